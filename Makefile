@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine with Python 3.11, pip and make:
+#   make demo   install into .venv if needed, then trace the demo corpus and show the result
+#   make test   install if needed, then lint and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean lock
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/sourcetrace read demo/ --db $(VENV)/demo.db --out $(VENV)/demo-out
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/read.py
+
+# Refresh the pins after changing dependencies (then commit requirements.lock).
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,98 @@
+"""Plain records that flow between stages.
+
+Every span is ``[start, end)`` in Unicode code points of the file's text after decoding
+(see DESIGN.md, "Offsets"). Records are plain dataclasses so that a stage can run in one
+process or inside a distributed engine's task and serialise them as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Part:
+    """A document that the file format itself declares (a JSONL line, an HTML page)."""
+
+    start: int
+    end: int
+    id: str | None = None
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    lang: str | None = None
+
+
+@dataclass
+class SourceFile:
+    """A file after decoding: the text every offset points into."""
+
+    path: str
+    text: str
+    encoding: str
+    format: str  # "text" | "html" | "jsonl"
+    sha256: str  # of the raw bytes: a file is re-read only when this changes
+    size: int  # raw bytes
+    parts: list[Part] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    id: str
+    path: str
+    start: int
+    end: int
+    lang: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    boilerplate: list[Span] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "path": self.path, "start": self.start, "end": self.end,
+                               "lang": self.lang}
+        for key in ("title", "date", "url"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.boilerplate:
+            out["boilerplate"] = [list(s) for s in self.boilerplate]
+        return out
+
+
+@dataclass
+class Sentence:
+    doc: str
+    start: int
+    end: int
+    lang: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Passage:
+    a: str
+    a_start: int
+    a_end: int
+    b: str
+    b_start: int
+    b_end: int
+    kind: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["score"] = round(self.score, 4)
+        return out
+
+
+@dataclass
+class ReadFailure:
+    """One input that could not be read, and why, in words a user can act on."""
+
+    path: str
+    reason: str
