@@ -1,0 +1,64 @@
+"""Reading the date a document states in its headline block ("June 4, 2020", «4 حزيران/يونيو 2020»).
+
+Only full dates (day, month, year) are returned: a document's date must be certain. The fact
+layer reads every date in the text; this module only serves the reading stage's `date` field.
+"""
+
+from __future__ import annotations
+
+import re
+
+_EN_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
+_EN_MONTHS.update({m[:3]: n for m, n in list(_EN_MONTHS.items())})
+_EN_MONTHS["sept"] = 9
+
+# Both Arabic naming systems: the transliterated (Egypt, Gulf) and the Syriac (Levant, Iraq),
+# with the spellings and misspellings seen on real pages.
+_AR_MONTHS = {
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6,
+    "يوينو": 6, "يونيه": 6, "يوليو": 7, "يوليه": 7, "أغسطس": 8, "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10,
+    "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    "كانون الثاني": 1, "شباط": 2, "آذار": 3, "اذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5, "حزيران": 6,
+    "تموز": 7, "آب": 8, "اب": 8, "أيلول": 9, "ايلول": 9, "تشرين الأول": 10, "تشرين الاول": 10,
+    "تشرين الثاني": 11, "كانون الأول": 12, "كانون الاول": 12,
+}
+_AR_MONTH_ALT = "|".join(sorted(map(re.escape, _AR_MONTHS), key=len, reverse=True))
+_EN_MONTH_ALT = "|".join(sorted(_EN_MONTHS, key=len, reverse=True))
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+_EN_MDY = re.compile(rf"\b({_EN_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_EN_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_ALT})\.?,?\s+(\d{{4}})\b", re.I)
+_AR_DMY = re.compile(
+    rf"(\d{{1,2}})\s*(?:من\s+)?({_AR_MONTH_ALT})(?:\s*[/\-(]\s*(?:{_AR_MONTH_ALT})\s*\)?)?\s*[،,]?\s*(?:عام\s+|سنة\s+)?(\d{{4}})")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _iso(y: int, m: int, d: int) -> str | None:
+    if 1 <= m <= 12 and 1 <= d <= 31 and 1000 <= y <= 2999:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def find_date(text: str) -> str | None:
+    """The first full date in `text` as ISO yyyy-mm-dd, or None."""
+    text = text.translate(_DIGITS)
+    found: list[tuple[int, str]] = []
+    for m in _EN_MDY.finditer(text):
+        iso = _iso(int(m[3]), _EN_MONTHS[m[1].lower()], int(m[2]))
+        if iso:
+            found.append((m.start(), iso))
+    for m in _EN_DMY.finditer(text):
+        iso = _iso(int(m[3]), _EN_MONTHS[m[2].lower()], int(m[1]))
+        if iso:
+            found.append((m.start(), iso))
+    for m in _AR_DMY.finditer(text):
+        iso = _iso(int(m[3]), _AR_MONTHS[m[2]], int(m[1]))
+        if iso:
+            found.append((m.start(), iso))
+    for m in _ISO.finditer(text):
+        iso = _iso(int(m[1]), int(m[2]), int(m[3]))
+        if iso:
+            found.append((m.start(), iso))
+    return min(found)[1] if found else None

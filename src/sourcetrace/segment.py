@@ -1,0 +1,289 @@
+"""Segmentation: a file's text into documents, with their boilerplate, language, title and date.
+
+A file may hold several documents back to back (a statement, then a minister's remarks, then a
+report on another official's remarks). Boundaries are found from what real files show, line by
+line, never from anything specific to one corpus:
+
+1. **A change of script** that lasts: a run of Arabic lines next to a run of Latin lines, each
+   long enough to be a text of its own (a lone quoted line in the other language is not).
+2. **A headline block** after body text: two or more short, unpunctuated lines in a row (title,
+   issuing office, "for immediate release", dateline, a repeated caption) open a new document.
+   A single short line is a subheading and opens nothing.
+3. **A change of voice**: body text in the first person ("we", «نحن», «أشكركم») followed by a
+   paragraph that opens by reporting someone with a title in the third person ("NATO Secretary
+   General … addressed", «وخاطب الأمين العام …»): a transcript has ended and a report begins.
+
+Formats that declare their documents (a JSONL line, an HTML page) are taken as they are; only
+boilerplate is looked for inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import language
+from .boilerplate import boilerplate_lines, lines_of, merge_spans
+from .dateline import find_date
+from .records import Document, Part, SourceFile, Span
+
+SHORT_LINE = 110  # chars: a headline, office or dateline line is shorter than this
+_END_PUNCT = re.compile(r"[.!?؟…:;؛,،]['\"”’»)]*\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•–·▪]|\(?\d{1,3}[.)\-]|\(?[٠-٩]{1,3}[.)\-])\s")
+_QUOTED = re.compile(r"[\"“«][^\"”»]*(?:[\"”»]|$)")
+_WORD = re.compile(r"[^\W\d_]+")
+
+# First-person words (outside quotes). Arabic clitics و ف ل ب are stripped before look-up.
+_FIRST_PERSON_EN = {"i", "we", "our", "us", "my", "me", "ours", "ourselves", "myself"}
+_FIRST_PERSON_AR = {"نحن", "إننا", "اننا", "أننا", "لأننا", "لكننا", "ولكننا", "أنا", "انا", "إنني", "انني",
+                    "أنني", "لدينا", "علينا", "لنا", "معنا", "منا", "بيننا", "أشكر", "أشكركم", "نشكر", "أود",
+                    "نود", "أرحب", "نرحب", "أهنئ", "أعتقد", "نعتقد", "نعرف", "أعرف"}
+# Words ending in «نا» that are not "our/us".
+_NA_NOT_FIRST_PERSON = {"هنا", "هناك", "أحيانا", "احيانا", "لبنان", "عمانا", "بيانا", "فيينا", "كورونا",
+                        "أثينا", "غانا", "أمانا", "ضمانا", "إمكانا", "مكانا", "زمانا", "بنا", "أبنا"}
+_AR_CLITICS = ("و", "ف", "ل", "ب")
+
+_TITLES_AR = r"(?:الأمين العام|الامين العام|وزير|وزيرة|رئيس|رئيسة|المتحدث|المتحدثة|الناطق|السفير|السفيرة|مستشار|المبعوث|الممثل|نائب|الملك|الأمير|الرئيس)"
+_REPORTING_AR = re.compile(
+    r"^\s*[وف]?(?:قال|قالت|أكد|أكّد|أكدت|خاطب|خاطبت|أضاف|أضافت|أشار|أشارت|صرح|صرّح|ذكر|ذكرت|أعلن|أعلنت|شدد|شدّد|"
+    r"أوضح|أوضحت|لفت|تحدث|تحدثت|ألقى|ألقت|دعا|دعت|حذر|حذّر)\s+(?:\S+\s+){0,3}?" + _TITLES_AR)
+_REPORTING_EN = re.compile(
+    r"^\s*(?:(?:The|A|An)\s+)?(?:[A-Z][\w.'’-]*\s+){1,8}(?:said|says|told|addressed|stated|announced|"
+    r"spoke|remarked|warned|urged|declared)\b")
+_DATELINE_ONLY = re.compile(r"^[\W\d_]*$")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+    boilerplate: bool
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def content(self) -> bool:
+        return not self.blank and not self.boilerplate
+
+    @property
+    def short(self) -> bool:
+        t = self.text.strip()
+        return len(t) <= SHORT_LINE and not _END_PUNCT.search(t) and not _LIST_ITEM.match(t)
+
+
+def _script(text: str) -> str | None:
+    profile = language.script_profile(text[:400])
+    if profile.letters < 8:
+        return None
+    return profile.dominant
+
+
+def _first_person(text: str) -> int:
+    outside = _QUOTED.sub(" ", text)
+    count = 0
+    for word in _WORD.findall(outside):
+        low = word.lower()
+        if low in _FIRST_PERSON_EN or word in _FIRST_PERSON_AR:
+            count += 1
+            continue
+        bare = word[1:] if word.startswith(_AR_CLITICS) and len(word) > 4 else word
+        if bare in _FIRST_PERSON_AR:
+            count += 1
+        elif len(bare) >= 5 and bare.endswith("نا") and bare not in _NA_NOT_FIRST_PERSON \
+                and word not in _NA_NOT_FIRST_PERSON:
+            count += 1
+    return count
+
+
+def _reports_someone(text: str) -> bool:
+    return bool(_REPORTING_AR.match(text) or _REPORTING_EN.match(text))
+
+
+def _script_boundaries(lines: Sequence[_Line]) -> set[int]:
+    """Indices of content lines where a lasting change of script begins."""
+    runs: list[tuple[str, list[int], int]] = []  # (script, line indices, letters)
+    for i, ln in enumerate(lines):
+        if not ln.content:
+            continue
+        script = _script(ln.text)
+        letters = language.script_profile(ln.text[:400]).letters
+        if script is None or script == "other":
+            if runs:
+                runs[-1][1].append(i)
+            continue
+        if runs and runs[-1][0] == script:
+            runs[-1][1].append(i)
+            runs[-1] = (script, runs[-1][1], runs[-1][2] + letters)
+        else:
+            runs.append((script, [i], letters))
+
+    def substantial(run: tuple[str, list[int], int]) -> bool:
+        return run[2] >= 200 and (len(run[1]) >= 2 or run[2] >= 600)
+
+    # Fold short runs (a quoted line, an English acronym line) into their neighbours.
+    kept: list[tuple[str, list[int], int]] = []
+    for run in runs:
+        if kept and (not substantial(run) or kept[-1][0] == run[0]):
+            kept[-1] = (kept[-1][0], kept[-1][1] + run[1], kept[-1][2] + run[2])
+        elif kept and not substantial(kept[-1]):
+            kept[-1] = (run[0], kept[-1][1] + run[1], kept[-1][2] + run[2])
+        else:
+            kept.append(run)
+    return {run[1][0] for run in kept[1:]}
+
+
+def _headline_starts(lines: Sequence[_Line]) -> set[int]:
+    """Indices of lines that open a headline block after body text."""
+    starts: set[int] = set()
+    seen_body = False
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        if ln.blank:
+            i += 1
+            continue
+        if ln.content and ln.short and seen_body:
+            # Count the block: short content lines and boilerplate (captions) until body text.
+            j, shorts, has_content_after = i, 0, False
+            while j < len(lines):
+                other = lines[j]
+                if other.blank or other.boilerplate:
+                    j += 1
+                    continue
+                if other.short:
+                    shorts += 1
+                    j += 1
+                    continue
+                has_content_after = True
+                break
+            caption = any(lines[k].boilerplate for k in range(i, j))
+            if has_content_after and (shorts >= 2 or (shorts >= 1 and caption)):
+                starts.add(i)
+                seen_body = False
+                i = j
+                continue
+        if ln.content and not ln.short:
+            seen_body = True
+        i += 1
+    return starts
+
+
+def _voice_boundaries(lines: Sequence[_Line], cut: set[int]) -> set[int]:
+    """Indices where first-person body text gives way to a third-person report of someone."""
+    found: set[int] = set()
+    recent: list[int] = []  # first-person counts of the current document's body paragraphs
+    for i, ln in enumerate(lines):
+        if i in cut:
+            recent = []
+        if not ln.content or ln.short:
+            continue
+        fp = _first_person(ln.text)
+        if len(recent) >= 3 and _reports_someone(ln.text) and fp == 0:
+            window = recent[-6:]
+            if sum(1 for c in window if c > 0) * 2 >= len(window):
+                found.add(i)
+                recent = []
+                continue
+        recent.append(fp)
+    return found
+
+
+def _lines(text: str, start: int, end: int) -> list[_Line]:
+    spans = lines_of(text, start, end)
+    flags = boilerplate_lines(text, spans)
+    return [_Line(s, e, text[s:e], f) for (s, e), f in zip(spans, flags, strict=True)]
+
+
+def _title(lines: Sequence[_Line]) -> str | None:
+    for ln in lines:
+        if ln.content:
+            return ln.text.strip() if ln.short and len(ln.text.strip()) > 3 else None
+    return None
+
+
+def _date(lines: Sequence[_Line]) -> str | None:
+    """The date the headline block states: its short lines, or a dateline opening the body.
+
+    Dates inside paragraphs are not the document's date: statements recall earlier ones.
+    """
+    head: list[str] = []
+    for ln in [ln for ln in lines if ln.content][:6]:
+        if not ln.short:
+            head.append(ln.text[:60])  # "WASHINGTON, June 4, 2020 — …"
+            break
+        head.append(ln.text)
+    return find_date("\n".join(head))
+
+
+def _document(text: str, lines: Sequence[_Line], part: Part | None, doc_id: str, path: str) -> Document | None:
+    content = [ln for ln in lines if ln.content]
+    if not content:
+        return None
+    start, end = content[0].start, content[-1].end
+    # Trim surrounding spaces so the span starts and ends on text.
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    boiler = merge_spans([(ln.start, ln.end) for ln in lines if ln.boilerplate], text)
+    body = "\n".join(ln.text for ln in content)
+    lang = (part.lang if part and part.lang else None) or language.detect(body)
+    return Document(
+        id=doc_id, path=path, start=start, end=end, lang=lang,
+        title=(part.title if part and part.title else None) or _title(lines),
+        date=(part.date if part and part.date else None) or _date(lines),
+        url=part.url if part else None,
+        boilerplate=boiler,
+    )
+
+
+def segment(source: SourceFile, id_prefix: str) -> list[Document]:
+    """Documents of a file, numbered ``{id_prefix}#1``, ``#2`` … in file order."""
+    text = source.text
+    groups: list[tuple[list[_Line], Part | None]] = []
+    if source.parts:
+        for part in source.parts:
+            groups.append((_lines(text, part.start, part.end), part))
+    else:
+        lines = _lines(text, 0, len(text))
+        cuts = _script_boundaries(lines) | _headline_starts(lines)
+        cuts |= _voice_boundaries(lines, cuts)
+        cuts.discard(0)
+        bounds = [0, *sorted(cuts), len(lines)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            groups.append((list(lines[a:b]), None))
+    docs: list[Document] = []
+    pending_boiler: list[Span] = []
+    for group, part in groups:
+        doc = _document(text, group, part, f"{id_prefix}#{len(docs) + 1}", source.path)
+        if doc is None:
+            # A group of only boilerplate: keep it recorded on the previous document.
+            pending_boiler += [(ln.start, ln.end) for ln in group if ln.boilerplate]
+            if docs and pending_boiler:
+                docs[-1].boilerplate = merge_spans(docs[-1].boilerplate + pending_boiler, text)
+                pending_boiler = []
+            continue
+        if pending_boiler:
+            doc.boilerplate = merge_spans(pending_boiler + doc.boilerplate, text)
+            pending_boiler = []
+        docs.append(doc)
+    return docs
+
+
+def content_spans(doc: Document) -> list[Span]:
+    """The document's span minus its boilerplate: where sentences may be found."""
+    spans: list[Span] = []
+    pos = doc.start
+    for s, e in sorted(doc.boilerplate):
+        if e <= pos or s >= doc.end:
+            continue
+        if s > pos:
+            spans.append((pos, s))
+        pos = max(pos, e)
+    if pos < doc.end:
+        spans.append((pos, doc.end))
+    return spans
