@@ -91,9 +91,7 @@ def _first_person(text: str) -> int:
             count += 1
             continue
         bare = word[1:] if word.startswith(_AR_CLITICS) and len(word) > 4 else word
-        if bare in _FIRST_PERSON_AR:
-            count += 1
-        elif len(bare) >= 5 and bare.endswith("نا") and bare not in _NA_NOT_FIRST_PERSON \
+        if bare in _FIRST_PERSON_AR or len(bare) >= 5 and bare.endswith("نا") and bare not in _NA_NOT_FIRST_PERSON \
                 and word not in _NA_NOT_FIRST_PERSON:
             count += 1
     return count

@@ -1,0 +1,120 @@
+"""The pipeline, top-down, as a list of stages.
+
+    read files -> documents (segment, boilerplate, language) -> sentences
+      -> candidates -> passages -> relations + families -> store -> outputs
+
+Each stage is a pure function over plain records (see records.py): the same function runs here in
+one process and, unchanged, inside a distributed engine's task. I/O stays at the edges:
+:func:`read_inputs` reads files, :func:`ingest` writes the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__, language
+from .readers import ReadError, discover, read_file
+from .records import Document, ReadFailure, Sentence, SourceFile
+from .segment import content_spans, segment
+from .sentences import split_sentences
+from .store import Store, file_key
+
+DEFAULT_MAX_BYTES = 50_000_000
+# Bump when segmentation or sentence splitting changes, so stored files are read again.
+READING_VERSION = 1
+
+
+def reading_settings(max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The settings a stored file was read with: stored with it, and stamped on outputs."""
+    return json.dumps({"sourcetrace": __version__, "reading": READING_VERSION}, sort_keys=True)
+
+
+# -- stage: documents and sentences (pure) -------------------------------------------------------
+def split_document(text: str, doc: Document) -> list[Sentence]:
+    """Sentences of one document: its content spans (boilerplate excluded), split."""
+    out: list[Sentence] = []
+    for start, end in content_spans(doc):
+        for s, e in split_sentences(text, start, end, doc.lang):
+            out.append(Sentence(doc.id, s, e, language.sentence_language(text[s:e], doc.lang)))
+    return out
+
+
+def read_documents(source: SourceFile, id_prefix: str) -> tuple[list[Document], list[Sentence]]:
+    """One file's documents and sentences."""
+    docs = segment(source, id_prefix)
+    sentences = [s for d in docs for s in split_document(source.text, d)]
+    return docs, sentences
+
+
+# -- edges: reading files, writing the store -----------------------------------------------------
+@dataclass
+class ReadReport:
+    """What a reading run did: for the terminal, JSON output and the exit code."""
+
+    files: list[str] = field(default_factory=list)  # keys of every file now in the store from the inputs
+    read: int = 0  # files read this run
+    unchanged: int = 0  # files skipped because the store already had them
+    failures: list[ReadFailure] = field(default_factory=list)
+
+
+def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_BYTES,
+           strict: bool = False, progress: Callable[[str], None] | None = None) -> ReadReport:
+    """Read the inputs (files, directories, globs) into the store; skip files already current.
+
+    Each file is stored in one transaction with its documents and sentences. With ``strict`` the
+    first failure raises :class:`ReadError`; otherwise failures are collected and reading goes on.
+    """
+    report = ReadReport()
+    paths, failures = discover(inputs)
+    report.failures += failures
+    if strict and failures:
+        raise ReadError(failures[0].path, failures[0].reason)
+    settings = reading_settings(max_bytes)
+    stems: set[str] = set()
+    for path in paths:
+        key = file_key(path)
+        try:
+            raw_sha = _sha256_of(path)
+            if store.is_current(key, raw_sha, settings):
+                report.unchanged += 1
+                report.files.append(key)
+                continue
+            source = read_file(path, max_bytes=max_bytes, display_path=path)
+        except ReadError as exc:
+            if strict:
+                raise
+            report.failures.append(ReadFailure(exc.path, exc.reason))
+            continue
+        except OSError as exc:
+            failure = ReadFailure(path, f"cannot read: {exc.strerror or exc}")
+            if strict:
+                raise ReadError(failure.path, failure.reason) from exc
+            report.failures.append(failure)
+            continue
+        report.failures += source.problems
+        stem = Path(path).stem
+        prefix = store.id_prefix(key, stem, source.sha256, stems)
+        stems.add(stem)
+        docs, sentences = read_documents(source, prefix)
+        store.put_file(key, source, settings, docs, sentences)
+        report.read += 1
+        report.files.append(key)
+        if progress:
+            progress(path)
+    return report
+
+
+def _sha256_of(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def documents_of(store: Store, keys: Iterable[str]) -> list[Document]:
+    return list(store.documents(list(keys)))

@@ -1,0 +1,217 @@
+"""The store: everything read, kept in an embedded database so spans can always be shown.
+
+SQLite by default (one file, no server). A file is written in one transaction together with its
+documents and sentences, so the store never holds half a file; a killed run leaves the previous
+state, and the rerun redoes the file. Files are keyed by their resolved path; a file whose bytes
+(sha256) and reading settings are unchanged is not read again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from .records import Document, Sentence, SourceFile
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    key TEXT PRIMARY KEY,          -- resolved absolute path
+    path TEXT NOT NULL,            -- the path as the user gave it
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    encoding TEXT NOT NULL,
+    format TEXT NOT NULL,
+    settings TEXT NOT NULL,        -- reading settings; a change re-reads the file
+    text TEXT NOT NULL             -- the file's text: every offset points into it
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    file_key TEXT NOT NULL REFERENCES files(key) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    title TEXT, date TEXT, url TEXT,
+    boilerplate TEXT NOT NULL      -- JSON list of [start, end]
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file_key);
+CREATE TABLE IF NOT EXISTS sentences (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    lang TEXT,
+    PRIMARY KEY (doc_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vectors (
+    encoder TEXT NOT NULL,
+    text_key TEXT NOT NULL,        -- sha1 of the normalized sentence text
+    vec BLOB NOT NULL,
+    PRIMARY KEY (encoder, text_key)
+) WITHOUT ROWID;
+"""
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (wrong file, newer schema, locked)."""
+
+
+def default_db_path() -> Path:
+    """``$SOURCETRACE_DB``, else ``./sourcetrace.db`` if present, else the user's data dir."""
+    env = os.environ.get("SOURCETRACE_DB")
+    if env:
+        return Path(env)
+    local = Path("sourcetrace.db")
+    if local.exists():
+        return local
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("sourcetrace", appauthor=False)) / "sourcetrace.db"
+
+
+def file_key(path: str | Path) -> str:
+    return str(Path(path).resolve())
+
+
+class Store:
+    """SQLite store. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.executescript(_SCHEMA)
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a sourcetrace store ({exc})") from exc
+        if row is None:
+            self.conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: made by a newer sourcetrace (schema {row[0]})")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- files -------------------------------------------------------------------------------
+    def is_current(self, key: str, sha256: str, settings: str) -> bool:
+        row = self.conn.execute("SELECT sha256, settings FROM files WHERE key=?", (key,)).fetchone()
+        return row is not None and row[0] == sha256 and row[1] == settings
+
+    def id_prefix(self, key: str, stem: str, sha256: str, taken: set[str] | None = None) -> str:
+        """A readable document-id prefix: the file's stem, made unique when another file has it."""
+        owner = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (f"{stem}#1",)).fetchone()
+        clash = (owner is not None and owner[0] != key) or (taken is not None and stem in taken)
+        return f"{stem}~{sha256[:8]}" if clash else stem
+
+    def put_file(self, key: str, source: SourceFile, settings: str, documents: Sequence[Document],
+                 sentences: Iterable[Sentence]) -> None:
+        """Replace everything known of one file, in one transaction."""
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("DELETE FROM files WHERE key=?", (key,))
+            cur.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?)",
+                        (key, source.path, source.sha256, source.size, source.encoding, source.format,
+                         settings, source.text))
+            cur.executemany(
+                'INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)',
+                [(d.id, key, i, d.start, d.end, d.lang, d.title, d.date, d.url,
+                  json.dumps([list(b) for b in d.boilerplate])) for i, d in enumerate(documents)])
+            seqs: dict[str, int] = {}
+            rows = []
+            for s in sentences:
+                n = seqs.get(s.doc, 0)
+                seqs[s.doc] = n + 1
+                rows.append((s.doc, n, s.start, s.end, s.lang))
+            cur.executemany("INSERT INTO sentences VALUES (?,?,?,?,?)", rows)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def file_text(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM files WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def file_info(self, key: str) -> dict | None:
+        row = self.conn.execute(
+            "SELECT path, sha256, size, encoding, format FROM files WHERE key=?", (key,)).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("path", "sha256", "size", "encoding", "format"), row, strict=True))
+
+    # -- documents and sentences ---------------------------------------------------------------
+    def _doc(self, row: tuple) -> Document:
+        doc_id, path, start, end, lang, title, date, url, boiler = row
+        return Document(id=doc_id, path=path, start=start, end=end, lang=lang, title=title, date=date,
+                        url=url, boilerplate=[tuple(b) for b in json.loads(boiler)])
+
+    _DOC_SELECT = ('SELECT d.id, f.path, d.start, d."end", d.lang, d.title, d.date, d.url, d.boilerplate '
+                   "FROM documents d JOIN files f ON f.key = d.file_key")
+
+    def documents(self, keys: Sequence[str] | None = None) -> Iterator[Document]:
+        """Documents of the given files (all files when None), in file then document order."""
+        if keys is None:
+            rows = self.conn.execute(self._DOC_SELECT + " ORDER BY f.path, d.seq")
+            yield from map(self._doc, rows)
+            return
+        for key in keys:
+            rows = self.conn.execute(self._DOC_SELECT + " WHERE d.file_key=? ORDER BY d.seq", (key,))
+            yield from map(self._doc, rows)
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute(self._DOC_SELECT + " WHERE d.id=?", (doc_id,)).fetchone()
+        return self._doc(row) if row else None
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The whole text of the file that holds the document (offsets point into it)."""
+        row = self.conn.execute(
+            "SELECT f.text FROM documents d JOIN files f ON f.key=d.file_key WHERE d.id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def sentences(self, doc_id: str) -> list[Sentence]:
+        rows = self.conn.execute(
+            'SELECT start, "end", lang FROM sentences WHERE doc_id=? ORDER BY seq', (doc_id,))
+        return [Sentence(doc_id, s, e, lang) for s, e, lang in rows]
+
+    def counts(self) -> dict[str, int]:
+        return {table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("files", "documents", "sentences")}
+
+    # -- sentence vectors (cache: a text is encoded once per encoder, ever) --------------------
+    def get_vectors(self, encoder: str, text_keys: Sequence[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for i in range(0, len(text_keys), 500):
+            chunk = list(text_keys[i:i + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT text_key, vec FROM vectors WHERE encoder=? AND text_key IN ({marks})", [encoder, *chunk])
+            out.update(rows)
+        return out
+
+    def put_vectors(self, encoder: str, items: Iterable[tuple[str, bytes]]) -> None:
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
+                            ((encoder, k, v) for k, v in items))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise

@@ -1,0 +1,45 @@
+from sourcetrace.boilerplate import boilerplate_lines, is_boilerplate_phrase, lines_of, merge_spans
+
+
+def _flags(text: str) -> list[tuple[str, bool]]:
+    spans = lines_of(text)
+    return [(text[s:e], f) for (s, e), f in zip(spans, boilerplate_lines(text, spans), strict=True)]
+
+
+def test_lines_of_keeps_offsets_and_empty_lines():
+    text = "a\n\nbc\n"
+    assert lines_of(text) == [(0, 1), (2, 2), (3, 5)]
+    assert lines_of(text, 3, 5) == [(3, 5)]
+    for s, e in lines_of(text):
+        assert "\n" not in text[s:e]
+
+
+def test_known_phrases_on_short_lines_only():
+    assert is_boilerplate_phrase("قد يعجبك ايضا")
+    assert is_boilerplate_phrase("You may also like")
+    assert is_boilerplate_phrase("This website uses cookies to improve your experience. Accept Read More")
+    assert is_boilerplate_phrase("اقرأ أيضا: الوزير يزور المدينة")
+    assert not is_boilerplate_phrase("The minister said the plan would be read more widely next year " * 5)
+    assert not is_boilerplate_phrase("وقال الوزير إن الاجتماع ناقش خطة المياه.")
+
+
+def test_repeated_caption_lines_are_boilerplate_and_paragraphs_are_not():
+    text = ("عنوان الخبر الرئيسي\n\nصورة لمبنى الوزارة\nصورة لمبنى الوزارة\n\n"
+            "قال الوزير إن الخطة تبدأ الشهر المقبل.\nقال الوزير إن الخطة تبدأ الشهر المقبل.\n")
+    flags = dict(_flags(text))
+    assert flags["صورة لمبنى الوزارة"] is True
+    assert flags["عنوان الخبر الرئيسي"] is False
+    # A repeated sentence (ends in a full stop) is content, not a caption.
+    assert flags["قال الوزير إن الخطة تبدأ الشهر المقبل."] is False
+
+
+def test_nbsp_only_line_is_boilerplate_but_blank_line_is_not():
+    flags = _flags("text.\n\u00a0\n\nmore.")
+    assert ("\u00a0", True) in flags
+    assert ("", False) in flags
+
+
+def test_merge_spans_joins_blocks_separated_by_whitespace_only():
+    text = "aaa\n\nbbb\nccc"
+    assert merge_spans([(0, 3), (5, 8)], text) == [(0, 8)]
+    assert merge_spans([(0, 3), (9, 12)], text) == [(0, 3), (9, 12)]

@@ -1,0 +1,87 @@
+"""End-to-end tests through the command line, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import DEMO
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sourcetrace", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+def test_help_everywhere():
+    assert run("--help").returncode == 0
+    for cmd in ("read",):
+        res = run(cmd, "--help")
+        assert res.returncode == 0 and "--out" in res.stdout
+
+
+def test_read_demo_corpus_json_and_out(tmp_path):
+    res = run("read", str(DEMO), "--db", str(tmp_path / "s.db"), "--out", str(tmp_path / "out"), "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    docs = {Path(d["path"]).name + "#" + d["id"].split("#")[1]: d for d in data["documents"]}
+    assert docs["bulletin_two_docs.txt#1"]["lang"] == "en"
+    assert docs["bulletin_two_docs.txt#2"]["lang"] == "ar"
+    assert docs["news_page_cp1256.html#1"]["encoding"] == "cp1256"
+    assert docs["report_ar.txt#1"]["boilerplate_chars"] > 0
+    lines = (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(data["documents"])
+    first = json.loads(lines[0])
+    assert set(first) >= {"id", "path", "start", "end", "lang"}
+    sentences = [json.loads(x) for x in (tmp_path / "out" / "sentences.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sentences and set(sentences[0]) == {"doc", "start", "end"}
+    # Reading again is idempotent.
+    again = json.loads(run("read", str(DEMO), "--db", str(tmp_path / "s.db"), "--json").stdout)
+    assert again["read"] == 0 and again["unchanged"] == data["read"]
+
+
+def test_bad_inputs_get_one_clear_line_each_and_the_rest_is_read(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("The council met today. It agreed on a plan.\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (tmp_path / "bad.jsonl").write_text('{"text": "A fine line of text."}\n{not json\n', encoding="utf-8")
+    res = run("read", str(tmp_path / "good.txt"), str(tmp_path / "empty.txt"), str(tmp_path / "image.txt"),
+              str(tmp_path / "bad.jsonl"), str(tmp_path / "missing.txt"), "--db", str(tmp_path / "s.db"), "--json")
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    data = json.loads(res.stdout)
+    assert {Path(d["path"]).name for d in data["documents"]} == {"good.txt", "bad.jsonl"}
+    reasons = {Path(f["path"].split(":")[0]).name: f["reason"] for f in data["failures"]}
+    assert reasons["empty.txt"] == "empty file"
+    assert "binary" in reasons["image.txt"]
+    assert "missing.txt" in reasons
+    assert "bad.jsonl" in reasons
+    for name in ("empty.txt", "image.txt", "missing.txt"):
+        assert name in res.stderr
+
+
+def test_strict_stops_on_first_failure(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    res = run("read", str(tmp_path / "empty.txt"), "--db", str(tmp_path / "s.db"), "--strict")
+    assert res.returncode == 1
+    assert "empty file" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_corrupt_store_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 1000)
+    res = run("read", str(DEMO), "--db", str(bad))
+    assert res.returncode == 2
+    assert "not a sourcetrace store" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_relative_paths_stay_relative(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("One sentence here. Another one.\n", encoding="utf-8")
+    res = run("read", "in", "--db", "s.db", "--out", "out", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads((tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert doc["path"] == "in/a.txt"

@@ -1,0 +1,87 @@
+"""The reading bar of issue 3 on the seed corpus, through the CLI and eval/score.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _load(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+@pytest.fixture(scope="module")
+def seed_out(tmp_path_factory):
+    from conftest import SEEDS
+
+    if not (SEEDS / "gold.json").exists():
+        pytest.skip("../shared/corpora/seeds is not beside the project")
+    out = tmp_path_factory.mktemp("seeds")
+    files = sorted(str(p) for p in SEEDS.glob("*.txt"))
+    res = subprocess.run([sys.executable, "-m", "sourcetrace", "read", *files, "--db", str(out / "s.db"),
+                          "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def _iou(a, b) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
+
+
+def test_documents_found_and_languages(seed_out):
+    from conftest import SEEDS
+
+    res = subprocess.run([sys.executable, str(SEEDS.parent.parent / "eval" / "score.py"), str(SEEDS / "gold.json"),
+                          str(seed_out), "--json"], capture_output=True, text=True, timeout=120)
+    scores = json.loads(res.stdout)
+    assert scores["documents_found"] == "7/7"
+    assert scores["language_correct"] == "7/7"
+
+
+def _doc_for(docs, gold_doc):
+    for d in docs:
+        if Path(d["path"]).name == gold_doc["file"] and _iou((d["start"], d["end"]), gold_doc["span"]) >= 0.9:
+            return d
+    raise AssertionError(f"no document for {gold_doc['id']}")
+
+
+def test_gold_sentences_of_000_and_002a(seed_out):
+    from conftest import SEEDS
+
+    gold = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))
+    gdocs = {g["id"]: g for g in gold["documents"]}
+    docs = _load(seed_out / "documents.jsonl")
+    sentences = _load(seed_out / "sentences.jsonl")
+    pairs = gold["sentence_pairs"]["000~002a"]
+    for side, gid in ((0, "000"), (1, "002a")):
+        doc = _doc_for(docs, gdocs[gid])
+        predicted = [(s["start"], s["end"]) for s in sentences if s["doc"] == doc["id"]]
+        matched = sum(1 for p in pairs if any(_iou(p[side], s) >= 0.9 for s in predicted))
+        assert matched >= 22, f"{gid}: {matched}/23"
+
+
+def test_boilerplate_recorded_and_in_no_sentence(seed_out):
+    from conftest import SEEDS
+
+    gold = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))
+    docs = _load(seed_out / "documents.jsonl")
+    sentences = _load(seed_out / "sentences.jsonl")
+    for g in gold["documents"]:
+        if "boilerplate" not in g:
+            continue
+        doc = _doc_for(docs, g)
+        recorded = doc.get("boilerplate", [])
+        for gs, ge in g["boilerplate"]:
+            covered = sum(max(0, min(e, ge) - max(s, gs)) for s, e in recorded)
+            assert covered >= 0.9 * (ge - gs), (g["id"], recorded)
+        for s in sentences:
+            if s["doc"] != doc["id"]:
+                continue
+            for gs, ge in g["boilerplate"]:
+                assert min(s["end"], ge) - max(s["start"], gs) <= 0, (g["id"], s)

@@ -1,0 +1,83 @@
+import sqlite3
+
+import pytest
+
+from sourcetrace.records import Document, Sentence, SourceFile
+from sourcetrace.store import Store, StoreError, default_db_path
+
+
+def _file(text="Hello world. Second sentence.", sha="a" * 64) -> SourceFile:
+    return SourceFile(path="in/a.txt", text=text, encoding="utf-8", format="text", sha256=sha, size=len(text))
+
+
+def _put(store: Store, key="/abs/in/a.txt", sha="a" * 64):
+    source = _file(sha=sha)
+    doc = Document("a#1", source.path, 0, len(source.text), "en", boilerplate=[(0, 5)])
+    store.put_file(key, source, "s1", [doc], [Sentence("a#1", 0, 12, "en"), Sentence("a#1", 13, 29, "en")])
+
+
+def test_round_trip(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        _put(store)
+        (doc,) = store.documents()
+        assert (doc.id, doc.path, doc.start, doc.end, doc.boilerplate) == ("a#1", "in/a.txt", 0, 29, [(0, 5)])
+        assert [(s.start, s.end) for s in store.sentences("a#1")] == [(0, 12), (13, 29)]
+        assert store.document_text("a#1") == "Hello world. Second sentence."
+        assert store.counts() == {"files": 1, "documents": 1, "sentences": 2}
+
+
+def test_is_current_depends_on_hash_and_settings(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        _put(store)
+        assert store.is_current("/abs/in/a.txt", "a" * 64, "s1")
+        assert not store.is_current("/abs/in/a.txt", "b" * 64, "s1")
+        assert not store.is_current("/abs/in/a.txt", "a" * 64, "s2")
+
+
+def test_rewrite_replaces_everything_of_the_file(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        _put(store)
+        _put(store, sha="b" * 64)
+        assert store.counts() == {"files": 1, "documents": 1, "sentences": 2}
+
+
+def test_failed_write_leaves_previous_state(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        _put(store)
+        source = _file(sha="c" * 64)
+        docs = [Document("a#1", "in/a.txt", 0, 5, "en"), Document("a#1", "in/a.txt", 5, 9, "en")]  # duplicate id
+        with pytest.raises(sqlite3.IntegrityError):
+            store.put_file("/abs/in/a.txt", source, "s1", docs, [])
+        assert store.is_current("/abs/in/a.txt", "a" * 64, "s1")
+        assert store.counts() == {"files": 1, "documents": 1, "sentences": 2}
+
+
+def test_id_prefix_is_unique_across_files(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        _put(store)
+        assert store.id_prefix("/abs/in/a.txt", "a", "a" * 64) == "a"
+        assert store.id_prefix("/other/a.txt", "a", "d" * 64) == "a~dddddddd"
+        assert store.id_prefix("/new/b.txt", "b", "e" * 64, taken={"b"}) == "b~eeeeeeee"
+
+
+def test_vectors_cache(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        store.put_vectors("enc", [("k1", b"\x00\x01"), ("k2", b"\x02")])
+        assert store.get_vectors("enc", ["k1", "k2", "k3"]) == {"k1": b"\x00\x01", "k2": b"\x02"}
+        assert store.get_vectors("other", ["k1"]) == {}
+
+
+def test_not_a_store_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a sourcetrace store"):
+        Store(bad)
+
+
+def test_default_db_path_honours_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCETRACE_DB", str(tmp_path / "x.db"))
+    assert default_db_path() == tmp_path / "x.db"
+    monkeypatch.delenv("SOURCETRACE_DB")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sourcetrace.db").touch()
+    assert str(default_db_path()) == "sourcetrace.db"
