@@ -37,6 +37,8 @@ class SourceFile:
     sha256: str  # of the raw bytes: a file is re-read only when this changes
     size: int  # raw bytes
     parts: list[Part] = field(default_factory=list)
+    # Per-line problems of a multi-record file (a malformed JSONL line): the file still reads.
+    problems: list[ReadFailure] = field(default_factory=list)
 
 
 @dataclass

@@ -1,0 +1,310 @@
+"""Reading layer: read_file for each format, failures a user can act on, and discover()."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+import trafilatura
+
+from sourcetrace.readers import ReadError, discover, read_file
+from sourcetrace.readers.base import Reader, choose_reader, default_readers
+
+# All fixture texts are invented for these tests.
+ARABIC = (
+    "أصدرت وزارة الخارجية اليوم بيانا مشتركا في ختام جولة الحوار بين الحكومتين.\n"
+    "وأكد الجانبان التزامهما بدعم استقرار المنطقة وتعزيز التعاون في مجالات الطاقة والمياه والتعليم.\n"
+    "واتفق الوفدان على تشكيل لجنة فنية تجتمع كل ثلاثة أشهر وترفع تقريرها قبل نهاية العام.\n"
+)
+ENGLISH = (
+    "The two delegations met in the capital on Sunday.\n"
+    "They agreed to set up a technical committee that meets every three months.\n"
+)
+
+NEWS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Ministers agree on river basin committee | The Evening Ledger</title>
+<link rel="canonical" href="https://ledger.example.org/world/2021/03/river-basin-committee">
+<meta property="og:title" content="Ministers agree on river basin committee">
+<meta property="article:published_time" content="2021-03-14T09:30:00Z">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<div id="cookie-banner" class="cookie-consent">We use cookies to improve your experience. Accept all cookies</div>
+<main><article>
+<h1>Ministers agree on river basin committee</h1>
+<p>The foreign ministers of the two countries met in the capital on Sunday and agreed to set up a joint committee on the shared river basin.</p>
+<p>According to the final statement, the committee will meet every three months and report to both governments before the end of the year.</p>
+<p>Officials said the talks had been frank and constructive, and that further rounds were expected in the spring.</p>
+</article></main>
+<footer><p>Copyright 2021 The Evening Ledger. All rights reserved.</p><a href="/privacy">Privacy policy</a></footer>
+</body></html>
+"""
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+# --- text ------------------------------------------------------------------------------------
+
+def test_utf8_text_file(tmp_path: Path) -> None:
+    raw = (ENGLISH + ARABIC).encode("utf-8")
+    path = write(tmp_path / "note.txt", raw)
+    src = read_file(path)
+    assert src.format == "text"
+    assert src.encoding == "utf-8"
+    assert src.text == ENGLISH + ARABIC
+    assert src.parts == [] and src.problems == []
+    assert src.size == len(raw)
+    assert src.sha256 == hashlib.sha256(raw).hexdigest()
+    assert src.path == str(path)
+
+
+def test_utf8_bom_not_counted_in_offsets(tmp_path: Path) -> None:
+    raw = codecs.BOM_UTF8 + ARABIC.encode("utf-8")
+    src = read_file(write(tmp_path / "bom.txt", raw))
+    assert src.encoding == "utf-8-sig"
+    assert src.text == ARABIC
+    assert src.text[:5] == ARABIC[:5]  # offset 0 is the first letter, not the BOM
+    assert src.size == len(raw)  # the raw count still includes the BOM's 3 bytes
+
+
+@pytest.mark.parametrize("codec, bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)])
+def test_utf16_bom_files(tmp_path: Path, codec: str, bom: bytes) -> None:
+    src = read_file(write(tmp_path / "wide.txt", bom + ARABIC.encode(codec)))
+    assert (src.text, src.encoding) == (ARABIC, "utf-16")
+
+
+@pytest.mark.parametrize("codec", ["cp1256", "iso8859-6"])
+def test_arabic_code_page_files(tmp_path: Path, codec: str) -> None:
+    src = read_file(write(tmp_path / "legacy.txt", ARABIC.encode(codec)))
+    assert (src.text, src.encoding) == (ARABIC, codec)
+
+
+def test_crlf_kept_as_in_file(tmp_path: Path) -> None:
+    src = read_file(write(tmp_path / "dos.txt", b"first line\r\nsecond line\r\n"))
+    assert src.text == "first line\r\nsecond line\r\n"
+    assert src.text[12:18] == "second"
+
+
+def test_markdown_is_text_with_markup_kept(tmp_path: Path) -> None:
+    src = read_file(write(tmp_path / "memo.md", "# Joint statement\n\nThe *two* sides met.\n"))
+    assert src.format == "text"
+    assert src.text.startswith("# Joint statement")
+
+
+def test_display_path_and_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "sub" / "a.txt", ENGLISH)
+    monkeypatch.chdir(tmp_path)
+    assert read_file("sub/a.txt").path == "sub/a.txt"
+    assert read_file(tmp_path / "sub" / "a.txt", display_path="given/a.txt").path == "given/a.txt"
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+def test_html_news_page_main_text_and_metadata(tmp_path: Path) -> None:
+    src = read_file(write(tmp_path / "report.html", NEWS_PAGE))
+    assert src.format == "html"
+    assert src.encoding == "utf-8"
+    lines = src.text.split("\n")
+    assert "The foreign ministers of the two countries met in the capital on Sunday" in lines[1]
+    assert lines[-1].startswith("Officials said the talks had been frank")
+    for dropped in ("cookies", "Privacy policy", "All rights reserved", "Sport"):
+        assert dropped not in src.text
+    assert "<p>" not in src.text
+    [part] = src.parts
+    assert (part.start, part.end) == (0, len(src.text))
+    assert part.title == "Ministers agree on river basin committee"
+    assert part.date == "2021-03-14"
+    assert part.url == "https://ledger.example.org/world/2021/03/river-basin-committee"
+    assert part.lang == "en"
+    # sha256/size describe the raw page, not the extracted text
+    assert src.size == len(NEWS_PAGE.encode("utf-8"))
+
+
+def test_html_in_windows_1256_with_meta_charset(tmp_path: Path) -> None:
+    paragraphs = "".join(f"<p>{line}</p>\n" for line in ARABIC.splitlines())
+    page = ('<!DOCTYPE html>\n<html lang="ar" dir="rtl"><head>'
+            '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
+            f"<title>بيان مشترك</title></head><body><article>{paragraphs}</article></body></html>")
+    src = read_file(write(tmp_path / "bayan.htm", page.encode("cp1256")))
+    assert src.encoding == "cp1256"
+    assert src.format == "html"
+    assert src.text.split("\n") == ARABIC.splitlines()
+    assert src.parts[0].title == "بيان مشترك"
+    assert src.parts[0].lang == "ar"
+
+
+def test_html_sniffed_without_suffix(tmp_path: Path) -> None:
+    src = read_file(write(tmp_path / "download", NEWS_PAGE))
+    assert src.format == "html"
+    assert "joint committee on the shared river basin" in src.text
+
+
+def test_html_fallback_to_body_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)
+    page = ("<html><head><title>x</title><script>var a = 1;</script></head><body>"
+            "<h2>Heading</h2><p>First   paragraph.</p><div>Line one<br>line two</div>"
+            "<ul><li>item a</li><li>item b</li></ul></body></html>")
+    src = read_file(write(tmp_path / "odd.html", page))
+    assert src.text == "Heading\nFirst paragraph.\nLine one\nline two\nitem a\nitem b"
+    assert src.parts[0].end == len(src.text)
+
+
+def test_html_without_any_text(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match="no text found"):
+        read_file(write(tmp_path / "blank.html", "<html><head><title>t</title></head><body></body></html>"))
+
+
+# --- JSONL -----------------------------------------------------------------------------------
+
+def test_jsonl_documents_and_malformed_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "s1", "text": ENGLISH, "title": "Statement", "date": "2020-06-04T10:00:00Z",
+                    "url": "https://example.org/s1", "lang": "en"}),
+        '{"id": "broken", "text": "no closing brace"',
+        "",
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"id": "s2", "text": ARABIC, "lang": "ar"}, ensure_ascii=False),
+        json.dumps({"id": "empty", "text": "   "}),
+        json.dumps({"title": "no text at all"}),
+        json.dumps({"id": 7, "text": "A third, short one.", "date": "June 2020"}),
+    ]
+    path = write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
+    src = read_file(path, display_path="feed.jsonl")
+    assert src.format == "jsonl"
+    assert src.text == ENGLISH + "\n\n" + ARABIC + "\n\n" + "A third, short one."
+    assert [src.text[p.start:p.end] for p in src.parts] == [ENGLISH, ARABIC, "A third, short one."]
+    first, second, third = src.parts
+    assert (first.id, first.title, first.date, first.url, first.lang) == (
+        "s1", "Statement", "2020-06-04", "https://example.org/s1", "en")
+    assert (second.id, second.lang, second.title) == ("s2", "ar", None)
+    assert (third.id, third.date) == ("7", "June 2020")
+
+    assert [p.path for p in src.problems] == ["feed.jsonl:2", "feed.jsonl:4", "feed.jsonl:6", "feed.jsonl:7"]
+    reasons = [p.reason for p in src.problems]
+    assert reasons[0].startswith("line 2: invalid JSON (Expecting ',' delimiter")
+    assert reasons[1] == "line 4: not a JSON object (got a list)"
+    assert reasons[2] == 'line 6: "text" is empty'
+    assert reasons[3] == 'line 7: no "text" field'
+
+
+def test_jsonl_with_no_usable_line(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match=r'no usable JSON line.*line 1: "text" is a number'):
+        read_file(write(tmp_path / "bad.ndjson", '{"text": 5}\n{oops}\n'))
+
+
+def test_jsonl_sniffed_without_suffix(tmp_path: Path) -> None:
+    body = json.dumps({"text": "one"}) + "\n" + json.dumps({"text": "two"}) + "\n"
+    src = read_file(write(tmp_path / "export.data", body))
+    assert src.format == "jsonl"
+    assert src.text == "one\n\ntwo"
+
+
+def test_format_choice_suffix_beats_content(tmp_path: Path) -> None:
+    # A .txt file holding HTML is read as text: the user named it so.
+    src = read_file(write(tmp_path / "page.txt", NEWS_PAGE))
+    assert src.format == "text" and src.text == NEWS_PAGE
+    assert choose_reader("x.NDJSON", b"", "plain words").name == "jsonl"
+    assert choose_reader("x", b"", "plain words\n{}").name == "text"
+    assert all(isinstance(r, Reader) for r in default_readers())
+
+
+# --- failures --------------------------------------------------------------------------------
+
+def test_empty_and_whitespace_files(tmp_path: Path) -> None:
+    with pytest.raises(ReadError) as err:
+        read_file(write(tmp_path / "empty.txt", b""))
+    assert err.value.reason == "empty file"
+    assert err.value.path == str(tmp_path / "empty.txt")
+    with pytest.raises(ReadError, match="only whitespace"):
+        read_file(write(tmp_path / "blank.txt", b"  \n\n\t\n"))
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
+    with pytest.raises(ReadError) as err:
+        read_file(write(tmp_path / "image.txt", png))
+    assert err.value.reason == "binary file (not text)"
+
+
+def test_too_large(tmp_path: Path) -> None:
+    path = write(tmp_path / "big.txt", "x" * 2500)
+    with pytest.raises(ReadError) as err:
+        read_file(path, max_bytes=1000)
+    assert err.value.reason == "file is 2.5 kB, over the 1 kB limit (--max-bytes)"
+    assert read_file(path, max_bytes=2500).size == 2500
+
+
+def test_too_large_message_in_megabytes(tmp_path: Path) -> None:
+    from sourcetrace.readers import _too_large
+
+    assert _too_large(123_400_000, 50_000_000) == "file is 123.4 MB, over the 50 MB limit (--max-bytes)"
+
+
+def test_missing_path_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(ReadError) as err:
+        read_file(tmp_path / "nope.txt", display_path="nope.txt")
+    assert (err.value.path, err.value.reason) == ("nope.txt", "no such file")
+    assert str(err.value) == "nope.txt: no such file"
+    with pytest.raises(ReadError, match="is a directory"):
+        read_file(tmp_path)
+
+
+# --- discover --------------------------------------------------------------------------------
+
+def make_tree(root: Path) -> None:
+    write(root / "b.txt", ENGLISH)
+    write(root / "a.html", NEWS_PAGE)
+    write(root / "sub" / "c.txt", ARABIC)
+    write(root / "sub" / "deeper" / "d.html", NEWS_PAGE)
+    write(root / ".git" / "config", "[core]\n")
+    write(root / ".hidden.txt", "secret")
+    write(root / "sourcetrace.db", b"SQLite format 3\x00")
+    write(root / "sourcetrace.db-wal", b"\x00")
+
+
+def test_discover_directory_recursive_sorted_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    files, failures = discover(["corpus"])
+    assert failures == []
+    assert files == [os.path.join("corpus", p) for p in ("a.html", "b.txt", "sub/c.txt", "sub/deeper/d.html")]
+
+
+def test_discover_globs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path / "corpus")
+    files, failures = discover(["*.txt", "**/*.html"])
+    assert failures == []
+    assert files == ["b.txt", "a.html", "sub/deeper/d.html"]
+
+
+def test_discover_failures_and_duplicates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path / "corpus")
+    (tmp_path / "hollow").mkdir()
+    monkeypatch.chdir(tmp_path)
+    files, failures = discover(["corpus/b.txt", "missing.txt", "corpus/*.pdf", "corpus", "hollow"])
+    assert files[0] == "corpus/b.txt"
+    assert files.count("corpus/b.txt") == 1 and len(files) == 4  # b.txt not listed twice
+    assert [(f.path, f.reason) for f in failures] == [
+        ("missing.txt", "no such file or directory"),
+        ("corpus/*.pdf", "no files match this pattern"),
+        ("hollow", "directory holds no readable files (hidden files and *.db are skipped)"),
+    ]
+
+
+def test_discover_then_read_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    files, _ = discover(["corpus"])
+    formats = [read_file(f).format for f in files]
+    assert formats == ["html", "text", "text", "html"]
