@@ -51,7 +51,7 @@ def document(rng: random.Random, lang: str, target_chars: int = 2000) -> str:
     return "\n".join(head + paras) + "\n"
 
 
-def write_corpus(root: Path, n_docs: int, seed: int = 7, target_chars: int = 2000) -> int:
+def write_corpus(root: Path, n_docs: int, seed: int = 7, target_chars: int = 1200) -> int:
     """Write about `n_docs` documents as files under root (some files hold two); returns bytes written."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)

@@ -46,18 +46,36 @@ class ScriptProfile:
         return best[0]
 
 
-# Letters only (no Arabic digits or punctuation), counted with regexes: one C-level pass each.
+_LATIN_LETTERS = re.compile("[A-Za-z\u00C0-\u024F]")
 _ARABIC_LETTERS = re.compile("[\u0620-\u064A\u066E-\u06D3\u06D5\u06EE-\u06FF\u0750-\u077F\u08A0-\u08C9"
                              "\uFB50-\uFDFB\uFE70-\uFEFC]")
-_LATIN_LETTERS = re.compile("[A-Za-z\u00C0-\u024F]")
-_ANY_LETTER = re.compile(r"[^\W\d_]")
+# Arabic-block code points that are not letters (digits, punctuation, tatweel): deleted to count them.
+_ARABIC_NON_LETTERS = dict.fromkeys([*range(0x0600, 0x0620), 0x0640, *range(0x0660, 0x066E), 0x06D4,
+                                     *range(0x06F0, 0x06FA)])
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# UTF-8 lead bytes by script: counting bytes with bytes.count runs in C, which matters because
+# the segmenter profiles every line of every file.
+_LATIN_LEADS = (0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9)  # U+00C0-U+027F: accented Latin letters
+_ARABIC_LEADS = (0xD8, 0xD9, 0xDA, 0xDB, 0xDD)  # U+0600-U+06FF, U+0740-U+077F
+_OTHER_LEADS = (0xCE, 0xCF, 0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xDC,  # Greek … Hebrew, Syriac
+                0xE0, 0xE1, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED)  # Indic, CJK …
 
 
 def script_profile(text: str) -> ScriptProfile:
-    arabic = len(_ARABIC_LETTERS.findall(text))
-    latin = len(_LATIN_LETTERS.findall(text))
-    other = len(_ANY_LETTER.findall(text)) - arabic - latin
-    return ScriptProfile(arabic, latin, max(0, other))
+    """Letters by script, approximately: code points of each script's main blocks.
+
+    Arabic counts the Arabic blocks (diacritics included), Latin the ASCII letters and the
+    Latin-1/Extended letters, other the main blocks of other scripts. Digits, punctuation and
+    symbols count for none, so a line of numbers has no dominant script.
+    """
+    raw = text.encode("utf-8")
+    latin = len(raw) - len(raw.translate(None, _ASCII_LETTERS)) + sum(map(raw.count, _LATIN_LEADS))
+    arabic = sum(map(raw.count, _ARABIC_LEADS))
+    if arabic:
+        arabic -= len(text) - len(text.translate(_ARABIC_NON_LETTERS))
+    # Other scripts only where Arabic and Latin leave most of the bytes unexplained.
+    other = sum(map(raw.count, _OTHER_LEADS)) if arabic * 2 + latin < len(raw) // 2 else 0
+    return ScriptProfile(arabic, latin, other)
 
 
 @lru_cache(maxsize=1)
@@ -76,12 +94,33 @@ def _sample(text: str) -> str:
     return text[max(0, mid - _SAMPLE_CHARS // 2): mid + _SAMPLE_CHARS // 2]
 
 
+# Letters that Persian, Urdu, Pashto or Kurdish use and Arabic does not: their absence in a long
+# Arabic-script text makes it Arabic without asking lingua.
+_NON_ARABIC_LETTERS = re.compile("[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u0679\u0688\u0691\u06BA\u06BE"
+                                 "\u06C1\u06D2\u06C0\u06B5\u06A4\u06CE]")
+# The commonest English words: their density in a Latin-script text makes it English.
+_ENGLISH_WORDS = re.compile(r"\b(?:the|of|and|to|in|is|that|for|it|with|as|was|on|are|be|by|this|have|from)\b",
+                            re.IGNORECASE)
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
 def detect(text: str) -> str:
-    """ISO 639-1 code of the text's language, or "und" when there is nothing to tell."""
+    """ISO 639-1 code of the text's language, or "und" when there is nothing to tell.
+
+    Unambiguous cases are settled by script and function words (one regex pass each); lingua
+    decides the rest. Both fast paths require enough text that lingua would agree.
+    """
     sample = _sample(text)
     profile = script_profile(sample)
     if profile.letters < 3:
         return "und"
+    if profile.letters >= 40:
+        if profile.arabic >= 0.9 * profile.letters and not _NON_ARABIC_LETTERS.search(sample):
+            return "ar"
+        if profile.latin >= 0.9 * profile.letters:
+            words = len(_WORDS.findall(sample))
+            if words >= 12 and len(_ENGLISH_WORDS.findall(sample)) >= 0.2 * words:
+                return "en"
     with _lock:
         lang = _detector().detect_language_of(sample)
     if lang is None:
@@ -92,13 +131,14 @@ def detect(text: str) -> str:
 def sentence_language(text: str, document_lang: str) -> str:
     """A sentence's language: the document's unless its script says otherwise.
 
-    Cheap on purpose (runs on every sentence): a Latin-script sentence in an Arabic document is
-    English-or-other and is sent to lingua; otherwise the document's language stands.
+    Cheap on purpose (runs on every sentence): only a sentence with letters of the other script
+    is looked at closely.
     """
-    dominant = script_profile(text).dominant
-    if dominant is None:
+    arabic_doc = document_lang in ("ar", "fa", "ur", "ps", "ku")
+    other = _LATIN_LETTERS if arabic_doc else _ARABIC_LETTERS
+    if other.search(text) is None:
         return document_lang
-    doc_script = "arabic" if document_lang in ("ar", "fa", "ur") else "latin"
-    if dominant == doc_script or dominant == "other":
+    dominant = script_profile(text).dominant
+    if dominant is None or dominant == "other" or dominant == ("arabic" if arabic_doc else "latin"):
         return document_lang
     return detect(text) if len(text) > 20 else ("ar" if dominant == "arabic" else "en")

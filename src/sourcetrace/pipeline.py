@@ -24,6 +24,9 @@ from .sentences import split_sentences
 from .store import Store, file_key
 
 DEFAULT_MAX_BYTES = 50_000_000
+# Files written to the store per transaction: a killed run redoes at most this many.
+BATCH_FILES = 200
+BATCH_CHARS = 20_000_000
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
 READING_VERSION = 1
 
@@ -75,6 +78,20 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
         raise ReadError(failures[0].path, failures[0].reason)
     settings = reading_settings(max_bytes)
     stems: set[str] = set()
+    batch: list = []
+    batch_chars = 0
+
+    def flush() -> None:
+        nonlocal batch_chars
+        store.put_files(batch)
+        for key, source, *_ in batch:
+            report.read += 1
+            report.files.append(key)
+            if progress:
+                progress(source.path)
+        batch.clear()
+        batch_chars = 0
+
     for path in paths:
         key = file_key(path)
         try:
@@ -82,6 +99,8 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
             if store.is_current(key, raw_sha, settings):
                 report.unchanged += 1
                 report.files.append(key)
+                if progress:
+                    progress(path)
                 continue
             source = read_file(path, max_bytes=max_bytes, display_path=path)
         except ReadError as exc:
@@ -100,11 +119,12 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
         prefix = store.id_prefix(key, stem, source.sha256, stems)
         stems.add(stem)
         docs, sentences = read_documents(source, prefix)
-        store.put_file(key, source, settings, docs, sentences)
-        report.read += 1
-        report.files.append(key)
-        if progress:
-            progress(path)
+        batch.append((key, source, settings, docs, sentences))
+        batch_chars += len(source.text)
+        if len(batch) >= BATCH_FILES or batch_chars >= BATCH_CHARS:
+            flush()
+    if batch:
+        flush()
     return report
 
 

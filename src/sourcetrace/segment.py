@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from . import language
 from .boilerplate import boilerplate_lines, lines_of, merge_spans
@@ -54,32 +53,29 @@ _REPORTING_EN = re.compile(
 _DATELINE_ONLY = re.compile(r"^[\W\d_]*$")
 
 
-@dataclass
 class _Line:
-    start: int
-    end: int
-    text: str
-    boilerplate: bool
+    """A line of the file with the features the boundary rules read (computed once)."""
+
+    __slots__ = ("start", "end", "text", "boilerplate", "blank", "content", "short", "_profile")
+
+    def __init__(self, start: int, end: int, text: str, boilerplate: bool):
+        self.start, self.end, self.text, self.boilerplate = start, end, text, boilerplate
+        stripped = text.strip()
+        self.blank = not stripped
+        self.content = not self.blank and not boilerplate
+        self.short = (len(stripped) <= SHORT_LINE and not _END_PUNCT.search(stripped)
+                      and not _LIST_ITEM.match(stripped))
+        self._profile: language.ScriptProfile | None = None
 
     @property
-    def blank(self) -> bool:
-        return not self.text.strip()
-
-    @property
-    def content(self) -> bool:
-        return not self.blank and not self.boilerplate
-
-    @property
-    def short(self) -> bool:
-        t = self.text.strip()
-        return len(t) <= SHORT_LINE and not _END_PUNCT.search(t) and not _LIST_ITEM.match(t)
+    def profile(self) -> language.ScriptProfile:
+        if self._profile is None:
+            self._profile = language.script_profile(self.text[:300])  # a line's script shows in its start
+        return self._profile
 
 
-def _script(text: str) -> str | None:
-    profile = language.script_profile(text[:400])
-    if profile.letters < 8:
-        return None
-    return profile.dominant
+def _script(profile: language.ScriptProfile) -> str | None:
+    return profile.dominant if profile.letters >= 8 else None
 
 
 def _first_person(text: str) -> int:
@@ -107,8 +103,8 @@ def _script_boundaries(lines: Sequence[_Line]) -> set[int]:
     for i, ln in enumerate(lines):
         if not ln.content:
             continue
-        script = _script(ln.text)
-        letters = language.script_profile(ln.text[:400]).letters
+        profile = ln.profile
+        script, letters = _script(profile), profile.letters
         if script is None or script == "other":
             if runs:
                 runs[-1][1].append(i)
@@ -173,20 +169,20 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
 def _voice_boundaries(lines: Sequence[_Line], cut: set[int]) -> set[int]:
     """Indices where first-person body text gives way to a third-person report of someone."""
     found: set[int] = set()
-    recent: list[int] = []  # first-person counts of the current document's body paragraphs
+    body: list[int] = []  # the current document's body paragraphs
     for i, ln in enumerate(lines):
         if i in cut:
-            recent = []
+            body = []
         if not ln.content or ln.short:
             continue
-        fp = _first_person(ln.text)
-        if len(recent) >= 3 and _reports_someone(ln.text) and fp == 0:
-            window = recent[-6:]
+        # First-person counts are computed only where a report of someone opens a paragraph.
+        if len(body) >= 3 and _reports_someone(ln.text) and _first_person(ln.text) == 0:
+            window = [_first_person(lines[k].text) for k in body[-6:]]
             if sum(1 for c in window if c > 0) * 2 >= len(window):
                 found.add(i)
-                recent = []
+                body = []
                 continue
-        recent.append(fp)
+        body.append(i)
     return found
 
 

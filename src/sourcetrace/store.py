@@ -76,7 +76,9 @@ def default_db_path() -> Path:
 
 
 def file_key(path: str | Path) -> str:
-    return str(Path(path).resolve())
+    """A file's identity in the store: its absolute path (not resolving links: cheaper, and a
+    link is where the user says the file is)."""
+    return os.path.abspath(path)
 
 
 class Store:
@@ -122,28 +124,42 @@ class Store:
     def put_file(self, key: str, source: SourceFile, settings: str, documents: Sequence[Document],
                  sentences: Iterable[Sentence]) -> None:
         """Replace everything known of one file, in one transaction."""
+        self.put_files([(key, source, settings, documents, sentences)])
+
+    def put_files(self, batch: Sequence[tuple[str, SourceFile, str, Sequence[Document], Iterable[Sentence]]]
+                  ) -> None:
+        """Replace everything known of several files, in one transaction.
+
+        Batching amortises the commit over many small files; a file is still all-or-nothing.
+        """
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
-            cur.execute("DELETE FROM files WHERE key=?", (key,))
-            cur.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?)",
-                        (key, source.path, source.sha256, source.size, source.encoding, source.format,
-                         settings, source.text))
-            cur.executemany(
-                'INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)',
-                [(d.id, key, i, d.start, d.end, d.lang, d.title, d.date, d.url,
-                  json.dumps([list(b) for b in d.boilerplate])) for i, d in enumerate(documents)])
-            seqs: dict[str, int] = {}
-            rows = []
-            for s in sentences:
-                n = seqs.get(s.doc, 0)
-                seqs[s.doc] = n + 1
-                rows.append((s.doc, n, s.start, s.end, s.lang))
-            cur.executemany("INSERT INTO sentences VALUES (?,?,?,?,?)", rows)
+            for key, source, settings, documents, sentences in batch:
+                self._write_file(cur, key, source, settings, documents, sentences)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _write_file(cur: sqlite3.Cursor, key: str, source: SourceFile, settings: str,
+                    documents: Sequence[Document], sentences: Iterable[Sentence]) -> None:
+        cur.execute("DELETE FROM files WHERE key=?", (key,))
+        cur.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?)",
+                    (key, source.path, source.sha256, source.size, source.encoding, source.format,
+                     settings, source.text))
+        cur.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(d.id, key, i, d.start, d.end, d.lang, d.title, d.date, d.url,
+              json.dumps([list(b) for b in d.boilerplate])) for i, d in enumerate(documents)])
+        seqs: dict[str, int] = {}
+        rows = []
+        for s in sentences:
+            n = seqs.get(s.doc, 0)
+            seqs[s.doc] = n + 1
+            rows.append((s.doc, n, s.start, s.end, s.lang))
+        cur.executemany("INSERT INTO sentences VALUES (?,?,?,?,?)", rows)
 
     def file_text(self, key: str) -> str | None:
         row = self.conn.execute("SELECT text FROM files WHERE key=?", (key,)).fetchone()

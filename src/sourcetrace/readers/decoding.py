@@ -39,6 +39,9 @@ _ARABIC_PAGES = ("cp1256", "iso8859-6")
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
 _SAMPLE = 65_536  # bytes looked at for the binary check: enough to judge, cheap on big files
 _MAX_CONTROL_SHARE = 0.10
+# Unicode category Cc (C0, DEL, C1) minus the controls that ordinary text files contain.
+_CONTROL_BYTES = bytes(b for b in range(0x80) if (b < 0x20 and chr(b) not in _TEXT_CONTROLS) or b == 0x7F)
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 
 _DECLARED_RE = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""  # <meta charset> and http-equiv
@@ -143,7 +146,7 @@ def _checked(text: str) -> str:
     """Reject text that decoded but is mostly control characters (a binary file in disguise)."""
     sample = text[:_SAMPLE]
     if sample:
-        controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS)
+        controls = len(_CONTROL_CHARS.findall(sample))
         if controls / len(sample) > _MAX_CONTROL_SHARE:
             raise DecodeError(MSG_BINARY)
     return text
@@ -152,8 +155,8 @@ def _checked(text: str) -> str:
 def _control_share(sample: bytes) -> float:
     if not sample:
         return 0.0
-    controls = sum(1 for b in sample if (b < 0x20 and chr(b) not in _TEXT_CONTROLS) or b == 0x7F)
-    return controls / len(sample)
+    # Deleting the control bytes in C and comparing lengths beats a Python loop by far.
+    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample)
 
 
 def _bomless_utf16(raw: bytes) -> tuple[str, str] | None:

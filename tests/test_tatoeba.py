@@ -1,0 +1,28 @@
+"""The product's matcher on Tatoeba ara-eng (1,000 pairs, English side shuffled): >= 0.90."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sourcetrace.encoders import get_encoder
+from sourcetrace.matching import match_sentences
+
+pytestmark = pytest.mark.slow
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "tatoeba"
+
+
+@pytest.mark.skipif(not (CORPUS / "ara-eng.ara").exists(), reason=f"no Tatoeba corpus at {CORPUS}")
+def test_default_matcher_on_tatoeba():
+    ara = (CORPUS / "ara-eng.ara").read_text(encoding="utf-8").splitlines()
+    eng = (CORPUS / "ara-eng.eng").read_text(encoding="utf-8").splitlines()
+    assert len(ara) == len(eng) == 1000
+    perm = np.random.default_rng(7).permutation(len(eng))
+    shuffled = [eng[p] for p in perm]
+    gold = np.argsort(perm)
+
+    enc = get_encoder("default")
+    matches = match_sentences(enc.encode(ara), enc.encode(shuffled))
+    accuracy = sum(1 for i, j, _ in matches if gold[i] == j) / len(ara)
+    assert accuracy >= 0.90, f"Tatoeba ara-eng accuracy {accuracy:.3f} < 0.90"
