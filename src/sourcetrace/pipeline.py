@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, language
+from .align import DEFAULT_THRESHOLD, Side, align
+from .compose import compose, merge_composed
+from .encoders import Encoder
 from .readers import ReadError, discover, read_file
-from .records import Document, ReadFailure, Sentence, SourceFile
+from .records import Document, Passage, ReadFailure, Sentence, SourceFile
 from .segment import content_spans, segment
 from .sentences import split_sentences
 from .store import Store, file_key
@@ -138,3 +141,22 @@ def _sha256_of(path: str) -> str:
 
 def documents_of(store: Store, keys: Iterable[str]) -> list[Document]:
     return list(store.documents(list(keys)))
+
+
+# -- stage: passages (pure given the store's texts) ----------------------------------------------
+def side_of(store: Store, doc: Document) -> Side:
+    return Side(doc, store.document_text(doc.id) or "", store.sentences(doc.id))
+
+
+def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
+              threshold: float = DEFAULT_THRESHOLD,
+              progress: Callable[[int], None] | None = None) -> list[Passage]:
+    """Passages between every pair of documents (the corpus-scale issue adds candidate search)."""
+    sides = [side_of(store, d) for d in docs]
+    out: list[Passage] = []
+    for i in range(len(sides)):
+        for j in range(i + 1, len(sides)):
+            out += align(sides[i], sides[j], encoder=encoder, store=store, threshold=threshold)
+            if progress:
+                progress(1)
+    return merge_composed(out, compose(docs, out))
