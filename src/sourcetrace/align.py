@@ -122,8 +122,8 @@ def _cross(a: Document, b: Document) -> bool:
 # Logistic weights of the pair score, set by hand on the demo corpus and checked on the seeds:
 # cosine above the language-pair's chance level, margin above 1, anchors, length and neighbours.
 _CHANCE_COS = {True: 0.78, False: 0.86}  # cross-lingual, monolingual
-_W = {"cos": 30.0, "margin": 25.0, "numbers": 1.5, "numbers_clash": -1.5, "length": -2.0, "neighbour": 1.5,
-      "bias": -1.0}
+_W = {"cos": 30.0, "margin": 25.0, "numbers": 1.5, "length": -2.0, "neighbour": 1.5, "bias": -1.0}
+SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
 
 
 def _length_penalty(ua: _Unit, ub: _Unit, cross: bool, a_lang: str) -> float:
@@ -138,8 +138,9 @@ def _pair_scores(ua: list[_Unit], ub: list[_Unit], sim: np.ndarray, cross: bool,
     z = (_W["cos"] * (sim - _CHANCE_COS[cross]) + _W["margin"] * (margin - 1.0) + _W["bias"])
     for i, x in enumerate(ua):
         for j, y in enumerate(ub):
-            if x.numbers and y.numbers:
-                z[i, j] += _W["numbers"] if x.numbers & y.numbers else _W["numbers_clash"]
+            if x.numbers and y.numbers:  # from +w when the numbers agree to -w when none do
+                agreement = len(x.numbers & y.numbers) / len(x.numbers | y.numbers)
+                z[i, j] += _W["numbers"] * (2 * agreement - 1)
             z[i, j] += _W["length"] * max(0.0, _length_penalty(x, y, cross, a_lang) - 0.35)
     # Neighbour support: the diagonal neighbours also pair well (order kept locally).
     base = 1 / (1 + np.exp(-z))
@@ -173,6 +174,22 @@ def _choose(score: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
                     pick.append((i, k))
             chosen.update(pick if axis == 1 else [(b, a) for a, b in pick])
     return {(i, j) for i, j in chosen if free_a[i] or free_b[j]}
+
+
+def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Sequence[bool]) -> set[tuple[int, int]]:
+    """Pairs of short units survive only next to a surviving pair (a header block of a
+    translation): alone, "March 12, 2025" or "For Immediate Release" prove nothing."""
+    kept = {(i, j) for i, j in pairs if not (short_a[i] or short_b[j])}
+    pending = pairs - kept
+    grew = True
+    while grew and pending:
+        grew = False
+        for i, j in sorted(pending):
+            if any((i + di, j + dj) in kept for di in (-1, 1) for dj in (-1, 1)):
+                kept.add((i, j))
+                pending.discard((i, j))
+                grew = True
+    return kept
 
 
 def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[int], list[int], float]]:
@@ -225,6 +242,8 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, store=None,
         sim = cosine_matrix(va, vb)
         score = _pair_scores(ua, ub, sim, cross, a.doc.lang)
         pairs = _choose(score, [u.free for u in ua], [u.free for u in ub], threshold)
+        pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
+                          [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub])
         for ia, jb, s in _merge(pairs, score):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]

@@ -14,8 +14,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
+from .align import DEFAULT_THRESHOLD
+from .encoders import get_encoder
 from .output import write_jsonl, write_settings
-from .pipeline import DEFAULT_MAX_BYTES, ReadReport, ingest, reading_settings
+from .pipeline import (
+    DEFAULT_MAX_BYTES,
+    NotFound,
+    ReadReport,
+    align_all,
+    compare,
+    ingest,
+    reading_settings,
+)
 from .readers import ReadError, discover
 from .records import Document
 from .store import Store, StoreError, default_db_path, file_key
@@ -141,6 +151,163 @@ def _print_documents(rows: list[dict], report: ReadReport) -> None:
     out_console.print(table)
     out_console.print(f"read {report.read} file(s), {report.unchanged} unchanged, "
                       f"{len(report.failures)} problem(s)", highlight=False)
+
+
+ThresholdOption = Annotated[float, typer.Option(
+    "--threshold", min=0.0, max=1.0,
+    help="Minimum passage score in [0,1] for meaning-based passages: higher trades recall for precision.")]
+EncoderOption = Annotated[str, typer.Option(
+    "--encoder", help="Sentence encoder: default (e5+USE), e5, use, or st:/path/to/local/sentence-transformers/model.")]
+
+
+def _settings(command: str, encoder: str, threshold: float) -> dict:
+    enc = get_encoder(encoder)
+    return {"command": command, "sourcetrace": __version__, "encoder": enc.name, "threshold": threshold,
+            "reading": json.loads(reading_settings())}
+
+
+@app.command("compare")
+def compare_cmd(
+    a: Annotated[str, typer.Argument(help="A document id in the store, a file, or FILE#N (its N-th document).")],
+    b: Annotated[str, typer.Argument(help="The other document, named the same ways.")],
+    db: DbOption = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained side-by-side HTML report.")]
+    = None,
+    out: OutOption = None,
+    as_json: JsonOption = False,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    encoder: EncoderOption = "default",
+    bidi: Annotated[bool | None, typer.Option(
+        "--bidi/--no-bidi",
+        help="Reorder Arabic for display (for terminals without bidi support). Default: on in a terminal, "
+             "off when the output is piped.")] = None,
+) -> None:
+    """Show which parts of one document carry which parts of the other, and how.
+
+    Passages are verbatim, near-verbatim, paraphrase, translation or translated-paraphrase, with
+    exact spans on both sides; sentences that match nothing are listed as omissions or additions.
+    A file holding several documents contributes the one that shares most with the other side.
+    """
+    from .report import render_compare_html, render_compare_terminal, summarize
+
+    with _open_store(db) as store:
+        try:
+            enc = get_encoder(encoder)
+            result = compare(a, b, store, encoder=enc, threshold=threshold)
+        except (NotFound, ValueError) as exc:
+            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
+            raise typer.Exit(2) from None
+    sa, sb = result.a, result.b
+    settings = _settings("compare", encoder, threshold)
+    summary = summarize(sa.doc, sb.doc, result.passages, sa.sentences, sb.sentences)
+    if html:
+        page = render_compare_html(sa.doc, sa.text, sb.doc, sb.text, result.passages, sa.sentences, sb.sentences,
+                                   settings=settings)
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(page, encoding="utf-8")
+    if out:
+        write_jsonl(out / "documents.jsonl", (d.to_json() for d in (sa.doc, sb.doc)))
+        write_jsonl(out / "sentences.jsonl", (s.to_json() for side in (sa, sb) for s in side.sentences))
+        write_jsonl(out / "passages.jsonl", (p.to_json() for p in result.passages))
+        write_settings(out, settings)
+    if as_json:
+        payload = {"a": sa.doc.to_json(), "b": sb.doc.to_json(), "passages": [p.to_json() for p in result.passages],
+                   "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()}, "settings": settings}
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1, default=list)
+        sys.stdout.write("\n")
+    else:
+        reorder = sys.stdout.isatty() if bidi is None else bidi
+        out_console.print(render_compare_terminal(sa.doc, sa.text, sb.doc, sb.text, result.passages,
+                                                  sa.sentences, sb.sentences, reorder_rtl=reorder))
+        if html:
+            out_console.print(f"HTML report: {html}", highlight=False)
+
+
+@app.command()
+def trace(
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories (read recursively) and globs.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for documents, sentences and passages JSONL.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    encoder: EncoderOption = "default",
+    max_bytes: Annotated[int, typer.Option("--max-bytes", help="Refuse files larger than this many bytes.")]
+    = DEFAULT_MAX_BYTES,
+) -> None:
+    """Read the inputs and find the passages every pair of documents shares.
+
+    Writes documents.jsonl, sentences.jsonl and passages.jsonl (see DESIGN.md) and a settings.json
+    stamp to --out, and prints the pairs of documents that share text.
+    """
+    with _open_store(db) as store:
+        report = _ingest_with_progress(inputs, store, max_bytes, False, as_json)
+        docs = list(store.documents(report.files))
+        try:
+            enc = get_encoder(encoder)
+        except ValueError as exc:
+            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
+            raise typer.Exit(2) from None
+        n_pairs = len(docs) * (len(docs) - 1) // 2
+        with Progress(TextColumn("[bold]aligning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=err_console, transient=True, disable=as_json or n_pairs < 2) as progress:
+            task = progress.add_task("", total=n_pairs)
+            passages = align_all(store, docs, encoder=enc, threshold=threshold,
+                                 progress=lambda n: progress.update(task, advance=n))
+        write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
+        write_jsonl(out / "sentences.jsonl", (s.to_json() for d in docs for s in store.sentences(d.id)))
+        write_jsonl(out / "passages.jsonl", (p.to_json() for p in passages))
+        write_settings(out, _settings("trace", encoder, threshold))
+    _report_failures(report)
+    pairs = _pair_table(docs, passages)
+    if as_json:
+        json.dump({"documents": len(docs), "passages": len(passages), "pairs": pairs, "out": str(out),
+                   "failures": [f.__dict__ for f in report.failures]}, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        table = Table(title=f"{len(docs)} documents, {len(passages)} passages in {len(pairs)} pairs",
+                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                      caption="kinds: " + ", ".join(f"{v}={k}" for k, v in _KIND_CODES.items()),
+                      caption_justify="left")
+        id_width = max([len(d.id) for d in docs] + [1])
+        table.add_column("a", no_wrap=True, min_width=id_width)
+        table.add_column("b", no_wrap=True, min_width=id_width)
+        table.add_column("n", justify="right", no_wrap=True)
+        table.add_column("cov a", justify="right", no_wrap=True, min_width=5)
+        table.add_column("cov b", justify="right", no_wrap=True, min_width=5)
+        table.add_column("kinds", overflow="fold")
+        for p in pairs:
+            kinds = " ".join(f"{_KIND_CODES.get(k, k)}:{v}" for k, v in p["kinds"].items())
+            table.add_row(p["a"], p["b"], str(p["passages"]), f"{p['coverage_a']:.0%}", f"{p['coverage_b']:.0%}",
+                          kinds)
+        out_console.print(table)
+        out_console.print(f"wrote {out}/documents.jsonl, sentences.jsonl, passages.jsonl", highlight=False)
+    if report.failures:
+        raise typer.Exit(1)
+
+
+_KIND_CODES = {"verbatim": "V", "near-verbatim": "NV", "paraphrase": "P", "translation": "T",
+               "translated-near-verbatim": "TNV", "translated-paraphrase": "TP"}
+
+
+def _pair_table(docs: list[Document], passages: list) -> list[dict]:
+    from collections import Counter, defaultdict
+
+    from .report.summary import merge_spans, orient
+
+    by_id = {d.id: d for d in docs}
+    order = {d.id: i for i, d in enumerate(docs)}
+    grouped: dict[tuple[str, str], list] = defaultdict(list)
+    for p in passages:  # one row per pair of documents, whichever way round a passage names them
+        a, b = sorted((p.a, p.b), key=order.__getitem__)
+        grouped[(a, b)].append(p if p.a == a else orient(by_id[a], by_id[b], [p])[0])
+    rows = []
+    for (a, b), ps in sorted(grouped.items(), key=lambda kv: -len(kv[1])):
+        da, db = by_id[a], by_id[b]
+        cov_a = sum(e - s for s, e in merge_spans((p.a_start, p.a_end) for p in ps)) / max(da.end - da.start, 1)
+        cov_b = sum(e - s for s, e in merge_spans((p.b_start, p.b_end) for p in ps)) / max(db.end - db.start, 1)
+        rows.append({"a": a, "b": b, "passages": len(ps), "kinds": dict(Counter(p.kind for p in ps)),
+                     "coverage_a": round(cov_a, 3), "coverage_b": round(cov_b, 3)})
+    return rows
 
 
 def main() -> None:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from .records import Document, Passage
 
 TRANSLATION_KINDS = ("translation", "translated-paraphrase")
-MIN_TRANSLATION_COVERAGE = 0.6  # of each side's document span, for Z~Y to count as a translation
+MIN_TRANSLATION_COVERAGE = 0.6
+MIN_SHARE = 0.4  # of a translated sentence that a copied span must cover to be mapped through it  # of each side's document span, for Z~Y to count as a translation
 
 
 def _coverage(spans: Sequence[tuple[int, int]], start: int, end: int) -> float:
@@ -84,12 +85,15 @@ def compose(docs: Sequence[Document], passages: Sequence[Passage]) -> list[Passa
         for x, z in ((p.a, p.b), (p.b, p.a)):
             _, zs, ze, _, xs, xe = _oriented(p, z)
             for y in through.get(z, ()):
-                if y == x or lang.get(y) == lang.get(x):
+                # A pair that is itself a translation is aligned directly, better than through anyone.
+                if y == x or lang.get(y) == lang.get(x) or (x, y) in translations:
                     continue
                 for t in translations[(z, y)]:
                     _, tzs, tze, _, tys, tye = _oriented(t, z)
+                    # The copied span must carry a good part of the translated sentence: a shared
+                    # name or phrase does not make the whole sentence a translation of it.
                     overlap = min(ze, tze) - max(zs, tzs)
-                    if overlap <= 0 or overlap < 0.3 * min(ze - zs, tze - tzs):
+                    if overlap <= 0 or overlap < MIN_SHARE * (tze - tzs):
                         continue
                     out.append(Passage(x, xs, xe, y, tys, tye, _translated_kind(p.kind), min(p.score, t.score)))
     return out

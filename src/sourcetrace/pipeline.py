@@ -160,3 +160,56 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
             if progress:
                 progress(1)
     return merge_composed(out, compose(docs, out))
+
+
+# -- compare: two documents named by id, file or FILE#N ------------------------------------------
+class NotFound(Exception):
+    """A document reference that names nothing in the store or on disk."""
+
+
+def resolve(ref: str, store: Store, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
+    """Documents a reference names: a document id in the store, a file (all its documents), or
+    ``FILE#N`` (its N-th document, from 1). Files are read into the store first."""
+    doc = store.document(ref)
+    if doc is not None:
+        return [doc]
+    path, _, nth = ref.rpartition("#") if "#" in ref and not Path(ref).exists() else (ref, "", "")
+    if not Path(path).exists():
+        raise NotFound(f"{ref}: no such document id in the store, and no such file")
+    report = ingest([path], store, max_bytes=max_bytes)
+    if report.failures:
+        raise NotFound(f"{report.failures[0].path}: {report.failures[0].reason}")
+    docs = list(store.documents(report.files))
+    if not nth:
+        return docs
+    if not nth.isdigit() or not 1 <= int(nth) <= len(docs):
+        raise NotFound(f"{ref}: the file holds {len(docs)} document(s); use #1 … #{len(docs)}")
+    return [docs[int(nth) - 1]]
+
+
+@dataclass
+class Comparison:
+    a: Side
+    b: Side
+    passages: list[Passage]
+
+
+def compare(ref_a: str, ref_b: str, store: Store, *, encoder: Encoder | None = None,
+            threshold: float = DEFAULT_THRESHOLD) -> Comparison:
+    """Align two documents. A file holding several documents contributes the one that shares
+    most with the other side (by characters covered on both sides)."""
+    docs_a, docs_b = resolve(ref_a, store), resolve(ref_b, store)
+    best: Comparison | None = None
+    best_cover = -1
+    for da in docs_a:
+        for db in docs_b:
+            if da.id == db.id:
+                continue
+            sa, sb = side_of(store, da), side_of(store, db)
+            passages = align(sa, sb, encoder=encoder, store=store, threshold=threshold)
+            cover = sum(p.a_end - p.a_start + p.b_end - p.b_start for p in passages)
+            if cover > best_cover:
+                best, best_cover = Comparison(sa, sb, passages), cover
+    if best is None:
+        raise NotFound(f"{ref_a} and {ref_b} name the same single document")
+    return best
