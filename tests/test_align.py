@@ -1,0 +1,103 @@
+"""Aligning two documents you can read: a statement, its translation, and a report of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sourcetrace.align import Side, align
+from sourcetrace.pipeline import read_documents
+from sourcetrace.records import SourceFile
+
+EN = (
+    "The ministers of the council met in Rome on May 5, 2024 to review the water plan for the basin.\n"
+    "They agreed to expand the monitoring network to 40 new stations by the end of next year.\n"
+    "The council approved a fund of 120 million dollars to help farmers affected by the drought.\n"
+    "The ministers thanked the government of Italy for hosting the meeting and for its support.\n"
+)
+AR = (
+    "اجتمع وزراء المجلس في روما يوم 5 أيار/مايو 2024 لمراجعة خطة المياه في الحوض.\n"
+    "واتفقوا على توسيع شبكة الرصد لتشمل 40 محطة جديدة بحلول نهاية العام المقبل.\n"
+    "ووافق المجلس على صندوق بقيمة 120 مليون دولار لمساعدة المزارعين المتضررين من الجفاف.\n"
+    "وشكر الوزراء حكومة إيطاليا على استضافة الاجتماع وعلى دعمها.\n"
+)
+REPORT = (
+    "وقال البيان: \"ووافق المجلس على صندوق بقيمة 120 مليون دولار لمساعدة المزارعين المتضررين من الجفاف\".\n"
+    "وفي سياق منفصل، فاز فريق المدينة لكرة القدم على ضيفه بثلاثة أهداف مقابل هدف واحد مساء أمس.\n"
+    "وكان الوزراء قد التقوا في روما مطلع أيار/مايو 2024 للبحث في خطة الحوض المائية.\n"
+)
+
+
+def _side(text: str, name: str) -> Side:
+    source = SourceFile(f"{name}.txt", text, "utf-8", "text", name, len(text))
+    docs, sentences = read_documents(source, name)
+    assert len(docs) == 1
+    return Side(docs[0], text, sentences)
+
+
+@pytest.fixture(scope="module")
+def sides():
+    return _side(EN, "en"), _side(AR, "ar"), _side(REPORT, "report")
+
+
+def _text(side: Side, start: int, end: int) -> str:
+    return side.text[start:end]
+
+
+def test_translation_aligns_every_sentence_one_to_one(sides):
+    en, ar, _ = sides
+    passages = align(en, ar)
+    assert len(passages) == 4
+    assert all(p.kind in ("translation", "translated-paraphrase") for p in passages)
+    for p, (s_en, s_ar) in zip(passages, zip(en.sentences, ar.sentences, strict=True), strict=True):
+        assert (p.a_start, p.a_end) == (s_en.start, s_en.end)
+        assert (p.b_start, p.b_end) == (s_ar.start, s_ar.end)
+        assert 0.5 <= p.score <= 1.0
+
+
+def test_alignment_does_not_assume_order(sides):
+    en, ar, _ = sides
+    lines = AR.splitlines(keepends=True)
+    shuffled = _side("".join([lines[2], lines[0], lines[3], lines[1]]), "shuffled")
+    passages = align(en, shuffled)
+    pairs = {(_text(en, p.a_start, p.a_end)[:12], _text(shuffled, p.b_start, p.b_end)[:12]) for p in passages}
+    expected = {(EN.splitlines()[i][:12], AR.splitlines()[i][:12]) for i in range(4)}
+    assert pairs == expected
+
+
+def test_report_quotes_verbatim_and_paraphrases_and_adds(sides):
+    _, ar, report = sides
+    passages = align(report, ar)
+    kinds = {p.kind for p in passages}
+    assert "verbatim" in kinds
+    quote = next(p for p in passages if p.kind == "verbatim")
+    assert _text(report, quote.a_start, quote.a_end).startswith("ووافق المجلس")
+    assert _text(report, quote.a_start, quote.a_end).endswith("الجفاف")  # quote marks left out
+    football = REPORT.index("وفي سياق")
+    assert not any(p.a_start <= football < p.a_end for p in passages), "an added sentence matched"
+    meeting = REPORT.index("وكان الوزراء")
+    para = [p for p in passages if p.a_start == meeting]
+    assert para and para[0].kind == "paraphrase"
+    assert _text(ar, para[0].b_start, para[0].b_end).startswith("اجتمع وزراء المجلس")
+
+
+def test_cross_lingual_report_against_the_original(sides):
+    en, _, report = sides
+    passages = align(report, en)
+    fund = [p for p in passages if "120" in _text(en, p.b_start, p.b_end)]
+    assert fund and fund[0].kind in ("translation", "translated-paraphrase")
+    football = REPORT.index("وفي سياق")
+    assert not any(p.a_start <= football < p.a_end for p in passages)
+
+
+def test_unrelated_documents_share_nothing(sides):
+    en, _, _ = sides
+    other = _side("The home team won the final by three goals to one after a late penalty.\n"
+                  "Fans celebrated in the streets of the old city until midnight.\n", "football")
+    assert align(en, other) == []
+
+
+def test_threshold_trades_recall_for_precision(sides):
+    en, ar, report = sides
+    loose = align(report, en, threshold=0.2)
+    strict = align(report, en, threshold=0.95)
+    assert len(strict) <= len(align(report, en)) <= len(loose)

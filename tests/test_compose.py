@@ -1,0 +1,32 @@
+from sourcetrace.compose import compose, merge_composed, translation_pairs
+from sourcetrace.records import Document, Passage
+
+EN = Document("en", "en.txt", 0, 100, "en")
+AR = Document("ar", "ar.txt", 0, 80, "ar")
+REP = Document("rep", "rep.txt", 0, 60, "ar")
+TRANSLATION = [Passage("en", 0, 50, "ar", 0, 40, "translation", 0.9),
+               Passage("en", 51, 100, "ar", 41, 80, "translation", 0.8)]
+
+
+def test_translation_pairs_need_coverage_of_both_sides():
+    pairs = translation_pairs([EN, AR, REP], TRANSLATION)
+    assert set(pairs) == {("ar", "en"), ("en", "ar")}
+    assert translation_pairs([EN, AR], TRANSLATION[:1]) == {}
+
+
+def test_copy_of_the_translation_maps_to_the_original():
+    copy = Passage("rep", 10, 45, "ar", 45, 78, "near-verbatim", 0.95)
+    out = compose([EN, AR, REP], [*TRANSLATION, copy])
+    assert out == [Passage("rep", 10, 45, "en", 51, 100, "translated-near-verbatim", 0.8)]
+
+
+def test_a_short_shared_phrase_is_not_mapped_through_a_whole_sentence():
+    phrase = Passage("rep", 0, 8, "ar", 2, 9, "verbatim", 1.0)
+    assert compose([EN, AR, REP], [*TRANSLATION, phrase]) == []
+
+
+def test_merge_prefers_composed_where_they_overlap():
+    composed = [Passage("rep", 10, 45, "en", 51, 100, "translated-near-verbatim", 0.8)]
+    direct = [Passage("en", 55, 90, "rep", 12, 40, "translated-paraphrase", 0.6),
+              Passage("en", 0, 20, "rep", 50, 60, "translation", 0.7)]
+    assert merge_composed(direct, composed) == [composed[0], direct[1]]

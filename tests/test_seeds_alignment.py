@@ -1,0 +1,75 @@
+"""The alignment bar of issue 4 on the seed corpus: `sourcetrace trace`, scored by eval/score.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory):
+    if not (SEEDS / "gold.json").exists():
+        pytest.skip("../shared/corpora/seeds is not beside the project")
+    out = tmp_path_factory.mktemp("trace")
+    files = sorted(str(p) for p in SEEDS.glob("*.txt"))
+    res = subprocess.run([sys.executable, "-m", "sourcetrace", "trace", *files, "--db", str(out / "s.db"),
+                          "--out", str(out), "--json"], capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stderr
+    score = subprocess.run([sys.executable, str(SEEDS.parent.parent / "eval" / "score.py"),
+                            str(SEEDS / "gold.json"), str(out), "--json"], capture_output=True, text=True, timeout=120)
+    return json.loads(score.stdout), out
+
+
+def _f1(line: str) -> float:
+    return float(re.search(r"F1=([\d.]+)", line).group(1))
+
+
+def _found(line: str) -> tuple[int, int]:
+    n, total = re.search(r"(?:pairs|passages)_found=(\d+)/(\d+)", line).groups()
+    return int(n), int(total)
+
+
+def test_translation_000_002a(scores):
+    s, _ = scores
+    assert _f1(s["align 000~002a"]) >= 0.98
+    assert _found(s["align 000~002a"]) == (23, 23)
+
+
+def test_report_004_from_arabic_statement(scores):
+    s, _ = scores
+    assert _f1(s["reuse 004<-000"]) >= 0.90
+    assert _found(s["reuse 004<-000"]) == (13, 13)
+
+
+def test_report_004_from_english_original(scores):
+    s, _ = scores
+    assert _f1(s["reuse 004<-002a"]) >= 0.80
+
+
+def test_no_false_passages_between_remarks_and_statement(scores):
+    """002b (the Secretary's remarks) and 002c (a report on NATO's remarks) share no text with 000."""
+    s, out = scores
+    gold = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))
+    docs = [json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    passages = [json.loads(x) for x in (out / "passages.jsonl").read_text(encoding="utf-8").splitlines()]
+
+    def doc_id(gid: str) -> str:
+        g = next(d for d in gold["documents"] if d["id"] == gid)
+        for d in docs:
+            inter = min(d["end"], g["span"][1]) - max(d["start"], g["span"][0])
+            if Path(d["path"]).name == g["file"] and inter >= 0.9 * (g["span"][1] - g["span"][0]):
+                return d["id"]
+        raise AssertionError(gid)
+
+    statement = doc_id("000")
+    for other in (doc_id("002b"), doc_id("002c")):
+        claimed = [p for p in passages if {p["a"], p["b"]} == {statement, other}
+                   and min(p["a_end"] - p["a_start"], p["b_end"] - p["b_start"]) > 20]
+        assert claimed == []
