@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
+DEMO_OUT := demo-out
+
 demo: install
-	$(BIN)/sourcetrace read demo/ --db $(VENV)/demo.db --out $(VENV)/demo-out
+	rm -f $(DEMO_OUT)/demo.db
+	$(BIN)/sourcetrace trace demo/corpus --db $(DEMO_OUT)/demo.db --out $(DEMO_OUT)
+	$(BIN)/sourcetrace compare demo/corpus/report_ar.txt demo/corpus/statement_ar.txt \
+		--db $(DEMO_OUT)/demo.db --html $(DEMO_OUT)/report_vs_statement.html
+	@echo "Contract files in $(DEMO_OUT)/; side-by-side report: $(DEMO_OUT)/report_vs_statement.html"
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -70,3 +70,40 @@ def write_corpus(root: Path, n_docs: int, seed: int = 7, target_chars: int = 120
         total += len(data)
         i += 1
     return total
+
+
+# A word-for-word "translation": EN_WORDS and AR_WORDS are written in parallel, so the content
+# words carry over; glue words map to the commonest Arabic particles. Crude, but the encoder sees
+# the same content on both sides, which is what timing needs.
+_PHRASE_TABLE = dict(zip(EN_WORDS, AR_WORDS, strict=True)) | {
+    "the": "", "of": "من", "and": "و", "to": "إلى", "in": "في", "for": "ل", "with": "مع", "on": "على",
+    "a": "", "by": "عبر", "as": "ك", "at": "عند"}
+
+
+def translate(sentence: str) -> str:
+    """English synthetic sentence -> Arabic, word for word through the phrase table."""
+    words = []
+    for w in sentence.rstrip(".!?").split():
+        core = w.rstrip(",").lower()
+        out = _PHRASE_TABLE.get(core, core)
+        if out:
+            words.append(out + ("،" if w.endswith(",") else ""))
+    return " ".join(words) + "."
+
+
+def parallel_documents(n_sentences: int, seed: int = 11, keep: float = 1.0,
+                       block: int = 1) -> tuple[list[str], list[str], list[int | None]]:
+    """An English document and its Arabic translation.
+
+    `keep` < 1 drops sentences, `block` > 1 shuffles blocks of that many sentences. Returns the
+    two sentence lists and, for each Arabic sentence, the index of its English source.
+    """
+    rng = random.Random(seed)
+    en = [_sentence(rng, "en") for _ in range(n_sentences)]
+    order = [i for i in range(n_sentences) if rng.random() < keep]
+    if block > 1:
+        blocks = [order[i:i + block] for i in range(0, len(order), block)]
+        rng.shuffle(blocks)
+        order = [i for b in blocks for i in b]
+    ar = [translate(en[i]) for i in order]
+    return en, ar, list(order)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sourcetrace.matching import (
+    candidate_mask,
     cosine_matrix,
     csls_scores,
     knn_mean,
@@ -12,6 +13,7 @@ from sourcetrace.matching import (
     mutual_best,
     nearest,
     one_to_one,
+    rerank,
 )
 
 SIM = np.array(
@@ -103,3 +105,54 @@ def test_match_sentences_recovers_a_permutation():
 def test_cosine_matrix_normalises():
     got = cosine_matrix(np.array([[3.0, 0.0]]), np.array([[0.0, 2.0], [1.0, 1.0]]))
     assert np.allclose(got, [[0.0, np.sqrt(0.5)]])
+
+
+def test_candidate_mask_rows_and_columns():
+    s = np.array([[0.9, 0.5, 0.1], [0.6, 0.8, 0.2], [0.3, 0.4, 0.7]])
+    assert candidate_mask(s, 1).tolist() == [[True, False, False], [False, True, False], [False, False, True]]
+    # top 2 of each row, plus top 2 of each column: only (0, 2) and (2, 0) stay out
+    assert candidate_mask(s, 2).tolist() == [[True, True, False], [True, True, True], [False, True, True]]
+    assert candidate_mask(s, 10).all()
+    assert candidate_mask(np.zeros((0, 0)), 5).shape == (0, 0)
+
+
+AR = ["قدّمت ليلى المال لسامي.", "أحضر سامي المال لليلى."]
+EN = ["Sami brought Layla the money.", "Layla gave Sami the money."]  # EN[0] is AR[1]'s, EN[1] AR[0]'s
+
+
+def test_rerank_breaks_a_name_order_tie():
+    # the vectors prefer the wrong pairing by a hair; the swapped names decide
+    margin = np.array([[1.00, 0.99], [0.99, 0.98]])
+    assert [(i, j) for i, j, _ in one_to_one(margin)] == [(0, 0), (1, 1)]
+    got = rerank(margin, AR, EN, "ar", "en", weights={"names": 0.02})
+    assert got == pytest.approx(np.array([[0.98, 0.99], [0.99, 0.96]]))
+    assert [(i, j) for i, j, _ in one_to_one(got)] == [(0, 1), (1, 0)]
+    assert margin[0, 0] == 1.00  # input untouched
+
+
+def test_rerank_bonuses_top_and_zero_weights():
+    margin = np.array([[1.00, 0.99], [0.99, 0.98]])
+    with_bonus = rerank(margin, AR, EN, "ar", "en", weights={"names": 0.02}, penalties_only=False)
+    assert with_bonus == pytest.approx(np.array([[0.98, 1.01], [1.01, 0.96]]))
+    only_best = rerank(margin, AR, EN, "ar", "en", top=1, weights={"names": 0.02})
+    # top 1: rows pick (0, 0) and (1, 0), columns (0, 0) and (0, 1); (1, 1) is left as it was
+    assert only_best[0, 0] == pytest.approx(0.98)
+    assert only_best[1, 1] == 0.98
+    assert np.array_equal(rerank(margin, AR, EN, "ar", "en", weights={"names": 0.0}), margin)
+    with pytest.raises(KeyError):
+        rerank(margin, AR, EN, "ar", "en", weights={"colour": 1.0})
+    with pytest.raises(ValueError):
+        rerank(margin, AR, EN[:1], "ar", "en")
+    assert rerank(np.zeros((0, 0)), [], [], "ar", "en").shape == (0, 0)
+
+
+def test_match_sentences_with_texts_uses_anchors():
+    # two near-identical targets: the vectors alone pair 0-0 and 1-1, the name order 0-1 and 1-0
+    src = np.array([[1.0, 0.0, 0.02], [1.0, 0.0, 0.0]])
+    tgt = np.array([[1.0, 0.0, 0.02], [1.0, 0.0, 0.0]])
+    src[1, 1] = tgt[1, 1] = 0.01
+    assert [(i, j) for i, j, _ in match_sentences(src, tgt)] == [(0, 0), (1, 1)]
+    got = match_sentences(src, tgt, src_texts=AR, tgt_texts=EN, src_lang="ar", tgt_lang="en")
+    assert [(i, j) for i, j, _ in got] == [(0, 1), (1, 0)]
+    # without languages, the texts are ignored
+    assert match_sentences(src, tgt, src_texts=AR, tgt_texts=EN) == match_sentences(src, tgt)

@@ -23,13 +23,13 @@ assuming that they are complete or in the same order (a report reorders, cuts an
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from .encoders import Encoder, get_encoder
 from .matching import cosine_matrix, margin_scores
@@ -119,40 +119,94 @@ def _cross(a: Document, b: Document) -> bool:
     return a.lang != b.lang
 
 
-# Logistic weights of the pair score, set by hand on the demo corpus and checked on the seeds:
-# cosine above the language-pair's chance level, margin above 1, anchors, length and neighbours.
-_CHANCE_COS = {True: 0.78, False: 0.86}  # cross-lingual, monolingual
-# Within one language, sentences on the same event ("the ministers met on Thursday …") score high
-# without sharing text, so a monolingual paraphrase needs more evidence than a translation.
-_BIAS = {True: -1.75, False: -3.0}
-_W = {"cos": 30.0, "margin": 25.0, "numbers": 1.5, "length": -2.0, "neighbour": 1.5}
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic weights of the pair score for one encoder's cosine scale.
+
+    ``chance``: the cosine of unrelated sentences on one topic (cross-lingual, monolingual);
+    ``bias``: within one language, sentences on the same event ("the ministers met on Thursday …")
+    score high without sharing text, so a monolingual paraphrase needs more evidence.
+    """
+
+    chance_cross: float
+    chance_mono: float
+    cos: float
+    margin: float
+    bias_cross: float = -1.75
+    bias_mono: float = -3.0
+    translation: float = 0.82  # a cross-lingual pair at or above this cosine kept the wording: translation
+
+
+# Set by hand on the demo corpus and checked on the seeds (e5+USE), and from USE's cosines on the
+# same pairs (USE's scale: unrelated sentences near 0.2, translations above 0.65).
+CALIBRATIONS = {
+    "combined": Calibration(chance_cross=0.78, chance_mono=0.86, cos=30.0, margin=25.0),
+    "e5": Calibration(chance_cross=0.82, chance_mono=0.89, cos=40.0, margin=60.0, translation=0.86),
+    "use": Calibration(chance_cross=0.55, chance_mono=0.62, cos=20.0, margin=1.0, translation=0.72),
+}
+_W = {"numbers": 1.5, "length": -2.0, "neighbour": 1.5}
+LARGE_PAIR = 2000  # units on both sides together: above this the default encoder is the fast one
+
+
+def calibration_for(encoder: Encoder) -> Calibration:
+    """The calibration of a known encoder family; others (a plugged-in model) get the default's."""
+    for family, cal in CALIBRATIONS.items():
+        if encoder.name.startswith(family):
+            return cal
+    return CALIBRATIONS["combined"]
+
+
+CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
 SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
 
 
-def _length_penalty(ua: _Unit, ub: _Unit, cross: bool, a_lang: str) -> float:
-    la, lb = len(ua.text), len(ub.text)
-    if cross:  # Arabic runs about 0.8 the length of English
-        la, lb = (la / 0.8, lb) if a_lang == "ar" else (la, lb / 0.8)
-    return abs(math.log(max(la, 1) / max(lb, 1)))
+def _log_lengths(units: Sequence[_Unit], scale: float) -> np.ndarray:
+    return np.log(np.maximum([len(u.text) * scale for u in units], 1.0)).astype(np.float32)
 
 
-def _pair_scores(ua: list[_Unit], ub: list[_Unit], sim: np.ndarray, cross: bool, a_lang: str) -> np.ndarray:
-    margin = margin_scores(sim, k=4)
-    z = _W["cos"] * (sim - _CHANCE_COS[cross]) + _W["margin"] * (margin - 1.0) + _BIAS[cross]
-    for i, x in enumerate(ua):
-        for j, y in enumerate(ub):
-            if x.numbers and y.numbers:  # from +w when the numbers agree to -w when none do
-                agreement = len(x.numbers & y.numbers) / len(x.numbers | y.numbers)
-                z[i, j] += _W["numbers"] * (2 * agreement - 1)
-            z[i, j] += _W["length"] * max(0.0, _length_penalty(x, y, cross, a_lang) - 0.35)
+def _pair_scores(ua: list[_Unit], ub: list[_Unit], sim: np.ndarray, cross: bool, a_lang: str,
+                 cal: Calibration = CALIBRATIONS["combined"]) -> np.ndarray:
+    """Calibrated pair scores in [0, 1] (see the module docstring for the features).
+
+    Everything is a matrix operation except the number agreement, which is computed only for
+    each unit's few best candidates: elsewhere it could not lift a pair over the threshold.
+    """
+    sim = sim.astype(np.float32, copy=False)
+    margin = margin_scores(sim, k=4).astype(np.float32)
+    chance, bias = (cal.chance_cross, cal.bias_cross) if cross else (cal.chance_mono, cal.bias_mono)
+    z = cal.cos * (sim - chance) + cal.margin * (margin - 1.0) + bias
+    # Length prior: Arabic runs about 0.8 the length of English.
+    scale_a = 1 / 0.8 if cross and a_lang == "ar" else 1.0
+    scale_b = 1 / 0.8 if cross and a_lang != "ar" else 1.0
+    gap = np.abs(_log_lengths(ua, scale_a)[:, None] - _log_lengths(ub, scale_b)[None, :])
+    z += _W["length"] * np.maximum(0.0, gap - 0.35)
+    for i, j in _candidates(z, top=CANDIDATES):
+        x, y = ua[i], ub[j]
+        if x.numbers and y.numbers:  # from +w when the numbers agree to -w when none do
+            agreement = len(x.numbers & y.numbers) / len(x.numbers | y.numbers)
+            z[i, j] += _W["numbers"] * (2 * agreement - 1)
     # Neighbour support: the diagonal neighbours also pair well (order kept locally).
-    base = 1 / (1 + np.exp(-z))
+    base = expit(z)
     support = np.zeros_like(base)
     if base.shape[0] > 1 and base.shape[1] > 1:
         support[1:, 1:] = np.maximum(support[1:, 1:], base[:-1, :-1])
         support[:-1, :-1] = np.maximum(support[:-1, :-1], base[1:, 1:])
-    z = z + _W["neighbour"] * support
-    return 1 / (1 + np.exp(-z))
+    z += _W["neighbour"] * support
+    return expit(z)
+
+
+def _candidates(z: np.ndarray, top: int) -> set[tuple[int, int]]:
+    """The `top` best columns of every row and rows of every column."""
+    n, m = z.shape
+    out: set[tuple[int, int]] = set()
+    if n == 0 or m == 0:
+        return out
+    kc, kr = min(top, m), min(top, n)
+    cols = np.argpartition(-z, kc - 1, axis=1)[:, :kc]
+    rows = np.argpartition(-z, kr - 1, axis=0)[:kr, :]
+    out.update((i, int(j)) for i in range(n) for j in cols[i])
+    out.update((int(i), j) for j in range(m) for i in rows[:, j])
+    return out
 
 
 def _choose(score: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
@@ -239,11 +293,13 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, store=None,
             covered_b.append((p.b_start, p.b_end))
     ua, ub = _units(a, covered_a), _units(b, covered_b)
     if ua and ub:
-        enc = encoder or get_encoder()
+        # Long documents: the fast encoder (USE, ~15x faster than e5) unless one was chosen.
+        enc = encoder or get_encoder("use" if len(ua) + len(ub) > LARGE_PAIR else "default")
         va = encode_cached(enc, [u.text for u in ua], store)
         vb = encode_cached(enc, [u.text for u in ub], store)
         sim = cosine_matrix(va, vb)
-        score = _pair_scores(ua, ub, sim, cross, a.doc.lang)
+        cal = calibration_for(enc)
+        score = _pair_scores(ua, ub, sim, cross, a.doc.lang, cal)
         pairs = _choose(score, [u.free for u in ua], [u.free for u in ub], threshold)
         pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                           [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub])
@@ -251,7 +307,7 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, store=None,
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]
             cos = float(max(sim[i, j] for i in ia for j in jb))
-            kind = _semantic_kind(cross, cos)
+            kind = _semantic_kind(cross, cos, cal)
             passages.append(Passage(a.doc.id, x0.start, x1.end, b.doc.id, y0.start, y1.end, kind, s))
     passages.sort(key=lambda p: (p.a_start, p.b_start))
     return passages
@@ -297,7 +353,7 @@ def _widen(side: Side, start: int, end: int) -> Span:
     return start, end
 
 
-def _semantic_kind(cross: bool, cos: float) -> str:
+def _semantic_kind(cross: bool, cos: float, cal: Calibration) -> str:
     if cross:
-        return "translation" if cos >= 0.82 else "translated-paraphrase"
+        return "translation" if cos >= cal.translation else "translated-paraphrase"
     return "paraphrase"

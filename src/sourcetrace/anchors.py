@@ -1,0 +1,522 @@
+"""Cheap, language-independent anchors that break ties between near-duplicate translations.
+
+Sentence vectors see *what* a sentence is about but are weak on *who does what to whom*, on
+numbers and on small function words: "Sami gave Layla the money" and "Layla gave Sami the money"
+get almost the same vector, and so do "a dog" and "dogs", "I can" and "I can't". These functions
+look at the surface strings instead. Each returns a score in [-1, 1] where 0 means "no evidence",
+so they can be added, weighted, to a margin score (``matching.rerank``) for the few candidates
+the vectors already rank highest. All are pure Python (tens of thousands of pairs per second).
+
+Features:
+
+* **names** -- :func:`name_order_score`. Proper names survive translation as transliterations, in
+  the same relative order (Arabic VSO keeps subject before object, as English SVO does). English
+  names are found by capitalisation (:func:`names`); Arabic has no case, so every Arabic word is
+  reduced to a Latin consonant skeleton (:func:`transliterate`, after stripping clitics) and
+  compared with the skeletons of the English names (:func:`skeleton`, :func:`same_name`).
+  Measures: are the candidate's names present in the source, and in the same order?
+* **numbers** -- :func:`number_score`: digits (incl. Arabic-Indic) and number words two..twelve
+  and the tens, in English and Arabic. Measures: do the two sentences state the same numbers?
+* **negation** -- :func:`negation_score`: "not / n't / never / no ..." against
+  «لا / لم / لن / ليس ...». Measures: is one sentence the negation of the other?
+* **question** -- :func:`question_score`: "?" against "؟". Measures: same sentence type.
+* **plural** -- :func:`plural_score`: an English noun in -s against an Arabic plural shape (sound
+  plural suffixes, the commonest broken-plural patterns). A rough cue: "a dog" vs "dogs".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one whitespace-separated string."""
+    return frozenset(text.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Arabic normalisation and clitics
+
+_AR_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
+_AR_LETTERS = re.compile("[\u0621-\u064a\u067e\u0686\u06a4\u06af\u0671]+")
+_HAMZA_ALIF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+
+def normalize_arabic(text: str) -> str:
+    """Drop diacritics and tatweel, and write every hamza-carrying alif as a bare alif."""
+    return _AR_MARKS.sub("", text).translate(_HAMZA_ALIF)
+
+
+def arabic_words(text: str) -> list[str]:
+    """The Arabic words of ``text`` (normalised; punctuation, digits and Latin dropped)."""
+    return _AR_LETTERS.findall(normalize_arabic(text))
+
+
+def strip_clitics(word: str) -> list[str]:
+    """The word and its readings without proclitics: conjunction و/ف, preposition ب/ل/ك, article
+    ال (and ل + ال written لل). Returns the word itself first, then shorter readings whose stem
+    keeps at least two letters."""
+    out = [word]
+
+    def add(w: str) -> None:
+        if len(w) >= 2 and w not in out:
+            out.append(w)
+
+    for conj in ("", "و", "ف"):
+        if conj and not word.startswith(conj):
+            continue
+        w1 = word[len(conj):]
+        add(w1)
+        for prep in ("", "ب", "ل", "ك"):
+            if prep and not w1.startswith(prep):
+                continue
+            w2 = w1[len(prep):]
+            add(w2)
+            if w2.startswith("ال"):
+                add(w2[2:])
+            if prep == "ل" and w2.startswith("ل"):  # لل = ل + ال
+                add(w2[1:])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Transliteration and skeletons
+
+_AR2LAT = {
+    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r",
+    "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "dh", "ع": "", "غ": "gh",
+    "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ة": "", "ء": "",
+    "ا": "a", "ى": "a", "ئ": "", "ؤ": "", "پ": "p", "ڤ": "v", "گ": "g", "چ": "ch",
+}  # fmt: skip
+
+
+def transliterate(arabic_word: str) -> str:
+    """A rough Latin spelling of one Arabic word, meant to be passed to :func:`skeleton`.
+
+    Consonants map one to one (ب b, ث th, ج j, خ kh, ذ dh, ش sh, ظ dh, غ gh, ق q, ...), ع and
+    hamza vanish, ا/ى are "a". و and ي are read as consonants (w, y) at the start of the word,
+    next to an alif, or between two vowels-less letters that need them, and as vowels (u, i)
+    elsewhere: «توم» -> "tum", «ليلى» -> "lyla", «سامي» -> "sami", «وليم» -> "wlim".
+    """
+    w = normalize_arabic(arabic_word)
+    out: list[str] = []
+    n = len(w)
+    for i, ch in enumerate(w):
+        if ch in "وي":
+            prev = w[i - 1] if i > 0 else ""
+            nxt = w[i + 1] if i + 1 < n else ""
+            consonant = i == 0 or (nxt != "" and nxt in "اى") or (prev == "ا" and nxt != "")
+            if ch == "ي" and i + 1 < n and i > 0 and prev not in "اوي" and nxt not in "اوي":
+                # medial ي between two consonants: Layla «ليلى», Baydun; a weak y either way
+                consonant = True
+            if ch == "ي" and consonant and i > 0 and prev not in "اوي":
+                out.append("ay")  # a consonant before it: the diphthong of «ليلى» Layla
+            elif consonant:
+                out.append("w" if ch == "و" else "y")
+            else:
+                out.append("u" if ch == "و" else "i")
+        else:
+            out.append(_AR2LAT.get(ch, ""))
+    return "".join(out)
+
+
+_VOWELS = set("aeiou")
+# Order matters: digraphs before single letters.
+_DIGRAPHS = (("sch", "s"), ("sh", "s"), ("ch", "s"), ("ph", "f"), ("th", "t"), ("dh", "d"),
+             ("kh", "k"), ("gh", "g"), ("ck", "k"), ("qu", "k"), ("x", "ks"))  # fmt: skip
+_LETTER_CLASS = str.maketrans({"p": "b", "v": "f", "q": "k", "j": "g", "z": "s"})
+
+
+def skeleton(latin_word: str) -> str:
+    """The consonant skeleton of a Latin-script word (a name, or a :func:`transliterate` output).
+
+    Lower-cased and accent-stripped; digraphs merged (sh/ch -> s, ph -> f, th -> t, dh -> d,
+    kh -> k, gh -> g, ck/qu -> k, x -> ks); c is s before e/i/y and k elsewhere; letters that
+    Arabic does not tell apart are merged (p~b, v~f, q~k, j~g, z~s); h and the vowels are dropped;
+    y and w are kept only as consonants (start of word, or before a vowel); doubles collapse.
+    "Pompeo" -> "bmb", "Layla" -> "lyl", "Washington" -> "wsngtn".
+    """
+    w = unicodedata.normalize("NFKD", latin_word.lower())
+    w = "".join(c for c in w if "a" <= c <= "z")
+    for a, b in _DIGRAPHS:
+        w = w.replace(a, b)
+    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k").translate(_LETTER_CLASS)
+    out: list[str] = []
+    for i, ch in enumerate(w):
+        if ch in _VOWELS or ch == "h":
+            continue
+        if ch in "wy":
+            nxt = w[i + 1] if i + 1 < len(w) else ""
+            prev = w[i - 1] if i > 0 else ""
+            # a consonant at the start, before a vowel, or closing a diphthong before a consonant
+            if not (i == 0 or nxt in _VOWELS and nxt or (prev in _VOWELS and prev and nxt)):
+                continue
+        if out and out[-1] == ch:
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _strong(skel: str) -> str:
+    """The skeleton without the weak letters w and y, doubles collapsed again."""
+    out: list[str] = []
+    for ch in skel:
+        if ch not in "wy" and (not out or out[-1] != ch):
+            out.append(ch)
+    return "".join(out)
+
+
+def _edit1(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion or substitution."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def same_name(skel_a: str, skel_b: str) -> bool:
+    """Do two skeletons (from :func:`skeleton`) plausibly spell the same name?
+
+    The strong skeletons (w, y dropped) must be equal, or differ by one edit when both have at
+    least four consonants ("Washington" wsngtn ~ «واشنطن» wsntn). Names of a single strong
+    consonant ("Layla" -> l) must also agree on w/y, so that «إلى» does not read as Layla.
+    """
+    sa, sb = _strong(skel_a), _strong(skel_b)
+    if not sa or not sb:
+        return False
+    if sa == sb:
+        return len(sa) >= 2 or skel_a == skel_b
+    return min(len(sa), len(sb)) >= 4 and _edit1(sa, sb)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names
+
+# Capitalised words that are not names: sentence-initial function words and common imperatives.
+STOPWORDS = _words("""
+a about after again all also am an and any are as at be because been before being both but by
+can come could cut did do does don don't doesn't didn't down each even every everybody everyone
+everything few for from get give go good had has have he her here hers him his how i if in is
+isn't it it's its just keep let let's look make many may maybe me mind more most much must my
+never no nobody none not nothing now of off oh ok okay on once one only or our out over please
+put really say see shall she should show shut so some somebody someone something stay still stop
+take tell thank thanks that that's the their them then there there's these they this those
+through to too try under until up us very wait was we well were what what's when where which
+while who whoever whom whose why will with would yes yesterday yet you your yours today tomorrow
+tonight hey hello hi sorry excuse dear mr mrs ms dr sir madam mother father mom dad god
+monday tuesday wednesday thursday friday saturday sunday january february march april june july
+august september october november december
+""")
+
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+def _english_names(text: str) -> list[tuple[str, bool]]:
+    """(skeleton, certain) for each capitalised non-stoplist word. A name is uncertain when it is
+    the first word of the sentence (any word is capitalised there), an acronym (CD, TV: read out
+    as letter names) or a nationality-like word in -ese/-ian/-ish/-an (translated, not
+    transliterated)."""
+    out: list[tuple[str, bool]] = []
+    first = True
+    for m in _EN_WORD.finditer(text.replace("\u2019", "'")):
+        word, was_first = m.group(0), first
+        first = False
+        if not word[0].isupper():
+            continue
+        base, _, tail = word.partition("'")
+        if tail not in ("", "s"):  # I'm, You're, What're: contractions, not names
+            continue
+        if base.lower() in STOPWORDS or len(base) < 2:
+            continue
+        sk = skeleton(base)
+        if not sk:
+            continue
+        uncertain = was_first or base.isupper() or base.lower().endswith(("ese", "ian", "ish", "an"))
+        out.append((sk, not uncertain))
+    return out
+
+
+def names(text: str, lang: str) -> list[str]:
+    """The proper names of a sentence, in order, as consonant skeletons (:func:`skeleton`).
+
+    ``lang="en"`` (or any Latin-script language): capitalised words, minus a stoplist of common
+    words and contractions ("I'm"); a possessive 's is dropped.
+    ``lang="ar"``: Arabic has no case, so every word is a candidate: the skeleton of each word's
+    transliteration is returned, and :func:`name_order_score` matches the words (and their
+    readings without clitics) against the English names of the candidate instead.
+    """
+    if lang.startswith("ar"):
+        return [skeleton(transliterate(w)) for w in arabic_words(text)]
+    return [sk for sk, _ in _english_names(text)]
+
+
+def _arabic_skeletons(text: str) -> list[list[str]]:
+    """Per Arabic word, the skeletons of all its clitic readings."""
+    return [[skeleton(transliterate(r)) for r in strip_clitics(w)] for w in arabic_words(text)]
+
+
+def _find_names(en_names: Sequence[str], ar_text: str) -> list[int | None]:
+    """Position (word index) in ``ar_text`` of each English name skeleton, or None; each Arabic
+    word is used at most once, names are searched left to right."""
+    ar = _arabic_skeletons(ar_text)
+    used: set[int] = set()
+    pos: list[int | None] = []
+    for name in en_names:
+        hit = None
+        for i, readings in enumerate(ar):
+            if i not in used and any(same_name(name, r) for r in readings):
+                hit = i
+                break
+        if hit is not None:
+            used.add(hit)
+        pos.append(hit)
+    return pos
+
+
+def name_order_score(ar_text: str, en_text: str, missing: float = 1.0) -> float:
+    """Do the English sentence's names occur in the Arabic one, and in the same order?
+
+    Each English name (:func:`names`) is located in ``ar_text`` by skeleton. An uncertain name
+    (first word of the sentence, acronym, nationality-like word) that is not found is ignored.
+    With n names left, k of them found, and ``tau`` the pairwise order agreement of the found
+    ones (+1 all in order, -1 all reversed; +1 for a single name), the score is
+    ``(k * tau - missing * (n - k)) / n``: +1 when all are found in order, -1 when two names are
+    swapped or all are missing, 0 when the English sentence has no names.
+    """
+    en = _english_names(en_text)
+    if not en:
+        return 0.0
+    pos = _find_names([sk for sk, _ in en], ar_text)
+    kept = [p for p, (_, certain) in zip(pos, en, strict=True) if p is not None or certain]
+    if not kept:
+        return 0.0
+    found = [p for p in kept if p is not None]
+    k, n = len(found), len(kept)
+    tau = 1.0
+    if k >= 2:
+        conc = disc = 0
+        for a in range(k):
+            for b in range(a + 1, k):
+                if found[a] < found[b]:
+                    conc += 1
+                else:
+                    disc += 1
+        tau = (conc - disc) / (conc + disc)
+    return (k * tau - missing * (n - k)) / n
+
+
+def names_score(text_a: str, text_b: str, lang_a: str, lang_b: str) -> float:
+    """:func:`name_order_score` for any pair of languages: Arabic against Latin script in either
+    direction; between two Latin-script sentences, agreement of the two name sequences."""
+    a_ar, b_ar = lang_a.startswith("ar"), lang_b.startswith("ar")
+    if a_ar and not b_ar:
+        return name_order_score(text_a, text_b)
+    if b_ar and not a_ar:
+        return name_order_score(text_b, text_a)
+    if a_ar and b_ar:
+        return 0.0
+    na, nb = names(text_a, lang_a), names(text_b, lang_b)
+    if not na and not nb:
+        return 0.0
+    return 1.0 if na == nb else (-1.0 if sorted(na) != sorted(nb) else -0.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NUMBER = re.compile(r"\d+")
+_EN_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    "twice": 2, "both": 2, "dozen": 12,
+}  # fmt: skip
+_AR_NUMBERS = {
+    "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاث": 3, "ثلاثة": 3, "اربع": 4,
+    "اربعة": 4, "خمس": 5, "خمسة": 5, "ستة": 6, "سبعة": 7, "ثمان": 8, "ثماني": 8, "ثمانية": 8,
+    "تسع": 9, "تسعة": 9, "عشر": 10, "عشرة": 10, "عشرون": 20, "عشرين": 20, "ثلاثون": 30,
+    "ثلاثين": 30, "اربعون": 40, "اربعين": 40, "خمسون": 50, "خمسين": 50, "ستون": 60, "ستين": 60,
+    "سبعون": 70, "سبعين": 70, "ثمانون": 80, "ثمانين": 80, "تسعون": 90, "تسعين": 90, "مائة": 100,
+    "مئة": 100, "الف": 1000, "مرتين": 2, "كلا": 2, "كلتا": 2,
+}  # fmt: skip
+_AR_TEENS = {"احد": 11, "احدى": 11, "اثنا": 12, "اثني": 12, "اثنتا": 12, "اثنتي": 12}
+
+
+def numbers(text: str, lang: str) -> list[int]:
+    """The numbers stated in a sentence, in order: digit strings (ASCII, Arabic-Indic and
+    Persian digits; "2:30" gives 2 and 30) and number words from two upwards ("one"/«واحد» are
+    left out: they are as often pronouns or articles as numbers)."""
+    out = [int(d) for d in _NUMBER.findall(text.translate(_DIGITS))]
+    if lang.startswith("ar"):
+        words = arabic_words(text)
+        skip = False
+        for i, w in enumerate(words):
+            if skip:
+                skip = False
+                continue
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if w in _AR_TEENS and nxt in ("عشر", "عشرة"):
+                out.append(_AR_TEENS[w])
+                skip = True
+                continue
+            for r in strip_clitics(w):
+                if r in _AR_NUMBERS:
+                    out.append(_AR_NUMBERS[r])
+                    break
+    else:
+        for m in re.finditer(r"[a-z]+", text.lower()):
+            if m.group(0) in _EN_NUMBERS:
+                out.append(_EN_NUMBERS[m.group(0)])
+    return out
+
+
+def number_score(a: str, b: str, lang_a: str = "ar", lang_b: str = "en") -> float:
+    """Agreement of the numbers of two sentences: 0 when neither has any, ``2 J - 1`` (J the
+    Jaccard overlap of the two sets) when both do, -0.5 when only one does (Arabic says "two
+    dogs" with a dual ending, no number word, so one-sided numbers are weaker evidence)."""
+    na, nb = set(numbers(a, lang_a)), set(numbers(b, lang_b))
+    if not na and not nb:
+        return 0.0
+    if not na or not nb:
+        return -0.5
+    return 2.0 * len(na & nb) / len(na | nb) - 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Negation, question, plural
+
+_EN_NEG = re.compile(
+    r"\b(not|never|no|nobody|nothing|none|neither|nor|nowhere|cannot|without)\b|n't\b", re.I
+)
+_AR_NEG = _words("لا لم لن ليس ليست لست لسنا ليسوا ليسا لستم لستن غير بدون دون")
+
+
+def has_negation(text: str, lang: str) -> bool:
+    """Whether the sentence contains a negation word. Arabic: لا لم لن and the forms of ليس
+    (also after و/ف/أ: «ولا», «ألم», «ألست»), غير, (ب)دون. «ما» is left out: it is at least as
+    often "what" as "not"."""
+    if lang.startswith("ar"):
+        for w in arabic_words(text):
+            if w in _AR_NEG:
+                return True
+            for p in ("و", "ف", "ا"):
+                if w.startswith(p) and w[1:] in _AR_NEG:
+                    return True
+        return False
+    return bool(_EN_NEG.search(text.replace("\u2019", "'")))
+
+
+def _cue_score(a: bool, b: bool) -> float:
+    """+1 both have the cue, 0 neither, -1 only one."""
+    if a and b:
+        return 1.0
+    return 0.0 if a == b else -1.0
+
+
+def negation_score(a: str, b: str, lang_a: str = "ar", lang_b: str = "en") -> float:
+    """Negation agreement: +1 both negated, 0 neither, -1 one only."""
+    return _cue_score(has_negation(a, lang_a), has_negation(b, lang_b))
+
+
+def is_question(text: str) -> bool:
+    """The sentence contains a question mark (Latin ? or Arabic ؟)."""
+    return "?" in text or "؟" in text
+
+
+def question_score(a: str, b: str, lang_a: str = "ar", lang_b: str = "en") -> float:
+    """Question-mark agreement: +1 both questions, 0 neither, -1 one only."""
+    return _cue_score(is_question(a), is_question(b))
+
+
+_EN_NOT_PLURAL = _words("""
+is was has his this us yes its does goes always perhaps thus plus bus gas series news mathematics
+physics less unless across whereas besides sometimes towards afterwards upstairs downstairs
+glass class boss kiss miss dress business address yours ours hers theirs lots pants jeans
+""")
+_EN_PLURAL_IRREGULAR = _words("men women children people feet teeth mice geese")
+
+
+def has_plural(text: str, lang: str) -> bool:
+    """A rough plural-noun cue.
+
+    English: an irregular plural, or a word in -s (not -ss/-'s, not a stoplisted word) that
+    follows a determiner or adjective position ("the dogs", "heard dogs", "has pockets")
+    -- i.e. any such -s word not directly after a subject pronoun or name (which would make it
+    a verb: "he wants", "Sami makes"). Arabic: the sound plural endings ون/ين/ات on words of
+    five letters or more, or the broken-plural shapes CCاC, اCCاC, CCوC, CCاCC/CCاCيC of the
+    stem (after clitics, article and a pronoun or tanween ending).
+    """
+    if lang.startswith("ar"):
+        return any(_ar_plural(w) for w in arabic_words(text))
+    words = re.findall(r"[A-Za-z']+", text.replace("\u2019", "'"))
+    prev = ""
+    for w in words:
+        lw = w.lower()
+        if lw in _EN_PLURAL_IRREGULAR:
+            return True
+        if (
+            len(lw) >= 4
+            and lw.endswith("s")
+            and not lw.endswith(("ss", "'s", "us", "is"))
+            and lw not in _EN_NOT_PLURAL
+            and prev not in ("he", "she", "it", "who", "that", "which", "this")
+            and not (prev and prev[0].isupper() and prev.lower() not in STOPWORDS)
+        ):
+            return True
+        prev = w if w[0].isupper() and w.lower() not in STOPWORDS else lw
+    return False
+
+
+_AR_PRONOUN_ENDINGS = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه", "ك", "ي")
+
+
+def _ar_plural(word: str) -> bool:
+    for stem in strip_clitics(word)[-1:]:
+        if len(stem) >= 5 and stem.endswith(("ون", "ين", "ات")):
+            return True
+        cands = [stem]
+        for end in _AR_PRONOUN_ENDINGS:
+            if stem.endswith(end) and len(stem) - len(end) >= 3:
+                cands.append(stem[: -len(end)])
+        if stem.endswith("ا") and len(stem) >= 4:  # tanween alif: كلابا
+            cands.append(stem[:-1])
+        for s in cands:
+            if len(s) == 4 and s[2] == "ا" and "ا" not in (s[0], s[1], s[3]):  # كلاب
+                return True
+            if len(s) == 4 and s[2] == "و" and s[0] not in "اويتن" and s[3] not in "اوي":  # جيوب
+                return True
+            if len(s) == 5 and s[0] == "ا" and s[3] == "ا":  # اولاد
+                return True
+            if len(s) in (5, 6) and s[2] == "ا" and s[0] == "م":  # مدارس, مفاتيح
+                return True
+    return False
+
+
+def plural_score(a: str, b: str, lang_a: str = "ar", lang_b: str = "en") -> float:
+    """Plural-cue agreement: +1 both have a plural noun, 0 neither, -1 one only."""
+    return _cue_score(has_plural(a, lang_a), has_plural(b, lang_b))
+
+
+# ---------------------------------------------------------------------------------------------
+
+Feature = Callable[[str, str, str, str], float]
+
+FEATURES: dict[str, Feature] = {
+    "names": names_score,
+    "numbers": number_score,
+    "negation": negation_score,
+    "question": question_score,
+    "plural": plural_score,
+}
+
+
+def anchor_features(a: str, b: str, lang_a: str, lang_b: str) -> dict[str, float]:
+    """All anchor scores of a sentence pair, by feature name (see :data:`FEATURES`)."""
+    return {name: f(a, b, lang_a, lang_b) for name, f in FEATURES.items()}
