@@ -22,6 +22,9 @@ Features:
 * **question** -- :func:`question_score`: "?" against "؟". Measures: same sentence type.
 * **plural** -- :func:`plural_score`: an English noun in -s against an Arabic plural shape (sound
   plural suffixes, the commonest broken-plural patterns). A rough cue: "a dog" vs "dogs".
+Measured on Tatoeba ara-eng (bench/tatoeba.py, weights swept on the first half): only the name
+order helps there (+0.004); numbers are neutral, negation and question marks slightly harmful,
+the plural cue harmful (too noisy), so ``matching.DEFAULT_ANCHOR_WEIGHTS`` uses names only.
 """
 
 from __future__ import annotations
