@@ -32,6 +32,7 @@ _EN_MDY = re.compile(rf"\b({_EN_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s
 _EN_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_ALT})\.?,?\s+(\d{{4}})\b", re.I)
 _AR_DMY = re.compile(
     rf"(\d{{1,2}})\s*(?:من\s+)?({_AR_MONTH_ALT})(?:\s*[/\-(]\s*(?:{_AR_MONTH_ALT})\s*\)?)?\s*[،,]?\s*(?:عام\s+|سنة\s+)?(\d{{4}})")
+_ANY_DIGIT = re.compile(r"\d")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
@@ -43,6 +44,8 @@ def _iso(y: int, m: int, d: int) -> str | None:
 
 def find_date(text: str) -> str | None:
     """The first full date in `text` as ISO yyyy-mm-dd, or None."""
+    if not _ANY_DIGIT.search(text):
+        return None  # no date without a number; most headline blocks are cut short here
     text = text.translate(_DIGITS)
     found: list[tuple[int, str]] = []
     for m in _EN_MDY.finditer(text):

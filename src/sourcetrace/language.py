@@ -21,7 +21,7 @@ from functools import lru_cache
 # lingua fast and stops rare look-alikes (e.g. Malay for short English) from winning.
 _LANGUAGES = ("ARABIC", "ENGLISH", "FRENCH", "SPANISH", "GERMAN", "PERSIAN", "URDU", "TURKISH",
               "HEBREW", "RUSSIAN", "ITALIAN", "PORTUGUESE")
-_SAMPLE_CHARS = 600
+_SAMPLE_CHARS = 400
 
 _lock = threading.Lock()
 
@@ -49,33 +49,39 @@ class ScriptProfile:
 _LATIN_LETTERS = re.compile("[A-Za-z\u00C0-\u024F]")
 _ARABIC_LETTERS = re.compile("[\u0620-\u064A\u066E-\u06D3\u06D5\u06EE-\u06FF\u0750-\u077F\u08A0-\u08C9"
                              "\uFB50-\uFDFB\uFE70-\uFEFC]")
-# Arabic-block code points that are not letters (digits, punctuation, tatweel): deleted to count them.
-_ARABIC_NON_LETTERS = dict.fromkeys([*range(0x0600, 0x0620), 0x0640, *range(0x0660, 0x066E), 0x06D4,
-                                     *range(0x06F0, 0x06FA)])
-_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-# UTF-8 lead bytes by script: counting bytes with bytes.count runs in C, which matters because
-# the segmenter profiles every line of every file.
+# One byte-translation classifies every UTF-8 lead byte (and ASCII letter) by script; counting the
+# class bytes then runs in C. The profiler showed this function on every line of every file.
 _LATIN_LEADS = (0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9)  # U+00C0-U+027F: accented Latin letters
 _ARABIC_LEADS = (0xD8, 0xD9, 0xDA, 0xDB, 0xDD)  # U+0600-U+06FF, U+0740-U+077F
 _OTHER_LEADS = (0xCE, 0xCF, 0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xDC,  # Greek … Hebrew, Syriac
                 0xE0, 0xE1, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED)  # Indic, CJK …
+_CLASS = bytearray(b"-" * 256)
+for _b in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + bytes(_LATIN_LEADS):
+    _CLASS[_b] = ord("L")
+for _b in _ARABIC_LEADS:
+    _CLASS[_b] = ord("A")
+for _b in _OTHER_LEADS:
+    _CLASS[_b] = ord("O")
+_CLASS_TABLE = bytes(_CLASS)
+# Arabic-block code points that are not letters: comma, semicolon, question mark, tatweel,
+# Arabic-Indic digits and separators. Subtracted where few Arabic letters make them matter.
+_ARABIC_NON_LETTER_BYTES = tuple(chr(c).encode("utf-8") for c in (0x060C, 0x061B, 0x061F, 0x0640, *range(0x0660, 0x066D)))
 
 
 def script_profile(text: str) -> ScriptProfile:
     """Letters by script, approximately: code points of each script's main blocks.
 
-    Arabic counts the Arabic blocks (diacritics included), Latin the ASCII letters and the
-    Latin-1/Extended letters, other the main blocks of other scripts. Digits, punctuation and
-    symbols count for none, so a line of numbers has no dominant script.
+    Arabic counts the Arabic blocks (diacritics included; digits and punctuation excluded where
+    they could change the verdict, i.e. below 50 Arabic characters), Latin the ASCII letters and
+    the Latin-1/Extended letters, other the main blocks of other scripts. So a line of numbers and
+    punctuation has no dominant script.
     """
-    raw = text.encode("utf-8")
-    latin = len(raw) - len(raw.translate(None, _ASCII_LETTERS)) + sum(map(raw.count, _LATIN_LEADS))
-    arabic = sum(map(raw.count, _ARABIC_LEADS))
-    if arabic:
-        arabic -= len(text) - len(text.translate(_ARABIC_NON_LETTERS))
-    # Other scripts only where Arabic and Latin leave most of the bytes unexplained.
-    other = sum(map(raw.count, _OTHER_LEADS)) if arabic * 2 + latin < len(raw) // 2 else 0
-    return ScriptProfile(arabic, latin, other)
+    classes = text.encode("utf-8").translate(_CLASS_TABLE)
+    arabic = classes.count(b"A")
+    if 0 < arabic < 50:
+        raw = text.encode("utf-8")
+        arabic -= sum(map(raw.count, _ARABIC_NON_LETTER_BYTES))
+    return ScriptProfile(arabic, classes.count(b"L"), classes.count(b"O"))
 
 
 @lru_cache(maxsize=1)
@@ -128,16 +134,25 @@ def detect(text: str) -> str:
     return lang.iso_code_639_1.name.lower()
 
 
+def _is_arabic_script(lang: str) -> bool:
+    return lang in ("ar", "fa", "ur", "ps", "ku")
+
+
+def mixed_script(text: str, document_lang: str) -> bool:
+    """Whether `text` holds letters of the script the document's language is not written in."""
+    other = _LATIN_LETTERS if _is_arabic_script(document_lang) else _ARABIC_LETTERS
+    return other.search(text) is not None
+
+
 def sentence_language(text: str, document_lang: str) -> str:
     """A sentence's language: the document's unless its script says otherwise.
 
     Cheap on purpose (runs on every sentence): only a sentence with letters of the other script
     is looked at closely.
     """
-    arabic_doc = document_lang in ("ar", "fa", "ur", "ps", "ku")
-    other = _LATIN_LETTERS if arabic_doc else _ARABIC_LETTERS
-    if other.search(text) is None:
+    if not mixed_script(text, document_lang):
         return document_lang
+    arabic_doc = _is_arabic_script(document_lang)
     dominant = script_profile(text).dominant
     if dominant is None or dominant == "other" or dominant == ("arabic" if arabic_doc else "latin"):
         return document_lang

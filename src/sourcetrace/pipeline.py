@@ -43,9 +43,12 @@ def reading_settings(max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 def split_document(text: str, doc: Document) -> list[Sentence]:
     """Sentences of one document: its content spans (boilerplate excluded), split."""
     out: list[Sentence] = []
+    # Per-sentence language only where the document holds letters of another script at all.
+    mixed = language.mixed_script(text[doc.start:doc.end], doc.lang)
     for start, end in content_spans(doc):
         for s, e in split_sentences(text, start, end, doc.lang):
-            out.append(Sentence(doc.id, s, e, language.sentence_language(text[s:e], doc.lang)))
+            lang = language.sentence_language(text[s:e], doc.lang) if mixed else doc.lang
+            out.append(Sentence(doc.id, s, e, lang))
     return out
 
 
@@ -98,8 +101,8 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
     for path in paths:
         key = file_key(path)
         try:
-            raw_sha = _sha256_of(path)
-            if store.is_current(key, raw_sha, settings):
+            # Hash first only files the store already knows: a new file is read either way.
+            if store.knows(key) and store.is_current(key, _sha256_of(path), settings):
                 report.unchanged += 1
                 report.files.append(key)
                 if progress:

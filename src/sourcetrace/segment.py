@@ -27,6 +27,7 @@ from .boilerplate import boilerplate_lines, lines_of, merge_spans
 from .dateline import find_date
 from .records import Document, Part, SourceFile, Span
 
+MIN_RUN_LETTERS = 200  # letters of one script that can make a document of their own
 SHORT_LINE = 110  # chars: a headline, office or dateline line is shorter than this
 _END_PUNCT = re.compile(r"[.!?؟…:;؛,،]['\"”’»)]*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–·▪]|\(?\d{1,3}[.)\-]|\(?[٠-٩]{1,3}[.)\-])\s")
@@ -97,8 +98,10 @@ def _reports_someone(text: str) -> bool:
     return bool(_REPORTING_AR.match(text) or _REPORTING_EN.match(text))
 
 
-def _script_boundaries(lines: Sequence[_Line]) -> set[int]:
+def _script_boundaries(lines: Sequence[_Line], whole: language.ScriptProfile) -> set[int]:
     """Indices of content lines where a lasting change of script begins."""
+    if min(whole.arabic, whole.latin) < MIN_RUN_LETTERS:
+        return set()  # too little of the second script for a document of its own: skip line profiles
     runs: list[tuple[str, list[int], int]] = []  # (script, line indices, letters)
     for i, ln in enumerate(lines):
         if not ln.content:
@@ -116,7 +119,7 @@ def _script_boundaries(lines: Sequence[_Line]) -> set[int]:
             runs.append((script, [i], letters))
 
     def substantial(run: tuple[str, list[int], int]) -> bool:
-        return run[2] >= 200 and (len(run[1]) >= 2 or run[2] >= 600)
+        return run[2] >= MIN_RUN_LETTERS and (len(run[1]) >= 2 or run[2] >= 600)
 
     # Fold short runs (a quoted line, an English acronym line) into their neighbours.
     kept: list[tuple[str, list[int], int]] = []
@@ -244,7 +247,7 @@ def segment(source: SourceFile, id_prefix: str) -> list[Document]:
             groups.append((_lines(text, part.start, part.end), part))
     else:
         lines = _lines(text, 0, len(text))
-        cuts = _script_boundaries(lines) | _headline_starts(lines)
+        cuts = _script_boundaries(lines, language.script_profile(text)) | _headline_starts(lines)
         cuts |= _voice_boundaries(lines, cuts)
         cuts.discard(0)
         bounds = [0, *sorted(cuts), len(lines)]

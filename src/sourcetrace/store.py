@@ -111,6 +111,9 @@ class Store:
         self.conn.close()
 
     # -- files -------------------------------------------------------------------------------
+    def knows(self, key: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM files WHERE key=?", (key,)).fetchone() is not None
+
     def is_current(self, key: str, sha256: str, settings: str) -> bool:
         row = self.conn.execute("SELECT sha256, settings FROM files WHERE key=?", (key,)).fetchone()
         return row is not None and row[0] == sha256 and row[1] == settings
