@@ -98,3 +98,20 @@ def test_content_spans_cut_inner_boilerplate():
 def test_empty_and_boilerplate_only_files_give_no_documents():
     assert segment(_source("\n\n  \n"), "f") == []
     assert segment(_source("You may also like\n"), "f") == []
+
+
+def test_a_web_page_holding_two_documents_is_split_and_keeps_its_url():
+    text = EN_STATEMENT + AR_REMARKS
+    source = SourceFile(path="p.html", text=text, encoding="utf-8", format="html", sha256="x", size=len(text),
+                        parts=[Part(0, len(text), title="Page title", date="2025-03-12", url="https://example.org/a")])
+    docs = segment(source, "p")
+    assert [(d.lang, d.url) for d in docs] == [("en", "https://example.org/a"), ("ar", "https://example.org/a")]
+    assert docs[0].title == "Page title"
+    assert docs[1].title == "تصريحات وزير الموارد المائية في افتتاح الاجتماع"
+
+
+def test_a_jsonl_record_is_one_document_even_with_a_headline_inside():
+    text = EN_STATEMENT + AR_REMARKS
+    source = SourceFile(path="p.jsonl", text=text, encoding="utf-8", format="jsonl", sha256="x", size=len(text),
+                        parts=[Part(0, len(text), id="r1")])
+    assert len(segment(source, "p")) == 1

@@ -31,7 +31,7 @@ DEFAULT_MAX_BYTES = 50_000_000
 BATCH_FILES = 200
 BATCH_CHARS = 20_000_000
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
-READING_VERSION = 1
+READING_VERSION = 2
 
 
 def reading_settings(max_bytes: int = DEFAULT_MAX_BYTES) -> str:

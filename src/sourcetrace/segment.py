@@ -238,21 +238,33 @@ def _document(text: str, lines: Sequence[_Line], part: Part | None, doc_id: str,
     )
 
 
+def _split(text: str, lines: list[_Line]) -> list[list[_Line]]:
+    """Lines grouped into documents at the boundaries the rules find."""
+    whole = language.script_profile(text[lines[0].start:lines[-1].end]) if lines else language.script_profile("")
+    cuts = _script_boundaries(lines, whole) | _headline_starts(lines)
+    cuts |= _voice_boundaries(lines, cuts)
+    cuts.discard(0)
+    bounds = [0, *sorted(cuts), len(lines)]
+    return [list(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def segment(source: SourceFile, id_prefix: str) -> list[Document]:
     """Documents of a file, numbered ``{id_prefix}#1``, ``#2`` … in file order."""
     text = source.text
     groups: list[tuple[list[_Line], Part | None]] = []
     if source.parts:
         for part in source.parts:
-            groups.append((_lines(text, part.start, part.end), part))
+            lines = _lines(text, part.start, part.end)
+            # A JSONL record is one document by declaration; a web page may hold several.
+            pieces = _split(text, lines) if source.format == "html" else [lines]
+            for k, piece in enumerate(pieces):
+                if len(pieces) == 1:
+                    groups.append((piece, part))
+                else:  # the page's title and date are the first document's; its URL is everyone's
+                    groups.append((piece, Part(part.start, part.end, title=part.title if k == 0 else None,
+                                               date=part.date if k == 0 else None, url=part.url)))
     else:
-        lines = _lines(text, 0, len(text))
-        cuts = _script_boundaries(lines, language.script_profile(text)) | _headline_starts(lines)
-        cuts |= _voice_boundaries(lines, cuts)
-        cuts.discard(0)
-        bounds = [0, *sorted(cuts), len(lines)]
-        for a, b in zip(bounds, bounds[1:], strict=False):
-            groups.append((list(lines[a:b]), None))
+        groups = [(piece, None) for piece in _split(text, _lines(text, 0, len(text)))]
     docs: list[Document] = []
     pending_boiler: list[Span] = []
     for group, part in groups:
