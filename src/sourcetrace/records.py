@@ -98,3 +98,46 @@ class ReadFailure:
 
     path: str
     reason: str
+
+
+@dataclass
+class Relation:
+    """What document `a` is to document `b`, with the evidence that says so.
+
+    `type`: translation, copy, derived, revision or related. `source` names the document the
+    relation flows from (for derived, translation, revision, copy). Coverage is the share of each
+    document's content that the supporting passages cover.
+    """
+
+    a: str
+    b: str
+    type: str
+    coverage_a: float
+    coverage_b: float
+    score: float
+    source: str | None = None
+    evidence: list[str] = field(default_factory=list)  # why: the cues that decided type and direction
+    passages: int = 0  # how many passages support it
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"a": self.a, "b": self.b, "type": self.type}
+        if self.source:
+            out["source"] = self.source
+        out.update({"coverage_a": round(self.coverage_a, 4), "coverage_b": round(self.coverage_b, 4),
+                    "score": round(self.score, 4), "passages": self.passages, "evidence": self.evidence})
+        return out
+
+
+@dataclass
+class Family:
+    """Documents connected by relations, with the inferred origin."""
+
+    id: str
+    documents: list[str]
+    origin: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "documents": self.documents}
+        if self.origin:
+            out["origin"] = self.origin
+        return out
