@@ -25,6 +25,7 @@ from .pipeline import (
     compare,
     ingest,
     reading_settings,
+    relate_all,
 )
 from .readers import ReadError, discover
 from .records import Document
@@ -255,7 +256,10 @@ def trace(
                                  progress=lambda n: progress.update(task, advance=n))
         write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
         write_jsonl(out / "sentences.jsonl", (s.to_json() for d in docs for s in store.sentences(d.id)))
+        relations, fams = relate_all(store, docs, passages)
         write_jsonl(out / "passages.jsonl", (p.to_json() for p in passages))
+        write_jsonl(out / "relations.jsonl", (r.to_json() for r in relations))
+        write_jsonl(out / "families.jsonl", (f.to_json() for f in fams))
         write_settings(out, _settings("trace", encoder, threshold))
     _report_failures(report)
     pairs = _pair_table(docs, passages)

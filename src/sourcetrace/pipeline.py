@@ -16,15 +16,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import __version__, language
 from .align import DEFAULT_THRESHOLD, Side, align
 from .compose import compose, merge_composed
-from .encoders import Encoder
+from .encoders import Encoder, get_encoder
+from .families import families
 from .readers import ReadError, discover, read_file
-from .records import Document, Passage, ReadFailure, Sentence, SourceFile
+from .records import Document, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
+from .relations import PairText, relations_for
 from .segment import content_spans, segment
 from .sentences import split_sentences
 from .store import Store, file_key
+from .vectors import encode_cached
 
 DEFAULT_MAX_BYTES = 50_000_000
 # Files written to the store per transaction: a killed run redoes at most this many.
@@ -149,6 +154,29 @@ def documents_of(store: Store, keys: Iterable[str]) -> list[Document]:
 # -- stage: passages (pure given the store's texts) ----------------------------------------------
 def side_of(store: Store, doc: Document) -> Side:
     return Side(doc, store.document_text(doc.id) or "", store.sentences(doc.id))
+
+
+def document_vectors(store: Store, docs: Sequence[Document], max_sentences: int = 30) -> dict[str, np.ndarray]:
+    """Mean sentence vector (fast encoder, cached) of each document's first sentences: its topic."""
+    enc = get_encoder("use")
+    out: dict[str, np.ndarray] = {}
+    for d in docs:
+        text = store.document_text(d.id) or ""
+        sents = [text[s.start:s.end] for s in store.sentences(d.id)[:max_sentences]]
+        if not sents:
+            continue
+        v = encode_cached(enc, sents, store).mean(axis=0)
+        out[d.id] = v / max(float(np.linalg.norm(v)), 1e-9)
+    return out
+
+
+def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage]) -> tuple[list[Relation], list[Family]]:
+    """Relations between every pair of documents (typed from passages and topic), and families."""
+    texts = [PairText(d, store.document_text(d.id) or "") for d in docs]
+    ids = [d.id for d in docs]
+    pairs = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    relations = relations_for(texts, passages, document_vectors(store, docs), pairs)
+    return relations, families(docs, relations)
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,

@@ -1,0 +1,242 @@
+"""Relations: what one document is to another, typed from the passages they share.
+
+For a pair of documents the passages give each side's **coverage** (share of its content the
+passages cover) and the **mix of kinds**. The type follows from them:
+
+* ``translation``: different languages, most covered text translated (not reworded), and both
+  documents mostly covered;
+* ``copy``: one language, both documents almost wholly covered word for word;
+* ``revision``: both documents substantially covered and dated a year apart or more (a later
+  version of the same issuer's text): the earlier is the source;
+* ``derived``: one document is mostly made of the other's text (a report written from a
+  statement): it is the derived one, the other its source;
+* ``related``: some shared text, or none but the same topic (their mean sentence vectors are
+  close): same event, little shared wording.
+
+Direction comes from evidence, never from file order, and every cue used is recorded in
+``evidence``: dates in the text and metadata, attribution phrases in the derived text ("the
+statement said", «قال البيان»), quotation marks around the shared passages, containment
+asymmetry, and for translations explicit markers ("unofficial translation", «ترجمة») — failing
+those, the English side is taken as the original, as it is for most official statements in this
+domain, and the evidence says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import Document, Passage, Relation, Span
+
+TRANSLATION_KINDS = ("translation", "translated-paraphrase")
+WORDING_KINDS = ("verbatim", "near-verbatim")
+
+MIN_TRANSLATION_COVERAGE = 0.6
+MIN_COPY_COVERAGE = 0.8
+MIN_DERIVED_COVERAGE = 0.5
+MIN_REVISION_COVERAGE = 0.3
+REVISION_DAYS = 300
+MIN_RELATED_COSINE = 0.45  # mean-sentence-vector cosine (USE) of two documents on one topic
+
+_ATTRIBUTION = re.compile(
+    r"(?:قال|وقال|قالت|وقالت|أضاف|وأضاف|وتابع|تابع|أكد|وأكد|بحسب|وبحسب|وفق|ووفق|وفقا ل|نقلا عن|وجاء في|جاء في)"
+    r"\s+(?:ال)?(?:بيان|البيان|الخارجية|الوزارة|الوزراء|المتحدث)"
+    r"|\b(?:the statement|the ministers|the ministry|the spokes\w+|the department)\s+(?:said|says|added|stated|noted)"
+    r"|\baccording to the (?:statement|ministry|department|ministers)\b",
+    re.IGNORECASE)
+_TRANSLATION_MARK = re.compile(r"unofficial translation|translated from|ترجمة غير رسمية|ترجمة|مترجم", re.IGNORECASE)
+_QUOTES = "\"“”«»'‘’"
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+@dataclass
+class PairText:
+    """What relation typing reads of one document: its record and its file's text."""
+
+    doc: Document
+    text: str
+
+    @property
+    def content(self) -> int:
+        boiler = sum(max(0, min(e, self.doc.end) - max(s, self.doc.start)) for s, e in self.doc.boilerplate)
+        return max(1, self.doc.end - self.doc.start - boiler)
+
+
+def _union(spans: Sequence[Span]) -> int:
+    total, last = 0, -1
+    for s, e in sorted(spans):
+        s = max(s, last)
+        if e > s:
+            total += e - s
+            last = e
+    return total
+
+
+def _oriented(p: Passage, a: str) -> tuple[int, int, int, int]:
+    return (p.a_start, p.a_end, p.b_start, p.b_end) if p.a == a else (p.b_start, p.b_end, p.a_start, p.a_end)
+
+
+def _days(date: str | None) -> int | None:
+    if not date or not re.match(r"\d{4}-\d{2}-\d{2}$", date):
+        return None
+    y, m, d = map(int, date.split("-"))
+    return y * 372 + m * 31 + d  # an ordering, not a calendar
+
+
+def _latest_year(side: PairText) -> int | None:
+    years = [int(y) for y in _YEAR.findall(side.text[side.doc.start:side.doc.end])]
+    return max(years) if years else None
+
+
+def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
+    """Share of the spans that stand inside quotation marks (a quote marks borrowed text)."""
+    if not spans:
+        return 0.0
+    quoted = 0
+    for s, e in spans:
+        before = side.text[max(side.doc.start, s - 3):s]
+        after = side.text[e:min(side.doc.end, e + 3)]
+        quoted += any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
+    return quoted / len(spans)
+
+
+def _attributions(side: PairText) -> int:
+    return len(_ATTRIBUTION.findall(side.text[side.doc.start:side.doc.end]))
+
+
+def _earlier(a: PairText, b: PairText) -> tuple[str | None, str]:
+    """The earlier document by stated date, else by the latest year each mentions."""
+    da, db = _days(a.doc.date), _days(b.doc.date)
+    if da is not None and db is not None and da != db:
+        return (a.doc.id if da < db else b.doc.id), f"dated {a.doc.date} and {b.doc.date}"
+    ya, yb = _latest_year(a), _latest_year(b)
+    if ya is not None and yb is not None and ya != yb:
+        return (a.doc.id if ya < yb else b.doc.id), f"latest year mentioned {ya} and {yb}"
+    return None, ""
+
+
+def _far_apart(a: PairText, b: PairText) -> bool:
+    da, db = _days(a.doc.date), _days(b.doc.date)
+    if da is not None and db is not None:
+        return abs(da - db) >= REVISION_DAYS
+    ya, yb = _latest_year(a), _latest_year(b)
+    return ya is not None and yb is not None and ya != yb
+
+
+def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: float | None = None) -> Relation | None:
+    """The relation of two documents from the passages between them (None: no relation)."""
+    ida, idb = a.doc.id, b.doc.id
+    spans = [_oriented(p, ida) for p in passages]
+    cov_a = _union([(s[0], s[1]) for s in spans]) / a.content
+    cov_b = _union([(s[2], s[3]) for s in spans]) / b.content
+    weight = sum((s[1] - s[0]) + (s[3] - s[2]) for s in spans) or 1
+    share = {kind: sum((s[1] - s[0]) + (s[3] - s[2]) for s, p in zip(spans, passages, strict=True)
+                       if p.kind == kind) / weight for kind in {p.kind for p in passages}}
+    translated = sum(v for k, v in share.items() if k in TRANSLATION_KINDS)
+    worded = sum(v for k, v in share.items() if k in WORDING_KINDS or k in ("translation",))
+    score = float(np.mean([p.score for p in passages])) if passages else (doc_cosine or 0.0)
+    rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(passages))
+    cross = a.doc.lang != b.doc.lang
+
+    if not passages:
+        if doc_cosine is not None and doc_cosine >= MIN_RELATED_COSINE:
+            rel.evidence.append(f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})")
+            return rel
+        return None
+
+    if cross and translated >= 0.5 and min(cov_a, cov_b) >= MIN_TRANSLATION_COVERAGE:
+        rel.type = "translation"
+        rel.evidence.append(f"{translated:.0%} of the shared text translated; covers {cov_a:.0%} and {cov_b:.0%}")
+        rel.source, why = _translation_source(a, b)
+        rel.evidence.append(why)
+        return rel
+    if not cross and worded >= 0.8 and min(cov_a, cov_b) >= MIN_COPY_COVERAGE:
+        rel.type = "copy"
+        rel.evidence.append(f"word for word: {worded:.0%} of the shared text; covers {cov_a:.0%} and {cov_b:.0%}")
+        rel.source, why = _earlier(a, b)
+        rel.evidence.append(why or "no date tells which came first")
+        return rel
+    if min(cov_a, cov_b) >= MIN_REVISION_COVERAGE and _far_apart(a, b):
+        rel.type = "revision"
+        rel.source, why = _earlier(a, b)
+        rel.evidence.append(f"covers {cov_a:.0%} and {cov_b:.0%}; {why}: a later version")
+        return rel
+    if max(cov_a, cov_b) >= MIN_DERIVED_COVERAGE:
+        rel.type = "derived"
+        rel.source, why = _derived_source(a, b, spans, cov_a, cov_b)
+        rel.evidence += why
+        return rel
+    rel.evidence.append(f"some shared text: covers {cov_a:.0%} and {cov_b:.0%}")
+    return rel
+
+
+def _translation_source(a: PairText, b: PairText) -> tuple[str | None, str]:
+    for x, y in ((a, b), (b, a)):
+        if _TRANSLATION_MARK.search(y.text[y.doc.start:y.doc.start + 400]) and not _TRANSLATION_MARK.search(
+                x.text[x.doc.start:x.doc.start + 400]):
+            return x.doc.id, f"{y.doc.id} says it is a translation"
+    first, why = _earlier(a, b)
+    if first:
+        return first, why
+    english = [x for x in (a, b) if x.doc.lang == "en"]
+    if len(english) == 1:
+        return english[0].doc.id, "no marker or date: the English text taken as the original (the usual case)"
+    return None, "direction unknown"
+
+
+def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, int, int]], cov_a: float,
+                    cov_b: float) -> tuple[str, list[str]]:
+    """The source of a derived pair: votes from containment, attribution, quotes and dates."""
+    votes = {a.doc.id: 0.0, b.doc.id: 0.0}  # votes for being the SOURCE
+    why: list[str] = []
+    if abs(cov_a - cov_b) >= 0.1:
+        derived, source = (a, b) if cov_a > cov_b else (b, a)
+        votes[source.doc.id] += 2
+        why.append(f"{derived.doc.id} is {max(cov_a, cov_b):.0%} made of shared text, "
+                   f"{source.doc.id} {min(cov_a, cov_b):.0%}")
+    att_a, att_b = _attributions(a), _attributions(b)
+    if att_a != att_b:
+        attributing, other = (a, b) if att_a > att_b else (b, a)
+        votes[other.doc.id] += 1.5
+        why.append(f"{attributing.doc.id} attributes what it says ({max(att_a, att_b)} attribution phrases)")
+    qa = _quoted_share(a, [(s[0], s[1]) for s in spans])
+    qb = _quoted_share(b, [(s[2], s[3]) for s in spans])
+    if abs(qa - qb) >= 0.2:
+        quoting, other = (a, b) if qa > qb else (b, a)
+        votes[other.doc.id] += 1
+        why.append(f"{quoting.doc.id} quotes the shared text ({max(qa, qb):.0%} of passages in quotation marks)")
+    first, when = _earlier(a, b)
+    if first:
+        votes[first] += 1
+        why.append(f"{first} is earlier ({when})")
+    source = max(votes, key=lambda k: (votes[k], k == b.doc.id))
+    return source, why
+
+
+def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
+                  doc_vectors: Mapping[str, np.ndarray] | None = None,
+                  pairs: Sequence[tuple[str, str]] | None = None) -> list[Relation]:
+    """Relations between documents: every pair with passages, and the `pairs` given (candidates)
+    that share no text but may be on the same topic."""
+    by_id = {d.doc.id: d for d in docs}
+    grouped: dict[tuple[str, str], list[Passage]] = {}
+    for p in passages:
+        key = (p.a, p.b) if p.a < p.b else (p.b, p.a)
+        grouped.setdefault(key, []).append(p)
+    keys = set(grouped)
+    if pairs is not None:
+        keys |= {(x, y) if x < y else (y, x) for x, y in pairs}
+    out: list[Relation] = []
+    for x, y in sorted(keys):
+        if x not in by_id or y not in by_id or x == y:
+            continue
+        cos = None
+        if doc_vectors is not None and x in doc_vectors and y in doc_vectors:
+            cos = float(doc_vectors[x] @ doc_vectors[y])
+        rel = relate(by_id[x], by_id[y], grouped.get((x, y), []), cos)
+        if rel is not None:
+            out.append(rel)
+    return out
