@@ -73,3 +73,12 @@ def test_no_false_passages_between_remarks_and_statement(scores):
         claimed = [p for p in passages if {p["a"], p["b"]} == {statement, other}
                    and min(p["a_end"] - p["a_start"], p["b_end"] - p["b_start"]) > 20]
         assert claimed == []
+
+
+def test_relations_and_the_family(scores):
+    s, out = scores
+    assert s["relations_correct"].startswith("10/10"), s["relations_correct"]
+    fams = [json.loads(x) for x in (out / "families.jsonl").read_text(encoding="utf-8").splitlines()]
+    english = next(f for f in fams if any(d.startswith("002_") for d in f["documents"]))
+    assert english["origin"].startswith("002_") and english["origin"].endswith("#1")
+    assert {d.split("_")[0] for d in english["documents"]} >= {"000", "002", "004"}

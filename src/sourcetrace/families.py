@@ -1,6 +1,9 @@
 """Families: documents connected by relations, with the inferred origin.
 
-A family is a connected component of the relation graph (every relation type links). Its origin
+A family is a connected component of the graph of relations that rest on shared text: every
+translation, copy, derived or revision relation, and related pairs that share passages. Pairs
+related only by topic do not join families: in a newsroom archive everything on one subject
+would become one family. Its origin
 is the document the directed relations (translation, copy, derived, revision: source -> other)
 flow from: among documents with no incoming edge, the one that reaches most others, then the
 earliest dated. Revisions are listed in time order.
@@ -26,7 +29,7 @@ def _components(ids: Sequence[str], relations: Sequence[Relation]) -> list[list[
         return x
 
     for r in relations:
-        if r.a in parent and r.b in parent:
+        if r.a in parent and r.b in parent and (r.type in DIRECTED or r.passages > 0):
             ra, rb = find(r.a), find(r.b)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)

@@ -3,11 +3,11 @@
 For a pair of documents the passages give each side's **coverage** (share of its content the
 passages cover) and the **mix of kinds**. The type follows from them:
 
+* ``revision`` (checked first): both documents substantially covered and dated a year apart or
+  more (a later version of the same issuer's text, in either language): the earlier is the source;
 * ``translation``: different languages, most covered text translated (not reworded), and both
-  documents mostly covered;
+  documents almost wholly covered;
 * ``copy``: one language, both documents almost wholly covered word for word;
-* ``revision``: both documents substantially covered and dated a year apart or more (a later
-  version of the same issuer's text): the earlier is the source;
 * ``derived``: one document is mostly made of the other's text (a report written from a
   statement): it is the derived one, the other its source;
 * ``related``: some shared text, or none but the same topic (their mean sentence vectors are
@@ -34,7 +34,7 @@ from .records import Document, Passage, Relation, Span
 TRANSLATION_KINDS = ("translation", "translated-paraphrase")
 WORDING_KINDS = ("verbatim", "near-verbatim")
 
-MIN_TRANSLATION_COVERAGE = 0.6
+MIN_TRANSLATION_COVERAGE = 0.8  # a report that translates most of a statement still adds and cuts
 MIN_COPY_COVERAGE = 0.8
 MIN_DERIVED_COVERAGE = 0.5
 MIN_REVISION_COVERAGE = 0.3
@@ -147,6 +147,11 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
             return rel
         return None
 
+    if min(cov_a, cov_b) >= MIN_REVISION_COVERAGE and _far_apart(a, b):
+        rel.type = "revision"
+        rel.source, why = _earlier(a, b)
+        rel.evidence.append(f"covers {cov_a:.0%} and {cov_b:.0%}; {why}: a later version")
+        return rel
     if cross and translated >= 0.5 and min(cov_a, cov_b) >= MIN_TRANSLATION_COVERAGE:
         rel.type = "translation"
         rel.evidence.append(f"{translated:.0%} of the shared text translated; covers {cov_a:.0%} and {cov_b:.0%}")
@@ -158,11 +163,6 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.evidence.append(f"word for word: {worded:.0%} of the shared text; covers {cov_a:.0%} and {cov_b:.0%}")
         rel.source, why = _earlier(a, b)
         rel.evidence.append(why or "no date tells which came first")
-        return rel
-    if min(cov_a, cov_b) >= MIN_REVISION_COVERAGE and _far_apart(a, b):
-        rel.type = "revision"
-        rel.source, why = _earlier(a, b)
-        rel.evidence.append(f"covers {cov_a:.0%} and {cov_b:.0%}; {why}: a later version")
         return rel
     if max(cov_a, cov_b) >= MIN_DERIVED_COVERAGE:
         rel.type = "derived"

@@ -1,0 +1,35 @@
+from sourcetrace.families import families, origin_of, revision_chain
+from sourcetrace.records import Document, Relation
+
+
+def _doc(i: str, date: str | None = None) -> Document:
+    return Document(i, f"{i}.txt", 0, 10, "en", date=date)
+
+
+def _rel(a: str, b: str, kind: str, source: str | None = None, passages: int = 3) -> Relation:
+    return Relation(a, b, kind, 0.5, 0.5, 0.9, source=source, passages=passages)
+
+
+def test_family_origin_is_the_root_that_reaches_most():
+    docs = [_doc("ar"), _doc("en"), _doc("report"), _doc("other")]
+    rels = [_rel("ar", "en", "translation", "en"), _rel("ar", "report", "derived", "ar"),
+            _rel("en", "report", "derived", "en")]
+    (fam,) = families(docs, rels)
+    assert fam.documents == ["ar", "en", "report"]
+    assert fam.origin == "en"
+    assert fam.to_json() == {"id": "family:en", "documents": ["ar", "en", "report"], "origin": "en"}
+
+
+def test_topic_only_relations_do_not_join_families():
+    docs = [_doc("a"), _doc("b"), _doc("c")]
+    rels = [_rel("a", "b", "related", passages=0), _rel("b", "c", "related", passages=2)]
+    (fam,) = families(docs, rels)
+    assert fam.documents == ["b", "c"]
+    assert fam.origin is None
+
+
+def test_origin_ties_break_on_date_and_revisions_are_ordered():
+    dates = {"v1": "2023-03-01", "v2": "2024-03-01", "v3": "2025-03-01"}
+    rels = [_rel("v2", "v3", "revision", "v2"), _rel("v1", "v2", "revision", "v1")]
+    assert origin_of(["v1", "v2", "v3"], rels, dates) == "v1"
+    assert revision_chain(["v3", "v1", "v2"], rels, dates) == ["v1", "v2", "v3"]

@@ -1,0 +1,65 @@
+import numpy as np
+
+from sourcetrace.records import Document, Passage
+from sourcetrace.relations import PairText, relate, relations_for
+
+STATEMENT = "The ministers met on Thursday. They agreed on the water plan. They thanked the host. " * 3
+REPORT = "The statement said: \"The ministers met on Thursday.\" Rain fell in the capital all day long. " * 2
+
+
+def _pt(doc_id: str, text: str, lang: str = "en", date: str | None = None) -> PairText:
+    return PairText(Document(doc_id, f"{doc_id}.txt", 0, len(text), lang, date=date), text)
+
+
+def _passages(a: PairText, b: PairText, kind: str, share_a: float, share_b: float, n: int = 4) -> list[Passage]:
+    la, lb = int(len(a.text) * share_a / n), int(len(b.text) * share_b / n)
+    return [Passage(a.doc.id, i * la, (i + 1) * la, b.doc.id, i * lb, (i + 1) * lb, kind, 0.9) for i in range(n)]
+
+
+def test_translation_needs_two_languages_and_near_full_coverage():
+    en, ar = _pt("en", STATEMENT), _pt("ar", "ترجمة " + STATEMENT, "ar")
+    rel = relate(en, ar, _passages(en, ar, "translation", 0.95, 0.95))
+    assert (rel.type, rel.source) == ("translation", "en")
+    assert any("translation" in e for e in rel.evidence)
+    partial = relate(en, ar, _passages(en, ar, "translation", 0.6, 0.6))
+    assert partial.type != "translation"
+
+
+def test_translation_direction_from_a_marker_before_the_english_prior():
+    en = _pt("en", "Unofficial translation. " + STATEMENT)
+    ar = _pt("ar", STATEMENT, "ar")
+    rel = relate(en, ar, _passages(en, ar, "translation", 0.95, 0.95))
+    assert rel.source == "ar"
+
+
+def test_copy_and_revision():
+    a, b = _pt("a", STATEMENT, date="2024-03-13"), _pt("b", STATEMENT, date="2024-03-14")
+    rel = relate(a, b, _passages(a, b, "verbatim", 0.9, 0.9))
+    assert (rel.type, rel.source) == ("copy", "a")
+    later = _pt("c", STATEMENT, date="2025-03-12")
+    rev = relate(a, later, _passages(a, later, "near-verbatim", 0.7, 0.7))
+    assert (rev.type, rev.source) == ("revision", "a")
+
+
+def test_derived_report_points_at_its_source():
+    statement, report = _pt("s", STATEMENT), _pt("r", REPORT)
+    rel = relate(report, statement, _passages(report, statement, "verbatim", 0.7, 0.2))
+    assert (rel.type, rel.source) == ("derived", "s")
+    assert rel.coverage_a > rel.coverage_b
+
+
+def test_related_by_some_text_or_by_topic_and_none_otherwise():
+    a, b = _pt("a", STATEMENT), _pt("b", REPORT)
+    assert relate(a, b, _passages(a, b, "paraphrase", 0.1, 0.1)).type == "related"
+    assert relate(a, b, [], doc_cosine=0.7).type == "related"
+    assert relate(a, b, [], doc_cosine=0.1) is None
+
+
+def test_relations_for_groups_passages_by_pair_and_uses_vectors():
+    a, b, c = _pt("a", STATEMENT), _pt("b", STATEMENT, "ar"), _pt("c", REPORT)
+    vec = {"a": np.array([1.0, 0.0]), "b": np.array([0.0, 1.0]), "c": np.array([0.8, 0.6])}
+    passages = _passages(a, b, "translation", 0.95, 0.95)
+    rels = relations_for([a, b, c], passages, vec, pairs=[("a", "c"), ("b", "c")])
+    assert [(r.a, r.b, r.type) for r in rels] == [("a", "b", "translation"), ("a", "c", "related"),
+                                                  ("b", "c", "related")]
+    assert rels[0].to_json()["source"] == "a"
