@@ -248,12 +248,12 @@ def trace(
         except ValueError as exc:
             err_console.print(f"[red]error[/red]: {exc}", highlight=False)
             raise typer.Exit(2) from None
-        n_pairs = len(docs) * (len(docs) - 1) // 2
         with Progress(TextColumn("[bold]aligning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=err_console, transient=True, disable=as_json or n_pairs < 2) as progress:
-            task = progress.add_task("", total=n_pairs)
-            passages = align_all(store, docs, encoder=enc, threshold=threshold,
-                                 progress=lambda n: progress.update(task, advance=n))
+                      console=err_console, transient=True, disable=as_json) as progress:
+            task = progress.add_task("", total=None)
+            passages = align_all(store, docs, encoder=None if encoder == "default" else enc, threshold=threshold,
+                                 progress=lambda n: progress.update(task, advance=n),
+                                 on_total=lambda n: progress.update(task, total=n))
         write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
         write_jsonl(out / "sentences.jsonl", (s.to_json() for d in docs for s in store.sentences(d.id)))
         relations, fams = relate_all(store, docs, passages)

@@ -179,18 +179,47 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     return relations, families(docs, relations)
 
 
+def alignment_settings(encoder: Encoder | None, threshold: float) -> str:
+    """What a stored alignment depends on: a change of any of these aligns the pair again."""
+    return json.dumps({"encoder": encoder.name if encoder else "auto", "threshold": threshold,
+                       "reading": READING_VERSION, "sourcetrace": __version__}, sort_keys=True)
+
+
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
-              threshold: float = DEFAULT_THRESHOLD,
-              progress: Callable[[int], None] | None = None) -> list[Passage]:
-    """Passages between every pair of documents (the corpus-scale issue adds candidate search)."""
-    sides = [side_of(store, d) for d in docs]
-    out: list[Passage] = []
-    for i in range(len(sides)):
-        for j in range(i + 1, len(sides)):
-            out += align(sides[i], sides[j], encoder=encoder, store=store, threshold=threshold)
-            if progress:
-                progress(1)
-    return merge_composed(out, compose(docs, out))
+              threshold: float = DEFAULT_THRESHOLD, pairs: Sequence[tuple[str, str]] | None = None,
+              progress: Callable[[int], None] | None = None,
+              on_total: Callable[[int], None] | None = None) -> list[Passage]:
+    """Passages between the given pairs of documents (every pair when None).
+
+    Pairs already aligned with the same settings are not aligned again (a rerun after adding
+    files only aligns what the new files need); each pair is stored with its passages in one
+    transaction, so a killed run resumes where it stopped. Passages through translations are
+    composed over all the documents' passages at the end.
+    """
+    settings = alignment_settings(encoder, threshold)
+    ids = [d.id for d in docs]
+    if pairs is None:
+        pairs = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    done = store.aligned(settings)
+    todo = [(a, b) for a, b in pairs if (a, b) not in done and (b, a) not in done]
+    if on_total:
+        on_total(len(todo))
+    by_id = {d.id: d for d in docs}
+    sides: dict[str, Side] = {}
+
+    def side(doc_id: str) -> Side:
+        if doc_id not in sides:
+            sides[doc_id] = side_of(store, by_id[doc_id])
+        return sides[doc_id]
+
+    for a, b in todo:
+        found = align(side(a), side(b), encoder=encoder, store=store, threshold=threshold)
+        store.put_alignment(a, b, settings, found)
+        if progress:
+            progress(1)
+    wanted = set(ids)
+    direct = [p for p in store.passages(ids) if p.a in wanted and p.b in wanted]
+    return merge_composed(direct, compose(docs, direct))
 
 
 # -- compare: two documents named by id, file or FILE#N ------------------------------------------

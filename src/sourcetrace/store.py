@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .records import Document, Sentence, SourceFile
+from .records import Document, Passage, Sentence, SourceFile
 
 SCHEMA_VERSION = 1
 
@@ -49,6 +49,23 @@ CREATE TABLE IF NOT EXISTS sentences (
     lang TEXT,
     PRIMARY KEY (doc_id, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aligned_pairs (  -- pairs already aligned with these settings: not redone
+    a TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    b TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    settings TEXT NOT NULL,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aligned_pairs_b ON aligned_pairs(b);
+CREATE TABLE IF NOT EXISTS passages (
+    a TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
+    b TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    score REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_a ON passages(a);
+CREATE INDEX IF NOT EXISTS passages_b ON passages(b);
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL,
     text_key TEXT NOT NULL,        -- sha1 of the normalized sentence text
@@ -212,6 +229,39 @@ class Store:
     def counts(self) -> dict[str, int]:
         return {table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("files", "documents", "sentences")}
+
+    # -- passages: aligned pairs are remembered so a rerun aligns only what is new -------------
+    def aligned(self, settings: str) -> set[tuple[str, str]]:
+        rows = self.conn.execute("SELECT a, b FROM aligned_pairs WHERE settings=?", (settings,))
+        return {(a, b) for a, b in rows}
+
+    def put_alignment(self, a: str, b: str, settings: str, passages: Iterable[Passage]) -> None:
+        """Record one aligned pair and its passages in one transaction (replacing older ones)."""
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("DELETE FROM passages WHERE (a=? AND b=?) OR (a=? AND b=?)", (a, b, b, a))
+            cur.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
+                            [(p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, p.kind, p.score) for p in passages])
+            cur.execute("INSERT OR REPLACE INTO aligned_pairs VALUES (?,?,?)", (a, b, settings))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def passages(self, doc_ids: Sequence[str] | None = None) -> list[Passage]:
+        """Passages touching any of the documents (all passages when None)."""
+        cols = "a, a_start, a_end, b, b_start, b_end, kind, score"
+        if doc_ids is None:
+            return [Passage(*row) for row in self.conn.execute(f"SELECT {cols} FROM passages")]
+        out: dict[tuple, Passage] = {}
+        for i in range(0, len(doc_ids), 400):
+            chunk = list(doc_ids[i:i + 400])
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(f"SELECT {cols} FROM passages WHERE a IN ({marks}) OR b IN ({marks})",
+                                         chunk + chunk):
+                out[row] = Passage(*row)
+        return list(out.values())
 
     # -- sentence vectors (cache: a text is encoded once per encoder, ever) --------------------
     def get_vectors(self, encoder: str, text_keys: Sequence[str]) -> dict[str, bytes]:
