@@ -81,3 +81,26 @@ def test_default_db_path_honours_env(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "sourcetrace.db").touch()
     assert str(default_db_path()) == "sourcetrace.db"
+
+
+def test_alignments_and_relations_are_stored_and_cascade(tmp_path):
+    from sourcetrace.records import Passage, Relation
+
+    with Store(tmp_path / "s.db") as store:
+        _put(store)
+        source = SourceFile("in/b.txt", "Other text here.", "utf-8", "text", "b" * 64, 16)
+        store.put_file("/abs/in/b.txt", source, "s1", [Document("b#1", "in/b.txt", 0, 16, "en")], [])
+        store.put_alignment("a#1", "b#1", "cfg", [Passage("a#1", 0, 5, "b#1", 0, 5, "verbatim", 1.0)])
+        assert store.aligned("cfg") == {("a#1", "b#1")}
+        assert store.aligned("other") == set()
+        assert len(store.passages(["b#1"])) == 1
+        store.put_relations(["a#1", "b#1"], [Relation("a#1", "b#1", "copy", 0.9, 0.8, 0.95, source="a#1",
+                                                      evidence=["word for word"], passages=1)])
+        (rel,) = store.relations("b#1")
+        assert (rel.type, rel.source, rel.evidence) == ("copy", "a#1", ["word for word"])
+        store.put_relations(["a#1", "b#1"], [])  # recomputed: nothing left
+        assert store.relations() == []
+        # Re-reading a file drops what was known of its documents.
+        store.put_alignment("a#1", "b#1", "cfg", [Passage("a#1", 0, 5, "b#1", 0, 5, "verbatim", 1.0)])
+        _put(store, sha="f" * 64)
+        assert store.passages() == [] and store.aligned("cfg") == set()

@@ -289,6 +289,67 @@ def trace(
         raise typer.Exit(1)
 
 
+@app.command()
+def show(
+    doc: Annotated[str, typer.Argument(help="A document id in the store (see `sourcetrace read`).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List a document's relations with their evidence (after `sourcetrace trace`)."""
+    from .lineage import relations_of
+
+    with _open_store(db) as store:
+        document = store.document(doc)
+        if document is None:
+            err_console.print(f"[red]error[/red]: {doc}: no such document in the store", highlight=False)
+            raise typer.Exit(2)
+        relations = relations_of(doc, store.relations(doc))
+    if as_json:
+        json.dump({"document": document.to_json(), "relations": [r.to_json() for r in relations]}, sys.stdout,
+                  ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return
+    out_console.print(f"[bold]{doc}[/bold]  {document.lang}  {document.date or ''}  {document.title or ''}",
+                      highlight=False)
+    if not relations:
+        out_console.print("no relations (run `sourcetrace trace` over the files first)")
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("other", "type", "source", "cov this", "cov other", "passages", "evidence"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("other", "type"))
+    for r in relations:
+        table.add_row(r.b, r.type, r.source or "", f"{r.coverage_a:.0%}", f"{r.coverage_b:.0%}", str(r.passages),
+                      "; ".join(r.evidence))
+    out_console.print(table)
+
+
+@app.command()
+def origin(
+    doc: Annotated[str, typer.Argument(help="A document id in the store.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print a document's inferred origin chain: its closest source, that one's source, … the origin."""
+    from .lineage import origin_chain
+
+    with _open_store(db) as store:
+        document = store.document(doc)
+        if document is None:
+            err_console.print(f"[red]error[/red]: {doc}: no such document in the store", highlight=False)
+            raise typer.Exit(2)
+        relations = store.relations()
+        dates = {d.id: d.date for d in store.documents()}
+    chain = origin_chain(doc, relations, dates)
+    if as_json:
+        json.dump([{"document": d, "relation": r.to_json() if r else None} for d, r in chain], sys.stdout,
+                  ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return
+    for i, (d, rel) in enumerate(chain):
+        label = "origin" if rel is None else f"{rel.type} of ↓ ({'; '.join(rel.evidence[:2])})"
+        out_console.print(f"{'  ' * i}{d}  [dim]{label}[/dim]", highlight=False)
+
+
 _KIND_CODES = {"verbatim": "V", "near-verbatim": "NV", "paraphrase": "P", "translation": "T",
                "translated-near-verbatim": "TNV", "translated-paraphrase": "TP"}
 

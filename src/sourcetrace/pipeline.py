@@ -176,6 +176,7 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     ids = [d.id for d in docs]
     pairs = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
     relations = relations_for(texts, passages, document_vectors(store, docs), pairs)
+    store.put_relations(ids, relations)
     return relations, families(docs, relations)
 
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .records import Document, Passage, Sentence, SourceFile
+from .records import Document, Passage, Relation, Sentence, SourceFile
 
 SCHEMA_VERSION = 1
 
@@ -66,6 +66,17 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_a ON passages(a);
 CREATE INDEX IF NOT EXISTS passages_b ON passages(b);
+CREATE TABLE IF NOT EXISTS relations (
+    a TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    b TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    source TEXT,
+    coverage_a REAL NOT NULL, coverage_b REAL NOT NULL, score REAL NOT NULL,
+    passages INTEGER NOT NULL,
+    evidence TEXT NOT NULL,        -- JSON list of strings
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relations_b ON relations(b);
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL,
     text_key TEXT NOT NULL,        -- sha1 of the normalized sentence text
@@ -262,6 +273,35 @@ class Store:
                                          chunk + chunk):
                 out[row] = Passage(*row)
         return list(out.values())
+
+    # -- relations ---------------------------------------------------------------------------
+    def put_relations(self, doc_ids: Sequence[str], relations: Iterable[Relation]) -> None:
+        """Replace the relations among `doc_ids` by `relations`, in one transaction."""
+        ids = list(doc_ids)
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (id TEXT PRIMARY KEY)")
+            cur.execute("DELETE FROM _ids")
+            cur.executemany("INSERT OR IGNORE INTO _ids VALUES (?)", [(i,) for i in ids])
+            cur.execute("DELETE FROM relations WHERE a IN (SELECT id FROM _ids) AND b IN (SELECT id FROM _ids)")
+            cur.executemany("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?)",
+                            [(r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages,
+                              json.dumps(r.evidence, ensure_ascii=False)) for r in relations])
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def relations(self, doc_id: str | None = None) -> list[Relation]:
+        """Relations touching `doc_id` (all relations when None)."""
+        cols = "a, b, type, source, coverage_a, coverage_b, score, passages, evidence"
+        if doc_id is None:
+            rows = self.conn.execute(f"SELECT {cols} FROM relations ORDER BY a, b")
+        else:
+            rows = self.conn.execute(f"SELECT {cols} FROM relations WHERE a=? OR b=? ORDER BY a, b", (doc_id, doc_id))
+        return [Relation(a, b, t, ca, cb, sc, source=src, passages=n, evidence=json.loads(ev))
+                for a, b, t, src, ca, cb, sc, n, ev in rows]
 
     # -- sentence vectors (cache: a text is encoded once per encoder, ever) --------------------
     def get_vectors(self, encoder: str, text_keys: Sequence[str]) -> dict[str, bytes]:
