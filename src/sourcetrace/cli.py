@@ -264,27 +264,13 @@ def trace(
     _report_failures(report)
     pairs = _pair_table(docs, passages)
     if as_json:
-        json.dump({"documents": len(docs), "passages": len(passages), "pairs": pairs, "out": str(out),
-                   "failures": [f.__dict__ for f in report.failures]}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump({"documents": len(docs), "passages": len(passages), "pairs": pairs,
+                   "relations": [r.to_json() for r in relations], "families": [f.to_json() for f in fams],
+                   "out": str(out), "failures": [f.__dict__ for f in report.failures]},
+                  sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        table = Table(title=f"{len(docs)} documents, {len(passages)} passages in {len(pairs)} pairs",
-                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                      caption="kinds: " + ", ".join(f"{v}={k}" for k, v in _KIND_CODES.items()),
-                      caption_justify="left")
-        id_width = max([len(d.id) for d in docs] + [1])
-        table.add_column("a", no_wrap=True, min_width=id_width)
-        table.add_column("b", no_wrap=True, min_width=id_width)
-        table.add_column("n", justify="right", no_wrap=True)
-        table.add_column("cov a", justify="right", no_wrap=True, min_width=5)
-        table.add_column("cov b", justify="right", no_wrap=True, min_width=5)
-        table.add_column("kinds", overflow="fold")
-        for p in pairs:
-            kinds = " ".join(f"{_KIND_CODES.get(k, k)}:{v}" for k, v in p["kinds"].items())
-            table.add_row(p["a"], p["b"], str(p["passages"]), f"{p['coverage_a']:.0%}", f"{p['coverage_b']:.0%}",
-                          kinds)
-        out_console.print(table)
-        out_console.print(f"wrote {out}/documents.jsonl, sentences.jsonl, passages.jsonl", highlight=False)
+        _print_trace(docs, passages, relations, fams, out)
     if report.failures:
         raise typer.Exit(1)
 
@@ -348,6 +334,38 @@ def origin(
     for i, (d, rel) in enumerate(chain):
         label = "origin" if rel is None else f"{rel.type} of ↓ ({'; '.join(rel.evidence[:2])})"
         out_console.print(f"{'  ' * i}{d}  [dim]{label}[/dim]", highlight=False)
+
+
+MAX_ROWS = 40  # rows of a terminal table; the JSONL files hold everything
+
+
+def _print_trace(docs: list[Document], passages: list, relations: list, fams: list, out: Path) -> None:
+    from collections import Counter
+
+    directed = [r for r in relations if r.type != "related"]
+    out_console.print(f"[bold]{len(docs)} documents[/bold], {len(passages)} passages, "
+                      f"{len(relations)} relations ({', '.join(f'{k} {v}' for k, v in Counter(r.type for r in relations).most_common())}), "
+                      f"{len(fams)} families", highlight=False)
+    if directed:
+        table = Table(title="who took from whom", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        id_width = max(len(d.id) for d in docs)
+        table.add_column("source", no_wrap=True, min_width=min(id_width, 30))
+        table.add_column("type", no_wrap=True)
+        table.add_column("document", no_wrap=True, min_width=min(id_width, 30))
+        table.add_column("covers", justify="right", no_wrap=True)
+        for r in sorted(directed, key=lambda r: -r.score)[:MAX_ROWS]:
+            src = r.source or r.a
+            other = r.b if src == r.a else r.a
+            cov = r.coverage_b if src == r.a else r.coverage_a
+            table.add_row(src, r.type, other, f"{cov:.0%}")
+        out_console.print(table)
+        if len(directed) > MAX_ROWS:
+            out_console.print(f"… {len(directed) - MAX_ROWS} more in relations.jsonl")
+    for fam in fams[:MAX_ROWS]:
+        out_console.print(f"family of {len(fam.documents)}, origin [bold]{fam.origin or '?'}[/bold]: "
+                          + ", ".join(fam.documents[:12]) + (" …" if len(fam.documents) > 12 else ""),
+                          highlight=False)
+    out_console.print(f"wrote {out}/: documents, sentences, passages, relations, families (.jsonl)", highlight=False)
 
 
 _KIND_CODES = {"verbatim": "V", "near-verbatim": "NV", "paraphrase": "P", "translation": "T",
