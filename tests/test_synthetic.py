@@ -199,3 +199,12 @@ def test_unrelated_documents_share_few_4grams(corpus):
         ga, gb = _grams(_text(root, truth, a)), _grams(_text(root, truth, b))
         sims.append(len(ga & gb) / len(ga | gb))
     assert sum(sims) / len(sims) < 0.03 and max(sims) < 0.25
+
+
+def test_planted_corpus_is_fast(tmp_path):
+    import time
+
+    t = time.perf_counter()
+    truth = synthetic.planted_corpus(tmp_path / "fast", 3000, seed=1)
+    assert len(truth["docs"]) == 3000 and len(truth["pairs"]) == 450
+    assert time.perf_counter() - t < 6  # 50,000 documents take about 20 s
