@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -86,8 +87,16 @@ def _segments(doc: Document, text: str, spans: Sequence[tuple[int, int, str]],
             for k in range(len(bounds) - 1)]
 
 
-def _column(side: str, doc: Document, text: str, spans: list[tuple[int, int, str]],
-            kinds: dict[str, str], info: dict[str, str], gaps: list[Span], gap_tip: str) -> str:
+def segments_html(doc: Document, text: str, spans: Sequence[tuple[int, int, str]] = (),
+                  kinds: Mapping[str, str] | None = None, info: Mapping[str, str] | None = None,
+                  gaps: Sequence[Span] = (), gap_tip: str = "", *, anchor: str = "") -> str:
+    """The document's text as escaped segments: passages highlighted by kind, boilerplate greyed.
+
+    ``anchor`` prefixes the ids of gap targets (``{anchor}s-{start}``) so that several views can
+    share one page.
+    """
+    kinds = kinds or {}
+    info = info or {}
     boiler = [(max(s, doc.start), min(e, doc.end)) for s, e in doc.boilerplate]
     boiler = [(s, e) for s, e in boiler if e > s]
     gap_starts = {s for s, _ in gaps}
@@ -113,7 +122,7 @@ def _column(side: str, doc: Document, text: str, spans: list[tuple[int, int, str
             classes.append("gap")
             tips.append(gap_tip)
             if s in gap_starts:
-                attrs.append(f'id="{side}-s-{s}"')
+                attrs.append(f'id="{anchor}s-{s}"')
         if not classes and not tips:
             out.append(_e(text[s:e]))
             continue
@@ -122,32 +131,52 @@ def _column(side: str, doc: Document, text: str, spans: list[tuple[int, int, str
         if tips:
             attrs.append(f'title="{_e(chr(10).join(tips))}"')
         out.append(f"<span {' '.join(attrs)}>{_e(text[s:e])}</span>")
-    rtl = is_rtl(doc.lang)
+    return "".join(out)
+
+
+def url_html(url: str) -> str:
+    # Only http(s) becomes a link: a javascript: URL in a scraped page must not be clickable.
+    if re.match(r"https?://", url, re.I):
+        return f'<a class="url" href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>'
+    return f'<span class="url">{_e(url)}</span>'
+
+
+def doc_meta_html(doc: Document) -> str:
+    """One line of metadata: id, language, title, date, url, path and span."""
     meta = [f"<b>{_e(doc.id)}</b>", f'<span class="tag">{_e(doc.lang)}</span>']
     if doc.title:
-        meta.append(f'<span class="doc-title">{_e(doc.title)}</span>')
+        # Isolated: an Arabic title would otherwise pull the date after it into its run (and reverse it).
+        meta.append(f'<span class="doc-title" dir="auto">{_e(doc.title)}</span>')
     if doc.date:
         meta.append(f'<span class="date">{_e(doc.date)}</span>')
     if doc.url:
-        # Only http(s) becomes a link: a javascript: URL in a scraped page must not be clickable.
-        if re.match(r"https?://", doc.url, re.I):
-            meta.append(f'<a class="url" href="{_e(doc.url)}" rel="noopener noreferrer">{_e(doc.url)}</a>')
-        else:
-            meta.append(f'<span class="url">{_e(doc.url)}</span>')
+        meta.append(url_html(doc.url))
     meta.append(f'<span class="path">{_e(doc.path)} [{doc.start}, {doc.end})</span>')
-    return (f'<section class="col" id="col-{side}">'
-            f'<header class="doc-head" dir="auto">{" · ".join(meta)}</header>'
-            f'<div class="text" id="text-{side}" data-side="{side}" dir="{"rtl" if rtl else "ltr"}"'
-            f'{_lang_attr(doc.lang)}>{"".join(out)}</div></section>')
+    return " · ".join(meta)
 
 
-def _sentence_list(side: str, doc: Document, text: str, spans: list[Span], empty: str) -> str:
+def dir_attrs(lang: str | None) -> str:
+    """``dir`` and (when plausible) ``lang`` attributes for a block of the document's text."""
+    return f'dir="{"rtl" if is_rtl(lang) else "ltr"}"{_lang_attr(lang)}'
+
+
+def _column(side: str, doc: Document, text: str, spans: list[tuple[int, int, str]],
+            kinds: dict[str, str], info: dict[str, str], gaps: list[Span], gap_tip: str,
+            prefix: str = "") -> str:
+    body = segments_html(doc, text, spans, kinds, info, gaps, gap_tip, anchor=f"{prefix}{side}-")
+    return (f'<section class="col" id="{prefix}col-{side}">'
+            f'<header class="doc-head" dir="auto">{doc_meta_html(doc)}</header>'
+            f'<div class="text" id="{prefix}text-{side}" data-side="{side}" {dir_attrs(doc.lang)}>'
+            f"{body}</div></section>")
+
+
+def _sentence_list(side: str, doc: Document, text: str, spans: list[Span], empty: str, prefix: str = "") -> str:
     if not spans:
         return f'<p class="none">{_e(empty)}</p>'
     items = []
     for s, e in spans:
-        items.append(f'<li><a href="#{side}-s-{s}" class="off">[{s}, {e})</a> '
-                     f'<span dir="{"rtl" if is_rtl(doc.lang) else "ltr"}"{_lang_attr(doc.lang)}>'
+        items.append(f'<li><a href="#{prefix}{side}-s-{s}" class="off">[{s}, {e})</a> '
+                     f'<span {dir_attrs(doc.lang)}>'
                      f"{_e(_snippet(text[s:e]))}</span></li>")
     return f'<ol class="sents">{"".join(items)}</ol>'
 
@@ -209,10 +238,12 @@ JS = """
     cycle[key] = n;
     var pid = ids[n];
     clear();
-    var all = document.querySelectorAll('[data-p~="' + pid + '"]');
+    // A page may hold several pair views (.pair): the partner is looked up in this one only.
+    var root = el.closest('.pair') || document;
+    var all = root.querySelectorAll('[data-p~="' + pid + '"]');
     all.forEach(function (x) { x.classList.add('active'); });
     var side = el.closest('.text').getAttribute('data-side');
-    var other = document.querySelector('.text:not([data-side="' + side + '"]) [data-p~="' + pid + '"]');
+    var other = root.querySelector('.text:not([data-side="' + side + '"]) [data-p~="' + pid + '"]');
     if (other) { other.scrollIntoView({block: 'center', behavior: 'smooth'}); }
   });
   document.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') { clear(); } });
@@ -230,15 +261,44 @@ def _settings_html(settings: dict[str, Any] | None) -> str:
     return " · ".join(parts)
 
 
-def render_compare_html(doc_a: Document, text_a: str, doc_b: Document, text_b: str,
-                        passages: Sequence[Passage], sentences_a: Sequence[Sentence],
-                        sentences_b: Sequence[Sentence], *, title: str | None = None,
-                        settings: dict[str, Any] | None = None) -> str:
-    """A self-contained HTML5 page comparing ``doc_a`` (left) with ``doc_b`` (right).
+def kind_css(kinds: Sequence[str] = ()) -> str:
+    """Background colour rules for the canonical kinds and any others in ``kinds``."""
+    return "\n".join(f".{_kind_class(k)} {{ background:{KIND_COLOURS.get(k, OTHER_COLOUR)}; }}"
+                     for k in _legend_kinds(kinds))
 
-    ``text_a``/``text_b`` are the FILE texts the documents' offsets point into. Passages may be
-    given in either orientation; those not between the two documents are ignored. Each highlight
-    carries ``data-p`` with the ids (``p0``, ``p1``… in the order given) of every passage covering it.
+
+def _legend_kinds(kinds: Sequence[str]) -> list[str]:
+    return [*KINDS, *[k for k in kinds if k not in KINDS]]
+
+
+def legend_html(counts: Mapping[str, int]) -> str:
+    """Chips for every passage kind (with counts), gaps and boilerplate."""
+    legend = "".join(
+        f'<span><span class="chip {_kind_class(k)}">{_e(k)}</span> {counts.get(k, 0)}</span>'
+        for k in _legend_kinds(list(counts)))
+    return legend + ('<span><span class="chip gap">not in the other</span></span>'
+                     '<span><span class="chip boilerplate">boilerplate</span></span>')
+
+
+@dataclass
+class PairView:
+    """The pieces of a side-by-side view, to be placed in a page."""
+
+    summary: dict[str, Any]  # as returned by summarize()
+    summary_html: str  # coverage of each side, omitted and added sentences
+    col_a: str
+    col_b: str
+
+    @property
+    def columns(self) -> str:
+        return self.col_a + self.col_b
+
+
+def pair_view(doc_a: Document, text_a: str, doc_b: Document, text_b: str, passages: Sequence[Passage],
+              sentences_a: Sequence[Sentence], sentences_b: Sequence[Sentence], *, prefix: str = "") -> PairView:
+    """Side-by-side pieces for (A, B); ``prefix`` makes every id and passage id unique in a page.
+
+    ``prefix`` must be safe in an id and have no spaces (passage ids are space-separated).
     """
     ps = orient(doc_a, doc_b, passages)
     summary = summarize(doc_a, doc_b, ps, sentences_a, sentences_b)
@@ -247,24 +307,13 @@ def render_compare_html(doc_a: Document, text_a: str, doc_b: Document, text_b: s
     spans_a: list[tuple[int, int, str]] = []
     spans_b: list[tuple[int, int, str]] = []
     for i, p in enumerate(ps):
-        pid = f"p{i}"
+        pid = f"{prefix}p{i}"
         kinds[pid] = p.kind
-        info[pid] = (f"{pid} {p.kind} {p.score:.2f}: A [{p.a_start}, {p.a_end}) ↔ B [{p.b_start}, {p.b_end})")
+        info[pid] = (f"p{i} {p.kind} {p.score:.2f}: A [{p.a_start}, {p.a_end}) ↔ B [{p.b_start}, {p.b_end})")
         spans_a.append((max(p.a_start, doc_a.start), min(p.a_end, doc_a.end), pid))
         spans_b.append((max(p.b_start, doc_b.start), min(p.b_end, doc_b.end), pid))
     spans_a = [s for s in spans_a if s[1] > s[0]]
     spans_b = [s for s in spans_b if s[1] > s[0]]
-
-    page_title = title or f"{doc_a.id} ↔ {doc_b.id}"
-    present = list(summary["kinds"])
-    legend_kinds = [*KINDS, *[k for k in present if k not in KINDS]]
-    kind_css = "\n".join(f".{_kind_class(k)} {{ background:{KIND_COLOURS.get(k, OTHER_COLOUR)}; }}"
-                         for k in legend_kinds)
-    legend = "".join(
-        f'<span><span class="chip {_kind_class(k)}">{_e(k)}</span> {summary["kinds"].get(k, 0)}</span>'
-        for k in legend_kinds)
-    legend += ('<span><span class="chip gap">not in the other</span></span>'
-               '<span><span class="chip boilerplate">boilerplate</span></span>')
 
     def cov(side: str) -> str:
         return (f'<span class="cov">{summary[f"coverage_{side}"]:.1%}</span> of content covered '
@@ -276,23 +325,39 @@ def render_compare_html(doc_a: Document, text_a: str, doc_b: Document, text_b: s
         f'<div>A <b>{_e(doc_a.id)}</b>: {cov("a")}; {summary["passages"]} passages'
         f'<details{" open" if omitted else ""}><summary>Omitted in B: {len(omitted)} of '
         f'{summary["sentences_a"]} sentences of A</summary>'
-        f'{_sentence_list("a", doc_a, text_a, omitted, "none")}</details></div>'
+        f'{_sentence_list("a", doc_a, text_a, omitted, "none", prefix)}</details></div>'
         f'<div>B <b>{_e(doc_b.id)}</b>: {cov("b")}'
         f'<details{" open" if added else ""}><summary>Added in B: {len(added)} of '
         f'{summary["sentences_b"]} sentences of B</summary>'
-        f'{_sentence_list("b", doc_b, text_b, added, "none")}</details></div>'
+        f'{_sentence_list("b", doc_b, text_b, added, "none", prefix)}</details></div>'
         "</div>")
+    col_a = _column("a", doc_a, text_a, spans_a, kinds, info, omitted, "not in B", prefix)
+    col_b = _column("b", doc_b, text_b, spans_b, kinds, info, added, "not in A", prefix)
+    return PairView(summary, summary_html, col_a, col_b)
 
-    col_a = _column("a", doc_a, text_a, spans_a, kinds, info, omitted, "not in B")
-    col_b = _column("b", doc_b, text_b, spans_b, kinds, info, added, "not in A")
+
+def render_compare_html(doc_a: Document, text_a: str, doc_b: Document, text_b: str,
+                        passages: Sequence[Passage], sentences_a: Sequence[Sentence],
+                        sentences_b: Sequence[Sentence], *, title: str | None = None,
+                        settings: dict[str, Any] | None = None) -> str:
+    """A self-contained HTML5 page comparing ``doc_a`` (left) with ``doc_b`` (right).
+
+    ``text_a``/``text_b`` are the FILE texts the documents' offsets point into. Passages may be
+    given in either orientation; those not between the two documents are ignored. Each highlight
+    carries ``data-p`` with the ids (``p0``, ``p1``… in the order given) of every passage covering it.
+    """
+    view = pair_view(doc_a, text_a, doc_b, text_b, passages, sentences_a, sentences_b)
+    summary = view.summary
+    page_title = title or f"{doc_a.id} ↔ {doc_b.id}"
     settings_html = _settings_html(settings)
     footer = f"<footer>{settings_html}</footer>" if settings_html else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(page_title)}</title>\n<style>{CSS}{kind_css}\n</style>\n</head>\n<body>\n"
+        f"<title>{_e(page_title)}</title>\n<style>{CSS}{kind_css(list(summary['kinds']))}\n</style>\n"
+        "</head>\n<body>\n"
         f'<header class="top"><h1>{_e(page_title)}</h1>'
-        f'<div class="legend">{legend}</div>{summary_html}</header>\n'
-        f"<main>{col_a}{col_b}</main>\n{footer}\n<script>{JS}</script>\n</body>\n</html>\n"
+        f'<div class="legend">{legend_html(summary["kinds"])}</div>{view.summary_html}</header>\n'
+        f"<main>{view.columns}</main>\n{footer}\n<script>{JS}</script>\n</body>\n</html>\n"
     )
