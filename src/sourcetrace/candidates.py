@@ -1,0 +1,513 @@
+"""Candidate search: which pairs of documents are worth aligning (never all pairs).
+
+Three generators, each a pure function over a list of :class:`DocInput` records; their union
+(:func:`candidate_pairs`) is what the passage aligner sees.
+
+**minhash** (within a language): lexical reuse, two granularities over normalized words.
+
+* Document level: MinHash (``rensa`` R-MinHash, ``num_perm`` slots) of the document's word
+  ``shingle``-grams; LSH with bands of ``r = 2`` rows, ``b = num_perm / 2`` bands; a colliding pair
+  is kept when its estimated Jaccard is at least ``threshold``. P(pair collides in some band) =
+  ``1 - (1 - J^2)^b``; with b = 64: J=0.1 -> 0.47, 0.15 -> 0.77, 0.2 -> 0.93, 0.3 -> 0.997,
+  0.5 -> 1 - 1e-8. A near-copy with 15% of its words changed keeps about 0.85^5 = 44% of its
+  5-shingles, J ~ 0.28 -> 0.994; copies J ~ 1. Unrelated text sharing stock phrases (J ~ 0.02)
+  collides with probability 0.025 and is then dropped by the Jaccard check.
+* Quote level (containment): a short report quoting three sentences of a long statement has a
+  low document Jaccard (~0.05-0.15), so every sentence of at least ``QUOTE_MIN_TOKENS`` words is
+  also a unit: MinHash of its word 3-grams with ``QUOTE_PERM = 64`` slots, bands of ``r = 4``,
+  ``b = 16``: p = 1 - (1 - J^4)^16 per sentence: verbatim J=1 -> 1, J=0.8 -> 0.9987, one word
+  changed in 20 (J ~ 0.7) -> 0.988, J=0.6 -> 0.89, J=0.3 -> 0.12. Colliding sentence pairs are kept
+  when their estimated Jaccard is at least ``QUOTE_MIN_JACCARD`` (0.6), and a document pair needs
+  ``QUOTE_MIN_SENTENCES`` (2) matched sentences on each side: one shared sentence is most often a
+  stock line (a headline formula, "the statement said ..."), which on the planted corpus made 7
+  false pairs per document, against 0.15 with two. Three quoted sentences at J ~ 0.7 are then
+  found with probability p^3 + 3p^2(1-p) = 0.9996. The pair's score is the share of the shorter
+  document's sentences that matched.
+* Buckets holding more than ``MAX_BUCKET`` units (stock sentences, mass-republished copies) do not
+  emit all their pairs: each member is paired with its next ``BUCKET_WINDOW`` members in id
+  order, so such a family stays connected at linear cost.
+
+**vectors** (across languages, and cheaply within): each document's vector is the renormalized
+mean of its first sentence vectors (:func:`document_vectors`, multilingual encoder); for each
+document its ``k`` nearest documents in every other language and its ``k_same`` nearest in its own
+language, with cosine >= ``min_cos``. ``faiss`` inner-product search: exact (``IndexFlatIP``,
+deterministic; 12k x 8k vectors of 512 dims in 0.5 s on 2 cores) up to ``EXACT_LIMIT`` indexed
+vectors per language, HNSW beyond.
+
+**anchors** (any languages): rare tokens that survive translation: numbers of at least 3 digits
+or with decimals (normalized, so Arabic-Indic digits meet ASCII), full dates (day, month name or
+number, year; English and Arabic month names, to ISO ``YYYY-MM-DD``) and Latin-script capitalised
+names. Postings longer than ``max_df`` documents are dropped (years, the month, the minister's
+name); a pair sharing at least 2 of the remaining anchors, or one held by only those two
+documents, is a candidate.
+
+How each generator partitions in a distributed engine (each step is a map, a group-by or a join
+over plain records; nothing needs the whole corpus in one process):
+
+* minhash: map doc -> (lang, signature) and sentence units -> (lang, doc, signature);
+  flatMap -> ((lang, band, band key), unit); group by key -> unit pairs (bucket cap applied per
+  group); distinct pairs; join both signatures -> Jaccard check; reduce by document pair.
+* vectors: map doc -> vector (encoder, cached); per language build an index (broadcast, or
+  sharded by language and then by vector blocks, merging top-k per query); map each query
+  document -> its top-k pairs; distinct.
+* anchors: flatMap doc -> (anchor, doc); group by anchor -> postings, drop > max_df; flatMap each
+  posting -> (pair, df); reduce by pair -> count and rarest df; filter.
+* union: group by pair, merge sources, max score.
+
+Scores are in [0, 1]: minhash the larger of the estimated document Jaccard and the matched
+sentence share; vectors the cosine (clipped at 0); anchors the share of the pair's rarer side's
+rare anchors that are shared.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .normalize import normalize
+
+__all__ = [
+    "Candidate",
+    "DocInput",
+    "anchor_candidates",
+    "candidate_pairs",
+    "document_anchors",
+    "document_vectors",
+    "minhash_candidates",
+    "vector_candidates",
+]
+
+SOURCES = ("minhash", "vectors", "anchors")
+
+SEED = 20200604  # MinHash seed: fixed, so signatures (and candidates) are reproducible
+DOC_ROWS = 2  # rows per band for document signatures
+QUOTE_PERM = 64
+QUOTE_ROWS = 4
+QUOTE_SHINGLE = 3
+QUOTE_MIN_TOKENS = 8
+QUOTE_MIN_JACCARD = 0.6
+QUOTE_MIN_SENTENCES = 2
+MAX_BUCKET = 50
+BUCKET_WINDOW = 8
+
+# Cosine of USE-multilingual document vectors (mean of the sentence vectors), measured by
+# bench/candidates.py --calibrate: documents of 10 Tatoeba sentence pairs (300 en/ar pairs):
+# translations min 0.688, median 0.804; unrelated median 0.376, p99 0.672 (short generic sentences
+# make unrelated documents alike). Planted synthetic translations: min 0.811, median 0.888;
+# unrelated p99 0.784. 0.65 sits below every translation measured; the k nearest bound the rest.
+DEFAULT_MIN_COS = 0.65
+EXACT_LIMIT = 100_000
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)+(?!\w)|[^\W_]+(?:'[^\W_]+)*")
+
+
+@dataclass
+class DocInput:
+    """What candidate search needs of one document (a plain record)."""
+
+    id: str
+    lang: str
+    text: str  # the document's content text
+    sentences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    a: str  # a < b (string order)
+    b: str
+    sources: list[str]  # which generators proposed it: "minhash", "vectors", "anchors"
+    score: float  # the best evidence, in [0, 1]
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(normalize(text).text)
+
+
+def _shingles(words: list[str], size: int) -> list[str]:
+    if len(words) < size:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+# -- MinHash ---------------------------------------------------------------------------------------
+def _signatures(token_sets: list[list[str]], num_perm: int) -> np.ndarray:
+    """(n, num_perm) uint32 MinHash signatures (rensa R-MinHash, seeded: deterministic)."""
+    if not token_sets:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    import rensa
+
+    matrix = rensa.RMinHash.digest_matrix_from_token_sets(token_sets, num_perm, SEED)
+    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(token_sets), num_perm)
+
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _band_keys(block: np.ndarray) -> np.ndarray:
+    """One uint64 key per row of a (n, r) uint32 band."""
+    key = np.zeros(block.shape[0], dtype=np.uint64)
+    for col in range(block.shape[1]):
+        key = (key ^ block[:, col].astype(np.uint64)) * _M1
+        key ^= key >> np.uint64(29)
+    return key * _M2
+
+
+def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray) -> np.ndarray:
+    """Unit index pairs (i < j, different owners) that collide in at least one band."""
+    n, perm = sig.shape
+    found: list[np.ndarray] = []
+    for band in range(perm // rows):
+        key = _band_keys(sig[:, band * rows:(band + 1) * rows])
+        order = np.argsort(key, kind="stable")
+        ks = key[order]
+        same = ks[1:] == ks[:-1]
+        if not same.any():
+            continue
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        sizes = np.diff(np.append(starts, n))
+        two = starts[sizes == 2]
+        found.append(np.stack([order[two], order[two + 1]], axis=1))
+        for s, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
+            members = np.sort(order[s:s + size])
+            if size <= MAX_BUCKET:
+                i, j = np.triu_indices(size, 1)
+            else:  # a huge bucket: each member with its next BUCKET_WINDOW members (stays connected)
+                i = np.repeat(np.arange(size), BUCKET_WINDOW)
+                j = i + np.tile(np.arange(1, BUCKET_WINDOW + 1), size)
+                keep = j < size
+                i, j = i[keep], j[keep]
+            found.append(np.stack([members[i], members[j]], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found).astype(np.int64)
+    pairs.sort(axis=1)
+    pairs = np.unique(pairs, axis=0)
+    return pairs[owner[pairs[:, 0]] != owner[pairs[:, 1]]]
+
+
+def _jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    out = np.empty(len(pairs), dtype=np.float64)
+    for s in range(0, len(pairs), 100_000):  # bounded memory
+        p = pairs[s:s + 100_000]
+        out[s:s + len(p)] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1)
+    return out
+
+
+def _minhash_group(docs: Sequence[DocInput], words: list[list[list[str]]], threshold: float,
+                   num_perm: int, shingle: int) -> dict[tuple[str, str], float]:
+    """Pairs within one language: {(a, b): score}. `words[i]` are the sentence word lists of docs[i]."""
+    out: dict[tuple[str, str], float] = {}
+    # Document level.
+    sets, owners = [], []
+    for i, sw in enumerate(words):
+        sh = _shingles([w for s in sw for w in s], shingle)
+        if sh:
+            sets.append(sh)
+            owners.append(i)
+    if len(sets) > 1:
+        sig = _signatures(sets, num_perm)
+        owner = np.asarray(owners, dtype=np.int64)
+        pairs = _band_pairs(sig, DOC_ROWS, owner)
+        jac = _jaccard(sig, pairs)
+        for (i, j), jv in zip(owner[pairs].tolist(), jac.tolist(), strict=True):
+            if jv >= threshold:
+                key = _pair(docs[i].id, docs[j].id)
+                out[key] = max(out.get(key, 0.0), jv)
+    # Quote level: sentences.
+    sets, owners = [], []
+    n_units = np.zeros(len(docs), dtype=np.int64)
+    for i, sw in enumerate(words):
+        for s in sw:
+            if len(s) >= QUOTE_MIN_TOKENS:
+                sets.append(_shingles(s, QUOTE_SHINGLE))
+                owners.append(i)
+                n_units[i] += 1
+    if len(sets) > 1:
+        sig = _signatures(sets, QUOTE_PERM)
+        owner = np.asarray(owners, dtype=np.int64)
+        pairs = _band_pairs(sig, QUOTE_ROWS, owner)
+        pairs = pairs[_jaccard(sig, pairs) >= QUOTE_MIN_JACCARD]
+        matched: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
+        for u, v in pairs.tolist():
+            i, j = owner[u], owner[v]
+            if i > j:
+                i, j, u, v = j, i, v, u
+            su, sv = matched.setdefault((int(i), int(j)), (set(), set()))
+            su.add(u)
+            sv.add(v)
+        for (i, j), (su, sv) in matched.items():
+            if min(len(su), len(sv)) < QUOTE_MIN_SENTENCES:
+                continue
+            share = min(1.0, min(len(su), len(sv)) / max(1, min(n_units[i], n_units[j])))
+            key = _pair(docs[i].id, docs[j].id)
+            out[key] = max(out.get(key, 0.0), share)
+    return out
+
+
+def _sentence_words(docs: Sequence[DocInput]) -> list[list[list[str]]]:
+    return [[_words(s) for s in d.sentences] if d.sentences else [_words(d.text)] for d in docs]
+
+
+def minhash_candidates(docs: Sequence[DocInput], *, threshold: float = 0.1, num_perm: int = 128,
+                       shingle: int = 5) -> list[Candidate]:
+    """Lexical reuse within each language: MinHash LSH of documents and of their sentences."""
+    if num_perm % DOC_ROWS:
+        raise ValueError(f"num_perm must be a multiple of {DOC_ROWS}")
+    return _minhash(_sorted(docs), None, threshold=threshold, num_perm=num_perm, shingle=shingle)
+
+
+def _minhash(docs: Sequence[DocInput], words: list[list[list[str]]] | None, *, threshold: float,
+             num_perm: int, shingle: int) -> list[Candidate]:
+    if words is None:
+        words = _sentence_words(docs)
+    by_lang: dict[str, list[int]] = defaultdict(list)
+    for i, d in enumerate(docs):
+        by_lang[d.lang].append(i)
+    scores: dict[tuple[str, str], float] = {}
+    for lang in sorted(by_lang):
+        idx = by_lang[lang]
+        scores.update(_minhash_group([docs[i] for i in idx], [words[i] for i in idx],
+                                     threshold, num_perm, shingle))
+    return [Candidate(a, b, ["minhash"], round(s, 4)) for (a, b), s in sorted(scores.items())]
+
+
+# -- vectors -----------------------------------------------------------------------------------------
+def document_vectors(docs: Sequence[DocInput], encoder, store=None,
+                     max_sentences: int = 30) -> dict[str, np.ndarray]:
+    """Mean of the unit vectors of (up to) the first `max_sentences` sentences, renormalized.
+
+    A document without sentences is represented by its text's first 1000 characters. Sentence
+    vectors go through :func:`vectors.encode_cached`, so they are computed once per store.
+    """
+    from .vectors import encode_cached
+
+    texts: list[str] = []
+    spans: list[tuple[str, int, int]] = []
+    for d in docs:
+        sents = [s for s in d.sentences[:max_sentences] if s.strip()] or ([d.text[:1000]] if d.text.strip() else [])
+        if sents:
+            spans.append((d.id, len(texts), len(texts) + len(sents)))
+            texts.extend(sents)
+    if not texts:
+        return {}
+    vecs = np.asarray(encode_cached(encoder, texts, store), dtype=np.float32)
+    out: dict[str, np.ndarray] = {}
+    for doc_id, s, e in spans:
+        v = vecs[s:e].mean(axis=0)
+        norm = float(np.linalg.norm(v))
+        out[doc_id] = v / norm if norm > 0 else v
+    return out
+
+
+def _knn(index_vecs: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    import faiss
+
+    dim = index_vecs.shape[1]
+    if len(index_vecs) <= EXACT_LIMIT:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = max(64, 2 * k)
+    index.add(np.ascontiguousarray(index_vecs, dtype=np.float32))
+    return index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(index_vecs)))
+
+
+def vector_candidates(docs: Sequence[DocInput], vectors: Mapping[str, np.ndarray], *, k: int = 10,
+                      min_cos: float = DEFAULT_MIN_COS, k_same: int = 3) -> list[Candidate]:
+    """Each document's `k` nearest documents in every other language (`k_same` in its own) above `min_cos`."""
+    by_lang: dict[str, list[DocInput]] = defaultdict(list)
+    for d in _sorted(docs):
+        if d.id in vectors:
+            by_lang[d.lang].append(d)
+    mats = {lang: np.stack([np.asarray(vectors[d.id], dtype=np.float32) for d in ds])
+            for lang, ds in by_lang.items()}
+    scores: dict[tuple[str, str], float] = {}
+    for qlang in sorted(by_lang):
+        for ilang in sorted(by_lang):
+            kk = k_same + 1 if qlang == ilang else k  # +1: a document finds itself
+            if kk <= 0 or (qlang == ilang and len(by_lang[ilang]) < 2):
+                continue
+            sims, idx = _knn(mats[ilang], mats[qlang], kk)
+            qdocs, idocs = by_lang[qlang], by_lang[ilang]
+            for qi, (srow, irow) in enumerate(zip(sims.tolist(), idx.tolist(), strict=True)):
+                for s, j in zip(srow, irow, strict=True):
+                    if j < 0 or s < min_cos or idocs[j].id == qdocs[qi].id:
+                        continue
+                    key = _pair(qdocs[qi].id, idocs[j].id)
+                    scores[key] = max(scores.get(key, 0.0), min(1.0, max(0.0, s)))
+    return [Candidate(a, b, ["vectors"], round(s, 4)) for (a, b), s in sorted(scores.items())]
+
+
+# -- anchors -----------------------------------------------------------------------------------------
+_EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december"]
+_AR_MONTHS = [  # Levantine/Iraqi and Egyptian/Gulf names, each month's variants
+    ["كانون الثاني", "يناير"], ["شباط", "فبراير"], ["آذار", "مارس"], ["نيسان", "أبريل", "إبريل"],
+    ["أيار", "مايو"], ["حزيران", "يونيو", "يونيه"], ["تموز", "يوليو", "يوليه"], ["آب", "أغسطس"],
+    ["أيلول", "سبتمبر"], ["تشرين الأول", "أكتوبر"], ["تشرين الثاني", "نوفمبر"], ["كانون الأول", "ديسمبر"]]
+_MONTH: dict[str, int] = {}
+for _m, _name in enumerate(_EN_MONTHS, 1):
+    _MONTH[_name] = _m
+    if len(_name) > 4:
+        _MONTH[_name[:3]] = _m
+        _MONTH[_name[:3] + "."] = _m
+_MONTH["sept"] = 9
+for _m, _names in enumerate(_AR_MONTHS, 1):
+    for _name in _names:
+        _MONTH[normalize(_name).text] = _m
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTH), key=len, reverse=True))
+# "4 june 2020", "4 حزيران/يونيو 2020", "june 4, 2020", "2020-06-04", "04/06/2020"
+_MONTH_ALT = rf"(?P<{{g}}>{_MONTH_RE})(?:\s*/\s*(?:{_MONTH_RE}))?"
+_DATE_DMY = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\s+(?:من\s+)?{_MONTH_ALT.format(g='m')},?\s+(?:عام\s+|سنه\s+)?(?P<y>\d{{4}})(?!\d)")
+_DATE_MDY = re.compile(rf"(?<!\w){_MONTH_ALT.format(g='m')}\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?!\d)")
+_DATE_ISO = re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
+_DATE_SLASH = re.compile(r"(?<!\d)(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?!\d)")
+_NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(?![\d])")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_NAME = re.compile(r"(?<![\w'-])(?:[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)?|[A-Z]{3,})(?![\w-])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"'\u201c\u2018\n(])\s*$")
+_NOT_NAMES_TEXT = """a an the this that these those there their they then than he she it its we
+our us you your i in on at of for from by with to and or but if as is are was were be been not no
+yes so also after before during while when where what which who whom whose why how all any each
+every some many most more other such both either neither nor mr mrs ms dr sir madam monday tuesday
+wednesday thursday friday saturday sunday today tomorrow yesterday"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | frozenset(_EN_MONTHS)
+
+
+def _date(m: re.Match[str]) -> str | None:
+    try:
+        month = int(m.group("m"))
+    except ValueError:
+        month = _MONTH.get(m.group("m"), 0)
+    day, year = int(m.group("d")), int(m.group("y"))
+    if not (1 <= month <= 12 and 1 <= day <= 31 and 1000 <= year <= 2999):
+        return None
+    return f"date:{year:04d}-{month:02d}-{day:02d}"
+
+
+def _number(tok: str) -> str | None:
+    """``num:`` key of a number of >= 3 digits or with decimals (10,000 = 10000; 3,5 = 3.5)."""
+    if _THOUSANDS.fullmatch(tok):
+        tok = tok.replace(",", "")
+    if tok.count(",") == 1 and "." not in tok:
+        tok = tok.replace(",", ".")
+    if tok.count(".") == 1:
+        whole, frac = tok.split(".")
+        whole, frac = whole.lstrip("0") or "0", frac.rstrip("0")
+        if frac:
+            return f"num:{whole}.{frac}"
+        tok = whole
+    digits = re.sub(r"\D", "", tok).lstrip("0")
+    return f"num:{digits}" if len(digits) >= 3 else None
+
+
+def document_anchors(text: str) -> set[str]:
+    """The anchors of one document: ``num:…``, ``date:YYYY-MM-DD`` and ``name:…`` keys."""
+    norm = normalize(text).text
+    out: set[str] = set()
+    for rx in (_DATE_DMY, _DATE_MDY, _DATE_ISO, _DATE_SLASH):
+        for m in rx.finditer(norm):
+            key = _date(m)
+            if key:
+                out.add(key)
+    for m in _NUMBER.finditer(norm):
+        key = _number(m.group())
+        if key:
+            out.add(key)
+    for m in _NAME.finditer(text):
+        word = m.group()
+        if _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()) and not word.isupper():
+            continue  # a capital that only marks a sentence start
+        key = normalize(word).text
+        if len(key) >= 3 and key not in _NOT_NAMES:
+            out.add("name:" + key)
+    return out
+
+
+def anchor_candidates(docs: Sequence[DocInput], *, max_df: int = 50, min_shared: int = 2,
+                      very_rare: int = 2) -> list[Candidate]:
+    """Pairs sharing >= `min_shared` anchors held by <= `max_df` documents, or one held by <= `very_rare`."""
+    docs = _sorted(docs)
+    return _anchors(docs, [document_anchors(d.text) for d in docs], max_df=max_df,
+                    min_shared=min_shared, very_rare=very_rare)
+
+
+def _anchors(docs: Sequence[DocInput], anchors: list[set[str]], *, max_df: int, min_shared: int,
+             very_rare: int) -> list[Candidate]:
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, keys in enumerate(anchors):
+        for key in keys:
+            postings[key].append(i)
+    rare_count = np.zeros(len(docs), dtype=np.int64)
+    shared: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, max_df + 1])
+    for key in sorted(postings):
+        plist = postings[key]
+        df = len(plist)
+        if df < 2 or df > max_df:
+            continue
+        rare_count[plist] += 1
+        for x in range(df):
+            for y in range(x + 1, df):
+                entry = shared[(plist[x], plist[y])]
+                entry[0] += 1
+                entry[1] = min(entry[1], df)
+    out = []
+    for (i, j), (count, rarest) in shared.items():
+        if count >= min_shared or rarest <= very_rare:
+            score = min(1.0, count / max(1, min(rare_count[i], rare_count[j])))
+            a, b = _pair(docs[i].id, docs[j].id)
+            out.append(Candidate(a, b, ["anchors"], round(score, 4)))
+    out.sort(key=lambda c: (c.a, c.b))
+    return out
+
+
+# -- union ----------------------------------------------------------------------------------------------
+def _sorted(docs: Sequence[DocInput]) -> list[DocInput]:
+    return sorted(docs, key=lambda d: d.id)
+
+
+def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
+    """Union of candidate lists: one Candidate per pair, sources merged, best score; sorted by (a, b)."""
+    merged: dict[tuple[str, str], Candidate] = {}
+    for cands in lists:
+        for c in cands:
+            key = _pair(c.a, c.b)
+            cur = merged.get(key)
+            if cur is None:
+                merged[key] = Candidate(key[0], key[1], list(c.sources), c.score)
+            else:
+                cur.sources = [s for s in SOURCES if s in cur.sources or s in c.sources]
+                cur.score = max(cur.score, c.score)
+    return [merged[k] for k in sorted(merged)]
+
+
+def candidate_pairs(docs: Sequence[DocInput], vectors: Mapping[str, np.ndarray] | None = None, *,
+                    progress: Callable[[str, float], None] | None = None) -> list[Candidate]:
+    """The union of the three generators (vectors only when given), deduplicated, sorted by (a, b)."""
+    docs = _sorted(docs)
+    found = []
+    t = time.perf_counter()
+    found.append(_minhash(docs, None, threshold=0.1, num_perm=128, shingle=5))
+    if progress:
+        progress("minhash", time.perf_counter() - t)
+    if vectors:
+        t = time.perf_counter()
+        found.append(vector_candidates(docs, vectors))
+        if progress:
+            progress("vectors", time.perf_counter() - t)
+    t = time.perf_counter()
+    found.append(anchor_candidates(docs))
+    if progress:
+        progress("anchors", time.perf_counter() - t)
+    return merge(*found)

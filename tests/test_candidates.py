@@ -1,0 +1,166 @@
+"""Candidate search: planted copies, near-copies, translations and quotes are found; noise is not."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from sourcetrace.candidates import (
+    Candidate,
+    DocInput,
+    anchor_candidates,
+    candidate_pairs,
+    document_anchors,
+    document_vectors,
+    minhash_candidates,
+    vector_candidates,
+)
+
+_WORDS = ("ministers council security cooperation water region support government people agreement "
+         "meeting committee programme report threat effort partners stability development investment "
+         "borders health education funding recovery members commitment progress dialogue reform "
+         "assistance community trade customs prices harvest drought rainfall schools teachers clinics "
+         "vaccines roads bridges ports railway energy solar grid fuel wages pensions taxes budget deficit "
+         "exports imports wheat rice fishermen farmers nurses doctors courts judges elections voters")
+WORDS = _WORDS.split()
+
+
+def sentence(rng: random.Random, n: int = 16) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)) + "."
+
+
+def doc(doc_id: str, sentences: list[str], lang: str = "en") -> DocInput:
+    return DocInput(doc_id, lang, " ".join(sentences), list(sentences))
+
+
+def corpus(seed: int = 1, n: int = 40, sents: int = 12) -> list[DocInput]:
+    rng = random.Random(seed)
+    return [doc(f"u{i:03d}", [sentence(rng) for _ in range(sents)]) for i in range(n)]
+
+
+def pairs(cands: list[Candidate]) -> set[tuple[str, str]]:
+    return {(c.a, c.b) for c in cands}
+
+
+def test_copy_near_copy_and_quote_found_unrelated_not_paired():
+    rng = random.Random(5)
+    docs = corpus()
+    src = docs[0].sentences
+    near = []
+    for s in src:  # 15% of the words changed
+        words = s.rstrip(".").split()
+        near.append(" ".join(rng.choice(WORDS) if rng.random() < 0.15 else w for w in words) + ".")
+    long_src = [sentence(rng) for _ in range(40)]
+    report = [sentence(rng) for _ in range(4)] + long_src[10:13] + [sentence(rng) for _ in range(4)]
+    docs += [doc("z-copy", list(src)), doc("z-near", near), doc("y-long", long_src), doc("y-report", report)]
+    found = pairs(minhash_candidates(docs))
+    assert ("u000", "z-copy") in found
+    assert ("u000", "z-near") in found
+    assert ("y-long", "y-report") in found
+    unrelated = {p for p in found if p[0].startswith("u") and p[1].startswith("u")}
+    assert unrelated == set()
+    by_pair = {(c.a, c.b): c for c in minhash_candidates(docs)}
+    assert by_pair[("u000", "z-copy")].score == pytest.approx(1.0)
+    assert all(0 <= c.score <= 1 and c.a < c.b and c.sources == ["minhash"] for c in by_pair.values())
+
+
+def test_minhash_stays_within_a_language():
+    docs = corpus(n=3)
+    docs.append(DocInput("x-ar", "ar", docs[0].text, list(docs[0].sentences)))
+    assert ("u000", "x-ar") not in pairs(minhash_candidates(docs))
+
+
+def test_translation_found_by_vectors_across_languages_only_above_min_cos():
+    rng = np.random.default_rng(0)
+    docs, vecs = [], {}
+    for i in range(30):
+        lang = "en" if i < 15 else "ar"
+        docs.append(DocInput(f"d{i:02d}", lang, "", []))
+        v = rng.normal(size=64)
+        vecs[f"d{i:02d}"] = v / np.linalg.norm(v)
+    # d03 (en) and d20 (ar) are translations: nearly the same vector.
+    v = vecs["d03"] + 0.05 * rng.normal(size=64)
+    vecs["d20"] = v / np.linalg.norm(v)
+    cands = vector_candidates(docs, vecs, k=3, min_cos=0.6)
+    assert ("d03", "d20") in pairs(cands)
+    assert all(c.score >= 0.6 for c in cands)  # random 64-dim vectors are near-orthogonal
+    assert len(cands) == 1
+    assert cands[0].sources == ["vectors"]
+
+
+def test_document_vectors_mean_of_unit_sentence_vectors():
+    class Fake:
+        name, dim = "fake", 2
+
+        def encode(self, texts):
+            return np.array([[1.0, 0.0] if t.startswith("a") else [0.0, 1.0] for t in texts], dtype=np.float32)
+
+    docs = [DocInput("d1", "en", "", ["a one", "b two", "a three"]), DocInput("d2", "en", "b text", [])]
+    out = document_vectors(docs, Fake(), max_sentences=2)
+    assert out["d1"] == pytest.approx(np.array([1, 1]) / np.sqrt(2))
+    assert out["d2"] == pytest.approx(np.array([0, 1]))
+    assert document_vectors([], Fake()) == {}
+
+
+def test_anchors_normalized_across_scripts_and_languages():
+    en = document_anchors("On June 4, 2020 Secretary Pompeo said 10,000 troops and 3.5 percent; 12 ministers.")
+    ar = document_anchors("في ٤ حزيران/يونيو ٢٠٢٠ قال الوزير إن ١٠٬٠٠٠ جندي و٣٫٥ بالمئة.")
+    assert {"date:2020-06-04", "num:10000", "num:3.5", "num:2020"} <= en & ar
+    assert "name:pompeo" in en and "num:12" not in en
+    assert not any(a.startswith("name:on") for a in en)  # sentence-initial capital is no name
+
+
+def test_anchor_pairs_and_max_df_cap():
+    rng = random.Random(3)
+    filler = [sentence(rng) for _ in range(3)]
+    docs = [
+        DocInput("a-en", "en", "The fund gave 4817 dollars on 12 March 2019 to Zahran.", []),
+        DocInput("b-ar", "ar", "قدم الصندوق ٤٨١٧ دولار في ١٢ آذار/مارس ٢٠١٩.", []),
+        DocInput("c-en", "en", " ".join(filler) + " 7777 only once.", []),
+    ]
+    # 30 documents that all carry 2020 and 5555: frequent anchors.
+    docs += [DocInput(f"n{i:02d}", "en", f"In 2020 the total was 5555. {filler[0]}", []) for i in range(30)]
+    found = pairs(anchor_candidates(docs, max_df=50))
+    assert ("a-en", "b-ar") in found
+    assert ("n00", "n01") in found
+    capped = pairs(anchor_candidates(docs, max_df=20))
+    assert ("a-en", "b-ar") in capped
+    assert not any(p[0].startswith("n") for p in capped)  # postings of 30 > max_df are dropped
+    assert not any("c-en" in p for p in found)
+
+
+def test_one_very_rare_anchor_is_enough_a_common_one_is_not():
+    docs = [DocInput("a", "en", "It cost 98765 dollars.", []), DocInput("b", "ar", "كلف ٩٨٧٦٥ دولارا.", []),
+            DocInput("c", "en", "Figure 4321.", []), DocInput("d", "en", "Figure 4321.", []),
+            DocInput("e", "en", "Figure 4321.", [])]
+    found = pairs(anchor_candidates(docs))
+    assert ("a", "b") in found
+    assert ("c", "d") not in found  # one anchor held by three documents
+
+
+def test_candidate_pairs_union_sorted_deduplicated_and_deterministic():
+    docs = corpus(n=10)
+    docs.append(doc("z-copy", list(docs[1].sentences)))
+    docs.append(DocInput("z-tr", "ar", "بلغ ٤٥٦٧ في ٣ أيار/مايو ٢٠٢١ و٨٨٨٨", []))
+    docs[2] = DocInput("u002", "en", docs[2].text + " It was 4567 on May 3, 2021 and 8888.", docs[2].sentences)
+    vecs = {d.id: np.eye(16)[i % 16] for i, d in enumerate(docs)}
+    vecs["z-tr"] = vecs["u002"]
+    first = candidate_pairs(docs, vecs)
+    keys = [(c.a, c.b) for c in first]
+    assert keys == sorted(set(keys))
+    by_pair = {(c.a, c.b): c for c in first}
+    assert by_pair[("u001", "z-copy")].sources[0] == "minhash"
+    assert by_pair[("u002", "z-tr")].sources == ["vectors", "anchors"]
+    again = candidate_pairs(list(reversed(docs)), dict(reversed(list(vecs.items()))))
+    assert [(c.a, c.b, c.sources, c.score) for c in again] == [(c.a, c.b, c.sources, c.score) for c in first]
+
+
+def test_empty_and_tiny_inputs():
+    assert candidate_pairs([]) == []
+    assert minhash_candidates([]) == []
+    assert anchor_candidates([]) == []
+    assert vector_candidates([], {}) == []
+    one = [DocInput("a", "en", "", [])]
+    assert candidate_pairs(one, {"a": np.ones(4) / 2}) == []
