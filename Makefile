@@ -20,10 +20,11 @@ DEMO_OUT := demo-out
 
 demo: install
 	rm -f $(DEMO_OUT)/demo.db
-	$(BIN)/sourcetrace trace demo/corpus --db $(DEMO_OUT)/demo.db --out $(DEMO_OUT)
+	$(BIN)/sourcetrace trace demo/corpus --db $(DEMO_OUT)/demo.db --out $(DEMO_OUT) --html $(DEMO_OUT)/corpus.html
+	$(BIN)/sourcetrace origin report_ar#1 --db $(DEMO_OUT)/demo.db
 	$(BIN)/sourcetrace compare demo/corpus/report_ar.txt demo/corpus/statement_ar.txt \
 		--db $(DEMO_OUT)/demo.db --html $(DEMO_OUT)/report_vs_statement.html
-	@echo "Contract files in $(DEMO_OUT)/; side-by-side report: $(DEMO_OUT)/report_vs_statement.html"
+	@echo "Contract files in $(DEMO_OUT)/; reports: $(DEMO_OUT)/corpus.html, $(DEMO_OUT)/report_vs_statement.html"
 
 lint: install
 	$(BIN)/ruff check src tests bench

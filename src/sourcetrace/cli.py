@@ -229,6 +229,9 @@ def trace(
     inputs: Annotated[list[str], typer.Argument(help="Files, directories (read recursively) and globs.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for documents, sentences and passages JSONL.")],
     db: DbOption = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="Write a self-contained corpus report: families as graphs, documents, side-by-side views.")]
+    = None,
     as_json: JsonOption = False,
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     encoder: EncoderOption = "default",
@@ -260,7 +263,16 @@ def trace(
         write_jsonl(out / "passages.jsonl", (p.to_json() for p in passages))
         write_jsonl(out / "relations.jsonl", (r.to_json() for r in relations))
         write_jsonl(out / "families.jsonl", (f.to_json() for f in fams))
-        write_settings(out, _settings("trace", encoder, threshold))
+        settings = _settings("trace", encoder, threshold)
+        write_settings(out, settings)
+        if html:
+            from .report import render_corpus_html
+
+            page = render_corpus_html(docs, {d.id: store.document_text(d.id) or "" for d in docs},
+                                      {d.id: store.sentences(d.id) for d in docs}, passages, relations, fams,
+                                      settings=settings)
+            html.parent.mkdir(parents=True, exist_ok=True)
+            html.write_text(page, encoding="utf-8")
     _report_failures(report)
     pairs = _pair_table(docs, passages)
     if as_json:
@@ -270,7 +282,7 @@ def trace(
                   sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        _print_trace(docs, passages, relations, fams, out)
+        _print_trace(docs, passages, relations, fams, out, html)
     if report.failures:
         raise typer.Exit(1)
 
@@ -324,8 +336,8 @@ def origin(
             err_console.print(f"[red]error[/red]: {doc}: no such document in the store", highlight=False)
             raise typer.Exit(2)
         relations = store.relations()
-        dates = {d.id: d.date for d in store.documents()}
-    chain = origin_chain(doc, relations, dates)
+        all_docs = list(store.documents())
+    chain = origin_chain(doc, relations, {d.id: d.date for d in all_docs}, {d.id: d.lang for d in all_docs})
     if as_json:
         json.dump([{"document": d, "relation": r.to_json() if r else None} for d, r in chain], sys.stdout,
                   ensure_ascii=False, indent=1)
@@ -339,7 +351,8 @@ def origin(
 MAX_ROWS = 40  # rows of a terminal table; the JSONL files hold everything
 
 
-def _print_trace(docs: list[Document], passages: list, relations: list, fams: list, out: Path) -> None:
+def _print_trace(docs: list[Document], passages: list, relations: list, fams: list, out: Path,
+                 html: Path | None) -> None:
     from collections import Counter
 
     directed = [r for r in relations if r.type != "related"]
@@ -366,6 +379,8 @@ def _print_trace(docs: list[Document], passages: list, relations: list, fams: li
                           + ", ".join(fam.documents[:12]) + (" …" if len(fam.documents) > 12 else ""),
                           highlight=False)
     out_console.print(f"wrote {out}/: documents, sentences, passages, relations, families (.jsonl)", highlight=False)
+    if html:
+        out_console.print(f"corpus report: {html}", highlight=False)
 
 
 _KIND_CODES = {"verbatim": "V", "near-verbatim": "NV", "paraphrase": "P", "translation": "T",
