@@ -22,10 +22,13 @@ from .pipeline import (
     NotFound,
     ReadReport,
     align_all,
+    candidates,
     compare,
+    doc_inputs,
     ingest,
     reading_settings,
     relate_all,
+    topic_vectors,
 )
 from .readers import ReadError, discover
 from .records import Document
@@ -251,15 +254,21 @@ def trace(
         except ValueError as exc:
             err_console.print(f"[red]error[/red]: {exc}", highlight=False)
             raise typer.Exit(2) from None
-        with Progress(TextColumn("[bold]aligning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=err_console, transient=True, disable=as_json) as progress:
-            task = progress.add_task("", total=None)
-            passages = align_all(store, docs, encoder=None if encoder == "default" else enc, threshold=threshold,
-                                 progress=lambda n: progress.update(task, advance=n),
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as progress:
+            task = progress.add_task("topics and candidates", total=None)
+            vectors = topic_vectors(store, doc_inputs(store, docs))
+            pairs = candidates(store, docs, vectors)
+            progress.update(task, description="aligning", completed=0)
+            # A large corpus aligns with the fast encoder whose vectors the topic step already cached.
+            chosen = enc if encoder != "default" else (get_encoder("use") if len(docs) > LARGE_CORPUS else None)
+            passages = align_all(store, docs, encoder=chosen, threshold=threshold,
+                                 pairs=pairs, progress=lambda n: progress.update(task, advance=n),
                                  on_total=lambda n: progress.update(task, total=n))
+            progress.update(task, description="relations and families", total=None)
+            relations, fams = relate_all(store, docs, passages, vectors, pairs)
         write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
         write_jsonl(out / "sentences.jsonl", (s.to_json() for d in docs for s in store.sentences(d.id)))
-        relations, fams = relate_all(store, docs, passages)
         write_jsonl(out / "passages.jsonl", (p.to_json() for p in passages))
         write_jsonl(out / "relations.jsonl", (r.to_json() for r in relations))
         write_jsonl(out / "families.jsonl", (f.to_json() for f in fams))
@@ -348,6 +357,7 @@ def origin(
         out_console.print(f"{'  ' * i}{d}  [dim]{label}[/dim]", highlight=False)
 
 
+LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder unless told otherwise
 MAX_ROWS = 40  # rows of a terminal table; the JSONL files hold everything
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import __version__, language
 from .align import DEFAULT_THRESHOLD, Side, align
+from .candidates import DocInput, candidate_pairs, document_vectors
 from .compose import compose, merge_composed
 from .encoders import Encoder, get_encoder
 from .families import families
@@ -29,7 +30,6 @@ from .relations import PairText, relations_for
 from .segment import content_spans, segment
 from .sentences import split_sentences
 from .store import Store, file_key
-from .vectors import encode_cached
 
 DEFAULT_MAX_BYTES = 50_000_000
 # Files written to the store per transaction: a killed run redoes at most this many.
@@ -156,27 +156,39 @@ def side_of(store: Store, doc: Document) -> Side:
     return Side(doc, store.document_text(doc.id) or "", store.sentences(doc.id))
 
 
-def document_vectors(store: Store, docs: Sequence[Document], max_sentences: int = 30) -> dict[str, np.ndarray]:
-    """Mean sentence vector (fast encoder, cached) of each document's first sentences: its topic."""
-    enc = get_encoder("use")
-    out: dict[str, np.ndarray] = {}
+ALL_PAIRS_UP_TO = 60  # documents: below this, aligning every pair costs less than searching
+
+
+def doc_inputs(store: Store, docs: Sequence[Document]) -> list[DocInput]:
+    """What candidate search reads of each document: its content text and sentences."""
+    out = []
     for d in docs:
         text = store.document_text(d.id) or ""
-        sents = [text[s.start:s.end] for s in store.sentences(d.id)[:max_sentences]]
-        if not sents:
-            continue
-        v = encode_cached(enc, sents, store).mean(axis=0)
-        out[d.id] = v / max(float(np.linalg.norm(v)), 1e-9)
+        sents = [text[s.start:s.end] for s in store.sentences(d.id)]
+        out.append(DocInput(d.id, d.lang, "\n".join(text[s:e] for s, e in content_spans(d)), sents))
     return out
 
 
-def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage]) -> tuple[list[Relation], list[Family]]:
-    """Relations between every pair of documents (typed from passages and topic), and families."""
-    texts = [PairText(d, store.document_text(d.id) or "") for d in docs]
+def topic_vectors(store: Store, inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
+    """Each document's topic: the mean of its first sentences' vectors (fast encoder, cached)."""
+    return document_vectors(inputs, get_encoder("use"), store)
+
+
+def candidates(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None
+               ) -> list[tuple[str, str]]:
+    """Pairs worth aligning: all pairs of a small set, else MinHash + vector ANN + rare anchors."""
     ids = [d.id for d in docs]
-    pairs = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
-    relations = relations_for(texts, passages, document_vectors(store, docs), pairs)
-    store.put_relations(ids, relations)
+    if len(ids) <= ALL_PAIRS_UP_TO:
+        return [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    return [(c.a, c.b) for c in candidate_pairs(doc_inputs(store, docs), vectors)]
+
+
+def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
+               vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]]) -> tuple[list[Relation], list[Family]]:
+    """Relations between the candidate pairs (typed from passages and topic), and families."""
+    texts = [PairText(d, store.document_text(d.id) or "") for d in docs]
+    relations = relations_for(texts, passages, vectors, pairs)
+    store.put_relations([d.id for d in docs], relations)
     return relations, families(docs, relations)
 
 
