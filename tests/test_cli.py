@@ -85,3 +85,26 @@ def test_relative_paths_stay_relative(tmp_path):
     assert res.returncode == 0, res.stderr
     doc = json.loads((tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert doc["path"] == "in/a.txt"
+
+
+def test_trace_show_origin_and_html_on_the_demo(tmp_path):
+    db, out, html = str(tmp_path / "s.db"), tmp_path / "out", tmp_path / "corpus.html"
+    res = run("trace", str(DEMO), "--db", db, "--out", str(out), "--html", str(html), "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    types = {(r["a"], r["b"]): r for r in data["relations"]}
+    translation = types[("statement_ar#1", "statement_en#1")]
+    assert translation["type"] == "translation" and translation["source"] == "statement_en#1"
+    for name in ("documents", "sentences", "passages", "relations", "families"):
+        assert (out / f"{name}.jsonl").exists()
+    page = html.read_text(encoding="utf-8")
+    assert "statement_en#1" in page and "<svg" in page
+    shown = json.loads(run("show", "report_ar#1", "--db", db, "--json").stdout)
+    assert any(r["type"] == "derived" and r["source"] == "statement_ar#1" for r in shown["relations"])
+    chain = json.loads(run("origin", "report_ar#1", "--db", db, "--json").stdout)
+    assert [c["document"] for c in chain][:3] == ["report_ar#1", "statement_ar#1", "statement_en#1"]
+    assert chain[-1]["relation"] is None
+    missing = run("show", "nope#1", "--db", db)
+    assert missing.returncode == 2 and "no such document" in missing.stderr
+    again = json.loads(run("trace", str(DEMO), "--db", db, "--out", str(out), "--json").stdout)
+    assert again["relations"] == data["relations"]  # a rerun aligns nothing new and answers the same

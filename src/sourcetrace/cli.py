@@ -129,9 +129,8 @@ def read(
             write_settings(out, {"command": "read", "settings": json.loads(reading_settings(max_bytes))})
     _report_failures(report)
     if as_json:
-        json.dump({"documents": rows, "read": report.read, "unchanged": report.unchanged,
-                   "failures": [f.__dict__ for f in report.failures]}, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        _dump_json({"documents": rows, "read": report.read, "unchanged": report.unchanged,
+                   "failures": [f.__dict__ for f in report.failures]})
     else:
         _print_documents(rows, report)
     if report.failures:
@@ -217,8 +216,7 @@ def compare_cmd(
     if as_json:
         payload = {"a": sa.doc.to_json(), "b": sb.doc.to_json(), "passages": [p.to_json() for p in result.passages],
                    "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()}, "settings": settings}
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1, default=list)
-        sys.stdout.write("\n")
+        _dump_json(payload)
     else:
         reorder = sys.stdout.isatty() if bidi is None else bidi
         out_console.print(render_compare_terminal(sa.doc, sa.text, sb.doc, sb.text, result.passages,
@@ -285,15 +283,27 @@ def trace(
     _report_failures(report)
     pairs = _pair_table(docs, passages)
     if as_json:
-        json.dump({"documents": len(docs), "passages": len(passages), "pairs": pairs,
+        _dump_json({"documents": len(docs), "passages": len(passages), "pairs": pairs,
                    "relations": [r.to_json() for r in relations], "families": [f.to_json() for f in fams],
-                   "out": str(out), "failures": [f.__dict__ for f in report.failures]},
-                  sys.stdout, ensure_ascii=False, indent=1)
+                   "out": str(out), "failures": [f.__dict__ for f in report.failures]})
         sys.stdout.write("\n")
     else:
         _print_trace(docs, passages, relations, fams, out, html)
     if report.failures:
         raise typer.Exit(1)
+
+
+def _require_document(store: Store, doc: str) -> Document:
+    document = store.document(doc)
+    if document is None:
+        err_console.print(f"[red]error[/red]: {doc}: no such document in the store", highlight=False)
+        raise typer.Exit(2)
+    return document
+
+
+def _dump_json(payload: object) -> None:
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=1, default=list)
+    sys.stdout.write("\n")
 
 
 @app.command()
@@ -306,15 +316,10 @@ def show(
     from .lineage import relations_of
 
     with _open_store(db) as store:
-        document = store.document(doc)
-        if document is None:
-            err_console.print(f"[red]error[/red]: {doc}: no such document in the store", highlight=False)
-            raise typer.Exit(2)
+        document = _require_document(store, doc)
         relations = relations_of(doc, store.relations(doc))
     if as_json:
-        json.dump({"document": document.to_json(), "relations": [r.to_json() for r in relations]}, sys.stdout,
-                  ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        _dump_json({"document": document.to_json(), "relations": [r.to_json() for r in relations]})
         return
     out_console.print(f"[bold]{doc}[/bold]  {document.lang}  {document.date or ''}  {document.title or ''}",
                       highlight=False)
@@ -340,17 +345,12 @@ def origin(
     from .lineage import origin_chain
 
     with _open_store(db) as store:
-        document = store.document(doc)
-        if document is None:
-            err_console.print(f"[red]error[/red]: {doc}: no such document in the store", highlight=False)
-            raise typer.Exit(2)
+        _require_document(store, doc)
         relations = store.relations()
         all_docs = list(store.documents())
     chain = origin_chain(doc, relations, {d.id: d.date for d in all_docs}, {d.id: d.lang for d in all_docs})
     if as_json:
-        json.dump([{"document": d, "relation": r.to_json() if r else None} for d, r in chain], sys.stdout,
-                  ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        _dump_json([{"document": d, "relation": r.to_json() if r else None} for d, r in chain])
         return
     for i, (d, rel) in enumerate(chain):
         label = "origin" if rel is None else f"{rel.type} of ↓ ({'; '.join(rel.evidence[:2])})"
