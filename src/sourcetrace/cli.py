@@ -286,7 +286,6 @@ def trace(
         _dump_json({"documents": len(docs), "passages": len(passages), "pairs": pairs,
                    "relations": [r.to_json() for r in relations], "families": [f.to_json() for f in fams],
                    "out": str(out), "failures": [f.__dict__ for f in report.failures]})
-        sys.stdout.write("\n")
     else:
         _print_trace(docs, passages, relations, fams, out, html)
     if report.failures:
