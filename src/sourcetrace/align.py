@@ -156,6 +156,8 @@ def calibration_for(encoder: Encoder) -> Calibration:
     return CALIBRATIONS["combined"]
 
 
+SURE = 0.9  # a pair this strong stands whatever its partner's other options
+RIVAL_GAP = 0.2  # how far below its partner's best pair a pair may be and still stand
 CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
 SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
 
@@ -217,13 +219,17 @@ def _choose(score: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
         return chosen
     for axis in (1, 0):
         mat = score if axis == 1 else score.T
-        free_rows, free_cols = (free_a, free_b) if axis == 1 else (free_b, free_a)
+        free_rows = free_a if axis == 1 else free_b
+        # Rivals are free units only: a sentence quoted word for word elsewhere may also be paraphrased.
+        col_best = np.where(np.asarray(free_rows)[:, None], mat, -1.0).max(axis=0)
         for i in range(mat.shape[0]):
             if not free_rows[i]:
                 continue
             row = mat[i]
             j = int(row.argmax())
-            if row[j] < threshold:
+            # A unit whose best partner prefers another unit by far (a sentence the other side
+            # dropped) keeps it only when the pair is strong in its own right.
+            if row[j] < threshold or (row[j] < SURE and row[j] < col_best[j] - RIVAL_GAP):
                 continue
             pick = [(i, j)]
             for k in (j - 1, j + 1):
