@@ -16,6 +16,8 @@ assuming that they are complete or in the same order (a report reorders, cuts an
 5. **Best-pair search**: each unit keeps its best partner if the score passes the threshold, and
    a second partner when it is adjacent to the first (one sentence rendered as two). Both sides
    choose, so a source sentence quoted twice in a report is found twice; no order is assumed.
+   Then **local DP** between consecutive anchor pairs (vecalign-style, monotonic, bounded gaps)
+   recovers pairs that the global search left below its threshold.
 6. **Kinds**: across languages `translation` or, when the wording moved, `translated-paraphrase`;
    within a language the reuse kinds, or `paraphrase` for units that share meaning but little
    wording.
@@ -158,6 +160,8 @@ def calibration_for(encoder: Encoder) -> Calibration:
 
 SURE = 0.9  # a pair this strong stands whatever its partner's other options
 RIVAL_GAP = 0.2  # how far below its partner's best pair a pair may be and still stand
+GAP_THRESHOLD = 0.5  # between two anchors, a pair needs half the usual score
+MAX_GAP = 40  # units on each side of a gap worth a DP
 CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
 SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
 
@@ -239,6 +243,42 @@ def _choose(score: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
     return {(i, j) for i, j in chosen if free_a[i] or free_b[j]}
 
 
+def _fill_gaps(pairs: set[tuple[int, int]], score: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """Local dynamic programming between consecutive anchors (vecalign-style, monotonic).
+
+    Where two chosen pairs (i0, j0) < (i1, j1) enclose unaligned units on both sides, the best
+    monotonic matching of those units is found by DP over their pair scores, accepting pairs above
+    a lower bar than the search's: between two anchors a translation stays in order, which is
+    evidence the global search did not use. Gaps are bounded, so the cost stays linear.
+    """
+    low = threshold * GAP_THRESHOLD
+    anchors = sorted(pairs)
+    chain = [anchors[0]] if anchors else []
+    for i, j in anchors[1:]:  # the monotonic backbone: pairs that keep both orders
+        if i > chain[-1][0] and j > chain[-1][1]:
+            chain.append((i, j))
+    added: set[tuple[int, int]] = set()
+    for (i0, j0), (i1, j1) in zip(chain, chain[1:], strict=False):
+        n, m = i1 - i0 - 1, j1 - j0 - 1
+        if n <= 0 or m <= 0 or n > MAX_GAP or m > MAX_GAP:
+            continue
+        sub = score[i0 + 1:i1, j0 + 1:j1] - low
+        dp = np.zeros((n + 1, m + 1))
+        for a in range(1, n + 1):
+            for b in range(1, m + 1):
+                dp[a, b] = max(dp[a - 1, b], dp[a, b - 1], dp[a - 1, b - 1] + sub[a - 1, b - 1])
+        a, b = n, m
+        while a > 0 and b > 0:
+            if dp[a, b] == dp[a - 1, b - 1] + sub[a - 1, b - 1] and sub[a - 1, b - 1] > 0:
+                added.add((i0 + a, j0 + b))
+                a, b = a - 1, b - 1
+            elif dp[a, b] == dp[a - 1, b]:
+                a -= 1
+            else:
+                b -= 1
+    return pairs | added
+
+
 def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Sequence[bool]) -> set[tuple[int, int]]:
     """Pairs of short units survive only next to a surviving pair (a header block of a
     translation): alone, "March 12, 2025" or "For Immediate Release" prove nothing."""
@@ -307,6 +347,7 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, store=None,
         cal = calibration_for(enc)
         score = _pair_scores(ua, ub, sim, cross, a.doc.lang, cal)
         pairs = _choose(score, [u.free for u in ua], [u.free for u in ub], threshold)
+        pairs = _fill_gaps(pairs, score, threshold)
         pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                           [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub])
         for ia, jb, s in _merge(pairs, score):
