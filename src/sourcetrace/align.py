@@ -29,6 +29,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import expit
@@ -65,6 +66,7 @@ class _Unit:
     free: bool  # not explained by reuse: it looks for a partner (a covered unit can only be found)
 
 
+@lru_cache(maxsize=65536)  # a sentence meets many candidate partners in a corpus
 def _numbers(text: str) -> frozenset[str]:
     norm = normalize(text).text
     return frozenset(n.replace(",", "") for n in _NUMBER.findall(norm) if len(n.replace(",", "")) >= 2)

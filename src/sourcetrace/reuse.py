@@ -55,6 +55,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from itertools import product
 
 from sourcetrace.normalize import normalize_span, tokens
@@ -119,6 +120,14 @@ class _Side:
 
 
 _BREAK = re.compile(f"[{NEWLINES}]")
+
+
+@lru_cache(maxsize=512)
+def _tokenize_cached(text: str, spans: tuple[tuple[int, int], ...]) -> _Side:
+    """Tokenising is half the cost of a comparison, and a corpus compares each document with
+    several others: the same (text, regions) is tokenised once while it stays in the cache.
+    Callers never mutate the returned side."""
+    return _tokenize(text, spans)
 
 
 def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Side:
@@ -495,8 +504,8 @@ def find_reuse(
     if n < 1:
         raise ValueError("n must be >= 1")
     min_tokens = max(1, min_tokens)  # a passage holds at least one identical word
-    side_a = _tokenize(text_a, spans_a)
-    side_b = _tokenize(text_b, spans_b)
+    side_a = _tokenize_cached(text_a, tuple(spans_a))
+    side_b = _tokenize_cached(text_b, tuple(spans_b))
     vocab: dict[str, int] = {}
     ids_a = [vocab.setdefault(w, len(vocab)) for w in side_a.words]
     ids_b = [vocab.setdefault(w, len(vocab)) for w in side_b.words]

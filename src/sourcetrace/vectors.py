@@ -1,5 +1,8 @@
 """Sentence vectors with a cache in the store: a text is encoded once per encoder, ever.
 
+Recently used vectors are also kept in memory, since candidate pairs meet each document several
+times.
+
 The cache key is a hash of the text as the encoder sees it (whitespace folded), so the same
 sentence in two files, or in two runs, is encoded once.
 """
@@ -7,6 +10,7 @@ sentence in two files, or in two runs, is encoded once.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,6 +20,10 @@ from .encoders import Encoder
 
 if TYPE_CHECKING:
     from .store import Store
+
+
+MEMO_SIZE = 50_000  # vectors per encoder kept in memory (about 100 MB at 512 floats)
+_memo: dict[str, OrderedDict[str, bytes]] = {}
 
 
 def text_key(text: str) -> str:
@@ -29,7 +37,11 @@ def encode_cached(encoder: Encoder, texts: Sequence[str], store: Store | None = 
     if store is None:
         return encoder.encode(list(texts))
     keys = [text_key(t) for t in texts]
-    found = store.get_vectors(encoder.name, sorted(set(keys)))
+    memo = _memo.setdefault(encoder.name, OrderedDict())
+    found = {k: memo[k] for k in set(keys) if k in memo}
+    wanted = sorted(set(keys) - found.keys())
+    if wanted:
+        found.update(store.get_vectors(encoder.name, wanted))
     missing = sorted({k for k in keys if k not in found})
     if missing:
         first = {}
@@ -39,4 +51,9 @@ def encode_cached(encoder: Encoder, texts: Sequence[str], store: Store | None = 
         blobs = [(k, v.astype(np.float32).tobytes()) for k, v in zip(missing, fresh, strict=True)]
         store.put_vectors(encoder.name, blobs)
         found.update(blobs)
+    for k in set(keys):  # keep the most recently used vectors in memory too
+        memo[k] = found[k]
+        memo.move_to_end(k)
+    while len(memo) > MEMO_SIZE:
+        memo.popitem(last=False)
     return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
