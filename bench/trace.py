@@ -319,6 +319,9 @@ def experiment(n: int, seed: int, work: Path, incremental: float, check: bool, l
         res.peak = peak_mb()
         if accuracy:
             res.acc = evaluate(res.fresh, truth, corpus)
+            say(f"[{label}] accuracy of the fresh run (candidate recall {res.acc.cand_recall():.4f}):")
+            _accuracy_rows(lambda name, value, bar="": say(f"    {name}: {value} {bar}".rstrip()), res.acc,
+                           lambda cond: "ok" if cond else "MISSED")
         if incremental > 0:
             res.n_new = max(1, round(n * incremental))
             new = add_documents(corpus, truth, seed, res.n_new)
