@@ -37,7 +37,7 @@ WORDING_KINDS = ("verbatim", "near-verbatim")
 MIN_TRANSLATION_COVERAGE = 0.8  # a report that translates most of a statement still adds and cuts
 MIN_COPY_COVERAGE = 0.8
 MIN_DERIVED_COVERAGE = 0.5
-MIN_REVISION_COVERAGE = 0.3
+MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
 REVISION_DAYS = 300
 MIN_RELATED_COSINE = 0.45  # mean-sentence-vector cosine (USE) of two documents on one topic
 
