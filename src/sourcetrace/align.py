@@ -165,6 +165,7 @@ RIVAL_GAP = 0.2  # how far below its partner's best pair a pair may be and still
 GAP_THRESHOLD = 0.5  # between two anchors, a pair needs half the usual score
 MAX_GAP = 40  # units on each side of a gap worth a DP
 CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
+ANCHOR_REACH = 2 * 1.5  # the most the number agreement can move a pair's logit (±numbers weight)
 SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
 
 
@@ -204,15 +205,19 @@ def _pair_scores(ua: list[_Unit], ub: list[_Unit], sim: np.ndarray, cross: bool,
 
 
 def _candidates(z: np.ndarray, top: int) -> set[tuple[int, int]]:
-    """The `top` best columns of every row and rows of every column."""
+    """Pairs close enough to their row's or column's best that an anchor could change the choice
+    (the anchors move a score by at most ANCHOR_REACH), capped at the `top` best of each row and
+    column when a flat matrix would give too many."""
     n, m = z.shape
-    out: set[tuple[int, int]] = set()
     if n == 0 or m == 0:
-        return out
+        return set()
+    near = (z >= z.max(axis=1, keepdims=True) - ANCHOR_REACH) | (z >= z.max(axis=0, keepdims=True) - ANCHOR_REACH)
+    if int(near.sum()) <= 2 * top * (n + m):
+        return {(int(i), int(j)) for i, j in np.argwhere(near)}
     kc, kr = min(top, m), min(top, n)
     cols = np.argpartition(-z, kc - 1, axis=1)[:, :kc]
     rows = np.argpartition(-z, kr - 1, axis=0)[:kr, :]
-    out.update((i, int(j)) for i in range(n) for j in cols[i])
+    out = {(i, int(j)) for i in range(n) for j in cols[i]}
     out.update((int(i), j) for j in range(m) for i in rows[:, j])
     return out
 

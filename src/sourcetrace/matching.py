@@ -36,13 +36,20 @@ def cosine_matrix(src_vecs: np.ndarray, tgt_vecs: np.ndarray) -> np.ndarray:
     return x @ y.T
 
 
+def _floats(x: np.ndarray) -> np.ndarray:
+    """float32 stays float32 (a 5,000 x 5,000 matrix: half the memory, twice the speed), other
+    inputs become float64."""
+    x = np.asarray(x)
+    return x if x.dtype in (np.float32, np.float64) else x.astype(np.float64)
+
+
 def knn_mean(sim: np.ndarray, k: int, axis: int) -> np.ndarray:
     """Mean of the ``k`` largest values along ``axis`` (k is clipped to the size of that axis).
 
     ``axis=1`` gives, per source sentence, the mean similarity of its k nearest targets;
     ``axis=0`` the same per target sentence.
     """
-    sim = np.asarray(sim, dtype=np.float64)
+    sim = _floats(sim)
     n = sim.shape[axis]
     if n == 0:
         return np.zeros(sim.shape[1 - axis])
@@ -60,7 +67,7 @@ def margin_scores(sim: np.ndarray, k: int = DEFAULT_K) -> np.ndarray:
     A value above 1 means the pair stands out from both neighbourhoods. Denominators are floored
     at a small positive number so that negative or zero neighbourhoods cannot flip signs.
     """
-    sim = np.asarray(sim, dtype=np.float64)
+    sim = _floats(sim)
     if sim.size == 0:
         return sim.copy()
     r_src = knn_mean(sim, k, axis=1)
