@@ -33,6 +33,8 @@ _EN_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_AL
 _AR_DMY = re.compile(
     rf"(\d{{1,2}})\s*(?:من\s+)?({_AR_MONTH_ALT})(?:\s*[/\-(]\s*(?:{_AR_MONTH_ALT})\s*\)?)?\s*[،,]?\s*(?:عام\s+|سنة\s+)?(\d{{4}})")
 _ANY_DIGIT = re.compile(r"\d")
+_LATIN = re.compile("[A-Za-z]")
+_ARABIC = re.compile("[\u0621-\u064A]")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
@@ -48,15 +50,17 @@ def find_date(text: str) -> str | None:
         return None  # no date without a number; most headline blocks are cut short here
     text = text.translate(_DIGITS)
     found: list[tuple[int, str]] = []
-    for m in _EN_MDY.finditer(text):
+    latin = _LATIN.search(text) is not None  # skip the patterns of a script the text lacks
+    arabic = _ARABIC.search(text) is not None
+    for m in _EN_MDY.finditer(text) if latin else ():
         iso = _iso(int(m[3]), _EN_MONTHS[m[1].lower()], int(m[2]))
         if iso:
             found.append((m.start(), iso))
-    for m in _EN_DMY.finditer(text):
+    for m in _EN_DMY.finditer(text) if latin else ():
         iso = _iso(int(m[3]), _EN_MONTHS[m[2].lower()], int(m[1]))
         if iso:
             found.append((m.start(), iso))
-    for m in _AR_DMY.finditer(text):
+    for m in _AR_DMY.finditer(text) if arabic else ():
         iso = _iso(int(m[3]), _AR_MONTHS[m[2]], int(m[1]))
         if iso:
             found.append((m.start(), iso))

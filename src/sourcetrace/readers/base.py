@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Protocol, runtime_checkable
 
@@ -43,6 +44,7 @@ class Reader(Protocol):
     def read(self, path_display: str, raw: bytes, text: str, encoding: str) -> SourceFile: ...
 
 
+@lru_cache(maxsize=1)  # readers are stateless: build them once, not once per file
 def default_readers() -> tuple[Reader, ...]:
     """Readers in sniffing order: the most specific first, plain text (accepts anything) last."""
     # Imported here because the format modules import this one.
