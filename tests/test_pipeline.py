@@ -39,3 +39,20 @@ def test_ingest_is_idempotent_and_rereads_changed_files(tmp_path):
         assert (changed.read, changed.unchanged) == (1, 0)
         assert store.counts()["documents"] == 1
         assert "3.1" in store.document_text("a#1")
+
+
+def test_align_all_answers_for_the_current_pairs_only(tmp_path):
+    from sourcetrace.pipeline import align_all
+
+    body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
+    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Breaking news. " + body, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        report = ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store)
+        docs = list(store.documents(report.files))
+        pair = [(docs[0].id, docs[1].id)]
+        found = align_all(store, docs, pairs=pair)
+        assert found and all({p.a, p.b} == {docs[0].id, docs[1].id} for p in found)
+        assert store.aligned  # stored; a later run without the pair must not report it
+        assert align_all(store, docs, pairs=[]) == []
+        assert align_all(store, docs, pairs=pair) == found  # and nothing was aligned again

@@ -230,8 +230,10 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
         store.put_alignment(a, b, settings, found)
         if progress:
             progress(1)
-    wanted = set(ids)
-    direct = [p for p in store.passages(ids) if p.a in wanted and p.b in wanted]
+    # Only the current pairs: a pair aligned in an earlier run that is no longer a candidate must
+    # not change the answer (a rerun answers as a fresh run over the same files would).
+    current = {(a, b) if a < b else (b, a) for a, b in pairs}
+    direct = [p for p in store.passages(ids) if ((p.a, p.b) if p.a < p.b else (p.b, p.a)) in current]
     return merge_composed(direct, compose(docs, direct))
 
 
