@@ -42,7 +42,8 @@ def test_ingest_is_idempotent_and_rereads_changed_files(tmp_path):
 
 
 def test_align_all_answers_for_the_current_pairs_only(tmp_path):
-    from sourcetrace.pipeline import align_all
+    from sourcetrace.align import DEFAULT_THRESHOLD
+    from sourcetrace.pipeline import align_all, alignment_settings
 
     body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
     (tmp_path / "a.txt").write_text(body, encoding="utf-8")
@@ -53,6 +54,7 @@ def test_align_all_answers_for_the_current_pairs_only(tmp_path):
         pair = [(docs[0].id, docs[1].id)]
         found = align_all(store, docs, pairs=pair)
         assert found and all({p.a, p.b} == {docs[0].id, docs[1].id} for p in found)
-        assert store.aligned  # stored; a later run without the pair must not report it
+        # Stored; a later run without the pair must not report it.
+        assert len(store.aligned(alignment_settings(None, DEFAULT_THRESHOLD))) == 1
         assert align_all(store, docs, pairs=[]) == []
         assert align_all(store, docs, pairs=pair) == found  # and nothing was aligned again
