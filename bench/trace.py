@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 from sourcetrace.encoders import get_encoder  # noqa: E402
-from sourcetrace.pipeline import align_all, candidates, doc_inputs, ingest, relate_all, topic_vectors  # noqa: E402
+from sourcetrace.pipeline import align_all, candidate_sets, doc_inputs, ingest, relate_all, topic_vectors  # noqa: E402
 from sourcetrace.records import Relation  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 
@@ -105,14 +105,14 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
     run.times["topic vectors"] = time.perf_counter() - t
     say(f"  [{label}] topic vectors {run.times['topic vectors']:.1f}s")
     t = time.perf_counter()
-    pairs = candidates(store, docs, vectors)
+    to_align, pairs = candidate_sets(store, docs, vectors)
     run.times["candidates"] = time.perf_counter() - t
     run.pairs = {(a, b) if a < b else (b, a) for a, b in pairs}
     say(f"  [{label}] candidates {len(pairs)} pairs ({len(pairs) / max(1, len(docs)):.2f}/doc) "
         f"{run.times['candidates']:.1f}s")
     todo = []
     t = time.perf_counter()
-    passages = align_all(store, docs, encoder=enc, pairs=pairs, on_total=todo.append)
+    passages = align_all(store, docs, encoder=enc, pairs=to_align, on_total=todo.append)
     run.times["align"] = time.perf_counter() - t
     run.aligned, run.passages = (todo[0] if todo else 0), len(passages)
     say(f"  [{label}] align {run.aligned} pairs aligned, {len(passages)} passages {run.times['align']:.1f}s")

@@ -22,7 +22,7 @@ from .pipeline import (
     NotFound,
     ReadReport,
     align_all,
-    candidates,
+    candidate_sets,
     compare,
     doc_inputs,
     ingest,
@@ -256,12 +256,12 @@ def trace(
                       TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as progress:
             task = progress.add_task("topics and candidates", total=None)
             vectors = topic_vectors(store, doc_inputs(store, docs))
-            pairs = candidates(store, docs, vectors)
+            to_align, pairs = candidate_sets(store, docs, vectors)
             progress.update(task, description="aligning", completed=0)
             # A large corpus aligns with the fast encoder whose vectors the topic step already cached.
             chosen = enc if encoder != "default" else (get_encoder("use") if len(docs) > LARGE_CORPUS else None)
             passages = align_all(store, docs, encoder=chosen, threshold=threshold,
-                                 pairs=pairs, progress=lambda n: progress.update(task, advance=n),
+                                 pairs=to_align, progress=lambda n: progress.update(task, advance=n),
                                  on_total=lambda n: progress.update(task, total=n))
             progress.update(task, description="relations and families", total=None)
             relations, fams = relate_all(store, docs, passages, vectors, pairs)

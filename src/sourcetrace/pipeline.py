@@ -174,13 +174,27 @@ def topic_vectors(store: Store, inputs: Sequence[DocInput]) -> dict[str, np.ndar
     return document_vectors(inputs, get_encoder("use"), store)
 
 
-def candidates(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None
-               ) -> list[tuple[str, str]]:
-    """Pairs worth aligning: all pairs of a small set, else MinHash + vector ANN + rare anchors."""
+def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None
+                   ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(pairs to align, pairs to relate). A small set: every pair, both. Else the candidates of
+    MinHash + vector ANN + rare anchors are related; of those, pairs in one language that only
+    the topic vectors proposed are not aligned: text they shared would have shown in MinHash or
+    the anchors, and aligning topic neighbours is most of the work on a large corpus."""
     ids = [d.id for d in docs]
     if len(ids) <= ALL_PAIRS_UP_TO:
-        return [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
-    return [(c.a, c.b) for c in candidate_pairs(doc_inputs(store, docs), vectors)]
+        every = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+        return every, every
+    lang = {d.id: d.lang for d in docs}
+    found = candidate_pairs(doc_inputs(store, docs), vectors)
+    related = [(c.a, c.b) for c in found]
+    aligned = [(c.a, c.b) for c in found if c.sources != ["vectors"] or lang[c.a] != lang[c.b]]
+    return aligned, related
+
+
+def candidates(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None
+               ) -> list[tuple[str, str]]:
+    """Pairs worth relating (see :func:`candidate_sets`)."""
+    return candidate_sets(store, docs, vectors)[1]
 
 
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
