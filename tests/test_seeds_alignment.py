@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS
+from conftest import SEEDS, run_on_seeds, score_seeds
 
 
 @pytest.fixture(scope="module")
 def scores(tmp_path_factory):
-    if not (SEEDS / "gold.json").exists():
-        pytest.skip("../shared/corpora/seeds is not beside the project")
     out = tmp_path_factory.mktemp("trace")
-    files = sorted(str(p) for p in SEEDS.glob("*.txt"))
-    res = subprocess.run([sys.executable, "-m", "sourcetrace", "trace", *files, "--db", str(out / "s.db"),
-                          "--out", str(out), "--json"], capture_output=True, text=True, timeout=900)
-    assert res.returncode == 0, res.stderr
-    score = subprocess.run([sys.executable, str(SEEDS.parent.parent / "eval" / "score.py"),
-                            str(SEEDS / "gold.json"), str(out), "--json"], capture_output=True, text=True, timeout=120)
-    return json.loads(score.stdout), out
+    run_on_seeds("trace", out, "--json")
+    return score_seeds(out), out
 
 
 def _f1(line: str) -> float:

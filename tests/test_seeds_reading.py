@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import SEEDS, run_on_seeds, score_seeds
 
 
 def _load(path: Path) -> list[dict]:
@@ -16,15 +16,8 @@ def _load(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def seed_out(tmp_path_factory):
-    from conftest import SEEDS
-
-    if not (SEEDS / "gold.json").exists():
-        pytest.skip("../shared/corpora/seeds is not beside the project")
     out = tmp_path_factory.mktemp("seeds")
-    files = sorted(str(p) for p in SEEDS.glob("*.txt"))
-    res = subprocess.run([sys.executable, "-m", "sourcetrace", "read", *files, "--db", str(out / "s.db"),
-                          "--out", str(out)], capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0, res.stderr
+    run_on_seeds("read", out)
     return out
 
 
@@ -35,11 +28,7 @@ def _iou(a, b) -> float:
 
 
 def test_documents_found_and_languages(seed_out):
-    from conftest import SEEDS
-
-    res = subprocess.run([sys.executable, str(SEEDS.parent.parent / "eval" / "score.py"), str(SEEDS / "gold.json"),
-                          str(seed_out), "--json"], capture_output=True, text=True, timeout=120)
-    scores = json.loads(res.stdout)
+    scores = score_seeds(seed_out)
     assert scores["documents_found"] == "7/7"
     assert scores["language_correct"] == "7/7"
 
@@ -52,8 +41,6 @@ def _doc_for(docs, gold_doc):
 
 
 def test_gold_sentences_of_000_and_002a(seed_out):
-    from conftest import SEEDS
-
     gold = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))
     gdocs = {g["id"]: g for g in gold["documents"]}
     docs = _load(seed_out / "documents.jsonl")
@@ -67,8 +54,6 @@ def test_gold_sentences_of_000_and_002a(seed_out):
 
 
 def test_boilerplate_recorded_and_in_no_sentence(seed_out):
-    from conftest import SEEDS
-
     gold = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))
     docs = _load(seed_out / "documents.jsonl")
     sentences = _load(seed_out / "sentences.jsonl")
