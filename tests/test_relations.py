@@ -3,8 +3,8 @@ import numpy as np
 from sourcetrace.records import Document, Passage
 from sourcetrace.relations import PairText, relate, relations_for
 
-STATEMENT = "The ministers met on Thursday. They agreed on the water plan. They thanked the host. " * 3
-REPORT = "The statement said: \"The ministers met on Thursday.\" Rain fell in the capital all day long. " * 2
+STATEMENT = "The ministers met on Thursday. They agreed on the water plan. They thanked the host. " * 9
+REPORT = "The statement said: \"The ministers met on Thursday.\" Rain fell in the capital all day long. " * 6
 
 
 def _pt(doc_id: str, text: str, lang: str = "en", date: str | None = None) -> PairText:
@@ -43,7 +43,7 @@ def test_copy_and_revision():
 
 def test_derived_report_points_at_its_source():
     statement, report = _pt("s", STATEMENT), _pt("r", REPORT)
-    rel = relate(report, statement, _passages(report, statement, "verbatim", 0.7, 0.2))
+    rel = relate(report, statement, _passages(report, statement, "verbatim", 0.7, 0.2, n=2))
     assert (rel.type, rel.source) == ("derived", "s")
     assert rel.coverage_a > rel.coverage_b
 
@@ -63,3 +63,11 @@ def test_relations_for_groups_passages_by_pair_and_uses_vectors():
     assert [(r.a, r.b, r.type) for r in rels] == [("a", "b", "translation"), ("a", "c", "related"),
                                                   ("b", "c", "related")]
     assert rels[0].to_json()["source"] == "a"
+
+
+def test_short_shared_phrases_are_not_evidence_of_copying():
+    a, b = _pt("a", STATEMENT), _pt("b", REPORT)
+    phrase = [Passage("a", 0, 30, "b", 0, 30, "verbatim", 1.0), Passage("a", 100, 140, "b", 90, 130, "verbatim", 1.0)]
+    rel = relate(a, b, phrase)
+    assert (rel.type, rel.coverage_a, rel.passages) == ("related", 0.0, 2)
+    assert "short shared phrases" in rel.evidence[0]

@@ -39,7 +39,8 @@ MIN_COPY_COVERAGE = 0.8
 MIN_DERIVED_COVERAGE = 0.5
 MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
 REVISION_DAYS = 300
-MIN_RELATED_COSINE = 0.45  # mean-sentence-vector cosine (USE) of two documents on one topic
+MIN_RELATED_COSINE = 0.45
+MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases, not copies  # mean-sentence-vector cosine (USE) of two documents on one topic
 
 _ATTRIBUTION = re.compile(
     r"(?:قال|وقال|قالت|وقالت|أضاف|وأضاف|وتابع|تابع|أكد|وأكد|بحسب|وبحسب|وفق|ووفق|وفقا ل|نقلا عن|وجاء في|جاء في)"
@@ -129,6 +130,15 @@ def _far_apart(a: PairText, b: PairText) -> bool:
 def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: float | None = None) -> Relation | None:
     """The relation of two documents from the passages between them (None: no relation)."""
     ida, idb = a.doc.id, b.doc.id
+    shared = list(passages)
+    # A phrase is not a copy: formulae ("in line with the national plan for") recur across
+    # unrelated texts, so only passages of some length count as evidence for the type.
+    passages = [p for p in shared if min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
+    if shared and not passages:
+        rel = Relation(ida, idb, "related", 0.0, 0.0, float(np.mean([p.score for p in shared])),
+                       passages=len(shared))
+        rel.evidence.append(f"only short shared phrases ({len(shared)})")
+        return rel
     spans = [_oriented(p, ida) for p in passages]
     cov_a = _union([(s[0], s[1]) for s in spans]) / a.content
     cov_b = _union([(s[2], s[3]) for s in spans]) / b.content
@@ -138,7 +148,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     translated = sum(v for k, v in share.items() if k in TRANSLATION_KINDS)
     worded = sum(v for k, v in share.items() if k in WORDING_KINDS or k in ("translation",))
     score = float(np.mean([p.score for p in passages])) if passages else (doc_cosine or 0.0)
-    rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(passages))
+    rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(shared))
     cross = a.doc.lang != b.doc.lang
 
     if not passages:
