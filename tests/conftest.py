@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,43 @@ def score_seeds(out: Path) -> dict[str, str]:
     res = subprocess.run([sys.executable, str(SEEDS.parent.parent / "eval" / "score.py"), str(SEEDS / "gold.json"),
                           str(out), "--json"], capture_output=True, text=True, timeout=120)
     return json.loads(res.stdout)
+
+
+def nonempty_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-empty lines of `text` (the sentences of the report fixtures)."""
+    from sourcetrace.boilerplate import lines_of
+
+    return [(s, e) for s, e in lines_of(text) if e > s]
+
+
+class NestingParser(HTMLParser):
+    """An HTML parser that records every mis-nested end tag in `errors`; subclasses collect more
+    by overriding `opened` and `closed`."""
+
+    VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "embed", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict]] = []
+        self.errors: list[str] = []
+
+    def opened(self, tag: str, attrs: dict) -> None:  # called for every start tag, void ones too
+        pass
+
+    def closed(self, tag: str) -> None:  # called after a well-nested end tag is popped
+        pass
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        self.opened(tag, a)
+        if tag not in self.VOID:
+            self.stack.append((tag, a))
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            self.errors.append(f"unexpected </{tag}> with open {[t for t, _ in self.stack]}")
+            return
+        self.stack.pop()
+        self.closed(tag)

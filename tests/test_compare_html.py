@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
+from conftest import NestingParser
 from sourcetrace.records import Document, Passage, Sentence
 from sourcetrace.report import render_compare_html
 
@@ -60,15 +60,11 @@ def render(**kw) -> str:
     return render_compare_html(en, EN_FILE, ar, AR_FILE, ps, sa, sb, **kw)
 
 
-class Collector(HTMLParser):
+class Collector(NestingParser):
     """Checks nesting and collects the segments of each text column."""
 
-    VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "embed", "source", "wbr"}
-
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, dict]] = []
-        self.errors: list[str] = []
+        super().__init__()
         self.segments: list[dict] = []  # {"side", "start", "end", "p", "class", "title", "text"}
         self.columns: dict[str, dict] = {}
         self.scripts: list[str] = []
@@ -80,8 +76,7 @@ class Collector(HTMLParser):
                 return attrs["data-side"]
         return None
 
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
+    def opened(self, tag, a):
         self.attrs_seen += [(tag, k, v) for k, v in a.items()]
         if tag in self.VOID:
             return
@@ -91,15 +86,6 @@ class Collector(HTMLParser):
             self.segments.append({"side": self.side(), "start": int(a["data-start"]), "end": int(a["data-end"]),
                                   "p": a.get("data-p", "").split(), "class": a.get("class", "").split(),
                                   "title": a.get("title", ""), "id": a.get("id"), "text": ""})
-        self.stack.append((tag, a))
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        if not self.stack or self.stack[-1][0] != tag:
-            self.errors.append(f"unexpected </{tag}> with open {[t for t, _ in self.stack]}")
-            return
-        self.stack.pop()
 
     def handle_data(self, data):
         if self.stack and self.stack[-1][0] == "script":

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from conftest import nonempty_lines
 from sourcetrace.records import Document, Passage, Sentence
 from sourcetrace.report import render_compare_terminal
 from sourcetrace.report.bidi import base_is_rtl, visual
@@ -20,19 +21,10 @@ AR_FILE = (
 )
 
 
-def lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        if line:
-            out.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return out
-
-
 def render(width: int = 120, **kw) -> str:
     en = Document("en7", "en.txt", 0, len(EN_FILE), "en", title="Harbour [board]", date="2024-05-02")
     ar = Document("ar7", "ar.txt", 0, len(AR_FILE), "ar", title="مجلس الميناء", date="2024-05-03")
-    le, la = lines(EN_FILE), lines(AR_FILE)
+    le, la = nonempty_lines(EN_FILE), nonempty_lines(AR_FILE)
     ps = [
         Passage("ar7", *la[1], "en7", *le[1], "translated-paraphrase", 0.71),  # other orientation
         Passage("en7", *le[0], "ar7", *la[0], "translation", 0.93),
@@ -49,7 +41,7 @@ def test_header_summary_and_kinds():
     assert "en7" in out and "ar7" in out and "2024-05-02" in out and "2024-05-03" in out
     assert "Harbour [board]" in out  # rich markup in titles is shown, not interpreted
     assert visual("مجلس الميناء", rtl=True) in out
-    c_en = sum(e - s for s, e in lines(EN_FILE)[:2])
+    c_en = sum(e - s for s, e in nonempty_lines(EN_FILE)[:2])
     c_en_total = len(EN_FILE)
     assert f"{c_en / c_en_total:.1%}" in out and f"({c_en}/{c_en_total} chars)" in out
     assert "translation 1" in out and "translated-paraphrase 1" in out
@@ -76,7 +68,7 @@ def test_leftover_sentences():
     assert "only in A" in out and "only in B" in out
     tail_a = out[out.index("only in A"):]
     assert "The old pier will become a public garden." in tail_a
-    s, e = lines(EN_FILE)[2]
+    s, e = nonempty_lines(EN_FILE)[2]
     assert f"[{s}, {e})" in tail_a
     assert visual("وقال المدير إن الميناء", rtl=True) in out[out.index("only in B"):]
 

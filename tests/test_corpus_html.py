@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
-from html.parser import HTMLParser
 
+from conftest import NestingParser, nonempty_lines
 from sourcetrace.families import families as find_families
 from sourcetrace.records import Document, Family, Passage, Relation, Sentence
 from sourcetrace.report.corpus_html import render_corpus_html
@@ -33,17 +33,8 @@ EVIL_ID = 'note <1>&"x"'
 TEXTS = {"st": ST, "tr": TR, "rep": REP, "rep2": REP2, "v1": V1, "v2": V2, EVIL_ID: EVIL}
 
 
-def lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        if line:
-            out.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return out
-
-
 def build(**kw):
-    bp = lines(REP)[-1]
+    bp = nonempty_lines(REP)[-1]
     docs = [
         Document("st", "st.txt", 0, len(ST), "en", title="Joint statement on the river", date="2023-05-03"),
         Document("tr", "tr.txt", 0, len(TR), "ar", title="البيان المشترك بشأن النهر", date="2023-05-03"),
@@ -55,10 +46,10 @@ def build(**kw):
         Document(EVIL_ID, "evil.txt", 0, len(EVIL), "en", title="<script>alert(2)</script>",
                  url="javascript:alert(3)"),
     ]
-    sents = {d.id: [Sentence(d.id, s, e, d.lang) for s, e in lines(TEXTS[d.id])] for d in docs}
-    st, tr, rep, rep2, v1, v2 = (lines(TEXTS[k]) for k in ("st", "tr", "rep", "rep2", "v1", "v2"))
+    sents = {d.id: [Sentence(d.id, s, e, d.lang) for s, e in nonempty_lines(TEXTS[d.id])] for d in docs}
+    st, tr, rep, rep2, v1, v2 = (nonempty_lines(TEXTS[k]) for k in ("st", "tr", "rep", "rep2", "v1", "v2"))
     # the report quotes the second sentence from "قال البيان إن" onwards loosely: mark its tail
-    rep0 = (REP.index("اتفقوا"), lines(REP)[0][1])
+    rep0 = (REP.index("اتفقوا"), nonempty_lines(REP)[0][1])
     passages = [
         *(Passage("st", *st[i], "tr", *tr[i], "translation", 0.9) for i in range(3)),
         Passage("tr", tr[1][0] + 1, tr[1][1], "rep", *rep0, "near-verbatim", 0.8),
@@ -79,37 +70,24 @@ def build(**kw):
     return render_corpus_html(docs, TEXTS, sents, passages, relations, fams, **kw), docs, relations, fams
 
 
-class Checker(HTMLParser):
+class Checker(NestingParser):
     """Checks nesting; collects elements with their attributes and ancestors."""
 
-    VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "embed", "source", "wbr"}
-
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, dict]] = []
-        self.errors: list[str] = []
+        super().__init__()
         self.elements: list[tuple[str, dict, tuple]] = []  # (tag, attrs, ancestors' (tag, attrs))
         self.data: dict[int, str] = {}  # index in elements -> direct text
         self.open_idx: list[int] = []
 
-    def handle_starttag(self, tag, attrs):
-        a = {k: v or "" for k, v in attrs}
+    def opened(self, tag, a):
         self.elements.append((tag, a, tuple(self.stack)))
-        if tag in self.VOID:
-            return
-        self.stack.append((tag, a))
-        self.open_idx.append(len(self.elements) - 1)
+        if tag not in self.VOID:
+            self.open_idx.append(len(self.elements) - 1)
 
     def handle_startendtag(self, tag, attrs):
         self.errors.append(f"self-closing <{tag}/>")
 
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        if not self.stack or self.stack[-1][0] != tag:
-            self.errors.append(f"unexpected </{tag}> with open {[t for t, _ in self.stack]}")
-            return
-        self.stack.pop()
+    def closed(self, tag):
         self.open_idx.pop()
 
     def handle_data(self, data):
