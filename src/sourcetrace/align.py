@@ -361,7 +361,7 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, store=None,
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]
             cos = float(max(sim[i, j] for i in ia for j in jb))
-            kind = _semantic_kind(cross, cos, cal)
+            kind = semantic_kind(cross, cos, cal)
             passages.append(Passage(a.doc.id, x0.start, x1.end, b.doc.id, y0.start, y1.end, kind, s))
     passages.sort(key=lambda p: (p.a_start, p.b_start))
     return passages
@@ -407,7 +407,9 @@ def _widen(side: Side, start: int, end: int) -> Span:
     return start, end
 
 
-def _semantic_kind(cross: bool, cos: float, cal: Calibration) -> str:
+def semantic_kind(cross: bool, cos: float, cal: Calibration) -> str:
+    """The kind of a pair that shares meaning: across languages by how close the wording stayed."""
     if cross:
         return "translation" if cos >= cal.translation else "translated-paraphrase"
     return "paraphrase"
+

@@ -12,7 +12,7 @@ earliest dated. Revisions are listed in time order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .records import Document, Family, Relation
 
@@ -29,7 +29,7 @@ def _components(ids: Sequence[str], relations: Sequence[Relation]) -> list[list[
         return x
 
     for r in relations:
-        if r.a in parent and r.b in parent and (r.type in DIRECTED or r.passages > 0):
+        if r.a in parent and r.b in parent and joins_family(r):
             ra, rb = find(r.a), find(r.b)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
@@ -81,3 +81,29 @@ def revision_chain(members: Sequence[str], relations: Sequence[Relation], dates:
     """The family's documents linked by revisions, oldest first (by date, then by the relations)."""
     linked = {x for r in relations if r.type == "revision" for x in (r.a, r.b) if x in set(members)}
     return sorted(linked, key=lambda m: (dates.get(m) or "9999", m))
+
+
+def joins_family(r: Relation) -> bool:
+    """A relation that rests on shared text: only those connect a family."""
+    return r.type in DIRECTED or r.passages > 0
+
+
+def component(doc_id: str, relations_of: Callable[[str], Sequence[Relation]], limit: int = 2000
+              ) -> tuple[list[str], list[Relation]]:
+    """The family around one document, walked through `relations_of` (a store look-up) instead of
+    loading every relation: its members (at most `limit`, nearest first) and their relations."""
+    members, todo = [doc_id], [doc_id]
+    seen = {doc_id}
+    rels: dict[tuple[str, str], Relation] = {}
+    while todo and len(members) < limit:
+        cur = todo.pop(0)
+        for r in relations_of(cur):
+            if not joins_family(r):
+                continue
+            rels[(r.a, r.b)] = r
+            other = r.b if r.a == cur else r.a
+            if other not in seen and len(members) < limit:
+                seen.add(other)
+                members.append(other)
+                todo.append(other)
+    return members, [r for r in rels.values() if r.a in seen and r.b in seen]

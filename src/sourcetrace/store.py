@@ -83,6 +83,18 @@ CREATE TABLE IF NOT EXISTS vectors (
     vec BLOB NOT NULL,
     PRIMARY KEY (encoder, text_key)
 ) WITHOUT ROWID;
+-- Quote index (search.py): each indexed document owns a range of sentence numbers, its sentences
+-- in order. Numbers are never reused, so a number left in the FTS or vector index by a document
+-- read again or removed no longer resolves (contentless FTS5 cannot delete without the text).
+CREATE TABLE IF NOT EXISTS quote_docs (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    first INTEGER NOT NULL,        -- number of its first sentence
+    n INTEGER NOT NULL,            -- its sentences: first .. first + n - 1
+    vectors INTEGER NOT NULL DEFAULT 0  -- 1 once its sentences are in the vector index
+);
+CREATE INDEX IF NOT EXISTS quote_docs_first ON quote_docs(first);
+CREATE VIRTUAL TABLE IF NOT EXISTS quote_fts USING fts5(text, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS quote_vocab USING fts5vocab(quote_fts, 'row');
 """
 
 
@@ -232,6 +244,12 @@ class Store:
             "SELECT f.text FROM documents d JOIN files f ON f.key=d.file_key WHERE d.id=?", (doc_id,)).fetchone()
         return row[0] if row else None
 
+    def span_text(self, doc_id: str, start: int, end: int) -> str:
+        """The characters [start, end) of the document's file, without loading the whole file."""
+        row = self.conn.execute("SELECT substr(f.text, ?, ?) FROM documents d JOIN files f ON f.key=d.file_key "
+                                "WHERE d.id=?", (start + 1, max(0, end - start), doc_id)).fetchone()
+        return row[0] if row else ""
+
     def sentences(self, doc_id: str) -> list[Sentence]:
         rows = self.conn.execute(
             'SELECT start, "end", lang FROM sentences WHERE doc_id=? ORDER BY seq', (doc_id,))
@@ -302,6 +320,82 @@ class Store:
             rows = self.conn.execute(f"SELECT {cols} FROM relations WHERE a=? OR b=? ORDER BY a, b", (doc_id, doc_id))
         return [Relation(a, b, t, ca, cb, sc, source=src, passages=n, evidence=json.loads(ev))
                 for a, b, t, src, ca, cb, sc, n, ev in rows]
+
+    # -- quote index: normalized sentences in FTS5, sentence numbers for the vector index -------
+    def unindexed_documents(self, limit: int) -> list[str]:
+        """Ids of documents whose sentences are not in the quote index yet."""
+        rows = self.conn.execute("SELECT d.id FROM documents d LEFT JOIN quote_docs q ON q.doc_id = d.id "
+                                 "WHERE q.doc_id IS NULL LIMIT ?", (limit,))
+        return [r[0] for r in rows]
+
+    def put_quote_index(self, docs: Sequence[tuple[str, Sequence[str]]]) -> dict[str, int]:
+        """Index the normalized sentences of each (document id, texts in sentence order), in one
+        transaction; returns each document's first sentence number."""
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            row = cur.execute("SELECT value FROM meta WHERE key='quote_next'").fetchone()
+            nxt = int(row[0]) if row else 1
+            firsts = {}
+            for doc_id, texts in docs:
+                cur.execute("DELETE FROM quote_docs WHERE doc_id=?", (doc_id,))
+                cur.execute("INSERT INTO quote_docs VALUES (?,?,?,0)", (doc_id, nxt, len(texts)))
+                cur.executemany("INSERT INTO quote_fts(rowid, text) VALUES (?,?)",
+                                [(nxt + i, t) for i, t in enumerate(texts)])
+                firsts[doc_id] = nxt
+                nxt += len(texts)
+            cur.execute("INSERT OR REPLACE INTO meta VALUES ('quote_next', ?)", (str(nxt),))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return firsts
+
+    def quote_documents_without_vectors(self, limit: int) -> list[tuple[str, int, int]]:
+        """(document id, first sentence number, sentences) of indexed documents not yet in the
+        vector index."""
+        return list(self.conn.execute("SELECT doc_id, first, n FROM quote_docs WHERE vectors=0 LIMIT ?", (limit,)))
+
+    def mark_vectors_indexed(self, doc_ids: Sequence[str]) -> None:
+        self.conn.executemany("UPDATE quote_docs SET vectors=1 WHERE doc_id=?", [(d,) for d in doc_ids])
+
+    def reset_vectors_indexed(self) -> None:
+        self.conn.execute("UPDATE quote_docs SET vectors=0")
+
+    def term_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many indexed sentences hold each term (terms the index has never seen are left out)."""
+        out: dict[str, int] = {}
+        for term in set(terms):
+            row = self.conn.execute("SELECT doc FROM quote_vocab WHERE term=?", (term,)).fetchone()
+            if row:
+                out[term] = row[0]
+        return out
+
+    def match_sentences(self, terms: Sequence[str], limit: int) -> list[int]:
+        """Numbers of the indexed sentences holding any of `terms`, best BM25 first."""
+        if not terms:
+            return []
+        query = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self.conn.execute("SELECT rowid FROM quote_fts WHERE quote_fts MATCH ? ORDER BY rank LIMIT ?",
+                                 (query, limit))
+        return [r[0] for r in rows]
+
+    def numbered_sentences(self, numbers: Sequence[int]) -> dict[int, tuple[Sentence, str]]:
+        """The sentence (and its text) behind each sentence number that still resolves."""
+        out: dict[int, tuple[Sentence, str]] = {}
+        for k in set(numbers):
+            row = self.conn.execute(
+                'SELECT q.doc_id, ? - q.first, q.n FROM quote_docs q WHERE q.first <= ? '
+                "ORDER BY q.first DESC LIMIT 1", (k, k)).fetchone()
+            if row is None or row[1] >= row[2]:
+                continue
+            sent = self.conn.execute(
+                'SELECT s.start, s."end", s.lang, substr(f.text, s.start + 1, s."end" - s.start) '
+                "FROM sentences s JOIN documents d ON d.id = s.doc_id JOIN files f ON f.key = d.file_key "
+                "WHERE s.doc_id=? AND s.seq=?", (row[0], row[1])).fetchone()
+            if sent:
+                out[k] = (Sentence(row[0], sent[0], sent[1], sent[2]), sent[3])
+        return out
 
     # -- sentence vectors (cache: a text is encoded once per encoder, ever) --------------------
     def get_vectors(self, encoder: str, text_keys: Sequence[str]) -> dict[str, bytes]:

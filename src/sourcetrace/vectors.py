@@ -30,8 +30,13 @@ def text_key(text: str) -> str:
     return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
-def encode_cached(encoder: Encoder, texts: Sequence[str], store: Store | None = None) -> np.ndarray:
-    """Unit vectors of `texts` (rows in order); cached in `store` when one is given."""
+def encode_cached(encoder: Encoder, texts: Sequence[str], store: Store | None = None, *,
+                  keep: bool = True) -> np.ndarray:
+    """Unit vectors of `texts` (rows in order); cached in `store` when one is given.
+
+    ``keep=False`` reads the cache but does not add to it (a bulk pass over every sentence, whose
+    vectors live elsewhere, would otherwise double the store).
+    """
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     if store is None:
@@ -49,7 +54,8 @@ def encode_cached(encoder: Encoder, texts: Sequence[str], store: Store | None = 
             first.setdefault(k, t)
         fresh = encoder.encode([first[k] for k in missing])
         blobs = [(k, v.astype(np.float32).tobytes()) for k, v in zip(missing, fresh, strict=True)]
-        store.put_vectors(encoder.name, blobs)
+        if keep:
+            store.put_vectors(encoder.name, blobs)
         found.update(blobs)
     for k in set(keys):  # keep the most recently used vectors in memory too
         memo[k] = found[k]

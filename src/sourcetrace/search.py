@@ -1,0 +1,289 @@
+"""Quote search: every stored document that carries a sentence, however it was rendered.
+
+A query (a sentence or part of one, Arabic or English, perhaps reworded) is answered in four steps:
+
+1. **Candidates** from the quote index (quote_index.py): sentences holding the query's rarest
+   normalized words (FTS5, BM25), and sentences whose USE vector is nearest the query's (faiss),
+   which is what finds translations and paraphrases.
+2. **Rerank** each candidate sentence with the scorers alignment uses: seed-and-extend word
+   alignment (reuse.py) gives verbatim / near-verbatim hits with the exact span and the matching
+   words; the calibrated cosine (align.py) gives paraphrase / translation. A hit's score is the
+   better of the two: lexically ``share of the query carried x share kept word for word where it
+   is carried``, semantically the cosine's calibrated score.
+3. **Passages**: a hit sentence that a stored passage (from ``trace``) pairs with a span of
+   another document makes that span a hit too: translations and copies already aligned come for
+   free, with the kind composed (a verbatim hit through a translation is a translation).
+4. **Origin**: each hit carries its family's origin (families.py), walked through the store.
+
+One hit per document (its best), strongest first, then earliest.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .align import DEFAULT_THRESHOLD, calibration_for, semantic_kind
+from .encoders import get_encoder
+from .families import component, origin_of
+from .language import script_profile
+from .normalize import normalize, tokens
+from .quote_index import VECTOR_ENCODER, VectorIndex, lexical_text, update_index
+from .records import Document, Passage, Span
+from .reuse import find_reuse, token_diff
+from .store import Store
+
+MAX_QUERY_CHARS = 5_000  # a quote, not a document: longer queries are refused
+LANGS = ("any", "ar", "en")
+LEXICAL_CANDIDATES = 100
+VECTOR_CANDIDATES = 40
+MAX_TERMS = 12  # the rarest words of the query are enough to find where it is carried
+MIN_SCORE = DEFAULT_THRESHOLD
+FAMILY_LIMIT = 300  # members walked to find a family's origin
+STRENGTH = {"verbatim": 3, "near-verbatim": 2, "paraphrase": 1}
+# A lone quote has no neighbours and no margin, so alignment's pair calibration does not apply.
+# USE cosines of a quote against single sentences (seeds, by hand): unrelated sentences on the same
+# topic reach 0.45 across languages and 0.45-0.57 within one; a translation scores 0.55 and up, a
+# sentence reworded by hand 0.6 and up. The score is 0.5 at these levels.
+MEANING_CHANCE = {True: 0.50, False: 0.52}  # cross-language?
+MEANING_SLOPE = 15.0
+
+
+def meaning_score(cos: float, cross: bool) -> float:
+    """A quote's score against one sentence from their cosine alone."""
+    return 1.0 / (1.0 + math.exp(-MEANING_SLOPE * (cos - MEANING_CHANCE[cross])))
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched: empty, too long, or an unknown language filter."""
+
+
+@dataclass
+class Hit:
+    """A span of a stored document that carries the query."""
+
+    doc: str
+    start: int  # the span, in file offsets of the document's file
+    end: int
+    kind: str  # verbatim, near-verbatim, paraphrase, translation, translated-paraphrase
+    score: float
+    lang: str
+    sentence: Span  # the sentence that holds the span
+    text: str  # that sentence's text
+    highlights: list[Span] = field(default_factory=list)  # the matching words (file offsets)
+    date: str | None = None
+    title: str | None = None
+    via: str | None = None  # the document whose stored passage led here
+    origin: str | None = None  # the origin of the document's family
+
+    def parts(self) -> list[tuple[str, bool]]:
+        """The sentence cut into (text, highlighted) pieces, for display."""
+        base = self.sentence[0]
+        out: list[tuple[str, bool]] = []
+        pos = 0
+        for s, e in sorted(self.highlights):
+            s, e = max(s - base, pos), min(e - base, len(self.text))
+            if e <= s:
+                continue
+            if s > pos:
+                out.append((self.text[pos:s], False))
+            out.append((self.text[s:e], True))
+            pos = e
+        if pos < len(self.text):
+            out.append((self.text[pos:], False))
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end, "kind": self.kind,
+                "score": round(self.score, 4), "lang": self.lang, "date": self.date, "title": self.title,
+                "origin": self.origin, "via": self.via,
+                "sentence": {"start": self.sentence[0], "end": self.sentence[1], "text": self.text},
+                "highlights": [list(h) for h in self.highlights]}
+
+
+def query_language(text: str) -> str:
+    """``ar`` when the query is mostly Arabic letters, else ``en``."""
+    profile = script_profile(text)
+    return "ar" if profile.arabic > profile.latin else "en"
+
+
+def check_query(text: str, lang: str = "any") -> str:
+    """The query stripped, or :class:`QueryError` saying why it cannot be searched."""
+    if lang not in LANGS:
+        raise QueryError(f"unknown language filter {lang!r}: use {', '.join(LANGS)}")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(text)} characters; a quote is at most {MAX_QUERY_CHARS}")
+    query = " ".join(text.split())
+    if not query or not tokens(normalize(query)):
+        raise QueryError("the query has no words")
+    return query
+
+
+_indexed: set[str] = set()
+_indexed_lock = threading.Lock()
+
+
+def ensure_indexed(store: Store) -> None:
+    """Index what is new once per process and store; writers (read, trace, uploads) call
+    :func:`update_index` themselves, so later searches need not look."""
+    key = str(store.path.resolve())
+    with _indexed_lock:
+        if key in _indexed:
+            return
+        update_index(store)
+        _indexed.add(key)
+
+
+def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True) -> list[Hit]:
+    """Documents of the store that carry `text`, best first (one hit per document).
+
+    ``lang`` keeps hits in one language (``ar``, ``en``) or all (``any``); ``vectors=False``
+    searches the words only (no encoder: no translations or paraphrases, but no model to load).
+    """
+    query = check_query(text, lang)
+    ensure_indexed(store)
+    qlang = query_language(query)
+    q_tokens = [w for w, _, _ in tokens(normalize(query))]
+    docs = _DocCache(store)
+
+    cosines: dict[int, float] = {}
+    if vectors:
+        enc = get_encoder(VECTOR_ENCODER)
+        cosines = dict(VectorIndex.of(store).search(enc.encode([query])[0], VECTOR_CANDIDATES))
+    frequencies = store.term_frequencies([lexical_text(w) for w in q_tokens])
+    terms = sorted(frequencies, key=lambda t: (frequencies[t], t))[:MAX_TERMS]
+    numbers = store.match_sentences(terms, LEXICAL_CANDIDATES)
+
+    cal = calibration_for(get_encoder(VECTOR_ENCODER))
+    best: dict[str, Hit] = {}
+    for num, (sent, stext) in store.numbered_sentences([*numbers, *cosines]).items():
+        doc = docs.get(sent.doc)
+        if doc is None or (lang != "any" and doc.lang != lang):
+            continue
+        slang = sent.lang or doc.lang
+        hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext) if slang == qlang else None
+        if num in cosines:
+            cross = slang != qlang
+            score = meaning_score(cosines[num], cross)
+            if score >= MIN_SCORE and (hit is None or score > hit.score):
+                hit = _semantic_hit(q_tokens, doc, slang, sent.start, stext, score,
+                                    semantic_kind(cross, cosines[num], cal))
+        if hit is not None and hit.score >= MIN_SCORE and (doc.id not in best or hit.score > best[doc.id].score):
+            best[doc.id] = hit
+
+    # Passages fill in documents search did not reach, and replace a weaker hit found by meaning
+    # alone (a stored passage was aligned in context); a hit on the document's own words stands.
+    found: dict[str, Hit] = {}
+    for hit in _ranked(best.values())[:limit]:
+        for partner in _through_passages(store, docs, hit, qlang):
+            mine = best.get(partner.doc)
+            if mine is not None and (mine.kind in ("verbatim", "near-verbatim") or mine.score >= partner.score):
+                continue
+            if partner.doc not in found or partner.score > found[partner.doc].score:
+                found[partner.doc] = partner
+    best.update(found)
+    hits = _ranked(best.values())[:limit]
+    origins = _Origins(store, docs)
+    for hit in hits:
+        hit.origin = origins.of(hit.doc)
+    return hits
+
+
+def earliest(hits: Sequence[Hit]) -> Hit | None:
+    """The earliest dated hit (None when no hit has a date)."""
+    dated = [h for h in hits if h.date]
+    return min(dated, key=lambda h: (h.date, -h.score, h.doc)) if dated else None
+
+
+def _ranked(hits) -> list[Hit]:
+    return sorted(hits, key=lambda h: (-round(h.score, 3), h.date or "\uffff", h.doc))
+
+
+class _DocCache:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.docs: dict[str, Document | None] = {}
+
+    def get(self, doc_id: str) -> Document | None:
+        if doc_id not in self.docs:
+            self.docs[doc_id] = self.store.document(doc_id)
+        return self.docs[doc_id]
+
+
+def _lexical_hit(query: str, n_query: int, doc: Document, lang: str, base: int, stext: str) -> Hit | None:
+    """Word alignment of the query with one sentence: the span it carries and how faithfully."""
+    seed = 4 if n_query >= 12 else 3 if n_query >= 6 else 2
+    matches = find_reuse(query, [(0, len(query))], stext, [(0, len(stext))], n=min(seed, n_query),
+                         min_tokens=min(6, max(1, n_query // 2)))
+    if not matches:
+        return None
+    matched = sum(m.matched for m in matches)
+    kept = matched / max(sum(m.a_tokens for m in matches), sum(m.b_tokens for m in matches))
+    score = min(1.0, matched / n_query) * kept
+    kind = "verbatim" if len(matches) == 1 and matches[0].kind == "verbatim" else "near-verbatim"
+    words = [(s + base, e + base) for m in matches
+             for op, _, b in token_diff(query, (m.a_start, m.a_end), stext, (m.b_start, m.b_end))
+             if op == "same" and b for s, e in [b]]
+    return Hit(doc.id, base + min(m.b_start for m in matches), base + max(m.b_end for m in matches), kind, score,
+               lang, (base, base + len(stext)), stext, words, doc.date, doc.title)
+
+
+def _semantic_hit(q_tokens: Sequence[str], doc: Document, lang: str, base: int, stext: str, score: float,
+                  kind: str) -> Hit:
+    """A sentence that carries the query's meaning: the whole sentence, its words shared with the
+    query (names, numbers) highlighted."""
+    shared = set(q_tokens)
+    words = [(s + base, e + base) for w, s, e in tokens(normalize(stext)) if w in shared and len(w) > 2]
+    lead = len(stext) - len(stext.lstrip())
+    return Hit(doc.id, base + lead, base + len(stext.rstrip()), kind, score, lang, (base, base + len(stext)),
+               stext, words, doc.date, doc.title)
+
+
+def _composed_kind(hit_kind: str, passage: Passage, cross: bool) -> str:
+    """What a span is to the query when a hit reaches it through a stored passage; `cross`: the
+    span is in another language than the query."""
+    exact = ("verbatim", "near-verbatim", "translation")
+    if cross:
+        return "translation" if hit_kind in exact and passage.kind in exact else "translated-paraphrase"
+    if hit_kind not in STRENGTH or passage.kind not in STRENGTH:
+        return "paraphrase"
+    return min(hit_kind, passage.kind, key=STRENGTH.__getitem__)
+
+
+def _through_passages(store: Store, docs: _DocCache, hit: Hit, qlang: str) -> list[Hit]:
+    """Spans of other documents that stored passages pair with the hit's span."""
+    out = []
+    for p in store.passages([hit.doc]):
+        mine, other = ((p.a_start, p.a_end), (p.b, p.b_start, p.b_end)) if p.a == hit.doc else \
+            ((p.b_start, p.b_end), (p.a, p.a_start, p.a_end))
+        overlap = min(mine[1], hit.end) - max(mine[0], hit.start)
+        if overlap <= 0.5 * min(mine[1] - mine[0], hit.end - hit.start):
+            continue
+        doc = docs.get(other[0])
+        if doc is None:
+            continue
+        text = store.span_text(doc.id, other[1], other[2])
+        kind = _composed_kind(hit.kind, p, doc.lang != qlang)
+        out.append(Hit(doc.id, other[1], other[2], kind, hit.score * min(1.0, p.score), doc.lang,
+                       (other[1], other[2]), text, [(other[1], other[2])], doc.date, doc.title, via=hit.doc))
+    return out
+
+
+class _Origins:
+    """Family origins, one walk per family."""
+
+    def __init__(self, store: Store, docs: _DocCache) -> None:
+        self.store, self.docs = store, docs
+        self.known: dict[str, str | None] = {}
+
+    def of(self, doc_id: str) -> str | None:
+        if doc_id not in self.known:
+            members, rels = component(doc_id, self.store.relations, FAMILY_LIMIT)
+            dates = {m: (d.date if (d := self.docs.get(m)) else None) for m in members}
+            origin = origin_of(members, rels, dates) if len(members) > 1 else None
+            for m in members:
+                self.known[m] = origin
+        return self.known[doc_id]
