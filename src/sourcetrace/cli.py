@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,15 +22,12 @@ from .pipeline import (
     DEFAULT_MAX_BYTES,
     NotFound,
     ReadReport,
-    align_all,
-    candidate_sets,
     compare,
-    doc_inputs,
     ingest,
     reading_settings,
-    relate_all,
-    topic_vectors,
+    trace_documents,
 )
+from .quote_index import update_index
 from .readers import ReadError, discover
 from .records import Document
 from .store import Store, StoreError, default_db_path, file_key
@@ -120,6 +118,7 @@ def read(
         except ReadError as exc:
             err_console.print(f"[red]error[/red]: {exc.path}: {exc.reason} (--strict: stopped)", highlight=False)
             raise typer.Exit(1) from None
+        update_index(store, vectors=False)  # words now; vectors at the first search
         docs = list(store.documents(report.files))
         rows = _document_rows(store, docs)
         if out:
@@ -255,16 +254,10 @@ def trace(
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as progress:
             task = progress.add_task("topics and candidates", total=None)
-            vectors = topic_vectors(store, doc_inputs(store, docs))
-            to_align, pairs = candidate_sets(store, docs, vectors)
-            progress.update(task, description="aligning", completed=0)
-            # A large corpus aligns with the fast encoder whose vectors the topic step already cached.
-            chosen = enc if encoder != "default" else (get_encoder("use") if len(docs) > LARGE_CORPUS else None)
-            passages = align_all(store, docs, encoder=chosen, threshold=threshold,
-                                 pairs=to_align, progress=lambda n: progress.update(task, advance=n),
-                                 on_total=lambda n: progress.update(task, total=n))
-            progress.update(task, description="relations and families", total=None)
-            relations, fams = relate_all(store, docs, passages, vectors, pairs)
+            passages, relations, fams = trace_documents(
+                store, docs, encoder=enc if encoder != "default" else None, threshold=threshold,
+                stage=lambda name: progress.update(task, description=name, completed=0, total=None),
+                progress=lambda n: progress.update(task, advance=n), on_total=lambda n: progress.update(task, total=n))
         write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
         write_jsonl(out / "sentences.jsonl", (s.to_json() for d in docs for s in store.sentences(d.id)))
         write_jsonl(out / "passages.jsonl", (p.to_json() for p in passages))
@@ -356,7 +349,80 @@ def origin(
         out_console.print(f"{'  ' * i}{d}  [dim]{label}[/dim]", highlight=False)
 
 
-LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder unless told otherwise
+@app.command("search")
+def search_cmd(
+    text: Annotated[str, typer.Argument(help="The quote: a sentence or part of one, Arabic or English.")],
+    db: DbOption = None,
+    lang: Annotated[str, typer.Option("--lang", help="Hits in this language only: ar, en or any.")] = "any",
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="Most hits to show.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Find every stored document that carries a quote: verbatim, reworded or translated.
+
+    Each hit gives the document, the span, how it carries the quote, a score, the date and the
+    origin of its family. The first search of a store indexes it (and loads the encoder).
+    """
+    from rich.text import Text
+
+    from .search import QueryError, earliest, search
+
+    with _open_store(db) as store:
+        try:
+            hits = search(store, text, lang=lang, limit=limit)
+        except QueryError as exc:
+            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
+            raise typer.Exit(2) from None
+    first = earliest(hits)
+    if as_json:
+        _dump_json({"query": text, "lang": lang, "hits": [h.to_json() for h in hits],
+                    "earliest": first.doc if first else None, "origin": hits[0].origin if hits else None})
+        return
+    if not hits:
+        out_console.print("no document carries this text")
+        return
+    for i, h in enumerate(hits, 1):
+        head = Text(f"{i:>2}. ")
+        head.append(h.doc, style="bold")
+        head.append(f"  {h.kind} {h.score:.2f}  [{h.start}, {h.end})  {h.date or 'undated'}"
+                    + (f"  origin {h.origin}" if h.origin else "") + (f"  via {h.via}" if h.via else ""))
+        snippet = Text("    ")
+        for piece, marked in h.parts():  # matching words in bold; whitespace runs folded
+            snippet.append(re.sub(r"\s+", " ", piece), style="bold yellow" if marked else "")
+        out_console.print(head, highlight=False)
+        out_console.print(snippet, highlight=False)
+    if first:
+        out_console.print(f"earliest: {first.doc} ({first.date})", highlight=False)
+    if hits[0].origin:
+        out_console.print(f"origin: {hits[0].origin}", highlight=False)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind. Anything but loopback needs a token.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8765,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="SOURCETRACE_TOKEN",
+        help="Access token (required off loopback; one is made up and printed when not given).")] = None,
+) -> None:
+    """Run the local web app: quote search, documents, side-by-side views, families, uploads."""
+    import secrets
+
+    import uvicorn
+
+    from .web import create_app, is_loopback
+
+    if not is_loopback(host) and not token:
+        token = secrets.token_urlsafe(24)
+    path = db or default_db_path()
+    app_ = create_app(path, token=token)
+    shown = f"[{host}]" if ":" in host else host
+    suffix = f"/?token={token}" if token else "/"
+    err_console.print(f"sourcetrace serving {path} at http://{shown}:{port}{suffix}", highlight=False)
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
 MAX_ROWS = 40  # rows of a terminal table; the JSONL files hold everything
 
 

@@ -24,6 +24,7 @@ from .candidates import DocInput, candidate_pairs, document_vectors
 from .compose import compose, merge_composed
 from .encoders import Encoder, get_encoder
 from .families import families
+from .quote_index import update_index
 from .readers import ReadError, discover, read_file
 from .records import Document, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
 from .relations import PairText, relations_for
@@ -249,6 +250,34 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     current = {(a, b) if a < b else (b, a) for a, b in pairs}
     direct = [p for p in store.passages(ids) if ((p.a, p.b) if p.a < p.b else (p.b, p.a)) in current]
     return merge_composed(direct, compose(docs, direct))
+
+
+LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder unless told otherwise
+
+
+def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
+                    threshold: float = DEFAULT_THRESHOLD, stage: Callable[[str], None] | None = None,
+                    progress: Callable[[int], None] | None = None,
+                    on_total: Callable[[int], None] | None = None) -> tuple[list[Passage], list[Relation], list[Family]]:
+    """The stages after reading, over stored documents: topics and candidates, passages,
+    relations and families, then the quote index. ``encoder`` None: the default encoder, or the
+    fast one above ``LARGE_CORPUS`` documents (whose vectors the topic step already cached)."""
+    def say(name: str) -> None:
+        if stage:
+            stage(name)
+
+    say("topics and candidates")
+    vectors = topic_vectors(store, doc_inputs(store, docs))
+    to_align, pairs = candidate_sets(store, docs, vectors)
+    say("aligning")
+    chosen = encoder or (get_encoder("use") if len(docs) > LARGE_CORPUS else None)
+    passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=to_align, progress=progress,
+                         on_total=on_total)
+    say("relations and families")
+    relations, fams = relate_all(store, docs, passages, vectors, pairs)
+    say("quote index")
+    update_index(store)
+    return passages, relations, fams
 
 
 # -- compare: two documents named by id, file or FILE#N ------------------------------------------

@@ -234,6 +234,22 @@ class Store:
             rows = self.conn.execute(self._DOC_SELECT + " WHERE d.file_key=? ORDER BY d.seq", (key,))
             yield from map(self._doc, rows)
 
+    def documents_page(self, offset: int, limit: int) -> list[Document]:
+        """Documents in file then document order, `limit` from `offset` (for listings)."""
+        rows = self.conn.execute(self._DOC_SELECT + " ORDER BY f.path, d.seq LIMIT ? OFFSET ?", (limit, offset))
+        return list(map(self._doc, rows))
+
+    def facts(self, doc_id: str) -> list[dict]:
+        """Facts stored about a document, as plain rows; none until a facts table exists (the
+        facts stage writes it: this reads whichever of `doc` / `doc_id` names the document)."""
+        cols = [r[1] for r in self.conn.execute("PRAGMA table_info(facts)")]
+        key = next((c for c in ("doc", "doc_id") if c in cols), None)
+        if key is None:
+            return []
+        cur = self.conn.execute(f'SELECT * FROM facts WHERE "{key}"=? LIMIT 1000', (doc_id,))
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
     def document(self, doc_id: str) -> Document | None:
         row = self.conn.execute(self._DOC_SELECT + " WHERE d.id=?", (doc_id,)).fetchone()
         return self._doc(row) if row else None

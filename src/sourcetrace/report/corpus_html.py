@@ -191,8 +191,9 @@ def _arrowhead(fx: float, fy: float, ex: float, ey: float, colour: str, size: fl
             f'{bx - px:.1f},{by - py:.1f}" fill="{colour}"></polygon>')
 
 
-def _graph_svg(fam: Family, docs: Mapping[str, Document], rels: Sequence[Relation],
-               anchors: Mapping[str, str]) -> str:
+def graph_svg(fam: Family, docs: Mapping[str, Document], rels: Sequence[Relation],
+              anchors: Mapping[str, str], hrefs: Mapping[str, str] | None = None) -> str:
+    """The family's graph as inline SVG; each node links to ``hrefs[id]`` (default: its anchor)."""
     members = [m for m in fam.documents if m in docs]
     if not members:
         return ""
@@ -267,7 +268,7 @@ def _graph_svg(fam: Family, docs: Mapping[str, Document], rels: Sequence[Relatio
         lang = f' lang="{_e(d.lang)}"' if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", d.lang or "") else ""
         tip = " · ".join(x for x in (m, d.lang, d.title, d.date) if x)
         nodes.append(
-            f'<a href="#{anchors[m]}"><g class="{" ".join(classes)}" data-doc-anchor="{anchors[m]}">'
+            f'<a href="{_e(hrefs[m]) if hrefs else "#" + anchors[m]}"><g class="{" ".join(classes)}" data-doc-anchor="{anchors[m]}">'
             f"<title>{_e(tip)}</title>"
             f'<rect x="{x - NODE_W / 2:.1f}" y="{y - NODE_H / 2:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6"></rect>'
             f'<text class="nid" x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle">{_e(head)}</text>'
@@ -477,7 +478,7 @@ def render_corpus_html(docs: Sequence[Document], texts: Mapping[str, str], sente
         fam_html.append(
             f'<section class="family" id="{fam_anchors[f.id]}"><h2>Family <code>{_e(f.id)}</code>: '
             f"{len(f.documents)} documents{origin}</h2>"
-            f'<div class="graphbox">{_graph_svg(f, by_id, frels, anchors)}</div>{table}</section>')
+            f'<div class="graphbox">{graph_svg(f, by_id, frels, anchors)}</div>{table}</section>')
 
     unrelated_html = ""
     if unrelated:

@@ -1,0 +1,163 @@
+"""The JSON API under /api/: the same things the pages show, for programs."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from sourcetrace.families import component, origin_of
+from sourcetrace.lineage import origin_chain, relations_of
+from sourcetrace.records import Document
+from sourcetrace.report.summary import orient, summarize
+from sourcetrace.search import LANGS, MAX_QUERY_CHARS, QueryError, earliest, search
+from sourcetrace.store import Store
+from sourcetrace.web.app import Context
+from sourcetrace.web.jobs import UploadError
+
+router = APIRouter(prefix="/api", tags=["api"])
+MAX_FILES = 20  # per upload request
+LIST_LIMIT = 500
+
+
+def context(request: Request) -> Context:
+    return request.app.state.ctx
+
+
+Ctx = Annotated[Context, Depends(context)]
+
+
+def require_document(store: Store, doc_id: str) -> Document:
+    doc = store.document(doc_id)
+    if doc is None:
+        raise HTTPException(404, f"no document {doc_id!r} in the store")
+    return doc
+
+
+def run_search(store: Store, q: str, lang: str, limit: int) -> dict[str, Any]:
+    """Search with user errors as 422; the shape both the API and the pages use."""
+    started = time.perf_counter()
+    try:
+        hits = search(store, q, lang=lang, limit=limit)
+    except QueryError as exc:
+        raise HTTPException(422, str(exc)) from None
+    first = earliest(hits)
+    return {"query": q, "lang": lang, "hits": [h.to_json() for h in hits],
+            "earliest": first.doc if first else None, "origin": hits[0].origin if hits else None,
+            "took_ms": round((time.perf_counter() - started) * 1000, 1), "_hits": hits}
+
+
+class SearchRequest(BaseModel):
+    q: str = Field(max_length=MAX_QUERY_CHARS, description="The quote: a sentence or part of one.")
+    lang: str = Field("any", pattern="^(any|ar|en)$")
+    limit: int = Field(20, ge=1, le=200)
+
+
+@router.get("/search", summary="Documents that carry a quote")
+def search_get(ctx: Ctx, q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)],
+               lang: Annotated[str, Query(pattern="^(any|ar|en)$")] = "any",
+               limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+    out = run_search(ctx.store(), q, lang, limit)
+    del out["_hits"]
+    return out
+
+
+@router.post("/search", summary="Documents that carry a quote (long quotes in the body)")
+def search_post(ctx: Ctx, body: SearchRequest) -> dict[str, Any]:
+    return search_get(ctx, body.q, body.lang, body.limit)
+
+
+@router.get("/documents", summary="Stored documents, in file order")
+def documents(ctx: Ctx, offset: Annotated[int, Query(ge=0)] = 0,
+              limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = 100) -> dict[str, Any]:
+    store = ctx.store()
+    total = store.counts()["documents"]
+    docs = store.documents_page(offset, limit)
+    return {"total": total, "offset": offset, "documents": [d.to_json() for d in docs]}
+
+
+@router.get("/documents/{doc_id}", summary="A document: metadata, text, relations, origin chain, family")
+def document(ctx: Ctx, doc_id: str) -> dict[str, Any]:
+    store = ctx.store()
+    doc = require_document(store, doc_id)
+    rels = relations_of(doc_id, store.relations(doc_id))
+    members, fam_rels = component(doc_id, store.relations)
+    dates = family_dates(store, members)
+    chain = origin_chain(doc_id, fam_rels, dates, {m: _lang(store, m) for m in members})
+    return {"document": doc.to_json(), "text": store.span_text(doc_id, doc.start, doc.end),
+            "sentences": [s.to_json() for s in store.sentences(doc_id)],
+            "relations": [r.to_json() for r in rels],
+            "origin_chain": [{"document": d, "relation": r.to_json() if r else None} for d, r in chain],
+            "family": {"members": members, "origin": origin_of(members, fam_rels, dates) if len(members) > 1 else None},
+            "facts": store.facts(doc_id)}
+
+
+@router.get("/documents/{doc_id}/passages", summary="Stored passages touching a document")
+def passages(ctx: Ctx, doc_id: str) -> dict[str, Any]:
+    store = ctx.store()
+    require_document(store, doc_id)
+    return {"passages": [p.to_json() for p in store.passages([doc_id])]}
+
+
+@router.get("/compare", summary="Passages two documents share, with coverage, omissions and additions")
+def compare(ctx: Ctx, a: str, b: str) -> dict[str, Any]:
+    store = ctx.store()
+    da, db = require_document(store, a), require_document(store, b)
+    ps = pair_passages(store, da, db)
+    summary = summarize(da, db, ps, store.sentences(a), store.sentences(b))
+    return {"a": da.to_json(), "b": db.to_json(), "passages": [p.to_json() for p in ps],
+            "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()}}
+
+
+def pair_passages(store: Store, da: Document, db: Document) -> list:
+    """The stored passages between two documents, oriented a -> b."""
+    between = [p for p in store.passages([da.id]) if {p.a, p.b} == {da.id, db.id}]
+    return orient(da, db, between)
+
+
+@router.get("/families/{doc_id}", summary="The family of a document: members, origin, relations, timeline")
+def family(ctx: Ctx, doc_id: str) -> dict[str, Any]:
+    store = ctx.store()
+    require_document(store, doc_id)
+    members, rels = component(doc_id, store.relations)
+    dates = family_dates(store, members)
+    timeline = sorted(members, key=lambda m: (dates.get(m) or "\uffff", m))
+    return {"id": doc_id, "members": members, "origin": origin_of(members, rels, dates) if len(members) > 1 else None,
+            "relations": [r.to_json() for r in rels],
+            "timeline": [{"document": m, "date": dates.get(m)} for m in timeline]}
+
+
+def family_dates(store: Store, members: list[str]) -> dict[str, str | None]:
+    return {m: (d.date if (d := store.document(m)) else None) for m in members}
+
+
+def _lang(store: Store, doc_id: str) -> str | None:
+    d = store.document(doc_id)
+    return d.lang if d else None
+
+
+@router.post("/uploads", status_code=202, summary="Add files to the store; they are read and traced in the background")
+async def upload(ctx: Ctx, files: list[UploadFile]) -> dict[str, Any]:
+    if not files or len(files) > MAX_FILES:
+        raise HTTPException(422, f"send 1 to {MAX_FILES} files")
+    paths = []
+    for f in files:
+        data = await f.read(ctx.upload_limit + 1)  # never more than the limit in memory
+        try:
+            paths.append(ctx.jobs.save(f.filename or "", data))
+        except UploadError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+    return ctx.jobs.submit(paths).to_json()
+
+
+@router.get("/jobs/{job_id}", summary="Progress of an upload")
+def job(ctx: Ctx, job_id: str) -> dict[str, Any]:
+    found = ctx.jobs.get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no job {job_id!r}")
+    return found.to_json()
+
+
+__all__ = ["LANGS", "router"]

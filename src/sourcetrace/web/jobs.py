@@ -1,0 +1,139 @@
+"""Uploads: files checked and kept under the store's upload folder, then read and traced against
+the whole store by one worker thread, with progress a page can poll."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sourcetrace.pipeline import ingest, trace_documents
+from sourcetrace.store import Store
+
+if TYPE_CHECKING:
+    from sourcetrace.web.app import Context
+
+# The formats the readers know (readers/): anything else is refused before it is written.
+ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+MAX_JOBS_KEPT = 200
+
+
+class UploadError(Exception):
+    """A file the app will not take, with the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def safe_name(name: str) -> str:
+    """The file's own name (no folders), in letters, digits, '.', '-' and '_' only."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or f".{suffix.lower()}" not in ALLOWED_SUFFIXES:
+        raise UploadError(415, f"{base or 'the file'}: only {', '.join(ALLOWED_SUFFIXES)} files are taken")
+    stem = re.sub(r"[^\w-]+", "_", stem).strip("_.")[:80] or "upload"
+    return f"{stem}.{suffix.lower()}"
+
+
+def check_content(name: str, data: bytes) -> None:
+    """Text, not a binary file with a text name (a NUL byte outside UTF-16/32)."""
+    if not data.strip():
+        raise UploadError(422, f"{name}: the file is empty")
+    if b"\x00" in data[:65536] and not data.startswith(_BOMS):
+        raise UploadError(415, f"{name}: a binary file, not text")
+
+
+@dataclass
+class Job:
+    id: str
+    files: list[str]
+    state: str = "queued"  # queued, running, done, failed
+    stage: str = "waiting"
+    done: int = 0
+    total: int = 0
+    documents: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "files": self.files, "state": self.state, "stage": self.stage, "done": self.done,
+                "total": self.total, "documents": self.documents, "failures": self.failures, "error": self.error}
+
+
+class Jobs:
+    """Upload jobs, run one at a time (tracing writes the store and loads models)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.jobs: dict[str, Job] = {}
+        self.queue: queue.Queue[tuple[Job, list[Path]]] = queue.Queue()
+        self.lock = threading.Lock()
+        self.worker: threading.Thread | None = None
+
+    def save(self, name: str, data: bytes) -> Path:
+        """Check one uploaded file and write it under the upload folder; returns its path."""
+        if len(data) > self.ctx.upload_limit:
+            raise UploadError(413, f"{name}: larger than {self.ctx.upload_limit} bytes")
+        clean = safe_name(name)
+        check_content(clean, data)
+        root = self.ctx.upload_dir.resolve()
+        folder = root / hashlib.sha256(data).hexdigest()[:16]
+        path = (folder / clean).resolve()
+        if root not in path.parents:  # cannot happen with a clean name; checked all the same
+            raise UploadError(400, f"{name}: not a plain file name")
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{uuid.uuid4().hex}.part"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)  # two uploads of the same bytes write the same file whole
+        return path
+
+    def submit(self, paths: list[Path]) -> Job:
+        job = Job(uuid.uuid4().hex[:12], [p.name for p in paths])
+        with self.lock:
+            self.jobs[job.id] = job
+            for old in list(self.jobs)[:-MAX_JOBS_KEPT]:
+                del self.jobs[old]
+            if self.worker is None or not self.worker.is_alive():
+                self.worker = threading.Thread(target=self._work, name="sourcetrace-uploads", daemon=True)
+                self.worker.start()
+        self.queue.put((job, paths))
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self.lock:
+            return self.jobs.get(job_id)
+
+    def _work(self) -> None:
+        store = Store(self.ctx.db_path)  # the worker's own connection
+        while True:
+            job, paths = self.queue.get()
+            try:
+                self._run(store, job, paths)
+            except Exception as exc:  # a job fails alone; the worker goes on with the next
+                job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            finally:
+                self.queue.task_done()
+
+    def _run(self, store: Store, job: Job, paths: list[Path]) -> None:
+        job.state, job.stage, job.total = "running", "reading", len(paths)
+        report = ingest([str(p) for p in paths], store, progress=lambda _: setattr(job, "done", job.done + 1))
+        job.failures = [f"{Path(f.path).name}: {f.reason}" for f in report.failures]
+        job.documents = [d.id for d in store.documents(report.files)]
+        if job.documents:
+            def stage(name: str) -> None:
+                job.stage, job.done, job.total = name, 0, 0
+
+            trace_documents(store, list(store.documents()), stage=stage,
+                            progress=lambda n: setattr(job, "done", job.done + n),
+                            on_total=lambda n: setattr(job, "total", n))
+        job.state, job.stage = ("done" if job.documents else "failed"), "done"
+        if not job.documents:
+            job.error = "no document could be read"
