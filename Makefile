@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean lock
+.PHONY: install demo test lint bench clean lock chromium
 
 install: $(STAMP)
 
@@ -29,7 +29,13 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests bench
 
-test: lint
+# Browser tests drive Debian's Chromium (never a browser download): installed here when absent.
+CHROMIUM := /usr/bin/chromium
+
+chromium:
+	test -x $(CHROMIUM) || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+
+test: lint chromium
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -80,3 +80,20 @@ class NestingParser(HTMLParser):
             return
         self.stack.pop()
         self.closed(tag)
+
+
+@pytest.fixture(scope="session")
+def seeds_db(tmp_path_factory) -> Path:
+    """A store of the traced seeds, built once per session; copy it (`copy_store`) to change it."""
+    out = tmp_path_factory.mktemp("seeds-store")
+    run_on_seeds("trace", out)
+    return out / "s.db"
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    """A consistent copy of a store (SQLite's backup: the WAL is included) at `dst`."""
+    import sqlite3
+
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    return dst

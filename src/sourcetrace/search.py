@@ -168,7 +168,9 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         if num in cosines:
             cross = slang != qlang
             score = meaning_score(cosines[num], cross)
-            if score >= MIN_SCORE and (hit is None or score > hit.score):
+            # The words, where they carry the quote, say more than the meaning: a reworded
+            # word keeps a near-verbatim hit near-verbatim.
+            if score >= MIN_SCORE and (hit is None or hit.score < MIN_SCORE):
                 hit = _semantic_hit(q_tokens, doc, slang, sent.start, stext, score,
                                     semantic_kind(cross, cosines[num], cal))
         if hit is not None and hit.score >= MIN_SCORE and (doc.id not in best or hit.score > best[doc.id].score):
@@ -179,6 +181,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     found: dict[str, Hit] = {}
     for hit in _ranked(best.values())[:limit]:
         for partner in _through_passages(store, docs, hit, qlang):
+            if lang != "any" and partner.lang != lang:
+                continue
             mine = best.get(partner.doc)
             if mine is not None and (mine.kind in ("verbatim", "near-verbatim") or mine.score >= partner.score):
                 continue

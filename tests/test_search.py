@@ -1,0 +1,94 @@
+"""Quote search on the traced seeds: the issue's bar, and what a query may not be."""
+
+from __future__ import annotations
+
+import pytest
+
+from sourcetrace.search import MAX_QUERY_CHARS, Hit, QueryError, check_query, earliest, query_language, search
+from sourcetrace.store import Store
+
+pytestmark = pytest.mark.slow
+
+D000, D002A, D004 = "000_d1cb74700ad1c777#1", "002_5d78def7b98681ae#1", "004_bb9c77e55452a9c2#1"
+# A sentence of 004 (the report), quoted from 000 (the Arabic text of 002a).
+QUOTE_004 = ("في حين لم يعد داعش يسيطر على الأراضي، وقد تمّ تحرير ما يقرب من ثمانية ملايين شخص من سيطرته في "
+             "العراق وسوريا، فإن التهديد لا يزال قائمًا")
+SENTENCE_002A = ("The Ministers emphasized the protection of civilians and affirmed that international law, "
+                 "including international humanitarian law and the protection of civilians and international "
+                 "human rights law, as well as relevant UN Security Council resolutions, must be upheld under all "
+                 "circumstances.")
+# Written by hand for this test: the same point as SENTENCE_002A in other words.
+PARAPHRASE = ("The ministers stressed that civilians must be protected and that international law has to be "
+              "respected in every circumstance.")
+
+
+@pytest.fixture(scope="module")
+def store(seeds_db):
+    with Store(seeds_db) as st:
+        yield st
+
+
+def test_a_sentence_of_004_finds_004_000_and_002a_with_002a_as_origin(store):
+    hits = search(store, QUOTE_004)
+    docs = [h.doc for h in hits]
+    assert {D004, D000, D002A} <= set(docs)
+    assert all(h.origin == D002A for h in hits if h.doc in (D004, D000, D002A))
+    by_doc = {h.doc: h for h in hits}
+    assert by_doc[D004].kind == by_doc[D000].kind == "verbatim"
+    assert by_doc[D002A].kind == "translation"
+    # The span is the quote inside 004's sentence, which opens with «وقال البيان: "».
+    h = by_doc[D004]
+    assert h.sentence[0] < h.start and h.end <= h.sentence[1]
+    text = store.document_text(D004)
+    assert text[h.start:h.end].startswith("في حين") and text[h.start:h.end].endswith("قائمًا")
+    assert h.highlights and all(h.start <= s < e <= h.end for s, e in h.highlights)
+
+
+def test_an_english_sentence_of_002a_finds_its_arabic_translation_in_the_top_3(store):
+    hits = search(store, SENTENCE_002A)
+    assert hits[0].doc == D002A and hits[0].kind == "verbatim"
+    top3 = {h.doc: h for h in hits[:3]}
+    assert D000 in top3 and top3[D000].kind.startswith("translat")
+
+
+def test_a_paraphrase_by_hand_finds_its_source(store):
+    hits = search(store, PARAPHRASE)
+    assert hits[0].doc == D002A and hits[0].kind == "paraphrase"
+    assert hits[0].origin == D002A
+
+
+def test_a_slightly_reworded_quote_is_near_verbatim(store):
+    reworded = QUOTE_004.replace("ثمانية ملايين", "سبعة ملايين")
+    by_doc = {h.doc: h for h in search(store, reworded, lang="ar")}
+    assert by_doc[D004].kind == "near-verbatim" and 0.7 < by_doc[D004].score < 1
+    assert all(h.lang == "ar" for h in by_doc.values())
+
+
+def test_words_only_search_needs_no_encoder(store):
+    hits = search(store, QUOTE_004, vectors=False)
+    assert {D004, D000} <= {h.doc for h in hits}
+
+
+def test_unrelated_text_finds_nothing(store):
+    assert search(store, "The football team won the championship after a penalty shootout.") == []
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "«»!?", "x" * (MAX_QUERY_CHARS + 1)])
+def test_queries_without_words_or_too_long_are_refused(bad):
+    with pytest.raises(QueryError):
+        check_query(bad)
+
+
+def test_unknown_language_filter_is_refused():
+    with pytest.raises(QueryError):
+        check_query("hello", "fr")
+
+
+def test_query_language_and_parts():
+    assert query_language("قالت الخارجية") == "ar" and query_language("The ministers") == "en"
+    hit = Hit("d", 10, 20, "verbatim", 1.0, "en", (5, 25), "aaaaa" + "b" * 10 + "c" * 5, [(10, 15), (17, 20)])
+    assert hit.parts() == [("aaaaa", False), ("bbbbb", True), ("bb", False), ("bbb", True), ("ccccc", False)]
+    assert "".join(t for t, _ in hit.parts()) == hit.text
+    dated = [Hit("a", 0, 1, "verbatim", 1.0, "en", (0, 1), "a", date="2021-01-01"),
+             Hit("b", 0, 1, "verbatim", 0.9, "en", (0, 1), "b", date="2020-06-04"), hit]
+    assert earliest(dated).doc == "b"
