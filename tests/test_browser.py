@@ -1,0 +1,133 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright, against a server on loopback.
+
+Screenshots go to $SOURCETRACE_SCREENSHOTS when set (``docs/screenshots`` refreshes the README's),
+else to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_store
+from sourcetrace.web import create_app
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+D000, D002A, D004 = "000_d1cb74700ad1c777#1", "002_5d78def7b98681ae#1", "004_bb9c77e55452a9c2#1"
+QUOTE_004 = ("في حين لم يعد داعش يسيطر على الأراضي، وقد تمّ تحرير ما يقرب من ثمانية ملايين شخص من سيطرته في "
+             "العراق وسوريا، فإن التهديد لا يزال قائمًا")
+
+
+@pytest.fixture(scope="module")
+def base_url(seeds_db, tmp_path_factory):
+    import uvicorn
+
+    db = copy_store(seeds_db, tmp_path_factory.mktemp("browser") / "s.db")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    chosen = os.environ.get("SOURCETRACE_SCREENSHOTS")
+    out = (ROOT / chosen) if chosen else tmp_path_factory.mktemp("shots")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def test_search_a_quote_and_reach_its_origin_in_clicks(page, base_url, shots):
+    page.goto(base_url + "/")
+    page.fill("input[name=q]", QUOTE_004)
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("ol.hits")
+    docs = page.eval_on_selector_all("li.hit", "els => els.map(e => e.dataset.doc)")
+    assert {D004, D000, D002A} <= set(docs)
+    assert page.locator("li.hit mark").count() > 0  # the matching words are highlighted
+    page.screenshot(path=str(shots / "web-search.png"), full_page=False)
+    page.click(".answer .origin-answer a")
+    page.wait_for_selector("#doc-text")
+    assert D002A in page.inner_text("h2")
+    assert "origin" in page.inner_text("ol.chain")
+    page.screenshot(path=str(shots / "web-document.png"))
+
+
+def test_compare_view_renders_arabic_right_to_left(page, base_url, shots):
+    page.goto(base_url + "/?q=" + QUOTE_004)
+    page.click(f'li.hit[data-doc="{D004}"] a.to-origin')
+    page.wait_for_selector("#text-b")
+    assert page.eval_on_selector("#text-a", "e => getComputedStyle(e).direction") == "ltr"  # 002a, English
+    assert page.eval_on_selector("#text-b", "e => getComputedStyle(e).direction") == "rtl"  # 004, Arabic
+    # Right-to-left for real: the Arabic column's first line ends flush right.
+    box = page.eval_on_selector("#text-b", """e => { const r = document.createRange(); r.setStart(e.firstChild, 0);
+        r.setEnd(e.firstChild, 1); const c = r.getBoundingClientRect(); const b = e.getBoundingClientRect();
+        return [c.right, b.right]; }""")
+    assert box[1] - box[0] < 40
+    page.click("#text-b .hl")  # a passage highlights its partner on the other side
+    assert page.locator("#text-a .hl.active").count() > 0
+    page.screenshot(path=str(shots / "web-compare.png"))
+    page.goto(base_url + "/family/" + D004.replace("#", "%23"))
+    page.wait_for_selector("svg.graph")
+    page.screenshot(path=str(shots / "web-family.png"))
+
+
+def test_upload_a_file_and_see_it_traced(page, base_url, shots, tmp_path):
+    report = tmp_path / "new_report.txt"
+    report.write_text(
+        "تقرير جديد عن اجتماع التحالف\n\n"
+        "قال مسؤول في التحالف إن اجتماعاً جديداً سيعقد قريباً.\n\n"
+        "وجاء في البيان: \"في حين لم يعد داعش يسيطر على الأراضي، وقد تمّ تحرير ما يقرب من ثمانية ملايين شخص من "
+        "سيطرته في العراق وسوريا، فإن التهديد لا يزال قائمًا، وهو ما يستدعي بالتالي يقظة وتنسيقاً أقوى\".\n\n"
+        "كما شدّد الوزراء المجتمعون على حماية المدنيين، وأكدوا وجوب احترام القانون الدولي، بما في ذلك القانون "
+        "الإنساني الدولي وحماية المدنيين والقانون الدولي لحقوق الإنسان، وكذلك قرارات مجلس الأمن الدولي ذات الصلة، "
+        "في جميع الظروف.\n", encoding="utf-8")
+    page.goto(base_url + "/upload")
+    page.set_input_files("#upload-files", str(report))
+    page.click("#upload-form button")
+    page.wait_for_selector("a.uploaded-doc", timeout=180_000)
+    assert "Traced" in page.inner_text("#upload-status")
+    page.screenshot(path=str(shots / "web-upload.png"))
+    page.click("a.uploaded-doc")
+    page.wait_for_selector("#doc-text")
+    chain = page.inner_text("ol.chain")
+    assert D002A in chain  # traced: its origin chain leads to the 2020 statement
+    assert page.locator("#doc-text .hl").count() > 0  # passages shared with the seeds are highlighted
