@@ -92,3 +92,35 @@ def test_query_language_and_parts():
     dated = [Hit("a", 0, 1, "verbatim", 1.0, "en", (0, 1), "a", date="2021-01-01"),
              Hit("b", 0, 1, "verbatim", 0.9, "en", (0, 1), "b", date="2020-06-04"), hit]
     assert earliest(dated).doc == "b"
+
+
+def test_concurrent_queries_are_encoded_in_batches(monkeypatch):
+    import threading
+    import time
+
+    import numpy as np
+
+    import sourcetrace.search as search_mod
+
+    calls: list[int] = []
+
+    class Slow:
+        def encode(self, texts):
+            calls.append(len(texts))
+            time.sleep(0.05)
+            return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
+    monkeypatch.setattr(search_mod, "get_encoder", lambda spec: Slow())
+    batcher = search_mod.QueryBatcher()
+    out: dict[int, float] = {}
+
+    def ask(i: int) -> None:
+        out[i] = float(batcher.encode("x" * i)[0])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(1, 13)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == {i: float(i) for i in range(1, 13)}
+    assert sum(calls) == 12 and len(calls) < 12
