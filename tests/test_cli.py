@@ -108,3 +108,57 @@ def test_trace_show_origin_and_html_on_the_demo(tmp_path):
     assert missing.returncode == 2 and "no such document" in missing.stderr
     again = json.loads(run("trace", str(DEMO), "--db", db, "--out", str(out), "--json").stdout)
     assert again["relations"] == data["relations"]  # a rerun aligns nothing new and answers the same
+
+
+def test_search_finds_a_quote_with_its_origin(seeds_db, tmp_path):
+    from conftest import copy_store
+
+    db = copy_store(seeds_db, tmp_path / "s.db")
+    quote = "The Ministers emphasized the protection of civilians and affirmed that international law"
+    res = run("search", quote, "--db", str(db), "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["hits"][0]["doc"] == "002_5d78def7b98681ae#1" and data["hits"][0]["kind"] == "verbatim"
+    assert data["origin"] == "002_5d78def7b98681ae#1"
+    shown = run("search", quote, "--db", str(db), "--lang", "ar", "--limit", "2")
+    assert shown.returncode == 0 and "origin 002_5d78def7b98681ae#1" in shown.stdout
+    assert "002_5d78def7b98681ae#1  " not in shown.stdout.split("origin")[0]  # Arabic hits only
+    bad = run("search", "  ", "--db", str(db))
+    assert bad.returncode == 2 and "no words" in bad.stderr
+
+
+def test_serve_off_loopback_makes_up_a_token_and_requires_it(tmp_path):
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", "serve", "--db", str(tmp_path / "s.db"),
+                             "--host", "0.0.0.0", "--port", str(port)], stderr=subprocess.PIPE, text=True,
+                            env={k: v for k, v in os.environ.items() if k != "SOURCETRACE_TOKEN"})
+    try:
+        line = proc.stderr.readline()
+        assert "?token=" in line, line
+        token = line.strip().rsplit("?token=", 1)[1]
+        url = f"http://127.0.0.1:{port}/api/documents"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                raise AssertionError("answered without a token")
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 401
+                break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        assert json.loads(urllib.request.urlopen(req, timeout=5).read())["total"] == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -33,3 +33,22 @@ def test_origin_ties_break_on_date_and_revisions_are_ordered():
     rels = [_rel("v2", "v3", "revision", "v2"), _rel("v1", "v2", "revision", "v1")]
     assert origin_of(["v1", "v2", "v3"], rels, dates) == "v1"
     assert revision_chain(["v3", "v1", "v2"], rels, dates) == ["v1", "v2", "v3"]
+
+
+def test_component_walks_the_family_through_a_lookup():
+    from sourcetrace.families import component
+
+    rels = [_rel("ar", "en", "translation", "en"), _rel("ar", "report", "derived", "ar"),
+            _rel("report", "topic", "related", passages=0), _rel("x", "y", "copy", "x")]
+    asked: list[str] = []
+
+    def lookup(doc_id: str) -> list[Relation]:
+        asked.append(doc_id)
+        return [r for r in rels if doc_id in (r.a, r.b)]
+
+    members, found = component("report", lookup)
+    assert members == ["report", "ar", "en"]  # nearest first; a topic-only relation joins nothing
+    assert {(r.a, r.b) for r in found} == {("ar", "en"), ("ar", "report")}
+    assert "x" not in asked
+    assert origin_of(members, found, {}) == "en"
+    assert component("report", lookup, limit=2)[0] == ["report", "ar"]

@@ -1,0 +1,105 @@
+"""The quote index: words in FTS5 inside the store, vectors in faiss beside it, both incremental."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+
+from conftest import DEMO
+from sourcetrace import quote_index
+from sourcetrace.pipeline import ingest
+from sourcetrace.quote_index import VectorIndex, lexical_text, update_index
+from sourcetrace.store import Store
+
+
+class FakeEncoder:
+    """Deterministic unit vectors from the text's hash: no model needed."""
+
+    name, dim = "fake", 16
+
+    def encode(self, texts):
+        rows = [np.random.default_rng(abs(hash(t)) % 2**32).standard_normal(self.dim) for t in texts]
+        x = np.asarray(rows, dtype=np.float32).reshape(-1, self.dim)
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_words_are_indexed_once_and_found(tmp_path):
+    with Store(tmp_path / "s.db") as st:
+        ingest([str(DEMO)], st)
+        n_docs = st.counts()["documents"]
+        assert update_index(st, vectors=False) == n_docs
+        assert update_index(st, vectors=False) == 0  # nothing new
+        doc = next(st.documents())
+        sent = st.sentences(doc.id)[0]
+        text = st.span_text(doc.id, sent.start, sent.end)
+        words = lexical_text(text).split()
+        freq = st.term_frequencies(words)
+        assert freq and all(n >= 1 for n in freq.values())
+        found = st.numbered_sentences(st.match_sentences(sorted(freq, key=freq.get)[:5], 10))
+        assert any(s.doc == doc.id and (s.start, s.end) == (sent.start, sent.end) and t == text
+                   for s, t in found.values())
+
+
+def test_a_file_read_again_is_indexed_again_and_its_old_numbers_stop_resolving(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("The first statement about the water plan was issued today in the capital.\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as st:
+        ingest([str(src)], st)
+        update_index(st, vectors=False)
+        old = st.match_sentences(["water"], 10)
+        assert len(st.numbered_sentences(old)) == 1
+        src.write_text("A second statement about the water plan replaced the first one entirely.\n", encoding="utf-8")
+        ingest([str(src)], st)
+        assert update_index(st, vectors=False) == 1
+        assert st.numbered_sentences(old) == {}
+        new = st.numbered_sentences(st.match_sentences(["water"], 10))
+        assert [t for _, t in new.values()] == ["A second statement about the water plan replaced the first one entirely."]
+
+
+def test_vectors_are_added_incrementally_and_persisted(tmp_path):
+    enc = FakeEncoder()
+    db = tmp_path / "s.db"
+    with Store(db) as st:
+        ingest([str(DEMO / "statement_en.txt")], st)
+        update_index(st, encoder=enc)
+        index = VectorIndex.of(st)
+        first = index.size
+        assert first == sum(len(st.sentences(d.id)) for d in st.documents())
+        ingest([str(DEMO / "statement_ar.txt")], st)
+        update_index(st, encoder=enc)
+        assert index.size > first
+        doc = next(st.documents())
+        sent = st.sentences(doc.id)[0]
+        vec = enc.encode([st.span_text(doc.id, sent.start, sent.end)])[0]
+        (num, cos), *_ = index.search(vec, 3)
+        assert abs(cos - 1) < 1e-2 and st.numbered_sentences([num])[num][0].doc == doc.id
+    # Another process (a fresh object over the same file) sees the same index.
+    assert VectorIndex(index.path).size == index.size
+
+
+def test_a_lost_vector_file_is_rebuilt(tmp_path):
+    enc = FakeEncoder()
+    with Store(tmp_path / "s.db") as st:
+        ingest([str(DEMO / "statement_en.txt")], st)
+        update_index(st, encoder=enc)
+        index = VectorIndex.of(st)
+        size = index.size
+        index.path.unlink()
+        update_index(st, encoder=enc)
+        assert index.size == size
+
+
+def test_a_large_index_moves_to_an_inverted_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(quote_index, "FLAT_UP_TO", 60)
+    enc = FakeEncoder()
+    corpus = tmp_path / "c"
+    shutil.copytree(DEMO, corpus)
+    with Store(tmp_path / "s.db") as st:
+        ingest([str(corpus)], st)
+        update_index(st, encoder=enc)
+        index = VectorIndex.of(st)
+        import faiss
+
+        assert isinstance(index.index, faiss.IndexIVF)
+        assert index.size == st.counts()["sentences"]
