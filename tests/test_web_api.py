@@ -137,6 +137,13 @@ def test_a_token_guards_every_request(seeds_db, tmp_path):
         assert c.get("/documents").status_code == 200
 
 
+def test_on_loopback_other_host_names_are_refused(tmp_path):
+    with TestClient(create_app(tmp_path / "s.db", allowed_hosts=["127.0.0.1", "localhost"]),
+                    base_url="http://127.0.0.1:8765") as c:
+        assert c.get("/api/documents").status_code == 200
+        assert c.get("/api/documents", headers={"host": "evil.example:8765"}).status_code == 400
+
+
 def test_pages_carry_a_strict_content_security_policy(client):
     csp = client.get("/").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]

@@ -412,11 +412,13 @@ def serve(
     import uvicorn
 
     from .web import create_app, is_loopback
+    from .web.app import LOOPBACK_NAMES
 
-    if not is_loopback(host) and not token:
+    loopback = is_loopback(host)
+    if not loopback and not token:
         token = secrets.token_urlsafe(24)
     path = db or default_db_path()
-    app_ = create_app(path, token=token)
+    app_ = create_app(path, token=token, allowed_hosts=[*LOOPBACK_NAMES, host] if loopback else None)
     shown = f"[{host}]" if ":" in host else host
     suffix = f"/?token={token}" if token else "/"
     err_console.print(f"sourcetrace serving {path} at http://{shown}:{port}{suffix}", highlight=False)

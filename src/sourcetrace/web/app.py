@@ -58,8 +58,14 @@ def static_text(name: str) -> str:
     return resources.files("sourcetrace.web").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: int = 5_000_000) -> FastAPI:
-    """The web app over the store at `db_path`. With a `token`, every request must present it."""
+LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1", "[::1]"]
+
+
+def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: int = 5_000_000,
+               allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The web app over the store at `db_path`. With a `token`, every request must present it;
+    with `allowed_hosts`, a request naming another host is refused (on loopback this stops a web
+    page from reaching the app through a DNS name rebound to 127.0.0.1)."""
     from sourcetrace.web import api, pages
 
     app = FastAPI(title="sourcetrace", version=__version__, openapi_url="/api/openapi.json",
@@ -103,4 +109,8 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    if allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
