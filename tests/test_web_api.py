@@ -197,7 +197,7 @@ def test_concurrent_uploads_are_all_traced(client):
     texts = [f"Upload number {i}: The Ministers emphasized the protection of civilians and affirmed that "
              "international law, including international humanitarian law and the protection of civilians and "
              "international human rights law, as well as relevant UN Security Council resolutions, must be upheld "
-             f"under all circumstances. Reporter {i} added nothing else.\n" for i in range(4)]
+             f"under all circumstances. Reporter {i} added nothing else.\n" for i in range(3)]
     answers: list = [None] * len(texts)
 
     def send(i: int) -> None:

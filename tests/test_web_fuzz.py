@@ -21,7 +21,7 @@ def test_no_input_makes_a_server_error(seeds_db, tmp_path):
     assert len(list(schema.get_all_operations())) >= 7
 
     @given(case=schema.as_strategy())
-    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def fuzz(case) -> None:
         case.call_and_validate(checks=[not_a_server_error])
 

@@ -125,18 +125,18 @@ def check_query(text: str, lang: str = "any") -> str:
     return query
 
 
-_indexed: set[str] = set()
+_indexed: set[tuple[str, bool]] = set()
 _indexed_lock = threading.Lock()
 
 
-def ensure_indexed(store: Store) -> None:
+def ensure_indexed(store: Store, vectors: bool = True) -> None:
     """Index what is new once per process and store; writers (read, trace, uploads) call
     :func:`update_index` themselves, so later searches need not look."""
-    key = str(store.path.resolve())
+    key = (str(store.path.resolve()), vectors)
     with _indexed_lock:
         if key in _indexed:
             return
-        update_index(store)
+        update_index(store, vectors=vectors)
         _indexed.add(key)
 
 
@@ -147,7 +147,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     searches the words only (no encoder: no translations or paraphrases, but no model to load).
     """
     query = check_query(text, lang)
-    ensure_indexed(store)
+    ensure_indexed(store, vectors)
     qlang = query_language(query)
     q_tokens = [w for w, _, _ in tokens(normalize(query))]
     q_words = _word_set(query)
