@@ -44,6 +44,12 @@ LANGS = ("any", "ar", "en")
 LEXICAL_CANDIDATES = 40  # best BM25 first: a sentence carrying the quote shares its rarest words
 VECTOR_CANDIDATES = 20
 MAX_TERMS = 12  # the rarest words of the query are enough to find where it is carried
+MIN_TERMS = 3
+ALL_TERMS = 6  # a copy holds every one of the query's rarest words
+# BM25 ranks every posting of the chosen words: rarer words are taken until this many postings
+# (100,000 synthetic documents: 12 words ~ 150,000 postings, 100-150 ms; 20,000 postings ~ 20 ms).
+POSTINGS_BUDGET = 20_000
+TERM_CACHE = 200_000  # words whose sentence counts are remembered per store (a lookup is ~2 ms)
 MIN_SCORE = DEFAULT_THRESHOLD
 FAMILY_LIMIT = 300  # members walked to find a family's origin
 STRENGTH = {"verbatim": 3, "near-verbatim": 2, "paraphrase": 1}
@@ -157,9 +163,11 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     cosines: dict[int, float] = {}
     if vectors:
         cosines = dict(VectorIndex.of(store).search(_query_vectors.encode(query), VECTOR_CANDIDATES))
-    frequencies = store.term_frequencies([lexical_text(w) for w in q_tokens])
-    terms = sorted(frequencies, key=lambda t: (frequencies[t], t))[:MAX_TERMS]
-    numbers = store.match_sentences(terms, LEXICAL_CANDIDATES)
+    # Sentences holding all the rarest words (a copy), then those holding the rarest few (a copy
+    # with words changed).
+    ranked, within_budget = _rare_terms(store, q_tokens)
+    numbers = [*store.match_sentences(ranked[:ALL_TERMS], LEXICAL_CANDIDATES, every=True),
+               *store.match_sentences(within_budget, LEXICAL_CANDIDATES)]
 
     cal = calibration_for(get_encoder(VECTOR_ENCODER))
     best: dict[str, Hit] = {}
@@ -276,6 +284,34 @@ def _word_set(text: str) -> set[str]:
 
 
 _WORD = re.compile(r"\w+")
+
+
+_frequencies: dict[str, dict[str, int]] = {}
+
+
+def _rare_terms(store: Store, q_tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The query's indexed words rarest first, and those of them within the postings budget (at
+    least MIN_TERMS).
+
+    Sentence counts are cached per store: a count grown stale only shifts which words are taken.
+    """
+    known = _frequencies.setdefault(str(store.path), {})
+    words = {lexical_text(w) for w in q_tokens}
+    missing = [w for w in words if w not in known]
+    if missing:
+        if len(known) > TERM_CACHE:
+            known.clear()
+        found = store.term_frequencies(missing)
+        known.update({w: found.get(w, 0) for w in missing})
+    ranked = sorted((w for w in words if known[w] > 0), key=lambda w: (known[w], w))[:MAX_TERMS]
+    terms: list[str] = []
+    postings = 0
+    for w in ranked:
+        if len(terms) >= MIN_TERMS and postings + known[w] > POSTINGS_BUDGET:
+            break
+        terms.append(w)
+        postings += known[w]
+    return ranked, terms
 
 
 def _words_needed(n_query: int) -> int:

@@ -387,11 +387,12 @@ class Store:
                 out[term] = row[0]
         return out
 
-    def match_sentences(self, terms: Sequence[str], limit: int) -> list[int]:
-        """Numbers of the indexed sentences holding any of `terms`, best BM25 first."""
+    def match_sentences(self, terms: Sequence[str], limit: int, *, every: bool = False) -> list[int]:
+        """Numbers of the indexed sentences holding any of `terms` (all of them with `every`),
+        best BM25 first."""
         if not terms:
             return []
-        query = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        query = (" AND " if every else " OR ").join('"' + t.replace('"', '""') + '"' for t in terms)
         rows = self.conn.execute("SELECT rowid FROM quote_fts WHERE quote_fts MATCH ? ORDER BY rank LIMIT ?",
                                  (query, limit))
         return [r[0] for r in rows]
