@@ -90,6 +90,27 @@ def test_translation_found_by_vectors_across_languages_only_above_min_cos():
     assert cands[0].sources == ["vectors"]
 
 
+def test_margin_sets_a_translation_apart_from_topic_neighbours():
+    rng = np.random.default_rng(3)
+    topic = rng.normal(size=64)
+    docs, vecs = [], {}
+    # Ten English and ten Arabic documents on one topic: all alike (cosine ~0.8) ...
+    for i in range(20):
+        d = f"d{i:02d}"
+        docs.append(DocInput(d, "en" if i < 10 else "ar", "", []))
+        v = topic + 0.5 * rng.normal(size=64)
+        vecs[d] = v / np.linalg.norm(v)
+    # ... and d14 is d04's translation: closer to it than to anything else.
+    v = vecs["d04"] + 0.02 * rng.normal(size=64)
+    vecs["d14"] = v / np.linalg.norm(v)
+    cands = {(c.a, c.b): c for c in vector_candidates(docs, vecs, k=5, min_cos=0.5)}
+    assert cands[("d04", "d14")].margin > 1.1
+    others = [c.margin for key, c in cands.items() if key != ("d04", "d14")]
+    assert others and max(others) < cands[("d04", "d14")].margin
+    assert max(others) < 1.06
+    assert all(c.margin == 0.0 for c in minhash_candidates(corpus()))  # a vectors-only figure
+
+
 def test_document_vectors_mean_of_unit_sentence_vectors():
     class Fake:
         name, dim = "fake", 2

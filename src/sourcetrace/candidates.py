@@ -102,6 +102,7 @@ BUCKET_WINDOW = 8
 # unrelated p99 0.784. 0.65 sits below every translation measured; the k nearest bound the rest.
 DEFAULT_MIN_COS = 0.65
 EXACT_LIMIT = 100_000
+MARGIN_K = 4
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)+(?!\w)|[^\W_]+(?:'[^\W_]+)*")
 
@@ -122,6 +123,9 @@ class Candidate:
     b: str
     sources: list[str]  # which generators proposed it: "minhash", "vectors", "anchors"
     score: float  # the best evidence, in [0, 1]
+    # Vectors only: the cosine over the mean of both documents' top-MARGIN_K cosines (ratio margin,
+    # as in bitext mining): a translation stands out of its neighbours, a topic neighbour does not.
+    margin: float = 0.0
 
 
 def _words(text: str) -> list[str]:
@@ -283,7 +287,7 @@ def _minhash(docs: Sequence[DocInput], words: list[list[list[str]]] | None, *, t
 
 # -- vectors -----------------------------------------------------------------------------------------
 def document_vectors(docs: Sequence[DocInput], encoder, store=None,
-                     max_sentences: int = 30) -> dict[str, np.ndarray]:
+                     max_sentences: int = 8) -> dict[str, np.ndarray]:
     """Mean of the unit vectors of (up to) the first `max_sentences` sentences, renormalized.
 
     A document without sentences is represented by its text's first 1000 characters. Sentence
@@ -333,6 +337,7 @@ def vector_candidates(docs: Sequence[DocInput], vectors: Mapping[str, np.ndarray
     mats = {lang: np.stack([np.asarray(vectors[d.id], dtype=np.float32) for d in ds])
             for lang, ds in by_lang.items()}
     scores: dict[tuple[str, str], float] = {}
+    top: dict[tuple[str, str], float] = {}  # (doc, other language) -> mean of its top cosines
     for qlang in sorted(by_lang):
         for ilang in sorted(by_lang):
             kk = k_same + 1 if qlang == ilang else k  # +1: a document finds itself
@@ -341,12 +346,21 @@ def vector_candidates(docs: Sequence[DocInput], vectors: Mapping[str, np.ndarray
             sims, idx = _knn(mats[ilang], mats[qlang], kk)
             qdocs, idocs = by_lang[qlang], by_lang[ilang]
             for qi, (srow, irow) in enumerate(zip(sims.tolist(), idx.tolist(), strict=True)):
-                for s, j in zip(srow, irow, strict=True):
-                    if j < 0 or s < min_cos or idocs[j].id == qdocs[qi].id:
+                others = [(s, j) for s, j in zip(srow, irow, strict=True) if j >= 0 and idocs[j].id != qdocs[qi].id]
+                if others:
+                    head = [s for s, _ in others[:MARGIN_K]]
+                    top[(qdocs[qi].id, ilang)] = sum(head) / len(head)
+                for s, j in others:
+                    if s < min_cos:
                         continue
                     key = _pair(qdocs[qi].id, idocs[j].id)
                     scores[key] = max(scores.get(key, 0.0), min(1.0, max(0.0, s)))
-    return [Candidate(a, b, ["vectors"], round(s, 4)) for (a, b), s in sorted(scores.items())]
+    lang = {d.id: d.lang for ds in by_lang.values() for d in ds}
+    out = []
+    for (a, b), s in sorted(scores.items()):
+        norm = (top.get((a, lang[b]), s) + top.get((b, lang[a]), s)) / 2
+        out.append(Candidate(a, b, ["vectors"], round(s, 4), round(s / norm, 4) if norm > 0 else 0.0))
+    return out
 
 
 # -- anchors -----------------------------------------------------------------------------------------
@@ -485,10 +499,11 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
             key = _pair(c.a, c.b)
             cur = merged.get(key)
             if cur is None:
-                merged[key] = Candidate(key[0], key[1], list(c.sources), c.score)
+                merged[key] = Candidate(key[0], key[1], list(c.sources), c.score, c.margin)
             else:
                 cur.sources = [s for s in SOURCES if s in cur.sources or s in c.sources]
                 cur.score = max(cur.score, c.score)
+                cur.margin = max(cur.margin, c.margin)
     return [merged[k] for k in sorted(merged)]
 
 
