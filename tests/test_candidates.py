@@ -118,7 +118,8 @@ def test_document_vectors_mean_of_unit_sentence_vectors():
         def encode(self, texts):
             return np.array([[1.0, 0.0] if t.startswith("a") else [0.0, 1.0] for t in texts], dtype=np.float32)
 
-    docs = [DocInput("d1", "en", "", ["a one", "b two", "a three"]), DocInput("d2", "en", "b text", [])]
+    # Two of four sentences, spread from first to last: "a one" and "b four".
+    docs = [DocInput("d1", "en", "", ["a one", "a two", "a three", "b four"]), DocInput("d2", "en", "b text", [])]
     out = document_vectors(docs, Fake(), max_sentences=2)
     assert out["d1"] == pytest.approx(np.array([1, 1]) / np.sqrt(2))
     assert out["d2"] == pytest.approx(np.array([0, 1]))
