@@ -48,6 +48,23 @@ def test_derived_report_points_at_its_source():
     assert rel.coverage_a > rel.coverage_b
 
 
+def test_a_report_quoting_several_sentences_word_for_word_is_derived_below_half_coverage():
+    statement, report = _pt("s", STATEMENT), _pt("r", REPORT)
+    quoted = relate(report, statement, _passages(report, statement, "verbatim", 0.4, 0.3, n=3))
+    assert (quoted.type, quoted.source) == ("derived", "s")
+    assert any("word for word" in e for e in quoted.evidence)
+    # The same share, reworded, is only related; and one quoted sentence is not enough.
+    assert relate(report, statement, _passages(report, statement, "paraphrase", 0.4, 0.3, n=3)).type == "related"
+    assert relate(report, statement, _passages(report, statement, "verbatim", 0.4, 0.3, n=1)).type == "related"
+
+
+def test_derived_without_any_cue_names_no_source():
+    a, b = _pt("a", STATEMENT), _pt("b", STATEMENT)
+    rel = relate(a, b, _passages(a, b, "paraphrase", 0.6, 0.6))
+    assert (rel.type, rel.source) == ("derived", None)
+    assert "no cue tells which came first" in rel.evidence
+
+
 def test_related_by_some_text_or_by_topic_and_none_otherwise():
     a, b = _pt("a", STATEMENT), _pt("b", REPORT)
     assert relate(a, b, _passages(a, b, "paraphrase", 0.1, 0.1)).type == "related"

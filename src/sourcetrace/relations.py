@@ -8,8 +8,9 @@ passages cover) and the **mix of kinds**. The type follows from them:
 * ``translation``: different languages, most covered text translated (not reworded), and both
   documents almost wholly covered;
 * ``copy``: one language, both documents almost wholly covered word for word;
-* ``derived``: one document is mostly made of the other's text (a report written from a
-  statement): it is the derived one, the other its source;
+* ``derived``: one document is mostly made of the other's text, or quotes it word for word in
+  several sentences (a report written from a statement): it is the derived one, the other its
+  source (None when no cue tells which);
 * ``related``: some shared text, or none but the same topic (their mean sentence vectors are
   close): same event, little shared wording.
 
@@ -37,6 +38,10 @@ WORDING_KINDS = ("verbatim", "near-verbatim")
 MIN_TRANSLATION_COVERAGE = 0.8  # a report that translates most of a statement still adds and cuts
 MIN_COPY_COVERAGE = 0.8
 MIN_DERIVED_COVERAGE = 0.5
+# A report that quotes its source word for word in several sentences is derived from it even when
+# its own text and paraphrases keep the covered share lower.
+MIN_QUOTED_COVERAGE = 0.3
+MIN_QUOTED_PASSAGES = 2
 MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
 REVISION_DAYS = 300
 MIN_RELATED_COSINE = 0.45
@@ -174,8 +179,12 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.source, why = _earlier(a, b)
         rel.evidence.append(why or "no date tells which came first")
         return rel
-    if max(cov_a, cov_b) >= MIN_DERIVED_COVERAGE:
+    quoted = sum(p.kind == "verbatim" for p in passages)
+    if max(cov_a, cov_b) >= MIN_DERIVED_COVERAGE or (
+            max(cov_a, cov_b) >= MIN_QUOTED_COVERAGE and quoted >= MIN_QUOTED_PASSAGES):
         rel.type = "derived"
+        if max(cov_a, cov_b) < MIN_DERIVED_COVERAGE:
+            rel.evidence.append(f"{quoted} passages taken word for word")
         rel.source, why = _derived_source(a, b, spans, cov_a, cov_b)
         rel.evidence += why
         return rel
@@ -198,7 +207,7 @@ def _translation_source(a: PairText, b: PairText) -> tuple[str | None, str]:
 
 
 def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, int, int]], cov_a: float,
-                    cov_b: float) -> tuple[str, list[str]]:
+                    cov_b: float) -> tuple[str | None, list[str]]:
     """The source of a derived pair: votes from containment, attribution, quotes and dates."""
     votes = {a.doc.id: 0.0, b.doc.id: 0.0}  # votes for being the SOURCE
     why: list[str] = []
@@ -222,8 +231,9 @@ def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, in
     if first:
         votes[first] += 1
         why.append(f"{first} is earlier ({when})")
-    source = max(votes, key=lambda k: (votes[k], k == b.doc.id))
-    return source, why
+    if votes[a.doc.id] == votes[b.doc.id]:
+        return None, why + ["no cue tells which came first"]
+    return max(votes, key=votes.__getitem__), why
 
 
 def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
