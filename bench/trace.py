@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 from sourcetrace.encoders import get_encoder  # noqa: E402
-from sourcetrace.pipeline import align_all, candidate_sets, doc_inputs, ingest, relate_all, topic_vectors  # noqa: E402
+from sourcetrace.pipeline import align_all, candidate_sets, ingest, relate_all, topic_vectors  # noqa: E402
 from sourcetrace.records import Relation  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 
@@ -100,7 +100,7 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
     say(f"  [{label}] read {len(docs)} documents ({report.read} files read, {report.unchanged} unchanged, "
         f"{len(report.failures)} failures) {run.times['read']:.1f}s")
     t = time.perf_counter()
-    vectors = topic_vectors(store, doc_inputs(store, docs))
+    vectors = topic_vectors(store, docs)
     run.times["topic vectors"] = time.perf_counter() - t
     say(f"  [{label}] topic vectors {run.times['topic vectors']:.1f}s")
     t = time.perf_counter()

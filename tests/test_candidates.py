@@ -13,6 +13,9 @@ from sourcetrace.candidates import (
     anchor_candidates,
     candidate_pairs,
     document_anchors,
+    document_features,
+    features_from_bytes,
+    features_to_bytes,
     document_vectors,
     minhash_candidates,
     vector_candidates,
@@ -169,14 +172,27 @@ def test_candidate_pairs_union_sorted_deduplicated_and_deterministic():
     docs[2] = DocInput("u002", "en", docs[2].text + " It was 4567 on May 3, 2021 and 8888.", docs[2].sentences)
     vecs = {d.id: np.eye(16)[i % 16] for i, d in enumerate(docs)}
     vecs["z-tr"] = vecs["u002"]
-    first = candidate_pairs(docs, vecs)
+    first = candidate_pairs(document_features(docs), vecs)
     keys = [(c.a, c.b) for c in first]
     assert keys == sorted(set(keys))
     by_pair = {(c.a, c.b): c for c in first}
     assert by_pair[("u001", "z-copy")].sources[0] == "minhash"
     assert by_pair[("u002", "z-tr")].sources == ["vectors", "anchors"]
-    again = candidate_pairs(list(reversed(docs)), dict(reversed(list(vecs.items()))))
+    again = candidate_pairs(document_features(list(reversed(docs))), dict(reversed(list(vecs.items()))))
     assert [(c.a, c.b, c.sources, c.score) for c in again] == [(c.a, c.b, c.sources, c.score) for c in first]
+
+
+def test_features_survive_serialization_exactly():
+    docs = corpus(seed=5, n=6) + [DocInput("empty", "en", "", []), DocInput("short", "ar", "قال الوزير", ["قال الوزير"])]
+    docs[0].text += " On June 4, 2020 Pompeo said 10,000."
+    for f in document_features(docs):
+        back = features_from_bytes(f.id, features_to_bytes(f))
+        assert (back.id, back.lang, back.anchors) == (f.id, f.lang, f.anchors)
+        assert (back.doc_sig is None) == (f.doc_sig is None)
+        if f.doc_sig is not None:
+            assert np.array_equal(back.doc_sig, f.doc_sig)
+        assert np.array_equal(back.quote_sigs, f.quote_sigs) and back.quote_sigs.dtype == np.uint32
+    assert any(f.anchors for f in document_features(docs[:1]))
 
 
 def test_empty_and_tiny_inputs():
@@ -185,4 +201,4 @@ def test_empty_and_tiny_inputs():
     assert anchor_candidates([]) == []
     assert vector_candidates([], {}) == []
     one = [DocInput("a", "en", "", [])]
-    assert candidate_pairs(one, {"a": np.ones(4) / 2}) == []
+    assert candidate_pairs(document_features(one), {"a": np.ones(4) / 2}) == []

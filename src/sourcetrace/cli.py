@@ -24,7 +24,6 @@ from .pipeline import (
     align_all,
     candidate_sets,
     compare,
-    doc_inputs,
     ingest,
     reading_settings,
     relate_all,
@@ -255,7 +254,7 @@ def trace(
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as progress:
             task = progress.add_task("topics and candidates", total=None)
-            vectors = topic_vectors(store, doc_inputs(store, docs))
+            vectors = topic_vectors(store, docs)
             to_align, pairs = candidate_sets(store, docs, vectors)
             progress.update(task, description="aligning", completed=0)
             # A large corpus aligns with the fast encoder whose vectors the topic step already cached.

@@ -20,7 +20,17 @@ import numpy as np
 
 from . import __version__, language
 from .align import DEFAULT_THRESHOLD, Side, align
-from .candidates import Candidate, DocInput, candidate_pairs, document_vectors
+from .candidates import (
+    FEATURES_VERSION,
+    Candidate,
+    DocFeatures,
+    DocInput,
+    candidate_pairs,
+    document_features,
+    document_vectors,
+    features_from_bytes,
+    features_to_bytes,
+)
 from .compose import compose, merge_composed
 from .encoders import Encoder, get_encoder
 from .families import families
@@ -169,9 +179,30 @@ def doc_inputs(store: Store, docs: Sequence[Document]) -> list[DocInput]:
     return out
 
 
-def topic_vectors(store: Store, inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
-    """Each document's topic: the mean of its first sentences' vectors (fast encoder, cached)."""
-    return document_vectors(inputs, get_encoder("use"), store)
+TOPIC_SENTENCES = 8
+
+
+def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
+    """Each document's topic: the mean of a few of its sentence vectors (fast encoder), cached
+    per document in the store, so a rerun over a grown corpus encodes only the new documents."""
+    encoder = get_encoder("use")
+    version = f"{encoder.name}:{TOPIC_SENTENCES}"
+    found = {k: np.frombuffer(v, dtype=np.float32) for k, v in store.cached("topic", version, [d.id for d in docs]).items()}
+    missing = [d for d in docs if d.id not in found]
+    fresh = document_vectors(doc_inputs(store, missing), encoder, store, max_sentences=TOPIC_SENTENCES)
+    store.put_cached("topic", version, ((k, v.astype(np.float32).tobytes()) for k, v in fresh.items()))
+    found.update(fresh)
+    return found
+
+
+def candidate_features(store: Store, docs: Sequence[Document]) -> list[DocFeatures]:
+    """Each document's MinHash signatures and anchors, cached per document in the store."""
+    cached = store.cached("features", FEATURES_VERSION, [d.id for d in docs])
+    feats = [features_from_bytes(k, v) for k, v in cached.items()]
+    missing = [d for d in docs if d.id not in cached]
+    fresh = document_features(doc_inputs(store, missing))
+    store.put_cached("features", FEATURES_VERSION, ((f.id, features_to_bytes(f)) for f in fresh))
+    return feats + fresh
 
 
 # Ratio margin (see candidates.Candidate.margin) above which a cross-language vector neighbour is
@@ -194,7 +225,7 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
         every = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
         return every, every
     lang = {d.id: d.lang for d in docs}
-    found = candidate_pairs(doc_inputs(store, docs), vectors)
+    found = candidate_pairs(candidate_features(store, docs), vectors)
     related = [(c.a, c.b) for c in found]
     aligned = [(c.a, c.b) for c in found if _worth_aligning(c, lang[c.a] != lang[c.b])]
     return aligned, related
