@@ -14,9 +14,9 @@ from sourcetrace.candidates import (
     candidate_pairs,
     document_anchors,
     document_features,
+    document_vectors,
     features_from_bytes,
     features_to_bytes,
-    document_vectors,
     minhash_candidates,
     vector_candidates,
 )
