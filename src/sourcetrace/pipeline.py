@@ -23,9 +23,11 @@ from .align import DEFAULT_THRESHOLD, Side, align
 from .candidates import DocInput, candidate_pairs, document_vectors
 from .compose import compose, merge_composed
 from .encoders import Encoder, get_encoder
+from .factdiff import diff_pair
+from .facts import document_facts
 from .families import families
 from .readers import ReadError, discover, read_file
-from .records import Document, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
+from .records import Document, Fact, FactDiff, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
 from .relations import PairText, relations_for
 from .segment import content_spans, segment
 from .sentences import split_sentences
@@ -249,6 +251,44 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     current = {(a, b) if a < b else (b, a) for a, b in pairs}
     direct = [p for p in store.passages(ids) if ((p.a, p.b) if p.a < p.b else (p.b, p.a)) in current]
     return merge_composed(direct, compose(docs, direct))
+
+
+# -- stage: facts and fact diffs (pure given the documents' texts) ------------------------------
+def facts_of(store: Store, docs: Sequence[Document]) -> dict[str, list[Fact]]:
+    """Each document's facts (numbers, money, percentages, dates, names), by document id."""
+    texts: dict[str, str] = {}
+    out: dict[str, list[Fact]] = {}
+    for d in docs:
+        key = d.path
+        if key not in texts:
+            texts[key] = store.document_text(d.id) or ""
+        out[d.id] = document_facts(d, texts[key])
+    return out
+
+
+def fact_diffs(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
+               pairs: Sequence[tuple[str, str]], facts: dict[str, list[Fact]] | None = None) -> list[FactDiff]:
+    """The fact diff of every pair, over its passages and the passages that map through a
+    translation in the corpus (a report of the English original meets the Arabic translation)."""
+    facts = facts if facts is not None else facts_of(store, docs)
+    by_id = {d.id: d for d in docs}
+    grouped: dict[frozenset[str], list[Passage]] = {}
+    for p in [*passages, *compose(docs, passages, any_language=True)]:
+        grouped.setdefault(frozenset((p.a, p.b)), []).append(p)
+    texts: dict[str, str] = {}
+
+    def text(doc_id: str) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = store.document_text(doc_id) or ""
+        return texts[doc_id]
+
+    out: list[FactDiff] = []
+    for a, b in pairs:
+        if a not in by_id or b not in by_id:
+            continue
+        ps = grouped.get(frozenset((a, b)), [])
+        out += diff_pair(by_id[a], text(a), facts.get(a, []), by_id[b], text(b), facts.get(b, []), ps)
+    return out
 
 
 # -- compare: two documents named by id, file or FILE#N ------------------------------------------

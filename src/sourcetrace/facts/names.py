@@ -1,0 +1,272 @@
+"""Named people, organisations and places, with a key that meets across Arabic and English.
+
+Keys: a country is its ISO 3166 code (names in both languages from CLDR, through Babel), a known
+city or organisation its English name in the tables below, and anything else the consonant
+skeleton of its last word (:func:`sourcetrace.anchors.skeleton`), so that «بومبيو» and "Pompeo"
+both give ``bmb`` (person keys are compared with :func:`sourcetrace.anchors.same_name`).
+
+English names are runs of capitalised words (with "of", "al-", initials inside); Arabic has no
+case, so Arabic people are the words after a title («وزير الخارجية الأمريكي مايكل بومبيو»,
+«رئيس الوزراء كاظمي»), and Arabic places and organisations come from the tables.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..anchors import STOPWORDS, _strong, normalize_arabic, skeleton, strip_clitics, transliterate
+
+
+@dataclass
+class Name:
+    start: int
+    end: int
+    type: str  # person | org | place
+    key: str
+
+
+# Cities, regions and organisations often named in statements and news (English key: Arabic names).
+_PLACES = {
+    "Baghdad": "بغداد", "Damascus": "دمشق", "Washington": "واشنطن", "Brussels": "بروكسل", "Rome": "روما",
+    "Cairo": "القاهرة", "Beirut": "بيروت", "Riyadh": "الرياض", "Amman": "عمان", "Ankara": "أنقرة",
+    "Tehran": "طهران", "Moscow": "موسكو", "Paris": "باريس", "London": "لندن", "Berlin": "برلين",
+    "Geneva": "جنيف", "New York": "نيويورك", "Mosul": "الموصل", "Raqqa": "الرقة", "Aleppo": "حلب",
+    "Idlib": "إدلب", "Erbil": "أربيل", "Basra": "البصرة", "Kirkuk": "كركوك", "Gaza": "غزة",
+    "Jerusalem": "القدس", "Doha": "الدوحة", "Abu Dhabi": "أبوظبي", "Dubai": "دبي", "Istanbul": "إسطنبول",
+    "Sahel": "الساحل", "West Africa": "غرب أفريقيا", "Middle East": "الشرق الأوسط", "Europe": "أوروبا",
+    "Africa": "أفريقيا", "Asia": "آسيا", "Kurdistan": "كردستان", "Deir ez-Zor": "دير الزور",
+}  # fmt: skip
+_ORGS = {
+    "NATO": "الناتو|حلف شمال الأطلسي|حلف الناتو|ناتو", "United Nations": "الأمم المتحدة",
+    "UN": "", "Security Council": "مجلس الأمن|مجلس الأمن الدولي", "European Union": "الاتحاد الأوروبي",
+    "EU": "", "ISIS": "داعش|تنظيم الدولة|تنظيم داعش|الدولة الإسلامية", "Daesh": "", "ISIL": "",
+    "Interpol": "الإنتربول|الانتربول", "Coalition": "التحالف الدولي|التحالف",
+    "Small Group": "المجموعة المصغرة|المجموعة المصغّرة", "Arab League": "جامعة الدول العربية",
+    "World Bank": "البنك الدولي", "IMF": "صندوق النقد الدولي", "WHO": "منظمة الصحة العالمية",
+    "Red Cross": "الصليب الأحمر", "Pentagon": "البنتاغون|البنتاجون", "White House": "البيت الأبيض",
+    "Kremlin": "الكرملين", "Hezbollah": "حزب الله", "Hamas": "حماس", "Taliban": "طالبان",
+    "Al-Qaeda": "القاعدة|تنظيم القاعدة",
+}  # fmt: skip
+_ORG_ALIASES = {"UN": "United Nations", "EU": "European Union", "Daesh": "ISIS", "ISIL": "ISIS",
+                "Islamic State": "ISIS", "UN Security Council": "Security Council",
+                "North Atlantic Treaty Organization": "NATO", "Global Coalition": "Coalition"}
+_ORG_WORDS = frozenset(["council", "coalition", "ministry", "organization", "organisation", "union", "nations", "agency", "committee", "bank", "fund", "party", "forces", "army", "group", "commission", "court", "parliament", "government", "department", "office", "alliance", "association", "institute", "university", "federation", "movement", "front", "authority", "mission", "league", "assembly", "program", "programme", "corporation", "company"])
+_TITLES = frozenset(["secretary", "minister", "president", "prime", "foreign", "deputy", "vice", "general", "king", "prince", "sheikh", "ambassador", "senator", "governor", "chancellor", "envoy", "spokesman", "spokesperson", "spokeswoman", "mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr.", "sir", "lord", "queen", "emir", "crown", "director", "chairman", "chief", "commander", "special", "representative", "state", "of", "defense", "defence", "affairs", "interior", "finance", "high", "commissioner"])
+_STOP_TAIL = frozenset({"resolution", "statement", "ministerial", "meeting", "of", "the", "for", "and"})
+
+
+def _norm_words(text: str) -> tuple[str, ...]:
+    return tuple(normalize_arabic(text).split())
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, tuple[str, str]], dict[tuple[str, ...], tuple[str, str]]]:
+    """(English lower-case name -> (type, key), Arabic word tuple -> (type, key))."""
+    en: dict[str, tuple[str, str]] = {}
+    ar: dict[tuple[str, ...], tuple[str, str]] = {}
+    try:
+        from babel import Locale
+
+        en_names, ar_names = Locale("en").territories, Locale("ar").territories
+    except Exception:  # Babel without CLDR data: the hand tables still work
+        en_names, ar_names = {}, {}
+    for code, name in en_names.items():
+        if code.isalpha() and len(code) == 2:
+            en[name.lower()] = ("place", code)
+            if code in ar_names:
+                ar[_norm_words(ar_names[code])] = ("place", code)
+    for extra, code in (("us", "US"), ("u.s.", "US"), ("usa", "US"), ("uk", "GB"), ("u.k.", "GB"),
+                        ("uae", "AE"), ("syria", "SY"), ("america", "US")):
+        en[extra] = ("place", code)
+    for name, code in (("سورية", "SY"), ("أمريكا", "US"), ("أميركا", "US"), ("الولايات المتحدة الأمريكية", "US"),
+                       ("الولايات المتحدة الأميركية", "US"), ("إيطاليا", "IT"), ("بريطانيا", "GB"),
+                       ("العراق", "IQ"), ("سوريا", "SY"), ("إفريقيا", "Africa")):
+        ar[_norm_words(name)] = ("place", code)
+    for name, arabic in _PLACES.items():
+        en[name.lower()] = ("place", name)
+        for a in arabic.split("|"):
+            ar[_norm_words(a)] = ("place", name)
+    for name, arabic in _ORGS.items():
+        key = _ORG_ALIASES.get(name, name)
+        en[name.lower()] = ("org", key)
+        for a in filter(None, arabic.split("|")):
+            ar[_norm_words(a)] = ("org", key)
+    for alias, key in _ORG_ALIASES.items():
+        en[alias.lower()] = ("org", key)
+    return en, ar
+
+
+def person_key(surname: str) -> str:
+    """The key of a person: the strong consonant skeleton of the surname (Latin or Arabic)."""
+    if re.search("[\u0621-\u064a]", surname):
+        word = normalize_arabic(surname)
+        if word.startswith("ال") and len(word) > 4:
+            word = word[2:]
+        return _strong(skeleton(transliterate(word)))
+    return _strong(skeleton(surname))
+
+
+# -- English -----------------------------------------------------------------------------------
+_EN_CAP = r"(?:[A-Z][a-zA-Z\u00c0-\u024f'’\-]*[a-zA-Z\u00c0-\u024f]|[A-Z]\.(?:[A-Z]\.)*|[A-Z]{2,})"
+_EN_RUN = re.compile(rf"(?<![\w'’-]){_EN_CAP}(?:(?:\s+|\s+(?:of|for|the|de|di|da|del|van|von|bin|ibn|al|el)\s+|/)"
+                     rf"(?:al-)?{_EN_CAP})*")
+
+
+def _english(text: str) -> list[Name]:
+    en, _ = _gazetteer()
+    out: list[Name] = []
+    for m in _EN_RUN.finditer(text):
+        words = list(re.finditer(r"[^\s/]+", m.group(0)))
+        spans = [(m.start() + w.start(), m.start() + w.end(), w.group(0).rstrip("’'s") or w.group(0))
+                 for w in words]
+        _english_run(text, spans, en, out)
+    return out
+
+
+def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: list[Name]) -> None:
+    # The longest known name inside the run first (a country, a city, an organisation).
+    n = len(spans)
+    i = 0
+    titled = False
+    while i < n:
+        hit = None
+        for j in range(n, i, -1):
+            phrase = text[spans[i][0]:spans[j - 1][1]]
+            key = en.get(phrase.lower().rstrip("’'s").replace("’", "'"))
+            if key:
+                hit = (j, key)
+                break
+        if hit:
+            j, (typ, key) = hit
+            out.append(Name(spans[i][0], spans[j - 1][1], typ, key))
+            i = j
+            continue
+        low = spans[i][2].lower()
+        if low in _TITLES or low in STOPWORDS or _nationality(low):
+            titled = titled or low in _TITLES
+            i += 1
+            continue
+        # an unknown run: up to the next known name or a tail word
+        j = i
+        while j < n and spans[j][2].lower() not in _STOP_TAIL and not en.get(spans[j][2].lower()):
+            j += 1
+        words = [w for _, _, w in spans[i:j]]
+        if not words:
+            i += 1
+            continue
+        s, e = spans[i][0], spans[j - 1][1]
+        orgish = any(w.lower() in _ORG_WORDS for w in words)
+        if orgish and len(words) == 1:
+            pass  # "Government", "Mission": a common noun capitalised, not a name
+        elif orgish:
+            out.append(Name(s, e, "org", " ".join(words)))
+        elif len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and not text.startswith("-", e):
+            out.append(Name(s, e, "org", words[0].replace(".", "")))
+        elif (titled or len(words) >= 2) and not _nationality(words[-1]):
+            out.append(Name(s, e, "person", person_key(words[-1])))
+        i = j
+
+
+def _nationality(word: str) -> bool:
+    return word.lower().endswith(("ian", "ese", "ish", "can", "ean"))
+
+
+# -- Arabic ------------------------------------------------------------------------------------
+_AR_WORD = re.compile("[\u0621-\u064a\u064b-\u065f\u0670\u0640]+")
+_AR_TITLES = [_norm_words(t) for t in (
+    "وزير الخارجية", "وزيرة الخارجية", "وزير الدفاع", "وزيرة الدفاع", "وزير الداخلية", "وزير المالية",
+    "رئيس الوزراء", "رئيسة الوزراء", "رئيس الحكومة", "رئيس الجمهورية", "نائب رئيس الوزراء", "الرئيس",
+    "الرئيسة", "الأمين العام", "الأمينة العامة", "السيد", "السيدة", "الدكتور", "الدكتورة", "الملك",
+    "الأمير", "الشيخ", "السفير", "السفيرة", "المبعوث", "المبعوثة", "المتحدث باسم", "المتحدثة باسم",
+    "الوزير", "الوزيرة", "النائب", "الجنرال")]
+_AR_NOT_NAME = frozenset(_norm_words("""في من إلى على عن مع و أو ثم قد لقد إن أن الذي التي الذين هذا هذه ذلك
+تلك كان كانت قال قالت يوم خلال بعد قبل حول بشأن عبر ضد لدى منذ حتى كما ايضا أيضا وقد حيث بين دون غير
+كل جميع عقد عقدت أكد أكدت شدد شددت أعلن أعلنت لحلف للأمم لشؤون العام الخاص الأممي الأمريكي الأميركي
+المتحدة"""))
+
+
+def _arabic(text: str) -> list[Name]:
+    _, ar = _gazetteer()
+    words = [(m.start(), m.end(), normalize_arabic(m.group(0))) for m in _AR_WORD.finditer(text)]
+    out: list[Name] = []
+    longest = max((len(k) for k in ar), default=1)
+    i, n = 0, len(words)
+    while i < n:
+        hit = _ar_known(words, i, n, ar, longest, text)
+        if hit:
+            j, skip, (typ, key) = hit
+            out.append(Name(words[i][0] + skip, words[j - 1][1], typ, key))
+            i = j
+            continue
+        title = _ar_title(words, i, n, text)
+        if title:
+            j = title
+            # a nationality or office adjective after the title: «الإيطالي», «الأمريكي»
+            while j < n and words[j][2].startswith("ال") and words[j][2].endswith(("ي", "ية")) and _close(words, j, text):
+                j += 1
+            k = j
+            while (k < n and k - j < 3 and _close(words, k, text) and words[k][2] not in _AR_NOT_NAME
+                   and not _ar_known(words, k, n, ar, longest, text)
+                   and not (words[k][2].startswith("ال") and k == j and len(words[k][2]) < 5)):
+                k += 1
+                if words[k - 1][2].startswith("ال") and k - 1 > j:
+                    break  # «مصطفى الكاظمي»: an article-prefixed surname ends the name
+            if k > j:
+                out.append(Name(words[j][0], words[k - 1][1], "person", person_key(words[k - 1][2])))
+                i = k
+                continue
+            i = max(j, i + 1)
+            continue
+        i += 1
+    return out
+
+
+def _close(words: list, k: int, text: str) -> bool:
+    """Word k follows word k-1 with only spaces between (no punctuation ends the name)."""
+    return k == 0 or text[words[k - 1][1]:words[k][0]].strip() == ""
+
+
+def _ar_known(words: list, i: int, n: int, ar: dict, longest: int, text: str
+              ) -> tuple[int, int, tuple[str, str]] | None:
+    """The longest table name starting at word i (a clitic و/ب/ل/ف on its first word allowed)."""
+    for length in range(min(longest, n - i), 0, -1):
+        if not all(_close(words, k, text) for k in range(i + 1, i + length)):
+            continue
+        rest = tuple(w for _, _, w in words[i + 1:i + length])
+        first = words[i][2]
+        for reading in strip_clitics(first)[:4]:
+            key = ar.get((reading, *rest))
+            if key is None and reading.startswith("ل") and not reading.startswith("ال"):
+                key = ar.get(("ا" + reading, *rest))  # لل = ل + ال
+            if key:
+                return i + length, len(first) - len(reading), key
+    return None
+
+
+def _ar_title(words: list, i: int, n: int, text: str) -> int | None:
+    """The index after a title starting at word i, or None."""
+    for title in _AR_TITLES:
+        m = len(title)
+        if i + m > n:
+            continue
+        first = words[i][2]
+        if first != title[0] and not (first[:1] in "وف" and first[1:] == title[0]):
+            continue
+        if all(words[i + k][2] == title[k] for k in range(1, m)) and all(
+                _close(words, i + k, text) for k in range(1, m)):
+            return i + m
+    return None
+
+
+def find_names(text: str, lang: str) -> list[Name]:
+    """People, organisations and places named in ``text`` (English runs and Arabic tables/titles:
+    a text in one language may quote names in the other script, so both readers run where the
+    text has letters of their script)."""
+    out: list[Name] = []
+    if re.search("[A-Za-z]", text):
+        out += _english(text)
+    if re.search("[\u0621-\u064a]", text):
+        out += _arabic(text)
+    return sorted(out, key=lambda x: x.start)
