@@ -16,7 +16,7 @@ import re
 from ..records import Document, Fact
 from .dates import find_dates, is_year
 from .names import find_names
-from .numbers import find_quantities
+from .numbers import DIGITS, find_quantities
 
 __all__ = ["FACT_TYPES", "document_facts", "extract"]
 
@@ -41,7 +41,7 @@ def extract(text: str, lang: str, doc_date: str | None = None, *, doc: str = "",
             continue
         typ, value = q.type, q.value
         if (typ == "number" and isinstance(value, int) and is_year(value) and q.end - q.start == 4
-                and not _REFERENCE.search(text, max(0, q.start - 16), q.start)):
+                and text[q.start].translate(DIGITS).isdigit() and not _REFERENCE.search(text, max(0, q.start - 16), q.start)):
             typ, value = "date", f"{value:04d}"
         facts.append(Fact(doc, q.start + offset, q.end + offset, typ, value))
         taken.append((q.start, q.end))

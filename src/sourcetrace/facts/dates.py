@@ -84,7 +84,7 @@ _EN_DMY = re.compile(
     rf"(?<![\w-])(?:(?P<wd>{_EN_WD}),?\s+)?(?:the\s+)?(?P<d1>\d{{1,2}}){_SUF}(?:\s*(?:-|–|to|and)\s*"
     rf"(?P<d2>\d{{1,2}}){_SUF})?\s+(?:of\s+)?(?P<m>{_EN_M})(?![\w])(?:,?\s+{_YEAR})?", re.I)
 _EN_MDY = re.compile(
-    rf"(?<![\w-])(?:(?P<wd>{_EN_WD}),?\s+)?(?P<m>{_EN_M})\s+(?P<d1>\d{{1,2}}){_SUF}(?!\d)"
+    rf"(?<![\w-])(?:(?P<wd>{_EN_WD}),?\s+)?(?P<m>{_EN_M})\.?\s+(?P<d1>\d{{1,2}}){_SUF}(?!\d)"
     rf"(?:\s*(?:-|–)\s*(?P<d2>\d{{1,2}}){_SUF}(?!\d))?(?!\s*[:.]\d)(?:,?\s+{_YEAR})?", re.I)
 _EN_ORDINAL = re.compile(rf"(?<![\w-])(?:the\s+)(?P<o>{_EN_ORD})\s+of\s+(?P<m>{_EN_M})(?![\w])(?:,?\s+{_YEAR})?",
                          re.I)
@@ -100,7 +100,7 @@ _AR_MY = re.compile(
     rf"(?<![\w])(?:شهر\s+)?(?P<m>{_AR_M})(?:\s*[/\-(]\s*(?:{_AR_M})\s*\)?)?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+)?"
     rf"{_YEAR}")
 _ISO = re.compile(r"(?<![\d/.-])(?P<y>(?:19|20|21)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])")
-_NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20|21)\d\d)(?![\d/.])")
+_NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20|21)\d\d)(?![\d/]|\.\d)")
 
 # Relative dates: (pattern, what it resolves to); resolved only when the document has a date.
 _EN_REL = re.compile(
@@ -226,7 +226,7 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) ->
 
 
 def _trim(text: str, s: int, e: int) -> int:
-    while e > s and text[e - 1] in " ,،\u00a0":
+    while e > s and text[e - 1] in " ,،.\u00a0":
         e -= 1
     return e
 
@@ -290,7 +290,10 @@ def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
     anchor = parse_date(doc_date) if doc_date else None
     found = list(_explicit(text, anchor, latin, arabic))
     if anchor is not None:
-        found += list(_relative(text, anchor, latin, arabic))
+        starts = [s for s, _, _ in found]
+        # a weekday right before a date belongs to it ("Thursday, 4 June"), it is no second date
+        found += [r for r in _relative(text, anchor, latin, arabic)
+                  if not any(0 <= s - r[1] <= 3 and not text[r[1]:s].strip(" ,،") for s in starts)]
     return _non_overlapping(found)
 
 

@@ -74,6 +74,14 @@ _CUR_COUNTRY.update({"iraqi": "IQD", "syrian": "SYP", "lebanese": "LBP", "egypti
 _TOKEN = re.compile(r"US\$|\d+(?:[.,٫٬]\d+)*|[A-Za-z]+(?:[-'][A-Za-z]+)*|[\u0621-\u064a\u064b-\u065f\u0670\u0640]+|"
                     r"[$€£¥%٪]")
 _LETTER_BEFORE = re.compile(r"[A-Za-z\u0621-\u064a]-?$")
+_LETTER = re.compile(r"[A-Za-z\u0621-\u064a]")
+
+
+def _glued(text: str, start: int) -> bool:
+    """Digits glued to a word (COVID-19, G20), but not to a one-letter Arabic proclitic («و10»)."""
+    if not _LETTER_BEFORE.search(text, max(0, start - 2), start):
+        return False
+    return not (text[start - 1] in "وبلفك" and (start < 2 or not _LETTER.match(text[start - 2])))
 
 
 @dataclass
@@ -314,7 +322,7 @@ def _read(text: str, toks: list[_Tok], i: int) -> tuple[Quantity, int] | None:
         tok = toks[i]
     skip = 0
     if tok.text[0].isdigit():
-        if _LETTER_BEFORE.search(text, max(0, tok.start - 2), tok.start):
+        if _glued(text, tok.start):
             return None  # COVID-19, G20, F-16: part of a name
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if nxt and nxt.start == tok.end and nxt.text.lower() in ("st", "nd", "rd", "th"):
