@@ -114,13 +114,15 @@ _EN_RUN = re.compile(rf"(?<![\w'’-]){_EN_CAP}(?:(?:\s+|\s+(?:of|for|the|de|di|
                      rf"(?:al-)?{_EN_CAP})*")
 
 
+_POSSESSIVE = re.compile("['’]s$")
+
+
 def _english(text: str) -> list[Name]:
     en, _ = _gazetteer()
     out: list[Name] = []
     for m in _EN_RUN.finditer(text):
         words = list(re.finditer(r"[^\s/]+", m.group(0)))
-        spans = [(m.start() + w.start(), m.start() + w.end(), w.group(0).rstrip("’'s") or w.group(0))
-                 for w in words]
+        spans = [(m.start() + w.start(), m.start() + w.end(), _POSSESSIVE.sub("", w.group(0))) for w in words]
         _english_run(text, spans, en, out)
     return out
 
@@ -134,7 +136,7 @@ def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: li
         hit = None
         for j in range(n, i, -1):
             phrase = text[spans[i][0]:spans[j - 1][1]]
-            key = en.get(phrase.lower().rstrip("’'s").replace("’", "'"))
+            key = en.get(_POSSESSIVE.sub("", phrase.lower()))
             if key:
                 hit = (j, key)
                 break
