@@ -11,7 +11,7 @@ rest is `dropped` (only in a) or `added` (only in b). A name that one side's rea
 (Arabic has no capitals) is still `same` when the other side's words spell it (by skeleton).
 
 Facts that no passage covers (the aligner missed a reworded sentence) can still meet in a pair of
-one language: a fact pairs with the fact of the same type whose surrounding words it shares most
+one language that shares passages elsewhere: a fact pairs with the fact of the same type whose surrounding words it shares most
 (at least :data:`MIN_SHARED_WORDS`, each the other's best), so a recalled date that a later
 statement changed is found even where the sentences were not aligned.
 """
@@ -198,7 +198,7 @@ def diff_pair(doc_a: Document, text_a: str, facts_a: Sequence[Fact], doc_b: Docu
             pairings += diff_passage(fa, fb, span_a, span_b, text_a=text_a, text_b=text_b)
     covered_a = [(p.a_start, p.a_end) for p in ps]
     covered_b = [(p.b_start, p.b_end) for p in ps]
-    if doc_a.lang == doc_b.lang:
+    if doc_a.lang == doc_b.lang and ps:  # only texts that share passages: a template is no kinship
         free_a = [f for f in facts_a if not any(_inside(f, s) for s in covered_a)]
         free_b = [f for f in facts_b if not any(_inside(f, s) for s in covered_b)]
         pairings += context_pairs(text_a, doc_a, free_a, text_b, doc_b, free_b)
