@@ -196,18 +196,40 @@ def compare_cmd(
     exact spans on both sides; sentences that match nothing are listed as omissions or additions.
     A file holding several documents contributes the one that shares most with the other side.
     """
-    from .report import render_compare_html, render_compare_terminal, summarize
+    from .report import render_compare_terminal, summarize
 
-    with _open_store(db) as store:
-        try:
-            enc = get_encoder(encoder)
-            result = compare(a, b, store, encoder=enc, threshold=threshold)
-        except (NotFound, ValueError) as exc:
-            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
-            raise typer.Exit(2) from None
+    result = _compare_or_exit(a, b, db, encoder, threshold)
     sa, sb = result.a, result.b
     settings = _settings("compare", encoder, threshold)
     summary = summarize(sa.doc, sb.doc, result.passages, sa.sentences, sb.sentences)
+    diffs = _write_pair_outputs(result, settings, out, html)
+    if as_json:
+        payload = {"a": sa.doc.to_json(), "b": sb.doc.to_json(), "passages": [p.to_json() for p in result.passages],
+                   "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()},
+                   "fact_diffs": [d.to_json() for d in diffs], "settings": settings}
+        _dump_json(payload)
+    else:
+        reorder = sys.stdout.isatty() if bidi is None else bidi
+        out_console.print(render_compare_terminal(sa.doc, sa.text, sb.doc, sb.text, result.passages,
+                                                  sa.sentences, sb.sentences, reorder_rtl=reorder, fact_diffs=diffs))
+        if html:
+            out_console.print(f"HTML report: {html}", highlight=False)
+
+
+def _compare_or_exit(a: str, b: str, db: Path | None, encoder: str, threshold: float) -> Comparison:
+    with _open_store(db) as store:
+        try:
+            return compare(a, b, store, encoder=get_encoder(encoder), threshold=threshold)
+        except (NotFound, ValueError) as exc:
+            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
+            raise typer.Exit(2) from None
+
+
+def _write_pair_outputs(result: Comparison, settings: dict, out: Path | None, html: Path | None) -> list[FactDiff]:
+    """The fact diff of a comparison, and its --out files and --html page when asked for."""
+    from .report import render_compare_html
+
+    sa, sb = result.a, result.b
     facts, diffs = _pair_facts(result)
     if html:
         page = render_compare_html(sa.doc, sa.text, sb.doc, sb.text, result.passages, sa.sentences, sb.sentences,
@@ -220,17 +242,7 @@ def compare_cmd(
         write_jsonl(out / "passages.jsonl", (p.to_json() for p in result.passages))
         _write_facts(out, facts, diffs)
         write_settings(out, settings)
-    if as_json:
-        payload = {"a": sa.doc.to_json(), "b": sb.doc.to_json(), "passages": [p.to_json() for p in result.passages],
-                   "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()},
-                   "fact_diffs": [d.to_json() for d in diffs], "settings": settings}
-        _dump_json(payload)
-    else:
-        reorder = sys.stdout.isatty() if bidi is None else bidi
-        out_console.print(render_compare_terminal(sa.doc, sa.text, sb.doc, sb.text, result.passages,
-                                                  sa.sentences, sb.sentences, reorder_rtl=reorder, fact_diffs=diffs))
-        if html:
-            out_console.print(f"HTML report: {html}", highlight=False)
+    return diffs
 
 
 def _pair_facts(result: Comparison) -> tuple[list[Fact], list[FactDiff]]:
@@ -460,28 +472,11 @@ def diff_cmd(
     The two documents are aligned first; facts are compared passage by passage, across languages
     too. Changed facts show old → new.
     """
-    from .report import render_compare_html
     from .report.facts import fact_diff_table
 
-    with _open_store(db) as store:
-        try:
-            result = compare(a, b, store, encoder=get_encoder(encoder), threshold=threshold)
-        except (NotFound, ValueError) as exc:
-            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
-            raise typer.Exit(2) from None
+    result = _compare_or_exit(a, b, db, encoder, threshold)
     sa, sb = result.a, result.b
-    facts, diffs = _pair_facts(result)
-    settings = _settings("diff", encoder, threshold)
-    if out:
-        write_jsonl(out / "documents.jsonl", (d.to_json() for d in (sa.doc, sb.doc)))
-        write_jsonl(out / "passages.jsonl", (p.to_json() for p in result.passages))
-        _write_facts(out, facts, diffs)
-        write_settings(out, settings)
-    if html:
-        page = render_compare_html(sa.doc, sa.text, sb.doc, sb.text, result.passages, sa.sentences, sb.sentences,
-                                   settings=settings, fact_diffs=diffs)
-        html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(page, encoding="utf-8")
+    diffs = _write_pair_outputs(result, _settings("diff", encoder, threshold), out, html)
     if as_json:
         _dump_json({"a": sa.doc.id, "b": sb.doc.id, "counts": dict(Counter(d.status for d in diffs)),
                     "fact_diffs": [{**d.to_json(),
