@@ -78,12 +78,17 @@ def test_diff_pair_reports_each_fact_once_and_orients_passages():
     assert all(d.a == "A" and d.b == "B" for d in diffs)
 
 
-def test_facts_outside_passages_pair_by_their_words():
-    a = "Introduction. We welcome the decision of the ministers at their meeting on 2 April on the mission in Iraq."
-    b = "Something else. They welcomed the decision the ministers took at the meeting on 12 February on the mission in Iraq."
+def test_facts_outside_passages_pair_by_their_rare_words():
+    a = ("The ministers met in the capital. The ministers discussed the budget. The ministers thanked the hosts. "
+         "We welcome the decision of the alliance ministers at their meeting on 2 April on the training mission. "
+         "The ministers will meet again.")
+    b = ("The ministers met online. The ministers discussed the elections. The ministers thanked the hosts. "
+         "They welcomed the decision the alliance ministers took at the meeting on 12 February on the training "
+         "mission. The ministers will meet again.")
     da, db = _doc("A", a, "en"), _doc("B", b, "en")
     got = context_pairs(a, da, extract(a, "en"), b, db, extract(b, "en"))
     assert _statuses(got) == [("changed", "date", "--04-02", "--02-12")]
-    # unrelated sentences do not pair
-    c = "The football season opened on 12 February with a win."
+    # a date among words every sentence repeats does not pair
+    c = ("The ministers met online. The ministers discussed the elections. The ministers thanked the hosts. "
+         "The ministers met the hosts on 12 February. The ministers will meet again.")
     assert context_pairs(a, da, extract(a, "en"), c, _doc("C", c, "en"), extract(c, "en")) == []

@@ -12,14 +12,15 @@ rest is `dropped` (only in a) or `added` (only in b). A name that one side's rea
 
 Facts that no passage covers (the aligner missed a reworded sentence) can still meet in a pair of
 one language that shares passages elsewhere: a fact pairs with the fact of the same type whose surrounding words it shares most
-(at least :data:`MIN_SHARED_WORDS`, each the other's best), so a recalled date that a later
+(weighted by rarity, at least :data:`MIN_CONTEXT_SCORE`, each the other's best), so a recalled date that a later
 statement changed is found even where the sentences were not aligned.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .anchors import normalize_arabic, same_name, strip_clitics
 from .facts.dates import compatible, precision
@@ -29,7 +30,10 @@ from .report.summary import orient
 
 QUANTITIES = ("number", "money", "percent", "date")
 NAMES = ("person", "org", "place")
-MIN_SHARED_WORDS = 3  # content words two facts' contexts share for facts outside passages to meet
+# Weight of the words two facts' contexts share (sum of inverse sentence frequencies) for facts outside
+# passages to meet: on the seeds a welcomed decision's date shares 7.2 with its new version, 3.8 with
+# an unrelated recalled date.
+MIN_CONTEXT_SCORE = 5.0
 CONTEXT_WORDS = 12  # words each side of a fact that make its context
 
 Pairing = tuple[Fact | None, Fact | None, str]
@@ -148,21 +152,38 @@ def _context(text: str, lo: int, hi: int, f: Fact) -> set[str]:
     return {s for s in map(_stem, before + after) if len(s) >= 3 and s not in _STOP}
 
 
+_SENTENCE_END = re.compile(r"[.!?؟\n]")
+
+
+def _idf(texts: Sequence[str]) -> Callable[[str], float]:
+    """Inverse sentence frequency of a stem over the given texts: words every sentence repeats
+    (the coalition, the efforts) say little about which sentence a fact sits in."""
+    sentences = [{_stem(w) for w in _WORD.findall(s)} for t in texts for s in _SENTENCE_END.split(t) if s.strip()]
+    df: dict[str, int] = {}
+    for words in sentences:
+        for w in words:
+            df[w] = df.get(w, 0) + 1
+    n = len(sentences)
+    return lambda w: math.log((n + 1) / (df.get(w, 0) + 0.5))
+
+
 def context_pairs(text_a: str, doc_a: Document, facts_a: Sequence[Fact], text_b: str, doc_b: Document,
                   facts_b: Sequence[Fact]) -> list[Pairing]:
     """Figures and dates of two same-language documents that no passage covers, paired by the
-    words around them (each the other's best, at least :data:`MIN_SHARED_WORDS` shared)."""
+    words around them: the shared words, each weighted by its inverse sentence frequency in the two
+    documents, must weigh at least :data:`MIN_CONTEXT_SCORE`, and each fact be the other's best."""
     qa = [f for f in facts_a if f.type in QUANTITIES]
     qb = [f for f in facts_b if f.type in QUANTITIES]
     if not qa or not qb:
         return []
     ca = [_context(text_a, doc_a.start, doc_a.end, f) for f in qa]
     cb = [_context(text_b, doc_b.start, doc_b.end, f) for f in qb]
-    score = {(i, j): len(ca[i] & cb[j]) for i in range(len(qa)) for j in range(len(qb))
+    idf = _idf([text_a[doc_a.start:doc_a.end], text_b[doc_b.start:doc_b.end]])
+    score = {(i, j): sum(map(idf, ca[i] & cb[j])) for i in range(len(qa)) for j in range(len(qb))
              if _kind(qa[i]) == _kind(qb[j])}
     out: list[Pairing] = []
     for (i, j), s in score.items():
-        if s < MIN_SHARED_WORDS:
+        if s < MIN_CONTEXT_SCORE:
             continue
         best_a = max(v for (x, _), v in score.items() if x == i)
         best_b = max(v for (_, y), v in score.items() if y == j)
