@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .numbers import DIGITS
 
@@ -66,8 +66,9 @@ for _w, _n in _AR_ORD_UNITS.items():
 _AR_ORDINALS["الحادي والثلاثين"] = 31
 
 
-def _alt(words: object) -> str:
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))  # type: ignore[attr-defined]
+def _alt(words: Iterable[str]) -> str:
+    """A regex alternation, longest first (so «تشرين الثاني» is not read as «تشرين»)."""
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
 _EN_M = _alt(list(EN_MONTHS) + [m + "." for m in EN_MONTHS if len(m) == 3])
@@ -186,7 +187,7 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) ->
     for pat, month_first in patterns:
         for m in pat.finditer(text):
             month = _month(m["m"])
-            if latin and pat is not _AR_DMY and pat is not _AR_ORDINAL and not m["m"][0].isupper():
+            if pat in (_EN_ORDINAL, _EN_DMY, _EN_MDY) and not m["m"][0].isupper():
                 continue  # "may 4": a verb; English capitalises month names
             gd = m.groupdict()
             year = int(gd["y"]) if gd.get("y") else None
@@ -244,11 +245,11 @@ def _relative(text: str, doc_date: dt.date, latin: bool, arabic: bool) -> Iterat
                 value = (doc_date + dt.timedelta(days=shift)).isoformat()
             elif gd.get("ago"):
                 n = m["n"]
-                days = _AR_AGO.get(re.sub(r"\d+\s+", "", n), 0) if not n.isdigit() and pat is _AR_REL else 0
-                if n.isdigit() or (n.split()[0].isdigit()):
-                    days = int(n.split()[0])
-                elif pat is _EN_REL:
-                    days = _EN_SMALL.get(n.lower(), 0)
+                first = n.split()[0]
+                if first.isdigit():
+                    days = int(first)
+                else:
+                    days = _AR_AGO.get(n, 0) if pat is _AR_REL else _EN_SMALL.get(n.lower(), 0)
                 value = (doc_date - dt.timedelta(days=days)).isoformat() if days else None
             elif gd.get("wd"):
                 wd = _weekday(m["wd"])

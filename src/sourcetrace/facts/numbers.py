@@ -313,7 +313,7 @@ def find_quantities(text: str) -> list[Quantity]:
 
 def _read(text: str, toks: list[_Tok], i: int) -> tuple[Quantity, int] | None:
     tok = toks[i]
-    cur_before = _CUR_BEFORE.get(tok.text.lower()) if tok.text.lower() in _CUR_BEFORE else None
+    cur_before = _CUR_BEFORE.get(tok.text.lower())
     start_tok = i
     if cur_before:
         if i + 1 >= len(toks) or toks[i + 1].start - tok.end > 1 or not toks[i + 1].text[0].isdigit():
