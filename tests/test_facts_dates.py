@@ -144,3 +144,9 @@ def test_offsets_are_file_offsets_with_arabic_indic_digits() -> None:
     text = "في ٤ حزيران ٢٠٢٠"
     (s, e, v), = find_dates(text)
     assert text[s:e] == "٤ حزيران ٢٠٢٠" and v == "2020-06-04"
+
+
+def test_a_span_never_ends_in_whitespace():
+    text = "اجتمعوا في 14 نوفمبر/تشرين الثاني\nوأكدوا"
+    (s, e, v), = find_dates(text)
+    assert text[s:e] == "14 نوفمبر/تشرين الثاني" and v == "--11-14"

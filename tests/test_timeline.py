@@ -11,12 +11,17 @@ def _doc(doc_id: str, text: str, date: str | None = None) -> Document:
     return Document(doc_id, f"{doc_id}.txt", 0, len(text), "en", date=date)
 
 
-def test_version_date_prefers_the_documents_own_then_the_first_full_date():
+def test_version_date_prefers_the_documents_own_then_the_latest_stated():
     text = "The ministers met on 14 November 2019, recalling their statement of 6 February 2019."
     assert version_date(_doc("a", text), extract(text, "en")) == "2019-11-14"
     assert version_date(_doc("a", text, "2019-11-15"), extract(text, "en")) == "2019-11-15"
-    text = "The ministers met on 4 June, recalling their statement of 2019 and the plan for 2020."
+    # its own day without a year: in the latest year named, after the latest full date
+    text = "The ministers met on 4 June, recalling their statement of 6 February 2019."
+    assert version_date(_doc("a", text), extract(text, "en")) == "2019-06-04"
+    text = "The ministers met on 4 June, recalling their statement of 9 September 2019."
     assert version_date(_doc("a", text), extract(text, "en")) == "2020-06-04"
+    text = "The ministers met on 4 June and launched the campaign for 2021."
+    assert version_date(_doc("a", text), extract(text, "en")) == "2021-06-04"
     assert version_date(_doc("a", "No date here."), []) is None
 
 

@@ -7,9 +7,8 @@ A recurring statement (the same issuer after each meeting of the same kind) is r
 previous version: sentences are kept, reworded, dropped and added, and figures and dates change.
 Versions are the documents that share text with another one (passages covering at least
 :data:`MIN_SHARED` of either side); the others are left out. Each version's date is the
-document's own date (its headline block), else the first full date its text states, else the
-year of the first day-and-month it states (the latest year the text names); versions without any
-keep their input order after the dated ones.
+document's own date (its headline block), else one read from the dates its text states (see
+:func:`version_date`); versions without any keep their input order after the dated ones.
 """
 
 from __future__ import annotations
@@ -18,11 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .factdiff import diff_pair
-from .facts.dates import precision
 from .records import Document, Fact, FactDiff, Passage, Sentence
 from .report.summary import orient, summarize
 
-MIN_SHARED = 0.2  # share of a document that passages must cover for it to be a version of another
+MIN_SHARED = 0.05  # share of a document passages must cover for it to be a version of another (a yearly
+# statement keeps 10-30% of last year's wording; unrelated texts share next to nothing)
 
 
 @dataclass
@@ -51,19 +50,24 @@ class Step:
 
 
 def version_date(doc: Document, facts: Sequence[Fact]) -> str | None:
-    """A version's date: its own, else the first full date it states, else a stated day and month
-    in the latest year the text names."""
+    """A version's date: its own; else the latest date its text states (a statement recalls
+    earlier statements and decisions, it does not date itself before them), and when the text
+    also gives a day and month without a year (its own meeting, most often), that day in the
+    latest year stated, or the year after if it would fall before the latest full date."""
     if doc.date:
         return doc.date
     dates = [f.value for f in facts if f.type == "date"]
-    full = [v for v in dates if len(v) == 10 and not v.startswith("--")]
-    if full:
-        return full[0]
-    days = [v for v in dates if v.startswith("--")]
-    years = [v[:4] for v in dates if not v.startswith("--") and precision(v) in ("year", "month", "day")]
-    if days and years:
-        return f"{max(years)}-{days[0][2:]}"
-    return max(years) if years else None
+    stated = [v for v in dates if not v.startswith("--")]
+    if not stated:
+        return None
+    latest = max(stated)  # ISO strings order by time; "2021" sorts after every 2020 date
+    day = next((v for v in dates if v.startswith("--")), None)
+    if day is None:
+        return latest
+    year = int(latest[:4])
+    if len(latest) == 10 and f"{year:04d}{day[1:]}" < latest:
+        year += 1
+    return f"{year:04d}{day[1:]}"
 
 
 def _sort_key(v: Version, i: int) -> tuple:

@@ -227,7 +227,7 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) ->
 
 
 def _trim(text: str, s: int, e: int) -> int:
-    while e > s and text[e - 1] in " ,،.\u00a0":
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ",،."):
         e -= 1
     return e
 
