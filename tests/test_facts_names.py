@@ -30,6 +30,9 @@ def _names(text: str, lang: str) -> list[tuple[str, str, str]]:
      [("Arab League", "org", "Arab League"), ("World Bank", "org", "World Bank")]),
     ("The Ministers met virtually.", []),
     ("The Government of Iraq asked for help.", [("Iraq", "place", "IQ")]),
+    ("Minister of Water Resources Karim T. Mansour visited the Republic of Nahr.",
+     [("Karim T. Mansour", "person", person_key("Mansour")), ("Republic of Nahr", "place", person_key("Nahr"))]),
+    ("Water Resources Ministry Of The Republic\nThe talks went on.", []),
 ])
 def test_english_names(text: str, expected: list) -> None:
     assert _names(text, "en") == expected
@@ -45,6 +48,8 @@ def test_english_names(text: str, expected: list) -> None:
     ("ضد داعش في العراق وسوريا.", [("داعش", "org", "ISIS"), ("العراق", "place", "IQ"), ("سوريا", "place", "SY")]),
     ("وفقا لقرار مجلس الأمن الدولي.", [("مجلس الأمن الدولي", "org", "Security Council")]),
     ("أرسلت الولايات المتحدة المساعدات.", [("الولايات المتحدة", "place", "US")]),
+    ("ترأست الاجتماع وزيرة الخارجية ليلى ك. حداد.", [("ليلى ك. حداد", "person", person_key("Haddad"))]),
+    ("رحب بالمبعوثة الخاصة للأمم المتحدة.", [("للأمم المتحدة", "org", "United Nations")]),
 ])
 def test_arabic_names(text: str, expected: list) -> None:
     assert _names(text, "ar") == expected

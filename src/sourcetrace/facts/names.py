@@ -51,10 +51,14 @@ _ORGS = {
 }  # fmt: skip
 _ORG_ALIASES = {"UN": "United Nations", "EU": "European Union", "Daesh": "ISIS", "ISIL": "ISIS",
                 "Islamic State": "ISIS", "UN Security Council": "Security Council",
-                "North Atlantic Treaty Organization": "NATO", "Global Coalition": "Coalition"}
-_ORG_WORDS = frozenset(["council", "coalition", "ministry", "organization", "organisation", "union", "nations", "agency", "committee", "bank", "fund", "party", "forces", "army", "group", "commission", "court", "parliament", "government", "department", "office", "alliance", "association", "institute", "university", "federation", "movement", "front", "authority", "mission", "league", "assembly", "program", "programme", "corporation", "company"])
+                "North Atlantic Treaty Organization": "NATO", "Global Coalition": "Coalition",
+                "U.N.": "United Nations"}
+_ORG_WORDS = frozenset(["council", "coalition", "ministry", "organization", "organisation", "union", "nations", "agency", "committee", "bank", "fund", "party", "forces", "army", "group", "commission", "court", "parliament", "government", "department", "office", "alliance", "association", "institute", "university", "federation", "movement", "front", "authority", "mission", "league", "assembly", "program", "programme", "corporation", "company", "conference", "secretariat"])
+_PLACE_WORDS = frozenset(["republic", "kingdom", "emirate", "sultanate", "province", "governorate", "region",
+                          "district", "county"])
 _TITLES = frozenset(["secretary", "minister", "president", "prime", "foreign", "deputy", "vice", "general", "king", "prince", "sheikh", "ambassador", "senator", "governor", "chancellor", "envoy", "spokesman", "spokesperson", "spokeswoman", "mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr.", "sir", "lord", "queen", "emir", "crown", "director", "chairman", "chief", "commander", "special", "representative", "state", "of", "defense", "defence", "affairs", "interior", "finance", "high", "commissioner"])
-_STOP_TAIL = frozenset({"resolution", "statement", "ministerial", "meeting", "of", "the", "for", "and"})
+_STOP_TAIL = frozenset({"resolution", "statement", "ministerial", "meeting", "and"})
+_CONNECTORS = frozenset({"of", "for", "the", "de", "di", "da", "del", "van", "von", "bin", "ibn", "al", "el"})
 
 
 def _norm_words(text: str) -> tuple[str, ...]:
@@ -123,8 +127,28 @@ def _english(text: str) -> list[Name]:
     for m in _EN_RUN.finditer(text):
         words = list(re.finditer(r"[^\s/]+", m.group(0)))
         spans = [(m.start() + w.start(), m.start() + w.end(), _POSSESSIVE.sub("", w.group(0))) for w in words]
-        _english_run(text, spans, en, out)
+        found: list[Name] = []
+        _english_run(text, spans, en, found)
+        if _title_case_line(text, m.start()):  # a headline: every word has a capital, only known names count
+            found = [x for x in found if x.type == "place" or x.key in _KNOWN_ORGS]
+        out += found
     return out
+
+
+_KNOWN_ORGS = frozenset(_ORG_ALIASES.get(k, k) for k in _ORGS)
+
+
+def _title_case_line(text: str, pos: int) -> bool:
+    """The line holding ``pos`` is a title-case headline (three words or more, most capitalised,
+    no sentence end)."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start:end if end >= 0 else len(text)].strip()
+    words = [w for w in line.split() if w[:1].isalpha()]
+    if len(words) < 3 or line.endswith((".", "!", "?", ";", ":")):
+        return False  # a sentence, however many names it holds
+    caps = sum(w[0].isupper() or w.lower() in _CONNECTORS for w in words)
+    return caps >= 0.75 * len(words)
 
 
 def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: list[Name]) -> None:
@@ -150,24 +174,34 @@ def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: li
             titled = titled or low in _TITLES
             i += 1
             continue
-        # an unknown run: up to the next known name or a tail word
+        # an unknown run: up to the next known name or a tail word, without trailing connectors
         j = i
         while j < n and spans[j][2].lower() not in _STOP_TAIL and not en.get(spans[j][2].lower()):
             j += 1
-        words = [w for _, _, w in spans[i:j]]
+        end = j
+        while end > i and spans[end - 1][2].lower() in _CONNECTORS:
+            end -= 1
+        words = [w for _, _, w in spans[i:end]]
         if not words:
             i += 1
             continue
-        s, e = spans[i][0], spans[j - 1][1]
+        s, e = spans[i][0], spans[end - 1][1]
         orgish = any(w.lower() in _ORG_WORDS for w in words)
-        if orgish and len(words) == 1:
+        if any(w.lower() in _PLACE_WORDS for w in words) and len(words) > 1 and not orgish:
+            out.append(Name(s, e, "place", person_key(words[-1])))  # "Republic of Nahr"
+        elif orgish and len(words) == 1:
             pass  # "Government", "Mission": a common noun capitalised, not a name
         elif orgish:
             out.append(Name(s, e, "org", " ".join(words)))
         elif len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and not text.startswith("-", e):
             out.append(Name(s, e, "org", words[0].replace(".", "")))
         elif (titled or len(words) >= 2) and not _nationality(words[-1]):
-            out.append(Name(s, e, "person", person_key(words[-1])))
+            # a person is the last two words, or from the first name before an initial ("Karim T. Mansour")
+            k = next((x for x in range(1, len(words) - 1) if re.fullmatch(r"[A-Z]\.", words[x])), len(words) - 1)
+            first = max(0, min(k - 1, len(words) - 2))
+            while first > 0 and words[first].lower() in _CONNECTORS:  # "Luigi Di Maio", "Omar al Bashir"
+                first -= 1
+            out.append(Name(spans[i + first][0], e, "person", person_key(words[-1])))
         i = j
 
 
@@ -206,10 +240,11 @@ def _arabic(text: str) -> list[Name]:
         if title:
             j = title
             # a nationality or office adjective after the title: «الإيطالي», «الأمريكي»
-            while j < n and words[j][2].startswith("ال") and words[j][2].endswith(("ي", "ية")) and _close(words, j, text):
-                j += 1
+            while j < n and words[j][2].startswith("ال") and words[j][2].endswith(("ي", "ية", "ة")) and _close(
+                    words, j, text):
+                j += 1  # «الإيطالي», «الخاصة»
             k = j
-            while (k < n and k - j < 3 and _close(words, k, text) and words[k][2] not in _AR_NOT_NAME
+            while (k < n and k - j < 3 and _close(words, k, text, initial=True) and words[k][2] not in _AR_NOT_NAME
                    and not _ar_known(words, k, n, ar, longest, text)
                    and not (words[k][2].startswith("ال") and k == j and len(words[k][2]) < 5)):
                 k += 1
@@ -225,9 +260,13 @@ def _arabic(text: str) -> list[Name]:
     return out
 
 
-def _close(words: list, k: int, text: str) -> bool:
-    """Word k follows word k-1 with only spaces between (no punctuation ends the name)."""
-    return k == 0 or text[words[k - 1][1]:words[k][0]].strip() == ""
+def _close(words: list, k: int, text: str, *, initial: bool = False) -> bool:
+    """Word k follows word k-1 with only spaces between (no punctuation ends the name); with
+    ``initial``, a one-letter word may end in a dot («ليلى ك. حداد»)."""
+    if k == 0:
+        return True
+    between = text[words[k - 1][1]:words[k][0]].strip()
+    return between == "" or (initial and between == "." and len(words[k - 1][2]) == 1)
 
 
 def _ar_known(words: list, i: int, n: int, ar: dict, longest: int, text: str
@@ -239,11 +278,11 @@ def _ar_known(words: list, i: int, n: int, ar: dict, longest: int, text: str
         rest = tuple(w for _, _, w in words[i + 1:i + length])
         first = words[i][2]
         for reading in strip_clitics(first)[:4]:
-            key = ar.get((reading, *rest))
+            key, skip = ar.get((reading, *rest)), len(first) - len(reading)
             if key is None and reading.startswith("ل") and not reading.startswith("ال"):
-                key = ar.get(("ا" + reading, *rest))  # لل = ل + ال
+                key, skip = ar.get(("ا" + reading, *rest)), 0  # لل = ل + ال: the article has no letter of its own
             if key:
-                return i + length, len(first) - len(reading), key
+                return i + length, skip, key
     return None
 
 
