@@ -445,8 +445,11 @@ def facts_cmd(
     reorder = sys.stdout.isatty()
     table = Table(title=f"{len(facts)} facts in {', '.join(d.id for d in docs)}", title_justify="left",
                   box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("doc", "span", "type", "value", "text"):
-        table.add_column(col, overflow="fold", no_wrap=col != "text")
+    table.add_column("doc", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("span", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column("value", overflow="fold", max_width=24)
+    table.add_column("text", overflow="fold", min_width=16)
     for f in facts:
         text = " ".join(texts[f.doc][f.start:f.end].split())
         table.add_row(f.doc, f"{f.start}-{f.end}", f.type, str(f.value), visual(text) if reorder else text)
