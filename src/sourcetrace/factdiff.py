@@ -78,7 +78,7 @@ def diff_passage(facts_a: Sequence[Fact], facts_b: Sequence[Fact], span_a: tuple
         for f in [f for f in side_left if f.type == "person"]:
             found = _spelled(other_text, other_span, f.value)
             if found:
-                twin = Fact(f.doc, found[0], found[1], f.type, f.value)  # doc filled in by the caller
+                twin = Fact(f.doc, found[0], found[1], f.type, f.value)  # spelled, not read: only its span counts
                 side_left.remove(f)
                 out.append((twin, f, "same") if flip else (f, twin, "same"))
     out += _changed(left_a, left_b, span_a, span_b)
