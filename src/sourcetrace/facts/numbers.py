@@ -117,6 +117,8 @@ def _num(value: float) -> int | float:
 def _digits(tok: str) -> float | None:
     """Value of a digit token: "8,000,000", "8٬000", "2.5", "2٫5"; "2,5" is two and a half."""
     t = tok.replace("٬", ",").replace("٫", ".")
+    if sum(c.isdigit() for c in t) > 15:
+        return None  # an identifier or a phone number, not a quantity (and beyond a float's precision)
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", t):
         return float(t.replace(",", ""))
     if re.fullmatch(r"\d+(?:\.\d+)?", t):
