@@ -77,9 +77,15 @@ _LETTER_BEFORE = re.compile(r"[A-Za-z\u0621-\u064a]-?$")
 _LETTER = re.compile(r"[A-Za-z\u0621-\u064a]")
 
 
+_ARTICLE_BEFORE = re.compile(r"(?:^|(?<=[^\u0621-\u064a]))[وبلف]?(?:ال|لل)\u0640*$")
+
+
 def _glued(text: str, start: int) -> bool:
-    """Digits glued to a word (COVID-19, G20), but not to a one-letter Arabic proclitic («و10»)."""
-    if not _LETTER_BEFORE.search(text, max(0, start - 2), start):
+    """Digits glued to a word (COVID-19, G20), but not to a one-letter Arabic proclitic («و10») or
+    the article («الـ17»: the seventeen)."""
+    if not _LETTER_BEFORE.search(text, max(0, start - 2), start) and text[start - 1:start] != "\u0640":
+        return False
+    if _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
         return False
     return not (text[start - 1] in "وبلفك" and (start < 2 or not _LETTER.match(text[start - 2])))
 

@@ -67,7 +67,7 @@ def fact_diff_html(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_
         rows.append(
             f'<tr class="fs-{escape(d.status)}"><td class="st">{escape(d.status)}</td><td>{escape(d.type)}</td>'
             f'<td dir="auto">{escape(_snip(text_a, d.a_start, d.a_end))} <span class="off">{span_a}</span></td>'
-            f"<td>{value}</td>"
+            f'<td dir="ltr">{value}</td>'
             f'<td dir="auto">{escape(_snip(text_b, d.b_start, d.b_end))} <span class="off">{span_b}</span></td></tr>')
     if not rows:
         return '<p class="none">No facts in the aligned passages.</p>'
