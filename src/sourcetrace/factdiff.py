@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
 from .anchors import normalize_arabic, same_name, strip_clitics
@@ -181,15 +182,13 @@ def context_pairs(text_a: str, doc_a: Document, facts_a: Sequence[Fact], text_b:
     idf = _idf([text_a[doc_a.start:doc_a.end], text_b[doc_b.start:doc_b.end]])
     score = {(i, j): sum(map(idf, ca[i] & cb[j])) for i in range(len(qa)) for j in range(len(qb))
              if _kind(qa[i]) == _kind(qb[j])}
-    out: list[Pairing] = []
+    best_a: dict[int, float] = {}
+    best_b: dict[int, float] = {}
     for (i, j), s in score.items():
-        if s < MIN_CONTEXT_SCORE:
-            continue
-        best_a = max(v for (x, _), v in score.items() if x == i)
-        best_b = max(v for (_, y), v in score.items() if y == j)
-        if s == best_a == best_b:
-            out.append((qa[i], qb[j], "same" if same_value(qa[i], qb[j]) else "changed"))
-    return out
+        best_a[i] = max(best_a.get(i, 0.0), s)
+        best_b[j] = max(best_b.get(j, 0.0), s)
+    return [(qa[i], qb[j], "same" if same_value(qa[i], qb[j]) else "changed")
+            for (i, j), s in score.items() if s >= MIN_CONTEXT_SCORE and s == best_a[i] == best_b[j]]
 
 
 # -- a pair of documents ---------------------------------------------------------------------------
@@ -211,19 +210,33 @@ def diff_pair(doc_a: Document, text_a: str, facts_a: Sequence[Fact], doc_b: Docu
     """
     pairings: list[Pairing] = []
     ps = sorted(orient(doc_a, doc_b, passages), key=lambda p: (p.a_start, p.b_start))
+    index_a, index_b = _FactIndex(facts_a), _FactIndex(facts_b)
     for p in ps:
         span_a, span_b = (p.a_start, p.a_end), (p.b_start, p.b_end)
-        fa = [f for f in facts_a if _inside(f, span_a)]
-        fb = [f for f in facts_b if _inside(f, span_b)]
+        fa, fb = index_a.within(span_a), index_b.within(span_b)
         if fa or fb:
             pairings += diff_passage(fa, fb, span_a, span_b, text_a=text_a, text_b=text_b)
-    covered_a = [(p.a_start, p.a_end) for p in ps]
-    covered_b = [(p.b_start, p.b_end) for p in ps]
     if doc_a.lang == doc_b.lang and ps:  # only texts that share passages: a template is no kinship
-        free_a = [f for f in facts_a if not any(_inside(f, s) for s in covered_a)]
-        free_b = [f for f in facts_b if not any(_inside(f, s) for s in covered_b)]
+        in_a = {id(f) for p in ps for f in index_a.within((p.a_start, p.a_end))}
+        in_b = {id(f) for p in ps for f in index_b.within((p.b_start, p.b_end))}
+        free_a = [f for f in facts_a if id(f) not in in_a]
+        free_b = [f for f in facts_b if id(f) not in in_b]
         pairings += context_pairs(text_a, doc_a, free_a, text_b, doc_b, free_b)
     return _resolve(doc_a, doc_b, pairings)
+
+
+class _FactIndex:
+    """Facts by position, so that a long document's thousands of passages each find theirs fast."""
+
+    def __init__(self, facts: Sequence[Fact]) -> None:
+        self.facts = sorted(facts, key=lambda f: f.start)
+        self.starts = [f.start for f in self.facts]
+        self.longest = max((f.end - f.start for f in self.facts), default=0)
+
+    def within(self, span: tuple[int, int]) -> list[Fact]:
+        lo = bisect_left(self.starts, span[0] - self.longest)
+        hi = bisect_left(self.starts, span[1])
+        return [f for f in self.facts[lo:hi] if _inside(f, span)]
 
 
 def _resolve(doc_a: Document, doc_b: Document, pairings: list[Pairing]) -> list[FactDiff]:

@@ -12,6 +12,7 @@ number inside a date is not a second fact. A bare four-digit number from 1900 to
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..records import Document, Fact
 from .dates import find_dates, is_year
@@ -32,25 +33,43 @@ def extract(text: str, lang: str, doc_date: str | None = None, *, doc: str = "",
     «12 شباط الفائت»).
     """
     facts: list[Fact] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     for s, e, value in find_dates(text, doc_date):
         facts.append(Fact(doc, s + offset, e + offset, "date", value))
-        taken.append((s, e))
+        taken.add(s, e)
     for q in find_quantities(text):
-        if any(q.start < e and s < q.end for s, e in taken):
+        if taken.overlaps(q.start, q.end):
             continue
         typ, value = q.type, q.value
         if (typ == "number" and isinstance(value, int) and is_year(value) and q.end - q.start == 4
                 and text[q.start].translate(DIGITS).isdigit() and not _REFERENCE.search(text, max(0, q.start - 16), q.start)):
             typ, value = "date", f"{value:04d}"
         facts.append(Fact(doc, q.start + offset, q.end + offset, typ, value))
-        taken.append((q.start, q.end))
+        taken.add(q.start, q.end)
     for n in find_names(text, lang):
-        if any(n.start < e and s < n.end for s, e in taken):
+        if taken.overlaps(n.start, n.end):
             continue
         facts.append(Fact(doc, n.start + offset, n.end + offset, n.type, n.key))
     facts.sort(key=lambda f: (f.start, f.end))
     return facts
+
+
+class _Taken:
+    """Disjoint spans already claimed by a fact, kept sorted: a lookup is a bisection, not a scan
+    (a long document has thousands of facts)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end)  # spans starting before `end` ...
+        return i > 0 and self.ends[i - 1] > start  # ... the last of which (disjoint) reaches the furthest
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def document_facts(doc: Document, text: str) -> list[Fact]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 from .numbers import DIGITS
@@ -301,11 +302,15 @@ def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
 def _non_overlapping(found: list[Found]) -> list[Found]:
     """The longest of overlapping matches wins (then the earliest)."""
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
-    taken: list[Found] = []
+    starts: list[int] = []
+    kept: list[Found] = []  # disjoint, sorted by start
     for f in found:
-        if all(f[1] <= t[0] or f[0] >= t[1] for t in taken):
-            taken.append(f)
-    return sorted(taken)
+        i = bisect_left(starts, f[0])
+        if (i > 0 and kept[i - 1][1] > f[0]) or (i < len(kept) and kept[i][0] < f[1]):
+            continue
+        starts.insert(i, f[0])
+        kept.insert(i, f)
+    return kept
 
 
 def is_year(value: int) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ..anchors import STOPWORDS, _strong, normalize_arabic, skeleton, strip_clitics, transliterate
@@ -124,12 +125,18 @@ _POSSESSIVE = re.compile("['’]s$")
 def _english(text: str) -> list[Name]:
     en, _ = _gazetteer()
     out: list[Name] = []
+    breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+    headline: dict[int, bool] = {}  # line number -> a title-case headline? (each line judged once)
     for m in _EN_RUN.finditer(text):
         words = list(re.finditer(r"[^\s/]+", m.group(0)))
         spans = [(m.start() + w.start(), m.start() + w.end(), _POSSESSIVE.sub("", w.group(0))) for w in words]
         found: list[Name] = []
         _english_run(text, spans, en, found)
-        if _title_case_line(text, m.start()):  # a headline: every word has a capital, only known names count
+        line = bisect_left(breaks, m.start())
+        if line not in headline:
+            start = breaks[line - 1] + 1 if line else 0
+            headline[line] = _title_case(text[start:breaks[line] if line < len(breaks) else len(text)])
+        if headline[line]:  # a headline: every word has a capital, only known names count
             found = [x for x in found if x.type == "place" or x.key in _KNOWN_ORGS]
         out += found
     return out
@@ -138,15 +145,14 @@ def _english(text: str) -> list[Name]:
 _KNOWN_ORGS = frozenset(_ORG_ALIASES.get(k, k) for k in _ORGS)
 
 
-def _title_case_line(text: str, pos: int) -> bool:
-    """The line holding ``pos`` is a title-case headline (three words or more, most capitalised,
-    no sentence end)."""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    line = text[start:end if end >= 0 else len(text)].strip()
-    words = [w for w in line.split() if w[:1].isalpha()]
-    if len(words) < 3 or line.endswith((".", "!", "?", ";", ":")):
+def _title_case(line: str) -> bool:
+    """A title-case headline: three words or more, most capitalised, no sentence end."""
+    line = line.strip()
+    if line.endswith((".", "!", "?", ";", ":")):
         return False  # a sentence, however many names it holds
+    words = [w for w in line.split() if w[:1].isalpha()]
+    if len(words) < 3:
+        return False
     caps = sum(w[0].isupper() or w.lower() in _CONNECTORS for w in words)
     return caps >= 0.75 * len(words)
 
@@ -227,10 +233,9 @@ def _arabic(text: str) -> list[Name]:
     _, ar = _gazetteer()
     words = [(m.start(), m.end(), normalize_arabic(m.group(0))) for m in _AR_WORD.finditer(text)]
     out: list[Name] = []
-    longest = max((len(k) for k in ar), default=1)
     i, n = 0, len(words)
     while i < n:
-        hit = _ar_known(words, i, n, ar, longest, text)
+        hit = _ar_known(words, i, n, ar, text)
         if hit:
             j, skip, (typ, key) = hit
             out.append(Name(words[i][0] + skip, words[j - 1][1], typ, key))
@@ -245,7 +250,7 @@ def _arabic(text: str) -> list[Name]:
                 j += 1  # «الإيطالي», «الخاصة»
             k = j
             while (k < n and k - j < 3 and _close(words, k, text, initial=True) and words[k][2] not in _AR_NOT_NAME
-                   and not _ar_known(words, k, n, ar, longest, text)
+                   and not _ar_known(words, k, n, ar, text)
                    and not (words[k][2].startswith("ال") and k == j and len(words[k][2]) < 5)):
                 k += 1
                 if words[k - 1][2].startswith("ال") and k - 1 > j:
@@ -269,34 +274,57 @@ def _close(words: list, k: int, text: str, *, initial: bool = False) -> bool:
     return between == "" or (initial and between == "." and len(words[k - 1][2]) == 1)
 
 
-def _ar_known(words: list, i: int, n: int, ar: dict, longest: int, text: str
-              ) -> tuple[int, int, tuple[str, str]] | None:
+@functools.lru_cache(maxsize=65536)
+def _readings(word: str) -> tuple[tuple[str, int], ...]:
+    """(reading, letters of the word before it) of an Arabic word without its clitics: «والعراق»
+    reads «العراق» after one letter; «للأمم» reads «الأمم» (لل = ل + ال, the article has no
+    letter of its own, so the whole word is kept)."""
+    out = []
+    for reading in strip_clitics(word)[:4]:
+        out.append((reading, len(word) - len(reading)))
+        if reading.startswith("ل") and not reading.startswith("ال"):
+            out.append(("ا" + reading, 0))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _first_words() -> dict[str, tuple[int, ...]]:
+    """First word of every Arabic table name -> the names' lengths in words, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for name in _gazetteer()[1]:
+        lengths.setdefault(name[0], set()).add(len(name))
+    return {w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}
+
+
+def _ar_known(words: list, i: int, n: int, ar: dict, text: str) -> tuple[int, int, tuple[str, str]] | None:
     """The longest table name starting at word i (a clitic و/ب/ل/ف on its first word allowed)."""
-    for length in range(min(longest, n - i), 0, -1):
+    firsts = _first_words()
+    cands = sorted(((length, reading, skip) for reading, skip in _readings(words[i][2])
+                    for length in firsts.get(reading, ()) if i + length <= n), key=lambda c: -c[0])
+    for length, reading, skip in cands:
         if not all(_close(words, k, text) for k in range(i + 1, i + length)):
             continue
-        rest = tuple(w for _, _, w in words[i + 1:i + length])
-        first = words[i][2]
-        for reading in strip_clitics(first)[:4]:
-            key, skip = ar.get((reading, *rest)), len(first) - len(reading)
-            if key is None and reading.startswith("ل") and not reading.startswith("ال"):
-                key, skip = ar.get(("ا" + reading, *rest)), 0  # لل = ل + ال: the article has no letter of its own
-            if key:
-                return i + length, skip, key
+        key = ar.get((reading, *(w for _, _, w in words[i + 1:i + length])))
+        if key:
+            return i + length, skip, key
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _titles_by_first() -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for title in sorted(_AR_TITLES, key=len, reverse=True):
+        out.setdefault(title[0], []).append(title)
+    return out
+
+
 def _ar_title(words: list, i: int, n: int, text: str) -> int | None:
-    """The index after a title starting at word i, or None."""
-    for title in _AR_TITLES:
+    """The index after a title starting at word i (after و/ف too), or None; longest title first."""
+    first = words[i][2]
+    by_first = _titles_by_first()
+    for title in by_first.get(first, []) + (by_first.get(first[1:], []) if first[:1] in "وف" else []):
         m = len(title)
-        if i + m > n:
-            continue
-        first = words[i][2]
-        if first != title[0] and not (first[:1] in "وف" and first[1:] == title[0]):
-            continue
-        if all(words[i + k][2] == title[k] for k in range(1, m)) and all(
-                _close(words, i + k, text) for k in range(1, m)):
+        if i + m <= n and all(words[i + k][2] == title[k] and _close(words, i + k, text) for k in range(1, m)):
             return i + m
     return None
 
