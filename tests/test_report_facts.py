@@ -35,3 +35,13 @@ def test_terminal_table_lists_changes_not_kept_facts():
     console.print(fact_diff_table(DIFFS, TEXT_A, TEXT_B, reorder_rtl=False))
     out = console.export_text()
     assert "5 USD → 7 USD" in out and "added" in out and "--06-04" not in out
+
+
+def test_rows_name_the_passage_they_were_found_in():
+    from sourcetrace.records import Passage
+
+    ps = [Passage("A", 0, 11, "B", 0, 22, "paraphrase", 0.8)]
+    page = fact_diff_html(DIFFS, TEXT_A, TEXT_B, passages=ps)
+    assert "<th>passage</th>" in page
+    assert '<td class="st">changed</td><td>p0</td>' in page  # in the passage
+    assert '<td class="st">same</td><td>—</td>' in page  # paired outside passages

@@ -335,7 +335,7 @@ def pair_view(doc_a: Document, text_a: str, doc_b: Document, text_b: str, passag
         f'{_sentence_list("b", doc_b, text_b, added, "none", prefix)}</details></div>'
         "</div>")
     if fact_diffs is not None:
-        summary_html += fact_diff_html(fact_diffs, text_a, text_b)
+        summary_html += fact_diff_html(fact_diffs, text_a, text_b, passages=ps)
     col_a = _column("a", doc_a, text_a, spans_a, kinds, info, omitted, "not in B", prefix)
     col_b = _column("b", doc_b, text_b, spans_b, kinds, info, added, "not in A", prefix)
     return PairView(summary, summary_html, col_a, col_b)

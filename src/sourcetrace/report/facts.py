@@ -13,7 +13,7 @@ from html import escape
 from rich.table import Table
 from rich.text import Text
 
-from sourcetrace.records import FactDiff
+from sourcetrace.records import FactDiff, Passage
 from sourcetrace.report.bidi import visual
 
 STATUSES = ("changed", "dropped", "added", "same")
@@ -50,11 +50,26 @@ def counts(diffs: Sequence[FactDiff]) -> dict[str, int]:
     return {s: c[s] for s in STATUSES if c[s]}
 
 
-def fact_diff_html(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_same: bool = True) -> str:
+def _passage_of(d: FactDiff, passages: Sequence[Passage]) -> int | None:
+    """Index of the first passage (side a in d.a) holding the fact on either side."""
+    for i, p in enumerate(passages):
+        if (d.a_start is not None and p.a_start < d.a_end and d.a_start < p.a_end) or (
+                d.b_start is not None and p.b_start < d.b_end and d.b_start < p.b_end):
+            return i
+    return None
+
+
+def fact_diff_html(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_same: bool = True,
+                   passages: Sequence[Passage] = ()) -> str:
     """A table of the fact diff: status, type, A's text and value, B's text and value; a changed
-    fact shows its old value struck through and its new value in bold."""
+    fact shows its old value struck through and its new value in bold. With the pair's
+    ``passages`` (side a in A, in the order the page numbers them p0, p1 …) each row names the
+    passage it was found in ("—": paired by its context outside passages)."""
     rows = []
-    for d in sorted(diffs, key=lambda d: STATUSES.index(d.status)):
+    where = {id(d): _passage_of(d, passages) for d in diffs} if passages else {}
+    order = sorted(diffs, key=lambda d: (STATUSES.index(d.status), where.get(id(d)) is None,
+                                         where.get(id(d)) or 0))
+    for d in order:
         if d.status == "same" and not show_same:
             continue
         if d.status == "changed":
@@ -64,16 +79,19 @@ def fact_diff_html(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_
             value = escape(_value(d.value_a if d.value_a is not None else d.value_b))
         span_a = f"[{d.a_start}, {d.a_end})" if d.a_start is not None else ""
         span_b = f"[{d.b_start}, {d.b_end})" if d.b_start is not None else ""
+        pid = where.get(id(d))
+        place = (f"<td>p{pid}</td>" if pid is not None else "<td>—</td>") if passages else ""
         rows.append(
-            f'<tr class="fs-{escape(d.status)}"><td class="st">{escape(d.status)}</td><td>{escape(d.type)}</td>'
+            f'<tr class="fs-{escape(d.status)}"><td class="st">{escape(d.status)}</td>{place}<td>{escape(d.type)}</td>'
             f'<td dir="auto">{escape(_snip(text_a, d.a_start, d.a_end))} <span class="off">{span_a}</span></td>'
             f'<td dir="ltr">{value}</td>'
             f'<td dir="auto">{escape(_snip(text_b, d.b_start, d.b_end))} <span class="off">{span_b}</span></td></tr>')
     if not rows:
         return '<p class="none">No facts in the aligned passages.</p>'
     summary = ", ".join(f"{n} {s}" for s, n in counts(diffs).items())
+    head = "<th>passage</th>" if passages else ""
     return (f'<div class="factdiff"><p>Facts: {escape(summary)}</p><table class="facts"><thead><tr><th>status</th>'
-            "<th>type</th><th>in A</th><th>value</th><th>in B</th></tr></thead>"
+            f"{head}<th>type</th><th>in A</th><th>value</th><th>in B</th></tr></thead>"
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
