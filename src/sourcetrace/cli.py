@@ -509,13 +509,10 @@ def timeline(
     For each version: the sentences it added, dropped and reworded, and the facts it changed.
 
     Documents that share no text with another input are left out (not versions). A version's date
-    is its own, else the first full date it states.
+    is its own, else the latest date it states (see sourcetrace.timeline).
     """
-    from .align import align
-    from .pipeline import side_of
+    from .pipeline import timeline_of
     from .report.facts import fact_diff_table
-    from .report.summary import summarize
-    from .timeline import steps, versions
 
     with _open_store(db) as store:
         docs: list[Document] = []
@@ -536,43 +533,25 @@ def timeline(
         except ValueError as exc:
             err_console.print(f"[red]error[/red]: {exc}", highlight=False)
             raise typer.Exit(2) from None
-        sides = {d.id: side_of(store, d) for d in docs}
-        cache: dict[frozenset[str], list] = {}
-
-        def passages_of(x: Document, y: Document) -> list:
-            key = frozenset((x.id, y.id))
-            if key not in cache:
-                cache[key] = align(sides[x.id], sides[y.id], encoder=enc, store=store, threshold=threshold)
-            return cache[key]
-
-        def coverage(x: str, y: str) -> float:
-            s = summarize(sides[x].doc, sides[y].doc, passages_of(sides[x].doc, sides[y].doc),
-                          sides[x].sentences, sides[y].sentences)
-            return max(s["coverage_a"], s["coverage_b"])
-
-        from .facts import document_facts
-
-        facts = {d.id: document_facts(d, sides[d.id].text) for d in docs}
-        vs, left_out = versions(docs, facts, coverage)
-        texts = {d.id: sides[d.id].text for d in docs}
-        result = steps(vs, texts, {d.id: sides[d.id].sentences for d in docs}, passages_of, facts)
+        tl = timeline_of(store, docs, encoder=enc, threshold=threshold)
+    vs, result, texts = tl.versions, tl.steps, tl.texts
     if out:
         write_jsonl(out / "documents.jsonl", (v.doc.to_json() for v in vs))
         write_jsonl(out / "passages.jsonl", (p.to_json() for st in result for p in st.passages))
-        _write_facts(out, [f for v in vs for f in facts[v.doc.id]], [d for st in result for d in st.facts])
+        _write_facts(out, [f for v in vs for f in tl.facts[v.doc.id]], [d for st in result for d in st.facts])
         (out / "timeline.json").write_text(json.dumps([st.to_json() for st in result], ensure_ascii=False, indent=1),
                                            encoding="utf-8")
     if as_json:
         _dump_json({"versions": [{"id": v.doc.id, "date": v.date} for v in vs],
-                    "left_out": [d.id for d in left_out], "steps": [st.to_json() for st in result]})
+                    "left_out": [d.id for d in tl.left_out], "steps": [st.to_json() for st in result]})
         return
     reorder = sys.stdout.isatty()
     from .report.compare_terminal import fit
 
     out_console.print("[bold]versions[/bold]: " + " → ".join(f"{v.doc.id} ({v.date or 'no date'})" for v in vs),
                       highlight=False)
-    if left_out:
-        out_console.print("left out (share no text with another input): " + ", ".join(d.id for d in left_out),
+    if tl.left_out:
+        out_console.print("left out (share no text with another input): " + ", ".join(d.id for d in tl.left_out),
                           highlight=False)
     for st in result:
         a, b = st.old.doc, st.new.doc

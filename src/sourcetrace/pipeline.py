@@ -29,9 +29,11 @@ from .families import families
 from .readers import ReadError, discover, read_file
 from .records import Document, Fact, FactDiff, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
 from .relations import PairText, relations_for
+from .report.summary import summarize
 from .segment import content_spans, segment
 from .sentences import split_sentences
 from .store import Store, file_key
+from .timeline import Step, Version, steps, versions
 
 DEFAULT_MAX_BYTES = 50_000_000
 # Files written to the store per transaction: a killed run redoes at most this many.
@@ -289,6 +291,41 @@ def fact_diffs(store: Store, docs: Sequence[Document], passages: Sequence[Passag
         ps = grouped.get(frozenset((a, b)), [])
         out += diff_pair(by_id[a], text(a), facts.get(a, []), by_id[b], text(b), facts.get(b, []), ps)
     return out
+
+
+# -- timeline: versions of a recurring statement ------------------------------------------------
+@dataclass
+class Timeline:
+    versions: list[Version]
+    left_out: list[Document]  # shared no text with another document: not a version
+    steps: list[Step]
+    texts: dict[str, str]  # file text of each document
+    facts: dict[str, list[Fact]]
+
+
+def timeline_of(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
+                threshold: float = DEFAULT_THRESHOLD) -> Timeline:
+    """The versions among ``docs`` in date order and what each changed from the one before (the
+    documents are aligned pairwise, each pair once, to tell versions from unrelated texts)."""
+    sides = {d.id: side_of(store, d) for d in docs}
+    cache: dict[frozenset[str], list[Passage]] = {}
+
+    def passages_of(x: Document, y: Document) -> list[Passage]:
+        key = frozenset((x.id, y.id))
+        if key not in cache:
+            cache[key] = align(sides[x.id], sides[y.id], encoder=encoder, store=store, threshold=threshold)
+        return cache[key]
+
+    def coverage(x: str, y: str) -> float:
+        s = summarize(sides[x].doc, sides[y].doc, passages_of(sides[x].doc, sides[y].doc),
+                      sides[x].sentences, sides[y].sentences)
+        return max(s["coverage_a"], s["coverage_b"])
+
+    facts = {d.id: document_facts(d, sides[d.id].text) for d in docs}
+    texts = {d.id: sides[d.id].text for d in docs}
+    vs, left_out = versions(docs, facts, coverage)
+    return Timeline(vs, left_out, steps(vs, texts, {d.id: sides[d.id].sentences for d in docs}, passages_of, facts),
+                    texts, facts)
 
 
 # -- compare: two documents named by id, file or FILE#N ------------------------------------------
