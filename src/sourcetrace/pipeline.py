@@ -33,13 +33,17 @@ from .candidates import (
 )
 from .compose import compose, merge_composed
 from .encoders import Encoder, get_encoder
+from .factdiff import diff_pair
+from .facts import document_facts
 from .families import families
 from .readers import ReadError, discover, read_file
-from .records import Document, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
+from .records import Document, Fact, FactDiff, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
 from .relations import PairText, relations_for
+from .report.summary import summarize
 from .segment import content_spans, segment
 from .sentences import split_sentences
 from .store import Store, file_key
+from .timeline import Step, Version, steps, versions
 
 DEFAULT_MAX_BYTES = 50_000_000
 # Files written to the store per transaction: a killed run redoes at most this many.
@@ -295,6 +299,79 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     current = {(a, b) if a < b else (b, a) for a, b in pairs}
     direct = [p for p in store.passages(ids) if ((p.a, p.b) if p.a < p.b else (p.b, p.a)) in current]
     return merge_composed(direct, compose(docs, direct))
+
+
+# -- stage: facts and fact diffs (pure given the documents' texts) ------------------------------
+def facts_of(store: Store, docs: Sequence[Document]) -> dict[str, list[Fact]]:
+    """Each document's facts (numbers, money, percentages, dates, names), by document id."""
+    texts: dict[str, str] = {}
+    out: dict[str, list[Fact]] = {}
+    for d in docs:
+        key = d.path
+        if key not in texts:
+            texts[key] = store.document_text(d.id) or ""
+        out[d.id] = document_facts(d, texts[key])
+    return out
+
+
+def fact_diffs(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
+               pairs: Sequence[tuple[str, str]], facts: dict[str, list[Fact]] | None = None) -> list[FactDiff]:
+    """The fact diff of every pair, over its passages and the passages that map through a
+    translation in the corpus (a report of the English original meets the Arabic translation)."""
+    facts = facts if facts is not None else facts_of(store, docs)
+    by_id = {d.id: d for d in docs}
+    grouped: dict[frozenset[str], list[Passage]] = {}
+    for p in [*passages, *compose(docs, passages, any_language=True)]:
+        grouped.setdefault(frozenset((p.a, p.b)), []).append(p)
+    texts: dict[str, str] = {}
+
+    def text(doc_id: str) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = store.document_text(doc_id) or ""
+        return texts[doc_id]
+
+    out: list[FactDiff] = []
+    for a, b in pairs:
+        if a not in by_id or b not in by_id:
+            continue
+        ps = grouped.get(frozenset((a, b)), [])
+        out += diff_pair(by_id[a], text(a), facts.get(a, []), by_id[b], text(b), facts.get(b, []), ps)
+    return out
+
+
+# -- timeline: versions of a recurring statement ------------------------------------------------
+@dataclass
+class Timeline:
+    versions: list[Version]
+    left_out: list[Document]  # shared no text with another document: not a version
+    steps: list[Step]
+    texts: dict[str, str]  # file text of each document
+    facts: dict[str, list[Fact]]
+
+
+def timeline_of(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
+                threshold: float = DEFAULT_THRESHOLD) -> Timeline:
+    """The versions among ``docs`` in date order and what each changed from the one before (the
+    documents are aligned pairwise, each pair once, to tell versions from unrelated texts)."""
+    sides = {d.id: side_of(store, d) for d in docs}
+    cache: dict[frozenset[str], list[Passage]] = {}
+
+    def passages_of(x: Document, y: Document) -> list[Passage]:
+        key = frozenset((x.id, y.id))
+        if key not in cache:
+            cache[key] = align(sides[x.id], sides[y.id], encoder=encoder, store=store, threshold=threshold)
+        return cache[key]
+
+    def coverage(x: str, y: str) -> float:
+        s = summarize(sides[x].doc, sides[y].doc, passages_of(sides[x].doc, sides[y].doc),
+                      sides[x].sentences, sides[y].sentences)
+        return max(s["coverage_a"], s["coverage_b"])
+
+    facts = {d.id: document_facts(d, sides[d.id].text) for d in docs}
+    texts = {d.id: sides[d.id].text for d in docs}
+    vs, left_out = versions(docs, facts, coverage)
+    return Timeline(vs, left_out, steps(vs, texts, {d.id: sides[d.id].sentences for d in docs}, passages_of, facts),
+                    texts, facts)
 
 
 # -- compare: two documents named by id, file or FILE#N ------------------------------------------
