@@ -24,7 +24,8 @@ demo: install
 	$(BIN)/sourcetrace origin report_ar#1 --db $(DEMO_OUT)/demo.db
 	$(BIN)/sourcetrace compare demo/corpus/report_ar.txt demo/corpus/statement_ar.txt \
 		--db $(DEMO_OUT)/demo.db --html $(DEMO_OUT)/report_vs_statement.html
-	@echo "Contract files in $(DEMO_OUT)/; reports: $(DEMO_OUT)/corpus.html, $(DEMO_OUT)/report_vs_statement.html"
+	$(BIN)/sourcetrace diff demo/corpus/statement_2024_en.txt demo/corpus/statement_en.txt --db $(DEMO_OUT)/demo.db
+	@echo "Contract files (facts.jsonl, fact_diffs.jsonl too) in $(DEMO_OUT)/; reports: $(DEMO_OUT)/corpus.html, $(DEMO_OUT)/report_vs_statement.html"
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -31,6 +31,15 @@ def run_on_seeds(command: str, out: Path, *extra: str) -> None:
     assert res.returncode == 0, res.stderr
 
 
+@pytest.fixture(scope="session")
+def seed_trace(tmp_path_factory) -> Path:
+    """The output directory of one `sourcetrace trace --json` run on the seeds, shared by the
+    seed tests of every issue (a run takes most of a minute)."""
+    out = tmp_path_factory.mktemp("seed-trace")
+    run_on_seeds("trace", out, "--json")
+    return out
+
+
 def score_seeds(out: Path) -> dict[str, str]:
     """eval/score.py's figures for an output directory."""
     import json

@@ -13,7 +13,10 @@ from sourcetrace.candidates import (
     anchor_candidates,
     candidate_pairs,
     document_anchors,
+    document_features,
     document_vectors,
+    features_from_bytes,
+    features_to_bytes,
     minhash_candidates,
     vector_candidates,
 )
@@ -90,6 +93,27 @@ def test_translation_found_by_vectors_across_languages_only_above_min_cos():
     assert cands[0].sources == ["vectors"]
 
 
+def test_margin_sets_a_translation_apart_from_topic_neighbours():
+    rng = np.random.default_rng(3)
+    topic = rng.normal(size=64)
+    docs, vecs = [], {}
+    # Ten English and ten Arabic documents on one topic: all alike (cosine ~0.8) ...
+    for i in range(20):
+        d = f"d{i:02d}"
+        docs.append(DocInput(d, "en" if i < 10 else "ar", "", []))
+        v = topic + 0.5 * rng.normal(size=64)
+        vecs[d] = v / np.linalg.norm(v)
+    # ... and d14 is d04's translation: closer to it than to anything else.
+    v = vecs["d04"] + 0.02 * rng.normal(size=64)
+    vecs["d14"] = v / np.linalg.norm(v)
+    cands = {(c.a, c.b): c for c in vector_candidates(docs, vecs, k=5, min_cos=0.5)}
+    assert cands[("d04", "d14")].margin > 1.1
+    others = [c.margin for key, c in cands.items() if key != ("d04", "d14")]
+    assert others and max(others) < cands[("d04", "d14")].margin
+    assert max(others) < 1.06
+    assert all(c.margin == 0.0 for c in minhash_candidates(corpus()))  # a vectors-only figure
+
+
 def test_document_vectors_mean_of_unit_sentence_vectors():
     class Fake:
         name, dim = "fake", 2
@@ -97,7 +121,8 @@ def test_document_vectors_mean_of_unit_sentence_vectors():
         def encode(self, texts):
             return np.array([[1.0, 0.0] if t.startswith("a") else [0.0, 1.0] for t in texts], dtype=np.float32)
 
-    docs = [DocInput("d1", "en", "", ["a one", "b two", "a three"]), DocInput("d2", "en", "b text", [])]
+    # Two of four sentences, spread from first to last: "a one" and "b four".
+    docs = [DocInput("d1", "en", "", ["a one", "a two", "a three", "b four"]), DocInput("d2", "en", "b text", [])]
     out = document_vectors(docs, Fake(), max_sentences=2)
     assert out["d1"] == pytest.approx(np.array([1, 1]) / np.sqrt(2))
     assert out["d2"] == pytest.approx(np.array([0, 1]))
@@ -147,14 +172,27 @@ def test_candidate_pairs_union_sorted_deduplicated_and_deterministic():
     docs[2] = DocInput("u002", "en", docs[2].text + " It was 4567 on May 3, 2021 and 8888.", docs[2].sentences)
     vecs = {d.id: np.eye(16)[i % 16] for i, d in enumerate(docs)}
     vecs["z-tr"] = vecs["u002"]
-    first = candidate_pairs(docs, vecs)
+    first = candidate_pairs(document_features(docs), vecs)
     keys = [(c.a, c.b) for c in first]
     assert keys == sorted(set(keys))
     by_pair = {(c.a, c.b): c for c in first}
     assert by_pair[("u001", "z-copy")].sources[0] == "minhash"
     assert by_pair[("u002", "z-tr")].sources == ["vectors", "anchors"]
-    again = candidate_pairs(list(reversed(docs)), dict(reversed(list(vecs.items()))))
+    again = candidate_pairs(document_features(list(reversed(docs))), dict(reversed(list(vecs.items()))))
     assert [(c.a, c.b, c.sources, c.score) for c in again] == [(c.a, c.b, c.sources, c.score) for c in first]
+
+
+def test_features_survive_serialization_exactly():
+    docs = corpus(seed=5, n=6) + [DocInput("empty", "en", "", []), DocInput("short", "ar", "قال الوزير", ["قال الوزير"])]
+    docs[0].text += " On June 4, 2020 Pompeo said 10,000."
+    for f in document_features(docs):
+        back = features_from_bytes(f.id, features_to_bytes(f))
+        assert (back.id, back.lang, back.anchors) == (f.id, f.lang, f.anchors)
+        assert (back.doc_sig is None) == (f.doc_sig is None)
+        if f.doc_sig is not None:
+            assert np.array_equal(back.doc_sig, f.doc_sig)
+        assert np.array_equal(back.quote_sigs, f.quote_sigs) and back.quote_sigs.dtype == np.uint32
+    assert any(f.anchors for f in document_features(docs[:1]))
 
 
 def test_empty_and_tiny_inputs():
@@ -163,4 +201,4 @@ def test_empty_and_tiny_inputs():
     assert anchor_candidates([]) == []
     assert vector_candidates([], {}) == []
     one = [DocInput("a", "en", "", [])]
-    assert candidate_pairs(one, {"a": np.ones(4) / 2}) == []
+    assert candidate_pairs(document_features(one), {"a": np.ones(4) / 2}) == []

@@ -30,3 +30,11 @@ def test_merge_prefers_composed_where_they_overlap():
     direct = [Passage("en", 55, 90, "rep", 12, 40, "translated-paraphrase", 0.6),
               Passage("en", 0, 20, "rep", 50, 60, "translation", 0.7)]
     assert merge_composed(direct, composed) == [composed[0], direct[1]]
+
+
+def test_any_language_maps_a_report_of_the_original_to_the_translation():
+    # rep (Arabic) paraphrases the English original: through en~ar it meets the Arabic translation
+    report = Passage("rep", 5, 30, "en", 52, 98, "translated-paraphrase", 0.7)
+    assert compose([EN, AR, REP], [*TRANSLATION, report]) == []
+    out = compose([EN, AR, REP], [*TRANSLATION, report], any_language=True)
+    assert out == [Passage("rep", 5, 30, "ar", 41, 80, "translated-paraphrase", 0.7)]

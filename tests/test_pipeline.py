@@ -58,3 +58,39 @@ def test_align_all_answers_for_the_current_pairs_only(tmp_path):
         assert len(store.aligned(alignment_settings(None, DEFAULT_THRESHOLD))) == 1
         assert align_all(store, docs, pairs=[]) == []
         assert align_all(store, docs, pairs=pair) == found  # and nothing was aligned again
+
+
+def test_only_candidates_with_evidence_of_shared_text_are_aligned():
+    from sourcetrace.candidates import Candidate
+    from sourcetrace.pipeline import ALIGN_MARGIN, _worth_aligning
+
+    assert _worth_aligning(Candidate("a", "b", ["minhash"], 0.3), cross=False)
+    assert not _worth_aligning(Candidate("a", "b", ["vectors", "anchors"], 0.9, 1.2), cross=False)
+    assert _worth_aligning(Candidate("a", "b", ["vectors"], 0.9, ALIGN_MARGIN), cross=True)
+    assert not _worth_aligning(Candidate("a", "b", ["vectors"], 0.9, 1.01), cross=True)
+    assert _worth_aligning(Candidate("a", "b", ["vectors", "anchors"], 0.9, 1.01), cross=True)
+    assert not _worth_aligning(Candidate("a", "b", ["anchors"], 0.9), cross=True)
+
+
+def test_candidate_features_are_cached_per_document_and_dropped_with_it(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+
+    for i in range(3):
+        (tmp_path / f"d{i}.txt").write_text(f"Statement {i}. " + TEXT, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        first = pipeline.candidate_features(store, docs)
+        assert sorted(f.id for f in first) == sorted(d.id for d in docs)
+
+        def no_recompute(inputs):
+            assert not inputs, "cached features were computed again"
+            return []
+
+        monkeypatch.setattr(pipeline, "document_features", no_recompute)
+        again = {f.id: f for f in pipeline.candidate_features(store, docs)}
+        assert all(again[f.id].anchors == f.anchors for f in first)
+        monkeypatch.undo()
+        # A changed file is read again: its documents' cache goes with them.
+        (tmp_path / "d0.txt").write_text("Another text altogether, on rivers.", encoding="utf-8")
+        ingest([str(tmp_path / "d0.txt")], store)
+        assert len(store.cached("features", pipeline.FEATURES_VERSION, [d.id for d in docs])) == 2

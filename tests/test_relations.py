@@ -48,6 +48,51 @@ def test_derived_report_points_at_its_source():
     assert rel.coverage_a > rel.coverage_b
 
 
+def test_a_report_quoting_several_sentences_in_quotation_marks_is_derived_below_half_coverage():
+    said = ["The ministers agreed to fund the new water plan for the southern provinces this year.",
+            "They thanked the host government for its generous welcome and careful preparations.",
+            "The next meeting of the council will be held in the spring in the northern capital."]
+    statement = _pt("s", " ".join(said) + " Other business was left for a later meeting of the council. " * 5)
+    filler = "Rain fell in the capital all day long, and traffic was slow on every road. " * 4
+    report = _pt("r", "".join(f'The statement said: "{x}" ' for x in said) + filler)
+
+    def quoted(kind: str, marked: bool = True) -> list[Passage]:
+        rtext = report.text if marked else report.text.replace('"', " ")
+        return [Passage("r", rtext.index(x), rtext.index(x) + len(x), "s", statement.text.index(x),
+                        statement.text.index(x) + len(x), kind, 1.0) for x in said]
+
+    rel = relate(report, statement, quoted("verbatim"))
+    assert rel.coverage_a < 0.5 and rel.coverage_b < 0.5
+    assert (rel.type, rel.source) == ("derived", "s")
+    assert any("quoted word for word" in e for e in rel.evidence)
+    # Unmarked, or one quote only, the same share is only related (stock sentences recur).
+    unmarked = _pt("r", report.text.replace('"', " "))
+    assert relate(unmarked, statement, quoted("verbatim", marked=False)).type == "related"
+    assert relate(report, statement, quoted("verbatim")[:1]).type == "related"
+
+
+def test_derived_without_any_cue_names_no_source():
+    a, b = _pt("a", STATEMENT), _pt("b", STATEMENT)
+    rel = relate(a, b, _passages(a, b, "near-verbatim", 0.6, 0.6))
+    assert (rel.type, rel.source) == ("derived", None)
+    assert "no cue tells which came first" in rel.evidence
+
+
+def test_one_frame_with_other_names_and_figures_is_not_a_copy():
+    a, b = _pt("a", STATEMENT), _pt("b", STATEMENT)
+    frame = [Passage(p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, "near-verbatim", 0.8)
+             for p in _passages(a, b, "near-verbatim", 0.9, 0.9)]
+    rel = relate(a, b, frame)
+    assert rel.type == "related"
+    assert "no sentence taken word for word" in rel.evidence[-1]
+    last = frame[-1]
+    kept = frame[:-1] + [Passage(last.a, last.a_start, last.a_end, last.b, last.b_start, last.b_end, "verbatim", 1.0)]
+    assert relate(a, b, kept).type in ("copy", "derived")
+    # Across languages there is no word to keep: a translation is typed as before.
+    ar = _pt("ar", STATEMENT, "ar")
+    assert relate(a, ar, _passages(a, ar, "translation", 0.95, 0.95)).type == "translation"
+
+
 def test_related_by_some_text_or_by_topic_and_none_otherwise():
     a, b = _pt("a", STATEMENT), _pt("b", REPORT)
     assert relate(a, b, _passages(a, b, "paraphrase", 0.1, 0.1)).type == "related"

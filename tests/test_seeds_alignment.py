@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, run_on_seeds, score_seeds
+from conftest import SEEDS, score_seeds
 
 
 @pytest.fixture(scope="module")
-def scores(tmp_path_factory):
-    out = tmp_path_factory.mktemp("trace")
-    run_on_seeds("trace", out, "--json")
-    return score_seeds(out), out
+def scores(seed_trace):
+    return score_seeds(seed_trace), seed_trace
 
 
 def _f1(line: str) -> float:

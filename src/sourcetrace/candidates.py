@@ -61,11 +61,13 @@ rare anchors that are shared.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -73,10 +75,12 @@ from .normalize import normalize
 
 __all__ = [
     "Candidate",
+    "DocFeatures",
     "DocInput",
     "anchor_candidates",
     "candidate_pairs",
     "document_anchors",
+    "document_features",
     "document_vectors",
     "minhash_candidates",
     "vector_candidates",
@@ -102,6 +106,7 @@ BUCKET_WINDOW = 8
 # unrelated p99 0.784. 0.65 sits below every translation measured; the k nearest bound the rest.
 DEFAULT_MIN_COS = 0.65
 EXACT_LIMIT = 100_000
+MARGIN_K = 4
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)+(?!\w)|[^\W_]+(?:'[^\W_]+)*")
 
@@ -117,11 +122,27 @@ class DocInput:
 
 
 @dataclass
+class DocFeatures:
+    """What the lexical generators keep of one document (a plain record, cacheable per document):
+    its MinHash signatures and rare-anchor keys. Computing these is most of the candidate stage's
+    per-document cost, so a rerun over a grown corpus reads them from the store."""
+
+    id: str
+    lang: str
+    doc_sig: np.ndarray | None  # (num_perm,) uint32 over word shingles; None: no words
+    quote_sigs: np.ndarray  # (n, QUOTE_PERM) uint32, one row per sentence of >= QUOTE_MIN_TOKENS words
+    anchors: frozenset[str]
+
+
+@dataclass
 class Candidate:
     a: str  # a < b (string order)
     b: str
     sources: list[str]  # which generators proposed it: "minhash", "vectors", "anchors"
     score: float  # the best evidence, in [0, 1]
+    # Vectors only: the cosine over the mean of both documents' top-MARGIN_K cosines (ratio margin,
+    # as in bitext mining): a translation stands out of its neighbours, a topic neighbour does not.
+    margin: float = 0.0
 
 
 def _words(text: str) -> list[str]:
@@ -203,38 +224,25 @@ def _jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _minhash_group(docs: Sequence[DocInput], words: list[list[list[str]]], threshold: float,
-                   num_perm: int, shingle: int) -> dict[tuple[str, str], float]:
-    """Pairs within one language: {(a, b): score}. `words[i]` are the sentence word lists of docs[i]."""
+def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple[str, str], float]:
+    """Pairs within one language: {(a, b): score}."""
     out: dict[tuple[str, str], float] = {}
     # Document level.
-    sets, owners = [], []
-    for i, sw in enumerate(words):
-        sh = _shingles([w for s in sw for w in s], shingle)
-        if sh:
-            sets.append(sh)
-            owners.append(i)
-    if len(sets) > 1:
-        sig = _signatures(sets, num_perm)
+    owners = [i for i, f in enumerate(feats) if f.doc_sig is not None]
+    if len(owners) > 1:
+        sig = np.stack([feats[i].doc_sig for i in owners])
         owner = np.asarray(owners, dtype=np.int64)
         pairs = _band_pairs(sig, DOC_ROWS, owner)
         jac = _jaccard(sig, pairs)
         for (i, j), jv in zip(owner[pairs].tolist(), jac.tolist(), strict=True):
             if jv >= threshold:
-                key = _pair(docs[i].id, docs[j].id)
+                key = _pair(feats[i].id, feats[j].id)
                 out[key] = max(out.get(key, 0.0), jv)
     # Quote level: sentences.
-    sets, owners = [], []
-    n_units = np.zeros(len(docs), dtype=np.int64)
-    for i, sw in enumerate(words):
-        for s in sw:
-            if len(s) >= QUOTE_MIN_TOKENS:
-                sets.append(_shingles(s, QUOTE_SHINGLE))
-                owners.append(i)
-                n_units[i] += 1
-    if len(sets) > 1:
-        sig = _signatures(sets, QUOTE_PERM)
-        owner = np.asarray(owners, dtype=np.int64)
+    n_units = np.asarray([len(f.quote_sigs) for f in feats], dtype=np.int64)
+    if n_units.sum() > 1:
+        sig = np.concatenate([f.quote_sigs for f in feats if len(f.quote_sigs)])
+        owner = np.repeat(np.arange(len(feats), dtype=np.int64), n_units)
         pairs = _band_pairs(sig, QUOTE_ROWS, owner)
         pairs = pairs[_jaccard(sig, pairs) >= QUOTE_MIN_JACCARD]
         matched: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
@@ -249,42 +257,88 @@ def _minhash_group(docs: Sequence[DocInput], words: list[list[list[str]]], thres
             if min(len(su), len(sv)) < QUOTE_MIN_SENTENCES:
                 continue
             share = min(1.0, min(len(su), len(sv)) / max(1, min(n_units[i], n_units[j])))
-            key = _pair(docs[i].id, docs[j].id)
+            key = _pair(feats[i].id, feats[j].id)
             out[key] = max(out.get(key, 0.0), share)
     return out
 
 
-def _sentence_words(docs: Sequence[DocInput]) -> list[list[list[str]]]:
-    return [[_words(s) for s in d.sentences] if d.sentences else [_words(d.text)] for d in docs]
+def _sentence_words(doc: DocInput) -> list[list[str]]:
+    return [_words(s) for s in doc.sentences] if doc.sentences else [_words(doc.text)]
+
+
+def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle: int = 5) -> list[DocFeatures]:
+    """Signatures and anchors of each document (a map over documents; batched for MinHash speed)."""
+    if num_perm % DOC_ROWS:
+        raise ValueError(f"num_perm must be a multiple of {DOC_ROWS}")
+    doc_sets: list[list[str]] = []
+    quote_sets: list[list[str]] = []
+    has_doc: list[bool] = []
+    n_quotes: list[int] = []
+    for d in docs:
+        words = _sentence_words(d)
+        sh = _shingles([w for s in words for w in s], shingle)
+        has_doc.append(bool(sh))
+        if sh:
+            doc_sets.append(sh)
+        units = [_shingles(s, QUOTE_SHINGLE) for s in words if len(s) >= QUOTE_MIN_TOKENS]
+        quote_sets += units
+        n_quotes.append(len(units))
+    doc_sigs = iter(_signatures(doc_sets, num_perm))
+    quote_sigs = _signatures(quote_sets, QUOTE_PERM)
+    out, q = [], 0
+    for d, has, n in zip(docs, has_doc, n_quotes, strict=True):
+        out.append(DocFeatures(d.id, d.lang, next(doc_sigs) if has else None, quote_sigs[q:q + n],
+                               frozenset(document_anchors(d.text))))
+        q += n
+    return out
+
+
+# What a cached DocFeatures depends on: bump when signatures or anchors change.
+FEATURES_VERSION = f"1:{SEED}:128x5:{QUOTE_PERM}x{QUOTE_SHINGLE}:{QUOTE_MIN_TOKENS}"
+
+
+def features_to_bytes(f: DocFeatures) -> bytes:
+    """A compact, code-free serialization (a JSON header, then the raw signatures)."""
+    head = json.dumps({"lang": f.lang, "doc": f.doc_sig is not None, "quotes": len(f.quote_sigs),
+                       "anchors": sorted(f.anchors)}, ensure_ascii=False).encode("utf-8")
+    parts = [len(head).to_bytes(4, "little"), head]
+    if f.doc_sig is not None:
+        parts.append(np.asarray(f.doc_sig, dtype="<u4").tobytes())
+    parts.append(np.asarray(f.quote_sigs, dtype="<u4").tobytes())
+    return b"".join(parts)
+
+
+def features_from_bytes(doc_id: str, data: bytes) -> DocFeatures:
+    n = int.from_bytes(data[:4], "little")
+    head = json.loads(data[4:4 + n].decode("utf-8"))
+    sigs = np.frombuffer(data[4 + n:], dtype="<u4").astype(np.uint32)
+    split = len(sigs) - head["quotes"] * QUOTE_PERM  # the document signature comes first
+    return DocFeatures(doc_id, head["lang"], sigs[:split] if head["doc"] else None,
+                       sigs[split:].reshape(head["quotes"], QUOTE_PERM), frozenset(head["anchors"]))
 
 
 def minhash_candidates(docs: Sequence[DocInput], *, threshold: float = 0.1, num_perm: int = 128,
                        shingle: int = 5) -> list[Candidate]:
     """Lexical reuse within each language: MinHash LSH of documents and of their sentences."""
-    if num_perm % DOC_ROWS:
-        raise ValueError(f"num_perm must be a multiple of {DOC_ROWS}")
-    return _minhash(_sorted(docs), None, threshold=threshold, num_perm=num_perm, shingle=shingle)
+    return _minhash(document_features(_sorted(docs), num_perm=num_perm, shingle=shingle), threshold)
 
 
-def _minhash(docs: Sequence[DocInput], words: list[list[list[str]]] | None, *, threshold: float,
-             num_perm: int, shingle: int) -> list[Candidate]:
-    if words is None:
-        words = _sentence_words(docs)
-    by_lang: dict[str, list[int]] = defaultdict(list)
-    for i, d in enumerate(docs):
-        by_lang[d.lang].append(i)
+def _minhash(feats: Sequence[DocFeatures], threshold: float) -> list[Candidate]:
+    by_lang: dict[str, list[DocFeatures]] = defaultdict(list)
+    for f in feats:
+        by_lang[f.lang].append(f)
     scores: dict[tuple[str, str], float] = {}
     for lang in sorted(by_lang):
-        idx = by_lang[lang]
-        scores.update(_minhash_group([docs[i] for i in idx], [words[i] for i in idx],
-                                     threshold, num_perm, shingle))
+        scores.update(_minhash_group(by_lang[lang], threshold))
     return [Candidate(a, b, ["minhash"], round(s, 4)) for (a, b), s in sorted(scores.items())]
 
 
 # -- vectors -----------------------------------------------------------------------------------------
 def document_vectors(docs: Sequence[DocInput], encoder, store=None,
-                     max_sentences: int = 30) -> dict[str, np.ndarray]:
-    """Mean of the unit vectors of (up to) the first `max_sentences` sentences, renormalized.
+                     max_sentences: int = 8) -> dict[str, np.ndarray]:
+    """Mean of the unit vectors of (up to) `max_sentences` sentences spread over the document,
+    renormalized (8: enough to set a translation apart from topic neighbours, at half the
+    encoding of a whole news report).
 
     A document without sentences is represented by its text's first 1000 characters. Sentence
     vectors go through :func:`vectors.encode_cached`, so they are computed once per store.
@@ -294,7 +348,8 @@ def document_vectors(docs: Sequence[DocInput], encoder, store=None,
     texts: list[str] = []
     spans: list[tuple[str, int, int]] = []
     for d in docs:
-        sents = [s for s in d.sentences[:max_sentences] if s.strip()] or ([d.text[:1000]] if d.text.strip() else [])
+        sents = _spread([s for s in d.sentences if s.strip()], max_sentences) or (
+            [d.text[:1000]] if d.text.strip() else [])
         if sents:
             spans.append((d.id, len(texts), len(texts) + len(sents)))
             texts.extend(sents)
@@ -307,6 +362,14 @@ def document_vectors(docs: Sequence[DocInput], encoder, store=None,
         norm = float(np.linalg.norm(v))
         out[doc_id] = v / norm if norm > 0 else v
     return out
+
+
+def _spread(items: list[str], n: int) -> list[str]:
+    """At most `n` items spread evenly from first to last: a long document's topic is its whole."""
+    if len(items) <= n:
+        return items
+    step = (len(items) - 1) / (n - 1) if n > 1 else 0
+    return [items[round(i * step)] for i in range(n)]
 
 
 def _knn(index_vecs: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -323,7 +386,7 @@ def _knn(index_vecs: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarra
     return index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(index_vecs)))
 
 
-def vector_candidates(docs: Sequence[DocInput], vectors: Mapping[str, np.ndarray], *, k: int = 10,
+def vector_candidates(docs: Sequence[DocInput | DocFeatures], vectors: Mapping[str, np.ndarray], *, k: int = 10,
                       min_cos: float = DEFAULT_MIN_COS, k_same: int = 3) -> list[Candidate]:
     """Each document's `k` nearest documents in every other language (`k_same` in its own) above `min_cos`."""
     by_lang: dict[str, list[DocInput]] = defaultdict(list)
@@ -333,6 +396,7 @@ def vector_candidates(docs: Sequence[DocInput], vectors: Mapping[str, np.ndarray
     mats = {lang: np.stack([np.asarray(vectors[d.id], dtype=np.float32) for d in ds])
             for lang, ds in by_lang.items()}
     scores: dict[tuple[str, str], float] = {}
+    top: dict[tuple[str, str], float] = {}  # (doc, other language) -> mean of its top cosines
     for qlang in sorted(by_lang):
         for ilang in sorted(by_lang):
             kk = k_same + 1 if qlang == ilang else k  # +1: a document finds itself
@@ -341,12 +405,21 @@ def vector_candidates(docs: Sequence[DocInput], vectors: Mapping[str, np.ndarray
             sims, idx = _knn(mats[ilang], mats[qlang], kk)
             qdocs, idocs = by_lang[qlang], by_lang[ilang]
             for qi, (srow, irow) in enumerate(zip(sims.tolist(), idx.tolist(), strict=True)):
-                for s, j in zip(srow, irow, strict=True):
-                    if j < 0 or s < min_cos or idocs[j].id == qdocs[qi].id:
+                others = [(s, j) for s, j in zip(srow, irow, strict=True) if j >= 0 and idocs[j].id != qdocs[qi].id]
+                if others:
+                    head = [s for s, _ in others[:MARGIN_K]]
+                    top[(qdocs[qi].id, ilang)] = sum(head) / len(head)
+                for s, j in others:
+                    if s < min_cos:
                         continue
                     key = _pair(qdocs[qi].id, idocs[j].id)
                     scores[key] = max(scores.get(key, 0.0), min(1.0, max(0.0, s)))
-    return [Candidate(a, b, ["vectors"], round(s, 4)) for (a, b), s in sorted(scores.items())]
+    lang = {d.id: d.lang for ds in by_lang.values() for d in ds}
+    out = []
+    for (a, b), s in sorted(scores.items()):
+        norm = (top.get((a, lang[b]), s) + top.get((b, lang[a]), s)) / 2
+        out.append(Candidate(a, b, ["vectors"], round(s, 4), round(s / norm, 4) if norm > 0 else 0.0))
+    return out
 
 
 # -- anchors -----------------------------------------------------------------------------------------
@@ -439,17 +512,17 @@ def anchor_candidates(docs: Sequence[DocInput], *, max_df: int = 50, min_shared:
                       very_rare: int = 2) -> list[Candidate]:
     """Pairs sharing >= `min_shared` anchors held by <= `max_df` documents, or one held by <= `very_rare`."""
     docs = _sorted(docs)
-    return _anchors(docs, [document_anchors(d.text) for d in docs], max_df=max_df,
+    return _anchors([d.id for d in docs], [document_anchors(d.text) for d in docs], max_df=max_df,
                     min_shared=min_shared, very_rare=very_rare)
 
 
-def _anchors(docs: Sequence[DocInput], anchors: list[set[str]], *, max_df: int, min_shared: int,
-             very_rare: int) -> list[Candidate]:
+def _anchors(ids: Sequence[str], anchors: Sequence[set[str] | frozenset[str]], *, max_df: int = 50,
+             min_shared: int = 2, very_rare: int = 2) -> list[Candidate]:
     postings: dict[str, list[int]] = defaultdict(list)
     for i, keys in enumerate(anchors):
         for key in keys:
             postings[key].append(i)
-    rare_count = np.zeros(len(docs), dtype=np.int64)
+    rare_count = np.zeros(len(ids), dtype=np.int64)
     shared: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, max_df + 1])
     for key in sorted(postings):
         plist = postings[key]
@@ -466,14 +539,17 @@ def _anchors(docs: Sequence[DocInput], anchors: list[set[str]], *, max_df: int, 
     for (i, j), (count, rarest) in shared.items():
         if count >= min_shared or rarest <= very_rare:
             score = min(1.0, count / max(1, min(rare_count[i], rare_count[j])))
-            a, b = _pair(docs[i].id, docs[j].id)
+            a, b = _pair(ids[i], ids[j])
             out.append(Candidate(a, b, ["anchors"], round(score, 4)))
     out.sort(key=lambda c: (c.a, c.b))
     return out
 
 
+_Doc = TypeVar("_Doc", DocInput, DocFeatures)
+
+
 # -- union ----------------------------------------------------------------------------------------------
-def _sorted(docs: Sequence[DocInput]) -> list[DocInput]:
+def _sorted(docs: Sequence[_Doc]) -> list[_Doc]:
     return sorted(docs, key=lambda d: d.id)
 
 
@@ -485,29 +561,31 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
             key = _pair(c.a, c.b)
             cur = merged.get(key)
             if cur is None:
-                merged[key] = Candidate(key[0], key[1], list(c.sources), c.score)
+                merged[key] = Candidate(key[0], key[1], list(c.sources), c.score, c.margin)
             else:
                 cur.sources = [s for s in SOURCES if s in cur.sources or s in c.sources]
                 cur.score = max(cur.score, c.score)
+                cur.margin = max(cur.margin, c.margin)
     return [merged[k] for k in sorted(merged)]
 
 
-def candidate_pairs(docs: Sequence[DocInput], vectors: Mapping[str, np.ndarray] | None = None, *,
+def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
                     progress: Callable[[str, float], None] | None = None) -> list[Candidate]:
-    """The union of the three generators (vectors only when given), deduplicated, sorted by (a, b)."""
-    docs = _sorted(docs)
+    """The union of the three generators (vectors only when given) over the documents' features
+    (:func:`document_features`), deduplicated, sorted by (a, b)."""
+    feats = _sorted(features)
     found = []
     t = time.perf_counter()
-    found.append(_minhash(docs, None, threshold=0.1, num_perm=128, shingle=5))
+    found.append(_minhash(feats, threshold=0.1))
     if progress:
         progress("minhash", time.perf_counter() - t)
     if vectors:
         t = time.perf_counter()
-        found.append(vector_candidates(docs, vectors))
+        found.append(vector_candidates(feats, vectors))
         if progress:
             progress("vectors", time.perf_counter() - t)
     t = time.perf_counter()
-    found.append(anchor_candidates(docs))
+    found.append(_anchors([f.id for f in feats], [f.anchors for f in feats]))
     if progress:
         progress("anchors", time.perf_counter() - t)
     return merge(*found)

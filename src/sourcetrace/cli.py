@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -20,16 +21,20 @@ from .encoders import get_encoder
 from .output import write_jsonl, write_settings
 from .pipeline import (
     DEFAULT_MAX_BYTES,
+    Comparison,
     NotFound,
     ReadReport,
     compare,
+    fact_diffs,
+    facts_of,
     ingest,
     reading_settings,
+    resolve,
     trace_documents,
 )
 from .quote_index import update_index
 from .readers import ReadError, discover
-from .records import Document
+from .records import Document, Fact, FactDiff
 from .store import Store, StoreError, default_db_path, file_key
 
 app = typer.Typer(
@@ -190,38 +195,68 @@ def compare_cmd(
     exact spans on both sides; sentences that match nothing are listed as omissions or additions.
     A file holding several documents contributes the one that shares most with the other side.
     """
-    from .report import render_compare_html, render_compare_terminal, summarize
+    from .report import render_compare_terminal, summarize
 
-    with _open_store(db) as store:
-        try:
-            enc = get_encoder(encoder)
-            result = compare(a, b, store, encoder=enc, threshold=threshold)
-        except (NotFound, ValueError) as exc:
-            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
-            raise typer.Exit(2) from None
+    result = _compare_or_exit(a, b, db, encoder, threshold)
     sa, sb = result.a, result.b
     settings = _settings("compare", encoder, threshold)
     summary = summarize(sa.doc, sb.doc, result.passages, sa.sentences, sb.sentences)
+    diffs = _write_pair_outputs(result, settings, out, html)
+    if as_json:
+        payload = {"a": sa.doc.to_json(), "b": sb.doc.to_json(), "passages": [p.to_json() for p in result.passages],
+                   "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()},
+                   "fact_diffs": [d.to_json() for d in diffs], "settings": settings}
+        _dump_json(payload)
+    else:
+        reorder = sys.stdout.isatty() if bidi is None else bidi
+        out_console.print(render_compare_terminal(sa.doc, sa.text, sb.doc, sb.text, result.passages,
+                                                  sa.sentences, sb.sentences, reorder_rtl=reorder, fact_diffs=diffs))
+        if html:
+            out_console.print(f"HTML report: {html}", highlight=False)
+
+
+def _compare_or_exit(a: str, b: str, db: Path | None, encoder: str, threshold: float) -> Comparison:
+    with _open_store(db) as store:
+        try:
+            return compare(a, b, store, encoder=get_encoder(encoder), threshold=threshold)
+        except (NotFound, ValueError) as exc:
+            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
+            raise typer.Exit(2) from None
+
+
+def _write_pair_outputs(result: Comparison, settings: dict, out: Path | None, html: Path | None) -> list[FactDiff]:
+    """The fact diff of a comparison, and its --out files and --html page when asked for."""
+    from .report import render_compare_html
+
+    sa, sb = result.a, result.b
+    facts, diffs = _pair_facts(result)
     if html:
         page = render_compare_html(sa.doc, sa.text, sb.doc, sb.text, result.passages, sa.sentences, sb.sentences,
-                                   settings=settings)
+                                   settings=settings, fact_diffs=diffs)
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(page, encoding="utf-8")
     if out:
         write_jsonl(out / "documents.jsonl", (d.to_json() for d in (sa.doc, sb.doc)))
         write_jsonl(out / "sentences.jsonl", (s.to_json() for side in (sa, sb) for s in side.sentences))
         write_jsonl(out / "passages.jsonl", (p.to_json() for p in result.passages))
+        _write_facts(out, facts, diffs)
         write_settings(out, settings)
-    if as_json:
-        payload = {"a": sa.doc.to_json(), "b": sb.doc.to_json(), "passages": [p.to_json() for p in result.passages],
-                   "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()}, "settings": settings}
-        _dump_json(payload)
-    else:
-        reorder = sys.stdout.isatty() if bidi is None else bidi
-        out_console.print(render_compare_terminal(sa.doc, sa.text, sb.doc, sb.text, result.passages,
-                                                  sa.sentences, sb.sentences, reorder_rtl=reorder))
-        if html:
-            out_console.print(f"HTML report: {html}", highlight=False)
+    return diffs
+
+
+def _pair_facts(result: Comparison) -> tuple[list[Fact], list[FactDiff]]:
+    """Both documents' facts and their diff over the passages of a comparison."""
+    from .factdiff import diff_pair
+    from .facts import document_facts
+
+    sa, sb = result.a, result.b
+    fa, fb = document_facts(sa.doc, sa.text), document_facts(sb.doc, sb.text)
+    return fa + fb, diff_pair(sa.doc, sa.text, fa, sb.doc, sb.text, fb, result.passages)
+
+
+def _write_facts(out: Path, facts: list[Fact], diffs: list[FactDiff]) -> None:
+    write_jsonl(out / "facts.jsonl", (f.to_json() for f in facts))
+    write_jsonl(out / "fact_diffs.jsonl", (d.to_json() for d in diffs))
 
 
 @app.command()
@@ -258,11 +293,15 @@ def trace(
                 store, docs, encoder=enc if encoder != "default" else None, threshold=threshold,
                 stage=lambda name: progress.update(task, description=name, completed=0, total=None),
                 progress=lambda n: progress.update(task, advance=n), on_total=lambda n: progress.update(task, total=n))
+            progress.update(task, description="facts", total=None)
+            facts = facts_of(store, docs)
+            diffs = fact_diffs(store, docs, passages, [(r.a, r.b) for r in relations], facts)
         write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
         write_jsonl(out / "sentences.jsonl", (s.to_json() for d in docs for s in store.sentences(d.id)))
         write_jsonl(out / "passages.jsonl", (p.to_json() for p in passages))
         write_jsonl(out / "relations.jsonl", (r.to_json() for r in relations))
         write_jsonl(out / "families.jsonl", (f.to_json() for f in fams))
+        _write_facts(out, [f for d in docs for f in facts[d.id]], diffs)
         settings = _settings("trace", encoder, threshold)
         write_settings(out, settings)
         if html:
@@ -270,17 +309,23 @@ def trace(
 
             page = render_corpus_html(docs, {d.id: store.document_text(d.id) or "" for d in docs},
                                       {d.id: store.sentences(d.id) for d in docs}, passages, relations, fams,
-                                      settings=settings)
+                                      settings=settings, fact_diffs=diffs)
             html.parent.mkdir(parents=True, exist_ok=True)
             html.write_text(page, encoding="utf-8")
     _report_failures(report)
     pairs = _pair_table(docs, passages)
     if as_json:
         _dump_json({"documents": len(docs), "passages": len(passages), "pairs": pairs,
+                    "facts": sum(len(v) for v in facts.values()),
+                    "fact_diffs": dict(Counter(d.status for d in diffs)),
                    "relations": [r.to_json() for r in relations], "families": [f.to_json() for f in fams],
                    "out": str(out), "failures": [f.__dict__ for f in report.failures]})
     else:
         _print_trace(docs, passages, relations, fams, out, html)
+        changed = sum(d.status == "changed" for d in diffs)
+        out_console.print(f"facts: {sum(len(v) for v in facts.values())} in {len(docs)} documents; "
+                          f"{changed} changed between related documents (facts.jsonl, fact_diffs.jsonl)",
+                          highlight=False)
     if report.failures:
         raise typer.Exit(1)
 
@@ -347,6 +392,172 @@ def origin(
     for i, (d, rel) in enumerate(chain):
         label = "origin" if rel is None else f"{rel.type} of ↓ ({'; '.join(rel.evidence[:2])})"
         out_console.print(f"{'  ' * i}{d}  [dim]{label}[/dim]", highlight=False)
+
+
+def _resolve_or_exit(store: Store, ref: str) -> list[Document]:
+    try:
+        return resolve(ref, store)
+    except NotFound as exc:
+        err_console.print(f"[red]error[/red]: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+@app.command("facts")
+def facts_cmd(
+    doc: Annotated[str, typer.Argument(help="A document id in the store, a file (all its documents), or FILE#N.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write facts.jsonl into this directory.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(
+        "--type", help="Only facts of this type (number, money, percent, date, person, org, place); repeatable.")]
+    = None,
+) -> None:
+    """List the facts of a document: figures, money, percentages, dates, people, organisations, places.
+
+    Each fact has its span in the file and a normalized value: integers, "5000000 USD", ISO dates
+    ("--06-04" when the text gives no year), and name keys that meet across Arabic and English.
+    """
+    from .facts import FACT_TYPES, document_facts
+
+    bad = [k for k in kind or [] if k not in FACT_TYPES]
+    if bad:
+        err_console.print(f"[red]error[/red]: unknown fact type {bad[0]!r}; one of {', '.join(FACT_TYPES)}",
+                          highlight=False)
+        raise typer.Exit(2)
+    with _open_store(db) as store:
+        docs = _resolve_or_exit(store, doc)
+        texts = {d.id: store.document_text(d.id) or "" for d in docs}
+    facts = [f for d in docs for f in document_facts(d, texts[d.id]) if not kind or f.type in kind]
+    if out:
+        write_jsonl(out / "facts.jsonl", (f.to_json() for f in facts))
+    if as_json:
+        _dump_json([{**f.to_json(), "text": texts[f.doc][f.start:f.end]} for f in facts])
+        return
+    from .report.bidi import visual
+
+    reorder = sys.stdout.isatty()
+    table = Table(title=f"{len(facts)} facts in {', '.join(d.id for d in docs)}", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("doc", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("span", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column("value", overflow="fold", max_width=24)
+    table.add_column("text", overflow="fold", min_width=16)
+    for f in facts:
+        text = " ".join(texts[f.doc][f.start:f.end].split())
+        table.add_row(f.doc, f"{f.start}-{f.end}", f.type, str(f.value), visual(text) if reorder else text)
+    out_console.print(table)
+
+
+@app.command("diff")
+def diff_cmd(
+    a: Annotated[str, typer.Argument(help="The older or source document: an id in the store, a file, or FILE#N.")],
+    b: Annotated[str, typer.Argument(help="The newer or derived document, named the same ways.")],
+    db: DbOption = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write documents, passages, facts.jsonl and fact_diffs.jsonl into this directory.")] = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="Write the side-by-side HTML report with the fact table.")] = None,
+    as_json: JsonOption = False,
+    show_same: Annotated[bool, typer.Option("--all", help="List the facts kept as well.")] = False,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    encoder: EncoderOption = "default",
+) -> None:
+    """Show which figures, dates and names B kept, changed, dropped or added from A.
+
+    The two documents are aligned first; facts are compared passage by passage, across languages
+    too. Changed facts show old → new.
+    """
+    from .report.facts import fact_diff_table
+
+    result = _compare_or_exit(a, b, db, encoder, threshold)
+    sa, sb = result.a, result.b
+    diffs = _write_pair_outputs(result, _settings("diff", encoder, threshold), out, html)
+    if as_json:
+        _dump_json({"a": sa.doc.id, "b": sb.doc.id, "counts": dict(Counter(d.status for d in diffs)),
+                    "fact_diffs": [{**d.to_json(),
+                                    "text_a": sa.text[d.a_start:d.a_end] if d.a_start is not None else None,
+                                    "text_b": sb.text[d.b_start:d.b_end] if d.b_start is not None else None}
+                                   for d in diffs]})
+        return
+    out_console.print(f"[bold]A[/bold] {sa.doc.id} ({sa.doc.lang})  →  [bold]B[/bold] {sb.doc.id} ({sb.doc.lang}): "
+                      f"{len(result.passages)} passages", highlight=False)
+    out_console.print(fact_diff_table(diffs, sa.text, sb.text, reorder_rtl=sys.stdout.isatty(), show_same=show_same,
+                                      title="facts" if show_same else "facts (kept ones not listed; --all)"))
+
+
+@app.command()
+def timeline(
+    inputs: Annotated[list[str], typer.Argument(
+        help="The versions of one recurring statement: files, directories, globs (or document ids).")],
+    db: DbOption = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write documents, passages, facts.jsonl, fact_diffs.jsonl and timeline.json here.")] = None,
+    as_json: JsonOption = False,
+    threshold: ThresholdOption = DEFAULT_THRESHOLD,
+    encoder: EncoderOption = "default",
+) -> None:
+    """Order the versions of a recurring statement by date and show what each one changed.
+
+    For each version: the sentences it added, dropped and reworded, and the facts it changed.
+
+    Documents that share no text with another input are left out (not versions). A version's date
+    is its own, else the latest date it states (see sourcetrace.timeline).
+    """
+    from .pipeline import timeline_of
+    from .report.facts import fact_diff_table
+
+    with _open_store(db) as store:
+        docs: list[Document] = []
+        for ref in inputs:
+            found = store.document(ref)
+            if found is None:
+                report = _ingest_with_progress([ref], store, DEFAULT_MAX_BYTES, False, True)
+                _report_failures(report)
+                found_docs = list(store.documents(report.files))
+            else:
+                found_docs = [found]
+            docs += [d for d in found_docs if d.id not in {x.id for x in docs}]
+        if len(docs) < 2:
+            err_console.print("[red]error[/red]: a timeline needs at least two documents", highlight=False)
+            raise typer.Exit(2)
+        try:
+            enc = get_encoder(encoder)
+        except ValueError as exc:
+            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
+            raise typer.Exit(2) from None
+        tl = timeline_of(store, docs, encoder=enc, threshold=threshold)
+    vs, result, texts = tl.versions, tl.steps, tl.texts
+    if out:
+        write_jsonl(out / "documents.jsonl", (v.doc.to_json() for v in vs))
+        write_jsonl(out / "passages.jsonl", (p.to_json() for st in result for p in st.passages))
+        _write_facts(out, [f for v in vs for f in tl.facts[v.doc.id]], [d for st in result for d in st.facts])
+        (out / "timeline.json").write_text(json.dumps([st.to_json() for st in result], ensure_ascii=False, indent=1),
+                                           encoding="utf-8")
+    if as_json:
+        _dump_json({"versions": [{"id": v.doc.id, "date": v.date} for v in vs],
+                    "left_out": [d.id for d in tl.left_out], "steps": [st.to_json() for st in result]})
+        return
+    reorder = sys.stdout.isatty()
+    from .report.compare_terminal import fit
+
+    out_console.print("[bold]versions[/bold]: " + " → ".join(f"{v.doc.id} ({v.date or 'no date'})" for v in vs),
+                      highlight=False)
+    if tl.left_out:
+        out_console.print("left out (share no text with another input): " + ", ".join(d.id for d in tl.left_out),
+                          highlight=False)
+    for st in result:
+        a, b = st.old.doc, st.new.doc
+        out_console.print(f"\n[bold]{a.id} → {b.id}[/bold]: {len(st.dropped)} sentences dropped, "
+                          f"{len(st.added)} added, {len(st.reworded)} reworded", highlight=False)
+        for label, spans, text, lang in (("dropped", st.dropped, texts[a.id], a.lang),
+                                         ("added", st.added, texts[b.id], b.lang)):
+            for s_, e_ in spans[:MAX_ROWS]:
+                line = fit(text[s_:e_], 100, 1, rtl=lang == "ar", reorder=reorder)
+                out_console.print(f"  {'-' if label == 'dropped' else '+'} [{s_}, {e_}) {line}", highlight=False,
+                                  markup=False)
+        out_console.print(fact_diff_table(st.facts, texts[a.id], texts[b.id], reorder_rtl=reorder,
+                                          title="facts (kept ones not listed)"))
 
 
 @app.command("search")
@@ -430,8 +641,6 @@ MAX_ROWS = 40  # rows of a terminal table; the JSONL files hold everything
 
 def _print_trace(docs: list[Document], passages: list, relations: list, fams: list, out: Path,
                  html: Path | None) -> None:
-    from collections import Counter
-
     directed = [r for r in relations if r.type != "related"]
     out_console.print(f"[bold]{len(docs)} documents[/bold], {len(passages)} passages, "
                       f"{len(relations)} relations ({', '.join(f'{k} {v}' for k, v in Counter(r.type for r in relations).most_common())}), "
@@ -465,7 +674,7 @@ _KIND_CODES = {"verbatim": "V", "near-verbatim": "NV", "paraphrase": "P", "trans
 
 
 def _pair_table(docs: list[Document], passages: list) -> list[dict]:
-    from collections import Counter, defaultdict
+    from collections import defaultdict
 
     from .report.summary import merge_spans, orient
 

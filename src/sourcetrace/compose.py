@@ -66,10 +66,13 @@ def _translated_kind(kind: str) -> str:
     return f"translated-{kind}"
 
 
-def compose(docs: Sequence[Document], passages: Sequence[Passage]) -> list[Passage]:
+def compose(docs: Sequence[Document], passages: Sequence[Passage], *, any_language: bool = False) -> list[Passage]:
     """Passages X~Y obtained through a translation Z~Y from monolingual passages X~Z.
 
     Only pairs X, Y of different languages are composed; the result does not repeat input passages.
+    With ``any_language`` every X~Z passage (a report of Z in a third language too) is mapped, and
+    X, Y may share a language: the fact diff uses this to see that a report paraphrasing the
+    English original restates the Arabic translation's sentence.
     """
     lang = {d.id: d.lang for d in docs}
     translations = translation_pairs(docs, passages)
@@ -80,14 +83,16 @@ def compose(docs: Sequence[Document], passages: Sequence[Passage]) -> list[Passa
         through[z].append(y)
     out: list[Passage] = []
     for p in passages:
-        if lang.get(p.a) != lang.get(p.b) or p.kind in TRANSLATION_KINDS:
+        if not any_language and (lang.get(p.a) != lang.get(p.b) or p.kind in TRANSLATION_KINDS):
             continue
         for x, z in ((p.a, p.b), (p.b, p.a)):
             _, zs, ze, _, xs, xe = _oriented(p, z)
             for y in through.get(z, ()):
                 # A pair that is itself a translation is aligned directly, better than through anyone.
-                if y == x or lang.get(y) == lang.get(x) or (x, y) in translations:
+                if y == x or (x, y) in translations or (lang.get(y) == lang.get(x) and not any_language):
                     continue
+                if (z, x) in translations:
+                    continue  # p is itself part of a translation: nothing to map
                 for t in translations[(z, y)]:
                     _, tzs, tze, _, tys, tye = _oriented(t, z)
                     # The copied span must carry a good part of the translated sentence: a shared

@@ -8,25 +8,14 @@ from __future__ import annotations
 
 import re
 
-_EN_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"])}
-_EN_MONTHS.update({m[:3]: n for m, n in list(_EN_MONTHS.items())})
-_EN_MONTHS["sept"] = 9
+from .facts.dates import AR_MONTHS, EN_MONTHS
+from .facts.numbers import DIGITS
 
-# Both Arabic naming systems: the transliterated (Egypt, Gulf) and the Syriac (Levant, Iraq),
-# with the spellings and misspellings seen on real pages.
-_AR_MONTHS = {
-    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6,
-    "يوينو": 6, "يونيه": 6, "يوليو": 7, "يوليه": 7, "أغسطس": 8, "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10,
-    "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
-    "كانون الثاني": 1, "شباط": 2, "آذار": 3, "اذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5, "حزيران": 6,
-    "تموز": 7, "آب": 8, "اب": 8, "أيلول": 9, "ايلول": 9, "تشرين الأول": 10, "تشرين الاول": 10,
-    "تشرين الثاني": 11, "كانون الأول": 12, "كانون الاول": 12,
-}
+# One table of month names for the whole project (both Arabic naming systems, misspellings).
+_EN_MONTHS = EN_MONTHS
+_AR_MONTHS = AR_MONTHS
 _AR_MONTH_ALT = "|".join(sorted(map(re.escape, _AR_MONTHS), key=len, reverse=True))
 _EN_MONTH_ALT = "|".join(sorted(_EN_MONTHS, key=len, reverse=True))
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 _EN_MDY = re.compile(rf"\b({_EN_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _EN_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH_ALT})\.?,?\s+(\d{{4}})\b", re.I)
@@ -48,7 +37,7 @@ def find_date(text: str) -> str | None:
     """The first full date in `text` as ISO yyyy-mm-dd, or None."""
     if not _ANY_DIGIT.search(text):
         return None  # no date without a number; most headline blocks are cut short here
-    text = text.translate(_DIGITS)
+    text = text.translate(DIGITS)
     found: list[tuple[int, str]] = []
     latin = _LATIN.search(text) is not None  # skip the patterns of a script the text lacks
     arabic = _ARABIC.search(text) is not None

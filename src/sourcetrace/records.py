@@ -141,3 +141,42 @@ class Family:
         if self.origin:
             out["origin"] = self.origin
         return out
+
+
+@dataclass
+class Fact:
+    """A figure, date or name stated in a document: its span and normalized value.
+
+    `type`: number, money, percent, date, person, org or place. `value`: an int (or float) for a
+    number or percentage, ``"5000000 USD"`` for money, an ISO 8601 string for a date (``--MM-DD``
+    when the text gives no year), a key for a name (see facts/names.py).
+    """
+
+    doc: str
+    start: int
+    end: int
+    type: str
+    value: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end, "type": self.type, "value": self.value}
+
+
+@dataclass
+class FactDiff:
+    """One fact of a pair of aligned texts: kept (`same`), `changed`, `dropped` (only in a) or
+    `added` (only in b). The side a fact is missing from has no span and no value."""
+
+    a: str
+    a_start: int | None
+    a_end: int | None
+    b: str
+    b_start: int | None
+    b_end: int | None
+    type: str
+    status: str
+    value_a: Any
+    value_b: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -7,9 +7,12 @@ passages cover) and the **mix of kinds**. The type follows from them:
   more (a later version of the same issuer's text, in either language): the earlier is the source;
 * ``translation``: different languages, most covered text translated (not reworded), and both
   documents almost wholly covered;
-* ``copy``: one language, both documents almost wholly covered word for word;
-* ``derived``: one document is mostly made of the other's text (a report written from a
-  statement): it is the derived one, the other its source;
+* ``copy``: one language, both documents almost wholly covered word for word (in one language,
+  ``copy`` and ``derived`` need some sentence taken word for word: sentences of one frame with
+  other names and figures align across unrelated texts);
+* ``derived``: one document is mostly made of the other's text, or quotes it word for word, in
+  quotation marks, in several sentences (a report written from a statement): it is the derived one, the other its
+  source (None when no cue tells which);
 * ``related``: some shared text, or none but the same topic (their mean sentence vectors are
   close): same event, little shared wording.
 
@@ -37,9 +40,15 @@ WORDING_KINDS = ("verbatim", "near-verbatim")
 MIN_TRANSLATION_COVERAGE = 0.8  # a report that translates most of a statement still adds and cuts
 MIN_COPY_COVERAGE = 0.8
 MIN_DERIVED_COVERAGE = 0.5
+# A report that quotes its source word for word, in quotation marks, in several sentences is
+# derived from it even when its own text and paraphrases keep the covered share lower (unmarked
+# shared sentences at that share are as often stock sentences of unrelated texts).
+MIN_QUOTED_COVERAGE = 0.3
+MIN_QUOTED_PASSAGES = 2
 MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
 REVISION_DAYS = 300
 MIN_RELATED_COSINE = 0.45
+WORD_FOR_WORD_SCORE = 0.9  # a near-verbatim passage this close counts as taken word for word
 MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases, not copies  # mean-sentence-vector cosine (USE) of two documents on one topic
 
 _ATTRIBUTION = re.compile(
@@ -92,16 +101,18 @@ def _latest_year(side: PairText) -> int | None:
     return max(years) if years else None
 
 
+def _in_quotes(side: PairText, start: int, end: int) -> bool:
+    """A quotation mark just before or after the span (a quote marks borrowed text)."""
+    before = side.text[max(side.doc.start, start - 3):start]
+    after = side.text[end:min(side.doc.end, end + 3)]
+    return any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
+
+
 def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
-    """Share of the spans that stand inside quotation marks (a quote marks borrowed text)."""
+    """Share of the spans that stand inside quotation marks."""
     if not spans:
         return 0.0
-    quoted = 0
-    for s, e in spans:
-        before = side.text[max(side.doc.start, s - 3):s]
-        after = side.text[e:min(side.doc.end, e + 3)]
-        quoted += any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
-    return quoted / len(spans)
+    return sum(_in_quotes(side, s, e) for s, e in spans) / len(spans)
 
 
 def _attributions(side: PairText) -> int:
@@ -168,19 +179,34 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.source, why = _translation_source(a, b)
         rel.evidence.append(why)
         return rel
+    if not cross and not any(_word_for_word(p) for p in passages):
+        # Sentences of one frame with other names, places and figures ("… published on <date>,
+        # <n> percent of residents in <place> …") align as near-verbatim across unrelated texts;
+        # a copy or a report keeps some sentence as it was.
+        rel.evidence.append(f"shared text covers {cov_a:.0%} and {cov_b:.0%}, but no sentence taken word for word")
+        return rel
     if not cross and worded >= 0.8 and min(cov_a, cov_b) >= MIN_COPY_COVERAGE:
         rel.type = "copy"
         rel.evidence.append(f"word for word: {worded:.0%} of the shared text; covers {cov_a:.0%} and {cov_b:.0%}")
         rel.source, why = _earlier(a, b)
         rel.evidence.append(why or "no date tells which came first")
         return rel
-    if max(cov_a, cov_b) >= MIN_DERIVED_COVERAGE:
+    quoted = sum(p.kind == "verbatim" and (_in_quotes(a, s[0], s[1]) or _in_quotes(b, s[2], s[3]))
+                 for p, s in zip(passages, spans, strict=True))
+    if max(cov_a, cov_b) >= MIN_DERIVED_COVERAGE or (
+            max(cov_a, cov_b) >= MIN_QUOTED_COVERAGE and quoted >= MIN_QUOTED_PASSAGES):
         rel.type = "derived"
+        if max(cov_a, cov_b) < MIN_DERIVED_COVERAGE:
+            rel.evidence.append(f"{quoted} passages quoted word for word")
         rel.source, why = _derived_source(a, b, spans, cov_a, cov_b)
         rel.evidence += why
         return rel
     rel.evidence.append(f"some shared text: covers {cov_a:.0%} and {cov_b:.0%}")
     return rel
+
+
+def _word_for_word(p: Passage) -> bool:
+    return p.kind == "verbatim" or (p.kind == "near-verbatim" and p.score >= WORD_FOR_WORD_SCORE)
 
 
 def _translation_source(a: PairText, b: PairText) -> tuple[str | None, str]:
@@ -198,7 +224,7 @@ def _translation_source(a: PairText, b: PairText) -> tuple[str | None, str]:
 
 
 def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, int, int]], cov_a: float,
-                    cov_b: float) -> tuple[str, list[str]]:
+                    cov_b: float) -> tuple[str | None, list[str]]:
     """The source of a derived pair: votes from containment, attribution, quotes and dates."""
     votes = {a.doc.id: 0.0, b.doc.id: 0.0}  # votes for being the SOURCE
     why: list[str] = []
@@ -222,8 +248,9 @@ def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, in
     if first:
         votes[first] += 1
         why.append(f"{first} is earlier ({when})")
-    source = max(votes, key=lambda k: (votes[k], k == b.doc.id))
-    return source, why
+    if votes[a.doc.id] == votes[b.doc.id]:
+        return None, why + ["no cue tells which came first"]
+    return max(votes, key=votes.__getitem__), why
 
 
 def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],

@@ -77,6 +77,13 @@ CREATE TABLE IF NOT EXISTS relations (
     PRIMARY KEY (a, b)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS relations_b ON relations(b);
+CREATE TABLE IF NOT EXISTS doc_cache (  -- per-document results a rerun can reuse (candidate features, topic vectors)
+    kind TEXT NOT NULL,
+    doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    version TEXT NOT NULL,         -- what made it: a different version is recomputed
+    data BLOB NOT NULL,
+    PRIMARY KEY (kind, doc)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL,
     text_key TEXT NOT NULL,        -- sha1 of the normalized sentence text
@@ -239,17 +246,6 @@ class Store:
         rows = self.conn.execute(self._DOC_SELECT + " ORDER BY f.path, d.seq LIMIT ? OFFSET ?", (limit, offset))
         return list(map(self._doc, rows))
 
-    def facts(self, doc_id: str) -> list[dict]:
-        """Facts stored about a document, as plain rows; none until a facts table exists (the
-        facts stage writes it: this reads whichever of `doc` / `doc_id` names the document)."""
-        cols = [r[1] for r in self.conn.execute("PRAGMA table_info(facts)")]
-        key = next((c for c in ("doc", "doc_id") if c in cols), None)
-        if key is None:
-            return []
-        cur = self.conn.execute(f'SELECT * FROM facts WHERE "{key}"=? LIMIT 1000', (doc_id,))
-        names = [c[0] for c in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur]
-
     def document(self, doc_id: str) -> Document | None:
         row = self.conn.execute(self._DOC_SELECT + " WHERE d.id=?", (doc_id,)).fetchone()
         return self._doc(row) if row else None
@@ -336,6 +332,30 @@ class Store:
             rows = self.conn.execute(f"SELECT {cols} FROM relations WHERE a=? OR b=? ORDER BY a, b", (doc_id, doc_id))
         return [Relation(a, b, t, ca, cb, sc, source=src, passages=n, evidence=json.loads(ev))
                 for a, b, t, src, ca, cb, sc, n, ev in rows]
+
+    # -- per-document cache ------------------------------------------------------------------
+    def cached(self, kind: str, version: str, doc_ids: Sequence[str]) -> dict[str, bytes]:
+        """The cached `kind` data of those documents made by `version`."""
+        out: dict[str, bytes] = {}
+        ids = list(doc_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(
+                f"SELECT doc, data FROM doc_cache WHERE kind=? AND version=? AND doc IN ({marks})",
+                [kind, version, *chunk]))
+        return out
+
+    def put_cached(self, kind: str, version: str, items: Iterable[tuple[str, bytes]]) -> None:
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.executemany("INSERT OR REPLACE INTO doc_cache VALUES (?,?,?,?)",
+                            ((kind, doc, version, data) for doc, data in items))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
 
     # -- quote index: normalized sentences in FTS5, sentence numbers for the vector index -------
     def unindexed_documents(self, limit: int) -> list[str]:

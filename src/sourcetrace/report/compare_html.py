@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from sourcetrace.records import Document, Passage, Sentence, Span
+from sourcetrace.records import Document, FactDiff, Passage, Sentence, Span
+from sourcetrace.report.facts import FACT_CSS, fact_diff_html
 from sourcetrace.report.summary import KINDS, merge_spans, orient, summarize
 
 RTL_LANGS = frozenset({"ar", "fa", "ur", "he", "ps", "ckb", "yi", "dv"})
@@ -295,10 +296,12 @@ class PairView:
 
 
 def pair_view(doc_a: Document, text_a: str, doc_b: Document, text_b: str, passages: Sequence[Passage],
-              sentences_a: Sequence[Sentence], sentences_b: Sequence[Sentence], *, prefix: str = "") -> PairView:
+              sentences_a: Sequence[Sentence], sentences_b: Sequence[Sentence], *, prefix: str = "",
+              fact_diffs: Sequence[FactDiff] | None = None) -> PairView:
     """Side-by-side pieces for (A, B); ``prefix`` makes every id and passage id unique in a page.
 
     ``prefix`` must be safe in an id and have no spaces (passage ids are space-separated).
+    ``fact_diffs`` (A's facts on side a) adds the table of kept, changed, dropped and added facts.
     """
     ps = orient(doc_a, doc_b, passages)
     summary = summarize(doc_a, doc_b, ps, sentences_a, sentences_b)
@@ -331,6 +334,8 @@ def pair_view(doc_a: Document, text_a: str, doc_b: Document, text_b: str, passag
         f'{summary["sentences_b"]} sentences of B</summary>'
         f'{_sentence_list("b", doc_b, text_b, added, "none", prefix)}</details></div>'
         "</div>")
+    if fact_diffs is not None:
+        summary_html += fact_diff_html(fact_diffs, text_a, text_b, passages=ps)
     col_a = _column("a", doc_a, text_a, spans_a, kinds, info, omitted, "not in B", prefix)
     col_b = _column("b", doc_b, text_b, spans_b, kinds, info, added, "not in A", prefix)
     return PairView(summary, summary_html, col_a, col_b)
@@ -339,14 +344,14 @@ def pair_view(doc_a: Document, text_a: str, doc_b: Document, text_b: str, passag
 def render_compare_html(doc_a: Document, text_a: str, doc_b: Document, text_b: str,
                         passages: Sequence[Passage], sentences_a: Sequence[Sentence],
                         sentences_b: Sequence[Sentence], *, title: str | None = None,
-                        settings: dict[str, Any] | None = None) -> str:
+                        settings: dict[str, Any] | None = None, fact_diffs: Sequence[FactDiff] | None = None) -> str:
     """A self-contained HTML5 page comparing ``doc_a`` (left) with ``doc_b`` (right).
 
     ``text_a``/``text_b`` are the FILE texts the documents' offsets point into. Passages may be
     given in either orientation; those not between the two documents are ignored. Each highlight
     carries ``data-p`` with the ids (``p0``, ``p1``… in the order given) of every passage covering it.
     """
-    view = pair_view(doc_a, text_a, doc_b, text_b, passages, sentences_a, sentences_b)
+    view = pair_view(doc_a, text_a, doc_b, text_b, passages, sentences_a, sentences_b, fact_diffs=fact_diffs)
     summary = view.summary
     page_title = title or f"{doc_a.id} ↔ {doc_b.id}"
     settings_html = _settings_html(settings)
@@ -355,7 +360,7 @@ def render_compare_html(doc_a: Document, text_a: str, doc_b: Document, text_b: s
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(page_title)}</title>\n<style>{CSS}{kind_css(list(summary['kinds']))}\n</style>\n"
+        f"<title>{_e(page_title)}</title>\n<style>{CSS}{FACT_CSS}{kind_css(list(summary['kinds']))}\n</style>\n"
         "</head>\n<body>\n"
         f'<header class="top"><h1>{_e(page_title)}</h1>'
         f'<div class="legend">{legend_html(summary["kinds"])}</div>{view.summary_html}</header>\n'

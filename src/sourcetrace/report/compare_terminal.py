@@ -16,9 +16,10 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from sourcetrace.records import Document, Passage, Sentence
+from sourcetrace.records import Document, FactDiff, Passage, Sentence
 from sourcetrace.report.bidi import visual
 from sourcetrace.report.compare_html import is_rtl
+from sourcetrace.report.facts import fact_diff_table
 from sourcetrace.report.summary import orient, summarize
 
 KIND_STYLES: dict[str, str] = {
@@ -61,8 +62,10 @@ class CompareView:
 
     def __init__(self, doc_a: Document, text_a: str, doc_b: Document, text_b: str,
                  passages: Sequence[Passage], sentences_a: Sequence[Sentence],
-                 sentences_b: Sequence[Sentence], *, reorder_rtl: bool = True) -> None:
+                 sentences_b: Sequence[Sentence], *, reorder_rtl: bool = True,
+                 fact_diffs: Sequence[FactDiff] | None = None) -> None:
         self.doc_a, self.text_a, self.doc_b, self.text_b = doc_a, text_a, doc_b, text_b
+        self.fact_diffs = fact_diffs
         self.passages = sorted(orient(doc_a, doc_b, passages), key=lambda p: (p.a_start, p.a_end, p.b_start))
         self.summary: dict[str, Any] = summarize(doc_a, doc_b, self.passages, sentences_a, sentences_b)
         self.reorder = reorder_rtl
@@ -155,16 +158,20 @@ class CompareView:
             self._leftovers(f"only in A ({self.doc_a.id}, omitted from B)", self.doc_a, self.text_a,
                             s["omitted"], width),
             self._leftovers(f"only in B ({self.doc_b.id}, added)", self.doc_b, self.text_b, s["added"], width),
+            *([] if self.fact_diffs is None else
+              [Text(""), fact_diff_table(self.fact_diffs, self.text_a, self.text_b, reorder_rtl=self.reorder,
+                                         title="facts (kept ones not listed)")]),
         )
 
 
 def render_compare_terminal(doc_a: Document, text_a: str, doc_b: Document, text_b: str,
                             passages: Sequence[Passage], sentences_a: Sequence[Sentence],
-                            sentences_b: Sequence[Sentence], *, reorder_rtl: bool = True) -> RenderableType:
+                            sentences_b: Sequence[Sentence], *, reorder_rtl: bool = True,
+                            fact_diffs: Sequence[FactDiff] | None = None) -> RenderableType:
     """Rich renderable comparing ``doc_a`` with ``doc_b`` (texts are the FILE texts).
 
     Arabic cells are put into visual order because most terminals do not apply bidi; pass
     ``reorder_rtl=False`` for a terminal that does (it would otherwise reverse them twice).
     """
     return CompareView(doc_a, text_a, doc_b, text_b, passages, sentences_a, sentences_b,
-                       reorder_rtl=reorder_rtl)
+                       reorder_rtl=reorder_rtl, fact_diffs=fact_diffs)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sourcetrace.lineage import chain_ends_in_cycle, is_directed, origin_chain, relations_of
-from sourcetrace.records import Document, Family, Passage, Relation, Sentence
+from sourcetrace.records import Document, FactDiff, Family, Passage, Relation, Sentence
 from sourcetrace.report.compare_html import (
     CSS,
     JS,
@@ -32,6 +32,7 @@ from sourcetrace.report.compare_html import (
     segments_html,
     url_html,
 )
+from sourcetrace.report.facts import FACT_CSS, orient_diffs
 from sourcetrace.report.summary import merge_spans
 
 SNIPPET_CHARS = 300  # of each document's content in the search index
@@ -383,7 +384,7 @@ def _doc_link(doc_id: str, anchors: Mapping[str, str], docs: Mapping[str, Docume
 def render_corpus_html(docs: Sequence[Document], texts: Mapping[str, str], sentences: Mapping[str, Sequence[Sentence]],
                        passages: Sequence[Passage], relations: Sequence[Relation], families: Sequence[Family],
                        *, settings: dict[str, Any] | None = None, max_pair_views: int = 200,
-                       title: str = "sourcetrace corpus") -> str:
+                       title: str = "sourcetrace corpus", fact_diffs: Sequence[FactDiff] | None = None) -> str:
     """A self-contained HTML5 page for the whole corpus.
 
     ``texts[doc.id]`` is the text of the FILE holding the document (its offsets point into it; a
@@ -410,6 +411,9 @@ def render_corpus_html(docs: Sequence[Document], texts: Mapping[str, str], sente
     pair_passages: dict[tuple[str, str], list[Passage]] = defaultdict(list)
     for p in passages:
         pair_passages[_pair_key(p.a, p.b)].append(p)
+    pair_diffs: dict[tuple[str, str], list[FactDiff]] = defaultdict(list)
+    for fd in fact_diffs or ():
+        pair_diffs[_pair_key(fd.a, fd.b)].append(fd)
 
     # Pair views: one per relation that has passages, strongest first, at most max_pair_views.
     # A view lives in the derived document's section (source on the left) and is linked from the other.
@@ -547,8 +551,10 @@ def render_corpus_html(docs: Sequence[Document], texts: Mapping[str, str], sente
             r = rels[i]
             a_id, b_id = _flow(r)
             da, db = by_id[a_id], by_id[b_id]
+            facts = orient_diffs(pair_diffs.get(_pair_key(a_id, b_id), []), a_id, b_id) if fact_diffs is not None else None
             pv = pair_view(da, text_of(da) or "", db, text_of(db) or "", pair_passages[_pair_key(a_id, b_id)],
-                           sentences.get(a_id, ()), sentences.get(b_id, ()), prefix=f"v{view_no[i]}-")
+                           sentences.get(a_id, ()), sentences.get(b_id, ()), prefix=f"v{view_no[i]}-",
+                           fact_diffs=facts)
             views.append(
                 f'<details class="pair" id="pair-{view_no[i]}"><summary>Side by side: A <b>{_e(a_id)}</b> ↔ '
                 f"B <b>{_e(b_id)}</b> · {_e(r.type)} · {pv.summary['passages']} passages</summary>"
@@ -568,7 +574,7 @@ def render_corpus_html(docs: Sequence[Document], texts: Mapping[str, str], sente
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)}</title>\n<style>{CSS}{kind_css(all_kinds)}\n{CORPUS_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{_e(title)}</title>\n<style>{CSS}{FACT_CSS}{kind_css(all_kinds)}\n{CORPUS_CSS}</style>\n</head>\n<body>\n"
         f"{header}\n{searchbar}\n"
         f'<div class="page">{doc_index}<h2>Families</h2>'
         + ("".join(fam_html) or '<p class="none">No families.</p>')

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from sourcetrace.facts import document_facts
 from sourcetrace.families import component, origin_of
 from sourcetrace.lineage import origin_chain, relations_of
 from sourcetrace.records import Document
@@ -91,7 +92,7 @@ def document(ctx: Ctx, doc_id: str) -> dict[str, Any]:
             "relations": [r.to_json() for r in rels],
             "origin_chain": [{"document": d, "relation": r.to_json() if r else None} for d, r in chain],
             "family": {"members": members, "origin": origin_of(members, fam_rels, dates) if len(members) > 1 else None},
-            "facts": store.facts(doc_id)}
+            "facts": [f.to_json() for f in document_facts(doc, store.document_text(doc_id) or "")]}
 
 
 @router.get("/documents/{doc_id}/passages", summary="Stored passages touching a document")

@@ -9,9 +9,10 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from sourcetrace.facts import document_facts
 from sourcetrace.families import component, origin_of
 from sourcetrace.lineage import is_directed, origin_chain, relations_of
-from sourcetrace.records import Document, Family, Relation
+from sourcetrace.records import Document, Fact, Family, Relation
 from sourcetrace.report.compare_html import (
     CSS,
     JS,
@@ -177,13 +178,15 @@ def relations_table(doc_id: str, rels: Sequence[Relation]) -> str:
             f'<th>score</th><th>evidence</th><th>view</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def facts_html(facts: list[dict]) -> str:
+def facts_html(facts: Sequence[Fact], text: str) -> str:
+    """The figures, dates and names the document states, each with its words and value."""
     if not facts:
-        return '<p class="none">No facts stored for this document.</p>'
-    cols = list(facts[0])
-    head = "".join(f"<th>{_e(c)}</th>" for c in cols)
-    rows = "".join("<tr>" + "".join(f'<td dir="auto">{_e(f.get(c, ""))}</td>' for c in cols) + "</tr>" for f in facts)
-    return f'<table class="rels"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        return '<p class="none">No figures, dates or names found.</p>'
+    rows = "".join(f'<tr><td class="type">{_e(f.type)}</td><td dir="auto">{_e(text[f.start:f.end])}</td>'
+                   f'<td class="num" dir="ltr">{_e(f.value)}</td><td class="off">[{f.start}, {f.end})</td></tr>'
+                   for f in facts)
+    return ('<table class="rels facts"><thead><tr><th>type</th><th>text</th><th>value</th><th>span</th></tr>'
+            f"</thead><tbody>{rows}</tbody></table>")
 
 
 @router.get("/doc/{doc_id}", response_class=HTMLResponse)
@@ -218,7 +221,7 @@ def document_page(request: Request, doc_id: str) -> HTMLResponse:
             f'<div class="doc-text" id="doc-text" {dir_attrs(doc.lang)}>{text_html(doc, text, spans, kinds, info)}</div>'
             f"<h3>Origin chain</h3>{chain_html}{family_link}"
             f"<h3>Relations</h3>{relations_table(doc_id, relations_of(doc_id, store.relations(doc_id)))}"
-            f"<h3>Facts</h3>{facts_html(store.facts(doc_id))}</section>")
+            f"<h3>Facts</h3>{facts_html(document_facts(doc, text), text)}</section>")
     return page(doc.id, body)
 
 

@@ -1,0 +1,335 @@
+"""Dates in English and Arabic text, with their spans and an ISO 8601 value.
+
+Values: ``YYYY-MM-DD`` for a full date, ``--MM-DD`` (ISO 8601 truncated form) for a day and month
+the text gives without a year, ``YYYY-MM`` for a month of a year and ``YYYY`` for a year alone.
+
+Read here:
+
+* English: "June 4, 2020", "June 4", "June 4th", "4 June 2020", "4th of June", "the fourth of
+  June", "Thursday, June 4", ranges "2-4 June" / "June 2-4" (one fact per day), "June 2020",
+  "2020-06-04", "06/04/2020" (month first in English, day first in Arabic, unless the
+  numbers say otherwise), relative dates ("yesterday", "on Thursday", "last Thursday", "two days
+  ago", "last year") resolved against the document's own date;
+* Arabic: both month naming systems and their pairings («شباط/فبراير», «حزيران (يونيو)»,
+  «4 حزيران / يوينو» with the common misspellings), «الرابع من حزيران», ordinal and «يوم»
+  forms, «12 شباط الفائت» (last February: the year comes from the document's date), «أمس»,
+  «قبل يومين», «الخميس الماضي»;
+* a year alone ("in 2019", «عام 2021»): a four-digit number from 1900 to 2100 that is no
+  other fact's part (see :mod:`sourcetrace.facts`).
+
+Every month name also serves :mod:`sourcetrace.dateline` (a document's own date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+
+from .numbers import DIGITS
+
+EN_MONTHS: dict[str, int] = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
+EN_MONTHS.update({m[:3]: n for m, n in list(EN_MONTHS.items())})
+EN_MONTHS["sept"] = 9
+
+# Both Arabic naming systems: the transliterated (Egypt, Gulf) and the Syriac (Levant, Iraq),
+# with the spellings and misspellings seen on real pages.
+AR_MONTHS: dict[str, int] = {
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "أفريل": 4, "مايو": 5,
+    "يونيو": 6, "يوينو": 6, "يونيه": 6, "يونية": 6, "يوليو": 7, "يوليه": 7, "يولية": 7, "أغسطس": 8,
+    "اغسطس": 8, "اغسطوس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    "كانون الثاني": 1, "شباط": 2, "آذار": 3, "اذار": 3, "أذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5,
+    "حزيران": 6, "تموز": 7, "آب": 8, "اب": 8, "أيلول": 9, "ايلول": 9, "تشرين الأول": 10,
+    "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الأول": 12, "كانون الاول": 12,
+}  # fmt: skip
+
+EN_WEEKDAYS = {d: i for i, d in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+AR_WEEKDAYS = {"الاثنين": 0, "الإثنين": 0, "الثلاثاء": 1, "الأربعاء": 2, "الاربعاء": 2, "الخميس": 3,
+               "الجمعة": 4, "السبت": 5, "الأحد": 6, "الاحد": 6}
+
+_EN_ORDINALS = {w: i + 1 for i, w in enumerate(
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"])}
+_EN_ORDINALS.update({f"twenty-{w}": 20 + n for w, n in list(_EN_ORDINALS.items())[:9]})
+_EN_ORDINALS.update({"thirtieth": 30, "thirty-first": 31})
+_AR_ORD_UNITS = {"الأول": 1, "الاول": 1, "الحادي": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5,
+                 "السادس": 6, "السابع": 7, "الثامن": 8, "التاسع": 9}
+_AR_ORDINALS: dict[str, int] = dict(_AR_ORD_UNITS)
+_AR_ORDINALS.update({"العاشر": 10, "العشرين": 20, "الثلاثين": 30})
+for _w, _n in _AR_ORD_UNITS.items():
+    if _n == 1 and _w != "الحادي":
+        continue
+    _AR_ORDINALS[f"{_w} عشر"] = 10 + _n
+    _AR_ORDINALS[f"{_w} والعشرين"] = 20 + _n
+_AR_ORDINALS["الحادي والثلاثين"] = 31
+
+
+def _alt(words: Iterable[str]) -> str:
+    """A regex alternation, longest first (so «تشرين الثاني» is not read as «تشرين»)."""
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+_EN_M = _alt(list(EN_MONTHS) + [m + "." for m in EN_MONTHS if len(m) == 3])
+_AR_M = _alt(AR_MONTHS)
+_EN_WD = _alt(EN_WEEKDAYS)
+_AR_WD = _alt(AR_WEEKDAYS)
+_EN_ORD = _alt(_EN_ORDINALS)
+_AR_ORD = _alt(_AR_ORDINALS)
+_SUF = r"(?:st|nd|rd|th)?"
+_YEAR = r"(?P<y>(?:19|20|21)\d\d)(?!\d)"
+_AR_QUAL = r"(?:\s+(?P<q>الماضي|الفائت|المنصرم|السابق|المقبل|القادم|الجاري|الحالي))?"
+
+_EN_DMY = re.compile(
+    rf"(?<![\w-])(?:(?P<wd>{_EN_WD}),?\s+)?(?:the\s+)?(?P<d1>\d{{1,2}}){_SUF}(?:\s*(?:-|–|to|and)\s*"
+    rf"(?P<d2>\d{{1,2}}){_SUF})?\s+(?:of\s+)?(?P<m>{_EN_M})(?![\w])(?:,?\s+{_YEAR})?", re.I)
+_EN_MDY = re.compile(
+    rf"(?<![\w-])(?:(?P<wd>{_EN_WD}),?\s+)?(?P<m>{_EN_M})\.?\s+(?P<d1>\d{{1,2}}){_SUF}(?!\d)"
+    rf"(?:\s*(?:-|–)\s*(?P<d2>\d{{1,2}}){_SUF}(?!\d))?(?!\s*[:.]\d)(?:,?\s+{_YEAR})?", re.I)
+_EN_ORDINAL = re.compile(rf"(?<![\w-])(?:the\s+)(?P<o>{_EN_ORD})\s+of\s+(?P<m>{_EN_M})(?![\w])(?:,?\s+{_YEAR})?",
+                         re.I)
+_EN_MY = re.compile(rf"(?<![\w-])(?P<m>{_EN_M})(?:\s+of)?,?\s+{_YEAR}", re.I)
+_AR_DMY = re.compile(
+    rf"(?<![\d.,])(?P<d1>\d{{1,2}})(?:\s*(?:-|–|و|إلى|الى)\s*(?P<d2>\d{{1,2}}))?\s*(?:من\s+)?(?:شهر\s+)?(?P<m>{_AR_M})"
+    rf"(?:\s*[/\-(]\s*(?:{_AR_M})\s*\)?)?(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+|لعام\s+)?{_YEAR})?"
+    rf"{_AR_QUAL}(?![\w])")
+_AR_ORDINAL = re.compile(
+    rf"(?<![\w])(?:[وب]?)(?P<o>{_AR_ORD})\s+من\s+(?:شهر\s+)?(?P<m>{_AR_M})(?:\s*[/\-(]\s*(?:{_AR_M})\s*\)?)?"
+    rf"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+)?{_YEAR})?{_AR_QUAL}(?![\w])")
+_AR_MY = re.compile(
+    rf"(?<![\w])(?:شهر\s+)?(?P<m>{_AR_M})(?:\s*[/\-(]\s*(?:{_AR_M})\s*\)?)?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+)?"
+    rf"{_YEAR}")
+_ISO = re.compile(r"(?<![\d/.-])(?P<y>(?:19|20|21)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])")
+_NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20|21)\d\d)(?![\d/]|\.\d)")
+
+# Relative dates: (pattern, what it resolves to); resolved only when the document has a date.
+_EN_REL = re.compile(
+    rf"(?<![\w-])(?:(?P<today>today)|(?P<yest>yesterday)|(?P<tom>tomorrow)|(?P<ago>(?P<n>\d+|two|three|four|five|"
+    rf"six|seven|a)\s+days?\s+ago)|(?:(?P<rel>last|next|this)\s+)?(?P<wd>{_EN_WD})|(?P<ly>(?P<lyrel>last|next|this)"
+    rf"\s+(?P<unit>year|month)))(?![\w-])", re.I)
+_AR_REL = re.compile(
+    rf"(?<![\w])(?:(?P<yest2>أول\s+(?:أمس|امس))|(?P<yest>(?:[وب]?)(?:أمس|امس|الأمس|البارحة))|"
+    rf"(?P<tom>(?:[و]?)(?:غدا|غداً|غدًا))|(?P<ago>قبل\s+(?P<n>يومين|\d+\s+أيام|ثلاثة\s+أيام|أربعة\s+أيام|يوم))|"
+    rf"(?:(?:يوم\s+)?(?P<wd>{_AR_WD})(?:\s+(?P<q>الماضي|الفائت|المنصرم|المقبل|القادم))?)|"
+    rf"(?P<ly>(?P<unit>العام|الشهر|السنة)\s+(?P<lyq>الماضي|الماضية|الفائت|المقبل|المقبلة|القادم|الجاري|الحالي)))"
+    rf"(?![\w])")
+_AR_AGO = {"يومين": 2, "يوم": 1, "ثلاثة أيام": 3, "أربعة أيام": 4}
+_EN_SMALL = {"a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_PAST = {"last", "الماضي", "الماضية", "الفائت", "المنصرم", "السابق"}
+_NEXT = {"next", "المقبل", "المقبلة", "القادم"}
+
+Found = tuple[int, int, str]  # start, end, value
+
+
+def _month(name: str) -> int:
+    name = name.rstrip(".")
+    return EN_MONTHS.get(name.lower()) or AR_MONTHS.get(name, 0)
+
+
+def _valid(y: int | None, m: int, d: int) -> bool:
+    if not (1 <= m <= 12 and 1 <= d <= 31):
+        return False
+    try:
+        dt.date(y or 2000, m, d)  # 2000: a leap year, so 29 February without a year is valid
+    except ValueError:
+        return False
+    return True
+
+
+def _value(y: int | None, m: int, d: int) -> str:
+    return f"{y:04d}-{m:02d}-{d:02d}" if y else f"--{m:02d}-{d:02d}"
+
+
+def parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _resolve_year(m: int, d: int, doc_date: dt.date | None, qual: str | None,
+                  weekday: int | None) -> int | None:
+    """The year of a day and month the text gives without one, when the context fixes it: "last
+    February 12" is the latest before the document's date, "next" the first after, a weekday
+    the nearest year in which that day falls on it."""
+    if doc_date is None:
+        return None
+    years = (doc_date.year - 1, doc_date.year, doc_date.year + 1)
+    cands = [dt.date(y, m, d) for y in years if _valid(y, m, d)]
+    if qual in _PAST:
+        past = [c for c in cands if c <= doc_date]
+        return max(past).year if past else None
+    if qual in _NEXT:
+        fut = [c for c in cands if c >= doc_date]
+        return min(fut).year if fut else None
+    if qual:  # this month: the document's year
+        return doc_date.year
+    if weekday is not None:
+        fits = [c for c in cands if c.weekday() == weekday and abs((c - doc_date).days) < 200]
+        return min(fits, key=lambda c: abs((c - doc_date).days)).year if fits else None
+    return None
+
+
+def _weekday(name: str | None) -> int | None:
+    if not name:
+        return None
+    return EN_WEEKDAYS.get(name.lower(), AR_WEEKDAYS.get(name))
+
+
+def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) -> Iterator[Found]:
+    """Dates the text spells out (day and month, month and year, numeric forms)."""
+    patterns: list[tuple[re.Pattern[str], bool]] = []
+    if latin:
+        patterns += [(_EN_ORDINAL, False), (_EN_DMY, False), (_EN_MDY, True)]
+    if arabic:
+        patterns += [(_AR_ORDINAL, False), (_AR_DMY, False)]
+    for pat, month_first in patterns:
+        for m in pat.finditer(text):
+            month = _month(m["m"])
+            if pat in (_EN_ORDINAL, _EN_DMY, _EN_MDY) and not m["m"][0].isupper():
+                continue  # "may 4": a verb; English capitalises month names
+            gd = m.groupdict()
+            year = int(gd["y"]) if gd.get("y") else None
+            days: list[tuple[int, int, int]] = []  # day, start, end
+            if gd.get("o"):
+                days.append((_EN_ORDINALS.get(m["o"].lower()) or _AR_ORDINALS[m["o"]], m.start("o"), m.end()))
+            elif gd.get("d2") and month_first:  # "June 2-4": the month goes with the first day
+                days += [(int(m["d1"]), m.start("m"), m.end("d1")), (int(m["d2"]), m.start("d2"), m.end())]
+            elif gd.get("d2"):  # "2-4 June": the month (and year) go with the second day
+                days += [(int(m["d1"]), m.start("d1"), m.end("d1")), (int(m["d2"]), m.start("d2"), m.end())]
+            else:
+                days.append((int(m["d1"]), m.start("m") if month_first else m.start("d1"), m.end()))
+            if gd.get("q"):  # a trailing «الماضي» belongs to the date
+                year = year or _resolve_year(month, days[-1][0], doc_date, gd["q"], None)
+            elif not year:
+                year = _resolve_year(month, days[-1][0], doc_date, None, _weekday(gd.get("wd")))
+            for day, s, e in days:
+                if _valid(year, month, day):
+                    yield s, _trim(text, s, e), _value(year, month, day)
+    for m in _ISO.finditer(text):
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+        if _valid(y, mo, d):
+            yield m.start(), m.end(), _value(y, mo, d)
+    for m in _NUMERIC.finditer(text):
+        a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
+        # Arabic and most of the world write day first; US English month first, unless impossible.
+        mo, d = (a, b) if latin and not arabic and a <= 12 else (b, a)
+        if mo > 12:
+            mo, d = d, mo
+        if _valid(y, mo, d):
+            yield m.start(), m.end(), _value(y, mo, d)
+    for pat, ok in ((_EN_MY, latin), (_AR_MY, arabic)):
+        for m in pat.finditer(text) if ok else ():
+            if pat is _EN_MY and not m["m"][0].isupper():
+                continue
+            yield m.start(), m.end(), f"{int(m['y']):04d}-{_month(m['m']):02d}"
+
+
+def _trim(text: str, s: int, e: int) -> int:
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ",،."):
+        e -= 1
+    return e
+
+
+def _relative(text: str, doc_date: dt.date, latin: bool, arabic: bool) -> Iterator[Found]:
+    """Relative dates resolved against the document's date."""
+    for pat, ok in ((_EN_REL, latin), (_AR_REL, arabic)):
+        for m in pat.finditer(text) if ok else ():
+            gd = m.groupdict()
+            value: str | None = None
+            if gd.get("today"):
+                value = doc_date.isoformat()
+            elif gd.get("yest") or gd.get("tom") or gd.get("yest2"):
+                shift = -2 if gd.get("yest2") else (-1 if gd.get("yest") else 1)
+                value = (doc_date + dt.timedelta(days=shift)).isoformat()
+            elif gd.get("ago"):
+                n = m["n"]
+                first = n.split()[0]
+                if first.isdigit():
+                    days = int(first)
+                else:
+                    days = _AR_AGO.get(n, 0) if pat is _AR_REL else _EN_SMALL.get(n.lower(), 0)
+                value = (doc_date - dt.timedelta(days=days)).isoformat() if days else None
+            elif gd.get("wd"):
+                wd = _weekday(m["wd"])
+                rel = (gd.get("rel") or gd.get("q") or "").lower()
+                if wd is None:
+                    continue
+                back = (doc_date.weekday() - wd) % 7
+                if rel in _NEXT:
+                    ahead = (wd - doc_date.weekday()) % 7 or 7
+                    value = (doc_date + dt.timedelta(days=ahead)).isoformat()
+                else:  # news usage: "on Thursday" is the latest Thursday, today included
+                    if rel in _PAST and back == 0:
+                        back = 7
+                    value = (doc_date - dt.timedelta(days=back)).isoformat()
+            elif gd.get("ly"):
+                q = (gd.get("lyrel") or gd.get("lyq") or "").lower()
+                step = -1 if q in _PAST else (1 if q in _NEXT else 0)
+                if m["unit"].lower() in ("year", "العام", "السنة"):
+                    value = f"{doc_date.year + step:04d}"
+                else:
+                    mo = doc_date.month - 1 + step
+                    value = f"{doc_date.year + mo // 12:04d}-{mo % 12 + 1:02d}"
+            if value:
+                yield m.start(), m.end(), value
+
+
+_LATIN = re.compile("[A-Za-z]")
+_ARABIC = re.compile("[\u0621-\u064a]")
+
+
+def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
+    """Every date in ``text``: (start, end, ISO value), non-overlapping, in text order.
+
+    ``doc_date`` (ISO) resolves relative dates and years left out after «الماضي», "last …".
+    """
+    text = text.translate(DIGITS)  # one code point for one: offsets do not move
+    latin = _LATIN.search(text) is not None
+    arabic = _ARABIC.search(text) is not None
+    anchor = parse_date(doc_date) if doc_date else None
+    found = list(_explicit(text, anchor, latin, arabic))
+    if anchor is not None:
+        starts = [s for s, _, _ in found]
+        # a weekday right before a date belongs to it ("Thursday, 4 June"), it is no second date
+        found += [r for r in _relative(text, anchor, latin, arabic)
+                  if not any(0 <= s - r[1] <= 3 and not text[r[1]:s].strip(" ,،") for s in starts)]
+    return _non_overlapping(found)
+
+
+def _non_overlapping(found: list[Found]) -> list[Found]:
+    """The longest of overlapping matches wins (then the earliest)."""
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
+    starts: list[int] = []
+    kept: list[Found] = []  # disjoint, sorted by start
+    for f in found:
+        i = bisect_left(starts, f[0])
+        if (i > 0 and kept[i - 1][1] > f[0]) or (i < len(kept) and kept[i][0] < f[1]):
+            continue
+        starts.insert(i, f[0])
+        kept.insert(i, f)
+    return kept
+
+
+def is_year(value: int) -> bool:
+    """A bare number read as a year (see the module docstring)."""
+    return 1900 <= value <= 2100
+
+
+def precision(value: str) -> str:
+    """"day", "month" or "year": what a date value states (a day may lack its year)."""
+    if value.startswith("--") or len(value) == 10:
+        return "day"
+    return "month" if len(value) == 7 else "year"
+
+
+def compatible(a: str, b: str) -> bool:
+    """Do two date values state the same date? A day given without its year agrees with the
+    same day of any year ("--06-04" and "2020-06-04")."""
+    if a == b:
+        return True
+    if a.startswith("--") != b.startswith("--") and precision(a) == precision(b) == "day":
+        return a[-5:] == b[-5:]
+    return False

@@ -1,0 +1,67 @@
+"""People, organisations and places, and keys that meet across Arabic and English (facts/names.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sourcetrace.anchors import same_name
+from sourcetrace.facts import extract
+from sourcetrace.facts.names import person_key
+
+NAME_TYPES = ("person", "org", "place")
+
+
+def _names(text: str, lang: str) -> list[tuple[str, str, str]]:
+    return [(text[f.start:f.end], f.type, f.value) for f in extract(text, lang) if f.type in NAME_TYPES]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Secretary of State Michael R. Pompeo spoke in Baghdad.",
+     [("Michael R. Pompeo", "person", "bmb"), ("Baghdad", "place", "Baghdad")]),
+    ("Italian Foreign Minister Luigi Di Maio thanked Iraq.",
+     [("Luigi Di Maio", "person", person_key("Maio")), ("Iraq", "place", "IQ")]),
+    ("Prime Minister Kadhimi met the NATO Secretary General.",
+     [("Kadhimi", "person", "kdm"), ("NATO", "org", "NATO")]),
+    ("The UN Security Council adopted Resolution 2254.", [("UN Security Council", "org", "Security Council")]),
+    ("The Global Coalition to Defeat Daesh met.", [("Global Coalition", "org", "Coalition"), ("Daesh", "org", "ISIS")]),
+    ("Fighting continued in Syria and the United States sent aid.",
+     [("Syria", "place", "SY"), ("United States", "place", "US")]),
+    ("The Arab League and the World Bank signed a plan.",
+     [("Arab League", "org", "Arab League"), ("World Bank", "org", "World Bank")]),
+    ("The Ministers met virtually.", []),
+    ("The Government of Iraq asked for help.", [("Iraq", "place", "IQ")]),
+    ("Minister of Water Resources Karim T. Mansour visited the Republic of Nahr.",
+     [("Karim T. Mansour", "person", person_key("Mansour")), ("Republic of Nahr", "place", person_key("Nahr"))]),
+    ("Water Resources Ministry Of The Republic\nThe talks went on.", []),
+])
+def test_english_names(text: str, expected: list) -> None:
+    assert _names(text, "en") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("قال وزير الخارجية الأمريكي مايكل بومبيو في بغداد.",
+     [("مايكل بومبيو", "person", "bmb"), ("بغداد", "place", "Baghdad")]),
+    ("شكر الوزراء رئيس الوزراء كاظمي.", [("كاظمي", "person", "kdm")]),
+    ("التقى رئيس الوزراء مصطفى الكاظمي الوفد.", [("مصطفى الكاظمي", "person", "kdm")]),
+    ("رحب الوزراء بقرار الناتو بشأن العراق.", [("الناتو", "org", "NATO"), ("العراق", "place", "IQ")]),
+    ("اجتمع حلف شمال الأطلسي في بروكسل.", [("حلف شمال الأطلسي", "org", "NATO"), ("بروكسل", "place", "Brussels")]),
+    ("ضد داعش في العراق وسوريا.", [("داعش", "org", "ISIS"), ("العراق", "place", "IQ"), ("سوريا", "place", "SY")]),
+    ("وفقا لقرار مجلس الأمن الدولي.", [("مجلس الأمن الدولي", "org", "Security Council")]),
+    ("أرسلت الولايات المتحدة المساعدات.", [("الولايات المتحدة", "place", "US")]),
+    ("ترأست الاجتماع وزيرة الخارجية ليلى ك. حداد.", [("ليلى ك. حداد", "person", person_key("Haddad"))]),
+    ("رحب بالمبعوثة الخاصة للأمم المتحدة.", [("للأمم المتحدة", "org", "United Nations")]),
+])
+def test_arabic_names(text: str, expected: list) -> None:
+    assert _names(text, "ar") == expected
+
+
+@pytest.mark.parametrize(("arabic", "english"), [
+    ("بومبيو", "Pompeo"), ("بلينكين", "Blinken"), ("كاظمي", "Kadhimi"), ("الكاظمي", "Kadhimi"),
+    ("ستولتنبرغ", "Stoltenberg"), ("ماكرون", "Macron"),
+])
+def test_person_keys_meet_across_scripts(arabic: str, english: str) -> None:
+    assert same_name(person_key(arabic), person_key(english))
+
+
+def test_different_people_do_not_meet() -> None:
+    assert not same_name(person_key("بومبيو"), person_key("Blinken"))
