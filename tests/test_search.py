@@ -94,7 +94,7 @@ def test_query_language_and_parts():
     assert earliest(dated).doc == "b"
 
 
-def test_concurrent_queries_are_encoded_in_batches(monkeypatch):
+def test_concurrent_queries_are_encoded_in_batches():
     import threading
     import time
 
@@ -110,8 +110,7 @@ def test_concurrent_queries_are_encoded_in_batches(monkeypatch):
             time.sleep(0.05)
             return np.array([[float(len(t))] for t in texts], dtype=np.float32)
 
-    monkeypatch.setattr(search_mod, "get_encoder", lambda spec: Slow())
-    batcher = search_mod.QueryBatcher()
+    batcher = search_mod.QueryBatcher(Slow)
     out: dict[int, float] = {}
 
     def ask(i: int) -> None:

@@ -23,14 +23,14 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .align import DEFAULT_THRESHOLD, calibration_for, semantic_kind
-from .encoders import get_encoder
+from .encoders import Encoder, USEEncoder, get_encoder
 from .families import component, origin_of
 from .language import script_profile
 from .normalize import normalize, tokens
@@ -211,14 +211,21 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     return hits
 
 
-class QueryBatcher:
-    """Encodes the queries of concurrent searches together: one batch costs far less per sentence
-    than one call each (USE: about 14 ms a sentence in a batch of 50 against 20-60 ms alone), and
-    the encoder serves one call at a time anyway. The first caller encodes what is pending, again
-    and again until nothing is; the others wait for their row."""
+def one_thread_encoder() -> Encoder:
+    """The index's encoder (USE) with one BLAS thread for queries: a one-sentence forward pass
+    takes 3 ms that way, and 190 ms with two threads while the other core is busy (a thread waits
+    for its descheduled peer; measured on this 2-core machine)."""
+    return USEEncoder(threads=1)
 
-    def __init__(self, spec: str = VECTOR_ENCODER) -> None:
-        self.spec = spec
+
+class QueryBatcher:
+    """Encodes the queries of concurrent searches together: one batch costs less per sentence
+    than one call each, and the encoder serves one call at a time anyway. The first caller
+    encodes what is pending, again and again until nothing is; the others wait for their row."""
+
+    def __init__(self, make: Callable[[], Encoder] = one_thread_encoder) -> None:
+        self.make = make
+        self.encoder: Encoder | None = None
         self.lock = threading.Lock()
         self.pending: list[tuple[str, dict]] = []
         self.leading = False
@@ -244,7 +251,9 @@ class QueryBatcher:
                     self.leading = False
                     return
             try:
-                vecs = get_encoder(self.spec).encode([t for t, _ in batch])
+                if self.encoder is None:
+                    self.encoder = self.make()
+                vecs = self.encoder.encode([t for t, _ in batch])
                 for (_, slot), vec in zip(batch, vecs, strict=True):
                     slot["vec"] = vec
             except Exception as exc:  # every waiter hears of it, and the next caller leads again
