@@ -183,8 +183,11 @@ def _band_keys(block: np.ndarray) -> np.ndarray:
     return key * _M2
 
 
-def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray) -> np.ndarray:
-    """Unit index pairs (i < j, different owners) that collide in at least one band."""
+def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: float) -> tuple[np.ndarray, np.ndarray]:
+    """Unit index pairs (i < j, different owners) that collide in at least one band and whose
+    estimated Jaccard is at least `min_jaccard`, with that Jaccard. Each band's pairs are checked
+    as they come: stock sentences make buckets whose raw pairs grow with the square of the corpus,
+    and most of them fail the check."""
     n, perm = sig.shape
     found: list[np.ndarray] = []
     for band in range(perm // rows):
@@ -197,7 +200,7 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray) -> np.ndarray:
         starts = np.flatnonzero(np.concatenate(([True], ~same)))
         sizes = np.diff(np.append(starts, n))
         two = starts[sizes == 2]
-        found.append(np.stack([order[two], order[two + 1]], axis=1))
+        chunk = [np.stack([order[two], order[two + 1]], axis=1)]
         for s, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
             members = np.sort(order[s:s + size])
             if size <= MAX_BUCKET:
@@ -207,13 +210,15 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray) -> np.ndarray:
                 j = i + np.tile(np.arange(1, BUCKET_WINDOW + 1), size)
                 keep = j < size
                 i, j = i[keep], j[keep]
-            found.append(np.stack([members[i], members[j]], axis=1))
+            chunk.append(np.stack([members[i], members[j]], axis=1))
+        pairs = np.concatenate(chunk).astype(np.int64)
+        pairs.sort(axis=1)
+        pairs = pairs[owner[pairs[:, 0]] != owner[pairs[:, 1]]]
+        found.append(pairs[_jaccard(sig, pairs) >= min_jaccard])
     if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    pairs.sort(axis=1)
-    pairs = np.unique(pairs, axis=0)
-    return pairs[owner[pairs[:, 0]] != owner[pairs[:, 1]]]
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
+    pairs = np.unique(np.concatenate(found), axis=0)
+    return pairs, _jaccard(sig, pairs)
 
 
 def _jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -232,19 +237,16 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
     if len(owners) > 1:
         sig = np.stack([feats[i].doc_sig for i in owners])
         owner = np.asarray(owners, dtype=np.int64)
-        pairs = _band_pairs(sig, DOC_ROWS, owner)
-        jac = _jaccard(sig, pairs)
+        pairs, jac = _band_pairs(sig, DOC_ROWS, owner, threshold)
         for (i, j), jv in zip(owner[pairs].tolist(), jac.tolist(), strict=True):
-            if jv >= threshold:
-                key = _pair(feats[i].id, feats[j].id)
-                out[key] = max(out.get(key, 0.0), jv)
+            key = _pair(feats[i].id, feats[j].id)
+            out[key] = max(out.get(key, 0.0), jv)
     # Quote level: sentences.
     n_units = np.asarray([len(f.quote_sigs) for f in feats], dtype=np.int64)
     if n_units.sum() > 1:
         sig = np.concatenate([f.quote_sigs for f in feats if len(f.quote_sigs)])
         owner = np.repeat(np.arange(len(feats), dtype=np.int64), n_units)
-        pairs = _band_pairs(sig, QUOTE_ROWS, owner)
-        pairs = pairs[_jaccard(sig, pairs) >= QUOTE_MIN_JACCARD]
+        pairs, _ = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
         matched: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
         for u, v in pairs.tolist():
             i, j = owner[u], owner[v]

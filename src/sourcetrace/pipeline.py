@@ -185,6 +185,7 @@ def doc_inputs(store: Store, docs: Sequence[Document]) -> list[DocInput]:
 
 
 TOPIC_SENTENCES = 8
+TOPIC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
 
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
@@ -194,9 +195,12 @@ def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarra
     version = f"{encoder.name}:{TOPIC_SENTENCES}"
     found = {k: np.frombuffer(v, dtype=np.float32) for k, v in store.cached("topic", version, [d.id for d in docs]).items()}
     missing = [d for d in docs if d.id not in found]
-    fresh = document_vectors(doc_inputs(store, missing), encoder, store, max_sentences=TOPIC_SENTENCES)
-    store.put_cached("topic", version, ((k, v.astype(np.float32).tobytes()) for k, v in fresh.items()))
-    found.update(fresh)
+    # In batches: memory stays bounded on a large corpus, and a killed run keeps what it encoded.
+    for i in range(0, len(missing), TOPIC_BATCH):
+        fresh = document_vectors(doc_inputs(store, missing[i:i + TOPIC_BATCH]), encoder, store,
+                                 max_sentences=TOPIC_SENTENCES)
+        store.put_cached("topic", version, ((k, v.astype(np.float32).tobytes()) for k, v in fresh.items()))
+        found.update(fresh)
     return found
 
 
@@ -205,9 +209,11 @@ def candidate_features(store: Store, docs: Sequence[Document]) -> list[DocFeatur
     cached = store.cached("features", FEATURES_VERSION, [d.id for d in docs])
     feats = [features_from_bytes(k, v) for k, v in cached.items()]
     missing = [d for d in docs if d.id not in cached]
-    fresh = document_features(doc_inputs(store, missing))
-    store.put_cached("features", FEATURES_VERSION, ((f.id, features_to_bytes(f)) for f in fresh))
-    return feats + fresh
+    for i in range(0, len(missing), TOPIC_BATCH):
+        fresh = document_features(doc_inputs(store, missing[i:i + TOPIC_BATCH]))
+        store.put_cached("features", FEATURES_VERSION, ((f.id, features_to_bytes(f)) for f in fresh))
+        feats += fresh
+    return feats
 
 
 # Ratio margin (see candidates.Candidate.margin) above which a cross-language vector neighbour is
