@@ -182,6 +182,16 @@ def test_candidate_pairs_union_sorted_deduplicated_and_deterministic():
     assert [(c.a, c.b, c.sources, c.score) for c in again] == [(c.a, c.b, c.sources, c.score) for c in first]
 
 
+def test_in_the_union_anchors_pair_documents_across_languages_only():
+    text = "On June 4, 2020 Pompeo and Allawi signed for 10,000 and 3.5 percent."
+    docs = [DocInput("en1", "en", "Today. " + text, []), DocInput("en2", "en", "Later. " + text, []),
+            DocInput("ar1", "ar", "في ٤ حزيران/يونيو ٢٠٢٠ وقعا على ١٠٬٠٠٠ و٣٫٥ بالمئة.", [])]
+    assert ("en1", "en2") in pairs(anchor_candidates(docs))
+    union = {(c.a, c.b): c for c in candidate_pairs(document_features(docs))}
+    assert ("ar1", "en1") in union and union[("ar1", "en1")].sources == ["anchors"]
+    assert union.get(("en1", "en2"), Candidate("", "", ["minhash"], 0)).sources != ["anchors"]
+
+
 def test_features_survive_serialization_exactly():
     docs = corpus(seed=5, n=6) + [DocInput("empty", "en", "", []), DocInput("short", "ar", "قال الوزير", ["قال الوزير"])]
     docs[0].text += " On June 4, 2020 Pompeo said 10,000."

@@ -519,7 +519,8 @@ def anchor_candidates(docs: Sequence[DocInput], *, max_df: int = 50, min_shared:
 
 
 def _anchors(ids: Sequence[str], anchors: Sequence[set[str] | frozenset[str]], *, max_df: int = 50,
-             min_shared: int = 2, very_rare: int = 2) -> list[Candidate]:
+             min_shared: int = 2, very_rare: int = 2, langs: Sequence[str] | None = None) -> list[Candidate]:
+    """With `langs`, only pairs across languages."""
     postings: dict[str, list[int]] = defaultdict(list)
     for i, keys in enumerate(anchors):
         for key in keys:
@@ -534,6 +535,8 @@ def _anchors(ids: Sequence[str], anchors: Sequence[set[str] | frozenset[str]], *
         rare_count[plist] += 1
         for x in range(df):
             for y in range(x + 1, df):
+                if langs is not None and langs[plist[x]] == langs[plist[y]]:
+                    continue
                 entry = shared[(plist[x], plist[y])]
                 entry[0] += 1
                 entry[1] = min(entry[1], df)
@@ -573,8 +576,8 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
 
 def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
                     progress: Callable[[str, float], None] | None = None) -> list[Candidate]:
-    """The union of the three generators (vectors only when given) over the documents' features
-    (:func:`document_features`), deduplicated, sorted by (a, b)."""
+    """The union of the three generators (vectors only when given; anchors across languages only)
+    over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b)."""
     feats = _sorted(features)
     found = []
     t = time.perf_counter()
@@ -587,7 +590,9 @@ def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
         if progress:
             progress("vectors", time.perf_counter() - t)
     t = time.perf_counter()
-    found.append(_anchors([f.id for f in feats], [f.anchors for f in feats]))
+    # Across languages only: in one language MinHash sees shared text and vectors the topic, and
+    # pairs sharing a "rare" anchor grow with the corpus (postings under the cap get longer).
+    found.append(_anchors([f.id for f in feats], [f.anchors for f in feats], langs=[f.lang for f in feats]))
     if progress:
         progress("anchors", time.perf_counter() - t)
     return merge(*found)
