@@ -185,35 +185,42 @@ def doc_inputs(store: Store, docs: Sequence[Document]) -> list[DocInput]:
 
 
 TOPIC_SENTENCES = 8
-TOPIC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
+DOC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
+
+
+def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document],
+                  compute: Callable[[list[DocInput]], dict[str, bytes]]) -> dict[str, bytes]:
+    """A per-document result cached in the store: computed for the documents that lack it, in
+    batches (memory stays bounded on a large corpus, and a killed run keeps what it computed)."""
+    found = store.cached(kind, version, [d.id for d in docs])
+    missing = [d for d in docs if d.id not in found]
+    for i in range(0, len(missing), DOC_BATCH):
+        fresh = compute(doc_inputs(store, missing[i:i + DOC_BATCH]))
+        store.put_cached(kind, version, fresh.items())
+        found.update(fresh)
+    return found
 
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
     """Each document's topic: the mean of a few of its sentence vectors (fast encoder), cached
     per document in the store, so a rerun over a grown corpus encodes only the new documents."""
     encoder = get_encoder("use")
-    version = f"{encoder.name}:{TOPIC_SENTENCES}"
-    found = {k: np.frombuffer(v, dtype=np.float32) for k, v in store.cached("topic", version, [d.id for d in docs]).items()}
-    missing = [d for d in docs if d.id not in found]
-    # In batches: memory stays bounded on a large corpus, and a killed run keeps what it encoded.
-    for i in range(0, len(missing), TOPIC_BATCH):
-        fresh = document_vectors(doc_inputs(store, missing[i:i + TOPIC_BATCH]), encoder, store,
-                                 max_sentences=TOPIC_SENTENCES)
-        store.put_cached("topic", version, ((k, v.astype(np.float32).tobytes()) for k, v in fresh.items()))
-        found.update(fresh)
-    return found
+
+    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+        vecs = document_vectors(inputs, encoder, store, max_sentences=TOPIC_SENTENCES)
+        return {k: v.astype(np.float32).tobytes() for k, v in vecs.items()}
+
+    blobs = _per_document(store, "topic", f"{encoder.name}:{TOPIC_SENTENCES}", docs, compute)
+    return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
 
 
 def candidate_features(store: Store, docs: Sequence[Document]) -> list[DocFeatures]:
     """Each document's MinHash signatures and anchors, cached per document in the store."""
-    cached = store.cached("features", FEATURES_VERSION, [d.id for d in docs])
-    feats = [features_from_bytes(k, v) for k, v in cached.items()]
-    missing = [d for d in docs if d.id not in cached]
-    for i in range(0, len(missing), TOPIC_BATCH):
-        fresh = document_features(doc_inputs(store, missing[i:i + TOPIC_BATCH]))
-        store.put_cached("features", FEATURES_VERSION, ((f.id, features_to_bytes(f)) for f in fresh))
-        feats += fresh
-    return feats
+    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+        return {f.id: features_to_bytes(f) for f in document_features(inputs)}
+
+    blobs = _per_document(store, "features", FEATURES_VERSION, docs, compute)
+    return [features_from_bytes(k, v) for k, v in blobs.items()]
 
 
 # Ratio margin (see candidates.Candidate.margin) above which a cross-language vector neighbour is
