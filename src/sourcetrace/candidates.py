@@ -67,6 +67,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -199,18 +200,11 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: floa
             continue
         starts = np.flatnonzero(np.concatenate(([True], ~same)))
         sizes = np.diff(np.append(starts, n))
-        two = starts[sizes == 2]
-        chunk = [np.stack([order[two], order[two + 1]], axis=1)]
-        for s, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
-            members = np.sort(order[s:s + size])
-            if size <= MAX_BUCKET:
-                i, j = np.triu_indices(size, 1)
-            else:  # a huge bucket: each member with its next BUCKET_WINDOW members (stays connected)
-                i = np.repeat(np.arange(size), BUCKET_WINDOW)
-                j = i + np.tile(np.arange(1, BUCKET_WINDOW + 1), size)
-                keep = j < size
-                i, j = i[keep], j[keep]
-            chunk.append(np.stack([members[i], members[j]], axis=1))
+        chunk = []
+        for size in np.unique(sizes[sizes >= 2]).tolist():  # all buckets of one size at once
+            members = np.sort(order[starts[sizes == size][:, None] + np.arange(size)], axis=1)
+            i, j = _bucket_pairs(size)
+            chunk.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
         pairs = np.concatenate(chunk).astype(np.int64)
         pairs.sort(axis=1)
         pairs = pairs[owner[pairs[:, 0]] != owner[pairs[:, 1]]]
@@ -219,6 +213,18 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: floa
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
     pairs = np.unique(np.concatenate(found), axis=0)
     return pairs, _jaccard(sig, pairs)
+
+
+@lru_cache(maxsize=1024)
+def _bucket_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Member index pairs of a bucket: all of them, or in a huge bucket each member with its next
+    BUCKET_WINDOW members (the bucket stays connected at linear cost)."""
+    if size <= MAX_BUCKET:
+        return np.triu_indices(size, 1)
+    i = np.repeat(np.arange(size), BUCKET_WINDOW)
+    j = i + np.tile(np.arange(1, BUCKET_WINDOW + 1), size)
+    keep = j < size
+    return i[keep], j[keep]
 
 
 def _jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -247,20 +253,21 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
         sig = np.concatenate([f.quote_sigs for f in feats if len(f.quote_sigs)])
         owner = np.repeat(np.arange(len(feats), dtype=np.int64), n_units)
         pairs, _ = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
-        matched: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
-        for u, v in pairs.tolist():
-            i, j = owner[u], owner[v]
-            if i > j:
-                i, j, u, v = j, i, v, u
-            su, sv = matched.setdefault((int(i), int(j)), (set(), set()))
-            su.add(u)
-            sv.add(v)
-        for (i, j), (su, sv) in matched.items():
-            if min(len(su), len(sv)) < QUOTE_MIN_SENTENCES:
-                continue
-            share = min(1.0, min(len(su), len(sv)) / max(1, min(n_units[i], n_units[j])))
-            key = _pair(feats[i].id, feats[j].id)
-            out[key] = max(out.get(key, 0.0), share)
+        i, j = owner[pairs[:, 0]], owner[pairs[:, 1]]
+        swap = i > j
+        u, v = np.where(swap, pairs[:, 1], pairs[:, 0]), np.where(swap, pairs[:, 0], pairs[:, 1])
+        key = np.minimum(i, j) * len(feats) + np.maximum(i, j)
+        # Distinct matched sentences on each side of every document pair (both sides hold the
+        # same document pairs, in the same sorted order).
+        keys, on_a = np.unique(np.unique(np.stack([key, u], axis=1), axis=0)[:, 0], return_counts=True)
+        _, on_b = np.unique(np.unique(np.stack([key, v], axis=1), axis=0)[:, 0], return_counts=True)
+        matched = np.minimum(on_a, on_b)
+        keep = matched >= QUOTE_MIN_SENTENCES
+        di, dj = keys[keep] // len(feats), keys[keep] % len(feats)
+        shares = np.minimum(1.0, matched[keep] / np.maximum(1, np.minimum(n_units[di], n_units[dj])))
+        for x, y, share in zip(di.tolist(), dj.tolist(), shares.tolist(), strict=True):
+            pk = _pair(feats[x].id, feats[y].id)
+            out[pk] = max(out.get(pk, 0.0), share)
     return out
 
 

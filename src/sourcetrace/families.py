@@ -68,10 +68,18 @@ def families(docs: Sequence[Document], relations: Sequence[Relation]) -> list[Fa
     """Families in order of their first document, each with its origin and revisions in time order."""
     order = {d.id: i for i, d in enumerate(docs)}
     dates = {d.id: d.date for d in docs}
+    groups = _components([d.id for d in docs], relations)
+    # Each family's origin reads only its own relations (all of them per family was quadratic).
+    family_of = {m: n for n, g in enumerate(groups) for m in g}
+    own: dict[int, list[Relation]] = defaultdict(list)
+    for r in relations:
+        n = family_of.get(r.a)
+        if n is not None and family_of.get(r.b) == n:
+            own[n].append(r)
     out: list[Family] = []
-    for members in sorted(_components([d.id for d in docs], relations), key=lambda g: order[g[0]]):
-        members = sorted(members, key=order.__getitem__)
-        origin = origin_of(members, relations, dates)
+    for n in sorted(range(len(groups)), key=lambda n: order[groups[n][0]]):
+        members = sorted(groups[n], key=order.__getitem__)
+        origin = origin_of(members, own[n], dates)
         fam = Family(id=f"family:{origin or members[0]}", documents=members, origin=origin)
         out.append(fam)
     return out
