@@ -104,3 +104,26 @@ def test_alignments_and_relations_are_stored_and_cascade(tmp_path):
         store.put_alignment("a#1", "b#1", "cfg", [Passage("a#1", 0, 5, "b#1", 0, 5, "verbatim", 1.0)])
         _put(store, sha="f" * 64)
         assert store.passages() == [] and store.aligned("cfg") == set()
+
+
+def test_put_relations_writes_only_the_difference(tmp_path):
+    from sourcetrace.records import Relation
+
+    with Store(tmp_path / "s.db") as store:
+        for name in "abc":
+            source = SourceFile(f"in/{name}.txt", "Some text.", "utf-8", "text", name * 64, 10)
+            store.put_file(f"/abs/in/{name}.txt", source, "s1", [Document(f"{name}#1", f"in/{name}.txt", 0, 10, "en")],
+                           [])
+        ab = Relation("a#1", "b#1", "copy", 0.9, 0.8, 0.95, source="a#1", evidence=["word for word"], passages=1)
+        bc = Relation("b#1", "c#1", "related", 0.1, 0.1, 0.5, evidence=["same topic"])
+        ids = ["a#1", "b#1", "c#1"]
+        assert store.put_relations(ids, [ab, bc]) == 2
+        assert store.put_relations(ids, [ab, bc]) == 0  # nothing changed: nothing written
+        ac = Relation("a#1", "c#1", "derived", 0.6, 0.3, 0.9, source="a#1", evidence=["quotes"], passages=2)
+        bc2 = Relation("b#1", "c#1", "related", 0.2, 0.1, 0.5, evidence=["some shared text"], passages=1)
+        assert store.put_relations(ids, [bc2, ac]) == 3  # ab gone, bc changed, ac new
+        assert [(r.a, r.b, r.type, r.coverage_a) for r in store.relations()] == [
+            ("a#1", "c#1", "derived", 0.6), ("b#1", "c#1", "related", 0.2)]
+        # Relations with a document outside `doc_ids` are left alone.
+        assert store.put_relations(["a#1", "b#1"], []) == 0
+        assert len(store.relations()) == 2

@@ -305,23 +305,28 @@ class Store:
         return list(out.values())
 
     # -- relations ---------------------------------------------------------------------------
-    def put_relations(self, doc_ids: Sequence[str], relations: Iterable[Relation]) -> None:
-        """Replace the relations among `doc_ids` by `relations`, in one transaction."""
-        ids = list(doc_ids)
+    def put_relations(self, doc_ids: Sequence[str], relations: Iterable[Relation]) -> int:
+        """Make the relations among `doc_ids` be `relations`, in one transaction; returns how many
+        rows changed. Only the difference is written: a rerun over a grown corpus changes few
+        relations, and rewriting every row cost more than the rest of the stage."""
+        ids = set(doc_ids)
+        rows = {(r.a, r.b): (r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages,
+                             json.dumps(r.evidence, ensure_ascii=False)) for r in relations}
+        stored = {(row[0], row[1]): row for row in self.conn.execute(
+            "SELECT a, b, type, source, coverage_a, coverage_b, score, passages, evidence FROM relations")
+            if row[0] in ids and row[1] in ids}
+        gone = [key for key in stored if key not in rows]
+        changed = [row for key, row in rows.items() if stored.get(key) != row]
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (id TEXT PRIMARY KEY)")
-            cur.execute("DELETE FROM _ids")
-            cur.executemany("INSERT OR IGNORE INTO _ids VALUES (?)", [(i,) for i in ids])
-            cur.execute("DELETE FROM relations WHERE a IN (SELECT id FROM _ids) AND b IN (SELECT id FROM _ids)")
-            cur.executemany("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?)",
-                            [(r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages,
-                              json.dumps(r.evidence, ensure_ascii=False)) for r in relations])
+            cur.executemany("DELETE FROM relations WHERE a=? AND b=?", gone)
+            cur.executemany("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?)", changed)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+        return len(gone) + len(changed)
 
     def relations(self, doc_id: str | None = None) -> list[Relation]:
         """Relations touching `doc_id` (all relations when None)."""
