@@ -30,9 +30,8 @@ Three generators, each a pure function over a list of :class:`DocInput` records;
 **vectors** (across languages, and cheaply within): each document's vector is the renormalized
 mean of its first sentence vectors (:func:`document_vectors`, multilingual encoder); for each
 document its ``k`` nearest documents in every other language and its ``k_same`` nearest in its own
-language, with cosine >= ``min_cos``. ``faiss`` inner-product search: exact (``IndexFlatIP``,
-deterministic; 12k x 8k vectors of 512 dims in 0.5 s on 2 cores) up to ``EXACT_LIMIT`` indexed
-vectors per language, HNSW beyond.
+language, with cosine >= ``min_cos`` (:mod:`sourcetrace.neighbours`: exact faiss search, kept
+between runs so a grown corpus searches only for what its new documents change).
 
 **anchors** (any languages): rare tokens that survive translation: numbers of at least 3 digits
 or with decimals (normalized, so Arabic-Indic digits meet ASCII), full dates (day, month name or
@@ -72,6 +71,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from .neighbours import Neighbours, nearest
+from .neighbours import pairs as neighbour_pairs
 from .normalize import normalize
 
 __all__ = [
@@ -106,7 +107,6 @@ BUCKET_WINDOW = 8
 # make unrelated documents alike). Planted synthetic translations: min 0.811, median 0.888;
 # unrelated p99 0.784. 0.65 sits below every translation measured; the k nearest bound the rest.
 DEFAULT_MIN_COS = 0.65
-EXACT_LIMIT = 100_000
 MARGIN_K = 4
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)+(?!\w)|[^\W_]+(?:'[^\W_]+)*")
@@ -381,54 +381,21 @@ def _spread(items: list[str], n: int) -> list[str]:
     return [items[round(i * step)] for i in range(n)]
 
 
-def _knn(index_vecs: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    import faiss
-
-    dim = index_vecs.shape[1]
-    if len(index_vecs) <= EXACT_LIMIT:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = max(64, 2 * k)
-    index.add(np.ascontiguousarray(index_vecs, dtype=np.float32))
-    return index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(index_vecs)))
-
-
 def vector_candidates(docs: Sequence[DocInput | DocFeatures], vectors: Mapping[str, np.ndarray], *, k: int = 10,
-                      min_cos: float = DEFAULT_MIN_COS, k_same: int = 3) -> list[Candidate]:
-    """Each document's `k` nearest documents in every other language (`k_same` in its own) above `min_cos`."""
-    by_lang: dict[str, list[DocInput]] = defaultdict(list)
-    for d in _sorted(docs):
-        if d.id in vectors:
-            by_lang[d.lang].append(d)
-    mats = {lang: np.stack([np.asarray(vectors[d.id], dtype=np.float32) for d in ds])
-            for lang, ds in by_lang.items()}
-    scores: dict[tuple[str, str], float] = {}
-    top: dict[tuple[str, str], float] = {}  # (doc, other language) -> mean of its top cosines
-    for qlang in sorted(by_lang):
-        for ilang in sorted(by_lang):
-            kk = k_same + 1 if qlang == ilang else k  # +1: a document finds itself
-            if kk <= 0 or (qlang == ilang and len(by_lang[ilang]) < 2):
-                continue
-            sims, idx = _knn(mats[ilang], mats[qlang], kk)
-            qdocs, idocs = by_lang[qlang], by_lang[ilang]
-            for qi, (srow, irow) in enumerate(zip(sims.tolist(), idx.tolist(), strict=True)):
-                others = [(s, j) for s, j in zip(srow, irow, strict=True) if j >= 0 and idocs[j].id != qdocs[qi].id]
-                if others:
-                    head = [s for s, _ in others[:MARGIN_K]]
-                    top[(qdocs[qi].id, ilang)] = sum(head) / len(head)
-                for s, j in others:
-                    if s < min_cos:
-                        continue
-                    key = _pair(qdocs[qi].id, idocs[j].id)
-                    scores[key] = max(scores.get(key, 0.0), min(1.0, max(0.0, s)))
-    lang = {d.id: d.lang for ds in by_lang.values() for d in ds}
-    out = []
-    for (a, b), s in sorted(scores.items()):
-        norm = (top.get((a, lang[b]), s) + top.get((b, lang[a]), s)) / 2
-        out.append(Candidate(a, b, ["vectors"], round(s, 4), round(s / norm, 4) if norm > 0 else 0.0))
-    return out
+                      min_cos: float = DEFAULT_MIN_COS, k_same: int = 3,
+                      neighbours: Neighbours | None = None) -> list[Candidate]:
+    """Each document's `k` nearest documents in every other language (`k_same` in its own) above
+    `min_cos`; `neighbours`: those lists already found (:func:`neighbours.nearest`)."""
+    langs = {d.id: d.lang for d in docs if d.id in vectors}
+    nb = neighbours if neighbours is not None else nearest(vectors, langs, k=k, k_same=k_same)
+    return vector_pairs(nb, langs, min_cos)
+
+
+def vector_pairs(nb: Neighbours, langs: Mapping[str, str], min_cos: float = DEFAULT_MIN_COS) -> list[Candidate]:
+    """Candidates from nearest-neighbour lists, with each pair's ratio margin."""
+    found, sims, margins = neighbour_pairs(nb, min_cos, MARGIN_K)
+    return [Candidate(a, b, ["vectors"], round(s, 4), round(m, 4))
+            for (a, b), s, m in zip(found, sims.tolist(), margins.tolist(), strict=True) if a in langs and b in langs]
 
 
 # -- anchors -----------------------------------------------------------------------------------------
@@ -582,9 +549,11 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
 
 
 def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
+                    neighbours: Neighbours | None = None,
                     progress: Callable[[str, float], None] | None = None) -> list[Candidate]:
     """The union of the three generators (vectors only when given; anchors across languages only)
-    over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b)."""
+    over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b).
+    `neighbours`: the vectors' nearest-neighbour lists, when already found."""
     feats = _sorted(features)
     found = []
     t = time.perf_counter()
@@ -593,7 +562,7 @@ def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
         progress("minhash", time.perf_counter() - t)
     if vectors:
         t = time.perf_counter()
-        found.append(vector_candidates(feats, vectors))
+        found.append(vector_candidates(feats, vectors, neighbours=neighbours))
         if progress:
             progress("vectors", time.perf_counter() - t)
     t = time.perf_counter()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, language
+from . import __version__, language, neighbours
 from .align import DEFAULT_THRESHOLD, Side, align
 from .candidates import (
     FEATURES_VERSION,
@@ -36,6 +36,7 @@ from .encoders import Encoder, get_encoder
 from .factdiff import diff_pair
 from .facts import document_facts
 from .families import families
+from .neighbours import Neighbours
 from .quote_index import update_index
 from .readers import ReadError, discover, read_file
 from .records import Document, Fact, FactDiff, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
@@ -223,6 +224,22 @@ def candidate_features(store: Store, docs: Sequence[Document]) -> list[DocFeatur
     return [features_from_bytes(k, v) for k, v in blobs.items()]
 
 
+def nearest_documents(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray]) -> Neighbours:
+    """Each document's nearest documents by topic (:func:`neighbours.nearest`), starting from the
+    lists the last run stored: a grown corpus searches only for what its new documents change."""
+    version = f"{get_encoder('use').name}:{TOPIC_SENTENCES}"
+    blob = store.corpus_cached("neighbours", version)
+    previous = None
+    if blob is not None:
+        try:
+            previous = neighbours.from_bytes(blob)
+        except (ValueError, KeyError, OSError):  # unreadable: search everything again
+            previous = None
+    found = neighbours.nearest(vectors, {d.id: d.lang for d in docs}, previous=previous)
+    store.put_corpus_cached("neighbours", version, neighbours.to_bytes(found))
+    return found
+
+
 # Ratio margin (see candidates.Candidate.margin) above which a cross-language vector neighbour is
 # aligned. Bench corpus of 1,000 (topic vectors of 8 spread sentences): planted translations min
 # 1.14; other cross-language candidates median 0.96, p99 1.055, max 1.12. With a shared anchor, a neighbour
@@ -243,7 +260,8 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
         every = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
         return every, every
     lang = {d.id: d.lang for d in docs}
-    found = candidate_pairs(candidate_features(store, docs), vectors)
+    nb = nearest_documents(store, docs, vectors) if vectors else None
+    found = candidate_pairs(candidate_features(store, docs), vectors, neighbours=nb)
     related = [(c.a, c.b) for c in found]
     aligned = [(c.a, c.b) for c in found if _worth_aligning(c, lang[c.a] != lang[c.b])]
     return aligned, related

@@ -142,6 +142,11 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     """The relation of two documents from the passages between them (None: no relation)."""
     ida, idb = a.doc.id, b.doc.id
     shared = list(passages)
+    if not shared:  # most candidate pairs of a corpus: neighbours by topic only
+        if doc_cosine is not None and doc_cosine >= MIN_RELATED_COSINE:
+            return Relation(ida, idb, "related", 0.0, 0.0, doc_cosine, passages=0, evidence=[
+                f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})"])
+        return None
     # A phrase is not a copy: formulae ("in line with the national plan for") recur across
     # unrelated texts, so only passages of some length count as evidence for the type.
     passages = [p for p in shared if min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
@@ -161,12 +166,6 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     score = float(np.mean([p.score for p in passages])) if passages else (doc_cosine or 0.0)
     rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(shared))
     cross = a.doc.lang != b.doc.lang
-
-    if not passages:
-        if doc_cosine is not None and doc_cosine >= MIN_RELATED_COSINE:
-            rel.evidence.append(f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})")
-            return rel
-        return None
 
     if min(cov_a, cov_b) >= MIN_REVISION_COVERAGE and _far_apart(a, b):
         rel.type = "revision"

@@ -84,6 +84,11 @@ CREATE TABLE IF NOT EXISTS doc_cache (  -- per-document results a rerun can reus
     data BLOB NOT NULL,
     PRIMARY KEY (kind, doc)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS corpus_cache (  -- results over a run's whole document set (nearest neighbours)
+    kind TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL,
     text_key TEXT NOT NULL,        -- sha1 of the normalized sentence text
@@ -361,6 +366,15 @@ class Store:
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+
+    def corpus_cached(self, kind: str, version: str) -> bytes | None:
+        """A result over a run's whole document set, as the last run left it (None: none, or
+        made by another version)."""
+        row = self.conn.execute("SELECT data FROM corpus_cache WHERE kind=? AND version=?", (kind, version)).fetchone()
+        return row[0] if row else None
+
+    def put_corpus_cached(self, kind: str, version: str, data: bytes) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO corpus_cache VALUES (?,?,?)", (kind, version, data))
 
     # -- quote index: normalized sentences in FTS5, sentence numbers for the vector index -------
     def unindexed_documents(self, limit: int) -> list[str]:

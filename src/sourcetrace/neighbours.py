@@ -1,0 +1,243 @@
+"""Nearest documents by topic vector, kept between runs so that a grown corpus only searches
+what its new documents change.
+
+:func:`nearest` is a pure function from the documents' vectors (and the lists a previous run
+left) to each document's nearest documents in every language: its ``k`` nearest in each other
+language and its ``k_same`` nearest other documents in its own. Given the previous lists, the
+answer is the one a search over the whole corpus gives, at the cost of the new documents only:
+
+* a previous document's list stays valid for the documents it was computed over; the new ones
+  can only push into it, so its new list is the best ``k`` of its old list and its nearest new
+  documents;
+* a document whose list held a document now gone (removed, or its file read again, so its
+  vector changed) is searched again over everything, as is every new document.
+
+Similarities are ranked in float64 from the float32 vectors, pair by pair, so a pair's value does
+not depend on which batch computed it (a BLAS product's last bits do): a rerun ranks exactly as
+a fresh run, ties broken by document id. Exact inner-product search (faiss ``IndexFlatIP``) up to
+``EXACT_LIMIT`` vectors per language, HNSW beyond (approximate: there a rerun may differ).
+
+Distributed: the lists partition by query document; each task needs the index vectors of one
+language (broadcast) and the previous lists of its own queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+EXACT_LIMIT = 100_000
+EXTRA = 4  # float32 search keeps this many more than needed, re-ranked in float64
+_CHUNK = 2048  # query rows re-ranked at a time (bounded memory)
+
+
+@dataclass
+class Lists:
+    """The nearest documents of the queries of one language in one index language."""
+
+    queries: np.ndarray  # (n,) int64 positions in Neighbours.ids
+    found: np.ndarray  # (n, k) int64 positions, -1 where fewer than k exist
+    sims: np.ndarray  # (n, k) float64 cosines, -inf where no neighbour
+
+
+@dataclass
+class Neighbours:
+    """Every document's nearest documents (a plain record, stored between runs)."""
+
+    ids: list[str]  # sorted: a position orders as its id does
+    keys: np.ndarray  # (n,) uint64 fingerprint of each document's vector
+    k: int
+    k_same: int
+    lists: dict[tuple[str, str], Lists] = field(default_factory=dict)  # (query lang, index lang)
+
+    def rows(self) -> dict[tuple[str, str], list[tuple[str, list[tuple[str, float]]]]]:
+        """{(query lang, index lang): [(document, [(neighbour, cosine), ...]), ...]}."""
+        out = {}
+        for key, ls in self.lists.items():
+            out[key] = [(self.ids[q], [(self.ids[j], s) for j, s in zip(f.tolist(), r.tolist(), strict=True) if j >= 0])
+                        for q, f, r in zip(ls.queries.tolist(), ls.found, ls.sims, strict=True)]
+        return out
+
+
+def pairs(nb: Neighbours, min_cos: float, margin_k: int) -> tuple[list[tuple[str, str]], np.ndarray, np.ndarray]:
+    """The pairs (a < b) of a document and a neighbour at cosine >= `min_cos`, with the pair's best
+    cosine and its ratio margin: the cosine over the mean of both documents' `margin_k` best
+    cosines in the other's language (a translation stands out of its neighbours, a topic
+    neighbour does not)."""
+    n = len(nb.ids)
+    langs = sorted({lang for key in nb.lists for lang in key})
+    top = np.full((n, len(langs)), np.nan)  # document x index language -> mean of its best cosines
+    keys, best = [], []
+    for (_, ilang), ls in nb.lists.items():
+        valid = ls.found >= 0
+        head = np.where(valid[:, :margin_k], ls.sims[:, :margin_k], 0.0)
+        count = valid[:, :margin_k].sum(axis=1)
+        has = count > 0
+        top[ls.queries[has], langs.index(ilang)] = head[has].sum(axis=1) / count[has]
+        hit = valid & (ls.sims >= min_cos)
+        q = np.broadcast_to(ls.queries[:, None], ls.found.shape)[hit]
+        f = ls.found[hit]
+        keys.append(np.minimum(q, f) * n + np.maximum(q, f))
+        best.append(ls.sims[hit])
+    if not keys:
+        return [], np.zeros(0), np.zeros(0)
+    key, sim = np.concatenate(keys), np.concatenate(best)
+    order = np.lexsort((-sim, key))  # per pair, its best cosine first
+    key, sim = key[order], sim[order]
+    first = np.concatenate(([True], key[1:] != key[:-1])) if len(key) else np.zeros(0, dtype=bool)
+    key, sim = key[first], np.clip(sim[first], 0.0, 1.0)
+    a, b = key // n, key % n
+    lang_col = {lang: i for i, lang in enumerate(langs)}
+    doc_lang = np.full(n, -1, dtype=np.int64)
+    for (qlang, _), ls in nb.lists.items():
+        doc_lang[ls.queries] = lang_col[qlang]
+    # Each side's usual cosine in the other's language (its own cosine when unknown).
+    ta = top[a, doc_lang[b]]
+    tb = top[b, doc_lang[a]]
+    norm = (np.where(np.isnan(ta), sim, ta) + np.where(np.isnan(tb), sim, tb)) / 2
+    margin = np.divide(sim, norm, out=np.zeros_like(sim), where=norm > 0)
+    return [(nb.ids[x], nb.ids[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)], sim, margin
+
+
+def fingerprints(mat: np.ndarray) -> np.ndarray:
+    """A 64-bit fingerprint of each row's bytes: a changed vector is a changed document."""
+    rows = np.ascontiguousarray(mat, dtype=np.float32)
+    return np.fromiter((int.from_bytes(hashlib.blake2b(r.tobytes(), digest_size=8).digest(), "little")
+                        for r in rows), dtype=np.uint64, count=len(rows))
+
+
+def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: int = 10, k_same: int = 3,
+            previous: Neighbours | None = None) -> Neighbours:
+    """Each document's nearest documents (see the module docstring); `previous`: a former
+    answer, reused where it still holds (its k and k_same must be these)."""
+    ids = sorted(d for d in vectors if d in langs)
+    mat = (np.stack([np.asarray(vectors[d], dtype=np.float32) for d in ids]) if ids
+           else np.zeros((0, 1), dtype=np.float32))
+    keys = fingerprints(mat)
+    out = Neighbours(ids, keys, k, k_same)
+    if previous is not None and (previous.k, previous.k_same) != (k, k_same):
+        previous = None
+    # Position of each previous document in `ids`, -1 where gone or changed.
+    to_now = np.full(len(previous.ids) if previous else 0, -1, dtype=np.int64)
+    if previous is not None:
+        now = {d: i for i, d in enumerate(ids)}
+        for j, d in enumerate(previous.ids):
+            i = now.get(d)
+            if i is not None and previous.keys[j] == keys[i]:
+                to_now[j] = i
+    old = np.zeros(len(ids), dtype=bool)
+    old[to_now[to_now >= 0]] = True
+    lang_of = np.array([langs[d] for d in ids], dtype=object)
+    by_lang = {lang: np.flatnonzero(lang_of == lang) for lang in sorted(set(lang_of.tolist()))}
+    for qlang, qpos in by_lang.items():
+        for ilang, ipos in by_lang.items():
+            same = qlang == ilang
+            kk = k_same if same else k
+            if kk <= 0 or len(ipos) < (2 if same else 1):
+                continue
+            prev = previous.lists.get((qlang, ilang)) if previous is not None else None
+            out.lists[(qlang, ilang)] = _lists(mat, qpos, ipos, kk, same, old, to_now, prev)
+    return out
+
+
+def _lists(mat: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: bool, old: np.ndarray,
+           to_now: np.ndarray, prev: Lists | None) -> Lists:
+    found = np.full((len(qpos), kk), -1, dtype=np.int64)
+    sims = np.full((len(qpos), kk), -np.inf)
+    redo = np.ones(len(qpos), dtype=bool)
+    if prev is not None and len(prev.queries):
+        row_of = np.full(len(old), -1, dtype=np.int64)
+        row_of[qpos] = np.arange(len(qpos))
+        q_now = to_now[prev.queries]
+        rows = np.where(q_now >= 0, row_of[np.maximum(q_now, 0)], -1)
+        live = rows >= 0
+        f_prev, s_prev = prev.found[live], prev.sims[live]
+        mapped = np.where(f_prev >= 0, to_now[np.maximum(f_prev, 0)], -2)  # -2: no neighbour there
+        keep = ~(mapped == -1).any(axis=1)  # else a neighbour is gone: search again
+        width = min(kk, mapped.shape[1])
+        r = rows[live][keep]
+        found[r, :width] = np.where(mapped[keep] == -2, -1, mapped[keep])[:, :width]
+        sims[r, :width] = s_prev[keep][:, :width]
+        redo[r] = False
+    new_index = ipos[~old[ipos]]
+    kept = np.flatnonzero(~redo)
+    if len(kept) and len(new_index):  # kept lists meet the new documents
+        cand = _search(mat, qpos[kept], new_index, kk + EXTRA, same)
+        found[kept], sims[kept] = _best(np.concatenate([found[kept], cand], axis=1),
+                                        np.concatenate([sims[kept], _cosines(mat, qpos[kept], cand)], axis=1), kk)
+    again = np.flatnonzero(redo)
+    if len(again):
+        cand = _search(mat, qpos[again], ipos, kk + EXTRA, same)
+        found[again], sims[again] = _best(cand, _cosines(mat, qpos[again], cand), kk)
+    return Lists(qpos.copy(), found, sims)
+
+
+def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, same: bool) -> np.ndarray:
+    """(n, k') positions of each query's nearest in `index` by float32 inner product (self
+    excluded; -1 pads)."""
+    import faiss
+
+    take = min(k + (1 if same else 0), len(index))
+    vecs = np.ascontiguousarray(mat[index])
+    if len(index) <= EXACT_LIMIT:
+        ix = faiss.IndexFlatIP(mat.shape[1])
+    else:
+        ix = faiss.IndexHNSWFlat(mat.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        ix.hnsw.efConstruction = 80
+        ix.hnsw.efSearch = max(64, 2 * take)
+    ix.add(vecs)
+    _, idx = ix.search(np.ascontiguousarray(mat[queries]), take)
+    pos = np.where(idx >= 0, index[np.maximum(idx, 0)], -1)
+    if same:
+        pos[pos == queries[:, None]] = -1
+    return pos
+
+
+def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Float64 cosine of each query and each of its candidates (-inf where none), pair by pair."""
+    out = np.full(cand.shape, -np.inf)
+    for s in range(0, len(queries), _CHUNK):
+        q, c = queries[s:s + _CHUNK], cand[s:s + _CHUNK]
+        sim = (mat[q].astype(np.float64)[:, None, :] * mat[np.maximum(c, 0)].astype(np.float64)).sum(axis=-1)
+        out[s:s + len(q)] = np.where(c < 0, -np.inf, sim)
+    return out
+
+
+def _best(cand: np.ndarray, sims: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `kk` best of each row's candidates by cosine, ties by position (= id order)."""
+    order = np.lexsort((np.where(cand < 0, np.iinfo(np.int64).max, cand), -sims), axis=-1)[:, :kk]
+    found = np.full((len(cand), kk), -1, dtype=np.int64)
+    best = np.full((len(cand), kk), -np.inf)
+    found[:, :order.shape[1]] = np.take_along_axis(cand, order, axis=1)
+    best[:, :order.shape[1]] = np.take_along_axis(sims, order, axis=1)
+    found[~np.isfinite(best)] = -1
+    return found, best
+
+
+# -- storage: a code-free serialization ------------------------------------------------------
+def to_bytes(nb: Neighbours) -> bytes:
+    arrays = {"ids": np.frombuffer("\n".join(nb.ids).encode("utf-8"), dtype=np.uint8), "keys": nb.keys,
+              "shape": np.array([nb.k, nb.k_same], dtype=np.int64)}
+    for (ql, il), ls in nb.lists.items():
+        arrays[f"q|{ql}|{il}"] = ls.queries
+        arrays[f"f|{ql}|{il}"] = ls.found
+        arrays[f"s|{ql}|{il}"] = ls.sims
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def from_bytes(data: bytes) -> Neighbours:
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        text = z["ids"].tobytes().decode("utf-8")
+        k, k_same = (int(x) for x in z["shape"])
+        nb = Neighbours(text.split("\n") if text else [], z["keys"].astype(np.uint64), k, k_same)
+        for name in z.files:
+            if name.startswith("q|"):
+                _, ql, il = name.split("|")
+                nb.lists[(ql, il)] = Lists(z[name], z[f"f|{ql}|{il}"], z[f"s|{ql}|{il}"])
+    return nb

@@ -1,0 +1,112 @@
+"""Nearest documents by topic vector, and reusing a former run's lists."""
+
+import numpy as np
+import pytest
+
+from sourcetrace import neighbours as nb
+
+
+def _vectors(n: int, seed: int = 0, dim: int = 16) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    mat = rng.normal(size=(n, dim)).astype(np.float32)
+    mat /= np.linalg.norm(mat, axis=1, keepdims=True)
+    return {f"d{i:04d}": mat[i] for i in range(n)}
+
+
+def _langs(vectors: dict[str, np.ndarray]) -> dict[str, str]:
+    return {d: ("ar" if i % 3 == 0 else "en") for i, d in enumerate(sorted(vectors))}
+
+
+def _brute(vectors, langs, k, k_same):
+    """Every document's nearest by float64 cosine over all others, ties by id."""
+    out = {}
+    ids = sorted(vectors)
+    for ql in sorted(set(langs.values())):
+        for il in sorted(set(langs.values())):
+            kk = k_same if ql == il else k
+            rows = []
+            for q in ids:
+                if langs[q] != ql:
+                    continue
+                sims = [(float(np.dot(vectors[q].astype(np.float64), vectors[o].astype(np.float64))), o)
+                        for o in ids if langs[o] == il and o != q]
+                sims.sort(key=lambda x: (-x[0], x[1]))
+                rows.append((q, [o for _, o in sims[:kk]]))
+            out[(ql, il)] = rows
+    return out
+
+
+def _ids(found: nb.Neighbours):
+    return {key: [(q, [o for o, _ in others]) for q, others in rows] for key, rows in found.rows().items()}
+
+
+def test_nearest_matches_brute_force():
+    vecs = _vectors(60)
+    langs = _langs(vecs)
+    assert _ids(nb.nearest(vecs, langs, k=5, k_same=2)) == _brute(vecs, langs, 5, 2)
+
+
+def test_grown_corpus_reuses_lists_and_answers_as_a_fresh_search():
+    vecs = _vectors(200, seed=1)
+    langs = _langs(vecs)
+    before = {d: v for d, v in vecs.items() if int(d[1:]) % 10 != 0}  # 10% arrive later
+    first = nb.nearest(before, langs)
+    grown = nb.nearest(vecs, langs, previous=first)
+    fresh = nb.nearest(vecs, langs)
+    assert grown.rows() == fresh.rows()  # same neighbours and the same cosines, bit for bit
+
+
+def test_removed_or_changed_documents_are_searched_again():
+    vecs = _vectors(120, seed=2)
+    langs = _langs(vecs)
+    first = nb.nearest(vecs, langs)
+    later = dict(vecs)
+    del later["d0005"]  # gone
+    later["d0007"] = vecs["d0009"]  # its file read again: another vector
+    later["d0011"] = -vecs["d0011"]
+    again = nb.nearest(later, langs, previous=first)
+    assert again.rows() == nb.nearest(later, langs).rows()
+    assert all(o != "d0005" for rows in again.rows().values() for _, others in rows for o, _ in others)
+
+
+def test_other_k_ignores_previous_lists():
+    vecs = _vectors(50, seed=3)
+    langs = _langs(vecs)
+    first = nb.nearest(vecs, langs, k=2, k_same=1)
+    assert nb.nearest(vecs, langs, k=4, k_same=2, previous=first).rows() == nb.nearest(
+        vecs, langs, k=4, k_same=2).rows()
+
+
+def test_serialization_round_trip():
+    vecs = _vectors(40, seed=4)
+    found = nb.nearest(vecs, _langs(vecs), k=3, k_same=2)
+    back = nb.from_bytes(nb.to_bytes(found))
+    assert back.rows() == found.rows()
+    assert (back.k, back.k_same, back.ids) == (3, 2, found.ids)
+    assert np.array_equal(back.keys, found.keys)
+    empty = nb.nearest({}, {})
+    assert nb.from_bytes(nb.to_bytes(empty)).ids == []
+
+
+def test_pairs_and_margin():
+    # Two translations stand out of a crowd of topic neighbours: their margin is well above 1.
+    rng = np.random.default_rng(5)
+    topic = rng.normal(size=16)
+    vecs, langs = {}, {}
+    for i in range(12):
+        for lang in ("ar", "en"):
+            v = topic + rng.normal(scale=0.6, size=16)
+            vecs[f"{lang}{i:02d}"] = (v / np.linalg.norm(v)).astype(np.float32)
+            langs[f"{lang}{i:02d}"] = lang
+    v = vecs["en00"] + rng.normal(scale=0.05, size=16)
+    vecs["ar00"] = (v / np.linalg.norm(v)).astype(np.float32)
+    found = nb.nearest(vecs, langs, k=4, k_same=2)
+    pairs, sims, margins = nb.pairs(found, min_cos=-1.0, margin_k=4)
+    got = dict(zip(pairs, zip(sims.tolist(), margins.tolist(), strict=True), strict=True))
+    assert all(a < b for a, b in pairs) and len(set(pairs)) == len(pairs)
+    sim, margin = got[("ar00", "en00")]
+    assert sim == pytest.approx(float(np.dot(vecs["ar00"].astype(np.float64), vecs["en00"])), abs=1e-6)
+    assert margin > 1.1
+    others = [m for (a, b), (_, m) in got.items() if (a, b) != ("ar00", "en00") and a[:2] != b[:2]]
+    assert np.median(others) < margin
+    assert nb.pairs(found, min_cos=2.0, margin_k=4)[0] == []
