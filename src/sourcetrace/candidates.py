@@ -494,32 +494,52 @@ def anchor_candidates(docs: Sequence[DocInput], *, max_df: int = 50, min_shared:
 
 def _anchors(ids: Sequence[str], anchors: Sequence[set[str] | frozenset[str]], *, max_df: int = 50,
              min_shared: int = 2, very_rare: int = 2, langs: Sequence[str] | None = None) -> list[Candidate]:
-    """With `langs`, only pairs across languages."""
-    postings: dict[str, list[int]] = defaultdict(list)
+    """With `langs`, only pairs across languages. Postings of one length are paired all at once."""
+    vocab: dict[str, int] = {}
+    doc_of: list[int] = []
+    key_of: list[int] = []
     for i, keys in enumerate(anchors):
         for key in keys:
-            postings[key].append(i)
-    rare_count = np.zeros(len(ids), dtype=np.int64)
-    shared: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, max_df + 1])
-    for key in sorted(postings):
-        plist = postings[key]
-        df = len(plist)
-        if df < 2 or df > max_df:
-            continue
-        rare_count[plist] += 1
-        for x in range(df):
-            for y in range(x + 1, df):
-                if langs is not None and langs[plist[x]] == langs[plist[y]]:
-                    continue
-                entry = shared[(plist[x], plist[y])]
-                entry[0] += 1
-                entry[1] = min(entry[1], df)
+            doc_of.append(i)
+            key_of.append(vocab.setdefault(key, len(vocab)))
+    doc = np.asarray(doc_of, dtype=np.int64)
+    key = np.asarray(key_of, dtype=np.int64)
+    df = np.bincount(key, minlength=len(vocab))[key] if len(key) else key
+    rare = (df >= 2) & (df <= max_df)
+    doc, key, df = doc[rare], key[rare], df[rare]
+    rare_count = np.bincount(doc, minlength=len(ids))
+    order = np.lexsort((doc, key))
+    doc, key, df = doc[order], key[order], df[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else key
+    sizes = df[starts]
+    xs, ys, dfs = [], [], []
+    for size in np.unique(sizes).tolist():
+        members = doc[starts[sizes == size][:, None] + np.arange(size)]  # (postings, size), doc order
+        i, j = np.triu_indices(size, 1)
+        xs.append(members[:, i].ravel())
+        ys.append(members[:, j].ravel())
+        dfs.append(np.full(len(xs[-1]), size, dtype=np.int64))
+    if not xs:
+        return []
+    x, y, pdf = np.concatenate(xs), np.concatenate(ys), np.concatenate(dfs)
+    if langs is not None:
+        lang = np.asarray(langs, dtype=object)
+        cross = lang[x] != lang[y]
+        x, y, pdf = x[cross], y[cross], pdf[cross]
+    pair = x * len(ids) + y
+    order = np.lexsort((pdf, pair))  # per pair, its rarest shared anchor first
+    pair, pdf = pair[order], pdf[order]
+    first = np.concatenate(([True], pair[1:] != pair[:-1])) if len(pair) else np.zeros(0, dtype=bool)
+    count = np.diff(np.append(np.flatnonzero(first), len(pair)))
+    pair, rarest = pair[first], pdf[first]
+    keep = (count >= min_shared) | (rarest <= very_rare)
+    pair, count = pair[keep], count[keep]
+    i, j = pair // len(ids), pair % len(ids)
+    score = np.minimum(1.0, count / np.maximum(1, np.minimum(rare_count[i], rare_count[j])))
     out = []
-    for (i, j), (count, rarest) in shared.items():
-        if count >= min_shared or rarest <= very_rare:
-            score = min(1.0, count / max(1, min(rare_count[i], rare_count[j])))
-            a, b = _pair(ids[i], ids[j])
-            out.append(Candidate(a, b, ["anchors"], round(score, 4)))
+    for a, b, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
+        a, b = _pair(ids[a], ids[b])
+        out.append(Candidate(a, b, ["anchors"], round(sc, 4)))
     out.sort(key=lambda c: (c.a, c.b))
     return out
 
