@@ -4,9 +4,9 @@
                                     [--seed 7] [--check-docs 6000]
 
 `synthetic.planted_corpus` writes N documents with planted copies, near-copies, translations,
-derived reports and revisions; the stages `sourcetrace trace` runs (ingest -> topic vectors ->
-candidates -> align_all with the fast encoder "use" -> relate_all) then run in this process
-against a fresh SQLite store, each timed. Printed:
+derived reports and revisions; the stages `sourcetrace trace` runs (ingest -> sentence vectors ->
+topic vectors -> candidates -> align_all with the fast encoder "use" -> relate_all -> the quote
+index) then run in this process against a fresh SQLite store, each timed. Printed:
 
 * documents/s overall and per stage; with --half the same corpus family at N/2 first, and the
   ratio time(N) / time(N/2) (bar <= 2.3: near-linear scaling);
@@ -49,11 +49,19 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 from sourcetrace.encoders import get_encoder  # noqa: E402
-from sourcetrace.pipeline import align_all, candidate_sets, ingest, relate_all, topic_vectors  # noqa: E402
+from sourcetrace.pipeline import (  # noqa: E402
+    align_all,
+    candidate_sets,
+    ingest,
+    relate_all,
+    sentence_vectors,
+    topic_vectors,
+)
+from sourcetrace.quote_index import update_index  # noqa: E402
 from sourcetrace.records import Relation  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 
-STAGES = ("read", "topic vectors", "candidates", "align", "relations")
+STAGES = ("read", "sentence vectors", "topic vectors", "candidates", "align", "relations", "quote index")
 TYPES = ("copy", "near-copy", "translation", "derived", "revision")
 ACCEPT = {"copy": {"copy", "derived"}, "near-copy": {"copy", "derived"}, "translation": {"translation"},
           "derived": {"derived"}, "revision": {"revision", "derived"}}
@@ -100,6 +108,10 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
     say(f"  [{label}] read {len(docs)} documents ({report.read} files read, {report.unchanged} unchanged, "
         f"{len(report.failures)} failures) {run.times['read']:.1f}s")
     t = time.perf_counter()
+    sentence_vectors(store, docs)
+    run.times["sentence vectors"] = time.perf_counter() - t
+    say(f"  [{label}] sentence vectors {run.times['sentence vectors']:.1f}s")
+    t = time.perf_counter()
     vectors = topic_vectors(store, docs)
     run.times["topic vectors"] = time.perf_counter() - t
     say(f"  [{label}] topic vectors {run.times['topic vectors']:.1f}s")
@@ -119,8 +131,12 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
     relations, fams = relate_all(store, docs, passages, vectors, pairs)
     run.times["relations"] = time.perf_counter() - t
     run.relations, run.families = relations, len(fams)
+    t = time.perf_counter()
+    update_index(store)
+    run.times["quote index"] = time.perf_counter() - t
     say(f"  [{label}] relations {len(relations)} ({Counter(r.type for r in relations)}), {len(fams)} families "
-        f"{run.times['relations']:.1f}s; total {run.total:.1f}s, peak RSS {peak_mb():.0f} MB")
+        f"{run.times['relations']:.1f}s; quote index {run.times['quote index']:.1f}s; total {run.total:.1f}s, "
+        f"peak RSS {peak_mb():.0f} MB")
     # planted keys are "relpath#N": map ids by file path and document order
     nth: dict[str, int] = defaultdict(int)
     for d in docs:

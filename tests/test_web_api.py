@@ -227,3 +227,9 @@ def test_uploads_stay_inside_the_upload_folder(client):
     assert written and all(root in p.resolve().parents for p in written)
     assert not Path("/tmp/escape.txt").exists() or Path("/tmp/escape.txt").stat().st_mtime < time.time() - 60
     wait_for(client, r.json()["id"])
+
+
+def test_documents_offset_beyond_sqlite_integers_is_a_client_error(client):
+    # SQLite integers are 64-bit: a larger offset is refused as invalid, never a server error.
+    assert client.get("/api/documents", params={"offset": 2**63}).status_code == 422
+    assert client.get("/api/documents", params={"offset": 2**40}).status_code == 200

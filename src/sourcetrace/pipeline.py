@@ -46,6 +46,7 @@ from .segment import content_spans, segment
 from .sentences import split_sentences
 from .store import Store, file_key
 from .timeline import Step, Version, steps, versions
+from .vectors import encode_cached
 
 DEFAULT_MAX_BYTES = 50_000_000
 # Files written to the store per transaction: a killed run redoes at most this many.
@@ -190,16 +191,38 @@ DOC_BATCH = 2000  # documents whose topic vector or features are computed (and s
 
 
 def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document],
-                  compute: Callable[[list[DocInput]], dict[str, bytes]]) -> dict[str, bytes]:
+                  compute: Callable[[list[DocInput]], dict[str, bytes]],
+                  progress: Callable[[int], None] | None = None, batch: int = DOC_BATCH) -> dict[str, bytes]:
     """A per-document result cached in the store: computed for the documents that lack it, in
     batches (memory stays bounded on a large corpus, and a killed run keeps what it computed)."""
     found = store.cached(kind, version, [d.id for d in docs])
     missing = [d for d in docs if d.id not in found]
-    for i in range(0, len(missing), DOC_BATCH):
-        fresh = compute(doc_inputs(store, missing[i:i + DOC_BATCH]))
+    if progress and len(found):
+        progress(len(docs) - len(missing))
+    for i in range(0, len(missing), batch):
+        fresh = compute(doc_inputs(store, missing[i:i + batch]))
         store.put_cached(kind, version, fresh.items())
         found.update(fresh)
+        if progress:
+            progress(len(missing[i:i + batch]))
     return found
+
+
+SENTENCE_BATCH = 500  # documents whose sentences are encoded (and stored) at a time
+
+
+def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None) -> None:
+    """Every sentence of every document encoded once with the fast encoder and cached in the
+    store. Topic vectors, alignment above ``LARGE_CORPUS`` documents and the quote index all read
+    them from there, so encoding grows with the corpus and not with the pairs it holds (aligned
+    pairs grow faster than documents: each document's share of pairs grows with the corpus)."""
+    encoder = get_encoder("use")
+
+    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+        encode_cached(encoder, [s for d in inputs for s in d.sentences if s.strip()], store)
+        return {d.id: b"" for d in inputs}  # a mark: this document's sentences are in the cache
+
+    _per_document(store, "encoded", encoder.name, docs, compute, progress, SENTENCE_BATCH)
 
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
@@ -413,13 +436,17 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
                     threshold: float = DEFAULT_THRESHOLD, stage: Callable[[str], None] | None = None,
                     progress: Callable[[int], None] | None = None,
                     on_total: Callable[[int], None] | None = None) -> tuple[list[Passage], list[Relation], list[Family]]:
-    """The stages after reading, over stored documents: topics and candidates, passages,
-    relations and families, then the quote index. ``encoder`` None: the default encoder, or the
+    """The stages after reading, over stored documents: sentence vectors, topics and candidates,
+    passages, relations and families, then the quote index. ``encoder`` None: the default encoder, or the
     fast one above ``LARGE_CORPUS`` documents (whose vectors the topic step already cached)."""
     def say(name: str) -> None:
         if stage:
             stage(name)
 
+    say("sentence vectors")
+    if on_total:
+        on_total(len(docs))
+    sentence_vectors(store, docs, progress)
     say("topics and candidates")
     vectors = topic_vectors(store, docs)
     to_align, pairs = candidate_sets(store, docs, vectors)

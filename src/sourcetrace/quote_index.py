@@ -36,6 +36,7 @@ VECTOR_ENCODER = "use"
 BATCH_DOCS = 500  # documents indexed per transaction
 FLAT_UP_TO = 200_000  # vectors: above this, an inverted file
 NPROBE = 24
+SAVE_AT_LEAST = 50_000  # vectors added between two writes of the index file (see VectorIndex.update)
 
 
 def lexical_text(text: str) -> str:
@@ -113,26 +114,39 @@ class VectorIndex:
         return 0 if self.index is None else int(self.index.ntotal)
 
     def update(self, store: Store, encoder: Encoder | None = None) -> int:
-        """Encode and add the sentences of indexed documents that have no vectors yet."""
+        """Encode and add the sentences of indexed documents that have no vectors yet.
+
+        The file is written when the vectors added since the last write are as many as those it
+        held (and at the end): rewriting it after every batch made a large corpus write its
+        index hundreds of times. A killed run loses at most the unsaved half, whose documents are
+        still marked as without vectors, and their sentence vectors stay cached in the store."""
         enc = encoder or get_encoder(VECTOR_ENCODER)
         added = 0
         with self.lock:
             self._reload()
             if self.index is None:
                 store.reset_vectors_indexed()  # no file yet, or it was lost: every document again
-            while todo := store.quote_documents_without_vectors(BATCH_DOCS):
+            todo = store.quote_documents_without_vectors(None)
+            unsaved: list[str] = []
+            since_save = 0
+            for i in range(0, len(todo), BATCH_DOCS):
                 ids: list[int] = []
                 texts: list[str] = []
-                for doc_id, first, n in todo:
+                for doc_id, first, n in todo[i:i + BATCH_DOCS]:
                     text = store.document_text(doc_id) or ""
                     sents = store.sentences(doc_id)[:n]
                     texts += [text[s.start:s.end] for s in sents]
                     ids += range(first, first + len(sents))
+                    unsaved.append(doc_id)
                 vecs = encode_cached(enc, texts, store, keep=False) if texts else np.zeros((0, enc.dim), np.float32)
                 self._add(vecs, np.asarray(ids, dtype=np.int64))
-                self._save()
-                store.mark_vectors_indexed([d for d, _, _ in todo])
                 added += len(ids)
+                since_save += len(ids)
+                last = i + BATCH_DOCS >= len(todo)
+                if last or since_save >= max(SAVE_AT_LEAST, self.index.ntotal - since_save if self.index else 0):
+                    self._save()
+                    store.mark_vectors_indexed(unsaved)
+                    unsaved, since_save = [], 0
         return added
 
     def _add(self, vecs: np.ndarray, ids: np.ndarray) -> None:

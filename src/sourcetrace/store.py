@@ -410,10 +410,11 @@ class Store:
             raise
         return firsts
 
-    def quote_documents_without_vectors(self, limit: int) -> list[tuple[str, int, int]]:
+    def quote_documents_without_vectors(self, limit: int | None) -> list[tuple[str, int, int]]:
         """(document id, first sentence number, sentences) of indexed documents not yet in the
-        vector index."""
-        return list(self.conn.execute("SELECT doc_id, first, n FROM quote_docs WHERE vectors=0 LIMIT ?", (limit,)))
+        vector index (all of them when `limit` is None)."""
+        return list(self.conn.execute("SELECT doc_id, first, n FROM quote_docs WHERE vectors=0 LIMIT ?",
+                                      (-1 if limit is None else limit,)))
 
     def mark_vectors_indexed(self, doc_ids: Sequence[str]) -> None:
         self.conn.executemany("UPDATE quote_docs SET vectors=1 WHERE doc_id=?", [(d,) for d in doc_ids])

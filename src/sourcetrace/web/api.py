@@ -71,7 +71,7 @@ def search_post(ctx: Ctx, body: SearchRequest) -> dict[str, Any]:
 
 
 @router.get("/documents", summary="Stored documents, in file order")
-def documents(ctx: Ctx, offset: Annotated[int, Query(ge=0)] = 0,
+def documents(ctx: Ctx, offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
               limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = 100) -> dict[str, Any]:
     store = ctx.store()
     total = store.counts()["documents"]

@@ -148,7 +148,7 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=MAX_QUERY_C
 # -- documents -----------------------------------------------------------------------------------
 
 @router.get("/documents", response_class=HTMLResponse)
-def documents_page(request: Request, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+def documents_page(request: Request, offset: Annotated[int, Query(ge=0, le=2**62)] = 0) -> HTMLResponse:
     store = context(request).store()
     docs = store.documents_page(offset, 200)
     total = store.counts()["documents"]
