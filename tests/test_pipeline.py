@@ -94,3 +94,28 @@ def test_candidate_features_are_cached_per_document_and_dropped_with_it(tmp_path
         (tmp_path / "d0.txt").write_text("Another text altogether, on rivers.", encoding="utf-8")
         ingest([str(tmp_path / "d0.txt")], store)
         assert len(store.cached("features", pipeline.FEATURES_VERSION, [d.id for d in docs])) == 2
+
+
+def test_sentence_vectors_encode_every_sentence_once(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.encoders import get_encoder
+    from sourcetrace.vectors import text_key
+
+    for i in range(3):
+        (tmp_path / f"d{i}.txt").write_text(f"Statement number {i} of the council. " + TEXT, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        done: list[int] = []
+        pipeline.sentence_vectors(store, docs, done.append)
+        assert sum(done) == len(docs)
+        enc = get_encoder("use")
+        texts = [store.document_text(d.id)[s.start:s.end] for d in docs for s in store.sentences(d.id)]
+        assert len(store.get_vectors(enc.name, [text_key(t) for t in texts])) == len(set(texts))
+
+        def no_encoding(*args, **kwargs):
+            raise AssertionError("sentences were encoded again")
+
+        monkeypatch.setattr(pipeline, "encode_cached", no_encoding)
+        again: list[int] = []
+        pipeline.sentence_vectors(store, docs, again.append)  # every document is marked as done
+        assert again == [len(docs)]
