@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.normalize import Normalized, normalize, normalize_span, tokens
+from sourcetrace.normalize import Normalized, normalize, normalize_span, normalize_text, tokens
 
 # (input, expected normalized text).  Escapes are used where the character is invisible or
 # easy to confuse with its folded form.
@@ -280,3 +280,9 @@ def test_tokens_map_to_source_that_normalizes_to_the_token(text: str) -> None:
     for word, s, e in tokens(n):
         assert word
         assert word in normalize(text[s:e]).text
+
+
+@given(_texts)
+def test_normalize_text_is_the_text_of_normalize(text: str) -> None:
+    assert normalize_text(text) == normalize(text).text
+    assert normalize_text("  ") == "" and normalize_text(" Ａ\u0651  b\t\n") == normalize(" Ａ\u0651  b\t\n").text

@@ -36,7 +36,7 @@ from scipy.special import expit
 
 from .encoders import Encoder, get_encoder
 from .matching import cosine_matrix, margin_scores
-from .normalize import normalize
+from .normalize import normalize_text
 from .records import Document, Passage, Sentence, Span
 from .reuse import Match, find_reuse
 from .vectors import encode_cached
@@ -68,7 +68,7 @@ class _Unit:
 
 @lru_cache(maxsize=65536)  # a sentence meets many candidate partners in a corpus
 def _numbers(text: str) -> frozenset[str]:
-    norm = normalize(text).text
+    norm = normalize_text(text)
     return frozenset(n.replace(",", "") for n in _NUMBER.findall(norm) if len(n.replace(",", "")) >= 2)
 
 

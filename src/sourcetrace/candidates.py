@@ -64,7 +64,7 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
@@ -73,7 +73,7 @@ import numpy as np
 
 from .neighbours import Neighbours, nearest
 from .neighbours import pairs as neighbour_pairs
-from .normalize import normalize
+from .normalize import normalize_text
 
 __all__ = [
     "Candidate",
@@ -147,7 +147,7 @@ class Candidate:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(normalize(text).text)
+    return _WORD.findall(normalize_text(text))
 
 
 def _shingles(words: list[str], size: int) -> list[str]:
@@ -414,17 +414,33 @@ for _m, _name in enumerate(_EN_MONTHS, 1):
 _MONTH["sept"] = 9
 for _m, _names in enumerate(_AR_MONTHS, 1):
     for _name in _names:
-        _MONTH[normalize(_name).text] = _m
+        _MONTH[normalize_text(_name)] = _m
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTH), key=len, reverse=True))
 # "4 june 2020", "4 حزيران/يونيو 2020", "june 4, 2020", "2020-06-04", "04/06/2020"
 _MONTH_ALT = rf"(?P<{{g}}>{_MONTH_RE})(?:\s*/\s*(?:{_MONTH_RE}))?"
-_DATE_DMY = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\s+(?:من\s+)?{_MONTH_ALT.format(g='m')},?\s+(?:عام\s+|سنه\s+)?(?P<y>\d{{4}})(?!\d)")
-_DATE_MDY = re.compile(rf"(?<!\w){_MONTH_ALT.format(g='m')}\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?!\d)")
-_DATE_ISO = re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
-_DATE_SLASH = re.compile(r"(?<!\d)(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?!\d)")
-_NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*(?![\d])")
+# Each pattern begins with a character class, so the regex engine skips ahead to where it can
+# match; what may not come before a match is checked in code (_clean_matches): as a leading
+# lookbehind it made the engine try every position (half the cost of reading a document's anchors).
+_DATE_DMY = re.compile(rf"(?P<d>\d{{1,2}})\s+(?:من\s+)?{_MONTH_ALT.format(g='m')},?\s+(?:عام\s+|سنه\s+)?(?P<y>\d{{4}})(?!\d)")
+_DATE_MDY = re.compile(rf"{_MONTH_ALT.format(g='m')}\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?!\d)")
+_DATE_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
+_DATE_SLASH = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?!\d)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\d])")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
-_NAME = re.compile(r"(?<![\w'-])(?:[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)?|[A-Z]{3,})(?![\w-])")
+_NAME = re.compile(r"(?:[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)?|[A-Z]{3,})(?![\w-])")
+_NOT_BEFORE = {_DATE_DMY: str.isdigit, _DATE_MDY: lambda c: c.isalnum() or c == "_", _DATE_ISO: str.isdigit,
+               _DATE_SLASH: str.isdigit, _NUMBER: lambda c: c.isdigit() or c in ".,",
+               _NAME: lambda c: c.isalnum() or c in "_'-"}
+
+
+def _clean_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches of `rx` not preceded by a character its pattern may not follow."""
+    bad = _NOT_BEFORE[rx]
+    for m in rx.finditer(text):
+        if m.start() == 0 or not bad(text[m.start() - 1]):
+            yield m
+
+
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"'\u201c\u2018\n(])\s*$")
 _NOT_NAMES_TEXT = """a an the this that these those there their they then than he she it its we
 our us you your i in on at of for from by with to and or but if as is are was were be been not no
@@ -463,22 +479,22 @@ def _number(tok: str) -> str | None:
 
 def document_anchors(text: str) -> set[str]:
     """The anchors of one document: ``num:…``, ``date:YYYY-MM-DD`` and ``name:…`` keys."""
-    norm = normalize(text).text
+    norm = normalize_text(text)
     out: set[str] = set()
     for rx in (_DATE_DMY, _DATE_MDY, _DATE_ISO, _DATE_SLASH):
-        for m in rx.finditer(norm):
+        for m in _clean_matches(rx, norm):
             key = _date(m)
             if key:
                 out.add(key)
-    for m in _NUMBER.finditer(norm):
+    for m in _clean_matches(_NUMBER, norm):
         key = _number(m.group())
         if key:
             out.add(key)
-    for m in _NAME.finditer(text):
+    for m in _clean_matches(_NAME, text):
         word = m.group()
         if _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()) and not word.isupper():
             continue  # a capital that only marks a sentence start
-        key = normalize(word).text
+        key = normalize_text(word)
         if len(key) >= 3 and key not in _NOT_NAMES:
             out.add("name:" + key)
     return out

@@ -375,6 +375,15 @@ def normalize(text: str, lang: str | None = None, base: int = 0) -> Normalized:
     return Normalized(out, tuple(starts), tuple(ends))
 
 
+def normalize_text(text: str) -> str:
+    """``normalize(text).text`` without the offset maps (keys, anchors, shingles): the fold and
+    the space runs only, several times faster."""
+    out = text.translate(_FOLD)
+    if "  " in out:
+        out = _SPACE_RUN.sub(" ", out)
+    return out.strip(" ")
+
+
 def normalize_span(file_text: str, start: int, end: int, lang: str | None = None) -> Normalized:
     """Normalize ``file_text[start:end]`` with offsets into ``file_text``."""
     return normalize(file_text[start:end], lang, base=start)

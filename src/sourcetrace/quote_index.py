@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .encoders import Encoder, get_encoder
-from .normalize import normalize
+from .normalize import normalize_text
 from .store import Store
 from .vectors import encode_cached
 
@@ -41,7 +41,7 @@ SAVE_AT_LEAST = 50_000  # vectors added between two writes of the index file (se
 
 def lexical_text(text: str) -> str:
     """What the FTS index holds of a sentence (and what a query is matched as)."""
-    return normalize(text).text
+    return normalize_text(text)
 
 
 def update_index(store: Store, *, vectors: bool = True, encoder: Encoder | None = None,
