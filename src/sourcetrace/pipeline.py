@@ -47,6 +47,7 @@ from .sentences import split_sentences
 from .store import Store, file_key
 from .timeline import Step, Version, steps, versions
 from .vectors import encode_cached
+from .workers import align_pairs, default_workers
 
 DEFAULT_MAX_BYTES = 50_000_000
 # Files written to the store per transaction: a killed run redoes at most this many.
@@ -320,12 +321,14 @@ def alignment_settings(encoder: Encoder | None, threshold: float) -> str:
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
               threshold: float = DEFAULT_THRESHOLD, pairs: Sequence[tuple[str, str]] | None = None,
               progress: Callable[[int], None] | None = None,
-              on_total: Callable[[int], None] | None = None) -> list[Passage]:
+              on_total: Callable[[int], None] | None = None, workers: int = 1) -> list[Passage]:
     """Passages between the given pairs of documents (every pair when None).
 
     Pairs already aligned with the same settings are not aligned again (a rerun after adding
     files only aligns what the new files need); each pair is stored with its passages in one
-    transaction, so a killed run resumes where it stopped. Passages through translations are
+    transaction, so a killed run resumes where it stopped. With `workers` > 1, many pairs are
+    aligned in that many processes (see workers.py: the calling script's main module must be
+    import-safe, ``if __name__ == "__main__"``, as for any process pool). Passages through translations are
     composed over all the documents' passages at the end.
     """
     settings = alignment_settings(encoder, threshold)
@@ -337,15 +340,8 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     if on_total:
         on_total(len(todo))
     by_id = {d.id: d for d in docs}
-    sides: dict[str, Side] = {}
-
-    def side(doc_id: str) -> Side:
-        if doc_id not in sides:
-            sides[doc_id] = side_of(store, by_id[doc_id])
-        return sides[doc_id]
-
-    for a, b in todo:
-        found = align(side(a), side(b), encoder=encoder, store=store, threshold=threshold)
+    for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
+                                   threshold=threshold, workers=workers):
         store.put_alignment(a, b, settings, found)
         if progress:
             progress(1)
@@ -453,7 +449,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     say("aligning")
     chosen = encoder or (get_encoder("use") if len(docs) > LARGE_CORPUS else None)
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=to_align, progress=progress,
-                         on_total=on_total)
+                         on_total=on_total, workers=default_workers())
     say("relations and families")
     relations, fams = relate_all(store, docs, passages, vectors, pairs)
     say("quote index")

@@ -1,0 +1,47 @@
+"""Aligning pairs in worker processes gives what aligning them here gives."""
+
+import pytest
+
+from sourcetrace import workers
+from sourcetrace.encoders import get_encoder
+from sourcetrace.pipeline import ingest, sentence_vectors
+from sourcetrace.store import Store
+
+pytestmark = pytest.mark.slow
+
+# Written for this test: a statement, a report quoting it, a reworded copy and an Arabic version.
+STATEMENT = ("The council met on Monday in the capital to discuss the river plan.\n"
+             "It agreed to spend 2.4 million dollars on new flood barriers this year.\n"
+             "The minister said the work would start in March and end before the rains.\n")
+REPORT = ("Officials gathered again this week. \"It agreed to spend 2.4 million dollars on new flood barriers "
+          "this year,\" the statement said.\nThe minister said the work would start in March and end before "
+          "the rains.\n")
+ARABIC = ("اجتمع المجلس يوم الاثنين في العاصمة لمناقشة خطة النهر.\n"
+          "ووافق على إنفاق 2.4 مليون دولار على حواجز جديدة للفيضانات هذا العام.\n")
+
+
+def test_worker_processes_align_as_this_process_does(tmp_path):
+    for name, text in {"s": STATEMENT, "r": REPORT, "c": STATEMENT.replace("Monday", "Tuesday"),
+                       "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        sentence_vectors(store, docs)
+        pairs = [(x, y) for i, x in enumerate(docs) for y in docs[i + 1:]]
+        enc = get_encoder("use")
+        here = {(a, b): ps for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5,
+                                                                workers=1)}
+        there = {(a, b): ps for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5,
+                                                                 workers=2, min_pairs=1)}
+    assert here == there
+    assert any(ps for ps in here.values())  # something was found, so the comparison means something
+
+
+def test_an_encoder_a_worker_cannot_rebuild_is_used_here():
+    assert workers.spec_of(None) == ""
+    assert workers.spec_of(get_encoder("use")) == "use"
+
+    class Plugged:
+        name, dim = "mine", 3
+
+    assert workers.spec_of(Plugged()) is None
