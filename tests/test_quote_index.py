@@ -92,6 +92,8 @@ def test_a_lost_vector_file_is_rebuilt(tmp_path):
 
 def test_a_large_index_moves_to_an_inverted_file(tmp_path, monkeypatch):
     monkeypatch.setattr(quote_index, "FLAT_UP_TO", 60)
+    monkeypatch.setattr(quote_index, "IVF_BLOCK", 7)  # old vectors read back in several blocks
+    monkeypatch.setattr(quote_index, "BATCH_DOCS", 2)  # and written at doubling intervals
     enc = FakeEncoder()
     corpus = tmp_path / "c"
     shutil.copytree(DEMO, corpus)
@@ -103,3 +105,9 @@ def test_a_large_index_moves_to_an_inverted_file(tmp_path, monkeypatch):
 
         assert isinstance(index.index, faiss.IndexIVF)
         assert index.size == st.counts()["sentences"]
+        assert st.quote_documents_without_vectors(None) == []  # every document saved and marked
+        # Every old vector went over: a sentence finds itself.
+        (first,) = st.conn.execute("SELECT first FROM quote_docs ORDER BY first LIMIT 1").fetchone()
+        _, text = st.numbered_sentences([first])[first]
+        hits = index.search(enc.encode([text])[0], 1)
+        assert hits and hits[0][0] == first

@@ -36,6 +36,7 @@ VECTOR_ENCODER = "use"
 BATCH_DOCS = 500  # documents indexed per transaction
 FLAT_UP_TO = 200_000  # vectors: above this, an inverted file
 NPROBE = 24
+IVF_BLOCK = 50_000  # vectors read back at a time when moving to the inverted file
 SAVE_AT_LEAST = 50_000  # vectors added between two writes of the index file (see VectorIndex.update)
 
 
@@ -162,19 +163,30 @@ class VectorIndex:
         self.index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
 
     def _to_ivf(self, vecs: np.ndarray, ids: np.ndarray) -> None:
-        """Move every vector so far, and the new ones, into a trained inverted file."""
+        """Move every vector so far, and the new ones, into a trained inverted file. The old
+        vectors are read back a block at a time (all of them at once, and a stacked copy, were
+        most of a large trace's peak memory)."""
         import faiss
 
         old_ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
-        old = self.index.index.reconstruct_n(0, self.index.ntotal) if len(old_ids) else vecs[:0]
-        all_vecs = np.vstack([old, vecs]).astype(np.float32)
-        all_ids = np.concatenate([old_ids, ids])
-        nlist = max(64, int(4 * math.sqrt(len(all_ids))))
-        index = faiss.index_factory(all_vecs.shape[1], f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
+        n_old, total = len(old_ids), len(old_ids) + len(ids)
+        nlist = max(64, int(4 * math.sqrt(total)))
+        index = faiss.index_factory(vecs.shape[1], f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
-        sample = all_vecs[rng.choice(len(all_vecs), size=min(len(all_vecs), 60 * nlist), replace=False)]
+        pick = rng.choice(total, size=min(total, 60 * nlist), replace=False)
+        sample = np.empty((len(pick), vecs.shape[1]), dtype=np.float32)
+        new = pick >= n_old
+        sample[new] = vecs[pick[new] - n_old]
+        for s in range(0, n_old, IVF_BLOCK):
+            block = self.index.index.reconstruct_n(s, min(IVF_BLOCK, n_old - s))
+            here = (pick >= s) & (pick < s + len(block))
+            sample[here] = block[pick[here] - s]
         index.train(sample)
-        index.add_with_ids(all_vecs, all_ids)
+        del sample
+        for s in range(0, n_old, IVF_BLOCK):
+            block = self.index.index.reconstruct_n(s, min(IVF_BLOCK, n_old - s))
+            index.add_with_ids(np.ascontiguousarray(block, dtype=np.float32), old_ids[s:s + len(block)])
+        index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
         index.nprobe = NPROBE
         self.index = index
 
