@@ -122,7 +122,7 @@ class _Side:
 _BREAK = re.compile(f"[{NEWLINES}]")
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=2048)  # the documents a worker keeps at hand (workers.SIDES_KEPT)
 def _tokenize_cached(text: str, spans: tuple[tuple[int, int], ...]) -> _Side:
     """Tokenising is half the cost of a comparison, and a corpus compares each document with
     several others: the same (text, regions) is tokenised once while it stays in the cache.
