@@ -408,8 +408,13 @@ def _split_lines(
     return out
 
 
+def _shared(xs: Sequence[int], ys: Sequence[int]) -> int:
+    """How many tokens two stretches can match at most (their common tokens, with repeats)."""
+    return sum(min(xs.count(t), ys.count(t)) for t in set(xs)) if xs and ys else 0
+
+
 def _align_chain(
-    chain: list[Column], n: int, max_gap: int, p: _Pair, side_a: _Side, side_b: _Side
+    chain: list[Column], n: int, max_gap: int, p: _Pair, side_a: _Side, side_b: _Side, min_tokens: int = 1
 ) -> list[_Cand]:
     # Exact runs (i, j, length): overlapping seeds on one diagonal merge.
     runs: list[list[int]] = []
@@ -430,6 +435,19 @@ def _align_chain(
                 continue
             ra, rb, length = ra + over, rb + over, length - over
         clean.append((ra, rb, length))
+    if len(clean) == 1:
+        # One exact run (a lone shared phrase, most chains of unrelated texts): it can gain no
+        # more matches than the tokens its two extension windows share, so when even that is
+        # under `min_tokens` the chain is dropped before any alignment (the answer is the same).
+        ra, rb, length = clean[0]
+        a_lo = max(side_a.bounds[side_a.region[ra]][0], ra - max_gap)
+        b_lo = max(side_b.bounds[side_b.region[rb]][0], rb - max_gap)
+        ea, eb = ra + length, rb + length
+        a_hi = min(side_a.bounds[side_a.region[ea - 1]][1], ea + max_gap)
+        b_hi = min(side_b.bounds[side_b.region[eb - 1]][1], eb + max_gap)
+        if length + _shared(p.ids_a[a_lo:ra], p.ids_b[b_lo:rb]) + _shared(
+                p.ids_a[ea:a_hi], p.ids_b[eb:b_hi]) < min_tokens:
+            return []
     # Global alignment of the short stretch between consecutive runs.
     gaps: list[tuple[int, list[Column]]] = []
     for (pa, pb, pl), (ra, rb, _) in zip(clean, clean[1:], strict=False):
@@ -515,7 +533,7 @@ def find_reuse(
     seeds = _seeds(ids_a, side_a, ids_b, side_b, n)
     cands: list[_Cand] = []
     for chain in _chains(seeds, n, max_gap, side_a, side_b):
-        for cand in _align_chain(chain, n, max_gap, p, side_a, side_b):
+        for cand in _align_chain(chain, n, max_gap, p, side_a, side_b, min_tokens):
             if cand.matched >= min_tokens:
                 cands.extend(_split_lines(cand, side_a, side_b, p, min_tokens))
 
