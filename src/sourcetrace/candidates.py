@@ -135,7 +135,7 @@ class DocFeatures:
     anchors: frozenset[str]
 
 
-@dataclass
+@dataclass(slots=True)  # one per candidate pair: hundreds of thousands
 class Candidate:
     a: str  # a < b (string order)
     b: str

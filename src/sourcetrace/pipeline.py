@@ -306,7 +306,10 @@ def candidates(store: Store, docs: Sequence[Document], vectors: dict[str, np.nda
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
                vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]]) -> tuple[list[Relation], list[Family]]:
     """Relations between the candidate pairs (typed from passages and topic), and families."""
-    texts = [PairText(d, store.document_text(d.id) or "") for d in docs]
+    # Texts only of documents that share passages: a pair related by topic alone is typed
+    # without reading either text (most pairs of a large corpus).
+    shared = {x for p in passages for x in (p.a, p.b)}
+    texts = [PairText(d, store.document_text(d.id) or "" if d.id in shared else "") for d in docs]
     relations = relations_for(texts, passages, vectors, pairs)
     store.put_relations([d.id for d in docs], relations)
     return relations, families(docs, relations)

@@ -36,6 +36,7 @@ VECTOR_ENCODER = "use"
 BATCH_DOCS = 500  # documents indexed per transaction
 FLAT_UP_TO = 200_000  # vectors: above this, an inverted file
 NPROBE = 24
+TRAIN_PER_LIST = 40  # training vectors per inverted list (faiss asks for at least 39)
 IVF_BLOCK = 50_000  # vectors read back at a time when moving to the inverted file
 SAVE_AT_LEAST = 50_000  # vectors added between two writes of the index file (see VectorIndex.update)
 
@@ -173,7 +174,7 @@ class VectorIndex:
         nlist = max(64, int(4 * math.sqrt(total)))
         index = faiss.index_factory(vecs.shape[1], f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
-        pick = rng.choice(total, size=min(total, 60 * nlist), replace=False)
+        pick = rng.choice(total, size=min(total, TRAIN_PER_LIST * nlist), replace=False)
         sample = np.empty((len(pick), vecs.shape[1]), dtype=np.float32)
         new = pick >= n_old
         sample[new] = vecs[pick[new] - n_old]
@@ -186,6 +187,7 @@ class VectorIndex:
         for s in range(0, n_old, IVF_BLOCK):
             block = self.index.index.reconstruct_n(s, min(IVF_BLOCK, n_old - s))
             index.add_with_ids(np.ascontiguousarray(block, dtype=np.float32), old_ids[s:s + len(block)])
+        self.index = None  # the flat index is no longer needed: free it before the new vectors go in
         index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
         index.nprobe = NPROBE
         self.index = index

@@ -64,7 +64,7 @@ class Document:
         return out
 
 
-@dataclass
+@dataclass(slots=True)  # millions of them on a large corpus
 class Sentence:
     doc: str
     start: int
@@ -75,7 +75,7 @@ class Sentence:
         return {"doc": self.doc, "start": self.start, "end": self.end}
 
 
-@dataclass
+@dataclass(slots=True)  # millions of them on a large corpus
 class Passage:
     a: str
     a_start: int
@@ -100,7 +100,7 @@ class ReadFailure:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)  # millions of them on a large corpus
 class Relation:
     """What document `a` is to document `b`, with the evidence that says so.
 

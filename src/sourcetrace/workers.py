@@ -65,7 +65,13 @@ class Sides:
         return side
 
 
+WORKER_MEMO = 8_000  # sentence vectors a worker keeps in memory: a chunk's documents, with room
+
+
 def _start(db_path: str, spec: str, threshold: float) -> None:
+    from . import vectors
+
+    vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
     store = Store(db_path)
     _state.update(store=store, sides=Sides(store), encoder=get_encoder(spec) if spec else None,
                   threshold=threshold)
