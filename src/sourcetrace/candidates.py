@@ -211,8 +211,18 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: floa
         found.append(pairs[_jaccard(sig, pairs) >= min_jaccard])
     if not found:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
-    pairs = np.unique(np.concatenate(found), axis=0)
+    pairs = _unique_rows(np.concatenate(found))
     return pairs, _jaccard(sig, pairs)
+
+
+def _unique_rows(rows: np.ndarray) -> np.ndarray:
+    """The distinct rows of an (m, 2) integer array, sorted (np.unique(axis=0) sorts rows as
+    opaque records, several times slower)."""
+    if len(rows) == 0:
+        return rows.reshape(0, 2)
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    keep = np.concatenate(([True], (rows[1:] != rows[:-1]).any(axis=1)))
+    return rows[keep]
 
 
 @lru_cache(maxsize=1024)
@@ -259,8 +269,8 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
         key = np.minimum(i, j) * len(feats) + np.maximum(i, j)
         # Distinct matched sentences on each side of every document pair (both sides hold the
         # same document pairs, in the same sorted order).
-        keys, on_a = np.unique(np.unique(np.stack([key, u], axis=1), axis=0)[:, 0], return_counts=True)
-        _, on_b = np.unique(np.unique(np.stack([key, v], axis=1), axis=0)[:, 0], return_counts=True)
+        keys, on_a = np.unique(_unique_rows(np.stack([key, u], axis=1))[:, 0], return_counts=True)
+        _, on_b = np.unique(_unique_rows(np.stack([key, v], axis=1))[:, 0], return_counts=True)
         matched = np.minimum(on_a, on_b)
         keep = matched >= QUOTE_MIN_SENTENCES
         di, dj = keys[keep] // len(feats), keys[keep] % len(feats)
