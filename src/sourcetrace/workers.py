@@ -73,8 +73,14 @@ def _start(db_path: str, spec: str, threshold: float) -> None:
 
     vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
     store = Store(db_path)
-    _state.update(store=store, sides=Sides(store), encoder=get_encoder(spec) if spec else None,
-                  threshold=threshold)
+    encoder = get_encoder(spec) if spec else None
+    # One BLAS thread per worker: a worker per core each running two-threaded matrix products
+    # oversubscribes the cores, and spinning BLAS threads made alignment twice as slow.
+    for enc in [encoder, get_encoder("use")]:
+        for part in [enc, *(e for e, _ in getattr(enc, "parts", []))]:
+            if hasattr(part, "threads"):
+                part.threads = 1
+    _state.update(store=store, sides=Sides(store), encoder=encoder, threshold=threshold)
 
 
 def _align_chunk(chunk: Sequence[tuple[Document, Document]]) -> list[tuple[str, str, list[Passage]]]:
