@@ -80,6 +80,9 @@ def _start(db_path: str, spec: str, threshold: float) -> None:
         for part in [enc, *(e for e, _ in getattr(enc, "parts", []))]:
             if hasattr(part, "threads"):
                 part.threads = 1
+    from threadpoolctl import threadpool_limits
+
+    _state["blas"] = threadpool_limits(1)  # the rest of the worker's matrix products too
     _state.update(store=store, sides=Sides(store), encoder=encoder, threshold=threshold)
 
 
