@@ -56,6 +56,11 @@ class Side:
     text: str  # the whole file text
     sentences: Sequence[Sentence]
 
+    @classmethod
+    def of(cls, store, doc: Document) -> Side:
+        """The document as the store holds it: its file's text and its sentences."""
+        return cls(doc, store.document_text(doc.id) or "", store.sentences(doc.id))
+
 
 @dataclass
 class _Unit:

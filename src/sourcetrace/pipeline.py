@@ -170,9 +170,6 @@ def documents_of(store: Store, keys: Iterable[str]) -> list[Document]:
 
 
 # -- stage: passages (pure given the store's texts) ----------------------------------------------
-def side_of(store: Store, doc: Document) -> Side:
-    return Side(doc, store.document_text(doc.id) or "", store.sentences(doc.id))
-
 
 ALL_PAIRS_UP_TO = 60  # documents: below this, aligning every pair costs less than searching
 
@@ -407,7 +404,7 @@ def timeline_of(store: Store, docs: Sequence[Document], *, encoder: Encoder | No
                 threshold: float = DEFAULT_THRESHOLD) -> Timeline:
     """The versions among ``docs`` in date order and what each changed from the one before (the
     documents are aligned pairwise, each pair once, to tell versions from unrelated texts)."""
-    sides = {d.id: side_of(store, d) for d in docs}
+    sides = {d.id: Side.of(store, d) for d in docs}
     cache: dict[frozenset[str], list[Passage]] = {}
 
     def passages_of(x: Document, y: Document) -> list[Passage]:
@@ -503,7 +500,7 @@ def compare(ref_a: str, ref_b: str, store: Store, *, encoder: Encoder | None = N
         for db in docs_b:
             if da.id == db.id:
                 continue
-            sa, sb = side_of(store, da), side_of(store, db)
+            sa, sb = Side.of(store, da), Side.of(store, db)
             passages = align(sa, sb, encoder=encoder, store=store, threshold=threshold)
             cover = sum(p.a_end - p.a_start + p.b_end - p.b_start for p in passages)
             if cover > best_cover:

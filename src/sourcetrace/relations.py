@@ -150,7 +150,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # A phrase is not a copy: formulae ("in line with the national plan for") recur across
     # unrelated texts, so only passages of some length count as evidence for the type.
     passages = [p for p in shared if min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
-    if shared and not passages:
+    if not passages:
         rel = Relation(ida, idb, "related", 0.0, 0.0, float(np.mean([p.score for p in shared])),
                        passages=len(shared))
         rel.evidence.append(f"only short shared phrases ({len(shared)})")
@@ -163,7 +163,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
                        if p.kind == kind) / weight for kind in {p.kind for p in passages}}
     translated = sum(v for k, v in share.items() if k in TRANSLATION_KINDS)
     worded = sum(v for k, v in share.items() if k in WORDING_KINDS or k in ("translation",))
-    score = float(np.mean([p.score for p in passages])) if passages else (doc_cosine or 0.0)
+    score = float(np.mean([p.score for p in passages]))
     rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(shared))
     cross = a.doc.lang != b.doc.lang
 

@@ -56,7 +56,7 @@ class Sides:
     def __call__(self, doc: Document) -> Side:
         side = self.kept.get(doc.id)
         if side is None:
-            side = Side(doc, self.store.document_text(doc.id) or "", self.store.sentences(doc.id))
+            side = Side.of(self.store, doc)
             self.kept[doc.id] = side
             if len(self.kept) > self.limit:
                 self.kept.popitem(last=False)
