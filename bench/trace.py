@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,51 +86,44 @@ def peak_mb() -> float:
 
 
 class Memory:
-    """The RSS of this process and all its descendants together, sampled every `every` seconds in
-    a thread, with the maximum per stage: the real simultaneous peak (workers run only during the
-    align stage), where `peak_mb` can only bound it. A spike shorter than `every` can be missed;
-    this process's own exact peak (ru_maxrss) is printed beside it."""
+    """The RSS of this process and of its worker processes together, sampled every `every`
+    seconds in a thread, with the maximum per stage: the real simultaneous peak (workers run only
+    during the align stage), where `peak_mb` can only bound it. A spike shorter than `every` can
+    be missed; this process's own exact peak (ru_maxrss) is printed beside it. Sampling reads
+    only the processes' statm files: scanning /proc for descendants cost a tenth of a core."""
 
     PAGE = os.sysconf("SC_PAGE_SIZE")
 
-    def __init__(self, every: float = 0.1) -> None:
+    def __init__(self, every: float = 0.2) -> None:
         self.every = every
         self.stage = "-"
-        self.peak: dict[str, float] = defaultdict(float)
+        self.peak: dict[str, float] = defaultdict(float)  # stage -> all processes
+        self.own: dict[str, float] = defaultdict(float)  # stage -> this process alone
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def _tree(self) -> list[int]:
-        parent: dict[int, int] = {}
-        for d in os.listdir("/proc"):
-            if d.isdigit():
-                try:
-                    stat = Path(f"/proc/{d}/stat").read_text()
-                except OSError:
-                    continue
-                parent[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
-        tree, todo = [], [os.getpid()]
-        while todo:
-            pid = todo.pop()
-            tree.append(pid)
-            todo += [c for c, p in parent.items() if p == pid]
-        return tree
-
-    def total_mb(self) -> float:
-        rss = 0
-        for pid in self._tree():
-            try:
-                rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-            except OSError:
-                continue
-        return rss * self.PAGE / 2**20
+    @classmethod
+    def _rss_mb(cls, pid: int | str) -> float:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as fh:
+                return int(fh.read().split()[1]) * cls.PAGE / 2**20
+        except (OSError, IndexError, ValueError):
+            return 0.0
 
     def _run(self) -> None:
+        import multiprocessing
+
         while not self._stop.wait(self.every):
-            mb = self.total_mb()
+            own = self._rss_mb("self")
+            try:
+                children = [c.pid for c in multiprocessing.active_children()]
+            except RuntimeError:  # the pool started a process while we looked
+                continue
+            mb = own + sum(self._rss_mb(pid) for pid in children)
             stage = self.stage
             self.peak[stage] = max(self.peak[stage], mb)
+            self.own[stage] = max(self.own[stage], own)
 
     @property
     def overall(self) -> float:
@@ -164,6 +158,7 @@ class Run:
     families: int = 0
     key_of: dict[str, str] = field(default_factory=dict)  # document id -> "relpath#N"
     memory: dict[str, float] = field(default_factory=dict)  # stage -> sampled peak MB, all processes
+    memory_own: dict[str, float] = field(default_factory=dict)  # stage -> sampled peak MB, this process
 
     @property
     def total(self) -> float:
@@ -218,6 +213,7 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
     at_stage(f"{label} evaluation")
     if MEMORY is not None:
         run.memory = {s: MEMORY.peak.get(f"{label} {s}", 0.0) for s in STAGES}
+        run.memory_own = {s: MEMORY.own.get(f"{label} {s}", 0.0) for s in STAGES}
     say(f"  [{label}] relations {len(relations)} ({Counter(r.type for r in relations)}), {len(fams)} families "
         f"{run.times['relations']:.1f}s; quote index {run.times['quote index']:.1f}s; total {run.total:.1f}s, "
         f"peak RSS {peak_mb():.0f} MB (bound); sampled, all processes: "
@@ -232,18 +228,20 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
 
 
 # -- incremental documents -------------------------------------------------------------------------
-def add_documents(root: Path, truth: dict, seed: int, n_new: int) -> dict:
+def add_documents(root: Path, truth: dict, seed: int, n_new: int, tag: str = "incremental",
+                  new_dir: str = NEW_DIR) -> dict:
     """Write `n_new` documents under root/NEW_DIR: about 40% planted from existing originals (one of
     each type in turn), the rest new originals drawn with another seed. Returns their ground truth
     in the shape of `planted_corpus`'s."""
-    rng = random.Random(f"{seed}:incremental")
+    rng = random.Random(f"{seed}:{tag}")
+    other = 1_000_003 if tag == "incremental" else zlib.crc32(tag.encode())  # new originals' seed offset
     keys = list(truth["docs"])  # planted_corpus positions, in order
     originals = [pos for pos, k in enumerate(keys) if truth["docs"][k]["role"] == "original"]
     n_planted = min(len(originals), round(n_new * 0.4)) if n_new >= 3 else 0
     out: dict = {"docs": {}, "pairs": []}
-    (root / NEW_DIR).mkdir(parents=True, exist_ok=True)
+    (root / new_dir).mkdir(parents=True, exist_ok=True)
     for i in range(n_new):
-        rel = f"{NEW_DIR}/add{i:05d}.txt"
+        rel = f"{new_dir}/add{i:05d}.txt"
         key = f"{rel}#1"
         if i < n_planted:
             kind = TYPES[i % len(TYPES)]
@@ -252,7 +250,7 @@ def add_documents(root: Path, truth: dict, seed: int, n_new: int) -> dict:
             info = truth["docs"][keys[pos]]
             text = (root / info["file"]).read_text(encoding="utf-8")
             assert text[info["start"]:info["end"]] == src.render(lang), "cannot rebuild the original"
-            prng = random.Random(f"{seed}:incremental:{i}")
+            prng = random.Random(f"{seed}:{tag}:{i}")
             if kind == "copy":
                 doc = synthetic._copy(src, prng)
             elif kind == "near-copy":
@@ -266,7 +264,7 @@ def add_documents(root: Path, truth: dict, seed: int, n_new: int) -> dict:
             out["pairs"].append({"a": keys[pos], "b": key, "type": kind, "source": keys[pos]})
             role = kind
         else:
-            doc, lang = synthetic._original(seed + 1_000_003, i)
+            doc, lang = synthetic._original(seed + other, i)
             role = "original"
         body = doc.render(lang)
         (root / rel).write_text(body, encoding="utf-8")
@@ -477,8 +475,11 @@ def table(res: Result, half: Result | None, check: Result | None, encoder_load: 
         row("peak RSS, all processes at once (sampled; or this process's ru_maxrss)", f"{peak:.0f} MB",
             f"< 4096 {ok(peak < 4096)}")
         for s in STAGES:
-            row(f"  {s}", f"{f.memory[s]:.0f} MB")
-    row(f"peak RSS bound (main + {WORKERS} x largest worker)", f"{res.peak:.0f} MB")
+            row(f"  {s}", f"{f.memory[s]:.0f} MB (this process {f.memory_own[s]:.0f} MB)")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    row(f"peak RSS bound (main + {WORKERS} x largest worker)", f"{res.peak:.0f} MB (whole bench: this process "
+        f"{own:.0f} MB, largest child {child:.0f} MB)")
     a = res.acc
     cr = a.cand_recall()
     row("candidate recall (planted pairs)", f"{cr:.4f}", f">= 0.99 {ok(cr >= 0.99)}")
@@ -573,6 +574,9 @@ def main() -> None:
                 say("differences incremental vs fresh over all files:")
                 for line in src.same_notes:
                     say(f"  {line}")
+        if MEMORY is not None:
+            say("sampled peak RSS per step, all processes (this process): " + ", ".join(
+                f"{k} {v:.0f} ({MEMORY.own[k]:.0f})" for k, v in MEMORY.peak.items()))
         say(f"\n== sourcetrace trace on a planted corpus of {args.docs} documents ==")
         say(table(res, half, check, encoder_load))
     finally:
