@@ -100,6 +100,7 @@ QUOTE_MIN_JACCARD = 0.6
 QUOTE_MIN_SENTENCES = 2
 MAX_BUCKET = 50
 BUCKET_WINDOW = 8
+CHECK_PAIRS = 4_000_000  # colliding unit pairs pooled before their Jaccard check (32 MB of keys)
 
 # Cosine of USE-multilingual document vectors (mean of the sentence vectors), measured by
 # bench/candidates.py --calibrate: documents of 10 Tatoeba sentence pairs (300 en/ar pairs):
@@ -185,12 +186,23 @@ def _band_keys(block: np.ndarray) -> np.ndarray:
 
 
 def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: float) -> tuple[np.ndarray, np.ndarray]:
-    """Unit index pairs (i < j, different owners) that collide in at least one band and whose
-    estimated Jaccard is at least `min_jaccard`, with that Jaccard. Each band's pairs are checked
-    as they come: stock sentences make buckets whose raw pairs grow with the square of the corpus,
-    and most of them fail the check."""
+    """Unit index pairs (i < j, different owners), sorted, that collide in at least one band and
+    whose estimated Jaccard is at least `min_jaccard`, with that Jaccard. A pair is one int64 key
+    (i << 32 | j): sorting keys is 25x faster than sorting rows. The bands' pairs are pooled up
+    to ``CHECK_PAIRS`` and each distinct pair is checked once (a copy collides in every band);
+    the pool keeps memory bounded when stock sentences fill the buckets."""
     n, perm = sig.shape
-    found: list[np.ndarray] = []
+    if n >= 2**31:
+        raise ValueError("too many units for one MinHash group")
+    pending: list[np.ndarray] = []
+    passed: list[np.ndarray] = []
+
+    def check() -> None:
+        keys = _distinct(np.concatenate(pending))
+        pending.clear()
+        passed.append(keys[_jaccard(sig, _unpack(keys)) >= min_jaccard])
+
+    pooled = 0
     for band in range(perm // rows):
         key = _band_keys(sig[:, band * rows:(band + 1) * rows])
         order = np.argsort(key, kind="stable")
@@ -200,26 +212,49 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: floa
             continue
         starts = np.flatnonzero(np.concatenate(([True], ~same)))
         sizes = np.diff(np.append(starts, n))
-        chunk = []
         for size in np.unique(sizes[sizes >= 2]).tolist():  # all buckets of one size at once
-            members = np.sort(order[starts[sizes == size][:, None] + np.arange(size)], axis=1)
+            members = np.sort(order[starts[sizes == size][:, None] + np.arange(size)], axis=1).astype(np.int64)
             i, j = _bucket_pairs(size)
-            chunk.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
-        pairs = np.concatenate(chunk).astype(np.int64)
-        pairs.sort(axis=1)
-        pairs = pairs[owner[pairs[:, 0]] != owner[pairs[:, 1]]]
-        found.append(pairs[_jaccard(sig, pairs) >= min_jaccard])
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0)
-    pairs = _unique_rows(np.concatenate(found))
+            x, y = members[:, i].ravel(), members[:, j].ravel()  # x < y: members are sorted
+            other = owner[x] != owner[y]
+            pending.append((x[other] << 32) | y[other])
+            pooled += len(pending[-1])
+        if pooled >= CHECK_PAIRS:
+            check()
+            pooled = 0
+    if pending:
+        check()
+    pairs = _unpack(_distinct(np.concatenate(passed))) if passed else np.zeros((0, 2), dtype=np.int64)
     return pairs, _jaccard(sig, pairs)
 
 
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of a 1-D array (a sort and a mask: np.unique is slower)."""
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value of a sorted 1-D array and how often it occurs."""
+    if not len(values):
+        return values, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    return values[starts], np.diff(np.append(starts, len(values)))
+
+
+def _unpack(keys: np.ndarray) -> np.ndarray:
+    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
+
+
 def _unique_rows(rows: np.ndarray) -> np.ndarray:
-    """The distinct rows of an (m, 2) integer array, sorted (np.unique(axis=0) sorts rows as
-    opaque records, several times slower)."""
+    """The distinct rows of an (m, 2) array of non-negative integers, sorted: each row as one
+    integer when the columns' ranges allow (np.unique(axis=0) and lexsort are many times slower)."""
     if len(rows) == 0:
         return rows.reshape(0, 2)
+    span = int(rows[:, 1].max()) + 1
+    if (int(rows[:, 0].max()) + 1) * span < 2**63:
+        keys = _distinct(rows[:, 0].astype(np.int64) * span + rows[:, 1])
+        return np.stack([keys // span, keys % span], axis=1)
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
     keep = np.concatenate(([True], (rows[1:] != rows[:-1]).any(axis=1)))
     return rows[keep]
@@ -241,7 +276,7 @@ def _jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     out = np.empty(len(pairs), dtype=np.float64)
     for s in range(0, len(pairs), 100_000):  # bounded memory
         p = pairs[s:s + 100_000]
-        out[s:s + len(p)] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1)
+        out[s:s + len(p)] = np.count_nonzero(sig[p[:, 0]] == sig[p[:, 1]], axis=1) / sig.shape[1]
     return out
 
 
@@ -269,8 +304,8 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
         key = np.minimum(i, j) * len(feats) + np.maximum(i, j)
         # Distinct matched sentences on each side of every document pair (both sides hold the
         # same document pairs, in the same sorted order).
-        keys, on_a = np.unique(_unique_rows(np.stack([key, u], axis=1))[:, 0], return_counts=True)
-        _, on_b = np.unique(_unique_rows(np.stack([key, v], axis=1))[:, 0], return_counts=True)
+        keys, on_a = _runs(_unique_rows(np.stack([key, u], axis=1))[:, 0])
+        _, on_b = _runs(_unique_rows(np.stack([key, v], axis=1))[:, 0])
         matched = np.minimum(on_a, on_b)
         keep = matched >= QUOTE_MIN_SENTENCES
         di, dj = keys[keep] // len(feats), keys[keep] % len(feats)
