@@ -33,6 +33,7 @@ import numpy as np
 EXACT_LIMIT = 100_000
 EXTRA = 4  # float32 search keeps this many more than needed, re-ranked in float64
 _CHUNK = 2048  # query rows re-ranked at a time (bounded memory)
+SLACK = 1e-3  # float32 inner products of unit vectors are within 1e-4 of the float64 cosine
 
 
 @dataclass
@@ -166,19 +167,24 @@ def _lists(mat: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: b
     new_index = ipos[~old[ipos]]
     kept = np.flatnonzero(~redo)
     if len(kept) and len(new_index):  # kept lists meet the new documents
-        cand = _search(mat, qpos[kept], new_index, kk + EXTRA, same)
-        found[kept], sims[kept] = _best(np.concatenate([found[kept], cand], axis=1),
-                                        np.concatenate([sims[kept], _cosines(mat, qpos[kept], cand)], axis=1), kk)
+        cand, approx = _search(mat, qpos[kept], new_index, kk + EXTRA, same)
+        # Only where a new document's float32 score comes near the list's last cosine (or the
+        # list is short) can it enter: re-rank those rows alone (most lists stay as they were).
+        near = ((cand >= 0) & (approx >= sims[kept, kk - 1][:, None] - SLACK)).any(axis=1)
+        rows, cand = kept[near], cand[near]
+        found[rows], sims[rows] = _best(np.concatenate([found[rows], cand], axis=1),
+                                        np.concatenate([sims[rows], _cosines(mat, qpos[rows], cand)], axis=1), kk)
     again = np.flatnonzero(redo)
     if len(again):
-        cand = _search(mat, qpos[again], ipos, kk + EXTRA, same)
+        cand, _ = _search(mat, qpos[again], ipos, kk + EXTRA, same)
         found[again], sims[again] = _best(cand, _cosines(mat, qpos[again], cand), kk)
     return Lists(qpos.copy(), found, sims)
 
 
-def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, same: bool) -> np.ndarray:
+def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, same: bool
+            ) -> tuple[np.ndarray, np.ndarray]:
     """(n, k') positions of each query's nearest in `index` by float32 inner product (self
-    excluded; -1 pads)."""
+    excluded; -1 pads), and those inner products."""
     import faiss
 
     take = min(k + (1 if same else 0), len(index))
@@ -190,11 +196,11 @@ def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, sam
         ix.hnsw.efConstruction = 80
         ix.hnsw.efSearch = max(64, 2 * take)
     ix.add(vecs)
-    _, idx = ix.search(np.ascontiguousarray(mat[queries]), take)
+    score, idx = ix.search(np.ascontiguousarray(mat[queries]), take)
     pos = np.where(idx >= 0, index[np.maximum(idx, 0)], -1)
     if same:
         pos[pos == queries[:, None]] = -1
-    return pos
+    return pos, score
 
 
 def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarray:
