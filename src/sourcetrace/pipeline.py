@@ -39,7 +39,18 @@ from .families import families
 from .neighbours import Neighbours
 from .quote_index import update_index
 from .readers import ReadError, discover, read_file
-from .records import Document, Fact, FactDiff, Family, Passage, ReadFailure, Relation, Sentence, SourceFile
+from .records import (
+    Document,
+    Fact,
+    FactDiff,
+    Family,
+    Passage,
+    ReadFailure,
+    Relation,
+    Sentence,
+    SourceFile,
+    in_bulk,
+)
 from .relations import PairText, relations_for
 from .report.summary import summarize
 from .segment import content_spans, segment
@@ -269,6 +280,7 @@ ALIGN_MARGIN = 1.06
 ANCHORED_MARGIN = 1.0
 
 
+@in_bulk()
 def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None
                    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(pairs to align, pairs to relate). A small set: every pair, both. Else every candidate of
@@ -300,6 +312,7 @@ def candidates(store: Store, docs: Sequence[Document], vectors: dict[str, np.nda
     return candidate_sets(store, docs, vectors)[1]
 
 
+@in_bulk()
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
                vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]]) -> tuple[list[Relation], list[Family]]:
     """Relations between the candidate pairs (typed from passages and topic), and families."""
@@ -347,9 +360,10 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
             progress(1)
     # Only the current pairs: a pair aligned in an earlier run that is no longer a candidate must
     # not change the answer (a rerun answers as a fresh run over the same files would).
-    current = {(a, b) if a < b else (b, a) for a, b in pairs}
-    direct = [p for p in store.passages(ids) if ((p.a, p.b) if p.a < p.b else (p.b, p.a)) in current]
-    return merge_composed(direct, compose(docs, direct))
+    with in_bulk():  # every passage of the corpus, as records
+        current = {(a, b) if a < b else (b, a) for a, b in pairs}
+        direct = [p for p in store.passages(ids) if ((p.a, p.b) if p.a < p.b else (p.b, p.a)) in current]
+        return merge_composed(direct, compose(docs, direct))
 
 
 # -- stage: facts and fact diffs (pure given the documents' texts) ------------------------------

@@ -7,10 +7,29 @@ process or inside a distributed engine's task and serialise them as JSON.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 Span = tuple[int, int]
+
+
+@contextmanager
+def in_bulk() -> Iterator[None]:
+    """Pause Python's cycle collector while a stage makes hundreds of thousands of records.
+
+    Records hold no cycles, so reference counting frees them; but the collector runs every few
+    hundred allocations and then walks the objects alive, so on a corpus (a million records
+    alive) it was a third of the relation stage. Restores the collector's previous state."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @dataclass

@@ -265,14 +265,28 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     keys = set(grouped)
     if pairs is not None:
         keys |= {(x, y) if x < y else (y, x) for x, y in pairs}
+    order = sorted(k for k in keys if k[0] in by_id and k[1] in by_id and k[0] != k[1])
     out: list[Relation] = []
-    for x, y in sorted(keys):
-        if x not in by_id or y not in by_id or x == y:
-            continue
-        cos = None
-        if doc_vectors is not None and x in doc_vectors and y in doc_vectors:
-            cos = float(doc_vectors[x] @ doc_vectors[y])
-        rel = relate(by_id[x], by_id[y], grouped.get((x, y), []), cos)
+    for (x, y), cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
+        rel = relate(by_id[x], by_id[y], grouped.get((x, y), ()), cos)
         if rel is not None:
             out.append(rel)
+    return out
+
+
+def _pair_cosines(pairs: Sequence[tuple[str, str]], vectors: Mapping[str, np.ndarray] | None,
+                  block: int = 100_000) -> list[float | None]:
+    """The cosine of each pair's document vectors (None where one has none), a block of pairs at
+    a time in numpy: one dot product per pair in Python was a tenth of the stage on a corpus."""
+    if not vectors or not pairs:
+        return [None] * len(pairs)
+    row = {d: i for i, d in enumerate(vectors)}
+    mat = np.stack([np.asarray(v, dtype=np.float32) for v in vectors.values()])
+    ia = np.asarray([row.get(x, -1) for x, _ in pairs], dtype=np.int64)
+    ib = np.asarray([row.get(y, -1) for _, y in pairs], dtype=np.int64)
+    out: list[float | None] = []
+    for s in range(0, len(pairs), block):
+        a, b = ia[s:s + block], ib[s:s + block]
+        cos = np.einsum("ij,ij->i", mat[np.maximum(a, 0)], mat[np.maximum(b, 0)]).tolist()
+        out += [c if i >= 0 and j >= 0 else None for c, i, j in zip(cos, a.tolist(), b.tolist(), strict=True)]
     return out

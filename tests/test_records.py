@@ -1,0 +1,42 @@
+"""records.py: the plain records' JSON shape and the bulk context."""
+
+import gc
+
+import pytest
+
+from sourcetrace.records import Relation, in_bulk
+
+
+def test_in_bulk_pauses_the_cycle_collector_and_restores_it():
+    assert gc.isenabled()
+    with in_bulk():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_in_bulk_restores_after_an_error_and_keeps_a_disabled_collector_disabled():
+    with pytest.raises(ValueError), in_bulk():
+        raise ValueError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with in_bulk():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_in_bulk_as_a_decorator():
+    @in_bulk()
+    def inside() -> bool:
+        return gc.isenabled()
+
+    assert inside() is False
+    assert gc.isenabled()
+
+
+def test_relation_json_rounds_coverage():
+    r = Relation("a", "b", "copy", 0.123456, 1.0, 0.9, source="a", evidence=["x"], passages=2)
+    out = r.to_json()
+    assert out["coverage_a"] == 0.1235 and out["source"] == "a" and out["type"] == "copy"
