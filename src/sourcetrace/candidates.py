@@ -439,8 +439,9 @@ def vector_candidates(docs: Sequence[DocInput | DocFeatures], vectors: Mapping[s
 def vector_pairs(nb: Neighbours, langs: Mapping[str, str], min_cos: float = DEFAULT_MIN_COS) -> list[Candidate]:
     """Candidates from nearest-neighbour lists, with each pair's ratio margin."""
     found, sims, margins = neighbour_pairs(nb, min_cos, MARGIN_K)
-    return [Candidate(a, b, ["vectors"], round(s, 4), round(m, 4))
-            for (a, b), s, m in zip(found, sims.tolist(), margins.tolist(), strict=True) if a in langs and b in langs]
+    sims, margins = np.round(sims, 4).tolist(), np.round(margins, 4).tolist()
+    return [Candidate(a, b, ["vectors"], s, m)
+            for (a, b), s, m in zip(found, sims, margins, strict=True) if a in langs and b in langs]
 
 
 # -- anchors -----------------------------------------------------------------------------------------
@@ -618,14 +619,17 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
     merged: dict[tuple[str, str], Candidate] = {}
     for cands in lists:
         for c in cands:
-            key = _pair(c.a, c.b)
+            key = (c.a, c.b) if c.a < c.b else (c.b, c.a)
             cur = merged.get(key)
             if cur is None:
                 merged[key] = Candidate(key[0], key[1], list(c.sources), c.score, c.margin)
-            else:
+                continue
+            if c.sources != cur.sources:
                 cur.sources = [s for s in SOURCES if s in cur.sources or s in c.sources]
-                cur.score = max(cur.score, c.score)
-                cur.margin = max(cur.margin, c.margin)
+            if c.score > cur.score:
+                cur.score = c.score
+            if c.margin > cur.margin:
+                cur.margin = c.margin
     return [merged[k] for k in sorted(merged)]
 
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from math import fsum
 
 import numpy as np
 
@@ -69,10 +71,21 @@ class PairText:
     doc: Document
     text: str
 
-    @property
+    # What a document contributes to every pair it is in, worked out once per document (a
+    # document of a corpus meets dozens of pairs).
+    @cached_property
     def content(self) -> int:
         boiler = sum(max(0, min(e, self.doc.end) - max(s, self.doc.start)) for s, e in self.doc.boilerplate)
         return max(1, self.doc.end - self.doc.start - boiler)
+
+    @cached_property
+    def latest_year(self) -> int | None:
+        years = [int(y) for y in _YEAR.findall(self.text[self.doc.start:self.doc.end])]
+        return max(years) if years else None
+
+    @cached_property
+    def attributions(self) -> int:
+        return len(_ATTRIBUTION.findall(self.text[self.doc.start:self.doc.end]))
 
 
 def _union(spans: Sequence[Span]) -> int:
@@ -96,11 +109,6 @@ def _days(date: str | None) -> int | None:
     return y * 372 + m * 31 + d  # an ordering, not a calendar
 
 
-def _latest_year(side: PairText) -> int | None:
-    years = [int(y) for y in _YEAR.findall(side.text[side.doc.start:side.doc.end])]
-    return max(years) if years else None
-
-
 def _in_quotes(side: PairText, start: int, end: int) -> bool:
     """A quotation mark just before or after the span (a quote marks borrowed text)."""
     before = side.text[max(side.doc.start, start - 3):start]
@@ -115,16 +123,12 @@ def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
     return sum(_in_quotes(side, s, e) for s, e in spans) / len(spans)
 
 
-def _attributions(side: PairText) -> int:
-    return len(_ATTRIBUTION.findall(side.text[side.doc.start:side.doc.end]))
-
-
 def _earlier(a: PairText, b: PairText) -> tuple[str | None, str]:
     """The earlier document by stated date, else by the latest year each mentions."""
     da, db = _days(a.doc.date), _days(b.doc.date)
     if da is not None and db is not None and da != db:
         return (a.doc.id if da < db else b.doc.id), f"dated {a.doc.date} and {b.doc.date}"
-    ya, yb = _latest_year(a), _latest_year(b)
+    ya, yb = a.latest_year, b.latest_year
     if ya is not None and yb is not None and ya != yb:
         return (a.doc.id if ya < yb else b.doc.id), f"latest year mentioned {ya} and {yb}"
     return None, ""
@@ -134,7 +138,7 @@ def _far_apart(a: PairText, b: PairText) -> bool:
     da, db = _days(a.doc.date), _days(b.doc.date)
     if da is not None and db is not None:
         return abs(da - db) >= REVISION_DAYS
-    ya, yb = _latest_year(a), _latest_year(b)
+    ya, yb = a.latest_year, b.latest_year
     return ya is not None and yb is not None and ya != yb
 
 
@@ -151,7 +155,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # unrelated texts, so only passages of some length count as evidence for the type.
     passages = [p for p in shared if min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
     if not passages:
-        rel = Relation(ida, idb, "related", 0.0, 0.0, float(np.mean([p.score for p in shared])),
+        rel = Relation(ida, idb, "related", 0.0, 0.0, fsum(p.score for p in shared) / len(shared),
                        passages=len(shared))
         rel.evidence.append(f"only short shared phrases ({len(shared)})")
         return rel
@@ -163,7 +167,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
                        if p.kind == kind) / weight for kind in {p.kind for p in passages}}
     translated = sum(v for k, v in share.items() if k in TRANSLATION_KINDS)
     worded = sum(v for k, v in share.items() if k in WORDING_KINDS or k in ("translation",))
-    score = float(np.mean([p.score for p in passages]))
+    score = fsum(p.score for p in passages) / len(passages)
     rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(shared))
     cross = a.doc.lang != b.doc.lang
 
@@ -232,7 +236,7 @@ def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, in
         votes[source.doc.id] += 2
         why.append(f"{derived.doc.id} is {max(cov_a, cov_b):.0%} made of shared text, "
                    f"{source.doc.id} {min(cov_a, cov_b):.0%}")
-    att_a, att_b = _attributions(a), _attributions(b)
+    att_a, att_b = a.attributions, b.attributions
     if att_a != att_b:
         attributing, other = (a, b) if att_a > att_b else (b, a)
         votes[other.doc.id] += 1.5
