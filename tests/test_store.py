@@ -32,6 +32,7 @@ def test_is_current_depends_on_hash_and_settings(tmp_path):
         assert store.is_current("/abs/in/a.txt", "a" * 64, "s1")
         assert not store.is_current("/abs/in/a.txt", "b" * 64, "s1")
         assert not store.is_current("/abs/in/a.txt", "a" * 64, "s2")
+        assert store.file_states() == {"/abs/in/a.txt": ("a" * 64, "s1")}
 
 
 def test_rewrite_replaces_everything_of_the_file(tmp_path):

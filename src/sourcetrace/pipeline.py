@@ -117,6 +117,7 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
     if strict and failures:
         raise ReadError(failures[0].path, failures[0].reason)
     settings = reading_settings(max_bytes)
+    known = store.file_states()
     stems: set[str] = set()
     batch: list = []
     batch_chars = 0
@@ -136,7 +137,7 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
         key = file_key(path)
         try:
             # Hash first only files the store already knows: a new file is read either way.
-            if store.knows(key) and store.is_current(key, _sha256_of(path), settings):
+            if key in known and known[key] == (_sha256_of(path), settings):
                 report.unchanged += 1
                 report.files.append(key)
                 if progress:
