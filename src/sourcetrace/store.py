@@ -321,8 +321,17 @@ class Store:
         rows changed. Only the difference is written: a rerun over a grown corpus changes few
         relations, and rewriting every row cost more than the rest of the stage."""
         ids = set(doc_ids)
+        evidence: dict[tuple[str, ...], str] = {}  # most relations share a few evidence texts
+
+        def as_json(ev: list[str]) -> str:
+            key = tuple(ev)
+            text = evidence.get(key)
+            if text is None:
+                text = evidence[key] = json.dumps(ev, ensure_ascii=False)
+            return text
+
         rows = {(r.a, r.b): (r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages,
-                             json.dumps(r.evidence, ensure_ascii=False)) for r in relations}
+                             as_json(r.evidence)) for r in relations}
         stored = {(row[0], row[1]): row for row in self.conn.execute(
             "SELECT a, b, type, source, coverage_a, coverage_b, score, passages, evidence FROM relations")
             if row[0] in ids and row[1] in ids}
