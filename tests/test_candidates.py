@@ -69,6 +69,23 @@ def test_copy_near_copy_and_quote_found_unrelated_not_paired():
     assert all(0 <= c.score <= 1 and c.a < c.b and c.sources == ["minhash"] for c in by_pair.values())
 
 
+def test_stock_sentences_shared_by_many_documents_do_not_make_quote_pairs():
+    from sourcetrace.candidates import QUOTE_MAX_DF
+
+    rng = random.Random(9)
+    stock = [sentence(rng) for _ in range(2)]  # two formulae every templated text carries
+    n = QUOTE_MAX_DF + 10
+    docs = [doc(f"t{i:03d}", [sentence(rng) for _ in range(30)] + stock) for i in range(n)]
+    quoted = [sentence(rng) for _ in range(30)]
+    docs += [doc("s-source", quoted), doc("s-report", [sentence(rng) for _ in range(20)] + quoted[3:5])]
+    found = pairs(minhash_candidates(docs))
+    assert ("s-report", "s-source") in found  # two sentences only these two share
+    assert not {p for p in found if p[0].startswith("t") and p[1].startswith("t")}
+    # Under the limit the same two shared sentences do pair the documents.
+    few = docs[:3]
+    assert ("t000", "t001") in pairs(minhash_candidates(few))
+
+
 def test_minhash_stays_within_a_language():
     docs = corpus(n=3)
     docs.append(DocInput("x-ar", "ar", docs[0].text, list(docs[0].sentences)))
