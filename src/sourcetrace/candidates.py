@@ -632,7 +632,7 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
     merged: dict[tuple[str, str], Candidate] = {}
     for cands in lists:
         for c in cands:
-            key = (c.a, c.b) if c.a < c.b else (c.b, c.a)
+            key = _pair(c.a, c.b)
             cur = merged.get(key)
             if cur is None:
                 merged[key] = Candidate(key[0], key[1], list(c.sources), c.score, c.margin)

@@ -194,13 +194,14 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.source, why = _earlier(a, b)
         rel.evidence.append(why or "no date tells which came first")
         return rel
+    top = max(cov_a, cov_b)
     # Quotation marks are looked for only where coverage alone does not decide (most pairs).
-    quoted = 0 if max(cov_a, cov_b) >= MIN_DERIVED_COVERAGE or max(cov_a, cov_b) < MIN_QUOTED_COVERAGE else sum(
+    quoted = 0 if top >= MIN_DERIVED_COVERAGE or top < MIN_QUOTED_COVERAGE else sum(
         p.kind == "verbatim" and (_in_quotes(a, s[0], s[1]) or _in_quotes(b, s[2], s[3]))
         for p, s in zip(passages, spans, strict=True))
-    if max(cov_a, cov_b) >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES:
+    if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES:
         rel.type = "derived"
-        if max(cov_a, cov_b) < MIN_DERIVED_COVERAGE:
+        if top < MIN_DERIVED_COVERAGE:
             rel.evidence.append(f"{quoted} passages quoted word for word")
         rel.source, why = _derived_source(a, b, spans, cov_a, cov_b)
         rel.evidence += why
