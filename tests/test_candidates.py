@@ -78,12 +78,32 @@ def test_stock_sentences_shared_by_many_documents_do_not_make_quote_pairs():
     docs = [doc(f"t{i:03d}", [sentence(rng) for _ in range(30)] + stock) for i in range(n)]
     quoted = [sentence(rng) for _ in range(30)]
     docs += [doc("s-source", quoted), doc("s-report", [sentence(rng) for _ in range(20)] + quoted[3:5])]
+    # One sentence only these two share, and a formula: the rare sentence makes the formula count.
+    also = [sentence(rng) for _ in range(30)]
+    docs += [doc("q-source", also + stock[:1]), doc("q-report", [sentence(rng) for _ in range(20)] + also[7:8] + stock[:1])]
     found = pairs(minhash_candidates(docs))
     assert ("s-report", "s-source") in found  # two sentences only these two share
+    assert ("q-report", "q-source") in found
     assert not {p for p in found if p[0].startswith("t") and p[1].startswith("t")}
     # Under the limit the same two shared sentences do pair the documents.
     few = docs[:3]
     assert ("t000", "t001") in pairs(minhash_candidates(few))
+
+
+def test_a_statement_republished_by_many_outlets_keeps_the_reports_quoting_it():
+    from sourcetrace.candidates import QUOTE_MAX_DF
+
+    rng = random.Random(11)
+    statement = [sentence(rng) for _ in range(30)]
+    # More outlets than QUOTE_MAX_DF carry the statement, each under its own header line.
+    outlets = [doc(f"c{i:03d}", [sentence(rng)] + statement) for i in range(QUOTE_MAX_DF + 10)]
+    report = doc("r-report", [sentence(rng) for _ in range(20)] + statement[5:8])
+    found = pairs(minhash_candidates(outlets + [report]))
+    assert {(o.id, "r-report") for o in outlets} <= found  # the copies are one text, not 30
+    # Stock lines are still no evidence: thirty distinct texts sharing two of them pair nowhere.
+    stock = [sentence(rng) for _ in range(2)]
+    templated = [doc(f"t{i:03d}", [sentence(rng) for _ in range(30)] + stock) for i in range(QUOTE_MAX_DF + 10)]
+    assert not pairs(minhash_candidates(templated))
 
 
 def test_minhash_stays_within_a_language():

@@ -22,8 +22,11 @@ Three generators, each a pure function over a list of :class:`DocInput` records;
   stock line (a headline formula, "the statement said ..."), which on the planted corpus made 7
   false pairs per document, against 0.15 with two. Three quoted sentences at J ~ 0.7 are then
   found with probability p^3 + 3p^2(1-p) = 0.9996. A sentence matched in more than
-  ``QUOTE_MAX_DF`` documents is a formula of the genre and does not count. The pair's score is the
-  share of the shorter document's sentences that matched.
+  ``QUOTE_MAX_DF`` distinct texts is a formula of the genre: at least one of the matched sentences
+  must be rarer than that, so texts sharing only stock lines are not paired. Documents that are
+  copies of one text (document Jaccard >= ``COPY_JACCARD``) count as one text, so the sentences of
+  a statement republished by many outlets stay rare. The pair's score is the share of the shorter
+  document's sentences that matched.
 * Buckets holding more than ``MAX_BUCKET`` units (stock sentences, mass-republished copies) do not
   emit all their pairs: each member is paired with its next ``BUCKET_WINDOW`` members in id
   order, so such a family stays connected at linear cost.
@@ -71,6 +74,8 @@ from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .neighbours import Neighbours, nearest
 from .neighbours import pairs as neighbour_pairs
@@ -99,13 +104,19 @@ QUOTE_SHINGLE = 3
 QUOTE_MIN_TOKENS = 8
 QUOTE_MIN_JACCARD = 0.6
 QUOTE_MIN_SENTENCES = 2
-# A sentence matched (J >= QUOTE_MIN_JACCARD) in more than this many other documents does not count
-# towards a quote-level pair (as passim's max-df for n-grams). On the 50k bench corpus 81% of the
-# pairs aligned were same-language pairs typed "related" (templated texts sharing stock
-# sentences), and their number grew 3.3x for twice the documents; 4% of them share two sentences
-# under this limit, against 94% of copies, derived reports and revisions (the rest are document
-# level MinHash pairs).
+# A sentence matched (J >= QUOTE_MIN_JACCARD) in more than this many other texts is a stock line;
+# a quote-level pair needs at least one matched sentence under the limit (as passim's max-df for
+# n-grams). Without it, 81% of the pairs aligned on the 50k bench corpus were same-language pairs
+# typed "related" (templated texts sharing stock sentences), and their number grew 3.3x for twice
+# the documents. Requiring every counted sentence to be under the limit cut more, but lost 2.7% of
+# the planted derived reports at 50k (0.9% at 25k: sentences get commoner as the corpus grows);
+# one rare sentence keeps them all, and the pairs MinHash adds grow 2.07x for 2x documents.
 QUOTE_MAX_DF = 20
+# Documents at least this alike at document level are copies of one text and count once towards
+# QUOTE_MAX_DF: otherwise a statement republished by more than QUOTE_MAX_DF outlets would lose every
+# report quoting a few of its sentences. Templated texts sharing stock lines stay far below it
+# (J ~ 0.02-0.05 on the bench corpus).
+COPY_JACCARD = 0.5
 MAX_BUCKET = 50
 BUCKET_WINDOW = 8
 CHECK_PAIRS = 4_000_000  # colliding unit pairs pooled before their Jaccard check (32 MB of keys)
@@ -288,15 +299,23 @@ def _jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
+def _texts(copies: np.ndarray, n: int) -> np.ndarray:
+    """Each document's text: the connected component of the copy pairs it belongs to."""
+    graph = coo_matrix((np.ones(len(copies), dtype=np.int8), (copies[:, 0], copies[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
 def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple[str, str], float]:
     """Pairs within one language: {(a, b): score}."""
     out: dict[tuple[str, str], float] = {}
     # Document level.
     owners = [i for i, f in enumerate(feats) if f.doc_sig is not None]
+    copies = np.zeros((0, 2), dtype=np.int64)
     if len(owners) > 1:
         sig = np.stack([feats[i].doc_sig for i in owners])
         owner = np.asarray(owners, dtype=np.int64)
         pairs, jac = _band_pairs(sig, DOC_ROWS, owner, threshold)
+        copies = owner[pairs[jac >= COPY_JACCARD]]
         for (i, j), jv in zip(owner[pairs].tolist(), jac.tolist(), strict=True):
             key = _pair(feats[i].id, feats[j].id)
             out[key] = max(out.get(key, 0.0), jv)
@@ -307,11 +326,13 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
         owner = np.repeat(np.arange(len(feats), dtype=np.int64), n_units)
         pairs, _ = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
         i, j = owner[pairs[:, 0]], owner[pairs[:, 1]]
-        # A sentence matched in many documents is a formula of the genre, not shared wording.
-        partners = _unique_rows(np.stack([np.concatenate([pairs[:, 0], pairs[:, 1]]), np.concatenate([j, i])], axis=1))
+        # A sentence matched in many texts is a formula of the genre, not shared wording; copies
+        # of one text are one text.
+        text = _texts(copies, len(feats))
+        partners = _unique_rows(np.stack([np.concatenate([pairs[:, 0], pairs[:, 1]]),
+                                          text[np.concatenate([j, i])]], axis=1))
         df = np.bincount(partners[:, 0], minlength=len(sig))
         rare = (df[pairs[:, 0]] <= QUOTE_MAX_DF) & (df[pairs[:, 1]] <= QUOTE_MAX_DF)
-        pairs, i, j = pairs[rare], i[rare], j[rare]
         swap = i > j
         u, v = np.where(swap, pairs[:, 1], pairs[:, 0]), np.where(swap, pairs[:, 0], pairs[:, 1])
         key = np.minimum(i, j) * len(feats) + np.maximum(i, j)
@@ -320,7 +341,7 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
         keys, on_a = _runs(_unique_rows(np.stack([key, u], axis=1))[:, 0])
         _, on_b = _runs(_unique_rows(np.stack([key, v], axis=1))[:, 0])
         matched = np.minimum(on_a, on_b)
-        keep = matched >= QUOTE_MIN_SENTENCES
+        keep = (matched >= QUOTE_MIN_SENTENCES) & np.isin(keys, key[rare])
         di, dj = keys[keep] // len(feats), keys[keep] % len(feats)
         shares = np.minimum(1.0, matched[keep] / np.maximum(1, np.minimum(n_units[di], n_units[dj])))
         for x, y, share in zip(di.tolist(), dj.tolist(), shares.tolist(), strict=True):
