@@ -26,12 +26,10 @@ def test_round_trip(tmp_path):
         assert store.counts() == {"files": 1, "documents": 1, "sentences": 2}
 
 
-def test_is_current_depends_on_hash_and_settings(tmp_path):
+def test_file_state_is_hash_and_settings(tmp_path):
     with Store(tmp_path / "s.db") as store:
         _put(store)
-        assert store.is_current("/abs/in/a.txt", "a" * 64, "s1")
-        assert not store.is_current("/abs/in/a.txt", "b" * 64, "s1")
-        assert not store.is_current("/abs/in/a.txt", "a" * 64, "s2")
+        # A file is current when both its hash and the reading settings match: ingest compares both.
         assert store.file_states() == {"/abs/in/a.txt": ("a" * 64, "s1")}
 
 
@@ -49,7 +47,7 @@ def test_failed_write_leaves_previous_state(tmp_path):
         docs = [Document("a#1", "in/a.txt", 0, 5, "en"), Document("a#1", "in/a.txt", 5, 9, "en")]  # duplicate id
         with pytest.raises(sqlite3.IntegrityError):
             store.put_file("/abs/in/a.txt", source, "s1", docs, [])
-        assert store.is_current("/abs/in/a.txt", "a" * 64, "s1")
+        assert store.file_states() == {"/abs/in/a.txt": ("a" * 64, "s1")}
         assert store.counts() == {"files": 1, "documents": 1, "sentences": 2}
 
 

@@ -168,10 +168,6 @@ class Store:
         of two per file."""
         return {key: (sha, settings) for key, sha, settings in self.conn.execute("SELECT key, sha256, settings FROM files")}
 
-    def is_current(self, key: str, sha256: str, settings: str) -> bool:
-        row = self.conn.execute("SELECT sha256, settings FROM files WHERE key=?", (key,)).fetchone()
-        return row is not None and row[0] == sha256 and row[1] == settings
-
     def id_prefix(self, key: str, stem: str, sha256: str, taken: set[str] | None = None) -> str:
         """A readable document-id prefix: the file's stem, made unique when another file has it."""
         owner = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (f"{stem}#1",)).fetchone()
