@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sourcetrace.align import Side, align  # noqa: E402
-from sourcetrace.encoders import get_encoder  # noqa: E402
+from sourcetrace.align.pair import Side, align  # noqa: E402
+from sourcetrace.encode import get_encoder  # noqa: E402
 from sourcetrace.records import Document, Sentence  # noqa: E402
-from sourcetrace.store import Store  # noqa: E402
+from sourcetrace.store.sqlite import Store  # noqa: E402
 from synthetic import parallel_documents  # noqa: E402
 
 

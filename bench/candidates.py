@@ -28,14 +28,14 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
-from sourcetrace.candidates import (  # noqa: E402
+from sourcetrace.candidates.pairs import (  # noqa: E402
     DocInput,
     anchor_candidates,
     document_vectors,
     minhash_candidates,
     vector_candidates,
 )
-from sourcetrace.sentences import split_sentences  # noqa: E402
+from sourcetrace.text.sentences import split_sentences  # noqa: E402
 
 
 def peak_mb() -> float:
@@ -63,7 +63,7 @@ def run(n: int, seed: int, max_sentences: int, use_vectors: bool) -> None:
               f"{time.perf_counter() - t:.1f}s, planted {Counter(p['type'] for p in pairs)}")
     vectors = None
     if use_vectors:
-        from sourcetrace.encoders import get_encoder
+        from sourcetrace.encode import get_encoder
 
         t = time.perf_counter()
         vectors = document_vectors(docs, get_encoder("use"), max_sentences=max_sentences)
@@ -99,7 +99,7 @@ def run(n: int, seed: int, max_sentences: int, use_vectors: bool) -> None:
 
 def calibrate(corpus: Path, n_docs: int = 300, per_doc: int = 10) -> None:
     """Cosine of USE document vectors: translations vs unrelated documents."""
-    from sourcetrace.encoders import get_encoder
+    from sourcetrace.encode import get_encoder
 
     enc = get_encoder("use")
     ara = (corpus / "ara-eng.ara").read_text(encoding="utf-8").splitlines()
@@ -132,7 +132,7 @@ def libs(n: int = 20000) -> None:
     """MinHash: rensa vs datasketch; ANN: faiss vs usearch (each if installed)."""
     with tempfile.TemporaryDirectory() as d:
         docs, _ = planted_docs(n, 7, Path(d))
-    from sourcetrace.candidates import _shingles, _words
+    from sourcetrace.candidates.pairs import _shingles, _words
 
     sets = [_shingles(_words(x.text), 5) for x in docs]
     t = time.perf_counter()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 from sourcetrace.pipeline import fact_diffs, facts_of  # noqa: E402
-from sourcetrace.store import Store  # noqa: E402
+from sourcetrace.store.sqlite import Store  # noqa: E402
 
 
 def _bench_trace():

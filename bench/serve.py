@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import httpx  # noqa: E402
 
 from search import build_store, percentile, sample_queries  # noqa: E402
-from sourcetrace.store import Store  # noqa: E402
+from sourcetrace.store.sqlite import Store  # noqa: E402
 
 MAX_REQUESTS_PER_CLIENT = 200
 

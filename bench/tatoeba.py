@@ -6,7 +6,7 @@ The English side is shuffled with a fixed seed; a variant's score is the share o
 sentences matched to their true translation (a pair dropped by a threshold counts as wrong).
 Also prints encoding throughput (sentences/s, model load excluded) on 2 threads.
 
-Anchor reranking (names, numbers, negation, question marks, plural cue: sourcetrace.anchors):
+Anchor reranking (names, numbers, negation, question marks, plural cue: sourcetrace.align.anchors):
 weights are chosen by a small grid sweep on the FIRST half (pairs 0-499, English shuffled within
 that half) and reported on the held-out SECOND half (500-999) and on the whole set; the product
 path (match_sentences with texts, DEFAULT_ANCHOR_WEIGHTS) is printed beside them.
@@ -29,17 +29,8 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from sourcetrace.anchors import FEATURES  # noqa: E402
-from sourcetrace.encoders import (  # noqa: E402
-    DEFAULT_WEIGHTS,
-    CombinedEncoder,
-    E5Encoder,
-    Encoder,
-    USEEncoder,
-    get_encoder,
-    l2_normalize,
-)
-from sourcetrace.matching import (  # noqa: E402
+from sourcetrace.align.anchors import FEATURES  # noqa: E402
+from sourcetrace.align.matching import (  # noqa: E402
     DEFAULT_ANCHOR_WEIGHTS,
     DEFAULT_TOP,
     Match,
@@ -51,6 +42,15 @@ from sourcetrace.matching import (  # noqa: E402
     nearest,
     one_to_one,
     rerank,
+)
+from sourcetrace.encode import (  # noqa: E402
+    DEFAULT_WEIGHTS,
+    CombinedEncoder,
+    E5Encoder,
+    Encoder,
+    USEEncoder,
+    get_encoder,
+    l2_normalize,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -54,7 +54,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
-from sourcetrace.encoders import get_encoder  # noqa: E402
+from sourcetrace.encode import get_encoder  # noqa: E402
+from sourcetrace.engines.workers import default_workers  # noqa: E402
 from sourcetrace.pipeline import (  # noqa: E402
     align_all,
     candidate_sets,
@@ -63,10 +64,9 @@ from sourcetrace.pipeline import (  # noqa: E402
     sentence_vectors,
     topic_vectors,
 )
-from sourcetrace.quote_index import update_index  # noqa: E402
 from sourcetrace.records import Relation  # noqa: E402
-from sourcetrace.store import Store  # noqa: E402
-from sourcetrace.workers import default_workers  # noqa: E402
+from sourcetrace.search.index import update_index  # noqa: E402
+from sourcetrace.store.sqlite import Store  # noqa: E402
 
 STAGES = ("read", "sentence vectors", "topic vectors", "candidates", "align", "relations", "quote index")
 TYPES = ("copy", "near-copy", "translation", "derived", "revision")

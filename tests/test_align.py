@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.align import Side, align
+from sourcetrace.align.pair import Side, align
 from sourcetrace.pipeline import read_documents
 from sourcetrace.records import SourceFile
 
@@ -106,7 +106,7 @@ def test_threshold_trades_recall_for_precision(sides):
 def test_local_dp_recovers_weak_pairs_between_anchors_in_order():
     import numpy as np
 
-    from sourcetrace.align import _fill_gaps
+    from sourcetrace.align.pair import _fill_gaps
 
     score = np.full((5, 5), 0.05)
     for k in (0, 4):

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from sourcetrace.anchors import (
+from sourcetrace.align.anchors import (
     anchor_features,
     has_negation,
     name_order_score,

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from sourcetrace.candidates import (
+from sourcetrace.candidates.pairs import (
     Candidate,
     DocInput,
     anchor_candidates,
@@ -70,7 +70,7 @@ def test_copy_near_copy_and_quote_found_unrelated_not_paired():
 
 
 def test_stock_sentences_shared_by_many_documents_do_not_make_quote_pairs():
-    from sourcetrace.candidates import QUOTE_MAX_DF
+    from sourcetrace.candidates.pairs import QUOTE_MAX_DF
 
     rng = random.Random(9)
     stock = [sentence(rng) for _ in range(2)]  # two formulae every templated text carries
@@ -91,7 +91,7 @@ def test_stock_sentences_shared_by_many_documents_do_not_make_quote_pairs():
 
 
 def test_a_statement_republished_by_many_outlets_keeps_the_reports_quoting_it():
-    from sourcetrace.candidates import QUOTE_MAX_DF
+    from sourcetrace.candidates.pairs import QUOTE_MAX_DF
 
     rng = random.Random(11)
     statement = [sentence(rng) for _ in range(30)]

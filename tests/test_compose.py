@@ -1,4 +1,4 @@
-from sourcetrace.compose import compose, merge_composed, translation_pairs
+from sourcetrace.align.compose import compose, merge_composed, translation_pairs
 from sourcetrace.records import Document, Passage
 
 EN = Document("en", "en.txt", 0, 100, "en")

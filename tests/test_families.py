@@ -1,5 +1,5 @@
-from sourcetrace.families import families, origin_of, revision_chain
 from sourcetrace.records import Document, Relation
+from sourcetrace.relate.families import families, origin_of, revision_chain
 
 
 def _doc(i: str, date: str | None = None) -> Document:
@@ -36,7 +36,7 @@ def test_origin_ties_break_on_date_and_revisions_are_ordered():
 
 
 def test_component_walks_the_family_through_a_lookup():
-    from sourcetrace.families import component
+    from sourcetrace.relate.families import component
 
     rels = [_rel("ar", "en", "translation", "en"), _rel("ar", "report", "derived", "ar"),
             _rel("report", "topic", "related", passages=0), _rel("x", "y", "copy", "x")]

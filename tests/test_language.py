@@ -1,4 +1,4 @@
-from sourcetrace.language import detect, script_profile, sentence_language
+from sourcetrace.text.language import detect, script_profile, sentence_language
 
 
 def test_script_profile_counts_letters_not_digits_or_punctuation():

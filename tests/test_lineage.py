@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from sourcetrace.lineage import chain_ends_in_cycle, closest_source, origin_chain, relations_of
 from sourcetrace.records import Relation
+from sourcetrace.relate.lineage import chain_ends_in_cycle, closest_source, origin_chain, relations_of
 
 # A statement in English (st), its Arabic translation (tr), and an Arabic report written from the
 # translation (rep); an unrelated note (note) on the same topic.

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sourcetrace.matching import (
+from sourcetrace.align.matching import (
     candidate_mask,
     cosine_matrix,
     csls_scores,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sourcetrace import neighbours as nb
+from sourcetrace.candidates import neighbours as nb
 
 
 def _vectors(n: int, seed: int = 0, dim: int = 16) -> dict[str, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Tests for sourcetrace.normalize: a table of tricky real-world inputs plus map properties."""
+"""Tests for sourcetrace.text.normalize: a table of tricky real-world inputs plus map properties."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.normalize import Normalized, normalize, normalize_span, normalize_text, tokens
+from sourcetrace.text.normalize import Normalized, normalize, normalize_span, normalize_text, tokens
 
 # (input, expected normalized text).  Escapes are used where the character is invisible or
 # easy to confuse with its folded form.

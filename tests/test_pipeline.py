@@ -1,6 +1,6 @@
 from sourcetrace.pipeline import ingest, read_documents, split_document
 from sourcetrace.records import Document, SourceFile
-from sourcetrace.store import Store
+from sourcetrace.store.sqlite import Store
 
 TEXT = ("Council Statement\nOffice of the Spokesperson\nMarch 3, 2025\n"
         "The council met today. It agreed on a plan of 2.4 million dollars.\n"
@@ -42,7 +42,7 @@ def test_ingest_is_idempotent_and_rereads_changed_files(tmp_path):
 
 
 def test_align_all_answers_for_the_current_pairs_only(tmp_path):
-    from sourcetrace.align import DEFAULT_THRESHOLD
+    from sourcetrace.align.pair import DEFAULT_THRESHOLD
     from sourcetrace.pipeline import align_all, alignment_settings
 
     body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
@@ -61,7 +61,7 @@ def test_align_all_answers_for_the_current_pairs_only(tmp_path):
 
 
 def test_only_candidates_with_evidence_of_shared_text_are_aligned():
-    from sourcetrace.candidates import Candidate
+    from sourcetrace.candidates.pairs import Candidate
     from sourcetrace.pipeline import ALIGN_MARGIN, _worth_aligning
 
     assert _worth_aligning(Candidate("a", "b", ["minhash"], 0.3), cross=False)
@@ -98,8 +98,8 @@ def test_candidate_features_are_cached_per_document_and_dropped_with_it(tmp_path
 
 def test_sentence_vectors_encode_every_sentence_once(tmp_path, monkeypatch):
     from sourcetrace import pipeline
-    from sourcetrace.encoders import get_encoder
-    from sourcetrace.vectors import text_key
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.encode.vectors import text_key
 
     for i in range(3):
         (tmp_path / f"d{i}.txt").write_text(f"Statement number {i} of the council. " + TEXT, encoding="utf-8")

@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 
 from conftest import DEMO
-from sourcetrace import quote_index
 from sourcetrace.pipeline import ingest
-from sourcetrace.quote_index import VectorIndex, lexical_text, update_index
-from sourcetrace.store import Store
+from sourcetrace.search import index as quote_index
+from sourcetrace.search.index import VectorIndex, lexical_text, update_index
+from sourcetrace.store.sqlite import Store
 
 
 class FakeEncoder:

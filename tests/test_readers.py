@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from sourcetrace.readers import ReadError, discover, read_file
-from sourcetrace.readers.base import Reader, choose_reader, default_readers
+from sourcetrace.read import ReadError, discover, read_file
+from sourcetrace.read.base import Reader, choose_reader, default_readers
 
 # All fixture texts are invented for these tests.
 ARABIC = (
@@ -245,7 +245,7 @@ def test_too_large(tmp_path: Path) -> None:
 
 
 def test_too_large_message_in_megabytes(tmp_path: Path) -> None:
-    from sourcetrace.readers import _too_large
+    from sourcetrace.read import _too_large
 
     assert _too_large(123_400_000, 50_000_000) == "file is 123.4 MB, over the 50 MB limit (--max-bytes)"
 

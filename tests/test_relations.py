@@ -1,7 +1,7 @@
 import numpy as np
 
 from sourcetrace.records import Document, Passage
-from sourcetrace.relations import PairText, relate, relations_for
+from sourcetrace.relate.relations import PairText, relate, relations_for
 
 STATEMENT = "The ministers met on Thursday. They agreed on the water plan. They thanked the host. " * 9
 REPORT = "The statement said: \"The ministers met on Thursday.\" Rain fell in the capital all day long. " * 6

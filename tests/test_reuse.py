@@ -1,4 +1,4 @@
-"""Tests for monolingual text-reuse detection (sourcetrace.reuse).
+"""Tests for monolingual text-reuse detection (sourcetrace.align.reuse).
 
 Fixtures are short texts written for these tests; the seed test reads the shared corpus at run
 time only.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.reuse import MAX_NGRAM_REPEAT, Match, find_reuse, token_diff
+from sourcetrace.align.reuse import MAX_NGRAM_REPEAT, Match, find_reuse, token_diff
 
 
 def span_of(text: str, first: str, last: str, start: int = 0) -> tuple[int, int]:
@@ -194,7 +194,7 @@ def test_repeated_ngrams_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     # Every n-gram of the promo line occurs more than MAX_NGRAM_REPEAT times: no seeds there.
     assert [(a[m.a_start : m.a_end], b[m.b_start : m.b_end]) for m in matches] == [(real[:-1], real[:-1])]
     # Without the cap the promo lines would be matched (each A line once: A never overlaps).
-    monkeypatch.setattr("sourcetrace.reuse.MAX_NGRAM_REPEAT", 10**6)
+    monkeypatch.setattr("sourcetrace.align.reuse.MAX_NGRAM_REPEAT", 10**6)
     uncapped = reuse(a, b)
     assert sum(a[m.a_start : m.a_end] == promo for m in uncapped) >= 2 * reps - 2
     # A few repetitions are still seeds: the single A occurrence matches once.

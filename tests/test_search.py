@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.search import MAX_QUERY_CHARS, Hit, QueryError, check_query, earliest, query_language, search
-from sourcetrace.store import Store
+from sourcetrace.search.query import (
+    MAX_QUERY_CHARS,
+    Hit,
+    QueryError,
+    check_query,
+    earliest,
+    query_language,
+    search,
+)
+from sourcetrace.store.sqlite import Store
 
 pytestmark = pytest.mark.slow
 
@@ -100,7 +108,7 @@ def test_concurrent_queries_are_encoded_in_batches():
 
     import numpy as np
 
-    import sourcetrace.search as search_mod
+    import sourcetrace.search.query as search_mod
 
     calls: list[int] = []
 

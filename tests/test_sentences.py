@@ -1,4 +1,4 @@
-"""Tests for sourcetrace.sentences.split_sentences."""
+"""Tests for sourcetrace.text.sentences.split_sentences."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.sentences import NEWLINES, split_sentences
+from sourcetrace.text.sentences import NEWLINES, split_sentences
 
 SEEDS = Path("/work/shared/corpora/seeds")
 

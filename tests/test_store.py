@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from sourcetrace.records import Document, Sentence, SourceFile
-from sourcetrace.store import Store, StoreError, default_db_path
+from sourcetrace.store.sqlite import Store, StoreError, default_db_path
 
 
 def _file(text="Hello world. Second sentence.", sha="a" * 64) -> SourceFile:

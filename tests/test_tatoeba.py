@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sourcetrace.encoders import get_encoder
-from sourcetrace.matching import match_sentences
+from sourcetrace.align.matching import match_sentences
+from sourcetrace.encode import get_encoder
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sourcetrace.facts import extract
 from sourcetrace.records import Document, Passage, Sentence
-from sourcetrace.timeline import steps, version_date, versions
+from sourcetrace.relate.timeline import steps, version_date, versions
 
 
 def _doc(doc_id: str, text: str, date: str | None = None) -> Document:

@@ -1,7 +1,7 @@
 import numpy as np
 
-from sourcetrace.store import Store
-from sourcetrace.vectors import encode_cached, text_key
+from sourcetrace.encode.vectors import encode_cached, text_key
+from sourcetrace.store.sqlite import Store
 
 
 class CountingEncoder:

@@ -2,10 +2,10 @@
 
 import pytest
 
-from sourcetrace import workers
-from sourcetrace.encoders import get_encoder
+from sourcetrace.encode import get_encoder
+from sourcetrace.engines import workers
 from sourcetrace.pipeline import ingest, sentence_vectors
-from sourcetrace.store import Store
+from sourcetrace.store.sqlite import Store
 
 pytestmark = pytest.mark.slow
 

@@ -18,9 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, language, neighbours
-from .align import DEFAULT_THRESHOLD, Side, align
-from .candidates import (
+from sourcetrace import __version__
+from sourcetrace.align.compose import compose, merge_composed
+from sourcetrace.align.pair import DEFAULT_THRESHOLD, Side, align
+from sourcetrace.candidates import neighbours
+from sourcetrace.candidates.neighbours import Neighbours
+from sourcetrace.candidates.pairs import (
     FEATURES_VERSION,
     Candidate,
     DocFeatures,
@@ -31,15 +34,14 @@ from .candidates import (
     features_from_bytes,
     features_to_bytes,
 )
-from .compose import compose, merge_composed
-from .encoders import Encoder, get_encoder
-from .factdiff import diff_pair
-from .facts import document_facts
-from .families import families
-from .neighbours import Neighbours
-from .quote_index import update_index
-from .readers import ReadError, discover, read_file
-from .records import (
+from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.vectors import encode_cached
+from sourcetrace.engines.workers import align_pairs, default_workers
+from sourcetrace.facts import document_facts
+from sourcetrace.facts.diff import diff_pair
+from sourcetrace.read import ReadError, discover, read_file
+from sourcetrace.read.segment import content_spans, segment
+from sourcetrace.records import (
     Document,
     Fact,
     FactDiff,
@@ -51,14 +53,14 @@ from .records import (
     SourceFile,
     in_bulk,
 )
-from .relations import PairText, relations_for
-from .report.summary import summarize
-from .segment import content_spans, segment
-from .sentences import split_sentences
-from .store import Store, file_key
-from .timeline import Step, Version, steps, versions
-from .vectors import encode_cached
-from .workers import align_pairs, default_workers
+from sourcetrace.relate.families import families
+from sourcetrace.relate.relations import PairText, relations_for
+from sourcetrace.relate.timeline import Step, Version, steps, versions
+from sourcetrace.report.summary import summarize
+from sourcetrace.search.index import update_index
+from sourcetrace.store.sqlite import Store, file_key
+from sourcetrace.text import language
+from sourcetrace.text.sentences import split_sentences
 
 DEFAULT_MAX_BYTES = 50_000_000
 # Files written to the store per transaction: a killed run redoes at most this many.

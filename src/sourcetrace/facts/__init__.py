@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from ..records import Document, Fact
-from .dates import find_dates, is_year
-from .names import find_names
-from .numbers import DIGITS, find_quantities
+from sourcetrace.facts.dates import find_dates, is_year
+from sourcetrace.facts.names import find_names
+from sourcetrace.facts.numbers import DIGITS, find_quantities
+from sourcetrace.records import Document, Fact
 
 __all__ = ["FACT_TYPES", "document_facts", "extract"]
 

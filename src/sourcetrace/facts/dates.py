@@ -17,7 +17,7 @@ Read here:
 * a year alone ("in 2019", «عام 2021»): a four-digit number from 1900 to 2100 that is no
   other fact's part (see :mod:`sourcetrace.facts`).
 
-Every month name also serves :mod:`sourcetrace.dateline` (a document's own date).
+Every month name also serves :mod:`sourcetrace.read.dateline` (a document's own date).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
-from .numbers import DIGITS
+from sourcetrace.facts.numbers import DIGITS
 
 EN_MONTHS: dict[str, int] = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",

@@ -2,8 +2,8 @@
 
 Keys: a country is its ISO 3166 code (names in both languages from CLDR, through Babel), a known
 city or organisation its English name in the tables below, and anything else the consonant
-skeleton of its last word (:func:`sourcetrace.anchors.skeleton`), so that «بومبيو» and "Pompeo"
-both give ``bmb`` (person keys are compared with :func:`sourcetrace.anchors.same_name`).
+skeleton of its last word (:func:`sourcetrace.align.anchors.skeleton`), so that «بومبيو» and "Pompeo"
+both give ``bmb`` (person keys are compared with :func:`sourcetrace.align.anchors.same_name`).
 
 English names are runs of capitalised words (with "of", "al-", initials inside); Arabic has no
 case, so Arabic people are the words after a title («وزير الخارجية الأمريكي مايكل بومبيو»,
@@ -17,7 +17,14 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from ..anchors import STOPWORDS, _strong, normalize_arabic, skeleton, strip_clitics, transliterate
+from sourcetrace.align.anchors import (
+    STOPWORDS,
+    _strong,
+    normalize_arabic,
+    skeleton,
+    strip_clitics,
+    transliterate,
+)
 
 
 @dataclass

@@ -17,8 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sourcetrace.lineage import chain_ends_in_cycle, is_directed, origin_chain, relations_of
 from sourcetrace.records import Document, FactDiff, Family, Passage, Relation, Sentence
+from sourcetrace.relate.lineage import chain_ends_in_cycle, is_directed, origin_chain, relations_of
 from sourcetrace.report.compare_html import (
     CSS,
     JS,

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFil
 from pydantic import BaseModel, Field
 
 from sourcetrace.facts import document_facts
-from sourcetrace.families import component, origin_of
-from sourcetrace.lineage import origin_chain, relations_of
 from sourcetrace.records import Document
+from sourcetrace.relate.families import component, origin_of
+from sourcetrace.relate.lineage import origin_chain, relations_of
 from sourcetrace.report.summary import orient, summarize
-from sourcetrace.search import LANGS, MAX_QUERY_CHARS, QueryError, earliest, search
-from sourcetrace.store import Store
+from sourcetrace.search.query import LANGS, MAX_QUERY_CHARS, QueryError, earliest, search
+from sourcetrace.store.sqlite import Store
 from sourcetrace.web.app import Context
 from sourcetrace.web.jobs import UploadError
 

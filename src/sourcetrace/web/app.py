@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from sourcetrace import __version__
-from sourcetrace.store import Store
+from sourcetrace.store.sqlite import Store
 from sourcetrace.web.jobs import Jobs
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sourcetrace.pipeline import ingest, trace_documents
-from sourcetrace.store import Store
+from sourcetrace.store.sqlite import Store
 
 if TYPE_CHECKING:
     from sourcetrace.web.app import Context

@@ -1,0 +1,420 @@
+"""Aligning two documents: which spans of one carry which spans of the other, and how.
+
+`align` works for any two documents, in one language or across Arabic and English, without
+assuming that they are complete or in the same order (a report reorders, cuts and merges):
+
+1. **Reuse** (same language only): passages that keep the wording are found at word precision
+   by seed-and-extend with local alignment (:mod:`sourcetrace.align.reuse`); they are `verbatim` or
+   `near-verbatim`.
+2. **Units**: the sentences of each side, minus what reuse already explains. A sentence mostly
+   covered by reuse is done; the uncovered part of a partly covered one becomes a unit of its own.
+3. **Vectors**: every unit is encoded by a multilingual sentence encoder (cached in the store).
+4. **Pair scores**: cosine and margin (the cosine against both sentences' neighbourhoods, which
+   discounts a shared topic), numbers and dates on both sides (language-independent anchors),
+   the length ratio, and neighbour support (the units before or after also align: a translated
+   paragraph stays a paragraph). A logistic combination gives a score in [0, 1].
+5. **Best-pair search**: each unit keeps its best partner if the score passes the threshold, and
+   a second partner when it is adjacent to the first (one sentence rendered as two). Both sides
+   choose, so a source sentence quoted twice in a report is found twice; no order is assumed.
+   Then **local DP** between consecutive anchor pairs (vecalign-style, monotonic, bounded gaps)
+   recovers pairs that the global search left below its threshold.
+6. **Kinds**: across languages `translation` or, when the wording moved, `translated-paraphrase`;
+   within a language the reuse kinds, or `paraphrase` for units that share meaning but little
+   wording.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.special import expit
+
+from sourcetrace.align.matching import cosine_matrix, margin_scores
+from sourcetrace.align.reuse import Match, find_reuse
+from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.vectors import encode_cached
+from sourcetrace.records import Document, Passage, Sentence, Span
+from sourcetrace.text.normalize import normalize_text
+
+DEFAULT_THRESHOLD = 0.5
+MIN_UNIT_CHARS = 25  # a shorter leftover of a sentence carries too little to align on its own
+COVERED = 0.7  # share of a sentence's characters that reuse must cover for the sentence to be done
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@dataclass
+class Side:
+    """One document prepared for alignment."""
+
+    doc: Document
+    text: str  # the whole file text
+    sentences: Sequence[Sentence]
+
+    @classmethod
+    def of(cls, store, doc: Document) -> Side:
+        """The document as the store holds it: its file's text and its sentences."""
+        return cls(doc, store.document_text(doc.id) or "", store.sentences(doc.id))
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    text: str
+    numbers: frozenset[str]
+    free: bool  # not explained by reuse: it looks for a partner (a covered unit can only be found)
+
+
+@lru_cache(maxsize=65536)  # a sentence meets many candidate partners in a corpus
+def _numbers(text: str) -> frozenset[str]:
+    norm = normalize_text(text)
+    return frozenset(n.replace(",", "") for n in _NUMBER.findall(norm) if len(n.replace(",", "")) >= 2)
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def _unit(text: str, start: int, end: int, free: bool) -> _Unit:
+    chunk = text[start:end]
+    return _Unit(start, end, chunk, _numbers(chunk), free)
+
+
+def _units(side: Side, covered: Sequence[Span]) -> list[_Unit]:
+    """Free units (sentences, or the uncovered rest of partly reused ones) and covered sentences.
+
+    A covered sentence stays a candidate partner: a report may quote a sentence word for word in
+    one place and paraphrase it in another.
+    """
+    units: list[_Unit] = []
+    for s in side.sentences:
+        pieces = [(s.start, s.end)]
+        for cs, ce in covered:
+            nxt = []
+            for ps, pe in pieces:
+                if ce <= ps or cs >= pe:
+                    nxt.append((ps, pe))
+                    continue
+                if cs > ps:
+                    nxt.append((ps, cs))
+                if ce < pe:
+                    nxt.append((ce, pe))
+            pieces = nxt
+        if pieces == [(s.start, s.end)]:
+            units.append(_unit(side.text, s.start, s.end, True))
+            continue
+        units.append(_unit(side.text, s.start, s.end, False))
+        left = sum(pe - ps for ps, pe in pieces)
+        if left < (1 - COVERED) * (s.end - s.start):
+            continue
+        for ps, pe in pieces:
+            ps, pe = _trim(side.text, ps, pe)
+            if pe - ps >= MIN_UNIT_CHARS:
+                units.append(_unit(side.text, ps, pe, True))
+    return units
+
+
+def _cross(a: Document, b: Document) -> bool:
+    return a.lang != b.lang
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic weights of the pair score for one encoder's cosine scale.
+
+    ``chance``: the cosine of unrelated sentences on one topic (cross-lingual, monolingual);
+    ``bias``: within one language, sentences on the same event ("the ministers met on Thursday …")
+    score high without sharing text, so a monolingual paraphrase needs more evidence.
+    """
+
+    chance_cross: float
+    chance_mono: float
+    cos: float
+    margin: float
+    bias_cross: float = -1.75
+    bias_mono: float = -3.0
+    translation: float = 0.82  # a cross-lingual pair at or above this cosine kept the wording: translation
+
+
+# Set by hand on the demo corpus and checked on the seeds (e5+USE), and from USE's cosines on the
+# same pairs (USE's scale: unrelated sentences near 0.2, translations above 0.65).
+CALIBRATIONS = {
+    "combined": Calibration(chance_cross=0.78, chance_mono=0.86, cos=30.0, margin=25.0),
+    "e5": Calibration(chance_cross=0.82, chance_mono=0.89, cos=40.0, margin=60.0, translation=0.86),
+    "use": Calibration(chance_cross=0.55, chance_mono=0.62, cos=20.0, margin=1.0, translation=0.72),
+}
+_W = {"numbers": 1.5, "length": -2.0, "neighbour": 1.5}
+LARGE_PAIR = 2000  # units on both sides together: above this the default encoder is the fast one
+
+
+def calibration_for(encoder: Encoder) -> Calibration:
+    """The calibration of a known encoder family; others (a plugged-in model) get the default's."""
+    for family, cal in CALIBRATIONS.items():
+        if encoder.name.startswith(family):
+            return cal
+    return CALIBRATIONS["combined"]
+
+
+SURE = 0.9  # a pair this strong stands whatever its partner's other options
+RIVAL_GAP = 0.2  # how far below its partner's best pair a pair may be and still stand
+GAP_THRESHOLD = 0.5  # between two anchors, a pair needs half the usual score
+MAX_GAP = 40  # units on each side of a gap worth a DP
+CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
+ANCHOR_REACH = 2 * 1.5  # the most the number agreement can move a pair's logit (±numbers weight)
+SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
+
+
+def _log_lengths(units: Sequence[_Unit], scale: float) -> np.ndarray:
+    return np.log(np.maximum([len(u.text) * scale for u in units], 1.0)).astype(np.float32)
+
+
+def _pair_scores(ua: list[_Unit], ub: list[_Unit], sim: np.ndarray, cross: bool, a_lang: str,
+                 cal: Calibration = CALIBRATIONS["combined"]) -> np.ndarray:
+    """Calibrated pair scores in [0, 1] (see the module docstring for the features).
+
+    Everything is a matrix operation except the number agreement, which is computed only for
+    each unit's few best candidates: elsewhere it could not lift a pair over the threshold.
+    """
+    sim = sim.astype(np.float32, copy=False)
+    margin = margin_scores(sim, k=4).astype(np.float32)
+    chance, bias = (cal.chance_cross, cal.bias_cross) if cross else (cal.chance_mono, cal.bias_mono)
+    z = cal.cos * (sim - chance) + cal.margin * (margin - 1.0) + bias
+    # Length prior: Arabic runs about 0.8 the length of English.
+    scale_a = 1 / 0.8 if cross and a_lang == "ar" else 1.0
+    scale_b = 1 / 0.8 if cross and a_lang != "ar" else 1.0
+    gap = np.abs(_log_lengths(ua, scale_a)[:, None] - _log_lengths(ub, scale_b)[None, :])
+    z += _W["length"] * np.maximum(0.0, gap - 0.35)
+    for i, j in _candidates(z, top=CANDIDATES):
+        x, y = ua[i], ub[j]
+        if x.numbers and y.numbers:  # from +w when the numbers agree to -w when none do
+            agreement = len(x.numbers & y.numbers) / len(x.numbers | y.numbers)
+            z[i, j] += _W["numbers"] * (2 * agreement - 1)
+    # Neighbour support: the diagonal neighbours also pair well (order kept locally).
+    base = expit(z)
+    support = np.zeros_like(base)
+    if base.shape[0] > 1 and base.shape[1] > 1:
+        support[1:, 1:] = np.maximum(support[1:, 1:], base[:-1, :-1])
+        support[:-1, :-1] = np.maximum(support[:-1, :-1], base[1:, 1:])
+    z += _W["neighbour"] * support
+    return expit(z)
+
+
+def _candidates(z: np.ndarray, top: int) -> set[tuple[int, int]]:
+    """Pairs close enough to their row's or column's best that an anchor could change the choice
+    (the anchors move a score by at most ANCHOR_REACH), capped at the `top` best of each row and
+    column when a flat matrix would give too many."""
+    n, m = z.shape
+    if n == 0 or m == 0:
+        return set()
+    near = (z >= z.max(axis=1, keepdims=True) - ANCHOR_REACH) | (z >= z.max(axis=0, keepdims=True) - ANCHOR_REACH)
+    if int(near.sum()) <= 2 * top * (n + m):
+        return {(int(i), int(j)) for i, j in np.argwhere(near)}
+    kc, kr = min(top, m), min(top, n)
+    cols = np.argpartition(-z, kc - 1, axis=1)[:, :kc]
+    rows = np.argpartition(-z, kr - 1, axis=0)[:kr, :]
+    out = {(i, int(j)) for i in range(n) for j in cols[i]}
+    out.update((int(i), j) for j in range(m) for i in rows[:, j])
+    return out
+
+
+def _choose(score: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
+            threshold: float) -> set[tuple[int, int]]:
+    """Best partner of every free unit on both sides, plus an adjacent second partner."""
+    chosen: set[tuple[int, int]] = set()
+    if score.size == 0:
+        return chosen
+    for axis in (1, 0):
+        mat = score if axis == 1 else score.T
+        free_rows = free_a if axis == 1 else free_b
+        # Rivals are free units only: a sentence quoted word for word elsewhere may also be paraphrased.
+        col_best = np.where(np.asarray(free_rows)[:, None], mat, -1.0).max(axis=0)
+        for i in range(mat.shape[0]):
+            if not free_rows[i]:
+                continue
+            row = mat[i]
+            j = int(row.argmax())
+            # A unit whose best partner prefers another unit by far (a sentence the other side
+            # dropped) keeps it only when the pair is strong in its own right.
+            if row[j] < threshold or (row[j] < SURE and row[j] < col_best[j] - RIVAL_GAP):
+                continue
+            pick = [(i, j)]
+            for k in (j - 1, j + 1):
+                if 0 <= k < row.shape[0] and row[k] >= threshold and row[k] >= row[j] - 0.15:
+                    pick.append((i, k))
+            chosen.update(pick if axis == 1 else [(b, a) for a, b in pick])
+    return {(i, j) for i, j in chosen if free_a[i] or free_b[j]}
+
+
+def _fill_gaps(pairs: set[tuple[int, int]], score: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """Local dynamic programming between consecutive anchors (vecalign-style, monotonic).
+
+    Where two chosen pairs (i0, j0) < (i1, j1) enclose unaligned units on both sides, the best
+    monotonic matching of those units is found by DP over their pair scores, accepting pairs above
+    a lower bar than the search's: between two anchors a translation stays in order, which is
+    evidence the global search did not use. Gaps are bounded, so the cost stays linear.
+    """
+    low = threshold * GAP_THRESHOLD
+    anchors = sorted(pairs)
+    chain = [anchors[0]] if anchors else []
+    for i, j in anchors[1:]:  # the monotonic backbone: pairs that keep both orders
+        if i > chain[-1][0] and j > chain[-1][1]:
+            chain.append((i, j))
+    added: set[tuple[int, int]] = set()
+    for (i0, j0), (i1, j1) in zip(chain, chain[1:], strict=False):
+        n, m = i1 - i0 - 1, j1 - j0 - 1
+        if n <= 0 or m <= 0 or n > MAX_GAP or m > MAX_GAP:
+            continue
+        sub = score[i0 + 1:i1, j0 + 1:j1] - low
+        dp = np.zeros((n + 1, m + 1))
+        for a in range(1, n + 1):
+            for b in range(1, m + 1):
+                dp[a, b] = max(dp[a - 1, b], dp[a, b - 1], dp[a - 1, b - 1] + sub[a - 1, b - 1])
+        a, b = n, m
+        while a > 0 and b > 0:
+            if dp[a, b] == dp[a - 1, b - 1] + sub[a - 1, b - 1] and sub[a - 1, b - 1] > 0:
+                added.add((i0 + a, j0 + b))
+                a, b = a - 1, b - 1
+            elif dp[a, b] == dp[a - 1, b]:
+                a -= 1
+            else:
+                b -= 1
+    return pairs | added
+
+
+def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Sequence[bool]) -> set[tuple[int, int]]:
+    """Pairs of short units survive only next to a surviving pair (a header block of a
+    translation): alone, "March 12, 2025" or "For Immediate Release" prove nothing."""
+    kept = {(i, j) for i, j in pairs if not (short_a[i] or short_b[j])}
+    pending = pairs - kept
+    grew = True
+    while grew and pending:
+        grew = False
+        for i, j in sorted(pending):
+            if any((i + di, j + dj) in kept for di in (-1, 1) for dj in (-1, 1)):
+                kept.add((i, j))
+                pending.discard((i, j))
+                grew = True
+    return kept
+
+
+def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[int], list[int], float]]:
+    """Group pairs into passages: a unit paired with adjacent units on the other side is one passage."""
+    by_a: dict[int, list[int]] = {}
+    for i, j in sorted(pairs):
+        by_a.setdefault(i, []).append(j)
+    groups: list[tuple[list[int], list[int], float]] = []
+    for i, js in sorted(by_a.items()):
+        run = [js[0]]
+        for j in js[1:]:
+            if j == run[-1] + 1:
+                run.append(j)
+            else:
+                groups.append(([i], run, float(max(score[i, x] for x in run))))
+                run = [j]
+        groups.append(([i], run, float(max(score[i, x] for x in run))))
+    # Adjacent A units that chose the same single B unit become one passage (two sentences as one).
+    merged: list[tuple[list[int], list[int], float]] = []
+    for g in groups:
+        if merged and merged[-1][1] == g[1] and merged[-1][0][-1] + 1 == g[0][0] and len(g[1]) == 1:
+            prev = merged[-1]
+            merged[-1] = (prev[0] + g[0], prev[1], max(prev[2], g[2]))
+        else:
+            merged.append(g)
+    return merged
+
+
+def align(a: Side, b: Side, *, encoder: Encoder | None = None, store=None,
+          threshold: float = DEFAULT_THRESHOLD) -> list[Passage]:
+    """Passages between two documents, sorted by their start in `a`."""
+    cross = _cross(a.doc, b.doc)
+    passages: list[Passage] = []
+    covered_a: list[Span] = []
+    covered_b: list[Span] = []
+    if not cross:
+        # Sentences as regions: a passage never runs across a sentence end, so each passage pairs
+        # what one sentence kept of another (and a quote spread over a paragraph is several).
+        regions_a = [(s.start, s.end) for s in a.sentences]
+        regions_b = [(s.start, s.end) for s in b.sentences]
+        for p in _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b)):
+            passages.append(p)
+            covered_a.append((p.a_start, p.a_end))
+            covered_b.append((p.b_start, p.b_end))
+    ua, ub = _units(a, covered_a), _units(b, covered_b)
+    if ua and ub:
+        # Long documents: the fast encoder (USE, ~15x faster than e5) unless one was chosen.
+        enc = encoder or get_encoder("use" if len(ua) + len(ub) > LARGE_PAIR else "default")
+        va = encode_cached(enc, [u.text for u in ua], store)
+        vb = encode_cached(enc, [u.text for u in ub], store)
+        sim = cosine_matrix(va, vb)
+        cal = calibration_for(enc)
+        score = _pair_scores(ua, ub, sim, cross, a.doc.lang, cal)
+        pairs = _choose(score, [u.free for u in ua], [u.free for u in ub], threshold)
+        pairs = _fill_gaps(pairs, score, threshold)
+        pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
+                          [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub])
+        for ia, jb, s in _merge(pairs, score):
+            x0, x1 = ua[ia[0]], ua[ia[-1]]
+            y0, y1 = ub[jb[0]], ub[jb[-1]]
+            cos = float(max(sim[i, j] for i in ia for j in jb))
+            kind = semantic_kind(cross, cos, cal)
+            passages.append(Passage(a.doc.id, x0.start, x1.end, b.doc.id, y0.start, y1.end, kind, s))
+    passages.sort(key=lambda p: (p.a_start, p.b_start))
+    return passages
+
+
+def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passage]:
+    """One passage per pair of sentences: the reuse matches that fall in the same two sentences
+    (a quote interrupted by a changed word or an aside) are joined from first to last."""
+    def sentence_of(sentences: Sequence[Sentence], pos: int) -> int:
+        starts = [s.start for s in sentences]
+        return bisect_right(starts, pos) - 1
+
+    groups: dict[tuple[int, int], list[Match]] = {}
+    for m in matches:
+        groups.setdefault((sentence_of(a.sentences, m.a_start), sentence_of(b.sentences, m.b_start)), []).append(m)
+    out = []
+    for ms in groups.values():
+        a0, a1 = min(m.a_start for m in ms), max(m.a_end for m in ms)
+        b0, b1 = min(m.b_start for m in ms), max(m.b_end for m in ms)
+        matched = sum(m.matched for m in ms)
+        tokens = max(sum(m.a_tokens for m in ms), sum(m.b_tokens for m in ms))
+        if len(ms) == 1:
+            kind, score = ms[0].kind, ms[0].score
+        else:
+            score = matched / max(tokens, 1)
+            kind = "near-verbatim"
+        kind = kind if kind in ("verbatim", "near-verbatim") else "near-verbatim"
+        if kind == "near-verbatim":
+            # A sentence mostly kept is kept as a sentence: the reworded rest belongs to the copy.
+            a0, a1 = _widen(a, a0, a1)
+            b0, b1 = _widen(b, b0, b1)
+        out.append(Passage(a.doc.id, a0, a1, b.doc.id, b0, b1, kind, score))
+    return out
+
+
+def _widen(side: Side, start: int, end: int) -> Span:
+    """The whole sentence around [start, end) if the span covers most of it."""
+    for s in side.sentences:
+        if s.start <= start and end <= s.end:
+            if end - start >= COVERED * (s.end - s.start):
+                return _trim(side.text, s.start, s.end)
+            break
+    return start, end
+
+
+def semantic_kind(cross: bool, cos: float, cal: Calibration) -> str:
+    """The kind of a pair that shares meaning: across languages by how close the wording stayed."""
+    if cross:
+        return "translation" if cos >= cal.translation else "translated-paraphrase"
+    return "paraphrase"
+

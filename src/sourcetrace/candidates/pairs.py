@@ -1,0 +1,693 @@
+"""Candidate search: which pairs of documents are worth aligning (never all pairs).
+
+Three generators, each a pure function over a list of :class:`DocInput` records; their union
+(:func:`candidate_pairs`) is what the passage aligner sees.
+
+**minhash** (within a language): lexical reuse, two granularities over normalized words.
+
+* Document level: MinHash (``rensa`` R-MinHash, ``num_perm`` slots) of the document's word
+  ``shingle``-grams; LSH with bands of ``r = 2`` rows, ``b = num_perm / 2`` bands; a colliding pair
+  is kept when its estimated Jaccard is at least ``threshold``. P(pair collides in some band) =
+  ``1 - (1 - J^2)^b``; with b = 64: J=0.1 -> 0.47, 0.15 -> 0.77, 0.2 -> 0.93, 0.3 -> 0.997,
+  0.5 -> 1 - 1e-8. A near-copy with 15% of its words changed keeps about 0.85^5 = 44% of its
+  5-shingles, J ~ 0.28 -> 0.994; copies J ~ 1. Unrelated text sharing stock phrases (J ~ 0.02)
+  collides with probability 0.025 and is then dropped by the Jaccard check.
+* Quote level (containment): a short report quoting three sentences of a long statement has a
+  low document Jaccard (~0.05-0.15), so every sentence of at least ``QUOTE_MIN_TOKENS`` words is
+  also a unit: MinHash of its word 3-grams with ``QUOTE_PERM = 64`` slots, bands of ``r = 4``,
+  ``b = 16``: p = 1 - (1 - J^4)^16 per sentence: verbatim J=1 -> 1, J=0.8 -> 0.9987, one word
+  changed in 20 (J ~ 0.7) -> 0.988, J=0.6 -> 0.89, J=0.3 -> 0.12. Colliding sentence pairs are kept
+  when their estimated Jaccard is at least ``QUOTE_MIN_JACCARD`` (0.6), and a document pair needs
+  ``QUOTE_MIN_SENTENCES`` (2) matched sentences on each side: one shared sentence is most often a
+  stock line (a headline formula, "the statement said ..."), which on the planted corpus made 7
+  false pairs per document, against 0.15 with two. Three quoted sentences at J ~ 0.7 are then
+  found with probability p^3 + 3p^2(1-p) = 0.9996. A sentence matched in more than
+  ``QUOTE_MAX_DF`` distinct texts is a formula of the genre: at least one of the matched sentences
+  must be rarer than that, so texts sharing only stock lines are not paired. Documents that are
+  copies of one text (document Jaccard >= ``COPY_JACCARD``) count as one text, so the sentences of
+  a statement republished by many outlets stay rare. The pair's score is the share of the shorter
+  document's sentences that matched.
+* Buckets holding more than ``MAX_BUCKET`` units (stock sentences, mass-republished copies) do not
+  emit all their pairs: each member is paired with its next ``BUCKET_WINDOW`` members in id
+  order, so such a family stays connected at linear cost.
+
+**vectors** (across languages, and cheaply within): each document's vector is the renormalized
+mean of its first sentence vectors (:func:`document_vectors`, multilingual encoder); for each
+document its ``k`` nearest documents in every other language and its ``k_same`` nearest in its own
+language, with cosine >= ``min_cos`` (:mod:`sourcetrace.candidates.neighbours`: exact faiss search, kept
+between runs so a grown corpus searches only for what its new documents change).
+
+**anchors** (any languages): rare tokens that survive translation: numbers of at least 3 digits
+or with decimals (normalized, so Arabic-Indic digits meet ASCII), full dates (day, month name or
+number, year; English and Arabic month names, to ISO ``YYYY-MM-DD``) and Latin-script capitalised
+names. Postings longer than ``max_df`` documents are dropped (years, the month, the minister's
+name); a pair sharing at least 2 of the remaining anchors, or one held by only those two
+documents, is a candidate.
+
+How each generator partitions in a distributed engine (each step is a map, a group-by or a join
+over plain records; nothing needs the whole corpus in one process):
+
+* minhash: map doc -> (lang, signature) and sentence units -> (lang, doc, signature);
+  flatMap -> ((lang, band, band key), unit); group by key -> unit pairs (bucket cap applied per
+  group); distinct pairs; join both signatures -> Jaccard check; reduce by document pair.
+* vectors: map doc -> vector (encoder, cached); per language build an index (broadcast, or
+  sharded by language and then by vector blocks, merging top-k per query); map each query
+  document -> its top-k pairs; distinct.
+* anchors: flatMap doc -> (anchor, doc); group by anchor -> postings, drop > max_df; flatMap each
+  posting -> (pair, df); reduce by pair -> count and rarest df; filter.
+* union: group by pair, merge sources, max score.
+
+Scores are in [0, 1]: minhash the larger of the estimated document Jaccard and the matched
+sentence share; vectors the cosine (clipped at 0); anchors the share of the pair's rarer side's
+rare anchors that are shared.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TypeVar
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from sourcetrace.candidates.neighbours import Neighbours, nearest
+from sourcetrace.candidates.neighbours import pairs as neighbour_pairs
+from sourcetrace.text.normalize import normalize_text
+
+__all__ = [
+    "Candidate",
+    "DocFeatures",
+    "DocInput",
+    "anchor_candidates",
+    "candidate_pairs",
+    "document_anchors",
+    "document_features",
+    "document_vectors",
+    "minhash_candidates",
+    "vector_candidates",
+]
+
+SOURCES = ("minhash", "vectors", "anchors")
+
+SEED = 20200604  # MinHash seed: fixed, so signatures (and candidates) are reproducible
+DOC_ROWS = 2  # rows per band for document signatures
+QUOTE_PERM = 64
+QUOTE_ROWS = 4
+QUOTE_SHINGLE = 3
+QUOTE_MIN_TOKENS = 8
+QUOTE_MIN_JACCARD = 0.6
+QUOTE_MIN_SENTENCES = 2
+# A sentence matched (J >= QUOTE_MIN_JACCARD) in more than this many other texts is a stock line;
+# a quote-level pair needs at least one matched sentence under the limit (as passim's max-df for
+# n-grams). Without it, 81% of the pairs aligned on the 50k bench corpus were same-language pairs
+# typed "related" (templated texts sharing stock sentences), and their number grew 3.3x for twice
+# the documents. Requiring every counted sentence to be under the limit cut more, but lost 2.7% of
+# the planted derived reports at 50k (0.9% at 25k: sentences get commoner as the corpus grows);
+# one rare sentence keeps them all, and the pairs MinHash adds grow 2.07x for 2x documents.
+QUOTE_MAX_DF = 20
+# Documents at least this alike at document level are copies of one text and count once towards
+# QUOTE_MAX_DF: otherwise a statement republished by more than QUOTE_MAX_DF outlets would lose every
+# report quoting a few of its sentences. Templated texts sharing stock lines stay far below it
+# (J ~ 0.02-0.05 on the bench corpus).
+COPY_JACCARD = 0.5
+MAX_BUCKET = 50
+BUCKET_WINDOW = 8
+CHECK_PAIRS = 4_000_000  # colliding unit pairs pooled before their Jaccard check (32 MB of keys)
+
+# Cosine of USE-multilingual document vectors (mean of the sentence vectors), measured by
+# bench/candidates.py --calibrate: documents of 10 Tatoeba sentence pairs (300 en/ar pairs):
+# translations min 0.688, median 0.804; unrelated median 0.376, p99 0.672 (short generic sentences
+# make unrelated documents alike). Planted synthetic translations: min 0.811, median 0.888;
+# unrelated p99 0.784. 0.65 sits below every translation measured; the k nearest bound the rest.
+DEFAULT_MIN_COS = 0.65
+MARGIN_K = 4
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)+(?!\w)|[^\W_]+(?:'[^\W_]+)*")
+
+
+@dataclass
+class DocInput:
+    """What candidate search needs of one document (a plain record)."""
+
+    id: str
+    lang: str
+    text: str  # the document's content text
+    sentences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocFeatures:
+    """What the lexical generators keep of one document (a plain record, cacheable per document):
+    its MinHash signatures and rare-anchor keys. Computing these is most of the candidate stage's
+    per-document cost, so a rerun over a grown corpus reads them from the store."""
+
+    id: str
+    lang: str
+    doc_sig: np.ndarray | None  # (num_perm,) uint32 over word shingles; None: no words
+    quote_sigs: np.ndarray  # (n, QUOTE_PERM) uint32, one row per sentence of >= QUOTE_MIN_TOKENS words
+    anchors: frozenset[str]
+
+
+@dataclass(slots=True)  # one per candidate pair: hundreds of thousands
+class Candidate:
+    a: str  # a < b (string order)
+    b: str
+    sources: list[str]  # which generators proposed it: "minhash", "vectors", "anchors"
+    score: float  # the best evidence, in [0, 1]
+    # Vectors only: the cosine over the mean of both documents' top-MARGIN_K cosines (ratio margin,
+    # as in bitext mining): a translation stands out of its neighbours, a topic neighbour does not.
+    margin: float = 0.0
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(normalize_text(text))
+
+
+def _shingles(words: list[str], size: int) -> list[str]:
+    if len(words) < size:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+# -- MinHash ---------------------------------------------------------------------------------------
+def _signatures(token_sets: list[list[str]], num_perm: int) -> np.ndarray:
+    """(n, num_perm) uint32 MinHash signatures (rensa R-MinHash, seeded: deterministic)."""
+    if not token_sets:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    import rensa
+
+    matrix = rensa.RMinHash.digest_matrix_from_token_sets(token_sets, num_perm, SEED)
+    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(token_sets), num_perm)
+
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _band_keys(block: np.ndarray) -> np.ndarray:
+    """One uint64 key per row of a (n, r) uint32 band."""
+    key = np.zeros(block.shape[0], dtype=np.uint64)
+    for col in range(block.shape[1]):
+        key = (key ^ block[:, col].astype(np.uint64)) * _M1
+        key ^= key >> np.uint64(29)
+    return key * _M2
+
+
+def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: float) -> tuple[np.ndarray, np.ndarray]:
+    """Unit index pairs (i < j, different owners), sorted, that collide in at least one band and
+    whose estimated Jaccard is at least `min_jaccard`, with that Jaccard. A pair is one int64 key
+    (i << 32 | j): sorting keys is 25x faster than sorting rows. The bands' pairs are pooled up
+    to ``CHECK_PAIRS`` and each distinct pair is checked once (a copy collides in every band);
+    the pool keeps memory bounded when stock sentences fill the buckets."""
+    n, perm = sig.shape
+    if n >= 2**31:
+        raise ValueError("too many units for one MinHash group")
+    pending: list[np.ndarray] = []
+    passed: list[np.ndarray] = []
+
+    def check() -> None:
+        keys = _distinct(np.concatenate(pending))
+        pending.clear()
+        passed.append(keys[_jaccard(sig, _unpack(keys)) >= min_jaccard])
+
+    pooled = 0
+    for band in range(perm // rows):
+        key = _band_keys(sig[:, band * rows:(band + 1) * rows])
+        order = np.argsort(key, kind="stable")
+        ks = key[order]
+        same = ks[1:] == ks[:-1]
+        if not same.any():
+            continue
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        sizes = np.diff(np.append(starts, n))
+        for size in np.unique(sizes[sizes >= 2]).tolist():  # all buckets of one size at once
+            members = np.sort(order[starts[sizes == size][:, None] + np.arange(size)], axis=1).astype(np.int64)
+            i, j = _bucket_pairs(size)
+            x, y = members[:, i].ravel(), members[:, j].ravel()  # x < y: members are sorted
+            other = owner[x] != owner[y]
+            pending.append((x[other] << 32) | y[other])
+            pooled += len(pending[-1])
+        if pooled >= CHECK_PAIRS:
+            check()
+            pooled = 0
+    if pending:
+        check()
+    pairs = _unpack(_distinct(np.concatenate(passed))) if passed else np.zeros((0, 2), dtype=np.int64)
+    return pairs, _jaccard(sig, pairs)
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of a 1-D array (a sort and a mask: np.unique is slower)."""
+    keys = np.sort(keys)
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value of a sorted 1-D array and how often it occurs."""
+    if not len(values):
+        return values, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    return values[starts], np.diff(np.append(starts, len(values)))
+
+
+def _unpack(keys: np.ndarray) -> np.ndarray:
+    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
+
+
+def _unique_rows(rows: np.ndarray) -> np.ndarray:
+    """The distinct rows of an (m, 2) array of non-negative integers, sorted: each row as one
+    integer when the columns' ranges allow (np.unique(axis=0) and lexsort are many times slower)."""
+    if len(rows) == 0:
+        return rows.reshape(0, 2)
+    span = int(rows[:, 1].max()) + 1
+    if (int(rows[:, 0].max()) + 1) * span < 2**63:
+        keys = _distinct(rows[:, 0].astype(np.int64) * span + rows[:, 1])
+        return np.stack([keys // span, keys % span], axis=1)
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    keep = np.concatenate(([True], (rows[1:] != rows[:-1]).any(axis=1)))
+    return rows[keep]
+
+
+@lru_cache(maxsize=1024)
+def _bucket_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Member index pairs of a bucket: all of them, or in a huge bucket each member with its next
+    BUCKET_WINDOW members (the bucket stays connected at linear cost)."""
+    if size <= MAX_BUCKET:
+        return np.triu_indices(size, 1)
+    i = np.repeat(np.arange(size), BUCKET_WINDOW)
+    j = i + np.tile(np.arange(1, BUCKET_WINDOW + 1), size)
+    keep = j < size
+    return i[keep], j[keep]
+
+
+def _jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    out = np.empty(len(pairs), dtype=np.float64)
+    for s in range(0, len(pairs), 100_000):  # bounded memory
+        p = pairs[s:s + 100_000]
+        out[s:s + len(p)] = np.count_nonzero(sig[p[:, 0]] == sig[p[:, 1]], axis=1) / sig.shape[1]
+    return out
+
+
+def _texts(copies: np.ndarray, n: int) -> np.ndarray:
+    """Each document's text: the connected component of the copy pairs it belongs to."""
+    graph = coo_matrix((np.ones(len(copies), dtype=np.int8), (copies[:, 0], copies[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple[str, str], float]:
+    """Pairs within one language: {(a, b): score}."""
+    out: dict[tuple[str, str], float] = {}
+    # Document level.
+    owners = [i for i, f in enumerate(feats) if f.doc_sig is not None]
+    copies = np.zeros((0, 2), dtype=np.int64)
+    if len(owners) > 1:
+        sig = np.stack([feats[i].doc_sig for i in owners])
+        owner = np.asarray(owners, dtype=np.int64)
+        pairs, jac = _band_pairs(sig, DOC_ROWS, owner, threshold)
+        copies = owner[pairs[jac >= COPY_JACCARD]]
+        for (i, j), jv in zip(owner[pairs].tolist(), jac.tolist(), strict=True):
+            key = _pair(feats[i].id, feats[j].id)
+            out[key] = max(out.get(key, 0.0), jv)
+    # Quote level: sentences.
+    n_units = np.asarray([len(f.quote_sigs) for f in feats], dtype=np.int64)
+    if n_units.sum() > 1:
+        sig = np.concatenate([f.quote_sigs for f in feats if len(f.quote_sigs)])
+        owner = np.repeat(np.arange(len(feats), dtype=np.int64), n_units)
+        pairs, _ = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
+        i, j = owner[pairs[:, 0]], owner[pairs[:, 1]]
+        # A sentence matched in many texts is a formula of the genre, not shared wording; copies
+        # of one text are one text.
+        text = _texts(copies, len(feats))
+        partners = _unique_rows(np.stack([np.concatenate([pairs[:, 0], pairs[:, 1]]),
+                                          text[np.concatenate([j, i])]], axis=1))
+        df = np.bincount(partners[:, 0], minlength=len(sig))
+        rare = (df[pairs[:, 0]] <= QUOTE_MAX_DF) & (df[pairs[:, 1]] <= QUOTE_MAX_DF)
+        swap = i > j
+        u, v = np.where(swap, pairs[:, 1], pairs[:, 0]), np.where(swap, pairs[:, 0], pairs[:, 1])
+        key = np.minimum(i, j) * len(feats) + np.maximum(i, j)
+        # Distinct matched sentences on each side of every document pair (both sides hold the
+        # same document pairs, in the same sorted order).
+        keys, on_a = _runs(_unique_rows(np.stack([key, u], axis=1))[:, 0])
+        _, on_b = _runs(_unique_rows(np.stack([key, v], axis=1))[:, 0])
+        matched = np.minimum(on_a, on_b)
+        keep = (matched >= QUOTE_MIN_SENTENCES) & np.isin(keys, key[rare])
+        di, dj = keys[keep] // len(feats), keys[keep] % len(feats)
+        shares = np.minimum(1.0, matched[keep] / np.maximum(1, np.minimum(n_units[di], n_units[dj])))
+        for x, y, share in zip(di.tolist(), dj.tolist(), shares.tolist(), strict=True):
+            pk = _pair(feats[x].id, feats[y].id)
+            out[pk] = max(out.get(pk, 0.0), share)
+    return out
+
+
+def _sentence_words(doc: DocInput) -> list[list[str]]:
+    return [_words(s) for s in doc.sentences] if doc.sentences else [_words(doc.text)]
+
+
+def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle: int = 5) -> list[DocFeatures]:
+    """Signatures and anchors of each document (a map over documents; batched for MinHash speed)."""
+    if num_perm % DOC_ROWS:
+        raise ValueError(f"num_perm must be a multiple of {DOC_ROWS}")
+    doc_sets: list[list[str]] = []
+    quote_sets: list[list[str]] = []
+    has_doc: list[bool] = []
+    n_quotes: list[int] = []
+    for d in docs:
+        words = _sentence_words(d)
+        sh = _shingles([w for s in words for w in s], shingle)
+        has_doc.append(bool(sh))
+        if sh:
+            doc_sets.append(sh)
+        units = [_shingles(s, QUOTE_SHINGLE) for s in words if len(s) >= QUOTE_MIN_TOKENS]
+        quote_sets += units
+        n_quotes.append(len(units))
+    doc_sigs = iter(_signatures(doc_sets, num_perm))
+    quote_sigs = _signatures(quote_sets, QUOTE_PERM)
+    out, q = [], 0
+    for d, has, n in zip(docs, has_doc, n_quotes, strict=True):
+        out.append(DocFeatures(d.id, d.lang, next(doc_sigs) if has else None, quote_sigs[q:q + n],
+                               frozenset(document_anchors(d.text))))
+        q += n
+    return out
+
+
+# What a cached DocFeatures depends on: bump when signatures or anchors change.
+FEATURES_VERSION = f"1:{SEED}:128x5:{QUOTE_PERM}x{QUOTE_SHINGLE}:{QUOTE_MIN_TOKENS}"
+
+
+def features_to_bytes(f: DocFeatures) -> bytes:
+    """A compact, code-free serialization (a JSON header, then the raw signatures)."""
+    head = json.dumps({"lang": f.lang, "doc": f.doc_sig is not None, "quotes": len(f.quote_sigs),
+                       "anchors": sorted(f.anchors)}, ensure_ascii=False).encode("utf-8")
+    parts = [len(head).to_bytes(4, "little"), head]
+    if f.doc_sig is not None:
+        parts.append(np.asarray(f.doc_sig, dtype="<u4").tobytes())
+    parts.append(np.asarray(f.quote_sigs, dtype="<u4").tobytes())
+    return b"".join(parts)
+
+
+def features_from_bytes(doc_id: str, data: bytes) -> DocFeatures:
+    n = int.from_bytes(data[:4], "little")
+    head = json.loads(data[4:4 + n].decode("utf-8"))
+    sigs = np.frombuffer(data[4 + n:], dtype="<u4").astype(np.uint32)
+    split = len(sigs) - head["quotes"] * QUOTE_PERM  # the document signature comes first
+    return DocFeatures(doc_id, head["lang"], sigs[:split] if head["doc"] else None,
+                       sigs[split:].reshape(head["quotes"], QUOTE_PERM), frozenset(head["anchors"]))
+
+
+def minhash_candidates(docs: Sequence[DocInput], *, threshold: float = 0.1, num_perm: int = 128,
+                       shingle: int = 5) -> list[Candidate]:
+    """Lexical reuse within each language: MinHash LSH of documents and of their sentences."""
+    return _minhash(document_features(_sorted(docs), num_perm=num_perm, shingle=shingle), threshold)
+
+
+def _minhash(feats: Sequence[DocFeatures], threshold: float) -> list[Candidate]:
+    by_lang: dict[str, list[DocFeatures]] = defaultdict(list)
+    for f in feats:
+        by_lang[f.lang].append(f)
+    scores: dict[tuple[str, str], float] = {}
+    for lang in sorted(by_lang):
+        scores.update(_minhash_group(by_lang[lang], threshold))
+    return [Candidate(a, b, ["minhash"], round(s, 4)) for (a, b), s in sorted(scores.items())]
+
+
+# -- vectors -----------------------------------------------------------------------------------------
+def document_vectors(docs: Sequence[DocInput], encoder, store=None,
+                     max_sentences: int = 8) -> dict[str, np.ndarray]:
+    """Mean of the unit vectors of (up to) `max_sentences` sentences spread over the document,
+    renormalized (8: enough to set a translation apart from topic neighbours, at half the
+    encoding of a whole news report).
+
+    A document without sentences is represented by its text's first 1000 characters. Sentence
+    vectors go through :func:`vectors.encode_cached`, so they are computed once per store.
+    """
+    from sourcetrace.encode.vectors import encode_cached
+
+    texts: list[str] = []
+    spans: list[tuple[str, int, int]] = []
+    for d in docs:
+        sents = _spread([s for s in d.sentences if s.strip()], max_sentences) or (
+            [d.text[:1000]] if d.text.strip() else [])
+        if sents:
+            spans.append((d.id, len(texts), len(texts) + len(sents)))
+            texts.extend(sents)
+    if not texts:
+        return {}
+    vecs = np.asarray(encode_cached(encoder, texts, store), dtype=np.float32)
+    out: dict[str, np.ndarray] = {}
+    for doc_id, s, e in spans:
+        v = vecs[s:e].mean(axis=0)
+        norm = float(np.linalg.norm(v))
+        out[doc_id] = v / norm if norm > 0 else v
+    return out
+
+
+def _spread(items: list[str], n: int) -> list[str]:
+    """At most `n` items spread evenly from first to last: a long document's topic is its whole."""
+    if len(items) <= n:
+        return items
+    step = (len(items) - 1) / (n - 1) if n > 1 else 0
+    return [items[round(i * step)] for i in range(n)]
+
+
+def vector_candidates(docs: Sequence[DocInput | DocFeatures], vectors: Mapping[str, np.ndarray], *, k: int = 10,
+                      min_cos: float = DEFAULT_MIN_COS, k_same: int = 3,
+                      neighbours: Neighbours | None = None) -> list[Candidate]:
+    """Each document's `k` nearest documents in every other language (`k_same` in its own) above
+    `min_cos`; `neighbours`: those lists already found (:func:`neighbours.nearest`)."""
+    langs = {d.id: d.lang for d in docs if d.id in vectors}
+    nb = neighbours if neighbours is not None else nearest(vectors, langs, k=k, k_same=k_same)
+    return vector_pairs(nb, langs, min_cos)
+
+
+def vector_pairs(nb: Neighbours, langs: Mapping[str, str], min_cos: float = DEFAULT_MIN_COS) -> list[Candidate]:
+    """Candidates from nearest-neighbour lists, with each pair's ratio margin."""
+    found, sims, margins = neighbour_pairs(nb, min_cos, MARGIN_K)
+    sims, margins = np.round(sims, 4).tolist(), np.round(margins, 4).tolist()
+    return [Candidate(a, b, ["vectors"], s, m)
+            for (a, b), s, m in zip(found, sims, margins, strict=True) if a in langs and b in langs]
+
+
+# -- anchors -----------------------------------------------------------------------------------------
+_EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december"]
+_AR_MONTHS = [  # Levantine/Iraqi and Egyptian/Gulf names, each month's variants
+    ["كانون الثاني", "يناير"], ["شباط", "فبراير"], ["آذار", "مارس"], ["نيسان", "أبريل", "إبريل"],
+    ["أيار", "مايو"], ["حزيران", "يونيو", "يونيه"], ["تموز", "يوليو", "يوليه"], ["آب", "أغسطس"],
+    ["أيلول", "سبتمبر"], ["تشرين الأول", "أكتوبر"], ["تشرين الثاني", "نوفمبر"], ["كانون الأول", "ديسمبر"]]
+_MONTH: dict[str, int] = {}
+for _m, _name in enumerate(_EN_MONTHS, 1):
+    _MONTH[_name] = _m
+    if len(_name) > 4:
+        _MONTH[_name[:3]] = _m
+        _MONTH[_name[:3] + "."] = _m
+_MONTH["sept"] = 9
+for _m, _names in enumerate(_AR_MONTHS, 1):
+    for _name in _names:
+        _MONTH[normalize_text(_name)] = _m
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTH), key=len, reverse=True))
+# "4 june 2020", "4 حزيران/يونيو 2020", "june 4, 2020", "2020-06-04", "04/06/2020"
+_MONTH_ALT = rf"(?P<{{g}}>{_MONTH_RE})(?:\s*/\s*(?:{_MONTH_RE}))?"
+# Each pattern begins with a character class, so the regex engine skips ahead to where it can
+# match; what may not come before a match is checked in code (_clean_matches): as a leading
+# lookbehind it made the engine try every position (half the cost of reading a document's anchors).
+_DATE_DMY = re.compile(rf"(?P<d>\d{{1,2}})\s+(?:من\s+)?{_MONTH_ALT.format(g='m')},?\s+(?:عام\s+|سنه\s+)?(?P<y>\d{{4}})(?!\d)")
+_DATE_MDY = re.compile(rf"{_MONTH_ALT.format(g='m')}\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?!\d)")
+_DATE_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
+_DATE_SLASH = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?!\d)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\d])")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_NAME = re.compile(r"(?:[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)?|[A-Z]{3,})(?![\w-])")
+_NOT_BEFORE = {_DATE_DMY: str.isdigit, _DATE_MDY: lambda c: c.isalnum() or c == "_", _DATE_ISO: str.isdigit,
+               _DATE_SLASH: str.isdigit, _NUMBER: lambda c: c.isdigit() or c in ".,",
+               _NAME: lambda c: c.isalnum() or c in "_'-"}
+
+
+def _clean_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches of `rx` not preceded by a character its pattern may not follow."""
+    bad = _NOT_BEFORE[rx]
+    for m in rx.finditer(text):
+        if m.start() == 0 or not bad(text[m.start() - 1]):
+            yield m
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"'\u201c\u2018\n(])\s*$")
+_NOT_NAMES_TEXT = """a an the this that these those there their they then than he she it its we
+our us you your i in on at of for from by with to and or but if as is are was were be been not no
+yes so also after before during while when where what which who whom whose why how all any each
+every some many most more other such both either neither nor mr mrs ms dr sir madam monday tuesday
+wednesday thursday friday saturday sunday today tomorrow yesterday"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | frozenset(_EN_MONTHS)
+
+
+def _date(m: re.Match[str]) -> str | None:
+    try:
+        month = int(m.group("m"))
+    except ValueError:
+        month = _MONTH.get(m.group("m"), 0)
+    day, year = int(m.group("d")), int(m.group("y"))
+    if not (1 <= month <= 12 and 1 <= day <= 31 and 1000 <= year <= 2999):
+        return None
+    return f"date:{year:04d}-{month:02d}-{day:02d}"
+
+
+def _number(tok: str) -> str | None:
+    """``num:`` key of a number of >= 3 digits or with decimals (10,000 = 10000; 3,5 = 3.5)."""
+    if _THOUSANDS.fullmatch(tok):
+        tok = tok.replace(",", "")
+    if tok.count(",") == 1 and "." not in tok:
+        tok = tok.replace(",", ".")
+    if tok.count(".") == 1:
+        whole, frac = tok.split(".")
+        whole, frac = whole.lstrip("0") or "0", frac.rstrip("0")
+        if frac:
+            return f"num:{whole}.{frac}"
+        tok = whole
+    digits = re.sub(r"\D", "", tok).lstrip("0")
+    return f"num:{digits}" if len(digits) >= 3 else None
+
+
+def document_anchors(text: str) -> set[str]:
+    """The anchors of one document: ``num:…``, ``date:YYYY-MM-DD`` and ``name:…`` keys."""
+    norm = normalize_text(text)
+    out: set[str] = set()
+    for rx in (_DATE_DMY, _DATE_MDY, _DATE_ISO, _DATE_SLASH):
+        for m in _clean_matches(rx, norm):
+            key = _date(m)
+            if key:
+                out.add(key)
+    for m in _clean_matches(_NUMBER, norm):
+        key = _number(m.group())
+        if key:
+            out.add(key)
+    for m in _clean_matches(_NAME, text):
+        word = m.group()
+        if _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()) and not word.isupper():
+            continue  # a capital that only marks a sentence start
+        key = normalize_text(word)
+        if len(key) >= 3 and key not in _NOT_NAMES:
+            out.add("name:" + key)
+    return out
+
+
+def anchor_candidates(docs: Sequence[DocInput], *, max_df: int = 50, min_shared: int = 2,
+                      very_rare: int = 2) -> list[Candidate]:
+    """Pairs sharing >= `min_shared` anchors held by <= `max_df` documents, or one held by <= `very_rare`."""
+    docs = _sorted(docs)
+    return _anchors([d.id for d in docs], [document_anchors(d.text) for d in docs], max_df=max_df,
+                    min_shared=min_shared, very_rare=very_rare)
+
+
+def _anchors(ids: Sequence[str], anchors: Sequence[set[str] | frozenset[str]], *, max_df: int = 50,
+             min_shared: int = 2, very_rare: int = 2, langs: Sequence[str] | None = None) -> list[Candidate]:
+    """With `langs`, only pairs across languages. Postings of one length are paired all at once."""
+    vocab: dict[str, int] = {}
+    doc_of: list[int] = []
+    key_of: list[int] = []
+    for i, keys in enumerate(anchors):
+        for key in keys:
+            doc_of.append(i)
+            key_of.append(vocab.setdefault(key, len(vocab)))
+    doc = np.asarray(doc_of, dtype=np.int64)
+    key = np.asarray(key_of, dtype=np.int64)
+    df = np.bincount(key, minlength=len(vocab))[key] if len(key) else key
+    rare = (df >= 2) & (df <= max_df)
+    doc, key, df = doc[rare], key[rare], df[rare]
+    rare_count = np.bincount(doc, minlength=len(ids))
+    order = np.lexsort((doc, key))
+    doc, key, df = doc[order], key[order], df[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else key
+    sizes = df[starts]
+    xs, ys, dfs = [], [], []
+    for size in np.unique(sizes).tolist():
+        members = doc[starts[sizes == size][:, None] + np.arange(size)]  # (postings, size), doc order
+        i, j = np.triu_indices(size, 1)
+        xs.append(members[:, i].ravel())
+        ys.append(members[:, j].ravel())
+        dfs.append(np.full(len(xs[-1]), size, dtype=np.int64))
+    if not xs:
+        return []
+    x, y, pdf = np.concatenate(xs), np.concatenate(ys), np.concatenate(dfs)
+    if langs is not None:
+        lang = np.asarray(langs, dtype=object)
+        cross = lang[x] != lang[y]
+        x, y, pdf = x[cross], y[cross], pdf[cross]
+    pair = x * len(ids) + y
+    order = np.lexsort((pdf, pair))  # per pair, its rarest shared anchor first
+    pair, pdf = pair[order], pdf[order]
+    first = np.concatenate(([True], pair[1:] != pair[:-1])) if len(pair) else np.zeros(0, dtype=bool)
+    count = np.diff(np.append(np.flatnonzero(first), len(pair)))
+    pair, rarest = pair[first], pdf[first]
+    keep = (count >= min_shared) | (rarest <= very_rare)
+    pair, count = pair[keep], count[keep]
+    i, j = pair // len(ids), pair % len(ids)
+    score = np.minimum(1.0, count / np.maximum(1, np.minimum(rare_count[i], rare_count[j])))
+    out = []
+    for a, b, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
+        a, b = _pair(ids[a], ids[b])
+        out.append(Candidate(a, b, ["anchors"], round(sc, 4)))
+    out.sort(key=lambda c: (c.a, c.b))
+    return out
+
+
+_Doc = TypeVar("_Doc", DocInput, DocFeatures)
+
+
+# -- union ----------------------------------------------------------------------------------------------
+def _sorted(docs: Sequence[_Doc]) -> list[_Doc]:
+    return sorted(docs, key=lambda d: d.id)
+
+
+def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
+    """Union of candidate lists: one Candidate per pair, sources merged, best score; sorted by (a, b)."""
+    merged: dict[tuple[str, str], Candidate] = {}
+    for cands in lists:
+        for c in cands:
+            key = _pair(c.a, c.b)
+            cur = merged.get(key)
+            if cur is None:
+                merged[key] = Candidate(key[0], key[1], list(c.sources), c.score, c.margin)
+                continue
+            if c.sources != cur.sources:
+                cur.sources = [s for s in SOURCES if s in cur.sources or s in c.sources]
+            if c.score > cur.score:
+                cur.score = c.score
+            if c.margin > cur.margin:
+                cur.margin = c.margin
+    return [merged[k] for k in sorted(merged)]
+
+
+def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
+                    neighbours: Neighbours | None = None,
+                    progress: Callable[[str, float], None] | None = None) -> list[Candidate]:
+    """The union of the three generators (vectors only when given; anchors across languages only)
+    over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b).
+    `neighbours`: the vectors' nearest-neighbour lists, when already found."""
+    feats = _sorted(features)
+    found = []
+    t = time.perf_counter()
+    found.append(_minhash(feats, threshold=0.1))
+    if progress:
+        progress("minhash", time.perf_counter() - t)
+    if vectors:
+        t = time.perf_counter()
+        found.append(vector_candidates(feats, vectors, neighbours=neighbours))
+        if progress:
+            progress("vectors", time.perf_counter() - t)
+    t = time.perf_counter()
+    # Across languages only: in one language MinHash sees shared text and vectors the topic, and
+    # pairs sharing a "rare" anchor grow with the corpus (postings under the cap get longer).
+    found.append(_anchors([f.id for f in feats], [f.anchors for f in feats], langs=[f.lang for f in feats]))
+    if progress:
+        progress("anchors", time.perf_counter() - t)
+    return merge(*found)

@@ -1,0 +1,62 @@
+"""Sentence encoders behind one :class:`Encoder` protocol, chosen by a short spec string.
+
+``get_encoder(spec)``: ``"e5"`` (multilingual-e5-small, 4-bit, "passage: " prefix), ``"e5:query"``,
+``"use"`` (USE multilingual v3), ``"default"`` (the combination that measures best on
+bench/tatoeba.py: 0.8 e5 + 0.2 USE), or ``"st:/path/to/model"`` (a sentence-transformers model
+on disk). Instances are cached per spec, so models load once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sourcetrace.encode.base import Encoder, l2_normalize, strip_arabic_marks
+from sourcetrace.encode.combined import CombinedEncoder
+from sourcetrace.encode.e5 import E5Encoder
+from sourcetrace.encode.local import SentenceTransformerEncoder
+from sourcetrace.encode.use import USEEncoder
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "CombinedEncoder",
+    "E5Encoder",
+    "Encoder",
+    "SentenceTransformerEncoder",
+    "USEEncoder",
+    "get_encoder",
+    "l2_normalize",
+    "strip_arabic_marks",
+]
+
+# Weights of the default combination. Tatoeba ara-eng, margin + one-to-one: e5 alone 0.925,
+# USE alone 0.894, 0.5/0.5 0.925, 0.8/0.2 0.935 (bench/tatoeba.py prints the whole sweep).
+DEFAULT_WEIGHTS: dict[str, float] = {"e5": 0.8, "use": 0.2}
+
+_cache: dict[str, Encoder] = {}
+_lock = threading.RLock()  # re-entrant: "default" builds its parts through get_encoder
+
+
+def get_encoder(spec: str = "default") -> Encoder:
+    """Return the (cached) encoder for ``spec``; raise ValueError for an unknown spec."""
+    spec = spec.strip()
+    with _lock:
+        if spec in _cache:
+            return _cache[spec]
+        enc: Encoder
+        if spec == "e5":
+            enc = E5Encoder("passage")
+        elif spec == "e5:query":
+            enc = E5Encoder("query")
+        elif spec == "use":
+            enc = USEEncoder()
+        elif spec == "default":
+            enc = CombinedEncoder([(get_encoder(s), w) for s, w in DEFAULT_WEIGHTS.items()])
+        elif spec.startswith("st:"):
+            path = spec[3:]
+            if not path:
+                raise ValueError("'st:' needs a model directory, e.g. st:/models/LaBSE")
+            enc = SentenceTransformerEncoder(path)
+        else:
+            raise ValueError(f"unknown encoder spec {spec!r}: use e5, e5:query, use, default or st:/path")
+        _cache[spec] = enc
+        return enc

@@ -1,0 +1,124 @@
+"""Aligning pairs in worker processes: the per-pair stage spread over the machine's cores.
+
+Aligning a pair is a pure function of its two documents (their texts and sentences, read from
+the store) and the sentence vectors (cached in the store), so pairs partition freely, as they do
+on a cluster. Each worker opens the store itself (SQLite in WAL mode lets readers run beside the
+writer) and returns the passages; the calling process alone records alignments, so a pair is
+still stored with its passages in one transaction. Workers start with ``spawn``: a fork of a
+process whose OpenMP (faiss) or BLAS threads have run can hang.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import get_context
+
+from sourcetrace.align.pair import Side, align
+from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.records import Document, Passage
+from sourcetrace.store.sqlite import Store
+
+CHUNK = 48  # pairs per task: consecutive pairs share documents, which a worker keeps at hand
+MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (start-up costs more)
+SIDES_KEPT = 2048  # documents each process keeps prepared for alignment
+
+_state: dict = {}
+
+
+def default_workers() -> int:
+    """``$SOURCETRACE_WORKERS``, else the cores this process may use."""
+    env = os.environ.get("SOURCETRACE_WORKERS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def spec_of(encoder: Encoder | None) -> str | None:
+    """The spec that :func:`get_encoder` makes this encoder from ("" for None: the per-pair
+    default), or None when it was built otherwise (a worker could not rebuild it)."""
+    if encoder is None:
+        return ""
+    from sourcetrace import encode as encoders
+
+    return next((spec for spec, enc in encoders._cache.items() if enc is encoder), None)
+
+
+class Sides:
+    """Documents prepared for alignment, the most recently used kept (bounded memory)."""
+
+    def __init__(self, store: Store, limit: int = SIDES_KEPT) -> None:
+        self.store, self.limit = store, limit
+        self.kept: OrderedDict[str, Side] = OrderedDict()
+
+    def __call__(self, doc: Document) -> Side:
+        side = self.kept.get(doc.id)
+        if side is None:
+            side = Side.of(self.store, doc)
+            self.kept[doc.id] = side
+            if len(self.kept) > self.limit:
+                self.kept.popitem(last=False)
+        else:
+            self.kept.move_to_end(doc.id)
+        return side
+
+
+WORKER_MEMO = 8_000  # sentence vectors a worker keeps in memory: a chunk's documents, with room
+
+
+def _start(db_path: str, spec: str, threshold: float) -> None:
+    from sourcetrace.encode import vectors
+
+    vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
+    store = Store(db_path)
+    encoder = get_encoder(spec) if spec else None
+    # One BLAS thread per worker: a worker per core each running two-threaded matrix products
+    # oversubscribes the cores, and spinning BLAS threads made alignment twice as slow.
+    for enc in [encoder, get_encoder("use")]:
+        for part in [enc, *(e for e, _ in getattr(enc, "parts", []))]:
+            if hasattr(part, "threads"):
+                part.threads = 1
+    from threadpoolctl import threadpool_limits
+
+    _state["blas"] = threadpool_limits(1)  # the rest of the worker's matrix products too
+    _state.update(store=store, sides=Sides(store), encoder=encoder, threshold=threshold)
+
+
+def _align_chunk(chunk: Sequence[tuple[Document, Document]]) -> list[tuple[str, str, list[Passage]]]:
+    sides, enc, store = _state["sides"], _state["encoder"], _state["store"]
+    return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, store=store, threshold=_state["threshold"]))
+            for a, b in chunk]
+
+
+def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, encoder: Encoder | None,
+                threshold: float, workers: int = 1, min_pairs: int = MIN_PAIRS,
+                ) -> Iterator[tuple[str, str, list[Passage]]]:
+    """(a, b, passages) of every pair, in worker processes when there are enough pairs and
+    cores and the encoder can be rebuilt in a worker; otherwise here. Results come as chunks
+    finish, not in input order."""
+    n = workers
+    spec = spec_of(encoder)
+    if n < 2 or len(pairs) < min_pairs or spec is None:
+        sides = Sides(store)
+        for a, b in pairs:
+            yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, store=store, threshold=threshold)
+        return
+    chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
+    with ProcessPoolExecutor(n, mp_context=get_context("spawn"), initializer=_start,
+                             initargs=(str(store.path), spec, threshold)) as pool:
+        pending: set[Future] = set()
+        todo = iter(chunks)
+        for chunk in todo:  # a bounded queue: results are written as they come
+            pending.add(pool.submit(_align_chunk, chunk))
+            if len(pending) >= 4 * n:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield from fut.result()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.add(pool.submit(_align_chunk, nxt))
+

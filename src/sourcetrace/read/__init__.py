@@ -1,0 +1,155 @@
+"""Reading layer: paths → decoded :class:`~sourcetrace.records.SourceFile` records.
+
+* :func:`discover` expands what the user typed (files, directories, globs) into file paths.
+* :func:`read_file` reads one file: size check, decoding (:mod:`.decoding`), then the reader for
+  its format (:mod:`.text`, :mod:`.html`, :mod:`.jsonl`) chosen by suffix or content (:mod:`.base`).
+
+Offsets into ``SourceFile.text`` are code points of the decoded text, BOM not counted, line
+endings kept as they are in the file ("\\r\\n" counts as 2). For HTML and JSONL the text is the
+extracted text; see ``docs/formats.md``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from sourcetrace.read.base import (
+    HEAD_CHARS,
+    Reader,
+    ReadError,
+    default_readers,
+    reader_for_suffix,
+    sniff_reader,
+)
+from sourcetrace.read.decoding import DecodeError, decode
+from sourcetrace.records import ReadFailure, SourceFile
+
+__all__ = ["DEFAULT_MAX_BYTES", "ReadError", "Reader", "default_readers", "discover", "read_file"]
+
+DEFAULT_MAX_BYTES = 50_000_000
+
+# Our own stores (SQLite and its side files) often live next to the inputs; never read them back.
+_OWN_SUFFIXES = (".db", ".db-journal", ".db-wal", ".db-shm")
+
+
+def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+              display_path: str | None = None) -> SourceFile:
+    """Read, decode and extract one file.
+
+    ``display_path`` (default: ``path`` as given) is what ``SourceFile.path`` and every error
+    carry, so relative paths stay relative. Raises :class:`ReadError` with a reason a user can
+    act on: missing, a directory, unreadable, too large, empty, binary, undecodable, or (HTML,
+    JSONL) holding no text.
+    """
+    shown = display_path if display_path is not None else os.fspath(path)
+    try:
+        size = os.stat(path).st_size
+        if os.path.isdir(path):
+            raise ReadError(shown, "is a directory")
+        if size > max_bytes:
+            raise ReadError(shown, _too_large(size, max_bytes))
+        with open(path, "rb") as handle:
+            # Read one byte past the limit: stat can lie (pipes, files still growing).
+            raw = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise ReadError(shown, "no such file") from None
+    except PermissionError:
+        raise ReadError(shown, "permission denied") from None
+    except IsADirectoryError:
+        raise ReadError(shown, "is a directory") from None
+    except OSError as err:
+        raise ReadError(shown, f"cannot read: {err.strerror or err}") from None
+    if len(raw) > max_bytes:
+        raise ReadError(shown, _too_large(len(raw), max_bytes))
+
+    readers = default_readers()
+    by_suffix = reader_for_suffix(os.fspath(path), readers)
+    # The charset a page declares only matters for HTML, so tell the decoder when it is one.
+    html_hint = (by_suffix.name == "html") if by_suffix else _html_bytes(raw)
+    try:
+        text, encoding = decode(raw, html=html_hint)
+    except DecodeError as err:
+        raise ReadError(shown, str(err)) from None
+    if not text.strip():
+        raise ReadError(shown, "empty file (only whitespace)")
+
+    reader = by_suffix or sniff_reader(raw, text[:HEAD_CHARS], readers)
+    return reader.read(shown, raw, text, encoding)
+
+
+def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
+    """Expand files, directories and glob patterns into file paths, in a stable order.
+
+    Paths come back as given (a relative input yields relative paths). Directories are walked
+    recursively in sorted order, skipping hidden files and directories (``.git``) and our own
+    ``*.db`` stores; globs support ``*``, ``?``, ``[...]`` and ``**``. A file reached twice is
+    listed once. A missing path, a glob matching nothing or a directory with no files is a
+    :class:`ReadFailure`.
+    """
+    files: list[str] = []
+    failures: list[ReadFailure] = []
+    seen: set[str] = set()
+
+    def add(found: str) -> None:
+        key = os.path.realpath(found)
+        if key not in seen:
+            seen.add(key)
+            files.append(found)
+
+    for item in inputs:
+        if glob.has_magic(item):
+            # glob's own rule skips names starting with "." for wildcards, like a shell.
+            matches = sorted(glob.glob(item, recursive=True))
+            found = [f for m in matches for f in (_walk(m) if os.path.isdir(m) else [m])
+                     if os.path.isfile(f) and not _is_own_store(f)]
+            if not found:
+                failures.append(ReadFailure(item, "no files match this pattern"))
+            for f in found:
+                add(f)
+        elif os.path.isdir(item):
+            found = list(_walk(item))
+            if not found:
+                failures.append(ReadFailure(item, "directory holds no readable files (hidden files and *.db are skipped)"))
+            for f in found:
+                add(f)
+        elif os.path.exists(item):
+            add(item)  # named explicitly: taken even if hidden; read_file judges the content
+        else:
+            failures.append(ReadFailure(item, "no such file or directory"))
+    return files, failures
+
+
+def _walk(root: str) -> Iterator[str]:
+    """Files under ``root``, depth-first in sorted name order, hidden entries and stores skipped."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if not name.startswith(".") and not _is_own_store(name) and os.path.isfile(full):
+                yield full
+
+
+def _is_own_store(name: str) -> bool:
+    return name.lower().endswith(_OWN_SUFFIXES)
+
+
+def _html_bytes(raw: bytes) -> bool:
+    """Byte-level twin of the HTML sniff, used before decoding to decide on ``<meta charset>``."""
+    head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml"))
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"file is {_human(size)}, over the {_human(limit)} limit (--max-bytes)"
+
+
+def _human(n: int) -> str:
+    """``123.4 MB``, ``50 MB``, ``12.5 kB``, ``40 bytes``: short and exact enough to act on."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            value = f"{n / scale:.1f}".removesuffix(".0")
+            return f"{value} {unit}"
+    return f"{n} bytes"

@@ -1,0 +1,117 @@
+"""Families: documents connected by relations, with the inferred origin.
+
+A family is a connected component of the graph of relations that rest on shared text: every
+translation, copy, derived or revision relation, and related pairs that share passages. Pairs
+related only by topic do not join families: in a newsroom archive everything on one subject
+would become one family. Its origin
+is the document the directed relations (translation, copy, derived, revision: source -> other)
+flow from: among documents with no incoming edge, the one that reaches most others, then the
+earliest dated. Revisions are listed in time order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from sourcetrace.records import Document, Family, Relation
+
+DIRECTED = ("translation", "copy", "derived", "revision")
+
+
+def _components(ids: Sequence[str], relations: Sequence[Relation]) -> list[list[str]]:
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in relations:
+        if r.a in parent and r.b in parent and joins_family(r):
+            ra, rb = find(r.a), find(r.b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for i in ids:
+        groups[find(i)].append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _reach(start: str, edges: dict[str, set[str]]) -> int:
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return len(seen) - 1
+
+
+def origin_of(members: Sequence[str], relations: Sequence[Relation], dates: dict[str, str | None]) -> str | None:
+    edges: dict[str, set[str]] = defaultdict(set)
+    incoming: set[str] = set()
+    member_set = set(members)
+    for r in relations:
+        if r.type in DIRECTED and r.source and r.a in member_set and r.b in member_set:
+            target = r.b if r.source == r.a else r.a
+            edges[r.source].add(target)
+            incoming.add(target)
+    roots = [m for m in members if m in edges and m not in incoming]
+    if not roots:
+        return None
+    return min(roots, key=lambda m: (-_reach(m, edges), dates.get(m) or "9999", m))
+
+
+def families(docs: Sequence[Document], relations: Sequence[Relation]) -> list[Family]:
+    """Families in order of their first document, each with its origin and revisions in time order."""
+    order = {d.id: i for i, d in enumerate(docs)}
+    dates = {d.id: d.date for d in docs}
+    groups = _components([d.id for d in docs], relations)
+    # Each family's origin reads only its own relations (all of them per family was quadratic).
+    family_of = {m: n for n, g in enumerate(groups) for m in g}
+    own: dict[int, list[Relation]] = defaultdict(list)
+    for r in relations:
+        n = family_of.get(r.a)
+        if n is not None and family_of.get(r.b) == n:
+            own[n].append(r)
+    out: list[Family] = []
+    for n in sorted(range(len(groups)), key=lambda n: order[groups[n][0]]):
+        members = sorted(groups[n], key=order.__getitem__)
+        origin = origin_of(members, own[n], dates)
+        fam = Family(id=f"family:{origin or members[0]}", documents=members, origin=origin)
+        out.append(fam)
+    return out
+
+
+def revision_chain(members: Sequence[str], relations: Sequence[Relation], dates: dict[str, str | None]) -> list[str]:
+    """The family's documents linked by revisions, oldest first (by date, then by the relations)."""
+    linked = {x for r in relations if r.type == "revision" for x in (r.a, r.b) if x in set(members)}
+    return sorted(linked, key=lambda m: (dates.get(m) or "9999", m))
+
+
+def joins_family(r: Relation) -> bool:
+    """A relation that rests on shared text: only those connect a family."""
+    return r.type in DIRECTED or r.passages > 0
+
+
+def component(doc_id: str, relations_of: Callable[[str], Sequence[Relation]], limit: int = 2000
+              ) -> tuple[list[str], list[Relation]]:
+    """The family around one document, walked through `relations_of` (a store look-up) instead of
+    loading every relation: its members (at most `limit`, nearest first) and their relations."""
+    members, todo = [doc_id], [doc_id]
+    seen = {doc_id}
+    rels: dict[tuple[str, str], Relation] = {}
+    while todo and len(members) < limit:
+        cur = todo.pop(0)
+        for r in relations_of(cur):
+            if not joins_family(r):
+                continue
+            rels[(r.a, r.b)] = r
+            other = r.b if r.a == cur else r.a
+            if other not in seen and len(members) < limit:
+                seen.add(other)
+                members.append(other)
+                todo.append(other)
+    return members, [r for r in rels.values() if r.a in seen and r.b in seen]

@@ -1,0 +1,298 @@
+"""Relations: what one document is to another, typed from the passages they share.
+
+For a pair of documents the passages give each side's **coverage** (share of its content the
+passages cover) and the **mix of kinds**. The type follows from them:
+
+* ``revision`` (checked first): both documents substantially covered and dated a year apart or
+  more (a later version of the same issuer's text, in either language): the earlier is the source;
+* ``translation``: different languages, most covered text translated (not reworded), and both
+  documents almost wholly covered;
+* ``copy``: one language, both documents almost wholly covered word for word (in one language,
+  ``copy`` and ``derived`` need some sentence taken word for word: sentences of one frame with
+  other names and figures align across unrelated texts);
+* ``derived``: one document is mostly made of the other's text, or quotes it word for word, in
+  quotation marks, in several sentences (a report written from a statement): it is the derived one, the other its
+  source (None when no cue tells which);
+* ``related``: some shared text, or none but the same topic (their mean sentence vectors are
+  close): same event, little shared wording.
+
+Direction comes from evidence, never from file order, and every cue used is recorded in
+``evidence``: dates in the text and metadata, attribution phrases in the derived text ("the
+statement said", «قال البيان»), quotation marks around the shared passages, containment
+asymmetry, and for translations explicit markers ("unofficial translation", «ترجمة») — failing
+those, the English side is taken as the original, as it is for most official statements in this
+domain, and the evidence says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from math import fsum
+
+import numpy as np
+
+from sourcetrace.records import Document, Passage, Relation, Span
+
+TRANSLATION_KINDS = ("translation", "translated-paraphrase")
+WORDING_KINDS = ("verbatim", "near-verbatim")
+
+MIN_TRANSLATION_COVERAGE = 0.8  # a report that translates most of a statement still adds and cuts
+MIN_COPY_COVERAGE = 0.8
+MIN_DERIVED_COVERAGE = 0.5
+# A report that quotes its source word for word, in quotation marks, in several sentences is
+# derived from it even when its own text and paraphrases keep the covered share lower (unmarked
+# shared sentences at that share are as often stock sentences of unrelated texts).
+MIN_QUOTED_COVERAGE = 0.3
+MIN_QUOTED_PASSAGES = 2
+MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
+REVISION_DAYS = 300
+MIN_RELATED_COSINE = 0.45
+WORD_FOR_WORD_SCORE = 0.9  # a near-verbatim passage this close counts as taken word for word
+MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases, not copies  # mean-sentence-vector cosine (USE) of two documents on one topic
+
+_ATTRIBUTION = re.compile(
+    r"(?:قال|وقال|قالت|وقالت|أضاف|وأضاف|وتابع|تابع|أكد|وأكد|بحسب|وبحسب|وفق|ووفق|وفقا ل|نقلا عن|وجاء في|جاء في)"
+    r"\s+(?:ال)?(?:بيان|البيان|الخارجية|الوزارة|الوزراء|المتحدث)"
+    r"|\b(?:the statement|the ministers|the ministry|the spokes\w+|the department)\s+(?:said|says|added|stated|noted)"
+    r"|\baccording to the (?:statement|ministry|department|ministers)\b",
+    re.IGNORECASE)
+_TRANSLATION_MARK = re.compile(r"unofficial translation|translated from|ترجمة غير رسمية|ترجمة|مترجم", re.IGNORECASE)
+_QUOTES = "\"“”«»'‘’"
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+@dataclass
+class PairText:
+    """What relation typing reads of one document: its record and its file's text."""
+
+    doc: Document
+    text: str
+
+    # What a document contributes to every pair it is in, worked out once per document (a
+    # document of a corpus meets dozens of pairs).
+    @cached_property
+    def content(self) -> int:
+        boiler = sum(max(0, min(e, self.doc.end) - max(s, self.doc.start)) for s, e in self.doc.boilerplate)
+        return max(1, self.doc.end - self.doc.start - boiler)
+
+    @cached_property
+    def latest_year(self) -> int | None:
+        years = [int(y) for y in _YEAR.findall(self.text[self.doc.start:self.doc.end])]
+        return max(years) if years else None
+
+    @cached_property
+    def attributions(self) -> int:
+        return len(_ATTRIBUTION.findall(self.text[self.doc.start:self.doc.end]))
+
+
+def _union(spans: Sequence[Span]) -> int:
+    total, last = 0, -1
+    for s, e in sorted(spans):
+        s = max(s, last)
+        if e > s:
+            total += e - s
+            last = e
+    return total
+
+
+def _oriented(p: Passage, a: str) -> tuple[int, int, int, int]:
+    return (p.a_start, p.a_end, p.b_start, p.b_end) if p.a == a else (p.b_start, p.b_end, p.a_start, p.a_end)
+
+
+def _days(date: str | None) -> int | None:
+    if not date or not re.match(r"\d{4}-\d{2}-\d{2}$", date):
+        return None
+    y, m, d = map(int, date.split("-"))
+    return y * 372 + m * 31 + d  # an ordering, not a calendar
+
+
+def _in_quotes(side: PairText, start: int, end: int) -> bool:
+    """A quotation mark just before or after the span (a quote marks borrowed text)."""
+    before = side.text[max(side.doc.start, start - 3):start]
+    after = side.text[end:min(side.doc.end, end + 3)]
+    return any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
+
+
+def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
+    """Share of the spans that stand inside quotation marks."""
+    if not spans:
+        return 0.0
+    return sum(_in_quotes(side, s, e) for s, e in spans) / len(spans)
+
+
+def _earlier(a: PairText, b: PairText) -> tuple[str | None, str]:
+    """The earlier document by stated date, else by the latest year each mentions."""
+    da, db = _days(a.doc.date), _days(b.doc.date)
+    if da is not None and db is not None and da != db:
+        return (a.doc.id if da < db else b.doc.id), f"dated {a.doc.date} and {b.doc.date}"
+    ya, yb = a.latest_year, b.latest_year
+    if ya is not None and yb is not None and ya != yb:
+        return (a.doc.id if ya < yb else b.doc.id), f"latest year mentioned {ya} and {yb}"
+    return None, ""
+
+
+def _far_apart(a: PairText, b: PairText) -> bool:
+    da, db = _days(a.doc.date), _days(b.doc.date)
+    if da is not None and db is not None:
+        return abs(da - db) >= REVISION_DAYS
+    ya, yb = a.latest_year, b.latest_year
+    return ya is not None and yb is not None and ya != yb
+
+
+def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: float | None = None) -> Relation | None:
+    """The relation of two documents from the passages between them (None: no relation)."""
+    ida, idb = a.doc.id, b.doc.id
+    shared = list(passages)
+    if not shared:  # most candidate pairs of a corpus: neighbours by topic only
+        if doc_cosine is not None and doc_cosine >= MIN_RELATED_COSINE:
+            return Relation(ida, idb, "related", 0.0, 0.0, doc_cosine, passages=0, evidence=[
+                f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})"])
+        return None
+    # A phrase is not a copy: formulae ("in line with the national plan for") recur across
+    # unrelated texts, so only passages of some length count as evidence for the type.
+    passages = [p for p in shared if min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
+    if not passages:
+        rel = Relation(ida, idb, "related", 0.0, 0.0, fsum(p.score for p in shared) / len(shared),
+                       passages=len(shared))
+        rel.evidence.append(f"only short shared phrases ({len(shared)})")
+        return rel
+    spans = [_oriented(p, ida) for p in passages]
+    cov_a = _union([(s[0], s[1]) for s in spans]) / a.content
+    cov_b = _union([(s[2], s[3]) for s in spans]) / b.content
+    weight = sum((s[1] - s[0]) + (s[3] - s[2]) for s in spans) or 1
+    share = {kind: sum((s[1] - s[0]) + (s[3] - s[2]) for s, p in zip(spans, passages, strict=True)
+                       if p.kind == kind) / weight for kind in {p.kind for p in passages}}
+    translated = sum(v for k, v in share.items() if k in TRANSLATION_KINDS)
+    worded = sum(v for k, v in share.items() if k in WORDING_KINDS or k in ("translation",))
+    score = fsum(p.score for p in passages) / len(passages)
+    rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(shared))
+    cross = a.doc.lang != b.doc.lang
+
+    if min(cov_a, cov_b) >= MIN_REVISION_COVERAGE and _far_apart(a, b):
+        rel.type = "revision"
+        rel.source, why = _earlier(a, b)
+        rel.evidence.append(f"covers {cov_a:.0%} and {cov_b:.0%}; {why}: a later version")
+        return rel
+    if cross and translated >= 0.5 and min(cov_a, cov_b) >= MIN_TRANSLATION_COVERAGE:
+        rel.type = "translation"
+        rel.evidence.append(f"{translated:.0%} of the shared text translated; covers {cov_a:.0%} and {cov_b:.0%}")
+        rel.source, why = _translation_source(a, b)
+        rel.evidence.append(why)
+        return rel
+    if not cross and not any(_word_for_word(p) for p in passages):
+        # Sentences of one frame with other names, places and figures ("… published on <date>,
+        # <n> percent of residents in <place> …") align as near-verbatim across unrelated texts;
+        # a copy or a report keeps some sentence as it was.
+        rel.evidence.append(f"shared text covers {cov_a:.0%} and {cov_b:.0%}, but no sentence taken word for word")
+        return rel
+    if not cross and worded >= 0.8 and min(cov_a, cov_b) >= MIN_COPY_COVERAGE:
+        rel.type = "copy"
+        rel.evidence.append(f"word for word: {worded:.0%} of the shared text; covers {cov_a:.0%} and {cov_b:.0%}")
+        rel.source, why = _earlier(a, b)
+        rel.evidence.append(why or "no date tells which came first")
+        return rel
+    top = max(cov_a, cov_b)
+    # Quotation marks are looked for only where coverage alone does not decide (most pairs).
+    quoted = 0 if top >= MIN_DERIVED_COVERAGE or top < MIN_QUOTED_COVERAGE else sum(
+        p.kind == "verbatim" and (_in_quotes(a, s[0], s[1]) or _in_quotes(b, s[2], s[3]))
+        for p, s in zip(passages, spans, strict=True))
+    if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES:
+        rel.type = "derived"
+        if top < MIN_DERIVED_COVERAGE:
+            rel.evidence.append(f"{quoted} passages quoted word for word")
+        rel.source, why = _derived_source(a, b, spans, cov_a, cov_b)
+        rel.evidence += why
+        return rel
+    rel.evidence.append(f"some shared text: covers {cov_a:.0%} and {cov_b:.0%}")
+    return rel
+
+
+def _word_for_word(p: Passage) -> bool:
+    return p.kind == "verbatim" or (p.kind == "near-verbatim" and p.score >= WORD_FOR_WORD_SCORE)
+
+
+def _translation_source(a: PairText, b: PairText) -> tuple[str | None, str]:
+    for x, y in ((a, b), (b, a)):
+        if _TRANSLATION_MARK.search(y.text[y.doc.start:y.doc.start + 400]) and not _TRANSLATION_MARK.search(
+                x.text[x.doc.start:x.doc.start + 400]):
+            return x.doc.id, f"{y.doc.id} says it is a translation"
+    first, why = _earlier(a, b)
+    if first:
+        return first, why
+    english = [x for x in (a, b) if x.doc.lang == "en"]
+    if len(english) == 1:
+        return english[0].doc.id, "no marker or date: the English text taken as the original (the usual case)"
+    return None, "direction unknown"
+
+
+def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, int, int]], cov_a: float,
+                    cov_b: float) -> tuple[str | None, list[str]]:
+    """The source of a derived pair: votes from containment, attribution, quotes and dates."""
+    votes = {a.doc.id: 0.0, b.doc.id: 0.0}  # votes for being the SOURCE
+    why: list[str] = []
+    if abs(cov_a - cov_b) >= 0.1:
+        derived, source = (a, b) if cov_a > cov_b else (b, a)
+        votes[source.doc.id] += 2
+        why.append(f"{derived.doc.id} is {max(cov_a, cov_b):.0%} made of shared text, "
+                   f"{source.doc.id} {min(cov_a, cov_b):.0%}")
+    att_a, att_b = a.attributions, b.attributions
+    if att_a != att_b:
+        attributing, other = (a, b) if att_a > att_b else (b, a)
+        votes[other.doc.id] += 1.5
+        why.append(f"{attributing.doc.id} attributes what it says ({max(att_a, att_b)} attribution phrases)")
+    qa = _quoted_share(a, [(s[0], s[1]) for s in spans])
+    qb = _quoted_share(b, [(s[2], s[3]) for s in spans])
+    if abs(qa - qb) >= 0.2:
+        quoting, other = (a, b) if qa > qb else (b, a)
+        votes[other.doc.id] += 1
+        why.append(f"{quoting.doc.id} quotes the shared text ({max(qa, qb):.0%} of passages in quotation marks)")
+    first, when = _earlier(a, b)
+    if first:
+        votes[first] += 1
+        why.append(f"{first} is earlier ({when})")
+    if votes[a.doc.id] == votes[b.doc.id]:
+        return None, why + ["no cue tells which came first"]
+    return max(votes, key=votes.__getitem__), why
+
+
+def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
+                  doc_vectors: Mapping[str, np.ndarray] | None = None,
+                  pairs: Sequence[tuple[str, str]] | None = None) -> list[Relation]:
+    """Relations between documents: every pair with passages, and the `pairs` given (candidates)
+    that share no text but may be on the same topic."""
+    by_id = {d.doc.id: d for d in docs}
+    grouped: dict[tuple[str, str], list[Passage]] = {}
+    for p in passages:
+        key = (p.a, p.b) if p.a < p.b else (p.b, p.a)
+        grouped.setdefault(key, []).append(p)
+    keys = set(grouped)
+    if pairs is not None:
+        keys |= {(x, y) if x < y else (y, x) for x, y in pairs}
+    order = sorted(k for k in keys if k[0] in by_id and k[1] in by_id and k[0] != k[1])
+    out: list[Relation] = []
+    for (x, y), cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
+        rel = relate(by_id[x], by_id[y], grouped.get((x, y), ()), cos)
+        if rel is not None:
+            out.append(rel)
+    return out
+
+
+def _pair_cosines(pairs: Sequence[tuple[str, str]], vectors: Mapping[str, np.ndarray] | None,
+                  block: int = 100_000) -> list[float | None]:
+    """The cosine of each pair's document vectors (None where one has none), a block of pairs at
+    a time in numpy: one dot product per pair in Python was a tenth of the stage on a corpus."""
+    if not vectors or not pairs:
+        return [None] * len(pairs)
+    row = {d: i for i, d in enumerate(vectors)}
+    mat = np.stack([np.asarray(v, dtype=np.float32) for v in vectors.values()])
+    ia = np.asarray([row.get(x, -1) for x, _ in pairs], dtype=np.int64)
+    ib = np.asarray([row.get(y, -1) for _, y in pairs], dtype=np.int64)
+    out: list[float | None] = []
+    for s in range(0, len(pairs), block):
+        a, b = ia[s:s + block], ib[s:s + block]
+        cos = np.einsum("ij,ij->i", mat[np.maximum(a, 0)], mat[np.maximum(b, 0)]).tolist()
+        out += [c if i >= 0 and j >= 0 else None for c, i, j in zip(cos, a.tolist(), b.tolist(), strict=True)]
+    return out

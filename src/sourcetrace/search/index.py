@@ -1,0 +1,210 @@
+"""The quote index: where search looks for candidate sentences.
+
+Two indexes over every stored sentence, kept up to date by :func:`update_index` (an explicit
+step that `read`, `trace`, uploads and the first search run; each batch of documents is indexed
+in one transaction, so a killed run leaves a consistent index and the rerun carries on):
+
+- **lexical**: the normalized sentence text (normalize.py: diacritics, alef/ya/ta-marbuta
+  variants, digits, case) in a contentless SQLite FTS5 table inside the store, ranked by BM25.
+  Finds verbatim and near-verbatim copies in the query's language.
+- **vectors**: every sentence's USE-multilingual vector (the fast encoder: ~1,000 sentences/s)
+  in a faiss index in a file beside the store (``STORE.quotes.faiss``). Finds translations and
+  paraphrases. Up to ``FLAT_UP_TO`` vectors the index is exact (float16, 1 KB a sentence); above
+  it the vectors move to an inverted file with 8-bit codes (IVF, 512 B a sentence, ``NPROBE``
+  lists searched), so a query scans a few thousand vectors instead of millions.
+
+Both are keyed by sentence numbers that the store hands out per document and never reuses (see
+store.py), so an index entry of a document read again simply stops resolving.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.vectors import encode_cached
+from sourcetrace.store.sqlite import Store
+from sourcetrace.text.normalize import normalize_text
+
+VECTOR_ENCODER = "use"
+BATCH_DOCS = 500  # documents indexed per transaction
+FLAT_UP_TO = 200_000  # vectors: above this, an inverted file
+NPROBE = 24
+TRAIN_PER_LIST = 40  # training vectors per inverted list (faiss asks for at least 39)
+IVF_BLOCK = 50_000  # vectors read back at a time when moving to the inverted file
+SAVE_AT_LEAST = 50_000  # vectors added between two writes of the index file (see VectorIndex.update)
+
+
+def lexical_text(text: str) -> str:
+    """What the FTS index holds of a sentence (and what a query is matched as)."""
+    return normalize_text(text)
+
+
+def update_index(store: Store, *, vectors: bool = True, encoder: Encoder | None = None,
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Add the sentences of every document not yet indexed; returns how many documents were added."""
+    added = 0
+    while ids := store.unindexed_documents(BATCH_DOCS):
+        rows = []
+        texts: dict[str, str] = {}
+        for doc_id in ids:
+            doc = store.document(doc_id)
+            if doc is None:
+                continue
+            if doc.path not in texts:  # one file may hold many documents (JSONL): read it once
+                texts = {doc.path: store.document_text(doc_id) or ""}
+            text = texts[doc.path]
+            rows.append((doc_id, [lexical_text(text[s.start:s.end]) for s in store.sentences(doc_id)]))
+        store.put_quote_index(rows)
+        added += len(rows)
+        if progress:
+            progress(len(rows))
+    if vectors:
+        VectorIndex.of(store).update(store, encoder)
+    return added
+
+
+class VectorIndex:
+    """Sentence vectors of one store, searchable by inner product (cosine: vectors are unit)."""
+
+    _open: dict[str, VectorIndex] = {}
+    _open_lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        import faiss
+
+        # One query at a time: OpenMP's thread start-up costs more than the scan (20 ms vs 1 ms).
+        faiss.omp_set_num_threads(1)
+        self.path = path
+        self.lock = threading.RLock()
+        self.index = None
+        self.mtime = 0.0
+        self._reload()
+
+    @classmethod
+    def of(cls, store: Store) -> VectorIndex:
+        """The (shared, per process) vector index beside `store`."""
+        path = store.path.with_name(store.path.name + ".quotes.faiss")
+        with cls._open_lock:
+            key = str(path.resolve())
+            if key not in cls._open:
+                cls._open[key] = cls(path)
+            return cls._open[key]
+
+    def _reload(self) -> None:
+        import faiss
+
+        try:
+            mtime = self.path.stat().st_mtime
+        except FileNotFoundError:
+            self.index, self.mtime = None, 0.0
+            return
+        if mtime != self.mtime:
+            index = faiss.read_index(str(self.path))
+            if isinstance(index, faiss.IndexIVF):
+                index.nprobe = NPROBE
+            self.index, self.mtime = index, mtime
+
+    @property
+    def size(self) -> int:
+        return 0 if self.index is None else int(self.index.ntotal)
+
+    def update(self, store: Store, encoder: Encoder | None = None) -> int:
+        """Encode and add the sentences of indexed documents that have no vectors yet.
+
+        The file is written when the vectors added since the last write are as many as those it
+        held (and at the end): rewriting it after every batch made a large corpus write its
+        index hundreds of times. A killed run loses at most the unsaved half, whose documents are
+        still marked as without vectors, and their sentence vectors stay cached in the store."""
+        enc = encoder or get_encoder(VECTOR_ENCODER)
+        added = 0
+        with self.lock:
+            self._reload()
+            if self.index is None:
+                store.reset_vectors_indexed()  # no file yet, or it was lost: every document again
+            todo = store.quote_documents_without_vectors(None)
+            unsaved: list[str] = []
+            since_save = 0
+            for i in range(0, len(todo), BATCH_DOCS):
+                ids: list[int] = []
+                texts: list[str] = []
+                for doc_id, first, n in todo[i:i + BATCH_DOCS]:
+                    text = store.document_text(doc_id) or ""
+                    sents = store.sentences(doc_id)[:n]
+                    texts += [text[s.start:s.end] for s in sents]
+                    ids += range(first, first + len(sents))
+                    unsaved.append(doc_id)
+                vecs = encode_cached(enc, texts, store, keep=False) if texts else np.zeros((0, enc.dim), np.float32)
+                self._add(vecs, np.asarray(ids, dtype=np.int64))
+                added += len(ids)
+                since_save += len(ids)
+                last = i + BATCH_DOCS >= len(todo)
+                if last or since_save >= max(SAVE_AT_LEAST, self.index.ntotal - since_save if self.index else 0):
+                    self._save()
+                    store.mark_vectors_indexed(unsaved)
+                    unsaved, since_save = [], 0
+        return added
+
+    def _add(self, vecs: np.ndarray, ids: np.ndarray) -> None:
+        import faiss
+
+        if len(ids) == 0:
+            return
+        if self.index is None:
+            self.index = faiss.index_factory(vecs.shape[1], "IDMap2,SQfp16", faiss.METRIC_INNER_PRODUCT)
+        if not isinstance(self.index, faiss.IndexIVF) and self.index.ntotal + len(ids) > FLAT_UP_TO:
+            self._to_ivf(vecs, ids)
+            return
+        self.index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
+
+    def _to_ivf(self, vecs: np.ndarray, ids: np.ndarray) -> None:
+        """Move every vector so far, and the new ones, into a trained inverted file. The old
+        vectors are read back a block at a time (all of them at once, and a stacked copy, were
+        most of a large trace's peak memory)."""
+        import faiss
+
+        old_ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        n_old, total = len(old_ids), len(old_ids) + len(ids)
+        nlist = max(64, int(4 * math.sqrt(total)))
+        index = faiss.index_factory(vecs.shape[1], f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        pick = rng.choice(total, size=min(total, TRAIN_PER_LIST * nlist), replace=False)
+        sample = np.empty((len(pick), vecs.shape[1]), dtype=np.float32)
+        new = pick >= n_old
+        sample[new] = vecs[pick[new] - n_old]
+        for s in range(0, n_old, IVF_BLOCK):
+            block = self.index.index.reconstruct_n(s, min(IVF_BLOCK, n_old - s))
+            here = (pick >= s) & (pick < s + len(block))
+            sample[here] = block[pick[here] - s]
+        index.train(sample)
+        del sample
+        for s in range(0, n_old, IVF_BLOCK):
+            block = self.index.index.reconstruct_n(s, min(IVF_BLOCK, n_old - s))
+            index.add_with_ids(np.ascontiguousarray(block, dtype=np.float32), old_ids[s:s + len(block)])
+        self.index = None  # the flat index is no longer needed: free it before the new vectors go in
+        index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
+        index.nprobe = NPROBE
+        self.index = index
+
+    def _save(self) -> None:
+        import faiss
+
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        faiss.write_index(self.index, str(tmp))
+        os.replace(tmp, self.path)  # readers never see half a file
+        self.mtime = self.path.stat().st_mtime
+
+    def search(self, vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The `k` nearest sentence numbers to one unit vector, with their cosines."""
+        with self.lock:
+            self._reload()
+            if self.index is None or self.index.ntotal == 0:
+                return []
+            scores, ids = self.index.search(np.ascontiguousarray(vec.reshape(1, -1), dtype=np.float32), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

@@ -1,0 +1,404 @@
+"""Quote search: every stored document that carries a sentence, however it was rendered.
+
+A query (a sentence or part of one, Arabic or English, perhaps reworded) is answered in four steps:
+
+1. **Candidates** from the quote index (quote_index.py): sentences holding the query's rarest
+   normalized words (FTS5, BM25), and sentences whose USE vector is nearest the query's (faiss),
+   which is what finds translations and paraphrases.
+2. **Rerank** each candidate sentence with the scorers alignment uses: seed-and-extend word
+   alignment (reuse.py) gives verbatim / near-verbatim hits with the exact span and the matching
+   words; the calibrated cosine (align.py) gives paraphrase / translation. A hit's score is the
+   better of the two: lexically ``share of the query carried x share kept word for word where it
+   is carried``, semantically the cosine's calibrated score.
+3. **Passages**: a hit sentence that a stored passage (from ``trace``) pairs with a span of
+   another document makes that span a hit too: translations and copies already aligned come for
+   free, with the kind composed (a verbatim hit through a translation is a translation).
+4. **Origin**: each hit carries its family's origin (families.py), walked through the store.
+
+One hit per document (its best), strongest first, then earliest.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_kind
+from sourcetrace.align.reuse import find_reuse, token_diff
+from sourcetrace.encode import Encoder, USEEncoder, get_encoder
+from sourcetrace.records import Document, Passage, Span
+from sourcetrace.relate.families import component, origin_of
+from sourcetrace.search.index import VECTOR_ENCODER, VectorIndex, lexical_text, update_index
+from sourcetrace.store.sqlite import Store
+from sourcetrace.text.language import script_profile
+from sourcetrace.text.normalize import normalize, tokens
+
+MAX_QUERY_CHARS = 5_000  # a quote, not a document: longer queries are refused
+LANGS = ("any", "ar", "en")
+LEXICAL_CANDIDATES = 40  # best BM25 first: a sentence carrying the quote shares its rarest words
+VECTOR_CANDIDATES = 20
+MAX_TERMS = 12  # the rarest words of the query are enough to find where it is carried
+MIN_TERMS = 3
+ALL_TERMS = 6  # a copy holds every one of the query's rarest words
+# BM25 ranks every posting of the chosen words: rarer words are taken until this many postings
+# (100,000 synthetic documents: 12 words ~ 150,000 postings, 100-150 ms; 20,000 postings ~ 20 ms).
+POSTINGS_BUDGET = 20_000
+TERM_CACHE = 200_000  # words whose sentence counts are remembered per store (a lookup is ~2 ms)
+MIN_SCORE = DEFAULT_THRESHOLD
+FAMILY_LIMIT = 300  # members walked to find a family's origin
+STRENGTH = {"verbatim": 3, "near-verbatim": 2, "paraphrase": 1}
+# A lone quote has no neighbours and no margin, so alignment's pair calibration does not apply.
+# USE cosines of a quote against single sentences (seeds, by hand): unrelated sentences on the same
+# topic reach 0.45 across languages and 0.45-0.57 within one; a translation scores 0.55 and up, a
+# sentence reworded by hand 0.6 and up. The score is 0.5 at these levels.
+MEANING_CHANCE = {True: 0.50, False: 0.52}  # cross-language?
+MEANING_SLOPE = 15.0
+
+
+def meaning_score(cos: float, cross: bool) -> float:
+    """A quote's score against one sentence from their cosine alone."""
+    return 1.0 / (1.0 + math.exp(-MEANING_SLOPE * (cos - MEANING_CHANCE[cross])))
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched: empty, too long, or an unknown language filter."""
+
+
+@dataclass
+class Hit:
+    """A span of a stored document that carries the query."""
+
+    doc: str
+    start: int  # the span, in file offsets of the document's file
+    end: int
+    kind: str  # verbatim, near-verbatim, paraphrase, translation, translated-paraphrase
+    score: float
+    lang: str
+    sentence: Span  # the sentence that holds the span
+    text: str  # that sentence's text
+    highlights: list[Span] = field(default_factory=list)  # the matching words (file offsets)
+    date: str | None = None
+    title: str | None = None
+    via: str | None = None  # the document whose stored passage led here
+    origin: str | None = None  # the origin of the document's family
+
+    def parts(self) -> list[tuple[str, bool]]:
+        """The sentence cut into (text, highlighted) pieces, for display."""
+        base = self.sentence[0]
+        out: list[tuple[str, bool]] = []
+        pos = 0
+        for s, e in sorted(self.highlights):
+            s, e = max(s - base, pos), min(e - base, len(self.text))
+            if e <= s:
+                continue
+            if s > pos:
+                out.append((self.text[pos:s], False))
+            out.append((self.text[s:e], True))
+            pos = e
+        if pos < len(self.text):
+            out.append((self.text[pos:], False))
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.start, "end": self.end, "kind": self.kind,
+                "score": round(self.score, 4), "lang": self.lang, "date": self.date, "title": self.title,
+                "origin": self.origin, "via": self.via,
+                "sentence": {"start": self.sentence[0], "end": self.sentence[1], "text": self.text},
+                "highlights": [list(h) for h in self.highlights]}
+
+
+def query_language(text: str) -> str:
+    """``ar`` when the query is mostly Arabic letters, else ``en``."""
+    profile = script_profile(text)
+    return "ar" if profile.arabic > profile.latin else "en"
+
+
+def check_query(text: str, lang: str = "any") -> str:
+    """The query stripped, or :class:`QueryError` saying why it cannot be searched."""
+    if lang not in LANGS:
+        raise QueryError(f"unknown language filter {lang!r}: use {', '.join(LANGS)}")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(text)} characters; a quote is at most {MAX_QUERY_CHARS}")
+    query = " ".join(text.split())
+    if not query or not tokens(normalize(query)):
+        raise QueryError("the query has no words")
+    return query
+
+
+_indexed: set[tuple[str, bool]] = set()
+_indexed_lock = threading.Lock()
+
+
+def ensure_indexed(store: Store, vectors: bool = True) -> None:
+    """Index what is new once per process and store; writers (read, trace, uploads) call
+    :func:`update_index` themselves, so later searches need not look."""
+    key = (str(store.path.resolve()), vectors)
+    with _indexed_lock:
+        if key in _indexed:
+            return
+        update_index(store, vectors=vectors)
+        _indexed.add(key)
+
+
+def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True) -> list[Hit]:
+    """Documents of the store that carry `text`, best first (one hit per document).
+
+    ``lang`` keeps hits in one language (``ar``, ``en``) or all (``any``); ``vectors=False``
+    searches the words only (no encoder: no translations or paraphrases, but no model to load).
+    """
+    query = check_query(text, lang)
+    ensure_indexed(store, vectors)
+    qlang = query_language(query)
+    q_tokens = [w for w, _, _ in tokens(normalize(query))]
+    q_words = _word_set(query)
+    need = _words_needed(len(q_tokens))
+    docs = _DocCache(store)
+
+    cosines: dict[int, float] = {}
+    if vectors:
+        cosines = dict(VectorIndex.of(store).search(_query_vectors.encode(query), VECTOR_CANDIDATES))
+    # Sentences holding all the rarest words (a copy), then those holding the rarest few (a copy
+    # with words changed).
+    ranked, within_budget = _rare_terms(store, q_tokens)
+    numbers = [*store.match_sentences(ranked[:ALL_TERMS], LEXICAL_CANDIDATES, every=True),
+               *store.match_sentences(within_budget, LEXICAL_CANDIDATES)]
+
+    cal = calibration_for(get_encoder(VECTOR_ENCODER))
+    best: dict[str, Hit] = {}
+    for num, (sent, stext) in store.numbered_sentences([*numbers, *cosines]).items():
+        doc = docs.get(sent.doc)
+        if doc is None or (lang != "any" and doc.lang != lang):
+            continue
+        slang = sent.lang or doc.lang
+        hit = None
+        # The word alignment costs a millisecond a sentence: only where enough words are shared.
+        if slang == qlang and len(q_words & _word_set(stext)) >= need:
+            hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
+        if num in cosines:
+            cross = slang != qlang
+            score = meaning_score(cosines[num], cross)
+            # The words, where they carry the quote, say more than the meaning: a reworded
+            # word keeps a near-verbatim hit near-verbatim.
+            if score >= MIN_SCORE and (hit is None or hit.score < MIN_SCORE):
+                hit = _semantic_hit(q_tokens, doc, slang, sent.start, stext, score,
+                                    semantic_kind(cross, cosines[num], cal))
+        if hit is not None and hit.score >= MIN_SCORE and (doc.id not in best or hit.score > best[doc.id].score):
+            best[doc.id] = hit
+
+    # Passages fill in documents search did not reach, and replace a weaker hit found by meaning
+    # alone (a stored passage was aligned in context); a hit on the document's own words stands.
+    found: dict[str, Hit] = {}
+    for hit in _ranked(best.values())[:limit]:
+        for partner in _through_passages(store, docs, hit, qlang):
+            if lang != "any" and partner.lang != lang:
+                continue
+            mine = best.get(partner.doc)
+            if mine is not None and (mine.kind in ("verbatim", "near-verbatim") or mine.score >= partner.score):
+                continue
+            if partner.doc not in found or partner.score > found[partner.doc].score:
+                found[partner.doc] = partner
+    best.update(found)
+    hits = _ranked(best.values())[:limit]
+    origins = _Origins(store, docs)
+    for hit in hits:
+        hit.origin = origins.of(hit.doc)
+    return hits
+
+
+def one_thread_encoder() -> Encoder:
+    """The index's encoder (USE) with one BLAS thread for queries: a one-sentence forward pass
+    takes 3 ms that way, and 190 ms with two threads while the other core is busy (a thread waits
+    for its descheduled peer; measured on this 2-core machine)."""
+    return USEEncoder(threads=1)
+
+
+class QueryBatcher:
+    """Encodes the queries of concurrent searches together: one batch costs less per sentence
+    than one call each, and the encoder serves one call at a time anyway. The first caller
+    encodes what is pending, again and again until nothing is; the others wait for their row."""
+
+    def __init__(self, make: Callable[[], Encoder] = one_thread_encoder) -> None:
+        self.make = make
+        self.encoder: Encoder | None = None
+        self.lock = threading.Lock()
+        self.pending: list[tuple[str, dict]] = []
+        self.leading = False
+
+    def encode(self, text: str) -> np.ndarray:
+        slot: dict = {"done": threading.Event()}
+        with self.lock:
+            self.pending.append((text, slot))
+            lead = not self.leading
+            self.leading = self.leading or lead
+        if lead:
+            self._drain()
+        slot["done"].wait()
+        if "error" in slot:
+            raise slot["error"]
+        return slot["vec"]
+
+    def _drain(self) -> None:
+        while True:
+            with self.lock:
+                batch, self.pending = self.pending, []
+                if not batch:
+                    self.leading = False
+                    return
+            try:
+                if self.encoder is None:
+                    self.encoder = self.make()
+                vecs = self.encoder.encode([t for t, _ in batch])
+                for (_, slot), vec in zip(batch, vecs, strict=True):
+                    slot["vec"] = vec
+            except Exception as exc:  # every waiter hears of it, and the next caller leads again
+                for _, slot in batch:
+                    slot["error"] = exc
+            for _, slot in batch:
+                slot["done"].set()
+
+
+_query_vectors = QueryBatcher()
+
+
+def earliest(hits: Sequence[Hit]) -> Hit | None:
+    """The earliest dated hit (None when no hit has a date)."""
+    dated = [h for h in hits if h.date]
+    return min(dated, key=lambda h: (h.date, -h.score, h.doc)) if dated else None
+
+
+def _ranked(hits) -> list[Hit]:
+    return sorted(hits, key=lambda h: (-round(h.score, 3), h.date or "\uffff", h.doc))
+
+
+class _DocCache:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.docs: dict[str, Document | None] = {}
+
+    def get(self, doc_id: str) -> Document | None:
+        if doc_id not in self.docs:
+            self.docs[doc_id] = self.store.document(doc_id)
+        return self.docs[doc_id]
+
+
+def _word_set(text: str) -> set[str]:
+    """The normalized words of a text, cheaply (a filter: no offsets)."""
+    return set(_WORD.findall(lexical_text(text)))
+
+
+_WORD = re.compile(r"\w+")
+
+
+_frequencies: dict[str, dict[str, int]] = {}
+
+
+def _rare_terms(store: Store, q_tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The query's indexed words rarest first, and those of them within the postings budget (at
+    least MIN_TERMS).
+
+    Sentence counts are cached per store: a count grown stale only shifts which words are taken.
+    """
+    known = _frequencies.setdefault(str(store.path), {})
+    words = {lexical_text(w) for w in q_tokens}
+    missing = [w for w in words if w not in known]
+    if missing:
+        if len(known) > TERM_CACHE:
+            known.clear()
+        found = store.term_frequencies(missing)
+        known.update({w: found.get(w, 0) for w in missing})
+    ranked = sorted((w for w in words if known[w] > 0), key=lambda w: (known[w], w))[:MAX_TERMS]
+    terms: list[str] = []
+    postings = 0
+    for w in ranked:
+        if len(terms) >= MIN_TERMS and postings + known[w] > POSTINGS_BUDGET:
+            break
+        terms.append(w)
+        postings += known[w]
+    return ranked, terms
+
+
+def _words_needed(n_query: int) -> int:
+    """The fewest identical words a lexical hit holds (reuse's ``min_tokens``)."""
+    return min(6, max(1, n_query // 2))
+
+
+def _lexical_hit(query: str, n_query: int, doc: Document, lang: str, base: int, stext: str) -> Hit | None:
+    """Word alignment of the query with one sentence: the span it carries and how faithfully."""
+    seed = 4 if n_query >= 12 else 3 if n_query >= 6 else 2
+    matches = find_reuse(query, [(0, len(query))], stext, [(0, len(stext))], n=min(seed, n_query),
+                         min_tokens=_words_needed(n_query))
+    if not matches:
+        return None
+    matched = sum(m.matched for m in matches)
+    kept = matched / max(sum(m.a_tokens for m in matches), sum(m.b_tokens for m in matches))
+    score = min(1.0, matched / n_query) * kept
+    kind = "verbatim" if len(matches) == 1 and matches[0].kind == "verbatim" else "near-verbatim"
+    words = [(s + base, e + base) for m in matches
+             for op, _, b in token_diff(query, (m.a_start, m.a_end), stext, (m.b_start, m.b_end))
+             if op == "same" and b for s, e in [b]]
+    return Hit(doc.id, base + min(m.b_start for m in matches), base + max(m.b_end for m in matches), kind, score,
+               lang, (base, base + len(stext)), stext, words, doc.date, doc.title)
+
+
+def _semantic_hit(q_tokens: Sequence[str], doc: Document, lang: str, base: int, stext: str, score: float,
+                  kind: str) -> Hit:
+    """A sentence that carries the query's meaning: the whole sentence, its words shared with the
+    query (names, numbers) highlighted."""
+    shared = set(q_tokens)
+    words = [(s + base, e + base) for w, s, e in tokens(normalize(stext)) if w in shared and len(w) > 2]
+    lead = len(stext) - len(stext.lstrip())
+    return Hit(doc.id, base + lead, base + len(stext.rstrip()), kind, score, lang, (base, base + len(stext)),
+               stext, words, doc.date, doc.title)
+
+
+def _composed_kind(hit_kind: str, passage: Passage, cross: bool) -> str:
+    """What a span is to the query when a hit reaches it through a stored passage; `cross`: the
+    span is in another language than the query."""
+    exact = ("verbatim", "near-verbatim", "translation")
+    if cross:
+        return "translation" if hit_kind in exact and passage.kind in exact else "translated-paraphrase"
+    if hit_kind not in STRENGTH or passage.kind not in STRENGTH:
+        return "paraphrase"
+    return min(hit_kind, passage.kind, key=STRENGTH.__getitem__)
+
+
+def _through_passages(store: Store, docs: _DocCache, hit: Hit, qlang: str) -> list[Hit]:
+    """Spans of other documents that stored passages pair with the hit's span."""
+    out = []
+    for p in store.passages([hit.doc]):
+        mine, other = ((p.a_start, p.a_end), (p.b, p.b_start, p.b_end)) if p.a == hit.doc else \
+            ((p.b_start, p.b_end), (p.a, p.a_start, p.a_end))
+        overlap = min(mine[1], hit.end) - max(mine[0], hit.start)
+        if overlap <= 0.5 * min(mine[1] - mine[0], hit.end - hit.start):
+            continue
+        doc = docs.get(other[0])
+        if doc is None:
+            continue
+        text = store.span_text(doc.id, other[1], other[2])
+        kind = _composed_kind(hit.kind, p, doc.lang != qlang)
+        out.append(Hit(doc.id, other[1], other[2], kind, hit.score * min(1.0, p.score), doc.lang,
+                       (other[1], other[2]), text, [(other[1], other[2])], doc.date, doc.title, via=hit.doc))
+    return out
+
+
+class _Origins:
+    """Family origins, one walk per family."""
+
+    def __init__(self, store: Store, docs: _DocCache) -> None:
+        self.store, self.docs = store, docs
+        self.known: dict[str, str | None] = {}
+
+    def of(self, doc_id: str) -> str | None:
+        if doc_id not in self.known:
+            members, rels = component(doc_id, self.store.relations, FAMILY_LIMIT)
+            dates = {m: (d.date if (d := self.docs.get(m)) else None) for m in members}
+            origin = origin_of(members, rels, dates) if len(members) > 1 else None
+            for m in members:
+                self.known[m] = origin
+        return self.known[doc_id]
