@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from conftest import NestingParser
 from sourcetrace.records import Document, Passage, Sentence
@@ -113,7 +114,8 @@ def test_page_is_wellformed_and_self_contained():
             raise AssertionError(f"asset reference {tag} {attr}={value}")
     assert not re.search(r"url\(|@import|<script[^>]+src=|<link\b", page)
     assert not re.search(r"(src|href)=\"(https?:)?//", page)
-    assert "0.1.0" in page and "&quot;bits&quot;: 4" in page  # settings in the footer
+    footer = page[page.index("<footer>"):page.index("</footer>")]
+    assert "0.1.0" in footer and unescape('"bits": 4') in unescape(footer)  # settings, escaped, in the footer
 
 
 def test_script_in_document_and_metadata_is_escaped():

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from sourcetrace.records import Document, FactDiff, Passage, Sentence
 from sourcetrace.report.bidi import visual
-from sourcetrace.report.compare_html import is_rtl
+from sourcetrace.report.direction import is_rtl
 from sourcetrace.report.facts import fact_diff_table
 from sourcetrace.report.summary import orient, summarize
 

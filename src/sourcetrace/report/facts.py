@@ -1,37 +1,26 @@
 """Views of a fact diff: an HTML table and a rich terminal table, changed facts highlighted old → new.
 
-Shared by the compare and diff commands, the corpus report and the timeline. Every piece of
-document text is escaped (HTML) or passed as plain text (rich), never as markup.
+Shared by the compare and diff commands, the corpus report and the timeline. Document text is
+escaped by the template engine (HTML) or passed as plain text (rich), never as markup.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from html import escape
+from dataclasses import dataclass
 
+from markupsafe import Markup
 from rich.table import Table
 from rich.text import Text
 
 from sourcetrace.records import FactDiff, Passage
 from sourcetrace.report.bidi import visual
+from sourcetrace.report.templating import macro, short
 
 STATUSES = ("changed", "dropped", "added", "same")
 STATUS_STYLES = {"changed": "bold yellow", "dropped": "red", "added": "green", "same": "dim"}
 SNIPPET = 60  # chars of a fact's text shown
-
-FACT_CSS = """
-table.facts { border-collapse:collapse; width:100%; font-size:13px; margin:6px 0; }
-table.facts th, table.facts td { border-top:1px solid #e6e6ea; padding:3px 8px; text-align:start; vertical-align:top; }
-table.facts th { background:#f4f4f7; font-weight:600; }
-.fs-changed { background:#fff3c4; }
-.fs-dropped td.st { color:#b00020; }
-.fs-added td.st { color:#1f7a35; }
-.fs-same { color:#77777d; }
-.fv-old { text-decoration:line-through; color:#b00020; }
-.fv-new { font-weight:600; color:#1f7a35; }
-"""
-
 
 def _value(value: object) -> str:
     return "" if value is None else str(value)
@@ -40,8 +29,7 @@ def _value(value: object) -> str:
 def _snip(text: str, start: int | None, end: int | None) -> str:
     if start is None or end is None:
         return ""
-    flat = " ".join(text[start:end].split())
-    return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…"
+    return short(text[start:end], SNIPPET)
 
 
 def counts(diffs: Sequence[FactDiff]) -> dict[str, int]:
@@ -59,40 +47,58 @@ def _passage_of(d: FactDiff, passages: Sequence[Passage]) -> int | None:
     return None
 
 
-def fact_diff_html(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_same: bool = True,
-                   passages: Sequence[Passage] = ()) -> str:
-    """A table of the fact diff: status, type, A's text and value, B's text and value; a changed
-    fact shows its old value struck through and its new value in bold. With the pair's
-    ``passages`` (side a in A, in the order the page numbers them p0, p1 …) each row names the
-    passage it was found in ("—": paired by its context outside passages)."""
-    rows = []
+@dataclass
+class FactRow:
+    """One row of the fact diff table, as shown."""
+
+    status: str
+    type: str
+    passage: str  # "p3", or "—" when paired by its context outside passages
+    text_a: str
+    span_a: str
+    text_b: str
+    span_b: str
+    value_a: str
+    value_b: str
+    value: str  # the one value of a fact that did not change, or is on one side only
+
+
+@dataclass
+class FactTable:
+    """A fact diff as the ``fact_diff`` macro (templates/macros.html) shows it."""
+
+    rows: list[FactRow]
+    summary: str  # "1 changed, 2 added"
+    with_passages: bool  # rows name the passage they were found in
+
+
+def fact_table(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_same: bool = True,
+               passages: Sequence[Passage] = ()) -> FactTable:
+    """The rows of the fact diff: status, type, A's text and value, B's text and value. With the
+    pair's ``passages`` (side a in A, in the order the page numbers them p0, p1 …) each row names
+    the passage it was found in ("—": paired by its context outside passages)."""
     where = {id(d): _passage_of(d, passages) for d in diffs} if passages else {}
     order = sorted(diffs, key=lambda d: (STATUSES.index(d.status), where.get(id(d)) is None,
                                          where.get(id(d)) or 0))
+    rows = []
     for d in order:
         if d.status == "same" and not show_same:
             continue
-        if d.status == "changed":
-            value = (f'<span class="fv-old">{escape(_value(d.value_a))}</span> → '
-                     f'<span class="fv-new">{escape(_value(d.value_b))}</span>')
-        else:
-            value = escape(_value(d.value_a if d.value_a is not None else d.value_b))
-        span_a = f"[{d.a_start}, {d.a_end})" if d.a_start is not None else ""
-        span_b = f"[{d.b_start}, {d.b_end})" if d.b_start is not None else ""
         pid = where.get(id(d))
-        place = (f"<td>p{pid}</td>" if pid is not None else "<td>—</td>") if passages else ""
-        rows.append(
-            f'<tr class="fs-{escape(d.status)}"><td class="st">{escape(d.status)}</td>{place}<td>{escape(d.type)}</td>'
-            f'<td dir="auto">{escape(_snip(text_a, d.a_start, d.a_end))} <span class="off">{span_a}</span></td>'
-            f'<td dir="ltr">{value}</td>'
-            f'<td dir="auto">{escape(_snip(text_b, d.b_start, d.b_end))} <span class="off">{span_b}</span></td></tr>')
-    if not rows:
-        return '<p class="none">No facts in the aligned passages.</p>'
-    summary = ", ".join(f"{n} {s}" for s, n in counts(diffs).items())
-    head = "<th>passage</th>" if passages else ""
-    return (f'<div class="factdiff"><p>Facts: {escape(summary)}</p><table class="facts"><thead><tr><th>status</th>'
-            f"{head}<th>type</th><th>in A</th><th>value</th><th>in B</th></tr></thead>"
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+        rows.append(FactRow(
+            d.status, d.type, f"p{pid}" if pid is not None else "—",
+            _snip(text_a, d.a_start, d.a_end), f"[{d.a_start}, {d.a_end})" if d.a_start is not None else "",
+            _snip(text_b, d.b_start, d.b_end), f"[{d.b_start}, {d.b_end})" if d.b_start is not None else "",
+            _value(d.value_a), _value(d.value_b), _value(d.value_a if d.value_a is not None else d.value_b)))
+    return FactTable(rows, ", ".join(f"{n} {s}" for s, n in counts(diffs).items()), bool(passages))
+
+
+def fact_diff_html(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_same: bool = True,
+                   passages: Sequence[Passage] = ()) -> Markup:
+    """The fact diff as an HTML table (see :func:`fact_table`); a changed fact shows its old value
+    struck through and its new value in bold."""
+    return macro("macros.html", "fact_diff",
+                 fact_table(diffs, text_a, text_b, show_same=show_same, passages=passages))
 
 
 def fact_diff_table(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, reorder_rtl: bool = True,

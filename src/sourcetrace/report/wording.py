@@ -1,0 +1,28 @@
+"""How relations read in a page: from the derived side ("derived from") or the source side ("source of"),
+and a document's origin chain as a line of steps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sourcetrace.records import Relation
+from sourcetrace.relate.lineage import chain_ends_in_cycle, is_directed
+
+FROM_WORDS = {"translation": "translation of", "copy": "copy of", "derived": "derived from",
+              "revision": "revision of"}
+TO_WORDS = {"translation": "translated as", "copy": "copied as", "derived": "source of", "revision": "revised as"}
+
+
+def what_a_is(r: Relation) -> str:
+    """What ``r.a`` is to ``r.b``: "derived from" when b is its source, "source of" when a is, else the type."""
+    if not is_directed(r):
+        return r.type
+    return FROM_WORDS.get(r.type, r.type) if r.source == r.b else TO_WORDS.get(r.type, r.type)
+
+
+def chain_steps(chain: Sequence[tuple[str, Relation | None]], relations: Sequence[Relation]
+                ) -> tuple[list[tuple[str, str | None]], str]:
+    """An origin chain (``lineage.origin_chain``) as (document, how it takes from the next one)
+    steps, and what its last document is: "origin", or "stops: cycle" when the walk met a cycle."""
+    steps = [(doc, FROM_WORDS.get(r.type, r.type) if r else None) for doc, r in chain]
+    return steps, "stops: cycle" if chain_ends_in_cycle(chain, relations) else "origin"
