@@ -5,7 +5,7 @@ from rich.console import Console
 from conftest import nonempty_lines
 from sourcetrace.records import Document, Passage, Sentence
 from sourcetrace.report import render_compare_terminal
-from sourcetrace.report.bidi import base_is_rtl, visual
+from sourcetrace.report.bidi import visual
 from sourcetrace.report.compare_terminal import fit
 
 # Small texts written for these tests.
@@ -84,14 +84,19 @@ def test_visual_reordering():
     # digits and Latin keep their own order inside Arabic
     assert visual("في 2020 زار NATO بغداد") == "دادغب NATO راز 2020 يف"
     assert visual("بلغ 4.5 مليون") == "نويلم 4.5 غلب"
-    assert visual("نسبة 50% فقط") == "طقف 50% ةبسن"
+    # After Arabic, European digits are Arabic numbers (UAX #9 W2), which a percent sign does not
+    # join (W5): it stays with the Arabic run, left of the number, as browsers show it.
+    assert visual("نسبة 50% فقط") == "طقف %50 ةبسن"
     # brackets are mirrored in right-to-left runs so that they still enclose
     assert visual("الدولة (داعش)") == "(شعاد) ةلودلا"
     # left-to-right text with an Arabic word: only the word is reversed
     assert visual("The word سلام means peace") == "The word مالس means peace"
     assert visual("plain text 123") == "plain text 123"
     assert visual("سطر\nline") == "رطس\nline"
-    assert base_is_rtl("2020 عام") and not base_is_rtl("123 ...")
+    # the paragraph direction is the first strong character's, whatever comes before it
+    assert visual("2020 عام") == "ماع 2020" and visual("123 ...") == "123 ..."
+    assert visual("قال «البيان» إن") == "نإ «نايبلا» لاق"  # guillemets mirrored too
+    assert visual("سلام peace", rtl=False) == "مالس peace"
 
 
 def test_fit_wraps_before_reordering_and_truncates():
