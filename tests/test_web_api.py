@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import copy_store
-from sourcetrace.pipeline import ingest
+from sourcetrace.engines.ingest import ingest
 from sourcetrace.store.sqlite import Store
 from sourcetrace.web import create_app, is_loopback
 from sourcetrace.web.jobs import UploadError, safe_name

@@ -259,6 +259,11 @@ class Store:
             "SELECT f.text FROM documents d JOIN files f ON f.key=d.file_key WHERE d.id=?", (doc_id,)).fetchone()
         return row[0] if row else None
 
+    def file_of(self, doc_id: str) -> str | None:
+        """The key of the file that holds the document (documents of one file share its text)."""
+        row = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
     def span_text(self, doc_id: str, start: int, end: int) -> str:
         """The characters [start, end) of the document's file, without loading the whole file."""
         row = self.conn.execute("SELECT substr(f.text, ?, ?) FROM documents d JOIN files f ON f.key=d.file_key "

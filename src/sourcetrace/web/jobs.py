@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sourcetrace.pipeline import ingest, trace_documents
+from sourcetrace.engines.ingest import ingest
+from sourcetrace.engines.local import Progress, trace_documents
 from sourcetrace.store.sqlite import Store
 
 if TYPE_CHECKING:
@@ -61,11 +62,14 @@ class Job:
     total: int = 0
     documents: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    facts: int = 0  # facts found in the traced documents
+    changed_facts: int = 0  # facts that changed between related documents
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "files": self.files, "state": self.state, "stage": self.stage, "done": self.done,
-                "total": self.total, "documents": self.documents, "failures": self.failures, "error": self.error}
+                "total": self.total, "documents": self.documents, "failures": self.failures, "facts": self.facts,
+                "changed_facts": self.changed_facts, "error": self.error}
 
 
 class Jobs:
@@ -131,9 +135,12 @@ class Jobs:
             def stage(name: str) -> None:
                 job.stage, job.done, job.total = name, 0, 0
 
-            trace_documents(store, list(store.documents()), stage=stage,
-                            progress=lambda n: setattr(job, "done", job.done + n),
-                            on_total=lambda n: setattr(job, "total", n))
+            # The same run as `sourcetrace trace`, over the whole store (uploads join the corpus).
+            result = trace_documents(store, list(store.documents()),
+                            progress=Progress(stage=stage, total=lambda n: setattr(job, "total", n),
+                                              advance=lambda n: setattr(job, "done", job.done + n)))
+            job.facts = sum(len(v) for v in result.facts.values())
+            job.changed_facts = sum(d.status == "changed" for d in result.fact_diffs)
         job.state, job.stage = ("done" if job.documents else "failed"), "done"
         if not job.documents:
             job.error = "no document could be read"
