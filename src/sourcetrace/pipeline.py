@@ -120,20 +120,27 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
         raise ReadError(failures[0].path, failures[0].reason)
     settings = reading_settings(max_bytes)
     known = store.file_states()
-    stems: set[str] = set()
+    prefixes: set[str] = set()  # id prefixes given this run
+    given: dict[str, str] = {}  # key -> the path as given this run
     batch: list = []
     batch_chars = 0
 
     def flush() -> None:
         nonlocal batch_chars
-        store.put_files(batch)
+        failed = store.put_files(batch)  # a file that cannot be stored fails alone
         for key, source, *_ in batch:
+            if key in failed:
+                report.failures.append(ReadFailure(source.path, f"cannot store: {failed[key]}"))
+                continue
             report.read += 1
             report.files.append(key)
+            given[key] = source.path
             if progress:
                 progress(source.path)
         batch.clear()
         batch_chars = 0
+        if strict and failed:
+            raise ReadError(report.failures[-1].path, report.failures[-1].reason)
 
     for path in paths:
         key = file_key(path)
@@ -142,6 +149,7 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
             if key in known and known[key] == (_sha256_of(path), settings):
                 report.unchanged += 1
                 report.files.append(key)
+                given[key] = path
                 if progress:
                     progress(path)
                 continue
@@ -158,9 +166,8 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
             report.failures.append(failure)
             continue
         report.failures += source.problems
-        stem = Path(path).stem
-        prefix = store.id_prefix(key, stem, source.sha256, stems)
-        stems.add(stem)
+        prefix = store.id_prefix(key, Path(path).stem, source.sha256, prefixes)
+        prefixes.add(prefix)
         docs, sentences = read_documents(source, prefix)
         batch.append((key, source, settings, docs, sentences))
         batch_chars += len(source.text)
@@ -168,6 +175,7 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
             flush()
     if batch:
         flush()
+    store.name_files(given)  # each file's path is the one given now, distinct from every other file's
     return report
 
 

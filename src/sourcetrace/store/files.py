@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, count
 from pathlib import Path
 
 from sourcetrace.records import Document, Sentence, SourceFile
@@ -40,24 +41,44 @@ class FileTables:
         return {key: (sha, settings) for key, sha, settings in self.conn.execute("SELECT key, sha256, settings FROM files")}
 
     def id_prefix(self, key: str, stem: str, sha256: str, taken: set[str] | None = None) -> str:
-        """A readable document-id prefix: the file's stem, made unique when another file has it."""
-        owner = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (f"{stem}#1",)).fetchone()
-        clash = (owner is not None and owner[0] != key) or (taken is not None and stem in taken)
-        return f"{stem}~{sha256[:8]}" if clash else stem
+        """A readable document-id prefix for the file `key`: its stem; when another file (in the
+        store, or a prefix in `taken`) has it, the stem and the first 8 hex digits of the file's
+        sha256; when copies of the same bytes under the same name have that too, a number after
+        it (``foo``, ``foo~1a2b3c4d``, ``foo~1a2b3c4d~2``, …)."""
+        hashed = f"{stem}~{sha256[:8]}"
+        candidates = chain((stem, hashed), (f"{hashed}~{n}" for n in count(2)))
+        return next(p for p in candidates if p not in (taken or ()) and self._owned_by(f"{p}#1", key))
+
+    def _owned_by(self, doc_id: str, key: str) -> bool:
+        """Whether the document id is free or already the file `key`'s."""
+        owner = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return owner is None or owner[0] == key
 
     def put_file(self, key: str, source: SourceFile, settings: str, documents: Sequence[Document],
                  sentences: Iterable[Sentence]) -> None:
-        """Replace everything known of one file, in one transaction."""
-        self.put_files([(key, source, settings, documents, sentences)])
+        """Replace everything known of one file, in one transaction (raises if it cannot be stored)."""
+        failed = self.put_files([(key, source, settings, documents, sentences)])
+        if failed:
+            raise failed[key]
 
-    def put_files(self, batch: Sequence[FileRows]) -> None:
-        """Replace everything known of several files, in one transaction.
+    def put_files(self, batch: Sequence[FileRows]) -> dict[str, Exception]:
+        """Replace everything known of several files, in one transaction; returns the files that
+        could not be stored (by key, with the error), which keep their previous state.
 
-        Batching amortises the commit over many small files; a file is still all-or-nothing.
+        Batching amortises the commit over many small files; a file is still all-or-nothing, and
+        one file's failure is its own: the other files of the batch are stored.
         """
+        failed: dict[str, Exception] = {}
         with transaction(self.conn) as cur:
             for key, source, settings, documents, sentences in batch:
-                self._write_file(cur, key, source, settings, documents, sentences)
+                cur.execute("SAVEPOINT file")
+                try:
+                    self._write_file(cur, key, source, settings, documents, sentences)
+                except Exception as exc:  # whatever this file's rows do wrong fails this file only
+                    cur.execute("ROLLBACK TO file")
+                    failed[key] = exc
+                cur.execute("RELEASE file")
+        return failed
 
     @staticmethod
     def _write_file(cur: sqlite3.Cursor, key: str, source: SourceFile, settings: str,
@@ -77,6 +98,20 @@ class FileTables:
             seqs[s.doc] = n + 1
             rows.append((s.doc, n, s.start, s.end, s.lang))
         cur.executemany("INSERT INTO sentences VALUES (?,?,?,?,?)", rows)
+
+    def name_files(self, paths: Mapping[str, str]) -> None:
+        """Give each stored file of `paths` (key -> path) the path it was given by now, in one
+        transaction: a file read before from another folder, or before it moved, otherwise keeps
+        the path it was first given. A file not in `paths` whose path is now another file's
+        gets its absolute path (a path that opens it): no two files share a path."""
+        stored = dict(self.conn.execute("SELECT key, path FROM files"))
+        given = {key: path for key, path in paths.items() if key in stored}
+        owner = {path: key for key, path in given.items()}
+        rows = [(path, key) for key, path in given.items() if stored[key] != path]
+        rows += [(key, key) for key, path in stored.items() if key not in given and path in owner]
+        if rows:
+            with transaction(self.conn) as cur:
+                cur.executemany("UPDATE files SET path=? WHERE key=?", rows)
 
     def file_text(self, key: str) -> str | None:
         row = self.conn.execute("SELECT text FROM files WHERE key=?", (key,)).fetchone()
