@@ -44,54 +44,64 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
         raise ReadError(failures[0].path, failures[0].reason)
     settings = pipeline.reading_settings()
     known = store.file_states()
-    stems: set[str] = set()
+    prefixes: set[str] = set()  # id prefixes given this run
+    given: dict[str, str] = {}  # key -> the path as given this run
     batch: list = []
     batch_chars = 0
 
     def flush() -> None:
         nonlocal batch_chars
-        store.put_files(batch)
+        failed = store.put_files(batch)  # a file that cannot be stored fails alone
         for key, source, *_ in batch:
+            if key in failed:
+                report.failures.append(ReadFailure(source.path, f"cannot store: {failed[key]}"))
+                continue
             report.read += 1
             report.files.append(key)
+            given[key] = source.path
             if progress:
                 progress(source.path)
         batch.clear()
         batch_chars = 0
+        if strict and failed:
+            raise ReadError(report.failures[-1].path, report.failures[-1].reason)
 
-    for path in paths:
-        key = file_key(path)
-        try:
-            # Hash first only files the store already knows: a new file is read either way.
-            if key in known and known[key] == (_sha256_of(path), settings):
-                report.unchanged += 1
-                report.files.append(key)
-                if progress:
-                    progress(path)
+    try:
+        for path in paths:
+            key = file_key(path)
+            try:
+                # Hash first only files the store already knows: a new file is read either way.
+                if key in known and known[key] == (_sha256_of(path), settings):
+                    report.unchanged += 1
+                    report.files.append(key)
+                    given[key] = path
+                    if progress:
+                        progress(path)
+                    continue
+                source = pipeline.read(path, max_bytes=max_bytes, display_path=path)
+            except ReadError as exc:
+                if strict:
+                    raise
+                report.failures.append(ReadFailure(exc.path, exc.reason))
                 continue
-            source = pipeline.read(path, max_bytes=max_bytes, display_path=path)
-        except ReadError as exc:
-            if strict:
-                raise
-            report.failures.append(ReadFailure(exc.path, exc.reason))
-            continue
-        except OSError as exc:
-            failure = ReadFailure(path, f"cannot read: {exc.strerror or exc}")
-            if strict:
-                raise ReadError(failure.path, failure.reason) from exc
-            report.failures.append(failure)
-            continue
-        report.failures += source.problems
-        stem = Path(path).stem
-        prefix = store.id_prefix(key, stem, source.sha256, stems)
-        stems.add(stem)
-        docs, sentences = pipeline.segment(source, prefix)
-        batch.append((key, source, settings, docs, sentences))
-        batch_chars += len(source.text)
-        if len(batch) >= BATCH_FILES or batch_chars >= BATCH_CHARS:
+            except OSError as exc:
+                failure = ReadFailure(path, f"cannot read: {exc.strerror or exc}")
+                if strict:
+                    raise ReadError(failure.path, failure.reason) from exc
+                report.failures.append(failure)
+                continue
+            report.failures += source.problems
+            prefix = store.id_prefix(key, Path(path).stem, source.sha256, prefixes)
+            prefixes.add(prefix)
+            docs, sentences = pipeline.segment(source, prefix)
+            batch.append((key, source, settings, docs, sentences))
+            batch_chars += len(source.text)
+            if len(batch) >= BATCH_FILES or batch_chars >= BATCH_CHARS:
+                flush()
+        if batch:
             flush()
-    if batch:
-        flush()
+    finally:  # each file's path is the one given now, distinct from every other file's
+        store.name_files(given)
     return report
 
 
