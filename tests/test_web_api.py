@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from conftest import copy_store
 from sourcetrace.pipeline import ingest
+from sourcetrace.read.base import default_readers
 from sourcetrace.store.sqlite import Store
 from sourcetrace.web import create_app, is_loopback
 from sourcetrace.web.jobs import UploadError, safe_name
@@ -27,6 +28,13 @@ def url_id(doc_id: str) -> str:
 def client(seeds_db, tmp_path_factory):
     db = copy_store(seeds_db, tmp_path_factory.mktemp("api") / "s.db")
     with TestClient(create_app(db, upload_limit=200_000)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def empty_client(tmp_path_factory):
+    """An app over an empty store: for what needs no seed documents (bad input, uploads)."""
+    with TestClient(create_app(tmp_path_factory.mktemp("empty") / "s.db", upload_limit=200_000)) as c:
         yield c
 
 
@@ -182,6 +190,41 @@ def test_upload_names_are_made_plain(name, ok):
 def test_upload_names_of_other_types_are_refused(name):
     with pytest.raises(UploadError):
         safe_name(name)
+
+
+@pytest.mark.parametrize("suffix", sorted({s for r in default_readers() for s in r.suffixes}))
+def test_uploads_take_every_suffix_the_readers_read(suffix):
+    # .ndjson, .xhtml, .markdown and .text were refused while the readers read them.
+    assert safe_name(f"a{suffix}") == f"a{suffix}"
+    assert safe_name(f"a{suffix.upper()}") == f"a{suffix}"
+
+
+def test_a_refused_file_refuses_the_whole_upload_and_writes_nothing(empty_client):
+    good = b"The ministers met in Baghdad on Sunday and agreed on a joint committee.\n"
+    root = empty_client.app.state.ctx.upload_dir
+    for bad, status in ((("b.pdf", b"%PDF-1.4 ..."), 415), (("b.txt", b"\x00\x01binary"), 415),
+                        (("b.txt", b" \n"), 422), (("b.txt", b"x" * 200_001), 413)):
+        for files in ([("a.txt", good), bad], [bad, ("a.txt", good)], [("a.txt", good), ("c.md", good), bad]):
+            r = empty_client.post("/api/uploads", files=[("files", (n, d, "text/plain")) for n, d in files])
+            assert r.status_code == status, (files, r.text)
+            assert not root.exists() or [p for p in root.rglob("*")] == [], list(root.rglob("*"))
+
+
+def test_a_staged_upload_is_moved_whole_or_not_at_all(tmp_path):
+    from sourcetrace.web.jobs import Staging
+
+    root = tmp_path / "uploads"
+    with Staging(root, 1000) as staging:
+        staging.add("a.txt", b"first text\n")
+        staging.add("../b.ndjson", b'{"text": "second"}\n')
+        paths = staging.commit()
+    assert [p.name for p in paths] == ["a.txt", "b.ndjson"] and paths[0].read_bytes() == b"first text\n"
+    assert sorted(p.relative_to(root).parts[1] for p in root.rglob("*") if p.is_file()) == ["a.txt", "b.ndjson"]
+    assert not any(p.name.startswith(".") for p in root.rglob("*"))  # the staging folder is gone
+    with pytest.raises(UploadError), Staging(root, 1000) as staging:
+        staging.add("c.txt", b"third text\n")
+        staging.add("d.exe", b"MZ")
+    assert not list(root.rglob("c.txt")) and not any(p.name.startswith(".") for p in root.rglob("*"))
 
 
 def test_uploads_are_type_checked_and_size_limited(client):
