@@ -78,8 +78,8 @@ def test_document_compare_and_family(client):
     assert client.get(f"/api/documents/{url_id(D004)}/passages").json()["passages"]
 
 
-def test_openapi_schema_covers_the_api(client):
-    paths = client.get("/api/openapi.json").json()["paths"]
+def test_openapi_schema_covers_the_api(empty_client):
+    paths = empty_client.get("/api/openapi.json").json()["paths"]
     assert {"/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/compare", "/api/families/{doc_id}",
             "/api/uploads", "/api/jobs/{job_id}"} <= set(paths)
 
@@ -87,31 +87,31 @@ def test_openapi_schema_covers_the_api(client):
 # -- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("q", ["", "   ", "?!«»"])
-def test_an_empty_query_is_422(client, q):
-    assert client.get("/api/search", params={"q": q}).status_code == 422
-    assert client.post("/api/search", json={"q": q}).status_code == 422
-    assert client.get("/", params={"q": q or "!"}).status_code in (200, 422)
+def test_an_empty_query_is_422(empty_client, q):
+    assert empty_client.get("/api/search", params={"q": q}).status_code == 422
+    assert empty_client.post("/api/search", json={"q": q}).status_code == 422
+    assert empty_client.get("/", params={"q": q or "!"}).status_code in (200, 422)
 
 
-def test_a_1mb_query_is_refused_not_searched(client):
+def test_a_1mb_query_is_refused_not_searched(empty_client):
     big = "word " * 200_000
     started = time.monotonic()
-    assert client.post("/api/search", json={"q": big}).status_code == 422
-    assert client.get("/api/search", params={"q": big[:60_000]}).status_code == 422
+    assert empty_client.post("/api/search", json={"q": big}).status_code == 422
+    assert empty_client.get("/api/search", params={"q": big[:60_000]}).status_code == 422
     assert time.monotonic() - started < 10
 
 
-def test_invalid_utf8_is_answered_not_crashed(client):
-    assert client.get("/api/search?q=%FF%FE%FD").status_code in (400, 422)  # refused, never searched
-    r = client.post("/api/search", content=b'{"q": "\xff\xfe abc"}', headers={"content-type": "application/json"})
+def test_invalid_utf8_is_answered_not_crashed(empty_client):
+    assert empty_client.get("/api/search?q=%FF%FE%FD").status_code in (400, 422)  # refused, never searched
+    r = empty_client.post("/api/search", content=b'{"q": "\xff\xfe abc"}', headers={"content-type": "application/json"})
     assert r.status_code in (400, 422)
-    assert client.get("/api/documents/%FF%FE").status_code in (400, 404)
+    assert empty_client.get("/api/documents/%FF%FE").status_code in (400, 404)
 
 
 @pytest.mark.parametrize("path", ["/api/documents/nope", "/api/documents/..%2F..%2Fetc%2Fpasswd",
                                   "/api/families/nope", "/api/jobs/nope", "/api/documents/nope/passages"])
-def test_unknown_ids_are_404(client, path):
-    assert client.get(path).status_code == 404
+def test_unknown_ids_are_404(empty_client, path):
+    assert empty_client.get(path).status_code == 404
 
 
 def test_unknown_ids_in_pages_and_compare(client):
@@ -121,10 +121,10 @@ def test_unknown_ids_in_pages_and_compare(client):
     assert client.get("/family/nope").status_code == 404
 
 
-def test_bad_parameters_are_422(client):
-    assert client.get("/api/search", params={"q": "x y", "lang": "fr"}).status_code == 422
-    assert client.get("/api/search", params={"q": "x y", "limit": 0}).status_code == 422
-    assert client.get("/api/documents", params={"offset": -1}).status_code == 422
+def test_bad_parameters_are_422(empty_client):
+    assert empty_client.get("/api/search", params={"q": "x y", "lang": "fr"}).status_code == 422
+    assert empty_client.get("/api/search", params={"q": "x y", "limit": 0}).status_code == 422
+    assert empty_client.get("/api/documents", params={"offset": -1}).status_code == 422
 
 
 # -- access -------------------------------------------------------------------------------------
@@ -153,8 +153,8 @@ def test_on_loopback_other_host_names_are_refused(tmp_path):
         assert c.get("/api/documents", headers={"host": "evil.example:8765"}).status_code == 400
 
 
-def test_pages_carry_a_strict_content_security_policy(client):
-    csp = client.get("/").headers["content-security-policy"]
+def test_pages_carry_a_strict_content_security_policy(empty_client):
+    csp = empty_client.get("/").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
 
 
@@ -227,13 +227,13 @@ def test_a_staged_upload_is_moved_whole_or_not_at_all(tmp_path):
     assert not list(root.rglob("c.txt")) and not any(p.name.startswith(".") for p in root.rglob("*"))
 
 
-def test_uploads_are_type_checked_and_size_limited(client):
+def test_uploads_are_type_checked_and_size_limited(empty_client):
     cases = [("a.pdf", b"%PDF-1.4 ...", 415), ("a.txt", b"\x00\x01\x02binary", 415), ("a.txt", b"   \n", 422),
              ("a.txt", b"x" * 200_001, 413)]
     for name, data, status in cases:
-        r = client.post("/api/uploads", files={"files": (name, data, "text/plain")})
+        r = empty_client.post("/api/uploads", files={"files": (name, data, "text/plain")})
         assert r.status_code == status, (name, r.text)
-    assert client.post("/api/uploads").status_code == 422
+    assert empty_client.post("/api/uploads").status_code == 422
 
 
 @pytest.mark.slow
