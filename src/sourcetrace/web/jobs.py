@@ -63,7 +63,7 @@ class Staging:
     ``add`` checks a file (size, name, content) and writes it to a hidden folder of its own under the
     upload folder; ``commit`` moves every staged file to its place, ``<sha256[:16]>/<clean name>``,
     and returns those paths. Leaving the ``with`` block, the staging folder is removed, so a refused
-    file (:class:`UploadError`) or any other error leaves nothing of the request on disk.
+    file (:class:`UploadError`), or any error before ``commit``, leaves nothing of the request on disk.
     """
 
     def __init__(self, root: Path, limit: int) -> None:
