@@ -7,7 +7,7 @@ numbers, money, percentages, dates, people and places; copies, translations, der
 revisions planted among them). The stages of `sourcetrace trace` run on it in this process
 (bench/trace.py's `run_trace`: read, topic vectors, candidates, align with the fast encoder,
 relations), then the two fact stages `sourcetrace trace` adds: extraction over every document
-(`pipeline.facts_of`) and the fact diff of every related pair (`pipeline.fact_diffs`). Printed:
+(`engines.local.facts_of`) and the fact diff of every related pair (`engines.local.fact_diffs_of`). Printed:
 each time, facts per document, diffs by status, and the ratio (extraction + diff) / trace time
 (bar: <= 0.20). The default size runs in about a minute on 2 cores (up to 60 documents every
 pair is aligned; above, candidate search picks the pairs).
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
-from sourcetrace.pipeline import fact_diffs, facts_of  # noqa: E402
+from sourcetrace.engines.local import DocumentTexts, fact_diffs_of, facts_of  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 
 
@@ -57,11 +57,11 @@ def main() -> None:
             run = bench_trace.run_trace(root, store, "trace")
             docs = list(store.documents())
             t = time.perf_counter()
-            facts = facts_of(store, docs)
+            facts = facts_of(docs, DocumentTexts(store))
             t_extract = time.perf_counter() - t
             t = time.perf_counter()
             passages = store.passages([d.id for d in docs])
-            diffs = fact_diffs(store, docs, passages, [(r.a, r.b) for r in run.relations], facts)
+            diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in run.relations], facts)
             t_diff = time.perf_counter() - t
     n_facts = sum(len(v) for v in facts.values())
     types = Counter(f.type for v in facts.values() for f in v)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sourcetrace.pipeline import ingest  # noqa: E402
+from sourcetrace.engines.ingest import ingest  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 from synthetic import write_corpus  # noqa: E402
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sourcetrace.pipeline import ingest  # noqa: E402
+from sourcetrace.engines.ingest import ingest  # noqa: E402
 from sourcetrace.search.index import VectorIndex, update_index  # noqa: E402
 from sourcetrace.search.query import search  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402

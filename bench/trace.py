@@ -55,20 +55,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 from sourcetrace.encode import get_encoder  # noqa: E402
+from sourcetrace.engines import local  # noqa: E402
+from sourcetrace.engines.ingest import ingest  # noqa: E402
 from sourcetrace.engines.workers import default_workers  # noqa: E402
-from sourcetrace.pipeline import (  # noqa: E402
-    align_all,
-    candidate_sets,
-    ingest,
-    relate_all,
-    sentence_vectors,
-    topic_vectors,
-)
 from sourcetrace.records import Relation  # noqa: E402
-from sourcetrace.search.index import update_index  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 
-STAGES = ("read", "sentence vectors", "topic vectors", "candidates", "align", "relations", "quote index")
+STAGES = ("read", "encode", "topics", "candidates", "align", "relate", "facts", "quote index")
 TYPES = ("copy", "near-copy", "translation", "derived", "revision")
 ACCEPT = {"copy": {"copy", "derived"}, "near-copy": {"copy", "derived"}, "translation": {"translation"},
           "derived": {"derived"}, "revision": {"revision", "derived"}}
@@ -159,56 +152,43 @@ class Run:
 
 
 def run_trace(root: Path, store: Store, label: str) -> Run:
-    """The stages of `sourcetrace trace` (cli.trace), in order, each timed."""
+    """`sourcetrace trace` through the local engine (engines/local.py), each stage timed as the
+    engine announces it."""
     run = Run()
-    enc = get_encoder("use")
+    clock = {"stage": "read", "t": time.perf_counter()}
+    todo: list[int] = []
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        run.times[clock["stage"]] = run.times.get(clock["stage"], 0.0) + now - clock["t"]
+        say(f"  [{label}] {clock['stage']} {now - clock['t']:.1f}s")
+        clock.update(stage=name, t=now)
+        if name in STAGES:
+            at_stage(f"{label} {name}")
+
+    def total(n: int) -> None:
+        if clock["stage"] == "align":
+            todo.append(n)
+
     at_stage(f"{label} read")
-    t = time.perf_counter()
     report = ingest([str(root)], store)
     docs = list(store.documents(report.files))
-    run.times["read"] = time.perf_counter() - t
-    run.docs, run.files_read = len(docs), report.read
     say(f"  [{label}] read {len(docs)} documents ({report.read} files read, {report.unchanged} unchanged, "
-        f"{len(report.failures)} failures) {run.times['read']:.1f}s")
-    at_stage(f"{label} sentence vectors")
-    t = time.perf_counter()
-    sentence_vectors(store, docs)
-    run.times["sentence vectors"] = time.perf_counter() - t
-    say(f"  [{label}] sentence vectors {run.times['sentence vectors']:.1f}s")
-    at_stage(f"{label} topic vectors")
-    t = time.perf_counter()
-    vectors = topic_vectors(store, docs)
-    run.times["topic vectors"] = time.perf_counter() - t
-    say(f"  [{label}] topic vectors {run.times['topic vectors']:.1f}s")
-    at_stage(f"{label} candidates")
-    t = time.perf_counter()
-    to_align, pairs = candidate_sets(store, docs, vectors)
-    run.times["candidates"] = time.perf_counter() - t
-    run.pairs = {(a, b) if a < b else (b, a) for a, b in pairs}
-    say(f"  [{label}] candidates {len(pairs)} pairs ({len(pairs) / max(1, len(docs)):.2f}/doc) "
-        f"{run.times['candidates']:.1f}s")
-    todo = []
-    at_stage(f"{label} align")
-    t = time.perf_counter()
-    passages = align_all(store, docs, encoder=enc, pairs=to_align, on_total=todo.append, workers=WORKERS)
-    run.times["align"] = time.perf_counter() - t
-    run.aligned, run.passages = (todo[0] if todo else 0), len(passages)
-    say(f"  [{label}] align {run.aligned} pairs aligned, {len(passages)} passages {run.times['align']:.1f}s")
-    at_stage(f"{label} relations")
-    t = time.perf_counter()
-    relations, fams = relate_all(store, docs, passages, vectors, pairs)
-    run.times["relations"] = time.perf_counter() - t
+        f"{len(report.failures)} failures)")
+    result = local.trace_documents(store, docs, encoder=get_encoder("use"),
+                                   progress=local.Progress(stage=stage, total=total))
+    run.times.pop("done", None)
+    run.docs, run.files_read = len(docs), report.read
+    run.pairs = {(a, b) if a < b else (b, a) for a, b in result.pairs.related}
+    run.aligned, run.passages = (todo[0] if todo else 0), len(result.passages)
+    relations, fams = result.relations, result.families
     run.relations, run.families = relations, len(fams)
-    at_stage(f"{label} quote index")
-    t = time.perf_counter()
-    update_index(store)
-    run.times["quote index"] = time.perf_counter() - t
     at_stage(f"{label} evaluation")
     if MEMORY is not None:
         run.memory = {s: MEMORY.peak.get(f"{label} {s}", 0.0) for s in STAGES}
         run.memory_own = {s: MEMORY.own.get(f"{label} {s}", 0.0) for s in STAGES}
     say(f"  [{label}] relations {len(relations)} ({Counter(r.type for r in relations)}), {len(fams)} families "
-        f"{run.times['relations']:.1f}s; quote index {run.times['quote index']:.1f}s; total {run.total:.1f}s, "
+        f"{run.times['relate']:.1f}s; quote index {run.times['quote index']:.1f}s; total {run.total:.1f}s, "
         f"peak RSS, sampled, all processes: "
         f"{', '.join(f'{k} {v:.0f}' for k, v in run.memory.items())} MB")
     # planted keys are "relpath#N": map ids by file path and document order

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -9,22 +10,38 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "corpora" / "seeds"
 DEMO = ROOT / "demo" / "corpus"
+# Set by `make test` (and so CI): ../shared must be there, and a test needing it fails without it.
+REQUIRE_SHARED = "SOURCETRACE_REQUIRE_SHARED"
+
+
+def need_shared(path: Path, tests: str) -> Path:
+    """`path` (under ../shared) if it exists. Otherwise the test is skipped with a reason that says
+    what is missing and which tests do not run, shown in the run's summary (`-ra`); or, when
+    $SOURCETRACE_REQUIRE_SHARED is 1 (`make test`, CI), it fails: there nothing may skip for it."""
+    if path.exists():
+        return path
+    what = f"../shared/{path.relative_to(SHARED)}" if path.is_relative_to(SHARED) else str(path)
+    reason = f"{what} not found beside the project (looked for {path}): {tests} not run"
+    if os.environ.get(REQUIRE_SHARED) == "1":
+        pytest.fail(f"{reason}, and {REQUIRE_SHARED}=1 requires it", pytrace=False)
+    pytest.skip(f"{reason} ({REQUIRE_SHARED}=1 makes this a failure)")
+
+
+def need_seeds() -> Path:
+    return need_shared(SEEDS, "seed end-to-end tests")
 
 
 @pytest.fixture
 def seeds() -> Path:
-    if not (SEEDS / "gold.json").exists():
-        pytest.skip("../shared/corpora/seeds is not beside the project")
-    return SEEDS
+    return need_seeds()
 
 
 def run_on_seeds(command: str, out: Path, *extra: str) -> None:
-    """Run `sourcetrace COMMAND` on every seed file with its output in `out` (skip without seeds)."""
+    """Run `sourcetrace COMMAND` on every seed file with its output in `out` (see `need_shared`)."""
     import subprocess
     import sys
 
-    if not (SEEDS / "gold.json").exists():
-        pytest.skip("../shared/corpora/seeds is not beside the project")
+    need_seeds()
     files = sorted(str(p) for p in SEEDS.glob("*.txt"))
     res = subprocess.run([sys.executable, "-m", "sourcetrace", command, *files, "--db", str(out / "s.db"),
                           "--out", str(out), *extra], capture_output=True, text=True, timeout=900)
@@ -46,8 +63,10 @@ def score_seeds(out: Path) -> dict[str, str]:
     import subprocess
     import sys
 
-    res = subprocess.run([sys.executable, str(SEEDS.parent.parent / "eval" / "score.py"), str(SEEDS / "gold.json"),
-                          str(out), "--json"], capture_output=True, text=True, timeout=120)
+    score = need_shared(SHARED / "eval" / "score.py", "seed scoring tests")
+    res = subprocess.run([sys.executable, str(score), str(need_seeds() / "gold.json"), str(out), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sourcetrace import pipeline
 from sourcetrace.align.pair import Side, align
-from sourcetrace.pipeline import read_documents
 from sourcetrace.records import SourceFile
 
 EN = (
@@ -29,7 +29,7 @@ REPORT = (
 
 def _side(text: str, name: str) -> Side:
     source = SourceFile(f"{name}.txt", text, "utf-8", "text", name, len(text))
-    docs, sentences = read_documents(source, name)
+    docs, sentences = pipeline.segment(source, name)
     assert len(docs) == 1
     return Side(docs[0], text, sentences)
 

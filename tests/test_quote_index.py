@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 
 from conftest import DEMO
-from sourcetrace.pipeline import ingest
+from sourcetrace.engines.ingest import ingest
 from sourcetrace.search import index as quote_index
 from sourcetrace.search.index import VectorIndex, lexical_text, update_index
 from sourcetrace.store.sqlite import Store

@@ -218,6 +218,17 @@ def test_format_choice_suffix_beats_content(tmp_path: Path) -> None:
     assert all(isinstance(r, Reader) for r in default_readers())
 
 
+def test_the_suffix_registry_is_the_readers_own_suffixes() -> None:
+    from sourcetrace.read import readers_by_suffix
+
+    registry = readers_by_suffix()
+    assert {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".jsonl", ".ndjson"} == set(registry)
+    for suffix, reader in registry.items():
+        assert suffix in reader.suffixes and choose_reader(f"x{suffix}", b"", "words").name == reader.name
+    with pytest.raises(TypeError):
+        registry[".pdf"] = registry[".txt"]  # read-only: one list, changed only in the readers
+
+
 # --- failures --------------------------------------------------------------------------------
 
 def test_empty_and_whitespace_files(tmp_path: Path) -> None:

@@ -15,8 +15,6 @@ from sourcetrace.search.query import (
 )
 from sourcetrace.store.sqlite import Store
 
-pytestmark = pytest.mark.slow
-
 D000, D002A, D004 = "000_d1cb74700ad1c777#1", "002_5d78def7b98681ae#1", "004_bb9c77e55452a9c2#1"
 # A sentence of 004 (the report), quoted from 000 (the Arabic text of 002a).
 QUOTE_004 = ("في حين لم يعد داعش يسيطر على الأراضي، وقد تمّ تحرير ما يقرب من ثمانية ملايين شخص من سيطرته في "
@@ -30,12 +28,14 @@ PARAPHRASE = ("The ministers stressed that civilians must be protected and that 
               "respected in every circumstance.")
 
 
+# Only the tests taking `store` need the traced seeds (and the models): the rest run without ../shared.
 @pytest.fixture(scope="module")
 def store(seeds_db):
     with Store(seeds_db) as st:
         yield st
 
 
+@pytest.mark.slow
 def test_a_sentence_of_004_finds_004_000_and_002a_with_002a_as_origin(store):
     hits = search(store, QUOTE_004)
     docs = [h.doc for h in hits]
@@ -52,6 +52,7 @@ def test_a_sentence_of_004_finds_004_000_and_002a_with_002a_as_origin(store):
     assert h.highlights and all(h.start <= s < e <= h.end for s, e in h.highlights)
 
 
+@pytest.mark.slow
 def test_an_english_sentence_of_002a_finds_its_arabic_translation_in_the_top_3(store):
     hits = search(store, SENTENCE_002A)
     assert hits[0].doc == D002A and hits[0].kind == "verbatim"
@@ -59,12 +60,14 @@ def test_an_english_sentence_of_002a_finds_its_arabic_translation_in_the_top_3(s
     assert D000 in top3 and top3[D000].kind.startswith("translat")
 
 
+@pytest.mark.slow
 def test_a_paraphrase_by_hand_finds_its_source(store):
     hits = search(store, PARAPHRASE)
     assert hits[0].doc == D002A and hits[0].kind == "paraphrase"
     assert hits[0].origin == D002A
 
 
+@pytest.mark.slow
 def test_a_slightly_reworded_quote_is_near_verbatim(store):
     reworded = QUOTE_004.replace("ثمانية ملايين", "سبعة ملايين")
     by_doc = {h.doc: h for h in search(store, reworded, lang="ar")}
@@ -72,11 +75,13 @@ def test_a_slightly_reworded_quote_is_near_verbatim(store):
     assert all(h.lang == "ar" for h in by_doc.values())
 
 
+@pytest.mark.slow
 def test_words_only_search_needs_no_encoder(store):
     hits = search(store, QUOTE_004, vectors=False)
     assert {D004, D000} <= {h.doc for h in hits}
 
 
+@pytest.mark.slow
 def test_unrelated_text_finds_nothing(store):
     assert search(store, "The football team won the championship after a penalty shootout.") == []
 

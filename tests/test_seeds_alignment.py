@@ -71,3 +71,15 @@ def test_relations_and_the_family(scores):
     english = next(f for f in fams if any(d.startswith("002_") for d in f["documents"]))
     assert english["origin"].startswith("002_") and english["origin"].endswith("#1")
     assert {d.split("_")[0] for d in english["documents"]} >= {"000", "002", "004"}
+
+
+def test_trace_keeps_the_seed_figures(scores):
+    """`sourcetrace trace` on the seeds, scored by ../shared/eval/score.py: the figures the README
+    states stay as they are (documents and languages 7/7, align F1 1.000 with 23/23 pairs, both
+    reuse F1 >= 0.92 with 13/13 passages, relations 10/10)."""
+    s, _ = scores
+    assert (s["documents_found"], s["language_correct"]) == ("7/7", "7/7"), s
+    assert _f1(s["align 000~002a"]) == 1.0 and _found(s["align 000~002a"]) == (23, 23), s
+    for reuse in ("reuse 004<-000", "reuse 004<-002a"):
+        assert _f1(s[reuse]) >= 0.92 and _found(s[reuse]) == (13, 13), s
+    assert s["relations_correct"].startswith("10/10"), s

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, run_on_seeds, score_seeds
+from conftest import REQUIRE_SHARED, ROOT, SEEDS, run_on_seeds, score_seeds
 
 
 def _load(path: Path) -> list[dict]:
@@ -70,3 +74,29 @@ def test_boilerplate_recorded_and_in_no_sentence(seed_out):
                 continue
             for gs, ge in g["boilerplate"]:
                 assert min(s["end"], ge) - max(s["start"], gs) <= 0, (g["id"], s)
+
+
+def test_without_shared_seed_tests_say_why_they_skip_and_fail_when_required(tmp_path):
+    """A project with no ../shared beside it: each seed test is skipped with the reason in the
+    run's summary (-ra); with $SOURCETRACE_REQUIRE_SHARED=1 (make test, CI) each one fails instead."""
+    tests = tmp_path / "project" / "tests"
+    tests.mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "conftest.py", tests)
+    (tests / "test_needs_seeds.py").write_text(
+        "from conftest import run_on_seeds\n\n"
+        "def test_fixture(seeds):\n    pass\n\n"
+        "def test_run(tmp_path):\n    run_on_seeds('read', tmp_path)\n", encoding="utf-8")
+
+    def pytest_run(**env: str) -> subprocess.CompletedProcess:
+        environ = {k: v for k, v in os.environ.items() if k != REQUIRE_SHARED} | env
+        return subprocess.run([sys.executable, "-m", "pytest", "-ra", "-p", "no:cacheprovider", str(tests)],
+                              cwd=tests.parent, env=environ, capture_output=True, text=True, timeout=120)
+
+    skipped = pytest_run()
+    assert skipped.returncode == 0 and "2 skipped" in skipped.stdout, skipped.stdout
+    reason = "../shared/corpora/seeds not found beside the project"
+    assert skipped.stdout.count("SKIPPED [1] ") == 2 and skipped.stdout.count(reason) == 2, skipped.stdout
+    assert "seed end-to-end tests not run" in skipped.stdout
+    required = pytest_run(**{REQUIRE_SHARED: "1"})
+    assert required.returncode == 1 and "skipped" not in required.stdout, required.stdout
+    assert required.stdout.count(f"{REQUIRE_SHARED}=1 requires it") >= 2, required.stdout

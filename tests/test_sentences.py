@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import need_seeds
 from sourcetrace.text.sentences import NEWLINES, split_sentences
-
-SEEDS = Path("/work/shared/corpora/seeds")
 
 
 def texts(text: str, lang: str | None = None) -> list[str]:
@@ -220,9 +218,6 @@ def test_properties(text: str, a: int, b: int | None, lang: str | None) -> None:
 
 # ---------------------------------------------------------------- seed documents
 
-GOLD = SEEDS / "gold.json"
-
-
 def _iou(x: list[int] | tuple[int, int], y: tuple[int, int]) -> float:
     inter = max(0, min(x[1], y[1]) - max(x[0], y[0]))
     union = max(x[1], y[1]) - min(x[0], y[0])
@@ -230,7 +225,6 @@ def _iou(x: list[int] | tuple[int, int], y: tuple[int, int]) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not GOLD.exists(), reason="/work/shared corpora not available")
 @pytest.mark.parametrize(
     ("side", "filename", "doc", "lang"),
     [
@@ -239,9 +233,10 @@ def _iou(x: list[int] | tuple[int, int], y: tuple[int, int]) -> float:
     ],
 )
 def test_seed_gold_sentences(side: int, filename: str, doc: tuple[int, int], lang: str) -> None:
-    gold = json.loads(GOLD.read_text(encoding="utf-8-sig"))
+    seeds = need_seeds()
+    gold = json.loads((seeds / "gold.json").read_text(encoding="utf-8-sig"))
     pairs = gold["sentence_pairs"]["000~002a"]
-    text = (SEEDS / filename).read_bytes().decode("utf-8-sig")
+    text = (seeds / filename).read_bytes().decode("utf-8-sig")
     pred = split_sentences(text, doc[0], doc[1], lang)
     spans = [pair[side] for pair in pairs]
     assert len(spans) == 23

@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from sourcetrace.records import Document, Sentence, SourceFile
-from sourcetrace.store.sqlite import Store, StoreError, default_db_path
+from sourcetrace.store import Store, StoreError, default_db_path
 
 
 def _file(text="Hello world. Second sentence.", sha="a" * 64) -> SourceFile:
@@ -57,6 +57,51 @@ def test_id_prefix_is_unique_across_files(tmp_path):
         assert store.id_prefix("/abs/in/a.txt", "a", "a" * 64) == "a"
         assert store.id_prefix("/other/a.txt", "a", "d" * 64) == "a~dddddddd"
         assert store.id_prefix("/new/b.txt", "b", "e" * 64, taken={"b"}) == "b~eeeeeeee"
+
+
+def test_id_prefix_of_copies_with_one_name_and_the_same_bytes(tmp_path):
+    """Mirrored copies (same name, same bytes, other folders) each get their own prefix, whether
+    the others are in the store or earlier in the same batch."""
+    with Store(tmp_path / "s.db") as store:
+        _put(store)  # /abs/in/a.txt owns "a"
+        second = store.id_prefix("/y/a.txt", "a", "a" * 64)
+        assert second == "a~aaaaaaaa"
+        assert store.id_prefix("/z/a.txt", "a", "a" * 64, taken={second}) == "a~aaaaaaaa~2"
+        assert store.id_prefix("/w/a.txt", "a", "a" * 64, taken={second, "a~aaaaaaaa~2"}) == "a~aaaaaaaa~3"
+
+
+def test_one_file_that_cannot_be_stored_leaves_the_others_of_its_batch(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        _put(store)
+        rows = []
+        for name in "bcd":
+            source = SourceFile(f"in/{name}.txt", "Some text.", "utf-8", "text", name * 64, 10)
+            doc_id = "a#1" if name == "c" else f"{name}#1"  # c's document id is a's: refused
+            rows.append((f"/abs/in/{name}.txt", source, "s1", [Document(doc_id, source.path, 0, 10, "en")],
+                         [Sentence(doc_id, 0, 10, "en")]))
+        failed = store.put_files(rows)
+        assert list(failed) == ["/abs/in/c.txt"] and isinstance(failed["/abs/in/c.txt"], sqlite3.IntegrityError)
+        assert sorted(store.file_states()) == ["/abs/in/a.txt", "/abs/in/b.txt", "/abs/in/d.txt"]
+        assert store.counts() == {"files": 3, "documents": 3, "sentences": 4}
+
+
+def test_name_files_gives_the_paths_given_now_and_keeps_them_distinct(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        for key in ("/abs/x/r.txt", "/abs/y/r.txt"):
+            source = SourceFile("r.txt", "Some text.", "utf-8", "text", "a" * 64, 10)  # both read as "r.txt"
+            store.put_file(key, source, "s1", [Document(f"{key[5]}#1", "r.txt", 0, 10, "en")], [])
+        store.name_files({"/abs/y/r.txt": "r.txt", "/gone.txt": "gone.txt"})  # y given as r.txt: x moves away
+        assert {d.id: d.path for d in store.documents()} == {"x#1": "/abs/x/r.txt", "y#1": "r.txt"}
+        store.name_files({"/abs/x/r.txt": "x/r.txt", "/abs/y/r.txt": "y/r.txt"})
+        assert {d.id: d.path for d in store.documents()} == {"x#1": "x/r.txt", "y#1": "y/r.txt"}
+        assert store.file_info("/abs/y/r.txt")["path"] == "y/r.txt"
+
+
+def test_the_sqlite_store_is_a_trace_store(tmp_path):
+    from sourcetrace.store import TraceStore
+
+    with Store(tmp_path / "s.db") as store:
+        assert isinstance(store, TraceStore)
 
 
 def test_vectors_cache(tmp_path):

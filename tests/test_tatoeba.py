@@ -3,21 +3,20 @@
 The product path: default encoder, margin, anchor reranking with the texts, one-to-one.
 """
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from conftest import SHARED, need_shared
 from sourcetrace.align.matching import match_sentences
 from sourcetrace.encode import get_encoder
 
 pytestmark = pytest.mark.slow
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "tatoeba"
+CORPUS = SHARED / "corpora" / "tatoeba"
 
 
-@pytest.mark.skipif(not (CORPUS / "ara-eng.ara").exists(), reason=f"no Tatoeba corpus at {CORPUS}")
 def test_default_matcher_on_tatoeba():
+    need_shared(CORPUS / "ara-eng.ara", "the Tatoeba matcher test")
     ara = (CORPUS / "ara-eng.ara").read_text(encoding="utf-8").splitlines()
     eng = (CORPUS / "ara-eng.eng").read_text(encoding="utf-8").splitlines()
     assert len(ara) == len(eng) == 1000

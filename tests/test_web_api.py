@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import copy_store
-from sourcetrace.pipeline import ingest
+from sourcetrace.engines.ingest import ingest
+from sourcetrace.read.base import default_readers
 from sourcetrace.store.sqlite import Store
 from sourcetrace.web import create_app, is_loopback
 from sourcetrace.web.jobs import UploadError, safe_name
@@ -27,6 +28,13 @@ def url_id(doc_id: str) -> str:
 def client(seeds_db, tmp_path_factory):
     db = copy_store(seeds_db, tmp_path_factory.mktemp("api") / "s.db")
     with TestClient(create_app(db, upload_limit=200_000)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def empty_client(tmp_path_factory):
+    """An app over an empty store: for what needs no seed documents (bad input, uploads)."""
+    with TestClient(create_app(tmp_path_factory.mktemp("empty") / "s.db", upload_limit=200_000)) as c:
         yield c
 
 
@@ -70,8 +78,8 @@ def test_document_compare_and_family(client):
     assert client.get(f"/api/documents/{url_id(D004)}/passages").json()["passages"]
 
 
-def test_openapi_schema_covers_the_api(client):
-    paths = client.get("/api/openapi.json").json()["paths"]
+def test_openapi_schema_covers_the_api(empty_client):
+    paths = empty_client.get("/api/openapi.json").json()["paths"]
     assert {"/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/compare", "/api/families/{doc_id}",
             "/api/uploads", "/api/jobs/{job_id}"} <= set(paths)
 
@@ -79,31 +87,31 @@ def test_openapi_schema_covers_the_api(client):
 # -- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("q", ["", "   ", "?!«»"])
-def test_an_empty_query_is_422(client, q):
-    assert client.get("/api/search", params={"q": q}).status_code == 422
-    assert client.post("/api/search", json={"q": q}).status_code == 422
-    assert client.get("/", params={"q": q or "!"}).status_code in (200, 422)
+def test_an_empty_query_is_422(empty_client, q):
+    assert empty_client.get("/api/search", params={"q": q}).status_code == 422
+    assert empty_client.post("/api/search", json={"q": q}).status_code == 422
+    assert empty_client.get("/", params={"q": q or "!"}).status_code in (200, 422)
 
 
-def test_a_1mb_query_is_refused_not_searched(client):
+def test_a_1mb_query_is_refused_not_searched(empty_client):
     big = "word " * 200_000
     started = time.monotonic()
-    assert client.post("/api/search", json={"q": big}).status_code == 422
-    assert client.get("/api/search", params={"q": big[:60_000]}).status_code == 422
+    assert empty_client.post("/api/search", json={"q": big}).status_code == 422
+    assert empty_client.get("/api/search", params={"q": big[:60_000]}).status_code == 422
     assert time.monotonic() - started < 10
 
 
-def test_invalid_utf8_is_answered_not_crashed(client):
-    assert client.get("/api/search?q=%FF%FE%FD").status_code in (400, 422)  # refused, never searched
-    r = client.post("/api/search", content=b'{"q": "\xff\xfe abc"}', headers={"content-type": "application/json"})
+def test_invalid_utf8_is_answered_not_crashed(empty_client):
+    assert empty_client.get("/api/search?q=%FF%FE%FD").status_code in (400, 422)  # refused, never searched
+    r = empty_client.post("/api/search", content=b'{"q": "\xff\xfe abc"}', headers={"content-type": "application/json"})
     assert r.status_code in (400, 422)
-    assert client.get("/api/documents/%FF%FE").status_code in (400, 404)
+    assert empty_client.get("/api/documents/%FF%FE").status_code in (400, 404)
 
 
 @pytest.mark.parametrize("path", ["/api/documents/nope", "/api/documents/..%2F..%2Fetc%2Fpasswd",
                                   "/api/families/nope", "/api/jobs/nope", "/api/documents/nope/passages"])
-def test_unknown_ids_are_404(client, path):
-    assert client.get(path).status_code == 404
+def test_unknown_ids_are_404(empty_client, path):
+    assert empty_client.get(path).status_code == 404
 
 
 def test_unknown_ids_in_pages_and_compare(client):
@@ -113,10 +121,10 @@ def test_unknown_ids_in_pages_and_compare(client):
     assert client.get("/family/nope").status_code == 404
 
 
-def test_bad_parameters_are_422(client):
-    assert client.get("/api/search", params={"q": "x y", "lang": "fr"}).status_code == 422
-    assert client.get("/api/search", params={"q": "x y", "limit": 0}).status_code == 422
-    assert client.get("/api/documents", params={"offset": -1}).status_code == 422
+def test_bad_parameters_are_422(empty_client):
+    assert empty_client.get("/api/search", params={"q": "x y", "lang": "fr"}).status_code == 422
+    assert empty_client.get("/api/search", params={"q": "x y", "limit": 0}).status_code == 422
+    assert empty_client.get("/api/documents", params={"offset": -1}).status_code == 422
 
 
 # -- access -------------------------------------------------------------------------------------
@@ -145,8 +153,8 @@ def test_on_loopback_other_host_names_are_refused(tmp_path):
         assert c.get("/api/documents", headers={"host": "evil.example:8765"}).status_code == 400
 
 
-def test_pages_carry_a_strict_content_security_policy(client):
-    csp = client.get("/").headers["content-security-policy"]
+def test_pages_carry_a_strict_content_security_policy(empty_client):
+    csp = empty_client.get("/").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
 
 
@@ -184,13 +192,48 @@ def test_upload_names_of_other_types_are_refused(name):
         safe_name(name)
 
 
-def test_uploads_are_type_checked_and_size_limited(client):
+@pytest.mark.parametrize("suffix", sorted({s for r in default_readers() for s in r.suffixes}))
+def test_uploads_take_every_suffix_the_readers_read(suffix):
+    # .ndjson, .xhtml, .markdown and .text were refused while the readers read them.
+    assert safe_name(f"a{suffix}") == f"a{suffix}"
+    assert safe_name(f"a{suffix.upper()}") == f"a{suffix}"
+
+
+def test_a_refused_file_refuses_the_whole_upload_and_writes_nothing(empty_client):
+    good = b"The ministers met in Baghdad on Sunday and agreed on a joint committee.\n"
+    root = empty_client.app.state.ctx.upload_dir
+    for bad, status in ((("b.pdf", b"%PDF-1.4 ..."), 415), (("b.txt", b"\x00\x01binary"), 415),
+                        (("b.txt", b" \n"), 422), (("b.txt", b"x" * 200_001), 413)):
+        for files in ([("a.txt", good), bad], [bad, ("a.txt", good)], [("a.txt", good), ("c.md", good), bad]):
+            r = empty_client.post("/api/uploads", files=[("files", (n, d, "text/plain")) for n, d in files])
+            assert r.status_code == status, (files, r.text)
+            assert not root.exists() or [p for p in root.rglob("*")] == [], list(root.rglob("*"))
+
+
+def test_a_staged_upload_is_moved_whole_or_not_at_all(tmp_path):
+    from sourcetrace.web.jobs import Staging
+
+    root = tmp_path / "uploads"
+    with Staging(root, 1000) as staging:
+        staging.add("a.txt", b"first text\n")
+        staging.add("../b.ndjson", b'{"text": "second"}\n')
+        paths = staging.commit()
+    assert [p.name for p in paths] == ["a.txt", "b.ndjson"] and paths[0].read_bytes() == b"first text\n"
+    assert sorted(p.relative_to(root).parts[1] for p in root.rglob("*") if p.is_file()) == ["a.txt", "b.ndjson"]
+    assert not any(p.name.startswith(".") for p in root.rglob("*"))  # the staging folder is gone
+    with pytest.raises(UploadError), Staging(root, 1000) as staging:
+        staging.add("c.txt", b"third text\n")
+        staging.add("d.exe", b"MZ")
+    assert not list(root.rglob("c.txt")) and not any(p.name.startswith(".") for p in root.rglob("*"))
+
+
+def test_uploads_are_type_checked_and_size_limited(empty_client):
     cases = [("a.pdf", b"%PDF-1.4 ...", 415), ("a.txt", b"\x00\x01\x02binary", 415), ("a.txt", b"   \n", 422),
              ("a.txt", b"x" * 200_001, 413)]
     for name, data, status in cases:
-        r = client.post("/api/uploads", files={"files": (name, data, "text/plain")})
+        r = empty_client.post("/api/uploads", files={"files": (name, data, "text/plain")})
         assert r.status_code == status, (name, r.text)
-    assert client.post("/api/uploads").status_code == 422
+    assert empty_client.post("/api/uploads").status_code == 422
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@ import pytest
 
 from sourcetrace.encode import get_encoder
 from sourcetrace.engines import workers
-from sourcetrace.pipeline import ingest, sentence_vectors
+from sourcetrace.engines.ingest import ingest
+from sourcetrace.engines.local import sentence_vectors
 from sourcetrace.store.sqlite import Store
 
 pytestmark = pytest.mark.slow

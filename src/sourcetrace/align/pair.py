@@ -8,7 +8,8 @@ assuming that they are complete or in the same order (a report reorders, cuts an
    `near-verbatim`.
 2. **Units**: the sentences of each side, minus what reuse already explains. A sentence mostly
    covered by reuse is done; the uncovered part of a partly covered one becomes a unit of its own.
-3. **Vectors**: every unit is encoded by a multilingual sentence encoder (cached in the store).
+3. **Vectors**: every unit is encoded by a multilingual sentence encoder (through the `vectors`
+   function the caller gives: a runner's cache, or plain encoding).
 4. **Pair scores**: cosine and margin (the cosine against both sentences' neighbourhoods, which
    discounts a shared topic), numbers and dates on both sides (language-independent anchors),
    the length ratio, and neighbour support (the units before or after also align: a translated
@@ -37,7 +38,7 @@ from scipy.special import expit
 from sourcetrace.align.matching import cosine_matrix, margin_scores
 from sourcetrace.align.reuse import Match, find_reuse
 from sourcetrace.encode import Encoder, get_encoder
-from sourcetrace.encode.vectors import encode_cached
+from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import Document, Passage, Sentence, Span
 from sourcetrace.text.normalize import normalize_text
 
@@ -55,11 +56,6 @@ class Side:
     doc: Document
     text: str  # the whole file text
     sentences: Sequence[Sentence]
-
-    @classmethod
-    def of(cls, store, doc: Document) -> Side:
-        """The document as the store holds it: its file's text and its sentences."""
-        return cls(doc, store.document_text(doc.id) or "", store.sentences(doc.id))
 
 
 @dataclass
@@ -333,9 +329,10 @@ def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[in
     return merged
 
 
-def align(a: Side, b: Side, *, encoder: Encoder | None = None, store=None,
+def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors = encoded,
           threshold: float = DEFAULT_THRESHOLD) -> list[Passage]:
-    """Passages between two documents, sorted by their start in `a`."""
+    """Passages between two documents, sorted by their start in `a`. ``encoder`` None: the
+    default one, or the fast one for a pair over ``LARGE_PAIR`` units."""
     cross = _cross(a.doc, b.doc)
     passages: list[Passage] = []
     covered_a: list[Span] = []
@@ -353,8 +350,8 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, store=None,
     if ua and ub:
         # Long documents: the fast encoder (USE, ~15x faster than e5) unless one was chosen.
         enc = encoder or get_encoder("use" if len(ua) + len(ub) > LARGE_PAIR else "default")
-        va = encode_cached(enc, [u.text for u in ua], store)
-        vb = encode_cached(enc, [u.text for u in ub], store)
+        va = vectors(enc, [u.text for u in ua])
+        vb = vectors(enc, [u.text for u in ub])
         sim = cosine_matrix(va, vb)
         cal = calibration_for(enc)
         score = _pair_scores(ua, ub, sim, cross, a.doc.lang, cal)

@@ -79,6 +79,7 @@ from scipy.sparse.csgraph import connected_components
 
 from sourcetrace.candidates.neighbours import Neighbours, nearest
 from sourcetrace.candidates.neighbours import pairs as neighbour_pairs
+from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.text.normalize import normalize_text
 
 __all__ = [
@@ -422,17 +423,15 @@ def _minhash(feats: Sequence[DocFeatures], threshold: float) -> list[Candidate]:
 
 
 # -- vectors -----------------------------------------------------------------------------------------
-def document_vectors(docs: Sequence[DocInput], encoder, store=None,
+def document_vectors(docs: Sequence[DocInput], encoder, vectors: Vectors = encoded,
                      max_sentences: int = 8) -> dict[str, np.ndarray]:
     """Mean of the unit vectors of (up to) `max_sentences` sentences spread over the document,
     renormalized (8: enough to set a translation apart from topic neighbours, at half the
     encoding of a whole news report).
 
     A document without sentences is represented by its text's first 1000 characters. Sentence
-    vectors go through :func:`vectors.encode_cached`, so they are computed once per store.
+    vectors come from `vectors` (a runner passes its cache: computed once per store).
     """
-    from sourcetrace.encode.vectors import encode_cached
-
     texts: list[str] = []
     spans: list[tuple[str, int, int]] = []
     for d in docs:
@@ -443,7 +442,7 @@ def document_vectors(docs: Sequence[DocInput], encoder, store=None,
             texts.extend(sents)
     if not texts:
         return {}
-    vecs = np.asarray(encode_cached(encoder, texts, store), dtype=np.float32)
+    vecs = np.asarray(vectors(encoder, texts), dtype=np.float32)
     out: dict[str, np.ndarray] = {}
     for doc_id, s, e in spans:
         v = vecs[s:e].mean(axis=0)

@@ -15,24 +15,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sourcetrace import __version__
+from sourcetrace import __version__, pipeline
 from sourcetrace.align.pair import DEFAULT_THRESHOLD
 from sourcetrace.encode import get_encoder
+from sourcetrace.engines import local
+from sourcetrace.engines.ingest import ReadReport, ingest
+from sourcetrace.engines.lookup import Comparison, NotFound, compare, resolve
 from sourcetrace.outputs import write_jsonl, write_settings
-from sourcetrace.pipeline import (
-    DEFAULT_MAX_BYTES,
-    Comparison,
-    NotFound,
-    ReadReport,
-    compare,
-    fact_diffs,
-    facts_of,
-    ingest,
-    reading_settings,
-    resolve,
-    trace_documents,
-)
-from sourcetrace.read import ReadError, discover
+from sourcetrace.pipeline import reading_settings, run_settings, write_facts
+from sourcetrace.read import DEFAULT_MAX_BYTES, ReadError, discover
 from sourcetrace.records import Document, Fact, FactDiff
 from sourcetrace.search.index import update_index
 from sourcetrace.store.sqlite import Store, StoreError, default_db_path, file_key
@@ -130,7 +121,7 @@ def read(
             write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
             write_jsonl(out / "sentences.jsonl",
                         (s.to_json() for d in docs for s in store.sentences(d.id)))
-            write_settings(out, {"command": "read", "settings": json.loads(reading_settings(max_bytes))})
+            write_settings(out, {"command": "read", "settings": json.loads(reading_settings())})
     _report_failures(report)
     if as_json:
         _dump_json({"documents": rows, "read": report.read, "unchanged": report.unchanged,
@@ -168,9 +159,7 @@ EncoderOption = Annotated[str, typer.Option(
 
 
 def _settings(command: str, encoder: str, threshold: float) -> dict:
-    enc = get_encoder(encoder)
-    return {"command": command, "sourcetrace": __version__, "encoder": enc.name, "threshold": threshold,
-            "reading": json.loads(reading_settings())}
+    return run_settings(command, get_encoder(encoder), threshold)
 
 
 @app.command("compare")
@@ -239,7 +228,7 @@ def _write_pair_outputs(result: Comparison, settings: dict, out: Path | None, ht
         write_jsonl(out / "documents.jsonl", (d.to_json() for d in (sa.doc, sb.doc)))
         write_jsonl(out / "sentences.jsonl", (s.to_json() for side in (sa, sb) for s in side.sentences))
         write_jsonl(out / "passages.jsonl", (p.to_json() for p in result.passages))
-        _write_facts(out, facts, diffs)
+        write_facts(out, facts, diffs)
         write_settings(out, settings)
     return diffs
 
@@ -252,11 +241,6 @@ def _pair_facts(result: Comparison) -> tuple[list[Fact], list[FactDiff]]:
     sa, sb = result.a, result.b
     fa, fb = document_facts(sa.doc, sa.text), document_facts(sb.doc, sb.text)
     return fa + fb, diff_pair(sa.doc, sa.text, fa, sb.doc, sb.text, fb, result.passages)
-
-
-def _write_facts(out: Path, facts: list[Fact], diffs: list[FactDiff]) -> None:
-    write_jsonl(out / "facts.jsonl", (f.to_json() for f in facts))
-    write_jsonl(out / "fact_diffs.jsonl", (d.to_json() for d in diffs))
 
 
 @app.command()
@@ -278,40 +262,33 @@ def trace(
     Writes documents.jsonl, sentences.jsonl and passages.jsonl (see DESIGN.md) and a settings.json
     stamp to --out, and prints the pairs of documents that share text.
     """
+    try:
+        enc = get_encoder(encoder) if encoder != "default" else None
+    except ValueError as exc:
+        err_console.print(f"[red]error[/red]: {exc}", highlight=False)
+        raise typer.Exit(2) from None
     with _open_store(db) as store:
         report = _ingest_with_progress(inputs, store, max_bytes, False, as_json)
-        docs = list(store.documents(report.files))
-        try:
-            enc = get_encoder(encoder)
-        except ValueError as exc:
-            err_console.print(f"[red]error[/red]: {exc}", highlight=False)
-            raise typer.Exit(2) from None
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as progress:
             task = progress.add_task("topics and candidates", total=None)
-            passages, relations, fams = trace_documents(
-                store, docs, encoder=enc if encoder != "default" else None, threshold=threshold,
-                stage=lambda name: progress.update(task, description=name, completed=0, total=None),
-                progress=lambda n: progress.update(task, advance=n), on_total=lambda n: progress.update(task, total=n))
-            progress.update(task, description="facts", total=None)
-            facts = facts_of(store, docs)
-            diffs = fact_diffs(store, docs, passages, [(r.a, r.b) for r in relations], facts)
-        write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
-        write_jsonl(out / "sentences.jsonl", (s.to_json() for d in docs for s in store.sentences(d.id)))
-        write_jsonl(out / "passages.jsonl", (p.to_json() for p in passages))
-        write_jsonl(out / "relations.jsonl", (r.to_json() for r in relations))
-        write_jsonl(out / "families.jsonl", (f.to_json() for f in fams))
-        _write_facts(out, [f for d in docs for f in facts[d.id]], diffs)
-        settings = _settings("trace", encoder, threshold)
-        write_settings(out, settings)
+            result = local.trace_documents(
+                store, list(store.documents(report.files)), encoder=enc, threshold=threshold,
+                progress=local.Progress(
+                    stage=lambda name: progress.update(task, description=name, completed=0, total=None),
+                    total=lambda n: progress.update(task, total=n), advance=lambda n: progress.update(task, advance=n)))
+        pipeline.outputs(result, out)
         if html:
             from sourcetrace.report import render_corpus_html
 
+            docs = result.documents
             page = render_corpus_html(docs, {d.id: store.document_text(d.id) or "" for d in docs},
-                                      {d.id: store.sentences(d.id) for d in docs}, passages, relations, fams,
-                                      settings=settings, fact_diffs=diffs)
+                                      {d.id: store.sentences(d.id) for d in docs}, result.passages, result.relations,
+                                      result.families, settings=result.settings, fact_diffs=result.fact_diffs)
             html.parent.mkdir(parents=True, exist_ok=True)
             html.write_text(page, encoding="utf-8")
+    docs, passages, relations, fams = result.documents, result.passages, result.relations, result.families
+    facts, diffs = result.facts, result.fact_diffs
     _report_failures(report)
     pairs = _pair_table(docs, passages)
     if as_json:
@@ -504,7 +481,7 @@ def timeline(
     Documents that share no text with another input are left out (not versions). A version's date
     is its own, else the latest date it states (see sourcetrace.relate.timeline).
     """
-    from sourcetrace.pipeline import timeline_of
+    from sourcetrace.engines.lookup import timeline_of
     from sourcetrace.report.facts import fact_diff_table
 
     with _open_store(db) as store:
@@ -531,7 +508,7 @@ def timeline(
     if out:
         write_jsonl(out / "documents.jsonl", (v.doc.to_json() for v in vs))
         write_jsonl(out / "passages.jsonl", (p.to_json() for st in result for p in st.passages))
-        _write_facts(out, [f for v in vs for f in tl.facts[v.doc.id]], [d for st in result for d in st.facts])
+        write_facts(out, [f for v in vs for f in tl.facts[v.doc.id]], [d for st in result for d in st.facts])
         (out / "timeline.json").write_text(json.dumps([st.to_json() for st in result], ensure_ascii=False, indent=1),
                                            encoding="utf-8")
     if as_json:

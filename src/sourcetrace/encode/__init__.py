@@ -24,6 +24,7 @@ __all__ = [
     "SentenceTransformerEncoder",
     "USEEncoder",
     "get_encoder",
+    "spec_of",
     "l2_normalize",
     "strip_arabic_marks",
 ]
@@ -60,3 +61,12 @@ def get_encoder(spec: str = "default") -> Encoder:
             raise ValueError(f"unknown encoder spec {spec!r}: use e5, e5:query, use, default or st:/path")
         _cache[spec] = enc
         return enc
+
+
+def spec_of(encoder: Encoder | None) -> str | None:
+    """The spec :func:`get_encoder` made this encoder from ("" for None: the caller's default),
+    or None when it was built otherwise (a worker process could not build it again)."""
+    if encoder is None:
+        return ""
+    with _lock:
+        return next((spec for spec, enc in _cache.items() if enc is encoder), None)

@@ -1,4 +1,8 @@
-"""Sentence vectors with a cache in the store: a text is encoded once per encoder, ever.
+"""Sentence vectors, plain or with a cache in the store: a text is encoded once per encoder, ever.
+
+Stages that need vectors (topics, alignment) take a :class:`Vectors` function and never the
+store: :func:`encoded` encodes outright; a runner passes :class:`StoreVectors` so that what it
+already has comes from the cache.
 
 Recently used vectors are also kept in memory, since candidate pairs meet each document several
 times.
@@ -12,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -24,6 +28,27 @@ if TYPE_CHECKING:
 
 MEMO_SIZE = 50_000  # vectors per encoder kept in memory (about 100 MB at 512 floats)
 _memo: dict[str, OrderedDict[str, bytes]] = {}
+
+
+class Vectors(Protocol):
+    """Unit vectors of `texts` (rows in order) from `encoder`: how a stage gets its vectors."""
+
+    def __call__(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def encoded(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+    """Vectors with no cache: what a stage uses when its runner gives none."""
+    return encode_cached(encoder, texts)
+
+
+class StoreVectors:
+    """Vectors through the store's cache (see :func:`encode_cached`): the local runner's."""
+
+    def __init__(self, store: Store, *, keep: bool = True) -> None:
+        self.store, self.keep = store, keep
+
+    def __call__(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+        return encode_cached(encoder, texts, self.store, keep=self.keep)
 
 
 def text_key(text: str) -> str:

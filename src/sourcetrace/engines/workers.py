@@ -1,8 +1,8 @@
 """Aligning pairs in worker processes: the per-pair stage spread over the machine's cores.
 
 Aligning a pair is a pure function of its two documents (their texts and sentences, read from
-the store) and the sentence vectors (cached in the store), so pairs partition freely, as they do
-on a cluster. Each worker opens the store itself (SQLite in WAL mode lets readers run beside the
+the store here, engines/sides.py) and the sentence vectors (cached in the store), so pairs
+partition freely, as they do on a cluster. Each worker opens the store itself (SQLite in WAL mode lets readers run beside the
 writer) and returns the passages; the calling process alone records alignments, so a pair is
 still stored with its passages in one transaction. Workers start with ``spawn``: a fork of a
 process whose OpenMP (faiss) or BLAS threads have run can hang.
@@ -11,19 +11,19 @@ process whose OpenMP (faiss) or BLAS threads have run can hang.
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 
-from sourcetrace.align.pair import Side, align
-from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.align.pair import align
+from sourcetrace.encode import Encoder, get_encoder, spec_of
+from sourcetrace.encode.vectors import StoreVectors
+from sourcetrace.engines.sides import Sides
 from sourcetrace.records import Document, Passage
 from sourcetrace.store.sqlite import Store
 
 CHUNK = 48  # pairs per task: consecutive pairs share documents, which a worker keeps at hand
 MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (start-up costs more)
-SIDES_KEPT = 2048  # documents each process keeps prepared for alignment
 
 _state: dict = {}
 
@@ -34,35 +34,6 @@ def default_workers() -> int:
     if env and env.isdigit() and int(env) > 0:
         return int(env)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def spec_of(encoder: Encoder | None) -> str | None:
-    """The spec that :func:`get_encoder` makes this encoder from ("" for None: the per-pair
-    default), or None when it was built otherwise (a worker could not rebuild it)."""
-    if encoder is None:
-        return ""
-    from sourcetrace import encode as encoders
-
-    return next((spec for spec, enc in encoders._cache.items() if enc is encoder), None)
-
-
-class Sides:
-    """Documents prepared for alignment, the most recently used kept (bounded memory)."""
-
-    def __init__(self, store: Store, limit: int = SIDES_KEPT) -> None:
-        self.store, self.limit = store, limit
-        self.kept: OrderedDict[str, Side] = OrderedDict()
-
-    def __call__(self, doc: Document) -> Side:
-        side = self.kept.get(doc.id)
-        if side is None:
-            side = Side.of(self.store, doc)
-            self.kept[doc.id] = side
-            if len(self.kept) > self.limit:
-                self.kept.popitem(last=False)
-        else:
-            self.kept.move_to_end(doc.id)
-        return side
 
 
 WORKER_MEMO = 8_000  # sentence vectors a worker keeps in memory: a chunk's documents, with room
@@ -83,12 +54,12 @@ def _start(db_path: str, spec: str, threshold: float) -> None:
     from threadpoolctl import threadpool_limits
 
     _state["blas"] = threadpool_limits(1)  # the rest of the worker's matrix products too
-    _state.update(store=store, sides=Sides(store), encoder=encoder, threshold=threshold)
+    _state.update(vectors=StoreVectors(store), sides=Sides(store), encoder=encoder, threshold=threshold)
 
 
 def _align_chunk(chunk: Sequence[tuple[Document, Document]]) -> list[tuple[str, str, list[Passage]]]:
-    sides, enc, store = _state["sides"], _state["encoder"], _state["store"]
-    return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, store=store, threshold=_state["threshold"]))
+    sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors"]
+    return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors, threshold=_state["threshold"]))
             for a, b in chunk]
 
 
@@ -101,9 +72,9 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
     n = workers
     spec = spec_of(encoder)
     if n < 2 or len(pairs) < min_pairs or spec is None:
-        sides = Sides(store)
+        sides, vectors = Sides(store), StoreVectors(store)
         for a, b in pairs:
-            yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, store=store, threshold=threshold)
+            yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, vectors=vectors, threshold=threshold)
         return
     chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
     with ProcessPoolExecutor(n, mp_context=get_context("spawn"), initializer=_start,

@@ -3,6 +3,8 @@
 * :func:`discover` expands what the user typed (files, directories, globs) into file paths.
 * :func:`read_file` reads one file: size check, decoding (:mod:`.decoding`), then the reader for
   its format (:mod:`.text`, :mod:`.html`, :mod:`.jsonl`) chosen by suffix or content (:mod:`.base`).
+* :func:`readers_by_suffix` is the registry of the formats read by file name (suffix → reader):
+  whatever filters files by name (the web app's uploads) asks it instead of keeping its own list.
 
 Offsets into ``SourceFile.text`` are code points of the decoded text, BOM not counted, line
 endings kept as they are in the file ("\\r\\n" counts as 2). For HTML and JSONL the text is the
@@ -13,8 +15,10 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from sourcetrace.read.base import (
     HEAD_CHARS,
@@ -27,12 +31,20 @@ from sourcetrace.read.base import (
 from sourcetrace.read.decoding import DecodeError, decode
 from sourcetrace.records import ReadFailure, SourceFile
 
-__all__ = ["DEFAULT_MAX_BYTES", "ReadError", "Reader", "default_readers", "discover", "read_file"]
+__all__ = ["DEFAULT_MAX_BYTES", "ReadError", "Reader", "default_readers", "discover", "read_file",
+           "readers_by_suffix"]
 
 DEFAULT_MAX_BYTES = 50_000_000
 
 # Our own stores (SQLite and its side files) often live next to the inputs; never read them back.
 _OWN_SUFFIXES = (".db", ".db-journal", ".db-wal", ".db-shm")
+
+
+@lru_cache(maxsize=1)
+def readers_by_suffix() -> Mapping[str, Reader]:
+    """Every suffix a reader claims (lower-case, with the dot, e.g. ``.ndjson``) → that reader, in
+    :func:`default_readers` order: the one list of the file types sourcetrace reads by name."""
+    return MappingProxyType({suffix: r for r in default_readers() for suffix in r.suffixes})
 
 
 def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,

@@ -143,13 +143,15 @@ def _lang(store: Store, doc_id: str) -> str | None:
 async def upload(ctx: Ctx, files: list[UploadFile]) -> dict[str, Any]:
     if not files or len(files) > MAX_FILES:
         raise HTTPException(422, f"send 1 to {MAX_FILES} files")
-    paths = []
-    for f in files:
-        data = await f.read(ctx.upload_limit + 1)  # never more than the limit in memory
-        try:
-            paths.append(ctx.jobs.save(f.filename or "", data))
-        except UploadError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
+    # All or none: one refused file refuses the request, and nothing of it stays on disk.
+    with ctx.jobs.staging() as staging:
+        for f in files:
+            data = await f.read(ctx.upload_limit + 1)  # never more than the limit in memory
+            try:
+                staging.add(f.filename or "", data)
+            except UploadError as exc:
+                raise HTTPException(exc.status, str(exc)) from None
+        paths = staging.commit()
     return ctx.jobs.submit(paths).to_json()
 
 

@@ -1,5 +1,9 @@
 """Uploads: files checked and kept under the store's upload folder, then read and traced against
-the whole store by one worker thread, with progress a page can poll."""
+the whole store by one worker thread, with progress a page can poll.
+
+The file types taken are those the readers read (:func:`sourcetrace.read.readers_by_suffix`). The
+files of one request are taken all or none: each is checked and staged in a hidden folder as it
+arrives, and moved into the upload folder only once every one of them is taken."""
 
 from __future__ import annotations
 
@@ -7,20 +11,21 @@ import hashlib
 import os
 import queue
 import re
+import shutil
 import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sourcetrace.pipeline import ingest, trace_documents
+from sourcetrace.engines.ingest import ingest
+from sourcetrace.engines.local import Progress, trace_documents
+from sourcetrace.read import readers_by_suffix
 from sourcetrace.store.sqlite import Store
 
 if TYPE_CHECKING:
     from sourcetrace.web.app import Context
 
-# The formats the readers know (readers/): anything else is refused before it is written.
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 MAX_JOBS_KEPT = 200
 
@@ -34,11 +39,13 @@ class UploadError(Exception):
 
 
 def safe_name(name: str) -> str:
-    """The file's own name (no folders), in letters, digits, '.', '-' and '_' only."""
+    """The file's own name (no folders), in letters, digits, '.', '-' and '_' only; its suffix must be
+    one a reader reads (anything else is refused before it is written)."""
     base = re.split(r"[\\/]", name or "")[-1]
     stem, dot, suffix = base.rpartition(".")
-    if not dot or f".{suffix.lower()}" not in ALLOWED_SUFFIXES:
-        raise UploadError(415, f"{base or 'the file'}: only {', '.join(ALLOWED_SUFFIXES)} files are taken")
+    taken = readers_by_suffix()
+    if not dot or f".{suffix.lower()}" not in taken:
+        raise UploadError(415, f"{base or 'the file'}: only {', '.join(taken)} files are taken")
     stem = re.sub(r"[^\w-]+", "_", stem).strip("_.")[:80] or "upload"
     return f"{stem}.{suffix.lower()}"
 
@@ -51,6 +58,46 @@ def check_content(name: str, data: bytes) -> None:
         raise UploadError(415, f"{name}: a binary file, not text")
 
 
+class Staging:
+    """The files of one upload request, taken all or none.
+
+    ``add`` checks a file (size, name, content) and writes it to a hidden folder of its own under the
+    upload folder; ``commit`` moves every staged file to its place, ``<sha256[:16]>/<clean name>``,
+    and returns those paths. Leaving the ``with`` block, the staging folder is removed, so a refused
+    file (:class:`UploadError`), or any error before ``commit``, leaves nothing of the request on disk.
+    """
+
+    def __init__(self, root: Path, limit: int) -> None:
+        self.root, self.limit = root, limit
+        self.folder = root / f".staging-{uuid.uuid4().hex}"  # same file system: the moves are renames
+        self.staged: list[tuple[Path, Path]] = []  # (staged file, its place)
+
+    def add(self, name: str, data: bytes) -> None:
+        if len(data) > self.limit:
+            raise UploadError(413, f"{name}: larger than {self.limit} bytes")
+        clean = safe_name(name)
+        check_content(clean, data)
+        path = (self.root / hashlib.sha256(data).hexdigest()[:16] / clean).resolve()
+        if self.root not in path.parents:  # cannot happen with a clean name; checked all the same
+            raise UploadError(400, f"{name}: not a plain file name")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f"{len(self.staged)}.part"
+        tmp.write_bytes(data)
+        self.staged.append((tmp, path))
+
+    def commit(self) -> list[Path]:
+        for tmp, path in self.staged:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, path)  # two uploads of the same bytes write the same file whole
+        return [path for _, path in self.staged]
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 @dataclass
 class Job:
     id: str
@@ -61,11 +108,14 @@ class Job:
     total: int = 0
     documents: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    facts: int = 0  # facts found in the traced documents
+    changed_facts: int = 0  # facts that changed between related documents
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "files": self.files, "state": self.state, "stage": self.stage, "done": self.done,
-                "total": self.total, "documents": self.documents, "failures": self.failures, "error": self.error}
+                "total": self.total, "documents": self.documents, "failures": self.failures, "facts": self.facts,
+                "changed_facts": self.changed_facts, "error": self.error}
 
 
 class Jobs:
@@ -78,22 +128,9 @@ class Jobs:
         self.lock = threading.Lock()
         self.worker: threading.Thread | None = None
 
-    def save(self, name: str, data: bytes) -> Path:
-        """Check one uploaded file and write it under the upload folder; returns its path."""
-        if len(data) > self.ctx.upload_limit:
-            raise UploadError(413, f"{name}: larger than {self.ctx.upload_limit} bytes")
-        clean = safe_name(name)
-        check_content(clean, data)
-        root = self.ctx.upload_dir.resolve()
-        folder = root / hashlib.sha256(data).hexdigest()[:16]
-        path = (folder / clean).resolve()
-        if root not in path.parents:  # cannot happen with a clean name; checked all the same
-            raise UploadError(400, f"{name}: not a plain file name")
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{uuid.uuid4().hex}.part"
-        tmp.write_bytes(data)
-        os.replace(tmp, path)  # two uploads of the same bytes write the same file whole
-        return path
+    def staging(self) -> Staging:
+        """A new all-or-nothing batch of uploaded files (see :class:`Staging`)."""
+        return Staging(self.ctx.upload_dir.resolve(), self.ctx.upload_limit)
 
     def submit(self, paths: list[Path]) -> Job:
         job = Job(uuid.uuid4().hex[:12], [p.name for p in paths])
@@ -131,9 +168,12 @@ class Jobs:
             def stage(name: str) -> None:
                 job.stage, job.done, job.total = name, 0, 0
 
-            trace_documents(store, list(store.documents()), stage=stage,
-                            progress=lambda n: setattr(job, "done", job.done + n),
-                            on_total=lambda n: setattr(job, "total", n))
+            # The same run as `sourcetrace trace`, over the whole store (uploads join the corpus).
+            result = trace_documents(store, list(store.documents()),
+                            progress=Progress(stage=stage, total=lambda n: setattr(job, "total", n),
+                                              advance=lambda n: setattr(job, "done", job.done + n)))
+            job.facts = sum(len(v) for v in result.facts.values())
+            job.changed_facts = sum(d.status == "changed" for d in result.fact_diffs)
         job.state, job.stage = ("done" if job.documents else "failed"), "done"
         if not job.documents:
             job.error = "no document could be read"

@@ -1,0 +1,264 @@
+"""The local engine: the pipeline's stages run in this process and its workers, with the store
+as cache and checkpoint.
+
+A stage (:mod:`sourcetrace.pipeline`) receives and returns records; this runner decides what comes
+from the store and what is written back. What each document costs is computed once and kept
+(sentence vectors, topic vector, candidate features, aligned pairs with their passages), in
+batches, so a killed run keeps what it computed and a rerun over a grown corpus computes only
+what its new documents need. The cheap corpus-wide steps (banding, rare terms, typing relations,
+facts) run again over the cached features, so the answers equal a fresh run's over the same files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sourcetrace import pipeline
+from sourcetrace.align.pair import DEFAULT_THRESHOLD
+from sourcetrace.candidates import neighbours as neighbour_lists
+from sourcetrace.candidates.neighbours import Neighbours
+from sourcetrace.candidates.pairs import (
+    FEATURES_VERSION,
+    DocFeatures,
+    DocInput,
+    features_from_bytes,
+    features_to_bytes,
+)
+from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.vectors import StoreVectors
+from sourcetrace.engines.ingest import ReadReport, ingest
+from sourcetrace.engines.workers import align_pairs, default_workers
+from sourcetrace.pipeline import Pairs, Trace
+from sourcetrace.read import DEFAULT_MAX_BYTES
+from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk
+from sourcetrace.relate.relations import PairText
+from sourcetrace.search.index import update_index
+from sourcetrace.store.sqlite import Store
+
+DOC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
+SENTENCE_BATCH = 500  # documents whose sentences are encoded (and stored) at a time
+
+
+@dataclass
+class Progress:
+    """How a caller hears about a long run: the stage's name, its total, and steps done."""
+
+    stage: Callable[[str], None] | None = None
+    total: Callable[[int], None] | None = None
+    advance: Callable[[int], None] | None = None
+
+    def start(self, name: str, total: int | None = None) -> None:
+        if self.stage:
+            self.stage(name)
+        if total is not None and self.total:
+            self.total(total)
+
+    def step(self, n: int = 1) -> None:
+        if self.advance:
+            self.advance(n)
+
+
+QUIET = Progress()
+
+
+def trace(inputs: Sequence[str], store: Store, *, encoder: Encoder | None = None,
+          threshold: float = DEFAULT_THRESHOLD, max_bytes: int = DEFAULT_MAX_BYTES,
+          progress: Progress = QUIET, on_file: Callable[[str], None] | None = None,
+          corpus: Callable[[Store, list[str]], list[Document]] | None = None) -> tuple[ReadReport, Trace]:
+    """Read the inputs into the store and trace them: every stage of :mod:`sourcetrace.pipeline`.
+
+    ``corpus`` picks the documents to trace from the store and the read files' keys (default: the
+    documents of the inputs; the web app traces the whole store)."""
+    report = ingest(inputs, store, max_bytes=max_bytes, progress=on_file)
+    docs = corpus(store, report.files) if corpus else list(store.documents(report.files))
+    return report, trace_documents(store, docs, encoder=encoder, threshold=threshold, progress=progress)
+
+
+def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
+                    threshold: float = DEFAULT_THRESHOLD, progress: Progress = QUIET) -> Trace:
+    """The stages after reading, over stored documents, then the quote index. ``encoder`` None:
+    :func:`pipeline.alignment_encoder` picks it."""
+    docs = list(docs)
+    progress.start("encode", len(docs))
+    sentence_vectors(store, docs, progress.step)
+    progress.start("topics")
+    topics = topic_vectors(store, docs)
+    progress.start("candidates")
+    pairs = candidate_sets(store, docs, topics)
+    chosen = pipeline.alignment_encoder(encoder, len(docs))
+    passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned,
+                         progress=progress, workers=default_workers())  # announces "align" with its total
+    progress.start("relate")
+    relations = relate_all(store, docs, passages, topics, pairs.related)
+    fams = pipeline.families(docs, relations)
+    progress.start("facts")
+    texts = DocumentTexts(store)
+    facts = facts_of(docs, texts)
+    diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in relations], facts, texts)
+    progress.start("quote index")
+    update_index(store)
+    progress.start("done")
+    return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
+                 pipeline.run_settings("trace", chosen, threshold), pairs)
+
+
+# -- the store's side of each stage ----------------------------------------------------------------
+class DocumentTexts:
+    """File texts of stored documents, read once per file (documents of one file share it)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.by_file: dict[str, str] = {}
+
+    def __call__(self, doc: Document) -> str:
+        key = self.store.file_of(doc.id) or doc.id
+        if key not in self.by_file:
+            self.by_file[key] = self.store.document_text(doc.id) or ""
+        return self.by_file[key]
+
+    def of(self, docs: Iterable[Document]) -> dict[str, str]:
+        """Texts by document id."""
+        return {d.id: self(d) for d in docs}
+
+
+def doc_inputs(store: Store, docs: Sequence[Document]) -> list[DocInput]:
+    """What candidate search reads of each document (:func:`pipeline.doc_input`), from the store."""
+    return [pipeline.doc_input(d, store.document_text(d.id) or "", store.sentences(d.id)) for d in docs]
+
+
+def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document],
+                  compute: Callable[[list[DocInput]], dict[str, bytes]],
+                  progress: Callable[[int], None] | None = None, batch: int = DOC_BATCH) -> dict[str, bytes]:
+    """A per-document result cached in the store: computed for the documents that lack it, in
+    batches (memory stays bounded on a large corpus, and a killed run keeps what it computed)."""
+    found = store.cached(kind, version, [d.id for d in docs])
+    missing = [d for d in docs if d.id not in found]
+    if progress and len(found):
+        progress(len(docs) - len(missing))
+    for i in range(0, len(missing), batch):
+        fresh = compute(doc_inputs(store, missing[i:i + batch]))
+        store.put_cached(kind, version, fresh.items())
+        found.update(fresh)
+        if progress:
+            progress(len(missing[i:i + batch]))
+    return found
+
+
+def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None) -> None:
+    """Every sentence of every document encoded once with the fast encoder and cached in the
+    store. Topic vectors, alignment above ``LARGE_CORPUS`` documents and the quote index all read
+    them from there, so encoding grows with the corpus and not with the pairs it holds (aligned
+    pairs grow faster than documents: each document's share of pairs grows with the corpus)."""
+    vectors = StoreVectors(store)
+
+    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+        pipeline.encode([s for d in inputs for s in d.sentences], vectors=vectors)
+        return {d.id: b"" for d in inputs}  # a mark: this document's sentences are in the cache
+
+    _per_document(store, "encoded", get_encoder(pipeline.TOPIC_ENCODER).name, docs, compute, progress,
+                  SENTENCE_BATCH)
+
+
+def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
+    """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store."""
+    vectors = StoreVectors(store)
+
+    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, vectors=vectors).items()}
+
+    blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute)
+    return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
+
+
+def candidate_features(store: Store, docs: Sequence[Document]) -> list[DocFeatures]:
+    """Each document's MinHash signatures and rare terms, cached per document in the store."""
+    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+        return {f.id: features_to_bytes(f) for f in pipeline.features(inputs)}
+
+    blobs = _per_document(store, "features", FEATURES_VERSION, docs, compute)
+    return [features_from_bytes(k, v) for k, v in blobs.items()]
+
+
+def nearest_documents(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray]) -> Neighbours:
+    """Each document's nearest documents by topic, starting from the lists the last run stored: a
+    grown corpus searches only for what its new documents change."""
+    version = pipeline.topic_version()
+    blob = store.corpus_cached("neighbours", version)
+    previous = None
+    if blob is not None:
+        try:
+            previous = neighbour_lists.from_bytes(blob)
+        except (ValueError, KeyError, OSError):  # unreadable: search everything again
+            previous = None
+    found = pipeline.neighbours(vectors, {d.id: d.lang for d in docs}, previous)
+    store.put_corpus_cached("neighbours", version, neighbour_lists.to_bytes(found))
+    return found
+
+
+def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None) -> Pairs:
+    """Pairs to align and to relate (:func:`pipeline.candidates`; every pair for a small set)."""
+    if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
+        return pipeline.every_pair(docs)
+    nb = nearest_documents(store, docs, vectors) if vectors else None
+    return pipeline.candidates(docs, candidate_features(store, docs), vectors, nb)
+
+
+def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
+              threshold: float = DEFAULT_THRESHOLD, pairs: Sequence[tuple[str, str]] | None = None,
+              progress: Progress = QUIET, workers: int = 1) -> list[Passage]:
+    """Passages between the given pairs of documents (every pair when None), composed through
+    translations at the end.
+
+    Pairs already aligned with the same settings are not aligned again; each pair is stored with
+    its passages in one transaction, so a killed run resumes where it stopped. With ``workers`` > 1
+    pairs are aligned in that many processes (engines/workers.py: the calling script's main module
+    must be import-safe, ``if __name__ == "__main__"``, as for any process pool).
+    """
+    settings = pipeline.alignment_settings(encoder, threshold)
+    if pairs is None:
+        pairs = pipeline.every_pair(docs).aligned
+    done = store.aligned(settings)
+    todo = [(a, b) for a, b in pairs if (a, b) not in done and (b, a) not in done]
+    progress.start("align", len(todo))
+    by_id = {d.id: d for d in docs}
+    for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
+                                   threshold=threshold, workers=workers):
+        store.put_alignment(a, b, settings, found)
+        progress.step()
+    # Only the current pairs: a pair aligned in an earlier run that is no longer a candidate must
+    # not change the answer (a rerun answers as a fresh run over the same files would).
+    with in_bulk():  # every passage of the corpus, as records
+        current = {(a, b) if a < b else (b, a) for a, b in pairs}
+        direct = [p for p in store.passages([d.id for d in docs])
+                  if ((p.a, p.b) if p.a < p.b else (p.b, p.a)) in current]
+        return pipeline.compose(docs, direct)
+
+
+def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
+               vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]]) -> list[Relation]:
+    """Relations of the candidate pairs (:func:`pipeline.relate`), written back to the store."""
+    # Texts only of documents that share passages: a pair related by topic alone is typed
+    # without reading either text (most pairs of a large corpus).
+    shared = {x for p in passages for x in (p.a, p.b)}
+    texts = [PairText(d, store.document_text(d.id) or "" if d.id in shared else "") for d in docs]
+    relations = pipeline.relate(texts, passages, vectors, pairs)
+    store.put_relations([d.id for d in docs], relations)
+    return relations
+
+
+def facts_of(docs: Sequence[Document], texts: Callable[[Document], str]) -> dict[str, list[Fact]]:
+    """Each document's facts, by document id; ``texts`` gives a document's file text."""
+    return {d.id: pipeline.facts(d, texts(d)) for d in docs}
+
+
+def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
+                  pairs: Sequence[tuple[str, str]], facts: dict[str, list[Fact]] | None = None,
+                  texts: DocumentTexts | None = None) -> list[FactDiff]:
+    """The fact diff of every pair (:func:`pipeline.fact_diffs`) over stored documents."""
+    texts = texts or DocumentTexts(store)
+    facts = facts if facts is not None else facts_of(docs, texts)
+    in_pairs = {x for pair in pairs for x in pair}
+    return pipeline.fact_diffs(docs, texts.of(d for d in docs if d.id in in_pairs), passages, pairs, facts)

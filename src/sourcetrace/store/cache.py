@@ -1,0 +1,55 @@
+"""What is costly to compute and cheap to keep: sentence vectors (a text is encoded once per
+encoder, ever), per-document results (candidate features, topic vectors) and results over a
+run's whole document set (nearest-neighbour lists). Each entry names the version that made it; a
+different version is recomputed."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from sourcetrace.store.schema import chunks, transaction
+
+
+class CacheTables:
+    """Tables ``vectors``, ``doc_cache`` and ``corpus_cache``."""
+
+    conn: sqlite3.Connection
+
+    # -- per-document cache ------------------------------------------------------------------
+    def cached(self, kind: str, version: str, doc_ids: Sequence[str]) -> dict[str, bytes]:
+        """The cached `kind` data of those documents made by `version`."""
+        out: dict[str, bytes] = {}
+        for chunk, marks in chunks(doc_ids, 500):
+            out.update(self.conn.execute(
+                f"SELECT doc, data FROM doc_cache WHERE kind=? AND version=? AND doc IN ({marks})",
+                [kind, version, *chunk]))
+        return out
+
+    def put_cached(self, kind: str, version: str, items: Iterable[tuple[str, bytes]]) -> None:
+        with transaction(self.conn) as cur:
+            cur.executemany("INSERT OR REPLACE INTO doc_cache VALUES (?,?,?,?)",
+                            ((kind, doc, version, data) for doc, data in items))
+
+    # -- corpus cache ------------------------------------------------------------------------
+    def corpus_cached(self, kind: str, version: str) -> bytes | None:
+        """A result over a run's whole document set, as the last run left it (None: none, or
+        made by another version)."""
+        row = self.conn.execute("SELECT data FROM corpus_cache WHERE kind=? AND version=?", (kind, version)).fetchone()
+        return row[0] if row else None
+
+    def put_corpus_cached(self, kind: str, version: str, data: bytes) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO corpus_cache VALUES (?,?,?)", (kind, version, data))
+
+    # -- sentence vectors (cache: a text is encoded once per encoder, ever) --------------------
+    def get_vectors(self, encoder: str, text_keys: Sequence[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for chunk, marks in chunks(text_keys, 500):
+            out.update(self.conn.execute(
+                f"SELECT text_key, vec FROM vectors WHERE encoder=? AND text_key IN ({marks})", [encoder, *chunk]))
+        return out
+
+    def put_vectors(self, encoder: str, items: Iterable[tuple[str, bytes]]) -> None:
+        with transaction(self.conn) as cur:
+            cur.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
+                            ((encoder, k, v) for k, v in items))

@@ -1,0 +1,179 @@
+"""Files, their documents and sentences: what was read, so every span can always be shown.
+
+A file is written in one transaction together with its documents and sentences, so the store
+never holds half a file; a killed run leaves the previous state, and the rerun redoes the file.
+Files are keyed by their absolute path; a file whose bytes (sha256) and reading settings are
+unchanged is not read again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, count
+from pathlib import Path
+
+from sourcetrace.records import Document, Sentence, SourceFile
+from sourcetrace.store.schema import transaction
+
+# What :meth:`FileTables.put_files` writes for one file: its key, what was read, the reading
+# settings, its documents and their sentences.
+FileRows = tuple[str, SourceFile, str, Sequence[Document], Iterable[Sentence]]
+
+
+def file_key(path: str | Path) -> str:
+    """A file's identity in the store: its absolute path (not resolving links: cheaper, and a
+    link is where the user says the file is)."""
+    return os.path.abspath(path)
+
+
+class FileTables:
+    """Files, documents and sentences (tables ``files``, ``documents``, ``sentences``)."""
+
+    conn: sqlite3.Connection
+
+    # -- files -------------------------------------------------------------------------------
+    def file_states(self) -> dict[str, tuple[str, str]]:
+        """Every stored file's (sha256, settings), by key: one query for a whole folder instead
+        of two per file."""
+        return {key: (sha, settings) for key, sha, settings in self.conn.execute("SELECT key, sha256, settings FROM files")}
+
+    def id_prefix(self, key: str, stem: str, sha256: str, taken: set[str] | None = None) -> str:
+        """A readable document-id prefix for the file `key`: its stem; when another file (in the
+        store, or a prefix in `taken`) has it, the stem and the first 8 hex digits of the file's
+        sha256; when copies of the same bytes under the same name have that too, a number after
+        it (``foo``, ``foo~1a2b3c4d``, ``foo~1a2b3c4d~2``, …)."""
+        hashed = f"{stem}~{sha256[:8]}"
+        candidates = chain((stem, hashed), (f"{hashed}~{n}" for n in count(2)))
+        return next(p for p in candidates if p not in (taken or ()) and self._owned_by(f"{p}#1", key))
+
+    def _owned_by(self, doc_id: str, key: str) -> bool:
+        """Whether the document id is free or already the file `key`'s."""
+        owner = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return owner is None or owner[0] == key
+
+    def put_file(self, key: str, source: SourceFile, settings: str, documents: Sequence[Document],
+                 sentences: Iterable[Sentence]) -> None:
+        """Replace everything known of one file, in one transaction (raises if it cannot be stored)."""
+        failed = self.put_files([(key, source, settings, documents, sentences)])
+        if failed:
+            raise failed[key]
+
+    def put_files(self, batch: Sequence[FileRows]) -> dict[str, Exception]:
+        """Replace everything known of several files, in one transaction; returns the files that
+        could not be stored (by key, with the error), which keep their previous state.
+
+        Batching amortises the commit over many small files; a file is still all-or-nothing, and
+        one file's failure is its own: the other files of the batch are stored.
+        """
+        failed: dict[str, Exception] = {}
+        with transaction(self.conn) as cur:
+            for key, source, settings, documents, sentences in batch:
+                cur.execute("SAVEPOINT file")
+                try:
+                    self._write_file(cur, key, source, settings, documents, sentences)
+                except Exception as exc:  # whatever this file's rows do wrong fails this file only
+                    cur.execute("ROLLBACK TO file")
+                    failed[key] = exc
+                cur.execute("RELEASE file")
+        return failed
+
+    @staticmethod
+    def _write_file(cur: sqlite3.Cursor, key: str, source: SourceFile, settings: str,
+                    documents: Sequence[Document], sentences: Iterable[Sentence]) -> None:
+        cur.execute("DELETE FROM files WHERE key=?", (key,))
+        cur.execute("INSERT INTO files VALUES (?,?,?,?,?,?,?,?)",
+                    (key, source.path, source.sha256, source.size, source.encoding, source.format,
+                     settings, source.text))
+        cur.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(d.id, key, i, d.start, d.end, d.lang, d.title, d.date, d.url,
+              json.dumps([list(b) for b in d.boilerplate])) for i, d in enumerate(documents)])
+        seqs: dict[str, int] = {}
+        rows = []
+        for s in sentences:
+            n = seqs.get(s.doc, 0)
+            seqs[s.doc] = n + 1
+            rows.append((s.doc, n, s.start, s.end, s.lang))
+        cur.executemany("INSERT INTO sentences VALUES (?,?,?,?,?)", rows)
+
+    def name_files(self, paths: Mapping[str, str]) -> None:
+        """Give each stored file of `paths` (key -> path) the path it was given by now, in one
+        transaction: a file read before from another folder, or before it moved, otherwise keeps
+        the path it was first given. A file not in `paths` whose path is now another file's
+        gets its absolute path (a path that opens it): no two files share a path."""
+        stored = dict(self.conn.execute("SELECT key, path FROM files"))
+        given = {key: path for key, path in paths.items() if key in stored}
+        owner = {path: key for key, path in given.items()}
+        rows = [(path, key) for key, path in given.items() if stored[key] != path]
+        rows += [(key, key) for key, path in stored.items() if key not in given and path in owner]
+        if rows:
+            with transaction(self.conn) as cur:
+                cur.executemany("UPDATE files SET path=? WHERE key=?", rows)
+
+    def file_text(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM files WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def file_info(self, key: str) -> dict | None:
+        row = self.conn.execute(
+            "SELECT path, sha256, size, encoding, format FROM files WHERE key=?", (key,)).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("path", "sha256", "size", "encoding", "format"), row, strict=True))
+
+    # -- documents and sentences ---------------------------------------------------------------
+    def _doc(self, row: tuple) -> Document:
+        doc_id, path, start, end, lang, title, date, url, boiler = row
+        return Document(id=doc_id, path=path, start=start, end=end, lang=lang, title=title, date=date,
+                        url=url, boilerplate=[tuple(b) for b in json.loads(boiler)])
+
+    _DOC_SELECT = ('SELECT d.id, f.path, d.start, d."end", d.lang, d.title, d.date, d.url, d.boilerplate '
+                   "FROM documents d JOIN files f ON f.key = d.file_key")
+
+    def documents(self, keys: Sequence[str] | None = None) -> Iterator[Document]:
+        """Documents of the given files (all files when None), in file then document order."""
+        if keys is None:
+            rows = self.conn.execute(self._DOC_SELECT + " ORDER BY f.path, d.seq")
+            yield from map(self._doc, rows)
+            return
+        for key in keys:
+            rows = self.conn.execute(self._DOC_SELECT + " WHERE d.file_key=? ORDER BY d.seq", (key,))
+            yield from map(self._doc, rows)
+
+    def documents_page(self, offset: int, limit: int) -> list[Document]:
+        """Documents in file then document order, `limit` from `offset` (for listings)."""
+        rows = self.conn.execute(self._DOC_SELECT + " ORDER BY f.path, d.seq LIMIT ? OFFSET ?", (limit, offset))
+        return list(map(self._doc, rows))
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute(self._DOC_SELECT + " WHERE d.id=?", (doc_id,)).fetchone()
+        return self._doc(row) if row else None
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The whole text of the file that holds the document (offsets point into it)."""
+        row = self.conn.execute(
+            "SELECT f.text FROM documents d JOIN files f ON f.key=d.file_key WHERE d.id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def file_of(self, doc_id: str) -> str | None:
+        """The key of the file that holds the document (documents of one file share its text)."""
+        row = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def span_text(self, doc_id: str, start: int, end: int) -> str:
+        """The characters [start, end) of the document's file, without loading the whole file."""
+        row = self.conn.execute("SELECT substr(f.text, ?, ?) FROM documents d JOIN files f ON f.key=d.file_key "
+                                "WHERE d.id=?", (start + 1, max(0, end - start), doc_id)).fetchone()
+        return row[0] if row else ""
+
+    def sentences(self, doc_id: str) -> list[Sentence]:
+        rows = self.conn.execute(
+            'SELECT start, "end", lang FROM sentences WHERE doc_id=? ORDER BY seq', (doc_id,))
+        return [Sentence(doc_id, s, e, lang) for s, e, lang in rows]
+
+    def counts(self) -> dict[str, int]:
+        return {table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("files", "documents", "sentences")}

@@ -1,0 +1,93 @@
+"""The quote index's tables (search/index.py): normalized sentences in FTS5, and the sentence
+numbers the vector index beside the store is keyed by.
+
+Each indexed document owns a range of sentence numbers, its sentences in order. Numbers are never
+reused, so a number left in the FTS or vector index by a document read again or removed no
+longer resolves (contentless FTS5 cannot delete without the text).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from sourcetrace.records import Sentence
+from sourcetrace.store.schema import transaction
+
+
+class QuoteTables:
+    """Tables ``quote_docs``, ``quote_fts`` and ``quote_vocab``, and the next sentence number
+    (``meta.quote_next``)."""
+
+    conn: sqlite3.Connection
+
+    def unindexed_documents(self, limit: int) -> list[str]:
+        """Ids of documents whose sentences are not in the quote index yet."""
+        rows = self.conn.execute("SELECT d.id FROM documents d LEFT JOIN quote_docs q ON q.doc_id = d.id "
+                                 "WHERE q.doc_id IS NULL LIMIT ?", (limit,))
+        return [r[0] for r in rows]
+
+    def put_quote_index(self, docs: Sequence[tuple[str, Sequence[str]]]) -> dict[str, int]:
+        """Index the normalized sentences of each (document id, texts in sentence order), in one
+        transaction; returns each document's first sentence number."""
+        with transaction(self.conn) as cur:
+            row = cur.execute("SELECT value FROM meta WHERE key='quote_next'").fetchone()
+            nxt = int(row[0]) if row else 1
+            firsts = {}
+            for doc_id, texts in docs:
+                cur.execute("DELETE FROM quote_docs WHERE doc_id=?", (doc_id,))
+                cur.execute("INSERT INTO quote_docs VALUES (?,?,?,0)", (doc_id, nxt, len(texts)))
+                cur.executemany("INSERT INTO quote_fts(rowid, text) VALUES (?,?)",
+                                [(nxt + i, t) for i, t in enumerate(texts)])
+                firsts[doc_id] = nxt
+                nxt += len(texts)
+            cur.execute("INSERT OR REPLACE INTO meta VALUES ('quote_next', ?)", (str(nxt),))
+        return firsts
+
+    def quote_documents_without_vectors(self, limit: int | None) -> list[tuple[str, int, int]]:
+        """(document id, first sentence number, sentences) of indexed documents not yet in the
+        vector index (all of them when `limit` is None)."""
+        return list(self.conn.execute("SELECT doc_id, first, n FROM quote_docs WHERE vectors=0 LIMIT ?",
+                                      (-1 if limit is None else limit,)))
+
+    def mark_vectors_indexed(self, doc_ids: Sequence[str]) -> None:
+        self.conn.executemany("UPDATE quote_docs SET vectors=1 WHERE doc_id=?", [(d,) for d in doc_ids])
+
+    def reset_vectors_indexed(self) -> None:
+        self.conn.execute("UPDATE quote_docs SET vectors=0")
+
+    def term_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many indexed sentences hold each term (terms the index has never seen are left out)."""
+        out: dict[str, int] = {}
+        for term in set(terms):
+            row = self.conn.execute("SELECT doc FROM quote_vocab WHERE term=?", (term,)).fetchone()
+            if row:
+                out[term] = row[0]
+        return out
+
+    def match_sentences(self, terms: Sequence[str], limit: int, *, every: bool = False) -> list[int]:
+        """Numbers of the indexed sentences holding any of `terms` (all of them with `every`),
+        best BM25 first."""
+        if not terms:
+            return []
+        query = (" AND " if every else " OR ").join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self.conn.execute("SELECT rowid FROM quote_fts WHERE quote_fts MATCH ? ORDER BY rank LIMIT ?",
+                                 (query, limit))
+        return [r[0] for r in rows]
+
+    def numbered_sentences(self, numbers: Sequence[int]) -> dict[int, tuple[Sentence, str]]:
+        """The sentence (and its text) behind each sentence number that still resolves."""
+        out: dict[int, tuple[Sentence, str]] = {}
+        for k in set(numbers):
+            row = self.conn.execute(
+                'SELECT q.doc_id, ? - q.first, q.n FROM quote_docs q WHERE q.first <= ? '
+                "ORDER BY q.first DESC LIMIT 1", (k, k)).fetchone()
+            if row is None or row[1] >= row[2]:
+                continue
+            sent = self.conn.execute(
+                'SELECT s.start, s."end", s.lang, substr(f.text, s.start + 1, s."end" - s.start) '
+                "FROM sentences s JOIN documents d ON d.id = s.doc_id JOIN files f ON f.key = d.file_key "
+                "WHERE s.doc_id=? AND s.seq=?", (row[0], row[1])).fetchone()
+            if sent:
+                out[k] = (Sentence(row[0], sent[0], sent[1], sent[2]), sent[3])
+        return out

@@ -1,0 +1,84 @@
+"""What the stages found, kept so a rerun redoes only what is new: aligned pairs with their
+passages, and the relations between documents."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from sourcetrace.records import Passage, Relation
+from sourcetrace.store.schema import chunks, transaction
+
+_PASSAGE_COLUMNS = "a, a_start, a_end, b, b_start, b_end, kind, score"
+_RELATION_COLUMNS = "a, b, type, source, coverage_a, coverage_b, score, passages, evidence"
+
+
+class ResultTables:
+    """Aligned pairs, passages and relations (tables ``aligned_pairs``, ``passages``, ``relations``)."""
+
+    conn: sqlite3.Connection
+
+    # -- passages: aligned pairs are remembered so a rerun aligns only what is new -------------
+    def aligned(self, settings: str) -> set[tuple[str, str]]:
+        rows = self.conn.execute("SELECT a, b FROM aligned_pairs WHERE settings=?", (settings,))
+        return {(a, b) for a, b in rows}
+
+    def put_alignment(self, a: str, b: str, settings: str, passages: Iterable[Passage]) -> None:
+        """Record one aligned pair and its passages in one transaction (replacing older ones)."""
+        with transaction(self.conn) as cur:
+            cur.execute("DELETE FROM passages WHERE (a=? AND b=?) OR (a=? AND b=?)", (a, b, b, a))
+            cur.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
+                            [(p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, p.kind, p.score) for p in passages])
+            cur.execute("INSERT OR REPLACE INTO aligned_pairs VALUES (?,?,?)", (a, b, settings))
+
+    def passages(self, doc_ids: Sequence[str] | None = None) -> list[Passage]:
+        """Passages touching any of the documents (all passages when None)."""
+        if doc_ids is None:
+            return [Passage(*row) for row in self.conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages")]
+        if len(doc_ids) > 2000:  # most of a corpus: one scan beats thousands of index look-ups
+            wanted = set(doc_ids)
+            return [Passage(*row) for row in self.conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages")
+                    if row[0] in wanted or row[3] in wanted]
+        out: dict[tuple, Passage] = {}
+        for chunk, marks in chunks(doc_ids, 400):
+            for row in self.conn.execute(
+                    f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk):
+                out[row] = Passage(*row)
+        return list(out.values())
+
+    # -- relations ---------------------------------------------------------------------------
+    def put_relations(self, doc_ids: Sequence[str], relations: Iterable[Relation]) -> int:
+        """Make the relations among `doc_ids` be `relations`, in one transaction; returns how many
+        rows changed. Only the difference is written: a rerun over a grown corpus changes few
+        relations, and rewriting every row cost more than the rest of the stage."""
+        ids = set(doc_ids)
+        evidence: dict[tuple[str, ...], str] = {}  # most relations share a few evidence texts
+
+        def as_json(ev: list[str]) -> str:
+            key = tuple(ev)
+            text = evidence.get(key)
+            if text is None:
+                text = evidence[key] = json.dumps(ev, ensure_ascii=False)
+            return text
+
+        rows = {(r.a, r.b): (r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages,
+                             as_json(r.evidence)) for r in relations}
+        stored = {(row[0], row[1]): row for row in self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations")
+                  if row[0] in ids and row[1] in ids}
+        gone = [key for key in stored if key not in rows]
+        changed = [row for key, row in rows.items() if stored.get(key) != row]
+        with transaction(self.conn) as cur:
+            cur.executemany("DELETE FROM relations WHERE a=? AND b=?", gone)
+            cur.executemany("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?)", changed)
+        return len(gone) + len(changed)
+
+    def relations(self, doc_id: str | None = None) -> list[Relation]:
+        """Relations touching `doc_id` (all relations when None)."""
+        if doc_id is None:
+            rows = self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations ORDER BY a, b")
+        else:
+            rows = self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations WHERE a=? OR b=? ORDER BY a, b",
+                                     (doc_id, doc_id))
+        return [Relation(a, b, t, ca, cb, sc, source=src, passages=n, evidence=json.loads(ev))
+                for a, b, t, src, ca, cb, sc, n, ev in rows]

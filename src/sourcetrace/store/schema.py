@@ -1,0 +1,156 @@
+"""The store's tables, how a connection is opened on them, and transactions.
+
+Opening creates what is missing (``CREATE ... IF NOT EXISTS``: a store made by an older
+sourcetrace gains new tables) and refuses a store whose schema is newer than this code's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    key TEXT PRIMARY KEY,          -- resolved absolute path
+    path TEXT NOT NULL,            -- the path as the user gave it
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    encoding TEXT NOT NULL,
+    format TEXT NOT NULL,
+    settings TEXT NOT NULL,        -- reading settings; a change re-reads the file
+    text TEXT NOT NULL             -- the file's text: every offset points into it
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    file_key TEXT NOT NULL REFERENCES files(key) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    title TEXT, date TEXT, url TEXT,
+    boilerplate TEXT NOT NULL      -- JSON list of [start, end]
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file_key);
+CREATE TABLE IF NOT EXISTS sentences (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    lang TEXT,
+    PRIMARY KEY (doc_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aligned_pairs (  -- pairs already aligned with these settings: not redone
+    a TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    b TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    settings TEXT NOT NULL,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aligned_pairs_b ON aligned_pairs(b);
+CREATE TABLE IF NOT EXISTS passages (
+    a TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
+    b TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    score REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_a ON passages(a);
+CREATE INDEX IF NOT EXISTS passages_b ON passages(b);
+CREATE TABLE IF NOT EXISTS relations (
+    a TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    b TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    source TEXT,
+    coverage_a REAL NOT NULL, coverage_b REAL NOT NULL, score REAL NOT NULL,
+    passages INTEGER NOT NULL,
+    evidence TEXT NOT NULL,        -- JSON list of strings
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relations_b ON relations(b);
+CREATE TABLE IF NOT EXISTS doc_cache (  -- per-document results a rerun can reuse (candidate features, topic vectors)
+    kind TEXT NOT NULL,
+    doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    version TEXT NOT NULL,         -- what made it: a different version is recomputed
+    data BLOB NOT NULL,
+    PRIMARY KEY (kind, doc)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS corpus_cache (  -- results over a run's whole document set (nearest neighbours)
+    kind TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS vectors (
+    encoder TEXT NOT NULL,
+    text_key TEXT NOT NULL,        -- sha1 of the normalized sentence text
+    vec BLOB NOT NULL,
+    PRIMARY KEY (encoder, text_key)
+) WITHOUT ROWID;
+-- Quote index (search.py): each indexed document owns a range of sentence numbers, its sentences
+-- in order. Numbers are never reused, so a number left in the FTS or vector index by a document
+-- read again or removed no longer resolves (contentless FTS5 cannot delete without the text).
+CREATE TABLE IF NOT EXISTS quote_docs (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    first INTEGER NOT NULL,        -- number of its first sentence
+    n INTEGER NOT NULL,            -- its sentences: first .. first + n - 1
+    vectors INTEGER NOT NULL DEFAULT 0  -- 1 once its sentences are in the vector index
+);
+CREATE INDEX IF NOT EXISTS quote_docs_first ON quote_docs(first);
+CREATE VIRTUAL TABLE IF NOT EXISTS quote_fts USING fts5(text, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS quote_vocab USING fts5vocab(quote_fts, 'row');
+"""
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (wrong file, newer schema, locked)."""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the store at `path` (made if missing): WAL journal, foreign keys on,
+    autocommit outside explicit :func:`transaction` blocks, the schema in place."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.executescript(SCHEMA)
+        row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a sourcetrace store ({exc})") from exc
+    if row is None:
+        conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+    elif int(row[0]) > SCHEMA_VERSION:
+        raise StoreError(f"{path}: made by a newer sourcetrace (schema {row[0]})")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Cursor]:
+    """One write transaction: committed when the block ends, rolled back if it raises (even on
+    an interrupt), so the store never holds half of it."""
+    cur = conn.cursor()
+    cur.execute("BEGIN IMMEDIATE")
+    try:
+        yield cur
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+
+
+T = TypeVar("T")
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[tuple[list[T], str]]:
+    """`items` in lists of at most `size`, each with its SQL placeholders (``?,?,?``): SQLite
+    limits the variables of one statement."""
+    items = list(items)
+    for i in range(0, len(items), size):
+        chunk = items[i:i + size]
+        yield chunk, ",".join("?" * len(chunk))

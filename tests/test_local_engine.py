@@ -1,0 +1,109 @@
+from sourcetrace.candidates.pairs import FEATURES_VERSION
+from sourcetrace.engines import local
+from sourcetrace.engines.ingest import ingest
+from sourcetrace.store.sqlite import Store
+
+TEXT = ("Council Statement\nOffice of the Spokesperson\nMarch 3, 2025\n"
+        "The council met today. It agreed on a plan of 2.4 million dollars.\n"
+        "You may also like\n")
+
+
+def test_align_all_answers_for_the_current_pairs_only(tmp_path):
+    from sourcetrace.align.pair import DEFAULT_THRESHOLD
+    from sourcetrace.pipeline import alignment_settings
+
+    body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
+    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Breaking news. " + body, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        report = ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store)
+        docs = list(store.documents(report.files))
+        pair = [(docs[0].id, docs[1].id)]
+        found = local.align_all(store, docs, pairs=pair)
+        assert found and all({p.a, p.b} == {docs[0].id, docs[1].id} for p in found)
+        # Stored; a later run without the pair must not report it.
+        assert len(store.aligned(alignment_settings(None, DEFAULT_THRESHOLD))) == 1
+        assert local.align_all(store, docs, pairs=[]) == []
+        assert local.align_all(store, docs, pairs=pair) == found  # and nothing was aligned again
+
+
+def test_candidate_features_are_cached_per_document_and_dropped_with_it(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.engines import local
+
+    for i in range(3):
+        (tmp_path / f"d{i}.txt").write_text(f"Statement {i}. " + TEXT, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        first = local.candidate_features(store, docs)
+        assert sorted(f.id for f in first) == sorted(d.id for d in docs)
+
+        def no_recompute(inputs):
+            assert not inputs, "cached features were computed again"
+            return []
+
+        monkeypatch.setattr(pipeline, "document_features", no_recompute)
+        again = {f.id: f for f in local.candidate_features(store, docs)}
+        assert all(again[f.id].anchors == f.anchors for f in first)
+        monkeypatch.undo()
+        # A changed file is read again: its documents' cache goes with them.
+        (tmp_path / "d0.txt").write_text("Another text altogether, on rivers.", encoding="utf-8")
+        ingest([str(tmp_path / "d0.txt")], store)
+        assert len(store.cached("features", FEATURES_VERSION, [d.id for d in docs])) == 2
+
+
+def test_sentence_vectors_encode_every_sentence_once(tmp_path, monkeypatch):
+    from sourcetrace.encode import get_encoder, vectors
+    from sourcetrace.encode.vectors import text_key
+    from sourcetrace.engines import local
+
+    for i in range(3):
+        (tmp_path / f"d{i}.txt").write_text(f"Statement number {i} of the council. " + TEXT, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        done: list[int] = []
+        local.sentence_vectors(store, docs, done.append)
+        assert sum(done) == len(docs)
+        enc = get_encoder("use")
+        texts = [store.document_text(d.id)[s.start:s.end] for d in docs for s in store.sentences(d.id)]
+        assert len(store.get_vectors(enc.name, [text_key(t) for t in texts])) == len(set(texts))
+
+        def no_encoding(*args, **kwargs):
+            raise AssertionError("sentences were encoded again")
+
+        monkeypatch.setattr(vectors, "encode_cached", no_encoding)
+        again: list[int] = []
+        local.sentence_vectors(store, docs, again.append)  # every document is marked as done
+        assert again == [len(docs)]
+
+
+def test_facts_read_each_document_s_own_file_when_two_files_share_a_path_as_typed(tmp_path, monkeypatch):
+    # Two `report.txt` read from different folders: the second document's facts must come from its
+    # own text (they were taken from the first file's, cached by the path as typed).
+    for folder, number in (("x", "384"), ("y", "1,250")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "report.txt").write_text(
+            f"Flood report\nThe ministry said {number} people were evacuated from the valley.\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        for folder in ("x", "y"):
+            monkeypatch.chdir(tmp_path / folder)
+            ingest(["report.txt"], store)
+        docs = list(store.documents())
+        assert len(docs) == 2
+        facts = local.facts_of(docs, local.DocumentTexts(store))
+        numbers = {store.document_text(d.id)[f.start:f.end] for d in docs for f in facts[d.id] if f.type == "number"}
+        assert numbers == {"384", "1,250"}
+
+
+def test_trace_stamps_the_encoder_alignment_used(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.encode import get_encoder
+
+    # Above LARGE_CORPUS documents alignment uses the fast encoder: settings.json must say so.
+    assert pipeline.alignment_encoder(None, pipeline.LARGE_CORPUS + 1) is get_encoder("use")
+    assert pipeline.alignment_encoder(None, pipeline.LARGE_CORPUS) is None
+    big = pipeline.run_settings("trace", pipeline.alignment_encoder(None, pipeline.LARGE_CORPUS + 1), 0.5)
+    assert big["encoder"] == get_encoder("use").name and "long_pair_encoder" not in big
+    small = pipeline.run_settings("trace", None, 0.5)
+    assert small["encoder"] == get_encoder("default").name
+    assert small["long_pair_encoder"] == get_encoder("use").name
