@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from sourcetrace.facts import document_facts
+from sourcetrace.read import readers_by_suffix
 from sourcetrace.records import Document, Family, Relation
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.relate.lineage import origin_chain, relations_of
@@ -162,4 +163,6 @@ def family_page(request: Request, doc_id: str) -> HTMLResponse:
 
 @router.get("/upload", response_class=HTMLResponse)
 def upload_page(request: Request) -> HTMLResponse:
-    return page("upload.html", "upload", limit_mb=context(request).upload_limit // 1_000_000)
+    # The file picker offers what the upload takes: the readers' suffixes (web/jobs.py checks the same).
+    return page("upload.html", "upload", limit_mb=context(request).upload_limit // 1_000_000,
+                accept=",".join(readers_by_suffix()))
