@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from sourcetrace.report.direction import dir_attrs, is_rtl, lang_tag
+from sourcetrace.report.direction import dir_attrs
 from sourcetrace.report.kinds import kind_class, legend_kinds
 
 REPORT = "sourcetrace.report"
@@ -34,10 +34,10 @@ def environment(*packages: str) -> Environment:
     # JSON in a page keeps Arabic as it is (a third of the size of \u escapes); tojson still
     # escapes <, >, & and ' so that the data cannot close its <script> block.
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(short=short, pct=lambda x, digits=0: f"{x:.{digits}%}", kind_class=kind_class, lang_tag=lang_tag)
+    env.filters.update(short=short, pct=lambda x, digits=0: f"{x:.{digits}%}", kind_class=kind_class)
     env.globals.update(dir_attrs=dir_attrs, legend_kinds=legend_kinds)
     # Only http(s) becomes a link: a javascript: URL in a scraped page must not be clickable.
-    env.tests.update(rtl=is_rtl, http_url=lambda url: bool(re.match(r"https?://", url or "", re.I)))
+    env.tests.update(http_url=lambda url: bool(re.match(r"https?://", url or "", re.I)))
     return env
 
 
