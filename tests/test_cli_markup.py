@@ -94,3 +94,24 @@ def test_every_command_prints_markup_in_ids_and_titles_as_written(files, tmp_pat
     assert "[b]joint#1" in timeline and "[i]notice#1" in timeline
     found = ok(run("search", "They pledged $5 million to rebuild the schools of Mosul", "--db", db))
     assert "earliest: [" in found and ("[b]joint#1" in found or "[i]notice#1" in found)
+
+
+def test_console_helpers_show_values_as_written(capsys):
+    from rich.console import Console
+    from rich.table import Table
+
+    from sourcetrace.cli.console import error, markup, row
+
+    line = markup("[bold]{doc}[/bold] {n:,} sentences, {share:.0%}: {title}", doc="[b]x#1", n=12345, share=0.5,
+                  title=TITLE_A + " " + TITLE_B)
+    assert line.plain == f"[b]x#1 12,345 sentences, 50%: {TITLE_A} {TITLE_B}"
+    assert any(span.style == "bold" and (span.start, span.end) == (0, 6) for span in line.spans)
+    table = Table()
+    table.add_column("title")
+    row(table, TITLE_A)
+    console = Console(width=100, emoji=False)
+    with console.capture() as shown:
+        console.print(table)
+    assert TITLE_A in shown.get()
+    error("[/b]gone.txt: no such file")
+    assert "error: [/b]gone.txt: no such file" in capsys.readouterr().err
