@@ -4,7 +4,8 @@ Text that comes from a user's files or arguments (titles, paths, document ids, s
 evidence, error messages that echo a file name) is never read as rich markup: it goes into a
 line through :func:`markup` or :func:`say`, into a table through :func:`row`, and into an error
 through :func:`error` / :func:`fail`, each of which escapes it with ``rich.markup.escape``.
-Emoji codes (``:warning:``) are not replaced either: a title keeps its colons.
+Emoji codes (``:warning:``) are not replaced either: a title keeps its colons. (One edge
+``escape`` leaves: a value ending in a backslash shows it doubled unless a tag follows.)
 """
 
 from __future__ import annotations
