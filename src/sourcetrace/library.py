@@ -92,7 +92,7 @@ def diff(a: str, b: str, *, db: str | Path | None = None, store: Store | None = 
 def search(text: str, *, db: str | Path | None = None, store: Store | None = None, lang: str = "any",
            limit: int = 20) -> list:
     """Documents of the store that carry ``text`` (in any rendering, or translated), best first."""
-    from sourcetrace.search.query import search as search_store
+    from sourcetrace.quotes.search import search as search_store
 
     with _opened(db, store) as st:
         return search_store(st, text, lang=lang, limit=limit)

@@ -13,9 +13,9 @@ from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, InputsArgument, JsonOption, MaxBytesOption, OutOption
 from sourcetrace.outputs import write_jsonl, write_settings
 from sourcetrace.pipeline import reading_settings
+from sourcetrace.quotes.index import update_index
 from sourcetrace.read import DEFAULT_MAX_BYTES, ReadError
 from sourcetrace.records import Document
-from sourcetrace.search.index import update_index
 from sourcetrace.store.sqlite import Store, file_key
 
 

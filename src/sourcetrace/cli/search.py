@@ -24,7 +24,7 @@ def search_cmd(
     Each hit gives the document, the span, how it carries the quote, a score, the date and the
     origin of its family. The first search of a store indexes it (and loads the encoder).
     """
-    from sourcetrace.search.query import QueryError, earliest, search
+    from sourcetrace.quotes.search import QueryError, earliest, search
 
     with open_store(db) as store:
         try:

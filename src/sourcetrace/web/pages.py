@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from sourcetrace.facts import document_facts
+from sourcetrace.quotes.search import MAX_QUERY_CHARS, Hit
 from sourcetrace.records import Document, Fact, Family, Relation
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.relate.lineage import is_directed, origin_chain, relations_of
@@ -25,7 +26,6 @@ from sourcetrace.report.compare_html import (
 )
 from sourcetrace.report.compare_html import segments_html as text_html
 from sourcetrace.report.corpus_html import CORPUS_CSS, FROM_WORDS, TO_WORDS, graph_svg
-from sourcetrace.search.query import MAX_QUERY_CHARS, Hit
 from sourcetrace.web.api import context, family_dates, pair_passages, run_search
 from sourcetrace.web.app import static_text
 
