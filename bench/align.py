@@ -17,8 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sourcetrace.align.pair import Side, align  # noqa: E402
+from sourcetrace import pipeline  # noqa: E402
+from sourcetrace.align.pair import Side  # noqa: E402
 from sourcetrace.encode import get_encoder  # noqa: E402
+from sourcetrace.encode.vectors import StoreVectors  # noqa: E402
 from sourcetrace.records import Document, Sentence  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 from synthetic import parallel_documents  # noqa: E402
@@ -63,10 +65,10 @@ def main() -> None:
     load = time.perf_counter() - t
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.db") as store:
         t = time.perf_counter()
-        cold = align(en, ar, encoder=encoder, store=store)
+        cold = pipeline.align_pair(en, ar, encoder=encoder, vectors=StoreVectors(store))
         t_cold = time.perf_counter() - t
         t = time.perf_counter()
-        warm = align(en, ar, encoder=encoder, store=store)
+        warm = pipeline.align_pair(en, ar, encoder=encoder, vectors=StoreVectors(store))
         t_warm = time.perf_counter() - t
     p, r = _accuracy(cold, en, ar, truth)
     f1 = 2 * p * r / (p + r) if p + r else 0.0

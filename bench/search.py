@@ -1,4 +1,4 @@
-"""Quote search benchmark: latency and recall of `sourcetrace.search.query.search` on a synthetic store.
+"""Quote search benchmark: latency and recall of `sourcetrace.quotes.search.search` on a synthetic store.
 
     python bench/search.py [--docs 2000] [--queries 200] [--work DIR] [--no-vectors]
 
@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sourcetrace.engines.ingest import ingest  # noqa: E402
-from sourcetrace.search.index import VectorIndex, update_index  # noqa: E402
-from sourcetrace.search.query import search  # noqa: E402
+from sourcetrace.quotes.index import VectorIndex, update_index  # noqa: E402
+from sourcetrace.quotes.search import search  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 from synthetic import translate, write_corpus  # noqa: E402
 

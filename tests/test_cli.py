@@ -15,11 +15,18 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           cwd=cwd, timeout=300)
 
 
+COMMANDS = ("read", "compare", "trace", "show", "origin", "facts", "diff", "timeline", "search", "serve")
+
+
 def test_help_everywhere():
-    assert run("--help").returncode == 0
-    for cmd in ("read",):
+    root = run("--help")
+    assert root.returncode == 0
+    listed = [line.split()[1] for line in root.stdout.splitlines() if line.startswith("│ ") and len(line.split()) > 2]
+    assert [c for c in listed if c in COMMANDS] == list(COMMANDS)  # every command, in this order
+    for cmd in COMMANDS:
         res = run(cmd, "--help")
-        assert res.returncode == 0 and "--out" in res.stdout
+        assert res.returncode == 0 and "--db" in res.stdout and "Traceback" not in res.stderr, cmd
+    assert "--out" in run("read", "--help").stdout
 
 
 def test_read_demo_corpus_json_and_out(tmp_path):

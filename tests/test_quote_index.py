@@ -8,8 +8,8 @@ import numpy as np
 
 from conftest import DEMO
 from sourcetrace.engines.ingest import ingest
-from sourcetrace.search import index as quote_index
-from sourcetrace.search.index import VectorIndex, lexical_text, update_index
+from sourcetrace.quotes import index as quote_index
+from sourcetrace.quotes.index import VectorIndex, lexical_text, update_index
 from sourcetrace.store.sqlite import Store
 
 

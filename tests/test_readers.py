@@ -319,3 +319,12 @@ def test_discover_then_read_everything(tmp_path: Path, monkeypatch: pytest.Monke
     files, _ = discover(["corpus"])
     formats = [read_file(f).format for f in files]
     assert formats == ["html", "text", "text", "html"]
+
+
+def test_discover_takes_an_existing_file_whose_name_looks_like_a_glob(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("[b]joint.txt").write_text("A statement.", encoding="utf-8")
+    Path("bjoint.txt").write_text("Another.", encoding="utf-8")
+    assert discover(["[b]joint.txt"]) == (["[b]joint.txt"], [])
+    assert discover(["[b]*.txt"]) == (["bjoint.txt"], [])  # a name that does not exist is still a pattern

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.search.query import (
+from sourcetrace.quotes.search import (
     MAX_QUERY_CHARS,
     Hit,
     QueryError,
@@ -113,7 +113,7 @@ def test_concurrent_queries_are_encoded_in_batches():
 
     import numpy as np
 
-    import sourcetrace.search.query as search_mod
+    import sourcetrace.quotes.search as search_mod
 
     calls: list[int] = []
 

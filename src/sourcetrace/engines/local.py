@@ -32,10 +32,10 @@ from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.workers import align_pairs, default_workers
 from sourcetrace.pipeline import Pairs, Trace
+from sourcetrace.quotes.index import update_index
 from sourcetrace.read import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk
 from sourcetrace.relate.relations import PairText
-from sourcetrace.search.index import update_index
 from sourcetrace.store.sqlite import Store
 
 DOC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time

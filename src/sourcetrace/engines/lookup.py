@@ -15,7 +15,7 @@ from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ingest
 from sourcetrace.engines.sides import side_of
 from sourcetrace.read import DEFAULT_MAX_BYTES
-from sourcetrace.records import Document, Fact, Passage
+from sourcetrace.records import Document, Fact, FactDiff, Passage
 from sourcetrace.relate.timeline import Step, Version, steps, versions
 from sourcetrace.report.summary import summarize
 from sourcetrace.store.sqlite import Store
@@ -72,6 +72,14 @@ def compare(ref_a: str, ref_b: str, store: Store, *, encoder: Encoder | None = N
     if best is None:
         raise NotFound(f"{ref_a} and {ref_b} name the same single document")
     return best
+
+
+def pair_fact_diff(result: Comparison) -> tuple[list[Fact], list[FactDiff]]:
+    """Both documents' facts and their diff over the passages of a comparison."""
+    sa, sb = result.a, result.b
+    fa, fb = pipeline.facts(sa.doc, sa.text), pipeline.facts(sb.doc, sb.text)
+    return fa + fb, pipeline.fact_diffs([sa.doc, sb.doc], {sa.doc.id: sa.text, sb.doc.id: sb.text},
+                                        result.passages, [(sa.doc.id, sb.doc.id)], {sa.doc.id: fa, sb.doc.id: fb})
 
 
 @dataclass

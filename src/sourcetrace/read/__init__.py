@@ -97,7 +97,8 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
 
     Paths come back as given (a relative input yields relative paths). Directories are walked
     recursively in sorted order, skipping hidden files and directories (``.git``) and our own
-    ``*.db`` stores; globs support ``*``, ``?``, ``[...]`` and ``**``. A file reached twice is
+    ``*.db`` stores; globs support ``*``, ``?``, ``[...]`` and ``**`` (a path that exists is taken
+    as it is, whatever its name holds). A file reached twice is
     listed once. A missing path, a glob matching nothing or a directory with no files is a
     :class:`ReadFailure`.
     """
@@ -112,7 +113,8 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
             files.append(found)
 
     for item in inputs:
-        if glob.has_magic(item):
+        # A file that exists is itself, even when its name holds glob characters ("[b]joint.txt").
+        if glob.has_magic(item) and not os.path.exists(item):
             # glob's own rule skips names starting with "." for wildcards, like a shell.
             matches = sorted(glob.glob(item, recursive=True))
             found = [f for m in matches for f in (_walk(m) if os.path.isdir(m) else [m])

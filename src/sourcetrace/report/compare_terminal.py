@@ -13,6 +13,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -123,10 +124,11 @@ class CompareView:
         # 4 columns: 5 borders + 2 padding each.
         col = max((width - KIND_WIDTH - SCORE_WIDTH - 5 - 8) // 2, 10)
         t = Table(title="passages, in order of A", box=box.SQUARE, show_lines=True, expand=False)
-        t.add_column(f"A {self.doc_a.id}", width=col, overflow="fold")
+        # Headers and titles given as strings are markup: a document id is escaped.
+        t.add_column(f"A {escape(self.doc_a.id)}", width=col, overflow="fold")
         t.add_column("kind", width=KIND_WIDTH, no_wrap=True)
         t.add_column("score", width=SCORE_WIDTH, justify="right", no_wrap=True)
-        t.add_column(f"B {self.doc_b.id}", width=col, overflow="fold")
+        t.add_column(f"B {escape(self.doc_b.id)}", width=col, overflow="fold")
         for p in self.passages:
             left = self._cell(self.doc_a, self.text_a, p.a_start, p.a_end, col, MAX_LINES, offsets=True)
             right = self._cell(self.doc_b, self.text_b, p.b_start, p.b_end, col, MAX_LINES, offsets=True)
@@ -138,7 +140,7 @@ class CompareView:
         if not spans:
             return Text(f"{title}: none", style="dim")
         off_w = max(len(f"[{s}, {e})") for s, e in spans)
-        t = Table(title=title, box=box.SIMPLE, show_header=False, expand=False)
+        t = Table(title=escape(title), box=box.SIMPLE, show_header=False, expand=False)
         t.add_column("span", width=off_w, style="dim", no_wrap=True)
         body_w = max(width - off_w - 6, 10)
         t.add_column("sentence", width=body_w, overflow="fold")

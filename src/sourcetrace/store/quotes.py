@@ -1,4 +1,4 @@
-"""The quote index's tables (search/index.py): normalized sentences in FTS5, and the sentence
+"""The quote index's tables (quotes/index.py): normalized sentences in FTS5, and the sentence
 numbers the vector index beside the store is keyed by.
 
 Each indexed document owns a range of sentence numbers, its sentences in order. Numbers are never

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from sourcetrace.facts import document_facts
+from sourcetrace.quotes.search import MAX_QUERY_CHARS, Hit
 from sourcetrace.read import readers_by_suffix
 from sourcetrace.records import Document, Family, Relation
 from sourcetrace.relate.families import component, origin_of
@@ -24,7 +25,6 @@ from sourcetrace.report.graph import layout
 from sourcetrace.report.kinds import kind_css
 from sourcetrace.report.templating import render, static_text
 from sourcetrace.report.wording import chain_steps, what_a_is
-from sourcetrace.search.query import MAX_QUERY_CHARS, Hit
 from sourcetrace.web.api import context, family_dates, pair_passages, run_search
 
 router = APIRouter(include_in_schema=False)

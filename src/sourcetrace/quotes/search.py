@@ -32,9 +32,9 @@ import numpy as np
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_kind
 from sourcetrace.align.reuse import find_reuse, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
+from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, update_index
 from sourcetrace.records import Document, Passage, Span
 from sourcetrace.relate.families import component, origin_of
-from sourcetrace.search.index import VECTOR_ENCODER, VectorIndex, lexical_text, update_index
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
 from sourcetrace.text.normalize import normalize, tokens

@@ -1,0 +1,40 @@
+"""`sourcetrace serve`: the local web app over the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sourcetrace.cli.console import err_console, markup
+from sourcetrace.cli.options import DbOption
+from sourcetrace.store.sqlite import default_db_path
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind. Anything but loopback needs a token.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8765,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="SOURCETRACE_TOKEN",
+        help="Access token (required off loopback; one is made up and printed when not given).")] = None,
+) -> None:
+    """Run the local web app: quote search, documents, side-by-side views, families, uploads."""
+    import secrets
+
+    import uvicorn
+
+    from sourcetrace.web import create_app, is_loopback
+    from sourcetrace.web.app import LOOPBACK_NAMES
+
+    loopback = is_loopback(host)
+    if not loopback and not token:
+        token = secrets.token_urlsafe(24)
+    path = db or default_db_path()
+    app_ = create_app(path, token=token, allowed_hosts=[*LOOPBACK_NAMES, host] if loopback else None)
+    shown = f"[{host}]" if ":" in host else host
+    suffix = f"/?token={token}" if token else "/"
+    err_console.print(markup("sourcetrace serving {path} at http://{shown}:{port}{suffix}", path=str(path),
+                             shown=shown, port=port, suffix=suffix), highlight=False)
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
