@@ -107,3 +107,21 @@ def test_trace_stamps_the_encoder_alignment_used(tmp_path, monkeypatch):
     small = pipeline.run_settings("trace", None, 0.5)
     assert small["encoder"] == get_encoder("default").name
     assert small["long_pair_encoder"] == get_encoder("use").name
+
+
+def test_facts_are_cached_per_document_and_read_back_the_same(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+
+    (tmp_path / "a.txt").write_text("Flood report\nOn 4 June 2020 the ministry said 2.4 million dollars and 384 "
+                                    "people, 12% of the town, were moved by the United Nations.\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        first = local.facts_of(docs, local.DocumentTexts(store), store)
+        assert first[docs[0].id] == local.facts_of(docs, local.DocumentTexts(store))[docs[0].id]  # as uncached
+        assert {f.type for f in first[docs[0].id]} >= {"date", "money", "number", "percent"}
+
+        def no_extraction(doc, text):
+            raise AssertionError("cached facts were extracted again")
+
+        monkeypatch.setattr(pipeline, "document_facts", no_extraction)
+        assert local.facts_of(docs, local.DocumentTexts(store), store) == first

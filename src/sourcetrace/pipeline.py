@@ -71,6 +71,8 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
 
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
 READING_VERSION = 2
+# Bump when fact extraction changes, so cached facts are extracted again.
+FACTS_VERSION = 1
 TOPIC_SENTENCES = 8  # sentences (spread over the document) whose mean vector is its topic
 TOPIC_ENCODER = "use"  # the fast encoder: every sentence of a corpus is encoded with it once
 ALL_PAIRS_UP_TO = 60  # documents: below this, aligning every pair costs less than searching
@@ -218,6 +220,11 @@ def families(docs: Sequence[Document], relations: Sequence[Relation]) -> list[Fa
 def facts(doc: Document, text: str) -> list[Fact]:
     """A document's facts (numbers, money, percentages, dates, names) with spans into ``text``."""
     return document_facts(doc, text)
+
+
+def facts_version() -> str:
+    """What a cached document's facts depend on (its text and date are the document's own)."""
+    return f"{FACTS_VERSION}:{__version__}"
 
 
 def fact_diffs(docs: Sequence[Document], texts: Mapping[str, str], passages: Sequence[Passage],

@@ -11,6 +11,7 @@ facts) run again over the cached features, so the answers equal a fresh run's ov
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -96,7 +97,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     fams = pipeline.families(docs, relations)
     progress.start("facts")
     texts = DocumentTexts(store)
-    facts = facts_of(docs, texts)
+    facts = facts_of(docs, texts, store)
     diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in relations], facts, texts)
     progress.start("quote index")
     update_index(store)
@@ -249,9 +250,28 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     return relations
 
 
-def facts_of(docs: Sequence[Document], texts: Callable[[Document], str]) -> dict[str, list[Fact]]:
-    """Each document's facts, by document id; ``texts`` gives a document's file text."""
-    return {d.id: pipeline.facts(d, texts(d)) for d in docs}
+def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
+             store: Store | None = None) -> dict[str, list[Fact]]:
+    """Each document's facts, by document id; ``texts`` gives a document's file text. With a
+    store, cached per document there: a rerun extracts the facts of new documents only (2.5 ms a
+    document otherwise, every run)."""
+    if store is None:
+        return {d.id: pipeline.facts(d, texts(d)) for d in docs}
+    version = pipeline.facts_version()
+    out: dict[str, list[Fact]] = {}
+    for i in range(0, len(docs), DOC_BATCH):
+        batch = docs[i:i + DOC_BATCH]
+        found = store.cached("facts", version, [d.id for d in batch])
+        fresh: dict[str, bytes] = {}
+        for d in batch:
+            if d.id in found:
+                out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
+            else:
+                out[d.id] = pipeline.facts(d, texts(d))
+                fresh[d.id] = json.dumps([[f.start, f.end, f.type, f.value] for f in out[d.id]],
+                                         ensure_ascii=False).encode("utf-8")
+        store.put_cached("facts", version, fresh.items())
+    return out
 
 
 def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Passage],

@@ -3,8 +3,9 @@
 Security model: the app binds to loopback by default; on any other address every request must
 carry the token (``Authorization: Bearer``, or ``?token=`` once, which sets a cookie for the
 pages). Requests name documents only by their ids in the store, never by path; uploads are
-written under the store's own upload folder with names the app makes. Every page is built from
-escaped pieces and served with a content security policy that allows no inline script.
+written under the store's own upload folder with names the app makes. Every page is rendered
+from Jinja2 templates with autoescape and served with a content security policy that allows no
+inline script.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import ipaddress
 import secrets
 import threading
-from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -52,10 +52,6 @@ class Context:
         if st is None:
             st = self._local.store = Store(self.db_path)
         return st
-
-
-def static_text(name: str) -> str:
-    return resources.files("sourcetrace.web").joinpath("static", name).read_text(encoding="utf-8")
 
 
 LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1", "[::1]"]
