@@ -53,10 +53,10 @@ from sourcetrace.records import (
     SourceFile,
     in_bulk,
 )
+from sourcetrace.relate.coverage import summarize
 from sourcetrace.relate.families import families
 from sourcetrace.relate.relations import PairText, relations_for
 from sourcetrace.relate.timeline import Step, Version, steps, versions
-from sourcetrace.report.summary import summarize
 from sourcetrace.search.index import update_index
 from sourcetrace.store.sqlite import Store, file_key
 from sourcetrace.text import language

@@ -17,9 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sourcetrace.align.anchors import normalize_arabic
-
-DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+from sourcetrace.text.arabic import DIGITS, normalize_arabic, strip_proclitic
 
 _EN_UNITS = {w: i for i, w in enumerate(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
@@ -134,11 +132,15 @@ def _digits(tok: str) -> float | None:
     return None
 
 
+# One letter (a conjunction or a preposition: «وثلاثة», «بخمسة», «لعشرة», «كألف») and only when what
+# is left is a number word of three letters or more: «لست» (I am not) must not read as ل + «ست» (six).
+_NUMBER_PROCLITICS = ("و", "ب", "ل", "ف", "ك")
+
+
 def _strip_clitic(word: str) -> str:
     """An Arabic number word without a leading و/ب/ل/ف/ك (one letter), if that leaves a number word."""
-    if len(word) > 3 and word[0] in "وبلفك" and _ar_kind(word[1:]):
-        return word[1:]
-    return word
+    bare = strip_proclitic(word, _NUMBER_PROCLITICS, min_stem=3)
+    return bare if bare != word and _ar_kind(bare) else word
 
 
 def _ar_kind(w: str) -> str | None:
