@@ -44,6 +44,7 @@ from sourcetrace.text.arabic import (
     clitic_readings,
     strip_proclitic,
 )
+from sourcetrace.text.dates import EN_MONTH_NAMES, EN_WEEKDAYS
 from sourcetrace.text.skeletons import same_name, skeleton, transliterate
 
 
@@ -67,9 +68,7 @@ take tell thank thanks that that's the their them then there there's these they 
 through to too try under until up us very wait was we well were what what's when where which
 while who whoever whom whose why will with would yes yesterday yet you your yours today tomorrow
 tonight hey hello hi sorry excuse dear mr mrs ms dr sir madam mother father mom dad god
-monday tuesday wednesday thursday friday saturday sunday january february march april june july
-august september october november december
-""")
+""") | frozenset(EN_WEEKDAYS) | frozenset(EN_MONTH_NAMES)
 
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 

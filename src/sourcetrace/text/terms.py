@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sourcetrace.text.dates import EN_MONTH_NAMES, NORMALIZED_MONTHS, alternation, full_date
+from sourcetrace.text.dates import EN_MONTH_NAMES, EN_WEEKDAYS, NORMALIZED_MONTHS, alternation, full_date
 from sourcetrace.text.normalize import normalize_text
 
 __all__ = ["document_terms"]
@@ -54,9 +54,9 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"'\u201c\u2018\n(])\s*$")
 _NOT_NAMES_TEXT = """a an the this that these those there their they then than he she it its we
 our us you your i in on at of for from by with to and or but if as is are was were be been not no
 yes so also after before during while when where what which who whom whose why how all any each
-every some many most more other such both either neither nor mr mrs ms dr sir madam monday tuesday
-wednesday thursday friday saturday sunday today tomorrow yesterday"""
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | frozenset(EN_MONTH_NAMES)
+every some many most more other such both either neither nor mr mrs ms dr sir madam today tomorrow
+yesterday"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | frozenset(EN_WEEKDAYS) | frozenset(EN_MONTH_NAMES)
 
 
 def _date(m: re.Match[str]) -> str | None:
