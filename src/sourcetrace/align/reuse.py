@@ -58,7 +58,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import product
 
-from sourcetrace.text.arabic import PRONOUN_SUFFIXES, strip_enclitic, strip_proclitic
+from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
 from sourcetrace.text.normalize import normalize_span, tokens
 from sourcetrace.text.sentences import NEWLINES
 
@@ -240,7 +240,7 @@ def _light_stem(word: str) -> str:
     Arabic: one proclitic group (conjunction, preposition, article) and one pronoun suffix,
     keeping at least three letters; Latin script: a plural or possessive ``s``.
     """
-    if "\u0621" <= word[:1] <= "\u064a":
+    if starts_arabic(word):
         word = strip_proclitic(word, _AR_PREFIXES, min_stem=_MIN_STEM)
         return strip_enclitic(word, _AR_SUFFIXES, min_stem=_MIN_STEM)
     if word.endswith("'s"):

@@ -28,7 +28,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from sourcetrace.text.arabic import ARABIC_LETTER, DIGITS
+from sourcetrace.text.arabic import DIGITS, has_arabic
 from sourcetrace.text.dates import (
     AR_MONTHS,
     AR_PAIRED_MONTH,
@@ -256,7 +256,6 @@ def _relative(text: str, doc_date: dt.date, latin: bool, arabic: bool) -> Iterat
 
 
 _LATIN = re.compile("[A-Za-z]")
-_ARABIC = re.compile(f"[{ARABIC_LETTER}]")
 
 
 def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
@@ -266,7 +265,7 @@ def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
     """
     text = text.translate(DIGITS)  # one code point for one: offsets do not move
     latin = _LATIN.search(text) is not None
-    arabic = _ARABIC.search(text) is not None
+    arabic = has_arabic(text)
     anchor = parse_date(doc_date) if doc_date else None
     found = list(_explicit(text, anchor, latin, arabic))
     if anchor is not None:

@@ -27,7 +27,13 @@ from sourcetrace.facts.dates import compatible, precision
 from sourcetrace.facts.names import person_key
 from sourcetrace.records import Document, Fact, FactDiff, Passage
 from sourcetrace.relate.coverage import orient
-from sourcetrace.text.arabic import clitic_readings, normalize_arabic, strip_enclitic
+from sourcetrace.text.arabic import (
+    ARABIC_WORD,
+    clitic_readings,
+    normalize_arabic,
+    starts_arabic,
+    strip_enclitic,
+)
 from sourcetrace.text.skeletons import same_name
 
 QUANTITIES = ("number", "money", "percent", "date")
@@ -117,14 +123,14 @@ def _rel(f: Fact, span: tuple[int, int]) -> float:
     return (f.start - span[0]) / max(span[1] - span[0], 1)
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|[\u0621-\u064a\u064b-\u065f\u0670\u0640]+")
+_WORD = re.compile(rf"[A-Za-z][A-Za-z'’-]*|{ARABIC_WORD}")
 
 
 def _spelled(text: str, span: tuple[int, int], key: str) -> tuple[int, int] | None:
     """The span of a word in ``text[span]`` that spells the person ``key``, if any."""
     for m in _WORD.finditer(text, span[0], span[1]):
         word = m.group(0)
-        readings = clitic_readings(normalize_arabic(word)) if "\u0621" <= word[0] <= "\u064a" else [word]
+        readings = clitic_readings(normalize_arabic(word)) if starts_arabic(word) else [word]
         if any(len(r) >= 3 and same_name(person_key(r), key) for r in readings):
             return m.start(), m.end()
     return None
@@ -143,7 +149,7 @@ _CONTEXT_SUFFIXES = ("هما", "هم", "ها", "ات", "ون", "ين", "ية", "
 
 
 def _stem(word: str) -> str:
-    if "\u0621" <= word[0] <= "\u064a":
+    if starts_arabic(word):
         return strip_enclitic(clitic_readings(normalize_arabic(word))[-1], _CONTEXT_SUFFIXES, min_stem=3)
     w = word.lower()
     return w[:-1] if w.endswith("s") and len(w) > 4 else w

@@ -18,7 +18,15 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from sourcetrace.align.cues import STOPWORDS
-from sourcetrace.text.arabic import ARTICLE, CONJUNCTIONS, clitic_readings, normalize_arabic, strip_proclitic
+from sourcetrace.text.arabic import (
+    ARABIC_WORD,
+    ARTICLE,
+    CONJUNCTIONS,
+    clitic_readings,
+    has_arabic,
+    normalize_arabic,
+    strip_proclitic,
+)
 from sourcetrace.text.skeletons import skeleton, strong_skeleton, transliterate
 
 
@@ -107,7 +115,7 @@ def _gazetteer() -> tuple[dict[str, tuple[str, str]], dict[tuple[str, ...], tupl
 
 def person_key(surname: str) -> str:
     """The key of a person: the strong consonant skeleton of the surname (Latin or Arabic)."""
-    if re.search("[\u0621-\u064a]", surname):
+    if has_arabic(surname):
         word = normalize_arabic(surname)
         # «الكاظمي» is Kadhimi: the article is no part of the name (a short word keeps it: «الله»).
         word = strip_proclitic(word, (ARTICLE,), min_stem=3)
@@ -218,7 +226,7 @@ def _nationality(word: str) -> bool:
 
 
 # -- Arabic ------------------------------------------------------------------------------------
-_AR_WORD = re.compile("[\u0621-\u064a\u064b-\u065f\u0670\u0640]+")
+_AR_WORD = re.compile(ARABIC_WORD)
 _AR_TITLES = [_norm_words(t) for t in (
     "وزير الخارجية", "وزيرة الخارجية", "وزير الدفاع", "وزيرة الدفاع", "وزير الداخلية", "وزير المالية",
     "رئيس الوزراء", "رئيسة الوزراء", "رئيس الحكومة", "رئيس الجمهورية", "نائب رئيس الوزراء", "الرئيس",
@@ -340,6 +348,6 @@ def find_names(text: str, lang: str) -> list[Name]:
     out: list[Name] = []
     if re.search("[A-Za-z]", text):
         out += _english(text)
-    if re.search("[\u0621-\u064a]", text):
+    if has_arabic(text):
         out += _arabic(text)
     return sorted(out, key=lambda x: x.start)

@@ -17,7 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sourcetrace.text.arabic import DIGITS, normalize_arabic, strip_proclitic
+from sourcetrace.text.arabic import (
+    ARABIC_LETTER,
+    ARABIC_WORD,
+    DIGITS,
+    normalize_arabic,
+    starts_arabic,
+    strip_proclitic,
+)
 
 _EN_UNITS = {w: i for i, w in enumerate(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
@@ -69,13 +76,13 @@ _CUR_COUNTRY = _ar({"عراقي": "IQD", "أردني": "JOD", "كويتي": "KWD
 _CUR_COUNTRY.update({"iraqi": "IQD", "syrian": "SYP", "lebanese": "LBP", "egyptian": "EGP", "turkish": "TRY",
                      "jordanian": "JOD", "us": "USD", "u.s.": "USD", "american": "USD"})
 
-_TOKEN = re.compile(r"US\$|\d+(?:[.,٫٬]\d+)*|[A-Za-z]+(?:[-'][A-Za-z]+)*|[\u0621-\u064a\u064b-\u065f\u0670\u0640]+|"
+_TOKEN = re.compile(rf"US\$|\d+(?:[.,٫٬]\d+)*|[A-Za-z]+(?:[-'][A-Za-z]+)*|{ARABIC_WORD}|"
                     r"[$€£¥%٪]")
-_LETTER_BEFORE = re.compile(r"[A-Za-z\u0621-\u064a]-?$")
-_LETTER = re.compile(r"[A-Za-z\u0621-\u064a]")
+_LETTER_BEFORE = re.compile(f"[A-Za-z{ARABIC_LETTER}]-?$")
+_LETTER = re.compile(f"[A-Za-z{ARABIC_LETTER}]")
 
 
-_ARTICLE_BEFORE = re.compile(r"(?:^|(?<=[^\u0621-\u064a]))[وبلف]?(?:ال|لل)\u0640*$")
+_ARTICLE_BEFORE = re.compile(rf"(?:^|(?<=[^{ARABIC_LETTER}]))[وبلف]?(?:ال|لل)\u0640*$")
 
 
 def _glued(text: str, start: int) -> bool:
@@ -108,7 +115,7 @@ def _tokens(text: str) -> list[_Tok]:
     out = []
     for m in _TOKEN.finditer(text):
         t = m.group(0)
-        if "\u0621" <= t[0] <= "\u064a":
+        if starts_arabic(t):
             t = normalize_arabic(t)
         out.append(_Tok(t, m.start(), m.end()))
     return out
@@ -346,7 +353,7 @@ def _read(text: str, toks: list[_Tok], i: int) -> tuple[Quantity, int] | None:
             value *= scale[0]
             last = scale[1]
     else:
-        ar = _arabic_words(toks, i) if "\u0621" <= tok.text[0] <= "\u064a" else None
+        ar = _arabic_words(toks, i) if starts_arabic(tok.text) else None
         if ar:
             value, last, skip = ar
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sourcetrace.text.arabic import ARABIC_LETTER, DIGITS
+from sourcetrace.text.arabic import DIGITS, has_arabic
 from sourcetrace.text.dates import AR_MONTHS, AR_PAIRED_MONTH, EN_MONTHS, alternation, full_date
 
 # Full dates only, in the forms a headline block writes them: a stricter grammar than the fact
@@ -22,7 +22,6 @@ _AR_DMY = re.compile(
     rf"(\d{{1,2}})\s*(?:من\s+)?({_AR_MONTH_ALT}){AR_PAIRED_MONTH}\s*[،,]?\s*(?:عام\s+|سنة\s+)?(\d{{4}})")
 _ANY_DIGIT = re.compile(r"\d")
 _LATIN = re.compile("[A-Za-z]")
-_ARABIC = re.compile(f"[{ARABIC_LETTER}]")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
@@ -33,7 +32,7 @@ def find_date(text: str) -> str | None:
     text = text.translate(DIGITS)
     found: list[tuple[int, str]] = []
     latin = _LATIN.search(text) is not None  # skip the patterns of a script the text lacks
-    arabic = _ARABIC.search(text) is not None
+    arabic = has_arabic(text)
     for m in _EN_MDY.finditer(text) if latin else ():
         iso = full_date(int(m[3]), EN_MONTHS[m[1].lower()], int(m[2]))
         if iso:

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "ARABIC_LETTER",
+    "ARABIC_WORD",
     "ARTICLE",
     "CONJUNCTIONS",
     "DIGITS",
@@ -31,7 +32,9 @@ __all__ = [
     "PRONOUN_SUFFIXES",
     "arabic_words",
     "clitic_readings",
+    "has_arabic",
     "normalize_arabic",
+    "starts_arabic",
     "strip_enclitic",
     "strip_proclitic",
 ]
@@ -41,6 +44,9 @@ DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "012345678901
 
 # The basic Arabic letters (hamza to yeh), as a character class body: "is this text Arabic?".
 ARABIC_LETTER = "\u0621-\u064a"
+# An Arabic word as written: letters with their diacritics, superscript alif and tatweel.
+ARABIC_WORD = "[\u0621-\u064a\u064b-\u065f\u0670\u0640]+"
+_ANY_LETTER = re.compile(f"[{ARABIC_LETTER}]")
 
 CONJUNCTIONS: tuple[str, ...] = ("و", "ف")
 PREPOSITIONS: tuple[str, ...] = ("ب", "ل", "ك")
@@ -52,6 +58,16 @@ PRONOUN_SUFFIXES: tuple[str, ...] = ("هما", "كما", "هم", "هن", "كم",
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, Quranic signs, tatweel
 _LETTERS = re.compile("[\u0621-\u064a\u067e\u0686\u06a4\u06af\u0671]+")
 _HAMZA_ALIF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+
+def has_arabic(text: str) -> bool:
+    """Does ``text`` hold an Arabic letter?"""
+    return _ANY_LETTER.search(text) is not None
+
+
+def starts_arabic(word: str) -> bool:
+    """Does ``word`` begin with an Arabic letter (is it an Arabic token)?"""
+    return "\u0621" <= word[:1] <= "\u064a"
 
 
 def normalize_arabic(text: str) -> str:
