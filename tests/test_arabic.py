@@ -1,6 +1,8 @@
 """text.arabic: the light fold, Arabic words, digits and clitics (each caller's settings)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sourcetrace.text.arabic import (
     DIGITS,
@@ -10,6 +12,7 @@ from sourcetrace.text.arabic import (
     strip_enclitic,
     strip_proclitic,
 )
+from sourcetrace.text.normalize import normalize_text
 
 NORMALIZE = [
     ("الْمُؤْتَمَرُ", "المؤتمر"),  # harakat go, the hamza on و stays
@@ -94,3 +97,13 @@ ENCLITICS = [
 @pytest.mark.parametrize(("word", "suffixes", "min_stem", "expected"), ENCLITICS)
 def test_strip_enclitic(word: str, suffixes: tuple[str, ...], min_stem: int, expected: str) -> None:
     assert strip_enclitic(word, suffixes, min_stem=min_stem) == expected
+
+
+_ARABIC_CHARS = "".join(chr(c) for c in range(0x0600, 0x0700)) + "abc ABC 123"
+
+
+@given(st.text(alphabet=_ARABIC_CHARS, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_light_fold_is_part_of_the_matching_fold(text: str) -> None:
+    # The two normalisers never disagree: what the light fold removes the matching fold removes too.
+    assert normalize_text(normalize_arabic(text)) == normalize_text(text)

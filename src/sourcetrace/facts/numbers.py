@@ -85,6 +85,12 @@ _LETTER = re.compile(f"[A-Za-z{ARABIC_LETTER}]")
 _ARTICLE_BEFORE = re.compile(rf"(?:^|(?<=[^{ARABIC_LETTER}]))[وبلف]?(?:ال|لل)\u0640*$")
 
 
+# One letter (a conjunction or a preposition: «وثلاثة», «بخمسة», «لعشرة», «كألف») and only when what
+# is left is a number word of three letters or more: «لست» (I am not) must not read as ل + «ست» (six).
+# Digits glued to one of them are a number too («و10»).
+_NUMBER_PROCLITICS = ("و", "ب", "ل", "ف", "ك")
+
+
 def _glued(text: str, start: int) -> bool:
     """Digits glued to a word (COVID-19, G20), but not to a one-letter Arabic proclitic («و10») or
     the article («الـ17»: the seventeen)."""
@@ -92,7 +98,7 @@ def _glued(text: str, start: int) -> bool:
         return False
     if _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
         return False
-    return not (text[start - 1] in "وبلفك" and (start < 2 or not _LETTER.match(text[start - 2])))
+    return not (text[start - 1] in _NUMBER_PROCLITICS and (start < 2 or not _LETTER.match(text[start - 2])))
 
 
 @dataclass
@@ -137,11 +143,6 @@ def _digits(tok: str) -> float | None:
     if re.fullmatch(r"\d+,\d{1,2}", t):
         return float(t.replace(",", "."))
     return None
-
-
-# One letter (a conjunction or a preposition: «وثلاثة», «بخمسة», «لعشرة», «كألف») and only when what
-# is left is a number word of three letters or more: «لست» (I am not) must not read as ل + «ست» (six).
-_NUMBER_PROCLITICS = ("و", "ب", "ل", "ف", "ك")
 
 
 def _strip_clitic(word: str) -> str:
