@@ -224,8 +224,8 @@ def _chains(seeds: list[Column], n: int, max_gap: int, side_a: _Side, side_b: _S
 
 # Longest first: conjunction + preposition + article, down to one letter. One cut each side, and
 # a stem of three letters at least: a soft match only lowers the cost of a mismatch, so it may be
-# loose, but a two-letter stem would let unrelated short words meet. (ك alone, فك and فكال are
-# not cut, nor the suffix كن or the one-letter pronouns ه/ك/ي: the scores were tuned without them.)
+# loose, but a two-letter stem would let unrelated short words meet. ك alone, فك and فكال, the
+# suffix كن and the one-letter pronouns ه/ك/ي are not cut: that is how the passages were measured.
 _AR_PREFIXES = (
     "وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال",
     "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل",

@@ -332,7 +332,7 @@ def _ar_title(words: list, i: int, n: int, text: str) -> int | None:
     """The index after a title starting at word i (after و/ف too), or None; longest title first."""
     first = words[i][2]
     by_first = _titles_by_first()
-    # «وقال وزير ...»: a title may carry a conjunction (only that: «لوزير» is not a title's start).
+    # «ووزير الخارجية»: a title may carry a conjunction (only that: «لوزير» is not a title's start).
     bare = strip_proclitic(first, CONJUNCTIONS, min_stem=1)
     for title in by_first.get(first, []) + (by_first.get(bare, []) if bare != first else []):
         m = len(title)
