@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synthetic  # noqa: E402
 from sourcetrace.candidates.pairs import (  # noqa: E402
     DocInput,
-    anchor_candidates,
     document_vectors,
     minhash_candidates,
+    term_candidates,
     vector_candidates,
 )
 from sourcetrace.text.sentences import split_sentences  # noqa: E402
@@ -72,7 +72,7 @@ def run(n: int, seed: int, max_sentences: int, use_vectors: bool) -> None:
     total = 0.0
     for name, fn in [("minhash", lambda: minhash_candidates(docs)),
                      ("vectors", lambda: vector_candidates(docs, vectors) if vectors else []),
-                     ("anchors", lambda: anchor_candidates(docs))]:
+                     ("anchors", lambda: term_candidates(docs))]:
         t = time.perf_counter()
         cands = fn()
         dt = time.perf_counter() - t

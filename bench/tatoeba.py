@@ -6,10 +6,10 @@ The English side is shuffled with a fixed seed; a variant's score is the share o
 sentences matched to their true translation (a pair dropped by a threshold counts as wrong).
 Also prints encoding throughput (sentences/s, model load excluded) on 2 threads.
 
-Anchor reranking (names, numbers, negation, question marks, plural cue: sourcetrace.align.anchors):
+Anchor reranking (names, numbers, negation, question marks, plural cue: sourcetrace.align.cues):
 weights are chosen by a small grid sweep on the FIRST half (pairs 0-499, English shuffled within
 that half) and reported on the held-out SECOND half (500-999) and on the whole set; the product
-path (match_sentences with texts, DEFAULT_ANCHOR_WEIGHTS) is printed beside them.
+path (match_sentences with texts, DEFAULT_CUE_WEIGHTS) is printed beside them.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from sourcetrace.align.anchors import FEATURES  # noqa: E402
+from sourcetrace.align.cues import FEATURES  # noqa: E402
 from sourcetrace.align.matching import (  # noqa: E402
-    DEFAULT_ANCHOR_WEIGHTS,
+    DEFAULT_CUE_WEIGHTS,
     DEFAULT_TOP,
     Match,
     candidate_mask,
@@ -158,8 +158,8 @@ def anchors_section(ara: list[str], eng_orig: list[str], a_vecs: np.ndarray, e_v
     prod = [accuracy(match_sentences(s.a_vecs, s.e_vecs, src_texts=s.ara, tgt_texts=s.eng,
                                      src_lang="ar", tgt_lang="en"), s.gold) for s in splits]
     print(f"  {'product: match_sentences(texts), defaults':42s} " + " ".join(f"{a:11.3f}" for a in prod))
-    print(f"  DEFAULT_ANCHOR_WEIGHTS = {DEFAULT_ANCHOR_WEIGHTS}"
-          + ("" if chosen == DEFAULT_ANCHOR_WEIGHTS else "  (differs from this sweep!)"))
+    print(f"  DEFAULT_CUE_WEIGHTS = {DEFAULT_CUE_WEIGHTS}"
+          + ("" if chosen == DEFAULT_CUE_WEIGHTS else "  (differs from this sweep!)"))
     t0 = time.perf_counter()
     s = splits[2]
     rerank(s.margin, s.ara, s.eng, "ar", "en")

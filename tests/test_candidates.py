@@ -10,16 +10,16 @@ import pytest
 from sourcetrace.candidates.pairs import (
     Candidate,
     DocInput,
-    anchor_candidates,
     candidate_pairs,
-    document_anchors,
     document_features,
     document_vectors,
     features_from_bytes,
     features_to_bytes,
     minhash_candidates,
+    term_candidates,
     vector_candidates,
 )
+from sourcetrace.text.terms import document_terms
 
 _WORDS = ("ministers council security cooperation water region support government people agreement "
          "meeting committee programme report threat effort partners stability development investment "
@@ -167,8 +167,8 @@ def test_document_vectors_mean_of_unit_sentence_vectors():
 
 
 def test_anchors_normalized_across_scripts_and_languages():
-    en = document_anchors("On June 4, 2020 Secretary Pompeo said 10,000 troops and 3.5 percent; 12 ministers.")
-    ar = document_anchors("في ٤ حزيران/يونيو ٢٠٢٠ قال الوزير إن ١٠٬٠٠٠ جندي و٣٫٥ بالمئة.")
+    en = document_terms("On June 4, 2020 Secretary Pompeo said 10,000 troops and 3.5 percent; 12 ministers.")
+    ar = document_terms("في ٤ حزيران/يونيو ٢٠٢٠ قال الوزير إن ١٠٬٠٠٠ جندي و٣٫٥ بالمئة.")
     assert {"date:2020-06-04", "num:10000", "num:3.5", "num:2020"} <= en & ar
     assert "name:pompeo" in en and "num:12" not in en
     assert not any(a.startswith("name:on") for a in en)  # sentence-initial capital is no name
@@ -184,10 +184,10 @@ def test_anchor_pairs_and_max_df_cap():
     ]
     # 30 documents that all carry 2020 and 5555: frequent anchors.
     docs += [DocInput(f"n{i:02d}", "en", f"In 2020 the total was 5555. {filler[0]}", []) for i in range(30)]
-    found = pairs(anchor_candidates(docs, max_df=50))
+    found = pairs(term_candidates(docs, max_df=50))
     assert ("a-en", "b-ar") in found
     assert ("n00", "n01") in found
-    capped = pairs(anchor_candidates(docs, max_df=20))
+    capped = pairs(term_candidates(docs, max_df=20))
     assert ("a-en", "b-ar") in capped
     assert not any(p[0].startswith("n") for p in capped)  # postings of 30 > max_df are dropped
     assert not any("c-en" in p for p in found)
@@ -197,7 +197,7 @@ def test_one_very_rare_anchor_is_enough_a_common_one_is_not():
     docs = [DocInput("a", "en", "It cost 98765 dollars.", []), DocInput("b", "ar", "كلف ٩٨٧٦٥ دولارا.", []),
             DocInput("c", "en", "Figure 4321.", []), DocInput("d", "en", "Figure 4321.", []),
             DocInput("e", "en", "Figure 4321.", [])]
-    found = pairs(anchor_candidates(docs))
+    found = pairs(term_candidates(docs))
     assert ("a", "b") in found
     assert ("c", "d") not in found  # one anchor held by three documents
 
@@ -223,7 +223,7 @@ def test_in_the_union_anchors_pair_documents_across_languages_only():
     text = "On June 4, 2020 Pompeo and Allawi signed for 10,000 and 3.5 percent."
     docs = [DocInput("en1", "en", "Today. " + text, []), DocInput("en2", "en", "Later. " + text, []),
             DocInput("ar1", "ar", "في ٤ حزيران/يونيو ٢٠٢٠ وقعا على ١٠٬٠٠٠ و٣٫٥ بالمئة.", [])]
-    assert ("en1", "en2") in pairs(anchor_candidates(docs))
+    assert ("en1", "en2") in pairs(term_candidates(docs))
     union = {(c.a, c.b): c for c in candidate_pairs(document_features(docs))}
     assert ("ar1", "en1") in union and union[("ar1", "en1")].sources == ["anchors"]
     assert union.get(("en1", "en2"), Candidate("", "", ["minhash"], 0)).sources != ["anchors"]
@@ -234,18 +234,18 @@ def test_features_survive_serialization_exactly():
     docs[0].text += " On June 4, 2020 Pompeo said 10,000."
     for f in document_features(docs):
         back = features_from_bytes(f.id, features_to_bytes(f))
-        assert (back.id, back.lang, back.anchors) == (f.id, f.lang, f.anchors)
+        assert (back.id, back.lang, back.terms) == (f.id, f.lang, f.terms)
         assert (back.doc_sig is None) == (f.doc_sig is None)
         if f.doc_sig is not None:
             assert np.array_equal(back.doc_sig, f.doc_sig)
         assert np.array_equal(back.quote_sigs, f.quote_sigs) and back.quote_sigs.dtype == np.uint32
-    assert any(f.anchors for f in document_features(docs[:1]))
+    assert any(f.terms for f in document_features(docs[:1]))
 
 
 def test_empty_and_tiny_inputs():
     assert candidate_pairs([]) == []
     assert minhash_candidates([]) == []
-    assert anchor_candidates([]) == []
+    assert term_candidates([]) == []
     assert vector_candidates([], {}) == []
     one = [DocInput("a", "en", "", [])]
     assert candidate_pairs(document_features(one), {"a": np.ones(4) / 2}) == []

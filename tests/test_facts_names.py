@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.align.anchors import same_name
 from sourcetrace.facts import extract
 from sourcetrace.facts.names import person_key
+from sourcetrace.text.skeletons import same_name
 
 NAME_TYPES = ("person", "org", "place")
 

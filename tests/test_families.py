@@ -52,3 +52,15 @@ def test_component_walks_the_family_through_a_lookup():
     assert "x" not in asked
     assert origin_of(members, found, {}) == "en"
     assert component("report", lookup, limit=2)[0] == ["report", "ar"]
+
+
+def test_families_are_components_in_document_order():
+    # Two chains whose edges arrive out of order, a relation to a document not in the corpus, and
+    # one about no family: components keep the documents' order, families their first document's.
+    docs = [_doc(i) for i in ("e", "b", "d", "a", "c", "f", "g")]
+    rels = [_rel("c", "a", "copy", "a"), _rel("g", "b", "derived", "b"), _rel("a", "e", "copy", "e"),
+            _rel("x", "f", "copy", "x"), _rel("d", "f", "related", passages=0)]
+    fams = families(docs, rels)
+    assert [f.documents for f in fams] == [["e", "a", "c"], ["b", "g"]]
+    assert [f.origin for f in fams] == ["e", "b"]
+    assert families(docs, []) == []

@@ -44,7 +44,7 @@ def test_candidate_features_are_cached_per_document_and_dropped_with_it(tmp_path
 
         monkeypatch.setattr(pipeline, "document_features", no_recompute)
         again = {f.id: f for f in local.candidate_features(store, docs)}
-        assert all(again[f.id].anchors == f.anchors for f in first)
+        assert all(again[f.id].terms == f.terms for f in first)
         monkeypatch.undo()
         # A changed file is read again: its documents' cache goes with them.
         (tmp_path / "d0.txt").write_text("Another text altogether, on rivers.", encoding="utf-8")

@@ -7,8 +7,8 @@ against the neighbourhoods of both of its sentences, and a one-to-one assignment
 source sentences from claiming the same target.
 
 Near-duplicate targets ("Sami gave Layla the money" / "Layla gave Sami the money") get almost the
-same margin; :func:`rerank` adds weighted surface anchors (names and their order, numbers,
-negation, question marks, a plural cue: :mod:`sourcetrace.align.anchors`) to the few best candidates of
+same margin; :func:`rerank` adds weighted surface cues (names and their order, numbers,
+negation, question marks, a plural cue: :mod:`sourcetrace.align.cues`) to the few best candidates of
 each sentence, and :func:`match_sentences` uses it when given the texts.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from sourcetrace.align.anchors import FEATURES
+from sourcetrace.align.cues import FEATURES
 
 Match = tuple[int, int, float]
 
@@ -121,12 +121,12 @@ def one_to_one(scores: np.ndarray, min_score: float | None = None) -> list[Match
     return out
 
 
-# Anchor weights, chosen by a grid sweep on the first half of Tatoeba ara-eng (bench/tatoeba.py
+# Cue weights, chosen by a grid sweep on the first half of Tatoeba ara-eng (bench/tatoeba.py
 # prints it, and the held-out second half; ties go to the smallest total weight). Margins of rival
 # near-duplicates differ by ~0.01-0.05. Only the name order measured useful (first half 0.920 ->
 # 0.924 at 0.01 or 0.02, second half 0.968 unchanged); numbers, negation and question marks were
 # neutral or slightly harmful there, the plural cue harmful, so they default to 0.
-DEFAULT_ANCHOR_WEIGHTS: dict[str, float] = {"names": 0.01}
+DEFAULT_CUE_WEIGHTS: dict[str, float] = {"names": 0.01}
 # How many best candidates per row and per column are rescored.
 DEFAULT_TOP = 5
 
@@ -156,12 +156,12 @@ def rerank(
     weights: Mapping[str, float] | None = None,
     penalties_only: bool = True,
 ) -> np.ndarray:
-    """``scores`` plus weighted anchor scores for each row's and each column's ``top`` candidates.
+    """``scores`` plus weighted cue scores for each row's and each column's ``top`` candidates.
 
-    ``weights`` maps feature names of :data:`sourcetrace.align.anchors.FEATURES` to weights (default
-    :data:`DEFAULT_ANCHOR_WEIGHTS`; unknown names raise KeyError, zero weights are skipped).
-    Every anchor is in [-1, 1] and 0 without evidence; pairs outside the candidate set keep
-    their score. With ``penalties_only`` (the default) only disagreements (negative anchors) are
+    ``weights`` maps feature names of :data:`sourcetrace.align.cues.FEATURES` to weights (default
+    :data:`DEFAULT_CUE_WEIGHTS`; unknown names raise KeyError, zero weights are skipped).
+    Every cue is in [-1, 1] and 0 without evidence; pairs outside the candidate set keep
+    their score. With ``penalties_only`` (the default) only disagreements (negative cues) are
     added: a bonus would reach the candidates but not a true pair ranked just outside the top
     of its row and column, and on Tatoeba that pushed such pairs out (first half 0.920 -> 0.906
     with bonuses, 0.924 without). Returns a new float64 array.
@@ -171,7 +171,7 @@ def rerank(
         return out
     if out.shape != (len(src_texts), len(tgt_texts)):
         raise ValueError(f"scores {out.shape} do not match {len(src_texts)} x {len(tgt_texts)} texts")
-    w = dict(DEFAULT_ANCHOR_WEIGHTS if weights is None else weights)
+    w = dict(DEFAULT_CUE_WEIGHTS if weights is None else weights)
     feats = [(FEATURES[name], wt) for name, wt in w.items() if wt]
     if not feats:
         return out
@@ -194,13 +194,13 @@ def match_sentences(
     weights: Mapping[str, float] | None = None,
     top: int = DEFAULT_TOP,
 ) -> list[Match]:
-    """The matcher the product uses: cosine -> ratio margin (k neighbours) -> [anchors] -> one-to-one.
+    """The matcher the product uses: cosine -> ratio margin (k neighbours) -> [cues] -> one-to-one.
 
     Vectors should come from the same encoder (``get_encoder("default")``). The score of each pair
     is its margin, so ``min_score=1.0`` keeps only pairs that beat both neighbourhoods. When the
     texts and languages of both sides are given, the margins of each sentence's ``top`` candidates
-    are reranked with anchor features first (:func:`rerank`; the pair's score then includes its
-    anchor bonus or penalty). On Tatoeba ara-eng this is the best variant measured
+    are reranked with cue features first (:func:`rerank`; the pair's score then includes its
+    cue bonus or penalty). On Tatoeba ara-eng this is the best variant measured
     (bench/tatoeba.py).
     """
     scores = margin_scores(cosine_matrix(src_vecs, tgt_vecs), k)

@@ -58,6 +58,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import product
 
+from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
 from sourcetrace.text.normalize import normalize_span, tokens
 from sourcetrace.text.sentences import NEWLINES
 
@@ -221,12 +222,16 @@ def _chains(seeds: list[Column], n: int, max_gap: int, side_a: _Side, side_b: _S
     return chains
 
 
-# Longest first: conjunction + preposition + article, down to one letter.
+# Longest first: conjunction + preposition + article, down to one letter. One cut each side, and
+# a stem of three letters at least: a soft match only lowers the cost of a mismatch, so it may be
+# loose, but a two-letter stem would let unrelated short words meet. ك alone, فك and فكال, the
+# suffix كن and the one-letter pronouns ه/ك/ي are not cut: that is how the passages were measured.
 _AR_PREFIXES = (
     "وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال",
     "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل",
 )
-_AR_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "نا", "ها")
+_AR_SUFFIXES = tuple(s for s in PRONOUN_SUFFIXES if len(s) >= 2 and s != "كن")
+_MIN_STEM = 3
 
 
 def _light_stem(word: str) -> str:
@@ -235,15 +240,9 @@ def _light_stem(word: str) -> str:
     Arabic: one proclitic group (conjunction, preposition, article) and one pronoun suffix,
     keeping at least three letters; Latin script: a plural or possessive ``s``.
     """
-    if "\u0621" <= word[:1] <= "\u064a":
-        for pre in _AR_PREFIXES:
-            if word.startswith(pre) and len(word) - len(pre) >= 3:
-                word = word[len(pre) :]
-                break
-        for suf in _AR_SUFFIXES:
-            if word.endswith(suf) and len(word) - len(suf) >= 3:
-                return word[: -len(suf)]
-        return word
+    if starts_arabic(word):
+        word = strip_proclitic(word, _AR_PREFIXES, min_stem=_MIN_STEM)
+        return strip_enclitic(word, _AR_SUFFIXES, min_stem=_MIN_STEM)
     if word.endswith("'s"):
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):

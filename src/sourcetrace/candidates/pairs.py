@@ -37,12 +37,11 @@ document its ``k`` nearest documents in every other language and its ``k_same`` 
 language, with cosine >= ``min_cos`` (:mod:`sourcetrace.candidates.neighbours`: exact faiss search, kept
 between runs so a grown corpus searches only for what its new documents change).
 
-**anchors** (any languages): rare tokens that survive translation: numbers of at least 3 digits
-or with decimals (normalized, so Arabic-Indic digits meet ASCII), full dates (day, month name or
-number, year; English and Arabic month names, to ISO ``YYYY-MM-DD``) and Latin-script capitalised
-names. Postings longer than ``max_df`` documents are dropped (years, the month, the minister's
-name); a pair sharing at least 2 of the remaining anchors, or one held by only those two
-documents, is a candidate.
+**rare terms** (any languages; source label ``"anchors"``): terms that survive translation
+(:func:`sourcetrace.text.terms.document_terms`: numbers of at least 3 digits or with decimals, full
+dates, Latin-script capitalised names). Postings longer than ``max_df`` documents are dropped
+(years, the month, the minister's name); a pair sharing at least 2 of the remaining terms, or one
+held by only those two documents, is a candidate.
 
 How each generator partitions in a distributed engine (each step is a map, a group-by or a join
 over plain records; nothing needs the whole corpus in one process):
@@ -53,13 +52,13 @@ over plain records; nothing needs the whole corpus in one process):
 * vectors: map doc -> vector (encoder, cached); per language build an index (broadcast, or
   sharded by language and then by vector blocks, merging top-k per query); map each query
   document -> its top-k pairs; distinct.
-* anchors: flatMap doc -> (anchor, doc); group by anchor -> postings, drop > max_df; flatMap each
+* rare terms: flatMap doc -> (term, doc); group by term -> postings, drop > max_df; flatMap each
   posting -> (pair, df); reduce by pair -> count and rarest df; filter.
 * union: group by pair, merge sources, max score.
 
 Scores are in [0, 1]: minhash the larger of the estimated document Jaccard and the matched
-sentence share; vectors the cosine (clipped at 0); anchors the share of the pair's rarer side's
-rare anchors that are shared.
+sentence share; vectors the cosine (clipped at 0); rare terms the share of the pair's rarer side's
+rare terms that are shared.
 """
 
 from __future__ import annotations
@@ -68,7 +67,7 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
@@ -81,20 +80,21 @@ from sourcetrace.candidates.neighbours import Neighbours, nearest
 from sourcetrace.candidates.neighbours import pairs as neighbour_pairs
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.text.normalize import normalize_text
+from sourcetrace.text.terms import document_terms
 
 __all__ = [
     "Candidate",
     "DocFeatures",
     "DocInput",
-    "anchor_candidates",
     "candidate_pairs",
-    "document_anchors",
     "document_features",
     "document_vectors",
     "minhash_candidates",
+    "term_candidates",
     "vector_candidates",
 ]
 
+# Which generator proposed a pair; "anchors" is the rare-term generator (the label the pipeline reads).
 SOURCES = ("minhash", "vectors", "anchors")
 
 SEED = 20200604  # MinHash seed: fixed, so signatures (and candidates) are reproducible
@@ -146,14 +146,14 @@ class DocInput:
 @dataclass
 class DocFeatures:
     """What the lexical generators keep of one document (a plain record, cacheable per document):
-    its MinHash signatures and rare-anchor keys. Computing these is most of the candidate stage's
+    its MinHash signatures and terms (:func:`~sourcetrace.text.terms.document_terms`). Computing these is most of the candidate stage's
     per-document cost, so a rerun over a grown corpus reads them from the store."""
 
     id: str
     lang: str
     doc_sig: np.ndarray | None  # (num_perm,) uint32 over word shingles; None: no words
     quote_sigs: np.ndarray  # (n, QUOTE_PERM) uint32, one row per sentence of >= QUOTE_MIN_TOKENS words
-    anchors: frozenset[str]
+    terms: frozenset[str]
 
 
 @dataclass(slots=True)  # one per candidate pair: hundreds of thousands
@@ -356,7 +356,7 @@ def _sentence_words(doc: DocInput) -> list[list[str]]:
 
 
 def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle: int = 5) -> list[DocFeatures]:
-    """Signatures and anchors of each document (a map over documents; batched for MinHash speed)."""
+    """Signatures and terms of each document (a map over documents; batched for MinHash speed)."""
     if num_perm % DOC_ROWS:
         raise ValueError(f"num_perm must be a multiple of {DOC_ROWS}")
     doc_sets: list[list[str]] = []
@@ -377,19 +377,20 @@ def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle:
     out, q = [], 0
     for d, has, n in zip(docs, has_doc, n_quotes, strict=True):
         out.append(DocFeatures(d.id, d.lang, next(doc_sigs) if has else None, quote_sigs[q:q + n],
-                               frozenset(document_anchors(d.text))))
+                               frozenset(document_terms(d.text))))
         q += n
     return out
 
 
-# What a cached DocFeatures depends on: bump when signatures or anchors change.
-FEATURES_VERSION = f"1:{SEED}:128x5:{QUOTE_PERM}x{QUOTE_SHINGLE}:{QUOTE_MIN_TOKENS}"
+# What a cached DocFeatures depends on: bump when signatures or terms change (2: terms read from
+# text.dates' month table, which adds misspelt Arabic months and "jun", "jul").
+FEATURES_VERSION = f"2:{SEED}:128x5:{QUOTE_PERM}x{QUOTE_SHINGLE}:{QUOTE_MIN_TOKENS}"
 
 
 def features_to_bytes(f: DocFeatures) -> bytes:
     """A compact, code-free serialization (a JSON header, then the raw signatures)."""
     head = json.dumps({"lang": f.lang, "doc": f.doc_sig is not None, "quotes": len(f.quote_sigs),
-                       "anchors": sorted(f.anchors)}, ensure_ascii=False).encode("utf-8")
+                       "terms": sorted(f.terms)}, ensure_ascii=False).encode("utf-8")
     parts = [len(head).to_bytes(4, "little"), head]
     if f.doc_sig is not None:
         parts.append(np.asarray(f.doc_sig, dtype="<u4").tobytes())
@@ -403,7 +404,7 @@ def features_from_bytes(doc_id: str, data: bytes) -> DocFeatures:
     sigs = np.frombuffer(data[4 + n:], dtype="<u4").astype(np.uint32)
     split = len(sigs) - head["quotes"] * QUOTE_PERM  # the document signature comes first
     return DocFeatures(doc_id, head["lang"], sigs[:split] if head["doc"] else None,
-                       sigs[split:].reshape(head["quotes"], QUOTE_PERM), frozenset(head["anchors"]))
+                       sigs[split:].reshape(head["quotes"], QUOTE_PERM), frozenset(head["terms"]))
 
 
 def minhash_candidates(docs: Sequence[DocInput], *, threshold: float = 0.1, num_perm: int = 128,
@@ -477,123 +478,22 @@ def vector_pairs(nb: Neighbours, langs: Mapping[str, str], min_cos: float = DEFA
             for (a, b), s, m in zip(found, sims, margins, strict=True) if a in langs and b in langs]
 
 
-# -- anchors -----------------------------------------------------------------------------------------
-_EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-              "october", "november", "december"]
-_AR_MONTHS = [  # Levantine/Iraqi and Egyptian/Gulf names, each month's variants
-    ["كانون الثاني", "يناير"], ["شباط", "فبراير"], ["آذار", "مارس"], ["نيسان", "أبريل", "إبريل"],
-    ["أيار", "مايو"], ["حزيران", "يونيو", "يونيه"], ["تموز", "يوليو", "يوليه"], ["آب", "أغسطس"],
-    ["أيلول", "سبتمبر"], ["تشرين الأول", "أكتوبر"], ["تشرين الثاني", "نوفمبر"], ["كانون الأول", "ديسمبر"]]
-_MONTH: dict[str, int] = {}
-for _m, _name in enumerate(_EN_MONTHS, 1):
-    _MONTH[_name] = _m
-    if len(_name) > 4:
-        _MONTH[_name[:3]] = _m
-        _MONTH[_name[:3] + "."] = _m
-_MONTH["sept"] = 9
-for _m, _names in enumerate(_AR_MONTHS, 1):
-    for _name in _names:
-        _MONTH[normalize_text(_name)] = _m
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTH), key=len, reverse=True))
-# "4 june 2020", "4 حزيران/يونيو 2020", "june 4, 2020", "2020-06-04", "04/06/2020"
-_MONTH_ALT = rf"(?P<{{g}}>{_MONTH_RE})(?:\s*/\s*(?:{_MONTH_RE}))?"
-# Each pattern begins with a character class, so the regex engine skips ahead to where it can
-# match; what may not come before a match is checked in code (_clean_matches): as a leading
-# lookbehind it made the engine try every position (half the cost of reading a document's anchors).
-_DATE_DMY = re.compile(rf"(?P<d>\d{{1,2}})\s+(?:من\s+)?{_MONTH_ALT.format(g='m')},?\s+(?:عام\s+|سنه\s+)?(?P<y>\d{{4}})(?!\d)")
-_DATE_MDY = re.compile(rf"{_MONTH_ALT.format(g='m')}\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?!\d)")
-_DATE_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
-_DATE_SLASH = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?!\d)")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\d])")
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
-_NAME = re.compile(r"(?:[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)?|[A-Z]{3,})(?![\w-])")
-_NOT_BEFORE = {_DATE_DMY: str.isdigit, _DATE_MDY: lambda c: c.isalnum() or c == "_", _DATE_ISO: str.isdigit,
-               _DATE_SLASH: str.isdigit, _NUMBER: lambda c: c.isdigit() or c in ".,",
-               _NAME: lambda c: c.isalnum() or c in "_'-"}
-
-
-def _clean_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """Matches of `rx` not preceded by a character its pattern may not follow."""
-    bad = _NOT_BEFORE[rx]
-    for m in rx.finditer(text):
-        if m.start() == 0 or not bad(text[m.start() - 1]):
-            yield m
-
-
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"'\u201c\u2018\n(])\s*$")
-_NOT_NAMES_TEXT = """a an the this that these those there their they then than he she it its we
-our us you your i in on at of for from by with to and or but if as is are was were be been not no
-yes so also after before during while when where what which who whom whose why how all any each
-every some many most more other such both either neither nor mr mrs ms dr sir madam monday tuesday
-wednesday thursday friday saturday sunday today tomorrow yesterday"""
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | frozenset(_EN_MONTHS)
-
-
-def _date(m: re.Match[str]) -> str | None:
-    try:
-        month = int(m.group("m"))
-    except ValueError:
-        month = _MONTH.get(m.group("m"), 0)
-    day, year = int(m.group("d")), int(m.group("y"))
-    if not (1 <= month <= 12 and 1 <= day <= 31 and 1000 <= year <= 2999):
-        return None
-    return f"date:{year:04d}-{month:02d}-{day:02d}"
-
-
-def _number(tok: str) -> str | None:
-    """``num:`` key of a number of >= 3 digits or with decimals (10,000 = 10000; 3,5 = 3.5)."""
-    if _THOUSANDS.fullmatch(tok):
-        tok = tok.replace(",", "")
-    if tok.count(",") == 1 and "." not in tok:
-        tok = tok.replace(",", ".")
-    if tok.count(".") == 1:
-        whole, frac = tok.split(".")
-        whole, frac = whole.lstrip("0") or "0", frac.rstrip("0")
-        if frac:
-            return f"num:{whole}.{frac}"
-        tok = whole
-    digits = re.sub(r"\D", "", tok).lstrip("0")
-    return f"num:{digits}" if len(digits) >= 3 else None
-
-
-def document_anchors(text: str) -> set[str]:
-    """The anchors of one document: ``num:…``, ``date:YYYY-MM-DD`` and ``name:…`` keys."""
-    norm = normalize_text(text)
-    out: set[str] = set()
-    for rx in (_DATE_DMY, _DATE_MDY, _DATE_ISO, _DATE_SLASH):
-        for m in _clean_matches(rx, norm):
-            key = _date(m)
-            if key:
-                out.add(key)
-    for m in _clean_matches(_NUMBER, norm):
-        key = _number(m.group())
-        if key:
-            out.add(key)
-    for m in _clean_matches(_NAME, text):
-        word = m.group()
-        if _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()) and not word.isupper():
-            continue  # a capital that only marks a sentence start
-        key = normalize_text(word)
-        if len(key) >= 3 and key not in _NOT_NAMES:
-            out.add("name:" + key)
-    return out
-
-
-def anchor_candidates(docs: Sequence[DocInput], *, max_df: int = 50, min_shared: int = 2,
+# -- rare terms --------------------------------------------------------------------------------------
+def term_candidates(docs: Sequence[DocInput], *, max_df: int = 50, min_shared: int = 2,
                       very_rare: int = 2) -> list[Candidate]:
-    """Pairs sharing >= `min_shared` anchors held by <= `max_df` documents, or one held by <= `very_rare`."""
+    """Pairs sharing >= `min_shared` terms held by <= `max_df` documents, or one held by <= `very_rare`."""
     docs = _sorted(docs)
-    return _anchors([d.id for d in docs], [document_anchors(d.text) for d in docs], max_df=max_df,
+    return _term_pairs([d.id for d in docs], [document_terms(d.text) for d in docs], max_df=max_df,
                     min_shared=min_shared, very_rare=very_rare)
 
 
-def _anchors(ids: Sequence[str], anchors: Sequence[set[str] | frozenset[str]], *, max_df: int = 50,
+def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], *, max_df: int = 50,
              min_shared: int = 2, very_rare: int = 2, langs: Sequence[str] | None = None) -> list[Candidate]:
     """With `langs`, only pairs across languages. Postings of one length are paired all at once."""
     vocab: dict[str, int] = {}
     doc_of: list[int] = []
     key_of: list[int] = []
-    for i, keys in enumerate(anchors):
+    for i, keys in enumerate(terms):
         for key in keys:
             doc_of.append(i)
             key_of.append(vocab.setdefault(key, len(vocab)))
@@ -622,7 +522,7 @@ def _anchors(ids: Sequence[str], anchors: Sequence[set[str] | frozenset[str]], *
         cross = lang[x] != lang[y]
         x, y, pdf = x[cross], y[cross], pdf[cross]
     pair = x * len(ids) + y
-    order = np.lexsort((pdf, pair))  # per pair, its rarest shared anchor first
+    order = np.lexsort((pdf, pair))  # per pair, its rarest shared term first
     pair, pdf = pair[order], pdf[order]
     first = np.concatenate(([True], pair[1:] != pair[:-1])) if len(pair) else np.zeros(0, dtype=bool)
     count = np.diff(np.append(np.flatnonzero(first), len(pair)))
@@ -669,7 +569,7 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
 def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
                     neighbours: Neighbours | None = None,
                     progress: Callable[[str, float], None] | None = None) -> list[Candidate]:
-    """The union of the three generators (vectors only when given; anchors across languages only)
+    """The union of the three generators (vectors only when given; rare terms across languages only)
     over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b).
     `neighbours`: the vectors' nearest-neighbour lists, when already found."""
     feats = _sorted(features)
@@ -685,8 +585,8 @@ def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
             progress("vectors", time.perf_counter() - t)
     t = time.perf_counter()
     # Across languages only: in one language MinHash sees shared text and vectors the topic, and
-    # pairs sharing a "rare" anchor grow with the corpus (postings under the cap get longer).
-    found.append(_anchors([f.id for f in feats], [f.anchors for f in feats], langs=[f.lang for f in feats]))
+    # pairs sharing a "rare" term grow with the corpus (postings under the cap get longer).
+    found.append(_term_pairs([f.id for f in feats], [f.terms for f in feats], langs=[f.lang for f in feats]))
     if progress:
         progress("anchors", time.perf_counter() - t)
     return merge(*found)

@@ -42,7 +42,8 @@ def compare_cmd(
     exact spans on both sides; sentences that match nothing are listed as omissions or additions.
     A file holding several documents contributes the one that shares most with the other side.
     """
-    from sourcetrace.report import render_compare_terminal, summarize
+    from sourcetrace.relate.coverage import summarize
+    from sourcetrace.report import render_compare_terminal
 
     result = _compare_or_exit(a, b, db, encoder, threshold)
     sa, sb = result.a, result.b

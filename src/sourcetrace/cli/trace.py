@@ -87,7 +87,7 @@ def trace(
 def _pair_table(docs: list[Document], passages: list) -> list[dict]:
     """One row per pair of documents sharing passages (``trace --json``'s ``pairs``): counts by
     kind and the share of each document they cover, most passages first."""
-    from sourcetrace.report.summary import merge_spans, orient
+    from sourcetrace.relate.coverage import merge_spans, orient
 
     by_id = {d.id: d for d in docs}
     order = {d.id: i for i, d in enumerate(docs)}

@@ -16,8 +16,8 @@ from sourcetrace.engines.ingest import ingest
 from sourcetrace.engines.sides import side_of
 from sourcetrace.read import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage
+from sourcetrace.relate.coverage import summarize
 from sourcetrace.relate.timeline import Step, Version, steps, versions
-from sourcetrace.report.summary import summarize
 from sourcetrace.store.sqlite import Store
 
 

@@ -16,8 +16,9 @@ from bisect import bisect_left
 
 from sourcetrace.facts.dates import find_dates, is_year
 from sourcetrace.facts.names import find_names
-from sourcetrace.facts.numbers import DIGITS, find_quantities
+from sourcetrace.facts.numbers import find_quantities
 from sourcetrace.records import Document, Fact
+from sourcetrace.text.arabic import DIGITS
 
 __all__ = ["FACT_TYPES", "document_facts", "extract"]
 

@@ -17,7 +17,8 @@ Read here:
 * a year alone ("in 2019", «عام 2021»): a four-digit number from 1900 to 2100 that is no
   other fact's part (see :mod:`sourcetrace.facts`).
 
-Every month name also serves :mod:`sourcetrace.read.dateline` (a document's own date).
+Month and weekday names come from :mod:`sourcetrace.text.dates`, shared with the document's own
+date (:mod:`sourcetrace.read.dateline`) and candidate search.
 """
 
 from __future__ import annotations
@@ -25,31 +26,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from sourcetrace.facts.numbers import DIGITS
-
-EN_MONTHS: dict[str, int] = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"])}
-EN_MONTHS.update({m[:3]: n for m, n in list(EN_MONTHS.items())})
-EN_MONTHS["sept"] = 9
-
-# Both Arabic naming systems: the transliterated (Egypt, Gulf) and the Syriac (Levant, Iraq),
-# with the spellings and misspellings seen on real pages.
-AR_MONTHS: dict[str, int] = {
-    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "إبريل": 4, "أفريل": 4, "مايو": 5,
-    "يونيو": 6, "يوينو": 6, "يونيه": 6, "يونية": 6, "يوليو": 7, "يوليه": 7, "يولية": 7, "أغسطس": 8,
-    "اغسطس": 8, "اغسطوس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
-    "كانون الثاني": 1, "شباط": 2, "آذار": 3, "اذار": 3, "أذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5,
-    "حزيران": 6, "تموز": 7, "آب": 8, "اب": 8, "أيلول": 9, "ايلول": 9, "تشرين الأول": 10,
-    "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الأول": 12, "كانون الاول": 12,
-}  # fmt: skip
-
-EN_WEEKDAYS = {d: i for i, d in enumerate(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
-AR_WEEKDAYS = {"الاثنين": 0, "الإثنين": 0, "الثلاثاء": 1, "الأربعاء": 2, "الاربعاء": 2, "الخميس": 3,
-               "الجمعة": 4, "السبت": 5, "الأحد": 6, "الاحد": 6}
+from sourcetrace.text.arabic import DIGITS, has_arabic
+from sourcetrace.text.dates import (
+    AR_MONTHS,
+    AR_PAIRED_MONTH,
+    AR_WEEKDAYS,
+    EN_MONTHS,
+    EN_WEEKDAYS,
+    alternation,
+    month_number,
+)
 
 _EN_ORDINALS = {w: i + 1 for i, w in enumerate(
     ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"])}
@@ -67,17 +55,12 @@ for _w, _n in _AR_ORD_UNITS.items():
 _AR_ORDINALS["الحادي والثلاثين"] = 31
 
 
-def _alt(words: Iterable[str]) -> str:
-    """A regex alternation, longest first (so «تشرين الثاني» is not read as «تشرين»)."""
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-
-
-_EN_M = _alt(list(EN_MONTHS) + [m + "." for m in EN_MONTHS if len(m) == 3])
-_AR_M = _alt(AR_MONTHS)
-_EN_WD = _alt(EN_WEEKDAYS)
-_AR_WD = _alt(AR_WEEKDAYS)
-_EN_ORD = _alt(_EN_ORDINALS)
-_AR_ORD = _alt(_AR_ORDINALS)
+_EN_M = alternation(list(EN_MONTHS) + [m + "." for m in EN_MONTHS if len(m) == 3])
+_AR_M = alternation(AR_MONTHS)
+_EN_WD = alternation(EN_WEEKDAYS)
+_AR_WD = alternation(AR_WEEKDAYS)
+_EN_ORD = alternation(_EN_ORDINALS)
+_AR_ORD = alternation(_AR_ORDINALS)
 _SUF = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?P<y>(?:19|20|21)\d\d)(?!\d)"
 _AR_QUAL = r"(?:\s+(?P<q>الماضي|الفائت|المنصرم|السابق|المقبل|القادم|الجاري|الحالي))?"
@@ -93,13 +76,13 @@ _EN_ORDINAL = re.compile(rf"(?<![\w-])(?:the\s+)(?P<o>{_EN_ORD})\s+of\s+(?P<m>{_
 _EN_MY = re.compile(rf"(?<![\w-])(?P<m>{_EN_M})(?:\s+of)?,?\s+{_YEAR}", re.I)
 _AR_DMY = re.compile(
     rf"(?<![\d.,])(?P<d1>\d{{1,2}})(?:\s*(?:-|–|و|إلى|الى)\s*(?P<d2>\d{{1,2}}))?\s*(?:من\s+)?(?:شهر\s+)?(?P<m>{_AR_M})"
-    rf"(?:\s*[/\-(]\s*(?:{_AR_M})\s*\)?)?(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+|لعام\s+)?{_YEAR})?"
+    rf"{AR_PAIRED_MONTH}(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+|لعام\s+)?{_YEAR})?"
     rf"{_AR_QUAL}(?![\w])")
 _AR_ORDINAL = re.compile(
-    rf"(?<![\w])(?:[وب]?)(?P<o>{_AR_ORD})\s+من\s+(?:شهر\s+)?(?P<m>{_AR_M})(?:\s*[/\-(]\s*(?:{_AR_M})\s*\)?)?"
+    rf"(?<![\w])(?:[وب]?)(?P<o>{_AR_ORD})\s+من\s+(?:شهر\s+)?(?P<m>{_AR_M}){AR_PAIRED_MONTH}"
     rf"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+)?{_YEAR})?{_AR_QUAL}(?![\w])")
 _AR_MY = re.compile(
-    rf"(?<![\w])(?:شهر\s+)?(?P<m>{_AR_M})(?:\s*[/\-(]\s*(?:{_AR_M})\s*\)?)?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+)?"
+    rf"(?<![\w])(?:شهر\s+)?(?P<m>{_AR_M}){AR_PAIRED_MONTH}\s*(?:من\s+)?(?:عام\s+|العام\s+|سنة\s+)?"
     rf"{_YEAR}")
 _ISO = re.compile(r"(?<![\d/.-])(?P<y>(?:19|20|21)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])")
 _NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20|21)\d\d)(?![\d/]|\.\d)")
@@ -121,11 +104,6 @@ _PAST = {"last", "الماضي", "الماضية", "الفائت", "المنصر
 _NEXT = {"next", "المقبل", "المقبلة", "القادم"}
 
 Found = tuple[int, int, str]  # start, end, value
-
-
-def _month(name: str) -> int:
-    name = name.rstrip(".")
-    return EN_MONTHS.get(name.lower()) or AR_MONTHS.get(name, 0)
 
 
 def _valid(y: int | None, m: int, d: int) -> bool:
@@ -187,7 +165,7 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) ->
         patterns += [(_AR_ORDINAL, False), (_AR_DMY, False)]
     for pat, month_first in patterns:
         for m in pat.finditer(text):
-            month = _month(m["m"])
+            month = month_number(m["m"])
             if pat in (_EN_ORDINAL, _EN_DMY, _EN_MDY) and not m["m"][0].isupper():
                 continue  # "may 4": a verb; English capitalises month names
             gd = m.groupdict()
@@ -224,7 +202,7 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) ->
         for m in pat.finditer(text) if ok else ():
             if pat is _EN_MY and not m["m"][0].isupper():
                 continue
-            yield m.start(), m.end(), f"{int(m['y']):04d}-{_month(m['m']):02d}"
+            yield m.start(), m.end(), f"{int(m['y']):04d}-{month_number(m['m']):02d}"
 
 
 def _trim(text: str, s: int, e: int) -> int:
@@ -278,7 +256,6 @@ def _relative(text: str, doc_date: dt.date, latin: bool, arabic: bool) -> Iterat
 
 
 _LATIN = re.compile("[A-Za-z]")
-_ARABIC = re.compile("[\u0621-\u064a]")
 
 
 def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
@@ -288,7 +265,7 @@ def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
     """
     text = text.translate(DIGITS)  # one code point for one: offsets do not move
     latin = _LATIN.search(text) is not None
-    arabic = _ARABIC.search(text) is not None
+    arabic = has_arabic(text)
     anchor = parse_date(doc_date) if doc_date else None
     found = list(_explicit(text, anchor, latin, arabic))
     if anchor is not None:

@@ -4,7 +4,7 @@
     diff_pair(doc_a, text_a, facts_a, doc_b, text_b, facts_b, passages) -> [FactDiff]
 
 Within one aligned passage, facts of one type meet when their values agree (a date without a year
-agrees with the same day of any year; a person's key by :func:`anchors.same_name`), in order.
+agrees with the same day of any year; a person's key by :func:`~sourcetrace.text.skeletons.same_name`), in order.
 What is left pairs up as `changed` — numbers, money, percentages and dates of the same precision,
 by their position in the passage; a person only when each side has exactly one left — and the
 rest is `dropped` (only in a) or `added` (only in b). A name that one side's reader did not see
@@ -23,11 +23,18 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
-from sourcetrace.align.anchors import normalize_arabic, same_name, strip_clitics
 from sourcetrace.facts.dates import compatible, precision
 from sourcetrace.facts.names import person_key
 from sourcetrace.records import Document, Fact, FactDiff, Passage
-from sourcetrace.report.summary import orient
+from sourcetrace.relate.coverage import orient
+from sourcetrace.text.arabic import (
+    ARABIC_WORD,
+    clitic_readings,
+    normalize_arabic,
+    starts_arabic,
+    strip_enclitic,
+)
+from sourcetrace.text.skeletons import same_name
 
 QUANTITIES = ("number", "money", "percent", "date")
 NAMES = ("person", "org", "place")
@@ -116,14 +123,14 @@ def _rel(f: Fact, span: tuple[int, int]) -> float:
     return (f.start - span[0]) / max(span[1] - span[0], 1)
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|[\u0621-\u064a\u064b-\u065f\u0670\u0640]+")
+_WORD = re.compile(rf"[A-Za-z][A-Za-z'’-]*|{ARABIC_WORD}")
 
 
 def _spelled(text: str, span: tuple[int, int], key: str) -> tuple[int, int] | None:
     """The span of a word in ``text[span]`` that spells the person ``key``, if any."""
     for m in _WORD.finditer(text, span[0], span[1]):
         word = m.group(0)
-        readings = strip_clitics(normalize_arabic(word)) if "\u0621" <= word[0] <= "\u064a" else [word]
+        readings = clitic_readings(normalize_arabic(word)) if starts_arabic(word) else [word]
         if any(len(r) >= 3 and same_name(person_key(r), key) for r in readings):
             return m.start(), m.end()
     return None
@@ -136,13 +143,14 @@ the of and to in on at for by with from that this was were is are be been has ha
 which who their they he she we our not also said""").split())
 
 
+# Endings cut from a context word (pronouns, sound plurals, the nisba and feminine endings): two
+# statements say «قرارها» and «القرارات» of one decision; a stem keeps three letters.
+_CONTEXT_SUFFIXES = ("هما", "هم", "ها", "ات", "ون", "ين", "ية", "ه", "ة", "ي")
+
+
 def _stem(word: str) -> str:
-    if "\u0621" <= word[0] <= "\u064a":
-        w = strip_clitics(normalize_arabic(word))[-1]
-        for suffix in ("هما", "هم", "ها", "ات", "ون", "ين", "ية", "ه", "ة", "ي"):
-            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-                return w[: -len(suffix)]
-        return w
+    if starts_arabic(word):
+        return strip_enclitic(clitic_readings(normalize_arabic(word))[-1], _CONTEXT_SUFFIXES, min_stem=3)
     w = word.lower()
     return w[:-1] if w.endswith("s") and len(w) > 4 else w
 

@@ -2,8 +2,8 @@
 
 Keys: a country is its ISO 3166 code (names in both languages from CLDR, through Babel), a known
 city or organisation its English name in the tables below, and anything else the consonant
-skeleton of its last word (:func:`sourcetrace.align.anchors.skeleton`), so that «بومبيو» and "Pompeo"
-both give ``bmb`` (person keys are compared with :func:`sourcetrace.align.anchors.same_name`).
+skeleton of its last word (:func:`sourcetrace.text.skeletons.skeleton`), so that «بومبيو» and "Pompeo"
+both give ``bmb`` (person keys are compared with :func:`sourcetrace.text.skeletons.same_name`).
 
 English names are runs of capitalised words (with "of", "al-", initials inside); Arabic has no
 case, so Arabic people are the words after a title («وزير الخارجية الأمريكي مايكل بومبيو»,
@@ -17,14 +17,17 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from sourcetrace.align.anchors import (
-    STOPWORDS,
-    _strong,
+from sourcetrace.align.cues import STOPWORDS
+from sourcetrace.text.arabic import (
+    ARABIC_WORD,
+    ARTICLE,
+    CONJUNCTIONS,
+    clitic_readings,
+    has_arabic,
     normalize_arabic,
-    skeleton,
-    strip_clitics,
-    transliterate,
+    strip_proclitic,
 )
+from sourcetrace.text.skeletons import skeleton, strong_skeleton, transliterate
 
 
 @dataclass
@@ -112,12 +115,12 @@ def _gazetteer() -> tuple[dict[str, tuple[str, str]], dict[tuple[str, ...], tupl
 
 def person_key(surname: str) -> str:
     """The key of a person: the strong consonant skeleton of the surname (Latin or Arabic)."""
-    if re.search("[\u0621-\u064a]", surname):
+    if has_arabic(surname):
         word = normalize_arabic(surname)
-        if word.startswith("ال") and len(word) > 4:
-            word = word[2:]
-        return _strong(skeleton(transliterate(word)))
-    return _strong(skeleton(surname))
+        # «الكاظمي» is Kadhimi: the article is no part of the name (a short word keeps it: «الله»).
+        word = strip_proclitic(word, (ARTICLE,), min_stem=3)
+        return strong_skeleton(skeleton(transliterate(word)))
+    return strong_skeleton(skeleton(surname))
 
 
 # -- English -----------------------------------------------------------------------------------
@@ -223,7 +226,7 @@ def _nationality(word: str) -> bool:
 
 
 # -- Arabic ------------------------------------------------------------------------------------
-_AR_WORD = re.compile("[\u0621-\u064a\u064b-\u065f\u0670\u0640]+")
+_AR_WORD = re.compile(ARABIC_WORD)
 _AR_TITLES = [_norm_words(t) for t in (
     "وزير الخارجية", "وزيرة الخارجية", "وزير الدفاع", "وزيرة الدفاع", "وزير الداخلية", "وزير المالية",
     "رئيس الوزراء", "رئيسة الوزراء", "رئيس الحكومة", "رئيس الجمهورية", "نائب رئيس الوزراء", "الرئيس",
@@ -287,7 +290,7 @@ def _readings(word: str) -> tuple[tuple[str, int], ...]:
     reads «العراق» after one letter; «للأمم» reads «الأمم» (لل = ل + ال, the article has no
     letter of its own, so the whole word is kept)."""
     out = []
-    for reading in strip_clitics(word)[:4]:
+    for reading in clitic_readings(word)[:4]:
         out.append((reading, len(word) - len(reading)))
         if reading.startswith("ل") and not reading.startswith("ال"):
             out.append(("ا" + reading, 0))
@@ -329,7 +332,9 @@ def _ar_title(words: list, i: int, n: int, text: str) -> int | None:
     """The index after a title starting at word i (after و/ف too), or None; longest title first."""
     first = words[i][2]
     by_first = _titles_by_first()
-    for title in by_first.get(first, []) + (by_first.get(first[1:], []) if first[:1] in "وف" else []):
+    # «ووزير الخارجية»: a title may carry a conjunction (only that: «لوزير» is not a title's start).
+    bare = strip_proclitic(first, CONJUNCTIONS, min_stem=1)
+    for title in by_first.get(first, []) + (by_first.get(bare, []) if bare != first else []):
         m = len(title)
         if i + m <= n and all(words[i + k][2] == title[k] and _close(words, i + k, text) for k in range(1, m)):
             return i + m
@@ -343,6 +348,6 @@ def find_names(text: str, lang: str) -> list[Name]:
     out: list[Name] = []
     if re.search("[A-Za-z]", text):
         out += _english(text)
-    if re.search("[\u0621-\u064a]", text):
+    if has_arabic(text):
         out += _arabic(text)
     return sorted(out, key=lambda x: x.start)

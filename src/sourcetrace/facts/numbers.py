@@ -17,9 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sourcetrace.align.anchors import normalize_arabic
-
-DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+from sourcetrace.text.arabic import (
+    ARABIC_LETTER,
+    ARABIC_WORD,
+    DIGITS,
+    normalize_arabic,
+    starts_arabic,
+    strip_proclitic,
+)
 
 _EN_UNITS = {w: i for i, w in enumerate(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
@@ -71,13 +76,19 @@ _CUR_COUNTRY = _ar({"عراقي": "IQD", "أردني": "JOD", "كويتي": "KWD
 _CUR_COUNTRY.update({"iraqi": "IQD", "syrian": "SYP", "lebanese": "LBP", "egyptian": "EGP", "turkish": "TRY",
                      "jordanian": "JOD", "us": "USD", "u.s.": "USD", "american": "USD"})
 
-_TOKEN = re.compile(r"US\$|\d+(?:[.,٫٬]\d+)*|[A-Za-z]+(?:[-'][A-Za-z]+)*|[\u0621-\u064a\u064b-\u065f\u0670\u0640]+|"
+_TOKEN = re.compile(rf"US\$|\d+(?:[.,٫٬]\d+)*|[A-Za-z]+(?:[-'][A-Za-z]+)*|{ARABIC_WORD}|"
                     r"[$€£¥%٪]")
-_LETTER_BEFORE = re.compile(r"[A-Za-z\u0621-\u064a]-?$")
-_LETTER = re.compile(r"[A-Za-z\u0621-\u064a]")
+_LETTER_BEFORE = re.compile(f"[A-Za-z{ARABIC_LETTER}]-?$")
+_LETTER = re.compile(f"[A-Za-z{ARABIC_LETTER}]")
 
 
-_ARTICLE_BEFORE = re.compile(r"(?:^|(?<=[^\u0621-\u064a]))[وبلف]?(?:ال|لل)\u0640*$")
+_ARTICLE_BEFORE = re.compile(rf"(?:^|(?<=[^{ARABIC_LETTER}]))[وبلف]?(?:ال|لل)\u0640*$")
+
+
+# One letter (a conjunction or a preposition: «وثلاثة», «بخمسة», «لعشرة», «كألف») and only when what
+# is left is a number word of three letters or more: «لست» (I am not) must not read as ل + «ست» (six).
+# Digits glued to one of them are a number too («و10»).
+_NUMBER_PROCLITICS = ("و", "ب", "ل", "ف", "ك")
 
 
 def _glued(text: str, start: int) -> bool:
@@ -87,7 +98,7 @@ def _glued(text: str, start: int) -> bool:
         return False
     if _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
         return False
-    return not (text[start - 1] in "وبلفك" and (start < 2 or not _LETTER.match(text[start - 2])))
+    return not (text[start - 1] in _NUMBER_PROCLITICS and (start < 2 or not _LETTER.match(text[start - 2])))
 
 
 @dataclass
@@ -110,7 +121,7 @@ def _tokens(text: str) -> list[_Tok]:
     out = []
     for m in _TOKEN.finditer(text):
         t = m.group(0)
-        if "\u0621" <= t[0] <= "\u064a":
+        if starts_arabic(t):
             t = normalize_arabic(t)
         out.append(_Tok(t, m.start(), m.end()))
     return out
@@ -136,9 +147,8 @@ def _digits(tok: str) -> float | None:
 
 def _strip_clitic(word: str) -> str:
     """An Arabic number word without a leading و/ب/ل/ف/ك (one letter), if that leaves a number word."""
-    if len(word) > 3 and word[0] in "وبلفك" and _ar_kind(word[1:]):
-        return word[1:]
-    return word
+    bare = strip_proclitic(word, _NUMBER_PROCLITICS, min_stem=3)
+    return bare if bare != word and _ar_kind(bare) else word
 
 
 def _ar_kind(w: str) -> str | None:
@@ -344,7 +354,7 @@ def _read(text: str, toks: list[_Tok], i: int) -> tuple[Quantity, int] | None:
             value *= scale[0]
             last = scale[1]
     else:
-        ar = _arabic_words(toks, i) if "\u0621" <= tok.text[0] <= "\u064a" else None
+        ar = _arabic_words(toks, i) if starts_arabic(tok.text) else None
         if ar:
             value, last, skip = ar
         else:

@@ -26,6 +26,7 @@ from sourcetrace.read.boilerplate import boilerplate_lines, lines_of, merge_span
 from sourcetrace.read.dateline import find_date
 from sourcetrace.records import Document, Part, SourceFile, Span
 from sourcetrace.text import language
+from sourcetrace.text.arabic import strip_proclitic
 
 MIN_RUN_LETTERS = 200  # letters of one script that can make a document of their own
 SHORT_LINE = 110  # chars: a headline, office or dateline line is shorter than this
@@ -42,6 +43,8 @@ _FIRST_PERSON_AR = {"نحن", "إننا", "اننا", "أننا", "لأننا", 
 # Words ending in «نا» that are not "our/us".
 _NA_NOT_FIRST_PERSON = {"هنا", "هناك", "أحيانا", "احيانا", "لبنان", "عمانا", "بيانا", "فيينا", "كورونا",
                         "أثينا", "غانا", "أمانا", "ضمانا", "إمكانا", "مكانا", "زمانا", "بنا", "أبنا"}
+# One letter, and a stem of four letters or more: the first-person words are long enough, and «فنا»
+# or «لنا» must stay whole (لنا, "for us", is in the table itself).
 _AR_CLITICS = ("و", "ف", "ل", "ب")
 
 _TITLES_AR = r"(?:الأمين العام|الامين العام|وزير|وزيرة|رئيس|رئيسة|المتحدث|المتحدثة|الناطق|السفير|السفيرة|مستشار|المبعوث|الممثل|نائب|الملك|الأمير|الرئيس)"
@@ -87,7 +90,7 @@ def _first_person(text: str) -> int:
         if low in _FIRST_PERSON_EN or word in _FIRST_PERSON_AR:
             count += 1
             continue
-        bare = word[1:] if word.startswith(_AR_CLITICS) and len(word) > 4 else word
+        bare = strip_proclitic(word, _AR_CLITICS, min_stem=4)
         if bare in _FIRST_PERSON_AR or len(bare) >= 5 and bare.endswith("نا") and bare not in _NA_NOT_FIRST_PERSON \
                 and word not in _NA_NOT_FIRST_PERSON:
             count += 1

@@ -14,28 +14,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
 from sourcetrace.records import Document, Family, Relation
 
 DIRECTED = ("translation", "copy", "derived", "revision")
 
 
 def _components(ids: Sequence[str], relations: Sequence[Relation]) -> list[list[str]]:
-    parent = {i: i for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for r in relations:
-        if r.a in parent and r.b in parent and joins_family(r):
-            ra, rb = find(r.a), find(r.b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for i in ids:
-        groups[find(i)].append(i)
+    """The connected components of more than one document, each in the order of ``ids``, in the
+    order of their first member (scipy's components, as candidate search uses)."""
+    index = {d: n for n, d in enumerate(ids)}
+    edges = [(index[r.a], index[r.b]) for r in relations
+             if r.a in index and r.b in index and joins_family(r)]
+    if not edges:
+        return []
+    rows, cols = zip(*edges, strict=True)
+    graph = coo_matrix((np.ones(len(edges), dtype=np.int8), (rows, cols)), shape=(len(ids), len(ids)))
+    labels = connected_components(graph, directed=False)[1]
+    groups: dict[int, list[str]] = defaultdict(list)
+    for d, label in zip(ids, labels.tolist(), strict=True):
+        groups[label].append(d)
     return [g for g in groups.values() if len(g) > 1]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from sourcetrace.facts.diff import diff_pair
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Sentence
-from sourcetrace.report.summary import orient, summarize
+from sourcetrace.relate.coverage import orient, summarize
 
 MIN_SHARED = 0.05  # share of a document passages must cover for it to be a version of another (a yearly
 # statement keeps 10-30% of last year's wording; unrelated texts share next to nothing)

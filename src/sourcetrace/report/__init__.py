@@ -3,6 +3,5 @@
 from sourcetrace.report.compare_html import render_compare_html
 from sourcetrace.report.compare_terminal import render_compare_terminal
 from sourcetrace.report.corpus_html import render_corpus_html
-from sourcetrace.report.summary import summarize
 
-__all__ = ["render_compare_html", "render_compare_terminal", "render_corpus_html", "summarize"]
+__all__ = ["render_compare_html", "render_compare_terminal", "render_corpus_html"]

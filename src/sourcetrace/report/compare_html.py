@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sourcetrace.records import Document, FactDiff, Passage, Sentence, Span
+from sourcetrace.relate.coverage import merge_spans, orient, summarize
 from sourcetrace.report.facts import FactTable, fact_table
 from sourcetrace.report.kinds import kind_class, kind_css
-from sourcetrace.report.summary import merge_spans, orient, summarize
 from sourcetrace.report.templating import inline_asset, render, short
 
 __all__ = ["PairView", "Segment", "pair_view", "render_compare_html", "segments", "settings_items"]

@@ -18,10 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from sourcetrace.records import Document, FactDiff, Passage, Sentence
+from sourcetrace.relate.coverage import orient, summarize
 from sourcetrace.report.bidi import visual
 from sourcetrace.report.direction import is_rtl
 from sourcetrace.report.facts import fact_diff_table
-from sourcetrace.report.summary import orient, summarize
 
 KIND_STYLES: dict[str, str] = {
     "verbatim": "bold red",

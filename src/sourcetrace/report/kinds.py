@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from markupsafe import Markup
 
-from sourcetrace.report.summary import KINDS
+from sourcetrace.relate.coverage import KINDS
 
 KIND_COLOURS: dict[str, str] = {
     "verbatim": "#f4a3a3",

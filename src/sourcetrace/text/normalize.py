@@ -40,7 +40,7 @@ stays exact: a character maps to zero (deletion), one, or several (expansion) ch
 * Persian/Urdu code points used in Arabic text: ``ک ڪ`` -> ``ك``; ``ی`` -> ``ي``;
   ``ہ ھ ۃ`` -> ``ه``.  Why: Persian keyboards and some CMSs emit these for Arabic letters.
 * Digits: Arabic-Indic ``٠-٩`` and Persian ``۰-۹`` -> ``0-9`` (fullwidth digits via NFKC).
-  Why: numbers and dates are anchors across languages (``٢٠٢٠`` = ``2020``).
+  Why: numbers and dates are terms shared across languages (``٢٠٢٠`` = ``2020``).
 * Arabic punctuation: ``،`` -> ``,``  ``؛`` -> ``;``  ``؟`` -> ``?``  ``٫`` -> ``.``
   ``٬`` -> ``,``  ``٪`` -> ``%``  ``٭`` -> ``*``  ``۔`` -> ``.``.
 * Quotes: ``‘ ’ ‚ ‛ ‹ › ´ ʻ ʼ`` -> ``'`` and ``“ ” „ ‟ « »`` -> ``"``.  Dashes
@@ -376,7 +376,7 @@ def normalize(text: str, lang: str | None = None, base: int = 0) -> Normalized:
 
 
 def normalize_text(text: str) -> str:
-    """``normalize(text).text`` without the offset maps (keys, anchors, shingles): the fold and
+    """``normalize(text).text`` without the offset maps (keys, terms, shingles): the fold and
     the space runs only, several times faster."""
     out = text.translate(_FOLD)
     if "  " in out:

@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 from sourcetrace.facts import document_facts
 from sourcetrace.quotes.search import LANGS, MAX_QUERY_CHARS, QueryError, earliest, search
 from sourcetrace.records import Document
+from sourcetrace.relate.coverage import orient, summarize
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.relate.lineage import origin_chain, relations_of
-from sourcetrace.report.summary import orient, summarize
 from sourcetrace.store.sqlite import Store
 from sourcetrace.web.app import Context
 from sourcetrace.web.jobs import UploadError

@@ -1,4 +1,4 @@
-"""Cheap, language-independent anchors that break ties between near-duplicate translations.
+"""Surface cues: cheap, language-independent checks that break ties between near-duplicate translations.
 
 Sentence vectors see *what* a sentence is about but are weak on *who does what to whom*, on
 numbers and on small function words: "Sami gave Layla the money" and "Layla gave Sami the money"
@@ -12,8 +12,9 @@ Features:
 * **names** -- :func:`name_order_score`. Proper names survive translation as transliterations, in
   the same relative order (Arabic VSO keeps subject before object, as English SVO does). English
   names are found by capitalisation (:func:`names`); Arabic has no case, so every Arabic word is
-  reduced to a Latin consonant skeleton (:func:`transliterate`, after stripping clitics) and
-  compared with the skeletons of the English names (:func:`skeleton`, :func:`same_name`).
+  reduced to a Latin consonant skeleton (:func:`~sourcetrace.text.skeletons.transliterate`, after
+  stripping clitics) and compared with the skeletons of the English names
+  (:func:`~sourcetrace.text.skeletons.skeleton`, :func:`~sourcetrace.text.skeletons.same_name`).
   Measures: are the candidate's names present in the source, and in the same order?
 * **numbers** -- :func:`number_score`: digits (incl. Arabic-Indic) and number words two..twelve
   and the tens, in English and Arabic. Measures: do the two sentences state the same numbers?
@@ -24,178 +25,32 @@ Features:
   plural suffixes, the commonest broken-plural patterns). A rough cue: "a dog" vs "dogs".
 Measured on Tatoeba ara-eng (bench/tatoeba.py, weights swept on the first half): only the name
 order helps there (+0.004); numbers are neutral, negation and question marks slightly harmful,
-the plural cue harmful (too noisy), so ``matching.DEFAULT_ANCHOR_WEIGHTS`` uses names only.
+the plural cue harmful (too noisy), so ``matching.DEFAULT_CUE_WEIGHTS`` uses names only.
+
+(These were called "anchors" until the word was taken by two other things: the rare terms of
+candidate search and the backbone pairs of alignment.)
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
+
+from sourcetrace.text.arabic import (
+    CONJUNCTIONS,
+    DIGITS,
+    PRONOUN_SUFFIXES,
+    arabic_words,
+    clitic_readings,
+    strip_proclitic,
+)
+from sourcetrace.text.dates import EN_MONTH_NAMES, EN_WEEKDAYS
+from sourcetrace.text.skeletons import same_name, skeleton, transliterate
 
 
 def _words(text: str) -> frozenset[str]:
     """A word list written as one whitespace-separated string."""
     return frozenset(text.split())
-
-
-# ---------------------------------------------------------------------------------------------
-# Arabic normalisation and clitics
-
-_AR_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
-_AR_LETTERS = re.compile("[\u0621-\u064a\u067e\u0686\u06a4\u06af\u0671]+")
-_HAMZA_ALIF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
-
-
-def normalize_arabic(text: str) -> str:
-    """Drop diacritics and tatweel, and write every hamza-carrying alif as a bare alif."""
-    return _AR_MARKS.sub("", text).translate(_HAMZA_ALIF)
-
-
-def arabic_words(text: str) -> list[str]:
-    """The Arabic words of ``text`` (normalised; punctuation, digits and Latin dropped)."""
-    return _AR_LETTERS.findall(normalize_arabic(text))
-
-
-def strip_clitics(word: str) -> list[str]:
-    """The word and its readings without proclitics: conjunction و/ف, preposition ب/ل/ك, article
-    ال (and ل + ال written لل). Returns the word itself first, then shorter readings whose stem
-    keeps at least two letters."""
-    out = [word]
-
-    def add(w: str) -> None:
-        if len(w) >= 2 and w not in out:
-            out.append(w)
-
-    for conj in ("", "و", "ف"):
-        if conj and not word.startswith(conj):
-            continue
-        w1 = word[len(conj):]
-        add(w1)
-        for prep in ("", "ب", "ل", "ك"):
-            if prep and not w1.startswith(prep):
-                continue
-            w2 = w1[len(prep):]
-            add(w2)
-            if w2.startswith("ال"):
-                add(w2[2:])
-            if prep == "ل" and w2.startswith("ل"):  # لل = ل + ال
-                add(w2[1:])
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Transliteration and skeletons
-
-_AR2LAT = {
-    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r",
-    "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "dh", "ع": "", "غ": "gh",
-    "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ة": "", "ء": "",
-    "ا": "a", "ى": "a", "ئ": "", "ؤ": "", "پ": "p", "ڤ": "v", "گ": "g", "چ": "ch",
-}  # fmt: skip
-
-
-def transliterate(arabic_word: str) -> str:
-    """A rough Latin spelling of one Arabic word, meant to be passed to :func:`skeleton`.
-
-    Consonants map one to one (ب b, ث th, ج j, خ kh, ذ dh, ش sh, ظ dh, غ gh, ق q, ...), ع and
-    hamza vanish, ا/ى are "a". و and ي are read as consonants (w, y) at the start of the word,
-    next to an alif, or between two vowels-less letters that need them, and as vowels (u, i)
-    elsewhere: «توم» -> "tum", «ليلى» -> "lyla", «سامي» -> "sami", «وليم» -> "wlim".
-    """
-    w = normalize_arabic(arabic_word)
-    out: list[str] = []
-    n = len(w)
-    for i, ch in enumerate(w):
-        if ch in "وي":
-            prev = w[i - 1] if i > 0 else ""
-            nxt = w[i + 1] if i + 1 < n else ""
-            consonant = i == 0 or (nxt != "" and nxt in "اى") or (prev == "ا" and nxt != "")
-            if ch == "ي" and i + 1 < n and i > 0 and prev not in "اوي" and nxt not in "اوي":
-                # medial ي between two consonants: Layla «ليلى», Baydun; a weak y either way
-                consonant = True
-            if ch == "ي" and consonant and i > 0 and prev not in "اوي":
-                out.append("ay")  # a consonant before it: the diphthong of «ليلى» Layla
-            elif consonant:
-                out.append("w" if ch == "و" else "y")
-            else:
-                out.append("u" if ch == "و" else "i")
-        else:
-            out.append(_AR2LAT.get(ch, ""))
-    return "".join(out)
-
-
-_VOWELS = set("aeiou")
-# Order matters: digraphs before single letters.
-_DIGRAPHS = (("sch", "s"), ("sh", "s"), ("ch", "s"), ("ph", "f"), ("th", "t"), ("dh", "d"),
-             ("kh", "k"), ("gh", "g"), ("ck", "k"), ("qu", "k"), ("x", "ks"))  # fmt: skip
-_LETTER_CLASS = str.maketrans({"p": "b", "v": "f", "q": "k", "j": "g", "z": "s"})
-
-
-def skeleton(latin_word: str) -> str:
-    """The consonant skeleton of a Latin-script word (a name, or a :func:`transliterate` output).
-
-    Lower-cased and accent-stripped; digraphs merged (sh/ch -> s, ph -> f, th -> t, dh -> d,
-    kh -> k, gh -> g, ck/qu -> k, x -> ks); c is s before e/i/y and k elsewhere; letters that
-    Arabic does not tell apart are merged (p~b, v~f, q~k, j~g, z~s); h and the vowels are dropped;
-    y and w are kept only as consonants (start of word, or before a vowel); doubles collapse.
-    "Pompeo" -> "bmb", "Layla" -> "lyl", "Washington" -> "wsngtn".
-    """
-    w = unicodedata.normalize("NFKD", latin_word.lower())
-    w = "".join(c for c in w if "a" <= c <= "z")
-    for a, b in _DIGRAPHS:
-        w = w.replace(a, b)
-    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k").translate(_LETTER_CLASS)
-    out: list[str] = []
-    for i, ch in enumerate(w):
-        if ch in _VOWELS or ch == "h":
-            continue
-        if ch in "wy":
-            nxt = w[i + 1] if i + 1 < len(w) else ""
-            prev = w[i - 1] if i > 0 else ""
-            # a consonant at the start, before a vowel, or closing a diphthong before a consonant
-            if not (i == 0 or nxt in _VOWELS and nxt or (prev in _VOWELS and prev and nxt)):
-                continue
-        if out and out[-1] == ch:
-            continue
-        out.append(ch)
-    return "".join(out)
-
-
-def _strong(skel: str) -> str:
-    """The skeleton without the weak letters w and y, doubles collapsed again."""
-    out: list[str] = []
-    for ch in skel:
-        if ch not in "wy" and (not out or out[-1] != ch):
-            out.append(ch)
-    return "".join(out)
-
-
-def _edit1(a: str, b: str) -> bool:
-    """True when a and b differ by at most one insertion, deletion or substitution."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
-
-
-def same_name(skel_a: str, skel_b: str) -> bool:
-    """Do two skeletons (from :func:`skeleton`) plausibly spell the same name?
-
-    The strong skeletons (w, y dropped) must be equal, or differ by one edit when both have at
-    least four consonants ("Washington" wsngtn ~ «واشنطن» wsntn). Names of a single strong
-    consonant ("Layla" -> l) must also agree on w/y, so that «إلى» does not read as Layla.
-    """
-    sa, sb = _strong(skel_a), _strong(skel_b)
-    if not sa or not sb:
-        return False
-    if sa == sb:
-        return len(sa) >= 2 or skel_a == skel_b
-    return min(len(sa), len(sb)) >= 4 and _edit1(sa, sb)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,9 +68,7 @@ take tell thank thanks that that's the their them then there there's these they 
 through to too try under until up us very wait was we well were what what's when where which
 while who whoever whom whose why will with would yes yesterday yet you your yours today tomorrow
 tonight hey hello hi sorry excuse dear mr mrs ms dr sir madam mother father mom dad god
-monday tuesday wednesday thursday friday saturday sunday january february march april june july
-august september october november december
-""")
+""") | frozenset(EN_WEEKDAYS) | frozenset(EN_MONTH_NAMES)
 
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
@@ -261,7 +114,7 @@ def names(text: str, lang: str) -> list[str]:
 
 def _arabic_skeletons(text: str) -> list[list[str]]:
     """Per Arabic word, the skeletons of all its clitic readings."""
-    return [[skeleton(transliterate(r)) for r in strip_clitics(w)] for w in arabic_words(text)]
+    return [[skeleton(transliterate(r)) for r in clitic_readings(w)] for w in arabic_words(text)]
 
 
 def _find_names(en_names: Sequence[str], ar_text: str) -> list[int | None]:
@@ -333,7 +186,6 @@ def names_score(text_a: str, text_b: str, lang_a: str, lang_b: str) -> float:
 # ---------------------------------------------------------------------------------------------
 # Numbers
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NUMBER = re.compile(r"\d+")
 _EN_NUMBERS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -356,7 +208,7 @@ def numbers(text: str, lang: str) -> list[int]:
     """The numbers stated in a sentence, in order: digit strings (ASCII, Arabic-Indic and
     Persian digits; "2:30" gives 2 and 30) and number words from two upwards ("one"/«واحد» are
     left out: they are as often pronouns or articles as numbers)."""
-    out = [int(d) for d in _NUMBER.findall(text.translate(_DIGITS))]
+    out = [int(d) for d in _NUMBER.findall(text.translate(DIGITS))]
     if lang.startswith("ar"):
         words = arabic_words(text)
         skip = False
@@ -369,7 +221,7 @@ def numbers(text: str, lang: str) -> list[int]:
                 out.append(_AR_TEENS[w])
                 skip = True
                 continue
-            for r in strip_clitics(w):
+            for r in clitic_readings(w):
                 if r in _AR_NUMBERS:
                     out.append(_AR_NUMBERS[r])
                     break
@@ -399,6 +251,7 @@ _EN_NEG = re.compile(
     r"\b(not|never|no|nobody|nothing|none|neither|nor|nowhere|cannot|without)\b|n't\b", re.I
 )
 _AR_NEG = _words("لا لم لن ليس ليست لست لسنا ليسوا ليسا لستم لستن غير بدون دون")
+_NEG_PREFIXES = (*CONJUNCTIONS, "ا")  # و/ف, and the question hamza (أ after normalize_arabic): «ألم»
 
 
 def has_negation(text: str, lang: str) -> bool:
@@ -409,9 +262,9 @@ def has_negation(text: str, lang: str) -> bool:
         for w in arabic_words(text):
             if w in _AR_NEG:
                 return True
-            for p in ("و", "ف", "ا"):
-                if w.startswith(p) and w[1:] in _AR_NEG:
-                    return True
+            # One letter only, and any stem: the words are short and the table is closed.
+            if strip_proclitic(w, _NEG_PREFIXES, min_stem=1) in _AR_NEG:
+                return True
         return False
     return bool(_EN_NEG.search(text.replace("\u2019", "'")))
 
@@ -477,15 +330,14 @@ def has_plural(text: str, lang: str) -> bool:
     return False
 
 
-_AR_PRONOUN_ENDINGS = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه", "ك", "ي")
 
 
 def _ar_plural(word: str) -> bool:
-    for stem in strip_clitics(word)[-1:]:
+    for stem in clitic_readings(word)[-1:]:
         if len(stem) >= 5 and stem.endswith(("ون", "ين", "ات")):
             return True
         cands = [stem]
-        for end in _AR_PRONOUN_ENDINGS:
+        for end in PRONOUN_SUFFIXES:  # every one: each ending gives a stem to try
             if stem.endswith(end) and len(stem) - len(end) >= 3:
                 cands.append(stem[: -len(end)])
         if stem.endswith("ا") and len(stem) >= 4:  # tanween alif: كلابا
@@ -520,6 +372,6 @@ FEATURES: dict[str, Feature] = {
 }
 
 
-def anchor_features(a: str, b: str, lang_a: str, lang_b: str) -> dict[str, float]:
-    """All anchor scores of a sentence pair, by feature name (see :data:`FEATURES`)."""
+def cue_features(a: str, b: str, lang_a: str, lang_b: str) -> dict[str, float]:
+    """All cue scores of a sentence pair, by feature name (see :data:`FEATURES`)."""
     return {name: f(a, b, lang_a, lang_b) for name, f in FEATURES.items()}

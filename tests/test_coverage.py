@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from sourcetrace.records import Document, Passage, Sentence
-from sourcetrace.report.summary import merge_spans, orient, overlap, summarize
+from sourcetrace.relate.coverage import merge_spans, orient, overlap, summarize
 
 
 def doc(id_: str, start: int, end: int, boilerplate=()) -> Document:

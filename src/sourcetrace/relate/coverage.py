@@ -1,6 +1,7 @@
-"""What a comparison of two documents amounts to: coverage, kinds, and the sentences left over.
+"""What the passages between two documents cover: coverage, kinds, and the sentences left over.
 
-Shared by the HTML and terminal views so that both always show the same figures.
+Core arithmetic over records, read by the fact diff, the timeline and the pipeline, and shown by
+the HTML and terminal views (:mod:`sourcetrace.report`), so that all of them give the same figures.
 """
 
 from __future__ import annotations

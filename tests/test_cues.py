@@ -1,11 +1,11 @@
-"""Anchor features: name skeletons across scripts, name order, numbers, negation, questions."""
+"""Surface cues: name skeletons across scripts, name order, numbers, negation, questions."""
 
 import time
 
 import pytest
 
-from sourcetrace.align.anchors import (
-    anchor_features,
+from sourcetrace.align.cues import (
+    cue_features,
     has_negation,
     name_order_score,
     names,
@@ -14,16 +14,14 @@ from sourcetrace.align.anchors import (
     number_score,
     numbers,
     question_score,
-    same_name,
-    skeleton,
-    strip_clitics,
-    transliterate,
 )
+from sourcetrace.text.arabic import clitic_readings
+from sourcetrace.text.skeletons import same_name, skeleton, transliterate
 
 
 def arabic_matches(arabic: str, english: str) -> bool:
     """Does some clitic reading of the Arabic word spell the English name?"""
-    return any(same_name(skeleton(english), skeleton(transliterate(r))) for r in strip_clitics(arabic))
+    return any(same_name(skeleton(english), skeleton(transliterate(r))) for r in clitic_readings(arabic))
 
 
 SAME_NAME = [
@@ -96,10 +94,10 @@ def test_transliterate_rough_spelling() -> None:
 
 
 def test_strip_clitics_readings() -> None:
-    assert strip_clitics("والكتاب") == ["والكتاب", "الكتاب", "كتاب"]
-    assert "سامي" in strip_clitics("لسامي")
-    assert "ليلى" in strip_clitics("لليلى")
-    assert strip_clitics("من") == ["من"]
+    assert clitic_readings("والكتاب") == ["والكتاب", "الكتاب", "كتاب"]
+    assert "سامي" in clitic_readings("لسامي")
+    assert "ليلى" in clitic_readings("لليلى")
+    assert clitic_readings("من") == ["من"]
 
 
 @pytest.mark.parametrize(
@@ -204,7 +202,7 @@ def test_negation_and_question_scores() -> None:
     assert question_score("أعرف الإجابة.", "I know the answer.") == 0.0
 
 
-def test_anchor_features_all_in_range_and_fast() -> None:
+def test_cue_features_all_in_range_and_fast() -> None:
     pairs = [
         ("قدّمت ليلى المال لسامي.", "Sami brought Layla the money."),
         ("سمع سامي كلابا تنبح.", "Sami heard a dog barking."),
@@ -212,13 +210,13 @@ def test_anchor_features_all_in_range_and_fast() -> None:
         ("عمر ليلى الآن 13 سنة.", "Layla is now 13."),
     ]
     for ar, en in pairs:
-        feats = anchor_features(ar, en, "ar", "en")
+        feats = cue_features(ar, en, "ar", "en")
         assert set(feats) == {"names", "numbers", "negation", "question", "plural"}
         assert all(-1.0 <= v <= 1.0 for v in feats.values())
     n = 2000
     t0 = time.perf_counter()
     for k in range(n):
         ar, en = pairs[k % len(pairs)]
-        anchor_features(ar, en, "ar", "en")
+        cue_features(ar, en, "ar", "en")
     # all five features on one pair well under 1 ms (the reranker scores ~7 pairs per sentence)
     assert (time.perf_counter() - t0) / n < 1e-3

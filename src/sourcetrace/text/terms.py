@@ -1,0 +1,107 @@
+"""Terms that survive translation: numbers, full dates and Latin-script names, as keys.
+
+A report and the statement it translates share few words, but they state the same figures
+(``٢٠٢٠`` = ``2020``, ``10,000`` = ``10000``), the same dates («4 حزيران/يونيو 2020» = "June 4,
+2020") and, in English or French, the same names. :func:`document_terms` reads them as keys
+(``num:10000``, ``date:2020-06-04``, ``name:pompeo``) that are equal on both sides; candidate
+search pairs documents that share rare ones (:mod:`sourcetrace.candidates.pairs`).
+
+Only numbers of at least 3 digits or with decimals count (small numbers are everywhere), only
+full dates (day, month name or number, year), and names are capitalised words that do not merely
+start a sentence, minus a stoplist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sourcetrace.text.dates import EN_MONTH_NAMES, EN_WEEKDAYS, NORMALIZED_MONTHS, alternation, full_date
+from sourcetrace.text.normalize import normalize_text
+
+__all__ = ["document_terms"]
+
+# Month names as normalize_text writes them: the text is normalized before it is read. A paired
+# name is read after a slash only («حزيران/يونيو»; not «حزيران (يونيو)»): the keys are as measured.
+_MONTH = NORMALIZED_MONTHS
+_MONTH_RE = alternation(_MONTH)
+# "4 june 2020", "4 حزيران/يونيو 2020", "june 4, 2020", "2020-06-04", "04/06/2020"
+_MONTH_ALT = rf"(?P<{{g}}>{_MONTH_RE})(?:\s*/\s*(?:{_MONTH_RE}))?"
+# Each pattern begins with a character class, so the regex engine skips ahead to where it can
+# match; what may not come before a match is checked in code (_clean_matches): as a leading
+# lookbehind it made the engine try every position (half the cost of reading a document's terms).
+_DATE_DMY = re.compile(rf"(?P<d>\d{{1,2}})\s+(?:من\s+)?{_MONTH_ALT.format(g='m')},?\s+(?:عام\s+|سنه\s+)?(?P<y>\d{{4}})(?!\d)")
+_DATE_MDY = re.compile(rf"{_MONTH_ALT.format(g='m')}\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?!\d)")
+_DATE_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
+_DATE_SLASH = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?!\d)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\d])")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_NAME = re.compile(r"(?:[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)?|[A-Z]{3,})(?![\w-])")
+_NOT_BEFORE = {_DATE_DMY: str.isdigit, _DATE_MDY: lambda c: c.isalnum() or c == "_", _DATE_ISO: str.isdigit,
+               _DATE_SLASH: str.isdigit, _NUMBER: lambda c: c.isdigit() or c in ".,",
+               _NAME: lambda c: c.isalnum() or c in "_'-"}
+
+
+def _clean_matches(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches of `rx` not preceded by a character its pattern may not follow."""
+    bad = _NOT_BEFORE[rx]
+    for m in rx.finditer(text):
+        if m.start() == 0 or not bad(text[m.start() - 1]):
+            yield m
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"'\u201c\u2018\n(])\s*$")
+_NOT_NAMES_TEXT = """a an the this that these those there their they then than he she it its we
+our us you your i in on at of for from by with to and or but if as is are was were be been not no
+yes so also after before during while when where what which who whom whose why how all any each
+every some many most more other such both either neither nor mr mrs ms dr sir madam today tomorrow
+yesterday"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split()) | frozenset(EN_WEEKDAYS) | frozenset(EN_MONTH_NAMES)
+
+
+def _date(m: re.Match[str]) -> str | None:
+    try:
+        month = int(m.group("m"))
+    except ValueError:
+        month = _MONTH.get(m.group("m"), 0)
+    iso = full_date(int(m.group("y")), month, int(m.group("d")))
+    return f"date:{iso}" if iso else None
+
+
+def _number(tok: str) -> str | None:
+    """``num:`` key of a number of >= 3 digits or with decimals (10,000 = 10000; 3,5 = 3.5)."""
+    if _THOUSANDS.fullmatch(tok):
+        tok = tok.replace(",", "")
+    if tok.count(",") == 1 and "." not in tok:
+        tok = tok.replace(",", ".")
+    if tok.count(".") == 1:
+        whole, frac = tok.split(".")
+        whole, frac = whole.lstrip("0") or "0", frac.rstrip("0")
+        if frac:
+            return f"num:{whole}.{frac}"
+        tok = whole
+    digits = re.sub(r"\D", "", tok).lstrip("0")
+    return f"num:{digits}" if len(digits) >= 3 else None
+
+
+def document_terms(text: str) -> set[str]:
+    """The terms of one document: ``num:…``, ``date:YYYY-MM-DD`` and ``name:…`` keys."""
+    norm = normalize_text(text)
+    out: set[str] = set()
+    for rx in (_DATE_DMY, _DATE_MDY, _DATE_ISO, _DATE_SLASH):
+        for m in _clean_matches(rx, norm):
+            key = _date(m)
+            if key:
+                out.add(key)
+    for m in _clean_matches(_NUMBER, norm):
+        key = _number(m.group())
+        if key:
+            out.add(key)
+    for m in _clean_matches(_NAME, text):
+        word = m.group()
+        if _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()) and not word.isupper():
+            continue  # a capital that only marks a sentence start
+        key = normalize_text(word)
+        if len(key) >= 3 and key not in _NOT_NAMES:
+            out.add("name:" + key)
+    return out
