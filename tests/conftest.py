@@ -72,7 +72,7 @@ def score_seeds(out: Path) -> dict[str, str]:
 
 def nonempty_lines(text: str) -> list[tuple[int, int]]:
     """Spans of the non-empty lines of `text` (the sentences of the report fixtures)."""
-    from sourcetrace.read.boilerplate import lines_of
+    from sourcetrace.segment.boilerplate import lines_of
 
     return [(s, e) for s, e in lines_of(text) if e > s]
 

@@ -1,4 +1,4 @@
-from sourcetrace.read.boilerplate import boilerplate_lines, is_boilerplate_phrase, lines_of, merge_spans
+from sourcetrace.segment.boilerplate import boilerplate_lines, is_boilerplate_phrase, lines_of, merge_spans
 
 
 def _flags(text: str) -> list[tuple[str, bool]]:

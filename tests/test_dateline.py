@@ -1,6 +1,6 @@
 import pytest
 
-from sourcetrace.read.dateline import find_date
+from sourcetrace.segment.dateline import find_date
 
 
 @pytest.mark.parametrize(("text", "iso"), [

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from sourcetrace.read.decoding import DecodeError, declared_charset, decode, normalise_encoding
+from sourcetrace.readers.decoding import DecodeError, declared_charset, decode, normalise_encoding
 
 # Written for these tests: a short invented statement of several Arabic sentences.
 ARABIC = (

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from sourcetrace.read import ReadError, discover, read_file
-from sourcetrace.read.base import Reader, choose_reader, default_readers
+from sourcetrace.readers import ReadError, discover, read_file
+from sourcetrace.readers.base import Reader, choose_reader, default_readers
 
 # All fixture texts are invented for these tests.
 ARABIC = (
@@ -219,7 +219,7 @@ def test_format_choice_suffix_beats_content(tmp_path: Path) -> None:
 
 
 def test_the_suffix_registry_is_the_readers_own_suffixes() -> None:
-    from sourcetrace.read import readers_by_suffix
+    from sourcetrace.readers import readers_by_suffix
 
     registry = readers_by_suffix()
     assert {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".jsonl", ".ndjson"} == set(registry)
@@ -256,7 +256,7 @@ def test_too_large(tmp_path: Path) -> None:
 
 
 def test_too_large_message_in_megabytes(tmp_path: Path) -> None:
-    from sourcetrace.read import _too_large
+    from sourcetrace.readers import _too_large
 
     assert _too_large(123_400_000, 50_000_000) == "file is 123.4 MB, over the 50 MB limit (--max-bytes)"
 

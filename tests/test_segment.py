@@ -1,5 +1,5 @@
-from sourcetrace.read.segment import content_spans, segment
 from sourcetrace.records import Document, Part, SourceFile
+from sourcetrace.segment.documents import content_spans, segment
 
 EN_STATEMENT = (
     "The ministers of the council met today in Rome to review the regional water plan and agreed to "

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from sourcetrace.facts.dates import find_dates
-from sourcetrace.read.dateline import find_date
+from sourcetrace.factcheck.dates import find_dates
+from sourcetrace.segment.dateline import find_date
 from sourcetrace.text.dates import (
     AR_MONTHS,
     AR_PAIRED_MONTH,

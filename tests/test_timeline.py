@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sourcetrace.facts import extract
+from sourcetrace.factcheck import extract
 from sourcetrace.records import Document, Passage, Sentence
 from sourcetrace.relate.timeline import steps, version_date, versions
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from conftest import copy_store
 from sourcetrace.engines.ingest import ingest
-from sourcetrace.read.base import default_readers
+from sourcetrace.readers.base import default_readers
 from sourcetrace.store.sqlite import Store
 from sourcetrace.web import create_app, is_loopback
 from sourcetrace.web.jobs import UploadError, safe_name

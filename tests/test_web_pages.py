@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from sourcetrace.read import readers_by_suffix
+from sourcetrace.readers import readers_by_suffix
 from sourcetrace.web import create_app
 
 

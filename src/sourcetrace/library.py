@@ -29,7 +29,7 @@ from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.lookup import Comparison, pair_fact_diff, resolve
 from sourcetrace.engines.lookup import compare as compare_documents
 from sourcetrace.pipeline import Trace
-from sourcetrace.read import DEFAULT_MAX_BYTES
+from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff
 from sourcetrace.store.sqlite import Store, default_db_path
 

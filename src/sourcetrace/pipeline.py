@@ -1,8 +1,8 @@
 """The trace pipeline: the stages a trace runs, in order, each a function from records to records.
 
     stage        records in                                  -> records out     module
-    read         a file path                                 -> SourceFile      read/
-    segment      SourceFile                                  -> Document*       read/segment.py
+    read         a file path                                 -> SourceFile      readers/
+    segment      SourceFile                                  -> Document*       segment/documents.py
     split        Document + its file's text                  -> Sentence*       text/sentences.py
     encode       sentence texts                              -> unit vectors    encode/
     candidates   DocInput* (+ topic vectors, neighbours)     -> pairs           candidates/
@@ -10,8 +10,8 @@
     compose      Passage*                                    -> Passage*        align/compose.py
     relate       PairText* + Passage* + topics + pairs       -> Relation*       relate/relations.py
     families     Document* + Relation*                       -> Family*         relate/families.py
-    facts        Document + its file's text                  -> Fact*           facts/
-    fact diffs   pairs + Passage* + Fact* + texts            -> FactDiff*       facts/diff.py
+    facts        Document + its file's text                  -> Fact*           factcheck/
+    fact diffs   pairs + Passage* + Fact* + texts            -> FactDiff*       factcheck/diff.py
     outputs      all of the above                            -> JSONL files     outputs.py
 
 No stage opens the store or knows where it runs. The local engine (:mod:`sourcetrace.engines.local`)
@@ -44,12 +44,10 @@ from sourcetrace.candidates.pairs import (
 )
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
-from sourcetrace.facts import document_facts
-from sourcetrace.facts.diff import diff_pair
+from sourcetrace.factcheck import document_facts
+from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.outputs import write_jsonl, write_settings
-from sourcetrace.read import DEFAULT_MAX_BYTES, read_file
-from sourcetrace.read.segment import content_spans
-from sourcetrace.read.segment import segment as segment_file
+from sourcetrace.readers import DEFAULT_MAX_BYTES, read_file
 from sourcetrace.records import (
     Document,
     Fact,
@@ -63,6 +61,8 @@ from sourcetrace.records import (
 )
 from sourcetrace.relate.families import families as families_of
 from sourcetrace.relate.relations import PairText, relations_for
+from sourcetrace.segment.documents import content_spans
+from sourcetrace.segment.documents import segment as segment_file
 from sourcetrace.text import language
 from sourcetrace.text.sentences import split_sentences
 

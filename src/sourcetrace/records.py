@@ -168,7 +168,7 @@ class Fact:
 
     `type`: number, money, percent, date, person, org or place. `value`: an int (or float) for a
     number or percentage, ``"5000000 USD"`` for money, an ISO 8601 string for a date (``--MM-DD``
-    when the text gives no year), a key for a name (see facts/names.py).
+    when the text gives no year), a key for a name (see factcheck/names.py).
     """
 
     doc: str

@@ -13,7 +13,7 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.lookup import NotFound, resolve
 from sourcetrace.pipeline import run_settings as stamp
-from sourcetrace.read import discover
+from sourcetrace.readers import discover
 from sourcetrace.records import Document
 from sourcetrace.store.sqlite import Store, default_db_path
 

@@ -29,7 +29,7 @@ def facts_cmd(
     Each fact has its span in the file and a normalized value: integers, "5000000 USD", ISO dates
     ("--06-04" when the text gives no year), and name keys that meet across Arabic and English.
     """
-    from sourcetrace.facts import FACT_TYPES, document_facts
+    from sourcetrace.factcheck import FACT_TYPES, document_facts
 
     bad = [k for k in kind or [] if k not in FACT_TYPES]
     if bad:

@@ -14,7 +14,7 @@ from sourcetrace.cli.options import DbOption, InputsArgument, JsonOption, MaxByt
 from sourcetrace.outputs import write_jsonl, write_settings
 from sourcetrace.pipeline import reading_settings
 from sourcetrace.quotes.index import update_index
-from sourcetrace.read import DEFAULT_MAX_BYTES, ReadError
+from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError
 from sourcetrace.records import Document
 from sourcetrace.store.sqlite import Store, file_key
 

@@ -21,7 +21,7 @@ from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, EncoderOption, JsonOption, ThresholdOption
 from sourcetrace.outputs import write_jsonl
 from sourcetrace.pipeline import write_facts
-from sourcetrace.read import DEFAULT_MAX_BYTES
+from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document
 
 

@@ -23,7 +23,7 @@ from sourcetrace.cli.options import (
     ThresholdOption,
 )
 from sourcetrace.engines import local
-from sourcetrace.read import DEFAULT_MAX_BYTES
+from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sourcetrace import pipeline
-from sourcetrace.read import DEFAULT_MAX_BYTES, ReadError, discover
+from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError, discover
 from sourcetrace.records import ReadFailure
 from sourcetrace.store.sqlite import Store, file_key
 

@@ -34,7 +34,7 @@ from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.workers import align_pairs, default_workers
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.quotes.index import update_index
-from sourcetrace.read import DEFAULT_MAX_BYTES
+from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk
 from sourcetrace.relate.relations import PairText
 from sourcetrace.store.sqlite import Store

@@ -14,7 +14,7 @@ from sourcetrace.encode import Encoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ingest
 from sourcetrace.engines.sides import side_of
-from sourcetrace.read import DEFAULT_MAX_BYTES
+from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage
 from sourcetrace.relate.coverage import summarize
 from sourcetrace.relate.timeline import Step, Version, steps, versions

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sourcetrace.facts.diff import diff_pair
+from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Sentence
 from sourcetrace.relate.coverage import orient, summarize
 

@@ -1,8 +1,8 @@
 """The calendar's words, in English and Arabic: month and weekday names, and what a full date is.
 
-One vocabulary for every reader of dates: the fact layer (:mod:`sourcetrace.facts.dates`: every
+One vocabulary for every reader of dates: the fact layer (:mod:`sourcetrace.factcheck.dates`: every
 date a text states, with its span), the headline date of a document
-(:mod:`sourcetrace.read.dateline`) and the rare terms of candidate search
+(:mod:`sourcetrace.segment.dateline`) and the rare terms of candidate search
 (:mod:`sourcetrace.candidates.pairs`, which reads them in normalized text: :data:`NORMALIZED_MONTHS`).
 
 Arabic names its months in two systems: the transliterated names (Egypt, the Maghreb, the Gulf:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from sourcetrace.facts import document_facts
+from sourcetrace.factcheck import document_facts
 from sourcetrace.quotes.search import LANGS, MAX_QUERY_CHARS, QueryError, earliest, search
 from sourcetrace.records import Document
 from sourcetrace.relate.coverage import orient, summarize

@@ -1,7 +1,7 @@
 """Uploads: files checked and kept under the store's upload folder, then read and traced against
 the whole store by one worker thread, with progress a page can poll.
 
-The file types taken are those the readers read (:func:`sourcetrace.read.readers_by_suffix`). The
+The file types taken are those the readers read (:func:`sourcetrace.readers.readers_by_suffix`). The
 files of one request are taken all or none: each is checked and staged in a hidden folder as it
 arrives, and moved into the upload folder only once every one of them is taken."""
 
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sourcetrace.engines.ingest import ingest
 from sourcetrace.engines.local import Progress, trace_documents
-from sourcetrace.read import readers_by_suffix
+from sourcetrace.readers import readers_by_suffix
 from sourcetrace.store.sqlite import Store
 
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from sourcetrace.facts import document_facts
+from sourcetrace.factcheck import document_facts
 from sourcetrace.quotes.search import MAX_QUERY_CHARS, Hit
-from sourcetrace.read import readers_by_suffix
+from sourcetrace.readers import readers_by_suffix
 from sourcetrace.records import Document, Family, Relation
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.relate.lineage import origin_chain, relations_of

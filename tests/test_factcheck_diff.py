@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sourcetrace.facts import extract
-from sourcetrace.facts.diff import context_pairs, diff_pair, diff_passage
+from sourcetrace.factcheck import extract
+from sourcetrace.factcheck.diff import context_pairs, diff_pair, diff_passage
 from sourcetrace.records import Document, Passage
 
 

@@ -19,7 +19,7 @@ import re
 import lxml.html
 import trafilatura
 
-from sourcetrace.read.base import ReadError, looks_like_html, make_source
+from sourcetrace.readers.base import ReadError, looks_like_html, make_source
 from sourcetrace.records import Part, SourceFile
 
 log = logging.getLogger(__name__)

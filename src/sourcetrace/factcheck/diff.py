@@ -23,8 +23,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
-from sourcetrace.facts.dates import compatible, precision
-from sourcetrace.facts.names import person_key
+from sourcetrace.factcheck.dates import compatible, precision
+from sourcetrace.factcheck.names import person_key
 from sourcetrace.records import Document, Fact, FactDiff, Passage
 from sourcetrace.relate.coverage import orient
 from sourcetrace.text.arabic import (

@@ -15,10 +15,10 @@ Read here:
   forms, «12 شباط الفائت» (last February: the year comes from the document's date), «أمس»,
   «قبل يومين», «الخميس الماضي»;
 * a year alone ("in 2019", «عام 2021»): a four-digit number from 1900 to 2100 that is no
-  other fact's part (see :mod:`sourcetrace.facts`).
+  other fact's part (see :mod:`sourcetrace.factcheck`).
 
 Month and weekday names come from :mod:`sourcetrace.text.dates`, shared with the document's own
-date (:mod:`sourcetrace.read.dateline`) and candidate search.
+date (:mod:`sourcetrace.segment.dateline`) and candidate search.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""People, organisations and places, and keys that meet across Arabic and English (facts/names.py)."""
+"""People, organisations and places, and keys that meet across Arabic and English (factcheck/names.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sourcetrace.facts import extract
-from sourcetrace.facts.names import person_key
+from sourcetrace.factcheck import extract
+from sourcetrace.factcheck.names import person_key
 from sourcetrace.text.skeletons import same_name
 
 NAME_TYPES = ("person", "org", "place")

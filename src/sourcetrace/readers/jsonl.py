@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from sourcetrace.read.base import ReadError, make_source
+from sourcetrace.readers.base import ReadError, make_source
 from sourcetrace.records import Part, ReadFailure, SourceFile
 
 SEPARATOR = "\n\n"
@@ -29,7 +29,7 @@ class JsonlReader:
 
     def sniff(self, raw: bytes, text_head: str) -> bool:
         """True if each of the first non-empty lines (at least one) is a JSON object."""
-        from sourcetrace.read.base import HEAD_CHARS
+        from sourcetrace.readers.base import HEAD_CHARS
 
         lines = text_head.split("\n")
         if len(text_head) >= HEAD_CHARS and len(lines) > 1:

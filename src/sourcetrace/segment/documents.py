@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sourcetrace.read.boilerplate import boilerplate_lines, lines_of, merge_spans
-from sourcetrace.read.dateline import find_date
 from sourcetrace.records import Document, Part, SourceFile, Span
+from sourcetrace.segment.boilerplate import boilerplate_lines, lines_of, merge_spans
+from sourcetrace.segment.dateline import find_date
 from sourcetrace.text import language
 from sourcetrace.text.arabic import strip_proclitic
 

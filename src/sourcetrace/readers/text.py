@@ -6,7 +6,7 @@ sees the whole file. Markdown markup is kept, so offsets match what the user see
 
 from __future__ import annotations
 
-from sourcetrace.read.base import make_source
+from sourcetrace.readers.base import make_source
 from sourcetrace.records import SourceFile
 
 

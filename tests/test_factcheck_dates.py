@@ -1,4 +1,4 @@
-"""Dates in English and Arabic (facts/dates.py): explicit, partial, ranges, relative to the document.
+"""Dates in English and Arabic (factcheck/dates.py): explicit, partial, ranges, relative to the document.
 
 Each example: a sentence, the document's date (or None) and the dates it states, as (text of the
 span, ISO value). Sentences are written for these tests.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.facts import extract
-from sourcetrace.facts.dates import compatible, find_dates, precision
+from sourcetrace.factcheck import extract
+from sourcetrace.factcheck.dates import compatible, find_dates, precision
 
 EN: list[tuple[str, str | None, list[tuple[str, str]]]] = [
     ("The ministers met on June 4, 2020.", None, [("June 4, 2020", "2020-06-04")]),

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from sourcetrace.facts.dates import find_dates, is_year
-from sourcetrace.facts.names import find_names
-from sourcetrace.facts.numbers import find_quantities
+from sourcetrace.factcheck.dates import find_dates, is_year
+from sourcetrace.factcheck.names import find_names
+from sourcetrace.factcheck.numbers import find_quantities
 from sourcetrace.records import Document, Fact
 from sourcetrace.text.arabic import DIGITS
 

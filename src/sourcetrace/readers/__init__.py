@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
-from sourcetrace.read.base import (
+from sourcetrace.readers.base import (
     HEAD_CHARS,
     Reader,
     ReadError,
@@ -28,7 +28,7 @@ from sourcetrace.read.base import (
     reader_for_suffix,
     sniff_reader,
 )
-from sourcetrace.read.decoding import DecodeError, decode
+from sourcetrace.readers.decoding import DecodeError, decode
 from sourcetrace.records import ReadFailure, SourceFile
 
 __all__ = ["DEFAULT_MAX_BYTES", "ReadError", "Reader", "default_readers", "discover", "read_file",

@@ -1,4 +1,4 @@
-"""Numbers, number words, money and percentages in English and Arabic (facts/numbers.py).
+"""Numbers, number words, money and percentages in English and Arabic (factcheck/numbers.py).
 
 Each example: a sentence and the quantities it states, as (text of the span, type, value).
 Sentences are written for these tests.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.facts import extract
+from sourcetrace.factcheck import extract
 
 QUANTITY_TYPES = ("number", "money", "percent")
 

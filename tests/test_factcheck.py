@@ -1,4 +1,4 @@
-"""The fact layer's public functions (facts/__init__.py): order, spans, documents, any input."""
+"""The fact layer's public functions (factcheck/__init__.py): order, spans, documents, any input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.facts import FACT_TYPES, document_facts, extract
+from sourcetrace.factcheck import FACT_TYPES, document_facts, extract
 from sourcetrace.records import Document
 
 ALPHABET = "0123456789٠١٢٣٤٥٦٧٨٩ ,./-%٪$\nabcdefJuneMayحزيرانشباطثمانيةملايينألفدولارفيالمئة"

@@ -48,9 +48,9 @@ class Reader(Protocol):
 def default_readers() -> tuple[Reader, ...]:
     """Readers in sniffing order: the most specific first, plain text (accepts anything) last."""
     # Imported here because the format modules import this one.
-    from sourcetrace.read.html import HtmlReader
-    from sourcetrace.read.jsonl import JsonlReader
-    from sourcetrace.read.text import TextReader
+    from sourcetrace.readers.html import HtmlReader
+    from sourcetrace.readers.jsonl import JsonlReader
+    from sourcetrace.readers.text import TextReader
 
     return (HtmlReader(), JsonlReader(), TextReader())
 
