@@ -72,7 +72,7 @@ def run(n: int, seed: int, max_sentences: int, use_vectors: bool) -> None:
     total = 0.0
     for name, fn in [("minhash", lambda: minhash_candidates(docs)),
                      ("vectors", lambda: vector_candidates(docs, vectors) if vectors else []),
-                     ("anchors", lambda: term_candidates(docs))]:
+                     ("terms", lambda: term_candidates(docs))]:
         t = time.perf_counter()
         cands = fn()
         dt = time.perf_counter() - t
@@ -88,7 +88,7 @@ def run(n: int, seed: int, max_sentences: int, use_vectors: bool) -> None:
         hit = by_type.setdefault(p["type"], [0, 0, 0, 0, 0])
         hit[0] += 1
         hit[1] += key in union
-        for k, name in enumerate(("minhash", "vectors", "anchors"), 2):
+        for k, name in enumerate(("minhash", "vectors", "terms"), 2):
             hit[k] += key in found[name]
     print(f"  {'recall':12s} {'union':>7s} {'minhash':>8s} {'vectors':>8s} {'anchors':>8s}")
     for typ, (m, u, a, b, c) in sorted(by_type.items()):

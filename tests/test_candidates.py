@@ -214,7 +214,7 @@ def test_candidate_pairs_union_sorted_deduplicated_and_deterministic():
     assert keys == sorted(set(keys))
     by_pair = {(c.a, c.b): c for c in first}
     assert by_pair[("u001", "z-copy")].sources[0] == "minhash"
-    assert by_pair[("u002", "z-tr")].sources == ["vectors", "anchors"]
+    assert by_pair[("u002", "z-tr")].sources == ["vectors", "terms"]
     again = candidate_pairs(document_features(list(reversed(docs))), dict(reversed(list(vecs.items()))))
     assert [(c.a, c.b, c.sources, c.score) for c in again] == [(c.a, c.b, c.sources, c.score) for c in first]
 
@@ -225,8 +225,8 @@ def test_in_the_union_anchors_pair_documents_across_languages_only():
             DocInput("ar1", "ar", "في ٤ حزيران/يونيو ٢٠٢٠ وقعا على ١٠٬٠٠٠ و٣٫٥ بالمئة.", [])]
     assert ("en1", "en2") in pairs(term_candidates(docs))
     union = {(c.a, c.b): c for c in candidate_pairs(document_features(docs))}
-    assert ("ar1", "en1") in union and union[("ar1", "en1")].sources == ["anchors"]
-    assert union.get(("en1", "en2"), Candidate("", "", ["minhash"], 0)).sources != ["anchors"]
+    assert ("ar1", "en1") in union and union[("ar1", "en1")].sources == ["terms"]
+    assert union.get(("en1", "en2"), Candidate("", "", ["minhash"], 0)).sources != ["terms"]
 
 
 def test_features_survive_serialization_exactly():

@@ -27,8 +27,8 @@ def test_only_candidates_with_evidence_of_shared_text_are_aligned():
     from sourcetrace.pipeline import ALIGN_MARGIN, _worth_aligning
 
     assert _worth_aligning(Candidate("a", "b", ["minhash"], 0.3), cross=False)
-    assert not _worth_aligning(Candidate("a", "b", ["vectors", "anchors"], 0.9, 1.2), cross=False)
+    assert not _worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.2), cross=False)
     assert _worth_aligning(Candidate("a", "b", ["vectors"], 0.9, ALIGN_MARGIN), cross=True)
     assert not _worth_aligning(Candidate("a", "b", ["vectors"], 0.9, 1.01), cross=True)
-    assert _worth_aligning(Candidate("a", "b", ["vectors", "anchors"], 0.9, 1.01), cross=True)
-    assert not _worth_aligning(Candidate("a", "b", ["anchors"], 0.9), cross=True)
+    assert _worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.01), cross=True)
+    assert not _worth_aligning(Candidate("a", "b", ["terms"], 0.9), cross=True)

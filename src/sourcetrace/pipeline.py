@@ -82,7 +82,7 @@ LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder 
 # 1.14; other cross-language candidates median 0.96, p99 1.055, max 1.12. With a shared rare term, a
 # neighbour at least as close as the document's usual neighbours (margin 1.0) is aligned too.
 ALIGN_MARGIN = 1.06
-ANCHORED_MARGIN = 1.0
+TERMS_MARGIN = 1.0
 
 
 # -- read, segment, split -----------------------------------------------------------------------
@@ -177,7 +177,7 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
 def _worth_aligning(c: Candidate, cross: bool) -> bool:
     if not cross:
         return "minhash" in c.sources
-    return c.margin >= ALIGN_MARGIN or ("anchors" in c.sources and c.margin >= ANCHORED_MARGIN)
+    return c.margin >= ALIGN_MARGIN or ("terms" in c.sources and c.margin >= TERMS_MARGIN)
 
 
 # -- align, compose ------------------------------------------------------------------------------

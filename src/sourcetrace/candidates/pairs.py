@@ -37,7 +37,7 @@ document its ``k`` nearest documents in every other language and its ``k_same`` 
 language, with cosine >= ``min_cos`` (:mod:`sourcetrace.candidates.neighbours`: exact faiss search, kept
 between runs so a grown corpus searches only for what its new documents change).
 
-**rare terms** (any languages; source label ``"anchors"``): terms that survive translation
+**rare terms** (any languages; source label ``"terms"``): terms that survive translation
 (:func:`sourcetrace.text.terms.document_terms`: numbers of at least 3 digits or with decimals, full
 dates, Latin-script capitalised names). Postings longer than ``max_df`` documents are dropped
 (years, the month, the minister's name); a pair sharing at least 2 of the remaining terms, or one
@@ -94,8 +94,8 @@ __all__ = [
     "vector_candidates",
 ]
 
-# Which generator proposed a pair; "anchors" is the rare-term generator (the label the pipeline reads).
-SOURCES = ("minhash", "vectors", "anchors")
+# Which generator proposed a pair (the labels the pipeline reads).
+SOURCES = ("minhash", "vectors", "terms")
 
 SEED = 20200604  # MinHash seed: fixed, so signatures (and candidates) are reproducible
 DOC_ROWS = 2  # rows per band for document signatures
@@ -160,7 +160,7 @@ class DocFeatures:
 class Candidate:
     a: str  # a < b (string order)
     b: str
-    sources: list[str]  # which generators proposed it: "minhash", "vectors", "anchors"
+    sources: list[str]  # which generators proposed it: "minhash", "vectors", "terms"
     score: float  # the best evidence, in [0, 1]
     # Vectors only: the cosine over the mean of both documents' top-MARGIN_K cosines (ratio margin,
     # as in bitext mining): a translation stands out of its neighbours, a topic neighbour does not.
@@ -534,7 +534,7 @@ def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], 
     out = []
     for a, b, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
         a, b = _pair(ids[a], ids[b])
-        out.append(Candidate(a, b, ["anchors"], round(sc, 4)))
+        out.append(Candidate(a, b, ["terms"], round(sc, 4)))
     out.sort(key=lambda c: (c.a, c.b))
     return out
 
@@ -588,5 +588,5 @@ def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
     # pairs sharing a "rare" term grow with the corpus (postings under the cap get longer).
     found.append(_term_pairs([f.id for f in feats], [f.terms for f in feats], langs=[f.lang for f in feats]))
     if progress:
-        progress("anchors", time.perf_counter() - t)
+        progress("terms", time.perf_counter() - t)
     return merge(*found)
