@@ -109,7 +109,7 @@ class Match:
 
 
 @dataclass
-class _Side:
+class _Tokens:
     """The tokens of the compared regions of one text, in order, with their file spans."""
 
     words: list[str]
@@ -124,15 +124,15 @@ _BREAK = re.compile(f"[{NEWLINES}]")
 
 
 @lru_cache(maxsize=2048)  # the documents a worker keeps at hand (workers.SIDES_KEPT)
-def _tokenize_cached(text: str, spans: tuple[tuple[int, int], ...]) -> _Side:
+def _tokenize_cached(text: str, spans: tuple[tuple[int, int], ...]) -> _Tokens:
     """Tokenising is half the cost of a comparison, and a corpus compares each document with
     several others: the same (text, regions) is tokenised once while it stays in the cache.
     Callers never mutate the returned side."""
     return _tokenize(text, spans)
 
 
-def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Side:
-    side = _Side([], [], [], [], [], [])
+def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Tokens:
+    side = _Tokens([], [], [], [], [], [])
     line = 0
     for r, (s, e) in enumerate(sorted(spans)):
         lo = len(side.words)
@@ -167,7 +167,7 @@ def _ngrams(ids: list[int], bounds: list[tuple[int, int]], n: int) -> dict[tuple
     return grams
 
 
-def _seeds(ids_a: list[int], side_a: _Side, ids_b: list[int], side_b: _Side, n: int) -> list[Column]:
+def _seeds(ids_a: list[int], side_a: _Tokens, ids_b: list[int], side_b: _Tokens, n: int) -> list[Column]:
     grams_a = _ngrams(ids_a, side_a.bounds, n)
     grams_b = _ngrams(ids_b, side_b.bounds, n)
     if len(grams_b) < len(grams_a):
@@ -187,7 +187,7 @@ def _seeds(ids_a: list[int], side_a: _Side, ids_b: list[int], side_b: _Side, n: 
     return seeds
 
 
-def _chains(seeds: list[Column], n: int, max_gap: int, side_a: _Side, side_b: _Side) -> list[list[Column]]:
+def _chains(seeds: list[Column], n: int, max_gap: int, side_a: _Tokens, side_b: _Tokens) -> list[list[Column]]:
     """Group seeds (sorted by A position) into chains along nearly the same diagonal."""
     chains: list[list[Column]] = []
     active: dict[int, int] = {}  # diagonal j - i -> chain whose last seed lay on it
@@ -378,7 +378,7 @@ def _keep(piece: list[Column], p: _Pair, min_tokens: int, out: list[_Cand]) -> N
 
 
 def _split_lines(
-    cand: _Cand, side_a: _Side, side_b: _Side, p: _Pair, min_tokens: int
+    cand: _Cand, side_a: _Tokens, side_b: _Tokens, p: _Pair, min_tokens: int
 ) -> list[_Cand]:
     """Cut an alignment where either side crosses a line break (a paragraph boundary).
 
@@ -413,7 +413,7 @@ def _shared(xs: Sequence[int], ys: Sequence[int]) -> int:
 
 
 def _align_chain(
-    chain: list[Column], n: int, max_gap: int, p: _Pair, side_a: _Side, side_b: _Side, min_tokens: int = 1
+    chain: list[Column], n: int, max_gap: int, p: _Pair, side_a: _Tokens, side_b: _Tokens, min_tokens: int = 1
 ) -> list[_Cand]:
     # Exact runs (i, j, length): overlapping seeds on one diagonal merge.
     runs: list[list[int]] = []

@@ -22,6 +22,7 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from sourcetrace.factcheck.dates import compatible, precision
 from sourcetrace.factcheck.names import person_key
@@ -148,6 +149,7 @@ which who their they he she we our not also said""").split())
 _CONTEXT_SUFFIXES = ("هما", "هم", "ها", "ات", "ون", "ين", "ية", "ه", "ة", "ي")
 
 
+@lru_cache(maxsize=65536)  # a corpus's fact diffs meet the same words in pair after pair
 def _stem(word: str) -> str:
     if starts_arabic(word):
         return strip_enclitic(clitic_readings(normalize_arabic(word))[-1], _CONTEXT_SUFFIXES, min_stem=3)
