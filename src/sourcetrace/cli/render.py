@@ -61,10 +61,12 @@ def trace_summary(docs: list[Document], passages: list, relations: list[Relation
         table.add_column("document", no_wrap=True, min_width=min(id_width, 30))
         table.add_column("covers", justify="right", no_wrap=True)
         for r in sorted(directed, key=lambda r: -r.score)[:MAX_ROWS]:
-            src = r.source or r.a
-            other = r.b if src == r.a else r.a
-            cov = r.coverage_b if src == r.a else r.coverage_a
-            row(table, src, r.type, other, f"{cov:.0%}")
+            if r.source is None:  # no evidence of which came first: never print one as the source
+                row(table, r.a, f"{r.type}, direction unknown", r.b, f"{max(r.coverage_a, r.coverage_b):.0%}")
+                continue
+            other = r.b if r.source == r.a else r.a
+            cov = r.coverage_b if r.source == r.a else r.coverage_a
+            row(table, r.source, r.type, other, f"{cov:.0%}")
         lines.append(table)
         if len(directed) > MAX_ROWS:
             lines.append(markup("… {n} more in relations.jsonl", n=len(directed) - MAX_ROWS))
@@ -72,7 +74,7 @@ def trace_summary(docs: list[Document], passages: list, relations: list[Relation
         lines.append(markup("family of {n}, origin [bold]{origin}[/bold]: {members}", n=len(fam.documents),
                             origin=fam.origin or "?",
                             members=", ".join(fam.documents[:12]) + (" …" if len(fam.documents) > 12 else "")))
-    lines.append(markup("wrote {out}/: documents, sentences, passages, relations, families (.jsonl)", out=str(out)))
+    lines.append(markup("wrote {out}/: documents, sentences, passages, relations, families, facts, fact_diffs (.jsonl)", out=str(out)))
     if html:
         lines.append(markup("corpus report: {html}", html=str(html)))
     return Group(*lines)

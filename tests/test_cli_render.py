@@ -1,0 +1,28 @@
+"""Terminal views (cli/render.py): what they claim must be what the records say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from sourcetrace.cli import render
+from sourcetrace.records import Document, Relation
+
+
+def _text(renderable) -> str:
+    console = Console(width=160, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_who_took_from_whom_never_prints_a_direction_the_relation_does_not_have():
+    docs = [Document("x.ar#1", "x.ar", 0, 10, "ar"), Document("x.en#1", "x.en", 0, 10, "en"),
+            Document("r#1", "r", 0, 10, "en")]
+    undirected = Relation("x.ar#1", "x.en#1", "translation", 0.9, 0.95, 0.9)
+    directed = Relation("x.en#1", "r#1", "derived", 0.4, 0.8, 0.7, source="x.en#1")
+    out = _text(render.trace_summary(docs, [], [undirected, directed], [], Path("out"), None))
+    line = next(ln for ln in out.splitlines() if "x.ar#1" in ln)
+    assert "direction unknown" in line
+    assert next(ln for ln in out.splitlines() if "r#1" in ln and "derived" in ln).split()[0] == "x.en#1"
+    assert "facts, fact_diffs" in out
