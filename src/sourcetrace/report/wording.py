@@ -14,9 +14,10 @@ TO_WORDS = {"translation": "translated as", "copy": "copied as", "derived": "sou
 
 
 def what_a_is(r: Relation) -> str:
-    """What ``r.a`` is to ``r.b``: "derived from" when b is its source, "source of" when a is, else the type."""
+    """What ``r.a`` is to ``r.b``: "derived from" when b is its source, "source of" when a is; a
+    relation of a directed type with no source says "direction unknown" (never a guessed one)."""
     if not is_directed(r):
-        return r.type
+        return r.type if r.type == "related" else f"{r.type}, direction unknown"
     return FROM_WORDS.get(r.type, r.type) if r.source == r.b else TO_WORDS.get(r.type, r.type)
 
 
