@@ -94,3 +94,17 @@ def test_a_fact_outside_every_passage_is_only_in_its_text_never_changed():
     assert got == [("added", None, 420), ("changed", 384, 420), ("dropped", 300000, None)]
     # no passage at all: no fact diff
     assert diff_pair(da, a, extract(a, "ar", doc="A"), db, b, extract(b, "ar", doc="B"), []) == []
+
+
+def test_a_dated_page_and_its_undated_copy_agree_on_relative_dates():
+    # Issue 19: weekdays resolved against the page's date, unresolvable in the plain copy, were
+    # reported dropped although the two texts are word for word the same.
+    text = ("The envoy met the mayor on Thursday and will visit the dam on Sunday. Yesterday the road "
+            "reopened. وقال المتحدث إن الوفد سيزور السد يوم الأحد بعد اجتماع أمس.")
+    page = Document("P", "page.html", 0, len(text), "en", date="2020-06-04")
+    plain = Document("T", "plain.txt", 0, len(text), "en")
+    fa = extract(text, "en", page.date, doc="P")
+    fb = extract(text, "en", None, doc="T")
+    assert sum(f.type == "date" for f in fa) == sum(f.type == "date" for f in fb) == 5
+    diffs = diff_pair(page, text, fa, plain, text, fb, [Passage("P", 0, len(text), "T", 0, len(text), "verbatim", 1.0)])
+    assert {d.status for d in diffs if d.type == "date"} == {"same"}
