@@ -108,3 +108,15 @@ def test_a_dated_page_and_its_undated_copy_agree_on_relative_dates():
     assert sum(f.type == "date" for f in fa) == sum(f.type == "date" for f in fb) == 5
     diffs = diff_pair(page, text, fa, plain, text, fb, [Passage("P", 0, len(text), "T", 0, len(text), "verbatim", 1.0)])
     assert {d.status for d in diffs if d.type == "date"} == {"same"}
+
+
+def test_a_passage_of_kept_wording_still_holds_the_figure_its_sentence_changed():
+    # Kept-wording passages stop where the wording changes; the sentence is aligned all the same.
+    a = "The donors met in Rome on 14 November 2019. They pledged 40 tents."
+    b = "The donors met in Rome on 30 March 2021. They pledged 40 tents."
+    da, db = _doc("A", a, "en"), _doc("B", b, "en")
+    ps = [Passage("A", 0, a.index(" 14"), "B", 0, b.index(" 30"), "verbatim", 1.0),
+          Passage("A", a.index("They"), len(a), "B", b.index("They"), len(b), "verbatim", 1.0)]
+    diffs = diff_pair(da, a, extract(a, "en", doc="A"), db, b, extract(b, "en", doc="B"), ps)
+    assert sorted((d.status, d.type, d.value_a, d.value_b) for d in diffs) == [
+        ("changed", "date", "2019-11-14", "2021-03-30"), ("same", "number", 40, 40), ("same", "place", "Rome", "Rome")]

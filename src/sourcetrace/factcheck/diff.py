@@ -139,6 +139,29 @@ def _inside(f: Fact, span: tuple[int, int]) -> bool:
     return f.start < span[1] and span[0] < f.end
 
 
+_SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)|\n")
+_REACH = 400  # characters looked at for a sentence's edge: a passage is never widened further
+
+
+def _sentences(text: str, doc: Document, start: int, end: int) -> tuple[int, int]:
+    """A passage's span widened to the sentences it begins and ends in: a passage of kept wording
+    stops where the wording changes ("met in Rome on" | "14 November 2019"), and the figure that
+    changed is still in an aligned sentence."""
+    j = start
+    while j > doc.start and text[j - 1].isspace():
+        j -= 1
+    if j > doc.start and text[j - 1] not in ".!?؟\n":
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, max(doc.start, start - _REACH), start)]
+        start = ends[-1] if ends else start
+    j = end
+    while j > start and text[j - 1].isspace():
+        j -= 1
+    if text[j - 1:j] not in (".", "!", "?", "؟", "\n"):
+        m = _SENTENCE_END.search(text, end, min(doc.end, end + _REACH))
+        end = m.end() if m else end
+    return start, end
+
+
 def diff_pair(doc_a: Document, text_a: str, facts_a: Sequence[Fact], doc_b: Document, text_b: str,
               facts_b: Sequence[Fact], passages: Sequence[Passage]) -> list[FactDiff]:
     """The fact diff of two documents over their aligned passages (either orientation); the facts
@@ -150,14 +173,17 @@ def diff_pair(doc_a: Document, text_a: str, facts_a: Sequence[Fact], doc_b: Docu
     pairings: list[Pairing] = []
     ps = sorted(orient(doc_a, doc_b, passages), key=lambda p: (p.a_start, p.b_start))
     index_a, index_b = _FactIndex(facts_a), _FactIndex(facts_b)
+    in_a: set[int] = set()
+    in_b: set[int] = set()
     for p in ps:
-        span_a, span_b = (p.a_start, p.a_end), (p.b_start, p.b_end)
+        span_a = _sentences(text_a, doc_a, p.a_start, p.a_end)
+        span_b = _sentences(text_b, doc_b, p.b_start, p.b_end)
         fa, fb = index_a.within(span_a), index_b.within(span_b)
+        in_a.update(map(id, fa))
+        in_b.update(map(id, fb))
         if fa or fb:
             pairings += diff_passage(fa, fb, span_a, span_b, text_a=text_a, text_b=text_b)
     if ps:  # texts that share no passage are not compared fact by fact
-        in_a = {id(f) for p in ps for f in index_a.within((p.a_start, p.a_end))}
-        in_b = {id(f) for p in ps for f in index_b.within((p.b_start, p.b_end))}
         pairings += [(f, None, "dropped") for f in facts_a if id(f) not in in_a]
         pairings += [(None, f, "added") for f in facts_b if id(f) not in in_b]
     return _resolve(doc_a, doc_b, pairings)
