@@ -206,7 +206,7 @@ def test_search_by_post_is_a_read_and_open_to_any_origin(empty_client):
 
 
 def test_the_pages_own_posts_carry_their_origin():
-    # Under "no-referrer" a browser sends `Origin: null` with the upload page's own post.
+    # Under "no-referrer" Chromium sends `Origin: null` with the upload form's own post (see test_browser.py).
     from sourcetrace.web.app import SAFE_HEADERS
 
     assert SAFE_HEADERS["Referrer-Policy"] == "same-origin"

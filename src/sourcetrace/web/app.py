@@ -34,8 +34,8 @@ from sourcetrace.web.jobs import Jobs
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 TOKEN_COOKIE = "sourcetrace_token"
-# "same-origin", not "no-referrer": under no-referrer a browser sends `Origin: null` with the
-# pages' own posts, which the origin check must refuse; other sites still get no referrer.
+# "same-origin", not "no-referrer": under no-referrer Chromium sends `Origin: null` with the upload
+# form's own post (without script), which the origin check must refuse; other sites still get none.
 SAFE_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"}
 
