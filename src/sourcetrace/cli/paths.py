@@ -24,7 +24,7 @@ def check_html(html: Path | None) -> None:
     if html is not None:
         if html.is_dir():
             fail(f"--html {html} is a directory; name the HTML file to write")
-        _fail_if(check_writable_dir(Path(os.path.abspath(html)).parent, "--html's folder"))
+        _fail_if(check_writable_dir(Path(os.path.abspath(html)).parent, f"--html {html}: its folder"))
 
 
 def check_db(db: Path | None) -> None:
@@ -35,7 +35,7 @@ def check_db(db: Path | None) -> None:
         fail(f"--db {path} is a directory; name the store file")
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         fail(f"--db {path} is not writable (permission denied or read-only filesystem)")
-    _fail_if(check_writable_dir(Path(os.path.abspath(path)).parent, "--db's folder"))
+    _fail_if(check_writable_dir(Path(os.path.abspath(path)).parent, f"--db {path}: its folder"))
 
 
 def check_paths(out: Path | None = None, db: Path | None = None, html: Path | None = None) -> None:
