@@ -105,3 +105,13 @@ def test_not_a_store_still_says_so(tmp_path):
     (tmp_path / "notes.db").write_text("just text, long enough to be read as a header " * 4)
     with pytest.raises(StoreError, match="not a sourcetrace store"):
         Store(tmp_path / "notes.db")
+
+
+def test_files_named_by_a_glob_may_start_a_store(tmp_path, text):
+    from sourcetrace.cli.paths import store_for
+
+    with store_for(tmp_path / "new.db", [str(tmp_path / "*.txt")]):  # timeline's inputs may be globs
+        pass
+    assert (tmp_path / "new.db").exists()
+    with pytest.raises(StoreError, match="no store at"):
+        store_for(tmp_path / "other.db", ["some-id#1"])

@@ -4,6 +4,7 @@ whole pipeline ran; a command that only reads a store never creates one."""
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -60,8 +61,9 @@ def store_for(db: Path | None, refs: Iterable[str]) -> Store:
 
 
 def _names_file(ref: str) -> bool:
-    """Whether `ref` names a file or ``FILE#N`` (see engines.lookup.resolve), not a store id."""
-    return Path(ref).exists() or ("#" in ref and Path(ref.rpartition("#")[0]).exists())
+    """Whether `ref` names files (a path, a glob, ``FILE#N``: see engines.lookup.resolve), not a store id."""
+    return (Path(ref).exists() or ("#" in ref and Path(ref.rpartition("#")[0]).exists())
+            or bool(glob.has_magic(ref) and glob.glob(ref, recursive=True)))
 
 
 def _fail_if(problem: str | None) -> None:
