@@ -116,3 +116,17 @@ def test_read_only_and_full_places_are_refused_up_front(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs.shutil, "disk_usage", lambda path: Usage)
     assert "only 3 MB free" in check_writable_dir(tmp_path / "out", "--out")
     assert check_writable_dir(tmp_path / "out", "--out", min_free=2**20) is None
+
+
+def test_a_filesystem_without_hard_links_gets_the_set_file_by_file(tmp_path, monkeypatch):
+    # vfat and some network filesystems refuse links: the user's files must not stop the write.
+    out = tmp_path / "out"
+    _write_set(out, 1)
+    (out / "notes.txt").write_text("mine\n")
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+    monkeypatch.setattr(outputs.os, "link", no_links)
+    _write_set(out, 2)
+    assert _contents(out)["documents.jsonl"] == '{"n": 2}\n' and _contents(out)["notes.txt"] == "mine\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -17,9 +17,12 @@ files "besides anything else it likes", so the directory may hold the user's own
   which is then not removed);
 - the swap is one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames (for that
   instant the target is absent and the old set waits beside it);
-- when the directory cannot be swapped (it is the working directory or holds it, or its parent
-  is not writable), the staged files are renamed into it one by one: every file is still whole
+- when the directory cannot be swapped (it is the working directory or holds it, its parent is
+  not writable, or its filesystem has no hard links for the user's files), the staged files are renamed into it one by one: every file is still whole
   and the old set survives a failure while writing, but a kill between two renames may mix sets.
+
+A run killed while writing leaves its hidden ``.NAME.tmp-*`` staging directory beside the target
+(never inside it); it is not removed by the next run, which cannot tell it from another run's.
 """
 
 from __future__ import annotations
@@ -124,7 +127,7 @@ def output_set(out: Path) -> Iterator[Path]:
     try:
         yield staging
         if swap:
-            _prepare_swap(staging, target)
+            swap = _prepare_swap(staging, target)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -148,17 +151,26 @@ def _ours(name: str) -> bool:
     return name in OUTPUT_NAMES or (name.endswith(".tmp") and name[:-4] in OUTPUT_NAMES)
 
 
-def _prepare_swap(staging: Path, target: Path) -> None:
+def _prepare_swap(staging: Path, target: Path) -> bool:
     """Before the swap: the user's files in `target` linked into `staging` (so they never leave
-    the target), its mode on `staging`. Sub-directories are moved just after the swap."""
+    the target), its mode on `staging`. Sub-directories are moved just after the swap. False on a
+    filesystem without hard links: the set is then renamed in file by file."""
     if not target.exists():
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it 0700; a new --out gets the usual mode
-        return
+        return True
     written = set(os.listdir(staging))
-    for entry in os.scandir(target):
-        if entry.name not in written and not _ours(entry.name) and not entry.is_dir(follow_symlinks=False):
-            os.link(entry.path, staging / entry.name, follow_symlinks=False)
+    try:
+        for entry in os.scandir(target):
+            if entry.name not in written and not _ours(entry.name) and not entry.is_dir(follow_symlinks=False):
+                os.link(entry.path, staging / entry.name, follow_symlinks=False)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EMLINK, errno.EXDEV):
+            raise
+        for name in set(os.listdir(staging)) - written:
+            os.remove(staging / name)
+        return False
     shutil.copystat(target, staging)
+    return True
 
 
 def _swap_in(staging: Path, target: Path) -> None:
