@@ -148,6 +148,9 @@ def test_serve_off_loopback_makes_up_a_token_and_requires_it(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    from sourcetrace.store.sqlite import Store
+
+    Store(tmp_path / "s.db").close()  # serve opens a store, never makes one (issue 19)
     proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", "serve", "--db", str(tmp_path / "s.db"),
                              "--host", "0.0.0.0", "--port", str(port)], stderr=subprocess.PIPE, text=True,
                             env={k: v for k, v in os.environ.items() if k != "SOURCETRACE_TOKEN"})

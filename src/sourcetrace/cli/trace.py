@@ -22,6 +22,7 @@ from sourcetrace.cli.options import (
     MaxBytesOption,
     ThresholdOption,
 )
+from sourcetrace.cli.paths import check_paths
 from sourcetrace.engines import local
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document
@@ -45,6 +46,7 @@ def trace(
     facts and fact_diffs as .jsonl; see DESIGN.md) with a settings.json stamp, and prints the
     pairs of documents that share text.
     """
+    check_paths(out, db, html)
     enc = encoder_or_exit(encoder) if encoder != "default" else None
     with open_store(db) as store:
         report = ingest_with_progress(inputs, store, max_bytes, False, as_json)

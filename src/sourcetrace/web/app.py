@@ -53,8 +53,9 @@ def is_loopback(host: str) -> bool:
 class Context:
     """What every route needs: the store (one connection per worker thread) and the upload jobs."""
 
-    def __init__(self, db_path: Path, upload_limit: int) -> None:
+    def __init__(self, db_path: Path, upload_limit: int, create: bool = True) -> None:
         self.db_path = Path(db_path)
+        self.create = create
         self.upload_dir = self.db_path.with_name(self.db_path.name + ".uploads")
         self.upload_limit = upload_limit
         self._local = threading.local()
@@ -63,7 +64,7 @@ class Context:
     def store(self) -> Store:
         st = getattr(self._local, "store", None)
         if st is None:
-            st = self._local.store = Store(self.db_path)
+            st = self._local.store = Store(self.db_path, create=self.create)
         return st
 
 
@@ -100,16 +101,17 @@ def from_elsewhere(request: Request) -> bool:
 
 
 def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: int = 5_000_000,
-               allowed_hosts: list[str] | None = None) -> FastAPI:
+               allowed_hosts: list[str] | None = None, create: bool = True) -> FastAPI:
     """The web app over the store at `db_path`. With a `token`, every request must present it;
     with `allowed_hosts`, a request naming another host is refused (on loopback this stops a web
-    page from reaching the app through a DNS name rebound to 127.0.0.1)."""
+    page from reaching the app through a DNS name rebound to 127.0.0.1). ``create=False`` (the
+    `serve` command): the store must exist, and is never made by a request."""
     from sourcetrace.web import api, pages
 
     app = FastAPI(title="sourcetrace", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None,  # the bundled API explorers load scripts from a CDN
                   description="Quote search and provenance of Arabic and English documents.")
-    ctx = Context(Path(db_path), upload_limit)
+    ctx = Context(Path(db_path), upload_limit, create)
     app.state.ctx = ctx
 
     @app.middleware("http")
