@@ -179,3 +179,22 @@ def test_values_are_plain_json_types() -> None:
     for text, lang in (("8 million", "en"), ("٢٫٥ مليون", "ar"), ("$5m", "en")):
         for f in extract(text, lang):
             assert isinstance(f.value, int | float | str)
+
+
+# Clock times are no quantities (issue 19: "5.30pm" was the number 5.3); the figures beside them stay.
+CLOCKS: list[tuple[str, str, list[tuple[str, str, object]]]] = [
+    ("The vigil starts at 5.30pm in the square.", "en", []),
+    ("Flights resume at 17:30 with 12 planes.", "en", [("12", "number", 12)]),
+    ("The curfew begins at 5:30 p.m. and 40 shops closed.", "en", [("40", "number", 40)]),
+    ("Polls open at 7 am and close at 9.45 PM.", "en", []),
+    ("Inflation reached 5.30 points.", "en", [("5.30", "number", 5.3)]),  # no clock word: a figure
+    ("يبدأ حظر التجول الساعة 5:30 مساءً في المدينة.", "ar", []),
+    ("انطلقت القافلة عند 5.30 صباحاً وضمت 40 شاحنة.", "ar", [("40", "number", 40)]),
+    ("انطلقت القافلة الساعة ٥٫٣٠ صباحاً.", "ar", []),
+    ("وصل الوفد في الساعة 9 صباحا ومعه 3 خبراء.", "ar", [("3", "number", 3)]),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), CLOCKS)
+def test_clock_times_are_no_numbers(text: str, lang: str, expected: list) -> None:
+    assert _quantities(text, lang) == expected

@@ -9,7 +9,10 @@ by %, "percent", «في المئة», «بالمائة» (value: the number).
 
 Left out on purpose: "one"/«واحد» alone (as often a pronoun as a number), ordinals ("4th": dates
 read them), vague plurals ("hundreds of", «عشرات»), and digits glued to a name ("COVID-19",
-"F-16", "G20"), which are part of the name.
+"F-16", "G20"), which are part of the name, and clock times ("5.30pm", "17:30", «الساعة 5:30
+مساءً», «5.30 صباحاً»): a time of day is no quantity, and "5.30pm" read as 5.3 would be compared
+with real figures. They are not facts at all rather than a fact type of their own: no diff needs
+them yet, and a time read wrong would be a false claim.
 """
 
 from __future__ import annotations
@@ -313,9 +316,23 @@ def _after(toks: list[_Tok], j: int) -> tuple[str, str | None, int] | None:
     return None
 
 
+# Clock times. An hour:minutes with a colon is a time by itself (a ratio "3:1" has no two-digit
+# minutes); with a dot, or an hour alone, it needs am/pm, a time-of-day word («صباحاً», «مساءً») or
+# «الساعة» (o'clock) before it: "5.30 points" stays a number.
+_AMPM = r"(?:[ap]\.?m\.?(?![A-Za-z])|o'clock)"
+_AR_DAYTIME = "(?:صباح|مساء|ظهر|فجر|ليل|عصر)[\u0627\u064b-\u064d]*(?![" + ARABIC_LETTER + "])"
+_AR_HOUR = "(?:(?<![" + ARABIC_LETTER + "])[وب]?(?:الساعة|الساعه)\\s+)"
+_CLOCK = re.compile(
+    rf"(?<![\d.,:])(?:{_AR_HOUR}(?:[01]?\d|2[0-4])(?:\s*[:.٫]\s*[0-5]\d)?(?:\s*{_AR_DAYTIME})?"
+    rf"|(?:[01]?\d|2[0-4])\s*:\s*[0-5]\d(?:\s*(?:{_AMPM}|{_AR_DAYTIME}))?"
+    rf"|(?:[01]?\d|2[0-4])(?:[.٫][0-5]\d)?\s*(?:{_AMPM}|{_AR_DAYTIME}))(?![\d])",
+    re.I)
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every number, amount of money and percentage in ``text``, in order, non-overlapping."""
     text = text.translate(DIGITS)  # one code point for one: offsets do not move
+    text = _CLOCK.sub(lambda m: " " * len(m.group(0)), text)  # a time of day is no quantity; offsets kept
     toks = _tokens(text)
     out: list[Quantity] = []
     i = 0
