@@ -52,7 +52,15 @@ EN: list[tuple[str, str | None, list[tuple[str, str]]]] = [
     ("They meet next Monday.", "2020-06-04", [("next Monday", "2020-06-08")]),
     ("Prices rose last year.", "2020-06-04", [("last year", "2019")]),
     ("Prices rose last month.", "2020-01-15", [("last month", "2019-12")]),
-    ("They met yesterday.", None, []),
+    # without a date of its own a relative date is kept as written (issue 19), never guessed
+    ("They met yesterday.", None, [("yesterday", "-D-1")]),
+    ("They met on Thursday.", None, [("Thursday", "-W-4")]),
+    ("Prices rose last year.", None, [("last year", "-Y-1")]),
+    # the tense says which way a weekday goes: the coming Sunday, the last one
+    ("The envoy will visit Cairo on Sunday.", "2020-06-04", [("Sunday", "2020-06-07")]),
+    ("The envoy is due to arrive on Sunday.", "2020-06-04", [("Sunday", "2020-06-07")]),
+    ("The envoy visited Cairo on Sunday.", "2020-06-04", [("Sunday", "2020-05-31")]),
+    ("The envoy visited Cairo on Sunday. He will return soon.", "2020-06-04", [("Sunday", "2020-05-31")]),
     ("They met on June 4 and on July 9, 2020.", None, [("June 4", "--06-04"), ("July 9, 2020", "2020-07-09")]),
     ("On 1 January 2021, the law took effect.", None, [("1 January 2021", "2021-01-01")]),
     ("The 31st of December is a holiday.", None, [("31st of December", "--12-31")]),
@@ -113,7 +121,12 @@ AR: list[tuple[str, str | None, list[tuple[str, str]]]] = [
     ("يجتمعون غدا.", "2020-06-03", [("غدا", "2020-06-04")]),
     ("اجتمعوا يوم الخميس الماضي.", "2020-06-08", [("يوم الخميس الماضي", "2020-06-04")]),
     ("ارتفعت الأسعار العام الماضي.", "2020-06-04", [("العام الماضي", "2019")]),
-    ("اجتمعوا قبل يومين.", None, []),
+    ("اجتمعوا قبل يومين.", None, [("قبل يومين", "-D-2")]),
+    ("اجتمعوا يوم الخميس.", None, [("يوم الخميس", "-W-4")]),
+    ("سيزور المبعوث القاهرة يوم الأحد.", "2020-06-04", [("يوم الأحد", "2020-06-07")]),
+    ("ومن المقرر أن يصل المبعوث يوم الأحد.", "2020-06-04", [("يوم الأحد", "2020-06-07")]),
+    ("زار المبعوث القاهرة يوم الأحد.", "2020-06-04", [("يوم الأحد", "2020-05-31")]),
+    ("ناقش المبعوث السياسة المائية يوم الأحد.", "2020-06-04", [("يوم الأحد", "2020-05-31")]),  # «السياسة» no future
 ]
 
 
@@ -138,6 +151,14 @@ def test_a_day_without_year_agrees_with_that_day_of_any_year() -> None:
     assert not compatible("2019-06-04", "2020-06-04")
     assert not compatible("2020", "2020-06-04")
     assert [precision(v) for v in ("--06-04", "2020-06-04", "2020-06", "2020")] == ["day", "day", "month", "year"]
+
+
+def test_a_relative_date_one_copy_could_not_resolve_agrees_with_what_the_other_resolved() -> None:
+    assert compatible("2020-06-07", "-W-7") and compatible("-W-7", "2020-06-07")  # a Sunday
+    assert not compatible("2020-06-08", "-W-7")
+    assert compatible("-D-1", "2020-06-03") and compatible("-Y-1", "2019")
+    assert not compatible("-D-1", "2019") and not compatible("-D-1", "-D+1") and not compatible("-W-4", "-W-5")
+    assert [precision(v) for v in ("-W-4", "-D-1", "-M+1", "-Y-1")] == ["day", "day", "month", "year"]
 
 
 def test_offsets_are_file_offsets_with_arabic_indic_digits() -> None:

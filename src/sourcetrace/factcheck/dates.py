@@ -28,7 +28,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from sourcetrace.text.arabic import DIGITS, has_arabic
+from sourcetrace.text.arabic import ARABIC_LETTER, DIGITS, has_arabic
 from sourcetrace.text.dates import (
     AR_MONTHS,
     AR_PAIRED_MONTH,
@@ -211,17 +211,44 @@ def _trim(text: str, s: int, e: int) -> int:
     return e
 
 
-def _relative(text: str, doc_date: dt.date, latin: bool, arabic: bool) -> Iterator[Found]:
-    """Relative dates resolved against the document's date."""
+# A future tense before a weekday in its clause: "will visit on Sunday", «سيزور ... يوم الأحد» is the
+# coming Sunday, not the last one. Arabic marks the future with سـ on the verb: a word that starts
+# so is a future verb unless it is one of the common nouns spelt the same way (politics, car, control,
+# years, six...).
+_EN_FUTURE = re.compile(r"\b(?:will|shall|'ll|(?:is|are|was|were)\s+(?:due|set|scheduled|expected|going)\s+to|"
+                        r"plans?\s+to|planning\s+to|intends?\s+to)\b", re.I)
+_AR_FUTURE = re.compile(rf"(?<![{ARABIC_LETTER}])(?:[وف]?سوف|[وف]?س[يتنأ][{ARABIC_LETTER}]{{3,}}|من المقرر|المقرر|يعتزم|تعتزم)"
+                        rf"(?![{ARABIC_LETTER}])")
+_AR_NOT_FUTURE = ("سيا", "سيط", "سيد", "سيو", "سين", "سير", "سيف", "سنو", "سنة", "ستة", "ستين", "ستا", "سنا", "ستر")
+_CLAUSE_END = re.compile(r"[.!?؟;؛\n]")
+
+
+def _future(text: str, start: int) -> bool:
+    """Does the clause before ``start`` speak of the future (see :data:`_EN_FUTURE`)?"""
+    lo = max(0, start - 100)
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, lo, start)]
+    lo = ends[-1] if ends else lo
+    if _EN_FUTURE.search(text, lo, start):
+        return True
+    for m in _AR_FUTURE.finditer(text, lo, start):
+        word = m.group(0).lstrip("وف") if not m.group(0).startswith("سوف") else m.group(0)
+        if not word.startswith(_AR_NOT_FUTURE):
+            return True
+    return False
+
+
+def _relative(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) -> Iterator[Found]:
+    """Relative dates, resolved against the document's own date; without one, kept as written
+    (see :func:`relative_key`)."""
     for pat, ok in ((_EN_REL, latin), (_AR_REL, arabic)):
         for m in pat.finditer(text) if ok else ():
             gd = m.groupdict()
+            shift: int | None = None  # days from the document's date
             value: str | None = None
             if gd.get("today"):
-                value = doc_date.isoformat()
+                shift = 0
             elif gd.get("yest") or gd.get("tom") or gd.get("yest2"):
                 shift = -2 if gd.get("yest2") else (-1 if gd.get("yest") else 1)
-                value = (doc_date + dt.timedelta(days=shift)).isoformat()
             elif gd.get("ago"):
                 n = m["n"]
                 first = n.split()[0]
@@ -229,28 +256,32 @@ def _relative(text: str, doc_date: dt.date, latin: bool, arabic: bool) -> Iterat
                     days = int(first)
                 else:
                     days = _AR_AGO.get(n, 0) if pat is _AR_REL else _EN_SMALL.get(n.lower(), 0)
-                value = (doc_date - dt.timedelta(days=days)).isoformat() if days else None
+                shift = -days if days else None
             elif gd.get("wd"):
                 wd = _weekday(m["wd"])
                 rel = (gd.get("rel") or gd.get("q") or "").lower()
                 if wd is None:
                     continue
-                back = (doc_date.weekday() - wd) % 7
-                if rel in _NEXT:
-                    ahead = (wd - doc_date.weekday()) % 7 or 7
-                    value = (doc_date + dt.timedelta(days=ahead)).isoformat()
+                if doc_date is None:
+                    value = f"-W-{wd + 1}"  # ISO 8601 (2000) truncated week date: that weekday of some week
+                elif rel in _NEXT or (rel not in _PAST and _future(text, m.start())):
+                    shift = (wd - doc_date.weekday()) % 7 or 7  # the coming one
                 else:  # news usage: "on Thursday" is the latest Thursday, today included
-                    if rel in _PAST and back == 0:
-                        back = 7
-                    value = (doc_date - dt.timedelta(days=back)).isoformat()
+                    back = (doc_date.weekday() - wd) % 7
+                    shift = -(back or (7 if rel in _PAST else 0))
             elif gd.get("ly"):
                 q = (gd.get("lyrel") or gd.get("lyq") or "").lower()
                 step = -1 if q in _PAST else (1 if q in _NEXT else 0)
-                if m["unit"].lower() in ("year", "العام", "السنة"):
+                year = m["unit"].lower() in ("year", "العام", "السنة")
+                if doc_date is None:
+                    value = f"-{'Y' if year else 'M'}{step:+d}"
+                elif year:
                     value = f"{doc_date.year + step:04d}"
                 else:
                     mo = doc_date.month - 1 + step
                     value = f"{doc_date.year + mo // 12:04d}-{mo % 12 + 1:02d}"
+            if shift is not None:
+                value = (doc_date + dt.timedelta(days=shift)).isoformat() if doc_date else f"-D{shift:+d}"
             if value:
                 yield m.start(), m.end(), value
 
@@ -261,18 +292,19 @@ _LATIN = re.compile("[A-Za-z]")
 def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
     """Every date in ``text``: (start, end, ISO value), non-overlapping, in text order.
 
-    ``doc_date`` (ISO) resolves relative dates and years left out after «الماضي», "last …".
+    ``doc_date`` (ISO, a date the document itself states) resolves relative dates and years left
+    out after «الماضي», "last …"; without it a relative date keeps a key of what it says
+    (:func:`relative_key`), so that two copies of one text, one dated and one not, still agree.
     """
     text = text.translate(DIGITS)  # one code point for one: offsets do not move
     latin = _LATIN.search(text) is not None
     arabic = has_arabic(text)
     anchor = parse_date(doc_date) if doc_date else None
     found = list(_explicit(text, anchor, latin, arabic))
-    if anchor is not None:
-        starts = [s for s, _, _ in found]
-        # a weekday right before a date belongs to it ("Thursday, 4 June"), it is no second date
-        found += [r for r in _relative(text, anchor, latin, arabic)
-                  if not any(0 <= s - r[1] <= 3 and not text[r[1]:s].strip(" ,،") for s in starts)]
+    starts = [s for s, _, _ in found]
+    # a weekday right before a date belongs to it ("Thursday, 4 June"), it is no second date
+    found += [r for r in _relative(text, anchor, latin, arabic)
+              if not any(0 <= s - r[1] <= 3 and not text[r[1]:s].strip(" ,،") for s in starts)]
     return _non_overlapping(found)
 
 
@@ -295,8 +327,17 @@ def is_year(value: int) -> bool:
     return 1900 <= value <= 2100
 
 
+def relative_key(value: str) -> bool:
+    """Is ``value`` a relative date no document date resolved? Kept as written: ``-W-4`` (a
+    Thursday), ``-D-1`` (yesterday; ``-D+0`` today, ``-D-2`` two days ago), ``-Y-1`` (last year),
+    ``-M+1`` (next month). Every calendar value starts with a digit or ``--``."""
+    return value[:1] == "-" and value[1:2] != "-"
+
+
 def precision(value: str) -> str:
     """"day", "month" or "year": what a date value states (a day may lack its year)."""
+    if relative_key(value):
+        return {"Y": "year", "M": "month"}.get(value[1], "day")
     if value.startswith("--") or len(value) == 10:
         return "day"
     return "month" if len(value) == 7 else "year"
@@ -304,8 +345,19 @@ def precision(value: str) -> str:
 
 def compatible(a: str, b: str) -> bool:
     """Do two date values state the same date? A day given without its year agrees with the
-    same day of any year ("--06-04" and "2020-06-04")."""
+    same day of any year ("--06-04" and "2020-06-04"). A relative date one copy could not resolve
+    agrees with a date of its precision that the other copy states (a weekday only with a full
+    date on that weekday): nothing says they differ, and a dated page and its undated copy must
+    not disagree about the words they share."""
     if a == b:
+        return True
+    if relative_key(a) or relative_key(b):
+        rel, other = (a, b) if relative_key(a) else (b, a)
+        if relative_key(other) or precision(rel) != precision(other):
+            return False
+        if rel.startswith("-W-"):
+            day = parse_date(other)
+            return day is not None and day.isoweekday() == int(rel[3:])
         return True
     if a.startswith("--") != b.startswith("--") and precision(a) == precision(b) == "day":
         return a[-5:] == b[-5:]
