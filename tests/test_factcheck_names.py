@@ -65,3 +65,26 @@ def test_person_keys_meet_across_scripts(arabic: str, english: str) -> None:
 
 def test_different_people_do_not_meet() -> None:
     assert not same_name(person_key("بومبيو"), person_key("Blinken"))
+
+
+# A table word that is also a common noun is a name only with a cue (issue 19: «الساحل», the coast,
+# was the Sahel); «التحالف» alone names no coalition (issue 17).
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("تضرر الساحل من العاصفة وأغلقت الشواطئ.", "ar", []),
+    ("تنشط الجماعات المسلحة في منطقة الساحل.", "ar", [("الساحل", "place", "Sahel")]),
+    ("انتشر الجنود في غرب أفريقيا والساحل.", "ar", [("غرب أفريقيا", "place", "West Africa"), ("الساحل", "place", "Sahel")]),
+    ("قدم البنك دعما مالي للمزارعين.", "ar", []),
+    ("أرسلت فرنسا جنودا إلى مالي.", "ar", [("فرنسا", "place", "FR"), ("مالي", "place", "ML")]),
+    ("قصفت الطائرات القاعدة الجوية.", "ar", []),
+    ("هاجم تنظيم القاعدة القافلة.", "ar", [("تنظيم القاعدة", "org", "Al-Qaeda")]),
+    ("زار الوزير العراق والمغرب ثم عاد إلى المغرب.", "ar",
+     [("العراق", "place", "IQ"), ("المغرب", "place", "MA"), ("المغرب", "place", "MA")]),
+    ("قاد التحالف العربي العمليات، وقال التحالف الدولي إنه يدعم الحكومة.", "ar",
+     [("التحالف الدولي", "org", "Coalition")]),
+    ("The Coalition partners met. The Global Coalition met in Rome.", "en",
+     [("Global Coalition", "org", "Coalition"), ("Rome", "place", "Rome")]),
+    ("Troops were sent to West Africa and the Sahel.", "en",
+     [("West Africa", "place", "West Africa"), ("Sahel", "place", "Sahel")]),
+])
+def test_a_common_noun_is_no_name(text: str, lang: str, expected: list) -> None:
+    assert _names(text, lang) == expected

@@ -53,7 +53,7 @@ _ORGS = {
     "NATO": "الناتو|حلف شمال الأطلسي|حلف الناتو|ناتو", "United Nations": "الأمم المتحدة",
     "UN": "", "Security Council": "مجلس الأمن|مجلس الأمن الدولي", "European Union": "الاتحاد الأوروبي",
     "EU": "", "ISIS": "داعش|تنظيم الدولة|تنظيم داعش|الدولة الإسلامية", "Daesh": "", "ISIL": "",
-    "Interpol": "الإنتربول|الانتربول", "Coalition": "التحالف الدولي|التحالف",
+    "Interpol": "الإنتربول|الانتربول", "Coalition": "التحالف الدولي",
     "Small Group": "المجموعة المصغرة|المجموعة المصغّرة", "Arab League": "جامعة الدول العربية",
     "World Bank": "البنك الدولي", "IMF": "صندوق النقد الدولي", "WHO": "منظمة الصحة العالمية",
     "Red Cross": "الصليب الأحمر", "Pentagon": "البنتاغون|البنتاجون", "White House": "البيت الأبيض",
@@ -88,7 +88,7 @@ def _gazetteer() -> tuple[dict[str, tuple[str, str]], dict[tuple[str, ...], tupl
     except Exception:  # Babel without CLDR data: the hand tables still work
         en_names, ar_names = {}, {}
     for code, name in en_names.items():
-        if code.isalpha() and len(code) == 2:
+        if code.isalpha() and len(code) == 2 and code not in _PSEUDO_TERRITORIES:
             en[name.lower()] = ("place", code)
             if code in ar_names:
                 ar[_norm_words(ar_names[code])] = ("place", code)
@@ -110,7 +110,28 @@ def _gazetteer() -> tuple[dict[str, tuple[str, str]], dict[tuple[str, ...], tupl
             ar[_norm_words(a)] = ("org", key)
     for alias, key in _ORG_ALIASES.items():
         en[alias.lower()] = ("org", key)
+    # "the Coalition", «التحالف» alone: a common noun that every coalition is called by; taken as a
+    # name it made the Saudi-led and the anti-Daesh coalitions one organisation (issue 17). Kept in
+    # the tables so that it still ends a run ("Coalition partners" is no organisation either).
+    en["coalition"] = ar[_norm_words("التحالف")] = _COMMON
     return en, ar
+
+
+_COMMON = ("common", "")  # a table word that names nothing by itself
+_PSEUDO_TERRITORIES = frozenset({"ZZ", "XA", "XB", "QO"})  # «منطقة غير معروفة» is "an unknown area"
+
+# Table names that are also common Arabic words: «الساحل» the coast (the Sahel), «مالي» financial
+# (Mali), «بنين» boys (Benin), «القاعدة» the base, the rule (al-Qaeda). Each is a name only with a
+# cue: a word before it or after it, or a place it is coordinated with («غرب أفريقيا والساحل»).
+_AR_CUED = {
+    normalize_arabic(word): (frozenset(_norm_words(before)), frozenset(_norm_words(after)))
+    for word, before, after in (
+        ("الساحل", "منطقة دول بلدان إقليم شعوب", "الأفريقي الإفريقي والصحراء"),
+        ("مالي", "في إلى من دولة جمهورية حكومة شمال جنوب وسط رئيس", "وبوركينا والنيجر وتشاد وموريتانيا"),
+        ("بنين", "في إلى من دولة جمهورية حكومة رئيس", ""),
+        ("القاعدة", "عناصر زعيم فرع مقاتلو مقاتلي مسلحو مسلحي قادة", ""),
+    )
+}
 
 
 def person_key(surname: str) -> str:
@@ -182,7 +203,8 @@ def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: li
                 break
         if hit:
             j, (typ, key) = hit
-            out.append(Name(spans[i][0], spans[j - 1][1], typ, key))
+            if typ != "common":
+                out.append(Name(spans[i][0], spans[j - 1][1], typ, key))
             i = j
             continue
         low = spans[i][2].lower()
@@ -248,7 +270,8 @@ def _arabic(text: str) -> list[Name]:
         hit = _ar_known(words, i, n, ar, text)
         if hit:
             j, skip, (typ, key) = hit
-            out.append(Name(words[i][0] + skip, words[j - 1][1], typ, key))
+            if typ != "common" and _named(words, i, j, skip, text, out):
+                out.append(Name(words[i][0] + skip, words[j - 1][1], typ, key))
             i = j
             continue
         title = _ar_title(words, i, n, text)
@@ -273,6 +296,21 @@ def _arabic(text: str) -> list[Name]:
             continue
         i += 1
     return out
+
+
+def _named(words: list, i: int, j: int, skip: int, text: str, found: list[Name]) -> bool:
+    """Is the table name of words i..j used as a name (see :data:`_AR_CUED`)?"""
+    cues = _AR_CUED.get(words[i][2][skip:]) if j == i + 1 else None
+    if cues is None:
+        return True
+    before, after = cues
+    if i > 0 and _close(words, i, text) and strip_proclitic(words[i - 1][2], CONJUNCTIONS, min_stem=2) in before:
+        return True
+    if j < len(words) and _close(words, j, text) and words[j][2] in after:
+        return True
+    # «غرب أفريقيا والساحل»: joined by و to a place named right before
+    return (skip > 0 and words[i][2].startswith("و") and bool(found) and found[-1].type == "place"
+            and not text[found[-1].end:words[i][0]].strip())
 
 
 def _close(words: list, k: int, text: str, *, initial: bool = False) -> bool:
