@@ -9,7 +9,8 @@ Read here:
   June", "Thursday, June 4", ranges "2-4 June" / "June 2-4" (one fact per day), "June 2020",
   "2020-06-04", "06/04/2020" (month first in English, day first in Arabic, unless the
   numbers say otherwise), relative dates ("yesterday", "on Thursday", "last Thursday", "two days
-  ago", "last year") resolved against the document's own date;
+  ago", "last year") resolved against the document's own date (a weekday forward when its clause
+  speaks of the future: "will visit on Sunday"), kept as written without one (:func:`relative_key`);
 * Arabic: both month naming systems and their pairings («شباط/فبراير», «حزيران (يونيو)»,
   «4 حزيران / يوينو» with the common misspellings), «الرابع من حزيران», ordinal and «يوم»
   forms, «12 شباط الفائت» (last February: the year comes from the document's date), «أمس»,
