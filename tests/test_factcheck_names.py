@@ -81,6 +81,7 @@ def test_different_people_do_not_meet() -> None:
      [("العراق", "place", "IQ"), ("المغرب", "place", "MA"), ("المغرب", "place", "MA")]),
     ("قاد التحالف العربي العمليات، وقال التحالف الدولي إنه يدعم الحكومة.", "ar",
      [("التحالف الدولي", "org", "Coalition")]),
+    ("اجتمع التحالف العالمي لهزيمة داعش.", "ar", [("التحالف العالمي", "org", "Coalition"), ("داعش", "org", "ISIS")]),
     ("The Coalition partners met. The Global Coalition met in Rome.", "en",
      [("Global Coalition", "org", "Coalition"), ("Rome", "place", "Rome")]),
     ("Troops were sent to West Africa and the Sahel.", "en",

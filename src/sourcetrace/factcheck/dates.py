@@ -303,9 +303,10 @@ def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
     anchor = parse_date(doc_date) if doc_date else None
     found = list(_explicit(text, anchor, latin, arabic))
     starts = [s for s, _, _ in found]
-    # a weekday right before a date belongs to it ("Thursday, 4 June"), it is no second date
+    # a weekday right before a date belongs to it ("Thursday, 4 June", «يوم الخميس (4 يونيو)»), it is
+    # no second date
     found += [r for r in _relative(text, anchor, latin, arabic)
-              if not any(0 <= s - r[1] <= 3 and not text[r[1]:s].strip(" ,،") for s in starts)]
+              if not any(0 <= s - r[1] <= 3 and not text[r[1]:s].strip(" ,،(") for s in starts)]
     return _non_overlapping(found)
 
 
