@@ -72,7 +72,7 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
 READING_VERSION = 2
 # Bump when fact extraction changes, so cached facts are extracted again.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 TOPIC_SENTENCES = 8  # sentences (spread over the document) whose mean vector is its topic
 TOPIC_ENCODER = "use"  # the fast encoder: every sentence of a corpus is encoded with it once
 ALL_PAIRS_UP_TO = 60  # documents: below this, aligning every pair costs less than searching
