@@ -64,7 +64,10 @@ def test_stage_log_keeps_speaking_during_one_long_step():
 
 def test_trace_of_a_long_unpunctuated_record_is_bounded(tmp_path):
     # One JSONL record with no sentence punctuation went whole to the encoders as one "sentence".
-    # Measured (2 shared cores, loaded): a 3.5 MB record traces in ~X s; 300 KB here in ~Y s.
+    # Measured on 2 shared, loaded cores: this ~300 KB record traces in about 30 s (~100 s/MB), a
+    # 3.5 MB one in 500 s (~140 s/MB, machine busier), nearly all of it encoding 1,000-character
+    # pieces with USE (linear in characters); before, one unbounded sentence (a 424 KB record took
+    # 1.5 GB in the encoder). 10,000 repeated lines or one 1 MB token: 2-3 s. The bound is 10x.
     words = ["the", "ministry", "said", "it", "was", "following", "the", "situation", "in", "the", "region", "closely"]
     text = " ".join(words[i * 7 % len(words)] + str(i % 97) for i in range(40_000))  # ~300 KB
     path = tmp_path / "one.jsonl"
@@ -72,6 +75,6 @@ def test_trace_of_a_long_unpunctuated_record_is_bounded(tmp_path):
     t0 = time.monotonic()
     res = run("trace", str(path), "--db", str(tmp_path / "s.db"), "--out", str(tmp_path / "out"), "--json")
     assert res.returncode == 0, res.stderr
-    assert time.monotonic() - t0 < 240
+    assert time.monotonic() - t0 < 300
     sentences = [json.loads(line) for line in (tmp_path / "out" / "sentences.jsonl").read_text().splitlines()]
     assert len(sentences) > 250 and max(s["end"] - s["start"] for s in sentences) <= 1000
