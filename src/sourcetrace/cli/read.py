@@ -36,7 +36,7 @@ def read(
     check_paths(out, db)
     with open_store(db) as store:
         try:
-            report = ingest_with_progress(inputs, store, max_bytes, strict, as_json)
+            report = ingest_with_progress(inputs, store, max_bytes, strict, as_json, log=True)
         except ReadError as exc:
             fail(f"{exc.path}: {exc.reason} (--strict: stopped)", 1)
         update_index(store, vectors=False)  # words now; vectors at the first search
