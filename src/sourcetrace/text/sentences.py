@@ -202,24 +202,21 @@ def split_sentences(
     append = out.append
     cand_finditer = _CAND_RE.finditer
     invisible = _INVISIBLE
-    for lm in _LINE_RE.finditer(text, start, end):
-        ls, le = lm.span()
-        s = ls
-        for m in cand_finditer(text, ls, le):
-            if _is_boundary(text, ls, m, le):
-                e = m.end(2)
-                if text[s] in invisible or text[e - 1] in invisible:
-                    s, e = _trim(text, s, e)
-                if e - s > MAX_SENTENCE:
-                    out.extend(_cut(text, s, e))
-                elif s < e:
-                    append((s, e))
-                s = m.end()
-        e = le
+
+    def emit(s: int, e: int) -> None:
         if text[s] in invisible or text[e - 1] in invisible:
             s, e = _trim(text, s, e)
         if e - s > MAX_SENTENCE:
             out.extend(_cut(text, s, e))
         elif s < e:
             append((s, e))
+
+    for lm in _LINE_RE.finditer(text, start, end):
+        ls, le = lm.span()
+        s = ls
+        for m in cand_finditer(text, ls, le):
+            if _is_boundary(text, ls, m, le):
+                emit(s, m.end(2))
+                s = m.end()
+        emit(s, le)
     return out
