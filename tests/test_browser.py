@@ -120,9 +120,13 @@ def test_upload_a_file_and_see_it_traced(page, base_url, shots, tmp_path):
         "كما شدّد الوزراء المجتمعون على حماية المدنيين، وأكدوا وجوب احترام القانون الدولي، بما في ذلك القانون "
         "الإنساني الدولي وحماية المدنيين والقانون الدولي لحقوق الإنسان، وكذلك قرارات مجلس الأمن الدولي ذات الصلة، "
         "في جميع الظروف.\n", encoding="utf-8")
+    scan = tmp_path / "scan.pdf"  # refused alone: the report is traced all the same (issue 19)
+    scan.write_bytes(b"%PDF-1.4 ...")
     page.goto(base_url + "/upload")
-    page.set_input_files("#upload-files", str(report))
+    page.set_input_files("#upload-files", [str(report), str(scan)])
     page.click("#upload-form button")
+    page.wait_for_selector("li.refused-file")
+    assert "scan.pdf" in page.inner_text("#upload-refused")
     page.wait_for_selector("a.uploaded-doc", timeout=180_000)
     assert "Traced" in page.inner_text("#upload-status")
     page.screenshot(path=str(shots / "web-upload.png"))
@@ -131,3 +135,18 @@ def test_upload_a_file_and_see_it_traced(page, base_url, shots, tmp_path):
     chain = page.inner_text("ol.chain")
     assert D002A in chain  # traced: its origin chain leads to the 2020 statement
     assert page.locator("#doc-text .hl").count() > 0  # passages shared with the seeds are highlighted
+
+
+def test_the_upload_form_posts_with_its_origin_without_script(browser, base_url, tmp_path):
+    # The origin check (issue 19) must take the app's own form: under "Referrer-Policy: no-referrer"
+    # Chromium sent `Origin: null` with it, refused as another site's.
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    report = tmp_path / "form.txt"
+    report.write_text("A short note posted through the upload form without script.\n", encoding="utf-8")
+    page.goto(base_url + "/upload")
+    page.set_input_files("#upload-files", str(report))
+    with page.expect_navigation():
+        page.click("#upload-form button")
+    assert '"accepted":["form.txt"]' in page.content()
+    context.close()

@@ -51,6 +51,9 @@ def test_facts_lists_spans_types_and_values(files, tmp_path):
 
 
 def test_facts_errors_are_one_clear_line(tmp_path):
+    from sourcetrace.store.sqlite import Store
+
+    Store(tmp_path / "s.db").close()  # an id in a store that is not there: "no store at" (test_cli_paths)
     res = run("facts", "no-such-doc#1", "--db", str(tmp_path / "s.db"))
     assert res.returncode == 2 and "no such document" in res.stderr and "Traceback" not in res.stderr
     res = run("facts", "x", "--type", "colour", "--db", str(tmp_path / "s.db"))

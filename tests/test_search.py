@@ -136,3 +136,56 @@ def test_concurrent_queries_are_encoded_in_batches():
         t.join()
     assert out == {i: float(i) for i in range(1, 13)}
     assert sum(calls) == 12 and len(calls) < 12
+
+
+# -- the language filter is a filter of the results (issue 19) -------------------------------------
+
+# Written for this test: an English statement and its Arabic translation, sentence for sentence.
+STATEMENT_EN = ("The Ministry of Health announced on Monday that a new hospital will open in Basra next month.\n\n"
+                "The minister said that the hospital will have four hundred beds and two operating theatres.\n\n"
+                "Doctors from three provinces will be trained there before the end of the year.\n")
+STATEMENT_AR = ("أعلنت وزارة الصحة يوم الاثنين أن مستشفى جديدًا سيفتح في البصرة الشهر المقبل.\n\n"
+                "وقال الوزير إن المستشفى سيضم أربعمائة سرير وغرفتي عمليات.\n\n"
+                "وسيتم تدريب أطباء من ثلاث محافظات فيه قبل نهاية العام.\n")
+QUERY_EN = "the hospital will have four hundred beds and two operating theatres"
+
+
+@pytest.fixture(scope="module")
+def pair_store(tmp_path_factory):
+    """A traced store of STATEMENT_EN and STATEMENT_AR."""
+    import sourcetrace
+
+    folder = tmp_path_factory.mktemp("pair")
+    (folder / "statement_en.txt").write_text(STATEMENT_EN, encoding="utf-8")
+    (folder / "statement_ar.txt").write_text(STATEMENT_AR, encoding="utf-8")
+    db = folder / "s.db"
+    sourcetrace.trace([folder / "statement_en.txt", folder / "statement_ar.txt"], db=db)
+    with Store(db) as st:
+        yield st
+
+
+def _langs(store: Store, hits: list[Hit]) -> dict[str, str]:
+    return {h.doc: store.document(h.doc).lang for h in hits}
+
+
+@pytest.mark.slow
+def test_a_language_filter_keeps_what_the_unfiltered_search_reaches_through_passages(pair_store):
+    # Words only: the Arabic document is reached only through the English hit's stored passage,
+    # which the filter used to drop before the passages were followed ("no document carries this").
+    every = _langs(pair_store, search(pair_store, QUERY_EN, vectors=False))
+    assert sorted(every.values()) == ["ar", "en"], every
+    arabic = search(pair_store, QUERY_EN, lang="ar", vectors=False)
+    assert [h.doc for h in arabic] == [d for d, lang in every.items() if lang == "ar"]
+    assert arabic[0].kind.startswith("translat")
+    assert set(_langs(pair_store, search(pair_store, QUERY_EN, lang="en", vectors=False)).values()) == {"en"}
+    assert set(_langs(pair_store, search(pair_store, QUERY_EN, lang="ar")).values()) == {"ar"}
+
+
+@pytest.mark.slow
+def test_the_seeds_eight_million_freed_in_arabic(store):
+    # Issue 19: found in 000, 002, 003 and 004 unfiltered, and nothing with --lang ar.
+    query = "nearly eight million people have been freed"
+    every = _langs(store, search(store, query))
+    arabic = {h.doc for h in search(store, query, lang="ar")}
+    assert arabic == {d for d, lang in every.items() if lang == "ar"}
+    assert {d[:3] for d in arabic} >= {"000", "003", "004"}, arabic

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import need_seeds
-from sourcetrace.text.sentences import NEWLINES, split_sentences
+from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES, split_sentences
 
 
 def texts(text: str, lang: str | None = None) -> list[str]:
@@ -242,3 +242,50 @@ def test_seed_gold_sentences(side: int, filename: str, doc: tuple[int, int], lan
     assert len(spans) == 23
     matched = sum(any(_iou(g, p) >= 0.9 for p in pred) for g in spans)
     assert matched >= 22, f"{matched}/23 gold sentences matched"
+
+
+# -- bounded sentences (issue 19: an unpunctuated megabyte went whole to the encoder) -----------
+
+
+def _check_pieces(text: str, spans: list[tuple[int, int]]) -> None:
+    assert spans
+    for (s, e), nxt in zip(spans, spans[1:] + [(len(text), len(text))], strict=True):
+        assert 0 < e - s <= MAX_SENTENCE and e <= nxt[0]
+        assert not text[s].isspace() and not text[e - 1].isspace()
+        assert not text[e:nxt[0]].strip()  # nothing but whitespace is left out between pieces
+
+
+def test_long_unpunctuated_text_is_cut_at_clause_marks_with_exact_offsets():
+    clause = "قال المتحدث باسم الوزارة إن الاجتماع تناول الأوضاع في المنطقة، "  # a comma clause, no full stop
+    text = "  " + clause * 200
+    spans = split_sentences(text)
+    _check_pieces(text, spans)
+    assert len(spans) > 5
+    assert all(text[s:e].endswith("،") for s, e in spans[:-1])  # cut after a clause mark
+
+
+def test_long_text_without_clauses_is_cut_at_whitespace_then_hard():
+    text = "word " * 3000 + "x" * 5000
+    spans = split_sentences(text)
+    _check_pieces(text, spans)
+    assert all(text[s:e].split() == ["word"] * len(text[s:e].split()) for s, e in spans[:3])
+    assert sum(e - s for s, e in spans if "x" in text[s:e]) == 5000  # the enormous token, hard cut
+    assert "".join(text[s:e] for s, e in spans if text[s] == "x") == "x" * 5000
+
+
+def test_sentences_under_the_bound_are_not_cut():
+    sentence = "The ministers, meeting in Rome, agreed " + "and agreed " * 80 + "to meet again."
+    assert len(sentence) < MAX_SENTENCE
+    assert texts(sentence + " Next one.") == [sentence, "Next one."]
+
+
+def test_long_runs_of_terminators_split_in_linear_time():
+    import time
+
+    # A run of "!" with no space after: each position rescanned the run (20,000: 12 s before,
+    # 40,000: 65 s); now a few milliseconds.
+    text = "!" * 20_000 + "x Done."
+    t0 = time.perf_counter()
+    spans = split_sentences(text)
+    assert time.perf_counter() - t0 < 2.0
+    _check_pieces(text, spans)

@@ -52,3 +52,10 @@ def test_steps_list_dropped_added_reworded_sentences_and_fact_changes():
     changed = {(d.type, d.value_a, d.value_b) for d in step.facts if d.status == "changed"}
     assert changed == {("date", "2019-11-14", "2021-03-30"), ("money", "5000000 USD", "7000000 USD")}
     assert step.to_json()["new_date"] == "2021-03-30"
+
+
+def test_version_date_skips_relative_dates_kept_as_written():
+    # An undated text keeps "yesterday" and "on Thursday" as written (-D-1, -W-4): not a calendar date.
+    text = "The ministers met yesterday and again on Thursday; they first met on 4 June 2020."
+    assert version_date(_doc("a", text), extract(text, "en")) == "2020-06-04"
+    assert version_date(_doc("b", "They met yesterday."), extract("They met yesterday.", "en")) is None

@@ -153,6 +153,65 @@ def test_on_loopback_other_host_names_are_refused(tmp_path):
         assert c.get("/api/documents", headers={"host": "evil.example:8765"}).status_code == 400
 
 
+UPLOAD = [("files", ("planted.txt", b"A document planted in the archive by another site.\n", "text/plain"))]
+
+
+@pytest.mark.parametrize("headers", [{"origin": "https://evil.example"}, {"origin": "null"},
+                                     {"origin": "http://testserver:8080"}, {"origin": "https://testserver"},
+                                     {"referer": "https://evil.example/page.html"},
+                                     {"origin": "https://evil.example", "referer": "http://testserver/upload"}])
+def test_uploads_from_another_sites_page_are_refused(tmp_path, headers):
+    # Issue 19: with no token on loopback a foreign Origin was accepted (202) and the file stored.
+    app = create_app(tmp_path / "s.db")
+    submitted = Submitted(app)
+    with TestClient(app) as c:
+        r = c.post("/api/uploads", files=UPLOAD, headers=headers)
+        assert r.status_code == 403, r.text
+        assert submitted.paths == [] and files_on_disk(app.state.ctx.upload_dir) == []
+        assert c.get("/api/documents").json()["total"] == 0
+        # Any other method that could change state is refused as well, before routing.
+        for method in ("PUT", "PATCH", "DELETE"):
+            assert c.request(method, "/api/uploads", headers=headers).status_code == 403
+
+
+@pytest.mark.parametrize("headers", [{"origin": "http://testserver"}, {"referer": "http://testserver/upload"},
+                                     {"origin": "HTTP://TestServer:80"}, {}])
+def test_uploads_from_the_apps_own_pages_or_no_page_are_taken(tmp_path, headers):
+    # Neither Origin nor Referer: not sent by a page of another site (a browser sends Origin with
+    # every cross-origin POST), but by curl or a script of the user's.
+    app = create_app(tmp_path / "s.db")
+    submitted = Submitted(app)
+    with TestClient(app) as c:
+        assert c.post("/api/uploads", files=UPLOAD, headers=headers).status_code == 202
+    assert [p.name for p in submitted.paths[0]] == ["planted.txt"]
+
+
+def test_the_token_in_the_header_lets_any_origin_post_but_the_cookie_does_not(tmp_path):
+    app = create_app(tmp_path / "s.db", token="s3cret")
+    submitted = Submitted(app)
+    foreign = {"origin": "http://127.0.0.1:9999"}  # another port: same site, so the cookie would go along
+    with TestClient(app) as c:
+        ok = c.post("/api/uploads", files=UPLOAD, headers={**foreign, "Authorization": "Bearer s3cret"})
+        assert ok.status_code == 202
+        c.get("/?token=s3cret")  # the pages' cookie
+        assert c.post("/api/uploads", files=UPLOAD, headers=foreign).status_code == 403
+        assert c.post("/api/uploads", files=UPLOAD, headers={"origin": "http://testserver"}).status_code == 202
+    assert len(submitted.paths) == 2
+
+
+def test_search_by_post_is_a_read_and_open_to_any_origin(empty_client):
+    # It changes nothing, a foreign page cannot read the answer (no CORS headers), and GET asks the same.
+    r = empty_client.post("/api/search", json={"q": "?!"}, headers={"origin": "https://evil.example"})
+    assert r.status_code == 422  # searched (and found wanting), not refused
+
+
+def test_the_pages_own_posts_carry_their_origin():
+    # Under "no-referrer" Chromium sends `Origin: null` with the upload form's own post (see test_browser.py).
+    from sourcetrace.web.app import SAFE_HEADERS
+
+    assert SAFE_HEADERS["Referrer-Policy"] == "same-origin"
+
+
 def test_pages_carry_a_strict_content_security_policy(empty_client):
     csp = empty_client.get("/").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
@@ -199,15 +258,49 @@ def test_uploads_take_every_suffix_the_readers_read(suffix):
     assert safe_name(f"a{suffix.upper()}") == f"a{suffix}"
 
 
-def test_a_refused_file_refuses_the_whole_upload_and_writes_nothing(empty_client):
-    good = b"The ministers met in Baghdad on Sunday and agreed on a joint committee.\n"
-    root = empty_client.app.state.ctx.upload_dir
-    for bad, status in ((("b.pdf", b"%PDF-1.4 ..."), 415), (("b.txt", b"\x00\x01binary"), 415),
-                        (("b.txt", b" \n"), 422), (("b.txt", b"x" * 200_001), 413)):
-        for files in ([("a.txt", good), bad], [bad, ("a.txt", good)], [("a.txt", good), ("c.md", good), bad]):
-            r = empty_client.post("/api/uploads", files=[("files", (n, d, "text/plain")) for n, d in files])
-            assert r.status_code == status, (files, r.text)
-            assert not root.exists() or [p for p in root.rglob("*")] == [], list(root.rglob("*"))
+class Submitted:
+    """Stands in for the upload jobs' submit: records what would be traced, traces nothing."""
+
+    def __init__(self, app) -> None:
+        from sourcetrace.web.jobs import Job
+
+        self.paths: list[list[Path]] = []
+        self.job = Job
+        app.state.ctx.jobs.submit = self
+
+    def __call__(self, paths, refused=None):
+        self.paths.append(paths)
+        return self.job("j", [p.name for p in paths], refused=list(refused or []))
+
+
+def files_on_disk(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_an_upload_keeps_the_good_files_and_reports_each_refused_one(tmp_path):
+    # Issue 19: a refused file used to refuse the whole upload; now each file stands alone, as in `read`.
+    good, other = b"The ministers met in Baghdad on Sunday and agreed on a joint committee.\n", b"Another text.\n"
+    app = create_app(tmp_path / "s.db", upload_limit=200_000)
+    submitted = Submitted(app)
+    root = app.state.ctx.upload_dir
+    with TestClient(app) as c:
+        for bad, status in ((("b.pdf", b"%PDF-1.4 ..."), 415), (("b.txt", b"\x00\x01binary"), 415),
+                            (("b.txt", b" \n"), 422), (("b.txt", b"y" * 200_001), 413)):
+            for files in ([("a.txt", good), bad], [bad, ("a.txt", good)], [("a.txt", good), ("c.md", other), bad]):
+                r = c.post("/api/uploads", files=[("files", (n, d, "text/plain")) for n, d in files])
+                assert r.status_code == 202, (files, r.text)
+                body = r.json()
+                taken = [n for n, d in files if (n, d) != bad]
+                assert body["accepted"] == taken and [x["file"] for x in body["refused"]] == [bad[0]]
+                assert body["refused"][0]["status"] == status and bad[0] in body["refused"][0]["reason"]
+                assert [p.name for p in submitted.paths[-1]] == taken
+                # The accepted files are kept; nothing of the refused one is anywhere on disk.
+                on_disk = files_on_disk(root)
+                assert set(taken) <= {p.name for p in on_disk} <= {"a.txt", "c.md"}, on_disk
+                assert all(p.read_bytes() in (good, other) for p in on_disk)
+        r = c.post("/api/uploads", files=[("files", ("x.pdf", b"%PDF", "text/plain")), ("files", ("y.txt", b" ", "text/plain"))])
+        assert r.status_code == 422 and [x["file"] for x in r.json()["refused"]] == ["x.pdf", "y.txt"]
+        assert r.json()["accepted"] == []
 
 
 def test_a_staged_upload_is_moved_whole_or_not_at_all(tmp_path):
@@ -233,6 +326,7 @@ def test_uploads_are_type_checked_and_size_limited(empty_client):
     for name, data, status in cases:
         r = empty_client.post("/api/uploads", files={"files": (name, data, "text/plain")})
         assert r.status_code == status, (name, r.text)
+        assert r.json()["refused"][0]["reason"] == r.json()["detail"]
     assert empty_client.post("/api/uploads").status_code == 422
 
 

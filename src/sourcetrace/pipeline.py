@@ -46,7 +46,7 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.factcheck import document_facts
 from sourcetrace.factcheck.diff import diff_pair
-from sourcetrace.outputs import write_jsonl, write_settings
+from sourcetrace.outputs import output_set, write_jsonl, write_settings
 from sourcetrace.readers import DEFAULT_MAX_BYTES, read_file
 from sourcetrace.records import (
     Document,
@@ -70,9 +70,9 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
           "facts", "fact diffs", "outputs")
 
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
-READING_VERSION = 2
+READING_VERSION = 3
 # Bump when fact extraction changes, so cached facts are extracted again.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 TOPIC_SENTENCES = 8  # sentences (spread over the document) whose mean vector is its topic
 TOPIC_ENCODER = "use"  # the fast encoder: every sentence of a corpus is encoded with it once
 ALL_PAIRS_UP_TO = 60  # documents: below this, aligning every pair costs less than searching
@@ -264,17 +264,20 @@ class Trace:
 
 def outputs(trace: Trace, out: Path) -> None:
     """The output contract (DESIGN.md): documents, sentences, passages, relations, families,
-    facts and fact diffs as JSON lines, and a settings.json stamp."""
-    write_jsonl(out / "documents.jsonl", (d.to_json() for d in trace.documents))
-    write_jsonl(out / "sentences.jsonl", (s.to_json() for s in trace.sentences))
-    write_jsonl(out / "passages.jsonl", (p.to_json() for p in trace.passages))
-    write_jsonl(out / "relations.jsonl", (r.to_json() for r in trace.relations))
-    write_jsonl(out / "families.jsonl", (f.to_json() for f in trace.families))
-    write_facts(out, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)
-    write_settings(out, trace.settings)
+    facts and fact diffs as JSON lines, and a settings.json stamp; written as one set
+    (:func:`sourcetrace.outputs.output_set`): a failure leaves the previous set in `out`."""
+    with output_set(out) as staged:
+        write_jsonl(staged / "documents.jsonl", (d.to_json() for d in trace.documents))
+        write_jsonl(staged / "sentences.jsonl", (s.to_json() for s in trace.sentences))
+        write_jsonl(staged / "passages.jsonl", (p.to_json() for p in trace.passages))
+        write_jsonl(staged / "relations.jsonl", (r.to_json() for r in trace.relations))
+        write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
+        write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)
+        write_settings(staged, trace.settings)
 
 
 def write_facts(out: Path, doc_facts: Sequence[Fact], diffs: Sequence[FactDiff]) -> None:
+    """facts.jsonl and fact_diffs.jsonl into `out` (a set's staging directory)."""
     write_jsonl(out / "facts.jsonl", (f.to_json() for f in doc_facts))
     write_jsonl(out / "fact_diffs.jsonl", (d.to_json() for d in diffs))
 

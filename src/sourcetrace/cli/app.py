@@ -15,6 +15,7 @@ import typer
 from sourcetrace import __version__
 from sourcetrace.cli import compare, facts, read, search, serve, show, timeline, trace
 from sourcetrace.cli.console import err_console, error, out_console
+from sourcetrace.outputs import OutputError
 from sourcetrace.store.sqlite import StoreError
 
 app = typer.Typer(
@@ -52,7 +53,7 @@ def main() -> None:
     """Entry point: user errors become one clear line, never a traceback."""
     try:
         app()
-    except StoreError as exc:
+    except (StoreError, OutputError) as exc:
         error(str(exc))
         sys.exit(2)
     except KeyboardInterrupt:

@@ -1,9 +1,17 @@
-"""What several commands do the same way: open the store, read inputs with a progress bar,
-report unreadable files, find a document or exit, the settings stamp, the facts files."""
+"""What several commands do the same way: open the store, read inputs with a progress bar (or
+log lines when standard error is not a terminal), report unreadable files, find a document or
+exit, the settings stamp, the facts files."""
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -17,15 +25,126 @@ from sourcetrace.readers import discover
 from sourcetrace.records import Document
 from sourcetrace.store.sqlite import Store, default_db_path
 
+if TYPE_CHECKING:
+    from sourcetrace.engines import local
+
 
 def open_store(db: Path | None) -> Store:
     return Store(db or default_db_path())
 
 
+#: Seconds between two log lines of one stage when standard error is not a terminal.
+LOG_SECONDS = float(os.environ.get("SOURCETRACE_PROGRESS_SECONDS", "") or 10)
+
+
+class StageLog:
+    """Progress as plain lines on standard error, for output that is piped or logged (a terminal
+    gets a bar instead): ``sourcetrace: encode 120/500 documents, 31.0 s``, one when a stage
+    starts, then one every ``every`` seconds while it runs, from a timer thread so that a stage
+    stuck on one long step still shows it is alive (rich's bar is transient or off there, and a
+    long run looked exactly like a hung one)."""
+
+    def __init__(self, every: float = LOG_SECONDS, write: Callable[[str], None] | None = None) -> None:
+        self.every = every
+        self.write = write or _stderr_line
+        self.name: str | None = None
+        self.done, self.total_n = 0, None
+        self.began = self.stage_began = self.last = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._timer: threading.Thread | None = None
+
+    def start(self, name: str, total: int | None = None) -> None:
+        with self._lock:
+            self.name, self.done, self.total_n = name, 0, total
+            self.stage_began = time.monotonic()
+            if name == "done":
+                self._say(f"done in {self.stage_began - self.began:.1f} s")
+            else:
+                self._line()
+
+    def set_total(self, n: int) -> None:
+        with self._lock:
+            self.total_n = n
+
+    def advance(self, n: int = 1) -> None:
+        with self._lock:
+            self.done += n
+
+    def progress(self) -> local.Progress:
+        """The engine's callbacks (:class:`sourcetrace.engines.local.Progress`) onto this log."""
+        from sourcetrace.engines import local  # deferred: numpy, faiss; most commands never trace
+
+        log = self
+
+        class Logged(local.Progress):
+            def start(self, name: str, total: int | None = None) -> None:  # one line with its total
+                log.start(name, total)
+
+        return Logged(advance=self.advance)
+
+    def _line(self) -> None:
+        count = f" {self.done}/{self.total_n}" if self.total_n is not None else f" {self.done}" if self.done else ""
+        self._say(f"{self.name}{count}, {time.monotonic() - self.stage_began:.1f} s")
+
+    def _say(self, message: str) -> None:
+        self.last = time.monotonic()
+        self.write(f"sourcetrace: {message}")
+
+    def _tick(self) -> None:
+        while not self._stop.wait(min(self.every, 1.0)):
+            with self._lock:
+                if self.name and self.name != "done" and time.monotonic() - self.last >= self.every:
+                    self._line()
+
+    def __enter__(self) -> StageLog:
+        self._timer = threading.Thread(target=self._tick, name="sourcetrace-progress", daemon=True)
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._timer:
+            self._timer.join()
+
+
+def _stderr_line(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def logs_progress() -> bool:
+    """Whether progress goes to standard error as log lines (it is not a terminal) or as a bar."""
+    return not err_console.is_terminal
+
+
+@contextmanager
+def stage_progress(quiet: bool) -> Iterator[local.Progress]:
+    """The engine's progress for a command: log lines when standard error is not a terminal
+    (also with ``--json``: standard output keeps only the JSON), else a transient bar unless
+    ``quiet``."""
+    from sourcetrace.engines import local
+
+    if logs_progress():
+        with StageLog() as log:
+            yield log.progress()
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err_console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("encode", total=None)
+        yield local.Progress(stage=lambda name: bar.update(task, description=escape(name), completed=0, total=None),
+                             total=lambda n: bar.update(task, total=n), advance=lambda n: bar.update(task, advance=n))
+
+
 def ingest_with_progress(inputs: list[str], store: Store, max_bytes: int, strict: bool,
-                         quiet: bool) -> ReadReport:
-    """:func:`sourcetrace.engines.ingest.ingest` with a progress bar on standard error (two files or more)."""
+                         quiet: bool, log: bool = False) -> ReadReport:
+    """:func:`sourcetrace.engines.ingest.ingest` with a progress bar on standard error (two files
+    or more); with ``log``, log lines instead when standard error is not a terminal."""
     paths, _ = discover(inputs)
+    if log and logs_progress():
+        with StageLog() as lines:
+            lines.start("read", len(paths))
+            return ingest(inputs, store, max_bytes=max_bytes, strict=strict, progress=lambda _p: lines.advance())
     with Progress(TextColumn("[bold]reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   TextColumn("{task.description}"), console=err_console, transient=True,
                   disable=quiet or len(paths) < 2) as progress:

@@ -11,12 +11,13 @@ import typer
 
 from sourcetrace.align.pair import DEFAULT_THRESHOLD
 from sourcetrace.cli import render
-from sourcetrace.cli.common import open_store, run_settings
+from sourcetrace.cli.common import run_settings
 from sourcetrace.cli.console import dump_json, fail, out_console, say
 from sourcetrace.cli.options import DbOption, EncoderOption, JsonOption, OutOption, ThresholdOption
+from sourcetrace.cli.paths import check_html, check_out, store_for
 from sourcetrace.encode import get_encoder
 from sourcetrace.engines.lookup import Comparison, NotFound, compare, pair_fact_diff
-from sourcetrace.outputs import write_jsonl, write_settings
+from sourcetrace.outputs import output_set, write_jsonl, write_settings
 from sourcetrace.pipeline import write_facts
 from sourcetrace.records import FactDiff
 
@@ -45,6 +46,8 @@ def compare_cmd(
     from sourcetrace.relate.coverage import summarize
     from sourcetrace.report import render_compare_terminal
 
+    check_out(out)
+    check_html(html)
     result = _compare_or_exit(a, b, db, encoder, threshold)
     sa, sb = result.a, result.b
     settings = run_settings("compare", encoder, threshold)
@@ -81,6 +84,8 @@ def diff_cmd(
     The two documents are aligned first; facts are compared passage by passage, across languages
     too. Changed facts show old → new.
     """
+    check_out(out)
+    check_html(html)
     result = _compare_or_exit(a, b, db, encoder, threshold)
     sa, sb = result.a, result.b
     diffs = _write_pair_outputs(result, run_settings("diff", encoder, threshold), out, html)
@@ -96,7 +101,7 @@ def diff_cmd(
 
 
 def _compare_or_exit(a: str, b: str, db: Path | None, encoder: str, threshold: float) -> Comparison:
-    with open_store(db) as store:
+    with store_for(db, (a, b)) as store:
         try:
             return compare(a, b, store, encoder=get_encoder(encoder), threshold=threshold)
         except (NotFound, ValueError) as exc:
@@ -115,9 +120,10 @@ def _write_pair_outputs(result: Comparison, settings: dict, out: Path | None, ht
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(page, encoding="utf-8")
     if out:
-        write_jsonl(out / "documents.jsonl", (d.to_json() for d in (sa.doc, sb.doc)))
-        write_jsonl(out / "sentences.jsonl", (s.to_json() for side in (sa, sb) for s in side.sentences))
-        write_jsonl(out / "passages.jsonl", (p.to_json() for p in result.passages))
-        write_facts(out, facts, diffs)
-        write_settings(out, settings)
+        with output_set(out) as staged:
+            write_jsonl(staged / "documents.jsonl", (d.to_json() for d in (sa.doc, sb.doc)))
+            write_jsonl(staged / "sentences.jsonl", (s.to_json() for side in (sa, sb) for s in side.sentences))
+            write_jsonl(staged / "passages.jsonl", (p.to_json() for p in result.passages))
+            write_facts(staged, facts, diffs)
+            write_settings(staged, settings)
     return diffs

@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from sourcetrace.cli import render
-from sourcetrace.cli.common import open_store, resolve_or_exit
+from sourcetrace.cli.common import resolve_or_exit
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, JsonOption
-from sourcetrace.outputs import write_jsonl
+from sourcetrace.cli.paths import check_out, store_for
+from sourcetrace.outputs import output_set, write_jsonl
 
 
 def facts_cmd(
@@ -34,12 +35,14 @@ def facts_cmd(
     bad = [k for k in kind or [] if k not in FACT_TYPES]
     if bad:
         fail(f"unknown fact type {bad[0]!r}; one of {', '.join(FACT_TYPES)}")
-    with open_store(db) as store:
+    check_out(out)
+    with store_for(db, [doc]) as store:
         docs = resolve_or_exit(store, doc)
         texts = {d.id: store.document_text(d.id) or "" for d in docs}
     facts = [f for d in docs for f in document_facts(d, texts[d.id]) if not kind or f.type in kind]
     if out:
-        write_jsonl(out / "facts.jsonl", (f.to_json() for f in facts))
+        with output_set(out) as staged:
+            write_jsonl(staged / "facts.jsonl", (f.to_json() for f in facts))
     if as_json:
         dump_json([{**f.to_json(), "text": texts[f.doc][f.start:f.end]} for f in facts])
         return

@@ -11,7 +11,8 @@ from sourcetrace.cli import render
 from sourcetrace.cli.common import ingest_with_progress, open_store, report_failures
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, InputsArgument, JsonOption, MaxBytesOption, OutOption
-from sourcetrace.outputs import write_jsonl, write_settings
+from sourcetrace.cli.paths import check_paths
+from sourcetrace.outputs import output_set, write_jsonl, write_settings
 from sourcetrace.pipeline import reading_settings
 from sourcetrace.quotes.index import update_index
 from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError
@@ -32,19 +33,21 @@ def read(
     Reading the same files again does nothing (content hash); changed files are read again.
     The exit code is 1 when any input could not be read (the rest is still read and stored).
     """
+    check_paths(out, db)
     with open_store(db) as store:
         try:
-            report = ingest_with_progress(inputs, store, max_bytes, strict, as_json)
+            report = ingest_with_progress(inputs, store, max_bytes, strict, as_json, log=True)
         except ReadError as exc:
             fail(f"{exc.path}: {exc.reason} (--strict: stopped)", 1)
         update_index(store, vectors=False)  # words now; vectors at the first search
         docs = list(store.documents(report.files))
         rows = _document_rows(store, docs)
         if out:
-            write_jsonl(out / "documents.jsonl", (d.to_json() for d in docs))
-            write_jsonl(out / "sentences.jsonl",
-                        (s.to_json() for d in docs for s in store.sentences(d.id)))
-            write_settings(out, {"command": "read", "settings": json.loads(reading_settings())})
+            with output_set(out) as staged:
+                write_jsonl(staged / "documents.jsonl", (d.to_json() for d in docs))
+                write_jsonl(staged / "sentences.jsonl",
+                            (s.to_json() for d in docs for s in store.sentences(d.id)))
+                write_settings(staged, {"command": "read", "settings": json.loads(reading_settings())})
     report_failures(report)
     if as_json:
         dump_json({"documents": rows, "read": report.read, "unchanged": report.unchanged,

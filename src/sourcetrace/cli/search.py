@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from sourcetrace.cli import render
-from sourcetrace.cli.common import open_store
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, JsonOption
+from sourcetrace.cli.paths import reading_store
 
 
 def search_cmd(
@@ -26,7 +26,7 @@ def search_cmd(
     """
     from sourcetrace.quotes.search import QueryError, earliest, search
 
-    with open_store(db) as store:
+    with reading_store(db) as store:
         try:
             hits = search(store, text, lang=lang, limit=limit)
         except QueryError as exc:

@@ -8,6 +8,7 @@ import typer
 
 from sourcetrace.cli.console import err_console, markup
 from sourcetrace.cli.options import DbOption
+from sourcetrace.cli.paths import reading_store
 from sourcetrace.store.sqlite import default_db_path
 
 
@@ -32,7 +33,8 @@ def serve(
     if not loopback and not token:
         token = secrets.token_urlsafe(24)
     path = db or default_db_path()
-    app_ = create_app(path, token=token, allowed_hosts=[*LOOPBACK_NAMES, host] if loopback else None)
+    reading_store(path).close()  # a store must exist: serving never creates one
+    app_ = create_app(path, token=token, create=False, allowed_hosts=[*LOOPBACK_NAMES, host] if loopback else None)
     shown = f"[{host}]" if ":" in host else host
     suffix = f"/?token={token}" if token else "/"
     err_console.print(markup("sourcetrace serving {path} at http://{shown}:{port}{suffix}", path=str(path),

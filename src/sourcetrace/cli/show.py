@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from sourcetrace.cli import render
-from sourcetrace.cli.common import open_store, require_document
+from sourcetrace.cli.common import require_document
 from sourcetrace.cli.console import dump_json, out_console
 from sourcetrace.cli.options import DbOption, JsonOption
+from sourcetrace.cli.paths import reading_store
 
 
 def show(
@@ -20,7 +21,7 @@ def show(
     """List a document's relations with their evidence (after `sourcetrace trace`)."""
     from sourcetrace.relate.lineage import relations_of
 
-    with open_store(db) as store:
+    with reading_store(db) as store:
         document = require_document(store, doc)
         relations = relations_of(doc, store.relations(doc))
     if as_json:
@@ -37,7 +38,7 @@ def origin(
     """Print a document's inferred origin chain: its closest source, that one's source, … the origin."""
     from sourcetrace.relate.lineage import origin_chain
 
-    with open_store(db) as store:
+    with reading_store(db) as store:
         require_document(store, doc)
         relations = store.relations()
         all_docs = list(store.documents())

@@ -14,12 +14,12 @@ from sourcetrace.cli import render
 from sourcetrace.cli.common import (
     encoder_or_exit,
     ingest_with_progress,
-    open_store,
     report_failures,
 )
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, EncoderOption, JsonOption, ThresholdOption
-from sourcetrace.outputs import write_jsonl
+from sourcetrace.cli.paths import check_out, store_for
+from sourcetrace.outputs import output_set, write_jsonl
 from sourcetrace.pipeline import write_facts
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document
@@ -44,7 +44,8 @@ def timeline(
     """
     from sourcetrace.engines.lookup import timeline_of
 
-    with open_store(db) as store:
+    check_out(out)
+    with store_for(db, inputs) as store:
         docs: list[Document] = []
         for ref in inputs:
             found = store.document(ref)
@@ -61,11 +62,12 @@ def timeline(
         tl = timeline_of(store, docs, encoder=enc, threshold=threshold)
     vs, result = tl.versions, tl.steps
     if out:
-        write_jsonl(out / "documents.jsonl", (v.doc.to_json() for v in vs))
-        write_jsonl(out / "passages.jsonl", (p.to_json() for st in result for p in st.passages))
-        write_facts(out, [f for v in vs for f in tl.facts[v.doc.id]], [d for st in result for d in st.facts])
-        (out / "timeline.json").write_text(json.dumps([st.to_json() for st in result], ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
+        with output_set(out) as staged:
+            write_jsonl(staged / "documents.jsonl", (v.doc.to_json() for v in vs))
+            write_jsonl(staged / "passages.jsonl", (p.to_json() for st in result for p in st.passages))
+            write_facts(staged, [f for v in vs for f in tl.facts[v.doc.id]], [d for st in result for d in st.facts])
+            (staged / "timeline.json").write_text(json.dumps([st.to_json() for st in result], ensure_ascii=False,
+                                                             indent=1), encoding="utf-8")
     if as_json:
         dump_json({"versions": [{"id": v.doc.id, "date": v.date} for v in vs],
                    "left_out": [d.id for d in tl.left_out], "steps": [st.to_json() for st in result]})

@@ -7,13 +7,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sourcetrace import pipeline
 from sourcetrace.align.pair import DEFAULT_THRESHOLD
 from sourcetrace.cli import render
-from sourcetrace.cli.common import encoder_or_exit, ingest_with_progress, open_store, report_failures
-from sourcetrace.cli.console import dump_json, err_console, out_console
+from sourcetrace.cli.common import (
+    encoder_or_exit,
+    ingest_with_progress,
+    open_store,
+    report_failures,
+    stage_progress,
+)
+from sourcetrace.cli.console import dump_json, out_console
 from sourcetrace.cli.options import (
     DbOption,
     EncoderOption,
@@ -22,6 +27,7 @@ from sourcetrace.cli.options import (
     MaxBytesOption,
     ThresholdOption,
 )
+from sourcetrace.cli.paths import check_paths
 from sourcetrace.engines import local
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document
@@ -45,17 +51,13 @@ def trace(
     facts and fact_diffs as .jsonl; see DESIGN.md) with a settings.json stamp, and prints the
     pairs of documents that share text.
     """
+    check_paths(out, db, html)
     enc = encoder_or_exit(encoder) if encoder != "default" else None
     with open_store(db) as store:
-        report = ingest_with_progress(inputs, store, max_bytes, False, as_json)
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as progress:
-            task = progress.add_task("encode", total=None)
-            result = local.trace_documents(
-                store, list(store.documents(report.files)), encoder=enc, threshold=threshold,
-                progress=local.Progress(
-                    stage=lambda name: progress.update(task, description=name, completed=0, total=None),
-                    total=lambda n: progress.update(task, total=n), advance=lambda n: progress.update(task, advance=n)))
+        report = ingest_with_progress(inputs, store, max_bytes, False, as_json, log=True)
+        with stage_progress(as_json) as progress:
+            result = local.trace_documents(store, list(store.documents(report.files)), encoder=enc,
+                                           threshold=threshold, progress=progress)
         pipeline.outputs(result, out)
         docs = result.documents
         if html:

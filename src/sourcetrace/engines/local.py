@@ -67,14 +67,11 @@ QUIET = Progress()
 
 def trace(inputs: Sequence[str], store: Store, *, encoder: Encoder | None = None,
           threshold: float = DEFAULT_THRESHOLD, max_bytes: int = DEFAULT_MAX_BYTES,
-          progress: Progress = QUIET, on_file: Callable[[str], None] | None = None,
-          corpus: Callable[[Store, list[str]], list[Document]] | None = None) -> tuple[ReadReport, Trace]:
-    """Read the inputs into the store and trace them: every stage of :mod:`sourcetrace.pipeline`.
-
-    ``corpus`` picks the documents to trace from the store and the read files' keys (default: the
-    documents of the inputs; the web app traces the whole store)."""
-    report = ingest(inputs, store, max_bytes=max_bytes, progress=on_file)
-    docs = corpus(store, report.files) if corpus else list(store.documents(report.files))
+          progress: Progress = QUIET) -> tuple[ReadReport, Trace]:
+    """Read the inputs into the store and trace their documents: every stage of
+    :mod:`sourcetrace.pipeline`."""
+    report = ingest(inputs, store, max_bytes=max_bytes)
+    docs = list(store.documents(report.files))
     return report, trace_documents(store, docs, encoder=encoder, threshold=threshold, progress=progress)
 
 
@@ -126,8 +123,10 @@ class DocumentTexts:
 
 
 def doc_inputs(store: Store, docs: Sequence[Document]) -> list[DocInput]:
-    """What candidate search reads of each document (:func:`pipeline.doc_input`), from the store."""
-    return [pipeline.doc_input(d, store.document_text(d.id) or "", store.sentences(d.id)) for d in docs]
+    """What candidate search reads of each document (:func:`pipeline.doc_input`), from the store;
+    documents of one file (a JSONL of many records) read its text once."""
+    texts = DocumentTexts(store)
+    return [pipeline.doc_input(d, texts(d), store.sentences(d.id)) for d in docs]
 
 
 def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document],
@@ -244,7 +243,8 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     # Texts only of documents that share passages: a pair related by topic alone is typed
     # without reading either text (most pairs of a large corpus).
     shared = {x for p in passages for x in (p.a, p.b)}
-    texts = [PairText(d, store.document_text(d.id) or "" if d.id in shared else "") for d in docs]
+    text_of = DocumentTexts(store)
+    texts = [PairText(d, text_of(d) if d.id in shared else "") for d in docs]
     relations = pipeline.relate(texts, passages, vectors, pairs)
     store.put_relations([d.id for d in docs], relations)
     return relations

@@ -173,7 +173,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     best: dict[str, Hit] = {}
     for num, (sent, stext) in store.numbered_sentences([*numbers, *cosines]).items():
         doc = docs.get(sent.doc)
-        if doc is None or (lang != "any" and doc.lang != lang):
+        if doc is None:
             continue
         slang = sent.lang or doc.lang
         hit = None
@@ -196,15 +196,15 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     found: dict[str, Hit] = {}
     for hit in _ranked(best.values())[:limit]:
         for partner in _through_passages(store, docs, hit, qlang):
-            if lang != "any" and partner.lang != lang:
-                continue
             mine = best.get(partner.doc)
             if mine is not None and (mine.kind in ("verbatim", "near-verbatim") or mine.score >= partner.score):
                 continue
             if partner.doc not in found or partner.score > found[partner.doc].score:
                 found[partner.doc] = partner
     best.update(found)
-    hits = _ranked(best.values())[:limit]
+    # The language filter keeps hits of the whole search: filtering candidates instead lost the
+    # Arabic documents an English query reaches through an English hit's passages (issue 19).
+    hits = [h for h in _ranked(best.values()) if lang == "any" or _doc_lang(docs, h.doc) == lang][:limit]
     origins = _Origins(store, docs)
     for hit in hits:
         hit.origin = origins.of(hit.doc)
@@ -274,6 +274,11 @@ def earliest(hits: Sequence[Hit]) -> Hit | None:
 
 def _ranked(hits) -> list[Hit]:
     return sorted(hits, key=lambda h: (-round(h.score, 3), h.date or "\uffff", h.doc))
+
+
+def _doc_lang(docs: _DocCache, doc_id: str) -> str | None:
+    doc = docs.get(doc_id)
+    return doc.lang if doc else None
 
 
 class _DocCache:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sourcetrace.factcheck.dates import relative_key
 from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Sentence
 from sourcetrace.relate.coverage import orient, summarize
@@ -56,7 +57,7 @@ def version_date(doc: Document, facts: Sequence[Fact]) -> str | None:
     latest year stated, or the year after if it would fall before the latest full date."""
     if doc.date:
         return doc.date
-    dates = [f.value for f in facts if f.type == "date"]
+    dates = [f.value for f in facts if f.type == "date" and not relative_key(f.value)]  # calendar dates only
     stated = [v for v in dates if not v.startswith("--")]
     if not stated:
         return None

@@ -110,24 +110,54 @@ class StoreError(Exception):
     """The store cannot be opened or used (wrong file, newer schema, locked)."""
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection to the store at `path` (made if missing): WAL journal, foreign keys on,
-    autocommit outside explicit :func:`transaction` blocks, the schema in place."""
+def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """A connection to the store at `path`: WAL journal, foreign keys on, autocommit outside
+    explicit :func:`transaction` blocks, the schema in place. ``create=False`` (commands that
+    read a store) never makes one: a missing store is a :class:`StoreError`."""
+    if not create and not path.is_file():
+        raise StoreError(f"no store at {path} (run `sourcetrace trace` or `read` first)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        else:  # mode=rw: SQLite itself refuses to create the file
+            conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", timeout=30, isolation_level=None,
+                                   uri=True)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(SCHEMA)
         row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None:
+            conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+    except OSError as exc:  # its folder cannot be made
+        blocking = next((p for p in path.parents if p.exists()), None)
+        reason = f"{blocking} is a file" if blocking and not blocking.is_dir() else exc.strerror or exc
+        raise StoreError(f"{path}: cannot create the store ({reason})") from exc
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a sourcetrace store ({exc})") from exc
-    if row is None:
-        conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-    elif int(row[0]) > SCHEMA_VERSION:
+        raise StoreError(f"{path}: {_why(path, exc)}") from exc
+    if row is not None and int(row[0]) > SCHEMA_VERSION:
         raise StoreError(f"{path}: made by a newer sourcetrace (schema {row[0]})")
     return conn
+
+
+def _why(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """The real reason a store could not be opened: only a file that is not an SQLite database
+    is "not a sourcetrace store"."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_READONLY"):
+        return f"cannot write the store: read-only file or filesystem ({exc})"
+    if name.startswith("SQLITE_CANTOPEN"):
+        if path.is_dir():
+            return "cannot open the store: it is a directory"
+        return f"cannot open or create the store: its folder is not writable or does not exist ({exc})"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return f"the store is locked by another process ({exc})"
+    if name.startswith("SQLITE_FULL"):
+        return f"cannot write the store: the disk is full ({exc})"
+    if name.startswith(("SQLITE_IOERR", "SQLITE_PERM", "SQLITE_AUTH")):
+        return f"cannot read or write the store ({exc})"
+    return f"not a sourcetrace store ({exc})"
 
 
 @contextmanager

@@ -31,9 +31,10 @@ def default_db_path() -> Path:
 class Store(FileTables, ResultTables, CacheTables, QuoteTables):
     """SQLite store over one connection. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, create: bool = True):
+        """``create=False``: the store must exist (a command that only reads one never makes one)."""
         self.path = Path(path)
-        self.conn = connect(self.path)
+        self.conn = connect(self.path, create=create)
 
     def __enter__(self) -> Store:
         return self

@@ -28,13 +28,21 @@ Rules, briefly:
 ``lang`` (``"ar"``, ``"en"``, anything else) is accepted as a hint; the rules are keyed on the
 script of the characters involved, so mixed text is handled the same way whatever it says.
 The splitter is pure Python over precompiled regular expressions (tens of MB/s).
+
+* A sentence longer than :data:`MAX_SENTENCE` characters (text with no sentence punctuation, a
+  pasted table, a whole JSONL record on one line) is cut into pieces of at most that length: after
+  the last clause mark (``، ؛ , ; : — –``) followed by whitespace in the second half of the
+  window, else at the last whitespace there, else hard at the bound. Such a "sentence" otherwise
+  went whole to the encoders (megabytes: a hang). The longest real sentences of the seeds are
+  475 characters (73 words, English) and 415 (70 words, Arabic); 1,000 characters is about twice
+  that, and about as much as the encoders read anyway (e5 truncates at 512 tokens).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["split_sentences", "NEWLINES"]
+__all__ = ["split_sentences", "NEWLINES", "MAX_SENTENCE"]
 
 #: Characters that always break a line (the same set as ``str.splitlines``).
 NEWLINES = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
@@ -48,11 +56,20 @@ _OPENERS = "\"'\u201c\u2018\u00ab([{\u2039\u00bf\u00a1"  # " ' “ ‘ « ( [ { 
 
 _NL = re.escape(NEWLINES)
 
+#: The longest sentence (characters) handed on; longer ones are cut (see the module's notes).
+MAX_SENTENCE = 1000
+_MIN_PIECE = MAX_SENTENCE // 2  # a cut is never earlier than this in its window: linear work
+# Clause marks a long sentence is cut after: , ; : ، ؛ — – (and their full-width forms).
+_CLAUSE_RE = re.compile(r"[,;:\u060c\u061b\u2014\u2013\uff0c\uff1b\uff1a](?=\s)")
+_SPACE_RE = re.compile(r"\s")
+
 # A line, already trimmed of whitespace at both ends (leading whitespace incl. blank lines is
 # skipped by finditer; the optional tail backtracks to the last non-space character).
 _LINE_RE = re.compile(r"\S(?:[^" + _NL + r"]*\S)?")
-# A candidate boundary inside a line: terminators, closers, whitespace, then more text.
-_CAND_RE = re.compile(r"([" + _TERMS + r"]+)([" + re.escape(_CLOSERS) + r"]*)[" + _INVISIBLE + r"]*\s+(?=\S)")
+# A candidate boundary inside a line: terminators, closers, whitespace, then more text. Only at
+# the start of a run of terminators: otherwise each position of a long run ("!!!…") would rescan
+# the rest of it (quadratic); a match from inside a run could never differ from one at its start.
+_CAND_RE = re.compile(r"(?<![" + _TERMS + r"])([" + _TERMS + r"]+)([" + re.escape(_CLOSERS) + r"]*)[" + _INVISIBLE + r"]*\s+(?=\S)")
 
 
 def _words(words: str) -> frozenset[str]:
@@ -144,6 +161,28 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _cut(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """``[s, e)``, a trimmed sentence longer than MAX_SENTENCE, in trimmed pieces of at most that."""
+    out = []
+    while e - s > MAX_SENTENCE:
+        lo, hi = s + _MIN_PIECE, s + MAX_SENTENCE
+        cut = -1
+        for m in _CLAUSE_RE.finditer(text, lo, hi):  # the last clause mark in [lo, hi)
+            cut = m.end()
+        if cut < 0:
+            for m in _SPACE_RE.finditer(text, lo, hi + 1):  # the last whitespace: a piece ends before it
+                cut = m.start()
+        if cut <= s:
+            cut = hi  # one enormous token: hard at the bound
+        ps, pe = _trim(text, s, cut)
+        if ps < pe:
+            out.append((ps, pe))
+        s, e = _trim(text, cut, e)
+    if s < e:
+        out.append((s, e))
+    return out
+
+
 def split_sentences(
     text: str, start: int = 0, end: int | None = None, lang: str | None = None
 ) -> list[tuple[int, int]]:
@@ -163,20 +202,21 @@ def split_sentences(
     append = out.append
     cand_finditer = _CAND_RE.finditer
     invisible = _INVISIBLE
+
+    def emit(s: int, e: int) -> None:
+        if text[s] in invisible or text[e - 1] in invisible:
+            s, e = _trim(text, s, e)
+        if e - s > MAX_SENTENCE:
+            out.extend(_cut(text, s, e))
+        elif s < e:
+            append((s, e))
+
     for lm in _LINE_RE.finditer(text, start, end):
         ls, le = lm.span()
         s = ls
         for m in cand_finditer(text, ls, le):
             if _is_boundary(text, ls, m, le):
-                e = m.end(2)
-                if text[s] in invisible or text[e - 1] in invisible:
-                    s, e = _trim(text, s, e)
-                if s < e:
-                    append((s, e))
+                emit(s, m.end(2))
                 s = m.end()
-        e = le
-        if text[s] in invisible or text[e - 1] in invisible:
-            s, e = _trim(text, s, e)
-        if s < e:
-            append((s, e))
+        emit(s, le)
     return out

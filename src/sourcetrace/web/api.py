@@ -6,6 +6,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from sourcetrace.factcheck import document_facts
@@ -139,20 +140,29 @@ def _lang(store: Store, doc_id: str) -> str | None:
     return d.lang if d else None
 
 
-@router.post("/uploads", status_code=202, summary="Add files to the store; they are read and traced in the background")
-async def upload(ctx: Ctx, files: list[UploadFile]) -> dict[str, Any]:
+@router.post("/uploads", status_code=202, summary="Add files to the store; they are read and traced in the background",
+             responses={202: {"description": "The job, with the files accepted and those refused, each with why"},
+                        413: {"description": "Every file refused (this status when all were refused for it)"},
+                        415: {"description": "Every file refused"}, 422: {"description": "Every file refused"}})
+async def upload(ctx: Ctx, files: list[UploadFile]) -> Any:
     if not files or len(files) > MAX_FILES:
         raise HTTPException(422, f"send 1 to {MAX_FILES} files")
-    # All or none: one refused file refuses the request, and nothing of it stays on disk.
+    # File by file, as `sourcetrace read` does: the good ones are kept and traced, each refused one
+    # is reported with its reason and leaves nothing on disk.
+    refused: list[dict[str, Any]] = []
     with ctx.jobs.staging() as staging:
         for f in files:
             data = await f.read(ctx.upload_limit + 1)  # never more than the limit in memory
             try:
                 staging.add(f.filename or "", data)
             except UploadError as exc:
-                raise HTTPException(exc.status, str(exc)) from None
+                refused.append({"file": f.filename or "", "status": exc.status, "reason": str(exc)})
         paths = staging.commit()
-    return ctx.jobs.submit(paths).to_json()
+    if not paths:  # nothing to trace: the request fails, with the status all its files share
+        statuses = {r["status"] for r in refused}
+        return JSONResponse({"detail": "; ".join(r["reason"] for r in refused), "accepted": [], "refused": refused},
+                            status_code=statuses.pop() if len(statuses) == 1 else 422)
+    return ctx.jobs.submit(paths, refused).to_json()
 
 
 @router.get("/jobs/{job_id}", summary="Progress of an upload")

@@ -6,6 +6,14 @@ pages). Requests name documents only by their ids in the store, never by path; u
 written under the store's own upload folder with names the app makes. Every page is rendered
 from Jinja2 templates with autoescape and served with a content security policy that allows no
 inline script.
+
+A request that changes state (any method but GET, HEAD, OPTIONS; the one exception is
+``POST /api/search``, a read with its query in the body) must come from the app's own pages or
+carry the token in ``Authorization``, also on loopback and also without a token: its ``Origin``
+(or, without one, its ``Referer``) must be the app's own origin. A browser sends ``Origin`` with
+every cross-origin POST, so a request with neither header does not come from another site's page
+(curl, scripts) and is taken; a foreign or ``null`` origin never is. The token cookie does not
+count: the browser attaches it by itself, also to posts from other ports of the same host.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import ipaddress
 import secrets
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -25,6 +34,10 @@ from sourcetrace.web.jobs import Jobs
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 TOKEN_COOKIE = "sourcetrace_token"
+# "same-origin", not "no-referrer": under no-referrer Chromium sends `Origin: null` with the upload
+# form's own post (without script), which the origin check must refuse; other sites still get none.
+SAFE_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"}
 
 
 def is_loopback(host: str) -> bool:
@@ -40,8 +53,9 @@ def is_loopback(host: str) -> bool:
 class Context:
     """What every route needs: the store (one connection per worker thread) and the upload jobs."""
 
-    def __init__(self, db_path: Path, upload_limit: int) -> None:
+    def __init__(self, db_path: Path, upload_limit: int, create: bool = True) -> None:
         self.db_path = Path(db_path)
+        self.create = create
         self.upload_dir = self.db_path.with_name(self.db_path.name + ".uploads")
         self.upload_limit = upload_limit
         self._local = threading.local()
@@ -50,42 +64,73 @@ class Context:
     def store(self) -> Store:
         st = getattr(self._local, "store", None)
         if st is None:
-            st = self._local.store = Store(self.db_path)
+            st = self._local.store = Store(self.db_path, create=self.create)
         return st
 
 
 LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1", "[::1]"]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Requests of other methods that change nothing: a foreign page may send them (it cannot read the
+# answer without CORS headers, and GET /api/search answers the same query anyway).
+READ_ONLY_POSTS = frozenset({"/api/search"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of_url(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a URL, or None for ``null`` and anything unparsable."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
+
+
+def from_elsewhere(request: Request) -> bool:
+    """True when a state-changing request names an origin (``Origin``, else ``Referer``) other than
+    the app's own; False when it names the app's or none at all (see the module's docstring)."""
+    if request.method in SAFE_METHODS or (request.method == "POST" and request.url.path in READ_ONLY_POSTS):
+        return False
+    named = request.headers.get("origin") or request.headers.get("referer")
+    if named is None:
+        return False
+    own = origin_of_url(str(request.base_url))
+    return own is None or origin_of_url(named) != own
 
 
 def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: int = 5_000_000,
-               allowed_hosts: list[str] | None = None) -> FastAPI:
+               allowed_hosts: list[str] | None = None, create: bool = True) -> FastAPI:
     """The web app over the store at `db_path`. With a `token`, every request must present it;
     with `allowed_hosts`, a request naming another host is refused (on loopback this stops a web
-    page from reaching the app through a DNS name rebound to 127.0.0.1)."""
+    page from reaching the app through a DNS name rebound to 127.0.0.1). ``create=False`` (the
+    `serve` command): the store must exist, and is never made by a request."""
     from sourcetrace.web import api, pages
 
     app = FastAPI(title="sourcetrace", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None,  # the bundled API explorers load scripts from a CDN
                   description="Quote search and provenance of Arabic and English documents.")
-    ctx = Context(Path(db_path), upload_limit)
+    ctx = Context(Path(db_path), upload_limit, create)
     app.state.ctx = ctx
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
         set_cookie = False
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if token:
-            given = (request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-                     or request.cookies.get(TOKEN_COOKIE, ""))
+            given = bearer or request.cookies.get(TOKEN_COOKIE, "")
             query_token = request.query_params.get("token", "")
             if query_token and secrets.compare_digest(query_token.encode(), token.encode()):
                 given, set_cookie = query_token, True
             if not secrets.compare_digest(given.encode(), token.encode()):
                 return JSONResponse({"detail": "a token is required"}, status_code=401)
+        # Checked before the route runs: a refused upload is never read, let alone stored.
+        if from_elsewhere(request) and not (token and secrets.compare_digest(bearer.encode(), token.encode())):
+            return JSONResponse({"detail": "refused: sent from another site's page (send the token to post "
+                                           "from elsewhere)"}, status_code=403, headers=SAFE_HEADERS)
         response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.update(SAFE_HEADERS)
         if set_cookie:
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
         return response

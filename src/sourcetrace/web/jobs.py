@@ -2,8 +2,9 @@
 the whole store by one worker thread, with progress a page can poll.
 
 The file types taken are those the readers read (:func:`sourcetrace.readers.readers_by_suffix`). The
-files of one request are taken all or none: each is checked and staged in a hidden folder as it
-arrives, and moved into the upload folder only once every one of them is taken."""
+files of one request are taken one by one: each is checked before anything of it is written,
+staged in a hidden folder, and the accepted ones are moved into the upload folder together; a
+refused file is reported with its reason and written nowhere."""
 
 from __future__ import annotations
 
@@ -59,12 +60,13 @@ def check_content(name: str, data: bytes) -> None:
 
 
 class Staging:
-    """The files of one upload request, taken all or none.
+    """The accepted files of one upload request.
 
-    ``add`` checks a file (size, name, content) and writes it to a hidden folder of its own under the
-    upload folder; ``commit`` moves every staged file to its place, ``<sha256[:16]>/<clean name>``,
-    and returns those paths. Leaving the ``with`` block, the staging folder is removed, so a refused
-    file (:class:`UploadError`), or any error before ``commit``, leaves nothing of the request on disk.
+    ``add`` checks a file (size, name, content) and only then writes it to a hidden folder of its own
+    under the upload folder, so a refused file (:class:`UploadError`) is never written; ``commit``
+    moves every staged file to its place, ``<sha256[:16]>/<clean name>``, and returns those paths.
+    Leaving the ``with`` block, the staging folder is removed, so any error before ``commit``
+    leaves nothing of the request on disk.
     """
 
     def __init__(self, root: Path, limit: int) -> None:
@@ -108,12 +110,13 @@ class Job:
     total: int = 0
     documents: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)  # files refused on upload, with why
     facts: int = 0  # facts found in the traced documents
     changed_facts: int = 0  # facts that changed between related documents
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "files": self.files, "state": self.state, "stage": self.stage, "done": self.done,
+        return {"id": self.id, "files": self.files, "accepted": self.files, "refused": self.refused, "state": self.state, "stage": self.stage, "done": self.done,
                 "total": self.total, "documents": self.documents, "failures": self.failures, "facts": self.facts,
                 "changed_facts": self.changed_facts, "error": self.error}
 
@@ -129,11 +132,11 @@ class Jobs:
         self.worker: threading.Thread | None = None
 
     def staging(self) -> Staging:
-        """A new all-or-nothing batch of uploaded files (see :class:`Staging`)."""
+        """A new batch of uploaded files (see :class:`Staging`)."""
         return Staging(self.ctx.upload_dir.resolve(), self.ctx.upload_limit)
 
-    def submit(self, paths: list[Path]) -> Job:
-        job = Job(uuid.uuid4().hex[:12], [p.name for p in paths])
+    def submit(self, paths: list[Path], refused: list[dict[str, Any]] | None = None) -> Job:
+        job = Job(uuid.uuid4().hex[:12], [p.name for p in paths], refused=list(refused or []))
         with self.lock:
             self.jobs[job.id] = job
             for old in list(self.jobs)[:-MAX_JOBS_KEPT]:

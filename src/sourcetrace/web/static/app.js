@@ -5,6 +5,7 @@
   var bar = document.getElementById('upload-progress');
   var status = document.getElementById('upload-status');
   var list = document.getElementById('upload-docs');
+  var refusedList = document.getElementById('upload-refused');
 
   function say(text, failed) {
     status.textContent = text;
@@ -21,6 +22,17 @@
       a.className = 'uploaded-doc';
       li.appendChild(a);
       list.appendChild(li);
+    });
+  }
+
+  // Each refused file with its reason; the accepted ones are traced all the same.
+  function showRefused(refused) {
+    refusedList.textContent = '';
+    (refused || []).forEach(function (r) {
+      var li = document.createElement('li');
+      li.className = 'refused-file';
+      li.textContent = 'Refused: ' + r.reason;
+      refusedList.appendChild(li);
     });
   }
 
@@ -60,11 +72,13 @@
     xhr.addEventListener('load', function () {
       var body = {};
       try { body = JSON.parse(xhr.responseText); } catch (e) { body = {}; }
+      showRefused(body.refused);
       if (xhr.status !== 202) {
-        say('Refused: ' + (typeof body.detail === 'string' ? body.detail : xhr.status), true);
+        say(body.refused ? 'No file was taken.' :
+            'Refused: ' + (typeof body.detail === 'string' ? body.detail : xhr.status), true);
         return;
       }
-      say('uploaded; reading…', false);
+      say('uploaded ' + body.accepted.length + ' file(s); reading…', false);
       poll(body.id);
     });
     xhr.addEventListener('error', function () { say('Upload failed: no answer from the server', true); });
