@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sourcetrace.factcheck import extract
-from sourcetrace.factcheck.diff import context_pairs, diff_pair, diff_passage
+from sourcetrace.factcheck.diff import diff_pair, diff_passage
 from sourcetrace.records import Document, Passage
 
 
@@ -78,20 +78,22 @@ def test_diff_pair_reports_each_fact_once_and_orients_passages():
     assert all(d.a == "A" and d.b == "B" for d in diffs)
 
 
-def test_facts_outside_passages_pair_by_their_rare_words():
-    a = ("The ministers met in the capital. The ministers discussed the budget. The ministers thanked the hosts. "
-         "We welcome the decision of the alliance ministers at their meeting on 2 April on the training mission. "
-         "The ministers will meet again.")
-    b = ("The ministers met online. The ministers discussed the elections. The ministers thanked the hosts. "
-         "They welcomed the decision the alliance ministers took at the meeting on 12 February on the training "
-         "mission. The ministers will meet again.")
-    da, db = _doc("A", a, "en"), _doc("B", b, "en")
-    got = context_pairs(a, da, extract(a, "en"), b, db, extract(b, "en"))
-    assert _statuses(got) == [("changed", "date", "--04-02", "--02-12")]
-    # a date among words every sentence repeats does not pair
-    c = ("The ministers met online. The ministers discussed the elections. The ministers thanked the hosts. "
-         "The ministers met the hosts on 12 February. The ministers will meet again.")
-    assert context_pairs(a, da, extract(a, "en"), c, _doc("C", c, "en"), extract(c, "en")) == []
+def test_a_fact_outside_every_passage_is_only_in_its_text_never_changed():
+    # Issue 19: a sentence the report left out was paired with the report's headline by the words
+    # around their figures (300 thousand -> 420). Only aligned passages may claim a change.
+    a = ("ضرب زلزال قوي المنطقة. فتحت المدارس أبوابها للعائلات. وصلت فرق الإنقاذ من الدول المجاورة. "
+         "تواصلت الأمطار طوال الليل. ارتفع عدد القتلى في الزلزال إلى 384 قتيلا. "
+         "وأجبر الزلزال المدمر سكان القرى الجبلية النائية على النزوح، وبلغ عدد النازحين 300 ألف.")
+    b = ("فتحت المدارس أبوابها للعائلات. وصلت فرق الإنقاذ من الدول المجاورة. تواصلت الأمطار طوال الليل. "
+         "الزلزال المدمر يضرب القرى الجبلية النائية ويوقع 420 قتيلا. ارتفع عدد القتلى في الزلزال إلى 420 قتيلا.")
+    da, db = _doc("A", a, "ar"), _doc("B", b, "ar")
+    s1a, s1b = a.index("ارتفع"), b.index("ارتفع")
+    ps = [Passage("A", s1a, a.index("وأجبر") - 1, "B", s1b, len(b), "verbatim", 0.9)]
+    diffs = diff_pair(da, a, extract(a, "ar", doc="A"), db, b, extract(b, "ar", doc="B"), ps)
+    got = sorted((d.status, d.value_a, d.value_b) for d in diffs if d.type == "number")
+    assert got == [("added", None, 420), ("changed", 384, 420), ("dropped", 300000, None)]
+    # no passage at all: no fact diff
+    assert diff_pair(da, a, extract(a, "ar", doc="A"), db, b, extract(b, "ar", doc="B"), []) == []
 
 
 def test_a_dated_page_and_its_undated_copy_agree_on_relative_dates():
@@ -106,3 +108,15 @@ def test_a_dated_page_and_its_undated_copy_agree_on_relative_dates():
     assert sum(f.type == "date" for f in fa) == sum(f.type == "date" for f in fb) == 5
     diffs = diff_pair(page, text, fa, plain, text, fb, [Passage("P", 0, len(text), "T", 0, len(text), "verbatim", 1.0)])
     assert {d.status for d in diffs if d.type == "date"} == {"same"}
+
+
+def test_a_passage_of_kept_wording_still_holds_the_figure_its_sentence_changed():
+    # Kept-wording passages stop where the wording changes; the sentence is aligned all the same.
+    a = "The donors met in Rome on 14 November 2019. They pledged 40 tents."
+    b = "The donors met in Rome on 30 March 2021. They pledged 40 tents."
+    da, db = _doc("A", a, "en"), _doc("B", b, "en")
+    ps = [Passage("A", 0, a.index(" 14"), "B", 0, b.index(" 30"), "verbatim", 1.0),
+          Passage("A", a.index("They"), len(a), "B", b.index("They"), len(b), "verbatim", 1.0)]
+    diffs = diff_pair(da, a, extract(a, "en", doc="A"), db, b, extract(b, "en", doc="B"), ps)
+    assert sorted((d.status, d.type, d.value_a, d.value_b) for d in diffs) == [
+        ("changed", "date", "2019-11-14", "2021-03-30"), ("same", "number", 40, 40), ("same", "place", "Rome", "Rome")]

@@ -10,19 +10,18 @@ by their position in the passage; a person only when each side has exactly one l
 rest is `dropped` (only in a) or `added` (only in b). A name that one side's reader did not see
 (Arabic has no capitals) is still `same` when the other side's words spell it (by skeleton).
 
-Facts that no passage covers (the aligner missed a reworded sentence) can still meet in a pair of
-one language that shares passages elsewhere: a fact pairs with the fact of the same type whose surrounding words it shares most
-(weighted by rarity, at least :data:`MIN_CONTEXT_SCORE`, each the other's best), so a recalled date that a later
-statement changed is found even where the sentences were not aligned.
+A fact that no passage covers is only in its own text: `dropped` (only in a) or `added` (only in b),
+in any pair that shares passages. A change is claimed only between facts of aligned passages
+(issue 19): pairing facts of unaligned sentences by the words around them paired a sentence the
+report left out with the report's headline («300 ألف» -> 420). A pair with no passage at all has
+no fact diff.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 
 from sourcetrace.factcheck.dates import compatible, precision
 from sourcetrace.factcheck.names import person_key
@@ -33,17 +32,11 @@ from sourcetrace.text.arabic import (
     clitic_readings,
     normalize_arabic,
     starts_arabic,
-    strip_enclitic,
 )
 from sourcetrace.text.skeletons import same_name
 
 QUANTITIES = ("number", "money", "percent", "date")
 NAMES = ("person", "org", "place")
-# Weight of the words two facts' contexts share (sum of inverse sentence frequencies) for facts outside
-# passages to meet: on the seeds a welcomed decision's date shares 7.2 with its new version, 3.8 with
-# an unrelated recalled date.
-MIN_CONTEXT_SCORE = 5.0
-CONTEXT_WORDS = 12  # words each side of a fact that make its context
 
 Pairing = tuple[Fact | None, Fact | None, str]
 
@@ -137,70 +130,6 @@ def _spelled(text: str, span: tuple[int, int], key: str) -> tuple[int, int] | No
     return None
 
 
-# -- facts outside passages ------------------------------------------------------------------------
-_STOP = frozenset(normalize_arabic("""في من الى إلى على عن مع او ثم قد ان أن التي الذي الذين هذا هذه ذلك تلك كان
-كانت يوم خلال بعد قبل حول بشان بشأن عبر ضد لدى منذ حتى كما ايضا أيضا وقد حيث بين دون غير كل جميع ما لا لم لن
-the of and to in on at for by with from that this was were is are be been has have had it its as an or
-which who their they he she we our not also said""").split())
-
-
-# Endings cut from a context word (pronouns, sound plurals, the nisba and feminine endings): two
-# statements say «قرارها» and «القرارات» of one decision; a stem keeps three letters.
-_CONTEXT_SUFFIXES = ("هما", "هم", "ها", "ات", "ون", "ين", "ية", "ه", "ة", "ي")
-
-
-@lru_cache(maxsize=65536)  # a corpus's fact diffs meet the same words in pair after pair
-def _stem(word: str) -> str:
-    if starts_arabic(word):
-        return strip_enclitic(clitic_readings(normalize_arabic(word))[-1], _CONTEXT_SUFFIXES, min_stem=3)
-    w = word.lower()
-    return w[:-1] if w.endswith("s") and len(w) > 4 else w
-
-
-def _context(text: str, lo: int, hi: int, f: Fact) -> set[str]:
-    before = [m.group(0) for m in _WORD.finditer(text, max(lo, f.start - 160), f.start)][-CONTEXT_WORDS:]
-    after = [m.group(0) for m in _WORD.finditer(text, f.end, min(hi, f.end + 160))][:CONTEXT_WORDS]
-    return {s for s in map(_stem, before + after) if len(s) >= 3 and s not in _STOP}
-
-
-_SENTENCE_END = re.compile(r"[.!?؟\n]")
-
-
-def _idf(texts: Sequence[str]) -> Callable[[str], float]:
-    """Inverse sentence frequency of a stem over the given texts: words every sentence repeats
-    (the coalition, the efforts) say little about which sentence a fact sits in."""
-    sentences = [{_stem(w) for w in _WORD.findall(s)} for t in texts for s in _SENTENCE_END.split(t) if s.strip()]
-    df: dict[str, int] = {}
-    for words in sentences:
-        for w in words:
-            df[w] = df.get(w, 0) + 1
-    n = len(sentences)
-    return lambda w: math.log((n + 1) / (df.get(w, 0) + 0.5))
-
-
-def context_pairs(text_a: str, doc_a: Document, facts_a: Sequence[Fact], text_b: str, doc_b: Document,
-                  facts_b: Sequence[Fact]) -> list[Pairing]:
-    """Figures and dates of two same-language documents that no passage covers, paired by the
-    words around them: the shared words, each weighted by its inverse sentence frequency in the two
-    documents, must weigh at least :data:`MIN_CONTEXT_SCORE`, and each fact be the other's best."""
-    qa = [f for f in facts_a if f.type in QUANTITIES]
-    qb = [f for f in facts_b if f.type in QUANTITIES]
-    if not qa or not qb:
-        return []
-    ca = [_context(text_a, doc_a.start, doc_a.end, f) for f in qa]
-    cb = [_context(text_b, doc_b.start, doc_b.end, f) for f in qb]
-    idf = _idf([text_a[doc_a.start:doc_a.end], text_b[doc_b.start:doc_b.end]])
-    score = {(i, j): sum(map(idf, ca[i] & cb[j])) for i in range(len(qa)) for j in range(len(qb))
-             if _kind(qa[i]) == _kind(qb[j])}
-    best_a: dict[int, float] = {}
-    best_b: dict[int, float] = {}
-    for (i, j), s in score.items():
-        best_a[i] = max(best_a.get(i, 0.0), s)
-        best_b[j] = max(best_b.get(j, 0.0), s)
-    return [(qa[i], qb[j], "same" if same_value(qa[i], qb[j]) else "changed")
-            for (i, j), s in score.items() if s >= MIN_CONTEXT_SCORE and s == best_a[i] == best_b[j]]
-
-
 # -- a pair of documents ---------------------------------------------------------------------------
 _RANK = {"same": 0, "changed": 1, "dropped": 2, "added": 2}
 
@@ -210,10 +139,33 @@ def _inside(f: Fact, span: tuple[int, int]) -> bool:
     return f.start < span[1] and span[0] < f.end
 
 
+_SENTENCE_END = re.compile(r"[.!?؟](?=\s|$)|\n")
+_REACH = 400  # characters looked at for a sentence's edge: a passage is never widened further
+
+
+def _sentences(text: str, doc: Document, start: int, end: int) -> tuple[int, int]:
+    """A passage's span widened to the sentences it begins and ends in: a passage of kept wording
+    stops where the wording changes ("met in Rome on" | "14 November 2019"), and the figure that
+    changed is still in an aligned sentence."""
+    j = start
+    while j > doc.start and text[j - 1].isspace():
+        j -= 1
+    if j > doc.start and text[j - 1] not in ".!?؟\n":
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, max(doc.start, start - _REACH), start)]
+        start = ends[-1] if ends else start
+    j = end
+    while j > start and text[j - 1].isspace():
+        j -= 1
+    if text[j - 1:j] not in (".", "!", "?", "؟", "\n"):
+        m = _SENTENCE_END.search(text, end, min(doc.end, end + _REACH))
+        end = m.end() if m else end
+    return start, end
+
+
 def diff_pair(doc_a: Document, text_a: str, facts_a: Sequence[Fact], doc_b: Document, text_b: str,
               facts_b: Sequence[Fact], passages: Sequence[Passage]) -> list[FactDiff]:
-    """The fact diff of two documents over their aligned passages (either orientation), plus the
-    figures and dates outside passages that their context pairs up (same language only).
+    """The fact diff of two documents over their aligned passages (either orientation); the facts
+    outside every passage are dropped (only in a) or added (only in b).
 
     Each fact is reported once, with its best status over the passages it lies in (same, then
     changed, then dropped/added). Texts are the FILE texts the spans point into.
@@ -221,17 +173,19 @@ def diff_pair(doc_a: Document, text_a: str, facts_a: Sequence[Fact], doc_b: Docu
     pairings: list[Pairing] = []
     ps = sorted(orient(doc_a, doc_b, passages), key=lambda p: (p.a_start, p.b_start))
     index_a, index_b = _FactIndex(facts_a), _FactIndex(facts_b)
+    in_a: set[int] = set()
+    in_b: set[int] = set()
     for p in ps:
-        span_a, span_b = (p.a_start, p.a_end), (p.b_start, p.b_end)
+        span_a = _sentences(text_a, doc_a, p.a_start, p.a_end)
+        span_b = _sentences(text_b, doc_b, p.b_start, p.b_end)
         fa, fb = index_a.within(span_a), index_b.within(span_b)
+        in_a.update(map(id, fa))
+        in_b.update(map(id, fb))
         if fa or fb:
             pairings += diff_passage(fa, fb, span_a, span_b, text_a=text_a, text_b=text_b)
-    if doc_a.lang == doc_b.lang and ps:  # only texts that share passages: a template is no kinship
-        in_a = {id(f) for p in ps for f in index_a.within((p.a_start, p.a_end))}
-        in_b = {id(f) for p in ps for f in index_b.within((p.b_start, p.b_end))}
-        free_a = [f for f in facts_a if id(f) not in in_a]
-        free_b = [f for f in facts_b if id(f) not in in_b]
-        pairings += context_pairs(text_a, doc_a, free_a, text_b, doc_b, free_b)
+    if ps:  # texts that share no passage are not compared fact by fact
+        pairings += [(f, None, "dropped") for f in facts_a if id(f) not in in_a]
+        pairings += [(None, f, "added") for f in facts_b if id(f) not in in_b]
     return _resolve(doc_a, doc_b, pairings)
 
 
