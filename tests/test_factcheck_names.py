@@ -82,6 +82,10 @@ def test_different_people_do_not_meet() -> None:
     ("قاد التحالف العربي العمليات، وقال التحالف الدولي إنه يدعم الحكومة.", "ar",
      [("التحالف الدولي", "org", "Coalition")]),
     ("اجتمع التحالف العالمي لهزيمة داعش.", "ar", [("التحالف العالمي", "org", "Coalition"), ("داعش", "org", "ISIS")]),
+    # «بحماس» with enthusiasm, «الحماس» the enthusiasm: no Hamas; «وحماس», «لحماس» are
+    ("استقبل الأهالي الوفد بحماس كبير، وزاد الحماس بعد الخطاب.", "ar", []),
+    ("قالت حماس إن الوفد وصل، ورحبت إسرائيل وحماس بالهدنة.", "ar",
+     [("حماس", "org", "Hamas"), ("إسرائيل", "place", "IL"), ("حماس", "org", "Hamas")]),
     ("The Coalition partners met. The Global Coalition met in Rome.", "en",
      [("Global Coalition", "org", "Coalition"), ("Rome", "place", "Rome")]),
     ("Troops were sent to West Africa and the Sahel.", "en",

@@ -134,6 +134,11 @@ _AR_CUED = {
 }
 
 
+# Table names that with one proclitic are a common phrase: «بحماس» "with enthusiasm" (Hamas is
+# «حماس», «وحماس», «لحماس»).
+_AR_PROCLITIC_COMMON = {normalize_arabic("حماس"): frozenset({"ب"})}
+
+
 def person_key(surname: str) -> str:
     """The key of a person: the strong consonant skeleton of the surname (Latin or Arabic)."""
     if has_arabic(surname):
@@ -300,6 +305,12 @@ def _arabic(text: str) -> list[Name]:
 
 def _named(words: list, i: int, j: int, skip: int, text: str, found: list[Name]) -> bool:
     """Is the table name of words i..j used as a name (see :data:`_AR_CUED`)?"""
+    prefix, first = words[i][2][:skip], words[i][2][skip:]
+    # A name the table writes without the article never takes one: «الحماس» is enthusiasm, not Hamas.
+    if not first.startswith("ال") and prefix.endswith(("ال", "لل")):
+        return False
+    if strip_proclitic(prefix, CONJUNCTIONS, min_stem=1) in _AR_PROCLITIC_COMMON.get(first, ()):
+        return False
     cues = _AR_CUED.get(words[i][2][skip:]) if j == i + 1 else None
     if cues is None:
         return True
