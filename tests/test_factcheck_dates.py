@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from sourcetrace.factcheck import extract
-from sourcetrace.factcheck.dates import compatible, find_dates, precision
+from sourcetrace.factcheck.dates import compatible, find_dates, precision, shown
 
 EN: list[tuple[str, str | None, list[tuple[str, str]]]] = [
     ("The ministers met on June 4, 2020.", None, [("June 4, 2020", "2020-06-04")]),
@@ -172,3 +172,13 @@ def test_a_span_never_ends_in_whitespace():
     text = "اجتمعوا في 14 نوفمبر/تشرين الثاني\nوأكدوا"
     (s, e, v), = find_dates(text)
     assert text[s:e] == "14 نوفمبر/تشرين الثاني" and v == "--11-14"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("-W-4", "a Thursday, date not stated"), ("-D-1", "yesterday, date not stated"),
+    ("-D-3", "3 days ago, date not stated"), ("-Y-1", "last year, date not stated"),
+    ("-M+1", "next month, date not stated"), ("2020-06-04", "2020-06-04"), ("--06-04", "--06-04"),
+    (384, "384"), (None, ""),
+])
+def test_a_relative_key_is_shown_as_words(value: object, expected: str) -> None:
+    assert shown(value) == expected

@@ -45,3 +45,13 @@ def test_rows_name_the_passage_they_were_found_in():
     assert "<th>passage</th>" in page
     assert '<td class="st">changed</td><td>p0</td>' in page  # in the passage
     assert '<td class="st">same</td><td>—</td>' in page  # paired outside passages
+
+
+def test_a_relative_date_no_document_date_resolved_says_what_it_says():
+    # Issue 19: an undated copy's "on Thursday" was shown as its key, -W-4.
+    diffs = [FactDiff("A", 0, 11, "B", None, None, "date", "dropped", "-W-4", None)]
+    page = fact_diff_html(diffs, "on Thursday", "")
+    assert "a Thursday, date not stated" in page and "-W-4" not in page
+    console = Console(width=120, record=True)
+    console.print(fact_diff_table(diffs, "on Thursday", "", reorder_rtl=False))
+    assert "a Thursday, date not stated" in console.export_text()

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sourcetrace.cli.console import markup, row
+from sourcetrace.factcheck.dates import shown
 from sourcetrace.records import Document, Fact, Relation
 from sourcetrace.report.bidi import visual
 from sourcetrace.report.compare_terminal import fit
@@ -120,7 +121,7 @@ def facts(facts: Sequence[Fact], docs: Sequence[Document], texts: dict[str, str]
     table.add_column("text", overflow="fold", min_width=16)
     for f in facts:
         text = " ".join(texts[f.doc][f.start:f.end].split())
-        row(table, f.doc, f"{f.start}-{f.end}", f.type, str(f.value), visual(text) if reorder else text)
+        row(table, f.doc, f"{f.start}-{f.end}", f.type, shown(f.value), visual(text) if reorder else text)
     return table
 
 

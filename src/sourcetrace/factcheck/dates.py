@@ -336,6 +336,26 @@ def relative_key(value: str) -> bool:
     return value[:1] == "-" and value[1:2] != "-"
 
 
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY_SHIFTS = {-2: "the day before yesterday", -1: "yesterday", 0: "today", 1: "tomorrow"}
+
+
+def shown(value: object) -> str:
+    """A fact value as a reader sees it: a relative date no document date resolved says what it
+    says ("a Thursday, date not stated") instead of its key (``-W-4``); anything else as is."""
+    if not isinstance(value, str) or not relative_key(value):
+        return "" if value is None else str(value)
+    unit, n = value[1], int(value[2:]) if value[1] != "W" else 0
+    if unit == "W":
+        said = f"a {_WEEKDAY_NAMES[int(value[3:]) - 1]}"
+    elif unit == "D":
+        said = _DAY_SHIFTS.get(n) or (f"{-n} days ago" if n < 0 else f"in {n} days")
+    else:
+        word = "year" if unit == "Y" else "month"
+        said = {-1: f"last {word}", 0: f"this {word}", 1: f"next {word}"}.get(n, f"{n:+d} {word}s")
+    return f"{said}, date not stated"
+
+
 def precision(value: str) -> str:
     """"day", "month" or "year": what a date value states (a day may lack its year)."""
     if relative_key(value):

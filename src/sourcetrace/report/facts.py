@@ -14,6 +14,7 @@ from markupsafe import Markup
 from rich.table import Table
 from rich.text import Text
 
+from sourcetrace.factcheck.dates import shown
 from sourcetrace.records import FactDiff, Passage
 from sourcetrace.report.bidi import visual
 from sourcetrace.report.templating import macro, short
@@ -21,10 +22,6 @@ from sourcetrace.report.templating import macro, short
 STATUSES = ("changed", "dropped", "added", "same")
 STATUS_STYLES = {"changed": "bold yellow", "dropped": "red", "added": "green", "same": "dim"}
 SNIPPET = 60  # chars of a fact's text shown
-
-def _value(value: object) -> str:
-    return "" if value is None else str(value)
-
 
 def _snip(text: str, start: int | None, end: int | None) -> str:
     if start is None or end is None:
@@ -89,7 +86,7 @@ def fact_table(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_same
             d.status, d.type, f"p{pid}" if pid is not None else "—",
             _snip(text_a, d.a_start, d.a_end), f"[{d.a_start}, {d.a_end})" if d.a_start is not None else "",
             _snip(text_b, d.b_start, d.b_end), f"[{d.b_start}, {d.b_end})" if d.b_start is not None else "",
-            _value(d.value_a), _value(d.value_b), _value(d.value_a if d.value_a is not None else d.value_b)))
+            shown(d.value_a), shown(d.value_b), shown(d.value_a if d.value_a is not None else d.value_b)))
     return FactTable(rows, ", ".join(f"{n} {s}" for s, n in counts(diffs).items()), bool(passages))
 
 
@@ -118,10 +115,10 @@ def fact_diff_table(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, reor
         if d.status == "same" and not show_same:
             continue
         if d.status == "changed":
-            value = Text(_value(d.value_a), style="strike red") + Text(" → ") + Text(_value(d.value_b),
+            value = Text(shown(d.value_a), style="strike red") + Text(" → ") + Text(shown(d.value_b),
                                                                                      style="bold green")
         else:
-            value = Text(_value(d.value_a if d.value_a is not None else d.value_b))
+            value = Text(shown(d.value_a if d.value_a is not None else d.value_b))
         table.add_row(Text(d.status, style=STATUS_STYLES[d.status]), d.type, cell(text_a, d.a_start, d.a_end),
                       value, cell(text_b, d.b_start, d.b_end))
     return table

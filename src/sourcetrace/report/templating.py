@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from sourcetrace.factcheck.dates import shown
 from sourcetrace.report.direction import dir_attrs
 from sourcetrace.report.kinds import kind_class, legend_kinds
 
@@ -34,7 +35,7 @@ def environment(*packages: str) -> Environment:
     # JSON in a page keeps Arabic as it is (a third of the size of \u escapes); tojson still
     # escapes <, >, & and ' so that the data cannot close its <script> block.
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(short=short, pct=lambda x, digits=0: f"{x:.{digits}%}", kind_class=kind_class)
+    env.filters.update(short=short, pct=lambda x, digits=0: f"{x:.{digits}%}", kind_class=kind_class, fact_value=shown)
     env.globals.update(dir_attrs=dir_attrs, legend_kinds=legend_kinds)
     # Only http(s) becomes a link: a javascript: URL in a scraped page must not be clickable.
     env.tests.update(http_url=lambda url: bool(re.match(r"https?://", url or "", re.I)))
