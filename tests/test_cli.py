@@ -16,7 +16,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           cwd=cwd, timeout=300)
 
 
-COMMANDS = ("read", "compare", "trace", "show", "origin", "facts", "diff", "timeline", "search", "serve")
+COMMANDS = ("read", "compare", "trace", "show", "origin", "facts", "diff", "timeline", "search", "index", "serve")
 
 
 def test_help_everywhere():
@@ -135,6 +135,21 @@ def test_search_finds_a_quote_with_its_origin(seeds_db, tmp_path):
     assert listed and "002_5d78def7b98681ae#1" not in listed, shown.stdout
     bad = run("search", "  ", "--db", str(db))
     assert bad.returncode == 2 and "no words" in bad.stderr
+
+
+def test_index_builds_what_trace_left_to_the_first_search(seeds_db, tmp_path):
+    from conftest import copy_store
+
+    db = copy_store(seeds_db, tmp_path / "s.db")  # the vector file beside the store is not copied
+    first = run("index", "--db", str(db), "--json")
+    assert first.returncode == 0, first.stderr
+    data = json.loads(first.stdout)
+    assert data["sentences"] > 100
+    again = json.loads(run("index", "--db", str(db), "--json").stdout)
+    assert again == {"indexed": 0, "sentences": data["sentences"]}
+    assert (tmp_path / "s.db.quotes.faiss").exists()
+    missing = run("index", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and not (tmp_path / "none.db").exists()
 
 
 def test_serve_off_loopback_makes_up_a_token_and_requires_it(tmp_path):

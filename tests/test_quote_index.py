@@ -111,3 +111,22 @@ def test_a_large_index_moves_to_an_inverted_file(tmp_path, monkeypatch):
         _, text = st.numbered_sentences([first])[first]
         hits = index.search(enc.encode([text])[0], 1)
         assert hits and hits[0][0] == first
+
+
+def test_the_index_says_when_new_documents_wait(tmp_path):
+    # trace leaves the index to the first search (issue 18): the search must see what is new cheaply.
+    enc = FakeEncoder()
+    with Store(tmp_path / "s.db") as st:
+        ingest([str(DEMO / "statement_en.txt")], st)
+        assert quote_index.needs_index(st) and quote_index.unindexed_count(st) == 1
+        update_index(st, vectors=False)
+        assert not quote_index.needs_index(st, vectors=False)
+        assert quote_index.needs_index(st)  # words indexed, vectors not yet
+        update_index(st, encoder=enc)
+        assert not quote_index.needs_index(st)
+        ingest([str(DEMO / "statement_ar.txt")], st)
+        assert quote_index.needs_index(st) and quote_index.unindexed_count(st) == 1
+        update_index(st, encoder=enc)
+        VectorIndex.of(st).path.unlink()  # the file beside the store lost: index its vectors again
+        VectorIndex.of(st)._reload()
+        assert quote_index.needs_index(st)

@@ -34,6 +34,7 @@ app.command("facts")(facts.facts_cmd)
 app.command("diff")(compare.diff_cmd)
 app.command()(timeline.timeline)
 app.command("search")(search.search_cmd)
+app.command("index")(search.index_cmd)
 app.command()(serve.serve)
 
 

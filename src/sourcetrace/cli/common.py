@@ -153,6 +153,26 @@ def ingest_with_progress(inputs: list[str], store: Store, max_bytes: int, strict
                       progress=lambda p: progress.update(task, advance=1, description=escape(Path(p).name)))
 
 
+def index_with_progress(store: Store, quiet: bool) -> int:
+    """Bring the quote index up to date (:func:`sourcetrace.quotes.search.ensure_indexed`) with
+    progress on standard error: `trace` leaves the index to the first search, which on a large
+    corpus takes a while and must not look hung. Returns how many documents were indexed."""
+    from sourcetrace.quotes.index import needs_index, unindexed_count
+    from sourcetrace.quotes.search import ensure_indexed
+
+    if not needs_index(store):
+        return 0
+    total = unindexed_count(store)
+    if logs_progress():
+        with StageLog() as lines:
+            lines.start("quote index", total)
+            return ensure_indexed(store, progress=lines.advance)
+    with Progress(TextColumn("[bold]indexing for search"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("", total=total or None)
+        return ensure_indexed(store, progress=lambda n: bar.update(task, advance=n))
+
+
 def report_failures(report: ReadReport) -> None:
     for failure in report.failures:
         error(f"{failure.path}: {failure.reason}")

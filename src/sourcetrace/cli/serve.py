@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from sourcetrace.cli.common import index_with_progress
 from sourcetrace.cli.console import err_console, markup
 from sourcetrace.cli.options import DbOption
 from sourcetrace.cli.paths import reading_store
@@ -33,7 +34,8 @@ def serve(
     if not loopback and not token:
         token = secrets.token_urlsafe(24)
     path = db or default_db_path()
-    reading_store(path).close()  # a store must exist: serving never creates one
+    with reading_store(path) as store:  # a store must exist: serving never creates one
+        index_with_progress(store, quiet=False)  # before serving: not in the first visitor's search
     app_ = create_app(path, token=token, create=False, allowed_hosts=[*LOOPBACK_NAMES, host] if loopback else None)
     shown = f"[{host}]" if ":" in host else host
     suffix = f"/?token={token}" if token else "/"

@@ -33,7 +33,6 @@ from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.workers import align_pairs, default_workers
 from sourcetrace.pipeline import Pairs, Trace
-from sourcetrace.quotes.index import update_index
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk
 from sourcetrace.relate.relations import PairText
@@ -77,7 +76,8 @@ def trace(inputs: Sequence[str], store: Store, *, encoder: Encoder | None = None
 
 def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
                     threshold: float = DEFAULT_THRESHOLD, progress: Progress = QUIET) -> Trace:
-    """The stages after reading, over stored documents, then the quote index. ``encoder`` None:
+    """The stages after reading, over stored documents (the quote index is left to the first
+    search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
     :func:`pipeline.alignment_encoder` picks it."""
     docs = list(docs)
     progress.start("encode", len(docs))
@@ -96,8 +96,6 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     texts = DocumentTexts(store)
     facts = facts_of(docs, texts, store)
     diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in relations], facts, texts)
-    progress.start("quote index")
-    update_index(store)
     progress.start("done")
     return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
                  pipeline.run_settings("trace", chosen, threshold), pairs)

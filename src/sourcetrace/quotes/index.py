@@ -1,8 +1,10 @@
 """The quote index: where search looks for candidate sentences.
 
-Two indexes over every stored sentence, kept up to date by :func:`update_index` (an explicit
-step that `read`, `trace`, uploads and the first search run; each batch of documents is indexed
-in one transaction, so a killed run leaves a consistent index and the rerun carries on):
+Two indexes over every stored sentence, kept up to date by :func:`update_index`: `sourcetrace
+index` runs it, and so does any search that finds documents not indexed yet (the first search
+after a trace or an upload). `trace` does not wait for it: a corpus traced for its relations never
+pays for an index nobody searches. Each batch of documents is indexed in one transaction, so a
+killed run leaves a consistent index and the rerun carries on:
 
 - **lexical**: the normalized sentence text (normalize.py: diacritics, alef/ya/ta-marbuta
   variants, digits, case) in a contentless SQLite FTS5 table inside the store, ranked by BM25.
@@ -68,6 +70,23 @@ def update_index(store: Store, *, vectors: bool = True, encoder: Encoder | None 
     if vectors:
         VectorIndex.of(store).update(store, encoder)
     return added
+
+
+def needs_index(store: Store, *, vectors: bool = True) -> bool:
+    """Whether a document is missing from the index (three cheap lookups, so every search can ask)."""
+    if store.unindexed_documents(1):
+        return True
+    if not vectors:
+        return False
+    if store.quote_documents_without_vectors(1):
+        return True
+    # sentences marked as in the vector index while its file is empty or gone: index them again
+    return store.has_indexed_vectors() and VectorIndex.of(store).size == 0
+
+
+def unindexed_count(store: Store) -> int:
+    """Documents whose words are not indexed yet: what a progress bar of :func:`update_index` counts."""
+    return len(store.unindexed_documents(-1))
 
 
 class VectorIndex:

@@ -32,7 +32,7 @@ import numpy as np
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_kind
 from sourcetrace.align.reuse import find_reuse, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
-from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, update_index
+from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
 from sourcetrace.records import Document, Passage, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
@@ -131,19 +131,16 @@ def check_query(text: str, lang: str = "any") -> str:
     return query
 
 
-_indexed: set[tuple[str, bool]] = set()
-_indexed_lock = threading.Lock()
+_indexing = threading.Lock()  # one indexer per process: two searches must not index one document twice
 
 
-def ensure_indexed(store: Store, vectors: bool = True) -> None:
-    """Index what is new once per process and store; writers (read, trace, uploads) call
-    :func:`update_index` themselves, so later searches need not look."""
-    key = (str(store.path.resolve()), vectors)
-    with _indexed_lock:
-        if key in _indexed:
-            return
-        update_index(store, vectors=vectors)
-        _indexed.add(key)
+def ensure_indexed(store: Store, vectors: bool = True, progress: Callable[[int], None] | None = None) -> int:
+    """Index the documents added since the last search (after a trace, a read or an upload):
+    `trace` leaves the index to its first search. Returns how many documents were indexed."""
+    with _indexing:
+        if not needs_index(store, vectors=vectors):
+            return 0
+        return update_index(store, vectors=vectors, progress=progress)
 
 
 def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True) -> list[Hit]:

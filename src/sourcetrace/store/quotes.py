@@ -53,6 +53,10 @@ class QuoteTables:
     def mark_vectors_indexed(self, doc_ids: Sequence[str]) -> None:
         self.conn.executemany("UPDATE quote_docs SET vectors=1 WHERE doc_id=?", [(d,) for d in doc_ids])
 
+    def has_indexed_vectors(self) -> bool:
+        """Whether any sentence is marked as in the vector index."""
+        return self.conn.execute("SELECT 1 FROM quote_docs WHERE vectors=1 AND n>0 LIMIT 1").fetchone() is not None
+
     def reset_vectors_indexed(self) -> None:
         self.conn.execute("UPDATE quote_docs SET vectors=0")
 

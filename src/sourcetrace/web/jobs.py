@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sourcetrace.engines.ingest import ingest
 from sourcetrace.engines.local import Progress, trace_documents
+from sourcetrace.quotes.search import ensure_indexed
 from sourcetrace.readers import readers_by_suffix
 from sourcetrace.store.sqlite import Store
 
@@ -177,6 +178,8 @@ class Jobs:
                                               advance=lambda n: setattr(job, "done", job.done + n)))
             job.facts = sum(len(v) for v in result.facts.values())
             job.changed_facts = sum(d.status == "changed" for d in result.fact_diffs)
+            stage("quote index")  # here, not in the next user's search
+            ensure_indexed(store, progress=lambda n: setattr(job, "done", job.done + n))
         job.state, job.stage = ("done" if job.documents else "failed"), "done"
         if not job.documents:
             job.error = "no document could be read"
