@@ -150,3 +150,15 @@ def test_the_upload_form_posts_with_its_origin_without_script(browser, base_url,
         page.click("#upload-form button")
     assert '"accepted":["form.txt"]' in page.content()
     context.close()
+
+
+def test_the_api_docs_page_renders_offline_under_the_apps_policy(page, base_url):
+    # Issue 20: FastAPI's own docs page, its Swagger UI served by the app (no CDN), its one inline
+    # script allowed by hash: the operations must render, with no policy violation.
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(base_url + "/api/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/search" in p for p in paths) and any("/api/compare" in p for p in paths)
+    assert not [e for e in errors if "Content Security Policy" in e], errors

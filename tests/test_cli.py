@@ -172,6 +172,8 @@ def test_serve_off_loopback_makes_up_a_token_and_requires_it(tmp_path):
     try:
         line = proc.stderr.readline()
         assert "?token=" in line, line
+        # 0.0.0.0 is no address a browser opens: the machine's name and loopback instead (issue 20)
+        assert "http://0.0.0.0" not in line and f"http://127.0.0.1:{port}/?token=" in line, line
         token = line.strip().rsplit("?token=", 1)[1]
         url = f"http://127.0.0.1:{port}/api/documents"
         deadline = time.monotonic() + 30

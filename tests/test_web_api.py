@@ -71,6 +71,12 @@ def test_document_compare_and_family(client):
     assert any(f["type"] == "date" for f in doc["facts"]) and all(f["doc"] == D004 for f in doc["facts"])
     cmp = client.get("/api/compare", params={"a": D000, "b": D004}).json()
     assert cmp["passages"] and all(p["a"] == D000 for p in cmp["passages"])
+    # the fact diff, as `compare` gives it (issue 20): 004 keeps the statement's date of 6 Feb 2019
+    assert any(d["type"] == "date" and d["status"] == "same" and d["value_a"] == "2019-02-06"
+               for d in cmp["fact_diffs"])
+    assert all(d["a"] == D000 for d in cmp["fact_diffs"])
+    page = client.get("/compare", params={"a": D000, "b": D004}).text
+    assert '<table class="facts">' in page and "2019-02-06" in page
     fam = client.get(f"/api/families/{url_id(D000)}").json()
     assert fam["origin"] == D002A and D004 in fam["members"]
     listing = client.get("/api/documents", params={"limit": 3}).json()
@@ -370,3 +376,15 @@ def test_documents_offset_beyond_sqlite_integers_is_a_client_error(client):
     # SQLite integers are 64-bit: a larger offset is refused as invalid, never a server error.
     assert client.get("/api/documents", params={"offset": 2**63}).status_code == 422
     assert client.get("/api/documents", params={"offset": 2**40}).status_code == 200
+
+
+def test_the_api_docs_page_and_only_its_own_files_are_served(empty_client):
+    # Issue 20: FastAPI's docs page with Swagger UI from the installed package, never a CDN.
+    page = empty_client.get("/api/docs")
+    assert page.status_code == 200 and "/api/openapi.json" in page.text and "cdn" not in page.text.lower()
+    assert "'sha256-" in page.headers["content-security-policy"]  # its one inline script, by hash
+    js = empty_client.get("/api/docs/assets/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+    assert empty_client.get("/api/docs/assets/LICENSE").status_code == 404
+    assert empty_client.get("/api/docs/assets/..%2F..%2Fcore.py").status_code == 404
+    assert "'sha256-" not in empty_client.get("/").headers["content-security-policy"]

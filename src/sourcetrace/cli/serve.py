@@ -37,8 +37,20 @@ def serve(
     with reading_store(path) as store:  # a store must exist: serving never creates one
         index_with_progress(store, quiet=False)  # before serving: not in the first visitor's search
     app_ = create_app(path, token=token, create=False, allowed_hosts=[*LOOPBACK_NAMES, host] if loopback else None)
-    shown = f"[{host}]" if ":" in host else host
     suffix = f"/?token={token}" if token else "/"
-    err_console.print(markup("sourcetrace serving {path} at http://{shown}:{port}{suffix}", path=str(path),
-                             shown=shown, port=port, suffix=suffix), highlight=False)
+    err_console.print(markup("sourcetrace serving {path} at {urls}", path=str(path),
+                             urls=" and ".join(f"{u}{suffix}" for u in browser_urls(host, port))), highlight=False)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+WILDCARDS = frozenset({"0.0.0.0", "::", "", "*"})
+
+
+def browser_urls(host: str, port: int) -> list[str]:
+    """URLs a browser can open for a bound address: a wildcard (0.0.0.0, ::) is no address to
+    browse to, so it gives this machine's name for other machines and loopback for this one."""
+    if host in WILDCARDS:
+        import socket
+
+        return [f"http://{socket.gethostname()}:{port}", f"http://127.0.0.1:{port}"]
+    return [f"http://{f'[{host}]' if ':' in host else host}:{port}"]

@@ -9,12 +9,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFil
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from sourcetrace.engines.local import DocumentTexts, fact_diffs_of, facts_of
 from sourcetrace.factcheck import document_facts
 from sourcetrace.quotes.search import LANGS, MAX_QUERY_CHARS, QueryError, earliest, search
-from sourcetrace.records import Document
+from sourcetrace.records import Document, FactDiff
 from sourcetrace.relate.coverage import orient, summarize
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.relate.lineage import origin_chain, relations_of
+from sourcetrace.report.facts import orient_diffs
 from sourcetrace.store.sqlite import Store
 from sourcetrace.web.app import Context
 from sourcetrace.web.jobs import UploadError
@@ -110,13 +112,22 @@ def compare(ctx: Ctx, a: str, b: str) -> dict[str, Any]:
     ps = pair_passages(store, da, db)
     summary = summarize(da, db, ps, store.sentences(a), store.sentences(b))
     return {"a": da.to_json(), "b": db.to_json(), "passages": [p.to_json() for p in ps],
-            "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()}}
+            "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()},
+            "fact_diffs": [d.to_json() for d in pair_fact_diffs(store, da, db, ps)]}
 
 
 def pair_passages(store: Store, da: Document, db: Document) -> list:
     """The stored passages between two documents, oriented a -> b."""
     between = [p for p in store.passages([da.id]) if {p.a, p.b} == {da.id, db.id}]
     return orient(da, db, between)
+
+
+def pair_fact_diffs(store: Store, da: Document, db: Document, passages: list) -> list[FactDiff]:
+    """The fact diff of two documents over their passages (a's facts on side a), as `compare`
+    shows it: each document's facts come from the store's cache, the diff is this pair's."""
+    texts = DocumentTexts(store)
+    facts = facts_of([da, db], texts, store)
+    return orient_diffs(fact_diffs_of(store, [da, db], passages, [(da.id, db.id)], facts, texts), da.id, db.id)
 
 
 @router.get("/families/{doc_id}", summary="The family of a document: members, origin, relations, timeline")

@@ -107,9 +107,10 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
     page from reaching the app through a DNS name rebound to 127.0.0.1). ``create=False`` (the
     `serve` command): the store must exist, and is never made by a request."""
     from sourcetrace.web import api, pages
+    from sourcetrace.web.docs import docs_router
 
     app = FastAPI(title="sourcetrace", version=__version__, openapi_url="/api/openapi.json",
-                  docs_url=None, redoc_url=None,  # the bundled API explorers load scripts from a CDN
+                  docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN: web/docs.py
                   description="Quote search and provenance of Arabic and English documents.")
     ctx = Context(Path(db_path), upload_limit, create)
     app.state.ctx = ctx
@@ -130,7 +131,8 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
             return JSONResponse({"detail": "refused: sent from another site's page (send the token to post "
                                            "from elsewhere)"}, status_code=403, headers=SAFE_HEADERS)
         response: Response = await call_next(request)
-        response.headers.update(SAFE_HEADERS)
+        for name, value in SAFE_HEADERS.items():  # a page may narrow or widen its own policy (docs.py)
+            response.headers.setdefault(name, value)
         if set_cookie:
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
         return response
@@ -149,6 +151,7 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
                                  headers={"Cache-Control": "max-age=3600"})
 
     app.include_router(api.router)
+    app.include_router(docs_router(app.openapi_url or "/api/openapi.json", app.title))
     app.include_router(pages.router)
     if allowed_hosts:
         from starlette.middleware.trustedhost import TrustedHostMiddleware

@@ -25,7 +25,7 @@ from sourcetrace.report.graph import layout
 from sourcetrace.report.kinds import kind_css
 from sourcetrace.report.templating import render, static_text
 from sourcetrace.report.wording import chain_steps, what_a_is
-from sourcetrace.web.api import context, family_dates, pair_passages, run_search
+from sourcetrace.web.api import context, family_dates, pair_fact_diffs, pair_passages, run_search
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +35,7 @@ LANGUAGES = (("any", "any language"), ("ar", "Arabic"), ("en", "English"))
 
 def stylesheet() -> str:
     """The pages' one stylesheet: the reports' rules, then the app's own."""
-    return "\n".join((static_text("report.css"), kind_css(), static_text("corpus.css"),
+    return "\n".join((static_text("report.css"), static_text("facts.css"), kind_css(), static_text("corpus.css"),
                       static_text("pages.css", WEB)))
 
 
@@ -139,7 +139,7 @@ def compare_page(request: Request, a: str = "", b: str = "") -> HTMLResponse:
         return not_found(f"no document {(b if da else a)!r} in the store")
     ps = pair_passages(store, da, db)
     view = pair_view(da, store.document_text(a) or "", db, store.document_text(b) or "", ps,
-                     store.sentences(a), store.sentences(b))
+                     store.sentences(a), store.sentences(b), fact_diffs=pair_fact_diffs(store, da, db, ps))
     return page("compare.html", f"{a} ↔ {b}", a=a, b=b, view=view, has_passages=bool(ps))
 
 
