@@ -388,3 +388,28 @@ def test_the_api_docs_page_and_only_its_own_files_are_served(empty_client):
     assert empty_client.get("/api/docs/assets/LICENSE").status_code == 404
     assert empty_client.get("/api/docs/assets/..%2F..%2Fcore.py").status_code == 404
     assert "'sha256-" not in empty_client.get("/").headers["content-security-policy"]
+
+
+@pytest.mark.slow
+def test_a_running_app_finds_what_another_process_traced_later(tmp_path):
+    # Issue 20: no restart after another process adds documents, their vectors included (a
+    # translated query reaches them only through the vector index).
+    import subprocess
+    import sys
+
+    from conftest import DEMO
+
+    db = tmp_path / "s.db"
+    Store(db).close()
+    quote_en = "The ministers of the Regional Water Cooperation Council met in Qadira"
+    quote_ar = "اجتمع وزراء مجلس التعاون المائي الإقليمي في القديرة"
+    with TestClient(create_app(db, create=False)) as c:
+        assert c.get("/api/search", params={"q": quote_en}).json()["hits"] == []
+        done = subprocess.run([sys.executable, "-m", "sourcetrace", "trace", str(DEMO / "statement_en.txt"),
+                               "--db", str(db), "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, done.stderr
+        hits = c.get("/api/search", params={"q": quote_en}).json()["hits"]
+        assert hits and hits[0]["doc"].startswith("statement_en") and hits[0]["kind"] == "verbatim"
+        translated = c.get("/api/search", params={"q": quote_ar}).json()["hits"]
+        assert translated and translated[0]["doc"].startswith("statement_en")
