@@ -73,7 +73,9 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
 READING_VERSION = 3
 # Bump when fact extraction changes, so cached facts are extracted again.
 FACTS_VERSION = 2
-TOPIC_SENTENCES = 8  # sentences (spread over the document) whose mean vector is its topic
+TOPIC_SENTENCES = 64  # sentences (spread over the document) whose mean vector is its topic: all of a
+# news story, so a partial, reordered translation averages the same sentences (8 spread ones missed
+# most such pairs: the two samples held different sentences); every sentence is encoded anyway
 TOPIC_ENCODER = "use"  # the fast encoder: every sentence of a corpus is encoded with it once
 ALL_PAIRS_UP_TO = 60  # documents: below this, aligning every pair costs less than searching
 LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder unless told otherwise

@@ -289,8 +289,11 @@ def _fill_gaps(pairs: set[tuple[int, int]], score: np.ndarray, threshold: float)
 
 def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Sequence[bool]) -> set[tuple[int, int]]:
     """Pairs of short units survive only next to a surviving pair (a header block of a
-    translation): alone, "March 12, 2025" or "For Immediate Release" prove nothing."""
-    kept = {(i, j) for i, j in pairs if not (short_a[i] or short_b[j])}
+    translation), or in a run of short pairs that keeps its order on both sides (a text of short
+    sentences, translated: "Sami wanted money."): alone, "March 12, 2025" or "For Immediate
+    Release" prove nothing."""
+    kept = {(i, j) for i, j in pairs
+            if not (short_a[i] or short_b[j]) or (i + 1, j + 1) in pairs or (i - 1, j - 1) in pairs}
     pending = pairs - kept
     grew = True
     while grew and pending:

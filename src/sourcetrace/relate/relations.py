@@ -153,7 +153,9 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         return None
     # A phrase is not a copy: formulae ("in line with the national plan for") recur across
     # unrelated texts, so only passages of some length count as evidence for the type.
-    passages = [p for p in shared if min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
+    # A translated sentence is no phrase, however short: only passages in one language are held to it.
+    passages = [p for p in shared if p.kind in TRANSLATION_KINDS
+                or min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
     if not passages:
         rel = Relation(ida, idb, "related", 0.0, 0.0, fsum(p.score for p in shared) / len(shared),
                        passages=len(shared))
