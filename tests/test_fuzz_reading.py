@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 import sourcetrace
 from sourcetrace import pipeline
 from sourcetrace.readers import ReadError, read_file
-from sourcetrace.records import Document, Sentence, SourceFile
+from sourcetrace.records import Document, Part, Sentence, SourceFile
+from sourcetrace.segment.boilerplate import boilerplate_lines, lines_of
 from sourcetrace.segment.documents import content_spans
 from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES
 
@@ -159,7 +160,7 @@ def check_segmented(text: str, docs: list[Document], sentences: list[Sentence]) 
         prev = s
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(file=_files)
 def test_any_bytes_are_read_or_refused_and_keep_offsets(files, file: tuple[bytes, str]) -> None:
     raw, suffix = file
@@ -173,7 +174,7 @@ def test_any_bytes_are_read_or_refused_and_keep_offsets(files, file: tuple[bytes
 @given(text=_text, fmt=st.sampled_from(["text", "html", "jsonl"]))
 def test_any_text_segments_and_splits_within_its_spans(text: str, fmt: str) -> None:
     # Formats that declare their documents are segmented per part, the others as a whole file.
-    parts = [sourcetrace.records.Part(0, len(text))] if fmt != "text" and text.strip() else []
+    parts = [Part(0, len(text))] if fmt != "text" and text.strip() else []
     source = SourceFile("t.txt", text, "utf-8", fmt, "0" * 64, len(text), parts)
     docs, sentences = pipeline.segment(source, "t")
     check_segmented(text, docs, sentences)
@@ -182,8 +183,6 @@ def test_any_text_segments_and_splits_within_its_spans(text: str, fmt: str) -> N
 
 
 def _all_boilerplate(text: str) -> bool:
-    from sourcetrace.segment.boilerplate import boilerplate_lines, lines_of
-
     spans = lines_of(text)
     flags = boilerplate_lines(text, spans)
     return all(f or not text[s:e].strip() for (s, e), f in zip(spans, flags, strict=True))
