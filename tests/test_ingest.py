@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sourcetrace.engines.ingest import ingest
+import pytest
+
+from sourcetrace.engines.ingest import ONLY_BOILERPLATE, ingest
+from sourcetrace.readers import ReadError
 from sourcetrace.store.sqlite import Store
 
 BODY = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
@@ -142,3 +145,16 @@ def test_ingest_is_idempotent_and_rereads_changed_files(tmp_path):
         assert (changed.read, changed.unchanged) == (1, 0)
         assert store.counts()["documents"] == 1
         assert "3.1" in store.document_text("a#1")
+
+
+# -- issue 19: a file of boilerplate lines only ---------------------------------------------------
+def test_a_file_of_only_boilerplate_is_a_failure_every_time_and_not_stored(tmp_path):
+    (tmp_path / "captions.txt").write_text("Photo: the council in session\n" * 50, encoding="utf-8")
+    (tmp_path / "body.txt").write_text(BODY, encoding="utf-8")
+    store = Store(tmp_path / "s.db")
+    for _ in range(2):  # a rerun reports it again: it was never stored as read
+        report = ingest([str(tmp_path)], store)
+        assert [(Path(f.path).name, f.reason) for f in report.failures] == [("captions.txt", ONLY_BOILERPLATE)]
+        assert [d.id for d in store.documents(report.files)] == ["body#1"]
+    with pytest.raises(ReadError, match="boilerplate"):
+        ingest([str(tmp_path / "captions.txt")], store, strict=True)

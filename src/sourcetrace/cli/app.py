@@ -14,7 +14,7 @@ import typer
 
 from sourcetrace import __version__
 from sourcetrace.cli import compare, facts, read, search, serve, show, timeline, trace
-from sourcetrace.cli.console import err_console, error, out_console
+from sourcetrace.cli.console import EXIT_CODES, err_console, error, out_console
 from sourcetrace.outputs import OutputError
 from sourcetrace.store.sqlite import StoreError
 
@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    epilog="Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + ".",
 )
 app.command()(read.read)
 app.command("compare")(compare.compare_cmd)

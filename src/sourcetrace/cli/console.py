@@ -52,8 +52,20 @@ def error(message: str) -> None:
     err_console.print(markup("[red]error[/red]: {message}", message=message), highlight=False)
 
 
+#: What a command's exit code means; ``sourcetrace --help`` and the README list these, and no
+#: other code may come out (tests/test_cli_robustness.py).
+EXIT_CODES = {
+    0: "done",
+    1: "read or trace: an input could not be read (each is named on standard error), the others "
+       "were read and the outputs written (with --strict, reading stopped there)",
+    2: "nothing was done: a usage error (an option or argument), an --out, --html or --db that "
+       "cannot be used, or a document, file, store or encoder that cannot be found or read",
+    130: "interrupted: the store keeps every file completed so far",
+}
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    """:func:`error`, then end the command with ``code`` (2: a usage error, 1: unreadable input)."""
+    """:func:`error`, then end the command with ``code`` (see :data:`EXIT_CODES`)."""
     error(message)
     raise typer.Exit(code)
 

@@ -18,6 +18,8 @@ from sourcetrace.store.sqlite import Store, file_key
 # Files written to the store per transaction: a killed run redoes at most this many.
 BATCH_FILES = 200
 BATCH_CHARS = 20_000_000
+# A file whose every line is boilerplate (a caption repeated, share and cookie lines) holds no document.
+ONLY_BOILERPLATE = "no document: every line is boilerplate (repeated captions, share or cookie lines)"
 
 
 @dataclass
@@ -94,6 +96,13 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
             prefix = store.id_prefix(key, Path(path).stem, source.sha256, prefixes)
             prefixes.add(prefix)
             docs, sentences = pipeline.segment(source, prefix)
+            if not docs:
+                # Stored, such a file vanished without a word (exit code 0) and every rerun skipped it.
+                prefixes.discard(prefix)
+                if strict:
+                    raise ReadError(path, ONLY_BOILERPLATE)
+                report.failures.append(ReadFailure(path, ONLY_BOILERPLATE))
+                continue
             batch.append((key, source, settings, docs, sentences))
             batch_chars += len(source.text)
             if len(batch) >= BATCH_FILES or batch_chars >= BATCH_CHARS:

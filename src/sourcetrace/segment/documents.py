@@ -105,7 +105,9 @@ def _script_boundaries(lines: Sequence[_Line], whole: language.ScriptProfile) ->
     """Indices of content lines where a lasting change of script begins."""
     if min(whole.arabic, whole.latin) < MIN_RUN_LETTERS:
         return set()  # too little of the second script for a document of its own: skip line profiles
-    runs: list[tuple[str, list[int], int]] = []  # (script, line indices, letters)
+    # A run is (script, its first line's index, lines, letters): only the first line and the
+    # count matter, and folding index lists copied them at every fold (quadratic).
+    runs: list[tuple[str, int, int, int]] = []
     for i, ln in enumerate(lines):
         if not ln.content:
             continue
@@ -113,27 +115,26 @@ def _script_boundaries(lines: Sequence[_Line], whole: language.ScriptProfile) ->
         script, letters = _script(profile), profile.letters
         if script is None or script == "other":
             if runs:
-                runs[-1][1].append(i)
+                runs[-1] = (runs[-1][0], runs[-1][1], runs[-1][2] + 1, runs[-1][3])
             continue
         if runs and runs[-1][0] == script:
-            runs[-1][1].append(i)
-            runs[-1] = (script, runs[-1][1], runs[-1][2] + letters)
+            runs[-1] = (script, runs[-1][1], runs[-1][2] + 1, runs[-1][3] + letters)
         else:
-            runs.append((script, [i], letters))
+            runs.append((script, i, 1, letters))
 
-    def substantial(run: tuple[str, list[int], int]) -> bool:
-        return run[2] >= MIN_RUN_LETTERS and (len(run[1]) >= 2 or run[2] >= 600)
+    def substantial(run: tuple[str, int, int, int]) -> bool:
+        return run[3] >= MIN_RUN_LETTERS and (run[2] >= 2 or run[3] >= 600)
 
     # Fold short runs (a quoted line, an English acronym line) into their neighbours.
-    kept: list[tuple[str, list[int], int]] = []
+    kept: list[tuple[str, int, int, int]] = []
     for run in runs:
         if kept and (not substantial(run) or kept[-1][0] == run[0]):
-            kept[-1] = (kept[-1][0], kept[-1][1] + run[1], kept[-1][2] + run[2])
+            kept[-1] = (kept[-1][0], kept[-1][1], kept[-1][2] + run[2], kept[-1][3] + run[3])
         elif kept and not substantial(kept[-1]):
-            kept[-1] = (run[0], kept[-1][1] + run[1], kept[-1][2] + run[2])
+            kept[-1] = (run[0], kept[-1][1], kept[-1][2] + run[2], kept[-1][3] + run[3])
         else:
             kept.append(run)
-    return {run[1][0] for run in kept[1:]}
+    return {run[1] for run in kept[1:]}
 
 
 def _headline_starts(lines: Sequence[_Line]) -> set[int]:
@@ -164,8 +165,11 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
             if has_content_after and (shorts >= 2 or (shorts >= 1 and caption)):
                 starts.add(i)
                 seen_body = False
-                i = j
-                continue
+            # Either way the scan resumes at j: a block that does not open a document from its
+            # first line opens none from a later one (fewer short lines, the same line after it),
+            # and rescanning it from each of its lines was quadratic in a long run of short lines.
+            i = j
+            continue
         if ln.content and not ln.short:
             seen_body = True
         i += 1
