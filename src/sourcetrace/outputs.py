@@ -158,6 +158,8 @@ def _writing_in(where: Path, target: Path) -> Iterator[None]:
 
         fd = os.open(where, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except (ImportError, OSError):  # no locks here (Windows), or the folder cannot be opened
+        fd = None
+    if fd is None:
         yield
         return
     try:
