@@ -5,11 +5,13 @@ Two parts:
 
 - ``test_trace_killed_in_every_stage_reruns_to_a_clean_run_s_outputs`` (slow): the CLI as a
   subprocess, killed after a stage's progress line (stderr is a pipe, so `trace` logs one line per
-  stage) plus a random delay within that stage's duration in a clean run. The stage actually hit
-  is the last line the process printed before it died; the loop goes on until every stage the log
-  names (and the start-up before the first line) was hit and at least ``MIN_KILLS`` kills landed.
-  The random generator's seed is printed; ``SOURCETRACE_FAULT_SEED`` replays it (kill timing
-  still varies with the machine's load).
+  stage) plus a random delay within that stage's duration in a run like it (on a fresh or on a
+  complete store, both measured first). The stage actually hit is the last line the process
+  printed before it died; the loop goes on until every stage the log names (and the start-up
+  before the first line) was hit and at least ``MIN_KILLS`` kills landed. Kills land on a fresh
+  store, on a complete one, and on one a kill just left (then killed again before the rerun); --out
+  is absent or holds the previous whole set. The random generator's seed is printed;
+  ``SOURCETRACE_FAULT_SEED`` replays it (kill timing still varies with the machine's load).
 - ``test_output_write_killed_at_every_line_leaves_one_whole_set``: writing the output set is a few
   milliseconds, too quick to hit reliably by time, so a forked child writes it and kills itself
   before each line executed in the writing code, every one in turn.
@@ -114,12 +116,12 @@ def run_trace(cmd: list[str], target: str | None = None, delay: float = 0.0) -> 
 
 
 def stage_durations(run: Run) -> dict[str, float]:
-    """How long each stage of a clean run took (the last one: until the process ended, which
-    includes writing the outputs), and the start-up before its first line."""
+    """How long each stage of a run took (the last one: until the process ended, which includes
+    writing the outputs), and the start-up before its first line."""
     times = [0.0] + [t for t, _ in run.lines] + [run.seconds]
     names = [START] + [s for _, s in run.lines]
     out: dict[str, float] = {}
-    for i, name in enumerate(names):  # a stage logged twice (a long one) keeps its first line
+    for i, name in enumerate(names):  # a long stage logs a line every few seconds: they add up
         out.setdefault(name, 0.0)
         out[name] += times[i + 1] - times[i]
     return out
