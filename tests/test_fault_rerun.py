@@ -328,25 +328,42 @@ def _small_trace(n: int) -> pipeline.Trace:
 
 # The code that writes a set: a kill before any of its lines is a kill between two of its steps.
 WRITING_CODE = {outputs.__file__, pipeline.__file__, shutil.__file__}
+CodeLine = tuple[str, int]  # (file, line number)
 
 
-def _write_killed_at(trace: pipeline.Trace, out: Path, line: int) -> bool:
-    """Write the set in a forked child that SIGKILLs itself before the `line`-th line executed
-    in the writing code; True if it died there (False: the write finished first)."""
+def _in_writing_code(frame) -> bool:
+    return frame.f_code.co_filename in WRITING_CODE
+
+
+def lines_run(trace: pipeline.Trace, out: Path) -> list[CodeLine]:
+    """Write the set here, and return each line of the writing code it ran, in first-run order."""
+    seen: dict[CodeLine, None] = {}
+
+    def line(frame, event, arg):
+        if event == "line":
+            seen.setdefault((frame.f_code.co_filename, frame.f_lineno))
+        return line
+
+    sys.settrace(lambda frame, event, arg: line if _in_writing_code(frame) else None)
+    try:
+        pipeline.outputs(trace, out)
+    finally:
+        sys.settrace(None)
+    return list(seen)
+
+
+def write_killed_at(trace: pipeline.Trace, out: Path, at: CodeLine) -> bool:
+    """Write the set in a forked child that SIGKILLs itself when it first comes to line `at`;
+    True if it died there."""
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
         try:
-            count = 0
+            def line(frame, event, arg):
+                if event == "line" and (frame.f_code.co_filename, frame.f_lineno) == at:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return line
 
-            def lines(frame, event, arg):
-                nonlocal count
-                if event == "line":
-                    count += 1
-                    if count == line:
-                        os.kill(os.getpid(), signal.SIGKILL)
-                return lines
-
-            sys.settrace(lambda frame, event, arg: lines if frame.f_code.co_filename in WRITING_CODE else None)
+            sys.settrace(lambda frame, event, arg: line if _in_writing_code(frame) else None)
             pipeline.outputs(trace, out)
         finally:
             os._exit(0)
@@ -354,30 +371,42 @@ def _write_killed_at(trace: pipeline.Trace, out: Path, line: int) -> bool:
     return os.WIFSIGNALED(status)
 
 
+def killed_write_left(out: Path, old: pipeline.Trace) -> None:
+    """--out as a write killed just after its swap leaves it: the set before (tagged), a file and
+    a folder of the user's, and beside it the killed write's staging directory, which holds the
+    set before that and a folder of the user's not moved back yet."""
+    shutil.rmtree(out.parent, ignore_errors=True)
+    pipeline.outputs(old, out)
+    tag_as_old(out)
+    (out / "notes.txt").write_text("mine")
+    (out / "figures").mkdir()
+    (out / "figures" / "f.png").write_text("png")
+    left = out.parent / f".{out.name}.tmp-killed"
+    (left / "drafts").mkdir(parents=True)
+    (left / "drafts" / "d.txt").write_text("draft")
+    (left / "documents.jsonl").write_text("{}\n")
+    os.link(out / "notes.txt", left / "notes.txt")
+
+
 def test_output_write_killed_at_every_line_leaves_one_whole_set(tmp_path):
     out, reference, scratch = tmp_path / "work" / "out", tmp_path / "reference", tmp_path / "scratch"
     new, old = _small_trace(2), _small_trace(1)
     pipeline.outputs(new, reference)
     pipeline.outputs(old, tmp_path / "previous")
-    line = 0
-    while True:
-        line += 1
-        # --out holds the previous set (tagged), a file of the user's and a folder of the user's
-        shutil.rmtree(out, ignore_errors=True)
-        pipeline.outputs(old, out)
-        tag_as_old(out)
-        (out / "notes.txt").write_text("mine")
-        (out / "figures").mkdir()
-        (out / "figures" / "f.png").write_text("png")
-        if not _write_killed_at(new, out, line):
-            break
+    killed_write_left(out, old)
+    points = lines_run(new, out)  # the write as it runs on that state: finishing the leftover included
+    assert len(points) > 50
+    for at in points:
+        where = f"killed before {Path(at[0]).name}:{at[1]}"
+        killed_write_left(out, old)
+        assert write_killed_at(new, out, at), f"{where}: never ran"
         state, problems = set_state(out, reference, scratch, tmp_path / "previous")
-        assert state in ("previous", "new") and not problems, f"killed before line {line}: {state} {problems}"
-        assert (out / "notes.txt").read_text() == "mine"
-        # the rerun: the new set, the user's file and folder, nothing left beside --out
+        assert state in ("previous", "new") and not problems, f"{where}: --out holds {state} {problems}"
+        assert (out / "notes.txt").read_text() == "mine", where
+        # the rerun: the new set, the user's files and folders, nothing left beside --out
         pipeline.outputs(new, out)
-        assert set_state(out, reference, scratch) == ("new", []), f"killed before line {line}"
-        assert (out / "notes.txt").read_text() == "mine", f"killed before line {line}"
-        assert (out / "figures" / "f.png").read_text() == "png", f"killed before line {line}: the user's folder"
-        assert leftovers_beside(out) == [], f"killed before line {line}: left {leftovers_beside(out)}"
-    assert line > 50  # the write was really cut at each of its steps
+        assert set_state(out, reference, scratch) == ("new", []), where
+        assert (out / "notes.txt").read_text() == "mine", where
+        assert (out / "figures" / "f.png").read_text() == "png", f"{where}: the user's folder"
+        assert (out / "drafts" / "d.txt").read_text() == "draft", f"{where}: the user's folder a kill left aside"
+        assert leftovers_beside(out) == [], f"{where}: left {leftovers_beside(out)}"
