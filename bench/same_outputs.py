@@ -173,21 +173,50 @@ def describe(name: str, only_before: list[dict[str, Any]], only_after: list[dict
     return len(changed) + len(removed) + len(added), lines
 
 
+def file_differences(name: str, before: Path, after: Path, ignore: set[str], unordered: set[str], tol: float
+                     ) -> tuple[int, int, list[str]]:
+    """How one file of AFTER differs from BEFORE's: (records before, records after, one line per
+    difference); no lines when identical."""
+    if not after.exists():
+        return len(load_jsonl(before)), 0, ["MISSING in AFTER"]
+    b = [canonical(r, ignore, unordered) for r in load_jsonl(before)]
+    a = [canonical(r, ignore, unordered) for r in load_jsonl(after)]
+    only_b, only_a = unmatched(b, a, tol)
+    return len(b), len(a), describe(name, only_b, only_a, tol)[1] if only_b or only_a else []
+
+
+def dir_differences(before: Path, after: Path, tol: float = 1e-6, ignore: dict[str, set[str]] | None = None,
+                    unordered: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
+    """Every *.jsonl file of BEFORE compared with AFTER's (see the module docstring), and AFTER's
+    *.jsonl files that BEFORE lacks: the differing files' names with their difference lines
+    (empty when the directories hold the same outputs). For callers in Python, such as tests."""
+    ignore = ignore or {}
+    unordered = unordered if unordered is not None else parse_fields(list(DEFAULT_UNORDERED), "--unordered")
+    out = {}
+    for path in sorted(before.glob("*.jsonl")):
+        name = path.name.removesuffix(".jsonl")
+        lines = file_differences(name, path, after / path.name, ignore.get(name, set()),
+                                 unordered.get(name, set()), tol)[2]
+        if lines:
+            out[path.name] = lines
+    for path in sorted(after.glob("*.jsonl")):
+        if not (before / path.name).exists():
+            out[path.name] = ["MISSING in BEFORE"]
+    return out
+
+
 def compare_file(name: str, before: Path, after: Path, ignore: set[str], unordered: set[str], tol: float,
                  show: int) -> bool:
     """Print the comparison of one file; True when identical."""
     label = f"{name}.jsonl"
-    if not after.exists():
+    n_before, n_after, lines = file_differences(name, before, after, ignore, unordered, tol)
+    if lines == ["MISSING in AFTER"]:
         print(f"{label}: MISSING in AFTER")
         return False
-    b = [canonical(r, ignore, unordered) for r in load_jsonl(before)]
-    a = [canonical(r, ignore, unordered) for r in load_jsonl(after)]
-    only_b, only_a = unmatched(b, a, tol)
-    if not only_b and not only_a:
-        print(f"{label}: identical ({len(b)} records)")
+    if not lines:
+        print(f"{label}: identical ({n_before} records)")
         return True
-    n, lines = describe(name, only_b, only_a, tol)
-    print(f"{label}: {n} records differ ({len(b)} records before, {len(a)} after)")
+    print(f"{label}: {len(lines)} records differ ({n_before} records before, {n_after} after)")
     for line in lines[:show]:
         print(f"    {line}")
     if len(lines) > show:

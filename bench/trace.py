@@ -5,8 +5,8 @@
 
 `synthetic.planted_corpus` writes N documents with planted copies, near-copies, translations,
 derived reports and revisions; the stages `sourcetrace trace` runs (ingest -> sentence vectors ->
-topic vectors -> candidates -> align_all with the fast encoder "use" -> relate_all -> the quote
-index) then run in this process against a fresh SQLite store, each timed. Printed:
+topic vectors -> candidates -> align_all with the fast encoder "use" -> relate_all -> facts; the
+quote index is left to the first search) then run in this process against a fresh SQLite store, each timed. Printed:
 
 * documents/s overall and per stage; with --half the same corpus family at N/2 first, and the
   ratio time(N) / time(N/2) (bar <= 2.3: near-linear scaling);
@@ -61,7 +61,7 @@ from sourcetrace.engines.workers import default_workers  # noqa: E402
 from sourcetrace.records import Relation  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 
-STAGES = ("read", "encode", "topics", "candidates", "align", "relate", "facts", "quote index")
+STAGES = ("read", "encode", "topics", "candidates", "align", "relate", "facts")  # the quote index: first search
 TYPES = ("copy", "near-copy", "translation", "derived", "revision")
 ACCEPT = {"copy": {"copy", "derived"}, "near-copy": {"copy", "derived"}, "translation": {"translation"},
           "derived": {"derived"}, "revision": {"revision", "derived"}}
@@ -188,7 +188,7 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
         run.memory = {s: MEMORY.peak.get(f"{label} {s}", 0.0) for s in STAGES}
         run.memory_own = {s: MEMORY.own.get(f"{label} {s}", 0.0) for s in STAGES}
     say(f"  [{label}] relations {len(relations)} ({Counter(r.type for r in relations)}), {len(fams)} families "
-        f"{run.times['relate']:.1f}s; quote index {run.times['quote index']:.1f}s; total {run.total:.1f}s, "
+        f"{run.times['relate']:.1f}s; total {run.total:.1f}s, "
         f"peak RSS, sampled, all processes: "
         f"{', '.join(f'{k} {v:.0f}' for k, v in run.memory.items())} MB")
     # planted keys are "relpath#N": map ids by file path and document order

@@ -130,3 +130,25 @@ def test_a_filesystem_without_hard_links_gets_the_set_file_by_file(tmp_path, mon
     _write_set(out, 2)
     assert _contents(out)["documents.jsonl"] == '{"n": 2}\n' and _contents(out)["notes.txt"] == "mine\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_killed_write_s_leftovers_go_but_not_a_live_write_s_nor_the_user_s_only_copy(tmp_path):
+    import fcntl
+
+    out = tmp_path / "out"
+    _write_set(out, 1)
+    killed, kept = tmp_path / ".out.tmp-killed", tmp_path / ".out.old-killed"
+    killed.mkdir()
+    (killed / "documents.jsonl").write_text('{"n": 9}\n')
+    (kept / "set").mkdir(parents=True)
+    (kept / "set" / "mine.txt").write_text("found nowhere else")
+    busy = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(busy, fcntl.LOCK_SH)  # another run is writing here: it may own those directories
+    try:
+        _write_set(out, 2)
+        assert killed.exists()
+    finally:
+        os.close(busy)
+    _write_set(out, 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.old-killed", "out"]
+    assert (kept / "set" / "mine.txt").read_text() == "found nowhere else"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
+import pytest
 
 from conftest import DEMO
 from sourcetrace.engines.ingest import ingest
@@ -130,3 +131,24 @@ def test_the_index_says_when_new_documents_wait(tmp_path):
         VectorIndex.of(st).path.unlink()  # the file beside the store lost: index its vectors again
         VectorIndex.of(st)._reload()
         assert quote_index.needs_index(st)
+
+
+def test_a_run_killed_between_writing_vectors_and_marking_them_adds_them_once(tmp_path, monkeypatch):
+    import faiss
+
+    enc = FakeEncoder()
+    with Store(tmp_path / "s.db") as st:
+        ingest([str(DEMO / "statement_en.txt")], st)
+
+        def killed(doc_ids):  # the index file is written; the documents are not marked
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(st, "mark_vectors_indexed", killed)
+        with pytest.raises(KeyboardInterrupt):
+            update_index(st, encoder=enc)
+        monkeypatch.undo()
+        monkeypatch.setattr(VectorIndex, "_open", {})  # the rerun is another process: it reads the file
+        update_index(st, encoder=enc)
+        ids = faiss.vector_to_array(VectorIndex.of(st).index.id_map).tolist()
+        assert len(ids) == len(set(ids)) == st.counts()["sentences"]
+        assert st.quote_documents_without_vectors(None) == []

@@ -21,8 +21,15 @@ files "besides anything else it likes", so the directory may hold the user's own
   not writable, or its filesystem has no hard links for the user's files), the staged files are renamed into it one by one: every file is still whole
   and the old set survives a failure while writing, but a kill between two renames may mix sets.
 
-A run killed while writing leaves its hidden ``.NAME.tmp-*`` staging directory beside the target
-(never inside it); it is not removed by the next run, which cannot tell it from another run's.
+A run killed while writing leaves its hidden ``.NAME.tmp-*`` staging directory (or, killed during
+the swap, the ``.NAME.tmp-*``/``.NAME.old-*`` directory holding the previous set) beside the
+target. The next write to the same target finishes what it left: the user's sub-directories still
+in it are moved back into the target, then it is removed unless it holds something found nowhere
+else (a file that is neither an output nor a hard link of a file in the target, or a folder the
+target already has one of). Writers tell a leftover from a live run's directory by a lock on the
+folder that holds the staging directories: each write holds it shared, and leftovers are removed
+only under the exclusive lock, so never while another write is under way there (it then waits for
+a later run). Where locks are not available, leftovers stay.
 """
 
 from __future__ import annotations
@@ -117,28 +124,90 @@ def output_set(out: Path) -> Iterator[Path]:
     if target.exists() and not target.is_dir():
         raise OutputError(f"--out {out} is not a directory")
     swap = os.access(target.parent, os.W_OK | os.X_OK) and not _holds_cwd(target)
+    where = target.parent if swap else target  # the folder the staging directory goes in
+    with contextlib.ExitStack() as held:
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            held.enter_context(_writing_in(where, target))
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=where))
+        except OSError as exc:
+            raise OutputError(f"cannot write to --out {out}: {exc.strerror or exc}") from exc
+        try:
+            yield staging
+            if swap:
+                swap = _prepare_swap(staging, target)
+        except BaseException as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot write to --out {out}: {exc.strerror or exc}; "
+                                  "the previous outputs there are unchanged") from exc
+            raise
+        try:
+            _swap_in(staging, target) if swap else _rename_in(staging, target)
+        except OSError as exc:  # the staging directory may now hold the old set: it is left for the user
+            raise OutputError(f"cannot finish writing --out {out}: {exc.strerror or exc} "
+                              f"(what was there before is kept beside it, in {target.parent})") from exc
+
+
+@contextlib.contextmanager
+def _writing_in(where: Path, target: Path) -> Iterator[None]:
+    """Hold the lock of a write into `where` (shared), first removing the leftovers of killed
+    writes to `target` if no other write holds it (see the module docstring)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not swap:
-            target.mkdir(exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent if swap else target))
-    except OSError as exc:
-        raise OutputError(f"cannot write to --out {out}: {exc.strerror or exc}") from exc
+        import fcntl
+
+        fd = os.open(where, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except (ImportError, OSError):  # no locks here (Windows), or the folder cannot be opened
+        fd = None
+    if fd is None:
+        yield
+        return
     try:
-        yield staging
-        if swap:
-            swap = _prepare_swap(staging, target)
-    except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write to --out {out}: {exc.strerror or exc}; "
-                              "the previous outputs there are unchanged") from exc
-        raise
-    try:
-        _swap_in(staging, target) if swap else _rename_in(staging, target)
-    except OSError as exc:  # the staging directory may now hold the old set: it is left for the user
-        raise OutputError(f"cannot finish writing --out {out}: {exc.strerror or exc} "
-                          f"(what was there before is kept beside it, in {target.parent})") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # another write is under way there: its directories are not leftovers
+            pass
+        else:
+            _finish_leftovers(where, target)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _finish_leftovers(where: Path, target: Path) -> None:
+    """Finish what killed writes to `target` left in `where`: the user's sub-directories go back
+    into the target, then each leftover is removed unless it holds something found nowhere else."""
+    for entry in os.scandir(where):
+        if not (entry.name.startswith((f".{target.name}.tmp-", f".{target.name}.old-"))
+                and entry.is_dir(follow_symlinks=False)):
+            continue
+        left = Path(entry.path)
+        held = left / "set" if entry.name.startswith(f".{target.name}.old-") and (left / "set").is_dir() else left
+        try:
+            if target.is_dir():
+                _move_subdirs(held, target)
+            if held != left and len(os.listdir(left)) > 1:  # something beside the old set
+                continue
+            if all(_elsewhere(e) for e in os.scandir(held)):
+                shutil.rmtree(left)
+        except OSError:  # a leftover that cannot be finished now stays for the user, as before
+            continue
+
+
+def _elsewhere(entry: os.DirEntry) -> bool:
+    """Whether a leftover's entry is safe to remove: an output (or a piece of one), or a hard
+    link of a file that is also somewhere else (the user's files are linked into the target)."""
+    if entry.is_dir(follow_symlinks=False):
+        return False
+    return _ours(entry.name) or entry.stat(follow_symlinks=False).st_nlink > 1
+
+
+def _move_subdirs(old: Path, target: Path) -> None:
+    """The user's sub-directories of the previous set `old` into the new set `target`."""
+    for entry in os.scandir(old):
+        if entry.is_dir(follow_symlinks=False) and not (target / entry.name).exists():
+            os.rename(entry.path, target / entry.name)
 
 
 def _holds_cwd(target: Path) -> bool:
@@ -184,9 +253,7 @@ def _swap_in(staging: Path, target: Path) -> None:
         old = aside / "set"
         os.rename(target, old)
         os.rename(staging, target)
-    for entry in os.scandir(old):  # the user's sub-directories come along
-        if entry.is_dir(follow_symlinks=False) and not (target / entry.name).exists():
-            os.rename(entry.path, target / entry.name)
+    _move_subdirs(old, target)  # the user's sub-directories come along
     shutil.rmtree(aside)
 
 

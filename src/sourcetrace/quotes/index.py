@@ -140,7 +140,8 @@ class VectorIndex:
         The file is written when the vectors added since the last write are as many as those it
         held (and at the end): rewriting it after every batch made a large corpus write its
         index hundreds of times. A killed run loses at most the unsaved half, whose documents are
-        still marked as without vectors, and their sentence vectors stay cached in the store."""
+        still marked as without vectors (any of their vectors the file holds are replaced), and their
+        sentence vectors stay cached in the store."""
         enc = encoder or get_encoder(VECTOR_ENCODER)
         added = 0
         with self.lock:
@@ -148,6 +149,10 @@ class VectorIndex:
             if self.index is None:
                 store.reset_vectors_indexed()  # no file yet, or it was lost: every document again
             todo = store.quote_documents_without_vectors(None)
+            if self.index is not None and todo:
+                # A run killed after writing the file but before marking its documents left their
+                # vectors in it: without this they would be added twice (one scan of the index).
+                self._remove(np.asarray([k for _, first, n in todo for k in range(first, first + n)], np.int64))
             unsaved: list[str] = []
             since_save = 0
             for i in range(0, len(todo), BATCH_DOCS):
@@ -181,6 +186,12 @@ class VectorIndex:
             self._to_ivf(vecs, ids)
             return
         self.index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
+
+    def _remove(self, ids: np.ndarray) -> None:
+        import faiss
+
+        if len(ids) and self.index.ntotal:
+            self.index.remove_ids(faiss.IDSelectorBatch(ids))
 
     def _to_ivf(self, vecs: np.ndarray, ids: np.ndarray) -> None:
         """Move every vector so far, and the new ones, into a trained inverted file. The old

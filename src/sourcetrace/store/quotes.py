@@ -51,7 +51,8 @@ class QuoteTables:
                                       (-1 if limit is None else limit,)))
 
     def mark_vectors_indexed(self, doc_ids: Sequence[str]) -> None:
-        self.conn.executemany("UPDATE quote_docs SET vectors=1 WHERE doc_id=?", [(d,) for d in doc_ids])
+        with transaction(self.conn) as cur:  # one commit, not one a document
+            cur.executemany("UPDATE quote_docs SET vectors=1 WHERE doc_id=?", [(d,) for d in doc_ids])
 
     def has_indexed_vectors(self) -> bool:
         """Whether any sentence is marked as in the vector index."""
