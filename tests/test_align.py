@@ -117,3 +117,33 @@ def test_local_dp_recovers_weak_pairs_between_anchors_in_order():
     # (2, 3) and (3, 2) cross each other: the DP keeps the better one only.
     assert ((2, 3) in out) != ((3, 2) in out)
     assert _fill_gaps({(0, 0)}, score, 0.5) == {(0, 0)}
+
+
+SHORT_EN = ["Sami came home.", "Where is your school?", "Your cake is delicious.", "We didn't forget.",
+            "Tom is angry with Mary.", "I called my dog.", "The rumor isn't true.", "Sami ate his dog."]
+SHORT_AR = ["جاء سامي إلى المنزل.", "أين مدرستك؟", "كعكتك شهية.", "لم ننس.",
+            "توم غاضب من ماري.", "ناديت كلبي.", "تلك الإشاعة ليست صحيحة.", "أكل سامي كلبه."]
+
+
+def test_a_partial_translation_of_short_sentences_in_shuffled_blocks_is_found():
+    # Issue 17: short translated sentences were lost unless a long pair stood next to them; a
+    # block of a shuffled partial translation has its own first sentence with no neighbour.
+    en = _side("\n".join(SHORT_EN) + "\n", "short_en")
+    kept = [6, 7, 0, 2, 3, 5]  # 1 and 4 left out; blocks [6, 7], [0], [2, 3], [5] (one of them alone)
+    ar = _side("\n".join(SHORT_AR[k] for k in kept) + "\n", "short_ar")
+    got = {(_text(en, p.a_start, p.a_end), _text(ar, p.b_start, p.b_end)) for p in align(en, ar)}
+    want = {(SHORT_EN[k], SHORT_AR[k]) for k in kept}
+    assert len(got & want) >= len(want) - 1 and len(got - want) <= 1, got
+
+
+def test_short_lines_alone_prove_nothing():
+    import numpy as np
+
+    from sourcetrace.align.pair import _anchored
+
+    score = np.full((4, 4), 0.1)
+    score[0, 0] = 0.95  # "For Immediate Release" in two unrelated releases: sure, but alone
+    assert _anchored({(0, 0)}, [True] * 4, [True] * 4, score) == set()
+    score[2, 3] = 0.97  # two sure pairs confirm each other; a run keeps its short pairs
+    assert _anchored({(0, 0), (2, 3)}, [True] * 4, [True] * 4, score) == {(0, 0), (2, 3)}
+    assert _anchored({(1, 1), (2, 2)}, [True] * 4, [True] * 4, np.full((4, 4), 0.6)) == {(1, 1), (2, 2)}

@@ -115,3 +115,24 @@ def test_a_jsonl_record_is_one_document_even_with_a_headline_inside():
     source = SourceFile(path="p.jsonl", text=text, encoding="utf-8", format="jsonl", sha256="x", size=len(text),
                         parts=[Part(0, len(text), id="r1")])
     assert len(segment(source, "p")) == 1
+
+
+def test_a_report_that_quotes_a_minister_in_the_first_person_stays_one_document():
+    # Issue 17: a news item reports the minister, quotes him in the first person without quotation
+    # marks, and goes on «وأكد وزير الخارجية…»: one report, not a transcript followed by a report.
+    text = (
+        "قال وزير الخارجية سامي ناصر إن بلاده ستواصل دعم الحوار بين دول المنطقة خلال الأشهر المقبلة.\n"
+        "وأضاف في مؤتمر صحفي: نحن ملتزمون بالعمل مع شركائنا، وأنا واثق من أننا سنصل إلى اتفاق قريبا.\n"
+        "لقد عملنا طويلا على هذا الملف، ولن نتخلى عن جهودنا مهما كانت الصعوبات التي نواجهها اليوم.\n"
+        "نحن نؤمن بأن الحلول السياسية هي الطريق الوحيد لضمان الاستقرار في منطقتنا بأسرها.\n"
+        "وأكد وزير الخارجية أن الاجتماع المقبل سيعقد في العاصمة قبل نهاية الشهر الجاري.\n"
+    )
+    assert len(segment(_source(text), "f")) == 1
+
+
+def test_short_everyday_sentences_about_people_stay_one_document():
+    # "Sami addressed the letter …" after first-person lines is no report of an official (issue 17).
+    lines = ["I feel dizzy every time I stand up.", "We elected her captain of our team.", "You had better go.",
+             "We didn't forget.", "Don't forget the little blue pills.", "I smell something rotten.",
+             "Sami addressed the letter to Layla's name and address.", "Fadil will have his money."]
+    assert len(segment(_source("\n".join(lines) + "\n"), "f")) == 1

@@ -287,13 +287,19 @@ def _fill_gaps(pairs: set[tuple[int, int]], score: np.ndarray, threshold: float)
     return pairs | added
 
 
-def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Sequence[bool]) -> set[tuple[int, int]]:
+def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Sequence[bool],
+              score: np.ndarray) -> set[tuple[int, int]]:
     """Pairs of short units survive only next to a surviving pair (a header block of a
-    translation), or in a run of short pairs that keeps its order on both sides (a text of short
-    sentences, translated: "Sami wanted money."): alone, "March 12, 2025" or "For Immediate
-    Release" prove nothing."""
+    translation), in a run of short pairs that keeps its order on both sides (a text of short
+    sentences, translated: "Sami wanted money."), or when they are sure (score >= SURE) and the
+    two texts share more than this one pair: alone, "March 12, 2025" or "For Immediate Release"
+    prove nothing, but in a partial translation cut into shuffled blocks, a block's first sentence
+    has no neighbour to lean on."""
     kept = {(i, j) for i, j in pairs
             if not (short_a[i] or short_b[j]) or (i + 1, j + 1) in pairs or (i - 1, j - 1) in pairs}
+    sure = {(i, j) for i, j in pairs - kept if score[i, j] >= SURE}
+    if kept or len(sure) > 1:
+        kept |= sure
     pending = pairs - kept
     grew = True
     while grew and pending:
@@ -361,7 +367,7 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
         pairs = _choose(score, [u.free for u in ua], [u.free for u in ub], threshold)
         pairs = _fill_gaps(pairs, score, threshold)
         pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
-                          [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub])
+                          [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
         for ia, jb, s in _merge(pairs, score):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]

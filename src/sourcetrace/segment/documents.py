@@ -51,9 +51,12 @@ _TITLES_AR = r"(?:الأمين العام|الامين العام|وزير|وز�
 _REPORTING_AR = re.compile(
     r"^\s*[وف]?(?:قال|قالت|أكد|أكّد|أكدت|خاطب|خاطبت|أضاف|أضافت|أشار|أشارت|صرح|صرّح|ذكر|ذكرت|أعلن|أعلنت|شدد|شدّد|"
     r"أوضح|أوضحت|لفت|تحدث|تحدثت|ألقى|ألقت|دعا|دعت|حذر|حذّر)\s+(?:\S+\s+){0,3}?" + _TITLES_AR)
+# A titled someone, as in Arabic: "Sami addressed the letter" is no report of an official.
+_TITLES_EN = (r"(?:Secretary|Minister|President|Premier|Chancellor|Ambassador|Envoy|Spokes(?:man|woman|person)|"
+              r"Director|Commissioner|Governor|Senator|Chairman|Chairwoman|King|Queen|Prince|Emir|Sheikh)")
 _REPORTING_EN = re.compile(
-    r"^\s*(?:(?:The|A|An)\s+)?(?:[A-Z][\w.'’-]*\s+){1,8}(?:said|says|told|addressed|stated|announced|"
-    r"spoke|remarked|warned|urged|declared)\b")
+    r"^\s*(?:(?:The|A|An)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}" + _TITLES_EN + r"\b(?:\s+(?:[ae]l-)?[A-Z][\w.'’-]*){0,5}\s+"
+    r"(?:said|says|told|addressed|stated|announced|spoke|remarked|warned|urged|declared)\b")
 _DATELINE_ONLY = re.compile(r"^[\W\d_]*$")
 
 
@@ -180,18 +183,24 @@ def _voice_boundaries(lines: Sequence[_Line], cut: set[int]) -> set[int]:
     """Indices where first-person body text gives way to a third-person report of someone."""
     found: set[int] = set()
     body: list[int] = []  # the current document's body paragraphs
+    reporting = False  # the current document has already reported someone: a report, not a transcript
     for i, ln in enumerate(lines):
         if i in cut:
-            body = []
+            body, reporting = [], False
         if not ln.content or ln.short:
             continue
         # First-person counts are computed only where a report of someone opens a paragraph.
-        if len(body) >= 3 and _reports_someone(ln.text) and _first_person(ln.text) == 0:
-            window = [_first_person(lines[k].text) for k in body[-6:]]
-            if sum(1 for c in window if c > 0) * 2 >= len(window):
-                found.add(i)
-                body = []
-                continue
+        if _reports_someone(ln.text):
+            # A news item that reports a minister, quotes him in the first person and goes on
+            # «وأكد وزير الخارجية…» is one report (issue 17): only a text that speaks in the first
+            # person from its start and then reports someone is a transcript followed by a report.
+            if not reporting and len(body) >= 3 and _first_person(ln.text) == 0:
+                window = [_first_person(lines[k].text) for k in body[-6:]]
+                if sum(1 for c in window if c > 0) * 2 >= len(window):
+                    found.add(i)
+                    body = []
+                    continue
+            reporting = True
         body.append(i)
     return found
 
