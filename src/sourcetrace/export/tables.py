@@ -94,25 +94,40 @@ def read_outputs(outdir: str | Path) -> Tables:
     outdir = Path(outdir)
     if not (outdir / "documents.jsonl").is_file():
         raise ExportError(f"--from {outdir}: no documents.jsonl there (not a `sourcetrace trace --out` directory)")
-    docs = [Document(**{**row, "boilerplate": [tuple(s) for s in row.get("boilerplate", [])]})
-            for row in _rows(outdir / "documents.jsonl")]
     texts = _TextsFile(outdir / "texts.jsonl")
-    return Tables(docs,
-                  [Sentence(**row) for row in _rows(outdir / "sentences.jsonl")],
-                  [Passage(**row) for row in _rows(outdir / "passages.jsonl")],
-                  [Relation(**row) for row in _rows(outdir / "relations.jsonl")],
-                  [Family(**row) for row in _rows(outdir / "families.jsonl")],
+    return Tables(_records(outdir / "documents.jsonl", _document),
+                  _records(outdir / "sentences.jsonl", Sentence),
+                  _records(outdir / "passages.jsonl", Passage),
+                  _records(outdir / "relations.jsonl", Relation),
+                  _records(outdir / "families.jsonl", Family),
                   texts)
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
+def _document(**row: Any) -> Document:
+    return Document(**{**row, "boilerplate": [tuple(s) for s in row.get("boilerplate", [])]})
+
+
+def _records(path: Path, make: Callable[..., Any]) -> list:
+    """The records of one JSON-lines file (none when it is absent); a line that is not one is an
+    :class:`ExportError` naming it."""
+    out = []
+    for n, row in _rows(path):
+        try:
+            out.append(make(**row))
+        except TypeError as exc:
+            raise ExportError(f"{path}:{n}: not a record of this file ({exc})") from exc
+    return out
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of each non-empty line of a JSON-lines file, if it exists."""
     if not path.exists():
         return
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if line.strip():
                 try:
-                    yield json.loads(line)
+                    yield n, json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise ExportError(f"{path}:{n}: not JSON ({exc.msg})") from exc
 
@@ -126,7 +141,7 @@ class _TextsFile:
 
     def __call__(self, path: str) -> str:
         if self.texts is None:
-            self.texts = {row["path"]: row["text"] for row in _rows(self.path)}
+            self.texts = {row["path"]: row["text"] for _, row in _rows(self.path)}
         if path not in self.texts:
             self.texts[path] = _read_again(path, self.path)
         return self.texts[path]

@@ -16,11 +16,15 @@ from typing import BinaryIO
 from lxml import etree
 
 from sourcetrace.export.bitext import Segment, Unit
+from sourcetrace.export.tables import ExportError
 
 
 def write(units: Iterable[Unit], out: BinaryIO) -> int:
     """Write the units as a TMX document to ``out``; returns how many."""
-    from translate.storage.tmx import tmxfile
+    try:
+        from translate.storage.tmx import tmxfile
+    except ImportError as exc:
+        raise ExportError("tmx needs translate-toolkit: pip install 'sourcetrace[tmx]'") from exc
 
     units = list(units)
     srclangs = {u.source.lang for u in units}
