@@ -79,7 +79,8 @@ def test_seed_offsets_point_into_the_texts(seed_trace, seed_records):
     for r in records:
         _check(r, texts[paths[r["id"]]], texts[paths[r["id2"]]])
     verbatim = [r for r in records if r["kind"] == "verbatim"]
-    assert verbatim and all(r["s1"] == r["s2"] and r["matches"] == len(r["s1"]) for r in verbatim)
+    # verbatim as the matcher folds text: a character or two (a comma, a hamza) may still differ
+    assert verbatim and all(r["matches"] >= 0.95 * max(r["end"] - r["begin"], r["end2"] - r["begin2"]) for r in verbatim)
 
 
 def test_the_peer_reads_the_export_as_passim_output(seed_trace, seed_records, tmp_path):
