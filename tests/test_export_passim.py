@@ -62,8 +62,7 @@ def test_alignment_keeps_both_texts(t1, t2):
 @pytest.fixture(scope="module")
 def seed_records(seed_trace, tmp_path_factory):
     """Every seed passage exported as passim's align.json (a directory of part files, as Spark writes it)."""
-    out = tmp_path_factory.mktemp("passim")
-    (out / "align.json").mkdir()
+    out = tmp_path_factory.mktemp("passim")  # align.json/ is made by the export
     n = export.write("passim", export.read_outputs(seed_trace), out / "align.json" / "part-00000.json")
     records = [json.loads(x) for x in (out / "align.json" / "part-00000.json").read_text(encoding="utf-8").splitlines()]
     assert n == len(records) > 0

@@ -26,9 +26,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sourcetrace.export.tables import TRANSLATION_KINDS, ExportError, Selection, Tables, read_outputs
+
+if TYPE_CHECKING:
+    from sourcetrace.store.sqlite import Store
 
 __all__ = ["FORMATS", "ExportError", "Selection", "Tables", "from_store", "read_outputs", "write"]
 
@@ -38,7 +41,7 @@ DIR_FORMATS = ("parquet", "jsonl")
 FORMATS = FILE_FORMATS + DIR_FORMATS
 
 
-def from_store(db: str | Path | None = None, *, store=None) -> Tables:
+def from_store(db: str | Path | None = None, *, store: Store | None = None) -> Tables:
     """The tables of a traced store (``db``, default as every command; or an open ``store``)."""
     from sourcetrace.engines.stored import stored_tables
     from sourcetrace.store.sqlite import Store, default_db_path
@@ -101,6 +104,7 @@ def _opened(out: str | Path | None, binary: bool) -> Iterator[IO]:
         yield sys.stdout.buffer if binary else sys.stdout
         return
     path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)  # passim's layout: DIR/align.json/part-00000.json
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="\n") as fh:
