@@ -51,3 +51,19 @@ def test_compare_out_writes_both_texts(tmp_path):
     texts = {r["path"]: r["text"] for r in _jsonl(out / "texts.jsonl")}
     for d in _jsonl(out / "documents.jsonl"):
         assert texts[d["path"]] == (DEMO / d["path"].rsplit("/", 1)[-1]).read_text(encoding="utf-8")
+
+
+def test_read_out_writes_each_files_text_once(tmp_path):
+    shutil.copy(DEMO / "news_page_cp1256.html", tmp_path / "page.html")
+    (tmp_path / "two.txt").write_text("First document.\n\n\n\nSecond document here.\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "sourcetrace", "read", "page.html", "two.txt", "--db", "s.db",
+                          "--out", "out"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    texts = _jsonl(tmp_path / "out" / "texts.jsonl")
+    assert sorted(t["path"] for t in texts) == ["page.html", "two.txt"]
+    by_path = {t["path"]: t["text"] for t in texts}
+    assert by_path["two.txt"] == (tmp_path / "two.txt").read_text(encoding="utf-8")
+    for s in _jsonl(tmp_path / "out" / "sentences.jsonl"):
+        doc = next(d for d in _jsonl(tmp_path / "out" / "documents.jsonl") if d["id"] == s["doc"])
+        assert by_path[doc["path"]][s["start"]:s["end"]].strip()
+    assert "<" not in by_path["page.html"]
