@@ -28,7 +28,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from sourcetrace.export import bitext, jsonl, passim, tmx, tsv
 from sourcetrace.export.tables import TRANSLATION_KINDS, ExportError, Selection, Tables, read_outputs
+from sourcetrace.outputs import OutputError, output_set
 
 if TYPE_CHECKING:
     from sourcetrace.store.sqlite import Store
@@ -67,33 +69,16 @@ def write(fmt: str, tables: Tables, out: str | Path | None = None, selection: Se
     if fmt in DIR_FORMATS:
         if out is None:
             raise ExportError(f"{fmt} writes a directory of tables: name it with --out")
-        from sourcetrace.outputs import output_set
-
         with output_set(Path(out)) as staged:
             if fmt == "parquet":
-                from sourcetrace.export import parquet
+                from sourcetrace.export import parquet  # pyarrow: loaded only for Parquet
 
-                counts = parquet.write(chosen, staged, with_text)
-            else:
-                from sourcetrace.export import jsonl
-
-                counts = jsonl.write(chosen, staged, with_text)
-        return counts["passages"]
-    binary = fmt == "tmx"
-    with _opened(out, binary) as fh:
+                return parquet.write(chosen, staged, with_text)["passages"]
+            return jsonl.write(chosen, staged, with_text)["passages"]
+    with _opened(out, binary=fmt == "tmx") as fh:
         if fmt == "passim":
-            from sourcetrace.export import passim
-
             return passim.write(chosen, fh)
-        from sourcetrace.export import bitext
-
-        if fmt == "tmx":
-            from sourcetrace.export import tmx
-
-            return tmx.write(bitext.units(chosen), fh)
-        from sourcetrace.export import tsv
-
-        return tsv.write(bitext.units(chosen), fh)
+        return (tmx if fmt == "tmx" else tsv).write(bitext.units(chosen), fh)
 
 
 @contextlib.contextmanager
@@ -110,6 +95,8 @@ def _opened(out: str | Path | None, binary: bool) -> Iterator[IO]:
         with open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             yield fh
         os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
 
