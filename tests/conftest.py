@@ -57,6 +57,21 @@ def seed_trace(tmp_path_factory) -> Path:
     return out
 
 
+def seed_doc_id(out: Path, gid: str) -> str:
+    """The id, in the output directory `out`, of the document gold.json calls `gid` ("000",
+    "002a"): the document of the same file whose span covers at least 90% of the gold span."""
+    import json
+
+    gold = json.loads((need_seeds() / "gold.json").read_text(encoding="utf-8"))
+    g = next(d for d in gold["documents"] if d["id"] == gid)
+    for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        inter = min(d["end"], g["span"][1]) - max(d["start"], g["span"][0])
+        if Path(d["path"]).name == g["file"] and inter >= 0.9 * (g["span"][1] - g["span"][0]):
+            return d["id"]
+    raise AssertionError(f"gold document {gid} not found in {out}")
+
+
 def score_seeds(out: Path) -> dict[str, str]:
     """eval/score.py's figures for an output directory."""
     import json

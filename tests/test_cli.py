@@ -16,7 +16,8 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           cwd=cwd, timeout=300)
 
 
-COMMANDS = ("read", "compare", "trace", "show", "origin", "facts", "diff", "timeline", "search", "index", "serve")
+COMMANDS = ("read", "compare", "trace", "show", "origin", "facts", "diff", "timeline", "search", "index", "export",
+            "serve")
 
 
 def test_help_everywhere():

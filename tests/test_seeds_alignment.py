@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, score_seeds
+from conftest import score_seeds, seed_doc_id
 
 
 @pytest.fixture(scope="module")
@@ -45,20 +44,9 @@ def test_report_004_from_english_original(scores):
 def test_no_false_passages_between_remarks_and_statement(scores):
     """002b (the Secretary's remarks) and 002c (a report on NATO's remarks) share no text with 000."""
     s, out = scores
-    gold = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))
-    docs = [json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
     passages = [json.loads(x) for x in (out / "passages.jsonl").read_text(encoding="utf-8").splitlines()]
-
-    def doc_id(gid: str) -> str:
-        g = next(d for d in gold["documents"] if d["id"] == gid)
-        for d in docs:
-            inter = min(d["end"], g["span"][1]) - max(d["start"], g["span"][0])
-            if Path(d["path"]).name == g["file"] and inter >= 0.9 * (g["span"][1] - g["span"][0]):
-                return d["id"]
-        raise AssertionError(gid)
-
-    statement = doc_id("000")
-    for other in (doc_id("002b"), doc_id("002c")):
+    statement = seed_doc_id(out, "000")
+    for other in (seed_doc_id(out, "002b"), seed_doc_id(out, "002c")):
         claimed = [p for p in passages if {p["a"], p["b"]} == {statement, other}
                    and min(p["a_end"] - p["a_start"], p["b_end"] - p["b_start"]) > 20]
         assert claimed == []

@@ -11,6 +11,7 @@ What the `sourcetrace` command does, as plain functions (:mod:`sourcetrace.libra
     changes = sourcetrace.diff("report_ar.txt", "statement_en.txt")        # facts kept/changed/...
     hits = sourcetrace.search("nearly eight million people have been freed", lang="ar")
 
+Exports for other tools (TMX, TSV bitext, passim's records, Parquet) are :mod:`sourcetrace.export`.
 The stages themselves are :mod:`sourcetrace.pipeline`; :mod:`sourcetrace.engines.local` runs them.
 """
 

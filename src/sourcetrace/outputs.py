@@ -41,13 +41,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 OUTPUT_NAMES = frozenset({
     "documents.jsonl", "sentences.jsonl", "passages.jsonl", "relations.jsonl", "families.jsonl",
-    "facts.jsonl", "fact_diffs.jsonl", "settings.json", "timeline.json",
+    "facts.jsonl", "fact_diffs.jsonl", "settings.json", "timeline.json", "texts.jsonl",
 })
 MIN_FREE_BYTES = 16 * 2**20  # below this much free space on --out's filesystem, refuse up front
 
@@ -67,6 +67,13 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
             n += 1
     os.replace(tmp, path)
     return n
+
+
+def write_texts(outdir: Path, texts: Mapping[str, str]) -> None:
+    """texts.jsonl: ``{"path", "text"}`` for every file of the set, the text its offsets point
+    into (decoded, or extracted from HTML/JSONL), so that every span can be shown from the outputs
+    alone (DESIGN.md, "Offsets"); ``path`` is the documents' ``path``."""
+    write_jsonl(outdir / "texts.jsonl", ({"path": path, "text": text} for path, text in texts.items()))
 
 
 def write_settings(outdir: Path, settings: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,7 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.factcheck import document_facts
 from sourcetrace.factcheck.diff import diff_pair
-from sourcetrace.outputs import output_set, write_jsonl, write_settings
+from sourcetrace.outputs import output_set, write_jsonl, write_settings, write_texts
 from sourcetrace.readers import DEFAULT_MAX_BYTES, read_file
 from sourcetrace.records import (
     Document,
@@ -262,11 +262,12 @@ class Trace:
     fact_diffs: list[FactDiff]
     settings: dict
     pairs: Pairs | None = None  # the candidate pairs compared (not an output file)
+    texts: dict[str, str] = field(default_factory=dict)  # each file's text, by path: texts.jsonl
 
 
 def outputs(trace: Trace, out: Path) -> None:
     """The output contract (DESIGN.md): documents, sentences, passages, relations, families,
-    facts and fact diffs as JSON lines, and a settings.json stamp; written as one set
+    facts, fact diffs and the files' texts as JSON lines, and a settings.json stamp; written as one set
     (:func:`sourcetrace.outputs.output_set`): a failure leaves the previous set in `out`."""
     with output_set(out) as staged:
         write_jsonl(staged / "documents.jsonl", (d.to_json() for d in trace.documents))
@@ -275,6 +276,7 @@ def outputs(trace: Trace, out: Path) -> None:
         write_jsonl(staged / "relations.jsonl", (r.to_json() for r in trace.relations))
         write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
         write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)
+        write_texts(staged, trace.texts)
         write_settings(staged, trace.settings)
 
 

@@ -6,7 +6,7 @@
 ``common``    store, reading with progress, document look-ups, settings and facts files
 ``render``    the terminal views the commands print
 ``read``, ``trace``, ``compare`` (compare, diff), ``show`` (show, origin), ``facts``,
-``timeline``, ``search``, ``serve``: the commands
+``timeline``, ``search``, ``export``, ``serve``: the commands
 """
 
 from sourcetrace.cli.app import main

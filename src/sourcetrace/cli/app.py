@@ -1,7 +1,7 @@
 """The `sourcetrace` command: the Typer application, its commands in help order, and :func:`main`.
 
 Each command lives in its own module (read, trace, compare and diff, show and origin, facts,
-timeline, search, serve) and is a thin layer over the library; terminal views are in
+timeline, search, export, serve) and is a thin layer over the library; terminal views are in
 :mod:`sourcetrace.cli.render`, printing and escaping in :mod:`sourcetrace.cli.console`.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from sourcetrace import __version__
-from sourcetrace.cli import compare, facts, read, search, serve, show, timeline, trace
+from sourcetrace.cli import compare, export, facts, read, search, serve, show, timeline, trace
 from sourcetrace.cli.console import EXIT_CODES, err_console, error, out_console
 from sourcetrace.outputs import OutputError
 from sourcetrace.store.sqlite import StoreError
@@ -36,6 +36,7 @@ app.command("diff")(compare.diff_cmd)
 app.command()(timeline.timeline)
 app.command("search")(search.search_cmd)
 app.command("index")(search.index_cmd)
+app.command()(export.export)
 app.command()(serve.serve)
 
 

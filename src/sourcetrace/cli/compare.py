@@ -17,7 +17,7 @@ from sourcetrace.cli.options import DbOption, EncoderOption, JsonOption, OutOpti
 from sourcetrace.cli.paths import check_html, check_out, store_for
 from sourcetrace.encode import get_encoder
 from sourcetrace.engines.lookup import Comparison, NotFound, compare, pair_fact_diff
-from sourcetrace.outputs import output_set, write_jsonl, write_settings
+from sourcetrace.outputs import output_set, write_jsonl, write_settings, write_texts
 from sourcetrace.pipeline import write_facts
 from sourcetrace.records import FactDiff
 
@@ -125,5 +125,6 @@ def _write_pair_outputs(result: Comparison, settings: dict, out: Path | None, ht
             write_jsonl(staged / "sentences.jsonl", (s.to_json() for side in (sa, sb) for s in side.sentences))
             write_jsonl(staged / "passages.jsonl", (p.to_json() for p in result.passages))
             write_facts(staged, facts, diffs)
+            write_texts(staged, {side.doc.path: side.text for side in (sa, sb)})
             write_settings(staged, settings)
     return diffs

@@ -22,10 +22,16 @@ def check_out(out: Path | None) -> None:
 
 def check_html(html: Path | None) -> None:
     """``--html``: a file whose folder is (or can be made) writable."""
-    if html is not None:
-        if html.is_dir():
-            fail(f"--html {html} is a directory; name the HTML file to write")
-        _fail_if(check_writable_dir(Path(os.path.abspath(html)).parent, f"--html {html}: its folder"))
+    check_file(html, "--html", "HTML")
+
+
+def check_file(path: Path | None, option: str, what: str) -> None:
+    """A file option (``--html``, ``export --out``): not a directory, in a folder that is (or
+    can be made) writable."""
+    if path is not None:
+        if path.is_dir():
+            fail(f"{option} {path} is a directory; name the {what} file to write")
+        _fail_if(check_writable_dir(Path(os.path.abspath(path)).parent, f"{option} {path}: its folder"))
 
 
 def check_db(db: Path | None) -> None:

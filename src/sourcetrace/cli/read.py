@@ -12,7 +12,7 @@ from sourcetrace.cli.common import ingest_with_progress, open_store, report_fail
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, InputsArgument, JsonOption, MaxBytesOption, OutOption
 from sourcetrace.cli.paths import check_paths
-from sourcetrace.outputs import output_set, write_jsonl, write_settings
+from sourcetrace.outputs import output_set, write_jsonl, write_settings, write_texts
 from sourcetrace.pipeline import reading_settings
 from sourcetrace.quotes.index import update_index
 from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError
@@ -47,6 +47,11 @@ def read(
                 write_jsonl(staged / "documents.jsonl", (d.to_json() for d in docs))
                 write_jsonl(staged / "sentences.jsonl",
                             (s.to_json() for d in docs for s in store.sentences(d.id)))
+                texts: dict[str, str] = {}
+                for d in docs:  # a file's text once, however many documents it holds
+                    if d.path not in texts:
+                        texts[d.path] = store.document_text(d.id) or ""
+                write_texts(staged, texts)
                 write_settings(staged, {"command": "read", "settings": json.loads(reading_settings())})
     report_failures(report)
     if as_json:

@@ -98,7 +98,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in relations], facts, texts)
     progress.start("done")
     return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
-                 pipeline.run_settings("trace", chosen, threshold), pairs)
+                 pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
 
 
 # -- the store's side of each stage ----------------------------------------------------------------
