@@ -126,6 +126,8 @@ def _tokens(text: str) -> list[_Tok]:
         t = m.group(0)
         if starts_arabic(t):
             t = normalize_arabic(t)
+            if not t:  # a lone tatweel («ـ») or marks only: nothing is left to read
+                continue
         out.append(_Tok(t, m.start(), m.end()))
     return out
 
