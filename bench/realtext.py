@@ -504,20 +504,17 @@ def handed_pairs(corpus: Corpus, folder: Path, db: Path, area_f1, encoder: str |
     from sourcetrace.encode import get_encoder
 
     enc = get_encoder(encoder) if encoder else None
-    res = {}
-    for kind in ("translation", "partial"):
-        ps, rs, f1s = [], [], []
-        for p in (p for p in corpus.pairs if p.kind == kind):
+    figures: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    for p in corpus.pairs:
+        if p.kind in ("translation", "partial"):
             a, b = (str(folder / corpus.files[k].name) for k in (p.a, p.b))
             cmp = sourcetrace.compare(a, b, db=db, encoder=enc)
             pred = [((x.a_start, x.a_end), (x.b_start, x.b_end)) for x in cmp.passages]
             pr, rc, f1, _ = area_f1(pred, p.gold)
-            ps.append(pr)
-            rs.append(rc)
-            f1s.append(f1)
-        if ps:
-            res[kind] = {"P": mean(ps), "R": mean(rs), "F1": mean(f1s)}
-    return res
+            for key in ((p.kind, "all"), (p.kind, p.set)):
+                figures[key].append((pr, rc, f1))
+    return {f"{kind} ({s})": dict(zip(("P", "R", "F1"), (mean([x[i] for x in v]) for i in range(3)), strict=True))
+            for (kind, s), v in sorted(figures.items())}
 
 
 def tatoeba_accuracy(corpus_dir: Path) -> float:
@@ -559,7 +556,7 @@ def report(res: dict) -> str:
     lines.append(f"  {'all files read as one document':52s} {res['files_read_as_one_document']:>8}")
     lines.append(f"  {'language right':52s} {res['language_right']:>8}")
     for kind, v in res.get("handed", {}).items():
-        lines.append(f"  {kind + ' pairs handed to compare: P R F1':52s} {v['P']}  {v['R']}  {v['F1']}")
+        lines.append(f"  {kind + ' handed to compare: P R F1':52s} {v['P']}  {v['R']}  {v['F1']}")
     if "tatoeba" in res:
         lines.append(f"  {'Tatoeba ara-eng, English shuffled (product path)':52s} {res['tatoeba']:>8.3f}   bar >= 0.95")
     lines.append("per kind:")
