@@ -655,13 +655,20 @@ def parallel_documents(n_sentences: int, seed: int = 11, keep: float = 1.0,
         topic = rng.choice(TOPICS)
         sents.extend(_sentence(rng, topic, year) for _ in range(min(rng.randint(3, 8), n_sentences - len(sents))))
     en = [s.render("en") for s in sents]
-    order = [i for i in range(n_sentences) if rng.random() < keep]
+    order = kept_in_blocks(n_sentences, rng, keep, block)
+    ar = [sents[i].render("ar") for i in order]
+    return en, ar, list(order)
+
+
+def kept_in_blocks(n: int, rng: random.Random, keep: float = 1.0, block: int = 1) -> list[int]:
+    """Indices 0..n-1, each kept with probability `keep`, then shuffled in blocks of `block`:
+    how a partial, reordered version of a document is drawn (also bench/realtext.py)."""
+    order = [i for i in range(n) if rng.random() < keep]
     if block > 1:
         blocks = [order[i:i + block] for i in range(0, len(order), block)]
         rng.shuffle(blocks)
         order = [i for b in blocks for i in b]
-    ar = [sents[i].render("ar") for i in order]
-    return en, ar, list(order)
+    return order
 
 
 # ---- a corpus with planted relations ----
