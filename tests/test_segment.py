@@ -136,3 +136,14 @@ def test_short_everyday_sentences_about_people_stay_one_document():
              "We didn't forget.", "Don't forget the little blue pills.", "I smell something rotten.",
              "Sami addressed the letter to Layla's name and address.", "Fadil will have his money."]
     assert len(segment(_source("\n".join(lines) + "\n"), "f")) == 1
+
+
+def test_short_unpunctuated_lines_without_a_date_open_no_document():
+    # Verse one line at a time (a sura in English, no full stops) came out as 11 documents, a book
+    # with chapter titles as 140 (bench/realtext.py): a headline block needs a date or a caption.
+    verses = ["Ha, Meem", "By the clear Book", "Indeed, We have made it an Arabic Qur'an that you might understand",
+              "And how many a prophet We sent among the former peoples",
+              "And We destroyed greater than them in striking power, and the example of the former peoples "
+              "has preceded, so that every one of them was shown to have been a people who went astray.",
+              "And indeed we, to our Lord, will surely return", "So we took retribution from them"]
+    assert len(segment(_source("\n".join(verses * 3) + "\n"), "f")) == 1

@@ -70,7 +70,7 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
           "facts", "fact diffs", "outputs")
 
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
-READING_VERSION = 4
+READING_VERSION = 5
 # Bump when fact extraction changes, so cached facts are extracted again.
 FACTS_VERSION = 2
 TOPIC_SENTENCES = 64  # sentences (spread over the document) whose mean vector is its topic: all of a

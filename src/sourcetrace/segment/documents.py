@@ -7,8 +7,9 @@ line, never from anything specific to one corpus:
 1. **A change of script** that lasts: a run of Arabic lines next to a run of Latin lines, each
    long enough to be a text of its own (a lone quoted line in the other language is not).
 2. **A headline block** after body text: two or more short, unpunctuated lines in a row (title,
-   issuing office, "for immediate release", dateline, a repeated caption) open a new document.
-   A single short line is a subheading and opens nothing.
+   issuing office, "for immediate release", dateline) with a date among them, or a block with a
+   repeated caption, open a new document. A single short line is a subheading and opens
+   nothing; short lines without a date are verse, chapter titles or hemistichs as often.
 3. **A change of voice**: body text in the first person ("we", «نحن», «أشكركم») followed by a
    paragraph that opens by reporting someone with a title in the third person ("NATO Secretary
    General … addressed", «وخاطب الأمين العام …»): a transcript has ended and a report begins.
@@ -141,7 +142,10 @@ def _script_boundaries(lines: Sequence[_Line], whole: language.ScriptProfile) ->
 
 
 def _headline_starts(lines: Sequence[_Line]) -> set[int]:
-    """Indices of lines that open a headline block after body text."""
+    """Indices of lines that open a headline block after body text: short lines with a date or a
+    caption among them. Short unpunctuated lines alone open nothing: verse one line at a time, a
+    book's chapter titles and a poem's hemistichs are such lines too (an English sura came out as
+    11 documents, a book as 140: bench/realtext.py)."""
     starts: set[int] = set()
     seen_body = False
     i = 0
@@ -165,7 +169,8 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
                 has_content_after = True
                 break
             caption = any(lines[k].boilerplate for k in range(i, j))
-            if has_content_after and (shorts >= 2 or (shorts >= 1 and caption)):
+            dated = any(lines[k].short and find_date(lines[k].text) for k in range(i, j))
+            if has_content_after and (caption or (shorts >= 2 and dated)):
                 starts.add(i)
                 seen_body = False
             # Either way the scan resumes at j: a block that does not open a document from its
