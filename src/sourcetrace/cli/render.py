@@ -75,7 +75,7 @@ def trace_summary(docs: list[Document], passages: list, relations: list[Relation
             lines.append(markup("… {n} more in relations.jsonl", n=len(directed) - MAX_ROWS))
     for fam in fams[:MAX_ROWS]:
         lines.append(markup("family of {n}, origin [bold]{origin}[/bold]: {members}", n=len(fam.documents),
-                            origin=fam.origin or "?",
+                            origin=fam.origin or "not determined",
                             members=", ".join(fam.documents[:12]) + (" …" if len(fam.documents) > 12 else "")))
     lines.append(markup("wrote {out}/: documents, sentences, passages, relations, families, facts, fact_diffs (.jsonl)", out=str(out)))
     if html:
