@@ -61,7 +61,7 @@ from sourcetrace.engines.workers import default_workers  # noqa: E402
 from sourcetrace.records import Relation  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 
-STAGES = ("read", "encode", "topics", "candidates", "align", "relate", "facts", "quote index")
+STAGES = ("read", "encode", "topics", "candidates", "align", "relate", "facts")  # trace builds no quote index
 TYPES = ("copy", "near-copy", "translation", "derived", "revision")
 ACCEPT = {"copy": {"copy", "derived"}, "near-copy": {"copy", "derived"}, "translation": {"translation"},
           "derived": {"derived"}, "revision": {"revision", "derived"}}
@@ -188,7 +188,7 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
         run.memory = {s: MEMORY.peak.get(f"{label} {s}", 0.0) for s in STAGES}
         run.memory_own = {s: MEMORY.own.get(f"{label} {s}", 0.0) for s in STAGES}
     say(f"  [{label}] relations {len(relations)} ({Counter(r.type for r in relations)}), {len(fams)} families "
-        f"{run.times['relate']:.1f}s; quote index {run.times['quote index']:.1f}s; total {run.total:.1f}s, "
+        f"{run.times['relate']:.1f}s; total {run.total:.1f}s, "
         f"peak RSS, sampled, all processes: "
         f"{', '.join(f'{k} {v:.0f}' for k, v in run.memory.items())} MB")
     # planted keys are "relpath#N": map ids by file path and document order
