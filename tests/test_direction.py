@@ -96,6 +96,9 @@ def test_a_translation_is_directed_only_by_evidence():
     today = FactDiff("ar", 174, 190, "en", 211, 216, "date", "same", "--06-04", "-D+0")
     (got,) = direct(docs, [rel], [today])
     assert got.source == "en" and not any(e.startswith("direction unknown") for e in got.evidence)
+    # "This year" against the year written out moves both ways between languages' styles.
+    year = FactDiff("ar", 174, 178, "en", 211, 220, "date", "same", "2024", "-Y+0")
+    assert direct(docs, [rel], [year])[0].source is None
     # Each side resolving a date the other left relative: no direction.
     other = FactDiff("ar", 300, 305, "en", 400, 416, "date", "same", "-D-1", "--06-03")
     assert direct(docs, [rel], [today, other])[0].source is None

@@ -16,9 +16,9 @@ of the family and the fact diffs, so they run after both, over records:
    D and Y are siblings, both from X (``related``); when that is not known, neither is D–Y's
    direction.
 3. **A translation resolves what the original leaves relative.** In a translation with no
-   marker or date, an aligned date that one side states relatively ("today", «أمس») and the other
-   as a calendar date was resolved by the side that wrote it out for readers elsewhere or later:
-   the relative side is the original. Nothing else directs a translation: without evidence its
+   marker or date, an aligned day that one side names from its own time ("today", «أمس», "on
+   Thursday") and the other as a calendar date was resolved by the side that wrote it out for
+   readers elsewhere or later: the relative side is the original. Nothing else directs a translation: without evidence its
    source stays empty and every view says "direction unknown".
 """
 
@@ -106,8 +106,8 @@ def _translation(r: Relation, fam: _Family) -> Relation:
     relative = set()
     for d in fam.diffs.get(_pair(r.a, r.b), ()):
         if d.type == "date" and d.status == "same" and isinstance(d.value_a, str) and isinstance(d.value_b, str):
-            ra, rb = relative_key(d.value_a), relative_key(d.value_b)
-            if ra != rb:
+            ra, rb = _deictic_day(d.value_a), _deictic_day(d.value_b)
+            if ra != rb and not (relative_key(d.value_a) and relative_key(d.value_b)):
                 relative.add(d.a if ra else d.b)
     if len(relative) != 1:
         return r
@@ -115,6 +115,13 @@ def _translation(r: Relation, fam: _Family) -> Relation:
     return replace(r, source=first, evidence=[*_unknown_dropped(r.evidence), (
         f"{first} states relatively a date that {_other(r, first)} writes out: "
         f"{_other(r, first)} resolved it, {first} is the original")])
+
+
+def _deictic_day(value: str) -> bool:
+    """A day named from the writer's own time ("today", "yesterday", "on Thursday"): what an original
+    written at the time says and a translation for later readers writes out. "This year" is not
+    one: year words move both ways between languages' styles."""
+    return relative_key(value) and value[1:2] in ("D", "W")
 
 
 def _unknown_dropped(evidence: Sequence[str]) -> list[str]:
