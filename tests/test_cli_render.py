@@ -23,6 +23,18 @@ def test_who_took_from_whom_never_prints_a_direction_the_relation_does_not_have(
     directed = Relation("x.en#1", "r#1", "derived", 0.4, 0.8, 0.7, source="x.en#1")
     out = _text(render.trace_summary(docs, [], [undirected, directed], [], Path("out"), None))
     line = next(ln for ln in out.splitlines() if "x.ar#1" in ln)
-    assert "direction unknown" in line
+    assert "direction unknown" in line and line.split()[0] == "?"  # neither in the source column
     assert next(ln for ln in out.splitlines() if "r#1" in ln and "derived" in ln).split()[0] == "x.en#1"
     assert "facts, fact_diffs" in out
+
+
+def test_show_and_origin_say_direction_unknown_where_no_source_is_known():
+    doc = Document("w#1", "w", 0, 10, "en")
+    undirected = Relation("w#1", "t#1", "derived", 0.9, 0.4, 0.9, evidence=["direction unknown: no cue"])
+    related = Relation("w#1", "u#1", "related", 0.0, 0.0, 0.5)
+    out = _text(render.relations(doc, [undirected, related]))
+    assert "direction unknown" in next(ln for ln in out.splitlines() if "t#1" in ln)
+    assert "direction unknown" not in next(ln for ln in out.splitlines() if "u#1" in ln)
+    chain = _text(render.origin_chain([("w#1", None)], [undirected, related]))
+    assert "direction unknown with t#1" in chain and "origin" not in chain
+    assert "origin" in _text(render.origin_chain([("w#1", None)], [related]))

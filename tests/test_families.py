@@ -64,3 +64,12 @@ def test_families_are_components_in_document_order():
     assert [f.documents for f in fams] == [["e", "a", "c"], ["b", "g"]]
     assert [f.origin for f in fams] == ["e", "b"]
     assert families(docs, []) == []
+
+
+def test_no_origin_when_the_direction_between_the_roots_is_unknown():
+    """An original and its translation, no evidence of which came first, each the source of one
+    report: naming either as the origin (by its id) would be a guess."""
+    rels = [_rel("ar", "en", "translation"), _rel("ar", "r1", "derived", "ar"), _rel("en", "w1", "derived", "en")]
+    (fam,) = families([_doc("ar"), _doc("en"), _doc("r1"), _doc("w1")], rels)
+    assert fam.origin is None and fam.id == "family:ar"
+    assert origin_of(["ar", "en", "r1", "w1"], rels, {"en": "2024-01-01"}) == "en"  # a date decides

@@ -103,3 +103,19 @@ def test_relations_of_orders_and_orients():
     assert all(r.a == "rep" for r in rep)
     # the inputs are not modified
     assert STATEMENT_CHAIN[0].a == "st" and STATEMENT_CHAIN[0].coverage_a == 0.97
+
+
+def test_a_chain_that_stops_for_want_of_evidence_says_so():
+    """A translation of unknown direction: the report's chain stops at the translation, which is
+    not an origin but a document whose relation to the statement no evidence directed."""
+    from sourcetrace.relate.lineage import chain_json, unknown_direction
+
+    rels = [rel("st", "tr", "translation", None, 0.97, 0.98), *STATEMENT_CHAIN[1:]]
+    chain = origin_chain("rep", rels, DATES, LANGS)
+    assert [d for d, _ in chain] == ["rep", "tr"]
+    assert unknown_direction("tr", rels) == ["st"] and unknown_direction("rep", rels) == []
+    as_json = chain_json(chain, rels)
+    assert as_json[-1] == {"document": "tr", "relation": None, "direction_unknown_with": ["st"]}
+    assert as_json[0]["relation"]["source"] == "tr"
+    assert chain_json(origin_chain("rep", STATEMENT_CHAIN, DATES), STATEMENT_CHAIN)[-1] == {
+        "document": "st", "relation": None}

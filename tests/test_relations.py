@@ -32,6 +32,18 @@ def test_translation_direction_from_a_marker_before_the_english_prior():
     assert rel.source == "ar"
 
 
+def test_a_translation_without_marker_or_date_has_no_direction():
+    """Which language a text is in says nothing of which came first (issue 19: human translations
+    of English originals came out as Arabic sources)."""
+    en, ar = _pt("en", STATEMENT), _pt("ar", STATEMENT, "ar")
+    rel = relate(en, ar, _passages(en, ar, "translation", 0.95, 0.95))
+    assert (rel.type, rel.source) == ("translation", None)
+    assert rel.evidence[-1].startswith("direction unknown")
+    dated = relate(_pt("en", STATEMENT, date="2024-03-13"), _pt("ar", STATEMENT, "ar", date="2024-03-14"),
+                   _passages(en, ar, "translation", 0.95, 0.95))
+    assert dated.source == "en"
+
+
 def test_copy_and_revision():
     a, b = _pt("a", STATEMENT, date="2024-03-13"), _pt("b", STATEMENT, date="2024-03-14")
     rel = relate(a, b, _passages(a, b, "verbatim", 0.9, 0.9))
@@ -75,7 +87,7 @@ def test_derived_without_any_cue_names_no_source():
     a, b = _pt("a", STATEMENT), _pt("b", STATEMENT)
     rel = relate(a, b, _passages(a, b, "near-verbatim", 0.6, 0.6))
     assert (rel.type, rel.source) == ("derived", None)
-    assert "no cue tells which came first" in rel.evidence
+    assert "direction unknown: no cue tells which came first" in rel.evidence
 
 
 def test_one_frame_with_other_names_and_figures_is_not_a_copy():
@@ -107,7 +119,9 @@ def test_relations_for_groups_passages_by_pair_and_uses_vectors():
     rels = relations_for([a, b, c], passages, vec, pairs=[("a", "c"), ("b", "c")])
     assert [(r.a, r.b, r.type) for r in rels] == [("a", "b", "translation"), ("a", "c", "related"),
                                                   ("b", "c", "related")]
-    assert rels[0].to_json()["source"] == "a"
+    # Neither side is marked a translation nor dated: the JSON says so instead of naming a source.
+    assert "source" not in rels[0].to_json() and rels[0].to_json()["direction"] == "unknown"
+    assert "direction" not in rels[1].to_json()  # a related pair has no direction to know
 
 
 def test_short_shared_phrases_are_not_evidence_of_copying():

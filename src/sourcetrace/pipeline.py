@@ -9,9 +9,10 @@
     align        two Sides (+ their sentences' vectors)      -> Passage*        align/pair.py
     compose      Passage*                                    -> Passage*        align/compose.py
     relate       PairText* + Passage* + topics + pairs       -> Relation*       relate/relations.py
-    families     Document* + Relation*                       -> Family*         relate/families.py
     facts        Document + its file's text                  -> Fact*           factcheck/
     fact diffs   pairs + Passage* + Fact* + texts            -> FactDiff*       factcheck/diff.py
+    direct       Document* + Relation* + FactDiff*           -> Relation*       relate/direction.py
+    families     Document* + Relation*                       -> Family*         relate/families.py
     outputs      all of the above                            -> JSONL files     outputs.py
 
 No stage opens the store or knows where it runs. The local engine (:mod:`sourcetrace.engines.local`)
@@ -59,6 +60,7 @@ from sourcetrace.records import (
     SourceFile,
     in_bulk,
 )
+from sourcetrace.relate.direction import direct as direct_by_family
 from sourcetrace.relate.families import families as families_of
 from sourcetrace.relate.relations import PairText, relations_for
 from sourcetrace.segment.documents import content_spans
@@ -66,8 +68,8 @@ from sourcetrace.segment.documents import segment as segment_file
 from sourcetrace.text import language
 from sourcetrace.text.sentences import split_sentences
 
-STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose", "relate", "families",
-          "facts", "fact diffs", "outputs")
+STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose", "relate", "facts",
+          "fact diffs", "direct", "families", "outputs")
 
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
 READING_VERSION = 5
@@ -211,6 +213,13 @@ def relate(texts: Sequence[PairText], passages: Sequence[Passage], topic_vectors
     """The relation of every candidate pair, typed from its passages and topics. A document that
     shares no passage may come with an empty text: it is typed from its topic alone."""
     return relations_for(texts, passages, topic_vectors, pairs)
+
+
+def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> list[Relation]:
+    """The relations' directions checked against the rest of their family: facts one side changed
+    and the other keeps, the language of the shared wording, dates a translation resolved. Runs
+    after the fact diffs, which it reads; a direction no evidence supports is left empty."""
+    return direct_by_family(docs, relations, diffs)
 
 
 def families(docs: Sequence[Document], relations: Sequence[Relation]) -> list[Family]:

@@ -119,6 +119,10 @@ class ReadFailure:
     reason: str
 
 
+# Relation types that flow from a source to the other document (a `related` pair does not).
+DIRECTED = ("translation", "copy", "derived", "revision")
+
+
 @dataclass(slots=True)  # millions of them on a large corpus
 class Relation:
     """What document `a` is to document `b`, with the evidence that says so.
@@ -142,6 +146,8 @@ class Relation:
         out: dict[str, Any] = {"a": self.a, "b": self.b, "type": self.type}
         if self.source:
             out["source"] = self.source
+        elif self.type in DIRECTED:  # said, not left for a reader to infer from a missing key
+            out["direction"] = "unknown"
         out.update({"coverage_a": round(self.coverage_a, 4), "coverage_b": round(self.coverage_b, 4),
                     "score": round(self.score, 4), "passages": self.passages, "evidence": self.evidence})
         return out

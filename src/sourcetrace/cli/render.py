@@ -19,10 +19,11 @@ from rich.text import Text
 
 from sourcetrace.cli.console import markup, row
 from sourcetrace.factcheck.dates import shown
-from sourcetrace.records import Document, Fact, Relation
+from sourcetrace.records import DIRECTED, Document, Fact, Relation
 from sourcetrace.report.bidi import visual
 from sourcetrace.report.compare_terminal import fit
 from sourcetrace.report.facts import fact_diff_table
+from sourcetrace.report.wording import chain_end
 
 MAX_ROWS = 40  # rows of a terminal table; the JSONL files hold everything
 
@@ -63,7 +64,8 @@ def trace_summary(docs: list[Document], passages: list, relations: list[Relation
         table.add_column("covers", justify="right", no_wrap=True)
         for r in sorted(directed, key=lambda r: -r.score)[:MAX_ROWS]:
             if r.source is None:  # no evidence of which came first: never print one as the source
-                row(table, r.a, f"{r.type}, direction unknown", r.b, f"{max(r.coverage_a, r.coverage_b):.0%}")
+                row(table, "?", f"{r.type}, direction unknown", f"{r.a} ~ {r.b}",
+                    f"{max(r.coverage_a, r.coverage_b):.0%}")
                 continue
             other = r.b if r.source == r.a else r.a
             cov = r.coverage_b if r.source == r.a else r.coverage_a
@@ -73,7 +75,7 @@ def trace_summary(docs: list[Document], passages: list, relations: list[Relation
             lines.append(markup("… {n} more in relations.jsonl", n=len(directed) - MAX_ROWS))
     for fam in fams[:MAX_ROWS]:
         lines.append(markup("family of {n}, origin [bold]{origin}[/bold]: {members}", n=len(fam.documents),
-                            origin=fam.origin or "?",
+                            origin=fam.origin or "not determined",
                             members=", ".join(fam.documents[:12]) + (" …" if len(fam.documents) > 12 else "")))
     lines.append(markup("wrote {out}/: documents, sentences, passages, relations, families, facts, fact_diffs (.jsonl)", out=str(out)))
     if html:
@@ -96,16 +98,18 @@ def relations(document: Document, rels: Sequence) -> RenderableType:
     for col in ("other", "type", "source", "cov this", "cov other", "passages", "evidence"):
         table.add_column(col, overflow="fold", no_wrap=col in ("other", "type"))
     for r in rels:
-        row(table, r.b, r.type, r.source or "", f"{r.coverage_a:.0%}", f"{r.coverage_b:.0%}", str(r.passages),
+        source = r.source or ("direction unknown" if r.type in DIRECTED else "")
+        row(table, r.b, r.type, source, f"{r.coverage_a:.0%}", f"{r.coverage_b:.0%}", str(r.passages),
             "; ".join(r.evidence))
     return Group(head, table)
 
 
-def origin_chain(chain: Sequence[tuple[str, Relation | None]]) -> RenderableType:
-    """A document, its closest source below it, … down to the origin, one indented line each."""
+def origin_chain(chain: Sequence[tuple[str, Relation | None]], relations: Sequence[Relation]) -> RenderableType:
+    """A document, its closest source below it, … down to the origin, one indented line each; the
+    last says whether it is an origin or a document whose relations' direction is unknown."""
     lines = []
     for i, (d, rel) in enumerate(chain):
-        label = "origin" if rel is None else f"{rel.type} of ↓ ({'; '.join(rel.evidence[:2])})"
+        label = chain_end(chain, relations) if rel is None else f"{rel.type} of ↓ ({'; '.join(rel.evidence[:2])})"
         lines.append(markup("{indent}{doc}  [dim]{label}[/dim]", indent="  " * i, doc=d, label=label))
     return Group(*lines)
 

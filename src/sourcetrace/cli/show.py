@@ -36,7 +36,7 @@ def origin(
     as_json: JsonOption = False,
 ) -> None:
     """Print a document's inferred origin chain: its closest source, that one's source, … the origin."""
-    from sourcetrace.relate.lineage import origin_chain
+    from sourcetrace.relate.lineage import chain_json, origin_chain
 
     with reading_store(db) as store:
         require_document(store, doc)
@@ -44,6 +44,6 @@ def origin(
         all_docs = list(store.documents())
     chain = origin_chain(doc, relations, {d.id: d.date for d in all_docs}, {d.id: d.lang for d in all_docs})
     if as_json:
-        dump_json([{"document": d, "relation": r.to_json() if r else None} for d, r in chain])
+        dump_json(chain_json(chain, relations))
         return
-    out_console.print(render.origin_chain(chain))
+    out_console.print(render.origin_chain(chain, relations))

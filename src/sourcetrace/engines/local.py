@@ -90,12 +90,15 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
-    relations = relate_all(store, docs, passages, topics, pairs.related)
-    fams = pipeline.families(docs, relations)
+    typed = relate_all(store, docs, passages, topics, pairs.related)
     progress.start("facts")
     texts = DocumentTexts(store)
     facts = facts_of(docs, texts, store)
-    diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in relations], facts, texts)
+    diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
+    # Directions read the fact diffs; only then are relations final, and stored.
+    relations = pipeline.direct(docs, typed, diffs)
+    store.put_relations([d.id for d in docs], relations)
+    fams = pipeline.families(docs, relations)
     progress.start("done")
     return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
                  pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
@@ -237,15 +240,14 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
 
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
                vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]]) -> list[Relation]:
-    """Relations of the candidate pairs (:func:`pipeline.relate`), written back to the store."""
+    """Relations of the candidate pairs (:func:`pipeline.relate`), typed from each pair alone:
+    the caller directs them against the family (:func:`pipeline.direct`) and stores them."""
     # Texts only of documents that share passages: a pair related by topic alone is typed
     # without reading either text (most pairs of a large corpus).
     shared = {x for p in passages for x in (p.a, p.b)}
     text_of = DocumentTexts(store)
     texts = [PairText(d, text_of(d) if d.id in shared else "") for d in docs]
-    relations = pipeline.relate(texts, passages, vectors, pairs)
-    store.put_relations([d.id for d in docs], relations)
-    return relations
+    return pipeline.relate(texts, passages, vectors, pairs)
 
 
 def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],

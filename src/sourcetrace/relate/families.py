@@ -6,7 +6,8 @@ related only by topic do not join families: in a newsroom archive everything on 
 would become one family. Its origin
 is the document the directed relations (translation, copy, derived, revision: source -> other)
 flow from: among documents with no incoming edge, the one that reaches most others, then the
-earliest dated. Revisions are listed in time order.
+earliest dated; None when two tie (no evidence says which came first). Revisions are listed in
+time order.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from sourcetrace.records import Document, Family, Relation
-
-DIRECTED = ("translation", "copy", "derived", "revision")
+from sourcetrace.records import DIRECTED, Document, Family, Relation
 
 
 def _components(ids: Sequence[str], relations: Sequence[Relation]) -> list[list[str]]:
@@ -62,7 +61,12 @@ def origin_of(members: Sequence[str], relations: Sequence[Relation], dates: dict
     roots = [m for m in members if m in edges and m not in incoming]
     if not roots:
         return None
-    return min(roots, key=lambda m: (-_reach(m, edges), dates.get(m) or "9999", m))
+    rank = {m: (-_reach(m, edges), dates.get(m) or "9999") for m in roots}
+    best = min(rank.values())
+    first = sorted(m for m in roots if rank[m] == best)
+    # Two roots that reach as far, equally dated (a translation of unknown direction between an
+    # original and its translation): naming one by its id would be a guess.
+    return first[0] if len(first) == 1 else None
 
 
 def families(docs: Sequence[Document], relations: Sequence[Relation]) -> list[Family]:

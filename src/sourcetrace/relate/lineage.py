@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from sourcetrace.records import Relation
-
-DIRECTED = ("translation", "copy", "derived", "revision")
+from sourcetrace.records import DIRECTED, Relation
 
 _LAST_DATE = "\uffff"  # undated sources sort after every dated one
 
@@ -81,6 +79,23 @@ def origin_chain(doc_id: str, relations: Sequence[Relation], dates: Mapping[str,
         chain.append((cur, rel))
         cur = _other(rel, cur)
         seen.add(cur)
+
+
+def unknown_direction(doc_id: str, relations: Sequence[Relation]) -> list[str]:
+    """The documents ``doc_id`` shares a directed type of relation with whose direction no
+    evidence gave (translation, copy, derived without a source): a chain that stops at ``doc_id``
+    stops for want of evidence, not at a known origin."""
+    return sorted({_other(r, doc_id) for r in relations
+                   if doc_id in (r.a, r.b) and r.type in DIRECTED and not is_directed(r) and r.a != r.b})
+
+
+def chain_json(chain: Sequence[tuple[str, Relation | None]], relations: Sequence[Relation]) -> list[dict]:
+    """An origin chain as JSON: each document with the relation to its source; the last one, when
+    a relation of unknown direction joins it to others, lists them (``direction_unknown_with``)."""
+    out: list[dict] = [{"document": d, "relation": r.to_json() if r else None} for d, r in chain]
+    if out and (unknown := unknown_direction(chain[-1][0], relations)):
+        out[-1]["direction_unknown_with"] = unknown
+    return out
 
 
 def chain_ends_in_cycle(chain: Sequence[tuple[str, Relation | None]], relations: Sequence[Relation]) -> bool:

@@ -19,9 +19,11 @@ passages cover) and the **mix of kinds**. The type follows from them:
 Direction comes from evidence, never from file order, and every cue used is recorded in
 ``evidence``: dates in the text and metadata, attribution phrases in the derived text ("the
 statement said", «قال البيان»), quotation marks around the shared passages, containment
-asymmetry, and for translations explicit markers ("unofficial translation", «ترجمة») — failing
-those, the English side is taken as the original, as it is for most official statements in this
-domain, and the evidence says so.
+asymmetry, and for translations explicit markers ("unofficial translation", «ترجمة») or dates.
+Without any, ``source`` stays empty and the evidence says "direction unknown": which language a
+text is in says nothing of which came first. What the rest of the family says (facts one side
+changed and the other keeps, the language of the shared wording, dates a translation resolved)
+is read after the fact diffs, by :mod:`sourcetrace.relate.direction`.
 """
 
 from __future__ import annotations
@@ -194,7 +196,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.type = "copy"
         rel.evidence.append(f"word for word: {worded:.0%} of the shared text; covers {cov_a:.0%} and {cov_b:.0%}")
         rel.source, why = _earlier(a, b)
-        rel.evidence.append(why or "no date tells which came first")
+        rel.evidence.append(why or "direction unknown: no date tells which came first")
         return rel
     top = max(cov_a, cov_b)
     # Quotation marks are looked for only where coverage alone does not decide (most pairs).
@@ -224,10 +226,7 @@ def _translation_source(a: PairText, b: PairText) -> tuple[str | None, str]:
     first, why = _earlier(a, b)
     if first:
         return first, why
-    english = [x for x in (a, b) if x.doc.lang == "en"]
-    if len(english) == 1:
-        return english[0].doc.id, "no marker or date: the English text taken as the original (the usual case)"
-    return None, "direction unknown"
+    return None, "direction unknown: no translation marker or date says which is the original"
 
 
 def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, int, int]], cov_a: float,
@@ -256,7 +255,7 @@ def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, in
         votes[first] += 1
         why.append(f"{first} is earlier ({when})")
     if votes[a.doc.id] == votes[b.doc.id]:
-        return None, why + ["no cue tells which came first"]
+        return None, why + ["direction unknown: no cue tells which came first"]
     return max(votes, key=votes.__getitem__), why
 
 

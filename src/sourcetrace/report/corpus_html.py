@@ -103,7 +103,7 @@ class DocView:
     segments: list[Segment] | None  # None: the text is not available
     relations: list[RelationRow]
     chain: list[tuple[str, str | None]]  # (document, how it relates to the previous one's source)
-    chain_end: str  # "origin" or "stops: cycle"
+    chain_end: str  # "origin", "stops: cycle" or "no known source: direction unknown with …"
     is_origin: bool  # has directed relations but no source
     pairs: list[PairSection] = field(default_factory=list)
 
@@ -184,7 +184,8 @@ def render_corpus_html(docs: Sequence[Document], texts: Mapping[str, str], sente
             i = rel_index[(pair_key(r.a, r.b), r.type, r.source, r.score)]
             rows.append(RelationRow(r, what_a_is(r), view_no.get(i), i in left_out))
         chain = origin_chain(d.id, rels, dates, langs)
-        steps, end = chain_steps(chain, rels) if len(chain) > 1 else ([], "origin")
+        steps, end = chain_steps(chain, rels)
+        steps = steps if len(chain) > 1 else []
         doc_views.append(DocView(
             d, anchors[d.id], fam_of.get(d.id), segments(d, text) if text is not None else None, rows,
             steps, end, any(is_directed(r) for r in mine), [pair_section(i) for i in views_in.get(d.id, [])]))

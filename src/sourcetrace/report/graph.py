@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sourcetrace.records import Document, Family, Relation
+from sourcetrace.records import DIRECTED, Document, Family, Relation
 from sourcetrace.relate.lineage import is_directed
 from sourcetrace.report.direction import is_rtl, lang_tag
 from sourcetrace.report.templating import short
@@ -196,12 +196,15 @@ def _edge(r: Relation, xy: Mapping[str, tuple[float, float]], layer: Mapping[str
     sx, sy = _clip(x1, y1, cx, cy)
     ex, ey = _clip(x2, y2, cx, cy)
     colour = TYPE_COLOURS.get(r.type, TYPE_COLOURS["related"]) if directed else TYPE_COLOURS["related"]
-    tip = (f"{src} → {dst}: {r.type}; covers {_pct(coverage(r, src))} of {src}, {_pct(coverage(r, dst))} of {dst}; "
-           f"score {r.score:.2f}, {r.passages} passages")
+    # A directed type without a source is drawn without an arrowhead, and said in words.
+    unknown = not directed and r.type in DIRECTED
+    how = f"{r.type}, direction unknown" if unknown else r.type
+    tip = (f"{src} {'→' if directed else '~'} {dst}: {how}; covers {_pct(coverage(r, src))} of {src}, "
+           f"{_pct(coverage(r, dst))} of {dst}; score {r.score:.2f}, {r.passages} passages")
     return Edge(classes=f"edge {'directed' if directed else 'related'} t-{re.sub(r'[^a-z-]', '', r.type)}",
                 d=f"M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}", colour=colour, dashed=not directed,
                 tip=tip, arrow=_arrowhead(cx, cy, ex, ey) if directed else None,
-                label=f"{r.type} · {_pct(coverage(r, src))}/{_pct(coverage(r, dst))}",
+                label=f"{r.type}{'?' if unknown else ''} · {_pct(coverage(r, src))}/{_pct(coverage(r, dst))}",
                 label_x=0.25 * sx + 0.5 * cx + 0.25 * ex, label_y=0.25 * sy + 0.5 * cy + 0.25 * ey + 4)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sourcetrace.records import Relation
-from sourcetrace.relate.lineage import chain_ends_in_cycle, is_directed
+from sourcetrace.relate.lineage import chain_ends_in_cycle, is_directed, unknown_direction
 
 FROM_WORDS = {"translation": "translation of", "copy": "copy of", "derived": "derived from",
               "revision": "revision of"}
@@ -24,6 +24,17 @@ def what_a_is(r: Relation) -> str:
 def chain_steps(chain: Sequence[tuple[str, Relation | None]], relations: Sequence[Relation]
                 ) -> tuple[list[tuple[str, str | None]], str]:
     """An origin chain (``lineage.origin_chain``) as (document, how it takes from the next one)
-    steps, and what its last document is: "origin", or "stops: cycle" when the walk met a cycle."""
+    steps, and what its last document is: "origin", "stops: cycle" when the walk met a cycle, or
+    "no known source: direction unknown with …" when a relation no evidence directed joins it."""
     steps = [(doc, FROM_WORDS.get(r.type, r.type) if r else None) for doc, r in chain]
-    return steps, "stops: cycle" if chain_ends_in_cycle(chain, relations) else "origin"
+    return steps, chain_end(chain, relations)
+
+
+def chain_end(chain: Sequence[tuple[str, Relation | None]], relations: Sequence[Relation]) -> str:
+    """What the last document of an origin chain is (see :func:`chain_steps`)."""
+    if chain_ends_in_cycle(chain, relations):
+        return "stops: cycle"
+    unknown = unknown_direction(chain[-1][0], relations) if chain else []
+    if unknown:
+        return f"no known source: direction unknown with {', '.join(unknown)}"
+    return "origin"

@@ -15,7 +15,7 @@ from sourcetrace.quotes.search import LANGS, MAX_QUERY_CHARS, QueryError, earlie
 from sourcetrace.records import Document, FactDiff
 from sourcetrace.relate.coverage import orient, summarize
 from sourcetrace.relate.families import component, origin_of
-from sourcetrace.relate.lineage import origin_chain, relations_of
+from sourcetrace.relate.lineage import chain_json, origin_chain, relations_of
 from sourcetrace.report.facts import orient_diffs
 from sourcetrace.store.sqlite import Store
 from sourcetrace.web.app import Context
@@ -93,7 +93,7 @@ def document(ctx: Ctx, doc_id: str) -> dict[str, Any]:
     return {"document": doc.to_json(), "text": store.span_text(doc_id, doc.start, doc.end),
             "sentences": [s.to_json() for s in store.sentences(doc_id)],
             "relations": [r.to_json() for r in rels],
-            "origin_chain": [{"document": d, "relation": r.to_json() if r else None} for d, r in chain],
+            "origin_chain": chain_json(chain, fam_rels),
             "family": {"members": members, "origin": origin_of(members, fam_rels, dates) if len(members) > 1 else None},
             "facts": [f.to_json() for f in document_facts(doc, store.document_text(doc_id) or "")]}
 
