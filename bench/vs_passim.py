@@ -40,6 +40,7 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -113,7 +114,7 @@ def measured(cmd: list[str], log: Path, peers: Path, env: dict[str, str] | None 
     return wall, int(kib) / 1024, float(cpu), rc
 
 
-def _failed(what: str, log: Path, rc: int) -> None:
+def _failed(what: str, log: Path, rc: int) -> NoReturn:
     tail = log.read_text(errors="replace").splitlines()[-20:]
     sys.exit("\n".join(tail + [f"{what} failed (exit {rc}); log in {log}"]))
 
