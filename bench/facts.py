@@ -16,7 +16,6 @@ pair is aligned; above, candidate search picks the pairs).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 import time
@@ -27,18 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import load  # noqa: E402
 import synthetic  # noqa: E402
 from sourcetrace.engines.local import DocumentTexts, fact_diffs_of, facts_of  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
-
-
-def _bench_trace():
-    """bench/trace.py, loaded by path: its module name would otherwise be the standard library's."""
-    spec = importlib.util.spec_from_file_location("bench_trace", ROOT / "bench" / "trace.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_trace"] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def main() -> None:
@@ -47,7 +38,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", type=Path, help="keep the corpus and store here (a rerun reuses the store)")
     args = ap.parse_args()
-    bench_trace = _bench_trace()
+    bench_trace = load.bench_trace()
     with tempfile.TemporaryDirectory(prefix="bench_facts_") as tmp:
         work = args.keep or Path(tmp)
         root = work / "corpus"

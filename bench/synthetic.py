@@ -773,13 +773,15 @@ def _revision(doc: _Doc, rng: random.Random) -> _Doc:
     return _Doc(doc.topic, (y + 1, m, d), head, doc.office, paras)
 
 
-def planted_corpus(root: Path, n_docs: int, seed: int = 7) -> dict:
+def planted_corpus(root: Path, n_docs: int, seed: int = 7, one_per_file: bool = False) -> dict:
     """Write about `n_docs` documents (Arabic and English, 1-3 KB) under root with planted relations.
 
     Per 100 documents about 3 exact copies (the headline or office line may differ), 3 near-copies
     (slot values changed, sentences dropped), 4 translations, 3 derived reports (quoting 2-4
     sentences, paraphrasing others, adding their own) and 2 revisions (next year's version); the
-    rest are unrelated. About one file in ten holds two documents. Returns the ground truth:
+    rest are unrelated. About one file in ten holds two documents, in sub-directories of 1,000
+    files; with `one_per_file` every document is a file of its own directly under root (what
+    passim's run.sh reads), with the same texts. Returns the ground truth:
     ``{"docs": {key: {...}}, "pairs": [{"a", "b", "type", "source"}]}`` with keys
     ``"relative/path.txt#N"`` (N counts the documents in the file from 1); a document's entry gives
     its file, character span in the file, language, topic, role and sentence count.
@@ -800,21 +802,23 @@ def planted_corpus(root: Path, n_docs: int, seed: int = 7) -> dict:
     files: list[list[int]] = []
     i = 0
     while i < n_docs:
-        if i + 1 < n_docs and rng.random() < 0.1:
+        if not one_per_file and i + 1 < n_docs and rng.random() < 0.1:
             files.append([i, i + 1])
             i += 2
         else:
             files.append([i])
             i += 1
+    # rng draws nothing after the layout, so one_per_file changes no text
+    rel_of = [f"doc{f:06d}.txt" if one_per_file else f"{f // 1000:03d}/doc{f:06d}.txt" for f in range(len(files))]
     key: dict[int, str] = {}
     for f, members in enumerate(files):
         for n, pos in enumerate(members, 1):
-            key[pos] = f"{f // 1000:03d}/doc{f:06d}.txt#{n}"
+            key[pos] = f"{rel_of[f]}#{n}"
     docs: dict[str, dict] = {}
     pairs: list[dict] = []
     made_dirs: set[str] = set()
     for f, members in enumerate(files):
-        rel = f"{f // 1000:03d}/doc{f:06d}.txt"
+        rel = rel_of[f]
         chunks, offset = [], 0
         for pos in members:
             info: dict = {"file": rel, "role": role[pos]}
@@ -841,7 +845,7 @@ def planted_corpus(root: Path, n_docs: int, seed: int = 7) -> dict:
             docs[key[pos]] = info
             chunks.append(text)
             offset += len(text)
-        d = rel[:3]
+        d = str(Path(rel).parent)
         if d not in made_dirs:
             (root / d).mkdir(exist_ok=True)
             made_dirs.add(d)

@@ -1,0 +1,319 @@
+"""sourcetrace against passim on the same planted corpus, in the same run (issue 18).
+
+    PASSIM_VENV=/work/passim-venv .venv/bin/python bench/vs_passim.py [--docs 10000 25000 50000]
+        [--seed 7] [--passim-venv DIR] [--peers DIR] [--encoder SPEC] [--keep DIR] [--json]
+
+For each size, `synthetic.planted_corpus` writes the corpus as one `.txt` file per document in one
+directory (what passim's run.sh reads); then, one after the other:
+
+* sourcetrace: `sourcetrace trace CORPUS --out OUT --db DB` on a fresh store, as its own process
+  (the CLI a user runs, from this checkout's src/), with no --encoder unless --encoder is given;
+* passim: `../shared/peers/passim/run.sh CORPUS OUT` (passim's defaults, Spark local[2]).
+
+Both are timed from outside, and the resident memory of each whole process tree (sourcetrace's
+alignment workers; passim's JVM and Spark's Python workers) is summed and sampled every 0.5 s by
+the same script, `../shared/peers/passim/rss_peak.py`. passim's wall time is its own
+metrics.json `wall_s` (spark-submit alone, without converting the corpus to its JSON input or its
+output back, which run.sh also does: that total is printed beside it), so the ratio
+ours/passim is the stricter one for sourcetrace. Bar: ratio <= 0.5, peak memory <= passim's.
+
+Both outputs are scored against the planted truth with bench/trace.py's `evaluate`: relation
+recall per planted type (copy, near-copy, derived, revision: monolingual; translation) and
+relation precision (directed relations inside one planted family; strict: planted pairs only).
+passim types no relation: each document pair sharing a passage is "derived", which bench/trace.py
+accepts for every planted type but translation. passim names documents by file stem.
+
+The load average before and after each side is printed: figures taken while other work shares the
+cores are noisy. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import load  # noqa: E402
+import synthetic  # noqa: E402
+from sourcetrace.records import Relation  # noqa: E402
+from sourcetrace.relate.coverage import merge_spans  # noqa: E402
+
+bench_trace = load.bench_trace()
+TYPES: tuple[str, ...] = bench_trace.TYPES
+
+MONOLINGUAL = tuple(t for t in TYPES if t != "translation")
+SETUP_HINT = ("passim is set up once with ../shared/peers/passim/setup.sh GIT_DIR VENV, GIT_DIR a git "
+              "directory of github.com/dasmiq/passim (see ../shared/peers/passim/README.md); then pass "
+              "--passim-venv VENV or set PASSIM_VENV")
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Side:
+    """One tool's run on one corpus: how long, how much memory, how accurate."""
+
+    tool: str
+    wall_s: float = 0.0  # what the ratio uses
+    total_s: float = 0.0  # the whole command, for passim with its input/output conversion
+    peak_mib: float = 0.0  # whole process tree, summed, sampled every 0.5 s
+    cpu_s: float = 0.0  # CPU seconds of the tree (less sensitive than wall time to a busy machine)
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+    relations: int = 0  # typed relations: what precision counts
+    recall: dict[str, float] = field(default_factory=dict)  # planted type -> relation recall
+    planted: dict[str, int] = field(default_factory=dict)
+    monolingual: float = 0.0
+    precision: float = 0.0  # directed relations inside one planted family
+    precision_strict: float = 0.0  # planted pairs only
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Size:
+    docs: int
+    mb: float
+    gen_s: float
+    ours: Side
+    passim: Side
+
+    @property
+    def ratio(self) -> float:
+        return self.ours.wall_s / max(self.passim.wall_s, 1e-9)
+
+
+# -- running a command as a measured process tree ------------------------------------------------
+def measured(cmd: list[str], log: Path, peers: Path, env: dict[str, str] | None = None
+             ) -> tuple[float, float, float, int]:
+    """Run `cmd` (output to `log`) with rss_peak.py sampling its process tree: (wall s, peak MiB,
+    CPU s, exit code)."""
+    sample = log.with_suffix(".rss")
+    sample.unlink(missing_ok=True)
+    t = time.perf_counter()
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
+        sampler = subprocess.Popen([sys.executable, str(peers / "rss_peak.py"), str(proc.pid), str(sample)])
+        rc = proc.wait()
+    wall = time.perf_counter() - t
+    sampler.wait()
+    kib, cpu = sample.read_text().split() if sample.exists() else ("0", "0")
+    return wall, int(kib) / 1024, float(cpu), rc
+
+
+def _failed(what: str, log: Path, rc: int) -> NoReturn:
+    tail = log.read_text(errors="replace").splitlines()[-20:]
+    sys.exit("\n".join(tail + [f"{what} failed (exit {rc}); log in {log}"]))
+
+
+def run_ours(corpus: Path, work: Path, peers: Path, encoder: str | None) -> tuple[Side, Path]:
+    out, db = work / "ours", work / "ours.db"
+    shutil.rmtree(out, ignore_errors=True)
+    for p in (db, *db.parent.glob(db.name + "-*")):  # a fresh store: no SQLite WAL left either
+        p.unlink(missing_ok=True)
+    exe = Path(sys.executable).with_name("sourcetrace")
+    cmd = [str(exe) if exe.exists() else "sourcetrace", "trace", str(corpus), "--out", str(out), "--db", str(db)]
+    cmd += ["--encoder", encoder] if encoder else []
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
+    say(f"  sourcetrace: {' '.join(cmd)}")
+    side = Side("sourcetrace", load=(os.getloadavg()[0], 0.0))
+    side.wall_s, side.peak_mib, side.cpu_s, rc = measured(cmd, work / "ours.log", peers, env)
+    side.total_s, side.load = side.wall_s, (side.load[0], os.getloadavg()[0])
+    if rc != 0:
+        _failed("sourcetrace trace", work / "ours.log", rc)
+    return side, out
+
+
+def run_passim(corpus: Path, work: Path, peers: Path, venv: Path) -> tuple[Side, Path]:
+    out = work / "passim"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [str(peers / "run.sh"), str(corpus), str(out)]
+    say(f"  passim: PASSIM_VENV={venv} {' '.join(cmd)}")
+    side = Side("passim", load=(os.getloadavg()[0], 0.0))
+    side.total_s, tree_mib, tree_cpu, rc = measured(cmd, work / "passim.log", peers, dict(os.environ, PASSIM_VENV=str(venv)))
+    side.load = (side.load[0], os.getloadavg()[0])
+    if rc != 0:
+        _failed("passim (run.sh)", work / "passim.log", rc)
+    # run.sh samples spark-submit's own tree: that, not its conversion scripts, is passim
+    m = json.loads((out / "metrics.json").read_text())
+    side.wall_s = m["wall_s"]
+    side.peak_mib = m.get("peak_rss_tree_mib") or tree_mib
+    side.cpu_s = m.get("cpu_tree_s") or tree_cpu
+    return side, out
+
+
+# -- scoring -------------------------------------------------------------------------------------
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def coverage(out: Path) -> dict[tuple[str, str], tuple[float, float]]:
+    """(a, b) -> the share of each document its passages cover: passim's relations carry none."""
+    length = {d["id"]: max(1, d["end"] - d["start"]) for d in read_jsonl(out / "documents.jsonl")}
+    spans: dict[tuple[str, str], tuple[list, list]] = defaultdict(lambda: ([], []))
+    for p in read_jsonl(out / "passages.jsonl"):
+        a, b = (p["a_start"], p["a_end"]), (p["b_start"], p["b_end"])
+        if p["a"] > p["b"]:  # relations name a pair in order, passages either way round
+            a, b = b, a
+        sa, sb = spans[(min(p["a"], p["b"]), max(p["a"], p["b"]))]
+        sa.append(a)
+        sb.append(b)
+    return {(a, b): (sum(e - s for s, e in merge_spans(sa)) / length[a], sum(e - s for s, e in merge_spans(sb)) / length[b])
+            for (a, b), (sa, sb) in spans.items()}
+
+
+def as_run(out: Path, key_of: dict[str, str]) -> bench_trace.Run:
+    """An output directory's relations as bench/trace.py's Run, ids mapped to planted keys.
+    The output contract holds no candidate pairs: the pairs of the relations stand in for them."""
+    rows = read_jsonl(out / "relations.jsonl")
+    cov = coverage(out) if rows and "coverage_a" not in rows[0] else {}
+    rels = [Relation(a=r["a"], b=r["b"], type=r["type"], coverage_a=r.get("coverage_a", cov.get((r["a"], r["b"]), (0, 0))[0]),
+                     coverage_b=r.get("coverage_b", cov.get((r["a"], r["b"]), (0, 0))[1]), score=r.get("score", 0.0),
+                     source=r.get("source"), evidence=r.get("evidence", []), passages=r.get("passages", 0))
+            for r in rows]
+    return bench_trace.Run(docs=len(key_of), relations=rels, key_of=key_of,
+               pairs={(min(r.a, r.b), max(r.a, r.b)) for r in rels})
+
+
+def our_keys(out: Path, corpus: Path) -> dict[str, str]:
+    """Document id -> planted key "relpath#N" (N: the document's place in its file)."""
+    by_file: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for d in read_jsonl(out / "documents.jsonl"):
+        rel = os.path.relpath(Path(d["path"]).resolve(), corpus.resolve()).replace(os.sep, "/")
+        by_file[rel].append((d["start"], d["id"]))
+    return {i: f"{rel}#{n}" for rel, docs in by_file.items() for n, (_, i) in enumerate(sorted(docs), 1)}
+
+
+def passim_keys(out: Path) -> dict[str, str]:
+    return {d["id"]: f"{d['path']}#1" for d in read_jsonl(out / "documents.jsonl")}
+
+
+def score(side: Side, run: bench_trace.Run, truth: dict, corpus: Path) -> None:
+    acc = bench_trace.evaluate(run, truth, corpus)
+    side.relations = acc.directed
+    side.planted = {t: acc.rel[t][0] for t in TYPES if t in acc.rel}
+    side.recall = {t: acc.rel[t][1] / acc.rel[t][0] for t in side.planted}
+    mono = [acc.rel[t] for t in MONOLINGUAL if t in acc.rel]
+    side.monolingual = sum(v[1] for v in mono) / max(1, sum(v[0] for v in mono))
+    side.precision = acc.in_family / max(1, acc.directed)
+    side.precision_strict = acc.precise / max(1, acc.directed)
+    side.examples = acc.examples
+
+
+# -- one size ------------------------------------------------------------------------------------
+def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path, encoder: str | None) -> Size:
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / "corpus"
+    shutil.rmtree(corpus, ignore_errors=True)
+    t = time.perf_counter()
+    truth = synthetic.planted_corpus(corpus, n, seed, one_per_file=True)
+    gen = time.perf_counter() - t
+    mb = sum(p.stat().st_size for p in corpus.glob("*.txt")) / 1e6
+    say(f"[{n}] corpus: {len(truth['docs'])} documents, {mb:.1f} MB, {len(truth['pairs'])} planted pairs, "
+        f"written in {gen:.1f}s -> {corpus}")
+    ours, ours_out = run_ours(corpus, work, peers, encoder)
+    say(f"[{n}] sourcetrace {ours.wall_s:.1f}s, peak {ours.peak_mib:.0f} MiB")
+    theirs, passim_out = run_passim(corpus, work, peers, venv)
+    say(f"[{n}] passim {theirs.wall_s:.1f}s ({theirs.total_s:.1f}s with conversions), "
+        f"peak {theirs.peak_mib:.0f} MiB")
+    score(ours, as_run(ours_out, our_keys(ours_out, corpus)), truth, corpus)
+    score(theirs, as_run(passim_out, passim_keys(passim_out)), truth, corpus)
+    return Size(len(truth["docs"]), mb, gen, ours, theirs)
+
+
+# -- the table -----------------------------------------------------------------------------------
+def table(sizes: list[Size]) -> str:
+    """One column per size; each cell 'sourcetrace / passim' where both have a figure."""
+    rows: list[tuple[str, list[str], str]] = []
+
+    def row(name: str, cells: list[str], bar: str = "") -> None:
+        rows.append((name, cells, bar))
+
+    def both(fmt: str, get) -> list[str]:
+        return [f"{fmt.format(get(s.ours))} / {fmt.format(get(s.passim))}" for s in sizes]
+
+    row("documents", [f"{s.docs:,}" for s in sizes])
+    row("corpus MB", [f"{s.mb:.1f}" for s in sizes])
+    row("wall s (sourcetrace / passim)", both("{:.1f}", lambda x: x.wall_s))
+    row("ratio sourcetrace/passim", [f"{s.ratio:.2f} {'ok' if s.ratio <= 0.5 else 'MISSED'}" for s in sizes],
+        "<= 0.5")
+    row("  passim with run.sh's conversions, s", [f"{s.passim.total_s:.1f}" for s in sizes])
+    row("CPU s, process tree", both("{:.0f}", lambda x: x.cpu_s))
+    row("peak MiB, process tree", both("{:.0f}", lambda x: x.peak_mib), "ours <= passim's")
+    row("1-min load before-after (ours; passim)",
+        [f"{s.ours.load[0]:.1f}-{s.ours.load[1]:.1f}; {s.passim.load[0]:.1f}-{s.passim.load[1]:.1f}" for s in sizes],
+        "2 cores")
+    row("relations typed (sourcetrace's 'related' left out)", both("{}", lambda x: x.relations))
+    for t in TYPES:
+        row(f"recall {t} (n={'/'.join(str(s.ours.planted.get(t, 0)) for s in sizes)})",
+            both("{:.4f}", lambda x, t=t: x.recall.get(t, 0.0)))
+    row("recall monolingual (all but translation)", both("{:.4f}", lambda x: x.monolingual), ">= 0.999")
+    row("recall translation", both("{:.4f}", lambda x: x.recall.get("translation", 0.0)), ">= 0.95")
+    row("precision (same planted family)", both("{:.4f}", lambda x: x.precision), ">= 0.99")
+    row("  strict: planted pairs only", both("{:.4f}", lambda x: x.precision_strict))
+    if len(sizes) > 1:
+        row("wall time / previous size's (sourcetrace / passim)", ["-"] + [
+            f"{s.ours.wall_s / p.ours.wall_s:.2f} / {s.passim.wall_s / p.passim.wall_s:.2f}"
+            for p, s in zip(sizes, sizes[1:], strict=False)], "50k/25k <= 2.2")
+    w = max(len(r[0]) for r in rows)
+    c = [max(len(r[1][i]) for r in rows) for i in range(len(sizes))]
+    lines = [f"{'figure':<{w}}  " + "  ".join(f"{f'{s.docs:,} docs':<{c[i]}}" for i, s in enumerate(sizes)) + "  bar"]
+    lines.append("-" * len(lines[0]))
+    for name, cells, bar in rows:
+        lines.append((f"{name:<{w}}  " + "  ".join(f"{v:<{c[i]}}" for i, v in enumerate(cells)) + f"  {bar}").rstrip())
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, nargs="+", default=[10000, 25000, 50000])
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--passim-venv", type=Path, default=os.environ.get("PASSIM_VENV"),
+                    help="passim's virtual environment (default $PASSIM_VENV)")
+    ap.add_argument("--peers", type=Path, default=ROOT.parent / "shared" / "peers" / "passim",
+                    help="the directory of run.sh and rss_peak.py (default ../shared/peers/passim)")
+    ap.add_argument("--encoder", help="pass --encoder to sourcetrace trace (default: none, as a user runs it)")
+    ap.add_argument("--keep", type=Path, help="keep corpora and outputs in this directory")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    args = ap.parse_args()
+    if not (args.peers / "run.sh").exists():
+        sys.exit(f"no {args.peers}/run.sh: this bench needs ../shared/peers/passim (or --peers DIR)")
+    if args.passim_venv is None or not os.access(args.passim_venv / "bin" / "spark-submit", os.X_OK):
+        where = f"no passim at {args.passim_venv}" if args.passim_venv else "no passim venv given"
+        sys.exit(f"{where}: {SETUP_HINT}")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench_vs_passim_"))
+    say(f"bench/vs_passim.py --docs {' '.join(map(str, args.docs))} --seed {args.seed} work={work}")
+    try:
+        sizes = [one_size(n, args.seed, work / f"n{n}", args.peers.resolve(), args.passim_venv.resolve(), args.encoder)
+                 for n in args.docs]
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        print(json.dumps([{**asdict(s), "ratio": round(s.ratio, 3)} for s in sizes], indent=1))
+        return
+    for s in sizes:
+        for side in (s.ours, s.passim):
+            if side.examples:
+                print(f"\n{s.docs:,} documents, {side.tool}: examples (missed, wrong types, false relations)")
+                print("\n".join(f"  {line}" for line in side.examples))
+    print(f"\n== sourcetrace vs passim on planted corpora (seed {args.seed}), one .txt per document ==")
+    print(table(sizes))
+
+
+if __name__ == "__main__":
+    main()
