@@ -17,12 +17,21 @@ import numpy as np
 # Arabic short vowels, tanween, shadda, sukun, dagger alef and tatweel. Tatoeba-style text carries
 # them unevenly (تحصّل vs تحصل); both bundled models were trained mostly on undiacritised text
 # and match better without them (bench/tatoeba.py: +1.5 points nearest-neighbour for e5 and USE).
-_ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
+# Also the Qur'anic annotation signs and small letters of Uthmani script (U+0610-061A,
+# U+0653-065F, U+06D6-06ED): the models never saw them, and a sura's verses aligned with nothing.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
+# Alef wasla (ٱ), Uthmani script's article and verb-initial alef, is a plain alef to a reader.
+_ALEF_WASLA = str.maketrans({"\u0671": "\u0627"})
+
+
+# In the encoders' names: vectors cached under another set of stripping rules are not reused.
+STRIP_RULES = "strip2"
 
 
 def strip_arabic_marks(text: str) -> str:
-    """Remove Arabic diacritics and tatweel; other characters are left as they are."""
-    return _ARABIC_MARKS.sub("", text)
+    """Remove Arabic diacritics, Qur'anic marks and tatweel, and read alef wasla as alef; other
+    characters are left as they are."""
+    return _ARABIC_MARKS.sub("", text).translate(_ALEF_WASLA)
 
 
 def l2_normalize(x: np.ndarray) -> np.ndarray:

