@@ -130,3 +130,15 @@ def test_short_shared_phrases_are_not_evidence_of_copying():
     rel = relate(a, b, phrase)
     assert (rel.type, rel.coverage_a, rel.passages) == ("related", 0.0, 2)
     assert "short shared phrases" in rel.evidence[0]
+
+
+def test_two_editions_that_differ_in_spelling_are_a_copy():
+    # Issue 17: two editions of one book keep 73% of their shared text word for word; the rest
+    # differs in spelling and markup and aligns as paraphrase. Covering each other, they are copies.
+    a, b = _pt("a", STATEMENT), _pt("b", STATEMENT)
+    kept = _passages(a, b, "verbatim", 0.9, 0.9, n=10)
+    mixed = kept[:7] + [Passage(p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, "paraphrase", 0.8) for p in kept[7:]]
+    assert relate(a, b, mixed).type == "copy"
+    mostly_reworded = kept[:3] + [Passage(p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, "paraphrase", 0.8)
+                                  for p in kept[3:]]
+    assert relate(a, b, mostly_reworded).type == "derived"
