@@ -196,6 +196,18 @@ def scripture(corpus: Corpus, name: str, chapters: list[tuple[str, list[str], li
                                  [(ar_spans[j], en_spans[i]) for j, i in enumerate(order)]))
 
 
+def tatoeba_chapters(corpus_dir: Path, size: int = 20) -> list[tuple[str, list[str], list[str]]]:
+    """Tatoeba's 1,000 ara-eng pairs as documents of `size` short everyday sentences, in a fixed
+    shuffled order: human translations of sentences under 60 characters, where "a short passage
+    is a phrase" once erased every translation (issue 17)."""
+    ar = (corpus_dir / "ara-eng.ara").read_text(encoding="utf-8").splitlines()
+    en = (corpus_dir / "ara-eng.eng").read_text(encoding="utf-8").splitlines()
+    order = list(range(min(len(ar), len(en))))
+    random.Random(5).shuffle(order)
+    return [(f"tatoeba{k // size}", [ar[i] for i in order[k:k + size]], [en[i] for i in order[k:k + size]])
+            for k in range(0, len(order) - size + 1, size)]
+
+
 def quran_chapters(repo: Repo) -> list[tuple[str, list[str], list[str]]]:
     """Suras of 10-120 verses and at most 12,000 Arabic characters."""
     out = []
@@ -597,6 +609,7 @@ def main() -> int:
     scripture(corpus, "quran", quran_chapters(Repo(args.mirror, QURAN)), n["complete"], n["partial"], rng, True)
     scripture(corpus, "bible", bible_chapters(Repo(args.mirror, BIBLE_AR), Repo(args.mirror, BIBLE_EN)),
               n["complete"], n["partial"], rng, False)
+    scripture(corpus, "tatoeba", tatoeba_chapters(args.tatoeba), n["complete"], n["partial"], rng, False)
     pan(corpus, Repo(args.mirror, PAN), n["reuse"], rng)
     openiti(corpus, [Repo(args.mirror, r) for r in OPENITI], n["editions"], not args.small, rng)
     corpus.exclude(args.exclude)
