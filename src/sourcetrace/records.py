@@ -142,11 +142,16 @@ class Relation:
     evidence: list[str] = field(default_factory=list)  # why: the cues that decided type and direction
     passages: int = 0  # how many passages support it
 
+    @property
+    def direction_unknown(self) -> bool:
+        """A type that flows from a source (translation, copy, derived, revision) with none named."""
+        return self.type in DIRECTED and not self.source
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"a": self.a, "b": self.b, "type": self.type}
         if self.source:
             out["source"] = self.source
-        elif self.type in DIRECTED:  # said, not left for a reader to infer from a missing key
+        elif self.direction_unknown:  # said, not left for a reader to infer from a missing key
             out["direction"] = "unknown"
         out.update({"coverage_a": round(self.coverage_a, 4), "coverage_b": round(self.coverage_b, 4),
                     "score": round(self.score, 4), "passages": self.passages, "evidence": self.evidence})

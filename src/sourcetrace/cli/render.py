@@ -19,7 +19,7 @@ from rich.text import Text
 
 from sourcetrace.cli.console import markup, row
 from sourcetrace.factcheck.dates import shown
-from sourcetrace.records import DIRECTED, Document, Fact, Relation
+from sourcetrace.records import Document, Fact, Relation
 from sourcetrace.report.bidi import visual
 from sourcetrace.report.compare_terminal import fit
 from sourcetrace.report.facts import fact_diff_table
@@ -98,7 +98,7 @@ def relations(document: Document, rels: Sequence) -> RenderableType:
     for col in ("other", "type", "source", "cov this", "cov other", "passages", "evidence"):
         table.add_column(col, overflow="fold", no_wrap=col in ("other", "type"))
     for r in rels:
-        source = r.source or ("direction unknown" if r.type in DIRECTED else "")
+        source = "direction unknown" if r.direction_unknown else r.source or ""
         row(table, r.b, r.type, source, f"{r.coverage_a:.0%}", f"{r.coverage_b:.0%}", str(r.passages),
             "; ".join(r.evidence))
     return Group(head, table)

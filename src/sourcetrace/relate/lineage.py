@@ -29,6 +29,11 @@ def is_directed(r: Relation) -> bool:
     return r.type in DIRECTED and r.source is not None and r.source in (r.a, r.b) and r.a != r.b
 
 
+def undirected(r: Relation) -> bool:
+    """A relation of a directed type (translation, copy, derived, revision) that no source directs."""
+    return r.type in DIRECTED and not is_directed(r)
+
+
 def sources_of(doc_id: str, relations: Sequence[Relation]) -> list[Relation]:
     """The directed relations in which ``doc_id`` took text from the other document."""
     return [r for r in relations
@@ -86,7 +91,7 @@ def unknown_direction(doc_id: str, relations: Sequence[Relation]) -> list[str]:
     evidence gave (translation, copy, derived without a source): a chain that stops at ``doc_id``
     stops for want of evidence, not at a known origin."""
     return sorted({_other(r, doc_id) for r in relations
-                   if doc_id in (r.a, r.b) and r.type in DIRECTED and not is_directed(r) and r.a != r.b})
+                   if doc_id in (r.a, r.b) and undirected(r) and r.a != r.b})
 
 
 def chain_json(chain: Sequence[tuple[str, Relation | None]], relations: Sequence[Relation]) -> list[dict]:

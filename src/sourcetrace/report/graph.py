@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sourcetrace.records import DIRECTED, Document, Family, Relation
-from sourcetrace.relate.lineage import is_directed
+from sourcetrace.records import Document, Family, Relation
+from sourcetrace.relate.lineage import is_directed, undirected
 from sourcetrace.report.direction import is_rtl, lang_tag
 from sourcetrace.report.templating import short
 
@@ -197,7 +197,7 @@ def _edge(r: Relation, xy: Mapping[str, tuple[float, float]], layer: Mapping[str
     ex, ey = _clip(x2, y2, cx, cy)
     colour = TYPE_COLOURS.get(r.type, TYPE_COLOURS["related"]) if directed else TYPE_COLOURS["related"]
     # A directed type without a source is drawn without an arrowhead, and said in words.
-    unknown = not directed and r.type in DIRECTED
+    unknown = undirected(r)
     how = f"{r.type}, direction unknown" if unknown else r.type
     tip = (f"{src} {'→' if directed else '~'} {dst}: {how}; covers {_pct(coverage(r, src))} of {src}, "
            f"{_pct(coverage(r, dst))} of {dst}; score {r.score:.2f}, {r.passages} passages")
