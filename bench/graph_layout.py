@@ -111,7 +111,7 @@ def grandalf_layout(fam: Family, docs: dict[str, Document], rels: Sequence[Relat
 
     layer = G.layers(fam.documents, fam.origin, rels)
     vs = {d: Vertex(d) for d in fam.documents}
-    for d, v in vs.items():
+    for v in vs.values():
         v.view = View(G.NODE_W, G.NODE_H)
     labels: list[tuple[Vertex, str]] = []
     edges = []

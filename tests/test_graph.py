@@ -10,7 +10,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, dense_family
 from sourcetrace.records import Document, Family, Relation
 from sourcetrace.report.graph import Graph, layers, layout
 
@@ -25,6 +25,13 @@ def _docs(n: int) -> dict[str, Document]:
 def _graph(n: int, rels: list[Relation], origin: str | None = "d0") -> Graph:
     docs = _docs(n)
     g = layout(Family("family:d0", list(docs), origin), docs, rels, {d: "a-" + d for d in docs})
+    assert g is not None
+    return g
+
+
+def _dense() -> Graph:
+    docs, _, rels, fam = dense_family()
+    g = layout(fam, docs, rels, {d: d for d in docs})
     assert g is not None
     return g
 
@@ -44,20 +51,12 @@ def _overlaps(g: Graph) -> list[tuple[str, str]]:
             if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]]
 
 
-def _star_with_siblings(n: int = 11) -> list[Relation]:
-    rels = [Relation("d0", f"d{i}", "copy" if i % 2 else "derived", 0.6, 0.5, 0.9, source="d0") for i in range(1, n)]
-    rels += [Relation(f"d{i}", f"d{j}", "related", 0.3, 0.3, 0.5) for i in range(1, n) for j in range(i + 1, n)
-             if (i + j) % 3 == 0]
-    rels += [Relation("d1", "d2", "translation", 0.9, 0.9, 0.9), Relation("d1", "d2", "copy", 0.8, 0.8, 0.9)]
-    return rels
-
-
 def test_a_dense_star_with_sibling_edges_has_no_overlapping_boxes():
-    g = _graph(11, _star_with_siblings())
-    assert len(g.edges) == len(_star_with_siblings())
+    g = _dense()
+    assert len(g.edges) == len(dense_family()[2])
     assert _overlaps(g) == []
     for _, (left, top, right, bottom) in _boxes(g):
-        assert 0 <= left and right <= g.width and 0 <= top and bottom <= g.height
+        assert left >= 0 and right <= g.width and top >= 0 and bottom <= g.height
 
 
 @st.composite
@@ -103,7 +102,7 @@ def test_edges_run_from_box_to_box_and_direction_unknown_has_no_arrowhead():
     g = _graph(3, rels)
     nodes = {n.doc: n for n in g.nodes}
     known, unknown, up = g.edges
-    assert known.arrow and not known.dashed and "translation · 90%/90%" == known.label
+    assert known.arrow and not known.dashed and known.label == "translation · 90%/90%"
     assert unknown.arrow is None and unknown.dashed and unknown.label.startswith("derived?")
     assert "direction unknown" in unknown.tip
     for e, (src, dst) in ((known, ("d0", "d1")), (up, ("d2", "d0"))):
@@ -118,11 +117,10 @@ def test_edges_run_from_box_to_box_and_direction_unknown_has_no_arrowhead():
 
 def test_the_layout_is_the_same_in_every_process():
     code = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import test_graph as t; "
-            "g = t._graph(11, t._star_with_siblings()); "
-            "print([(n.x, n.y) for n in g.nodes], [(e.d, e.label_x, e.label_y) for e in g.edges])")
+            "g = t._dense(); print([(n.x, n.y) for n in g.nodes], [(e.d, e.label_x, e.label_y) for e in g.edges])")
     outs = {subprocess.run([sys.executable, "-c", code, str(ROOT / "src"), str(ROOT / "tests")], check=True,
                            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2")}
     assert len(outs) == 1
-    g = _graph(11, _star_with_siblings())
+    g = _dense()
     assert outs == {f"{[(n.x, n.y) for n in g.nodes]} {[(e.d, e.label_x, e.label_y) for e in g.edges]}\n"}
