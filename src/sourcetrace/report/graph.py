@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -26,7 +26,7 @@ LABEL_CHAR_W, LABEL_PAD, LABEL_H = 7.0, 6.0, 18
 GAP_ROW = 30  # between a row of documents and the row of labels below it
 GAP_SLOT = 14  # between a label or an edge's bend and its neighbour in a row
 BEND_W = 10  # room kept for a long edge passing through a row
-SLOT_UNIT = 110  # pixels per unit of igraph's x (its slots are 1 apart at least)
+SLOT_UNIT = 60  # pixels per unit of igraph's x (its slots are 1 apart at least); rows are then pushed apart to fit
 PORT_STEP = 22  # between the ends of two edges leaving one side of a box
 SUGIYAMA_ITERATIONS = 200
 
@@ -213,15 +213,39 @@ def _place_rows(slots: Sequence[_Slot], node_count: int) -> None:
             slots[i].x = got[k] + shift
 
 
-def _row_centres(ranks: int) -> list[float]:
-    """The y of each rank: documents on even ranks, edge labels on the odd ranks between them."""
+def _row_centres(kinds: Sequence[str]) -> list[float]:
+    """The y of each rank: a row of documents is NODE_H high, a row of labels LABEL_H."""
     ys: list[float] = []
     y = PAD
-    for r in range(ranks):
-        h = NODE_H if r % 2 == 0 else LABEL_H
+    for kind in kinds:
+        h = NODE_H if kind == "node" else LABEL_H
         ys.append(y + h / 2)
         y += h + GAP_ROW
     return ys
+
+
+def _ranks(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Relation]
+           ) -> tuple[dict[int, int], list[int], list[str]]:
+    """The rank of each layer of documents, the label rank of each relation, and what each rank
+    holds. Below each layer of documents come the labels of the relations whose upper end is in
+    it: on one row, or on two (staggered, in turn) when one would be wider than the widest row
+    of documents; on none when there are none."""
+    per_layer: dict[int, list[int]] = defaultdict(list)
+    for k, r in enumerate(rels):
+        per_layer[min(layer[r.a], layer[r.b])].append(k)
+    widest = max(Counter(layer[m] for m in members).values()) * (NODE_W + GAP_X)
+    node_rank: dict[int, int] = {}
+    label_rank = [0] * len(rels)
+    kinds: list[str] = []
+    for lv in range(max(layer.values()) + 1):
+        node_rank[lv] = len(kinds)
+        kinds.append("node")
+        ks = per_layer.get(lv, [])
+        rows = 0 if not ks else 2 if sum(label_width(_edge_text(rels[k])) + GAP_SLOT for k in ks) > widest else 1
+        for i, k in enumerate(ks):
+            label_rank[k] = len(kinds) + i % rows
+        kinds += ["label"] * rows
+    return node_rank, label_rank, kinds
 
 
 def _tangent(pts: Sequence[tuple[float, float]], i: int) -> tuple[float, float]:
@@ -295,14 +319,15 @@ def _arrange(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Re
 
     index = {m: i for i, m in enumerate(members)}
     n = len(members)
-    slots = [_Slot(2 * layer[m], NODE_W) for m in members]
+    node_rank, label_rank, kinds = _ranks(members, layer, rels)
+    slots = [_Slot(node_rank[layer[m]], NODE_W) for m in members]
     links: list[tuple[int, int]] = []
     plan: list[tuple[int, int, int]] = []  # per relation: its upper document, lower document, label slot
-    for r in rels:
+    for k, r in enumerate(rels):
         u, v = index[r.a], index[r.b]
         top, bottom = (u, v) if (slots[u].rank, u) <= (slots[v].rank, v) else (v, u)
         lab = len(slots)
-        slots.append(_Slot(slots[top].rank + 1, label_width(_edge_text(r))))
+        slots.append(_Slot(label_rank[k], label_width(_edge_text(r))))
         links.append((top, lab))
         links.append((bottom, lab) if slots[bottom].rank == slots[top].rank else (lab, bottom))
         plan.append((top, bottom, lab))
@@ -322,14 +347,16 @@ def _arrange(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Re
     left = min(s.x - s.width / 2 for s in slots)
     for s in slots:
         s.x += PAD - left
-    ranks = max(s.rank for s in slots) + 1
-    ys = _row_centres(ranks)
+    ys = _row_centres(kinds)
     node_x = [s.x for s in slots[:n]]
 
     # Which side of its box each end leaves from, and in what order along it.
     routes: list[list[int]] = []  # slot ids from the upper document to the lower (or back up to it)
     for k, (top, bottom, lab) in enumerate(plan):
-        routes.append([top, lab, *bends[2 * k + 1], bottom])  # igraph's edges: 2k to the label, 2k+1 on
+        # igraph's edges: 2k from the upper document to the label, 2k+1 on to the lower document
+        # (or, between two documents of one row, from the other document up to the label).
+        on = bends[2 * k + 1] if slots[bottom].rank > slots[lab].rank else bends[2 * k + 1][::-1]
+        routes.append([top, *bends[2 * k], lab, *on, bottom])
     ends: dict[tuple[int, str], list[tuple[float, int, int]]] = defaultdict(list)
     for k, route in enumerate(routes):
         for end, (node, nxt) in enumerate(((route[0], route[1]), (route[-1], route[-2]))):
@@ -349,7 +376,7 @@ def _arrange(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Re
         lab = plan[k][2]
         out.append((pts, (slots[lab].x, ys[slots[lab].rank])))
     width = max(s.x + s.width / 2 for s in slots) + PAD
-    height = ys[-1] + (NODE_H if (ranks - 1) % 2 == 0 else LABEL_H) / 2 + PAD
+    height = ys[-1] + (NODE_H if kinds[-1] == "node" else LABEL_H) / 2 + PAD
     return [(node_x[i], ys[slots[i].rank]) for i in range(n)], out, width, height
 
 
