@@ -93,7 +93,9 @@ def pairs(boxes: Sequence[Box]) -> int:
 def ours(fam: Family, docs: dict[str, Document], rels: Sequence[Relation]) -> tuple[list[Box], list[Box], float, float]:
     g = G.layout(fam, docs, rels, {d: d for d in docs})
     assert g is not None
-    nodes = [(n.left, n.top, n.left + g.node_width, n.top + g.node_height) for n in g.nodes]
+    # (main's layout, the baseline, had one width for every box: g.node_width)
+    nodes = [(n.left, n.top, n.left + getattr(n, "width", getattr(g, "node_width", 0)), n.top + g.node_height)
+             for n in g.nodes]
     labels = [label_box(e.label_x, e.label_y, e.label) for e in g.edges]
     return nodes, labels, g.width, g.height
 

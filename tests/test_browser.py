@@ -168,7 +168,8 @@ def test_the_api_docs_page_renders_offline_under_the_apps_policy(page, base_url)
 GRAPH_BOXES = """svg => {
     const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
     return {labels: [...svg.querySelectorAll('text.elabel')].map(t => [t.textContent, box(t), box(t.previousElementSibling)]),
-            nodes: [...svg.querySelectorAll('g.node rect')].map(box)};
+            nodes: [...svg.querySelectorAll('g.node rect')].map(box),
+            texts: [...svg.querySelectorAll('g.node text')].filter(t => t.textContent).map(t => [t.textContent, box(t), box(t.parentNode.querySelector('rect'))])};
 }"""
 
 
@@ -178,10 +179,13 @@ def _overlap(a, b) -> bool:
 
 def assert_labels_clear(page, svg) -> int:
     """No two edge labels overlap and no label overlaps a document, as Chromium lays out the text;
-    each label's text inside the box the layout kept for it. Returns how many labels there are."""
+    each label's text inside the box the layout kept for it, each document's text inside its box.
+    Returns how many labels there are."""
     boxes = page.locator(svg).evaluate(GRAPH_BOXES)
     labels, nodes = boxes["labels"], boxes["nodes"]
     assert nodes and labels
+    for text, box, rect in boxes["texts"]:  # a document's id and title stay inside its box
+        assert rect[0] <= box[0] and box[2] <= rect[2], f"{text!r} is wider than its document's box"
     for i, (text, box, kept) in enumerate(labels):
         assert kept[0] <= box[0] and box[2] <= kept[2], f"{text!r} is wider than its box"
         assert not [o for o, b, _ in labels[i + 1:] if _overlap(box, b)], f"{text!r} overlaps another label"

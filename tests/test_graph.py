@@ -37,7 +37,7 @@ def _dense() -> Graph:
 
 
 def _boxes(g: Graph) -> list[tuple[str, tuple[float, float, float, float]]]:
-    out = [(f"node {n.doc}", (n.left, n.top, n.left + g.node_width, n.top + g.node_height)) for n in g.nodes]
+    out = [(f"node {n.doc}", (n.left, n.top, n.left + n.width, n.top + g.node_height)) for n in g.nodes]
     for k, e in enumerate(g.edges):
         cy = e.label_y - 4
         out.append((f"label {k} {e.label}", (e.label_x - e.label_w / 2, cy - e.label_h / 2,
@@ -111,7 +111,7 @@ def test_edges_run_from_box_to_box_and_direction_unknown_has_no_arrowhead():
         assert tip == pts[-1]  # the arrowhead sits at the end of the path
         for (x, y), doc in ((pts[0], src), (pts[-1], dst)):  # both ends just outside their boxes
             n = nodes[doc]
-            assert n.left <= x <= n.left + g.node_width
+            assert n.left <= x <= n.left + n.width
             assert min(abs(y - n.top), abs(y - n.top - g.node_height)) <= 4
 
 

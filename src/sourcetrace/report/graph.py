@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -19,8 +19,9 @@ from sourcetrace.relate.lineage import is_directed, undirected
 from sourcetrace.report.direction import is_rtl, lang_tag
 from sourcetrace.report.templating import short
 
-NODE_W, NODE_H, GAP_X, PAD = 190, 48, 44, 24
+NODE_W, NODE_H, GAP_X, PAD = 190, 48, 44, 24  # NODE_W: the narrowest box; a longer id widens it
 NODE_TITLE_CHARS = 28
+HEAD_CHAR_W, TITLE_CHAR_W, NODE_PAD = 7.6, 6.6, 8.0  # the 12px bold id line and the title, generously
 # Edge labels: 11px text in a box of their own; the rows of documents and of labels alternate.
 LABEL_CHAR_W, LABEL_PAD, LABEL_H = 7.0, 6.0, 18
 GAP_ROW = 30  # between a row of documents and the row of labels below it
@@ -44,6 +45,7 @@ class Node:
     y: float
     left: float  # of the box
     top: float
+    width: float  # of the box: wide enough for the id line
     head: str  # "id · lang[ · origin]"
     title: str  # shortened
     rtl: bool
@@ -71,7 +73,6 @@ class Graph:
     family: str
     width: float
     height: float
-    node_width: int
     node_height: int
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
@@ -224,7 +225,7 @@ def _row_centres(kinds: Sequence[str]) -> list[float]:
     return ys
 
 
-def _ranks(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Relation]
+def _ranks(members: Sequence[str], widths: Sequence[float], layer: Mapping[str, int], rels: Sequence[Relation]
            ) -> tuple[dict[int, int], list[int], list[str]]:
     """The rank of each layer of documents, the label rank of each relation, and what each rank
     holds. Below each layer of documents come the labels of the relations whose upper end is in
@@ -233,7 +234,8 @@ def _ranks(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Rela
     per_layer: dict[int, list[int]] = defaultdict(list)
     for k, r in enumerate(rels):
         per_layer[min(layer[r.a], layer[r.b])].append(k)
-    widest = max(Counter(layer[m] for m in members).values()) * (NODE_W + GAP_X)
+    widest = max(sum(w + GAP_X for m, w in zip(members, widths, strict=True) if layer[m] == lv)
+                 for lv in set(layer.values()))
     node_rank: dict[int, int] = {}
     label_rank = [0] * len(rels)
     kinds: list[str] = []
@@ -291,20 +293,20 @@ def _edge(r: Relation, pts: Sequence[tuple[float, float]], label: tuple[float, f
                 label=text, label_x=label[0], label_y=label[1] + 4, label_w=label_width(text), label_h=LABEL_H)
 
 
-def _ports(ends: Mapping[tuple[int, str], list[tuple[float, int, int]]], node_x: Sequence[float]
-           ) -> dict[tuple[int, int], float]:
+def _ports(ends: Mapping[tuple[int, str], list[tuple[float, int, int]]], node_x: Sequence[float],
+           widths: Sequence[float]) -> dict[tuple[int, int], float]:
     """Where each edge meets a document's box: the edges leaving one side are spread along it in
     the order of where they go, so that they do not start on top of each other."""
     port: dict[tuple[int, int], float] = {}
     for (node, _side), items in ends.items():
         items.sort()
-        step = min(PORT_STEP, NODE_W * 0.7 / max(len(items) - 1, 1))
+        step = min(PORT_STEP, widths[node] * 0.7 / max(len(items) - 1, 1))
         for k, (_x, edge, end) in enumerate(items):
             port[(edge, end)] = node_x[node] + (k - (len(items) - 1) / 2) * step
     return port
 
 
-def _arrange(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Relation]
+def _arrange(members: Sequence[str], widths: Sequence[float], layer: Mapping[str, int], rels: Sequence[Relation]
              ) -> tuple[list[tuple[float, float]], list[tuple[list[tuple[float, float]], tuple[float, float]]],
                         float, float]:
     """The layered layout: node centres, and for each relation its points (from its source when
@@ -319,8 +321,8 @@ def _arrange(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Re
 
     index = {m: i for i, m in enumerate(members)}
     n = len(members)
-    node_rank, label_rank, kinds = _ranks(members, layer, rels)
-    slots = [_Slot(node_rank[layer[m]], NODE_W) for m in members]
+    node_rank, label_rank, kinds = _ranks(members, widths, layer, rels)
+    slots = [_Slot(node_rank[layer[m]], w) for m, w in zip(members, widths, strict=True)]
     links: list[tuple[int, int]] = []
     plan: list[tuple[int, int, int]] = []  # per relation: its upper document, lower document, label slot
     for k, r in enumerate(rels):
@@ -362,7 +364,7 @@ def _arrange(members: Sequence[str], layer: Mapping[str, int], rels: Sequence[Re
         for end, (node, nxt) in enumerate(((route[0], route[1]), (route[-1], route[-2]))):
             side = "bottom" if slots[nxt].rank > slots[node].rank else "top"
             ends[(node, side)].append((slots[nxt].x, k, end))
-    port = _ports(ends, node_x)
+    port = _ports(ends, node_x, widths)
 
     out: list[tuple[list[tuple[float, float]], tuple[float, float]]] = []
     for k, (r, route) in enumerate(zip(rels, routes, strict=True)):
@@ -394,18 +396,18 @@ def layout(fam: Family, docs: Mapping[str, Document], rels: Sequence[Relation], 
         return None
     layer = layers(members, fam.origin, rels)
     drawn = [r for r in rels if r.a in layer and r.b in layer and r.a != r.b]
-    centres, routes, width, height = _arrange(members, layer, drawn)
-    xy = dict(zip(members, centres, strict=True))
-    graph = Graph(fam.id, width, height, NODE_W, NODE_H)
+    heads = {m: f"{m} · {docs[m].lang}" + (" · origin" if m == fam.origin else "") for m in members}
+    titles = {m: short(docs[m].title or "", NODE_TITLE_CHARS) for m in members}
+    widths = [max(NODE_W, HEAD_CHAR_W * len(heads[m]) + 2 * NODE_PAD, TITLE_CHAR_W * len(titles[m]) + 2 * NODE_PAD)
+              for m in members]
+    centres, routes, width, height = _arrange(members, widths, layer, drawn)
+    graph = Graph(fam.id, width, height, NODE_H)
     graph.edges = [_edge(r, pts, lab) for r, (pts, lab) in zip(drawn, routes, strict=True)]
-    for m in members:
+    for m, (x, y), w in zip(members, centres, widths, strict=True):
         d = docs[m]
-        x, y = xy[m]
-        origin = m == fam.origin
         graph.nodes.append(Node(
             doc=m, anchor=anchors[m], href=hrefs[m] if hrefs else "#" + anchors[m],
-            classes=" ".join(["node"] + (["origin"] if origin else []) + (["rtl"] if is_rtl(d.lang) else [])),
-            x=x, y=y, left=x - NODE_W / 2, top=y - NODE_H / 2, head=f"{m} · {d.lang}" + (" · origin" if origin else ""),
-            title=short(d.title or "", NODE_TITLE_CHARS), rtl=is_rtl(d.lang), lang=lang_tag(d.lang),
-            tip=" · ".join(v for v in (m, d.lang, d.title, d.date) if v)))
+            classes=" ".join(["node"] + (["origin"] if m == fam.origin else []) + (["rtl"] if is_rtl(d.lang) else [])),
+            x=x, y=y, left=x - w / 2, top=y - NODE_H / 2, width=w, head=heads[m], title=titles[m],
+            rtl=is_rtl(d.lang), lang=lang_tag(d.lang), tip=" · ".join(v for v in (m, d.lang, d.title, d.date) if v)))
     return graph
