@@ -6,7 +6,8 @@ Shapes: a star of 10 reports of one source, the same with edges between the repo
 edges, some of them a second relation of one pair), a chain of revisions with a translation of
 each, and a family of 30 (a tree of reports of reports with cross links). For each: how many
 pairs of edge labels overlap, how many labels overlap a document's box, how many documents
-overlap, the drawing's size, and the milliseconds per layout. It measures whatever
+overlap, how often two edges that share no document cross, the drawing's size, and the
+milliseconds per layout. It measures whatever
 ``sourcetrace.report.graph.layout`` is on the path (PYTHONPATH=../main/src measures main's), and
 with --grandalf the same layered graph (labels as vertices) laid out by grandalf's Sugiyama
 layout, when grandalf is importable. --html writes the graphs into one page to look at.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -23,6 +25,7 @@ from sourcetrace.records import Document, Family, Relation
 from sourcetrace.report import graph as G
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
+Point = tuple[float, float]
 LABEL_CHAR_W, LABEL_PAD, LABEL_H = 7.0, 6.0, 18  # the label box the browser test bounds text with
 
 
@@ -90,18 +93,67 @@ def pairs(boxes: Sequence[Box]) -> int:
     return sum(overlap(boxes[i], boxes[j]) for i in range(len(boxes)) for j in range(i + 1, len(boxes)))
 
 
-def ours(fam: Family, docs: dict[str, Document], rels: Sequence[Relation]) -> tuple[list[Box], list[Box], float, float]:
+def _bezier(ps: Sequence[Point], steps: int = 12) -> list[Point]:
+    """Points along a quadratic or cubic Bezier curve (its control points ``ps``), the start left out."""
+    out = []
+    for i in range(1, steps + 1):
+        t = i / steps
+        pts = list(ps)
+        while len(pts) > 1:  # de Casteljau
+            pts = [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for a, b in zip(pts, pts[1:], strict=False)]
+        out.append(pts[0])
+    return out
+
+
+def polyline(d: str) -> list[Point]:
+    """An SVG path of M, Q and C commands (the graphs' edges, before and after) as a polyline."""
+    pts: list[Point] = []
+    cmd, buf = "M", []
+    for tok in re.findall(r"[MQC]|-?[\d.]+,-?[\d.]+", d):
+        if tok in "MQC":
+            cmd, buf = tok, []
+            continue
+        x, y = tok.split(",")
+        buf.append((float(x), float(y)))
+        if cmd == "M":
+            pts.append(buf.pop())
+        elif len(buf) == {"Q": 2, "C": 3}[cmd]:
+            pts += _bezier([pts[-1], *buf])
+            buf = []
+    return pts
+
+
+def _cross(p: Point, q: Point, r: Point, s: Point) -> bool:
+    def side(a: Point, b: Point, c: Point) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+    return side(p, q, r) * side(p, q, s) < 0 and side(r, s, p) * side(r, s, q) < 0
+
+
+def crossings(lines: Sequence[list[Point]], rels: Sequence[Relation]) -> int:
+    """Points where two edges that share no document cross."""
+    n = 0
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            if {rels[i].a, rels[i].b} & {rels[j].a, rels[j].b}:
+                continue
+            a, b = lines[i], lines[j]
+            n += sum(_cross(a[k], a[k + 1], b[m], b[m + 1]) for k in range(len(a) - 1) for m in range(len(b) - 1))
+    return n
+
+
+def ours(fam: Family, docs: dict[str, Document], rels: Sequence[Relation]
+         ) -> tuple[list[Box], list[Box], list[list[Point]], float, float]:
     g = G.layout(fam, docs, rels, {d: d for d in docs})
-    assert g is not None
+    assert g is not None and len(g.edges) == len(rels)
     # (main's layout, the baseline, had one width for every box: g.node_width)
     nodes = [(n.left, n.top, n.left + getattr(n, "width", getattr(g, "node_width", 0)), n.top + g.node_height)
              for n in g.nodes]
     labels = [label_box(e.label_x, e.label_y, e.label) for e in g.edges]
-    return nodes, labels, g.width, g.height
+    return nodes, labels, [polyline(e.d) for e in g.edges], g.width, g.height
 
 
 def grandalf_layout(fam: Family, docs: dict[str, Document], rels: Sequence[Relation]
-                    ) -> tuple[list[Box], list[Box], float, float]:
+                    ) -> tuple[list[Box], list[Box], list[list[Point]], float, float]:
     """The same layered graph as ours (documents, and each relation's label as a vertex between
     its two documents), laid out by grandalf with the boxes' real sizes."""
     from grandalf.graphs import Edge, Graph, Vertex
@@ -110,6 +162,12 @@ def grandalf_layout(fam: Family, docs: dict[str, Document], rels: Sequence[Relat
     class View:
         def __init__(self, w: float, h: float) -> None:
             self.w, self.h, self.xy = w, h, (0.0, 0.0)
+
+    class EdgeView:
+        pts: list[Point] = []
+
+        def setpath(self, pts: list[Point]) -> None:
+            self.pts = list(pts)
 
     layer = G.layers(fam.documents, fam.origin, rels)
     vs = {d: Vertex(d) for d in fam.documents}
@@ -125,6 +183,8 @@ def grandalf_layout(fam: Family, docs: dict[str, Document], rels: Sequence[Relat
         top, bottom = sorted((r.a, r.b), key=lambda d: (layer[d], d))
         edges.append(Edge(vs[top], lab))
         edges.append(Edge(vs[bottom], lab) if layer[top] == layer[bottom] else Edge(lab, vs[bottom]))
+        for e in edges[-2:]:
+            e.view = EdgeView()
     g = Graph(list(vs.values()) + [lab for lab, _ in labels], edges)
     for core in g.C:
         sug = SugiyamaLayout(core)
@@ -135,22 +195,26 @@ def grandalf_layout(fam: Family, docs: dict[str, Document], rels: Sequence[Relat
               v.view.xy[1] + G.NODE_H / 2) for v in vs.values()]
     boxes = [label_box(lab.view.xy[0], lab.view.xy[1] + 4, text) for lab, text in labels]
     every = nodes + boxes
-    return nodes, boxes, max(b[2] for b in every) - min(b[0] for b in every), max(b[3] for b in every) - min(
+    # each relation's line: to its label and on (its two edges' routes through grandalf's dummies)
+    lines = [edges[2 * k].view.pts + (edges[2 * k + 1].view.pts[::-1] if edges[2 * k + 1].v[1] is edges[2 * k].v[1]
+                                      else edges[2 * k + 1].view.pts)[1:] for k in range(len(rels))]
+    return nodes, boxes, lines, max(b[2] for b in every) - min(b[0] for b in every), max(b[3] for b in every) - min(
         b[1] for b in every)
 
 
 def measure(name: str, how: Callable, fam: Family, docs: dict[str, Document], rels: Sequence[Relation]) -> str:
+    how(fam, docs, rels)  # the first call imports the layout library
     t0 = time.perf_counter()
     runs = 0
     while True:
-        nodes, labels, w, h = how(fam, docs, rels)
+        nodes, labels, lines, w, h = how(fam, docs, rels)
         runs += 1
         if time.perf_counter() - t0 > 0.5 and runs >= 3:
             break
     ms = (time.perf_counter() - t0) / runs * 1000
     ll, ln = pairs(labels), sum(overlap(a, b) for a in labels for b in nodes)
     return (f"{name:<28} {len(nodes):>4} {len(labels):>5} {ll:>11} {ln:>10} {pairs(nodes):>9} "
-            f"{w:>6.0f}x{h:<5.0f} {ms:>8.1f}")
+            f"{crossings(lines, rels):>9} {w:>6.0f}x{h:<5.0f} {ms:>8.1f}")
 
 
 def main() -> None:
@@ -167,7 +231,7 @@ def main() -> None:
             print("grandalf is not installed: measuring sourcetrace's layout alone")
     for title, how in layouts:
         print(f"\n{title}")
-        print(f"{'shape':<28} {'docs':>4} {'edges':>5} {'label/label':>11} {'label/node':>10} {'node/node':>9} "
+        print(f"{'shape':<28} {'docs':>4} {'edges':>5} {'label/label':>11} {'label/node':>10} {'node/node':>9} {'crossings':>9} "
               f"{'size':>12} {'ms/layout':>8}")
         for name, make in SHAPES.items():
             rels = make()

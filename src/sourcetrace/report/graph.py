@@ -30,6 +30,7 @@ BEND_W = 10  # room kept for a long edge passing through a row
 SLOT_UNIT = 60  # pixels per unit of igraph's x (its slots are 1 apart at least); rows are then pushed apart to fit
 PORT_STEP = 22  # between the ends of two edges leaving one side of a box
 SUGIYAMA_ITERATIONS = 200
+TRANSPOSE_SWEEPS = 24
 
 TYPE_COLOURS = {"translation": "#2e8b57", "copy": "#c0392b", "derived": "#d35400", "revision": "#2c6fbb",
                 "related": "#8a8a90"}
@@ -191,16 +192,43 @@ class _Slot:
     x: float = 0.0  # igraph's x first, then the placed centre
 
 
-def _place_rows(slots: Sequence[_Slot], node_count: int) -> None:
-    """Centres each row's slots at their igraph x (in units of SLOT_UNIT), pushed apart just enough
-    that boxes of their own widths keep their gaps, in igraph's order; then the row is shifted by the
-    mean push so that it stays centred where igraph put it."""
-    rows: dict[int, list[int]] = defaultdict(list)
+def _transpose(slots: Sequence[_Slot], routes: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Each row's slots in igraph's order, then improved: two neighbours in a row trade places
+    while that removes crossings with the rows above and below (the transpose step of Gansner et
+    al.'s dot), which igraph's barycenter ordering does not do; up to TRANSPOSE_SWEEPS sweeps."""
+    near: dict[int, list[int]] = defaultdict(list)
+    for route in routes:
+        for a, b in zip(route, route[1:], strict=False):
+            near[a].append(b)
+            near[b].append(a)
+    by_rank: dict[int, list[int]] = defaultdict(list)
     for i, s in enumerate(slots):
-        rows[s.rank].append(i)
-    for row in rows.values():
-        row.sort(key=lambda i: (slots[i].x, i))
-        want = [slots[i].x * SLOT_UNIT for i in row]
+        by_rank[s.rank].append(i)
+    rows = [sorted(by_rank[r], key=lambda i: (slots[i].x, i)) for r in sorted(by_rank)]
+    pos = {i: k for row in rows for k, i in enumerate(row)}
+
+    def crossings(u: int, v: int) -> int:  # between u's and v's segments, u left of v
+        return sum(slots[a].rank == slots[b].rank and pos[a] > pos[b] for a in near[u] for b in near[v])
+
+    for _ in range(TRANSPOSE_SWEEPS):
+        better = False
+        for row in rows:
+            for k in range(len(row) - 1):
+                u, v = row[k], row[k + 1]
+                if crossings(v, u) < crossings(u, v):
+                    row[k], row[k + 1], pos[u], pos[v] = v, u, k + 1, k
+                    better = True
+        if not better:
+            break
+    return rows
+
+
+def _place_rows(slots: Sequence[_Slot], rows: Sequence[Sequence[int]], node_count: int) -> None:
+    """Centres each row's slots, in the order given, where igraph put them (its x in units of
+    SLOT_UNIT, taken in that order), pushed apart just enough that boxes of their own widths keep
+    their gaps; then the row is shifted by the mean push so that it stays centred where igraph put it."""
+    for row in rows:
+        want = sorted(slots[i].x * SLOT_UNIT for i in row)
         got: list[float] = []
         for k, i in enumerate(row):
             x = want[k]
@@ -345,7 +373,13 @@ def _arrange(members: Sequence[str], widths: Sequence[float], layer: Mapping[str
             ids.append(len(slots))
             slots.append(_Slot(int(round(y)), BEND_W, x))
         bends.append(ids)
-    _place_rows(slots, n)
+    routes: list[list[int]] = []  # slot ids from the upper document to the lower (or back up to it)
+    for k, (top, bottom, lab) in enumerate(plan):
+        # igraph's edges: 2k from the upper document to the label, 2k+1 on to the lower document
+        # (or, between two documents of one row, from the other document up to the label).
+        on = bends[2 * k + 1] if slots[bottom].rank > slots[lab].rank else bends[2 * k + 1][::-1]
+        routes.append([top, *bends[2 * k], lab, *on, bottom])
+    _place_rows(slots, _transpose(slots, routes), n)
     left = min(s.x - s.width / 2 for s in slots)
     for s in slots:
         s.x += PAD - left
@@ -353,12 +387,6 @@ def _arrange(members: Sequence[str], widths: Sequence[float], layer: Mapping[str
     node_x = [s.x for s in slots[:n]]
 
     # Which side of its box each end leaves from, and in what order along it.
-    routes: list[list[int]] = []  # slot ids from the upper document to the lower (or back up to it)
-    for k, (top, bottom, lab) in enumerate(plan):
-        # igraph's edges: 2k from the upper document to the label, 2k+1 on to the lower document
-        # (or, between two documents of one row, from the other document up to the label).
-        on = bends[2 * k + 1] if slots[bottom].rank > slots[lab].rank else bends[2 * k + 1][::-1]
-        routes.append([top, *bends[2 * k], lab, *on, bottom])
     ends: dict[tuple[int, str], list[tuple[float, int, int]]] = defaultdict(list)
     for k, route in enumerate(routes):
         for end, (node, nxt) in enumerate(((route[0], route[1]), (route[-1], route[-2]))):
