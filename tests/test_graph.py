@@ -1,4 +1,5 @@
-"""The family graph's layout (report/graph.py): layered, every label in a box nothing else overlaps."""
+"""The family graph's layout (report/graph.py): layered, every label in a box nothing else overlaps,
+no edge across a box."""
 
 from __future__ import annotations
 
@@ -45,6 +46,32 @@ def _boxes(g: Graph) -> list[tuple[str, tuple[float, float, float, float]]]:
     return out
 
 
+def _curve(d: str, steps: int = 16) -> list[tuple[float, float]]:
+    """Points along an edge's path (M, then cubic steps)."""
+    nums = [float(v) for v in re.findall(r"-?[\d.]+", d)]
+    pts = [(nums[0], nums[1])]
+    for k in range(2, len(nums), 6):
+        (x0, y0), (x1, y1, x2, y2, x3, y3) = pts[-1], nums[k:k + 6]
+        for i in range(1, steps + 1):
+            t = i / steps
+            a, b, c, e = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t ** 3
+            pts.append((a * x0 + b * x1 + c * x2 + e * x3, a * y0 + b * y1 + c * y2 + e * y3))
+    return pts
+
+
+def _edges_through_boxes(g: Graph) -> list[tuple[int, str]]:
+    """(edge, box) where an edge runs through a box that is not its own label's."""
+    boxes = _boxes(g)
+    hits = []
+    for k, e in enumerate(g.edges):
+        for name, (left, top, right, bottom) in boxes:
+            if name.startswith(f"label {k} "):
+                continue
+            if any(left + 1 < x < right - 1 and top + 1 < y < bottom - 1 for x, y in _curve(e.d)):
+                hits.append((k, name))
+    return hits
+
+
 def _overlaps(g: Graph) -> list[tuple[str, str]]:
     boxes = _boxes(g)
     return [(a, b) for i, (a, p) in enumerate(boxes) for b, q in boxes[i + 1:]
@@ -55,6 +82,7 @@ def test_a_dense_star_with_sibling_edges_has_no_overlapping_boxes():
     g = _dense()
     assert len(g.edges) == len(dense_family()[2])
     assert _overlaps(g) == []
+    assert _edges_through_boxes(g) == []
     for _, (left, top, right, bottom) in _boxes(g):
         assert left >= 0 and right <= g.width and top >= 0 and bottom <= g.height
 
@@ -77,12 +105,13 @@ def families(draw):
 
 @settings(max_examples=40, deadline=None)
 @given(families())
-def test_no_two_boxes_overlap_in_any_family(fam):
+def test_no_two_boxes_overlap_and_no_edge_crosses_a_box_in_any_family(fam):
     n, rels = fam
     g = _graph(n, rels)
     assert len(g.nodes) == n
     assert len(g.edges) == sum(r.a != r.b for r in rels)
     assert _overlaps(g) == []
+    assert _edges_through_boxes(g) == []
 
 
 def test_a_report_copying_a_sibling_is_drawn_below_it_and_a_cycle_is_cut():

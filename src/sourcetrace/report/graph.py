@@ -278,28 +278,13 @@ def _ranks(members: Sequence[str], widths: Sequence[float], layer: Mapping[str, 
     return node_rank, label_rank, kinds
 
 
-def _tangent(pts: Sequence[tuple[float, float]], i: int) -> tuple[float, float]:
-    """The curve's direction at point i: vertical where it runs on down (or up), horizontal at the
-    turn of an edge between two documents of one row (down to its label and back up)."""
-    if i == 0:
-        return 0.0, math.copysign(1.0, pts[1][1] - pts[0][1])
-    if i == len(pts) - 1:
-        return 0.0, math.copysign(1.0, pts[i][1] - pts[i - 1][1])
-    before, after = pts[i][1] - pts[i - 1][1], pts[i + 1][1] - pts[i][1]
-    if before * after > 0:
-        return 0.0, math.copysign(1.0, after)
-    return math.copysign(1.0, (pts[i + 1][0] - pts[i - 1][0]) or 1.0), 0.0
-
-
 def _path(pts: Sequence[tuple[float, float]]) -> str:
-    """A smooth SVG path through the points: one cubic per step, tangents from ``_tangent``."""
+    """A smooth SVG path through the points: one cubic per step, leaving and reaching each point
+    vertically (so it runs straight through a row, and turns only between rows)."""
     out = [f"M{pts[0][0]:.1f},{pts[0][1]:.1f}"]
-    for i in range(len(pts) - 1):
-        (x1, y1), (x2, y2) = pts[i], pts[i + 1]
-        reach = max(abs(y2 - y1) / 2, 12.0)
-        t1, t2 = _tangent(pts, i), _tangent(pts, i + 1)
-        out.append(f"C{x1 + t1[0] * reach:.1f},{y1 + t1[1] * reach:.1f} "
-                   f"{x2 - t2[0] * reach:.1f},{y2 - t2[1] * reach:.1f} {x2:.1f},{y2:.1f}")
+    for (x1, y1), (x2, y2) in zip(pts, pts[1:], strict=False):
+        reach = math.copysign(max(abs(y2 - y1) / 2, 4.0), y2 - y1)
+        out.append(f"C{x1:.1f},{y1 + reach:.1f} {x2:.1f},{y2 - reach:.1f} {x2:.1f},{y2:.1f}")
     return " ".join(out)
 
 
@@ -314,10 +299,10 @@ def _edge(r: Relation, pts: Sequence[tuple[float, float]], label: tuple[float, f
     tip = (f"{src} {'→' if directed else '~'} {dst}: {how}; covers {_pct(coverage(r, src))} of {src}, "
            f"{_pct(coverage(r, dst))} of {dst}; score {r.score:.2f}, {r.passages} passages")
     text = _edge_text(r)
-    (ex, ey), tx, ty = pts[-1], *_tangent(pts, len(pts) - 1)
+    (ex, ey), ty = pts[-1], math.copysign(1.0, pts[-1][1] - pts[-2][1])
     return Edge(classes=f"edge {'directed' if directed else 'related'} t-{re.sub(r'[^a-z-]', '', r.type)}",
                 d=_path(pts), colour=colour, dashed=not directed, tip=tip,
-                arrow=_arrowhead(ex - tx * 10, ey - ty * 10, ex, ey) if directed else None,
+                arrow=_arrowhead(ex, ey - ty * 10, ex, ey) if directed else None,
                 label=text, label_x=label[0], label_y=label[1] + 4, label_w=label_width(text), label_h=LABEL_H)
 
 
@@ -396,11 +381,21 @@ def _arrange(members: Sequence[str], widths: Sequence[float], layer: Mapping[str
 
     out: list[tuple[list[tuple[float, float]], tuple[float, float]]] = []
     for k, (r, route) in enumerate(zip(rels, routes, strict=True)):
-        pts = [(slots[i].x, ys[slots[i].rank]) for i in route]
-        for end, (pos, nxt) in enumerate(((0, 1), (-1, -2))):
-            node = route[pos]
-            below = slots[route[nxt]].rank > slots[node].rank
-            pts[pos] = (port[(k, end)], ys[slots[node].rank] + (NODE_H / 2 + 3) * (1 if below else -1))
+        # Within a row the edge runs straight up or down through its own slot (past the top and
+        # the bottom of the row's boxes), so it crosses no box: between the rows there are none.
+        # An edge between two documents of one row only touches the top of its label.
+        pts: list[tuple[float, float]] = []
+        for j, i in enumerate(route):
+            x, y, half = slots[i].x, ys[slots[i].rank], (NODE_H if kinds[slots[i].rank] == "node" else LABEL_H) / 2
+            if j in (0, len(route) - 1):
+                below = slots[route[1 if j == 0 else -2]].rank > slots[i].rank
+                pts.append((port[(k, 0 if j == 0 else 1)], y + (half + 3) * (1 if below else -1)))
+            elif slots[route[j - 1]].rank < slots[i].rank < slots[route[j + 1]].rank:
+                pts += [(x, y - half), (x, y + half)]
+            elif slots[route[j - 1]].rank > slots[i].rank > slots[route[j + 1]].rank:
+                pts += [(x, y + half), (x, y - half)]
+            else:  # the turn of an edge between two documents of one row: the top of its label
+                pts.append((x, y - half))
         if is_directed(r) and members[route[0]] != flow(r)[0]:
             pts.reverse()
         lab = plan[k][2]
