@@ -31,6 +31,7 @@ import numpy as np
 
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import encode_cached
+from sourcetrace.store.locks import held, lock_path
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.normalize import normalize_text
 
@@ -50,7 +51,17 @@ def lexical_text(text: str) -> str:
 
 def update_index(store: Store, *, vectors: bool = True, encoder: Encoder | None = None,
                  progress: Callable[[int], None] | None = None) -> int:
-    """Add the sentences of every document not yet indexed; returns how many documents were added."""
+    """Add the sentences of every document not yet indexed; returns how many documents were added.
+
+    One process at a time (a lock beside the store): two processes indexing the same documents
+    would give them two sets of numbers, and the later write of the vector file would drop the
+    vectors only the other one added. A process that waited finds the work done."""
+    with held(lock_path(store.path, "quotes")):
+        return _update_index(store, vectors, encoder, progress)
+
+
+def _update_index(store: Store, vectors: bool, encoder: Encoder | None,
+                  progress: Callable[[int], None] | None) -> int:
     added = 0
     while ids := store.unindexed_documents(BATCH_DOCS):
         rows = []
@@ -119,9 +130,8 @@ class VectorIndex:
     def _reload(self) -> None:
         import faiss
 
-        try:
-            mtime = self.path.stat().st_mtime
-        except FileNotFoundError:
+        mtime = self.file_mtime()
+        if not mtime:
             self.index, self.mtime = None, 0.0
             return
         if mtime != self.mtime:
@@ -129,6 +139,13 @@ class VectorIndex:
             if isinstance(index, faiss.IndexIVF):
                 index.nprobe = NPROBE
             self.index, self.mtime = index, mtime
+
+    def file_mtime(self) -> float:
+        """When the index file was last written (0 when there is none)."""
+        try:
+            return self.path.stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
 
     @property
     def size(self) -> int:
