@@ -115,6 +115,7 @@ class VectorIndex:
         self.lock = threading.RLock()
         self.index = None
         self.mtime = 0.0
+        self.mapped = False
         self._reload()
 
     @classmethod
@@ -127,18 +128,21 @@ class VectorIndex:
                 cls._open[key] = cls(path)
             return cls._open[key]
 
-    def _reload(self) -> None:
+    def _reload(self, writable: bool = False) -> None:
         import faiss
 
         mtime = self.file_mtime()
         if not mtime:
             self.index, self.mtime = None, 0.0
             return
-        if mtime != self.mtime:
-            index = faiss.read_index(str(self.path))
+        if mtime != self.mtime or (writable and self.mapped):
+            # Searching maps the file's vectors instead of copying them: the worker processes of
+            # a web app then share one copy in the page cache (150 MB at 10,000 documents). An
+            # index that is added to is read whole.
+            index = faiss.read_index(str(self.path), 0 if writable else faiss.IO_FLAG_MMAP_IFC)
             if isinstance(index, faiss.IndexIVF):
                 index.nprobe = NPROBE
-            self.index, self.mtime = index, mtime
+            self.index, self.mtime, self.mapped = index, mtime, not writable
 
     def file_mtime(self) -> float:
         """When the index file was last written (0 when there is none)."""
@@ -162,7 +166,7 @@ class VectorIndex:
         enc = encoder or get_encoder(VECTOR_ENCODER)
         added = 0
         with self.lock:
-            self._reload()
+            self._reload(writable=True)
             if self.index is None:
                 store.reset_vectors_indexed()  # no file yet, or it was lost: every document again
             todo = store.quote_documents_without_vectors(None)

@@ -157,6 +157,12 @@ def ensure_indexed(store: Store, vectors: bool = True, progress: Callable[[int],
         return update_index(store, vectors=vectors, progress=progress)
 
 
+def prepare(store: Store) -> None:
+    """Load what a search needs (the query encoder, the vector index), so that the first search
+    does not wait for it: a web worker calls this before taking requests."""
+    VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)  # one scan reads the vectors in
+
+
 def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True) -> list[Hit]:
     """Documents of the store that carry `text`, best first (one hit per document).
 
