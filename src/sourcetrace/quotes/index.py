@@ -12,8 +12,8 @@ killed run leaves a consistent index and the rerun carries on:
 - **vectors**: every sentence's USE-multilingual vector (the fast encoder: ~1,000 sentences/s)
   in a faiss index in a file beside the store (``STORE.quotes.faiss``). Finds translations and
   paraphrases. Up to ``FLAT_UP_TO`` vectors the index is exact (float16, 1 KB a sentence); above
-  it the vectors move to an inverted file with 8-bit codes (IVF, 512 B a sentence, ``NPROBE``
-  lists searched), so a query scans a few thousand vectors instead of millions.
+  it the vectors move to an inverted file (IVF, float16 too, ``NPROBE`` lists searched), so a
+  query scans a few percent of the vectors.
 
 Both are keyed by sentence numbers that the store hands out per document and never reuses (see
 store.py), so an index entry of a document read again simply stops resolving.
@@ -37,8 +37,15 @@ from sourcetrace.text.normalize import normalize_text
 
 VECTOR_ENCODER = "use"
 BATCH_DOCS = 500  # documents indexed per transaction
-FLAT_UP_TO = 200_000  # vectors: above this, an inverted file
-NPROBE = 24
+# Vectors: above this many, an inverted file. A scan of every vector is exact but costs about
+# 55 ns a vector (142,624 sentences of 10,000 documents: 7.9 ms a query, a fifth of a search);
+# the inverted file there costs 0.4 ms and keeps 98% of the exact 20 nearest (99.6% of the 5
+# nearest) with NPROBE lists searched of its 1,510; bench/search.py's recall@10 is unchanged.
+FLAT_UP_TO = 50_000
+NPROBE = 48
+# float16 codes, as in the exact index: with 8-bit codes the cosines moved enough to reorder hits
+# (bench/search.py at 10,000 documents: near-verbatim recall@10 0.82 -> 0.80; float16 keeps 0.82)
+IVF_CODES = "SQfp16"
 TRAIN_PER_LIST = 40  # training vectors per inverted list (faiss asks for at least 39)
 IVF_BLOCK = 50_000  # vectors read back at a time when moving to the inverted file
 SAVE_AT_LEAST = 50_000  # vectors added between two writes of the index file (see VectorIndex.update)
@@ -91,8 +98,10 @@ def needs_index(store: Store, *, vectors: bool = True) -> bool:
         return False
     if store.quote_documents_without_vectors(1):
         return True
-    # sentences marked as in the vector index while its file is empty or gone: index them again
-    return store.has_indexed_vectors() and VectorIndex.of(store).size == 0
+    index = VectorIndex.of(store)
+    # sentences marked as in the vector index while its file is empty or gone: index them again;
+    # an exact index grown past FLAT_UP_TO (made by an earlier version): move it to an inverted file
+    return (store.has_indexed_vectors() and index.size == 0) or index.outgrown()
 
 
 def unindexed_count(store: Store) -> int:
@@ -151,6 +160,12 @@ class VectorIndex:
         except FileNotFoundError:
             return 0.0
 
+    def outgrown(self) -> bool:
+        """An exact index holding more than FLAT_UP_TO vectors."""
+        import faiss
+
+        return self.size > FLAT_UP_TO and not isinstance(self.index, faiss.IndexIVF)
+
     @property
     def size(self) -> int:
         return 0 if self.index is None else int(self.index.ntotal)
@@ -169,6 +184,9 @@ class VectorIndex:
             self._reload(writable=True)
             if self.index is None:
                 store.reset_vectors_indexed()  # no file yet, or it was lost: every document again
+            elif self.outgrown():
+                self._to_ivf(np.zeros((0, self.index.d), np.float32), np.zeros(0, np.int64))
+                self._save()
             todo = store.quote_documents_without_vectors(None)
             if self.index is not None and todo:
                 # A run killed after writing the file but before marking its documents left their
@@ -223,7 +241,7 @@ class VectorIndex:
         old_ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
         n_old, total = len(old_ids), len(old_ids) + len(ids)
         nlist = max(64, int(4 * math.sqrt(total)))
-        index = faiss.index_factory(vecs.shape[1], f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
+        index = faiss.index_factory(vecs.shape[1], f"IVF{nlist},{IVF_CODES}", faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
         pick = rng.choice(total, size=min(total, TRAIN_PER_LIST * nlist), replace=False)
         sample = np.empty((len(pick), vecs.shape[1]), dtype=np.float32)
@@ -239,7 +257,8 @@ class VectorIndex:
             block = self.index.index.reconstruct_n(s, min(IVF_BLOCK, n_old - s))
             index.add_with_ids(np.ascontiguousarray(block, dtype=np.float32), old_ids[s:s + len(block)])
         self.index = None  # the flat index is no longer needed: free it before the new vectors go in
-        index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
+        if len(ids):
+            index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
         index.nprobe = NPROBE
         self.index = index
 
