@@ -26,8 +26,8 @@ def serve(
         help="Access token (required off loopback; one is made up and printed when not given).")] = None,
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, max=MAX_WORKERS,
-        help="Worker processes answering requests, each with its own copy of the model (~150 MB) "
-             "sharing the store and its vector file. Default: one per CPU core this process may use, "
+        help="Worker processes answering requests. They share the store and its vector file; each "
+             "adds 250-300 MB (its model and caches). Default: one per CPU core this process may use, "
              f"at most {DEFAULT_MAX_WORKERS}.")] = None,
 ) -> None:
     """Run the local web app: quote search, documents, side-by-side views, families, uploads."""
