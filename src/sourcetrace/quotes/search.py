@@ -160,7 +160,7 @@ def ensure_indexed(store: Store, vectors: bool = True, progress: Callable[[int],
 def prepare(store: Store) -> None:
     """Load what a search needs (the query encoder, the vector index), so that the first search
     does not wait for it: a web worker calls this before taking requests."""
-    VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)  # one scan reads the vectors in
+    VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)
 
 
 def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True) -> list[Hit]:
