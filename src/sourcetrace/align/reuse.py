@@ -234,6 +234,7 @@ _AR_SUFFIXES = tuple(s for s in PRONOUN_SUFFIXES if len(s) >= 2 and s != "كن")
 _MIN_STEM = 3
 
 
+@lru_cache(maxsize=65536)  # a fifth of quote search's time went to stemming the same words again
 def _light_stem(word: str) -> str:
     """A word without its commonest clitics, for soft matches only (never for seeds).
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_kind
-from sourcetrace.align.reuse import find_reuse, token_diff
+from sourcetrace.align.reuse import Match, find_reuse, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
 from sourcetrace.records import Document, Passage, Span
@@ -87,6 +88,9 @@ class Hit:
     title: str | None = None
     via: str | None = None  # the document whose stored passage led here
     origin: str | None = None  # the origin of the document's family
+    # A lexical hit's word alignments with the query: its highlights are drawn from them only if
+    # the hit is returned (a token diff for every candidate was a sixth of a search).
+    matches: list[Match] = field(default_factory=list, repr=False, compare=False)
 
     def parts(self) -> list[tuple[str, bool]]:
         """The sentence cut into (text, highlighted) pieces, for display."""
@@ -132,15 +136,31 @@ def check_query(text: str, lang: str = "any") -> str:
 
 
 _indexing = threading.Lock()  # one indexer per process: two searches must not index one document twice
+# Per connection, the state of the store (and of its vector file) in which nothing was left to
+# index: asking the store again costs a scan of every document (10 ms at 10,000), so it is asked
+# only when the store has been written since (by any connection), or the vector file changed.
+_up_to_date: weakref.WeakKeyDictionary[Store, tuple[bool, tuple[int, int], float]] = weakref.WeakKeyDictionary()
 
 
 def ensure_indexed(store: Store, vectors: bool = True, progress: Callable[[int], None] | None = None) -> int:
     """Index the documents added since the last search (after a trace, a read or an upload):
     `trace` leaves the index to its first search. Returns how many documents were indexed."""
+    state = (vectors, store.version(), VectorIndex.of(store).file_mtime() if vectors else 0.0)
+    if _up_to_date.get(store) == state:
+        return 0
     with _indexing:
+        # The state read before looking: a commit made while looking is looked at next time.
+        state = (vectors, store.version(), VectorIndex.of(store).file_mtime() if vectors else 0.0)
         if not needs_index(store, vectors=vectors):
+            _up_to_date[store] = state
             return 0
         return update_index(store, vectors=vectors, progress=progress)
+
+
+def prepare(store: Store) -> None:
+    """Load what a search needs (the query encoder, the vector index), so that the first search
+    does not wait for it: a web worker calls this before taking requests."""
+    VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)
 
 
 def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True) -> list[Hit]:
@@ -205,6 +225,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     origins = _Origins(store, docs)
     for hit in hits:
         hit.origin = origins.of(hit.doc)
+        if hit.matches:
+            hit.highlights = _matched_words(query, hit)
     return hits
 
 
@@ -341,11 +363,16 @@ def _lexical_hit(query: str, n_query: int, doc: Document, lang: str, base: int, 
     kept = matched / max(sum(m.a_tokens for m in matches), sum(m.b_tokens for m in matches))
     score = min(1.0, matched / n_query) * kept
     kind = "verbatim" if len(matches) == 1 and matches[0].kind == "verbatim" else "near-verbatim"
-    words = [(s + base, e + base) for m in matches
-             for op, _, b in token_diff(query, (m.a_start, m.a_end), stext, (m.b_start, m.b_end))
-             if op == "same" and b for s, e in [b]]
     return Hit(doc.id, base + min(m.b_start for m in matches), base + max(m.b_end for m in matches), kind, score,
-               lang, (base, base + len(stext)), stext, words, doc.date, doc.title)
+               lang, (base, base + len(stext)), stext, [], doc.date, doc.title, matches=matches)
+
+
+def _matched_words(query: str, hit: Hit) -> list[Span]:
+    """The words of a lexical hit's sentence that its alignments with the query keep (file offsets)."""
+    base = hit.sentence[0]
+    return [(s + base, e + base) for m in hit.matches
+            for op, _, b in token_diff(query, (m.a_start, m.a_end), hit.text, (m.b_start, m.b_end))
+            if op == "same" and b for s, e in [b]]
 
 
 def _semantic_hit(q_tokens: Sequence[str], doc: Document, lang: str, base: int, stext: str, score: float,

@@ -42,5 +42,11 @@ class Store(FileTables, ResultTables, CacheTables, QuoteTables):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def version(self) -> tuple[int, int]:
+        """A value that changes whenever anything is written to the store, by this connection
+        (its count of changed rows) or by another of any process (SQLite's data_version): a
+        cheap answer to "has anything changed since I last looked?"."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+
     def close(self) -> None:
         self.conn.close()
