@@ -356,7 +356,7 @@ def _vary(template: str, lang: str) -> tuple[str, tuple[int, ...]]:
 
     def slot(m: re.Match) -> str:
         groups.append(group_of[m.group(0)])
-        return "{w%d}" % (len(groups) - 1)
+        return "{w" + str(len(groups) - 1) + "}"
 
     parts, pos = [], 0
     for m in list(_SLOT.finditer(template)) + [None]:

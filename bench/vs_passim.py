@@ -1,14 +1,20 @@
 """sourcetrace against passim on the same planted corpus, in the same run (issue 18).
 
     PASSIM_VENV=/work/passim-venv .venv/bin/python bench/vs_passim.py [--docs 10000 25000 50000]
-        [--seed 7] [--passim-venv DIR] [--peers DIR] [--encoder SPEC] [--keep DIR] [--json]
+        [--seed 7] [--passim-venv DIR] [--peers DIR] [--encoder SPEC] [--passim-options "-m 20"]
+        [--keep DIR] [--json]
 
 For each size, `synthetic.planted_corpus` writes the corpus as one `.txt` file per document in one
 directory (what passim's run.sh reads); then, one after the other:
 
 * sourcetrace: `sourcetrace trace CORPUS --out OUT --db DB` on a fresh store, as its own process
   (the CLI a user runs, from this checkout's src/), with no --encoder unless --encoder is given;
-* passim: `../shared/peers/passim/run.sh CORPUS OUT` (passim's defaults, Spark local[2]).
+* passim: `../shared/peers/passim/run.sh CORPUS OUT [OPTIONS]` (Spark local[2]; passim's defaults
+  unless --passim-options is given, e.g. "-m 20": its README's n-gram filter, which a user tunes
+  when too many document pairs share a few n-grams. On the planted corpus at 10,000 documents
+  passim's defaults (-n 25 -u 100 -m 5) make 401,050 candidate pairs (99.7% across families: the
+  generator's ten topics share their phrases); -m 20 makes 1,668 and keeps 1,099 of the 1,100
+  monolingual planted pairs, counted with passim's own n-gram rule).
 
 Both are timed from outside, and the resident memory of each whole process tree (sourcetrace's
 alignment workers; passim's JVM and Spark's Python workers) is summed and sampled every 0.5 s by
@@ -137,10 +143,10 @@ def run_ours(corpus: Path, work: Path, peers: Path, encoder: str | None) -> tupl
     return side, out
 
 
-def run_passim(corpus: Path, work: Path, peers: Path, venv: Path) -> tuple[Side, Path]:
+def run_passim(corpus: Path, work: Path, peers: Path, venv: Path, options: list[str]) -> tuple[Side, Path]:
     out = work / "passim"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [str(peers / "run.sh"), str(corpus), str(out)]
+    cmd = [str(peers / "run.sh"), str(corpus), str(out), *options]
     say(f"  passim: PASSIM_VENV={venv} {' '.join(cmd)}")
     side = Side("passim", load=(os.getloadavg()[0], 0.0))
     side.total_s, tree_mib, tree_cpu, rc = measured(cmd, work / "passim.log", peers, dict(os.environ, PASSIM_VENV=str(venv)))
@@ -215,7 +221,8 @@ def score(side: Side, run: bench_trace.Run, truth: dict, corpus: Path) -> None:
 
 
 # -- one size ------------------------------------------------------------------------------------
-def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path, encoder: str | None) -> Size:
+def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path, encoder: str | None,
+             passim_options: list[str]) -> Size:
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
     shutil.rmtree(corpus, ignore_errors=True)
@@ -227,7 +234,7 @@ def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path, encoder: st
         f"written in {gen:.1f}s -> {corpus}")
     ours, ours_out = run_ours(corpus, work, peers, encoder)
     say(f"[{n}] sourcetrace {ours.wall_s:.1f}s, peak {ours.peak_mib:.0f} MiB")
-    theirs, passim_out = run_passim(corpus, work, peers, venv)
+    theirs, passim_out = run_passim(corpus, work, peers, venv, passim_options)
     say(f"[{n}] passim {theirs.wall_s:.1f}s ({theirs.total_s:.1f}s with conversions), "
         f"peak {theirs.peak_mib:.0f} MiB")
     score(ours, as_run(ours_out, our_keys(ours_out, corpus)), truth, corpus)
@@ -287,6 +294,8 @@ def main() -> None:
     ap.add_argument("--peers", type=Path, default=ROOT.parent / "shared" / "peers" / "passim",
                     help="the directory of run.sh and rss_peak.py (default ../shared/peers/passim)")
     ap.add_argument("--encoder", help="pass --encoder to sourcetrace trace (default: none, as a user runs it)")
+    ap.add_argument("--passim-options", default="", help='options for passim after run.sh\'s, e.g. "-m 20" '
+                    "(default: none, passim's defaults)")
     ap.add_argument("--keep", type=Path, help="keep corpora and outputs in this directory")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     args = ap.parse_args()
@@ -296,10 +305,11 @@ def main() -> None:
         where = f"no passim at {args.passim_venv}" if args.passim_venv else "no passim venv given"
         sys.exit(f"{where}: {SETUP_HINT}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_vs_passim_"))
-    say(f"bench/vs_passim.py --docs {' '.join(map(str, args.docs))} --seed {args.seed} work={work}")
+    say(f"bench/vs_passim.py --docs {' '.join(map(str, args.docs))} --seed {args.seed} "
+        f"--passim-options '{args.passim_options}' work={work}")
     try:
-        sizes = [one_size(n, args.seed, work / f"n{n}", args.peers.resolve(), args.passim_venv.resolve(), args.encoder)
-                 for n in args.docs]
+        sizes = [one_size(n, args.seed, work / f"n{n}", args.peers.resolve(), args.passim_venv.resolve(), args.encoder,
+                          args.passim_options.split()) for n in args.docs]
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -311,7 +321,8 @@ def main() -> None:
             if side.examples:
                 print(f"\n{s.docs:,} documents, {side.tool}: examples (missed, wrong types, false relations)")
                 print("\n".join(f"  {line}" for line in side.examples))
-    print(f"\n== sourcetrace vs passim on planted corpora (seed {args.seed}), one .txt per document ==")
+    print(f"\n== sourcetrace vs passim on planted corpora (seed {args.seed}), one .txt per document; "
+          f"passim options: {args.passim_options or 'its defaults'} ==")
     print(table(sizes))
 
 
