@@ -10,7 +10,7 @@ Background text is not shared verbatim across hundreds of documents: most people
 bodies are drawn from thousands generated from name parts, and each sentence words the template's
 fixed words its own way (EN_WORDINGS / AR_WORDINGS in phrase_table.py), which copies keep. What
 remains shared between unrelated documents of one topic is the topic's few dozen phrases: passim's
-defaults (25-character n-grams in 2-100 documents, 5 shared) still pair 4 documents in 1,000 at
+defaults (25-character n-grams in 2-100 documents, 5 shared) still pair a document with 80 others at
 10,000 documents (bench/vs_passim.py).
 
 `planted_corpus` writes a corpus with known relations (copies, near-copies, translations, derived
