@@ -2,7 +2,7 @@
 
     PASSIM_VENV=/work/passim-venv .venv/bin/python bench/vs_passim.py [--docs 10000 25000 50000]
         [--seed 7] [--passim-venv DIR] [--peers DIR] [--encoder SPEC] [--passim-options "-m 20"]
-        [--keep DIR] [--json]
+        [--without-passim] [--keep DIR] [--json]
 
 For each size, `synthetic.planted_corpus` writes the corpus as one `.txt` file per document in one
 directory (what passim's run.sh reads); then, one after the other:
@@ -29,6 +29,9 @@ relation precision (directed relations inside one planted family; strict: plante
 passim types no relation: each document pair sharing a passage is "derived", which bench/trace.py
 accepts for every planted type but translation. passim names documents by file stem.
 
+--without-passim runs sourcetrace alone (issue 18's "fact-checker's day": --docs 15000
+--without-passim; the table gives the sentences sourcetrace stored, headline lines included).
+
 The load average before and after each side is printed: figures taken while other work shares the
 cores are noisy. Nothing is asserted.
 """
@@ -39,6 +42,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -75,6 +79,7 @@ class Side:
     """One tool's run on one corpus: how long, how much memory, how accurate."""
 
     tool: str
+    ran: bool = True
     wall_s: float = 0.0  # what the ratio uses
     total_s: float = 0.0  # the whole command, for passim with its input/output conversion
     peak_mib: float = 0.0  # whole process tree, summed, sampled every 0.5 s
@@ -96,6 +101,7 @@ class Size:
     gen_s: float
     ours: Side
     passim: Side
+    sentences: int = 0  # in sourcetrace's store
 
     @property
     def ratio(self) -> float:
@@ -221,7 +227,7 @@ def score(side: Side, run: bench_trace.Run, truth: dict, corpus: Path) -> None:
 
 
 # -- one size ------------------------------------------------------------------------------------
-def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path, encoder: str | None,
+def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path | None, encoder: str | None,
              passim_options: list[str]) -> Size:
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
@@ -234,12 +240,16 @@ def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path, encoder: st
         f"written in {gen:.1f}s -> {corpus}")
     ours, ours_out = run_ours(corpus, work, peers, encoder)
     say(f"[{n}] sourcetrace {ours.wall_s:.1f}s, peak {ours.peak_mib:.0f} MiB")
+    with sqlite3.connect(f"file:{work / 'ours.db'}?mode=ro", uri=True) as db:
+        sentences = db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+    score(ours, as_run(ours_out, our_keys(ours_out, corpus)), truth, corpus)
+    if venv is None:
+        return Size(len(truth["docs"]), mb, gen, ours, Side("passim", ran=False), sentences)
     theirs, passim_out = run_passim(corpus, work, peers, venv, passim_options)
     say(f"[{n}] passim {theirs.wall_s:.1f}s ({theirs.total_s:.1f}s with conversions), "
         f"peak {theirs.peak_mib:.0f} MiB")
-    score(ours, as_run(ours_out, our_keys(ours_out, corpus)), truth, corpus)
     score(theirs, as_run(passim_out, passim_keys(passim_out)), truth, corpus)
-    return Size(len(truth["docs"]), mb, gen, ours, theirs)
+    return Size(len(truth["docs"]), mb, gen, ours, theirs, sentences)
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -251,18 +261,21 @@ def table(sizes: list[Size]) -> str:
         rows.append((name, cells, bar))
 
     def both(fmt: str, get) -> list[str]:
-        return [f"{fmt.format(get(s.ours))} / {fmt.format(get(s.passim))}" for s in sizes]
+        return [f"{fmt.format(get(s.ours))} / {fmt.format(get(s.passim)) if s.passim.ran else '-'}" for s in sizes]
 
     row("documents", [f"{s.docs:,}" for s in sizes])
     row("corpus MB", [f"{s.mb:.1f}" for s in sizes])
+    row("sentences (sourcetrace's store)", [f"{s.sentences:,}" for s in sizes])
     row("wall s (sourcetrace / passim)", both("{:.1f}", lambda x: x.wall_s))
-    row("ratio sourcetrace/passim", [f"{s.ratio:.2f} {'ok' if s.ratio <= 0.5 else 'MISSED'}" for s in sizes],
+    row("ratio sourcetrace/passim", [f"{s.ratio:.2f} {'ok' if s.ratio <= 0.5 else 'MISSED'}" if s.passim.ran else "-"
+                                     for s in sizes],
         "<= 0.5")
-    row("  passim with run.sh's conversions, s", [f"{s.passim.total_s:.1f}" for s in sizes])
+    row("  passim with run.sh's conversions, s", [f"{s.passim.total_s:.1f}" if s.passim.ran else "-" for s in sizes])
     row("CPU s, process tree", both("{:.0f}", lambda x: x.cpu_s))
     row("peak MiB, process tree", both("{:.0f}", lambda x: x.peak_mib), "ours <= passim's")
     row("1-min load before-after (ours; passim)",
-        [f"{s.ours.load[0]:.1f}-{s.ours.load[1]:.1f}; {s.passim.load[0]:.1f}-{s.passim.load[1]:.1f}" for s in sizes],
+        [f"{s.ours.load[0]:.1f}-{s.ours.load[1]:.1f}; "
+         + (f"{s.passim.load[0]:.1f}-{s.passim.load[1]:.1f}" if s.passim.ran else "-") for s in sizes],
         "2 cores")
     row("relations typed (sourcetrace's 'related' left out)", both("{}", lambda x: x.relations))
     for t in TYPES:
@@ -274,7 +287,8 @@ def table(sizes: list[Size]) -> str:
     row("  strict: planted pairs only", both("{:.4f}", lambda x: x.precision_strict))
     if len(sizes) > 1:
         row("wall time / previous size's (sourcetrace / passim)", ["-"] + [
-            f"{s.ours.wall_s / p.ours.wall_s:.2f} / {s.passim.wall_s / p.passim.wall_s:.2f}"
+            f"{s.ours.wall_s / p.ours.wall_s:.2f} / "
+            + (f"{s.passim.wall_s / p.passim.wall_s:.2f}" if s.passim.ran and p.passim.ran else "-")
             for p, s in zip(sizes, sizes[1:], strict=False)], "50k/25k <= 2.2")
     w = max(len(r[0]) for r in rows)
     c = [max(len(r[1][i]) for r in rows) for i in range(len(sizes))]
@@ -296,19 +310,22 @@ def main() -> None:
     ap.add_argument("--encoder", help="pass --encoder to sourcetrace trace (default: none, as a user runs it)")
     ap.add_argument("--passim-options", default="", help='options for passim after run.sh\'s, e.g. "-m 20" '
                     "(default: none, passim's defaults)")
+    ap.add_argument("--without-passim", action="store_true", help="run sourcetrace alone")
     ap.add_argument("--keep", type=Path, help="keep corpora and outputs in this directory")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     args = ap.parse_args()
     if not (args.peers / "run.sh").exists():
         sys.exit(f"no {args.peers}/run.sh: this bench needs ../shared/peers/passim (or --peers DIR)")
-    if args.passim_venv is None or not os.access(args.passim_venv / "bin" / "spark-submit", os.X_OK):
+    if args.without_passim:
+        args.passim_venv = None
+    elif args.passim_venv is None or not os.access(args.passim_venv / "bin" / "spark-submit", os.X_OK):
         where = f"no passim at {args.passim_venv}" if args.passim_venv else "no passim venv given"
         sys.exit(f"{where}: {SETUP_HINT}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_vs_passim_"))
     say(f"bench/vs_passim.py --docs {' '.join(map(str, args.docs))} --seed {args.seed} "
         f"--passim-options '{args.passim_options}' work={work}")
     try:
-        sizes = [one_size(n, args.seed, work / f"n{n}", args.peers.resolve(), args.passim_venv.resolve(), args.encoder,
+        sizes = [one_size(n, args.seed, work / f"n{n}", args.peers.resolve(), args.passim_venv and args.passim_venv.resolve(), args.encoder,
                           args.passim_options.split()) for n in args.docs]
     finally:
         if args.keep is None:
