@@ -204,13 +204,10 @@ def test_unrelated_documents_share_few_4grams(corpus):
     assert sum(sims) / len(sims) < 0.03 and max(sims) < 0.25
 
 
-def test_planted_corpus_is_fast(tmp_path):
-    import time
-
-    t = time.perf_counter()
+def test_planted_corpus_of_3000(tmp_path):
+    # its speed is bench/trace.py's to print (1.5 s of CPU for 3,000 documents), not a timed test
     truth = synthetic.planted_corpus(tmp_path / "fast", 3000, seed=1)
     assert len(truth["docs"]) == 3000 and len(truth["pairs"]) == 450
-    assert time.perf_counter() - t < 6  # 50,000 documents take about 20 s
 
 
 def test_many_names_and_wordings():
