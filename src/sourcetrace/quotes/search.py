@@ -15,7 +15,7 @@ A query (a sentence or part of one, Arabic or English, perhaps reworded) is answ
    free, with the kind composed (a verbatim hit through a translation is a translation).
 4. **Origin**: each hit carries its family's origin (families.py), walked through the store.
 
-One hit per document (its best), strongest first, then earliest.
+One hit per document (its best), strongest first, then the most faithful kind, then earliest.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ TERM_CACHE = 200_000  # words whose sentence counts are remembered per store (a 
 MIN_SCORE = DEFAULT_THRESHOLD
 FAMILY_LIMIT = 300  # members walked to find a family's origin
 STRENGTH = {"verbatim": 3, "near-verbatim": 2, "paraphrase": 1}
+# Between hits of one score, the more faithful first: a translation as sure as a copy is still not one.
+FIDELITY = {"verbatim": 0, "near-verbatim": 1, "translation": 2, "paraphrase": 3, "translated-paraphrase": 4}
 # A lone quote has no neighbours and no margin, so alignment's pair calibration does not apply.
 # USE cosines of a quote against single sentences (seeds, by hand): unrelated sentences on the same
 # topic reach 0.45 across languages and 0.45-0.57 within one; a translation scores 0.55 and up, a
@@ -259,14 +261,17 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         if hit is not None:
             _keep(best, hit)
 
-    # Passages fill in documents search did not reach, and replace a weaker hit found by meaning
-    # alone (a stored passage was aligned in context); a hit on the document's own words stands.
+    # Passages fill in documents search did not reach, and replace a hit found by meaning alone
+    # (a stored passage was aligned in context: its span and kind say more), keeping the
+    # stronger score; a hit on the document's own words stands.
     found: dict[str, Hit] = {}
     for hit in _ranked(best.values())[:limit]:
         for partner in _through_passages(store, docs, hit, qlang):
             mine = best.get(partner.doc)
-            if mine is not None and (mine.kind in ("verbatim", "near-verbatim") or mine.score >= partner.score):
+            if mine is not None and mine.kind in ("verbatim", "near-verbatim"):
                 continue
+            if mine is not None:
+                partner.score = max(partner.score, mine.score)
             if partner.doc not in found or partner.score > found[partner.doc].score:
                 found[partner.doc] = partner
     best.update(found)
@@ -347,7 +352,7 @@ def earliest(hits: Sequence[Hit]) -> Hit | None:
 
 
 def _ranked(hits) -> list[Hit]:
-    return sorted(hits, key=lambda h: (-round(h.score, 3), h.date or "\uffff", h.doc))
+    return sorted(hits, key=lambda h: (-round(h.score, 3), FIDELITY.get(h.kind, 5), h.date or "\uffff", h.doc))
 
 
 def _doc_lang(docs: _DocCache, doc_id: str) -> str | None:
