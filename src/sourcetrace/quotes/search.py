@@ -114,11 +114,12 @@ def name_cue(query: str, qlang: str, stext: str, slang: str) -> float:
 
 
 def rare_cue(rare: Sequence[str], stext: str) -> float:
-    """Logit from the share of the query's rarest words a sentence in its language holds."""
+    """Logit from the share of the query's rarest words a sentence in its language lacks: evidence
+    against only (sentences on one pattern about the same people share them too)."""
     if not rare:
         return 0.0
     words = _word_set(stext)
-    return CUE_WEIGHTS["rare"] * (2.0 * sum(w in words for w in rare) / len(rare) - 1.0)
+    return CUE_WEIGHTS["rare"] * (sum(w in words for w in rare) / len(rare) - 1.0)
 
 
 class QueryError(ValueError):
@@ -254,7 +255,9 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         # a near-verbatim hit near-verbatim, as strong as its meaning is (the words alone mark it
         # down for every word changed, below sentences that are merely like it).
         if hit is not None and hit.score >= MIN_SCORE:
-            hit.score = max(hit.score, score)
+            if score > hit.score:  # part of the query word for word, the rest reworded
+                hit.score = score
+                hit.kind = "near-verbatim"
         elif score >= MIN_SCORE:
             hit = _semantic_hit(q_tokens, doc, slang, sent.start, stext, score,
                                 semantic_kind(cross, cosines[num], cal))
@@ -352,7 +355,9 @@ def earliest(hits: Sequence[Hit]) -> Hit | None:
 
 
 def _ranked(hits) -> list[Hit]:
-    return sorted(hits, key=lambda h: (-round(h.score, 3), FIDELITY.get(h.kind, 5), h.date or "\uffff", h.doc))
+    # Scores are not rounded: a score by meaning comes near 1 for many sentences on one pattern, and
+    # only its last digits tell them apart; copies of equal score stand earliest first.
+    return sorted(hits, key=lambda h: (-h.score, FIDELITY.get(h.kind, 5), h.date or "\uffff", h.doc))
 
 
 def _doc_lang(docs: _DocCache, doc_id: str) -> str | None:
