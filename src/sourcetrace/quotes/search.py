@@ -50,7 +50,7 @@ LEXICAL_CANDIDATES = 40  # best BM25 first: a sentence carrying the quote shares
 # cues below (numbers, names) bring it back up from among these.
 VECTOR_CANDIDATES = 100
 ALIGNED_NEAREST = 20  # of them, the nearest also word-aligned (the others are found by BM25 if copies)
-NAMED_NEAREST = 20  # across languages, names are compared for the best this many (5 ms a sentence)
+NAMED_NEAREST = 30  # across languages, names are compared for the best this many (5 ms a sentence)
 MAX_TERMS = 12  # the rarest words of the query are enough to find where it is carried
 MIN_TERMS = 3
 ALL_TERMS = 6  # a copy holds every one of the query's rarest words
@@ -68,28 +68,38 @@ FIDELITY = {"verbatim": 0, "near-verbatim": 1, "translation": 2, "paraphrase": 3
 # topic reach 0.45 across languages and 0.45-0.57 within one; a translation scores 0.55 and up, a
 # sentence reworded by hand 0.6 and up. The score is 0.5 at these levels.
 MEANING_CHANCE = {True: 0.50, False: 0.52}  # cross-language?
-# Above chance a cosine across languages counts for more: a translation lies further from its
-# original (Tatoeba ara-eng, USE: true pairs median 0.70, the nearest other sentence of the query's
-# language 0.61, 0.74 at the 75th percentile) than sentences of one language written on one pattern.
-MEANING_SLOPE = {True: 19.5, False: 15.0}
+MEANING_SLOPE = 15.0
+# Across languages a cosine above chance counts for more once the sentence states the query's
+# numbers or transliterated names: a translation lies further from its original (Tatoeba ara-eng,
+# USE: true pairs median 0.70) than sentences of one language written on one pattern lie from each
+# other (the nearest other sentence of the query's language: median 0.61, 0.74 at the 75th
+# percentile). Without such an anchor the cosine counts as within one language: an English
+# paraphrase finds its English source before that source's Arabic translation.
+ANCHORED_CROSS_SLOPE = 19.5
 # What a vector cannot see: who, where and how much. Sentences written on one pattern with other
 # names and figures ("The ministry recorded 412 cases in Hama" / "... 97 cases in Homs") are near in
 # meaning and are not the quote. Logit added from the agreement, each in [-1, 1], of the numbers
-# (the query's found in the sentence), and of the names: within one language the query's rarest
-# words (a paraphrase rewords the common words and keeps the names), across languages the names
-# found transliterated (align.cues; a name translated, «مجلس الوزراء», is no evidence either way).
-CUE_WEIGHTS = {"numbers": 1.5, "names": 1.5, "rare": 1.5}
-RARE_CUE_TERMS = 4  # the query's rarest indexed words a paraphrase keeps
+# (the query's found in the sentence) and, across languages, of the names found transliterated
+# (align.cues; a name translated, «مجلس الوزراء», is no evidence either way). Within one language the
+# words themselves are compared: a sentence differing in its names is a near-verbatim hit marked
+# down for them (word alignment), and the vectors' cosine; a cue on the rarest words there cost
+# hand-written paraphrases more than it kept out sentences on one pattern.
+CUE_WEIGHTS = {"numbers": 1.5, "names": 1.5}
 
 
 def meaning_logit(cos: float, cross: bool) -> float:
     """A quote's logit against one sentence from their cosine alone."""
-    return MEANING_SLOPE[cross] * (cos - MEANING_CHANCE[cross])
+    return MEANING_SLOPE * (cos - MEANING_CHANCE[cross])
 
 
 def meaning_score(cos: float, cross: bool, cues: float = 0.0) -> float:
     """A quote's score against one sentence from their cosine, moved by the surface cues' logit."""
     return 1.0 / (1.0 + math.exp(-meaning_logit(cos, cross) - cues))
+
+
+def anchored_gain(cos: float) -> float:
+    """What a cross-language cosine gains once the sentence states the query's numbers or names."""
+    return (ANCHORED_CROSS_SLOPE - MEANING_SLOPE) * max(0.0, cos - MEANING_CHANCE[True])
 
 
 def number_cue(q_numbers: set[int], stext: str, slang: str) -> float:
@@ -111,15 +121,6 @@ def name_cue(query: str, qlang: str, stext: str, slang: str) -> float:
         return 0.0
     ar, en = (query, stext) if qlang == "ar" else (stext, query)
     return CUE_WEIGHTS["names"] * name_order_score(ar, en, missing=0.0)
-
-
-def rare_cue(rare: Sequence[str], stext: str) -> float:
-    """Logit from the share of the query's rarest words a sentence in its language lacks: evidence
-    against only (sentences on one pattern about the same people share them too)."""
-    if not rare:
-        return 0.0
-    words = _word_set(stext)
-    return CUE_WEIGHTS["rare"] * (sum(w in words for w in rare) / len(rare) - 1.0)
 
 
 class QueryError(ValueError):
@@ -225,7 +226,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     q_numbers = set(cue_numbers(query, qlang))
 
     best: dict[str, Hit] = {}
-    meant: list[tuple[float, int, Document, str, Sentence, str, Hit | None]] = []
+    meant: list[tuple[float, float, int, Document, str, Sentence, str, Hit | None]] = []
     for num, (sent, stext) in store.numbered_sentences([*numbers, *cosines]).items():
         doc = docs.get(sent.doc)
         if doc is None:
@@ -236,20 +237,25 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         if num in aligned and slang == qlang and len(q_words & _word_set(stext)) >= need:
             hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
         if num in cosines:
-            z = meaning_logit(cosines[num], slang != qlang) + number_cue(q_numbers, stext, slang)
-            if slang == qlang:
-                z += rare_cue(ranked[:RARE_CUE_TERMS], stext)
-            meant.append((z, num, doc, slang, sent, stext, hit))
+            cross = slang != qlang
+            numbers_cue = number_cue(q_numbers, stext, slang)
+            z = meaning_logit(cosines[num], cross) + numbers_cue
+            if cross and numbers_cue > 0:
+                z += anchored_gain(cosines[num])
+            meant.append((z, numbers_cue, num, doc, slang, sent, stext, hit))
         elif hit is not None:
             _keep(best, hit)
     cal = calibration_for(get_encoder(VECTOR_ENCODER))
     meant.sort(key=lambda m: -m[0])
     crossed = 0
-    for z, num, doc, slang, sent, stext, hit in meant:
+    for z, numbers_cue, num, doc, slang, sent, stext, hit in meant:
         cross = slang != qlang
         if cross and crossed < NAMED_NEAREST:
-            z += name_cue(query, qlang, stext, slang)
+            names_cue = name_cue(query, qlang, stext, slang)
+            z += names_cue
             crossed += 1
+            if names_cue > 0 and numbers_cue <= 0:
+                z += anchored_gain(cosines[num])
         score = 1.0 / (1.0 + math.exp(-z))
         # The words, where they carry the quote, say more than the meaning: a reworded word keeps
         # a near-verbatim hit near-verbatim, as strong as its meaning is (the words alone mark it
