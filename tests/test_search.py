@@ -16,6 +16,7 @@ from sourcetrace.quotes.search import (
     name_cue,
     number_cue,
     query_language,
+    rare_cue,
     search,
 )
 from sourcetrace.store.sqlite import Store
@@ -214,6 +215,12 @@ def test_names_count_across_languages_when_found_and_never_against_when_translat
     assert name_cue(ar, "ar", "The Council of Ministers warned of fuel shortages.", "en") == 0.0
     assert name_cue("Engineer Hassan Obeid warned of fuel shortages.", "en", ar, "ar") > 0
     assert name_cue(SAME_FIGURES, "en", OTHER_FIGURES, "en") == 0.0  # one language: the words say it
+
+
+def test_a_sentence_lacking_the_rarest_words_loses_one_keeping_them_gains_nothing():
+    rare = ["hama", "shelters"]
+    assert rare_cue(rare, SAME_FIGURES) == 0 > rare_cue(rare, OTHER_FIGURES)
+    assert rare_cue([], OTHER_FIGURES) == 0.0
 
 
 def test_a_translation_stating_the_query_names_outscores_a_nearer_sentence_of_the_query_language():

@@ -80,11 +80,20 @@ ANCHORED_CROSS_SLOPE = 19.5
 # names and figures ("The ministry recorded 412 cases in Hama" / "... 97 cases in Homs") are near in
 # meaning and are not the quote. Logit added from the agreement, each in [-1, 1], of the numbers
 # (the query's found in the sentence) and, across languages, of the names found transliterated
-# (align.cues; a name translated, «مجلس الوزراء», is no evidence either way). Within one language the
-# words themselves are compared: a sentence differing in its names is a near-verbatim hit marked
-# down for them (word alignment), and the vectors' cosine; a cue on the rarest words there cost
-# hand-written paraphrases more than it kept out sentences on one pattern.
-CUE_WEIGHTS = {"numbers": 1.5, "names": 1.5}
+# (align.cues; a name translated, «مجلس الوزراء», is no evidence either way). Within one language, a
+# sentence that repeats the query's wording (a word-aligned hit) without its rarest words is another
+# statement on the same pattern: evidence against only, and only there (a paraphrase by hand
+# rewords the common words, and may reword a rare one).
+CUE_WEIGHTS = {"numbers": 1.5, "names": 1.5, "rare": 1.5}
+RARE_CUE_TERMS = 4  # the query's rarest indexed words
+
+
+def rare_cue(rare: Sequence[str], stext: str) -> float:
+    """Logit from the share of the query's rarest words a sentence in its language lacks."""
+    if not rare:
+        return 0.0
+    words = _word_set(stext)
+    return CUE_WEIGHTS["rare"] * (sum(w in words for w in rare) / len(rare) - 1.0)
 
 
 def meaning_logit(cos: float, cross: bool) -> float:
@@ -240,6 +249,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
             cross = slang != qlang
             numbers_cue = number_cue(q_numbers, stext, slang)
             z = meaning_logit(cosines[num], cross) + numbers_cue
+            if hit is not None:
+                z += rare_cue(ranked[:RARE_CUE_TERMS], stext)
             if cross and numbers_cue > 0:
                 z += anchored_gain(cosines[num])
             meant.append((z, numbers_cue, num, doc, slang, sent, stext, hit))
