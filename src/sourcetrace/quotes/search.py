@@ -7,9 +7,10 @@ A query (a sentence or part of one, Arabic or English, perhaps reworded) is answ
    which is what finds translations and paraphrases.
 2. **Rerank** each candidate sentence with the scorers alignment uses: seed-and-extend word
    alignment (reuse.py) gives verbatim / near-verbatim hits with the exact span and the matching
-   words; the calibrated cosine (align.py) gives paraphrase / translation. A hit's score is the
-   better of the two: lexically ``share of the query carried x share kept word for word where it
-   is carried``, semantically the cosine's calibrated score.
+   words; the calibrated cosine (align.py) gives paraphrase / translation, moved by surface cues
+   the vectors cannot see (the query's numbers, its names across languages, its rarest words in a
+   sentence on the same pattern). A hit's score is the better of the two: lexically ``share of the
+   query carried x share kept word for word where it is carried``, semantically the cosine's score.
 3. **Passages**: a hit sentence that a stored passage (from ``trace``) pairs with a span of
    another document makes that span a hit too: translations and copies already aligned come for
    free, with the kind composed (a verbatim hit through a translation is a translation).
