@@ -18,7 +18,7 @@ from sourcetrace.cli.common import (
     report_failures,
     stage_progress,
 )
-from sourcetrace.cli.console import dump_json, out_console
+from sourcetrace.cli.console import dump_json, err_console, out_console
 from sourcetrace.cli.options import (
     DbOption,
     EncoderOption,
@@ -147,7 +147,7 @@ def _trace_spark(inputs: list[str], out: Path, *, db: Path | None, html: Path | 
     except ImportError as exc:
         out_console.print(f"--engine spark needs PySpark and Java 17: pip install 'sourcetrace[spark]' ({exc})")
         raise typer.Exit(2) from None
-    log = None if as_json else (lambda stage: out_console.print(f"[dim]spark: {stage}[/dim]"))
+    log = None if as_json else (lambda stage: err_console.print(f"[dim]spark: {stage}[/dim]"))
     summary = trace_spark(inputs, str(out), master=master, fmt=fmt, encoder=enc, threshold=threshold,
                           max_bytes=max_bytes, conf=settings, say=log)
     if as_json:

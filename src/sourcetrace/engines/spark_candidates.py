@@ -209,8 +209,10 @@ def _margin(hit: tuple, usual_a: float | None, usual_b: float | None) -> tuple:
 # -- rare terms -------------------------------------------------------------------------------------------
 def terms(feats: RDD) -> RDD:
     """``((a, b), Candidate)`` of rare terms shared across languages (pairs._term_pairs)."""
-    postings = (feats.flatMap(lambda kv: [(t, (kv[0], kv[1].lang)) for t in kv[1].terms]).groupByKey()
-                .mapValues(sorted).filter(lambda kv: 2 <= len(kv[1]) <= cp.TERMS_MAX_DF))
+    held = feats.flatMap(lambda kv: [(t, (kv[0], kv[1].lang)) for t in kv[1].terms])
+    # Counted before grouped: a common term ("2024") never gathers its millions of documents in a task.
+    rare = held.map(lambda kv: (kv[0], 1)).reduceByKey(add).filter(lambda kv: 2 <= kv[1] <= cp.TERMS_MAX_DF)
+    postings = held.join(rare).map(lambda kv: (kv[0], kv[1][0])).groupByKey().mapValues(sorted)
     rare_count = postings.flatMap(lambda kv: [(d, 1) for d, _ in kv[1]]).reduceByKey(add)
     shared = postings.flatMap(_posting_pairs).reduceByKey(lambda x, y: (x[0] + y[0], min(x[1], y[1]))).filter(
         lambda kv: kv[1][0] >= cp.TERMS_MIN_SHARED or kv[1][1] <= cp.TERMS_VERY_RARE)
