@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ if shutil.which("java") is None:
 from typer.testing import CliRunner  # noqa: E402
 
 from conftest import ROOT, SEEDS  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))  # bench modules import each other by name
+import same_outputs  # noqa: E402
+import synthetic  # noqa: E402
 from sourcetrace.cli.app import app  # noqa: E402
 from sourcetrace.encode import get_encoder  # noqa: E402
 from sourcetrace.engines import local  # noqa: E402
@@ -27,20 +32,6 @@ from sourcetrace.pipeline import outputs  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-
-def _bench(name: str):
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-same_outputs = _bench("same_outputs")
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +57,6 @@ def test_seeds_same_answers(spark, tmp_path, seed_trace):
 def test_planted_corpus_same_answers(spark, tmp_path):
     """Above ALL_PAIRS_UP_TO documents the candidate stage runs; the fast encoder aligns (the
     encode stage's vectors, bit for bit the local engine's)."""
-    synthetic = _bench("synthetic")
     synthetic.planted_corpus(tmp_path / "corpus", 90, seed=3)
     inputs = [str(tmp_path / "corpus")]
     use = get_encoder("use")

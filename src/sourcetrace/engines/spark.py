@@ -24,8 +24,13 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
     outputs               one directory per contract table, JSON-lines part files or Parquet
                           (engines/spark_outputs.py)
 
-Each stage runs as a Spark job group named after it (``sourcetrace:align``), so the Spark UI says
-which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
+Memory per task is bounded by the largest unit of work, not by the corpus: a file (at most
+``--max-bytes``) and its documents; an encoding batch (the new sentences of 500 documents); two
+blocks of 20,000 topic vectors (80 MB) and faiss' scores; the member ids of one MinHash bucket or
+one rare term's postings (at most 50); a pair's two documents; one family's relations and fact
+diffs. A family of hundreds of thousands of documents (one connected component) is what would
+outgrow a task first. Each stage runs as a Spark job group named after it (``sourcetrace:align``),
+so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
 pyspark, or on ``PYTHONPATH``: the session passes the driver's on).
 """
 
