@@ -125,7 +125,7 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
         # Without it every join takes the partitions of its largest parent, and unions add them up:
         # thousands of tiny tasks by the last stages. Two tasks per core (a cluster: set it).
         cores = master[6:-1] if master.startswith("local[") else "1"
-        n = os.cpu_count() or 1 if cores in ("*", "") else int(cores.split(",")[0])
+        n = (os.cpu_count() or 1) if cores in ("*", "") else int(cores.split(",")[0])
         conf["spark.default.parallelism"] = str(2 * n)
     for key, value in conf.items():
         builder = builder.config(key, value)
