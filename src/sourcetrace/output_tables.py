@@ -117,16 +117,19 @@ def _parquet_rows(path: Path, progress: Callable[[int], None] | None) -> Iterato
         raise TablesError(f"{path}: not a Parquet file ({exc})") from exc
     total = max(pf.metadata.num_rows, 1)
     size = path.stat().st_size
-    n = 0
+    n = heard = 0
     try:
         for batch in pf.iter_batches(batch_size=4096):
             for row in batch.to_pylist():
                 n += 1
                 yield f"{path}:row {n}", {k: v for k, v in row.items() if v is not None}
-            if progress:
-                progress(size * batch.num_rows // total)
+            if progress:  # the file's bytes in proportion to its rows read
+                progress(size * n // total - heard)
+                heard = size * n // total
     except pa.ArrowException as exc:
         raise TablesError(f"{path}: unreadable Parquet data ({exc})") from exc
+    if progress:
+        progress(size - heard)
 
 
 # -- rows into records -----------------------------------------------------------------------------
