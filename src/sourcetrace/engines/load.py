@@ -10,7 +10,12 @@ What goes in: each file with its text (the ``texts`` table; a set without one ha
 read again from its ``path``), documents, sentences (their language taken again from their text,
 as a trace does), passages (as the run wrote them: through a translation too), and relations with
 their evidence. Families and facts are not stored by a trace either; they are computed from these
-when asked. The whole load is one transaction (:mod:`sourcetrace.store.loading`): a malformed
+when asked. One difference from a traced store: a trace stores each pair's direct passages and
+composes those through a translation when it writes them out, while a loaded store holds the
+passages as written, composed ones included (``export`` of it gives the outputs back: composing
+again changes nothing). ``search``, which follows stored passages from a hit to other documents,
+may so reach a document through a translation's passage where a traced store reaches it through
+the direct one: the same document and start, another kind and score (on the seeds, one hit of four). The whole load is one transaction (:mod:`sourcetrace.store.loading`): a malformed
 row, a conflict or a kill leaves the store as it was, and the same command run again starts over.
 
 A file already in the store under the same key (its absolute path, or the path itself when it is

@@ -1,0 +1,50 @@
+"""A real Spark standalone cluster of processes on this machine (bench/spark_cluster.py): a master
+and two workers started with pyspark's spark-class, a job of sourcetrace's stages submitted to
+spark://127.0.0.1:PORT giving the local engine's answers, and every process stopped after, also
+when the block fails. Slow: three JVMs start (about a minute on a busy machine)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import spark_cluster  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_two_workers_run_the_stages_as_the_local_engine(seeds, tmp_path):
+    files = sorted(str(p) for p in seeds.glob("*.txt"))
+    local_docs, local_sentences = spark_cluster.read_locally(files, tmp_path / "local.db")
+    with spark_cluster.standalone_cluster(workers=2, workdir=tmp_path / "cluster") as cluster:
+        assert cluster.alive_workers() == 2
+        assert len(cluster.processes) == 3
+        docs, sentences, executors, _ = spark_cluster.read_on_cluster(cluster.master_url, files)
+        pids = [p.pid for p in cluster.processes]
+    assert docs == local_docs and len(docs) == 7
+    assert sentences == local_sentences
+    workers = {Path(e).relative_to(tmp_path / "cluster").parts[0] for e in executors}
+    assert workers == {"work0", "work1"}  # both workers ran tasks
+    assert not [pid for pid in pids if _alive(pid)]
+
+
+def test_every_process_is_stopped_when_the_block_fails(tmp_path):
+    with pytest.raises(RuntimeError, match="failed inside"), \
+            spark_cluster.standalone_cluster(workers=1, workdir=tmp_path / "cluster") as cluster:
+        pids = [p.pid for p in cluster.processes]
+        raise RuntimeError("failed inside the block")
+    assert pids and not [pid for pid in pids if _alive(pid)]
