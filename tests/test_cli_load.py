@@ -111,8 +111,8 @@ def _big_set(seed_trace: Path, out: Path, copies: int) -> Path:
                     for key in ("id", "doc", "a", "b", "source"):
                         if key in row:
                             row[key] = f"c{n}/{row[key]}"
-                    if "path" in row:
-                        row["path"] = f"c{n}/{row['path']}"
+                    if "path" in row:  # a file of its own (abspath folds "c1/../x" into "x")
+                        row["path"] = f"c{n}/{Path(row['path']).name}"
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return out
 
