@@ -228,6 +228,42 @@ def read_locally(files: list[str], db: Path) -> tuple[list[dict], list[tuple]]:
                 sorted((s.doc, s.start, s.end, s.lang) for d in docs for s in store.sentences(d.id)))
 
 
+def trace_on_cluster(master_url: str, files: list[str], out: Path, log: Path) -> float:
+    """`sourcetrace trace FILES --out OUT --engine spark --master URL`, in its own process (the
+    driver); its wall time. Executors get little memory: two share this machine."""
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYTHONPATH": str(ROOT / "src")}
+    t = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as fh:
+        res = subprocess.run([sys.executable, "-m", "sourcetrace", "trace", *files, "--out", str(out),
+                              "--engine", "spark", "--master", master_url,
+                              "--conf", "spark.executor.memory=768m", "--conf", "spark.ui.showConsoleProgress=false"],
+                             stdout=fh, stderr=subprocess.STDOUT, env=env, timeout=3600)
+    if res.returncode != 0:
+        raise RuntimeError(f"trace on the cluster failed (exit {res.returncode}); see {log}:\n"
+                           + "\n".join(log.read_text(encoding="utf-8").splitlines()[-20:]))
+    return time.perf_counter() - t
+
+
+def trace_locally(files: list[str], out: Path, db: Path) -> float:
+    """The local engine's trace of the same files (a fresh store); its wall time."""
+    t = time.perf_counter()
+    res = subprocess.run([sys.executable, "-m", "sourcetrace", "trace", *files, "--out", str(out), "--db", str(db)],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+                         timeout=3600)
+    if res.returncode != 0:
+        raise RuntimeError(f"local trace failed: {res.stderr[-2000:]}")
+    return time.perf_counter() - t
+
+
+def differences(local_out: Path, cluster_out: Path) -> dict[str, list[str]]:
+    """Documents, passages, relations and families of the two runs compared once sorted, floats
+    within 1e-6 (bench/spark_same.py's comparison): differences by table, empty when the same."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import spark_same
+
+    return spark_same.compare(local_out, cluster_out, ("documents", "passages", "relations", "families"))
+
+
 def spark_engine_available() -> bool:
     """Whether `sourcetrace trace` has the Spark engine (``--engine spark``)."""
     import importlib.util
@@ -250,6 +286,9 @@ def main() -> None:
         t = time.perf_counter()
         local_docs, local_sentences = read_locally(files, tmp / "local.db")
         local_seconds = time.perf_counter() - t
+        engine = spark_engine_available()
+        if engine:
+            local_trace = trace_locally(files, tmp / "local-out", tmp / "local-trace.db")
         with standalone_cluster(args.workers, args.cores, args.memory, args.keep) as cluster:
             print(f"cluster {cluster.master_url}: master up in {cluster.seconds['master up']:.1f} s, "
                   f"{cluster.alive_workers()} workers registered in {cluster.seconds['workers registered']:.1f} s",
@@ -259,10 +298,17 @@ def main() -> None:
             print(f"read+segment+split of {len(files)} seed files on the cluster: {seconds:.1f} s "
                   f"({len(docs)} documents, {len(sentences)} sentences, by executors of "
                   f"{len({Path(e).parts[-3] for e in executors})} workers); local engine {local_seconds:.1f} s; same documents and sentences: {same}", flush=True)
+            if engine:
+                seconds = trace_on_cluster(cluster.master_url, files, tmp / "cluster-out", tmp / "cluster-trace.log")
+                diff = differences(tmp / "local-out", tmp / "cluster-out")
+                same = same and not any(diff.values())
+                print(f"trace --engine spark --master {cluster.master_url} of the seeds: {seconds:.1f} s "
+                      f"(local engine {local_trace:.1f} s); same documents, passages, relations, families: "
+                      f"{not any(diff.values())} {dict((k, v[:2]) for k, v in diff.items() if v)}", flush=True)
             pids = [p.pid for p in cluster.processes]
         alive = [pid for pid in pids if _alive(pid)]
         print(f"stopped {len(pids)} processes in {cluster.seconds['stop']:.1f} s; still alive: {alive or 'none'}")
-        if not spark_engine_available():
+        if not engine:
             print("the Spark engine (sourcetrace.engines.spark) is not in this tree: whole-trace check skipped")
         if not same or alive:
             sys.exit(1)
