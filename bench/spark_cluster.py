@@ -200,7 +200,8 @@ def read_on_cluster(master_url: str, files: list[str]) -> tuple[list[dict], list
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the driver too: the cluster listens there only
     spark = (SparkSession.builder.master(master_url).appName("sourcetrace cluster check")
              .config("spark.pyspark.python", sys.executable)
-             .config("spark.executorEnv.PYTHONPATH", str(ROOT / "src"))
+             # the package, and this module: imported (by a test), its task function is pickled by name
+             .config("spark.executorEnv.PYTHONPATH", os.pathsep.join((str(ROOT / "src"), str(ROOT / "bench"))))
              .config("spark.executor.memory", "512m")
              .config("spark.ui.showConsoleProgress", "false").getOrCreate())
     try:

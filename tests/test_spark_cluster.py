@@ -48,3 +48,21 @@ def test_every_process_is_stopped_when_the_block_fails(tmp_path):
         pids = [p.pid for p in cluster.processes]
         raise RuntimeError("failed inside the block")
     assert pids and not [pid for pid in pids if _alive(pid)]
+
+
+@pytest.mark.skipif(not spark_cluster.spark_engine_available(), reason="the Spark engine is not in this tree yet")
+def test_a_trace_on_the_cluster_answers_as_the_local_engine(seed_trace, tmp_path):
+    from test_cli_load import _answers, _ids, run
+
+    files = sorted(str(p) for p in spark_cluster.SEEDS.glob("*.txt"))  # as seed_trace was given them
+    out = tmp_path / "cluster-out"
+    with spark_cluster.standalone_cluster(workers=2, workdir=tmp_path / "cluster") as cluster:
+        spark_cluster.trace_on_cluster(cluster.master_url, files, out, tmp_path / "trace.log")
+        pids = [p.pid for p in cluster.processes]
+    assert not [pid for pid in pids if _alive(pid)]
+    assert spark_cluster.differences(seed_trace, out) == {"documents": [], "passages": [], "relations": [],
+                                                          "families": []}
+    db = tmp_path / "loaded.db"  # and its part files load into a store that answers as the traced one
+    assert run("load", str(out), "--db", str(db)).returncode == 0
+    ids = _ids(seed_trace)
+    assert _answers(db, ids) == _answers(seed_trace / "s.db", ids)
