@@ -307,17 +307,18 @@ def main() -> None:
                       f"(local engine {local_trace:.1f} s); same documents, passages, relations, families: "
                       f"{not any(diff.values())} {dict((k, v[:2]) for k, v in diff.items() if v)}", flush=True)
             pids = [p.pid for p in cluster.processes]
-        alive = [pid for pid in pids if _alive(pid)]
-        print(f"stopped {len(pids)} processes in {cluster.seconds['stop']:.1f} s; still alive: {alive or 'none'}")
+        left = [pid for pid in pids if alive(pid)]
+        print(f"stopped {len(pids)} processes in {cluster.seconds['stop']:.1f} s; still alive: {left or 'none'}")
         if not engine:
             print("the Spark engine (sourcetrace.engines.spark) is not in this tree: whole-trace check skipped")
-        if not same or alive:
+        if not same or left:
             sys.exit(1)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process of this id still exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

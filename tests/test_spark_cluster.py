@@ -5,7 +5,6 @@ when the block fails. Slow: three JVMs start (about a minute on a busy machine).
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -17,14 +16,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 import spark_cluster  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_two_workers_run_the_stages_as_the_local_engine(seeds, tmp_path):
@@ -39,7 +30,7 @@ def test_two_workers_run_the_stages_as_the_local_engine(seeds, tmp_path):
     assert sentences == local_sentences
     workers = {Path(e).relative_to(tmp_path / "cluster").parts[0] for e in executors}
     assert workers == {"work0", "work1"}  # both workers ran tasks
-    assert not [pid for pid in pids if _alive(pid)]
+    assert not [pid for pid in pids if spark_cluster.alive(pid)]
 
 
 def test_every_process_is_stopped_when_the_block_fails(tmp_path):
@@ -47,7 +38,7 @@ def test_every_process_is_stopped_when_the_block_fails(tmp_path):
             spark_cluster.standalone_cluster(workers=1, workdir=tmp_path / "cluster") as cluster:
         pids = [p.pid for p in cluster.processes]
         raise RuntimeError("failed inside the block")
-    assert pids and not [pid for pid in pids if _alive(pid)]
+    assert pids and not [pid for pid in pids if spark_cluster.alive(pid)]
 
 
 @pytest.mark.skipif(not spark_cluster.spark_engine_available(), reason="the Spark engine is not in this tree yet")
@@ -59,7 +50,7 @@ def test_a_trace_on_the_cluster_answers_as_the_local_engine(seed_trace, tmp_path
     with spark_cluster.standalone_cluster(workers=2, workdir=tmp_path / "cluster") as cluster:
         spark_cluster.trace_on_cluster(cluster.master_url, files, out, tmp_path / "trace.log")
         pids = [p.pid for p in cluster.processes]
-    assert not [pid for pid in pids if _alive(pid)]
+    assert not [pid for pid in pids if spark_cluster.alive(pid)]
     assert spark_cluster.differences(seed_trace, out) == {"documents": [], "passages": [], "relations": [],
                                                           "families": []}
     db = tmp_path / "loaded.db"  # and its part files load into a store that answers as the traced one
