@@ -154,3 +154,25 @@ def test_a_killed_load_leaves_the_store_as_it_was_and_runs_again(seed_trace, tmp
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 301 * 7
     conn.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_spark_run_loads_and_answers_as_the_traced_store(seed_trace, tmp_path, fmt):
+    """The Spark engine's real outputs (trace --engine spark --master local[2]), part files of
+    JSON lines or Parquet, loaded into a fresh store."""
+    pytest.importorskip("pyspark")
+    from conftest import SEEDS
+
+    out = tmp_path / "spark-out"
+    files = sorted(str(p) for p in SEEDS.glob("*.txt"))  # as seed_trace was given them
+    res = run("trace", *files, "--out", str(out), "--engine", "spark", "--master", "local[2]", "--format", fmt,
+              "--conf", "spark.ui.enabled=false", env={"SPARK_LOCAL_IP": "127.0.0.1"})
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert (out / "documents").is_dir() and not (out / "documents.jsonl").exists()
+    db = tmp_path / "loaded.db"
+    res = run("load", str(out), "--db", str(db), "--json")
+    assert res.returncode == 0, res.stderr
+    ids = _ids(seed_trace)
+    assert json.loads(res.stdout)["documents"] == len(ids)
+    assert _answers(db, ids) == _answers(seed_trace / "s.db", ids)
