@@ -136,6 +136,9 @@ def standalone_cluster(workers: int = 2, cores: int = 1, memory: str = "1g", wor
     cluster = Cluster(f"spark://127.0.0.1:{port}", f"http://127.0.0.1:{ui}", workdir)
     stop = lambda: _stop(cluster.processes)  # noqa: E731
     atexit.register(stop)
+    # A SIGTERM (a timeout, a CI runner stopping the job) ends Python without running `finally`
+    # or atexit, and the JVMs, in their own process groups, would outlive it: make it an exit.
+    previous = signal.signal(signal.SIGTERM, _exit_on_term) if _main_thread() else None
     try:
         t = time.perf_counter()
         cluster.processes.append(_start(MASTER, ["--host", "127.0.0.1", "--port", str(port), "--webui-port", str(ui)],
@@ -154,9 +157,21 @@ def standalone_cluster(workers: int = 2, cores: int = 1, memory: str = "1g", wor
         t = time.perf_counter()
         stop()
         atexit.unregister(stop)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         cluster.seconds["stop"] = time.perf_counter() - t
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _wait(cluster: Cluster, ready, timeout: float, what: str) -> None:

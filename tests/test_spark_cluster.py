@@ -57,3 +57,28 @@ def test_a_trace_on_the_cluster_answers_as_the_local_engine(seed_trace, tmp_path
     assert run("load", str(out), "--db", str(db)).returncode == 0
     ids = _ids(seed_trace)
     assert _answers(db, ids) == _answers(seed_trace / "s.db", ids)
+
+
+def test_a_sigterm_stops_the_cluster_too(tmp_path):
+    """A timeout's SIGTERM to the process holding the cluster: every JVM goes with it."""
+    import signal
+    import subprocess
+    import time
+
+    script = (f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import spark_cluster, time\n"
+              f"with spark_cluster.standalone_cluster(workers=1, workdir=__import__('pathlib').Path({str(tmp_path)!r})) as c:\n"
+              "    print(' '.join(str(p.pid) for p in c.processes), flush=True)\n"
+              "    time.sleep(600)\n")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(p) for p in holder.stdout.readline().split()]
+        assert len(pids) == 2
+        holder.send_signal(signal.SIGTERM)
+        holder.wait(timeout=120)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    deadline = time.monotonic() + 30
+    while [pid for pid in pids if spark_cluster.alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not [pid for pid in pids if spark_cluster.alive(pid)]
