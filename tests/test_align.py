@@ -103,22 +103,6 @@ def test_threshold_trades_recall_for_precision(sides):
     assert len(strict) <= len(align(report, en)) <= len(loose)
 
 
-def test_local_dp_recovers_weak_pairs_between_anchors_in_order():
-    import numpy as np
-
-    from sourcetrace.align.pair import _fill_gaps
-
-    score = np.full((5, 5), 0.05)
-    for k in (0, 4):
-        score[k, k] = 0.95  # anchors
-    score[1, 1], score[2, 3], score[3, 2] = 0.4, 0.35, 0.3  # weak, below the 0.5 threshold
-    out = _fill_gaps({(0, 0), (4, 4)}, score, threshold=0.5)
-    assert (1, 1) in out
-    # (2, 3) and (3, 2) cross each other: the DP keeps the better one only.
-    assert ((2, 3) in out) != ((3, 2) in out)
-    assert _fill_gaps({(0, 0)}, score, 0.5) == {(0, 0)}
-
-
 SHORT_EN = ["Sami came home.", "Where is your school?", "Your cake is delicious.", "We didn't forget.",
             "Tom is angry with Mary.", "I called my dog.", "The rumor isn't true.", "Sami ate his dog."]
 SHORT_AR = ["جاء سامي إلى المنزل.", "أين مدرستك؟", "كعكتك شهية.", "لم ننس.",

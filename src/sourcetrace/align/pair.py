@@ -35,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import expit
 
+from sourcetrace.align.beads import BACKGROUND, extend, fill_gaps, ordered_anchors, unit_vectors
 from sourcetrace.align.matching import cosine_matrix, margin_scores
 from sourcetrace.align.reuse import Match, find_reuse
 from sourcetrace.encode import Encoder, get_encoder
@@ -163,8 +164,6 @@ def calibration_for(encoder: Encoder) -> Calibration:
 
 SURE = 0.9  # a pair this strong stands whatever its partner's other options
 RIVAL_GAP = 0.2  # how far below its partner's best pair a pair may be and still stand
-GAP_THRESHOLD = 0.5  # between two anchors, a pair needs half the usual score
-MAX_GAP = 40  # units on each side of a gap worth a DP
 CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
 ANCHOR_REACH = 2 * 1.5  # the most the number agreement can move a pair's logit (±numbers weight)
 SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
@@ -175,14 +174,14 @@ def _log_lengths(units: Sequence[_Unit], scale: float) -> np.ndarray:
 
 
 def _pair_scores(ua: list[_Unit], ub: list[_Unit], sim: np.ndarray, cross: bool, a_lang: str,
-                 cal: Calibration = CALIBRATIONS["combined"]) -> np.ndarray:
+                 cal: Calibration = CALIBRATIONS["combined"], margin: np.ndarray | None = None) -> np.ndarray:
     """Calibrated pair scores in [0, 1] (see the module docstring for the features).
 
     Everything is a matrix operation except the number agreement, which is computed only for
     each unit's few best candidates: elsewhere it could not lift a pair over the threshold.
     """
     sim = sim.astype(np.float32, copy=False)
-    margin = margin_scores(sim, k=4).astype(np.float32)
+    margin = margin_scores(sim, k=4).astype(np.float32) if margin is None else margin
     chance, bias = (cal.chance_cross, cal.bias_cross) if cross else (cal.chance_mono, cal.bias_mono)
     z = cal.cos * (sim - chance) + cal.margin * (margin - 1.0) + bias
     # Length prior: Arabic runs about 0.8 the length of English.
@@ -251,42 +250,6 @@ def _choose(score: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
     return {(i, j) for i, j in chosen if free_a[i] or free_b[j]}
 
 
-def _fill_gaps(pairs: set[tuple[int, int]], score: np.ndarray, threshold: float) -> set[tuple[int, int]]:
-    """Local dynamic programming between consecutive anchors (vecalign-style, monotonic).
-
-    Where two chosen pairs (i0, j0) < (i1, j1) enclose unaligned units on both sides, the best
-    monotonic matching of those units is found by DP over their pair scores, accepting pairs above
-    a lower bar than the search's: between two anchors a translation stays in order, which is
-    evidence the global search did not use. Gaps are bounded, so the cost stays linear.
-    """
-    low = threshold * GAP_THRESHOLD
-    anchors = sorted(pairs)
-    chain = [anchors[0]] if anchors else []
-    for i, j in anchors[1:]:  # the monotonic backbone: pairs that keep both orders
-        if i > chain[-1][0] and j > chain[-1][1]:
-            chain.append((i, j))
-    added: set[tuple[int, int]] = set()
-    for (i0, j0), (i1, j1) in zip(chain, chain[1:], strict=False):
-        n, m = i1 - i0 - 1, j1 - j0 - 1
-        if n <= 0 or m <= 0 or n > MAX_GAP or m > MAX_GAP:
-            continue
-        sub = score[i0 + 1:i1, j0 + 1:j1] - low
-        dp = np.zeros((n + 1, m + 1))
-        for a in range(1, n + 1):
-            for b in range(1, m + 1):
-                dp[a, b] = max(dp[a - 1, b], dp[a, b - 1], dp[a - 1, b - 1] + sub[a - 1, b - 1])
-        a, b = n, m
-        while a > 0 and b > 0:
-            if dp[a, b] == dp[a - 1, b - 1] + sub[a - 1, b - 1] and sub[a - 1, b - 1] > 0:
-                added.add((i0 + a, j0 + b))
-                a, b = a - 1, b - 1
-            elif dp[a, b] == dp[a - 1, b]:
-                a -= 1
-            else:
-                b -= 1
-    return pairs | added
-
-
 def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Sequence[bool],
               score: np.ndarray) -> set[tuple[int, int]]:
     """Pairs of short units survive only next to a surviving pair (a header block of a
@@ -310,6 +273,26 @@ def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Seq
                 pending.discard((i, j))
                 grew = True
     return kept
+
+
+def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray,
+              score: np.ndarray, sim: np.ndarray, cross: bool, a_lang: str, threshold: float) -> set[tuple[int, int]]:
+    """The pairs plus what their order implies: the gaps between ordered pairs and the 2-1, 1-2
+    beads at them (:mod:`sourcetrace.align.beads`). Only free units are placed, and a unit whose
+    best partner scores over the threshold elsewhere is left to it."""
+    if not pairs:
+        return pairs
+    # Lengths in English characters: Arabic runs about 0.8 the length of English.
+    scale_a = 1 / 0.8 if cross and a_lang == "ar" else 1.0
+    scale_b = 1 / 0.8 if cross and a_lang != "ar" else 1.0
+    len_a = [len(u.text) * scale_a for u in ua]
+    len_b = [len(u.text) * scale_b for u in ub]
+    strong_a = [not u.free or bool(score[i].max() >= threshold) for i, u in enumerate(ua)]
+    strong_b = [not u.free or bool(score[:, j].max() >= threshold) for j, u in enumerate(ub)]
+    wa, wb = unit_vectors(va), unit_vectors(vb)
+    level = float(np.quantile(sim, BACKGROUND))
+    pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level)
+    return extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b)
 
 
 def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[int], list[int], float]]:
@@ -362,12 +345,15 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
         va = vectors(enc, [u.text for u in ua])
         vb = vectors(enc, [u.text for u in ub])
         sim = cosine_matrix(va, vb)
+        margin = margin_scores(sim, k=4).astype(np.float32)
         cal = calibration_for(enc)
-        score = _pair_scores(ua, ub, sim, cross, a.doc.lang, cal)
-        pairs = _choose(score, [u.free for u in ua], [u.free for u in ub], threshold)
-        pairs = _fill_gaps(pairs, score, threshold)
+        score = _pair_scores(ua, ub, sim, cross, a.doc.lang, cal, margin)
+        free_a, free_b = [u.free for u in ua], [u.free for u in ub]
+        pairs = _choose(score, free_a, free_b, threshold)
+        pairs |= ordered_anchors(score, margin, free_a, free_b, pairs)
         pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                           [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
+        pairs = _in_order(pairs, ua, ub, va, vb, score, sim, cross, a.doc.lang, threshold)
         for ia, jb, s in _merge(pairs, score):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]
