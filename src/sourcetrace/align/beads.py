@@ -71,21 +71,26 @@ def ordered_anchors(score: np.ndarray, margin: np.ndarray, free_a: Sequence[bool
     return out
 
 
-def _bead_cosines(va: np.ndarray, vb: np.ndarray) -> dict[Pair, np.ndarray]:
-    """Cosines of every bead shape over one gap: ``out[(p, q)][x, y]`` is the cosine of units
-    x..x+p-1 of ``va`` merged against units y..y+q-1 of ``vb`` merged."""
-    def merged(v: np.ndarray, k: int) -> np.ndarray:
-        if k == 1:
-            return v
-        return unit_vectors(v[:-1] + v[1:]) if len(v) > 1 else np.zeros((0, v.shape[1]), np.float32)
+MAX_BEAD = 3  # units on one side of a bead
+SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # units on each side of a bead
 
-    return {(p, q): merged(va, p) @ merged(vb, q).T for p in (1, 2) for q in (1, 2)}
+
+def _merged(v: np.ndarray, k: int) -> np.ndarray:
+    """Row x: units x..x+k-1 of ``v`` merged (normalised sum of their vectors)."""
+    if k == 1:
+        return v
+    if len(v) < k:
+        return np.zeros((0, v.shape[1]), np.float32)
+    return unit_vectors(sum(v[x:len(v) - k + 1 + x] for x in range(k)))
+
+
+def _summed(x: np.ndarray, k: int) -> np.ndarray:
+    return x if k == 1 else sum(x[t:len(x) - k + 1 + t] for t in range(k)) if len(x) >= k else x[:0]
 
 
 def _bead_lengths(la: np.ndarray, lb: np.ndarray, p: int, q: int) -> np.ndarray:
     """|log length ratio| beyond LENGTH_SPREAD of each bead of shape (p, q)."""
-    sa = la if p == 1 else la[:-1] + la[1:]
-    sb = lb if q == 1 else lb[:-1] + lb[1:]
+    sa, sb = _summed(la, p), _summed(lb, q)
     gap = np.abs(np.log(np.maximum(sa, 1.0))[:, None] - np.log(np.maximum(sb, 1.0))[None, :])
     return np.maximum(0.0, gap - LENGTH_SPREAD)
 
@@ -97,14 +102,13 @@ def _gap_beads(va: np.ndarray, vb: np.ndarray, la: np.ndarray, lb: np.ndarray, o
     A bead's gain is (cosine - level) per unit it covers, less the length and merge costs; a unit
     not ``open`` (it has a strong partner elsewhere) can only be skipped."""
     n, m = len(va), len(vb)
-    cos = _bead_cosines(va, vb)
     gains = {}
-    for (p, q), c in cos.items():
+    for p, q in SHAPES:
+        c = _merged(va, p) @ _merged(vb, q).T
         g = (c - level) * (p + q) / 2 - LENGTH_WEIGHT * _bead_lengths(la, lb, p, q) - MERGE_COST * (p + q - 2)
         ok_a = np.array([open_a[x:x + p].all() for x in range(n - p + 1)], dtype=bool)
         ok_b = np.array([open_b[y:y + q].all() for y in range(m - q + 1)], dtype=bool)
-        g = np.where(ok_a[:, None] & ok_b[None, :], g, -np.inf) if g.size else g
-        gains[(p, q)] = g
+        gains[(p, q)] = np.where(ok_a[:, None] & ok_b[None, :], g, -np.inf) if g.size else g
     dp = np.zeros((n + 1, m + 1))
     back: dict[Pair, Pair | None] = {}
     for a in range(n + 1):
@@ -185,30 +189,41 @@ def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[
 
 def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
            strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool]) -> set[Pair]:
-    """``pairs`` plus 2-1 and 1-2 beads at aligned units: an unaligned neighbour joins when the
-    merged units match the partner at least as well as the aligned unit alone does and their
-    length fits it no worse."""
+    """``pairs`` plus beads grown at aligned units, up to MAX_BEAD units a side: an unaligned
+    neighbour joins a unit's (or a group's) single partner when the merged units match that
+    partner at least as well as without it and their length fits it no worse."""
     out = set(pairs)
     for side in (0, 1):
         mine, theirs = (va, vb) if side == 0 else (vb, va)
         lm, lt = (len_a, len_b) if side == 0 else (len_b, len_a)
         strong = strong_elsewhere_a if side == 0 else strong_elsewhere_b
-        partners: dict[int, list[int]] = {}
+        partners: dict[int, set[int]] = {}
         for p in out:
-            partners.setdefault(p[side], []).append(p[1 - side])
-        for i, js in sorted(partners.items()):
-            if len(js) != 1:
-                continue
-            j = js[0]
-            for k in (i - 1, i + 1):
-                if not 0 <= k < len(mine) or k in partners or strong[k]:
-                    continue
-                merged = unit_vectors((mine[i] + mine[k])[None, :])[0]
-                alone, both = float(mine[i] @ theirs[j]), float(merged @ theirs[j])
-                fit_alone = abs(np.log(max(lm[i], 1) / max(lt[j], 1)))
-                fit_both = abs(np.log(max(lm[i] + lm[k], 1) / max(lt[j], 1)))
-                if both >= alone and fit_both <= max(fit_alone, LENGTH_SPREAD):
-                    out.add((k, j) if side == 0 else (j, k))
-                    partners[k] = [j]
+            partners.setdefault(p[side], set()).add(p[1 - side])
+        groups: dict[int, list[int]] = {}  # their unit -> my units paired with it alone
+        for i, js in partners.items():
+            if len(js) == 1:
+                groups.setdefault(next(iter(js)), []).append(i)
+        for j, units in sorted(groups.items()):
+            units.sort()
+            if units[-1] - units[0] + 1 != len(units):
+                continue  # not one run of units
+            while len(units) < MAX_BEAD:
+                best = None
+                for k in (units[0] - 1, units[-1] + 1):
+                    if not 0 <= k < len(mine) or k in partners or strong[k]:
+                        continue
+                    group = [*units, k]
+                    alone = float(unit_vectors(mine[units].sum(axis=0)[None, :])[0] @ theirs[j])
+                    both = float(unit_vectors(mine[group].sum(axis=0)[None, :])[0] @ theirs[j])
+                    fit_alone = abs(np.log(max(sum(lm[u] for u in units), 1) / max(lt[j], 1)))
+                    fit_both = abs(np.log(max(sum(lm[u] for u in group), 1) / max(lt[j], 1)))
+                    if both >= alone and fit_both <= max(fit_alone, LENGTH_SPREAD) and (best is None or both > best[0]):
+                        best = (both, k)
+                if best is None:
                     break
+                k = best[1]
+                out.add((k, j) if side == 0 else (j, k))
+                partners[k] = {j}
+                units = sorted([*units, k])
     return out
