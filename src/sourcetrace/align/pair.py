@@ -35,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import expit
 
+from sourcetrace.align import windows
 from sourcetrace.align.beads import BACKGROUND, extend, fill_gaps, ordered_anchors, unit_vectors
 from sourcetrace.align.matching import cosine_matrix, margin_scores
 from sourcetrace.align.reuse import Match, find_reuse
@@ -295,10 +296,11 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
     return extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b)
 
 
-def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[int], list[int], float]]:
-    """Group pairs into passages: a unit paired with adjacent units on the other side is one passage."""
+def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list[int], list[int], float]]:
+    """Group pairs (unit pair -> score, cosine) into passages: a unit paired with adjacent units
+    on the other side is one passage."""
     by_a: dict[int, list[int]] = {}
-    for i, j in sorted(pairs):
+    for i, j in sorted(found):
         by_a.setdefault(i, []).append(j)
     groups: list[tuple[list[int], list[int], float]] = []
     for i, js in sorted(by_a.items()):
@@ -307,9 +309,9 @@ def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[in
             if j == run[-1] + 1:
                 run.append(j)
             else:
-                groups.append(([i], run, float(max(score[i, x] for x in run))))
+                groups.append(([i], run, max(found[i, x][0] for x in run)))
                 run = [j]
-        groups.append(([i], run, float(max(score[i, x] for x in run))))
+        groups.append(([i], run, max(found[i, x][0] for x in run)))
     # Adjacent A units that chose the same single B unit become one passage (two sentences as one).
     merged: list[tuple[list[int], list[int], float]] = []
     for g in groups:
@@ -319,6 +321,41 @@ def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[in
         else:
             merged.append(g)
     return merged
+
+
+Found = dict[tuple[int, int], tuple[float, float]]  # unit pair -> (score, cosine)
+
+
+def _pairs(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cross: bool, a_lang: str,
+           cal: Calibration, threshold: float) -> Found:
+    """The unit pairs of two documents: whole when the pair is short, else window by window
+    (:mod:`sourcetrace.align.windows`: memory linear in the length)."""
+    if len(ua) * len(ub) <= windows.MAX_CELLS:
+        return _pairs_whole(ua, ub, va, vb, cross, a_lang, cal, threshold)
+    wa, wb = unit_vectors(va), unit_vectors(vb)
+    found: Found = {}
+    for w in windows.plan(windows.best_columns(wa, wb), len(ub)):
+        part = _pairs_whole(ua[w.a_lo:w.a_hi], ub[w.b_lo:w.b_hi], va[w.a_lo:w.a_hi], vb[w.b_lo:w.b_hi],
+                            cross, a_lang, cal, threshold)
+        found.update(((w.a_lo + i, w.b_lo + j), v) for (i, j), v in part.items()
+                     if w.own_lo <= w.a_lo + i < w.own_hi)
+    return found
+
+
+def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cross: bool, a_lang: str,
+                 cal: Calibration, threshold: float) -> Found:
+    """The unit pairs of two documents (steps 4-5 of the module docstring), every unit of one
+    scored against every unit of the other."""
+    sim = cosine_matrix(va, vb)
+    margin = margin_scores(sim, k=4).astype(np.float32)
+    score = _pair_scores(ua, ub, sim, cross, a_lang, cal, margin)
+    free_a, free_b = [u.free for u in ua], [u.free for u in ub]
+    pairs = _choose(score, free_a, free_b, threshold)
+    pairs |= ordered_anchors(score, margin, free_a, free_b, pairs)
+    pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
+                      [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
+    pairs = _in_order(pairs, ua, ub, va, vb, score, sim, cross, a_lang, threshold)
+    return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
 
 
 def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors = encoded,
@@ -344,20 +381,12 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
         enc = encoder or get_encoder("use" if len(ua) + len(ub) > LARGE_PAIR else "default")
         va = vectors(enc, [u.text for u in ua])
         vb = vectors(enc, [u.text for u in ub])
-        sim = cosine_matrix(va, vb)
-        margin = margin_scores(sim, k=4).astype(np.float32)
         cal = calibration_for(enc)
-        score = _pair_scores(ua, ub, sim, cross, a.doc.lang, cal, margin)
-        free_a, free_b = [u.free for u in ua], [u.free for u in ub]
-        pairs = _choose(score, free_a, free_b, threshold)
-        pairs |= ordered_anchors(score, margin, free_a, free_b, pairs)
-        pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
-                          [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
-        pairs = _in_order(pairs, ua, ub, va, vb, score, sim, cross, a.doc.lang, threshold)
-        for ia, jb, s in _merge(pairs, score):
+        found = _pairs(ua, ub, va, vb, cross, a.doc.lang, cal, threshold)
+        for ia, jb, s in _merge(found):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]
-            cos = float(max(sim[i, j] for i in ia for j in jb))
+            cos = max(found[i, j][1] for i in ia for j in jb)
             kind = semantic_kind(cross, cos, cal)
             passages.append(Passage(a.doc.id, x0.start, x1.end, b.doc.id, y0.start, y1.end, kind, s))
     passages.sort(key=lambda p: (p.a_start, p.b_start))
