@@ -1,5 +1,5 @@
 """Sentence pairs a translation keeps in order: ordered runs, the gaps between their pairs, and
-beads of merged neighbouring sentences (1-2, 2-1, 2-2).
+beads of merged neighbouring sentences (1-2, 2-1, 2-2, 1-3, 3-1).
 
 The best-pair search of :mod:`sourcetrace.align.pair` takes a pair on its own evidence: a score
 over a threshold. On real translations many true pairs score low (scripture through an encoder
@@ -11,11 +11,12 @@ away, as vecalign and Bertalign use it:
    a few sentences away on the same diagonal. Mutual best pairs of two unrelated texts fall
    anywhere; two of them on one short diagonal is the mark of a translation.
 2. **Gaps** (:func:`fill_gaps`): between two consecutive anchors (a step forward on both sides),
-   the units in between are aligned by a monotonic DP over beads of one or two units on each side,
-   each scored by the cosine of the merged units' vectors against the pair's background level (a
-   high quantile of all its cosines): a sentence between two aligned neighbours, with a partner
-   between theirs, is taken unless its cosine falls to the background or it has a strong partner
-   elsewhere (a reordered report). Gaps are bounded, so the cost stays linear in the length.
+   the units in between are aligned by a monotonic DP over beads of up to three units a side
+   (SHAPES), each scored by the cosine of the merged units' vectors against the pair's background
+   level (the median of all its cosines): a sentence between two aligned neighbours, with a
+   partner between theirs, is taken unless its cosine falls to the background or it has a strong
+   partner elsewhere (a reordered report). The documents' edges count as pairs next to a run of
+   three. Gaps are bounded (MAX_GAP), so the cost stays linear in the length.
 3. **Beads at anchors** (:func:`extend`): a unit next to an aligned one, itself unaligned, joins
    its neighbour's partner when the two together match that partner better than its neighbour
    alone (a verse the splitter cut in two on one side only).

@@ -17,8 +17,12 @@ assuming that they are complete or in the same order (a report reorders, cuts an
 5. **Best-pair search**: each unit keeps its best partner if the score passes the threshold, and
    a second partner when it is adjacent to the first (one sentence rendered as two). Both sides
    choose, so a source sentence quoted twice in a report is found twice; no order is assumed.
-   Then **local DP** between consecutive anchor pairs (vecalign-style, monotonic, bounded gaps)
-   recovers pairs that the global search left below its threshold.
+   Then **order** (:mod:`sourcetrace.align.beads`): mutual best pairs in ordered runs become
+   anchors, the units between consecutive ordered pairs are aligned by a monotonic DP over beads
+   of up to three units a side (1-1, 1-2, 2-1, 2-2, 1-3, 3-1), and a unit next to an aligned one
+   joins its partner when merged it matches better: what the global search left below its
+   threshold, the order of a translation recovers. A pair over ``windows.MAX_CELLS`` unit cells
+   is aligned window by window (:mod:`sourcetrace.align.windows`), in memory linear in its length.
 6. **Kinds**: across languages `translation` or, when the wording moved, `translated-paraphrase`;
    within a language the reuse kinds, or `paraphrase` for units that share meaning but little
    wording.
@@ -38,7 +42,7 @@ from scipy.special import expit
 from sourcetrace.align import windows
 from sourcetrace.align.beads import BACKGROUND, extend, fill_gaps, ordered_anchors, unit_vectors
 from sourcetrace.align.matching import cosine_matrix, margin_scores
-from sourcetrace.align.reuse import Match, find_reuse
+from sourcetrace.align.reuse import Match, find_reuse, wrapped
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import Document, Passage, Sentence, Span
@@ -369,9 +373,8 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     if not cross:
         # Sentences as regions: a passage never runs across a sentence end, so each passage pairs
         # what one sentence kept of another (and a quote spread over a paragraph is several).
-        regions_a = [(s.start, s.end) for s in a.sentences]
-        regions_b = [(s.start, s.end) for s in b.sentences]
-        for p in _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b)):
+        regions_a, regions_b = _regions(a), _regions(b)
+        for p in _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b))):
             passages.append(p)
             covered_a.append((p.a_start, p.a_end))
             covered_b.append((p.b_start, p.b_end))
@@ -420,6 +423,56 @@ def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passa
             a0, a1 = _widen(a, a0, a1)
             b0, b1 = _widen(b, b0, b1)
         out.append(Passage(a.doc.id, a0, a1, b.doc.id, b0, b1, kind, score))
+    return out
+
+
+_TERMINATORS = ".!?\u2026\u061f\u06d4"
+
+
+def _regions(side: Side) -> list[Span]:
+    """Sentences as regions of reuse, joined across the line breaks of hard-wrapped text: a line
+    that ends without a sentence end, followed by a line break and more text, continues on the
+    next line (the splitter cuts at every line break)."""
+    out: list[Span] = []
+    for s in side.sentences:
+        if out and wrapped(side.text, out[-1][1], s.start):
+            out[-1] = (out[-1][0], s.end)
+            continue
+        out.append((s.start, s.end))
+    return out
+
+
+RUN_GAP = 80  # characters a run of reuse passages may skip on each side (a word or two the matcher missed)
+
+
+def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
+    """Reuse passages that follow each other in both documents, inside one sentence, are one
+    passage when what lies between them is the same short stretch on both sides (spaces and line
+    breaks, or a few words the matcher missed at a line break): a sentence copied from a
+    hard-wrapped text is one span, not a passage per line. Two sentences stay two passages (a
+    report that quotes two consecutive sentences quotes each), and words on one side only keep
+    the passages apart."""
+    def between(text: str, end: int, start: int) -> str | None:
+        if start < end or start - end > RUN_GAP:
+            return None
+        return "".join(ch for ch in text[end:start] if ch.isalnum())
+
+    def mid_sentence(text: str, end: int, start: int) -> bool:
+        return not any(ch in _TERMINATORS for ch in text[end:start])
+
+    out: list[Passage] = []
+    for p in sorted(passages, key=lambda p: (p.a_start, p.b_start)):
+        q = out[-1] if out else None
+        ga = between(a.text, q.a_end, p.a_start) if q else None
+        gb = between(b.text, q.b_end, p.b_start) if q else None
+        if (q is not None and ga is not None and ga == gb
+                and (mid_sentence(a.text, q.a_end, p.a_start) or mid_sentence(b.text, q.b_end, p.b_start))):
+            size_q, size_p = q.a_end - q.a_start, p.a_end - p.a_start
+            kind = "verbatim" if q.kind == p.kind == "verbatim" else "near-verbatim"
+            score = (q.score * size_q + p.score * size_p) / max(size_q + size_p, 1)
+            out[-1] = Passage(q.a, q.a_start, p.a_end, q.b, q.b_start, p.b_end, kind, score)
+        else:
+            out.append(p)
     return out
 
 
