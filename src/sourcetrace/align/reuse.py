@@ -126,11 +126,12 @@ _SENTENCE_END = ".!?\u2026\u061f\u06d4:;\"'\u201d\u2019\u00bb)]"  # what a line 
 
 def wrapped(text: str, end: int, start: int) -> bool:
     """Whether the stretch ``text[end:start]`` between two words is a hard wrap: one line break,
-    spaces only, and the line before it ends without a sentence end (a text wrapped at a fixed
-    width continues its sentence on the next line; a blank line or a full stop ends a paragraph)."""
+    spaces only, the line before it ending without a sentence end and the next one going on in
+    lowercase (a text wrapped at a fixed width continues its sentence on the next line; a blank
+    line, a full stop or a capital starts a new paragraph or heading)."""
     stretch = text[end:start]
-    return (len(_BREAK.findall(stretch)) == 1 and not stretch.strip()
-            and end > 0 and text[end - 1] not in _SENTENCE_END)
+    return (len(_BREAK.findall(stretch)) == 1 and not stretch.strip() and end > 0
+            and text[end - 1] not in _SENTENCE_END and start < len(text) and text[start].islower())
 
 
 @lru_cache(maxsize=2048)  # the documents a worker keeps at hand (workers.SIDES_KEPT)
