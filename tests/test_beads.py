@@ -96,3 +96,20 @@ def test_mutual_best_pairs_are_anchors_only_in_an_ordered_run():
     lone[5, 7] = 0.9
     lone[0, 11] = 0.8
     assert ordered_anchors(lone, margin_scores(lone, k=4), free, free, set()) == set()
+
+
+def test_three_weak_pairs_in_order_stand_out_together():
+    rng = np.random.default_rng(5)
+    margin = rng.uniform(0.3, 1.0, size=(12, 12))
+    for k in range(3):
+        margin[4 + k, 7 + k] = 1.25  # a block of three translated in order, each alone unremarkable
+    score = margin.copy()
+    score[4:7, :] = 0.0  # not the best of their rows by score: no mutual best run
+    score[4, 7], score[5, 8], score[6, 9] = 0.05, 0.05, 0.05
+    free = [True] * 12
+    found = ordered_anchors(score, margin, free, free, set())
+    assert (5, 8) in found
+    # the same values scattered off the diagonal are no run
+    scattered = rng.uniform(0.3, 1.0, size=(12, 12))
+    scattered[4, 7], scattered[5, 2], scattered[6, 11] = 1.25, 1.25, 1.25
+    assert not {(4, 7), (5, 2), (6, 11)} & ordered_anchors(scattered, scattered, free, free, set())

@@ -35,6 +35,10 @@ import numpy as np
 Pair = tuple[int, int]
 
 RUN_MARGIN = 1.1  # an anchor's cosine over the mean of both its neighbourhoods' best
+# An anchor's calibrated pair score, however low, must not be nil: between an Arabic chapter and an
+# unrelated English web text (bench/realtext.py), mutual best pairs of cosine 0.15-0.27 stood out of
+# a background of 0.05 and made runs; true anchors of the weakest pairs (scripture, USE) score 0.01+.
+MIN_ANCHOR_SCORE = 0.003
 RUN_REACH = 3  # how far (units) another anchor may lie on the diagonal to confirm a run
 MAX_GAP = 12  # units on either side of a gap: a longer one is no evidence of order
 BACKGROUND = 0.5  # quantile of a pair's cosines that counts as unrelated
@@ -50,15 +54,35 @@ def unit_vectors(v: np.ndarray) -> np.ndarray:
 
 def ordered_anchors(score: np.ndarray, margin: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
                     pairs: set[Pair]) -> set[Pair]:
-    """Mutual best pairs (by ``score``) with a margin of at least RUN_MARGIN that sit in an ordered
-    run: another such pair or a chosen one within RUN_REACH units on a near diagonal (both
-    sides step the same way, by amounts that differ by at most one)."""
+    """Anchors of two kinds, pairs with a free unit (not already in ``pairs``) and a score of at
+    least MIN_ANCHOR_SCORE:
+
+    * mutual best pairs (by ``score``) with a margin of at least RUN_MARGIN that sit in an
+      ordered run: another such pair or a chosen one within RUN_REACH units on a near diagonal
+      (both sides step the same way, by amounts that differ by at most one);
+    * mutual best pairs of the least margin of a cell and its two diagonal neighbours (a run of
+      three in one cell) when that is at least RUN_MARGIN: three sentences translated in order
+      stand out together where none is its row's and its column's best by score (a block of a
+      reordered partial translation; Tatoeba's partial documents, sentence-pair R 0.76 -> 0.82)."""
     n, m = score.shape
     if n == 0 or m == 0:
         return set()
     row_best, col_best = score.argmax(axis=1), score.argmax(axis=0)
     mutual = {(i, int(j)) for i, j in enumerate(row_best)
-              if col_best[j] == i and margin[i, j] >= RUN_MARGIN and (free_a[i] or free_b[j])}
+              if col_best[j] == i and margin[i, j] >= RUN_MARGIN and score[i, j] >= MIN_ANCHOR_SCORE and (free_a[i] or free_b[j])}
+    # the least margin of a cell and its two diagonal neighbours (a cell at an edge has none)
+    diagonal = np.full(margin.shape, -np.inf, dtype=np.float32)
+    if n > 2 and m > 2:
+        diagonal[1:-1, 1:-1] = np.minimum(np.minimum(margin[:-2, :-2], margin[1:-1, 1:-1]), margin[2:, 2:])
+    row_best, col_best = diagonal.argmax(axis=1), diagonal.argmax(axis=0)
+    runs = {(i, int(j)) for i, j in enumerate(row_best)
+            if col_best[j] == i and diagonal[i, j] >= RUN_MARGIN and score[i, j] >= MIN_ANCHOR_SCORE and (free_a[i] or free_b[j])}
+    return (runs - pairs) | _runs_of(mutual, pairs)
+
+
+def _runs_of(mutual: set[Pair], pairs: set[Pair]) -> set[Pair]:
+    """The pairs of ``mutual`` (not in ``pairs``) with another pair of either set a step away on
+    the diagonal."""
     known = sorted(mutual | pairs)
     keys = [i for i, _ in known]
     out: set[Pair] = set()
