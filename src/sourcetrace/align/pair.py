@@ -355,10 +355,15 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     score = _pair_scores(ua, ub, sim, cross, a_lang, cal, margin)
     free_a, free_b = [u.free for u in ua], [u.free for u in ub]
     pairs = _choose(score, free_a, free_b, threshold)
-    pairs |= ordered_anchors(score, margin, free_a, free_b, pairs)
+    # Order is evidence of a translation. Within one language, texts on one event tell it in the
+    # same order without sharing sentences: a paraphrase needs its own score (PAN's web texts,
+    # bench/realtext.py: gap filling there added only false paraphrases).
+    if cross:
+        pairs |= ordered_anchors(score, margin, free_a, free_b, pairs)
     pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                       [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
-    pairs = _in_order(pairs, ua, ub, va, vb, score, sim, cross, a_lang, threshold)
+    if cross:
+        pairs = _in_order(pairs, ua, ub, va, vb, score, sim, cross, a_lang, threshold)
     return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
 
 
