@@ -120,12 +120,22 @@ def _bead_lengths(la: np.ndarray, lb: np.ndarray, p: int, q: int) -> np.ndarray:
     return np.maximum(0.0, gap - LENGTH_SPREAD)
 
 
+def _disagree(na: Sequence[frozenset[str]], nb: Sequence[frozenset[str]], p: int, q: int) -> np.ndarray:
+    """For each bead of shape (p, q): each side states a number the other does not (a translation
+    keeps its numbers; a sentence of the same frame about another event changes them)."""
+    ua = [frozenset().union(*na[x:x + p]) for x in range(len(na) - p + 1)]
+    ub = [frozenset().union(*nb[y:y + q]) for y in range(len(nb) - q + 1)]
+    return np.array([[bool(x - y and y - x) for y in ub] for x in ua], dtype=bool).reshape(len(ua), len(ub))
+
+
 def _gap_beads(va: np.ndarray, vb: np.ndarray, la: np.ndarray, lb: np.ndarray, open_a: np.ndarray,
-               open_b: np.ndarray, level: float) -> list[Pair]:
+               open_b: np.ndarray, level: float, na: Sequence[frozenset[str]],
+               nb: Sequence[frozenset[str]]) -> list[Pair]:
     """The best monotonic beads over one gap (DP); returns the unit pairs (gap indices) they make.
 
     A bead's gain is (cosine - level) per unit it covers, less the length and merge costs; a unit
-    not ``open`` (it has a strong partner elsewhere) can only be skipped."""
+    not ``open`` (it has a strong partner elsewhere) can only be skipped, and a bead whose two
+    sides state different numbers (``na``, ``nb``: the numbers of each unit) is no bead."""
     n, m = len(va), len(vb)
     gains = {}
     for p, q in SHAPES:
@@ -133,7 +143,8 @@ def _gap_beads(va: np.ndarray, vb: np.ndarray, la: np.ndarray, lb: np.ndarray, o
         g = (c - level) * (p + q) / 2 - LENGTH_WEIGHT * _bead_lengths(la, lb, p, q) - MERGE_COST * (p + q - 2)
         ok_a = np.array([open_a[x:x + p].all() for x in range(n - p + 1)], dtype=bool)
         ok_b = np.array([open_b[y:y + q].all() for y in range(m - q + 1)], dtype=bool)
-        gains[(p, q)] = np.where(ok_a[:, None] & ok_b[None, :], g, -np.inf) if g.size else g
+        ok = ok_a[:, None] & ok_b[None, :] & ~_disagree(na, nb, p, q) if g.size else ok_a[:, None]
+        gains[(p, q)] = np.where(ok, g, -np.inf) if g.size else g
     dp = np.zeros((n + 1, m + 1))
     back: dict[Pair, Pair | None] = {}
     for a in range(n + 1):
@@ -168,15 +179,20 @@ def _gap_beads(va: np.ndarray, vb: np.ndarray, la: np.ndarray, lb: np.ndarray, o
 
 
 def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
-              strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool], level: float) -> set[Pair]:
+              strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool], level: float,
+              numbers_a: Sequence[frozenset[str]] | None = None,
+              numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
     """``pairs`` plus the beads found in the gaps between consecutive ordered pairs.
 
     Consecutive: the next pair in `a`'s order, when it also lies ahead in `b`'s; a pair that goes
     back (the next block of a reordered text) opens no gap. ``va``/``vb``: unit vectors of the
-    units; ``level``: the pair's background cosine."""
+    units; ``level``: the pair's background cosine; ``numbers_a``/``numbers_b``: the numbers each
+    unit states (a pair of units that state different numbers contradicts the order)."""
     if not pairs:
         return set(pairs)
     la, lb = np.asarray(len_a, dtype=np.float64), np.asarray(len_b, dtype=np.float64)
+    na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
+    nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
     aligned_a = {i for i, _ in pairs}
     aligned_b = {j for _, j in pairs}
     open_a = np.array([not s and i not in aligned_a for i, s in enumerate(strong_elsewhere_a)], dtype=bool)
@@ -207,19 +223,25 @@ def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[
         if i1 - i0 < 2 or j1 - j0 < 2:
             continue
         for x, y in _gap_beads(va[i0 + 1:i1], vb[j0 + 1:j1], la[i0 + 1:i1], lb[j0 + 1:j1],
-                               open_a[i0 + 1:i1], open_b[j0 + 1:j1], level):
+                               open_a[i0 + 1:i1], open_b[j0 + 1:j1], level, na[i0 + 1:i1], nb[j0 + 1:j1]):
             added.add((i0 + 1 + x, j0 + 1 + y))
     return set(pairs) | added
 
 
 def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
-           strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool]) -> set[Pair]:
+           strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool],
+           numbers_a: Sequence[frozenset[str]] | None = None,
+           numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
     """``pairs`` plus beads grown at aligned units, up to MAX_BEAD units a side: an unaligned
     neighbour joins a unit's (or a group's) single partner when the merged units match that
-    partner at least as well as without it and their length fits it no worse."""
+    partner at least as well as without it, their length fits it no worse, and it states no
+    number the partner does not."""
     out = set(pairs)
+    na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
+    nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
     for side in (0, 1):
         mine, theirs = (va, vb) if side == 0 else (vb, va)
+        num_mine, num_theirs = (na, nb) if side == 0 else (nb, na)
         lm, lt = (len_a, len_b) if side == 0 else (len_b, len_a)
         strong = strong_elsewhere_a if side == 0 else strong_elsewhere_b
         partners: dict[int, set[int]] = {}
@@ -237,6 +259,8 @@ def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int
                 best = None
                 for k in (units[0] - 1, units[-1] + 1):
                     if not 0 <= k < len(mine) or k in partners or strong[k]:
+                        continue
+                    if num_mine[k] - num_theirs[j] and num_theirs[j] - num_mine[k]:
                         continue
                     group = [*units, k]
                     alone = float(unit_vectors(mine[units].sum(axis=0)[None, :])[0] @ theirs[j])

@@ -296,8 +296,9 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
     strong_b = [not u.free or bool(score[:, j].max() >= threshold) for j, u in enumerate(ub)]
     wa, wb = unit_vectors(va), unit_vectors(vb)
     level = float(np.quantile(sim, BACKGROUND))
-    pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level)
-    return extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b)
+    num_a, num_b = [u.numbers for u in ua], [u.numbers for u in ub]
+    pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level, num_a, num_b)
+    return extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
 
 
 def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list[int], list[int], float]]:
