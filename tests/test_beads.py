@@ -113,3 +113,16 @@ def test_three_weak_pairs_in_order_stand_out_together():
     scattered = rng.uniform(0.3, 1.0, size=(12, 12))
     scattered[4, 7], scattered[5, 2], scattered[6, 11] = 1.25, 1.25, 1.25
     assert not {(4, 7), (5, 2), (6, 11)} & ordered_anchors(scattered, scattered, free, free, set())
+
+
+def test_a_bead_whose_numbers_differ_on_both_sides_is_contradicted():
+    va = _meanings(5)
+    vb = _blur(va, 0.5, seed=4)
+    sim = va @ vb.T
+    nums_a = [frozenset(), frozenset({"232"}), frozenset({"15", "2017"}), frozenset(), frozenset()]
+    nums_b = [frozenset(), frozenset({"232", "2017"}), frozenset({"5", "2017"}), frozenset(), frozenset()]
+    out = fill_gaps({(0, 0), (4, 4)}, va, vb, [40] * 5, [40] * 5, [False] * 5, [False] * 5,
+                    float(np.quantile(sim, 0.5)), nums_a, nums_b)
+    assert (1, 1) in out  # b adds a year: a translation may make a date explicit
+    assert (2, 2) not in out  # the 15th against the 5th: the same frame about another day
+    assert (3, 3) in out

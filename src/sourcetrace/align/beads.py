@@ -53,9 +53,10 @@ def unit_vectors(v: np.ndarray) -> np.ndarray:
 
 
 def ordered_anchors(score: np.ndarray, margin: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
-                    pairs: set[Pair]) -> set[Pair]:
+                    pairs: set[Pair], numbers_a: Sequence[frozenset[str]] | None = None,
+                    numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
     """Anchors of two kinds, pairs with a free unit (not already in ``pairs``) and a score of at
-    least MIN_ANCHOR_SCORE:
+    least MIN_ANCHOR_SCORE, whose two units do not each state a number the other does not:
 
     * mutual best pairs (by ``score``) with a margin of at least RUN_MARGIN that sit in an
       ordered run: another such pair or a chosen one within RUN_REACH units on a near diagonal
@@ -77,7 +78,10 @@ def ordered_anchors(score: np.ndarray, margin: np.ndarray, free_a: Sequence[bool
     row_best, col_best = diagonal.argmax(axis=1), diagonal.argmax(axis=0)
     runs = {(i, int(j)) for i, j in enumerate(row_best)
             if col_best[j] == i and diagonal[i, j] >= RUN_MARGIN and score[i, j] >= MIN_ANCHOR_SCORE and (free_a[i] or free_b[j])}
-    return (runs - pairs) | _runs_of(mutual, pairs)
+    found = (runs - pairs) | _runs_of(mutual, pairs)
+    if numbers_a is None or numbers_b is None:
+        return found
+    return {(i, j) for i, j in found if not (numbers_a[i] - numbers_b[j] and numbers_b[j] - numbers_a[i])}
 
 
 def _runs_of(mutual: set[Pair], pairs: set[Pair]) -> set[Pair]:

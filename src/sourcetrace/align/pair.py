@@ -360,7 +360,8 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     # same order without sharing sentences: a paraphrase needs its own score (PAN's web texts,
     # bench/realtext.py: gap filling there added only false paraphrases).
     if cross:
-        pairs |= ordered_anchors(score, margin, free_a, free_b, pairs)
+        pairs |= ordered_anchors(score, margin, free_a, free_b, pairs, [u.numbers for u in ua],
+                                 [u.numbers for u in ub])
     pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                       [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
     if cross:
