@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean lock chromium java
+.PHONY: install demo test test-heavy lint bench clean lock chromium java
 
 install: $(STAMP)
 
@@ -48,6 +48,10 @@ java:
 
 test: lint chromium java
 	SOURCETRACE_REQUIRE_SHARED=$(SOURCETRACE_REQUIRE_SHARED) $(BIN)/python -m pytest -q
+
+# The Spark runs make test leaves out (standalone cluster trace, a planted corpus, Parquet loads).
+test-heavy: install chromium java
+	SOURCETRACE_REQUIRE_SHARED=$(SOURCETRACE_REQUIRE_SHARED) $(BIN)/python -m pytest -q -m heavy
 
 bench: install
 	$(BIN)/python bench/read.py

@@ -157,7 +157,7 @@ def test_a_killed_load_leaves_the_store_as_it_was_and_runs_again(seed_trace, tmp
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+@pytest.mark.parametrize("fmt", ["jsonl", pytest.param("parquet", marks=pytest.mark.heavy)])
 def test_a_spark_run_loads_and_answers_as_the_traced_store(seed_trace, tmp_path, fmt):
     """The Spark engine's real outputs (trace --engine spark --master local[2]), part files of
     JSON lines or Parquet, loaded into a fresh store."""

@@ -33,6 +33,7 @@ def test_two_workers_run_the_stages_as_the_local_engine(seeds, tmp_path):
     assert not [pid for pid in pids if spark_cluster.alive(pid)]
 
 
+@pytest.mark.heavy
 def test_every_process_is_stopped_when_the_block_fails(tmp_path):
     with pytest.raises(RuntimeError, match="failed inside"), \
             spark_cluster.standalone_cluster(workers=1, workdir=tmp_path / "cluster") as cluster:
@@ -41,6 +42,7 @@ def test_every_process_is_stopped_when_the_block_fails(tmp_path):
     assert pids and not [pid for pid in pids if spark_cluster.alive(pid)]
 
 
+@pytest.mark.heavy
 @pytest.mark.skipif(not spark_cluster.spark_engine_available(), reason="the Spark engine is not in this tree yet")
 def test_a_trace_on_the_cluster_answers_as_the_local_engine(seed_trace, tmp_path):
     from test_cli_load import _answers, _ids, run
@@ -59,6 +61,7 @@ def test_a_trace_on_the_cluster_answers_as_the_local_engine(seed_trace, tmp_path
     assert _answers(db, ids) == _answers(seed_trace / "s.db", ids)
 
 
+@pytest.mark.heavy
 def test_a_sigterm_stops_the_cluster_too(tmp_path):
     """A timeout's SIGTERM to the process holding the cluster: every JVM goes with it."""
     import signal

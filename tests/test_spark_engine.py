@@ -54,6 +54,7 @@ def test_seeds_same_answers(spark, tmp_path, seed_trace):
     _assert_same(seed_trace, tmp_path / "spark")
 
 
+@pytest.mark.heavy
 def test_planted_corpus_same_answers(spark, tmp_path):
     """Above ALL_PAIRS_UP_TO documents the candidate stage runs; the fast encoder aligns (the
     encode stage's vectors, bit for bit the local engine's)."""
