@@ -223,3 +223,47 @@ def test_cue_features_all_in_range_and_bounded_work() -> None:
 
     score(len(pairs))  # warm whatever is cached once
     assert lines_executed(lambda: score(400)) <= 4.4 * lines_executed(lambda: score(100))
+
+
+def _find_names_by_scan(en_names: list[str], ar_text: str) -> list[int | None]:
+    """The name look-up as it was before it was indexed: every name against every reading of
+    every word, left to right (the reference the index must agree with)."""
+    from sourcetrace.text.arabic import arabic_words
+
+    ar = [[skeleton(transliterate(r)) for r in clitic_readings(w)] for w in arabic_words(ar_text)]
+    used: set[int] = set()
+    pos: list[int | None] = []
+    for name in en_names:
+        hit = next((i for i, readings in enumerate(ar)
+                    if i not in used and any(same_name(name, r) for r in readings)), None)
+        if hit is not None:
+            used.add(hit)
+        pos.append(hit)
+    return pos
+
+
+# Arabic words that spell names exactly, one edit away, with clitics, by one weak letter, and
+# words that spell nothing; English names that meet them and names that meet none.
+AR_POOL = ["واشنطن", "وواشنطن", "بومبيو", "ستولتنبرغ", "ليلى", "إلى", "لي", "سامي", "لسامي", "توم",
+           "الكاظمي", "الموصل", "بالموصل", "المال", "بغداد", "وبغداد", "هنا", "في", "التقى", "زار",
+           "واشنطون", "سام", "ماري", "مريم", "يوم", "الخرطوم", "خرطوم", "لندن", "لندرة", "برلين"]
+EN_POOL = ["Washington", "Pompeo", "Stoltenberg", "Layla", "Sami", "Sam", "Tom", "Kadhimi", "Mosul",
+           "Baghdad", "Mary", "Maryam", "Khartoum", "London", "Berlin", "Lee", "Ali", "Yom", "Wasington"]
+
+
+def test_find_names_agrees_with_a_scan_of_every_word() -> None:
+    import random
+
+    from sourcetrace.align.cues import _find_names
+
+    rng = random.Random(5)
+    for _ in range(400):
+        ar = " ".join(rng.choice(AR_POOL) for _ in range(rng.randrange(1, 12)))
+        en = [skeleton(rng.choice(EN_POOL)) for _ in range(rng.randrange(1, 6))]
+        assert _find_names(en, ar) == _find_names_by_scan(en, ar), (en, ar)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("وصل ثلاثة وخمسون زائرا", [3, 50]),
+                                              ("اثنا عشر شهرا وبأربعة أيام", [12, 4]), ("لا عدد هنا", [])])
+def test_arabic_number_words_with_clitics(text: str, expected: list[int]) -> None:
+    assert numbers(text, "ar") == expected

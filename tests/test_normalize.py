@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.text.normalize import Normalized, normalize, normalize_span, normalize_text, tokens
+from sourcetrace.text.normalize import (
+    TOKEN,
+    Normalized,
+    normalize,
+    normalize_span,
+    normalize_text,
+    tokens,
+)
 
 # (input, expected normalized text).  Escapes are used where the character is invisible or
 # easy to confuse with its folded form.
@@ -286,3 +293,15 @@ def test_tokens_map_to_source_that_normalizes_to_the_token(text: str) -> None:
 def test_normalize_text_is_the_text_of_normalize(text: str) -> None:
     assert normalize_text(text) == normalize(text).text
     assert normalize_text("  ") == "" and normalize_text(" Ａ\u0651  b\t\n") == normalize(" Ａ\u0651  b\t\n").text
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_token_pattern_on_the_fold_alone_gives_the_words_of_tokens(text: str) -> None:
+    assert TOKEN.findall(normalize_text(text)) == [w for w, _, _ in tokens(normalize(text))]
+
+
+def test_token_pattern_keeps_numbers_and_apostrophes_whole() -> None:
+    text = "Don\u2019t  pay 10,000.50 dinars — «الحكومة» قالت"
+    assert TOKEN.findall(normalize_text(text)) == [w for w, _, _ in tokens(normalize(text))]
+    assert TOKEN.findall(normalize_text(text))[:3] == ["don't", "pay", "10,000.50"]

@@ -238,3 +238,29 @@ def test_between_hits_of_one_score_the_copy_comes_before_the_translation():
     ranked = _ranked([hit("a", "translation", "2020-01-01"), hit("b", "verbatim", "2021-01-01"),
                       hit("c", "verbatim", "2019-01-01")])
     assert [h.doc for h in ranked] == ["c", "b", "a"]
+
+
+def test_the_share_of_query_words_a_sentence_holds_bounds_its_word_alignment():
+    # search skips aligning a sentence found by its words alone when this share is below a hit's
+    # threshold: the bound must hold for copies, reworded copies and sentences on one pattern
+    import random
+
+    from sourcetrace.quotes.index import lexical_text
+    from sourcetrace.quotes.search import _held_share, _lexical_hit
+    from sourcetrace.records import Document
+    from sourcetrace.text.normalize import normalize, tokens
+
+    rng = random.Random(11)
+    words = (SENTENCE_002A + " " + PARAPHRASE).split()
+    doc = Document("d#1", "d.txt", 0, 1, "en")
+    checked = 0
+    for _ in range(300):
+        query = " ".join(rng.sample(words, rng.randrange(4, 20)))
+        sent = " ".join(w if rng.random() < 0.7 else rng.choice(words) for w in query.split()) + " " + \
+            " ".join(rng.sample(words, rng.randrange(0, 6)))
+        q_tokens = [w for w, _, _ in tokens(normalize(query))]
+        hit = _lexical_hit(query, len(q_tokens), doc, "en", 0, sent)
+        if hit is not None:
+            checked += 1
+            assert hit.score <= _held_share(q_tokens, lexical_text(sent)) + 1e-9
+    assert checked > 100

@@ -46,7 +46,7 @@ from sourcetrace.text.arabic import (
     strip_proclitic,
 )
 from sourcetrace.text.dates import EN_MONTH_NAMES, EN_WEEKDAYS
-from sourcetrace.text.skeletons import same_name, skeleton, transliterate
+from sourcetrace.text.skeletons import skeleton, strong_skeleton, transliterate, within_one_edit
 
 
 def _words(text: str) -> frozenset[str]:
@@ -99,6 +99,11 @@ def _english_names(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+@lru_cache(maxsize=4096)  # a quote's own names, against each candidate of a search
+def _cached_english_names(text: str) -> tuple[tuple[str, bool], ...]:
+    return tuple(_english_names(text))
+
+
 def names(text: str, lang: str) -> list[str]:
     """The proper names of a sentence, in order, as consonant skeletons (:func:`skeleton`).
 
@@ -113,24 +118,83 @@ def names(text: str, lang: str) -> list[str]:
     return [sk for sk, _ in _english_names(text)]
 
 
+class _ArabicNames:
+    """The name skeletons of an Arabic sentence, indexed so that an English name finds the words
+    it may spell (:func:`~sourcetrace.text.skeletons.same_name`) by look-ups, not by comparing it
+    with every reading of every word: a quote is compared with dozens of sentences a search."""
+
+    def __init__(self, text: str) -> None:
+        self.exact: dict[str, set[int]] = {}  # strong skeleton of two letters or more -> words
+        self.single: dict[str, set[int]] = {}  # whole skeleton whose strong one is one letter -> words
+        self.long: list[tuple[int, str]] = []  # (word, strong skeleton of four letters or more)
+        self._near: dict[str, set[tuple[int, str]]] | None = None
+        for i, w in enumerate(arabic_words(text)):
+            for sk, strong in _readings(w):
+                if len(strong) == 1:  # a single strong consonant must agree on w/y too
+                    self.single.setdefault(sk, set()).add(i)
+                    continue
+                self.exact.setdefault(strong, set()).add(i)
+                if len(strong) >= 4:
+                    self.long.append((i, strong))
+
+    def words_spelling(self, name: str) -> set[int]:
+        """Indexes of the words one of whose readings is the same name as skeleton ``name``."""
+        strong = strong_skeleton(name)
+        if not strong:
+            return set()
+        if len(strong) == 1:
+            return self.single.get(name, set())
+        out = set(self.exact.get(strong, ()))
+        if len(strong) >= 4:  # one edit apart, both of four consonants or more
+            near = self._near_index()
+            for key in _deletions(strong):
+                out.update(i for i, other in near.get(key, ()) if within_one_edit(strong, other))
+        return out
+
+    def _near_index(self) -> dict[str, set[tuple[int, str]]]:
+        """Long strong skeletons under themselves and each of their one-deletions (built when a
+        long name is first looked up)."""
+        if self._near is None:
+            self._near = {}
+            for i, strong in self.long:
+                for key in _deletions(strong):
+                    self._near.setdefault(key, set()).add((i, strong))
+        return self._near
+
+
+@lru_cache(maxsize=65536)  # words recur across the sentences a search compares
+def _readings(word: str) -> tuple[tuple[str, str], ...]:
+    """(skeleton, strong skeleton) of each clitic reading of an Arabic word that has consonants."""
+    out = []
+    for r in clitic_readings(word):
+        sk = skeleton(transliterate(r))
+        strong = strong_skeleton(sk)
+        if strong:
+            out.append((sk, strong))
+    return tuple(out)
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and every string one deletion from it: two strings within one edit of each other
+    share one of these (symmetric-delete look-up)."""
+    return {word, *(word[:k] + word[k + 1:] for k in range(len(word)))}
+
+
 @lru_cache(maxsize=4096)  # a quote is compared with many candidates (quotes/search.py)
-def _arabic_skeletons(text: str) -> list[list[str]]:
-    """Per Arabic word, the skeletons of all its clitic readings."""
-    return [[skeleton(transliterate(r)) for r in clitic_readings(w)] for w in arabic_words(text)]
+def _arabic_names(text: str) -> _ArabicNames:
+    return _ArabicNames(text)
 
 
 def _find_names(en_names: Sequence[str], ar_text: str) -> list[int | None]:
     """Position (word index) in ``ar_text`` of each English name skeleton, or None; each Arabic
-    word is used at most once, names are searched left to right."""
-    ar = _arabic_skeletons(ar_text)
+    word is used at most once, names are searched left to right (each takes the first word not
+    used yet that spells it)."""
+    ar = _arabic_names(ar_text)
     used: set[int] = set()
     pos: list[int | None] = []
     for name in en_names:
-        hit = None
-        for i, readings in enumerate(ar):
-            if i not in used and any(same_name(name, r) for r in readings):
-                hit = i
-                break
+        free = ar.words_spelling(name) - used
+        hit = min(free) if free else None
         if hit is not None:
             used.add(hit)
         pos.append(hit)
@@ -147,7 +211,7 @@ def name_order_score(ar_text: str, en_text: str, missing: float = 1.0) -> float:
     ``(k * tau - missing * (n - k)) / n``: +1 when all are found in order, -1 when two names are
     swapped or all are missing, 0 when the English sentence has no names.
     """
-    en = _english_names(en_text)
+    en = _cached_english_names(en_text)
     if not en:
         return 0.0
     pos = _find_names([sk for sk, _ in en], ar_text)
@@ -223,15 +287,23 @@ def numbers(text: str, lang: str) -> list[int]:
                 out.append(_AR_TEENS[w])
                 skip = True
                 continue
-            for r in clitic_readings(w):
-                if r in _AR_NUMBERS:
-                    out.append(_AR_NUMBERS[r])
-                    break
+            value = _arabic_number_word(w)
+            if value is not None:
+                out.append(value)
     else:
         for m in re.finditer(r"[a-z]+", text.lower()):
             if m.group(0) in _EN_NUMBERS:
                 out.append(_EN_NUMBERS[m.group(0)])
     return out
+
+
+@lru_cache(maxsize=65536)  # a search reads the numbers of a hundred sentences: words recur
+def _arabic_number_word(word: str) -> int | None:
+    """The number an Arabic word states, read with and without its clitics («وثلاثة» 3)."""
+    for r in clitic_readings(word):
+        if r in _AR_NUMBERS:
+            return _AR_NUMBERS[r]
+    return None
 
 
 def number_score(a: str, b: str, lang_a: str = "ar", lang_b: str = "en") -> float:

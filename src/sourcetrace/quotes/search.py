@@ -25,7 +25,7 @@ import math
 import re
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,7 @@ from sourcetrace.records import Document, Passage, Sentence, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
-from sourcetrace.text.normalize import normalize, tokens
+from sourcetrace.text.normalize import TOKEN, normalize, tokens
 
 MAX_QUERY_CHARS = 5_000  # a quote, not a document: longer queries are refused
 LANGS = ("any", "ar", "en")
@@ -92,9 +92,12 @@ RARE_CUE_TERMS = 4  # the query's rarest indexed words
 
 def rare_cue(rare: Sequence[str], stext: str) -> float:
     """Logit from the share of the query's rarest words a sentence in its language lacks."""
+    return _rare_logit(rare, _word_set(stext))
+
+
+def _rare_logit(rare: Sequence[str], words: set[str]) -> float:
     if not rare:
         return 0.0
-    words = _word_set(stext)
     return CUE_WEIGHTS["rare"] * (sum(w in words for w in rare) / len(rare) - 1.0)
 
 
@@ -158,6 +161,8 @@ class Hit:
     # A lexical hit's word alignments with the query: its highlights are drawn from them only if
     # the hit is returned (a token diff for every candidate was a sixth of a search).
     matches: list[Match] = field(default_factory=list, repr=False, compare=False)
+    # A hit by meaning highlights the query's words it shares, likewise drawn only if returned.
+    shared: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def parts(self) -> list[tuple[str, bool]]:
         """The sentence cut into (text, highlighted) pieces, for display."""
@@ -254,24 +259,33 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
                *store.match_sentences(within_budget, LEXICAL_CANDIDATES)]
     aligned = {*numbers, *list(cosines)[:ALIGNED_NEAREST]}
     q_numbers = set(cue_numbers(query, qlang))
+    q_shared = frozenset(q_tokens)
 
     best: dict[str, Hit] = {}
     meant: list[tuple[float, float, int, Document, str, Sentence, str, Hit | None]] = []
-    for num, (sent, stext) in store.numbered_sentences([*numbers, *cosines]).items():
+    candidates = store.numbered_sentences([*numbers, *cosines])
+    docs.prefetch(sent.doc for sent, _ in candidates.values())
+    for num, (sent, stext) in candidates.items():
         doc = docs.get(sent.doc)
         if doc is None:
             continue
         slang = sent.lang or doc.lang
         hit = None
-        # The word alignment costs a millisecond a sentence: only where enough words are shared.
-        if num in aligned and slang == qlang and len(q_words & _word_set(stext)) >= need:
-            hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
+        words: set[str] = set()
+        # The word alignment costs a millisecond a sentence: only where enough words are shared,
+        # and, for a sentence found by its words alone, only where the query's words it holds
+        # could make a hit (its score is at most their share of the query).
+        if num in aligned and slang == qlang:
+            normalized = lexical_text(stext)
+            words = set(_WORD.findall(normalized))
+            if len(q_words & words) >= need and (num in cosines or _held_share(q_tokens, normalized) >= MIN_SCORE):
+                hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
         if num in cosines:
             cross = slang != qlang
             numbers_cue = number_cue(q_numbers, stext, slang)
             z = meaning_logit(cosines[num], cross) + numbers_cue
             if hit is not None:
-                z += rare_cue(ranked[:RARE_CUE_TERMS], stext)
+                z += _rare_logit(ranked[:RARE_CUE_TERMS], words)
             if cross and numbers_cue > 0:
                 z += anchored_gain(cosines[num])
             meant.append((z, numbers_cue, num, doc, slang, sent, stext, hit))
@@ -297,7 +311,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
                 hit.score = score
                 hit.kind = "near-verbatim"
         elif score >= MIN_SCORE:
-            hit = _semantic_hit(q_tokens, doc, slang, sent.start, stext, score,
+            hit = _semantic_hit(q_shared, doc, slang, sent.start, stext, score,
                                 semantic_kind(cross, cosines[num], cal))
         if hit is not None:
             _keep(best, hit)
@@ -324,6 +338,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         hit.origin = origins.of(hit.doc)
         if hit.matches:
             hit.highlights = _matched_words(query, hit)
+        elif hit.shared:
+            hit.highlights = _shared_words(hit)
     return hits
 
 
@@ -410,6 +426,13 @@ class _DocCache:
         self.store = store
         self.docs: dict[str, Document | None] = {}
 
+    def prefetch(self, doc_ids: Iterable[str]) -> None:
+        """Fetch the documents not at hand yet in one query."""
+        missing = {d for d in doc_ids if d not in self.docs}
+        if missing:
+            found = self.store.documents_by_id(missing)
+            self.docs.update({d: found.get(d) for d in missing})
+
     def get(self, doc_id: str) -> Document | None:
         if doc_id not in self.docs:
             self.docs[doc_id] = self.store.document(doc_id)
@@ -452,6 +475,13 @@ def _rare_terms(store: Store, q_tokens: Sequence[str]) -> tuple[list[str], list[
     return ranked, terms
 
 
+def _held_share(q_tokens: Sequence[str], normalized: str) -> float:
+    """The share of the query's words (with repeats) that a sentence's normalized text holds: a
+    bound on its word alignment's score, which counts each query word matched at most once."""
+    held = set(TOKEN.findall(normalized))
+    return sum(w in held for w in q_tokens) / max(1, len(q_tokens))
+
+
 def _words_needed(n_query: int) -> int:
     """The fewest identical words a lexical hit holds (reuse's ``min_tokens``)."""
     return min(6, max(1, n_query // 2))
@@ -480,15 +510,19 @@ def _matched_words(query: str, hit: Hit) -> list[Span]:
             if op == "same" and b for s, e in [b]]
 
 
-def _semantic_hit(q_tokens: Sequence[str], doc: Document, lang: str, base: int, stext: str, score: float,
+def _semantic_hit(shared: frozenset[str], doc: Document, lang: str, base: int, stext: str, score: float,
                   kind: str) -> Hit:
     """A sentence that carries the query's meaning: the whole sentence, its words shared with the
-    query (names, numbers) highlighted."""
-    shared = set(q_tokens)
-    words = [(s + base, e + base) for w, s, e in tokens(normalize(stext)) if w in shared and len(w) > 2]
+    query (`shared`: names, numbers) highlighted once it is returned."""
     lead = len(stext) - len(stext.lstrip())
     return Hit(doc.id, base + lead, base + len(stext.rstrip()), kind, score, lang, (base, base + len(stext)),
-               stext, words, doc.date, doc.title)
+               stext, [], doc.date, doc.title, shared=shared)
+
+
+def _shared_words(hit: Hit) -> list[Span]:
+    """The words of a hit's sentence that the query holds too (file offsets)."""
+    base = hit.sentence[0]
+    return [(s + base, e + base) for w, s, e in tokens(normalize(hit.text)) if w in hit.shared and len(w) > 2]
 
 
 def _composed_kind(hit_kind: str, passage: Passage, cross: bool) -> str:

@@ -8,6 +8,7 @@ longer resolves (contentless FTS5 cannot delete without the text).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 
@@ -81,18 +82,18 @@ class QuoteTables:
         return [r[0] for r in rows]
 
     def numbered_sentences(self, numbers: Sequence[int]) -> dict[int, tuple[Sentence, str]]:
-        """The sentence (and its text) behind each sentence number that still resolves."""
-        out: dict[int, tuple[Sentence, str]] = {}
-        for k in set(numbers):
-            row = self.conn.execute(
-                'SELECT q.doc_id, ? - q.first, q.n FROM quote_docs q WHERE q.first <= ? '
-                "ORDER BY q.first DESC LIMIT 1", (k, k)).fetchone()
-            if row is None or row[1] >= row[2]:
-                continue
-            sent = self.conn.execute(
-                'SELECT s.start, s."end", s.lang, substr(f.text, s.start + 1, s."end" - s.start) '
-                "FROM sentences s JOIN documents d ON d.id = s.doc_id JOIN files f ON f.key = d.file_key "
-                "WHERE s.doc_id=? AND s.seq=?", (row[0], row[1])).fetchone()
-            if sent:
-                out[k] = (Sentence(row[0], sent[0], sent[1], sent[2]), sent[3])
-        return out
+        """The sentence (and its text) behind each sentence number that still resolves, in one
+        query (a search resolves a hundred candidates: two queries each were a tenth of it)."""
+        wanted = set(numbers)
+        if not wanted:
+            return {}
+        rows = self.conn.execute(
+            'SELECT k.value, q.doc_id, s.start, s."end", s.lang, substr(f.text, s.start + 1, s."end" - s.start) '
+            "FROM json_each(?) k "
+            "JOIN quote_docs q ON q.first = (SELECT first FROM quote_docs WHERE first <= k.value "
+            "                                ORDER BY first DESC LIMIT 1) "
+            "JOIN sentences s ON s.doc_id = q.doc_id AND s.seq = k.value - q.first "
+            "JOIN documents d ON d.id = q.doc_id JOIN files f ON f.key = d.file_key "
+            "WHERE k.value - q.first < q.n", (json.dumps(sorted(wanted)),))
+        found = {k: (Sentence(doc, start, end, lang), text) for k, doc, start, end, lang, text in rows}
+        return {k: found[k] for k in wanted if k in found}  # the order of the set, as before

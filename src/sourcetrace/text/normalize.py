@@ -392,13 +392,15 @@ def normalize_span(file_text: str, start: int, end: int, lang: str | None = None
 # A word: letters/digits (with combining marks that survive normalization, e.g. Devanagari),
 # numbers keep their inner separators (3.5, 10,000), words their inner apostrophes (don't).
 _WORD = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0900-\u0dff\u0591-\u05c7])*"
-_TOKEN = re.compile(rf"\d+(?:[.,]\d+)+(?!\w)|{_WORD}(?:'{_WORD})*")
+# ``TOKEN.findall(normalize_text(text))`` gives the words of ``tokens(normalize(text))``, without
+# the offset maps (quote search's cheap filter before aligning words).
+TOKEN = re.compile(rf"\d+(?:[.,]\d+)+(?!\w)|{_WORD}(?:'{_WORD})*")
 
 
 def tokens(n: Normalized) -> list[tuple[str, int, int]]:
     """Words of the normalized text with their file spans, split on whitespace and punctuation."""
     result = []
-    for m in _TOKEN.finditer(n.text):
+    for m in TOKEN.finditer(n.text):
         s, e = n.to_source(m.start(), m.end())
         result.append((m.group(), s, e))
     return result

@@ -14,7 +14,7 @@ import unicodedata
 
 from sourcetrace.text.arabic import normalize_arabic
 
-__all__ = ["same_name", "skeleton", "strong_skeleton", "transliterate"]
+__all__ = ["same_name", "skeleton", "strong_skeleton", "transliterate", "within_one_edit"]
 
 _AR2LAT = {
     "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r",
@@ -100,7 +100,7 @@ def strong_skeleton(skel: str) -> str:
     return "".join(out)
 
 
-def _edit1(a: str, b: str) -> bool:
+def within_one_edit(a: str, b: str) -> bool:
     """True when a and b differ by at most one insertion, deletion or substitution."""
     if abs(len(a) - len(b)) > 1:
         return False
@@ -124,4 +124,4 @@ def same_name(skel_a: str, skel_b: str) -> bool:
         return False
     if sa == sb:
         return len(sa) >= 2 or skel_a == skel_b
-    return min(len(sa), len(sb)) >= 4 and _edit1(sa, sb)
+    return min(len(sa), len(sb)) >= 4 and within_one_edit(sa, sb)
