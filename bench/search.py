@@ -1,6 +1,7 @@
 """Quote search benchmark: latency and recall of `sourcetrace.quotes.search.search` on a synthetic store.
 
     python bench/search.py [--docs 2000] [--queries 200] [--work DIR] [--no-vectors] [--tatoeba DIR | --no-tatoeba]
+                           [--against SRC]
 
 Builds (once; reused from --work on later runs) a store of about --docs synthetic Arabic and
 English documents (bench/synthetic.py), indexes it (FTS5 words + USE vectors), then searches
@@ -15,8 +16,12 @@ sentences drawn from the store three ways:
   so the Arabic is found nowhere in the store: the English document must be found across
   languages, among Arabic documents written from the same templates with other names and figures).
 
-Prints the build times, the first (cold) query, and p50/p95 latency and recall@10 per kind over
-the warm queries. Then, on real text, Tatoeba ara-eng (../shared/corpora/tatoeba: 1,000 human
+Prints the build times, the first (cold) query, and p50/p95 latency, CPU time (this process's,
+which other work on a shared machine does not inflate as it does the wall time) and recall@10 per
+kind over the warm queries. With ``--against SRC`` (a source tree: a worktree of main), the same
+queries also run in a second process importing sourcetrace from ``SRC/src``, one query there and
+the same one here in turn, so both see the same load: its CPU p50, recall and the ratio of the
+two CPU times are printed beside these (the baseline of the same run). Then, on real text, Tatoeba ara-eng (../shared/corpora/tatoeba: 1,000 human
 translation pairs): each of its 2,000 sentences a document of one store, each sentence searched
 as a query; recall@10 is the share of queries whose translation's document is among the 10 hits
 (both directions). Not run by `make test`: a 10,000-document store takes minutes to build on 2
@@ -27,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -132,6 +139,31 @@ def tatoeba_recall(corpus: Path, work: Path, vectors: bool = True) -> dict[str, 
     return {"pairs": len(ara), **{k: round(sum(v) / len(v), 3) for k, v in found.items()}}
 
 
+def answer_queries(db: Path, vectors: bool) -> None:
+    """The baseline side of ``--against``: search each JSON query read from stdin, write back the
+    documents found and the CPU time taken, one line each."""
+    with Store(db) as store:
+        for line in sys.stdin:
+            text = json.loads(line)
+            t = time.process_time()
+            hits = search(store, text, limit=10, vectors=vectors)
+            cpu = (time.process_time() - t) * 1000
+            print(json.dumps({"docs": [h.doc for h in hits], "cpu_ms": cpu}), flush=True)
+
+
+def baseline_process(src: Path, db: Path, vectors: bool) -> subprocess.Popen:
+    """This script in `--answer` mode, importing sourcetrace from another source tree."""
+    env = {**os.environ, "PYTHONPATH": str(src.resolve() / "src")}
+    cmd = [sys.executable, __file__, "--answer", str(db)] + ([] if vectors else ["--no-vectors"])
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+
+
+def ask(proc: subprocess.Popen, text: str) -> dict:
+    proc.stdin.write(json.dumps(text) + "\n")
+    proc.stdin.flush()
+    return json.loads(proc.stdout.readline())
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -145,7 +177,13 @@ def main() -> None:
     ap.add_argument("--no-vectors", action="store_true", help="words only: no encoder, no translations")
     ap.add_argument("--tatoeba", type=Path, default=Path(__file__).resolve().parents[2] / "shared/corpora/tatoeba")
     ap.add_argument("--no-tatoeba", action="store_true", help="the synthetic store only")
+    ap.add_argument("--against", type=Path, help="a source tree (a worktree of main) whose search runs the "
+                    "same queries in turn with this one: the baseline of the same run")
+    ap.add_argument("--answer", type=Path, help=argparse.SUPPRESS)  # the --against side: a store to search
     args = ap.parse_args()
+    if args.answer:
+        answer_queries(args.answer, not args.no_vectors)
+        return
     args.work.mkdir(parents=True, exist_ok=True)
     vectors = not args.no_vectors
     db, times = build_store(args.docs, args.work, vectors)
@@ -154,24 +192,51 @@ def main() -> None:
         queries = sample_queries(store, args.queries + 1)
         if not vectors:
             queries = [q for q in queries if q[0] != "translation"]
+        base = baseline_process(args.against, db, vectors) if args.against else None
         t = time.perf_counter()
         search(store, queries[0][1], vectors=vectors)
         cold = time.perf_counter() - t
+        if base:
+            ask(base, queries[0][1])  # its cold query too
         lat: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
         found: dict[str, list[bool]] = {}
-        for kind, text, doc in queries[1:]:
-            t = time.perf_counter()
+        base_cpu: dict[str, list[float]] = {}
+        base_found: dict[str, list[bool]] = {}
+        for i, (kind, text, doc) in enumerate(queries[1:]):
+            # the two sides take turns going first: neither always finds the pages the other read
+            if base and i % 2 == 0:
+                answer = ask(base, text)
+            t, c = time.perf_counter(), time.process_time()
             hits = search(store, text, limit=10, vectors=vectors)
+            cpu.setdefault(kind, []).append((time.process_time() - c) * 1000)
             lat.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
             found.setdefault(kind, []).append(doc in {h.doc for h in hits})
+            if base and i % 2 == 1:
+                answer = ask(base, text)
+            if base:
+                base_cpu.setdefault(kind, []).append(answer["cpu_ms"])
+                base_found.setdefault(kind, []).append(doc in answer["docs"])
+        if base:
+            base.stdin.close()
+            base.wait()
     every = [x for v in lat.values() for x in v]
+    every_cpu = [x for v in cpu.values() for x in v]
     result = {"documents": counts["documents"], "sentences": counts["sentences"], "vectors": vectors,
               **{k: round(v, 1) for k, v in times.items()}, "first_query_ms": round(cold * 1000, 1),
               "queries": len(every), "p50_ms": round(percentile(every, 0.5), 1),
-              "p95_ms": round(percentile(every, 0.95), 1),
+              "p95_ms": round(percentile(every, 0.95), 1), "cpu_p50_ms": round(percentile(every_cpu, 0.5), 1),
+              "cpu_mean_ms": round(sum(every_cpu) / len(every_cpu), 1), "load_average": round(os.getloadavg()[0], 1),
               "by_kind": {k: {"n": len(v), "p50_ms": round(percentile(v, 0.5), 1),
-                              "p95_ms": round(percentile(v, 0.95), 1),
+                              "p95_ms": round(percentile(v, 0.95), 1), "cpu_p50_ms": round(percentile(cpu[k], 0.5), 1),
                               "recall@10": round(sum(found[k]) / len(found[k]), 3)} for k, v in lat.items()}}
+    if base_cpu:
+        every_base = [x for v in base_cpu.values() for x in v]
+        result["baseline"] = {
+            "src": str(args.against), "cpu_p50_ms": round(percentile(every_base, 0.5), 1),
+            "cpu_mean_ms": round(sum(every_base) / len(every_base), 1),
+            "cpu_ratio": round(sum(every_cpu) / max(sum(every_base), 1e-9), 3),  # this tree's CPU / the baseline's
+            "recall@10": {k: round(sum(v) / len(v), 3) for k, v in base_found.items()}}
     if not args.no_tatoeba and args.tatoeba.exists():
         result["tatoeba_recall@10"] = tatoeba_recall(args.tatoeba, args.work, vectors)
     print(json.dumps(result, indent=1))

@@ -152,3 +152,27 @@ def test_a_run_killed_between_writing_vectors_and_marking_them_adds_them_once(tm
         ids = faiss.vector_to_array(VectorIndex.of(st).index.id_map).tolist()
         assert len(ids) == len(set(ids)) == st.counts()["sentences"]
         assert st.quote_documents_without_vectors(None) == []
+
+
+def test_a_search_from_another_thread_runs_faiss_on_that_one_thread(tmp_path):
+    # a web worker searches from its thread pool: OpenMP's thread count is each thread's own
+    import threading
+
+    import faiss
+
+    enc = FakeEncoder()
+    with Store(tmp_path / "s.db") as st:
+        ingest([str(DEMO / "statement_en.txt")], st)
+        update_index(st, encoder=enc)
+        index = VectorIndex.of(st)
+        seen: list[int] = []
+
+        def searcher() -> None:
+            faiss.omp_set_num_threads(4)  # what a new thread may start with (one per core)
+            index.search(enc.encode(["a query"])[0], 3)
+            seen.append(faiss.omp_get_max_threads())
+
+        t = threading.Thread(target=searcher)
+        t.start()
+        t.join()
+        assert seen == [1]
