@@ -267,3 +267,14 @@ def test_find_names_agrees_with_a_scan_of_every_word() -> None:
                                               ("اثنا عشر شهرا وبأربعة أيام", [12, 4]), ("لا عدد هنا", [])])
 def test_arabic_number_words_with_clitics(text: str, expected: list[int]) -> None:
     assert numbers(text, "ar") == expected
+
+
+@pytest.mark.parametrize("text", ["Twenty-two ministers met twice, sixty said; both of them", "2two sixteen fourteen",
+                                  "Café three, naïve four, TEN", "one hundred and eleven thousand", ""])
+def test_english_number_words_are_whole_runs_of_letters(text: str) -> None:
+    import re
+
+    from sourcetrace.align.cues import _EN_NUMBERS
+
+    words = [_EN_NUMBERS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _EN_NUMBERS]
+    assert numbers(text, "en") == [int(d) for d in re.findall(r"\d+", text)] + words

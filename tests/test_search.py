@@ -242,13 +242,14 @@ def test_between_hits_of_one_score_the_copy_comes_before_the_translation():
 
 def test_the_share_of_query_words_a_sentence_holds_bounds_its_word_alignment():
     # search skips aligning a sentence found by its words alone when this share is below a hit's
-    # threshold: the bound must hold for copies, reworded copies and sentences on one pattern
+    # threshold, and any sentence without a seed n-gram of the query: both must hold for every
+    # sentence the alignment finds a hit in (copies, reworded copies, sentences on one pattern)
     import random
 
     from sourcetrace.quotes.index import lexical_text
-    from sourcetrace.quotes.search import _held_share, _lexical_hit
+    from sourcetrace.quotes.search import _held_share, _lexical_hit, _ngrams, _seed_length, _shares_seed
     from sourcetrace.records import Document
-    from sourcetrace.text.normalize import normalize, tokens
+    from sourcetrace.text.normalize import TOKEN, normalize, tokens
 
     rng = random.Random(11)
     words = (SENTENCE_002A + " " + PARAPHRASE).split()
@@ -262,5 +263,7 @@ def test_the_share_of_query_words_a_sentence_holds_bounds_its_word_alignment():
         hit = _lexical_hit(query, len(q_tokens), doc, "en", 0, sent)
         if hit is not None:
             checked += 1
-            assert hit.score <= _held_share(q_tokens, lexical_text(sent)) + 1e-9
+            s_tokens = TOKEN.findall(lexical_text(sent))
+            assert hit.score <= _held_share(q_tokens, s_tokens) + 1e-9
+            assert _shares_seed(_ngrams(q_tokens, _seed_length(len(q_tokens))), s_tokens)
     assert checked > 100

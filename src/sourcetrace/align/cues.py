@@ -267,6 +267,8 @@ _AR_NUMBERS = {
     "سبعون": 70, "سبعين": 70, "ثمانون": 80, "ثمانين": 80, "تسعون": 90, "تسعين": 90, "مائة": 100,
     "مئة": 100, "الف": 1000, "مرتين": 2, "كلا": 2, "كلتا": 2,
 }  # fmt: skip
+# A number word as a whole run of Latin letters (one pass in C, not a look-up per word).
+_EN_NUMBER_WORD = re.compile(r"(?<![a-z])(?:" + "|".join(_EN_NUMBERS) + r")(?![a-z])")
 _AR_TEENS = {"احد": 11, "احدى": 11, "اثنا": 12, "اثني": 12, "اثنتا": 12, "اثنتي": 12}
 
 
@@ -291,9 +293,7 @@ def numbers(text: str, lang: str) -> list[int]:
             if value is not None:
                 out.append(value)
     else:
-        for m in re.finditer(r"[a-z]+", text.lower()):
-            if m.group(0) in _EN_NUMBERS:
-                out.append(_EN_NUMBERS[m.group(0)])
+        out += [_EN_NUMBERS[w] for w in _EN_NUMBER_WORD.findall(text.lower())]
     return out
 
 

@@ -263,6 +263,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     aligned = {*numbers, *list(cosines)[:ALIGNED_NEAREST]}
     q_numbers = set(cue_numbers(query, qlang))
     q_shared = frozenset(q_tokens)
+    q_seeds = _ngrams(q_tokens, _seed_length(len(q_tokens)))
 
     best: dict[str, Hit] = {}
     meant: list[tuple[float, float, int, Document, str, Sentence, str, Hit | None]] = []
@@ -281,8 +282,11 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         if num in aligned and slang == qlang:
             normalized = lexical_text(stext)
             words = set(_WORD.findall(normalized))
-            if len(q_words & words) >= need and (num in cosines or _held_share(q_tokens, normalized) >= MIN_SCORE):
-                hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
+            if len(q_words & words) >= need:
+                s_tokens = TOKEN.findall(normalized)
+                # no seed n-gram in common: the alignment would find nothing
+                if _shares_seed(q_seeds, s_tokens) and (num in cosines or _held_share(q_tokens, s_tokens) >= MIN_SCORE):
+                    hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
         if num in cosines:
             cross = slang != qlang
             numbers_cue = number_cue(q_numbers, stext, slang)
@@ -478,11 +482,28 @@ def _rare_terms(store: Store, q_tokens: Sequence[str]) -> tuple[list[str], list[
     return ranked, terms
 
 
-def _held_share(q_tokens: Sequence[str], normalized: str) -> float:
-    """The share of the query's words (with repeats) that a sentence's normalized text holds: a
-    bound on its word alignment's score, which counts each query word matched at most once."""
-    held = set(TOKEN.findall(normalized))
+def _held_share(q_tokens: Sequence[str], s_tokens: Sequence[str]) -> float:
+    """The share of the query's words (with repeats) that a sentence's words hold: a bound on
+    its word alignment's score, which counts each query word matched at most once."""
+    held = set(s_tokens)
     return sum(w in held for w in q_tokens) / max(1, len(q_tokens))
+
+
+def _seed_length(n_query: int) -> int:
+    """The n-grams a word alignment with the query starts from (reuse's ``n``)."""
+    return min(4 if n_query >= 12 else 3 if n_query >= 6 else 2, n_query)
+
+
+def _ngrams(words: Sequence[str], n: int) -> frozenset[tuple[str, ...]]:
+    return frozenset(zip(*(words[m:] for m in range(n)), strict=False))
+
+
+def _shares_seed(q_seeds: frozenset[tuple[str, ...]], s_tokens: Sequence[str]) -> bool:
+    """Whether a sentence's words hold one of the query's seed n-grams."""
+    if not q_seeds:
+        return False
+    n = len(next(iter(q_seeds)))
+    return any(g in q_seeds for g in zip(*(s_tokens[m:] for m in range(n)), strict=False))
 
 
 def _words_needed(n_query: int) -> int:
@@ -492,8 +513,7 @@ def _words_needed(n_query: int) -> int:
 
 def _lexical_hit(query: str, n_query: int, doc: Document, lang: str, base: int, stext: str) -> Hit | None:
     """Word alignment of the query with one sentence: the span it carries and how faithfully."""
-    seed = 4 if n_query >= 12 else 3 if n_query >= 6 else 2
-    matches = find_reuse(query, [(0, len(query))], stext, [(0, len(stext))], n=min(seed, n_query),
+    matches = find_reuse(query, [(0, len(query))], stext, [(0, len(stext))], n=_seed_length(n_query),
                          min_tokens=_words_needed(n_query))
     if not matches:
         return None
