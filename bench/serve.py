@@ -2,7 +2,7 @@
 worker counts in one run (the first, 1 worker by default, is the baseline of the ratios).
 
     python bench/serve.py [--docs 10000] [--clients 50] [--seconds 30] [--workers 1,default]
-                          [--queries 3000] [--work DIR]
+                          [--queries 3000] [--work DIR] [--against SRC]
 
 Builds (or reuses from --work) the store bench/search.py builds, draws --queries distinct quotes
 from it (verbatim, near-verbatim and translated English -> Arabic, a third each), then for each
@@ -15,7 +15,9 @@ is asked twice while the pool lasts. Prints per worker count: requests, errors (
 answer or failed connection), throughput, latency percentiles, the server's CPU seconds and
 memory (proportional set size: pages the workers share counted once), and the ratios to the
 baseline; and the load average of the machine before and after. Traffic goes to loopback only,
-and each server is stopped before the next starts.
+and each server is stopped before the next starts. With ``--against SRC`` (a source tree: a
+worktree of main), each worker count is run first by a server importing sourcetrace from
+``SRC/src`` (the first of these is then the baseline), then by this tree's.
 """
 
 from __future__ import annotations
@@ -116,13 +118,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_server(db: Path, workers: str, queries: list[str], clients: int, seconds: float) -> dict:
+def run_server(db: Path, workers: str, queries: list[str], clients: int, seconds: float,
+               src: Path | None = None) -> dict:
     port = free_port()
     cmd = [sys.executable, "-m", "sourcetrace", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)]
     if workers != "default":
         cmd += ["--workers", workers]
+    env = {**os.environ, "PYTHONPATH": str(src.resolve() / "src")} if src else None
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              start_new_session=True)
+                              start_new_session=True, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         banner = server.stderr.readline()  # "sourcetrace serving STORE with N workers at URL"
@@ -146,7 +150,8 @@ def run_server(db: Path, workers: str, queries: list[str], clients: int, seconds
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
     n = len(latencies)
-    return {"workers": workers, "workers_started": banner.split(" with ", 1)[-1].split()[0] if " with " in banner else "?",
+    cpu_per_request = cpu / max(1, n)
+    return {"src": str(src) if src else "this tree", "workers": workers, "workers_started": banner.split(" with ", 1)[-1].split()[0] if " with " in banner else "?",
             "requests": n, "distinct_quotes": min(n, len(queries)), "errors": len(errors),
             "error_samples": errors[:3], "seconds": round(elapsed, 1), "requests_per_s": round(n / elapsed, 1),
             "p50_ms": round(percentile(latencies, 0.5), 1), "p95_ms": round(percentile(latencies, 0.95), 1),
@@ -155,6 +160,9 @@ def run_server(db: Path, workers: str, queries: list[str], clients: int, seconds
             # what the server's CPU per request allows when it has every core to itself (a busy
             # machine hides it: the latencies above include waiting for a core)
             "requests_per_s_all_cores_free": round((os.cpu_count() or 1) * n / max(cpu, 1e-9), 1),
+            # and the latency that leaves each of `clients` closed-loop clients (Little's law: each
+            # waits for everyone's CPU shared over the cores; queueing spreads p95 above it)
+            "latency_ms_all_cores_free": round(clients * cpu_per_request * 1000 / (os.cpu_count() or 1), 1),
             "server_pss_mb": round(memory)}
 
 
@@ -167,6 +175,8 @@ def main() -> None:
                     "is the baseline ('default': what serve picks)")
     ap.add_argument("--queries", type=int, default=3000, help="distinct quotes drawn from the store")
     ap.add_argument("--work", type=Path, default=Path("/tmp/sourcetrace-bench-search"))
+    ap.add_argument("--against", type=Path, help="a source tree (a worktree of main): each worker count runs "
+                    "with its code first, as the baseline of the same run")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     db, _ = build_store(args.docs, args.work)
@@ -174,11 +184,15 @@ def main() -> None:
         documents = store.counts()["documents"]
         queries = [q for _, q, _ in sample_queries(store, args.queries)]
     load_before = os.getloadavg()
-    runs = [run_server(db, w.strip(), queries, args.clients, args.seconds) for w in args.workers.split(",")]
+    sources = [args.against, None] if args.against else [None]
+    runs = [run_server(db, w.strip(), queries, args.clients, args.seconds, src)
+            for w in args.workers.split(",") for src in sources]
     base = runs[0]
     for r in runs[1:]:
         r["vs_baseline"] = {"requests_per_s": round(r["requests_per_s"] / max(base["requests_per_s"], 1e-9), 2),
-                            "p95": round(r["p95_ms"] / max(base["p95_ms"], 1e-9), 2)}
+                            "p95": round(r["p95_ms"] / max(base["p95_ms"], 1e-9), 2),
+                            "server_cpu_per_request": round(r["server_cpu_ms_per_request"]
+                                                            / max(base["server_cpu_ms_per_request"], 1e-9), 2)}
     print(json.dumps({"documents": documents, "clients": args.clients, "cores": os.cpu_count(),
                       "load_average_before": [round(x, 1) for x in load_before],
                       "load_average_after": [round(x, 1) for x in os.getloadavg()], "runs": runs}, indent=1))
