@@ -79,12 +79,17 @@ def test_vectors_are_added_incrementally_and_persisted(tmp_path):
     assert VectorIndex(index.path).size == index.size
 
 
+def _indexed_demo(st: Store, enc: FakeEncoder) -> VectorIndex:
+    """The demo's English statement read into `st` and indexed with `enc`."""
+    ingest([str(DEMO / "statement_en.txt")], st)
+    update_index(st, encoder=enc)
+    return VectorIndex.of(st)
+
+
 def test_a_lost_vector_file_is_rebuilt(tmp_path):
     enc = FakeEncoder()
     with Store(tmp_path / "s.db") as st:
-        ingest([str(DEMO / "statement_en.txt")], st)
-        update_index(st, encoder=enc)
-        index = VectorIndex.of(st)
+        index = _indexed_demo(st, enc)
         size = index.size
         index.path.unlink()
         update_index(st, encoder=enc)
@@ -162,9 +167,7 @@ def test_a_search_from_another_thread_runs_faiss_on_that_one_thread(tmp_path):
 
     enc = FakeEncoder()
     with Store(tmp_path / "s.db") as st:
-        ingest([str(DEMO / "statement_en.txt")], st)
-        update_index(st, encoder=enc)
-        index = VectorIndex.of(st)
+        index = _indexed_demo(st, enc)
         seen: list[int] = []
 
         def searcher() -> None:
