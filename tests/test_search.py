@@ -267,3 +267,48 @@ def test_the_share_of_query_words_a_sentence_holds_bounds_its_word_alignment():
             assert hit.score <= _held_share(q_tokens, s_tokens) + 1e-9
             assert _shares_seed(_ngrams(q_tokens, _seed_length(len(q_tokens))), s_tokens)
     assert checked > 100
+
+
+def test_a_caller_that_encoded_a_batch_returns_and_the_next_caller_encodes_the_next():
+    import threading
+    import time
+
+    import numpy as np
+
+    import sourcetrace.quotes.search as search_mod
+
+    started = [threading.Event(), threading.Event()]
+    release = [threading.Event(), threading.Event()]
+    batches: list[list[str]] = []
+
+    class Gated:
+        def encode(self, texts):
+            k = len(batches)
+            batches.append(list(texts))
+            if k < 2:  # the first two batches wait to be let go
+                started[k].set()
+                release[k].wait(5)
+            return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
+    batcher = search_mod.QueryBatcher(Gated)
+    got: dict[str, float] = {}
+
+    def ask(text: str) -> None:
+        got[text] = float(batcher.encode(text)[0])
+
+    first = threading.Thread(target=ask, args=("a",))
+    first.start()
+    assert started[0].wait(5)
+    others = [threading.Thread(target=ask, args=("b" * i,)) for i in range(2, 6)]
+    for t in others:
+        t.start()
+    time.sleep(0.2)  # the others queue behind the batch under way
+    release[0].set()
+    assert started[1].wait(5)  # the next batch is under way, encoded by one of the others...
+    first.join(5)
+    assert not first.is_alive() and got == {"a": 1.0}  # ...while the first caller has its answer
+    release[1].set()
+    for t in others:
+        t.join(5)
+    assert batches[0] == ["a"] and sorted(batches[1]) == ["bb", "bbb", "bbbb", "bbbbb"]
+    assert got == {"b" * i: float(i) for i in range(2, 6)} | {"a": 1.0}

@@ -365,8 +365,11 @@ def one_thread_encoder() -> Encoder:
 
 class QueryBatcher:
     """Encodes the queries of concurrent searches together: one batch costs less per sentence
-    than one call each, and the encoder serves one call at a time anyway. The first caller
-    encodes what is pending, again and again until nothing is; the others wait for their row."""
+    than one call each, and the encoder serves one call at a time anyway. A caller that finds no
+    batch under way encodes what is pending (its own query among them); then, if more queries
+    came meanwhile, it hands the next batch to the first of their callers and returns: a caller
+    that drained batch after batch for others made its own search wait (the tail of a loaded
+    web worker's latencies)."""
 
     def __init__(self, make: Callable[[], Encoder] = one_thread_encoder) -> None:
         self.make = make
@@ -376,36 +379,42 @@ class QueryBatcher:
         self.leading = False
 
     def encode(self, text: str) -> np.ndarray:
-        slot: dict = {"done": threading.Event()}
+        slot: dict = {"wake": threading.Event()}
         with self.lock:
             self.pending.append((text, slot))
             lead = not self.leading
-            self.leading = self.leading or lead
-        if lead:
-            self._drain()
-        slot["done"].wait()
+            self.leading = True
+        while True:
+            if lead:
+                self._encode_pending()
+            slot["wake"].wait()
+            if "vec" in slot or "error" in slot:
+                break
+            slot["wake"].clear()  # woken to encode the next batch: its own query is in it
+            lead = True
         if "error" in slot:
             raise slot["error"]
         return slot["vec"]
 
-    def _drain(self) -> None:
-        while True:
-            with self.lock:
-                batch, self.pending = self.pending, []
-                if not batch:
-                    self.leading = False
-                    return
-            try:
-                if self.encoder is None:
-                    self.encoder = self.make()
-                vecs = self.encoder.encode([t for t, _ in batch])
-                for (_, slot), vec in zip(batch, vecs, strict=True):
-                    slot["vec"] = vec
-            except Exception as exc:  # every waiter hears of it, and the next caller leads again
-                for _, slot in batch:
-                    slot["error"] = exc
+    def _encode_pending(self) -> None:
+        with self.lock:
+            batch, self.pending = self.pending, []
+        try:
+            if self.encoder is None:
+                self.encoder = self.make()
+            vecs = self.encoder.encode([t for t, _ in batch])
+            for (_, slot), vec in zip(batch, vecs, strict=True):
+                slot["vec"] = vec
+        except Exception as exc:  # every waiter of the batch hears of it
             for _, slot in batch:
-                slot["done"].set()
+                slot["error"] = exc
+        for _, slot in batch:
+            slot["wake"].set()
+        with self.lock:
+            if self.pending:
+                self.pending[0][1]["wake"].set()  # its caller encodes the next batch
+            else:
+                self.leading = False
 
 
 _query_vectors = QueryBatcher()
