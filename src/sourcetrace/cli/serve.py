@@ -14,6 +14,11 @@ from sourcetrace.store.sqlite import default_db_path
 
 DEFAULT_MAX_WORKERS = 4
 MAX_WORKERS = 64
+# Seconds a worker may leave uvicorn's health ping unanswered before it is killed (uvicorn: 5).
+# A worker answers from a thread that needs the interpreter lock, which two dozen searches in
+# flight hold in turn: on a loaded machine a busy worker missed 5 s, was killed, and the
+# searches it held failed (bench/serve.py, 50 clients at a load of 27: 1 error in 1,161).
+WORKER_HEALTHCHECK_S = 60
 
 
 def serve(
@@ -56,7 +61,7 @@ def serve(
     err_console.print(markup("sourcetrace serving {path} with {n} {workers} at {urls}", path=str(path), n=str(n),
                              workers="worker" if n == 1 else "workers", urls=" and ".join(f"{u}{suffix}" for u in browser_urls(host, port))), highlight=False)
     uvicorn.run("sourcetrace.web.app:app_from_environment", factory=True, host=host, port=port, workers=n,
-                log_level="warning")
+                log_level="warning", timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
 
 
 def default_workers() -> int:
