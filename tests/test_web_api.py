@@ -413,3 +413,29 @@ def test_a_running_app_finds_what_another_process_traced_later(tmp_path):
         assert hits and hits[0]["doc"].startswith("statement_en") and hits[0]["kind"] == "verbatim"
         translated = c.get("/api/search", params={"q": quote_ar}).json()["hits"]
         assert translated and translated[0]["doc"].startswith("statement_en")
+
+
+def test_a_worker_runs_at_most_its_threads_of_routes_at_once(tmp_path, monkeypatch):
+    # serve's workers queue searches beyond WORKER_THREADS in arrival order (web.app)
+    import json
+
+    import anyio.to_thread
+
+    import sourcetrace.web.app as web_app
+
+    seen: dict = {}
+    monkeypatch.setattr(web_app, "create_app", lambda db, **kw: seen.update(kw))
+    monkeypatch.setenv(web_app.SERVE_SETTINGS, json.dumps({"db": str(tmp_path / "s.db"), "allowed_hosts": None}))
+    web_app.app_from_environment()
+    assert seen["threads"] == web_app.WORKER_THREADS
+    monkeypatch.undo()
+
+    Store(tmp_path / "s.db").close()
+    app = create_app(tmp_path / "s.db", threads=3)
+
+    @app.get("/_limit")
+    async def limit() -> int:
+        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+    with TestClient(app) as c:
+        assert c.get("/_limit").json() == 3

@@ -105,12 +105,15 @@ def from_elsewhere(request: Request) -> bool:
 
 
 def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: int = 5_000_000,
-               allowed_hosts: list[str] | None = None, create: bool = True, warm: bool = False) -> FastAPI:
+               allowed_hosts: list[str] | None = None, create: bool = True, warm: bool = False,
+               threads: int | None = None) -> FastAPI:
     """The web app over the store at `db_path`. With a `token`, every request must present it;
     with `allowed_hosts`, a request naming another host is refused (on loopback this stops a web
     page from reaching the app through a DNS name rebound to 127.0.0.1). ``create=False`` (the
     `serve` command): the store must exist, and is never made by a request. ``warm``: the query
-    encoder and the vector index are loaded before the first request is taken, not in it."""
+    encoder and the vector index are loaded before the first request is taken, not in it.
+    ``threads``: at most this many requests run their (synchronous) route at once; the others
+    wait their turn, first come first served."""
     from sourcetrace.web import api, pages
     from sourcetrace.web.docs import docs_router
 
@@ -118,6 +121,10 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if threads:
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         if warm:
             from sourcetrace.quotes.search import prepare
 
@@ -175,6 +182,11 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
 
 
 SERVE_SETTINGS = "SOURCETRACE_SERVE"  # the settings of `serve`, for its worker processes
+# Searches a worker runs at once. A search is Python behind one interpreter lock: forty threads
+# (anyio's default) took it in no order, so some searches waited far longer than others, and a
+# busy worker could miss uvicorn's health ping. Four still let concurrent queries be encoded in
+# one batch (QueryBatcher); the rest queue in arrival order.
+WORKER_THREADS = 4
 
 
 def app_from_environment() -> FastAPI:
@@ -184,4 +196,4 @@ def app_from_environment() -> FastAPI:
     from ``SOURCETRACE_TOKEN``, as `serve` itself reads it."""
     settings = json.loads(os.environ[SERVE_SETTINGS])
     return create_app(settings["db"], token=os.environ.get("SOURCETRACE_TOKEN") or None, create=False,
-                      allowed_hosts=settings["allowed_hosts"], warm=True)
+                      allowed_hosts=settings["allowed_hosts"], warm=True, threads=WORKER_THREADS)
