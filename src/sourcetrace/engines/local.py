@@ -80,13 +80,18 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
     :func:`pipeline.alignment_encoder` picks it."""
     docs = list(docs)
-    progress.start("encode", len(docs))
-    sentence_vectors(store, docs, progress.step)
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
     pairs = candidate_sets(store, docs, topics)
     chosen = pipeline.alignment_encoder(encoder, len(docs))
+    if chosen is not None:
+        # The full encoder only for what alignment reads whole: every sentence of a document in a
+        # cross-language pair to align. Same-language pairs encode on demand only the sentences
+        # their shared wording leaves unexplained (align.pair), most of a copy being reuse.
+        need = pipeline.encoded_documents(docs, pairs.aligned)
+        progress.start("encode", len(need))
+        sentence_vectors(store, need, progress.step, encoder=chosen)
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
@@ -148,27 +153,26 @@ def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document
     return found
 
 
-def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None) -> None:
-    """Every sentence of every document encoded once with the fast encoder and cached in the
-    store. Topic vectors, alignment above ``LARGE_CORPUS`` documents and the quote index all read
-    them from there, so encoding grows with the corpus and not with the pairs it holds (aligned
-    pairs grow faster than documents: each document's share of pairs grows with the corpus)."""
+def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None,
+                     encoder: Encoder | None = None) -> None:
+    """Every sentence of the documents encoded once (the fast encoder unless one is given) and
+    cached in the store, in large batches: alignment workers and the quote index read them from
+    there, and a document in many pairs is encoded once, not per pair."""
     vectors = StoreVectors(store)
+    enc = encoder or get_encoder(pipeline.FAST_ENCODER)
 
     def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        pipeline.encode([s for d in inputs for s in d.sentences], vectors=vectors)
+        pipeline.encode([s for d in inputs for s in d.sentences], encoder=enc, vectors=vectors)
         return {d.id: b"" for d in inputs}  # a mark: this document's sentences are in the cache
 
-    _per_document(store, "encoded", get_encoder(pipeline.TOPIC_ENCODER).name, docs, compute, progress,
-                  SENTENCE_BATCH)
+    _per_document(store, "encoded", enc.name, docs, compute, progress, SENTENCE_BATCH)
 
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
-    """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store."""
-    vectors = StoreVectors(store)
-
+    """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store
+    (its static sentence vectors are not: recomputing them costs less than storing them)."""
     def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, vectors=vectors).items()}
+        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs).items()}
 
     blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute)
     return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
