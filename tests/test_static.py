@@ -49,7 +49,7 @@ def test_cached_table_is_built_once_then_read(cache):
     again = cached_table("k", 4, build)
     assert built == [1]
     assert table_path("k").is_relative_to(cache) and table_path("k").exists()
-    assert again.dtype == np.float32 and np.array_equal(first, again)
+    assert again.dtype == np.float16 and np.array_equal(first, again)
     assert not list(table_path("k").parent.glob("*.tmp"))  # written whole, then moved in place
 
 
@@ -113,3 +113,15 @@ def test_use_token_table_keeps_uses_cross_language_space():
     # A bare string is one sentence; diacritics are stripped as USE strips them.
     assert np.allclose(enc.encode(ENGLISH[0]), en[:1], atol=1e-6)
     assert np.allclose(enc.encode(["القِطَّةُ نائمة تحت الطاولة في المطبخ."]), ar[2:3], atol=1e-6)
+
+
+def test_long_and_empty_texts_sum_in_blocks(cache, monkeypatch):
+    from sourcetrace.encode import static
+
+    words = [w for t in ENGLISH for w in re.findall(r"\w+", t.lower())]
+    enc = StaticEncoder(DistilledTable(get_encoder("use"), WordTokenizer(words), dims=8), dim=8)
+    texts = ["", ENGLISH[0], " ".join(ENGLISH), "", ENGLISH[3]]
+    whole = enc.encode(texts)
+    monkeypatch.setattr(static, "SUM_BLOCK", 3)  # blocks smaller than one text: one text a block
+    assert np.allclose(enc.encode(texts), whole, atol=1e-6)
+    assert not whole[0].any() and not whole[3].any()

