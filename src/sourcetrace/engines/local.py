@@ -31,7 +31,7 @@ from sourcetrace.candidates.pairs import (
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.workers import align_pairs, default_workers
+from sourcetrace.engines.workers import MIN_FACT_DOCS, align_pairs, default_workers, extract_facts
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk
@@ -98,7 +98,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     typed = relate_all(store, docs, passages, topics, pairs.related)
     progress.start("facts")
     texts = DocumentTexts(store)
-    facts = facts_of(docs, texts, store)
+    facts = facts_of(docs, texts, store, workers=default_workers())
     diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
     # Directions read the fact diffs; only then are relations final, and stored.
     relations = pipeline.direct(docs, typed, diffs)
@@ -255,27 +255,37 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
 
 
 def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
-             store: Store | None = None) -> dict[str, list[Fact]]:
+             store: Store | None = None, workers: int = 1) -> dict[str, list[Fact]]:
     """Each document's facts, by document id; ``texts`` gives a document's file text. With a
     store, cached per document there: a rerun extracts the facts of new documents only (2.5 ms a
-    document otherwise, every run)."""
+    document otherwise, every run); many documents are extracted in ``workers`` processes."""
     if store is None:
         return {d.id: pipeline.facts(d, texts(d)) for d in docs}
     version = pipeline.facts_version()
     out: dict[str, list[Fact]] = {}
+    missing: list[Document] = []
     for i in range(0, len(docs), DOC_BATCH):
         batch = docs[i:i + DOC_BATCH]
         found = store.cached("facts", version, [d.id for d in batch])
-        fresh: dict[str, bytes] = {}
         for d in batch:
             if d.id in found:
                 out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
             else:
-                out[d.id] = pipeline.facts(d, texts(d))
-                fresh[d.id] = json.dumps([[f.start, f.end, f.type, f.value] for f in out[d.id]],
-                                         ensure_ascii=False).encode("utf-8")
-        store.put_cached("facts", version, fresh.items())
-    return out
+                missing.append(d)
+    if workers > 1 and len(missing) >= MIN_FACT_DOCS:
+        fresh_facts = extract_facts(store, missing, workers)
+    else:
+        fresh_facts = ((d.id, pipeline.facts(d, texts(d))) for d in missing)
+    fresh: dict[str, bytes] = {}
+    for doc_id, found_facts in fresh_facts:
+        out[doc_id] = found_facts
+        fresh[doc_id] = json.dumps([[f.start, f.end, f.type, f.value] for f in found_facts],
+                                   ensure_ascii=False).encode("utf-8")
+        if len(fresh) >= DOC_BATCH:  # stored in batches: a killed run keeps what it extracted
+            store.put_cached("facts", version, fresh.items())
+            fresh.clear()
+    store.put_cached("facts", version, fresh.items())
+    return {d.id: out[d.id] for d in docs}
 
 
 def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
