@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean lock chromium
+.PHONY: install demo test test-heavy lint bench clean lock chromium java
 
 install: $(STAMP)
 
@@ -41,8 +41,17 @@ chromium:
 # each with its reason in the summary.
 SOURCETRACE_REQUIRE_SHARED ?= 1
 
-test: lint chromium
+# The Spark engine (pyspark 4) runs on Java 17: Debian's headless JRE, installed here when no
+# `java` is on the PATH.
+java:
+	command -v java >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless)
+
+test: lint chromium java
 	SOURCETRACE_REQUIRE_SHARED=$(SOURCETRACE_REQUIRE_SHARED) $(BIN)/python -m pytest -q
+
+# The Spark runs make test leaves out (standalone cluster trace, a planted corpus, Parquet loads).
+test-heavy: install chromium java
+	SOURCETRACE_REQUIRE_SHARED=$(SOURCETRACE_REQUIRE_SHARED) $(BIN)/python -m pytest -q -m heavy
 
 bench: install
 	$(BIN)/python bench/read.py

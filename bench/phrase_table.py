@@ -327,6 +327,164 @@ OFFICES: list[tuple[str, str]] = [
     ("Communications Directorate", "مديرية الاتصال"), ("For immediate release", "للنشر الفوري"),
 ]
 
+# Local names, combined in synthetic.py into thousands of people, places and organisations: news
+# names far more people and places than a handful of officials, and a corpus whose every
+# document names the same 16 places shares long verbatim spans between unrelated documents.
+GIVEN_NAMES: list[tuple[str, str, str]] = [
+    (en, ar, "m") for en, ar in [
+        ("Adel", "عادل"), ("Bassam", "بسام"), ("Fadi", "فادي"), ("Ghassan", "غسان"), ("Hadi", "هادي"),
+        ("Hani", "هاني"), ("Imad", "عماد"), ("Jamal", "جمال"), ("Kamal", "كمال"), ("Majed", "ماجد"),
+        ("Nader", "نادر"), ("Nizar", "نزار"), ("Osama", "أسامة"), ("Rami", "رامي"), ("Ramzi", "رمزي"),
+        ("Saeed", "سعيد"), ("Samer", "سامر"), ("Tamer", "تامر"), ("Wael", "وائل"), ("Walid", "وليد"),
+        ("Yasser", "ياسر"), ("Zaid", "زيد"), ("Ziad", "زياد"), ("Anwar", "أنور"), ("Bilal", "بلال"),
+        ("Fouad", "فؤاد"), ("Hisham", "هشام"), ("Issam", "عصام"), ("Jihad", "جهاد"), ("Marwan", "مروان"),
+        ("Munir", "منير"), ("Qais", "قيس"), ("Raed", "رائد"), ("Shadi", "شادي"), ("Talal", "طلال"),
+        ("Ghazi", "غازي"), ("Hatem", "حاتم"), ("Ihab", "إيهاب"), ("Mazen", "مازن"), ("Mahdi", "مهدي")]
+] + [
+    (en, ar, "f") for en, ar in [
+        ("Amal", "أمل"), ("Basma", "بسمة"), ("Dalia", "داليا"), ("Dima", "ديما"), ("Farah", "فرح"),
+        ("Ghada", "غادة"), ("Hala", "هالة"), ("Hanan", "حنان"), ("Iman", "إيمان"), ("Jumana", "جمانة"),
+        ("Lina", "لينا"), ("Lubna", "لبنى"), ("Maha", "مها"), ("Manal", "منال"), ("Maysa", "ميساء"),
+        ("Nadia", "نادية"), ("Nawal", "نوال"), ("Nisreen", "نسرين"), ("Rasha", "رشا"), ("Reem", "ريم"),
+        ("Rima", "ريما"), ("Sahar", "سحر"), ("Samira", "سميرة"), ("Sawsan", "سوسن"), ("Suha", "سهى"),
+        ("Wafa", "وفاء"), ("Yara", "يارا"), ("Zeina", "زينة"), ("Abeer", "عبير"), ("Dana", "دانة"),
+        ("Ghalia", "غالية"), ("Hiba", "هبة"), ("Inas", "إيناس"), ("Lamia", "لمياء"), ("Mona", "منى"),
+        ("Nour", "نور"), ("Rania", "رانيا"), ("Rula", "رلى"), ("Salwa", "سلوى"), ("Widad", "وداد")]
+]
+FAMILY_NAMES: list[tuple[str, str]] = [
+    ("Abboud", "عبود"), ("Ashour", "عاشور"), ("Badran", "بدران"), ("Barakat", "بركات"), ("Dabbagh", "دباغ"),
+    ("Darwish", "درويش"), ("Eid", "عيد"), ("Fakhoury", "فاخوري"), ("Ghanem", "غانم"), ("Habib", "حبيب"),
+    ("Halabi", "حلبي"), ("Hijazi", "حجازي"), ("Issa", "عيسى"), ("Jaber", "جابر"), ("Kanaan", "كنعان"),
+    ("Khalil", "خليل"), ("Maalouf", "معلوف"), ("Mansour", "منصور"), ("Matar", "مطر"), ("Nahhas", "نحاس"),
+    ("Najjar", "نجار"), ("Qassem", "قاسم"), ("Rahal", "رحال"), ("Sabbagh", "صباغ"), ("Sakr", "صقر"),
+    ("Sharif", "شريف"), ("Shami", "شامي"), ("Tamimi", "تميمي"), ("Touma", "توما"), ("Yassin", "ياسين"),
+    ("Zein", "زين"), ("Zoubi", "زعبي"), ("Awad", "عوض"), ("Bitar", "بيطار"), ("Daher", "ضاهر"),
+    ("Farhat", "فرحات"), ("Hamdi", "حمدي"), ("Haddadin", "حدادين"), ("Jarrar", "جرار"), ("Masri", "مصري"),
+    ("Nasrallah", "نصر الله"), ("Obeid", "عبيد"), ("Qaddoura", "قدورة"), ("Rifai", "رفاعي"), ("Saadi", "سعدي"),
+    ("Shaker", "شاكر"), ("Taha", "طه"), ("Wahbi", "وهبي"), ("Yazbek", "يزبك"), ("Zaher", "زاهر"),
+    ("Atallah", "عطا الله"), ("Baroudi", "بارودي"), ("Dajani", "دجاني"), ("Fares", "فارس"), ("Ghoul", "غول"),
+    ("Hassoun", "حسون"), ("Kurdi", "كردي"), ("Lahham", "لحام"), ("Sayegh", "صايغ"), ("Tannous", "طنوس"),
+]
+# (English, Arabic masculine, Arabic feminine); no full stops: they would end the sentence
+TITLES: list[tuple[str, str, str]] = [
+    ("Councillor", "عضو المجلس البلدي", "عضوة المجلس البلدي"), ("MP", "النائب", "النائبة"),
+    ("Mayor", "رئيس البلدية", "رئيسة البلدية"), ("Dr", "الدكتور", "الدكتورة"),
+    ("Deputy Minister", "نائب الوزير", "نائبة الوزير"), ("Director-General", "المدير العام", "المديرة العامة"),
+    ("Spokesperson", "المتحدث الرسمي", "المتحدثة الرسمية"), ("Engineer", "المهندس", "المهندسة"),
+    ("Judge", "القاضي", "القاضية"), ("Ambassador", "السفير", "السفيرة"),
+]
+PLACE_PREFIXES: list[tuple[str, str]] = [
+    ("", ""), ("Wadi", "وادي"), ("Tel", "تل"), ("Ain", "عين"), ("Kafr", "كفر"), ("Beit", "بيت"),
+    ("Deir", "دير"), ("Bir", "بئر"), ("Khirbet", "خربة"), ("Marj", "مرج"), ("Ras", "رأس"), ("Jisr", "جسر"),
+    ("Umm", "أم"), ("Nahr", "نهر"), ("Sahl", "سهل"), ("Jabal", "جبل"),
+]
+PLACE_STEMS: list[tuple[str, str]] = [
+    ("Zeitoun", "زيتون"), ("Rumman", "رمان"), ("Kharrub", "خروب"), ("Sindyan", "سنديان"), ("Ballut", "بلوط"),
+    ("Fawwar", "فوار"), ("Ghazal", "غزال"), ("Hamam", "حمام"), ("Qamar", "قمر"), ("Shams", "شمس"),
+    ("Nakhla", "نخلة"), ("Sakhra", "صخرة"), ("Tina", "تينة"), ("Arish", "عريش"), ("Dahab", "ذهب"),
+    ("Fidda", "فضة"), ("Hajar", "حجر"), ("Jauz", "جوز"), ("Karma", "كرمة"), ("Luz", "لوز"),
+    ("Mishmish", "مشمش"), ("Nasim", "نسيم"), ("Qasab", "قصب"), ("Rihan", "ريحان"), ("Safsaf", "صفصاف"),
+    ("Tamr", "تمر"), ("Warda", "وردة"), ("Yasmin", "ياسمين"), ("Zaatar", "زعتر"), ("Anbar", "عنبر"),
+    ("Bustan", "بستان"), ("Dafla", "دفلى"), ("Fayruz", "فيروز"), ("Ghadir", "غدير"), ("Hilal", "هلال"),
+    ("Jadida", "جديدة"), ("Kawkab", "كوكب"), ("Manara", "منارة"), ("Nabaa", "نبع"), ("Qalaa", "قلعة"),
+    ("Rabia", "ربيع"), ("Sahil", "ساحل"), ("Tawil", "طويل"), ("Wasit", "واسط"), ("Yanbu", "ينبوع"),
+    ("Zahra", "زهرة"), ("Asfar", "أصفر"), ("Abyad", "أبيض"), ("Akhdar", "أخضر"), ("Azraq", "أزرق"),
+    ("Ahmar", "أحمر"), ("Shamali", "شمالي"), ("Janubi", "جنوبي"), ("Gharbi", "غربي"), ("Sharqi", "شرقي"),
+    ("Kabir", "كبير"), ("Saghir", "صغير"), ("Wusta", "وسطى"), ("Mallaha", "ملاحة"), ("Sawwana", "صوانة"),
+]
+# Local bodies of a place: (English with {L}, Arabic with {L}, gender)
+LOCAL_ORGS: list[tuple[str, str, str]] = [
+    ("the {L} Municipal Council", "المجلس البلدي في {L}", "m"),
+    ("the {L} Residents Association", "جمعية سكان {L}", "f"),
+    ("the {L} Chamber of Industry", "غرفة صناعة {L}", "f"),
+    ("the {L} District Office", "مكتب منطقة {L}", "m"),
+    ("the {L} Development Agency", "وكالة تنمية {L}", "f"),
+    ("the {L} Farmers Cooperative", "تعاونية مزارعي {L}", "f"),
+]
+
+# Interchangeable wordings of the templates' fixed words, per language: a writer picks one, so two
+# unrelated documents built on one template do not repeat its wording verbatim. The first of each
+# group is the word as the templates spell it (whole words, not inside a slot).
+EN_WORDINGS: list[list[str]] = [
+    ["allocate", "earmark", "set aside", "commit"], ["dollars", "US dollars"],
+    ["government", "cabinet", "administration"], ["launch", "start", "rollout"],
+    ["programme", "scheme", "initiative"], ["complaints", "grievances"], ["rose", "increased", "climbed", "grew"],
+    ["according to", "based on"], ["official", "government", "public"], ["figures", "data", "statistics"],
+    ["visited", "toured"], ["met", "met with", "spoke with"], ["local", "regional", "district"],
+    ["officials", "authorities", "administrators"], ["expected", "due", "scheduled"],
+    ["finish", "be completed", "conclude"], ["main", "chief", "principal", "key"],
+    ["biggest", "largest", "greatest"], ["challenge", "obstacle", "difficulty"], ["problem", "issue", "concern"],
+    ["facing", "confronting"], ["recorded", "registered", "logged", "counted"], ["earlier", "before", "previously"],
+    ["delegations", "delegates", "teams"], ["countries", "nations", "states"], ["called on", "urged", "asked"],
+    ["citizens", "residents", "people"], ["residents", "people", "inhabitants"], ["people", "residents", "citizens"],
+    ["cases", "incidents", "instances"], ["hotline", "helpline", "phone line"], ["meeting", "session", "gathering"],
+    ["ended", "concluded", "closed"], ["reached", "hit", "topped"], ["talks", "negotiations", "discussions"],
+    ["resume", "restart", "reopen"], ["forced", "obliged", "compelled"], ["authorities", "officials"],
+    ["close", "shut"], ["closed", "shut"], ["press", "news"], ["plan", "proposal", "blueprint"],
+    ["wider", "broader", "larger"], ["broader", "wider", "larger"], ["strategy", "policy", "effort"],
+    ["signed", "concluded", "sealed"], ["agreement", "accord"], ["complete", "finished", "done"],
+    ["warned", "cautioned"], ["urgent", "immediate", "swift"], ["action", "measures", "steps"],
+    ["spread", "extend"], ["delegation", "team", "mission"], ["arrived", "landed"],
+    ["assess", "evaluate", "review", "inspect"], ["chaired", "led", "presided over"],
+    ["discuss", "examine", "review"], ["ways", "means", "options"], ["measures", "steps", "rules"],
+    ["statement", "communique", "press release"], ["survey", "poll", "study"],
+    ["published", "released", "issued"], ["concerned", "worried"], ["opened", "inaugurated"],
+    ["committee", "panel", "commission"], ["submit", "present", "deliver"], ["final", "concluding"],
+    ["registered", "recorded", "reported"], ["start", "beginning"], ["complained", "protested"],
+    ["councillors", "council members"], ["neglected", "ignored", "overlooked"], ["decision", "ruling"],
+    ["taken", "made", "reached"], ["began", "started"], ["workers", "labourers", "staff"],
+    ["denied", "rejected", "dismissed"], ["reports", "claims", "rumours"], ["support", "backing", "help"],
+    ["spending", "expenditure"], ["fell", "dropped", "declined"], ["inspectors", "monitors", "auditors"],
+    ["sent", "dispatched", "deployed"], ["follow up on", "look into", "investigate"],
+    ["deputies", "lawmakers", "MPs"], ["criticised", "condemned", "attacked"], ["handling", "management"],
+    ["demanded", "called for", "sought"], ["inquiry", "investigation", "probe"],
+    ["financed", "funded", "paid for"], ["grant", "donation"], ["ambassador", "envoy"],
+    ["cooperation", "collaboration", "partnership"], ["annual", "yearly"], ["showed", "found", "indicated"],
+    ["economy", "national economy"], ["spokesperson", "spokesman", "representative"],
+    ["continue", "carry on", "proceed"], ["holidays", "holiday period", "break"],
+    ["dialogue", "debate", "conversation"], ["required", "needed"], ["ceremony", "celebration", "event"],
+    ["guests", "invitees", "visitors"], ["including", "among them"], ["media", "press", "newspapers"],
+    ["damaged", "hit", "affected"], ["sides", "parties"], ["agreed", "decided"],
+    ["form", "set up", "establish"], ["joint", "shared", "common"], ["again", "once more"],
+    ["website", "web portal", "web page"], ["highest", "largest"], ["figure", "number", "level"],
+    ["visit", "travel to"], ["standards", "requirements", "norms"], ["issued", "released", "published"],
+    ["move", "step", "decision"], ["welcomed", "praised", "applauded"], ["announcement", "declaration"],
+    ["partners", "allies", "donors"], ["objections", "opposition", "criticism"],
+    ["consultations", "talks", "discussions"], ["help", "aim to"], ["thanked", "praised"],
+]
+AR_WORDINGS: list[list[str]] = [
+    ["ستخصص", "سترصد", "ستوفر"], ["دولار", "دولار أمريكي"], ["الحكومة", "السلطات"], ["إطلاق", "بدء", "تدشين"],
+    ["ارتفعت", "زادت", "صعدت"], ["الشكاوى", "البلاغات", "التظلمات"], ["وفق", "بحسب", "حسب"],
+    ["الأرقام", "البيانات", "الإحصاءات", "المعطيات"], ["الرسمية", "الحكومية"], ["كلفة", "تكلفة"],
+    ["أعمال", "أشغال"], ["المتوقع", "المنتظر", "المرتقب"], ["تنتهي", "تكتمل", "تُنجز"],
+    ["الرئيسي", "الأبرز", "الأكبر"], ["التحدي", "العائق"], ["لا تزال", "ما زالت", "ما تزال"],
+    ["سجلت", "رصدت", "أحصت"], ["مقارنة مع", "مقابل"], ["تنطلق", "تبدأ"], ["فعاليات", "أعمال", "أنشطة"],
+    ["بمشاركة", "بحضور"], ["وفود", "بعثات"], ["دولة", "بلداً"], ["المواطنين", "السكان", "الأهالي"],
+    ["الإبلاغ", "التبليغ"], ["حالات", "وقائع"], ["للطوارئ", "للحالات الطارئة"], ["الاجتماع", "اللقاء"],
+    ["اختُتم", "انتهى", "انفض"], ["المستفيدين", "المنتفعين"], ["بلغ", "وصل إلى"],
+    ["المحادثات", "المفاوضات", "المباحثات"], ["ممثلين", "مندوبين"], ["ممثلون", "مندوبون"],
+    ["أجبرت", "أرغمت"], ["السلطات", "الجهات المختصة", "الجهات الرسمية"], ["صحفي", "صحافي"],
+    ["استراتيجية", "إستراتيجية"], ["أوسع", "أشمل", "أعم"], ["أشمل", "أوسع", "أعم"], ["الإنجاز", "التنفيذ"],
+    ["موازنة", "ميزانية"], ["تمتد", "تتمدد"], ["إجراءات", "تدابير"], ["عاجلة", "فورية", "سريعة"],
+    ["وفد", "فريق"], ["لتقييم", "لدراسة", "لمعاينة"], ["اجتماعاً", "لقاءً"], ["لبحث", "لمناقشة", "لدراسة"],
+    ["سبل", "طرق", "وسائل"], ["بيان", "تصريح"], ["الإجراءات", "التدابير"], ["ستساعد", "ستعين"],
+    ["استطلاع", "مسح"], ["نُشر", "صدر"], ["سكان", "أهالي", "قاطني"], ["النهائي", "الختامي"],
+    ["تسجيل", "رصد", "إحصاء"], ["بداية", "مطلع", "أول"], ["أشهر", "شهور"], ["المحلي", "البلدي"],
+    ["أهملوا", "تجاهلوا"], ["سيُتخذ", "سيصدر"], ["المهندسون", "الفنيون"], ["بدأ", "باشر"],
+    ["حالياً", "الآن"], ["الموقع", "الميدان"], ["الأنباء", "الأخبار", "التقارير"], ["بموجب", "وفق"],
+    ["الدعم", "العون"], ["الإنفاق", "الصرف"], ["تراجع", "انخفض", "هبط"], ["مفتشاً", "مراقباً"],
+    ["لمتابعة", "لرصد"], ["انتقد", "هاجم"], ["طريقة", "أسلوب", "كيفية"], ["بمنحة", "بهبة"],
+    ["قدرها", "قيمتها"], ["التعاون", "الشراكة"], ["أظهر", "بيّن", "كشف"], ["الاقتصاد", "الاقتصاد الوطني"],
+    ["متحدث", "ناطق"], ["سيستمر", "سيتواصل"], ["العطلة", "الإجازة", "العطلة الرسمية"],
+    ["تتطلب", "تستلزم", "تقتضي"], ["الحفل", "الاحتفال", "المراسم"], ["ضيفاً", "مدعواً"],
+    ["أفادت", "ذكرت"], ["أضرار", "خسائر"], ["جراء", "بسبب", "نتيجة"], ["الجانبان", "الطرفان"],
+    ["تشكيل", "تأسيس", "إنشاء"], ["مجدداً", "مرة أخرى", "ثانية"], ["رغم", "على الرغم من", "برغم"],
+    ["المسؤولون", "المعنيون"], ["إنجاز", "استكمال"], ["بهدف", "سعياً إلى", "من أجل"],
+    ["المفتشون", "المراقبون"], ["المعايير", "الشروط"], ["المطلوبة", "اللازمة"], ["شركاء", "جهات شريكة"],
+    ["اعتراضات", "تحفظات"], ["المشاورات", "المباحثات"], ["تماشياً", "انسجاماً"], ["إرسال", "إيفاد"],
+    ["برنامج", "مشروع"], ["الوزارة", "الوزارة المعنية"], ["المسؤولين", "المعنيين"], ["محادثات", "مباحثات"],
+]
+
 # Everything above as one English -> Arabic table (the first Arabic form where there are two).
 PHRASE_TABLE: dict[str, str] = {}
 for _words in TOPIC_WORDS.values():

@@ -12,7 +12,9 @@ matter, but everything in them does. Floats are equal within --tol. A list field
 nothing is sorted before comparing (--unordered; by default a family's "documents"); other lists,
 such as a relation's "evidence" or a document's "boilerplate" spans, are compared in order.
 `--ignore FILE.FIELD` (repeatable) leaves a field out, e.g. `documents.path` when paths change
-representation on purpose.
+representation on purpose. Either directory may be a Spark run's output (`trace --engine spark`),
+where a table is a directory of JSON-lines part files (`documents/part-00000`, ...) instead of
+`documents.jsonl`.
 
 Prints one line per file (identical, or how many records differ, with the first few differences)
 and exits 0 when every file is identical, 1 otherwise, 2 on a usage error.
@@ -59,7 +61,16 @@ def parse_fields(specs: list[str], option: str) -> dict[str, set[str]]:
     return out
 
 
+def table(path: Path) -> Path:
+    """``NAME.jsonl``, or the Spark engine's ``NAME`` directory of part files when only that exists."""
+    parts = path.with_name(path.name.removesuffix(".jsonl"))
+    return parts if not path.exists() and parts.is_dir() else path
+
+
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON-lines file, or of every part file of a Spark table directory."""
+    if path.is_dir():
+        return [r for part in sorted(path.glob("part-*")) for r in load_jsonl(part)]
     records = []
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -177,6 +188,7 @@ def file_differences(name: str, before: Path, after: Path, ignore: set[str], uno
                      ) -> tuple[int, int, list[str]]:
     """How one file of AFTER differs from BEFORE's: (records before, records after, one line per
     difference); no lines when identical."""
+    after = table(after)
     if not after.exists():
         return len(load_jsonl(before)), 0, ["MISSING in AFTER"]
     b = [canonical(r, ignore, unordered) for r in load_jsonl(before)]

@@ -6,6 +6,13 @@ officials, organisations and places, numbers (digits on both sides) and dates. A
 one topic, so unrelated documents share little vocabulary; its Arabic translation is the same
 template sentences rendered in Arabic, so translations are sentence for sentence.
 
+Background text is not shared verbatim across hundreds of documents: most people, places and local
+bodies are drawn from thousands generated from name parts, and each sentence words the template's
+fixed words its own way (EN_WORDINGS / AR_WORDINGS in phrase_table.py), which copies keep. What
+remains shared between unrelated documents of one topic is the topic's few dozen phrases: passim's
+defaults (25-character n-grams in 2-100 documents, 5 shared) still pair a document with 80 others at
+10,000 documents (bench/vs_passim.py).
+
 `planted_corpus` writes a corpus with known relations (copies, near-copies, translations, derived
 reports, revisions) and returns them as ground truth.
 """
@@ -16,7 +23,25 @@ import random
 import re
 from pathlib import Path
 
-from phrase_table import MONTHS, OFFICES, ORGS, PEOPLE, PLACES, SAY, TIMES, TOPIC_WORDS, TOPICS
+from phrase_table import (
+    AR_WORDINGS,
+    EN_WORDINGS,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    LOCAL_ORGS,
+    MONTHS,
+    OFFICES,
+    ORGS,
+    PEOPLE,
+    PLACE_PREFIXES,
+    PLACE_STEMS,
+    PLACES,
+    SAY,
+    TIMES,
+    TITLES,
+    TOPIC_WORDS,
+    TOPICS,
+)
 
 # (subject, English, Arabic, English paraphrase, Arabic paraphrase)
 _TEMPLATES: list[tuple[str, str, str, str, str]] = [
@@ -284,11 +309,93 @@ _WORDS["O"] = [(en, ar) for en, ar, _, _ in ORGS]
 _WORDS["L"] = PLACES
 _WORDS["T"] = TIMES
 _GENDER_OF = {"P": [g for _, _, g, _ in PEOPLE], "O": [g for _, _, g, _ in ORGS]}
+
+# Local people, places and bodies, generated from name parts (phrase_table.py): thousands of each,
+# after the named officials above. _LOCAL[k] = (first index, end, share of draws).
+_LOCAL: dict[str, tuple[int, int, float]] = {}
+
+
+def _add_local(k: str, names: list[tuple[str, str]], share: float, genders: list[str] | None = None) -> None:
+    _LOCAL[k] = (len(_WORDS[k]), len(_WORDS[k]) + len(names), share)
+    _WORDS[k] = _WORDS[k] + names
+    if genders is not None:
+        _GENDER_OF[k] = _GENDER_OF[k] + genders
+
+
+_LOCAL_PLACES = [(f"{pe} {se}" if pe else se, f"{pa} {sa}" if pa else sa)
+                 for pe, pa in PLACE_PREFIXES for se, sa in PLACE_STEMS]
+_LOCAL_PEOPLE = [(f"{te} {ge} {fe}", f"{(tf if g == 'f' else tm)} {ga} {fa}", g)
+                 for te, tm, tf in TITLES for ge, ga, g in GIVEN_NAMES for fe, fa in FAMILY_NAMES]
+_LOCAL_ORGS = [(oe.format(L=le), oa.format(L=la), g) for oe, oa, g in LOCAL_ORGS for le, la in _LOCAL_PLACES]
+_add_local("L", _LOCAL_PLACES, 0.7)
+_add_local("P", [(e, a) for e, a, _ in _LOCAL_PEOPLE], 0.6, [g for _, _, g in _LOCAL_PEOPLE])
+_add_local("O", [(e, a) for e, a, _ in _LOCAL_ORGS], 0.4, [g for _, _, g in _LOCAL_ORGS])
 for _t in TOPICS:
     _POOL[_t]["P"] = [i for i, p in enumerate(PEOPLE) if p[3] == _t]
     _POOL[_t]["O"] = [i for i, o in enumerate(ORGS) if o[3] in (_t, "")]
 _NUMERIC = {"n", "pct", "amt"}
 _DATES = {"D", "M", "Y"}
+
+
+# The templates' fixed words that have other wordings become slots {w0}, {w1}, ... (one per
+# occurrence) with their group in EN_WORDINGS / AR_WORDINGS. A sentence's English choices follow
+# from its `style`; its Arabic choices from the English ones, so that `translate` (which parses the
+# English back) renders the very Arabic a translation in the corpus has.
+_NOT_WORD = r"[\w\u064B-\u0652]"
+
+
+def _wording_re(groups: list[list[str]]) -> tuple[re.Pattern, dict[str, int]]:
+    first = {}
+    for g, words in enumerate(groups):
+        first.setdefault(words[0], g)
+    alts = "|".join(map(re.escape, sorted(first, key=len, reverse=True)))
+    return re.compile(f"(?<!{_NOT_WORD})(?:{alts})(?!{_NOT_WORD})"), first
+
+
+_WORDING_RE = {"en": _wording_re(EN_WORDINGS), "ar": _wording_re(AR_WORDINGS)}
+_WORDINGS = {"en": EN_WORDINGS, "ar": AR_WORDINGS}
+
+
+def _vary(template: str, lang: str) -> tuple[str, tuple[int, ...]]:
+    """The template with each fixed word that has other wordings made a slot {wN}; the groups."""
+    pattern, group_of = _WORDING_RE[lang]
+    groups: list[int] = []
+
+    def slot(m: re.Match) -> str:
+        groups.append(group_of[m.group(0)])
+        return "{w" + str(len(groups) - 1) + "}"
+
+    parts, pos = [], 0
+    for m in list(_SLOT.finditer(template)) + [None]:
+        end = m.start() if m else len(template)
+        parts.append(pattern.sub(slot, template[pos:end]))
+        if m:
+            parts.append(m.group(0))
+            pos = m.end()
+    return "".join(parts), tuple(groups)
+
+
+_TPL_W = [[(_vary(en, "en"), (_vary(ar[0], "ar"), _vary(ar[1], "ar"))) for _, en, ar in variants]
+          for variants in _TPL]
+_TAIL_W = [(_vary(en, "en"), _vary(ar, "ar")) for en, ar in _TAIL]
+
+
+def _mix(h: int, v: int) -> int:
+    """A 32-bit hash step (murmur3's finaliser): cheap, and the same in every process."""
+    x = (h * 0x9E3779B1 + (v + 1) * 0x85EBCA77) & 0xFFFFFFFF
+    x ^= x >> 16
+    x = (x * 0x85EBCA6B) & 0xFFFFFFFF
+    x ^= x >> 13
+    x = (x * 0xC2B2AE35) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+def _choose(h: int, groups: tuple[int, ...], lang: str, base: int = 0) -> tuple[int, ...]:
+    return tuple(_mix(h, base + j) % len(_WORDINGS[lang][g]) for j, g in enumerate(groups))
+
+
+def _worded(groups: tuple[int, ...], choices: tuple[int, ...], lang: str) -> dict[str, str]:
+    return {f"w{j}": _WORDINGS[lang][g][c] for j, (g, c) in enumerate(zip(groups, choices, strict=True))}
 
 
 def _kind(name: str) -> str:
@@ -343,14 +450,17 @@ def _gender(subj: str, raw: dict) -> str:
 class _Sent:
     """One template sentence: template, variant (0 or 1: the paraphrase), slot values, tail, quote frame."""
 
-    __slots__ = ("tid", "var", "raw", "tail", "quote", "_text")
+    __slots__ = ("tid", "var", "raw", "tail", "quote", "style", "chosen", "_text")
 
-    def __init__(self, tid: int, var: int, raw: dict, tail: int = -1, quote: int = -1):
+    def __init__(self, tid: int, var: int, raw: dict, tail: int = -1, quote: int = -1, style: int = 0,
+                 chosen: tuple[tuple[int, ...], tuple[int, ...]] | None = None):
         self.tid, self.var, self.raw, self.tail, self.quote = tid, var, raw, tail, quote
+        self.style = style  # the writer's choice of wordings (a copy keeps it, so copies stay verbatim)
+        self.chosen = chosen  # the English wordings (sentence, tail) when parsed back from text
         self._text: dict[str, str] = {}  # rendered text by language; copies start without it
 
     def copy(self, **kw) -> _Sent:
-        s = _Sent(self.tid, self.var, dict(self.raw), self.tail, self.quote)
+        s = _Sent(self.tid, self.var, dict(self.raw), self.tail, self.quote, self.style, self.chosen)
         for k, v in kw.items():
             setattr(s, k, v)
         return s
@@ -361,20 +471,35 @@ class _Sent:
             text = self._text[lang] = self._render(lang)
         return text
 
+    def _en_choices(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        if self.chosen is not None:
+            return self.chosen
+        (_, groups), _ = _TPL_W[self.tid][self.var]
+        tail = _choose(self.style, _TAIL_W[self.tail][0][1], "en", 64) if self.tail >= 0 else ()
+        return _choose(self.style, groups, "en"), tail
+
     def _render(self, lang: str) -> str:
-        subj, en, ar = _TPL[self.tid][self.var]
+        subj = _TPL[self.tid][self.var][0]
+        (en, en_groups), ar = _TPL_W[self.tid][self.var]
+        core_c, tail_c = self._en_choices()
         if lang == "en":
             vals = {k: _en_value(k, v) for k, v in self.raw.items()}
-            core = en[:-1].format_map(vals)
+            core = en[:-1].format_map(vals | _worded(en_groups, core_c, "en"))
             if self.tail >= 0:
-                core += _TAIL[self.tail][0].format_map(vals)
+                tail, groups = _TAIL_W[self.tail][0]
+                core += tail.format_map(vals | _worded(groups, tail_c, "en"))
             text = core[0].upper() + core[1:] + "."
         else:
+            h = self.tid * 2 + self.var
+            for c in (self.tail, *core_c, -1, *tail_c):
+                h = _mix(h, c)
             g = _gender(subj, self.raw)
             vals = _ar_values(self.raw, g)
-            core = (ar[1] if g == "f" else ar[0])[:-1].format_map(vals)
+            text, groups = ar[1] if g == "f" else ar[0]
+            core = text[:-1].format_map(vals | _worded(groups, _choose(h, groups, "ar"), "ar"))
             if self.tail >= 0:
-                core += _TAIL[self.tail][1].format_map(vals)
+                tail, groups = _TAIL_W[self.tail][1]
+                core += tail.format_map(vals | _worded(groups, _choose(h, groups, "ar", 64), "ar"))
             text = core + "."
         if self.quote >= 0:
             text = _QUOTES[self.quote][0 if lang == "en" else 1].format(q=text)
@@ -392,6 +517,8 @@ _TAIL_SLOTS = [_slots(en) for en, _ in _TAIL]
 def _draw(rng: random.Random, name: str, topic: str, year: int):
     """A raw value for slot `name` in a document on `topic` dated `year`."""
     k = _kind(name)
+    if k in _LOCAL and rng.random() < _LOCAL[k][2]:
+        return rng.randrange(_LOCAL[k][0], _LOCAL[k][1])
     if k in ("P", "O") and rng.random() < 0.15:
         return rng.randrange(len(_WORDS[k]))  # an official from another field
     if k in _POOL[topic]:
@@ -444,7 +571,7 @@ def _sentence(rng: random.Random, topic: str, year: int, var: int = 0) -> _Sent:
         _fill(rng, _EN_SLOTS[tid][0] + _EN_SLOTS[tid][1], topic, year, raw)
         if tail >= 0:
             _fill(rng, _TAIL_SLOTS[tail], topic, year, raw)
-        s = _Sent(tid, var, raw, tail)
+        s = _Sent(tid, var, raw, tail, style=rng.getrandbits(32))
         n = len(s.render("en").split())
         if 8 <= n <= 45:
             return s
@@ -535,8 +662,28 @@ _INDEX: dict[str, dict[str, int]] = {}
 _MONTH_RE = "(?:" + "|".join(m for m, _ in MONTHS) + ")"
 
 
-def _slot_pattern(name: str) -> str:
+def _alternatives(words) -> str:
+    return "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
+
+
+def _local_pattern(k: str) -> str:
+    """Generated names as a pattern built from their parts (an alternation of all would be huge)."""
+    place = f"(?:(?:{_alternatives(e for e, _ in PLACE_PREFIXES if e)}) )?(?:{_alternatives(e for e, _ in PLACE_STEMS)})"
+    if k == "L":
+        return place
+    if k == "P":
+        return (f"(?:{_alternatives(e for e, _, _ in TITLES)}) (?:{_alternatives(e for e, _, _ in GIVEN_NAMES)}) "
+                f"(?:{_alternatives(e for e, _ in FAMILY_NAMES)})")
+    return "|".join(re.escape(e[:e.index("{L}")]) + place + re.escape(e[e.index("{L}") + 3:]) for e, _, _ in LOCAL_ORGS)
+
+
+def _slot_pattern(name: str, groups: tuple[int, ...] = ()) -> str:
     k = _kind(name)
+    if k == "w":
+        return f"(?P<{name}>{_alternatives(EN_WORDINGS[groups[int(name[1:])]])})"
+    if k in _LOCAL:
+        lo = _LOCAL[k][0]
+        return f"(?P<{name}>{_alternatives(en for en, _ in _WORDS[k][:lo])}|{_local_pattern(k)})"
     if k in _WORDS:
         alts = sorted({en for en, _ in _WORDS[k]}, key=len, reverse=True)
     elif k == "say":
@@ -550,17 +697,18 @@ def _slot_pattern(name: str) -> str:
     return f"(?P<{name}>" + "|".join(map(re.escape, alts)) + ")"
 
 
-def _compile(template: str, tail: bool) -> re.Pattern:
+def _compile(template: str, tail: bool, groups: tuple[int, ...]) -> re.Pattern:
     parts, pos = [], 0
     for m in _SLOT.finditer(template):
         parts.append(re.escape(template[pos:m.start()]))
-        parts.append(_slot_pattern(m.group(1)))
+        parts.append(_slot_pattern(m.group(1), groups))
         pos = m.end()
     parts.append(re.escape(template[pos:]))
     return re.compile("".join(parts) + ("(?P<tail>, .+)?" if tail else ""))
 
 
 def _parsers() -> list[tuple[re.Pattern, int, int]]:
+    """(pattern, template, variant) per English template (wordings as slots), built on first use."""
     global _PARSERS
     if _PARSERS is None:
         for k in _WORDS:
@@ -571,18 +719,23 @@ def _parsers() -> list[tuple[re.Pattern, int, int]]:
         for i, s in enumerate(SAY):
             _INDEX["say"].setdefault(s[0], i)
         _INDEX["month"] = {m: i for i, (m, _) in enumerate(MONTHS)}
-        _TAIL_PARSERS.extend((_compile(en, False), i) for i, (en, _) in enumerate(_TAIL))
-        _PARSERS = [(_compile(en[:-1], True), tid, var)
-                    for tid, variants in enumerate(_TPL) for var, (_, en, _) in enumerate(variants)]
+        _TAIL_PARSERS.extend((_compile(en, False, groups), i) for i, ((en, groups), _) in enumerate(_TAIL_W))
+        _PARSERS = [(_compile(en[:-1], True, groups), tid, var)
+                    for tid, variants in enumerate(_TPL_W) for var, ((en, groups), _) in enumerate(variants)]
     return _PARSERS
 
 
-def _raw_of(m: re.Match) -> dict:
-    raw = {}
+def _raw_of(m: re.Match, groups: tuple[int, ...]) -> tuple[dict, tuple[int, ...]]:
+    """A match's slot values, and the wordings chosen for the template's fixed words."""
+    raw, chosen = {}, [0] * len(groups)
     for name, text in m.groupdict().items():
         if name == "tail" or text is None:
             continue
         k = _kind(name)
+        if k == "w":
+            j = int(name[1:])
+            chosen[j] = EN_WORDINGS[groups[j]].index(text)
+            continue
         if k in _INDEX and k not in ("D", "M"):
             raw[name] = _INDEX[k][text]
         elif k == "D":
@@ -594,7 +747,7 @@ def _raw_of(m: re.Match) -> dict:
             raw[name] = (int(y), _INDEX["month"][mo])
         else:
             raw[name] = int(text)
-    return raw
+    return raw, tuple(chosen)
 
 
 def _parse(sentence: str) -> _Sent | None:
@@ -607,17 +760,19 @@ def _parse(sentence: str) -> _Sent | None:
             m = pattern.fullmatch(text)
             if not m:
                 continue
-            raw, tail = _raw_of(m), -1
+            raw, core_c = _raw_of(m, _TPL_W[tid][var][0][1])
+            tail, tail_c = -1, ()
             if m.group("tail"):
                 for tp, i in _TAIL_PARSERS:
                     tm = tp.fullmatch(m.group("tail"))
                     if tm:
-                        raw.update(_raw_of(tm))
+                        tail_raw, tail_c = _raw_of(tm, _TAIL_W[i][0][1])
+                        raw.update(tail_raw)
                         tail = i
                         break
                 else:
                     continue
-            return _Sent(tid, var, raw, tail)
+            return _Sent(tid, var, raw, tail, chosen=(core_c, tail_c))
     return None
 
 

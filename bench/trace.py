@@ -137,6 +137,7 @@ class Run:
     docs: int = 0
     files_read: int = 0
     times: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds, this process and its reaped workers
     pairs: set[tuple[str, str]] = field(default_factory=set)  # candidate pairs, a < b
     aligned: int = 0  # pairs aligned this run (not already in the store)
     passages: int = 0
@@ -151,18 +152,27 @@ class Run:
         return sum(self.times.values())
 
 
+def _cpu() -> float:
+    """CPU seconds so far of this process (all its threads: the encoder's) and of its children
+    that have ended (the alignment workers, counted once their pool is closed). Wall time on a
+    shared machine says how busy it was; CPU time says what a stage costs."""
+    own, done = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + done.ru_utime + done.ru_stime
+
+
 def run_trace(root: Path, store: Store, label: str) -> Run:
     """`sourcetrace trace` through the local engine (engines/local.py), each stage timed as the
     engine announces it."""
     run = Run()
-    clock = {"stage": "read", "t": time.perf_counter()}
+    clock = {"stage": "read", "t": time.perf_counter(), "cpu": _cpu()}
     todo: list[int] = []
 
     def stage(name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), _cpu()
         run.times[clock["stage"]] = run.times.get(clock["stage"], 0.0) + now - clock["t"]
-        say(f"  [{label}] {clock['stage']} {now - clock['t']:.1f}s")
-        clock.update(stage=name, t=now)
+        run.cpu[clock["stage"]] = run.cpu.get(clock["stage"], 0.0) + cpu - clock["cpu"]
+        say(f"  [{label}] {clock['stage']} {now - clock['t']:.1f}s (cpu {cpu - clock['cpu']:.1f}s)")
+        clock.update(stage=name, t=now, cpu=cpu)
         if name in STAGES:
             at_stage(f"{label} {name}")
 
@@ -178,6 +188,7 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
     result = local.trace_documents(store, docs, encoder=get_encoder("use"),
                                    progress=local.Progress(stage=stage, total=total))
     run.times.pop("done", None)
+    run.cpu.pop("done", None)
     run.docs, run.files_read = len(docs), report.read
     run.pairs = {(a, b) if a < b else (b, a) for a, b in result.pairs.related}
     run.aligned, run.passages = (todo[0] if todo else 0), len(result.passages)
@@ -428,7 +439,8 @@ def table(res: Result, half: Result | None, check: Result | None, encoder_load: 
     row("encoder load (once, not in stages)", f"{encoder_load:.1f} s")
     row("trace total", f"{f.total:.1f} s = {f.docs / f.total:.1f} docs/s")
     for s in STAGES:
-        row(f"  {s}", f"{f.times[s]:.1f} s = {f.docs / max(f.times[s], 1e-9):.0f} docs/s  ({f.times[s] / f.total:.0%})")
+        row(f"  {s}", f"{f.times[s]:.1f} s = {f.docs / max(f.times[s], 1e-9):.0f} docs/s  ({f.times[s] / f.total:.0%}); "
+            f"cpu {f.cpu.get(s, 0.0):.1f} s = {1000 * f.cpu.get(s, 0.0) / max(f.docs, 1):.2f} ms/doc")
     row("candidate pairs / aligned pairs / passages", f"{len(f.pairs)} ({len(f.pairs) / f.docs:.2f}/doc) / "
         f"{f.aligned} / {f.passages}")
     row("relations / families", f"{len(f.relations)} ({dict(Counter(r.type for r in f.relations))}) / {f.families}")

@@ -1,14 +1,20 @@
 """sourcetrace against passim on the same planted corpus, in the same run (issue 18).
 
     PASSIM_VENV=/work/passim-venv .venv/bin/python bench/vs_passim.py [--docs 10000 25000 50000]
-        [--seed 7] [--passim-venv DIR] [--peers DIR] [--encoder SPEC] [--keep DIR] [--json]
+        [--seed 7] [--passim-venv DIR] [--peers DIR] [--encoder SPEC] [--passim-options "-m 20"]
+        [--without-passim] [--keep DIR] [--json]
 
 For each size, `synthetic.planted_corpus` writes the corpus as one `.txt` file per document in one
 directory (what passim's run.sh reads); then, one after the other:
 
 * sourcetrace: `sourcetrace trace CORPUS --out OUT --db DB` on a fresh store, as its own process
   (the CLI a user runs, from this checkout's src/), with no --encoder unless --encoder is given;
-* passim: `../shared/peers/passim/run.sh CORPUS OUT` (passim's defaults, Spark local[2]).
+* passim: `../shared/peers/passim/run.sh CORPUS OUT [OPTIONS]` (Spark local[2]; passim's defaults
+  unless --passim-options is given, e.g. "-m 20": its README's n-gram filter, which a user tunes
+  when too many document pairs share a few n-grams. On the planted corpus at 10,000 documents
+  passim's defaults (-n 25 -u 100 -m 5) make 401,050 candidate pairs (99.7% across families: the
+  generator's ten topics share their phrases); -m 20 makes 1,668 and keeps 1,099 of the 1,100
+  monolingual planted pairs, counted with passim's own n-gram rule).
 
 Both are timed from outside, and the resident memory of each whole process tree (sourcetrace's
 alignment workers; passim's JVM and Spark's Python workers) is summed and sampled every 0.5 s by
@@ -23,6 +29,9 @@ relation precision (directed relations inside one planted family; strict: plante
 passim types no relation: each document pair sharing a passage is "derived", which bench/trace.py
 accepts for every planted type but translation. passim names documents by file stem.
 
+--without-passim runs sourcetrace alone (issue 18's "fact-checker's day": --docs 15000
+--without-passim; the table gives the sentences sourcetrace stored, headline lines included).
+
 The load average before and after each side is printed: figures taken while other work shares the
 cores are noisy. Nothing is asserted.
 """
@@ -33,6 +42,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -69,6 +79,7 @@ class Side:
     """One tool's run on one corpus: how long, how much memory, how accurate."""
 
     tool: str
+    ran: bool = True
     wall_s: float = 0.0  # what the ratio uses
     total_s: float = 0.0  # the whole command, for passim with its input/output conversion
     peak_mib: float = 0.0  # whole process tree, summed, sampled every 0.5 s
@@ -90,6 +101,7 @@ class Size:
     gen_s: float
     ours: Side
     passim: Side
+    sentences: int = 0  # in sourcetrace's store
 
     @property
     def ratio(self) -> float:
@@ -137,10 +149,10 @@ def run_ours(corpus: Path, work: Path, peers: Path, encoder: str | None) -> tupl
     return side, out
 
 
-def run_passim(corpus: Path, work: Path, peers: Path, venv: Path) -> tuple[Side, Path]:
+def run_passim(corpus: Path, work: Path, peers: Path, venv: Path, options: list[str]) -> tuple[Side, Path]:
     out = work / "passim"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [str(peers / "run.sh"), str(corpus), str(out)]
+    cmd = [str(peers / "run.sh"), str(corpus), str(out), *options]
     say(f"  passim: PASSIM_VENV={venv} {' '.join(cmd)}")
     side = Side("passim", load=(os.getloadavg()[0], 0.0))
     side.total_s, tree_mib, tree_cpu, rc = measured(cmd, work / "passim.log", peers, dict(os.environ, PASSIM_VENV=str(venv)))
@@ -215,7 +227,8 @@ def score(side: Side, run: bench_trace.Run, truth: dict, corpus: Path) -> None:
 
 
 # -- one size ------------------------------------------------------------------------------------
-def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path, encoder: str | None) -> Size:
+def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path | None, encoder: str | None,
+             passim_options: list[str]) -> Size:
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
     shutil.rmtree(corpus, ignore_errors=True)
@@ -227,12 +240,16 @@ def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path, encoder: st
         f"written in {gen:.1f}s -> {corpus}")
     ours, ours_out = run_ours(corpus, work, peers, encoder)
     say(f"[{n}] sourcetrace {ours.wall_s:.1f}s, peak {ours.peak_mib:.0f} MiB")
-    theirs, passim_out = run_passim(corpus, work, peers, venv)
+    with sqlite3.connect(f"file:{work / 'ours.db'}?mode=ro", uri=True) as db:
+        sentences = db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+    score(ours, as_run(ours_out, our_keys(ours_out, corpus)), truth, corpus)
+    if venv is None:
+        return Size(len(truth["docs"]), mb, gen, ours, Side("passim", ran=False), sentences)
+    theirs, passim_out = run_passim(corpus, work, peers, venv, passim_options)
     say(f"[{n}] passim {theirs.wall_s:.1f}s ({theirs.total_s:.1f}s with conversions), "
         f"peak {theirs.peak_mib:.0f} MiB")
-    score(ours, as_run(ours_out, our_keys(ours_out, corpus)), truth, corpus)
     score(theirs, as_run(passim_out, passim_keys(passim_out)), truth, corpus)
-    return Size(len(truth["docs"]), mb, gen, ours, theirs)
+    return Size(len(truth["docs"]), mb, gen, ours, theirs, sentences)
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -244,18 +261,21 @@ def table(sizes: list[Size]) -> str:
         rows.append((name, cells, bar))
 
     def both(fmt: str, get) -> list[str]:
-        return [f"{fmt.format(get(s.ours))} / {fmt.format(get(s.passim))}" for s in sizes]
+        return [f"{fmt.format(get(s.ours))} / {fmt.format(get(s.passim)) if s.passim.ran else '-'}" for s in sizes]
 
     row("documents", [f"{s.docs:,}" for s in sizes])
     row("corpus MB", [f"{s.mb:.1f}" for s in sizes])
+    row("sentences (sourcetrace's store)", [f"{s.sentences:,}" for s in sizes])
     row("wall s (sourcetrace / passim)", both("{:.1f}", lambda x: x.wall_s))
-    row("ratio sourcetrace/passim", [f"{s.ratio:.2f} {'ok' if s.ratio <= 0.5 else 'MISSED'}" for s in sizes],
+    row("ratio sourcetrace/passim", [f"{s.ratio:.2f} {'ok' if s.ratio <= 0.5 else 'MISSED'}" if s.passim.ran else "-"
+                                     for s in sizes],
         "<= 0.5")
-    row("  passim with run.sh's conversions, s", [f"{s.passim.total_s:.1f}" for s in sizes])
+    row("  passim with run.sh's conversions, s", [f"{s.passim.total_s:.1f}" if s.passim.ran else "-" for s in sizes])
     row("CPU s, process tree", both("{:.0f}", lambda x: x.cpu_s))
     row("peak MiB, process tree", both("{:.0f}", lambda x: x.peak_mib), "ours <= passim's")
     row("1-min load before-after (ours; passim)",
-        [f"{s.ours.load[0]:.1f}-{s.ours.load[1]:.1f}; {s.passim.load[0]:.1f}-{s.passim.load[1]:.1f}" for s in sizes],
+        [f"{s.ours.load[0]:.1f}-{s.ours.load[1]:.1f}; "
+         + (f"{s.passim.load[0]:.1f}-{s.passim.load[1]:.1f}" if s.passim.ran else "-") for s in sizes],
         "2 cores")
     row("relations typed (sourcetrace's 'related' left out)", both("{}", lambda x: x.relations))
     for t in TYPES:
@@ -267,7 +287,8 @@ def table(sizes: list[Size]) -> str:
     row("  strict: planted pairs only", both("{:.4f}", lambda x: x.precision_strict))
     if len(sizes) > 1:
         row("wall time / previous size's (sourcetrace / passim)", ["-"] + [
-            f"{s.ours.wall_s / p.ours.wall_s:.2f} / {s.passim.wall_s / p.passim.wall_s:.2f}"
+            f"{s.ours.wall_s / p.ours.wall_s:.2f} / "
+            + (f"{s.passim.wall_s / p.passim.wall_s:.2f}" if s.passim.ran and p.passim.ran else "-")
             for p, s in zip(sizes, sizes[1:], strict=False)], "50k/25k <= 2.2")
     w = max(len(r[0]) for r in rows)
     c = [max(len(r[1][i]) for r in rows) for i in range(len(sizes))]
@@ -287,19 +308,25 @@ def main() -> None:
     ap.add_argument("--peers", type=Path, default=ROOT.parent / "shared" / "peers" / "passim",
                     help="the directory of run.sh and rss_peak.py (default ../shared/peers/passim)")
     ap.add_argument("--encoder", help="pass --encoder to sourcetrace trace (default: none, as a user runs it)")
+    ap.add_argument("--passim-options", default="", help='options for passim after run.sh\'s, e.g. "-m 20" '
+                    "(default: none, passim's defaults)")
+    ap.add_argument("--without-passim", action="store_true", help="run sourcetrace alone")
     ap.add_argument("--keep", type=Path, help="keep corpora and outputs in this directory")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     args = ap.parse_args()
     if not (args.peers / "run.sh").exists():
         sys.exit(f"no {args.peers}/run.sh: this bench needs ../shared/peers/passim (or --peers DIR)")
-    if args.passim_venv is None or not os.access(args.passim_venv / "bin" / "spark-submit", os.X_OK):
+    if args.without_passim:
+        args.passim_venv = None
+    elif args.passim_venv is None or not os.access(args.passim_venv / "bin" / "spark-submit", os.X_OK):
         where = f"no passim at {args.passim_venv}" if args.passim_venv else "no passim venv given"
         sys.exit(f"{where}: {SETUP_HINT}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_vs_passim_"))
-    say(f"bench/vs_passim.py --docs {' '.join(map(str, args.docs))} --seed {args.seed} work={work}")
+    say(f"bench/vs_passim.py --docs {' '.join(map(str, args.docs))} --seed {args.seed} "
+        f"--passim-options '{args.passim_options}' work={work}")
     try:
-        sizes = [one_size(n, args.seed, work / f"n{n}", args.peers.resolve(), args.passim_venv.resolve(), args.encoder)
-                 for n in args.docs]
+        sizes = [one_size(n, args.seed, work / f"n{n}", args.peers.resolve(), args.passim_venv and args.passim_venv.resolve(), args.encoder,
+                          args.passim_options.split()) for n in args.docs]
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -311,7 +338,8 @@ def main() -> None:
             if side.examples:
                 print(f"\n{s.docs:,} documents, {side.tool}: examples (missed, wrong types, false relations)")
                 print("\n".join(f"  {line}" for line in side.examples))
-    print(f"\n== sourcetrace vs passim on planted corpora (seed {args.seed}), one .txt per document ==")
+    print(f"\n== sourcetrace vs passim on planted corpora (seed {args.seed}), one .txt per document; "
+          f"passim options: {args.passim_options or 'its defaults'} ==")
     print(table(sizes))
 
 

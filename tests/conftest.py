@@ -140,3 +140,21 @@ def copy_store(src: Path, dst: Path) -> Path:
     with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
         a.backup(b)
     return dst
+
+
+def dense_family(n: int = 11):
+    """A family drawn densely, written for the graph tests: a statement (d0) and n - 1 reports of
+    it, reports related to their siblings, and one pair related twice (a translation and a copy).
+    Returns the documents (by id), their texts, the relations and the family."""
+    from sourcetrace.records import Document, Family, Relation
+
+    texts = {f"d{i}": (f"Report {i} on the river meeting: the ministers agreed to share the water.\n" if i else
+                       "The ministers agreed to share the water of the upper dam during the summer.\n")
+             for i in range(n)}
+    docs = {d: Document(d, f"{d}.txt", 0, len(t), "ar" if i % 3 == 2 else "en", title=f"A report of the meeting, number {i}")
+            for i, (d, t) in enumerate(texts.items())}
+    rels = [Relation("d0", f"d{i}", "copy" if i % 2 else "derived", 0.6, 0.5, 0.9, source="d0") for i in range(1, n)]
+    rels += [Relation(f"d{i}", f"d{j}", "related", 0.3, 0.3, 0.5) for i in range(1, n) for j in range(i + 1, n)
+             if (i + j) % 3 == 0]
+    rels += [Relation("d1", "d2", "translation", 0.9, 0.9, 0.9), Relation("d1", "d2", "copy", 0.8, 0.8, 0.9)]
+    return docs, texts, rels, Family("family:d0", list(docs), "d0")

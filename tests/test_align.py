@@ -103,22 +103,6 @@ def test_threshold_trades_recall_for_precision(sides):
     assert len(strict) <= len(align(report, en)) <= len(loose)
 
 
-def test_local_dp_recovers_weak_pairs_between_anchors_in_order():
-    import numpy as np
-
-    from sourcetrace.align.pair import _fill_gaps
-
-    score = np.full((5, 5), 0.05)
-    for k in (0, 4):
-        score[k, k] = 0.95  # anchors
-    score[1, 1], score[2, 3], score[3, 2] = 0.4, 0.35, 0.3  # weak, below the 0.5 threshold
-    out = _fill_gaps({(0, 0), (4, 4)}, score, threshold=0.5)
-    assert (1, 1) in out
-    # (2, 3) and (3, 2) cross each other: the DP keeps the better one only.
-    assert ((2, 3) in out) != ((3, 2) in out)
-    assert _fill_gaps({(0, 0)}, score, 0.5) == {(0, 0)}
-
-
 SHORT_EN = ["Sami came home.", "Where is your school?", "Your cake is delicious.", "We didn't forget.",
             "Tom is angry with Mary.", "I called my dog.", "The rumor isn't true.", "Sami ate his dog."]
 SHORT_AR = ["جاء سامي إلى المنزل.", "أين مدرستك؟", "كعكتك شهية.", "لم ننس.",
@@ -147,3 +131,27 @@ def test_short_lines_alone_prove_nothing():
     score[2, 3] = 0.97  # two sure pairs confirm each other; a run keeps its short pairs
     assert _anchored({(0, 0), (2, 3)}, [True] * 4, [True] * 4, score) == {(0, 0), (2, 3)}
     assert _anchored({(1, 1), (2, 2)}, [True] * 4, [True] * 4, np.full((4, 4), 0.6)) == {(1, 1), (2, 2)}
+
+
+WRAPPED_SOURCE = (
+    "Heat stroke can kill a dog within minutes. Cool the animal at once by moving it into the\n"
+    "shade and wetting its coat with cool, not cold, water. This is\n"
+    "important because the pet may be dehydrated. Call a veterinarian on the way.\n"
+)
+
+
+def test_a_sentence_copied_from_hard_wrapped_text_is_one_passage():
+    # The splitter cuts at every line break; a copy wrapped at other places is still one sentence
+    # per sentence (issue 17: PAN's web texts), and two copied sentences stay two passages.
+    rewrapped = (
+        "Owners should know this. Cool the animal at once by moving it into the shade and wetting\n"
+        "its coat with cool, not cold, water. This is important because the pet may be\n"
+        "dehydrated. Our own advice ends here.\n"
+    )
+    src, copy = _side(WRAPPED_SOURCE, "wrapped"), _side(rewrapped, "rewrapped")
+    got = [(_text(copy, p.a_start, p.a_end), p.kind) for p in align(copy, src)]
+    assert [t for t, _ in got] == [
+        "Cool the animal at once by moving it into the shade and wetting\nits coat with cool, not cold, water",
+        "This is important because the pet may be\ndehydrated",
+    ], got
+    assert all(kind == "verbatim" for _, kind in got)

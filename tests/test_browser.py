@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_store
+from conftest import ROOT, copy_store, dense_family
 from sourcetrace.web import create_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -162,3 +162,76 @@ def test_the_api_docs_page_renders_offline_under_the_apps_policy(page, base_url)
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert any("/api/search" in p for p in paths) and any("/api/compare" in p for p in paths)
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+# Boxes of the graph's edge labels (their text) and documents (their rectangles), from the DOM.
+GRAPH_BOXES = """svg => {
+    const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    return {labels: [...svg.querySelectorAll('text.elabel')].map(t => [t.textContent, box(t), box(t.previousElementSibling)]),
+            nodes: [...svg.querySelectorAll('g.node rect')].map(box),
+            texts: [...svg.querySelectorAll('g.node text')].filter(t => t.textContent).map(t => [t.textContent, box(t), box(t.parentNode.querySelector('rect'))])};
+}"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def assert_labels_clear(page, svg) -> int:
+    """No two edge labels overlap and no label overlaps a document, as Chromium lays out the text;
+    each label's text inside the box the layout kept for it, each document's text inside its box.
+    Returns how many labels there are."""
+    boxes = page.locator(svg).evaluate(GRAPH_BOXES)
+    labels, nodes = boxes["labels"], boxes["nodes"]
+    assert nodes and labels
+    for text, box, rect in boxes["texts"]:  # a document's id and title stay inside its box
+        assert rect[0] <= box[0] and box[2] <= rect[2], f"{text!r} is wider than its document's box"
+    for i, (text, box, kept) in enumerate(labels):
+        assert kept[0] <= box[0] and box[2] <= kept[2], f"{text!r} is wider than its box"
+        assert not [o for o, b, _ in labels[i + 1:] if _overlap(box, b)], f"{text!r} overlaps another label"
+        assert not [n for n in nodes if _overlap(box, n)], f"{text!r} overlaps a document"
+    return len(labels)
+
+
+def test_family_graph_labels_overlap_nothing_in_the_app(page, base_url, shots):
+    page.goto(base_url + "/family/" + D004.replace("#", "%23"))
+    page.wait_for_selector("svg.graph")
+    assert assert_labels_clear(page, "svg.graph") >= 3
+    page.locator("svg.graph").screenshot(path=str(shots / "web-family-graph.png"))
+
+
+def test_family_graph_labels_overlap_nothing_in_the_corpus_report(page, seeds_db, tmp_path, shots):
+    from sourcetrace.records import Sentence
+    from sourcetrace.relate.families import families
+    from sourcetrace.report import render_corpus_html
+    from sourcetrace.store import Store
+
+    # The seeds' families as `trace --html` draws them, and a dense family of 11 (siblings related
+    # to each other, one pair related twice), where labels used to pile up.
+    docs, texts, rels, fam = dense_family()
+    with Store(copy_store(seeds_db, tmp_path / "s.db")) as store:
+        seeds = list(store.documents())
+        texts |= {d.id: store.document_text(d.id) or "" for d in seeds}
+        sentences = {d.id: store.sentences(d.id) for d in seeds}
+        passages, seed_rels = store.passages(), store.relations()
+    sentences |= {d: [Sentence(d, 0, len(texts[d]) - 1, doc.lang)] for d, doc in docs.items()}
+    html = render_corpus_html([*seeds, *docs.values()], texts, sentences, passages, [*seed_rels, *rels],
+                              [*families(seeds, seed_rels), fam])
+    report = tmp_path / "corpus.html"
+    report.write_text(html, encoding="utf-8")
+    page.goto(report.as_uri())
+    graphs = page.locator("svg.graph")
+    assert graphs.count() >= 2
+    counts = [assert_labels_clear(page, f"svg.graph >> nth={i}") for i in range(graphs.count())]
+    assert len(rels) in counts
+    graphs.last.screenshot(path=str(shots / "report-dense-family.png"))
+
+
+def test_the_side_by_side_page_shows_the_fact_table(page, base_url):
+    page.goto(f"{base_url}/compare?a={D000.replace('#', '%23')}&b={D004.replace('#', '%23')}")
+    table = page.locator("table.facts")
+    table.wait_for()
+    assert table.is_visible()
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 1 and rows.first.is_visible()
+    assert "2019-02-06" in table.inner_text()  # 004 keeps the statement's date (tests/test_web_api.py)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import DEMO
 
 
@@ -200,3 +202,57 @@ def test_serve_off_loopback_makes_up_a_token_and_requires_it(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_serve_with_workers_takes_uploads_any_worker_reports_and_searches(tmp_path):
+    # Issue 20: several worker processes answer; an upload taken by one is traced once, its
+    # progress read through any of them, and every worker's search finds it afterwards.
+    import os
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    from sourcetrace.store.sqlite import Store
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    Store(tmp_path / "s.db").close()
+    proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", "serve", "--db", str(tmp_path / "s.db"),
+                             "--port", str(port), "--workers", "3"], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert "with 3 workers at" in proc.stderr.readline()
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(base + "/api/documents", timeout=5)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and proc.poll() is None, "the server did not start"
+                time.sleep(0.2)
+        files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in
+                 (DEMO / "statement_en.txt", DEMO / "statement_ar.txt")]
+        with httpx.Client(base_url=base, timeout=60) as c:  # one connection a request: any worker answers
+            jobs = [c.post("/api/uploads", files=[f], headers={"Connection": "close"}).json() for f in files]
+            done = []
+            for job in jobs:
+                while job["state"] not in ("done", "failed"):
+                    assert time.monotonic() < deadline + 600, job
+                    time.sleep(0.3)
+                    job = c.get(f"/api/jobs/{job['id']}", headers={"Connection": "close"}).json()
+                done.append(job)
+            assert [j["state"] for j in done] == ["done", "done"], done
+            quote = "The ministers of the Regional Water Cooperation Council met in Qadira"
+            for _ in range(6):  # the workers' own connections see the traced documents
+                hits = c.get("/api/search", params={"q": quote}, headers={"Connection": "close"}).json()["hits"]
+                assert hits and hits[0]["doc"] == done[0]["documents"][0]
+        with Store(tmp_path / "s.db") as st:
+            assert st.counts()["documents"] == 2  # each upload read once
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import itertools
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,13 +21,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import sourcetrace
 from sourcetrace import pipeline
 from sourcetrace.readers import ReadError, read_file
 from sourcetrace.records import Document, Part, Sentence, SourceFile
 from sourcetrace.segment.boilerplate import boilerplate_lines, lines_of
 from sourcetrace.segment.documents import content_spans
 from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES
+from work import lines_executed
 
 # Suffixes of every reader, upper-case and unknown ones (read by content), and none.
 SUFFIXES = ["", ".txt", ".md", ".markdown", ".text", ".html", ".htm", ".xhtml", ".jsonl", ".ndjson",
@@ -189,32 +188,6 @@ def _all_boilerplate(text: str) -> bool:
 
 
 # -- pathological lines: linear work ------------------------------------------------------------
-
-_SRC = str(Path(sourcetrace.__file__).parent)
-
-
-def lines_executed(run: Callable[[], object]) -> int:
-    """Lines of sourcetrace's own code that ``run`` executes: its work, counted, not timed (C code
-    such as regular expressions is not counted; their cost per character is bounded by design)."""
-    count = 0
-
-    def line(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return line
-
-    def call(frame, event, arg):
-        return line if frame.f_code.co_filename.startswith(_SRC) else None
-
-    previous = sys.gettrace()
-    sys.settrace(call)
-    try:
-        run()
-    finally:
-        sys.settrace(previous)
-    return count
-
 
 _BODY = "The two delegations met in the capital on Sunday and agreed to set up a joint committee.\n"
 _NO_PUNCT = "the council said that سيادة العراق and security in the region would be discussed "

@@ -26,7 +26,7 @@ def corpus(tmp_path):
 
 
 def test_the_facade_names_exist_and_nothing_else_is_invented():
-    assert set(sourcetrace.__all__) == {"__version__", "compare", "diff", "facts", "read", "search", "trace"}
+    assert set(sourcetrace.__all__) == {"__version__", "compare", "diff", "facts", "load", "read", "search", "trace"}
     with pytest.raises(AttributeError):
         sourcetrace.nonexistent  # noqa: B018
 
@@ -50,3 +50,19 @@ def test_trace_read_compare_facts_diff_and_search_through_the_facade(corpus):
     assert changed and {changed[0].value_a, changed[0].value_b} == {"3100000 USD", "2400000 USD"}
     hits = sourcetrace.search("the work would start in March and end before the rains", db=db)
     assert {h.doc for h in hits} == {d.id for d in docs}
+
+
+def test_load_through_the_facade(tmp_path):
+    from export_samples import TEXTS, sample_tables
+    from sourcetrace.engines.load import LoadError
+    from sourcetrace.outputs import write_jsonl, write_texts
+
+    tables = sample_tables()
+    for name in ("documents", "sentences", "passages", "relations"):
+        write_jsonl(tmp_path / "out" / f"{name}.jsonl", (r.to_json() for r in getattr(tables, name)))
+    write_texts(tmp_path / "out", TEXTS)
+    report = sourcetrace.load(tmp_path / "out", db=tmp_path / "s.db")
+    assert report.counts == {"files": 3, "documents": 3, "sentences": 5, "passages": 3, "relations": 2}
+    (tmp_path / "out" / "relations.jsonl").write_text("{oops\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="relations.jsonl:1: not JSON"):
+        sourcetrace.load(tmp_path / "out", db=tmp_path / "s.db")

@@ -24,14 +24,14 @@ def test_split_document_skips_inner_boilerplate():
 
 def test_only_candidates_with_evidence_of_shared_text_are_aligned():
     from sourcetrace.candidates.pairs import Candidate
-    from sourcetrace.pipeline import ALIGN_MARGIN, _worth_aligning
+    from sourcetrace.pipeline import ALIGN_MARGIN, worth_aligning
 
-    assert _worth_aligning(Candidate("a", "b", ["minhash"], 0.3), cross=False)
-    assert not _worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.2), cross=False)
-    assert _worth_aligning(Candidate("a", "b", ["vectors"], 0.9, ALIGN_MARGIN), cross=True)
-    assert not _worth_aligning(Candidate("a", "b", ["vectors"], 0.9, 1.01), cross=True)
-    assert _worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.01), cross=True)
-    assert not _worth_aligning(Candidate("a", "b", ["terms"], 0.9), cross=True)
+    assert worth_aligning(Candidate("a", "b", ["minhash"], 0.3), cross=False)
+    assert not worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.2), cross=False)
+    assert worth_aligning(Candidate("a", "b", ["vectors"], 0.9, ALIGN_MARGIN), cross=True)
+    assert not worth_aligning(Candidate("a", "b", ["vectors"], 0.9, 1.01), cross=True)
+    assert worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.01), cross=True)
+    assert not worth_aligning(Candidate("a", "b", ["terms"], 0.9), cross=True)
 
 
 def test_full_encoder_only_for_documents_of_cross_language_pairs_to_align():

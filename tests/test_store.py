@@ -171,3 +171,16 @@ def test_put_relations_writes_only_the_difference(tmp_path):
         # Relations with a document outside `doc_ids` are left alone.
         assert store.put_relations(["a#1", "b#1"], []) == 0
         assert len(store.relations()) == 2
+
+
+def test_a_lock_beside_the_store_is_held_by_one_holder_at_a_time(tmp_path):
+    from sourcetrace.store.locks import held, lock_path
+
+    path = lock_path(tmp_path / "s.db", "jobs")
+    assert path == tmp_path / "s.db.jobs.lock"
+    with held(path) as first:
+        assert first
+        with held(path, wait=False) as second:  # another open of the file: another holder
+            assert not second
+    with held(path, wait=False) as again:  # released when the block ended
+        assert again

@@ -59,5 +59,5 @@ def test_nothing_from_a_foreign_origin_changes_the_store(seeds_db, tmp_path, tok
         case.call_and_validate(headers={**foreign, **cookie}, checks=[not_a_server_error], **extra)
 
     run()
-    assert ctx.jobs.jobs == {} and not ctx.upload_dir.exists()
+    assert ctx.jobs.all() == [] and not ctx.upload_dir.exists()
     assert ctx.store().counts() == before

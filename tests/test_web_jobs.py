@@ -46,3 +46,66 @@ def test_an_upload_of_the_seeds_gives_the_relations_and_facts_of_trace(seeds, se
     want = sorted((f["doc"], f["start"], f["end"], f["type"], json.dumps(f["value"]))
                   for f in _rows(traced / "facts.jsonl"))
     assert got == want
+
+
+class _Recorded:
+    """Stands in for a job's trace: records which Jobs ran which job, traces nothing."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.runs: list[tuple[int, str]] = []
+        jobs_module = __import__("sourcetrace.web.jobs", fromlist=["Jobs"])
+        recorded = self
+
+        def run(jobs, store, job):
+            recorded.runs.append((id(jobs), job.id))
+            time.sleep(0.05)
+            job.state, job.stage, job.documents = "done", "done", [f"doc-{job.id}"]
+
+        monkeypatch.setattr(jobs_module.Jobs, "_run", run)
+
+
+def _wait(jobs, job_id: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while (job := jobs.get(job_id)) is None or job.state not in ("done", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.02)
+    return job
+
+
+def test_jobs_are_seen_by_every_worker_and_run_once(tmp_path, monkeypatch):
+    # Issue 20: with several worker processes, the poll of a job reaches any of them, and a job
+    # is run by exactly one. Two apps over one store stand for two workers (flock locks of two
+    # open files exclude each other within a process too).
+    recorded = _Recorded(monkeypatch)
+    db = tmp_path / "s.db"
+    Store(db).close()
+    workers = [create_app(db).state.ctx.jobs for _ in range(2)]
+    files = tmp_path / "f.txt"
+    files.write_text("x", encoding="utf-8")
+    submitted = [workers[k % 2].submit([files]) for k in range(6)]
+    for k, job in enumerate(submitted):
+        seen = _wait(workers[(k + 1) % 2], job.id)  # polled through the other worker
+        assert seen.state == "done" and seen.documents == [f"doc-{job.id}"] and seen.runs == 1
+    assert sorted(j for _, j in recorded.runs) == sorted(j.id for j in submitted)  # each once
+    assert [j.id for j in workers[0].all()] == [j.id for j in submitted]  # oldest first, none lost
+    assert workers[0].get("../s") is None and workers[1].get("0" * 12) is None
+
+
+def test_a_job_whose_worker_stopped_is_run_again_once(tmp_path, monkeypatch):
+    recorded = _Recorded(monkeypatch)
+    db = tmp_path / "s.db"
+    Store(db).close()
+    from sourcetrace.web.jobs import Job, Jobs
+
+    first = create_app(db).state.ctx
+    left = Job("a" * 12, ["f.txt"], state="running", runs=1, created=1.0)
+    twice = Job("b" * 12, ["g.txt"], state="running", runs=2, created=2.0)
+    queued = Job("c" * 12, ["h.txt"], created=3.0)
+    for job in (left, twice, queued):
+        first.jobs._save(job)
+    restarted = Jobs(first)  # a worker starting over the same store picks up what was left
+    assert _wait(restarted, left.id).state == "done" and restarted.get(left.id).runs == 2
+    failed = _wait(restarted, twice.id)
+    assert failed.state == "failed" and "stopped" in failed.error
+    assert _wait(restarted, queued.id).state == "done"
+    assert [j for _, j in recorded.runs] == [left.id, queued.id]

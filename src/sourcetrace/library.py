@@ -11,6 +11,7 @@ user's data folder) or as an open ``store``, and returns records (see :mod:`sour
     cmp = sourcetrace.compare("report_ar.txt", "statement_ar.txt")
     changed = [d for d in sourcetrace.diff("report_ar.txt", "statement_en.txt") if d.status == "changed"]
     hits = sourcetrace.search("nearly eight million people have been freed", lang="ar")
+    report = sourcetrace.load("cluster-out/", db="run.db")   # a run's outputs into a store
 
 A document is named by its id in the store, a file (all its documents) or ``FILE#N`` (its N-th).
 """
@@ -26,6 +27,8 @@ from sourcetrace.align.pair import DEFAULT_THRESHOLD
 from sourcetrace.encode import Encoder
 from sourcetrace.engines import local
 from sourcetrace.engines.ingest import ReadReport, ingest
+from sourcetrace.engines.load import LoadReport
+from sourcetrace.engines.load import load as load_outputs
 from sourcetrace.engines.lookup import Comparison, pair_fact_diff, resolve
 from sourcetrace.engines.lookup import compare as compare_documents
 from sourcetrace.pipeline import Trace
@@ -33,7 +36,7 @@ from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff
 from sourcetrace.store.sqlite import Store, default_db_path
 
-__all__ = ["compare", "diff", "facts", "read", "search", "trace"]
+__all__ = ["compare", "diff", "facts", "load", "read", "search", "trace"]
 
 
 @contextmanager
@@ -96,3 +99,13 @@ def search(text: str, *, db: str | Path | None = None, store: Store | None = Non
 
     with _opened(db, store) as st:
         return search_store(st, text, lang=lang, limit=limit)
+
+
+def load(outdir: str | Path, *, db: str | Path | None = None, store: Store | None = None,
+         progress: local.Progress = local.QUIET) -> LoadReport:
+    """Bring a run's outputs (``trace --out`` JSON lines, or the part files of a run on Spark)
+    into the store, in one transaction, so that :func:`search` and the commands that read a
+    store answer from them; raises :class:`~sourcetrace.engines.load.LoadError` when they cannot
+    be loaded as they are (the store is then unchanged)."""
+    with _opened(db, store) as st:
+        return load_outputs(outdir, st, progress=progress)

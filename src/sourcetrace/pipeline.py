@@ -195,11 +195,12 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                             neighbours=nearest_docs, min_cos=TOPIC_MIN_COS)
-    return Pairs([(c.a, c.b) for c in found if _worth_aligning(c, lang[c.a] != lang[c.b])],
+    return Pairs([(c.a, c.b) for c in found if worth_aligning(c, lang[c.a] != lang[c.b])],
                  [(c.a, c.b) for c in found])
 
 
-def _worth_aligning(c: Candidate, cross: bool) -> bool:
+def worth_aligning(c: Candidate, cross: bool) -> bool:
+    """Whether a candidate is aligned (see :func:`candidates`): ``cross`` if its languages differ."""
     if not cross:
         return "minhash" in c.sources
     return c.margin >= ALIGN_MARGIN or ("terms" in c.sources and c.margin >= TERMS_MARGIN)

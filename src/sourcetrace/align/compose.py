@@ -19,7 +19,7 @@ MIN_TRANSLATION_COVERAGE = 0.6
 MIN_SHARE = 0.4  # of a translated sentence that a copied span must cover to be mapped through it  # of each side's document span, for Z~Y to count as a translation
 
 
-def _coverage(spans: Sequence[tuple[int, int]], start: int, end: int) -> float:
+def coverage(spans: Sequence[tuple[int, int]], start: int, end: int) -> float:
     covered, last = 0, start
     for s, e in sorted(spans):
         s, e = max(s, last), min(e, end)
@@ -29,7 +29,7 @@ def _coverage(spans: Sequence[tuple[int, int]], start: int, end: int) -> float:
     return covered / max(end - start, 1)
 
 
-def _oriented(p: Passage, first: str) -> tuple[str, int, int, str, int, int]:
+def oriented(p: Passage, first: str) -> tuple[str, int, int, str, int, int]:
     if p.a == first:
         return p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end
     return p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end
@@ -50,15 +50,15 @@ def translation_pairs(docs: Sequence[Document], passages: Sequence[Passage]) -> 
         dz, dy = by_id.get(z), by_id.get(y)
         if dz is None or dy is None:
             continue
-        cz = _coverage([_oriented(p, z)[1:3] for p in ps], dz.start, dz.end)
-        cy = _coverage([_oriented(p, z)[4:6] for p in ps], dy.start, dy.end)
+        cz = coverage([oriented(p, z)[1:3] for p in ps], dz.start, dz.end)
+        cy = coverage([oriented(p, z)[4:6] for p in ps], dy.start, dy.end)
         if cz >= MIN_TRANSLATION_COVERAGE and cy >= MIN_TRANSLATION_COVERAGE:
             out[(z, y)] = ps
             out[(y, z)] = ps
     return out
 
 
-def _translated_kind(kind: str) -> str:
+def translated_kind(kind: str) -> str:
     if kind in ("verbatim", "translation"):
         return "translation"
     if kind.startswith("translated-"):
@@ -86,7 +86,7 @@ def compose(docs: Sequence[Document], passages: Sequence[Passage], *, any_langua
         if not any_language and (lang.get(p.a) != lang.get(p.b) or p.kind in TRANSLATION_KINDS):
             continue
         for x, z in ((p.a, p.b), (p.b, p.a)):
-            _, zs, ze, _, xs, xe = _oriented(p, z)
+            _, zs, ze, _, xs, xe = oriented(p, z)
             for y in through.get(z, ()):
                 # A pair that is itself a translation is aligned directly, better than through anyone.
                 if y == x or (x, y) in translations or (lang.get(y) == lang.get(x) and not any_language):
@@ -94,13 +94,13 @@ def compose(docs: Sequence[Document], passages: Sequence[Passage], *, any_langua
                 if (z, x) in translations:
                     continue  # p is itself part of a translation: nothing to map
                 for t in translations[(z, y)]:
-                    _, tzs, tze, _, tys, tye = _oriented(t, z)
+                    _, tzs, tze, _, tys, tye = oriented(t, z)
                     # The copied span must carry a good part of the translated sentence: a shared
                     # name or phrase does not make the whole sentence a translation of it.
                     overlap = min(ze, tze) - max(zs, tzs)
                     if overlap <= 0 or overlap < MIN_SHARE * (tze - tzs):
                         continue
-                    out.append(Passage(x, xs, xe, y, tys, tye, _translated_kind(p.kind), min(p.score, t.score)))
+                    out.append(Passage(x, xs, xe, y, tys, tye, translated_kind(p.kind), min(p.score, t.score)))
     return out
 
 
@@ -119,5 +119,5 @@ def merge_composed(direct: Sequence[Passage], composed: Sequence[Passage]) -> li
 
 
 def _overlaps(p: Passage, c: Passage) -> bool:
-    _, ps, pe, _, qs, qe = _oriented(p, c.a)
+    _, ps, pe, _, qs, qe = oriented(p, c.a)
     return (min(pe, c.a_end) > max(ps, c.a_start)) or (min(qe, c.b_end) > max(qs, c.b_start))

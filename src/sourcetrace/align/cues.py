@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from sourcetrace.text.arabic import (
     CONJUNCTIONS,
@@ -112,6 +113,7 @@ def names(text: str, lang: str) -> list[str]:
     return [sk for sk, _ in _english_names(text)]
 
 
+@lru_cache(maxsize=4096)  # a quote is compared with many candidates (quotes/search.py)
 def _arabic_skeletons(text: str) -> list[list[str]]:
     """Per Arabic word, the skeletons of all its clitic readings."""
     return [[skeleton(transliterate(r)) for r in clitic_readings(w)] for w in arabic_words(text)]

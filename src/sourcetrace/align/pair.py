@@ -17,8 +17,12 @@ assuming that they are complete or in the same order (a report reorders, cuts an
 5. **Best-pair search**: each unit keeps its best partner if the score passes the threshold, and
    a second partner when it is adjacent to the first (one sentence rendered as two). Both sides
    choose, so a source sentence quoted twice in a report is found twice; no order is assumed.
-   Then **local DP** between consecutive anchor pairs (vecalign-style, monotonic, bounded gaps)
-   recovers pairs that the global search left below its threshold.
+   Then **order** (:mod:`sourcetrace.align.beads`): mutual best pairs in ordered runs become
+   anchors, the units between consecutive ordered pairs are aligned by a monotonic DP over beads
+   of up to three units a side (1-1, 1-2, 2-1, 2-2, 1-3, 3-1), and a unit next to an aligned one
+   joins its partner when merged it matches better: what the global search left below its
+   threshold, the order of a translation recovers. A pair over ``windows.MAX_CELLS`` unit cells
+   is aligned window by window (:mod:`sourcetrace.align.windows`), in memory linear in its length.
 6. **Kinds**: across languages `translation` or, when the wording moved, `translated-paraphrase`;
    within a language the reuse kinds, or `paraphrase` for units that share meaning but little
    wording.
@@ -35,8 +39,10 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import expit
 
+from sourcetrace.align import windows
+from sourcetrace.align.beads import BACKGROUND, extend, fill_gaps, ordered_anchors, unit_vectors
 from sourcetrace.align.matching import cosine_matrix, margin_scores
-from sourcetrace.align.reuse import Match, find_reuse
+from sourcetrace.align.reuse import Match, find_reuse, wrapped
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import Document, Passage, Sentence, Span
@@ -163,8 +169,6 @@ def calibration_for(encoder: Encoder) -> Calibration:
 
 SURE = 0.9  # a pair this strong stands whatever its partner's other options
 RIVAL_GAP = 0.2  # how far below its partner's best pair a pair may be and still stand
-GAP_THRESHOLD = 0.5  # between two anchors, a pair needs half the usual score
-MAX_GAP = 40  # units on each side of a gap worth a DP
 CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
 ANCHOR_REACH = 2 * 1.5  # the most the number agreement can move a pair's logit (±numbers weight)
 SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
@@ -175,14 +179,14 @@ def _log_lengths(units: Sequence[_Unit], scale: float) -> np.ndarray:
 
 
 def _pair_scores(ua: list[_Unit], ub: list[_Unit], sim: np.ndarray, cross: bool, a_lang: str,
-                 cal: Calibration = CALIBRATIONS["combined"]) -> np.ndarray:
+                 cal: Calibration = CALIBRATIONS["combined"], margin: np.ndarray | None = None) -> np.ndarray:
     """Calibrated pair scores in [0, 1] (see the module docstring for the features).
 
     Everything is a matrix operation except the number agreement, which is computed only for
     each unit's few best candidates: elsewhere it could not lift a pair over the threshold.
     """
     sim = sim.astype(np.float32, copy=False)
-    margin = margin_scores(sim, k=4).astype(np.float32)
+    margin = margin_scores(sim, k=4).astype(np.float32) if margin is None else margin
     chance, bias = (cal.chance_cross, cal.bias_cross) if cross else (cal.chance_mono, cal.bias_mono)
     z = cal.cos * (sim - chance) + cal.margin * (margin - 1.0) + bias
     # Length prior: Arabic runs about 0.8 the length of English.
@@ -251,42 +255,6 @@ def _choose(score: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
     return {(i, j) for i, j in chosen if free_a[i] or free_b[j]}
 
 
-def _fill_gaps(pairs: set[tuple[int, int]], score: np.ndarray, threshold: float) -> set[tuple[int, int]]:
-    """Local dynamic programming between consecutive anchors (vecalign-style, monotonic).
-
-    Where two chosen pairs (i0, j0) < (i1, j1) enclose unaligned units on both sides, the best
-    monotonic matching of those units is found by DP over their pair scores, accepting pairs above
-    a lower bar than the search's: between two anchors a translation stays in order, which is
-    evidence the global search did not use. Gaps are bounded, so the cost stays linear.
-    """
-    low = threshold * GAP_THRESHOLD
-    anchors = sorted(pairs)
-    chain = [anchors[0]] if anchors else []
-    for i, j in anchors[1:]:  # the monotonic backbone: pairs that keep both orders
-        if i > chain[-1][0] and j > chain[-1][1]:
-            chain.append((i, j))
-    added: set[tuple[int, int]] = set()
-    for (i0, j0), (i1, j1) in zip(chain, chain[1:], strict=False):
-        n, m = i1 - i0 - 1, j1 - j0 - 1
-        if n <= 0 or m <= 0 or n > MAX_GAP or m > MAX_GAP:
-            continue
-        sub = score[i0 + 1:i1, j0 + 1:j1] - low
-        dp = np.zeros((n + 1, m + 1))
-        for a in range(1, n + 1):
-            for b in range(1, m + 1):
-                dp[a, b] = max(dp[a - 1, b], dp[a, b - 1], dp[a - 1, b - 1] + sub[a - 1, b - 1])
-        a, b = n, m
-        while a > 0 and b > 0:
-            if dp[a, b] == dp[a - 1, b - 1] + sub[a - 1, b - 1] and sub[a - 1, b - 1] > 0:
-                added.add((i0 + a, j0 + b))
-                a, b = a - 1, b - 1
-            elif dp[a, b] == dp[a - 1, b]:
-                a -= 1
-            else:
-                b -= 1
-    return pairs | added
-
-
 def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Sequence[bool],
               score: np.ndarray) -> set[tuple[int, int]]:
     """Pairs of short units survive only next to a surviving pair (a header block of a
@@ -312,10 +280,32 @@ def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Seq
     return kept
 
 
-def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[int], list[int], float]]:
-    """Group pairs into passages: a unit paired with adjacent units on the other side is one passage."""
+def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray,
+              score: np.ndarray, sim: np.ndarray, cross: bool, a_lang: str, threshold: float) -> set[tuple[int, int]]:
+    """The pairs plus what their order implies: the gaps between ordered pairs and the 2-1, 1-2
+    beads at them (:mod:`sourcetrace.align.beads`). Only free units are placed, and a unit whose
+    best partner scores over the threshold elsewhere is left to it."""
+    if not pairs:
+        return pairs
+    # Lengths in English characters: Arabic runs about 0.8 the length of English.
+    scale_a = 1 / 0.8 if cross and a_lang == "ar" else 1.0
+    scale_b = 1 / 0.8 if cross and a_lang != "ar" else 1.0
+    len_a = [len(u.text) * scale_a for u in ua]
+    len_b = [len(u.text) * scale_b for u in ub]
+    strong_a = [not u.free or bool(score[i].max() >= threshold) for i, u in enumerate(ua)]
+    strong_b = [not u.free or bool(score[:, j].max() >= threshold) for j, u in enumerate(ub)]
+    wa, wb = unit_vectors(va), unit_vectors(vb)
+    level = float(np.quantile(sim, BACKGROUND))
+    num_a, num_b = [u.numbers for u in ua], [u.numbers for u in ub]
+    pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level, num_a, num_b)
+    return extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
+
+
+def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list[int], list[int], float]]:
+    """Group pairs (unit pair -> score, cosine) into passages: a unit paired with adjacent units
+    on the other side is one passage."""
     by_a: dict[int, list[int]] = {}
-    for i, j in sorted(pairs):
+    for i, j in sorted(found):
         by_a.setdefault(i, []).append(j)
     groups: list[tuple[list[int], list[int], float]] = []
     for i, js in sorted(by_a.items()):
@@ -324,9 +314,9 @@ def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[in
             if j == run[-1] + 1:
                 run.append(j)
             else:
-                groups.append(([i], run, float(max(score[i, x] for x in run))))
+                groups.append(([i], run, max(found[i, x][0] for x in run)))
                 run = [j]
-        groups.append(([i], run, float(max(score[i, x] for x in run))))
+        groups.append(([i], run, max(found[i, x][0] for x in run)))
     # Adjacent A units that chose the same single B unit become one passage (two sentences as one).
     merged: list[tuple[list[int], list[int], float]] = []
     for g in groups:
@@ -336,6 +326,47 @@ def _merge(pairs: set[tuple[int, int]], score: np.ndarray) -> list[tuple[list[in
         else:
             merged.append(g)
     return merged
+
+
+Found = dict[tuple[int, int], tuple[float, float]]  # unit pair -> (score, cosine)
+
+
+def _pairs(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cross: bool, a_lang: str,
+           cal: Calibration, threshold: float) -> Found:
+    """The unit pairs of two documents: whole when the pair is short, else window by window
+    (:mod:`sourcetrace.align.windows`: memory linear in the length)."""
+    if len(ua) * len(ub) <= windows.MAX_CELLS:
+        return _pairs_whole(ua, ub, va, vb, cross, a_lang, cal, threshold)
+    wa, wb = unit_vectors(va), unit_vectors(vb)
+    found: Found = {}
+    for w in windows.plan(windows.best_columns(wa, wb), len(ub)):
+        part = _pairs_whole(ua[w.a_lo:w.a_hi], ub[w.b_lo:w.b_hi], va[w.a_lo:w.a_hi], vb[w.b_lo:w.b_hi],
+                            cross, a_lang, cal, threshold)
+        found.update(((w.a_lo + i, w.b_lo + j), v) for (i, j), v in part.items()
+                     if w.own_lo <= w.a_lo + i < w.own_hi)
+    return found
+
+
+def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cross: bool, a_lang: str,
+                 cal: Calibration, threshold: float) -> Found:
+    """The unit pairs of two documents (steps 4-5 of the module docstring), every unit of one
+    scored against every unit of the other."""
+    sim = cosine_matrix(va, vb)
+    margin = margin_scores(sim, k=4).astype(np.float32)
+    score = _pair_scores(ua, ub, sim, cross, a_lang, cal, margin)
+    free_a, free_b = [u.free for u in ua], [u.free for u in ub]
+    pairs = _choose(score, free_a, free_b, threshold)
+    # Order is evidence of a translation. Within one language, texts on one event tell it in the
+    # same order without sharing sentences: a paraphrase needs its own score (PAN's web texts,
+    # bench/realtext.py: gap filling there added only false paraphrases).
+    if cross:
+        pairs |= ordered_anchors(score, margin, free_a, free_b, pairs, [u.numbers for u in ua],
+                                 [u.numbers for u in ub])
+    pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
+                      [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
+    if cross:
+        pairs = _in_order(pairs, ua, ub, va, vb, score, sim, cross, a_lang, threshold)
+    return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
 
 
 def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors = encoded,
@@ -349,9 +380,8 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     if not cross:
         # Sentences as regions: a passage never runs across a sentence end, so each passage pairs
         # what one sentence kept of another (and a quote spread over a paragraph is several).
-        regions_a = [(s.start, s.end) for s in a.sentences]
-        regions_b = [(s.start, s.end) for s in b.sentences]
-        for p in _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b)):
+        regions_a, regions_b = _regions(a), _regions(b)
+        for p in _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b))):
             passages.append(p)
             covered_a.append((p.a_start, p.a_end))
             covered_b.append((p.b_start, p.b_end))
@@ -361,17 +391,12 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
         enc = encoder or get_encoder("use" if len(ua) + len(ub) > LARGE_PAIR else "default")
         va = vectors(enc, [u.text for u in ua])
         vb = vectors(enc, [u.text for u in ub])
-        sim = cosine_matrix(va, vb)
         cal = calibration_for(enc)
-        score = _pair_scores(ua, ub, sim, cross, a.doc.lang, cal)
-        pairs = _choose(score, [u.free for u in ua], [u.free for u in ub], threshold)
-        pairs = _fill_gaps(pairs, score, threshold)
-        pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
-                          [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
-        for ia, jb, s in _merge(pairs, score):
+        found = _pairs(ua, ub, va, vb, cross, a.doc.lang, cal, threshold)
+        for ia, jb, s in _merge(found):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]
-            cos = float(max(sim[i, j] for i in ia for j in jb))
+            cos = max(found[i, j][1] for i in ia for j in jb)
             kind = semantic_kind(cross, cos, cal)
             passages.append(Passage(a.doc.id, x0.start, x1.end, b.doc.id, y0.start, y1.end, kind, s))
     passages.sort(key=lambda p: (p.a_start, p.b_start))
@@ -405,6 +430,56 @@ def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passa
             a0, a1 = _widen(a, a0, a1)
             b0, b1 = _widen(b, b0, b1)
         out.append(Passage(a.doc.id, a0, a1, b.doc.id, b0, b1, kind, score))
+    return out
+
+
+_TERMINATORS = ".!?\u2026\u061f\u06d4"
+
+
+def _regions(side: Side) -> list[Span]:
+    """Sentences as regions of reuse, joined across the line breaks of hard-wrapped text: a line
+    that ends without a sentence end, followed by a line break and more text, continues on the
+    next line (the splitter cuts at every line break)."""
+    out: list[Span] = []
+    for s in side.sentences:
+        if out and wrapped(side.text, out[-1][1], s.start):
+            out[-1] = (out[-1][0], s.end)
+            continue
+        out.append((s.start, s.end))
+    return out
+
+
+RUN_GAP = 80  # characters a run of reuse passages may skip on each side (a word or two the matcher missed)
+
+
+def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
+    """Reuse passages that follow each other in both documents, inside one sentence, are one
+    passage when what lies between them is the same short stretch on both sides (spaces and line
+    breaks, or a few words the matcher missed at a line break): a sentence copied from a
+    hard-wrapped text is one span, not a passage per line. Two sentences stay two passages (a
+    report that quotes two consecutive sentences quotes each), and words on one side only keep
+    the passages apart."""
+    def between(text: str, end: int, start: int) -> str | None:
+        if start < end or start - end > RUN_GAP:
+            return None
+        return "".join(ch for ch in text[end:start] if ch.isalnum())
+
+    def mid_sentence(text: str, end: int, start: int) -> bool:
+        return not any(ch in _TERMINATORS for ch in text[end:start])
+
+    out: list[Passage] = []
+    for p in sorted(passages, key=lambda p: (p.a_start, p.b_start)):
+        q = out[-1] if out else None
+        ga = between(a.text, q.a_end, p.a_start) if q else None
+        gb = between(b.text, q.b_end, p.b_start) if q else None
+        if (q is not None and ga is not None and ga == gb
+                and (mid_sentence(a.text, q.a_end, p.a_start) or mid_sentence(b.text, q.b_end, p.b_start))):
+            size_q, size_p = q.a_end - q.a_start, p.a_end - p.a_start
+            kind = "verbatim" if q.kind == p.kind == "verbatim" else "near-verbatim"
+            score = (q.score * size_q + p.score * size_p) / max(size_q + size_p, 1)
+            out[-1] = Passage(q.a, q.a_start, p.a_end, q.b, q.b_start, p.b_end, kind, score)
+        else:
+            out.append(p)
     return out
 
 

@@ -34,6 +34,8 @@ EXACT_LIMIT = 100_000
 EXTRA = 4  # float32 search keeps this many more than needed, re-ranked in float64
 _CHUNK = 2048  # query rows re-ranked at a time (bounded memory)
 SLACK = 1e-3  # float32 inner products of unit vectors are within 1e-4 of the float64 cosine
+K = 10  # nearest documents kept per document in every other language
+K_SAME = 3  # and in its own
 
 
 @dataclass
@@ -111,7 +113,7 @@ def fingerprints(mat: np.ndarray) -> np.ndarray:
                         for r in rows), dtype=np.uint64, count=len(rows))
 
 
-def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: int = 10, k_same: int = 3,
+def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: int = K, k_same: int = K_SAME,
             previous: Neighbours | None = None) -> Neighbours:
     """Each document's nearest documents (see the module docstring); `previous`: a former
     answer, reused where it still holds (its k and k_same must be these)."""

@@ -118,6 +118,10 @@ QUOTE_MAX_DF = 20
 # report quoting a few of its sentences. Templated texts sharing stock lines stay far below it
 # (J ~ 0.02-0.05 on the bench corpus).
 COPY_JACCARD = 0.5
+DOC_MIN_JACCARD = 0.1  # estimated document Jaccard a colliding pair must reach
+# Rare terms: postings longer than TERMS_MAX_DF documents are dropped; a pair shares at least
+# TERMS_MIN_SHARED of the rest, or one held by at most TERMS_VERY_RARE documents.
+TERMS_MAX_DF, TERMS_MIN_SHARED, TERMS_VERY_RARE = 50, 2, 2
 MAX_BUCKET = 50
 BUCKET_WINDOW = 8
 CHECK_PAIRS = 4_000_000  # colliding unit pairs pooled before their Jaccard check (32 MB of keys)
@@ -479,16 +483,16 @@ def vector_pairs(nb: Neighbours, langs: Mapping[str, str], min_cos: float = DEFA
 
 
 # -- rare terms --------------------------------------------------------------------------------------
-def term_candidates(docs: Sequence[DocInput], *, max_df: int = 50, min_shared: int = 2,
-                      very_rare: int = 2) -> list[Candidate]:
+def term_candidates(docs: Sequence[DocInput], *, max_df: int = TERMS_MAX_DF, min_shared: int = TERMS_MIN_SHARED,
+                    very_rare: int = TERMS_VERY_RARE) -> list[Candidate]:
     """Pairs sharing >= `min_shared` terms held by <= `max_df` documents, or one held by <= `very_rare`."""
     docs = _sorted(docs)
     return _term_pairs([d.id for d in docs], [document_terms(d.text) for d in docs], max_df=max_df,
                     min_shared=min_shared, very_rare=very_rare)
 
 
-def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], *, max_df: int = 50,
-             min_shared: int = 2, very_rare: int = 2, langs: Sequence[str] | None = None) -> list[Candidate]:
+def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], *, max_df: int = TERMS_MAX_DF,
+                min_shared: int = TERMS_MIN_SHARED, very_rare: int = TERMS_VERY_RARE, langs: Sequence[str] | None = None) -> list[Candidate]:
     """With `langs`, only pairs across languages. Postings of one length are paired all at once."""
     vocab: dict[str, int] = {}
     doc_of: list[int] = []
@@ -575,7 +579,7 @@ def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
     feats = _sorted(features)
     found = []
     t = time.perf_counter()
-    found.append(_minhash(feats, threshold=0.1))
+    found.append(_minhash(feats, threshold=DOC_MIN_JACCARD))
     if progress:
         progress("minhash", time.perf_counter() - t)
     if vectors:

@@ -1,7 +1,7 @@
 """The `sourcetrace` command: the Typer application, its commands in help order, and :func:`main`.
 
 Each command lives in its own module (read, trace, compare and diff, show and origin, facts,
-timeline, search, export, serve) and is a thin layer over the library; terminal views are in
+timeline, search, export, serve, load) and is a thin layer over the library; terminal views are in
 :mod:`sourcetrace.cli.render`, printing and escaping in :mod:`sourcetrace.cli.console`.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from sourcetrace import __version__
-from sourcetrace.cli import compare, export, facts, read, search, serve, show, timeline, trace
+from sourcetrace.cli import compare, export, facts, load, read, search, serve, show, timeline, trace
 from sourcetrace.cli.console import EXIT_CODES, err_console, error, out_console
 from sourcetrace.outputs import OutputError
 from sourcetrace.store.sqlite import StoreError
@@ -29,6 +29,7 @@ app = typer.Typer(
 app.command()(read.read)
 app.command("compare")(compare.compare_cmd)
 app.command()(trace.trace)
+app.command()(load.load)
 app.command()(show.show)
 app.command()(show.origin)
 app.command("facts")(facts.facts_cmd)

@@ -59,8 +59,9 @@ EXIT_CODES = {
     1: "read or trace: an input could not be read (each is named on standard error), the others "
        "were read and the outputs written (with --strict, reading stopped there)",
     2: "nothing was done: a usage error (an option or argument), an --out, --html or --db that "
-       "cannot be used, or a document, file, store or encoder that cannot be found or read",
-    130: "interrupted: the store keeps every file completed so far",
+       "cannot be used, a document, file, store or encoder that cannot be found or read, or a run's "
+       "outputs that `load` cannot load as they are (the store is left as it was)",
+    130: "interrupted: the store keeps every file completed so far (of a `load`, nothing)",
 }
 
 

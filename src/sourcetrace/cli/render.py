@@ -88,6 +88,28 @@ def trace_facts(facts: int, docs: int, changed: int) -> Text:
                   "(facts.jsonl, fact_diffs.jsonl)", facts=facts, docs=docs, changed=changed)
 
 
+def spark_summary(summary) -> RenderableType:
+    """What a Spark trace found (``engines.spark.SparkSummary``): the counts the local run's
+    summary opens with, where each table went, the slowest stages and the inputs not read."""
+    c = summary.counts
+    types = ", ".join(f"{k} {v}" for k, v in sorted(summary.relation_types.items(), key=lambda kv: -kv[1]))
+    lines: list[RenderableType] = [markup(
+        "[bold]{docs} documents[/bold], {passages} passages, {relations} relations ({types}), {fams} families",
+        docs=c.get("documents", 0), passages=c.get("passages", 0), relations=c.get("relations", 0), types=types,
+        fams=c.get("families", 0)),
+        trace_facts(c.get("facts", 0), c.get("documents", 0), summary.changed_facts)]
+    slow = sorted(summary.seconds.items(), key=lambda kv: -kv[1])[:6]
+    lines.append(markup("stages (s): {times}", times=", ".join(f"{k} {v:.1f}" for k, v in slow)))
+    for f in summary.failures:
+        lines.append(markup("[red]not read[/red] {path}: {reason}", path=f.path, reason=f.reason))
+    if summary.n_failures > len(summary.failures):
+        lines.append(markup("… {n} more in failures/", n=summary.n_failures - len(summary.failures)))
+    kind = "JSON-lines part files" if summary.format == "jsonl" else "Parquet"
+    lines.append(markup("wrote {out}/: documents, sentences, passages, relations, families, facts, fact_diffs, "
+                        "texts ({kind}, a directory each), settings.json", out=summary.out, kind=kind))
+    return Group(*lines)
+
+
 def relations(document: Document, rels: Sequence) -> RenderableType:
     """A document's head line, then its relations (oriented: ``a`` is the document) with evidence."""
     head = markup("[bold]{id}[/bold]  {lang}  {date}  {title}", id=document.id, lang=document.lang,

@@ -12,6 +12,9 @@ from sourcetrace.cli.options import DbOption
 from sourcetrace.cli.paths import reading_store
 from sourcetrace.store.sqlite import default_db_path
 
+DEFAULT_MAX_WORKERS = 4
+MAX_WORKERS = 64
+
 
 def serve(
     db: DbOption = None,
@@ -21,14 +24,21 @@ def serve(
     token: Annotated[str | None, typer.Option(
         "--token", envvar="SOURCETRACE_TOKEN",
         help="Access token (required off loopback; one is made up and printed when not given).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, max=MAX_WORKERS,
+        help="Worker processes answering requests. They share the store and its vector file; each "
+             "adds 250-300 MB (its model and caches). Default: one per CPU core this process may use, "
+             f"at most {DEFAULT_MAX_WORKERS}.")] = None,
 ) -> None:
     """Run the local web app: quote search, documents, side-by-side views, families, uploads."""
+    import json
+    import os
     import secrets
 
     import uvicorn
 
-    from sourcetrace.web import create_app, is_loopback
-    from sourcetrace.web.app import LOOPBACK_NAMES
+    from sourcetrace.web import is_loopback
+    from sourcetrace.web.app import LOOPBACK_NAMES, SERVE_SETTINGS
 
     loopback = is_loopback(host)
     if not loopback and not token:
@@ -36,11 +46,30 @@ def serve(
     path = db or default_db_path()
     with reading_store(path) as store:  # a store must exist: serving never creates one
         index_with_progress(store, quiet=False)  # before serving: not in the first visitor's search
-    app_ = create_app(path, token=token, create=False, allowed_hosts=[*LOOPBACK_NAMES, host] if loopback else None)
+    n = workers or default_workers()
+    # Every worker is a new interpreter that builds the app from these (web.app.app_from_environment).
+    os.environ[SERVE_SETTINGS] = json.dumps({"db": str(path.absolute()),
+                                             "allowed_hosts": [*LOOPBACK_NAMES, host] if loopback else None})
+    if token:
+        os.environ["SOURCETRACE_TOKEN"] = token
     suffix = f"/?token={token}" if token else "/"
-    err_console.print(markup("sourcetrace serving {path} at {urls}", path=str(path),
-                             urls=" and ".join(f"{u}{suffix}" for u in browser_urls(host, port))), highlight=False)
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+    err_console.print(markup("sourcetrace serving {path} with {n} {workers} at {urls}", path=str(path), n=str(n),
+                             workers="worker" if n == 1 else "workers", urls=" and ".join(f"{u}{suffix}" for u in browser_urls(host, port))), highlight=False)
+    uvicorn.run("sourcetrace.web.app:app_from_environment", factory=True, host=host, port=port, workers=n,
+                log_level="warning")
+
+
+def default_workers() -> int:
+    """One worker per CPU core this process may run on, at most DEFAULT_MAX_WORKERS: a search is
+    CPU work (tens of ms of Python behind one interpreter lock), so more workers than cores only
+    queue, and each costs the memory of a model."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cores = os.cpu_count() or 1
+    return max(1, min(DEFAULT_MAX_WORKERS, cores))
 
 
 WILDCARDS = frozenset({"0.0.0.0", "::", "", "*"})

@@ -18,7 +18,7 @@ from sourcetrace.cli.common import (
     report_failures,
     stage_progress,
 )
-from sourcetrace.cli.console import dump_json, out_console
+from sourcetrace.cli.console import dump_json, err_console, out_console
 from sourcetrace.cli.options import (
     DbOption,
     EncoderOption,
@@ -44,13 +44,33 @@ def trace(
     threshold: ThresholdOption = DEFAULT_THRESHOLD,
     encoder: EncoderOption = "default",
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="local (this machine, a store as cache) or spark (Apache Spark through PySpark: "
+                         "pip install 'sourcetrace[spark]').")] = "local",
+    master: Annotated[str, typer.Option(
+        "--master", help="With --engine spark: the Spark master (local[*], local[2], spark://HOST:7077, yarn).")]
+    = "local[*]",
+    fmt: Annotated[str, typer.Option(
+        "--format", help="With --engine spark: jsonl (JSON-lines part files) or parquet, a directory per table.")]
+    = "jsonl",
+    conf: Annotated[list[str] | None, typer.Option(
+        "--conf", help="With --engine spark: a Spark setting KEY=VALUE (repeatable), e.g. spark.driver.memory=4g.")]
+    = None,
 ) -> None:
     """Read the inputs and find the passages every pair of documents shares.
 
     Writes the output contract to --out (documents, sentences, passages, relations, families,
     facts and fact_diffs as .jsonl; see DESIGN.md) with a settings.json stamp, and prints the
-    pairs of documents that share text.
+    pairs of documents that share text. With --engine spark the same stages run on Apache Spark
+    and each table is a directory of part files (docs/formats.md, "Spark outputs"); INPUT may
+    then also be a URI Spark reads (hdfs://, s3a://).
     """
+    if engine not in ("local", "spark"):
+        raise typer.BadParameter("local or spark", param_hint="--engine")
+    if engine == "spark":
+        _trace_spark(inputs, out, db=db, html=html, as_json=as_json, threshold=threshold, encoder=encoder,
+                     max_bytes=max_bytes, master=master, fmt=fmt, conf=conf or [])
+        return
     check_paths(out, db, html)
     enc = encoder_or_exit(encoder) if encoder != "default" else None
     with open_store(db) as store:
@@ -105,3 +125,37 @@ def _pair_table(docs: list[Document], passages: list) -> list[dict]:
         rows.append({"a": a, "b": b, "passages": len(ps), "kinds": dict(Counter(p.kind for p in ps)),
                      "coverage_a": round(cov_a, 3), "coverage_b": round(cov_b, 3)})
     return rows
+
+
+def _trace_spark(inputs: list[str], out: Path, *, db: Path | None, html: Path | None, as_json: bool,
+                 threshold: float, encoder: str, max_bytes: int, master: str, fmt: str, conf: list[str]) -> None:
+    """`trace --engine spark`: the stages on Spark, the tables written by its executors."""
+    if db is not None or html is not None:
+        raise typer.BadParameter("--db and --html are the local engine's: a Spark run keeps no store "
+                                 "(`sourcetrace load` reads its outputs into one)", param_hint="--engine spark")
+    if fmt not in ("jsonl", "parquet"):
+        raise typer.BadParameter("jsonl or parquet", param_hint="--format")
+    settings = {}
+    for item in conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--conf")
+        settings[key.strip()] = value.strip()
+    enc = encoder_or_exit(encoder) if encoder != "default" else None
+    try:
+        from sourcetrace.engines.spark import trace_spark
+    except ImportError as exc:
+        out_console.print(f"--engine spark needs PySpark and Java 17: pip install 'sourcetrace[spark]' ({exc})")
+        raise typer.Exit(2) from None
+    log = None if as_json else (lambda stage: err_console.print(f"[dim]spark: {stage}[/dim]"))
+    summary = trace_spark(inputs, str(out), master=master, fmt=fmt, encoder=enc, threshold=threshold,
+                          max_bytes=max_bytes, conf=settings, say=log)
+    if as_json:
+        dump_json({"engine": "spark", "master": master, "format": fmt, "out": str(out), "counts": summary.counts,
+                   "relation_types": summary.relation_types, "fact_diffs_changed": summary.changed_facts,
+                   "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
+                   "failures": [f.__dict__ for f in summary.failures], "n_failures": summary.n_failures})
+    else:
+        out_console.print(render.spark_summary(summary))
+    if summary.n_failures:
+        raise typer.Exit(1)

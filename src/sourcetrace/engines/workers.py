@@ -47,16 +47,22 @@ def _start(db_path: str, spec: str, threshold: float) -> None:
     vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
     store = Store(db_path)
     encoder = get_encoder(spec) if spec else None
-    # One BLAS thread per worker: a worker per core each running two-threaded matrix products
-    # oversubscribes the cores, and spinning BLAS threads made alignment twice as slow.
+    _state["blas"] = one_thread(encoder)
+    _state.update(vectors=StoreVectors(store), sides=Sides(store), encoder=encoder, threshold=threshold)
+
+
+def one_thread(encoder: Encoder | None) -> object:
+    """One BLAS thread in this process (a worker per core) for the encoder, the fast encoder and
+    every other matrix product: a worker per core each running two-threaded matrix products
+    oversubscribes the cores, and spinning BLAS threads made alignment twice as slow. Returns
+    the limit, which holds while it is referenced."""
     for enc in [encoder, get_encoder("use")]:
         for part in [enc, *(e for e, _ in getattr(enc, "parts", []))]:
             if hasattr(part, "threads"):
                 part.threads = 1
     from threadpoolctl import threadpool_limits
 
-    _state["blas"] = threadpool_limits(1)  # the rest of the worker's matrix products too
-    _state.update(vectors=StoreVectors(store), sides=Sides(store), encoder=encoder, threshold=threshold)
+    return threadpool_limits(1)
 
 
 def _align_chunk(chunk: Sequence[tuple[Document, Document]]) -> list[tuple[str, str, list[Passage]]]:

@@ -7,12 +7,11 @@ The tables come from a store (:func:`sourcetrace.engines.stored.stored_tables`) 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from sourcetrace import output_tables
 from sourcetrace.records import Document, Family, Passage, Relation, Sentence
 
 #: Passage kinds that cross languages: what TMX and TSV export unless told otherwise.
@@ -88,62 +87,37 @@ class Selection:
 
 # -- a trace --out directory ----------------------------------------------------------------------
 def read_outputs(outdir: str | Path) -> Tables:
-    """The tables a ``trace --out`` directory holds. File texts come from its ``texts.jsonl``;
-    an output set written before texts.jsonl existed falls back to reading each file again from
-    its ``path`` (the same text, if the file and sourcetrace's readers are unchanged)."""
+    """The tables an output directory holds: ``trace --out``'s JSON lines, or the part files of
+    a run on Spark (see :mod:`sourcetrace.output_tables`). File texts come from its ``texts``
+    table; an output set written before texts.jsonl existed falls back to reading each file again
+    from its ``path`` (the same text, if the file and sourcetrace's readers are unchanged)."""
     outdir = Path(outdir)
-    if not (outdir / "documents.jsonl").is_file():
-        raise ExportError(f"--from {outdir}: no documents.jsonl there (not a `sourcetrace trace --out` directory)")
-    texts = _TextsFile(outdir / "texts.jsonl")
-    return Tables(_records(outdir / "documents.jsonl", _document),
-                  _records(outdir / "sentences.jsonl", Sentence),
-                  _records(outdir / "passages.jsonl", Passage),
-                  _records(outdir / "relations.jsonl", Relation),
-                  _records(outdir / "families.jsonl", Family),
-                  texts)
+    try:
+        if output_tables.parts(outdir, "documents") is None:
+            raise ExportError(f"--from {outdir}: no documents.jsonl there, nor documents/ part files "
+                              "(not a `sourcetrace trace --out` directory)")
+        return Tables(*(list(output_tables.records(outdir, name))
+                        for name in ("documents", "sentences", "passages", "relations", "families")),
+                      _Texts(outdir))
+    except output_tables.TablesError as exc:
+        raise ExportError(str(exc)) from exc
 
 
-def _document(**row: Any) -> Document:
-    return Document(**{**row, "boilerplate": [tuple(s) for s in row.get("boilerplate", [])]})
+class _Texts:
+    """File texts by path from the texts table, loaded on first use; else read again from the file."""
 
-
-def _records(path: Path, make: Callable[..., Any]) -> list:
-    """The records of one JSON-lines file (none when it is absent); a line that is not one is an
-    :class:`ExportError` naming it."""
-    out = []
-    for n, row in _rows(path):
-        try:
-            out.append(make(**row))
-        except TypeError as exc:
-            raise ExportError(f"{path}:{n}: not a record of this file ({exc})") from exc
-    return out
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) of each non-empty line of a JSON-lines file, if it exists."""
-    if not path.exists():
-        return
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield n, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ExportError(f"{path}:{n}: not JSON ({exc.msg})") from exc
-
-
-class _TextsFile:
-    """File texts by path from texts.jsonl, loaded on first use; else read again from the file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
         self.texts: dict[str, str] | None = None
 
     def __call__(self, path: str) -> str:
         if self.texts is None:
-            self.texts = {row["path"]: row["text"] for _, row in _rows(self.path)}
+            try:
+                self.texts = dict(output_tables.records(self.outdir, "texts"))
+            except output_tables.TablesError as exc:
+                raise ExportError(str(exc)) from exc
         if path not in self.texts:
-            self.texts[path] = _read_again(path, self.path)
+            self.texts[path] = _read_again(path, self.outdir / "texts.jsonl")
         return self.texts[path]
 
 

@@ -12,8 +12,8 @@ killed run leaves a consistent index and the rerun carries on:
 - **vectors**: every sentence's USE-multilingual vector (the fast encoder: ~1,000 sentences/s)
   in a faiss index in a file beside the store (``STORE.quotes.faiss``). Finds translations and
   paraphrases. Up to ``FLAT_UP_TO`` vectors the index is exact (float16, 1 KB a sentence); above
-  it the vectors move to an inverted file with 8-bit codes (IVF, 512 B a sentence, ``NPROBE``
-  lists searched), so a query scans a few thousand vectors instead of millions.
+  it the vectors move to an inverted file (IVF, float16 too, ``NPROBE`` lists searched), so a
+  query scans a few percent of the vectors.
 
 Both are keyed by sentence numbers that the store hands out per document and never reuses (see
 store.py), so an index entry of a document read again simply stops resolving.
@@ -31,13 +31,21 @@ import numpy as np
 
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import encode_cached
+from sourcetrace.store.locks import held, lock_path
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.normalize import normalize_text
 
 VECTOR_ENCODER = "use"
 BATCH_DOCS = 500  # documents indexed per transaction
-FLAT_UP_TO = 200_000  # vectors: above this, an inverted file
-NPROBE = 24
+# Vectors: above this many, an inverted file. A scan of every vector is exact but costs about
+# 55 ns a vector (142,624 sentences of 10,000 documents: 7.9 ms a query, a fifth of a search);
+# the inverted file there costs 0.4 ms and keeps 98% of the exact 20 nearest (99.6% of the 5
+# nearest) with NPROBE lists searched of its 1,510; bench/search.py's recall@10 is unchanged.
+FLAT_UP_TO = 50_000
+NPROBE = 48
+# float16 codes, as in the exact index: with 8-bit codes the cosines moved enough to reorder hits
+# (bench/search.py at 10,000 documents: near-verbatim recall@10 0.82 -> 0.80; float16 keeps 0.82)
+IVF_CODES = "SQfp16"
 TRAIN_PER_LIST = 40  # training vectors per inverted list (faiss asks for at least 39)
 IVF_BLOCK = 50_000  # vectors read back at a time when moving to the inverted file
 SAVE_AT_LEAST = 50_000  # vectors added between two writes of the index file (see VectorIndex.update)
@@ -50,7 +58,17 @@ def lexical_text(text: str) -> str:
 
 def update_index(store: Store, *, vectors: bool = True, encoder: Encoder | None = None,
                  progress: Callable[[int], None] | None = None) -> int:
-    """Add the sentences of every document not yet indexed; returns how many documents were added."""
+    """Add the sentences of every document not yet indexed; returns how many documents were added.
+
+    One process at a time (a lock beside the store): two processes indexing the same documents
+    would give them two sets of numbers, and the later write of the vector file would drop the
+    vectors only the other one added. A process that waited finds the work done."""
+    with held(lock_path(store.path, "quotes")):
+        return _update_index(store, vectors, encoder, progress)
+
+
+def _update_index(store: Store, vectors: bool, encoder: Encoder | None,
+                  progress: Callable[[int], None] | None) -> int:
     added = 0
     while ids := store.unindexed_documents(BATCH_DOCS):
         rows = []
@@ -80,8 +98,10 @@ def needs_index(store: Store, *, vectors: bool = True) -> bool:
         return False
     if store.quote_documents_without_vectors(1):
         return True
-    # sentences marked as in the vector index while its file is empty or gone: index them again
-    return store.has_indexed_vectors() and VectorIndex.of(store).size == 0
+    index = VectorIndex.of(store)
+    # sentences marked as in the vector index while its file is empty or gone: index them again;
+    # an exact index grown past FLAT_UP_TO (made by an earlier version): move it to an inverted file
+    return (store.has_indexed_vectors() and index.size == 0) or index.outgrown()
 
 
 def unindexed_count(store: Store) -> int:
@@ -104,6 +124,7 @@ class VectorIndex:
         self.lock = threading.RLock()
         self.index = None
         self.mtime = 0.0
+        self.mapped = False
         self._reload()
 
     @classmethod
@@ -116,19 +137,34 @@ class VectorIndex:
                 cls._open[key] = cls(path)
             return cls._open[key]
 
-    def _reload(self) -> None:
+    def _reload(self, writable: bool = False) -> None:
         import faiss
 
-        try:
-            mtime = self.path.stat().st_mtime
-        except FileNotFoundError:
+        mtime = self.file_mtime()
+        if not mtime:
             self.index, self.mtime = None, 0.0
             return
-        if mtime != self.mtime:
-            index = faiss.read_index(str(self.path))
+        if mtime != self.mtime or (writable and self.mapped):
+            # Searching maps the file's vectors instead of copying them: the worker processes of
+            # a web app then share one copy in the page cache (150 MB at 10,000 documents). An
+            # index that is added to is read whole.
+            index = faiss.read_index(str(self.path), 0 if writable else faiss.IO_FLAG_MMAP_IFC)
             if isinstance(index, faiss.IndexIVF):
                 index.nprobe = NPROBE
-            self.index, self.mtime = index, mtime
+            self.index, self.mtime, self.mapped = index, mtime, not writable
+
+    def file_mtime(self) -> float:
+        """When the index file was last written (0 when there is none)."""
+        try:
+            return self.path.stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
+
+    def outgrown(self) -> bool:
+        """An exact index holding more than FLAT_UP_TO vectors."""
+        import faiss
+
+        return self.size > FLAT_UP_TO and not isinstance(self.index, faiss.IndexIVF)
 
     @property
     def size(self) -> int:
@@ -145,9 +181,12 @@ class VectorIndex:
         enc = encoder or get_encoder(VECTOR_ENCODER)
         added = 0
         with self.lock:
-            self._reload()
+            self._reload(writable=True)
             if self.index is None:
                 store.reset_vectors_indexed()  # no file yet, or it was lost: every document again
+            elif self.outgrown():
+                self._to_ivf(np.zeros((0, self.index.d), np.float32), np.zeros(0, np.int64))
+                self._save()
             todo = store.quote_documents_without_vectors(None)
             if self.index is not None and todo:
                 # A run killed after writing the file but before marking its documents left their
@@ -202,7 +241,7 @@ class VectorIndex:
         old_ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
         n_old, total = len(old_ids), len(old_ids) + len(ids)
         nlist = max(64, int(4 * math.sqrt(total)))
-        index = faiss.index_factory(vecs.shape[1], f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
+        index = faiss.index_factory(vecs.shape[1], f"IVF{nlist},{IVF_CODES}", faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
         pick = rng.choice(total, size=min(total, TRAIN_PER_LIST * nlist), replace=False)
         sample = np.empty((len(pick), vecs.shape[1]), dtype=np.float32)
@@ -218,7 +257,8 @@ class VectorIndex:
             block = self.index.index.reconstruct_n(s, min(IVF_BLOCK, n_old - s))
             index.add_with_ids(np.ascontiguousarray(block, dtype=np.float32), old_ids[s:s + len(block)])
         self.index = None  # the flat index is no longer needed: free it before the new vectors go in
-        index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
+        if len(ids):
+            index.add_with_ids(np.ascontiguousarray(vecs, dtype=np.float32), ids)
         index.nprobe = NPROBE
         self.index = index
 

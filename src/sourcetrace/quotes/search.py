@@ -7,15 +7,16 @@ A query (a sentence or part of one, Arabic or English, perhaps reworded) is answ
    which is what finds translations and paraphrases.
 2. **Rerank** each candidate sentence with the scorers alignment uses: seed-and-extend word
    alignment (reuse.py) gives verbatim / near-verbatim hits with the exact span and the matching
-   words; the calibrated cosine (align.py) gives paraphrase / translation. A hit's score is the
-   better of the two: lexically ``share of the query carried x share kept word for word where it
-   is carried``, semantically the cosine's calibrated score.
+   words; the calibrated cosine (align.py) gives paraphrase / translation, moved by surface cues
+   the vectors cannot see (the query's numbers, its names across languages, its rarest words in a
+   sentence on the same pattern). A hit's score is the better of the two: lexically ``share of the
+   query carried x share kept word for word where it is carried``, semantically the cosine's score.
 3. **Passages**: a hit sentence that a stored passage (from ``trace``) pairs with a span of
    another document makes that span a hit too: translations and copies already aligned come for
    free, with the kind composed (a verbatim hit through a translation is a translation).
 4. **Origin**: each hit carries its family's origin (families.py), walked through the store.
 
-One hit per document (its best), strongest first, then earliest.
+One hit per document (its best), strongest first, then the most faithful kind, then earliest.
 """
 
 from __future__ import annotations
@@ -23,17 +24,20 @@ from __future__ import annotations
 import math
 import re
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from sourcetrace.align.cues import name_order_score
+from sourcetrace.align.cues import numbers as cue_numbers
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_kind
-from sourcetrace.align.reuse import find_reuse, token_diff
+from sourcetrace.align.reuse import Match, find_reuse, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
-from sourcetrace.records import Document, Passage, Span
+from sourcetrace.records import Document, Passage, Sentence, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
@@ -42,7 +46,13 @@ from sourcetrace.text.normalize import normalize, tokens
 MAX_QUERY_CHARS = 5_000  # a quote, not a document: longer queries are refused
 LANGS = ("any", "ar", "en")
 LEXICAL_CANDIDATES = 40  # best BM25 first: a sentence carrying the quote shares its rarest words
-VECTOR_CANDIDATES = 20
+# Nearest vectors taken. A translation sits below the query's own language's sentences on the same
+# subject (USE puts a language's sentences closer together): 10,000 synthetic documents put the
+# true English sentence of an Arabic quote past the 20th neighbour for 1 query in 5; the surface
+# cues below (numbers, names) bring it back up from among these.
+VECTOR_CANDIDATES = 100
+ALIGNED_NEAREST = 20  # of them, the nearest also word-aligned (the others are found by BM25 if copies)
+NAMED_NEAREST = 30  # across languages, names are compared for the best this many (5 ms a sentence)
 MAX_TERMS = 12  # the rarest words of the query are enough to find where it is carried
 MIN_TERMS = 3
 ALL_TERMS = 6  # a copy holds every one of the query's rarest words
@@ -53,17 +63,75 @@ TERM_CACHE = 200_000  # words whose sentence counts are remembered per store (a 
 MIN_SCORE = DEFAULT_THRESHOLD
 FAMILY_LIMIT = 300  # members walked to find a family's origin
 STRENGTH = {"verbatim": 3, "near-verbatim": 2, "paraphrase": 1}
+# Between hits of one score, the more faithful first: a translation as sure as a copy is still not one.
+FIDELITY = {"verbatim": 0, "near-verbatim": 1, "translation": 2, "paraphrase": 3, "translated-paraphrase": 4}
 # A lone quote has no neighbours and no margin, so alignment's pair calibration does not apply.
 # USE cosines of a quote against single sentences (seeds, by hand): unrelated sentences on the same
 # topic reach 0.45 across languages and 0.45-0.57 within one; a translation scores 0.55 and up, a
 # sentence reworded by hand 0.6 and up. The score is 0.5 at these levels.
 MEANING_CHANCE = {True: 0.50, False: 0.52}  # cross-language?
 MEANING_SLOPE = 15.0
+# Across languages a cosine above chance counts for more once the sentence states the query's
+# numbers or transliterated names: a translation lies further from its original (Tatoeba ara-eng,
+# USE: true pairs median 0.70) than sentences of one language written on one pattern lie from each
+# other (the nearest other sentence of the query's language: median 0.61, 0.74 at the 75th
+# percentile). Without such an anchor the cosine counts as within one language: an English
+# paraphrase finds its English source before that source's Arabic translation.
+ANCHORED_CROSS_SLOPE = 19.5
+# What a vector cannot see: who, where and how much. Sentences written on one pattern with other
+# names and figures ("The ministry recorded 412 cases in Hama" / "... 97 cases in Homs") are near in
+# meaning and are not the quote. Logit added from the agreement, each in [-1, 1], of the numbers
+# (the query's found in the sentence) and, across languages, of the names found transliterated
+# (align.cues; a name translated, «مجلس الوزراء», is no evidence either way). Within one language, a
+# sentence that repeats the query's wording (a word-aligned hit) without its rarest words is another
+# statement on the same pattern: evidence against only, and only there (a paraphrase by hand
+# rewords the common words, and may reword a rare one).
+CUE_WEIGHTS = {"numbers": 1.5, "names": 1.5, "rare": 1.5}
+RARE_CUE_TERMS = 4  # the query's rarest indexed words
 
 
-def meaning_score(cos: float, cross: bool) -> float:
-    """A quote's score against one sentence from their cosine alone."""
-    return 1.0 / (1.0 + math.exp(-MEANING_SLOPE * (cos - MEANING_CHANCE[cross])))
+def rare_cue(rare: Sequence[str], stext: str) -> float:
+    """Logit from the share of the query's rarest words a sentence in its language lacks."""
+    if not rare:
+        return 0.0
+    words = _word_set(stext)
+    return CUE_WEIGHTS["rare"] * (sum(w in words for w in rare) / len(rare) - 1.0)
+
+
+def meaning_logit(cos: float, cross: bool) -> float:
+    """A quote's logit against one sentence from their cosine alone."""
+    return MEANING_SLOPE * (cos - MEANING_CHANCE[cross])
+
+
+def meaning_score(cos: float, cross: bool, cues: float = 0.0) -> float:
+    """A quote's score against one sentence from their cosine, moved by the surface cues' logit."""
+    return 1.0 / (1.0 + math.exp(-meaning_logit(cos, cross) - cues))
+
+
+def anchored_gain(cos: float) -> float:
+    """What a cross-language cosine gains once the sentence states the query's numbers or names."""
+    return (ANCHORED_CROSS_SLOPE - MEANING_SLOPE) * max(0.0, cos - MEANING_CHANCE[True])
+
+
+def number_cue(q_numbers: set[int], stext: str, slang: str) -> float:
+    """Logit from the share of the query's numbers the sentence states (a sentence may say more
+    than a quote of part of it); 0 when the query states none."""
+    if not q_numbers:
+        return 0.0
+    s_numbers = set(cue_numbers(stext, slang))
+    # a number written in words on one side only (an Arabic dual) is weaker evidence
+    agreement = 2.0 * len(q_numbers & s_numbers) / len(q_numbers) - 1.0 if s_numbers else -0.5
+    return CUE_WEIGHTS["numbers"] * agreement
+
+
+def name_cue(query: str, qlang: str, stext: str, slang: str) -> float:
+    """Logit from the names of a sentence in another language than the query's: the English side's
+    names found in the Arabic, in order; names not found count for nothing (translated, not
+    transliterated)."""
+    if qlang == slang or "ar" not in (qlang, slang):
+        return 0.0
+    ar, en = (query, stext) if qlang == "ar" else (stext, query)
+    return CUE_WEIGHTS["names"] * name_order_score(ar, en, missing=0.0)
 
 
 class QueryError(ValueError):
@@ -87,6 +155,9 @@ class Hit:
     title: str | None = None
     via: str | None = None  # the document whose stored passage led here
     origin: str | None = None  # the origin of the document's family
+    # A lexical hit's word alignments with the query: its highlights are drawn from them only if
+    # the hit is returned (a token diff for every candidate was a sixth of a search).
+    matches: list[Match] = field(default_factory=list, repr=False, compare=False)
 
     def parts(self) -> list[tuple[str, bool]]:
         """The sentence cut into (text, highlighted) pieces, for display."""
@@ -132,15 +203,31 @@ def check_query(text: str, lang: str = "any") -> str:
 
 
 _indexing = threading.Lock()  # one indexer per process: two searches must not index one document twice
+# Per connection, the state of the store (and of its vector file) in which nothing was left to
+# index: asking the store again costs a scan of every document (10 ms at 10,000), so it is asked
+# only when the store has been written since (by any connection), or the vector file changed.
+_up_to_date: weakref.WeakKeyDictionary[Store, tuple[bool, tuple[int, int], float]] = weakref.WeakKeyDictionary()
 
 
 def ensure_indexed(store: Store, vectors: bool = True, progress: Callable[[int], None] | None = None) -> int:
     """Index the documents added since the last search (after a trace, a read or an upload):
     `trace` leaves the index to its first search. Returns how many documents were indexed."""
+    state = (vectors, store.version(), VectorIndex.of(store).file_mtime() if vectors else 0.0)
+    if _up_to_date.get(store) == state:
+        return 0
     with _indexing:
+        # The state read before looking: a commit made while looking is looked at next time.
+        state = (vectors, store.version(), VectorIndex.of(store).file_mtime() if vectors else 0.0)
         if not needs_index(store, vectors=vectors):
+            _up_to_date[store] = state
             return 0
         return update_index(store, vectors=vectors, progress=progress)
+
+
+def prepare(store: Store) -> None:
+    """Load what a search needs (the query encoder, the vector index), so that the first search
+    does not wait for it: a web worker calls this before taking requests."""
+    VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)
 
 
 def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True) -> list[Hit]:
@@ -165,9 +252,11 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     ranked, within_budget = _rare_terms(store, q_tokens)
     numbers = [*store.match_sentences(ranked[:ALL_TERMS], LEXICAL_CANDIDATES, every=True),
                *store.match_sentences(within_budget, LEXICAL_CANDIDATES)]
+    aligned = {*numbers, *list(cosines)[:ALIGNED_NEAREST]}
+    q_numbers = set(cue_numbers(query, qlang))
 
-    cal = calibration_for(get_encoder(VECTOR_ENCODER))
     best: dict[str, Hit] = {}
+    meant: list[tuple[float, float, int, Document, str, Sentence, str, Hit | None]] = []
     for num, (sent, stext) in store.numbered_sentences([*numbers, *cosines]).items():
         doc = docs.get(sent.doc)
         if doc is None:
@@ -175,27 +264,55 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         slang = sent.lang or doc.lang
         hit = None
         # The word alignment costs a millisecond a sentence: only where enough words are shared.
-        if slang == qlang and len(q_words & _word_set(stext)) >= need:
+        if num in aligned and slang == qlang and len(q_words & _word_set(stext)) >= need:
             hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
         if num in cosines:
             cross = slang != qlang
-            score = meaning_score(cosines[num], cross)
-            # The words, where they carry the quote, say more than the meaning: a reworded
-            # word keeps a near-verbatim hit near-verbatim.
-            if score >= MIN_SCORE and (hit is None or hit.score < MIN_SCORE):
-                hit = _semantic_hit(q_tokens, doc, slang, sent.start, stext, score,
-                                    semantic_kind(cross, cosines[num], cal))
-        if hit is not None and hit.score >= MIN_SCORE and (doc.id not in best or hit.score > best[doc.id].score):
-            best[doc.id] = hit
+            numbers_cue = number_cue(q_numbers, stext, slang)
+            z = meaning_logit(cosines[num], cross) + numbers_cue
+            if hit is not None:
+                z += rare_cue(ranked[:RARE_CUE_TERMS], stext)
+            if cross and numbers_cue > 0:
+                z += anchored_gain(cosines[num])
+            meant.append((z, numbers_cue, num, doc, slang, sent, stext, hit))
+        elif hit is not None:
+            _keep(best, hit)
+    cal = calibration_for(get_encoder(VECTOR_ENCODER))
+    meant.sort(key=lambda m: -m[0])
+    crossed = 0
+    for z, numbers_cue, num, doc, slang, sent, stext, hit in meant:
+        cross = slang != qlang
+        if cross and crossed < NAMED_NEAREST:
+            names_cue = name_cue(query, qlang, stext, slang)
+            z += names_cue
+            crossed += 1
+            if names_cue > 0 and numbers_cue <= 0:
+                z += anchored_gain(cosines[num])
+        score = 1.0 / (1.0 + math.exp(-z))
+        # The words, where they carry the quote, say more than the meaning: a reworded word keeps
+        # a near-verbatim hit near-verbatim, as strong as its meaning is (the words alone mark it
+        # down for every word changed, below sentences that are merely like it).
+        if hit is not None and hit.score >= MIN_SCORE:
+            if score > hit.score:  # part of the query word for word, the rest reworded
+                hit.score = score
+                hit.kind = "near-verbatim"
+        elif score >= MIN_SCORE:
+            hit = _semantic_hit(q_tokens, doc, slang, sent.start, stext, score,
+                                semantic_kind(cross, cosines[num], cal))
+        if hit is not None:
+            _keep(best, hit)
 
-    # Passages fill in documents search did not reach, and replace a weaker hit found by meaning
-    # alone (a stored passage was aligned in context); a hit on the document's own words stands.
+    # Passages fill in documents search did not reach, and replace a hit found by meaning alone
+    # (a stored passage was aligned in context: its span and kind say more), keeping the
+    # stronger score; a hit on the document's own words stands.
     found: dict[str, Hit] = {}
     for hit in _ranked(best.values())[:limit]:
         for partner in _through_passages(store, docs, hit, qlang):
             mine = best.get(partner.doc)
-            if mine is not None and (mine.kind in ("verbatim", "near-verbatim") or mine.score >= partner.score):
+            if mine is not None and mine.kind in ("verbatim", "near-verbatim"):
                 continue
+            if mine is not None:
+                partner.score = max(partner.score, mine.score)
             if partner.doc not in found or partner.score > found[partner.doc].score:
                 found[partner.doc] = partner
     best.update(found)
@@ -205,7 +322,15 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     origins = _Origins(store, docs)
     for hit in hits:
         hit.origin = origins.of(hit.doc)
+        if hit.matches:
+            hit.highlights = _matched_words(query, hit)
     return hits
+
+
+def _keep(best: dict[str, Hit], hit: Hit) -> None:
+    """Keep a hit strong enough if it is its document's best so far."""
+    if hit.score >= MIN_SCORE and (hit.doc not in best or hit.score > best[hit.doc].score):
+        best[hit.doc] = hit
 
 
 def one_thread_encoder() -> Encoder:
@@ -270,7 +395,9 @@ def earliest(hits: Sequence[Hit]) -> Hit | None:
 
 
 def _ranked(hits) -> list[Hit]:
-    return sorted(hits, key=lambda h: (-round(h.score, 3), h.date or "\uffff", h.doc))
+    # Scores are not rounded: a score by meaning comes near 1 for many sentences on one pattern, and
+    # only its last digits tell them apart; copies of equal score stand earliest first.
+    return sorted(hits, key=lambda h: (-h.score, FIDELITY.get(h.kind, 5), h.date or "\uffff", h.doc))
 
 
 def _doc_lang(docs: _DocCache, doc_id: str) -> str | None:
@@ -341,11 +468,16 @@ def _lexical_hit(query: str, n_query: int, doc: Document, lang: str, base: int, 
     kept = matched / max(sum(m.a_tokens for m in matches), sum(m.b_tokens for m in matches))
     score = min(1.0, matched / n_query) * kept
     kind = "verbatim" if len(matches) == 1 and matches[0].kind == "verbatim" else "near-verbatim"
-    words = [(s + base, e + base) for m in matches
-             for op, _, b in token_diff(query, (m.a_start, m.a_end), stext, (m.b_start, m.b_end))
-             if op == "same" and b for s, e in [b]]
     return Hit(doc.id, base + min(m.b_start for m in matches), base + max(m.b_end for m in matches), kind, score,
-               lang, (base, base + len(stext)), stext, words, doc.date, doc.title)
+               lang, (base, base + len(stext)), stext, [], doc.date, doc.title, matches=matches)
+
+
+def _matched_words(query: str, hit: Hit) -> list[Span]:
+    """The words of a lexical hit's sentence that its alignments with the query keep (file offsets)."""
+    base = hit.sentence[0]
+    return [(s + base, e + base) for m in hit.matches
+            for op, _, b in token_diff(query, (m.a_start, m.a_end), hit.text, (m.b_start, m.b_end))
+            if op == "same" and b for s, e in [b]]
 
 
 def _semantic_hit(q_tokens: Sequence[str], doc: Document, lang: str, base: int, stext: str, score: float,

@@ -31,7 +31,7 @@ from sourcetrace.readers.base import (
 from sourcetrace.readers.decoding import DecodeError, decode
 from sourcetrace.records import ReadFailure, SourceFile
 
-__all__ = ["DEFAULT_MAX_BYTES", "ReadError", "Reader", "default_readers", "discover", "read_file",
+__all__ = ["DEFAULT_MAX_BYTES", "ReadError", "Reader", "default_readers", "discover", "read_bytes", "read_file",
            "readers_by_suffix"]
 
 DEFAULT_MAX_BYTES = 50_000_000
@@ -74,11 +74,18 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         raise ReadError(shown, "is a directory") from None
     except OSError as err:
         raise ReadError(shown, f"cannot read: {err.strerror or err}") from None
+    return read_bytes(raw, shown, name=os.fspath(path), max_bytes=max_bytes)
+
+
+def read_bytes(raw: bytes, shown: str, *, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile:
+    """Decode and extract a file's bytes read elsewhere (a distributed engine's file system);
+    ``name`` (default ``shown``) picks the reader by suffix. Raises :class:`ReadError` as
+    :func:`read_file` does."""
     if len(raw) > max_bytes:
         raise ReadError(shown, _too_large(len(raw), max_bytes))
 
     readers = default_readers()
-    by_suffix = reader_for_suffix(os.fspath(path), readers)
+    by_suffix = reader_for_suffix(name if name is not None else shown, readers)
     # The charset a page declares only matters for HTML, so tell the decoder when it is one.
     html_hint = (by_suffix.name == "html") if by_suffix else _html_bytes(raw)
     try:

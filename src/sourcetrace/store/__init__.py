@@ -6,6 +6,7 @@ SQLite by default (:class:`Store`).
     results.py   aligned pairs, passages, relations
     cache.py     sentence vectors, per-document and corpus caches
     quotes.py    the quote index's tables
+    loading.py   a run's outputs brought in (``sourcetrace load``), in one transaction
     sqlite.py    Store: one connection, the tables above
     interface.py what running the stages needs of a store
 """

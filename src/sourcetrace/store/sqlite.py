@@ -1,5 +1,5 @@
 """The SQLite store: one file, no server; the tables by concern in files.py, results.py, cache.py
-and quotes.py, the schema and transactions in schema.py."""
+and quotes.py, a whole run's outputs at once in loading.py, the schema and transactions in schema.py."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sourcetrace.store.cache import CacheTables
 from sourcetrace.store.files import FileTables, file_key
+from sourcetrace.store.loading import LoadTables
 from sourcetrace.store.quotes import QuoteTables
 from sourcetrace.store.results import ResultTables
 from sourcetrace.store.schema import SCHEMA_VERSION, StoreError, connect
@@ -28,7 +29,7 @@ def default_db_path() -> Path:
     return Path(user_data_dir("sourcetrace", appauthor=False)) / "sourcetrace.db"
 
 
-class Store(FileTables, ResultTables, CacheTables, QuoteTables):
+class Store(FileTables, ResultTables, CacheTables, QuoteTables, LoadTables):
     """SQLite store over one connection. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: str | Path, *, create: bool = True):
@@ -41,6 +42,12 @@ class Store(FileTables, ResultTables, CacheTables, QuoteTables):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def version(self) -> tuple[int, int]:
+        """A value that changes whenever anything is written to the store, by this connection
+        (its count of changed rows) or by another of any process (SQLite's data_version): a
+        cheap answer to "has anything changed since I last looked?"."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
 
     def close(self) -> None:
         self.conn.close()

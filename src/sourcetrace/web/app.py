@@ -19,8 +19,12 @@ count: the browser attaches it by itself, also to posts from other ports of the 
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import secrets
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,18 +105,28 @@ def from_elsewhere(request: Request) -> bool:
 
 
 def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: int = 5_000_000,
-               allowed_hosts: list[str] | None = None, create: bool = True) -> FastAPI:
+               allowed_hosts: list[str] | None = None, create: bool = True, warm: bool = False) -> FastAPI:
     """The web app over the store at `db_path`. With a `token`, every request must present it;
     with `allowed_hosts`, a request naming another host is refused (on loopback this stops a web
     page from reaching the app through a DNS name rebound to 127.0.0.1). ``create=False`` (the
-    `serve` command): the store must exist, and is never made by a request."""
+    `serve` command): the store must exist, and is never made by a request. ``warm``: the query
+    encoder and the vector index are loaded before the first request is taken, not in it."""
     from sourcetrace.web import api, pages
     from sourcetrace.web.docs import docs_router
 
+    ctx = Context(Path(db_path), upload_limit, create)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            from sourcetrace.quotes.search import prepare
+
+            prepare(ctx.store())
+        yield
+
     app = FastAPI(title="sourcetrace", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None,  # FastAPI's pages load Swagger UI from a CDN: web/docs.py
-                  description="Quote search and provenance of Arabic and English documents.")
-    ctx = Context(Path(db_path), upload_limit, create)
+                  description="Quote search and provenance of Arabic and English documents.", lifespan=lifespan)
     app.state.ctx = ctx
 
     @app.middleware("http")
@@ -158,3 +172,16 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
+
+
+SERVE_SETTINGS = "SOURCETRACE_SERVE"  # the settings of `serve`, for its worker processes
+
+
+def app_from_environment() -> FastAPI:
+    """The app `sourcetrace serve` runs in each worker process (uvicorn's factory): its settings
+    come from the parent process's environment (``SOURCETRACE_SERVE``, JSON), since a worker is
+    a new interpreter that imports the app by name. The token stays out of the JSON: it is read
+    from ``SOURCETRACE_TOKEN``, as `serve` itself reads it."""
+    settings = json.loads(os.environ[SERVE_SETTINGS])
+    return create_app(settings["db"], token=os.environ.get("SOURCETRACE_TOKEN") or None, create=False,
+                      allowed_hosts=settings["allowed_hosts"], warm=True)

@@ -1,5 +1,13 @@
 """Uploads: files checked and kept under the store's upload folder, then read and traced against
-the whole store by one worker thread, with progress a page can poll.
+the whole store, one job at a time, with progress a page can poll.
+
+Jobs are kept as files beside the uploads (``.jobs/<id>.json``), not in a process's memory: the
+app may run as several worker processes, and the worker that answers a poll is not the one that
+took the upload. Whichever process holds the job lock beside the store runs the queued jobs of
+every process, oldest first, one at a time (tracing writes the store and loads models); a process
+that takes an upload while another holds the lock waits its turn for the lock and then finds the
+job done. A job still marked running when a process takes the lock lost its runner (the process
+stopped); it is run again from where the store's checkpoints left it, once.
 
 The file types taken are those the readers read (:func:`sourcetrace.readers.readers_by_suffix`). The
 files of one request are taken one by one: each is checked before anything of it is written,
@@ -9,11 +17,12 @@ refused file is reported with its reason and written nowhere."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import queue
 import re
 import shutil
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +32,7 @@ from sourcetrace.engines.ingest import ingest
 from sourcetrace.engines.local import Progress, trace_documents
 from sourcetrace.quotes.search import ensure_indexed
 from sourcetrace.readers import readers_by_suffix
+from sourcetrace.store.locks import held, lock_path
 from sourcetrace.store.sqlite import Store
 
 if TYPE_CHECKING:
@@ -30,6 +40,9 @@ if TYPE_CHECKING:
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 MAX_JOBS_KEPT = 200
+SAVE_EVERY = 0.3  # seconds between two writes of a running job's progress
+RUNS = 2  # a job whose runner stopped is run again once
+_JOB_ID = re.compile(r"[0-9a-f]{12}")
 
 
 class UploadError(Exception):
@@ -115,6 +128,9 @@ class Job:
     facts: int = 0  # facts found in the traced documents
     changed_facts: int = 0  # facts that changed between related documents
     error: str | None = None
+    paths: list[str] = field(default_factory=list)  # the uploaded files to trace (never shown)
+    created: float = 0.0
+    runs: int = 0  # times a runner started it
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "files": self.files, "accepted": self.files, "refused": self.refused, "state": self.state, "stage": self.stage, "done": self.done,
@@ -123,63 +139,133 @@ class Job:
 
 
 class Jobs:
-    """Upload jobs, run one at a time (tracing writes the store and loads models)."""
+    """Upload jobs of one store, shared by every process serving it (see the module docstring)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.jobs: dict[str, Job] = {}
-        self.queue: queue.Queue[tuple[Job, list[Path]]] = queue.Queue()
         self.lock = threading.Lock()
         self.worker: threading.Thread | None = None
+        self.again = False  # a job was submitted while this process's runner was looking
+        self.saved = 0.0
+        if any(j.state in ("queued", "running") for j in self.all()):  # left by an earlier run of the app
+            self._start()
+
+    @property
+    def folder(self) -> Path:
+        return self.ctx.upload_dir / ".jobs"
 
     def staging(self) -> Staging:
         """A new batch of uploaded files (see :class:`Staging`)."""
         return Staging(self.ctx.upload_dir.resolve(), self.ctx.upload_limit)
 
     def submit(self, paths: list[Path], refused: list[dict[str, Any]] | None = None) -> Job:
-        job = Job(uuid.uuid4().hex[:12], [p.name for p in paths], refused=list(refused or []))
-        with self.lock:
-            self.jobs[job.id] = job
-            for old in list(self.jobs)[:-MAX_JOBS_KEPT]:
-                del self.jobs[old]
-            if self.worker is None or not self.worker.is_alive():
-                self.worker = threading.Thread(target=self._work, name="sourcetrace-uploads", daemon=True)
-                self.worker.start()
-        self.queue.put((job, paths))
+        job = Job(uuid.uuid4().hex[:12], [p.name for p in paths], refused=list(refused or []),
+                  paths=[str(p) for p in paths], created=time.time())
+        self._save(job)
+        self._start()
         return job
 
     def get(self, job_id: str) -> Job | None:
+        if not _JOB_ID.fullmatch(job_id):  # an id names a file: nothing else is looked up
+            return None
+        try:
+            data = json.loads((self.folder / f"{job_id}.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        return Job(**data)
+
+    def all(self) -> list[Job]:
+        """Every job kept, oldest first."""
+        if not self.folder.is_dir():
+            return []
+        jobs = [job for p in self.folder.glob("*.json") if (job := self.get(p.stem)) is not None]
+        return sorted(jobs, key=lambda j: (j.created, j.id))
+
+    def _start(self) -> None:
         with self.lock:
-            return self.jobs.get(job_id)
+            if self.worker is not None and self.worker.is_alive():
+                self.again = True
+                return
+            self.again = False
+            self.worker = threading.Thread(target=self._work, name="sourcetrace-uploads", daemon=True)
+            self.worker.start()
 
     def _work(self) -> None:
-        store = Store(self.ctx.db_path)  # the worker's own connection
+        store: Store | None = None
         while True:
-            job, paths = self.queue.get()
-            try:
-                self._run(store, job, paths)
-            except Exception as exc:  # a job fails alone; the worker goes on with the next
-                job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
-            finally:
-                self.queue.task_done()
+            with held(lock_path(self.ctx.db_path, "jobs")):
+                while (job := self._next()) is not None:
+                    store = store or Store(self.ctx.db_path)  # the runner's own connection
+                    try:
+                        self._run(store, job)
+                    except Exception as exc:  # a job fails alone; the runner goes on with the next
+                        job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+                    self._save(job)
+                    self._prune()
+            with self.lock:
+                if not self.again:  # nothing came in while looking: the next submit starts a runner
+                    self.worker = None
+                    if store is not None:
+                        store.close()
+                    return
+                self.again = False
 
-    def _run(self, store: Store, job: Job, paths: list[Path]) -> None:
-        job.state, job.stage, job.total = "running", "reading", len(paths)
-        report = ingest([str(p) for p in paths], store, progress=lambda _: setattr(job, "done", job.done + 1))
+    def _next(self) -> Job | None:
+        """The oldest job to run, marked running (only the lock's holder calls this)."""
+        for job in self.all():
+            if job.state == "running" and job.runs >= RUNS:  # its runner stopped, every time
+                job.state, job.error = "failed", "the server stopped while running this job, twice"
+                self._save(job)
+            elif job.state in ("queued", "running"):
+                job.runs += 1
+                job.state, job.stage, job.done, job.total = "running", "starting", 0, 0
+                self._save(job)
+                return job
+        return None
+
+    def _save(self, job: Job, *, progress: bool = False) -> None:
+        """Write the job's file whole (a reader never sees half of it); progress at most every
+        SAVE_EVERY seconds."""
+        now = time.monotonic()
+        if progress and now - self.saved < SAVE_EVERY:
+            return
+        self.saved = now
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{job.id}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(json.dumps(job.__dict__, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.folder / f"{job.id}.json")
+
+    def _prune(self) -> None:
+        finished = [j for j in self.all() if j.state in ("done", "failed")]
+        for old in finished[:-MAX_JOBS_KEPT]:
+            (self.folder / f"{old.id}.json").unlink(missing_ok=True)
+
+    def _run(self, store: Store, job: Job) -> None:
+        def advance(n: int) -> None:
+            job.done += n
+            self._save(job, progress=True)
+
+        def stage(name: str) -> None:
+            job.stage, job.done, job.total = name, 0, 0
+            self._save(job)
+
+        def total(n: int) -> None:
+            job.total = n
+            self._save(job, progress=True)
+
+        stage("reading")
+        job.total = len(job.paths)
+        report = ingest(job.paths, store, progress=lambda _: advance(1))
         job.failures = [f"{Path(f.path).name}: {f.reason}" for f in report.failures]
         job.documents = [d.id for d in store.documents(report.files)]
         if job.documents:
-            def stage(name: str) -> None:
-                job.stage, job.done, job.total = name, 0, 0
-
             # The same run as `sourcetrace trace`, over the whole store (uploads join the corpus).
             result = trace_documents(store, list(store.documents()),
-                            progress=Progress(stage=stage, total=lambda n: setattr(job, "total", n),
-                                              advance=lambda n: setattr(job, "done", job.done + n)))
+                                     progress=Progress(stage=stage, total=total, advance=advance))
             job.facts = sum(len(v) for v in result.facts.values())
             job.changed_facts = sum(d.status == "changed" for d in result.fact_diffs)
             stage("quote index")  # here, not in the next user's search
-            ensure_indexed(store, progress=lambda n: setattr(job, "done", job.done + n))
+            ensure_indexed(store, progress=advance)
         job.state, job.stage = ("done" if job.documents else "failed"), "done"
         if not job.documents:
             job.error = "no document could be read"

@@ -1,0 +1,142 @@
+"""Same answers from the Spark engine as from the local engine, and what each costs.
+
+    .venv/bin/python bench/spark_same.py [--docs 2000] [--seed 7] [--master local[2]] [--keep DIR]
+    .venv/bin/python bench/spark_same.py --seeds        # the seed corpus (../shared/corpora/seeds)
+    .venv/bin/python bench/spark_same.py --docs 25000 --timing   # wall time and peak memory only
+
+Writes a planted corpus (bench/synthetic.py, as bench/trace.py does), traces it with the local
+engine (``sourcetrace trace`` into a fresh store) and with ``--engine spark --master local[2]``,
+each in its own process, and prints: wall time of both, the ratio, the peak memory of each process
+tree (sampled every 0.2 s: the Spark run counts its JVM and Python workers), and whether the
+contract files are the same once sorted (bench/same_outputs.py: documents, sentences, passages,
+relations, families, facts, fact diffs, texts; floats within 1e-6), with the first differences.
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from same_outputs import dir_differences, load_jsonl  # noqa: E402
+
+TOLERANCE = 1e-6
+
+
+class PeakTree:
+    """Peak resident memory of a process and its descendants, sampled every 0.2 s (/proc)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+            except (OSError, ValueError, IndexError):
+                continue
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo += children.get(p, [])
+        return out
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.is_set():
+            total = 0
+            for p in self._tree():
+                try:
+                    total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+                except (OSError, ValueError, IndexError):
+                    continue
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.2)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run(args: list[str], log: Path) -> tuple[float, int, int]:
+    """Run ``sourcetrace`` with ``args`` in its own process: wall seconds, peak bytes, exit code."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    t = time.perf_counter()
+    with open(log, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", *args], stdout=fh, stderr=subprocess.STDOUT,
+                                env=env)
+        peak = PeakTree(proc.pid)
+        code = proc.wait()
+    return time.perf_counter() - t, peak.stop(), code
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seeds", action="store_true", help="the seed corpus instead of a planted one")
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--timing", action="store_true", help="wall time and memory only, no comparison")
+    ap.add_argument("--keep", type=Path, help="keep the corpus and outputs in this directory")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="spark-same-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        if args.seeds:
+            inputs = sorted(glob.glob(str(ROOT.parent / "shared" / "corpora" / "seeds" / "*.txt")))
+            label = f"seeds ({len(inputs)} files)"
+        else:
+            import synthetic
+
+            corpus = work / "corpus"
+            if not corpus.exists():
+                synthetic.planted_corpus(corpus, args.docs, seed=args.seed)
+            inputs = [str(corpus)]
+            label = f"planted corpus of {args.docs} documents (seed {args.seed})"
+        print(f"{label}; Spark master {args.master}", flush=True)
+        local_out, spark_out = work / "local", work / "spark"
+        db = work / "local.db"
+        for p in (local_out, spark_out, db):
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        lt, lm, lc = run(["trace", *inputs, "--out", str(local_out), "--db", str(db)], work / "local.log")
+        print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB (exit {lc})", flush=True)
+        st, sm, sc = run(["trace", *inputs, "--out", str(spark_out), "--engine", "spark", "--master", args.master],
+                         work / "spark.log")
+        print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB (exit {sc}); "
+              f"ratio spark/local {st / lt:.2f}", flush=True)
+        if args.timing or lc or sc:
+            if lc or sc:
+                print(f"a run failed: see {work}/local.log and {work}/spark.log")
+            return
+        diffs = dir_differences(local_out, spark_out, tol=TOLERANCE)
+        for path in sorted(local_out.glob("*.jsonl")):
+            lines = diffs.get(path.name, [])
+            print(f"  {path.stem:<11} {len(load_jsonl(path)):>8} records: {'same' if not lines else 'DIFFERENT'}")
+            for line in lines[:4]:
+                print(f"      {line[:300]}")
+        print("same answers" if not diffs else "answers differ")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""Sentence pairs a translation keeps in order: ordered runs, the gaps between their pairs, and
+beads of merged neighbouring sentences (1-2, 2-1, 2-2, 1-3, 3-1).
+
+The best-pair search of :mod:`sourcetrace.align.pair` takes a pair on its own evidence: a score
+over a threshold. On real translations many true pairs score low (scripture through an encoder
+trained on news: cosines of 0.25-0.6 where unrelated verses reach 0.4), yet their order gives them
+away, as vecalign and Bertalign use it:
+
+1. **Ordered runs** (:func:`ordered_anchors`): a pair that is its row's and its column's best and
+   stands out of both neighbourhoods (margin) is an anchor when another anchor or chosen pair lies
+   a few sentences away on the same diagonal. Mutual best pairs of two unrelated texts fall
+   anywhere; two of them on one short diagonal is the mark of a translation.
+2. **Gaps** (:func:`fill_gaps`): between two consecutive anchors (a step forward on both sides),
+   the units in between are aligned by a monotonic DP over beads of up to three units a side
+   (SHAPES), each scored by the cosine of the merged units' vectors against the pair's background
+   level (the median of all its cosines): a sentence between two aligned neighbours, with a
+   partner between theirs, is taken unless its cosine falls to the background or it has a strong
+   partner elsewhere (a reordered report). The documents' edges count as pairs next to a run of
+   three. Gaps are bounded (MAX_GAP), so the cost stays linear in the length.
+3. **Beads at anchors** (:func:`extend`): a unit next to an aligned one, itself unaligned, joins
+   its neighbour's partner when the two together match that partner better than its neighbour
+   alone (a verse the splitter cut in two on one side only).
+
+Merged units are the normalised sum of their vectors: no second encoding is needed, and the sum
+tracks the encoding of the joined text closely for sentence encoders averaged over tokens.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+import numpy as np
+
+Pair = tuple[int, int]
+
+RUN_MARGIN = 1.1  # an anchor's cosine over the mean of both its neighbourhoods' best
+# An anchor's calibrated pair score, however low, must not be nil: between an Arabic chapter and an
+# unrelated English web text (bench/realtext.py), mutual best pairs of cosine 0.15-0.27 stood out of
+# a background of 0.05 and made runs; true anchors of the weakest pairs (scripture, USE) score 0.01+.
+MIN_ANCHOR_SCORE = 0.003
+RUN_REACH = 3  # how far (units) another anchor may lie on the diagonal to confirm a run
+MAX_GAP = 12  # units on either side of a gap: a longer one is no evidence of order
+BACKGROUND = 0.5  # quantile of a pair's cosines that counts as unrelated
+MERGE_COST = 0.15  # a merged bead pays this (cosine units) per unit beyond one on each side
+LENGTH_WEIGHT = 0.1  # cosine units per unit of log-length ratio beyond the usual spread
+LENGTH_SPREAD = 0.5  # log-length ratio a translation's sentence pair may differ by at no cost
+
+
+def unit_vectors(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+def ordered_anchors(score: np.ndarray, margin: np.ndarray, free_a: Sequence[bool], free_b: Sequence[bool],
+                    pairs: set[Pair], numbers_a: Sequence[frozenset[str]] | None = None,
+                    numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+    """Anchors of two kinds, pairs with a free unit (not already in ``pairs``) and a score of at
+    least MIN_ANCHOR_SCORE, whose two units do not each state a number the other does not:
+
+    * mutual best pairs (by ``score``) with a margin of at least RUN_MARGIN that sit in an
+      ordered run: another such pair or a chosen one within RUN_REACH units on a near diagonal
+      (both sides step the same way, by amounts that differ by at most one);
+    * mutual best pairs of the least margin of a cell and its two diagonal neighbours (a run of
+      three in one cell) when that is at least RUN_MARGIN: three sentences translated in order
+      stand out together where none is its row's and its column's best by score (a block of a
+      reordered partial translation; Tatoeba's partial documents, sentence-pair R 0.76 -> 0.82)."""
+    n, m = score.shape
+    if n == 0 or m == 0:
+        return set()
+    row_best, col_best = score.argmax(axis=1), score.argmax(axis=0)
+    mutual = {(i, int(j)) for i, j in enumerate(row_best)
+              if col_best[j] == i and margin[i, j] >= RUN_MARGIN and score[i, j] >= MIN_ANCHOR_SCORE and (free_a[i] or free_b[j])}
+    # the least margin of a cell and its two diagonal neighbours (a cell at an edge has none)
+    diagonal = np.full(margin.shape, -np.inf, dtype=np.float32)
+    if n > 2 and m > 2:
+        diagonal[1:-1, 1:-1] = np.minimum(np.minimum(margin[:-2, :-2], margin[1:-1, 1:-1]), margin[2:, 2:])
+    row_best, col_best = diagonal.argmax(axis=1), diagonal.argmax(axis=0)
+    runs = {(i, int(j)) for i, j in enumerate(row_best)
+            if col_best[j] == i and diagonal[i, j] >= RUN_MARGIN and score[i, j] >= MIN_ANCHOR_SCORE and (free_a[i] or free_b[j])}
+    found = (runs - pairs) | _runs_of(mutual, pairs)
+    if numbers_a is None or numbers_b is None:
+        return found
+    return {(i, j) for i, j in found if not (numbers_a[i] - numbers_b[j] and numbers_b[j] - numbers_a[i])}
+
+
+def _runs_of(mutual: set[Pair], pairs: set[Pair]) -> set[Pair]:
+    """The pairs of ``mutual`` (not in ``pairs``) with another pair of either set a step away on
+    the diagonal."""
+    known = sorted(mutual | pairs)
+    keys = [i for i, _ in known]
+    out: set[Pair] = set()
+    for i, j in mutual - pairs:
+        lo, hi = bisect_right(keys, i - RUN_REACH - 1), bisect_right(keys, i + RUN_REACH)
+        for k, q in known[lo:hi]:
+            di, dj = k - i, q - j
+            if di * dj > 0 and abs(di - dj) <= 1 and abs(dj) <= RUN_REACH:
+                out.add((i, j))
+                break
+    return out
+
+
+MAX_BEAD = 3  # units on one side of a bead
+SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # units on each side of a bead
+
+
+def _merged(v: np.ndarray, k: int) -> np.ndarray:
+    """Row x: units x..x+k-1 of ``v`` merged (normalised sum of their vectors)."""
+    if k == 1:
+        return v
+    if len(v) < k:
+        return np.zeros((0, v.shape[1]), np.float32)
+    return unit_vectors(sum(v[x:len(v) - k + 1 + x] for x in range(k)))
+
+
+def _summed(x: np.ndarray, k: int) -> np.ndarray:
+    return x if k == 1 else sum(x[t:len(x) - k + 1 + t] for t in range(k)) if len(x) >= k else x[:0]
+
+
+def _bead_lengths(la: np.ndarray, lb: np.ndarray, p: int, q: int) -> np.ndarray:
+    """|log length ratio| beyond LENGTH_SPREAD of each bead of shape (p, q)."""
+    sa, sb = _summed(la, p), _summed(lb, q)
+    gap = np.abs(np.log(np.maximum(sa, 1.0))[:, None] - np.log(np.maximum(sb, 1.0))[None, :])
+    return np.maximum(0.0, gap - LENGTH_SPREAD)
+
+
+def _disagree(na: Sequence[frozenset[str]], nb: Sequence[frozenset[str]], p: int, q: int) -> np.ndarray:
+    """For each bead of shape (p, q): each side states a number the other does not (a translation
+    keeps its numbers; a sentence of the same frame about another event changes them)."""
+    ua = [frozenset().union(*na[x:x + p]) for x in range(len(na) - p + 1)]
+    ub = [frozenset().union(*nb[y:y + q]) for y in range(len(nb) - q + 1)]
+    return np.array([[bool(x - y and y - x) for y in ub] for x in ua], dtype=bool).reshape(len(ua), len(ub))
+
+
+def _gap_beads(va: np.ndarray, vb: np.ndarray, la: np.ndarray, lb: np.ndarray, open_a: np.ndarray,
+               open_b: np.ndarray, level: float, na: Sequence[frozenset[str]],
+               nb: Sequence[frozenset[str]]) -> list[Pair]:
+    """The best monotonic beads over one gap (DP); returns the unit pairs (gap indices) they make.
+
+    A bead's gain is (cosine - level) per unit it covers, less the length and merge costs; a unit
+    not ``open`` (it has a strong partner elsewhere) can only be skipped, and a bead whose two
+    sides state different numbers (``na``, ``nb``: the numbers of each unit) is no bead."""
+    n, m = len(va), len(vb)
+    gains = {}
+    for p, q in SHAPES:
+        c = _merged(va, p) @ _merged(vb, q).T
+        g = (c - level) * (p + q) / 2 - LENGTH_WEIGHT * _bead_lengths(la, lb, p, q) - MERGE_COST * (p + q - 2)
+        ok_a = np.array([open_a[x:x + p].all() for x in range(n - p + 1)], dtype=bool)
+        ok_b = np.array([open_b[y:y + q].all() for y in range(m - q + 1)], dtype=bool)
+        ok = ok_a[:, None] & ok_b[None, :] & ~_disagree(na, nb, p, q) if g.size else ok_a[:, None]
+        gains[(p, q)] = np.where(ok, g, -np.inf) if g.size else g
+    dp = np.zeros((n + 1, m + 1))
+    back: dict[Pair, Pair | None] = {}
+    for a in range(n + 1):
+        for b in range(m + 1):
+            if a == 0 and b == 0:
+                continue
+            best, step = -np.inf, None
+            if a > 0 and dp[a - 1, b] > best:
+                best, step = dp[a - 1, b], None
+            if b > 0 and dp[a, b - 1] > best:
+                best, step = dp[a, b - 1], (0, 0)
+            for (p, q), g in gains.items():
+                if a >= p and b >= q:
+                    v = dp[a - p, b - q] + g[a - p, b - q]
+                    if v > best:
+                        best, step = v, (p, q)
+            dp[a, b] = best
+            back[(a, b)] = step
+    out: list[Pair] = []
+    a, b = n, m
+    while a > 0 or b > 0:
+        step = back[(a, b)]
+        if step is None:
+            a -= 1
+        elif step == (0, 0):
+            b -= 1
+        else:
+            p, q = step
+            out.extend((x, y) for x in range(a - p, a) for y in range(b - q, b))
+            a, b = a - p, b - q
+    return out
+
+
+def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
+              strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool], level: float,
+              numbers_a: Sequence[frozenset[str]] | None = None,
+              numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+    """``pairs`` plus the beads found in the gaps between consecutive ordered pairs.
+
+    Consecutive: the next pair in `a`'s order, when it also lies ahead in `b`'s; a pair that goes
+    back (the next block of a reordered text) opens no gap. ``va``/``vb``: unit vectors of the
+    units; ``level``: the pair's background cosine; ``numbers_a``/``numbers_b``: the numbers each
+    unit states (a pair of units that state different numbers contradicts the order)."""
+    if not pairs:
+        return set(pairs)
+    la, lb = np.asarray(len_a, dtype=np.float64), np.asarray(len_b, dtype=np.float64)
+    na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
+    nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
+    aligned_a = {i for i, _ in pairs}
+    aligned_b = {j for _, j in pairs}
+    open_a = np.array([not s and i not in aligned_a for i, s in enumerate(strong_elsewhere_a)], dtype=bool)
+    open_b = np.array([not s and j not in aligned_b for j, s in enumerate(strong_elsewhere_b)], dtype=bool)
+    ends: dict[int, tuple[int, int]] = {}  # a unit -> the first and last b unit it is paired with
+    for i, j in pairs:
+        lo, hi = ends.get(i, (j, j))
+        ends[i] = (min(lo, j), max(hi, j))
+    rows = sorted(ends)
+
+    def gap(i0: int, i1: int) -> tuple[int, int, int, int] | None:
+        j0, j1 = ends[i0][1], ends[i1][0]
+        n, m = i1 - i0 - 1, j1 - j0 - 1
+        if n < 0 or m < 0 or max(n, m) > MAX_GAP or max(n, m) > 2 * min(n, m) + 2:
+            return None  # a step back (another block of a reordered text), or too far to tell
+        return i0, i1, j0, j1
+
+    gaps = [g for i0, i1 in zip(rows, rows[1:], strict=False) if (g := gap(i0, i1))]
+    # The documents' edges count as ordered pairs next to a run (three pairs in order): a
+    # translation starts and ends with its original; a pair or two prove no order.
+    ends[-1], ends[len(va)] = (-1, -1), (len(vb), len(vb))
+    if len(rows) > 2 and gap(rows[0], rows[1]) and gap(rows[1], rows[2]) and (g := gap(-1, rows[0])):
+        gaps.append(g)
+    if len(rows) > 2 and gap(rows[-3], rows[-2]) and gap(rows[-2], rows[-1]) and (g := gap(rows[-1], len(va))):
+        gaps.append(g)
+    added: set[Pair] = set()
+    for i0, i1, j0, j1 in gaps:
+        if i1 - i0 < 2 or j1 - j0 < 2:
+            continue
+        for x, y in _gap_beads(va[i0 + 1:i1], vb[j0 + 1:j1], la[i0 + 1:i1], lb[j0 + 1:j1],
+                               open_a[i0 + 1:i1], open_b[j0 + 1:j1], level, na[i0 + 1:i1], nb[j0 + 1:j1]):
+            added.add((i0 + 1 + x, j0 + 1 + y))
+    return set(pairs) | added
+
+
+def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
+           strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool],
+           numbers_a: Sequence[frozenset[str]] | None = None,
+           numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+    """``pairs`` plus beads grown at aligned units, up to MAX_BEAD units a side: an unaligned
+    neighbour joins a unit's (or a group's) single partner when the merged units match that
+    partner at least as well as without it, their length fits it no worse, and it states no
+    number the partner does not."""
+    out = set(pairs)
+    na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
+    nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
+    for side in (0, 1):
+        mine, theirs = (va, vb) if side == 0 else (vb, va)
+        num_mine, num_theirs = (na, nb) if side == 0 else (nb, na)
+        lm, lt = (len_a, len_b) if side == 0 else (len_b, len_a)
+        strong = strong_elsewhere_a if side == 0 else strong_elsewhere_b
+        partners: dict[int, set[int]] = {}
+        for p in out:
+            partners.setdefault(p[side], set()).add(p[1 - side])
+        groups: dict[int, list[int]] = {}  # their unit -> my units paired with it alone
+        for i, js in partners.items():
+            if len(js) == 1:
+                groups.setdefault(next(iter(js)), []).append(i)
+        for j, units in sorted(groups.items()):
+            units.sort()
+            if units[-1] - units[0] + 1 != len(units):
+                continue  # not one run of units
+            while len(units) < MAX_BEAD:
+                best = None
+                for k in (units[0] - 1, units[-1] + 1):
+                    if not 0 <= k < len(mine) or k in partners or strong[k]:
+                        continue
+                    if num_mine[k] - num_theirs[j] and num_theirs[j] - num_mine[k]:
+                        continue
+                    group = [*units, k]
+                    alone = float(unit_vectors(mine[units].sum(axis=0)[None, :])[0] @ theirs[j])
+                    both = float(unit_vectors(mine[group].sum(axis=0)[None, :])[0] @ theirs[j])
+                    fit_alone = abs(np.log(max(sum(lm[u] for u in units), 1) / max(lt[j], 1)))
+                    fit_both = abs(np.log(max(sum(lm[u] for u in group), 1) / max(lt[j], 1)))
+                    if both >= alone and fit_both <= max(fit_alone, LENGTH_SPREAD) and (best is None or both > best[0]):
+                        best = (both, k)
+                if best is None:
+                    break
+                k = best[1]
+                out.add((k, j) if side == 0 else (j, k))
+                partners[k] = {j}
+                units = sorted([*units, k])
+    return out

@@ -1,0 +1,576 @@
+"""The Spark engine: the pipeline's stages as Apache Spark transformations (PySpark).
+
+Every stage of :mod:`sourcetrace.pipeline` runs inside Spark tasks, over records keyed by file,
+document, pair or family as ``docs/architecture.md`` partitions them; nothing that grows with the
+corpus is collected to the driver (the list of local input files aside: Spark's own file readers
+list on the driver too). The answers are the local engine's: the same document ids, candidate
+pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark_same.py).
+
+    read, segment, split  per file, files keyed by name stem, so that the id prefix of two files
+                          with one stem (``foo``, ``foo~1a2b3c4d``) is settled in one task
+    encode                batches of 500 documents in input order, each sentence in the first
+                          batch that holds it, texts in key order: the local engine's batches,
+                          so the vectors are bit for bit its own; the model is loaded once per
+                          Python worker (get_encoder's cache), never per record
+    topics                per document, joined with its sentences' vectors
+    candidates            engines/spark_candidates.py: group-bys by band, term and pair, and
+                          nearest neighbours per language by blocks of vectors
+    align                 per candidate pair, joined with both documents (two joins by id)
+    compose               passages grouped by the pivot document, joined with its translations
+    relate, fact diffs    per pair; facts per document
+    direct, families      per connected component of the shared-text relations, found with
+                          Spark's own iterations (min-label propagation, :func:`components`):
+                          GraphFrames needs a JAR that PyPI does not carry
+    outputs               one directory per contract table, JSON-lines part files or Parquet
+                          (engines/spark_outputs.py)
+
+Memory per task is bounded by the largest unit of work, not by the corpus: a file (at most
+``--max-bytes``) and its documents; an encoding batch (the new sentences of 500 documents); two
+blocks of 20,000 topic vectors (80 MB) and faiss' scores; the member ids of one MinHash bucket or
+one rare term's postings (at most 50); a pair's two documents; one family's relations and fact
+diffs. A family of hundreds of thousands of documents (one connected component) is what would
+outgrow a task first. Each stage runs as a Spark job group named after it (``sourcetrace:align``),
+so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
+pyspark, or on ``PYTHONPATH``: the session passes the driver's on).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import chain, count
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlparse
+
+import numpy as np
+from pyspark import RDD, StorageLevel
+from pyspark.sql import SparkSession
+
+from sourcetrace import pipeline
+from sourcetrace.align.compose import (
+    MIN_SHARE,
+    MIN_TRANSLATION_COVERAGE,
+    TRANSLATION_KINDS,
+    coverage,
+    merge_composed,
+    oriented,
+    translated_kind,
+)
+from sourcetrace.align.pair import DEFAULT_THRESHOLD, Side
+from sourcetrace.encode import Encoder, get_encoder, spec_of
+from sourcetrace.encode.vectors import text_key
+from sourcetrace.engines.ingest import ONLY_BOILERPLATE
+from sourcetrace.factcheck.diff import diff_pair
+from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError, discover, read_bytes
+from sourcetrace.records import Document, FactDiff, Passage, ReadFailure, Relation, Sentence
+from sourcetrace.relate.families import joins_family
+from sourcetrace.relate.relations import PairText
+
+KEEP = StorageLevel.MEMORY_AND_DISK
+SENTENCE_BATCH = 500  # documents per encoding batch: the local engine's (engines/local.py)
+CHECKPOINT_EVERY = 8  # label-propagation rounds between cuts of the lineage
+MAX_ROUNDS = 200  # label propagation gives up beyond this (a chain of 200 documents is no family)
+TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (about 100 MB)
+
+
+# -- records ---------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class DocRecord:
+    """A document with what every stage reads of it: its file's text, its sentences, its place
+    in the input order (the file's place, then the document's within the file)."""
+
+    doc: Document
+    order: tuple
+    text: str
+    sentences: list[Sentence]
+
+    def texts(self) -> list[str]:
+        """Its sentences' texts, as the encode stage sees them (blank ones dropped)."""
+        return [t for t in (self.text[s.start:s.end] for s in self.sentences) if t.strip()]
+
+
+@dataclass
+class SparkSummary:
+    """What a Spark trace found and wrote: counts (the records stay in the output tables)."""
+
+    out: str
+    format: str
+    counts: dict[str, int] = field(default_factory=dict)  # rows by table
+    relation_types: dict[str, int] = field(default_factory=dict)
+    changed_facts: int = 0
+    failures: list[ReadFailure] = field(default_factory=list)  # the first few
+    n_failures: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # by stage
+    settings: dict = field(default_factory=dict)
+
+
+# -- the session and the stages as job groups -----------------------------------------------------
+def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: str = "sourcetrace") -> SparkSession:
+    """A Spark session whose Python workers run this interpreter and import this package."""
+    package_root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
+    # Workers run this interpreter (a virtual environment's, with its packages): the setting
+    # alone started the interpreter the venv links to, without them.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (SparkSession.builder.master(master).appName(app)
+               .config("spark.pyspark.python", sys.executable)
+               .config("spark.pyspark.driver.python", sys.executable)
+               .config("spark.executorEnv.PYTHONPATH", path))
+    conf = dict(conf or {})
+    if master.startswith("local") and "spark.default.parallelism" not in conf:
+        # Without it every join takes the partitions of its largest parent, and unions add them up:
+        # thousands of tiny tasks by the last stages. Two tasks per core (a cluster: set it).
+        cores = master[6:-1] if master.startswith("local[") else "1"
+        n = (os.cpu_count() or 1) if cores in ("*", "") else int(cores.split(",")[0])
+        conf["spark.default.parallelism"] = str(2 * n)
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+class Stages:
+    """Runs each stage as a Spark job group (the Spark UI's name for what runs) and times it."""
+
+    def __init__(self, sc, summary: SparkSummary, say: Callable[[str], None] | None = None) -> None:
+        self.sc, self.summary, self.say = sc, summary, say
+
+    def run(self, name: str, rdd: RDD) -> int:
+        """Materialise ``rdd`` (kept in memory, spilling to disk) as the stage ``name``; its count."""
+        t = time.perf_counter()
+        if self.say:
+            self.say(name)
+        self.group(name)
+        rdd.persist(KEEP)
+        n = rdd.count()
+        self.summary.seconds[name] = self.summary.seconds.get(name, 0.0) + time.perf_counter() - t
+        return n
+
+    def group(self, name: str) -> None:
+        self.sc.setJobGroup(f"sourcetrace:{name}", f"sourcetrace {name}")
+
+
+# -- the run --------------------------------------------------------------------------------------
+def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[*]", fmt: str = "jsonl",
+                encoder: Encoder | None = None, threshold: float = DEFAULT_THRESHOLD,
+                max_bytes: int = DEFAULT_MAX_BYTES, spark: SparkSession | None = None,
+                conf: dict[str, str] | None = None, say: Callable[[str], None] | None = None) -> SparkSummary:
+    """Trace the inputs on Spark and write the contract tables into ``out`` (docs/formats.md,
+    "Spark outputs"). ``inputs``: local files, directories and globs (found as the local engine
+    finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
+    ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
+    ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
+    from sourcetrace.engines.spark_candidates import candidate_pairs
+    from sourcetrace.engines.spark_outputs import write_tables
+
+    if fmt not in ("jsonl", "parquet"):
+        raise ValueError(f"unknown output format {fmt!r} (jsonl or parquet)")
+    spark = spark or session(master, conf)
+    sc = spark.sparkContext
+    summary = SparkSummary(str(out), fmt)
+    stages = Stages(sc, summary, say)
+    held: list[RDD] = []
+
+    def keep(name: str, rdd: RDD) -> int:
+        held.append(rdd)
+        return stages.run(name, rdd)
+
+    try:
+        # -- read, segment, split
+        listed, failures = listing(sc, list(inputs))
+        read = listed.mapPartitions(lambda items: read_files(items, max_bytes))
+        keep("read", read)
+        docs = read.filter(lambda r: r[0] == "file").flatMap(lambda r: r[1])
+        failed = read.filter(lambda r: r[0] == "failure").map(lambda r: r[1])
+        if failures:
+            failed = failed.union(sc.parallelize(failures, 1))
+        n_docs = keep("segment", docs)
+        summary.n_failures = keep("failures", failed)
+        summary.failures = failed.take(20)
+        ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
+            lambda x: (x[0][1], x[1]))
+        keep("order", ranks)
+
+        # -- encode every sentence once, in the local engine's batches; topics
+        use = get_encoder(pipeline.TOPIC_ENCODER)
+        use_spec, use_name = spec_of(use), use.name
+        first = docs.join(ranks).flatMap(occurrences).reduceByKey(min)
+        vectors = first.map(lambda kv: (kv[1][0], (kv[0], kv[1][3]))).groupByKey().flatMap(
+            lambda kv: encode_batch(use_spec, kv[1]))
+        keep("encode", vectors)
+        doc_vectors = (docs.flatMap(lambda kv: [(text_key(t), kv[0]) for t in kv[1].texts()]).distinct()
+                       .join(vectors).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey().mapValues(dict))
+        keep("vectors by document", doc_vectors)
+        with_vectors = docs.leftOuterJoin(doc_vectors)
+        topics = with_vectors.flatMap(lambda kv: topic(kv[1][0], kv[1][1] or {}, use_name))
+        keep("topics", topics)
+
+        # -- candidates: ((a, b), aligned?) with a < b
+        if n_docs <= pipeline.ALL_PAIRS_UP_TO:
+            ids = docs.keys()
+            pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
+        else:
+            pairs = candidate_pairs(stages, docs, topics, keep)
+        keep("candidates", pairs)
+
+        # -- align, compose
+        chosen = pipeline.alignment_encoder(encoder, n_docs)
+        spec = spec_of(chosen) if chosen is not None else ""
+        if spec is None:
+            raise ValueError(f"the encoder {chosen.name} cannot be built again in a Spark task")
+        cached = chosen is not None and chosen.name == use_name  # alignment reads the encode stage's vectors
+        sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1] if cached else None))
+        direct = with_both(pairs.filter(lambda kv: kv[1]), sides).flatMap(
+            lambda kv: align(kv[1][1], kv[1][2], spec, use_name, threshold))
+        keep("align", direct)
+        info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
+        passages = merged(direct, compose(direct, info, any_language=False))
+        summary.counts["passages"] = keep("compose", passages)
+
+        # -- relate: every candidate pair and every pair sharing passages
+        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct()
+        texts = docs.leftOuterJoin(shared).mapValues(lambda v: (v[0].doc, v[0].text if v[1] else "")) \
+            .leftOuterJoin(topics)
+        keyed = passages.map(lambda p: (ordered(p.a, p.b), p)).cogroup(pairs).mapValues(lambda v: list(v[0]))
+        typed = with_both(keyed, texts).flatMap(relate)
+        keep("relate", typed)
+
+        # -- facts, fact diffs (over the passages and those through a translation, any language)
+        facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
+        keep("facts", facts)
+        through = passages.union(compose(passages, info, any_language=True)).map(lambda p: (ordered(p.a, p.b), p))
+        wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through).filter(lambda kv: len(kv[1][0]) > 0)
+        sides_facts = docs.join(facts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
+        diffs = with_both(wanted.mapValues(lambda v: list(v[1])), sides_facts).map(fact_diff)  # by pair
+        keep("fact diffs", diffs)
+
+        # -- direct, families: per connected component of the shared-text relations
+        labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep)
+        light = docs.mapValues(lambda r: r.doc)
+        relations = direct_by_family(typed, diffs, labels, light)
+        keep("direct", relations)
+        moved = (typed.map(lambda r: (ordered(r.a, r.b), joins_family(r)))
+                 .join(relations.map(lambda r: (ordered(r.a, r.b), joins_family(r))))
+                 .filter(lambda kv: kv[1][0] != kv[1][1]))
+        stages.group("direct")
+        if not moved.isEmpty():  # a direction changed what joins a family: its components again
+            labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
+                                "components again", keep)
+        families = families_by_component(relations, labels, light, ranks)
+        keep("families", families)
+
+        # -- outputs
+        stages.group("outputs")
+        t = time.perf_counter()
+        summary.relation_types = dict(relations.map(lambda r: r.type).countByValue())
+        all_diffs = diffs.flatMap(lambda kv: kv[1])
+        summary.changed_facts = all_diffs.filter(lambda d: d.status == "changed").count()
+        summary.settings = {**pipeline.run_settings("trace", chosen, threshold), "engine": "spark"}
+        tables = {
+            "documents": docs.map(lambda kv: kv[1].doc.to_json()),
+            "sentences": docs.flatMap(lambda kv: [s.to_json() for s in kv[1].sentences]),
+            "passages": passages.map(lambda p: p.to_json()),
+            "relations": relations.map(lambda r: r.to_json()),
+            "families": families.map(lambda f: f.to_json()),
+            "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1]]),
+            "fact_diffs": all_diffs.map(lambda d: d.to_json()),
+            "texts": docs.filter(lambda kv: kv[1].order[-1] == 0).map(
+                lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
+            "failures": failed.map(lambda f: {"path": f.path, "reason": f.reason}),
+        }
+        summary.counts.update(write_tables(spark, tables, str(out), fmt, summary.settings))
+        summary.counts["documents"] = n_docs
+        summary.seconds["outputs"] = time.perf_counter() - t
+    finally:
+        for rdd in held:
+            rdd.unpersist()
+        sc.setJobGroup("sourcetrace", "sourcetrace")
+    return summary
+
+
+# -- read, segment, split ---------------------------------------------------------------------------
+def _is_uri(item: str) -> bool:
+    return len(urlparse(item).scheme) > 1  # "C:" is a drive, not a scheme
+
+
+def listing(sc, inputs: list[str]) -> tuple[RDD, list[ReadFailure]]:
+    """The input files as ``(stem, (order, shown path, local path or None, bytes or None))``,
+    partitioned by stem. Local paths are found as the local engine finds them (same order, same
+    paths shown); a URI is read by Spark's file systems, its files ordered by path after the
+    local ones."""
+    local = [i for i in inputs if not _is_uri(i)]
+    uris = [i for i in inputs if _is_uri(i)]
+    paths, failures = discover(local) if local else ([], [])
+    items = [(Path(p).stem, ((0, n), p, os.path.abspath(p), None))
+             for n, p in enumerate(paths)]
+    parts = max(1, min(len(items) // 8 + 1, sc.defaultParallelism * 4))
+    rdds = [sc.parallelize(items, parts)] if items else []
+    for n, uri in enumerate(uris):
+        rdds.append(sc.binaryFiles(uri).map(
+            lambda kv, n=n: (PurePosixPath(urlparse(kv[0]).path).stem, ((1, n, kv[0]), kv[0], None, kv[1]))))
+    if not rdds:
+        return sc.parallelize([], 1), failures
+    every = rdds[0] if len(rdds) == 1 else sc.union(rdds)
+    return every.partitionBy(max(parts, every.getNumPartitions())), failures
+
+
+def read_files(items: Iterable[tuple], max_bytes: int) -> Iterator[tuple[str, object]]:
+    """Read, segment and split the files of one partition: ``("file", [(doc id, DocRecord)])`` or
+    ``("failure", ReadFailure)``. Files of one stem get their id prefixes as the local engine
+    gives them, in input order: the stem, then the stem and the file's hash (engines/ingest.py)."""
+    by_stem: dict[str, list[tuple]] = {}
+    for stem, item in items:
+        by_stem.setdefault(stem, []).append(item)
+    for stem, files in by_stem.items():
+        taken: set[str] = set()
+        for order, shown, path, raw in sorted(files, key=lambda f: f[0]):
+            try:
+                source = (pipeline.read(path, max_bytes=max_bytes, display_path=shown) if raw is None
+                          else read_bytes(bytes(raw), shown, max_bytes=max_bytes))
+            except ReadError as exc:
+                yield "failure", ReadFailure(exc.path, exc.reason)
+                continue
+            except OSError as exc:
+                yield "failure", ReadFailure(shown, f"cannot read: {exc.strerror or exc}")
+                continue
+            for problem in source.problems:
+                yield "failure", problem
+            hashed = f"{stem}~{source.sha256[:8]}"
+            prefix = next(p for p in chain((stem, hashed), (f"{hashed}~{n}" for n in count(2))) if p not in taken)
+            docs, sentences = pipeline.segment(source, prefix)
+            if not docs:
+                yield "failure", ReadFailure(shown, ONLY_BOILERPLATE)
+                continue
+            taken.add(prefix)
+            by_doc: dict[str, list[Sentence]] = {d.id: [] for d in docs}
+            for s in sentences:
+                by_doc[s.doc].append(s)
+            yield "file", [(d.id, DocRecord(d, (order, seq), source.text, by_doc[d.id])) for seq, d in enumerate(docs)]
+
+
+# -- encode, topics --------------------------------------------------------------------------------------
+def occurrences(kv: tuple) -> Iterator[tuple[str, tuple]]:
+    """Each sentence text of a document as ``(key, (batch, rank, n, text))``: the smallest is the
+    batch that encodes it and the text it is encoded as (the local engine's first occurrence)."""
+    _, (record, rank) = kv
+    for n, text in enumerate(record.texts()):
+        yield text_key(text), (rank // SENTENCE_BATCH, rank, n, text)
+
+
+def task_encoder(spec: str) -> Encoder:
+    """The encoder in a Spark task: built once per Python worker (get_encoder keeps it), with one
+    BLAS thread (Spark runs a task per core)."""
+    from sourcetrace.engines.workers import one_thread
+
+    encoder = get_encoder(spec)
+    if not getattr(encoder, "_spark_one_thread", False):
+        one_thread(encoder)
+        encoder._spark_one_thread = True  # type: ignore[attr-defined]
+    return encoder
+
+
+def encode_batch(spec: str, items: Iterable[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+    """One batch's new sentence texts encoded in one call, in key order, as the local engine's
+    cache encodes what it misses (encode/vectors.py)."""
+    todo = sorted(items)
+    if not todo:
+        return
+    vecs = task_encoder(spec).encode([t for _, t in todo])
+    for (key, _), v in zip(todo, vecs, strict=True):
+        yield key, np.asarray(v, dtype=np.float32).tobytes()
+
+
+_task_memo: dict[str, OrderedDict[str, np.ndarray]] = {}
+
+
+class TaskVectors:
+    """The Vectors function of a Spark task: the encode stage's vectors of the documents at hand
+    (``known``, for the fast encoder), then what this Python worker encoded lately, then the
+    encoder (the texts it misses in one call, in key order, as the local cache does)."""
+
+    def __init__(self, name: str, known: dict[str, bytes]) -> None:
+        self.name, self.known = name, known
+
+    def __call__(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+        if not len(texts):
+            return np.zeros((0, encoder.dim), dtype=np.float32)
+        keys = [text_key(t) for t in texts]
+        known = self.known if encoder.name == self.name else {}
+        memo = _task_memo.setdefault(encoder.name, OrderedDict())
+        found: dict[str, np.ndarray] = {}
+        for k in keys:
+            if k in known:
+                found[k] = np.frombuffer(known[k], dtype=np.float32)
+            elif k in memo:
+                found[k] = memo[k]
+                memo.move_to_end(k)
+        missing = sorted({k for k in keys if k not in found})
+        if missing:
+            first: dict[str, str] = {}
+            for k, t in zip(keys, texts, strict=True):
+                first.setdefault(k, t)
+            for k, v in zip(missing, encoder.encode([first[k] for k in missing]), strict=True):
+                found[k] = memo[k] = np.asarray(v, dtype=np.float32)
+            while len(memo) > TASK_MEMO:
+                memo.popitem(last=False)
+        return np.stack([found[k] for k in keys])
+
+
+def topic(record: DocRecord, known: dict[str, bytes], use_name: str) -> list[tuple[str, np.ndarray]]:
+    """The document's topic vector (:func:`pipeline.topics`) from its sentences' vectors."""
+    inputs = [pipeline.doc_input(record.doc, record.text, record.sentences)]
+    return list(pipeline.topics(inputs, vectors=TaskVectors(use_name, known)).items())
+
+
+# -- pairs: joins with both documents ------------------------------------------------------------------
+def ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def with_both(keyed: RDD, side: RDD) -> RDD:
+    """``((a, b), value)`` records joined with both documents' ``(id, record)``:
+    ``((a, b), (value, record of a, record of b))`` (two joins by id)."""
+    by_a = keyed.map(lambda kv: (kv[0][0], kv)).join(side).map(
+        lambda kv: (kv[1][0][0][1], (kv[1][0], kv[1][1])))
+    return by_a.join(side).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
+
+
+def align(a: tuple, b: tuple, spec: str, use_name: str, threshold: float) -> list[Passage]:
+    """One candidate pair's passages (:func:`pipeline.align_pair`)."""
+    known = {**(a[3] or {}), **(b[3] or {})}
+    encoder = task_encoder(spec) if spec else None
+    if encoder is None:  # align picks one per pair: one thread for each
+        task_encoder("default")
+    return pipeline.align_pair(Side(a[0], a[1], a[2]), Side(b[0], b[1], b[2]), encoder=encoder,
+                               vectors=TaskVectors(use_name, known), threshold=threshold)
+
+
+# -- compose: passages through a translation, grouped by the pivot document ---------------------------
+def compose(passages: RDD, info: RDD, *, any_language: bool) -> RDD:
+    """:func:`sourcetrace.align.compose.compose` over an RDD of passages: translations found per
+    pair, each passage X~Z joined with the translations of its pivot Z. ``info``: ``(id, (start,
+    end, lang))`` of every document."""
+    pairs = passages.filter(lambda p: p.kind in TRANSLATION_KINDS and p.a != p.b).map(
+        lambda p: (ordered(p.a, p.b), p)).groupByKey().mapValues(list)
+    translations = with_both(pairs, info).flatMap(_translation).persist(KEEP)  # (z, (y, passages, lang y))
+    by_pivot = translations.groupByKey().mapValues(list)
+    known = translations.map(lambda kv: (ordered(kv[0], kv[1][0]), True)).distinct()
+    sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info).flatMap(
+        lambda kv: _pivots(kv[1][0], kv[1][1][2], kv[1][2][2], any_language))
+    composed = sides.join(by_pivot).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
+    return composed.leftOuterJoin(known).filter(lambda kv: kv[1][1] is None).map(lambda kv: kv[1][0])
+
+
+def _translation(kv: tuple) -> list[tuple[str, tuple]]:
+    (z, y), (ps, iz, iy) = kv
+    spans = [oriented(p, z) for p in ps]
+    if (coverage([(o[1], o[2]) for o in spans], iz[0], iz[1]) < MIN_TRANSLATION_COVERAGE
+            or coverage([(o[4], o[5]) for o in spans], iy[0], iy[1]) < MIN_TRANSLATION_COVERAGE):
+        return []
+    return [(z, (y, ps, iy[2])), (y, (z, ps, iz[2]))]
+
+
+def _pivots(p: Passage, lang_a: str, lang_b: str, any_language: bool) -> list[tuple[str, tuple]]:
+    if not any_language and (lang_a != lang_b or p.kind in TRANSLATION_KINDS):
+        return []
+    return [(p.b, (p.a, lang_a, p)), (p.a, (p.b, lang_b, p))]  # (pivot z, (x, lang of x, passage))
+
+
+def _through(z: str, side: tuple, translations: list[tuple], any_language: bool) -> Iterator[tuple]:
+    x, lang_x, p = side
+    if any(y == x for y, _, _ in translations):
+        return  # p is itself part of a translation: nothing to map
+    _, zs, ze, _, xs, xe = oriented(p, z)
+    for y, ts, lang_y in translations:
+        if lang_y == lang_x and not any_language:
+            continue
+        for t in ts:
+            _, tzs, tze, _, tys, tye = oriented(t, z)
+            overlap = min(ze, tze) - max(zs, tzs)
+            if overlap <= 0 or overlap < MIN_SHARE * (tze - tzs):
+                continue
+            yield ordered(x, y), Passage(x, xs, xe, y, tys, tye, translated_kind(p.kind), min(p.score, t.score))
+
+
+def merged(direct: RDD, composed: RDD) -> RDD:
+    """:func:`merge_composed` per pair: composed passages win over direct ones they overlap."""
+    return (direct.map(lambda p: (ordered(p.a, p.b), p)).cogroup(composed.map(lambda p: (ordered(p.a, p.b), p)))
+            .flatMap(lambda kv: merge_composed(list(kv[1][0]), list(kv[1][1]))))
+
+
+# -- relate, fact diffs ----------------------------------------------------------------------------------
+def relate(kv: tuple) -> list[Relation]:
+    """One pair's relation (:func:`pipeline.relate`), typed from its passages and topics."""
+    (x, y), (ps, ((dx, tx), vx), ((dy, ty), vy)) = kv
+    vectors = {k: v for k, v in ((x, vx), (y, vy)) if v is not None}
+    return pipeline.relate([PairText(dx, tx), PairText(dy, ty)], ps, vectors, [(x, y)])
+
+
+def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
+    """One pair's fact diff (:func:`sourcetrace.factcheck.diff.diff_pair`), kept as one record:
+    the direction rules read a pair's diffs in their order."""
+    pair, (ps, (da, ta, fa), (db, tb, fb)) = kv
+    ps = sorted(ps, key=lambda p: (p.a, p.a_start, p.a_end, p.b_start, p.b_end, p.kind, p.score))  # shuffles reorder
+    return pair, diff_pair(da, ta, fa, db, tb, fb, ps)
+
+
+# -- connected components, direct, families --------------------------------------------------------------
+def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD], int]) -> RDD:
+    """``(document, label)`` for every document on an edge: the smallest id of its connected
+    component. Min-label propagation, one round per step of the longest shortest path, with
+    Spark's own joins (GraphFrames' connected components needs a JAR PyPI does not carry)."""
+    links = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct()
+    keep(f"{name} (edges)", links)
+    labels = links.map(lambda kv: (kv[0], min(kv))).reduceByKey(min)
+    keep(name, labels)
+    for n in range(1, MAX_ROUNDS + 1):
+        stages.group(f"{name} (round {n})")
+        moved = links.join(labels).map(lambda kv: (kv[1][0], kv[1][1]))
+        nxt = labels.union(moved).reduceByKey(min).persist(KEEP)
+        if n % CHECKPOINT_EVERY == 0:
+            nxt.localCheckpoint()
+        changed = nxt.join(labels).filter(lambda kv: kv[1][0] != kv[1][1]).count()
+        labels.unpersist()
+        labels = nxt
+        if not changed:
+            break
+    keep(name, labels)
+    return labels
+
+
+def _labelled(records: RDD, labels: RDD) -> RDD:
+    """``(record, label of a, label of b)`` for records with ``a`` and ``b``."""
+    return (records.map(lambda r: (r.a, r)).leftOuterJoin(labels).map(lambda kv: (kv[1][0].b, kv[1]))
+            .leftOuterJoin(labels).map(lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1])))
+
+
+def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD) -> RDD:
+    """:func:`pipeline.direct` per connected component (its members, the relations between them,
+    their pairs' fact diffs); the other relations rest on no shared text and pass unchanged."""
+    rels = _labelled(typed, labels)
+    inside = rels.filter(lambda t: t[1] is not None and t[1] == t[2]).map(lambda t: (t[1], t[0]))
+    outside = rels.filter(lambda t: t[1] is None or t[1] != t[2]).map(lambda t: t[0])
+    pair_diffs = (diffs.map(lambda kv: (kv[0][0], kv)).join(labels).map(lambda kv: (kv[1][1], kv[1][0])))
+    members = labels.join(docs).map(lambda kv: (kv[1][0], kv[1][1]))
+    grouped = inside.groupWith(pair_diffs, members)
+    return grouped.flatMap(lambda kv: _direct_family(*kv[1])).union(outside)
+
+
+def _direct_family(rels: Iterable[Relation], diffs: Iterable[tuple], members: Iterable[Document]) -> list[Relation]:
+    flat = [d for _, ds in sorted(diffs, key=lambda kv: kv[0]) for d in ds]
+    return pipeline.direct(list(members), list(rels), flat)
+
+
+def families_by_component(relations: RDD, labels: RDD, docs: RDD, ranks: RDD) -> RDD:
+    """:func:`pipeline.families` per connected component, its members in input order."""
+    rels = _labelled(relations, labels).filter(lambda t: t[1] is not None and t[1] == t[2]).map(
+        lambda t: (t[1], t[0]))
+    members = labels.join(docs.join(ranks)).map(lambda kv: (kv[1][0], kv[1][1]))
+    return rels.cogroup(members).flatMap(
+        lambda kv: pipeline.families([d for d, _ in sorted(kv[1][1], key=lambda m: m[1])], list(kv[1][0])))
+
+
+__all__ = ["DocRecord", "SparkSummary", "Stages", "session", "trace_spark"]

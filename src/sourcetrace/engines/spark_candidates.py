@@ -1,0 +1,232 @@
+"""The candidate stage on Spark: :func:`sourcetrace.pipeline.candidates` as group-bys and joins,
+pair for pair the local engine's set (candidates/pairs.py, candidates/neighbours.py).
+
+* MinHash, documents: each document's bands keyed by (language, band, key), grouped; a bucket
+  pairs its members (in id order, the local unit order; a bucket over ``MAX_BUCKET`` pairs each
+  with its next ``BUCKET_WINDOW``); distinct pairs joined with both signatures for the Jaccard
+  check. Copies (Jaccard >= ``COPY_JACCARD``) as connected components: one text each.
+* MinHash, sentences: sentence units keyed the same way; unit pairs of two documents checked
+  against both signatures; each unit's number of distinct partner texts (a group-by by unit);
+  document pairs with two matched sentences on each side, one of them rare (a group-by by pair).
+* vectors: per language, blocks of ``VECTOR_BLOCK`` topic vectors; every pair of a query block
+  and an index block searched in one task (faiss, as the local search), each query's lists
+  merged across blocks (float64 cosines, ties by id); the ratio margin joins both documents'
+  usual cosines.
+* rare terms: postings as a group-by by term, pairs counted by a reduce by pair.
+* union: a reduce by pair (sources merged, best score and margin).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from operator import add
+
+import numpy as np
+from pyspark import RDD
+
+from sourcetrace import pipeline
+from sourcetrace.candidates import neighbours as nb
+from sourcetrace.candidates import pairs as cp
+from sourcetrace.candidates.pairs import Candidate, DocFeatures
+
+VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB at 512 floats)
+FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
+
+
+def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int]) -> RDD:
+    """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
+    with their topic vectors ``(id, vector)``."""
+    from sourcetrace.engines.spark import with_both
+
+    feats = docs.mapPartitions(_features)
+    keep("features", feats)
+    langs = docs.mapValues(lambda r: r.doc.lang)
+    found = minhash(stages, feats, keep).union(vectors(topics, langs, keep)).union(terms(feats))
+    union = found.reduceByKey(lambda x, y: cp.merge([x], [y])[0])
+    return with_both(union, langs).mapValues(lambda v: pipeline.worth_aligning(v[0], v[1] != v[2]))
+
+
+def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
+    batch: list = []
+    for _, record in records:
+        batch.append(pipeline.doc_input(record.doc, record.text, record.sentences))
+        if len(batch) >= FEATURE_BATCH:
+            yield from ((f.id, f) for f in pipeline.features(batch))
+            batch = []
+    if batch:
+        yield from ((f.id, f) for f in pipeline.features(batch))
+
+
+# -- MinHash -----------------------------------------------------------------------------------------
+def _bands(sig: np.ndarray, rows: int) -> list[int]:
+    """The band keys of one signature (candidates.pairs._band_keys, one band a row)."""
+    return cp._band_keys(np.ascontiguousarray(sig.reshape(-1, rows))).tolist()
+
+
+def _bucket(members: list) -> Iterator[tuple]:
+    """Pairs of a bucket's members (sorted): all, or each with its next BUCKET_WINDOW."""
+    members = sorted(members)
+    i, j = cp._bucket_pairs(len(members))
+    for x, y in zip(i.tolist(), j.tolist(), strict=True):
+        yield members[x], members[y]
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return np.count_nonzero(a == b) / a.shape[0]
+
+
+def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int]) -> RDD:
+    """``((a, b), Candidate)`` of MinHash: documents and sentences, within a language."""
+    from sourcetrace.engines.spark import components, with_both
+
+    # Documents.
+    sigs = feats.filter(lambda kv: kv[1].doc_sig is not None).mapValues(lambda f: (f.lang, f.doc_sig))
+    doc_pairs = (sigs.flatMap(lambda kv: [((kv[1][0], band, key), kv[0])
+                                          for band, key in enumerate(_bands(kv[1][1], cp.DOC_ROWS))])
+                 .groupByKey().flatMap(lambda kv: _bucket(list(kv[1]))).distinct())
+    doc_jaccard = with_both(doc_pairs.map(lambda p: (p, None)), sigs).mapValues(
+        lambda v: _jaccard(v[1][1], v[2][1])).filter(lambda kv: kv[1] >= cp.DOC_MIN_JACCARD)
+    keep("candidates: document bands", doc_jaccard)
+    copies = doc_jaccard.filter(lambda kv: kv[1] >= cp.COPY_JACCARD).keys()
+    texts = components(stages, copies, "candidates: copies", keep)  # (doc, its text); others are their own
+
+    # Sentences: units (doc, n), pairs of units of two documents.
+    units = feats.flatMap(lambda kv: [((kv[1].lang, band, key), (kv[0], n))
+                                      for n, row in enumerate(kv[1].quote_sigs)
+                                      for band, key in enumerate(_bands(row, cp.QUOTE_ROWS))])
+    unit_pairs = (units.groupByKey().flatMap(lambda kv: _bucket(list(kv[1])))
+                  .filter(lambda p: p[0][0] != p[1][0]).distinct())
+    quotes = feats.mapValues(lambda f: f.quote_sigs)
+    matched = with_both(unit_pairs.map(lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))), quotes).filter(
+        lambda kv: _jaccard(kv[1][1][kv[1][0][0]], kv[1][2][kv[1][0][1]]) >= cp.QUOTE_MIN_JACCARD).map(
+        lambda kv: (kv[0], kv[1][0]))  # ((a, b), (unit of a, unit of b)), a < b
+    keep("candidates: sentence bands", matched)
+    # Each unit's distinct partner texts (copies of one text count once).
+    partners = matched.flatMap(lambda kv: [(kv[0][1], ((kv[0][0], kv[1][0]), kv[0][1])),
+                                           (kv[0][0], ((kv[0][1], kv[1][1]), kv[0][0]))])
+    partner_texts = partners.leftOuterJoin(texts).map(lambda kv: (kv[1][0][0], kv[1][1] or kv[1][0][1]))
+    df = partner_texts.distinct().map(lambda kv: (kv[0], 1)).reduceByKey(add)
+    rare = (matched.map(lambda kv: ((kv[0][0], kv[1][0]), kv)).join(df)
+            .map(lambda kv: ((kv[1][0][0][1], kv[1][0][1][1]), (kv[1][0], kv[1][1]))).join(df)
+            .map(lambda kv: (kv[1][0][0][0], kv[1][0][1] <= cp.QUOTE_MAX_DF and kv[1][1] <= cp.QUOTE_MAX_DF)))
+    counts = feats.mapValues(lambda f: len(f.quote_sigs))
+    by_pair = matched.cogroup(rare).filter(lambda kv: any(kv[1][1])).mapValues(
+        lambda v: (len({u for u, _ in v[0]}), len({w for _, w in v[0]})))
+    shares = with_both(by_pair, counts).flatMap(_share)
+    return doc_jaccard.union(shares).reduceByKey(max).map(
+        lambda kv: (kv[0], Candidate(kv[0][0], kv[0][1], ["minhash"], round(kv[1], 4))))
+
+
+def _share(kv: tuple) -> list[tuple]:
+    pair, ((on_a, on_b), n_a, n_b) = kv
+    found = min(on_a, on_b)
+    if found < cp.QUOTE_MIN_SENTENCES:
+        return []
+    return [(pair, min(1.0, found / max(1, min(n_a, n_b))))]
+
+
+# -- vectors ------------------------------------------------------------------------------------------
+def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int]) -> RDD:
+    """``((a, b), Candidate)`` of the nearest neighbours by topic (candidates/neighbours.py)."""
+    docs = topics.join(langs)  # (id, (vector, lang))
+    sizes = dict(docs.map(lambda kv: kv[1][1]).countByValue())  # documents per language: a few numbers
+    blocks_of = {lang: max(1, -(-n // VECTOR_BLOCK)) for lang, n in sizes.items()}
+    blocks = docs.map(lambda kv: ((kv[1][1], zlib.crc32(kv[0].encode("utf-8")) % blocks_of[kv[1][1]]),
+                                  (kv[0], kv[1][0]))).groupByKey().mapValues(lambda v: sorted(v, key=lambda x: x[0]))
+    wanted = {(q, i): _width(q, i, sizes) for q in sizes for i in sizes}
+    found = (blocks.cartesian(blocks).filter(lambda b: wanted[(b[0][0][0], b[1][0][0])] > 0)
+             .flatMap(lambda b: _search(b[0], b[1], wanted[(b[0][0][0], b[1][0][0])])))
+    # Each query's lists from every index block merged, then cut to its width (a block's list is
+    # wider: the float32 search's margin).
+    lists = found.reduceByKey(lambda x, y: _best(x + y, len(x) + len(y))).map(
+        lambda kv: (kv[0], kv[1][:wanted[(kv[0][2], kv[0][1])]]))
+    keep("candidates: neighbours", lists)
+    tops = lists.filter(lambda kv: len(kv[1]) > 0).map(lambda kv: ((kv[0][0], kv[0][1]), _usual(kv[1])))
+    hits = lists.flatMap(_hits).reduceByKey(lambda x, y: x if x[0] >= y[0] else y)
+    # ((a, b), (cosine, lang a, lang b)) joined with a's usual cosine in b's language, and b's in a's.
+    with_a = hits.map(lambda kv: ((kv[0][0], kv[1][2]), kv)).leftOuterJoin(tops).map(
+        lambda kv: ((kv[1][0][0][1], kv[1][0][1][1]), (kv[1][0], kv[1][1])))
+    both = with_a.leftOuterJoin(tops).map(lambda kv: _margin(kv[1][0][0], kv[1][0][1], kv[1][1]))
+    return both
+
+
+def _width(qlang: str, ilang: str, sizes: dict[str, int]) -> int:
+    """How many neighbours a document keeps in a language (0: none searched), as nb.nearest."""
+    same = qlang == ilang
+    width = nb.K_SAME if same else nb.K
+    return width if width > 0 and sizes[ilang] >= (2 if same else 1) else 0
+
+
+def _search(query: tuple, index: tuple, width: int) -> list[tuple]:
+    """The nearest of each query document in one index block: ``((id, index lang, query lang),
+    [(cosine, id), ...])``, best first, float64 cosines (neighbours._search and _cosines)."""
+    (qlang, _), qs = query
+    (ilang, _), ix = index
+    ids = sorted({d for d, _ in qs} | {d for d, _ in ix})
+    row = {d: n for n, d in enumerate(ids)}
+    vec = dict(qs) | dict(ix)
+    mat = np.stack([np.asarray(vec[d], dtype=np.float32) for d in ids])
+    qpos = np.asarray([row[d] for d, _ in qs], dtype=np.int64)
+    ipos = np.asarray([row[d] for d, _ in ix], dtype=np.int64)
+    cand, _ = nb._search(mat, qpos, ipos, width + nb.EXTRA, qlang == ilang)
+    sims = nb._cosines(mat, qpos, cand)
+    out = []
+    for (d, _), found, cos in zip(qs, cand.tolist(), sims.tolist(), strict=True):
+        pairs = [(c, ids[f]) for f, c in zip(found, cos, strict=True) if f >= 0 and np.isfinite(c)]
+        out.append(((d, ilang, qlang), _best(pairs, width + nb.EXTRA)))
+    return out
+
+
+def _best(pairs: list[tuple[float, str]], width: int) -> list[tuple[float, str]]:
+    """The ``width`` best by cosine, ties by id (neighbours._best's order)."""
+    return sorted(pairs, key=lambda p: (-p[0], p[1]))[:width]
+
+
+def _usual(found: list[tuple[float, str]]) -> float:
+    """A document's usual cosine in a language: the mean of its MARGIN_K best (neighbours.pairs)."""
+    head = [c for c, _ in found[:cp.MARGIN_K]]
+    return sum(head) / len(head)
+
+
+def _hits(kv: tuple) -> list[tuple]:
+    (q, ilang, qlang), found = kv
+    out = []
+    for cos, d in found:
+        if cos >= cp.DEFAULT_MIN_COS:
+            out.append(((q, d), (cos, qlang, ilang)) if q < d else ((d, q), (cos, ilang, qlang)))
+    return out
+
+
+def _margin(hit: tuple, usual_a: float | None, usual_b: float | None) -> tuple:
+    (a, b), (cos, _, _) = hit
+    sim = float(np.clip(cos, 0.0, 1.0))
+    norm = ((sim if usual_a is None else usual_a) + (sim if usual_b is None else usual_b)) / 2
+    margin = sim / norm if norm > 0 else 0.0
+    return (a, b), Candidate(a, b, ["vectors"], float(np.round(sim, 4)), float(np.round(margin, 4)))
+
+
+# -- rare terms -------------------------------------------------------------------------------------------
+def terms(feats: RDD) -> RDD:
+    """``((a, b), Candidate)`` of rare terms shared across languages (pairs._term_pairs)."""
+    held = feats.flatMap(lambda kv: [(t, (kv[0], kv[1].lang)) for t in kv[1].terms])
+    # Counted before grouped: a common term ("2024") never gathers its millions of documents in a task.
+    rare = held.map(lambda kv: (kv[0], 1)).reduceByKey(add).filter(lambda kv: 2 <= kv[1] <= cp.TERMS_MAX_DF)
+    postings = held.join(rare).map(lambda kv: (kv[0], kv[1][0])).groupByKey().mapValues(sorted)
+    rare_count = postings.flatMap(lambda kv: [(d, 1) for d, _ in kv[1]]).reduceByKey(add)
+    shared = postings.flatMap(_posting_pairs).reduceByKey(lambda x, y: (x[0] + y[0], min(x[1], y[1]))).filter(
+        lambda kv: kv[1][0] >= cp.TERMS_MIN_SHARED or kv[1][1] <= cp.TERMS_VERY_RARE)
+    from sourcetrace.engines.spark import with_both
+
+    return with_both(shared.mapValues(lambda v: v[0]), rare_count).map(
+        lambda kv: (kv[0], Candidate(kv[0][0], kv[0][1], ["terms"],
+                                     round(min(1.0, kv[1][0] / max(1, min(kv[1][1], kv[1][2]))), 4))))
+
+
+def _posting_pairs(kv: tuple) -> Iterator[tuple]:
+    _, members = kv
+    df = len(members)
+    for i, (a, la) in enumerate(members):
+        for b, lb in members[i + 1:]:
+            if la != lb:
+                yield (a, b), (1, df)

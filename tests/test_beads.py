@@ -1,0 +1,128 @@
+"""Ordered runs, gap filling and merged beads (sourcetrace.align.beads) on vectors built so the
+right answer is known: unit i of one side translates unit i of the other, blurred by noise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sourcetrace.align.beads import extend, fill_gaps, ordered_anchors, unit_vectors
+from sourcetrace.align.matching import margin_scores
+
+DIM = 256
+
+
+def _meanings(n: int, seed: int = 0) -> np.ndarray:
+    return unit_vectors(np.random.default_rng(seed).normal(size=(n, DIM)))
+
+
+def _blur(v: np.ndarray, noise: float, seed: int) -> np.ndarray:
+    """The same meanings through a weak encoder: cosines with the original near 1/sqrt(1+noise^2)."""
+    return unit_vectors(v + noise * _meanings(len(v), seed))
+
+
+def _fill(pairs, va, vb, n=None, m=None):
+    n, m = n or len(va), m or len(vb)
+    sim = va @ vb.T
+    return fill_gaps(set(pairs), va, vb, [40] * n, [40] * m, [False] * n, [False] * m,
+                     level=float(np.quantile(sim, 0.5)))
+
+
+def test_units_between_ordered_pairs_are_taken_though_their_cosine_is_low():
+    va = _meanings(10)
+    vb = _blur(va, 1.3, seed=1)  # true pairs' cosine about 0.6, unrelated ones near 0
+    out = _fill({(0, 0), (4, 4), (9, 9)}, va, vb)
+    assert {(k, k) for k in range(10)} <= out
+    assert len(out) == 10
+
+
+def test_a_gap_follows_the_order_between_its_anchors():
+    va = _meanings(6)
+    vb = va.copy()
+    vb[[2, 3]] = vb[[3, 2]]  # b swapped two sentences: they stay in order as one 2-2 bead
+    out = _fill({(0, 0), (5, 5)}, va, vb)
+    assert out == {(0, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (4, 4), (5, 5)}
+    vb = va.copy()
+    vb[[1, 4]] = vb[[4, 1]]  # far apart, a swap is two units each with no partner in order
+    out = _fill({(0, 0), (5, 5)}, va, vb)
+    assert not {(1, 4), (4, 1)} <= out
+
+
+def test_a_lone_pair_fills_nothing_and_a_step_back_opens_no_gap():
+    va = _meanings(8)
+    vb = _blur(va, 1.0, seed=2)
+    assert _fill({(3, 3)}, va, vb) == {(3, 3)}  # edges are filled only next to a run
+    # (2, 6) then (5, 1): the next block of a reordered text, not a gap
+    assert _fill({(2, 6), (5, 1)}, va, vb) == {(2, 6), (5, 1)}
+
+
+def test_a_unit_with_a_strong_partner_elsewhere_is_not_placed_in_a_gap():
+    va = _meanings(5)
+    vb = va.copy()
+    sim = va @ vb.T
+    strong_a = [False, False, True, False, False]
+    out = fill_gaps({(0, 0), (4, 4)}, va, vb, [40] * 5, [40] * 5, strong_a, [False] * 5,
+                    level=float(np.quantile(sim, 0.5)))
+    assert (1, 1) in out and (3, 3) in out and not any(i == 2 for i, _ in out)
+
+
+def test_a_sentence_cut_in_two_on_one_side_is_a_two_to_one_bead():
+    meanings = _meanings(6)
+    # b says meaning 2 in two sentences (halves of its vector), so b has 7 units
+    halves = unit_vectors(np.stack([meanings[2] + 0.6 * _meanings(1, 9)[0], meanings[2] - 0.6 * _meanings(1, 9)[0]]))
+    vb = np.concatenate([meanings[:2], halves, meanings[3:]])
+    va = meanings
+    lens_a, lens_b = [40, 40, 80, 40, 40, 40], [40, 40, 40, 40, 40, 40, 40]
+    sim = va @ vb.T
+    gap = fill_gaps({(0, 0), (1, 1), (3, 4), (4, 5)}, va, vb, lens_a, lens_b, [False] * 6, [False] * 7,
+                    level=float(np.quantile(sim, 0.5)))
+    assert {(2, 2), (2, 3)} <= gap  # both halves, one bead
+    # next to an aligned unit, a half alone is extended by the other half
+    ext = extend({(0, 0), (1, 1), (2, 2), (3, 4)}, va, vb, lens_a, lens_b, [False] * 6, [False] * 7)
+    assert (2, 3) in ext
+    # but a unit does not join a partner it does not help (different meanings)
+    assert (4, 4) not in extend({(3, 4), (4, 5)}, va, vb, lens_a, lens_b, [False] * 6, [False] * 7)
+
+
+def test_mutual_best_pairs_are_anchors_only_in_an_ordered_run():
+    va = _meanings(12)
+    vb = _blur(va, 1.0, seed=3)
+    sim = va @ vb.T
+    margin = margin_scores(sim, k=4)
+    free = [True] * 12
+    runs = ordered_anchors(sim, margin, free, free, set())
+    assert runs and all(i == j for i, j in runs)
+    # one mutual best pair far from any other is no run
+    lone = np.full((12, 12), 0.1)
+    lone[5, 7] = 0.9
+    lone[0, 11] = 0.8
+    assert ordered_anchors(lone, margin_scores(lone, k=4), free, free, set()) == set()
+
+
+def test_three_weak_pairs_in_order_stand_out_together():
+    rng = np.random.default_rng(5)
+    margin = rng.uniform(0.3, 1.0, size=(12, 12))
+    for k in range(3):
+        margin[4 + k, 7 + k] = 1.25  # a block of three translated in order, each alone unremarkable
+    score = margin.copy()
+    score[4:7, :] = 0.0  # not the best of their rows by score: no mutual best run
+    score[4, 7], score[5, 8], score[6, 9] = 0.05, 0.05, 0.05
+    free = [True] * 12
+    found = ordered_anchors(score, margin, free, free, set())
+    assert (5, 8) in found
+    # the same values scattered off the diagonal are no run
+    scattered = rng.uniform(0.3, 1.0, size=(12, 12))
+    scattered[4, 7], scattered[5, 2], scattered[6, 11] = 1.25, 1.25, 1.25
+    assert not {(4, 7), (5, 2), (6, 11)} & ordered_anchors(scattered, scattered, free, free, set())
+
+
+def test_a_bead_whose_numbers_differ_on_both_sides_is_contradicted():
+    va = _meanings(5)
+    vb = _blur(va, 0.5, seed=4)
+    sim = va @ vb.T
+    nums_a = [frozenset(), frozenset({"232"}), frozenset({"15", "2017"}), frozenset(), frozenset()]
+    nums_b = [frozenset(), frozenset({"232", "2017"}), frozenset({"5", "2017"}), frozenset(), frozenset()]
+    out = fill_gaps({(0, 0), (4, 4)}, va, vb, [40] * 5, [40] * 5, [False] * 5, [False] * 5,
+                    float(np.quantile(sim, 0.5)), nums_a, nums_b)
+    assert (1, 1) in out  # b adds a year: a translation may make a date explicit
+    assert (2, 2) not in out  # the 15th against the 5th: the same frame about another day
+    assert (3, 3) in out
