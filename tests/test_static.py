@@ -94,7 +94,7 @@ def test_model2vec_table_from_a_real_encoder(cache):
     assert np.allclose(np.linalg.norm(v[:4], axis=1), 1.0, atol=1e-5)
     assert not v[4].any()  # no known piece: a zero row, as an empty text
     assert enc.table()[0].tolist() == [0.0] * 16  # the unknown piece's row
-    assert table_path(enc.name).exists()
+    assert table_path(enc.table_key).exists()
     assert np.allclose(StaticEncoder(table, dim=16).encode(ENGLISH), v[:4], atol=1e-2)  # from the cache (float16)
 
 
@@ -115,13 +115,17 @@ def test_use_token_table_keeps_uses_cross_language_space():
     assert np.allclose(enc.encode(["فازَ الفريقُ المحلي بالمباراة النهائية أمس."]), ar[2:3], atol=1e-6)
 
 
-def test_long_and_empty_texts_sum_in_blocks(cache, monkeypatch):
-    from sourcetrace.encode import static
-
+def test_texts_sum_their_pieces_rows_repeats_and_empty_texts_included(cache):
     words = [w for t in ENGLISH for w in re.findall(r"\w+", t.lower())]
-    enc = StaticEncoder(DistilledTable(get_encoder("use"), WordTokenizer(words), dims=8), dim=8)
-    texts = ["", ENGLISH[0], " ".join(ENGLISH), "", ENGLISH[3]]
-    whole = enc.encode(texts)
-    monkeypatch.setattr(static, "SUM_BLOCK", 3)  # blocks smaller than one text: one text a block
-    assert np.allclose(enc.encode(texts), whole, atol=1e-6)
-    assert not whole[0].any() and not whole[3].any()
+    table = DistilledTable(get_encoder("use"), WordTokenizer(words), dims=8)
+    enc = StaticEncoder(table, dim=8)
+    texts = ["", ENGLISH[0], " ".join(ENGLISH), "", ENGLISH[3] + " " + ENGLISH[3]]
+    got = enc.encode(texts)
+    rows = enc.table()
+    for text, v in zip(texts, got, strict=True):
+        ids = table.ids([text])[0]
+        if not ids:
+            assert not v.any()  # no piece: a zero row
+            continue
+        want = rows[ids].sum(axis=0) / len(ids)  # the model2vec finish: the mean of the rows
+        assert np.allclose(v, want / np.linalg.norm(want), atol=1e-6)
