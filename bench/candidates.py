@@ -97,27 +97,37 @@ def run(n: int, seed: int, max_sentences: int, use_vectors: bool) -> None:
     print(f"  {'ALL':12s} {sum(v[1] for v in by_type.values()) / allm:7.4f}")
 
 
-def calibrate(corpus: Path, n_docs: int = 300, per_doc: int = 10) -> None:
-    """Cosine of USE document vectors: translations vs unrelated documents."""
-    from sourcetrace.encode import get_encoder
+def calibrate(corpus: Path, n_docs: int = 300, per_doc: int = 10, specs: tuple[str, ...] = ("use", "static")) -> None:
+    """Cosine of document vectors (USE, and the static vectors distilled from it that candidate
+    search uses): translations vs unrelated documents."""
+    for spec in specs:
+        print(f"-- {spec}")
+        _calibrate(corpus, spec, n_docs, per_doc)
 
-    enc = get_encoder("use")
+
+def _calibrate(corpus: Path, spec: str, n_docs: int, per_doc: int) -> None:
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.pipeline import TOPIC_SENTENCES
+
+    enc = get_encoder(spec)
     ara = (corpus / "ara-eng.ara").read_text(encoding="utf-8").splitlines()
     eng = (corpus / "ara-eng.eng").read_text(encoding="utf-8").splitlines()
     n = min(n_docs, len(ara) // per_doc)
     en_docs = [DocInput(f"e{i}", "en", "", eng[i * per_doc:(i + 1) * per_doc]) for i in range(n)]
     ar_docs = [DocInput(f"a{i}", "ar", "", ara[i * per_doc:(i + 1) * per_doc]) for i in range(n)]
     _report(f"tatoeba docs of {per_doc} sentences", enc, en_docs, ar_docs)
+    _report("tatoeba single sentences", enc, [DocInput(f"e{i}", "en", "", [eng[i]]) for i in range(1000)],
+            [DocInput(f"a{i}", "ar", "", [ara[i]]) for i in range(1000)])
     with tempfile.TemporaryDirectory() as d:
         docs, pairs = planted_docs(600, 3, Path(d))
     by_id = {x.id: x for x in docs}
     tr = [(by_id[p["a"]], by_id[p["b"]]) for p in pairs if p["type"] == "translation"]
-    _report("synthetic planted translations", enc, [a for a, _ in tr], [b for _, b in tr])
+    _report("synthetic planted translations", enc, [a for a, _ in tr], [b for _, b in tr], TOPIC_SENTENCES)
 
 
-def _report(title: str, enc, left: list[DocInput], right: list[DocInput]) -> None:
-    va = document_vectors(left, enc)
-    vb = document_vectors(right, enc)
+def _report(title: str, enc, left: list[DocInput], right: list[DocInput], max_sentences: int = 8) -> None:
+    va = document_vectors(left, enc, max_sentences=max_sentences)
+    vb = document_vectors(right, enc, max_sentences=max_sentences)
     a = np.stack([va[x.id] for x in left])
     b = np.stack([vb[x.id] for x in right])
     sims = a @ b.T

@@ -182,6 +182,9 @@ def main(argv: list[str]) -> int:
         "use": Memo(get_encoder("use")),
         "e5 +marks": Memo(E5Encoder("passage", strip_marks=False)),
         "use +marks": Memo(USEEncoder(strip_marks=False)),
+        # Static vectors (candidate search's topics): what they lose against the full encoder.
+        "static": Memo(get_encoder("static")),
+        "m2v": Memo(get_encoder("m2v")),
     }
     for m in encs.values():
         m.enc.encode(["warm-up"])  # load the model outside the timing
@@ -200,6 +203,8 @@ def main(argv: list[str]) -> int:
         ("e5 passage:, Arabic diacritics kept", sims["e5 +marks"]),
         ("USE", sims["use"]),
         ("USE, Arabic diacritics kept", sims["use +marks"]),
+        ("static: USE token layer, no context", sims["static"]),
+        ("static: model2vec distilled from USE", sims["m2v"]),
         ("e5 query: + passage: (mean)", mix({"e5": 1, "e5:query": 1})),
     ]
     for w in (0.5, 0.6, 0.7, 0.8, 0.9):

@@ -32,3 +32,26 @@ def test_only_candidates_with_evidence_of_shared_text_are_aligned():
     assert not worth_aligning(Candidate("a", "b", ["vectors"], 0.9, 1.01), cross=True)
     assert worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.01), cross=True)
     assert not worth_aligning(Candidate("a", "b", ["terms"], 0.9), cross=True)
+
+
+def test_full_encoder_only_for_documents_of_cross_language_pairs_to_align():
+    docs = [Document(i, "p", 0, 1, lang) for i, lang in (("e1", "en"), ("e2", "en"), ("a1", "ar"), ("a2", "ar"))]
+    # e1-e2 share wording (reuse explains it; the aligner encodes the rest); e2-a1 is a translation.
+    need = pipeline.encoded_documents(docs, [("e1", "e2"), ("e2", "a1")])
+    assert [d.id for d in need] == ["e2", "a1"]
+    assert pipeline.encoded_documents(docs, [("e1", "e2")]) == []
+
+
+def test_topics_come_from_the_static_encoder_without_touching_the_vector_cache():
+    from sourcetrace.candidates.pairs import DocInput
+    from sourcetrace.encode import get_encoder
+
+    seen = []
+
+    def vectors(encoder, texts):
+        seen.append(encoder.name)
+        return encoder.encode(texts)
+
+    inputs = [DocInput("d", "en", "", ["The council met today.", "It agreed on a plan."])]
+    assert pipeline.topics(inputs, vectors=vectors)["d"].shape == (get_encoder(pipeline.TOPIC_ENCODER).dim,)
+    assert seen == [get_encoder("static").name]

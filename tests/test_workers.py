@@ -46,3 +46,18 @@ def test_an_encoder_a_worker_cannot_rebuild_is_used_here():
         name, dim = "mine", 3
 
     assert workers.spec_of(Plugged()) is None
+
+
+def test_worker_processes_extract_the_facts_this_process_does(tmp_path, monkeypatch):
+    from sourcetrace.engines import local
+
+    for name, text in {"s": STATEMENT, "r": REPORT, "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        here = local.facts_of(docs, local.DocumentTexts(store))
+        monkeypatch.setattr(local, "MIN_FACT_DOCS", 1)
+        there = local.facts_of(docs, local.DocumentTexts(store), store, workers=2)
+        assert list(there) == [d.id for d in docs] and there == here
+        assert any(here.values())  # facts were found, so the comparison means something
+        assert local.facts_of(docs, local.DocumentTexts(store), store) == here  # and cached

@@ -77,16 +77,28 @@ READING_VERSION = 5
 FACTS_VERSION = 2
 TOPIC_SENTENCES = 64  # sentences (spread over the document) whose mean vector is its topic: all of a
 # news story, so a partial, reordered translation averages the same sentences (8 spread ones missed
-# most such pairs: the two samples held different sentences); every sentence is encoded anyway
-TOPIC_ENCODER = "use"  # the fast encoder: every sentence of a corpus is encoded with it once
+# most such pairs: the two samples held different sentences)
+# Topics come from static vectors (USE's token layer as a table, encode/static.py): about 25x
+# cheaper than USE, so candidate search no longer waits for every sentence to be encoded. The
+# full encoder then runs only on what alignment reads (see encoded_documents).
+TOPIC_ENCODER = "static"
+FAST_ENCODER = "use"  # the encoder of large corpora's alignment (and of the quote index)
 ALL_PAIRS_UP_TO = 60  # documents: below this, aligning every pair costs less than searching
 LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder unless told otherwise
+# Cosine of static topic vectors above which a vector neighbour is a candidate. bench/candidates.py
+# --calibrate, planted corpus: translations min 0.80; Tatoeba documents of 10 sentences lower.
+TOPIC_MIN_COS = 0.6
 # Ratio margin (see candidates.Candidate.margin) above which a cross-language vector neighbour is
-# aligned. Bench corpus of 1,000 (topic vectors of 8 spread sentences): planted translations min
-# 1.14; other cross-language candidates median 0.96, p99 1.055, max 1.12. With a shared rare term, a
-# neighbour at least as close as the document's usual neighbours (margin 1.0) is aligned too.
-ALIGN_MARGIN = 1.06
+# aligned. Planted corpus of 2,000 (static topic vectors of 64 sentences): planted translations min
+# 1.022, p5 1.032; other cross-language candidates p99 1.015, p99.9 1.027 (USE topic vectors: 1.071
+# against p99 1.022; the static vectors separate less, so a few more pairs are aligned, each
+# costing the full encoding of its two documents). With a shared rare term, a neighbour at least
+# as close as the document's usual neighbours (margin 1.0) is aligned too.
+ALIGN_MARGIN = 1.015
 TERMS_MARGIN = 1.0
+# Topic cosine at or above which two documents sharing no text are "related" (same topic). Static
+# vectors of unrelated documents are closer than USE's were (0.45 on USE's scale).
+RELATED_COS = 0.45
 
 
 # -- read, segment, split -----------------------------------------------------------------------
@@ -116,7 +128,16 @@ def split(text: str, doc: Document) -> list[Sentence]:
 # -- encode --------------------------------------------------------------------------------------
 def encode(texts: Sequence[str], *, encoder: Encoder | None = None, vectors: Vectors = encoded) -> np.ndarray:
     """Unit vectors of sentence texts, with the fast encoder unless one is given."""
-    return vectors(encoder or get_encoder(TOPIC_ENCODER), [t for t in texts if t.strip()])
+    return vectors(encoder or get_encoder(FAST_ENCODER), [t for t in texts if t.strip()])
+
+
+def encoded_documents(docs: Sequence[Document], aligned: Sequence[tuple[str, str]]) -> list[Document]:
+    """The documents whose every sentence alignment reads with the full encoder: those in a
+    cross-language pair to align (no sentence of theirs is explained by shared wording). A
+    same-language pair needs vectors only for what reuse leaves, which the aligner encodes."""
+    lang = {d.id: d.lang for d in docs}
+    need = {x for a, b in aligned if lang.get(a) != lang.get(b) for x in (a, b)}
+    return [d for d in docs if d.id in need]
 
 
 def doc_input(doc: Document, text: str, sentences: Sequence[Sentence]) -> DocInput:
@@ -126,7 +147,7 @@ def doc_input(doc: Document, text: str, sentences: Sequence[Sentence]) -> DocInp
 
 
 def topics(inputs: Sequence[DocInput], *, vectors: Vectors = encoded) -> dict[str, np.ndarray]:
-    """Each document's topic: the mean of a few of its sentence vectors (fast encoder)."""
+    """Each document's topic: the mean of its sentences' static vectors (up to ``TOPIC_SENTENCES``)."""
     return document_vectors(inputs, get_encoder(TOPIC_ENCODER), vectors, max_sentences=TOPIC_SENTENCES)
 
 
@@ -173,7 +194,7 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     languages a vector neighbour that stands out (:data:`ALIGN_MARGIN`), or one sharing rare terms."""
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
-                            neighbours=nearest_docs)
+                            neighbours=nearest_docs, min_cos=TOPIC_MIN_COS)
     return Pairs([(c.a, c.b) for c in found if worth_aligning(c, lang[c.a] != lang[c.b])],
                  [(c.a, c.b) for c in found])
 
@@ -192,7 +213,7 @@ def alignment_encoder(encoder: Encoder | None, n_docs: int) -> Encoder | None:
     :func:`align` pick per pair (the default encoder, the fast one for a long pair)."""
     if encoder is not None:
         return encoder
-    return get_encoder(TOPIC_ENCODER) if n_docs > LARGE_CORPUS else None
+    return get_encoder(FAST_ENCODER) if n_docs > LARGE_CORPUS else None
 
 
 def align_pair(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors = encoded,
@@ -213,7 +234,7 @@ def relate(texts: Sequence[PairText], passages: Sequence[Passage], topic_vectors
            pairs: Sequence[tuple[str, str]]) -> list[Relation]:
     """The relation of every candidate pair, typed from its passages and topics. A document that
     shares no passage may come with an empty text: it is typed from its topic alone."""
-    return relations_for(texts, passages, topic_vectors, pairs)
+    return relations_for(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS)
 
 
 def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> list[Relation]:
@@ -316,5 +337,5 @@ def run_settings(command: str, encoder: Encoder | None, threshold: float) -> dic
     settings = {"command": command, "sourcetrace": __version__, "threshold": threshold,
                 "encoder": (encoder or get_encoder("default")).name, "reading": json.loads(reading_settings())}
     if encoder is None:
-        settings["long_pair_encoder"] = get_encoder(TOPIC_ENCODER).name
+        settings["long_pair_encoder"] = get_encoder(FAST_ENCODER).name
     return settings

@@ -571,7 +571,7 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
 
 
 def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
-                    neighbours: Neighbours | None = None,
+                    neighbours: Neighbours | None = None, min_cos: float = DEFAULT_MIN_COS,
                     progress: Callable[[str, float], None] | None = None) -> list[Candidate]:
     """The union of the three generators (vectors only when given; rare terms across languages only)
     over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b).
@@ -584,7 +584,7 @@ def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
         progress("minhash", time.perf_counter() - t)
     if vectors:
         t = time.perf_counter()
-        found.append(vector_candidates(feats, vectors, neighbours=neighbours))
+        found.append(vector_candidates(feats, vectors, neighbours=neighbours, min_cos=min_cos))
         if progress:
             progress("vectors", time.perf_counter() - t)
     t = time.perf_counter()

@@ -1,7 +1,9 @@
 """Sentence encoders behind one :class:`Encoder` protocol, chosen by a short spec string.
 
 ``get_encoder(spec)``: ``"e5"`` (multilingual-e5-small, 4-bit, "passage: " prefix), ``"e5:query"``,
-``"use"`` (USE multilingual v3), ``"default"`` (the combination that measures best on
+``"use"`` (USE multilingual v3), ``"static"`` (USE's token layer as a static table: candidate
+search's cheap document vectors), ``"m2v"`` (model2vec distilled from USE; both in
+:mod:`sourcetrace.encode.static`), ``"default"`` (the combination that measures best on
 bench/tatoeba.py: 0.8 e5 + 0.2 USE), or ``"st:/path/to/model"`` (a sentence-transformers model
 on disk). Instances are cached per spec, so models load once per process.
 """
@@ -14,7 +16,14 @@ from sourcetrace.encode.base import Encoder, l2_normalize, strip_arabic_marks
 from sourcetrace.encode.combined import CombinedEncoder
 from sourcetrace.encode.e5 import E5Encoder
 from sourcetrace.encode.local import SentenceTransformerEncoder
-from sourcetrace.encode.use import USEEncoder
+from sourcetrace.encode.static import (
+    DIMS,
+    DistilledTable,
+    SentencePieceTokenizer,
+    StaticEncoder,
+    USETokenTable,
+)
+from sourcetrace.encode.use import USEEncoder, sentencepiece_path
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -22,6 +31,7 @@ __all__ = [
     "E5Encoder",
     "Encoder",
     "SentenceTransformerEncoder",
+    "StaticEncoder",
     "USEEncoder",
     "get_encoder",
     "spec_of",
@@ -50,6 +60,10 @@ def get_encoder(spec: str = "default") -> Encoder:
             enc = E5Encoder("query")
         elif spec == "use":
             enc = USEEncoder()
+        elif spec == "static":
+            enc = StaticEncoder(USETokenTable(get_encoder("use")), USEEncoder.dim)
+        elif spec == "m2v":
+            enc = StaticEncoder(DistilledTable(get_encoder("use"), SentencePieceTokenizer(sentencepiece_path())), DIMS)
         elif spec == "default":
             enc = CombinedEncoder([(get_encoder(s), w) for s, w in DEFAULT_WEIGHTS.items()])
         elif spec.startswith("st:"):
@@ -58,7 +72,7 @@ def get_encoder(spec: str = "default") -> Encoder:
                 raise ValueError("'st:' needs a model directory, e.g. st:/models/LaBSE")
             enc = SentenceTransformerEncoder(path)
         else:
-            raise ValueError(f"unknown encoder spec {spec!r}: use e5, e5:query, use, default or st:/path")
+            raise ValueError(f"unknown encoder spec {spec!r}: use e5, e5:query, use, static, m2v, default or st:/path")
         _cache[spec] = enc
         return enc
 

@@ -31,7 +31,7 @@ from sourcetrace.candidates.pairs import (
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.workers import align_pairs, default_workers
+from sourcetrace.engines.workers import MIN_FACT_DOCS, align_pairs, default_workers, extract_facts
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk
@@ -80,20 +80,25 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
     :func:`pipeline.alignment_encoder` picks it."""
     docs = list(docs)
-    progress.start("encode", len(docs))
-    sentence_vectors(store, docs, progress.step)
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
     pairs = candidate_sets(store, docs, topics)
     chosen = pipeline.alignment_encoder(encoder, len(docs))
+    if chosen is not None:
+        # The full encoder only for what alignment reads whole: every sentence of a document in a
+        # cross-language pair to align. Same-language pairs encode on demand only the sentences
+        # their shared wording leaves unexplained (align.pair), most of a copy being reuse.
+        need = pipeline.encoded_documents(docs, pairs.aligned)
+        progress.start("encode", len(need))
+        sentence_vectors(store, need, progress.step, encoder=chosen)
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
     typed = relate_all(store, docs, passages, topics, pairs.related)
     progress.start("facts")
     texts = DocumentTexts(store)
-    facts = facts_of(docs, texts, store)
+    facts = facts_of(docs, texts, store, workers=default_workers())
     diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
     # Directions read the fact diffs; only then are relations final, and stored.
     relations = pipeline.direct(docs, typed, diffs)
@@ -148,27 +153,26 @@ def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document
     return found
 
 
-def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None) -> None:
-    """Every sentence of every document encoded once with the fast encoder and cached in the
-    store. Topic vectors, alignment above ``LARGE_CORPUS`` documents and the quote index all read
-    them from there, so encoding grows with the corpus and not with the pairs it holds (aligned
-    pairs grow faster than documents: each document's share of pairs grows with the corpus)."""
+def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None,
+                     encoder: Encoder | None = None) -> None:
+    """Every sentence of the documents encoded once (the fast encoder unless one is given) and
+    cached in the store, in large batches: alignment workers and the quote index read them from
+    there, and a document in many pairs is encoded once, not per pair."""
     vectors = StoreVectors(store)
+    enc = encoder or get_encoder(pipeline.FAST_ENCODER)
 
     def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        pipeline.encode([s for d in inputs for s in d.sentences], vectors=vectors)
+        pipeline.encode([s for d in inputs for s in d.sentences], encoder=enc, vectors=vectors)
         return {d.id: b"" for d in inputs}  # a mark: this document's sentences are in the cache
 
-    _per_document(store, "encoded", get_encoder(pipeline.TOPIC_ENCODER).name, docs, compute, progress,
-                  SENTENCE_BATCH)
+    _per_document(store, "encoded", enc.name, docs, compute, progress, SENTENCE_BATCH)
 
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
-    """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store."""
-    vectors = StoreVectors(store)
-
+    """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store
+    (its static sentence vectors are not: recomputing them costs less than storing them)."""
     def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, vectors=vectors).items()}
+        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs).items()}
 
     blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute)
     return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
@@ -251,27 +255,37 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
 
 
 def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
-             store: Store | None = None) -> dict[str, list[Fact]]:
+             store: Store | None = None, workers: int = 1) -> dict[str, list[Fact]]:
     """Each document's facts, by document id; ``texts`` gives a document's file text. With a
     store, cached per document there: a rerun extracts the facts of new documents only (2.5 ms a
-    document otherwise, every run)."""
+    document otherwise, every run); many documents are extracted in ``workers`` processes."""
     if store is None:
         return {d.id: pipeline.facts(d, texts(d)) for d in docs}
     version = pipeline.facts_version()
     out: dict[str, list[Fact]] = {}
+    missing: list[Document] = []
     for i in range(0, len(docs), DOC_BATCH):
         batch = docs[i:i + DOC_BATCH]
         found = store.cached("facts", version, [d.id for d in batch])
-        fresh: dict[str, bytes] = {}
         for d in batch:
             if d.id in found:
                 out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
             else:
-                out[d.id] = pipeline.facts(d, texts(d))
-                fresh[d.id] = json.dumps([[f.start, f.end, f.type, f.value] for f in out[d.id]],
-                                         ensure_ascii=False).encode("utf-8")
-        store.put_cached("facts", version, fresh.items())
-    return out
+                missing.append(d)
+    if workers > 1 and len(missing) >= MIN_FACT_DOCS:
+        fresh_facts = extract_facts(store, missing, workers)
+    else:
+        fresh_facts = ((d.id, pipeline.facts(d, texts(d))) for d in missing)
+    fresh: dict[str, bytes] = {}
+    for doc_id, found_facts in fresh_facts:
+        out[doc_id] = found_facts
+        fresh[doc_id] = json.dumps([[f.start, f.end, f.type, f.value] for f in found_facts],
+                                   ensure_ascii=False).encode("utf-8")
+        if len(fresh) >= DOC_BATCH:  # stored in batches: a killed run keeps what it extracted
+            store.put_cached("facts", version, fresh.items())
+            fresh.clear()
+    store.put_cached("facts", version, fresh.items())
+    return {d.id: out[d.id] for d in docs}
 
 
 def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Passage],

@@ -8,13 +8,17 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
 
     read, segment, split  per file, files keyed by name stem, so that the id prefix of two files
                           with one stem (``foo``, ``foo~1a2b3c4d``) is settled in one task
-    encode                batches of 500 documents in input order, each sentence in the first
-                          batch that holds it, texts in key order: the local engine's batches,
-                          so the vectors are bit for bit its own; the model is loaded once per
-                          Python worker (get_encoder's cache), never per record
-    topics                per document, joined with its sentences' vectors
+    topics                static sentence vectors (encode/static.py), in batches of 2,000
+                          documents in input order: the local engine's batches, so the vectors
+                          are bit for bit its own
     candidates            engines/spark_candidates.py: group-bys by band, term and pair, and
                           nearest neighbours per language by blocks of vectors
+    encode                only the documents of cross-language pairs to align
+                          (:func:`pipeline.encoded_documents`), in batches of 500 of them in input
+                          order, each sentence in the first batch that holds it, texts in key
+                          order: the local engine's batches; the model is loaded once per Python
+                          worker (get_encoder's cache), never per record. What a same-language
+                          pair's aligner still needs is encoded in its task, as locally
     align                 per candidate pair, joined with both documents (two joins by id)
     compose               passages grouped by the pivot document, joined with its translations
     relate, fact diffs    per pair; facts per document
@@ -61,9 +65,12 @@ from sourcetrace.align.compose import (
     translated_kind,
 )
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, Side
+from sourcetrace.candidates.pairs import DocInput
 from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.vectors import text_key
 from sourcetrace.engines.ingest import ONLY_BOILERPLATE
+from sourcetrace.engines.local import DOC_BATCH as TOPIC_BATCH  # the local engine's batches
+from sourcetrace.engines.local import SENTENCE_BATCH
 from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError, discover, read_bytes
 from sourcetrace.records import Document, FactDiff, Passage, ReadFailure, Relation, Sentence
@@ -71,7 +78,6 @@ from sourcetrace.relate.families import joins_family
 from sourcetrace.relate.relations import PairText
 
 KEEP = StorageLevel.MEMORY_AND_DISK
-SENTENCE_BATCH = 500  # documents per encoding batch: the local engine's (engines/local.py)
 CHECKPOINT_EVERY = 8  # label-propagation rounds between cuts of the lineage
 MAX_ROUNDS = 200  # label propagation gives up beyond this (a chain of 200 documents is no family)
 TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (about 100 MB)
@@ -91,6 +97,10 @@ class DocRecord:
     def texts(self) -> list[str]:
         """Its sentences' texts, as the encode stage sees them (blank ones dropped)."""
         return [t for t in (self.text[s.start:s.end] for s in self.sentences) if t.strip()]
+
+    def doc_input(self) -> DocInput:
+        """What candidate search and topics read of it (:func:`pipeline.doc_input`)."""
+        return pipeline.doc_input(self.doc, self.text, self.sentences)
 
 
 @dataclass
@@ -194,18 +204,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             lambda x: (x[0][1], x[1]))
         keep("order", ranks)
 
-        # -- encode every sentence once, in the local engine's batches; topics
-        use = get_encoder(pipeline.TOPIC_ENCODER)
-        use_spec, use_name = spec_of(use), use.name
-        first = docs.join(ranks).flatMap(occurrences).reduceByKey(min)
-        vectors = first.map(lambda kv: (kv[1][0], (kv[0], kv[1][3]))).groupByKey().flatMap(
-            lambda kv: encode_batch(use_spec, kv[1]))
-        keep("encode", vectors)
-        doc_vectors = (docs.flatMap(lambda kv: [(text_key(t), kv[0]) for t in kv[1].texts()]).distinct()
-                       .join(vectors).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey().mapValues(dict))
-        keep("vectors by document", doc_vectors)
-        with_vectors = docs.leftOuterJoin(doc_vectors)
-        topics = with_vectors.flatMap(lambda kv: topic(kv[1][0], kv[1][1] or {}, use_name))
+        # -- topics: static vectors per document, in the local engine's batches
+        topics = docs.join(ranks).map(lambda kv: (kv[1][1] // TOPIC_BATCH, (kv[1][1], kv[1][0].doc_input()))) \
+            .groupByKey().flatMap(lambda kv: topic_batch(kv[1]))
         keep("topics", topics)
 
         # -- candidates: ((a, b), aligned?) with a < b
@@ -216,15 +217,33 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             pairs = candidate_pairs(stages, docs, topics, keep)
         keep("candidates", pairs)
 
-        # -- align, compose
+        # -- encode: the full encoder for every sentence of a document in a cross-language pair to
+        # align (pipeline.encoded_documents), in the local engine's batches of those documents
         chosen = pipeline.alignment_encoder(encoder, n_docs)
         spec = spec_of(chosen) if chosen is not None else ""
         if spec is None:
             raise ValueError(f"the encoder {chosen.name} cannot be built again in a Spark task")
-        cached = chosen is not None and chosen.name == use_name  # alignment reads the encode stage's vectors
-        sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1] if cached else None))
+        name = chosen.name if chosen is not None else ""
+        with_vectors = docs.mapValues(lambda r: (r, None))
+        if chosen is not None:
+            langs = docs.mapValues(lambda r: r.doc.lang)
+            need = (with_both(pairs.filter(lambda kv: kv[1]), langs).filter(lambda kv: kv[1][1] != kv[1][2])
+                    .flatMap(lambda kv: [(kv[0][0], None), (kv[0][1], None)]).distinct())
+            need_ranks = ranks.join(need).map(lambda kv: (kv[1][0], kv[0])).sortByKey().zipWithIndex().map(
+                lambda x: (x[0][1], x[1]))
+            first = docs.join(need_ranks).flatMap(occurrences).reduceByKey(min)
+            vectors = first.map(lambda kv: (kv[1][0], (kv[0], kv[1][3]))).groupByKey().flatMap(
+                lambda kv: encode_batch(spec, kv[1]))
+            keep("encode", vectors)
+            doc_vectors = (docs.flatMap(lambda kv: [(text_key(t), kv[0]) for t in kv[1].texts()]).distinct()
+                           .join(vectors).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey().mapValues(dict))
+            keep("vectors by document", doc_vectors)
+            with_vectors = docs.leftOuterJoin(doc_vectors)
+
+        # -- align, compose
+        sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
         direct = with_both(pairs.filter(lambda kv: kv[1]), sides).flatMap(
-            lambda kv: align(kv[1][1], kv[1][2], spec, use_name, threshold))
+            lambda kv: align(kv[1][1], kv[1][2], spec, name, threshold))
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
         passages = merged(direct, compose(direct, info, any_language=False))
@@ -419,10 +438,11 @@ class TaskVectors:
         return np.stack([found[k] for k in keys])
 
 
-def topic(record: DocRecord, known: dict[str, bytes], use_name: str) -> list[tuple[str, np.ndarray]]:
-    """The document's topic vector (:func:`pipeline.topics`) from its sentences' vectors."""
-    inputs = [pipeline.doc_input(record.doc, record.text, record.sentences)]
-    return list(pipeline.topics(inputs, vectors=TaskVectors(use_name, known)).items())
+def topic_batch(items: Iterable[tuple[int, DocInput]]) -> list[tuple[str, np.ndarray]]:
+    """Topic vectors (:func:`pipeline.topics`, static sentence vectors) of one batch of documents,
+    in input order: the local engine's batch (engines/local.py), so the vectors are its own."""
+    task_encoder(pipeline.TOPIC_ENCODER)  # one BLAS thread: Spark runs a task per core
+    return list(pipeline.topics([d for _, d in sorted(items, key=lambda x: x[0])]).items())
 
 
 # -- pairs: joins with both documents ------------------------------------------------------------------
@@ -438,14 +458,15 @@ def with_both(keyed: RDD, side: RDD) -> RDD:
     return by_a.join(side).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
 
 
-def align(a: tuple, b: tuple, spec: str, use_name: str, threshold: float) -> list[Passage]:
-    """One candidate pair's passages (:func:`pipeline.align_pair`)."""
+def align(a: tuple, b: tuple, spec: str, name: str, threshold: float) -> list[Passage]:
+    """One candidate pair's passages (:func:`pipeline.align_pair`); ``name``: the encoder whose
+    vectors the encode stage gave the sides (the rest are encoded here, as the local aligner does)."""
     known = {**(a[3] or {}), **(b[3] or {})}
     encoder = task_encoder(spec) if spec else None
     if encoder is None:  # align picks one per pair: one thread for each
         task_encoder("default")
     return pipeline.align_pair(Side(a[0], a[1], a[2]), Side(b[0], b[1], b[2]), encoder=encoder,
-                               vectors=TaskVectors(use_name, known), threshold=threshold)
+                               vectors=TaskVectors(name, known), threshold=threshold)
 
 
 # -- compose: passages through a translation, grouped by the pivot document ---------------------------

@@ -193,7 +193,7 @@ def _hits(kv: tuple) -> list[tuple]:
     (q, ilang, qlang), found = kv
     out = []
     for cos, d in found:
-        if cos >= cp.DEFAULT_MIN_COS:
+        if cos >= pipeline.TOPIC_MIN_COS:
             out.append(((q, d), (cos, qlang, ilang)) if q < d else ((d, q), (cos, ilang, qlang)))
     return out
 

