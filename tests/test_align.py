@@ -140,9 +140,11 @@ WRAPPED_SOURCE = (
 )
 
 
-def test_a_sentence_copied_from_hard_wrapped_text_is_one_passage():
-    # The splitter cuts at every line break; a copy wrapped at other places is still one sentence
-    # per sentence (issue 17: PAN's web texts), and two copied sentences stay two passages.
+def test_a_block_copied_from_hard_wrapped_text_is_one_passage():
+    # The splitter cuts at every line break; a copy wrapped at other places is still one span per
+    # copied stretch (issue 17: PAN's web texts): two sentences copied whole, in a row, with their
+    # punctuation, are one block. A report that frames each quoted sentence (a paragraph of its
+    # own, "he added:") keeps one passage per sentence.
     rewrapped = (
         "Owners should know this. Cool the animal at once by moving it into the shade and wetting\n"
         "its coat with cool, not cold, water. This is important because the pet may be\n"
@@ -150,8 +152,16 @@ def test_a_sentence_copied_from_hard_wrapped_text_is_one_passage():
     )
     src, copy = _side(WRAPPED_SOURCE, "wrapped"), _side(rewrapped, "rewrapped")
     got = [(_text(copy, p.a_start, p.a_end), p.kind) for p in align(copy, src)]
-    assert [t for t, _ in got] == [
-        "Cool the animal at once by moving it into the shade and wetting\nits coat with cool, not cold, water",
-        "This is important because the pet may be\ndehydrated",
+    assert got == [("Cool the animal at once by moving it into the shade and wetting\nits coat with cool, not cold, "
+                    "water. This is important because the pet may be\ndehydrated", "verbatim")], got
+    framed = (
+        "Owners should know this: \"Cool the animal at once by moving it into the shade and wetting its coat\n"
+        "with cool, not cold, water.\"\n\n"
+        "He added: \"This is important because the pet may be dehydrated.\"\n"
+    )
+    report = _side(framed, "framed")
+    got = [_text(report, p.a_start, p.a_end) for p in align(report, src) if p.kind == "verbatim"]
+    assert got == [
+        "Cool the animal at once by moving it into the shade and wetting its coat\nwith cool, not cold, water",
+        "This is important because the pet may be dehydrated",
     ], got
-    assert all(kind == "verbatim" for _, kind in got)

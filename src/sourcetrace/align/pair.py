@@ -47,6 +47,7 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import Document, Passage, Sentence, Span
 from sourcetrace.text.normalize import normalize_text
+from sourcetrace.text.sentences import NEWLINES
 
 DEFAULT_THRESHOLD = 0.5
 MIN_UNIT_CHARS = 25  # a shorter leftover of a sentence carries too little to align on its own
@@ -449,16 +450,26 @@ def _regions(side: Side) -> list[Span]:
     return out
 
 
+_BREAKS = re.compile(f"[{NEWLINES}]")
 RUN_GAP = 80  # characters a run of reuse passages may skip on each side (a word or two the matcher missed)
 
 
 def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
-    """Reuse passages that follow each other in both documents, inside one sentence, are one
-    passage when what lies between them is the same short stretch on both sides (spaces and line
-    breaks, or a few words the matcher missed at a line break): a sentence copied from a
-    hard-wrapped text is one span, not a passage per line. Two sentences stay two passages (a
-    report that quotes two consecutive sentences quotes each), and words on one side only keep
-    the passages apart."""
+    """Reuse passages that follow each other in both documents are one passage when what lies
+    between them is the same short stretch on both sides:
+
+    * inside one sentence, spaces and line breaks or a few words the matcher missed at a line
+      break: a sentence copied from a hard-wrapped text is one span, not a passage per line;
+    * across a sentence end, when both passages are taken word for word, the stretch between them
+      is the same characters on both sides but for spaces and line breaks, and a paragraph ends
+      there on both sides or on neither: a block of running text copied whole (PAN's inserted
+      passages, bench/realtext.py; the copy wraps its lines anew) is one passage, as its truth
+      is, not one per sentence.
+
+    A report that quotes consecutive sentences one by one frames each ("وتابع:", a closing
+    quotation mark, a paragraph of its own where the source runs on), so its quotes stay one
+    passage per sentence (the seeds' truth, tests/test_seeds_alignment.py); words on one side
+    only keep passages apart."""
     def between(text: str, end: int, start: int) -> str | None:
         if start < end or start - end > RUN_GAP:
             return None
@@ -467,13 +478,23 @@ def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
     def mid_sentence(text: str, end: int, start: int) -> bool:
         return not any(ch in _TERMINATORS for ch in text[end:start])
 
+    def marks(text: str, end: int, start: int) -> tuple[str, bool]:
+        """The characters between two passages but for spaces, and whether a paragraph ends there
+        (a blank line)."""
+        return "".join(text[end:start].split()), len(_BREAKS.findall(text, end, start)) >= 2
+
+    def block(q: Passage, p: Passage) -> bool:
+        return (q.word_for_word and p.word_for_word
+                and marks(a.text, q.a_end, p.a_start) == marks(b.text, q.b_end, p.b_start))
+
     out: list[Passage] = []
     for p in sorted(passages, key=lambda p: (p.a_start, p.b_start)):
         q = out[-1] if out else None
         ga = between(a.text, q.a_end, p.a_start) if q else None
         gb = between(b.text, q.b_end, p.b_start) if q else None
         if (q is not None and ga is not None and ga == gb
-                and (mid_sentence(a.text, q.a_end, p.a_start) or mid_sentence(b.text, q.b_end, p.b_start))):
+                and (mid_sentence(a.text, q.a_end, p.a_start) or mid_sentence(b.text, q.b_end, p.b_start)
+                     or block(q, p))):
             size_q, size_p = q.a_end - q.a_start, p.a_end - p.a_start
             kind = "verbatim" if q.kind == p.kind == "verbatim" else "near-verbatim"
             score = (q.score * size_q + p.score * size_p) / max(size_q + size_p, 1)
