@@ -42,12 +42,12 @@ from scipy.special import expit
 from sourcetrace.align import windows
 from sourcetrace.align.beads import BACKGROUND, extend, fill_gaps, ordered_anchors, unit_vectors
 from sourcetrace.align.matching import cosine_matrix, margin_scores
-from sourcetrace.align.reuse import Match, find_reuse, wrapped
+from sourcetrace.align.reuse import Match, find_reuse
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import Document, Passage, Sentence, Span
 from sourcetrace.text.normalize import normalize_text
-from sourcetrace.text.sentences import NEWLINES
+from sourcetrace.text.sentences import NEWLINES, unwrapped
 
 DEFAULT_THRESHOLD = 0.5
 MIN_UNIT_CHARS = 25  # a shorter leftover of a sentence carries too little to align on its own
@@ -438,16 +438,9 @@ _TERMINATORS = ".!?\u2026\u061f\u06d4"
 
 
 def _regions(side: Side) -> list[Span]:
-    """Sentences as regions of reuse, joined across the line breaks of hard-wrapped text: a line
-    that ends without a sentence end, followed by a line break and more text, continues on the
-    next line (the splitter cuts at every line break)."""
-    out: list[Span] = []
-    for s in side.sentences:
-        if out and wrapped(side.text, out[-1][1], s.start):
-            out[-1] = (out[-1][0], s.end)
-            continue
-        out.append((s.start, s.end))
-    return out
+    """Sentences as regions of reuse, joined across the line breaks of hard-wrapped text (the
+    splitter cuts at every line break)."""
+    return unwrapped(side.text, [(s.start, s.end) for s in side.sentences])
 
 
 _BREAKS = re.compile(f"[{NEWLINES}]")

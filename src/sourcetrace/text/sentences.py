@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_sentences", "NEWLINES", "MAX_SENTENCE"]
+__all__ = ["split_sentences", "unwrapped", "wrapped", "NEWLINES", "MAX_SENTENCE"]
 
 #: Characters that always break a line (the same set as ``str.splitlines``).
 NEWLINES = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
@@ -245,4 +245,32 @@ def split_sentences(
                 emit(s, m.end(2))
                 s = m.end()
         emit(s, le)
+    return out
+
+
+# -- hard wraps ------------------------------------------------------------------------------------
+_BREAK = re.compile(f"[{_NL}]")
+_SENTENCE_END = ".!?\u2026\u061f\u06d4:;\"'\u201d\u2019\u00bb)]"  # what a line may end a sentence with
+
+
+def wrapped(text: str, end: int, start: int) -> bool:
+    """Whether the stretch ``text[end:start]`` between two words is a hard wrap: one line break,
+    spaces only, the line before it ending without a sentence end and the next one going on in
+    lowercase (a text wrapped at a fixed width continues its sentence on the next line; a blank
+    line, a full stop or a capital starts a new paragraph or heading)."""
+    stretch = text[end:start]
+    return (len(_BREAK.findall(stretch)) == 1 and not stretch.strip() and end > 0
+            and text[end - 1] not in _SENTENCE_END and start < len(text) and text[start].islower())
+
+
+def unwrapped(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """Sentence spans joined across the hard wraps between them (:func:`wrapped`): the splitter cuts
+    at every line break, so a sentence of a text wrapped at a fixed width comes in pieces that a
+    copy wrapped elsewhere does not share (PAN's web texts, bench/realtext.py)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and wrapped(text, out[-1][1], s):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
     return out
