@@ -182,3 +182,23 @@ def test_a_commentary_quoting_its_base_in_lemmata_is_derived_with_the_base_as_so
     same = [Passage("bare", bare.text.index(v), bare.text.index(v) + len(v), "base", base.text.index(v),
                     base.text.index(v) + len(v), "verbatim", 1.0) for v in verses]
     assert relate(bare, base, same).type == "copy"
+
+
+def test_two_editions_of_a_diwan_sharing_short_verses_in_order_are_a_copy():
+    # Issue 17 (OpenITI): each verse is 35-55 characters, under the length a phrase must reach,
+    # and one edition numbers its verses where the other does not. Many lines kept in order are no
+    # formula: the editions are copies. The same lines in scrambled order prove nothing.
+    verses = [f"sang the riders of night {i} by the well" for i in range(14)]
+    numbered = _pt("numbered", "".join(f"{v} {i + 1}\n" for i, v in enumerate(verses)))
+    plain = _pt("plain", "".join(f"{v}\n" for v in verses))
+
+    def lines(order: list[int]) -> list[Passage]:
+        return [Passage("numbered", numbered.text.index(verses[i]), numbered.text.index(verses[i]) + len(verses[i]),
+                        "plain", plain.text.index(verses[j]), plain.text.index(verses[j]) + len(verses[j]),
+                        "verbatim", 1.0) for i, j in zip(range(len(verses)), order, strict=True)]
+
+    assert all(len(v) < 60 for v in verses)
+    rel = relate(numbered, plain, lines(list(range(len(verses)))))
+    assert rel.type == "copy" and rel.coverage_a > 0.75
+    scrambled = [(7 * i) % len(verses) for i in range(len(verses))]
+    assert relate(numbered, plain, lines(scrambled)).type == "related"
