@@ -443,7 +443,6 @@ def _regions(side: Side) -> list[Span]:
     return unwrapped(side.text, [(s.start, s.end) for s in side.sentences])
 
 
-_BREAKS = re.compile(f"[{NEWLINES}]")
 RUN_GAP = 80  # characters a run of reuse passages may skip on each side (a word or two the matcher missed)
 
 
@@ -474,7 +473,7 @@ def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
     def marks(text: str, end: int, start: int) -> tuple[str, bool]:
         """The characters between two passages but for spaces, and whether a paragraph ends there
         (a blank line)."""
-        return "".join(text[end:start].split()), len(_BREAKS.findall(text, end, start)) >= 2
+        return "".join(text[end:start].split()), sum(ch in NEWLINES for ch in text[end:start]) >= 2
 
     def block(q: Passage, p: Passage) -> bool:
         return (q.word_for_word and p.word_for_word
