@@ -154,6 +154,11 @@ def test_a_block_copied_from_hard_wrapped_text_is_one_passage():
     got = [(_text(copy, p.a_start, p.a_end), p.kind) for p in align(copy, src)]
     assert got == [("Cool the animal at once by moving it into the shade and wetting\nits coat with cool, not cold, "
                     "water. This is important because the pet may be\ndehydrated", "verbatim")], got
+    # A blank line inside a sentence (the source's layout) does not end a paragraph.
+    broken = _side(WRAPPED_SOURCE.replace("This is\n", "This is\n\n"), "broken")
+    got = [_text(copy, p.a_start, p.a_end) for p in align(copy, broken)]
+    assert got == ["Cool the animal at once by moving it into the shade and wetting\nits coat with cool, not cold, "
+                   "water. This is important because the pet may be\ndehydrated"], got
     framed = (
         "Owners should know this: \"Cool the animal at once by moving it into the shade and wetting its coat\n"
         "with cool, not cold, water.\"\n\n"

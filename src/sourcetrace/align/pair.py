@@ -435,6 +435,7 @@ def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passa
 
 
 _TERMINATORS = ".!?\u2026\u061f\u06d4"
+_QUOTE_CLOSERS = "\"'\u201d\u2019\u00bb)]"  # a sentence may end inside these
 
 
 def _regions(side: Side) -> list[Span]:
@@ -471,9 +472,17 @@ def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
         return not any(ch in _TERMINATORS for ch in text[end:start])
 
     def marks(text: str, end: int, start: int) -> tuple[str, bool]:
-        """The characters between two passages but for spaces, and whether a paragraph ends there
-        (a blank line)."""
-        return "".join(text[end:start].split()), sum(ch in NEWLINES for ch in text[end:start]) >= 2
+        """The characters between two passages but for spaces, and whether a paragraph ends there:
+        a blank line after a sentence end (a blank line inside a sentence is layout: PAN's source
+        texts break "... the cost of\n\ncomponents increases cost.")."""
+        stretch = text[end:start]
+        first = next((k for k, ch in enumerate(stretch) if ch in NEWLINES), -1)
+        if first < 0 or sum(ch in NEWLINES for ch in stretch) < 2:
+            return "".join(stretch.split()), False
+        k = end + first - 1
+        while k > 0 and text[k].isspace():
+            k -= 1
+        return "".join(stretch.split()), k >= 0 and text[k] in _TERMINATORS + _QUOTE_CLOSERS
 
     def block(q: Passage, p: Passage) -> bool:
         return (q.word_for_word and p.word_for_word
