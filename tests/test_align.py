@@ -170,3 +170,14 @@ def test_a_block_copied_from_hard_wrapped_text_is_one_passage():
         "Cool the animal at once by moving it into the shade and wetting its coat\nwith cool, not cold, water",
         "This is important because the pet may be dehydrated",
     ], got
+
+
+def test_short_headings_copied_with_their_text_are_part_of_the_block():
+    # Issue 17 (PAN): a block opens with headings too short for the reuse matcher; aligned by
+    # meaning they have the very same words, so they are taken word for word, with the block.
+    block = ("Wedding colors. Step one. Pick invitations in the base color of your wedding and have them printed "
+             "in the accent color of your choice.")
+    source = _side("Plan the day with care. " + block + " Ask the florist for a matching bouquet.\n", "plan")
+    copy = _side("The market opened lower on Monday. " + block + " Shares rose later in the day.\n", "market")
+    got = [(_text(copy, p.a_start, p.a_end), p.kind) for p in align(copy, source)]
+    assert (block.rstrip("."), "verbatim") in got, got

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -46,7 +46,7 @@ from sourcetrace.align.reuse import Match, find_reuse
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import Document, Passage, Sentence, Span
-from sourcetrace.text.normalize import normalize_text
+from sourcetrace.text.normalize import normalize, normalize_text, tokens
 from sourcetrace.text.sentences import NEWLINES, unwrapped
 
 DEFAULT_THRESHOLD = 0.5
@@ -378,12 +378,13 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     passages: list[Passage] = []
     covered_a: list[Span] = []
     covered_b: list[Span] = []
+    reused: list[Passage] = []
     if not cross:
         # Sentences as regions: a passage never runs across a sentence end, so each passage pairs
         # what one sentence kept of another (and a quote spread over a paragraph is several).
         regions_a, regions_b = _regions(a), _regions(b)
-        for p in _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b))):
-            passages.append(p)
+        reused = _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b)))
+        for p in reused:
             covered_a.append((p.a_start, p.a_end))
             covered_b.append((p.b_start, p.b_end))
     ua, ub = _units(a, covered_a), _units(b, covered_b)
@@ -400,8 +401,23 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
             cos = max(found[i, j][1] for i in ia for j in jb)
             kind = semantic_kind(cross, cos, cal)
             passages.append(Passage(a.doc.id, x0.start, x1.end, b.doc.id, y0.start, y1.end, kind, s))
+    if not cross:
+        # A unit too short for the reuse matcher (a heading of a few words) with the very words of
+        # its partner was taken word for word, and belongs to the block around it (PAN's inserted
+        # blocks open with such headings: "Step1 Choose colors").
+        same = [p for p in passages if _same_words(a.text[p.a_start:p.a_end], b.text[p.b_start:p.b_end])]
+        if same:
+            passages = [p for p in passages if p not in same]
+            reused = _runs(a, b, reused + [replace(p, kind="verbatim", score=1.0) for p in same])
+    passages += reused
     passages.sort(key=lambda p: (p.a_start, p.b_start))
     return passages
+
+
+def _same_words(x: str, y: str) -> bool:
+    """Whether two texts are the same words after normalization (diacritics, case, punctuation)."""
+    wx = [w for w, _, _ in tokens(normalize(x))]
+    return bool(wx) and wx == [w for w, _, _ in tokens(normalize(y))]
 
 
 def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passage]:
