@@ -509,6 +509,42 @@ def score(corpus: Corpus, outs: Outputs, area_f1) -> dict:
     return res
 
 
+def _covered(spans: list[Span], gold: Span) -> float:
+    """Share of the gold span (1-D) that the spans cover."""
+    marks = bytearray(max(0, gold[1] - gold[0]))
+    for s, e in spans:
+        lo, hi = max(s, gold[0]) - gold[0], min(e, gold[1]) - gold[0]
+        if hi > lo:
+            marks[lo:hi] = b"\x01" * (hi - lo)
+    return marks.count(1) / max(1, len(marks))
+
+
+def reuse_cases(corpus: Corpus, outs: Outputs, db: Path, area_f1) -> list[str]:
+    """One line per reuse pair, with why it falls short: never a candidate (the store's aligned
+    pairs), a candidate with no passage, passages that cover under 80% of the true spans (1-D),
+    or spans that cover them but not as one rectangle (P or R by area under the bar)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        aligned = {frozenset(r) for r in con.execute("SELECT a, b FROM aligned_pairs")}
+    ids = {f: [d["id"] for d in ds] for f, ds in outs.docs_of.items()}
+    out = []
+    for p in corpus.pairs:
+        if p.kind != "reuse":
+            continue
+        a, b = corpus.files[p.a].name, corpus.files[p.b].name
+        cand = any(frozenset((x, y)) in aligned for x in ids.get(a, []) for y in ids.get(b, []))
+        pred = outs.spans(a, b)
+        pr, rc, _, _ = area_f1(pred, p.gold)
+        cover = min(min(_covered([x for x, _ in pred], ga), _covered([y for _, y in pred], gb)) for ga, gb in p.gold)
+        why = ("never a candidate" if not cand else "candidate, no passage" if not pred
+               else "passages too short" if cover < 0.8 else "wrong span" if rc < 0.9 or pr < 0.95 else "ok")
+        typ, _ = outs.relation(a, b)
+        out.append(f"{p.a.rsplit('/', 1)[-1]} <- {p.b.rsplit('/', 1)[-1]}: {why} (true {sum(g[0][1] - g[0][0] for g in p.gold)} "
+                   f"chars, {len(pred)} passages, covered {cover:.2f}, P {pr:.2f} R {rc:.2f}, {typ})")
+    return out
+
+
 def handed_pairs(corpus: Corpus, folder: Path, db: Path, area_f1, encoder: str | None) -> dict:
     """Sentence pairs of the translations when each true pair is handed to `compare`: alignment
     alone, without candidate search (what vecalign and Bertalign are measured on)."""
@@ -575,6 +611,10 @@ def report(res: dict) -> str:
     for kind, v in k.items():
         rest = {x: y for x, y in v.items() if x not in ("pairs", "types", "types_by_set")}
         lines.append(f"  {kind:12s} {v['pairs']:3d} pairs  types {v.get('types_by_set', v['types'])}  {rest}")
+    if res.get("reuse_cases"):
+        why = Counter(line.split(": ", 1)[1].split(" (", 1)[0] for line in res["reuse_cases"])
+        lines.append("reuse cases (PAN): " + ", ".join(f"{k} {v}" for k, v in why.most_common()))
+        lines.extend("  " + line for line in res["reuse_cases"])
     for name, ex in res["examples"].items():
         lines.append(f"examples, {name}: " + "; ".join(ex))
     lines.extend(res["notes"])
@@ -628,7 +668,9 @@ def main() -> int:
         t = time.perf_counter()
         stages = run_trace(folder, work / "out", work / "trace.db", args.encoder or ("use" if args.small else None))
         seconds = time.perf_counter() - t
-        res = score(corpus, Outputs(work / "out", score_py.load_jsonl), score_py.area_f1)
+        outs = Outputs(work / "out", score_py.load_jsonl)
+        res = score(corpus, outs, score_py.area_f1)
+        res["reuse_cases"] = reuse_cases(corpus, outs, work / "trace.db", score_py.area_f1)
         if args.handed:
             res["handed"] = handed_pairs(corpus, folder, work / "trace.db", score_py.area_f1,
                                          args.encoder or ("use" if args.small else None))

@@ -140,9 +140,11 @@ WRAPPED_SOURCE = (
 )
 
 
-def test_a_sentence_copied_from_hard_wrapped_text_is_one_passage():
-    # The splitter cuts at every line break; a copy wrapped at other places is still one sentence
-    # per sentence (issue 17: PAN's web texts), and two copied sentences stay two passages.
+def test_a_block_copied_from_hard_wrapped_text_is_one_passage():
+    # The splitter cuts at every line break; a copy wrapped at other places is still one span per
+    # copied stretch (issue 17: PAN's web texts): two sentences copied whole, in a row, with their
+    # punctuation, are one block. A report that frames each quoted sentence (a paragraph of its
+    # own, "he added:") keeps one passage per sentence.
     rewrapped = (
         "Owners should know this. Cool the animal at once by moving it into the shade and wetting\n"
         "its coat with cool, not cold, water. This is important because the pet may be\n"
@@ -150,8 +152,32 @@ def test_a_sentence_copied_from_hard_wrapped_text_is_one_passage():
     )
     src, copy = _side(WRAPPED_SOURCE, "wrapped"), _side(rewrapped, "rewrapped")
     got = [(_text(copy, p.a_start, p.a_end), p.kind) for p in align(copy, src)]
-    assert [t for t, _ in got] == [
-        "Cool the animal at once by moving it into the shade and wetting\nits coat with cool, not cold, water",
-        "This is important because the pet may be\ndehydrated",
+    assert got == [("Cool the animal at once by moving it into the shade and wetting\nits coat with cool, not cold, "
+                    "water. This is important because the pet may be\ndehydrated", "verbatim")], got
+    # A blank line inside a sentence (the source's layout) does not end a paragraph.
+    broken = _side(WRAPPED_SOURCE.replace("This is\n", "This is\n\n"), "broken")
+    got = [_text(copy, p.a_start, p.a_end) for p in align(copy, broken)]
+    assert got == ["Cool the animal at once by moving it into the shade and wetting\nits coat with cool, not cold, "
+                   "water. This is important because the pet may be\ndehydrated"], got
+    framed = (
+        "Owners should know this: \"Cool the animal at once by moving it into the shade and wetting its coat\n"
+        "with cool, not cold, water.\"\n\n"
+        "He added: \"This is important because the pet may be dehydrated.\"\n"
+    )
+    report = _side(framed, "framed")
+    got = [_text(report, p.a_start, p.a_end) for p in align(report, src) if p.kind == "verbatim"]
+    assert got == [
+        "Cool the animal at once by moving it into the shade and wetting its coat\nwith cool, not cold, water",
+        "This is important because the pet may be dehydrated",
     ], got
-    assert all(kind == "verbatim" for _, kind in got)
+
+
+def test_short_headings_copied_with_their_text_are_part_of_the_block():
+    # Issue 17 (PAN): a block opens with headings too short for the reuse matcher; aligned by
+    # meaning they have the very same words, so they are taken word for word, with the block.
+    block = ("Wedding colors. Step one. Pick invitations in the base color of your wedding and have them printed "
+             "in the accent color of your choice.")
+    source = _side("Plan the day with care. " + block + " Ask the florist for a matching bouquet.\n", "plan")
+    copy = _side("The market opened lower on Monday. " + block + " Shares rose later in the day.\n", "market")
+    got = [(_text(copy, p.a_start, p.a_end), p.kind) for p in align(copy, source)]
+    assert (block.rstrip("."), "verbatim") in got, got

@@ -22,6 +22,16 @@ def test_split_document_skips_inner_boilerplate():
     assert [text[s.start:s.end] for s in pipeline.split(text, doc)] == ["First sentence here.", "Second one here."]
 
 
+def test_candidate_search_reads_a_hard_wrapped_sentence_whole():
+    # Issue 17 (PAN): a copy wrapped at other places shares the sentence, not its lines.
+    text = "The council met today and agreed on a plan\nfor the basin. It thanked the host.\n"
+    doc = Document("d", "p", 0, len(text), "en")
+    sentences = pipeline.split(text, doc)
+    assert len(sentences) == 3  # the splitter cuts at the line break
+    assert pipeline.doc_input(doc, text, sentences).sentences == [
+        "The council met today and agreed on a plan\nfor the basin.", "It thanked the host."]
+
+
 def test_only_candidates_with_evidence_of_shared_text_are_aligned():
     from sourcetrace.candidates.pairs import Candidate
     from sourcetrace.pipeline import ALIGN_MARGIN, worth_aligning

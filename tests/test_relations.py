@@ -142,3 +142,63 @@ def test_two_editions_that_differ_in_spelling_are_a_copy():
     mostly_reworded = kept[:3] + [Passage(p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, "paraphrase", 0.8)
                                   for p in kept[3:]]
     assert relate(a, b, mostly_reworded).type == "derived"
+
+
+def test_a_block_of_running_text_taken_word_for_word_is_derived_however_small_a_share():
+    # Issue 17, PAN's web texts: a paragraph of one inserted verbatim into a long unrelated text
+    # covers a few percent of either; it was taken all the same. Which one covers more says
+    # nothing of which came first, so no source without another cue.
+    block = ("Heat stroke can kill a dog within minutes, so cool the animal at once by moving it into the "
+             "shade and wetting its coat with cool water. Call a veterinarian on the way, because the pet may "
+             "be dehydrated and need fluids. Never leave a dog in a parked car, not even for a few minutes "
+             "with the windows open.")
+    host = _pt("host", "Rain fell in the capital all day long. " * 60 + block + " The match ended in a draw. " * 40)
+    origin = _pt("origin", "Owners ask us every summer what to do. " * 10 + block + " Our advice ends here. " * 10)
+    start_h, start_o = host.text.index(block), origin.text.index(block)
+    taken = [Passage("host", start_h, start_h + len(block), "origin", start_o, start_o + len(block), "verbatim", 1.0)]
+    rel = relate(host, origin, taken)
+    assert rel.coverage_a < 0.2 and rel.coverage_b < 0.5
+    assert (rel.type, rel.source) == ("derived", None)
+    assert any("block of" in e for e in rel.evidence)
+    # One sentence of it is a sentence, not a block: only related.
+    first = block.index(".") + 1
+    one = [Passage("host", start_h, start_h + first, "origin", start_o, start_o + first, "verbatim", 1.0)]
+    assert relate(host, origin, one).type == "related"
+
+
+def test_a_commentary_quoting_its_base_in_lemmata_is_derived_with_the_base_as_source():
+    verses = [f"verse number {i} of the poem sings of the long night and the road to the well" for i in range(12)]
+    base = _pt("base", "".join(f"{v} {i}\n" for i, v in enumerate(verses)))
+    gloss = "the poet means that the night was long and the riders tired, and he praises the host who waited"
+    commentary = _pt("commentary", "".join(f"{v}\nHe said: {gloss}.\n" for v in verses))
+    lemmata = [Passage("commentary", commentary.text.index(v), commentary.text.index(v) + len(v), "base",
+                       base.text.index(v), base.text.index(v) + len(v), "verbatim", 1.0) for v in verses]
+    rel = relate(commentary, base, lemmata)
+    assert rel.coverage_b > rel.coverage_a  # the base is the more covered: containment would say otherwise
+    assert (rel.type, rel.source) == ("derived", "base")
+    assert "a commentary and its base text" in rel.evidence[-1]
+    # The same passages with nothing of its own between them: no commentary.
+    bare = _pt("bare", "".join(f"{v}\n" for v in verses))
+    same = [Passage("bare", bare.text.index(v), bare.text.index(v) + len(v), "base", base.text.index(v),
+                    base.text.index(v) + len(v), "verbatim", 1.0) for v in verses]
+    assert relate(bare, base, same).type == "copy"
+
+
+def test_two_editions_of_a_diwan_sharing_short_verses_in_order_are_a_copy():
+    # Issue 17 (OpenITI): each verse is 35-55 characters, under the length a phrase must reach,
+    # and one edition numbers its verses where the other does not. Many lines kept in order are no
+    # formula: the editions are copies. The same lines in scrambled order prove nothing.
+    verses = [f"sang the riders of night {i} by the well" for i in range(14)]
+    numbered = _pt("numbered", "".join(f"{v} {i + 1}\n" for i, v in enumerate(verses)))
+    plain = _pt("plain", "".join(f"{v}\n" for v in verses))
+
+    def lines(order: list[int]) -> list[Passage]:
+        return [Passage("numbered", numbered.text.index(verses[i]), numbered.text.index(verses[i]) + len(verses[i]),
+                        "plain", plain.text.index(verses[j]), plain.text.index(verses[j]) + len(verses[j]),
+                        "verbatim", 1.0) for i, j in zip(range(len(verses)), order, strict=True)]
+
+    assert all(len(v) < 60 for v in verses)
+    rel = relate(numbered, plain, lines(list(range(len(verses)))))
+    assert rel.type == "copy" and rel.coverage_a > 0.75
+    scrambled = [(7 * i) % len(verses) for i in range(len(verses))]
+    assert relate(numbered, plain, lines(scrambled)).type == "related"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import need_seeds
-from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES, split_sentences
+from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES, split_sentences, unwrapped
 from work import lines_executed
 
 
@@ -145,6 +145,18 @@ CASES: list[tuple[str, list[str]]] = [
         ["الخارجية الأمريكية: تهديد داعش ما زال قائما", "قالت الوزارة إن التهديد قائم."],
     ),
     ("\u200fمرحبا بكم.\u200f \u200fأهلا.", ["مرحبا بكم.", "أهلا."]),
+    # a line of verse (two hemistichs around an ellipsis) is one sentence; prose is not verse
+    (
+        "سرى الركب في ليل طويل ... وما عرفوا طريق الماء 12\nنزلنا على ماء قليل ... فقلنا هنا نقيم",
+        ["سرى الركب في ليل طويل ... وما عرفوا طريق الماء 12", "نزلنا على ماء قليل ... فقلنا هنا نقيم"],
+    ),
+    ("ألا ليت الشباب يعود يوما … فنحكي ما جرى لنا ؟ 3", ["ألا ليت الشباب يعود يوما … فنحكي ما جرى لنا ؟", "3"]),
+    ("قال ... إن الوفد وصل", ["قال ...", "إن الوفد وصل"]),
+    (
+        "وقال الوزير إن الاجتماع ... كان ناجحا. وأضاف أن الوفد وصل",
+        ["وقال الوزير إن الاجتماع ...", "كان ناجحا.", "وأضاف أن الوفد وصل"],
+    ),
+    ("Wait for me ... Then we go home", ["Wait for me ...", "Then we go home"]),
 ]
 
 
@@ -291,3 +303,16 @@ def test_long_runs_of_terminators_split_in_linear_time():
     assert large <= 4.6 * small, (small, large)
     spans = split_sentences(text(20_000))
     _check_pieces(text(20_000), spans)
+
+
+def test_sentences_of_a_hard_wrapped_text_are_joined_at_its_wraps_only():
+    text = ("The council approved the plan for the\nnorthern basin. It met again in\nMay.\n"
+            "Headline in capitals\nThe next line starts a sentence.\n\nand a blank line ends a paragraph")
+    assert [text[s:e] for s, e in unwrapped(text, split_sentences(text))] == [
+        "The council approved the plan for the\nnorthern basin.",
+        "It met again in",  # a capital after the break: read as a new line, not a wrap
+        "May.",
+        "Headline in capitals",
+        "The next line starts a sentence.",
+        "and a blank line ends a paragraph",  # a blank line is no wrap
+    ]

@@ -66,13 +66,13 @@ from sourcetrace.relate.relations import PairText, relations_for
 from sourcetrace.segment.documents import content_spans
 from sourcetrace.segment.documents import segment as segment_file
 from sourcetrace.text import language
-from sourcetrace.text.sentences import split_sentences
+from sourcetrace.text.sentences import split_sentences, unwrapped
 
 STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose", "relate", "facts",
           "fact diffs", "direct", "families", "outputs")
 
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
-READING_VERSION = 5
+READING_VERSION = 6  # 6: a verse line (two hemistichs around an ellipsis) is one sentence
 # Bump when fact extraction changes, so cached facts are extracted again.
 FACTS_VERSION = 2
 TOPIC_SENTENCES = 64  # sentences (spread over the document) whose mean vector is its topic: all of a
@@ -141,9 +141,10 @@ def encoded_documents(docs: Sequence[Document], aligned: Sequence[tuple[str, str
 
 
 def doc_input(doc: Document, text: str, sentences: Sequence[Sentence]) -> DocInput:
-    """What candidate search reads of a document: its content text and its sentences' texts."""
+    """What candidate search reads of a document: its content text and its sentences' texts, a
+    sentence of hard-wrapped text whole (a copy wrapped elsewhere shares it only so)."""
     return DocInput(doc.id, doc.lang, "\n".join(text[s:e] for s, e in content_spans(doc)),
-                    [text[s.start:s.end] for s in sentences])
+                    [text[s:e] for s, e in unwrapped(text, [(s.start, s.end) for s in sentences])])
 
 
 def topics(inputs: Sequence[DocInput], *, vectors: Vectors = encoded) -> dict[str, np.ndarray]:

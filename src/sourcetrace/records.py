@@ -94,6 +94,9 @@ class Sentence:
         return {"doc": self.doc, "start": self.start, "end": self.end}
 
 
+WORD_FOR_WORD_SCORE = 0.9  # a near-verbatim passage this close counts as taken word for word
+
+
 @dataclass(slots=True)  # millions of them on a large corpus
 class Passage:
     a: str
@@ -104,6 +107,12 @@ class Passage:
     b_end: int
     kind: str
     score: float
+
+    @property
+    def word_for_word(self) -> bool:
+        """Taken word for word: verbatim, or near-verbatim this close (a word or two lost at a
+        wrap or a changed spelling)."""
+        return self.kind == "verbatim" or (self.kind == "near-verbatim" and self.score >= WORD_FOR_WORD_SCORE)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

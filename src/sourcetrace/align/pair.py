@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -42,11 +42,12 @@ from scipy.special import expit
 from sourcetrace.align import windows
 from sourcetrace.align.beads import BACKGROUND, extend, fill_gaps, ordered_anchors, unit_vectors
 from sourcetrace.align.matching import cosine_matrix, margin_scores
-from sourcetrace.align.reuse import Match, find_reuse, wrapped
+from sourcetrace.align.reuse import Match, find_reuse
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import Document, Passage, Sentence, Span
-from sourcetrace.text.normalize import normalize_text
+from sourcetrace.text.normalize import normalize, normalize_text, tokens
+from sourcetrace.text.sentences import NEWLINES, unwrapped
 
 DEFAULT_THRESHOLD = 0.5
 MIN_UNIT_CHARS = 25  # a shorter leftover of a sentence carries too little to align on its own
@@ -377,12 +378,13 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     passages: list[Passage] = []
     covered_a: list[Span] = []
     covered_b: list[Span] = []
+    reused: list[Passage] = []
     if not cross:
         # Sentences as regions: a passage never runs across a sentence end, so each passage pairs
         # what one sentence kept of another (and a quote spread over a paragraph is several).
         regions_a, regions_b = _regions(a), _regions(b)
-        for p in _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b))):
-            passages.append(p)
+        reused = _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b)))
+        for p in reused:
             covered_a.append((p.a_start, p.a_end))
             covered_b.append((p.b_start, p.b_end))
     ua, ub = _units(a, covered_a), _units(b, covered_b)
@@ -399,8 +401,23 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
             cos = max(found[i, j][1] for i in ia for j in jb)
             kind = semantic_kind(cross, cos, cal)
             passages.append(Passage(a.doc.id, x0.start, x1.end, b.doc.id, y0.start, y1.end, kind, s))
+    if not cross:
+        # A unit too short for the reuse matcher (a heading of a few words) with the very words of
+        # its partner was taken word for word, and belongs to the block around it (PAN's inserted
+        # blocks open with such headings: "Step1 Choose colors").
+        same = [p for p in passages if _same_words(a.text[p.a_start:p.a_end], b.text[p.b_start:p.b_end])]
+        if same:
+            passages = [p for p in passages if p not in same]
+            reused = _runs(a, b, reused + [replace(p, kind="verbatim", score=1.0) for p in same])
+    passages += reused
     passages.sort(key=lambda p: (p.a_start, p.b_start))
     return passages
+
+
+def _same_words(x: str, y: str) -> bool:
+    """Whether two texts are the same words after normalization (diacritics, case, punctuation)."""
+    wx = [w for w, _, _ in tokens(normalize(x))]
+    return bool(wx) and wx == [w for w, _, _ in tokens(normalize(y))]
 
 
 def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passage]:
@@ -434,31 +451,34 @@ def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passa
 
 
 _TERMINATORS = ".!?\u2026\u061f\u06d4"
+_QUOTE_CLOSERS = "\"'\u201d\u2019\u00bb)]"  # a sentence may end inside these
 
 
 def _regions(side: Side) -> list[Span]:
-    """Sentences as regions of reuse, joined across the line breaks of hard-wrapped text: a line
-    that ends without a sentence end, followed by a line break and more text, continues on the
-    next line (the splitter cuts at every line break)."""
-    out: list[Span] = []
-    for s in side.sentences:
-        if out and wrapped(side.text, out[-1][1], s.start):
-            out[-1] = (out[-1][0], s.end)
-            continue
-        out.append((s.start, s.end))
-    return out
+    """Sentences as regions of reuse, joined across the line breaks of hard-wrapped text (the
+    splitter cuts at every line break)."""
+    return unwrapped(side.text, [(s.start, s.end) for s in side.sentences])
 
 
 RUN_GAP = 80  # characters a run of reuse passages may skip on each side (a word or two the matcher missed)
 
 
 def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
-    """Reuse passages that follow each other in both documents, inside one sentence, are one
-    passage when what lies between them is the same short stretch on both sides (spaces and line
-    breaks, or a few words the matcher missed at a line break): a sentence copied from a
-    hard-wrapped text is one span, not a passage per line. Two sentences stay two passages (a
-    report that quotes two consecutive sentences quotes each), and words on one side only keep
-    the passages apart."""
+    """Reuse passages that follow each other in both documents are one passage when what lies
+    between them is the same short stretch on both sides:
+
+    * inside one sentence, spaces and line breaks or a few words the matcher missed at a line
+      break: a sentence copied from a hard-wrapped text is one span, not a passage per line;
+    * across a sentence end, when both passages are taken word for word, the stretch between them
+      is the same characters on both sides but for spaces and line breaks, and a paragraph ends
+      there on both sides or on neither: a block of running text copied whole (PAN's inserted
+      passages, bench/realtext.py; the copy wraps its lines anew) is one passage, as its truth
+      is, not one per sentence.
+
+    A report that quotes consecutive sentences one by one frames each ("وتابع:", a closing
+    quotation mark, a paragraph of its own where the source runs on), so its quotes stay one
+    passage per sentence (the seeds' truth, tests/test_seeds_alignment.py); words on one side
+    only keep passages apart."""
     def between(text: str, end: int, start: int) -> str | None:
         if start < end or start - end > RUN_GAP:
             return None
@@ -467,13 +487,31 @@ def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
     def mid_sentence(text: str, end: int, start: int) -> bool:
         return not any(ch in _TERMINATORS for ch in text[end:start])
 
+    def marks(text: str, end: int, start: int) -> tuple[str, bool]:
+        """The characters between two passages but for spaces, and whether a paragraph ends there:
+        a blank line after a sentence end (a blank line inside a sentence is layout: PAN's source
+        texts break "... the cost of\n\ncomponents increases cost.")."""
+        stretch = text[end:start]
+        first = next((k for k, ch in enumerate(stretch) if ch in NEWLINES), -1)
+        if first < 0 or sum(ch in NEWLINES for ch in stretch) < 2:
+            return "".join(stretch.split()), False
+        k = end + first - 1
+        while k > 0 and text[k].isspace():
+            k -= 1
+        return "".join(stretch.split()), k >= 0 and text[k] in _TERMINATORS + _QUOTE_CLOSERS
+
+    def block(q: Passage, p: Passage) -> bool:
+        return (q.word_for_word and p.word_for_word
+                and marks(a.text, q.a_end, p.a_start) == marks(b.text, q.b_end, p.b_start))
+
     out: list[Passage] = []
     for p in sorted(passages, key=lambda p: (p.a_start, p.b_start)):
         q = out[-1] if out else None
         ga = between(a.text, q.a_end, p.a_start) if q else None
         gb = between(b.text, q.b_end, p.b_start) if q else None
         if (q is not None and ga is not None and ga == gb
-                and (mid_sentence(a.text, q.a_end, p.a_start) or mid_sentence(b.text, q.b_end, p.b_start))):
+                and (mid_sentence(a.text, q.a_end, p.a_start) or mid_sentence(b.text, q.b_end, p.b_start)
+                     or block(q, p))):
             size_q, size_p = q.a_end - q.a_start, p.a_end - p.a_start
             kind = "verbatim" if q.kind == p.kind == "verbatim" else "near-verbatim"
             score = (q.score * size_q + p.score * size_p) / max(size_q + size_p, 1)

@@ -60,9 +60,9 @@ from itertools import product
 
 from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
 from sourcetrace.text.normalize import normalize_span, tokens
-from sourcetrace.text.sentences import NEWLINES
+from sourcetrace.text.sentences import NEWLINES, wrapped
 
-__all__ = ["Match", "find_reuse", "token_diff", "MAX_NGRAM_REPEAT"]
+__all__ = ["Match", "find_reuse", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
 
 #: An n-gram occurring more often than this on one side is not used as a seed.
 MAX_NGRAM_REPEAT = 20
@@ -121,19 +121,6 @@ class _Tokens:
 
 
 _BREAK = re.compile(f"[{NEWLINES}]")
-_SENTENCE_END = ".!?\u2026\u061f\u06d4:;\"'\u201d\u2019\u00bb)]"  # what a line may end a sentence with
-
-
-def wrapped(text: str, end: int, start: int) -> bool:
-    """Whether the stretch ``text[end:start]`` between two words is a hard wrap: one line break,
-    spaces only, the line before it ending without a sentence end and the next one going on in
-    lowercase (a text wrapped at a fixed width continues its sentence on the next line; a blank
-    line, a full stop or a capital starts a new paragraph or heading)."""
-    stretch = text[end:start]
-    return (len(_BREAK.findall(stretch)) == 1 and not stretch.strip() and end > 0
-            and text[end - 1] not in _SENTENCE_END and start < len(text) and text[start].islower())
-
-
 @lru_cache(maxsize=2048)  # the documents a worker keeps at hand (workers.SIDES_KEPT)
 def _tokenize_cached(text: str, spans: tuple[tuple[int, int], ...]) -> _Tokens:
     """Tokenising is half the cost of a comparison, and a corpus compares each document with

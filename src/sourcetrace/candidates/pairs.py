@@ -387,8 +387,9 @@ def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle:
 
 
 # What a cached DocFeatures depends on: bump when signatures or terms change (2: terms read from
-# text.dates' month table, which adds misspelt Arabic months and "jun", "jul").
-FEATURES_VERSION = f"2:{SEED}:128x5:{QUOTE_PERM}x{QUOTE_SHINGLE}:{QUOTE_MIN_TOKENS}"
+# text.dates' month table, which adds misspelt Arabic months and "jun", "jul"; 3: sentences of
+# hard-wrapped text whole, a verse line one sentence).
+FEATURES_VERSION = f"3:{SEED}:128x5:{QUOTE_PERM}x{QUOTE_SHINGLE}:{QUOTE_MIN_TOKENS}"
 
 
 def features_to_bytes(f: DocFeatures) -> bytes:

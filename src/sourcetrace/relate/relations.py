@@ -12,7 +12,11 @@ passages cover) and the **mix of kinds**. The type follows from them:
   other names and figures align across unrelated texts);
 * ``derived``: one document is mostly made of the other's text, or quotes it word for word, in
   quotation marks, in several sentences (a report written from a statement): it is the derived one, the other its
-  source (None when no cue tells which);
+  source (None when no cue tells which); or one carries a block of the other's running text word
+  for word (``MIN_TAKEN_WORDS``), however small a share of either (a passage inserted in a web
+  text: direction from cues other than coverage); or one quotes the other in many short lemmata,
+  each followed by its own text, where the other has them one after another (a commentary: the
+  base text is the source);
 * ``related``: some shared text, or none but the same topic (their mean sentence vectors are
   close): same event, little shared wording.
 
@@ -42,7 +46,9 @@ TRANSLATION_KINDS = ("translation", "translated-paraphrase")
 WORDING_KINDS = ("verbatim", "near-verbatim")
 
 MIN_TRANSLATION_COVERAGE = 0.8  # a report that translates most of a statement still adds and cuts
-MIN_COPY_COVERAGE = 0.8
+# Two editions of a diwan (OpenITI, bench/realtext.py) cover each other 0.79 and 0.84: verse numbers and
+# meter headings of one are not in the other. (0.8 came from the demo corpus.)
+MIN_COPY_COVERAGE = 0.75
 # Share of a copy's shared text kept word for word. Two digital editions of one book (OpenITI,
 # bench/realtext.py) keep 73% so: their other lines differ in spelling and markup and align as
 # paraphrase; a copy is still a copy. (0.8 came from the demo corpus.)
@@ -56,8 +62,19 @@ MIN_QUOTED_PASSAGES = 2
 MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
 REVISION_DAYS = 300
 MIN_RELATED_COSINE = 0.45
-WORD_FOR_WORD_SCORE = 0.9  # a near-verbatim passage this close counts as taken word for word
-MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases, not copies  # mean-sentence-vector cosine (USE) of two documents on one topic
+MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases, not copies
+# A block of running text taken word for word, this many words or more (several sentences in a
+# row, their punctuation kept), was taken, whatever share of either document it is: PAN's web
+# texts with a passage of another inserted (bench/realtext.py) cover 1-20% of each other.
+MIN_TAKEN_WORDS = 40
+# A commentary quotes its base text in short lemmata, each followed by its own explanation: this
+# many word-for-word passages, and on one side most of them apart from the next by at least
+# OWN_WORDS words of that side's own text while on the other most lie next to the next (verses
+# of a diwan, a verse number between them), make the interleaving side derived from the other.
+MIN_LEMMATA = 10
+IN_ORDER = 0.8  # share of consecutive passages that keep their order on the other side
+OWN_WORDS = 5
+MOSTLY = 0.5
 
 _ATTRIBUTION = re.compile(
     r"(?:قال|وقال|قالت|وقالت|أضاف|وأضاف|وتابع|تابع|أكد|وأكد|بحسب|وبحسب|وفق|ووفق|وفقا ل|نقلا عن|وجاء في|جاء في)"
@@ -162,7 +179,10 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # A phrase is not a copy: formulae ("in line with the national plan for") recur across
     # unrelated texts, so only passages of some length count as evidence for the type.
     # A translated sentence is no phrase, however short: only passages in one language are held to it.
-    passages = [p for p in shared if p.kind in TRANSLATION_KINDS
+    # Nor are many short lines taken word for word in the same order (the verses of two editions of
+    # a diwan, 35-55 characters each): formulae do not come in long ordered runs.
+    lines = _in_order([p for p in shared if p.word_for_word], ida)
+    passages = [p for p in shared if p.kind in TRANSLATION_KINDS or (lines and p.word_for_word)
                 or min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
     if not passages:
         rel = Relation(ida, idb, "related", 0.0, 0.0, fsum(p.score for p in shared) / len(shared),
@@ -192,7 +212,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.source, why = _translation_source(a, b)
         rel.evidence.append(why)
         return rel
-    if not cross and not any(_word_for_word(p) for p in passages):
+    if not cross and not any(p.word_for_word for p in passages):
         # Sentences of one frame with other names, places and figures ("… published on <date>,
         # <n> percent of residents in <place> …") align as near-verbatim across unrelated texts;
         # a copy or a report keeps some sentence as it was.
@@ -209,19 +229,67 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     quoted = 0 if top >= MIN_DERIVED_COVERAGE or top < MIN_QUOTED_COVERAGE else sum(
         p.kind == "verbatim" and (_in_quotes(a, s[0], s[1]) or _in_quotes(b, s[2], s[3]))
         for p, s in zip(passages, spans, strict=True))
-    if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES:
+    taken = [s for p, s in zip(passages, spans, strict=True) if p.word_for_word]
+    lemmata = _lemmata(a, b, taken) if lines else None
+    block = 0 if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata else max(
+        (min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3])) for s in taken), default=0)
+    if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata or block >= MIN_TAKEN_WORDS:
         rel.type = "derived"
+        if lemmata:
+            commentary, base = lemmata
+            rel.source = base.doc.id
+            rel.evidence.append(f"{commentary.doc.id} quotes {len(taken)} passages of {base.doc.id} word for word, "
+                                f"most followed by its own text, where {base.doc.id} has them one after another "
+                                "(a commentary and its base text)")
+            return rel
         if top < MIN_DERIVED_COVERAGE:
-            rel.evidence.append(f"{quoted} passages quoted word for word")
-        rel.source, why = _derived_source(a, b, spans, cov_a, cov_b)
+            rel.evidence.append(f"{quoted} passages quoted word for word" if quoted >= MIN_QUOTED_PASSAGES
+                                else f"a block of {block} words taken word for word")
+        # Neither document made of the other: which covers more says nothing of which came first.
+        rel.source, why = _derived_source(a, b, spans, cov_a, cov_b, containment=top >= MIN_DERIVED_COVERAGE
+                                          or quoted >= MIN_QUOTED_PASSAGES)
         rel.evidence += why
         return rel
     rel.evidence.append(f"some shared text: covers {cov_a:.0%} and {cov_b:.0%}")
     return rel
 
 
-def _word_for_word(p: Passage) -> bool:
-    return p.kind == "verbatim" or (p.kind == "near-verbatim" and p.score >= WORD_FOR_WORD_SCORE)
+def _in_order(taken: Sequence[Passage], a: str) -> bool:
+    """At least MIN_LEMMATA passages, most of them (IN_ORDER) followed on both sides by the next."""
+    if len(taken) < MIN_LEMMATA:
+        return False
+    spans = sorted(_oriented(p, a) for p in taken)
+    ahead = sum(y[2] > x[2] for x, y in zip(spans, spans[1:], strict=False))
+    return ahead >= IN_ORDER * (len(spans) - 1)
+
+
+def _word_count(side: PairText, start: int, end: int) -> int:
+    return len(side.text[start:end].split())
+
+
+def _own_text_between(side: PairText, spans: Sequence[Span]) -> tuple[float, float]:
+    """For consecutive spans of one side (in its order): the share of the stretches between them
+    that hold at least OWN_WORDS words, and the share that hold no word at all (spaces, marks,
+    a verse number)."""
+    spans = sorted(spans)
+    gaps = [side.text[e:s] for (_, e), (s, _) in zip(spans, spans[1:], strict=False) if s >= e]
+    if not gaps:
+        return 0.0, 0.0
+    own = sum(len(g.split()) >= OWN_WORDS for g in gaps) / len(gaps)
+    none = sum(not any(ch.isalpha() for ch in g) for g in gaps) / len(gaps)
+    return own, none
+
+
+def _lemmata(a: PairText, b: PairText, taken: Sequence[tuple[int, int, int, int]]) -> tuple[PairText, PairText] | None:
+    """(commentary, base) when one side interleaves the shared passages with its own text and
+    the other has them one after another; None otherwise (a report and its statement both skip)."""
+    own_a, none_a = _own_text_between(a, [(s[0], s[1]) for s in taken])
+    own_b, none_b = _own_text_between(b, [(s[2], s[3]) for s in taken])
+    if own_a >= MOSTLY and none_b >= MOSTLY:
+        return a, b
+    if own_b >= MOSTLY and none_a >= MOSTLY:
+        return b, a
+    return None
 
 
 def _translation_source(a: PairText, b: PairText) -> tuple[str | None, str]:
@@ -236,11 +304,12 @@ def _translation_source(a: PairText, b: PairText) -> tuple[str | None, str]:
 
 
 def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, int, int]], cov_a: float,
-                    cov_b: float) -> tuple[str | None, list[str]]:
-    """The source of a derived pair: votes from containment, attribution, quotes and dates."""
+                    cov_b: float, containment: bool = True) -> tuple[str | None, list[str]]:
+    """The source of a derived pair: votes from containment (when one is made of the other),
+    attribution, quotes and dates."""
     votes = {a.doc.id: 0.0, b.doc.id: 0.0}  # votes for being the SOURCE
     why: list[str] = []
-    if abs(cov_a - cov_b) >= 0.1:
+    if containment and abs(cov_a - cov_b) >= 0.1:
         derived, source = (a, b) if cov_a > cov_b else (b, a)
         votes[source.doc.id] += 2
         why.append(f"{derived.doc.id} is {max(cov_a, cov_b):.0%} made of shared text, "

@@ -15,6 +15,8 @@ Rules, briefly:
   ``،`` and ``؛`` and ``;`` never end a sentence.
 * Never a boundary when the next word (past opening quotes/brackets) starts with a lowercase
   letter (``"Why?" he asked``, ``wait … then``, ``e.g. apples``).
+* A line that is one verse of Arabic poetry (two hemistichs of 2-9 words around an ellipsis, then
+  nothing but marks and a verse number) is one sentence: a hemistich is half a unit of sense.
 * ``؟`` and ``۔`` always end a sentence; ``!``/``?``/ellipsis end one before a non-lowercase word.
 * A single ``.`` is not a boundary after: a title or abbreviation (``Mr. Dr. St. Jan. Gen. Sen.
   Rep. vs. …``); ``No./Nos./Fig./Art./p./pp.`` before a number; a single-letter initial in any
@@ -42,7 +44,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_sentences", "NEWLINES", "MAX_SENTENCE"]
+__all__ = ["split_sentences", "unwrapped", "wrapped", "NEWLINES", "MAX_SENTENCE"]
 
 #: Characters that always break a line (the same set as ``str.splitlines``).
 NEWLINES = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
@@ -152,6 +154,30 @@ def _is_boundary(text: str, line_start: int, m: re.Match[str], line_end: int) ->
     return True
 
 
+# A line of Arabic verse as plain-text editions print it: two hemistichs of a few words around an
+# ellipsis ("رماني الدهر بالأرزاء حتى ... فؤادي في غشاء من نبال"), maybe a closing mark and the
+# verse number after it. The verse is the unit of sense: a hemistich of four or five words is too
+# short to align or to count as shared text (OpenITI's diwans and commentaries, bench/realtext.py).
+_HEMISTICH_WORDS = (2, 9)
+_ELLIPSES = ("...", "\u2026")
+_TERM_RE = re.compile(f"[{_TERMS}]")
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+
+def _hemistichs(text: str, line_start: int, m: re.Match[str], line_end: int) -> bool:
+    """Whether the ellipsis ``m`` parts the two hemistichs of a line that is one verse in Arabic."""
+    if m.group(1) not in _ELLIPSES or m.group(2):
+        return False
+    first = text[line_start:m.start()]
+    rest = text[m.end():line_end]
+    cut = _TERM_RE.search(rest)
+    second, tail = (rest[:cut.start()], rest[cut.start():]) if cut else (rest, "")
+    lo, hi = _HEMISTICH_WORDS
+    return (not _TERM_RE.search(first) and lo <= len(first.split()) <= hi and lo <= len(second.split()) <= hi
+            and bool(_ARABIC_LETTER.search(first)) and bool(_ARABIC_LETTER.search(second))
+            and not any(ch.isalpha() for ch in tail))
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     """Drop invisible marks (and any whitespace they hide) from both ends."""
     while s < e and (text[s] in _INVISIBLE or text[s].isspace()):
@@ -215,8 +241,36 @@ def split_sentences(
         ls, le = lm.span()
         s = ls
         for m in cand_finditer(text, ls, le):
-            if _is_boundary(text, ls, m, le):
+            if _is_boundary(text, ls, m, le) and not (s == ls and _hemistichs(text, ls, m, le)):
                 emit(s, m.end(2))
                 s = m.end()
         emit(s, le)
+    return out
+
+
+# -- hard wraps ------------------------------------------------------------------------------------
+_BREAK = re.compile(f"[{_NL}]")
+_SENTENCE_END = ".!?\u2026\u061f\u06d4:;\"'\u201d\u2019\u00bb)]"  # what a line may end a sentence with
+
+
+def wrapped(text: str, end: int, start: int) -> bool:
+    """Whether the stretch ``text[end:start]`` between two words is a hard wrap: one line break,
+    spaces only, the line before it ending without a sentence end and the next one going on in
+    lowercase (a text wrapped at a fixed width continues its sentence on the next line; a blank
+    line, a full stop or a capital starts a new paragraph or heading)."""
+    stretch = text[end:start]
+    return (len(_BREAK.findall(stretch)) == 1 and not stretch.strip() and end > 0
+            and text[end - 1] not in _SENTENCE_END and start < len(text) and text[start].islower())
+
+
+def unwrapped(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """Sentence spans joined across the hard wraps between them (:func:`wrapped`): the splitter cuts
+    at every line break, so a sentence of a text wrapped at a fixed width comes in pieces that a
+    copy wrapped elsewhere does not share (PAN's web texts, bench/realtext.py)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and wrapped(text, out[-1][1], s):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
     return out
