@@ -273,11 +273,14 @@ def trace_locally(files: list[str], out: Path, db: Path) -> float:
 
 def differences(local_out: Path, cluster_out: Path) -> dict[str, list[str]]:
     """Documents, passages, relations and families of the two runs compared once sorted, floats
-    within 1e-6 (bench/spark_same.py's comparison): differences by table, empty when the same."""
+    within 1e-6 (bench/same_outputs.py's comparison): differences by table, empty when the same."""
     sys.path.insert(0, str(ROOT / "bench"))
-    import spark_same
+    import same_outputs as same
 
-    return spark_same.compare(local_out, cluster_out, ("documents", "passages", "relations", "families"))
+    unordered = same.parse_fields(list(same.DEFAULT_UNORDERED), "--unordered")
+    return {name: same.file_differences(name, local_out / f"{name}.jsonl", cluster_out / f"{name}.jsonl", set(),
+                                        unordered.get(name, set()), 1e-6)[2]
+            for name in ("documents", "passages", "relations", "families")}
 
 
 def spark_engine_available() -> bool:

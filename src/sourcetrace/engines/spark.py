@@ -75,6 +75,7 @@ SENTENCE_BATCH = 500  # documents per encoding batch: the local engine's (engine
 CHECKPOINT_EVERY = 8  # label-propagation rounds between cuts of the lineage
 MAX_ROUNDS = 200  # label propagation gives up beyond this (a chain of 200 documents is no family)
 TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (about 100 MB)
+DOCS_PER_PARTITION = 2_000  # documents (and their pairs) a partition of the later stages holds at most
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -130,6 +131,16 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
     for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def partitions(sc, n_docs: int) -> int:
+    """Partitions of every shuffle after the reading stages: the session's default parallelism
+    (tasks per core, or the cluster's cores), more as the corpus grows (``DOCS_PER_PARTITION``).
+    Given to each join and group-by, not left to Spark's default, which without
+    ``spark.default.parallelism`` takes a join's partitions from its parents: a union adds them
+    up, and each round of label propagation joins a union, so partitions grew round after round
+    (thousands of tasks of a few records each on a cluster, each a Python task to start)."""
+    return max(1, sc.defaultParallelism, -(-n_docs // DOCS_PER_PARTITION))
 
 
 class Stages:
@@ -193,6 +204,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
             lambda x: (x[0][1], x[1]))
         keep("order", ranks)
+        parts = partitions(sc, n_docs)
 
         # -- encode every sentence once, in the local engine's batches; topics
         use = get_encoder(pipeline.TOPIC_ENCODER)
@@ -210,10 +222,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- candidates: ((a, b), aligned?) with a < b
         if n_docs <= pipeline.ALL_PAIRS_UP_TO:
-            ids = docs.keys()
+            ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            pairs = candidate_pairs(stages, docs, topics, keep)
+            pairs = candidate_pairs(stages, docs, topics, keep, parts)
         keep("candidates", pairs)
 
         # -- align, compose
@@ -223,43 +235,44 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             raise ValueError(f"the encoder {chosen.name} cannot be built again in a Spark task")
         cached = chosen is not None and chosen.name == use_name  # alignment reads the encode stage's vectors
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1] if cached else None))
-        direct = with_both(pairs.filter(lambda kv: kv[1]), sides).flatMap(
+        direct = with_both(pairs.filter(lambda kv: kv[1]), sides, parts).flatMap(
             lambda kv: align(kv[1][1], kv[1][2], spec, use_name, threshold))
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
-        passages = merged(direct, compose(direct, info, any_language=False))
+        passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
 
         # -- relate: every candidate pair and every pair sharing passages
-        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct()
-        texts = docs.leftOuterJoin(shared).mapValues(lambda v: (v[0].doc, v[0].text if v[1] else "")) \
-            .leftOuterJoin(topics)
-        keyed = passages.map(lambda p: (ordered(p.a, p.b), p)).cogroup(pairs).mapValues(lambda v: list(v[0]))
-        typed = with_both(keyed, texts).flatMap(relate)
+        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
+        texts = docs.leftOuterJoin(shared, parts).mapValues(lambda v: (v[0].doc, v[0].text if v[1] else "")) \
+            .leftOuterJoin(topics, parts)
+        keyed = passages.map(lambda p: (ordered(p.a, p.b), p)).cogroup(pairs, parts).mapValues(lambda v: list(v[0]))
+        typed = with_both(keyed, texts, parts).flatMap(relate)
         keep("relate", typed)
 
         # -- facts, fact diffs (over the passages and those through a translation, any language)
         facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
         keep("facts", facts)
-        through = passages.union(compose(passages, info, any_language=True)).map(lambda p: (ordered(p.a, p.b), p))
-        wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through).filter(lambda kv: len(kv[1][0]) > 0)
-        sides_facts = docs.join(facts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
-        diffs = with_both(wanted.mapValues(lambda v: list(v[1])), sides_facts).map(fact_diff)  # by pair
+        through = passages.union(compose(passages, info, parts, any_language=True)).map(
+            lambda p: (ordered(p.a, p.b), p))
+        wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through, parts).filter(lambda kv: len(kv[1][0]) > 0)
+        sides_facts = docs.join(facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
+        diffs = with_both(wanted.mapValues(lambda v: list(v[1])), sides_facts, parts).map(fact_diff)  # by pair
         keep("fact diffs", diffs)
 
         # -- direct, families: per connected component of the shared-text relations
-        labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep)
+        labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
         light = docs.mapValues(lambda r: r.doc)
-        relations = direct_by_family(typed, diffs, labels, light)
+        relations = direct_by_family(typed, diffs, labels, light, parts)
         keep("direct", relations)
         moved = (typed.map(lambda r: (ordered(r.a, r.b), joins_family(r)))
-                 .join(relations.map(lambda r: (ordered(r.a, r.b), joins_family(r))))
+                 .join(relations.map(lambda r: (ordered(r.a, r.b), joins_family(r))), parts)
                  .filter(lambda kv: kv[1][0] != kv[1][1]))
         stages.group("direct")
         if not moved.isEmpty():  # a direction changed what joins a family: its components again
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
-                                "components again", keep)
-        families = families_by_component(relations, labels, light, ranks)
+                                "components again", keep, parts)
+        families = families_by_component(relations, labels, light, ranks, parts)
         keep("families", families)
 
         # -- outputs
@@ -430,12 +443,12 @@ def ordered(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def with_both(keyed: RDD, side: RDD) -> RDD:
+def with_both(keyed: RDD, side: RDD, parts: int) -> RDD:
     """``((a, b), value)`` records joined with both documents' ``(id, record)``:
-    ``((a, b), (value, record of a, record of b))`` (two joins by id)."""
-    by_a = keyed.map(lambda kv: (kv[0][0], kv)).join(side).map(
+    ``((a, b), (value, record of a, record of b))`` (two joins by id, into ``parts`` partitions)."""
+    by_a = keyed.map(lambda kv: (kv[0][0], kv)).join(side, parts).map(
         lambda kv: (kv[1][0][0][1], (kv[1][0], kv[1][1])))
-    return by_a.join(side).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
+    return by_a.join(side, parts).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
 
 
 def align(a: tuple, b: tuple, spec: str, use_name: str, threshold: float) -> list[Passage]:
@@ -449,19 +462,19 @@ def align(a: tuple, b: tuple, spec: str, use_name: str, threshold: float) -> lis
 
 
 # -- compose: passages through a translation, grouped by the pivot document ---------------------------
-def compose(passages: RDD, info: RDD, *, any_language: bool) -> RDD:
+def compose(passages: RDD, info: RDD, parts: int, *, any_language: bool) -> RDD:
     """:func:`sourcetrace.align.compose.compose` over an RDD of passages: translations found per
     pair, each passage X~Z joined with the translations of its pivot Z. ``info``: ``(id, (start,
     end, lang))`` of every document."""
     pairs = passages.filter(lambda p: p.kind in TRANSLATION_KINDS and p.a != p.b).map(
-        lambda p: (ordered(p.a, p.b), p)).groupByKey().mapValues(list)
-    translations = with_both(pairs, info).flatMap(_translation).persist(KEEP)  # (z, (y, passages, lang y))
-    by_pivot = translations.groupByKey().mapValues(list)
-    known = translations.map(lambda kv: (ordered(kv[0], kv[1][0]), True)).distinct()
-    sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info).flatMap(
+        lambda p: (ordered(p.a, p.b), p)).groupByKey(parts).mapValues(list)
+    translations = with_both(pairs, info, parts).flatMap(_translation).persist(KEEP)  # (z, (y, passages, lang y))
+    by_pivot = translations.groupByKey(parts).mapValues(list)
+    known = translations.map(lambda kv: (ordered(kv[0], kv[1][0]), True)).distinct(parts)
+    sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info, parts).flatMap(
         lambda kv: _pivots(kv[1][0], kv[1][1][2], kv[1][2][2], any_language))
-    composed = sides.join(by_pivot).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
-    return composed.leftOuterJoin(known).filter(lambda kv: kv[1][1] is None).map(lambda kv: kv[1][0])
+    composed = sides.join(by_pivot, parts).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
+    return composed.leftOuterJoin(known, parts).filter(lambda kv: kv[1][1] is None).map(lambda kv: kv[1][0])
 
 
 def _translation(kv: tuple) -> list[tuple[str, tuple]]:
@@ -495,9 +508,9 @@ def _through(z: str, side: tuple, translations: list[tuple], any_language: bool)
             yield ordered(x, y), Passage(x, xs, xe, y, tys, tye, translated_kind(p.kind), min(p.score, t.score))
 
 
-def merged(direct: RDD, composed: RDD) -> RDD:
+def merged(direct: RDD, composed: RDD, parts: int) -> RDD:
     """:func:`merge_composed` per pair: composed passages win over direct ones they overlap."""
-    return (direct.map(lambda p: (ordered(p.a, p.b), p)).cogroup(composed.map(lambda p: (ordered(p.a, p.b), p)))
+    return (direct.map(lambda p: (ordered(p.a, p.b), p)).cogroup(composed.map(lambda p: (ordered(p.a, p.b), p)), parts)
             .flatMap(lambda kv: merge_composed(list(kv[1][0]), list(kv[1][1]))))
 
 
@@ -518,21 +531,21 @@ def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
 
 
 # -- connected components, direct, families --------------------------------------------------------------
-def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD], int]) -> RDD:
+def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD], int], parts: int) -> RDD:
     """``(document, label)`` for every document on an edge: the smallest id of its connected
     component. Min-label propagation, one round per step of the longest shortest path, with
     Spark's own joins (GraphFrames' connected components needs a JAR PyPI does not carry)."""
-    links = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct()
+    links = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct(parts)
     keep(f"{name} (edges)", links)
-    labels = links.map(lambda kv: (kv[0], min(kv))).reduceByKey(min)
+    labels = links.map(lambda kv: (kv[0], min(kv))).reduceByKey(min, parts)
     keep(name, labels)
     for n in range(1, MAX_ROUNDS + 1):
         stages.group(f"{name} (round {n})")
-        moved = links.join(labels).map(lambda kv: (kv[1][0], kv[1][1]))
-        nxt = labels.union(moved).reduceByKey(min).persist(KEEP)
+        moved = links.join(labels, parts).map(lambda kv: (kv[1][0], kv[1][1]))
+        nxt = labels.union(moved).reduceByKey(min, parts).persist(KEEP)
         if n % CHECKPOINT_EVERY == 0:
             nxt.localCheckpoint()
-        changed = nxt.join(labels).filter(lambda kv: kv[1][0] != kv[1][1]).count()
+        changed = nxt.join(labels, parts).filter(lambda kv: kv[1][0] != kv[1][1]).count()
         labels.unpersist()
         labels = nxt
         if not changed:
@@ -541,22 +554,31 @@ def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD],
     return labels
 
 
-def _labelled(records: RDD, labels: RDD) -> RDD:
+def _labelled(records: RDD, labels: RDD, parts: int) -> RDD:
     """``(record, label of a, label of b)`` for records with ``a`` and ``b``."""
-    return (records.map(lambda r: (r.a, r)).leftOuterJoin(labels).map(lambda kv: (kv[1][0].b, kv[1]))
-            .leftOuterJoin(labels).map(lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1])))
+    return (records.map(lambda r: (r.a, r)).leftOuterJoin(labels, parts).map(lambda kv: (kv[1][0].b, kv[1]))
+            .leftOuterJoin(labels, parts).map(lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1])))
 
 
-def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD) -> RDD:
+def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
     """:func:`pipeline.direct` per connected component (its members, the relations between them,
     their pairs' fact diffs); the other relations rest on no shared text and pass unchanged."""
-    rels = _labelled(typed, labels)
+    rels = _labelled(typed, labels, parts)
     inside = rels.filter(lambda t: t[1] is not None and t[1] == t[2]).map(lambda t: (t[1], t[0]))
     outside = rels.filter(lambda t: t[1] is None or t[1] != t[2]).map(lambda t: t[0])
-    pair_diffs = (diffs.map(lambda kv: (kv[0][0], kv)).join(labels).map(lambda kv: (kv[1][1], kv[1][0])))
-    members = labels.join(docs).map(lambda kv: (kv[1][0], kv[1][1]))
-    grouped = inside.groupWith(pair_diffs, members)
-    return grouped.flatMap(lambda kv: _direct_family(*kv[1])).union(outside)
+    pair_diffs = (diffs.map(lambda kv: (kv[0][0], kv)).join(labels, parts).map(lambda kv: (kv[1][1], kv[1][0])))
+    members = labels.join(docs, parts).map(lambda kv: (kv[1][0], kv[1][1]))
+    # groupWith's cogroup of three, into `parts` partitions (groupWith itself takes no count)
+    grouped = (inside.map(lambda kv: (kv[0], (0, kv[1]))).union(pair_diffs.map(lambda kv: (kv[0], (1, kv[1]))))
+               .union(members.map(lambda kv: (kv[0], (2, kv[1])))).groupByKey(parts))
+    return grouped.flatMap(lambda kv: _direct_family(*_split3(kv[1]))).union(outside)
+
+
+def _split3(tagged: Iterable[tuple[int, object]]) -> tuple[list, list, list]:
+    out: tuple[list, list, list] = ([], [], [])
+    for tag, value in tagged:
+        out[tag].append(value)
+    return out
 
 
 def _direct_family(rels: Iterable[Relation], diffs: Iterable[tuple], members: Iterable[Document]) -> list[Relation]:
@@ -564,12 +586,12 @@ def _direct_family(rels: Iterable[Relation], diffs: Iterable[tuple], members: It
     return pipeline.direct(list(members), list(rels), flat)
 
 
-def families_by_component(relations: RDD, labels: RDD, docs: RDD, ranks: RDD) -> RDD:
+def families_by_component(relations: RDD, labels: RDD, docs: RDD, ranks: RDD, parts: int) -> RDD:
     """:func:`pipeline.families` per connected component, its members in input order."""
-    rels = _labelled(relations, labels).filter(lambda t: t[1] is not None and t[1] == t[2]).map(
+    rels = _labelled(relations, labels, parts).filter(lambda t: t[1] is not None and t[1] == t[2]).map(
         lambda t: (t[1], t[0]))
-    members = labels.join(docs.join(ranks)).map(lambda kv: (kv[1][0], kv[1][1]))
-    return rels.cogroup(members).flatMap(
+    members = labels.join(docs.join(ranks, parts), parts).map(lambda kv: (kv[1][0], kv[1][1]))
+    return rels.cogroup(members, parts).flatMap(
         lambda kv: pipeline.families([d for d, _ in sorted(kv[1][1], key=lambda m: m[1])], list(kv[1][0])))
 
 
