@@ -246,7 +246,8 @@ def read_locally(files: list[str], db: Path) -> tuple[list[dict], list[tuple]]:
 
 def trace_on_cluster(master_url: str, files: list[str], out: Path, log: Path) -> float:
     """`sourcetrace trace FILES --out OUT --engine spark --master URL`, in its own process (the
-    driver); its wall time. Executors get little memory: two share this machine."""
+    driver); its wall time. Executors get little memory: two share this machine. Any master
+    (``local[2]``: the same trace in one JVM, the baseline of a cluster's cost)."""
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYTHONPATH": str(ROOT / "src")}
     t = time.perf_counter()
     with open(log, "w", encoding="utf-8") as fh:
@@ -308,6 +309,7 @@ def main() -> None:
         engine = spark_engine_available()
         if engine:
             local_trace = trace_locally(files, tmp / "local-out", tmp / "local-trace.db")
+            one_jvm = trace_on_cluster("local[2]", files, tmp / "local2-out", tmp / "local2-trace.log")
         with standalone_cluster(args.workers, args.cores, args.memory, args.keep) as cluster:
             print(f"cluster {cluster.master_url}: master up in {cluster.seconds['master up']:.1f} s, "
                   f"{cluster.alive_workers()} workers registered in {cluster.seconds['workers registered']:.1f} s",
@@ -322,7 +324,8 @@ def main() -> None:
                 diff = differences(tmp / "local-out", tmp / "cluster-out")
                 same = same and not any(diff.values())
                 print(f"trace --engine spark --master {cluster.master_url} of the seeds: {seconds:.1f} s "
-                      f"(local engine {local_trace:.1f} s); same documents, passages, relations, families: "
+                      f"(--master local[2] {one_jvm:.1f} s, ratio {seconds / one_jvm:.2f}; local engine "
+                      f"{local_trace:.1f} s); same documents, passages, relations, families: "
                       f"{not any(diff.values())} {dict((k, v[:2]) for k, v in diff.items() if v)}", flush=True)
             pids = [p.pid for p in cluster.processes]
         left = [pid for pid in pids if alive(pid)]

@@ -123,11 +123,13 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
                .config("spark.executorEnv.PYTHONPATH", path))
     conf = dict(conf or {})
     if master.startswith("local") and "spark.default.parallelism" not in conf:
-        # Without it every join takes the partitions of its largest parent, and unions add them up:
-        # thousands of tiny tasks by the last stages. Two tasks per core (a cluster: set it).
+        # Without it every join takes the partitions of its largest parent, and unions add them up
+        # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
+        # Python task costs 40-60 ms to start however little it holds (0.5 s at load 25), and
+        # the small corpora this runs on locally have few records a partition.
         cores = master[6:-1] if master.startswith("local[") else "1"
         n = (os.cpu_count() or 1) if cores in ("*", "") else int(cores.split(",")[0])
-        conf["spark.default.parallelism"] = str(2 * n)
+        conf["spark.default.parallelism"] = str(n)
     for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
@@ -195,9 +197,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         read = listed.mapPartitions(lambda items: read_files(items, max_bytes))
         keep("read", read)
         docs = read.filter(lambda r: r[0] == "file").flatMap(lambda r: r[1])
+        # Few: one partition, so that counting and taking the first ones are a task each.
         failed = read.filter(lambda r: r[0] == "failure").map(lambda r: r[1])
         if failures:
             failed = failed.union(sc.parallelize(failures, 1))
+        failed = failed.coalesce(1)
         n_docs = keep("segment", docs)
         summary.n_failures = keep("failures", failed)
         summary.failures = failed.take(20)
@@ -319,7 +323,7 @@ def listing(sc, inputs: list[str]) -> tuple[RDD, list[ReadFailure]]:
     paths, failures = discover(local) if local else ([], [])
     items = [(Path(p).stem, ((0, n), p, os.path.abspath(p), None))
              for n, p in enumerate(paths)]
-    parts = max(1, min(len(items) // 8 + 1, sc.defaultParallelism * 4))
+    parts = max(1, min(len(items) // 8 + 1, partitions(sc, len(items))))
     rdds = [sc.parallelize(items, parts)] if items else []
     for n, uri in enumerate(uris):
         rdds.append(sc.binaryFiles(uri).map(
