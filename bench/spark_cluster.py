@@ -12,7 +12,8 @@ stores for the same files. Printed: seconds to start the master, to have every w
 (ALIVE in the master's ``/json``), the job's wall time and the executors that ran it (one per
 worker), and the stop time. With the Spark engine in the tree (``trace --engine spark``), the
 whole trace of the seeds is also run on the cluster and its documents, passages, relations and
-families compared with a local trace's (sorted; scores within 1e-6).
+families compared with a local trace's (sorted; scores within 1e-6), and its wall time printed
+beside the same trace on ``--master local[2]`` (one JVM, the same 2 cores) and the local engine's.
 
 :func:`standalone_cluster` is the harness, for tests (tests/test_spark_cluster.py) and benches.
 """
@@ -272,16 +273,24 @@ def trace_locally(files: list[str], out: Path, db: Path) -> float:
     return time.perf_counter() - t
 
 
-def differences(local_out: Path, cluster_out: Path) -> dict[str, list[str]]:
-    """Documents, passages, relations and families of the two runs compared once sorted, floats
-    within 1e-6 (bench/same_outputs.py's comparison): differences by table, empty when the same."""
+SAME = ("documents", "passages", "relations", "families")  # the tables the issue's bar names
+
+
+def differences(local_out: Path, cluster_out: Path, tables: tuple[str, ...] = SAME) -> dict[str, list[str]]:
+    """``tables`` of the two runs compared once sorted, floats within 1e-6
+    (bench/same_outputs.py's comparison): differences by table, empty when the same."""
     sys.path.insert(0, str(ROOT / "bench"))
     import same_outputs as same
 
     unordered = same.parse_fields(list(same.DEFAULT_UNORDERED), "--unordered")
     return {name: same.file_differences(name, local_out / f"{name}.jsonl", cluster_out / f"{name}.jsonl", set(),
                                         unordered.get(name, set()), 1e-6)[2]
-            for name in ("documents", "passages", "relations", "families")}
+            for name in tables}
+
+
+def executors(cluster: Cluster) -> set[str]:
+    """The workers that ran an executor (a folder ``APP/EXECUTOR`` under their ``--work-dir``)."""
+    return {w.name for w in cluster.workdir.glob("work*") if any(w.glob("app-*/*/stderr"))}
 
 
 def spark_engine_available() -> bool:

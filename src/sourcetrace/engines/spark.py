@@ -29,7 +29,8 @@ Memory per task is bounded by the largest unit of work, not by the corpus: a fil
 blocks of 20,000 topic vectors (80 MB) and faiss' scores; the member ids of one MinHash bucket or
 one rare term's postings (at most 50); a pair's two documents; one family's relations and fact
 diffs. A family of hundreds of thousands of documents (one connected component) is what would
-outgrow a task first. Each stage runs as a Spark job group named after it (``sourcetrace:align``),
+outgrow a task first. Every shuffle has :func:`partitions` partitions, a count set by the cores
+and the corpus (one per ``DOCS_PER_PARTITION`` documents), never the sum of its parents'. Each stage runs as a Spark job group named after it (``sourcetrace:align``),
 so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
 pyspark, or on ``PYTHONPATH``: the session passes the driver's on).
 """
