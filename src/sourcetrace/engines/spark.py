@@ -30,7 +30,8 @@ blocks of 20,000 topic vectors (80 MB) and faiss' scores; the member ids of one 
 one rare term's postings (at most 50); a pair's two documents; one family's relations and fact
 diffs. A family of hundreds of thousands of documents (one connected component) is what would
 outgrow a task first. Every shuffle has :func:`partitions` partitions, a count set by the cores
-and the corpus (one per ``DOCS_PER_PARTITION`` documents), never the sum of its parents'. Each stage runs as a Spark job group named after it (``sourcetrace:align``),
+and the corpus (one per ``DOCS_PER_PARTITION`` documents), never the sum of its parents'.
+Each stage runs as a Spark job group named after it (``sourcetrace:align``),
 so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
 pyspark, or on ``PYTHONPATH``: the session passes the driver's on).
 """
@@ -126,7 +127,7 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
     if master.startswith("local") and "spark.default.parallelism" not in conf:
         # Without it every join takes the partitions of its largest parent, and unions add them up
         # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
-        # Python task costs 40-60 ms to start however little it holds (0.5 s at load 25), and
+        # Python task costs 0.2-0.6 s at load 20-30 however little it holds (docs/scale.md), and
         # the small corpora this runs on locally have few records a partition.
         cores = master[6:-1] if master.startswith("local[") else "1"
         n = (os.cpu_count() or 1) if cores in ("*", "") else int(cores.split(",")[0])
