@@ -262,8 +262,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         through = passages.union(compose(passages, info, parts, any_language=True)).map(
             lambda p: (ordered(p.a, p.b), p))
         # Only the pairs with passages: a pair without any has no fact diff (diff_pair compares
-        # texts only over shared passages), and shipping both documents' texts and facts to all
-        # of them was most of this stage (19,306 pairs at 2,000 documents, a few hundred with passages).
+        # texts only over shared passages), so both documents' texts and facts need not travel to
+        # every candidate pair (19,306 at 2,000 documents, a few hundred of them with passages).
         wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through, parts).filter(
             lambda kv: len(kv[1][0]) > 0 and len(kv[1][1]) > 0)
         sides_facts = docs.join(facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
