@@ -49,7 +49,7 @@ java:
 test: lint chromium java
 	SOURCETRACE_REQUIRE_SHARED=$(SOURCETRACE_REQUIRE_SHARED) $(BIN)/python -m pytest -q
 
-# The Spark runs make test leaves out (standalone cluster trace, a planted corpus, Parquet loads).
+# The Spark runs make test leaves out (the cluster run loaded into a store, a planted corpus, Parquet loads).
 test-heavy: install chromium java
 	SOURCETRACE_REQUIRE_SHARED=$(SOURCETRACE_REQUIRE_SHARED) $(BIN)/python -m pytest -q -m heavy
 

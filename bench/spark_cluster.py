@@ -12,7 +12,8 @@ stores for the same files. Printed: seconds to start the master, to have every w
 (ALIVE in the master's ``/json``), the job's wall time and the executors that ran it (one per
 worker), and the stop time. With the Spark engine in the tree (``trace --engine spark``), the
 whole trace of the seeds is also run on the cluster and its documents, passages, relations and
-families compared with a local trace's (sorted; scores within 1e-6).
+families compared with a local trace's (sorted; scores within 1e-6), and its wall time printed
+beside the same trace on ``--master local[2]`` (one JVM, the same 2 cores) and the local engine's.
 
 :func:`standalone_cluster` is the harness, for tests (tests/test_spark_cluster.py) and benches.
 """
@@ -246,7 +247,8 @@ def read_locally(files: list[str], db: Path) -> tuple[list[dict], list[tuple]]:
 
 def trace_on_cluster(master_url: str, files: list[str], out: Path, log: Path) -> float:
     """`sourcetrace trace FILES --out OUT --engine spark --master URL`, in its own process (the
-    driver); its wall time. Executors get little memory: two share this machine."""
+    driver); its wall time. Executors get little memory: two share this machine. Any master
+    (``local[2]``: the same trace in one JVM, the baseline of a cluster's cost)."""
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYTHONPATH": str(ROOT / "src")}
     t = time.perf_counter()
     with open(log, "w", encoding="utf-8") as fh:
@@ -271,13 +273,24 @@ def trace_locally(files: list[str], out: Path, db: Path) -> float:
     return time.perf_counter() - t
 
 
-def differences(local_out: Path, cluster_out: Path) -> dict[str, list[str]]:
-    """Documents, passages, relations and families of the two runs compared once sorted, floats
-    within 1e-6 (bench/spark_same.py's comparison): differences by table, empty when the same."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    import spark_same
+SAME = ("documents", "passages", "relations", "families")  # the tables the issue's bar names
 
-    return spark_same.compare(local_out, cluster_out, ("documents", "passages", "relations", "families"))
+
+def differences(local_out: Path, cluster_out: Path, tables: tuple[str, ...] = SAME) -> dict[str, list[str]]:
+    """``tables`` of the two runs compared once sorted, floats within 1e-6
+    (bench/same_outputs.py's comparison): differences by table, empty when the same."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import same_outputs as same
+
+    unordered = same.parse_fields(list(same.DEFAULT_UNORDERED), "--unordered")
+    return {name: same.file_differences(name, local_out / f"{name}.jsonl", cluster_out / f"{name}.jsonl", set(),
+                                        unordered.get(name, set()), 1e-6)[2]
+            for name in tables}
+
+
+def executors(cluster: Cluster) -> set[str]:
+    """The workers that ran an executor (a folder ``APP/EXECUTOR`` under their ``--work-dir``)."""
+    return {w.name for w in cluster.workdir.glob("work*") if any(w.glob("app-*/*/stderr"))}
 
 
 def spark_engine_available() -> bool:
@@ -305,6 +318,7 @@ def main() -> None:
         engine = spark_engine_available()
         if engine:
             local_trace = trace_locally(files, tmp / "local-out", tmp / "local-trace.db")
+            one_jvm = trace_on_cluster("local[2]", files, tmp / "local2-out", tmp / "local2-trace.log")
         with standalone_cluster(args.workers, args.cores, args.memory, args.keep) as cluster:
             print(f"cluster {cluster.master_url}: master up in {cluster.seconds['master up']:.1f} s, "
                   f"{cluster.alive_workers()} workers registered in {cluster.seconds['workers registered']:.1f} s",
@@ -319,7 +333,8 @@ def main() -> None:
                 diff = differences(tmp / "local-out", tmp / "cluster-out")
                 same = same and not any(diff.values())
                 print(f"trace --engine spark --master {cluster.master_url} of the seeds: {seconds:.1f} s "
-                      f"(local engine {local_trace:.1f} s); same documents, passages, relations, families: "
+                      f"(--master local[2] {one_jvm:.1f} s, ratio {seconds / one_jvm:.2f}; local engine "
+                      f"{local_trace:.1f} s); same documents, passages, relations, families: "
                       f"{not any(diff.values())} {dict((k, v[:2]) for k, v in diff.items() if v)}", flush=True)
             pids = [p.pid for p in cluster.processes]
         left = [pid for pid in pids if alive(pid)]

@@ -7,7 +7,8 @@
 Writes a planted corpus (bench/synthetic.py, as bench/trace.py does), traces it with the local
 engine (``sourcetrace trace`` into a fresh store) and with ``--engine spark --master local[2]``,
 each in its own process, and prints: wall time of both, the ratio, the peak memory of each process
-tree (sampled every 0.2 s: the Spark run counts its JVM and Python workers), and whether the
+tree (sampled every 0.2 s: the Spark run counts its JVM and Python workers), the Spark run's
+seconds by stage (each stage is a job group, ``sourcetrace:STAGE``), and whether the
 contract files are the same once sorted (bench/same_outputs.py: documents, sentences, passages,
 relations, families, facts, fact diffs, texts; floats within 1e-6), with the first differences.
 Figures are printed, never asserted.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -77,15 +79,23 @@ class PeakTree:
 
 
 def run(args: list[str], log: Path) -> tuple[float, int, int]:
-    """Run ``sourcetrace`` with ``args`` in its own process: wall seconds, peak bytes, exit code."""
+    """Run ``sourcetrace`` with ``args`` in its own process: wall seconds, peak bytes, exit code.
+    Its output goes to ``log``, its messages to ``log`` with ``.err`` added."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     t = time.perf_counter()
-    with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", *args], stdout=fh, stderr=subprocess.STDOUT,
-                                env=env)
+    with open(log, "w") as fh, open(f"{log}.err", "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", *args], stdout=fh, stderr=err, env=env)
         peak = PeakTree(proc.pid)
         code = proc.wait()
     return time.perf_counter() - t, peak.stop(), code
+
+
+def stage_seconds(report: Path) -> str:
+    """The stages of a ``trace --engine spark --json`` report by wall seconds, longest first."""
+    seconds = json.loads(report.read_text(encoding="utf-8"))["seconds"]
+    total = sum(seconds.values())
+    return f"{total:.1f} s in all; " + ", ".join(
+        f"{name} {s:.1f}" for name, s in sorted(seconds.items(), key=lambda kv: -kv[1]))
 
 
 def main() -> None:
@@ -118,13 +128,16 @@ def main() -> None:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         lt, lm, lc = run(["trace", *inputs, "--out", str(local_out), "--db", str(db)], work / "local.log")
         print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB (exit {lc})", flush=True)
-        st, sm, sc = run(["trace", *inputs, "--out", str(spark_out), "--engine", "spark", "--master", args.master],
-                         work / "spark.log")
+        st, sm, sc = run(["trace", *inputs, "--out", str(spark_out), "--engine", "spark", "--master", args.master,
+                          "--json", "--conf", "spark.ui.showConsoleProgress=false"], work / "spark.json")
         print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB (exit {sc}); "
               f"ratio spark/local {st / lt:.2f}", flush=True)
+        if not sc:
+            print("  spark seconds by stage (its job group sourcetrace:STAGE; the rest is the JVM's start and stop): "
+                  + stage_seconds(work / "spark.json"), flush=True)
         if args.timing or lc or sc:
             if lc or sc:
-                print(f"a run failed: see {work}/local.log and {work}/spark.log")
+                print(f"a run failed: see {work}/local.log.err and {work}/spark.json.err")
             return
         diffs = dir_differences(local_out, spark_out, tol=TOLERANCE)
         for path in sorted(local_out.glob("*.jsonl")):

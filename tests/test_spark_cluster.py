@@ -1,7 +1,8 @@
 """A real Spark standalone cluster of processes on this machine (bench/spark_cluster.py): a master
-and two workers started with pyspark's spark-class, a job of sourcetrace's stages submitted to
-spark://127.0.0.1:PORT giving the local engine's answers, and every process stopped after, also
-when the block fails. Slow: three JVMs start (about a minute on a busy machine)."""
+and two workers started with pyspark's spark-class, a trace of the seeds submitted to
+spark://127.0.0.1:PORT (`sourcetrace trace --engine spark --master ...`, its own driver process)
+giving the local engine's answers, and every process stopped after, also when the block fails.
+Slow: three JVMs start, then the driver's and two executors' (minutes on a busy machine)."""
 
 from __future__ import annotations
 
@@ -18,19 +19,20 @@ import spark_cluster  # noqa: E402
 pytestmark = pytest.mark.slow
 
 
-def test_two_workers_run_the_stages_as_the_local_engine(seeds, tmp_path):
-    files = sorted(str(p) for p in seeds.glob("*.txt"))
-    local_docs, local_sentences = spark_cluster.read_locally(files, tmp_path / "local.db")
+@pytest.mark.skipif(not spark_cluster.spark_engine_available(), reason="the Spark engine is not in this tree yet")
+def test_two_workers_trace_as_the_local_engine(seed_trace, tmp_path):
+    files = sorted(str(p) for p in spark_cluster.SEEDS.glob("*.txt"))  # as seed_trace was given them
+    out = tmp_path / "cluster-out"
     with spark_cluster.standalone_cluster(workers=2, workdir=tmp_path / "cluster") as cluster:
         assert cluster.alive_workers() == 2
         assert len(cluster.processes) == 3
-        docs, sentences, executors, _ = spark_cluster.read_on_cluster(cluster.master_url, files)
+        spark_cluster.trace_on_cluster(cluster.master_url, files, out, tmp_path / "trace.log")
+        assert spark_cluster.executors(cluster) == {"work0", "work1"}  # an executor on each worker
         pids = [p.pid for p in cluster.processes]
-    assert docs == local_docs and len(docs) == 7
-    assert sentences == local_sentences
-    workers = {Path(e).relative_to(tmp_path / "cluster").parts[0] for e in executors}
-    assert workers == {"work0", "work1"}  # both workers ran tasks
     assert not [pid for pid in pids if spark_cluster.alive(pid)]
+    tables = ("documents", "sentences", "passages", "relations", "families")
+    assert spark_cluster.differences(seed_trace, out, tables) == {name: [] for name in tables}
+    assert len((seed_trace / "documents.jsonl").read_text(encoding="utf-8").splitlines()) == 7
 
 
 @pytest.mark.heavy
@@ -44,7 +46,9 @@ def test_every_process_is_stopped_when_the_block_fails(tmp_path):
 
 @pytest.mark.heavy
 @pytest.mark.skipif(not spark_cluster.spark_engine_available(), reason="the Spark engine is not in this tree yet")
-def test_a_trace_on_the_cluster_answers_as_the_local_engine(seed_trace, tmp_path):
+def test_a_trace_on_the_cluster_loads_and_answers_as_the_local_engine(seed_trace, tmp_path):
+    """The trace again, its part files loaded into a store: `show` and `origin` answer as the
+    traced store does (28 CLI runs: make test-heavy)."""
     from test_cli_load import _answers, _ids, run
 
     files = sorted(str(p) for p in spark_cluster.SEEDS.glob("*.txt"))  # as seed_trace was given them

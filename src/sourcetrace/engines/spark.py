@@ -33,7 +33,9 @@ Memory per task is bounded by the largest unit of work, not by the corpus: a fil
 blocks of 20,000 topic vectors (80 MB) and faiss' scores; the member ids of one MinHash bucket or
 one rare term's postings (at most 50); a pair's two documents; one family's relations and fact
 diffs. A family of hundreds of thousands of documents (one connected component) is what would
-outgrow a task first. Each stage runs as a Spark job group named after it (``sourcetrace:align``),
+outgrow a task first. Every shuffle has :func:`partitions` partitions, a count set by the cores
+and the corpus (one per ``DOCS_PER_PARTITION`` documents), never the sum of its parents'.
+Each stage runs as a Spark job group named after it (``sourcetrace:align``),
 so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
 pyspark, or on ``PYTHONPATH``: the session passes the driver's on).
 """
@@ -81,6 +83,7 @@ KEEP = StorageLevel.MEMORY_AND_DISK
 CHECKPOINT_EVERY = 8  # label-propagation rounds between cuts of the lineage
 MAX_ROUNDS = 200  # label propagation gives up beyond this (a chain of 200 documents is no family)
 TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (about 100 MB)
+DOCS_PER_PARTITION = 2_000  # documents (and their pairs) a partition of the later stages holds at most
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -132,14 +135,26 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
                .config("spark.executorEnv.PYTHONPATH", path))
     conf = dict(conf or {})
     if master.startswith("local") and "spark.default.parallelism" not in conf:
-        # Without it every join takes the partitions of its largest parent, and unions add them up:
-        # thousands of tiny tasks by the last stages. Two tasks per core (a cluster: set it).
+        # Without it every join takes the partitions of its largest parent, and unions add them up
+        # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
+        # Python task costs 0.2-0.6 s at load 20-30 however little it holds (docs/scale.md), and
+        # the small corpora this runs on locally have few records a partition.
         cores = master[6:-1] if master.startswith("local[") else "1"
         n = (os.cpu_count() or 1) if cores in ("*", "") else int(cores.split(",")[0])
-        conf["spark.default.parallelism"] = str(2 * n)
+        conf["spark.default.parallelism"] = str(n)
     for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def partitions(sc, n_docs: int) -> int:
+    """Partitions of every shuffle after the reading stages: the session's default parallelism
+    (tasks per core, or the cluster's cores), more as the corpus grows (``DOCS_PER_PARTITION``).
+    Given to each join and group-by, not left to Spark's default, which without
+    ``spark.default.parallelism`` takes a join's partitions from its parents: a union adds them
+    up, and each round of label propagation joins a union, so partitions grew round after round
+    (thousands of tasks of a few records each on a cluster, each a Python task to start)."""
+    return max(1, sc.defaultParallelism, -(-n_docs // DOCS_PER_PARTITION))
 
 
 class Stages:
@@ -194,15 +209,18 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         read = listed.mapPartitions(lambda items: read_files(items, max_bytes))
         keep("read", read)
         docs = read.filter(lambda r: r[0] == "file").flatMap(lambda r: r[1])
+        # Few: one partition, so that counting and taking the first ones are a task each.
         failed = read.filter(lambda r: r[0] == "failure").map(lambda r: r[1])
         if failures:
             failed = failed.union(sc.parallelize(failures, 1))
+        failed = failed.coalesce(1)
         n_docs = keep("segment", docs)
         summary.n_failures = keep("failures", failed)
         summary.failures = failed.take(20)
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
             lambda x: (x[0][1], x[1]))
         keep("order", ranks)
+        parts = partitions(sc, n_docs)
 
         # -- topics: static vectors per document, in the local engine's batches
         topics = docs.join(ranks).map(lambda kv: (kv[1][1] // TOPIC_BATCH, (kv[1][1], kv[1][0].doc_input()))) \
@@ -211,10 +229,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- candidates: ((a, b), aligned?) with a < b
         if n_docs <= pipeline.ALL_PAIRS_UP_TO:
-            ids = docs.keys()
+            ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            pairs = candidate_pairs(stages, docs, topics, keep)
+            pairs = candidate_pairs(stages, docs, topics, keep, parts)
         keep("candidates", pairs)
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
@@ -227,7 +245,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         with_vectors = docs.mapValues(lambda r: (r, None))
         if chosen is not None:
             langs = docs.mapValues(lambda r: r.doc.lang)
-            need = (with_both(pairs.filter(lambda kv: kv[1]), langs).filter(lambda kv: kv[1][1] != kv[1][2])
+            need = (with_both(pairs.filter(lambda kv: kv[1]), langs, parts).filter(lambda kv: kv[1][1] != kv[1][2])
                     .flatMap(lambda kv: [(kv[0][0], None), (kv[0][1], None)]).distinct())
             need_ranks = ranks.join(need).map(lambda kv: (kv[1][0], kv[0])).sortByKey().zipWithIndex().map(
                 lambda x: (x[0][1], x[1]))
@@ -242,43 +260,48 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
-        direct = with_both(pairs.filter(lambda kv: kv[1]), sides).flatMap(
+        direct = with_both(pairs.filter(lambda kv: kv[1]), sides, parts).flatMap(
             lambda kv: align(kv[1][1], kv[1][2], spec, name, threshold))
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
-        passages = merged(direct, compose(direct, info, any_language=False))
+        passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
 
         # -- relate: every candidate pair and every pair sharing passages
-        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct()
-        texts = docs.leftOuterJoin(shared).mapValues(lambda v: (v[0].doc, v[0].text if v[1] else "")) \
-            .leftOuterJoin(topics)
-        keyed = passages.map(lambda p: (ordered(p.a, p.b), p)).cogroup(pairs).mapValues(lambda v: list(v[0]))
-        typed = with_both(keyed, texts).flatMap(relate)
+        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
+        texts = docs.leftOuterJoin(shared, parts).mapValues(lambda v: (v[0].doc, v[0].text if v[1] else "")) \
+            .leftOuterJoin(topics, parts)
+        keyed = passages.map(lambda p: (ordered(p.a, p.b), p)).cogroup(pairs, parts).mapValues(lambda v: list(v[0]))
+        typed = with_both(keyed, texts, parts).flatMap(relate)
         keep("relate", typed)
 
         # -- facts, fact diffs (over the passages and those through a translation, any language)
         facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
         keep("facts", facts)
-        through = passages.union(compose(passages, info, any_language=True)).map(lambda p: (ordered(p.a, p.b), p))
-        wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through).filter(lambda kv: len(kv[1][0]) > 0)
-        sides_facts = docs.join(facts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
-        diffs = with_both(wanted.mapValues(lambda v: list(v[1])), sides_facts).map(fact_diff)  # by pair
+        through = passages.union(compose(passages, info, parts, any_language=True)).map(
+            lambda p: (ordered(p.a, p.b), p))
+        # Only the pairs with passages: a pair without any has no fact diff (diff_pair compares
+        # texts only over shared passages), so both documents' texts and facts need not travel to
+        # every candidate pair (19,306 at 2,000 documents, a few hundred of them with passages).
+        wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through, parts).filter(
+            lambda kv: len(kv[1][0]) > 0 and len(kv[1][1]) > 0)
+        sides_facts = docs.join(facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
+        diffs = with_both(wanted.mapValues(lambda v: list(v[1])), sides_facts, parts).map(fact_diff)  # by pair
         keep("fact diffs", diffs)
 
         # -- direct, families: per connected component of the shared-text relations
-        labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep)
+        labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
         light = docs.mapValues(lambda r: r.doc)
-        relations = direct_by_family(typed, diffs, labels, light)
+        relations = direct_by_family(typed, diffs, labels, light, parts)
         keep("direct", relations)
         moved = (typed.map(lambda r: (ordered(r.a, r.b), joins_family(r)))
-                 .join(relations.map(lambda r: (ordered(r.a, r.b), joins_family(r))))
+                 .join(relations.map(lambda r: (ordered(r.a, r.b), joins_family(r))), parts)
                  .filter(lambda kv: kv[1][0] != kv[1][1]))
         stages.group("direct")
         if not moved.isEmpty():  # a direction changed what joins a family: its components again
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
-                                "components again", keep)
-        families = families_by_component(relations, labels, light, ranks)
+                                "components again", keep, parts)
+        families = families_by_component(relations, labels, light, ranks, parts)
         keep("families", families)
 
         # -- outputs
@@ -325,7 +348,7 @@ def listing(sc, inputs: list[str]) -> tuple[RDD, list[ReadFailure]]:
     paths, failures = discover(local) if local else ([], [])
     items = [(Path(p).stem, ((0, n), p, os.path.abspath(p), None))
              for n, p in enumerate(paths)]
-    parts = max(1, min(len(items) // 8 + 1, sc.defaultParallelism * 4))
+    parts = max(1, min(len(items) // 8 + 1, partitions(sc, len(items))))
     rdds = [sc.parallelize(items, parts)] if items else []
     for n, uri in enumerate(uris):
         rdds.append(sc.binaryFiles(uri).map(
@@ -450,12 +473,12 @@ def ordered(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def with_both(keyed: RDD, side: RDD) -> RDD:
+def with_both(keyed: RDD, side: RDD, parts: int) -> RDD:
     """``((a, b), value)`` records joined with both documents' ``(id, record)``:
-    ``((a, b), (value, record of a, record of b))`` (two joins by id)."""
-    by_a = keyed.map(lambda kv: (kv[0][0], kv)).join(side).map(
+    ``((a, b), (value, record of a, record of b))`` (two joins by id, into ``parts`` partitions)."""
+    by_a = keyed.map(lambda kv: (kv[0][0], kv)).join(side, parts).map(
         lambda kv: (kv[1][0][0][1], (kv[1][0], kv[1][1])))
-    return by_a.join(side).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
+    return by_a.join(side, parts).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
 
 
 def align(a: tuple, b: tuple, spec: str, name: str, threshold: float) -> list[Passage]:
@@ -470,19 +493,19 @@ def align(a: tuple, b: tuple, spec: str, name: str, threshold: float) -> list[Pa
 
 
 # -- compose: passages through a translation, grouped by the pivot document ---------------------------
-def compose(passages: RDD, info: RDD, *, any_language: bool) -> RDD:
+def compose(passages: RDD, info: RDD, parts: int, *, any_language: bool) -> RDD:
     """:func:`sourcetrace.align.compose.compose` over an RDD of passages: translations found per
     pair, each passage X~Z joined with the translations of its pivot Z. ``info``: ``(id, (start,
     end, lang))`` of every document."""
     pairs = passages.filter(lambda p: p.kind in TRANSLATION_KINDS and p.a != p.b).map(
-        lambda p: (ordered(p.a, p.b), p)).groupByKey().mapValues(list)
-    translations = with_both(pairs, info).flatMap(_translation).persist(KEEP)  # (z, (y, passages, lang y))
-    by_pivot = translations.groupByKey().mapValues(list)
-    known = translations.map(lambda kv: (ordered(kv[0], kv[1][0]), True)).distinct()
-    sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info).flatMap(
+        lambda p: (ordered(p.a, p.b), p)).groupByKey(parts).mapValues(list)
+    translations = with_both(pairs, info, parts).flatMap(_translation).persist(KEEP)  # (z, (y, passages, lang y))
+    by_pivot = translations.groupByKey(parts).mapValues(list)
+    known = translations.map(lambda kv: (ordered(kv[0], kv[1][0]), True)).distinct(parts)
+    sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info, parts).flatMap(
         lambda kv: _pivots(kv[1][0], kv[1][1][2], kv[1][2][2], any_language))
-    composed = sides.join(by_pivot).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
-    return composed.leftOuterJoin(known).filter(lambda kv: kv[1][1] is None).map(lambda kv: kv[1][0])
+    composed = sides.join(by_pivot, parts).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
+    return composed.leftOuterJoin(known, parts).filter(lambda kv: kv[1][1] is None).map(lambda kv: kv[1][0])
 
 
 def _translation(kv: tuple) -> list[tuple[str, tuple]]:
@@ -516,9 +539,9 @@ def _through(z: str, side: tuple, translations: list[tuple], any_language: bool)
             yield ordered(x, y), Passage(x, xs, xe, y, tys, tye, translated_kind(p.kind), min(p.score, t.score))
 
 
-def merged(direct: RDD, composed: RDD) -> RDD:
+def merged(direct: RDD, composed: RDD, parts: int) -> RDD:
     """:func:`merge_composed` per pair: composed passages win over direct ones they overlap."""
-    return (direct.map(lambda p: (ordered(p.a, p.b), p)).cogroup(composed.map(lambda p: (ordered(p.a, p.b), p)))
+    return (direct.map(lambda p: (ordered(p.a, p.b), p)).cogroup(composed.map(lambda p: (ordered(p.a, p.b), p)), parts)
             .flatMap(lambda kv: merge_composed(list(kv[1][0]), list(kv[1][1]))))
 
 
@@ -539,21 +562,21 @@ def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
 
 
 # -- connected components, direct, families --------------------------------------------------------------
-def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD], int]) -> RDD:
+def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD], int], parts: int) -> RDD:
     """``(document, label)`` for every document on an edge: the smallest id of its connected
     component. Min-label propagation, one round per step of the longest shortest path, with
     Spark's own joins (GraphFrames' connected components needs a JAR PyPI does not carry)."""
-    links = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct()
+    links = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct(parts)
     keep(f"{name} (edges)", links)
-    labels = links.map(lambda kv: (kv[0], min(kv))).reduceByKey(min)
+    labels = links.map(lambda kv: (kv[0], min(kv))).reduceByKey(min, parts)
     keep(name, labels)
     for n in range(1, MAX_ROUNDS + 1):
         stages.group(f"{name} (round {n})")
-        moved = links.join(labels).map(lambda kv: (kv[1][0], kv[1][1]))
-        nxt = labels.union(moved).reduceByKey(min).persist(KEEP)
+        moved = links.join(labels, parts).map(lambda kv: (kv[1][0], kv[1][1]))
+        nxt = labels.union(moved).reduceByKey(min, parts).persist(KEEP)
         if n % CHECKPOINT_EVERY == 0:
             nxt.localCheckpoint()
-        changed = nxt.join(labels).filter(lambda kv: kv[1][0] != kv[1][1]).count()
+        changed = nxt.join(labels, parts).filter(lambda kv: kv[1][0] != kv[1][1]).count()
         labels.unpersist()
         labels = nxt
         if not changed:
@@ -562,22 +585,31 @@ def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD],
     return labels
 
 
-def _labelled(records: RDD, labels: RDD) -> RDD:
+def _labelled(records: RDD, labels: RDD, parts: int) -> RDD:
     """``(record, label of a, label of b)`` for records with ``a`` and ``b``."""
-    return (records.map(lambda r: (r.a, r)).leftOuterJoin(labels).map(lambda kv: (kv[1][0].b, kv[1]))
-            .leftOuterJoin(labels).map(lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1])))
+    return (records.map(lambda r: (r.a, r)).leftOuterJoin(labels, parts).map(lambda kv: (kv[1][0].b, kv[1]))
+            .leftOuterJoin(labels, parts).map(lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1])))
 
 
-def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD) -> RDD:
+def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
     """:func:`pipeline.direct` per connected component (its members, the relations between them,
     their pairs' fact diffs); the other relations rest on no shared text and pass unchanged."""
-    rels = _labelled(typed, labels)
+    rels = _labelled(typed, labels, parts)
     inside = rels.filter(lambda t: t[1] is not None and t[1] == t[2]).map(lambda t: (t[1], t[0]))
     outside = rels.filter(lambda t: t[1] is None or t[1] != t[2]).map(lambda t: t[0])
-    pair_diffs = (diffs.map(lambda kv: (kv[0][0], kv)).join(labels).map(lambda kv: (kv[1][1], kv[1][0])))
-    members = labels.join(docs).map(lambda kv: (kv[1][0], kv[1][1]))
-    grouped = inside.groupWith(pair_diffs, members)
-    return grouped.flatMap(lambda kv: _direct_family(*kv[1])).union(outside)
+    pair_diffs = (diffs.map(lambda kv: (kv[0][0], kv)).join(labels, parts).map(lambda kv: (kv[1][1], kv[1][0])))
+    members = labels.join(docs, parts).map(lambda kv: (kv[1][0], kv[1][1]))
+    # groupWith's cogroup of three, into `parts` partitions (groupWith itself takes no count)
+    grouped = (inside.map(lambda kv: (kv[0], (0, kv[1]))).union(pair_diffs.map(lambda kv: (kv[0], (1, kv[1]))))
+               .union(members.map(lambda kv: (kv[0], (2, kv[1])))).groupByKey(parts))
+    return grouped.flatMap(lambda kv: _direct_family(*_split3(kv[1]))).union(outside)
+
+
+def _split3(tagged: Iterable[tuple[int, object]]) -> tuple[list, list, list]:
+    out: tuple[list, list, list] = ([], [], [])
+    for tag, value in tagged:
+        out[tag].append(value)
+    return out
 
 
 def _direct_family(rels: Iterable[Relation], diffs: Iterable[tuple], members: Iterable[Document]) -> list[Relation]:
@@ -585,12 +617,12 @@ def _direct_family(rels: Iterable[Relation], diffs: Iterable[tuple], members: It
     return pipeline.direct(list(members), list(rels), flat)
 
 
-def families_by_component(relations: RDD, labels: RDD, docs: RDD, ranks: RDD) -> RDD:
+def families_by_component(relations: RDD, labels: RDD, docs: RDD, ranks: RDD, parts: int) -> RDD:
     """:func:`pipeline.families` per connected component, its members in input order."""
-    rels = _labelled(relations, labels).filter(lambda t: t[1] is not None and t[1] == t[2]).map(
+    rels = _labelled(relations, labels, parts).filter(lambda t: t[1] is not None and t[1] == t[2]).map(
         lambda t: (t[1], t[0]))
-    members = labels.join(docs.join(ranks)).map(lambda kv: (kv[1][0], kv[1][1]))
-    return rels.cogroup(members).flatMap(
+    members = labels.join(docs.join(ranks, parts), parts).map(lambda kv: (kv[1][0], kv[1][1]))
+    return rels.cogroup(members, parts).flatMap(
         lambda kv: pipeline.families([d for d, _ in sorted(kv[1][1], key=lambda m: m[1])], list(kv[1][0])))
 
 

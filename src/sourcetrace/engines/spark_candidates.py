@@ -34,17 +34,17 @@ VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB 
 FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
 
 
-def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int]) -> RDD:
+def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
-    with their topic vectors ``(id, vector)``."""
+    with their topic vectors ``(id, vector)``; every shuffle into ``parts`` partitions."""
     from sourcetrace.engines.spark import with_both
 
     feats = docs.mapPartitions(_features)
     keep("features", feats)
     langs = docs.mapValues(lambda r: r.doc.lang)
-    found = minhash(stages, feats, keep).union(vectors(topics, langs, keep)).union(terms(feats))
-    union = found.reduceByKey(lambda x, y: cp.merge([x], [y])[0])
-    return with_both(union, langs).mapValues(lambda v: pipeline.worth_aligning(v[0], v[1] != v[2]))
+    found = minhash(stages, feats, keep, parts).union(vectors(topics, langs, keep, parts)).union(terms(feats, parts))
+    union = found.reduceByKey(lambda x, y: cp.merge([x], [y])[0], parts)
+    return with_both(union, langs, parts).mapValues(lambda v: pipeline.worth_aligning(v[0], v[1] != v[2]))
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
@@ -76,7 +76,7 @@ def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return np.count_nonzero(a == b) / a.shape[0]
 
 
-def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int]) -> RDD:
+def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
     """``((a, b), Candidate)`` of MinHash: documents and sentences, within a language."""
     from sourcetrace.engines.spark import components, with_both
 
@@ -84,37 +84,37 @@ def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int]) -> RDD:
     sigs = feats.filter(lambda kv: kv[1].doc_sig is not None).mapValues(lambda f: (f.lang, f.doc_sig))
     doc_pairs = (sigs.flatMap(lambda kv: [((kv[1][0], band, key), kv[0])
                                           for band, key in enumerate(_bands(kv[1][1], cp.DOC_ROWS))])
-                 .groupByKey().flatMap(lambda kv: _bucket(list(kv[1]))).distinct())
-    doc_jaccard = with_both(doc_pairs.map(lambda p: (p, None)), sigs).mapValues(
+                 .groupByKey(parts).flatMap(lambda kv: _bucket(list(kv[1]))).distinct(parts))
+    doc_jaccard = with_both(doc_pairs.map(lambda p: (p, None)), sigs, parts).mapValues(
         lambda v: _jaccard(v[1][1], v[2][1])).filter(lambda kv: kv[1] >= cp.DOC_MIN_JACCARD)
     keep("candidates: document bands", doc_jaccard)
     copies = doc_jaccard.filter(lambda kv: kv[1] >= cp.COPY_JACCARD).keys()
-    texts = components(stages, copies, "candidates: copies", keep)  # (doc, its text); others are their own
+    texts = components(stages, copies, "candidates: copies", keep, parts)  # (doc, its text); others are their own
 
     # Sentences: units (doc, n), pairs of units of two documents.
     units = feats.flatMap(lambda kv: [((kv[1].lang, band, key), (kv[0], n))
                                       for n, row in enumerate(kv[1].quote_sigs)
                                       for band, key in enumerate(_bands(row, cp.QUOTE_ROWS))])
-    unit_pairs = (units.groupByKey().flatMap(lambda kv: _bucket(list(kv[1])))
-                  .filter(lambda p: p[0][0] != p[1][0]).distinct())
+    unit_pairs = (units.groupByKey(parts).flatMap(lambda kv: _bucket(list(kv[1])))
+                  .filter(lambda p: p[0][0] != p[1][0]).distinct(parts))
     quotes = feats.mapValues(lambda f: f.quote_sigs)
-    matched = with_both(unit_pairs.map(lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))), quotes).filter(
+    matched = with_both(unit_pairs.map(lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))), quotes, parts).filter(
         lambda kv: _jaccard(kv[1][1][kv[1][0][0]], kv[1][2][kv[1][0][1]]) >= cp.QUOTE_MIN_JACCARD).map(
         lambda kv: (kv[0], kv[1][0]))  # ((a, b), (unit of a, unit of b)), a < b
     keep("candidates: sentence bands", matched)
     # Each unit's distinct partner texts (copies of one text count once).
     partners = matched.flatMap(lambda kv: [(kv[0][1], ((kv[0][0], kv[1][0]), kv[0][1])),
                                            (kv[0][0], ((kv[0][1], kv[1][1]), kv[0][0]))])
-    partner_texts = partners.leftOuterJoin(texts).map(lambda kv: (kv[1][0][0], kv[1][1] or kv[1][0][1]))
-    df = partner_texts.distinct().map(lambda kv: (kv[0], 1)).reduceByKey(add)
-    rare = (matched.map(lambda kv: ((kv[0][0], kv[1][0]), kv)).join(df)
-            .map(lambda kv: ((kv[1][0][0][1], kv[1][0][1][1]), (kv[1][0], kv[1][1]))).join(df)
+    partner_texts = partners.leftOuterJoin(texts, parts).map(lambda kv: (kv[1][0][0], kv[1][1] or kv[1][0][1]))
+    df = partner_texts.distinct(parts).map(lambda kv: (kv[0], 1)).reduceByKey(add, parts)
+    rare = (matched.map(lambda kv: ((kv[0][0], kv[1][0]), kv)).join(df, parts)
+            .map(lambda kv: ((kv[1][0][0][1], kv[1][0][1][1]), (kv[1][0], kv[1][1]))).join(df, parts)
             .map(lambda kv: (kv[1][0][0][0], kv[1][0][1] <= cp.QUOTE_MAX_DF and kv[1][1] <= cp.QUOTE_MAX_DF)))
     counts = feats.mapValues(lambda f: len(f.quote_sigs))
-    by_pair = matched.cogroup(rare).filter(lambda kv: any(kv[1][1])).mapValues(
+    by_pair = matched.cogroup(rare, parts).filter(lambda kv: any(kv[1][1])).mapValues(
         lambda v: (len({u for u, _ in v[0]}), len({w for _, w in v[0]})))
-    shares = with_both(by_pair, counts).flatMap(_share)
-    return doc_jaccard.union(shares).reduceByKey(max).map(
+    shares = with_both(by_pair, counts, parts).flatMap(_share)
+    return doc_jaccard.union(shares).reduceByKey(max, parts).map(
         lambda kv: (kv[0], Candidate(kv[0][0], kv[0][1], ["minhash"], round(kv[1], 4))))
 
 
@@ -127,27 +127,29 @@ def _share(kv: tuple) -> list[tuple]:
 
 
 # -- vectors ------------------------------------------------------------------------------------------
-def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int]) -> RDD:
+def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
     """``((a, b), Candidate)`` of the nearest neighbours by topic (candidates/neighbours.py)."""
-    docs = topics.join(langs)  # (id, (vector, lang))
+    docs = topics.join(langs, parts)  # (id, (vector, lang))
     sizes = dict(docs.map(lambda kv: kv[1][1]).countByValue())  # documents per language: a few numbers
     blocks_of = {lang: max(1, -(-n // VECTOR_BLOCK)) for lang, n in sizes.items()}
     blocks = docs.map(lambda kv: ((kv[1][1], zlib.crc32(kv[0].encode("utf-8")) % blocks_of[kv[1][1]]),
-                                  (kv[0], kv[1][0]))).groupByKey().mapValues(lambda v: sorted(v, key=lambda x: x[0]))
+                                  (kv[0], kv[1][0])))
+    # A cartesian product has the product of its sides' partitions: one a block at most each side.
+    blocks = blocks.groupByKey(min(parts, sum(blocks_of.values()))).mapValues(lambda v: sorted(v, key=lambda x: x[0]))
     wanted = {(q, i): _width(q, i, sizes) for q in sizes for i in sizes}
     found = (blocks.cartesian(blocks).filter(lambda b: wanted[(b[0][0][0], b[1][0][0])] > 0)
              .flatMap(lambda b: _search(b[0], b[1], wanted[(b[0][0][0], b[1][0][0])])))
     # Each query's lists from every index block merged, then cut to its width (a block's list is
     # wider: the float32 search's margin).
-    lists = found.reduceByKey(lambda x, y: _best(x + y, len(x) + len(y))).map(
+    lists = found.reduceByKey(lambda x, y: _best(x + y, len(x) + len(y)), parts).map(
         lambda kv: (kv[0], kv[1][:wanted[(kv[0][2], kv[0][1])]]))
     keep("candidates: neighbours", lists)
     tops = lists.filter(lambda kv: len(kv[1]) > 0).map(lambda kv: ((kv[0][0], kv[0][1]), _usual(kv[1])))
-    hits = lists.flatMap(_hits).reduceByKey(lambda x, y: x if x[0] >= y[0] else y)
+    hits = lists.flatMap(_hits).reduceByKey(lambda x, y: x if x[0] >= y[0] else y, parts)
     # ((a, b), (cosine, lang a, lang b)) joined with a's usual cosine in b's language, and b's in a's.
-    with_a = hits.map(lambda kv: ((kv[0][0], kv[1][2]), kv)).leftOuterJoin(tops).map(
+    with_a = hits.map(lambda kv: ((kv[0][0], kv[1][2]), kv)).leftOuterJoin(tops, parts).map(
         lambda kv: ((kv[1][0][0][1], kv[1][0][1][1]), (kv[1][0], kv[1][1])))
-    both = with_a.leftOuterJoin(tops).map(lambda kv: _margin(kv[1][0][0], kv[1][0][1], kv[1][1]))
+    both = with_a.leftOuterJoin(tops, parts).map(lambda kv: _margin(kv[1][0][0], kv[1][0][1], kv[1][1]))
     return both
 
 
@@ -207,18 +209,18 @@ def _margin(hit: tuple, usual_a: float | None, usual_b: float | None) -> tuple:
 
 
 # -- rare terms -------------------------------------------------------------------------------------------
-def terms(feats: RDD) -> RDD:
+def terms(feats: RDD, parts: int) -> RDD:
     """``((a, b), Candidate)`` of rare terms shared across languages (pairs._term_pairs)."""
     held = feats.flatMap(lambda kv: [(t, (kv[0], kv[1].lang)) for t in kv[1].terms])
     # Counted before grouped: a common term ("2024") never gathers its millions of documents in a task.
-    rare = held.map(lambda kv: (kv[0], 1)).reduceByKey(add).filter(lambda kv: 2 <= kv[1] <= cp.TERMS_MAX_DF)
-    postings = held.join(rare).map(lambda kv: (kv[0], kv[1][0])).groupByKey().mapValues(sorted)
-    rare_count = postings.flatMap(lambda kv: [(d, 1) for d, _ in kv[1]]).reduceByKey(add)
-    shared = postings.flatMap(_posting_pairs).reduceByKey(lambda x, y: (x[0] + y[0], min(x[1], y[1]))).filter(
+    rare = held.map(lambda kv: (kv[0], 1)).reduceByKey(add, parts).filter(lambda kv: 2 <= kv[1] <= cp.TERMS_MAX_DF)
+    postings = held.join(rare, parts).map(lambda kv: (kv[0], kv[1][0])).groupByKey(parts).mapValues(sorted)
+    rare_count = postings.flatMap(lambda kv: [(d, 1) for d, _ in kv[1]]).reduceByKey(add, parts)
+    shared = postings.flatMap(_posting_pairs).reduceByKey(lambda x, y: (x[0] + y[0], min(x[1], y[1])), parts).filter(
         lambda kv: kv[1][0] >= cp.TERMS_MIN_SHARED or kv[1][1] <= cp.TERMS_VERY_RARE)
     from sourcetrace.engines.spark import with_both
 
-    return with_both(shared.mapValues(lambda v: v[0]), rare_count).map(
+    return with_both(shared.mapValues(lambda v: v[0]), rare_count, parts).map(
         lambda kv: (kv[0], Candidate(kv[0][0], kv[0][1], ["terms"],
                                      round(min(1.0, kv[1][0] / max(1, min(kv[1][1], kv[1][2]))), 4))))
 
