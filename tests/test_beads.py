@@ -98,6 +98,18 @@ def test_mutual_best_pairs_are_anchors_only_in_an_ordered_run():
     assert ordered_anchors(lone, margin_scores(lone, k=4), free, free, set()) == set()
 
 
+def test_a_lone_mutual_best_pair_counts_once_the_texts_share_a_run_unless_it_crosses_it():
+    lone = np.full((20, 20), 0.1)
+    lone[15, 3] = 0.9  # a block of a reordered translation, alone on its diagonal
+    lone[5, 17] = 0.9  # inside the ordered stretch below, it cuts across its order
+    free = [True] * 20
+    margin = margin_scores(lone, k=4)
+    assert ordered_anchors(lone, margin, free, free, set()) == set()  # nothing shared yet
+    run = {(2, 12), (4, 14), (6, 16), (8, 18)}  # pairs already chosen, in order
+    found = ordered_anchors(lone, margin, free, free, run)
+    assert (15, 3) in found and (5, 17) not in found
+
+
 def test_three_weak_pairs_in_order_stand_out_together():
     rng = np.random.default_rng(5)
     margin = rng.uniform(0.3, 1.0, size=(12, 12))
