@@ -138,3 +138,23 @@ def test_a_bead_whose_numbers_differ_on_both_sides_is_contradicted():
     assert (1, 1) in out  # b adds a year: a translation may make a date explicit
     assert (2, 2) not in out  # the 15th against the 5th: the same frame about another day
     assert (3, 3) in out
+
+
+def test_sentences_on_one_side_between_neighbouring_partners_join_the_bead_they_fit():
+    meanings = _meanings(6)
+    # b says meaning 2 in four sentences, each a weak echo of it: a long verse that the
+    # translation cut into four sentences; a's verse is as long as the four together
+    parts = unit_vectors(np.stack([meanings[2] + 1.2 * _meanings(4, 11)[k] for k in range(4)]))
+    vb = np.concatenate([meanings[:3], parts[1:], meanings[3:]])  # (2, 2) holds the first part
+    vb[2] = parts[0]
+    va = meanings
+    lens_a = [40, 40, 160, 40, 40, 40]
+    lens_b = [40, 40, 40, 40, 40, 40, 40, 40, 40]
+    sim = va @ vb.T
+    level = float(np.quantile(sim, 0.5))
+    found = {(0, 0), (1, 1), (2, 2), (3, 6), (4, 7), (5, 8)}
+    out = fill_gaps(found, va, vb, lens_a, lens_b, [False] * 6, [False] * 9, level=level)
+    assert {(2, 3), (2, 4), (2, 5)} <= out
+    # a's verse as short as one sentence: the bead would be four times too long, and stays one
+    short = fill_gaps(found, va, vb, [40] * 6, lens_b, [False] * 6, [False] * 9, level=level)
+    assert short == found

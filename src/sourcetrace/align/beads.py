@@ -45,6 +45,7 @@ MIN_ANCHOR_SCORE = 0.003
 # counts once the two texts share a run, unless it cuts across the order of one.
 LONE_AFTER = 3  # pairs the two texts must already share (chosen or in runs) before lone anchors count
 RUN_REACH = 3  # how far (units) another anchor may lie on the diagonal to confirm a run
+ONE_SIDED = 4  # units a gap with none on the other side may hold (a long verse cut into five sentences)
 MAX_GAP = 12  # units on either side of a gap: a longer one is no evidence of order
 BACKGROUND = 0.5  # quantile of a pair's cosines that counts as unrelated
 MERGE_COST = 0.15  # a merged bead pays this (cosine units) per unit beyond one on each side
@@ -215,25 +216,50 @@ def _gap_beads(va: np.ndarray, vb: np.ndarray, la: np.ndarray, lb: np.ndarray, o
     return out
 
 
-def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
-              strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool], level: float,
-              numbers_a: Sequence[frozenset[str]] | None = None,
-              numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
-    """``pairs`` plus the beads found in the gaps between consecutive ordered pairs.
+def _attach(units: range, mine: np.ndarray, theirs: np.ndarray, before: int, after: int, open_mine: np.ndarray,
+            num_mine: Sequence[frozenset[str]], num_theirs: Sequence[frozenset[str]], level: float,
+            len_mine: np.ndarray, len_theirs: np.ndarray, bead_len: dict[int, float]) -> list[Pair]:
+    """Units of one side between two ordered pairs whose partners are neighbours (``before``,
+    ``after``: units of the other side, or a document edge): each belongs to the bead before or
+    the bead after (a verse the other side cut into several sentences). The split point is the
+    one that gives the units the most cosine over ``level`` (the pair's background) with their
+    partner, among those that leave each bead's length no further from its partner's than
+    LENGTH_SPREAD (or than it was); a unit at or under the background, not open (strong
+    elsewhere or aligned) or stating a number its partner does not is left out. ``bead_len``:
+    the length of my units already paired with each of their units. Returns (my, their) pairs."""
+    ys = list(units)
 
-    Consecutive: the next pair in `a`'s order, when it also lies ahead in `b`'s; a pair that goes
-    back (the next block of a reordered text) opens no gap. ``va``/``vb``: unit vectors of the
-    units; ``level``: the pair's background cosine; ``numbers_a``/``numbers_b``: the numbers each
-    unit states (a pair of units that state different numbers contradicts the order)."""
-    if not pairs:
-        return set(pairs)
-    la, lb = np.asarray(len_a, dtype=np.float64), np.asarray(len_b, dtype=np.float64)
-    na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
-    nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
-    aligned_a = {i for i, _ in pairs}
-    aligned_b = {j for _, j in pairs}
-    open_a = np.array([not s and i not in aligned_a for i, s in enumerate(strong_elsewhere_a)], dtype=bool)
-    open_b = np.array([not s and j not in aligned_b for j, s in enumerate(strong_elsewhere_b)], dtype=bool)
+    def gains(t: int) -> np.ndarray:
+        if not 0 <= t < len(theirs):
+            return np.full(len(ys), -np.inf)
+        g = mine[ys] @ theirs[t] - level
+        bad = [not open_mine[y] or bool(num_mine[y] - num_theirs[t]) for y in ys]
+        return np.where(bad, -np.inf, g)
+
+    def fits(t: int, taken: list[int]) -> bool:
+        if not taken:
+            return True
+        was = bead_len.get(t, 0.0)
+        now = was + float(len_mine[taken].sum())
+        misfit = abs(np.log(max(now, 1.0) / max(len_theirs[t], 1.0)))
+        return misfit <= max(LENGTH_SPREAD, abs(np.log(max(was, 1.0) / max(len_theirs[t], 1.0))))
+
+    left, right = gains(before), gains(after)
+    best, picks = 0.0, []
+    for s in range(len(ys) + 1):
+        lt = [y for y, g in zip(ys[:s], left[:s], strict=True) if g > 0]
+        rt = [y for y, g in zip(ys[s:], right[s:], strict=True) if g > 0]
+        total = float(left[:s][left[:s] > 0].sum() + right[s:][right[s:] > 0].sum())
+        if total > best and fits(before, lt) and fits(after, rt):
+            best, picks = total, [(y, before) for y in lt] + [(y, after) for y in rt]
+    return picks
+
+
+def _ordered_gaps(pairs: set[Pair], n_a: int, n_b: int) -> list[tuple[int, int, int, int]]:
+    """The gaps (i0, i1, j0, j1: the units strictly between are the gap's) between consecutive
+    ordered pairs: the next pair in `a`'s order, when it also lies ahead in `b`'s, not too far
+    (MAX_GAP) and not too lopsided; a pair that goes back (the next block of a reordered text)
+    opens no gap. The documents' edges (-1, and n_a / n_b) count as pairs next to a run."""
     ends: dict[int, tuple[int, int]] = {}  # a unit -> the first and last b unit it is paired with
     for i, j in pairs:
         lo, hi = ends.get(i, (j, j))
@@ -243,26 +269,67 @@ def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[
     def gap(i0: int, i1: int) -> tuple[int, int, int, int] | None:
         j0, j1 = ends[i0][1], ends[i1][0]
         n, m = i1 - i0 - 1, j1 - j0 - 1
-        if n < 0 or m < 0 or max(n, m) > MAX_GAP or max(n, m) > 2 * min(n, m) + 2:
+        if n < 0 or m < 0 or max(n, m) > MAX_GAP or max(n, m) > 2 * min(n, m) + (ONE_SIDED if min(n, m) == 0 else 2):
             return None  # a step back (another block of a reordered text), or too far to tell
         return i0, i1, j0, j1
 
     gaps = [g for i0, i1 in zip(rows, rows[1:], strict=False) if (g := gap(i0, i1))]
     # The documents' edges count as ordered pairs next to a run (three pairs in order): a
     # translation starts and ends with its original; a pair or two prove no order.
-    ends[-1], ends[len(va)] = (-1, -1), (len(vb), len(vb))
+    ends[-1], ends[n_a] = (-1, -1), (n_b, n_b)
     if len(rows) > 2 and gap(rows[0], rows[1]) and gap(rows[1], rows[2]) and (g := gap(-1, rows[0])):
         gaps.append(g)
-    if len(rows) > 2 and gap(rows[-3], rows[-2]) and gap(rows[-2], rows[-1]) and (g := gap(rows[-1], len(va))):
+    if len(rows) > 2 and gap(rows[-3], rows[-2]) and gap(rows[-2], rows[-1]) and (g := gap(rows[-1], n_a)):
         gaps.append(g)
-    added: set[Pair] = set()
-    for i0, i1, j0, j1 in gaps:
+    return gaps
+
+
+def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
+              strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool], level: float,
+              numbers_a: Sequence[frozenset[str]] | None = None,
+              numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+    """``pairs`` plus the beads found in the gaps between consecutive ordered pairs
+    (:func:`_ordered_gaps`): first the gaps with units on both sides (:func:`_gap_beads`), then,
+    over the pairs so found, the gaps with units on one side only (:func:`_attach`).
+
+    ``va``/``vb``: unit vectors of the units; ``level``: the pair's background cosine;
+    ``numbers_a``/``numbers_b``: the numbers each unit states (a pair of units that state
+    different numbers contradicts the order)."""
+    if not pairs:
+        return set(pairs)
+    la, lb = np.asarray(len_a, dtype=np.float64), np.asarray(len_b, dtype=np.float64)
+    na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
+    nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
+
+    def opened(strong: Sequence[bool], aligned: set[int]) -> np.ndarray:
+        return np.array([not s and i not in aligned for i, s in enumerate(strong)], dtype=bool)
+
+    open_a = opened(strong_elsewhere_a, {i for i, _ in pairs})
+    open_b = opened(strong_elsewhere_b, {j for _, j in pairs})
+    out = set(pairs)
+    for i0, i1, j0, j1 in _ordered_gaps(pairs, len(va), len(vb)):
         if i1 - i0 < 2 or j1 - j0 < 2:
             continue
         for x, y in _gap_beads(va[i0 + 1:i1], vb[j0 + 1:j1], la[i0 + 1:i1], lb[j0 + 1:j1],
                                open_a[i0 + 1:i1], open_b[j0 + 1:j1], level, na[i0 + 1:i1], nb[j0 + 1:j1]):
-            added.add((i0 + 1 + x, j0 + 1 + y))
-    return set(pairs) | added
+            out.add((i0 + 1 + x, j0 + 1 + y))
+    # Units on one side only, between two pairs whose partners are neighbours: they belong to a
+    # neighbour's bead (a verse the other side cut into several sentences).
+    open_a = opened(strong_elsewhere_a, {i for i, _ in out})
+    open_b = opened(strong_elsewhere_b, {j for _, j in out})
+    bead_a: dict[int, float] = {}  # a unit of b -> the length of the a units paired with it
+    bead_b: dict[int, float] = {}
+    for i, j in out:
+        bead_a[j] = bead_a.get(j, 0.0) + float(la[i])
+        bead_b[i] = bead_b.get(i, 0.0) + float(lb[j])
+    added: set[Pair] = set()
+    for i0, i1, j0, j1 in _ordered_gaps(out, len(va), len(vb)):
+        if i1 - i0 < 2 and j1 - j0 >= 2:
+            added.update((t, y) for y, t in _attach(range(j0 + 1, j1), vb, va, i0, i1, open_b, nb, na, level,
+                                                    lb, la, bead_b))
+        elif j1 - j0 < 2 and i1 - i0 >= 2:
+            added.update(_attach(range(i0 + 1, i1), va, vb, j0, j1, open_a, na, nb, level, la, lb, bead_a))
+    return out | added
 
 
 def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
