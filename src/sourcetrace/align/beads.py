@@ -223,8 +223,9 @@ def _attach(units: range, mine: np.ndarray, theirs: np.ndarray, before: int, aft
     ``after``: units of the other side, or a document edge): each belongs to the bead before or
     the bead after (a verse the other side cut into several sentences). The split point is the
     one that gives the units the most cosine over ``level`` (the pair's background) with their
-    partner, among those that leave each bead's length no further from its partner's than
-    LENGTH_SPREAD (or than it was); a unit at or under the background, not open (strong
+    partner, among those that bring each bead's length closer to its partner's (a bead that
+    already fits takes nothing: at a block edge of a reordered text the next sentence is
+    another verse's); a unit at or under the background, not open (strong
     elsewhere or aligned) or stating a number its partner does not is left out. ``bead_len``:
     the length of my units already paired with each of their units. Returns (my, their) pairs."""
     ys = list(units)
@@ -242,7 +243,7 @@ def _attach(units: range, mine: np.ndarray, theirs: np.ndarray, before: int, aft
         was = bead_len.get(t, 0.0)
         now = was + float(len_mine[taken].sum())
         misfit = abs(np.log(max(now, 1.0) / max(len_theirs[t], 1.0)))
-        return misfit <= max(LENGTH_SPREAD, abs(np.log(max(was, 1.0) / max(len_theirs[t], 1.0))))
+        return misfit < abs(np.log(max(was, 1.0) / max(len_theirs[t], 1.0)))
 
     left, right = gains(before), gains(after)
     best, picks = 0.0, []
