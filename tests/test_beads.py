@@ -158,3 +158,14 @@ def test_sentences_on_one_side_between_neighbouring_partners_join_the_bead_they_
     # a's verse as short as one sentence: the bead would be four times too long, and stays one
     short = fill_gaps(found, va, vb, [40] * 6, lens_b, [False] * 6, [False] * 9, level=level)
     assert short == found
+
+
+def test_a_long_gap_is_filled_when_both_sides_hold_as_many_units():
+    va = _meanings(26)
+    vb = _blur(va, 1.0, seed=6)
+    out = _fill({(0, 0), (1, 1), (2, 2), (23, 23), (24, 24), (25, 25)}, va, vb)
+    assert len({(k, k) for k in range(3, 23)} & out) >= 18  # 20 units a side, in order
+    # as long, but one side holds five more units: no evidence of order
+    vb2 = np.concatenate([vb[:23], _meanings(5, 7), vb[23:]])
+    out = _fill({(0, 0), (1, 1), (2, 2), (23, 28), (24, 29), (25, 30)}, va, vb2)
+    assert out == {(0, 0), (1, 1), (2, 2), (23, 28), (24, 29), (25, 30)}

@@ -47,6 +47,7 @@ LONE_AFTER = 3  # pairs the two texts must already share (chosen or in runs) bef
 RUN_REACH = 3  # how far (units) another anchor may lie on the diagonal to confirm a run
 ONE_SIDED = 4  # units a gap with none on the other side may hold (a long verse cut into five sentences)
 MAX_GAP = 12  # units on either side of a gap: a longer one is no evidence of order
+MAX_EVEN_GAP = 30  # ... unless both sides hold as many units, give or take one
 BACKGROUND = 0.5  # quantile of a pair's cosines that counts as unrelated
 MERGE_COST = 0.15  # a merged bead pays this (cosine units) per unit beyond one on each side
 LENGTH_WEIGHT = 0.1  # cosine units per unit of log-length ratio beyond the usual spread
@@ -270,7 +271,8 @@ def _ordered_gaps(pairs: set[Pair], n_a: int, n_b: int) -> list[tuple[int, int, 
     def gap(i0: int, i1: int) -> tuple[int, int, int, int] | None:
         j0, j1 = ends[i0][1], ends[i1][0]
         n, m = i1 - i0 - 1, j1 - j0 - 1
-        if n < 0 or m < 0 or max(n, m) > MAX_GAP or max(n, m) > 2 * min(n, m) + (ONE_SIDED if min(n, m) == 0 else 2):
+        if n < 0 or m < 0 or max(n, m) > (MAX_GAP if abs(n - m) > 1 else MAX_EVEN_GAP) \
+                or max(n, m) > 2 * min(n, m) + (ONE_SIDED if min(n, m) == 0 else 2):
             return None  # a step back (another block of a reordered text), or too far to tell
         return i0, i1, j0, j1
 
