@@ -169,3 +169,18 @@ def test_a_long_gap_is_filled_when_both_sides_hold_as_many_units():
     vb2 = np.concatenate([vb[:23], _meanings(5, 7), vb[23:]])
     out = _fill({(0, 0), (1, 1), (2, 2), (23, 28), (24, 29), (25, 30)}, va, vb2)
     assert out == {(0, 0), (1, 1), (2, 2), (23, 28), (24, 29), (25, 30)}
+
+
+def test_a_lone_unit_in_a_gap_takes_the_sentences_it_was_cut_into():
+    meanings = _meanings(6)
+    # b says meaning 2 in four weak sentences; a's unit 2, four times as long, lies alone in the gap
+    parts = unit_vectors(np.stack([meanings[2] + 2.5 * _meanings(4, 12)[k] for k in range(4)]))
+    topic = 0.6 * _meanings(1, 13)[0]  # one subject throughout: unrelated units score well over 0
+    vb = unit_vectors(np.concatenate([meanings[:2], parts, meanings[3:]]) + topic)
+    va = unit_vectors(meanings + topic)
+    lens_a = [40, 40, 160, 40, 40, 40]
+    lens_b = [40] * 9
+    sim = va @ vb.T
+    found = {(0, 0), (1, 1), (3, 6), (4, 7), (5, 8)}
+    out = fill_gaps(found, va, vb, lens_a, lens_b, [False] * 6, [False] * 9, level=float(np.quantile(sim, 0.5)))
+    assert {(2, 2), (2, 3), (2, 4), (2, 5)} <= out

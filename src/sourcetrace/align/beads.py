@@ -30,6 +30,7 @@ tracks the encoding of the joined text closely for sentence encoders averaged ov
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import combinations_with_replacement
 from collections.abc import Sequence
 
 import numpy as np
@@ -217,22 +218,23 @@ def _gap_beads(va: np.ndarray, vb: np.ndarray, la: np.ndarray, lb: np.ndarray, o
     return out
 
 
-def _attach(units: range, mine: np.ndarray, theirs: np.ndarray, before: int, after: int, open_mine: np.ndarray,
-            num_mine: Sequence[frozenset[str]], num_theirs: Sequence[frozenset[str]], level: float,
-            len_mine: np.ndarray, len_theirs: np.ndarray, bead_len: dict[int, float]) -> list[Pair]:
-    """Units of one side between two ordered pairs whose partners are neighbours (``before``,
-    ``after``: units of the other side, or a document edge): each belongs to the bead before or
-    the bead after (a verse the other side cut into several sentences). The split point is the
-    one that gives the units the most cosine over ``level`` (the pair's background) with their
-    partner, among those that bring each bead's length closer to its partner's (a bead that
-    already fits takes nothing: at a block edge of a reordered text the next sentence is
-    another verse's); a unit at or under the background, not open (strong
-    elsewhere or aligned) or stating a number its partner does not is left out. ``bead_len``:
-    the length of my units already paired with each of their units. Returns (my, their) pairs."""
+def _attach(units: range, mine: np.ndarray, theirs: np.ndarray, partners: Sequence[int], open_mine: np.ndarray,
+            open_theirs: np.ndarray, num_mine: Sequence[frozenset[str]], num_theirs: Sequence[frozenset[str]],
+            level: float, len_mine: np.ndarray, len_theirs: np.ndarray, bead_len: dict[int, float]) -> list[Pair]:
+    """Units of one side in a gap whose other side holds at most one unit: each belongs to the bead
+    before, to the lone unit's, or to the bead after (``partners``: those units of the other side
+    in order; -1 or the length for a document edge): a verse the other side cut into several
+    sentences. The cut points are those that give the units the most cosine over ``level`` (the
+    pair's background) with their partner, among those that bring each bead's length closer to
+    its partner's (a bead that already fits takes nothing: at a block edge of a reordered text
+    the next sentence is another verse's); a unit at or under the background, not open (strong
+    elsewhere or aligned) or stating a number its partner does not is left out, and the lone
+    unit takes part only when it is open. ``bead_len``: the length of my units already paired
+    with each of their units. Returns (my unit, their unit) pairs."""
     ys = list(units)
 
-    def gains(t: int) -> np.ndarray:
-        if not 0 <= t < len(theirs):
+    def gains(t: int, lone: bool) -> np.ndarray:
+        if not 0 <= t < len(theirs) or (lone and not open_theirs[t]):
             return np.full(len(ys), -np.inf)
         g = mine[ys] @ theirs[t] - level
         bad = [not open_mine[y] or bool(num_mine[y] - num_theirs[t]) for y in ys]
@@ -246,14 +248,15 @@ def _attach(units: range, mine: np.ndarray, theirs: np.ndarray, before: int, aft
         misfit = abs(np.log(max(now, 1.0) / max(len_theirs[t], 1.0)))
         return misfit < abs(np.log(max(was, 1.0) / max(len_theirs[t], 1.0)))
 
-    left, right = gains(before), gains(after)
+    g = [gains(t, 0 < k < len(partners) - 1) for k, t in enumerate(partners)]
     best, picks = 0.0, []
-    for s in range(len(ys) + 1):
-        lt = [y for y, g in zip(ys[:s], left[:s], strict=True) if g > 0]
-        rt = [y for y, g in zip(ys[s:], right[s:], strict=True) if g > 0]
-        total = float(left[:s][left[:s] > 0].sum() + right[s:][right[s:] > 0].sum())
-        if total > best and fits(before, lt) and fits(after, rt):
-            best, picks = total, [(y, before) for y in lt] + [(y, after) for y in rt]
+    for cuts in combinations_with_replacement(range(len(ys) + 1), len(partners) - 1):
+        bounds = (0, *cuts, len(ys))
+        taken = [[y for y, v in zip(ys[lo:hi], g[k][lo:hi], strict=True) if v > 0]
+                 for k, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))]
+        total = sum(float(g[k][lo:hi][g[k][lo:hi] > 0].sum()) for k, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)))
+        if total > best and all(fits(t, ts) for t, ts in zip(partners, taken, strict=True)):
+            best, picks = total, [(y, t) for t, ts in zip(partners, taken, strict=True) for y in ts]
     return picks
 
 
@@ -316,8 +319,8 @@ def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[
         for x, y in _gap_beads(va[i0 + 1:i1], vb[j0 + 1:j1], la[i0 + 1:i1], lb[j0 + 1:j1],
                                open_a[i0 + 1:i1], open_b[j0 + 1:j1], level, na[i0 + 1:i1], nb[j0 + 1:j1]):
             out.add((i0 + 1 + x, j0 + 1 + y))
-    # Units on one side only, between two pairs whose partners are neighbours: they belong to a
-    # neighbour's bead (a verse the other side cut into several sentences).
+    # Units of one side where the other holds one unit or none: they belong to its bead or to a
+    # neighbour's (a verse the other side cut into several sentences).
     open_a = opened(strong_elsewhere_a, {i for i, _ in out})
     open_b = opened(strong_elsewhere_b, {j for _, j in out})
     bead_a: dict[int, float] = {}  # a unit of b -> the length of the a units paired with it
@@ -327,11 +330,12 @@ def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[
         bead_b[i] = bead_b.get(i, 0.0) + float(lb[j])
     added: set[Pair] = set()
     for i0, i1, j0, j1 in _ordered_gaps(out, len(va), len(vb)):
-        if i1 - i0 < 2 and j1 - j0 >= 2:
-            added.update((t, y) for y, t in _attach(range(j0 + 1, j1), vb, va, i0, i1, open_b, nb, na, level,
-                                                    lb, la, bead_b))
-        elif j1 - j0 < 2 and i1 - i0 >= 2:
-            added.update(_attach(range(i0 + 1, i1), va, vb, j0, j1, open_a, na, nb, level, la, lb, bead_a))
+        if i1 - i0 <= 2 and j1 - j0 >= 2 and j1 - j0 > i1 - i0:
+            added.update((t, y) for y, t in _attach(range(j0 + 1, j1), vb, va, range(i0, i1 + 1), open_b, open_a,
+                                                    nb, na, level, lb, la, bead_b))
+        elif j1 - j0 <= 2 and i1 - i0 >= 2 and i1 - i0 > j1 - j0:
+            added.update(_attach(range(i0 + 1, i1), va, vb, range(j0, j1 + 1), open_a, open_b, na, nb, level,
+                                 la, lb, bead_a))
     return out | added
 
 
