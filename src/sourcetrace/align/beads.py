@@ -30,8 +30,8 @@ tracks the encoding of the joined text closely for sentence encoders averaged ov
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import combinations_with_replacement
 from collections.abc import Sequence
+from itertools import combinations_with_replacement
 
 import numpy as np
 
