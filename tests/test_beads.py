@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sourcetrace.align.beads import extend, fill_gaps, ordered_anchors, unit_vectors
+from sourcetrace.align.beads import (
+    extend,
+    fill_gaps,
+    grow_diagonal,
+    in_order_share,
+    ordered_anchors,
+    unit_vectors,
+)
 from sourcetrace.align.matching import margin_scores
 
 DIM = 256
@@ -184,3 +191,20 @@ def test_a_lone_unit_in_a_gap_takes_the_sentences_it_was_cut_into():
     found = {(0, 0), (1, 1), (3, 6), (4, 7), (5, 8)}
     out = fill_gaps(found, va, vb, lens_a, lens_b, [False] * 6, [False] * 9, level=float(np.quantile(sim, 0.5)))
     assert {(2, 2), (2, 3), (2, 4), (2, 5)} <= out
+
+
+def test_pairs_grow_along_their_diagonal_only_in_a_text_that_keeps_its_order():
+    margin = np.full((10, 10), 0.2)
+    for k in range(10):
+        margin[k, k] = 0.6  # each pair of the translation stands out a little
+    ok = [True] * 10
+    in_order = {(2, 2), (3, 3), (7, 7)}
+    assert in_order_share(in_order) == 1.0
+    assert grow_diagonal(in_order, margin, ok, ok) == {(k, k) for k in range(10)}
+    # blocks moved about: the next pair on a diagonal may be another block's
+    shuffled = {(0, 6), (1, 7), (5, 0), (6, 1), (8, 3)}
+    assert in_order_share(shuffled) < 0.8
+    assert grow_diagonal(shuffled, margin, ok, ok) == shuffled
+    # a unit with a strong partner elsewhere stops the growth
+    closed = [k != 5 for k in range(10)]
+    assert (5, 5) not in grow_diagonal(in_order, margin, closed, ok)

@@ -136,6 +136,8 @@ def _not_crossing(lone: set[Pair], known: set[Pair]) -> set[Pair]:
     return out
 
 
+ORDER_KEPT = 0.8  # share of a pair's pairs on one forward chain for it to count as in order
+GROW_MARGIN = 0.5  # the margin of the next pair on a diagonal, to grow it in a text in order
 MAX_BEAD = 3  # units on one side of a bead
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # units on each side of a bead
 
@@ -337,6 +339,50 @@ def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[
             added.update(_attach(range(i0 + 1, i1), va, vb, range(j0, j1 + 1), open_a, open_b, na, nb, level,
                                  la, lb, bead_a))
     return out | added
+
+
+def in_order_share(pairs: set[Pair]) -> float:
+    """The share of ``pairs`` on their longest chain that moves forward on both sides: near 1 for
+    a translation in order, about one over the number of blocks for a reordered one."""
+    if not pairs:
+        return 0.0
+    tails: list[int] = []  # patience sorting over b, in a's order (ties in a taken b-descending)
+    for _, j in sorted(pairs, key=lambda p: (p[0], -p[1])):
+        k = bisect_right(tails, j)
+        if k == len(tails):
+            tails.append(j)
+        else:
+            tails[k] = j
+    return len(tails) / len(pairs)
+
+
+def grow_diagonal(pairs: set[Pair], margin: np.ndarray, open_a: Sequence[bool], open_b: Sequence[bool],
+                  numbers_a: Sequence[frozenset[str]] | None = None,
+                  numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+    """``pairs`` grown along their diagonals, when the pairs keep one order (ORDER_KEPT of them on
+    one forward chain, :func:`in_order_share`): the next pair on a pair's diagonal, both of its
+    units unaligned and open, joins when its margin is at least GROW_MARGIN and it states no
+    number the other does not. In a reordered text the next pair on a diagonal is as often the
+    next block's as its own (bench/realtext.py: half of them false), so it is not grown there."""
+    if in_order_share(pairs) < ORDER_KEPT:
+        return set(pairs)
+    n, m = margin.shape
+    na = list(numbers_a) if numbers_a is not None else [frozenset()] * n
+    nb = list(numbers_b) if numbers_b is not None else [frozenset()] * m
+    out = set(pairs)
+    used_a, used_b = {i for i, _ in out}, {j for _, j in out}
+    todo = sorted(out)
+    while todo:
+        i, j = todo.pop()
+        for d in (-1, 1):
+            x, y = i + d, j + d
+            if (0 <= x < n and 0 <= y < m and x not in used_a and y not in used_b and open_a[x] and open_b[y]
+                    and margin[x, y] >= GROW_MARGIN and not (na[x] - nb[y] and nb[y] - na[x])):
+                out.add((x, y))
+                used_a.add(x)
+                used_b.add(y)
+                todo.append((x, y))
+    return out
 
 
 def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],

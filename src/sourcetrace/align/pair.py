@@ -40,7 +40,14 @@ import numpy as np
 from scipy.special import expit
 
 from sourcetrace.align import windows
-from sourcetrace.align.beads import BACKGROUND, extend, fill_gaps, ordered_anchors, unit_vectors
+from sourcetrace.align.beads import (
+    BACKGROUND,
+    extend,
+    fill_gaps,
+    grow_diagonal,
+    ordered_anchors,
+    unit_vectors,
+)
 from sourcetrace.align.matching import cosine_matrix, margin_scores
 from sourcetrace.align.reuse import Match, find_reuse, wrapped
 from sourcetrace.encode import Encoder, get_encoder
@@ -281,9 +288,10 @@ def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Seq
 
 
 def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray,
-              score: np.ndarray, sim: np.ndarray, cross: bool, a_lang: str, threshold: float) -> set[tuple[int, int]]:
-    """The pairs plus what their order implies: the gaps between ordered pairs and the 2-1, 1-2
-    beads at them (:mod:`sourcetrace.align.beads`). Only free units are placed, and a unit whose
+              score: np.ndarray, sim: np.ndarray, margin: np.ndarray, cross: bool, a_lang: str,
+              threshold: float) -> set[tuple[int, int]]:
+    """The pairs plus what their order implies: the gaps between ordered pairs, the diagonals of
+    a text in order, and the 2-1, 1-2 beads at them (:mod:`sourcetrace.align.beads`). Only free units are placed, and a unit whose
     best partner scores over the threshold elsewhere is left to it."""
     if not pairs:
         return pairs
@@ -298,6 +306,7 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
     level = float(np.quantile(sim, BACKGROUND))
     num_a, num_b = [u.numbers for u in ua], [u.numbers for u in ub]
     pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level, num_a, num_b)
+    pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b)
     return extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
 
 
@@ -365,7 +374,7 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                       [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
     if cross:
-        pairs = _in_order(pairs, ua, ub, va, vb, score, sim, cross, a_lang, threshold)
+        pairs = _in_order(pairs, ua, ub, va, vb, score, sim, margin, cross, a_lang, threshold)
     return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
 
 
