@@ -178,6 +178,7 @@ SURE = 0.9  # a pair this strong stands whatever its partner's other options
 RIVAL_GAP = 0.2  # how far below its partner's best pair a pair may be and still stand
 CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
 ANCHOR_REACH = 2 * 1.5  # the most the number agreement can move a pair's logit (±numbers weight)
+SHORT_ANCHOR_MARGIN = 1.3  # an anchor of short units this far out of both neighbourhoods stands alone
 SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
 
 
@@ -368,11 +369,13 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     # Order is evidence of a translation. Within one language, texts on one event tell it in the
     # same order without sharing sentences: a paraphrase needs its own score (PAN's web texts,
     # bench/realtext.py: gap filling there added only false paraphrases).
-    if cross:
-        pairs |= ordered_anchors(score, margin, free_a, free_b, pairs, [u.numbers for u in ua],
-                                 [u.numbers for u in ub])
-    pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
+    anchors = ordered_anchors(score, margin, free_a, free_b, pairs, [u.numbers for u in ua],
+                              [u.numbers for u in ub]) if cross else set()
+    pairs = _anchored(pairs | anchors, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                       [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
+    if pairs:
+        # an anchor that stands far out of both its neighbourhoods stands, however short its units
+        pairs |= {(i, j) for i, j in anchors if margin[i, j] >= SHORT_ANCHOR_MARGIN}
     if cross:
         pairs = _in_order(pairs, ua, ub, va, vb, score, sim, margin, cross, a_lang, threshold)
     return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
