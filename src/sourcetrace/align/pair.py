@@ -31,10 +31,11 @@ assuming that they are complete or in the same order (a report reorders, cuts an
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 from scipy.special import expit
@@ -106,9 +107,18 @@ def _units(side: Side, covered: Sequence[Span]) -> list[_Unit]:
     one place and paraphrase it in another.
     """
     units: list[_Unit] = []
+    spans = sorted(covered)
+    starts = [cs for cs, _ in spans]
+    reach = list(accumulate((ce for _, ce in spans), max))  # the furthest end of the spans so far
     for s in side.sentences:
+        # only the spans that start before the sentence ends and reach past its start (a sorted
+        # walk: sentences x spans was the stage's cost on a long report of a long source)
+        hi = bisect_left(starts, s.end)
+        lo = hi
+        while lo > 0 and reach[lo - 1] > s.start:
+            lo -= 1
         pieces = [(s.start, s.end)]
-        for cs, ce in covered:
+        for cs, ce in spans[lo:hi]:
             nxt = []
             for ps, pe in pieces:
                 if ce <= ps or cs >= pe:
