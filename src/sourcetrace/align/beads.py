@@ -137,6 +137,7 @@ def _not_crossing(lone: set[Pair], known: set[Pair]) -> set[Pair]:
 
 
 ORDER_KEPT = 0.8  # share of a pair's pairs on one forward chain for it to count as in order
+GROW_AFTER = 0.3  # share of the shorter side's units the ordered chain must hold before growing
 GROW_MARGIN = 0.5  # the margin of the next pair on a diagonal, to grow it in a text in order
 MAX_BEAD = 3  # units on one side of a bead
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # units on each side of a bead
@@ -345,32 +346,38 @@ def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[
     return out | added
 
 
-def in_order_share(pairs: set[Pair]) -> float:
-    """The share of ``pairs`` on their longest chain that never goes back on either side: near 1 for
-    a translation in order, about one over the number of blocks for a reordered one."""
-    if not pairs:
-        return 0.0
-    tails: list[int] = []  # patience sorting over b, in a's order: a chain that never goes back
-    for _, j in sorted(pairs):  # (the pairs of a bead share a unit: all of them are on the chain)
+def _chain(pairs: set[Pair]) -> int:
+    """The number of ``pairs`` on their longest chain that never goes back on either side (the
+    pairs of a bead share a unit: all of them are on the chain)."""
+    tails: list[int] = []  # patience sorting over b, in a's order
+    for _, j in sorted(pairs):
         k = bisect_right(tails, j)
         if k == len(tails):
             tails.append(j)
         else:
             tails[k] = j
-    return len(tails) / len(pairs)
+    return len(tails)
+
+
+def in_order_share(pairs: set[Pair]) -> float:
+    """The share of ``pairs`` on their longest chain that never goes back on either side: near 1 for
+    a translation in order, about one over the number of blocks for a reordered one."""
+    return _chain(pairs) / len(pairs) if pairs else 0.0
 
 
 def grow_diagonal(pairs: set[Pair], margin: np.ndarray, open_a: Sequence[bool], open_b: Sequence[bool],
                   numbers_a: Sequence[frozenset[str]] | None = None,
                   numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
     """``pairs`` grown along their diagonals, when the pairs keep one order (ORDER_KEPT of them on
-    one forward chain, :func:`in_order_share`): the next pair on a pair's diagonal, both of its
+    one forward chain, :func:`in_order_share`) and that chain already holds GROW_AFTER of the
+    shorter side's units (three pairs in order between two statements of one coalition, issued a
+    year apart, grew into 14 through their shared formulae: the seeds' 002a and 001): the next pair on a pair's diagonal, both of its
     units unaligned and open, joins when its margin is at least GROW_MARGIN and it states no
     number the other does not. In a reordered text the next pair on a diagonal is as often the
     next block's as its own (bench/realtext.py: half of them false), so it is not grown there."""
-    if in_order_share(pairs) < ORDER_KEPT:
-        return set(pairs)
     n, m = margin.shape
+    if in_order_share(pairs) < ORDER_KEPT or _chain(pairs) < GROW_AFTER * min(n, m):
+        return set(pairs)
     na = list(numbers_a) if numbers_a is not None else [frozenset()] * n
     nb = list(numbers_b) if numbers_b is not None else [frozenset()] * m
     out = set(pairs)
