@@ -32,16 +32,3 @@ def test_only_candidates_with_evidence_of_shared_text_are_aligned():
     assert not worth_aligning(Candidate("a", "b", ["vectors"], 0.9, 1.01), cross=True)
     assert worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.01), cross=True)
     assert not worth_aligning(Candidate("a", "b", ["terms"], 0.9), cross=True)
-    # a translation among texts of one subject: both documents' best, though no standout
-    assert worth_aligning(Candidate("a", "b", ["vectors"], 0.8, 1.01), cross=True, mutual=True)
-    assert not worth_aligning(Candidate("a", "b", ["vectors"], 0.8, 0.97), cross=True, mutual=True)
-
-
-def test_mutual_best_candidates_are_the_pairs_both_documents_choose():
-    from sourcetrace.pipeline import mutual_best
-
-    cross = [("ar1", "en1", 1.02), ("ar1", "en2", 1.01), ("ar2", "en2", 1.03), ("ar3", "en2", 1.04),
-             ("ar3", "en3", 0.99)]
-    # ar1 and en1 choose each other; en2 chooses ar3, which chooses it back; ar2's best (en2) does not
-    assert mutual_best(cross) == {("ar1", "en1"), ("ar3", "en2")}
-    assert mutual_best(list(reversed(cross))) == mutual_best(cross)  # whatever the order

@@ -87,10 +87,6 @@ LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder 
 # neighbour at least as close as the document's usual neighbours (margin 1.0) is aligned too.
 ALIGN_MARGIN = 1.06
 TERMS_MARGIN = 1.0
-# ... or one both documents choose (mutual best) at least as close as their usual neighbours: 51
-# of the 54 mutual best cross-language candidates of bench/realtext.py are true translations
-# (all 15 complete Qur'an translations stood under 1.06, and were typed `related` by topic alone).
-MUTUAL_MARGIN = 1.0
 
 
 # -- read, segment, split -----------------------------------------------------------------------
@@ -178,30 +174,15 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                             neighbours=nearest_docs)
-    mutual = mutual_best([(c.a, c.b, c.margin) for c in found if lang[c.a] != lang[c.b]])
-    return Pairs([(c.a, c.b) for c in found if worth_aligning(c, lang[c.a] != lang[c.b], (c.a, c.b) in mutual)],
+    return Pairs([(c.a, c.b) for c in found if worth_aligning(c, lang[c.a] != lang[c.b])],
                  [(c.a, c.b) for c in found])
 
 
-def mutual_best(cross: Sequence[tuple[str, str, float]]) -> set[tuple[str, str]]:
-    """The cross-language candidates ``(a, b, margin)`` that are both documents' best (by margin,
-    ties by the other's id): a translation among texts of one subject (the suras of the Qur'an,
-    bench/realtext.py) stands out of no neighbourhood, yet its two sides still choose each other."""
-    best: dict[str, tuple[float, str]] = {}
-    for a, b, m in cross:
-        for x, y in ((a, b), (b, a)):
-            if x not in best or (m, y) > best[x]:
-                best[x] = (m, y)
-    return {(a, b) for a, b, _ in cross if best[a][1] == b and best[b][1] == a}
-
-
-def worth_aligning(c: Candidate, cross: bool, mutual: bool = False) -> bool:
-    """Whether a candidate is aligned (see :func:`candidates`): ``cross`` if its languages differ,
-    ``mutual`` if it is both documents' best cross-language candidate (:func:`mutual_best`)."""
+def worth_aligning(c: Candidate, cross: bool) -> bool:
+    """Whether a candidate is aligned (see :func:`candidates`): ``cross`` if its languages differ."""
     if not cross:
         return "minhash" in c.sources
-    return (c.margin >= ALIGN_MARGIN or ("terms" in c.sources and c.margin >= TERMS_MARGIN)
-            or (mutual and c.margin >= MUTUAL_MARGIN))
+    return c.margin >= ALIGN_MARGIN or ("terms" in c.sources and c.margin >= TERMS_MARGIN)
 
 
 # -- align, compose ------------------------------------------------------------------------------

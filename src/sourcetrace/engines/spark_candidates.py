@@ -44,15 +44,7 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     langs = docs.mapValues(lambda r: r.doc.lang)
     found = minhash(stages, feats, keep).union(vectors(topics, langs, keep)).union(terms(feats))
     union = found.reduceByKey(lambda x, y: cp.merge([x], [y])[0])
-    both = with_both(union, langs)
-    # pipeline.mutual_best as a group-by: each document's best cross-language candidate (by
-    # margin, ties by the other's id); a pair both documents chose counts twice
-    cross = both.filter(lambda kv: kv[1][1] != kv[1][2])
-    best = cross.flatMap(lambda kv: [(kv[0][0], (kv[1][0].margin, kv[0][1])),
-                                     (kv[0][1], (kv[1][0].margin, kv[0][0]))]).reduceByKey(max)
-    mutual = best.map(lambda kv: (tuple(sorted((kv[0], kv[1][1]))), 1)).reduceByKey(add).filter(lambda kv: kv[1] == 2)
-    return both.leftOuterJoin(mutual).mapValues(
-        lambda v: pipeline.worth_aligning(v[0][0], v[0][1] != v[0][2], v[1] is not None))
+    return with_both(union, langs).mapValues(lambda v: pipeline.worth_aligning(v[0], v[1] != v[2]))
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
