@@ -18,10 +18,13 @@ assuming that they are complete or in the same order (a report reorders, cuts an
    a second partner when it is adjacent to the first (one sentence rendered as two). Both sides
    choose, so a source sentence quoted twice in a report is found twice; no order is assumed.
    Then **order** (:mod:`sourcetrace.align.beads`): mutual best pairs in ordered runs become
-   anchors, the units between consecutive ordered pairs are aligned by a monotonic DP over beads
-   of up to three units a side (1-1, 1-2, 2-1, 2-2, 1-3, 3-1), and a unit next to an aligned one
-   joins its partner when merged it matches better: what the global search left below its
-   threshold, the order of a translation recovers. A pair over ``windows.MAX_CELLS`` unit cells
+   anchors (and, once the texts share a run, mutual best pairs alone that do not cut across
+   it: a block of a reordered text), the units between consecutive ordered pairs are aligned by
+   a monotonic DP over beads of up to three units a side (1-1, 1-2, 2-1, 2-2, 1-3, 3-1), units on
+   one side of a gap join a neighbouring bead whose length they complete, a text in order grows
+   along its diagonals, and a unit next to an aligned one joins its partner when merged it
+   matches better: what the global search left below its threshold, the order of a translation
+   recovers. A pair over ``windows.MAX_CELLS`` unit cells
    is aligned window by window (:mod:`sourcetrace.align.windows`), in memory linear in its length.
 6. **Kinds**: across languages `translation` or, when the wording moved, `translated-paraphrase`;
    within a language the reuse kinds, or `paraphrase` for units that share meaning but little
@@ -302,8 +305,9 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
               score: np.ndarray, sim: np.ndarray, margin: np.ndarray, cross: bool, a_lang: str,
               threshold: float) -> set[tuple[int, int]]:
     """The pairs plus what their order implies: the gaps between ordered pairs, the diagonals of
-    a text in order, and the 2-1, 1-2 beads at them (:mod:`sourcetrace.align.beads`). Only free units are placed, and a unit whose
-    best partner scores over the threshold elsewhere is left to it."""
+    a text in order, and the 2-1, 1-2 beads at them (:mod:`sourcetrace.align.beads`). Only free
+    units are placed, and a unit whose best partner scores over the threshold elsewhere is left
+    to it."""
     if not pairs:
         return pairs
     # Lengths in English characters: Arabic runs about 0.8 the length of English.
