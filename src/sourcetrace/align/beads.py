@@ -19,7 +19,14 @@ away, as vecalign and Bertalign use it:
    partner between theirs, is taken unless its cosine falls to the background or it has a strong
    partner elsewhere (a reordered report). The documents' edges count as pairs next to a run of
    three. Gaps are bounded (MAX_GAP), so the cost stays linear in the length.
-3. **Beads at anchors** (:func:`extend`): a unit next to an aligned one, itself unaligned, joins
+   Then the gaps with units on one side only, or one unit on the other (:func:`_attach`), in
+   a text in order: each unit joins the bead before, the lone unit's or the bead after, where
+   it brings the bead's length closer to its partner's (a long verse the other side cut into
+   several sentences). A gap holding as many units on both sides may run to MAX_EVEN_GAP.
+3. **Diagonals** (:func:`grow_diagonal`): in a text whose pairs keep one order and already
+   cover GROW_AFTER of the shorter side, the next pair on a pair's diagonal joins at margin
+   GROW_MARGIN.
+4. **Beads at anchors** (:func:`extend`): a unit next to an aligned one, itself unaligned, joins
    its neighbour's partner when the two together match that partner better than its neighbour
    alone (a verse the splitter cut in two on one side only).
 
