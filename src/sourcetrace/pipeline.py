@@ -99,6 +99,13 @@ TERMS_MARGIN = 1.0
 # Topic cosine at or above which two documents sharing no text are "related" (same topic). Static
 # vectors of unrelated documents are closer than USE's were (0.45 on USE's scale).
 RELATED_COS = 0.45
+# A cross-language candidate under ALIGN_MARGIN that both documents choose (each is the other's
+# nearest in its language by margin, at least as close as their usual neighbours) is aligned on
+# trial: what the alignment yields is kept only if it makes the pair a translation
+# (:func:`tried`). Real translations of short chapters (scripture) sit at margin 0.95-1.04 among
+# topic neighbours of the same book; kept only as translations, a mutual best that is a topic
+# neighbour adds no false `derived` (aligning them outright added 75 on the planted bench).
+TRIAL_MARGIN = 1.0
 
 
 # -- read, segment, split -----------------------------------------------------------------------
@@ -170,10 +177,12 @@ def neighbours(topic_vectors: Mapping[str, np.ndarray], langs: Mapping[str, str]
 
 @dataclass
 class Pairs:
-    """Candidate pairs: every one is related (typed); those with evidence of shared text are aligned."""
+    """Candidate pairs: every one is related (typed); those with evidence of shared text are
+    aligned; those ``trial`` (also in ``aligned``) keep their passages only as a translation."""
 
     aligned: list[tuple[str, str]]
     related: list[tuple[str, str]]
+    trial: list[tuple[str, str]] = field(default_factory=list)
 
 
 def every_pair(docs: Sequence[Document]) -> Pairs:
@@ -195,8 +204,9 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                             neighbours=nearest_docs, min_cos=TOPIC_MIN_COS)
-    return Pairs([(c.a, c.b) for c in found if worth_aligning(c, lang[c.a] != lang[c.b])],
-                 [(c.a, c.b) for c in found])
+    trial = on_trial(found, lang)
+    return Pairs([(c.a, c.b) for c in found if worth_aligning(c, lang[c.a] != lang[c.b]) or (c.a, c.b) in trial],
+                 [(c.a, c.b) for c in found], sorted(trial))
 
 
 def worth_aligning(c: Candidate, cross: bool) -> bool:
@@ -204,6 +214,38 @@ def worth_aligning(c: Candidate, cross: bool) -> bool:
     if not cross:
         return "minhash" in c.sources
     return c.margin >= ALIGN_MARGIN or ("terms" in c.sources and c.margin >= TERMS_MARGIN)
+
+
+def best_key(c: Candidate, other: str) -> tuple[float, str]:
+    """How a document ranks its cross-language candidates: by margin, ties by id (smallest first)."""
+    return (-c.margin, other)
+
+
+def trial_eligible(c: Candidate, cross: bool) -> bool:
+    """A cross-language candidate not aligned outright, but close enough to be tried if mutual best."""
+    return cross and not worth_aligning(c, cross) and c.margin >= TRIAL_MARGIN
+
+
+def on_trial(found: Sequence[Candidate], lang: Mapping[str, str]) -> set[tuple[str, str]]:
+    """The cross-language candidates aligned on trial (:data:`TRIAL_MARGIN`): each document's best
+    candidate in the other's language by margin, when the other's best is it too."""
+    best: dict[tuple[str, str], tuple[tuple[float, str], str]] = {}
+    for c in found:
+        if lang[c.a] == lang[c.b]:
+            continue
+        for x, y in ((c.a, c.b), (c.b, c.a)):
+            key, rank = (x, lang[y]), best_key(c, y)
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, y)
+    return {(c.a, c.b) for c in found if trial_eligible(c, lang[c.a] != lang[c.b])
+            and best[(c.a, lang[c.b])][1] == c.b and best[(c.b, lang[c.a])][1] == c.a}
+
+
+def tried(a: PairText, b: PairText, passages: Sequence[Passage]) -> list[Passage]:
+    """A pair aligned on trial keeps its passages only if they make it a translation (as
+    :func:`relate` types it); otherwise it stays related by topic alone."""
+    rel = relations_for([a, b], passages)
+    return list(passages) if any(r.type == "translation" for r in rel) else []
 
 
 # -- align, compose ------------------------------------------------------------------------------
@@ -324,10 +366,14 @@ def reading_settings() -> str:
     return json.dumps({"sourcetrace": __version__, "reading": READING_VERSION}, sort_keys=True)
 
 
-def alignment_settings(encoder: Encoder | None, threshold: float) -> str:
-    """What a stored alignment depends on: a change of any of these aligns the pair again."""
-    return json.dumps({"encoder": encoder.name if encoder else "auto", "threshold": threshold,
-                       "reading": READING_VERSION, "sourcetrace": __version__}, sort_keys=True)
+def alignment_settings(encoder: Encoder | None, threshold: float, *, trial: bool = False) -> str:
+    """What a stored alignment depends on: a change of any of these aligns the pair again (a pair
+    aligned on trial keeps only a translation's passages, so its stored answer is another one)."""
+    settings = {"encoder": encoder.name if encoder else "auto", "threshold": threshold,
+                "reading": READING_VERSION, "sourcetrace": __version__}
+    if trial:
+        settings["trial"] = True
+    return json.dumps(settings, sort_keys=True)
 
 
 def run_settings(command: str, encoder: Encoder | None, threshold: float) -> dict:
