@@ -173,7 +173,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
     ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
-    from sourcetrace.engines.spark_candidates import TRIAL, candidate_pairs
+    from sourcetrace.engines.spark_candidates import candidate_pairs
     from sourcetrace.engines.spark_outputs import write_tables
 
     if fmt not in ("jsonl", "parquet"):
@@ -209,7 +209,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             .groupByKey().flatMap(lambda kv: topic_batch(kv[1]))
         keep("topics", topics)
 
-        # -- candidates: ((a, b), aligned?) with a < b; aligned? is TRIAL for a pair on trial
+        # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
         if n_docs <= pipeline.ALL_PAIRS_UP_TO:
             ids = docs.keys()
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
@@ -243,7 +243,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
         direct = with_both(pairs.filter(lambda kv: kv[1]), sides).flatMap(
-            lambda kv: align(kv[1][1], kv[1][2], spec, name, threshold, trial=kv[1][0] == TRIAL))
+            lambda kv: align(kv[1][1], kv[1][2], spec, name, threshold, trial=kv[1][0] == pipeline.TRIAL))
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
         passages = merged(direct, compose(direct, info, any_language=False))

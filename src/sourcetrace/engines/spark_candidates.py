@@ -36,7 +36,7 @@ FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rens
 
 def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int]) -> RDD:
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
-    with their topic vectors ``(id, vector)``; aligned? is :data:`TRIAL` for a pair on trial."""
+    with their topic vectors ``(id, vector)``; aligned? as :func:`pipeline.alignment` gives it."""
     from sourcetrace.engines.spark import KEEP, with_both
 
     feats = docs.mapPartitions(_features)
@@ -44,23 +44,15 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     langs = docs.mapValues(lambda r: r.doc.lang)
     found = minhash(stages, feats, keep).union(vectors(topics, langs, keep)).union(terms(feats))
     union = with_both(found.reduceByKey(lambda x, y: cp.merge([x], [y])[0]), langs).persist(KEEP)  # read twice
-    # Mutual best by margin across languages (pipeline.on_trial): each document's best candidate
+    # Mutual best by margin across languages (pipeline.mutual_best): each document's best candidate
     # in every other language, a reduce by (document, language); a pair both ends chose is on trial.
     best = union.filter(lambda kv: kv[1][1] != kv[1][2]).flatMap(
         lambda kv: [((kv[0][0], kv[1][2]), (pipeline.best_key(kv[1][0], kv[0][1]), kv[0][1])),
                     ((kv[0][1], kv[1][1]), (pipeline.best_key(kv[1][0], kv[0][0]), kv[0][0]))]).reduceByKey(min)
     chosen = best.map(lambda kv: (tuple(sorted((kv[0][0], kv[1][1]))), 1)).reduceByKey(add).filter(
         lambda kv: kv[1] == 2).mapValues(lambda _: True)
-    return union.leftOuterJoin(chosen).mapValues(lambda v: _aligned(v[0][0], v[0][1] != v[0][2], v[1] is not None))
-
-
-TRIAL = "trial"  # the aligned? value of a pair aligned on trial (pipeline.on_trial)
-
-
-def _aligned(c: Candidate, cross: bool, mutual: bool) -> bool | str:
-    if pipeline.worth_aligning(c, cross):
-        return True
-    return TRIAL if mutual and pipeline.trial_eligible(c, cross) else False
+    return union.leftOuterJoin(chosen).mapValues(lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2],
+                                                                              v[1] is not None))
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
