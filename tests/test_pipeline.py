@@ -72,7 +72,7 @@ def test_mutual_best_cross_language_candidates_and_those_on_topic_alone_are_alig
     tie = [Candidate("a1", "e1", ["vectors"], 0.8, 1.005), Candidate("a2", "e1", ["vectors"], 0.8, 1.005)]
     assert mutual_best(tie, lang) == {("a1", "e1")}
     assert alignment(found[0], True, True) == TRIAL
-    assert alignment(Candidate("a", "b", ["vectors"], 0.8, 0.99), True, True) is False  # under TRIAL_MARGIN
+    assert alignment(Candidate("a", "b", ["vectors"], 0.8, 0.94), True, True) is False  # under TRIAL_MARGIN
     assert alignment(found[2], True, False) is False
     assert alignment(found[3], True, True) is True  # a shared rare term: aligned outright
     assert alignment(Candidate("a", "b", ["vectors"], 0.8, 1.05), True, False) == TRIAL  # topic alone
