@@ -47,7 +47,10 @@ passage P and R by area; editions typed copy/revision, commentaries derived with
 documents per book file; direction right where the truth knows it; strong relations (anything but
 `related`) between texts the truth does not relate. `--handed` adds the sentence pairs of each
 true translation pair aligned on its own (`sourcetrace.compare`), which separates alignment from
-candidate search. `--small` (about 2 minutes) takes fewer of each,
+candidate search. Where the lost sentence pairs go is printed for both (`missed area`, as a share
+of the true pairs' area): a verse found in part, one whose sentences are paired elsewhere (one
+side or both), one left unaligned; and, in the traced run, the pairs never aligned at all (no
+passage: never a candidate, or aligned to nothing). `--small` (about 2 minutes) takes fewer of each,
 leaves out the commentary and Tatoeba, and aligns with the fast encoder (USE), as trace does above
 200 documents.
 """
@@ -424,6 +427,36 @@ class Outputs:
         return r["type"], (self.file_of.get(r["source"]) if r.get("source") else None)
 
 
+MISSES = ("part of the verse missing", "one side aligned elsewhere", "both sides aligned elsewhere", "unaligned")
+
+
+def misses(pred: list[tuple[Span, Span]], gold: list[tuple[Span, Span]]) -> Counter:
+    """Where the area of the true sentence pairs that the passages miss goes, by character area:
+    a true pair found in part (a sentence of the verse left out, or paired beyond it), one whose
+    units are paired with other units (one side, or both: a wrong bead), or one left unaligned."""
+    def ov(x: Span, y: Span) -> int:
+        return max(0, min(x[1], y[1]) - max(x[0], y[0]))
+
+    out: Counter = Counter()
+    for ga, gb in gold:
+        area = (ga[1] - ga[0]) * (gb[1] - gb[0])
+        inter = sum(ov(pa, ga) * ov(pb, gb) for pa, pb in pred)
+        out["gold"] += area
+        if inter >= area:
+            continue
+        if inter > 0:
+            out[MISSES[0]] += area - inter
+            continue
+        elsewhere = sum((any(ov(pa, ga) for pa, _ in pred), any(ov(pb, gb) for _, pb in pred)))
+        out[MISSES[(3, 1, 2)[elsewhere]]] += area
+    return out
+
+
+def miss_shares(counts: Counter) -> dict[str, float]:
+    """Each kind of miss as a share of the true pairs' area."""
+    return {k: round(counts[k] / counts["gold"], 3) for k in MISSES if counts["gold"] and counts[k]}
+
+
 def mean(xs: list[float]) -> float | None:
     return round(sum(xs) / len(xs), 3) if xs else None
 
@@ -442,12 +475,15 @@ def score(corpus: Corpus, outs: Outputs, area_f1) -> dict:
         types: Counter = Counter()
         by_set: dict[str, Counter] = defaultdict(Counter)
         ps, rs, f1s, found_units, units, right_source = [], [], [], 0, 0, 0
+        lost: dict[str, Counter] = defaultdict(Counter)
         for p in pairs:
             typ, src = outs.relation(name[p.a], name[p.b])
             types[typ] += 1
             by_set[p.set][typ] += 1
             if p.gold:
                 pred = outs.spans(name[p.a], name[p.b])
+                lost[p.set] += misses(pred, p.gold)
+                lost[p.set]["never aligned (pairs)"] += not pred
                 pr, rc, f1, found = area_f1(pred, p.gold)
                 if pred:
                     ps.append(pr)
@@ -479,6 +515,8 @@ def score(corpus: Corpus, outs: Outputs, area_f1) -> dict:
             k["derived_with_base_as_source"] = right_source if types["derived"] else 0
         if units:
             k.update(P=mean(ps), R=mean(rs), F1=mean(f1s), units_found=f"{found_units}/{units}")
+            k["missed_area"] = {st: {**miss_shares(c), "never aligned (pairs)": c["never aligned (pairs)"]}
+                                for st, c in sorted(lost.items())}
         res["kinds"][kind] = k
     res["direction_right"] = f"{sum(direction)}/{len(direction)}" + (
         f" (and {no_direction} with no source)" if no_direction else "")
@@ -553,6 +591,7 @@ def handed_pairs(corpus: Corpus, folder: Path, db: Path, area_f1, encoder: str |
 
     enc = get_encoder(encoder) if encoder else None
     figures: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    lost: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for p in corpus.pairs:
         if p.kind in ("translation", "partial"):
             a, b = (str(folder / corpus.files[k].name) for k in (p.a, p.b))
@@ -561,7 +600,9 @@ def handed_pairs(corpus: Corpus, folder: Path, db: Path, area_f1, encoder: str |
             pr, rc, f1, _ = area_f1(pred, p.gold)
             for key in ((p.kind, "all"), (p.kind, p.set)):
                 figures[key].append((pr, rc, f1))
-    return {f"{kind} ({s})": dict(zip(("P", "R", "F1"), (mean([x[i] for x in v]) for i in range(3)), strict=True))
+                lost[key] += misses(pred, p.gold)
+    return {f"{kind} ({s})": {**dict(zip(("P", "R", "F1"), (mean([x[i] for x in v]) for i in range(3)), strict=True)),
+                              "missed_area": miss_shares(lost[(kind, s)])}
             for (kind, s), v in sorted(figures.items())}
 
 
@@ -604,13 +645,17 @@ def report(res: dict) -> str:
     lines.append(f"  {'all files read as one document':52s} {res['files_read_as_one_document']:>8}")
     lines.append(f"  {'language right':52s} {res['language_right']:>8}")
     for kind, v in res.get("handed", {}).items():
-        lines.append(f"  {kind + ' handed to compare: P R F1':52s} {v['P']}  {v['R']}  {v['F1']}")
+        lines.append(f"  {kind + ' handed to compare: P R F1':52s} {v['P']}  {v['R']}  {v['F1']}"
+                     + (f"   missed: {v['missed_area']}" if v.get("missed_area") else ""))
     if "tatoeba" in res:
         lines.append(f"  {'Tatoeba ara-eng, English shuffled (product path)':52s} {res['tatoeba']:>8.3f}   bar >= 0.95")
     lines.append("per kind:")
     for kind, v in k.items():
-        rest = {x: y for x, y in v.items() if x not in ("pairs", "types", "types_by_set")}
+        rest = {x: y for x, y in v.items() if x not in ("pairs", "types", "types_by_set", "missed_area")}
         lines.append(f"  {kind:12s} {v['pairs']:3d} pairs  types {v.get('types_by_set', v['types'])}  {rest}")
+    for kind, v in k.items():
+        for st, m in v.get("missed_area", {}).items():
+            lines.append(f"missed area, {kind} ({st}), as a share of the true pairs' area: {m}")
     if res.get("reuse_cases"):
         why = Counter(line.split(": ", 1)[1].split(" (", 1)[0] for line in res["reuse_cases"])
         lines.append("reuse cases (PAN): " + ", ".join(f"{k} {v}" for k, v in why.most_common()))

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sourcetrace.align.beads import extend, fill_gaps, ordered_anchors, unit_vectors
+from sourcetrace.align.beads import (
+    extend,
+    fill_gaps,
+    grow_diagonal,
+    in_order_share,
+    ordered_anchors,
+    unit_vectors,
+)
 from sourcetrace.align.matching import margin_scores
 
 DIM = 256
@@ -98,6 +105,18 @@ def test_mutual_best_pairs_are_anchors_only_in_an_ordered_run():
     assert ordered_anchors(lone, margin_scores(lone, k=4), free, free, set()) == set()
 
 
+def test_a_lone_mutual_best_pair_counts_once_the_texts_share_a_run_unless_it_crosses_it():
+    lone = np.full((20, 20), 0.1)
+    lone[15, 3] = 0.9  # a block of a reordered translation, alone on its diagonal
+    lone[5, 17] = 0.9  # inside the ordered stretch below, it cuts across its order
+    free = [True] * 20
+    margin = margin_scores(lone, k=4)
+    assert ordered_anchors(lone, margin, free, free, set()) == set()  # nothing shared yet
+    run = {(2, 12), (4, 14), (6, 16), (8, 18)}  # pairs already chosen, in order
+    found = ordered_anchors(lone, margin, free, free, run)
+    assert (15, 3) in found and (5, 17) not in found
+
+
 def test_three_weak_pairs_in_order_stand_out_together():
     rng = np.random.default_rng(5)
     margin = rng.uniform(0.3, 1.0, size=(12, 12))
@@ -126,3 +145,66 @@ def test_a_bead_whose_numbers_differ_on_both_sides_is_contradicted():
     assert (1, 1) in out  # b adds a year: a translation may make a date explicit
     assert (2, 2) not in out  # the 15th against the 5th: the same frame about another day
     assert (3, 3) in out
+
+
+def test_sentences_on_one_side_between_neighbouring_partners_join_the_bead_they_fit():
+    meanings = _meanings(6)
+    # b says meaning 2 in four sentences, each a weak echo of it: a long verse that the
+    # translation cut into four sentences; a's verse is as long as the four together
+    parts = unit_vectors(np.stack([meanings[2] + 1.2 * _meanings(4, 11)[k] for k in range(4)]))
+    vb = np.concatenate([meanings[:3], parts[1:], meanings[3:]])  # (2, 2) holds the first part
+    vb[2] = parts[0]
+    va = meanings
+    lens_a = [40, 40, 160, 40, 40, 40]
+    lens_b = [40, 40, 40, 40, 40, 40, 40, 40, 40]
+    sim = va @ vb.T
+    level = float(np.quantile(sim, 0.5))
+    found = {(0, 0), (1, 1), (2, 2), (3, 6), (4, 7), (5, 8)}
+    out = fill_gaps(found, va, vb, lens_a, lens_b, [False] * 6, [False] * 9, level=level)
+    assert {(2, 3), (2, 4), (2, 5)} <= out
+    # a's verse as short as one sentence: the bead would be four times too long, and stays one
+    short = fill_gaps(found, va, vb, [40] * 6, lens_b, [False] * 6, [False] * 9, level=level)
+    assert short == found
+
+
+def test_a_long_gap_is_filled_when_both_sides_hold_as_many_units():
+    va = _meanings(26)
+    vb = _blur(va, 1.0, seed=6)
+    out = _fill({(0, 0), (1, 1), (2, 2), (23, 23), (24, 24), (25, 25)}, va, vb)
+    assert len({(k, k) for k in range(3, 23)} & out) >= 18  # 20 units a side, in order
+    # as long, but one side holds five more units: no evidence of order
+    vb2 = np.concatenate([vb[:23], _meanings(5, 7), vb[23:]])
+    out = _fill({(0, 0), (1, 1), (2, 2), (23, 28), (24, 29), (25, 30)}, va, vb2)
+    assert out == {(0, 0), (1, 1), (2, 2), (23, 28), (24, 29), (25, 30)}
+
+
+def test_a_lone_unit_in_a_gap_takes_the_sentences_it_was_cut_into():
+    meanings = _meanings(6)
+    # b says meaning 2 in four weak sentences; a's unit 2, four times as long, lies alone in the gap
+    parts = unit_vectors(np.stack([meanings[2] + 2.5 * _meanings(4, 12)[k] for k in range(4)]))
+    topic = 0.6 * _meanings(1, 13)[0]  # one subject throughout: unrelated units score well over 0
+    vb = unit_vectors(np.concatenate([meanings[:2], parts, meanings[3:]]) + topic)
+    va = unit_vectors(meanings + topic)
+    lens_a = [40, 40, 160, 40, 40, 40]
+    lens_b = [40] * 9
+    sim = va @ vb.T
+    found = {(0, 0), (1, 1), (3, 6), (4, 7), (5, 8)}
+    out = fill_gaps(found, va, vb, lens_a, lens_b, [False] * 6, [False] * 9, level=float(np.quantile(sim, 0.5)))
+    assert {(2, 2), (2, 3), (2, 4), (2, 5)} <= out
+
+
+def test_pairs_grow_along_their_diagonal_only_in_a_text_that_keeps_its_order():
+    margin = np.full((10, 10), 0.2)
+    for k in range(10):
+        margin[k, k] = 0.6  # each pair of the translation stands out a little
+    ok = [True] * 10
+    in_order = {(2, 2), (3, 3), (7, 7)}
+    assert in_order_share(in_order) == 1.0
+    assert grow_diagonal(in_order, margin, ok, ok) == {(k, k) for k in range(10)}
+    # blocks moved about: the next pair on a diagonal may be another block's
+    shuffled = {(0, 6), (1, 7), (5, 0), (6, 1), (8, 3)}
+    assert in_order_share(shuffled) < 0.8
+    assert grow_diagonal(shuffled, margin, ok, ok) == shuffled
+    # a unit with a strong partner elsewhere stops the growth
+    closed = [k != 5 for k in range(10)]
+    assert (5, 5) not in grow_diagonal(in_order, margin, closed, ok)

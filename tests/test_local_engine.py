@@ -27,6 +27,23 @@ def test_align_all_answers_for_the_current_pairs_only(tmp_path):
         assert local.align_all(store, docs, pairs=pair) == found  # and nothing was aligned again
 
 
+def test_a_pair_on_trial_keeps_only_a_translation_and_is_stored_apart(tmp_path):
+    from sourcetrace.align.pair import DEFAULT_THRESHOLD
+    from sourcetrace.pipeline import alignment_settings
+
+    body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
+    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Breaking news. " + body, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store).files))
+        pair = [(docs[0].id, docs[1].id)]
+        # A copy is no translation: on trial it keeps nothing, and is stored under the trial's settings.
+        assert local.align_all(store, docs, pairs=pair, trial=pair) == []
+        assert len(store.aligned(alignment_settings(None, DEFAULT_THRESHOLD, trial=True))) == 1
+        # No longer on trial (a rerun over a changed corpus): aligned again, its passages kept.
+        assert local.align_all(store, docs, pairs=pair)
+
+
 def test_candidate_features_are_cached_per_document_and_dropped_with_it(tmp_path, monkeypatch):
     from sourcetrace import pipeline
     from sourcetrace.engines import local

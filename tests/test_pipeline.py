@@ -65,3 +65,39 @@ def test_topics_come_from_the_static_encoder_without_touching_the_vector_cache()
     inputs = [DocInput("d", "en", "", ["The council met today.", "It agreed on a plan."])]
     assert pipeline.topics(inputs, vectors=vectors)["d"].shape == (get_encoder(pipeline.TOPIC_ENCODER).dim,)
     assert seen == [get_encoder("static").name]
+
+
+def test_mutual_best_cross_language_candidates_and_those_on_topic_alone_are_aligned_on_trial():
+    from sourcetrace.candidates.pairs import Candidate
+    from sourcetrace.pipeline import TRIAL, alignment, mutual_best
+
+    lang = {"e1": "en", "e2": "en", "a1": "ar", "a2": "ar", "a3": "ar"}
+    found = [Candidate("a1", "e1", ["vectors"], 0.8, 1.005),  # both choose each other
+             Candidate("a2", "e1", ["vectors"], 0.8, 0.999),
+             Candidate("a2", "e2", ["vectors"], 0.8, 1.002),  # e2 prefers a3
+             Candidate("a3", "e2", ["vectors", "terms"], 0.8, 1.03),
+             Candidate("e1", "e2", ["vectors"], 0.9, 1.2)]  # one language: never chosen
+    assert mutual_best(found, lang) == {("a1", "e1"), ("a3", "e2")}
+    # Ties by margin go to the smallest id, on both ends.
+    tie = [Candidate("a1", "e1", ["vectors"], 0.8, 1.005), Candidate("a2", "e1", ["vectors"], 0.8, 1.005)]
+    assert mutual_best(tie, lang) == {("a1", "e1")}
+    assert alignment(found[0], True, True) == TRIAL
+    assert alignment(Candidate("a", "b", ["vectors"], 0.8, 0.94), True, True) is False  # under TRIAL_MARGIN
+    assert alignment(found[2], True, False) is False
+    assert alignment(found[3], True, True) is True  # a shared rare term: aligned outright
+    assert alignment(Candidate("a", "b", ["vectors"], 0.8, 1.05), True, False) == TRIAL  # topic alone
+    assert alignment(found[4], False, False) is False
+
+
+def test_a_pair_on_trial_keeps_its_passages_only_as_a_translation():
+    from sourcetrace.records import Passage
+    from sourcetrace.relate.relations import PairText
+
+    en = "The council met today. It agreed on a plan. It will meet again in the spring of next year."
+    ar = "اجتمع المجلس اليوم. ووافق على خطة."
+    a, b = PairText(Document("a", "a", 0, len(ar), "ar"), ar), PairText(Document("e", "e", 0, len(en), "en"), en)
+    one, two = (Passage("a", 0, 19, "e", 0, 22, "translation", 0.8),
+                Passage("a", 20, len(ar), "e", 23, 43, "translation", 0.8))
+    assert pipeline.tried(a, b, [one, two]) == [one, two]  # all of the Arabic inside the English
+    assert pipeline.tried(a, b, [one]) == []  # half of one side, a quarter of the other
+    assert pipeline.tried(a, b, []) == []

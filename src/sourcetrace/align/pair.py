@@ -18,10 +18,13 @@ assuming that they are complete or in the same order (a report reorders, cuts an
    a second partner when it is adjacent to the first (one sentence rendered as two). Both sides
    choose, so a source sentence quoted twice in a report is found twice; no order is assumed.
    Then **order** (:mod:`sourcetrace.align.beads`): mutual best pairs in ordered runs become
-   anchors, the units between consecutive ordered pairs are aligned by a monotonic DP over beads
-   of up to three units a side (1-1, 1-2, 2-1, 2-2, 1-3, 3-1), and a unit next to an aligned one
-   joins its partner when merged it matches better: what the global search left below its
-   threshold, the order of a translation recovers. A pair over ``windows.MAX_CELLS`` unit cells
+   anchors (and, once the texts share a run, mutual best pairs alone that do not cut across
+   it: a block of a reordered text), the units between consecutive ordered pairs are aligned by
+   a monotonic DP over beads of up to three units a side (1-1, 1-2, 2-1, 2-2, 1-3, 3-1), units on
+   one side of a gap join a neighbouring bead whose length they complete, a text in order grows
+   along its diagonals, and a unit next to an aligned one joins its partner when merged it
+   matches better: what the global search left below its threshold, the order of a translation
+   recovers. A pair over ``windows.MAX_CELLS`` unit cells
    is aligned window by window (:mod:`sourcetrace.align.windows`), in memory linear in its length.
 6. **Kinds**: across languages `translation` or, when the wording moved, `translated-paraphrase`;
    within a language the reuse kinds, or `paraphrase` for units that share meaning but little
@@ -31,16 +34,24 @@ assuming that they are complete or in the same order (a report reorders, cuts an
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 from scipy.special import expit
 
 from sourcetrace.align import windows
-from sourcetrace.align.beads import BACKGROUND, extend, fill_gaps, ordered_anchors, unit_vectors
+from sourcetrace.align.beads import (
+    BACKGROUND,
+    extend,
+    fill_gaps,
+    grow_diagonal,
+    ordered_anchors,
+    unit_vectors,
+)
 from sourcetrace.align.matching import cosine_matrix, margin_scores
 from sourcetrace.align.reuse import Match, find_reuse
 from sourcetrace.encode import Encoder, get_encoder
@@ -100,9 +111,18 @@ def _units(side: Side, covered: Sequence[Span]) -> list[_Unit]:
     one place and paraphrase it in another.
     """
     units: list[_Unit] = []
+    spans = sorted(covered)
+    starts = [cs for cs, _ in spans]
+    reach = list(accumulate((ce for _, ce in spans), max))  # the furthest end of the spans so far
     for s in side.sentences:
+        # only the spans that start before the sentence ends and reach past its start (a sorted
+        # walk: sentences x spans was the stage's cost on a long report of a long source)
+        hi = bisect_left(starts, s.end)
+        lo = hi
+        while lo > 0 and reach[lo - 1] > s.start:
+            lo -= 1
         pieces = [(s.start, s.end)]
-        for cs, ce in covered:
+        for cs, ce in spans[lo:hi]:
             nxt = []
             for ps, pe in pieces:
                 if ce <= ps or cs >= pe:
@@ -172,6 +192,7 @@ SURE = 0.9  # a pair this strong stands whatever its partner's other options
 RIVAL_GAP = 0.2  # how far below its partner's best pair a pair may be and still stand
 CANDIDATES = 5  # per unit, the best pairs whose anchors are checked
 ANCHOR_REACH = 2 * 1.5  # the most the number agreement can move a pair's logit (±numbers weight)
+SHORT_ANCHOR_MARGIN = 1.3  # an anchor of short units this far out of both neighbourhoods stands alone
 SHORT_UNIT_WORDS = 6  # a unit this short (a dateline, "For Immediate Release") aligns only inside a block
 
 
@@ -282,10 +303,12 @@ def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Seq
 
 
 def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray,
-              score: np.ndarray, sim: np.ndarray, cross: bool, a_lang: str, threshold: float) -> set[tuple[int, int]]:
-    """The pairs plus what their order implies: the gaps between ordered pairs and the 2-1, 1-2
-    beads at them (:mod:`sourcetrace.align.beads`). Only free units are placed, and a unit whose
-    best partner scores over the threshold elsewhere is left to it."""
+              score: np.ndarray, sim: np.ndarray, margin: np.ndarray, cross: bool, a_lang: str,
+              threshold: float) -> set[tuple[int, int]]:
+    """The pairs plus what their order implies: the gaps between ordered pairs, the diagonals of
+    a text in order, and the 2-1, 1-2 beads at them (:mod:`sourcetrace.align.beads`). Only free
+    units are placed, and a unit whose best partner scores over the threshold elsewhere is left
+    to it."""
     if not pairs:
         return pairs
     # Lengths in English characters: Arabic runs about 0.8 the length of English.
@@ -299,6 +322,7 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
     level = float(np.quantile(sim, BACKGROUND))
     num_a, num_b = [u.numbers for u in ua], [u.numbers for u in ub]
     pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level, num_a, num_b)
+    pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b)
     return extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
 
 
@@ -360,13 +384,15 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     # Order is evidence of a translation. Within one language, texts on one event tell it in the
     # same order without sharing sentences: a paraphrase needs its own score (PAN's web texts,
     # bench/realtext.py: gap filling there added only false paraphrases).
-    if cross:
-        pairs |= ordered_anchors(score, margin, free_a, free_b, pairs, [u.numbers for u in ua],
-                                 [u.numbers for u in ub])
-    pairs = _anchored(pairs, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
+    anchors = ordered_anchors(score, margin, free_a, free_b, pairs, [u.numbers for u in ua],
+                              [u.numbers for u in ub]) if cross else set()
+    pairs = _anchored(pairs | anchors, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                       [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
+    if pairs:
+        # an anchor that stands far out of both its neighbourhoods stands, however short its units
+        pairs |= {(i, j) for i, j in anchors if margin[i, j] >= SHORT_ANCHOR_MARGIN}
     if cross:
-        pairs = _in_order(pairs, ua, ub, va, vb, score, sim, cross, a_lang, threshold)
+        pairs = _in_order(pairs, ua, ub, va, vb, score, sim, margin, cross, a_lang, threshold)
     return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
 
 

@@ -92,7 +92,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
         need = pipeline.encoded_documents(docs, pairs.aligned)
         progress.start("encode", len(need))
         sentence_vectors(store, need, progress.step, encoder=chosen)
-    passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned,
+    passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
     typed = relate_all(store, docs, passages, topics, pairs.related)
@@ -213,9 +213,10 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
               threshold: float = DEFAULT_THRESHOLD, pairs: Sequence[tuple[str, str]] | None = None,
-              progress: Progress = QUIET, workers: int = 1) -> list[Passage]:
+              trial: Sequence[tuple[str, str]] = (), progress: Progress = QUIET, workers: int = 1) -> list[Passage]:
     """Passages between the given pairs of documents (every pair when None), composed through
-    translations at the end.
+    translations at the end. A pair also in ``trial`` keeps its passages only as a translation
+    (:func:`pipeline.tried`).
 
     Pairs already aligned with the same settings are not aligned again; each pair is stored with
     its passages in one transaction, so a killed run resumes where it stopped. With ``workers`` > 1
@@ -223,15 +224,29 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     must be import-safe, ``if __name__ == "__main__"``, as for any process pool).
     """
     settings = pipeline.alignment_settings(encoder, threshold)
+    on_trial = {(a, b) if a < b else (b, a) for a, b in trial}
+    tried_settings = pipeline.alignment_settings(encoder, threshold, trial=True)
     if pairs is None:
         pairs = pipeline.every_pair(docs).aligned
     done = store.aligned(settings)
-    todo = [(a, b) for a, b in pairs if (a, b) not in done and (b, a) not in done]
+    done_trial = store.aligned(tried_settings) if on_trial else set()
+
+    def is_done(a: str, b: str) -> bool:
+        key = (a, b) if a < b else (b, a)
+        stored = done_trial if key in on_trial else done
+        return key in stored or key[::-1] in stored
+
+    todo = [(a, b) for a, b in pairs if not is_done(a, b)]
     progress.start("align", len(todo))
     by_id = {d.id: d for d in docs}
+    text_of = DocumentTexts(store)
     for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
                                    threshold=threshold, workers=workers):
-        store.put_alignment(a, b, settings, found)
+        if ((a, b) if a < b else (b, a)) in on_trial:
+            found = pipeline.tried(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])), found)
+            store.put_alignment(a, b, tried_settings, found)
+        else:
+            store.put_alignment(a, b, settings, found)
         progress.step()
     # Only the current pairs: a pair aligned in an earlier run that is no longer a candidate must
     # not change the answer (a rerun answers as a fresh run over the same files would).

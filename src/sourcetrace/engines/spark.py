@@ -227,7 +227,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             .groupByKey().flatMap(lambda kv: topic_batch(kv[1]))
         keep("topics", topics)
 
-        # -- candidates: ((a, b), aligned?) with a < b
+        # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
         if n_docs <= pipeline.ALL_PAIRS_UP_TO:
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
@@ -261,7 +261,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
         direct = with_both(pairs.filter(lambda kv: kv[1]), sides, parts).flatMap(
-            lambda kv: align(kv[1][1], kv[1][2], spec, name, threshold))
+            lambda kv: align(kv[1][1], kv[1][2], spec, name, threshold, trial=kv[1][0] == pipeline.TRIAL))
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
@@ -481,15 +481,17 @@ def with_both(keyed: RDD, side: RDD, parts: int) -> RDD:
     return by_a.join(side, parts).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
 
 
-def align(a: tuple, b: tuple, spec: str, name: str, threshold: float) -> list[Passage]:
+def align(a: tuple, b: tuple, spec: str, name: str, threshold: float, trial: bool = False) -> list[Passage]:
     """One candidate pair's passages (:func:`pipeline.align_pair`); ``name``: the encoder whose
-    vectors the encode stage gave the sides (the rest are encoded here, as the local aligner does)."""
+    vectors the encode stage gave the sides (the rest are encoded here, as the local aligner does).
+    ``trial``: kept only as a translation (:func:`pipeline.tried`)."""
     known = {**(a[3] or {}), **(b[3] or {})}
     encoder = task_encoder(spec) if spec else None
     if encoder is None:  # align picks one per pair: one thread for each
         task_encoder("default")
-    return pipeline.align_pair(Side(a[0], a[1], a[2]), Side(b[0], b[1], b[2]), encoder=encoder,
-                               vectors=TaskVectors(name, known), threshold=threshold)
+    found = pipeline.align_pair(Side(a[0], a[1], a[2]), Side(b[0], b[1], b[2]), encoder=encoder,
+                                vectors=TaskVectors(name, known), threshold=threshold)
+    return pipeline.tried(PairText(a[0], a[1]), PairText(b[0], b[1]), found) if trial else found
 
 
 # -- compose: passages through a translation, grouped by the pivot document ---------------------------
