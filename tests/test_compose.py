@@ -38,3 +38,13 @@ def test_any_language_maps_a_report_of_the_original_to_the_translation():
     assert compose([EN, AR, REP], [*TRANSLATION, report]) == []
     out = compose([EN, AR, REP], [*TRANSLATION, report], any_language=True)
     assert out == [Passage("rep", 5, 30, "ar", 41, 80, "translated-paraphrase", 0.7)]
+
+
+def test_one_region_reached_by_two_routes_is_one_passage():
+    # rep~en composed through ar and again through a revision of ar: the better scored stands,
+    # whatever order the engine hands them in; a sentence said twice (one side shared) stays twice
+    via_ar = Passage("rep", 10, 45, "en", 51, 100, "translated-near-verbatim", 0.8)
+    via_revision = Passage("en", 51, 100, "rep", 10, 46, "translated-paraphrase", 0.75)
+    repeated = Passage("rep", 50, 60, "en", 51, 100, "translated-paraphrase", 0.7)
+    for composed in ([via_ar, via_revision, repeated], [repeated, via_revision, via_ar]):
+        assert sorted(merge_composed([], composed), key=lambda p: p.score) == [repeated, via_ar]

@@ -106,6 +106,7 @@ def compose(docs: Sequence[Document], passages: Sequence[Passage], *, any_langua
 
 def merge_composed(direct: Sequence[Passage], composed: Sequence[Passage]) -> list[Passage]:
     """Composed passages win over direct ones of the same pair that they overlap on either side."""
+    composed = _distinct(composed)
     by_pair: dict[frozenset[str], list[Passage]] = defaultdict(list)
     for c in composed:
         by_pair[frozenset((c.a, c.b))].append(c)
@@ -118,6 +119,21 @@ def merge_composed(direct: Sequence[Passage], composed: Sequence[Passage]) -> li
     return out
 
 
-def _overlaps(p: Passage, c: Passage) -> bool:
+def _distinct(composed: Sequence[Passage]) -> list[Passage]:
+    """Two routes (through two translations of one text, or a translation and its revision) can
+    give a pair the same region twice, once per route; the best scored stands (ties by span, so
+    the choice does not depend on the order an engine hands the passages in). Passages that
+    share one side only (a report saying one sentence twice) are both kept."""
+    kept: dict[frozenset[str], list[Passage]] = defaultdict(list)
+    for c in sorted(composed, key=lambda c: (-c.score, c.a, c.b, c.a_start, c.a_end, c.b_start, c.b_end, c.kind)):
+        same_pair = kept[frozenset((c.a, c.b))]
+        if not any(_overlaps(c, k, both=True) for k in same_pair):
+            same_pair.append(c)
+    chosen = {id(c) for cs in kept.values() for c in cs}
+    return [c for c in composed if id(c) in chosen]
+
+
+def _overlaps(p: Passage, c: Passage, both: bool = False) -> bool:
     _, ps, pe, _, qs, qe = oriented(p, c.a)
-    return (min(pe, c.a_end) > max(ps, c.a_start)) or (min(qe, c.b_end) > max(qs, c.b_start))
+    on_a, on_b = min(pe, c.a_end) > max(ps, c.a_start), min(qe, c.b_end) > max(qs, c.b_start)
+    return (on_a and on_b) if both else (on_a or on_b)
