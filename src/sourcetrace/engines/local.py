@@ -85,12 +85,14 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     progress.start("candidates")
     pairs = candidate_sets(store, docs, topics)
     chosen = pipeline.alignment_encoder(encoder, len(docs))
-    if chosen is not None:
-        # The full encoder only for what alignment reads whole: every sentence of a document in a
-        # cross-language pair to align. Same-language pairs encode on demand only the sentences
-        # their shared wording leaves unexplained (align.pair), most of a copy being reuse.
-        need = pipeline.encoded_documents(docs, pairs.aligned)
-        progress.start("encode", len(need))
+    # The full encoder only for what alignment reads whole: every sentence of a document in a
+    # cross-language pair to align. Same-language pairs encode on demand only the sentences their
+    # shared wording leaves unexplained (align.pair), most of a copy being reuse; with no encoder
+    # chosen (a small corpus) align picks one per pair. The stage is announced either way, so the
+    # log names the same stages on every run.
+    need = pipeline.encoded_documents(docs, pairs.aligned) if chosen is not None else []
+    progress.start("encode", len(need))
+    if need:
         sentence_vectors(store, need, progress.step, encoder=chosen)
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, workers=default_workers())  # announces "align" with its total
