@@ -94,6 +94,11 @@ class Sentence:
         return {"doc": self.doc, "start": self.start, "end": self.end}
 
 
+def pair_key(a: str, b: str) -> tuple[str, str]:
+    """The unordered pair of two document ids as one key (the smaller id first)."""
+    return (a, b) if a < b else (b, a)
+
+
 WORD_FOR_WORD_SCORE = 0.9  # a near-verbatim passage this close counts as taken word for word
 
 

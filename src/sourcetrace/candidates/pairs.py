@@ -79,6 +79,7 @@ from scipy.sparse.csgraph import connected_components
 from sourcetrace.candidates.neighbours import Neighbours, nearest
 from sourcetrace.candidates.neighbours import pairs as neighbour_pairs
 from sourcetrace.encode.vectors import Vectors, encoded
+from sourcetrace.records import pair_key
 from sourcetrace.text.normalize import normalize_text
 from sourcetrace.text.terms import document_terms
 
@@ -179,10 +180,6 @@ def _shingles(words: list[str], size: int) -> list[str]:
     if len(words) < size:
         return [" ".join(words)] if words else []
     return [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
-
-
-def _pair(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a < b else (b, a)
 
 
 # -- MinHash ---------------------------------------------------------------------------------------
@@ -322,7 +319,7 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
         pairs, jac = _band_pairs(sig, DOC_ROWS, owner, threshold)
         copies = owner[pairs[jac >= COPY_JACCARD]]
         for (i, j), jv in zip(owner[pairs].tolist(), jac.tolist(), strict=True):
-            key = _pair(feats[i].id, feats[j].id)
+            key = pair_key(feats[i].id, feats[j].id)
             out[key] = max(out.get(key, 0.0), jv)
     # Quote level: sentences.
     n_units = np.asarray([len(f.quote_sigs) for f in feats], dtype=np.int64)
@@ -350,7 +347,7 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
         di, dj = keys[keep] // len(feats), keys[keep] % len(feats)
         shares = np.minimum(1.0, matched[keep] / np.maximum(1, np.minimum(n_units[di], n_units[dj])))
         for x, y, share in zip(di.tolist(), dj.tolist(), shares.tolist(), strict=True):
-            pk = _pair(feats[x].id, feats[y].id)
+            pk = pair_key(feats[x].id, feats[y].id)
             out[pk] = max(out.get(pk, 0.0), share)
     return out
 
@@ -538,7 +535,7 @@ def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], 
     score = np.minimum(1.0, count / np.maximum(1, np.minimum(rare_count[i], rare_count[j])))
     out = []
     for a, b, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
-        a, b = _pair(ids[a], ids[b])
+        a, b = pair_key(ids[a], ids[b])
         out.append(Candidate(a, b, ["terms"], round(sc, 4)))
     out.sort(key=lambda c: (c.a, c.b))
     return out
@@ -557,7 +554,7 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
     merged: dict[tuple[str, str], Candidate] = {}
     for cands in lists:
         for c in cands:
-            key = _pair(c.a, c.b)
+            key = pair_key(c.a, c.b)
             cur = merged.get(key)
             if cur is None:
                 merged[key] = Candidate(key[0], key[1], list(c.sources), c.score, c.margin)

@@ -34,7 +34,7 @@ from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.workers import MIN_FACT_DOCS, align_pairs, default_workers, extract_facts
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
-from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk
+from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk, pair_key
 from sourcetrace.relate.relations import PairText
 from sourcetrace.store.sqlite import Store
 
@@ -226,7 +226,7 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     must be import-safe, ``if __name__ == "__main__"``, as for any process pool).
     """
     settings = pipeline.alignment_settings(encoder, threshold)
-    on_trial = {(a, b) if a < b else (b, a) for a, b in trial}
+    on_trial = {pair_key(a, b) for a, b in trial}
     tried_settings = pipeline.alignment_settings(encoder, threshold, trial=True)
     if pairs is None:
         pairs = pipeline.every_pair(docs).aligned
@@ -234,7 +234,7 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     done_trial = store.aligned(tried_settings) if on_trial else set()
 
     def is_done(a: str, b: str) -> bool:
-        key = (a, b) if a < b else (b, a)
+        key = pair_key(a, b)
         stored = done_trial if key in on_trial else done
         return key in stored or key[::-1] in stored
 
@@ -244,7 +244,7 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     text_of = DocumentTexts(store)
     for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
                                    threshold=threshold, workers=workers):
-        if ((a, b) if a < b else (b, a)) in on_trial:
+        if pair_key(a, b) in on_trial:
             found = pipeline.tried(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])), found)
             store.put_alignment(a, b, tried_settings, found)
         else:
@@ -253,9 +253,9 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     # Only the current pairs: a pair aligned in an earlier run that is no longer a candidate must
     # not change the answer (a rerun answers as a fresh run over the same files would).
     with in_bulk():  # every passage of the corpus, as records
-        current = {(a, b) if a < b else (b, a) for a, b in pairs}
+        current = {pair_key(a, b) for a, b in pairs}
         direct = [p for p in store.passages([d.id for d in docs])
-                  if ((p.a, p.b) if p.a < p.b else (p.b, p.a)) in current]
+                  if pair_key(p.a, p.b) in current]
         return pipeline.compose(docs, direct)
 
 

@@ -75,7 +75,7 @@ from sourcetrace.engines.local import DOC_BATCH as TOPIC_BATCH  # the local engi
 from sourcetrace.engines.local import SENTENCE_BATCH
 from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError, discover, read_bytes
-from sourcetrace.records import Document, FactDiff, Passage, ReadFailure, Relation, Sentence
+from sourcetrace.records import Document, FactDiff, Passage, ReadFailure, Relation, Sentence, pair_key
 from sourcetrace.relate.families import joins_family
 from sourcetrace.relate.relations import PairText
 
@@ -271,7 +271,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
         texts = docs.leftOuterJoin(shared, parts).mapValues(lambda v: (v[0].doc, v[0].text if v[1] else "")) \
             .leftOuterJoin(topics, parts)
-        keyed = passages.map(lambda p: (ordered(p.a, p.b), p)).cogroup(pairs, parts).mapValues(lambda v: list(v[0]))
+        keyed = passages.map(lambda p: (pair_key(p.a, p.b), p)).cogroup(pairs, parts).mapValues(lambda v: list(v[0]))
         typed = with_both(keyed, texts, parts).flatMap(relate)
         keep("relate", typed)
 
@@ -279,7 +279,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
         keep("facts", facts)
         through = passages.union(compose(passages, info, parts, any_language=True)).map(
-            lambda p: (ordered(p.a, p.b), p))
+            lambda p: (pair_key(p.a, p.b), p))
         # Only the pairs with passages: a pair without any has no fact diff (diff_pair compares
         # texts only over shared passages), so both documents' texts and facts need not travel to
         # every candidate pair (19,306 at 2,000 documents, a few hundred of them with passages).
@@ -294,8 +294,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         light = docs.mapValues(lambda r: r.doc)
         relations = direct_by_family(typed, diffs, labels, light, parts)
         keep("direct", relations)
-        moved = (typed.map(lambda r: (ordered(r.a, r.b), joins_family(r)))
-                 .join(relations.map(lambda r: (ordered(r.a, r.b), joins_family(r))), parts)
+        moved = (typed.map(lambda r: (pair_key(r.a, r.b), joins_family(r)))
+                 .join(relations.map(lambda r: (pair_key(r.a, r.b), joins_family(r))), parts)
                  .filter(lambda kv: kv[1][0] != kv[1][1]))
         stages.group("direct")
         if not moved.isEmpty():  # a direction changed what joins a family: its components again
@@ -469,10 +469,6 @@ def topic_batch(items: Iterable[tuple[int, DocInput]]) -> list[tuple[str, np.nda
 
 
 # -- pairs: joins with both documents ------------------------------------------------------------------
-def ordered(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a < b else (b, a)
-
-
 def with_both(keyed: RDD, side: RDD, parts: int) -> RDD:
     """``((a, b), value)`` records joined with both documents' ``(id, record)``:
     ``((a, b), (value, record of a, record of b))`` (two joins by id, into ``parts`` partitions)."""
@@ -500,10 +496,10 @@ def compose(passages: RDD, info: RDD, parts: int, *, any_language: bool) -> RDD:
     pair, each passage X~Z joined with the translations of its pivot Z. ``info``: ``(id, (start,
     end, lang))`` of every document."""
     pairs = passages.filter(lambda p: p.kind in TRANSLATION_KINDS and p.a != p.b).map(
-        lambda p: (ordered(p.a, p.b), p)).groupByKey(parts).mapValues(list)
+        lambda p: (pair_key(p.a, p.b), p)).groupByKey(parts).mapValues(list)
     translations = with_both(pairs, info, parts).flatMap(_translation).persist(KEEP)  # (z, (y, passages, lang y))
     by_pivot = translations.groupByKey(parts).mapValues(list)
-    known = translations.map(lambda kv: (ordered(kv[0], kv[1][0]), True)).distinct(parts)
+    known = translations.map(lambda kv: (pair_key(kv[0], kv[1][0]), True)).distinct(parts)
     sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info, parts).flatMap(
         lambda kv: _pivots(kv[1][0], kv[1][1][2], kv[1][2][2], any_language))
     composed = sides.join(by_pivot, parts).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
@@ -538,12 +534,12 @@ def _through(z: str, side: tuple, translations: list[tuple], any_language: bool)
             overlap = min(ze, tze) - max(zs, tzs)
             if overlap <= 0 or overlap < MIN_SHARE * (tze - tzs):
                 continue
-            yield ordered(x, y), Passage(x, xs, xe, y, tys, tye, translated_kind(p.kind), min(p.score, t.score))
+            yield pair_key(x, y), Passage(x, xs, xe, y, tys, tye, translated_kind(p.kind), min(p.score, t.score))
 
 
 def merged(direct: RDD, composed: RDD, parts: int) -> RDD:
     """:func:`merge_composed` per pair: composed passages win over direct ones they overlap."""
-    return (direct.map(lambda p: (ordered(p.a, p.b), p)).cogroup(composed.map(lambda p: (ordered(p.a, p.b), p)), parts)
+    return (direct.map(lambda p: (pair_key(p.a, p.b), p)).cogroup(composed.map(lambda p: (pair_key(p.a, p.b), p)), parts)
             .flatMap(lambda kv: merge_composed(list(kv[1][0]), list(kv[1][1]))))
 
 

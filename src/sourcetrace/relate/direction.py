@@ -30,15 +30,11 @@ from dataclasses import dataclass, replace
 
 from sourcetrace.factcheck.dates import relative_key
 from sourcetrace.factcheck.diff import QUANTITIES
-from sourcetrace.records import DIRECTED, Document, FactDiff, Relation
+from sourcetrace.records import DIRECTED, Document, FactDiff, Relation, pair_key
 from sourcetrace.relate.families import joins_family
 
 CHECKED = ("translation", "copy", "derived")  # a revision's direction is its dates'
 _Key = tuple[str, int, int, str]  # (document, fact start, fact end, the other document)
-
-
-def _pair(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a < b else (b, a)
 
 
 def _other(r: Relation, doc_id: str) -> str:
@@ -58,12 +54,12 @@ class _Family:
     diffs: dict[tuple[str, str], list[FactDiff]]
 
     def source(self, x: str, y: str) -> str | None:
-        r = self.by_pair.get(_pair(x, y))
+        r = self.by_pair.get(pair_key(x, y))
         return r.source if r is not None and r.type in DIRECTED else None
 
 
 def _family(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> _Family:
-    by_pair = {_pair(r.a, r.b): r for r in relations}
+    by_pair = {pair_key(r.a, r.b): r for r in relations}
     partners: dict[str, set[str]] = defaultdict(set)
     for r in relations:
         if joins_family(r):  # shared text, not a topic
@@ -74,7 +70,7 @@ def _family(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequ
     for d in diffs:
         if d.type not in QUANTITIES:  # names are read too unevenly across languages to decide
             continue
-        by_diff_pair[_pair(d.a, d.b)].append(d)
+        by_diff_pair[pair_key(d.a, d.b)].append(d)
         span_b = (d.b_start, d.b_end) if d.b_start is not None else None
         span_a = (d.a_start, d.a_end) if d.a_start is not None else None
         if d.a_start is not None:
@@ -91,11 +87,11 @@ def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Seque
     rejected. Input records are not changed; a changed relation is a new record."""
     fam = _family(docs, relations, diffs)
     out = [_translation(r, fam) for r in relations]
-    fam.by_pair = {_pair(r.a, r.b): r for r in out}
+    fam.by_pair = {pair_key(r.a, r.b): r for r in out}
     out = [_kept_facts(r, fam) for r in out]
     # Rule 2 reads the directions rules 1 and 3 left, all at once: its own changes must not feed
     # each other (the answer would depend on the order of the relations).
-    fam.by_pair = {_pair(r.a, r.b): r for r in out}
+    fam.by_pair = {pair_key(r.a, r.b): r for r in out}
     return [_quote_language(r, fam) for r in out]
 
 
@@ -104,7 +100,7 @@ def _translation(r: Relation, fam: _Family) -> Relation:
     if r.type != "translation" or r.source is not None:
         return r
     relative = set()
-    for d in fam.diffs.get(_pair(r.a, r.b), ()):
+    for d in fam.diffs.get(pair_key(r.a, r.b), ()):
         if d.type == "date" and d.status == "same" and isinstance(d.value_a, str) and isinstance(d.value_b, str):
             ra, rb = _deictic_day(d.value_a), _deictic_day(d.value_b)
             if ra != rb and not (relative_key(d.value_a) and relative_key(d.value_b)):
@@ -137,7 +133,7 @@ def _older(a: str, b: str, fam: _Family) -> tuple[int, int, list[str]]:
     witnesses = sorted((fam.partners.get(a, set()) & fam.partners.get(b, set())) - {a, b})
     if not witnesses:
         return 0, 0, why
-    for d in fam.diffs.get(_pair(a, b), ()):
+    for d in fam.diffs.get(pair_key(a, b), ()):
         if d.status != "changed" or d.a_start is None or d.b_start is None:
             continue
         fa = (d.a, d.a_start, d.a_end)
@@ -186,7 +182,7 @@ def _quote_language(r: Relation, fam: _Family) -> Relation:
     # Same-language documents whose wording `derived` keeps, as their derived side or copy.
     takes_from = sorted(x for x in fam.partners.get(derived, ()) if x != source
                         and fam.lang.get(x) == fam.lang.get(derived) and fam.source(x, derived) == x
-                        and _pair(x, source) in fam.by_pair)
+                        and pair_key(x, source) in fam.by_pair)
     if not takes_from:
         return r
     verdicts = {x: fam.source(x, source) for x in takes_from}

@@ -40,7 +40,7 @@ from math import fsum
 
 import numpy as np
 
-from sourcetrace.records import Document, Passage, Relation, Span
+from sourcetrace.records import Document, Passage, Relation, Span, pair_key
 
 TRANSLATION_KINDS = ("translation", "translated-paraphrase")
 WORDING_KINDS = ("verbatim", "near-verbatim")
@@ -343,7 +343,7 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     by_id = {d.doc.id: d for d in docs}
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
-        key = (p.a, p.b) if p.a < p.b else (p.b, p.a)
+        key = pair_key(p.a, p.b)
         grouped.setdefault(key, []).append(p)
     keys = set(grouped)
     if pairs is not None:

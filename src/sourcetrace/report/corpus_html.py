@@ -17,12 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sourcetrace.records import Document, FactDiff, Family, Passage, Relation, Sentence
+from sourcetrace.records import Document, FactDiff, Family, Passage, Relation, Sentence, pair_key
 from sourcetrace.relate.coverage import merge_spans
 from sourcetrace.relate.lineage import is_directed, origin_chain, relations_of
 from sourcetrace.report.compare_html import PairView, Segment, pair_view, segments, settings_items
 from sourcetrace.report.facts import orient_diffs
-from sourcetrace.report.graph import TYPE_COLOURS, Graph, coverage, flow, layout, pair_key
+from sourcetrace.report.graph import TYPE_COLOURS, Graph, coverage, flow, layout
 from sourcetrace.report.kinds import kind_css
 from sourcetrace.report.templating import inline_asset, render, short
 from sourcetrace.report.wording import chain_steps, what_a_is

@@ -79,11 +79,6 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
 
 
-def pair_key(a: str, b: str) -> tuple[str, str]:
-    """The unordered pair (a, b) as a key."""
-    return (a, b) if a <= b else (b, a)
-
-
 def flow(r: Relation) -> tuple[str, str]:
     """(from, to): source first for a directed relation, else as recorded."""
     if is_directed(r) and r.source == r.b:
