@@ -31,7 +31,13 @@ from sourcetrace.candidates.pairs import (
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.workers import MIN_FACT_DOCS, align_pairs, default_workers, extract_facts
+from sourcetrace.engines.workers import (
+    MIN_FACT_DOCS,
+    align_pairs,
+    default_workers,
+    encoder_pool,
+    extract_facts,
+)
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk, pair_key
@@ -40,6 +46,7 @@ from sourcetrace.store.sqlite import Store
 
 DOC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
 SENTENCE_BATCH = 500  # documents whose sentences are encoded (and stored) at a time
+MIN_POOL_DOCS = 100  # documents to encode from which encoder worker processes pay their start (a model load each)
 
 
 @dataclass
@@ -93,7 +100,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     need = pipeline.encoded_documents(docs, pairs.aligned) if chosen is not None else []
     progress.start("encode", len(need))
     if need:
-        sentence_vectors(store, need, progress.step, encoder=chosen)
+        sentence_vectors(store, need, progress.step, encoder=chosen, workers=default_workers())
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
@@ -156,18 +163,22 @@ def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document
 
 
 def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None,
-                     encoder: Encoder | None = None) -> None:
+                     encoder: Encoder | None = None, workers: int = 1) -> None:
     """Every sentence of the documents encoded once (the fast encoder unless one is given) and
     cached in the store, in large batches: alignment workers and the quote index read them from
-    there, and a document in many pairs is encoded once, not per pair."""
-    vectors = StoreVectors(store)
+    there, and a document in many pairs is encoded once, not per pair. With ``workers`` > 1 and
+    at least ``MIN_POOL_DOCS`` documents to encode, the encoder's batches run in that many
+    processes (the same batches, so the same vectors)."""
     enc = encoder or get_encoder(pipeline.FAST_ENCODER)
+    missing = len(docs) - len(store.cached("encoded", enc.name, [d.id for d in docs]))
+    with encoder_pool(enc, workers if missing >= MIN_POOL_DOCS else 1) as run:
+        vectors = StoreVectors(store, run=run)
 
-    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        pipeline.encode([s for d in inputs for s in d.sentences], encoder=enc, vectors=vectors)
-        return {d.id: b"" for d in inputs}  # a mark: this document's sentences are in the cache
+        def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+            pipeline.encode([s for d in inputs for s in d.sentences], encoder=enc, vectors=vectors)
+            return {d.id: b"" for d in inputs}  # a mark: this document's sentences are in the cache
 
-    _per_document(store, "encoded", enc.name, docs, compute, progress, SENTENCE_BATCH)
+        _per_document(store, "encoded", enc.name, docs, compute, progress, SENTENCE_BATCH)
 
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:

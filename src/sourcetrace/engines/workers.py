@@ -13,10 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from multiprocessing import get_context
+
+import numpy as np
 
 from sourcetrace.align.pair import align
 from sourcetrace.encode import Encoder, get_encoder, spec_of
+from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.sides import Sides
 from sourcetrace.records import Document, Fact, Passage
@@ -101,6 +105,30 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
                 if nxt is not None:
                     pending.add(pool.submit(_align_chunk, nxt))
 
+
+def _start_encoder(spec: str) -> None:
+    encoder = get_encoder(spec)
+    _state.update(encoder=encoder, blas=one_thread(encoder))
+
+
+def _raw_rows(items: list[str]) -> np.ndarray:
+    return _state["encoder"].raw_rows(items)
+
+
+@contextmanager
+def encoder_pool(encoder: Encoder, workers: int) -> Iterator[BatchRunner | None]:
+    """Where the encode stage runs an encoder's batches (:meth:`LazyBatchEncoder.encode`'s
+    ``run``): ``workers`` processes of one BLAS thread each, or None (this process) for one worker
+    or an encoder a worker cannot build again. Two threads of one process on two cores encoded
+    no faster than one (the forward pass is mostly single-threaded numpy between the products,
+    and a thread whose core is busy makes its partner spin); two processes do twice the work."""
+    spec = spec_of(encoder)
+    if workers < 2 or not spec or not isinstance(encoder, LazyBatchEncoder):
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_encoder,
+                             initargs=(spec,)) as pool:
+        yield lambda batches: pool.map(_raw_rows, batches)
 
 
 def _start_facts(db_path: str) -> None:
