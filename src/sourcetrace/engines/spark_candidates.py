@@ -29,6 +29,7 @@ from sourcetrace import pipeline
 from sourcetrace.candidates import neighbours as nb
 from sourcetrace.candidates import pairs as cp
 from sourcetrace.candidates.pairs import Candidate, DocFeatures
+from sourcetrace.text.terms import figures
 
 VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB at 512 floats)
 FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
@@ -52,8 +53,13 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
                     ((kv[0][1], kv[1][1]), (pipeline.best_key(kv[1][0], kv[0][0]), kv[0][0]))]).reduceByKey(min, parts)
     chosen = best.map(lambda kv: (tuple(sorted((kv[0][0], kv[1][1]))), 1)).reduceByKey(add, parts).filter(
         lambda kv: kv[1] == 2).mapValues(lambda _: True)
-    return union.leftOuterJoin(chosen, parts).mapValues(lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2],
-                                                                              v[1] is not None))
+    how = union.leftOuterJoin(chosen, parts).mapValues(lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2],
+                                                                             v[1] is not None))
+    # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
+    figs = feats.mapValues(lambda f: figures(f.terms))
+    trial = with_both(how.filter(lambda kv: kv[1] == pipeline.TRIAL), figs, parts).mapValues(
+        lambda v: pipeline.screened(v[0], v[1], v[2]))
+    return how.filter(lambda kv: kv[1] != pipeline.TRIAL).union(trial)
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
