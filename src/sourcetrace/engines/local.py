@@ -33,10 +33,10 @@ from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.workers import (
     MIN_FACT_DOCS,
+    FactExtraction,
     align_pairs,
     default_workers,
     encoder_pool,
-    extract_facts,
 )
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
@@ -87,6 +87,17 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
     :func:`pipeline.alignment_encoder` picks it."""
     docs = list(docs)
+    # Facts need only the documents: their extraction starts now, in worker processes, and runs
+    # beside the stages this process runs alone (topics, candidates).
+    pending_facts = FactsOf(docs, store, workers=default_workers())
+    try:
+        return _trace_stages(store, docs, encoder, threshold, progress, pending_facts)
+    finally:
+        pending_facts.close()
+
+
+def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, threshold: float,
+                  progress: Progress, pending_facts: FactsOf) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
@@ -107,7 +118,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     typed = relate_all(store, docs, passages, topics, pairs.related)
     progress.start("facts")
     texts = DocumentTexts(store)
-    facts = facts_of(docs, texts, store, workers=default_workers())
+    facts = pending_facts.result(texts)
     diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
     # Directions read the fact diffs; only then are relations final, and stored.
     relations = pipeline.direct(docs, typed, diffs)
@@ -282,6 +293,48 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     return pipeline.relate(texts, passages, vectors, pairs)
 
 
+class FactsOf:
+    """Each document's facts (:func:`facts_of`), begun when made: cached ones are read at once and,
+    when many are missing and ``workers`` > 1, the missing ones are extracted in worker processes
+    from then on, beside whatever this process does next (a trace makes it before its
+    single-process stages). :meth:`result` gathers them; :meth:`close` stops what is left."""
+
+    def __init__(self, docs: Sequence[Document], store: Store, workers: int = 1) -> None:
+        self.docs, self.store, self.version = list(docs), store, pipeline.facts_version()
+        self.out: dict[str, list[Fact]] = {}
+        self.missing: list[Document] = []
+        for i in range(0, len(self.docs), DOC_BATCH):
+            batch = self.docs[i:i + DOC_BATCH]
+            found = store.cached("facts", self.version, [d.id for d in batch])
+            for d in batch:
+                if d.id in found:
+                    self.out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
+                else:
+                    self.missing.append(d)
+        self.extraction = (FactExtraction(store, self.missing, workers)
+                           if workers > 1 and len(self.missing) >= MIN_FACT_DOCS else None)
+
+    def result(self, texts: Callable[[Document], str]) -> dict[str, list[Fact]]:
+        """Facts by document id, the fresh ones stored (in batches: a killed run keeps what it
+        extracted); ``texts`` gives a document's file text where this process extracts."""
+        fresh_facts = (self.extraction.results() if self.extraction
+                       else ((d.id, pipeline.facts(d, texts(d))) for d in self.missing))
+        fresh: dict[str, bytes] = {}
+        for doc_id, found_facts in fresh_facts:
+            self.out[doc_id] = found_facts
+            fresh[doc_id] = json.dumps([[f.start, f.end, f.type, f.value] for f in found_facts],
+                                       ensure_ascii=False).encode("utf-8")
+            if len(fresh) >= DOC_BATCH:
+                self.store.put_cached("facts", self.version, fresh.items())
+                fresh.clear()
+        self.store.put_cached("facts", self.version, fresh.items())
+        return {d.id: self.out[d.id] for d in self.docs}
+
+    def close(self) -> None:
+        if self.extraction:
+            self.extraction.close()
+
+
 def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
              store: Store | None = None, workers: int = 1) -> dict[str, list[Fact]]:
     """Each document's facts, by document id; ``texts`` gives a document's file text. With a
@@ -289,31 +342,11 @@ def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
     document otherwise, every run); many documents are extracted in ``workers`` processes."""
     if store is None:
         return {d.id: pipeline.facts(d, texts(d)) for d in docs}
-    version = pipeline.facts_version()
-    out: dict[str, list[Fact]] = {}
-    missing: list[Document] = []
-    for i in range(0, len(docs), DOC_BATCH):
-        batch = docs[i:i + DOC_BATCH]
-        found = store.cached("facts", version, [d.id for d in batch])
-        for d in batch:
-            if d.id in found:
-                out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
-            else:
-                missing.append(d)
-    if workers > 1 and len(missing) >= MIN_FACT_DOCS:
-        fresh_facts = extract_facts(store, missing, workers)
-    else:
-        fresh_facts = ((d.id, pipeline.facts(d, texts(d))) for d in missing)
-    fresh: dict[str, bytes] = {}
-    for doc_id, found_facts in fresh_facts:
-        out[doc_id] = found_facts
-        fresh[doc_id] = json.dumps([[f.start, f.end, f.type, f.value] for f in found_facts],
-                                   ensure_ascii=False).encode("utf-8")
-        if len(fresh) >= DOC_BATCH:  # stored in batches: a killed run keeps what it extracted
-            store.put_cached("facts", version, fresh.items())
-            fresh.clear()
-    store.put_cached("facts", version, fresh.items())
-    return {d.id: out[d.id] for d in docs}
+    pending = FactsOf(docs, store, workers)
+    try:
+        return pending.result(texts)
+    finally:
+        pending.close()
 
 
 def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Passage],

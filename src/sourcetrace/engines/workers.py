@@ -142,12 +142,24 @@ def _facts_chunk(docs: Sequence[Document]) -> list[tuple[str, list[Fact]]]:
     return [(d.id, pipeline.facts(d, store.document_text(d.id) or "")) for d in docs]
 
 
-def extract_facts(store: Store, docs: Sequence[Document], workers: int) -> Iterator[tuple[str, list[Fact]]]:
-    """(document id, its facts) of every document, in ``workers`` processes (extraction is
-    regular expressions over each text: in the calling process one core did it, the other idle).
-    Results come in the documents' order."""
-    chunks = [docs[i:i + FACT_CHUNK] for i in range(0, len(docs), FACT_CHUNK)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_facts,
-                             initargs=(str(store.path),)) as pool:
-        for result in pool.map(_facts_chunk, chunks):
-            yield from result
+class FactExtraction:
+    """Facts of documents being extracted in worker processes, from the moment it is made: the
+    trace starts it before its single-process stages (topics, candidates), whose core it leaves
+    to the workers, and reads the results when it reaches the facts stage. :meth:`results` gives
+    (document id, its facts) in the documents' order; :meth:`close` stops what is left."""
+
+    def __init__(self, store: Store, docs: Sequence[Document], workers: int) -> None:
+        chunks = [docs[i:i + FACT_CHUNK] for i in range(0, len(docs), FACT_CHUNK)]
+        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_facts,
+                                        initargs=(str(store.path),))
+        self.futures = [self.pool.submit(_facts_chunk, chunk) for chunk in chunks]
+
+    def results(self) -> Iterator[tuple[str, list[Fact]]]:
+        try:
+            for fut in self.futures:
+                yield from fut.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
