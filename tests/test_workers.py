@@ -93,3 +93,20 @@ def test_worker_processes_encode_the_vectors_this_process_does(tmp_path, monkeyp
             vectors._memo.clear()
             stored.append(StoreVectors(store)(enc, sentences))
     assert (stored[0] == stored[1]).all()
+
+
+def test_fact_workers_stop_once_done_and_their_results_stay(tmp_path):
+    import time
+
+    from sourcetrace.engines import local
+
+    for name, text in {"s": STATEMENT, "r": REPORT, "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        extraction = workers.FactExtraction(store, docs, 2)
+        while not all(f.done() for f in extraction.futures):
+            time.sleep(0.05)
+        extraction.release()  # done: the processes stop
+        assert not extraction.pool._processes  # the pool's own record of its workers
+        assert dict(extraction.results()) == local.facts_of(docs, local.DocumentTexts(store))

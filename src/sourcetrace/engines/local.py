@@ -109,9 +109,11 @@ def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, t
     # chosen (a small corpus) align picks one per pair. The stage is announced either way, so the
     # log names the same stages on every run.
     need = pipeline.encoded_documents(docs, pairs.aligned) if chosen is not None else []
+    pending_facts.release()  # most often done by now: the encoder's and aligner's workers come next
     progress.start("encode", len(need))
     if need:
         sentence_vectors(store, need, progress.step, encoder=chosen, workers=default_workers())
+    pending_facts.release()
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
@@ -329,6 +331,11 @@ class FactsOf:
                 fresh.clear()
         self.store.put_cached("facts", self.version, fresh.items())
         return {d.id: self.out[d.id] for d in self.docs}
+
+    def release(self) -> None:
+        """Stop the workers if they are done (see :meth:`FactExtraction.release`)."""
+        if self.extraction:
+            self.extraction.release()
 
     def close(self) -> None:
         if self.extraction:

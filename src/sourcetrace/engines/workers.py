@@ -161,5 +161,11 @@ class FactExtraction:
         finally:
             self.close()
 
+    def release(self) -> None:
+        """Stop the worker processes if every document is done (results stay readable): idle,
+        they would hold their memory through the stages still to come."""
+        if all(f.done() for f in self.futures):
+            self.close()
+
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
