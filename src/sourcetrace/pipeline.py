@@ -357,8 +357,8 @@ def fact_diffs(docs: Sequence[Document], texts: Mapping[str, str], passages: Seq
     out: list[FactDiff] = []
     for a, b in pairs:
         ps = grouped.get(frozenset((a, b)))
-        if not ps or a not in by_id or b not in by_id:  # no passage, no fact diff (diff_pair): most pairs
-            continue
+        if not ps or a not in by_id or b not in by_id:
+            continue  # texts that share no passage are not compared fact by fact (most related pairs)
         out += diff_pair(by_id[a], texts.get(a, ""), doc_facts.get(a, []),
                          by_id[b], texts.get(b, ""), doc_facts.get(b, []), ps)
     return out
