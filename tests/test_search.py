@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sourcetrace.align.cues import numbers
 from sourcetrace.quotes.search import (
     MAX_QUERY_CHARS,
     Hit,
@@ -204,9 +205,9 @@ OTHER_FIGURES = "Inspectors found that 95 percent of the shelters in Homs did no
 
 def test_a_sentence_stating_the_query_numbers_gains_one_stating_others_loses():
     q = {29}
-    assert number_cue(q, SAME_FIGURES, "en") > 0 > number_cue(q, OTHER_FIGURES, "en")
-    assert number_cue(q, "وجد المفتشون أن 29 في المئة من الملاجئ", "ar") > 0  # digits meet across languages
-    assert number_cue(set(), OTHER_FIGURES, "en") == 0.0  # a query without numbers: no evidence
+    assert number_cue(q, numbers(SAME_FIGURES, "en")) > 0 > number_cue(q, numbers(OTHER_FIGURES, "en"))
+    assert number_cue(q, numbers("وجد المفتشون أن 29 في المئة من الملاجئ", "ar")) > 0  # digits meet across languages
+    assert number_cue(set(), numbers(OTHER_FIGURES, "en")) == 0.0  # a query without numbers: no evidence
 
 
 def test_names_count_across_languages_when_found_and_never_against_when_translated():

@@ -94,6 +94,20 @@ class Sentence:
         return {"doc": self.doc, "start": self.start, "end": self.end}
 
 
+@dataclass(slots=True)
+class IndexedSentence:
+    """A sentence as the quote index keeps it for search: its span, language (the document's
+    when the sentence has none of its own), text, and what search compares with a query that
+    the text alone would make it derive again for every candidate (the numbers it states)."""
+
+    doc: str
+    start: int
+    end: int
+    lang: str
+    text: str
+    numbers: tuple[int, ...] = ()
+
+
 def pair_key(a: str, b: str) -> tuple[str, str]:
     """The unordered pair of two document ids as one key (the smaller id first)."""
     return (a, b) if a < b else (b, a)

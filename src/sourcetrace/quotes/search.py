@@ -37,7 +37,7 @@ from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_
 from sourcetrace.align.reuse import Match, find_reuse, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
-from sourcetrace.records import Document, Passage, Sentence, Span
+from sourcetrace.records import Document, IndexedSentence, Passage, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
@@ -119,12 +119,13 @@ def anchored_gain(cos: float) -> float:
     return (ANCHORED_CROSS_SLOPE - MEANING_SLOPE) * max(0.0, cos - MEANING_CHANCE[True])
 
 
-def number_cue(q_numbers: set[int], stext: str, slang: str) -> float:
-    """Logit from the share of the query's numbers the sentence states (a sentence may say more
-    than a quote of part of it); 0 when the query states none."""
+def number_cue(q_numbers: set[int], stated: Iterable[int]) -> float:
+    """Logit from the share of the query's numbers a sentence states (`stated`: its numbers,
+    align.cues.numbers; a sentence may say more than a quote of part of it); 0 when the query
+    states none."""
     if not q_numbers:
         return 0.0
-    s_numbers = set(cue_numbers(stext, slang))
+    s_numbers = set(stated)
     # a number written in words on one side only (an Arabic dual) is weaker evidence
     agreement = 2.0 * len(q_numbers & s_numbers) / len(q_numbers) - 1.0 if s_numbers else -0.5
     return CUE_WEIGHTS["numbers"] * agreement
@@ -266,14 +267,14 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     q_seeds = _ngrams(q_tokens, _seed_length(len(q_tokens)))
 
     best: dict[str, Hit] = {}
-    meant: list[tuple[float, float, int, Document, str, Sentence, str, Hit | None]] = []
+    meant: list[tuple[float, float, int, Document, str, IndexedSentence, str, Hit | None]] = []
     candidates = store.numbered_sentences([*numbers, *cosines])
-    docs.prefetch(sent.doc for sent, _ in candidates.values())
-    for num, (sent, stext) in candidates.items():
+    docs.prefetch(sent.doc for sent in candidates.values())
+    for num, sent in candidates.items():
         doc = docs.get(sent.doc)
         if doc is None:
             continue
-        slang = sent.lang or doc.lang
+        slang, stext = sent.lang, sent.text
         hit = None
         words: set[str] = set()
         # The word alignment costs a millisecond a sentence: only where enough words are shared,
@@ -289,7 +290,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
                     hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
         if num in cosines:
             cross = slang != qlang
-            numbers_cue = number_cue(q_numbers, stext, slang)
+            numbers_cue = number_cue(q_numbers, sent.numbers)
             z = meaning_logit(cosines[num], cross) + numbers_cue
             if hit is not None:
                 z += _rare_logit(ranked[:RARE_CUE_TERMS], words)
