@@ -138,6 +138,7 @@ class VectorIndex:
     """Sentence vectors of one store, searchable by inner product (cosine: vectors are unit)."""
 
     _open: dict[str, VectorIndex] = {}
+    _named: dict[str, VectorIndex] = {}
     _open_lock = threading.Lock()
 
     def __init__(self, path: Path) -> None:
@@ -155,11 +156,19 @@ class VectorIndex:
     @classmethod
     def of(cls, store: Store) -> VectorIndex:
         """The (shared, per process) vector index beside `store`."""
+        # A search asks three times: an absolute path as the store names it is remembered too,
+        # since resolving it (a system call per component) cost more than the rest of the look-up.
+        given = str(store.path)
+        found = cls._named.get(given)
+        if found is not None:
+            return found
         path = store.path.with_name(store.path.name + ".quotes.faiss")
         with cls._open_lock:
             key = str(path.resolve())
             if key not in cls._open:
                 cls._open[key] = cls(path)
+            if store.path.is_absolute():  # a relative one names another file after a chdir
+                cls._named[given] = cls._open[key]
             return cls._open[key]
 
     def _reload(self, writable: bool = False) -> None:
