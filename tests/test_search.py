@@ -248,7 +248,14 @@ def test_the_share_of_query_words_a_sentence_holds_bounds_its_word_alignment():
     import random
 
     from sourcetrace.quotes.index import lexical_text
-    from sourcetrace.quotes.search import _held_share, _lexical_hit, _ngrams, _seed_length, _shares_seed
+    from sourcetrace.quotes.search import (
+        _aligner,
+        _held_share,
+        _lexical_hit,
+        _ngrams,
+        _seed_length,
+        _shares_seed,
+    )
     from sourcetrace.records import Document
     from sourcetrace.text.normalize import TOKEN, normalize, tokens
 
@@ -261,7 +268,7 @@ def test_the_share_of_query_words_a_sentence_holds_bounds_its_word_alignment():
         sent = " ".join(w if rng.random() < 0.7 else rng.choice(words) for w in query.split()) + " " + \
             " ".join(rng.sample(words, rng.randrange(0, 6)))
         q_tokens = [w for w, _, _ in tokens(normalize(query))]
-        hit = _lexical_hit(query, len(q_tokens), doc, "en", 0, sent)
+        hit = _lexical_hit(_aligner(query, len(q_tokens)), len(q_tokens), doc, "en", 0, sent)
         if hit is not None:
             checked += 1
             s_tokens = TOKEN.findall(lexical_text(sent))

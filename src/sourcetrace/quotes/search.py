@@ -34,7 +34,7 @@ import numpy as np
 from sourcetrace.align.cues import name_order_score
 from sourcetrace.align.cues import numbers as cue_numbers
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_kind
-from sourcetrace.align.reuse import Match, find_reuse, token_diff
+from sourcetrace.align.reuse import Match, ReuseQuery, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
 from sourcetrace.records import Document, IndexedSentence, Passage, Span
@@ -266,6 +266,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     q_shared = frozenset(q_tokens)
     q_seeds = _ngrams(q_tokens, _seed_length(len(q_tokens)))
 
+    aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
     best: dict[str, Hit] = {}
     meant: list[tuple[float, float, int, Document, str, IndexedSentence, str, Hit | None]] = []
     candidates = store.numbered_sentences([*numbers, *cosines])
@@ -287,7 +288,9 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
                 s_tokens = TOKEN.findall(normalized)
                 # no seed n-gram in common: the alignment would find nothing
                 if _shares_seed(q_seeds, s_tokens) and (num in cosines or _held_share(q_tokens, s_tokens) >= MIN_SCORE):
-                    hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
+                    if aligner is None:
+                        aligner = _aligner(query, len(q_tokens))
+                    hit = _lexical_hit(aligner, len(q_tokens), doc, slang, sent.start, stext)
         if num in cosines:
             cross = slang != qlang
             numbers_cue = number_cue(q_numbers, sent.numbers)
@@ -521,10 +524,14 @@ def _words_needed(n_query: int) -> int:
     return min(6, max(1, n_query // 2))
 
 
-def _lexical_hit(query: str, n_query: int, doc: Document, lang: str, base: int, stext: str) -> Hit | None:
+def _aligner(query: str, n_query: int) -> ReuseQuery:
+    """The query prepared for word alignment with the sentences of a search."""
+    return ReuseQuery(query, [(0, len(query))], n=_seed_length(n_query), min_tokens=_words_needed(n_query))
+
+
+def _lexical_hit(aligner: ReuseQuery, n_query: int, doc: Document, lang: str, base: int, stext: str) -> Hit | None:
     """Word alignment of the query with one sentence: the span it carries and how faithfully."""
-    matches = find_reuse(query, [(0, len(query))], stext, [(0, len(stext))], n=_seed_length(n_query),
-                         min_tokens=_words_needed(n_query))
+    matches = aligner.find(stext, [(0, len(stext))])
     if not matches:
         return None
     matched = sum(m.matched for m in matches)
