@@ -256,12 +256,12 @@ def test_the_share_of_query_words_a_sentence_holds_bounds_its_word_alignment():
         _seed_length,
         _shares_seed,
     )
-    from sourcetrace.records import Document
+    from sourcetrace.records import DocumentLabel
     from sourcetrace.text.normalize import TOKEN, normalize, tokens
 
     rng = random.Random(11)
     words = (SENTENCE_002A + " " + PARAPHRASE).split()
-    doc = Document("d#1", "d.txt", 0, 1, "en")
+    doc = DocumentLabel("d#1", "en", None, None)
     checked = 0
     for _ in range(300):
         query = " ".join(rng.sample(words, rng.randrange(4, 20)))

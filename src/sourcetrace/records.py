@@ -11,7 +11,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 Span = tuple[int, int]
 
@@ -92,6 +92,15 @@ class Sentence:
 
     def to_json(self) -> dict[str, Any]:
         return {"doc": self.doc, "start": self.start, "end": self.end}
+
+
+class DocumentLabel(NamedTuple):
+    """What a search shows of a hit's document (a :class:`Document` without its file)."""
+
+    id: str
+    lang: str
+    date: str | None
+    title: str | None
 
 
 @dataclass(slots=True)

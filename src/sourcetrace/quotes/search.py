@@ -37,7 +37,7 @@ from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_
 from sourcetrace.align.reuse import Match, ReuseQuery, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
-from sourcetrace.records import Document, IndexedSentence, Passage, Span
+from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
@@ -268,7 +268,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
 
     aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
     best: dict[str, Hit] = {}
-    meant: list[tuple[float, float, int, Document, str, IndexedSentence, str, Hit | None]] = []
+    meant: list[tuple[float, float, int, DocumentLabel, str, IndexedSentence, str, Hit | None]] = []
     candidates = store.numbered_sentences([*numbers, *cosines])
     docs.prefetch(sent.doc for sent in candidates.values())
     for num, sent in candidates.items():
@@ -442,20 +442,22 @@ def _doc_lang(docs: _DocCache, doc_id: str) -> str | None:
 
 
 class _DocCache:
+    """The labels of the documents a search meets, each read once."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.docs: dict[str, Document | None] = {}
+        self.docs: dict[str, DocumentLabel | None] = {}
 
     def prefetch(self, doc_ids: Iterable[str]) -> None:
         """Fetch the documents not at hand yet in one query."""
         missing = {d for d in doc_ids if d not in self.docs}
         if missing:
-            found = self.store.documents_by_id(missing)
+            found = self.store.document_labels(missing)
             self.docs.update({d: found.get(d) for d in missing})
 
-    def get(self, doc_id: str) -> Document | None:
+    def get(self, doc_id: str) -> DocumentLabel | None:
         if doc_id not in self.docs:
-            self.docs[doc_id] = self.store.document(doc_id)
+            self.prefetch([doc_id])
         return self.docs[doc_id]
 
 
@@ -529,7 +531,7 @@ def _aligner(query: str, n_query: int) -> ReuseQuery:
     return ReuseQuery(query, [(0, len(query))], n=_seed_length(n_query), min_tokens=_words_needed(n_query))
 
 
-def _lexical_hit(aligner: ReuseQuery, n_query: int, doc: Document, lang: str, base: int, stext: str) -> Hit | None:
+def _lexical_hit(aligner: ReuseQuery, n_query: int, doc: DocumentLabel, lang: str, base: int, stext: str) -> Hit | None:
     """Word alignment of the query with one sentence: the span it carries and how faithfully."""
     matches = aligner.find(stext, [(0, len(stext))])
     if not matches:
@@ -550,7 +552,7 @@ def _matched_words(query: str, hit: Hit) -> list[Span]:
             if op == "same" and b for s, e in [b]]
 
 
-def _semantic_hit(shared: frozenset[str], doc: Document, lang: str, base: int, stext: str, score: float,
+def _semantic_hit(shared: frozenset[str], doc: DocumentLabel, lang: str, base: int, stext: str, score: float,
                   kind: str) -> Hit:
     """A sentence that carries the query's meaning: the whole sentence, its words shared with the
     query (`shared`: names, numbers) highlighted once it is returned."""

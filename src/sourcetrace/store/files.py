@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain, count
 from pathlib import Path
 
-from sourcetrace.records import Document, Sentence, SourceFile
+from sourcetrace.records import Document, DocumentLabel, Sentence, SourceFile
 from sourcetrace.store.schema import transaction
 
 # What :meth:`FileTables.put_files` writes for one file: its key, what was read, the reading
@@ -160,6 +160,13 @@ class FileTables:
         rows = self.conn.execute(self._DOC_SELECT + " WHERE d.id IN (SELECT value FROM json_each(?))",
                                  (json.dumps(sorted(set(doc_ids))),))
         return {row[0]: self._doc(row) for row in rows}
+
+    def document_labels(self, doc_ids: Iterable[str]) -> dict[str, DocumentLabel]:
+        """Language, date and title of the documents of the given ids that exist, in one query
+        (no join with their files: a search labels a hundred documents)."""
+        rows = self.conn.execute("SELECT id, lang, date, title FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+                                 (json.dumps(sorted(set(doc_ids))),))
+        return {row[0]: DocumentLabel(*row) for row in rows}
 
     def document_text(self, doc_id: str) -> str | None:
         """The whole text of the file that holds the document (offsets point into it)."""
