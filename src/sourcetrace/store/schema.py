@@ -140,7 +140,7 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         # Pages read through a memory map rather than a read() each: a quote search reads a few
-        # hundred pages of the FTS index and the sentences (10,000 documents: 8% of its CPU).
+        # hundred pages of the FTS index and the sentences (10,000 documents: 8% less CPU).
         conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         conn.executescript(SCHEMA)
         row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()

@@ -109,7 +109,7 @@ def from_elsewhere(request: Request) -> bool:
 class Guard:
     """The token, the origin check and the safe headers, for every request (see the module's
     docstring). A plain ASGI middleware: Starlette's ``@app.middleware("http")`` runs each
-    response through a memory stream and a task group, a tenth of a loaded search's CPU."""
+    response through a memory stream and a task group in the event loop's thread."""
 
     def __init__(self, app: ASGIApp, token: str | None) -> None:
         self.app, self.token = app, token
@@ -187,13 +187,15 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
     css = pages.stylesheet()
     js = pages.script()
 
+    # The stylesheet and script are answered in the event loop: as routes run in the worker's
+    # few threads, a page's assets would wait behind the searches queued there.
     @app.get("/static/app.css", include_in_schema=False)
-    def app_css() -> Response:
+    async def app_css() -> Response:
         return PlainTextResponse(css, media_type="text/css; charset=utf-8",
                                  headers={"Cache-Control": "max-age=3600"})
 
     @app.get("/static/app.js", include_in_schema=False)
-    def app_js() -> Response:
+    async def app_js() -> Response:
         return PlainTextResponse(js, media_type="text/javascript; charset=utf-8",
                                  headers={"Cache-Control": "max-age=3600"})
 
@@ -211,7 +213,9 @@ SERVE_SETTINGS = "SOURCETRACE_SERVE"  # the settings of `serve`, for its worker 
 # Searches a worker runs at once. A search is Python behind one interpreter lock: forty threads
 # (anyio's default) took it in no order, so some searches waited far longer than others, and a
 # busy worker could miss uvicorn's health ping. Four still let concurrent queries be encoded in
-# one batch (QueryBatcher); the rest queue in arrival order.
+# one batch (QueryBatcher); the rest queue in arrival order. The cap is on every synchronous
+# route: a page waits its turn like a search (fair, first come first served), only the static
+# assets, which need no thread, go ahead.
 WORKER_THREADS = 4
 
 
