@@ -154,12 +154,6 @@ class FileTables:
         row = self.conn.execute(self._DOC_SELECT + " WHERE d.id=?", (doc_id,)).fetchone()
         return self._doc(row) if row else None
 
-    def documents_by_id(self, doc_ids: Iterable[str]) -> dict[str, Document]:
-        """The documents of the given ids that exist, in one query."""
-        rows = self.conn.execute(self._DOC_SELECT + " WHERE d.id IN (SELECT value FROM json_each(?))",
-                                 (json.dumps(sorted(set(doc_ids))),))
-        return {row[0]: self._doc(row) for row in rows}
-
     def document_labels(self, doc_ids: Iterable[str]) -> dict[str, DocumentLabel]:
         """Language, date and title of the documents of the given ids that exist, in one query
         (no join with their files: a search labels a hundred documents)."""
