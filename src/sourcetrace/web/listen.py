@@ -15,6 +15,7 @@ import socket
 import sys
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 
@@ -60,12 +61,15 @@ class SpreadWorkers(Multiprocess):
 def run(config: uvicorn.Config) -> None:
     """Serve with `config`'s workers: one process serves alone; several spread the connections
     where the system allows, else share uvicorn's one socket."""
+    server = uvicorn.Server(config)
     try:
         if config.workers <= 1:
-            uvicorn.Server(config).run()
+            server.run()
         elif spreads_connections():
             SpreadWorkers(config).run()
         else:
             Multiprocess(config, sockets=[config.bind_socket()]).run()
     except KeyboardInterrupt:  # as uvicorn.run: Ctrl-C ends the server quietly
         pass
+    if config.workers <= 1 and not server.started:  # as uvicorn.run: the app did not start
+        sys.exit(STARTUP_FAILURE)
