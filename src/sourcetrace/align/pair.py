@@ -34,6 +34,7 @@ assuming that they are complete or in the same order (a report reorders, cuts an
 from __future__ import annotations
 
 import re
+from collections import Counter
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -43,7 +44,7 @@ from itertools import accumulate
 import numpy as np
 from scipy.special import expit
 
-from sourcetrace.align import windows
+from sourcetrace.align import path, windows
 from sourcetrace.align.beads import (
     BACKGROUND,
     extend,
@@ -323,7 +324,55 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
     num_a, num_b = [u.numbers for u in ua], [u.numbers for u in ub]
     pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level, num_a, num_b)
     pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b)
-    return extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
+    pairs = extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
+    return _on_path(pairs, sim, wa, wb, len_a, len_b, [u.free for u in ua], [u.free for u in ub], num_a, num_b)
+
+
+USE_PATH = True
+OWN_RATIO = True
+
+
+def _length_ratio(pairs: set[tuple[int, int]], len_a: Sequence[float], len_b: Sequence[float]) -> float | None:
+    """The median length ratio of a to b over the groups of units the pairs join (a unit paired
+    with two is one group with both), or None under three groups."""
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def root(x: tuple[int, int]) -> tuple[int, int]:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for i, j in pairs:
+        parent[root((0, i))] = root((1, j))
+    groups: dict[tuple[int, int], list[float]] = {}
+    for side, k in list(parent):
+        g = groups.setdefault(root((side, k)), [0.0, 0.0])
+        g[side] += len_a[k] if side == 0 else len_b[k]
+    ratios = [a / b for a, b in groups.values() if a > 0 and b > 0]
+    return float(np.median(ratios)) if len(ratios) >= 3 else None
+
+
+def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: np.ndarray,
+             len_a: Sequence[float], len_b: Sequence[float], open_a: Sequence[bool], open_b: Sequence[bool],
+             num_a: Sequence[frozenset[str]], num_b: Sequence[frozenset[str]]) -> set[tuple[int, int]]:
+    """The pairs redrawn by the best path of beads (:mod:`sourcetrace.align.path`): each run of
+    the path that holds a pair already found replaces the pairs of its units; runs that hold none
+    are no evidence and are left out."""
+    if not pairs or not USE_PATH:
+        return pairs
+    taken: set[tuple[int, int]] = set()
+    # the pair's own length ratio, from the groups of units its pairs join (a vocalized Arabic
+    # text runs longer than the usual 0.8 of English)
+    if OWN_RATIO:
+        ratio = _length_ratio(pairs, len_a, len_b)
+        if ratio is not None:
+            len_b = np.asarray(len_b, np.float64) * ratio
+    for run in path.runs(path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b)):
+        cells = path.bead_pairs(run)
+        if cells & pairs:
+            taken |= cells
+    used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
+    return taken | {(i, j) for i, j in pairs if i not in used_a and j not in used_b}
 
 
 def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list[int], list[int], float]]:

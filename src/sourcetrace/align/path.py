@@ -1,0 +1,237 @@
+"""The best path of beads through two texts: vecalign's dynamic programming, with jumps.
+
+vecalign (Thompson & Koehn 2019) aligns a complete translation by one monotonic path of beads
+(1-1, 1-2, 2-1, 2-2, ...) that maximises the similarity of the merged sentences, each cosine
+normalised by how close the sentences come to the other text at random, with a length-ratio term.
+A translation cut and reordered in blocks (a report, a partial translation) has no single
+monotonic path; here the path may **jump** to any other place of `b` at a cost (a hidden Markov
+model over `b`'s positions, as word aligners use), so a complete translation is one run of
+beads and a reordered one is a few runs, each earning its jump.
+
+Scores, in shares of the distance to the background (:func:`best_path`):
+
+* a bead of ``p`` units of `a` and ``q`` of `b` gains ``(p + q) / 2 * ((c - bg) / (1 - bg) - LEVEL)``,
+  where ``c`` is the cosine of the merged units (normalised sums of their vectors, computed from
+  the cosine matrix without a second encoding) and ``bg`` the mean of both merged units' mean
+  cosine with the other text (vecalign's normalisation: a sentence close to everything earns
+  less, and one scale serves encoders whose cosines spread differently);
+* less ``LENGTH_WEIGHT`` per unit of log length ratio beyond ``LENGTH_SPREAD``, and
+  ``SPLIT_COST`` per unit beyond one when one side is one unit (a sentence the other side cut
+  in several), ``MERGE_COST`` per unit beyond two when both sides hold several;
+* a unit left out costs nothing; starting a run anywhere but right after the last bead costs
+  ``JUMP`` (the first run starts free).
+
+A bead whose units are not open (explained elsewhere) or state numbers the other side does not
+(each side a number the other lacks) is not allowed. The dynamic programming runs row by row
+over `a` with vector operations over `b`, so its cost is ``len(a) * len(b)`` cells, in memory
+linear in ``len(b)`` (the caller keeps a pair under ``windows.MAX_CELLS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+Pair = tuple[int, int]
+
+SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1), (1, 5), (5, 1))
+UNIT = 0.45  # what placing a unit earns, against the bead's distance (vecalign's deletion penalty)
+JUMP = 0.3  # what a run of beads that does not continue the last one must earn first
+LENGTH_WEIGHT = 1.0
+LENGTH_SPREAD = 0.2
+SIZE = lambda p, q: p * q
+MANY_COST = 0.0
+LENGTH_REF = 0
+
+_SKIP, _ORIGIN = -1, -2
+
+
+@dataclass(frozen=True)
+class Bead:
+    a: range  # units of `a`
+    b: range  # units of `b`
+    gain: float
+    jumped: bool  # starts a run (the first bead, or one that does not continue the last)
+
+
+def _box(x: np.ndarray, k: int, axis: int = -1) -> np.ndarray:
+    """Sums of ``k`` consecutive entries along ``axis``."""
+    if k == 1:
+        return x
+    x = np.moveaxis(x, axis, -1)
+    c = np.concatenate([np.zeros(x.shape[:-1] + (1,), x.dtype), np.cumsum(x, axis=-1)], axis=-1)
+    return np.moveaxis(c[..., k:] - c[..., :-k], -1, axis)
+
+
+def _merged_norms(v: np.ndarray, k: int) -> np.ndarray:
+    """|sum of units x..x+k-1| for each x, from the dot products of neighbouring unit vectors."""
+    n = len(v)
+    if n < k:
+        return np.zeros(0, np.float32)
+    sq = np.full(n - k + 1, float(k), np.float64)
+    for d in range(1, k):
+        dots = np.einsum("ij,ij->i", v[:-d], v[d:])  # unit x with unit x+d
+        # pairs (x+s, x+s+d) inside the window: s = 0..k-1-d
+        sq += 2 * _box(dots.astype(np.float64), k - d)[: n - k + 1]
+    return np.sqrt(np.maximum(sq, 1e-12)).astype(np.float32)
+
+
+def _windows_all(ok: np.ndarray, k: int) -> np.ndarray:
+    return _box(ok.astype(np.int32), k) == k if len(ok) >= k else np.zeros(0, bool)
+
+
+def _disagree_rows(na: Sequence[frozenset[str]], nb: Sequence[frozenset[str]], p: int, q: int,
+                   x: int) -> np.ndarray | None:
+    """For row ``x`` (units x..x+p-1 of `a`), which beads of ``q`` units of `b` state numbers
+    that differ on both sides; None when the row states no number."""
+    mine = frozenset().union(*na[x:x + p])
+    if not mine:
+        return None
+    out = np.zeros(max(0, len(nb) - q + 1), bool)
+    for y in range(len(out)):
+        theirs = frozenset().union(*nb[y:y + q])
+        out[y] = bool(theirs and mine - theirs and theirs - mine)
+    return out
+
+
+class _Gains:
+    """Bead gains of one shape, row by row (a row: the beads whose `a` units start at x)."""
+
+    def __init__(self, sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, la: np.ndarray, lb: np.ndarray,
+                 open_a: np.ndarray, open_b: np.ndarray, na: Sequence[frozenset[str]],
+                 nb: Sequence[frozenset[str]], p: int, q: int) -> None:
+        n, m = sim.shape
+        self.sim, self.p, self.q, self.na, self.nb = sim, p, q, na, nb
+        self.norm_a, self.norm_b = _merged_norms(wa, p), _merged_norms(wb, q)
+        # mean cosine of each merged unit with the other text's units (its background)
+        row_sum, col_sum = sim.sum(axis=1), sim.sum(axis=0)
+        self.bg_a = _box(row_sum, p) / (m * np.maximum(self.norm_a, 1e-6))
+        self.bg_b = _box(col_sum, q) / (n * np.maximum(self.norm_b, 1e-6))
+        self.log_a = np.log(np.maximum(_box(la, p), 1.0))
+        self.log_b = np.log(np.maximum(_box(lb, q), 1.0))
+        self.ok_a, self.ok_b = _windows_all(open_a, p), _windows_all(open_b, q)
+        self.has_numbers_b = any(nb)
+
+    def rows(self, x0: int, x1: int) -> np.ndarray:
+        """The gains of the beads whose `a` units start at x0..x1-1: (x1 - x0) x (m - q + 1)."""
+        p, q = self.p, self.q
+        box = _box(_box(self.sim[x0:x1 + p - 1], p, axis=0), q, axis=1)
+        c = box / (self.norm_a[x0:x1, None] * self.norm_b[None, :])
+        bg = (self.bg_a[x0:x1, None] + self.bg_b[None, :]) / 2
+        # vecalign's normalisation: the distance 1 - c as a share of the units' distance to the
+        # other text at random, so that one scale serves encoders whose cosines spread differently
+        far = (1.0 - c) / np.maximum(1.0 - bg, 1e-3)
+        misfit = np.maximum(0.0, np.abs(self.log_a[x0:x1, None] - self.log_b[None, :]) - LENGTH_SPREAD)
+        if LENGTH_REF:
+            # a short sentence's length says less (Gale & Church: the spread of a length ratio
+            # shrinks with the square root of the length)
+            short = np.minimum(self.log_a[x0:x1, None], self.log_b[None, :])
+            misfit = misfit * np.minimum(1.0, np.exp((short - np.log(LENGTH_REF)) / 2))
+        g = ((p + q) * UNIT - SIZE(p, q) * far - LENGTH_WEIGHT * misfit
+             - (MANY_COST if p > 1 and q > 1 else 0.0)).astype(np.float32)
+        g[~self.ok_a[x0:x1]] = -np.inf
+        g[:, ~self.ok_b] = -np.inf
+        if self.has_numbers_b:
+            for x in range(x0, x1):
+                if (d := _disagree_rows(self.na, self.nb, p, q, x)) is not None:
+                    g[x - x0, d] = -np.inf
+        return g
+
+
+BLOCK_CELLS = 1 << 18  # gains computed for this many cells of a shape at a time (memory, not speed)
+
+
+def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[float], len_b: Sequence[float],
+              open_a: Sequence[bool], open_b: Sequence[bool],
+              numbers_a: Sequence[frozenset[str]] | None = None,
+              numbers_b: Sequence[frozenset[str]] | None = None) -> list[Bead]:
+    """The beads of the best path through `a` (rows of ``sim``) and `b` (columns), in `a`'s order
+    (see the module docstring). ``wa``/``wb``: the units' unit vectors (``sim = wa @ wb.T``);
+    ``len_*``: their lengths on one scale; ``open_*``: units a bead may take."""
+    n, m = sim.shape
+    if n == 0 or m == 0:
+        return []
+    sim = np.asarray(sim, np.float32)
+    la, lb = np.asarray(len_a, np.float64), np.asarray(len_b, np.float64)
+    oa, ob = np.asarray(open_a, bool), np.asarray(open_b, bool)
+    na = list(numbers_a) if numbers_a is not None else [frozenset()] * n
+    nb = list(numbers_b) if numbers_b is not None else [frozenset()] * m
+    shapes = [(p, q) for p, q in SHAPES if p <= n and q <= m]
+    gains = [_Gains(sim, wa, wb, la, lb, oa, ob, na, nb, p, q) for p, q in shapes]
+    block = max(1, BLOCK_CELLS // m)
+    blocks: dict[tuple[int, int], np.ndarray] = {}  # (shape, first row) -> gains of a block of rows
+
+    def gains_row(s: int, x: int) -> np.ndarray:
+        x0 = x - x % block
+        got = blocks.get((s, x0))
+        if got is None:
+            for key in [key for key in blocks if key[0] == s]:
+                del blocks[key]  # rows are asked in order: the block before is done
+            got = blocks[(s, x0)] = gains[s].rows(x0, min(x0 + block, n - shapes[s][0] + 1))
+        return got[x - x0]
+
+    # value[i, k]: the best score with units 0..i-1 of `a` placed and the last bead ending before
+    # unit k of `b` (k = 0: none yet). Every k starts free: the first run may begin anywhere.
+    value = np.zeros((n + 1, m + 1), np.float32)
+    shape_of = np.full((n + 1, m + 1), _ORIGIN, np.int8)  # the step into (i, k): a shape, or a skip
+    jumped = np.zeros((n + 1, m + 1), bool)
+    best_k = np.zeros(n + 1, np.int64)  # argmax of each row: where a jump comes from
+    best_k[0] = 0
+    for i in range(1, n + 1):
+        row = value[i - 1].copy()  # unit i-1 of `a` left out, for free
+        step = np.full(m + 1, _SKIP, np.int8)
+        jump = np.zeros(m + 1, bool)
+        for s, (p, q) in enumerate(shapes):
+            if p > i:
+                continue
+            x = i - p
+            g = gains_row(s, x)
+            prev = value[x]
+            cont = prev[: m + 1 - q]
+            far = prev[best_k[x]] - JUMP
+            src = np.maximum(cont, far)
+            cand = src + g
+            better = cand > row[q:]
+            if better.any():
+                row[q:] = np.where(better, cand, row[q:])
+                step[q:] = np.where(better, s, step[q:])
+                jump[q:] = np.where(better, far > cont, jump[q:])
+        value[i], shape_of[i], jumped[i] = row, step, jump
+        best_k[i] = int(row.argmax())
+    # trace back from the best end
+    beads: list[Bead] = []
+    i, k = n, int(best_k[n])
+    while i > 0:
+        s = int(shape_of[i, k])
+        if s == _SKIP:
+            i -= 1
+            continue
+        if s == _ORIGIN:
+            break
+        p, q = shapes[s]
+        x, y = i - p, k - q
+        g = float(value[i, k] - (value[x, best_k[x]] - JUMP if jumped[i, k] else value[x, y]))
+        beads.append(Bead(range(x, i), range(y, k), g, bool(jumped[i, k])))
+        i, k = x, (int(best_k[x]) if jumped[i, k] else y)
+    beads.reverse()
+    if beads:
+        first = beads[0]
+        beads[0] = Bead(first.a, first.b, first.gain, True)
+    return beads
+
+
+def runs(beads: Sequence[Bead]) -> list[list[Bead]]:
+    """The beads cut into runs: each starts with a jump."""
+    out: list[list[Bead]] = []
+    for bead in beads:
+        if bead.jumped or not out:
+            out.append([bead])
+        else:
+            out[-1].append(bead)
+    return out
+
+
+def bead_pairs(beads: Sequence[Bead]) -> set[Pair]:
+    return {(x, y) for bead in beads for x in bead.a for y in bead.b}
