@@ -47,9 +47,11 @@ from scipy.special import expit
 from sourcetrace.align import path, windows
 from sourcetrace.align.beads import (
     BACKGROUND,
+    ORDER_KEPT,
     extend,
     fill_gaps,
     grow_diagonal,
+    in_order_share,
     ordered_anchors,
     unit_vectors,
 )
@@ -367,12 +369,27 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
         ratio = _length_ratio(pairs, len_a, len_b)
         if ratio is not None:
             len_b = np.asarray(len_b, np.float64) * ratio
-    for run in path.runs(path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b)):
+    ordered = in_order_share(pairs) >= ORDER_KEPT
+    unit, jump = (path.UNIT_IN_ORDER, path.JUMP) if ordered else (path.UNIT, path.JUMP_REORDERED)
+    beads = path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b, unit, jump)
+    paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
+    for run in path.runs(beads):
         cells = path.bead_pairs(run)
-        if cells & pairs:
+        if not cells & pairs:
+            continue
+        if ordered or not REORDER_ADD_ONLY:
             taken |= cells
+        else:
+            # in a reordered text the path only places units the pairs left out: a bead that
+            # takes a paired unit with a neighbour is as often a dropped sentence of the same
+            # topic (Tatoeba's partial documents) as a sentence cut in two
+            taken |= {c for bead in run if not (set(bead.a) & paired_a or set(bead.b) & paired_b)
+                      for c in path.bead_pairs([bead])}
     used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
     return taken | {(i, j) for i, j in pairs if i not in used_a and j not in used_b}
+
+
+REORDER_ADD_ONLY = True
 
 
 def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list[int], list[int], float]]:

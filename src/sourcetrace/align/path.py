@@ -38,12 +38,14 @@ Pair = tuple[int, int]
 
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1), (1, 5), (5, 1))
 UNIT = 0.45  # what placing a unit earns, against the bead's distance (vecalign's deletion penalty)
+UNIT_IN_ORDER = 0.65  # ... in a text whose pairs keep one order: a bead of unrelated units gains
 JUMP = 0.3  # what a run of beads that does not continue the last one must earn first
+JUMP_REORDERED = 0.15  # ... in a text whose pairs do not keep one order (blocks are its rule)
 LENGTH_WEIGHT = 1.0
 LENGTH_SPREAD = 0.2
 SIZE = lambda p, q: p * q
 MANY_COST = 0.0
-LENGTH_REF = 0
+LENGTH_REF = 100
 
 _SKIP, _ORIGIN = -1, -2
 
@@ -101,9 +103,9 @@ class _Gains:
 
     def __init__(self, sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, la: np.ndarray, lb: np.ndarray,
                  open_a: np.ndarray, open_b: np.ndarray, na: Sequence[frozenset[str]],
-                 nb: Sequence[frozenset[str]], p: int, q: int) -> None:
+                 nb: Sequence[frozenset[str]], p: int, q: int, unit: float) -> None:
         n, m = sim.shape
-        self.sim, self.p, self.q, self.na, self.nb = sim, p, q, na, nb
+        self.sim, self.p, self.q, self.na, self.nb, self.unit = sim, p, q, na, nb, unit
         self.norm_a, self.norm_b = _merged_norms(wa, p), _merged_norms(wb, q)
         # mean cosine of each merged unit with the other text's units (its background)
         row_sum, col_sum = sim.sum(axis=1), sim.sum(axis=0)
@@ -129,7 +131,7 @@ class _Gains:
             # shrinks with the square root of the length)
             short = np.minimum(self.log_a[x0:x1, None], self.log_b[None, :])
             misfit = misfit * np.minimum(1.0, np.exp((short - np.log(LENGTH_REF)) / 2))
-        g = ((p + q) * UNIT - SIZE(p, q) * far - LENGTH_WEIGHT * misfit
+        g = ((p + q) * self.unit - SIZE(p, q) * far - LENGTH_WEIGHT * misfit
              - (MANY_COST if p > 1 and q > 1 else 0.0)).astype(np.float32)
         g[~self.ok_a[x0:x1]] = -np.inf
         g[:, ~self.ok_b] = -np.inf
@@ -146,7 +148,8 @@ BLOCK_CELLS = 1 << 18  # gains computed for this many cells of a shape at a time
 def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[float], len_b: Sequence[float],
               open_a: Sequence[bool], open_b: Sequence[bool],
               numbers_a: Sequence[frozenset[str]] | None = None,
-              numbers_b: Sequence[frozenset[str]] | None = None) -> list[Bead]:
+              numbers_b: Sequence[frozenset[str]] | None = None, unit: float = UNIT,
+              jump: float = JUMP) -> list[Bead]:
     """The beads of the best path through `a` (rows of ``sim``) and `b` (columns), in `a`'s order
     (see the module docstring). ``wa``/``wb``: the units' unit vectors (``sim = wa @ wb.T``);
     ``len_*``: their lengths on one scale; ``open_*``: units a bead may take."""
@@ -159,7 +162,7 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
     na = list(numbers_a) if numbers_a is not None else [frozenset()] * n
     nb = list(numbers_b) if numbers_b is not None else [frozenset()] * m
     shapes = [(p, q) for p, q in SHAPES if p <= n and q <= m]
-    gains = [_Gains(sim, wa, wb, la, lb, oa, ob, na, nb, p, q) for p, q in shapes]
+    gains = [_Gains(sim, wa, wb, la, lb, oa, ob, na, nb, p, q, unit) for p, q in shapes]
     block = max(1, BLOCK_CELLS // m)
     blocks: dict[tuple[int, int], np.ndarray] = {}  # (shape, first row) -> gains of a block of rows
 
@@ -182,7 +185,7 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
     for i in range(1, n + 1):
         row = value[i - 1].copy()  # unit i-1 of `a` left out, for free
         step = np.full(m + 1, _SKIP, np.int8)
-        jump = np.zeros(m + 1, bool)
+        from_far = np.zeros(m + 1, bool)
         for s, (p, q) in enumerate(shapes):
             if p > i:
                 continue
@@ -190,15 +193,15 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
             g = gains_row(s, x)
             prev = value[x]
             cont = prev[: m + 1 - q]
-            far = prev[best_k[x]] - JUMP
+            far = prev[best_k[x]] - jump
             src = np.maximum(cont, far)
             cand = src + g
             better = cand > row[q:]
             if better.any():
                 row[q:] = np.where(better, cand, row[q:])
                 step[q:] = np.where(better, s, step[q:])
-                jump[q:] = np.where(better, far > cont, jump[q:])
-        value[i], shape_of[i], jumped[i] = row, step, jump
+                from_far[q:] = np.where(better, far > cont, from_far[q:])
+        value[i], shape_of[i], jumped[i] = row, step, from_far
         best_k[i] = int(row.argmax())
     # trace back from the best end
     beads: list[Bead] = []
@@ -212,7 +215,7 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
             break
         p, q = shapes[s]
         x, y = i - p, k - q
-        g = float(value[i, k] - (value[x, best_k[x]] - JUMP if jumped[i, k] else value[x, y]))
+        g = float(value[i, k] - (value[x, best_k[x]] - jump if jumped[i, k] else value[x, y]))
         beads.append(Bead(range(x, i), range(y, k), g, bool(jumped[i, k])))
         i, k = x, (int(best_k[x]) if jumped[i, k] else y)
     beads.reverse()
