@@ -370,12 +370,14 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
         if ratio is not None:
             len_b = np.asarray(len_b, np.float64) * ratio
     ordered = in_order_share(pairs) >= ORDER_KEPT
-    unit, jump = (path.UNIT_IN_ORDER, path.JUMP) if ordered else (path.UNIT, path.JUMP_REORDERED)
-    beads = path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b, unit, jump)
+    unit, jump, skip = ((path.UNIT_IN_ORDER, path.JUMP, path.SKIP_IN_ORDER) if ordered
+                        else (path.UNIT, path.JUMP_REORDERED, path.SKIP))
+    beads = path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b, unit, jump, skip)
     paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
     for run in path.runs(beads):
         cells = path.bead_pairs(run)
-        if not cells & pairs:
+        if not cells & pairs and not (len(pairs) >= NEW_RUN_AFTER and len(run) >= 2
+                                      and sum(b.gain for b in run) >= NEW_RUN_GAIN):
             continue
         if ordered or not REORDER_ADD_ONLY:
             taken |= cells
@@ -390,6 +392,8 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
 
 
 REORDER_ADD_ONLY = True
+NEW_RUN_AFTER = 3
+NEW_RUN_GAIN = 0.5
 
 
 def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list[int], list[int], float]]:

@@ -41,6 +41,8 @@ UNIT = 0.45  # what placing a unit earns, against the bead's distance (vecalign'
 UNIT_IN_ORDER = 0.65  # ... in a text whose pairs keep one order: a bead of unrelated units gains
 JUMP = 0.3  # what a run of beads that does not continue the last one must earn first
 JUMP_REORDERED = 0.15  # ... in a text whose pairs do not keep one order (blocks are its rule)
+SKIP = 0.05  # per unit of `b` a run steps over (a sentence the other side left out)
+SKIP_IN_ORDER = 0.3
 LENGTH_WEIGHT = 1.0
 LENGTH_SPREAD = 0.2
 SIZE = lambda p, q: p * q
@@ -149,7 +151,7 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
               open_a: Sequence[bool], open_b: Sequence[bool],
               numbers_a: Sequence[frozenset[str]] | None = None,
               numbers_b: Sequence[frozenset[str]] | None = None, unit: float = UNIT,
-              jump: float = JUMP) -> list[Bead]:
+              jump: float = JUMP, skip: float = SKIP) -> list[Bead]:
     """The beads of the best path through `a` (rows of ``sim``) and `b` (columns), in `a`'s order
     (see the module docstring). ``wa``/``wb``: the units' unit vectors (``sim = wa @ wb.T``);
     ``len_*``: their lengths on one scale; ``open_*``: units a bead may take."""
@@ -181,7 +183,18 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
     shape_of = np.full((n + 1, m + 1), _ORIGIN, np.int8)  # the step into (i, k): a shape, or a skip
     jumped = np.zeros((n + 1, m + 1), bool)
     best_k = np.zeros(n + 1, np.int64)  # argmax of each row: where a jump comes from
-    best_k[0] = 0
+    steps = np.arange(m + 1, dtype=np.float32) * skip
+
+    def reach(x: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row x after skipping units of `b` at ``skip`` each: the best value at each k, and the k
+        it comes from."""
+        lifted = value[x] + steps
+        best = np.maximum.accumulate(lifted)
+        origin = np.maximum.accumulate(np.where(lifted >= best, np.arange(m + 1), 0))
+        return best - steps, origin
+
+    reached = {0: reach(0)[0]}
+    longest = max(p for p, _ in shapes)
     for i in range(1, n + 1):
         row = value[i - 1].copy()  # unit i-1 of `a` left out, for free
         step = np.full(m + 1, _SKIP, np.int8)
@@ -191,9 +204,8 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
                 continue
             x = i - p
             g = gains_row(s, x)
-            prev = value[x]
-            cont = prev[: m + 1 - q]
-            far = prev[best_k[x]] - jump
+            cont = reached[x][: m + 1 - q]
+            far = value[x, best_k[x]] - jump
             src = np.maximum(cont, far)
             cand = src + g
             better = cand > row[q:]
@@ -203,6 +215,8 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
                 from_far[q:] = np.where(better, far > cont, from_far[q:])
         value[i], shape_of[i], jumped[i] = row, step, from_far
         best_k[i] = int(row.argmax())
+        reached[i] = reach(i)[0]
+        reached.pop(i - longest, None)  # a bead reaches back at most as far as its longest shape
     # trace back from the best end
     beads: list[Bead] = []
     i, k = n, int(best_k[n])
@@ -215,9 +229,13 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
             break
         p, q = shapes[s]
         x, y = i - p, k - q
-        g = float(value[i, k] - (value[x, best_k[x]] - jump if jumped[i, k] else value[x, y]))
-        beads.append(Bead(range(x, i), range(y, k), g, bool(jumped[i, k])))
-        i, k = x, (int(best_k[x]) if jumped[i, k] else y)
+        if jumped[i, k]:
+            before, k_before = value[x, best_k[x]] - jump, int(best_k[x])
+        else:
+            best, origin = reach(x)
+            before, k_before = best[y], int(origin[y])
+        beads.append(Bead(range(x, i), range(y, k), float(value[i, k] - before), bool(jumped[i, k])))
+        i, k = x, k_before
     beads.reverse()
     if beads:
         first = beads[0]
