@@ -370,9 +370,8 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
         if ratio is not None:
             len_b = np.asarray(len_b, np.float64) * ratio
     ordered = in_order_share(pairs) >= ORDER_KEPT
-    unit, jump, skip = ((path.UNIT_IN_ORDER, path.JUMP, path.SKIP_IN_ORDER) if ordered
-                        else (path.UNIT, path.JUMP_REORDERED, path.SKIP))
-    beads = path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b, unit, jump, skip)
+    skip = path.SKIP_IN_ORDER if ordered else path.SKIP
+    beads = path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b, skip=skip)
     paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
     for run in path.runs(beads):
         cells = path.bead_pairs(run)

@@ -37,10 +37,8 @@ import numpy as np
 Pair = tuple[int, int]
 
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 4), (4, 1), (1, 5), (5, 1))
-UNIT = 0.45  # what placing a unit earns, against the bead's distance (vecalign's deletion penalty)
-UNIT_IN_ORDER = 0.65  # ... in a text whose pairs keep one order: a bead of unrelated units gains
-JUMP = 0.3  # what a run of beads that does not continue the last one must earn first
-JUMP_REORDERED = 0.15  # ... in a text whose pairs do not keep one order (blocks are its rule)
+UNIT = 0.65  # what placing a unit earns, against the bead's distance (vecalign's deletion penalty)
+JUMP = 0.4  # what a run of beads that does not continue the last one must earn first
 SKIP = 0.05  # per unit of `b` a run steps over (a sentence the other side left out)
 SKIP_IN_ORDER = 0.3
 LENGTH_WEIGHT = 1.0
