@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sourcetrace import pipeline
-from sourcetrace.align.pair import Side, align
+from sourcetrace.align.pair import Side, _bounded, _length_ratio, align
+from sourcetrace.align.path import Bead
 from sourcetrace.records import SourceFile
 
 EN = (
@@ -181,3 +182,24 @@ def test_short_headings_copied_with_their_text_are_part_of_the_block():
     copy = _side("The market opened lower on Monday. " + block + " Shares rose later in the day.\n", "market")
     got = [(_text(copy, p.a_start, p.a_end), p.kind) for p in align(copy, source)]
     assert (block.rstrip("."), "verbatim") in got, got
+
+
+def _bead(a: range, b: range) -> Bead:
+    return Bead(a, b, 1.0, False)
+
+
+def test_the_path_is_kept_only_where_found_pairs_bound_it():
+    # Issue 17: a path through two texts of one template runs on in order from a few chance pairs;
+    # only beads between found pairs (or just beyond them) are taken.
+    run = [_bead(range(k, k + 1), range(k, k + 1)) for k in range(12)]
+    found = {(2, 2), (5, 5), (11, 11)}
+    kept = [b.a.start for b in _bounded(run, found)]
+    assert kept == [0, 1, 2, 3, 4, 5, 11]  # 2..5 filled, two beyond the first; 6..10 too long a gap
+    assert _bounded(run[:4], set()) == []  # a run that holds no found pair is no evidence
+
+
+def test_the_length_ratio_is_measured_over_groups_of_units():
+    # a verse of 90 characters rendered as two sentences of 50: one group, ratio 0.9, not 1.8
+    len_a, len_b = [90.0, 60.0, 30.0], [50.0, 50.0, 60.0, 30.0]
+    assert _length_ratio({(0, 0), (0, 1), (1, 2), (2, 3)}, len_a, len_b) == pytest.approx(1.0)
+    assert _length_ratio({(0, 0), (0, 1)}, len_a, len_b) is None  # under three groups: no estimate
