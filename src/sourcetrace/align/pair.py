@@ -329,7 +329,8 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
     return _on_path(pairs, sim, wa, wb, len_a, len_b, [u.free for u in ua], [u.free for u in ub], num_a, num_b)
 
 
-PATH_AFTER = 0.8  # share of one side's text the pairs must cover for the path to redraw them
+PATH_AFTER = 0.8  # share of one side's text the pairs must cover for the path to redraw them ...
+PATH_AFTER_REORDERED = 0.3  # ... or, pairs not in one order, to add to them
 NEW_RUN_AFTER = 3  # pairs the texts must share before a run that holds none of them counts ...
 NEW_RUN_BEADS = 2  # ... when it has this many beads ...
 NEW_RUN_GAIN = 0.4  # ... each gaining this much (a 1-1 bead: distance under 0.9)
@@ -362,10 +363,10 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
              len_a: Sequence[float], len_b: Sequence[float], open_a: Sequence[bool], open_b: Sequence[bool],
              num_a: Sequence[frozenset[str]], num_b: Sequence[frozenset[str]]) -> set[tuple[int, int]]:
     """The pairs redrawn by the best path of beads (:mod:`sourcetrace.align.path`), once they
-    cover PATH_AFTER of one side's text: only a pair already found to translate one side (as a
-    translation or a part of one does) is drawn anew; between two unrelated texts of one template
-    (the planted bench's statements of one topic) order alone would carry a few chance pairs to
-    their neighbours. The path measures lengths by the pair's own ratio (a vocalized Arabic text
+    cover PATH_AFTER of one side's text (PATH_AFTER_REORDERED when they do not keep one order):
+    between two unrelated texts of one template (the planted bench's statements of one topic:
+    title, office, date and paragraphs in the same places) chance pairs keep the order, and the
+    path would carry them to their neighbours (at 0.3: 4 more false `derived`, all in order). The path measures lengths by the pair's own ratio (a vocalized Arabic text
     runs longer than the usual 0.8 of English). Of each run of the path, the beads the found
     pairs bound (:func:`_bounded`) are taken:
 
@@ -377,18 +378,18 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
       with a neighbour is as often a dropped sentence of the same topic (Tatoeba's partial
       documents) as a sentence cut in two.
 
-    bench/realtext.py's translations handed to compare (USE): complete P / R 0.977 / 0.945 ->
-    0.994 / 0.980, partial F1 0.864 -> 0.886."""
+    bench/realtext.py --handed-only --encoder use: complete P / R 0.977 / 0.945 -> 0.994 / 0.980,
+    partial F1 0.864 -> 0.910."""
     if not pairs:
         return pairs
+    ordered = in_order_share(pairs) >= ORDER_KEPT
     share_a = sum(len_a[i] for i in {i for i, _ in pairs}) / max(sum(len_a), 1)
     share_b = sum(len_b[j] for j in {j for _, j in pairs}) / max(sum(len_b), 1)
-    if max(share_a, share_b) < PATH_AFTER:
+    if max(share_a, share_b) < (PATH_AFTER if ordered else PATH_AFTER_REORDERED):
         return pairs
     ratio = _length_ratio(pairs, len_a, len_b)
     if ratio is not None:
         len_b = [x * ratio for x in len_b]
-    ordered = in_order_share(pairs) >= ORDER_KEPT
     beads = path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b,
                            skip=path.SKIP_IN_ORDER if ordered else path.SKIP)
     paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
