@@ -24,7 +24,10 @@ assuming that they are complete or in the same order (a report reorders, cuts an
    one side of a gap join a neighbouring bead whose length they complete, a text in order grows
    along its diagonals, and a unit next to an aligned one joins its partner when merged it
    matches better: what the global search left below its threshold, the order of a translation
-   recovers. A pair over ``windows.MAX_CELLS`` unit cells
+   recovers. Last, once the pairs cover most of one side, the best path of beads
+   (:mod:`sourcetrace.align.path`, vecalign's dynamic programming with jumps) redraws them
+   where the found pairs bound it: a verse rendered in several sentences is one bead, a weak
+   pair between two found ones is placed. A pair over ``windows.MAX_CELLS`` unit cells
    is aligned window by window (:mod:`sourcetrace.align.windows`), in memory linear in its length.
 6. **Kinds**: across languages `translation` or, when the wording moved, `translated-paraphrase`;
    within a language the reuse kinds, or `paraphrase` for units that share meaning but little
