@@ -342,6 +342,30 @@ EDGE = 2  # ... and before the first or after the last
 FILL_DISTANCE = 1.0  # a placed bead must be nearer than this (1: its units' mean with the other text)
 
 
+PATH_CELLS = 250_000  # a pair larger than this is drawn tile by tile
+TILE = 250  # units of `a` a tile holds; its stretch of `b` is where their pairs are, widened by ...
+TILE_MARGIN = 25  # ... this many units on each side, and at most 4 * TILE wide
+
+
+def _tiles(pairs: set[tuple[int, int]], n: int, m: int) -> list[tuple[int, int, int, int]]:
+    """The parts (a0, a1, b0, b1) of a pair the path is drawn through: the whole pair when it is
+    small, else tiles of TILE units of `a` each with the stretch of `b` its found pairs reach (a
+    tile whose pairs spread wider is left as the search found it), so that the cost stays linear
+    in the length of a long translation."""
+    if n * m <= PATH_CELLS:
+        return [(0, n, 0, m)]
+    out = []
+    for a0 in range(0, n, TILE):
+        a1 = min(n, a0 + TILE)
+        js = [j for i, j in pairs if a0 <= i < a1]
+        if not js:
+            continue
+        b0, b1 = max(0, min(js) - TILE_MARGIN), min(m, max(js) + TILE_MARGIN + 1)
+        if b1 - b0 <= 4 * TILE:
+            out.append((a0, a1, b0, b1))
+    return out
+
+
 def _length_ratio(pairs: set[tuple[int, int]], len_a: Sequence[float], len_b: Sequence[float]) -> float | None:
     """The median length ratio of a to b over the groups of units the pairs join (a unit paired
     with two is one group with both), or None under three groups."""
@@ -393,11 +417,16 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
     ratio = _length_ratio(pairs, len_a, len_b)
     if ratio is not None:
         len_b = [x * ratio for x in len_b]
-    beads = path.best_path(sim, wa, wb, len_a, len_b, open_a, open_b, num_a, num_b,
-                           skip=path.SKIP_IN_ORDER if ordered else path.SKIP)
+    skip = path.SKIP_IN_ORDER if ordered else path.SKIP
+    runs = []
+    for a0, a1, b0, b1 in _tiles(pairs, len(len_a), len(len_b)):
+        beads = path.best_path(sim[a0:a1, b0:b1], wa[a0:a1], wb[b0:b1], len_a[a0:a1], len_b[b0:b1],
+                               open_a[a0:a1], open_b[b0:b1], num_a[a0:a1], num_b[b0:b1], skip=skip)
+        runs += [[replace(bead, a=range(bead.a.start + a0, bead.a.stop + a0), b=range(bead.b.start + b0, bead.b.stop + b0))
+                  for bead in run] for run in path.runs(beads)]
     paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
     taken: set[tuple[int, int]] = set()
-    for run in path.runs(beads):
+    for run in runs:
         run = _bounded(run, pairs)
         if ordered:
             taken |= path.bead_pairs(run)

@@ -85,18 +85,13 @@ def _windows_all(ok: np.ndarray, k: int) -> np.ndarray:
     return _box(ok.astype(np.int32), k) == k if len(ok) >= k else np.zeros(0, bool)
 
 
-def _disagree_rows(na: Sequence[frozenset[str]], nb: Sequence[frozenset[str]], p: int, q: int,
-                   x: int) -> np.ndarray | None:
-    """For row ``x`` (units x..x+p-1 of `a`), which beads of ``q`` units of `b` state numbers
-    that differ on both sides; None when the row states no number."""
-    mine = frozenset().union(*na[x:x + p])
-    if not mine:
-        return None
-    out = np.zeros(max(0, len(nb) - q + 1), bool)
-    for y in range(len(out)):
-        theirs = frozenset().union(*nb[y:y + q])
-        out[y] = bool(theirs and mine - theirs and theirs - mine)
-    return out
+def _number_windows(numbers: Sequence[frozenset[str]], vocab: dict[str, int], k: int) -> np.ndarray:
+    """For each window of ``k`` units, which numbers of ``vocab`` it states (windows x vocab)."""
+    states = np.zeros((len(numbers), len(vocab)), np.float32)
+    for x, ns in enumerate(numbers):
+        for v in ns:
+            states[x, vocab[v]] = 1.0
+    return np.minimum(_box(states, k, axis=0), 1.0) if len(numbers) >= k else states[:0]
 
 
 class _Gains:
@@ -106,16 +101,26 @@ class _Gains:
                  open_a: np.ndarray, open_b: np.ndarray, na: Sequence[frozenset[str]],
                  nb: Sequence[frozenset[str]], p: int, q: int, unit: float) -> None:
         n, m = sim.shape
-        self.sim, self.p, self.q, self.na, self.nb, self.unit = sim, p, q, na, nb, unit
+        self.sim, self.p, self.q, self.unit = sim, p, q, unit
         self.norm_a, self.norm_b = _merged_norms(wa, p), _merged_norms(wb, q)
         # mean cosine of each merged unit with the other text's units (its background)
         row_sum, col_sum = sim.sum(axis=1), sim.sum(axis=0)
         self.bg_a = _box(row_sum, p) / (m * np.maximum(self.norm_a, 1e-6))
         self.bg_b = _box(col_sum, q) / (n * np.maximum(self.norm_b, 1e-6))
-        self.log_a = np.log(np.maximum(_box(la, p), 1.0))
-        self.log_b = np.log(np.maximum(_box(lb, q), 1.0))
+        self.log_a = np.log(np.maximum(_box(la, p), 1.0)).astype(np.float32)
+        self.log_b = np.log(np.maximum(_box(lb, q), 1.0)).astype(np.float32)
+        # a short sentence's length says less (Gale & Church: the spread of a length ratio
+        # shrinks with the square root of the length): its weight, per merged unit
+        self.weight_a = LENGTH_WEIGHT * np.minimum(1.0, np.sqrt(np.exp(self.log_a) / LENGTH_REF)).astype(np.float32)
+        self.weight_b = LENGTH_WEIGHT * np.minimum(1.0, np.sqrt(np.exp(self.log_b) / LENGTH_REF)).astype(np.float32)
+        self.bg_a, self.bg_b = self.bg_a.astype(np.float32), self.bg_b.astype(np.float32)
+        self.norm_a, self.norm_b = self.norm_a.astype(np.float32), self.norm_b.astype(np.float32)
         self.ok_a, self.ok_b = _windows_all(open_a, p), _windows_all(open_b, q)
-        self.has_numbers_b = any(nb)
+        vocab = {v: t for t, v in enumerate(sorted(set().union(*na, *nb)))}
+        if any(na) and any(nb):
+            self.nums_a, self.nums_b = _number_windows(na, vocab, p), _number_windows(nb, vocab, q)
+        else:
+            self.nums_a = self.nums_b = None
 
     def distance(self, x: int, y: int) -> float:
         """The normalised distance of one bead (see :meth:`rows`)."""
@@ -132,19 +137,18 @@ class _Gains:
         bg = (self.bg_a[x0:x1, None] + self.bg_b[None, :]) / 2
         # vecalign's normalisation: the distance 1 - c as a share of the units' distance to the
         # other text at random, so that one scale serves encoders whose cosines spread differently
-        far = (1.0 - c) / np.maximum(1.0 - bg, 1e-3)
-        misfit = np.maximum(0.0, np.abs(self.log_a[x0:x1, None] - self.log_b[None, :]) - LENGTH_SPREAD)
-        # a short sentence's length says less (Gale & Church: the spread of a length ratio
-        # shrinks with the square root of the length)
-        short = np.minimum(self.log_a[x0:x1, None], self.log_b[None, :])
-        misfit = misfit * np.minimum(1.0, np.exp((short - np.log(LENGTH_REF)) / 2))
-        g = ((p + q) * self.unit - p * q * far - LENGTH_WEIGHT * misfit).astype(np.float32)
+        far = (1.0 - c) / np.maximum(1.0 - bg, np.float32(1e-3))
+        misfit = np.maximum(0.0, np.abs(self.log_a[x0:x1, None] - self.log_b[None, :]) - np.float32(LENGTH_SPREAD))
+        weight = np.minimum(self.weight_a[x0:x1, None], self.weight_b[None, :])
+        g = np.float32((p + q) * self.unit) - np.float32(p * q) * far - weight * misfit
         g[~self.ok_a[x0:x1]] = -np.inf
         g[:, ~self.ok_b] = -np.inf
-        if self.has_numbers_b:
-            for x in range(x0, x1):
-                if (d := _disagree_rows(self.na, self.nb, p, q, x)) is not None:
-                    g[x - x0, d] = -np.inf
+        if self.nums_a is not None:
+            # each side states a number the other does not: shared < each side's count
+            mine, theirs = self.nums_a[x0:x1], self.nums_b
+            shared = mine @ theirs.T
+            count_a, count_b = mine.sum(axis=1)[:, None], theirs.sum(axis=1)[None, :]
+            g[(shared < count_a) & (shared < count_b)] = -np.inf
         return g
 
 
