@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sourcetrace import pipeline
-from sourcetrace.align.pair import Side, _bounded, _length_ratio, align
+from sourcetrace.align.pair import TILE, TILE_MARGIN, Side, _bounded, _length_ratio, _tiles, align
 from sourcetrace.align.path import Bead
 from sourcetrace.records import SourceFile
 
@@ -203,3 +203,15 @@ def test_the_length_ratio_is_measured_over_groups_of_units():
     len_a, len_b = [90.0, 60.0, 30.0], [50.0, 50.0, 60.0, 30.0]
     assert _length_ratio({(0, 0), (0, 1), (1, 2), (2, 3)}, len_a, len_b) == pytest.approx(1.0)
     assert _length_ratio({(0, 0), (0, 1)}, len_a, len_b) is None  # under three groups: no estimate
+
+
+def test_a_long_pair_is_drawn_tile_by_tile_where_its_pairs_are():
+    n = m = 3 * TILE
+    diagonal = {(k, k) for k in range(0, n, 7)}
+    assert _tiles(diagonal, 40, 40) == [(0, 40, 0, 40)]  # a short pair is one tile
+    tiles = _tiles(diagonal, n, m)
+    assert [t[:2] for t in tiles] == [(0, TILE), (TILE, 2 * TILE), (2 * TILE, 3 * TILE)]
+    assert all(b0 >= a0 - TILE_MARGIN and b1 <= a1 + TILE_MARGIN for a0, a1, b0, b1 in tiles)
+    wide = 8 * TILE
+    scattered = {(k, (k * 97) % wide) for k in range(0, TILE, 5)}  # a tile whose pairs run all over b
+    assert _tiles(scattered | {(k, k) for k in range(TILE, n, 7)}, n, wide)[0][0] == TILE
