@@ -85,21 +85,21 @@ def _windows_all(ok: np.ndarray, k: int) -> np.ndarray:
     return _box(ok.astype(np.int32), k) == k if len(ok) >= k else np.zeros(0, bool)
 
 
-def _number_windows(numbers: Sequence[frozenset[str]], vocab: dict[str, int], k: int) -> np.ndarray:
-    """For each window of ``k`` units, which numbers of ``vocab`` it states (windows x vocab)."""
+def number_states(numbers: Sequence[frozenset[str]], vocab: dict[str, int]) -> np.ndarray:
+    """Which numbers of ``vocab`` each unit states (units x vocab, 0 or 1)."""
     states = np.zeros((len(numbers), len(vocab)), np.float32)
     for x, ns in enumerate(numbers):
         for v in ns:
             states[x, vocab[v]] = 1.0
-    return np.minimum(_box(states, k, axis=0), 1.0) if len(numbers) >= k else states[:0]
+    return states
 
 
 class _Gains:
     """Bead gains of one shape, row by row (a row: the beads whose `a` units start at x)."""
 
     def __init__(self, sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, la: np.ndarray, lb: np.ndarray,
-                 open_a: np.ndarray, open_b: np.ndarray, na: Sequence[frozenset[str]],
-                 nb: Sequence[frozenset[str]], p: int, q: int, unit: float) -> None:
+                 open_a: np.ndarray, open_b: np.ndarray, states_a: np.ndarray | None,
+                 states_b: np.ndarray | None, p: int, q: int, unit: float) -> None:
         n, m = sim.shape
         self.sim, self.p, self.q, self.unit = sim, p, q, unit
         self.norm_a, self.norm_b = _merged_norms(wa, p), _merged_norms(wb, q)
@@ -116,11 +116,7 @@ class _Gains:
         self.bg_a, self.bg_b = self.bg_a.astype(np.float32), self.bg_b.astype(np.float32)
         self.norm_a, self.norm_b = self.norm_a.astype(np.float32), self.norm_b.astype(np.float32)
         self.ok_a, self.ok_b = _windows_all(open_a, p), _windows_all(open_b, q)
-        vocab = {v: t for t, v in enumerate(sorted(set().union(*na, *nb)))}
-        if any(na) and any(nb):
-            self.nums_a, self.nums_b = _number_windows(na, vocab, p), _number_windows(nb, vocab, q)
-        else:
-            self.nums_a = self.nums_b = None
+        self.states_a, self.states_b = states_a, states_b  # the numbers each unit states, or None
 
     def distance(self, x: int, y: int) -> float:
         """The normalised distance of one bead (see :meth:`rows`)."""
@@ -143,16 +139,17 @@ class _Gains:
         g = np.float32((p + q) * self.unit) - np.float32(p * q) * far - weight * misfit
         g[~self.ok_a[x0:x1]] = -np.inf
         g[:, ~self.ok_b] = -np.inf
-        if self.nums_a is not None:
+        if self.states_a is not None and self.states_b is not None:
             # each side states a number the other does not: shared < each side's count
-            mine, theirs = self.nums_a[x0:x1], self.nums_b
+            mine = np.minimum(_box(self.states_a[x0:x1 + p - 1], p, axis=0), 1.0)
+            theirs = np.minimum(_box(self.states_b, q, axis=0), 1.0)
             shared = mine @ theirs.T
             count_a, count_b = mine.sum(axis=1)[:, None], theirs.sum(axis=1)[None, :]
             g[(shared < count_a) & (shared < count_b)] = -np.inf
         return g
 
 
-BLOCK_CELLS = 1 << 18  # gains computed for this many cells of a shape at a time (memory, not speed)
+BLOCK_CELLS = 1 << 13  # gains computed for this many cells of a shape at a time (memory, not speed)
 
 
 def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[float], len_b: Sequence[float],
@@ -172,7 +169,9 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
     na = list(numbers_a) if numbers_a is not None else [frozenset()] * n
     nb = list(numbers_b) if numbers_b is not None else [frozenset()] * m
     shapes = [(p, q) for p, q in SHAPES if p <= n and q <= m]
-    gains = [_Gains(sim, wa, wb, la, lb, oa, ob, na, nb, p, q, unit) for p, q in shapes]
+    vocab = {v: t for t, v in enumerate(sorted(set().union(*na, *nb)))}
+    states_a, states_b = (number_states(na, vocab), number_states(nb, vocab)) if any(na) and any(nb) else (None, None)
+    gains = [_Gains(sim, wa, wb, la, lb, oa, ob, states_a, states_b, p, q, unit) for p, q in shapes]
     block = max(1, BLOCK_CELLS // m)
     blocks: dict[tuple[int, int], np.ndarray] = {}  # (shape, first row) -> gains of a block of rows
 
