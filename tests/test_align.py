@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sourcetrace import pipeline
-from sourcetrace.align.pair import Side, align
+from sourcetrace.align.pair import TILE, TILE_MARGIN, Side, _bounded, _length_ratio, _tiles, align
+from sourcetrace.align.path import Bead
 from sourcetrace.records import SourceFile
 
 EN = (
@@ -181,3 +182,36 @@ def test_short_headings_copied_with_their_text_are_part_of_the_block():
     copy = _side("The market opened lower on Monday. " + block + " Shares rose later in the day.\n", "market")
     got = [(_text(copy, p.a_start, p.a_end), p.kind) for p in align(copy, source)]
     assert (block.rstrip("."), "verbatim") in got, got
+
+
+def _bead(a: range, b: range) -> Bead:
+    return Bead(a, b, 1.0, False)
+
+
+def test_the_path_is_kept_only_where_found_pairs_bound_it():
+    # Issue 17: a path through two texts of one template runs on in order from a few chance pairs;
+    # only beads between found pairs (or just beyond them) are taken.
+    run = [_bead(range(k, k + 1), range(k, k + 1)) for k in range(12)]
+    found = {(2, 2), (5, 5), (11, 11)}
+    kept = [b.a.start for b in _bounded(run, found)]
+    assert kept == [0, 1, 2, 3, 4, 5, 11]  # 2..5 filled, two beyond the first; 6..10 too long a gap
+    assert _bounded(run[:4], set()) == []  # a run that holds no found pair is no evidence
+
+
+def test_the_length_ratio_is_measured_over_groups_of_units():
+    # a verse of 90 characters rendered as two sentences of 50: one group, ratio 0.9, not 1.8
+    len_a, len_b = [90.0, 60.0, 30.0], [50.0, 50.0, 60.0, 30.0]
+    assert _length_ratio({(0, 0), (0, 1), (1, 2), (2, 3)}, len_a, len_b) == pytest.approx(1.0)
+    assert _length_ratio({(0, 0), (0, 1)}, len_a, len_b) is None  # under three groups: no estimate
+
+
+def test_a_long_pair_is_drawn_tile_by_tile_where_its_pairs_are():
+    n = m = 3 * TILE
+    diagonal = {(k, k) for k in range(0, n, 7)}
+    assert _tiles(diagonal, 40, 40) == [(0, 40, 0, 40)]  # a short pair is one tile
+    tiles = _tiles(diagonal, n, m)
+    assert [t[:2] for t in tiles] == [(0, TILE), (TILE, 2 * TILE), (2 * TILE, 3 * TILE)]
+    assert all(b0 >= a0 - TILE_MARGIN and b1 <= a1 + TILE_MARGIN for a0, a1, b0, b1 in tiles)
+    wide = 8 * TILE
+    scattered = {(k, (k * 97) % wide) for k in range(0, TILE, 5)}  # a tile whose pairs run all over b
+    assert _tiles(scattered | {(k, k) for k in range(TILE, n, 7)}, n, wide)[0][0] == TILE
