@@ -3,6 +3,7 @@
     .venv/bin/python bench/spark_same.py [--docs 2000] [--seed 7] [--master local[2]] [--keep DIR]
     .venv/bin/python bench/spark_same.py --seeds        # the seed corpus (../shared/corpora/seeds)
     .venv/bin/python bench/spark_same.py --docs 25000 --timing   # wall time and peak memory only
+    .venv/bin/python bench/spark_same.py --keep DIR --spark-only --conf spark.eventLog.enabled=true ...
 
 Writes a planted corpus (bench/synthetic.py, as bench/trace.py does), traces it with the local
 engine (``sourcetrace trace`` into a fresh store) and with ``--engine spark --master local[2]``,
@@ -106,6 +107,10 @@ def main() -> None:
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--timing", action="store_true", help="wall time and memory only, no comparison")
     ap.add_argument("--keep", type=Path, help="keep the corpus and outputs in this directory")
+    ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                    help="a Spark setting for the Spark run (repeatable), e.g. spark.eventLog.enabled=true")
+    ap.add_argument("--spark-only", action="store_true",
+                    help="only the Spark run (its outputs compared with a kept local run's, if any)")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="spark-same-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -124,20 +129,28 @@ def main() -> None:
         print(f"{label}; Spark master {args.master}", flush=True)
         local_out, spark_out = work / "local", work / "spark"
         db = work / "local.db"
-        for p in (local_out, spark_out, db):
+        for p in (spark_out,) if args.spark_only else (local_out, spark_out, db):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-        lt, lm, lc = run(["trace", *inputs, "--out", str(local_out), "--db", str(db)], work / "local.log")
-        print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB (exit {lc})", flush=True)
+        print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+        lt, lc = 0.0, 0
+        if not args.spark_only:
+            lt, lm, lc = run(["trace", *inputs, "--out", str(local_out), "--db", str(db)], work / "local.log")
+            print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB (exit {lc}); "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        confs = [x for kv in ["spark.ui.showConsoleProgress=false", *args.conf] for x in ("--conf", kv)]
         st, sm, sc = run(["trace", *inputs, "--out", str(spark_out), "--engine", "spark", "--master", args.master,
-                          "--json", "--conf", "spark.ui.showConsoleProgress=false"], work / "spark.json")
-        print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB (exit {sc}); "
-              f"ratio spark/local {st / lt:.2f}", flush=True)
+                          "--json", *confs], work / "spark.json")
+        ratio = f"; ratio spark/local {st / lt:.2f}" if lt else ""
+        print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB (exit {sc}){ratio}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         if not sc:
             print("  spark seconds by stage (its job group sourcetrace:STAGE; the rest is the JVM's start and stop): "
                   + stage_seconds(work / "spark.json"), flush=True)
         if args.timing or lc or sc:
             if lc or sc:
                 print(f"a run failed: see {work}/local.log.err and {work}/spark.json.err")
+            return
+        if not local_out.is_dir():
             return
         diffs = dir_differences(local_out, spark_out, tol=TOLERANCE)
         for path in sorted(local_out.glob("*.jsonl")):
