@@ -7,9 +7,10 @@
 
 Writes a planted corpus (bench/synthetic.py, as bench/trace.py does), traces it with the local
 engine (``sourcetrace trace`` into a fresh store) and with ``--engine spark --master local[2]``,
-each in its own process, and prints: wall time of both, the ratio, the peak memory of each process
-tree (sampled every 0.2 s: the Spark run counts its JVM and Python workers), the Spark run's
-seconds by stage (each stage is a job group, ``sourcetrace:STAGE``), and whether the
+each in its own process (one after the other, or with ``--together`` at the same time, sharing
+the cores and meeting the same load from the rest of the machine), and prints: wall time and
+CPU seconds of both, the ratios, the peak memory of each process tree (sampled every 0.2 s: the
+Spark run counts its JVM and Python workers), the Spark run's seconds by stage (each stage is a job group, ``sourcetrace:STAGE``), and whether the
 contract files are the same once sorted (bench/same_outputs.py: documents, sentences, passages,
 relations, families, facts, fact diffs, texts; floats within 1e-6), with the first differences.
 Figures are printed, never asserted.
@@ -79,16 +80,24 @@ class PeakTree:
         return self.peak
 
 
-def run(args: list[str], log: Path) -> tuple[float, int, int]:
-    """Run ``sourcetrace`` with ``args`` in its own process: wall seconds, peak bytes, exit code.
-    Its output goes to ``log``, its messages to ``log`` with ``.err`` added."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    t = time.perf_counter()
-    with open(log, "w") as fh, open(f"{log}.err", "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", *args], stdout=fh, stderr=err, env=env)
-        peak = PeakTree(proc.pid)
-        code = proc.wait()
-    return time.perf_counter() - t, peak.stop(), code
+class Run:
+    """``sourcetrace`` with ``args`` in its own process, started at once; :meth:`finish` waits and
+    gives wall seconds, peak bytes, exit code and CPU seconds of the process tree (user + system
+    of it and every descendant its parent waited for: the JVM and its Python workers, the
+    alignment workers). Its output goes to ``log``, its messages to ``log`` with ``.err`` added."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+        self.t = time.perf_counter()
+        with open(log, "w") as fh, open(f"{log}.err", "w") as err:
+            self.proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", *args], stdout=fh, stderr=err, env=env)
+        self.peak = PeakTree(self.proc.pid)
+
+    def finish(self) -> tuple[float, int, int, float]:
+        _, status, usage = os.wait4(self.proc.pid, 0)
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        return (time.perf_counter() - self.t, self.peak.stop(), self.proc.returncode,
+                usage.ru_utime + usage.ru_stime)
 
 
 def stage_seconds(report: Path) -> str:
@@ -109,6 +118,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep the corpus and outputs in this directory")
     ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
                     help="a Spark setting for the Spark run (repeatable), e.g. spark.eventLog.enabled=true")
+    ap.add_argument("--together", action="store_true",
+                    help="start both engines at once (each then meets the same load from the rest of the machine)")
     ap.add_argument("--spark-only", action="store_true",
                     help="only the Spark run (its outputs compared with a kept local run's, if any)")
     args = ap.parse_args()
@@ -132,16 +143,20 @@ def main() -> None:
         for p in (spark_out,) if args.spark_only else (local_out, spark_out, db):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
-        lt, lc = 0.0, 0
-        if not args.spark_only:
-            lt, lm, lc = run(["trace", *inputs, "--out", str(local_out), "--db", str(db)], work / "local.log")
-            print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB (exit {lc}); "
-                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        lt, lc, lcpu = 0.0, 0, 0.0
         confs = [x for kv in ["spark.ui.showConsoleProgress=false", *args.conf] for x in ("--conf", kv)]
-        st, sm, sc = run(["trace", *inputs, "--out", str(spark_out), "--engine", "spark", "--master", args.master,
-                          "--json", *confs], work / "spark.json")
-        ratio = f"; ratio spark/local {st / lt:.2f}" if lt else ""
-        print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB (exit {sc}){ratio}; "
+        spark_args = ["trace", *inputs, "--out", str(spark_out), "--engine", "spark", "--master", args.master,
+                      "--json", *confs]
+        spark_run = Run(spark_args, work / "spark.json") if args.together else None
+        if not args.spark_only:
+            lt, lm, lc, lcpu = Run(["trace", *inputs, "--out", str(local_out), "--db", str(db)],
+                                   work / "local.log").finish()
+            print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB, CPU {lcpu:.1f} s (exit {lc}); "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        st, sm, sc, scpu = (spark_run or Run(spark_args, work / "spark.json")).finish()
+        ratio = f"; ratio spark/local {st / lt:.2f} (CPU {scpu / lcpu:.2f})" if lt else ""
+        print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB, CPU {scpu:.1f} s "
+              f"(exit {sc}){ratio}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         if not sc:
             print("  spark seconds by stage (its job group sourcetrace:STAGE; the rest is the JVM's start and stop): "
