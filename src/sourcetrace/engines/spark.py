@@ -30,11 +30,14 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
 
 Memory per task is bounded by the largest unit of work, not by the corpus: a file (at most
 ``--max-bytes``) and its documents; an encoding batch (the new sentences of 500 documents); two
-blocks of 20,000 topic vectors (80 MB) and faiss' scores; the member ids of one MinHash bucket or
-one rare term's postings (at most 50); a pair's two documents; one family's relations and fact
+blocks of 20,000 topic vectors (80 MB) and faiss' scores; the MinHash band rows of one bucket
+partition, as arrays (about 14 KB a document: 140 MB at ``DOCS_PER_PARTITION``), or one rare
+term's postings (at most 50); a pair's two documents; one family's relations and fact
 diffs. A family of hundreds of thousands of documents (one connected component) is what would
 outgrow a task first. Every shuffle has :func:`partitions` partitions, a count set by the cores
-and the corpus (one per ``DOCS_PER_PARTITION`` documents), never the sum of its parents'.
+and the corpus (a multiple of the cores, at most ``DOCS_PER_PARTITION`` documents each), never the
+sum of its parents'; the documents are partitioned by id once, and a join with them moves only
+its other side (:func:`joined`).
 Each stage runs as a Spark job group named after it (``sourcetrace:align``),
 so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
 pyspark, or on ``PYTHONPATH``: the session passes the driver's on).

@@ -74,51 +74,72 @@ def _itself(n: int) -> int:
 
 
 def _band_rows(items: Iterable[tuple[str, str, np.ndarray]], rows: int, parts: int) -> Iterator[tuple[int, tuple]]:
-    """``(document, language, signatures)`` (one signature a row: a unit) as band rows
-    ``(partition of the bucket, (langs, bands, keys, documents, unit numbers))``, arrays for each
-    bucket partition; a bucket is (language, band, key), its partition the key's."""
-    cols: tuple[list, ...] = ([], [], [], [], [])
+    """``(document, language, signatures)`` (one signature a row: a unit) as band rows, split by
+    the partition of their bucket (a bucket is (language, band, key), its partition the key's):
+    ``(partition, (langs, bands, keys, unit refs, unit documents, unit numbers, unit signatures))``,
+    arrays; a unit whose bands go to that partition is in its unit table once, with its whole
+    signature, so that the bucket's task checks its pairs' Jaccard itself."""
+    cols: tuple[list, ...] = ([], [], [], [], [], [], [])
     for doc, lang, sigs in items:
         n_units = len(sigs)
         if not n_units:
             continue
         bands = sigs.shape[1] // rows
-        size = n_units * bands
-        cols[0].append(np.full(size, lang))
+        cols[0].append(np.full(n_units * bands, lang))
         cols[1].append(np.tile(np.arange(bands, dtype=np.int16), n_units))
         cols[2].append(cp._band_keys(np.ascontiguousarray(sigs.reshape(-1, rows))))
-        cols[3].append(np.full(size, doc))
-        cols[4].append(np.repeat(np.arange(n_units, dtype=np.int32), bands))
+        cols[4].append(np.full(n_units, doc))
+        cols[5].append(np.arange(n_units, dtype=np.int32))
+        cols[6].append(sigs)
     if not cols[0]:
         return
-    lang, band, key, doc, unit = (np.concatenate(c) for c in cols)
+    lang, band, key = (np.concatenate(c) for c in cols[:3])
+    docs, units, sigs = np.concatenate(cols[4]), np.concatenate(cols[5]), np.concatenate(cols[6])
+    ref = np.repeat(np.arange(len(units)), len(band) // len(units))  # every unit has as many bands
     target = (key % np.uint64(parts)).astype(np.int64)
     for t in np.unique(target).tolist():
         at = target == t
-        yield t, (lang[at], band[at], key[at], doc[at], unit[at])
+        used, local = np.unique(ref[at], return_inverse=True)
+        yield t, (lang[at], band[at], key[at], local.astype(np.int32), docs[used], units[used], sigs[used])
 
 
-def _bucket_pairs(packed: Iterable[tuple[int, tuple]]) -> Iterator[tuple]:
-    """Unit pairs ``((doc, n), (doc, n))`` of every bucket in a partition's band rows
-    (:func:`_band_rows`), each bucket's members in (document, unit) order, as the local engine pairs a bucket (pairs._bucket_pairs)."""
+CHECK_BLOCK = 100_000  # unit pairs whose signatures are compared at once (2 x 25 MB at 64 permutations)
+
+
+def _bucket_pairs(packed: Iterable[tuple[int, tuple]], min_jaccard: float) -> Iterator[tuple]:
+    """``((doc, n), (doc, n), Jaccard)`` of the unit pairs of two documents that share a bucket in
+    a partition's band rows (:func:`_band_rows`) and whose signatures agree on ``min_jaccard`` of
+    their positions, each pair once. A bucket's members pair in (document, unit) order, as the
+    local engine pairs a bucket (pairs._bucket_pairs: all, or each with its next BUCKET_WINDOW)."""
     chunks = [arrays for _, arrays in packed]
     if not chunks:
         return
-    lang, band, key, doc, unit = (np.concatenate([c[i] for c in chunks]) for i in range(5))
-    order = np.lexsort((unit, doc, key, band, lang))
-    lang, band, key, doc, unit = lang[order], band[order], key[order], doc[order], unit[order]
+    offsets = np.cumsum([0] + [len(c[4]) for c in chunks[:-1]])
+    lang, band, key = (np.concatenate([c[i] for c in chunks]) for i in range(3))
+    ref = np.concatenate([c[3].astype(np.int64) + off for c, off in zip(chunks, offsets.tolist(), strict=True)])
+    docs, units, sigs = (np.concatenate([c[i] for c in chunks]) for i in (4, 5, 6))
+    order = np.lexsort((units[ref], docs[ref], key, band, lang))
+    lang, band, key, ref = lang[order], band[order], key[order], ref[order]
     new = np.concatenate(([True], (lang[1:] != lang[:-1]) | (band[1:] != band[:-1]) | (key[1:] != key[:-1])))
     starts = np.flatnonzero(new)
     sizes = np.diff(np.append(starts, len(key)))
-    for start, size in zip(starts[sizes >= 2].tolist(), sizes[sizes >= 2].tolist(), strict=True):
-        members = list(zip(doc[start:start + size].tolist(), unit[start:start + size].tolist(), strict=True))
+    xs, ys = [], []
+    for size in np.unique(sizes[sizes >= 2]).tolist():  # all buckets of one size at once
+        members = ref[starts[sizes == size][:, None] + np.arange(size)]
         i, j = cp._bucket_pairs(size)
-        for x, y in zip(i.tolist(), j.tolist(), strict=True):
-            yield members[x], members[y]
-
-
-def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    return np.count_nonzero(a == b) / a.shape[0]
+        xs.append(members[:, i].ravel())
+        ys.append(members[:, j].ravel())
+    if not xs:
+        return
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    other = docs[x] != docs[y]
+    pair = np.unique(x[other] * len(units) + y[other])  # a pair colliding in several bands once
+    for lo in range(0, len(pair), CHECK_BLOCK):
+        px, py = np.divmod(pair[lo:lo + CHECK_BLOCK], len(units))
+        jac = np.count_nonzero(sigs[px] == sigs[py], axis=1) / sigs.shape[1]
+        ok = jac >= min_jaccard
+        yield from zip(zip(docs[px[ok]].tolist(), units[px[ok]].tolist(), strict=True),
+                       zip(docs[py[ok]].tolist(), units[py[ok]].tolist(), strict=True), jac[ok].tolist(), strict=True)
 
 
 def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
@@ -127,25 +148,22 @@ def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> 
 
     # Documents.
     sigs = feats.filter(lambda kv: kv[1].doc_sig is not None).mapValues(lambda f: (f.lang, f.doc_sig))
-    doc_pairs = (sigs.mapPartitions(lambda kvs: _band_rows(((d, v[0], v[1][None, :]) for d, v in kvs), cp.DOC_ROWS, parts))
-                 .partitionBy(parts, _itself).mapPartitions(_bucket_pairs).map(lambda p: (p[0][0], p[1][0]))
-                 .distinct(parts))
-    doc_jaccard = with_both(doc_pairs.map(lambda p: (p, None)), sigs, parts).mapValues(
-        lambda v: _jaccard(v[1][1], v[2][1])).filter(lambda kv: kv[1] >= cp.DOC_MIN_JACCARD)
+    doc_jaccard = (sigs.mapPartitions(lambda kvs: _band_rows(((d, v[0], v[1][None, :]) for d, v in kvs),
+                                                             cp.DOC_ROWS, parts))
+                   .partitionBy(parts, _itself).mapPartitions(lambda rows: _bucket_pairs(rows, cp.DOC_MIN_JACCARD))
+                   .map(lambda p: ((p[0][0], p[1][0]), p[2])).distinct(parts))
     keep("candidates: document bands", doc_jaccard)
     copies = doc_jaccard.filter(lambda kv: kv[1] >= cp.COPY_JACCARD).keys()
     texts = components(stages, copies, "candidates: copies", keep, parts)  # (doc, its text); others are their own
 
-    # Sentences: units (doc, n), pairs of units of two documents.
-    # A sentence has 16 band keys (a document 64): they travel packed, one record of arrays per
-    # partition and bucket partition, not one Python record a key (each costs microseconds to move).
+    # Sentences: units (doc, n), pairs of units of two documents. A sentence has 16 band keys (a document 64); they travel packed, one record
+    # of arrays per partition and bucket partition, not one Python record a key (each costs
+    # microseconds to move), with each unit's signature, so that the Jaccard check of its pairs
+    # (millions at 25,000 documents: stock sentences) runs where its buckets are.
     units = feats.mapPartitions(lambda kvs: _band_rows(((d, f.lang, f.quote_sigs) for d, f in kvs), cp.QUOTE_ROWS,
                                                        parts)).partitionBy(parts, _itself)
-    unit_pairs = units.mapPartitions(_bucket_pairs).filter(lambda p: p[0][0] != p[1][0]).distinct(parts)
-    quotes = feats.mapValues(lambda f: f.quote_sigs)
-    matched = with_both(unit_pairs.map(lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))), quotes, parts).filter(
-        lambda kv: _jaccard(kv[1][1][kv[1][0][0]], kv[1][2][kv[1][0][1]]) >= cp.QUOTE_MIN_JACCARD).map(
-        lambda kv: (kv[0], kv[1][0]))  # ((a, b), (unit of a, unit of b)), a < b
+    matched = units.mapPartitions(lambda rows: _bucket_pairs(rows, cp.QUOTE_MIN_JACCARD)).map(
+        lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))).distinct(parts)  # ((a, b), (unit of a, unit of b)), a < b
     keep("candidates: sentence bands", matched)
     # Each unit's distinct partner texts (copies of one text count once).
     partners = matched.flatMap(lambda kv: [(kv[0][1], ((kv[0][0], kv[1][0]), kv[0][1])),
