@@ -40,25 +40,34 @@ TOLERANCE = 1e-6
 
 
 class PeakTree:
-    """Peak resident memory of a process and its descendants, sampled every 0.2 s (/proc)."""
+    """Peak resident memory of a process and its descendants, and the CPU seconds they used,
+    sampled every 0.2 s (/proc): each process's user + system time as last seen (the JVM that
+    PySpark starts is never waited for, so its time never reaches the parent's rusage)."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.cpu: dict[int, float] = {}  # seconds by process
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _tree(self) -> list[int]:
         children: dict[int, list[int]] = {}
+        ticks: dict[int, float] = {}
         for stat in glob.glob("/proc/[0-9]*/stat"):
             try:
                 fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-                children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+                pid = int(stat.split("/")[2])
+                children.setdefault(int(fields[1]), []).append(pid)
+                ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
             except (OSError, ValueError, IndexError):
                 continue
         out, todo = [], [self.pid]
+        hz = os.sysconf("SC_CLK_TCK")
         while todo:
             p = todo.pop()
             out.append(p)
+            if p in ticks:
+                self.cpu[p] = ticks[p] / hz
             todo += children.get(p, [])
         return out
 
@@ -74,30 +83,29 @@ class PeakTree:
             self.peak = max(self.peak, total)
             self._stop.wait(0.2)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, float]:
+        """Peak bytes and CPU seconds."""
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, sum(self.cpu.values())
 
 
 class Run:
     """``sourcetrace`` with ``args`` in its own process, started at once; :meth:`finish` waits and
-    gives wall seconds, peak bytes, exit code and CPU seconds of the process tree (user + system
-    of it and every descendant its parent waited for: the JVM and its Python workers, the
-    alignment workers). Its output goes to ``log``, its messages to ``log`` with ``.err`` added."""
+    gives wall seconds, peak bytes, exit code and CPU seconds of the process tree (PeakTree). Its
+    output goes to ``log``, its messages to ``log`` with ``.err`` added."""
 
     def __init__(self, args: list[str], log: Path) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
         self.t = time.perf_counter()
         with open(log, "w") as fh, open(f"{log}.err", "w") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", *args], stdout=fh, stderr=err, env=env)
-        self.peak = PeakTree(self.proc.pid)
+        self.tree = PeakTree(self.proc.pid)
 
     def finish(self) -> tuple[float, int, int, float]:
-        _, status, usage = os.wait4(self.proc.pid, 0)
-        self.proc.returncode = os.waitstatus_to_exitcode(status)
-        return (time.perf_counter() - self.t, self.peak.stop(), self.proc.returncode,
-                usage.ru_utime + usage.ru_stime)
+        code = self.proc.wait()
+        peak, cpu = self.tree.stop()
+        return time.perf_counter() - self.t, peak, code, cpu
 
 
 def stage_seconds(report: Path) -> str:
