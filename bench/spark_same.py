@@ -3,12 +3,14 @@
     .venv/bin/python bench/spark_same.py [--docs 2000] [--seed 7] [--master local[2]] [--keep DIR]
     .venv/bin/python bench/spark_same.py --seeds        # the seed corpus (../shared/corpora/seeds)
     .venv/bin/python bench/spark_same.py --docs 25000 --timing   # wall time and peak memory only
+    .venv/bin/python bench/spark_same.py --keep DIR --spark-only --conf spark.eventLog.enabled=true ...
 
 Writes a planted corpus (bench/synthetic.py, as bench/trace.py does), traces it with the local
 engine (``sourcetrace trace`` into a fresh store) and with ``--engine spark --master local[2]``,
-each in its own process, and prints: wall time of both, the ratio, the peak memory of each process
-tree (sampled every 0.2 s: the Spark run counts its JVM and Python workers), the Spark run's
-seconds by stage (each stage is a job group, ``sourcetrace:STAGE``), and whether the
+each in its own process (one after the other, or with ``--together`` at the same time, sharing
+the cores and meeting the same load from the rest of the machine), and prints: wall time and
+CPU seconds of both, the ratios, the peak memory of each process tree (sampled every 0.2 s: the
+Spark run counts its JVM and Python workers), the Spark run's seconds by stage (each stage is a job group, ``sourcetrace:STAGE``), and whether the
 contract files are the same once sorted (bench/same_outputs.py: documents, sentences, passages,
 relations, families, facts, fact diffs, texts; floats within 1e-6), with the first differences.
 Figures are printed, never asserted.
@@ -38,25 +40,34 @@ TOLERANCE = 1e-6
 
 
 class PeakTree:
-    """Peak resident memory of a process and its descendants, sampled every 0.2 s (/proc)."""
+    """Peak resident memory of a process and its descendants, and the CPU seconds they used,
+    sampled every 0.2 s (/proc): each process's user + system time as last seen (the JVM that
+    PySpark starts is never waited for, so its time never reaches the parent's rusage)."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.cpu: dict[int, float] = {}  # seconds by process
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _tree(self) -> list[int]:
         children: dict[int, list[int]] = {}
+        ticks: dict[int, float] = {}
         for stat in glob.glob("/proc/[0-9]*/stat"):
             try:
                 fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-                children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+                pid = int(stat.split("/")[2])
+                children.setdefault(int(fields[1]), []).append(pid)
+                ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
             except (OSError, ValueError, IndexError):
                 continue
         out, todo = [], [self.pid]
+        hz = os.sysconf("SC_CLK_TCK")
         while todo:
             p = todo.pop()
             out.append(p)
+            if p in ticks:
+                self.cpu[p] = ticks[p] / hz
             todo += children.get(p, [])
         return out
 
@@ -72,22 +83,29 @@ class PeakTree:
             self.peak = max(self.peak, total)
             self._stop.wait(0.2)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, float]:
+        """Peak bytes and CPU seconds."""
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, sum(self.cpu.values())
 
 
-def run(args: list[str], log: Path) -> tuple[float, int, int]:
-    """Run ``sourcetrace`` with ``args`` in its own process: wall seconds, peak bytes, exit code.
-    Its output goes to ``log``, its messages to ``log`` with ``.err`` added."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    t = time.perf_counter()
-    with open(log, "w") as fh, open(f"{log}.err", "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", *args], stdout=fh, stderr=err, env=env)
-        peak = PeakTree(proc.pid)
-        code = proc.wait()
-    return time.perf_counter() - t, peak.stop(), code
+class Run:
+    """``sourcetrace`` with ``args`` in its own process, started at once; :meth:`finish` waits and
+    gives wall seconds, peak bytes, exit code and CPU seconds of the process tree (PeakTree). Its
+    output goes to ``log``, its messages to ``log`` with ``.err`` added."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+        self.t = time.perf_counter()
+        with open(log, "w") as fh, open(f"{log}.err", "w") as err:
+            self.proc = subprocess.Popen([sys.executable, "-m", "sourcetrace", *args], stdout=fh, stderr=err, env=env)
+        self.tree = PeakTree(self.proc.pid)
+
+    def finish(self) -> tuple[float, int, int, float]:
+        code = self.proc.wait()
+        peak, cpu = self.tree.stop()
+        return time.perf_counter() - self.t, peak, code, cpu
 
 
 def stage_seconds(report: Path) -> str:
@@ -106,6 +124,12 @@ def main() -> None:
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--timing", action="store_true", help="wall time and memory only, no comparison")
     ap.add_argument("--keep", type=Path, help="keep the corpus and outputs in this directory")
+    ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                    help="a Spark setting for the Spark run (repeatable), e.g. spark.eventLog.enabled=true")
+    ap.add_argument("--together", action="store_true",
+                    help="start both engines at once (each then meets the same load from the rest of the machine)")
+    ap.add_argument("--spark-only", action="store_true",
+                    help="only the Spark run (its outputs compared with a kept local run's, if any)")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="spark-same-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -124,20 +148,32 @@ def main() -> None:
         print(f"{label}; Spark master {args.master}", flush=True)
         local_out, spark_out = work / "local", work / "spark"
         db = work / "local.db"
-        for p in (local_out, spark_out, db):
+        for p in (spark_out,) if args.spark_only else (local_out, spark_out, db):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-        lt, lm, lc = run(["trace", *inputs, "--out", str(local_out), "--db", str(db)], work / "local.log")
-        print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB (exit {lc})", flush=True)
-        st, sm, sc = run(["trace", *inputs, "--out", str(spark_out), "--engine", "spark", "--master", args.master,
-                          "--json", "--conf", "spark.ui.showConsoleProgress=false"], work / "spark.json")
-        print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB (exit {sc}); "
-              f"ratio spark/local {st / lt:.2f}", flush=True)
+        print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+        lt, lc, lcpu = 0.0, 0, 0.0
+        confs = [x for kv in ["spark.ui.showConsoleProgress=false", *args.conf] for x in ("--conf", kv)]
+        spark_args = ["trace", *inputs, "--out", str(spark_out), "--engine", "spark", "--master", args.master,
+                      "--json", *confs]
+        spark_run = Run(spark_args, work / "spark.json") if args.together else None
+        if not args.spark_only:
+            lt, lm, lc, lcpu = Run(["trace", *inputs, "--out", str(local_out), "--db", str(db)],
+                                   work / "local.log").finish()
+            print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB, CPU {lcpu:.1f} s (exit {lc}); "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        st, sm, sc, scpu = (spark_run or Run(spark_args, work / "spark.json")).finish()
+        ratio = f"; ratio spark/local {st / lt:.2f} (CPU {scpu / lcpu:.2f})" if lt else ""
+        print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB, CPU {scpu:.1f} s "
+              f"(exit {sc}){ratio}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         if not sc:
             print("  spark seconds by stage (its job group sourcetrace:STAGE; the rest is the JVM's start and stop): "
                   + stage_seconds(work / "spark.json"), flush=True)
         if args.timing or lc or sc:
             if lc or sc:
                 print(f"a run failed: see {work}/local.log.err and {work}/spark.json.err")
+            return
+        if not local_out.is_dir():
             return
         diffs = dir_differences(local_out, spark_out, tol=TOLERANCE)
         for path in sorted(local_out.glob("*.jsonl")):

@@ -30,11 +30,14 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
 
 Memory per task is bounded by the largest unit of work, not by the corpus: a file (at most
 ``--max-bytes``) and its documents; an encoding batch (the new sentences of 500 documents); two
-blocks of 20,000 topic vectors (80 MB) and faiss' scores; the member ids of one MinHash bucket or
-one rare term's postings (at most 50); a pair's two documents; one family's relations and fact
+blocks of 20,000 topic vectors (80 MB) and faiss' scores; the MinHash band rows of one bucket
+partition, as arrays (about 14 KB a document: 140 MB at ``DOCS_PER_PARTITION``), or one rare
+term's postings (at most 50); a pair's two documents; one family's relations and fact
 diffs. A family of hundreds of thousands of documents (one connected component) is what would
 outgrow a task first. Every shuffle has :func:`partitions` partitions, a count set by the cores
-and the corpus (one per ``DOCS_PER_PARTITION`` documents), never the sum of its parents'.
+and the corpus (a multiple of the cores, at most ``DOCS_PER_PARTITION`` documents each), never the
+sum of its parents'; the documents are partitioned by id once, and a join with them moves only
+its other side (:func:`joined`).
 Each stage runs as a Spark job group named after it (``sourcetrace:align``),
 so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
 pyspark, or on ``PYTHONPATH``: the session passes the driver's on).
@@ -83,7 +86,10 @@ KEEP = StorageLevel.MEMORY_AND_DISK
 CHECKPOINT_EVERY = 8  # label-propagation rounds between cuts of the lineage
 MAX_ROUNDS = 200  # label propagation gives up beyond this (a chain of 200 documents is no family)
 TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (about 100 MB)
-DOCS_PER_PARTITION = 2_000  # documents (and their pairs) a partition of the later stages holds at most
+# Documents (and their pairs) a partition of the later stages holds at most: about 40 MB of text
+# and sentences, 60 MB of features. Each partition costs a Python task in every stage (0.2-0.6 s
+# at load 10-30; a 2,000-document trace ran 302 tasks in 125 stages on local[2]).
+DOCS_PER_PARTITION = 10_000
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -153,8 +159,10 @@ def partitions(sc, n_docs: int) -> int:
     Given to each join and group-by, not left to Spark's default, which without
     ``spark.default.parallelism`` takes a join's partitions from its parents: a union adds them
     up, and each round of label propagation joins a union, so partitions grew round after round
-    (thousands of tasks of a few records each on a cluster, each a Python task to start)."""
-    return max(1, sc.defaultParallelism, -(-n_docs // DOCS_PER_PARTITION))
+    (thousands of tasks of a few records each on a cluster, each a Python task to start).
+    A multiple of the parallelism: every core gets as many tasks."""
+    cores = max(1, sc.defaultParallelism)
+    return cores * max(1, -(-n_docs // (cores * DOCS_PER_PARTITION)))
 
 
 class Stages:
@@ -208,23 +216,28 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         listed, failures = listing(sc, list(inputs))
         read = listed.mapPartitions(lambda items: read_files(items, max_bytes))
         keep("read", read)
-        docs = read.filter(lambda r: r[0] == "file").flatMap(lambda r: r[1])
+        files = read.filter(lambda r: r[0] == "file")
+        n_docs = files.map(lambda r: len(r[1])).sum()
+        parts = partitions(sc, n_docs)
+        # Partitioned by id once: a join with the documents (or what mapValues derives from them)
+        # then moves only its other side (joined()), not every text and sentence again.
+        docs = files.flatMap(lambda r: r[1]).partitionBy(parts)
         # Few: one partition, so that counting and taking the first ones are a task each.
         failed = read.filter(lambda r: r[0] == "failure").map(lambda r: r[1])
         if failures:
             failed = failed.union(sc.parallelize(failures, 1))
         failed = failed.coalesce(1)
-        n_docs = keep("segment", docs)
+        keep("segment", docs)
         summary.n_failures = keep("failures", failed)
         summary.failures = failed.take(20)
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
-            lambda x: (x[0][1], x[1]))
+            lambda x: (x[0][1], x[1])).partitionBy(parts)
         keep("order", ranks)
-        parts = partitions(sc, n_docs)
 
         # -- topics: static vectors per document, in the local engine's batches
-        topics = docs.join(ranks).map(lambda kv: (kv[1][1] // TOPIC_BATCH, (kv[1][1], kv[1][0].doc_input()))) \
-            .groupByKey().flatMap(lambda kv: topic_batch(kv[1]))
+        topics = joined(docs, ranks, parts).map(
+            lambda kv: (kv[1][1] // TOPIC_BATCH, (kv[1][1], kv[1][0].doc_input()))).groupByKey(parts).flatMap(
+            lambda kv: topic_batch(kv[1])).partitionBy(parts)
         keep("topics", topics)
 
         # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
@@ -246,17 +259,18 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         if chosen is not None:
             langs = docs.mapValues(lambda r: r.doc.lang)
             need = (with_both(pairs.filter(lambda kv: kv[1]), langs, parts).filter(lambda kv: kv[1][1] != kv[1][2])
-                    .flatMap(lambda kv: [(kv[0][0], None), (kv[0][1], None)]).distinct())
-            need_ranks = ranks.join(need).map(lambda kv: (kv[1][0], kv[0])).sortByKey().zipWithIndex().map(
+                    .flatMap(lambda kv: [(kv[0][0], None), (kv[0][1], None)]).distinct(parts))
+            need_ranks = joined(ranks, need, parts).map(lambda kv: (kv[1][0], kv[0])).sortByKey().zipWithIndex().map(
                 lambda x: (x[0][1], x[1]))
-            first = docs.join(need_ranks).flatMap(occurrences).reduceByKey(min)
-            vectors = first.map(lambda kv: (kv[1][0], (kv[0], kv[1][3]))).groupByKey().flatMap(
+            first = joined(docs, need_ranks, parts).flatMap(occurrences).reduceByKey(min, parts)
+            vectors = first.map(lambda kv: (kv[1][0], (kv[0], kv[1][3]))).groupByKey(parts).flatMap(
                 lambda kv: encode_batch(spec, kv[1]))
             keep("encode", vectors)
-            doc_vectors = (docs.flatMap(lambda kv: [(text_key(t), kv[0]) for t in kv[1].texts()]).distinct()
-                           .join(vectors).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey().mapValues(dict))
+            doc_vectors = (docs.flatMap(lambda kv: [(text_key(t), kv[0]) for t in kv[1].texts()]).distinct(parts)
+                           .join(vectors, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts)
+                           .mapValues(dict))
             keep("vectors by document", doc_vectors)
-            with_vectors = docs.leftOuterJoin(doc_vectors)
+            with_vectors = joined(docs, doc_vectors, parts, "leftOuterJoin")
 
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
@@ -269,23 +283,28 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- relate: every candidate pair and every pair sharing passages
         shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
-        texts = docs.leftOuterJoin(shared, parts).mapValues(lambda v: (v[0].doc, v[0].text if v[1] else "")) \
-            .leftOuterJoin(topics, parts)
-        keyed = passages.map(lambda p: (pair_key(p.a, p.b), p)).cogroup(pairs, parts).mapValues(lambda v: list(v[0]))
+        texts = joined(joined(docs, shared, parts, "leftOuterJoin").mapValues(
+            lambda v: (v[0].doc, v[0].text if v[1] else "")), topics, parts, "leftOuterJoin")
+        keyed = joined(passages.map(lambda p: (pair_key(p.a, p.b), p)), pairs, parts, "cogroup").mapValues(
+            lambda v: list(v[0]))
         typed = with_both(keyed, texts, parts).flatMap(relate)
         keep("relate", typed)
 
         # -- facts, fact diffs (over the passages and those through a translation, any language)
         facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
         keep("facts", facts)
-        through = passages.union(compose(passages, info, parts, any_language=True)).map(
-            lambda p: (pair_key(p.a, p.b), p))
+        # Tagged 0 (a passage) or 1 (through a translation): the local engine hands diff_pair a
+        # pair's passages first, those through a translation after, and diff_pair's sort by start
+        # keeps that order between two that start together (10,000 documents: 5 pairs of 1,660
+        # paired their facts differently when a passage through a translation came first).
+        through = passages.map(lambda p: (pair_key(p.a, p.b), (0, p))).union(
+            compose(passages, info, parts, any_language=True).map(lambda p: (pair_key(p.a, p.b), (1, p))))
         # Only the pairs with passages: a pair without any has no fact diff (diff_pair compares
         # texts only over shared passages), so both documents' texts and facts need not travel to
         # every candidate pair (19,306 at 2,000 documents, a few hundred of them with passages).
         wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through, parts).filter(
             lambda kv: len(kv[1][0]) > 0 and len(kv[1][1]) > 0)
-        sides_facts = docs.join(facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
+        sides_facts = joined(docs, facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
         diffs = with_both(wanted.mapValues(lambda v: list(v[1])), sides_facts, parts).map(fact_diff)  # by pair
         keep("fact diffs", diffs)
 
@@ -472,9 +491,17 @@ def topic_batch(items: Iterable[tuple[int, DocInput]]) -> list[tuple[str, np.nda
 def with_both(keyed: RDD, side: RDD, parts: int) -> RDD:
     """``((a, b), value)`` records joined with both documents' ``(id, record)``:
     ``((a, b), (value, record of a, record of b))`` (two joins by id, into ``parts`` partitions)."""
-    by_a = keyed.map(lambda kv: (kv[0][0], kv)).join(side, parts).map(
+    by_a = joined(keyed.map(lambda kv: (kv[0][0], kv)), side, parts).map(
         lambda kv: (kv[1][0][0][1], (kv[1][0], kv[1][1])))
-    return by_a.join(side, parts).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
+    return joined(by_a, side, parts).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
+
+
+def joined(left: RDD, right: RDD, parts: int, how: str = "join") -> RDD:
+    """``left.join(right)`` (or ``how``: leftOuterJoin, cogroup) into ``parts`` partitions by key,
+    moving only a side not already so partitioned: PySpark's joins group the union of both sides,
+    which keeps a partitioner the two share, so the documents, partitioned once, stay in place
+    (a side with a partitioner: partitionBy returns it as it is)."""
+    return getattr(left.partitionBy(parts), how)(right.partitionBy(parts), parts)
 
 
 def align(a: tuple, b: tuple, spec: str, name: str, threshold: float, trial: bool = False) -> list[Passage]:
@@ -554,8 +581,11 @@ def relate(kv: tuple) -> list[Relation]:
 def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
     """One pair's fact diff (:func:`sourcetrace.factcheck.diff.diff_pair`), kept as one record:
     the direction rules read a pair's diffs in their order."""
-    pair, (ps, (da, ta, fa), (db, tb, fb)) = kv
-    ps = sorted(ps, key=lambda p: (p.a, p.a_start, p.a_end, p.b_start, p.b_end, p.kind, p.score))  # shuffles reorder
+    pair, (tagged, (da, ta, fa), (db, tb, fb)) = kv
+    # Shuffles reorder: the pair's own passages first, then those through a translation (the
+    # local engine's order), each by position.
+    ps = [p for _, p in sorted(tagged, key=lambda t: (t[0], t[1].a, t[1].a_start, t[1].a_end, t[1].b_start,
+                                                         t[1].b_end, t[1].kind, t[1].score))]
     return pair, diff_pair(da, ta, fa, db, tb, fb, ps)
 
 
@@ -585,8 +615,9 @@ def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD],
 
 def _labelled(records: RDD, labels: RDD, parts: int) -> RDD:
     """``(record, label of a, label of b)`` for records with ``a`` and ``b``."""
-    return (records.map(lambda r: (r.a, r)).leftOuterJoin(labels, parts).map(lambda kv: (kv[1][0].b, kv[1]))
-            .leftOuterJoin(labels, parts).map(lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1])))
+    by_a = joined(records.map(lambda r: (r.a, r)), labels, parts, "leftOuterJoin")
+    return joined(by_a.map(lambda kv: (kv[1][0].b, kv[1])), labels, parts, "leftOuterJoin").map(
+        lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1]))
 
 
 def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
@@ -595,8 +626,8 @@ def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int)
     rels = _labelled(typed, labels, parts)
     inside = rels.filter(lambda t: t[1] is not None and t[1] == t[2]).map(lambda t: (t[1], t[0]))
     outside = rels.filter(lambda t: t[1] is None or t[1] != t[2]).map(lambda t: t[0])
-    pair_diffs = (diffs.map(lambda kv: (kv[0][0], kv)).join(labels, parts).map(lambda kv: (kv[1][1], kv[1][0])))
-    members = labels.join(docs, parts).map(lambda kv: (kv[1][0], kv[1][1]))
+    pair_diffs = joined(diffs.map(lambda kv: (kv[0][0], kv)), labels, parts).map(lambda kv: (kv[1][1], kv[1][0]))
+    members = joined(labels, docs, parts).map(lambda kv: (kv[1][0], kv[1][1]))
     # groupWith's cogroup of three, into `parts` partitions (groupWith itself takes no count)
     grouped = (inside.map(lambda kv: (kv[0], (0, kv[1]))).union(pair_diffs.map(lambda kv: (kv[0], (1, kv[1]))))
                .union(members.map(lambda kv: (kv[0], (2, kv[1])))).groupByKey(parts))
@@ -619,7 +650,7 @@ def families_by_component(relations: RDD, labels: RDD, docs: RDD, ranks: RDD, pa
     """:func:`pipeline.families` per connected component, its members in input order."""
     rels = _labelled(relations, labels, parts).filter(lambda t: t[1] is not None and t[1] == t[2]).map(
         lambda t: (t[1], t[0]))
-    members = labels.join(docs.join(ranks, parts), parts).map(lambda kv: (kv[1][0], kv[1][1]))
+    members = joined(labels, joined(docs, ranks, parts), parts).map(lambda kv: (kv[1][0], kv[1][1]))
     return rels.cogroup(members, parts).flatMap(
         lambda kv: pipeline.families([d for d, _ in sorted(kv[1][1], key=lambda m: m[1])], list(kv[1][0])))
 

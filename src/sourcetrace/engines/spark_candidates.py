@@ -1,9 +1,10 @@
 """The candidate stage on Spark: :func:`sourcetrace.pipeline.candidates` as group-bys and joins,
 pair for pair the local engine's set (candidates/pairs.py, candidates/neighbours.py).
 
-* MinHash, documents: each document's bands keyed by (language, band, key), grouped; a bucket
-  pairs its members (in id order, the local unit order; a bucket over ``MAX_BUCKET`` pairs each
-  with its next ``BUCKET_WINDOW``); distinct pairs joined with both signatures for the Jaccard
+* MinHash, documents: each document's bands keyed by (language, band, key), grouped (the keys
+  travel as packed arrays per partition, not a Python record each); a bucket pairs its members
+  (in id order, the local unit order; a bucket over ``MAX_BUCKET`` pairs each with its next
+  ``BUCKET_WINDOW``); distinct pairs joined with both signatures for the Jaccard
   check. Copies (Jaccard >= ``COPY_JACCARD``) as connected components: one text each.
 * MinHash, sentences: sentence units keyed the same way; unit pairs of two documents checked
   against both signatures; each unit's number of distinct partner texts (a group-by by unit);
@@ -41,7 +42,7 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     shuffle into ``parts`` partitions."""
     from sourcetrace.engines.spark import KEEP, with_both
 
-    feats = docs.mapPartitions(_features)
+    feats = docs.mapPartitions(_features, preservesPartitioning=True)  # keyed by id as the documents are
     keep("features", feats)
     langs = docs.mapValues(lambda r: r.doc.lang)
     found = minhash(stages, feats, keep, parts).union(vectors(topics, langs, keep, parts)).union(terms(feats, parts))
@@ -74,21 +75,77 @@ def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
 
 
 # -- MinHash -----------------------------------------------------------------------------------------
-def _bands(sig: np.ndarray, rows: int) -> list[int]:
-    """The band keys of one signature (candidates.pairs._band_keys, one band a row)."""
-    return cp._band_keys(np.ascontiguousarray(sig.reshape(-1, rows))).tolist()
+def _itself(n: int) -> int:
+    return n
 
 
-def _bucket(members: list) -> Iterator[tuple]:
-    """Pairs of a bucket's members (sorted): all, or each with its next BUCKET_WINDOW."""
-    members = sorted(members)
-    i, j = cp._bucket_pairs(len(members))
-    for x, y in zip(i.tolist(), j.tolist(), strict=True):
-        yield members[x], members[y]
+def _band_rows(items: Iterable[tuple[str, str, np.ndarray]], rows: int, parts: int) -> Iterator[tuple[int, tuple]]:
+    """``(document, language, signatures)`` (one signature a row: a unit) as band rows, split by
+    the partition of their bucket (a bucket is (language, band, key), its partition the key's):
+    ``(partition, (langs, bands, keys, unit refs, unit documents, unit numbers, unit signatures))``,
+    arrays; a unit whose bands go to that partition is in its unit table once, with its whole
+    signature, so that the bucket's task checks its pairs' Jaccard itself."""
+    cols: tuple[list, ...] = ([], [], [], [], [], [], [])
+    for doc, lang, sigs in items:
+        n_units = len(sigs)
+        if not n_units:
+            continue
+        bands = sigs.shape[1] // rows
+        cols[0].append(np.full(n_units * bands, lang))
+        cols[1].append(np.tile(np.arange(bands, dtype=np.int16), n_units))
+        cols[2].append(cp._band_keys(np.ascontiguousarray(sigs.reshape(-1, rows))))
+        cols[4].append(np.full(n_units, doc))
+        cols[5].append(np.arange(n_units, dtype=np.int32))
+        cols[6].append(sigs)
+    if not cols[0]:
+        return
+    lang, band, key = (np.concatenate(c) for c in cols[:3])
+    docs, units, sigs = np.concatenate(cols[4]), np.concatenate(cols[5]), np.concatenate(cols[6])
+    ref = np.repeat(np.arange(len(units)), len(band) // len(units))  # every unit has as many bands
+    target = (key % np.uint64(parts)).astype(np.int64)
+    for t in np.unique(target).tolist():
+        at = target == t
+        used, local = np.unique(ref[at], return_inverse=True)
+        yield t, (lang[at], band[at], key[at], local.astype(np.int32), docs[used], units[used], sigs[used])
 
 
-def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    return np.count_nonzero(a == b) / a.shape[0]
+CHECK_BLOCK = 100_000  # unit pairs whose signatures are compared at once (2 x 25 MB at 64 permutations)
+
+
+def _bucket_pairs(packed: Iterable[tuple[int, tuple]], min_jaccard: float) -> Iterator[tuple]:
+    """``((doc, n), (doc, n), Jaccard)`` of the unit pairs of two documents that share a bucket in
+    a partition's band rows (:func:`_band_rows`) and whose signatures agree on ``min_jaccard`` of
+    their positions, each pair once. A bucket's members pair in (document, unit) order, as the
+    local engine pairs a bucket (pairs._bucket_pairs: all, or each with its next BUCKET_WINDOW)."""
+    chunks = [arrays for _, arrays in packed]
+    if not chunks:
+        return
+    offsets = np.cumsum([0] + [len(c[4]) for c in chunks[:-1]])
+    lang, band, key = (np.concatenate([c[i] for c in chunks]) for i in range(3))
+    ref = np.concatenate([c[3].astype(np.int64) + off for c, off in zip(chunks, offsets.tolist(), strict=True)])
+    docs, units, sigs = (np.concatenate([c[i] for c in chunks]) for i in (4, 5, 6))
+    order = np.lexsort((units[ref], docs[ref], key, band, lang))
+    lang, band, key, ref = lang[order], band[order], key[order], ref[order]
+    new = np.concatenate(([True], (lang[1:] != lang[:-1]) | (band[1:] != band[:-1]) | (key[1:] != key[:-1])))
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, len(key)))
+    xs, ys = [], []
+    for size in np.unique(sizes[sizes >= 2]).tolist():  # all buckets of one size at once
+        members = ref[starts[sizes == size][:, None] + np.arange(size)]
+        i, j = cp._bucket_pairs(size)
+        xs.append(members[:, i].ravel())
+        ys.append(members[:, j].ravel())
+    if not xs:
+        return
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    other = docs[x] != docs[y]
+    pair = np.unique(x[other] * len(units) + y[other])  # a pair colliding in several bands once
+    for lo in range(0, len(pair), CHECK_BLOCK):
+        px, py = np.divmod(pair[lo:lo + CHECK_BLOCK], len(units))
+        jac = np.count_nonzero(sigs[px] == sigs[py], axis=1) / sigs.shape[1]
+        ok = jac >= min_jaccard
+        yield from zip(zip(docs[px[ok]].tolist(), units[px[ok]].tolist(), strict=True),
+                       zip(docs[py[ok]].tolist(), units[py[ok]].tolist(), strict=True), jac[ok].tolist(), strict=True)
 
 
 def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
@@ -97,25 +154,22 @@ def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> 
 
     # Documents.
     sigs = feats.filter(lambda kv: kv[1].doc_sig is not None).mapValues(lambda f: (f.lang, f.doc_sig))
-    doc_pairs = (sigs.flatMap(lambda kv: [((kv[1][0], band, key), kv[0])
-                                          for band, key in enumerate(_bands(kv[1][1], cp.DOC_ROWS))])
-                 .groupByKey(parts).flatMap(lambda kv: _bucket(list(kv[1]))).distinct(parts))
-    doc_jaccard = with_both(doc_pairs.map(lambda p: (p, None)), sigs, parts).mapValues(
-        lambda v: _jaccard(v[1][1], v[2][1])).filter(lambda kv: kv[1] >= cp.DOC_MIN_JACCARD)
+    doc_jaccard = (sigs.mapPartitions(lambda kvs: _band_rows(((d, v[0], v[1][None, :]) for d, v in kvs),
+                                                             cp.DOC_ROWS, parts))
+                   .partitionBy(parts, _itself).mapPartitions(lambda rows: _bucket_pairs(rows, cp.DOC_MIN_JACCARD))
+                   .map(lambda p: ((p[0][0], p[1][0]), p[2])).distinct(parts))
     keep("candidates: document bands", doc_jaccard)
     copies = doc_jaccard.filter(lambda kv: kv[1] >= cp.COPY_JACCARD).keys()
     texts = components(stages, copies, "candidates: copies", keep, parts)  # (doc, its text); others are their own
 
-    # Sentences: units (doc, n), pairs of units of two documents.
-    units = feats.flatMap(lambda kv: [((kv[1].lang, band, key), (kv[0], n))
-                                      for n, row in enumerate(kv[1].quote_sigs)
-                                      for band, key in enumerate(_bands(row, cp.QUOTE_ROWS))])
-    unit_pairs = (units.groupByKey(parts).flatMap(lambda kv: _bucket(list(kv[1])))
-                  .filter(lambda p: p[0][0] != p[1][0]).distinct(parts))
-    quotes = feats.mapValues(lambda f: f.quote_sigs)
-    matched = with_both(unit_pairs.map(lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))), quotes, parts).filter(
-        lambda kv: _jaccard(kv[1][1][kv[1][0][0]], kv[1][2][kv[1][0][1]]) >= cp.QUOTE_MIN_JACCARD).map(
-        lambda kv: (kv[0], kv[1][0]))  # ((a, b), (unit of a, unit of b)), a < b
+    # Sentences: units (doc, n), pairs of units of two documents. A sentence has 16 band keys (a document 64); they travel packed, one record
+    # of arrays per partition and bucket partition, not one Python record a key (each costs
+    # microseconds to move), with each unit's signature, so that the Jaccard check of its pairs
+    # (millions at 25,000 documents: stock sentences) runs where its buckets are.
+    units = feats.mapPartitions(lambda kvs: _band_rows(((d, f.lang, f.quote_sigs) for d, f in kvs), cp.QUOTE_ROWS,
+                                                       parts)).partitionBy(parts, _itself)
+    matched = units.mapPartitions(lambda rows: _bucket_pairs(rows, cp.QUOTE_MIN_JACCARD)).map(
+        lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))).distinct(parts)  # ((a, b), (unit of a, unit of b)), a < b
     keep("candidates: sentence bands", matched)
     # Each unit's distinct partner texts (copies of one text count once).
     partners = matched.flatMap(lambda kv: [(kv[0][1], ((kv[0][0], kv[1][0]), kv[0][1])),
@@ -144,7 +198,9 @@ def _share(kv: tuple) -> list[tuple]:
 # -- vectors ------------------------------------------------------------------------------------------
 def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
     """``((a, b), Candidate)`` of the nearest neighbours by topic (candidates/neighbours.py)."""
-    docs = topics.join(langs, parts)  # (id, (vector, lang))
+    from sourcetrace.engines.spark import joined
+
+    docs = joined(topics, langs, parts)  # (id, (vector, lang))
     sizes = dict(docs.map(lambda kv: kv[1][1]).countByValue())  # documents per language: a few numbers
     blocks_of = {lang: max(1, -(-n // VECTOR_BLOCK)) for lang, n in sizes.items()}
     blocks = docs.map(lambda kv: ((kv[1][1], zlib.crc32(kv[0].encode("utf-8")) % blocks_of[kv[1][1]]),
@@ -227,9 +283,10 @@ def _margin(hit: tuple, usual_a: float | None, usual_b: float | None) -> tuple:
 def terms(feats: RDD, parts: int) -> RDD:
     """``((a, b), Candidate)`` of rare terms shared across languages (pairs._term_pairs)."""
     held = feats.flatMap(lambda kv: [(t, (kv[0], kv[1].lang)) for t in kv[1].terms])
-    # Counted before grouped: a common term ("2024") never gathers its millions of documents in a task.
-    rare = held.map(lambda kv: (kv[0], 1)).reduceByKey(add, parts).filter(lambda kv: 2 <= kv[1] <= cp.TERMS_MAX_DF)
-    postings = held.join(rare, parts).map(lambda kv: (kv[0], kv[1][0])).groupByKey(parts).mapValues(sorted)
+    # Postings gathered in one shuffle, combined before it, each cut off (None) past TERMS_MAX_DF
+    # documents: a common term ("2024") never gathers its millions of documents in a task.
+    postings = held.combineByKey(_posting, _add_member, _add_postings, parts).filter(
+        lambda kv: kv[1] is not None and len(kv[1]) >= 2).mapValues(sorted)
     rare_count = postings.flatMap(lambda kv: [(d, 1) for d, _ in kv[1]]).reduceByKey(add, parts)
     shared = postings.flatMap(_posting_pairs).reduceByKey(lambda x, y: (x[0] + y[0], min(x[1], y[1])), parts).filter(
         lambda kv: kv[1][0] >= cp.TERMS_MIN_SHARED or kv[1][1] <= cp.TERMS_VERY_RARE)
@@ -238,6 +295,21 @@ def terms(feats: RDD, parts: int) -> RDD:
     return with_both(shared.mapValues(lambda v: v[0]), rare_count, parts).map(
         lambda kv: (kv[0], Candidate(kv[0][0], kv[0][1], ["terms"],
                                      round(min(1.0, kv[1][0] / max(1, min(kv[1][1], kv[1][2]))), 4))))
+
+
+def _posting(member: tuple) -> list | None:
+    return [member]
+
+
+def _add_member(found: list | None, member: tuple) -> list | None:
+    if found is None:
+        return None
+    found.append(member)
+    return found if len(found) <= cp.TERMS_MAX_DF else None
+
+
+def _add_postings(x: list | None, y: list | None) -> list | None:
+    return None if x is None or y is None or len(x) + len(y) > cp.TERMS_MAX_DF else x + y
 
 
 def _posting_pairs(kv: tuple) -> Iterator[tuple]:

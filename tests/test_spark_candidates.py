@@ -1,0 +1,81 @@
+"""The Spark candidate stage's packed band keys (engines/spark_candidates.py): buckets found
+from arrays split across partitions pair the same units as grouping every key one by one, and
+keep the pairs whose signatures agree enough, with their Jaccard."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pyspark")
+
+from sourcetrace.candidates import pairs as cp  # noqa: E402
+from sourcetrace.engines.spark_candidates import _band_rows, _bucket_pairs  # noqa: E402
+
+
+def _by_key(items: list[tuple[str, str, np.ndarray]], rows: int, min_jaccard: float) -> set[tuple]:
+    """Every unit's band keys grouped one by one, each bucket paired as the local engine pairs it,
+    pairs of two documents checked one by one."""
+    buckets: dict[tuple, list] = defaultdict(list)
+    sig = {}
+    for doc, lang, sigs in items:
+        for n, row in enumerate(sigs):
+            sig[(doc, n)] = row
+            for band, key in enumerate(cp._band_keys(row.reshape(-1, rows)).tolist()):
+                buckets[(lang, band, key)].append((doc, n))
+    found = set()
+    for members in buckets.values():
+        members.sort()
+        i, j = cp._bucket_pairs(len(members))
+        for x, y in zip(i.tolist(), j.tolist(), strict=True):
+            a, b = members[x], members[y]
+            jaccard = np.count_nonzero(sig[a] == sig[b]) / len(sig[a])
+            if a[0] != b[0] and jaccard >= min_jaccard:
+                found.add((a, b, jaccard))
+    return found
+
+
+def _packed(items: list[tuple[str, str, np.ndarray]], rows: int, parts: int, min_jaccard: float) -> set[tuple]:
+    by_target: dict[int, list] = defaultdict(list)
+    for chunk in (items[:7], items[7:]):  # two source partitions
+        for target, arrays in _band_rows(iter(chunk), rows, parts):
+            by_target[target].append((target, arrays))
+    assert set(by_target) <= set(range(parts))
+    found: set[tuple] = set()
+    for rows_of in by_target.values():
+        here = list(_bucket_pairs(iter(rows_of), min_jaccard))
+        assert len(here) == len(set(here)), "a pair found in several bands of one partition comes once"
+        found |= set(here)
+    return found
+
+
+def test_packed_buckets_pair_as_one_group_by():
+    rng = np.random.default_rng(5)
+    shared = rng.integers(0, 2**32, size=(1, cp.QUOTE_PERM), dtype=np.uint32)  # a stock sentence
+    items = []
+    for n in range(20):
+        sigs = rng.integers(0, 2**32, size=(3, cp.QUOTE_PERM), dtype=np.uint32)
+        sigs[0] = shared[0]
+        if n % 4 == 0:
+            sigs[1, :cp.QUOTE_ROWS] = shared[0, :cp.QUOTE_ROWS]  # collides in the first band only
+        items.append((f"doc{n:02d}", "ar" if n == 7 else "en", sigs))
+    items.append(("empty", "en", np.zeros((0, cp.QUOTE_PERM), dtype=np.uint32)))
+    expected = _by_key(items, cp.QUOTE_ROWS, 0.0)
+    assert expected == _packed(items, cp.QUOTE_ROWS, 3, 0.0)
+    assert (("doc00", 0), ("doc04", 0), 1.0) in expected  # the stock sentence
+    assert (("doc00", 1), ("doc04", 1), 0.0625) in expected  # its first band only: 4 of 64 positions
+    assert not any("doc07" in (a[0], b[0]) for a, b, _ in expected)  # another language, another bucket
+    strict = _by_key(items, cp.QUOTE_ROWS, cp.QUOTE_MIN_JACCARD)
+    assert strict == _packed(items, cp.QUOTE_ROWS, 3, cp.QUOTE_MIN_JACCARD)
+    assert strict and all(j >= cp.QUOTE_MIN_JACCARD for _, _, j in strict)
+
+
+def test_a_bucket_over_max_bucket_pairs_each_with_its_next_window():
+    sig = np.arange(cp.QUOTE_PERM, dtype=np.uint32)[None, :]
+    items = [(f"d{n:03d}", "en", sig) for n in range(cp.MAX_BUCKET + 10)]
+    found = _packed(items, cp.QUOTE_ROWS, 4, cp.QUOTE_MIN_JACCARD)
+    assert found == _by_key(items, cp.QUOTE_ROWS, cp.QUOTE_MIN_JACCARD)
+    pairs = {(a, b) for a, b, _ in found}
+    assert (("d000", 0), ("d001", 0)) in pairs and (("d000", 0), (f"d{cp.BUCKET_WINDOW + 1:03d}", 0)) not in pairs
