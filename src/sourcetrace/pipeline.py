@@ -24,7 +24,7 @@ call that engine. A distributed engine runs the same functions inside its tasks.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from sourcetrace import __version__
 from sourcetrace.align.compose import compose as compose_through
 from sourcetrace.align.compose import merge_composed
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, Side, align
+from sourcetrace.candidates import votes
 from sourcetrace.candidates.neighbours import Neighbours, nearest
 from sourcetrace.candidates.pairs import (
     Candidate,
@@ -203,18 +204,34 @@ def every_pair(docs: Sequence[Document]) -> Pairs:
     return Pairs(every, every)
 
 
+def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
+    """The static vectors of each document's voting sentences (:mod:`sourcetrace.candidates.votes`),
+    each document encoded alone."""
+    enc = get_encoder(TOPIC_ENCODER)
+    return {d.id: votes.sentence_vectors(d.sentences, enc) for d in inputs}
+
+
+def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray]) -> set[tuple[str, str]]:
+    """The cross-language pairs both documents choose by their sentences' votes among their
+    neighbours by topic (:func:`sourcetrace.candidates.votes.chosen`)."""
+    return votes.chosen(votes.ballots(votes.cross_lists(nearest_docs), vectors))
+
+
 @in_bulk()
 def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
-               topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None) -> Pairs:
+               topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None,
+               chosen: Set[tuple[str, str]] = frozenset()) -> Pairs:
     """Every candidate of MinHash, vector neighbours and rare terms is related, and aligned only on
     evidence of shared text: in one language a MinHash match (text they shared would show there;
     rare terms or topic alone are most of the work on a large corpus and rarely a passage); across
-    languages a vector neighbour that stands out (:data:`ALIGN_MARGIN`), or one sharing rare terms."""
+    languages a vector neighbour that stands out (:data:`ALIGN_MARGIN`), or one sharing rare terms.
+    ``chosen``: the pairs both documents choose by their sentences' votes (:func:`voted`)."""
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                             neighbours=nearest_docs, min_cos=TOPIC_MIN_COS)
     mutual = mutual_best(found, lang)
-    how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in mutual) for c in found}
+    how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in mutual, (c.a, c.b) in chosen)
+           for c in found}
     return Pairs([k for k, v in how.items() if v], [(c.a, c.b) for c in found],
                  [k for k, v in how.items() if v == TRIAL])
 
@@ -226,12 +243,13 @@ def worth_aligning(c: Candidate, cross: bool) -> bool:
     return c.margin >= ALIGN_MARGIN or ("terms" in c.sources and c.margin >= TERMS_MARGIN)
 
 
-def alignment(c: Candidate, cross: bool, mutual: bool) -> bool | str:
+def alignment(c: Candidate, cross: bool, mutual: bool, chosen: bool = False) -> bool | str:
     """How a candidate is aligned: False (typed from topic alone), True, or :data:`TRIAL`;
-    ``mutual``: both documents chose it (:func:`mutual_best`)."""
+    ``mutual``: both documents chose it by margin (:func:`mutual_best`); ``chosen``: both chose
+    it by their sentences' votes (:func:`voted`)."""
     if worth_aligning(c, cross):
         return TRIAL if cross and "terms" not in c.sources else True
-    return TRIAL if cross and mutual and c.margin >= TRIAL_MARGIN else False
+    return TRIAL if cross and (chosen or (mutual and c.margin >= TRIAL_MARGIN)) else False
 
 
 def best_key(c: Candidate, other: str) -> tuple[float, str]:

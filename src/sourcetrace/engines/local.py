@@ -20,6 +20,7 @@ import numpy as np
 from sourcetrace import pipeline
 from sourcetrace.align.pair import DEFAULT_THRESHOLD
 from sourcetrace.candidates import neighbours as neighbour_lists
+from sourcetrace.candidates import votes
 from sourcetrace.candidates.neighbours import Neighbours
 from sourcetrace.candidates.pairs import (
     FEATURES_VERSION,
@@ -210,7 +211,20 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
         return pipeline.every_pair(docs)
     nb = nearest_documents(store, docs, vectors) if vectors else None
-    return pipeline.candidates(docs, candidate_features(store, docs), vectors, nb)
+    chosen = chosen_by_votes(store, docs, nb) if nb is not None else set()
+    return pipeline.candidates(docs, candidate_features(store, docs), vectors, nb, chosen)
+
+
+def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours) -> set[tuple[str, str]]:
+    """The cross-language pairs both documents choose by their sentences' votes (:func:`pipeline.voted`).
+    The voting sentences' static vectors are computed again on every run (a few hundred KB a
+    document would double the store; they cost about what a topic vector costs)."""
+    listed = {d for doc, _, found in votes.cross_lists(nb) for d in (doc, *found)}
+    need = [d for d in docs if d.id in listed]
+    vectors: dict[str, np.ndarray] = {}
+    for i in range(0, len(need), DOC_BATCH):
+        vectors.update(pipeline.vote_vectors(doc_inputs(store, need[i:i + DOC_BATCH])))
+    return pipeline.voted(nb, vectors)
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
