@@ -207,14 +207,20 @@ def every_pair(docs: Sequence[Document]) -> Pairs:
 def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each document's voting sentences (:mod:`sourcetrace.candidates.votes`),
     each document encoded alone."""
+    from threadpoolctl import threadpool_limits
+
     enc = get_encoder(TOPIC_ENCODER)
-    return {d.id: votes.sentence_vectors(d.sentences, enc) for d in inputs}
+    with threadpool_limits(1):  # small products: threads spinning around each cost 7-20x their work
+        return {d.id: votes.sentence_vectors(d.sentences, enc) for d in inputs}
 
 
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray]) -> set[tuple[str, str]]:
     """The cross-language pairs both documents choose by their sentences' votes among their
     neighbours by topic (:func:`sourcetrace.candidates.votes.chosen`)."""
-    return votes.chosen(votes.ballots(votes.cross_lists(nearest_docs), vectors))
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return votes.chosen(votes.ballots(votes.cross_lists(nearest_docs), vectors))
 
 
 @in_bulk()
