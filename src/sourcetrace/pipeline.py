@@ -89,27 +89,25 @@ LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder 
 # Cosine of static topic vectors above which a vector neighbour is a candidate. bench/candidates.py
 # --calibrate, planted corpus: translations min 0.80; Tatoeba documents of 10 sentences lower.
 TOPIC_MIN_COS = 0.6
-# Ratio margin (see candidates.Candidate.margin) above which a cross-language vector neighbour is
-# aligned. Planted corpus of 2,000 (static topic vectors of 64 sentences): planted translations min
-# 1.022, p5 1.032; other cross-language candidates p99 1.015, p99.9 1.027 (USE topic vectors: 1.071
-# against p99 1.022; the static vectors separate less, so a few more pairs are aligned, each
-# costing the full encoding of its two documents). With a shared rare term, a neighbour at least
-# as close as the document's usual neighbours (margin 1.0) is aligned too.
-ALIGN_MARGIN = 1.015
+# Ratio margin (see candidates.Candidate.margin) from which a cross-language vector neighbour
+# sharing a rare term is aligned: at least as close as the document's usual neighbours. Without a
+# shared term, margin decides nothing: the static topic vectors separate a translation from its
+# topic neighbours too little (planted corpus of 2,000: translations from 1.022, other
+# cross-language candidates p99.9 1.027; realtext's scripture chapters 0.95-1.04), and a pair is
+# aligned only on trial, when both documents choose it by their sentences' votes.
 TERMS_MARGIN = 1.0
 # Topic cosine at or above which two documents sharing no text are "related" (same topic). Static
 # vectors of unrelated documents are closer than USE's were (0.45 on USE's scale).
 RELATED_COS = 0.45
 # Cross-language pairs aligned on trial (:func:`tried`) keep what the alignment yields only as a
 # translation, whole or of a part (one side covered at least TRIAL_CONTAINED by translated
-# passages): the rest stay related by topic. On trial: a pair aligned on topic vectors alone
-# (no shared rare term; on the planted bench of 2,000 those were 25 of the 27 false `derived`,
-# each side at most 0.79 covered, and no planted pair), and a pair under ALIGN_MARGIN that both
-# documents choose (each the other's best in its language by margin, at least TRIAL_MARGIN):
-# translations of short chapters of one book (scripture) sit at margin 0.95-1.04 among their
-# topic neighbours. bench/realtext.py: 16 such pairs at 0.95, 13 of them true translations (9 and
-# 7 at 1.0); planted bench of 2,000: 198 (171 at 1.0), none kept.
-TRIAL_MARGIN = 0.95
+# passages): the rest stay related by topic. On trial: a pair sharing no rare term that both
+# documents choose by their sentences' votes among their topic neighbours (candidates/votes.py).
+# Before the votes, a pair on topic vectors alone (margin 1.015) or both documents' best by
+# margin (from 0.95) was on trial: planted bench of 2,000, 339 pairs, none kept, each paying the
+# full encoding of its documents; by votes 124, none kept (the 80 planted translations share
+# rare terms). bench/realtext.py's candidates: complete translations aligned 26 -> 30 of 45,
+# partial 15 -> 17 of 24, 48 pairs on trial of which 41 true -> 47 of which 47.
 # What a translation needs of both sides (relate's MIN_TRANSLATION_COVERAGE), here of one: the
 # planted bench's false `derived` on trial cover at most 0.79 of a side; partial reordered
 # translations of realtext 0.81-0.99 of their Arabic side (0.85 lost one, hebrews6 at 0.84).
@@ -228,54 +226,27 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
                topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None,
                chosen: Set[tuple[str, str]] = frozenset()) -> Pairs:
     """Every candidate of MinHash, vector neighbours and rare terms is related, and aligned only on
-    evidence of shared text: in one language a MinHash match (text they shared would show there;
-    rare terms or topic alone are most of the work on a large corpus and rarely a passage); across
-    languages a vector neighbour that stands out (:data:`ALIGN_MARGIN`), or one sharing rare terms.
-    ``chosen``: the pairs both documents choose by their sentences' votes (:func:`voted`)."""
+    evidence of shared text (:func:`alignment`); ``chosen``: the cross-language pairs both
+    documents choose by their sentences' votes (:func:`voted`)."""
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                             neighbours=nearest_docs, min_cos=TOPIC_MIN_COS)
-    mutual = mutual_best(found, lang)
-    how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in mutual, (c.a, c.b) in chosen)
-           for c in found}
+    how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen) for c in found}
     return Pairs([k for k, v in how.items() if v], [(c.a, c.b) for c in found],
                  [k for k, v in how.items() if v == TRIAL])
 
 
-def worth_aligning(c: Candidate, cross: bool) -> bool:
-    """Whether a candidate is aligned (see :func:`candidates`): ``cross`` if its languages differ."""
+def alignment(c: Candidate, cross: bool, chosen: bool = False) -> bool | str:
+    """How a candidate is aligned: False (typed from topic alone), True, or :data:`TRIAL`. In one
+    language on a MinHash match (text they shared would show there; rare terms or topic alone are
+    most of the work on a large corpus and rarely a passage); across languages (``cross``) when
+    they share a rare term and stand out of their neighbours (:data:`TERMS_MARGIN`), else on trial
+    when both documents choose the pair by their sentences' votes (``chosen``)."""
     if not cross:
         return "minhash" in c.sources
-    return c.margin >= ALIGN_MARGIN or ("terms" in c.sources and c.margin >= TERMS_MARGIN)
-
-
-def alignment(c: Candidate, cross: bool, mutual: bool, chosen: bool = False) -> bool | str:
-    """How a candidate is aligned: False (typed from topic alone), True, or :data:`TRIAL`;
-    ``mutual``: both documents chose it by margin (:func:`mutual_best`); ``chosen``: both chose
-    it by their sentences' votes (:func:`voted`)."""
-    if worth_aligning(c, cross):
-        return TRIAL if cross and "terms" not in c.sources else True
-    return TRIAL if cross and (chosen or (mutual and c.margin >= TRIAL_MARGIN)) else False
-
-
-def best_key(c: Candidate, other: str) -> tuple[float, str]:
-    """How a document ranks its cross-language candidates: by margin, ties by id (smallest first)."""
-    return (-c.margin, other)
-
-
-def mutual_best(found: Sequence[Candidate], lang: Mapping[str, str]) -> set[tuple[str, str]]:
-    """The cross-language candidates both documents choose: each document's best in the other's
-    language by margin (:func:`best_key`)."""
-    best: dict[tuple[str, str], tuple[tuple[float, str], str]] = {}
-    for c in found:
-        if lang[c.a] == lang[c.b]:
-            continue
-        for x, y in ((c.a, c.b), (c.b, c.a)):
-            key, rank = (x, lang[y]), best_key(c, y)
-            if key not in best or rank < best[key][0]:
-                best[key] = (rank, y)
-    return {(c.a, c.b) for c in found if lang[c.a] != lang[c.b]
-            and best[(c.a, lang[c.b])][1] == c.b and best[(c.b, lang[c.a])][1] == c.a}
+    if "terms" in c.sources and c.margin >= TERMS_MARGIN:
+        return True
+    return TRIAL if chosen else False
 
 
 def tried(a: PairText, b: PairText, passages: Sequence[Passage]) -> list[Passage]:

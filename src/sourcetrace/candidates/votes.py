@@ -33,7 +33,7 @@ from sourcetrace.records import pair_key
 VOTE_SENTENCES = 32
 # A choice needs this share of the document's sentences (realtext: unrelated pairs that both
 # chose each other held at most 0.25, p99 0.16 of the votes; true pairs 0.08-0.6).
-MIN_SHARE = 0.1
+MIN_SHARE = 0.15
 
 Ballot = tuple[str, float]  # (the chosen neighbour, the share of the document's sentences for it)
 

@@ -40,23 +40,16 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
     with their topic vectors ``(id, vector)``; aligned? as :func:`pipeline.alignment` gives it; every
     shuffle into ``parts`` partitions."""
-    from sourcetrace.engines.spark import KEEP, with_both
+    from sourcetrace.engines.spark import with_both
 
     feats = docs.mapPartitions(_features)
     keep("features", feats)
     langs = docs.mapValues(lambda r: r.doc.lang)
     neighbours, lists = vectors(topics, langs, keep, parts)
     found = minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
-    union = with_both(found.reduceByKey(lambda x, y: cp.merge([x], [y])[0], parts), langs, parts).persist(KEEP)  # read twice
-    # Mutual best by margin across languages (pipeline.mutual_best): each document's best candidate
-    # in every other language, a reduce by (document, language); a pair both ends chose is on trial.
-    best = union.filter(lambda kv: kv[1][1] != kv[1][2]).flatMap(
-        lambda kv: [((kv[0][0], kv[1][2]), (pipeline.best_key(kv[1][0], kv[0][1]), kv[0][1])),
-                    ((kv[0][1], kv[1][1]), (pipeline.best_key(kv[1][0], kv[0][0]), kv[0][0]))]).reduceByKey(min, parts)
-    chosen = best.map(lambda kv: (tuple(sorted((kv[0][0], kv[1][1]))), 1)).reduceByKey(add, parts).filter(
-        lambda kv: kv[1] == 2).mapValues(lambda _: True)
-    return union.leftOuterJoin(chosen, parts).leftOuterJoin(voted(docs, lists, keep, parts), parts).mapValues(
-        lambda v: pipeline.alignment(v[0][0][0], v[0][0][1] != v[0][0][2], v[0][1] is not None, v[1] is not None))
+    union = with_both(found.reduceByKey(lambda x, y: cp.merge([x], [y])[0], parts), langs, parts)
+    return union.leftOuterJoin(voted(docs, lists, keep, parts), parts).mapValues(
+        lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2], v[1] is not None))
 
 
 def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
