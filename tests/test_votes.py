@@ -35,6 +35,11 @@ def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_t
     assert not votes.agreed([0.9])
 
 
+def test_a_pool_is_the_nearest_by_topic_then_the_documents_listing_this_one():
+    assert votes.pool(["e3", "e1"], ["e2", "e1", "e0"]) == ["e3", "e1", "e0", "e2"]
+    assert votes.pool([], ["e2"]) == ["e2"]
+
+
 def test_translations_among_topic_neighbours_are_found_by_their_sentences():
     """Four Arabic 'chapters' and their English translations, all about one thing (one shared
     direction dominates every sentence): each document's sentences vote for its translation."""
