@@ -215,10 +215,16 @@ def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray]) -> set[tuple[str, str]]:
     """The cross-language pairs both documents choose by their sentences' votes among their
     neighbours by topic (:func:`sourcetrace.candidates.votes.chosen`)."""
+    return votes.chosen(ballots(votes.cross_lists(nearest_docs), vectors))
+
+
+def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, np.ndarray]
+            ) -> dict[tuple[str, str], tuple[str, float]]:
+    """Each (document, language)'s ballot among its pool (:func:`sourcetrace.candidates.votes.ballots`)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        return votes.chosen(votes.ballots(votes.cross_lists(nearest_docs), vectors))
+        return votes.ballots(pools, vectors)
 
 
 @in_bulk()

@@ -19,6 +19,7 @@ vectors and its neighbours', so both engines, and a rerun, vote alike.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -45,6 +46,13 @@ def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_S
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     return np.asarray(encoder.encode(texts), dtype=np.float32)
+
+
+def read_by(doc: str, pool: Sequence[str], fingerprints: Mapping[str, int]) -> str:
+    """What a ballot reads, as a key: its document, its pool in order, and their topic vectors'
+    fingerprints (a document read again is another document). Equal keys, equal ballots."""
+    parts = [f"{d}:{fingerprints[d]}" for d in (doc, *pool)]
+    return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
 def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | None:

@@ -217,14 +217,29 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
 
 def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours) -> set[tuple[str, str]]:
     """The cross-language pairs both documents choose by their sentences' votes (:func:`pipeline.voted`).
-    The voting sentences' static vectors are computed again on every run (a few hundred KB a
-    document would double the store; they cost about what a topic vector costs)."""
-    listed = {d for doc, _, found in votes.cross_lists(nb) for d in (doc, *found)}
+    A ballot is kept in the store with what it read (its document's and pool's topic
+    fingerprints): a rerun casts again only the ballots whose pool changed, and encodes the voting
+    sentences of those alone (storing every document's would double the store)."""
+    version = f"{pipeline.topic_version()}:{votes.VOTE_SENTENCES}"
+    blob = store.corpus_cached("ballots", version)
+    kept: dict[str, list] = json.loads(blob) if blob else {}
+    key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
+    pools = votes.cross_lists(nb)
+    read = {f"{doc}\t{lang}": votes.read_by(doc, pool, key_of) for doc, lang, pool in pools}
+    todo = [(doc, lang, pool) for doc, lang, pool in pools if kept.get(f"{doc}\t{lang}", [None])[0] != read[f"{doc}\t{lang}"]]
+    listed = {d for doc, _, pool in todo for d in (doc, *pool)}
     need = [d for d in docs if d.id in listed]
     vectors: dict[str, np.ndarray] = {}
     for i in range(0, len(need), DOC_BATCH):
         vectors.update(pipeline.vote_vectors(doc_inputs(store, need[i:i + DOC_BATCH])))
-    return pipeline.voted(nb, vectors)
+    fresh = pipeline.ballots(todo, vectors)
+    now = {}
+    for doc, lang, _ in pools:
+        k = f"{doc}\t{lang}"
+        got = fresh.get((doc, lang)) if k not in kept or kept[k][0] != read[k] else tuple(kept[k][1:]) or None
+        now[k] = [read[k], *(got or ())]
+    store.put_corpus_cached("ballots", version, json.dumps(now, sort_keys=True).encode("utf-8"))
+    return votes.chosen({tuple(k.split("\t")): (v[1], v[2]) for k, v in now.items() if len(v) == 3})
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
