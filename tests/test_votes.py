@@ -66,5 +66,6 @@ def test_sentence_vectors_spread_over_the_document_and_do_not_depend_on_other_do
     sentences = [f"Sentence number {i} of the statement on water." for i in range(50)]
     alone = votes.sentence_vectors(sentences, enc, n=8)
     assert alone.shape == (8, enc.dim)
-    assert np.array_equal(alone[0], enc.encode([sentences[0], *[sentences[round(i * 49 / 7)] for i in range(1, 8)]])[0])
+    spread = enc.encode([sentences[round(i * 49 / 7)] for i in range(8)])
+    assert np.array_equal(alone, spread.astype(np.float16).astype(np.float32))  # as a store keeps them
     assert votes.sentence_vectors(["", "  "], enc).shape == (0, enc.dim)

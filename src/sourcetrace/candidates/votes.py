@@ -41,11 +41,12 @@ Ballot = tuple[str, float]  # (the chosen neighbour, the share of the document's
 
 def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
     """The unit vectors of (up to) `n` of a document's sentences, spread over it; encoded alone,
-    so that they do not depend on what else is encoded with them."""
+    so that they do not depend on what else is encoded with them (float16 values as float32)."""
     texts = spread([s for s in sentences if s.strip()], n)
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.asarray(encoder.encode(texts), dtype=np.float32)
+    # Rounded to float16, as a runner stores them: a rerun votes with the values a fresh run did.
+    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
 
 
 def read_by(doc: str, pool: Sequence[str], fingerprints: Mapping[str, int]) -> str:

@@ -217,9 +217,9 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
 
 def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours) -> set[tuple[str, str]]:
     """The cross-language pairs both documents choose by their sentences' votes (:func:`pipeline.voted`).
-    A ballot is kept in the store with what it read (its document's and pool's topic
-    fingerprints): a rerun casts again only the ballots whose pool changed, and encodes the voting
-    sentences of those alone (storing every document's would double the store)."""
+    Each document's voting vectors are kept in the store (float16, 32 KB a document), and each
+    ballot with what it read (its document's and pool's topic fingerprints): a rerun encodes only
+    new documents and casts again only the ballots whose pool changed."""
     version = f"{pipeline.topic_version()}:{votes.VOTE_SENTENCES}"
     blob = store.corpus_cached("ballots", version)
     kept: dict[str, list] = json.loads(blob) if blob else {}
@@ -229,9 +229,13 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours) -> s
     todo = [(doc, lang, pool) for doc, lang, pool in pools if kept.get(f"{doc}\t{lang}", [None])[0] != read[f"{doc}\t{lang}"]]
     listed = {d for doc, _, pool in todo for d in (doc, *pool)}
     need = [d for d in docs if d.id in listed]
-    vectors: dict[str, np.ndarray] = {}
-    for i in range(0, len(need), DOC_BATCH):
-        vectors.update(pipeline.vote_vectors(doc_inputs(store, need[i:i + DOC_BATCH])))
+
+    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+        return {k: v.astype(np.float16).tobytes() for k, v in pipeline.vote_vectors(inputs).items()}
+
+    blobs = _per_document(store, "votes", version, need, compute)
+    dim = get_encoder(pipeline.TOPIC_ENCODER).dim
+    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim).astype(np.float32) for k, v in blobs.items()}
     fresh = pipeline.ballots(todo, vectors)
     now = {}
     for doc, lang, _ in pools:
