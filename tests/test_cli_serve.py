@@ -9,15 +9,16 @@ from sourcetrace.store.sqlite import Store
 
 
 def test_a_busy_worker_is_given_a_minute_to_answer_the_health_ping(tmp_path, monkeypatch):
-    import uvicorn
+    from sourcetrace.web import listen
 
     Store(tmp_path / "s.db").close()
-    seen: dict = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
+    seen: list = []
+    monkeypatch.setattr(listen, "run", seen.append)
     monkeypatch.setenv("SOURCETRACE_SERVE", "")  # serve writes its settings there: restored after the test
     serve_cli.serve(db=tmp_path / "s.db", host="127.0.0.1", port=0, token=None, workers=2)
-    assert seen["workers"] == 2 and seen["factory"] is True
-    assert seen["timeout_worker_healthcheck"] == serve_cli.WORKER_HEALTHCHECK_S >= 30
+    config = seen[0]
+    assert config.workers == 2 and config.factory is True
+    assert config.timeout_worker_healthcheck == serve_cli.WORKER_HEALTHCHECK_S >= 30
 
 
 @pytest.mark.parametrize(("host", "expected"), [("127.0.0.1", ["http://127.0.0.1:8765"]),

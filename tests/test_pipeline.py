@@ -72,6 +72,23 @@ def test_topics_come_from_the_static_encoder_without_touching_the_vector_cache()
     assert seen == [get_encoder("static").name]
 
 
+def test_a_pair_on_trial_whose_figures_disagree_is_not_aligned():
+    from sourcetrace.pipeline import TRIAL, screened
+    from sourcetrace.text.terms import document_terms, figures
+
+    # Written for this test: two reports of one kind of event, and a translation of the first.
+    report = "On 4 June 2020 the ministry paid 2,400 dollars to 315 families and 1.5 tonnes of flour."
+    other = "On 9 March 2021 the ministry paid 7,100 dollars to 640 families and 2.5 tonnes of flour."
+    arabic = "في 4 حزيران/يونيو 2020 دفعت الوزارة 2400 دولار إلى 315 أسرة و1.5 طن من الطحين."
+    ours, theirs, translated = (figures(frozenset(document_terms(t))) for t in (report, other, arabic))
+    assert len(ours) >= pipeline.TRIAL_MIN_FIGURES
+    assert screened(TRIAL, translated, theirs) is False  # same kind of event, other figures
+    assert screened(TRIAL, translated, ours) == TRIAL  # a translation keeps its figures
+    assert screened(TRIAL, translated, frozenset({"num:2400"})) == TRIAL  # too few figures to tell
+    assert screened(True, translated, theirs) is True  # only a pair on trial is screened
+    assert figures(frozenset({"name:pompeo", "num:315", "date:2020-06-04"})) == {"num:315", "date:2020-06-04"}
+
+
 def test_a_pair_on_trial_keeps_its_passages_only_as_a_translation():
     from sourcetrace.records import Passage
     from sourcetrace.relate.relations import PairText

@@ -38,8 +38,8 @@ def test_words_are_indexed_once_and_found(tmp_path):
         freq = st.term_frequencies(words)
         assert freq and all(n >= 1 for n in freq.values())
         found = st.numbered_sentences(st.match_sentences(sorted(freq, key=freq.get)[:5], 10))
-        assert any(s.doc == doc.id and (s.start, s.end) == (sent.start, sent.end) and t == text
-                   for s, t in found.values())
+        assert any(s.doc == doc.id and (s.start, s.end) == (sent.start, sent.end) and s.text == text
+                   for s in found.values())
 
 
 def test_a_file_read_again_is_indexed_again_and_its_old_numbers_stop_resolving(tmp_path):
@@ -55,7 +55,7 @@ def test_a_file_read_again_is_indexed_again_and_its_old_numbers_stop_resolving(t
         assert update_index(st, vectors=False) == 1
         assert st.numbered_sentences(old) == {}
         new = st.numbered_sentences(st.match_sentences(["water"], 10))
-        assert [t for _, t in new.values()] == ["A second statement about the water plan replaced the first one entirely."]
+        assert [s.text for s in new.values()] == ["A second statement about the water plan replaced the first one entirely."]
 
 
 def test_vectors_are_added_incrementally_and_persisted(tmp_path):
@@ -74,7 +74,7 @@ def test_vectors_are_added_incrementally_and_persisted(tmp_path):
         sent = st.sentences(doc.id)[0]
         vec = enc.encode([st.span_text(doc.id, sent.start, sent.end)])[0]
         (num, cos), *_ = index.search(vec, 3)
-        assert abs(cos - 1) < 1e-2 and st.numbered_sentences([num])[num][0].doc == doc.id
+        assert abs(cos - 1) < 1e-2 and st.numbered_sentences([num])[num].doc == doc.id
     # Another process (a fresh object over the same file) sees the same index.
     assert VectorIndex(index.path).size == index.size
 
@@ -114,7 +114,7 @@ def test_a_large_index_moves_to_an_inverted_file(tmp_path, monkeypatch):
         assert st.quote_documents_without_vectors(None) == []  # every document saved and marked
         # Every old vector went over: a sentence finds itself.
         (first,) = st.conn.execute("SELECT first FROM quote_docs ORDER BY first LIMIT 1").fetchone()
-        _, text = st.numbered_sentences([first])[first]
+        text = st.numbered_sentences([first])[first].text
         hits = index.search(enc.encode([text])[0], 1)
         assert hits and hits[0][0] == first
 
@@ -179,3 +179,16 @@ def test_a_search_from_another_thread_runs_faiss_on_that_one_thread(tmp_path):
         t.start()
         t.join()
         assert seen == [1]
+
+
+def test_a_store_indexed_before_sentences_were_kept_gains_them_under_the_same_numbers(tmp_path):
+    with Store(tmp_path / "s.db") as st:
+        ingest([str(DEMO)], st)
+        update_index(st, vectors=True, encoder=FakeEncoder())
+        before = st.conn.execute("SELECT * FROM quote_sentences ORDER BY num").fetchall()
+        vectors = VectorIndex.of(st).size
+        st.conn.execute("DELETE FROM quote_sentences")  # what an older sourcetrace left
+        assert quote_index.needs_index(st)
+        assert update_index(st, vectors=True, encoder=FakeEncoder()) == 0  # no document indexed again
+        assert st.conn.execute("SELECT * FROM quote_sentences ORDER BY num").fetchall() == before
+        assert VectorIndex.of(st).size == vectors and not quote_index.needs_index(st)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.align.reuse import MAX_NGRAM_REPEAT, Match, find_reuse, token_diff
+from sourcetrace.align.reuse import MAX_NGRAM_REPEAT, Match, ReuseQuery, find_reuse, token_diff
 from work import lines_executed
 
 
@@ -324,3 +324,20 @@ def test_seed_report_reuses_joint_statement(seeds: Path) -> None:
         _overlap(ra, tuple(p["derived"])) * _overlap(rb, tuple(p["source"])) for ra, rb in rects for p in gold
     )
     assert inside / area >= 0.85
+
+
+def test_a_prepared_text_finds_in_each_of_many_texts_what_one_comparison_finds():
+    # quote search prepares the query once (ReuseQuery) and aligns it with dozens of sentences:
+    # nothing one comparison adds to the vocabulary may leak into the next
+    rng = random.Random(5)
+    words = SOURCE_AR.split()
+    query = " ".join(words[5:30])
+    prepared = ReuseQuery(query, [(0, len(query))], n=3, min_tokens=4)
+    found = 0
+    for _ in range(60):
+        kept = [w if rng.random() < 0.8 else rng.choice(words) for w in words[rng.randrange(0, 10):][:30]]
+        other = " ".join(rng.sample(words, 5)) + " " + " ".join(kept)
+        expected = find_reuse(query, [(0, len(query))], other, [(0, len(other))], n=3, min_tokens=4)
+        assert prepared.find(other, [(0, len(other))]) == expected
+        found += bool(expected)
+    assert found > 20

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sourcetrace.align.cues import numbers
 from sourcetrace.quotes.search import (
     MAX_QUERY_CHARS,
     Hit,
@@ -204,9 +205,9 @@ OTHER_FIGURES = "Inspectors found that 95 percent of the shelters in Homs did no
 
 def test_a_sentence_stating_the_query_numbers_gains_one_stating_others_loses():
     q = {29}
-    assert number_cue(q, SAME_FIGURES, "en") > 0 > number_cue(q, OTHER_FIGURES, "en")
-    assert number_cue(q, "وجد المفتشون أن 29 في المئة من الملاجئ", "ar") > 0  # digits meet across languages
-    assert number_cue(set(), OTHER_FIGURES, "en") == 0.0  # a query without numbers: no evidence
+    assert number_cue(q, numbers(SAME_FIGURES, "en")) > 0 > number_cue(q, numbers(OTHER_FIGURES, "en"))
+    assert number_cue(q, numbers("وجد المفتشون أن 29 في المئة من الملاجئ", "ar")) > 0  # digits meet across languages
+    assert number_cue(set(), numbers(OTHER_FIGURES, "en")) == 0.0  # a query without numbers: no evidence
 
 
 def test_names_count_across_languages_when_found_and_never_against_when_translated():
@@ -247,20 +248,27 @@ def test_the_share_of_query_words_a_sentence_holds_bounds_its_word_alignment():
     import random
 
     from sourcetrace.quotes.index import lexical_text
-    from sourcetrace.quotes.search import _held_share, _lexical_hit, _ngrams, _seed_length, _shares_seed
-    from sourcetrace.records import Document
+    from sourcetrace.quotes.search import (
+        _aligner,
+        _held_share,
+        _lexical_hit,
+        _ngrams,
+        _seed_length,
+        _shares_seed,
+    )
+    from sourcetrace.records import DocumentLabel
     from sourcetrace.text.normalize import TOKEN, normalize, tokens
 
     rng = random.Random(11)
     words = (SENTENCE_002A + " " + PARAPHRASE).split()
-    doc = Document("d#1", "d.txt", 0, 1, "en")
+    doc = DocumentLabel("d#1", "en", None, None)
     checked = 0
     for _ in range(300):
         query = " ".join(rng.sample(words, rng.randrange(4, 20)))
         sent = " ".join(w if rng.random() < 0.7 else rng.choice(words) for w in query.split()) + " " + \
             " ".join(rng.sample(words, rng.randrange(0, 6)))
         q_tokens = [w for w, _, _ in tokens(normalize(query))]
-        hit = _lexical_hit(query, len(q_tokens), doc, "en", 0, sent)
+        hit = _lexical_hit(_aligner(query, len(q_tokens)), len(q_tokens), doc, "en", 0, sent)
         if hit is not None:
             checked += 1
             s_tokens = TOKEN.findall(lexical_text(sent))

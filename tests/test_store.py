@@ -26,12 +26,13 @@ def test_round_trip(tmp_path):
         assert store.counts() == {"files": 1, "documents": 1, "sentences": 2}
 
 
-def test_documents_by_id_in_one_query_leaves_out_unknown_ids(tmp_path):
+def test_document_labels_in_one_query_leave_out_unknown_ids(tmp_path):
     with Store(tmp_path / "s.db") as store:
         _put(store)
-        found = store.documents_by_id(["a#1", "nope", "a#1"])
-        assert list(found) == ["a#1"] and found["a#1"] == store.document("a#1")
-        assert store.documents_by_id([]) == {}
+        found = store.document_labels(["a#1", "nope", "a#1"])
+        doc = store.document("a#1")
+        assert list(found) == ["a#1"] and found["a#1"] == (doc.id, doc.lang, doc.date, doc.title)
+        assert store.document_labels([]) == {}
 
 
 def test_file_state_is_hash_and_settings(tmp_path):

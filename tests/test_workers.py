@@ -61,3 +61,52 @@ def test_worker_processes_extract_the_facts_this_process_does(tmp_path, monkeypa
         assert list(there) == [d.id for d in docs] and there == here
         assert any(here.values())  # facts were found, so the comparison means something
         assert local.facts_of(docs, local.DocumentTexts(store), store) == here  # and cached
+
+
+def test_worker_processes_encode_the_vectors_this_process_does(tmp_path, monkeypatch):
+    from sourcetrace.encode.vectors import StoreVectors
+    from sourcetrace.engines import local
+
+    # Enough texts for several batches: the pool must put every batch's rows back in place.
+    texts = [f"{line} ({n})" for n in range(40) for line in (STATEMENT + REPORT + ARABIC).splitlines()]
+    enc = get_encoder("use")
+    monkeypatch.setattr(enc, "batch_size", 16)
+    here = enc.encode(texts)
+    with workers.encoder_pool(enc, 2) as run:
+        assert run is not None
+        assert (enc.encode(texts, run=run) == here).all()  # bit for bit: the same batches
+    with workers.encoder_pool(enc, 1) as run:
+        assert run is None  # one worker: this process
+    # The encode stage through the pool stores what it stores encoding here.
+    from sourcetrace.encode import vectors
+
+    for name, text in {"s": STATEMENT, "r": REPORT, "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(local, "MIN_POOL_DOCS", 1)
+    stored = []
+    for n in (1, 2):
+        vectors._memo.clear()  # each store encodes its own
+        with Store(tmp_path / f"{n}.db") as store:
+            docs = list(store.documents(ingest([str(tmp_path)], store).files))
+            sentence_vectors(store, docs, encoder=enc, workers=n)
+            sentences = [s for d in local.doc_inputs(store, docs) for s in d.sentences]
+            vectors._memo.clear()
+            stored.append(StoreVectors(store)(enc, sentences))
+    assert (stored[0] == stored[1]).all()
+
+
+def test_fact_workers_stop_once_done_and_their_results_stay(tmp_path):
+    import time
+
+    from sourcetrace.engines import local
+
+    for name, text in {"s": STATEMENT, "r": REPORT, "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        extraction = workers.FactExtraction(store, docs, 2)
+        while not all(f.done() for f in extraction.futures):
+            time.sleep(0.05)
+        extraction.release()  # done: the processes stop
+        assert not extraction.pool._processes  # the pool's own record of its workers
+        assert dict(extraction.results()) == local.facts_of(docs, local.DocumentTexts(store))

@@ -11,7 +11,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 Span = tuple[int, int]
 
@@ -92,6 +92,29 @@ class Sentence:
 
     def to_json(self) -> dict[str, Any]:
         return {"doc": self.doc, "start": self.start, "end": self.end}
+
+
+class DocumentLabel(NamedTuple):
+    """What a search shows of a hit's document (a :class:`Document` without its file)."""
+
+    id: str
+    lang: str
+    date: str | None
+    title: str | None
+
+
+@dataclass(slots=True)
+class IndexedSentence:
+    """A sentence as the quote index keeps it for search: its span, language (the document's
+    when the sentence has none of its own), text, and what search compares with a query that
+    the text alone would make it derive again for every candidate (the numbers it states)."""
+
+    doc: str
+    start: int
+    end: int
+    lang: str
+    text: str
+    numbers: tuple[int, ...] = ()
 
 
 def pair_key(a: str, b: str) -> tuple[str, str]:

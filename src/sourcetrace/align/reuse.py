@@ -44,6 +44,8 @@ across two regions nor across a line break; matches do not overlap on side A and
 take about one second in pure Python (``tests/test_reuse.py``); cost grows with the number of
 seeds, which the repeat cap bounds.
 
+:class:`ReuseQuery` prepares text A once for comparison with many texts B (quote search).
+
 :func:`token_diff` gives the edit script (same / changed / deleted / added) between two aligned
 spans over normalized tokens, with file spans on each side, to show what a copy changed.
 """
@@ -56,13 +58,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import product
+from itertools import islice, product
 
 from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
 from sourcetrace.text.normalize import normalize_span, tokens
 from sourcetrace.text.sentences import NEWLINES, wrapped
 
-__all__ = ["Match", "find_reuse", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
+__all__ = ["Match", "ReuseQuery", "find_reuse", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
 
 #: An n-gram occurring more often than this on one side is not used as a seed.
 MAX_NGRAM_REPEAT = 20
@@ -165,9 +167,8 @@ def _ngrams(ids: list[int], bounds: list[tuple[int, int]], n: int) -> dict[tuple
     return grams
 
 
-def _seeds(ids_a: list[int], side_a: _Tokens, ids_b: list[int], side_b: _Tokens, n: int) -> list[Column]:
-    grams_a = _ngrams(ids_a, side_a.bounds, n)
-    grams_b = _ngrams(ids_b, side_b.bounds, n)
+def _seeds(grams_a: dict[tuple[int, ...], list[int]], grams_b: dict[tuple[int, ...], list[int]]) -> list[Column]:
+    """A seed for each pair of occurrences of an n-gram both sides hold (see the module's docstring)."""
     if len(grams_b) < len(grams_a):
         common = [g for g in grams_b if g in grams_a]
     else:
@@ -517,24 +518,50 @@ def find_reuse(
     needs; ``max_gap``: most words between two seeds (on each side) that still chain.  All
     offsets in and out are file offsets of the respective texts.
     """
-    if n < 1:
-        raise ValueError("n must be >= 1")
-    min_tokens = max(1, min_tokens)  # a passage holds at least one identical word
-    side_a = _tokenize_cached(text_a, tuple(spans_a))
-    side_b = _tokenize_cached(text_b, tuple(spans_b))
-    vocab: dict[str, int] = {}
-    ids_a = [vocab.setdefault(w, len(vocab)) for w in side_a.words]
-    ids_b = [vocab.setdefault(w, len(vocab)) for w in side_b.words]
-    stems: dict[str, int] = {}
-    p = _Pair(ids_a, ids_b, [stems.setdefault(_light_stem(w), len(stems)) for w in vocab])
+    return ReuseQuery(text_a, spans_a, n=n, min_tokens=min_tokens, max_gap=max_gap, shared=False).find(text_b, spans_b)
 
-    seeds = _seeds(ids_a, side_a, ids_b, side_b, n)
-    cands: list[_Cand] = []
-    for chain in _chains(seeds, n, max_gap, side_a, side_b):
-        for cand in _align_chain(chain, n, max_gap, p, side_a, side_b, min_tokens):
-            if cand.matched >= min_tokens:
-                cands.extend(_split_lines(cand, side_a, side_b, p, min_tokens))
 
+class ReuseQuery:
+    """Text A of :func:`find_reuse` prepared once for comparison with many texts B: its tokens,
+    vocabulary, light stems and n-grams are not made again for each (quote search aligns one
+    query with a few dozen sentences a search). ``shared=False``: one comparison only, so the
+    vocabulary is extended in place rather than copied."""
+
+    def __init__(self, text_a: str, spans_a: Sequence[tuple[int, int]], *, n: int = 4, min_tokens: int = 6,
+                 max_gap: int = 8, shared: bool = True) -> None:
+        if n < 1:
+            raise ValueError("n must be >= 1")
+        self.n, self.max_gap, self.shared = n, max_gap, shared
+        self.min_tokens = max(1, min_tokens)  # a passage holds at least one identical word
+        self.side = _tokenize_cached(text_a, tuple(spans_a))
+        self.vocab: dict[str, int] = {}
+        self.ids = [self.vocab.setdefault(w, len(self.vocab)) for w in self.side.words]
+        self.stems: dict[str, int] = {}
+        self.stem = [self.stems.setdefault(_light_stem(w), len(self.stems)) for w in self.vocab]
+        self.grams = _ngrams(self.ids, self.side.bounds, n)
+
+    def find(self, text_b: str, spans_b: Sequence[tuple[int, int]]) -> list[Match]:
+        """:func:`find_reuse` of the prepared text A with ``text_b`` (within ``spans_b``)."""
+        side_a, side_b = self.side, _tokenize_cached(text_b, tuple(spans_b))
+        vocab, stems = (self.vocab.copy(), self.stems.copy()) if self.shared else (self.vocab, self.stems)
+        known = len(vocab)
+        ids_b = [vocab.setdefault(w, len(vocab)) for w in side_b.words]
+        # B's words new to the vocabulary come after A's, in the order of the one vocabulary
+        p = _Pair(self.ids, ids_b, [*self.stem, *(stems.setdefault(_light_stem(w), len(stems))
+                                                   for w in islice(vocab, known, None))])
+        n, max_gap, min_tokens = self.n, self.max_gap, self.min_tokens
+        seeds = _seeds(self.grams, _ngrams(ids_b, side_b.bounds, n))
+        cands: list[_Cand] = []
+        for chain in _chains(seeds, n, max_gap, side_a, side_b):
+            for cand in _align_chain(chain, n, max_gap, p, side_a, side_b, min_tokens):
+                if cand.matched >= min_tokens:
+                    cands.extend(_split_lines(cand, side_a, side_b, p, min_tokens))
+        return _select(cands, p, side_a, side_b, min_tokens)
+
+
+def _select(cands: list[_Cand], p: _Pair, side_a: _Tokens, side_b: _Tokens, min_tokens: int) -> list[Match]:
+    """The passages kept of the aligned candidates (step 6 of the module's docstring), as matches."""
+    ids_a = p.ids_a
     # Best alignment first; a passage overlapping an earlier one on side A keeps only its free
     # tokens of A (re-aligned locally) and goes back in the queue with its lower score.
     heap = [(-c.raw, k, c) for k, c in enumerate(cands)]

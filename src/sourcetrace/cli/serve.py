@@ -42,7 +42,7 @@ def serve(
 
     import uvicorn
 
-    from sourcetrace.web import is_loopback
+    from sourcetrace.web import is_loopback, listen
     from sourcetrace.web.app import LOOPBACK_NAMES, SERVE_SETTINGS
 
     loopback = is_loopback(host)
@@ -60,8 +60,8 @@ def serve(
     suffix = f"/?token={token}" if token else "/"
     err_console.print(markup("sourcetrace serving {path} with {n} {workers} at {urls}", path=str(path), n=str(n),
                              workers="worker" if n == 1 else "workers", urls=" and ".join(f"{u}{suffix}" for u in browser_urls(host, port))), highlight=False)
-    uvicorn.run("sourcetrace.web.app:app_from_environment", factory=True, host=host, port=port, workers=n,
-                log_level="warning", timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    listen.run(uvicorn.Config("sourcetrace.web.app:app_from_environment", factory=True, host=host, port=port,
+                              workers=n, log_level="warning", timeout_worker_healthcheck=WORKER_HEALTHCHECK_S))
 
 
 def default_workers() -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -34,6 +34,9 @@ _MAQSURA_END = re.compile(f"\u0649([\u064b-\u065f]*){_DAGGER}(?![\u064b-\u065f\u
 _SPELLED_WITHOUT = re.compile("^[وف]?[بكل]?(?:ال|لل)?(?:هذا|هذه|هذان|هذين|هؤلاء|ذلك|ذلكم|ذلكما|ذلكن|أولئك|لكن|لكنه|لكنها|"
                               "لكنهم|لكنكم|لكننا|لكني|الله|لله|اللهم|إله|اله|إلهكم|إلهنا|إلهك|إلهه|إلههم|رحمن)$")
 
+
+# Encodes batches of preprocessed texts elsewhere (worker processes), yielding their raw rows in order.
+BatchRunner = Callable[[list[list[str]]], Iterable[np.ndarray]]
 
 # In the encoders' names: vectors cached under another set of stripping rules are not reused.
 STRIP_RULES = "strip3"
@@ -100,7 +103,12 @@ class LazyBatchEncoder:
     def _encode_batch(self, model: object, texts: list[str]) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, run: BatchRunner | None = None) -> np.ndarray:
+        """Unit rows of ``texts``. ``run``: what encodes the batches instead of this process (a
+        pool of worker processes, each holding this encoder: engines/workers.py); it receives
+        every batch's preprocessed texts and yields their raw rows in order (:meth:`raw_rows`).
+        The batches are the same either way, so the vectors are bit for bit the same: a row
+        depends on the other texts of its batch in the last bits (the matrix products' blocking)."""
         if isinstance(texts, str):  # a bare string is a common slip: treat it as one sentence
             texts = [texts]
         items = [self._preprocess(t) if self._preprocess else t for t in texts]
@@ -109,10 +117,18 @@ class LazyBatchEncoder:
             return out
         # Sorting by length keeps each batch's padding small; rows are put back in input order.
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
+        batches = [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+        if run is None:
+            for idx in batches:
+                out[idx] = self.raw_rows([items[i] for i in idx])
+        else:
+            for idx, rows in zip(batches, run([[items[i] for i in idx] for idx in batches]), strict=True):
+                out[idx] = rows
+        return l2_normalize(out)
+
+    def raw_rows(self, items: list[str]) -> np.ndarray:
+        """The model's rows (not yet normalised) of one batch of preprocessed texts."""
         with self._lock:
             if self._model is None:
                 self._model = self._load()
-            for b in range(0, len(order), self.batch_size):
-                idx = order[b : b + self.batch_size]
-                out[idx] = self._encode_batch(self._model, [items[i] for i in idx])
-        return l2_normalize(out)
+            return self._encode_batch(self._model, items)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from sourcetrace.encode import Encoder
+from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 
 if TYPE_CHECKING:
     from sourcetrace.store.sqlite import Store
@@ -44,11 +45,11 @@ def encoded(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
 class StoreVectors:
     """Vectors through the store's cache (see :func:`encode_cached`): the local runner's."""
 
-    def __init__(self, store: Store, *, keep: bool = True) -> None:
-        self.store, self.keep = store, keep
+    def __init__(self, store: Store, *, keep: bool = True, run: BatchRunner | None = None) -> None:
+        self.store, self.keep, self.run = store, keep, run
 
     def __call__(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
-        return encode_cached(encoder, texts, self.store, keep=self.keep)
+        return encode_cached(encoder, texts, self.store, keep=self.keep, run=self.run)
 
 
 def text_key(text: str) -> str:
@@ -56,11 +57,12 @@ def text_key(text: str) -> str:
 
 
 def encode_cached(encoder: Encoder, texts: Sequence[str], store: Store | None = None, *,
-                  keep: bool = True) -> np.ndarray:
+                  keep: bool = True, run: BatchRunner | None = None) -> np.ndarray:
     """Unit vectors of `texts` (rows in order); cached in `store` when one is given.
 
     ``keep=False`` reads the cache but does not add to it (a bulk pass over every sentence, whose
-    vectors live elsewhere, would otherwise double the store).
+    vectors live elsewhere, would otherwise double the store). ``run``: where a batching encoder
+    (:class:`LazyBatchEncoder`) encodes its batches, the same vectors (worker processes).
     """
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
@@ -77,7 +79,8 @@ def encode_cached(encoder: Encoder, texts: Sequence[str], store: Store | None = 
         first = {}
         for k, t in zip(keys, texts, strict=True):
             first.setdefault(k, t)
-        fresh = encoder.encode([first[k] for k in missing])
+        todo = [first[k] for k in missing]
+        fresh = encoder.encode(todo, run=run) if run and isinstance(encoder, LazyBatchEncoder) else encoder.encode(todo)
         blobs = [(k, v.astype(np.float32).tobytes()) for k, v in zip(missing, fresh, strict=True)]
         if keep:
             store.put_vectors(encoder.name, blobs)

@@ -32,7 +32,13 @@ from sourcetrace.candidates.pairs import (
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.workers import MIN_FACT_DOCS, align_pairs, default_workers, extract_facts
+from sourcetrace.engines.workers import (
+    MIN_FACT_DOCS,
+    FactExtraction,
+    align_pairs,
+    default_workers,
+    encoder_pool,
+)
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk, pair_key
@@ -41,6 +47,10 @@ from sourcetrace.store.sqlite import Store
 
 DOC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
 SENTENCE_BATCH = 500  # documents whose sentences are encoded (and stored) at a time
+# Documents to encode from which encoder worker processes pay their start: two workers took 2.2 s
+# to start (a model load each) and encode about 720 sentences a second each, about 15 sentences a
+# document, so the pool gains from about 210 documents.
+MIN_POOL_DOCS = 300
 
 
 @dataclass
@@ -81,6 +91,17 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
     :func:`pipeline.alignment_encoder` picks it."""
     docs = list(docs)
+    # Facts need only the documents: their extraction starts now, in worker processes, and runs
+    # beside the stages this process runs alone (topics, candidates).
+    pending_facts = FactsOf(docs, store, workers=default_workers())
+    try:
+        return _trace_stages(store, docs, encoder, threshold, progress, pending_facts)
+    finally:
+        pending_facts.close()
+
+
+def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, threshold: float,
+                  progress: Progress, pending_facts: FactsOf) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
@@ -92,16 +113,18 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     # chosen (a small corpus) align picks one per pair. The stage is announced either way, so the
     # log names the same stages on every run.
     need = pipeline.encoded_documents(docs, pairs.aligned) if chosen is not None else []
+    pending_facts.release()  # most often done by now: the encoder's and aligner's workers come next
     progress.start("encode", len(need))
     if need:
-        sentence_vectors(store, need, progress.step, encoder=chosen)
+        sentence_vectors(store, need, progress.step, encoder=chosen, workers=default_workers())
+    pending_facts.release()
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
     typed = relate_all(store, docs, passages, topics, pairs.related)
     progress.start("facts")
     texts = DocumentTexts(store)
-    facts = facts_of(docs, texts, store, workers=default_workers())
+    facts = pending_facts.result(texts)
     diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
     # Directions read the fact diffs; only then are relations final, and stored.
     relations = pipeline.direct(docs, typed, diffs)
@@ -157,18 +180,22 @@ def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document
 
 
 def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None,
-                     encoder: Encoder | None = None) -> None:
+                     encoder: Encoder | None = None, workers: int = 1) -> None:
     """Every sentence of the documents encoded once (the fast encoder unless one is given) and
     cached in the store, in large batches: alignment workers and the quote index read them from
-    there, and a document in many pairs is encoded once, not per pair."""
-    vectors = StoreVectors(store)
+    there, and a document in many pairs is encoded once, not per pair. With ``workers`` > 1 and
+    at least ``MIN_POOL_DOCS`` documents to encode, the encoder's batches run in that many
+    processes (the same batches, so the same vectors)."""
     enc = encoder or get_encoder(pipeline.FAST_ENCODER)
+    missing = len(docs) - len(store.cached("encoded", enc.name, [d.id for d in docs]))
+    with encoder_pool(enc, workers if missing >= MIN_POOL_DOCS else 1) as run:
+        vectors = StoreVectors(store, run=run)
 
-    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        pipeline.encode([s for d in inputs for s in d.sentences], encoder=enc, vectors=vectors)
-        return {d.id: b"" for d in inputs}  # a mark: this document's sentences are in the cache
+        def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+            pipeline.encode([s for d in inputs for s in d.sentences], encoder=enc, vectors=vectors)
+            return {d.id: b"" for d in inputs}  # a mark: this document's sentences are in the cache
 
-    _per_document(store, "encoded", enc.name, docs, compute, progress, SENTENCE_BATCH)
+        _per_document(store, "encoded", enc.name, docs, compute, progress, SENTENCE_BATCH)
 
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
@@ -304,6 +331,53 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     return pipeline.relate(texts, passages, vectors, pairs)
 
 
+class FactsOf:
+    """Each document's facts (:func:`facts_of`), begun when made: cached ones are read at once and,
+    when many are missing and ``workers`` > 1, the missing ones are extracted in worker processes
+    from then on, beside whatever this process does next (a trace makes it before its
+    single-process stages). :meth:`result` gathers them; :meth:`close` stops what is left."""
+
+    def __init__(self, docs: Sequence[Document], store: Store, workers: int = 1) -> None:
+        self.docs, self.store, self.version = list(docs), store, pipeline.facts_version()
+        self.out: dict[str, list[Fact]] = {}
+        self.missing: list[Document] = []
+        for i in range(0, len(self.docs), DOC_BATCH):
+            batch = self.docs[i:i + DOC_BATCH]
+            found = store.cached("facts", self.version, [d.id for d in batch])
+            for d in batch:
+                if d.id in found:
+                    self.out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
+                else:
+                    self.missing.append(d)
+        self.extraction = (FactExtraction(store, self.missing, workers)
+                           if workers > 1 and len(self.missing) >= MIN_FACT_DOCS else None)
+
+    def result(self, texts: Callable[[Document], str]) -> dict[str, list[Fact]]:
+        """Facts by document id, the fresh ones stored (in batches: a killed run keeps what it
+        extracted); ``texts`` gives a document's file text where this process extracts."""
+        fresh_facts = (self.extraction.results() if self.extraction
+                       else ((d.id, pipeline.facts(d, texts(d))) for d in self.missing))
+        fresh: dict[str, bytes] = {}
+        for doc_id, found_facts in fresh_facts:
+            self.out[doc_id] = found_facts
+            fresh[doc_id] = json.dumps([[f.start, f.end, f.type, f.value] for f in found_facts],
+                                       ensure_ascii=False).encode("utf-8")
+            if len(fresh) >= DOC_BATCH:
+                self.store.put_cached("facts", self.version, fresh.items())
+                fresh.clear()
+        self.store.put_cached("facts", self.version, fresh.items())
+        return {d.id: self.out[d.id] for d in self.docs}
+
+    def release(self) -> None:
+        """Stop the workers if they are done (see :meth:`FactExtraction.release`)."""
+        if self.extraction:
+            self.extraction.release()
+
+    def close(self) -> None:
+        if self.extraction:
+            self.extraction.close()
+
+
 def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
              store: Store | None = None, workers: int = 1) -> dict[str, list[Fact]]:
     """Each document's facts, by document id; ``texts`` gives a document's file text. With a
@@ -311,31 +385,11 @@ def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
     document otherwise, every run); many documents are extracted in ``workers`` processes."""
     if store is None:
         return {d.id: pipeline.facts(d, texts(d)) for d in docs}
-    version = pipeline.facts_version()
-    out: dict[str, list[Fact]] = {}
-    missing: list[Document] = []
-    for i in range(0, len(docs), DOC_BATCH):
-        batch = docs[i:i + DOC_BATCH]
-        found = store.cached("facts", version, [d.id for d in batch])
-        for d in batch:
-            if d.id in found:
-                out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
-            else:
-                missing.append(d)
-    if workers > 1 and len(missing) >= MIN_FACT_DOCS:
-        fresh_facts = extract_facts(store, missing, workers)
-    else:
-        fresh_facts = ((d.id, pipeline.facts(d, texts(d))) for d in missing)
-    fresh: dict[str, bytes] = {}
-    for doc_id, found_facts in fresh_facts:
-        out[doc_id] = found_facts
-        fresh[doc_id] = json.dumps([[f.start, f.end, f.type, f.value] for f in found_facts],
-                                   ensure_ascii=False).encode("utf-8")
-        if len(fresh) >= DOC_BATCH:  # stored in batches: a killed run keeps what it extracted
-            store.put_cached("facts", version, fresh.items())
-            fresh.clear()
-    store.put_cached("facts", version, fresh.items())
-    return {d.id: out[d.id] for d in docs}
+    pending = FactsOf(docs, store, workers)
+    try:
+        return pending.result(texts)
+    finally:
+        pending.close()
 
 
 def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
@@ -344,5 +398,9 @@ def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Pas
     """The fact diff of every pair (:func:`pipeline.fact_diffs`) over stored documents."""
     texts = texts or DocumentTexts(store)
     facts = facts if facts is not None else facts_of(docs, texts)
-    in_pairs = {x for pair in pairs for x in pair}
+    # Texts only of documents that share passages (composition joins only such documents): a pair
+    # related by topic alone has no fact diff, and reading every text made a rerun's facts stage
+    # cost a fifth of a fresh run's.
+    shared = {x for p in passages for x in (p.a, p.b)}
+    in_pairs = {x for pair in pairs for x in pair} & shared
     return pipeline.fact_diffs(docs, texts.of(d for d in docs if d.id in in_pairs), passages, pairs, facts)

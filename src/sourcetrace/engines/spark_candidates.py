@@ -31,6 +31,7 @@ from sourcetrace.candidates import pairs as cp
 from sourcetrace.candidates import votes
 from sourcetrace.candidates.pairs import Candidate, DocFeatures
 from sourcetrace.records import pair_key
+from sourcetrace.text.terms import figures
 
 VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB at 512 floats)
 FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
@@ -40,7 +41,7 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
     with their topic vectors ``(id, vector)``; aligned? as :func:`pipeline.alignment` gives it; every
     shuffle into ``parts`` partitions."""
-    from sourcetrace.engines.spark import with_both
+    from sourcetrace.engines.spark import KEEP, with_both
 
     feats = docs.mapPartitions(_features)
     keep("features", feats)
@@ -48,8 +49,13 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     neighbours, lists = vectors(topics, langs, keep, parts)
     found = minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
     union = with_both(found.reduceByKey(lambda x, y: cp.merge([x], [y])[0], parts), langs, parts)
-    return union.leftOuterJoin(voted(docs, lists, keep, parts), parts).mapValues(
-        lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2], v[1] is not None))
+    how = union.leftOuterJoin(voted(docs, lists, keep, parts), parts).mapValues(
+        lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2], v[1] is not None)).persist(KEEP)  # read twice
+    # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
+    figs = feats.mapValues(lambda f: figures(f.terms))
+    trial = with_both(how.filter(lambda kv: kv[1] == pipeline.TRIAL), figs, parts).mapValues(
+        lambda v: pipeline.screened(v[0], v[1], v[2]))
+    return how.filter(lambda kv: kv[1] != pipeline.TRIAL).union(trial)
 
 
 def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:

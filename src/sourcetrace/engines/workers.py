@@ -13,10 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from multiprocessing import get_context
+
+import numpy as np
 
 from sourcetrace.align.pair import align
 from sourcetrace.encode import Encoder, get_encoder, spec_of
+from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.sides import Sides
 from sourcetrace.records import Document, Fact, Passage
@@ -102,6 +106,30 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
                     pending.add(pool.submit(_align_chunk, nxt))
 
 
+def _start_encoder(spec: str) -> None:
+    encoder = get_encoder(spec)
+    _state.update(encoder=encoder, blas=one_thread(encoder))
+
+
+def _raw_rows(items: list[str]) -> np.ndarray:
+    return _state["encoder"].raw_rows(items)
+
+
+@contextmanager
+def encoder_pool(encoder: Encoder, workers: int) -> Iterator[BatchRunner | None]:
+    """Where the encode stage runs an encoder's batches (:meth:`LazyBatchEncoder.encode`'s
+    ``run``): ``workers`` processes of one BLAS thread each, or None (this process) for one worker
+    or an encoder a worker cannot build again. Two threads of one process on two cores encoded
+    no faster than one (the forward pass is mostly single-threaded numpy between the products,
+    and a thread whose core is busy makes its partner spin); two processes do twice the work."""
+    spec = spec_of(encoder)
+    if workers < 2 or not spec or not isinstance(encoder, LazyBatchEncoder):
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_encoder,
+                             initargs=(spec,)) as pool:
+        yield lambda batches: pool.map(_raw_rows, batches)
+
 
 def _start_facts(db_path: str) -> None:
     _state.update(store=Store(db_path))
@@ -114,12 +142,30 @@ def _facts_chunk(docs: Sequence[Document]) -> list[tuple[str, list[Fact]]]:
     return [(d.id, pipeline.facts(d, store.document_text(d.id) or "")) for d in docs]
 
 
-def extract_facts(store: Store, docs: Sequence[Document], workers: int) -> Iterator[tuple[str, list[Fact]]]:
-    """(document id, its facts) of every document, in ``workers`` processes (extraction is
-    regular expressions over each text: in the calling process one core did it, the other idle).
-    Results come in the documents' order."""
-    chunks = [docs[i:i + FACT_CHUNK] for i in range(0, len(docs), FACT_CHUNK)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_facts,
-                             initargs=(str(store.path),)) as pool:
-        for result in pool.map(_facts_chunk, chunks):
-            yield from result
+class FactExtraction:
+    """Facts of documents being extracted in worker processes, from the moment it is made: the
+    trace starts it before its single-process stages (topics, candidates), whose core it leaves
+    to the workers, and reads the results when it reaches the facts stage. :meth:`results` gives
+    (document id, its facts) in the documents' order; :meth:`close` stops what is left."""
+
+    def __init__(self, store: Store, docs: Sequence[Document], workers: int) -> None:
+        chunks = [docs[i:i + FACT_CHUNK] for i in range(0, len(docs), FACT_CHUNK)]
+        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_facts,
+                                        initargs=(str(store.path),))
+        self.futures = [self.pool.submit(_facts_chunk, chunk) for chunk in chunks]
+
+    def results(self) -> Iterator[tuple[str, list[Fact]]]:
+        try:
+            for fut in self.futures:
+                yield from fut.result()
+        finally:
+            self.close()
+
+    def release(self) -> None:
+        """Stop the worker processes if every document is done (results stay readable): idle,
+        they would hold their memory through the stages still to come."""
+        if all(f.done() for f in self.futures):
+            self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

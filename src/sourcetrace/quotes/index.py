@@ -24,13 +24,15 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from sourcetrace.align.cues import numbers
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import encode_cached
+from sourcetrace.records import Document, IndexedSentence, Sentence
 from sourcetrace.store.locks import held, lock_path
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.normalize import normalize_text
@@ -72,27 +74,50 @@ def _update_index(store: Store, vectors: bool, encoder: Encoder | None,
     added = 0
     while ids := store.unindexed_documents(BATCH_DOCS):
         rows = []
-        texts: dict[str, str] = {}
-        for doc_id in ids:
-            doc = store.document(doc_id)
-            if doc is None:
-                continue
-            if doc.path not in texts:  # one file may hold many documents (JSONL): read it once
-                texts = {doc.path: store.document_text(doc_id) or ""}
-            text = texts[doc.path]
-            rows.append((doc_id, [lexical_text(text[s.start:s.end]) for s in store.sentences(doc_id)]))
+        for doc_id, sents in _documents_sentences(store, ids):
+            rows.append((doc_id, [lexical_text(s.text) for s in sents], sents))
         store.put_quote_index(rows)
         added += len(rows)
         if progress:
             progress(len(rows))
+    # Documents indexed before their sentences were kept for search: the same numbers, so the
+    # words and vectors indexed under them stand.
+    while todo := store.quote_documents_without_sentences(BATCH_DOCS):
+        firsts = {doc_id: first for doc_id, first, _ in todo}
+        store.put_quote_sentences([(firsts[doc_id], sents)
+                                   for doc_id, sents in _documents_sentences(store, list(firsts))])
     if vectors:
         VectorIndex.of(store).update(store, encoder)
     return added
 
 
+def indexed_sentences(doc: Document, text: str, sentences: Sequence[Sentence]) -> list[IndexedSentence]:
+    """A document's sentences as the quote index keeps them (`text`: its file's text)."""
+    out = []
+    for s in sentences:
+        lang = s.lang or doc.lang
+        stext = text[s.start:s.end]
+        out.append(IndexedSentence(doc.id, s.start, s.end, lang, stext, tuple(numbers(stext, lang))))
+    return out
+
+
+def _documents_sentences(store: Store, ids: Sequence[str]) -> list[tuple[str, list[IndexedSentence]]]:
+    """The indexed sentences of each document of `ids` that exists."""
+    out = []
+    texts: dict[str, str] = {}
+    for doc_id in ids:
+        doc = store.document(doc_id)
+        if doc is None:
+            continue
+        if doc.path not in texts:  # one file may hold many documents (JSONL): read it once
+            texts = {doc.path: store.document_text(doc_id) or ""}
+        out.append((doc_id, indexed_sentences(doc, texts[doc.path], store.sentences(doc_id))))
+    return out
+
+
 def needs_index(store: Store, *, vectors: bool = True) -> bool:
-    """Whether a document is missing from the index (three cheap lookups, so every search can ask)."""
-    if store.unindexed_documents(1):
+    """Whether a document is missing from the index (cheap lookups, so every search can ask)."""
+    if store.unindexed_documents(1) or store.quote_documents_without_sentences(1):
         return True
     if not vectors:
         return False
@@ -113,6 +138,7 @@ class VectorIndex:
     """Sentence vectors of one store, searchable by inner product (cosine: vectors are unit)."""
 
     _open: dict[str, VectorIndex] = {}
+    _named: dict[str, VectorIndex] = {}
     _open_lock = threading.Lock()
 
     def __init__(self, path: Path) -> None:
@@ -130,11 +156,19 @@ class VectorIndex:
     @classmethod
     def of(cls, store: Store) -> VectorIndex:
         """The (shared, per process) vector index beside `store`."""
+        # A search asks three times: an absolute path as the store names it is remembered too,
+        # since resolving it (a system call per component) cost more than the rest of the look-up.
+        given = str(store.path)
+        found = cls._named.get(given)
+        if found is not None:
+            return found
         path = store.path.with_name(store.path.name + ".quotes.faiss")
         with cls._open_lock:
             key = str(path.resolve())
             if key not in cls._open:
                 cls._open[key] = cls(path)
+            if store.path.is_absolute():  # a relative one names another file after a chdir
+                cls._named[given] = cls._open[key]
             return cls._open[key]
 
     def _reload(self, writable: bool = False) -> None:

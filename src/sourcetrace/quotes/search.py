@@ -34,10 +34,10 @@ import numpy as np
 from sourcetrace.align.cues import name_order_score
 from sourcetrace.align.cues import numbers as cue_numbers
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_kind
-from sourcetrace.align.reuse import Match, find_reuse, token_diff
+from sourcetrace.align.reuse import Match, ReuseQuery, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
-from sourcetrace.records import Document, Passage, Sentence, Span
+from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
@@ -119,12 +119,13 @@ def anchored_gain(cos: float) -> float:
     return (ANCHORED_CROSS_SLOPE - MEANING_SLOPE) * max(0.0, cos - MEANING_CHANCE[True])
 
 
-def number_cue(q_numbers: set[int], stext: str, slang: str) -> float:
-    """Logit from the share of the query's numbers the sentence states (a sentence may say more
-    than a quote of part of it); 0 when the query states none."""
+def number_cue(q_numbers: set[int], stated: Iterable[int]) -> float:
+    """Logit from the share of the query's numbers a sentence states (`stated`: its numbers,
+    align.cues.numbers; a sentence may say more than a quote of part of it); 0 when the query
+    states none."""
     if not q_numbers:
         return 0.0
-    s_numbers = set(cue_numbers(stext, slang))
+    s_numbers = set(stated)
     # a number written in words on one side only (an Arabic dual) is weaker evidence
     agreement = 2.0 * len(q_numbers & s_numbers) / len(q_numbers) - 1.0 if s_numbers else -0.5
     return CUE_WEIGHTS["numbers"] * agreement
@@ -265,15 +266,16 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     q_shared = frozenset(q_tokens)
     q_seeds = _ngrams(q_tokens, _seed_length(len(q_tokens)))
 
+    aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
     best: dict[str, Hit] = {}
-    meant: list[tuple[float, float, int, Document, str, Sentence, str, Hit | None]] = []
+    meant: list[tuple[float, float, int, DocumentLabel, str, IndexedSentence, str, Hit | None]] = []
     candidates = store.numbered_sentences([*numbers, *cosines])
-    docs.prefetch(sent.doc for sent, _ in candidates.values())
-    for num, (sent, stext) in candidates.items():
+    docs.prefetch(sent.doc for sent in candidates.values())
+    for num, sent in candidates.items():
         doc = docs.get(sent.doc)
         if doc is None:
             continue
-        slang = sent.lang or doc.lang
+        slang, stext = sent.lang, sent.text
         hit = None
         words: set[str] = set()
         # The word alignment costs a millisecond a sentence: only where enough words are shared,
@@ -286,10 +288,12 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
                 s_tokens = TOKEN.findall(normalized)
                 # no seed n-gram in common: the alignment would find nothing
                 if _shares_seed(q_seeds, s_tokens) and (num in cosines or _held_share(q_tokens, s_tokens) >= MIN_SCORE):
-                    hit = _lexical_hit(query, len(q_tokens), doc, slang, sent.start, stext)
+                    if aligner is None:
+                        aligner = _aligner(query, len(q_tokens))
+                    hit = _lexical_hit(aligner, len(q_tokens), doc, slang, sent.start, stext)
         if num in cosines:
             cross = slang != qlang
-            numbers_cue = number_cue(q_numbers, stext, slang)
+            numbers_cue = number_cue(q_numbers, sent.numbers)
             z = meaning_logit(cosines[num], cross) + numbers_cue
             if hit is not None:
                 z += _rare_logit(ranked[:RARE_CUE_TERMS], words)
@@ -438,20 +442,22 @@ def _doc_lang(docs: _DocCache, doc_id: str) -> str | None:
 
 
 class _DocCache:
+    """The labels of the documents a search meets, each read once."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.docs: dict[str, Document | None] = {}
+        self.docs: dict[str, DocumentLabel | None] = {}
 
     def prefetch(self, doc_ids: Iterable[str]) -> None:
         """Fetch the documents not at hand yet in one query."""
         missing = {d for d in doc_ids if d not in self.docs}
         if missing:
-            found = self.store.documents_by_id(missing)
+            found = self.store.document_labels(missing)
             self.docs.update({d: found.get(d) for d in missing})
 
-    def get(self, doc_id: str) -> Document | None:
+    def get(self, doc_id: str) -> DocumentLabel | None:
         if doc_id not in self.docs:
-            self.docs[doc_id] = self.store.document(doc_id)
+            self.prefetch([doc_id])
         return self.docs[doc_id]
 
 
@@ -520,10 +526,14 @@ def _words_needed(n_query: int) -> int:
     return min(6, max(1, n_query // 2))
 
 
-def _lexical_hit(query: str, n_query: int, doc: Document, lang: str, base: int, stext: str) -> Hit | None:
+def _aligner(query: str, n_query: int) -> ReuseQuery:
+    """The query prepared for word alignment with the sentences of a search."""
+    return ReuseQuery(query, [(0, len(query))], n=_seed_length(n_query), min_tokens=_words_needed(n_query))
+
+
+def _lexical_hit(aligner: ReuseQuery, n_query: int, doc: DocumentLabel, lang: str, base: int, stext: str) -> Hit | None:
     """Word alignment of the query with one sentence: the span it carries and how faithfully."""
-    matches = find_reuse(query, [(0, len(query))], stext, [(0, len(stext))], n=_seed_length(n_query),
-                         min_tokens=_words_needed(n_query))
+    matches = aligner.find(stext, [(0, len(stext))])
     if not matches:
         return None
     matched = sum(m.matched for m in matches)
@@ -542,7 +552,7 @@ def _matched_words(query: str, hit: Hit) -> list[Span]:
             if op == "same" and b for s, e in [b]]
 
 
-def _semantic_hit(shared: frozenset[str], doc: Document, lang: str, base: int, stext: str, score: float,
+def _semantic_hit(shared: frozenset[str], doc: DocumentLabel, lang: str, base: int, stext: str, score: float,
                   kind: str) -> Hit:
     """A sentence that carries the query's meaning: the whole sentence, its words shared with the
     query (`shared`: names, numbers) highlighted once it is returned."""

@@ -12,12 +12,12 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from sourcetrace.records import Sentence
+from sourcetrace.records import IndexedSentence
 from sourcetrace.store.schema import transaction
 
 
 class QuoteTables:
-    """Tables ``quote_docs``, ``quote_fts`` and ``quote_vocab``, and the next sentence number
+    """Tables ``quote_docs``, ``quote_sentences``, ``quote_fts`` and ``quote_vocab``, and the next sentence number
     (``meta.quote_next``)."""
 
     conn: sqlite3.Connection
@@ -28,22 +28,38 @@ class QuoteTables:
                                  "WHERE q.doc_id IS NULL LIMIT ?", (limit,))
         return [r[0] for r in rows]
 
-    def put_quote_index(self, docs: Sequence[tuple[str, Sequence[str]]]) -> dict[str, int]:
-        """Index the normalized sentences of each (document id, texts in sentence order), in one
+    def put_quote_index(self, docs: Sequence[tuple[str, Sequence[str], Sequence[IndexedSentence]]]) -> dict[str, int]:
+        """Index each (document id, normalized texts, sentences) in sentence order, in one
         transaction; returns each document's first sentence number."""
         with transaction(self.conn) as cur:
             row = cur.execute("SELECT value FROM meta WHERE key='quote_next'").fetchone()
             nxt = int(row[0]) if row else 1
             firsts = {}
-            for doc_id, texts in docs:
+            for doc_id, texts, sents in docs:
                 cur.execute("DELETE FROM quote_docs WHERE doc_id=?", (doc_id,))
+                cur.execute("DELETE FROM quote_sentences WHERE doc_id=?", (doc_id,))
                 cur.execute("INSERT INTO quote_docs VALUES (?,?,?,0)", (doc_id, nxt, len(texts)))
                 cur.executemany("INSERT INTO quote_fts(rowid, text) VALUES (?,?)",
                                 [(nxt + i, t) for i, t in enumerate(texts)])
+                _put_sentences(cur, nxt, sents)
                 firsts[doc_id] = nxt
                 nxt += len(texts)
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('quote_next', ?)", (str(nxt),))
         return firsts
+
+    def quote_documents_without_sentences(self, limit: int) -> list[tuple[str, int, int]]:
+        """(document id, first sentence number, sentences) of indexed documents whose sentences
+        are not in ``quote_sentences`` (indexed before it existed)."""
+        return list(self.conn.execute(
+            "SELECT doc_id, first, n FROM quote_docs q WHERE n > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM quote_sentences s WHERE s.num = q.first) LIMIT ?", (limit,)))
+
+    def put_quote_sentences(self, docs: Sequence[tuple[int, Sequence[IndexedSentence]]]) -> None:
+        """Add the sentences of already indexed documents, each (first number, sentences), in one
+        transaction."""
+        with transaction(self.conn) as cur:
+            for first, sents in docs:
+                _put_sentences(cur, first, sents)
 
     def quote_documents_without_vectors(self, limit: int | None) -> list[tuple[str, int, int]]:
         """(document id, first sentence number, sentences) of indexed documents not yet in the
@@ -81,19 +97,23 @@ class QuoteTables:
                                  (query, limit))
         return [r[0] for r in rows]
 
-    def numbered_sentences(self, numbers: Sequence[int]) -> dict[int, tuple[Sentence, str]]:
-        """The sentence (and its text) behind each sentence number that still resolves, in one
-        query (a search resolves a hundred candidates: two queries each were a tenth of it)."""
+    def numbered_sentences(self, numbers: Sequence[int]) -> dict[int, IndexedSentence]:
+        """The sentence behind each sentence number that still resolves, in one query (a search
+        resolves a hundred candidates)."""
         wanted = set(numbers)
         if not wanted:
             return {}
         rows = self.conn.execute(
-            'SELECT k.value, q.doc_id, s.start, s."end", s.lang, substr(f.text, s.start + 1, s."end" - s.start) '
-            "FROM json_each(?) k "
-            "JOIN quote_docs q ON q.first = (SELECT first FROM quote_docs WHERE first <= k.value "
-            "                                ORDER BY first DESC LIMIT 1) "
-            "JOIN sentences s ON s.doc_id = q.doc_id AND s.seq = k.value - q.first "
-            "JOIN documents d ON d.id = q.doc_id JOIN files f ON f.key = d.file_key "
-            "WHERE k.value - q.first < q.n", (json.dumps(sorted(wanted)),))
-        found = {k: (Sentence(doc, start, end, lang), text) for k, doc, start, end, lang, text in rows}
+            'SELECT s.num, s.doc_id, s.start, s."end", s.lang, s.text, s.numbers '
+            "FROM json_each(?) k JOIN quote_sentences s ON s.num = k.value "
+            "JOIN quote_docs q ON q.doc_id = s.doc_id AND s.num - q.first BETWEEN 0 AND q.n - 1",
+            (json.dumps(sorted(wanted)),))
+        found = {num: IndexedSentence(doc, start, end, lang, text, tuple(map(int, numbers.split())))
+                 for num, doc, start, end, lang, text, numbers in rows}
         return {k: found[k] for k in wanted if k in found}  # the order of the set, as before
+
+
+def _put_sentences(cur: sqlite3.Cursor, first: int, sents: Sequence[IndexedSentence]) -> None:
+    cur.executemany("INSERT OR REPLACE INTO quote_sentences VALUES (?,?,?,?,?,?,?)",
+                    [(first + i, s.doc, s.start, s.end, s.lang, s.text, " ".join(map(str, s.numbers)))
+                     for i, s in enumerate(sents)])

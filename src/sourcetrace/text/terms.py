@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from sourcetrace.text.dates import EN_MONTH_NAMES, EN_WEEKDAYS, NORMALIZED_MONTHS, alternation, full_date
 from sourcetrace.text.normalize import normalize_text
 
-__all__ = ["document_terms"]
+__all__ = ["document_terms", "figures"]
 
 # Month names as normalize_text writes them: the text is normalized before it is read. A paired
 # name is read after a slash only («حزيران/يونيو»; not «حزيران (يونيو)»): the keys are as measured.
@@ -105,3 +105,9 @@ def document_terms(text: str) -> set[str]:
         if len(key) >= 3 and key not in _NOT_NAMES:
             out.add("name:" + key)
     return out
+
+
+def figures(terms: frozenset[str] | set[str]) -> frozenset[str]:
+    """The numbers and full dates among a document's terms (names left out: Arabic has no
+    capitals, so only one side of a translation would hold them)."""
+    return frozenset(t for t in terms if not t.startswith("name:"))

@@ -30,6 +30,8 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sourcetrace import __version__
 from sourcetrace.store.sqlite import Store
@@ -104,6 +106,50 @@ def from_elsewhere(request: Request) -> bool:
     return own is None or origin_of_url(named) != own
 
 
+class Guard:
+    """The token, the origin check and the safe headers, for every request (see the module's
+    docstring). A plain ASGI middleware: Starlette's ``@app.middleware("http")`` runs each
+    response through a memory stream and a task group in the event loop's thread."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app, self.token = app, token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        token = self.token
+        set_cookie = False
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if token:
+            given = bearer or request.cookies.get(TOKEN_COOKIE, "")
+            query_token = request.query_params.get("token", "")
+            if query_token and secrets.compare_digest(query_token.encode(), token.encode()):
+                given, set_cookie = query_token, True
+            if not secrets.compare_digest(given.encode(), token.encode()):
+                await JSONResponse({"detail": "a token is required"}, status_code=401)(scope, receive, send)
+                return
+        # Checked before the route runs: a refused upload is never read, let alone stored.
+        if from_elsewhere(request) and not (token and secrets.compare_digest(bearer.encode(), token.encode())):
+            await JSONResponse({"detail": "refused: sent from another site's page (send the token to post "
+                                          "from elsewhere)"}, status_code=403, headers=SAFE_HEADERS)(scope, receive, send)
+            return
+
+        async def send_safely(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SAFE_HEADERS.items():  # a page may narrow or widen its own policy (docs.py)
+                    headers.setdefault(name, value)
+                if set_cookie:
+                    cookie = Response()
+                    cookie.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_safely)
+
+
 def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: int = 5_000_000,
                allowed_hosts: list[str] | None = None, create: bool = True, warm: bool = False,
                threads: int | None = None) -> FastAPI:
@@ -136,38 +182,20 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
                   description="Quote search and provenance of Arabic and English documents.", lifespan=lifespan)
     app.state.ctx = ctx
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        set_cookie = False
-        bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if token:
-            given = bearer or request.cookies.get(TOKEN_COOKIE, "")
-            query_token = request.query_params.get("token", "")
-            if query_token and secrets.compare_digest(query_token.encode(), token.encode()):
-                given, set_cookie = query_token, True
-            if not secrets.compare_digest(given.encode(), token.encode()):
-                return JSONResponse({"detail": "a token is required"}, status_code=401)
-        # Checked before the route runs: a refused upload is never read, let alone stored.
-        if from_elsewhere(request) and not (token and secrets.compare_digest(bearer.encode(), token.encode())):
-            return JSONResponse({"detail": "refused: sent from another site's page (send the token to post "
-                                           "from elsewhere)"}, status_code=403, headers=SAFE_HEADERS)
-        response: Response = await call_next(request)
-        for name, value in SAFE_HEADERS.items():  # a page may narrow or widen its own policy (docs.py)
-            response.headers.setdefault(name, value)
-        if set_cookie:
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
-        return response
+    app.add_middleware(Guard, token=token)
 
     css = pages.stylesheet()
     js = pages.script()
 
+    # The stylesheet and script are answered in the event loop: as routes run in the worker's
+    # few threads, a page's assets would wait behind the searches queued there.
     @app.get("/static/app.css", include_in_schema=False)
-    def app_css() -> Response:
+    async def app_css() -> Response:
         return PlainTextResponse(css, media_type="text/css; charset=utf-8",
                                  headers={"Cache-Control": "max-age=3600"})
 
     @app.get("/static/app.js", include_in_schema=False)
-    def app_js() -> Response:
+    async def app_js() -> Response:
         return PlainTextResponse(js, media_type="text/javascript; charset=utf-8",
                                  headers={"Cache-Control": "max-age=3600"})
 
@@ -185,7 +213,9 @@ SERVE_SETTINGS = "SOURCETRACE_SERVE"  # the settings of `serve`, for its worker 
 # Searches a worker runs at once. A search is Python behind one interpreter lock: forty threads
 # (anyio's default) took it in no order, so some searches waited far longer than others, and a
 # busy worker could miss uvicorn's health ping. Four still let concurrent queries be encoded in
-# one batch (QueryBatcher); the rest queue in arrival order.
+# one batch (QueryBatcher); the rest queue in arrival order. The cap is on every synchronous
+# route: a page waits its turn like a search (fair, first come first served), only the static
+# assets, which need no thread, go ahead.
 WORKER_THREADS = 4
 
 
