@@ -92,6 +92,11 @@ def test_strip_arabic_marks():
     # Uthmani script: alef wasla is an alef, Qur'anic pause signs and small letters go (issue 17:
     # the suras of bench/realtext.py aligned with nothing).
     assert strip_arabic_marks("ٱلْحَمْدُ لِلَّهِ رَبِّ ۚ لَا رَيْبَ ۛ فِيهِ") == "الحمد لله رب  لا ريب  فيه"
+    # A dagger alef is the alef ordinary spelling writes, except after a final alef maqsura and in
+    # the few words spelled without it (with their clitics).
+    assert strip_arabic_marks("تُجَٰدِلُكَ فِى ٱلسَّمَٰوَٰتِ يَلْقَىٰهَا ٱلْكِتَٰبَ") == "تجادلك فى السماوات يلقاها الكتاب"
+    assert strip_arabic_marks("عَلَىٰ مُوسَىٰ هَٰذَا وَكَذَٰلِكَ وَلَٰكِن فَأُو۟لَٰٓئِكَ بِٱلرَّحْمَٰنِ إِلَٰهَ") == \
+        "على موسى هذا وكذلك ولكن فأولئك بالرحمن إله"
 
 
 def test_st_spec_missing_path(tmp_path):

@@ -142,3 +142,41 @@ def test_facts_are_cached_per_document_and_read_back_the_same(tmp_path, monkeypa
 
         monkeypatch.setattr(pipeline, "document_facts", no_extraction)
         assert local.facts_of(docs, local.DocumentTexts(store), store) == first
+
+
+def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+
+    en = ["The council met today and agreed on a plan for the rivers.",
+          "The minister opened a new school in the northern town.",
+          "Heavy rain closed the main road for two days.",
+          "The bank raised its interest rate by half a point."]
+    ar = ["اجتمع المجلس اليوم واتفق على خطة للأنهار.",
+          "افتتح الوزير مدرسة جديدة في البلدة الشمالية.",
+          "أغلقت الأمطار الغزيرة الطريق الرئيسي يومين.",
+          "رفع البنك سعر الفائدة نصف نقطة."]
+    for i, (e, a) in enumerate(zip(en, ar, strict=True)):
+        (tmp_path / f"e{i}.txt").write_text(f"{e} It was the news of the day.\n", encoding="utf-8")
+        (tmp_path / f"a{i}.txt").write_text(f"{a} كان ذلك خبر اليوم.\n", encoding="utf-8")
+    encoded: list[int] = []
+    cast: list[int] = []
+    vote_vectors, ballots = pipeline.vote_vectors, pipeline.ballots
+    monkeypatch.setattr(pipeline, "vote_vectors", lambda inputs: encoded.append(len(inputs)) or vote_vectors(inputs))
+    monkeypatch.setattr(pipeline, "ballots", lambda pools, vectors: cast.append(len(pools)) or ballots(pools, vectors))
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        topics = local.topic_vectors(store, docs)
+        nb = local.nearest_documents(store, docs, topics)
+        first = local.chosen_by_votes(store, docs, nb)
+        assert sum(encoded) == len(docs)
+        # As a fresh count over every document's voting vectors gives it.
+        assert first == pipeline.voted(nb, vote_vectors(local.doc_inputs(store, docs)))
+        encoded.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
+        # One Arabic document fewer: only the English ballots (whose pool held it) are cast again.
+        rest = [d for d in docs if not d.path.endswith("a0.txt")]
+        nb = local.nearest_documents(store, rest, {d.id: topics[d.id] for d in rest})
+        expected = pipeline.voted(nb, vote_vectors(local.doc_inputs(store, rest)))
+        cast.clear()
+        assert local.chosen_by_votes(store, rest, nb) == expected
+        assert cast == [4]

@@ -34,14 +34,19 @@ def test_candidate_search_reads_a_hard_wrapped_sentence_whole():
 
 def test_only_candidates_with_evidence_of_shared_text_are_aligned():
     from sourcetrace.candidates.pairs import Candidate
-    from sourcetrace.pipeline import ALIGN_MARGIN, worth_aligning
+    from sourcetrace.pipeline import TERMS_MARGIN, TRIAL, alignment
 
-    assert worth_aligning(Candidate("a", "b", ["minhash"], 0.3), cross=False)
-    assert not worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.2), cross=False)
-    assert worth_aligning(Candidate("a", "b", ["vectors"], 0.9, ALIGN_MARGIN), cross=True)
-    assert not worth_aligning(Candidate("a", "b", ["vectors"], 0.9, 1.01), cross=True)
-    assert worth_aligning(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.01), cross=True)
-    assert not worth_aligning(Candidate("a", "b", ["terms"], 0.9), cross=True)
+    assert alignment(Candidate("a", "b", ["minhash"], 0.3), cross=False) is True
+    assert alignment(Candidate("a", "b", ["vectors", "terms"], 0.9, 1.2), cross=False) is False
+    assert alignment(Candidate("a", "b", ["vectors", "terms"], 0.9, TERMS_MARGIN), cross=True) is True
+    assert alignment(Candidate("a", "b", ["vectors", "terms"], 0.9, 0.99), cross=True) is False
+    assert alignment(Candidate("a", "b", ["terms"], 0.9), cross=True) is False
+    # Topic alone decides nothing, however far the pair stands out of its neighbours ...
+    assert alignment(Candidate("a", "b", ["vectors"], 0.9, 1.2), cross=True) is False
+    # ... unless both documents choose it by their sentences' votes (candidates/votes.py): on trial.
+    assert alignment(Candidate("a", "b", ["vectors"], 0.8, 0.97), cross=True, chosen=True) == TRIAL
+    assert alignment(Candidate("a", "b", ["vectors", "terms"], 0.8, 0.97), cross=True, chosen=True) == TRIAL
+    assert alignment(Candidate("a", "b", ["vectors"], 0.8, 1.2), cross=False, chosen=True) is False
 
 
 def test_full_encoder_only_for_documents_of_cross_language_pairs_to_align():
@@ -65,28 +70,6 @@ def test_topics_come_from_the_static_encoder_without_touching_the_vector_cache()
     inputs = [DocInput("d", "en", "", ["The council met today.", "It agreed on a plan."])]
     assert pipeline.topics(inputs, vectors=vectors)["d"].shape == (get_encoder(pipeline.TOPIC_ENCODER).dim,)
     assert seen == [get_encoder("static").name]
-
-
-def test_mutual_best_cross_language_candidates_and_those_on_topic_alone_are_aligned_on_trial():
-    from sourcetrace.candidates.pairs import Candidate
-    from sourcetrace.pipeline import TRIAL, alignment, mutual_best
-
-    lang = {"e1": "en", "e2": "en", "a1": "ar", "a2": "ar", "a3": "ar"}
-    found = [Candidate("a1", "e1", ["vectors"], 0.8, 1.005),  # both choose each other
-             Candidate("a2", "e1", ["vectors"], 0.8, 0.999),
-             Candidate("a2", "e2", ["vectors"], 0.8, 1.002),  # e2 prefers a3
-             Candidate("a3", "e2", ["vectors", "terms"], 0.8, 1.03),
-             Candidate("e1", "e2", ["vectors"], 0.9, 1.2)]  # one language: never chosen
-    assert mutual_best(found, lang) == {("a1", "e1"), ("a3", "e2")}
-    # Ties by margin go to the smallest id, on both ends.
-    tie = [Candidate("a1", "e1", ["vectors"], 0.8, 1.005), Candidate("a2", "e1", ["vectors"], 0.8, 1.005)]
-    assert mutual_best(tie, lang) == {("a1", "e1")}
-    assert alignment(found[0], True, True) == TRIAL
-    assert alignment(Candidate("a", "b", ["vectors"], 0.8, 0.94), True, True) is False  # under TRIAL_MARGIN
-    assert alignment(found[2], True, False) is False
-    assert alignment(found[3], True, True) is True  # a shared rare term: aligned outright
-    assert alignment(Candidate("a", "b", ["vectors"], 0.8, 1.05), True, False) == TRIAL  # topic alone
-    assert alignment(found[4], False, False) is False
 
 
 def test_a_pair_on_trial_whose_figures_disagree_is_not_aligned():

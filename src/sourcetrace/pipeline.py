@@ -24,7 +24,7 @@ call that engine. A distributed engine runs the same functions inside its tasks.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from sourcetrace import __version__
 from sourcetrace.align.compose import compose as compose_through
 from sourcetrace.align.compose import merge_composed
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, Side, align
+from sourcetrace.candidates import votes
 from sourcetrace.candidates.neighbours import Neighbours, nearest
 from sourcetrace.candidates.pairs import (
     Candidate,
@@ -89,27 +90,25 @@ LARGE_CORPUS = 200  # documents: above this, trace aligns with the fast encoder 
 # Cosine of static topic vectors above which a vector neighbour is a candidate. bench/candidates.py
 # --calibrate, planted corpus: translations min 0.80; Tatoeba documents of 10 sentences lower.
 TOPIC_MIN_COS = 0.6
-# Ratio margin (see candidates.Candidate.margin) above which a cross-language vector neighbour is
-# aligned. Planted corpus of 2,000 (static topic vectors of 64 sentences): planted translations min
-# 1.022, p5 1.032; other cross-language candidates p99 1.015, p99.9 1.027 (USE topic vectors: 1.071
-# against p99 1.022; the static vectors separate less, so a few more pairs are aligned, each
-# costing the full encoding of its two documents). With a shared rare term, a neighbour at least
-# as close as the document's usual neighbours (margin 1.0) is aligned too.
-ALIGN_MARGIN = 1.015
+# Ratio margin (see candidates.Candidate.margin) from which a cross-language vector neighbour
+# sharing a rare term is aligned: at least as close as the document's usual neighbours. Without a
+# shared term, margin decides nothing: the static topic vectors separate a translation from its
+# topic neighbours too little (planted corpus of 2,000: translations from 1.022, other
+# cross-language candidates p99.9 1.027; realtext's scripture chapters 0.95-1.04), and a pair is
+# aligned only on trial, when both documents choose it by their sentences' votes.
 TERMS_MARGIN = 1.0
 # Topic cosine at or above which two documents sharing no text are "related" (same topic). Static
 # vectors of unrelated documents are closer than USE's were (0.45 on USE's scale).
 RELATED_COS = 0.45
 # Cross-language pairs aligned on trial (:func:`tried`) keep what the alignment yields only as a
 # translation, whole or of a part (one side covered at least TRIAL_CONTAINED by translated
-# passages): the rest stay related by topic. On trial: a pair aligned on topic vectors alone
-# (no shared rare term; on the planted bench of 2,000 those were 25 of the 27 false `derived`,
-# each side at most 0.79 covered, and no planted pair), and a pair under ALIGN_MARGIN that both
-# documents choose (each the other's best in its language by margin, at least TRIAL_MARGIN):
-# translations of short chapters of one book (scripture) sit at margin 0.95-1.04 among their
-# topic neighbours. bench/realtext.py: 16 such pairs at 0.95, 13 of them true translations (9 and
-# 7 at 1.0); planted bench of 2,000: 198 (171 at 1.0), none kept.
-TRIAL_MARGIN = 0.95
+# passages): the rest stay related by topic. On trial: a pair sharing no rare term that both
+# documents choose by their sentences' votes among their topic neighbours (candidates/votes.py).
+# Before the votes, a pair on topic vectors alone (margin 1.015) or both documents' best by
+# margin (from 0.95) was on trial: planted bench of 2,000, 339 pairs, none kept, each paying the
+# full encoding of its documents; by votes 94, none kept (the 80 planted translations share
+# rare terms). bench/realtext.py's candidates: complete translations aligned 26 -> 33 of 45,
+# partial 15 -> 18 of 24, 48 pairs on trial of which 41 true -> 51 of which 51.
 # What a translation needs of both sides (relate's MIN_TRANSLATION_COVERAGE), here of one: the
 # planted bench's false `derived` on trial cover at most 0.79 of a side; partial reordered
 # translations of realtext 0.81-0.99 of their Arabic side (0.85 lost one, hebrews6 at 0.84).
@@ -213,37 +212,59 @@ def every_pair(docs: Sequence[Document]) -> Pairs:
     return Pairs(every, every)
 
 
+def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
+    """The static vectors of each document's voting sentences (:mod:`sourcetrace.candidates.votes`),
+    each document encoded alone."""
+    from threadpoolctl import threadpool_limits
+
+    enc = get_encoder(TOPIC_ENCODER)
+    with threadpool_limits(1):  # small products: threads spinning around each cost 7-20x their work
+        return {d.id: votes.sentence_vectors(d.sentences, enc) for d in inputs}
+
+
+def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray]) -> set[tuple[str, str]]:
+    """The cross-language pairs both documents choose by their sentences' votes among their
+    neighbours by topic (:func:`sourcetrace.candidates.votes.chosen`)."""
+    return votes.chosen(ballots(votes.cross_lists(nearest_docs), vectors))
+
+
+def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, np.ndarray]
+            ) -> dict[tuple[str, str], tuple[str, float]]:
+    """Each (document, language)'s ballot among its pool (:func:`sourcetrace.candidates.votes.ballots`)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return votes.ballots(pools, vectors)
+
+
 @in_bulk()
 def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
-               topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None) -> Pairs:
+               topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None,
+               chosen: Set[tuple[str, str]] = frozenset()) -> Pairs:
     """Every candidate of MinHash, vector neighbours and rare terms is related, and aligned only on
-    evidence of shared text: in one language a MinHash match (text they shared would show there;
-    rare terms or topic alone are most of the work on a large corpus and rarely a passage); across
-    languages a vector neighbour that stands out (:data:`ALIGN_MARGIN`), or one sharing rare terms."""
+    evidence of shared text (:func:`alignment`); ``chosen``: the cross-language pairs both
+    documents choose by their sentences' votes (:func:`voted`)."""
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                             neighbours=nearest_docs, min_cos=TOPIC_MIN_COS)
-    mutual = mutual_best(found, lang)
     figs = {f.id: figures(f.terms) for f in doc_features}
-    how = {(c.a, c.b): screened(alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in mutual),
+    how = {(c.a, c.b): screened(alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen),
                                 figs.get(c.a, frozenset()), figs.get(c.b, frozenset())) for c in found}
     return Pairs([k for k, v in how.items() if v], [(c.a, c.b) for c in found],
                  [k for k, v in how.items() if v == TRIAL])
 
 
-def worth_aligning(c: Candidate, cross: bool) -> bool:
-    """Whether a candidate is aligned (see :func:`candidates`): ``cross`` if its languages differ."""
+def alignment(c: Candidate, cross: bool, chosen: bool = False) -> bool | str:
+    """How a candidate is aligned: False (typed from topic alone), True, or :data:`TRIAL`. In one
+    language on a MinHash match (text they shared would show there; rare terms or topic alone are
+    most of the work on a large corpus and rarely a passage); across languages (``cross``) when
+    they share a rare term and stand out of their neighbours (:data:`TERMS_MARGIN`), else on trial
+    when both documents choose the pair by their sentences' votes (``chosen``)."""
     if not cross:
         return "minhash" in c.sources
-    return c.margin >= ALIGN_MARGIN or ("terms" in c.sources and c.margin >= TERMS_MARGIN)
-
-
-def alignment(c: Candidate, cross: bool, mutual: bool) -> bool | str:
-    """How a candidate is aligned: False (typed from topic alone), True, or :data:`TRIAL`;
-    ``mutual``: both documents chose it (:func:`mutual_best`)."""
-    if worth_aligning(c, cross):
-        return TRIAL if cross and "terms" not in c.sources else True
-    return TRIAL if cross and mutual and c.margin >= TRIAL_MARGIN else False
+    if "terms" in c.sources and c.margin >= TERMS_MARGIN:
+        return True
+    return TRIAL if chosen else False
 
 
 def screened(how: bool | str, figures_a: frozenset[str], figures_b: frozenset[str]) -> bool | str:
@@ -260,26 +281,6 @@ def figures_disagree(a: frozenset[str], b: frozenset[str]) -> bool:
     keeps its figures too)."""
     fewer = min(len(a), len(b))
     return fewer >= TRIAL_MIN_FIGURES and len(a & b) < TRIAL_SHARED_FIGURES * fewer
-
-
-def best_key(c: Candidate, other: str) -> tuple[float, str]:
-    """How a document ranks its cross-language candidates: by margin, ties by id (smallest first)."""
-    return (-c.margin, other)
-
-
-def mutual_best(found: Sequence[Candidate], lang: Mapping[str, str]) -> set[tuple[str, str]]:
-    """The cross-language candidates both documents choose: each document's best in the other's
-    language by margin (:func:`best_key`)."""
-    best: dict[tuple[str, str], tuple[tuple[float, str], str]] = {}
-    for c in found:
-        if lang[c.a] == lang[c.b]:
-            continue
-        for x, y in ((c.a, c.b), (c.b, c.a)):
-            key, rank = (x, lang[y]), best_key(c, y)
-            if key not in best or rank < best[key][0]:
-                best[key] = (rank, y)
-    return {(c.a, c.b) for c in found if lang[c.a] != lang[c.b]
-            and best[(c.a, lang[c.b])][1] == c.b and best[(c.b, lang[c.a])][1] == c.a}
 
 
 def tried(a: PairText, b: PairText, passages: Sequence[Passage]) -> list[Passage]:

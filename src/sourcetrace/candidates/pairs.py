@@ -438,7 +438,7 @@ def document_vectors(docs: Sequence[DocInput], encoder, vectors: Vectors = encod
     texts: list[str] = []
     spans: list[tuple[str, int, int]] = []
     for d in docs:
-        sents = _spread([s for s in d.sentences if s.strip()], max_sentences) or (
+        sents = spread([s for s in d.sentences if s.strip()], max_sentences) or (
             [d.text[:1000]] if d.text.strip() else [])
         if sents:
             spans.append((d.id, len(texts), len(texts) + len(sents)))
@@ -454,10 +454,10 @@ def document_vectors(docs: Sequence[DocInput], encoder, vectors: Vectors = encod
     return out
 
 
-def _spread(items: list[str], n: int) -> list[str]:
+def spread(items: Sequence[str], n: int) -> list[str]:
     """At most `n` items spread evenly from first to last: a long document's topic is its whole."""
     if len(items) <= n:
-        return items
+        return list(items)
     step = (len(items) - 1) / (n - 1) if n > 1 else 0
     return [items[round(i * step)] for i in range(n)]
 

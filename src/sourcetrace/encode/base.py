@@ -22,19 +22,40 @@ import numpy as np
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
 # Alef wasla (ٱ), Uthmani script's article and verb-initial alef, is a plain alef to a reader.
 _ALEF_WASLA = str.maketrans({"\u0671": "\u0627"})
+# The dagger alef of Uthmani (and fully vocalised) text is a long a that ordinary spelling writes
+# with an alef: تُجَٰدِلُكَ is تجادلك, ٱلسَّمَٰوَٰتِ is السماوات, يَلْقَىٰهَا is يلقاها. Dropped, it
+# left words the models never saw (تجدلك, السموت: the Qur'an's chapters stood out of their
+# translations' neighbours less than the Bible's, bench/realtext.py). Not after a final alef
+# maqsura (عَلَىٰ is على), nor in the closed set of words spelled without it (هٰذا, ذٰلك, لٰكن,
+# أولٰئك, هٰؤلاء, اللّٰه, إلٰه, الرحمٰن), with their clitics.
+_DAGGER = "\u0670"
+_DAGGER_WORD = re.compile(f"\\S*{_DAGGER}\\S*")
+_MAQSURA_END = re.compile(f"\u0649([\u064b-\u065f]*){_DAGGER}(?![\u064b-\u065f\u06d6-\u06ed]*[\u0621-\u064a])")
+_SPELLED_WITHOUT = re.compile("^[وف]?[بكل]?(?:ال|لل)?(?:هذا|هذه|هذان|هذين|هؤلاء|ذلك|ذلكم|ذلكما|ذلكن|أولئك|لكن|لكنه|لكنها|"
+                              "لكنهم|لكنكم|لكننا|لكني|الله|لله|اللهم|إله|اله|إلهكم|إلهنا|إلهك|إلهه|إلههم|رحمن)$")
 
 
 # Encodes batches of preprocessed texts elsewhere (worker processes), yielding their raw rows in order.
 BatchRunner = Callable[[list[list[str]]], Iterable[np.ndarray]]
 
 # In the encoders' names: vectors cached under another set of stripping rules are not reused.
-STRIP_RULES = "strip2"
+STRIP_RULES = "strip3"
 
 
 def strip_arabic_marks(text: str) -> str:
-    """Remove Arabic diacritics, Qur'anic marks and tatweel, and read alef wasla as alef; other
-    characters are left as they are."""
+    """Remove Arabic diacritics, Qur'anic marks and tatweel, read alef wasla as alef and a dagger
+    alef as the alef ordinary spelling writes; other characters are left as they are."""
+    if _DAGGER in text:
+        text = _DAGGER_WORD.sub(_spelled, text)
     return _ARABIC_MARKS.sub("", text).translate(_ALEF_WASLA)
+
+
+def _spelled(word: re.Match[str]) -> str:
+    """A word with a dagger alef as ordinary spelling writes it (marks are removed after)."""
+    w = _MAQSURA_END.sub("\u0649\\1", word.group())
+    if _DAGGER not in w or _SPELLED_WITHOUT.match(_ARABIC_MARKS.sub("", w).translate(_ALEF_WASLA)):
+        return w
+    return w.replace("\u0649" + _DAGGER, "\u0627").replace(_DAGGER, "\u0627")
 
 
 def l2_normalize(x: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 from sourcetrace import pipeline
 from sourcetrace.align.pair import DEFAULT_THRESHOLD
 from sourcetrace.candidates import neighbours as neighbour_lists
+from sourcetrace.candidates import votes
 from sourcetrace.candidates.neighbours import Neighbours
 from sourcetrace.candidates.pairs import (
     FEATURES_VERSION,
@@ -237,7 +238,39 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
         return pipeline.every_pair(docs)
     nb = nearest_documents(store, docs, vectors) if vectors else None
-    return pipeline.candidates(docs, candidate_features(store, docs), vectors, nb)
+    chosen = chosen_by_votes(store, docs, nb) if nb is not None else set()
+    return pipeline.candidates(docs, candidate_features(store, docs), vectors, nb, chosen)
+
+
+def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours) -> set[tuple[str, str]]:
+    """The cross-language pairs both documents choose by their sentences' votes (:func:`pipeline.voted`).
+    Each document's voting vectors are kept in the store (float16, 32 KB a document), and each
+    ballot with what it read (its document's and pool's topic fingerprints): a rerun encodes only
+    new documents and casts again only the ballots whose pool changed."""
+    version = f"{pipeline.topic_version()}:{votes.VOTE_SENTENCES}"
+    blob = store.corpus_cached("ballots", version)
+    kept: dict[str, list] = json.loads(blob) if blob else {}
+    key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
+    pools = votes.cross_lists(nb)
+    read = {f"{doc}\t{lang}": votes.read_by(doc, pool, key_of) for doc, lang, pool in pools}
+    todo = [(doc, lang, pool) for doc, lang, pool in pools if kept.get(f"{doc}\t{lang}", [None])[0] != read[f"{doc}\t{lang}"]]
+    listed = {d for doc, _, pool in todo for d in (doc, *pool)}
+    need = [d for d in docs if d.id in listed]
+
+    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+        return {k: v.astype(np.float16).tobytes() for k, v in pipeline.vote_vectors(inputs).items()}
+
+    blobs = _per_document(store, "votes", version, need, compute)
+    dim = get_encoder(pipeline.TOPIC_ENCODER).dim
+    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim).astype(np.float32) for k, v in blobs.items()}
+    fresh = pipeline.ballots(todo, vectors)
+    now = {}
+    for doc, lang, _ in pools:
+        k = f"{doc}\t{lang}"
+        got = fresh.get((doc, lang)) if k not in kept or kept[k][0] != read[k] else tuple(kept[k][1:]) or None
+        now[k] = [read[k], *(got or ())]
+    store.put_corpus_cached("ballots", version, json.dumps(now, sort_keys=True).encode("utf-8"))
+    return votes.chosen({tuple(k.split("\t")): (v[1], v[2]) for k, v in now.items() if len(v) == 3})
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,

@@ -29,7 +29,9 @@ from pyspark import RDD
 from sourcetrace import pipeline
 from sourcetrace.candidates import neighbours as nb
 from sourcetrace.candidates import pairs as cp
+from sourcetrace.candidates import votes
 from sourcetrace.candidates.pairs import Candidate, DocFeatures
+from sourcetrace.records import pair_key
 from sourcetrace.text.terms import figures
 
 VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB at 512 floats)
@@ -45,22 +47,50 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     feats = docs.mapPartitions(_features, preservesPartitioning=True)  # keyed by id as the documents are
     keep("features", feats)
     langs = docs.mapValues(lambda r: r.doc.lang)
-    found = minhash(stages, feats, keep, parts).union(vectors(topics, langs, keep, parts)).union(terms(feats, parts))
-    union = with_both(found.reduceByKey(lambda x, y: cp.merge([x], [y])[0], parts), langs, parts).persist(KEEP)  # read twice
-    # Mutual best by margin across languages (pipeline.mutual_best): each document's best candidate
-    # in every other language, a reduce by (document, language); a pair both ends chose is on trial.
-    best = union.filter(lambda kv: kv[1][1] != kv[1][2]).flatMap(
-        lambda kv: [((kv[0][0], kv[1][2]), (pipeline.best_key(kv[1][0], kv[0][1]), kv[0][1])),
-                    ((kv[0][1], kv[1][1]), (pipeline.best_key(kv[1][0], kv[0][0]), kv[0][0]))]).reduceByKey(min, parts)
-    chosen = best.map(lambda kv: (tuple(sorted((kv[0][0], kv[1][1]))), 1)).reduceByKey(add, parts).filter(
-        lambda kv: kv[1] == 2).mapValues(lambda _: True)
-    how = union.leftOuterJoin(chosen, parts).mapValues(lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2],
-                                                                             v[1] is not None))
+    neighbours, lists = vectors(topics, langs, keep, parts)
+    found = minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
+    union = with_both(found.reduceByKey(lambda x, y: cp.merge([x], [y])[0], parts), langs, parts)
+    how = union.leftOuterJoin(voted(docs, lists, keep, parts), parts).mapValues(
+        lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2], v[1] is not None)).persist(KEEP)  # read twice
     # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
     figs = feats.mapValues(lambda f: figures(f.terms))
     trial = with_both(how.filter(lambda kv: kv[1] == pipeline.TRIAL), figs, parts).mapValues(
         lambda v: pipeline.screened(v[0], v[1], v[2]))
     return how.filter(lambda kv: kv[1] != pipeline.TRIAL).union(trial)
+
+
+def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
+    """``((a, b), True)`` for the pairs both documents choose by their sentences' votes
+    (:func:`pipeline.voted`): each document's pool in every other language (its list and the
+    lists naming it, votes.pool), each pooled document's voting vectors (computed alone, as the
+    local engine's) joined to the pools naming it, a ballot per (document, language)."""
+    cross = lists.filter(lambda kv: kv[0][1] != kv[0][2])
+    found = cross.map(lambda kv: ((kv[0][0], kv[0][1]), [d for _, d in kv[1]]))
+    back = cross.flatMap(lambda kv: [((d, kv[0][2]), kv[0][0]) for _, d in kv[1]]).groupByKey(parts)
+    pools = found.fullOuterJoin(back, parts).map(
+        lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
+    listed = pools.flatMap(lambda kv: [kv[0][0], *kv[1]]).distinct(parts).map(lambda d: (d, None))
+    vecs = listed.join(docs, parts).mapValues(lambda v: _vote_vectors(v[1]))
+    keep("candidates: vote vectors", vecs)
+    members = pools.flatMap(lambda kv: [(d, (kv[0], n)) for n, d in enumerate(kv[1])])
+    pooled = members.join(vecs, parts).map(lambda kv: (kv[1][0][0], (kv[1][0][1], kv[0], kv[1][1]))).groupByKey(parts)
+    ballots = pooled.map(lambda kv: (kv[0][0], (kv[0][1], sorted(kv[1], key=lambda x: x[0])))).join(vecs, parts).flatMap(
+        _ballot)
+    return ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
+
+
+def _vote_vectors(record) -> np.ndarray:
+    from sourcetrace.engines.spark import task_encoder
+
+    task_encoder(pipeline.TOPIC_ENCODER)  # one BLAS thread: Spark runs a task per core
+    return pipeline.vote_vectors([record.doc_input()])[record.doc.id]
+
+
+def _ballot(kv: tuple) -> list[tuple]:
+    """A document's ballot in one language: ``[((a, b), share)]`` for the neighbour it chose."""
+    doc, ((_, pool), own) = kv
+    got = votes.ballot(own, [(d, m) for _, d, m in pool])
+    return [] if got is None else [(pair_key(doc, got[0]), got[1])]
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
@@ -196,8 +226,9 @@ def _share(kv: tuple) -> list[tuple]:
 
 
 # -- vectors ------------------------------------------------------------------------------------------
-def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
-    """``((a, b), Candidate)`` of the nearest neighbours by topic (candidates/neighbours.py)."""
+def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int) -> tuple[RDD, RDD]:
+    """``((a, b), Candidate)`` of the nearest neighbours by topic (candidates/neighbours.py), and
+    the lists: ``((document, index language, its language), [(cosine, neighbour), ...])``."""
     from sourcetrace.engines.spark import joined
 
     docs = joined(topics, langs, parts)  # (id, (vector, lang))
@@ -221,7 +252,7 @@ def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int
     with_a = hits.map(lambda kv: ((kv[0][0], kv[1][2]), kv)).leftOuterJoin(tops, parts).map(
         lambda kv: ((kv[1][0][0][1], kv[1][0][1][1]), (kv[1][0], kv[1][1])))
     both = with_a.leftOuterJoin(tops, parts).map(lambda kv: _margin(kv[1][0][0], kv[1][0][1], kv[1][1]))
-    return both
+    return both, lists
 
 
 def _width(qlang: str, ilang: str, sizes: dict[str, int]) -> int:

@@ -1,0 +1,121 @@
+"""Sentence votes: which cross-language neighbour a document's own sentences point to.
+
+A topic vector is the mean of a document's sentences. Chapters of one book, or reports on one
+subject, have close means, so a translation can rank anywhere among its topic neighbours: in
+bench/realtext.py the partner of a Bible or Qur'an chapter was the mutual nearest by topic for 4
+of 30 chapters. Its sentences, though, each have their translation on the other side. Here each
+sentence of a document votes for the neighbour (among its :data:`~neighbours.K` nearest by topic
+in the other language) that holds the sentence nearest to it; the neighbour with most votes is the
+document's choice in that language. A pair both documents choose, each with at least
+:data:`MIN_SHARE` of its sentences, is worth aligning on trial (:func:`sourcetrace.pipeline.alignment`).
+One static sentence vector finds its translation among a thousand for about half of Tatoeba's
+sentences (encode/static.py); a document's votes add those chances up, while a topic neighbour's
+votes stay scattered.
+
+Every function is pure and per document or per pair: a document's sentence vectors are computed
+from its own sentences alone (no batch changes their bits), and a ballot reads one document's
+vectors and its neighbours', so both engines, and a rerun, vote alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from sourcetrace.candidates.neighbours import Neighbours
+from sourcetrace.candidates.pairs import spread
+from sourcetrace.encode import Encoder
+from sourcetrace.records import pair_key
+
+# Sentences (spread over the document) that vote. bench: realtext's true pairs chosen by both ends
+# with 16 / 32 / 64 sentences: 37 / 46 / 48 of 69 pairs in the lists; 32 costs half of 64.
+VOTE_SENTENCES = 32
+# A choice needs this share of the document's sentences (realtext: unrelated pairs that both
+# chose each other held at most 0.25, p99 0.16 of the votes; true pairs 0.08-0.6).
+MIN_SHARE = 0.15
+
+Ballot = tuple[str, float]  # (the chosen neighbour, the share of the document's sentences for it)
+
+
+def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
+    """The unit vectors of (up to) `n` of a document's sentences, spread over it; encoded alone,
+    so that they do not depend on what else is encoded with them (float16 values as float32)."""
+    texts = spread([s for s in sentences if s.strip()], n)
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    # Rounded to float16, as a runner stores them: a rerun votes with the values a fresh run did.
+    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+
+
+def read_by(doc: str, pool: Sequence[str], fingerprints: Mapping[str, int]) -> str:
+    """What a ballot reads, as a key: its document, its pool in order, and their topic vectors'
+    fingerprints (a document read again is another document). Equal keys, equal ballots."""
+    parts = [f"{d}:{fingerprints[d]}" for d in (doc, *pool)]
+    return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | None:
+    """The neighbour most of `own`'s sentences point to (each to the neighbour holding its nearest
+    sentence, float64 cosines; ties to the neighbour listed first), and the share of them it got.
+    `pool`: the neighbours in list order, with their sentence vectors."""
+    pool = [(d, m) for d, m in pool if len(m)]
+    if not len(own) or not pool:
+        return None
+    mat = np.concatenate([m for _, m in pool]).astype(np.float64)
+    owner = np.repeat(np.arange(len(pool)), [len(m) for _, m in pool])
+    votes = np.bincount(owner[np.argmax(own.astype(np.float64) @ mat.T, axis=1)], minlength=len(pool))
+    best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
+    return pool[best][0], float(votes[best]) / len(own)
+
+
+def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:
+    """Every document's pool in each other language (:func:`pool`): (document, language of the
+    pool, [document, ...])."""
+    lists: dict[tuple[str, str], list[str]] = {}
+    back: dict[tuple[str, str], list[str]] = {}
+    for (qlang, ilang), rows in sorted(nb.rows().items()):
+        if qlang != ilang:
+            for doc, found in rows:
+                lists[(doc, ilang)] = [d for d, _ in found]
+                for d, _ in found:
+                    back.setdefault((d, qlang), []).append(doc)
+    return [(doc, lang, pool(lists.get((doc, lang), []), back.get((doc, lang), [])))
+            for doc, lang in sorted(lists.keys() | back.keys())]
+
+
+def pool(found: Sequence[str], listing: Iterable[str]) -> list[str]:
+    """The documents a document's sentences vote among in one language: its nearest there by
+    topic (`found`, nearest first), then those that list it among theirs (`listing`, by id). A
+    translation ranked low by topic on one side is often high on the other (bench/realtext.py's
+    Bible chapters: 30th one way, 3rd the other), and with the wider pool a topic neighbour's
+    share of the votes falls (planted bench of 2,000: 126 pairs both chose that are not planted,
+    96 with it)."""
+    return [*found, *sorted(set(listing) - set(found))]
+
+
+def ballots(lists: Iterable[tuple[str, str, list[str]]], vectors: Mapping[str, np.ndarray]
+            ) -> dict[tuple[str, str], Ballot]:
+    """{(document, language): its ballot among its neighbours in that language}."""
+    out = {}
+    for doc, lang, found in lists:
+        b = ballot(vectors[doc], [(d, vectors[d]) for d in found])
+        if b is not None:
+            out[(doc, lang)] = b
+    return out
+
+
+def chosen(votes: Mapping[tuple[str, str], Ballot]) -> set[tuple[str, str]]:
+    """The pairs (a < b) both documents choose (:func:`agreed`)."""
+    shares: dict[tuple[str, str], list[float]] = {}
+    for (doc, _), (other, share) in votes.items():
+        shares.setdefault(pair_key(doc, other), []).append(share)
+    return {k for k, v in shares.items() if agreed(v)}
+
+
+def agreed(shares: Sequence[float]) -> bool:
+    """Whether the ballots naming a pair make it chosen: one from each document (a document has
+    one ballot per language, so a pair is named at most twice), each with at least
+    :data:`MIN_SHARE` of that document's sentences."""
+    return len(shares) == 2 and min(shares) >= MIN_SHARE
