@@ -64,13 +64,15 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int) ->
     (:func:`pipeline.voted`): each document's pool in every other language (its list and the
     lists naming it, votes.pool), each pooled document's voting vectors (computed alone, as the
     local engine's) joined to the pools naming it, a ballot per (document, language)."""
+    from sourcetrace.engines.spark import joined
+
     cross = lists.filter(lambda kv: kv[0][1] != kv[0][2])
     found = cross.map(lambda kv: ((kv[0][0], kv[0][1]), [d for _, d in kv[1]]))
     back = cross.flatMap(lambda kv: [((d, kv[0][2]), kv[0][0]) for _, d in kv[1]]).groupByKey(parts)
     pools = found.fullOuterJoin(back, parts).map(
         lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
     listed = pools.flatMap(lambda kv: [kv[0][0], *kv[1]]).distinct(parts).map(lambda d: (d, None))
-    vecs = listed.join(docs, parts).mapValues(lambda v: _vote_vectors(v[1]))
+    vecs = joined(listed, docs, parts).mapValues(lambda v: _vote_vectors(v[1]))  # the documents stay in place
     keep("candidates: vote vectors", vecs)
     members = pools.flatMap(lambda kv: [(d, (kv[0], n)) for n, d in enumerate(kv[1])])
     pooled = members.join(vecs, parts).map(lambda kv: (kv[1][0][0], (kv[1][0][1], kv[0], kv[1][1]))).groupByKey(parts)
