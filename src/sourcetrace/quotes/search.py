@@ -274,8 +274,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
     best: dict[str, Hit] = {}
     meant: list[tuple[float, float, int, DocumentLabel, str, IndexedSentence, str, Hit | None]] = []
-    candidates = store.numbered_sentences([*numbers, *cosines])
-    docs.prefetch(sent.doc for sent in candidates.values())
+    candidates, labels = store.labelled_sentences([*numbers, *cosines])
+    docs.known(labels, (sent.doc for sent in candidates.values()))
     for num, sent in candidates.items():
         doc = docs.get(sent.doc)
         if doc is None:
@@ -502,6 +502,11 @@ class _DocCache:
         if missing:
             found = self.store.document_labels(missing)
             self.docs.update({d: found.get(d) for d in missing})
+
+    def known(self, labels: dict[str, DocumentLabel], doc_ids: Iterable[str]) -> None:
+        """Take the labels read already (``Store.labelled_sentences``); the other `doc_ids` have none."""
+        self.docs.update({d: labels.get(d) for d in doc_ids})
+        self.docs.update(labels)
 
     def get(self, doc_id: str) -> DocumentLabel | None:
         if doc_id not in self.docs:

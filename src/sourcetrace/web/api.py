@@ -128,12 +128,27 @@ async def search_post(ctx: Ctx, body: SearchRequest) -> Response:
 
 
 @router.get("/documents", summary="Stored documents, in file order")
-def documents(ctx: Ctx, offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+def documents(ctx: Ctx, after: Annotated[str | None, Query(
+                  description="Start after this document: the `next` of the page before (one index "
+                              "seek, however far the page)")] = None,
+              offset: Annotated[int, Query(ge=0, le=2**62, description="Or skip this many documents "
+                                           "(SQLite steps over them: slower the further)")] = 0,
               limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = 100) -> dict[str, Any]:
     store = ctx.store()
+    if after is not None and offset:
+        raise HTTPException(422, "page with after or offset, not both")
     total = store.counts()["documents"]
-    docs = store.documents_page(offset, limit)
-    return {"total": total, "offset": offset, "documents": [d.to_json() for d in docs]}
+    if offset:
+        docs = store.documents_page(offset, limit + 1)
+    else:
+        try:
+            docs = store.documents_after(after, limit + 1)  # one more: is there a next page?
+        except KeyError:
+            raise HTTPException(404, f"no document {after!r} in the store") from None
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return {"total": total, "offset": offset, "after": after, "next": docs[-1].id if more else None,
+            "documents": [d.to_json() for d in docs]}
 
 
 @router.get("/documents/{doc_id}", summary="A document: metadata, text, relations, origin chain, family")
