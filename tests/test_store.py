@@ -201,6 +201,8 @@ def test_put_relations_writes_only_the_difference(tmp_path):
         assert store.put_relations(ids, [bc2, ac]) == 3  # ab gone, bc changed, ac new
         assert [(r.a, r.b, r.type, r.coverage_a) for r in store.relations()] == [
             ("a#1", "c#1", "derived", 0.6), ("b#1", "c#1", "related", 0.2)]
+        touching = store.relations_touching(["c#1", "a#1", "nope", "c#1"])  # one query, as relations() each
+        assert touching == {d: store.relations(d) for d in ("a#1", "c#1", "nope")}
         # Relations with a document outside `doc_ids` are left alone.
         assert store.put_relations(["a#1", "b#1"], []) == 0
         assert len(store.relations()) == 2

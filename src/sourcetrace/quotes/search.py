@@ -37,7 +37,7 @@ from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_
 from sourcetrace.align.reuse import Match, ReuseQuery, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
-from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Span
+from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Relation, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
@@ -326,7 +326,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
             if score > hit.score:  # part of the query word for word, the rest reworded
                 hit.score = score
                 hit.kind = "near-verbatim"
-        elif score >= MIN_SCORE:
+        elif score >= MIN_SCORE and _beats(best, doc.id, score):  # made only where it is kept
             hit = _semantic_hit(q_shared, doc, slang, sent.start, stext, score,
                                 semantic_kind(cross, cosines[num], cal))
         if hit is not None:
@@ -349,7 +349,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     # The language filter keeps hits of the whole search: filtering candidates instead lost the
     # Arabic documents an English query reaches through an English hit's passages (issue 19).
     hits = [h for h in _ranked(best.values()) if lang == "any" or _doc_lang(docs, h.doc) == lang][:limit]
-    origins = _Origins(store, docs)
+    origins = _Origins(store, docs, [h.doc for h in hits])
     for hit in hits:
         hit.origin = origins.of(hit.doc)
         if hit.matches:
@@ -361,8 +361,14 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
 
 def _keep(best: dict[str, Hit], hit: Hit) -> None:
     """Keep a hit strong enough if it is its document's best so far."""
-    if hit.score >= MIN_SCORE and (hit.doc not in best or hit.score > best[hit.doc].score):
+    if hit.score >= MIN_SCORE and _beats(best, hit.doc, hit.score):
         best[hit.doc] = hit
+
+
+def _beats(best: dict[str, Hit], doc_id: str, score: float) -> bool:
+    """Whether a hit of this score would be its document's best so far."""
+    mine = best.get(doc_id)
+    return mine is None or score > mine.score
 
 
 def one_thread_encoder() -> Encoder:
@@ -651,15 +657,21 @@ def _through_passages(store: Store, docs: _DocCache, hit: Hit, qlang: str) -> li
 
 
 class _Origins:
-    """Family origins, one walk per family."""
+    """Family origins, one walk per family; the relations of the hits' documents, where every
+    walk starts, are read in one query."""
 
-    def __init__(self, store: Store, docs: _DocCache) -> None:
+    def __init__(self, store: Store, docs: _DocCache, doc_ids: Sequence[str]) -> None:
         self.store, self.docs = store, docs
         self.known: dict[str, str | None] = {}
+        self.first = store.relations_touching(doc_ids)
+
+    def relations(self, doc_id: str) -> list[Relation]:
+        found = self.first.get(doc_id)
+        return found if found is not None else self.store.relations(doc_id)
 
     def of(self, doc_id: str) -> str | None:
         if doc_id not in self.known:
-            members, rels = component(doc_id, self.store.relations, FAMILY_LIMIT)
+            members, rels = component(doc_id, self.relations, FAMILY_LIMIT)
             dates = {m: (d.date if (d := self.docs.get(m)) else None) for m in members}
             origin = origin_of(members, rels, dates) if len(members) > 1 else None
             for m in members:
