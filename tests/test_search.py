@@ -320,3 +320,57 @@ def test_a_caller_that_encoded_a_batch_returns_and_the_next_caller_encodes_the_n
         t.join(5)
     assert batches[0] == ["a"] and sorted(batches[1]) == ["bb", "bbb", "bbbb", "bbbbb"]
     assert got == {"b" * i: float(i) for i in range(2, 6)} | {"a": 1.0}
+
+
+def test_queries_reserved_before_their_search_are_encoded_in_the_first_batch_after():
+    import numpy as np
+
+    import sourcetrace.quotes.search as search_mod
+
+    batches: list[list[str]] = []
+
+    class Recording:
+        def encode(self, texts):
+            batches.append(list(texts))
+            return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
+    batcher = search_mod.QueryBatcher(Recording, max_batch=3)
+    tickets = [batcher.reserve("q" * i) for i in range(1, 6)]  # requests arrived, none searched yet
+    assert batches == []  # a reservation encodes nothing by itself
+    assert float(tickets[3].vector()[0]) == 4.0
+    assert batches == [["qqqq", "q", "qq"]]  # its own query first, then the oldest waiting
+    assert [float(t.vector()[0]) for t in tickets[:2]] == [1.0, 2.0] and len(batches) == 1  # already there
+    assert float(tickets[4].vector()[0]) == 5.0 and batches[1] == ["qqqqq", "qqq"]
+    assert float(tickets[2].vector()[0]) == 3.0 and len(batches) == 2
+
+
+def test_a_failed_batch_fails_each_of_its_queries_and_the_next_batch_is_tried_again():
+    import numpy as np
+
+    import sourcetrace.quotes.search as search_mod
+
+    calls: list[list[str]] = []
+
+    class FailingOnce:
+        def encode(self, texts):
+            calls.append(list(texts))
+            if len(calls) == 1:
+                raise RuntimeError("model broke")
+            return np.ones((len(texts), 1), dtype=np.float32)
+
+    batcher = search_mod.QueryBatcher(FailingOnce)
+    a, b = batcher.reserve("a"), batcher.reserve("b")
+    with pytest.raises(RuntimeError):
+        a.vector()
+    with pytest.raises(RuntimeError):
+        b.vector()  # it was in the failed batch
+    assert float(batcher.encode("c")[0]) == 1.0 and calls[-1] == ["c"]
+
+
+def test_a_search_refuses_another_querys_ticket(seeds_db):
+    import sourcetrace.quotes.search as search_mod
+
+    with Store(seeds_db) as store:
+        ticket = search_mod.QueryBatcher().reserve("the protection of civilians")
+        with pytest.raises(ValueError):
+            search(store, "another quote entirely", ticket=ticket)
