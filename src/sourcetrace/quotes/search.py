@@ -21,6 +21,7 @@ One hit per document (its best), strongest first, then the most faithful kind, t
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import threading
@@ -271,53 +272,32 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     q_shared = frozenset(q_tokens)
     q_seeds = _ngrams(q_tokens, _seed_length(len(q_tokens)))
 
-    aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
-    best: dict[str, Hit] = {}
-    meant: list[tuple[float, float, int, DocumentLabel, str, IndexedSentence, str, Hit | None]] = []
-    candidates, labels = store.labelled_sentences([*numbers, *cosines])
-    docs.known(labels, (sent.doc for sent in candidates.values()))
-    for num, sent in candidates.items():
-        doc = docs.get(sent.doc)
-        if doc is None:
-            continue
-        slang, stext = sent.lang, sent.text
-        hit = None
-        words: set[str] = set()
-        # The word alignment costs a millisecond a sentence: only where enough words are shared,
-        # and, for a sentence found by its words alone, only where the query's words it holds
-        # could make a hit (its score is at most their share of the query).
-        if num in aligned and slang == qlang:
-            normalized = lexical_text(stext)
-            words = set(_WORD.findall(normalized))
-            if len(q_words & words) >= need:
-                s_tokens = TOKEN.findall(normalized)
-                # no seed n-gram in common: the alignment would find nothing
-                if _shares_seed(q_seeds, s_tokens) and (num in cosines or _held_share(q_tokens, s_tokens) >= MIN_SCORE):
-                    if aligner is None:
-                        aligner = _aligner(query, len(q_tokens))
-                    hit = _lexical_hit(aligner, len(q_tokens), doc, slang, sent.start, stext)
-        if num in cosines:
-            cross = slang != qlang
-            numbers_cue = number_cue(q_numbers, sent.numbers)
-            z = meaning_logit(cosines[num], cross) + numbers_cue
-            if hit is not None:
-                z += _rare_logit(ranked[:RARE_CUE_TERMS], words)
-            if cross and numbers_cue > 0:
-                z += anchored_gain(cosines[num])
-            meant.append((z, numbers_cue, num, doc, slang, sent, stext, hit))
-        elif hit is not None:
-            _keep(best, hit)
     cal = calibration_for(get_encoder(VECTOR_ENCODER))
-    meant.sort(key=lambda m: -m[0])
-    crossed = 0
-    for z, numbers_cue, num, doc, slang, sent, stext, hit in meant:
-        cross = slang != qlang
-        if cross and crossed < NAMED_NEAREST:
-            names_cue = name_cue(query, qlang, stext, slang)
-            z += names_cue
-            crossed += 1
-            if names_cue > 0 and numbers_cue <= 0:
-                z += anchored_gain(cosines[num])
+    kept = _Kept(docs, lang, limit)
+    aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
+
+    def settle(key: int, sent: IndexedSentence, doc: DocumentLabel, z0: float | None, words: set[str],
+               align: bool) -> None:
+        """One sentence of the query's language: its word alignment (`align`), and its meaning
+        (`z0`: its logit before the rare-word cue, None when it is not among the nearest)."""
+        nonlocal aligner
+        hit = None
+        if align:
+            if aligner is None:
+                aligner = _aligner(query, len(q_tokens))
+            hit = _lexical_hit(aligner, len(q_tokens), doc, sent.lang, sent.start, sent.text)
+        if z0 is None:
+            if hit is not None:
+                kept.add(hit, (0, 0.0, key))
+            return
+        z = z0 + _rare_logit(ranked[:RARE_CUE_TERMS], words) if hit is not None else z0
+        order = (1, -z, key)
+        hit = _meant_hit(hit, z, doc, sent, False, cosines[sent_num[key]], order)
+        if hit is not None:
+            kept.add(hit, order)
+
+    def _meant_hit(hit: Hit | None, z: float, doc: DocumentLabel, sent: IndexedSentence, cross: bool,
+                   cos: float, order: tuple[int, float, int]) -> Hit | None:
         score = 1.0 / (1.0 + math.exp(-z))
         # The words, where they carry the quote, say more than the meaning: a reworded word keeps
         # a near-verbatim hit near-verbatim, as strong as its meaning is (the words alone mark it
@@ -326,25 +306,102 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
             if score > hit.score:  # part of the query word for word, the rest reworded
                 hit.score = score
                 hit.kind = "near-verbatim"
-        elif score >= MIN_SCORE and _beats(best, doc.id, score):  # made only where it is kept
-            hit = _semantic_hit(q_shared, doc, slang, sent.start, stext, score,
-                                semantic_kind(cross, cosines[num], cal))
+        elif score >= MIN_SCORE and kept.beats(doc.id, score, order):  # made only where it may be kept
+            hit = _semantic_hit(q_shared, doc, sent.lang, sent.start, sent.text, score, semantic_kind(cross, cos, cal))
+        return hit
+
+    # Word alignment costs a millisecond a sentence, so a sentence is aligned only where it could
+    # change the answer: its score is at most the better of its meaning's (the rare-word cue only
+    # lowers it) and the share of the query's words it holds. Sentences are settled best bound
+    # first once the others are; those left below the limit-th hit's score cannot enter the answer
+    # (a document's best hit is its strongest, ties to the one met first in candidate order, so
+    # the order they are settled in changes nothing) unless a stored passage leads to their
+    # document, whose hit there decides what the passage replaces: those are settled then.
+    crossing: list[tuple[float, float, int, DocumentLabel, IndexedSentence]] = []
+    deferred: list[tuple[float, int, IndexedSentence, DocumentLabel, float | None, set[str]]] = []
+    candidates, labels = store.labelled_sentences([*numbers, *cosines])
+    docs.known(labels, (sent.doc for sent in candidates.values()))
+    sent_num: list[int] = list(candidates)
+    for key, (num, sent) in enumerate(candidates.items()):
+        doc = docs.get(sent.doc)
+        if doc is None:
+            continue
+        slang, stext = sent.lang, sent.text
+        cross = slang != qlang
+        z0: float | None = None
+        numbers_cue = 0.0
+        if num in cosines:
+            numbers_cue = number_cue(q_numbers, sent.numbers)
+            z0 = meaning_logit(cosines[num], cross) + numbers_cue
+            if cross:
+                if numbers_cue > 0:
+                    z0 += anchored_gain(cosines[num])
+                crossing.append((z0, numbers_cue, key, doc, sent))
+                continue
+        words: set[str] = set()
+        bound = -1.0
+        # For a sentence found by its words alone, only where the query's words it holds could
+        # make a hit (its score is at most their share of the query).
+        if num in aligned and slang == qlang:
+            normalized = lexical_text(stext)
+            words = set(_WORD.findall(normalized))
+            if len(q_words & words) >= need:
+                s_tokens = TOKEN.findall(normalized)
+                # no seed n-gram in common: the alignment would find nothing
+                if _shares_seed(q_seeds, s_tokens):
+                    held = _held_share(q_tokens, s_tokens)
+                    if num in cosines:
+                        bound = max(held, 1.0 / (1.0 + math.exp(-z0)))
+                    elif held >= MIN_SCORE:
+                        bound = held
+        if bound >= 0.0:
+            deferred.append((bound, key, sent, doc, z0, words))
+        elif z0 is not None:
+            settle(key, sent, doc, z0, words, False)
+    # Across languages names are compared for the nearest few only, nearest first.
+    crossing.sort(key=lambda m: -m[0])
+    for rank, (z, numbers_cue, key, doc, sent) in enumerate(crossing):
+        cos = cosines[sent_num[key]]
+        if rank < NAMED_NEAREST:
+            names_cue = name_cue(query, qlang, sent.text, sent.lang)
+            sort_z = z
+            z += names_cue
+            if names_cue > 0 and numbers_cue <= 0:
+                z += anchored_gain(cos)
+        else:
+            sort_z = z
+        order = (1, -sort_z, key)
+        hit = _meant_hit(None, z, doc, sent, True, cos, order)
         if hit is not None:
-            _keep(best, hit)
+            kept.add(hit, order)
+    deferred.sort(key=lambda d: (-d[0], d[1]))
+    left = len(deferred)
+    for at, (bound, key, sent, doc, z0, words) in enumerate(deferred):
+        if bound < kept.floor():
+            left = at
+            break
+        settle(key, sent, doc, z0, words, True)
+    unsettled = deferred[left:]
+    best = kept.best
 
     # Passages fill in documents search did not reach, and replace a hit found by meaning alone
     # (a stored passage was aligned in context: its span and kind say more), keeping the
     # stronger score; a hit on the document's own words stands.
+    partners = [p for hit in _ranked(best.values())[:limit] for p in _through_passages(store, docs, hit, qlang)]
+    if unsettled and partners:
+        reached = {p.doc for p in partners}
+        for _bound, key, sent, doc, z0, words in unsettled:
+            if doc.id in reached:
+                settle(key, sent, doc, z0, words, True)
     found: dict[str, Hit] = {}
-    for hit in _ranked(best.values())[:limit]:
-        for partner in _through_passages(store, docs, hit, qlang):
-            mine = best.get(partner.doc)
-            if mine is not None and mine.kind in ("verbatim", "near-verbatim"):
-                continue
-            if mine is not None:
-                partner.score = max(partner.score, mine.score)
-            if partner.doc not in found or partner.score > found[partner.doc].score:
-                found[partner.doc] = partner
+    for partner in partners:
+        mine = best.get(partner.doc)
+        if mine is not None and mine.kind in ("verbatim", "near-verbatim"):
+            continue
+        if mine is not None:
+            partner.score = max(partner.score, mine.score)
+        if partner.doc not in found or partner.score > found[partner.doc].score:
+            found[partner.doc] = partner
     best.update(found)
     # The language filter keeps hits of the whole search: filtering candidates instead lost the
     # Arabic documents an English query reaches through an English hit's passages (issue 19).
@@ -359,16 +416,35 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     return hits
 
 
-def _keep(best: dict[str, Hit], hit: Hit) -> None:
-    """Keep a hit strong enough if it is its document's best so far."""
-    if hit.score >= MIN_SCORE and _beats(best, hit.doc, hit.score):
-        best[hit.doc] = hit
+class _Kept:
+    """Each document's best hit strong enough: the strongest, between equal scores the one met
+    first (`key`: the order the search met it in), whatever order the hits come in."""
 
+    def __init__(self, docs: _DocCache, lang: str, limit: int) -> None:
+        self.docs, self.lang, self.limit = docs, lang, limit
+        self.best: dict[str, Hit] = {}
+        self.keys: dict[str, tuple[int, float, int]] = {}
+        self._floor: float | None = None
 
-def _beats(best: dict[str, Hit], doc_id: str, score: float) -> bool:
-    """Whether a hit of this score would be its document's best so far."""
-    mine = best.get(doc_id)
-    return mine is None or score > mine.score
+    def beats(self, doc_id: str, score: float, key: tuple[int, float, int] | None = None) -> bool:
+        """Whether a hit of this score (met at `key`; None: last) would be its document's best."""
+        mine = self.best.get(doc_id)
+        return mine is None or score > mine.score or (
+            score == mine.score and key is not None and key < self.keys[doc_id])
+
+    def add(self, hit: Hit, key: tuple[int, float, int]) -> None:
+        if hit.score >= MIN_SCORE and self.beats(hit.doc, hit.score, key):
+            self.best[hit.doc] = hit
+            self.keys[hit.doc] = key
+            self._floor = None
+
+    def floor(self) -> float:
+        """The score a hit must reach to be among the first `limit` of the answer (in its language)."""
+        if self._floor is None:
+            scores = [h.score for h in self.best.values()
+                      if self.lang == "any" or _doc_lang(self.docs, h.doc) == self.lang]
+            self._floor = heapq.nlargest(self.limit, scores)[-1] if len(scores) >= self.limit else MIN_SCORE
+        return self._floor
 
 
 def one_thread_encoder() -> Encoder:
