@@ -28,6 +28,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -318,7 +319,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     # the order they are settled in changes nothing) unless a stored passage leads to their
     # document, whose hit there decides what the passage replaces: those are settled then.
     crossing: list[tuple[float, float, int, DocumentLabel, IndexedSentence]] = []
-    deferred: list[tuple[float, int, IndexedSentence, DocumentLabel, float | None, set[str]]] = []
+    deferred: list[tuple[float, int, str, Callable[[], None]]] = []  # (bound, key, document, settle it)
     candidates, labels = store.labelled_sentences([*numbers, *cosines])
     docs.known(labels, (sent.doc for sent in candidates.values()))
     sent_num: list[int] = list(candidates)
@@ -355,32 +356,45 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
                     elif held >= MIN_SCORE:
                         bound = held
         if bound >= 0.0:
-            deferred.append((bound, key, sent, doc, z0, words))
+            deferred.append((bound, key, doc.id, partial(settle, key, sent, doc, z0, words, True)))
         elif z0 is not None:
             settle(key, sent, doc, z0, words, False)
     # Across languages names are compared for the nearest few only, nearest first.
-    crossing.sort(key=lambda m: -m[0])
-    for rank, (z, numbers_cue, key, doc, sent) in enumerate(crossing):
+    def cross_settle(key: int, sent: IndexedSentence, doc: DocumentLabel, z: float, numbers_cue: float,
+                     named: bool) -> None:
+        """One sentence in another language: its meaning, moved by its names if it is among the
+        nearest few."""
         cos = cosines[sent_num[key]]
-        if rank < NAMED_NEAREST:
+        order = (1, -z, key)
+        if named:
             names_cue = name_cue(query, qlang, sent.text, sent.lang)
-            sort_z = z
             z += names_cue
             if names_cue > 0 and numbers_cue <= 0:
                 z += anchored_gain(cos)
-        else:
-            sort_z = z
-        order = (1, -sort_z, key)
         hit = _meant_hit(None, z, doc, sent, True, cos, order)
         if hit is not None:
             kept.add(hit, order)
+
+    # Across languages names are compared for the nearest few only (nearest first), and, like word
+    # alignment, only where the most they can add (their weight, and the anchored gain) could reach
+    # the answer.
+    crossing.sort(key=lambda m: -m[0])
+    for rank, (z, numbers_cue, key, doc, sent) in enumerate(crossing):
+        if rank < NAMED_NEAREST:
+            most = z + CUE_WEIGHTS["names"]
+            if numbers_cue <= 0:
+                most += anchored_gain(cosines[sent_num[key]])
+            deferred.append((1.0 / (1.0 + math.exp(-most)), key, doc.id,
+                             partial(cross_settle, key, sent, doc, z, numbers_cue, True)))
+        else:
+            cross_settle(key, sent, doc, z, numbers_cue, False)
     deferred.sort(key=lambda d: (-d[0], d[1]))
     left = len(deferred)
-    for at, (bound, key, sent, doc, z0, words) in enumerate(deferred):
+    for at, (bound, _key, _doc, settle_it) in enumerate(deferred):
         if bound < kept.floor():
             left = at
             break
-        settle(key, sent, doc, z0, words, True)
+        settle_it()
     unsettled = deferred[left:]
     best = kept.best
 
@@ -390,9 +404,9 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     partners = [p for hit in _ranked(best.values())[:limit] for p in _through_passages(store, docs, hit, qlang)]
     if unsettled and partners:
         reached = {p.doc for p in partners}
-        for _bound, key, sent, doc, z0, words in unsettled:
-            if doc.id in reached:
-                settle(key, sent, doc, z0, words, True)
+        for _bound, _key, doc_id, settle_it in unsettled:
+            if doc_id in reached:
+                settle_it()
     found: dict[str, Hit] = {}
     for partner in partners:
         mine = best.get(partner.doc)
