@@ -7,8 +7,11 @@ import pytest
 from sourcetrace.align.cues import numbers
 from sourcetrace.quotes.search import (
     MAX_QUERY_CHARS,
+    MIN_SCORE,
     Hit,
     QueryError,
+    _DocCache,
+    _Kept,
     _ranked,
     anchored_gain,
     check_query,
@@ -20,6 +23,7 @@ from sourcetrace.quotes.search import (
     rare_cue,
     search,
 )
+from sourcetrace.records import DocumentLabel
 from sourcetrace.store.sqlite import Store
 
 D000, D002A, D004 = "000_d1cb74700ad1c777#1", "002_5d78def7b98681ae#1", "004_bb9c77e55452a9c2#1"
@@ -374,3 +378,32 @@ def test_a_search_refuses_another_querys_ticket(seeds_db):
         ticket = search_mod.QueryBatcher().reserve("the protection of civilians")
         with pytest.raises(ValueError):
             search(store, "another quote entirely", ticket=ticket)
+
+
+def _kept_hit(doc: str, score: float, start: int = 0) -> Hit:
+    return Hit(doc, start, start + 5, "verbatim", score, "en", (start, start + 5), "words")
+
+
+def test_a_documents_kept_hit_is_its_strongest_ties_to_the_first_met_in_any_order():
+    docs = _DocCache(None)
+    docs.known({d: DocumentLabel(d, "en", None, None) for d in "abc"}, "abc")
+    hits = [(_kept_hit("a", 0.9, 0), (0, 0.0, 3)), (_kept_hit("a", 0.9, 10), (0, 0.0, 1)),
+            (_kept_hit("a", 0.7, 20), (1, -2.0, 0)), (_kept_hit("b", 0.8), (1, -1.0, 4)),
+            (_kept_hit("c", 0.6), (1, -1.0, 5)), (_kept_hit("c", 0.1), (1, -3.0, 6))]
+    for order in (hits, hits[::-1], hits[2:] + hits[:2]):
+        kept = _Kept(docs, "any", 2)
+        for hit, key in order:
+            kept.add(hit, key)
+        assert kept.best["a"].start == 10  # 0.9 met first (key 1), whatever came first here
+        assert kept.best["c"].score == 0.6 and kept.floor() == 0.8  # 0.1 is below MIN_SCORE
+
+
+def test_the_floor_is_the_limit_th_score_in_the_language_asked_for():
+    docs = _DocCache(None)
+    docs.known({"a": DocumentLabel("a", "en", None, None), "b": DocumentLabel("b", "ar", None, None)}, "ab")
+    kept = _Kept(docs, "ar", 1)
+    assert kept.floor() == MIN_SCORE  # fewer hits than the limit: anything kept may enter
+    kept.add(_kept_hit("a", 0.95), (0, 0.0, 0))
+    assert kept.floor() == MIN_SCORE  # an English hit does not fill an Arabic answer
+    kept.add(_kept_hit("b", 0.7), (0, 0.0, 1))
+    assert kept.floor() == 0.7
