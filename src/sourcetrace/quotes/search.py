@@ -455,8 +455,8 @@ class _Kept:
     def floor(self) -> float:
         """The score a hit must reach to be among the first `limit` of the answer (in its language)."""
         if self._floor is None:
-            scores = [h.score for h in self.best.values()
-                      if self.lang == "any" or _doc_lang(self.docs, h.doc) == self.lang]
+            scores = [h.score for h in self.best.values()] if self.lang == "any" else \
+                [h.score for h in self.best.values() if _doc_lang(self.docs, h.doc) == self.lang]
             self._floor = heapq.nlargest(self.limit, scores)[-1] if len(scores) >= self.limit else MIN_SCORE
         return self._floor
 
