@@ -359,7 +359,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
             deferred.append((bound, key, doc.id, partial(settle, key, sent, doc, z0, words, True)))
         elif z0 is not None:
             settle(key, sent, doc, z0, words, False)
-    # Across languages names are compared for the nearest few only, nearest first.
+
     def cross_settle(key: int, sent: IndexedSentence, doc: DocumentLabel, z: float, numbers_cue: float,
                      named: bool) -> None:
         """One sentence in another language: its meaning, moved by its names if it is among the
