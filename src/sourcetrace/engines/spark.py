@@ -48,6 +48,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -140,6 +141,9 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
                .config("spark.pyspark.driver.python", sys.executable)
                .config("spark.executorEnv.PYTHONPATH", path))
     conf = dict(conf or {})
+    # Workers forked with sourcetrace and the encoders' tables already loaded (engines/spark_daemon.py),
+    # not loading them again in every worker Spark starts (it stops one idle for a minute).
+    conf.setdefault("spark.python.daemon.module", "sourcetrace.engines.spark_daemon")
     if master.startswith("local") and "spark.default.parallelism" not in conf:
         # Without it every join takes the partitions of its largest parent, and unions add them up
         # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
@@ -274,8 +278,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
-        direct = with_both(pairs.filter(lambda kv: kv[1]), sides, parts).flatMap(
-            lambda kv: align(kv[1][1], kv[1][2], spec, name, threshold, trial=kv[1][0] == pipeline.TRIAL))
+        direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
+                                  lambda records, sides: aligned(records, sides, spec, name, threshold))
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
@@ -285,9 +289,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
         texts = joined(joined(docs, shared, parts, "leftOuterJoin").mapValues(
             lambda v: (v[0].doc, v[0].text if v[1] else "")), topics, parts, "leftOuterJoin")
-        keyed = joined(passages.map(lambda p: (pair_key(p.a, p.b), p)), pairs, parts, "cogroup").mapValues(
-            lambda v: list(v[0]))
-        typed = with_both(keyed, texts, parts).flatMap(relate)
+        # Each pair's passages and the candidate pairs, by pair; each document's text and topic
+        # vector once to each partition of pairs that reads it (two joins by id carried both
+        # vectors to every candidate pair: 10 a document).
+        keyed = passages.map(lambda p: (pair_key(p.a, p.b), p)).union(pairs.map(lambda kv: (kv[0], None)))
+        typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate)
         keep("relate", typed)
 
         # -- facts, fact diffs (over the passages and those through a translation, any language)
@@ -302,10 +308,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # Only the pairs with passages: a pair without any has no fact diff (diff_pair compares
         # texts only over shared passages), so both documents' texts and facts need not travel to
         # every candidate pair (19,306 at 2,000 documents, a few hundred of them with passages).
-        wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through, parts).filter(
-            lambda kv: len(kv[1][0]) > 0 and len(kv[1][1]) > 0)
+        # A relation's pair marked None; only passages read the documents' texts and facts.
+        wanted = typed.map(lambda r: ((r.a, r.b), None)).union(through)
         sides_facts = joined(docs, facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
-        diffs = with_both(wanted.mapValues(lambda v: list(v[1])), sides_facts, parts).map(fact_diff)  # by pair
+        diffs = with_sides_local(wanted, sides_facts, parts, lambda r: r[0] if r[1] is not None else (),
+                                 fact_diffs)  # by pair
         keep("fact diffs", diffs)
 
         # -- direct, families: per connected component of the shared-text relations
@@ -496,12 +503,76 @@ def with_both(keyed: RDD, side: RDD, parts: int) -> RDD:
     return joined(by_a, side, parts).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
 
 
+def by_index(n: int) -> int:
+    """The partition function of records keyed by their partition's number."""
+    return n
+
+
+def key_partition(key: str | tuple, parts: int) -> int:
+    """A record's partition by its key (a document id or a tuple of them), by a hash that is
+    the same in every process (crc32, not Python's salted hash)."""
+    text = key if isinstance(key, str) else "\x1f".join(key)
+    return zlib.crc32(text.encode("utf-8")) % parts
+
+
+def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
+                     work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None) -> RDD:
+    """``work(records, sides)`` once per partition: the ``(key, value)`` records of a partition
+    (by :func:`key_partition` of the key), and ``sides``, ``{document: side}`` of every document
+    they read (``reads(record)``), from ``side``'s ``(id, side)`` (``prepare(side)`` first, once
+    per document). Each side travels once to each partition that reads it, not once with every
+    record, as :func:`with_both`'s two joins by id move it: a record is a few tuples through one
+    shuffle, and the work runs over a partition's records at once (the local engine's stage
+    functions, in bulk). Memory per task: a partition's records and the sides they read."""
+    tagged = keyed.map(lambda kv: (key_partition(kv[0], parts), (0, kv))).partitionBy(parts, by_index)
+    wanted = tagged.mapPartitionsWithIndex(lambda i, items: _reads_once(i, items, reads))
+    sent = joined(wanted, side, parts, "cogroup").flatMap(lambda kv: _send(kv, prepare)).partitionBy(parts, by_index)
+    return tagged.union(sent).partitionBy(parts, by_index).mapPartitions(lambda items: _local(items, work))
+
+
+def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Iterable[str]]
+                ) -> Iterator[tuple[str, int]]:
+    seen: set[str] = set()
+    for _, (_, record) in items:
+        for d in reads(record):
+            if d not in seen:
+                seen.add(d)
+                yield d, index
+
+
+def _send(kv: tuple, prepare: Callable | None) -> list[tuple[int, tuple]]:
+    doc, (to, sides) = kv
+    to, sides = list(to), list(sides)
+    if not to or not sides:
+        return []
+    value = prepare(sides[0]) if prepare is not None else sides[0]
+    return [(t, (1, (doc, value))) for t in to]
+
+
+def _local(items: Iterable[tuple], work: Callable[[list[tuple], dict], Iterable]) -> Iterable:
+    records, sides = [], {}
+    for _, (tag, value) in items:
+        if tag:
+            sides[value[0]] = value[1]
+        else:
+            records.append(value)
+    return work(records, sides) if records else []
+
+
 def joined(left: RDD, right: RDD, parts: int, how: str = "join") -> RDD:
     """``left.join(right)`` (or ``how``: leftOuterJoin, cogroup) into ``parts`` partitions by key,
     moving only a side not already so partitioned: PySpark's joins group the union of both sides,
     which keeps a partitioner the two share, so the documents, partitioned once, stay in place
     (a side with a partitioner: partitionBy returns it as it is)."""
     return getattr(left.partitionBy(parts), how)(right.partitionBy(parts), parts)
+
+
+def aligned(records: list[tuple], sides: dict[str, tuple], spec: str, name: str, threshold: float
+            ) -> Iterator[Passage]:
+    """The passages (:func:`align`) of a partition's pairs ``((a, b), how)``; ``sides``: ``{id:
+    (document, text, sentences, vectors or None)}``."""
+    for (a, b), how in records:
+        yield from align(sides[a], sides[b], spec, name, threshold, trial=how == pipeline.TRIAL)
 
 
 def align(a: tuple, b: tuple, spec: str, name: str, threshold: float, trial: bool = False) -> list[Passage]:
@@ -571,11 +642,27 @@ def merged(direct: RDD, composed: RDD, parts: int) -> RDD:
 
 
 # -- relate, fact diffs ----------------------------------------------------------------------------------
-def relate(kv: tuple) -> list[Relation]:
-    """One pair's relation (:func:`pipeline.relate`), typed from its passages and topics."""
-    (x, y), (ps, ((dx, tx), vx), ((dy, ty), vy)) = kv
-    vectors = {k: v for k, v in ((x, vx), (y, vy)) if v is not None}
-    return pipeline.relate([PairText(dx, tx), PairText(dy, ty)], ps, vectors, [(x, y)])
+def relate(records: list[tuple], sides: dict[str, tuple]) -> list[Relation]:
+    """The relations (:func:`pipeline.relate`) of a partition's pairs: ``records`` ``((a, b),
+    passage or None)`` (every candidate pair, and every passage's pair), ``sides`` ``{id:
+    ((document, text or ""), topic vector or None)}``."""
+    texts = [PairText(doc, text) for (doc, text), _ in sides.values()]
+    vectors = {d: v for d, (_, v) in sides.items() if v is not None}
+    return pipeline.relate(texts, [p for _, p in records if p is not None], vectors, sorted({k for k, _ in records}))
+
+
+def fact_diffs(records: list[tuple], sides: dict[str, tuple]) -> Iterator[tuple[tuple[str, str], list[FactDiff]]]:
+    """The fact diffs of a partition's pairs that have a relation (a record ``(pair, None)``) and
+    passages (``(pair, (tag, passage))``); ``sides``: ``{id: (document, text, facts)}``."""
+    related: set[tuple[str, str]] = set()
+    tagged: dict[tuple[str, str], list[tuple]] = {}
+    for pair, value in records:
+        if value is None:
+            related.add(pair)
+        else:
+            tagged.setdefault(pair, []).append(value)
+    for pair in sorted(related & tagged.keys()):
+        yield fact_diff((pair, (tagged[pair], sides[pair[0]], sides[pair[1]])))
 
 
 def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
