@@ -19,9 +19,12 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           order: the local engine's batches; the model is loaded once per Python
                           worker (get_encoder's cache), never per record. What a same-language
                           pair's aligner still needs is encoded in its task, as locally
-    align                 per candidate pair, joined with both documents (two joins by id)
+    align                 per candidate pair, the pairs spread over the partitions by a hash of
+                          the pair and each document sent once to every partition whose pairs
+                          read it (:func:`with_sides_local`), not joined to every pair
     compose               passages grouped by the pivot document, joined with its translations
-    relate, fact diffs    per pair; facts per document
+    relate, fact diffs    per pair, as align (a partition's pairs through the local engine's
+                          stage function at once); facts per document
     direct, families      per connected component of the shared-text relations, found with
                           Spark's own iterations (min-label propagation, :func:`components`):
                           GraphFrames needs a JAR that PyPI does not carry
@@ -32,7 +35,8 @@ Memory per task is bounded by the largest unit of work, not by the corpus: a fil
 ``--max-bytes``) and its documents; an encoding batch (the new sentences of 500 documents); two
 blocks of 20,000 topic vectors (80 MB) and faiss' scores; the MinHash band rows of one bucket
 partition, as arrays (about 14 KB a document: 140 MB at ``DOCS_PER_PARTITION``), or one rare
-term's postings (at most 50); a pair's two documents; one family's relations and fact
+term's postings (at most 50); a partition's pairs and the documents they read (align, relate,
+fact diffs and ballots: about ``DOCS_PER_PARTITION`` documents' sides); one family's relations and fact
 diffs. A family of hundreds of thousands of documents (one connected component) is what would
 outgrow a task first. Every shuffle has :func:`partitions` partitions, a count set by the cores
 and the corpus (a multiple of the cores, at most ``DOCS_PER_PARTITION`` documents each), never the
@@ -249,8 +253,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            pairs = candidate_pairs(stages, docs, topics, keep, parts)
-        keep("candidates", pairs)
+            pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs)
+        n_pairs = keep("candidates", pairs)
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
         # align (pipeline.encoded_documents), in the local engine's batches of those documents
@@ -278,8 +282,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
+        # Spread as every candidate pair would be (the aligned ones are not counted: a job).
+        by_pairs = read_partitions(sc, 2 * n_pairs, n_docs)
         direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
-                                  lambda records, sides: aligned(records, sides, spec, name, threshold))
+                                  lambda records, sides: aligned(records, sides, spec, name, threshold), spread=by_pairs)
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
@@ -293,7 +299,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # vector once to each partition of pairs that reads it (two joins by id carried both
         # vectors to every candidate pair: 10 a document).
         keyed = passages.map(lambda p: (pair_key(p.a, p.b), p)).union(pairs.map(lambda kv: (kv[0], None)))
-        typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate)
+        typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate, spread=by_pairs)
         keep("relate", typed)
 
         # -- facts, fact diffs (over the passages and those through a translation, any language)
@@ -312,14 +318,14 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         wanted = typed.map(lambda r: ((r.a, r.b), None)).union(through)
         sides_facts = joined(docs, facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
         diffs = with_sides_local(wanted, sides_facts, parts, lambda r: r[0] if r[1] is not None else (),
-                                 fact_diffs)  # by pair
+                                 fact_diffs, spread=by_pairs)  # by pair
         keep("fact diffs", diffs)
 
         # -- direct, families: per connected component of the shared-text relations
         labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
         light = docs.mapValues(lambda r: r.doc)
         relations = direct_by_family(typed, diffs, labels, light, parts)
-        keep("direct", relations)
+        n_relations = keep("direct", relations)
         moved = (typed.map(lambda r: (pair_key(r.a, r.b), joins_family(r)))
                  .join(relations.map(lambda r: (pair_key(r.a, r.b), joins_family(r))), parts)
                  .filter(lambda kv: kv[1][0] != kv[1][1]))
@@ -328,7 +334,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
                                 "components again", keep, parts)
         families = families_by_component(relations, labels, light, ranks, parts)
-        keep("families", families)
+        n_families = keep("families", families)
 
         # -- outputs
         stages.group("outputs")
@@ -349,7 +355,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
                 lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
             "failures": failed.map(lambda f: {"path": f.path, "reason": f.reason}),
         }
-        summary.counts.update(write_tables(spark, tables, str(out), fmt, summary.settings))
+        known = {"documents": n_docs, "passages": summary.counts["passages"], "relations": n_relations,
+                 "families": n_families, "failures": summary.n_failures}
+        summary.counts.update(write_tables(spark, tables, str(out), fmt, summary.settings, known))
         summary.counts["documents"] = n_docs
         summary.seconds["outputs"] = time.perf_counter() - t
     finally:
@@ -515,19 +523,31 @@ def key_partition(key: str | tuple, parts: int) -> int:
     return zlib.crc32(text.encode("utf-8")) % parts
 
 
+def read_partitions(sc, reads: int, n_docs: int) -> int:
+    """Partitions of a stage run by :func:`with_sides_local` whose records read about ``reads``
+    document sides in all (with repeats) of ``n_docs`` documents: a hash spreads the records, so
+    a partition reads at most its share of ``reads`` and at most every document; either way
+    about ``DOCS_PER_PARTITION`` sides at most."""
+    return partitions(sc, n_docs if n_docs <= DOCS_PER_PARTITION else reads)
+
+
 def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
-                     work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None) -> RDD:
+                     work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None,
+                     spread: int | None = None) -> RDD:
     """``work(records, sides)`` once per partition: the ``(key, value)`` records of a partition
-    (by :func:`key_partition` of the key), and ``sides``, ``{document: side}`` of every document
-    they read (``reads(record)``), from ``side``'s ``(id, side)`` (``prepare(side)`` first, once
-    per document). Each side travels once to each partition that reads it, not once with every
-    record, as :func:`with_both`'s two joins by id move it: a record is a few tuples through one
-    shuffle, and the work runs over a partition's records at once (the local engine's stage
-    functions, in bulk). Memory per task: a partition's records and the sides they read."""
-    tagged = keyed.map(lambda kv: (key_partition(kv[0], parts), (0, kv))).partitionBy(parts, by_index)
+    (by :func:`key_partition` of the key, into ``spread`` partitions, :func:`read_partitions`;
+    default ``parts``), and ``sides``, ``{document: side}`` of every document they read
+    (``reads(record)``), from ``side``'s ``(id, side)``, partitioned by id into ``parts``
+    (``prepare(side)`` first, once per document). Each side travels once to each partition that
+    reads it, not once with every record, as :func:`with_both`'s two joins by id move it: a
+    record is a few tuples through one shuffle, and the work runs over a partition's records at
+    once (the local engine's stage functions, in bulk). Memory per task: a partition's records
+    and the sides they read."""
+    spread = spread or parts
+    tagged = keyed.map(lambda kv: (key_partition(kv[0], spread), (0, kv))).partitionBy(spread, by_index)
     wanted = tagged.mapPartitionsWithIndex(lambda i, items: _reads_once(i, items, reads))
-    sent = joined(wanted, side, parts, "cogroup").flatMap(lambda kv: _send(kv, prepare)).partitionBy(parts, by_index)
-    return tagged.union(sent).partitionBy(parts, by_index).mapPartitions(lambda items: _local(items, work))
+    sent = joined(wanted, side, parts, "cogroup").flatMap(lambda kv: _send(kv, prepare)).partitionBy(spread, by_index)
+    return tagged.union(sent).partitionBy(spread, by_index).mapPartitions(lambda items: _local(items, work))
 
 
 def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Iterable[str]]
