@@ -242,7 +242,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         failed = failed.coalesce(1)
         keep("segment", docs)
         summary.n_failures = keep("failures", failed)
-        summary.failures = failed.take(20)
+        summary.failures = failed.take(20) if summary.n_failures else []  # a job only when some failed
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
             lambda x: (x[0][1], x[1])).partitionBy(parts)
         keep("order", ranks)

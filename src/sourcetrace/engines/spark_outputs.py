@@ -73,8 +73,11 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
                 os.remove(path)
     counts: dict[str, int] = {}
     for name, rows in tables.items():
-        rows.persist()
-        counts[name] = known[name] if known and name in known else rows.count()
+        if known and name in known:
+            counts[name] = known[name]
+        else:  # counted, then written from what the count kept
+            rows.persist()
+            counts[name] = rows.count()
         target = f"{out.rstrip('/')}/{name}"
         if fmt == "jsonl":
             rows.map(lambda r: json.dumps(r, ensure_ascii=False)).saveAsTextFile(target)
