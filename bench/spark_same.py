@@ -105,9 +105,11 @@ def _kind(pid: int, was: str) -> str:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return was
-    if cmd and cmd[0].endswith(b"java"):
+    if not cmd[0]:  # exiting: its command line is gone
+        return was
+    if cmd[0].endswith(b"java"):
         return "jvm"
-    if cmd and b"python" in cmd[0]:
+    if b"python" in cmd[0]:
         return "python workers" if b"pyspark.worker" in cmd else "python"
     return "other"
 

@@ -726,10 +726,11 @@ def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD],
 
 
 def _labelled(records: RDD, labels: RDD, parts: int) -> RDD:
-    """``(record, label of a, label of b)`` for records with ``a`` and ``b``."""
-    by_a = joined(records.map(lambda r: (r.a, r)), labels, parts, "leftOuterJoin")
-    return joined(by_a.map(lambda kv: (kv[1][0].b, kv[1])), labels, parts, "leftOuterJoin").map(
-        lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1]))
+    """``(record, label of a, label of b)`` for records with ``a`` and ``b`` (None: a document on
+    no edge); the records move once, each label to the partitions that read it (two left joins
+    by id moved every relation twice)."""
+    return with_sides_local(records.map(lambda r: ((r.a, r.b), r)), labels, parts, lambda kv: kv[0],
+                            lambda items, sides: [(r, sides.get(r.a), sides.get(r.b)) for _, r in items])
 
 
 def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
