@@ -83,6 +83,22 @@ def test_a_report_quoting_several_sentences_in_quotation_marks_is_derived_below_
     assert relate(report, statement, quoted("verbatim")[:1]).type == "related"
 
 
+def test_two_quotes_make_a_report_derived_however_little_of_either_they_cover():
+    """A report that quotes two of its source's sentences in quotation marks, among much of its own
+    text and paraphrase, is derived at any coverage (planted reports quoting two sentences cover
+    0.21-0.30 of each side and came out related; bench/trace.py)."""
+    said = ["The ministers agreed to fund the new water plan for the southern provinces this year.",
+            "They thanked the host government for its generous welcome and careful preparations."]
+    statement = _pt("s", " ".join(said) + " Other business was left for a later meeting of the council. " * 12)
+    report = _pt("r", "".join(f'The statement said: "{x}" ' for x in said)
+                 + "Rain fell in the capital all day long, and traffic was slow on every road. " * 8)
+    passages = [Passage("r", report.text.index(x), report.text.index(x) + len(x), "s", statement.text.index(x),
+                        statement.text.index(x) + len(x), "verbatim", 1.0) for x in said]
+    rel = relate(report, statement, passages)
+    assert rel.coverage_a < 0.3 and rel.coverage_b < 0.3
+    assert (rel.type, rel.source) == ("derived", "s")
+
+
 def test_derived_without_any_cue_names_no_source():
     a, b = _pt("a", STATEMENT), _pt("b", STATEMENT)
     rel = relate(a, b, _passages(a, b, "near-verbatim", 0.6, 0.6))

@@ -226,7 +226,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         return rel
     top = max(cov_a, cov_b)
     # Quotation marks are looked for only where coverage alone does not decide (most pairs).
-    quoted = 0 if top >= MIN_DERIVED_COVERAGE or top < MIN_QUOTED_COVERAGE else sum(
+    quoted = 0 if top >= MIN_DERIVED_COVERAGE else sum(
         p.kind == "verbatim" and (_in_quotes(a, s[0], s[1]) or _in_quotes(b, s[2], s[3]))
         for p, s in zip(passages, spans, strict=True))
     taken = [s for p, s in zip(passages, spans, strict=True) if p.word_for_word]
