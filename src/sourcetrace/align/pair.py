@@ -577,15 +577,14 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
 def _grown(a: Side, b: Side, regions_a: list[Span], regions_b: list[Span], passages: list[Passage]) -> list[Passage]:
     """Word-for-word passages grown over the identical words around them (a short sentence at
     the edge of a copied block: :func:`reuse.grow_exact`), then joined into blocks again."""
-    taken = [p for p in passages if p.word_for_word]
-    if not taken:
+    if not any(p.word_for_word for p in passages):
         return passages
-    grown = grow_exact(a.text, regions_a, b.text, regions_b, [((p.a_start, p.a_end), (p.b_start, p.b_end)) for p in taken])
-    if all(g == ((p.a_start, p.a_end), (p.b_start, p.b_end)) for g, p in zip(grown, taken, strict=True)):
+    spans = [((p.a_start, p.a_end), (p.b_start, p.b_end)) for p in passages]
+    grown = grow_exact(a.text, regions_a, b.text, regions_b, spans, grow=[p.word_for_word for p in passages])
+    if grown == spans:
         return passages
-    new = {id(p): replace(p, a_start=ga[0], a_end=ga[1], b_start=gb[0], b_end=gb[1])
-           for p, (ga, gb) in zip(taken, grown, strict=True)}
-    return _runs(a, b, [new.get(id(p), p) for p in passages])
+    return _runs(a, b, [replace(p, a_start=ga[0], a_end=ga[1], b_start=gb[0], b_end=gb[1])
+                        for p, (ga, gb) in zip(passages, grown, strict=True)])
 
 
 def _same_words(x: str, y: str) -> bool:

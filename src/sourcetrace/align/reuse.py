@@ -621,6 +621,7 @@ def grow_exact(
     spans_b: Sequence[tuple[int, int]],
     pairs: Sequence[tuple[tuple[int, int], tuple[int, int]]],
     min_words: int = MIN_GROWTH,
+    grow: Sequence[bool] | None = None,
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Pairs of spans copied word for word, each grown at both ends over the words that go on
     identically on both sides (after normalization), when at least ``min_words`` do.
@@ -631,7 +632,9 @@ def grow_exact(
     left out of the block although both texts go on with the very same words (PAN's inserted
     passages, bench/realtext.py). Growth crosses sentence ends and line breaks, never a word that
     differs, never the spans of another pair (on either side), never beyond the regions. Offsets
-    in and out are file offsets; the pairs come back in the order given."""
+    in and out are file offsets; the pairs come back in the order given. ``grow``: which pairs
+    may grow (default all); the others only bound the growth of the rest (a reworded sentence
+    next to a copied one is not part of the copy)."""
     side_a = _tokenize_cached(text_a, tuple(spans_a))
     side_b = _tokenize_cached(text_b, tuple(spans_b))
     wa, wb = side_a.words, side_b.words
@@ -652,8 +655,8 @@ def grow_exact(
         taken_a[lo:hi] = b"\x01" * max(0, hi - lo)
         taken_b[blo:bhi] = b"\x01" * max(0, bhi - blo)
     out = []
-    for (pa, pb), ((lo, hi), (blo, bhi)) in zip(pairs, found, strict=True):
-        if hi <= lo or bhi <= blo:
+    for k, ((pa, pb), ((lo, hi), (blo, bhi))) in enumerate(zip(pairs, found, strict=True)):
+        if hi <= lo or bhi <= blo or (grow is not None and not grow[k]):
             out.append((pa, pb))
             continue
         k = 0

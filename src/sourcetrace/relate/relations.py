@@ -59,6 +59,10 @@ MIN_DERIVED_COVERAGE = 0.5
 # shared sentences at that share are as often stock sentences of unrelated texts).
 MIN_QUOTED_COVERAGE = 0.3
 MIN_QUOTED_PASSAGES = 2
+# A sentence quoted whole, between quotation marks, word for word, is evidence however short: it
+# is marked as borrowed, where a formula is not (planted reports quote "The meeting ended in <place>
+# on <date>.", 47 characters, and came out related with one quote left; bench/trace.py).
+MIN_QUOTE_WORDS = 5
 MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
 REVISION_DAYS = 300
 MIN_RELATED_COSINE = 0.45
@@ -139,6 +143,21 @@ def _in_quotes(side: PairText, start: int, end: int) -> bool:
     return any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
 
 
+def _quoted_whole(a: PairText, b: PairText, p: Passage) -> bool:
+    """A verbatim passage of MIN_QUOTE_WORDS words or more that stands between quotation marks,
+    one just before it and one just after, on one side."""
+    if p.kind != "verbatim":
+        return False
+    for side, (start, end) in ((a, (p.a_start, p.a_end)), (b, (p.b_start, p.b_end))) if p.a == a.doc.id else (
+            (a, (p.b_start, p.b_end)), (b, (p.a_start, p.a_end))):
+        before = side.text[max(side.doc.start, start - 3):start]
+        after = side.text[end:min(side.doc.end, end + 3)]
+        if (any(q in before for q in _QUOTES) and any(q in after for q in _QUOTES)
+                and _word_count(side, start, end) >= MIN_QUOTE_WORDS):
+            return True
+    return False
+
+
 def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
     """Share of the spans that stand inside quotation marks."""
     if not spans:
@@ -183,7 +202,8 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # a diwan, 35-55 characters each): formulae do not come in long ordered runs.
     lines = _in_order([p for p in shared if p.word_for_word], ida)
     passages = [p for p in shared if p.kind in TRANSLATION_KINDS or (lines and p.word_for_word)
-                or min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
+                or min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS
+                or _quoted_whole(a, b, p)]
     if not passages:
         rel = Relation(ida, idb, "related", 0.0, 0.0, fsum(p.score for p in shared) / len(shared),
                        passages=len(shared))
