@@ -22,10 +22,14 @@ test files in a temporary directory on every run.
   text, so the truth gives no direction.
 * PAN text alignment corpus (web texts with passages inserted by PAN's generator, "no obfuscation"
   cases): `fetch github:bhagirath77/PanPC` (a copy of part of the PAN 2013/14 training corpus:
-  susp/, final_txt_files/, xml_files/; no licence in the copy; PAN's corpora are CC BY 4.0 at
-  pan.webis.de). The truth: each xml feature's suspicious span <-> source span; the source
-  document is the source. The obfuscated cases (random, translation, summary) are not in that copy,
-  so this set measures verbatim reuse in unrelated running text, not paraphrase.
+  susp/, final_txt_files/, PAN's own annotations of its "no obfuscation" pairs in 02-no-obfuscation/;
+  no licence in the copy; PAN's corpora are CC BY 4.0 at pan.webis.de). The truth: every case PAN
+  annotates between a chosen pair, suspicious span <-> source span, placed in the copy's texts
+  (`_pan_case`: the copy mangled some characters, so PAN's offsets drift by up to ~50); the source
+  document is the source. The copy's xml_files/ are not the truth: they are its own detector's
+  output (its panPC.py writes them), one span a pair, obfuscated pairs labelled "none" among them.
+  PAN's obfuscated cases (random, translation, summary) have no annotations in that copy, so this
+  set measures verbatim reuse in unrelated running text, not paraphrase.
 * OpenITI books before 0700AH (several digital editions of one work; a commentary with its base):
   `fetch github:OpenITI/0300AH`, `github:OpenITI/0375AH`, `github:OpenITI/0450AH`,
   `github:OpenITI/0475AH` (OpenITI corpus, CC BY-NC-SA 4.0). OpenITI's repositories from 0700AH on
