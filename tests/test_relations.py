@@ -99,6 +99,25 @@ def test_two_quotes_make_a_report_derived_however_little_of_either_they_cover():
     assert (rel.type, rel.source) == ("derived", "s")
 
 
+def test_a_near_copy_keeping_one_short_sentence_whole_is_not_only_related():
+    """A near-copy whose longer sentences all had a figure changed keeps some short sentence as it
+    was, names and date included: that sentence, whole and 5+ words, is the word-for-word evidence
+    a copy needs; a shorter piece of a sentence is not."""
+    kept = "The meeting ended in Beit Mishmish on 8 June 2020."
+    first = "Officials of the prison inspection board said {} people received aid in February."
+    last = " Under the plan, {} cases will be added in the northern district courts by 2015."
+    a = _pt("a", first.format(52) + " " + kept + last.format(72))
+    b = _pt("b", first.format(28) + " " + kept + last.format(9084))
+    reworded = [Passage("a", 0, a.text.index(kept) - 2, "b", 0, b.text.index(kept) - 2, "near-verbatim", 0.8),
+                Passage("a", a.text.index("Under"), len(a.text) - 1, "b", b.text.index("Under"), len(b.text) - 1,
+                        "near-verbatim", 0.8)]
+    one = Passage("a", a.text.index(kept), a.text.index(kept) + len(kept) - 1, "b", b.text.index(kept),
+                  b.text.index(kept) + len(kept) - 1, "verbatim", 1.0)
+    assert relate(a, b, reworded + [one]).type in ("copy", "derived")
+    part = Passage("a", one.a_start, one.a_start + 24, "b", one.b_start, one.b_start + 24, "verbatim", 1.0)
+    assert relate(a, b, reworded + [part]).type == "related"
+
+
 def test_derived_without_any_cue_names_no_source():
     a, b = _pt("a", STATEMENT), _pt("b", STATEMENT)
     rel = relate(a, b, _passages(a, b, "near-verbatim", 0.6, 0.6))

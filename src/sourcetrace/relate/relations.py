@@ -158,6 +158,26 @@ def _quoted_whole(a: PairText, b: PairText, p: Passage) -> bool:
     return False
 
 
+_ENDS = ".!?\u061f\u06d4\n"
+
+
+def _sentence_kept(a: PairText, b: PairText, p: Passage) -> bool:
+    """A whole sentence of MIN_QUOTE_WORDS words or more taken word for word, names, places and
+    dates included, on both sides (a frame sentence of two unrelated texts differs in them): a
+    copy keeps some sentence as it was, however short (a near-copy whose longer sentences all had
+    a figure changed kept only "The meeting ended in <place> on <date>."; bench/trace.py)."""
+    if p.kind != "verbatim" or a.doc.lang != b.doc.lang:
+        return False
+    for side, start, end in ((a, p.a_start, p.a_end), (b, p.b_start, p.b_end)) if p.a == a.doc.id else (
+            (a, p.b_start, p.b_end), (b, p.a_start, p.a_end)):
+        before = side.text[side.doc.start:start].rstrip()
+        after = side.text[end:min(side.doc.end, end + 3)]
+        if (before and before[-1] not in _ENDS) or not any(ch in _ENDS for ch in after) \
+                or _word_count(side, start, end) < MIN_QUOTE_WORDS:
+            return False
+    return True
+
+
 def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
     """Share of the spans that stand inside quotation marks."""
     if not spans:
@@ -232,7 +252,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.source, why = _translation_source(a, b)
         rel.evidence.append(why)
         return rel
-    if not cross and not any(p.word_for_word for p in passages):
+    if not cross and not any(p.word_for_word for p in passages) and not any(_sentence_kept(a, b, p) for p in shared):
         # Sentences of one frame with other names, places and figures ("… published on <date>,
         # <n> percent of residents in <place> …") align as near-verbatim across unrelated texts;
         # a copy or a report keeps some sentence as it was.
