@@ -55,9 +55,9 @@ MIN_COPY_COVERAGE = 0.75
 MIN_COPY_WORDED = 0.6
 MIN_DERIVED_COVERAGE = 0.5
 # A report that quotes its source word for word, in quotation marks, in several sentences is
-# derived from it even when its own text and paraphrases keep the covered share lower (unmarked
-# shared sentences at that share are as often stock sentences of unrelated texts).
-MIN_QUOTED_COVERAGE = 0.3
+# derived from it whatever share its own text and paraphrases leave covered (unmarked shared
+# sentences at a low share are as often stock sentences of unrelated texts). From 0.3 only, as it
+# was, left planted reports quoting two sentences at 0.21-0.30 `related` (bench/trace.py).
 MIN_QUOTED_PASSAGES = 2
 # A sentence quoted whole, between quotation marks, word for word, is evidence however short: it
 # is marked as borrowed, where a formula is not (planted reports quote "The meeting ended in <place>
