@@ -259,8 +259,9 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
         return pipeline.every_pair(docs)
     nb = nearest_documents(store, docs, vectors) if vectors else None
+    found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
     chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
-    return pipeline.candidates(docs, candidate_features(store, docs), vectors, nb, chosen)
+    return pipeline.candidates(docs, found, vectors, nb, chosen)
 
 
 def votes_version() -> str:
@@ -273,9 +274,13 @@ def vote_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
     return {k: v.astype(np.float16).tobytes() for k, v in pipeline.vote_vectors(inputs).items()}
 
 
-def stored_vote_bytes(store: Store, docs: Sequence[Document]) -> list[tuple[str, bytes]]:
-    """:func:`vote_bytes` of stored documents: the job :func:`votes_ahead` gives worker processes."""
-    return list(vote_bytes(doc_inputs(store, docs)).items())
+def store_vote_bytes(store: Store, docs: Sequence[Document]) -> list[tuple[str, None]]:
+    """:func:`vote_bytes` of stored documents, cached in the store: the job :func:`votes_ahead`
+    gives worker processes. They store what they compute (32 KB a document): held as results, a
+    corpus's vectors waited in the calling process's memory, and storing them took its time."""
+    fresh = vote_bytes(doc_inputs(store, docs))
+    store.put_cached("votes", votes_version(), fresh.items())
+    return [(k, None) for k in fresh]
 
 
 def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> None:
@@ -289,7 +294,7 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
     found = store.cached("votes", votes_version(), [d.id for d in docs])
     missing = [d for d in docs if d.id not in found]
     if len(missing) >= MIN_VOTE_DOCS:
-        work.submit("votes", stored_vote_bytes, missing, VOTE_CHUNK)
+        work.submit("votes", store_vote_bytes, missing, VOTE_CHUNK)
 
 
 def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
@@ -298,10 +303,10 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
     Each document's voting vectors are kept in the store (float16, 32 KB a document), and each
     ballot with what it read (its document's and pool's topic fingerprints): a rerun encodes only
     new documents and casts again only the ballots whose pool changed. ``work``: where
-    :func:`votes_ahead` began computing them (stored first, then the rest computed here)."""
+    :func:`votes_ahead` began computing and storing them (the rest are computed here)."""
     version = votes_version()
-    if work is not None and work.submitted("votes"):
-        put_in_batches(store, "votes", version, work.results("votes"))
+    if work is not None:
+        work.wait("votes")
     blob = store.corpus_cached("ballots", version)
     kept: dict[str, list] = json.loads(blob) if blob else {}
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))

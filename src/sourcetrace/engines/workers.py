@@ -34,6 +34,7 @@ VOTE_CHUNK = 200  # documents per voting vectors task (about 1 ms a document)
 # Documents whose voting vectors are computed here below this: a worker loads the static encoder
 # first (2-3 s, 270 MB).
 MIN_VOTE_DOCS = 2000
+DOCUMENT_WORK_NICE = 5  # :class:`DocumentWork`'s workers' priority below the calling process (a third of its CPU share)
 
 _state: dict = {}
 
@@ -136,6 +137,9 @@ def encoder_pool(encoder: Encoder, workers: int) -> Iterator[BatchRunner | None]
 
 
 def _start_documents(db_path: str) -> None:
+    # Below the calling process: its stages (topics, candidates) are a trace's critical path, and
+    # these workers' jobs are wanted later (facts at the end), so they take the cores it leaves.
+    os.nice(DOCUMENT_WORK_NICE)
     _state.update(store=Store(db_path))
 
 
@@ -155,10 +159,11 @@ class DocumentWork:
     """Per-document jobs in worker processes, begun when submitted and collected when a stage
     reaches them: a trace submits them before its single-process stages (topics, candidates),
     whose core they leave to the workers (facts, and the voting vectors of candidate search). A
-    job is a function of the store and a chunk of documents, giving (document id, result) pairs;
-    the workers open the store themselves and start with the first submission (none, no
-    processes). Chunks run in the order they were submitted; :meth:`results` gives one job's in
-    its documents' order; :meth:`release` and :meth:`close` stop the workers."""
+    job is a function of the store and a chunk of documents, giving (document id, result) pairs,
+    or storing its results itself (:meth:`wait` for it); the workers open the store themselves,
+    start with the first submission (none, no processes) and run below this process's priority.
+    Chunks run in the order they were submitted; :meth:`results` gives one job's in its
+    documents' order; :meth:`release` and :meth:`close` stop the workers."""
 
     def __init__(self, store: Store, workers: int) -> None:
         self.store, self.workers = store, workers
@@ -186,6 +191,11 @@ class DocumentWork:
         self.futures.pop(name, None)
         if not self.futures:
             self.close()
+
+    def wait(self, name: str) -> None:
+        """Until the job (one that stores what it computes) is done, if it was submitted."""
+        for _ in self.results(name):
+            pass
 
     def release(self) -> None:
         """Stop the worker processes if every chunk is done (results stay readable): idle, they
