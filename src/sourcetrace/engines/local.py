@@ -291,7 +291,7 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
     its vectors."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO or len({d.lang for d in docs}) < 2:
         return
-    found = store.cached("votes", votes_version(), [d.id for d in docs])
+    found = store.cached_ids("votes", votes_version(), [d.id for d in docs])  # 32 KB a document unread
     missing = [d for d in docs if d.id not in found]
     if len(missing) >= MIN_VOTE_DOCS:
         work.submit("votes", store_vote_bytes, missing, VOTE_CHUNK)
