@@ -144,6 +144,19 @@ def test_vectors_cache(tmp_path):
         assert store.get_vectors("other", ["k1"]) == {}
 
 
+def test_cached_ids_name_the_documents_with_data_of_that_version(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        source = _file()
+        docs = [Document(f"d{i}", source.path, 0, 5, "en") for i in range(1, 6)]
+        store.put_file("/abs/in/a.txt", source, "s1", docs, [])
+        store.put_cached("votes", "v1", [("d1", b"x" * 10), ("d2", b"")])
+        store.put_cached("votes", "v2", [("d3", b"y")])
+        store.put_cached("topic", "v1", [("d4", b"z")])
+        ids = [d.id for d in docs] * 300  # more than one query's chunk
+        assert store.cached_ids("votes", "v1", ids) == {"d1", "d2"} == set(store.cached("votes", "v1", ids))
+        assert store.cached_ids("votes", "v3", ids) == set()
+
+
 def test_not_a_store_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite at all" * 100)

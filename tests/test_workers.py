@@ -104,9 +104,36 @@ def test_fact_workers_stop_once_done_and_their_results_stay(tmp_path):
         (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
     with Store(tmp_path / "s.db") as store:
         docs = list(store.documents(ingest([str(tmp_path)], store).files))
-        extraction = workers.FactExtraction(store, docs, 2)
-        while not all(f.done() for f in extraction.futures):
+        work = workers.DocumentWork(store, 2)
+        assert work.pool is None  # nothing submitted: no processes
+        work.submit("facts", workers.document_facts, docs, 2)
+        while not all(f.done() for f in work.futures["facts"]):
             time.sleep(0.05)
-        extraction.release()  # done: the processes stop
-        assert not extraction.pool._processes  # the pool's own record of its workers
-        assert dict(extraction.results()) == local.facts_of(docs, local.DocumentTexts(store))
+        work.release()  # done: the processes stop
+        assert not work.pool._processes  # the pool's own record of its workers
+        assert dict(work.results("facts")) == local.facts_of(docs, local.DocumentTexts(store))
+
+
+def test_voting_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.engines import local
+
+    for name, text in {"s": STATEMENT, "r": REPORT, "c": STATEMENT.replace("Monday", "Tuesday"),
+                       "a": ARABIC, "b": ARABIC.replace("الاثنين", "الثلاثاء")}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        here = local.vote_bytes(local.doc_inputs(store, docs))
+        nb = local.nearest_documents(store, docs, local.topic_vectors(store, docs))
+        expected = pipeline.voted(nb, pipeline.vote_vectors(local.doc_inputs(store, docs)))
+        monkeypatch.setattr(local, "MIN_VOTE_DOCS", 1)
+        monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 1)
+        work = workers.DocumentWork(store, 2)
+        local.votes_ahead(store, docs, work)
+        assert work.submitted("votes")
+        # This process computes none of them: the workers' are stored and voted with.
+        monkeypatch.setattr(pipeline, "vote_vectors", lambda inputs: pytest.fail("computed here"))
+        assert local.chosen_by_votes(store, docs, nb, work) == expected
+        assert not work.submitted("votes") and not work.pool._processes  # collected: the workers stop
+        assert store.cached("votes", local.votes_version(), [d.id for d in docs]) == here  # bit for bit
+    assert any(here.values())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 Span = tuple[int, int]
@@ -143,9 +143,9 @@ class Passage:
         return self.kind == "verbatim" or (self.kind == "near-verbatim" and self.score >= WORD_FOR_WORD_SCORE)
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["score"] = round(self.score, 4)
-        return out
+        # Field by field: asdict deep-copies every value (5x slower over a trace's passages and fact diffs).
+        return {"a": self.a, "a_start": self.a_start, "a_end": self.a_end, "b": self.b, "b_start": self.b_start,
+                "b_end": self.b_end, "kind": self.kind, "score": round(self.score, 4)}
 
 
 @dataclass
@@ -246,4 +246,4 @@ class FactDiff:
     value_b: Any
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: see Passage.to_json

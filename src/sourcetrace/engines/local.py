@@ -12,7 +12,7 @@ facts) run again over the cached features, so the answers equal a fresh run's ov
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,10 +33,14 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.workers import (
+    FACT_CHUNK,
     MIN_FACT_DOCS,
-    FactExtraction,
+    MIN_VOTE_DOCS,
+    VOTE_CHUNK,
+    DocumentWork,
     align_pairs,
     default_workers,
+    document_facts,
     encoder_pool,
 )
 from sourcetrace.pipeline import Pairs, Trace
@@ -91,21 +95,24 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
     :func:`pipeline.alignment_encoder` picks it."""
     docs = list(docs)
-    # Facts need only the documents: their extraction starts now, in worker processes, and runs
-    # beside the stages this process runs alone (topics, candidates).
-    pending_facts = FactsOf(docs, store, workers=default_workers())
+    # Voting vectors and facts need only the documents: they start now, in worker processes, and
+    # run beside the stages this process runs alone (topics, candidates); the voting vectors
+    # first, which candidates reads.
+    work = DocumentWork(store, default_workers())
     try:
-        return _trace_stages(store, docs, encoder, threshold, progress, pending_facts)
+        votes_ahead(store, docs, work)
+        pending_facts = FactsOf(docs, store, work=work)
+        return _trace_stages(store, docs, encoder, threshold, progress, pending_facts, work)
     finally:
-        pending_facts.close()
+        work.close()
 
 
 def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, threshold: float,
-                  progress: Progress, pending_facts: FactsOf) -> Trace:
+                  progress: Progress, pending_facts: FactsOf, work: DocumentWork) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
-    pairs = candidate_sets(store, docs, topics)
+    pairs = candidate_sets(store, docs, topics, work)
     chosen = pipeline.alignment_encoder(encoder, len(docs))
     # The full encoder only for what alignment reads whole: every sentence of a document in a
     # cross-language pair to align. Same-language pairs encode on demand only the sentences their
@@ -179,6 +186,18 @@ def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document
     return found
 
 
+def put_in_batches(store: Store, kind: str, version: str, items: Iterable[tuple[str, bytes]]) -> None:
+    """Per-document results cached as they come, ``DOC_BATCH`` at a time: a killed run keeps what
+    was computed, and memory stays bounded."""
+    batch: list[tuple[str, bytes]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= DOC_BATCH:
+            store.put_cached(kind, version, batch)
+            batch = []
+    store.put_cached(kind, version, batch)
+
+
 def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None,
                      encoder: Encoder | None = None, workers: int = 1) -> None:
     """Every sentence of the documents encoded once (the fast encoder unless one is given) and
@@ -233,21 +252,61 @@ def nearest_documents(store: Store, docs: Sequence[Document], vectors: dict[str,
     return found
 
 
-def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None) -> Pairs:
-    """Pairs to align and to relate (:func:`pipeline.candidates`; every pair for a small set)."""
+def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None,
+                   work: DocumentWork | None = None) -> Pairs:
+    """Pairs to align and to relate (:func:`pipeline.candidates`; every pair for a small set);
+    ``work``: where :func:`votes_ahead` computes voting vectors."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
         return pipeline.every_pair(docs)
     nb = nearest_documents(store, docs, vectors) if vectors else None
-    chosen = chosen_by_votes(store, docs, nb) if nb is not None else set()
-    return pipeline.candidates(docs, candidate_features(store, docs), vectors, nb, chosen)
+    found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
+    chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
+    return pipeline.candidates(docs, found, vectors, nb, chosen)
 
 
-def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours) -> set[tuple[str, str]]:
+def votes_version() -> str:
+    """What a document's stored voting vectors (and the ballots) depend on."""
+    return f"{pipeline.topic_version()}:{votes.VOTE_SENTENCES}"
+
+
+def vote_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
+    """Each document's voting vectors (:func:`pipeline.vote_vectors`) as the store keeps them."""
+    return {k: v.astype(np.float16).tobytes() for k, v in pipeline.vote_vectors(inputs).items()}
+
+
+def store_vote_bytes(store: Store, docs: Sequence[Document]) -> list[tuple[str, None]]:
+    """:func:`vote_bytes` of stored documents, cached in the store: the job :func:`votes_ahead`
+    gives worker processes. They store what they compute (32 KB a document): held as results, a
+    corpus's vectors waited in the calling process's memory, and storing them took its time."""
+    fresh = vote_bytes(doc_inputs(store, docs))
+    store.put_cached("votes", votes_version(), fresh.items())
+    return [(k, None) for k in fresh]
+
+
+def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> None:
+    """Begin computing, in ``work``'s processes, the voting vectors :func:`chosen_by_votes` will
+    read, when at least ``MIN_VOTE_DOCS`` lack them: before the neighbours are known, those of
+    every document of a corpus in several languages (every one of them has neighbours in another
+    language, so a fresh trace votes with them all); a document not voting after all only costs
+    its vectors."""
+    if len(docs) <= pipeline.ALL_PAIRS_UP_TO or len({d.lang for d in docs}) < 2:
+        return
+    found = store.cached_ids("votes", votes_version(), [d.id for d in docs])  # 32 KB a document unread
+    missing = [d for d in docs if d.id not in found]
+    if len(missing) >= MIN_VOTE_DOCS:
+        work.submit("votes", store_vote_bytes, missing, VOTE_CHUNK)
+
+
+def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
+                    work: DocumentWork | None = None) -> set[tuple[str, str]]:
     """The cross-language pairs both documents choose by their sentences' votes (:func:`pipeline.voted`).
     Each document's voting vectors are kept in the store (float16, 32 KB a document), and each
     ballot with what it read (its document's and pool's topic fingerprints): a rerun encodes only
-    new documents and casts again only the ballots whose pool changed."""
-    version = f"{pipeline.topic_version()}:{votes.VOTE_SENTENCES}"
+    new documents and casts again only the ballots whose pool changed. ``work``: where
+    :func:`votes_ahead` began computing and storing them (the rest are computed here)."""
+    version = votes_version()
+    if work is not None:
+        work.wait("votes")
     blob = store.corpus_cached("ballots", version)
     kept: dict[str, list] = json.loads(blob) if blob else {}
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
@@ -257,12 +316,10 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours) -> s
     listed = {d for doc, _, pool in todo for d in (doc, *pool)}
     need = [d for d in docs if d.id in listed]
 
-    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        return {k: v.astype(np.float16).tobytes() for k, v in pipeline.vote_vectors(inputs).items()}
-
-    blobs = _per_document(store, "votes", version, need, compute)
+    blobs = _per_document(store, "votes", version, need, vote_bytes)
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
-    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim).astype(np.float32) for k, v in blobs.items()}
+    # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
+    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
     fresh = pipeline.ballots(todo, vectors)
     now = {}
     for doc, lang, _ in pools:
@@ -333,11 +390,13 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
 
 class FactsOf:
     """Each document's facts (:func:`facts_of`), begun when made: cached ones are read at once and,
-    when many are missing and ``workers`` > 1, the missing ones are extracted in worker processes
-    from then on, beside whatever this process does next (a trace makes it before its
-    single-process stages). :meth:`result` gathers them; :meth:`close` stops what is left."""
+    when many are missing and there are workers (``work``'s, else ``workers`` of its own), the
+    missing ones are extracted in worker processes from then on, beside whatever this process does
+    next (a trace makes it before its single-process stages). :meth:`result` gathers them;
+    :meth:`close` stops what is left of its own workers."""
 
-    def __init__(self, docs: Sequence[Document], store: Store, workers: int = 1) -> None:
+    def __init__(self, docs: Sequence[Document], store: Store, workers: int = 1,
+                 work: DocumentWork | None = None) -> None:
         self.docs, self.store, self.version = list(docs), store, pipeline.facts_version()
         self.out: dict[str, list[Fact]] = {}
         self.missing: list[Document] = []
@@ -349,33 +408,34 @@ class FactsOf:
                     self.out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
                 else:
                     self.missing.append(d)
-        self.extraction = (FactExtraction(store, self.missing, workers)
-                           if workers > 1 and len(self.missing) >= MIN_FACT_DOCS else None)
+        self.own = work is None  # its own workers, else ``work``'s (stopped by its owner)
+        self.work = work if work is not None else DocumentWork(store, workers)
+        self.extracting = len(self.missing) >= MIN_FACT_DOCS and self.work.workers > 1
+        if self.extracting:
+            self.work.submit("facts", document_facts, self.missing, FACT_CHUNK)
 
     def result(self, texts: Callable[[Document], str]) -> dict[str, list[Fact]]:
         """Facts by document id, the fresh ones stored (in batches: a killed run keeps what it
         extracted); ``texts`` gives a document's file text where this process extracts."""
-        fresh_facts = (self.extraction.results() if self.extraction
+        fresh_facts = (self.work.results("facts") if self.extracting
                        else ((d.id, pipeline.facts(d, texts(d))) for d in self.missing))
-        fresh: dict[str, bytes] = {}
-        for doc_id, found_facts in fresh_facts:
-            self.out[doc_id] = found_facts
-            fresh[doc_id] = json.dumps([[f.start, f.end, f.type, f.value] for f in found_facts],
-                                       ensure_ascii=False).encode("utf-8")
-            if len(fresh) >= DOC_BATCH:
-                self.store.put_cached("facts", self.version, fresh.items())
-                fresh.clear()
-        self.store.put_cached("facts", self.version, fresh.items())
+
+        def stored() -> Iterator[tuple[str, bytes]]:
+            for doc_id, found_facts in fresh_facts:
+                self.out[doc_id] = found_facts
+                yield doc_id, json.dumps([[f.start, f.end, f.type, f.value] for f in found_facts],
+                                         ensure_ascii=False).encode("utf-8")
+
+        put_in_batches(self.store, "facts", self.version, stored())
         return {d.id: self.out[d.id] for d in self.docs}
 
     def release(self) -> None:
-        """Stop the workers if they are done (see :meth:`FactExtraction.release`)."""
-        if self.extraction:
-            self.extraction.release()
+        """Stop the workers if they are done (see :meth:`DocumentWork.release`)."""
+        self.work.release()
 
     def close(self) -> None:
-        if self.extraction:
-            self.extraction.close()
+        if self.own:
+            self.work.close()
 
 
 def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],

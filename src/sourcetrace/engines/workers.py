@@ -11,7 +11,7 @@ process whose OpenMP (faiss) or BLAS threads have run can hang.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from multiprocessing import get_context
@@ -30,6 +30,11 @@ CHUNK = 48  # pairs per task: consecutive pairs share documents, which a worker 
 MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (start-up costs more)
 FACT_CHUNK = 100  # documents per facts task
 MIN_FACT_DOCS = 1000  # fewer documents than this have their facts extracted here (2-3 ms each)
+VOTE_CHUNK = 200  # documents per voting vectors task (about 1 ms a document)
+# Documents whose voting vectors are computed here below this: a worker loads the static encoder
+# first (2-3 s, 270 MB).
+MIN_VOTE_DOCS = 2000
+DOCUMENT_WORK_NICE = 5  # :class:`DocumentWork`'s workers' priority below the calling process (a third of its CPU share)
 
 _state: dict = {}
 
@@ -131,41 +136,73 @@ def encoder_pool(encoder: Encoder, workers: int) -> Iterator[BatchRunner | None]
         yield lambda batches: pool.map(_raw_rows, batches)
 
 
-def _start_facts(db_path: str) -> None:
+def _start_documents(db_path: str) -> None:
+    # Below the calling process: its stages (topics, candidates) are a trace's critical path, and
+    # these workers' jobs are wanted later (facts at the end), so they take the cores it leaves.
+    os.nice(DOCUMENT_WORK_NICE)
     _state.update(store=Store(db_path))
 
 
-def _facts_chunk(docs: Sequence[Document]) -> list[tuple[str, list[Fact]]]:
+def _documents_chunk(job: Callable[[Store, Sequence[Document]], Iterable[tuple[str, object]]],
+                     docs: Sequence[Document]) -> list[tuple[str, object]]:
+    return list(job(_state["store"], docs))
+
+
+def document_facts(store: Store, docs: Sequence[Document]) -> list[tuple[str, list[Fact]]]:
+    """(document id, its facts) of stored documents: the facts job of :class:`DocumentWork`."""
     from sourcetrace import pipeline
 
-    store = _state["store"]
     return [(d.id, pipeline.facts(d, store.document_text(d.id) or "")) for d in docs]
 
 
-class FactExtraction:
-    """Facts of documents being extracted in worker processes, from the moment it is made: the
-    trace starts it before its single-process stages (topics, candidates), whose core it leaves
-    to the workers, and reads the results when it reaches the facts stage. :meth:`results` gives
-    (document id, its facts) in the documents' order; :meth:`close` stops what is left."""
+class DocumentWork:
+    """Per-document jobs in worker processes, begun when submitted and collected when a stage
+    reaches them: a trace submits them before its single-process stages (topics, candidates),
+    whose core they leave to the workers (facts, and the voting vectors of candidate search). A
+    job is a function of the store and a chunk of documents, giving (document id, result) pairs,
+    or storing its results itself (:meth:`wait` for it); the workers open the store themselves,
+    start with the first submission (none, no processes) and run below this process's priority.
+    Chunks run in the order they were submitted; :meth:`results` gives one job's in its
+    documents' order; :meth:`release` and :meth:`close` stop the workers."""
 
-    def __init__(self, store: Store, docs: Sequence[Document], workers: int) -> None:
-        chunks = [docs[i:i + FACT_CHUNK] for i in range(0, len(docs), FACT_CHUNK)]
-        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_facts,
-                                        initargs=(str(store.path),))
-        self.futures = [self.pool.submit(_facts_chunk, chunk) for chunk in chunks]
+    def __init__(self, store: Store, workers: int) -> None:
+        self.store, self.workers = store, workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: dict[str, list[Future]] = {}
 
-    def results(self) -> Iterator[tuple[str, list[Fact]]]:
-        try:
-            for fut in self.futures:
-                yield from fut.result()
-        finally:
+    def submit(self, name: str, job: Callable[[Store, Sequence[Document]], Iterable[tuple[str, object]]],
+               docs: Sequence[Document], chunk: int) -> None:
+        """Run ``job`` over ``docs`` in chunks of ``chunk`` documents (``job`` must be importable
+        by name: the workers are spawned)."""
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                            initializer=_start_documents, initargs=(str(self.store.path),))
+        self.futures[name] = [self.pool.submit(_documents_chunk, job, docs[i:i + chunk])
+                              for i in range(0, len(docs), chunk)]
+
+    def submitted(self, name: str) -> bool:
+        return name in self.futures
+
+    def results(self, name: str) -> Iterator[tuple[str, object]]:
+        """The job's (document id, result) pairs, as its chunks finish in order; then the job is
+        forgotten, and the workers stop if no job is left."""
+        for fut in self.futures.get(name, []):
+            yield from fut.result()
+        self.futures.pop(name, None)
+        if not self.futures:
             self.close()
 
+    def wait(self, name: str) -> None:
+        """Until the job (one that stores what it computes) is done, if it was submitted."""
+        for _ in self.results(name):
+            pass
+
     def release(self) -> None:
-        """Stop the worker processes if every document is done (results stay readable): idle,
-        they would hold their memory through the stages still to come."""
-        if all(f.done() for f in self.futures):
+        """Stop the worker processes if every chunk is done (results stay readable): idle, they
+        would hold their memory through the stages still to come."""
+        if all(f.done() for fs in self.futures.values() for f in fs):
             self.close()
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)

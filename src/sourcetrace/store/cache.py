@@ -26,6 +26,14 @@ class CacheTables:
                 [kind, version, *chunk]))
         return out
 
+    def cached_ids(self, kind: str, version: str, doc_ids: Sequence[str]) -> set[str]:
+        """Which of those documents have cached `kind` data made by `version` (the data unread)."""
+        out: set[str] = set()
+        for chunk, marks in chunks(doc_ids, 500):
+            out.update(row[0] for row in self.conn.execute(
+                f"SELECT doc FROM doc_cache WHERE kind=? AND version=? AND doc IN ({marks})", [kind, version, *chunk]))
+        return out
+
     def put_cached(self, kind: str, version: str, items: Iterable[tuple[str, bytes]]) -> None:
         with transaction(self.conn) as cur:
             cur.executemany("INSERT OR REPLACE INTO doc_cache VALUES (?,?,?,?)",
