@@ -260,7 +260,7 @@ def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int
 def _width(qlang: str, ilang: str, sizes: dict[str, int]) -> int:
     """How many neighbours a document keeps in a language (0: none searched), as nb.nearest."""
     same = qlang == ilang
-    width = nb.K_SAME if same else nb.K
+    width = nb.K_SAME if same else nb.K_POOL
     return width if width > 0 and sizes[ilang] >= (2 if same else 1) else 0
 
 
@@ -296,9 +296,10 @@ def _usual(found: list[tuple[float, str]]) -> float:
 
 
 def _hits(kv: tuple) -> list[tuple]:
+    """The candidates of one list: its first nb.K (the rest of a wider list is a voting pool)."""
     (q, ilang, qlang), found = kv
     out = []
-    for cos, d in found:
+    for cos, d in found[:nb.K]:
         if cos >= pipeline.TOPIC_MIN_COS:
             out.append(((q, d), (cos, qlang, ilang)) if q < d else ((d, q), (cos, ilang, qlang)))
     return out
