@@ -48,9 +48,13 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     keep("features", feats)
     langs = docs.mapValues(lambda r: r.doc.lang)
     neighbours, lists = vectors(topics, langs, keep, parts)
-    found = minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
+    chosen = voted(docs, lists, keep, parts)
+    keep("candidates: chosen by votes", chosen)  # read twice
+    # A chosen pair is a candidate of its own (votes.candidate): the pool reaches past the lists' first K.
+    found = minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts)).union(
+        chosen.map(lambda kv: (kv[0], votes.candidate(kv[0]))))
     union = with_both(found.reduceByKey(lambda x, y: cp.merge([x], [y])[0], parts), langs, parts)
-    how = union.leftOuterJoin(voted(docs, lists, keep, parts), parts).mapValues(
+    how = union.leftOuterJoin(chosen, parts).mapValues(
         lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2], v[1] is not None)).persist(KEEP)  # read twice
     # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
     figs = feats.mapValues(lambda f: figures(f.terms))
