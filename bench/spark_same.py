@@ -47,6 +47,7 @@ class PeakTree:
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
         self.cpu: dict[int, float] = {}  # seconds by process
+        self.kind: dict[int, str] = {}  # what each process runs (kinds())
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -68,6 +69,7 @@ class PeakTree:
             out.append(p)
             if p in ticks:
                 self.cpu[p] = ticks[p] / hz
+                self.kind[p] = _kind(p, self.kind.get(p, "?"))  # read again: a launcher script execs java
             todo += children.get(p, [])
         return out
 
@@ -83,11 +85,33 @@ class PeakTree:
             self.peak = max(self.peak, total)
             self._stop.wait(0.2)
 
+    def by_kind(self) -> dict[str, float]:
+        """CPU seconds by kind of process: the JVM, PySpark's worker daemon and the workers it
+        forks, the driver (or the local engine and its workers)."""
+        out: dict[str, float] = {}
+        for pid, seconds in self.cpu.items():
+            out[self.kind.get(pid, "?")] = out.get(self.kind.get(pid, "?"), 0.0) + seconds
+        return out
+
     def stop(self) -> tuple[int, float]:
         """Peak bytes and CPU seconds."""
         self._stop.set()
         self._thread.join()
         return self.peak, sum(self.cpu.values())
+
+
+def _kind(pid: int, was: str) -> str:
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return was
+    if not cmd[0]:  # exiting: its command line is gone
+        return was
+    if cmd[0].endswith(b"java"):
+        return "jvm"
+    if b"python" in cmd[0]:
+        return "python workers" if b"pyspark.worker" in cmd else "python"
+    return "other"
 
 
 class Run:
@@ -161,11 +185,15 @@ def main() -> None:
                                    work / "local.log").finish()
             print(f"local engine: {lt:.1f} s, peak {lm / 2**20:.0f} MiB, CPU {lcpu:.1f} s (exit {lc}); "
                   f"load average {os.getloadavg()[0]:.1f}", flush=True)
-        st, sm, sc, scpu = (spark_run or Run(spark_args, work / "spark.json")).finish()
+        spark_run = spark_run or Run(spark_args, work / "spark.json")
+        spark_tree = spark_run.tree
+        st, sm, sc, scpu = spark_run.finish()
         ratio = f"; ratio spark/local {st / lt:.2f} (CPU {scpu / lcpu:.2f})" if lt else ""
         print(f"spark engine ({args.master}): {st:.1f} s, peak {sm / 2**20:.0f} MiB, CPU {scpu:.1f} s "
               f"(exit {sc}){ratio}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        print("  spark CPU by process: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(
+            spark_tree.by_kind().items(), key=lambda kv: -kv[1])), flush=True)
         if not sc:
             print("  spark seconds by stage (its job group sourcetrace:STAGE; the rest is the JVM's start and stop): "
                   + stage_seconds(work / "spark.json"), flush=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from realtext import miss_shares, misses  # noqa: E402
+from realtext import _pan_case, miss_shares, misses  # noqa: E402
 
 GOLD = [((0, 10), (0, 10)), ((10, 20), (10, 20)), ((20, 30), (20, 30)), ((30, 40), (30, 40))]
 
@@ -32,3 +32,20 @@ def test_every_lost_area_goes_to_one_kind_of_miss():
 def test_a_pair_nobody_paired_is_unaligned():
     lost = misses([((0, 10), (0, 10))], GOLD[:2])
     assert lost["unaligned"] == 100 and lost["gold"] == 200
+
+
+def test_a_pan_case_is_placed_where_the_two_texts_run_together_near_its_offsets():
+    """PAN's offsets count its own files' characters; the copy mangled some ("’" -> "CI"), so a
+    case drifts: it is placed where the two texts share the same text around PAN's offsets."""
+    taken = ("The bachelor degree program is open to students who possess a high school diploma "
+             "or its equivalent and want the standard four-year undergraduate degree.")
+    susp = "Our own opening words, writtenCI here for this test. " * 3 + taken + " And our closing words here."
+    src = "Some other page about colleges and fees. " + taken + " Fees are due in the spring."
+    pan_offsets = {"this_offset": str(susp.index(taken) - 6), "this_length": str(len(taken)),
+                   "source_offset": str(src.index(taken) + 4), "source_length": str(len(taken))}
+    ga, gb = _pan_case(susp, src, pan_offsets)
+    # the shared text, with at most the punctuation and spaces both texts have around it
+    for text, (s, e) in ((susp, ga), (src, gb)):
+        assert taken in text[s:e] and e - s <= len(taken) + 3
+    far = {**pan_offsets, "this_offset": "0"}  # nowhere near the shared text: no case
+    assert _pan_case(susp, src, far) is None

@@ -83,6 +83,41 @@ def test_a_report_quoting_several_sentences_in_quotation_marks_is_derived_below_
     assert relate(report, statement, quoted("verbatim")[:1]).type == "related"
 
 
+def test_two_quotes_make_a_report_derived_however_little_of_either_they_cover():
+    """A report that quotes two of its source's sentences in quotation marks, among much of its own
+    text and paraphrase, is derived at any coverage (planted reports quoting two sentences cover
+    0.21-0.30 of each side and came out related; bench/trace.py)."""
+    said = ["The ministers agreed to fund the new water plan for the southern provinces this year.",
+            "They thanked the host government for its generous welcome and careful preparations."]
+    statement = _pt("s", " ".join(said) + " Other business was left for a later meeting of the council. " * 12)
+    report = _pt("r", "".join(f'The statement said: "{x}" ' for x in said)
+                 + "Rain fell in the capital all day long, and traffic was slow on every road. " * 8)
+    passages = [Passage("r", report.text.index(x), report.text.index(x) + len(x), "s", statement.text.index(x),
+                        statement.text.index(x) + len(x), "verbatim", 1.0) for x in said]
+    rel = relate(report, statement, passages)
+    assert rel.coverage_a < 0.3 and rel.coverage_b < 0.3
+    assert (rel.type, rel.source) == ("derived", "s")
+
+
+def test_a_near_copy_keeping_one_short_sentence_whole_is_not_only_related():
+    """A near-copy whose longer sentences all had a figure changed keeps some short sentence as it
+    was, names and date included: that sentence, whole and 5+ words, is the word-for-word evidence
+    a copy needs; a shorter piece of a sentence is not."""
+    kept = "The meeting ended in Beit Mishmish on 8 June 2020."
+    first = "Officials of the prison inspection board said {} people received aid in February."
+    last = " Under the plan, {} cases will be added in the northern district courts by 2015."
+    a = _pt("a", first.format(52) + " " + kept + last.format(72))
+    b = _pt("b", first.format(28) + " " + kept + last.format(9084))
+    reworded = [Passage("a", 0, a.text.index(kept) - 2, "b", 0, b.text.index(kept) - 2, "near-verbatim", 0.8),
+                Passage("a", a.text.index("Under"), len(a.text) - 1, "b", b.text.index("Under"), len(b.text) - 1,
+                        "near-verbatim", 0.8)]
+    one = Passage("a", a.text.index(kept), a.text.index(kept) + len(kept) - 1, "b", b.text.index(kept),
+                  b.text.index(kept) + len(kept) - 1, "verbatim", 1.0)
+    assert relate(a, b, reworded + [one]).type in ("copy", "derived")
+    part = Passage("a", one.a_start, one.a_start + 24, "b", one.b_start, one.b_start + 24, "verbatim", 1.0)
+    assert relate(a, b, reworded + [part]).type == "related"
+
+
 def test_derived_without_any_cue_names_no_source():
     a, b = _pt("a", STATEMENT), _pt("b", STATEMENT)
     rel = relate(a, b, _passages(a, b, "near-verbatim", 0.6, 0.6))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.align.reuse import MAX_NGRAM_REPEAT, Match, ReuseQuery, find_reuse, token_diff
+from sourcetrace.align.reuse import MAX_NGRAM_REPEAT, Match, ReuseQuery, find_reuse, grow_exact, token_diff
 from work import lines_executed
 
 
@@ -215,6 +215,27 @@ def test_kind_thresholds() -> None:
     assert mk(40, 41, 40).kind == "near-verbatim"  # an inserted word
     assert mk(10, 10, 6).kind == "near-verbatim"
     assert mk(10, 12, 6).kind == "partial"
+
+
+def test_a_copied_block_grows_over_the_short_sentences_at_its_edges() -> None:
+    """A sentence too short for a passage of its own, at the edge of a block copied word for word,
+    belongs to the block when both texts go on with the same words; one or two equal words do
+    not grow it, nor does a word that differs."""
+    block = "The cover is made from a soft material that can be washed at home without any trouble."
+    a = f"Our dogs sleep outside in winter. Limited one-year warranty. {block} Ask the shop.\n\nto get a discount. Done."
+    b = f"It keeps pets warm in the cold. Limited one-year warranty. {block} Ask the shop.\nto get a discount. Other."
+    sa, sb = (a.index(block), a.index(block) + len(block) - 1), (b.index(block), b.index(block) + len(block) - 1)
+    ((ga, gb),) = grow_exact(a, [(0, len(a))], b, [(0, len(b))], [(sa, sb)])
+    assert a[ga[0]:ga[1]] == f"Limited one-year warranty. {block} Ask the shop.\n\nto get a discount"
+    assert b[gb[0]:gb[1]] == f"Limited one-year warranty. {block} Ask the shop.\nto get a discount"
+    # Two equal words ("Ask the" cut short) are chance as often as copy: not grown.
+    c = b.replace("Ask the shop.\nto get a discount. Other.", "Ask the clerk now.")
+    ((_, gc),) = grow_exact(a, [(0, len(a))], c, [(0, len(c))], [(sa, (c.index(block), c.index(block) + len(block) - 1))])
+    assert c[gc[1]:].startswith(". Ask the clerk")
+    # Never into the span of another pair.
+    other = (a.index("Ask"), len(a) - 1), (b.index("Ask"), len(b) - 1)
+    (g1, _), (g2, _) = grow_exact(a, [(0, len(a))], b, [(0, len(b))], [(sa, sb), other])
+    assert a[g1[1]:].startswith(". Ask") and g2 == other[0]
 
 
 def test_token_diff_changed_number() -> None:

@@ -7,8 +7,11 @@ import pytest
 from sourcetrace.align.cues import numbers
 from sourcetrace.quotes.search import (
     MAX_QUERY_CHARS,
+    MIN_SCORE,
     Hit,
     QueryError,
+    _DocCache,
+    _Kept,
     _ranked,
     anchored_gain,
     check_query,
@@ -20,6 +23,7 @@ from sourcetrace.quotes.search import (
     rare_cue,
     search,
 )
+from sourcetrace.records import DocumentLabel
 from sourcetrace.store.sqlite import Store
 
 D000, D002A, D004 = "000_d1cb74700ad1c777#1", "002_5d78def7b98681ae#1", "004_bb9c77e55452a9c2#1"
@@ -320,3 +324,86 @@ def test_a_caller_that_encoded_a_batch_returns_and_the_next_caller_encodes_the_n
         t.join(5)
     assert batches[0] == ["a"] and sorted(batches[1]) == ["bb", "bbb", "bbbb", "bbbbb"]
     assert got == {"b" * i: float(i) for i in range(2, 6)} | {"a": 1.0}
+
+
+def test_queries_reserved_before_their_search_are_encoded_in_the_first_batch_after():
+    import numpy as np
+
+    import sourcetrace.quotes.search as search_mod
+
+    batches: list[list[str]] = []
+
+    class Recording:
+        def encode(self, texts):
+            batches.append(list(texts))
+            return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
+    batcher = search_mod.QueryBatcher(Recording, max_batch=3)
+    tickets = [batcher.reserve("q" * i) for i in range(1, 6)]  # requests arrived, none searched yet
+    assert batches == []  # a reservation encodes nothing by itself
+    assert float(tickets[3].vector()[0]) == 4.0
+    assert batches == [["qqqq", "q", "qq"]]  # its own query first, then the oldest waiting
+    assert [float(t.vector()[0]) for t in tickets[:2]] == [1.0, 2.0] and len(batches) == 1  # already there
+    assert float(tickets[4].vector()[0]) == 5.0 and batches[1] == ["qqqqq", "qqq"]
+    assert float(tickets[2].vector()[0]) == 3.0 and len(batches) == 2
+
+
+def test_a_failed_batch_fails_each_of_its_queries_and_the_next_batch_is_tried_again():
+    import numpy as np
+
+    import sourcetrace.quotes.search as search_mod
+
+    calls: list[list[str]] = []
+
+    class FailingOnce:
+        def encode(self, texts):
+            calls.append(list(texts))
+            if len(calls) == 1:
+                raise RuntimeError("model broke")
+            return np.ones((len(texts), 1), dtype=np.float32)
+
+    batcher = search_mod.QueryBatcher(FailingOnce)
+    a, b = batcher.reserve("a"), batcher.reserve("b")
+    with pytest.raises(RuntimeError):
+        a.vector()
+    with pytest.raises(RuntimeError):
+        b.vector()  # it was in the failed batch
+    assert float(batcher.encode("c")[0]) == 1.0 and calls[-1] == ["c"]
+
+
+def test_a_search_refuses_another_querys_ticket(seeds_db):
+    import sourcetrace.quotes.search as search_mod
+
+    with Store(seeds_db) as store:
+        ticket = search_mod.QueryBatcher().reserve("the protection of civilians")
+        with pytest.raises(ValueError):
+            search(store, "another quote entirely", ticket=ticket)
+
+
+def _kept_hit(doc: str, score: float, start: int = 0) -> Hit:
+    return Hit(doc, start, start + 5, "verbatim", score, "en", (start, start + 5), "words")
+
+
+def test_a_documents_kept_hit_is_its_strongest_ties_to_the_first_met_in_any_order():
+    docs = _DocCache(None)
+    docs.known({d: DocumentLabel(d, "en", None, None) for d in "abc"}, "abc")
+    hits = [(_kept_hit("a", 0.9, 0), (0, 0.0, 3)), (_kept_hit("a", 0.9, 10), (0, 0.0, 1)),
+            (_kept_hit("a", 0.7, 20), (1, -2.0, 0)), (_kept_hit("b", 0.8), (1, -1.0, 4)),
+            (_kept_hit("c", 0.6), (1, -1.0, 5)), (_kept_hit("c", 0.1), (1, -3.0, 6))]
+    for order in (hits, hits[::-1], hits[2:] + hits[:2]):
+        kept = _Kept(docs, "any", 2)
+        for hit, key in order:
+            kept.add(hit, key)
+        assert kept.best["a"].start == 10  # 0.9 met first (key 1), whatever came first here
+        assert kept.best["c"].score == 0.6 and kept.floor() == 0.8  # 0.1 is below MIN_SCORE
+
+
+def test_the_floor_is_the_limit_th_score_in_the_language_asked_for():
+    docs = _DocCache(None)
+    docs.known({"a": DocumentLabel("a", "en", None, None), "b": DocumentLabel("b", "ar", None, None)}, "ab")
+    kept = _Kept(docs, "ar", 1)
+    assert kept.floor() == MIN_SCORE  # fewer hits than the limit: anything kept may enter
+    kept.add(_kept_hit("a", 0.95), (0, 0.0, 0))
+    assert kept.floor() == MIN_SCORE  # an English hit does not fill an Arabic answer
+    kept.add(_kept_hit("b", 0.7), (0, 0.0, 1))
+    assert kept.floor() == 0.7

@@ -89,3 +89,21 @@ def test_cli_parquet_and_failures(spark, tmp_path):
     facts = pq.read_table(tmp_path / "out" / "facts").to_pylist()
     assert any(json.loads(f["value"]) == 42 for f in facts)
     assert json.loads((tmp_path / "out" / "settings.json").read_text())["engine"] == "spark"
+
+
+def test_with_sides_local_gives_a_partition_the_sides_its_records_read(spark):
+    """Records spread by a hash of their key; each partition's work gets exactly the sides its
+    records read, each prepared once, whatever the two partition counts."""
+    from sourcetrace.engines.spark import with_sides_local
+
+    sc = spark.sparkContext
+    docs = sc.parallelize([(f"d{i}", i) for i in range(20)]).partitionBy(3)
+    keyed = sc.parallelize([((f"d{i % 20}", f"d{(i * 7 + 1) % 20}"), i) for i in range(30)], 2)
+
+    def work(records, sides):
+        assert set(sides) == {d for key, _ in records for d in key}
+        return [(key, value, sides[key[0]] + sides[key[1]]) for key, value in records]
+
+    out = with_sides_local(keyed, docs, 3, lambda r: r[0], work, prepare=lambda v: 10 * v, spread=4).collect()
+    assert sorted(out) == sorted(((f"d{i % 20}", f"d{(i * 7 + 1) % 20}"), i, 10 * (i % 20 + (i * 7 + 1) % 20))
+                                 for i in range(30))

@@ -35,6 +35,30 @@ def test_document_labels_in_one_query_leave_out_unknown_ids(tmp_path):
         assert store.document_labels([]) == {}
 
 
+def test_keyset_pages_list_every_document_in_the_offset_pages_order(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        # two files under one path (read from two folders), one holding two documents
+        for key, path, n in [("/x/b.txt", "b.txt", 1), ("/y/a.txt", "a.txt", 2), ("/z/a.txt", "a.txt", 1)]:
+            text = "One. Two. Three."
+            source = SourceFile(path=path, text=text, encoding="utf-8", format="text", sha256=key * 8, size=len(text))
+            docs = [Document(f"{key}#{i}", path, 6 * i, 6 * i + 4, "en") for i in range(n)]
+            store.put_file(key, source, "s1", docs, [Sentence(d.id, d.start, d.end, "en") for d in docs])
+        listing = [d.id for d in store.documents_page(0, 10)]
+        assert listing == ["/y/a.txt#0", "/y/a.txt#1", "/z/a.txt#0", "/x/b.txt#0"]
+        pages, after = [], None
+        while page := store.documents_after(after, 3 if after is None else 1):
+            pages.append([d.id for d in page])
+            after = page[-1].id
+        assert pages == [listing[:3], listing[3:]]
+        assert [d.id for d in store.documents_page(1, 2)] == listing[1:3]
+        with pytest.raises(KeyError):
+            store.documents_after("nope", 3)
+        plan = " ".join(str(r) for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN " + store._LISTING + " WHERE (f.path, f.key, d.seq) > (?, ?, ?)"
+            + store._LISTING_ORDER + " LIMIT 3", ("a", "b", 0)))
+        assert "files_path" in plan and "TEMP B-TREE FOR ORDER BY" not in plan  # a seek, not a sort of all
+
+
 def test_file_state_is_hash_and_settings(tmp_path):
     with Store(tmp_path / "s.db") as store:
         _put(store)
@@ -177,6 +201,8 @@ def test_put_relations_writes_only_the_difference(tmp_path):
         assert store.put_relations(ids, [bc2, ac]) == 3  # ab gone, bc changed, ac new
         assert [(r.a, r.b, r.type, r.coverage_a) for r in store.relations()] == [
             ("a#1", "c#1", "derived", 0.6), ("b#1", "c#1", "related", 0.2)]
+        touching = store.relations_touching(["c#1", "a#1", "nope", "c#1"])  # one query, as relations() each
+        assert touching == {d: store.relations(d) for d in ("a#1", "c#1", "nope")}
         # Relations with a document outside `doc_ids` are left alone.
         assert store.put_relations(["a#1", "b#1"], []) == 0
         assert len(store.relations()) == 2

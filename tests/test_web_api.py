@@ -372,6 +372,32 @@ def test_uploads_stay_inside_the_upload_folder(client):
     wait_for(client, r.json()["id"])
 
 
+def test_documents_pages_by_keyset_cover_the_store_in_the_offset_order(client, monkeypatch):
+    everything = client.get("/api/documents", params={"limit": 500}).json()
+    ids = [d["id"] for d in everything["documents"]]
+    assert len(ids) == everything["total"] >= 3 and everything["next"] is None
+    walked, after = [], None
+    while True:
+        body = client.get("/api/documents", params={"limit": 2, **({"after": after} if after else {})}).json()
+        walked += [d["id"] for d in body["documents"]]
+        after = body["next"]
+        if after is None:
+            break
+        assert after == walked[-1]
+    assert walked == ids
+    assert [d["id"] for d in client.get("/api/documents", params={"offset": 1, "limit": 2}).json()["documents"]] == ids[1:3]
+    assert client.get("/api/documents", params={"after": "nope"}).status_code == 404
+    assert client.get("/api/documents", params={"after": ids[0], "offset": 1}).status_code == 422
+    page = client.get("/documents")
+    assert page.status_code == 200 and "next 200" not in page.text  # fewer than a page
+    assert client.get("/documents", params={"after": "nope"}).status_code == 404
+    from sourcetrace.web import pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    page = client.get("/documents", params={"after": ids[0]})
+    assert page.status_code == 200 and f'href="/documents?after={quote(ids[1], safe="/")}"' in page.text
+
+
 def test_documents_offset_beyond_sqlite_integers_is_a_client_error(client):
     # SQLite integers are 64-bit: a larger offset is refused as invalid, never a server error.
     assert client.get("/api/documents", params={"offset": 2**63}).status_code == 422

@@ -58,7 +58,7 @@ from sourcetrace.align.beads import (
     unit_vectors,
 )
 from sourcetrace.align.matching import cosine_matrix, margin_scores
-from sourcetrace.align.reuse import Match, find_reuse
+from sourcetrace.align.reuse import Match, find_reuse, grow_exact
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import Document, Passage, Sentence, Span
@@ -542,7 +542,8 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
         # Sentences as regions: a passage never runs across a sentence end, so each passage pairs
         # what one sentence kept of another (and a quote spread over a paragraph is several).
         regions_a, regions_b = _regions(a), _regions(b)
-        reused = _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b)))
+        reused = _grown(a, b, regions_a, regions_b,
+                        _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b))))
         for p in reused:
             covered_a.append((p.a_start, p.a_end))
             covered_b.append((p.b_start, p.b_end))
@@ -571,6 +572,19 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     passages += reused
     passages.sort(key=lambda p: (p.a_start, p.b_start))
     return passages
+
+
+def _grown(a: Side, b: Side, regions_a: list[Span], regions_b: list[Span], passages: list[Passage]) -> list[Passage]:
+    """Word-for-word passages grown over the identical words around them (a short sentence at
+    the edge of a copied block: :func:`reuse.grow_exact`), then joined into blocks again."""
+    if not any(p.word_for_word for p in passages):
+        return passages
+    spans = [((p.a_start, p.a_end), (p.b_start, p.b_end)) for p in passages]
+    grown = grow_exact(a.text, regions_a, b.text, regions_b, spans, grow=[p.word_for_word for p in passages])
+    if grown == spans:
+        return passages
+    return _runs(a, b, [replace(p, a_start=ga[0], a_end=ga[1], b_start=gb[0], b_end=gb[1])
+                        for p, (ga, gb) in zip(passages, grown, strict=True)])
 
 
 def _same_words(x: str, y: str) -> bool:

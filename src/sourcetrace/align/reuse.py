@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -64,10 +65,13 @@ from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_encli
 from sourcetrace.text.normalize import normalize_span, tokens
 from sourcetrace.text.sentences import NEWLINES, wrapped
 
-__all__ = ["Match", "ReuseQuery", "find_reuse", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
+__all__ = ["Match", "ReuseQuery", "find_reuse", "grow_exact", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
 
 #: An n-gram occurring more often than this on one side is not used as a seed.
 MAX_NGRAM_REPEAT = 20
+#: Fewest identical words a copied block grows by at one end (:func:`grow_exact`): one or two
+#: equal words next to a copy ("the", "و") are as often chance as part of it.
+MIN_GROWTH = 3
 
 # Alignment scores.  A "soft" pair (same light stem, different word: «عزمنا»/«عزمهم»,
 # «الأوطان»/«أوطاننا») is weak evidence: it lets an alignment run on through a reworded
@@ -608,6 +612,73 @@ def _select(cands: list[_Cand], p: _Pair, side_a: _Tokens, side_b: _Tokens, min_
         )
     matches.sort(key=lambda m: (m.a_start, m.b_start))
     return matches
+
+
+def grow_exact(
+    text_a: str,
+    spans_a: Sequence[tuple[int, int]],
+    text_b: str,
+    spans_b: Sequence[tuple[int, int]],
+    pairs: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+    min_words: int = MIN_GROWTH,
+    grow: Sequence[bool] | None = None,
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Pairs of spans copied word for word, each grown at both ends over the words that go on
+    identically on both sides (after normalization), when at least ``min_words`` do.
+
+    Why: the matcher works sentence by sentence (the regions it is given) and a passage needs
+    ``min_tokens`` identical words, so a short sentence at the edge of a copied block ("Limited
+    one-year manufacturer warranty.", "to get people to work." after a blank line, a heading) is
+    left out of the block although both texts go on with the very same words (PAN's inserted
+    passages, bench/realtext.py). Growth crosses sentence ends and line breaks, never a word that
+    differs, never the spans of another pair (on either side), never beyond the regions. Offsets
+    in and out are file offsets; the pairs come back in the order given. ``grow``: which pairs
+    may grow (default all); the others only bound the growth of the rest (a reworded sentence
+    next to a copied one is not part of the copy)."""
+    side_a = _tokenize_cached(text_a, tuple(spans_a))
+    side_b = _tokenize_cached(text_b, tuple(spans_b))
+    wa, wb = side_a.words, side_b.words
+    taken_a, taken_b = bytearray(len(wa)), bytearray(len(wb))
+
+    def next_to(text: str, side: _Tokens, k: int) -> bool:
+        """Whether token k + 1 follows token k in the file with no word between (regions leave
+        boilerplate out)."""
+        return not any(ch.isalnum() for ch in text[side.ends[k]:side.starts[k + 1]])
+
+    def inside(side: _Tokens, span: tuple[int, int]) -> tuple[int, int]:
+        lo = bisect_left(side.starts, span[0])
+        hi = bisect_right(side.ends, span[1])
+        return lo, hi  # tokens [lo, hi) lie inside the span
+
+    found = [(inside(side_a, pa), inside(side_b, pb)) for pa, pb in pairs]
+    for (lo, hi), (blo, bhi) in found:
+        taken_a[lo:hi] = b"\x01" * max(0, hi - lo)
+        taken_b[blo:bhi] = b"\x01" * max(0, bhi - blo)
+    out = []
+    for k, ((pa, pb), ((lo, hi), (blo, bhi))) in enumerate(zip(pairs, found, strict=True)):
+        if hi <= lo or bhi <= blo or (grow is not None and not grow[k]):
+            out.append((pa, pb))
+            continue
+        k = 0
+        while (lo - k > 0 and blo - k > 0 and not taken_a[lo - k - 1] and not taken_b[blo - k - 1]
+               and wa[lo - k - 1] == wb[blo - k - 1]
+               and next_to(text_a, side_a, lo - k - 1) and next_to(text_b, side_b, blo - k - 1)):
+            k += 1
+        if k >= min_words:
+            pa, pb = (side_a.starts[lo - k], pa[1]), (side_b.starts[blo - k], pb[1])
+            taken_a[lo - k:lo] = b"\x01" * k
+            taken_b[blo - k:blo] = b"\x01" * k
+        k = 0
+        while (hi + k < len(wa) and bhi + k < len(wb) and not taken_a[hi + k] and not taken_b[bhi + k]
+               and wa[hi + k] == wb[bhi + k]
+               and next_to(text_a, side_a, hi + k - 1) and next_to(text_b, side_b, bhi + k - 1)):
+            k += 1
+        if k >= min_words:
+            pa, pb = (pa[0], side_a.ends[hi + k - 1]), (pb[0], side_b.ends[bhi + k - 1])
+            taken_a[hi:hi + k] = b"\x01" * k
+            taken_b[bhi:bhi + k] = b"\x01" * k
+        out.append((pa, pb))
+    return out
 
 
 def token_diff(

@@ -19,9 +19,12 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           order: the local engine's batches; the model is loaded once per Python
                           worker (get_encoder's cache), never per record. What a same-language
                           pair's aligner still needs is encoded in its task, as locally
-    align                 per candidate pair, joined with both documents (two joins by id)
+    align                 per candidate pair, the pairs spread over the partitions by a hash of
+                          the pair and each document sent once to every partition whose pairs
+                          read it (:func:`with_sides_local`), not joined to every pair
     compose               passages grouped by the pivot document, joined with its translations
-    relate, fact diffs    per pair; facts per document
+    relate, fact diffs    per pair, as align (a partition's pairs through the local engine's
+                          stage function at once); facts per document
     direct, families      per connected component of the shared-text relations, found with
                           Spark's own iterations (min-label propagation, :func:`components`):
                           GraphFrames needs a JAR that PyPI does not carry
@@ -32,7 +35,8 @@ Memory per task is bounded by the largest unit of work, not by the corpus: a fil
 ``--max-bytes``) and its documents; an encoding batch (the new sentences of 500 documents); two
 blocks of 20,000 topic vectors (80 MB) and faiss' scores; the MinHash band rows of one bucket
 partition, as arrays (about 14 KB a document: 140 MB at ``DOCS_PER_PARTITION``), or one rare
-term's postings (at most 50); a pair's two documents; one family's relations and fact
+term's postings (at most 50); a partition's pairs and the documents they read (align, relate,
+fact diffs and ballots: about ``DOCS_PER_PARTITION`` documents' sides); one family's relations and fact
 diffs. A family of hundreds of thousands of documents (one connected component) is what would
 outgrow a task first. Every shuffle has :func:`partitions` partitions, a count set by the cores
 and the corpus (a multiple of the cores, at most ``DOCS_PER_PARTITION`` documents each), never the
@@ -48,6 +52,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -140,6 +145,9 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
                .config("spark.pyspark.driver.python", sys.executable)
                .config("spark.executorEnv.PYTHONPATH", path))
     conf = dict(conf or {})
+    # Workers forked with sourcetrace and the encoders' tables already loaded (engines/spark_daemon.py),
+    # not loading them again in every worker Spark starts (it stops one idle for a minute).
+    conf.setdefault("spark.python.daemon.module", "sourcetrace.engines.spark_daemon")
     if master.startswith("local") and "spark.default.parallelism" not in conf:
         # Without it every join takes the partitions of its largest parent, and unions add them up
         # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
@@ -148,6 +156,11 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
         cores = master[6:-1] if master.startswith("local[") else "1"
         n = (os.cpu_count() or 1) if cores in ("*", "") else int(cores.split(",")[0])
         conf["spark.default.parallelism"] = str(n)
+    if master.startswith("local"):
+        # The driver's JVM is the executor here, and a trace keeps it busy for minutes, not hours:
+        # its C2 compiler and parallel collector cost more CPU than they save (2,000 documents
+        # on local[2], one after the other at load 20: 116.3 -> 100.2 CPU seconds in all).
+        conf.setdefault("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
     for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
@@ -229,7 +242,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         failed = failed.coalesce(1)
         keep("segment", docs)
         summary.n_failures = keep("failures", failed)
-        summary.failures = failed.take(20)
+        summary.failures = failed.take(20) if summary.n_failures else []  # a job only when some failed
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
             lambda x: (x[0][1], x[1])).partitionBy(parts)
         keep("order", ranks)
@@ -245,8 +258,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            pairs = candidate_pairs(stages, docs, topics, keep, parts)
-        keep("candidates", pairs)
+            pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs)
+        n_pairs = keep("candidates", pairs)
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
         # align (pipeline.encoded_documents), in the local engine's batches of those documents
@@ -274,8 +287,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
-        direct = with_both(pairs.filter(lambda kv: kv[1]), sides, parts).flatMap(
-            lambda kv: align(kv[1][1], kv[1][2], spec, name, threshold, trial=kv[1][0] == pipeline.TRIAL))
+        # Spread as every candidate pair would be (the aligned ones are not counted: a job).
+        by_pairs = read_partitions(sc, 2 * n_pairs, n_docs)
+        direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
+                                  lambda records, sides: aligned(records, sides, spec, name, threshold), spread=by_pairs)
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
@@ -285,9 +300,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
         texts = joined(joined(docs, shared, parts, "leftOuterJoin").mapValues(
             lambda v: (v[0].doc, v[0].text if v[1] else "")), topics, parts, "leftOuterJoin")
-        keyed = joined(passages.map(lambda p: (pair_key(p.a, p.b), p)), pairs, parts, "cogroup").mapValues(
-            lambda v: list(v[0]))
-        typed = with_both(keyed, texts, parts).flatMap(relate)
+        # Each pair's passages and the candidate pairs, by pair; each document's text and topic
+        # vector once to each partition of pairs that reads it (two joins by id carried both
+        # vectors to every candidate pair: 10 a document).
+        keyed = passages.map(lambda p: (pair_key(p.a, p.b), p)).union(pairs.map(lambda kv: (kv[0], None)))
+        typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate, spread=by_pairs)
         keep("relate", typed)
 
         # -- facts, fact diffs (over the passages and those through a translation, any language)
@@ -302,17 +319,18 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # Only the pairs with passages: a pair without any has no fact diff (diff_pair compares
         # texts only over shared passages), so both documents' texts and facts need not travel to
         # every candidate pair (19,306 at 2,000 documents, a few hundred of them with passages).
-        wanted = typed.map(lambda r: ((r.a, r.b), None)).cogroup(through, parts).filter(
-            lambda kv: len(kv[1][0]) > 0 and len(kv[1][1]) > 0)
+        # A relation's pair marked None; only passages read the documents' texts and facts.
+        wanted = typed.map(lambda r: ((r.a, r.b), None)).union(through)
         sides_facts = joined(docs, facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
-        diffs = with_both(wanted.mapValues(lambda v: list(v[1])), sides_facts, parts).map(fact_diff)  # by pair
+        diffs = with_sides_local(wanted, sides_facts, parts, lambda r: r[0] if r[1] is not None else (),
+                                 fact_diffs, spread=by_pairs)  # by pair
         keep("fact diffs", diffs)
 
         # -- direct, families: per connected component of the shared-text relations
         labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
         light = docs.mapValues(lambda r: r.doc)
         relations = direct_by_family(typed, diffs, labels, light, parts)
-        keep("direct", relations)
+        n_relations = keep("direct", relations)
         moved = (typed.map(lambda r: (pair_key(r.a, r.b), joins_family(r)))
                  .join(relations.map(lambda r: (pair_key(r.a, r.b), joins_family(r))), parts)
                  .filter(lambda kv: kv[1][0] != kv[1][1]))
@@ -321,7 +339,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
                                 "components again", keep, parts)
         families = families_by_component(relations, labels, light, ranks, parts)
-        keep("families", families)
+        n_families = keep("families", families)
 
         # -- outputs
         stages.group("outputs")
@@ -342,7 +360,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
                 lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
             "failures": failed.map(lambda f: {"path": f.path, "reason": f.reason}),
         }
-        summary.counts.update(write_tables(spark, tables, str(out), fmt, summary.settings))
+        known = {"documents": n_docs, "passages": summary.counts["passages"], "relations": n_relations,
+                 "families": n_families, "failures": summary.n_failures}
+        summary.counts.update(write_tables(spark, tables, str(out), fmt, summary.settings, known))
         summary.counts["documents"] = n_docs
         summary.seconds["outputs"] = time.perf_counter() - t
     finally:
@@ -496,12 +516,88 @@ def with_both(keyed: RDD, side: RDD, parts: int) -> RDD:
     return joined(by_a, side, parts).map(lambda kv: (kv[1][0][0][0], (kv[1][0][0][1], kv[1][0][1], kv[1][1])))
 
 
+def by_index(n: int) -> int:
+    """The partition function of records keyed by their partition's number."""
+    return n
+
+
+def key_partition(key: str | tuple, parts: int) -> int:
+    """A record's partition by its key (a document id or a tuple of them), by a hash that is
+    the same in every process (crc32, not Python's salted hash)."""
+    text = key if isinstance(key, str) else "\x1f".join(key)
+    return zlib.crc32(text.encode("utf-8")) % parts
+
+
+def read_partitions(sc, reads: int, n_docs: int) -> int:
+    """Partitions of a stage run by :func:`with_sides_local` whose records read about ``reads``
+    document sides in all (with repeats) of ``n_docs`` documents: a hash spreads the records, so
+    a partition reads at most its share of ``reads`` and at most every document; either way
+    about ``DOCS_PER_PARTITION`` sides at most."""
+    return partitions(sc, n_docs if n_docs <= DOCS_PER_PARTITION else reads)
+
+
+def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
+                     work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None,
+                     spread: int | None = None) -> RDD:
+    """``work(records, sides)`` once per partition: the ``(key, value)`` records of a partition
+    (by :func:`key_partition` of the key, into ``spread`` partitions, :func:`read_partitions`;
+    default ``parts``), and ``sides``, ``{document: side}`` of every document they read
+    (``reads(record)``), from ``side``'s ``(id, side)``, partitioned by id into ``parts``
+    (``prepare(side)`` first, once per document). Each side travels once to each partition that
+    reads it, not once with every record, as :func:`with_both`'s two joins by id move it: a
+    record is a few tuples through one shuffle, and the work runs over a partition's records at
+    once (the local engine's stage functions, in bulk). Memory per task: a partition's records
+    and the sides they read."""
+    spread = spread or parts
+    tagged = keyed.map(lambda kv: (key_partition(kv[0], spread), (0, kv))).partitionBy(spread, by_index)
+    wanted = tagged.mapPartitionsWithIndex(lambda i, items: _reads_once(i, items, reads))
+    sent = joined(wanted, side, parts, "cogroup").flatMap(lambda kv: _send(kv, prepare)).partitionBy(spread, by_index)
+    return tagged.union(sent).partitionBy(spread, by_index).mapPartitions(lambda items: _local(items, work))
+
+
+def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Iterable[str]]
+                ) -> Iterator[tuple[str, int]]:
+    seen: set[str] = set()
+    for _, (_, record) in items:
+        for d in reads(record):
+            if d not in seen:
+                seen.add(d)
+                yield d, index
+
+
+def _send(kv: tuple, prepare: Callable | None) -> list[tuple[int, tuple]]:
+    doc, (to, sides) = kv
+    to, sides = list(to), list(sides)
+    if not to or not sides:
+        return []
+    value = prepare(sides[0]) if prepare is not None else sides[0]
+    return [(t, (1, (doc, value))) for t in to]
+
+
+def _local(items: Iterable[tuple], work: Callable[[list[tuple], dict], Iterable]) -> Iterable:
+    records, sides = [], {}
+    for _, (tag, value) in items:
+        if tag:
+            sides[value[0]] = value[1]
+        else:
+            records.append(value)
+    return work(records, sides) if records else []
+
+
 def joined(left: RDD, right: RDD, parts: int, how: str = "join") -> RDD:
     """``left.join(right)`` (or ``how``: leftOuterJoin, cogroup) into ``parts`` partitions by key,
     moving only a side not already so partitioned: PySpark's joins group the union of both sides,
     which keeps a partitioner the two share, so the documents, partitioned once, stay in place
     (a side with a partitioner: partitionBy returns it as it is)."""
     return getattr(left.partitionBy(parts), how)(right.partitionBy(parts), parts)
+
+
+def aligned(records: list[tuple], sides: dict[str, tuple], spec: str, name: str, threshold: float
+            ) -> Iterator[Passage]:
+    """The passages (:func:`align`) of a partition's pairs ``((a, b), how)``; ``sides``: ``{id:
+    (document, text, sentences, vectors or None)}``."""
+    for (a, b), how in records:
+        yield from align(sides[a], sides[b], spec, name, threshold, trial=how == pipeline.TRIAL)
 
 
 def align(a: tuple, b: tuple, spec: str, name: str, threshold: float, trial: bool = False) -> list[Passage]:
@@ -571,11 +667,27 @@ def merged(direct: RDD, composed: RDD, parts: int) -> RDD:
 
 
 # -- relate, fact diffs ----------------------------------------------------------------------------------
-def relate(kv: tuple) -> list[Relation]:
-    """One pair's relation (:func:`pipeline.relate`), typed from its passages and topics."""
-    (x, y), (ps, ((dx, tx), vx), ((dy, ty), vy)) = kv
-    vectors = {k: v for k, v in ((x, vx), (y, vy)) if v is not None}
-    return pipeline.relate([PairText(dx, tx), PairText(dy, ty)], ps, vectors, [(x, y)])
+def relate(records: list[tuple], sides: dict[str, tuple]) -> list[Relation]:
+    """The relations (:func:`pipeline.relate`) of a partition's pairs: ``records`` ``((a, b),
+    passage or None)`` (every candidate pair, and every passage's pair), ``sides`` ``{id:
+    ((document, text or ""), topic vector or None)}``."""
+    texts = [PairText(doc, text) for (doc, text), _ in sides.values()]
+    vectors = {d: v for d, (_, v) in sides.items() if v is not None}
+    return pipeline.relate(texts, [p for _, p in records if p is not None], vectors, sorted({k for k, _ in records}))
+
+
+def fact_diffs(records: list[tuple], sides: dict[str, tuple]) -> Iterator[tuple[tuple[str, str], list[FactDiff]]]:
+    """The fact diffs of a partition's pairs that have a relation (a record ``(pair, None)``) and
+    passages (``(pair, (tag, passage))``); ``sides``: ``{id: (document, text, facts)}``."""
+    related: set[tuple[str, str]] = set()
+    tagged: dict[tuple[str, str], list[tuple]] = {}
+    for pair, value in records:
+        if value is None:
+            related.add(pair)
+        else:
+            tagged.setdefault(pair, []).append(value)
+    for pair in sorted(related & tagged.keys()):
+        yield fact_diff((pair, (tagged[pair], sides[pair[0]], sides[pair[1]])))
 
 
 def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
@@ -614,10 +726,11 @@ def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD],
 
 
 def _labelled(records: RDD, labels: RDD, parts: int) -> RDD:
-    """``(record, label of a, label of b)`` for records with ``a`` and ``b``."""
-    by_a = joined(records.map(lambda r: (r.a, r)), labels, parts, "leftOuterJoin")
-    return joined(by_a.map(lambda kv: (kv[1][0].b, kv[1])), labels, parts, "leftOuterJoin").map(
-        lambda kv: (kv[1][0][0], kv[1][0][1], kv[1][1]))
+    """``(record, label of a, label of b)`` for records with ``a`` and ``b`` (None: a document on
+    no edge); the records move once, each label to the partitions that read it (two left joins
+    by id moved every relation twice)."""
+    return with_sides_local(records.map(lambda r: ((r.a, r.b), r)), labels, parts, lambda kv: kv[0],
+                            lambda items, sides: [(r, sides.get(r.a), sides.get(r.b)) for _, r in items])
 
 
 def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:

@@ -14,7 +14,10 @@ pair for pair the local engine's set (candidates/pairs.py, candidates/neighbours
   merged across blocks (float64 cosines, ties by id); the ratio margin joins both documents'
   usual cosines.
 * rare terms: postings as a group-by by term, pairs counted by a reduce by pair.
-* union: a reduce by pair (sources merged, best score and margin).
+* votes: each document's ballots in the partition of its id's hash, each pooled document's
+  voting vectors (float16) sent once to each partition that reads them.
+* union: one reduce by pair of small evidence tuples (sources, best margin, whether the pair
+  crosses languages, chosen by votes); a candidate's score is not read downstream.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sourcetrace.candidates import neighbours as nb
 from sourcetrace.candidates import pairs as cp
 from sourcetrace.candidates import votes
 from sourcetrace.candidates.pairs import Candidate, DocFeatures
+from sourcetrace.engines.spark import by_index
 from sourcetrace.records import pair_key
 from sourcetrace.text.terms import figures
 
@@ -38,7 +42,7 @@ VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB 
 FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
 
 
-def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
+def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int) -> RDD:
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
     with their topic vectors ``(id, vector)``; aligned? as :func:`pipeline.alignment` gives it; every
     shuffle into ``parts`` partitions."""
@@ -48,14 +52,14 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     keep("features", feats)
     langs = docs.mapValues(lambda r: r.doc.lang)
     neighbours, lists = vectors(topics, langs, keep, parts)
-    chosen = voted(docs, lists, keep, parts)
-    keep("candidates: chosen by votes", chosen)  # read twice
-    # A chosen pair is a candidate of its own (votes.candidate): the pool reaches past the lists' first K.
-    found = minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts)).union(
-        chosen.map(lambda kv: (kv[0], votes.candidate(kv[0]))))
-    union = with_both(found.reduceByKey(lambda x, y: cp.merge([x], [y])[0], parts), langs, parts)
-    how = union.leftOuterJoin(chosen, parts).mapValues(
-        lambda v: pipeline.alignment(v[0][0], v[0][1] != v[0][2], v[1] is not None)).persist(KEEP)  # read twice
+    # One reduce by pair over the three sources and the pairs chosen by votes, each record a
+    # small tuple of evidence (Evidence) that knows whether its pair crosses languages: MinHash
+    # pairs never do (buckets are per language), rare-term pairs always, a neighbour knows both
+    # languages. It was Candidate records through a reduce, two joins with the languages and a
+    # join with the chosen pairs (128 s at 10,000 documents).
+    found = (minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
+             .union(voted(docs, lists, keep, parts, n_docs).mapValues(lambda _: CHOSEN)))
+    how = found.reduceByKey(_merge, parts).map(_how).persist(KEEP)  # read twice
     # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
     figs = feats.mapValues(lambda f: figures(f.terms))
     trial = with_both(how.filter(lambda kv: kv[1] == pipeline.TRIAL), figs, parts).mapValues(
@@ -63,40 +67,75 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     return how.filter(lambda kv: kv[1] != pipeline.TRIAL).union(trial)
 
 
-def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
+# What the union knows of a pair: (MinHash, rare terms, best margin, across languages (None:
+# not known here), chosen by votes). A pair chosen by votes is a candidate of its own
+# (votes.candidate: the pool reaches past the lists' first K), across languages.
+Evidence = tuple[bool, bool, float, "bool | None", bool]
+MINHASH: Evidence = (True, False, 0.0, False, False)
+TERMS: Evidence = (False, True, 0.0, True, False)
+CHOSEN: Evidence = (False, False, 0.0, True, True)
+
+
+def _merge(x: Evidence, y: Evidence) -> Evidence:
+    """Two records of one pair's evidence as one (cp.merge: sources merged, the best margin)."""
+    return (x[0] or y[0], x[1] or y[1], max(x[2], y[2]), x[3] if x[3] is not None else y[3], x[4] or y[4])
+
+
+def _how(kv: tuple[tuple[str, str], Evidence]) -> tuple[tuple[str, str], bool | str]:
+    """A candidate's alignment (:func:`pipeline.alignment`) from its merged evidence."""
+    (a, b), (by_minhash, by_terms, margin, cross, chosen) = kv
+    sources = [s for s, on in (("minhash", by_minhash), ("terms", by_terms)) if on]
+    return (a, b), pipeline.alignment(Candidate(a, b, sources, 0.0, margin), bool(cross), chosen)
+
+
+def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int) -> RDD:
     """``((a, b), True)`` for the pairs both documents choose by their sentences' votes
     (:func:`pipeline.voted`): each document's pool in every other language (its list and the
-    lists naming it, votes.pool), each pooled document's voting vectors (computed alone, as the
-    local engine's) joined to the pools naming it, a ballot per (document, language)."""
-    from sourcetrace.engines.spark import joined
+    lists naming it, votes.pool), a ballot per (document, language). The ballots are spread over
+    the partitions by document; each pooled document's voting vectors (computed alone, as the
+    local engine's; float16 values, so they travel as float16) go once to every partition whose
+    ballots read them (:func:`with_sides_local`), not once to every pool: a document is in about
+    20 pools, and its 32 vectors joined to each pool, then grouped by pool, were 1.3 GB of
+    shuffle at 2,000 documents (173 s of the candidate stage at load 12)."""
+    from sourcetrace.engines.spark import read_partitions, with_sides_local
 
     cross = lists.filter(lambda kv: kv[0][1] != kv[0][2])
     found = cross.map(lambda kv: ((kv[0][0], kv[0][1]), [d for _, d in kv[1]]))
     back = cross.flatMap(lambda kv: [((d, kv[0][2]), kv[0][0]) for _, d in kv[1]]).groupByKey(parts)
     pools = found.fullOuterJoin(back, parts).map(
         lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
-    listed = pools.flatMap(lambda kv: [kv[0][0], *kv[1]]).distinct(parts).map(lambda d: (d, None))
-    vecs = joined(listed, docs, parts).mapValues(lambda v: _vote_vectors(v[1]))  # the documents stay in place
-    keep("candidates: vote vectors", vecs)
-    members = pools.flatMap(lambda kv: [(d, (kv[0], n)) for n, d in enumerate(kv[1])])
-    pooled = members.join(vecs, parts).map(lambda kv: (kv[1][0][0], (kv[1][0][1], kv[0], kv[1][1]))).groupByKey(parts)
-    ballots = pooled.map(lambda kv: (kv[0][0], (kv[0][1], sorted(kv[1], key=lambda x: x[0])))).join(vecs, parts).flatMap(
-        _ballot)
-    return ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
+    # A pool reads its document and about 2 K_POOL others (its list, and the lists naming it).
+    spread = read_partitions(docs.context, (2 * nb.K_POOL + 1) * n_docs, n_docs)
+    ballots = with_sides_local(pools, docs, parts, lambda r: (r[0][0], *r[1]), _ballots, _vote_vectors, spread)
+    chosen = ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
+    keep("candidates: votes", chosen)
+    return chosen
 
 
 def _vote_vectors(record) -> np.ndarray:
+    """A document's voting vectors (:func:`pipeline.vote_vectors`) as float16: their values are
+    float16 values (votes.sentence_vectors), so the float32 ones come back exactly."""
     from sourcetrace.engines.spark import task_encoder
 
     task_encoder(pipeline.TOPIC_ENCODER)  # one BLAS thread: Spark runs a task per core
-    return pipeline.vote_vectors([record.doc_input()])[record.doc.id]
+    return pipeline.vote_vectors([record.doc_input()])[record.doc.id].astype(np.float16)
 
 
-def _ballot(kv: tuple) -> list[tuple]:
-    """A document's ballot in one language: ``[((a, b), share)]`` for the neighbour it chose."""
-    doc, ((_, pool), own) = kv
-    got = votes.ballot(own, [(d, m) for _, d, m in pool])
-    return [] if got is None else [(pair_key(doc, got[0]), got[1])]
+def _ballots(pools: list[tuple], vecs: dict[str, np.ndarray]) -> Iterator[tuple[tuple[str, str], float]]:
+    """The ballots of one partition's pools ``((document, language), pool)``, with the float16
+    voting vectors of the documents they read: ``((a, b), share)`` for the neighbour each chose
+    (votes.ballot)."""
+    f32: dict[str, np.ndarray] = {}
+
+    def vectors(d: str) -> np.ndarray:
+        if d not in f32:
+            f32[d] = vecs[d].astype(np.float32)
+        return f32[d]
+
+    for (doc, _), pool in pools:
+        got = votes.ballot(vectors(doc), [(d, vectors(d)) for d in pool])
+        if got is not None:
+            yield pair_key(doc, got[0]), got[1]
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
@@ -111,10 +150,6 @@ def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
 
 
 # -- MinHash -----------------------------------------------------------------------------------------
-def _itself(n: int) -> int:
-    return n
-
-
 def _band_rows(items: Iterable[tuple[str, str, np.ndarray]], rows: int, parts: int) -> Iterator[tuple[int, tuple]]:
     """``(document, language, signatures)`` (one signature a row: a unit) as band rows, split by
     the partition of their bucket (a bucket is (language, band, key), its partition the key's):
@@ -185,14 +220,15 @@ def _bucket_pairs(packed: Iterable[tuple[int, tuple]], min_jaccard: float) -> It
 
 
 def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
-    """``((a, b), Candidate)`` of MinHash: documents and sentences, within a language."""
-    from sourcetrace.engines.spark import components, with_both
+    """``((a, b), MINHASH)`` of MinHash, documents and sentences, within a language (a pair may
+    come more than once)."""
+    from sourcetrace.engines.spark import components
 
     # Documents.
     sigs = feats.filter(lambda kv: kv[1].doc_sig is not None).mapValues(lambda f: (f.lang, f.doc_sig))
     doc_jaccard = (sigs.mapPartitions(lambda kvs: _band_rows(((d, v[0], v[1][None, :]) for d, v in kvs),
                                                              cp.DOC_ROWS, parts))
-                   .partitionBy(parts, _itself).mapPartitions(lambda rows: _bucket_pairs(rows, cp.DOC_MIN_JACCARD))
+                   .partitionBy(parts, by_index).mapPartitions(lambda rows: _bucket_pairs(rows, cp.DOC_MIN_JACCARD))
                    .map(lambda p: ((p[0][0], p[1][0]), p[2])).distinct(parts))
     keep("candidates: document bands", doc_jaccard)
     copies = doc_jaccard.filter(lambda kv: kv[1] >= cp.COPY_JACCARD).keys()
@@ -203,7 +239,7 @@ def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> 
     # microseconds to move), with each unit's signature, so that the Jaccard check of its pairs
     # (millions at 25,000 documents: stock sentences) runs where its buckets are.
     units = feats.mapPartitions(lambda kvs: _band_rows(((d, f.lang, f.quote_sigs) for d, f in kvs), cp.QUOTE_ROWS,
-                                                       parts)).partitionBy(parts, _itself)
+                                                       parts)).partitionBy(parts, by_index)
     matched = units.mapPartitions(lambda rows: _bucket_pairs(rows, cp.QUOTE_MIN_JACCARD)).map(
         lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))).distinct(parts)  # ((a, b), (unit of a, unit of b)), a < b
     keep("candidates: sentence bands", matched)
@@ -215,25 +251,22 @@ def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> 
     rare = (matched.map(lambda kv: ((kv[0][0], kv[1][0]), kv)).join(df, parts)
             .map(lambda kv: ((kv[1][0][0][1], kv[1][0][1][1]), (kv[1][0], kv[1][1]))).join(df, parts)
             .map(lambda kv: (kv[1][0][0][0], kv[1][0][1] <= cp.QUOTE_MAX_DF and kv[1][1] <= cp.QUOTE_MAX_DF)))
-    counts = feats.mapValues(lambda f: len(f.quote_sigs))
-    by_pair = matched.cogroup(rare, parts).filter(lambda kv: any(kv[1][1])).mapValues(
-        lambda v: (len({u for u, _ in v[0]}), len({w for _, w in v[0]})))
-    shares = with_both(by_pair, counts, parts).flatMap(_share)
-    return doc_jaccard.union(shares).reduceByKey(max, parts).map(
-        lambda kv: (kv[0], Candidate(kv[0][0], kv[0][1], ["minhash"], round(kv[1], 4))))
+    # Pairs with QUOTE_MIN_SENTENCES matched on each side. Their score (the share of the shorter
+    # document's sentences) is not read (pipeline.alignment reads the sources), so the pairs need
+    # no join with each document's count of sentences; the union's reduce dedupes.
+    shares = matched.cogroup(rare, parts).filter(lambda kv: any(kv[1][1]) and _enough(kv[1][0])).keys()
+    return doc_jaccard.keys().union(shares).map(lambda pair: (pair, MINHASH))
 
 
-def _share(kv: tuple) -> list[tuple]:
-    pair, ((on_a, on_b), n_a, n_b) = kv
-    found = min(on_a, on_b)
-    if found < cp.QUOTE_MIN_SENTENCES:
-        return []
-    return [(pair, min(1.0, found / max(1, min(n_a, n_b))))]
+def _enough(units: Iterable[tuple[int, int]]) -> bool:
+    """Whether a pair's matched unit pairs hold QUOTE_MIN_SENTENCES distinct sentences on each side."""
+    units = list(units)
+    return min(len({u for u, _ in units}), len({w for _, w in units})) >= cp.QUOTE_MIN_SENTENCES
 
 
 # -- vectors ------------------------------------------------------------------------------------------
 def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int) -> tuple[RDD, RDD]:
-    """``((a, b), Candidate)`` of the nearest neighbours by topic (candidates/neighbours.py), and
+    """``((a, b), Evidence)`` of the nearest neighbours by topic (candidates/neighbours.py), and
     the lists: ``((document, index language, its language), [(cosine, neighbour), ...])``."""
     from sourcetrace.engines.spark import joined
 
@@ -310,29 +343,26 @@ def _hits(kv: tuple) -> list[tuple]:
 
 
 def _margin(hit: tuple, usual_a: float | None, usual_b: float | None) -> tuple:
-    (a, b), (cos, _, _) = hit
+    (a, b), (cos, lang_a, lang_b) = hit
     sim = float(np.clip(cos, 0.0, 1.0))
     norm = ((sim if usual_a is None else usual_a) + (sim if usual_b is None else usual_b)) / 2
     margin = sim / norm if norm > 0 else 0.0
-    return (a, b), Candidate(a, b, ["vectors"], float(np.round(sim, 4)), float(np.round(margin, 4)))
+    return (a, b), (False, False, float(np.round(margin, 4)), lang_a != lang_b, False)
 
 
 # -- rare terms -------------------------------------------------------------------------------------------
 def terms(feats: RDD, parts: int) -> RDD:
-    """``((a, b), Candidate)`` of rare terms shared across languages (pairs._term_pairs)."""
+    """``((a, b), TERMS)`` of rare terms shared across languages (pairs._term_pairs)."""
     held = feats.flatMap(lambda kv: [(t, (kv[0], kv[1].lang)) for t in kv[1].terms])
     # Postings gathered in one shuffle, combined before it, each cut off (None) past TERMS_MAX_DF
     # documents: a common term ("2024") never gathers its millions of documents in a task.
     postings = held.combineByKey(_posting, _add_member, _add_postings, parts).filter(
         lambda kv: kv[1] is not None and len(kv[1]) >= 2).mapValues(sorted)
-    rare_count = postings.flatMap(lambda kv: [(d, 1) for d, _ in kv[1]]).reduceByKey(add, parts)
     shared = postings.flatMap(_posting_pairs).reduceByKey(lambda x, y: (x[0] + y[0], min(x[1], y[1])), parts).filter(
         lambda kv: kv[1][0] >= cp.TERMS_MIN_SHARED or kv[1][1] <= cp.TERMS_VERY_RARE)
-    from sourcetrace.engines.spark import with_both
-
-    return with_both(shared.mapValues(lambda v: v[0]), rare_count, parts).map(
-        lambda kv: (kv[0], Candidate(kv[0][0], kv[0][1], ["terms"],
-                                     round(min(1.0, kv[1][0] / max(1, min(kv[1][1], kv[1][2]))), 4))))
+    # Its score (shared terms over the rarer side's rare terms) is not read: pipeline.alignment
+    # reads the sources, so the pairs need no join with each document's count.
+    return shared.map(lambda kv: (kv[0], TERMS))
 
 
 def _posting(member: tuple) -> list | None:

@@ -56,10 +56,12 @@ def _is_local(out: str) -> bool:
     return "://" not in out and not out.startswith("file:")
 
 
-def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str, settings: dict) -> dict[str, int]:
+def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str, settings: dict,
+                 known: dict[str, int] | None = None) -> dict[str, int]:
     """Every table of ``tables`` (rows as the JSON objects of the contract) into ``out``; rows
-    written, by table. A local ``out`` loses the tables of an earlier run first (its other
-    files stay); elsewhere Spark refuses a table directory that exists."""
+    written, by table (``known``: counts the run already has, not counted again: a job each).
+    A local ``out`` loses the tables of an earlier run first (its other files stay); elsewhere
+    Spark refuses a table directory that exists."""
     if _is_local(out):
         out = os.path.abspath(out)
         os.makedirs(out, exist_ok=True)
@@ -71,8 +73,11 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
                 os.remove(path)
     counts: dict[str, int] = {}
     for name, rows in tables.items():
-        rows.persist()
-        counts[name] = rows.count()
+        if known and name in known:
+            counts[name] = known[name]
+        else:  # counted, then written from what the count kept
+            rows.persist()
+            counts[name] = rows.count()
         target = f"{out.rstrip('/')}/{name}"
         if fmt == "jsonl":
             rows.map(lambda r: json.dumps(r, ensure_ascii=False)).saveAsTextFile(target)

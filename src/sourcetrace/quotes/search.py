@@ -21,12 +21,14 @@ One hit per document (its best), strongest first, then the most faithful kind, t
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -37,7 +39,7 @@ from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_
 from sourcetrace.align.reuse import Match, ReuseQuery, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
-from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Span
+from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Relation, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
@@ -239,13 +241,17 @@ def prepare(store: Store) -> None:
     VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)
 
 
-def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True) -> list[Hit]:
+def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True,
+           ticket: QueryTicket | None = None) -> list[Hit]:
     """Documents of the store that carry `text`, best first (one hit per document).
 
     ``lang`` keeps hits in one language (``ar``, ``en``) or all (``any``); ``vectors=False``
     searches the words only (no encoder: no translations or paraphrases, but no model to load).
+    ``ticket``: the query's vector reserved earlier (:func:`reserve_query`), else it is encoded now.
     """
     query = check_query(text, lang)
+    if ticket is not None and ticket.text != query:
+        raise ValueError("the ticket is another query's")
     ensure_indexed(store, vectors)
     qlang = query_language(query)
     q_tokens = [w for w, _, _ in tokens(normalize(query))]
@@ -255,7 +261,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
 
     cosines: dict[int, float] = {}
     if vectors:
-        cosines = dict(VectorIndex.of(store).search(_query_vectors.encode(query), VECTOR_CANDIDATES))
+        vec = ticket.vector() if ticket is not None else _query_vectors.encode(query)
+        cosines = dict(VectorIndex.of(store).search(vec, VECTOR_CANDIDATES))
     # Sentences holding all the rarest words (a copy), then those holding the rarest few (a copy
     # with words changed).
     ranked, within_budget = _rare_terms(store, q_tokens)
@@ -266,53 +273,32 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     q_shared = frozenset(q_tokens)
     q_seeds = _ngrams(q_tokens, _seed_length(len(q_tokens)))
 
-    aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
-    best: dict[str, Hit] = {}
-    meant: list[tuple[float, float, int, DocumentLabel, str, IndexedSentence, str, Hit | None]] = []
-    candidates = store.numbered_sentences([*numbers, *cosines])
-    docs.prefetch(sent.doc for sent in candidates.values())
-    for num, sent in candidates.items():
-        doc = docs.get(sent.doc)
-        if doc is None:
-            continue
-        slang, stext = sent.lang, sent.text
-        hit = None
-        words: set[str] = set()
-        # The word alignment costs a millisecond a sentence: only where enough words are shared,
-        # and, for a sentence found by its words alone, only where the query's words it holds
-        # could make a hit (its score is at most their share of the query).
-        if num in aligned and slang == qlang:
-            normalized = lexical_text(stext)
-            words = set(_WORD.findall(normalized))
-            if len(q_words & words) >= need:
-                s_tokens = TOKEN.findall(normalized)
-                # no seed n-gram in common: the alignment would find nothing
-                if _shares_seed(q_seeds, s_tokens) and (num in cosines or _held_share(q_tokens, s_tokens) >= MIN_SCORE):
-                    if aligner is None:
-                        aligner = _aligner(query, len(q_tokens))
-                    hit = _lexical_hit(aligner, len(q_tokens), doc, slang, sent.start, stext)
-        if num in cosines:
-            cross = slang != qlang
-            numbers_cue = number_cue(q_numbers, sent.numbers)
-            z = meaning_logit(cosines[num], cross) + numbers_cue
-            if hit is not None:
-                z += _rare_logit(ranked[:RARE_CUE_TERMS], words)
-            if cross and numbers_cue > 0:
-                z += anchored_gain(cosines[num])
-            meant.append((z, numbers_cue, num, doc, slang, sent, stext, hit))
-        elif hit is not None:
-            _keep(best, hit)
     cal = calibration_for(get_encoder(VECTOR_ENCODER))
-    meant.sort(key=lambda m: -m[0])
-    crossed = 0
-    for z, numbers_cue, num, doc, slang, sent, stext, hit in meant:
-        cross = slang != qlang
-        if cross and crossed < NAMED_NEAREST:
-            names_cue = name_cue(query, qlang, stext, slang)
-            z += names_cue
-            crossed += 1
-            if names_cue > 0 and numbers_cue <= 0:
-                z += anchored_gain(cosines[num])
+    kept = _Kept(docs, lang, limit)
+    aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
+
+    def settle(key: int, sent: IndexedSentence, doc: DocumentLabel, z0: float | None, words: set[str],
+               align: bool) -> None:
+        """One sentence of the query's language: its word alignment (`align`), and its meaning
+        (`z0`: its logit before the rare-word cue, None when it is not among the nearest)."""
+        nonlocal aligner
+        hit = None
+        if align:
+            if aligner is None:
+                aligner = _aligner(query, len(q_tokens))
+            hit = _lexical_hit(aligner, len(q_tokens), doc, sent.lang, sent.start, sent.text)
+        if z0 is None:
+            if hit is not None:
+                kept.add(hit, (0, 0.0, key))
+            return
+        z = z0 + _rare_logit(ranked[:RARE_CUE_TERMS], words) if hit is not None else z0
+        order = (1, -z, key)
+        hit = _meant_hit(hit, z, doc, sent, False, cosines[sent_num[key]], order)
+        if hit is not None:
+            kept.add(hit, order)
+
+    def _meant_hit(hit: Hit | None, z: float, doc: DocumentLabel, sent: IndexedSentence, cross: bool,
+                   cos: float, order: tuple[int, float, int]) -> Hit | None:
         score = 1.0 / (1.0 + math.exp(-z))
         # The words, where they carry the quote, say more than the meaning: a reworded word keeps
         # a near-verbatim hit near-verbatim, as strong as its meaning is (the words alone mark it
@@ -321,30 +307,120 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
             if score > hit.score:  # part of the query word for word, the rest reworded
                 hit.score = score
                 hit.kind = "near-verbatim"
-        elif score >= MIN_SCORE:
-            hit = _semantic_hit(q_shared, doc, slang, sent.start, stext, score,
-                                semantic_kind(cross, cosines[num], cal))
+        elif score >= MIN_SCORE and kept.beats(doc.id, score, order):  # made only where it may be kept
+            hit = _semantic_hit(q_shared, doc, sent.lang, sent.start, sent.text, score, semantic_kind(cross, cos, cal))
+        return hit
+
+    # Word alignment costs a millisecond a sentence, so a sentence is aligned only where it could
+    # change the answer: its score is at most the better of its meaning's (the rare-word cue only
+    # lowers it) and the share of the query's words it holds. Sentences are settled best bound
+    # first once the others are; those left below the limit-th hit's score cannot enter the answer
+    # (a document's best hit is its strongest, ties to the one met first in candidate order, so
+    # the order they are settled in changes nothing) unless a stored passage leads to their
+    # document, whose hit there decides what the passage replaces: those are settled then.
+    crossing: list[tuple[float, float, int, DocumentLabel, IndexedSentence]] = []
+    deferred: list[tuple[float, int, str, Callable[[], None]]] = []  # (bound, key, document, settle it)
+    candidates, labels = store.labelled_sentences([*numbers, *cosines])
+    docs.known(labels, (sent.doc for sent in candidates.values()))
+    sent_num: list[int] = list(candidates)
+    for key, (num, sent) in enumerate(candidates.items()):
+        doc = docs.get(sent.doc)
+        if doc is None:
+            continue
+        slang, stext = sent.lang, sent.text
+        cross = slang != qlang
+        z0: float | None = None
+        numbers_cue = 0.0
+        if num in cosines:
+            numbers_cue = number_cue(q_numbers, sent.numbers)
+            z0 = meaning_logit(cosines[num], cross) + numbers_cue
+            if cross:
+                if numbers_cue > 0:
+                    z0 += anchored_gain(cosines[num])
+                crossing.append((z0, numbers_cue, key, doc, sent))
+                continue
+        words: set[str] = set()
+        bound = -1.0
+        # For a sentence found by its words alone, only where the query's words it holds could
+        # make a hit (its score is at most their share of the query).
+        if num in aligned and slang == qlang:
+            normalized = lexical_text(stext)
+            words = set(_WORD.findall(normalized))
+            if len(q_words & words) >= need:
+                s_tokens = TOKEN.findall(normalized)
+                # no seed n-gram in common: the alignment would find nothing
+                if _shares_seed(q_seeds, s_tokens):
+                    held = _held_share(q_tokens, s_tokens)
+                    if num in cosines:
+                        bound = max(held, 1.0 / (1.0 + math.exp(-z0)))
+                    elif held >= MIN_SCORE:
+                        bound = held
+        if bound >= 0.0:
+            deferred.append((bound, key, doc.id, partial(settle, key, sent, doc, z0, words, True)))
+        elif z0 is not None:
+            settle(key, sent, doc, z0, words, False)
+
+    def cross_settle(key: int, sent: IndexedSentence, doc: DocumentLabel, z: float, numbers_cue: float,
+                     named: bool) -> None:
+        """One sentence in another language: its meaning, moved by its names if it is among the
+        nearest few."""
+        cos = cosines[sent_num[key]]
+        order = (1, -z, key)
+        if named:
+            names_cue = name_cue(query, qlang, sent.text, sent.lang)
+            z += names_cue
+            if names_cue > 0 and numbers_cue <= 0:
+                z += anchored_gain(cos)
+        hit = _meant_hit(None, z, doc, sent, True, cos, order)
         if hit is not None:
-            _keep(best, hit)
+            kept.add(hit, order)
+
+    # Across languages names are compared for the nearest few only (nearest first), and, like word
+    # alignment, only where the most they can add (their weight, and the anchored gain) could reach
+    # the answer.
+    crossing.sort(key=lambda m: -m[0])
+    for rank, (z, numbers_cue, key, doc, sent) in enumerate(crossing):
+        if rank < NAMED_NEAREST:
+            most = z + CUE_WEIGHTS["names"]
+            if numbers_cue <= 0:
+                most += anchored_gain(cosines[sent_num[key]])
+            deferred.append((1.0 / (1.0 + math.exp(-most)), key, doc.id,
+                             partial(cross_settle, key, sent, doc, z, numbers_cue, True)))
+        else:
+            cross_settle(key, sent, doc, z, numbers_cue, False)
+    deferred.sort(key=lambda d: (-d[0], d[1]))
+    left = len(deferred)
+    for at, (bound, _key, _doc, settle_it) in enumerate(deferred):
+        if bound < kept.floor():
+            left = at
+            break
+        settle_it()
+    unsettled = deferred[left:]
+    best = kept.best
 
     # Passages fill in documents search did not reach, and replace a hit found by meaning alone
     # (a stored passage was aligned in context: its span and kind say more), keeping the
     # stronger score; a hit on the document's own words stands.
+    partners = [p for hit in _ranked(best.values())[:limit] for p in _through_passages(store, docs, hit, qlang)]
+    if unsettled and partners:
+        reached = {p.doc for p in partners}
+        for _bound, _key, doc_id, settle_it in unsettled:
+            if doc_id in reached:
+                settle_it()
     found: dict[str, Hit] = {}
-    for hit in _ranked(best.values())[:limit]:
-        for partner in _through_passages(store, docs, hit, qlang):
-            mine = best.get(partner.doc)
-            if mine is not None and mine.kind in ("verbatim", "near-verbatim"):
-                continue
-            if mine is not None:
-                partner.score = max(partner.score, mine.score)
-            if partner.doc not in found or partner.score > found[partner.doc].score:
-                found[partner.doc] = partner
+    for partner in partners:
+        mine = best.get(partner.doc)
+        if mine is not None and mine.kind in ("verbatim", "near-verbatim"):
+            continue
+        if mine is not None:
+            partner.score = max(partner.score, mine.score)
+        if partner.doc not in found or partner.score > found[partner.doc].score:
+            found[partner.doc] = partner
     best.update(found)
     # The language filter keeps hits of the whole search: filtering candidates instead lost the
     # Arabic documents an English query reaches through an English hit's passages (issue 19).
     hits = [h for h in _ranked(best.values()) if lang == "any" or _doc_lang(docs, h.doc) == lang][:limit]
-    origins = _Origins(store, docs)
+    origins = _Origins(store, docs, [h.doc for h in hits])
     for hit in hits:
         hit.origin = origins.of(hit.doc)
         if hit.matches:
@@ -354,10 +430,35 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     return hits
 
 
-def _keep(best: dict[str, Hit], hit: Hit) -> None:
-    """Keep a hit strong enough if it is its document's best so far."""
-    if hit.score >= MIN_SCORE and (hit.doc not in best or hit.score > best[hit.doc].score):
-        best[hit.doc] = hit
+class _Kept:
+    """Each document's best hit strong enough: the strongest, between equal scores the one met
+    first (`key`: the order the search met it in), whatever order the hits come in."""
+
+    def __init__(self, docs: _DocCache, lang: str, limit: int) -> None:
+        self.docs, self.lang, self.limit = docs, lang, limit
+        self.best: dict[str, Hit] = {}
+        self.keys: dict[str, tuple[int, float, int]] = {}
+        self._floor: float | None = None
+
+    def beats(self, doc_id: str, score: float, key: tuple[int, float, int] | None = None) -> bool:
+        """Whether a hit of this score (met at `key`; None: last) would be its document's best."""
+        mine = self.best.get(doc_id)
+        return mine is None or score > mine.score or (
+            score == mine.score and key is not None and key < self.keys[doc_id])
+
+    def add(self, hit: Hit, key: tuple[int, float, int]) -> None:
+        if hit.score >= MIN_SCORE and self.beats(hit.doc, hit.score, key):
+            self.best[hit.doc] = hit
+            self.keys[hit.doc] = key
+            self._floor = None
+
+    def floor(self) -> float:
+        """The score a hit must reach to be among the first `limit` of the answer (in its language)."""
+        if self._floor is None:
+            scores = [h.score for h in self.best.values()] if self.lang == "any" else \
+                [h.score for h in self.best.values() if _doc_lang(self.docs, h.doc) == self.lang]
+            self._floor = heapq.nlargest(self.limit, scores)[-1] if len(scores) >= self.limit else MIN_SCORE
+        return self._floor
 
 
 def one_thread_encoder() -> Encoder:
@@ -367,61 +468,104 @@ def one_thread_encoder() -> Encoder:
     return USEEncoder(threads=1)
 
 
+MAX_QUERY_BATCH = 16  # queries encoded together: 1.0 ms each at 16, 2.2 ms alone (USE, one thread)
+
+
+class QueryTicket:
+    """A query waiting to be encoded with others (:meth:`QueryBatcher.reserve`): a web worker
+    reserves its place as a request arrives, and the search asks for the vector when it runs."""
+
+    def __init__(self, batcher: QueryBatcher, text: str) -> None:
+        self.batcher, self.text = batcher, text
+        self.wake = threading.Event()
+        self.waiting = False  # its caller waits for the vector (it may be handed the next batch)
+        self.vec: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+    def vector(self) -> np.ndarray:
+        """The query's vector, encoded now (with the other queries waiting) if no batch did."""
+        return self.batcher._wait(self)
+
+
 class QueryBatcher:
     """Encodes the queries of concurrent searches together: one batch costs less per sentence
-    than one call each, and the encoder serves one call at a time anyway. A caller that finds no
-    batch under way encodes what is pending (its own query among them); then, if more queries
-    came meanwhile, it hands the next batch to the first of their callers and returns: a caller
-    that drained batch after batch for others made its own search wait (the tail of a loaded
-    web worker's latencies)."""
+    than one call each (16 queries: 1.0 ms each, one alone 2.2 ms), and the encoder serves one
+    call at a time anyway. A query joins the queue when it is reserved (a web worker reserves it
+    as the request arrives, while earlier searches still hold the worker's threads), and is
+    encoded by the first batch after that: a caller that finds no batch under way encodes its
+    own query and the oldest others waiting, at most MAX_QUERY_BATCH; then, if callers wait,
+    it hands the next batch to the first of them and returns: a caller that drained batch after
+    batch for others made its own search wait (the tail of a loaded web worker's latencies)."""
 
-    def __init__(self, make: Callable[[], Encoder] = one_thread_encoder) -> None:
+    def __init__(self, make: Callable[[], Encoder] = one_thread_encoder, max_batch: int = MAX_QUERY_BATCH) -> None:
         self.make = make
+        self.max_batch = max_batch
         self.encoder: Encoder | None = None
         self.lock = threading.Lock()
-        self.pending: list[tuple[str, dict]] = []
+        self.pending: list[QueryTicket] = []
         self.leading = False
 
-    def encode(self, text: str) -> np.ndarray:
-        slot: dict = {"wake": threading.Event()}
+    def reserve(self, text: str) -> QueryTicket:
+        """Queue `text` for the next batch; its vector is asked for later (:meth:`QueryTicket.vector`)."""
+        ticket = QueryTicket(self, text)
         with self.lock:
-            self.pending.append((text, slot))
-            lead = not self.leading
-            self.leading = True
-        while True:
-            if lead:
-                self._encode_pending()
-            slot["wake"].wait()
-            if "vec" in slot or "error" in slot:
-                break
-            slot["wake"].clear()  # woken to encode the next batch: its own query is in it
-            lead = True
-        if "error" in slot:
-            raise slot["error"]
-        return slot["vec"]
+            self.pending.append(ticket)
+        return ticket
 
-    def _encode_pending(self) -> None:
+    def encode(self, text: str) -> np.ndarray:
+        return self.reserve(text).vector()
+
+    def _wait(self, ticket: QueryTicket) -> np.ndarray:
         with self.lock:
-            batch, self.pending = self.pending, []
+            done = ticket.vec is not None or ticket.error is not None
+            if not done:
+                ticket.waiting = True
+                lead = not self.leading
+                self.leading = True
+        while not done:
+            if lead:
+                self._encode_pending(ticket)
+            ticket.wake.wait()
+            done = ticket.vec is not None or ticket.error is not None
+            ticket.wake.clear()  # if not done: woken to encode the next batch, its own query first
+            lead = True
+        if ticket.error is not None:
+            raise ticket.error
+        assert ticket.vec is not None
+        return ticket.vec
+
+    def _encode_pending(self, own: QueryTicket) -> None:
+        with self.lock:
+            batch = [own] if own in self.pending else []
+            batch += [t for t in self.pending if t is not own][: self.max_batch - len(batch)]
+            taken = set(map(id, batch))
+            self.pending = [t for t in self.pending if id(t) not in taken]
         try:
             if self.encoder is None:
                 self.encoder = self.make()
-            vecs = self.encoder.encode([t for t, _ in batch])
-            for (_, slot), vec in zip(batch, vecs, strict=True):
-                slot["vec"] = vec
-        except Exception as exc:  # every waiter of the batch hears of it
-            for _, slot in batch:
-                slot["error"] = exc
-        for _, slot in batch:
-            slot["wake"].set()
+            vecs = self.encoder.encode([t.text for t in batch]) if batch else []
+            for ticket, vec in zip(batch, vecs, strict=True):
+                ticket.vec = vec
+        except Exception as exc:  # every query of the batch hears of it
+            for ticket in batch:
+                ticket.error = exc
         with self.lock:
-            if self.pending:
-                self.pending[0][1]["wake"].set()  # its caller encodes the next batch
+            for ticket in batch:
+                ticket.wake.set()
+            waiting = next((t for t in self.pending if t.waiting), None)
+            if waiting is not None:
+                waiting.wake.set()  # its caller encodes the next batch
             else:
                 self.leading = False
 
 
 _query_vectors = QueryBatcher()
+
+
+def reserve_query(text: str, lang: str = "any") -> QueryTicket:
+    """Queue a query's vector for the next batch (see QueryBatcher), to be searched later with
+    ``search(..., ticket=)``: :class:`QueryError` if it cannot be searched."""
+    return _query_vectors.reserve(check_query(text, lang))
 
 
 def earliest(hits: Sequence[Hit]) -> Hit | None:
@@ -454,6 +598,11 @@ class _DocCache:
         if missing:
             found = self.store.document_labels(missing)
             self.docs.update({d: found.get(d) for d in missing})
+
+    def known(self, labels: dict[str, DocumentLabel], doc_ids: Iterable[str]) -> None:
+        """Take the labels read already (``Store.labelled_sentences``); the other `doc_ids` have none."""
+        self.docs.update({d: labels.get(d) for d in doc_ids})
+        self.docs.update(labels)
 
     def get(self, doc_id: str) -> DocumentLabel | None:
         if doc_id not in self.docs:
@@ -598,15 +747,21 @@ def _through_passages(store: Store, docs: _DocCache, hit: Hit, qlang: str) -> li
 
 
 class _Origins:
-    """Family origins, one walk per family."""
+    """Family origins, one walk per family; the relations of the hits' documents, where every
+    walk starts, are read in one query."""
 
-    def __init__(self, store: Store, docs: _DocCache) -> None:
+    def __init__(self, store: Store, docs: _DocCache, doc_ids: Sequence[str]) -> None:
         self.store, self.docs = store, docs
         self.known: dict[str, str | None] = {}
+        self.first = store.relations_touching(doc_ids)
+
+    def relations(self, doc_id: str) -> list[Relation]:
+        found = self.first.get(doc_id)
+        return found if found is not None else self.store.relations(doc_id)
 
     def of(self, doc_id: str) -> str | None:
         if doc_id not in self.known:
-            members, rels = component(doc_id, self.store.relations, FAMILY_LIMIT)
+            members, rels = component(doc_id, self.relations, FAMILY_LIMIT)
             dates = {m: (d.date if (d := self.docs.get(m)) else None) for m in members}
             origin = origin_of(members, rels, dates) if len(members) > 1 else None
             for m in members:

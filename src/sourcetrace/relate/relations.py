@@ -55,10 +55,14 @@ MIN_COPY_COVERAGE = 0.75
 MIN_COPY_WORDED = 0.6
 MIN_DERIVED_COVERAGE = 0.5
 # A report that quotes its source word for word, in quotation marks, in several sentences is
-# derived from it even when its own text and paraphrases keep the covered share lower (unmarked
-# shared sentences at that share are as often stock sentences of unrelated texts).
-MIN_QUOTED_COVERAGE = 0.3
+# derived from it whatever share its own text and paraphrases leave covered (unmarked shared
+# sentences at a low share are as often stock sentences of unrelated texts). From 0.3 only, as it
+# was, left planted reports quoting two sentences at 0.21-0.30 `related` (bench/trace.py).
 MIN_QUOTED_PASSAGES = 2
+# A sentence quoted whole, between quotation marks, word for word, is evidence however short: it
+# is marked as borrowed, where a formula is not (planted reports quote "The meeting ended in <place>
+# on <date>.", 47 characters, and came out related with one quote left; bench/trace.py).
+MIN_QUOTE_WORDS = 5
 MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
 REVISION_DAYS = 300
 MIN_RELATED_COSINE = 0.45
@@ -139,6 +143,41 @@ def _in_quotes(side: PairText, start: int, end: int) -> bool:
     return any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
 
 
+def _quoted_whole(a: PairText, b: PairText, p: Passage) -> bool:
+    """A verbatim passage of MIN_QUOTE_WORDS words or more that stands between quotation marks,
+    one just before it and one just after, on one side."""
+    if p.kind != "verbatim":
+        return False
+    for side, (start, end) in ((a, (p.a_start, p.a_end)), (b, (p.b_start, p.b_end))) if p.a == a.doc.id else (
+            (a, (p.b_start, p.b_end)), (b, (p.a_start, p.a_end))):
+        before = side.text[max(side.doc.start, start - 3):start]
+        after = side.text[end:min(side.doc.end, end + 3)]
+        if (any(q in before for q in _QUOTES) and any(q in after for q in _QUOTES)
+                and _word_count(side, start, end) >= MIN_QUOTE_WORDS):
+            return True
+    return False
+
+
+_ENDS = ".!?\u061f\u06d4\n"
+
+
+def _sentence_kept(a: PairText, b: PairText, p: Passage) -> bool:
+    """A whole sentence of MIN_QUOTE_WORDS words or more taken word for word, names, places and
+    dates included, on both sides (a frame sentence of two unrelated texts differs in them): a
+    copy keeps some sentence as it was, however short (a near-copy whose longer sentences all had
+    a figure changed kept only "The meeting ended in <place> on <date>."; bench/trace.py)."""
+    if p.kind != "verbatim" or a.doc.lang != b.doc.lang:
+        return False
+    for side, start, end in ((a, p.a_start, p.a_end), (b, p.b_start, p.b_end)) if p.a == a.doc.id else (
+            (a, p.b_start, p.b_end), (b, p.a_start, p.a_end)):
+        before = side.text[side.doc.start:start].rstrip()
+        after = side.text[end:min(side.doc.end, end + 3)]
+        if (before and before[-1] not in _ENDS) or not any(ch in _ENDS for ch in after) \
+                or _word_count(side, start, end) < MIN_QUOTE_WORDS:
+            return False
+    return True
+
+
 def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
     """Share of the spans that stand inside quotation marks."""
     if not spans:
@@ -183,7 +222,8 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # a diwan, 35-55 characters each): formulae do not come in long ordered runs.
     lines = _in_order([p for p in shared if p.word_for_word], ida)
     passages = [p for p in shared if p.kind in TRANSLATION_KINDS or (lines and p.word_for_word)
-                or min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS]
+                or min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS
+                or _quoted_whole(a, b, p)]
     if not passages:
         rel = Relation(ida, idb, "related", 0.0, 0.0, fsum(p.score for p in shared) / len(shared),
                        passages=len(shared))
@@ -212,7 +252,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.source, why = _translation_source(a, b)
         rel.evidence.append(why)
         return rel
-    if not cross and not any(p.word_for_word for p in passages):
+    if not cross and not any(p.word_for_word for p in passages) and not any(_sentence_kept(a, b, p) for p in shared):
         # Sentences of one frame with other names, places and figures ("… published on <date>,
         # <n> percent of residents in <place> …") align as near-verbatim across unrelated texts;
         # a copy or a report keeps some sentence as it was.
@@ -226,7 +266,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         return rel
     top = max(cov_a, cov_b)
     # Quotation marks are looked for only where coverage alone does not decide (most pairs).
-    quoted = 0 if top >= MIN_DERIVED_COVERAGE or top < MIN_QUOTED_COVERAGE else sum(
+    quoted = 0 if top >= MIN_DERIVED_COVERAGE else sum(
         p.kind == "verbatim" and (_in_quotes(a, s[0], s[1]) or _in_quotes(b, s[2], s[3]))
         for p, s in zip(passages, spans, strict=True))
     taken = [s for p, s in zip(passages, spans, strict=True) if p.word_for_word]

@@ -145,9 +145,31 @@ class FileTables:
             rows = self.conn.execute(self._DOC_SELECT + " WHERE d.file_key=? ORDER BY d.seq", (key,))
             yield from map(self._doc, rows)
 
+    # The listing's order, total (two files may be given by one path): files by the index on
+    # (path, key), walked first (CROSS JOIN); joined the other way round, SQLite sorted every
+    # document for each page (10,000 documents: 45-100 ms a page).
+    _LISTING = ('SELECT d.id, f.path, d.start, d."end", d.lang, d.title, d.date, d.url, d.boilerplate '
+                "FROM files f CROSS JOIN documents d ON d.file_key = f.key")
+    _LISTING_ORDER = " ORDER BY f.path, f.key, d.seq"
+
     def documents_page(self, offset: int, limit: int) -> list[Document]:
-        """Documents in file then document order, `limit` from `offset` (for listings)."""
-        rows = self.conn.execute(self._DOC_SELECT + " ORDER BY f.path, d.seq LIMIT ? OFFSET ?", (limit, offset))
+        """Documents in listing order (file, then document), `limit` from `offset`. SQLite still
+        steps over the `offset` first: :meth:`documents_after` goes straight to its page."""
+        rows = self.conn.execute(self._LISTING + self._LISTING_ORDER + " LIMIT ? OFFSET ?", (limit, offset))
+        return list(map(self._doc, rows))
+
+    def documents_after(self, after: str | None, limit: int) -> list[Document]:
+        """Documents in listing order, `limit` of them after the document `after` (from the first
+        when None): keyset paging, one index seek whatever the page. KeyError: no such document."""
+        if after is None:
+            rows = self.conn.execute(self._LISTING + self._LISTING_ORDER + " LIMIT ?", (limit,))
+            return list(map(self._doc, rows))
+        key = self.conn.execute("SELECT f.path, f.key, d.seq FROM documents d JOIN files f ON f.key = d.file_key "
+                                "WHERE d.id=?", (after,)).fetchone()
+        if key is None:
+            raise KeyError(after)
+        rows = self.conn.execute(self._LISTING + " WHERE (f.path, f.key, d.seq) > (?, ?, ?)" + self._LISTING_ORDER
+                                 + " LIMIT ?", (*key, limit))
         return list(map(self._doc, rows))
 
     def document(self, doc_id: str) -> Document | None:

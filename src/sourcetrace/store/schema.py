@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS documents (
     boilerplate TEXT NOT NULL      -- JSON list of [start, end]
 );
 CREATE INDEX IF NOT EXISTS documents_file ON documents(file_key);
+CREATE INDEX IF NOT EXISTS files_path ON files(path, key);  -- the documents listing's order (keyset pages)
 CREATE TABLE IF NOT EXISTS sentences (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,

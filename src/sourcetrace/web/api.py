@@ -6,12 +6,21 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from sourcetrace.engines.local import DocumentTexts, fact_diffs_of, facts_of
 from sourcetrace.factcheck import document_facts
-from sourcetrace.quotes.search import LANGS, MAX_QUERY_CHARS, QueryError, earliest, search
+from sourcetrace.quotes.search import (
+    LANGS,
+    MAX_QUERY_CHARS,
+    QueryError,
+    QueryTicket,
+    earliest,
+    reserve_query,
+    search,
+)
 from sourcetrace.records import Document, FactDiff
 from sourcetrace.relate.coverage import orient, summarize
 from sourcetrace.relate.families import component, origin_of
@@ -40,11 +49,11 @@ def require_document(store: Store, doc_id: str) -> Document:
     return doc
 
 
-def run_search(store: Store, q: str, lang: str, limit: int) -> dict[str, Any]:
+def run_search(store: Store, q: str, lang: str, limit: int, ticket: QueryTicket | None = None) -> dict[str, Any]:
     """Search with user errors as 422; the shape both the API and the pages use."""
     started = time.perf_counter()
     try:
-        hits = search(store, q, lang=lang, limit=limit)
+        hits = search(store, q, lang=lang, limit=limit, ticket=ticket)
     except QueryError as exc:
         raise HTTPException(422, str(exc)) from None
     first = earliest(hits)
@@ -93,27 +102,53 @@ class SearchAnswer(BaseModel):
 # returned dict again, in Python, value by value (the model stays for the OpenAPI description).
 # With the plain ASGI guard (app.py), the app's CPU a request beyond the search itself went from
 # 3.6 to 2.8 ms (10,000 documents, in process through httpx's ASGI transport, client included).
+# The query's vector is reserved in the event loop as the request arrives, while earlier searches
+# hold the worker's threads, so it is encoded in one batch with the queries queued meanwhile
+# (QueryBatcher): reserved when its search started, a query met the three others running at most.
 @router.get("/search", summary="Documents that carry a quote", response_model=SearchAnswer)
-def search_get(ctx: Ctx, q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)],
-               lang: Annotated[str, Query(pattern="^(any|ar|en)$")] = "any",
-               limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Response:
-    out = run_search(ctx.store(), q, lang, limit)
+async def search_get(ctx: Ctx, q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)],
+                     lang: Annotated[str, Query(pattern="^(any|ar|en)$")] = "any",
+                     limit: Annotated[int, Query(ge=1, le=200)] = 20) -> Response:
+    try:
+        ticket = reserve_query(q, lang)
+    except QueryError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return await run_in_threadpool(_search_answer, ctx, q, lang, limit, ticket)
+
+
+def _search_answer(ctx: Context, q: str, lang: str, limit: int, ticket: QueryTicket) -> Response:
+    out = run_search(ctx.store(), q, lang, limit, ticket)
     del out["_hits"]
     return JSONResponse(out)
 
 
 @router.post("/search", summary="Documents that carry a quote (long quotes in the body)", response_model=SearchAnswer)
-def search_post(ctx: Ctx, body: SearchRequest) -> Response:
-    return search_get(ctx, body.q, body.lang, body.limit)
+async def search_post(ctx: Ctx, body: SearchRequest) -> Response:
+    return await search_get(ctx, body.q, body.lang, body.limit)
 
 
 @router.get("/documents", summary="Stored documents, in file order")
-def documents(ctx: Ctx, offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+def documents(ctx: Ctx, after: Annotated[str | None, Query(
+                  description="Start after this document: the `next` of the page before (one index "
+                              "seek, however far the page)")] = None,
+              offset: Annotated[int, Query(ge=0, le=2**62, description="Or skip this many documents "
+                                           "(SQLite steps over them: slower the further)")] = 0,
               limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = 100) -> dict[str, Any]:
     store = ctx.store()
+    if after is not None and offset:
+        raise HTTPException(422, "page with after or offset, not both")
     total = store.counts()["documents"]
-    docs = store.documents_page(offset, limit)
-    return {"total": total, "offset": offset, "documents": [d.to_json() for d in docs]}
+    if offset:
+        docs = store.documents_page(offset, limit + 1)
+    else:
+        try:
+            docs = store.documents_after(after, limit + 1)  # one more: is there a next page?
+        except KeyError:
+            raise HTTPException(404, f"no document {after!r} in the store") from None
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return {"total": total, "offset": offset, "after": after, "next": docs[-1].id if more else None,
+            "documents": [d.to_json() for d in docs]}
 
 
 @router.get("/documents/{doc_id}", summary="A document: metadata, text, relations, origin chain, family")

@@ -212,10 +212,11 @@ def create_app(db_path: str | Path, token: str | None = None, *, upload_limit: i
 SERVE_SETTINGS = "SOURCETRACE_SERVE"  # the settings of `serve`, for its worker processes
 # Searches a worker runs at once. A search is Python behind one interpreter lock: forty threads
 # (anyio's default) took it in no order, so some searches waited far longer than others, and a
-# busy worker could miss uvicorn's health ping. Four still let concurrent queries be encoded in
-# one batch (QueryBatcher); the rest queue in arrival order. The cap is on every synchronous
-# route: a page waits its turn like a search (fair, first come first served), only the static
-# assets, which need no thread, go ahead.
+# busy worker could miss uvicorn's health ping. The queued searches' queries are encoded in
+# batches whatever the count (reserved on arrival: api.search_get); two threads instead of four
+# cost no less (bench/serve.py, same run: 16.8 vs 15.7 ms of server CPU a request). The rest
+# queue in arrival order. The cap is on every synchronous route: a page waits its turn like a
+# search (fair, first come first served), only the static assets, which need no thread, go ahead.
 WORKER_THREADS = 4
 
 

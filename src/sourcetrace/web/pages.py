@@ -85,11 +85,15 @@ PAGE_SIZE = 200
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def documents_page(request: Request, offset: Annotated[int, Query(ge=0, le=2**62)] = 0) -> HTMLResponse:
+def documents_page(request: Request, after: str | None = None) -> HTMLResponse:
     store = context(request).store()
     total = store.counts()["documents"]
-    return page("documents.html", "documents", docs=store.documents_page(offset, PAGE_SIZE), total=total,
-                next_offset=offset + PAGE_SIZE if offset + PAGE_SIZE < total else None)
+    try:
+        docs = store.documents_after(after, PAGE_SIZE + 1)  # keyset pages: one more tells of a next page
+    except KeyError:
+        return not_found(f"no document {after!r} in the store")
+    return page("documents.html", "documents", docs=docs[:PAGE_SIZE], total=total,
+                next_after=docs[PAGE_SIZE - 1].id if len(docs) > PAGE_SIZE else None)
 
 
 def relation_rows(doc_id: str, rels: Sequence[Relation]) -> list[dict[str, Any]]:

@@ -1,0 +1,58 @@
+"""PySpark's worker daemon with sourcetrace loaded: ``spark.python.daemon.module`` for the Spark engine.
+
+PySpark starts one daemon per executor and forks a Python worker from it for every task that
+finds no idle worker; Spark 4 stops a worker idle for a minute (a fixed timeout of its
+``PythonWorkerFactory``), and ``pyspark.daemon`` imports nothing of ours, so every fresh worker
+imported sourcetrace and loaded the static encoder again before its first record: 2.2 s of
+imports and 3.4 s of the encoder's tables at load 14, each time. This daemon does that once,
+before it forks, so that a worker starts with them (copy-on-write pages of the daemon), and then
+runs PySpark's own daemon unchanged.
+
+What is loaded here must start no thread (a forked child has only the thread that forked):
+Python modules, and numpy tables (the encoders run their matrix products in the worker, whose
+BLAS pool starts there). A preload that fails is skipped: the worker then loads what it needs
+as before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def preload() -> None:
+    """Import the engine's stages and load the encoders' tables (no threads started)."""
+    from threadpoolctl import threadpool_limits
+
+    import sourcetrace.engines.spark  # noqa: F401  # the stages' modules, imported by the engine
+    import sourcetrace.engines.spark_candidates  # noqa: F401
+    from sourcetrace import pipeline
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.factcheck import names
+
+    with threadpool_limits(1):  # one sentence each: no BLAS thread needed
+        get_encoder(pipeline.TOPIC_ENCODER).encode(["."])  # the static table, and USE's weights under it
+        get_encoder(pipeline.FAST_ENCODER).encode(["."])
+    names._gazetteer()
+    names._first_words()
+
+
+def main() -> None:
+    # The daemon's stdout carries its port to the JVM: anything printed while loading goes to stderr.
+    stdout = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        preload()
+    except Exception as exc:  # noqa: BLE001  # the workers load what they need, as without this daemon
+        print(f"sourcetrace: worker preload skipped: {exc!r}", file=sys.stderr)
+    finally:
+        sys.stdout.flush()
+        os.dup2(stdout, 1)
+        os.close(stdout)
+    from pyspark.daemon import manager
+
+    manager()
+
+
+if __name__ == "__main__":
+    main()
