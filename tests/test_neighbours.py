@@ -110,3 +110,7 @@ def test_pairs_and_margin():
     others = [m for (a, b), (_, m) in got.items() if (a, b) != ("ar00", "en00") and a[:2] != b[:2]]
     assert np.median(others) < margin
     assert nb.pairs(found, min_cos=2.0, margin_k=4)[0] == []
+    # A wider list is a voting pool: only its first k neighbours are candidate pairs.
+    wide = nb.nearest(vecs, langs, k=8, k_same=2)
+    assert set(nb.pairs(wide, min_cos=-1.0, margin_k=4, k=4)[0]) == set(pairs)
+    assert len(nb.pairs(wide, min_cos=-1.0, margin_k=4, k=8)[0]) > len(pairs)

@@ -101,3 +101,17 @@ def test_a_pair_on_trial_keeps_its_passages_only_as_a_translation():
     assert pipeline.tried(a, b, [one, two]) == [one, two]  # all of the Arabic inside the English
     assert pipeline.tried(a, b, [one]) == []  # half of one side, a quarter of the other
     assert pipeline.tried(a, b, []) == []
+
+
+def test_a_pair_both_documents_choose_by_votes_is_on_trial_though_no_list_makes_it_a_candidate():
+    # The voting pool is wider than the candidates by topic (neighbours.K_POOL): a chosen pair
+    # found by nothing else is still aligned, on trial. Texts written for this test.
+    from sourcetrace.candidates.pairs import DocInput
+
+    ar = "اجتمع المجلس اليوم. ووافق على خطة للحوض."
+    en = "The harvest was late this year. Farmers waited for rain."
+    docs = [Document("a", "a.txt", 0, len(ar), "ar"), Document("e", "e.txt", 0, len(en), "en")]
+    feats = pipeline.features([DocInput("a", "ar", ar, ar.split(". ")), DocInput("e", "en", en, en.split(". "))])
+    assert pipeline.candidates(docs, feats, None, None).aligned == []
+    pairs = pipeline.candidates(docs, feats, None, None, {("a", "e")})
+    assert pairs.trial == pairs.aligned == pairs.related == [("a", "e")]

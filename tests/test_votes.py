@@ -26,6 +26,18 @@ def test_a_ballot_goes_to_the_neighbour_holding_most_nearest_sentences():
     assert votes.ballot(own[:0], [("partner", partner)]) is None
 
 
+def test_a_sentence_near_everything_votes_for_nobody():
+    """A generic line (a formula every chapter repeats) is nearest to one own sentence at most: the
+    others' nearest in a neighbour is that line, which does not have them as its nearest back."""
+    rng = np.random.default_rng(5)
+    own = _unit(np.eye(16)[:6] + 0.05 * rng.normal(size=(6, 16)))  # six unrelated sentences
+    partner = _unit(own[:2] + 0.1 * rng.normal(size=(2, 16)))  # two sentences translated
+    hub = _unit(own[2:].sum(axis=0, keepdims=True))  # close to each of the four others
+    # Plain votes would give the hub's document the four sentences the partner does not hold.
+    assert (np.argmax(own @ np.concatenate([partner, hub]).T, axis=1) == 2).sum() == 4
+    assert votes.ballot(own, [("hub", hub), ("partner", partner)]) == ("partner", 2 / 6)
+
+
 def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_their_sentences():
     ballots = {("a1", "en"): ("e1", 0.5), ("e1", "ar"): ("a1", 0.4),  # both ways
                ("a2", "en"): ("e2", 0.6), ("e2", "ar"): ("a3", 0.3),  # one way only

@@ -43,6 +43,7 @@ from sourcetrace.candidates.pairs import (
     candidate_pairs,
     document_features,
     document_vectors,
+    merge,
 )
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
@@ -245,8 +246,8 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     evidence of shared text (:func:`alignment`); ``chosen``: the cross-language pairs both
     documents choose by their sentences' votes (:func:`voted`)."""
     lang = {d.id: d.lang for d in docs}
-    found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
-                            neighbours=nearest_docs, min_cos=TOPIC_MIN_COS)
+    found = merge(candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
+                                  neighbours=nearest_docs, min_cos=TOPIC_MIN_COS), [votes.candidate(k) for k in sorted(chosen)])
     figs = {f.id: figures(f.terms) for f in doc_features}
     how = {(c.a, c.b): screened(alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen),
                                 figs.get(c.a, frozenset()), figs.get(c.b, frozenset())) for c in found}

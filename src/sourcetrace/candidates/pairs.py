@@ -96,7 +96,7 @@ __all__ = [
 ]
 
 # Which generator proposed a pair (the labels the pipeline reads).
-SOURCES = ("minhash", "vectors", "terms")
+SOURCES = ("minhash", "vectors", "terms", "votes")
 
 SEED = 20200604  # MinHash seed: fixed, so signatures (and candidates) are reproducible
 DOC_ROWS = 2  # rows per band for document signatures
@@ -165,7 +165,7 @@ class DocFeatures:
 class Candidate:
     a: str  # a < b (string order)
     b: str
-    sources: list[str]  # which generators proposed it: "minhash", "vectors", "terms"
+    sources: list[str]  # which generators proposed it: "minhash", "vectors", "terms", "votes"
     score: float  # the best evidence, in [0, 1]
     # Vectors only: the cosine over the mean of both documents' top-MARGIN_K cosines (ratio margin,
     # as in bitext mining): a translation stands out of its neighbours, a topic neighbour does not.

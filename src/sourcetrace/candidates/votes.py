@@ -4,8 +4,9 @@ A topic vector is the mean of a document's sentences. Chapters of one book, or r
 subject, have close means, so a translation can rank anywhere among its topic neighbours: in
 bench/realtext.py the partner of a Bible or Qur'an chapter was the mutual nearest by topic for 4
 of 30 chapters. Its sentences, though, each have their translation on the other side. Here each
-sentence of a document votes for the neighbour (among its :data:`~neighbours.K` nearest by topic
-in the other language) that holds the sentence nearest to it; the neighbour with most votes is the
+sentence of a document votes for the neighbour (among its :data:`~neighbours.K_POOL` nearest by
+topic in the other language, and those listing it) that holds the sentence nearest to it, when
+that sentence has it as its nearest in return; the neighbour with most votes is the
 document's choice in that language. A pair both documents choose, each with at least
 :data:`MIN_SHARE` of its sentences, is worth aligning on trial (:func:`sourcetrace.pipeline.alignment`).
 One static sentence vector finds its translation among a thousand for about half of Tatoeba's
@@ -25,17 +26,21 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from sourcetrace.candidates.neighbours import Neighbours
-from sourcetrace.candidates.pairs import spread
+from sourcetrace.candidates.pairs import Candidate, spread
 from sourcetrace.encode import Encoder
 from sourcetrace.records import pair_key
 
 # Sentences (spread over the document) that vote. bench: realtext's true pairs chosen by both ends
 # with 16 / 32 / 64 sentences: 37 / 46 / 48 of 69 pairs in the lists; 32 costs half of 64.
 VOTE_SENTENCES = 32
-# A choice needs this share of the document's sentences (realtext: unrelated pairs that both
-# chose each other held at most 0.25, p99 0.16 of the votes; true pairs 0.08-0.6).
-MIN_SHARE = 0.15
+# A choice needs this share of the document's sentences (4 of 32). Mutual votes among the wider
+# pools (neighbours.K_POOL), bench/realtext.py: true pairs both documents choose 58 of 69 at
+# 0.12 (no other pair chosen), 54 at 0.13-0.15; planted 2,000 (bench/trace.py), pairs chosen that
+# are no translation 56 at 0.12 (40 at 0.13). Plain votes among 10 neighbours and 0.15 (before):
+# 51 of 69, and 96 on the planted bench.
+MIN_SHARE = 0.12
 
+BALLOT_VERSION = 2  # how a ballot is cast (2: mutual votes): a stored ballot of another is cast again
 Ballot = tuple[str, float]  # (the chosen neighbour, the share of the document's sentences for it)
 
 
@@ -52,20 +57,26 @@ def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_S
 def read_by(doc: str, pool: Sequence[str], fingerprints: Mapping[str, int]) -> str:
     """What a ballot reads, as a key: its document, its pool in order, and their topic vectors'
     fingerprints (a document read again is another document). Equal keys, equal ballots."""
-    parts = [f"{d}:{fingerprints[d]}" for d in (doc, *pool)]
+    parts = [f"ballot {BALLOT_VERSION}", *(f"{d}:{fingerprints[d]}" for d in (doc, *pool))]
     return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
 def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | None:
-    """The neighbour most of `own`'s sentences point to (each to the neighbour holding its nearest
-    sentence, float64 cosines; ties to the neighbour listed first), and the share of them it got.
-    `pool`: the neighbours in list order, with their sentence vectors."""
+    """The neighbour most of `own`'s sentences point to, and the share of them it got. A sentence
+    votes for the neighbour holding its nearest sentence when that sentence has it as its nearest
+    among `own`'s (mutual nearest, float64 cosines; ties to the first); a sentence near everything
+    (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document.
+    Ties between neighbours go to the one listed first. `pool`: the neighbours in list order, with
+    their sentence vectors."""
     pool = [(d, m) for d, m in pool if len(m)]
     if not len(own) or not pool:
         return None
     mat = np.concatenate([m for _, m in pool]).astype(np.float64)
     owner = np.repeat(np.arange(len(pool)), [len(m) for _, m in pool])
-    votes = np.bincount(owner[np.argmax(own.astype(np.float64) @ mat.T, axis=1)], minlength=len(pool))
+    sims = own.astype(np.float64) @ mat.T
+    nearest = np.argmax(sims, axis=1)
+    mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
+    votes = np.bincount(owner[nearest[mutual]], minlength=len(pool))
     best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
     return pool[best][0], float(votes[best]) / len(own)
 
@@ -119,3 +130,10 @@ def agreed(shares: Sequence[float]) -> bool:
     one ballot per language, so a pair is named at most twice), each with at least
     :data:`MIN_SHARE` of that document's sentences."""
     return len(shares) == 2 and min(shares) >= MIN_SHARE
+
+
+def candidate(pair: tuple[str, str]) -> Candidate:
+    """A pair both documents choose as a candidate of its own: the pool reaches past the
+    :data:`~neighbours.K` nearest that are candidates by topic (bench/realtext.py: 2 of the 23
+    complete scripture pairs chosen were 17th-47th by topic both ways, so never aligned)."""
+    return Candidate(pair[0], pair[1], ["votes"], 0.0)

@@ -59,7 +59,7 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     # join with the chosen pairs (128 s at 10,000 documents).
     found = (minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
              .union(voted(docs, lists, keep, parts, n_docs).mapValues(lambda _: CHOSEN)))
-    how = found.reduceByKey(_merge, parts).filter(lambda kv: kv[1][5]).map(_how).persist(KEEP)  # read twice
+    how = found.reduceByKey(_merge, parts).map(_how).persist(KEEP)  # read twice
     # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
     figs = feats.mapValues(lambda f: figures(f.terms))
     trial = with_both(how.filter(lambda kv: kv[1] == pipeline.TRIAL), figs, parts).mapValues(
@@ -68,22 +68,22 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
 
 
 # What the union knows of a pair: (MinHash, rare terms, best margin, across languages (None:
-# not known here), chosen by votes, a candidate (a pair only chosen by votes is none)).
-Evidence = tuple[bool, bool, float, "bool | None", bool, bool]
-MINHASH: Evidence = (True, False, 0.0, False, False, True)
-TERMS: Evidence = (False, True, 0.0, True, False, True)
-CHOSEN: Evidence = (False, False, 0.0, None, True, False)
+# not known here), chosen by votes). A pair chosen by votes is a candidate of its own
+# (votes.candidate: the pool reaches past the lists' first K), across languages.
+Evidence = tuple[bool, bool, float, "bool | None", bool]
+MINHASH: Evidence = (True, False, 0.0, False, False)
+TERMS: Evidence = (False, True, 0.0, True, False)
+CHOSEN: Evidence = (False, False, 0.0, True, True)
 
 
 def _merge(x: Evidence, y: Evidence) -> Evidence:
     """Two records of one pair's evidence as one (cp.merge: sources merged, the best margin)."""
-    return (x[0] or y[0], x[1] or y[1], max(x[2], y[2]), x[3] if x[3] is not None else y[3], x[4] or y[4],
-            x[5] or y[5])
+    return (x[0] or y[0], x[1] or y[1], max(x[2], y[2]), x[3] if x[3] is not None else y[3], x[4] or y[4])
 
 
 def _how(kv: tuple[tuple[str, str], Evidence]) -> tuple[tuple[str, str], bool | str]:
     """A candidate's alignment (:func:`pipeline.alignment`) from its merged evidence."""
-    (a, b), (by_minhash, by_terms, margin, cross, chosen, _) = kv
+    (a, b), (by_minhash, by_terms, margin, cross, chosen) = kv
     sources = [s for s, on in (("minhash", by_minhash), ("terms", by_terms)) if on]
     return (a, b), pipeline.alignment(Candidate(a, b, sources, 0.0, margin), bool(cross), chosen)
 
@@ -104,8 +104,8 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     back = cross.flatMap(lambda kv: [((d, kv[0][2]), kv[0][0]) for _, d in kv[1]]).groupByKey(parts)
     pools = found.fullOuterJoin(back, parts).map(
         lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
-    # A pool reads its document and about 2 K others (its list, and the lists naming it).
-    spread = read_partitions(docs.context, (2 * nb.K + 1) * n_docs, n_docs)
+    # A pool reads its document and about 2 K_POOL others (its list, and the lists naming it).
+    spread = read_partitions(docs.context, (2 * nb.K_POOL + 1) * n_docs, n_docs)
     ballots = with_sides_local(pools, docs, parts, lambda r: (r[0][0], *r[1]), _ballots, _vote_vectors, spread)
     chosen = ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
     keep("candidates: votes", chosen)
@@ -297,7 +297,7 @@ def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int
 def _width(qlang: str, ilang: str, sizes: dict[str, int]) -> int:
     """How many neighbours a document keeps in a language (0: none searched), as nb.nearest."""
     same = qlang == ilang
-    width = nb.K_SAME if same else nb.K
+    width = nb.K_SAME if same else nb.K_POOL
     return width if width > 0 and sizes[ilang] >= (2 if same else 1) else 0
 
 
@@ -333,9 +333,10 @@ def _usual(found: list[tuple[float, str]]) -> float:
 
 
 def _hits(kv: tuple) -> list[tuple]:
+    """The candidates of one list: its first nb.K (the rest of a wider list is a voting pool)."""
     (q, ilang, qlang), found = kv
     out = []
-    for cos, d in found:
+    for cos, d in found[:nb.K]:
         if cos >= pipeline.TOPIC_MIN_COS:
             out.append(((q, d), (cos, qlang, ilang)) if q < d else ((d, q), (cos, ilang, qlang)))
     return out
@@ -346,7 +347,7 @@ def _margin(hit: tuple, usual_a: float | None, usual_b: float | None) -> tuple:
     sim = float(np.clip(cos, 0.0, 1.0))
     norm = ((sim if usual_a is None else usual_a) + (sim if usual_b is None else usual_b)) / 2
     margin = sim / norm if norm > 0 else 0.0
-    return (a, b), (False, False, float(np.round(margin, 4)), lang_a != lang_b, False, True)
+    return (a, b), (False, False, float(np.round(margin, 4)), lang_a != lang_b, False)
 
 
 # -- rare terms -------------------------------------------------------------------------------------------
