@@ -1,5 +1,7 @@
 """Aligning pairs in worker processes gives what aligning them here gives."""
 
+import multiprocessing
+
 import pytest
 
 from sourcetrace.encode import get_encoder
@@ -95,6 +97,11 @@ def test_worker_processes_encode_the_vectors_this_process_does(tmp_path, monkeyp
     assert (stored[0] == stored[1]).all()
 
 
+def _children() -> set[int]:
+    """Process ids of this process's live children (multiprocessing joins the ones that ended)."""
+    return {p.pid for p in multiprocessing.active_children()}
+
+
 def test_fact_workers_stop_once_done_and_their_results_stay(tmp_path):
     import time
 
@@ -104,13 +111,14 @@ def test_fact_workers_stop_once_done_and_their_results_stay(tmp_path):
         (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
     with Store(tmp_path / "s.db") as store:
         docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        before = _children()
         work = workers.DocumentWork(store, 2)
         assert work.pool is None  # nothing submitted: no processes
         work.submit("facts", workers.document_facts, docs, 2)
         while not all(f.done() for f in work.futures["facts"]):
             time.sleep(0.05)
         work.release()  # done: the processes stop
-        assert not work.pool._processes  # the pool's own record of its workers
+        assert _children() == before  # the workers have exited
         assert dict(work.results("facts")) == local.facts_of(docs, local.DocumentTexts(store))
 
 
@@ -128,12 +136,13 @@ def test_voting_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_pa
         expected = pipeline.voted(nb, pipeline.vote_vectors(local.doc_inputs(store, docs)))
         monkeypatch.setattr(local, "MIN_VOTE_DOCS", 1)
         monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 1)
+        before = _children()
         work = workers.DocumentWork(store, 2)
         local.votes_ahead(store, docs, work)
         assert work.submitted("votes")
         # This process computes none of them: the workers' are stored and voted with.
         monkeypatch.setattr(pipeline, "vote_vectors", lambda inputs: pytest.fail("computed here"))
         assert local.chosen_by_votes(store, docs, nb, work) == expected
-        assert not work.submitted("votes") and not work.pool._processes  # collected: the workers stop
+        assert not work.submitted("votes") and _children() == before  # collected: the workers stop
         assert store.cached("votes", local.votes_version(), [d.id for d in docs]) == here  # bit for bit
     assert any(here.values())
