@@ -655,8 +655,8 @@ def grow_exact(
         taken_a[lo:hi] = b"\x01" * max(0, hi - lo)
         taken_b[blo:bhi] = b"\x01" * max(0, bhi - blo)
     out = []
-    for k, ((pa, pb), ((lo, hi), (blo, bhi))) in enumerate(zip(pairs, found, strict=True)):
-        if hi <= lo or bhi <= blo or (grow is not None and not grow[k]):
+    for i, ((pa, pb), ((lo, hi), (blo, bhi))) in enumerate(zip(pairs, found, strict=True)):
+        if hi <= lo or bhi <= blo or (grow is not None and not grow[i]):
             out.append((pa, pb))
             continue
         k = 0
