@@ -38,6 +38,14 @@ test files in a temporary directory on every run.
   two versions of one work (one work per author, 15-60 KB each), truth `copy` or `revision`.
   Commentary (full run only): Ibn al-Iflili's commentary on al-Mutanabbi's poems (0441, ~690 KB)
   with al-Mutanabbi's Diwan (0354) as its base and source.
+* TICO-19, news and official and encyclopedic documents with their professional Arabic
+  translations: `fetch github:tico-19/tico-19.github.io`, data/TM/all.en-ar.tmx.zip (TICO-19's
+  English-Arabic translation memory, CC0 1.0: the repository's LICENSE.md). Its 3,071 units are the
+  benchmark's 31 documents: each unit's tuid is DOC:N and its note the page's address; the units of
+  one DOC, in N order, are one document (6 Wikinews stories, a California executive order and a UK
+  government text from Wikisource, Wikipedia and PubMed articles, a Wikivoyage guide, a list of
+  medical sentences; 4 to 450 sentences). One sentence a line; complete and partial as above. The
+  English is the original (TICO-19 translated from English), so it is the source of a complete one.
 * Tatoeba ara-eng from ../shared/corpora/tatoeba (CC BY 2.0 FR), English side shuffled: the share
   of Arabic sentences matched to their true translation by the product path (default encoder,
   match_sentences with texts), as bench/tatoeba.py prints it (full run only).
@@ -65,6 +73,7 @@ import argparse
 import difflib
 import hashlib
 import importlib.util
+import io
 import json
 import random
 import re
@@ -72,10 +81,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -88,6 +99,7 @@ MIRROR = Path("/work/.mirror")
 QURAN = "risan/quran-json"
 BIBLE_AR, BIBLE_EN = "krezek/Peshitta", "aruljohn/Bible-kjv"
 PAN = "bhagirath77/PanPC"
+TICO = ("tico-19/tico-19.github.io", "data/TM/all.en-ar.tmx.zip")
 OPENITI = ("OpenITI/0300AH", "OpenITI/0375AH", "OpenITI/0450AH", "OpenITI/0475AH")
 COMMENTARY = ("OpenITI/0450AH", "data/0441IbnIflili/0441IbnIflili.SharhShicrMutanabbi/"
               "0441IbnIflili.SharhShicrMutanabbi.Shamela0037065-ara1")
@@ -119,6 +131,12 @@ class Repo:
             raise MissingData(f"realtext: {self.name} has no readable {path} (a file of 4 MiB or more "
                               "is left out of snapshots)") from None
 
+    def read_bytes(self, path: str) -> bytes:
+        try:
+            return self._git("show", f"HEAD:{path}")
+        except subprocess.CalledProcessError:
+            raise MissingData(f"realtext: {self.name} has no readable {path}") from None
+
     def files(self, under: str = "") -> dict[str, int]:
         """Path -> size in bytes, of the files present in the snapshot."""
         out = self._git("ls-tree", "-r", "-l", "HEAD", *([under] if under else [])).decode()
@@ -145,7 +163,7 @@ class File:
 @dataclass
 class Pair:
     kind: str
-    set: str                            # where it comes from: quran, bible, pan, openiti
+    set: str                            # where it comes from: quran, bible, tatoeba, pan, openiti, tico
     a: str
     b: str
     source: str | None = None           # key of the file the relation flows from, when known
@@ -164,7 +182,7 @@ class Corpus:
         self.files[key] = File(key, lang, text, name)
 
     def only(self, sets: list[str]) -> None:
-        """Keep only the pairs of these sets (quran, bible, tatoeba, pan, openiti) and their files."""
+        """Keep only the pairs of these sets (quran, bible, tatoeba, pan, openiti, tico) and their files."""
         self.pairs = [p for p in self.pairs if p.set in sets]
         kept = {x for p in self.pairs for x in (p.a, p.b)}
         self.files = {k: f for k, f in self.files.items() if k in kept}
@@ -389,6 +407,36 @@ def openiti(corpus: Corpus, repos: list[Repo], n_works: int, commentary: bool, r
         corpus.add(comm, "ar", openiti_plain(by_name[COMMENTARY[0]].read(COMMENTARY[1])))
         corpus.add(base, "ar", openiti_plain(by_name[BASE[0]].read(BASE[1])))
         corpus.pairs.append(Pair("commentary", "openiti", comm, base, base))
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def tico_documents(repo: Repo) -> list[tuple[str, list[str], list[str]]]:
+    """TICO-19's English-Arabic translation memory as its documents (key, Arabic sentences, English
+    sentences): a unit's tuid is DOC:N (Wikinews_3:1107), the units of one DOC in N order are one
+    document, sentence i <-> sentence i."""
+    with zipfile.ZipFile(io.BytesIO(repo.read_bytes(TICO[1]))) as z:
+        tmx = next(n for n in z.namelist() if n.endswith(".tmx") and "/" not in n)
+        root = ElementTree.fromstring(z.read(tmx))
+    docs: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for tu in root.iter("tu"):
+        doc, n = tu.get("tuid", "").rsplit(":", 1)
+        seg = {tuv.get(XML_LANG): " ".join((tuv.findtext("seg") or "").split()) for tuv in tu.iter("tuv")}
+        if seg.get("ar") and seg.get("en"):
+            docs[doc].append((int(n), seg["ar"], seg["en"]))
+    return [(f"tico.{doc}", [ar for _, ar, _ in sorted(units)], [en for _, _, en in sorted(units)])
+            for doc, units in sorted(docs.items())]
+
+
+def tico(corpus: Corpus, repo: Repo, n_complete: int, n_partial: int, rng: random.Random) -> None:
+    """TICO-19's documents as complete and partial reordered translations (as scripture); the
+    English, TICO-19's original, is the source of a complete one."""
+    first = len(corpus.pairs)
+    scripture(corpus, "tico", tico_documents(repo), n_complete, n_partial, rng, False)
+    for p in corpus.pairs[first:]:
+        if p.kind == "translation":
+            p.source = p.b
 
 
 # -- running and scoring ----------------------------------------------------------------------------
@@ -625,6 +673,51 @@ def reuse_cases(corpus: Corpus, outs: Outputs, db: Path, area_f1) -> list[str]:
     return out
 
 
+def set_figures(corpus: Corpus, outs: Outputs, db: Path, area_f1) -> dict:
+    """Per set of translations, the bar's figures of its own (complete: share typed `translation`,
+    sentence pairs P and R by area; partial: share found as translation/derived, F1), and one line
+    a pair that falls short (complete not `translation` or R under 0.9, partial not found or F1
+    under 0.8): never a candidate (no aligned pair between their documents in the store), or the
+    type it got, each side's aligned share (coverage of the strongest relation: Arabic / other)
+    and the pair's P, R."""
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        aligned = {frozenset(r) for r in con.execute("SELECT a, b FROM aligned_pairs")}
+    ids = {f: [d["id"] for d in ds] for f, ds in outs.docs_of.items()}
+    out: dict = {}
+    for p in corpus.pairs:
+        if p.kind not in ("translation", "partial"):
+            continue
+        a, b = corpus.files[p.a].name, corpus.files[p.b].name
+        typ, _ = outs.relation(a, b)
+        pr, rc, f1, _ = area_f1(outs.spans(a, b), p.gold)
+        ok = {"translation"} if p.kind == "translation" else {"translation", "derived"}
+        fig = out.setdefault(p.set, {}).setdefault(p.kind, {"pairs": 0, "ok": 0, "P": [], "R": [], "F1": []})
+        fig["pairs"] += 1
+        fig["ok"] += typ in ok
+        for k, v in (("P", pr), ("R", rc), ("F1", f1)):
+            fig[k].append(v)
+        if typ in ok and (rc >= 0.9 if p.kind == "translation" else f1 >= 0.8):
+            continue
+        if not any(frozenset((x, y)) in aligned for x in ids.get(a, []) for y in ids.get(b, [])):
+            why = "never a candidate"
+        else:
+            rs = outs.rels.get(frozenset((a, b)), [])
+            r = max(rs, key=lambda r: (STRENGTH.get(r["type"], 1), r.get("score", 0.0))) if rs else None
+            cov = (f", aligned share {r['coverage_a' if outs.file_of[r['a']] == a else 'coverage_b']:.2f} / "
+                   f"{r['coverage_b' if outs.file_of[r['a']] == a else 'coverage_a']:.2f}") if r else ""
+            why = f"{typ}{cov}"
+        out[p.set].setdefault("cases", []).append(
+            f"{p.kind} {p.a} ({len(p.gold)} units): {why}, P {pr:.2f} R {rc:.2f}")
+    for figs in out.values():
+        for kind in ("translation", "partial"):
+            if kind in figs:
+                f = figs[kind]
+                figs[kind] = {"found": f"{f['ok']}/{f['pairs']}", **{k: mean(f[k]) for k in ("P", "R", "F1")}}
+    return out
+
+
 def handed_pairs(corpus: Corpus, folder: Path, db: Path, area_f1, encoder: str | None) -> dict:
     """Sentence pairs of the translations when each true pair is handed to `compare`: alignment
     alone, without candidate search (what vecalign and Bertalign are measured on)."""
@@ -701,6 +794,10 @@ def report(res: dict) -> str:
     for kind, v in k.items():
         for st, m in v.get("missed_area", {}).items():
             lines.append(f"missed area, {kind} ({st}), as a share of the true pairs' area: {m}")
+    for st, figs in res.get("sets", {}).items():
+        lines.append(f"set {st}: " + "; ".join(f"{kind} {figs[kind]}" for kind in ("translation", "partial")
+                                                if kind in figs))
+        lines.extend("  " + line for line in figs.get("cases", []))
     if res.get("reuse_cases"):
         why = Counter(line.split(": ", 1)[1].split(" (", 1)[0] for line in res["reuse_cases"])
         lines.append("reuse cases (PAN): " + ", ".join(f"{k} {v}" for k, v in why.most_common()))
@@ -732,7 +829,7 @@ def main() -> int:
                     help="leave out the pairs of these files (truth keys, e.g. quran46): to get figures past "
                          "a file that makes trace fail; they are named in the output")
     ap.add_argument("--only", nargs="*", default=[], metavar="SET",
-                    help="keep only these sets (quran, bible, tatoeba, pan, openiti): a quick look at one kind "
+                    help="keep only these sets (quran, bible, tatoeba, pan, openiti, tico): a quick look at one kind "
                          "(the corpus is smaller, so candidates and the encoder may differ from a full run)")
     args = ap.parse_args()
     score_py = load_score_py(args.score_py)
@@ -747,6 +844,7 @@ def main() -> int:
     scripture(corpus, "tatoeba", tatoeba_chapters(args.tatoeba), n["complete"], n["partial"], rng, False)
     pan(corpus, Repo(args.mirror, PAN), n["reuse"], rng)
     openiti(corpus, [Repo(args.mirror, r) for r in OPENITI], n["editions"], not args.small, rng)
+    tico(corpus, Repo(args.mirror, TICO[0]), *((4, 2) if args.small else (20, 10)), rng)
     corpus.exclude(args.exclude)
     if args.only:
         corpus.only(args.only)
@@ -776,6 +874,7 @@ def main() -> int:
         outs = Outputs(work / "out", score_py.load_jsonl)
         res = score(corpus, outs, score_py.area_f1)
         res["reuse_cases"] = reuse_cases(corpus, outs, work / "trace.db", score_py.area_f1)
+        res["sets"] = set_figures(corpus, outs, work / "trace.db", score_py.area_f1)
         if args.handed:
             res["handed"] = handed_pairs(corpus, folder, work / "trace.db", score_py.area_f1,
                                          args.encoder or ("use" if args.small else None))
