@@ -176,6 +176,9 @@ class Corpus:
     files: dict[str, File] = field(default_factory=dict)
     pairs: list[Pair] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Files the truth does not pair that share a block of text word for word all the same (articles
+    # of one wiki copying each other): a strong relation between them is counted apart, not as wrong.
+    sharing: set[frozenset[str]] = field(default_factory=set)
 
     def add(self, key: str, lang: str, text: str) -> None:
         name = hashlib.sha1(f"{self.seed}:{key}".encode()).hexdigest()[:16] + ".txt"
@@ -433,10 +436,31 @@ def tico(corpus: Corpus, repo: Repo, n_complete: int, n_partial: int, rng: rando
     """TICO-19's documents as complete and partial reordered translations (as scripture); the
     English, TICO-19's original, is the source of a complete one."""
     first = len(corpus.pairs)
-    scripture(corpus, "tico", tico_documents(repo), n_complete, n_partial, rng, False)
+    docs = tico_documents(repo)
+    scripture(corpus, "tico", docs, n_complete, n_partial, rng, False)
     for p in corpus.pairs[first:]:
         if p.kind == "translation":
             p.source = p.b
+    # Wikipedia articles on one topic copy paragraphs from each other ("2019-20 coronavirus
+    # pandemic" and "COVID-19 testing" share 61 words in a row): such documents are not unrelated.
+    english = {key: en for key, _, en in docs if f"{key}.en" in corpus.files}
+    for x, y in _sharing_blocks(english):
+        corpus.sharing |= {frozenset((f"{x}.{u}", f"{y}.{v}")) for u in ("ar", "en") for v in ("ar", "en")}
+
+
+TAKEN_WORDS = 20
+
+
+def _sharing_blocks(texts: dict[str, list[str]], n: int = TAKEN_WORDS) -> list[tuple[str, str]]:
+    """Pairs of texts (lists of sentences) with a run of n words or more in common, word for word
+    (case and punctuation aside)."""
+    owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for key, sentences in texts.items():
+        words = re.findall(r"\w+", " ".join(sentences).lower())
+        for i in range(len(words) - n + 1):
+            owners[tuple(words[i:i + n])].add(key)
+    return sorted({(x, y) for keys in owners.values() if len(keys) > 1
+                   for x in keys for y in keys if x < y})
 
 
 # -- running and scoring ----------------------------------------------------------------------------
@@ -610,18 +634,22 @@ def score(corpus: Corpus, outs: Outputs, area_f1) -> dict:
     # suspicious documents share a 1,366-character block word for word, neither annotated with the
     # other's source), so a strong relation between two PAN files is counted apart, not as wrong.
     pan_files = {name[k] for p in corpus.pairs if p.set == "pan" for k in (p.a, p.b)}
-    wrong, among_pan = [], []
+    shared = {frozenset(name[k] for k in ks) for ks in corpus.sharing}
+    wrong, among_pan, sharing = [], [], []
     for pair, rs in outs.rels.items():
         if pair in related or len(pair) < 2:
             continue
         strong = [r["type"] for r in rs if r["type"] in DIRECTED]
         if strong:
             a, b = sorted(key_of.get(f, f) for f in pair)
-            (among_pan if pair <= pan_files else wrong).append(f"{a} ~ {b}: {strong[0]}")
+            (among_pan if pair <= pan_files else sharing if pair in shared else wrong).append(
+                f"{a} ~ {b}: {strong[0]}")
     res["strong_unrelated"] = len(wrong)
     res["strong_among_pan_unannotated"] = len(among_pan)
+    res["strong_sharing_text"] = len(sharing)
     examples["strong_unrelated"] = sorted(wrong)[:5]
     examples["strong_among_pan_unannotated"] = sorted(among_pan)[:5]
+    examples["strong_sharing_text"] = sorted(sharing)
     # segmentation: documents per input file, and language
     per_file = {k: len(outs.docs_of.get(f.name, [])) for k, f in corpus.files.items()}
     books = [n for k, n in per_file.items() if corpus.files[k].lang == "ar" and not k.startswith("quran")]
@@ -677,7 +705,7 @@ def set_figures(corpus: Corpus, outs: Outputs, db: Path, area_f1) -> dict:
     """Per set of translations, the bar's figures of its own (complete: share typed `translation`,
     sentence pairs P and R by area; partial: share found as translation/derived, F1), and one line
     a pair that falls short (complete not `translation` or R under 0.9, partial not found or F1
-    under 0.8): never a candidate (no aligned pair between their documents in the store), or the
+    under 0.8): never aligned (no aligned pair between their documents in the store), or the
     type it got, each side's aligned share (coverage of the strongest relation: Arabic / other)
     and the pair's P, R."""
     import sqlite3
@@ -701,7 +729,7 @@ def set_figures(corpus: Corpus, outs: Outputs, db: Path, area_f1) -> dict:
         if typ in ok and (rc >= 0.9 if p.kind == "translation" else f1 >= 0.8):
             continue
         if not any(frozenset((x, y)) in aligned for x in ids.get(a, []) for y in ids.get(b, [])):
-            why = "never a candidate"
+            why = "never aligned" + (f", typed {typ} by topic" if typ != "none" else "")
         else:
             rs = outs.rels.get(frozenset((a, b)), [])
             r = max(rs, key=lambda r: (STRENGTH.get(r["type"], 1), r.get("score", 0.0))) if rs else None
@@ -774,6 +802,9 @@ def report(res: dict) -> str:
         if kind in k and k[kind].get(key) is not None:
             lines.append(f"  {label:52s} {k[kind][key]!s:>8}   bar {bar}")
     lines.append(f"  {'strong relations between unrelated texts':52s} {res['strong_unrelated']:>8}   bar 0")
+    if res.get("strong_sharing_text"):
+        lines.append(f"  {'  strong between files sharing a block word for word':52s} {res['strong_sharing_text']:>8}"
+                     f"   (not counted: {TAKEN_WORDS}+ words in a row in both texts)")
     if res.get("strong_among_pan_unannotated"):
         lines.append(f"  {'  strong between PAN files PAN does not pair':52s} {res['strong_among_pan_unannotated']:>8}"
                      "   (not counted: shared text PAN leaves unannotated)")
