@@ -211,16 +211,30 @@ def lines_text(lines: list[str]) -> tuple[str, list[Span]]:
     return "\n".join(lines) + "\n", spans
 
 
+def paragraphs_text(units: list[str], size: int = 3) -> tuple[str, list[Span]]:
+    """Units joined into paragraphs of `size`, a space between units and a blank line between
+    paragraphs (a news page's layout); the span of each unit."""
+    spans, parts, pos = [], [], 0
+    for k, s in enumerate(units):
+        sep = "" if k == 0 else ("\n\n" if k % size == 0 else " ")
+        pos += len(sep)
+        spans.append((pos, pos + len(s)))
+        parts.append(sep + s)
+        pos += len(s)
+    return "".join(parts) + "\n", spans
+
+
 def scripture(corpus: Corpus, name: str, chapters: list[tuple[str, list[str], list[str]]], n_complete: int,
-              n_partial: int, rng: random.Random, arabic_is_source: bool) -> None:
+              n_partial: int, rng: random.Random, arabic_is_source: bool,
+              layout: Callable[[list[str]], tuple[str, list[Span]]] = lines_text) -> None:
     """Chapters (key, Arabic verses, English verses, verse i <-> verse i) as file pairs: the first
     n_complete whole, the next n_partial with the Arabic keeping 70% of its verses in shuffled
     blocks of 3 and the English whole."""
     for k, (key, ar, en) in enumerate(rng.sample(chapters, n_complete + n_partial)):
         complete = k < n_complete
         order = list(range(len(ar))) if complete else kept_in_blocks(len(ar), rng, 0.7, 3)
-        ar_text, ar_spans = lines_text([ar[i] for i in order])
-        en_text, en_spans = lines_text(en)
+        ar_text, ar_spans = layout([ar[i] for i in order])
+        en_text, en_spans = layout(en)
         a, b = f"{key}.ar", f"{key}.en"
         corpus.add(a, "ar", ar_text)
         corpus.add(b, "en", en_text)
@@ -432,12 +446,13 @@ def tico_documents(repo: Repo) -> list[tuple[str, list[str], list[str]]]:
             for doc, units in sorted(docs.items())]
 
 
-def tico(corpus: Corpus, repo: Repo, n_complete: int, n_partial: int, rng: random.Random) -> None:
+def tico(corpus: Corpus, repo: Repo, n_complete: int, n_partial: int, rng: random.Random,
+         paragraphs: bool = False) -> None:
     """TICO-19's documents as complete and partial reordered translations (as scripture); the
     English, TICO-19's original, is the source of a complete one."""
     first = len(corpus.pairs)
     docs = tico_documents(repo)
-    scripture(corpus, "tico", docs, n_complete, n_partial, rng, False)
+    scripture(corpus, "tico", docs, n_complete, n_partial, rng, False, paragraphs_text if paragraphs else lines_text)
     for p in corpus.pairs[first:]:
         if p.kind == "translation":
             p.source = p.b
@@ -856,6 +871,9 @@ def main() -> int:
                          "alignment without candidate search")
     ap.add_argument("--handed-only", action="store_true",
                     help="only the translations handed to compare, no trace (alignment alone, in seconds)")
+    ap.add_argument("--paragraphs", action="store_true",
+                    help="lay TICO-19's documents out in paragraphs of 3 sentences (a news page) instead of "
+                         "one sentence a line")
     ap.add_argument("--exclude", nargs="*", default=[], metavar="KEY",
                     help="leave out the pairs of these files (truth keys, e.g. quran46): to get figures past "
                          "a file that makes trace fail; they are named in the output")
@@ -875,7 +893,7 @@ def main() -> int:
     scripture(corpus, "tatoeba", tatoeba_chapters(args.tatoeba), n["complete"], n["partial"], rng, False)
     pan(corpus, Repo(args.mirror, PAN), n["reuse"], rng)
     openiti(corpus, [Repo(args.mirror, r) for r in OPENITI], n["editions"], not args.small, rng)
-    tico(corpus, Repo(args.mirror, TICO[0]), *((4, 2) if args.small else (20, 10)), rng)
+    tico(corpus, Repo(args.mirror, TICO[0]), *((4, 2) if args.small else (20, 10)), rng, args.paragraphs)
     corpus.exclude(args.exclude)
     if args.only:
         corpus.only(args.only)
