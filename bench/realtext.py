@@ -215,16 +215,22 @@ def lines_text(lines: list[str]) -> tuple[str, list[Span]]:
     return "\n".join(lines) + "\n", spans
 
 
+_ENDS = tuple(".!?\u061f\u2026:;\"'\u201d\u2019\u00bb)")
+
+
 def paragraphs_text(units: list[str], size: int = 3) -> tuple[str, list[Span]]:
-    """Units joined into paragraphs of `size`, a space between units and a blank line between
-    paragraphs (a news page's layout); the span of each unit."""
-    spans, parts, pos = [], [], 0
+    """Units joined into paragraphs of up to `size`, a space between units and a blank line between
+    paragraphs (a news page's layout); a unit that does not end a sentence (a heading, a list item,
+    a "From:" line) is a paragraph of its own, as on a page. The span of each unit."""
+    spans, parts, pos, run = [], [], 0, 0
     for k, s in enumerate(units):
-        sep = "" if k == 0 else ("\n\n" if k % size == 0 else " ")
+        alone = not s.rstrip().endswith(_ENDS)
+        sep = "" if k == 0 else " " if run and not alone else "\n\n"
         pos += len(sep)
         spans.append((pos, pos + len(s)))
         parts.append(sep + s)
         pos += len(s)
+        run = 0 if alone or run + 1 >= size else run + 1
     return "".join(parts) + "\n", spans
 
 

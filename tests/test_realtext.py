@@ -64,12 +64,12 @@ def test_a_pan_case_is_placed_where_the_two_texts_run_together_near_its_offsets(
 
 
 def test_paragraphs_keep_every_unit_at_its_span():
-    units = ["First one.", "Second, longer one.", "Third.", "Fourth starts a paragraph."]
+    units = ["First one.", "Second, longer one.", "Third.", "Fourth starts a paragraph.", "A heading", "Fifth."]
     text, spans = paragraphs_text(units, size=3)
     assert [text[s:e] for s, e in spans] == units
-    assert text == "First one. Second, longer one. Third.\n\nFourth starts a paragraph.\n"
+    assert text == "First one. Second, longer one. Third.\n\nFourth starts a paragraph.\n\nA heading\n\nFifth.\n"
     text, spans = lines_text(units)
-    assert [text[s:e] for s, e in spans] == units and text.count("\n") == 4
+    assert [text[s:e] for s, e in spans] == units and text.count("\n") == 6
 
 
 def test_texts_sharing_a_run_of_words_are_found_and_others_not():
