@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sourcetrace import pipeline
-from sourcetrace.align.pair import (
-    TILE,
-    TILE_MARGIN,
-    Side,
-    _bounded,
-    _length_ratio,
-    _placed_twice,
-    _tiles,
-    align,
-)
+from sourcetrace.align.pair import TILE, TILE_MARGIN, Side, _bounded, _length_ratio, _tiles, align
 from sourcetrace.align.path import Bead
 from sourcetrace.records import SourceFile
 
@@ -224,24 +215,3 @@ def test_a_long_pair_is_drawn_tile_by_tile_where_its_pairs_are():
     wide = 8 * TILE
     scattered = {(k, (k * 97) % wide) for k in range(0, TILE, 5)}  # a tile whose pairs run all over b
     assert _tiles(scattered | {(k, k) for k in range(TILE, n, 7)}, n, wide)[0][0] == TILE
-
-
-def test_a_weak_pair_beside_a_sentence_found_elsewhere_is_dropped():
-    """A translated sentence is translated once: a pair that order alone placed (score under
-    0.1) whose unit is also paired, more strongly, with units apart from it is the sentence the
-    other text dropped; a weak pair with no rival, and a bead of adjacent units, stand."""
-    found = {
-        (0, 0): (0.9, 0.8),
-        (1, 1): (0.8, 0.7),
-        (1, 4): (0.02, 0.3),   # unit 1 found with 1, placed again at 4: dropped
-        (2, 2): (0.05, 0.4),   # weak, but nothing rivals it: a gap filled between found pairs
-        (3, 3): (0.7, 0.6),
-        (3, 4): (0.04, 0.5),   # 4 next to 3: a sentence rendered as two, one bead
-        (5, 6): (0.03, 0.2),   # b-side unit 6 is found strongly with 7: dropped
-        (7, 6): (0.6, 0.6),
-        (8, 9): (0.5, 0.5),
-        (8, 11): (0.3, 0.4),   # not weak: a sentence rendered twice is found twice
-    }
-    kept = _placed_twice(found)
-    assert set(found) - set(kept) == {(1, 4), (5, 6)}
-    assert kept[(2, 2)] == found[(2, 2)]

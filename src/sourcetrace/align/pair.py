@@ -488,38 +488,6 @@ def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list
 
 Found = dict[tuple[int, int], tuple[float, float]]  # unit pair -> (score, cosine)
 
-# A pair scored this low was placed by order alone (a gap filled, a bead of the path): it stands
-# where nothing contradicts it, not where one of its units is also paired, more strongly, with
-# units elsewhere (bench/realtext.py: 9 passages under 0.1 with a unit paired elsewhere, 8 wrong;
-# 413 of 432 under 0.1 with no such rival right).
-PLACED = 0.1
-
-
-def _placed_twice(found: Found) -> Found:
-    """The pairs less the weak ones (score under PLACED) whose unit on one side is also paired,
-    more strongly, with units apart from this one on the other side: a translated sentence is
-    translated once, and what order placed beside a sentence found elsewhere is the sentence the
-    other text dropped, not a second rendering (a sentence rendered twice is found twice, each
-    strongly). Units next to each other on the other side are one bead, not two places."""
-    partners: list[dict[int, list[int]]] = [{}, {}]
-    for i, j in found:
-        partners[0].setdefault(i, []).append(j)
-        partners[1].setdefault(j, []).append(i)
-
-    def stronger_apart(side: int, unit: int, other: int, score: float) -> bool:
-        run = {other}
-        for k in sorted(partners[side][unit]):  # the run of adjacent partners that holds `other`
-            if k - 1 in run or k + 1 in run:
-                run.add(k)
-        for k in sorted(partners[side][unit], reverse=True):
-            if k - 1 in run or k + 1 in run:
-                run.add(k)
-        return any(found[(unit, k) if side == 0 else (k, unit)][0] > score
-                   for k in partners[side][unit] if k not in run)
-
-    return {(i, j): v for (i, j), v in found.items()
-            if v[0] >= PLACED or not (stronger_apart(0, i, j, v[0]) or stronger_apart(1, j, i, v[0]))}
-
 
 def _pairs(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cross: bool, a_lang: str,
            cal: Calibration, threshold: float) -> Found:
@@ -587,8 +555,6 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
         vb = vectors(enc, [u.text for u in ub])
         cal = calibration_for(enc)
         found = _pairs(ua, ub, va, vb, cross, a.doc.lang, cal, threshold)
-        if cross:
-            found = _placed_twice(found)
         for ia, jb, s in _merge(found):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]
