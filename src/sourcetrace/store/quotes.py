@@ -149,13 +149,12 @@ class QuoteTables:
         """(rows, tokens) of the FTS index, as its BM25 counts them (the averages record: rows of
         documents read again included)."""
         row = self.conn.execute("SELECT block FROM quote_fts_data WHERE id=1").fetchone()
-        if row is None:
-            return 0, 0
-        values, pos = [], 0
-        while pos < len(row[0]) and len(values) < 2:
-            value, pos = _varint(row[0], pos)
-            values.append(value)
-        return values[0], values[1] if len(values) > 1 else 0
+        values, pos = [0, 0], 0  # no record, or an empty one, before anything is indexed
+        for k in range(2):
+            if row is None or pos >= len(row[0]):
+                break
+            values[k], pos = _varint(row[0], pos)
+        return values[0], values[1]
 
     def quote_instances(self) -> Iterator[tuple[str, int]]:
         """(term, row) for every token of the FTS index, by term then row (a row holding a term
