@@ -237,13 +237,14 @@ def ensure_indexed(store: Store, vectors: bool = True, progress: Callable[[int],
         return update_index(store, vectors=vectors, progress=progress)
 
 
-def prepare(store: Store) -> None:
+def prepare(store: Store, vectors: bool = True) -> None:
     """Load what a search needs (the query encoder, the vector index, the quote index's copy in
     memory: quotes/snapshot.py), so that the first search does not wait for it: a web worker
     calls this before taking requests, and its searches read the copy from then on."""
-    ensure_indexed(store)
+    ensure_indexed(store, vectors)
     QuoteSnapshot.load(store)
-    VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)
+    if vectors:
+        VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)
 
 
 def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True,
