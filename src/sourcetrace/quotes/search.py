@@ -414,7 +414,9 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     # Passages fill in documents search did not reach, and replace a hit found by meaning alone
     # (a stored passage was aligned in context: its span and kind say more), keeping the
     # stronger score; a hit on the document's own words stands.
-    partners = [p for hit in _ranked(best.values())[:limit] for p in _through_passages(store, docs, hit, qlang)]
+    top = _ranked(best.values())[:limit]
+    paired = store.documents_with_passages([hit.doc for hit in top])
+    partners = [p for hit in top if hit.doc in paired for p in _through_passages(store, docs, hit, qlang)]
     if unsettled and partners:
         reached = {p.doc for p in partners}
         for _bound, _key, doc_id, settle_it in unsettled:
