@@ -56,7 +56,8 @@ class _State:
     langs: list[str]
     text_at: array
     texts: bytes
-    numbers: dict[int, tuple[int, ...]]
+    numbers_at: array  # likewise the numbers it states, space-separated (ASCII)
+    numbers: bytes
     # The FTS index: term -> its postings indptr[t]:indptr[t + 1] in rows (ascending) and counts.
     vocab: dict[str, int]
     indptr: np.ndarray
@@ -174,8 +175,9 @@ def labelled_sentences(state: _State, numbers: list[int]) -> tuple[dict[int, Ind
             continue
         doc = state.doc_ids[d]
         text = state.texts[state.text_at[k]:state.text_at[k + 1]].decode()
+        stated = state.numbers[state.numbers_at[k]:state.numbers_at[k + 1]]
         found[k] = IndexedSentence(doc, state.starts[k], state.ends[k], state.langs[state.lang_of[k]],
-                                   text, state.numbers.get(k, ()))
+                                   text, tuple(map(int, stated.split())) if stated else ())
         label = state.labels.get(doc)
         if label is not None:
             labels[doc] = label
@@ -186,10 +188,12 @@ def _read(store: Store) -> _State:
     key = store.quote_state()
     empty = _State(key=(1, 0, 0), next=1, ranges={}, labels={}, doc_ids=[], doc_of=array("q", [-1]),
                    starts=array("q", [0]), ends=array("q", [0]), lang_of=bytearray(1),
-                   langs=[], text_at=array("q", [0, 0]), texts=b"", numbers={}, vocab={},
+                   langs=[], text_at=array("q", [0, 0]), texts=b"", numbers_at=array("q", [0, 0]),
+                   numbers=b"", vocab={},
                    indptr=np.zeros(1, np.int64), rows=np.zeros(0, np.int32), counts=np.zeros(0, np.uint16),
                    lengths=np.zeros(1), n_rows=0, avgdl=1.0)
-    return _updated(empty, store, key, store.quote_instances())
+    with store.unmapped():
+        return _updated(empty, store, key, store.quote_instances())
 
 
 def _updated(old: _State, store: Store, key: tuple[int, int, int], instances=None) -> _State:
@@ -212,10 +216,12 @@ def _updated(old: _State, store: Store, key: tuple[int, int, int], instances=Non
     lang_of.extend(bytes(grow))
     lens = array("q", (old.text_at[i + 1] - old.text_at[i] for i in range(old.next)))
     lens.extend([0] * grow)
-    doc_ids, labels, langs, numbers = list(old.doc_ids), dict(old.labels), list(old.langs), dict(old.numbers)
+    numbers_lens = array("q", (old.numbers_at[i + 1] - old.numbers_at[i] for i in range(old.next)))
+    numbers_lens.extend([0] * grow)
+    doc_ids, labels, langs = list(old.doc_ids), dict(old.labels), list(old.langs)
     index_of = {d: i for i, d in enumerate(doc_ids)}
     lang_index = {lang: i for i, lang in enumerate(langs)}
-    blob = [old.texts]
+    blob, numbers = [old.texts], [old.numbers]
     new_rows: list[tuple[int, str]] = []
     for num, doc, start, end, lang, text, stated, dlang, date, title in store.quote_rows_from(old.next):
         if doc not in index_of:
@@ -230,19 +236,21 @@ def _updated(old: _State, store: Store, key: tuple[int, int, int], instances=Non
         doc_of[num], starts[num], ends[num], lang_of[num], lens[num] = index_of[doc], start, end, lang_index[lang], len(raw)
         blob.append(raw)  # by number: the rows come in order
         if stated:
-            numbers[num] = tuple(map(int, stated.split()))
+            numbers.append(stated.encode())
+            numbers_lens[num] = len(numbers[-1])
         if instances is None:
             new_rows.append((num, lexical_text(text)))
     for doc in set(labels) - set(ranges):
         del labels[doc]
-    text_at = array("q", [0])
+    text_at, numbers_at = array("q", [0]), array("q", [0])
     text_at.extend(itertools.accumulate(lens))
+    numbers_at.extend(itertools.accumulate(numbers_lens))
     vocab, indptr, rows, counts, lengths = _postings(old, instances if instances is not None else
                                                      store.quote_tokens(new_rows), size)
     n_rows, n_tokens = store.quote_fts_totals()
     return _State(key=key, next=size, ranges=ranges, labels=labels, doc_ids=doc_ids, doc_of=doc_of, starts=starts,
                   ends=ends, lang_of=lang_of, langs=langs, text_at=text_at, texts=b"".join(blob),
-                  numbers=numbers, vocab=vocab, indptr=indptr, rows=rows, counts=counts, lengths=lengths,
+                  numbers_at=numbers_at, numbers=b"".join(numbers), vocab=vocab, indptr=indptr, rows=rows, counts=counts, lengths=lengths,
                   n_rows=n_rows, avgdl=(n_tokens / n_rows) if n_rows else 1.0)
 
 
