@@ -122,44 +122,44 @@ def match(state: _State, terms: list[str], limit: int, every: bool = False) -> l
     ids = [state.vocab.get(t) for t in terms]
     if not terms or (every and None in ids):
         return []
-    postings = [(state.rows[state.indptr[i]:state.indptr[i + 1]], state.counts[state.indptr[i]:state.indptr[i + 1]])
-                for i in ids if i is not None]
+    spans = [(state.indptr[i], state.indptr[i + 1]) for i in ids if i is not None]
     if every:
-        common = min((p[0] for p in postings), key=len)
-        for rows, _ in postings:
-            at = np.minimum(np.searchsorted(rows, common), len(rows) - 1)
-            common = common[rows[at] == common]
-        if len(common) == 0:
+        postings = [state.rows[s:e] for s, e in spans]
+        found = min(postings, key=len)
+        for rows in postings:
+            at = np.minimum(np.searchsorted(rows, found), len(rows) - 1)
+            found = found[rows[at] == found]
+        if len(found) == 0:
             return []
-        found = common
-        parts = []
-        for rows, counts in postings:
-            parts.append((np.arange(len(common)), counts[np.searchsorted(rows, common)]))
+        # each term's postings of the rows found, term after term (the order bm25 adds them in)
+        at = np.concatenate([s + np.searchsorted(rows, found) for (s, _), rows in zip(spans, postings, strict=True)])
+        inverse = np.tile(np.arange(len(found)), len(spans))
     else:
-        found, inverse = np.unique(np.concatenate([p[0] for p in postings]), return_inverse=True)
-        parts, at = [], 0
-        for rows, counts in postings:
-            parts.append((inverse[at:at + len(rows)], counts))
-            at += len(rows)
-    score = np.zeros(len(found))
-    for (slots, counts), (rows, _) in zip(parts, postings, strict=True):
-        hit = len(rows)  # rows holding the term: the phrase's hits as bm25 counts them
-        idf = math.log((state.n_rows - hit + 0.5) / (hit + 0.5))
-        if idf <= 0.0:
-            idf = 1e-6
-        f = counts.astype(np.float64)
-        lengths = state.lengths[found[slots]]
-        # score += aIDF[i] * ((aFreq[i] * (k1 + 1.0)) / (aFreq[i] + k1 * (1 - b + b * D / avgdl)))
-        score[slots] += idf * ((f * (K1 + 1.0)) / (f + K1 * ((1 - B) + (B * lengths) / state.avgdl)))
+        at = np.concatenate([np.arange(s, e) for s, e in spans])
+        found, inverse = np.unique(state.rows[at], return_inverse=True)
+    # rows holding each term: its phrase's hits as bm25 counts them
+    idf = np.repeat([_idf(state.n_rows, e - s) for s, e in spans], [len(inverse) // len(spans)] * len(spans)
+                    if every else [e - s for s, e in spans])
+    f = state.counts[at].astype(np.float64)
+    lengths = state.lengths[state.rows[at]]
+    # score += aIDF[i] * ((aFreq[i] * (k1 + 1.0)) / (aFreq[i] + k1 * (1 - b + b * D / avgdl))), phrase
+    # after phrase from 0.0 (bincount adds its weights in their order)
+    score = np.bincount(inverse, weights=idf * ((f * (K1 + 1.0)) / (f + K1 * ((1 - B) + (B * lengths) / state.avgdl))),
+                        minlength=len(found))
     rank = -score
     if len(found) > limit:
         cut = np.argpartition(rank, limit - 1)[:limit]
-        edge = rank[cut].max()
-        keep = np.flatnonzero(rank <= edge)  # every row tied at the edge, for the order by row
+        keep = np.flatnonzero(rank <= rank[cut].max())  # every row tied at the edge, for the order by row
     else:
         keep = np.arange(len(found))
     order = keep[np.lexsort((found[keep], rank[keep]))][:limit]
-    return [int(r) for r in found[order]]
+    return found[order].tolist()
+
+
+def _idf(n_rows: int, hits: int) -> float:
+    """bm25's idf of a phrase `hits` rows hold, as FTS5 computes it (never 0 or below)."""
+    idf = math.log((n_rows - hits + 0.5) / (hits + 0.5))
+    return idf if idf > 0.0 else 1e-6
 
 
 def labelled_sentences(state: _State, numbers: list[int]) -> tuple[dict[int, IndexedSentence], dict[str, DocumentLabel]]:
