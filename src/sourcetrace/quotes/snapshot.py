@@ -103,7 +103,9 @@ class QuoteSnapshot:
             key = store.quote_state()
             if key != self.state.key:
                 self.state = _updated(self.state, store, key)
-            self._seen[store] = store.version()  # its own reads of new rows count as changes
+            # The version read before looking: a commit made since is looked at next time (and
+            # so, once, are the copy's own writes to its temporary table of new rows).
+            self._seen[store] = version
         return self.state
 
 
