@@ -42,10 +42,12 @@ MIN_SHARE = 0.12
 # A translation's sentences keep their order, so a mutual vote between two sentences at about the
 # same place in both documents (their places, as shares of each document's length, within
 # IN_ORDER_BAND) is one chance rarely casts (about 1 in 5). A pair with MIN_IN_ORDER such votes
-# (both documents' ballots together) is chosen whatever the shares: a long translation's 32 spread
-# sentences seldom hold each other's translations, so its shares stay low. bench/realtext.py: the
-# true pairs not chosen by shares hold 2-5 of them (4 complete pairs 4-5), the other 1,700 pairs
-# with mutual votes at most 3 (1 pair), 2 (22); the planted 2,000 of bench/trace.py: <fill>.
+# (both documents' ballots together) is chosen whatever the shares: a long translation's 32
+# spread sentences seldom hold each other's translations, so its shares stay low.
+# bench/realtext.py: the true pairs not chosen by shares hold 2-5 of them (4 complete pairs 4-5:
+# 3 Qur'an, 1 Bible), the other 1,700 pairs with mutual votes at most 3 (1 pair), 2 (22); at 3,
+# one more true pair and one false. The planted 2,000 of bench/trace.py: 129 -> 145 pairs
+# chosen, each aligned on trial.
 IN_ORDER_BAND = 0.1
 MIN_IN_ORDER = 4
 
