@@ -8,7 +8,10 @@ sentence of a document votes for the neighbour (among its :data:`~neighbours.K_P
 topic in the other language, and those listing it) that holds the sentence nearest to it, when
 that sentence has it as its nearest in return; the neighbour with most votes is the
 document's choice in that language. A pair both documents choose, each with at least
-:data:`MIN_SHARE` of its sentences, is worth aligning on trial (:func:`sourcetrace.pipeline.alignment`).
+:data:`MIN_SHARE` of its sentences, is worth aligning on trial (:func:`sourcetrace.pipeline.alignment`);
+so is a pair whose votes join sentences at the same place in both documents (:data:`MIN_IN_ORDER`):
+a long chapter's spread voting sentences seldom hold each other's translations, but the few
+votes it gets are in order, where chance votes are not.
 One static sentence vector finds its translation among a thousand for about half of Tatoeba's
 sentences (encode/static.py); a document's votes add those chances up, while a topic neighbour's
 votes stay scattered.
