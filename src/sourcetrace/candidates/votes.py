@@ -8,7 +8,10 @@ sentence of a document votes for the neighbour (among its :data:`~neighbours.K_P
 topic in the other language, and those listing it) that holds the sentence nearest to it, when
 that sentence has it as its nearest in return; the neighbour with most votes is the
 document's choice in that language. A pair both documents choose, each with at least
-:data:`MIN_SHARE` of its sentences, is worth aligning on trial (:func:`sourcetrace.pipeline.alignment`).
+:data:`MIN_SHARE` of its sentences, is worth aligning on trial (:func:`sourcetrace.pipeline.alignment`);
+so is a pair whose votes join sentences at the same place in both documents (:data:`MIN_IN_ORDER`):
+a long chapter's spread voting sentences seldom hold each other's translations, but the few
+votes it gets are in order, where chance votes are not.
 One static sentence vector finds its translation among a thousand for about half of Tatoeba's
 sentences (encode/static.py); a document's votes add those chances up, while a topic neighbour's
 votes stay scattered.
@@ -39,9 +42,22 @@ VOTE_SENTENCES = 32
 # are no translation 56 at 0.12 (40 at 0.13). Plain votes among 10 neighbours and 0.15 (before):
 # 51 of 69, and 96 on the planted bench.
 MIN_SHARE = 0.12
+# A translation's sentences keep their order, so a mutual vote between two sentences at about the
+# same place in both documents (their places, as shares of each document's length, within
+# IN_ORDER_BAND) is one chance rarely casts (about 1 in 5). A pair with MIN_IN_ORDER such votes
+# (both documents' ballots together) is chosen whatever the shares: a long translation's 32
+# spread sentences seldom hold each other's translations, so its shares stay low.
+# bench/realtext.py: the true pairs not chosen by shares hold 2-5 of them (4 complete pairs 4-5:
+# 3 Qur'an, 1 Bible), the other 1,700 pairs with mutual votes at most 3 (1 pair), 2 (22); at 3,
+# one more true pair and one false. The planted 2,000 of bench/trace.py: 129 -> 145 pairs
+# chosen, each aligned on trial.
+IN_ORDER_BAND = 0.1
+MIN_IN_ORDER = 4
 
-BALLOT_VERSION = 2  # how a ballot is cast (2: mutual votes): a stored ballot of another is cast again
-Ballot = tuple[str, float]  # (the chosen neighbour, the share of the document's sentences for it)
+BALLOT_VERSION = 3  # how a ballot is cast (3: with its votes in order): a stored ballot of another is cast again
+# (the chosen neighbour, the share of the document's sentences for it, the votes in order: (neighbour,
+# own sentence, neighbour's sentence), sentences as positions among the voting ones)
+Ballot = tuple[str, float, tuple[tuple[str, int, int], ...]]
 
 
 def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
@@ -62,7 +78,8 @@ def read_by(doc: str, pool: Sequence[str], fingerprints: Mapping[str, int]) -> s
 
 
 def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | None:
-    """The neighbour most of `own`'s sentences point to, and the share of them it got. A sentence
+    """The neighbour most of `own`'s sentences point to, the share of them it got, and the votes
+    in order (:func:`in_order`) to any neighbour. A sentence
     votes for the neighbour holding its nearest sentence when that sentence has it as its nearest
     among `own`'s (mutual nearest, float64 cosines; ties to the first); a sentence near everything
     (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document.
@@ -78,7 +95,25 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
     votes = np.bincount(owner[nearest[mutual]], minlength=len(pool))
     best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
-    return pool[best][0], float(votes[best]) / len(own)
+    start = np.concatenate([[0], np.cumsum([len(m) for _, m in pool])])
+    placed = []
+    for i in np.flatnonzero(mutual).tolist():
+        o = int(owner[nearest[i]])
+        j = int(nearest[i] - start[o])
+        if in_order(i, len(own), j, len(pool[o][1])):
+            placed.append((pool[o][0], i, j))
+    return pool[best][0], float(votes[best]) / len(own), tuple(placed)
+
+
+def in_order(i: int, n: int, j: int, m: int) -> bool:
+    """Whether voting sentence `i` of `n` and `j` of `m` stand at about the same place in their
+    documents (:data:`IN_ORDER_BAND`): the voting sentences are spread evenly over a document
+    (:func:`sentence_vectors`), so the i-th stands at about i / (n - 1) of it."""
+    return abs(_place(i, n) - _place(j, m)) <= IN_ORDER_BAND
+
+
+def _place(i: int, n: int) -> float:
+    return i / (n - 1) if n > 1 else 0.5
 
 
 def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:
@@ -118,18 +153,34 @@ def ballots(lists: Iterable[tuple[str, str, list[str]]], vectors: Mapping[str, n
 
 
 def chosen(votes: Mapping[tuple[str, str], Ballot]) -> set[tuple[str, str]]:
-    """The pairs (a < b) both documents choose (:func:`agreed`)."""
-    shares: dict[tuple[str, str], list[float]] = {}
-    for (doc, _), (other, share) in votes.items():
-        shares.setdefault(pair_key(doc, other), []).append(share)
-    return {k for k, v in shares.items() if agreed(v)}
+    """The pairs (a < b) the ballots choose (:func:`agreed`)."""
+    said: dict[tuple[str, str], list[Said]] = {}
+    for (doc, _), b in votes.items():
+        for k, what in named(doc, b):
+            said.setdefault(k, []).append(what)
+    return {k for k, v in said.items() if agreed(v)}
 
 
-def agreed(shares: Sequence[float]) -> bool:
-    """Whether the ballots naming a pair make it chosen: one from each document (a document has
-    one ballot per language, so a pair is named at most twice), each with at least
-    :data:`MIN_SHARE` of that document's sentences."""
-    return len(shares) == 2 and min(shares) >= MIN_SHARE
+Said = tuple  # ("share", share) or ("order", sentence of the pair's first document, of its second)
+
+
+def named(doc: str, b: Ballot) -> list[tuple[tuple[str, str], Said]]:
+    """What `doc`'s ballot says of each pair (a < b) it names: the share its choice got, and each
+    vote in order as the two sentences' positions, the pair's first document's first (the same
+    vote cast by both documents counts once)."""
+    out: list[tuple[tuple[str, str], Said]] = [(pair_key(doc, b[0]), ("share", b[1]))]
+    for other, i, j in b[2]:
+        k = pair_key(doc, other)
+        out.append((k, ("order", i, j) if k[0] == doc else ("order", j, i)))
+    return out
+
+
+def agreed(said: Sequence[Said]) -> bool:
+    """Whether what the ballots say of a pair makes it chosen: each document chose the other
+    (a document has one ballot per language, so a pair is chosen at most twice) with at least
+    :data:`MIN_SHARE` of its sentences, or at least :data:`MIN_IN_ORDER` distinct votes in order."""
+    shares = [s[1] for s in said if s[0] == "share"]
+    return (len(shares) == 2 and min(shares) >= MIN_SHARE) or len({s for s in said if s[0] == "order"}) >= MIN_IN_ORDER
 
 
 def candidate(pair: tuple[str, str]) -> Candidate:

@@ -35,7 +35,6 @@ from sourcetrace.candidates import pairs as cp
 from sourcetrace.candidates import votes
 from sourcetrace.candidates.pairs import Candidate, DocFeatures
 from sourcetrace.engines.spark import by_index
-from sourcetrace.records import pair_key
 from sourcetrace.text.terms import figures
 
 VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB at 512 floats)
@@ -121,10 +120,10 @@ def _vote_vectors(record) -> np.ndarray:
     return pipeline.vote_vectors([record.doc_input()])[record.doc.id].astype(np.float16)
 
 
-def _ballots(pools: list[tuple], vecs: dict[str, np.ndarray]) -> Iterator[tuple[tuple[str, str], float]]:
+def _ballots(pools: list[tuple], vecs: dict[str, np.ndarray]) -> Iterator[tuple[tuple[str, str], votes.Said]]:
     """The ballots of one partition's pools ``((document, language), pool)``, with the float16
-    voting vectors of the documents they read: ``((a, b), share)`` for the neighbour each chose
-    (votes.ballot)."""
+    voting vectors of the documents they read: ``((a, b), what the ballot says of the pair)``
+    for each pair a ballot names (votes.ballot, votes.named)."""
     f32: dict[str, np.ndarray] = {}
 
     def vectors(d: str) -> np.ndarray:
@@ -135,7 +134,7 @@ def _ballots(pools: list[tuple], vecs: dict[str, np.ndarray]) -> Iterator[tuple[
     for (doc, _), pool in pools:
         got = votes.ballot(vectors(doc), [(d, vectors(d)) for d in pool])
         if got is not None:
-            yield pair_key(doc, got[0]), got[1]
+            yield from votes.named(doc, got)
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
