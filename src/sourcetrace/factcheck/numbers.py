@@ -24,7 +24,7 @@ from functools import lru_cache
 from sourcetrace.text.arabic import (
     ARABIC_LETTER,
     ARABIC_WORD,
-    DIGITS,
+    ascii_digits,
     normalize_arabic,
     starts_arabic,
     strip_proclitic,
@@ -355,12 +355,17 @@ _CLOCK = re.compile(
     rf"|(?:[01]?\d|2[0-4])\s*:\s*[0-5]\d(?:\s*(?:{_AMPM}|{_AR_DAYTIME}))?"
     rf"|(?:[01]?\d|2[0-4])(?:[.٫][0-5]\d)?\s*(?:{_AMPM}|{_AR_DAYTIME}))(?![\d])",
     re.I)
+# What every clock time holds (an hour's digit, then a colon, am/pm or a time-of-day word; or
+# «الساعة»): a text without it has no clock time, and _CLOCK, which is tried at every position
+# (its lookbehinds), is not run over it. Most texts have none; this scan skips ahead by digits.
+_CLOCK_HINT = re.compile(r"\d\s*(?::|[ap]\.?m|o'clock|صباح|مساء|ظهر|فجر|ليل|عصر)|الساع", re.I)
 
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every number, amount of money and percentage in ``text``, in order, non-overlapping."""
-    text = text.translate(DIGITS)  # one code point for one: offsets do not move
-    text = _CLOCK.sub(lambda m: " " * len(m.group(0)), text)  # a time of day is no quantity; offsets kept
+    text = ascii_digits(text)  # one code point for one: offsets do not move
+    if _CLOCK_HINT.search(text):  # a time of day is no quantity; offsets kept
+        text = _CLOCK.sub(lambda m: " " * len(m.group(0)), text)
     toks = _tokens(text)
     out: list[Quantity] = []
     i = 0
