@@ -19,9 +19,10 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           order: the local engine's batches; the model is loaded once per Python
                           worker (get_encoder's cache), never per record. What a same-language
                           pair's aligner still needs is encoded in its task, as locally
-    align                 per candidate pair, the pairs spread over the partitions by a hash of
-                          the pair and each document sent once to every partition whose pairs
-                          read it (:func:`with_sides_local`), not joined to every pair
+    align                 per candidate pair, the pairs placed by their first document's topic
+                          cluster (engines/spark_places.py: a partition's pairs read mostly the
+                          same documents) and each document sent once to every partition whose
+                          pairs read it (:func:`with_sides_local`), not joined to every pair
     compose               passages grouped by the pivot document, joined with its translations
     relate, fact diffs    per pair, as align (a partition's pairs through the local engine's
                           stage function at once); facts per document
