@@ -56,6 +56,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, count
 from pathlib import Path, PurePosixPath
@@ -199,6 +200,14 @@ class Stages:
     def group(self, name: str) -> None:
         self.sc.setJobGroup(f"sourcetrace:{name}", f"sourcetrace {name}")
 
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        """Jobs run while building the stage ``name`` (a placement's count), in its group and seconds."""
+        t = time.perf_counter()
+        self.group(name)
+        yield
+        self.summary.seconds[name] = self.summary.seconds.get(name, 0.0) + time.perf_counter() - t
+
 
 # -- the run --------------------------------------------------------------------------------------
 def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[*]", fmt: str = "jsonl",
@@ -303,9 +312,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
             return places.place(keyed, lambda pair: pair[0], by_pairs)
 
-        direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
-                                  lambda records, sides: aligned(records, sides, spec, name, threshold),
-                                  places=by_topic)
+        with stages.timed("align"):
+            direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
+                                      lambda records, sides: aligned(records, sides, spec, name, threshold),
+                                      places=by_topic)
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
@@ -319,7 +329,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # vector once to each partition of pairs that reads it (two joins by id carried both
         # vectors to every candidate pair: 10 a document).
         keyed = passages.map(lambda p: (pair_key(p.a, p.b), p)).union(pairs.map(lambda kv: (kv[0], None)))
-        typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate, places=by_topic)
+        with stages.timed("relate"):
+            typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate, places=by_topic)
         keep("relate", typed)
 
         # -- facts, fact diffs (over the passages and those through a translation, any language)
@@ -337,8 +348,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # A relation's pair marked None; only passages read the documents' texts and facts.
         wanted = typed.map(lambda r: ((r.a, r.b), None)).union(through)
         sides_facts = joined(docs, facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
-        diffs = with_sides_local(wanted, sides_facts, parts, lambda r: r[0] if r[1] is not None else (),
-                                 fact_diffs, places=by_topic)  # a pair's records in one partition
+        with stages.timed("fact diffs"):
+            diffs = with_sides_local(wanted, sides_facts, parts, lambda r: r[0] if r[1] is not None else (),
+                                     fact_diffs, places=by_topic)  # a pair's records in one partition
         keep("fact diffs", diffs)
 
         # -- direct, families: per connected component of the shared-text relations

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from operator import add
 
 import numpy as np
@@ -61,7 +62,7 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     # languages. It was Candidate records through a reduce, two joins with the languages and a
     # join with the chosen pairs (128 s at 10,000 documents).
     found = (minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
-             .union(voted(docs, lists, keep, parts, n_docs, places).mapValues(lambda _: CHOSEN)))
+             .union(voted(docs, lists, keep, parts, n_docs, places, stages).mapValues(lambda _: CHOSEN)))
     how = found.reduceByKey(_merge, parts).map(_how).persist(KEEP)  # read twice
     # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
     figs = feats.mapValues(lambda f: figures(f.terms))
@@ -91,7 +92,8 @@ def _how(kv: tuple[tuple[str, str], Evidence]) -> tuple[tuple[str, str], bool | 
     return (a, b), pipeline.alignment(Candidate(a, b, sources, 0.0, margin), bool(cross), chosen)
 
 
-def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int, places=None) -> RDD:
+def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int, places=None,
+          stages=None) -> RDD:
     """``((a, b), True)`` for the pairs both documents choose by their sentences' votes
     (:func:`pipeline.voted`): each document's pool in every other language (its list and the
     lists naming it, votes.pool), a ballot per (document, language). The ballots are spread over
@@ -112,8 +114,9 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
         lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
     spread = read_partitions(docs.context, VOTE_READS * n_docs, n_docs)
     placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[0], spread)
-    ballots = with_sides_local(pools, docs, parts, lambda r: (r[0][0], *r[1]), _ballots, _vote_vectors, spread,
-                               placed)
+    with stages.timed("candidates: votes") if stages is not None else nullcontext():  # the placement's count
+        ballots = with_sides_local(pools, docs, parts, lambda r: (r[0][0], *r[1]), _ballots, _vote_vectors, spread,
+                                   placed)
     chosen = ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
     keep("candidates: votes", chosen)
     return chosen
