@@ -239,3 +239,20 @@ def test_a_block_from_elsewhere_between_two_ordered_pairs_of_a_reordered_text_is
     # in a text in order, the same gap is filled: order outweighs the rivals
     in_order = {(0, 0), (1, 1), (4, 4), (5, 5)}
     assert {(2, 2), (3, 3)} <= _fill(in_order, va, vb)
+
+
+def test_in_a_reordered_text_a_neighbour_joins_a_bead_only_when_it_brings_the_length_nearer():
+    va = _meanings(8, seed=11)
+    vb = va.copy()
+    vb[5] = unit_vectors((va[5] + 0.6 * va[6])[None, :])[0]  # b's 5 echoes a's 6 (one topic)
+    lens_a, lens_b = [60] * 5 + [60, 20, 60], [50] * 8
+    # in order, a short neighbour that keeps the length within the usual spread joins
+    in_order = {(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (7, 7)}
+    assert (6, 5) in extend(in_order, va, vb, lens_a, lens_b, [False] * 8, [False] * 8)
+    # the same units in a reordered text (b's 5 now at 2): the pair's lengths already fit
+    perm = [3, 4, 5, 0, 1, 2, 6, 7]  # b's unit k holds what was at perm[k]
+    reordered = {(0, 3), (1, 4), (2, 5), (3, 0), (4, 1), (5, 2), (7, 7)}
+    assert in_order_share(reordered) < 0.8
+    assert (6, 2) not in extend(reordered, va, vb[perm], lens_a, lens_b, [False] * 8, [False] * 8)
+    # ... but one that brings them nearer (a long verse's closing sentence) still does
+    assert (6, 2) in extend(reordered, va, vb[perm], lens_a, [50, 50, 80, 50, 50, 50, 50, 50], [False] * 8, [False] * 8)
