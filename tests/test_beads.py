@@ -217,10 +217,10 @@ def test_a_gap_pair_whose_units_both_have_nearer_partners_is_contradicted():
     # a's unit 0 and b's unit 0 are each closer to RIVALS units of the other side than to each other
     va = unit_vectors(np.vstack([topics[0] + 0.4 * topics[1]] + [topics[1] + 0.1 * _meanings(1, s)[0] for s in range(RIVALS)]))
     vb = unit_vectors(np.vstack([topics[1] + 0.4 * topics[0]] + [topics[0] + 0.1 * _meanings(1, s + 9)[0] for s in range(RIVALS)]))
-    assert _unrivalled([(0, 0)], va, vb) == []
+    assert _unrivalled([(0, 0)], va @ vb.T) == []
     # one side without rivals: the pair stands (a verse the encoder ranks low but nothing beats twice)
-    assert _unrivalled([(0, 0)], va, vb[:1]) == [(0, 0)]
-    assert _unrivalled([], va, vb) == []
+    assert _unrivalled([(0, 0)], va @ vb[:1].T) == [(0, 0)]
+    assert _unrivalled([], va @ vb.T) == []
 
 
 def test_a_block_from_elsewhere_between_two_ordered_pairs_of_a_reordered_text_is_not_a_gap():
