@@ -91,12 +91,17 @@ def _english_names(text: str) -> list[tuple[str, bool]]:
             continue
         if base.lower() in STOPWORDS or len(base) < 2:
             continue
-        sk = skeleton(base)
+        sk = _name_skeleton(base)
         if not sk:
             continue
         uncertain = was_first or base.isupper() or base.lower().endswith(("ese", "ian", "ish", "an"))
         out.append((sk, not uncertain))
     return out
+
+
+@lru_cache(maxsize=65536)  # names recur across the sentences a search compares (a third of its names' time)
+def _name_skeleton(word: str) -> str:
+    return skeleton(word)
 
 
 @lru_cache(maxsize=4096)  # a quote's own names, against each candidate of a search
@@ -174,10 +179,11 @@ def _readings(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _deletions(word: str) -> set[str]:
+@lru_cache(maxsize=65536)  # the same skeletons recur across the sentences a search compares
+def _deletions(word: str) -> frozenset[str]:
     """The word and every string one deletion from it: two strings within one edit of each other
     share one of these (symmetric-delete look-up)."""
-    return {word, *(word[:k] + word[k + 1:] for k in range(len(word)))}
+    return frozenset((word, *(word[:k] + word[k + 1:] for k in range(len(word)))))
 
 
 @lru_cache(maxsize=4096)  # a quote is compared with many candidates (quotes/search.py)

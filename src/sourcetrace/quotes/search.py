@@ -683,7 +683,7 @@ def _shares_seed(q_seeds: frozenset[tuple[str, ...]], s_tokens: Sequence[str]) -
     if not q_seeds:
         return False
     n = len(next(iter(q_seeds)))
-    return any(g in q_seeds for g in zip(*(s_tokens[m:] for m in range(n)), strict=False))
+    return not q_seeds.isdisjoint(zip(*(s_tokens[m:] for m in range(n)), strict=False))
 
 
 def _words_needed(n_query: int) -> int:
