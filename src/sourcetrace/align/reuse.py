@@ -62,7 +62,7 @@ from functools import lru_cache
 from itertools import islice, product
 
 from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
-from sourcetrace.text.normalize import normalize_span, tokens
+from sourcetrace.text.normalize import normalize_span, normalized_tokens, tokens
 from sourcetrace.text.sentences import NEWLINES, wrapped
 
 __all__ = ["Match", "ReuseQuery", "find_reuse", "grow_exact", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
@@ -140,7 +140,7 @@ def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Tokens:
     line = 0
     for r, (s, e) in enumerate(sorted(spans)):
         lo = len(side.words)
-        toks = tokens(normalize_span(text, s, e))
+        toks = normalized_tokens(text[s:e], s)
         if toks:
             words, starts, ends = zip(*toks, strict=True)
             side.words.extend(words)
