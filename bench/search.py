@@ -150,6 +150,7 @@ def answer_queries(db: Path, vectors: bool) -> None:
     """The baseline side of ``--against``: search each JSON query read from stdin, write back the
     documents found and the CPU time taken, one line each."""
     with Store(db) as store:
+        prepare(store, vectors)  # as this side's own searches do: on the quote index's copy in memory
         for line in sys.stdin:
             text = json.loads(line)
             t = time.process_time()

@@ -278,3 +278,18 @@ def test_english_number_words_are_whole_runs_of_letters(text: str) -> None:
 
     words = [_EN_NUMBERS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _EN_NUMBERS]
     assert numbers(text, "en") == [int(d) for d in re.findall(r"\d+", text)] + words
+
+
+def test_arabic_names_compared_before_indexed_find_the_same_words() -> None:
+    """A sentence's first long names are compared with its words, later ones looked up in the
+    one-deletion index: either way the same words (one edit apart, four consonants or more)."""
+    from sourcetrace.align.cues import _NEAR_SCANS, _ArabicNames
+
+    text = "قال وزير الخارجية في واشنطن إن واشنطون وموسكو والقاهرة ستجتمع"
+    asked = [skeleton(w) for w in ("Washington", "Moscow", "Cairo", "Washingtn", "Mosko", "Kairo", "Layla", "Damascus", "Alexandria", "Washingtone")]
+    scanned = _ArabicNames(text)
+    indexed = _ArabicNames(text)
+    indexed._long_lookups = _NEAR_SCANS  # every long name goes to the index
+    got = [scanned.words_spelling(n) for n in asked]
+    assert got == [indexed.words_spelling(n) for n in asked]
+    assert got[0] and scanned._near is not None  # found, and the later names used the index

@@ -12,6 +12,7 @@ from sourcetrace.text.normalize import (
     normalize,
     normalize_span,
     normalize_text,
+    normalized_tokens,
     tokens,
 )
 
@@ -305,3 +306,13 @@ def test_token_pattern_keeps_numbers_and_apostrophes_whole() -> None:
     text = "Don\u2019t  pay 10,000.50 dinars — «الحكومة» قالت"
     assert TOKEN.findall(normalize_text(text)) == [w for w, _, _ in tokens(normalize(text))]
     assert TOKEN.findall(normalize_text(text))[:3] == ["don't", "pay", "10,000.50"]
+
+
+@given(_texts, st.integers(min_value=0, max_value=1000))
+def test_normalized_tokens_are_the_tokens_of_normalize(text: str, base: int) -> None:
+    assert normalized_tokens(text, base) == tokens(normalize(text, base=base))
+
+
+@pytest.mark.parametrize("text", ["  لقد  قالت الوزارةُ إنّ 3.5 ",  "The ministry\u200b said", "plain words, no fold"])
+def test_normalized_tokens_slow_and_fast_paths(text: str) -> None:
+    assert normalized_tokens(text, 7) == tokens(normalize(text, base=7))

@@ -91,12 +91,17 @@ def _english_names(text: str) -> list[tuple[str, bool]]:
             continue
         if base.lower() in STOPWORDS or len(base) < 2:
             continue
-        sk = skeleton(base)
+        sk = _name_skeleton(base)
         if not sk:
             continue
         uncertain = was_first or base.isupper() or base.lower().endswith(("ese", "ian", "ish", "an"))
         out.append((sk, not uncertain))
     return out
+
+
+@lru_cache(maxsize=65536)  # names recur across the sentences a search compares (a third of its names' time)
+def _name_skeleton(word: str) -> str:
+    return skeleton(word)
 
 
 @lru_cache(maxsize=4096)  # a quote's own names, against each candidate of a search
@@ -118,6 +123,9 @@ def names(text: str, lang: str) -> list[str]:
     return [sk for sk, _ in _english_names(text)]
 
 
+_NEAR_SCANS = 3  # long names looked up by comparison before a sentence's one-deletions are indexed
+
+
 class _ArabicNames:
     """The name skeletons of an Arabic sentence, indexed so that an English name finds the words
     it may spell (:func:`~sourcetrace.text.skeletons.same_name`) by look-ups, not by comparing it
@@ -128,6 +136,7 @@ class _ArabicNames:
         self.single: dict[str, set[int]] = {}  # whole skeleton whose strong one is one letter -> words
         self.long: list[tuple[int, str]] = []  # (word, strong skeleton of four letters or more)
         self._near: dict[str, set[tuple[int, str]]] | None = None
+        self._long_lookups = 0
         for i, w in enumerate(arabic_words(text)):
             for sk, strong in _readings(w):
                 if len(strong) == 1:  # a single strong consonant must agree on w/y too
@@ -146,6 +155,14 @@ class _ArabicNames:
             return self.single.get(name, set())
         out = set(self.exact.get(strong, ()))
         if len(strong) >= 4:  # one edit apart, both of four consonants or more
+            self._long_lookups += 1
+            if self._near is None and self._long_lookups <= _NEAR_SCANS:
+                # a candidate sentence meets a quote's few names: comparing them with its long
+                # words costs less than indexing their one-deletions (same words: an edit apart
+                # they share a deletion)
+                n = len(strong)
+                out.update(i for i, other in self.long if abs(len(other) - n) <= 1 and within_one_edit(strong, other))
+                return out
             near = self._near_index()
             for key in _deletions(strong):
                 out.update(i for i, other in near.get(key, ()) if within_one_edit(strong, other))
@@ -174,10 +191,11 @@ def _readings(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _deletions(word: str) -> set[str]:
+@lru_cache(maxsize=65536)  # the same skeletons recur across the sentences a search compares
+def _deletions(word: str) -> frozenset[str]:
     """The word and every string one deletion from it: two strings within one edit of each other
     share one of these (symmetric-delete look-up)."""
-    return {word, *(word[:k] + word[k + 1:] for k in range(len(word)))}
+    return frozenset((word, *(word[:k] + word[k + 1:] for k in range(len(word)))))
 
 
 @lru_cache(maxsize=4096)  # a quote is compared with many candidates (quotes/search.py)

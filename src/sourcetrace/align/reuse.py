@@ -62,7 +62,7 @@ from functools import lru_cache
 from itertools import islice, product
 
 from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
-from sourcetrace.text.normalize import normalize_span, tokens
+from sourcetrace.text.normalize import normalize_span, normalized_tokens, tokens
 from sourcetrace.text.sentences import NEWLINES, wrapped
 
 __all__ = ["Match", "ReuseQuery", "find_reuse", "grow_exact", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
@@ -140,13 +140,18 @@ def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Tokens:
     line = 0
     for r, (s, e) in enumerate(sorted(spans)):
         lo = len(side.words)
-        toks = tokens(normalize_span(text, s, e))
-        side.words.extend(t[0] for t in toks)
-        side.starts.extend(t[1] for t in toks)
-        side.ends.extend(t[2] for t in toks)
+        toks = normalized_tokens(text[s:e], s)
+        if toks:
+            words, starts, ends = zip(*toks, strict=True)
+            side.words.extend(words)
+            side.starts.extend(starts)
+            side.ends.extend(ends)
         side.region.extend([r] * len(toks))
         side.bounds.append((lo, len(side.words)))
         line += 1
+        if not _BREAK.search(text, s, e):  # one line (a sentence, mostly): no gap to look into
+            side.line.extend([line] * len(toks))
+            continue
         prev_end = -1
         for _, ts, te in toks:
             if prev_end >= 0 and _BREAK.search(text, prev_end, ts) and not wrapped(text, prev_end, ts):

@@ -45,7 +45,7 @@ from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Relatio
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
-from sourcetrace.text.normalize import TOKEN, normalize, tokens
+from sourcetrace.text.normalize import TOKEN, normalize, normalized_tokens, tokens
 
 MAX_QUERY_CHARS = 5_000  # a quote, not a document: longer queries are refused
 LANGS = ("any", "ar", "en")
@@ -683,7 +683,7 @@ def _shares_seed(q_seeds: frozenset[tuple[str, ...]], s_tokens: Sequence[str]) -
     if not q_seeds:
         return False
     n = len(next(iter(q_seeds)))
-    return any(g in q_seeds for g in zip(*(s_tokens[m:] for m in range(n)), strict=False))
+    return not q_seeds.isdisjoint(zip(*(s_tokens[m:] for m in range(n)), strict=False))
 
 
 def _words_needed(n_query: int) -> int:
@@ -729,7 +729,7 @@ def _semantic_hit(shared: frozenset[str], doc: DocumentLabel, lang: str, base: i
 def _shared_words(hit: Hit) -> list[Span]:
     """The words of a hit's sentence that the query holds too (file offsets)."""
     base = hit.sentence[0]
-    return [(s + base, e + base) for w, s, e in tokens(normalize(hit.text)) if w in hit.shared and len(w) > 2]
+    return [(s + base, e + base) for w, s, e in normalized_tokens(hit.text) if w in hit.shared and len(w) > 2]
 
 
 def _composed_kind(hit_kind: str, passage: Passage, cross: bool) -> str:

@@ -397,10 +397,19 @@ _WORD = r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0900-\u0dff\u0591-\u05c7])*"
 TOKEN = re.compile(rf"\d+(?:[.,]\d+)+(?!\w)|{_WORD}(?:'{_WORD})*")
 
 
+def normalized_tokens(text: str, base: int = 0) -> list[tuple[str, int, int]]:
+    """``tokens(normalize(text, base=base))``, without building the offset maps when folding
+    keeps every character in place (no character deleted or expanded, no run of spaces, none at
+    either end: most sentences), where they map each offset to itself: alignment tokenizes every
+    sentence a search compares with its query."""
+    out = text.translate(_FOLD)  # first: it fills the table, and so the special characters, as it goes
+    if "  " in out or out[:1] == " " or out[-1:] == " " or _special_regex().search(text):
+        return tokens(normalize(text, base=base))
+    return [(m.group(), base + m.start(), base + m.end()) for m in TOKEN.finditer(out)]
+
+
 def tokens(n: Normalized) -> list[tuple[str, int, int]]:
     """Words of the normalized text with their file spans, split on whitespace and punctuation."""
-    result = []
-    for m in TOKEN.finditer(n.text):
-        s, e = n.to_source(m.start(), m.end())
-        result.append((m.group(), s, e))
-    return result
+    # to_source inlined (a token is never empty): this runs for every sentence a search aligns
+    offsets, ends = n.offsets, n.ends
+    return [(m.group(), offsets[m.start()], ends[m.end() - 1]) for m in TOKEN.finditer(n.text)]
