@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import need_seeds
-from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES, split_sentences, unwrapped
+from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES, run_on, split_sentences, unwrapped
 from work import lines_executed
 
 
@@ -315,4 +315,20 @@ def test_sentences_of_a_hard_wrapped_text_are_joined_at_its_wraps_only():
         "Headline in capitals",
         "The next line starts a sentence.",
         "and a blank line ends a paragraph",  # a blank line is no wrap
+    ]
+
+
+def test_units_run_on_at_every_open_line_break_whatever_the_next_line_starts_with():
+    # Web text wrapped at a fixed width goes on in capitals ("Company Inc", names): for matching
+    # units the lines of a sentence are one, wherever the text was wrapped.
+    text = ("Primrose Oil Company, Inc. Quaker Chemical Corporation Red Giant Oil\nCompany Red Line Synthetic Oil"
+            " Corporation. It met again in\nMay.\nA line ending a sentence.\nNext one.\n\nBlank line before\n\nthis")
+    assert [text[s:e] for s, e in run_on(text, split_sentences(text))] == [
+        "Primrose Oil Company, Inc.",
+        "Quaker Chemical Corporation Red Giant Oil\nCompany Red Line Synthetic Oil Corporation.",
+        "It met again in\nMay.",
+        "A line ending a sentence.",
+        "Next one.",
+        "Blank line before",  # a blank line is no wrap
+        "this",
     ]
