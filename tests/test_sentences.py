@@ -307,11 +307,13 @@ def test_long_runs_of_terminators_split_in_linear_time():
 
 def test_sentences_of_a_hard_wrapped_text_are_joined_at_its_wraps_only():
     text = ("The council approved the plan for the\nnorthern basin. It met again in\nMay.\n"
+            "It named Greece, Cyprus,\nMalta and Italy.\n"
             "Headline in capitals\nThe next line starts a sentence.\n\nand a blank line ends a paragraph")
     assert [text[s:e] for s, e in unwrapped(text, split_sentences(text))] == [
         "The council approved the plan for the\nnorthern basin.",
         "It met again in",  # a capital after the break: read as a new line, not a wrap
         "May.",
+        "It named Greece, Cyprus,\nMalta and Italy.",  # no paragraph ends with a comma
         "Headline in capitals",
         "The next line starts a sentence.",
         "and a blank line ends a paragraph",  # a blank line is no wrap

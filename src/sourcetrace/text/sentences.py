@@ -253,6 +253,9 @@ _BREAK = re.compile(f"[{_NL}]")
 _SENTENCE_END = ".!?\u2026\u061f\u06d4:;\"'\u201d\u2019\u00bb)]"  # what a line may end a sentence with
 
 
+_COMMAS = ",\u060c"  # , ،
+
+
 def _open_break(text: str, end: int, start: int) -> bool:
     """Whether ``text[end:start]`` is one line break (spaces aside) after a line that ends
     without a sentence end."""
@@ -264,9 +267,11 @@ def _open_break(text: str, end: int, start: int) -> bool:
 def wrapped(text: str, end: int, start: int) -> bool:
     """Whether the stretch ``text[end:start]`` between two words is a hard wrap: one line break,
     spaces only, the line before it ending without a sentence end and the next one going on in
-    lowercase (a text wrapped at a fixed width continues its sentence on the next line; a blank
-    line, a full stop or a capital starts a new paragraph or heading)."""
-    return _open_break(text, end, start) and text[start].islower()
+    lowercase or after a comma (a text wrapped at a fixed width continues its sentence on the
+    next line; a blank line, a full stop or a capital starts a new paragraph or heading, unless
+    the line ends with a comma, which no paragraph or heading ends with: "Letterlike Symbols,
+    Number Forms,\nArrows, Mathematical Operators" in a list wrapped at a fixed width)."""
+    return _open_break(text, end, start) and (text[start].islower() or text[end - 1] in _COMMAS)
 
 
 def unwrapped(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
