@@ -334,3 +334,11 @@ def test_units_run_on_at_every_open_line_break_whatever_the_next_line_starts_wit
         "Blank line before",  # a blank line is no wrap
         "this",
     ]
+
+
+def test_a_wrap_after_a_comma_is_seen_between_two_words_too():
+    from sourcetrace.text.sentences import wrapped
+
+    text = "Letterlike Symbols, Number Forms,\nArrows, Mathematical Operators\nBox Drawing"
+    assert wrapped(text, text.index(",\nArrows"), text.index("Arrows"))  # the matcher's words: "Forms" | "Arrows"
+    assert not wrapped(text, text.index("\nBox"), text.index("Box"))  # no comma, a capital: a new line

@@ -271,6 +271,8 @@ def wrapped(text: str, end: int, start: int) -> bool:
     next line; a blank line, a full stop or a capital starts a new paragraph or heading, unless
     the line ends with a comma, which no paragraph or heading ends with: "Letterlike Symbols,
     Number Forms,\nArrows, Mathematical Operators" in a list wrapped at a fixed width)."""
+    if end < start and text[end] in _COMMAS:
+        end += 1  # between two words (the reuse matcher's tokens) the comma lies in the stretch
     return _open_break(text, end, start) and (text[start].islower() or text[end - 1] in _COMMAS)
 
 
