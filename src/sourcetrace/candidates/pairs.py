@@ -152,6 +152,10 @@ class DocInput:
     lang: str
     text: str  # the document's content text
     sentences: list[str] = field(default_factory=list)
+    # The units MinHash matches quotes by, when they are not the sentences: sentences joined
+    # wherever a line breaks inside one (pipeline.doc_input). The sentences stay what topic vectors
+    # encode, so those vectors are the sentence vectors alignment already has.
+    units: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -392,7 +396,8 @@ def _units(words: list[str]) -> list[list[str]]:
 
 
 def _sentence_words(doc: DocInput) -> list[list[str]]:
-    return [_words(s) for s in doc.sentences] if doc.sentences else [_words(doc.text)]
+    units = doc.units or doc.sentences
+    return [_words(s) for s in units] if units else [_words(doc.text)]
 
 
 def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle: int = 5) -> list[DocFeatures]:
