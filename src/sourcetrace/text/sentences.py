@@ -280,13 +280,7 @@ def unwrapped(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], .
     """Sentence spans joined across the hard wraps between them (:func:`wrapped`): the splitter cuts
     at every line break, so a sentence of a text wrapped at a fixed width comes in pieces that a
     copy wrapped elsewhere does not share (PAN's web texts, bench/realtext.py)."""
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        if out and wrapped(text, out[-1][1], s):
-            out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
+    return _joined(text, spans, wrapped)
 
 
 def run_on(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
@@ -297,9 +291,14 @@ def run_on(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]
     texts, bench/realtext.py); :func:`unwrapped`, which needs a lowercase word after the break,
     keeps those lines apart. A heading joined to its first sentence is the price: this is for
     matching units (candidate search), never for the sentences shown or aligned."""
+    return _joined(text, spans, _open_break)
+
+
+def _joined(text: str, spans, joins) -> list[tuple[int, int]]:
+    """Consecutive spans joined wherever ``joins(text, end, start)`` holds between them."""
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        if out and _open_break(text, out[-1][1], s):
+        if out and joins(text, out[-1][1], s):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
