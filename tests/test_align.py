@@ -173,6 +173,34 @@ def test_a_block_copied_from_hard_wrapped_text_is_one_passage():
     ], got
 
 
+def test_a_block_with_a_character_garbled_in_the_copy_is_one_passage():
+    # Issue 17 (PAN): the copy garbled a character ("p(t" for "pet": two words for one) and
+    # doubled a mark; the block is still the copied text, one passage, not three.
+    source = ("Owners should know this. Cool the animal at once by moving it into the shade and wetting its coat "
+              "with cool water! This is important because the pet may be dehydrated. Call a veterinarian on the "
+              "way there and tell them what happened. Our own advice ends here.\n")
+    copy = source.replace("the pet may", "the p(t may").replace("water!", "water!!").replace(
+        "Owners should know this.", "The market opened lower.").replace("Our own", "Shares rose later. No")
+    src, cp = _side(source, "source"), _side(copy, "copy")
+    got = [_text(cp, p.a_start, p.a_end) for p in align(cp, src)]
+    assert got == ["Cool the animal at once by moving it into the shade and wetting its coat with cool water!! This is "
+                   "important because the p(t may be dehydrated. Call a veterinarian on the way there and tell them "
+                   "what happened"], got
+    # A word changed is no garbled character: "a" for "the" keeps the passages apart.
+    changed = _side(copy.replace("the p(t may", "a pet may"), "changed")
+    assert len([p for p in align(changed, src) if p.kind != "paraphrase"]) > 1
+
+
+def test_one_slip_is_one_garbled_place_of_a_few_characters():
+    from sourcetrace.align.pair import _one_slip
+
+    assert _one_slip("whatclshotinthatgraphic", "whatjshotinthatgraphic")
+    assert _one_slip("greasetwofrac12cupcapacity", "greasetwofracl2cupcapacity")
+    assert not _one_slip("greasetwofrac12cupcapacity", "greasethreefrac12cupcapacity")  # a word changed
+    assert not _one_slip("an", "a")  # too short to tell a slip from a change
+    assert not _one_slip("whatclshotinthatgraphicxx", "whatjshotinthatgraphicyy")  # two places
+
+
 def test_short_headings_copied_with_their_text_are_part_of_the_block():
     # Issue 17 (PAN): a block opens with headings too short for the reuse matcher; aligned by
     # meaning they have the very same words, so they are taken word for word, with the block.

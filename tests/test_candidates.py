@@ -106,6 +106,35 @@ def test_a_statement_republished_by_many_outlets_keeps_the_reports_quoting_it():
     assert not pairs(minhash_candidates(templated))
 
 
+def test_a_passage_copied_from_inside_long_run_on_sentences_is_found():
+    # Issue 17 (PAN): web text without full stops is one "sentence" of hundreds of words; a copy
+    # takes 60 of them into another run-on text. Whole-sentence units never collide; chunks do.
+    rng = random.Random(13)
+    passage = [rng.choice(WORDS) for _ in range(60)]
+    before = [rng.choice(WORDS) for _ in range(150)]
+    source = doc("s-source", [" ".join(before + passage + [rng.choice(WORDS) for _ in range(90)])])
+    copy = doc("s-copy", [" ".join([rng.choice(WORDS) for _ in range(37)] + passage
+                                    + [rng.choice(WORDS) for _ in range(200)])])
+    others = [doc(f"u{i:03d}", [" ".join(rng.choice(WORDS) for _ in range(300))]) for i in range(20)]
+    found = pairs(minhash_candidates([source, copy] + others))
+    assert ("s-copy", "s-source") in found
+    assert not {p for p in found if p[0].startswith("u") and p[1].startswith("u")}
+
+
+def test_long_sentences_are_cut_in_chunks_that_do_not_depend_on_where_they_start():
+    from sourcetrace.candidates.pairs import CHUNK_ABOVE, CHUNK_MAX, QUOTE_MIN_TOKENS, _units
+
+    rng = random.Random(3)
+    words = [rng.choice(WORDS) for _ in range(400)]
+    assert _units(words[:CHUNK_ABOVE]) == [words[:CHUNK_ABOVE]]  # a sentence of usual length stays whole
+    chunks = _units(words)
+    assert [w for c in chunks for w in c] == words
+    assert all(QUOTE_MIN_TOKENS <= len(c) <= CHUNK_MAX + QUOTE_MIN_TOKENS for c in chunks)
+    # The same words after another beginning: past the first few chunks, the cuts are the same.
+    later = _units([rng.choice(WORDS) for _ in range(23)] + words[100:])
+    assert {tuple(c) for c in chunks[-10:]} <= {tuple(c) for c in later}
+
+
 def test_minhash_stays_within_a_language():
     docs = corpus(n=3)
     docs.append(DocInput("x-ar", "ar", docs[0].text, list(docs[0].sentences)))

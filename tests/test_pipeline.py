@@ -30,6 +30,13 @@ def test_candidate_search_reads_a_hard_wrapped_sentence_whole():
     assert len(sentences) == 3  # the splitter cuts at the line break
     assert pipeline.doc_input(doc, text, sentences).sentences == [
         "The council met today and agreed on a plan\nfor the basin.", "It thanked the host."]
+    # Quotes are matched by units joined at every line break inside a sentence, a capital after it
+    # too; the sentences stay the sentences (topic vectors are their vectors).
+    text = "The council met Greek and Cypriot\nMinisters on the plan. It thanked the host.\n"
+    doc = Document("d", "p", 0, len(text), "en")
+    got = pipeline.doc_input(doc, text, pipeline.split(text, doc))
+    assert got.units == ["The council met Greek and Cypriot\nMinisters on the plan.", "It thanked the host."]
+    assert got.sentences == ["The council met Greek and Cypriot", "Ministers on the plan.", "It thanked the host."]
 
 
 def test_only_candidates_with_evidence_of_shared_text_are_aligned():

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import need_seeds
-from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES, split_sentences, unwrapped
+from sourcetrace.text.sentences import MAX_SENTENCE, NEWLINES, run_on, split_sentences, unwrapped
 from work import lines_executed
 
 
@@ -307,12 +307,38 @@ def test_long_runs_of_terminators_split_in_linear_time():
 
 def test_sentences_of_a_hard_wrapped_text_are_joined_at_its_wraps_only():
     text = ("The council approved the plan for the\nnorthern basin. It met again in\nMay.\n"
+            "It named Greece, Cyprus,\nMalta and Italy.\n"
             "Headline in capitals\nThe next line starts a sentence.\n\nand a blank line ends a paragraph")
     assert [text[s:e] for s, e in unwrapped(text, split_sentences(text))] == [
         "The council approved the plan for the\nnorthern basin.",
         "It met again in",  # a capital after the break: read as a new line, not a wrap
         "May.",
+        "It named Greece, Cyprus,\nMalta and Italy.",  # no paragraph ends with a comma
         "Headline in capitals",
         "The next line starts a sentence.",
         "and a blank line ends a paragraph",  # a blank line is no wrap
     ]
+
+
+def test_units_run_on_at_every_open_line_break_whatever_the_next_line_starts_with():
+    # Web text wrapped at a fixed width goes on in capitals ("Company Inc", names): for matching
+    # units the lines of a sentence are one, wherever the text was wrapped.
+    text = ("Primrose Oil Company, Inc. Quaker Chemical Corporation Red Giant Oil\nCompany Red Line Synthetic Oil"
+            " Corporation. It met again in\nMay.\nA line ending a sentence.\nNext one.\n\nBlank line before\n\nthis")
+    assert [text[s:e] for s, e in run_on(text, split_sentences(text))] == [
+        "Primrose Oil Company, Inc.",
+        "Quaker Chemical Corporation Red Giant Oil\nCompany Red Line Synthetic Oil Corporation.",
+        "It met again in\nMay.",
+        "A line ending a sentence.",
+        "Next one.",
+        "Blank line before",  # a blank line is no wrap
+        "this",
+    ]
+
+
+def test_a_wrap_after_a_comma_is_seen_between_two_words_too():
+    from sourcetrace.text.sentences import wrapped
+
+    text = "Letterlike Symbols, Number Forms,\nArrows, Mathematical Operators\nBox Drawing"
+    assert wrapped(text, text.index(",\nArrows"), text.index("Arrows"))  # the matcher's words: "Forms" | "Arrows"
+    assert not wrapped(text, text.index("\nBox"), text.index("Box"))  # no comma, a capital: a new line

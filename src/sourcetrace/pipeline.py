@@ -68,7 +68,7 @@ from sourcetrace.relate.relations import MIN_TRANSLATION_COVERAGE, TRANSLATION_K
 from sourcetrace.segment.documents import content_spans
 from sourcetrace.segment.documents import segment as segment_file
 from sourcetrace.text import language
-from sourcetrace.text.sentences import split_sentences, unwrapped
+from sourcetrace.text.sentences import run_on, split_sentences, unwrapped
 from sourcetrace.text.terms import figures
 
 STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose", "relate", "facts",
@@ -166,10 +166,13 @@ def encoded_documents(docs: Sequence[Document], aligned: Sequence[tuple[str, str
 
 
 def doc_input(doc: Document, text: str, sentences: Sequence[Sentence]) -> DocInput:
-    """What candidate search reads of a document: its content text and its sentences' texts, a
-    sentence of hard-wrapped text whole (a copy wrapped elsewhere shares it only so)."""
+    """What candidate search reads of a document: its content text, its sentences' texts (a
+    sentence of hard-wrapped text whole) and the units its quotes are matched by: sentences
+    joined at every line break inside one, whatever the next line starts with (a copy wrapped
+    elsewhere shares them only so: text.sentences.run_on)."""
+    spans = [(s.start, s.end) for s in sentences]
     return DocInput(doc.id, doc.lang, "\n".join(text[s:e] for s, e in content_spans(doc)),
-                    [text[s:e] for s, e in unwrapped(text, [(s.start, s.end) for s in sentences])])
+                    [text[s:e] for s, e in unwrapped(text, spans)], [text[s:e] for s, e in run_on(text, spans)])
 
 
 def topics(inputs: Sequence[DocInput], *, vectors: Vectors = encoded) -> dict[str, np.ndarray]:

@@ -66,6 +66,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,6 +120,11 @@ QUOTE_MAX_DF = 20
 # report quoting a few of its sentences. Templated texts sharing stock lines stay far below it
 # (J ~ 0.02-0.05 on the bench corpus).
 COPY_JACCARD = 0.5
+# A sentence of more words than CHUNK_ABOVE is matched as content-defined chunks (_units) of
+# QUOTE_MIN_TOKENS + about CHUNK_SPREAD words, at most CHUNK_MAX: about 14 words, so a run-on
+# passage of 55 words (PAN's shortest) holds two whole chunks in both texts. 40 words is about
+# twice an English news sentence: most sentences stay whole units, as measured before.
+CHUNK_ABOVE, CHUNK_SPREAD, CHUNK_MAX = 40, 6, 40
 DOC_MIN_JACCARD = 0.1  # estimated document Jaccard a colliding pair must reach
 # Rare terms: postings longer than TERMS_MAX_DF documents are dropped; a pair shares at least
 # TERMS_MIN_SHARED of the rest, or one held by at most TERMS_VERY_RARE documents.
@@ -146,6 +152,10 @@ class DocInput:
     lang: str
     text: str  # the document's content text
     sentences: list[str] = field(default_factory=list)
+    # The units MinHash matches quotes by, when they are not the sentences: sentences joined
+    # wherever a line breaks inside one (pipeline.doc_input). The sentences stay what topic vectors
+    # encode, so those vectors are the sentence vectors alignment already has.
+    units: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -352,8 +362,60 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
     return out
 
 
+@lru_cache(maxsize=65536)
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8"))
+
+
+def _units(words: list[str]) -> list[list[str]]:
+    """A sentence's words as quote units: the sentence, or a long one (over ``CHUNK_ABOVE``
+    words) in content-defined chunks. A chunk ends after a word pair whose hash is 0 modulo
+    ``CHUNK_SPREAD``, at least ``QUOTE_MIN_TOKENS`` and at most ``CHUNK_MAX`` words after the last
+    end (as rsync/LBFS cut files), so a passage copied from the middle of a long run-on sentence
+    is cut at the same words in both texts once both have passed one chunk end inside it,
+    wherever the sentence began: web text without full stops is one "sentence" of hundreds of
+    words, of which a copy shares a part (PAN, bench/realtext.py), and a whole-sentence unit
+    only collides when most of it is shared. Units stay disjoint, so one shared stretch does not
+    count twice towards ``QUOTE_MIN_SENTENCES``."""
+    if len(words) <= CHUNK_ABOVE:
+        return [words]
+    out, start, prev = [], 0, 0
+    for k, w in enumerate(words):
+        h = _word_hash(w)
+        size = k + 1 - start
+        if size >= CHUNK_MAX or (size >= QUOTE_MIN_TOKENS and ((prev * 31) ^ h) % CHUNK_SPREAD == 0):
+            out.append(words[start:k + 1])
+            start = k + 1
+        prev = h
+    if start < len(words):
+        if len(words) - start < QUOTE_MIN_TOKENS and out:
+            out[-1] = out[-1] + words[start:]  # a short tail joins the chunk before it
+        else:
+            out.append(words[start:])
+    return out
+
+
 def _sentence_words(doc: DocInput) -> list[list[str]]:
     return [_words(s) for s in doc.sentences] if doc.sentences else [_words(doc.text)]
+
+
+def _quote_units(doc: DocInput) -> list[list[str]]:
+    """The units a document's quotes are matched by: its sentences whole, as they always were,
+    and, where they differ, its run-on units (``doc.units``: sentences joined across every line
+    break inside one), with every unit over ``CHUNK_ABOVE`` words also cut in chunks (_units).
+    Adding units never loses a pair the sentences find: joining a headline, a byline and a
+    date line to the first sentence (news pages) must not replace that sentence's own unit.
+    A shared sentence over CHUNK_ABOVE words counts more than once towards QUOTE_MIN_SENTENCES:
+    forty words in a row are shared text, not a stock line."""
+    sentences = _sentence_words(doc)
+    out = list(sentences)
+    seen = {tuple(s) for s in sentences}
+    for u in [_words(x) for x in doc.units if x not in doc.sentences] + sentences:
+        for c in _units(u):
+            if tuple(c) not in seen:  # one unit once: a repeated unit would count twice
+                seen.add(tuple(c))
+                out.append(c)
+    return out
 
 
 def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle: int = 5) -> list[DocFeatures]:
@@ -370,7 +432,7 @@ def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle:
         has_doc.append(bool(sh))
         if sh:
             doc_sets.append(sh)
-        units = [_shingles(s, QUOTE_SHINGLE) for s in words if len(s) >= QUOTE_MIN_TOKENS]
+        units = [_shingles(u, QUOTE_SHINGLE) for u in _quote_units(d) if len(u) >= QUOTE_MIN_TOKENS]
         quote_sets += units
         n_quotes.append(len(units))
     doc_sigs = iter(_signatures(doc_sets, num_perm))
@@ -385,8 +447,9 @@ def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle:
 
 # What a cached DocFeatures depends on: bump when signatures or terms change (2: terms read from
 # text.dates' month table, which adds misspelt Arabic months and "jun", "jul"; 3: sentences of
-# hard-wrapped text whole, a verse line one sentence).
-FEATURES_VERSION = f"3:{SEED}:128x5:{QUOTE_PERM}x{QUOTE_SHINGLE}:{QUOTE_MIN_TOKENS}"
+# hard-wrapped text whole, a verse line one sentence; 4: sentences joined at every open line
+# break, long ones in content-defined chunks).
+FEATURES_VERSION = f"4:{SEED}:128x5:{QUOTE_PERM}x{QUOTE_SHINGLE}:{QUOTE_MIN_TOKENS}:{CHUNK_ABOVE}/{CHUNK_SPREAD}/{CHUNK_MAX}"
 
 
 def features_to_bytes(f: DocFeatures) -> bytes:

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_sentences", "unwrapped", "wrapped", "NEWLINES", "MAX_SENTENCE"]
+__all__ = ["split_sentences", "unwrapped", "wrapped", "run_on", "NEWLINES", "MAX_SENTENCE"]
 
 #: Characters that always break a line (the same set as ``str.splitlines``).
 NEWLINES = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
@@ -253,23 +253,52 @@ _BREAK = re.compile(f"[{_NL}]")
 _SENTENCE_END = ".!?\u2026\u061f\u06d4:;\"'\u201d\u2019\u00bb)]"  # what a line may end a sentence with
 
 
+_COMMAS = ",\u060c"  # , ،
+
+
+def _open_break(text: str, end: int, start: int) -> bool:
+    """Whether ``text[end:start]`` is one line break (spaces aside) after a line that ends
+    without a sentence end."""
+    stretch = text[end:start]
+    return (len(_BREAK.findall(stretch)) == 1 and not stretch.strip() and end > 0
+            and text[end - 1] not in _SENTENCE_END and start < len(text))
+
+
 def wrapped(text: str, end: int, start: int) -> bool:
     """Whether the stretch ``text[end:start]`` between two words is a hard wrap: one line break,
     spaces only, the line before it ending without a sentence end and the next one going on in
-    lowercase (a text wrapped at a fixed width continues its sentence on the next line; a blank
-    line, a full stop or a capital starts a new paragraph or heading)."""
-    stretch = text[end:start]
-    return (len(_BREAK.findall(stretch)) == 1 and not stretch.strip() and end > 0
-            and text[end - 1] not in _SENTENCE_END and start < len(text) and text[start].islower())
+    lowercase or after a comma (a text wrapped at a fixed width continues its sentence on the
+    next line; a blank line, a full stop or a capital starts a new paragraph or heading, unless
+    the line ends with a comma, which no paragraph or heading ends with: "Letterlike Symbols,
+    Number Forms,\nArrows, Mathematical Operators" in a list wrapped at a fixed width)."""
+    if end < start and text[end] in _COMMAS:
+        end += 1  # between two words (the reuse matcher's tokens) the comma lies in the stretch
+    return _open_break(text, end, start) and (text[start].islower() or text[end - 1] in _COMMAS)
 
 
 def unwrapped(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
     """Sentence spans joined across the hard wraps between them (:func:`wrapped`): the splitter cuts
     at every line break, so a sentence of a text wrapped at a fixed width comes in pieces that a
     copy wrapped elsewhere does not share (PAN's web texts, bench/realtext.py)."""
+    return _joined(text, spans, wrapped)
+
+
+def run_on(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """Sentence spans joined across every single line break after a line that ends without a
+    sentence end, whatever the next line starts with: units that do not depend on where a text's
+    lines break. Web text wrapped at a fixed width goes on in capitals as often as not (a name,
+    "Company Inc", a list of products), and a copy wrapped elsewhere has other lines (PAN's web
+    texts, bench/realtext.py); :func:`unwrapped`, which needs a lowercase word after the break,
+    keeps those lines apart. A heading joined to its first sentence is the price: this is for
+    matching units (candidate search), never for the sentences shown or aligned."""
+    return _joined(text, spans, _open_break)
+
+
+def _joined(text: str, spans, joins) -> list[tuple[int, int]]:
+    """Consecutive spans joined wherever ``joins(text, end, start)`` holds between them."""
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        if out and wrapped(text, out[-1][1], s):
+        if out and joins(text, out[-1][1], s):
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
