@@ -38,6 +38,54 @@ def test_a_sentence_near_everything_votes_for_nobody():
     assert votes.ballot(own, [("hub", hub), ("partner", partner)]) == ("partner", 2 / 6)
 
 
+def _half(rows: np.ndarray) -> np.ndarray:
+    """Unit rows as the store keeps voting vectors: float16 values."""
+    return _unit(rows).astype(np.float16).astype(np.float32)
+
+
+def test_a_tally_brought_up_to_a_grown_pool_reads_only_its_new_members_and_equals_a_full_one():
+    rng = np.random.default_rng(17)
+    own = _half(rng.normal(size=(12, 16)))
+    mats = {f"d{i}": _half(own[rng.choice(12, 5)] + 0.6 * rng.normal(size=(5, 16))) for i in range(9)}
+    mats["copy"] = mats["d2"].copy()  # exact ties: the first listed wins, in either reading
+    mats["empty"] = own[:0]
+    keys = {d: i + 100 for i, d in enumerate(mats)}
+
+    def full(pool: list[str]) -> votes.Tally:
+        return votes.tally(own, 1, [(d, keys[d], mats[d]) for d in pool])
+
+    before = full(["d0", "d2", "d4", "d6"])
+    for pool in (["d1", "d0", "copy", "d2", "d4", "d6", "empty", "d8"], ["d0", "d2", "copy", "d4", "d6", "d7"],
+                 ["copy", "d0", "d2", "d4", "d6"]):
+        keyed = [(d, keys[d]) for d in pool]
+        new = votes.unread(before, 1, keyed)
+        assert new == [d for d in pool if d not in ("d0", "d2", "d4", "d6")]
+        got, whole = votes.retally(own, before, keyed, {d: mats[d] for d in new}), full(pool)
+        assert got.pool == whole.pool and got.keys == whole.keys
+        assert np.array_equal(got.best, whole.best) and np.array_equal(got.member, whole.member)
+        assert np.array_equal(got.mutual, whole.mutual)
+        assert votes.verdict(got) == votes.ballot(own, [(d, mats[d]) for d in pool])
+    back = votes.tally_from_bytes(votes.tally_to_bytes(before))
+    assert (back.own, back.pool, back.keys) == (before.own, before.pool, before.keys)
+    assert np.array_equal(back.best, before.best) and np.array_equal(back.member, before.member)
+    assert np.array_equal(back.mutual, before.mutual)
+
+
+def test_a_tally_is_read_whole_when_a_chosen_member_left_or_the_order_changed():
+    rng = np.random.default_rng(19)
+    own = _half(rng.normal(size=(6, 16)))
+    partner = _half(own + 0.05 * rng.normal(size=own.shape))
+    other = _half(rng.normal(size=(4, 16)))
+    before = votes.tally(own, 1, [("other", 7, other), ("partner", 8, partner)])
+    assert votes.unread(before, 1, [("other", 7), ("partner", 8)]) == []
+    assert votes.unread(before, 1, [("partner", 8)]) == []  # "other" held no sentence's nearest
+    assert votes.unread(before, 1, [("other", 7)]) is None  # the chosen one left
+    assert votes.unread(before, 1, [("other", 7), ("partner", 9)]) is None  # ... or changed
+    assert votes.unread(before, 1, [("partner", 8), ("other", 7)]) is None  # ties would go elsewhere
+    assert votes.unread(before, 2, [("other", 7), ("partner", 8)]) is None  # its own document changed
+    assert votes.unread(None, 1, [("other", 7)]) is None
+
+
 def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_their_sentences():
     ballots = {("a1", "en"): ("e1", 0.5), ("e1", "ar"): ("a1", 0.4),  # both ways
                ("a2", "en"): ("e2", 0.6), ("e2", "ar"): ("a3", 0.3),  # one way only
