@@ -43,47 +43,72 @@ def _half(rows: np.ndarray) -> np.ndarray:
     return _unit(rows).astype(np.float16).astype(np.float32)
 
 
-def test_a_tally_brought_up_to_a_grown_pool_reads_only_its_new_members_and_equals_a_full_one():
+def _same_head(got: votes.Tally, whole: votes.Tally) -> None:
+    """`got` lists, for each sentence, the head of what a full reading lists, the nearest first."""
+    assert got.pool == whole.pool and got.keys == whole.keys
+    listed = got.member >= 0
+    assert listed[:, 0].all() == bool(whole.pool) and (listed[:, :-1] >= listed[:, 1:]).all()
+    for a, b in ((got.best, whole.best), (got.member, whole.member), (got.mutual, whole.mutual)):
+        assert np.array_equal(a[listed], b[listed])
+
+
+def test_a_tally_brought_up_to_a_changing_pool_reads_only_its_new_members_and_equals_a_full_one():
+    """A pool grows, loses members (some sentence's nearest among them) and changes order, as
+    reruns make it; copies give exact ties. Whenever the kept tally can be brought up to date,
+    it heads what a full reading gives, and votes alike."""
     rng = np.random.default_rng(17)
     own = _half(rng.normal(size=(12, 16)))
-    mats = {f"d{i}": _half(own[rng.choice(12, 5)] + 0.6 * rng.normal(size=(5, 16))) for i in range(9)}
-    mats["copy"] = mats["d2"].copy()  # exact ties: the first listed wins, in either reading
-    mats["empty"] = own[:0]
+    mats = {f"d{i}": _half(own[rng.choice(12, 5)] + 0.6 * rng.normal(size=(5, 16))) for i in range(14)}
+    mats.update({"copy2": mats["d2"].copy(), "copy5": mats["d5"].copy(), "empty": own[:0]})
     keys = {d: i + 100 for i, d in enumerate(mats)}
 
     def full(pool: list[str]) -> votes.Tally:
         return votes.tally(own, 1, [(d, keys[d], mats[d]) for d in pool])
 
-    before = full(["d0", "d2", "d4", "d6"])
-    for pool in (["d1", "d0", "copy", "d2", "d4", "d6", "empty", "d8"], ["d0", "d2", "copy", "d4", "d6", "d7"],
-                 ["copy", "d0", "d2", "d4", "d6"]):
+    pool = ["d0", "d2", "d4", "d6"]
+    kept = full(pool)
+    brought = 0
+    for _ in range(60):
+        pool = list(pool)
+        move = rng.integers(3)
+        if move == 0 or len(pool) < 3:  # a new document enters
+            pool.insert(int(rng.integers(len(pool) + 1)), str(rng.choice([d for d in mats if d not in pool])))
+        elif move == 1:  # one is pushed out
+            pool.pop(int(rng.integers(len(pool))))
+        else:  # one moves (out of the nearest, still listing this one)
+            pool.append(pool.pop(int(rng.integers(len(pool)))))
         keyed = [(d, keys[d]) for d in pool]
-        new = votes.unread(before, 1, keyed)
-        assert new == [d for d in pool if d not in ("d0", "d2", "d4", "d6")]
-        got, whole = votes.retally(own, before, keyed, {d: mats[d] for d in new}), full(pool)
-        assert got.pool == whole.pool and got.keys == whole.keys
-        assert np.array_equal(got.best, whole.best) and np.array_equal(got.member, whole.member)
-        assert np.array_equal(got.mutual, whole.mutual)
-        assert votes.verdict(got) == votes.ballot(own, [(d, mats[d]) for d in pool])
-    back = votes.tally_from_bytes(votes.tally_to_bytes(before))
-    assert (back.own, back.pool, back.keys) == (before.own, before.pool, before.keys)
-    assert np.array_equal(back.best, before.best) and np.array_equal(back.member, before.member)
-    assert np.array_equal(back.mutual, before.mutual)
+        new = votes.unread(kept, 1, keyed)
+        whole = full(pool)
+        if new is None:
+            kept = whole
+            continue
+        assert set(new) == {d for d in pool if d not in kept.pool}
+        kept = votes.retally(own, kept, keyed, {d: mats[d] for d in new})
+        _same_head(kept, whole)
+        assert votes.verdict(kept) == votes.ballot(own, [(d, mats[d]) for d in pool])
+        brought += 1
+    assert brought >= 40
+    back = votes.tally_from_bytes(votes.tally_to_bytes(kept))
+    assert (back.own, back.pool, back.keys) == (kept.own, kept.pool, kept.keys)
+    for a, b in ((back.best, kept.best), (back.member, kept.member), (back.mutual, kept.mutual)):
+        assert np.array_equal(a, b)
 
 
-def test_a_tally_is_read_whole_when_a_chosen_member_left_or_the_order_changed():
+def test_a_tally_is_read_whole_when_its_document_changed_or_a_sentence_lost_every_nearest_member_it_knew():
     rng = np.random.default_rng(19)
     own = _half(rng.normal(size=(6, 16)))
     partner = _half(own + 0.05 * rng.normal(size=own.shape))
-    other = _half(rng.normal(size=(4, 16)))
-    before = votes.tally(own, 1, [("other", 7, other), ("partner", 8, partner)])
-    assert votes.unread(before, 1, [("other", 7), ("partner", 8)]) == []
-    assert votes.unread(before, 1, [("partner", 8)]) == []  # "other" held no sentence's nearest
-    assert votes.unread(before, 1, [("other", 7)]) is None  # the chosen one left
-    assert votes.unread(before, 1, [("other", 7), ("partner", 9)]) is None  # ... or changed
-    assert votes.unread(before, 1, [("partner", 8), ("other", 7)]) is None  # ties would go elsewhere
-    assert votes.unread(before, 2, [("other", 7), ("partner", 8)]) is None  # its own document changed
-    assert votes.unread(None, 1, [("other", 7)]) is None
+    others = {f"o{i}": _half(rng.normal(size=(4, 16))) for i in range(4)}
+    pool = [("partner", 8, partner), *((d, i, m) for i, (d, m) in enumerate(others.items()))]
+    before = votes.tally(own, 1, pool)
+    keyed = [(d, k) for d, k, _ in pool]
+    assert votes.unread(before, 1, keyed) == []
+    assert votes.unread(before, 1, keyed[1:]) == []  # the chosen one left: each sentence knows the next
+    assert votes.unread(before, 1, keyed[4:]) is None  # ... not when the three nearest it knew left
+    assert votes.unread(before, 1, [("partner", 9), *keyed[1:]]) == ["partner"]  # read again, changed
+    assert votes.unread(before, 2, keyed) is None  # its own document changed
+    assert votes.unread(None, 1, keyed) is None
 
 
 def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_their_sentences():

@@ -272,7 +272,7 @@ def votes_version() -> str:
 
 def tally_version() -> str:
     """What a stored tally depends on: the voting vectors and how a ballot is cast."""
-    return f"{votes_version()}:{votes.BALLOT_VERSION}"
+    return f"{votes_version()}:{votes.BALLOT_VERSION}:{votes.TALLY_VERSION}"
 
 
 def vote_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
