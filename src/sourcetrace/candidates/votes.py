@@ -82,12 +82,12 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
 class Tally:
     """What a ballot read (a plain record, kept between runs): for each of its document's
     sentences, its nearest pool members (up to :data:`TALLY_DEPTH`, nearest first: by the cosine
-    of their nearest sentence to it, ties to the first listed), with those cosines and whether
-    that sentence has it as its nearest among the document's in return. The first is the one the
-    sentence votes for. A pool that gains members is brought up to date by reading only them
-    (:func:`retally`), and one that lost a member some sentence chose still knows the next: a new
-    document enters about 40 pools, and reading every member of them again made a rerun's
-    ballots cost a third of a fresh run's."""
+    of their nearest sentence to it, ties to the first listed), with those cosines, whether that
+    sentence has it as its nearest among the document's in return, and the cosine no unlisted
+    member beats. The first is the one the sentence votes for. A pool that gains members is
+    brought up to date by reading only them (:func:`retally`), and one that lost a member some
+    sentence chose still knows the next: a new document enters about 40 pools, and reading every
+    member of them again made a rerun's ballots cost a third of a fresh run's."""
 
     own: int  # the document's topic fingerprint
     pool: list[str]  # the members holding sentences, in pool order
@@ -95,6 +95,7 @@ class Tally:
     best: np.ndarray  # (n, TALLY_DEPTH) float64 cosines, nearest first (-inf: none)
     member: np.ndarray  # (n, TALLY_DEPTH) int64 members (positions in pool; -1: none)
     mutual: np.ndarray  # (n, TALLY_DEPTH) bool
+    bound: np.ndarray  # (n,) float64: no unlisted member is nearer (-inf: every member listed)
 
 
 def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarray]]) -> Tally:
@@ -103,7 +104,8 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
     pool = [(d, k, m) for d, k, m in pool if len(m)]
     n = len(own)
     t = Tally(own_key, [d for d, _, _ in pool], [k for _, k, _ in pool], np.full((n, TALLY_DEPTH), -np.inf),
-              np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.zeros((n, TALLY_DEPTH), dtype=bool))
+              np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.zeros((n, TALLY_DEPTH), dtype=bool),
+              np.full(n, -np.inf))
     if not n or not pool:
         return t
     mat = np.concatenate([m for _, _, m in pool]).astype(np.float64)
@@ -111,39 +113,57 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
     sims = own.astype(np.float64) @ mat.T
     starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
     top = np.maximum.reduceat(sims, starts, axis=1)  # (n, members): each member's nearest sentence
-    order = np.lexsort((np.broadcast_to(np.arange(len(pool)), top.shape), -top), axis=-1)[:, :TALLY_DEPTH]
+    order = np.lexsort((np.broadcast_to(np.arange(len(pool)), top.shape), -top), axis=-1)
+    ranked = np.take_along_axis(top, order, axis=1)
+    width = _width(ranked)
     back = np.argmax(sims, axis=0)  # each pool sentence's nearest own sentence
     rows = np.arange(n)
-    for r in range(order.shape[1]):
+    t.best, t.member = np.full((n, width), -np.inf), np.full((n, width), -1, dtype=np.int64)
+    t.mutual = np.zeros((n, width), dtype=bool)
+    kept = ranked >= _cut(ranked)[:, None]
+    for r in range(width):
         j = np.argmax(np.where(owner[None, :] == order[:, r:r + 1], sims, -np.inf), axis=1)  # first nearest in it
-        t.best[:, r], t.member[:, r], t.mutual[:, r] = sims[rows, j], order[:, r], back[j] == rows
+        on = kept[:, r]
+        t.best[on, r], t.member[on, r], t.mutual[on, r] = sims[rows, j][on], order[on, r], (back[j] == rows)[on]
+    t.bound = _next(ranked, kept)
     return t
 
 
-def _carried(before: Tally, at: Mapping[tuple[str, int], int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+def _next(ranked: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Each row's first cosine not kept (rows sorted nearest first; -inf: every one kept)."""
+    count = kept.sum(axis=1)
+    at = np.minimum(count, ranked.shape[1] - 1)[:, None]
+    return np.where(count < ranked.shape[1], np.take_along_axis(ranked, at, axis=1)[:, 0], -np.inf)
+
+
+def _cut(ranked: np.ndarray) -> np.ndarray:
+    """Each row's lowest cosine to keep: that of its :data:`TALLY_DEPTH`-th member (every member
+    level with it is kept, so no unlisted member is level with a listed one)."""
+    if ranked.shape[1] <= TALLY_DEPTH:
+        return np.full(len(ranked), -np.inf)
+    return ranked[:, TALLY_DEPTH - 1]
+
+
+def _width(ranked: np.ndarray) -> int:
+    """Columns a tally needs to keep :func:`_cut`'s members of every row."""
+    return int((ranked >= _cut(ranked)[:, None]).sum(axis=1).max(initial=0))
+
+
+def _carried(before: Tally, at: Mapping[tuple[str, int], int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """`before`'s lists with its members at their new positions (`at`: the members still there),
-    those gone left out: (best, member, mutual, complete), complete where a row lists every member
-    still there; None where a row no longer knows its nearest (its listed members all gone while
-    others remain unlisted). Each row stays the head of the ranking of the remaining members; if
-    they changed order, members level with a row's last listed one may now come first, so that
-    level is left out of a row that did not list every member."""
+    those gone left out: (best, member, mutual); None where a row no longer knows its nearest
+    (every member it listed gone while others remain unlisted). Each row stays the head of the
+    ranking of the remaining members, whatever order they are in now: it lists every member
+    nearer than its bound, and none level with it."""
     to = np.array([at.get(x, -1) for x in zip(before.pool, before.keys, strict=True)] + [-1], dtype=np.int64)
-    listed = before.member >= 0
     member = to[before.member]
     live = member >= 0
-    kept = to[:-1][to[:-1] >= 0]
-    if (np.diff(kept) < 0).any():
-        whole = listed.sum(axis=1) == len(before.pool)
-        last = np.where(listed, before.best, np.inf).min(axis=1)
-        live &= whole[:, None] | (before.best > last[:, None])
-    count = live.sum(axis=1)
-    complete = count == len(kept)
-    if (~complete & (count == 0)).any():
+    if ((live.sum(axis=1) == 0) & (before.bound > -np.inf)).any():
         return None
     best = np.where(live, before.best, -np.inf)
     order = np.lexsort((np.where(live, member, np.iinfo(np.int64).max), -best), axis=-1)
     return (np.take_along_axis(best, order, axis=1), np.take_along_axis(np.where(live, member, -1), order, axis=1),
-            np.take_along_axis(before.mutual & live, order, axis=1), complete)
+            np.take_along_axis(before.mutual & live, order, axis=1))
 
 
 def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) -> list[str] | None:
@@ -161,7 +181,7 @@ def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) 
 def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
             vectors: Mapping[str, np.ndarray]) -> Tally:
     """`before` brought up to `pool`, reading only the members :func:`unread` named (`vectors`):
-    the tally a full reading gives. Exact: voting vectors hold float16 values (11-bit
+    the head of the tally a full reading gives. Exact: voting vectors hold float16 values (11-bit
     significands), so each product is exact in float64 and so is every partial sum of a cosine of
     unit vectors (all are multiples of 2^-48 under 2), whatever order or block computes it."""
     was = set(zip(before.pool, before.keys, strict=True))
@@ -169,10 +189,10 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
     carried = _carried(before, {x: i for i, x in enumerate(members) if x in was})
     if carried is None:
         raise ValueError("the tally cannot be brought up to this pool: read it whole")
-    best, member, mutual, complete = carried
     n = np.arange(len(own))
+    bound = before.bound.copy()
     mine = own.astype(np.float64)
-    cols = [(best, member, mutual)]
+    cols = [carried]
     for i, (d, k) in enumerate(members):
         if (d, k) in was or not len(own):
             continue
@@ -180,19 +200,22 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
         j = np.argmax(sims, axis=1)
         cols.append((sims[n, j][:, None], np.full((len(own), 1), i), (np.argmax(sims, axis=0)[j] == n)[:, None]))
     b, m, u = (np.concatenate(c, axis=1) for c in zip(*cols, strict=True))
-    # A row that did not list every member it had knows nothing past its last listed one: a new
-    # member ranking after that is left out (an unlisted one may come before it).
-    last = np.where(member >= 0, np.arange(member.shape[1]), -1).max(axis=1)
-    last_best = np.where(last >= 0, best[n, np.maximum(last, 0)], np.inf)
-    last_member = np.where(last >= 0, member[n, np.maximum(last, 0)], -1)
-    after = (b < last_best[:, None]) | ((b == last_best[:, None]) & (m > last_member[:, None]))
-    valid = (m >= 0) & (complete[:, None] | ~after)
-    order = np.lexsort((np.where(valid, m, np.iinfo(np.int64).max), -np.where(valid, b, -np.inf)), axis=-1)[:, :TALLY_DEPTH]
+    # A new member no nearer than the bound may come after an unlisted one: it is left out.
+    valid = (m >= 0) & (b > bound[:, None])
+    order = np.lexsort((np.where(valid, m, np.iinfo(np.int64).max), -np.where(valid, b, -np.inf)), axis=-1)
+    ranked = np.take_along_axis(np.where(valid, b, -np.inf), order, axis=1)
+    listed = np.take_along_axis(valid, order, axis=1)
+    kept = listed & (ranked >= _cut(ranked)[:, None])  # with every member level with the last kept
+    # The rest of a row is left out: its nearest is the new bound.
+    bound = np.maximum(bound, _next(np.where(listed, ranked, -np.inf), kept))
+    order = order[:, :max(1, int(kept.sum(axis=1).max(initial=0)))]
+    kept = kept[:, :order.shape[1]]
 
     def head(a: np.ndarray, empty: float | int | bool) -> np.ndarray:
-        return np.take_along_axis(np.where(valid, a, empty), order, axis=1)
+        return np.where(kept, np.take_along_axis(a, order, axis=1), empty)
 
-    return Tally(before.own, [d for d, _ in members], [k for _, k in members], head(b, -np.inf), head(m, -1), head(u, False))
+    return Tally(before.own, [d for d, _ in members], [k for _, k in members], head(b, -np.inf), head(m, -1),
+                 head(u, False), bound)
 
 
 def verdict(t: Tally) -> Ballot | None:
@@ -206,23 +229,27 @@ def verdict(t: Tally) -> Ballot | None:
 
 def tally_to_bytes(t: Tally) -> bytes:
     """A compact, code-free serialization (a JSON header, then the arrays)."""
-    head = json.dumps({"own": t.own, "pool": t.pool, "keys": t.keys}, ensure_ascii=False).encode("utf-8")
-    return b"".join([len(head).to_bytes(4, "little"), head, np.asarray(t.best, dtype="<f8").tobytes(),
-                     np.asarray(t.member, dtype="<i4").tobytes(), np.asarray(t.mutual, dtype=np.uint8).tobytes()])
+    head = json.dumps({"own": t.own, "pool": t.pool, "keys": t.keys, "shape": list(t.best.shape)},
+                      ensure_ascii=False).encode("utf-8")
+    return b"".join([len(head).to_bytes(4, "little"), head, np.asarray(t.bound, dtype="<f8").tobytes(),
+                     np.asarray(t.best, dtype="<f8").tobytes(), np.asarray(t.member, dtype="<i4").tobytes(),
+                     np.asarray(t.mutual, dtype=np.uint8).tobytes()])
 
 
 def tally_from_bytes(data: bytes) -> Tally:
     size = int.from_bytes(data[:4], "little")
     head = json.loads(data[4:4 + size].decode("utf-8"))
     rest = data[4 + size:]
-    cells = len(rest) // 13
-    if cells * 13 != len(rest) or cells % TALLY_DEPTH:
+    rows, width = head["shape"]
+    cells = rows * width
+    if len(rest) != 8 * rows + 13 * cells:
         raise ValueError("not a tally")
-    shape = (cells // TALLY_DEPTH, TALLY_DEPTH)
+    at = 8 * rows
     return Tally(head["own"], head["pool"], head["keys"],
-                 np.frombuffer(rest[:8 * cells], dtype="<f8").astype(np.float64).reshape(shape),
-                 np.frombuffer(rest[8 * cells:12 * cells], dtype="<i4").astype(np.int64).reshape(shape),
-                 np.frombuffer(rest[12 * cells:], dtype=np.uint8).astype(bool).reshape(shape))
+                 np.frombuffer(rest[at:at + 8 * cells], dtype="<f8").astype(np.float64).reshape(rows, width),
+                 np.frombuffer(rest[at + 8 * cells:at + 12 * cells], dtype="<i4").astype(np.int64).reshape(rows, width),
+                 np.frombuffer(rest[at + 12 * cells:], dtype=np.uint8).astype(bool).reshape(rows, width),
+                 np.frombuffer(rest[:at], dtype="<f8").astype(np.float64))
 
 
 def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:
