@@ -74,8 +74,19 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     among `own`'s (mutual nearest, float64 cosines; ties to the first); a sentence near everything
     (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document.
     Ties between neighbours go to the one listed first. `pool`: the neighbours in list order, with
-    their sentence vectors."""
-    return verdict(tally(own, 0, [(d, 0, m) for d, m in pool]))
+    their sentence vectors. (:func:`tally` keeps what a rerun needs to bring it up to date; this
+    reads only what the vote needs, and a test holds the two to one answer.)"""
+    pool = [(d, m) for d, m in pool if len(m)]
+    if not len(own) or not pool:
+        return None
+    mat = np.concatenate([m for _, m in pool]).astype(np.float64)
+    owner = np.repeat(np.arange(len(pool)), [len(m) for _, m in pool])
+    sims = own.astype(np.float64) @ mat.T
+    nearest = np.argmax(sims, axis=1)
+    mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
+    votes = np.bincount(owner[nearest[mutual]], minlength=len(pool))
+    best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
+    return pool[best][0], float(votes[best]) / len(own)
 
 
 @dataclass
@@ -117,12 +128,15 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
     ranked = np.take_along_axis(top, order, axis=1)
     width = _width(ranked)
     back = np.argmax(sims, axis=0)  # each pool sentence's nearest own sentence
+    # Each member's first sentence at its nearest (one pass: the first column at the block's max).
+    last = sims.shape[1]
+    first = last - np.maximum.reduceat(np.where(sims == top[:, owner], last - np.arange(last), 0), starts, axis=1)
     rows = np.arange(n)
     t.best, t.member = np.full((n, width), -np.inf), np.full((n, width), -1, dtype=np.int64)
     t.mutual = np.zeros((n, width), dtype=bool)
     kept = ranked >= _cut(ranked)[:, None]
     for r in range(width):
-        j = np.argmax(np.where(owner[None, :] == order[:, r:r + 1], sims, -np.inf), axis=1)  # first nearest in it
+        j = first[rows, order[:, r]]
         on = kept[:, r]
         t.best[on, r], t.member[on, r], t.mutual[on, r] = sims[rows, j][on], order[on, r], (back[j] == rows)[on]
     t.bound = _next(ranked, kept)
