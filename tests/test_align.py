@@ -215,3 +215,23 @@ def test_a_long_pair_is_drawn_tile_by_tile_where_its_pairs_are():
     wide = 8 * TILE
     scattered = {(k, (k * 97) % wide) for k in range(0, TILE, 5)}  # a tile whose pairs run all over b
     assert _tiles(scattered | {(k, k) for k in range(TILE, n, 7)}, n, wide)[0][0] == TILE
+
+
+def test_a_bead_of_a_reordered_path_completes_a_found_pair_whose_lengths_do_not_fit():
+    from sourcetrace.align.pair import _completes
+
+    def bead(a, b):
+        return Bead(range(*a), range(*b), gain=1.0, jumped=False)
+
+    # unit 3 of a (a long verse) was found with unit 5 of b (its first sentence); 6 and 7 close it
+    by_a, by_b = {3: {5}}, {5: {3}}
+    len_a, len_b = [300.0] * 10, [100.0] * 10
+    assert _completes(bead((3, 4), (5, 8)), by_a, by_b, len_a, len_b)
+    assert not _completes(bead((3, 4), (5, 6)), by_a, by_b, len_a, len_b)  # adds nothing
+    # a pair whose lengths already fit takes no neighbour (a sentence the other side dropped)
+    assert not _completes(bead((3, 4), (5, 7)), by_a, by_b, [100.0] * 10, len_b)
+    # a bead that takes a unit paired elsewhere, or cuts a found pair, is no completion
+    assert not _completes(bead((3, 4), (5, 8)), {3: {5}, 8: {7}}, {5: {3}, 7: {8}}, len_a, len_b)
+    assert not _completes(bead((3, 4), (5, 8)), {3: {4, 5}}, {4: {3}, 5: {3}}, len_a, len_b)
+    # short sentences' lengths vary: a short pair needs a far nearer fit
+    assert not _completes(bead((3, 4), (5, 7)), by_a, by_b, [38.0] * 10, [19.0, 19.0, 19.0, 19.0, 19.0, 19.0, 15.0] + [15.0] * 3)

@@ -107,3 +107,12 @@ _ARABIC_CHARS = "".join(chr(c) for c in range(0x0600, 0x0700)) + "abc ABC 123"
 def test_light_fold_is_part_of_the_matching_fold(text: str) -> None:
     # The two normalisers never disagree: what the light fold removes the matching fold removes too.
     assert normalize_text(normalize_arabic(text)) == normalize_text(text)
+
+
+def test_ascii_digits_is_translate_of_digits() -> None:
+    from sourcetrace.text.arabic import DIGITS, ascii_digits
+
+    for text in ["عام ٢٠٢٠ و۱۴۰۰", "in 2020, 10,000", "لا أرقام هنا", "", "٩"]:
+        assert ascii_digits(text) == text.translate(DIGITS)
+    plain = "no other digits 123"
+    assert ascii_digits(plain) is plain  # returned as it is, not copied

@@ -208,3 +208,51 @@ def test_pairs_grow_along_their_diagonal_only_in_a_text_that_keeps_its_order():
     # a unit with a strong partner elsewhere stops the growth
     closed = [k != 5 for k in range(10)]
     assert (5, 5) not in grow_diagonal(in_order, margin, closed, ok)
+
+
+def test_a_gap_pair_whose_units_both_have_nearer_partners_is_contradicted():
+    from sourcetrace.align.beads import RIVALS, _unrivalled
+
+    topics = _meanings(2, seed=7)
+    # a's unit 0 and b's unit 0 are each closer to RIVALS units of the other side than to each other
+    va = unit_vectors(np.vstack([topics[0] + 0.4 * topics[1]] + [topics[1] + 0.1 * _meanings(1, s)[0] for s in range(RIVALS)]))
+    vb = unit_vectors(np.vstack([topics[1] + 0.4 * topics[0]] + [topics[0] + 0.1 * _meanings(1, s + 9)[0] for s in range(RIVALS)]))
+    assert _unrivalled([(0, 0)], va @ vb.T) == []
+    # one side without rivals: the pair stands (a verse the encoder ranks low but nothing beats twice)
+    assert _unrivalled([(0, 0)], va @ vb[:1].T) == [(0, 0)]
+    assert _unrivalled([], va @ vb.T) == []
+
+
+def test_a_block_from_elsewhere_between_two_ordered_pairs_of_a_reordered_text_is_not_a_gap():
+    topic, noise = _meanings(2, seed=3), _meanings(12, seed=4)
+    # a: units 0-1 and 4-5 on their own; 2, 3, 6, 7 on one topic; 8-11 on another
+    va = unit_vectors(np.vstack([noise[0:2], topic[0] + 0.5 * noise[2:4], noise[4:6],
+                                 topic[0] + 0.5 * noise[6:8], topic[1] + 0.5 * noise[8:12]]))
+    # b keeps 0, 1, 4, 5 in order, but between 1 and 4 it has two sentences a left out, on the
+    # topic of a's 8-11 and echoing a's 2 and 3, which b gives after 8-11 (reordered)
+    dropped = unit_vectors(topic[1] + 0.6 * va[2:4] + 0.3 * _meanings(2, seed=5))
+    vb = np.vstack([va[0:2], dropped, va[4:6], va[8:12], va[2:4], va[6:8]])
+    pairs = {(0, 0), (1, 1), (4, 4), (5, 5), (8, 6), (9, 7), (6, 12), (7, 13)}
+    assert in_order_share(pairs) < 0.8
+    out = _fill(pairs, va, vb)
+    assert not {(2, 2), (3, 3)} & out  # each unit has nearer partners: the echo is not a gap's pair
+    # in a text in order, the same gap is filled: order outweighs the rivals
+    in_order = {(0, 0), (1, 1), (4, 4), (5, 5)}
+    assert {(2, 2), (3, 3)} <= _fill(in_order, va, vb)
+
+
+def test_in_a_reordered_text_a_neighbour_joins_a_bead_only_when_it_brings_the_length_nearer():
+    va = _meanings(8, seed=11)
+    vb = va.copy()
+    vb[5] = unit_vectors((va[5] + 0.6 * va[6])[None, :])[0]  # b's 5 echoes a's 6 (one topic)
+    lens_a, lens_b = [60] * 5 + [60, 20, 60], [50] * 8
+    # in order, a short neighbour that keeps the length within the usual spread joins
+    in_order = {(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (7, 7)}
+    assert (6, 5) in extend(in_order, va, vb, lens_a, lens_b, [False] * 8, [False] * 8)
+    # the same units in a reordered text (b's 5 now at 2): the pair's lengths already fit
+    perm = [3, 4, 5, 0, 1, 2, 6, 7]  # b's unit k holds what was at perm[k]
+    reordered = {(0, 3), (1, 4), (2, 5), (3, 0), (4, 1), (5, 2), (7, 7)}
+    assert in_order_share(reordered) < 0.8
+    assert (6, 2) not in extend(reordered, va, vb[perm], lens_a, lens_b, [False] * 8, [False] * 8)
+    # ... but one that brings them nearer (a long verse's closing sentence) still does
+    assert (6, 2) in extend(reordered, va, vb[perm], lens_a, [50, 50, 80, 50, 50, 50, 50, 50], [False] * 8, [False] * 8)

@@ -93,3 +93,19 @@ def test_different_people_do_not_meet() -> None:
 ])
 def test_a_common_noun_is_no_name(text: str, lang: str, expected: list) -> None:
     assert _names(text, lang) == expected
+
+
+def test_arabic_words_skipped_begin_no_name_or_title() -> None:
+    """_arabic skips the words _ar_may_start rejects: no table name and no title begins at any of
+    them, in a text of names, titles and plain words."""
+    from sourcetrace.factcheck import names
+
+    text = ("قال وزير الخارجية الإيطالي لويجي دي مايو في بغداد والعراق وللأمم المتحدة إن الرئيس "
+            "والسيدة ليلى ك. حداد زارا حلف شمال الأطلسي والاتحاد الأوروبي ولبنان يوم الخميس")
+    words = [(m.start(), m.end(), names._normalized(m.group(0))) for m in names._AR_WORD.finditer(text)]
+    ar = names._gazetteer()[1]
+    skipped = [i for i, w in enumerate(words) if not names._ar_may_start(w[2])]
+    assert 0 < len(skipped) < len(words)
+    for i in skipped:
+        assert names._ar_known(words, i, len(words), ar, text) is None
+        assert names._ar_title(words, i, len(words), text) is None

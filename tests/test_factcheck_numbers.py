@@ -198,3 +198,23 @@ CLOCKS: list[tuple[str, str, list[tuple[str, str, object]]]] = [
 @pytest.mark.parametrize(("text", "lang", "expected"), CLOCKS)
 def test_clock_times_are_no_numbers(text: str, lang: str, expected: list) -> None:
     assert _quantities(text, lang) == expected
+
+
+def test_tokens_skipped_cannot_begin_a_quantity() -> None:
+    """find_quantities skips the tokens _may_start rejects: _read finds nothing at any of them, over
+    every example sentence here (both languages, money, percentages, number words)."""
+    from sourcetrace.factcheck import numbers
+    from sourcetrace.text.arabic import DIGITS
+
+    texts = [t for t, _ in EN] + [t for t, _ in AR] + [
+        "A hundred and twenty-five trucks, a thousand tents, an estimated $5bn, US$ 3m, £ 40, "
+        "twenty-five percent; «وثلاثة آلاف و٪45 ليرة» «لست» «بخمسة ملايين دولار»"]
+    skipped = 0
+    for text in texts:
+        text = text.translate(DIGITS)
+        toks = numbers._tokens(text)
+        for i, tok in enumerate(toks):
+            if not numbers._may_start(tok.text):
+                skipped += 1
+                assert numbers._read(text, toks, i) is None, (text, tok.text)
+    assert skipped > 100

@@ -7,7 +7,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from realtext import _pan_case, miss_shares, misses  # noqa: E402
+import io  # noqa: E402
+import zipfile  # noqa: E402
+
+from realtext import (  # noqa: E402
+    TICO,
+    _pan_case,
+    _sharing_blocks,
+    lines_text,
+    miss_shares,
+    misses,
+    paragraphs_text,
+    tico_documents,
+)
 
 GOLD = [((0, 10), (0, 10)), ((10, 20), (10, 20)), ((20, 30), (20, 30)), ((30, 40), (30, 40))]
 
@@ -49,3 +61,46 @@ def test_a_pan_case_is_placed_where_the_two_texts_run_together_near_its_offsets(
         assert taken in text[s:e] and e - s <= len(taken) + 3
     far = {**pan_offsets, "this_offset": "0"}  # nowhere near the shared text: no case
     assert _pan_case(susp, src, far) is None
+
+
+def test_paragraphs_keep_every_unit_at_its_span():
+    units = ["First one.", "Second, longer one.", "Third.", "Fourth starts a paragraph.", "A heading", "Fifth."]
+    text, spans = paragraphs_text(units, size=3)
+    assert [text[s:e] for s, e in spans] == units
+    assert text == "First one. Second, longer one. Third.\n\nFourth starts a paragraph.\n\nA heading\n\nFifth.\n"
+    text, spans = lines_text(units)
+    assert [text[s:e] for s, e in spans] == units and text.count("\n") == 6
+
+
+def test_texts_sharing_a_run_of_words_are_found_and_others_not():
+    run = " ".join(f"w{k}" for k in range(20))
+    texts = {"x": ["Our own words.", run + "."], "y": [run.upper() + ", and more."], "z": [run[:-4] + " other."]}
+    assert _sharing_blocks(texts) == [("x", "y")]  # z keeps 19 words of the run only
+
+
+class _Repo:
+    """A snapshot holding TICO-19's translation memory, made here: two documents, units out of order."""
+
+    def __init__(self, tmx: str) -> None:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("all.en-ar.tmx", tmx)
+        self.data = buf.getvalue()
+
+    def read_bytes(self, path: str) -> bytes:
+        assert path == TICO[1]
+        return self.data
+
+
+def _tu(tuid: str, en: str, ar: str) -> str:
+    return (f'<tu tuid="{tuid}"><prop type="note">https://example.org/{tuid}</prop>'
+            f'<tuv xml:lang="en"><seg>{en}</seg></tuv><tuv xml:lang="ar"><seg>{ar}</seg></tuv></tu>')
+
+
+def test_translation_memory_units_become_documents_in_their_order():
+    tmx = ('<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header/><body>'
+           + _tu("News_2:12", "Second  sentence.", "الجملة الثانية.") + _tu("News_2:11", "First &amp; one.", "الأولى.")
+           + _tu("Wiki_1:3", "Other text.", "نص آخر.") + _tu("Wiki_1:4", "Untranslated.", "") + "</body></tmx>")
+    docs = tico_documents(_Repo(tmx))
+    assert docs == [("tico.News_2", ["الأولى.", "الجملة الثانية."], ["First & one.", "Second sentence."]),
+                    ("tico.Wiki_1", ["نص آخر."], ["Other text."])]

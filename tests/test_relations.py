@@ -1,7 +1,7 @@
 import numpy as np
 
 from sourcetrace.records import Document, Passage
-from sourcetrace.relate.relations import PairText, relate, relations_for
+from sourcetrace.relate.relations import FOUND_ALONE, PairText, relate, relations_for
 
 STATEMENT = "The ministers met on Thursday. They agreed on the water plan. They thanked the host. " * 9
 REPORT = "The statement said: \"The ministers met on Thursday.\" Rain fell in the capital all day long. " * 6
@@ -237,3 +237,21 @@ def test_two_editions_of_a_diwan_sharing_short_verses_in_order_are_a_copy():
     assert rel.type == "copy" and rel.coverage_a > 0.75
     scrambled = [(7 * i) % len(verses) for i in range(len(verses))]
     assert relate(numbered, plain, lines(scrambled)).type == "related"
+
+
+def test_pairs_placed_by_order_alone_do_not_make_a_translation_or_a_derived_text():
+    """Across languages, pairs none of which the aligner found on its own (each placed by order,
+    scoring under FOUND_ALONE) share only an order; one pair found on its own makes them evidence."""
+    en, ar = _pt("en", STATEMENT), _pt("ar", STATEMENT, "ar")
+    placed = [Passage(p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, "translated-paraphrase", 0.05)
+              for p in _passages(en, ar, "translation", 0.95, 0.95)]
+    rel = relate(en, ar, placed)
+    assert rel.type == "related" and any("order alone" in e for e in rel.evidence)
+    found = placed[:-1] + [Passage(placed[-1].a, placed[-1].a_start, placed[-1].a_end, placed[-1].b,
+                                   placed[-1].b_start, placed[-1].b_end, "translation", FOUND_ALONE)]
+    assert relate(en, ar, found).type == "translation"
+    # in one language the scores of reuse passages say nothing of order: unchanged
+    same = _pt("en2", STATEMENT)
+    copied = [Passage("en", p.a_start, p.a_end, "en2", p.b_start, p.b_end, "verbatim", 0.05)
+              for p in _passages(en, same, "verbatim", 0.95, 0.95)]
+    assert relate(en, same, copied).type == "copy"

@@ -12,7 +12,8 @@ import pytest
 pytest.importorskip("pyspark")
 
 from sourcetrace.candidates import pairs as cp  # noqa: E402
-from sourcetrace.engines.spark_candidates import _band_rows, _bucket_pairs  # noqa: E402
+from sourcetrace.candidates import votes  # noqa: E402
+from sourcetrace.engines.spark_candidates import _ballots, _band_rows, _bucket_pairs  # noqa: E402
 
 
 def _by_key(items: list[tuple[str, str, np.ndarray]], rows: int, min_jaccard: float) -> set[tuple]:
@@ -79,3 +80,30 @@ def test_a_bucket_over_max_bucket_pairs_each_with_its_next_window():
     assert found == _by_key(items, cp.QUOTE_ROWS, cp.QUOTE_MIN_JACCARD)
     pairs = {(a, b) for a, b, _ in found}
     assert (("d000", 0), ("d001", 0)) in pairs and (("d000", 0), (f"d{cp.BUCKET_WINDOW + 1:03d}", 0)) not in pairs
+
+
+def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
+    """Grouped by pair and kept by votes.agreed, what the partitions' ballots say (shares and
+    votes in order) chooses the pairs votes.chosen does."""
+    rng = np.random.default_rng(5)
+
+    def unit(m: np.ndarray) -> np.ndarray:
+        return (m / np.linalg.norm(m, axis=1, keepdims=True)).astype(np.float16)
+
+    a1, a2 = unit(rng.normal(size=(8, 16))), unit(rng.normal(size=(40, 16)))
+    e1 = unit(a1.astype(np.float32) + 0.05 * rng.normal(size=a1.shape))
+    # e2 translates a2's sentences 0, 10, 20, 30 in order; the rest of both is unrelated.
+    e2 = unit(np.concatenate([a2[i:i + 1].astype(np.float32) + 0.05 * rng.normal(size=(1, 16)) if i % 10 == 0
+                              else rng.normal(size=(1, 16)) for i in range(40)]))
+    vecs = {"a1": a1, "a2": a2, "e1": e1, "e2": e2}
+    pools = [(("a1", "en"), ["e1", "e2"]), (("a2", "en"), ["e1", "e2"]),
+             (("e1", "ar"), ["a1", "a2"]), (("e2", "ar"), ["a1", "a2"])]
+    grouped: dict[tuple, list] = defaultdict(list)
+    for chunk in (pools[:2], pools[2:]):  # two partitions
+        for k, said in _ballots(chunk, vecs):
+            grouped[k].append(said)
+    spark_chosen = {k for k, v in grouped.items() if votes.agreed(v)}
+    assert any(s[0] == "order" for s in grouped[("a2", "e2")])
+    local = votes.chosen(votes.ballots([(d, lang, pool) for (d, lang), pool in pools],
+                                       {k: v.astype(np.float32) for k, v in vecs.items()}))
+    assert spark_chosen == local == {("a1", "e1"), ("a2", "e2")}

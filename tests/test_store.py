@@ -184,6 +184,7 @@ def test_alignments_and_relations_are_stored_and_cascade(tmp_path):
         assert store.aligned("cfg") == {("a#1", "b#1")}
         assert store.aligned("other") == set()
         assert len(store.passages(["b#1"])) == 1
+        assert store.documents_with_passages(["b#1", "a#1", "c#1"]) == {"a#1", "b#1"}
         store.put_relations(["a#1", "b#1"], [Relation("a#1", "b#1", "copy", 0.9, 0.8, 0.95, source="a#1",
                                                       evidence=["word for word"], passages=1)])
         (rel,) = store.relations("b#1")
@@ -194,6 +195,7 @@ def test_alignments_and_relations_are_stored_and_cascade(tmp_path):
         store.put_alignment("a#1", "b#1", "cfg", [Passage("a#1", 0, 5, "b#1", 0, 5, "verbatim", 1.0)])
         _put(store, sha="f" * 64)
         assert store.passages() == [] and store.aligned("cfg") == set()
+        assert store.documents_with_passages(["a#1", "b#1"]) == set()
 
 
 def test_put_relations_writes_only_the_difference(tmp_path):

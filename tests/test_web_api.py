@@ -429,7 +429,8 @@ def test_a_running_app_finds_what_another_process_traced_later(tmp_path):
     Store(db).close()
     quote_en = "The ministers of the Regional Water Cooperation Council met in Qadira"
     quote_ar = "اجتمع وزراء مجلس التعاون المائي الإقليمي في القديرة"
-    with TestClient(create_app(db, create=False)) as c:
+    # warm: as serve's workers, searching the quote index's copy in memory, which must catch up
+    with TestClient(create_app(db, create=False, warm=True)) as c:
         assert c.get("/api/search", params={"q": quote_en}).json()["hits"] == []
         done = subprocess.run([sys.executable, "-m", "sourcetrace", "trace", str(DEMO / "statement_en.txt"),
                                "--db", str(db), "--out", str(tmp_path / "out")], capture_output=True, text=True,

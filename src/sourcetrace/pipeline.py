@@ -224,8 +224,8 @@ def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
 
 
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray]) -> set[tuple[str, str]]:
-    """The cross-language pairs both documents choose by their sentences' votes among their
-    neighbours by topic (:func:`sourcetrace.candidates.votes.chosen`)."""
+    """The cross-language pairs chosen by their sentences' votes among their neighbours by topic:
+    both documents' choice, or votes in order (:func:`sourcetrace.candidates.votes.chosen`)."""
     return votes.chosen(ballots(votes.cross_lists(nearest_docs), vectors))
 
 

@@ -28,7 +28,8 @@ away, as vecalign and Bertalign use it:
    GROW_MARGIN.
 4. **Beads at anchors** (:func:`extend`): a unit next to an aligned one, itself unaligned, joins
    its neighbour's partner when the two together match that partner better than its neighbour
-   alone (a verse the splitter cut in two on one side only).
+   alone (a verse the splitter cut in two on one side only); in a reordered text only when it
+   also brings the bead's length nearer its partner's.
 
 Merged units are the normalised sum of their vectors: no second encoding is needed, and the sum
 tracks the encoding of the joined text closely for sentence encoders averaged over tokens.
@@ -300,17 +301,33 @@ def _ordered_gaps(pairs: set[Pair], n_a: int, n_b: int) -> list[tuple[int, int, 
     return gaps
 
 
+RIVALS = 2  # nearer partners each unit of a gap's pair may have elsewhere, in a reordered text
+
+
+def _unrivalled(pairs: Sequence[Pair], sim: np.ndarray) -> list[Pair]:
+    """The pairs but those whose two units each have RIVALS partners nearer than each other
+    (``sim``: the units' cosines; a pair between two ordered pairs of a reordered text, whose
+    units both belong elsewhere: bench/realtext.py --handed-only --encoder use, partial Qur'an
+    F1 0.791 -> 0.812)."""
+    if not pairs:
+        return []
+    i, j = np.array(pairs).T
+    c = sim[i, j]
+    rivals_a, rivals_b = (sim[i] > c[:, None]).sum(axis=1), (sim[:, j] > c[None, :]).sum(axis=0)
+    return [p for p, ra, rb in zip(pairs, rivals_a, rivals_b, strict=True) if ra < RIVALS or rb < RIVALS]
+
+
 def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
               strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool], level: float,
               numbers_a: Sequence[frozenset[str]] | None = None,
-              numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+              numbers_b: Sequence[frozenset[str]] | None = None, sim: np.ndarray | None = None) -> set[Pair]:
     """``pairs`` plus the beads found in the gaps between consecutive ordered pairs
     (:func:`_ordered_gaps`): first the gaps with units on both sides (:func:`_gap_beads`), then,
     over the pairs so found, the gaps with units on one side only (:func:`_attach`).
 
     ``va``/``vb``: unit vectors of the units; ``level``: the pair's background cosine;
     ``numbers_a``/``numbers_b``: the numbers each unit states (a pair of units that state
-    different numbers contradicts the order)."""
+    different numbers contradicts the order); ``sim``: ``va @ vb.T`` if the caller has it."""
     if not pairs:
         return set(pairs)
     la, lb = np.asarray(len_a, dtype=np.float64), np.asarray(len_b, dtype=np.float64)
@@ -323,12 +340,16 @@ def fill_gaps(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[
     open_a = opened(strong_elsewhere_a, {i for i, _ in pairs})
     open_b = opened(strong_elsewhere_b, {j for _, j in pairs})
     out = set(pairs)
+    filled: list[Pair] = []
     for i0, i1, j0, j1 in _ordered_gaps(pairs, len(va), len(vb)):
         if i1 - i0 < 2 or j1 - j0 < 2:
             continue
-        for x, y in _gap_beads(va[i0 + 1:i1], vb[j0 + 1:j1], la[i0 + 1:i1], lb[j0 + 1:j1],
-                               open_a[i0 + 1:i1], open_b[j0 + 1:j1], level, na[i0 + 1:i1], nb[j0 + 1:j1]):
-            out.add((i0 + 1 + x, j0 + 1 + y))
+        filled += [(i0 + 1 + x, j0 + 1 + y) for x, y in _gap_beads(
+            va[i0 + 1:i1], vb[j0 + 1:j1], la[i0 + 1:i1], lb[j0 + 1:j1], open_a[i0 + 1:i1], open_b[j0 + 1:j1],
+            level, na[i0 + 1:i1], nb[j0 + 1:j1])]
+    # In a reordered text two ordered pairs may hold between them a block that came from elsewhere.
+    out.update(_unrivalled(filled, va @ vb.T if sim is None else sim) if in_order_share(pairs) < ORDER_KEPT
+               else filled)
     # Units of one side where the other holds one unit or none, in a text in order: they belong to
     # its bead or to a neighbour's (a verse the other side cut into several sentences).
     open_a = opened(strong_elsewhere_a, {i for i, _ in out})
@@ -409,11 +430,16 @@ def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int
            numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
     """``pairs`` plus beads grown at aligned units, up to MAX_BEAD units a side: an unaligned
     neighbour joins a unit's (or a group's) single partner when the merged units match that
-    partner at least as well as without it, their length fits it no worse, and it states no
-    number the partner does not."""
+    partner at least as well as without it, their length fits it no worse (or, in a text in
+    order, within LENGTH_SPREAD), and it states no number the partner does not. In a reordered
+    text (pairs not ORDER_KEPT on one chain) the neighbour must bring the length nearer: next to
+    a block's edge lies as often a sentence the other side dropped, of the same topic, as the
+    rest of a cut one (bench/realtext.py --handed-only, partial F1: trace's default encoder
+    Bible 0.891 -> 0.911, Qur'an 0.750 -> 0.792; USE Bible 0.912 -> 0.918, Qur'an 0.824 -> 0.837)."""
     out = set(pairs)
     na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
     nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
+    spread = 0.0 if in_order_share(out) < ORDER_KEPT else LENGTH_SPREAD
     for side in (0, 1):
         mine, theirs = (va, vb) if side == 0 else (vb, va)
         num_mine, num_theirs = (na, nb) if side == 0 else (nb, na)
@@ -431,18 +457,23 @@ def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int
             if units[-1] - units[0] + 1 != len(units):
                 continue  # not one run of units
             while len(units) < MAX_BEAD:
+                length = sum(lm[u] for u in units)
+                fit_alone = abs(np.log(max(length, 1) / max(lt[j], 1)))
+                # the neighbours free to join, stating no number the partner does not, whose
+                # length fits no worse (checked first: they are few, the cosines cost more)
+                ks = [k for k in (units[0] - 1, units[-1] + 1)
+                      if 0 <= k < len(mine) and k not in partners and not strong[k]
+                      and not (num_mine[k] - num_theirs[j] and num_theirs[j] - num_mine[k])
+                      and abs(np.log(max(length + lm[k], 1) / max(lt[j], 1))) <= max(fit_alone, spread)]
+                if not ks:
+                    break
                 best = None
-                for k in (units[0] - 1, units[-1] + 1):
-                    if not 0 <= k < len(mine) or k in partners or strong[k]:
-                        continue
-                    if num_mine[k] - num_theirs[j] and num_theirs[j] - num_mine[k]:
-                        continue
-                    group = [*units, k]
-                    alone = float(unit_vectors(mine[units].sum(axis=0)[None, :])[0] @ theirs[j])
-                    both = float(unit_vectors(mine[group].sum(axis=0)[None, :])[0] @ theirs[j])
-                    fit_alone = abs(np.log(max(sum(lm[u] for u in units), 1) / max(lt[j], 1)))
-                    fit_both = abs(np.log(max(sum(lm[u] for u in group), 1) / max(lt[j], 1)))
-                    if both >= alone and fit_both <= max(fit_alone, LENGTH_SPREAD) and (best is None or both > best[0]):
+                merged = mine[units].sum(axis=0)
+                alone = float(merged @ theirs[j]) / max(float(np.linalg.norm(merged)), 1e-12)
+                for k in ks:
+                    with_k = merged + mine[k]
+                    both = float(with_k @ theirs[j]) / max(float(np.linalg.norm(with_k)), 1e-12)
+                    if both >= alone and (best is None or both > best[0]):
                         best = (both, k)
                 if best is None:
                     break

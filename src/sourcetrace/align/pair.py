@@ -425,6 +425,11 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
         runs += [[replace(bead, a=range(bead.a.start + a0, bead.a.stop + a0), b=range(bead.b.start + b0, bead.b.stop + b0))
                   for bead in run] for run in path.runs(beads)]
     paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
+    by_a: dict[int, set[int]] = {}
+    by_b: dict[int, set[int]] = {}
+    for i, j in pairs:
+        by_a.setdefault(i, set()).add(j)
+        by_b.setdefault(j, set()).add(i)
     taken: set[tuple[int, int]] = set()
     for run in runs:
         run = _bounded(run, pairs)
@@ -432,9 +437,37 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
             taken |= path.bead_pairs(run)
         else:
             taken |= {c for bead in run if not (set(bead.a) & paired_a or set(bead.b) & paired_b)
-                      for c in path.bead_pairs([bead])}
+                      or _completes(bead, by_a, by_b, len_a, len_b) for c in path.bead_pairs([bead])}
     used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
     return taken | {(i, j) for i, j in pairs if i not in used_a and j not in used_b}
+
+
+COMPLETES = 0.4  # how much nearer (|log length ratio|) a bead must bring a found pair's lengths
+
+
+def _completes(bead: path.Bead, by_a: dict[int, set[int]], by_b: dict[int, set[int]],
+               len_a: Sequence[float], len_b: Sequence[float]) -> bool:
+    """Whether a bead of a reordered pair's path holds found pairs whole and adds to them units
+    nobody paired that bring their lengths nearer by COMPLETES: a long verse found by its first
+    sentence takes the formulae that close it ("That is best for you, if you should know"),
+    which score low alone; a dropped neighbour of a pair whose lengths already fit is not taken,
+    nor one of a short pair (Tatoeba's partial documents, whose few words vary in length)."""
+    found_a = {i for i in bead.a if i in by_a}
+    found_b = {j for j in bead.b if j in by_b}
+    if not found_a or (found_a == set(bead.a) and found_b == set(bead.b)):
+        return False
+    partners_a = set().union(*(by_a[i] for i in found_a))
+    partners_b = set().union(*(by_b[j] for j in found_b))
+    if partners_a != found_b or partners_b != found_a:
+        return False  # the bead cuts a found pair, or takes a unit paired elsewhere
+
+    def misfit(xs: set[int] | range, ys: set[int] | range) -> float:
+        return abs(float(np.log(max(sum(len_a[x] for x in xs), 1.0) / max(sum(len_b[y] for y in ys), 1.0))))
+
+    # a short sentence's length says less (as in path.best_path): the nearer fit must be larger
+    shorter = min(sum(len_a[x] for x in found_a), sum(len_b[y] for y in found_b))
+    needed = COMPLETES / min(1.0, float(np.sqrt(max(shorter, 1.0) / path.LENGTH_REF)))
+    return misfit(bead.a, bead.b) <= misfit(found_a, found_b) - needed
 
 
 def _bounded(run: list[path.Bead], pairs: set[tuple[int, int]]) -> list[path.Bead]:

@@ -8,7 +8,10 @@ sentence of a document votes for the neighbour (among its :data:`~neighbours.K_P
 topic in the other language, and those listing it) that holds the sentence nearest to it, when
 that sentence has it as its nearest in return; the neighbour with most votes is the
 document's choice in that language. A pair both documents choose, each with at least
-:data:`MIN_SHARE` of its sentences, is worth aligning on trial (:func:`sourcetrace.pipeline.alignment`).
+:data:`MIN_SHARE` of its sentences, is worth aligning on trial (:func:`sourcetrace.pipeline.alignment`);
+so is a pair whose votes join sentences at the same place in both documents (:data:`MIN_IN_ORDER`):
+a long chapter's spread voting sentences seldom hold each other's translations, but the few
+votes it gets are in order, where chance votes are not.
 One static sentence vector finds its translation among a thousand for about half of Tatoeba's
 sentences (encode/static.py); a document's votes add those chances up, while a topic neighbour's
 votes stay scattered.
@@ -41,14 +44,27 @@ VOTE_SENTENCES = 32
 # are no translation 56 at 0.12 (40 at 0.13). Plain votes among 10 neighbours and 0.15 (before):
 # 51 of 69, and 96 on the planted bench.
 MIN_SHARE = 0.12
+# A translation's sentences keep their order, so a mutual vote between two sentences at about the
+# same place in both documents (their places, as shares of each document's length, within
+# IN_ORDER_BAND) is one chance rarely casts (about 1 in 5). A pair with MIN_IN_ORDER such votes
+# (both documents' ballots together) is chosen whatever the shares: a long translation's 32
+# spread sentences seldom hold each other's translations, so its shares stay low.
+# bench/realtext.py: the true pairs not chosen by shares hold 2-5 of them (4 complete pairs 4-5:
+# 3 Qur'an, 1 Bible), the other 1,700 pairs with mutual votes at most 3 (1 pair), 2 (22); at 3,
+# one more true pair and one false. The planted 2,000 of bench/trace.py: 129 -> 145 pairs
+# chosen, each aligned on trial.
+IN_ORDER_BAND = 0.1
+MIN_IN_ORDER = 4
 
-BALLOT_VERSION = 2  # how a ballot is cast (2: mutual votes): a stored ballot of another is cast again
-TALLY_VERSION = 1  # what a stored tally holds: one of another version is read again whole
+BALLOT_VERSION = 3  # how a ballot is cast (3: with its votes in order): a stored ballot of another is cast again
+TALLY_VERSION = 2  # what a stored tally holds (2: each listed member's nearest sentence): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
 # 4,196 ballots cast again, 696 had lost a sentence's nearest, 634 had members reordered.
 TALLY_DEPTH = 3
-Ballot = tuple[str, float]  # (the chosen neighbour, the share of the document's sentences for it)
+# (the chosen neighbour, the share of the document's sentences for it, the votes in order: (neighbour,
+# own sentence, neighbour's sentence), sentences as positions among the voting ones)
+Ballot = tuple[str, float, tuple[tuple[str, int, int], ...]]
 
 
 def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
@@ -69,7 +85,8 @@ def read_by(doc: str, pool: Sequence[str], fingerprints: Mapping[str, int]) -> s
 
 
 def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | None:
-    """The neighbour most of `own`'s sentences point to, and the share of them it got. A sentence
+    """The neighbour most of `own`'s sentences point to, the share of them it got, and the votes
+    in order (:func:`in_order`) to any neighbour. A sentence
     votes for the neighbour holding its nearest sentence when that sentence has it as its nearest
     among `own`'s (mutual nearest, float64 cosines; ties to the first); a sentence near everything
     (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document.
@@ -79,14 +96,32 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     pool = [(d, m) for d, m in pool if len(m)]
     if not len(own) or not pool:
         return None
-    mat = np.concatenate([m for _, m in pool]).astype(np.float64)
+    mat = np.concatenate([m for _, m in pool], dtype=np.float64)  # cast while joining: one pass, no float16 copy
     owner = np.repeat(np.arange(len(pool)), [len(m) for _, m in pool])
     sims = own.astype(np.float64) @ mat.T
     nearest = np.argmax(sims, axis=1)
     mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
     votes = np.bincount(owner[nearest[mutual]], minlength=len(pool))
     best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
-    return pool[best][0], float(votes[best]) / len(own)
+    start = np.concatenate([[0], np.cumsum([len(m) for _, m in pool])])
+    placed = []
+    for i in np.flatnonzero(mutual).tolist():
+        o = int(owner[nearest[i]])
+        j = int(nearest[i] - start[o])
+        if in_order(i, len(own), j, len(pool[o][1])):
+            placed.append((pool[o][0], i, j))
+    return pool[best][0], float(votes[best]) / len(own), tuple(placed)
+
+
+def in_order(i: int, n: int, j: int, m: int) -> bool:
+    """Whether voting sentence `i` of `n` and `j` of `m` stand at about the same place in their
+    documents (:data:`IN_ORDER_BAND`): the voting sentences are spread evenly over a document
+    (:func:`sentence_vectors`), so the i-th stands at about i / (n - 1) of it."""
+    return abs(_place(i, n) - _place(j, m)) <= IN_ORDER_BAND
+
+
+def _place(i: int, n: int) -> float:
+    return i / (n - 1) if n > 1 else 0.5
 
 
 @dataclass
@@ -94,8 +129,9 @@ class Tally:
     """What a ballot read (a plain record, kept between runs): for each of its document's
     sentences, its nearest pool members (up to :data:`TALLY_DEPTH`, nearest first: by the cosine
     of their nearest sentence to it, ties to the first listed), with those cosines, whether that
-    sentence has it as its nearest among the document's in return, and the cosine no unlisted
-    member beats. The first is the one the sentence votes for. A pool that gains members is
+    sentence has it as its nearest among the document's in return, which of its sentences that
+    is (for the votes in order, :func:`in_order`), and the cosine no unlisted member beats. The
+    first is the one the sentence votes for. A pool that gains members is
     brought up to date by reading only them (:func:`retally`), and one that lost a member some
     sentence chose still knows the next: a new document enters about 40 pools, and reading every
     member of them again made a rerun's ballots cost a third of a fresh run's."""
@@ -103,9 +139,11 @@ class Tally:
     own: int  # the document's topic fingerprint
     pool: list[str]  # the members holding sentences, in pool order
     keys: list[int]  # their topic fingerprints
+    sizes: list[int]  # their numbers of voting sentences
     best: np.ndarray  # (n, TALLY_DEPTH) float64 cosines, nearest first (-inf: none)
     member: np.ndarray  # (n, TALLY_DEPTH) int64 members (positions in pool; -1: none)
     mutual: np.ndarray  # (n, TALLY_DEPTH) bool
+    sentence: np.ndarray  # (n, TALLY_DEPTH) int64: the member's sentence nearest (position in it; -1: none)
     bound: np.ndarray  # (n,) float64: no unlisted member is nearer (-inf: every member listed)
 
 
@@ -114,8 +152,9 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
     sentence vectors) in list order."""
     pool = [(d, k, m) for d, k, m in pool if len(m)]
     n = len(own)
-    t = Tally(own_key, [d for d, _, _ in pool], [k for _, k, _ in pool], np.full((n, TALLY_DEPTH), -np.inf),
-              np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.zeros((n, TALLY_DEPTH), dtype=bool),
+    t = Tally(own_key, [d for d, _, _ in pool], [k for _, k, _ in pool], [len(m) for _, _, m in pool],
+              np.full((n, TALLY_DEPTH), -np.inf), np.full((n, TALLY_DEPTH), -1, dtype=np.int64),
+              np.zeros((n, TALLY_DEPTH), dtype=bool), np.full((n, TALLY_DEPTH), -1, dtype=np.int64),
               np.full(n, -np.inf))
     if not n or not pool:
         return t
@@ -133,12 +172,13 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
     first = last - np.maximum.reduceat(np.where(sims == top[:, owner], last - np.arange(last), 0), starts, axis=1)
     rows = np.arange(n)
     t.best, t.member = np.full((n, width), -np.inf), np.full((n, width), -1, dtype=np.int64)
-    t.mutual = np.zeros((n, width), dtype=bool)
+    t.mutual, t.sentence = np.zeros((n, width), dtype=bool), np.full((n, width), -1, dtype=np.int64)
     kept = ranked >= _cut(ranked)[:, None]
     for r in range(width):
         j = first[rows, order[:, r]]
         on = kept[:, r]
         t.best[on, r], t.member[on, r], t.mutual[on, r] = sims[rows, j][on], order[on, r], (back[j] == rows)[on]
+        t.sentence[on, r] = (j - starts[order[:, r]])[on]
     t.bound = _next(ranked, kept)
     return t
 
@@ -163,9 +203,10 @@ def _width(ranked: np.ndarray) -> int:
     return int((ranked >= _cut(ranked)[:, None]).sum(axis=1).max(initial=0))
 
 
-def _carried(before: Tally, at: Mapping[tuple[str, int], int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _carried(before: Tally, at: Mapping[tuple[str, int], int]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """`before`'s lists with its members at their new positions (`at`: the members still there),
-    those gone left out: (best, member, mutual); None where a row no longer knows its nearest
+    those gone left out: (best, member, mutual, sentence); None where a row no longer knows its nearest
     (every member it listed gone while others remain unlisted). Each row stays the head of the
     ranking of the remaining members, whatever order they are in now: it lists every member
     nearer than its bound, and none level with it."""
@@ -177,7 +218,8 @@ def _carried(before: Tally, at: Mapping[tuple[str, int], int]) -> tuple[np.ndarr
     best = np.where(live, before.best, -np.inf)
     order = np.lexsort((np.where(live, member, np.iinfo(np.int64).max), -best), axis=-1)
     return (np.take_along_axis(best, order, axis=1), np.take_along_axis(np.where(live, member, -1), order, axis=1),
-            np.take_along_axis(before.mutual & live, order, axis=1))
+            np.take_along_axis(before.mutual & live, order, axis=1),
+            np.take_along_axis(np.where(live, before.sentence, -1), order, axis=1))
 
 
 def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) -> list[str] | None:
@@ -207,13 +249,18 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
     bound = before.bound.copy()
     mine = own.astype(np.float64)
     cols = [carried]
+    size = dict(zip(zip(before.pool, before.keys, strict=True), before.sizes, strict=True))
     for i, (d, k) in enumerate(members):
-        if (d, k) in was or not len(own):
+        if (d, k) in was:
+            continue
+        size[(d, k)] = len(vectors[d])
+        if not len(own):
             continue
         sims = mine @ vectors[d].astype(np.float64).T
-        j = np.argmax(sims, axis=1)
-        cols.append((sims[n, j][:, None], np.full((len(own), 1), i), (np.argmax(sims, axis=0)[j] == n)[:, None]))
-    b, m, u = (np.concatenate(c, axis=1) for c in zip(*cols, strict=True))
+        j = np.argmax(sims, axis=1)  # the member's first sentence at its nearest, as ballot() takes it
+        cols.append((sims[n, j][:, None], np.full((len(own), 1), i), (np.argmax(sims, axis=0)[j] == n)[:, None],
+                     j[:, None]))
+    b, m, u, s = (np.concatenate(c, axis=1) for c in zip(*cols, strict=True))
     # A new member no nearer than the bound may come after an unlisted one: it is left out.
     valid = (m >= 0) & (b > bound[:, None])
     order = np.lexsort((np.where(valid, m, np.iinfo(np.int64).max), -np.where(valid, b, -np.inf)), axis=-1)
@@ -228,26 +275,33 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
     def head(a: np.ndarray, empty: float | int | bool) -> np.ndarray:
         return np.where(kept, np.take_along_axis(a, order, axis=1), empty)
 
-    return Tally(before.own, [d for d, _ in members], [k for _, k in members], head(b, -np.inf), head(m, -1),
-                 head(u, False), bound)
+    return Tally(before.own, [d for d, _ in members], [k for _, k in members], [size[x] for x in members],
+                 head(b, -np.inf), head(m, -1), head(u, False), head(s, -1), bound)
 
 
 def verdict(t: Tally) -> Ballot | None:
-    """The ballot a tally makes (:func:`ballot`)."""
+    """The ballot a tally makes (:func:`ballot`): each sentence's vote goes to its first listed
+    member, when mutual, and is in order by that member's nearest sentence."""
     if not len(t.best) or not t.pool:
         return None
+    n = len(t.best)
     votes = np.bincount(t.member[:, 0][t.mutual[:, 0]], minlength=len(t.pool))
     best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
-    return t.pool[best], float(votes[best]) / len(t.best)
+    placed = []
+    for i in np.flatnonzero(t.mutual[:, 0]).tolist():
+        o, j = int(t.member[i, 0]), int(t.sentence[i, 0])
+        if in_order(i, n, j, t.sizes[o]):
+            placed.append((t.pool[o], i, j))
+    return t.pool[best], float(votes[best]) / n, tuple(placed)
 
 
 def tally_to_bytes(t: Tally) -> bytes:
     """A compact, code-free serialization (a JSON header, then the arrays)."""
-    head = json.dumps({"own": t.own, "pool": t.pool, "keys": t.keys, "shape": list(t.best.shape)},
+    head = json.dumps({"own": t.own, "pool": t.pool, "keys": t.keys, "sizes": t.sizes, "shape": list(t.best.shape)},
                       ensure_ascii=False).encode("utf-8")
     return b"".join([len(head).to_bytes(4, "little"), head, np.asarray(t.bound, dtype="<f8").tobytes(),
                      np.asarray(t.best, dtype="<f8").tobytes(), np.asarray(t.member, dtype="<i4").tobytes(),
-                     np.asarray(t.mutual, dtype=np.uint8).tobytes()])
+                     np.asarray(t.sentence, dtype="<i4").tobytes(), np.asarray(t.mutual, dtype=np.uint8).tobytes()])
 
 
 def tally_from_bytes(data: bytes) -> Tally:
@@ -256,13 +310,18 @@ def tally_from_bytes(data: bytes) -> Tally:
     rest = data[4 + size:]
     rows, width = head["shape"]
     cells = rows * width
-    if len(rest) != 8 * rows + 13 * cells:
+    if len(rest) != 8 * rows + 17 * cells:
         raise ValueError("not a tally")
     at = 8 * rows
-    return Tally(head["own"], head["pool"], head["keys"],
+
+    def ints(start: int) -> np.ndarray:
+        return np.frombuffer(rest[start:start + 4 * cells], dtype="<i4").astype(np.int64).reshape(rows, width)
+
+    return Tally(head["own"], head["pool"], head["keys"], head["sizes"],
                  np.frombuffer(rest[at:at + 8 * cells], dtype="<f8").astype(np.float64).reshape(rows, width),
-                 np.frombuffer(rest[at + 8 * cells:at + 12 * cells], dtype="<i4").astype(np.int64).reshape(rows, width),
-                 np.frombuffer(rest[at + 12 * cells:], dtype=np.uint8).astype(bool).reshape(rows, width),
+                 ints(at + 8 * cells),
+                 np.frombuffer(rest[at + 16 * cells:], dtype=np.uint8).astype(bool).reshape(rows, width),
+                 ints(at + 12 * cells),
                  np.frombuffer(rest[:at], dtype="<f8").astype(np.float64))
 
 
@@ -303,18 +362,34 @@ def ballots(lists: Iterable[tuple[str, str, list[str]]], vectors: Mapping[str, n
 
 
 def chosen(votes: Mapping[tuple[str, str], Ballot]) -> set[tuple[str, str]]:
-    """The pairs (a < b) both documents choose (:func:`agreed`)."""
-    shares: dict[tuple[str, str], list[float]] = {}
-    for (doc, _), (other, share) in votes.items():
-        shares.setdefault(pair_key(doc, other), []).append(share)
-    return {k for k, v in shares.items() if agreed(v)}
+    """The pairs (a < b) the ballots choose (:func:`agreed`)."""
+    said: dict[tuple[str, str], list[Said]] = {}
+    for (doc, _), b in votes.items():
+        for k, what in named(doc, b):
+            said.setdefault(k, []).append(what)
+    return {k for k, v in said.items() if agreed(v)}
 
 
-def agreed(shares: Sequence[float]) -> bool:
-    """Whether the ballots naming a pair make it chosen: one from each document (a document has
-    one ballot per language, so a pair is named at most twice), each with at least
-    :data:`MIN_SHARE` of that document's sentences."""
-    return len(shares) == 2 and min(shares) >= MIN_SHARE
+Said = tuple  # ("share", share) or ("order", sentence of the pair's first document, of its second)
+
+
+def named(doc: str, b: Ballot) -> list[tuple[tuple[str, str], Said]]:
+    """What `doc`'s ballot says of each pair (a < b) it names: the share its choice got, and each
+    vote in order as the two sentences' positions, the pair's first document's first (the same
+    vote cast by both documents counts once)."""
+    out: list[tuple[tuple[str, str], Said]] = [(pair_key(doc, b[0]), ("share", b[1]))]
+    for other, i, j in b[2]:
+        k = pair_key(doc, other)
+        out.append((k, ("order", i, j) if k[0] == doc else ("order", j, i)))
+    return out
+
+
+def agreed(said: Sequence[Said]) -> bool:
+    """Whether what the ballots say of a pair makes it chosen: each document chose the other
+    (a document has one ballot per language, so a pair is chosen at most twice) with at least
+    :data:`MIN_SHARE` of its sentences, or at least :data:`MIN_IN_ORDER` distinct votes in order."""
+    shares = [s[1] for s in said if s[0] == "share"]
+    return (len(shares) == 2 and min(shares) >= MIN_SHARE) or len({s for s in said if s[0] == "order"}) >= MIN_IN_ORDER
 
 
 def candidate(pair: tuple[str, str]) -> Candidate:

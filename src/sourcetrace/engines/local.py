@@ -327,7 +327,7 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
         got = fresh.get((doc, lang)) if k not in kept or kept[k][0] != read[k] else tuple(kept[k][1:]) or None
         now[k] = [read[k], *(got or ())]
     store.put_corpus_cached("ballots", version, json.dumps(now, sort_keys=True).encode("utf-8"))
-    return votes.chosen({tuple(k.split("\t")): (v[1], v[2]) for k, v in now.items() if len(v) == 3})
+    return votes.chosen({tuple(k.split("\t")): (v[1], v[2], tuple(map(tuple, v[3]))) for k, v in now.items() if len(v) == 4})
 
 
 def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[str, str, list[str]]],

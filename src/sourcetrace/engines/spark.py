@@ -19,9 +19,10 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           order: the local engine's batches; the model is loaded once per Python
                           worker (get_encoder's cache), never per record. What a same-language
                           pair's aligner still needs is encoded in its task, as locally
-    align                 per candidate pair, the pairs spread over the partitions by a hash of
-                          the pair and each document sent once to every partition whose pairs
-                          read it (:func:`with_sides_local`), not joined to every pair
+    align                 per candidate pair, the pairs placed by their first document's topic
+                          cluster (engines/spark_places.py: a partition's pairs read mostly the
+                          same documents) and each document sent once to every partition whose
+                          pairs read it (:func:`with_sides_local`), not joined to every pair
     compose               passages grouped by the pivot document, joined with its translations
     relate, fact diffs    per pair, as align (a partition's pairs through the local engine's
                           stage function at once); facts per document
@@ -55,6 +56,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, count
 from pathlib import Path, PurePosixPath
@@ -198,6 +200,14 @@ class Stages:
     def group(self, name: str) -> None:
         self.sc.setJobGroup(f"sourcetrace:{name}", f"sourcetrace {name}")
 
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        """Jobs run while building the stage ``name`` (a placement's count), in its group and seconds."""
+        t = time.perf_counter()
+        self.group(name)
+        yield
+        self.summary.seconds[name] = self.summary.seconds.get(name, 0.0) + time.perf_counter() - t
+
 
 # -- the run --------------------------------------------------------------------------------------
 def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[*]", fmt: str = "jsonl",
@@ -209,8 +219,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
     ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
-    from sourcetrace.engines.spark_candidates import candidate_pairs
+    from sourcetrace.engines.spark_candidates import VOTE_READS, candidate_pairs
     from sourcetrace.engines.spark_outputs import write_tables
+    from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
     if fmt not in ("jsonl", "parquet"):
         raise ValueError(f"unknown output format {fmt!r} (jsonl or parquet)")
@@ -219,6 +230,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     summary = SparkSummary(str(out), fmt)
     stages = Stages(sc, summary, say)
     held: list[RDD] = []
+    cleanup: list[Callable[[], None]] = []
 
     def keep(name: str, rdd: RDD) -> int:
         held.append(rdd)
@@ -252,13 +264,20 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             lambda kv: (kv[1][1] // TOPIC_BATCH, (kv[1][1], kv[1][0].doc_input()))).groupByKey(parts).flatMap(
             lambda kv: topic_batch(kv[1])).partitionBy(parts)
         keep("topics", topics)
+        # Where the per-partition stages (ballots, align, relate, fact diffs) place their records:
+        # by their document's topic cluster, so that a partition reads mostly the same documents
+        # (engines/spark_places.py). The ballots' spread is the widest.
+        stages.group("places")
+        places = TopicPlaces(topics, n_docs, CLUSTERS_PER_PARTITION * read_partitions(sc, VOTE_READS * n_docs, n_docs),
+                             parts)
+        cleanup.append(places.release)
 
         # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
         if n_docs <= pipeline.ALL_PAIRS_UP_TO:
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs)
+            pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs, places)
         n_pairs = keep("candidates", pairs)
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
@@ -289,8 +308,14 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
         # Spread as every candidate pair would be (the aligned ones are not counted: a job).
         by_pairs = read_partitions(sc, 2 * n_pairs, n_docs)
-        direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
-                                  lambda records, sides: aligned(records, sides, spec, name, threshold), spread=by_pairs)
+
+        def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
+            return places.place(keyed, lambda pair: pair[0], by_pairs)
+
+        with stages.timed("align"):
+            direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
+                                      lambda records, sides: aligned(records, sides, spec, name, threshold),
+                                      places=by_topic)
         keep("align", direct)
         info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
@@ -304,7 +329,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # vector once to each partition of pairs that reads it (two joins by id carried both
         # vectors to every candidate pair: 10 a document).
         keyed = passages.map(lambda p: (pair_key(p.a, p.b), p)).union(pairs.map(lambda kv: (kv[0], None)))
-        typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate, spread=by_pairs)
+        with stages.timed("relate"):
+            typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate, places=by_topic)
         keep("relate", typed)
 
         # -- facts, fact diffs (over the passages and those through a translation, any language)
@@ -322,8 +348,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # A relation's pair marked None; only passages read the documents' texts and facts.
         wanted = typed.map(lambda r: ((r.a, r.b), None)).union(through)
         sides_facts = joined(docs, facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
-        diffs = with_sides_local(wanted, sides_facts, parts, lambda r: r[0] if r[1] is not None else (),
-                                 fact_diffs, spread=by_pairs)  # by pair
+        with stages.timed("fact diffs"):
+            diffs = with_sides_local(wanted, sides_facts, parts, lambda r: r[0] if r[1] is not None else (),
+                                     fact_diffs, places=by_topic)  # a pair's records in one partition
         keep("fact diffs", diffs)
 
         # -- direct, families: per connected component of the shared-text relations
@@ -368,6 +395,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     finally:
         for rdd in held:
             rdd.unpersist()
+        for release in cleanup:
+            release()
         sc.setJobGroup("sourcetrace", "sourcetrace")
     return summary
 
@@ -538,7 +567,7 @@ def read_partitions(sc, reads: int, n_docs: int) -> int:
 
 def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
                      work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None,
-                     spread: int | None = None) -> RDD:
+                     spread: int | None = None, places: Callable[[RDD], tuple[RDD, int]] | None = None) -> RDD:
     """``work(records, sides)`` once per partition: the ``(key, value)`` records of a partition
     (by :func:`key_partition` of the key, into ``spread`` partitions, :func:`read_partitions`;
     default ``parts``), and ``sides``, ``{document: side}`` of every document they read
@@ -547,9 +576,15 @@ def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple],
     reads it, not once with every record, as :func:`with_both`'s two joins by id move it: a
     record is a few tuples through one shuffle, and the work runs over a partition's records at
     once (the local engine's stage functions, in bulk). Memory per task: a partition's records
-    and the sides they read."""
-    spread = spread or parts
-    tagged = keyed.map(lambda kv: (key_partition(kv[0], spread), (0, kv))).partitionBy(spread, by_index)
+    and the sides they read. ``places``: where the records go instead, ``(partition, (key,
+    value))`` and the number of partitions (engines/spark_places.py: by topic, so that a
+    partition's records read mostly the same documents); the records of one key must share one."""
+    if places is not None:
+        placed, spread = places(keyed)
+    else:
+        spread = spread or parts
+        placed = keyed.map(lambda kv: (key_partition(kv[0], spread), kv))
+    tagged = placed.mapValues(lambda kv: (0, kv)).partitionBy(spread, by_index)
     wanted = tagged.mapPartitionsWithIndex(lambda i, items: _reads_once(i, items, reads))
     sent = joined(wanted, side, parts, "cogroup").flatMap(lambda kv: _send(kv, prepare)).partitionBy(spread, by_index)
     return tagged.union(sent).partitionBy(spread, by_index).mapPartitions(lambda items: _local(items, work))

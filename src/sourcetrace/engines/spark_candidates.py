@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from operator import add
 
 import numpy as np
@@ -35,17 +36,19 @@ from sourcetrace.candidates import pairs as cp
 from sourcetrace.candidates import votes
 from sourcetrace.candidates.pairs import Candidate, DocFeatures
 from sourcetrace.engines.spark import by_index
-from sourcetrace.records import pair_key
 from sourcetrace.text.terms import figures
 
 VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB at 512 floats)
+VOTE_READS = 2 * nb.K_POOL + 1  # documents a ballot reads: its own, its list, about as many listing it
 FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
 
 
-def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int) -> RDD:
+def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int,
+                    places=None) -> RDD:
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
     with their topic vectors ``(id, vector)``; aligned? as :func:`pipeline.alignment` gives it; every
-    shuffle into ``parts`` partitions."""
+    shuffle into ``parts`` partitions. ``places``: where the ballots run (engines/spark_places.py's
+    TopicPlaces; None: by a hash)."""
     from sourcetrace.engines.spark import KEEP, with_both
 
     feats = docs.mapPartitions(_features, preservesPartitioning=True)  # keyed by id as the documents are
@@ -58,7 +61,7 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     # languages. It was Candidate records through a reduce, two joins with the languages and a
     # join with the chosen pairs (128 s at 10,000 documents).
     found = (minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
-             .union(voted(docs, lists, keep, parts, n_docs).mapValues(lambda _: CHOSEN)))
+             .union(voted(docs, lists, keep, parts, n_docs, places, stages).mapValues(lambda _: CHOSEN)))
     how = found.reduceByKey(_merge, parts).map(_how).persist(KEEP)  # read twice
     # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
     figs = feats.mapValues(lambda f: figures(f.terms))
@@ -88,7 +91,8 @@ def _how(kv: tuple[tuple[str, str], Evidence]) -> tuple[tuple[str, str], bool | 
     return (a, b), pipeline.alignment(Candidate(a, b, sources, 0.0, margin), bool(cross), chosen)
 
 
-def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int) -> RDD:
+def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int, places=None,
+          stages=None) -> RDD:
     """``((a, b), True)`` for the pairs both documents choose by their sentences' votes
     (:func:`pipeline.voted`): each document's pool in every other language (its list and the
     lists naming it, votes.pool), a ballot per (document, language). The ballots are spread over
@@ -96,7 +100,10 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     local engine's; float16 values, so they travel as float16) go once to every partition whose
     ballots read them (:func:`with_sides_local`), not once to every pool: a document is in about
     20 pools, and its 32 vectors joined to each pool, then grouped by pool, were 1.3 GB of
-    shuffle at 2,000 documents (173 s of the candidate stage at load 12)."""
+    shuffle at 2,000 documents (173 s of the candidate stage at load 12). ``places``: the
+    ballots placed by their document's topic cluster (a pool is its document's topic
+    neighbours), not by a hash: spread by a hash, each document's vectors went to 31 partitions
+    at 10,000 documents."""
     from sourcetrace.engines.spark import read_partitions, with_sides_local
 
     cross = lists.filter(lambda kv: kv[0][1] != kv[0][2])
@@ -104,9 +111,11 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     back = cross.flatMap(lambda kv: [((d, kv[0][2]), kv[0][0]) for _, d in kv[1]]).groupByKey(parts)
     pools = found.fullOuterJoin(back, parts).map(
         lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
-    # A pool reads its document and about 2 K_POOL others (its list, and the lists naming it).
-    spread = read_partitions(docs.context, (2 * nb.K_POOL + 1) * n_docs, n_docs)
-    ballots = with_sides_local(pools, docs, parts, lambda r: (r[0][0], *r[1]), _ballots, _vote_vectors, spread)
+    spread = read_partitions(docs.context, VOTE_READS * n_docs, n_docs)
+    placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[0], spread)
+    with stages.timed("candidates: votes") if stages is not None else nullcontext():  # the placement's count
+        ballots = with_sides_local(pools, docs, parts, lambda r: (r[0][0], *r[1]), _ballots, _vote_vectors, spread,
+                                   placed)
     chosen = ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
     keep("candidates: votes", chosen)
     return chosen
@@ -121,10 +130,10 @@ def _vote_vectors(record) -> np.ndarray:
     return pipeline.vote_vectors([record.doc_input()])[record.doc.id].astype(np.float16)
 
 
-def _ballots(pools: list[tuple], vecs: dict[str, np.ndarray]) -> Iterator[tuple[tuple[str, str], float]]:
+def _ballots(pools: list[tuple], vecs: dict[str, np.ndarray]) -> Iterator[tuple[tuple[str, str], votes.Said]]:
     """The ballots of one partition's pools ``((document, language), pool)``, with the float16
-    voting vectors of the documents they read: ``((a, b), share)`` for the neighbour each chose
-    (votes.ballot)."""
+    voting vectors of the documents they read: ``((a, b), what the ballot says of the pair)``
+    for each pair a ballot names (votes.ballot, votes.named)."""
     f32: dict[str, np.ndarray] = {}
 
     def vectors(d: str) -> np.ndarray:
@@ -135,7 +144,7 @@ def _ballots(pools: list[tuple], vecs: dict[str, np.ndarray]) -> Iterator[tuple[
     for (doc, _), pool in pools:
         got = votes.ballot(vectors(doc), [(d, vectors(d)) for d in pool])
         if got is not None:
-            yield pair_key(doc, got[0]), got[1]
+            yield from votes.named(doc, got)
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:

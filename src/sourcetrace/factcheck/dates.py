@@ -29,7 +29,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from sourcetrace.text.arabic import ARABIC_LETTER, DIGITS, has_arabic
+from sourcetrace.text.arabic import ARABIC_LETTER, ascii_digits, has_arabic
 from sourcetrace.text.dates import (
     AR_MONTHS,
     AR_PAIRED_MONTH,
@@ -297,7 +297,7 @@ def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
     out after «الماضي», "last …"; without it a relative date keeps a key of what it says
     (:func:`relative_key`), so that two copies of one text, one dated and one not, still agree.
     """
-    text = text.translate(DIGITS)  # one code point for one: offsets do not move
+    text = ascii_digits(text)  # one code point for one: offsets do not move
     latin = _LATIN.search(text) is not None
     arabic = has_arabic(text)
     anchor = parse_date(doc_date) if doc_date else None

@@ -156,12 +156,13 @@ _EN_RUN = re.compile(rf"(?<![\w'’-]){_EN_CAP}(?:(?:\s+|\s+(?:of|for|the|de|di|
 
 
 _POSSESSIVE = re.compile("['’]s$")
+_NEWLINE = re.compile("\n")
 
 
 def _english(text: str) -> list[Name]:
     en, _ = _gazetteer()
     out: list[Name] = []
-    breaks = [i for i, ch in enumerate(text) if ch == "\n"]
+    breaks = [m.start() for m in _NEWLINE.finditer(text)]
     headline: dict[int, bool] = {}  # line number -> a title-case headline? (each line judged once)
     for m in _EN_RUN.finditer(text):
         words = list(re.finditer(r"[^\s/]+", m.group(0)))
@@ -268,10 +269,13 @@ _AR_NOT_NAME = frozenset(_norm_words("""في من إلى على عن مع و أ�
 
 def _arabic(text: str) -> list[Name]:
     _, ar = _gazetteer()
-    words = [(m.start(), m.end(), normalize_arabic(m.group(0))) for m in _AR_WORD.finditer(text)]
+    words = [(m.start(), m.end(), _normalized(m.group(0))) for m in _AR_WORD.finditer(text)]
     out: list[Name] = []
     i, n = 0, len(words)
     while i < n:
+        if not _ar_may_start(words[i][2]):
+            i += 1  # neither a table name nor a title begins with this word (most words)
+            continue
         hit = _ar_known(words, i, n, ar, text)
         if hit:
             j, skip, (typ, key) = hit
@@ -331,6 +335,22 @@ def _close(words: list, k: int, text: str, *, initial: bool = False) -> bool:
         return True
     between = text[words[k - 1][1]:words[k][0]].strip()
     return between == "" or (initial and between == "." and len(words[k - 1][2]) == 1)
+
+
+# A corpus repeats its words: each is normalized, and judged as a name's or title's first word, once.
+@functools.lru_cache(maxsize=1 << 17)
+def _normalized(word: str) -> str:
+    return normalize_arabic(word)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _ar_may_start(word: str) -> bool:
+    """Whether a table name (:func:`_ar_known`) or a title (:func:`_ar_title`) can begin with the
+    normalized ``word``: one of its readings is a table name's first word, or it is a title's
+    first word (after a conjunction too)."""
+    firsts, by_first = _first_words(), _titles_by_first()
+    return (any(reading in firsts for reading, _ in _readings(word)) or word in by_first
+            or strip_proclitic(word, CONJUNCTIONS, min_stem=1) in by_first)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -38,7 +38,9 @@ from sourcetrace.align.cues import numbers as cue_numbers
 from sourcetrace.align.pair import DEFAULT_THRESHOLD, calibration_for, semantic_kind
 from sourcetrace.align.reuse import Match, ReuseQuery, token_diff
 from sourcetrace.encode import Encoder, USEEncoder, get_encoder
+from sourcetrace.quotes import snapshot
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
+from sourcetrace.quotes.snapshot import QuoteSnapshot
 from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Relation, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
@@ -235,10 +237,14 @@ def ensure_indexed(store: Store, vectors: bool = True, progress: Callable[[int],
         return update_index(store, vectors=vectors, progress=progress)
 
 
-def prepare(store: Store) -> None:
-    """Load what a search needs (the query encoder, the vector index), so that the first search
-    does not wait for it: a web worker calls this before taking requests."""
-    VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)
+def prepare(store: Store, vectors: bool = True) -> None:
+    """Load what a search needs (the query encoder, the vector index, the quote index's copy in
+    memory: quotes/snapshot.py), so that the first search does not wait for it: a web worker
+    calls this before taking requests, and its searches read the copy from then on."""
+    ensure_indexed(store, vectors)
+    QuoteSnapshot.load(store)
+    if vectors:
+        VectorIndex.of(store).search(_query_vectors.encode("warm up"), 1)
 
 
 def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vectors: bool = True,
@@ -253,6 +259,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     if ticket is not None and ticket.text != query:
         raise ValueError("the ticket is another query's")
     ensure_indexed(store, vectors)
+    copy = QuoteSnapshot.of(store)
+    state = copy.refresh(store) if copy is not None else None
     qlang = query_language(query)
     q_tokens = [w for w, _, _ in tokens(normalize(query))]
     q_words = _word_set(query)
@@ -265,9 +273,13 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         cosines = dict(VectorIndex.of(store).search(vec, VECTOR_CANDIDATES))
     # Sentences holding all the rarest words (a copy), then those holding the rarest few (a copy
     # with words changed).
-    ranked, within_budget = _rare_terms(store, q_tokens)
-    numbers = [*store.match_sentences(ranked[:ALL_TERMS], LEXICAL_CANDIDATES, every=True),
-               *store.match_sentences(within_budget, LEXICAL_CANDIDATES)]
+    ranked, within_budget = _rare_terms(store, q_tokens, state)
+    if state is not None:
+        numbers = [*snapshot.match(state, ranked[:ALL_TERMS], LEXICAL_CANDIDATES, every=True),
+                   *snapshot.match(state, within_budget, LEXICAL_CANDIDATES)]
+    else:
+        numbers = [*store.match_sentences(ranked[:ALL_TERMS], LEXICAL_CANDIDATES, every=True),
+                   *store.match_sentences(within_budget, LEXICAL_CANDIDATES)]
     aligned = {*numbers, *list(cosines)[:ALIGNED_NEAREST]}
     q_numbers = set(cue_numbers(query, qlang))
     q_shared = frozenset(q_tokens)
@@ -320,7 +332,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     # document, whose hit there decides what the passage replaces: those are settled then.
     crossing: list[tuple[float, float, int, DocumentLabel, IndexedSentence]] = []
     deferred: list[tuple[float, int, str, Callable[[], None]]] = []  # (bound, key, document, settle it)
-    candidates, labels = store.labelled_sentences([*numbers, *cosines])
+    candidates, labels = (snapshot.labelled_sentences(state, [*numbers, *cosines]) if state is not None
+                          else store.labelled_sentences([*numbers, *cosines]))
     docs.known(labels, (sent.doc for sent in candidates.values()))
     sent_num: list[int] = list(candidates)
     for key, (num, sent) in enumerate(candidates.items()):
@@ -401,7 +414,9 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     # Passages fill in documents search did not reach, and replace a hit found by meaning alone
     # (a stored passage was aligned in context: its span and kind say more), keeping the
     # stronger score; a hit on the document's own words stands.
-    partners = [p for hit in _ranked(best.values())[:limit] for p in _through_passages(store, docs, hit, qlang)]
+    top = _ranked(best.values())[:limit]
+    paired = store.documents_with_passages([hit.doc for hit in top])
+    partners = [p for hit in top if hit.doc in paired for p in _through_passages(store, docs, hit, qlang)]
     if unsettled and partners:
         reached = {p.doc for p in partners}
         for _bound, _key, doc_id, settle_it in unsettled:
@@ -621,14 +636,15 @@ _WORD = re.compile(r"\w+")
 _frequencies: dict[str, dict[str, int]] = {}
 
 
-def _rare_terms(store: Store, q_tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+def _rare_terms(store: Store, q_tokens: Sequence[str], state: snapshot._State | None = None) -> tuple[list[str], list[str]]:
     """The query's indexed words rarest first, and those of them within the postings budget (at
     least MIN_TERMS).
 
-    Sentence counts are cached per store: a count grown stale only shifts which words are taken.
+    Sentence counts are cached per store: a count grown stale only shifts which words are taken
+    (the copy in memory, `state`, counts them as they are).
     """
-    known = _frequencies.setdefault(str(store.path), {})
     words = {lexical_text(w) for w in q_tokens}
+    known = snapshot.term_counts(state, words) if state is not None else _frequencies.setdefault(str(store.path), {})
     missing = [w for w in words if w not in known]
     if missing:
         if len(known) > TERM_CACHE:

@@ -66,6 +66,13 @@ MIN_QUOTE_WORDS = 5
 MIN_REVISION_COVERAGE = 0.5  # of both: formulae shared by unrelated texts reach 30–40%
 REVISION_DAYS = 300
 MIN_RELATED_COSINE = 0.45
+# Across languages, a pair the aligner placed by order alone (between or beside others) scores low;
+# found on its own it scores over the aligner's threshold (align.pair.DEFAULT_THRESHOLD). Two texts
+# none of whose pairs was found on its own share only an order: a four-sentence Wikipedia stub
+# laid out in paragraphs came out `derived` from three long articles on its topic that way
+# (bench/realtext.py --paragraphs, TICO-19: every pair under 0.1), where every true translation
+# of the real-text sets has a pair over 0.5 (at least 9% of its aligned text).
+FOUND_ALONE = 0.5
 MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases, not copies
 # A block of running text taken word for word, this many words or more (several sentences in a
 # row, their punctuation kept), was taken, whatever share of either document it is: PAN's web
@@ -240,6 +247,10 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     score = fsum(p.score for p in passages) / len(passages)
     rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(shared))
     cross = a.doc.lang != b.doc.lang
+    if cross and max(p.score for p in passages) < FOUND_ALONE:
+        rel.evidence.append(f"shared text covers {cov_a:.0%} and {cov_b:.0%}, but no pair found on its own: "
+                            "placed by order alone")
+        return rel
 
     if min(cov_a, cov_b) >= MIN_REVISION_COVERAGE and _far_apart(a, b):
         rel.type = "revision"

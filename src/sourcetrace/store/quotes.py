@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from sourcetrace.records import DocumentLabel, IndexedSentence
-from sourcetrace.store.schema import transaction
+from sourcetrace.store.schema import QUOTE_TOKENIZER, transaction
 
 
 class QuoteTables:
@@ -123,8 +123,76 @@ class QuoteTables:
                 labels[doc] = DocumentLabel(doc, dlang, date, title)
         return {k: found[k] for k in wanted if k in found}, labels  # the order of the set, as before
 
+    # What a process's in-memory copy of the quote index (quotes/snapshot.py) reads.
+
+    def quote_state(self) -> tuple[int, int, int]:
+        """(next sentence number, indexed documents, sum of their first numbers): changes whenever
+        a document is indexed, indexed again or removed (its numbers are never reused)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='quote_next'").fetchone()
+        count, firsts = self.conn.execute("SELECT count(*), coalesce(sum(first), 0) FROM quote_docs").fetchone()
+        return (int(row[0]) if row else 1), count, firsts
+
+    def quote_ranges(self) -> dict[str, tuple[int, int]]:
+        """Each indexed document's (first sentence number, sentences)."""
+        return {doc: (first, n) for doc, first, n in self.conn.execute("SELECT doc_id, first, n FROM quote_docs")}
+
+    def quote_rows_from(self, first: int) -> Iterator[tuple]:
+        """Every sentence numbered `first` or later that resolves (as :meth:`labelled_sentences`),
+        with its document's label: (number, document, start, end, language, text, numbers,
+        document language, date, title), by number."""
+        return self.conn.execute(
+            'SELECT s.num, s.doc_id, s.start, s."end", s.lang, s.text, s.numbers, d.lang, d.date, d.title '
+            "FROM quote_sentences s JOIN quote_docs q ON q.doc_id = s.doc_id AND s.num - q.first BETWEEN 0 AND q.n - 1 "
+            "LEFT JOIN documents d ON d.id = s.doc_id WHERE s.num >= ? ORDER BY s.num", (first,))
+
+    def quote_fts_totals(self) -> tuple[int, int]:
+        """(rows, tokens) of the FTS index, as its BM25 counts them (the averages record: rows of
+        documents read again included)."""
+        row = self.conn.execute("SELECT block FROM quote_fts_data WHERE id=1").fetchone()
+        values, pos = [0, 0], 0  # no record, or an empty one, before anything is indexed
+        for k in range(2):
+            if row is None or pos >= len(row[0]):
+                break
+            values[k], pos = _varint(row[0], pos)
+        return values[0], values[1]
+
+    def quote_instances(self) -> Iterator[tuple[str, int]]:
+        """(term, row) for every token of the FTS index, by term then row (a row holding a term
+        twice gives it twice)."""
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.quote_instances "
+                          "USING fts5vocab(main, quote_fts, instance)")
+        return self.conn.execute("SELECT term, doc FROM temp.quote_instances")
+
+    def quote_tokens(self, rows: Iterable[tuple[int, str]]) -> list[tuple[str, int]]:
+        """(term, row) for every token of the given (row, normalized text), tokenized as the FTS
+        index tokenizes them (in a temporary table: nothing is written to the store)."""
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.quote_new "
+                          f"USING fts5(text, tokenize='{QUOTE_TOKENIZER}')")
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.quote_new_instances "
+                          "USING fts5vocab(temp, quote_new, instance)")
+        # No transaction: one would take the store's write lock, and these writes are the
+        # temporary database's only.
+        self.conn.execute("DELETE FROM temp.quote_new")
+        self.conn.executemany("INSERT INTO temp.quote_new(rowid, text) VALUES (?,?)", rows)
+        out = self.conn.execute("SELECT term, doc FROM temp.quote_new_instances").fetchall()
+        self.conn.execute("DELETE FROM temp.quote_new")
+        return out
+
 
 def _put_sentences(cur: sqlite3.Cursor, first: int, sents: Sequence[IndexedSentence]) -> None:
     cur.executemany("INSERT OR REPLACE INTO quote_sentences VALUES (?,?,?,?,?,?,?)",
                     [(first + i, s.doc, s.start, s.end, s.lang, s.text, " ".join(map(str, s.numbers)))
                      for i, s in enumerate(sents)])
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    """SQLite's variable-length integer at `pos` (as FTS5 writes its records), and the position after it."""
+    value = 0
+    for i in range(9):
+        byte = data[pos + i]
+        if i == 8:
+            return (value << 8) | byte, pos + 9
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, pos + i + 1
+    raise AssertionError("unreachable")

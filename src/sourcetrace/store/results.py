@@ -47,6 +47,14 @@ class ResultTables:
                 out[row] = Passage(*row)
         return list(out.values())
 
+    def documents_with_passages(self, doc_ids: Sequence[str]) -> set[str]:
+        """Those of the documents that some passage touches, in one query (a search asks about
+        its ten hits, and most stores pair few of a corpus's documents)."""
+        ids = json.dumps(sorted(set(doc_ids)))
+        return {row[0] for row in self.conn.execute(
+            "SELECT value FROM json_each(?) WHERE EXISTS (SELECT 1 FROM passages WHERE a = value) "
+            "OR EXISTS (SELECT 1 FROM passages WHERE b = value)", (ids,))}
+
     # -- relations ---------------------------------------------------------------------------
     def put_relations(self, doc_ids: Sequence[str], relations: Iterable[Relation]) -> int:
         """Make the relations among `doc_ids` be `relations`, in one transaction; returns how many

@@ -14,8 +14,11 @@ from typing import TypeVar
 
 SCHEMA_VERSION = 1
 MMAP_BYTES = 1 << 30
+# The quote index's tokenizer: a search process's in-memory copy of the index (quotes/snapshot.py)
+# tokenizes newly indexed sentences with it too.
+QUOTE_TOKENIZER = "unicode61 remove_diacritics 2"
 
-SCHEMA = """
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     key TEXT PRIMARY KEY,          -- resolved absolute path
@@ -115,7 +118,7 @@ CREATE TABLE IF NOT EXISTS quote_sentences (
     numbers TEXT NOT NULL          -- the numbers it states (align.cues.numbers), space-separated
 );
 CREATE INDEX IF NOT EXISTS quote_sentences_doc ON quote_sentences(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS quote_fts USING fts5(text, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS quote_fts USING fts5(text, content='', tokenize='{QUOTE_TOKENIZER}');
 CREATE VIRTUAL TABLE IF NOT EXISTS quote_vocab USING fts5vocab(quote_fts, 'row');
 """
 

@@ -4,6 +4,8 @@ and quotes.py, a whole run's outputs at once in loading.py, the schema and trans
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sourcetrace.store.cache import CacheTables
@@ -11,7 +13,7 @@ from sourcetrace.store.files import FileTables, file_key
 from sourcetrace.store.loading import LoadTables
 from sourcetrace.store.quotes import QuoteTables
 from sourcetrace.store.results import ResultTables
-from sourcetrace.store.schema import SCHEMA_VERSION, StoreError, connect
+from sourcetrace.store.schema import MMAP_BYTES, SCHEMA_VERSION, StoreError, connect
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "default_db_path", "file_key"]
 
@@ -48,6 +50,17 @@ class Store(FileTables, ResultTables, CacheTables, QuoteTables, LoadTables):
         (its count of changed rows) or by another of any process (SQLite's data_version): a
         cheap answer to "has anything changed since I last looked?"."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+
+    @contextmanager
+    def unmapped(self) -> Iterator[None]:
+        """Reads within the block go through SQLite's page cache, not the memory map: a read of
+        whole tables (a web worker's copy of the quote index) would leave each of their pages
+        mapped, and counted in every worker's memory."""
+        self.conn.execute("PRAGMA mmap_size=0")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
 
     def close(self) -> None:
         self.conn.close()

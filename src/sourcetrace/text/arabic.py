@@ -28,6 +28,7 @@ __all__ = [
     "ARTICLE",
     "CONJUNCTIONS",
     "DIGITS",
+    "ascii_digits",
     "PREPOSITIONS",
     "PRONOUN_SUFFIXES",
     "arabic_words",
@@ -41,6 +42,14 @@ __all__ = [
 
 # Arabic-Indic and Persian digits to ASCII, one code point for one (offsets do not move).
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_OTHER_DIGIT = re.compile("[٠-٩۰-۹]")
+
+
+def ascii_digits(text: str) -> str:
+    """``text.translate(DIGITS)``, and ``text`` itself when it has no such digit: a regex scan for
+    one is many times cheaper than translate's look-up of every character (which was a tenth of
+    fact extraction, most texts having none)."""
+    return text.translate(DIGITS) if _OTHER_DIGIT.search(text) else text
 
 # The basic Arabic letters (hamza to yeh), as a character class body: "is this text Arabic?".
 ARABIC_LETTER = "\u0621-\u064a"
