@@ -160,9 +160,16 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         (tmp_path / f"a{i}.txt").write_text(f"{a} كان ذلك خبر اليوم.\n", encoding="utf-8")
     encoded: list[int] = []
     cast: list[int] = []
-    vote_vectors, ballots = pipeline.vote_vectors, pipeline.ballots
+    whole: list[int] = []  # of those, ballots whose tally read every member again
+    vote_vectors, tallies = pipeline.vote_vectors, pipeline.tallies
     monkeypatch.setattr(pipeline, "vote_vectors", lambda inputs: encoded.append(len(inputs)) or vote_vectors(inputs))
-    monkeypatch.setattr(pipeline, "ballots", lambda pools, vectors: cast.append(len(pools)) or ballots(pools, vectors))
+
+    def counted(plans, vectors, keys):
+        cast.append(len(plans))
+        whole.append(sum(before is None for *_, before in plans))
+        return tallies(plans, vectors, keys)
+
+    monkeypatch.setattr(pipeline, "tallies", counted)
     with Store(tmp_path / "s.db") as store:
         docs = list(store.documents(ingest([str(tmp_path)], store).files))
         topics = local.topic_vectors(store, docs)
@@ -178,5 +185,15 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         nb = local.nearest_documents(store, rest, {d.id: topics[d.id] for d in rest})
         expected = pipeline.voted(nb, vote_vectors(local.doc_inputs(store, rest)))
         cast.clear()
+        whole.clear()
         assert local.chosen_by_votes(store, rest, nb) == expected
         assert cast == [4]
+        # Back to every document: the English ballots gain it again, and its own is cast again
+        # (the last run's ballots did not hold it); each reads only what is new to the tally it
+        # kept where it can (a sentence that chose the departed document is read whole).
+        nb = local.nearest_documents(store, docs, topics)
+        cast.clear()
+        whole.clear()
+        encoded.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first
+        assert cast == [5] and whole[0] < 5 and sum(encoded) == 0

@@ -4,6 +4,7 @@ neighbours by topic."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sourcetrace.candidates import votes
 from sourcetrace.candidates.neighbours import nearest
@@ -36,6 +37,91 @@ def test_a_sentence_near_everything_votes_for_nobody():
     # Plain votes would give the hub's document the four sentences the partner does not hold.
     assert (np.argmax(own @ np.concatenate([partner, hub]).T, axis=1) == 2).sum() == 4
     assert votes.ballot(own, [("hub", hub), ("partner", partner)])[:2] == ("partner", 2 / 6)
+
+
+def _half(rows: np.ndarray) -> np.ndarray:
+    """Unit rows as the store keeps voting vectors: float16 values."""
+    return _unit(rows).astype(np.float16).astype(np.float32)
+
+
+def _same_head(got: votes.Tally, whole: votes.Tally) -> None:
+    """`got` lists, for each sentence, the head of what a full reading lists, the nearest first."""
+    assert got.pool == whole.pool and got.keys == whole.keys and got.sizes == whole.sizes
+    listed = got.member >= 0
+    assert listed[:, 0].all() == bool(whole.pool) and (listed[:, :-1] >= listed[:, 1:]).all()
+    width = max(got.best.shape[1], whole.best.shape[1])
+    for a, b, empty in ((got.best, whole.best, -np.inf), (got.member, whole.member, -1), (got.mutual, whole.mutual, False),
+                          (got.sentence, whole.sentence, -1)):
+        a, b = (np.pad(x, ((0, 0), (0, width - x.shape[1])), constant_values=empty) for x in (a, b))
+        assert np.array_equal(a[np.pad(listed, ((0, 0), (0, width - listed.shape[1])))],
+                              b[np.pad(listed, ((0, 0), (0, width - listed.shape[1])))])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_tally_brought_up_to_a_changing_pool_reads_only_its_new_members_and_equals_a_full_one(seed):
+    """A pool grows, loses members (some sentence's nearest among them) and changes order, as
+    reruns make it; copies give exact ties. Whenever the kept tally can be brought up to date,
+    it heads what a full reading gives, and votes alike, votes in order included (members made
+    of the document's sentences in order cast them)."""
+    rng = np.random.default_rng(seed)
+    own = _half(rng.normal(size=(12, 16)))
+    mats = {f"d{i}": _half(own[rng.choice(12, 5)] + 0.6 * rng.normal(size=(5, 16))) for i in range(14)}
+    mats.update({f"in{i}": _half(own[np.sort(rng.choice(12, 6, replace=False))] + 0.3 * rng.normal(size=(6, 16)))
+                 for i in range(3)})
+    mats.update({f"copy{i}": mats["d2"].copy() for i in range(5)} | {"copy5": mats["d5"].copy(), "empty": own[:0]})
+    keys = {d: i + 100 for i, d in enumerate(mats)}
+
+    def full(pool: list[str]) -> votes.Tally:
+        return votes.tally(own, 1, [(d, keys[d], mats[d]) for d in pool])
+
+    pool = ["d0", "d2", "d4", "d6"]
+    kept = full(pool)
+    brought = placed = 0
+    for _ in range(60):
+        pool = list(pool)
+        move = rng.integers(3)
+        if move == 0 or len(pool) < 3:  # a new document enters
+            pool.insert(int(rng.integers(len(pool) + 1)), str(rng.choice([d for d in mats if d not in pool])))
+        elif move == 1:  # one is pushed out
+            pool.pop(int(rng.integers(len(pool))))
+        else:  # one moves (out of the nearest, still listing this one)
+            pool.append(pool.pop(int(rng.integers(len(pool)))))
+        keyed = [(d, keys[d]) for d in pool]
+        new = votes.unread(kept, 1, keyed)
+        whole = full(pool)
+        assert votes.verdict(whole) == votes.ballot(own, [(d, mats[d]) for d in pool])
+        if new is None:
+            kept = whole
+            continue
+        assert set(new) == {d for d in pool if d not in kept.pool}
+        kept = votes.retally(own, kept, keyed, {d: mats[d] for d in new})
+        _same_head(kept, whole)
+        got = votes.verdict(kept)
+        assert got == votes.ballot(own, [(d, mats[d]) for d in pool])
+        brought += 1
+        placed += len(got[2])
+    assert brought >= 40 and placed > 0
+    back = votes.tally_from_bytes(votes.tally_to_bytes(kept))
+    assert (back.own, back.pool, back.keys, back.sizes) == (kept.own, kept.pool, kept.keys, kept.sizes)
+    for a, b in ((back.best, kept.best), (back.member, kept.member), (back.mutual, kept.mutual),
+                 (back.sentence, kept.sentence), (back.bound, kept.bound)):
+        assert np.array_equal(a, b)
+
+
+def test_a_tally_is_read_whole_when_its_document_changed_or_a_sentence_lost_every_nearest_member_it_knew():
+    rng = np.random.default_rng(19)
+    own = _half(rng.normal(size=(6, 16)))
+    partner = _half(own + 0.05 * rng.normal(size=own.shape))
+    others = {f"o{i}": _half(rng.normal(size=(4, 16))) for i in range(4)}
+    pool = [("partner", 8, partner), *((d, i, m) for i, (d, m) in enumerate(others.items()))]
+    before = votes.tally(own, 1, pool)
+    keyed = [(d, k) for d, k, _ in pool]
+    assert votes.unread(before, 1, keyed) == []
+    assert votes.unread(before, 1, keyed[1:]) == []  # the chosen one left: each sentence knows the next
+    assert votes.unread(before, 1, keyed[4:]) is None  # ... not when the three nearest it knew left
+    assert votes.unread(before, 1, [("partner", 9), *keyed[1:]]) == ["partner"]  # read again, changed
+    assert votes.unread(before, 2, keyed) is None  # its own document changed
+    assert votes.unread(None, 1, keyed) is None
 
 
 def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_their_sentences():

@@ -241,6 +241,24 @@ def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, n
         return votes.ballots(pools, vectors)
 
 
+def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally | None]],
+            vectors: Mapping[str, np.ndarray], keys: Mapping[str, int]) -> dict[tuple[str, str], votes.Tally]:
+    """Each (document, language)'s tally among its pool ((document, fingerprint) in order): the
+    one before brought up to it where that reads only new members (:func:`votes.unread`), else
+    read whole. ``vectors``: the voting vectors of the documents and of the members to read;
+    ``keys``: the documents' topic fingerprints."""
+    from threadpoolctl import threadpool_limits
+
+    out = {}
+    with threadpool_limits(1):
+        for doc, lang, pool, before in plans:
+            if before is not None and votes.unread(before, keys[doc], pool) is not None:
+                out[(doc, lang)] = votes.retally(vectors[doc], before, pool, vectors)
+            else:
+                out[(doc, lang)] = votes.tally(vectors[doc], keys[doc], [(d, k, vectors[d]) for d, k in pool])
+    return out
+
+
 @in_bulk()
 def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
                topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None,

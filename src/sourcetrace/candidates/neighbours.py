@@ -179,8 +179,12 @@ def _lists(mat: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: b
         cand, approx = _search(mat, qpos[kept], new_index, kk + EXTRA, same)
         # Only where a new document's float32 score comes near the list's last cosine (or the
         # list is short) can it enter: re-rank those rows alone (most lists stay as they were).
-        near = ((cand >= 0) & (approx >= sims[kept, kk - 1][:, None] - SLACK)).any(axis=1)
-        rows, cand = kept[near], cand[near]
+        # Of those, only the new documents that come near are re-ranked in float64: the others'
+        # cosines are below the list's last, so they cannot enter (a row's new documents numbered
+        # 34 and every one was re-ranked: a rerun's list search cost the whole corpus's).
+        close = (cand >= 0) & (approx >= sims[kept, kk - 1][:, None] - SLACK)
+        near = close.any(axis=1)
+        rows, cand = kept[near], np.where(close[near], cand[near], -1)
         found[rows], sims[rows] = _best(np.concatenate([found[rows], cand], axis=1),
                                         np.concatenate([sims[rows], _cosines(mat, qpos[rows], cand)], axis=1), kk)
     again = np.flatnonzero(redo)
@@ -213,12 +217,14 @@ def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, sam
 
 
 def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Float64 cosine of each query and each of its candidates (-inf where none), pair by pair."""
+    """Float64 cosine of each query and each of its candidates (-inf where none), pair by pair:
+    only the pairs there are (each a sum over one contiguous row, so its bits do not depend on
+    which other pairs are computed with it)."""
     out = np.full(cand.shape, -np.inf)
-    for s in range(0, len(queries), _CHUNK):
-        q, c = queries[s:s + _CHUNK], cand[s:s + _CHUNK]
-        sim = (mat[q].astype(np.float64)[:, None, :] * mat[np.maximum(c, 0)].astype(np.float64)).sum(axis=-1)
-        out[s:s + len(q)] = np.where(c < 0, -np.inf, sim)
+    r, c = np.nonzero(cand >= 0)
+    for s in range(0, len(r), _CHUNK * 8):
+        rs, cs = r[s:s + _CHUNK * 8], c[s:s + _CHUNK * 8]
+        out[rs, cs] = (mat[queries[rs]].astype(np.float64) * mat[cand[rs, cs]].astype(np.float64)).sum(axis=-1)
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 
 import numpy as np
@@ -269,6 +270,11 @@ def votes_version() -> str:
     return f"{pipeline.topic_version()}:{votes.VOTE_SENTENCES}"
 
 
+def tally_version() -> str:
+    """What a stored tally depends on: the voting vectors and how a ballot is cast."""
+    return f"{votes_version()}:{votes.BALLOT_VERSION}:{votes.TALLY_VERSION}"
+
+
 def vote_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
     """Each document's voting vectors (:func:`pipeline.vote_vectors`) as the store keeps them."""
     return {k: v.astype(np.float16).tobytes() for k, v in pipeline.vote_vectors(inputs).items()}
@@ -300,9 +306,10 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
 def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
                     work: DocumentWork | None = None) -> set[tuple[str, str]]:
     """The cross-language pairs both documents choose by their sentences' votes (:func:`pipeline.voted`).
-    Each document's voting vectors are kept in the store (float16, 32 KB a document), and each
-    ballot with what it read (its document's and pool's topic fingerprints): a rerun encodes only
-    new documents and casts again only the ballots whose pool changed. ``work``: where
+    Each document's voting vectors are kept in the store (float16, 32 KB a document), each ballot
+    with what it read (its document's and pool's topic fingerprints), and each ballot's tally
+    (:class:`votes.Tally`): a rerun encodes only new documents, casts again only the ballots whose
+    pool changed, and of those reads only the new members where it can. ``work``: where
     :func:`votes_ahead` began computing and storing them (the rest are computed here)."""
     version = votes_version()
     if work is not None:
@@ -313,14 +320,7 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
     pools = votes.cross_lists(nb)
     read = {f"{doc}\t{lang}": votes.read_by(doc, pool, key_of) for doc, lang, pool in pools}
     todo = [(doc, lang, pool) for doc, lang, pool in pools if kept.get(f"{doc}\t{lang}", [None])[0] != read[f"{doc}\t{lang}"]]
-    listed = {d for doc, _, pool in todo for d in (doc, *pool)}
-    need = [d for d in docs if d.id in listed]
-
-    blobs = _per_document(store, "votes", version, need, vote_bytes)
-    dim = get_encoder(pipeline.TOPIC_ENCODER).dim
-    # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
-    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
-    fresh = pipeline.ballots(todo, vectors)
+    fresh = cast_ballots(store, docs, todo, key_of)
     now = {}
     for doc, lang, _ in pools:
         k = f"{doc}\t{lang}"
@@ -328,6 +328,37 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
         now[k] = [read[k], *(got or ())]
     store.put_corpus_cached("ballots", version, json.dumps(now, sort_keys=True).encode("utf-8"))
     return votes.chosen({tuple(k.split("\t")): (v[1], v[2], tuple(map(tuple, v[3]))) for k, v in now.items() if len(v) == 4})
+
+
+def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[str, str, list[str]]],
+                 key_of: dict[str, int]) -> dict[tuple[str, str], votes.Ballot]:
+    """The ballots of ``todo`` ((document, language, pool)), each tally brought up from the one the
+    last run stored where that reads only the pool's new members (:func:`pipeline.tallies`); the
+    new tallies stored, the voting vectors read only of the documents read."""
+    version = tally_version()
+    before: dict[tuple[str, str], votes.Tally] = {}
+    for lang in sorted({lang for _, lang, _ in todo}):
+        found = store.cached(f"tally {lang}", version, [doc for doc, lg, _ in todo if lg == lang])
+        for doc, data in found.items():
+            with suppress(ValueError, KeyError, UnicodeDecodeError):  # unreadable: read the pool whole
+                before[(doc, lang)] = votes.tally_from_bytes(data)
+    plans = []
+    listed: set[str] = set()
+    for doc, lang, pool in todo:
+        keyed = [(d, key_of[d]) for d in pool]
+        prior = before.get((doc, lang))
+        members = votes.unread(prior, key_of[doc], keyed)
+        plans.append((doc, lang, keyed, prior if members is not None else None))
+        listed.update((doc, *(pool if members is None else members)))
+    blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in listed], vote_bytes)
+    dim = get_encoder(pipeline.TOPIC_ENCODER).dim
+    # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
+    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
+    tallied = pipeline.tallies(plans, vectors, key_of)
+    for lang in sorted({lang for _, lang in tallied}):
+        put_in_batches(store, f"tally {lang}", version,
+                       ((doc, votes.tally_to_bytes(t)) for (doc, lg), t in tallied.items() if lg == lang))
+    return {k: b for k, t in tallied.items() if (b := votes.verdict(t)) is not None}
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
