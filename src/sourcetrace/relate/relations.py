@@ -143,11 +143,16 @@ def _days(date: str | None) -> int | None:
     return y * 372 + m * 31 + d  # an ordering, not a calendar
 
 
-def _in_quotes(side: PairText, start: int, end: int) -> bool:
-    """A quotation mark just before or after the span (a quote marks borrowed text)."""
+def _quote_marks(side: PairText, start: int, end: int) -> tuple[bool, bool]:
+    """Whether a quotation mark stands just before the span, and just after it."""
     before = side.text[max(side.doc.start, start - 3):start]
     after = side.text[end:min(side.doc.end, end + 3)]
-    return any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
+    return any(q in before for q in _QUOTES), any(q in after for q in _QUOTES)
+
+
+def _in_quotes(side: PairText, start: int, end: int) -> bool:
+    """A quotation mark just before or after the span (a quote marks borrowed text)."""
+    return any(_quote_marks(side, start, end))
 
 
 def _quoted_whole(a: PairText, b: PairText, p: Passage) -> bool:
@@ -155,14 +160,9 @@ def _quoted_whole(a: PairText, b: PairText, p: Passage) -> bool:
     one just before it and one just after, on one side."""
     if p.kind != "verbatim":
         return False
-    for side, (start, end) in ((a, (p.a_start, p.a_end)), (b, (p.b_start, p.b_end))) if p.a == a.doc.id else (
-            (a, (p.b_start, p.b_end)), (b, (p.a_start, p.a_end))):
-        before = side.text[max(side.doc.start, start - 3):start]
-        after = side.text[end:min(side.doc.end, end + 3)]
-        if (any(q in before for q in _QUOTES) and any(q in after for q in _QUOTES)
-                and _word_count(side, start, end) >= MIN_QUOTE_WORDS):
-            return True
-    return False
+    a0, a1, b0, b1 = _oriented(p, a.doc.id)
+    return any(all(_quote_marks(side, start, end)) and _word_count(side, start, end) >= MIN_QUOTE_WORDS
+               for side, start, end in ((a, a0, a1), (b, b0, b1)))
 
 
 _ENDS = ".!?\u061f\u06d4\n"
@@ -175,8 +175,8 @@ def _sentence_kept(a: PairText, b: PairText, p: Passage) -> bool:
     a figure changed kept only "The meeting ended in <place> on <date>."; bench/trace.py)."""
     if p.kind != "verbatim" or a.doc.lang != b.doc.lang:
         return False
-    for side, start, end in ((a, p.a_start, p.a_end), (b, p.b_start, p.b_end)) if p.a == a.doc.id else (
-            (a, p.b_start, p.b_end), (b, p.a_start, p.a_end)):
+    a0, a1, b0, b1 = _oriented(p, a.doc.id)
+    for side, start, end in ((a, a0, a1), (b, b0, b1)):
         before = side.text[side.doc.start:start].rstrip()
         after = side.text[end:min(side.doc.end, end + 3)]
         if (before and before[-1] not in _ENDS) or not any(ch in _ENDS for ch in after) \
