@@ -374,6 +374,8 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
     last run stored where that reads only the pool's new members (:func:`pipeline.tallies`); the
     new tallies stored, the voting vectors read only of the documents read (a ``long`` one's
     stretches, the others' sentences)."""
+    if not todo:
+        return {}
     version = tally_version(ballots)
     before: dict[tuple[str, str], votes.Tally] = {}
     for lang in sorted({lang for _, lang, _ in todo}):
