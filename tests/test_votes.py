@@ -125,22 +125,12 @@ def test_a_tally_is_read_whole_when_its_document_changed_or_a_sentence_lost_ever
 
 
 def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_their_sentences():
-    ballots = {("a1", "en"): ("e1", 0.5, (), 5), ("e1", "ar"): ("a1", 0.4, (), 4),  # both ways
-               ("a2", "en"): ("e2", 0.6, (), 6), ("e2", "ar"): ("a3", 0.3, (), 3),  # one way only
-               ("a4", "en"): ("e4", 0.5, (), 5), ("e4", "ar"): ("a4", votes.MIN_SHARE / 2, (), 1)}  # too few votes
+    ballots = {("a1", "en"): ("e1", 0.5, ()), ("e1", "ar"): ("a1", 0.4, ()),  # both ways
+               ("a2", "en"): ("e2", 0.6, ()), ("e2", "ar"): ("a3", 0.3, ()),  # one way only
+               ("a4", "en"): ("e4", 0.5, ()), ("e4", "ar"): ("a4", votes.MIN_SHARE / 2, ())}  # too few votes
     assert votes.chosen(ballots) == {("a1", "e1")}
-    assert votes.agreed([("share", 0.3, 3), ("share", votes.MIN_SHARE, 2)])
-    assert not votes.agreed([("share", 0.9, 9)])
-
-
-def test_a_long_document_choosing_with_few_votes_still_chooses():
-    """Both documents' choice by MIN_VOTES votes each is chosen under MIN_SHARE (3 of 32 voting
-    sentences each, a long partial translation); fewer votes need the share."""
-    few = votes.MIN_VOTES / 32
-    assert few < votes.MIN_SHARE
-    assert votes.chosen({("a1", "en"): ("e1", few, (), votes.MIN_VOTES), ("e1", "ar"): ("a1", 0.2, (), 6)}) == {("a1", "e1")}
-    assert votes.chosen({("a1", "en"): ("e1", 0.06, (), 2), ("e1", "ar"): ("a1", 0.2, (), 6)}) == set()
-    assert votes.chosen({("a1", "en"): ("e1", few, (), votes.MIN_VOTES)}) == set()  # one way only
+    assert votes.agreed([("share", 0.3), ("share", votes.MIN_SHARE)])
+    assert not votes.agreed([("share", 0.9)])
 
 
 def test_votes_in_order_choose_a_pair_whose_shares_are_low():
@@ -149,10 +139,10 @@ def test_votes_in_order_choose_a_pair_whose_shares_are_low():
     the same place in both documents add up across both ballots; one vote cast both ways counts once."""
     n = votes.MIN_IN_ORDER
     order = tuple(("e1", 8 * i, 8 * i + 1) for i in range(n - 1))  # a1's sentence 8i, e1's 8i+1
-    ballots = {("a1", "en"): ("e9", 0.2, order, 6),  # a1 chose another
-               ("e1", "ar"): ("a1", 0.06, (("a1", 1, 0), ("a1", 25, 24)), 2)}  # (1, 0) is a1's (0, 1) again
+    ballots = {("a1", "en"): ("e9", 0.2, order),  # a1 chose another
+               ("e1", "ar"): ("a1", 0.06, (("a1", 1, 0), ("a1", 25, 24)))}  # (1, 0) is a1's (0, 1) again
     assert votes.chosen(ballots) == {("a1", "e1")}
-    assert votes.chosen({("e1", "ar"): ballots[("e1", "ar")], ("a1", "en"): ("e9", 0.2, order[:1], 6)}) == set()
+    assert votes.chosen({("e1", "ar"): ballots[("e1", "ar")], ("a1", "en"): ("e9", 0.2, order[:1])}) == set()
     # Votes between sentences at different places are chance, however many.
     assert not votes.in_order(0, 32, 31, 32) and votes.in_order(10, 32, 12, 32)
 
@@ -163,10 +153,10 @@ def test_a_ballot_keeps_its_votes_in_order():
     rng = np.random.default_rng(7)
     own = _unit(rng.normal(size=(12, 16)))
     partner = _unit(own + 0.1 * rng.normal(size=own.shape))
-    best, share, order, n = votes.ballot(own, [("partner", partner)])
-    assert (best, share, n) == ("partner", 1.0, 12) and order == tuple(("partner", i, i) for i in range(12))
-    assert votes.chosen({("a", "en"): ("partner", share, order, n)}) == {("a", "partner")}
-    _, _, backwards, _ = votes.ballot(own, [("reversed", partner[::-1])])
+    best, share, order = votes.ballot(own, [("partner", partner)])
+    assert (best, share) == ("partner", 1.0) and order == tuple(("partner", i, i) for i in range(12))
+    assert votes.chosen({("a", "en"): ("partner", share, order)}) == {("a", "partner")}
+    _, _, backwards = votes.ballot(own, [("reversed", partner[::-1])])
     assert [(i, j) for _, i, j in backwards] == [(i, 11 - i) for i in (5, 6)]  # the middle only
 
 
@@ -229,17 +219,17 @@ def test_stretch_ballots_choose_apart_from_sentence_ballots():
     """A pair either kind of ballot chooses is chosen, but a stretch's vote is no sentence's: a
     share or votes in order of one kind are never added to the other's."""
     low = votes.MIN_SHARE / 2
-    sentences = {("a1", "en"): ("e1", low, (), 1), ("e1", "ar"): ("a1", low, (), 1)}
-    stretches = {("a1", "en"): ("e1", 0.3, (), 9), ("e1", "ar"): ("a1", votes.MIN_SHARE, (), 4)}
+    sentences = {("a1", "en"): ("e1", low, ()), ("e1", "ar"): ("a1", low, ())}
+    stretches = {("a1", "en"): ("e1", 0.3, ()), ("e1", "ar"): ("a1", votes.MIN_SHARE, ())}
     assert votes.chosen(sentences) == set()
     assert votes.chosen(sentences, stretches) == {("a1", "e1")}
     # One document's sentence share and the other's stretch share are not both documents' choice.
-    assert votes.chosen({("a1", "en"): ("e1", 0.3, (), 9)}, {("e1", "ar"): ("a1", 0.3, (), 9)}) == set()
+    assert votes.chosen({("a1", "en"): ("e1", 0.3, ())}, {("e1", "ar"): ("a1", 0.3, ())}) == set()
     half = votes.MIN_IN_ORDER // 2
     order = tuple(("e1", 8 * i, 8 * i) for i in range(half))
     other = tuple(("e1", 8 * i + 4, 8 * i + 4) for i in range(votes.MIN_IN_ORDER - half))
-    assert votes.chosen({("a1", "en"): ("e9", 0.2, order, 6)}, {("a1", "en"): ("e9", 0.2, other, 6)}) == set()
-    assert votes.chosen({}, {("a1", "en"): ("e9", 0.2, order + other, 6)}) == {("a1", "e1")}
+    assert votes.chosen({("a1", "en"): ("e9", 0.2, order)}, {("a1", "en"): ("e9", 0.2, other)}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e9", 0.2, order + other)}) == {("a1", "e1")}
 
 
 def test_only_pools_holding_a_long_document_cast_a_stretch_ballot():

@@ -49,13 +49,6 @@ VOTE_SENTENCES = 32
 # are no translation 56 at 0.12 (40 at 0.13). Plain votes among 10 neighbours and 0.15 (before):
 # 51 of 69, and 96 on the planted bench.
 MIN_SHARE = 0.12
-# ... or this many votes each way, whatever the share: with 32 voting sentences, 4 is 0.12, and a
-# long chapter's chance votes seldom give a neighbour 3 both ways. bench/realtext.py (sentence and
-# stretch ballots): one more true pair both documents choose so (a partial sura, 4/30 and 3/32),
-# no other; the planted 2,000 of bench/trace.py: none (its documents vote with at most 27
-# sentences, where 3 votes are 0.11 or more: a choice of 3 there passed the share already, but
-# for 26 or 27 sentences, and no pair both chose with 3 votes has a share under 0.12).
-MIN_VOTES = 3
 # A translation's sentences keep their order, so a mutual vote between two sentences at about the
 # same place in both documents (their places, as shares of each document's length, within
 # IN_ORDER_BAND) is one chance rarely casts (about 1 in 5). A pair with MIN_IN_ORDER such votes
@@ -68,16 +61,15 @@ MIN_VOTES = 3
 IN_ORDER_BAND = 0.1
 MIN_IN_ORDER = 4
 
-BALLOT_VERSION = 4  # how a ballot is cast (3: with its votes in order; 4: and its choice's votes): a stored ballot of another is cast again
+BALLOT_VERSION = 3  # how a ballot is cast (3: with its votes in order): a stored ballot of another is cast again
 TALLY_VERSION = 2  # what a stored tally holds (2: each listed member's nearest sentence): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
 # 4,196 ballots cast again, 696 had lost a sentence's nearest, 634 had members reordered.
 TALLY_DEPTH = 3
 # (the chosen neighbour, the share of the document's sentences for it, the votes in order: (neighbour,
-# own sentence, neighbour's sentence), sentences as positions among the voting ones, the number of
-# sentences for it)
-Ballot = tuple[str, float, tuple[tuple[str, int, int], ...], int]
+# own sentence, neighbour's sentence), sentences as positions among the voting ones)
+Ballot = tuple[str, float, tuple[tuple[str, int, int], ...]]
 
 
 def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
@@ -161,7 +153,7 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
         j = int(nearest[i] - start[o])
         if in_order(i, len(own), j, len(pool[o][1])):
             placed.append((pool[o][0], i, j))
-    return pool[best][0], float(votes[best]) / len(own), tuple(placed), int(votes[best])
+    return pool[best][0], float(votes[best]) / len(own), tuple(placed)
 
 
 def in_order(i: int, n: int, j: int, m: int) -> bool:
@@ -343,7 +335,7 @@ def verdict(t: Tally) -> Ballot | None:
         o, j = int(t.member[i, 0]), int(t.sentence[i, 0])
         if in_order(i, n, j, t.sizes[o]):
             placed.append((t.pool[o], i, j))
-    return t.pool[best], float(votes[best]) / n, tuple(placed), int(votes[best])
+    return t.pool[best], float(votes[best]) / n, tuple(placed)
 
 
 def tally_to_bytes(t: Tally) -> bytes:
@@ -424,18 +416,18 @@ def chosen(votes: Mapping[tuple[str, str], Ballot],
     return {k for k, v in said.items() if agreed(v)}
 
 
-# ("share", share, votes) or ("order", sentence of the pair's first document, of its second); a
-# stretch ballot's words start with STRETCH ("stretch share", "stretch order").
+# ("share", share) or ("order", sentence of the pair's first document, of its second); a stretch
+# ballot's words start with STRETCH ("stretch share", "stretch order").
 Said = tuple
 STRETCH = "stretch "
 
 
 def named(doc: str, b: Ballot, by_stretches: bool = False) -> list[tuple[tuple[str, str], Said]]:
-    """What `doc`'s ballot says of each pair (a < b) it names: the share its choice got (and its
-    votes), and each vote in order as the two sentences' positions, the pair's first document's
-    first (the same vote cast by both documents counts once); ``by_stretches``: a stretch ballot's."""
+    """What `doc`'s ballot says of each pair (a < b) it names: the share its choice got, and each
+    vote in order as the two sentences' positions, the pair's first document's first (the same
+    vote cast by both documents counts once); ``by_stretches``: a stretch ballot's."""
     share, order = (STRETCH + "share", STRETCH + "order") if by_stretches else ("share", "order")
-    out: list[tuple[tuple[str, str], Said]] = [(pair_key(doc, b[0]), (share, b[1], b[3]))]
+    out: list[tuple[tuple[str, str], Said]] = [(pair_key(doc, b[0]), (share, b[1]))]
     for other, i, j in b[2]:
         k = pair_key(doc, other)
         out.append((k, (order, i, j) if k[0] == doc else (order, j, i)))
@@ -445,18 +437,17 @@ def named(doc: str, b: Ballot, by_stretches: bool = False) -> list[tuple[tuple[s
 def agreed(said: Sequence[Said]) -> bool:
     """Whether what the ballots say of a pair makes it chosen: for the sentence ballots or the
     stretch ballots alike, each document chose the other (a document has one ballot of each per
-    language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its voters
-    or :data:`MIN_VOTES` votes, or at least :data:`MIN_IN_ORDER` distinct votes in order. A
-    stretch is no sentence: the two ballots' words are never counted together."""
+    language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its voters,
+    or at least :data:`MIN_IN_ORDER` distinct votes in order. A stretch is no sentence: the two
+    ballots' words are never counted together."""
     return any(_agreed([s for s in said if s[0].startswith(STRETCH) == by_stretches], by_stretches)
                for by_stretches in (False, True))
 
 
 def _agreed(said: Sequence[Said], by_stretches: bool) -> bool:
     share, order = (STRETCH + "share", STRETCH + "order") if by_stretches else ("share", "order")
-    shares = [s for s in said if s[0] == share]
-    both = len(shares) == 2 and (min(s[1] for s in shares) >= MIN_SHARE or min(s[2] for s in shares) >= MIN_VOTES)
-    return both or len({s for s in said if s[0] == order}) >= MIN_IN_ORDER
+    shares = [s[1] for s in said if s[0] == share]
+    return (len(shares) == 2 and min(shares) >= MIN_SHARE) or len({s for s in said if s[0] == order}) >= MIN_IN_ORDER
 
 
 def candidate(pair: tuple[str, str]) -> Candidate:
