@@ -20,10 +20,9 @@ def test_a_ballot_goes_to_the_neighbour_holding_most_nearest_sentences():
     partner = _unit(own + 0.1 * rng.normal(size=own.shape))  # each sentence's translation
     other = _unit(rng.normal(size=(8, 16)))
     assert votes.ballot(own, [("other", other), ("partner", partner)])[:2] == ("partner", 1.0)
-    # Half the sentences each way: the tie goes to the neighbour whose votes are nearer, and
-    # between votes as near, to the one listed first (nearest by topic).
-    assert votes.ballot(own, [("y", partner[3:]), ("x", own[:3])])[:2] == ("x", 0.5)
-    assert votes.ballot(own, [("y", own[3:]), ("x", own[:3])])[:2] == ("y", 0.5)
+    # Half the sentences each way: the tie goes to the neighbour listed first (nearest by topic).
+    split = [("x", partner[:3]), ("y", partner[3:])]
+    assert votes.ballot(own, split)[:2] == ("x", 0.5)
     assert votes.ballot(own, [("empty", own[:0])]) is None
     assert votes.ballot(own[:0], [("partner", partner)]) is None
 

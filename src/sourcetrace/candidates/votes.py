@@ -61,7 +61,7 @@ MIN_SHARE = 0.12
 IN_ORDER_BAND = 0.1
 MIN_IN_ORDER = 4
 
-BALLOT_VERSION = 4  # how a ballot is cast (3: with its votes in order; 4: ties to nearer votes): a stored ballot of another is cast again
+BALLOT_VERSION = 3  # how a ballot is cast (3: with its votes in order): a stored ballot of another is cast again
 TALLY_VERSION = 2  # what a stored tally holds (2: each listed member's nearest sentence): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
@@ -133,7 +133,7 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     votes for the neighbour holding its nearest sentence when that sentence has it as its nearest
     among `own`'s (mutual nearest, float64 cosines; ties to the first); a sentence near everything
     (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document.
-    Ties between neighbours go to the one whose votes are nearer (:func:`_choice`). `pool`: the neighbours in list order, with
+    Ties between neighbours go to the one listed first. `pool`: the neighbours in list order, with
     their sentence vectors. (:func:`tally` keeps what a rerun needs to bring it up to date; this
     reads only what the vote needs, and a test holds the two to one answer.)"""
     pool = [(d, m) for d, m in pool if len(m)]
@@ -144,8 +144,8 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     sims = own.astype(np.float64) @ mat.T
     nearest = np.argmax(sims, axis=1)
     mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
-    voters = np.flatnonzero(mutual)
-    best, votes = _choice(owner[nearest[voters]], sims[voters, nearest[voters]], len(pool))
+    votes = np.bincount(owner[nearest[mutual]], minlength=len(pool))
+    best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
     start = np.concatenate([[0], np.cumsum([len(m) for _, m in pool])])
     placed = []
     for i in np.flatnonzero(mutual).tolist():
@@ -153,21 +153,7 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
         j = int(nearest[i] - start[o])
         if in_order(i, len(own), j, len(pool[o][1])):
             placed.append((pool[o][0], i, j))
-    return pool[best][0], votes / len(own), tuple(placed)
-
-
-def _choice(voted: np.ndarray, cosines: np.ndarray, members: int) -> tuple[int, int]:
-    """The member most voted for and its number of votes, from each mutual vote's member
-    (`voted`, positions in the pool) and cosine. A tie goes to the member whose votes are nearer
-    (the larger sum of their cosines), then to the one listed first (the nearest by topic): a
-    short chapter's 2 votes of 10 tied with a topic neighbour's 2, and the neighbour, listed
-    first, won (bench/realtext.py, a partial sura: chosen now, and no other pair; planted 2,000
-    of bench/trace.py: 145 -> 155 pairs chosen, each aligned on trial)."""
-    votes = np.bincount(voted, minlength=members)
-    near = np.bincount(voted, weights=cosines, minlength=members)
-    tied = np.flatnonzero(votes == votes.max())
-    best = int(tied[np.argmax(near[tied])])
-    return best, int(votes[best])
+    return pool[best][0], float(votes[best]) / len(own), tuple(placed)
 
 
 def in_order(i: int, n: int, j: int, m: int) -> bool:
@@ -342,14 +328,14 @@ def verdict(t: Tally) -> Ballot | None:
     if not len(t.best) or not t.pool:
         return None
     n = len(t.best)
-    voting = t.mutual[:, 0]
-    best, votes = _choice(t.member[:, 0][voting], t.best[:, 0][voting], len(t.pool))
+    votes = np.bincount(t.member[:, 0][t.mutual[:, 0]], minlength=len(t.pool))
+    best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
     placed = []
     for i in np.flatnonzero(t.mutual[:, 0]).tolist():
         o, j = int(t.member[i, 0]), int(t.sentence[i, 0])
         if in_order(i, n, j, t.sizes[o]):
             placed.append((t.pool[o], i, j))
-    return t.pool[best], votes / n, tuple(placed)
+    return t.pool[best], float(votes[best]) / n, tuple(placed)
 
 
 def tally_to_bytes(t: Tally) -> bytes:
