@@ -115,7 +115,11 @@ def meaning_logit(cos: float, cross: bool) -> float:
 
 def meaning_score(cos: float, cross: bool, cues: float = 0.0) -> float:
     """A quote's score against one sentence from their cosine, moved by the surface cues' logit."""
-    return 1.0 / (1.0 + math.exp(-meaning_logit(cos, cross) - cues))
+    return _sigmoid(meaning_logit(cos, cross) + cues)
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def anchored_gain(cos: float) -> float:
@@ -311,7 +315,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
 
     def _meant_hit(hit: Hit | None, z: float, doc: DocumentLabel, sent: IndexedSentence, cross: bool,
                    cos: float, order: tuple[int, float, int]) -> Hit | None:
-        score = 1.0 / (1.0 + math.exp(-z))
+        score = _sigmoid(z)
         # The words, where they carry the quote, say more than the meaning: a reworded word keeps
         # a near-verbatim hit near-verbatim, as strong as its meaning is (the words alone mark it
         # down for every word changed, below sentences that are merely like it).
@@ -365,13 +369,13 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
                 if _shares_seed(q_seeds, s_tokens):
                     held = _held_share(q_tokens, s_tokens)
                     if num in cosines:
-                        bound = max(held, 1.0 / (1.0 + math.exp(-z0)))
+                        bound = max(held, _sigmoid(z0))
                     elif held >= MIN_SCORE:
                         bound = held
         if bound >= 0.0:
             deferred.append((bound, key, doc.id, partial(settle, key, sent, doc, z0, words, True)))
-        elif z0 is not None:
-            settle(key, sent, doc, z0, words, False)
+        elif z0 is not None and (score := _sigmoid(z0)) >= MIN_SCORE:  # its meaning's score, exactly
+            deferred.append((score, key, doc.id, partial(settle, key, sent, doc, z0, words, False)))
 
     def cross_settle(key: int, sent: IndexedSentence, doc: DocumentLabel, z: float, numbers_cue: float,
                      named: bool) -> None:
@@ -397,10 +401,10 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
             most = z + CUE_WEIGHTS["names"]
             if numbers_cue <= 0:
                 most += anchored_gain(cosines[sent_num[key]])
-            deferred.append((1.0 / (1.0 + math.exp(-most)), key, doc.id,
+            deferred.append((_sigmoid(most), key, doc.id,
                              partial(cross_settle, key, sent, doc, z, numbers_cue, True)))
-        else:
-            cross_settle(key, sent, doc, z, numbers_cue, False)
+        elif (score := _sigmoid(z)) >= MIN_SCORE:
+            deferred.append((score, key, doc.id, partial(cross_settle, key, sent, doc, z, numbers_cue, False)))
     deferred.sort(key=lambda d: (-d[0], d[1]))
     left = len(deferred)
     for at, (bound, _key, _doc, settle_it) in enumerate(deferred):
