@@ -45,7 +45,7 @@ from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Relatio
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
-from sourcetrace.text.normalize import TOKEN, normalize, normalized_tokens, tokens
+from sourcetrace.text.normalize import normalize, normalized_tokens, token_words, tokens
 
 MAX_QUERY_CHARS = 5_000  # a quote, not a document: longer queries are refused
 LANGS = ("any", "ar", "en")
@@ -359,9 +359,10 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
         # make a hit (its score is at most their share of the query).
         if num in aligned and slang == qlang:
             normalized = lexical_text(found[num].text)
-            words = set(_WORD.findall(normalized))
+            plain = _WORD.findall(normalized)
+            words = set(plain)
             if len(q_words & words) >= need:
-                s_tokens = TOKEN.findall(normalized)
+                s_tokens = token_words(normalized, plain)
                 # no seed n-gram in common: the alignment would find nothing
                 if _shares_seed(q_seeds, s_tokens):
                     held = _held_share(q_tokens, s_tokens)
