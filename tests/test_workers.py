@@ -146,3 +146,37 @@ def test_voting_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_pa
         assert not work.submitted("votes") and _children() == before  # collected: the workers stop
         assert store.cached("votes", local.votes_version(), [d.id for d in docs]) == here  # bit for bit
     assert any(here.values())
+
+
+def test_work_shared_with_this_process_gives_every_result_in_order(tmp_path, monkeypatch):
+    import time
+
+    from sourcetrace import pipeline
+    from sourcetrace.candidates import votes
+    from sourcetrace.engines import local
+
+    for name, text in {"s": STATEMENT, "r": REPORT, "a": ARABIC, "b": ARABIC.replace("الاثنين", "الثلاثاء")}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 1)
+        nb = local.nearest_documents(store, docs, local.topic_vectors(store, docs))
+        key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
+        plans = [((doc, lang, [(d, key_of[d]) for d in pool], None), key_of[doc], [doc, *pool])
+                 for doc, lang, pool in votes.cross_lists(nb)] * 30  # many chunks: the workers get some
+        vectors = local.voting_vectors(local._per_document(store, "votes", local.votes_version(), docs, local.vote_bytes))
+        here_took = []
+
+        def here(chunk):  # slower than the workers, which then take chunks from the front
+            here_took.append(len(chunk))
+            time.sleep(0.2)
+            return local.planned_tallies(chunk, vectors)
+
+        work = workers.DocumentWork(store, 2)
+        try:
+            shared = work.share(local.stored_tallies, plans, 1, here)
+        finally:
+            work.close()
+    expected = [x for p in plans for x in local.planned_tallies([p], vectors)]
+    assert [(k, votes.tally_to_bytes(t)) for k, t in shared] == [(k, votes.tally_to_bytes(t)) for k, t in expected]
+    assert 0 < len(here_took) < len(plans)  # both took part
