@@ -41,7 +41,8 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
     Each file is stored in one transaction with its documents and sentences. With ``strict`` the
     first failure raises :class:`ReadError`; otherwise failures are collected and reading goes on.
     Many new files are read and split in ``workers`` processes (default: one per core) while this
-    process stores them (:func:`workers.read_ahead`): the same documents in the same order.
+    process stores them (:func:`workers.read_ahead`): the same documents in the same order (the
+    calling script's main module must then be import-safe, as for :func:`local.align_all`).
     """
     report = ReadReport()
     paths, failures = discover(inputs)
