@@ -36,7 +36,9 @@ test files in a temporary directory on every run.
   `github:OpenITI/0475AH` (OpenITI corpus, CC BY-NC-SA 4.0). OpenITI's repositories from 0700AH on
   are held out for independent checks and are never read. mARkdown is reduced to the plain text a
   reader would copy (metadata header, page and milestone markers, paragraph marks removed). Editions:
-  two versions of one work (one work per author, 15-60 KB each), truth `copy` or `revision`.
+  two versions of one work (one work per author, 15-60 KB each), truth `copy` or `revision`, when
+  they share half their 8-word runs or more; two that do not are two parts of a collection filed
+  under one work, kept as texts the truth does not relate.
   Commentary (full run only): Ibn al-Iflili's commentary on al-Mutanabbi's poems (0441, ~690 KB)
   with al-Mutanabbi's Diwan (0354) as its base and source.
 * TICO-19, news and official and encyclopedic documents with their professional Arabic
