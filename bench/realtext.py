@@ -199,6 +199,7 @@ class Corpus:
         self.pairs = [p for p in self.pairs if p.set in sets]
         kept = {x for p in self.pairs for x in (p.a, p.b)} | {k for k, st in self.unpaired.items() if st in sets}
         self.files = {k: f for k, f in self.files.items() if k in kept}
+        self.sharing = {ks for ks in self.sharing if ks <= kept}  # TICO's: scoring named files left out
         self.notes.append("only the sets " + ", ".join(sets) + " (--only): figures of a smaller corpus")
 
     def exclude(self, prefixes: list[str]) -> None:

@@ -130,5 +130,7 @@ def test_only_keeps_the_files_of_a_set_that_the_truth_pairs_with_nothing():
     corpus.pairs.append(Pair("edition", "openiti", "a", "b"))
     corpus.pairs.append(Pair("translation", "quran", "q", "q"))
     corpus.unpaired.update({"p1": "openiti", "p2": "openiti"})
+    corpus.sharing |= {frozenset(("q", "p1")), frozenset(("a", "p1"))}
     corpus.only(["openiti"])
     assert sorted(corpus.files) == ["a", "b", "p1", "p2"]
+    assert corpus.sharing == {frozenset(("a", "p1"))}  # a left-out file's would name a file no longer there
