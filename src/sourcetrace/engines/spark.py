@@ -63,7 +63,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
 import numpy as np
-from pyspark import RDD, StorageLevel
+from pyspark import RDD, SparkConf, SparkContext, StorageLevel
 from pyspark.sql import SparkSession
 
 from sourcetrace import pipeline
@@ -80,6 +80,7 @@ from sourcetrace.align.pair import DEFAULT_THRESHOLD, Side
 from sourcetrace.candidates.pairs import DocInput
 from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.vectors import text_key
+from sourcetrace.engines import spark_pickling
 from sourcetrace.engines.ingest import ONLY_BOILERPLATE
 from sourcetrace.engines.local import DOC_BATCH as TOPIC_BATCH  # the local engine's batches
 from sourcetrace.engines.local import SENTENCE_BATCH
@@ -97,6 +98,7 @@ TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (
 # and sentences, 60 MB of features. Each partition costs a Python task in every stage (0.2-0.6 s
 # at load 10-30; a 2,000-document trace ran 302 tasks in 125 stages on local[2]).
 DOCS_PER_PARTITION = 10_000
+PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -117,6 +119,14 @@ class DocRecord:
     def doc_input(self) -> DocInput:
         """What candidate search and topics read of it (:func:`pipeline.doc_input`)."""
         return pipeline.doc_input(self.doc, self.text, self.sentences)
+
+
+def _doc_record(r: DocRecord) -> tuple:
+    return DocRecord, (r.doc, r.order, r.text, r.sentences)
+
+
+# In every process that runs the stages (the driver, each Python worker): see spark_pickling.
+spark_pickling.register((DocRecord, _doc_record))
 
 
 @dataclass
@@ -142,14 +152,18 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
     # Workers run this interpreter (a virtual environment's, with its packages): the setting
     # alone started the interpreter the venv links to, without them.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = (SparkSession.builder.master(master).appName(app)
-               .config("spark.pyspark.python", sys.executable)
-               .config("spark.pyspark.driver.python", sys.executable)
-               .config("spark.executorEnv.PYTHONPATH", path))
+    settings = {"spark.master": master, "spark.app.name": app, "spark.pyspark.python": sys.executable,
+                "spark.pyspark.driver.python": sys.executable, "spark.executorEnv.PYTHONPATH": path}
     conf = dict(conf or {})
     # Workers forked with sourcetrace and the encoders' tables already loaded (engines/spark_daemon.py),
     # not loading them again in every worker Spark starts (it stops one idle for a minute).
     conf.setdefault("spark.python.daemon.module", "sourcetrace.engines.spark_daemon")
+    # A Python worker spills its group-bys to disk once its resident memory passes this, and a
+    # worker forked from that daemon starts at ~330 MB (the tables it shares): Spark's 512m left
+    # a partition ~180 MB, so group-bys spilled, pickled and read back over and over (a quarter
+    # of the workers' samples at 5,000 documents). A partition holds at most DOCS_PER_PARTITION
+    # documents' records.
+    conf.setdefault("spark.python.worker.memory", PYTHON_WORKER_MEMORY)
     if master.startswith("local") and "spark.default.parallelism" not in conf:
         # Without it every join takes the partitions of its largest parent, and unions add them up
         # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
@@ -163,9 +177,12 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
         # its C2 compiler and parallel collector cost more CPU than they save (2,000 documents
         # on local[2], one after the other at load 20: 116.3 -> 100.2 CPU seconds in all).
         conf.setdefault("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-    for key, value in conf.items():
-        builder = builder.config(key, value)
-    return builder.getOrCreate()
+    settings.update(conf)
+    if SparkContext._active_spark_context is None:
+        # The context first, for its serializer (the session's builder takes none): records
+        # pickled by the C pickler (engines/spark_pickling.py). One already running keeps its own.
+        SparkContext(conf=SparkConf().setAll(list(settings.items())), serializer=spark_pickling.serializer())
+    return SparkSession.builder.config(map=settings).getOrCreate()
 
 
 def partitions(sc, n_docs: int) -> int:
