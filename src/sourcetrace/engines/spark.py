@@ -270,6 +270,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             failed = failed.union(sc.parallelize(failures, 1))
         failed = failed.coalesce(1)
         keep("segment", docs)
+        # What most joins read of a document, kept apart: each stage reading `docs` unpickles
+        # every text and sentence again.
+        light = docs.mapValues(lambda r: r.doc)
+        keep("segment", light)
         summary.n_failures = keep("failures", failed)
         summary.failures = failed.take(20) if summary.n_failures else []  # a job only when some failed
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
@@ -306,7 +310,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         name = chosen.name if chosen is not None else ""
         with_vectors = docs.mapValues(lambda r: (r, None))
         if chosen is not None:
-            langs = docs.mapValues(lambda r: r.doc.lang)
+            langs = light.mapValues(lambda d: d.lang)
             need = (with_both(pairs.filter(lambda kv: kv[1]), langs, parts).filter(lambda kv: kv[1][1] != kv[1][2])
                     .flatMap(lambda kv: [(kv[0][0], None), (kv[0][1], None)]).distinct(parts))
             need_ranks = joined(ranks, need, parts).map(lambda kv: (kv[1][0], kv[0])).sortByKey().zipWithIndex().map(
@@ -334,7 +338,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
                                       lambda records, sides: aligned(records, sides, spec, name, threshold),
                                       places=by_topic)
         keep("align", direct)
-        info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
+        info = light.mapValues(lambda d: (d.start, d.end, d.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
 
@@ -372,7 +376,6 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- direct, families: per connected component of the shared-text relations
         labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
-        light = docs.mapValues(lambda r: r.doc)
         relations = direct_by_family(typed, diffs, labels, light, parts)
         n_relations = keep("direct", relations)
         moved = (typed.map(lambda r: (pair_key(r.a, r.b), joins_family(r)))
@@ -672,9 +675,11 @@ def compose(passages: RDD, info: RDD, parts: int, *, any_language: bool) -> RDD:
     end, lang))`` of every document."""
     pairs = passages.filter(lambda p: p.kind in TRANSLATION_KINDS and p.a != p.b).map(
         lambda p: (pair_key(p.a, p.b), p)).groupByKey(parts).mapValues(list)
-    translations = with_both(pairs, info, parts).flatMap(_translation).persist(KEEP)  # (z, (y, passages, lang y))
+    translations = with_both(pairs, info, parts).flatMap(_translation)  # (z, (y, passages, lang y))
     by_pivot = translations.groupByKey(parts).mapValues(list)
-    known = translations.map(lambda kv: (pair_key(kv[0], kv[1][0]), True)).distinct(parts)
+    # From by_pivot, not from translations again: read twice, translations were computed twice
+    # (persisted, never unpersisted).
+    known = by_pivot.flatMap(lambda kv: [(pair_key(kv[0], y), True) for y, _, _ in kv[1]]).distinct(parts)
     sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info, parts).flatMap(
         lambda kv: _pivots(kv[1][0], kv[1][1][2], kv[1][2][2], any_language))
     composed = sides.join(by_pivot, parts).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
