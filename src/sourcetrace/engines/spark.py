@@ -376,7 +376,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- direct, families: per connected component of the shared-text relations
         labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
-        relations = direct_by_family(typed, diffs, labels, light, parts)
+        # Kept: direct reads the labelled relations twice (those of a family, and the rest).
+        labelled = _labelled(typed, labels, parts)
+        keep("direct", labelled)
+        relations = direct_by_family(labelled, diffs, labels, light, parts)
         n_relations = keep("direct", relations)
         moved = (typed.map(lambda r: (pair_key(r.a, r.b), joins_family(r)))
                  .join(relations.map(lambda r: (pair_key(r.a, r.b), joins_family(r))), parts)
@@ -790,10 +793,10 @@ def _labelled(records: RDD, labels: RDD, parts: int) -> RDD:
                             lambda items, sides: [(r, sides.get(r.a), sides.get(r.b)) for _, r in items])
 
 
-def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
+def direct_by_family(rels: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
     """:func:`pipeline.direct` per connected component (its members, the relations between them,
-    their pairs' fact diffs); the other relations rest on no shared text and pass unchanged."""
-    rels = _labelled(typed, labels, parts)
+    their pairs' fact diffs); the other relations rest on no shared text and pass unchanged.
+    ``rels``: the relations with both documents' labels (:func:`_labelled`)."""
     inside = rels.filter(lambda t: t[1] is not None and t[1] == t[2]).map(lambda t: (t[1], t[0]))
     outside = rels.filter(lambda t: t[1] is None or t[1] != t[2]).map(lambda t: t[0])
     pair_diffs = joined(diffs.map(lambda kv: (kv[0][0], kv)), labels, parts).map(lambda kv: (kv[1][1], kv[1][0]))
