@@ -283,6 +283,7 @@ def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int
     from sourcetrace.engines.spark import joined
 
     docs = joined(topics, langs, parts)  # (id, (vector, lang))
+    keep("candidates: neighbours", docs)  # read twice: the sizes by language, then the blocks
     sizes = dict(docs.map(lambda kv: kv[1][1]).countByValue())  # documents per language: a few numbers
     blocks_of = {lang: max(1, -(-n // VECTOR_BLOCK)) for lang, n in sizes.items()}
     blocks = docs.map(lambda kv: ((kv[1][1], zlib.crc32(kv[0].encode("utf-8")) % blocks_of[kv[1][1]]),
