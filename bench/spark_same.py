@@ -56,8 +56,11 @@ class PeakTree:
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
-        self.cpu: dict[int, float] = {}  # seconds by process
-        self.kind: dict[int, str] = {}  # what each process runs (kinds())
+        # Seconds by process, and what each runs (kinds()), by (pid, start time): pids are
+        # recycled (pid_max 32768 on a busy machine), and a worker that got a dead one's pid
+        # wrote over its seconds (16 s of 272 in one 5,000-document Spark run).
+        self.cpu: dict[tuple[int, int], float] = {}
+        self.kind: dict[tuple[int, int], str] = {}
         self.series: list[tuple[float, dict[str, float]]] = []  # (time, CPU seconds by kind so far)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -65,12 +68,14 @@ class PeakTree:
     def _tree(self) -> list[int]:
         children: dict[int, list[int]] = {}
         ticks: dict[int, float] = {}
+        started: dict[int, int] = {}
         for stat in glob.glob("/proc/[0-9]*/stat"):
             try:
                 fields = Path(stat).read_text().rsplit(")", 1)[1].split()
                 pid = int(stat.split("/")[2])
                 children.setdefault(int(fields[1]), []).append(pid)
                 ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
+                started[pid] = int(fields[19])
             except (OSError, ValueError, IndexError):
                 continue
         out, todo = [], [self.pid]
@@ -79,8 +84,9 @@ class PeakTree:
             p = todo.pop()
             out.append(p)
             if p in ticks:
-                self.cpu[p] = ticks[p] / hz
-                self.kind[p] = _kind(p, self.kind.get(p, "?"))  # read again: a launcher script execs java
+                key = (p, started[p])
+                self.cpu[key] = ticks[p] / hz
+                self.kind[key] = _kind(p, self.kind.get(key, "?"))  # read again: a launcher script execs java
             todo += children.get(p, [])
         return out
 
@@ -101,8 +107,8 @@ class PeakTree:
         """CPU seconds by kind of process: the JVM, PySpark's worker daemon and the workers it
         forks, the driver (or the local engine and its workers)."""
         out: dict[str, float] = {}
-        for pid, seconds in self.cpu.items():
-            out[self.kind.get(pid, "?")] = out.get(self.kind.get(pid, "?"), 0.0) + seconds
+        for key, seconds in self.cpu.items():
+            out[self.kind.get(key, "?")] = out.get(self.kind.get(key, "?"), 0.0) + seconds
         return out
 
     def stop(self) -> tuple[int, float]:
