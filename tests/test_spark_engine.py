@@ -107,3 +107,18 @@ def test_with_sides_local_gives_a_partition_the_sides_its_records_read(spark):
     out = with_sides_local(keyed, docs, 3, lambda r: r[0], work, prepare=lambda v: 10 * v, spread=4).collect()
     assert sorted(out) == sorted(((f"d{i % 20}", f"d{(i * 7 + 1) % 20}"), i, 10 * (i % 20 + (i * 7 + 1) % 20))
                                  for i in range(30))
+
+
+def test_session_pickles_records_in_c_and_spills_late(spark):
+    """The engine's session pickles records with the C pickler (engines/spark_pickling.py), and
+    its Python workers spill group-bys past PYTHON_WORKER_MEMORY, not Spark's 512m (a worker
+    forked from the preloading daemon starts at ~330 MB)."""
+    from pyspark.serializers import PickleSerializer
+
+    from sourcetrace.engines.spark import PYTHON_WORKER_MEMORY
+
+    sc = spark.sparkContext
+    assert isinstance(sc._unbatched_serializer, PickleSerializer)
+    assert sc.getConf().get("spark.python.worker.memory") == PYTHON_WORKER_MEMORY
+    grouped = sc.parallelize(range(10), 2).map(lambda i: (i % 3, i)).groupByKey(2).mapValues(sorted).collect()
+    assert sorted(grouped) == [(0, [0, 3, 6, 9]), (1, [1, 4, 7]), (2, [2, 5, 8])]

@@ -63,7 +63,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
 import numpy as np
-from pyspark import RDD, StorageLevel
+from pyspark import RDD, SparkConf, SparkContext, StorageLevel
 from pyspark.sql import SparkSession
 
 from sourcetrace import pipeline
@@ -80,6 +80,7 @@ from sourcetrace.align.pair import DEFAULT_THRESHOLD, Side
 from sourcetrace.candidates.pairs import DocInput
 from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.vectors import text_key
+from sourcetrace.engines import spark_pickling
 from sourcetrace.engines.ingest import ONLY_BOILERPLATE
 from sourcetrace.engines.local import DOC_BATCH as TOPIC_BATCH  # the local engine's batches
 from sourcetrace.engines.local import SENTENCE_BATCH
@@ -97,6 +98,7 @@ TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (
 # and sentences, 60 MB of features. Each partition costs a Python task in every stage (0.2-0.6 s
 # at load 10-30; a 2,000-document trace ran 302 tasks in 125 stages on local[2]).
 DOCS_PER_PARTITION = 10_000
+PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -117,6 +119,14 @@ class DocRecord:
     def doc_input(self) -> DocInput:
         """What candidate search and topics read of it (:func:`pipeline.doc_input`)."""
         return pipeline.doc_input(self.doc, self.text, self.sentences)
+
+
+def _doc_record(r: DocRecord) -> tuple:
+    return DocRecord, (r.doc, r.order, r.text, r.sentences)
+
+
+# In every process that runs the stages (the driver, each Python worker): see spark_pickling.
+spark_pickling.register((DocRecord, _doc_record))
 
 
 @dataclass
@@ -142,14 +152,18 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
     # Workers run this interpreter (a virtual environment's, with its packages): the setting
     # alone started the interpreter the venv links to, without them.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = (SparkSession.builder.master(master).appName(app)
-               .config("spark.pyspark.python", sys.executable)
-               .config("spark.pyspark.driver.python", sys.executable)
-               .config("spark.executorEnv.PYTHONPATH", path))
+    settings = {"spark.master": master, "spark.app.name": app, "spark.pyspark.python": sys.executable,
+                "spark.pyspark.driver.python": sys.executable, "spark.executorEnv.PYTHONPATH": path}
     conf = dict(conf or {})
     # Workers forked with sourcetrace and the encoders' tables already loaded (engines/spark_daemon.py),
     # not loading them again in every worker Spark starts (it stops one idle for a minute).
     conf.setdefault("spark.python.daemon.module", "sourcetrace.engines.spark_daemon")
+    # A Python worker spills its group-bys to disk once its resident memory passes this, and a
+    # worker forked from that daemon starts at ~330 MB (the tables it shares): Spark's 512m left
+    # a partition ~180 MB, so group-bys spilled, pickled and read back over and over (a quarter
+    # of the workers' samples at 5,000 documents). A partition holds at most DOCS_PER_PARTITION
+    # documents' records.
+    conf.setdefault("spark.python.worker.memory", PYTHON_WORKER_MEMORY)
     if master.startswith("local") and "spark.default.parallelism" not in conf:
         # Without it every join takes the partitions of its largest parent, and unions add them up
         # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
@@ -163,9 +177,12 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
         # its C2 compiler and parallel collector cost more CPU than they save (2,000 documents
         # on local[2], one after the other at load 20: 116.3 -> 100.2 CPU seconds in all).
         conf.setdefault("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-    for key, value in conf.items():
-        builder = builder.config(key, value)
-    return builder.getOrCreate()
+    settings.update(conf)
+    if SparkContext._active_spark_context is None:
+        # The context first, for its serializer (the session's builder takes none): records
+        # pickled by the C pickler (engines/spark_pickling.py). One already running keeps its own.
+        SparkContext(conf=SparkConf().setAll(list(settings.items())), serializer=spark_pickling.serializer())
+    return SparkSession.builder.config(map=settings).getOrCreate()
 
 
 def partitions(sc, n_docs: int) -> int:
@@ -253,6 +270,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             failed = failed.union(sc.parallelize(failures, 1))
         failed = failed.coalesce(1)
         keep("segment", docs)
+        # What most joins read of a document, kept apart: each stage reading `docs` unpickles
+        # every text and sentence again.
+        light = docs.mapValues(lambda r: r.doc)
+        keep("segment", light)
         summary.n_failures = keep("failures", failed)
         summary.failures = failed.take(20) if summary.n_failures else []  # a job only when some failed
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
@@ -289,7 +310,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         name = chosen.name if chosen is not None else ""
         with_vectors = docs.mapValues(lambda r: (r, None))
         if chosen is not None:
-            langs = docs.mapValues(lambda r: r.doc.lang)
+            langs = light.mapValues(lambda d: d.lang)
             need = (with_both(pairs.filter(lambda kv: kv[1]), langs, parts).filter(lambda kv: kv[1][1] != kv[1][2])
                     .flatMap(lambda kv: [(kv[0][0], None), (kv[0][1], None)]).distinct(parts))
             need_ranks = joined(ranks, need, parts).map(lambda kv: (kv[1][0], kv[0])).sortByKey().zipWithIndex().map(
@@ -317,7 +338,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
                                       lambda records, sides: aligned(records, sides, spec, name, threshold),
                                       places=by_topic)
         keep("align", direct)
-        info = docs.mapValues(lambda r: (r.doc.start, r.doc.end, r.doc.lang))
+        info = light.mapValues(lambda d: (d.start, d.end, d.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
 
@@ -355,8 +376,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- direct, families: per connected component of the shared-text relations
         labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
-        light = docs.mapValues(lambda r: r.doc)
-        relations = direct_by_family(typed, diffs, labels, light, parts)
+        # Kept: direct reads the labelled relations twice (those of a family, and the rest).
+        labelled = _labelled(typed, labels, parts)
+        keep("direct", labelled)
+        relations = direct_by_family(labelled, diffs, labels, light, parts)
         n_relations = keep("direct", relations)
         moved = (typed.map(lambda r: (pair_key(r.a, r.b), joins_family(r)))
                  .join(relations.map(lambda r: (pair_key(r.a, r.b), joins_family(r))), parts)
@@ -655,9 +678,11 @@ def compose(passages: RDD, info: RDD, parts: int, *, any_language: bool) -> RDD:
     end, lang))`` of every document."""
     pairs = passages.filter(lambda p: p.kind in TRANSLATION_KINDS and p.a != p.b).map(
         lambda p: (pair_key(p.a, p.b), p)).groupByKey(parts).mapValues(list)
-    translations = with_both(pairs, info, parts).flatMap(_translation).persist(KEEP)  # (z, (y, passages, lang y))
+    translations = with_both(pairs, info, parts).flatMap(_translation)  # (z, (y, passages, lang y))
     by_pivot = translations.groupByKey(parts).mapValues(list)
-    known = translations.map(lambda kv: (pair_key(kv[0], kv[1][0]), True)).distinct(parts)
+    # From by_pivot, not from translations again: read twice, translations were computed twice
+    # (persisted, never unpersisted).
+    known = by_pivot.flatMap(lambda kv: [(pair_key(kv[0], y), True) for y, _, _ in kv[1]]).distinct(parts)
     sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info, parts).flatMap(
         lambda kv: _pivots(kv[1][0], kv[1][1][2], kv[1][2][2], any_language))
     composed = sides.join(by_pivot, parts).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
@@ -768,10 +793,10 @@ def _labelled(records: RDD, labels: RDD, parts: int) -> RDD:
                             lambda items, sides: [(r, sides.get(r.a), sides.get(r.b)) for _, r in items])
 
 
-def direct_by_family(typed: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
+def direct_by_family(rels: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
     """:func:`pipeline.direct` per connected component (its members, the relations between them,
-    their pairs' fact diffs); the other relations rest on no shared text and pass unchanged."""
-    rels = _labelled(typed, labels, parts)
+    their pairs' fact diffs); the other relations rest on no shared text and pass unchanged.
+    ``rels``: the relations with both documents' labels (:func:`_labelled`)."""
     inside = rels.filter(lambda t: t[1] is not None and t[1] == t[2]).map(lambda t: (t[1], t[0]))
     outside = rels.filter(lambda t: t[1] is None or t[1] != t[2]).map(lambda t: t[0])
     pair_diffs = joined(diffs.map(lambda kv: (kv[0][0], kv)), labels, parts).map(lambda kv: (kv[1][1], kv[1][0]))
