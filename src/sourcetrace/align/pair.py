@@ -640,17 +640,20 @@ def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passa
     for ms in groups.values():
         a0, a1 = min(m.a_start for m in ms), max(m.a_end for m in ms)
         b0, b1 = min(m.b_start for m in ms), max(m.b_end for m in ms)
-        kind, score = (ms[0].kind, ms[0].score) if len(ms) == 1 else ("near-verbatim", 0.0)
+        if len(ms) == 1:
+            kind, score = ms[0].kind, ms[0].score
+        else:
+            # Scored from the first match to the last, the words between them included: counting
+            # the matches' own words only made two sentences of one frame with other names, dates
+            # and figures ("Speaking at a press conference in <place> on <date>, <person> said that
+            # ...") 0.94 alike, a block "taken word for word".
+            kind = "near-verbatim"
+            score = sum(m.matched for m in ms) / max(_word_count(a.text, a0, a1), _word_count(b.text, b0, b1), 1)
         if kind != "verbatim":
             # A sentence mostly kept is kept as a sentence: the reworded rest belongs to the copy.
             kind = "near-verbatim"
             a0, a1 = _widen(a, a0, a1)
             b0, b1 = _widen(b, b0, b1)
-            # Scored over the whole passage, the words between and around the matches included:
-            # counting the matches' own words only made two sentences of one frame with other
-            # names, dates and figures ("Speaking at a press conference in <place> on <date>,
-            # <person> said that ...") 0.94 alike, a block "taken word for word".
-            score = sum(m.matched for m in ms) / max(_word_count(a.text, a0, a1), _word_count(b.text, b0, b1), 1)
         out.append(Passage(a.doc.id, a0, a1, b.doc.id, b0, b1, kind, score))
     return out
 
