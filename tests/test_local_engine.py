@@ -1,3 +1,5 @@
+import json
+
 from sourcetrace.candidates.pairs import FEATURES_VERSION
 from sourcetrace.engines import local
 from sourcetrace.engines.ingest import ingest
@@ -142,6 +144,40 @@ def test_facts_are_cached_per_document_and_read_back_the_same(tmp_path, monkeypa
 
         monkeypatch.setattr(pipeline, "document_facts", no_extraction)
         assert local.facts_of(docs, local.DocumentTexts(store), store) == first
+
+
+def test_long_documents_cast_stretch_ballots_kept_as_the_sentence_ballots_are(tmp_path, monkeypatch):
+    """Documents of more than VOTE_SENTENCES sentences also vote with their stretches: the store's
+    ballots choose what a fresh count over both kinds of vectors does, and a rerun encodes nothing."""
+    from sourcetrace import pipeline
+    from sourcetrace.candidates import votes
+
+    en = ["The council met today and agreed on a plan for the rivers.", "Heavy rain closed the main road.",
+          "The minister opened a new school in the town.", "The bank raised its interest rate."]
+    ar = ["اجتمع المجلس اليوم واتفق على خطة للأنهار.", "أغلقت الأمطار الغزيرة الطريق الرئيسي.",
+          "افتتح الوزير مدرسة جديدة في البلدة.", "رفع البنك سعر الفائدة."]
+    n = votes.VOTE_SENTENCES + 4
+    for i in range(3):
+        (tmp_path / f"e{i}.txt").write_text("\n".join(f"{en[(i + j) % 4]} Day {j}." for j in range(n)) + "\n",
+                                            encoding="utf-8")
+        (tmp_path / f"a{i}.txt").write_text("\n".join(f"{ar[(i + j) % 4]} اليوم {j}." for j in range(n)) + "\n",
+                                            encoding="utf-8")
+    (tmp_path / "short.txt").write_text(en[0] + "\n", encoding="utf-8")
+    encoded: list[int] = []
+    stretch_vectors = pipeline.stretch_vectors
+    monkeypatch.setattr(pipeline, "stretch_vectors",
+                        lambda inputs: encoded.append(len(inputs)) or stretch_vectors(inputs))
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        nb = local.nearest_documents(store, docs, local.topic_vectors(store, docs))
+        first = local.chosen_by_votes(store, docs, nb)
+        inputs = local.doc_inputs(store, docs)
+        stretches = stretch_vectors(inputs)
+        assert sorted(len(v) for v in stretches.values()) == [0] + [votes.VOTE_SENTENCES] * 6
+        assert first == pipeline.voted(nb, pipeline.vote_vectors(inputs), stretches)
+        assert json.loads(store.corpus_cached("stretch ballots", local.stretch_version()))
+        encoded.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
 
 
 def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from sourcetrace.text.normalize import (
     normalize_span,
     normalize_text,
     normalized_tokens,
+    token_words,
     tokens,
 )
 
@@ -300,6 +303,20 @@ def test_normalize_text_is_the_text_of_normalize(text: str) -> None:
 @given(_texts)
 def test_token_pattern_on_the_fold_alone_gives_the_words_of_tokens(text: str) -> None:
     assert TOKEN.findall(normalize_text(text)) == [w for w, _, _ in tokens(normalize(text))]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_texts, st.text(st.sampled_from("ab7 .,'_-\u0301\u0915\u093f\u05b0\u0661\u0664\u0627"), max_size=20)))
+def test_token_words_are_the_token_patterns_from_the_plain_words(text: str) -> None:
+    for t in (text, normalize_text(text)):
+        assert token_words(t, re.findall(r"\w+", t)) == TOKEN.findall(t)
+
+
+def test_token_words_scan_again_only_where_a_word_is_joined() -> None:
+    plain = ["a", "b"]  # not the text's: shows which way the answer came
+    assert token_words("x y", plain) is plain
+    for joined in ("don't", "10,000", "3.5", "a_b", "cafe\u0301", "\u0915\u093f"):
+        assert token_words(joined, plain) == TOKEN.findall(joined)
 
 
 def test_token_pattern_keeps_numbers_and_apostrophes_whole() -> None:

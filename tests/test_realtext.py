@@ -11,8 +11,12 @@ import io  # noqa: E402
 import zipfile  # noqa: E402
 
 from realtext import (  # noqa: E402
+    EDITION_SHARED,
     TICO,
+    Corpus,
+    Pair,
     _pan_case,
+    _shared_runs,
     _sharing_blocks,
     lines_text,
     miss_shares,
@@ -104,3 +108,29 @@ def test_translation_memory_units_become_documents_in_their_order():
     docs = tico_documents(_Repo(tmx))
     assert docs == [("tico.News_2", ["الأولى.", "الجملة الثانية."], ["First & one.", "Second sentence."]),
                     ("tico.Wiki_1", ["نص آخر."], ["Other text."])]
+
+
+def test_two_editions_share_their_runs_and_two_parts_of_a_collection_do_not():
+    """OpenITI files the parts of a hadith collection under one work: they share chains of
+    transmitters only, under EDITION_SHARED of their 8-word runs; two editions differ in marks,
+    hamza and a line here and there."""
+    chain = "عن أبي صالح عن أبي هريرة قال قال رسول الله صلى الله عليه وسلم "
+    body = " ".join(f"كلمة{k} من متن الحديث" for k in range(60))
+    edition = chain + body
+    other = "أَنَّ " + chain.replace("أبي", "ابي") + body.replace("كلمة7 ", "كلمة7 زيادة ")
+    part = chain + " ".join(f"لفظ{k} من حديث آخر" for k in range(60))
+    assert _shared_runs(edition, other) >= EDITION_SHARED and _shared_runs(other, edition) >= EDITION_SHARED
+    assert _shared_runs(edition, part) < 0.1
+
+
+def test_only_keeps_the_files_of_a_set_that_the_truth_pairs_with_nothing():
+    corpus = Corpus(17)
+    for key in ("a", "b", "p1", "p2", "q"):
+        corpus.add(key, "ar", key)
+    corpus.pairs.append(Pair("edition", "openiti", "a", "b"))
+    corpus.pairs.append(Pair("translation", "quran", "q", "q"))
+    corpus.unpaired.update({"p1": "openiti", "p2": "openiti"})
+    corpus.sharing |= {frozenset(("q", "p1")), frozenset(("a", "p1"))}
+    corpus.only(["openiti"])
+    assert sorted(corpus.files) == ["a", "b", "p1", "p2"]
+    assert corpus.sharing == {frozenset(("a", "p1"))}  # a left-out file's would name a file no longer there

@@ -255,3 +255,38 @@ def test_pairs_placed_by_order_alone_do_not_make_a_translation_or_a_derived_text
     copied = [Passage("en", p.a_start, p.a_end, "en2", p.b_start, p.b_end, "verbatim", 0.05)
               for p in _passages(en, same, "verbatim", 0.95, 0.95)]
     assert relate(en, same, copied).type == "copy"
+
+
+
+def _hadith_book(doc_id: str, chains: list[str], sayings: list[str]) -> PairText:
+    """A numbered hadith collection: "N -", a chain of transmitters, the saying in «»."""
+    return _pt(doc_id, "".join(f"{i + 1} -\n{c}: «{s}»\n" for i, (c, s) in enumerate(zip(chains, sayings, strict=True))),
+               "ar")
+
+
+def test_numbered_items_and_chains_of_transmitters_do_not_relate_two_hadith_collections():
+    """Issue 17 (OpenITI): two parts of Ibn al-Sawwaf's hadith and Tabarani's Awail share their
+    items' numbers ("1 -" against "1 -", in order, each just after the » closing the hadith before)
+    and chains of transmitters that end just before an opening «; they came out derived. Neither
+    is text taken: a number has no letter, and a chain ending at an opening mark is not quoted."""
+    chain = "حدثنا عبد الله بن أحمد بن حنبل عن أبي صالح عن أبي هريرة قال قال رسول الله صلى الله عليه وسلم"
+    own = [f"حدثنا رجل من أهل البصرة رقم {i} عن شيخ له" for i in range(12)]
+    text = "من صام يوما في سبيل الله باعد الله وجهه عن النار سبعين خريفا ومن قام ليلة القدر غفر له"
+    other = "السلام اسم من أسماء الله وضعه في الأرض فأفشوه بينكم فإن الرجل إذا سلم على القوم فردوا عليه"
+    chains = [chain if i < 3 else c for i, c in enumerate(own)]
+    one = _hadith_book("one", chains, [f"{text} {i}" for i in range(12)])
+    two = _hadith_book("two", chains, [f"{other} {i}" for i in range(12)])
+
+    def same(x: str, nth: int, a: PairText = one) -> Passage:
+        a0, b0 = -1, -1
+        for _ in range(nth + 1):
+            a0, b0 = a.text.index(x, a0 + 1), two.text.index(x, b0 + 1)
+        return Passage(a.doc.id, a0, a0 + len(x), "two", b0, b0 + len(x), "verbatim", 1.0)
+
+    numbers = [same(f"{i + 1} -", 0) for i in range(12)]
+    assert relate(one, two, numbers) is None
+    rel = relate(one, two, numbers + [same(chain, i) for i in range(3)])
+    assert rel.type == "related" and rel.coverage_a < 0.2
+    # The same chains between quotation marks, on one side, are quotes taken word for word.
+    quoting = _pt("quoting", one.text.replace(chain, f"«{chain}»"), "ar")
+    assert relate(quoting, two, [same(chain, i, quoting) for i in range(3)]).type == "derived"

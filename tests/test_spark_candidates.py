@@ -95,7 +95,10 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
     # e2 translates a2's sentences 0, 10, 20, 30 in order; the rest of both is unrelated.
     e2 = unit(np.concatenate([a2[i:i + 1].astype(np.float32) + 0.05 * rng.normal(size=(1, 16)) if i % 10 == 0
                               else rng.normal(size=(1, 16)) for i in range(40)]))
-    vecs = {"a1": a1, "a2": a2, "e1": e1, "e2": e2}
+    # The long documents' stretches: a2's and e2's translate each other, a1's and e1's are none.
+    s2 = unit(rng.normal(size=(32, 16)))
+    stretches = {"a1": a1[:0], "a2": s2, "e1": e1[:0], "e2": unit(s2.astype(np.float32) + 0.05 * rng.normal(size=s2.shape))}
+    vecs = {k: (v, stretches[k]) for k, v in {"a1": a1, "a2": a2, "e1": e1, "e2": e2}.items()}
     pools = [(("a1", "en"), ["e1", "e2"]), (("a2", "en"), ["e1", "e2"]),
              (("e1", "ar"), ["a1", "a2"]), (("e2", "ar"), ["a1", "a2"])]
     grouped: dict[tuple, list] = defaultdict(list)
@@ -104,6 +107,9 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
             grouped[k].append(said)
     spark_chosen = {k for k, v in grouped.items() if votes.agreed(v)}
     assert any(s[0] == "order" for s in grouped[("a2", "e2")])
-    local = votes.chosen(votes.ballots([(d, lang, pool) for (d, lang), pool in pools],
-                                       {k: v.astype(np.float32) for k, v in vecs.items()}))
+    assert any(s[0] == votes.STRETCH + "share" for s in grouped[("a2", "e2")])
+    lists = [(d, lang, pool) for (d, lang), pool in pools]
+    f32 = {k: (v[1] if len(v[1]) else v[0]).astype(np.float32) for k, v in vecs.items()}
+    local = votes.chosen(votes.ballots(lists, {k: v[0].astype(np.float32) for k, v in vecs.items()}),
+                         votes.ballots(votes.stretched(lists, {"a2", "e2"}), f32))
     assert spark_chosen == local == {("a1", "e1"), ("a2", "e2")}

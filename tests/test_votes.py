@@ -194,3 +194,57 @@ def test_sentence_vectors_spread_over_the_document_and_do_not_depend_on_other_do
     spread = enc.encode([sentences[round(i * 49 / 7)] for i in range(8)])
     assert np.array_equal(alone, spread.astype(np.float16).astype(np.float32))  # as a store keeps them
     assert votes.sentence_vectors(["", "  "], enc).shape == (0, enc.dim)
+
+
+def test_a_long_document_is_cut_into_stretches_of_about_equal_length():
+    """Stretch i of a translation holds about what stretch i of its original does, however many
+    sentences each side splits it into: cut by characters, a sentence where its middle falls."""
+    n = 4
+    ar = [f"verse{i} " + "x" * 20 for i in range(8)]  # 8 verses, each one sentence
+    en = [s for i in range(8) for s in (f"verse{i}a " + "y" * 9, f"verse{i}b " + "y" * 9)]  # each verse two
+    assert votes.stretches(ar[:n], n) == []  # no more sentences than stretches: its sentences vote
+    cut_ar, cut_en = votes.stretches(ar, n), votes.stretches(en, n)
+    assert len(cut_ar) == len(cut_en) == n
+    for a, e in zip(cut_ar, cut_en, strict=True):  # the same verses, each stretch joined whole
+        assert [w[:6] for w in a.split() if w.startswith("verse")] == sorted({w[:6] for w in e.split() if w.startswith("verse")})
+    # One sentence as long as all the others: every stretch still holds a sentence of its own.
+    uneven = ["z" * 1000, *(f"s{i}" for i in range(6))]
+    assert [len(s.split()) for s in votes.stretches(uneven, n)] == [1, 1, 1, 4]
+    # A stretch of many sentences is encoded from its first few.
+    assert votes.stretches([f"s{i:02d}" for i in range(40)], 2) == [
+        " ".join(f"s{i:02d}" for i in range(s, s + votes.STRETCH_SENTENCES)) for s in (0, 20)]
+
+
+def test_stretch_ballots_choose_apart_from_sentence_ballots():
+    """A pair either kind of ballot chooses is chosen, but a stretch's vote is no sentence's: a
+    share or votes in order of one kind are never added to the other's."""
+    low = votes.MIN_SHARE / 2
+    sentences = {("a1", "en"): ("e1", low, ()), ("e1", "ar"): ("a1", low, ())}
+    stretches = {("a1", "en"): ("e1", 0.3, ()), ("e1", "ar"): ("a1", votes.MIN_SHARE, ())}
+    assert votes.chosen(sentences) == set()
+    assert votes.chosen(sentences, stretches) == {("a1", "e1")}
+    # One document's sentence share and the other's stretch share are not both documents' choice.
+    assert votes.chosen({("a1", "en"): ("e1", 0.3, ())}, {("e1", "ar"): ("a1", 0.3, ())}) == set()
+    half = votes.MIN_IN_ORDER // 2
+    order = tuple(("e1", 8 * i, 8 * i) for i in range(half))
+    other = tuple(("e1", 8 * i + 4, 8 * i + 4) for i in range(votes.MIN_IN_ORDER - half))
+    assert votes.chosen({("a1", "en"): ("e9", 0.2, order)}, {("a1", "en"): ("e9", 0.2, other)}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e9", 0.2, order + other)}) == {("a1", "e1")}
+
+
+def test_only_pools_holding_a_long_document_cast_a_stretch_ballot():
+    lists = [("a1", "en", ["e1", "e2"]), ("a2", "en", ["e1"]), ("e2", "ar", ["a1"]), ("e1", "ar", ["a1", "a2"])]
+    assert votes.stretched(lists, {"e2"}) == [lists[0], lists[2]]
+    assert votes.stretched(lists, set()) == []
+
+
+def test_stretch_vectors_only_for_a_long_document():
+    from sourcetrace.encode import get_encoder
+
+    enc = get_encoder("static")
+    short = ["The council met today.", "It agreed on a plan."]
+    assert votes.stretch_vectors(short, enc).shape == (0, enc.dim)
+    long = [f"The council met on day {i} and agreed on plan number {i}." for i in range(40)]
+    got = votes.stretch_vectors(long, enc, 8)
+    assert got.shape == (8, enc.dim) and np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-2)
+    assert np.array_equal(got, votes.stretch_vectors(long, enc, 8))

@@ -226,10 +226,25 @@ def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
         return {d.id: votes.sentence_vectors(d.sentences, enc) for d in inputs}
 
 
-def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray]) -> set[tuple[str, str]]:
+def stretch_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
+    """The static vectors of each long document's stretches (:func:`sourcetrace.candidates.votes.stretch_vectors`;
+    no rows for a document of few sentences), each document encoded alone."""
+    from threadpoolctl import threadpool_limits
+
+    enc = get_encoder(TOPIC_ENCODER)
+    with threadpool_limits(1):
+        return {d.id: votes.stretch_vectors(d.sentences, enc) for d in inputs}
+
+
+def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray],
+          stretch: Mapping[str, np.ndarray] | None = None) -> set[tuple[str, str]]:
     """The cross-language pairs chosen by their sentences' votes among their neighbours by topic:
-    both documents' choice, or votes in order (:func:`sourcetrace.candidates.votes.chosen`)."""
-    return votes.chosen(ballots(votes.cross_lists(nearest_docs), vectors))
+    both documents' choice, or votes in order (:func:`sourcetrace.candidates.votes.chosen`); by
+    their sentences' or, where a document is long, their stretches' (``stretch``: :func:`stretch_vectors`)."""
+    lists = votes.cross_lists(nearest_docs)
+    long = {d for d, v in (stretch or {}).items() if len(v)}
+    by_stretches = {d: stretch[d] if d in long else v for d, v in vectors.items()}
+    return votes.chosen(ballots(lists, vectors), ballots(votes.stretched(lists, long), by_stretches))
 
 
 def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, np.ndarray]

@@ -12,6 +12,11 @@ document's choice in that language. A pair both documents choose, each with at l
 so is a pair whose votes join sentences at the same place in both documents (:data:`MIN_IN_ORDER`):
 a long chapter's spread voting sentences seldom hold each other's translations, but the few
 votes it gets are in order, where chance votes are not.
+A long document (over :data:`VOTE_SENTENCES` sentences) casts a second ballot with its
+stretches (:func:`stretches`): its text cut into that many runs of consecutive sentences, each
+about as long, so the i-th stretch of a translation holds about what the i-th of its original does,
+where the i-th of their spread sentences seldom translate each other (a sura's 50 verses are 80
+English sentences). A pair either ballot chooses is chosen.
 One static sentence vector finds its translation among a thousand for about half of Tatoeba's
 sentences (encode/static.py); a document's votes add those chances up, while a topic neighbour's
 votes stay scattered.
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,6 +80,44 @@ def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_S
         return np.zeros((0, encoder.dim), dtype=np.float32)
     # Rounded to float16, as a runner stores them: a rerun votes with the values a fresh run did.
     return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+
+
+# A stretch is encoded from its first sentences only (a book's stretch holds hundreds): realtext's
+# chosen pairs were the same with 4 as with whole stretches.
+STRETCH_SENTENCES = 4
+
+
+def stretches(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
+    """A document of more than `n` sentences cut into `n` stretches of consecutive sentences, each
+    about a 1/n share of its characters (a sentence belongs where its middle falls; each stretch
+    holds at least one), each stretch's first :data:`STRETCH_SENTENCES` sentences joined; [] for
+    a shorter document, whose stretches are its sentences."""
+    texts = [s for s in sentences if s.strip()]
+    if len(texts) <= n:
+        return []
+    sizes = np.array([len(s) for s in texts], dtype=np.float64)
+    middles = (np.cumsum(sizes) - sizes / 2) / sizes.sum()
+    cuts = [0]
+    for k in range(1, n):
+        cuts.append(min(max(int(np.searchsorted(middles, k / n)), cuts[-1] + 1), len(texts) - (n - k)))
+    cuts.append(len(texts))
+    return [" ".join(texts[a:min(b, a + STRETCH_SENTENCES)]) for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+def stretch_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
+    """The unit vectors of a long document's :func:`stretches` (float16 values as float32, as
+    :func:`sentence_vectors`); no rows for a document of `n` sentences or fewer."""
+    texts = stretches(sentences, n)
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+
+
+def stretched(lists: Iterable[tuple[str, str, list[str]]], long: Set[str]) -> list[tuple[str, str, list[str]]]:
+    """The pools (:func:`cross_lists`) whose stretch ballot is not their sentence ballot: the
+    document or a member is `long` (has stretches, :func:`stretches`). In them a long document
+    votes with its stretches, the others with their sentences."""
+    return [(doc, lang, pool) for doc, lang, pool in lists if doc in long or long.intersection(pool)]
 
 
 def read_by(doc: str, pool: Sequence[str], fingerprints: Mapping[str, int]) -> str:
@@ -361,35 +404,50 @@ def ballots(lists: Iterable[tuple[str, str, list[str]]], vectors: Mapping[str, n
     return out
 
 
-def chosen(votes: Mapping[tuple[str, str], Ballot]) -> set[tuple[str, str]]:
-    """The pairs (a < b) the ballots choose (:func:`agreed`)."""
+def chosen(votes: Mapping[tuple[str, str], Ballot],
+           stretch_votes: Mapping[tuple[str, str], Ballot] | None = None) -> set[tuple[str, str]]:
+    """The pairs (a < b) the ballots choose (:func:`agreed`): the sentence ballots, or the
+    stretch ballots (:func:`stretched`)."""
     said: dict[tuple[str, str], list[Said]] = {}
-    for (doc, _), b in votes.items():
-        for k, what in named(doc, b):
-            said.setdefault(k, []).append(what)
+    for ballots, by_stretches in ((votes, False), (stretch_votes or {}, True)):
+        for (doc, _), b in ballots.items():
+            for k, what in named(doc, b, by_stretches):
+                said.setdefault(k, []).append(what)
     return {k for k, v in said.items() if agreed(v)}
 
 
-Said = tuple  # ("share", share) or ("order", sentence of the pair's first document, of its second)
+# ("share", share) or ("order", sentence of the pair's first document, of its second); a stretch
+# ballot's words start with STRETCH ("stretch share", "stretch order").
+Said = tuple
+STRETCH = "stretch "
 
 
-def named(doc: str, b: Ballot) -> list[tuple[tuple[str, str], Said]]:
+def named(doc: str, b: Ballot, by_stretches: bool = False) -> list[tuple[tuple[str, str], Said]]:
     """What `doc`'s ballot says of each pair (a < b) it names: the share its choice got, and each
     vote in order as the two sentences' positions, the pair's first document's first (the same
-    vote cast by both documents counts once)."""
-    out: list[tuple[tuple[str, str], Said]] = [(pair_key(doc, b[0]), ("share", b[1]))]
+    vote cast by both documents counts once); ``by_stretches``: a stretch ballot's."""
+    share, order = (STRETCH + "share", STRETCH + "order") if by_stretches else ("share", "order")
+    out: list[tuple[tuple[str, str], Said]] = [(pair_key(doc, b[0]), (share, b[1]))]
     for other, i, j in b[2]:
         k = pair_key(doc, other)
-        out.append((k, ("order", i, j) if k[0] == doc else ("order", j, i)))
+        out.append((k, (order, i, j) if k[0] == doc else (order, j, i)))
     return out
 
 
 def agreed(said: Sequence[Said]) -> bool:
-    """Whether what the ballots say of a pair makes it chosen: each document chose the other
-    (a document has one ballot per language, so a pair is chosen at most twice) with at least
-    :data:`MIN_SHARE` of its sentences, or at least :data:`MIN_IN_ORDER` distinct votes in order."""
-    shares = [s[1] for s in said if s[0] == "share"]
-    return (len(shares) == 2 and min(shares) >= MIN_SHARE) or len({s for s in said if s[0] == "order"}) >= MIN_IN_ORDER
+    """Whether what the ballots say of a pair makes it chosen: for the sentence ballots or the
+    stretch ballots alike, each document chose the other (a document has one ballot of each per
+    language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its voters,
+    or at least :data:`MIN_IN_ORDER` distinct votes in order. A stretch is no sentence: the two
+    ballots' words are never counted together."""
+    return any(_agreed([s for s in said if s[0].startswith(STRETCH) == by_stretches], by_stretches)
+               for by_stretches in (False, True))
+
+
+def _agreed(said: Sequence[Said], by_stretches: bool) -> bool:
+    share, order = (STRETCH + "share", STRETCH + "order") if by_stretches else ("share", "order")
+    shares = [s[1] for s in said if s[0] == share]
+    return (len(shares) == 2 and min(shares) >= MIN_SHARE) or len({s for s in said if s[0] == order}) >= MIN_IN_ORDER
 
 
 def candidate(pair: tuple[str, str]) -> Candidate:

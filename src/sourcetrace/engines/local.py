@@ -12,7 +12,7 @@ facts) run again over the cached features, so the answers equal a fresh run's ov
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -270,9 +270,20 @@ def votes_version() -> str:
     return f"{pipeline.topic_version()}:{votes.VOTE_SENTENCES}"
 
 
-def tally_version() -> str:
+def stretch_version() -> str:
+    """What a document's stored stretch vectors (and the stretch ballots) depend on."""
+    return f"{votes_version()}:{votes.STRETCH_SENTENCES}"
+
+
+# The two ballots a document casts in each other language (votes.chosen): (its kind of stored
+# vectors and their version, its kind of stored ballots, its tallies' kind before the language).
+SENTENCE_BALLOTS = ("votes", votes_version, "ballots", "tally")
+STRETCH_BALLOTS = ("stretch votes", stretch_version, "stretch ballots", "stretch tally")
+
+
+def tally_version(ballots: tuple = SENTENCE_BALLOTS) -> str:
     """What a stored tally depends on: the voting vectors and how a ballot is cast."""
-    return f"{votes_version()}:{votes.BALLOT_VERSION}:{votes.TALLY_VERSION}"
+    return f"{ballots[1]()}:{votes.BALLOT_VERSION}:{votes.TALLY_VERSION}"
 
 
 def vote_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
@@ -280,12 +291,21 @@ def vote_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
     return {k: v.astype(np.float16).tobytes() for k, v in pipeline.vote_vectors(inputs).items()}
 
 
+def stretch_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
+    """Each document's stretch vectors (:func:`pipeline.stretch_vectors`) as the store keeps them
+    (empty for a document of few sentences)."""
+    return {k: v.astype(np.float16).tobytes() for k, v in pipeline.stretch_vectors(inputs).items()}
+
+
 def store_vote_bytes(store: Store, docs: Sequence[Document]) -> list[tuple[str, None]]:
-    """:func:`vote_bytes` of stored documents, cached in the store: the job :func:`votes_ahead`
-    gives worker processes. They store what they compute (32 KB a document): held as results, a
-    corpus's vectors waited in the calling process's memory, and storing them took its time."""
-    fresh = vote_bytes(doc_inputs(store, docs))
+    """:func:`vote_bytes` and :func:`stretch_bytes` of stored documents, cached in the store: the
+    job :func:`votes_ahead` gives worker processes. They store what they compute (32 KB a
+    document): held as results, a corpus's vectors waited in the calling process's memory, and
+    storing them took its time."""
+    inputs = doc_inputs(store, docs)
+    fresh = vote_bytes(inputs)
     store.put_cached("votes", votes_version(), fresh.items())
+    store.put_cached("stretch votes", stretch_version(), stretch_bytes(inputs).items())
     return [(k, None) for k in fresh]
 
 
@@ -297,7 +317,8 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
     its vectors."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO or len({d.lang for d in docs}) < 2:
         return
-    found = store.cached_ids("votes", votes_version(), [d.id for d in docs])  # 32 KB a document unread
+    ids = [d.id for d in docs]  # 32 KB a document unread
+    found = store.cached_ids("votes", votes_version(), ids) & store.cached_ids("stretch votes", stretch_version(), ids)
     missing = [d for d in docs if d.id not in found]
     if len(missing) >= MIN_VOTE_DOCS:
         work.submit("votes", store_vote_bytes, missing, VOTE_CHUNK)
@@ -305,40 +326,60 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
 
 def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
                     work: DocumentWork | None = None) -> set[tuple[str, str]]:
-    """The cross-language pairs both documents choose by their sentences' votes (:func:`pipeline.voted`).
-    Each document's voting vectors are kept in the store (float16, 32 KB a document), each ballot
-    with what it read (its document's and pool's topic fingerprints), and each ballot's tally
-    (:class:`votes.Tally`): a rerun encodes only new documents, casts again only the ballots whose
-    pool changed, and of those reads only the new members where it can. ``work``: where
-    :func:`votes_ahead` began computing and storing them (the rest are computed here)."""
-    version = votes_version()
+    """The cross-language pairs both documents choose by their sentences' votes, or by their
+    stretches' (:func:`pipeline.voted`). Each document's voting vectors are kept in the store
+    (float16, 32 KB a document), each ballot with what it read (its document's and pool's topic
+    fingerprints), and each ballot's tally (:class:`votes.Tally`): a rerun encodes only new
+    documents, casts again only the ballots whose pool changed, and of those reads only the new
+    members where it can. ``work``: where :func:`votes_ahead` began computing and storing them
+    (the rest are computed here)."""
     if work is not None:
         work.wait("votes")
-    blob = store.corpus_cached("ballots", version)
-    kept: dict[str, list] = json.loads(blob) if blob else {}
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
     pools = votes.cross_lists(nb)
+    # Which documents have stretches: their stored stretch vectors (empty for the rest, most of a
+    # news corpus, so cheap to read) name them.
+    stretch = _per_document(store, "stretch votes", stretch_version(), docs, stretch_bytes)
+    long = {d for d, v in stretch.items() if v}
+    return votes.chosen(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
+                        kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS, long))
+
+
+def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[str, str, list[str]]],
+                 key_of: dict[str, int], ballots: tuple = SENTENCE_BALLOTS,
+                 long: Set[str] = frozenset()) -> dict[tuple[str, str], votes.Ballot]:
+    """The ballots of ``pools`` of one kind (``ballots``: :data:`SENTENCE_BALLOTS` or
+    :data:`STRETCH_BALLOTS`, whose ``long`` documents vote with their stretches, the rest with
+    their sentences), those whose pool is unchanged read from the store, the rest cast again
+    (:func:`cast_ballots`); all of them stored."""
+    version = ballots[1]()
+    blob = store.corpus_cached(ballots[2], version)
+    kept: dict[str, list] = json.loads(blob) if blob else {}
     read = {f"{doc}\t{lang}": votes.read_by(doc, pool, key_of) for doc, lang, pool in pools}
     todo = [(doc, lang, pool) for doc, lang, pool in pools if kept.get(f"{doc}\t{lang}", [None])[0] != read[f"{doc}\t{lang}"]]
-    fresh = cast_ballots(store, docs, todo, key_of)
+    fresh = cast_ballots(store, docs, todo, key_of, ballots, long)
     now = {}
     for doc, lang, _ in pools:
         k = f"{doc}\t{lang}"
         got = fresh.get((doc, lang)) if k not in kept or kept[k][0] != read[k] else tuple(kept[k][1:]) or None
         now[k] = [read[k], *(got or ())]
-    store.put_corpus_cached("ballots", version, json.dumps(now, sort_keys=True).encode("utf-8"))
-    return votes.chosen({tuple(k.split("\t")): (v[1], v[2], tuple(map(tuple, v[3]))) for k, v in now.items() if len(v) == 4})
+    store.put_corpus_cached(ballots[2], version, json.dumps(now, sort_keys=True).encode("utf-8"))
+    return {tuple(k.split("\t")): (v[1], v[2], tuple(map(tuple, v[3]))) for k, v in now.items() if len(v) == 4}
 
 
 def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[str, str, list[str]]],
-                 key_of: dict[str, int]) -> dict[tuple[str, str], votes.Ballot]:
+                 key_of: dict[str, int], ballots: tuple = SENTENCE_BALLOTS,
+                 long: Set[str] = frozenset()) -> dict[tuple[str, str], votes.Ballot]:
     """The ballots of ``todo`` ((document, language, pool)), each tally brought up from the one the
     last run stored where that reads only the pool's new members (:func:`pipeline.tallies`); the
-    new tallies stored, the voting vectors read only of the documents read."""
-    version = tally_version()
+    new tallies stored, the voting vectors read only of the documents read (a ``long`` one's
+    stretches, the others' sentences)."""
+    if not todo:
+        return {}
+    version = tally_version(ballots)
     before: dict[tuple[str, str], votes.Tally] = {}
     for lang in sorted({lang for _, lang, _ in todo}):
-        found = store.cached(f"tally {lang}", version, [doc for doc, lg, _ in todo if lg == lang])
+        found = store.cached(f"{ballots[3]} {lang}", version, [doc for doc, lg, _ in todo if lg == lang])
         for doc, data in found.items():
             with suppress(ValueError, KeyError, UnicodeDecodeError):  # unreadable: read the pool whole
                 before[(doc, lang)] = votes.tally_from_bytes(data)
@@ -350,13 +391,16 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
         members = votes.unread(prior, key_of[doc], keyed)
         plans.append((doc, lang, keyed, prior if members is not None else None))
         listed.update((doc, *(pool if members is None else members)))
-    blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in listed], vote_bytes)
+    blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in listed - long], vote_bytes)
+    if long & listed:
+        blobs.update(_per_document(store, "stretch votes", stretch_version(), [d for d in docs if d.id in long & listed],
+                                   stretch_bytes))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
     # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
     vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
     tallied = pipeline.tallies(plans, vectors, key_of)
     for lang in sorted({lang for _, lang in tallied}):
-        put_in_batches(store, f"tally {lang}", version,
+        put_in_batches(store, f"{ballots[3]} {lang}", version,
                        ((doc, votes.tally_to_bytes(t)) for (doc, lg), t in tallied.items() if lg == lang))
     return {k: b for k, t in tallied.items() if (b := votes.verdict(t)) is not None}
 

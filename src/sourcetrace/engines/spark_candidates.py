@@ -121,30 +121,41 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     return chosen
 
 
-def _vote_vectors(record) -> np.ndarray:
-    """A document's voting vectors (:func:`pipeline.vote_vectors`) as float16: their values are
-    float16 values (votes.sentence_vectors), so the float32 ones come back exactly."""
+def _vote_vectors(record) -> tuple[np.ndarray, np.ndarray]:
+    """A document's voting vectors and stretch vectors (:func:`pipeline.vote_vectors`,
+    :func:`pipeline.stretch_vectors`; no rows for a document of few sentences) as float16: their
+    values are float16 values (votes.sentence_vectors), so the float32 ones come back exactly."""
     from sourcetrace.engines.spark import task_encoder
 
     task_encoder(pipeline.TOPIC_ENCODER)  # one BLAS thread: Spark runs a task per core
-    return pipeline.vote_vectors([record.doc_input()])[record.doc.id].astype(np.float16)
+    inputs = [record.doc_input()]
+    return (pipeline.vote_vectors(inputs)[record.doc.id].astype(np.float16),
+            pipeline.stretch_vectors(inputs)[record.doc.id].astype(np.float16))
 
 
-def _ballots(pools: list[tuple], vecs: dict[str, np.ndarray]) -> Iterator[tuple[tuple[str, str], votes.Said]]:
+def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray]]
+             ) -> Iterator[tuple[tuple[str, str], votes.Said]]:
     """The ballots of one partition's pools ``((document, language), pool)``, with the float16
-    voting vectors of the documents they read: ``((a, b), what the ballot says of the pair)``
-    for each pair a ballot names (votes.ballot, votes.named)."""
-    f32: dict[str, np.ndarray] = {}
+    voting and stretch vectors of the documents they read: ``((a, b), what the ballot says of
+    the pair)`` for each pair a ballot names (votes.ballot, votes.named), the stretch ballot
+    where the pool holds a long document (votes.stretched)."""
+    f32: dict[tuple[str, bool], np.ndarray] = {}
 
-    def vectors(d: str) -> np.ndarray:
-        if d not in f32:
-            f32[d] = vecs[d].astype(np.float32)
-        return f32[d]
+    def vectors(d: str, by_stretches: bool = False) -> np.ndarray:
+        if (d, by_stretches) not in f32:
+            sentences, stretches = vecs[d]
+            f32[(d, by_stretches)] = (stretches if by_stretches and len(stretches) else sentences).astype(np.float32)
+        return f32[(d, by_stretches)]
 
-    for (doc, _), pool in pools:
+    long = {d for d, (_, stretches) in vecs.items() if len(stretches)}
+    for (doc, lang), pool in pools:
         got = votes.ballot(vectors(doc), [(d, vectors(d)) for d in pool])
         if got is not None:
             yield from votes.named(doc, got)
+        if votes.stretched([(doc, lang, pool)], long):
+            got = votes.ballot(vectors(doc, True), [(d, vectors(d, True)) for d in pool])
+            if got is not None:
+                yield from votes.named(doc, got, True)
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:

@@ -45,7 +45,7 @@ from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Relatio
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
 from sourcetrace.text.language import script_profile
-from sourcetrace.text.normalize import TOKEN, normalize, normalized_tokens, tokens
+from sourcetrace.text.normalize import normalize, normalized_tokens, token_words, tokens
 
 MAX_QUERY_CHARS = 5_000  # a quote, not a document: longer queries are refused
 LANGS = ("any", "ar", "en")
@@ -115,7 +115,11 @@ def meaning_logit(cos: float, cross: bool) -> float:
 
 def meaning_score(cos: float, cross: bool, cues: float = 0.0) -> float:
     """A quote's score against one sentence from their cosine, moved by the surface cues' logit."""
-    return 1.0 / (1.0 + math.exp(-meaning_logit(cos, cross) - cues))
+    return _sigmoid(meaning_logit(cos, cross) + cues)
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def anchored_gain(cos: float) -> float:
@@ -289,11 +293,11 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     kept = _Kept(docs, lang, limit)
     aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
 
-    def settle(key: int, sent: IndexedSentence, doc: DocumentLabel, z0: float | None, words: set[str],
-               align: bool) -> None:
+    def settle(key: int, num: int, doc: DocumentLabel, z0: float | None, words: set[str], align: bool) -> None:
         """One sentence of the query's language: its word alignment (`align`), and its meaning
         (`z0`: its logit before the rare-word cue, None when it is not among the nearest)."""
         nonlocal aligner
+        sent = found[num]
         hit = None
         if align:
             if aligner is None:
@@ -305,13 +309,13 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
             return
         z = z0 + _rare_logit(ranked[:RARE_CUE_TERMS], words) if hit is not None else z0
         order = (1, -z, key)
-        hit = _meant_hit(hit, z, doc, sent, False, cosines[sent_num[key]], order)
+        hit = _meant_hit(hit, z, doc, sent, False, cosines[num], order)
         if hit is not None:
             kept.add(hit, order)
 
     def _meant_hit(hit: Hit | None, z: float, doc: DocumentLabel, sent: IndexedSentence, cross: bool,
                    cos: float, order: tuple[int, float, int]) -> Hit | None:
-        score = 1.0 / (1.0 + math.exp(-z))
+        score = _sigmoid(z)
         # The words, where they carry the quote, say more than the meaning: a reworded word keeps
         # a near-verbatim hit near-verbatim, as strong as its meaning is (the words alone mark it
         # down for every word changed, below sentences that are merely like it).
@@ -330,54 +334,51 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     # (a document's best hit is its strongest, ties to the one met first in candidate order, so
     # the order they are settled in changes nothing) unless a stored passage leads to their
     # document, whose hit there decides what the passage replaces: those are settled then.
-    crossing: list[tuple[float, float, int, DocumentLabel, IndexedSentence]] = []
+    crossing: list[tuple[float, float, int, int, DocumentLabel]] = []  # (logit, numbers' cue, key, number, document)
     deferred: list[tuple[float, int, str, Callable[[], None]]] = []  # (bound, key, document, settle it)
-    candidates, labels = (snapshot.labelled_sentences(state, [*numbers, *cosines]) if state is not None
-                          else store.labelled_sentences([*numbers, *cosines]))
-    docs.known(labels, (sent.doc for sent in candidates.values()))
-    sent_num: list[int] = list(candidates)
-    for key, (num, sent) in enumerate(candidates.items()):
-        doc = docs.get(sent.doc)
+    found = _Candidates(store, state, [*numbers, *cosines])
+    docs.known(found.labels, (doc_id for doc_id, _ in found.placed.values()))
+    for key, (num, (doc_id, slang)) in enumerate(found.placed.items()):
+        doc = docs.get(doc_id)
         if doc is None:
             continue
-        slang, stext = sent.lang, sent.text
         cross = slang != qlang
         z0: float | None = None
         numbers_cue = 0.0
         if num in cosines:
-            numbers_cue = number_cue(q_numbers, sent.numbers)
+            numbers_cue = number_cue(q_numbers, found.numbers(num)) if q_numbers else 0.0
             z0 = meaning_logit(cosines[num], cross) + numbers_cue
             if cross:
                 if numbers_cue > 0:
                     z0 += anchored_gain(cosines[num])
-                crossing.append((z0, numbers_cue, key, doc, sent))
+                crossing.append((z0, numbers_cue, key, num, doc))
                 continue
         words: set[str] = set()
         bound = -1.0
         # For a sentence found by its words alone, only where the query's words it holds could
         # make a hit (its score is at most their share of the query).
         if num in aligned and slang == qlang:
-            normalized = lexical_text(stext)
-            words = set(_WORD.findall(normalized))
+            normalized = lexical_text(found[num].text)
+            plain = _WORD.findall(normalized)
+            words = set(plain)
             if len(q_words & words) >= need:
-                s_tokens = TOKEN.findall(normalized)
+                s_tokens = token_words(normalized, plain)
                 # no seed n-gram in common: the alignment would find nothing
                 if _shares_seed(q_seeds, s_tokens):
                     held = _held_share(q_tokens, s_tokens)
                     if num in cosines:
-                        bound = max(held, 1.0 / (1.0 + math.exp(-z0)))
+                        bound = max(held, _sigmoid(z0))
                     elif held >= MIN_SCORE:
                         bound = held
         if bound >= 0.0:
-            deferred.append((bound, key, doc.id, partial(settle, key, sent, doc, z0, words, True)))
-        elif z0 is not None:
-            settle(key, sent, doc, z0, words, False)
+            deferred.append((bound, key, doc.id, partial(settle, key, num, doc, z0, words, True)))
+        elif z0 is not None and (score := _sigmoid(z0)) >= MIN_SCORE:  # its meaning's score, exactly
+            deferred.append((score, key, doc.id, partial(settle, key, num, doc, z0, words, False)))
 
-    def cross_settle(key: int, sent: IndexedSentence, doc: DocumentLabel, z: float, numbers_cue: float,
-                     named: bool) -> None:
+    def cross_settle(key: int, num: int, doc: DocumentLabel, z: float, numbers_cue: float, named: bool) -> None:
         """One sentence in another language: its meaning, moved by its names if it is among the
         nearest few."""
-        cos = cosines[sent_num[key]]
+        sent, cos = found[num], cosines[num]
         order = (1, -z, key)
         if named:
             names_cue = name_cue(query, qlang, sent.text, sent.lang)
@@ -392,15 +393,15 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     # alignment, only where the most they can add (their weight, and the anchored gain) could reach
     # the answer.
     crossing.sort(key=lambda m: -m[0])
-    for rank, (z, numbers_cue, key, doc, sent) in enumerate(crossing):
+    for rank, (z, numbers_cue, key, num, doc) in enumerate(crossing):
         if rank < NAMED_NEAREST:
             most = z + CUE_WEIGHTS["names"]
             if numbers_cue <= 0:
-                most += anchored_gain(cosines[sent_num[key]])
-            deferred.append((1.0 / (1.0 + math.exp(-most)), key, doc.id,
-                             partial(cross_settle, key, sent, doc, z, numbers_cue, True)))
-        else:
-            cross_settle(key, sent, doc, z, numbers_cue, False)
+                most += anchored_gain(cosines[num])
+            deferred.append((_sigmoid(most), key, doc.id,
+                             partial(cross_settle, key, num, doc, z, numbers_cue, True)))
+        elif (score := _sigmoid(z)) >= MIN_SCORE:
+            deferred.append((score, key, doc.id, partial(cross_settle, key, num, doc, z, numbers_cue, False)))
     deferred.sort(key=lambda d: (-d[0], d[1]))
     left = len(deferred)
     for at, (bound, _key, _doc, settle_it) in enumerate(deferred):
@@ -598,6 +599,37 @@ def _ranked(hits) -> list[Hit]:
 def _doc_lang(docs: _DocCache, doc_id: str) -> str | None:
     doc = docs.get(doc_id)
     return doc.lang if doc else None
+
+
+class _Candidates:
+    """A search's candidate sentences by number: each one's (document, language) at once
+    (``placed``), its text and numbers when first asked for (a search ranks its hundred and fifty
+    candidates on their cosines and reads the text of a third of them). From the copy in memory;
+    without one, every sentence is read from the store in one query."""
+
+    def __init__(self, store: Store, state: snapshot._State | None, numbers: list[int]) -> None:
+        self.state = state
+        if state is not None:
+            self.placed, self.labels = snapshot.placed(state, numbers)
+            self.sentences: dict[int, IndexedSentence] = {}
+        else:
+            self.sentences, self.labels = store.labelled_sentences(numbers)
+            self.placed = {k: (s.doc, s.lang) for k, s in self.sentences.items()}
+
+    def __getitem__(self, num: int) -> IndexedSentence:
+        sent = self.sentences.get(num)
+        if sent is None:
+            assert self.state is not None  # read from the store, every sentence is at hand
+            sent = self.sentences[num] = snapshot.sentence(self.state, num)
+        return sent
+
+    def numbers(self, num: int) -> tuple[int, ...]:
+        """The numbers a sentence states, without reading its text."""
+        sent = self.sentences.get(num)
+        if sent is not None:
+            return sent.numbers
+        assert self.state is not None
+        return snapshot.numbers_of(self.state, num)
 
 
 class _DocCache:

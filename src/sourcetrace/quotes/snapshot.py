@@ -165,24 +165,37 @@ def _idf(n_rows: int, hits: int) -> float:
 
 def labelled_sentences(state: _State, numbers: list[int]) -> tuple[dict[int, IndexedSentence], dict[str, DocumentLabel]]:
     """:meth:`Store.labelled_sentences` on the copy (the same sentences, in the same order)."""
-    wanted = set(numbers)
-    found: dict[int, IndexedSentence] = {}
-    labels: dict[str, DocumentLabel] = {}
-    for k in wanted:
-        if not 0 <= k < state.next:
-            continue
-        d = state.doc_of[k]
-        if d < 0:
-            continue
-        doc = state.doc_ids[d]
-        text = state.texts[state.text_at[k]:state.text_at[k + 1]].decode()
-        stated = state.numbers[state.numbers_at[k]:state.numbers_at[k + 1]]
-        found[k] = IndexedSentence(doc, state.starts[k], state.ends[k], state.langs[state.lang_of[k]],
-                                   text, tuple(map(int, stated.split())) if stated else ())
-        label = state.labels.get(doc)
-        if label is not None:
-            labels[doc] = label
+    found, labels = placed(state, numbers)
+    return {k: sentence(state, k) for k in found}, labels
+
+
+def placed(state: _State, numbers: list[int]) -> tuple[dict[int, tuple[str, str]], dict[str, DocumentLabel]]:
+    """The (document, language) of each sentence number that resolves, in the order of
+    :func:`labelled_sentences`, and the labels of their documents: a search ranks its hundred
+    and fifty candidates on these, their cosines and numbers (:func:`numbers_of`), and reads the
+    text of a third of them (:func:`sentence`)."""
+    wanted = np.fromiter(set(numbers), np.int64)
+    wanted = wanted[(wanted >= 0) & (wanted < state.next)]
+    docs = np.frombuffer(state.doc_of, np.int64)[wanted]
+    keep = docs >= 0
+    wanted, docs = wanted[keep].tolist(), docs[keep].tolist()
+    doc_ids, langs, lang_of = state.doc_ids, state.langs, state.lang_of
+    found = {k: (doc_ids[d], langs[lang_of[k]]) for k, d in zip(wanted, docs, strict=True)}
+    labels = {doc_ids[d]: label for d in set(docs) if (label := state.labels.get(doc_ids[d])) is not None}
     return found, labels
+
+
+def numbers_of(state: _State, k: int) -> tuple[int, ...]:
+    """The numbers sentence `k` states (one :func:`placed` found)."""
+    stated = state.numbers[state.numbers_at[k]:state.numbers_at[k + 1]]
+    return tuple(map(int, stated.split())) if stated else ()
+
+
+def sentence(state: _State, k: int) -> IndexedSentence:
+    """The sentence numbered `k` (one :func:`placed` found)."""
+    return IndexedSentence(state.doc_ids[state.doc_of[k]], state.starts[k], state.ends[k],
+                           state.langs[state.lang_of[k]], state.texts[state.text_at[k]:state.text_at[k + 1]].decode(),
+                           numbers_of(state, k))
 
 
 def _read(store: Store) -> _State:

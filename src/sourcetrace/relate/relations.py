@@ -94,7 +94,11 @@ _ATTRIBUTION = re.compile(
     r"|\baccording to the (?:statement|ministry|department|ministers)\b",
     re.IGNORECASE)
 _TRANSLATION_MARK = re.compile(r"unofficial translation|translated from|ترجمة غير رسمية|ترجمة|مترجم", re.IGNORECASE)
-_QUOTES = "\"“”«»'‘’"
+# Quotation marks that open a quote, and that close one (straight marks do both). A mark facing
+# away does not mark the span as quoted: a hadith collection's numbered line "12 -" follows the
+# closing » of the hadith before it, and a chain of transmitters ends "... قال: «" before the quote.
+_OPENING = "\"'“«‘"
+_CLOSING = "\"'”»’"
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 
@@ -144,10 +148,17 @@ def _days(date: str | None) -> int | None:
 
 
 def _quote_marks(side: PairText, start: int, end: int) -> tuple[bool, bool]:
-    """Whether a quotation mark stands just before the span, and just after it."""
+    """Whether a quotation mark that opens a quote stands just before the span, and one that
+    closes a quote just after it."""
     before = side.text[max(side.doc.start, start - 3):start]
     after = side.text[end:min(side.doc.end, end + 3)]
-    return any(q in before for q in _QUOTES), any(q in after for q in _QUOTES)
+    return any(q in before for q in _OPENING), any(q in after for q in _CLOSING)
+
+
+def _worded(a: PairText, b: PairText, p: Passage) -> bool:
+    """Both sides of the passage hold a letter."""
+    a0, a1, b0, b1 = _oriented(p, a.doc.id)
+    return any(ch.isalpha() for ch in a.text[a0:a1]) and any(ch.isalpha() for ch in b.text[b0:b1])
 
 
 def _in_quotes(side: PairText, start: int, end: int) -> bool:
@@ -216,7 +227,9 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     """The relation of two documents from the passages between them (None: no relation);
     ``min_related_cosine``: the document-vector cosine of two documents on one topic."""
     ida, idb = a.doc.id, b.doc.id
-    shared = list(passages)
+    # A passage with no letter on one side ("12 -" against "12 -": the numbers of two lists' items)
+    # is no text taken; the numbered hadith of two unrelated collections paired that way, in order.
+    shared = [p for p in passages if _worded(a, b, p)]
     if not shared:  # most candidate pairs of a corpus: neighbours by topic only
         if doc_cosine is not None and doc_cosine >= min_related_cosine:
             return Relation(ida, idb, "related", 0.0, 0.0, doc_cosine, passages=0, evidence=[
