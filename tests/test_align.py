@@ -212,6 +212,29 @@ def test_short_headings_copied_with_their_text_are_part_of_the_block():
     assert (block.rstrip("."), "verbatim") in got, got
 
 
+FRAME = ("Speaking at a press conference in {place} on {date}, {who} that the {plan} to {act} the oil refinery "
+         "was part of a wider policy to end power cuts by the summer and cut carbon emissions.\n")
+
+
+def test_two_sentences_of_one_frame_are_not_taken_word_for_word():
+    # Planted bench (bench/trace.py at 10,000 documents): two unrelated reports fill one sentence
+    # frame with other places, dates, people and verbs. The reuse matches on either side of what
+    # differs were joined into one passage scored over the matches' own words only (0.94), a
+    # 41-word block "taken word for word" that made the two reports `derived`.
+    one = _side(FRAME.format(place="Jisr Shamali", date="February 10, 2022", who="Director-General Dalia Kurdi stressed",
+                             plan="plan", act="privatise"), "one")
+    two = _side(FRAME.format(place="Ras Arish", date="October 20, 2026", who="Deputy Minister Ihab Rahal told reporters",
+                             plan="blueprint", act="restructure"), "two")
+    got = [p for p in align(one, two) if p.kind == "near-verbatim"]
+    assert got and not any(p.word_for_word for p in got), got
+    assert max(p.score for p in got) < 0.75, got  # 29 of its 42 words matched
+    # A sentence copied with one name changed (3 words of 42) is still taken word for word.
+    three = _side(FRAME.format(place="Jisr Shamali", date="February 10, 2022", who="Deputy Minister Ihab Rahal stressed",
+                               plan="plan", act="privatise"), "three")
+    got = [p for p in align(one, three) if p.kind == "near-verbatim"]
+    assert len(got) == 1 and got[0].word_for_word and 0.9 < got[0].score < 1, got
+
+
 def _bead(a: range, b: range) -> Bead:
     return Bead(a, b, 1.0, False)
 
