@@ -158,35 +158,3 @@ def test_a_file_of_only_boilerplate_is_a_failure_every_time_and_not_stored(tmp_p
         assert [d.id for d in store.documents(report.files)] == ["body#1"]
     with pytest.raises(ReadError, match="boilerplate"):
         ingest([str(tmp_path / "captions.txt")], store, strict=True)
-
-
-# -- reading in worker processes -------------------------------------------------------------------
-def _read_into(db: Path, inputs: list[str], workers: int, **kw) -> tuple:
-    with Store(db) as store:
-        report = ingest(inputs, store, workers=workers, **kw)
-        docs = list(store.documents(report.files))
-        return (report.read, report.files, report.failures,
-                [(d.id, d.path, d.start, d.end, d.lang, d.boilerplate, store.sentences(d.id)) for d in docs])
-
-
-@pytest.mark.slow
-def test_files_read_in_worker_processes_give_what_reading_here_gives(tmp_path, monkeypatch):
-    from sourcetrace.engines import workers
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(workers, "MIN_READ_FILES", 1)
-    monkeypatch.setattr(workers, "READ_CHUNK", 2)
-    paths = _mirrors(tmp_path, "xy")  # one stem twice: the second file's documents get another prefix
-    (tmp_path / "y" / "foo.txt").write_text(BODY.replace("2.4", "3.1"), encoding="utf-8")
-    for i in range(5):
-        (tmp_path / f"report{i}.txt").write_text(BODY * (i + 1) + f"Report {i} ends here.\n", encoding="utf-8")
-        paths.append(f"report{i}.txt")
-    (tmp_path / "big.txt").write_text(BODY * 40, encoding="utf-8")  # over max_bytes: a read failure
-    paths.insert(3, "big.txt")
-    here = _read_into(tmp_path / "here.db", paths, 1, max_bytes=2000)
-    there = _read_into(tmp_path / "there.db", paths, 2, max_bytes=2000)
-    assert there == here
-    assert [Path(f.path).name for f in here[2]] == ["big.txt"] and here[0] == 7
-    assert {i.split("#")[0] for i, *_ in here[3]} >= {"foo", "report0"} and len({i for i, *_ in here[3]}) == len(here[3])
-    with Store(tmp_path / "strict.db") as store, pytest.raises(ReadError, match="big.txt"):
-        ingest(paths, store, workers=2, max_bytes=2000, strict=True)  # the worker's failure, raised here

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sourcetrace import pipeline
-from sourcetrace.engines.workers import Read, default_workers, read_ahead, read_split
 from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError, discover
 from sourcetrace.records import ReadFailure
 from sourcetrace.store.sqlite import Store, file_key
@@ -34,15 +33,11 @@ class ReadReport:
 
 
 def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_BYTES,
-           strict: bool = False, progress: Callable[[str], None] | None = None,
-           workers: int | None = None) -> ReadReport:
+           strict: bool = False, progress: Callable[[str], None] | None = None) -> ReadReport:
     """Read the inputs (files, directories, globs) into the store; skip files already current.
 
     Each file is stored in one transaction with its documents and sentences. With ``strict`` the
     first failure raises :class:`ReadError`; otherwise failures are collected and reading goes on.
-    Many new files are read and split in ``workers`` processes (default: one per core) while this
-    process stores them (:func:`workers.read_ahead`): the same documents in the same order (the
-    calling script's main module must then be import-safe, as for :func:`local.align_all`).
     """
     report = ReadReport()
     paths, failures = discover(inputs)
@@ -51,10 +46,6 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
         raise ReadError(failures[0].path, failures[0].reason)
     settings = pipeline.reading_settings()
     known = store.file_states()
-    keys = [file_key(path) for path in paths]
-    # Files the store does not know are read whatever their hash: ahead, in worker processes.
-    ahead = read_ahead([p for p, k in zip(paths, keys, strict=True) if k not in known], max_bytes,
-                       default_workers() if workers is None else workers)
     prefixes: set[str] = set()  # id prefixes given this run
     given: dict[str, str] = {}  # key -> the path as given this run
     batch: list = []
@@ -78,7 +69,8 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
             raise ReadError(report.failures[-1].path, report.failures[-1].reason)
 
     try:
-        for path, key in zip(paths, keys, strict=True):
+        for path in paths:
+            key = file_key(path)
             try:
                 # Hash first only files the store already knows: a new file is read either way.
                 if key in known and known[key] == (_sha256_of(path), settings):
@@ -88,7 +80,7 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
                     if progress:
                         progress(path)
                     continue
-                got = read_split(path, max_bytes, Path(path).stem) if key in known else _taken(next(ahead))
+                source = pipeline.read(path, max_bytes=max_bytes, display_path=path)
             except ReadError as exc:
                 if strict:
                     raise
@@ -100,12 +92,10 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
                     raise ReadError(failure.path, failure.reason) from exc
                 report.failures.append(failure)
                 continue
-            source, split_as, docs, sentences = got
             report.failures += source.problems
             prefix = store.id_prefix(key, Path(path).stem, source.sha256, prefixes)
             prefixes.add(prefix)
-            if prefix != split_as:  # another file has its stem: its documents are numbered under this prefix
-                docs, sentences = pipeline.segment(source, prefix)
+            docs, sentences = pipeline.segment(source, prefix)
             if not docs:
                 # Stored, such a file vanished without a word (exit code 0) and every rerun skipped it.
                 prefixes.discard(prefix)
@@ -120,18 +110,8 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
         if batch:
             flush()
     finally:  # each file's path is the one given now, distinct from every other file's
-        ahead.close()
         store.name_files(given)
     return report
-
-
-def _taken(read: Read | ReadFailure | OSError) -> Read:
-    """What :func:`workers.read_ahead` gave for a file, its failure raised as reading it here would."""
-    if isinstance(read, ReadFailure):
-        raise ReadError(read.path, read.reason)
-    if isinstance(read, OSError):
-        raise read
-    return read
 
 
 def _sha256_of(path: str) -> str:

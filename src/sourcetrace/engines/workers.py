@@ -1,5 +1,4 @@
-"""Aligning pairs in worker processes: the per-pair stage spread over the machine's cores; and the
-other stages whose work partitions by file, document or batch (reading, encoding, facts, votes).
+"""Aligning pairs in worker processes: the per-pair stage spread over the machine's cores.
 
 Aligning a pair is a pure function of its two documents (their texts and sentences, read from
 the store here, engines/sides.py) and the sentence vectors (cached in the store), so pairs
@@ -12,13 +11,10 @@ process whose OpenMP (faiss) or BLAS threads have run can hang.
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from multiprocessing import get_context
-from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
@@ -27,8 +23,7 @@ from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.sides import Sides
-from sourcetrace.readers import ReadError
-from sourcetrace.records import Document, Fact, Passage, ReadFailure, Sentence, SourceFile
+from sourcetrace.records import Document, Fact, Passage
 from sourcetrace.store.sqlite import Store
 
 CHUNK = 48  # pairs per task: consecutive pairs share documents, which a worker keeps at hand
@@ -39,15 +34,9 @@ VOTE_CHUNK = 200  # documents per voting vectors task (about 1 ms a document)
 # Documents whose voting vectors are computed here below this: a worker loads the static encoder
 # first (2-3 s, 270 MB).
 MIN_VOTE_DOCS = 2000
-# Files to read from which reading runs in worker processes: a worker takes about 1.5 s to start
-# (its imports), and reading and splitting a news file about 2 ms (planted corpus, 20,000 files).
-MIN_READ_FILES = 1000
-READ_CHUNK = 25  # files per reading task
 DOCUMENT_WORK_NICE = 5  # :class:`DocumentWork`'s workers' priority below the calling process (a third of its CPU share)
 
 _state: dict = {}
-T = TypeVar("T")  # what a job reads: documents, or any picklable record
-R = TypeVar("R")  # what it gives for each
 
 
 def default_workers() -> int:
@@ -154,7 +143,8 @@ def _start_documents(db_path: str) -> None:
     _state.update(store=Store(db_path))
 
 
-def _documents_chunk(job: Callable[[Store, Sequence[T]], Iterable[R]], docs: Sequence[T]) -> list[R]:
+def _documents_chunk(job: Callable[[Store, Sequence[Document]], Iterable[tuple[str, object]]],
+                     docs: Sequence[Document]) -> list[tuple[str, object]]:
     return list(job(_state["store"], docs))
 
 
@@ -184,14 +174,11 @@ class DocumentWork:
                docs: Sequence[Document], chunk: int) -> None:
         """Run ``job`` over ``docs`` in chunks of ``chunk`` documents (``job`` must be importable
         by name: the workers are spawned)."""
-        self.futures[name] = [self._pool().submit(_documents_chunk, job, docs[i:i + chunk])
-                              for i in range(0, len(docs), chunk)]
-
-    def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
                                             initializer=_start_documents, initargs=(str(self.store.path),))
-        return self.pool
+        self.futures[name] = [self.pool.submit(_documents_chunk, job, docs[i:i + chunk])
+                              for i in range(0, len(docs), chunk)]
 
     def submitted(self, name: str) -> bool:
         return name in self.futures
@@ -219,58 +206,3 @@ class DocumentWork:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None  # a later job starts workers again
-
-
-# -- reading --------------------------------------------------------------------------------------
-Read = tuple[SourceFile, str, list[Document], list[Sentence]]  # the file, the id prefix it was split under, ...
-
-
-def read_split(path: str, max_bytes: int, prefix: str) -> Read:
-    """One file read and split into documents and sentences (:func:`pipeline.read`,
-    :func:`pipeline.segment`) under ``prefix``; raises what reading raises."""
-    from sourcetrace import pipeline
-
-    source = pipeline.read(path, max_bytes=max_bytes, display_path=path)
-    return (source, prefix, *pipeline.segment(source, prefix))
-
-
-def _read_chunk(paths: Sequence[str], max_bytes: int) -> list[Read | ReadFailure | OSError]:
-    out: list[Read | ReadFailure | OSError] = []
-    for path in paths:
-        try:
-            out.append(read_split(path, max_bytes, Path(path).stem))
-        except ReadError as exc:  # a ReadError does not survive pickling (its arguments): its record
-            out.append(ReadFailure(exc.path, exc.reason))
-        except OSError as exc:
-            out.append(exc)
-    return out
-
-
-def read_ahead(paths: Sequence[str], max_bytes: int, workers: int) -> Iterator[Read | ReadFailure | OSError]:
-    """Each file of ``paths`` read and split under its stem as id prefix (the prefix a file gets
-    unless another file has it), or why reading it failed (a :class:`ReadError`'s record, or
-    the OSError), in the order of ``paths``: in
-    ``workers`` processes when there are at least ``MIN_READ_FILES`` files, ahead of the caller,
-    which stores what comes (the store is written by one process); else here, one at a time."""
-    if workers < 2 or len(paths) < MIN_READ_FILES:
-        for path in paths:
-            yield from _read_chunk([path], max_bytes)
-        return
-    chunks = [paths[i:i + READ_CHUNK] for i in range(0, len(paths), READ_CHUNK)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        pending: deque[Future] = deque()
-        todo = iter(chunks)
-        try:
-            for chunk in todo:  # a bounded queue: a slow writer holds few files in memory
-                pending.append(pool.submit(_read_chunk, chunk, max_bytes))
-                if len(pending) >= 4 * workers:
-                    break
-            while pending:
-                yield from pending.popleft().result()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    pending.append(pool.submit(_read_chunk, nxt, max_bytes))
-        finally:  # the caller stopped early (a strict read failed): nothing more to read
-            for fut in pending:
-                fut.cancel()
