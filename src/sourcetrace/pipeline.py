@@ -24,7 +24,7 @@ call that engine. A distributed engine runs the same functions inside its tasks.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,21 +219,22 @@ def every_pair(docs: Sequence[Document]) -> Pairs:
 def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each document's voting sentences (:mod:`sourcetrace.candidates.votes`),
     each document encoded alone."""
-    from threadpoolctl import threadpool_limits
-
-    enc = get_encoder(TOPIC_ENCODER)
-    with threadpool_limits(1):  # small products: threads spinning around each cost 7-20x their work
-        return {d.id: votes.sentence_vectors(d.sentences, enc) for d in inputs}
+    return _each_alone(inputs, votes.sentence_vectors)
 
 
 def stretch_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each long document's stretches (:func:`sourcetrace.candidates.votes.stretch_vectors`;
     no rows for a document of few sentences), each document encoded alone."""
+    return _each_alone(inputs, votes.stretch_vectors)
+
+
+def _each_alone(inputs: Sequence[DocInput], vectors: Callable[[Sequence[str], Encoder], np.ndarray]
+                ) -> dict[str, np.ndarray]:
     from threadpoolctl import threadpool_limits
 
     enc = get_encoder(TOPIC_ENCODER)
-    with threadpool_limits(1):
-        return {d.id: votes.stretch_vectors(d.sentences, enc) for d in inputs}
+    with threadpool_limits(1):  # small products: threads spinning around each cost 7-20x their work
+        return {d.id: vectors(d.sentences, enc) for d in inputs}
 
 
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray],
