@@ -337,12 +337,20 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
         work.wait("votes")
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
     pools = votes.cross_lists(nb)
-    # Which documents have stretches: their stored stretch vectors (empty for the rest, most of a
-    # news corpus, so cheap to read) name them.
-    stretch = _per_document(store, "stretch votes", stretch_version(), docs, stretch_bytes)
-    long = {d for d, v in stretch.items() if v}
+    long = long_documents(store, docs)
     return votes.chosen(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
                         kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS, long))
+
+
+def long_documents(store: Store, docs: Sequence[Document]) -> set[str]:
+    """The documents that vote with their stretches: those whose stretch vectors
+    (:func:`stretch_bytes`, empty for a document of few sentences) are not empty, known from the
+    stored vectors' sizes (reading every document's vectors cost each rerun a core-second at
+    10,000 documents); computed and stored for the documents that lack them."""
+    version = stretch_version()
+    sizes = store.cached_sizes("stretch votes", version)
+    fresh = _per_document(store, "stretch votes", version, [d for d in docs if d.id not in sizes], stretch_bytes)
+    return {d.id for d in docs if sizes.get(d.id) or fresh.get(d.id)}
 
 
 def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[str, str, list[str]]],
@@ -391,10 +399,11 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
         members = votes.unread(prior, key_of[doc], keyed)
         plans.append((doc, lang, keyed, prior if members is not None else None))
         listed.update((doc, *(pool if members is None else members)))
-    blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in listed - long], vote_bytes)
-    if long & listed:
-        blobs.update(_per_document(store, "stretch votes", stretch_version(), [d for d in docs if d.id in long & listed],
-                                   stretch_bytes))
+    by_sentences, by_stretches = listed - long, long & listed  # once: a set per document cost a tenth of the ballots
+    blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in by_sentences], vote_bytes)
+    if by_stretches:
+        blobs.update(_per_document(store, "stretch votes", stretch_version(),
+                                   [d for d in docs if d.id in by_stretches], stretch_bytes))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
     # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
     vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
