@@ -157,6 +157,18 @@ def test_cached_ids_name_the_documents_with_data_of_that_version(tmp_path):
         assert store.cached_ids("votes", "v3", ids) == set()
 
 
+
+def test_cached_sizes_give_each_document_s_data_length_of_that_kind_and_version(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        source = _file()
+        docs = [Document(f"d{i}", source.path, 0, 5, "en") for i in range(1, 5)]
+        store.put_file("/abs/in/a.txt", source, "s1", docs, [])
+        store.put_cached("stretch votes", "v1", [("d1", b"x" * 10), ("d2", b"")])
+        store.put_cached("stretch votes", "v2", [("d3", b"y")])
+        store.put_cached("votes", "v1", [("d4", b"z")])
+        assert store.cached_sizes("stretch votes", "v1") == {"d1": 10, "d2": 0}
+        assert store.cached_sizes("stretch votes", "v3") == {}
+
 def test_not_a_store_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite at all" * 100)
