@@ -129,9 +129,9 @@ def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, t
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
-    typed = relate_all(store, docs, passages, topics, pairs.related)
+    texts = DocumentTexts(store)  # read once for typing and the fact diffs
+    typed = relate_all(store, docs, passages, topics, pairs.related, texts)
     progress.start("facts")
-    texts = DocumentTexts(store)
     with in_bulk():  # facts, diffs and relations of the whole corpus, as records
         facts = pending_facts.result(texts)
         diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
@@ -463,13 +463,15 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
 
 
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
-               vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]]) -> list[Relation]:
+               vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]],
+               texts: DocumentTexts | None = None) -> list[Relation]:
     """Relations of the candidate pairs (:func:`pipeline.relate`), typed from each pair alone:
-    the caller directs them against the family (:func:`pipeline.direct`) and stores them."""
+    the caller directs them against the family (:func:`pipeline.direct`) and stores them.
+    ``texts``: the file texts read so far, to share with the next stages."""
     # Texts only of documents that share passages: a pair related by topic alone is typed
     # without reading either text (most pairs of a large corpus).
     shared = {x for p in passages for x in (p.a, p.b)}
-    text_of = DocumentTexts(store)
+    text_of = texts or DocumentTexts(store)
     texts = [PairText(d, text_of(d) if d.id in shared else "") for d in docs]
     return pipeline.relate(texts, passages, vectors, pairs)
 
