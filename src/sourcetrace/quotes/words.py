@@ -80,43 +80,42 @@ def screen(ids: np.ndarray, at: np.ndarray, joined: bytearray, nums: Sequence[in
     holding enough words whose tokens are not their plain words (``joined``), for the caller to
     check on their tokens. ``ids``, ``at``, ``joined``: every sentence's plain words
     (:func:`plain_word_ids`)."""
-    wanted = np.fromiter((vocab[w] for w in q_words if w in vocab), np.int64)
-    if not len(nums) or len(wanted) < need:
+    # The query's distinct words and tokens as digits 0..Q-1, Q for any other word: which of them
+    # each sentence holds is a row of a small table, and an n-gram of them a number in base Q + 1.
+    digit_of = {w: k for k, w in enumerate(sorted(q_words | set(q_tokens)))}
+    other = len(digit_of)
+    columns = [digit_of[w] for w in q_words if w in vocab]
+    if not len(nums) or len(columns) < need:
         return {}, []
     numbers = np.asarray(nums, np.int64)
     lo, lens = at[numbers], at[numbers + 1] - at[numbers]
     owner = np.repeat(np.arange(len(numbers)), lens)
-    flat = ids[np.arange(int(lens.sum())) + np.repeat(lo - (np.cumsum(lens) - lens), lens)].astype(np.int64)
-    # distinct query words held: each (sentence, word) pair once
-    held = np.isin(flat, wanted)
-    enough = np.bincount(np.unique(owner[held] * len(vocab) + flat[held]) // len(vocab),
-                         minlength=len(numbers)) >= need
+    flat = ids[np.arange(int(lens.sum())) + np.repeat(lo - (np.cumsum(lens) - lens), lens)]
+    keys, digits = np.array(sorted((vocab[w], k) for w, k in digit_of.items() if w in vocab), np.int64).T
+    pos = np.minimum(np.searchsorted(keys, flat), len(keys) - 1)
+    local = np.where(keys[pos] == flat, digits[pos], other)
+    holds = np.zeros((len(numbers), other + 1), bool)
+    holds[owner, local] = True
+    enough = holds[:, columns].sum(axis=1) >= need
     if not enough.any():
         return {}, []
-    # The query's distinct tokens as digits 0..Q-1 (-1: not one of them), an n-gram as a number.
-    digit_of = {w: k for k, w in enumerate(sorted(set(q_tokens)))}
-    base = len(digit_of) + 1
-    seeds = np.fromiter({sum(digit_of[w] * base ** m for m, w in enumerate(gram))
-                         for gram in zip(*(q_tokens[m:] for m in range(n)), strict=False)}, np.int64)
-    times = np.bincount([digit_of[w] for w in q_tokens], minlength=len(digit_of)).astype(np.float64)
-    known = sorted((vocab[w], k) for w, k in digit_of.items() if w in vocab)
-    local = np.full(len(flat), -1, np.int64)
-    if known:
-        keys, digits = np.array(known, np.int64).T
-        pos = np.minimum(np.searchsorted(keys, flat), len(keys) - 1)
-        local = np.where(keys[pos] == flat, digits[pos], -1)
+    base = other + 1
+    seeds = np.array(sorted({sum(digit_of[w] * base ** m for m, w in enumerate(gram))
+                             for gram in zip(*(q_tokens[m:] for m in range(n)), strict=False)}), np.int64)
     windows = max(0, len(flat) - n + 1)
     code, whole = np.zeros(windows, np.int64), owner[:windows] == owner[n - 1:n - 1 + windows]
     for m in range(n):
         part = local[m:m + windows]
-        whole &= part >= 0
+        whole &= part < other
         code += part * base ** m
+    at_seed = np.minimum(np.searchsorted(seeds, code), len(seeds) - 1)
     seeded = np.zeros(len(numbers), bool)
-    seeded[owner[:windows][whole & np.isin(code, seeds)]] = True
+    seeded[owner[:windows][whole & (seeds[at_seed] == code)]] = True
     # the share of the query's tokens held, each distinct one counted as often as the query has it
-    mine = local >= 0
-    pairs = np.unique(owner[mine] * base + local[mine])
-    share = np.bincount(pairs // base, weights=times[pairs % base], minlength=len(numbers)) / max(1, len(q_tokens))
+    times = np.zeros(base)
+    for w in q_tokens:
+        times[digit_of[w]] += 1
+    share = (holds @ times) / max(1, len(q_tokens))
     passed: dict[int, float] = {}
     by_tokens: list[int] = []
     for i in np.flatnonzero(enough).tolist():
