@@ -55,20 +55,18 @@ def _chunk_ids(texts: Sequence[str], vocab: dict[str, int], sep: int) -> tuple[n
     # The fold is character by character and the space runs it collapses part no word: the words
     # of the whole are the texts' words, with a separator between each two.
     folded = normalize_text(whole)
-    setdefault = vocab.setdefault
-    flat = np.array([setdefault(w, len(vocab)) for w in PLAIN.findall(folded)], np.int32)
+    found = PLAIN.findall(folded)
+    for w in dict.fromkeys(found):  # new words numbered in the order met
+        if w not in vocab:
+            vocab[w] = len(vocab)
+    flat = np.fromiter(map(vocab.__getitem__, found), np.int32, len(found))
     if len(texts) == 1:
         return flat, np.array([0, len(flat)], np.int64), bytearray([_JOINED.search(folded) is not None])
     if whole.count(_SEP) != len(texts) - 1:  # a text holds the separator: each alone
         return _concatenated([_chunk_ids([t], vocab, sep) for t in texts])
     seps = np.flatnonzero(flat == sep)
     at = np.concatenate([[0], seps - np.arange(len(seps)), [len(flat) - len(seps)]]).astype(np.int64)
-    joined = bytearray(len(texts))
-    spots = [m.start() for m in _JOINED.finditer(folded)]
-    if spots:
-        ends = np.array([m.start() for m in re.finditer(_SEP, folded)], np.int64)
-        for i in set(np.searchsorted(ends, spots).tolist()):
-            joined[i] = 1
+    joined = bytearray(_JOINED.search(part) is not None for part in folded.split(_SEP))
     return np.delete(flat, seps), at, joined
 
 
