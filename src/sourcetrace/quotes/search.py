@@ -632,7 +632,7 @@ class _Candidates:
         else:
             st = self.state
             out, by_text = screen(st.word_ids, st.word_at, st.joined, nums, st.words, q_words, q_tokens,
-                                        _seed_length(len(q_tokens)), need)
+                                  _seed_length(len(q_tokens)), need)
         for num in by_text:
             held = _word_check(q_words, q_tokens, q_seeds, need, self[num].text)
             if held is not None:
