@@ -1,7 +1,7 @@
 import numpy as np
 
 from sourcetrace.records import Document, Passage
-from sourcetrace.relate.relations import FOUND_ALONE, PairText, relate, relations_for
+from sourcetrace.relate.relations import FOUND_ALONE, PairText, _quote_marks, relate, relations_for
 
 STATEMENT = "The ministers met on Thursday. They agreed on the water plan. They thanked the host. " * 9
 REPORT = "The statement said: \"The ministers met on Thursday.\" Rain fell in the capital all day long. " * 6
@@ -290,3 +290,17 @@ def test_numbered_items_and_chains_of_transmitters_do_not_relate_two_hadith_coll
     # The same chains between quotation marks, on one side, are quotes taken word for word.
     quoting = _pt("quoting", one.text.replace(chain, f"«{chain}»"), "ar")
     assert relate(quoting, two, [same(chain, i, quoting) for i in range(3)]).type == "derived"
+
+
+def test_german_low_quotes_close_with_the_mark_english_opens_with():
+    """„…“ and ‚…‘ face the span they quote; a lone “ after a span opens the next quote."""
+    quote = "Wir werden das Abkommen einhalten"
+
+    def marks(text: str) -> tuple[bool, bool]:
+        start = text.index(quote)
+        return _quote_marks(_pt("de", text, "de"), start, start + len(quote))
+
+    assert marks(f"Er sagte: „{quote}“, und ging.") == (True, True)
+    assert marks(f"Er sagte: ‚{quote}‘, und ging.") == (True, True)
+    assert marks(f"Er sagte: {quote} “Nein”.") == (False, False)
+    assert marks(f"Er sagte: “{quote}” und ging.") == (True, True)

@@ -3,6 +3,7 @@ the same, also after another connection adds, reads again or removes documents."
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from conftest import DEMO
@@ -20,7 +21,11 @@ def same_as_the_store(copy: QuoteSnapshot, st: Store) -> int:
     assert snapshot.labelled_sentences(state, numbers) == st.labelled_sentences(numbers)
     assert list(snapshot.labelled_sentences(state, numbers)[0]) == list(st.labelled_sentences(numbers)[0])
     sentences = st.numbered_sentences(numbers)
-    for sent in sentences.values():
+    names = list(state.words)
+    for num, sent in sentences.items():
+        # each sentence's plain words, as the word check before alignment reads them (words.py)
+        assert [names[k] for k in state.word_ids[state.word_at[num]:state.word_at[num + 1]]] == \
+            re.findall(r"\w+", lexical_text(sent.text))
         words = sorted(set(lexical_text(sent.text).split()))
         counts = st.term_frequencies(words)
         assert snapshot.term_counts(state, set(words)) == {w: counts.get(w, 0) for w in words}

@@ -442,6 +442,23 @@ def test_a_running_app_finds_what_another_process_traced_later(tmp_path):
         assert translated and translated[0]["doc"].startswith("statement_en")
 
 
+def test_a_warmed_worker_freezes_what_it_loaded(tmp_path, monkeypatch):
+    # serve's workers: the cycle collector stops walking the app, the encoder and the quote
+    # index's copy in each full collection (web.app)
+    import gc
+
+    import sourcetrace.quotes.search as quote_search
+
+    monkeypatch.setattr(quote_search, "prepare", lambda store: None)
+    Store(tmp_path / "s.db").close()
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(tmp_path / "s.db", create=False, warm=True)):
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_worker_runs_at_most_its_threads_of_routes_at_once(tmp_path, monkeypatch):
     # serve's workers queue searches beyond WORKER_THREADS in arrival order (web.app)
     import json

@@ -318,4 +318,5 @@ class VectorIndex:
             if self.index is None or self.index.ntotal == 0:
                 return []
             scores, ids = self.index.search(np.ascontiguousarray(vec.reshape(1, -1), dtype=np.float32), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        # as Python numbers at once (numpy's scalars one by one cost more than the rest of this)
+        return [(i, s) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0]

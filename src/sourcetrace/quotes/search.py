@@ -41,6 +41,7 @@ from sourcetrace.encode import Encoder, USEEncoder, get_encoder
 from sourcetrace.quotes import snapshot
 from sourcetrace.quotes.index import VECTOR_ENCODER, VectorIndex, lexical_text, needs_index, update_index
 from sourcetrace.quotes.snapshot import QuoteSnapshot
+from sourcetrace.quotes.words import screen
 from sourcetrace.records import DocumentLabel, IndexedSentence, Passage, Relation, Span
 from sourcetrace.relate.families import component, origin_of
 from sourcetrace.store.sqlite import Store
@@ -293,7 +294,7 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     kept = _Kept(docs, lang, limit)
     aligner: ReuseQuery | None = None  # made for the first sentence worth aligning
 
-    def settle(key: int, num: int, doc: DocumentLabel, z0: float | None, words: set[str], align: bool) -> None:
+    def settle(key: int, num: int, doc: DocumentLabel, z0: float | None, align: bool) -> None:
         """One sentence of the query's language: its word alignment (`align`), and its meaning
         (`z0`: its logit before the rare-word cue, None when it is not among the nearest)."""
         nonlocal aligner
@@ -307,7 +308,8 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
             if hit is not None:
                 kept.add(hit, (0, 0.0, key))
             return
-        z = z0 + _rare_logit(ranked[:RARE_CUE_TERMS], words) if hit is not None else z0
+        rare = ranked[:RARE_CUE_TERMS]
+        z = z0 + _rare_logit(rare, found.holding(num, rare)) if hit is not None else z0
         order = (1, -z, key)
         hit = _meant_hit(hit, z, doc, sent, False, cosines[num], order)
         if hit is not None:
@@ -338,6 +340,11 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
     deferred: list[tuple[float, int, str, Callable[[], None]]] = []  # (bound, key, document, settle it)
     found = _Candidates(store, state, [*numbers, *cosines])
     docs.known(found.labels, (doc_id for doc_id, _ in found.placed.values()))
+    # For a sentence of the query's language found by its words, or among the nearest, the word
+    # check before alignment: the share of the query's words it holds, where alignment could find
+    # anything (at least `need` of them, and a seed n-gram in common); all of them at once.
+    worth = found.worth_aligning([num for num, (_, slang) in found.placed.items() if num in aligned and slang == qlang],
+                                 q_words, q_tokens, q_seeds, need)
     for key, (num, (doc_id, slang)) in enumerate(found.placed.items()):
         doc = docs.get(doc_id)
         if doc is None:
@@ -353,27 +360,19 @@ def search(store: Store, text: str, *, lang: str = "any", limit: int = 20, vecto
                     z0 += anchored_gain(cosines[num])
                 crossing.append((z0, numbers_cue, key, num, doc))
                 continue
-        words: set[str] = set()
         bound = -1.0
         # For a sentence found by its words alone, only where the query's words it holds could
         # make a hit (its score is at most their share of the query).
-        if num in aligned and slang == qlang:
-            normalized = lexical_text(found[num].text)
-            plain = _WORD.findall(normalized)
-            words = set(plain)
-            if len(q_words & words) >= need:
-                s_tokens = token_words(normalized, plain)
-                # no seed n-gram in common: the alignment would find nothing
-                if _shares_seed(q_seeds, s_tokens):
-                    held = _held_share(q_tokens, s_tokens)
-                    if num in cosines:
-                        bound = max(held, _sigmoid(z0))
-                    elif held >= MIN_SCORE:
-                        bound = held
+        held = worth.get(num)
+        if held is not None:
+            if num in cosines:
+                bound = max(held, _sigmoid(z0))
+            elif held >= MIN_SCORE:
+                bound = held
         if bound >= 0.0:
-            deferred.append((bound, key, doc.id, partial(settle, key, num, doc, z0, words, True)))
+            deferred.append((bound, key, doc.id, partial(settle, key, num, doc, z0, True)))
         elif z0 is not None and (score := _sigmoid(z0)) >= MIN_SCORE:  # its meaning's score, exactly
-            deferred.append((score, key, doc.id, partial(settle, key, num, doc, z0, words, False)))
+            deferred.append((score, key, doc.id, partial(settle, key, num, doc, z0, False)))
 
     def cross_settle(key: int, num: int, doc: DocumentLabel, z: float, numbers_cue: float, named: bool) -> None:
         """One sentence in another language: its meaning, moved by its names if it is among the
@@ -623,6 +622,31 @@ class _Candidates:
             sent = self.sentences[num] = snapshot.sentence(self.state, num)
         return sent
 
+    def worth_aligning(self, nums: list[int], q_words: set[str], q_tokens: Sequence[str],
+                       q_seeds: frozenset[tuple[str, ...]], need: int) -> dict[int, float]:
+        """Of the sentences `nums`, those word alignment could find the query in, with the share
+        of the query's words each holds (see search); on the copy, all at once (words.py)."""
+        if self.state is None:
+            by_text = nums
+            out: dict[int, float] = {}
+        else:
+            st = self.state
+            out, by_text = screen(st.word_ids, st.word_at, st.joined, nums, st.words, q_words, q_tokens,
+                                  _seed_length(len(q_tokens)), need)
+        for num in by_text:
+            held = _word_check(q_words, q_tokens, q_seeds, need, self[num].text)
+            if held is not None:
+                out[num] = held
+        return out
+
+    def holding(self, num: int, wanted: Sequence[str]) -> set[str]:
+        """Which of the words `wanted` are among sentence `num`'s plain words."""
+        if self.state is None:
+            return set(wanted) & _word_set(self[num].text)
+        st = self.state
+        mine = set(st.word_ids[st.word_at[num]:st.word_at[num + 1]].tolist())
+        return {w for w in wanted if st.words.get(w, -1) in mine}
+
     def numbers(self, num: int) -> tuple[int, ...]:
         """The numbers a sentence states, without reading its text."""
         sent = self.sentences.get(num)
@@ -692,6 +716,19 @@ def _rare_terms(store: Store, q_tokens: Sequence[str], state: snapshot._State | 
         terms.append(w)
         postings += known[w]
     return ranked, terms
+
+
+def _word_check(q_words: set[str], q_tokens: Sequence[str], q_seeds: frozenset[tuple[str, ...]], need: int,
+                stext: str) -> float | None:
+    """The share of the query's words a sentence holds (:func:`_held_share`), or None where word
+    alignment would find nothing: fewer than `need` of the query's distinct words, or none of
+    its seed n-grams. (The copy in memory checks its sentences all at once: words.py.)"""
+    normalized = lexical_text(stext)
+    plain = _WORD.findall(normalized)
+    if len(q_words & set(plain)) < need:
+        return None
+    s_tokens = token_words(normalized, plain)
+    return _held_share(q_tokens, s_tokens) if _shares_seed(q_seeds, s_tokens) else None
 
 
 def _held_share(q_tokens: Sequence[str], s_tokens: Sequence[str]) -> float:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sourcetrace.quotes.index import lexical_text
+from sourcetrace.quotes.words import plain_word_ids
 from sourcetrace.records import DocumentLabel, IndexedSentence
 from sourcetrace.store.sqlite import Store
 
@@ -65,6 +66,12 @@ class _State:
     lengths: np.ndarray  # tokens of each row (float64, as bm25 divides them)
     n_rows: int  # rows and tokens of the whole index, as FTS5 counts them
     avgdl: float
+    # By sentence number: its plain words as ids of `words` (words.py; the word check before
+    # alignment reads them), and 1 where its alignment tokens are not those words.
+    words: dict[str, int]
+    word_at: np.ndarray
+    word_ids: np.ndarray
+    joined: bytearray
 
 
 class QuoteSnapshot:
@@ -205,7 +212,8 @@ def _read(store: Store) -> _State:
                    langs=[], text_at=array("q", [0, 0]), texts=b"", numbers_at=array("q", [0, 0]),
                    numbers=b"", vocab={},
                    indptr=np.zeros(1, np.int64), rows=np.zeros(0, np.int32), counts=np.zeros(0, np.uint16),
-                   lengths=np.zeros(1), n_rows=0, avgdl=1.0)
+                   lengths=np.zeros(1), n_rows=0, avgdl=1.0, words={}, word_at=np.zeros(2, np.int64),
+                   word_ids=np.zeros(0, np.int32), joined=bytearray(1))
     with store.unmapped():
         return _updated(empty, store, key, store.quote_instances())
 
@@ -234,6 +242,7 @@ def _updated(old: _State, store: Store, key: tuple[int, int, int], instances=Non
     lang_index = {lang: i for i, lang in enumerate(langs)}
     blob, numbers = [old.texts], [old.numbers]
     new_rows: list[tuple[int, str]] = []
+    new_numbers: list[int] = []
     for num, doc, start, end, lang, text, stated, dlang, date, title in store.quote_rows_from(old.next):
         if doc not in index_of:
             index_of[doc] = len(doc_ids)
@@ -251,16 +260,27 @@ def _updated(old: _State, store: Store, key: tuple[int, int, int], instances=Non
             numbers_lens[num] = len(numbers[-1])
         if instances is None:
             new_rows.append((num, lexical_text(text)))
+        new_numbers.append(num)
     for doc in set(labels) - set(ranges):
         del labels[doc]
     text_at, numbers_at = _offsets(lens), _offsets(numbers_lens)
     vocab, indptr, rows, counts, lengths = _postings(old, instances if instances is not None else
                                                      store.quote_tokens(new_rows), size)
     n_rows, n_tokens = store.quote_fts_totals()
+    word_vocab = dict(old.words)
+    ids, at, joined = plain_word_ids((raw.decode() for raw in blob[1:]), word_vocab)
+    word_lens = np.zeros(size, np.int64)
+    word_lens[:old.next] = np.diff(old.word_at)
+    word_lens[new_numbers] = np.diff(at)
+    joined_of = bytearray(old.joined) + bytearray(size - old.next)
+    for num, flag in zip(new_numbers, joined, strict=True):
+        joined_of[num] = flag
     return _State(key=key, next=size, ranges=ranges, labels=labels, doc_ids=doc_ids, doc_of=doc_of, starts=starts,
                   ends=ends, lang_of=lang_of, langs=langs, text_at=text_at, texts=b"".join(blob),
                   numbers_at=numbers_at, numbers=b"".join(numbers), vocab=vocab, indptr=indptr, rows=rows, counts=counts, lengths=lengths,
-                  n_rows=n_rows, avgdl=(n_tokens / n_rows) if n_rows else 1.0)
+                  n_rows=n_rows, avgdl=(n_tokens / n_rows) if n_rows else 1.0, words=word_vocab,
+                  word_at=np.concatenate([[0], np.cumsum(word_lens)]), word_ids=np.concatenate([old.word_ids, ids]),
+                  joined=joined_of)
 
 
 def _lengths(offsets: array, size: int) -> array:

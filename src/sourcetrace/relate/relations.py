@@ -97,8 +97,10 @@ _TRANSLATION_MARK = re.compile(r"unofficial translation|translated from|ترجم
 # Quotation marks that open a quote, and that close one (straight marks do both). A mark facing
 # away does not mark the span as quoted: a hadith collection's numbered line "12 -" follows the
 # closing » of the hadith before it, and a chain of transmitters ends "... قال: «" before the quote.
-_OPENING = "\"'“«‘"
+_OPENING = "\"'“«‘„‚"
 _CLOSING = "\"'”»’"
+# German „…“ and ‚…‘ close with the marks English opens with: those close a quote only after „ or ‚.
+_LOW_CLOSING = {"„": "“", "‚": "‘"}
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 
@@ -152,7 +154,9 @@ def _quote_marks(side: PairText, start: int, end: int) -> tuple[bool, bool]:
     closes a quote just after it."""
     before = side.text[max(side.doc.start, start - 3):start]
     after = side.text[end:min(side.doc.end, end + 3)]
-    return any(q in before for q in _OPENING), any(q in after for q in _CLOSING)
+    opened = [q for q in before if q in _OPENING]
+    closing = _CLOSING + "".join(_LOW_CLOSING.get(q, "") for q in opened)
+    return bool(opened), any(q in after for q in closing)
 
 
 def _worded(a: PairText, b: PairText, p: Passage) -> bool:
