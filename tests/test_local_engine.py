@@ -178,6 +178,14 @@ def test_long_documents_cast_stretch_ballots_kept_as_the_sentence_ballots_are(tm
         assert json.loads(store.corpus_cached("stretch ballots", local.stretch_version()))
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
+        # The long documents are named by their stored vectors' sizes; one whose vectors are gone
+        # has them computed again.
+        long = {d for d, v in stretches.items() if len(v)}
+        assert len(long) == 6 and local.long_documents(store, docs) == long and sum(encoded) == 0
+        gone = sorted(long)[0]
+        store.conn.execute("DELETE FROM doc_cache WHERE kind='stretch votes' AND doc=?", (gone,))
+        assert local.long_documents(store, docs) == long and sum(encoded) == 1
+        assert gone in store.cached_sizes("stretch votes", local.stretch_version())
 
 
 def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):

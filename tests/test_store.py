@@ -144,7 +144,7 @@ def test_vectors_cache(tmp_path):
         assert store.get_vectors("other", ["k1"]) == {}
 
 
-def test_cached_ids_name_the_documents_with_data_of_that_version(tmp_path):
+def test_cached_ids_and_sizes_name_the_documents_with_data_of_that_version(tmp_path):
     with Store(tmp_path / "s.db") as store:
         source = _file()
         docs = [Document(f"d{i}", source.path, 0, 5, "en") for i in range(1, 6)]
@@ -155,6 +155,10 @@ def test_cached_ids_name_the_documents_with_data_of_that_version(tmp_path):
         ids = [d.id for d in docs] * 300  # more than one query's chunk
         assert store.cached_ids("votes", "v1", ids) == {"d1", "d2"} == set(store.cached("votes", "v1", ids))
         assert store.cached_ids("votes", "v3", ids) == set()
+        # Their sizes, the data unread (an empty one is there, of size 0).
+        assert store.cached_sizes("votes", "v1") == {"d1": 10, "d2": 0}
+        assert store.cached_sizes("votes", "v3") == {}
+
 
 
 def test_not_a_store_is_a_clear_error(tmp_path):

@@ -101,7 +101,13 @@ def test_a_tally_brought_up_to_a_changing_pool_reads_only_its_new_members_and_eq
         brought += 1
         placed += len(got[2])
     assert brought >= 40 and placed > 0
-    back = votes.tally_from_bytes(votes.tally_to_bytes(kept))
+    data = votes.tally_to_bytes(kept)
+    with pytest.raises(ValueError):
+        votes.tally_from_bytes(data[:-1])
+    empty = votes.tally(own, 7, [])
+    again = votes.tally_from_bytes(votes.tally_to_bytes(empty))
+    assert (again.own, again.pool, again.keys, again.best.shape) == (7, [], [], empty.best.shape)
+    back = votes.tally_from_bytes(data)
     assert (back.own, back.pool, back.keys, back.sizes) == (kept.own, kept.pool, kept.keys, kept.sizes)
     for a, b in ((back.best, kept.best), (back.member, kept.member), (back.mutual, kept.mutual),
                  (back.sentence, kept.sentence), (back.bound, kept.bound)):

@@ -260,15 +260,16 @@ def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, n
 def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally | None]],
             vectors: Mapping[str, np.ndarray], keys: Mapping[str, int]) -> dict[tuple[str, str], votes.Tally]:
     """Each (document, language)'s tally among its pool ((document, fingerprint) in order): the
-    one before brought up to it where that reads only new members (:func:`votes.unread`), else
-    read whole. ``vectors``: the voting vectors of the documents and of the members to read;
-    ``keys``: the documents' topic fingerprints."""
+    one before brought up to it, else read whole (``before`` None). ``before``: a tally
+    :func:`votes.unread` accepts for that pool (the caller asked it, to know which members to
+    read: asking again cost a tenth of a rerun's ballots). ``vectors``: the voting vectors of the
+    documents and of the members to read; ``keys``: the documents' topic fingerprints."""
     from threadpoolctl import threadpool_limits
 
     out = {}
     with threadpool_limits(1):
         for doc, lang, pool, before in plans:
-            if before is not None and votes.unread(before, keys[doc], pool) is not None:
+            if before is not None:
                 out[(doc, lang)] = votes.retally(vectors[doc], before, pool, vectors)
             else:
                 out[(doc, lang)] = votes.tally(vectors[doc], keys[doc], [(d, k, vectors[d]) for d, k in pool])
@@ -285,9 +286,12 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     lang = {d.id: d.lang for d in docs}
     found = merge(candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                                   neighbours=nearest_docs, min_cos=TOPIC_MIN_COS), [votes.candidate(k) for k in sorted(chosen)])
-    figs = {f.id: figures(f.terms) for f in doc_features}
-    how = {(c.a, c.b): screened(alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen),
-                                figs.get(c.a, frozenset()), figs.get(c.b, frozenset())) for c in found}
+    how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen) for c in found}
+    # Figures only of the documents on trial (every document's cost a rerun a tenth of its candidates).
+    on_trial = {x for k, v in how.items() if v == TRIAL for x in k}
+    figs = {f.id: figures(f.terms) for f in doc_features if f.id in on_trial}
+    how = {k: screened(v, figs.get(k[0], frozenset()), figs.get(k[1], frozenset())) if v == TRIAL else v
+           for k, v in how.items()}
     return Pairs([k for k, v in how.items() if v], [(c.a, c.b) for c in found],
                  [k for k, v in how.items() if v == TRIAL])
 

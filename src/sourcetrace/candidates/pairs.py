@@ -236,7 +236,9 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: floa
     pooled = 0
     for band in range(perm // rows):
         key = _band_keys(sig[:, band * rows:(band + 1) * rows])
-        order = np.argsort(key, kind="stable")
+        # Any order of a bucket's members will do (they are sorted by index below): the default
+        # sort is 5x faster than a stable one on 150,000 keys.
+        order = np.argsort(key)
         ks = key[order]
         same = ks[1:] == ks[:-1]
         if not same.any():
@@ -555,15 +557,12 @@ def term_candidates(docs: Sequence[DocInput], *, max_df: int = TERMS_MAX_DF, min
 def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], *, max_df: int = TERMS_MAX_DF,
                 min_shared: int = TERMS_MIN_SHARED, very_rare: int = TERMS_VERY_RARE, langs: Sequence[str] | None = None) -> list[Candidate]:
     """With `langs`, only pairs across languages. Postings of one length are paired all at once."""
-    vocab: dict[str, int] = {}
-    doc_of: list[int] = []
-    key_of: list[int] = []
-    for i, keys in enumerate(terms):
-        for key in keys:
-            doc_of.append(i)
-            key_of.append(vocab.setdefault(key, len(vocab)))
-    doc = np.asarray(doc_of, dtype=np.int64)
-    key = np.asarray(key_of, dtype=np.int64)
+    # Each term numbered, the corpus's terms in one flat list (a loop appending per term cost a
+    # rerun a tenth of its candidate search).
+    flat = [t for keys in terms for t in keys]
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
+    doc = np.repeat(np.arange(len(terms), dtype=np.int64), [len(keys) for keys in terms])
+    key = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
     df = np.bincount(key, minlength=len(vocab))[key] if len(key) else key
     rare = (df >= 2) & (df <= max_df)
     doc, key, df = doc[rare], key[rare], df[rare]
@@ -583,7 +582,8 @@ def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], 
         return []
     x, y, pdf = np.concatenate(xs), np.concatenate(ys), np.concatenate(dfs)
     if langs is not None:
-        lang = np.asarray(langs, dtype=object)
+        code = {lg: i for i, lg in enumerate(dict.fromkeys(langs))}
+        lang = np.fromiter(map(code.__getitem__, langs), dtype=np.int64, count=len(langs))
         cross = lang[x] != lang[y]
         x, y, pdf = x[cross], y[cross], pdf[cross]
     pair = x * len(ids) + y

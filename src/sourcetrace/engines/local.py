@@ -129,15 +129,16 @@ def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, t
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, workers=default_workers())  # announces "align" with its total
     progress.start("relate")
-    typed = relate_all(store, docs, passages, topics, pairs.related)
+    texts = DocumentTexts(store)  # read once for typing and the fact diffs
+    typed = relate_all(store, docs, passages, topics, pairs.related, texts)
     progress.start("facts")
-    texts = DocumentTexts(store)
-    facts = pending_facts.result(texts)
-    diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
-    # Directions read the fact diffs; only then are relations final, and stored.
-    relations = pipeline.direct(docs, typed, diffs)
-    store.put_relations([d.id for d in docs], relations)
-    fams = pipeline.families(docs, relations)
+    with in_bulk():  # facts, diffs and relations of the whole corpus, as records
+        facts = pending_facts.result(texts)
+        diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
+        # Directions read the fact diffs; only then are relations final, and stored.
+        relations = pipeline.direct(docs, typed, diffs)
+        store.put_relations([d.id for d in docs], relations)
+        fams = pipeline.families(docs, relations)
     progress.start("done")
     return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
                  pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
@@ -259,10 +260,11 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
     ``work``: where :func:`votes_ahead` computes voting vectors."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
         return pipeline.every_pair(docs)
-    nb = nearest_documents(store, docs, vectors) if vectors else None
-    found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
-    chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
-    return pipeline.candidates(docs, found, vectors, nb, chosen)
+    with in_bulk():  # every document's features, lists and ballots, as records
+        nb = nearest_documents(store, docs, vectors) if vectors else None
+        found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
+        chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
+        return pipeline.candidates(docs, found, vectors, nb, chosen)
 
 
 def votes_version() -> str:
@@ -337,12 +339,20 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
         work.wait("votes")
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
     pools = votes.cross_lists(nb)
-    # Which documents have stretches: their stored stretch vectors (empty for the rest, most of a
-    # news corpus, so cheap to read) name them.
-    stretch = _per_document(store, "stretch votes", stretch_version(), docs, stretch_bytes)
-    long = {d for d, v in stretch.items() if v}
+    long = long_documents(store, docs)
     return votes.chosen(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
                         kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS, long))
+
+
+def long_documents(store: Store, docs: Sequence[Document]) -> set[str]:
+    """The documents that vote with their stretches: those whose stretch vectors
+    (:func:`stretch_bytes`, empty for a document of few sentences) are not empty, known from the
+    stored vectors' sizes (reading every document's vectors cost each rerun a core-second at
+    10,000 documents); computed and stored for the documents that lack them."""
+    version = stretch_version()
+    sizes = store.cached_sizes("stretch votes", version)
+    fresh = _per_document(store, "stretch votes", version, [d for d in docs if d.id not in sizes], stretch_bytes)
+    return {d.id for d in docs if sizes.get(d.id) or fresh.get(d.id)}
 
 
 def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[str, str, list[str]]],
@@ -391,10 +401,11 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
         members = votes.unread(prior, key_of[doc], keyed)
         plans.append((doc, lang, keyed, prior if members is not None else None))
         listed.update((doc, *(pool if members is None else members)))
-    blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in listed - long], vote_bytes)
-    if long & listed:
-        blobs.update(_per_document(store, "stretch votes", stretch_version(), [d for d in docs if d.id in long & listed],
-                                   stretch_bytes))
+    by_sentences, by_stretches = listed - long, long & listed  # once: a set per document cost a tenth of the ballots
+    blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in by_sentences], vote_bytes)
+    if by_stretches:
+        blobs.update(_per_document(store, "stretch votes", stretch_version(),
+                                   [d for d in docs if d.id in by_stretches], stretch_bytes))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
     # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
     vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
@@ -452,13 +463,15 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
 
 
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
-               vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]]) -> list[Relation]:
+               vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]],
+               texts: DocumentTexts | None = None) -> list[Relation]:
     """Relations of the candidate pairs (:func:`pipeline.relate`), typed from each pair alone:
-    the caller directs them against the family (:func:`pipeline.direct`) and stores them."""
+    the caller directs them against the family (:func:`pipeline.direct`) and stores them.
+    ``texts``: the file texts read so far, to share with the next stages."""
     # Texts only of documents that share passages: a pair related by topic alone is typed
     # without reading either text (most pairs of a large corpus).
     shared = {x for p in passages for x in (p.a, p.b)}
-    text_of = DocumentTexts(store)
+    text_of = texts or DocumentTexts(store)
     texts = [PairText(d, text_of(d) if d.id in shared else "") for d in docs]
     return pipeline.relate(texts, passages, vectors, pairs)
 
@@ -475,14 +488,15 @@ class FactsOf:
         self.docs, self.store, self.version = list(docs), store, pipeline.facts_version()
         self.out: dict[str, list[Fact]] = {}
         self.missing: list[Document] = []
-        for i in range(0, len(self.docs), DOC_BATCH):
-            batch = self.docs[i:i + DOC_BATCH]
-            found = store.cached("facts", self.version, [d.id for d in batch])
-            for d in batch:
-                if d.id in found:
-                    self.out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
-                else:
-                    self.missing.append(d)
+        with in_bulk():  # a corpus's facts, as records: with the cycle collector on, 3x the time
+            for i in range(0, len(self.docs), DOC_BATCH):
+                batch = self.docs[i:i + DOC_BATCH]
+                found = store.cached("facts", self.version, [d.id for d in batch])
+                for d in batch:
+                    if d.id in found:
+                        self.out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
+                    else:
+                        self.missing.append(d)
         self.own = work is None  # its own workers, else ``work``'s (stopped by its owner)
         self.work = work if work is not None else DocumentWork(store, workers)
         self.extracting = len(self.missing) >= MIN_FACT_DOCS and self.work.workers > 1

@@ -226,6 +226,14 @@ def _far_apart(a: PairText, b: PairText) -> bool:
     return ya is not None and yb is not None and ya != yb
 
 
+def by_topic(a: str, b: str, doc_cosine: float | None, min_related_cosine: float = MIN_RELATED_COSINE) -> Relation | None:
+    """The relation of two documents that share no text: ``related`` when on one topic."""
+    if doc_cosine is not None and doc_cosine >= min_related_cosine:
+        return Relation(a, b, "related", 0.0, 0.0, doc_cosine, passages=0, evidence=[
+            f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})"])
+    return None
+
+
 def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: float | None = None,
            min_related_cosine: float = MIN_RELATED_COSINE) -> Relation | None:
     """The relation of two documents from the passages between them (None: no relation);
@@ -235,10 +243,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # is no text taken; the numbered hadith of two unrelated collections paired that way, in order.
     shared = [p for p in passages if _worded(a, b, p)]
     if not shared:  # most candidate pairs of a corpus: neighbours by topic only
-        if doc_cosine is not None and doc_cosine >= min_related_cosine:
-            return Relation(ida, idb, "related", 0.0, 0.0, doc_cosine, passages=0, evidence=[
-                f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})"])
-        return None
+        return by_topic(ida, idb, doc_cosine, min_related_cosine)
     # A phrase is not a copy: formulae ("in line with the national plan for") recur across
     # unrelated texts, so only passages of some length count as evidence for the type.
     # A translated sentence is no phrase, however short: only passages in one language are held to it.
@@ -419,7 +424,9 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     order = sorted(k for k in keys if k[0] in by_id and k[1] in by_id and k[0] != k[1])
     out: list[Relation] = []
     for (x, y), cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
-        rel = relate(by_id[x], by_id[y], grouped.get((x, y), ()), cos, min_related_cosine)
+        shared = grouped.get((x, y))  # most pairs share none: typed without a call to relate
+        rel = (relate(by_id[x], by_id[y], shared, cos, min_related_cosine) if shared
+               else by_topic(x, y, cos, min_related_cosine))
         if rel is not None:
             out.append(rel)
     return out

@@ -34,6 +34,12 @@ class CacheTables:
                 f"SELECT doc FROM doc_cache WHERE kind=? AND version=? AND doc IN ({marks})", [kind, version, *chunk]))
         return out
 
+    def cached_sizes(self, kind: str, version: str) -> dict[str, int]:
+        """The size in bytes of every document's cached `kind` data made by `version`, the data
+        unread (SQLite reads a blob's length from its row header)."""
+        return dict(self.conn.execute("SELECT doc, length(data) FROM doc_cache WHERE kind=? AND version=?",
+                                      (kind, version)))
+
     def put_cached(self, kind: str, version: str, items: Iterable[tuple[str, bytes]]) -> None:
         with transaction(self.conn) as cur:
             cur.executemany("INSERT OR REPLACE INTO doc_cache VALUES (?,?,?,?)",
