@@ -478,10 +478,18 @@ def _bounded(run: list[path.Bead], pairs: set[tuple[int, int]]) -> list[path.Bea
     NEW_RUN_BEADS beads each gaining NEW_RUN_GAIN (a block of a reordered text none of whose
     pairs the search found alone)."""
     held = [k for k, bead in enumerate(run) if any((x, y) in pairs for x in bead.a for y in bead.b)]
+    strong: set[int] = set()
+    if len(pairs) >= NEW_RUN_AFTER:
+        stretch: list[int] = []
+        for k, bead in enumerate([*run, None]):
+            if bead is not None and bead.gain >= NEW_RUN_GAIN:
+                stretch.append(k)
+                continue
+            if len(stretch) >= NEW_RUN_BEADS:
+                strong.update(stretch)
+            stretch = []
     if not held:
-        if len(pairs) >= NEW_RUN_AFTER and len(run) >= NEW_RUN_BEADS and min(b.gain for b in run) >= NEW_RUN_GAIN:
-            return run
-        return []
+        return [run[k] for k in sorted(strong)]
     keep = set(range(max(0, held[0] - EDGE), held[0] + 1)) | set(range(held[-1], min(len(run), held[-1] + EDGE + 1)))
     for k0, k1 in zip(held, held[1:], strict=False):
         if k1 - k0 - 1 <= FILL:
@@ -489,7 +497,7 @@ def _bounded(run: list[path.Bead], pairs: set[tuple[int, int]]) -> list[path.Bea
         else:
             keep.update((k0, k1))
     held_set = set(held)
-    return [run[k] for k in sorted(keep) if k in held_set or run[k].distance < FILL_DISTANCE]
+    return [run[k] for k in sorted(keep | strong) if k in held_set | strong or run[k].distance < FILL_DISTANCE]
 
 
 def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list[int], list[int], float]]:
@@ -546,7 +554,7 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     margin = margin_scores(sim, k=4).astype(np.float32)
     score = _pair_scores(ua, ub, sim, cross, a_lang, cal, margin)
     free_a, free_b = [u.free for u in ua], [u.free for u in ub]
-    pairs = _choose(score, free_a, free_b, threshold)
+    pairs = chosen = _choose(score, free_a, free_b, threshold)
     # Order is evidence of a translation. Within one language, texts on one event tell it in the
     # same order without sharing sentences: a paraphrase needs its own score (PAN's web texts,
     # bench/realtext.py: gap filling there added only false paraphrases).
@@ -555,8 +563,11 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     pairs = _anchored(pairs | anchors, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                       [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
     if pairs:
-        # an anchor that stands far out of both its neighbourhoods stands, however short its units
-        pairs |= {(i, j) for i, j in anchors if margin[i, j] >= SHORT_ANCHOR_MARGIN}
+        # an anchor that stands far out of both its neighbourhoods stands, however short its units,
+        # and so does a chosen pair that is such an anchor but for being chosen already
+        row_best, col_best = score.argmax(axis=1), score.argmax(axis=0)
+        pairs |= {(i, j) for i, j in anchors | {(i, j) for i, j in chosen if row_best[i] == j and col_best[j] == i}
+                  if margin[i, j] >= SHORT_ANCHOR_MARGIN}
     if cross:
         pairs = _in_order(pairs, ua, ub, va, vb, score, sim, margin, cross, a_lang, threshold)
     return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
