@@ -431,15 +431,68 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
         by_a.setdefault(i, set()).add(j)
         by_b.setdefault(j, set()).add(i)
     taken: set[tuple[int, int]] = set()
+    rivals: list[path.Bead] = []
     for run in runs:
         run = _bounded(run, pairs)
         if ordered:
             taken |= path.bead_pairs(run)
-        else:
-            taken |= {c for bead in run if not (set(bead.a) & paired_a or set(bead.b) & paired_b)
-                      or _completes(bead, by_a, by_b, len_a, len_b) for c in path.bead_pairs([bead])}
+            continue
+        for k, bead in enumerate(run):
+            if not (set(bead.a) & paired_a or set(bead.b) & paired_b) or _completes(bead, by_a, by_b, len_a, len_b):
+                taken |= path.bead_pairs([bead])
+            elif _follows_held(run, k, pairs):
+                rivals.append(bead)
+    if rivals:
+        taken |= _displacing(rivals, pairs, by_a, by_b, sim, taken)
     used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
     return taken | {(i, j) for i, j in pairs if i not in used_a and j not in used_b}
+
+
+def _follows_held(run: list[path.Bead], k: int, pairs: set[tuple[int, int]]) -> bool:
+    """Whether bead k of a run lies right next to a neighbour of the run that holds a found pair,
+    with no unit skipped between them on either side (it continues a block the search found)."""
+    bead = run[k]
+    before = k > 0 and run[k - 1].a.stop == bead.a.start and run[k - 1].b.stop == bead.b.start and run[k - 1]
+    after = k + 1 < len(run) and bead.a.stop == run[k + 1].a.start and bead.b.stop == run[k + 1].b.start and run[k + 1]
+    return any(n and path.bead_pairs([n]) & pairs for n in (before, after))
+
+
+LONE_REACH = 2  # units (each side) within which another found pair keeps a pair from being lone
+
+
+def _displacing(beads: list[path.Bead], pairs: set[tuple[int, int]], by_a: dict[int, set[int]],
+                by_b: dict[int, set[int]], sim: np.ndarray, taken: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The unit pairs of the beads of a reordered pair's path that take the place of found pairs:
+    a bead holding none of the found pairs its units are in, each of them a lone pair (no other
+    found pair within LONE_REACH units on a diagonal, its units paired with nothing else) that
+    the bead comes nearer than (the normalised distance of :mod:`sourcetrace.align.path`). A
+    lone pair across a block is as often a verse of the same words elsewhere as the verse's own
+    partner; the path, which follows its block, decides (bench/realtext.py, partial Qur'an).
+    Beads are taken nearest first, none on a unit another placed bead holds."""
+    n, m = sim.shape
+    row_bg, col_bg = sim.mean(axis=1), sim.mean(axis=0)
+
+    def lone(i: int, j: int) -> bool:
+        if by_a[i] != {j} or by_b[j] != {i}:
+            return False
+        return not any((i + di, j + dj) in pairs for di in range(-LONE_REACH, LONE_REACH + 1)
+                       for dj in range(-LONE_REACH, LONE_REACH + 1) if di * dj > 0)
+
+    def distance(i: int, j: int) -> float:
+        return (1.0 - float(sim[i, j])) / max(1.0 - float(row_bg[i] + col_bg[j]) / 2, 1e-3)
+
+    out: set[tuple[int, int]] = set()
+    used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
+    for bead in sorted(beads, key=lambda b: b.distance):
+        cells = path.bead_pairs([bead])
+        if cells & pairs or set(bead.a) & used_a or set(bead.b) & used_b:
+            continue
+        found = {(i, j) for i in bead.a for j in by_a.get(i, ())} | {(i, j) for j in bead.b for i in by_b.get(j, ())}
+        if all(lone(i, j) and bead.distance < distance(i, j) for i, j in found):
+            out |= cells
+            used_a.update(bead.a)
+            used_b.update(bead.b)
+    return out
 
 
 COMPLETES = 0.4  # how much nearer (|log length ratio|) a bead must bring a found pair's lengths
