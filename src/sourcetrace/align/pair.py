@@ -342,6 +342,7 @@ EDGE = 2  # ... and before the first or after the last
 FILL_DISTANCE = 1.0  # a placed bead must be nearer than this (1: its units' mean with the other text)
 
 
+CUT_FINER = 1.25  # units of one side per unit of the other above which the path runs over the other
 PATH_CELLS = 250_000  # a pair larger than this is drawn tile by tile
 TILE = 250  # units of `a` a tile holds; its stretch of `b` is where their pairs are, widened by ...
 TILE_MARGIN = 25  # ... this many units on each side, and at most 4 * TILE wide
@@ -420,8 +421,17 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
     skip = path.SKIP_IN_ORDER if ordered else path.SKIP
     runs = []
     for a0, a1, b0, b1 in _tiles(pairs, len(len_a), len(len_b)):
-        beads = path.best_path(sim[a0:a1, b0:b1], wa[a0:a1], wb[b0:b1], len_a[a0:a1], len_b[b0:b1],
-                               open_a[a0:a1], open_b[b0:b1], num_a[a0:a1], num_b[b0:b1], skip=skip)
+        if ordered and a1 - a0 > CUT_FINER * (b1 - b0):
+            # The path leaves a unit of its rows out for free and pays for one of its columns: a
+            # text in order whose `a` holds many more units than `b` (a translation that renders a
+            # verse in several sentences) is drawn with `b` as rows, so that a sentence of such a
+            # verse joins its bead whichever document is `a`.
+            beads = [replace(bead, a=bead.b, b=bead.a) for bead in path.best_path(
+                sim[a0:a1, b0:b1].T, wb[b0:b1], wa[a0:a1], len_b[b0:b1], len_a[a0:a1], open_b[b0:b1],
+                open_a[a0:a1], num_b[b0:b1], num_a[a0:a1], skip=skip)]
+        else:
+            beads = path.best_path(sim[a0:a1, b0:b1], wa[a0:a1], wb[b0:b1], len_a[a0:a1], len_b[b0:b1],
+                                   open_a[a0:a1], open_b[b0:b1], num_a[a0:a1], num_b[b0:b1], skip=skip)
         runs += [[replace(bead, a=range(bead.a.start + a0, bead.a.stop + a0), b=range(bead.b.start + b0, bead.b.stop + b0))
                   for bead in run] for run in path.runs(beads)]
     paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
