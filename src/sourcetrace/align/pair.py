@@ -307,6 +307,18 @@ def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Seq
     return kept
 
 
+def _standing(anchors: set[tuple[int, int]], chosen: set[tuple[int, int]], score: np.ndarray,
+              margin: np.ndarray) -> set[tuple[int, int]]:
+    """The pairs that stand however short their units: anchors, and chosen pairs that are their
+    row's and column's best (as anchors are, but found by the search already), that stand out of
+    both their neighbourhoods by SHORT_ANCHOR_MARGIN. A chosen pair of short verses that is such
+    a pair was dropped when no neighbour stood by it (a block of a reordered partial translation:
+    bench/realtext.py, partial Qur'an)."""
+    row_best, col_best = score.argmax(axis=1), score.argmax(axis=0)
+    mutual = {(i, j) for i, j in chosen if row_best[i] == j and col_best[j] == i}
+    return {(i, j) for i, j in anchors | mutual if margin[i, j] >= SHORT_ANCHOR_MARGIN}
+
+
 def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray,
               score: np.ndarray, sim: np.ndarray, margin: np.ndarray, cross: bool, a_lang: str,
               threshold: float) -> set[tuple[int, int]]:
@@ -626,11 +638,7 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     pairs = _anchored(pairs | anchors, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                       [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
     if pairs:
-        # an anchor that stands far out of both its neighbourhoods stands, however short its units,
-        # and so does a chosen pair that is such an anchor but for being chosen already
-        row_best, col_best = score.argmax(axis=1), score.argmax(axis=0)
-        pairs |= {(i, j) for i, j in anchors | {(i, j) for i, j in chosen if row_best[i] == j and col_best[j] == i}
-                  if margin[i, j] >= SHORT_ANCHOR_MARGIN}
+        pairs |= _standing(anchors, chosen, score, margin)
     if cross:
         pairs = _in_order(pairs, ua, ub, va, vb, score, sim, margin, cross, a_lang, threshold)
     return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
