@@ -235,8 +235,8 @@ def test_two_sentences_of_one_frame_are_not_taken_word_for_word():
     assert len(got) == 1 and got[0].word_for_word and 0.9 < got[0].score < 1, got
 
 
-def _bead(a: range, b: range) -> Bead:
-    return Bead(a, b, 1.0, False)
+def _bead(a: range, b: range, gain: float = 0.3) -> Bead:
+    return Bead(a, b, gain, False)
 
 
 def test_the_path_is_kept_only_where_found_pairs_bound_it():
@@ -247,6 +247,20 @@ def test_the_path_is_kept_only_where_found_pairs_bound_it():
     kept = [b.a.start for b in _bounded(run, found)]
     assert kept == [0, 1, 2, 3, 4, 5, 11]  # 2..5 filled, two beyond the first; 6..10 too long a gap
     assert _bounded(run[:4], set()) == []  # a run that holds no found pair is no evidence
+
+
+def test_a_stretch_of_strong_beads_counts_on_its_own():
+    # Issue 17 (partial Qur'an, short verses): a block none of whose pairs the search found is a
+    # stretch of beads that each gain NEW_RUN_GAIN, inside a run that also takes weak beads.
+    strong = {7, 8, 16, 17}
+    run = [_bead(range(k, k + 1), range(k, k + 1), 0.6 if k in strong else 0.3) for k in range(19)]
+    found = {(2, 2), (5, 5), (11, 11)}
+    kept = [b.a.start for b in _bounded(run, found)]
+    assert kept == [0, 1, 2, 3, 4, 5, 7, 8, 11, 12, 13, 16, 17]  # 7-8 and 16-17 too; not 6, 9-10, 14-15
+    assert [b.a.start for b in _bounded(run[6:10], found)] == [7, 8]  # held nothing: the stretch alone
+    assert _bounded(run[6:10], set()) == []  # ... once the texts share NEW_RUN_AFTER pairs
+    lone = [_bead(range(k, k + 1), range(k, k + 1), 0.6 if k == 7 else 0.3) for k in range(6, 10)]
+    assert _bounded(lone, found) == []  # one strong bead is no stretch
 
 
 def test_the_length_ratio_is_measured_over_groups_of_units():
@@ -286,3 +300,63 @@ def test_a_bead_of_a_reordered_path_completes_a_found_pair_whose_lengths_do_not_
     assert not _completes(bead((3, 4), (5, 8)), {3: {4, 5}}, {4: {3}, 5: {3}}, len_a, len_b)
     # short sentences' lengths vary: a short pair needs a far nearer fit
     assert not _completes(bead((3, 4), (5, 7)), by_a, by_b, [38.0] * 10, [19.0, 19.0, 19.0, 19.0, 19.0, 19.0, 15.0] + [15.0] * 3)
+
+
+def test_a_chosen_short_pair_that_stands_out_of_both_neighbourhoods_stands():
+    import numpy as np
+
+    from sourcetrace.align.pair import SHORT_ANCHOR_MARGIN, _standing
+
+    score, margin = np.full((4, 4), 0.1), np.full((4, 4), 1.0)
+    score[1, 2], margin[1, 2] = 0.6, SHORT_ANCHOR_MARGIN + 0.2  # mutual best, far out: stands
+    score[3, 0], margin[3, 0] = 0.6, SHORT_ANCHOR_MARGIN - 0.2  # mutual best, not far enough out
+    score[0, 2] = 0.5  # chosen, but its column prefers row 1
+    assert _standing(set(), {(1, 2), (3, 0), (0, 2)}, score, margin) == {(1, 2)}
+    margin[0, 2] = 2.0
+    assert _standing({(0, 2)}, set(), score, margin) == {(0, 2)}  # an anchor is taken as it was
+
+
+def test_a_bead_that_continues_a_found_block_displaces_a_lone_pair_it_comes_nearer_than():
+    import numpy as np
+
+    from sourcetrace.align.pair import _displacing, _follows_held
+
+    sim = np.full((8, 12), 0.1)
+    for i, j in ((3, 2), (4, 3), (5, 4)):
+        sim[i, j] = 0.7
+    sim[5, 9] = 0.35  # the search paired 5 with 9, alone: a verse of the same words elsewhere
+    run = [Bead(range(3, 4), range(2, 3), 0.8, True, 0.3), Bead(range(4, 5), range(3, 4), 0.8, False, 0.3),
+           Bead(range(5, 6), range(4, 5), 0.8, False, 0.3)]
+    pairs = {(3, 2), (4, 3), (5, 9)}
+    by_a = {3: {2}, 4: {3}, 5: {9}}
+    by_b = {2: {3}, 3: {4}, 9: {5}}
+    assert _follows_held(run, 2, pairs)
+    assert _displacing([run[2]], pairs, by_a, by_b, sim, set()) == {(5, 4)}
+    # a pair with a found neighbour on its diagonal is no lone pair: it stays
+    assert _displacing([run[2]], pairs | {(6, 10)}, by_a | {6: {10}}, by_b | {10: {6}}, sim, set()) == set()
+    # a bead after a skipped unit does not continue the block
+    skipped = [*run[:2], Bead(range(5, 6), range(5, 6), 0.8, False, 0.3)]
+    assert not _follows_held(skipped, 2, pairs)
+
+
+def test_a_text_in_order_is_drawn_alike_whichever_side_is_a():
+    # Issue 17: the path leaves a unit of its rows out for free; a verse the other side cut into
+    # two sentences, the second of them weak alone, is one bead either way.
+    import numpy as np
+
+    from sourcetrace.align.beads import unit_vectors
+    from sourcetrace.align.pair import _on_path
+
+    rng = np.random.default_rng(3)
+    first, second = rng.normal(size=(5, 64)), rng.normal(size=(5, 64))
+    verses = unit_vectors(first + 0.4 * second + rng.normal(size=(5, 64)))
+    sentences = unit_vectors(np.stack([v for pair in zip(first, second, strict=True) for v in pair]))
+    sim = verses @ sentences.T
+    len_v, len_s = [120.0] * 5, [70.0, 50.0] * 5
+    found = {(k, 2 * k) for k in range(5)}
+    nums: list[frozenset[str]] = [frozenset()] * 10
+    verses_first = _on_path(found, sim, verses, sentences, len_v, len_s, [True] * 5, [True] * 10, nums[:5], nums)
+    sentences_first = _on_path({(j, i) for i, j in found}, sim.T, sentences, verses, len_s, len_v, [True] * 10,
+                               [True] * 5, nums, nums[:5])
+    assert verses_first == {(i, j) for j, i in sentences_first}
+    assert verses_first == {(k, j) for k in range(5) for j in (2 * k, 2 * k + 1)}

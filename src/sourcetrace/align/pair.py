@@ -307,6 +307,18 @@ def _anchored(pairs: set[tuple[int, int]], short_a: Sequence[bool], short_b: Seq
     return kept
 
 
+def _standing(anchors: set[tuple[int, int]], chosen: set[tuple[int, int]], score: np.ndarray,
+              margin: np.ndarray) -> set[tuple[int, int]]:
+    """The pairs that stand however short their units: anchors, and chosen pairs that are their
+    row's and column's best (as anchors are, but found by the search already), that stand out of
+    both their neighbourhoods by SHORT_ANCHOR_MARGIN. A chosen pair of short verses that is such
+    a pair was dropped when no neighbour stood by it (a block of a reordered partial translation:
+    bench/realtext.py, partial Qur'an)."""
+    row_best, col_best = score.argmax(axis=1), score.argmax(axis=0)
+    mutual = {(i, j) for i, j in chosen if row_best[i] == j and col_best[j] == i}
+    return {(i, j) for i, j in anchors | mutual if margin[i, j] >= SHORT_ANCHOR_MARGIN}
+
+
 def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray,
               score: np.ndarray, sim: np.ndarray, margin: np.ndarray, cross: bool, a_lang: str,
               threshold: float) -> set[tuple[int, int]]:
@@ -342,6 +354,7 @@ EDGE = 2  # ... and before the first or after the last
 FILL_DISTANCE = 1.0  # a placed bead must be nearer than this (1: its units' mean with the other text)
 
 
+CUT_FINER = 1.25  # units of one side per unit of the other above which the path runs over the other
 PATH_CELLS = 250_000  # a pair larger than this is drawn tile by tile
 TILE = 250  # units of `a` a tile holds; its stretch of `b` is where their pairs are, widened by ...
 TILE_MARGIN = 25  # ... this many units on each side, and at most 4 * TILE wide
@@ -403,7 +416,12 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
     * in a reordered one the path steps over units of `b` cheaply (a block of kept verses skips
       the dropped ones) and only places units the pairs left out: a bead that takes a paired unit
       with a neighbour is as often a dropped sentence of the same topic (Tatoeba's partial
-      documents) as a sentence cut in two.
+      documents) as a sentence cut in two; a bead that continues a block right after a bead
+      holding found pairs takes the place of lone pairs it comes nearer than (:func:`_displacing`).
+
+    A text in order whose `a` holds over CUT_FINER units per unit of `b` is drawn with `b` as the
+    path's rows, as the text of fewer units is whichever side is `a` (handed, English first:
+    complete Qur'an F1 0.975 -> 0.987).
 
     bench/realtext.py --handed-only --encoder use: complete P / R 0.977 / 0.945 -> 0.994 / 0.980,
     partial F1 0.864 -> 0.910."""
@@ -420,8 +438,17 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
     skip = path.SKIP_IN_ORDER if ordered else path.SKIP
     runs = []
     for a0, a1, b0, b1 in _tiles(pairs, len(len_a), len(len_b)):
-        beads = path.best_path(sim[a0:a1, b0:b1], wa[a0:a1], wb[b0:b1], len_a[a0:a1], len_b[b0:b1],
-                               open_a[a0:a1], open_b[b0:b1], num_a[a0:a1], num_b[b0:b1], skip=skip)
+        if ordered and a1 - a0 > CUT_FINER * (b1 - b0):
+            # The path leaves a unit of its rows out for free and pays for one of its columns: a
+            # text in order whose `a` holds many more units than `b` (a translation that renders a
+            # verse in several sentences) is drawn with `b` as rows, so that a sentence of such a
+            # verse joins its bead whichever document is `a`.
+            beads = [replace(bead, a=bead.b, b=bead.a) for bead in path.best_path(
+                sim[a0:a1, b0:b1].T, wb[b0:b1], wa[a0:a1], len_b[b0:b1], len_a[a0:a1], open_b[b0:b1],
+                open_a[a0:a1], num_b[b0:b1], num_a[a0:a1], skip=skip)]
+        else:
+            beads = path.best_path(sim[a0:a1, b0:b1], wa[a0:a1], wb[b0:b1], len_a[a0:a1], len_b[b0:b1],
+                                   open_a[a0:a1], open_b[b0:b1], num_a[a0:a1], num_b[b0:b1], skip=skip)
         runs += [[replace(bead, a=range(bead.a.start + a0, bead.a.stop + a0), b=range(bead.b.start + b0, bead.b.stop + b0))
                   for bead in run] for run in path.runs(beads)]
     paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
@@ -431,15 +458,67 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
         by_a.setdefault(i, set()).add(j)
         by_b.setdefault(j, set()).add(i)
     taken: set[tuple[int, int]] = set()
+    rivals: list[path.Bead] = []
     for run in runs:
         run = _bounded(run, pairs)
         if ordered:
             taken |= path.bead_pairs(run)
-        else:
-            taken |= {c for bead in run if not (set(bead.a) & paired_a or set(bead.b) & paired_b)
-                      or _completes(bead, by_a, by_b, len_a, len_b) for c in path.bead_pairs([bead])}
+            continue
+        for k, bead in enumerate(run):
+            if not (set(bead.a) & paired_a or set(bead.b) & paired_b) or _completes(bead, by_a, by_b, len_a, len_b):
+                taken |= path.bead_pairs([bead])
+            elif _follows_held(run, k, pairs):
+                rivals.append(bead)
+    if rivals:
+        taken |= _displacing(rivals, pairs, by_a, by_b, sim, taken)
     used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
     return taken | {(i, j) for i, j in pairs if i not in used_a and j not in used_b}
+
+
+def _follows_held(run: list[path.Bead], k: int, pairs: set[tuple[int, int]]) -> bool:
+    """Whether bead k of a run lies right next to a neighbour of the run that holds a found pair,
+    with no unit skipped between them on either side (it continues a block the search found)."""
+    bead = run[k]
+    before = k > 0 and run[k - 1].a.stop == bead.a.start and run[k - 1].b.stop == bead.b.start and run[k - 1]
+    after = k + 1 < len(run) and bead.a.stop == run[k + 1].a.start and bead.b.stop == run[k + 1].b.start and run[k + 1]
+    return any(n and path.bead_pairs([n]) & pairs for n in (before, after))
+
+
+LONE_REACH = 2  # units (each side) within which another found pair keeps a pair from being lone
+
+
+def _displacing(beads: list[path.Bead], pairs: set[tuple[int, int]], by_a: dict[int, set[int]],
+                by_b: dict[int, set[int]], sim: np.ndarray, taken: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The unit pairs of the beads of a reordered pair's path that take the place of found pairs:
+    a bead holding none of the found pairs its units are in, each of them a lone pair (no other
+    found pair within LONE_REACH units on a diagonal, its units paired with nothing else) that
+    the bead comes nearer than (the normalised distance of :mod:`sourcetrace.align.path`). A
+    lone pair across a block is as often a verse of the same words elsewhere as the verse's own
+    partner; the path, which follows its block, decides (bench/realtext.py, partial Qur'an).
+    Beads are taken nearest first, none on a unit another placed bead holds."""
+    row_bg, col_bg = sim.mean(axis=1), sim.mean(axis=0)
+
+    def lone(i: int, j: int) -> bool:
+        if by_a[i] != {j} or by_b[j] != {i}:
+            return False
+        return not any((i + di, j + dj) in pairs for di in range(-LONE_REACH, LONE_REACH + 1)
+                       for dj in range(-LONE_REACH, LONE_REACH + 1) if di * dj > 0)
+
+    def distance(i: int, j: int) -> float:
+        return (1.0 - float(sim[i, j])) / max(1.0 - float(row_bg[i] + col_bg[j]) / 2, 1e-3)
+
+    out: set[tuple[int, int]] = set()
+    used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
+    for bead in sorted(beads, key=lambda b: b.distance):
+        cells = path.bead_pairs([bead])
+        if cells & pairs or set(bead.a) & used_a or set(bead.b) & used_b:
+            continue
+        found = {(i, j) for i in bead.a for j in by_a.get(i, ())} | {(i, j) for j in bead.b for i in by_b.get(j, ())}
+        if all(lone(i, j) and bead.distance < distance(i, j) for i, j in found):
+            out |= cells
+            used_a.update(bead.a)
+            used_b.update(bead.b)
+    return out
 
 
 COMPLETES = 0.4  # how much nearer (|log length ratio|) a bead must bring a found pair's lengths
@@ -473,15 +552,24 @@ def _completes(bead: path.Bead, by_a: dict[int, set[int]], by_b: dict[int, set[i
 def _bounded(run: list[path.Bead], pairs: set[tuple[int, int]]) -> list[path.Bead]:
     """The beads of a run that the found pairs bound: those that hold a pair, those between two
     such beads at most FILL apart, and up to EDGE beyond the first and the last, each nearer
-    than FILL_DISTANCE (order does not make sentences no nearer than chance a translation). A
-    run that holds no pair counts only once the texts share NEW_RUN_AFTER pairs, with
-    NEW_RUN_BEADS beads each gaining NEW_RUN_GAIN (a block of a reordered text none of whose
-    pairs the search found alone)."""
+    than FILL_DISTANCE (order does not make sentences no nearer than chance a translation). Once
+    the texts share NEW_RUN_AFTER pairs, so does every stretch of NEW_RUN_BEADS or more beads in
+    a row each gaining NEW_RUN_GAIN, in a run that holds pairs or none: a block of a reordered
+    text none of whose pairs the search found, the path running on into the weak beads of the
+    next block (bench/realtext.py --handed-only --encoder use, partial Qur'an F1 0.840 -> 0.849)."""
     held = [k for k, bead in enumerate(run) if any((x, y) in pairs for x in bead.a for y in bead.b)]
+    strong: set[int] = set()
+    if len(pairs) >= NEW_RUN_AFTER:
+        stretch: list[int] = []
+        for k, bead in enumerate([*run, None]):
+            if bead is not None and bead.gain >= NEW_RUN_GAIN:
+                stretch.append(k)
+                continue
+            if len(stretch) >= NEW_RUN_BEADS:
+                strong.update(stretch)
+            stretch = []
     if not held:
-        if len(pairs) >= NEW_RUN_AFTER and len(run) >= NEW_RUN_BEADS and min(b.gain for b in run) >= NEW_RUN_GAIN:
-            return run
-        return []
+        return [run[k] for k in sorted(strong)]
     keep = set(range(max(0, held[0] - EDGE), held[0] + 1)) | set(range(held[-1], min(len(run), held[-1] + EDGE + 1)))
     for k0, k1 in zip(held, held[1:], strict=False):
         if k1 - k0 - 1 <= FILL:
@@ -489,7 +577,7 @@ def _bounded(run: list[path.Bead], pairs: set[tuple[int, int]]) -> list[path.Bea
         else:
             keep.update((k0, k1))
     held_set = set(held)
-    return [run[k] for k in sorted(keep) if k in held_set or run[k].distance < FILL_DISTANCE]
+    return [run[k] for k in sorted(keep | strong) if k in held_set | strong or run[k].distance < FILL_DISTANCE]
 
 
 def _merge(found: dict[tuple[int, int], tuple[float, float]]) -> list[tuple[list[int], list[int], float]]:
@@ -546,7 +634,7 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     margin = margin_scores(sim, k=4).astype(np.float32)
     score = _pair_scores(ua, ub, sim, cross, a_lang, cal, margin)
     free_a, free_b = [u.free for u in ua], [u.free for u in ub]
-    pairs = _choose(score, free_a, free_b, threshold)
+    pairs = chosen = _choose(score, free_a, free_b, threshold)
     # Order is evidence of a translation. Within one language, texts on one event tell it in the
     # same order without sharing sentences: a paraphrase needs its own score (PAN's web texts,
     # bench/realtext.py: gap filling there added only false paraphrases).
@@ -555,8 +643,7 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     pairs = _anchored(pairs | anchors, [len(u.text.split()) < SHORT_UNIT_WORDS for u in ua],
                       [len(u.text.split()) < SHORT_UNIT_WORDS for u in ub], score)
     if pairs:
-        # an anchor that stands far out of both its neighbourhoods stands, however short its units
-        pairs |= {(i, j) for i, j in anchors if margin[i, j] >= SHORT_ANCHOR_MARGIN}
+        pairs |= _standing(anchors, chosen, score, margin)
     if cross:
         pairs = _in_order(pairs, ua, ub, va, vb, score, sim, margin, cross, a_lang, threshold)
     return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
