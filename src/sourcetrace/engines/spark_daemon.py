@@ -6,7 +6,10 @@ finds no idle worker; Spark 4 stops a worker idle for a minute (a fixed timeout 
 imported sourcetrace and loaded the static encoder again before its first record: 2.2 s of
 imports and 3.4 s of the encoder's tables at load 14, each time. This daemon does that once,
 before it forks, so that a worker starts with them (copy-on-write pages of the daemon), and then
-runs PySpark's own daemon unchanged.
+runs PySpark's own daemon unchanged. PySpark's worker module is imported here too: the daemon
+imports it only after each fork (for fear of threads, which it starts none of), and from
+``pyspark.zip``, where nothing caches its bytecode, so every fresh worker compiled it from source
+again (about 0.7 s a worker of CPU at load 13: 6 of a 2,000-document run's 220 worker seconds).
 
 What is loaded here must start no thread (a forked child has only the thread that forked):
 Python modules, and numpy tables (the encoders run their matrix products in the worker, whose
@@ -24,6 +27,7 @@ def preload() -> None:
     """Import the engine's stages and load the encoders' tables (no threads started)."""
     from threadpoolctl import threadpool_limits
 
+    import pyspark.worker  # noqa: F401  # what pyspark.daemon imports after each fork
     import sourcetrace.engines.spark  # noqa: F401  # the stages' modules, imported by the engine
     import sourcetrace.engines.spark_candidates  # noqa: F401
     from sourcetrace import pipeline
