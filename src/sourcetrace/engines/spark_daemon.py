@@ -25,9 +25,9 @@ import sys
 
 def preload() -> None:
     """Import the engine's stages and load the encoders' tables (no threads started)."""
+    import pyspark.worker  # noqa: F401  # what pyspark.daemon imports after each fork
     from threadpoolctl import threadpool_limits
 
-    import pyspark.worker  # noqa: F401  # what pyspark.daemon imports after each fork
     import sourcetrace.engines.spark  # noqa: F401  # the stages' modules, imported by the engine
     import sourcetrace.engines.spark_candidates  # noqa: F401
     from sourcetrace import pipeline
