@@ -24,11 +24,13 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           same documents) and each document sent once to every partition whose
                           pairs read it (:func:`with_sides_local`), not joined to every pair
     compose               passages grouped by the pivot document, joined with its translations
-    relate, fact diffs    per pair, as align (a partition's pairs through the local engine's
-                          stage function at once); facts per document
+    relate, fact diffs    per pair, as align, in one pass (a partition's pairs through the
+                          local engine's stage functions at once: relations, then the fact
+                          diffs of related pairs); facts per document
     direct, families      per connected component of the shared-text relations, found with
                           Spark's own iterations (min-label propagation, :func:`components`):
-                          GraphFrames needs a JAR that PyPI does not carry
+                          GraphFrames needs a JAR that PyPI does not carry; a component's
+                          families in its direct task, unless a direction changed its edges
     outputs               one directory per contract table, JSON-lines part files or Parquet
                           (engines/spark_outputs.py)
 
