@@ -122,3 +122,18 @@ def test_session_pickles_records_in_c_and_spills_late(spark):
     assert sc.getConf().get("spark.python.worker.memory") == PYTHON_WORKER_MEMORY
     grouped = sc.parallelize(range(10), 2).map(lambda i: (i % 3, i)).groupByKey(2).mapValues(sorted).collect()
     assert sorted(grouped) == [(0, [0, 3, 6, 9]), (1, [1, 4, 7]), (2, [2, 5, 8])]
+
+
+def test_components_label_each_document_with_the_smallest_id_of_its_component(spark):
+    """Min-label propagation over a chain whose smallest id is at one end (as many rounds as
+    the chain is long), a star and a pair: each document's label is its component's smallest id."""
+    from sourcetrace.engines.spark import SparkSummary, Stages, components
+
+    sc = spark.sparkContext
+    stages = Stages(sc, SparkSummary("", "jsonl"))
+    chain = [("c5", "c4"), ("c4", "c3"), ("c3", "c2"), ("c2", "c1"), ("c1", "a0")]
+    star = [("s0", "s1"), ("s0", "s2"), ("s3", "s0")]
+    edges = sc.parallelize([*chain, *star, ("p1", "p2"), ("p2", "p1")], 2)
+    labels = dict(components(stages, edges, "test", stages.run, 2).collect())
+    assert labels == {**{d: "a0" for d in ("a0", "c1", "c2", "c3", "c4", "c5")},
+                      **{d: "s0" for d in ("s0", "s1", "s2", "s3")}, "p1": "p1", "p2": "p1"}

@@ -24,11 +24,13 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           same documents) and each document sent once to every partition whose
                           pairs read it (:func:`with_sides_local`), not joined to every pair
     compose               passages grouped by the pivot document, joined with its translations
-    relate, fact diffs    per pair, as align (a partition's pairs through the local engine's
-                          stage function at once); facts per document
+    relate, fact diffs    per pair, as align, in one pass (a partition's pairs through the
+                          local engine's stage functions at once: relations, then the fact
+                          diffs of related pairs); facts per document
     direct, families      per connected component of the shared-text relations, found with
                           Spark's own iterations (min-label propagation, :func:`components`):
-                          GraphFrames needs a JAR that PyPI does not carry
+                          GraphFrames needs a JAR that PyPI does not carry; a component's
+                          families in its direct task, unless a direction changed its edges
     outputs               one directory per contract table, JSON-lines part files or Parquet
                           (engines/spark_outputs.py)
 
@@ -342,53 +344,56 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
 
-        # -- relate: every candidate pair and every pair sharing passages
-        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
-        texts = joined(joined(docs, shared, parts, "leftOuterJoin").mapValues(
-            lambda v: (v[0].doc, v[0].text if v[1] else "")), topics, parts, "leftOuterJoin")
-        # Each pair's passages and the candidate pairs, by pair; each document's text and topic
-        # vector once to each partition of pairs that reads it (two joins by id carried both
-        # vectors to every candidate pair: 10 a document).
-        keyed = passages.map(lambda p: (pair_key(p.a, p.b), p)).union(pairs.map(lambda kv: (kv[0], None)))
-        with stages.timed("relate"):
-            typed = with_sides_local(keyed, texts, parts, lambda r: r[0], relate, places=by_topic)
-        keep("relate", typed)
-
-        # -- facts, fact diffs (over the passages and those through a translation, any language)
+        # -- facts: per document
         facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
         keep("facts", facts)
-        # Tagged 0 (a passage) or 1 (through a translation): the local engine hands diff_pair a
-        # pair's passages first, those through a translation after, and diff_pair's sort by start
-        # keeps that order between two that start together (10,000 documents: 5 pairs of 1,660
-        # paired their facts differently when a passage through a translation came first).
-        through = passages.map(lambda p: (pair_key(p.a, p.b), (0, p))).union(
-            compose(passages, info, parts, any_language=True).map(lambda p: (pair_key(p.a, p.b), (1, p))))
-        # Only the pairs with passages: a pair without any has no fact diff (diff_pair compares
-        # texts only over shared passages), so both documents' texts and facts need not travel to
-        # every candidate pair (19,306 at 2,000 documents, a few hundred of them with passages).
-        # A relation's pair marked None; only passages read the documents' texts and facts.
-        wanted = typed.map(lambda r: ((r.a, r.b), None)).union(through)
-        sides_facts = joined(docs, facts, parts).mapValues(lambda v: (v[0].doc, v[0].text, v[1]))
-        with stages.timed("fact diffs"):
-            diffs = with_sides_local(wanted, sides_facts, parts, lambda r: r[0] if r[1] is not None else (),
-                                     fact_diffs, places=by_topic)  # a pair's records in one partition
-        keep("fact diffs", diffs)
+
+        # -- relate and fact diffs: every candidate pair and every pair sharing passages, in one
+        # pass over each partition of pairs (they were two, each placing its records by topic and
+        # sending the documents they read: fact diffs moved every relation again to learn which
+        # pairs are related). Fact diffs are over the passages and those through a translation,
+        # any language, tagged 0 or 1: the local engine hands diff_pair a pair's passages first,
+        # those through a translation after, and diff_pair's sort by start keeps that order
+        # between two that start together (10,000 documents: 5 pairs of 1,660 paired their facts
+        # differently when a passage through a translation came first).
+        keyed = (passages.map(lambda p: (pair_key(p.a, p.b), (0, p)))
+                 .union(compose(passages, info, parts, any_language=True).map(lambda p: (pair_key(p.a, p.b), (1, p))))
+                 .union(pairs.map(lambda kv: (kv[0], None))))
+        # A document that shares a passage: its text and facts; the others are typed from their
+        # topic alone, and have no fact diff (diff_pair compares texts only over shared passages).
+        # A passage through a translation joins two documents of passages, so they share one too.
+        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
+        texts = joined(joined(docs, shared, parts, "leftOuterJoin").mapValues(
+            lambda v: ((v[0].doc, v[0].text if v[1] else ""), bool(v[1]))), facts, parts).mapValues(
+            lambda v: (v[0][0], v[1] if v[0][1] else None))  # ((document, text), facts or None)
+        # Each document's text, facts and topic vector once to each partition of pairs that reads
+        # it (two joins by id carried both vectors to every candidate pair: 10 a document).
+        sides = joined(texts, topics, parts, "leftOuterJoin").mapValues(lambda v: (v[0][0], v[1], v[0][1]))
+        with stages.timed("relate"):
+            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff, places=by_topic)
+        keep("relate", found)
+        typed = found.filter(lambda t: t[0] == 0).map(lambda t: t[1])
+        keep("relate", typed)
+        diffs = found.filter(lambda t: t[0] == 1).map(lambda t: t[1])
+        keep("relate", diffs)
 
         # -- direct, families: per connected component of the shared-text relations
         labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
-        # Kept: direct reads the labelled relations twice (those of a family, and the rest).
+        members = joined(labels, joined(light, ranks, parts), parts).map(lambda kv: (kv[1][0], kv[1][1]))
         labelled = _labelled(typed, labels, parts)
-        keep("direct", labelled)
-        relations = direct_by_family(labelled, diffs, labels, light, parts)
+        keep("direct", labelled)  # read twice: the relations of a family, and the rest
+        # A family's relations, directed, and the family they make: (0, relation), (1, family),
+        # and (2, True) where a direction changed what joins a family (its components again).
+        directed = direct_by_family(labelled, diffs, labels, members, parts)
+        keep("direct", directed)
+        relations = directed.filter(lambda t: t[0] == 0).map(lambda t: t[1])
         n_relations = keep("direct", relations)
-        moved = (typed.map(lambda r: (pair_key(r.a, r.b), joins_family(r)))
-                 .join(relations.map(lambda r: (pair_key(r.a, r.b), joins_family(r))), parts)
-                 .filter(lambda kv: kv[1][0] != kv[1][1]))
+        families = directed.filter(lambda t: t[0] == 1).map(lambda t: t[1])
         stages.group("direct")
-        if not moved.isEmpty():  # a direction changed what joins a family: its components again
+        if not directed.filter(lambda t: t[0] == 2).isEmpty():
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
                                 "components again", keep, parts)
-        families = families_by_component(relations, labels, light, ranks, parts)
+            families = families_by_component(relations, labels, light, ranks, parts)
         n_families = keep("families", families)
 
         # -- outputs
@@ -727,27 +732,27 @@ def merged(direct: RDD, composed: RDD, parts: int) -> RDD:
 
 
 # -- relate, fact diffs ----------------------------------------------------------------------------------
-def relate(records: list[tuple], sides: dict[str, tuple]) -> list[Relation]:
-    """The relations (:func:`pipeline.relate`) of a partition's pairs: ``records`` ``((a, b),
-    passage or None)`` (every candidate pair, and every passage's pair), ``sides`` ``{id:
-    ((document, text or ""), topic vector or None)}``."""
-    texts = [PairText(doc, text) for (doc, text), _ in sides.values()]
-    vectors = {d: v for d, (_, v) in sides.items() if v is not None}
-    return pipeline.relate(texts, [p for _, p in records if p is not None], vectors, sorted({k for k, _ in records}))
-
-
-def fact_diffs(records: list[tuple], sides: dict[str, tuple]) -> Iterator[tuple[tuple[str, str], list[FactDiff]]]:
-    """The fact diffs of a partition's pairs that have a relation (a record ``(pair, None)``) and
-    passages (``(pair, (tag, passage))``); ``sides``: ``{id: (document, text, facts)}``."""
-    related: set[tuple[str, str]] = set()
+def relate_and_diff(records: list[tuple], sides: dict[str, tuple]) -> Iterator[tuple[int, object]]:
+    """The relations (:func:`pipeline.relate`) of a partition's pairs as ``(0, relation)``, then
+    the fact diffs of those related pairs that share passages as ``(1, (pair, diffs))``.
+    ``records``: ``(pair, None)`` for every candidate pair, ``(pair, (0, passage))`` for every
+    passage and ``(pair, (1, passage))`` for every passage through a translation, any language
+    (read by the fact diffs only); ``sides``: ``{id: ((document, text or ""), topic vector or
+    None, facts or None)}`` (text and facts of the documents that share passages)."""
+    texts = [PairText(doc, text) for (doc, text), _, _ in sides.values()]
+    vectors = {d: v for d, (_, v, _) in sides.items() if v is not None}
+    passages = [v[1] for _, v in records if v is not None and v[0] == 0]
+    pairs = sorted({k for k, v in records if v is None or v[0] == 0})
+    relations = pipeline.relate(texts, passages, vectors, pairs)
+    yield from ((0, r) for r in relations)
     tagged: dict[tuple[str, str], list[tuple]] = {}
     for pair, value in records:
-        if value is None:
-            related.add(pair)
-        else:
+        if value is not None:
             tagged.setdefault(pair, []).append(value)
-    for pair in sorted(related & tagged.keys()):
-        yield fact_diff((pair, (tagged[pair], sides[pair[0]], sides[pair[1]])))
+    for pair in sorted({(r.a, r.b) for r in relations} & tagged.keys()):
+        (da, ta), _, fa = sides[pair[0]]
+        (db, tb), _, fb = sides[pair[1]]
+        yield 1, fact_diff((pair, (tagged[pair], (da, ta, fa), (db, tb, fb))))
 
 
 def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
@@ -765,20 +770,22 @@ def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
 def components(stages: Stages, edges: RDD, name: str, keep: Callable[[str, RDD], int], parts: int) -> RDD:
     """``(document, label)`` for every document on an edge: the smallest id of its connected
     component. Min-label propagation, one round per step of the longest shortest path, with
-    Spark's own joins (GraphFrames' connected components needs a JAR PyPI does not carry)."""
+    Spark's own joins (GraphFrames' connected components needs a JAR PyPI does not carry). A
+    round is one join and one reduce: a label a neighbour offers is tagged 1, a document's own 0,
+    so the smallest of them says whether it moved (a third join compared the rounds' labels)."""
     links = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct(parts)
     keep(f"{name} (edges)", links)
     labels = links.map(lambda kv: (kv[0], min(kv))).reduceByKey(min, parts)
     keep(name, labels)
     for n in range(1, MAX_ROUNDS + 1):
         stages.group(f"{name} (round {n})")
-        moved = links.join(labels, parts).map(lambda kv: (kv[1][0], kv[1][1]))
-        nxt = labels.union(moved).reduceByKey(min, parts).persist(KEEP)
+        offered = links.join(labels, parts).map(lambda kv: (kv[1][0], (kv[1][1], 1)))
+        nxt = labels.mapValues(lambda label: (label, 0)).union(offered).reduceByKey(min, parts).persist(KEEP)
         if n % CHECKPOINT_EVERY == 0:
             nxt.localCheckpoint()
-        changed = nxt.join(labels, parts).filter(lambda kv: kv[1][0] != kv[1][1]).count()
+        changed = nxt.filter(lambda kv: kv[1][1]).count()
         labels.unpersist()
-        labels = nxt
+        labels = nxt.mapValues(lambda v: v[0]).persist(KEEP)
         if not changed:
             break
     keep(name, labels)
@@ -793,14 +800,17 @@ def _labelled(records: RDD, labels: RDD, parts: int) -> RDD:
                             lambda items, sides: [(r, sides.get(r.a), sides.get(r.b)) for _, r in items])
 
 
-def direct_by_family(rels: RDD, diffs: RDD, labels: RDD, docs: RDD, parts: int) -> RDD:
+def direct_by_family(rels: RDD, diffs: RDD, labels: RDD, members: RDD, parts: int) -> RDD:
     """:func:`pipeline.direct` per connected component (its members, the relations between them,
-    their pairs' fact diffs); the other relations rest on no shared text and pass unchanged.
-    ``rels``: the relations with both documents' labels (:func:`_labelled`)."""
+    their pairs' fact diffs), and :func:`pipeline.families` of the directed relations in the same
+    task: ``(0, relation)``, ``(1, family)``, and ``(2, True)`` from a component where a direction
+    changed what joins a family (its families are then not these: see
+    :func:`families_by_component`). The other relations rest on no shared text and pass unchanged.
+    ``rels``: the relations with both documents' labels (:func:`_labelled`); ``members``:
+    ``(label, (document, rank))``."""
     inside = rels.filter(lambda t: t[1] is not None and t[1] == t[2]).map(lambda t: (t[1], t[0]))
-    outside = rels.filter(lambda t: t[1] is None or t[1] != t[2]).map(lambda t: t[0])
+    outside = rels.filter(lambda t: t[1] is None or t[1] != t[2]).map(lambda t: (0, t[0]))
     pair_diffs = joined(diffs.map(lambda kv: (kv[0][0], kv)), labels, parts).map(lambda kv: (kv[1][1], kv[1][0]))
-    members = joined(labels, docs, parts).map(lambda kv: (kv[1][0], kv[1][1]))
     # groupWith's cogroup of three, into `parts` partitions (groupWith itself takes no count)
     grouped = (inside.map(lambda kv: (kv[0], (0, kv[1]))).union(pair_diffs.map(lambda kv: (kv[0], (1, kv[1]))))
                .union(members.map(lambda kv: (kv[0], (2, kv[1])))).groupByKey(parts))
@@ -814,9 +824,15 @@ def _split3(tagged: Iterable[tuple[int, object]]) -> tuple[list, list, list]:
     return out
 
 
-def _direct_family(rels: Iterable[Relation], diffs: Iterable[tuple], members: Iterable[Document]) -> list[Relation]:
+def _direct_family(rels: list[Relation], diffs: Iterable[tuple], members: Iterable[tuple[Document, int]]
+                   ) -> list[tuple[int, object]]:
     flat = [d for _, ds in sorted(diffs, key=lambda kv: kv[0]) for d in ds]
-    return pipeline.direct(list(members), list(rels), flat)
+    docs = [d for d, _ in sorted(members, key=lambda m: m[1])]  # input order, as families_by_component's
+    before = {pair_key(r.a, r.b): joins_family(r) for r in rels}
+    directed = pipeline.direct(docs, rels, flat)
+    moved = any(before.get(pair_key(r.a, r.b), joins_family(r)) != joins_family(r) for r in directed)
+    return [*((0, r) for r in directed), *((1, f) for f in pipeline.families(docs, directed)),
+            *([(2, True)] if moved else [])]
 
 
 def families_by_component(relations: RDD, labels: RDD, docs: RDD, ranks: RDD, parts: int) -> RDD:

@@ -6,7 +6,12 @@ finds no idle worker; Spark 4 stops a worker idle for a minute (a fixed timeout 
 imported sourcetrace and loaded the static encoder again before its first record: 2.2 s of
 imports and 3.4 s of the encoder's tables at load 14, each time. This daemon does that once,
 before it forks, so that a worker starts with them (copy-on-write pages of the daemon), and then
-runs PySpark's own daemon unchanged.
+runs PySpark's own daemon unchanged. PySpark's worker module is imported here too: the daemon
+imports it only after each fork (for fear of threads, which it starts none of), and from
+``pyspark.zip``, where nothing caches its bytecode, so every fresh worker compiled it from source
+again (about 0.7 s a worker of CPU at load 13: 6 of a 2,000-document run's 220 worker seconds).
+What it loaded is then frozen out of the garbage collector's reach (``gc.freeze``): PySpark's
+daemon collects after every task a worker runs.
 
 What is loaded here must start no thread (a forked child has only the thread that forked):
 Python modules, and numpy tables (the encoders run their matrix products in the worker, whose
@@ -16,12 +21,14 @@ as before.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
 
 def preload() -> None:
     """Import the engine's stages and load the encoders' tables (no threads started)."""
+    import pyspark.worker  # noqa: F401  # what pyspark.daemon imports after each fork
     from threadpoolctl import threadpool_limits
 
     import sourcetrace.engines.spark  # noqa: F401  # the stages' modules, imported by the engine
@@ -35,6 +42,12 @@ def preload() -> None:
         get_encoder(pipeline.FAST_ENCODER).encode(["."])
     names._gazetteer()
     names._first_words()
+    # Out of the collector's sight: PySpark's daemon runs gc.collect() in a worker after every
+    # task, and each full collection walked all of this (~30 ms a task, however small: 34 -> 2 ms
+    # of worker CPU a trivial task on local[2]; 177 of a 2,000-document run's ~400 sampled
+    # seconds were in that line). Frozen objects are never collected: they live as long as the
+    # worker anyway, and a fork does not copy their pages for the collector's writes.
+    gc.freeze()
 
 
 def main() -> None:
