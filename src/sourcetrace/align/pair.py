@@ -9,7 +9,8 @@ assuming that they are complete or in the same order (a report reorders, cuts an
 2. **Units**: the sentences of each side, minus what reuse already explains. A sentence mostly
    covered by reuse is done; the uncovered part of a partly covered one becomes a unit of its own.
 3. **Vectors**: every unit is encoded by a multilingual sentence encoder (through the `vectors`
-   function the caller gives: a runner's cache, or plain encoding).
+   function the caller gives: a runner's cache, or plain encoding); within one language with
+   USE, only the units that may be paraphrases (:mod:`sourcetrace.align.screen`).
 4. **Pair scores**: cosine and margin (the cosine against both sentences' neighbourhoods, which
    discounts a shared topic), numbers and dates on both sides (language-independent anchors),
    the length ratio, and neighbour support (the units before or after also align: a translated
@@ -46,7 +47,7 @@ from itertools import accumulate
 import numpy as np
 from scipy.special import expit
 
-from sourcetrace.align import path, windows
+from sourcetrace.align import path, screen, windows
 from sourcetrace.align.beads import (
     BACKGROUND,
     ORDER_KEPT,
@@ -671,10 +672,13 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     if ua and ub:
         # Long documents: the fast encoder (USE, ~15x faster than e5) unless one was chosen.
         enc = encoder or get_encoder("use" if len(ua) + len(ub) > LARGE_PAIR else "default")
-        va = vectors(enc, [u.text for u in ua])
-        vb = vectors(enc, [u.text for u in ub])
+        if cross or not screen.screens(enc):
+            both = vectors(enc, [u.text for u in ua]), vectors(enc, [u.text for u in ub])
+        else:  # within one language, only units that may be paraphrases pay the encoder (align/screen.py)
+            both = screen.screened_vectors([u.text for u in ua], [u.free for u in ua],
+                                           [u.text for u in ub], [u.free for u in ub], enc, vectors)
         cal = calibration_for(enc)
-        found = _pairs(ua, ub, va, vb, cross, a.doc.lang, cal, threshold)
+        found = _pairs(ua, ub, *both, cross, a.doc.lang, cal, threshold) if both else {}
         for ia, jb, s in _merge(found):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]

@@ -1,0 +1,84 @@
+"""Which units of a same-language pair pay the full encoder (align/screen.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sourcetrace.align import screen
+from sourcetrace.align.pair import align
+from sourcetrace.encode import get_encoder
+from sourcetrace.encode.vectors import encoded
+from test_align import REPORT, _side
+
+
+def _unit(*xs: float) -> np.ndarray:
+    v = np.array(xs, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_a_unit_may_pair_only_with_a_close_unit_one_of_the_two_free():
+    a = np.stack([_unit(1, 0, 0), _unit(0, 1, 0), _unit(0, 0, 1)])
+    b = np.stack([_unit(1, 0.1, 0), _unit(0, 1, 0.1), _unit(1, 1, 1)])
+    # a0 (free) is close to b0; a1 and b1 are close but both covered; a2 is close to nothing
+    ka, kb = screen.candidates(a, [True, False, True], b, [False, False, False], min_cos=0.9)
+    assert ka.tolist() == [True, False, False]
+    assert kb.tolist() == [True, False, False]
+    ka, kb = screen.candidates(a, [True, False, True], b, [False, True, False], min_cos=0.9)
+    assert ka.tolist() == [True, True, False] and kb.tolist() == [True, True, False]
+
+
+def test_candidates_in_blocks_of_rows_are_those_of_the_whole_matrix(monkeypatch):
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(7, 5)).astype(np.float32), rng.normal(size=(6, 5)).astype(np.float32)
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    free_a, free_b = [i % 2 == 0 for i in range(7)], [i % 3 == 0 for i in range(6)]
+    whole = screen.candidates(a, free_a, b, free_b, min_cos=0.3)
+    monkeypatch.setattr(screen, "BLOCK", 2)
+    blocks = screen.candidates(a, free_a, b, free_b, min_cos=0.3)
+    assert all(x.tolist() == y.tolist() for x, y in zip(whole, blocks, strict=True))
+    assert whole[0].any() and not whole[0].all()  # the test reads both outcomes
+
+
+def test_only_uses_encoder_is_screened():
+    assert screen.screens(get_encoder("use"))
+    assert not screen.screens(get_encoder("static"))
+
+
+@pytest.mark.slow
+def test_units_that_may_pair_get_uses_vectors_the_rest_static_ones():
+    use, static = get_encoder("use"), get_encoder("static")
+    a = ["The ministers met in Rome in early May 2024 to discuss the basin's water plan.",
+         "The home team won the final by three goals to one after a late penalty."]
+    b = ["Council ministers gathered in Rome on May 5, 2024 to review the water plan for the basin.",
+         "Fans celebrated in the streets of the old city until midnight."]
+    got = screen.screened_vectors(a, [True, True], b, [True, True], use, encoded)
+    assert got is not None
+    va, vb = got
+    np.testing.assert_allclose(va[0], use.encode([a[0]])[0], atol=1e-6)
+    np.testing.assert_allclose(vb[0], use.encode([b[0]])[0], atol=1e-6)
+    np.testing.assert_allclose(va[1], static.encode([a[1]])[0], atol=1e-6)
+    np.testing.assert_allclose(vb[1], static.encode([b[1]])[0], atol=1e-6)
+    assert screen.screened_vectors(a[1:], [True], b[1:], [True], use, encoded) is None
+
+
+@pytest.mark.slow
+def test_a_screened_report_keeps_its_quote_and_paraphrase(monkeypatch):
+    source = _side("وقال البيان إن الوزراء بحثوا خطة المياه.\n"
+                   "ووافق المجلس على صندوق بقيمة 120 مليون دولار لمساعدة المزارعين المتضررين من الجفاف.\n"
+                   "اجتمع وزراء المجلس في روما يوم 5 أيار/مايو 2024 لمراجعة خطة المياه في الحوض.\n", "source")
+    report = _side(REPORT, "report")
+    use = get_encoder("use")
+    screened = align(report, source, encoder=use)
+    monkeypatch.setattr(screen, "screens", lambda encoder: False)
+    every = align(report, source, encoder=use)
+
+    def spans(passages):
+        return [(p.a_start, p.a_end, p.b_start, p.b_end, p.kind) for p in passages]
+
+    # the same passages; a paraphrase's score moves a little: its margin's neighbourhood now
+    # holds the football sentence's static vector, not its USE vector
+    assert spans(screened) == spans(every)
+    assert {p.kind for p in screened} == {"verbatim", "paraphrase"}
+    assert all(abs(x.score - y.score) < 0.02 for x, y in zip(screened, every, strict=True))
