@@ -29,6 +29,25 @@ def test_align_all_answers_for_the_current_pairs_only(tmp_path):
         assert local.align_all(store, docs, pairs=pair) == found  # and nothing was aligned again
 
 
+def test_a_new_alignment_version_aligns_stored_pairs_again(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.align.pair import DEFAULT_THRESHOLD
+
+    body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
+    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Breaking news. " + body, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store).files))
+        pair = [(docs[0].id, docs[1].id)]
+        found = local.align_all(store, docs, pairs=pair)
+        assert len(store.aligned(pipeline.alignment_settings(None, DEFAULT_THRESHOLD))) == 1
+        # Code that aligns differently: the stored answer is not the new code's, so it is not kept.
+        monkeypatch.setattr(pipeline, "ALIGNMENT_VERSION", pipeline.ALIGNMENT_VERSION + 1)
+        assert not store.aligned(pipeline.alignment_settings(None, DEFAULT_THRESHOLD))
+        assert local.align_all(store, docs, pairs=pair) == found
+        assert len(store.aligned(pipeline.alignment_settings(None, DEFAULT_THRESHOLD))) == 1
+
+
 def test_a_pair_on_trial_keeps_only_a_translation_and_is_stored_apart(tmp_path):
     from sourcetrace.align.pair import DEFAULT_THRESHOLD
     from sourcetrace.pipeline import alignment_settings

@@ -78,6 +78,9 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
 READING_VERSION = 6  # 6: a verse line (two hemistichs around an ellipsis) is one sentence
 # Bump when fact extraction changes, so cached facts are extracted again.
 FACTS_VERSION = 2
+# Bump when alignment (align/) changes what a pair yields, so a store traced before aligns its
+# pairs again instead of keeping their old passages.
+ALIGNMENT_VERSION = 2  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened
 TOPIC_SENTENCES = 64  # sentences (spread over the document) whose mean vector is its topic: all of a
 # news story, so a partial, reordered translation averages the same sentences (8 spread ones missed
 # most such pairs: the two samples held different sentences)
@@ -456,7 +459,7 @@ def alignment_settings(encoder: Encoder | None, threshold: float, *, trial: bool
     """What a stored alignment depends on: a change of any of these aligns the pair again (a pair
     aligned on trial keeps only a translation's passages, so its stored answer is another one)."""
     settings = {"encoder": encoder.name if encoder else "auto", "threshold": threshold,
-                "reading": READING_VERSION, "sourcetrace": __version__}
+                "reading": READING_VERSION, "alignment": ALIGNMENT_VERSION, "sourcetrace": __version__}
     if trial:
         settings["trial"] = True
     return json.dumps(settings, sort_keys=True)
