@@ -29,16 +29,21 @@ def test_align_all_answers_for_the_current_pairs_only(tmp_path):
         assert local.align_all(store, docs, pairs=pair) == found  # and nothing was aligned again
 
 
+def _a_story_and_its_copy(tmp_path, store: Store) -> tuple[list, list[tuple[str, str]]]:
+    """Two stored documents, one the other's text under a line of its own, and their pair."""
+    body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
+    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Breaking news. " + body, encoding="utf-8")
+    docs = list(store.documents(ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store).files))
+    return docs, [(docs[0].id, docs[1].id)]
+
+
 def test_a_new_alignment_version_aligns_stored_pairs_again(tmp_path, monkeypatch):
     from sourcetrace import pipeline
     from sourcetrace.align.pair import DEFAULT_THRESHOLD
 
-    body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
-    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Breaking news. " + body, encoding="utf-8")
     with Store(tmp_path / "s.db") as store:
-        docs = list(store.documents(ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store).files))
-        pair = [(docs[0].id, docs[1].id)]
+        docs, pair = _a_story_and_its_copy(tmp_path, store)
         found = local.align_all(store, docs, pairs=pair)
         assert len(store.aligned(pipeline.alignment_settings(None, DEFAULT_THRESHOLD))) == 1
         # Code that aligns differently: the stored answer is not the new code's, so it is not kept.
@@ -52,12 +57,8 @@ def test_a_pair_on_trial_keeps_only_a_translation_and_is_stored_apart(tmp_path):
     from sourcetrace.align.pair import DEFAULT_THRESHOLD
     from sourcetrace.pipeline import alignment_settings
 
-    body = "The council met today in the capital. It agreed on a plan of 2.4 million dollars for the rivers.\n"
-    (tmp_path / "a.txt").write_text(body, encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Breaking news. " + body, encoding="utf-8")
     with Store(tmp_path / "s.db") as store:
-        docs = list(store.documents(ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store).files))
-        pair = [(docs[0].id, docs[1].id)]
+        docs, pair = _a_story_and_its_copy(tmp_path, store)
         # A copy is no translation: on trial it keeps nothing, and is stored under the trial's settings.
         assert local.align_all(store, docs, pairs=pair, trial=pair) == []
         assert len(store.aligned(alignment_settings(None, DEFAULT_THRESHOLD, trial=True))) == 1
