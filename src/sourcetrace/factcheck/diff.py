@@ -124,16 +124,9 @@ _WORD = re.compile(rf"[A-Za-z][A-Za-z'’-]*|{ARABIC_WORD}")
 def _spelled(text: str, span: tuple[int, int], key: str) -> tuple[int, int] | None:
     """The span of a word in ``text[span]`` that spells the person ``key``, if any."""
     for m in _WORD.finditer(text, span[0], span[1]):
-        if _spells(m.group(0), key):
+        if any(same_name(k, key) for k in _word_keys(m.group(0))):
             return m.start(), m.end()
     return None
-
-
-@lru_cache(maxsize=200_000)
-def _spells(word: str, key: str) -> bool:
-    """Whether ``word`` spells the person ``key``: a corpus's passages hold the same words and
-    names again and again (comparing their skeletons was a third of a rerun's fact diffs)."""
-    return any(same_name(k, key) for k in _word_keys(word))
 
 
 @lru_cache(maxsize=200_000)
