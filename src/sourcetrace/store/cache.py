@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from sourcetrace.store.schema import chunks, transaction
 
 
-# Documents asked at once from which a cache look-up reads the kind's rows in one pass: a rerun
-# asks for every document's features, topic vector and facts, and 10,000 look-ups by id took 2-4
-# times as long (about 0.3 core-seconds a rerun at 10,000 documents).
+# Documents asked at once from which a cache look-up reads the kind's rows in one pass (when they
+# are at least half of the store's): a rerun asks for every document's features, topic vector and
+# facts, and 10,000 look-ups by id took 2-4 times as long (about 0.2 core-seconds a rerun at
+# 10,000 documents).
 WHOLE_KIND = 2000
 
 
@@ -25,11 +26,12 @@ class CacheTables:
     # -- per-document cache ------------------------------------------------------------------
     def cached(self, kind: str, version: str, doc_ids: Sequence[str]) -> dict[str, bytes]:
         """The cached `kind` data of those documents made by `version`."""
-        if len(doc_ids) >= WHOLE_KIND:
-            held = self.cached_ids(kind, version, doc_ids)
-            if len(held) >= self._count(kind, version):  # every row of the kind asked: read them in order
-                return dict(self.conn.execute("SELECT doc, data FROM doc_cache WHERE kind=? AND version=?",
-                                              (kind, version)))
+        if self._most(doc_ids):
+            # most of the store's documents asked: their rows in one pass (a part, as a rerun's
+            # ballots ask of the voting vectors, is still read by id)
+            asked = set(doc_ids)
+            return {doc: data for doc, data in self.conn.execute(
+                "SELECT doc, data FROM doc_cache WHERE kind=? AND version=?", (kind, version)) if doc in asked}
         out: dict[str, bytes] = {}
         for chunk, marks in chunks(doc_ids, 500):
             out.update(self.conn.execute(
@@ -39,7 +41,7 @@ class CacheTables:
 
     def cached_ids(self, kind: str, version: str, doc_ids: Sequence[str]) -> set[str]:
         """Which of those documents have cached `kind` data made by `version` (the data unread)."""
-        if len(doc_ids) >= WHOLE_KIND:  # one pass over the kind's rows, not a look-up per document
+        if self._most(doc_ids):  # one pass over the kind's rows, not a look-up per document
             return {row[0] for row in self.conn.execute(
                 "SELECT doc FROM doc_cache WHERE kind=? AND version=?", (kind, version))}.intersection(doc_ids)
         out: set[str] = set()
@@ -48,8 +50,11 @@ class CacheTables:
                 f"SELECT doc FROM doc_cache WHERE kind=? AND version=? AND doc IN ({marks})", [kind, version, *chunk]))
         return out
 
-    def _count(self, kind: str, version: str) -> int:
-        return self.conn.execute("SELECT count(*) FROM doc_cache WHERE kind=? AND version=?", (kind, version)).fetchone()[0]
+    def _most(self, doc_ids: Sequence[str]) -> bool:
+        """Whether `doc_ids` are many, and at least half of the store's documents (a kind holds a
+        row per document at most)."""
+        return len(doc_ids) >= WHOLE_KIND and 2 * len(doc_ids) >= self.conn.execute(
+            "SELECT count(*) FROM documents").fetchone()[0]
 
     def cached_sizes(self, kind: str, version: str) -> dict[str, int]:
         """The size in bytes of every document's cached `kind` data made by `version`, the data
