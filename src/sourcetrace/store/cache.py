@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 
 from sourcetrace.store.schema import chunks, transaction
 
-
 # Documents asked at once from which a cache look-up reads the kind's rows in one pass (when they
 # are at least half of the store's): a rerun asks for every document's features, topic vector and
 # facts, and 10,000 look-ups by id took 2-4 times as long (about 0.2 core-seconds a rerun at
