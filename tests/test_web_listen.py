@@ -115,6 +115,20 @@ def test_nothing_is_accepted_until_a_worker_is_ready(dispatcher):
         c.close()
 
 
+def test_the_dispatcher_outlives_a_failure_to_hand_a_connection(dispatcher, monkeypatch):
+    calls = []
+
+    def step() -> None:
+        calls.append(1)
+        raise RuntimeError("boom") if len(calls) == 1 else SystemExit  # the test's way out
+
+    monkeypatch.setattr(dispatcher, "step", step)
+    monkeypatch.setattr(listen.time, "sleep", lambda _: None)
+    with pytest.raises(SystemExit):
+        dispatcher.run()
+    assert len(calls) == 2
+
+
 def test_a_worker_serves_its_channel_with_asyncio_as_a_listening_socket(dispatcher):
     end = worker_end(dispatcher)
     port = dispatcher.listener.getsockname()[1]

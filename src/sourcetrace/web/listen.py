@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import selectors
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
+logger = logging.getLogger("uvicorn.error")
 HANDED = b"h"  # supervisor -> worker: a connection (its descriptor rides along)
 READY = b"r"  # worker -> supervisor: serving from now on
 CLOSED = b"c"  # worker -> supervisor: one of its connections closed
@@ -123,7 +126,11 @@ class Dispatcher:
 
     def run(self) -> None:
         while True:
-            self.step()
+            try:
+                self.step()
+            except Exception:  # the server accepts through this loop: it must outlive any one failure
+                logger.exception("sourcetrace: handing a connection to a worker failed")
+                time.sleep(0.1)
 
     def step(self, timeout: float | None = None) -> None:
         """Waits for one round of events (at most `timeout` seconds) and handles them."""
