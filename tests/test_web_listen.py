@@ -59,14 +59,15 @@ def test_a_burst_of_connections_is_split_evenly_and_only_over_ready_workers(disp
     clients = connect(dispatcher, 40)
     settle(dispatcher)
     got = [handed_to(end) for end in ends]
+    ends[2].listen()
+    clients += connect(dispatcher, 4)
+    settle(dispatcher)
+    then = [handed_to(end) for end in ends]
     try:
         assert [len(g) for g in got] == [20, 20, 0]
-        ends[2].listen()
-        more = connect(dispatcher, 4)
-        settle(dispatcher)
-        assert [len(handed_to(end)) for end in ends] == [0, 0, 4]  # the fewest connections first
+        assert [len(g) for g in then] == [0, 0, 4]  # the fewest connections first
     finally:
-        for c in [*clients, *more, *(conn for g in got for conn in g), *ends]:
+        for c in [*clients, *(conn for g in got + then for conn in g), *ends]:
             c.close()
 
 
