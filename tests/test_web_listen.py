@@ -66,6 +66,8 @@ def test_a_burst_of_connections_is_split_evenly_and_only_over_ready_workers(disp
     try:
         assert [len(g) for g in got] == [20, 20, 0]
         assert [len(g) for g in then] == [0, 0, 4]  # the fewest connections first
+        # an answer's body does not wait for the client's delayed ACK (Nagle's algorithm)
+        assert all(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for g in got + then for c in g)
     finally:
         for c in [*clients, *(conn for g in got + then for conn in g), *ends]:
             c.close()

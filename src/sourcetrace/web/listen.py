@@ -78,6 +78,12 @@ class WorkerChannel(socket.socket):
         conn = Connection(fileno=fds[0])
         conn.channel = self
         try:
+            # An answer goes out as two writes (headers, then body): with Nagle's algorithm the
+            # body waited for the client's delayed ACK, ~40 ms an answer on a keep-alive
+            # connection. asyncio sets TCP_NODELAY only on sockets whose protocol reads as TCP,
+            # which uvicorn's and SO_REUSEPORT's accepted sockets (protocol 0) did not.
+            if conn.family in (socket.AF_INET, socket.AF_INET6):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return conn, conn.getpeername()
         except OSError:  # the client left before its worker took it: asyncio skips it
             conn.close()
