@@ -4,6 +4,7 @@ worker holding the fewest."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
 import socket
@@ -130,6 +131,18 @@ def test_the_dispatcher_outlives_a_failure_to_hand_a_connection(dispatcher, monk
     with pytest.raises(SystemExit):
         dispatcher.run()
     assert len(calls) == 2
+
+
+def test_out_of_descriptors_the_dispatcher_waits_instead_of_spinning(dispatcher, monkeypatch):
+    class Full:
+        def accept(self):
+            raise OSError(errno.EMFILE, "Too many open files")
+
+    slept: list[float] = []
+    monkeypatch.setattr(listen.time, "sleep", slept.append)
+    monkeypatch.setattr(dispatcher, "listener", Full())
+    dispatcher.accept()
+    assert slept == [0.1]
 
 
 def test_a_worker_serves_its_channel_with_asyncio_as_a_listening_socket(dispatcher):

@@ -184,7 +184,11 @@ class Dispatcher:
                 conn, _ = self.listener.accept()
             except BlockingIOError:
                 return
-            except OSError:  # e.g. out of descriptors: the connection waits in the queue
+            except ConnectionAbortedError:  # the client left while queued
+                continue
+            except OSError as exc:  # out of descriptors, say: the connections wait in the queue,
+                logger.warning("sourcetrace: cannot accept a connection now: %s", exc)
+                time.sleep(0.1)  # and the listener, still ready, must not spin this thread
                 return
             with conn:
                 self.hand(conn)
