@@ -200,10 +200,10 @@ class Dispatcher:
                              key=lambda w: (w.connections, w.last_handed)):
             try:
                 socket.send_fds(worker.channel, [HANDED], [conn.fileno()])
-            except BlockingIOError:
-                continue
-            except OSError:
+            except (BrokenPipeError, ConnectionResetError):
                 worker.ready = False  # its end is closed: its EOF drops it
+                continue
+            except OSError:  # not reading now (its channel is full): the next one
                 continue
             self.handed += 1
             worker.connections += 1
