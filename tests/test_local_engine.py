@@ -66,6 +66,24 @@ def test_a_pair_on_trial_keeps_only_a_translation_and_is_stored_apart(tmp_path):
         assert local.align_all(store, docs, pairs=pair)
 
 
+def test_a_pair_on_trial_is_handed_its_alignment_the_other_way_round(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+
+    asked = []
+
+    def on_trial(a, b, passages, other_way):  # pipeline.on_trial decides when to ask (test_pipeline)
+        asked.append((a.doc.id, b.doc.id, passages, other_way()))
+        return []
+
+    monkeypatch.setattr(pipeline, "on_trial", on_trial)
+    with Store(tmp_path / "s.db") as store:
+        docs, pair = _a_story_and_its_copy(tmp_path, store)
+        assert local.align_all(store, docs, pairs=pair, trial=pair) == []
+    (a, b, first, turned), = asked
+    assert (a, b) == pair[0] and first and turned
+    assert {(p.a, p.b) for p in first} == {(a, b)} and {(p.a, p.b) for p in turned} == {(b, a)}
+
+
 def test_candidate_features_are_cached_per_document_and_dropped_with_it(tmp_path, monkeypatch):
     from sourcetrace import pipeline
     from sourcetrace.engines import local

@@ -110,6 +110,35 @@ def test_a_pair_on_trial_keeps_its_passages_only_as_a_translation():
     assert pipeline.tried(a, b, []) == []
 
 
+def test_a_pair_on_trial_that_falls_near_the_bar_is_aligned_the_other_way_round_once():
+    from sourcetrace.records import Passage
+    from sourcetrace.relate.relations import PairText
+
+    en = "The council met today. It agreed on a plan. It will meet again in the spring of next year."
+    ar = "اجتمع المجلس اليوم. ووافق على خطة. وسيجتمع لاحقا."
+    a, b = PairText(Document("a", "a", 0, len(ar), "ar"), ar), PairText(Document("e", "e", 0, len(en), "en"), en)
+    first = [Passage("a", 0, 19, "e", 0, 22, "translation", 0.8), Passage("a", 20, 34, "e", 23, 43, "translation", 0.8)]
+    # The other way round: `e` first, every Arabic sentence paired.
+    turned = [Passage("e", 0, 22, "a", 0, 19, "translation", 0.8), Passage("e", 23, 43, "a", 20, 34, "translation", 0.8),
+              Passage("e", 44, len(en), "a", 35, len(ar), "translation", 0.8)]
+    asked = []
+
+    def other_way() -> list[Passage]:
+        asked.append(1)
+        return turned
+
+    assert pipeline.TRIAL_RETRY <= 34 / len(ar) < pipeline.TRIAL_CONTAINED  # two of three sentences
+    assert pipeline.tried(a, b, first) == []
+    got = pipeline.on_trial(a, b, first, other_way)
+    assert asked and got == [Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.score) for p in turned]
+    assert all(p.a == "a" for p in got)
+    asked.clear()  # far from the bar (a third of the Arabic): not aligned again
+    assert pipeline.on_trial(a, b, first[:1], other_way) == [] and not asked
+    whole = [Passage(q.b, q.b_start, q.b_end, q.a, q.a_start, q.a_end, q.kind, q.score) for q in turned]
+    assert pipeline.on_trial(a, b, whole, other_way) == whole and not asked  # kept the first way
+    assert pipeline.on_trial(a, b, first, lambda: turned[:2]) == []  # short the other way too
+
+
 def test_a_pair_both_documents_choose_by_votes_is_on_trial_though_no_list_makes_it_a_candidate():
     # The voting pool is wider than the candidates by topic (neighbours.K_POOL): a chosen pair
     # found by nothing else is still aligned, on trial. Texts written for this test.

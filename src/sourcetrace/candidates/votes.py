@@ -60,7 +60,7 @@ MIN_SHARE = 0.12
 IN_ORDER_BAND = 0.1
 MIN_IN_ORDER = 4
 
-BALLOT_VERSION = 3  # how a ballot is cast (3: with its votes in order): a stored ballot of another is cast again
+BALLOT_VERSION = 4  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes): a stored ballot of another is cast again
 TALLY_VERSION = 3  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
@@ -132,7 +132,7 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     votes for the neighbour holding its nearest sentence when that sentence has it as its nearest
     among `own`'s (mutual nearest, float64 cosines; ties to the first); a sentence near everything
     (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document.
-    Ties between neighbours go to the one listed first. `pool`: the neighbours in list order, with
+    Ties between neighbours go to the one whose votes are nearer (:func:`_top`). `pool`: the neighbours in list order, with
     their sentence vectors. (:func:`tally` keeps what a rerun needs to bring it up to date; this
     reads only what the vote needs, and a test holds the two to one answer.)"""
     pool = [(d, m) for d, m in pool if len(m)]
@@ -143,8 +143,8 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     sims = own.astype(np.float64) @ mat.T
     nearest = np.argmax(sims, axis=1)
     mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
-    votes = np.bincount(owner[nearest[mutual]], minlength=len(pool))
-    best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
+    rows = np.flatnonzero(mutual)
+    best = _top(owner[nearest[rows]], sims[rows, nearest[rows]], len(pool))
     start = np.concatenate([[0], np.cumsum([len(m) for _, m in pool])])
     placed = []
     for i in np.flatnonzero(mutual).tolist():
@@ -152,7 +152,7 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
         j = int(nearest[i] - start[o])
         if in_order(i, len(own), j, len(pool[o][1])):
             placed.append((pool[o][0], i, j))
-    return pool[best][0], float(votes[best]) / len(own), tuple(placed)
+    return pool[best][0], float(np.count_nonzero(owner[nearest[rows]] == best)) / len(own), tuple(placed)
 
 
 def in_order(i: int, n: int, j: int, m: int) -> bool:
@@ -327,14 +327,26 @@ def verdict(t: Tally) -> Ballot | None:
     if not len(t.best) or not t.pool:
         return None
     n = len(t.best)
-    votes = np.bincount(t.member[:, 0][t.mutual[:, 0]], minlength=len(t.pool))
-    best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
+    rows = np.flatnonzero(t.mutual[:, 0])
+    best = _top(t.member[rows, 0], t.best[rows, 0], len(t.pool))
     placed = []
     for i in np.flatnonzero(t.mutual[:, 0]).tolist():
         o, j = int(t.member[i, 0]), int(t.sentence[i, 0])
         if in_order(i, n, j, t.sizes[o]):
             placed.append((t.pool[o], i, j))
-    return t.pool[best], float(votes[best]) / n, tuple(placed)
+    return t.pool[best], float(np.count_nonzero(t.member[rows, 0] == best)) / n, tuple(placed)
+
+
+def _top(members: np.ndarray, cosines: np.ndarray, size: int) -> int:
+    """The member most votes go to (`members`: each mutual vote's member, in sentence order;
+    `cosines`: each vote's cosine). A tie goes to the one whose votes are nearer (their cosines
+    summed, in sentence order, so a tally sums the same float64 values as a ballot), then to the
+    first listed (nearest by topic). bench/realtext.py: a 10-verse sura's two votes for its
+    translation tied with two for another sura's, and the nearer by topic won."""
+    counts = np.bincount(members, minlength=size)
+    strength = np.bincount(members, weights=cosines, minlength=size)
+    tied = np.flatnonzero(counts == counts.max())
+    return int(tied[np.argmax(strength[tied])])
 
 
 def tally_to_bytes(t: Tally) -> bytes:

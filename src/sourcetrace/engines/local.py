@@ -420,8 +420,8 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
               threshold: float = DEFAULT_THRESHOLD, pairs: Sequence[tuple[str, str]] | None = None,
               trial: Sequence[tuple[str, str]] = (), progress: Progress = QUIET, workers: int = 1) -> list[Passage]:
     """Passages between the given pairs of documents (every pair when None), composed through
-    translations at the end. A pair also in ``trial`` keeps its passages only as a translation
-    (:func:`pipeline.tried`).
+    translations at the end. A pair also in ``trial`` keeps its passages only as a translation,
+    either document aligned first (:func:`pipeline.on_trial`).
 
     Pairs already aligned with the same settings are not aligned again; each pair is stored with
     its passages in one transaction, so a killed run resumes where it stopped. With ``workers`` > 1
@@ -448,7 +448,11 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
                                    threshold=threshold, workers=workers):
         if pair_key(a, b) in on_trial:
-            found = pipeline.tried(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])), found)
+            def other_way(a: str = a, b: str = b) -> list[Passage]:  # seldom: here, not in the workers
+                return next(align_pairs(store, [(by_id[b], by_id[a])], encoder=encoder, threshold=threshold))[2]
+
+            found = pipeline.on_trial(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])),
+                                      found, other_way)
             store.put_alignment(a, b, tried_settings, found)
         else:
             store.put_alignment(a, b, settings, found)
