@@ -222,22 +222,23 @@ def every_pair(docs: Sequence[Document]) -> Pairs:
 def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each document's voting sentences (:mod:`sourcetrace.candidates.votes`),
     each document encoded alone."""
-    return _each_alone(inputs, votes.sentence_vectors)
+    return _each_alone(inputs, votes.voting_sentences)
 
 
 def stretch_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each long document's stretches (:func:`sourcetrace.candidates.votes.stretch_vectors`;
     no rows for a document of few sentences), each document encoded alone."""
-    return _each_alone(inputs, votes.stretch_vectors)
+    return _each_alone(inputs, votes.stretches)
 
 
-def _each_alone(inputs: Sequence[DocInput], vectors: Callable[[Sequence[str], Encoder], np.ndarray]
+def _each_alone(inputs: Sequence[DocInput], texts: Callable[[Sequence[str]], Sequence[str]]
                 ) -> dict[str, np.ndarray]:
     from threadpoolctl import threadpool_limits
 
     enc = get_encoder(TOPIC_ENCODER)
     with threadpool_limits(1):  # small products: threads spinning around each cost 7-20x their work
-        return {d.id: vectors(d.sentences, enc) for d in inputs}
+        found = votes.encoded_alone([texts(d.sentences) for d in inputs], enc)
+    return {d.id: v for d, v in zip(inputs, found, strict=True)}
 
 
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray],
