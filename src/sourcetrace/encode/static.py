@@ -186,7 +186,10 @@ class USETokenTable:
         return int(self.backend().table.shape[0])  # type: ignore[attr-defined]
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
-        return self.backend().sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True)  # type: ignore[attr-defined]
+        # One thread: a list is otherwise cut among a pool of threads started per call, which cost
+        # the voting vectors' workers (one per core already) more wall than the pieces (py-spy).
+        return self.backend().sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True,  # type: ignore[attr-defined]
+                                        num_threads=1)
 
     def build(self) -> np.ndarray:
         """The table: per piece id, its features as USE computes them for a token whose n-gram
