@@ -239,7 +239,7 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         topics = local.topic_vectors(store, docs)
         nb = local.nearest_documents(store, docs, topics)
         first = local.chosen_by_votes(store, docs, nb)
-        assert sum(encoded) == len(docs)
+        assert sum(encoded) == 0  # documents of few sentences: the topics stage stored their voting vectors
         # As a fresh count over every document's voting vectors gives it.
         assert first == pipeline.voted(nb, vote_vectors(local.doc_inputs(store, docs)))
         encoded.clear()
@@ -261,3 +261,24 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first
         assert cast == [5] and whole[0] < 5 and sum(encoded) == 0
+
+
+def test_the_topics_stage_stores_the_voting_vectors_of_documents_of_few_sentences(tmp_path):
+    """What votes_ahead leaves to the topics stage (documents of no more sentences than vote) is
+    stored by it, the same bytes the voting vectors' job stores; a long document is not."""
+    from sourcetrace.candidates import votes
+
+    (tmp_path / "short.txt").write_text("The council met today. It agreed on a plan of 2.4 million dollars.\n",
+                                        encoding="utf-8")
+    (tmp_path / "long.txt").write_text(" ".join(f"The council met on day {i} and agreed on plan {i}." for i in range(40)),
+                                       encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path / "short.txt"), str(tmp_path / "long.txt")], store).files))
+        short, long = sorted(docs, key=lambda d: len(store.sentences(d.id)))
+        assert len(store.sentences(long.id)) > votes.VOTE_SENTENCES
+        assert local.topics_give_votes(store, docs) == {short.id}
+        local.topic_vectors(store, docs)
+        stored = store.cached("votes", local.votes_version(), [d.id for d in docs])
+        assert stored == {short.id: local.vote_bytes(local.doc_inputs(store, [short]))[short.id]}
+        assert store.cached("stretch votes", local.stretch_version(), [d.id for d in docs]) == {short.id: b""}
+        assert local.topics_give_votes(store, docs) == set()  # topics stored: nothing left to give

@@ -89,7 +89,12 @@ def encoded_alone(groups: Sequence[Sequence[str]], encoder: Encoder) -> list[np.
     the same bits."""
     each = getattr(encoder, "encode_each", None)
     found = each(groups) if each is not None else [encoder.encode(list(g)) for g in groups]
-    return [np.asarray(v, dtype=np.float16).astype(np.float32) for v in found]
+    return [as_stored(v) for v in found]
+
+
+def as_stored(vectors: np.ndarray) -> np.ndarray:
+    """Voting vectors rounded to float16 values, as a runner stores them (float32)."""
+    return np.asarray(vectors, dtype=np.float16).astype(np.float32)
 
 
 # A stretch is encoded from its first sentences only (a book's stretch holds hundreds): realtext's

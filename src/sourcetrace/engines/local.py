@@ -221,9 +221,15 @@ def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
     """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store
-    (its static sentence vectors are not: recomputing them costs less than storing them)."""
+    (its static sentence vectors are not: recomputing them costs less than storing them); the
+    voting vectors its sentence vectors give (:func:`pipeline.votes_of_topics`: a document of
+    up to ``votes.VOTE_SENTENCES`` sentences) stored too, which :func:`votes_ahead` leaves to it."""
     def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs).items()}
+        rows = pipeline.topic_rows(inputs)
+        voting = pipeline.votes_of_topics(inputs, rows)
+        store.put_cached("votes", votes_version(), ((k, v.astype(np.float16).tobytes()) for k, v in voting.items()))
+        store.put_cached("stretch votes", stretch_version(), ((k, b"") for k in voting))
+        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, rows).items()}
 
     blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute)
     return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
@@ -321,9 +327,21 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
         return
     ids = [d.id for d in docs]  # 32 KB a document unread
     found = store.cached_ids("votes", votes_version(), ids) & store.cached_ids("stretch votes", stretch_version(), ids)
-    missing = [d for d in docs if d.id not in found]
+    # The topics stage gives the voting vectors of a document it encodes that has no more sentences
+    # than vote (:func:`topic_vectors`): most news reports, so most often no job is left here.
+    topics_give = topics_give_votes(store, docs)
+    missing = [d for d in docs if d.id not in found and d.id not in topics_give]
     if len(missing) >= MIN_VOTE_DOCS:
         work.submit("votes", store_vote_bytes, missing, VOTE_CHUNK)
+
+
+def topics_give_votes(store: Store, docs: Sequence[Document]) -> set[str]:
+    """The documents whose voting vectors :func:`topic_vectors` will compute and store: those
+    without a stored topic vector, of no more sentences than vote (a stored sentence joined
+    with the next when unwrapped only lowers the count)."""
+    counts = store.sentence_counts()
+    topics = store.cached_ids("topic", pipeline.topic_version(), [d.id for d in docs])
+    return {d.id for d in docs if d.id not in topics and counts.get(d.id, 0) <= votes.VOTE_SENTENCES}
 
 
 def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
