@@ -282,3 +282,27 @@ def test_the_topics_stage_stores_the_voting_vectors_of_documents_of_few_sentence
         assert stored == {short.id: local.vote_bytes(local.doc_inputs(store, [short]))[short.id]}
         assert store.cached("stretch votes", local.stretch_version(), [d.id for d in docs]) == {short.id: b""}
         assert local.topics_give_votes(store, docs) == set()  # topics stored: nothing left to give
+
+
+def test_candidate_features_computed_ahead_in_workers_are_those_computed_here(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.candidates.pairs import features_to_bytes
+    from sourcetrace.engines.workers import DocumentWork
+
+    monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 1)
+    monkeypatch.setattr(local, "MIN_FACT_DOCS", 2)
+    with Store(tmp_path / "s.db") as store:
+        docs, _ = _a_story_and_its_copy(tmp_path, store)
+        ids = [d.id for d in docs]
+        work = DocumentWork(store, 2)
+        try:
+            local.features_ahead(store, docs, work)
+            assert work.submitted("features")
+            work.wait("features")
+        finally:
+            work.close()
+        want = {f.id: features_to_bytes(f) for f in pipeline.features(local.doc_inputs(store, docs))}
+        assert store.cached("features", FEATURES_VERSION, ids) == want
+        again = DocumentWork(store, 2)
+        local.features_ahead(store, docs, again)  # every document's features stored: no job
+        assert not again.submitted("features") and again.pool is None

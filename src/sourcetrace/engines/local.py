@@ -35,6 +35,7 @@ from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.workers import (
     FACT_CHUNK,
+    FEATURE_CHUNK,
     MIN_FACT_DOCS,
     MIN_VOTE_DOCS,
     VOTE_CHUNK,
@@ -101,6 +102,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     # first, which candidates reads.
     work = DocumentWork(store, default_workers())
     try:
+        features_ahead(store, docs, work)
         votes_ahead(store, docs, work)
         pending_facts = FactsOf(docs, store, work=work)
         return _trace_stages(store, docs, encoder, threshold, progress, pending_facts, work)
@@ -268,9 +270,32 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
         return pipeline.every_pair(docs)
     with in_bulk():  # every document's features, lists and ballots, as records
         nb = nearest_documents(store, docs, vectors) if vectors else None
+        if work is not None:
+            work.wait("features")
         found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
         chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
         return pipeline.candidates(docs, found, vectors, nb, chosen)
+
+
+def store_features(store: Store, docs: Sequence[Document]) -> list[tuple[str, None]]:
+    """:func:`pipeline.features` of stored documents, cached in the store: the job
+    :func:`features_ahead` gives worker processes."""
+    fresh = {f.id: features_to_bytes(f) for f in pipeline.features(doc_inputs(store, docs))}
+    store.put_cached("features", FEATURES_VERSION, fresh.items())
+    return [(k, None) for k in fresh]
+
+
+def features_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> None:
+    """Begin computing, in ``work``'s processes, the candidate features :func:`candidate_features`
+    will read, when at least ``MIN_FACT_DOCS`` lack them: they need only the documents, and
+    this process has the topics stage to run meanwhile (since the topics give most voting
+    vectors, the workers had only facts to do while it ran the whole candidates stage alone)."""
+    if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
+        return
+    found = store.cached_ids("features", FEATURES_VERSION, [d.id for d in docs])
+    missing = [d for d in docs if d.id not in found]
+    if len(missing) >= MIN_FACT_DOCS and work.workers > 1:
+        work.submit("features", store_features, missing, FEATURE_CHUNK)
 
 
 def votes_version() -> str:
