@@ -1,3 +1,5 @@
+import numpy as np
+
 from sourcetrace import pipeline
 from sourcetrace.records import Document, SourceFile
 
@@ -64,19 +66,27 @@ def test_full_encoder_only_for_documents_of_cross_language_pairs_to_align():
     assert pipeline.encoded_documents(docs, [("e1", "e2")]) == []
 
 
-def test_topics_come_from_the_static_encoder_without_touching_the_vector_cache():
+def test_topics_give_the_voting_vectors_of_a_document_of_few_sentences():
+    """Topic rows are each document's static vectors encoded alone: a short document's voting
+    vectors are its topic rows, bit for bit; a long one (stretches) and an empty one are not."""
+    from sourcetrace.candidates import votes
     from sourcetrace.candidates.pairs import DocInput
     from sourcetrace.encode import get_encoder
 
-    seen = []
-
-    def vectors(encoder, texts):
-        seen.append(encoder.name)
-        return encoder.encode(texts)
-
-    inputs = [DocInput("d", "en", "", ["The council met today.", "It agreed on a plan."])]
-    assert pipeline.topics(inputs, vectors=vectors)["d"].shape == (get_encoder(pipeline.TOPIC_ENCODER).dim,)
-    assert seen == [get_encoder("static").name]
+    enc = get_encoder(pipeline.TOPIC_ENCODER)
+    short = DocInput("s", "en", "", ["The council met today.", "  ", "It agreed on a plan."])
+    long = DocInput("l", "en", "", [f"The council met on day {i} and agreed on plan {i}." for i in range(40)])
+    empty = DocInput("e", "en", "A title alone", [])
+    rows = pipeline.topic_rows([short, long, empty])
+    assert [rows[k].shape[0] for k in "sle"] == [2, 40, 1]  # the title stands for a document without sentences
+    got = pipeline.votes_of_topics([short, long, empty], rows)
+    assert sorted(got) == ["e", "s"] and got["e"].shape == (0, enc.dim)
+    assert np.array_equal(got["s"], pipeline.vote_vectors([short])["s"])
+    assert pipeline.stretch_vectors([short])["s"].shape[0] == 0 and len(votes.stretches(long.sentences))
+    # A topic is its own document's: the same alone as beside others.
+    alone = pipeline.topics([short])["s"]
+    assert np.array_equal(pipeline.topics([long, short, empty])["s"], alone)
+    assert np.array_equal(pipeline.topics([short], rows)["s"], alone)
 
 
 def test_a_pair_on_trial_whose_figures_disagree_is_not_aligned():

@@ -217,6 +217,12 @@ def test_sentence_vectors_spread_over_the_document_and_do_not_depend_on_other_do
     spread = enc.encode([sentences[round(i * 49 / 7)] for i in range(8)])
     assert np.array_equal(alone, spread.astype(np.float16).astype(np.float32))  # as a store keeps them
     assert votes.sentence_vectors(["", "  "], enc).shape == (0, enc.dim)
+    # Many documents encoded together: each gets the bits it gets alone.
+    docs = [sentences[:3], [], sentences[10:40], sentences[5:6]]
+    together = votes.encoded_alone([votes.voting_sentences(d, 8) for d in docs], enc)
+    assert [v.shape[0] for v in together] == [3, 0, 8, 1]
+    for d, v in zip(docs, together, strict=True):
+        assert np.array_equal(v, votes.sentence_vectors(d, enc, n=8))
 
 
 def test_a_long_document_is_cut_into_stretches_of_about_equal_length():

@@ -42,8 +42,9 @@ from sourcetrace.candidates.pairs import (
     DocInput,
     candidate_pairs,
     document_features,
-    document_vectors,
+    mean_direction,
     merge,
+    topic_texts,
 )
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
@@ -185,14 +186,46 @@ def doc_input(doc: Document, text: str, sentences: Sequence[Sentence]) -> DocInp
                     [text[s:e] for s, e in unwrapped(text, spans)], [text[s:e] for s, e in run_on(text, spans)])
 
 
-def topics(inputs: Sequence[DocInput], *, vectors: Vectors = encoded) -> dict[str, np.ndarray]:
-    """Each document's topic: the mean of its sentences' static vectors (up to ``TOPIC_SENTENCES``)."""
-    return document_vectors(inputs, get_encoder(TOPIC_ENCODER), vectors, max_sentences=TOPIC_SENTENCES)
+def topic_rows(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
+    """Each document's static vectors of the texts its topic is the mean of (up to
+    ``TOPIC_SENTENCES`` spread sentences), each document encoded alone (the static encoder's
+    ``encode_each``): a document's topic does not depend on what else is in its batch, and
+    where its voting sentences are these texts its voting vectors are these rows
+    (:func:`votes_of_topics`)."""
+    from threadpoolctl import threadpool_limits
+
+    enc = get_encoder(TOPIC_ENCODER)
+    with threadpool_limits(1):  # products of one document's rows: threads spinning cost more than they do
+        rows = enc.encode_each([topic_texts(d, TOPIC_SENTENCES) for d in inputs])
+    return {d.id: r for d, r in zip(inputs, rows, strict=True) if len(r)}
+
+
+def topics(inputs: Sequence[DocInput], rows: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Each document's topic: the mean of its sentences' static vectors (up to ``TOPIC_SENTENCES``);
+    ``rows``: :func:`topic_rows` of ``inputs``, when the caller has them."""
+    return {k: mean_direction(v) for k, v in (topic_rows(inputs) if rows is None else rows).items()}
+
+
+def votes_of_topics(inputs: Sequence[DocInput], rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The voting vectors (:func:`vote_vectors`) of the documents of ``inputs`` whose voting
+    sentences are their topic texts (up to :data:`votes.VOTE_SENTENCES` sentences, so no
+    stretches either: :func:`stretch_vectors` gives them no rows), from their :func:`topic_rows`:
+    the same texts encoded alone, the same bits. A trace computed every document's static
+    vectors twice before, once for each."""
+    out = {}
+    for d in inputs:
+        voting = votes.voting_sentences(d.sentences)
+        if not voting:
+            out[d.id] = np.zeros((0, get_encoder(TOPIC_ENCODER).dim), dtype=np.float32)
+        elif voting == topic_texts(d, TOPIC_SENTENCES):
+            out[d.id] = votes.as_stored(rows[d.id])
+    return out
 
 
 def topic_version() -> str:
-    """What a stored topic vector (and neighbour list) depends on."""
-    return f"{get_encoder(TOPIC_ENCODER).name}:{TOPIC_SENTENCES}"
+    """What a stored topic vector (and neighbour list) depends on (alone: each document's static
+    vectors encoded apart from its batch's)."""
+    return f"{get_encoder(TOPIC_ENCODER).name}:{TOPIC_SENTENCES}:alone"
 
 
 # -- candidates ----------------------------------------------------------------------------------
@@ -229,22 +262,23 @@ def every_pair(docs: Sequence[Document]) -> Pairs:
 def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each document's voting sentences (:mod:`sourcetrace.candidates.votes`),
     each document encoded alone."""
-    return _each_alone(inputs, votes.sentence_vectors)
+    return _each_alone(inputs, votes.voting_sentences)
 
 
 def stretch_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each long document's stretches (:func:`sourcetrace.candidates.votes.stretch_vectors`;
     no rows for a document of few sentences), each document encoded alone."""
-    return _each_alone(inputs, votes.stretch_vectors)
+    return _each_alone(inputs, votes.stretches)
 
 
-def _each_alone(inputs: Sequence[DocInput], vectors: Callable[[Sequence[str], Encoder], np.ndarray]
+def _each_alone(inputs: Sequence[DocInput], texts: Callable[[Sequence[str]], Sequence[str]]
                 ) -> dict[str, np.ndarray]:
     from threadpoolctl import threadpool_limits
 
     enc = get_encoder(TOPIC_ENCODER)
     with threadpool_limits(1):  # small products: threads spinning around each cost 7-20x their work
-        return {d.id: vectors(d.sentences, enc) for d in inputs}
+        found = votes.encoded_alone([texts(d.sentences) for d in inputs], enc)
+    return {d.id: v for d, v in zip(inputs, found, strict=True)}
 
 
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray],

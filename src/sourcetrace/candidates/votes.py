@@ -71,14 +71,30 @@ TALLY_DEPTH = 3
 Ballot = tuple[str, float, tuple[tuple[str, int, int], ...]]
 
 
+def voting_sentences(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
+    """(Up to) `n` of a document's sentences, spread over it: those that vote."""
+    return spread([s for s in sentences if s.strip()], n)
+
+
 def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
-    """The unit vectors of (up to) `n` of a document's sentences, spread over it; encoded alone,
-    so that they do not depend on what else is encoded with them (float16 values as float32)."""
-    texts = spread([s for s in sentences if s.strip()], n)
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    # Rounded to float16, as a runner stores them: a rerun votes with the values a fresh run did.
-    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+    """The unit vectors of a document's :func:`voting_sentences`; encoded alone, so that they do
+    not depend on what else is encoded with them (float16 values as float32)."""
+    return encoded_alone([voting_sentences(sentences, n)], encoder)[0]
+
+
+def encoded_alone(groups: Sequence[Sequence[str]], encoder: Encoder) -> list[np.ndarray]:
+    """Each group of texts (a document's voting sentences or stretches) encoded as if alone,
+    rounded to float16 values as a runner stores them (a rerun votes with the values a fresh run
+    did); an encoder that can (the static one's ``encode_each``) reads all groups at once, with
+    the same bits."""
+    each = getattr(encoder, "encode_each", None)
+    found = each(groups) if each is not None else [encoder.encode(list(g)) for g in groups]
+    return [as_stored(v) for v in found]
+
+
+def as_stored(vectors: np.ndarray) -> np.ndarray:
+    """Voting vectors rounded to float16 values, as a runner stores them (float32)."""
+    return np.asarray(vectors, dtype=np.float16).astype(np.float32)
 
 
 # A stretch is encoded from its first sentences only (a book's stretch holds hundreds): realtext's
@@ -106,10 +122,7 @@ def stretches(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
 def stretch_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
     """The unit vectors of a long document's :func:`stretches` (float16 values as float32, as
     :func:`sentence_vectors`); no rows for a document of `n` sentences or fewer."""
-    texts = stretches(sentences, n)
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+    return encoded_alone([stretches(sentences, n)], encoder)[0]
 
 
 def stretched(lists: Iterable[tuple[str, str, list[str]]], long: Set[str]) -> list[tuple[str, str, list[str]]]:
