@@ -17,7 +17,11 @@ any hit are counted apart. Prints per worker count: requests, errors (any non-20
 answer or failed connection), throughput, latency percentiles, the server's CPU seconds and
 memory (proportional set size: pages the workers share counted once), the CPU the clients
 themselves spent (on the same cores), and the ratios to the
-baseline; and the load average of the machine before and after. Traffic goes to loopback only,
+baseline; and the load average of the machine before and after. ``tail`` says what the
+latencies are made of: each worker's connections (which worker holds a client's connection is
+read from /proc), requests and percentiles, the percentiles by kind of quote and for the first
+request of a connection, the search's own time in the server (``took_ms``), and when in the run
+the slowest 5% were answered; ``--detail FILE`` writes every request's record. Traffic goes to loopback only,
 and each server is stopped before the next starts. With ``--against SRC`` (a source tree: a
 worktree of main), each worker count is run first by a server importing sourcetrace from
 ``SRC/src`` (the first of these is then the baseline), then by this tree's.
@@ -58,9 +62,14 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def get(self, target: str) -> tuple[int, bytes]:
+    async def open(self) -> int:
+        """Connects (if not connected); the connection's local port."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self.writer.get_extra_info("sockname")[1]
+
+    async def get(self, target: str) -> tuple[int, bytes]:
+        await self.open()
         try:
             self.writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n".encode())
             head = await self.reader.readuntil(b"\r\n\r\n")
@@ -97,41 +106,126 @@ def checked(status: int, body: bytes, query: str) -> str | None:
     return None
 
 
-async def searcher(base: str, queries: list[str], k: int, clients: int, until: float,
-                   latencies: list[float], errors: list[str], hitless: list[str]) -> None:
+async def searcher(base: str, queries: list[tuple[str, str]], k: int, clients: int, until: float,
+                   log: list[dict], errors: list[str], hitless: list[str], ports: dict[int, int]) -> None:
+    """Client k: one search after the other over one connection until `until`; each request's
+    record (client, kind of quote, its place on the connection, latency, the server's took_ms,
+    when it was answered) goes to `log`, the connection's local port to ports[k]."""
     host, port = base.removeprefix("http://").rsplit(":", 1)
     conn = Connection(host, int(port))
     try:
         for i in range(MAX_REQUESTS_PER_CLIENT):
             if time.monotonic() >= until:
                 return
-            q = queries[(k + i * clients) % len(queries)]  # client k takes every clients-th quote
+            kind, q = queries[(k + i * clients) % len(queries)]  # client k takes every clients-th quote
             target = "/api/search?" + urlencode({"q": q, "limit": 10})
             t = time.perf_counter()
+            took = None
             try:
                 async with asyncio.timeout(60):
+                    ports[k] = await conn.open()
                     status, body = await conn.get(target)
                 problem = checked(status, body, q)
                 if problem:
                     errors.append(problem)
-                elif b'"hits":[]' in body:
-                    hitless.append(q)
+                else:
+                    took = json.loads(body)["took_ms"]
+                    if b'"hits":[]' in body:
+                        hitless.append(q)
             except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
-            latencies.append((time.perf_counter() - t) * 1000)
+            done = time.perf_counter()
+            log.append({"client": k, "kind": kind, "i": i, "ms": (done - t) * 1000, "took_ms": took, "at": done})
     finally:
         conn.close()
 
 
-async def load(base: str, queries: list[str], clients: int, seconds: float) -> tuple[list[float], list[str], list[str], float]:
-    latencies: list[float] = []
+def socket_owners(pids: list[int], server_port: int) -> dict[int, int]:
+    """Which of the server's processes holds each accepted connection: {client port: pid}, from
+    the socket inodes in /proc/PID/fd and the connections in /proc/net/tcp{,6}."""
+    inode_pid = {}
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                if link.startswith("socket:["):
+                    inode_pid[int(link[8:-1])] = pid
+        except OSError:
+            continue
+    owners = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port, remote_port = int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)
+            if local_port == server_port and int(fields[9]) in inode_pid:
+                owners[remote_port] = inode_pid[int(fields[9])]
+    return owners
+
+
+async def load(base: str, queries: list[tuple[str, str]], clients: int, seconds: float,
+               pids: list[int] | None = None) -> tuple[list[dict], list[str], list[str], float, dict[int, int]]:
+    """Runs the clients; with the server's `pids`, also maps each client to the worker that holds
+    its connection (a few seconds in, when every client has connected)."""
+    log: list[dict] = []
     errors: list[str] = []
     hitless: list[str] = []
+    ports: dict[int, int] = {}
+    worker_of: dict[int, int] = {}
     started = time.monotonic()
     until = started + seconds
-    await asyncio.gather(*(searcher(base, queries, k, clients, until, latencies, errors, hitless)
-                           for k in range(clients)))
-    return latencies, errors, hitless, time.monotonic() - started
+
+    async def map_workers() -> None:
+        for at in (1, 3, 6, 10):  # until every client's connection has been taken by a worker
+            await asyncio.sleep(max(0.0, started + min(at, seconds / 2) - time.monotonic()))
+            owners = socket_owners(pids, int(base.rsplit(":", 1)[1]))
+            worker_of.update({k: owners[p] for k, p in ports.items() if p in owners and k not in worker_of})
+            if len(worker_of) == clients:
+                return
+
+    await asyncio.gather(*(searcher(base, queries, k, clients, until, log, errors, hitless, ports)
+                           for k in range(clients)), *([map_workers()] if pids else []))
+    return log, errors, hitless, time.monotonic() - started, worker_of
+
+
+def spread(values: list[float]) -> dict:
+    return {"n": len(values), "p50_ms": round(percentile(values, 0.5), 1) if values else None,
+            "p95_ms": round(percentile(values, 0.95), 1) if values else None}
+
+
+def tail(log: list[dict], worker_of: dict[int, int]) -> dict:
+    """What the latencies are made of: per worker (its connections, requests, percentiles), per
+    kind of quote, the first request of a connection against the others, and the server's own
+    time in the search (took_ms: from the search's start in a worker thread, so without the
+    queue before it) against the wait around it."""
+    if not log:
+        return {}
+    p95 = percentile([r["ms"] for r in log], 0.95)
+    slow = [r for r in log if r["ms"] >= p95]
+    workers = sorted(set(worker_of.values()))
+    by_worker = {}
+    for n, pid in enumerate(workers):
+        clients = {k for k, w in worker_of.items() if w == pid}
+        mine = [r for r in log if r["client"] in clients]
+        by_worker[f"worker {n + 1}"] = {"connections": len(clients), **spread([r["ms"] for r in mine]),
+                                        "share_of_slowest_5pct": round(sum(r["client"] in clients for r in slow) / len(slow), 2)}
+    t0 = min(r["at"] for r in log)
+    per_second = [0] * (int(max(r["at"] for r in log) - t0) + 1)
+    for r in slow:
+        per_second[int(r["at"] - t0)] += 1
+    took = [r["took_ms"] for r in log if r["took_ms"] is not None]
+    return {"workers": by_worker, "unmapped_clients": len({r["client"] for r in log} - set(worker_of)),
+            "kinds": {kind: spread([r["ms"] for r in log if r["kind"] == kind]) for kind in sorted({r["kind"] for r in log})},
+            "first_on_connection": spread([r["ms"] for r in log if r["i"] == 0]),
+            "later_on_connection": spread([r["ms"] for r in log if r["i"] > 0]),
+            "search_took": spread(took),
+            "slowest_5pct_per_second": per_second}
 
 
 def group_processes(pgid: int) -> list[int]:
@@ -205,7 +299,8 @@ def run_server(db: Path, workers: str, queries: list[str], clients: int, seconds
         asyncio.run(load(base, queries[::-1], clients, WARM_SECONDS))  # unmeasured, other quotes first
         pids = group_processes(server.pid)
         cpu0, client0 = cpu_seconds(pids), time.process_time()
-        latencies, errors, hitless, elapsed = asyncio.run(load(base, queries, clients, seconds))
+        log, errors, hitless, elapsed, worker_of = asyncio.run(load(base, queries, clients, seconds, pids))
+        latencies = [r["ms"] for r in log]
         cpu, client_cpu = cpu_seconds(pids) - cpu0, time.process_time() - client0
         memory = pss_mb(pids)
     finally:
@@ -228,7 +323,8 @@ def run_server(db: Path, workers: str, queries: list[str], clients: int, seconds
             # and the latency that leaves each of `clients` closed-loop clients (Little's law: each
             # waits for everyone's CPU shared over the cores; queueing spreads p95 above it)
             "latency_ms_all_cores_free": round(clients * cpu_per_request * 1000 / (os.cpu_count() or 1), 1),
-            "server_pss_mb": round(memory)}
+            "server_pss_mb": round(memory), "tail": tail(log, worker_of),
+            "_log": log, "_worker_of": worker_of}
 
 
 def main() -> None:
@@ -240,6 +336,7 @@ def main() -> None:
                     "is the baseline ('default': what serve picks)")
     ap.add_argument("--queries", type=int, default=3000, help="distinct quotes drawn from the store")
     ap.add_argument("--work", type=Path, default=Path("/tmp/sourcetrace-bench-search"))
+    ap.add_argument("--detail", type=Path, help="write every request's record (JSON lines) here, per run")
     ap.add_argument("--against", type=Path, help="a source tree (a worktree of main): each worker count runs "
                     "with its code first, as the baseline of the same run")
     args = ap.parse_args()
@@ -247,11 +344,18 @@ def main() -> None:
     db, _ = build_store(args.docs, args.work)
     with Store(db) as store:
         documents = store.counts()["documents"]
-        queries = [q for _, q, _ in sample_queries(store, args.queries)]
+        queries = [(kind, q) for kind, q, _ in sample_queries(store, args.queries)]
     load_before = os.getloadavg()
     sources = [args.against, None] if args.against else [None]
     runs = [run_server(db, w.strip(), queries, args.clients, args.seconds, src)
             for w in args.workers.split(",") for src in sources]
+    for n, r in enumerate(runs):
+        log, worker_of = r.pop("_log"), r.pop("_worker_of")
+        if args.detail:
+            with args.detail.open("a") as out:
+                for rec in log:
+                    out.write(json.dumps({"run": n, "src": r["src"], "workers": r["workers"],
+                                          "worker": worker_of.get(rec["client"]), **rec}) + "\n")
     base = runs[0]
     for r in runs[1:]:
         r["vs_baseline"] = {"requests_per_s": round(r["requests_per_s"] / max(base["requests_per_s"], 1e-9), 2),

@@ -66,6 +66,24 @@ def test_a_pair_on_trial_keeps_only_a_translation_and_is_stored_apart(tmp_path):
         assert local.align_all(store, docs, pairs=pair)
 
 
+def test_a_pair_on_trial_is_handed_its_alignment_the_other_way_round(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+
+    asked = []
+
+    def on_trial(a, b, passages, other_way):  # pipeline.on_trial decides when to ask (test_pipeline)
+        asked.append((a.doc.id, b.doc.id, passages, other_way()))
+        return []
+
+    monkeypatch.setattr(pipeline, "on_trial", on_trial)
+    with Store(tmp_path / "s.db") as store:
+        docs, pair = _a_story_and_its_copy(tmp_path, store)
+        assert local.align_all(store, docs, pairs=pair, trial=pair) == []
+    (a, b, first, turned), = asked
+    assert (a, b) == pair[0] and first and turned
+    assert {(p.a, p.b) for p in first} == {(a, b)} and {(p.a, p.b) for p in turned} == {(b, a)}
+
+
 def test_candidate_features_are_cached_per_document_and_dropped_with_it(tmp_path, monkeypatch):
     from sourcetrace import pipeline
     from sourcetrace.engines import local
@@ -239,7 +257,7 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         topics = local.topic_vectors(store, docs)
         nb = local.nearest_documents(store, docs, topics)
         first = local.chosen_by_votes(store, docs, nb)
-        assert sum(encoded) == len(docs)
+        assert sum(encoded) == 0  # documents of few sentences: the topics stage stored their voting vectors
         # As a fresh count over every document's voting vectors gives it.
         assert first == pipeline.voted(nb, vote_vectors(local.doc_inputs(store, docs)))
         encoded.clear()
@@ -261,3 +279,48 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first
         assert cast == [5] and whole[0] < 5 and sum(encoded) == 0
+
+
+def test_the_topics_stage_stores_the_voting_vectors_of_documents_of_few_sentences(tmp_path):
+    """What votes_ahead leaves to the topics stage (documents of no more sentences than vote) is
+    stored by it, the same bytes the voting vectors' job stores; a long document is not."""
+    from sourcetrace.candidates import votes
+
+    (tmp_path / "short.txt").write_text("The council met today. It agreed on a plan of 2.4 million dollars.\n",
+                                        encoding="utf-8")
+    (tmp_path / "long.txt").write_text(" ".join(f"The council met on day {i} and agreed on plan {i}." for i in range(40)),
+                                       encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path / "short.txt"), str(tmp_path / "long.txt")], store).files))
+        short, long = sorted(docs, key=lambda d: len(store.sentences(d.id)))
+        assert len(store.sentences(long.id)) > votes.VOTE_SENTENCES
+        assert local.topics_give_votes(store, docs) == {short.id}
+        local.topic_vectors(store, docs)
+        stored = store.cached("votes", local.votes_version(), [d.id for d in docs])
+        assert stored == {short.id: local.vote_bytes(local.doc_inputs(store, [short]))[short.id]}
+        assert store.cached("stretch votes", local.stretch_version(), [d.id for d in docs]) == {short.id: b""}
+        assert local.topics_give_votes(store, docs) == set()  # topics stored: nothing left to give
+
+
+def test_candidate_features_computed_ahead_in_workers_are_those_computed_here(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.candidates.pairs import features_to_bytes
+    from sourcetrace.engines.workers import DocumentWork
+
+    monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 1)
+    monkeypatch.setattr(local, "MIN_FACT_DOCS", 2)
+    with Store(tmp_path / "s.db") as store:
+        docs, _ = _a_story_and_its_copy(tmp_path, store)
+        ids = [d.id for d in docs]
+        work = DocumentWork(store, 2)
+        try:
+            local.features_ahead(store, docs, work)
+            assert work.submitted("features")
+            work.wait("features")
+        finally:
+            work.close()
+        want = {f.id: features_to_bytes(f) for f in pipeline.features(local.doc_inputs(store, docs))}
+        assert store.cached("features", FEATURES_VERSION, ids) == want
+        again = DocumentWork(store, 2)
+        local.features_ahead(store, docs, again)  # every document's features stored: no job
+        assert not again.submitted("features") and again.pool is None

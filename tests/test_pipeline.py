@@ -1,3 +1,5 @@
+import numpy as np
+
 from sourcetrace import pipeline
 from sourcetrace.records import Document, SourceFile
 
@@ -64,19 +66,27 @@ def test_full_encoder_only_for_documents_of_cross_language_pairs_to_align():
     assert pipeline.encoded_documents(docs, [("e1", "e2")]) == []
 
 
-def test_topics_come_from_the_static_encoder_without_touching_the_vector_cache():
+def test_topics_give_the_voting_vectors_of_a_document_of_few_sentences():
+    """Topic rows are each document's static vectors encoded alone: a short document's voting
+    vectors are its topic rows, bit for bit; a long one (stretches) and an empty one are not."""
+    from sourcetrace.candidates import votes
     from sourcetrace.candidates.pairs import DocInput
     from sourcetrace.encode import get_encoder
 
-    seen = []
-
-    def vectors(encoder, texts):
-        seen.append(encoder.name)
-        return encoder.encode(texts)
-
-    inputs = [DocInput("d", "en", "", ["The council met today.", "It agreed on a plan."])]
-    assert pipeline.topics(inputs, vectors=vectors)["d"].shape == (get_encoder(pipeline.TOPIC_ENCODER).dim,)
-    assert seen == [get_encoder("static").name]
+    enc = get_encoder(pipeline.TOPIC_ENCODER)
+    short = DocInput("s", "en", "", ["The council met today.", "  ", "It agreed on a plan."])
+    long = DocInput("l", "en", "", [f"The council met on day {i} and agreed on plan {i}." for i in range(40)])
+    empty = DocInput("e", "en", "A title alone", [])
+    rows = pipeline.topic_rows([short, long, empty])
+    assert [rows[k].shape[0] for k in "sle"] == [2, 40, 1]  # the title stands for a document without sentences
+    got = pipeline.votes_of_topics([short, long, empty], rows)
+    assert sorted(got) == ["e", "s"] and got["e"].shape == (0, enc.dim)
+    assert np.array_equal(got["s"], pipeline.vote_vectors([short])["s"])
+    assert pipeline.stretch_vectors([short])["s"].shape[0] == 0 and len(votes.stretches(long.sentences))
+    # A topic is its own document's: the same alone as beside others.
+    alone = pipeline.topics([short])["s"]
+    assert np.array_equal(pipeline.topics([long, short, empty])["s"], alone)
+    assert np.array_equal(pipeline.topics([short], rows)["s"], alone)
 
 
 def test_a_pair_on_trial_whose_figures_disagree_is_not_aligned():
@@ -108,6 +118,35 @@ def test_a_pair_on_trial_keeps_its_passages_only_as_a_translation():
     assert pipeline.tried(a, b, [one, two]) == [one, two]  # all of the Arabic inside the English
     assert pipeline.tried(a, b, [one]) == []  # half of one side, a quarter of the other
     assert pipeline.tried(a, b, []) == []
+
+
+def test_a_pair_on_trial_that_falls_near_the_bar_is_aligned_the_other_way_round_once():
+    from sourcetrace.records import Passage
+    from sourcetrace.relate.relations import PairText
+
+    en = "The council met today. It agreed on a plan. It will meet again in the spring of next year."
+    ar = "اجتمع المجلس اليوم. ووافق على خطة. وسيجتمع لاحقا."
+    a, b = PairText(Document("a", "a", 0, len(ar), "ar"), ar), PairText(Document("e", "e", 0, len(en), "en"), en)
+    first = [Passage("a", 0, 19, "e", 0, 22, "translation", 0.8), Passage("a", 20, 34, "e", 23, 43, "translation", 0.8)]
+    # The other way round: `e` first, every Arabic sentence paired.
+    turned = [Passage("e", 0, 22, "a", 0, 19, "translation", 0.8), Passage("e", 23, 43, "a", 20, 34, "translation", 0.8),
+              Passage("e", 44, len(en), "a", 35, len(ar), "translation", 0.8)]
+    asked = []
+
+    def other_way() -> list[Passage]:
+        asked.append(1)
+        return turned
+
+    assert pipeline.TRIAL_RETRY <= 34 / len(ar) < pipeline.TRIAL_CONTAINED  # two of three sentences
+    assert pipeline.tried(a, b, first) == []
+    got = pipeline.on_trial(a, b, first, other_way)
+    assert asked and got == [Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.score) for p in turned]
+    assert all(p.a == "a" for p in got)
+    asked.clear()  # far from the bar (a third of the Arabic): not aligned again
+    assert pipeline.on_trial(a, b, first[:1], other_way) == [] and not asked
+    whole = [Passage(q.b, q.b_start, q.b_end, q.a, q.a_start, q.a_end, q.kind, q.score) for q in turned]
+    assert pipeline.on_trial(a, b, whole, other_way) == whole and not asked  # kept the first way
+    assert pipeline.on_trial(a, b, first, lambda: turned[:2]) == []  # short the other way too
 
 
 def test_a_pair_both_documents_choose_by_votes_is_on_trial_though_no_list_makes_it_a_candidate():

@@ -129,3 +129,40 @@ def test_texts_sum_their_pieces_rows_repeats_and_empty_texts_included(cache):
             continue
         want = rows[ids].sum(axis=0) / len(ids)  # the model2vec finish: the mean of the rows
         assert np.allclose(v, want / np.linalg.norm(want), atol=1e-6)
+
+
+class _CountingTable:
+    """A small table whose head records how many rows each call finishes."""
+
+    key = "counting"
+
+    def __init__(self) -> None:
+        self.finished: list[int] = []
+        self.head = np.random.default_rng(1).normal(size=(8, 8)).astype(np.float32)
+
+    def rows(self) -> int:
+        return 40
+
+    def build(self) -> np.ndarray:
+        return np.random.default_rng(0).normal(size=(40, 8))
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return [[ord(c) % 40 for c in t] for t in texts]
+
+    def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        self.finished.append(len(sums))
+        return np.tanh((sums / lengths[:, None]) @ self.head)
+
+
+def test_encode_each_gives_every_group_its_vectors_alone(cache):
+    """Pieces are read and summed for all groups at once, but the head runs per group: a matrix
+    product's last bits depend on the rows beside it, and voting vectors must not."""
+    table = _CountingTable()
+    enc = StaticEncoder(table, dim=8, preprocess=None)
+    groups = [["abc", "de"], [], ["fghij"], ["kl", "mno", "p", "qrs"]]
+    got = enc.encode_each(groups)
+    assert table.finished == [2, 1, 4]
+    assert [v.shape for v in got] == [(2, 8), (0, 8), (1, 8), (4, 8)]
+    for g, v in zip(groups, got, strict=True):
+        assert np.array_equal(v, enc.encode(g))
+    assert [v.shape for v in enc.encode_each([[], []])] == [(0, 8), (0, 8)]

@@ -276,3 +276,14 @@ def test_a_lock_beside_the_store_is_held_by_one_holder_at_a_time(tmp_path):
             assert not second
     with held(path, wait=False) as again:  # released when the block ended
         assert again
+
+
+def test_sentence_counts_in_one_query(tmp_path):
+    from sourcetrace.engines.ingest import ingest
+
+    (tmp_path / "a.txt").write_text("The council met today. It agreed on a plan.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Rain fell.\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        assert store.sentence_counts() == {d.id: len(store.sentences(d.id)) for d in docs}
+        assert sorted(store.sentence_counts().values()) == [1, 2]

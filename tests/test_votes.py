@@ -20,11 +20,28 @@ def test_a_ballot_goes_to_the_neighbour_holding_most_nearest_sentences():
     partner = _unit(own + 0.1 * rng.normal(size=own.shape))  # each sentence's translation
     other = _unit(rng.normal(size=(8, 16)))
     assert votes.ballot(own, [("other", other), ("partner", partner)])[:2] == ("partner", 1.0)
-    # Half the sentences each way: the tie goes to the neighbour listed first (nearest by topic).
-    split = [("x", partner[:3]), ("y", partner[3:])]
-    assert votes.ballot(own, split)[:2] == ("x", 0.5)
     assert votes.ballot(own, [("empty", own[:0])]) is None
     assert votes.ballot(own[:0], [("partner", partner)]) is None
+    # Half the sentences each way, as near (each its own vector): the tie goes to the neighbour
+    # listed first (nearest by topic).
+    basis = np.eye(16, dtype=np.float32)[:6]
+    split = [("x", basis[:3]), ("y", basis[3:])]
+    assert votes.ballot(basis, split)[:2] == ("x", 0.5)
+    assert votes.ballot(basis, split[::-1])[:2] == ("y", 0.5)
+
+
+def test_a_tie_goes_to_the_neighbour_whose_votes_are_nearer():
+    """Two votes each: the translation's sentences are nearer to their originals than another
+    text's sentences that happen to be each one's nearest (bench/realtext.py: a 10-verse sura)."""
+    rng = np.random.default_rng(4)
+    own = _half(rng.normal(size=(6, 16)))
+    near = _half(own[:2] + 0.05 * rng.normal(size=(2, 16)))  # the translation of two of them
+    far = _half(own[2:4] + 0.6 * rng.normal(size=(2, 16)))  # loosely like two others
+    for pool in ([("far", far), ("near", near)], [("near", near), ("far", far)]):
+        got = votes.ballot(own, pool)
+        assert got[:2] == ("near", 2 / 6)
+        keys = {"far": 2, "near": 3}
+        assert votes.verdict(votes.tally(own, 1, [(d, keys[d], m) for d, m in pool])) == got
 
 
 def test_a_sentence_near_everything_votes_for_nobody():
@@ -200,6 +217,12 @@ def test_sentence_vectors_spread_over_the_document_and_do_not_depend_on_other_do
     spread = enc.encode([sentences[round(i * 49 / 7)] for i in range(8)])
     assert np.array_equal(alone, spread.astype(np.float16).astype(np.float32))  # as a store keeps them
     assert votes.sentence_vectors(["", "  "], enc).shape == (0, enc.dim)
+    # Many documents encoded together: each gets the bits it gets alone.
+    docs = [sentences[:3], [], sentences[10:40], sentences[5:6]]
+    together = votes.encoded_alone([votes.voting_sentences(d, 8) for d in docs], enc)
+    assert [v.shape[0] for v in together] == [3, 0, 8, 1]
+    for d, v in zip(docs, together, strict=True):
+        assert np.array_equal(v, votes.sentence_vectors(d, enc, n=8))
 
 
 def test_a_long_document_is_cut_into_stretches_of_about_equal_length():

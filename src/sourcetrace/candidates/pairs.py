@@ -503,20 +503,28 @@ def document_vectors(docs: Sequence[DocInput], encoder, vectors: Vectors = encod
     texts: list[str] = []
     spans: list[tuple[str, int, int]] = []
     for d in docs:
-        sents = spread([s for s in d.sentences if s.strip()], max_sentences) or (
-            [d.text[:1000]] if d.text.strip() else [])
+        sents = topic_texts(d, max_sentences)
         if sents:
             spans.append((d.id, len(texts), len(texts) + len(sents)))
             texts.extend(sents)
     if not texts:
         return {}
     vecs = np.asarray(vectors(encoder, texts), dtype=np.float32)
-    out: dict[str, np.ndarray] = {}
-    for doc_id, s, e in spans:
-        v = vecs[s:e].mean(axis=0)
-        norm = float(np.linalg.norm(v))
-        out[doc_id] = v / norm if norm > 0 else v
-    return out
+    return {doc_id: mean_direction(vecs[s:e]) for doc_id, s, e in spans}
+
+
+def topic_texts(doc: DocInput, max_sentences: int) -> list[str]:
+    """What a document's topic is the mean of (:func:`document_vectors`): (up to) `max_sentences`
+    of its sentences spread over it, else its text's first 1000 characters."""
+    return spread([s for s in doc.sentences if s.strip()], max_sentences) or (
+        [doc.text[:1000]] if doc.text.strip() else [])
+
+
+def mean_direction(rows: np.ndarray) -> np.ndarray:
+    """The mean of unit vectors, renormalized (a zero mean stays zero)."""
+    v = rows.mean(axis=0)
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 0 else v
 
 
 def spread(items: Sequence[str], n: int) -> list[str]:

@@ -63,7 +63,7 @@ MIN_SHARE = 0.12
 IN_ORDER_BAND = 0.1
 MIN_IN_ORDER = 4
 
-BALLOT_VERSION = 3  # how a ballot is cast (3: with its votes in order): a stored ballot of another is cast again
+BALLOT_VERSION = 4  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes): a stored ballot of another is cast again
 TALLY_VERSION = 3  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
@@ -74,14 +74,30 @@ TALLY_DEPTH = 3
 Ballot = tuple[str, float, tuple[tuple[str, int, int], ...]]
 
 
+def voting_sentences(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
+    """(Up to) `n` of a document's sentences, spread over it: those that vote."""
+    return spread([s for s in sentences if s.strip()], n)
+
+
 def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
-    """The unit vectors of (up to) `n` of a document's sentences, spread over it; encoded alone,
-    so that they do not depend on what else is encoded with them (float16 values as float32)."""
-    texts = spread([s for s in sentences if s.strip()], n)
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    # Rounded to float16, as a runner stores them: a rerun votes with the values a fresh run did.
-    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+    """The unit vectors of a document's :func:`voting_sentences`; encoded alone, so that they do
+    not depend on what else is encoded with them (float16 values as float32)."""
+    return encoded_alone([voting_sentences(sentences, n)], encoder)[0]
+
+
+def encoded_alone(groups: Sequence[Sequence[str]], encoder: Encoder) -> list[np.ndarray]:
+    """Each group of texts (a document's voting sentences or stretches) encoded as if alone,
+    rounded to float16 values as a runner stores them (a rerun votes with the values a fresh run
+    did); an encoder that can (the static one's ``encode_each``) reads all groups at once, with
+    the same bits."""
+    each = getattr(encoder, "encode_each", None)
+    found = each(groups) if each is not None else [encoder.encode(list(g)) for g in groups]
+    return [as_stored(v) for v in found]
+
+
+def as_stored(vectors: np.ndarray) -> np.ndarray:
+    """Voting vectors rounded to float16 values, as a runner stores them (float32)."""
+    return np.asarray(vectors, dtype=np.float16).astype(np.float32)
 
 
 # A stretch is encoded from its first sentences only (a book's stretch holds hundreds): realtext's
@@ -109,10 +125,7 @@ def stretches(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
 def stretch_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
     """The unit vectors of a long document's :func:`stretches` (float16 values as float32, as
     :func:`sentence_vectors`); no rows for a document of `n` sentences or fewer."""
-    texts = stretches(sentences, n)
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+    return encoded_alone([stretches(sentences, n)], encoder)[0]
 
 
 def stretched(lists: Iterable[tuple[str, str, list[str]]], long: Set[str]) -> list[tuple[str, str, list[str]]]:
@@ -138,7 +151,7 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     votes for the neighbour holding its nearest sentence when that sentence has it as its nearest
     among `own`'s (mutual nearest, float64 cosines; ties to the first); a sentence near everything
     (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document.
-    Ties between neighbours go to the one listed first. `pool`: the neighbours in list order, with
+    Ties between neighbours go to the one whose votes are nearer (:func:`_top`). `pool`: the neighbours in list order, with
     their sentence vectors. (:func:`tally` keeps what a rerun needs to bring it up to date; this
     reads only what the vote needs, and a test holds the two to one answer.)"""
     pool = [(d, m) for d, m in pool if len(m)]
@@ -149,8 +162,8 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     sims = own.astype(np.float64) @ mat.T
     nearest = np.argmax(sims, axis=1)
     mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
-    votes = np.bincount(owner[nearest[mutual]], minlength=len(pool))
-    best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
+    rows = np.flatnonzero(mutual)
+    best = _top(owner[nearest[rows]], sims[rows, nearest[rows]], len(pool))
     start = np.concatenate([[0], np.cumsum([len(m) for _, m in pool])])
     placed = []
     for i in np.flatnonzero(mutual).tolist():
@@ -158,7 +171,7 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
         j = int(nearest[i] - start[o])
         if in_order(i, len(own), j, len(pool[o][1])):
             placed.append((pool[o][0], i, j))
-    return pool[best][0], float(votes[best]) / len(own), tuple(placed)
+    return pool[best][0], float(np.count_nonzero(owner[nearest[rows]] == best)) / len(own), tuple(placed)
 
 
 def in_order(i: int, n: int, j: int, m: int) -> bool:
@@ -345,14 +358,26 @@ def verdict(t: Tally) -> Ballot | None:
     if not len(t.best) or not t.pool:
         return None
     n = len(t.best)
-    votes = np.bincount(t.member[:, 0][t.mutual[:, 0]], minlength=len(t.pool))
-    best = int(np.argmax(votes))  # the first of the most voted: the nearest by topic among them
+    rows = np.flatnonzero(t.mutual[:, 0])
+    best = _top(t.member[rows, 0], t.best[rows, 0], len(t.pool))
     placed = []
     for i in np.flatnonzero(t.mutual[:, 0]).tolist():
         o, j = int(t.member[i, 0]), int(t.sentence[i, 0])
         if in_order(i, n, j, t.sizes[o]):
             placed.append((t.pool[o], i, j))
-    return t.pool[best], float(votes[best]) / n, tuple(placed)
+    return t.pool[best], float(np.count_nonzero(t.member[rows, 0] == best)) / n, tuple(placed)
+
+
+def _top(members: np.ndarray, cosines: np.ndarray, size: int) -> int:
+    """The member most votes go to (`members`: each mutual vote's member, in sentence order;
+    `cosines`: each vote's cosine). A tie goes to the one whose votes are nearer (their cosines
+    summed, in sentence order, so a tally sums the same float64 values as a ballot), then to the
+    first listed (nearest by topic). bench/realtext.py: a 10-verse sura's two votes for its
+    translation tied with two for another sura's, and the nearer by topic won."""
+    counts = np.bincount(members, minlength=size)
+    strength = np.bincount(members, weights=cosines, minlength=size)
+    tied = np.flatnonzero(counts == counts.max())
+    return int(tied[np.argmax(strength[tied])])
 
 
 def tally_to_bytes(t: Tally) -> bytes:

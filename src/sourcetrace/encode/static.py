@@ -126,10 +126,19 @@ class StaticEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if isinstance(texts, str):
             texts = [texts]
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+        return self.encode_each([texts])[0]
+
+    def encode_each(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Each group's vectors, bit for bit what :meth:`encode` gives the group alone: the pieces
+        of every group are read and summed at once (each row's sum is its own pieces' in order,
+        whatever else is in the batch), and the head runs per group (a matrix product's last
+        bits depend on the rows beside it). Voting vectors are encoded alone, one document at a
+        time, and the per-call overhead was most of their cost."""
+        sizes = [len(g) for g in groups]
+        if not sum(sizes):
+            return [np.zeros((0, self.dim), dtype=np.float32) for _ in groups]
         table = self.table()
-        items = [self._preprocess(t) if self._preprocess else t for t in texts]
+        items = [self._preprocess(t) if self._preprocess else t for g in groups for t in g]
         ids = self.source.ids(items)
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         starts = np.zeros(len(ids) + 1, dtype=np.int64)
@@ -142,7 +151,13 @@ class StaticEncoder:
         counts = csr_matrix((np.ones(len(cols), dtype=np.float32), col.reshape(-1), starts),
                             shape=(len(ids), len(used)))
         sums = np.asarray(counts @ table[used].astype(np.float32), dtype=np.float32)
-        return l2_normalize(self.source.finish(sums, np.maximum(lengths, 1).astype(np.float32)))
+        lens = np.maximum(lengths, 1).astype(np.float32)
+        out, at = [], 0
+        for n in sizes:
+            out.append(l2_normalize(self.source.finish(sums[at:at + n], lens[at:at + n])) if n
+                       else np.zeros((0, self.dim), dtype=np.float32))
+            at += n
+        return out
 
 
 # -- USE's token layer, without context ----------------------------------------------------------------
@@ -171,7 +186,10 @@ class USETokenTable:
         return int(self.backend().table.shape[0])  # type: ignore[attr-defined]
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
-        return self.backend().sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True)  # type: ignore[attr-defined]
+        # One thread: a list is otherwise cut among a pool of threads started per call, which cost
+        # the voting vectors' workers (one per core already) more wall than the pieces (py-spy).
+        return self.backend().sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True,  # type: ignore[attr-defined]
+                                        num_threads=1)
 
     def build(self) -> np.ndarray:
         """The table: per piece id, its features as USE computes them for a token whose n-gram

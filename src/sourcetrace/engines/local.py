@@ -35,6 +35,7 @@ from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.workers import (
     FACT_CHUNK,
+    FEATURE_CHUNK,
     MIN_FACT_DOCS,
     MIN_VOTE_DOCS,
     VOTE_CHUNK,
@@ -101,6 +102,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     # first, which candidates reads.
     work = DocumentWork(store, default_workers())
     try:
+        features_ahead(store, docs, work)
         votes_ahead(store, docs, work)
         pending_facts = FactsOf(docs, store, work=work)
         return _trace_stages(store, docs, encoder, threshold, progress, pending_facts, work)
@@ -221,9 +223,15 @@ def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[
 
 def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
     """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store
-    (its static sentence vectors are not: recomputing them costs less than storing them)."""
+    (its static sentence vectors are not: recomputing them costs less than storing them); the
+    voting vectors its sentence vectors give (:func:`pipeline.votes_of_topics`: a document of
+    up to ``votes.VOTE_SENTENCES`` sentences) stored too, which :func:`votes_ahead` leaves to it."""
     def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs).items()}
+        rows = pipeline.topic_rows(inputs)
+        voting = pipeline.votes_of_topics(inputs, rows)
+        store.put_cached("votes", votes_version(), ((k, v.astype(np.float16).tobytes()) for k, v in voting.items()))
+        store.put_cached("stretch votes", stretch_version(), ((k, b"") for k in voting))
+        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, rows).items()}
 
     blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute)
     return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
@@ -262,9 +270,32 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
         return pipeline.every_pair(docs)
     with in_bulk():  # every document's features, lists and ballots, as records
         nb = nearest_documents(store, docs, vectors) if vectors else None
+        if work is not None:
+            work.wait("features")
         found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
         chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
         return pipeline.candidates(docs, found, vectors, nb, chosen)
+
+
+def store_features(store: Store, docs: Sequence[Document]) -> list[tuple[str, None]]:
+    """:func:`pipeline.features` of stored documents, cached in the store: the job
+    :func:`features_ahead` gives worker processes."""
+    fresh = {f.id: features_to_bytes(f) for f in pipeline.features(doc_inputs(store, docs))}
+    store.put_cached("features", FEATURES_VERSION, fresh.items())
+    return [(k, None) for k in fresh]
+
+
+def features_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> None:
+    """Begin computing, in ``work``'s processes, the candidate features :func:`candidate_features`
+    will read, when at least ``MIN_FACT_DOCS`` lack them: they need only the documents, and
+    this process has the topics stage to run meanwhile (since the topics give most voting
+    vectors, the workers had only facts to do while it ran the whole candidates stage alone)."""
+    if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
+        return
+    found = store.cached_ids("features", FEATURES_VERSION, [d.id for d in docs])
+    missing = [d for d in docs if d.id not in found]
+    if len(missing) >= MIN_FACT_DOCS and work.workers > 1:
+        work.submit("features", store_features, missing, FEATURE_CHUNK)
 
 
 def votes_version() -> str:
@@ -321,9 +352,21 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
         return
     ids = [d.id for d in docs]  # 32 KB a document unread
     found = store.cached_ids("votes", votes_version(), ids) & store.cached_ids("stretch votes", stretch_version(), ids)
-    missing = [d for d in docs if d.id not in found]
+    # The topics stage gives the voting vectors of a document it encodes that has no more sentences
+    # than vote (:func:`topic_vectors`): most news reports, so most often no job is left here.
+    topics_give = topics_give_votes(store, docs)
+    missing = [d for d in docs if d.id not in found and d.id not in topics_give]
     if len(missing) >= MIN_VOTE_DOCS:
         work.submit("votes", store_vote_bytes, missing, VOTE_CHUNK)
+
+
+def topics_give_votes(store: Store, docs: Sequence[Document]) -> set[str]:
+    """The documents whose voting vectors :func:`topic_vectors` will compute and store: those
+    without a stored topic vector, of no more sentences than vote (a stored sentence joined
+    with the next when unwrapped only lowers the count)."""
+    counts = store.sentence_counts()
+    topics = store.cached_ids("topic", pipeline.topic_version(), [d.id for d in docs])
+    return {d.id for d in docs if d.id not in topics and counts.get(d.id, 0) <= votes.VOTE_SENTENCES}
 
 
 def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
@@ -420,8 +463,8 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
               threshold: float = DEFAULT_THRESHOLD, pairs: Sequence[tuple[str, str]] | None = None,
               trial: Sequence[tuple[str, str]] = (), progress: Progress = QUIET, workers: int = 1) -> list[Passage]:
     """Passages between the given pairs of documents (every pair when None), composed through
-    translations at the end. A pair also in ``trial`` keeps its passages only as a translation
-    (:func:`pipeline.tried`).
+    translations at the end. A pair also in ``trial`` keeps its passages only as a translation,
+    either document aligned first (:func:`pipeline.on_trial`).
 
     Pairs already aligned with the same settings are not aligned again; each pair is stored with
     its passages in one transaction, so a killed run resumes where it stopped. With ``workers`` > 1
@@ -448,7 +491,11 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
                                    threshold=threshold, workers=workers):
         if pair_key(a, b) in on_trial:
-            found = pipeline.tried(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])), found)
+            def other_way(a: str = a, b: str = b) -> list[Passage]:  # seldom: here, not in the workers
+                return next(align_pairs(store, [(by_id[b], by_id[a])], encoder=encoder, threshold=threshold))[2]
+
+            found = pipeline.on_trial(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])),
+                                      found, other_way)
             store.put_alignment(a, b, tried_settings, found)
         else:
             store.put_alignment(a, b, settings, found)

@@ -666,14 +666,18 @@ def aligned(records: list[tuple], sides: dict[str, tuple], spec: str, name: str,
 def align(a: tuple, b: tuple, spec: str, name: str, threshold: float, trial: bool = False) -> list[Passage]:
     """One candidate pair's passages (:func:`pipeline.align_pair`); ``name``: the encoder whose
     vectors the encode stage gave the sides (the rest are encoded here, as the local aligner does).
-    ``trial``: kept only as a translation (:func:`pipeline.tried`)."""
+    ``trial``: kept only as a translation, either document aligned first (:func:`pipeline.on_trial`)."""
     known = {**(a[3] or {}), **(b[3] or {})}
     encoder = task_encoder(spec) if spec else None
     if encoder is None:  # align picks one per pair: one thread for each
         task_encoder("default")
+    vectors = TaskVectors(name, known)
     found = pipeline.align_pair(Side(a[0], a[1], a[2]), Side(b[0], b[1], b[2]), encoder=encoder,
-                                vectors=TaskVectors(name, known), threshold=threshold)
-    return pipeline.tried(PairText(a[0], a[1]), PairText(b[0], b[1]), found) if trial else found
+                                vectors=vectors, threshold=threshold)
+    if not trial:
+        return found
+    return pipeline.on_trial(PairText(a[0], a[1]), PairText(b[0], b[1]), found, lambda: pipeline.align_pair(
+        Side(b[0], b[1], b[2]), Side(a[0], a[1], a[2]), encoder=encoder, vectors=vectors, threshold=threshold))
 
 
 # -- compose: passages through a translation, grouped by the pivot document ---------------------------

@@ -31,6 +31,7 @@ MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (sta
 FACT_CHUNK = 100  # documents per facts task
 MIN_FACT_DOCS = 1000  # fewer documents than this have their facts extracted here (2-3 ms each)
 VOTE_CHUNK = 200  # documents per voting vectors task (about 1 ms a document)
+FEATURE_CHUNK = 200  # documents per candidate features task (about 1 ms a document)
 # Documents whose voting vectors are computed here below this: a worker loads the static encoder
 # first (2-3 s, 270 MB).
 MIN_VOTE_DOCS = 2000

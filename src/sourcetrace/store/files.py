@@ -218,6 +218,10 @@ class FileTables:
             'SELECT start, "end", lang FROM sentences WHERE doc_id=? ORDER BY seq', (doc_id,))
         return [Sentence(doc_id, s, e, lang) for s, e, lang in rows]
 
+    def sentence_counts(self) -> dict[str, int]:
+        """Each document's number of sentences, in one query (documents without any left out)."""
+        return dict(self.conn.execute("SELECT doc_id, count(*) FROM sentences GROUP BY doc_id"))
+
     def counts(self) -> dict[str, int]:
         return {table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("files", "documents", "sentences")}
