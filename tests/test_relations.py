@@ -304,3 +304,16 @@ def test_german_low_quotes_close_with_the_mark_english_opens_with():
     assert marks(f"Er sagte: ‚{quote}‘, und ging.") == (True, True)
     assert marks(f"Er sagte: {quote} “Nein”.") == (False, False)
     assert marks(f"Er sagte: “{quote}” und ging.") == (True, True)
+
+
+def test_pair_cosines_are_none_only_where_a_document_has_no_vector():
+    from sourcetrace.relate.relations import _pair_cosines
+
+    vectors = {"a": np.array([1.0, 0.0], dtype=np.float32), "b": np.array([0.6, 0.8], dtype=np.float32),
+               "c": np.array([0.0, 1.0], dtype=np.float32)}
+    pairs = [("a", "b"), ("b", "c"), ("a", "x"), ("a", "c")]
+    expected = [0.6, 0.8, None, 0.0]
+    for block in (1, 2, 8):  # blocks with and without a pair lacking a vector
+        got = _pair_cosines(pairs, vectors, block=block)
+        assert [None if c is None else round(c, 6) for c in got] == expected
+    assert _pair_cosines(pairs[:2], None) == [None, None]

@@ -59,6 +59,26 @@ def test_keyset_pages_list_every_document_in_the_offset_pages_order(tmp_path):
         assert "files_path" in plan and "TEMP B-TREE FOR ORDER BY" not in plan  # a seek, not a sort of all
 
 
+@pytest.mark.parametrize(("asked", "expected"), [
+    (["/y/a.txt", "/x/b.txt", "/z/a.txt"], ["/y/a.txt#0", "/y/a.txt#1", "/y/a.txt#2", "/x/b.txt#0", "/z/a.txt#0", "/z/a.txt#1"]),
+    (["/z/a.txt", "/y/a.txt", "/z/a.txt"], ["/z/a.txt#0", "/z/a.txt#1", "/y/a.txt#0", "/y/a.txt#1", "/y/a.txt#2",
+                                            "/z/a.txt#0", "/z/a.txt#1"]),
+    (["/y/a.txt", "/nope"], ["/y/a.txt#0", "/y/a.txt#1", "/y/a.txt#2"])])
+def test_the_documents_of_many_files_come_in_the_order_asked(tmp_path, monkeypatch, asked, expected):
+    from sourcetrace.store import files
+
+    with Store(tmp_path / "s.db") as store:
+        for key, path, n in [("/x/b.txt", "b.txt", 1), ("/y/a.txt", "a.txt", 3), ("/z/a.txt", "a.txt", 2)]:
+            text = "One. Two. Three."
+            source = SourceFile(path=path, text=text, encoding="utf-8", format="text", sha256=key * 8, size=len(text))
+            docs = [Document(f"{key}#{i}", path, 6 * (2 - i), 6 * (2 - i) + 4, "en") for i in range(n)]
+            store.put_file(key, source, "s1", docs, [Sentence(d.id, d.start, d.end, "en") for d in docs])
+        one_by_one = [d for key in asked for d in store.documents([key])]
+        monkeypatch.setattr(files, "MANY_FILES", 2)  # the look-up below reads the store's documents in one pass
+        assert list(store.documents(asked)) == one_by_one
+        assert [d.id for d in one_by_one] == expected
+
+
 def test_file_state_is_hash_and_settings(tmp_path):
     with Store(tmp_path / "s.db") as store:
         _put(store)
@@ -159,6 +179,24 @@ def test_cached_ids_and_sizes_name_the_documents_with_data_of_that_version(tmp_p
         assert store.cached_sizes("votes", "v1") == {"d1": 10, "d2": 0}
         assert store.cached_sizes("votes", "v3") == {}
 
+
+
+@pytest.mark.parametrize("asked", [["d1", "d2", "d3", "d4", "d5"], ["d1", "d2", "d5"], ["d2", "x", "d5", "d5"]])
+def test_a_look_up_of_many_documents_answers_as_one_by_one(tmp_path, monkeypatch, asked):
+    from sourcetrace.store import cache
+
+    with Store(tmp_path / "s.db") as store:
+        source = _file()
+        docs = [Document(f"d{i}", source.path, 0, 5, "en") for i in range(1, 6)]
+        store.put_file("/abs/in/a.txt", source, "s1", docs, [])
+        store.put_cached("votes", "v1", [("d1", b"a"), ("d2", b""), ("d4", b"c"), ("d5", b"d")])
+        store.put_cached("votes", "v2", [("d3", b"y")])
+        store.put_cached("topic", "v1", [("d3", b"z")])
+        one_by_one = (store.cached_ids("votes", "v1", asked), store.cached("votes", "v1", asked))
+        monkeypatch.setattr(cache, "WHOLE_KIND", 2)  # every look-up above reads the kind in one pass
+        assert (store.cached_ids("votes", "v1", asked), store.cached("votes", "v1", asked)) == one_by_one
+        assert one_by_one[1] == {d: data for d, data in [("d1", b"a"), ("d2", b""), ("d4", b"c"), ("d5", b"d")]
+                                 if d in asked}
 
 
 def test_not_a_store_is_a_clear_error(tmp_path):

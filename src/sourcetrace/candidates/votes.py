@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -38,6 +39,8 @@ from sourcetrace.candidates.neighbours import Neighbours
 from sourcetrace.candidates.pairs import Candidate, spread
 from sourcetrace.encode import Encoder
 from sourcetrace.records import pair_key
+
+_Member = TypeVar("_Member", str, int)  # a document, by id or by position
 
 # Sentences (spread over the document) that vote. bench: realtext's true pairs chosen by both ends
 # with 16 / 32 / 64 sentences: 37 / 46 / 48 of 69 pairs in the lists; 32 costs half of 64.
@@ -132,11 +135,14 @@ def stretched(lists: Iterable[tuple[str, str, list[str]]], long: Set[str]) -> li
     return [(doc, lang, pool) for doc, lang, pool in lists if doc in long or long.intersection(pool)]
 
 
-def read_by(doc: str, pool: Sequence[str], fingerprints: Mapping[str, int]) -> str:
-    """What a ballot reads, as a key: its document, its pool in order, and their topic vectors'
-    fingerprints (a document read again is another document). Equal keys, equal ballots."""
-    parts = [f"ballot {BALLOT_VERSION}", *(f"{d}:{fingerprints[d]}" for d in (doc, *pool))]
-    return hashlib.blake2b("\n".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+def read_by(pools: Iterable[tuple[str, str, Sequence[str]]], fingerprints: Mapping[str, int]) -> list[str]:
+    """What each ballot of `pools` ((document, language, pool)) reads, as a key: its document,
+    its pool in order, and their topic vectors' fingerprints (a document read again is another
+    document). Equal keys, equal ballots."""
+    label = {d: f"{d}:{k}" for d, k in fingerprints.items()}  # once, not once per pool it is in
+    head = f"ballot {BALLOT_VERSION}"
+    return [hashlib.blake2b("\n".join([head, label[doc], *map(label.__getitem__, pool)]).encode("utf-8"),
+                            digest_size=12).hexdigest() for doc, _, pool in pools]
 
 
 def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | None:
@@ -265,16 +271,27 @@ def _carried(before: Tally, at: Mapping[tuple[str, int], int]
     (every member it listed gone while others remain unlisted). Each row stays the head of the
     ranking of the remaining members, whatever order they are in now: it lists every member
     nearer than its bound, and none level with it."""
-    to = np.array([at.get(x, -1) for x in zip(before.pool, before.keys, strict=True)] + [-1], dtype=np.int64)
-    member = to[before.member]
+    member = _moved(before, at)
     live = member >= 0
-    if ((live.sum(axis=1) == 0) & (before.bound > -np.inf)).any():
+    if _lost(before, live):
         return None
     best = np.where(live, before.best, -np.inf)
     order = np.lexsort((np.where(live, member, np.iinfo(np.int64).max), -best), axis=-1)
     return (np.take_along_axis(best, order, axis=1), np.take_along_axis(np.where(live, member, -1), order, axis=1),
             np.take_along_axis(before.mutual & live, order, axis=1),
             np.take_along_axis(np.where(live, before.sentence, -1), order, axis=1))
+
+
+def _moved(before: Tally, at: Mapping[tuple[str, int], int]) -> np.ndarray:
+    """`before`'s listed members at their new positions (`at`), -1 where gone or none."""
+    to = np.array([at.get(x, -1) for x in zip(before.pool, before.keys, strict=True)] + [-1], dtype=np.int64)
+    return to[before.member]
+
+
+def _lost(before: Tally, live: np.ndarray) -> bool:
+    """Whether a row no longer knows its nearest: every member it listed gone (``live``: which
+    are still there) while others remain unlisted."""
+    return bool(((live.sum(axis=1) == 0) & (before.bound > -np.inf)).any())
 
 
 def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) -> list[str] | None:
@@ -284,7 +301,8 @@ def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) 
     if before is None or before.own != own_key:
         return None
     was = set(zip(before.pool, before.keys, strict=True))
-    if _carried(before, {x: i for i, x in enumerate(pool) if x in was}) is None:
+    # :func:`_carried`'s test alone: its lists re-sorted cost half of a rerun's asking.
+    if _lost(before, _moved(before, {x: i for i, x in enumerate(pool) if x in was}) >= 0):
         return None
     return [d for d, k in pool if (d, k) not in was]
 
@@ -405,19 +423,30 @@ def tally_from_bytes(data: bytes) -> Tally:
 def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:
     """Every document's pool in each other language (:func:`pool`): (document, language of the
     pool, [document, ...])."""
-    lists: dict[tuple[str, str], list[str]] = {}
-    back: dict[tuple[str, str], list[str]] = {}
-    for (qlang, ilang), rows in sorted(nb.rows().items()):
-        if qlang != ilang:
-            for doc, found in rows:
-                lists[(doc, ilang)] = [d for d, _ in found]
-                for d, _ in found:
-                    back.setdefault((d, qlang), []).append(doc)
-    return [(doc, lang, pool(lists.get((doc, lang), []), back.get((doc, lang), [])))
+    # Positions, not ids (a position orders as its id does): building every list as ids with
+    # their cosines (Neighbours.rows) cost a rerun 0.7 core-seconds at 10,000 documents.
+    lists: dict[tuple[int, str], list[int]] = {}
+    back: dict[tuple[int, str], list[int]] = {}
+    for (qlang, ilang), ls in sorted(nb.lists.items()):
+        if qlang == ilang:
+            continue
+        hit = ls.found >= 0
+        full = hit.all(axis=1).tolist()
+        for q, row, whole in zip(ls.queries.tolist(), ls.found.tolist(), full, strict=True):
+            lists[(q, ilang)] = row if whole else [j for j in row if j >= 0]
+        listed, by = ls.found[hit], np.broadcast_to(ls.queries[:, None], ls.found.shape)[hit]
+        order = np.argsort(listed, kind="stable")
+        listed, by = listed[order], by[order].tolist()
+        starts = np.flatnonzero(np.concatenate(([True], listed[1:] != listed[:-1]))) if len(listed) else listed
+        ends = np.append(starts[1:], len(listed)).tolist()
+        for doc, s, e in zip(listed[starts].tolist(), starts.tolist(), ends, strict=True):
+            back[(doc, qlang)] = by[s:e]
+    ids = nb.ids
+    return [(ids[doc], lang, [ids[d] for d in pool(lists.get((doc, lang), []), back.get((doc, lang), []))])
             for doc, lang in sorted(lists.keys() | back.keys())]
 
 
-def pool(found: Sequence[str], listing: Iterable[str]) -> list[str]:
+def pool(found: Sequence[_Member], listing: Iterable[_Member]) -> list[_Member]:
     """The documents a document's sentences vote among in one language: its nearest there by
     topic (`found`, nearest first), then those that list it among theirs (`listing`, by id). A
     translation ranked low by topic on one side is often high on the other (bench/realtext.py's

@@ -408,7 +408,7 @@ def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[s
     version = ballots[1]()
     blob = store.corpus_cached(ballots[2], version)
     kept: dict[str, list] = json.loads(blob) if blob else {}
-    read = {f"{doc}\t{lang}": votes.read_by(doc, pool, key_of) for doc, lang, pool in pools}
+    read = dict(zip((f"{doc}\t{lang}" for doc, lang, _ in pools), votes.read_by(pools, key_of), strict=True))
     todo = [(doc, lang, pool) for doc, lang, pool in pools if kept.get(f"{doc}\t{lang}", [None])[0] != read[f"{doc}\t{lang}"]]
     fresh = cast_ballots(store, docs, todo, key_of, ballots, long)
     now = {}

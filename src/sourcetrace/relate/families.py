@@ -26,8 +26,8 @@ def _components(ids: Sequence[str], relations: Sequence[Relation]) -> list[list[
     """The connected components of more than one document, each in the order of ``ids``, in the
     order of their first member (scipy's components, as candidate search uses)."""
     index = {d: n for n, d in enumerate(ids)}
-    edges = [(index[r.a], index[r.b]) for r in relations
-             if r.a in index and r.b in index and joins_family(r)]
+    edges = [(index[r.a], index[r.b]) for r in relations  # most relations join none: asked first
+             if joins_family(r) and r.a in index and r.b in index]
     if not edges:
         return []
     rows, cols = zip(*edges, strict=True)

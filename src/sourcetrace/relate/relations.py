@@ -448,5 +448,8 @@ def _pair_cosines(pairs: Sequence[tuple[str, str]], vectors: Mapping[str, np.nda
     for s in range(0, len(pairs), block):
         a, b = ia[s:s + block], ib[s:s + block]
         cos = np.einsum("ij,ij->i", mat[np.maximum(a, 0)], mat[np.maximum(b, 0)]).tolist()
-        out += [c if i >= 0 and j >= 0 else None for c, i, j in zip(cos, a.tolist(), b.tolist(), strict=True)]
+        if (a >= 0).all() and (b >= 0).all():  # most often: no pair to look at one by one
+            out += cos
+        else:
+            out += [c if i >= 0 and j >= 0 else None for c, i, j in zip(cos, a.tolist(), b.tolist(), strict=True)]
     return out
