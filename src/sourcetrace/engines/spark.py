@@ -100,6 +100,12 @@ TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (
 # and sentences, 60 MB of features. Each partition costs a Python task in every stage (0.2-0.6 s
 # at load 10-30; a 2,000-document trace ran 302 tasks in 125 stages on local[2]).
 DOCS_PER_PARTITION = 10_000
+# Documents a partition of records placed by topic reads, per document of its share of the corpus,
+# about: simulated on 10,000 planted documents (their pools and candidate pairs), ballots in 8
+# partitions of 32 clusters read at most 4,800 documents' voting vectors each (3.7 copies of a
+# document's in all; 62 partitions by the hash spread's bound: 1,400 each, 7.0 copies), candidate
+# pairs in 8 partitions at most 3,100 documents (placed_partitions).
+PLACED_READS = 8
 PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
 
 
@@ -238,7 +244,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
     ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
-    from sourcetrace.engines.spark_candidates import VOTE_READS, candidate_pairs
+    from sourcetrace.engines.spark_candidates import candidate_pairs
     from sourcetrace.engines.spark_outputs import write_tables
     from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
@@ -291,8 +297,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # by their document's topic cluster, so that a partition reads mostly the same documents
         # (engines/spark_places.py). The ballots' spread is the widest.
         stages.group("places")
-        places = TopicPlaces(topics, n_docs, CLUSTERS_PER_PARTITION * read_partitions(sc, VOTE_READS * n_docs, n_docs),
-                             parts)
+        places = TopicPlaces(topics, n_docs, CLUSTERS_PER_PARTITION * placed_partitions(sc, n_docs), parts)
         cleanup.append(places.release)
 
         # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
@@ -301,7 +306,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
             pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs, places)
-        n_pairs = keep("candidates", pairs)
+        keep("candidates", pairs)
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
         # align (pipeline.encoded_documents), in the local engine's batches of those documents
@@ -329,11 +334,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
-        # Spread as every candidate pair would be (the aligned ones are not counted: a job).
-        by_pairs = read_partitions(sc, 2 * n_pairs, n_docs)
-
         def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
-            return places.place(keyed, lambda pair: pair[0], by_pairs)
+            return places.place(keyed, lambda pair: pair[0], placed_partitions(sc, n_docs))
 
         with stages.timed("align"):
             direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
@@ -591,6 +593,16 @@ def read_partitions(sc, reads: int, n_docs: int) -> int:
     a partition reads at most its share of ``reads`` and at most every document; either way
     about ``DOCS_PER_PARTITION`` sides at most."""
     return partitions(sc, n_docs if n_docs <= DOCS_PER_PARTITION else reads)
+
+
+def placed_partitions(sc, n_docs: int) -> int:
+    """Partitions of a stage run by :func:`with_sides_local` whose records are placed by their
+    document's topic cluster (engines/spark_places.py): such a partition's records read mostly
+    the documents of their own clusters, about ``PLACED_READS`` times as many documents as the
+    partition's share of the corpus (:func:`read_partitions`' bound for a hash spread was 61 for
+    the ballots, 24 for pairs: 154 partitions of ballots at 25,000 documents, each document's
+    voting vectors sent to ~7 of them, and five tasks a partition to start)."""
+    return partitions(sc, PLACED_READS * n_docs)
 
 
 def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
