@@ -115,6 +115,20 @@ def test_use_token_table_keeps_uses_cross_language_space():
     assert np.allclose(enc.encode(["فازَ الفريقُ المحلي بالمباراة النهائية أمس."]), ar[2:3], atol=1e-6)
 
 
+def test_encode_each_is_each_group_encoded_alone_bit_for_bit():
+    """One call for many groups gives each group's vectors as its own call would, to the bit:
+    the head's products of one or a few rows take another BLAS path than a large batch's."""
+    enc = get_encoder("static")
+    texts = [f"{e} ({n})" for n in range(10) for e in ENGLISH + ARABIC]
+    groups = [texts[:1], [], texts[1:3], texts[3:9], texts[9:49], [], texts[49:52]]
+    got = enc.encode_each(groups)
+    assert len(got) == len(groups)
+    for group, vectors in zip(groups, got, strict=True):
+        assert vectors.dtype == np.float32 and vectors.shape == (len(group), enc.dim)
+        assert np.array_equal(vectors, enc.encode(group))
+    assert enc.encode_each([]) == [] and [v.shape for v in enc.encode_each([[], []])] == [(0, 512)] * 2
+
+
 def test_texts_sum_their_pieces_rows_repeats_and_empty_texts_included(cache):
     words = [w for t in ENGLISH for w in re.findall(r"\w+", t.lower())]
     table = DistilledTable(get_encoder("use"), WordTokenizer(words), dims=8)

@@ -202,6 +202,22 @@ def test_sentence_vectors_spread_over_the_document_and_do_not_depend_on_other_do
     assert votes.sentence_vectors(["", "  "], enc).shape == (0, enc.dim)
 
 
+def test_many_documents_vectors_at_once_are_each_documents_alone():
+    """sentence_vectors_each and stretch_vectors_each (one encoder call for many documents) give
+    each document the vectors it gets alone, to the bit, whatever its neighbours in the call."""
+    from sourcetrace.encode import get_encoder
+
+    enc = get_encoder("static")
+    docs = [[f"Report {d}, sentence {i}: the council voted on water." for i in range(n)]
+            for d, n in enumerate([1, 0, 3, 40, 6, 2, 100])]
+    for each, alone in ((votes.sentence_vectors_each, votes.sentence_vectors),
+                        (votes.stretch_vectors_each, votes.stretch_vectors)):
+        got = each(docs, enc, 8)
+        assert [len(v) for v in got] == [len(alone(d, enc, 8)) for d in docs]
+        assert all(np.array_equal(v, alone(d, enc, 8)) for v, d in zip(got, docs, strict=True))
+    assert [len(v) for v in votes.sentence_vectors_each(docs, enc, 8)] == [1, 0, 3, 8, 6, 2, 8]
+
+
 def test_a_long_document_is_cut_into_stretches_of_about_equal_length():
     """Stretch i of a translation holds about what stretch i of its original does, however many
     sentences each side splits it into: cut by characters, a sentence where its middle falls."""

@@ -222,22 +222,22 @@ def every_pair(docs: Sequence[Document]) -> Pairs:
 def vote_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each document's voting sentences (:mod:`sourcetrace.candidates.votes`),
     each document encoded alone."""
-    return _each_alone(inputs, votes.sentence_vectors)
+    return _each_alone(inputs, votes.sentence_vectors_each)
 
 
 def stretch_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     """The static vectors of each long document's stretches (:func:`sourcetrace.candidates.votes.stretch_vectors`;
     no rows for a document of few sentences), each document encoded alone."""
-    return _each_alone(inputs, votes.stretch_vectors)
+    return _each_alone(inputs, votes.stretch_vectors_each)
 
 
-def _each_alone(inputs: Sequence[DocInput], vectors: Callable[[Sequence[str], Encoder], np.ndarray]
+def _each_alone(inputs: Sequence[DocInput], vectors: Callable[[Sequence[Sequence[str]], Encoder], list[np.ndarray]]
                 ) -> dict[str, np.ndarray]:
     from threadpoolctl import threadpool_limits
 
     enc = get_encoder(TOPIC_ENCODER)
     with threadpool_limits(1):  # small products: threads spinning around each cost 7-20x their work
-        return {d.id: vectors(d.sentences, enc) for d in inputs}
+        return dict(zip([d.id for d in inputs], vectors([d.sentences for d in inputs], enc), strict=True))
 
 
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray],

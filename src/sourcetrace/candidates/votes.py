@@ -74,11 +74,29 @@ Ballot = tuple[str, float, tuple[tuple[str, int, int], ...]]
 def sentence_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
     """The unit vectors of (up to) `n` of a document's sentences, spread over it; encoded alone,
     so that they do not depend on what else is encoded with them (float16 values as float32)."""
-    texts = spread([s for s in sentences if s.strip()], n)
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return sentence_vectors_each([sentences], encoder, n)[0]
+
+
+def sentence_vectors_each(docs: Sequence[Sequence[str]], encoder: Encoder, n: int = VOTE_SENTENCES
+                          ) -> list[np.ndarray]:
+    """:func:`sentence_vectors` of each document's sentences (each still encoded alone)."""
+    return _each_alone([spread([s for s in sentences if s.strip()], n) for sentences in docs], encoder)
+
+
+EACH_BLOCK = 256  # documents whose texts are encoded in one call (_each_alone)
+
+
+def _each_alone(groups: Sequence[list[str]], encoder: Encoder) -> list[np.ndarray]:
+    """Each group of texts encoded alone (float16 values as float32; no rows for an empty group),
+    in one call where the encoder can do that bit for bit (encode/static.py's ``encode_each``)."""
+    each = getattr(encoder, "encode_each", None)
+    if each is None:
+        vecs = [encoder.encode(g) if g else None for g in groups]
+    else:  # in blocks: a block's sums are 1 MB a document
+        vecs = [v for at in range(0, len(groups), EACH_BLOCK) for v in each(groups[at:at + EACH_BLOCK])]
     # Rounded to float16, as a runner stores them: a rerun votes with the values a fresh run did.
-    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+    return [np.asarray(v, dtype=np.float16).astype(np.float32) if g else np.zeros((0, encoder.dim), dtype=np.float32)
+            for g, v in zip(groups, vecs, strict=True)]
 
 
 # A stretch is encoded from its first sentences only (a book's stretch holds hundreds): realtext's
@@ -106,10 +124,13 @@ def stretches(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
 def stretch_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
     """The unit vectors of a long document's :func:`stretches` (float16 values as float32, as
     :func:`sentence_vectors`); no rows for a document of `n` sentences or fewer."""
-    texts = stretches(sentences, n)
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.asarray(encoder.encode(texts), dtype=np.float16).astype(np.float32)
+    return stretch_vectors_each([sentences], encoder, n)[0]
+
+
+def stretch_vectors_each(docs: Sequence[Sequence[str]], encoder: Encoder, n: int = VOTE_SENTENCES
+                         ) -> list[np.ndarray]:
+    """:func:`stretch_vectors` of each document's sentences (each still encoded alone)."""
+    return _each_alone([stretches(sentences, n) for sentences in docs], encoder)
 
 
 def stretched(lists: Iterable[tuple[str, str, list[str]]], long: Set[str]) -> list[tuple[str, str, list[str]]]:

@@ -106,6 +106,7 @@ DOCS_PER_PARTITION = 10_000
 # document's in all; 62 partitions by the hash spread's bound: 1,400 each, 7.0 copies), candidate
 # pairs in 8 partitions at most 3,100 documents (placed_partitions).
 PLACED_READS = 8
+PREPARE_BLOCK = 256  # documents' sides prepared in one call by with_sides_local
 PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
 
 
@@ -612,7 +613,7 @@ def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple],
     (by :func:`key_partition` of the key, into ``spread`` partitions, :func:`read_partitions`;
     default ``parts``), and ``sides``, ``{document: side}`` of every document they read
     (``reads(record)``), from ``side``'s ``(id, side)``, partitioned by id into ``parts``
-    (``prepare(side)`` first, once per document). Each side travels once to each partition that
+    (``prepare(sides)`` first, once per document, over a list of them at a time). Each side travels once to each partition that
     reads it, not once with every record, as :func:`with_both`'s two joins by id move it: a
     record is a few tuples through one shuffle, and the work runs over a partition's records at
     once (the local engine's stage functions, in bulk). Memory per task: a partition's records
@@ -626,7 +627,8 @@ def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple],
         placed = keyed.map(lambda kv: (key_partition(kv[0], spread), kv))
     tagged = placed.mapValues(lambda kv: (0, kv)).partitionBy(spread, by_index)
     wanted = tagged.mapPartitionsWithIndex(lambda i, items: _reads_once(i, items, reads))
-    sent = joined(wanted, side, parts, "cogroup").flatMap(lambda kv: _send(kv, prepare)).partitionBy(spread, by_index)
+    sent = joined(wanted, side, parts, "cogroup").mapPartitions(lambda kvs: _send(kvs, prepare)).partitionBy(
+        spread, by_index)
     return tagged.union(sent).partitionBy(spread, by_index).mapPartitions(lambda items: _local(items, work))
 
 
@@ -640,13 +642,20 @@ def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Ite
                 yield d, index
 
 
-def _send(kv: tuple, prepare: Callable | None) -> list[tuple[int, tuple]]:
-    doc, (to, sides) = kv
-    to, sides = list(to), list(sides)
-    if not to or not sides:
-        return []
-    value = prepare(sides[0]) if prepare is not None else sides[0]
-    return [(t, (1, (doc, value))) for t in to]
+def _send(items: Iterable[tuple], prepare: Callable[[list], list] | None) -> Iterator[tuple[int, tuple]]:
+    """Each document read, as ``(partition, (1, (document, side)))`` for every partition reading
+    it; ``prepare``d ``PREPARE_BLOCK`` documents at a time (the voting vectors of many documents
+    cost less in one call: encode/static.py's ``encode_each``)."""
+    block: list[tuple[str, list, object]] = []
+    for doc, (to, sides) in chain(items, [(None, ((), ()))]):
+        to, sides = list(to), list(sides)
+        if to and sides:
+            block.append((doc, to, sides[0]))
+        if block and (doc is None or len(block) >= PREPARE_BLOCK):
+            values = prepare([v for _, _, v in block]) if prepare is not None else [v for _, _, v in block]
+            for (d, ts, _), value in zip(block, values, strict=True):
+                yield from ((t, (1, (d, value))) for t in ts)
+            block = []
 
 
 def _local(items: Iterable[tuple], work: Callable[[list[tuple], dict], Iterable]) -> Iterable:

@@ -122,19 +122,14 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     return chosen
 
 
-def _vote_vectors(record) -> tuple[np.ndarray, np.ndarray]:
-    """A document's voting vectors and stretch vectors (:func:`pipeline.vote_vectors`,
-    :func:`pipeline.stretch_vectors`; no rows for a document of few sentences) as float16: their
-    values are float16 values (votes.sentence_vectors), so the float32 ones come back exactly."""
-    from sourcetrace.engines.spark import task_encoder
-
-    # task_encoder leaves the worker on one BLAS thread for good: not pipeline.vote_vectors, whose
-    # threadpool_limits, here once a document, read the process' loaded libraries each time
-    # (a sixth of the voting vectors' time at 5,000 documents).
-    encoder = task_encoder(pipeline.TOPIC_ENCODER)
-    sentences = record.doc_input().sentences
-    return (votes.sentence_vectors(sentences, encoder).astype(np.float16),
-            votes.stretch_vectors(sentences, encoder).astype(np.float16))
+def _vote_vectors(records: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Documents' voting vectors and stretch vectors (:func:`pipeline.vote_vectors`,
+    :func:`pipeline.stretch_vectors`: the local engine's, each document's encoded alone; no rows
+    for a document of few sentences) as float16: their values are float16 values
+    (votes.sentence_vectors), so the float32 ones come back exactly."""
+    inputs = [r.doc_input() for r in records]
+    sentences, stretches = pipeline.vote_vectors(inputs), pipeline.stretch_vectors(inputs)
+    return [(sentences[d.id].astype(np.float16), stretches[d.id].astype(np.float16)) for d in inputs]
 
 
 def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray]]
