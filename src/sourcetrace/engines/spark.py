@@ -335,6 +335,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
+
         def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
             return places.place(keyed, lambda pair: pair[0], placed_partitions(sc, n_docs))
 
@@ -343,6 +344,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
                                       lambda records, sides: aligned(records, sides, spec, name, threshold),
                                       places=by_topic)
         keep("align", direct)
+        # Read by the next stages in `parts` tasks, not one per partition of the placed pairs (a
+        # task costs ~30 ms of the JVM's CPU however small; the passages are few): a view of the
+        # kept partitions, so align itself still runs in as many tasks as it has partitions.
+        direct = direct.coalesce(parts)
         info = light.mapValues(lambda d: (d.start, d.end, d.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
@@ -375,6 +380,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         with stages.timed("relate"):
             found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff, places=by_topic)
         keep("relate", found)
+        found = found.coalesce(parts)  # as align's passages
         typed = found.filter(lambda t: t[0] == 0).map(lambda t: t[1])
         keep("relate", typed)
         diffs = found.filter(lambda t: t[0] == 1).map(lambda t: t[1])
