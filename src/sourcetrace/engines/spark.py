@@ -103,9 +103,11 @@ DOCS_PER_PARTITION = 10_000
 # Documents a partition of records placed by topic reads, per document of its share of the corpus,
 # about: simulated on 10,000 planted documents (their pools and candidate pairs), ballots in 8
 # partitions of 32 clusters read at most 4,800 documents' voting vectors each (3.7 copies of a
-# document's in all; 62 partitions by the hash spread's bound: 1,400 each, 7.0 copies), candidate
-# pairs in 8 partitions at most 3,100 documents (placed_partitions).
-PLACED_READS = 8
+# document's in all; 62 partitions by the hash spread's bound: 1,400 each, 7.0 copies). Fewer
+# partitions send fewer copies but balance the cores worse: at 8 (8 partitions at 10,000
+# documents) Spark took 195.7 s alone against main's 165.3 s (align 34.6 s against 19.6); at 24,
+# 161.1 s (placed_partitions; bench/README.md, branch spark8).
+PLACED_READS = 24
 PREPARE_BLOCK = 256  # documents' sides prepared in one call by with_sides_local
 PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
 
