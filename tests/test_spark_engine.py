@@ -104,7 +104,8 @@ def test_with_sides_local_gives_a_partition_the_sides_its_records_read(spark):
         assert set(sides) == {d for key, _ in records for d in key}
         return [(key, value, sides[key[0]] + sides[key[1]]) for key, value in records]
 
-    out = with_sides_local(keyed, docs, 3, lambda r: r[0], work, prepare=lambda v: 10 * v, spread=4).collect()
+    out = with_sides_local(keyed, docs, 3, lambda r: r[0], work, prepare=lambda vs: [10 * v for v in vs],
+                           spread=4).collect()
     assert sorted(out) == sorted(((f"d{i % 20}", f"d{(i * 7 + 1) % 20}"), i, 10 * (i % 20 + (i * 7 + 1) % 20))
                                  for i in range(30))
 

@@ -225,6 +225,20 @@ def test_sentence_vectors_spread_over_the_document_and_do_not_depend_on_other_do
         assert np.array_equal(v, votes.sentence_vectors(d, enc, n=8))
 
 
+def test_many_documents_stretches_at_once_are_each_documents_alone():
+    """encoded_alone (one encoder call for many documents) gives each document the stretch
+    vectors it gets alone, to the bit, whatever its neighbours in the call."""
+    from sourcetrace.encode import get_encoder
+
+    enc = get_encoder("static")
+    docs = [[f"Report {d}, sentence {i}: the council voted on water." for i in range(n)]
+            for d, n in enumerate([1, 0, 3, 40, 6, 2, 100])]
+    got = votes.encoded_alone([votes.stretches(d, 8) for d in docs], enc)
+    assert [len(v) for v in got] == [len(votes.stretch_vectors(d, enc, 8)) for d in docs]
+    assert all(np.array_equal(v, votes.stretch_vectors(d, enc, 8)) for v, d in zip(got, docs, strict=True))
+    assert [len(v) for v in got] == [0, 0, 0, 8, 0, 0, 8]
+
+
 def test_a_long_document_is_cut_into_stretches_of_about_equal_length():
     """Stretch i of a translation holds about what stretch i of its original does, however many
     sentences each side splits it into: cut by characters, a sentence where its middle falls."""

@@ -100,6 +100,15 @@ TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (
 # and sentences, 60 MB of features. Each partition costs a Python task in every stage (0.2-0.6 s
 # at load 10-30; a 2,000-document trace ran 302 tasks in 125 stages on local[2]).
 DOCS_PER_PARTITION = 10_000
+# Documents a partition of records placed by topic reads, per document of its share of the corpus,
+# about: simulated on 10,000 planted documents (their pools and candidate pairs), ballots in 8
+# partitions of 32 clusters read at most 4,800 documents' voting vectors each (3.7 copies of a
+# document's in all; 62 partitions by the hash spread's bound: 1,400 each, 7.0 copies). Fewer
+# partitions send fewer copies but balance the cores worse: at 8 (8 partitions at 10,000
+# documents) Spark took 195.7 s alone against main's 165.3 s (align 34.6 s against 19.6); at 24,
+# 161.1 s (placed_partitions; bench/README.md, branch spark8).
+PLACED_READS = 24
+PREPARE_BLOCK = 256  # documents' sides prepared in one call by with_sides_local
 PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
 
 
@@ -238,7 +247,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
     ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
-    from sourcetrace.engines.spark_candidates import VOTE_READS, candidate_pairs
+    from sourcetrace.engines.spark_candidates import candidate_pairs
     from sourcetrace.engines.spark_outputs import write_tables
     from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
@@ -291,8 +300,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # by their document's topic cluster, so that a partition reads mostly the same documents
         # (engines/spark_places.py). The ballots' spread is the widest.
         stages.group("places")
-        places = TopicPlaces(topics, n_docs, CLUSTERS_PER_PARTITION * read_partitions(sc, VOTE_READS * n_docs, n_docs),
-                             parts)
+        places = TopicPlaces(topics, n_docs, CLUSTERS_PER_PARTITION * placed_partitions(sc, n_docs), parts)
         cleanup.append(places.release)
 
         # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
@@ -301,7 +309,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
             pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs, places)
-        n_pairs = keep("candidates", pairs)
+        keep("candidates", pairs)
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
         # align (pipeline.encoded_documents), in the local engine's batches of those documents
@@ -329,17 +337,19 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
-        # Spread as every candidate pair would be (the aligned ones are not counted: a job).
-        by_pairs = read_partitions(sc, 2 * n_pairs, n_docs)
 
         def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
-            return places.place(keyed, lambda pair: pair[0], by_pairs)
+            return places.place(keyed, lambda pair: pair[0], placed_partitions(sc, n_docs))
 
         with stages.timed("align"):
             direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
                                       lambda records, sides: aligned(records, sides, spec, name, threshold),
                                       places=by_topic)
         keep("align", direct)
+        # Read by the next stages in `parts` tasks, not one per partition of the placed pairs (a
+        # task costs ~30 ms of the JVM's CPU however small; the passages are few): a view of the
+        # kept partitions, so align itself still runs in as many tasks as it has partitions.
+        direct = direct.coalesce(parts)
         info = light.mapValues(lambda d: (d.start, d.end, d.lang))
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
@@ -372,6 +382,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         with stages.timed("relate"):
             found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff, places=by_topic)
         keep("relate", found)
+        found = found.coalesce(parts)  # as align's passages
         typed = found.filter(lambda t: t[0] == 0).map(lambda t: t[1])
         keep("relate", typed)
         diffs = found.filter(lambda t: t[0] == 1).map(lambda t: t[1])
@@ -593,6 +604,16 @@ def read_partitions(sc, reads: int, n_docs: int) -> int:
     return partitions(sc, n_docs if n_docs <= DOCS_PER_PARTITION else reads)
 
 
+def placed_partitions(sc, n_docs: int) -> int:
+    """Partitions of a stage run by :func:`with_sides_local` whose records are placed by their
+    document's topic cluster (engines/spark_places.py): such a partition's records read mostly
+    the documents of their own clusters, about ``PLACED_READS`` times as many documents as the
+    partition's share of the corpus (:func:`read_partitions`' bound for a hash spread was 61 for
+    the ballots, 24 for pairs: 154 partitions of ballots at 25,000 documents, each document's
+    voting vectors sent to ~7 of them, and five tasks a partition to start)."""
+    return partitions(sc, PLACED_READS * n_docs)
+
+
 def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
                      work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None,
                      spread: int | None = None, places: Callable[[RDD], tuple[RDD, int]] | None = None) -> RDD:
@@ -600,7 +621,7 @@ def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple],
     (by :func:`key_partition` of the key, into ``spread`` partitions, :func:`read_partitions`;
     default ``parts``), and ``sides``, ``{document: side}`` of every document they read
     (``reads(record)``), from ``side``'s ``(id, side)``, partitioned by id into ``parts``
-    (``prepare(side)`` first, once per document). Each side travels once to each partition that
+    (``prepare(sides)`` first, once per document, over a list of them at a time). Each side travels once to each partition that
     reads it, not once with every record, as :func:`with_both`'s two joins by id move it: a
     record is a few tuples through one shuffle, and the work runs over a partition's records at
     once (the local engine's stage functions, in bulk). Memory per task: a partition's records
@@ -614,7 +635,8 @@ def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple],
         placed = keyed.map(lambda kv: (key_partition(kv[0], spread), kv))
     tagged = placed.mapValues(lambda kv: (0, kv)).partitionBy(spread, by_index)
     wanted = tagged.mapPartitionsWithIndex(lambda i, items: _reads_once(i, items, reads))
-    sent = joined(wanted, side, parts, "cogroup").flatMap(lambda kv: _send(kv, prepare)).partitionBy(spread, by_index)
+    sent = joined(wanted, side, parts, "cogroup").mapPartitions(lambda kvs: _send(kvs, prepare)).partitionBy(
+        spread, by_index)
     return tagged.union(sent).partitionBy(spread, by_index).mapPartitions(lambda items: _local(items, work))
 
 
@@ -628,13 +650,20 @@ def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Ite
                 yield d, index
 
 
-def _send(kv: tuple, prepare: Callable | None) -> list[tuple[int, tuple]]:
-    doc, (to, sides) = kv
-    to, sides = list(to), list(sides)
-    if not to or not sides:
-        return []
-    value = prepare(sides[0]) if prepare is not None else sides[0]
-    return [(t, (1, (doc, value))) for t in to]
+def _send(items: Iterable[tuple], prepare: Callable[[list], list] | None) -> Iterator[tuple[int, tuple]]:
+    """Each document read, as ``(partition, (1, (document, side)))`` for every partition reading
+    it; ``prepare``d ``PREPARE_BLOCK`` documents at a time (the voting vectors of many documents
+    cost less in one call: encode/static.py's ``encode_each``)."""
+    block: list[tuple[str, list, object]] = []
+    for doc, (to, sides) in chain(items, [(None, ((), ()))]):
+        to, sides = list(to), list(sides)
+        if to and sides:
+            block.append((doc, to, sides[0]))
+        if block and (doc is None or len(block) >= PREPARE_BLOCK):
+            values = prepare([v for _, _, v in block]) if prepare is not None else [v for _, _, v in block]
+            for (d, ts, _), value in zip(block, values, strict=True):
+                yield from ((t, (1, (d, value))) for t in ts)
+            block = []
 
 
 def _local(items: Iterable[tuple], work: Callable[[list[tuple], dict], Iterable]) -> Iterable:

@@ -104,14 +104,15 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     ballots placed by their document's topic cluster (a pool is its document's topic
     neighbours), not by a hash: spread by a hash, each document's vectors went to 31 partitions
     at 10,000 documents."""
-    from sourcetrace.engines.spark import read_partitions, with_sides_local
+    from sourcetrace.engines.spark import placed_partitions, read_partitions, with_sides_local
 
     cross = lists.filter(lambda kv: kv[0][1] != kv[0][2])
     found = cross.map(lambda kv: ((kv[0][0], kv[0][1]), [d for _, d in kv[1]]))
     back = cross.flatMap(lambda kv: [((d, kv[0][2]), kv[0][0]) for _, d in kv[1]]).groupByKey(parts)
     pools = found.fullOuterJoin(back, parts).map(
         lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
-    spread = read_partitions(docs.context, VOTE_READS * n_docs, n_docs)
+    spread = (read_partitions(docs.context, VOTE_READS * n_docs, n_docs) if places is None
+              else placed_partitions(docs.context, n_docs))
     placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[0], spread)
     with stages.timed("candidates: votes") if stages is not None else nullcontext():  # the placement's count
         ballots = with_sides_local(pools, docs, parts, lambda r: (r[0][0], *r[1]), _ballots, _vote_vectors, spread,
@@ -121,19 +122,14 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     return chosen
 
 
-def _vote_vectors(record) -> tuple[np.ndarray, np.ndarray]:
-    """A document's voting vectors and stretch vectors (:func:`pipeline.vote_vectors`,
-    :func:`pipeline.stretch_vectors`; no rows for a document of few sentences) as float16: their
-    values are float16 values (votes.sentence_vectors), so the float32 ones come back exactly."""
-    from sourcetrace.engines.spark import task_encoder
-
-    # task_encoder leaves the worker on one BLAS thread for good: not pipeline.vote_vectors, whose
-    # threadpool_limits, here once a document, read the process' loaded libraries each time
-    # (a sixth of the voting vectors' time at 5,000 documents).
-    encoder = task_encoder(pipeline.TOPIC_ENCODER)
-    sentences = record.doc_input().sentences
-    return (votes.sentence_vectors(sentences, encoder).astype(np.float16),
-            votes.stretch_vectors(sentences, encoder).astype(np.float16))
+def _vote_vectors(records: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Documents' voting vectors and stretch vectors (:func:`pipeline.vote_vectors`,
+    :func:`pipeline.stretch_vectors`: the local engine's, each document's encoded alone; no rows
+    for a document of few sentences) as float16: their values are float16 values
+    (votes.sentence_vectors), so the float32 ones come back exactly."""
+    inputs = [r.doc_input() for r in records]
+    sentences, stretches = pipeline.vote_vectors(inputs), pipeline.stretch_vectors(inputs)
+    return [(sentences[d.id].astype(np.float16), stretches[d.id].astype(np.float16)) for d in inputs]
 
 
 def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -142,13 +138,11 @@ def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray]]
     voting and stretch vectors of the documents they read: ``((a, b), what the ballot says of
     the pair)`` for each pair a ballot names (votes.ballot, votes.named), the stretch ballot
     where the pool holds a long document (votes.stretched)."""
-    f32: dict[tuple[str, bool], np.ndarray] = {}
-
+    # As float16: votes.ballot casts them to float64 itself (float16 values are exact in both), so
+    # no float32 copy of every document read is made and kept.
     def vectors(d: str, by_stretches: bool = False) -> np.ndarray:
-        if (d, by_stretches) not in f32:
-            sentences, stretches = vecs[d]
-            f32[(d, by_stretches)] = (stretches if by_stretches and len(stretches) else sentences).astype(np.float32)
-        return f32[(d, by_stretches)]
+        sentences, stretches = vecs[d]
+        return stretches if by_stretches and len(stretches) else sentences
 
     long = {d for d, (_, stretches) in vecs.items() if len(stretches)}
     for (doc, lang), pool in pools:
