@@ -29,17 +29,17 @@ import sys
 def preload() -> None:
     """Import the engine's stages and load the encoders' tables (no threads started)."""
     import pyspark.worker  # noqa: F401  # what pyspark.daemon imports after each fork
-    from threadpoolctl import threadpool_limits
 
-    import sourcetrace.engines.spark  # noqa: F401  # the stages' modules, imported by the engine
     import sourcetrace.engines.spark_candidates  # noqa: F401
     from sourcetrace import pipeline
-    from sourcetrace.encode import get_encoder
+    from sourcetrace.engines.spark import task_encoder  # and the stages' modules the engine imports
     from sourcetrace.factcheck import names
 
-    with threadpool_limits(1):  # one sentence each: no BLAS thread needed
-        get_encoder(pipeline.TOPIC_ENCODER).encode(["."])  # the static table, and USE's weights under it
-        get_encoder(pipeline.FAST_ENCODER).encode(["."])
+    # As a task holds them: one BLAS thread. USE sets its own limit on each call, from its
+    # `threads` and the machine's load, so a limit around these calls is not enough: on a quiet
+    # machine its two BLAS threads started here, before the fork.
+    task_encoder(pipeline.TOPIC_ENCODER).encode(["."])  # the static table, and USE's weights under it
+    task_encoder(pipeline.FAST_ENCODER).encode(["."])
     names._gazetteer()
     names._first_words()
     # Out of the collector's sight: PySpark's daemon runs gc.collect() in a worker after every
