@@ -27,7 +27,9 @@ def test_preload_loads_the_worker_module_starts_no_thread_and_freezes_what_it_lo
     """A worker's gc.collect() after each task (pyspark.daemon) walks none of what was preloaded."""
     # Spark starts the daemon with OMP_NUM_THREADS=1 (seen in its environment on local[2]): without it numpy's
     # OpenBLAS starts its pool on import, before any of ours.
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    # OpenBLAS reads OPENBLAS_NUM_THREADS before OMP_NUM_THREADS: not set in that environment either.
+    env = {**{k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS")},
+           "OMP_NUM_THREADS": "1"}
     out = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, check=True,
                          env=env).stdout.split()
     assert out == ["1", "True", "True", "True", "True"]

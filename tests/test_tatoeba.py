@@ -4,6 +4,7 @@ The product path: default encoder, margin, anchor reranking with the texts, one-
 bench/tatoeba.py's count of near-ties.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,11 @@ from sourcetrace.encode import get_encoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from tatoeba import near_ties  # noqa: E402
+_environ = dict(os.environ)
+from tatoeba import near_ties  # noqa: E402  # the bench sets BLAS thread counts for itself on import:
+
+os.environ.clear()  # not for the rest of the suite (a subprocess inherits them)
+os.environ.update(_environ)
 
 CORPUS = SHARED / "corpora" / "tatoeba"
 
