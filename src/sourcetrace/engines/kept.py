@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 
 import sourcetrace
@@ -71,6 +72,13 @@ class KeptPairs:
         store.put_corpus_cached(self.kind, self.version, json.dumps(self.now, ensure_ascii=False).encode("utf-8"))
 
 
-def row_of(record: object) -> list:
-    """A record's fields in order, as a kept result holds it (``type(record)(*row)`` gives it back)."""
-    return [getattr(record, f.name) for f in fields(record)]
+def row_of(record: object, skip: int = 0) -> list:
+    """A record's fields in order after the first ``skip``, as a kept result holds it
+    (``type(record)(*row)`` gives it back when none is skipped)."""
+    get = _getters.get(type(record))
+    if get is None:
+        get = _getters[type(record)] = attrgetter(*(f.name for f in fields(record)))
+    return list(get(record)[skip:])
+
+
+_getters: dict[type, attrgetter] = {}  # by record class: fields() on every record cost more than the rest of a key

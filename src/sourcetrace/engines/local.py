@@ -144,7 +144,7 @@ def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, t
         store.put_relations([d.id for d in docs], relations)
         fams = pipeline.families(docs, relations)
     progress.start("done")
-    return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
+    return Trace(docs, store.sentences_of([d.id for d in docs]), passages, relations, fams, facts, diffs,
                  pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
 
 
@@ -555,7 +555,10 @@ class _DocumentParts:
 
     def __call__(self, doc_id: str) -> list:
         if doc_id not in self.parts:
-            self.parts[doc_id] = [self.sources.get(doc_id), self.by_id[doc_id].to_json(), self.extra(doc_id)]
+            # Not the path it was read by (no result reads it; the same files given by another
+            # path would miss every pair): the code is in the key too, should that change.
+            record = {k: v for k, v in self.by_id[doc_id].to_json().items() if k != "path"}
+            self.parts[doc_id] = [self.sources.get(doc_id), record, self.extra(doc_id)]
         return self.parts[doc_id]
 
 
@@ -637,19 +640,22 @@ def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Pas
     # A pair is diffed again only when its inputs changed since the last run (engines/kept.py),
     # and texts are read only for those: a pair related by topic alone has no fact diff, and
     # reading every text made a rerun's facts stage cost a fifth of a fresh run's.
+    # A document's facts are not in the key: they are its text's (cached with it, and dropped
+    # when its file changes) under the facts' version, which the code's digest covers.
     kept = KeptPairs(store, "fact diffs of pair")
     by_id = {d.id: d for d in docs}
-    part = _DocumentParts(store, by_id, lambda d: [row_of(f) for f in facts.get(d, [])])
+    part = _DocumentParts(store, by_id, lambda d: None)
     out: list[FactDiff] = []
     for a, b, ps in pipeline.diffed_pairs(docs, passages, pairs):
         key = digest(part(a), part(b), [row_of(p) for p in ps])
         hit, rows = kept.get((a, b), key)
-        if hit:
-            diffs = [FactDiff(*row) for row in rows]
+        if hit:  # kept without the pair's ids, most of what each row held
+            diffs = [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
         else:
             diffs = pipeline.pair_fact_diffs(by_id[a], texts(by_id[a]), facts.get(a, []),
                                              by_id[b], texts(by_id[b]), facts.get(b, []), ps)
-            kept.put((a, b), key, [row_of(d) for d in diffs])
+            if all(d.a == a and d.b == b for d in diffs):
+                kept.put((a, b), key, [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs])
         out += diffs
     kept.save(store)
     return out
