@@ -288,20 +288,3 @@ def test_sentence_counts_in_one_query(tmp_path):
         assert store.sentence_counts() == {d.id: len(store.sentences(d.id)) for d in docs}
         assert sorted(store.sentence_counts().values()) == [1, 2]
 
-
-def test_sentences_of_many_documents_in_one_pass_are_those_read_one_by_one(tmp_path, monkeypatch):
-    from sourcetrace.engines.ingest import ingest
-    from sourcetrace.store import files
-
-    (tmp_path / "a.txt").write_text("The council met today. It agreed on a plan. Rain fell.\n", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Rain fell.\n", encoding="utf-8")
-    (tmp_path / "c.txt").write_text("Prices rose. Markets fell. Rain fell too.\n", encoding="utf-8")
-    with Store(tmp_path / "s.db") as store:
-        ids = [d.id for d in store.documents(ingest([str(tmp_path)], store).files)][::-1]  # not the store's order
-        one_by_one = [s for d in ids for s in store.sentences(d)]
-        assert len(one_by_one) == 7 and store.sentences_of(ids) == one_by_one
-        monkeypatch.setattr(files, "MANY_FILES", 2)  # three documents: most of the store, read in one pass
-        calls = []
-        monkeypatch.setattr(Store, "sentences", lambda self, d: calls.append(d) or [])
-        assert store.sentences_of(ids) == one_by_one and not calls
-        assert store.sentences_of(ids[:1]) == [] and calls == ids[:1]  # one of three: read by id

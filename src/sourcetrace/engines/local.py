@@ -144,7 +144,7 @@ def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, t
         store.put_relations([d.id for d in docs], relations)
         fams = pipeline.families(docs, relations)
     progress.start("done")
-    return Trace(docs, store.sentences_of([d.id for d in docs]), passages, relations, fams, facts, diffs,
+    return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
                  pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
 
 

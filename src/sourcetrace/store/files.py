@@ -224,18 +224,6 @@ class FileTables:
             'SELECT start, "end", lang FROM sentences WHERE doc_id=? ORDER BY seq', (doc_id,))
         return [Sentence(doc_id, s, e, lang) for s, e, lang in rows]
 
-    def sentences_of(self, doc_ids: Sequence[str]) -> list[Sentence]:
-        """The sentences of the documents, document by document in the order given, each in its
-        order: of most of the store's documents in one pass (a trace's outputs list every
-        document's, and a query each cost a +1% rerun at 10,000 documents half a core-second)."""
-        if len(doc_ids) < MANY_FILES or 2 * len(set(doc_ids)) < self.conn.execute(
-                "SELECT count(*) FROM documents").fetchone()[0]:
-            return [s for d in doc_ids for s in self.sentences(d)]
-        by_doc: dict[str, list[Sentence]] = {}
-        for doc, start, end, lang in self.conn.execute('SELECT doc_id, start, "end", lang FROM sentences ORDER BY doc_id, seq'):
-            by_doc.setdefault(doc, []).append(Sentence(doc, start, end, lang))
-        return [s for d in doc_ids for s in by_doc.get(d, ())]
-
     def sentence_counts(self) -> dict[str, int]:
         """Each document's number of sentences, in one query (documents without any left out)."""
         return dict(self.conn.execute("SELECT doc_id, count(*) FROM sentences GROUP BY doc_id"))
