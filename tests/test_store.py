@@ -287,4 +287,3 @@ def test_sentence_counts_in_one_query(tmp_path):
         docs = list(store.documents(ingest([str(tmp_path)], store).files))
         assert store.sentence_counts() == {d.id: len(store.sentences(d.id)) for d in docs}
         assert sorted(store.sentence_counts().values()) == [1, 2]
-
