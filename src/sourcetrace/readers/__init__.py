@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from types import MappingProxyType
 
 from sourcetrace.readers.base import (
     HEAD_CHARS,
+    NotDocuments,
     Reader,
     ReadError,
     default_readers,
@@ -31,13 +33,15 @@ from sourcetrace.readers.base import (
 from sourcetrace.readers.decoding import DecodeError, decode
 from sourcetrace.records import ReadFailure, SourceFile
 
-__all__ = ["DEFAULT_MAX_BYTES", "ReadError", "Reader", "default_readers", "discover", "read_bytes", "read_file",
+__all__ = ["DEFAULT_MAX_BYTES", "NotDocuments", "ReadError", "Reader", "default_readers", "discover", "read_bytes", "read_file",
            "readers_by_suffix"]
 
 DEFAULT_MAX_BYTES = 50_000_000
 
-# Our own stores (SQLite and its side files) often live next to the inputs; never read them back.
-_OWN_SUFFIXES = (".db", ".db-journal", ".db-wal", ".db-shm")
+# Our own stores often live next to the inputs; never read them back: SQLite and its side files,
+# and the store's own beside it (store/locks.py's "X.db.NAME.lock", the quote index's
+# "X.db.quotes.faiss" and its ".tmp" while written, the web app's "X.db.uploads" folder).
+_OWN_STORE = re.compile(r"\.db(-journal|-wal|-shm|\.quotes\.faiss(\.tmp)?|\.\w+\.lock|\.uploads)?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +150,7 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
 def _walk(root: str) -> Iterator[str]:
     """Files under ``root``, depth-first in sorted name order, hidden entries and stores skipped."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _is_own_store(d))
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if not name.startswith(".") and not _is_own_store(name) and os.path.isfile(full):
@@ -154,7 +158,7 @@ def _walk(root: str) -> Iterator[str]:
 
 
 def _is_own_store(name: str) -> bool:
-    return name.lower().endswith(_OWN_SUFFIXES)
+    return _OWN_STORE.search(name) is not None
 
 
 def _html_bytes(raw: bytes) -> bool:
