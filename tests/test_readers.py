@@ -326,6 +326,32 @@ def test_discover_skips_the_stores_own_files_beside_it(tmp_path: Path) -> None:
     assert failures == [] and [Path(f).name for f in files] == ["b.txt", "notes.db.txt"]
 
 
+def test_discover_skips_the_output_sets_of_earlier_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`trace corpus --out corpus/out`, then `trace corpus` again: out/texts.jsonl (a "text" per
+    file) was read back as a copy of every document."""
+    write(tmp_path / "corpus" / "a.txt", ENGLISH)
+    out = tmp_path / "corpus" / "out"
+    write(out / "texts.jsonl", json.dumps({"path": "a.txt", "text": ENGLISH}) + "\n")
+    write(out / "documents.jsonl", json.dumps({"id": "a#1", "path": "a.txt", "start": 0, "end": 5}) + "\n")
+    write(out / "settings.json", json.dumps({"command": "trace", "sourcetrace": "0.1.0"}))
+    spark = tmp_path / "corpus" / "cluster"  # a Spark run's tables: folders of parts
+    write(spark / "documents" / "part-00000", "{}\n")
+    write(spark / "settings.json" / "part-00000", "{}\n")
+    write(spark / "texts" / "part-00000", json.dumps({"path": "a.txt", "text": ENGLISH}) + "\n")
+    mine = tmp_path / "corpus" / "mine"  # a user's folder that merely holds a settings.json
+    write(mine / "settings.json", json.dumps({"theme": "dark"}))
+    write(mine / "documents.jsonl", json.dumps({"text": ARABIC}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    files, failures = discover(["corpus"])
+    assert failures == [] and files == [os.path.join("corpus", p) for p in ("a.txt", "mine/documents.jsonl",
+                                                                           "mine/settings.json")]
+    files, failures = discover(["corpus/**/*.jsonl"])
+    assert failures == [] and files == ["corpus/mine/documents.jsonl"]
+    files, failures = discover(["corpus/out", "corpus/cluster"])
+    assert files == [] and [f.path for f in failures] == ["corpus/out", "corpus/cluster"]
+    assert all("output of a sourcetrace run" in f.reason and "sourcetrace load" in f.reason for f in failures)
+
+
 def test_discover_globs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_tree(tmp_path / "corpus")
     monkeypatch.chdir(tmp_path / "corpus")
