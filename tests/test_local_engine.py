@@ -226,6 +226,40 @@ def test_long_documents_cast_stretch_ballots_kept_as_the_sentence_ballots_are(tm
         assert gone in store.cached_sizes("stretch votes", local.stretch_version())
 
 
+def test_documents_of_short_sentences_cast_twin_ballots_kept_as_the_others_are(tmp_path, monkeypatch):
+    """Documents of a few short sentences also vote with their twins, among members voting with
+    their twins, stretches or sentences: the store's ballots choose what a fresh count over every
+    kind of vectors does, and a rerun encodes nothing."""
+    from sourcetrace import pipeline
+    from sourcetrace.candidates import votes
+
+    en = ["The rain fell.", "The road closed.", "A school opened.", "The bank rose.", "Rivers ran high.", "All slept."]
+    ar = ["هطل المطر.", "أغلق الطريق.", "فتحت مدرسة.", "ارتفع البنك.", "فاضت الأنهار.", "نام الجميع."]
+    for i in range(3):
+        (tmp_path / f"e{i}.txt").write_text("\n".join(en[i:] + en[:i]) + "\n", encoding="utf-8")
+        (tmp_path / f"a{i}.txt").write_text("\n".join(ar[i:] + ar[:i]) + "\n", encoding="utf-8")
+    n = votes.VOTE_SENTENCES + 4
+    (tmp_path / "long_e.txt").write_text("\n".join(f"{en[j % 6]} Day {j} of the long report." for j in range(n)) + "\n",
+                                         encoding="utf-8")
+    (tmp_path / "long_a.txt").write_text("\n".join(f"{ar[j % 6]} اليوم {j} من التقرير الطويل." for j in range(n)) + "\n",
+                                         encoding="utf-8")
+    encoded: list[int] = []
+    twin_vectors = pipeline.twin_vectors
+    monkeypatch.setattr(pipeline, "twin_vectors", lambda inputs: encoded.append(len(inputs)) or twin_vectors(inputs))
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        nb = local.nearest_documents(store, docs, local.topic_vectors(store, docs))
+        first = local.chosen_by_votes(store, docs, nb)
+        inputs = local.doc_inputs(store, docs)
+        twins = twin_vectors(inputs)
+        assert sorted(len(v) for v in twins.values()) == [0, 0] + [5] * 6
+        assert first == pipeline.voted(nb, pipeline.vote_vectors(inputs), pipeline.stretch_vectors(inputs), twins)
+        assert len(json.loads(store.corpus_cached("twin ballots", local.twin_version()))) == 6
+        encoded.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
+        assert local.voting_apart(store, docs, local.TWIN_BALLOTS) == {d for d, v in twins.items() if len(v)}
+
+
 def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):
     from sourcetrace import pipeline
 

@@ -477,8 +477,8 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
     blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in by_sentences], vote_bytes)
     for kind, ids in apart.items():
         if ids & listed:
-            version, compute = _OWN_BYTES[kind]
-            blobs.update(_per_document(store, kind, version(), [d for d in docs if d.id in ids and d.id in listed], compute))
+            of, compute = _OWN_BYTES[kind]
+            blobs.update(_per_document(store, kind, of(), [d for d in docs if d.id in ids and d.id in listed], compute))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
     # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
     vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
