@@ -362,3 +362,44 @@ def test_candidate_features_computed_ahead_in_workers_are_those_computed_here(tm
         again = DocumentWork(store, 2)
         local.features_ahead(store, docs, again)  # every document's features stored: no job
         assert not again.submitted("features") and again.pool is None
+
+
+def test_a_rerun_types_and_diffs_again_only_pairs_whose_inputs_or_code_changed(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.engines import kept
+    from sourcetrace.relate import relations
+
+    body = "The council met today in the capital. It agreed on a plan of {} million dollars for the rivers.\n"
+    (tmp_path / "a.txt").write_text(body.format("2.4"), encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Breaking news. " + body.format("3.1"), encoding="utf-8")
+    calls = {"relate": 0, "diff": 0}
+
+    def counted(name, f):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return f(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(relations, "relate", counted("relate", relations.relate))
+    monkeypatch.setattr(pipeline, "diff_pair", counted("diff", pipeline.diff_pair))
+
+    def run(store):
+        docs = list(store.documents(ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store).files))
+        pair = [(docs[0].id, docs[1].id)]
+        passages = local.align_all(store, docs, pairs=pair)
+        typed = local.relate_all(store, docs, passages, {}, pair)
+        facts = local.facts_of(docs, local.DocumentTexts(store), store)
+        return typed, local.fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts)
+
+    with Store(tmp_path / "s.db") as store:
+        first = run(store)
+        assert first[0] and any(d.status == "changed" for d in first[1]) and calls == {"relate": 1, "diff": 1}
+        assert run(store) == first and calls == {"relate": 1, "diff": 1}  # kept: neither computed again
+        # Another code's results are stale (a digest of the source: no version to forget to bump).
+        monkeypatch.setattr(kept, "code_version", lambda: "other code")
+        assert run(store) == first and calls == {"relate": 2, "diff": 2}
+        assert run(store) == first and calls == {"relate": 2, "diff": 2}
+        # A document's file changed: its pair is typed and diffed again, from its new text.
+        (tmp_path / "b.txt").write_text("Breaking news. " + body.format("2.4"), encoding="utf-8")
+        again = run(store)
+        assert calls == {"relate": 3, "diff": 3} and not any(d.status == "changed" for d in again[1])

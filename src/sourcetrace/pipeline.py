@@ -432,10 +432,13 @@ def compose(docs: Sequence[Document], direct: Sequence[Passage]) -> list[Passage
 # -- relate, families ----------------------------------------------------------------------------
 @in_bulk()
 def relate(texts: Sequence[PairText], passages: Sequence[Passage], topic_vectors: Mapping[str, np.ndarray],
-           pairs: Sequence[tuple[str, str]]) -> list[Relation]:
+           pairs: Sequence[tuple[str, str]], known: Mapping[tuple[str, str], Relation | None] | None = None
+           ) -> list[Relation]:
     """The relation of every candidate pair, typed from its passages and topics. A document that
-    shares no passage may come with an empty text: it is typed from its topic alone."""
-    return relations_for(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS)
+    shares no passage may come with an empty text: it is typed from its topic alone. ``known``:
+    the relations (None: none) of pairs the caller has typed before from the same inputs (the
+    smaller id first); a document only in those may come with an empty text too."""
+    return relations_for(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS, known=known)
 
 
 def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> list[Relation]:
@@ -467,17 +470,29 @@ def fact_diffs(docs: Sequence[Document], texts: Mapping[str, str], passages: Seq
     the corpus (a report of the English original meets the Arabic translation). ``texts``: each
     document's file text, by document id."""
     by_id = {d.id: d for d in docs}
+    out: list[FactDiff] = []
+    for a, b, ps in diffed_pairs(docs, passages, pairs):
+        out += pair_fact_diffs(by_id[a], texts.get(a, ""), doc_facts.get(a, []),
+                               by_id[b], texts.get(b, ""), doc_facts.get(b, []), ps)
+    return out
+
+
+def diffed_pairs(docs: Sequence[Document], passages: Sequence[Passage], pairs: Sequence[tuple[str, str]]
+                 ) -> list[tuple[str, str, list[Passage]]]:
+    """The pairs :func:`fact_diffs` compares, in order, each with the passages it reads: its own
+    and those that map through a translation in the corpus. Texts that share no passage are not
+    compared fact by fact (most related pairs)."""
+    ids = {d.id for d in docs}
     grouped: dict[frozenset[str], list[Passage]] = {}
     for p in [*passages, *compose_through(docs, passages, any_language=True)]:
         grouped.setdefault(frozenset((p.a, p.b)), []).append(p)
-    out: list[FactDiff] = []
-    for a, b in pairs:
-        ps = grouped.get(frozenset((a, b)))
-        if not ps or a not in by_id or b not in by_id:
-            continue  # texts that share no passage are not compared fact by fact (most related pairs)
-        out += diff_pair(by_id[a], texts.get(a, ""), doc_facts.get(a, []),
-                         by_id[b], texts.get(b, ""), doc_facts.get(b, []), ps)
-    return out
+    return [(a, b, ps) for a, b in pairs if (ps := grouped.get(frozenset((a, b)))) and a in ids and b in ids]
+
+
+def pair_fact_diffs(doc_a: Document, text_a: str, facts_a: Sequence[Fact], doc_b: Document, text_b: str,
+                    facts_b: Sequence[Fact], passages: Sequence[Passage]) -> list[FactDiff]:
+    """The fact diff of one pair over the passages :func:`diffed_pairs` gives it."""
+    return diff_pair(doc_a, text_a, facts_a, doc_b, text_b, facts_b, passages)
 
 
 # -- outputs -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ facts) run again over the cached features, so the answers equal a fresh run's ov
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import suppress
@@ -33,6 +34,7 @@ from sourcetrace.candidates.pairs import (
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
+from sourcetrace.engines.kept import KeptPairs, digest, row_of
 from sourcetrace.engines.workers import (
     FACT_CHUNK,
     FEATURE_CHUNK,
@@ -545,12 +547,53 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     """Relations of the candidate pairs (:func:`pipeline.relate`), typed from each pair alone:
     the caller directs them against the family (:func:`pipeline.direct`) and stores them.
     ``texts``: the file texts read so far, to share with the next stages."""
-    # Texts only of documents that share passages: a pair related by topic alone is typed
-    # without reading either text (most pairs of a large corpus).
-    shared = {x for p in passages for x in (p.a, p.b)}
+    # Texts only of documents that share passages, and of those only in pairs not typed before
+    # from the same inputs (engines/kept.py): a pair related by topic alone is typed without
+    # reading either text (most pairs of a large corpus).
+    kept = KeptPairs(store, "relation of pair")
+    by_id = {d.id: d for d in docs}
+    part = _DocumentParts(store, by_id, lambda d: _vector_digest(vectors.get(d)))
+    grouped: dict[tuple[str, str], list[Passage]] = {}
+    for p in passages:
+        grouped.setdefault(pair_key(p.a, p.b), []).append(p)
+    keys, known = {}, {}
+    for pair, ps in grouped.items():
+        if pair[0] in by_id and pair[1] in by_id and pair[0] != pair[1]:
+            keys[pair] = digest(part(pair[0]), part(pair[1]), [row_of(p) for p in ps])
+            hit, row = kept.get(pair, keys[pair])
+            if hit:
+                known[pair] = None if row is None else Relation(*row)
+    shared = {x for pair in keys if pair not in known for x in pair}
     text_of = texts or DocumentTexts(store)
-    texts = [PairText(d, text_of(d) if d.id in shared else "") for d in docs]
-    return pipeline.relate(texts, passages, vectors, pairs)
+    typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
+                            passages, vectors, pairs, known)
+    fresh = {(r.a, r.b): r for r in typed if (r.a, r.b) in keys and (r.a, r.b) not in known}
+    for pair, key in keys.items():
+        if pair not in known:
+            kept.put(pair, key, row_of(fresh[pair]) if pair in fresh else None)
+    kept.save(store)
+    return typed
+
+
+class _DocumentParts:
+    """What a kept pair's key holds of each of its documents (engines/kept.py): its file as read,
+    its record and ``extra`` (what else the result reads of it), worked out once per document."""
+
+    def __init__(self, store: Store, by_id: dict[str, Document], extra: Callable[[str], object]) -> None:
+        self.sources, self.by_id, self.extra = store.document_sources(), by_id, extra
+        self.parts: dict[str, list] = {}
+
+    def __call__(self, doc_id: str) -> list:
+        if doc_id not in self.parts:
+            # Not the path it was read by (no result reads it; the same files given by another
+            # path would miss every pair): the code is in the key too, should that change.
+            record = {k: v for k, v in self.by_id[doc_id].to_json().items() if k != "path"}
+            self.parts[doc_id] = [self.sources.get(doc_id), record, self.extra(doc_id)]
+        return self.parts[doc_id]
+
+
+def _vector_digest(vector: np.ndarray | None) -> str | None:
+    return None if vector is None else hashlib.sha1(np.ascontiguousarray(vector).tobytes()).hexdigest()
 
 
 class FactsOf:
@@ -624,9 +667,25 @@ def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Pas
     """The fact diff of every pair (:func:`pipeline.fact_diffs`) over stored documents."""
     texts = texts or DocumentTexts(store)
     facts = facts if facts is not None else facts_of(docs, texts)
-    # Texts only of documents that share passages (composition joins only such documents): a pair
-    # related by topic alone has no fact diff, and reading every text made a rerun's facts stage
-    # cost a fifth of a fresh run's.
-    shared = {x for p in passages for x in (p.a, p.b)}
-    in_pairs = {x for pair in pairs for x in pair} & shared
-    return pipeline.fact_diffs(docs, texts.of(d for d in docs if d.id in in_pairs), passages, pairs, facts)
+    # A pair is diffed again only when its inputs changed since the last run (engines/kept.py),
+    # and texts are read only for those: a pair related by topic alone has no fact diff, and
+    # reading every text made a rerun's facts stage cost a fifth of a fresh run's.
+    # A document's facts are not in the key: they are its text's (cached with it, and dropped
+    # when its file changes) under the facts' version, which the code's digest covers.
+    kept = KeptPairs(store, "fact diffs of pair")
+    by_id = {d.id: d for d in docs}
+    part = _DocumentParts(store, by_id, lambda d: None)
+    out: list[FactDiff] = []
+    for a, b, ps in pipeline.diffed_pairs(docs, passages, pairs):
+        key = digest(part(a), part(b), [row_of(p) for p in ps])
+        hit, rows = kept.get((a, b), key)
+        if hit:  # kept without the pair's ids, most of what each row held
+            diffs = [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
+        else:
+            diffs = pipeline.pair_fact_diffs(by_id[a], texts(by_id[a]), facts.get(a, []),
+                                             by_id[b], texts(by_id[b]), facts.get(b, []), ps)
+            if all(d.a == a and d.b == b for d in diffs):
+                kept.put((a, b), key, [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs])
+        out += diffs
+    kept.save(store)
+    return out

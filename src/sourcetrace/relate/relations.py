@@ -410,9 +410,12 @@ def _derived_source(a: PairText, b: PairText, spans: Sequence[tuple[int, int, in
 def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
                   doc_vectors: Mapping[str, np.ndarray] | None = None,
                   pairs: Sequence[tuple[str, str]] | None = None,
-                  min_related_cosine: float = MIN_RELATED_COSINE) -> list[Relation]:
+                  min_related_cosine: float = MIN_RELATED_COSINE,
+                  known: Mapping[tuple[str, str], Relation | None] | None = None) -> list[Relation]:
     """Relations between documents: every pair with passages, and the `pairs` given (candidates)
-    that share no text but may be on the same topic (document vectors at ``min_related_cosine``)."""
+    that share no text but may be on the same topic (document vectors at ``min_related_cosine``).
+    ``known``: pairs (the smaller id first) whose relation the caller has (None: no relation),
+    taken as they are: their documents' texts are not read."""
     by_id = {d.doc.id: d for d in docs}
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
@@ -425,8 +428,11 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     out: list[Relation] = []
     for (x, y), cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
         shared = grouped.get((x, y))  # most pairs share none: typed without a call to relate
-        rel = (relate(by_id[x], by_id[y], shared, cos, min_related_cosine) if shared
-               else by_topic(x, y, cos, min_related_cosine))
+        if known is not None and (x, y) in known:
+            rel = known[(x, y)]
+        else:
+            rel = (relate(by_id[x], by_id[y], shared, cos, min_related_cosine) if shared
+                   else by_topic(x, y, cos, min_related_cosine))
         if rel is not None:
             out.append(rel)
     return out

@@ -202,6 +202,12 @@ class FileTables:
             "SELECT f.text FROM documents d JOIN files f ON f.key=d.file_key WHERE d.id=?", (doc_id,)).fetchone()
         return row[0] if row else None
 
+    def document_sources(self) -> dict[str, str]:
+        """Every stored document's file as read: its sha256 and reading settings, by document id,
+        in one query (what a document's text depends on besides its own record)."""
+        return {doc: f"{sha}:{settings}" for doc, sha, settings in self.conn.execute(
+            "SELECT d.id, f.sha256, f.settings FROM documents d JOIN files f ON f.key = d.file_key")}
+
     def file_of(self, doc_id: str) -> str | None:
         """The key of the file that holds the document (documents of one file share its text)."""
         row = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (doc_id,)).fetchone()
