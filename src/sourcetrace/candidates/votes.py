@@ -213,8 +213,9 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
     sentence vectors) in list order."""
     pool = [(d, k, m) for d, k, m in pool if len(m)]
     if not len(own) or not pool:
-        return _tallied(own_key, pool, len(own), *_no_products(len(own)))
-    return _tallied(own_key, pool, len(own), *_products(own, [m for _, _, m in pool])[:3])
+        return _tallied(own_key, pool, len(own))
+    top, first, back, at, _ = _products(own, [m for _, _, m in pool])
+    return _tallied(own_key, pool, len(own), top, first, back, at)
 
 
 def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vectors: Mapping[str, np.ndarray]
@@ -235,44 +236,47 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
         members = [(d, k, vectors[d]) for d, k in pool if len(vectors[d])]
         n = len(own)
         if not n or not members:
-            out.append(_tallied(key, members, n, *_no_products(n)))
+            out.append(_tallied(key, members, n))
             continue
         have = [kept.pop((doc, d), None) for d, _, _ in members]
         fresh = [i for i, h in enumerate(have) if h is None]
         top = np.empty((n, len(members)))
         first = np.empty((n, len(members)), dtype=np.int64)
-        back: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(members)
+        at = np.zeros(len(members), dtype=np.int64)  # each member's first sentence in `back`
+        backs = []
         if fresh:
-            t, f, b, theirs = _products(own, [members[i][2] for i in fresh])
-            top[:, fresh], first[:, fresh] = t, f
+            t, f, b, offsets, theirs = _products(own, [members[i][2] for i in fresh])
+            top[:, fresh], first[:, fresh], at[fresh] = t, f, offsets
+            backs.append(b)
             for c, i in enumerate(fresh):
-                back[i] = b[c]
                 d = members[i][0]
                 if d != doc and (d, doc) in need:
                     kept[(d, doc)] = theirs(c)
+        end = len(backs[0]) if backs else 0
         for i, h in enumerate(have):
             if h is not None:
-                top[:, i], first[:, i], back[i] = h
-        out.append(_tallied(key, members, n, top, first, back))
+                top[:, i], first[:, i], b = h
+                at[i] = end
+                end += len(b)
+                backs.append(b)
+        out.append(_tallied(key, members, n, top, first, np.concatenate(backs), at))
     return out
 
 
-def _no_products(n: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    return np.zeros((n, 0)), np.zeros((n, 0), dtype=np.int64), []
-
-
 def _products(own: np.ndarray, mats: Sequence[np.ndarray]
-              ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray],
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                          Callable[[int], tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """What a tally reads of the float64 products of `own`'s sentences and the members' (`mats`,
     in pool order): each member's nearest sentence to each of `own`'s (its cosine, (n, members),
-    and its place in the member, the first at that cosine), and each member sentence's nearest of
-    `own`'s (one array a member); and a function giving, for the member at a position, what its
-    own tally reads of `own` (:func:`tallies`): each of its sentences' nearest cosine and place
-    in `own`, and each of `own`'s sentences' nearest place in it."""
+    and its place in the member, the first at that cosine), each member sentence's nearest of
+    `own`'s (members after each other) and where each member's sentences start there; and a
+    function giving, for the member at a position, what its own tally reads of `own`
+    (:func:`tallies`): each of its sentences' nearest cosine and place in `own`, and each of
+    `own`'s sentences' nearest place in it."""
     mat = np.concatenate(mats, dtype=np.float64)  # cast while joining: one pass, no float16 copy
     sizes = [len(m) for m in mats]
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    starts = np.zeros(len(mats), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
     owner = np.repeat(np.arange(len(mats)), sizes)
     sims = own.astype(np.float64) @ mat.T
     top = np.maximum.reduceat(sims, starts, axis=1)  # (n, members): each member's nearest sentence
@@ -281,42 +285,34 @@ def _products(own: np.ndarray, mats: Sequence[np.ndarray]
     first = last - np.maximum.reduceat(np.where(sims == top[:, owner], last - np.arange(last), 0), starts, axis=1)
     first -= starts
     back = np.argmax(sims, axis=0)  # each member sentence's nearest own sentence
-    cols = np.split(back, starts[1:])
-    near = np.split(sims[back, np.arange(last)], starts[1:])
+    near = sims[back, np.arange(last)]
 
     def theirs(c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return near[c], cols[c], first[:, c].copy()
+        s, e = starts[c], starts[c] + sizes[c]
+        return near[s:e], back[s:e], first[:, c].copy()
 
-    return top, first, cols, theirs
+    return top, first, back, starts, theirs
 
 
-def _tallied(own_key: int, pool: Sequence[tuple[str, int, np.ndarray]], n: int, top: np.ndarray,
-             first: np.ndarray, back: Sequence[np.ndarray]) -> Tally:
+def _tallied(own_key: int, pool: Sequence[tuple[str, int, np.ndarray]], n: int, top: np.ndarray | None = None,
+             first: np.ndarray | None = None, back: np.ndarray | None = None, at: np.ndarray | None = None) -> Tally:
     """A tally from what it reads of the products (:func:`_products`): `top`, each member's
     nearest cosine to each sentence (n, members); `first`, the place of that sentence in the
-    member; `back`, each member sentence's nearest own sentence (one array a member)."""
-    width = TALLY_DEPTH
-    if n and pool:
-        order = np.argsort(-top, axis=1, kind="stable")  # nearest first, ties to the first listed
-        ranked = np.take_along_axis(top, order, axis=1)
-        kept = ranked >= _cut(ranked)[:, None]
-        width = int(kept.sum(axis=1).max())  # columns to keep every row's kept members
-    t = Tally(own_key, [d for d, _, _ in pool], [k for _, k, _ in pool], [len(m) for _, _, m in pool],
-              np.full((n, width), -np.inf), np.full((n, width), -1, dtype=np.int64),
-              np.zeros((n, width), dtype=bool), np.full((n, width), -1, dtype=np.int64), np.full(n, -np.inf))
-    if not n or not pool:
-        return t
-    backs = np.concatenate(back)
-    starts = np.concatenate(([0], np.cumsum([len(b) for b in back])[:-1])).astype(np.int64)
-    rows = np.arange(n)
-    for r in range(width):
-        m = order[:, r]
-        j = first[rows, m]
-        on = kept[:, r]
-        t.best[on, r], t.member[on, r], t.sentence[on, r] = ranked[on, r], m[on], j[on]
-        t.mutual[on, r] = (backs[starts[m] + j] == rows)[on]
-    t.bound = _next(ranked, kept)
-    return t
+    member; `back`, each member sentence's nearest own sentence, member `m`'s from `at[m]` on.
+    None: no sentences or no members."""
+    ids, keys, sizes = [d for d, _, _ in pool], [k for _, k, _ in pool], [len(m) for _, _, m in pool]
+    if top is None or first is None or back is None or at is None:
+        return Tally(own_key, ids, keys, sizes, np.full((n, TALLY_DEPTH), -np.inf),
+                     np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.zeros((n, TALLY_DEPTH), dtype=bool),
+                     np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.full(n, -np.inf))
+    order = np.argsort(-top, axis=1, kind="stable")  # nearest first, ties to the first listed
+    ranked = np.take_along_axis(top, order, axis=1)
+    kept = ranked >= _cut(ranked)[:, None]
+    width = int(kept.sum(axis=1).max())  # columns to keep every row's kept members (a prefix of each)
+    on, m = kept[:, :width], order[:, :width]
+    j = np.take_along_axis(first, m, axis=1)
+    return Tally(own_key, ids, keys, sizes, np.where(on, ranked[:, :width], -np.inf), np.where(on, m, -1),
+                 on & (back[at[m] + j] == np.arange(n)[:, None]), np.where(on, j, -1), _next(ranked, kept))
 
 
 def _next(ranked: np.ndarray, kept: np.ndarray) -> np.ndarray:
