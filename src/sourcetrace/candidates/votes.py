@@ -229,7 +229,7 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
     entry comes (10k planted corpus: 46 members a pool, each block was computed twice). Exact
     as :func:`retally`: products of float16 values sum exactly in float64, in any order."""
     need: set[tuple[str, str]] = {(doc, d) for doc, _, pool in entries for d, _ in pool}
-    kept: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # (doc, member): its columns
+    kept: dict[tuple[str, str], np.ndarray] = {}  # (doc, member): its columns (_products' theirs)
     out = []
     for doc, key, pool in entries:
         own = vectors[doc]
@@ -255,17 +255,16 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
         end = len(backs[0]) if backs else 0
         for i, h in enumerate(have):
             if h is not None:
-                top[:, i], first[:, i], b = h
+                top[:, i], first[:, i] = h[:n], h[n:2 * n]
                 at[i] = end
-                end += len(b)
-                backs.append(b)
+                end += len(h) - 2 * n
+                backs.append(h[2 * n:].astype(np.int64))
         out.append(_tallied(key, members, n, top, first, np.concatenate(backs), at))
     return out
 
 
 def _products(own: np.ndarray, mats: Sequence[np.ndarray]
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                         Callable[[int], tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Callable[[int], np.ndarray]]:
     """What a tally reads of the float64 products of `own`'s sentences and the members' (`mats`,
     in pool order): each member's nearest sentence to each of `own`'s (its cosine, (n, members),
     and its place in the member, the first at that cosine), each member sentence's nearest of
@@ -287,9 +286,11 @@ def _products(own: np.ndarray, mats: Sequence[np.ndarray]
     back = np.argmax(sims, axis=0)  # each member sentence's nearest own sentence
     near = sims[back, np.arange(last)]
 
-    def theirs(c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def theirs(c: int) -> np.ndarray:
+        # One float64 array (places are small integers, exact): kept until the member's entry,
+        # views of these products' arrays would hold each whole block's reductions as long.
         s, e = starts[c], starts[c] + sizes[c]
-        return near[s:e], back[s:e], first[:, c].copy()
+        return np.concatenate((near[s:e], back[s:e], first[:, c]), dtype=np.float64)
 
     return top, first, back, starts, theirs
 
