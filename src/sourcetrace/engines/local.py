@@ -450,9 +450,8 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
         blobs.update(_per_document(store, "stretch votes", stretch_version(),
                                    [d for d in docs if d.id in by_stretches], stretch_bytes))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
-    # float16 values as float32 (exact): a tally reads them as float64, and float16 cast anew for
-    # every pool a document is in cost as much as the products
-    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim).astype(np.float32) for k, v in blobs.items()}
+    # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
+    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
     tallied = pipeline.tallies(plans, vectors, key_of)
     for lang in sorted({lang for _, lang in tallied}):
         put_in_batches(store, f"{ballots[3]} {lang}", version,
