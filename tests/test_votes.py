@@ -316,3 +316,32 @@ def test_stretch_vectors_only_for_a_long_document():
     got = votes.stretch_vectors(long, enc, 8)
     assert got.shape == (8, enc.dim) and np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-2)
     assert np.array_equal(got, votes.stretch_vectors(long, enc, 8))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_tallies_of_many_pools_equal_each_tally_alone(seed):
+    """Each pair of documents in each other's pools is multiplied once, its block reduced for
+    both (votes.tallies): every tally equals the one read alone, ties from copies, documents
+    without sentences, and a pool listing a member whose own pool does not list it included."""
+    rng = np.random.default_rng(seed)
+    ids = [f"d{i:02d}" for i in range(30)]
+    mats = {d: _half(rng.normal(size=(int(rng.integers(1, 9)), 16))) for d in ids}
+    mats["d03"], mats["d07"] = mats["d02"].copy(), mats["d00"][:0]
+    keys = {d: i + 100 for i, d in enumerate(ids)}
+    pools: dict[str, list[str]] = {d: [] for d in ids}
+    for d in ids:
+        for e in rng.choice(ids, 6, replace=False).tolist():
+            if e != d and e not in pools[d]:
+                pools[d].append(e)
+                if rng.random() < 0.9:  # most pools are symmetric (votes.pool), not every caller's
+                    pools[e].append(d)
+    entries = [(d, keys[d], [(e, keys[e]) for e in dict.fromkeys(pools[d])]) for d in rng.permutation(ids).tolist()]
+    got = votes.tallies(entries, mats)
+    assert len(got) == len(entries)
+    for (d, k, pool), t in zip(entries, got, strict=True):
+        alone = votes.tally(mats[d], k, [(e, ke, mats[e]) for e, ke in pool])
+        assert (t.own, t.pool, t.keys, t.sizes) == (alone.own, alone.pool, alone.keys, alone.sizes)
+        for a, b in ((t.best, alone.best), (t.member, alone.member), (t.mutual, alone.mutual),
+                     (t.sentence, alone.sentence), (t.bound, alone.bound)):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+        assert votes.verdict(t) == votes.ballot(mats[d], [(e, mats[e]) for e, _ in pool])

@@ -321,13 +321,16 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
     documents and of the members to read; ``keys``: the documents' topic fingerprints."""
     from threadpoolctl import threadpool_limits
 
-    out = {}
+    out: dict[tuple[str, str], votes.Tally | None] = {(doc, lang): None for doc, lang, _, _ in plans}
+    whole = [(doc, lang, pool) for doc, lang, pool, before in plans if before is None]
     with threadpool_limits(1):
+        # Those read whole at once: a pair of documents in each other's pools is multiplied once.
+        for (doc, lang, _), t in zip(whole, votes.tallies([(doc, keys[doc], pool) for doc, _, pool in whole], vectors),
+                                     strict=True):
+            out[(doc, lang)] = t
         for doc, lang, pool, before in plans:
             if before is not None:
                 out[(doc, lang)] = votes.retally(vectors[doc], before, pool, vectors)
-            else:
-                out[(doc, lang)] = votes.tally(vectors[doc], keys[doc], [(d, k, vectors[d]) for d, k in pool])
     return out
 
 

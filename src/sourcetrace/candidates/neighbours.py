@@ -32,7 +32,7 @@ import numpy as np
 
 EXACT_LIMIT = 100_000
 EXTRA = 4  # float32 search keeps this many more than needed, re-ranked in float64
-_CHUNK = 2048  # query rows re-ranked at a time (bounded memory)
+_CHUNK = 256  # query rows re-ranked at a time (bounded memory: 18 MB of float64 candidates)
 SLACK = 1e-3  # float32 inner products of unit vectors are within 1e-4 of the float64 cosine
 K = 10  # nearest documents per document in every other language that are candidates
 # Nearest documents kept per document in every other language: the first K are candidates, all
@@ -218,13 +218,15 @@ def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, sam
 
 def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarray:
     """Float64 cosine of each query and each of its candidates (-inf where none), pair by pair:
-    only the pairs there are (each a sum over one contiguous row, so its bits do not depend on
-    which other pairs are computed with it)."""
+    each a sum over one contiguous row, so its bits do not depend on which other pairs are
+    computed with it. A query's row is broadcast over its candidates, not gathered once per
+    pair (10,000 queries of 34 candidates: 0.93 -> 0.38 s, the same bits)."""
     out = np.full(cand.shape, -np.inf)
-    r, c = np.nonzero(cand >= 0)
-    for s in range(0, len(r), _CHUNK * 8):
-        rs, cs = r[s:s + _CHUNK * 8], c[s:s + _CHUNK * 8]
-        out[rs, cs] = (mat[queries[rs]].astype(np.float64) * mat[cand[rs, cs]].astype(np.float64)).sum(axis=-1)
+    m64 = mat.astype(np.float64, copy=False)
+    for s in range(0, len(cand), _CHUNK):
+        c = cand[s:s + _CHUNK]
+        got = (m64[np.maximum(c, 0)] * m64[queries[s:s + _CHUNK]][:, None, :]).sum(axis=-1)
+        out[s:s + _CHUNK] = np.where(c >= 0, got, -np.inf)
     return out
 
 

@@ -401,18 +401,19 @@ def _sentence_words(doc: DocInput) -> list[list[str]]:
     return [_words(s) for s in doc.sentences] if doc.sentences else [_words(doc.text)]
 
 
-def _quote_units(doc: DocInput) -> list[list[str]]:
+def _quote_units(doc: DocInput, sentences: list[list[str]]) -> list[list[str]]:
     """The units a document's quotes are matched by: its sentences whole, as they always were,
     and, where they differ, its run-on units (``doc.units``: sentences joined across every line
     break inside one), with every unit over ``CHUNK_ABOVE`` words also cut in chunks (_units).
     Adding units never loses a pair the sentences find: joining a headline, a byline and a
     date line to the first sentence (news pages) must not replace that sentence's own unit.
     A shared sentence over CHUNK_ABOVE words counts more than once towards QUOTE_MIN_SENTENCES:
-    forty words in a row are shared text, not a stock line."""
-    sentences = _sentence_words(doc)
+    forty words in a row are shared text, not a stock line. `sentences`: :func:`_sentence_words`
+    of `doc` (the caller has them: reading them again was an eighth of the features' cost)."""
     out = list(sentences)
     seen = {tuple(s) for s in sentences}
-    for u in [_words(x) for x in doc.units if x not in doc.sentences] + sentences:
+    known = set(doc.sentences)
+    for u in [_words(x) for x in doc.units if x not in known] + sentences:
         for c in _units(u):
             if tuple(c) not in seen:  # one unit once: a repeated unit would count twice
                 seen.add(tuple(c))
@@ -434,7 +435,7 @@ def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle:
         has_doc.append(bool(sh))
         if sh:
             doc_sets.append(sh)
-        units = [_shingles(u, QUOTE_SHINGLE) for u in _quote_units(d) if len(u) >= QUOTE_MIN_TOKENS]
+        units = [_shingles(u, QUOTE_SHINGLE) for u in _quote_units(d, words) if len(u) >= QUOTE_MIN_TOKENS]
         quote_sets += units
         n_quotes.append(len(units))
     doc_sigs = iter(_signatures(doc_sets, num_perm))

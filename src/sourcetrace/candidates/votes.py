@@ -30,7 +30,8 @@ vectors and its neighbours', so both engines, and a rerun, vote alike.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -248,36 +249,112 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
     """A ballot's tally (:func:`ballot`), every member read; `pool`: (document, fingerprint,
     sentence vectors) in list order."""
     pool = [(d, k, m) for d, k, m in pool if len(m)]
-    n = len(own)
-    t = Tally(own_key, [d for d, _, _ in pool], [k for _, k, _ in pool], [len(m) for _, _, m in pool],
-              np.full((n, TALLY_DEPTH), -np.inf), np.full((n, TALLY_DEPTH), -1, dtype=np.int64),
-              np.zeros((n, TALLY_DEPTH), dtype=bool), np.full((n, TALLY_DEPTH), -1, dtype=np.int64),
-              np.full(n, -np.inf))
-    if not n or not pool:
-        return t
-    mat = np.concatenate([m for _, _, m in pool]).astype(np.float64)
-    owner = np.repeat(np.arange(len(pool)), [len(m) for _, _, m in pool])
+    if not len(own) or not pool:
+        return _tallied(own_key, pool, len(own))
+    top, first, back, at, _ = _products(own, [m for _, _, m in pool])
+    return _tallied(own_key, pool, len(own), top, first, back, at)
+
+
+def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vectors: Mapping[str, np.ndarray]
+            ) -> list[Tally]:
+    """The :func:`tally` of each entry ((document, fingerprint, pool: (document, fingerprint) in
+    list order), every member read, the same tallies; each pair of documents' products computed
+    once. A pool holds a member when the member's pool holds the document (:func:`pool`), and
+    what the member's tally needs of the pair (each of its sentences' nearest in the document,
+    and each of the document's sentences' nearest in it) is the same block's columns: the block
+    computed for the first of the two is reduced for the second as well and kept until its
+    entry comes (10k planted corpus: 46 members a pool, each block was computed twice). Exact
+    as :func:`retally`: products of float16 values sum exactly in float64, in any order."""
+    # Entries still to come, by document: a member with none left is not kept for (a set of every
+    # (document, member) asked cost 50 MB at 10,000 documents). Kept for a member whose entry
+    # does not list the document after all (no such pool is made), it is only never used.
+    ahead = Counter(doc for doc, _, _ in entries)
+    kept: dict[tuple[str, str], np.ndarray] = {}  # (doc, member): its columns (_products' theirs)
+    out = []
+    for doc, key, pool in entries:
+        ahead[doc] -= 1
+        own = vectors[doc]
+        members = [(d, k, vectors[d]) for d, k in pool if len(vectors[d])]
+        n = len(own)
+        if not n or not members:
+            out.append(_tallied(key, members, n))
+            continue
+        have = [kept.pop((doc, d), None) for d, _, _ in members]
+        fresh = [i for i, h in enumerate(have) if h is None]
+        top = np.empty((n, len(members)))
+        first = np.empty((n, len(members)), dtype=np.int64)
+        at = np.zeros(len(members), dtype=np.int64)  # each member's first sentence in `back`
+        backs = []
+        if fresh:
+            t, f, b, offsets, theirs = _products(own, [members[i][2] for i in fresh])
+            top[:, fresh], first[:, fresh], at[fresh] = t, f, offsets
+            backs.append(b)
+            for c, i in enumerate(fresh):
+                d = members[i][0]
+                if ahead[d] > 0:
+                    kept[(d, doc)] = theirs(c)
+        end = len(backs[0]) if backs else 0
+        for i, h in enumerate(have):
+            if h is not None:
+                top[:, i], first[:, i] = h[:n], h[n:2 * n]
+                at[i] = end
+                end += len(h) - 2 * n
+                backs.append(h[2 * n:].astype(np.int64))
+        out.append(_tallied(key, members, n, top, first, np.concatenate(backs), at))
+    return out
+
+
+def _products(own: np.ndarray, mats: Sequence[np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Callable[[int], np.ndarray]]:
+    """What a tally reads of the float64 products of `own`'s sentences and the members' (`mats`,
+    in pool order): each member's nearest sentence to each of `own`'s (its cosine, (n, members),
+    and its place in the member, the first at that cosine), each member sentence's nearest of
+    `own`'s (members after each other) and where each member's sentences start there; and a
+    function giving, for the member at a position, what its own tally reads of `own`
+    (:func:`tallies`): each of its sentences' nearest cosine and place in `own`, and each of
+    `own`'s sentences' nearest place in it."""
+    mat = np.concatenate(mats, dtype=np.float64)  # cast while joining: one pass, no float16 copy
+    sizes = [len(m) for m in mats]
+    starts = np.zeros(len(mats), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    owner = np.repeat(np.arange(len(mats)), sizes)
     sims = own.astype(np.float64) @ mat.T
-    starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
     top = np.maximum.reduceat(sims, starts, axis=1)  # (n, members): each member's nearest sentence
-    order = np.lexsort((np.broadcast_to(np.arange(len(pool)), top.shape), -top), axis=-1)
-    ranked = np.take_along_axis(top, order, axis=1)
-    width = _width(ranked)
-    back = np.argmax(sims, axis=0)  # each pool sentence's nearest own sentence
     # Each member's first sentence at its nearest (one pass: the first column at the block's max).
     last = sims.shape[1]
     first = last - np.maximum.reduceat(np.where(sims == top[:, owner], last - np.arange(last), 0), starts, axis=1)
-    rows = np.arange(n)
-    t.best, t.member = np.full((n, width), -np.inf), np.full((n, width), -1, dtype=np.int64)
-    t.mutual, t.sentence = np.zeros((n, width), dtype=bool), np.full((n, width), -1, dtype=np.int64)
+    first -= starts
+    back = np.argmax(sims, axis=0)  # each member sentence's nearest own sentence
+    near = sims[back, np.arange(last)]
+
+    def theirs(c: int) -> np.ndarray:
+        # One float64 array (places are small integers, exact): kept until the member's entry,
+        # views of these products' arrays would hold each whole block's reductions as long.
+        s, e = starts[c], starts[c] + sizes[c]
+        return np.concatenate((near[s:e], back[s:e], first[:, c]), dtype=np.float64)
+
+    return top, first, back, starts, theirs
+
+
+def _tallied(own_key: int, pool: Sequence[tuple[str, int, np.ndarray]], n: int, top: np.ndarray | None = None,
+             first: np.ndarray | None = None, back: np.ndarray | None = None, at: np.ndarray | None = None) -> Tally:
+    """A tally from what it reads of the products (:func:`_products`): `top`, each member's
+    nearest cosine to each sentence (n, members); `first`, the place of that sentence in the
+    member; `back`, each member sentence's nearest own sentence, member `m`'s from `at[m]` on.
+    None: no sentences or no members."""
+    ids, keys, sizes = [d for d, _, _ in pool], [k for _, k, _ in pool], [len(m) for _, _, m in pool]
+    if top is None or first is None or back is None or at is None:
+        return Tally(own_key, ids, keys, sizes, np.full((n, TALLY_DEPTH), -np.inf),
+                     np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.zeros((n, TALLY_DEPTH), dtype=bool),
+                     np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.full(n, -np.inf))
+    order = np.argsort(-top, axis=1, kind="stable")  # nearest first, ties to the first listed
+    ranked = np.take_along_axis(top, order, axis=1)
     kept = ranked >= _cut(ranked)[:, None]
-    for r in range(width):
-        j = first[rows, order[:, r]]
-        on = kept[:, r]
-        t.best[on, r], t.member[on, r], t.mutual[on, r] = sims[rows, j][on], order[on, r], (back[j] == rows)[on]
-        t.sentence[on, r] = (j - starts[order[:, r]])[on]
-    t.bound = _next(ranked, kept)
-    return t
+    width = int(kept.sum(axis=1).max())  # columns to keep every row's kept members (a prefix of each)
+    on, m = kept[:, :width], order[:, :width]
+    j = np.take_along_axis(first, m, axis=1)
+    return Tally(own_key, ids, keys, sizes, np.where(on, ranked[:, :width], -np.inf), np.where(on, m, -1),
+                 on & (back[at[m] + j] == np.arange(n)[:, None]), np.where(on, j, -1), _next(ranked, kept))
 
 
 def _next(ranked: np.ndarray, kept: np.ndarray) -> np.ndarray:
@@ -293,11 +370,6 @@ def _cut(ranked: np.ndarray) -> np.ndarray:
     if ranked.shape[1] <= TALLY_DEPTH:
         return np.full(len(ranked), -np.inf)
     return ranked[:, TALLY_DEPTH - 1]
-
-
-def _width(ranked: np.ndarray) -> int:
-    """Columns a tally needs to keep :func:`_cut`'s members of every row."""
-    return int((ranked >= _cut(ranked)[:, None]).sum(axis=1).max(initial=0))
 
 
 def _carried(before: Tally, at: Mapping[tuple[str, int], int]
