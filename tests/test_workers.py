@@ -74,11 +74,12 @@ def test_worker_processes_encode_the_vectors_this_process_does(tmp_path, monkeyp
     enc = get_encoder("use")
     monkeypatch.setattr(enc, "batch_size", 16)
     here = enc.encode(texts)
-    with workers.encoder_pool(enc, 2) as run:
-        assert run is not None
-        assert (enc.encode(texts, run=run) == here).all()  # bit for bit: the same batches
-    with workers.encoder_pool(enc, 1) as run:
-        assert run is None  # one worker: this process
+    with Store(tmp_path / "pool.db") as store:
+        with workers.PairWork(store, enc, 0.5, 2) as pool:
+            run = pool.runner()
+            assert run is not None
+            assert (enc.encode(texts, run=run) == here).all()  # bit for bit: the same batches
+        assert workers.PairWork(store, enc, 0.5, 1).runner() is None  # one worker: this process
     # The encode stage through the pool stores what it stores encoding here.
     from sourcetrace.encode import vectors
 
