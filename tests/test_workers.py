@@ -149,3 +149,43 @@ def test_voting_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_pa
         assert not work.submitted("votes") and _children() == before  # collected: the workers stop
         assert store.cached("votes", local.votes_version(), [d.id for d in docs]) == here  # bit for bit
     assert any(here.values())
+
+
+def test_pair_workers_warmed_start_once_encode_as_here_and_not_after_close(tmp_path):
+    texts = [line for line in (STATEMENT + REPORT + ARABIC).splitlines()]
+    enc = get_encoder("use")
+    here = enc.encode(texts)
+    before = _children()
+    with Store(tmp_path / "s.db") as store:
+        pool = workers.PairWork(store, enc, 0.5, 2)
+        pool.warm()
+        started = pool.pool
+        assert started is not None and len(_children() - before) == 2
+        pool.warm()  # started: nothing more
+        assert pool.pool is started
+        assert (enc.encode(texts, run=pool.runner()) == here).all()
+        pool.close()
+        assert _children() == before
+        pool.warm()  # closed: a late call (from the document workers' thread) starts nothing
+        assert pool.pool is None and _children() == before
+        assert workers.PairWork(store, enc, 0.5, 1).warm() is None  # one worker: none to start
+        assert _children() == before
+
+
+def test_document_work_calls_back_once_its_jobs_are_done(tmp_path):
+    import threading
+
+    for name, text in {"s": STATEMENT, "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        work = workers.DocumentWork(store, 2)
+        threads = threading.active_count()
+        work.when_done(lambda: pytest.fail("nothing was submitted"))
+        assert threading.active_count() == threads  # no job: no thread waits
+        done = threading.Event()
+        work.submit("facts", workers.document_facts, docs, 1)
+        work.when_done(done.set)
+        assert done.wait(120)
+        assert all(f.done() for f in work.futures["facts"])
+        work.close()

@@ -101,22 +101,27 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     # run beside the stages this process runs alone (topics, candidates); the voting vectors
     # first, which candidates reads.
     work = DocumentWork(store, default_workers())
+    chosen = pipeline.alignment_encoder(encoder, len(docs))
+    pool = PairWork(store, chosen, threshold, default_workers())  # the encode stage's and alignment's
     try:
         features_ahead(store, docs, work)
         votes_ahead(store, docs, work)
         pending_facts = FactsOf(docs, store, work=work)
-        return _trace_stages(store, docs, encoder, threshold, progress, pending_facts, work)
+        # The pair workers' start-up (a model load each) where the document workers leave the
+        # cores idle: this process alone is searching candidates then, most often.
+        work.when_done(pool.warm)
+        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool)
     finally:
+        pool.close()
         work.close()
 
 
-def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, threshold: float,
-                  progress: Progress, pending_facts: FactsOf, work: DocumentWork) -> Trace:
+def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, threshold: float,
+                  progress: Progress, pending_facts: FactsOf, work: DocumentWork, pool: PairWork) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
     pairs = candidate_sets(store, docs, topics, work)
-    chosen = pipeline.alignment_encoder(encoder, len(docs))
     # The full encoder only for what alignment reads whole: every sentence of a document in a
     # cross-language pair to align. Same-language pairs encode on demand only the sentences their
     # shared wording leaves unexplained (align.pair), most of a copy being reuse; with no encoder
@@ -125,12 +130,12 @@ def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, t
     need = pipeline.encoded_documents(docs, pairs.aligned) if chosen is not None else []
     pending_facts.release()  # most often done by now: the encoder's and aligner's workers come next
     progress.start("encode", len(need))
-    with PairWork(store, chosen, threshold, default_workers()) as pool:  # one spawn and model load for both
-        if need:
-            sentence_vectors(store, need, progress.step, encoder=chosen, pool=pool)
-        pending_facts.release()
-        passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
-                             progress=progress, pool=pool)  # announces "align" with its total
+    if need:  # in the workers that align next: one spawn and model load for both
+        sentence_vectors(store, need, progress.step, encoder=chosen, pool=pool)
+    pending_facts.release()
+    passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
+                         progress=progress, pool=pool)  # announces "align" with its total
+    pool.close()  # its workers' memory, before the stages still to come
     progress.start("relate")
     texts = DocumentTexts(store)  # read once for typing and the fact diffs
     typed = relate_all(store, docs, passages, topics, pairs.related, texts)

@@ -11,6 +11,7 @@ process whose OpenMP (faiss) or BLAS threads have run can hang.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -50,7 +51,7 @@ def default_workers() -> int:
 WORKER_MEMO = 8_000  # sentence vectors a worker keeps in memory: a chunk's documents, with room
 
 
-def _start(db_path: str, spec: str, threshold: float) -> None:
+def _start(db_path: str, spec: str, threshold: float, warm: bool = False) -> None:
     from sourcetrace.encode import vectors
 
     vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
@@ -58,6 +59,14 @@ def _start(db_path: str, spec: str, threshold: float) -> None:
     encoder = get_encoder(spec) if spec else None
     _state["blas"] = one_thread(encoder)
     _state.update(vectors=StoreVectors(store), sides=Sides(store), encoder=encoder, threshold=threshold)
+    if warm:  # the models every task reads, loaded now (:meth:`PairWork.warm`)
+        if isinstance(encoder, LazyBatchEncoder):
+            encoder.raw_rows(["warm"])
+        get_encoder("static").table()  # same-language pairs are screened with it (align/screen.py)
+
+
+def _nothing() -> None:
+    """A task that only starts a worker (its initializer does the work)."""
 
 
 def one_thread(encoder: Encoder | None) -> object:
@@ -128,16 +137,36 @@ class PairWork:
         self.store, self.encoder, self.threshold, self.workers = store, encoder, threshold, workers
         self.spec = spec_of(encoder)
         self.pool: ProcessPoolExecutor | None = None
+        self.lock = threading.Lock()  # :meth:`warm` may come from another thread
+        self.closed = False
 
     def usable(self) -> bool:
         """Whether tasks run in worker processes: two or more, with an encoder they can build."""
         return self.workers > 1 and self.spec is not None
 
     def submit(self, fn: Callable, *args: object) -> Future:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start,
-                                            initargs=(str(self.store.path), self.spec, self.threshold))
-        return self.pool.submit(fn, *args)
+        return self._started().submit(fn, *args)
+
+    def _started(self, warm: bool = False) -> ProcessPoolExecutor:
+        with self.lock:
+            if self.closed:
+                raise RuntimeError("the pair workers were closed")
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start,
+                                                initargs=(str(self.store.path), self.spec, self.threshold, warm))
+            return self.pool
+
+    def warm(self) -> None:
+        """Start the workers now, each loading its models (USE, the static table) as it starts, if
+        none has started: a trace calls it once its document workers are done, so that this
+        start-up (about 2.5 s of each core at 10,000 documents) takes the cores the end of
+        candidate search leaves idle instead of delaying the encode stage."""
+        with self.lock:
+            if not self.usable() or self.pool is not None or self.closed:
+                return
+        pool = self._started(warm=True)
+        for _ in range(self.workers):
+            pool.submit(_nothing)
 
     def runner(self) -> BatchRunner | None:
         """Where the encode stage runs the encoder's batches (:meth:`LazyBatchEncoder.encode`'s
@@ -155,9 +184,10 @@ class PairWork:
         return run
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        with self.lock:
+            pool, self.pool, self.closed = self.pool, None, True
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> PairWork:
         return self
@@ -212,6 +242,19 @@ class DocumentWork:
 
     def submitted(self, name: str) -> bool:
         return name in self.futures
+
+    def when_done(self, then: Callable[[], None]) -> None:
+        """Call ``then`` (in a thread of its own) once every job submitted so far is done (never
+        when none was): what a trace starts when these workers leave the cores idle."""
+        pending = [f for fs in self.futures.values() for f in fs]
+        if not pending:
+            return
+
+        def run() -> None:
+            wait(pending)
+            then()
+
+        threading.Thread(target=run, name="after document work", daemon=True).start()
 
     def results(self, name: str) -> Iterator[tuple[str, object]]:
         """The job's (document id, result) pairs, as its chunks finish in order; then the job is
