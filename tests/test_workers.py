@@ -189,3 +189,12 @@ def test_document_work_calls_back_once_its_jobs_are_done(tmp_path):
         assert done.wait(120)
         assert all(f.done() for f in work.futures["facts"])
         work.close()
+
+
+def test_pairs_go_to_workers_in_chunks_the_last_ones_smaller():
+    pairs = list(range(10 * workers.CHUNK + 5))
+    chunks = workers.task_chunks(pairs, 2)
+    assert [p for c in chunks for p in c] == pairs  # every pair once, in order
+    assert [len(c) for c in chunks[:8]] == [workers.CHUNK] * 8
+    assert all(len(c) <= workers.CHUNK // 4 for c in chunks[8:]) and len(chunks) > 8
+    assert workers.task_chunks(pairs[:3], 2) == [pairs[:3]]

@@ -105,7 +105,7 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
         for a, b in pairs:
             yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, vectors=vectors, threshold=threshold)
         return
-    chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
+    chunks = task_chunks(pairs, pool.workers)
     pending: set[Future] = set()
     todo = iter(chunks)
     for chunk in todo:  # a bounded queue: results are written as they come
@@ -119,6 +119,16 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
             nxt = next(todo, None)
             if nxt is not None:
                 pending.add(pool.submit(_align_chunk, nxt))
+
+
+def task_chunks(pairs: Sequence[tuple[Document, Document]], workers: int) -> list[Sequence[tuple[Document, Document]]]:
+    """Consecutive pairs ``CHUNK`` a task, the last ``workers`` chunks' worth in quarters: a
+    worker given the last whole chunk kept the others waiting up to a chunk's time (about a
+    second) at the end of the stage."""
+    tail = max(0, len(pairs) - workers * CHUNK) // CHUNK * CHUNK  # where the smaller chunks begin
+    small = max(1, CHUNK // 4)
+    return ([pairs[i:i + CHUNK] for i in range(0, tail, CHUNK)]
+            + [pairs[i:i + small] for i in range(tail, len(pairs), small)])
 
 
 def _raw_rows(items: list[str]) -> np.ndarray:
