@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import suppress
 from multiprocessing import get_context
 
 import numpy as np
@@ -174,9 +175,10 @@ class PairWork:
         with self.lock:
             if not self.usable() or self.pool is not None or self.closed:
                 return
-        pool = self._started(warm=True)
-        for _ in range(self.workers):
-            pool.submit(_nothing)
+        with suppress(RuntimeError):  # closed meanwhile (the trace ended or failed): nothing to start
+            pool = self._started(warm=True)
+            for _ in range(self.workers):
+                pool.submit(_nothing)
 
     def runner(self) -> BatchRunner | None:
         """Where the encode stage runs the encoder's batches (:meth:`LazyBatchEncoder.encode`'s
