@@ -158,3 +158,24 @@ def test_a_file_of_only_boilerplate_is_a_failure_every_time_and_not_stored(tmp_p
         assert [d.id for d in store.documents(report.files)] == ["body#1"]
     with pytest.raises(ReadError, match="boilerplate"):
         ingest([str(tmp_path / "captions.txt")], store, strict=True)
+
+
+def test_an_annotation_json_beside_the_texts_is_skipped_not_traced_nor_failed(tmp_path):
+    """A corpus's gold.json (valid JSON, no "text" anywhere) is no document: a note, exit code 0;
+    a .json of records is read; a broken .json still fails."""
+    (tmp_path / "body.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "gold.json").write_text(json.dumps({"documents": [{"id": "body", "span": [0, 90]}]}, indent=2),
+                                        encoding="utf-8")
+    (tmp_path / "feed.json").write_text(json.dumps([{"id": "f1", "text": BODY.replace("council", "board")}]),
+                                        encoding="utf-8")
+    res = run("read", ".", "--db", "s.db", "--out", "out", "--json", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "skipped ./gold.json: JSON holding no document" in res.stderr.replace("\n", " ")
+    answer = json.loads(res.stdout)
+    assert answer["failures"] == [] and [Path(s["path"]).name for s in answer["skipped"]] == ["gold.json"]
+    assert sorted(Path(d["path"]).name for d in documents_out(tmp_path / "out")) == ["body.txt", "feed.json"]
+    (tmp_path / "broken.json").write_text('{"text": "cut off', encoding="utf-8")
+    report = ingest([str(tmp_path / name) for name in ("body.txt", "gold.json", "feed.json", "broken.json")],
+                    Store(tmp_path / "s.db"))
+    assert [Path(f.path).name.split(":")[0] for f in report.failures] == ["broken.json"]
+    assert [Path(f.path).name for f in report.skipped] == ["gold.json"]

@@ -1,4 +1,5 @@
 import json
+from contextlib import contextmanager
 
 from sourcetrace.candidates.pairs import FEATURES_VERSION
 from sourcetrace.engines import local
@@ -184,6 +185,22 @@ def test_facts_are_cached_per_document_and_read_back_the_same(tmp_path, monkeypa
         assert local.facts_of(docs, local.DocumentTexts(store), store) == first
 
 
+@contextmanager
+def _voted_once(tmp_path, monkeypatch, vectors: str):
+    """The files of ``tmp_path`` ingested and chosen by votes once, the documents each call of
+    ``pipeline.<vectors>`` encodes counted: (store, documents, neighbours, chosen, counts, the
+    uncounted function)."""
+    from sourcetrace import pipeline
+
+    encoded: list[int] = []
+    uncounted = getattr(pipeline, vectors)
+    monkeypatch.setattr(pipeline, vectors, lambda inputs: encoded.append(len(inputs)) or uncounted(inputs))
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        nb = local.nearest_documents(store, docs, local.topic_vectors(store, docs))
+        yield store, docs, nb, local.chosen_by_votes(store, docs, nb), encoded, uncounted
+
+
 def test_long_documents_cast_stretch_ballots_kept_as_the_sentence_ballots_are(tmp_path, monkeypatch):
     """Documents of more than VOTE_SENTENCES sentences also vote with their stretches: the store's
     ballots choose what a fresh count over both kinds of vectors does, and a rerun encodes nothing."""
@@ -201,14 +218,7 @@ def test_long_documents_cast_stretch_ballots_kept_as_the_sentence_ballots_are(tm
         (tmp_path / f"a{i}.txt").write_text("\n".join(f"{ar[(i + j) % 4]} اليوم {j}." for j in range(n)) + "\n",
                                             encoding="utf-8")
     (tmp_path / "short.txt").write_text(en[0] + "\n", encoding="utf-8")
-    encoded: list[int] = []
-    stretch_vectors = pipeline.stretch_vectors
-    monkeypatch.setattr(pipeline, "stretch_vectors",
-                        lambda inputs: encoded.append(len(inputs)) or stretch_vectors(inputs))
-    with Store(tmp_path / "s.db") as store:
-        docs = list(store.documents(ingest([str(tmp_path)], store).files))
-        nb = local.nearest_documents(store, docs, local.topic_vectors(store, docs))
-        first = local.chosen_by_votes(store, docs, nb)
+    with _voted_once(tmp_path, monkeypatch, "stretch_vectors") as (store, docs, nb, first, encoded, stretch_vectors):
         inputs = local.doc_inputs(store, docs)
         stretches = stretch_vectors(inputs)
         assert sorted(len(v) for v in stretches.values()) == [0] + [votes.VOTE_SENTENCES] * 6
@@ -224,6 +234,34 @@ def test_long_documents_cast_stretch_ballots_kept_as_the_sentence_ballots_are(tm
         store.conn.execute("DELETE FROM doc_cache WHERE kind='stretch votes' AND doc=?", (gone,))
         assert local.long_documents(store, docs) == long and sum(encoded) == 1
         assert gone in store.cached_sizes("stretch votes", local.stretch_version())
+
+
+def test_documents_of_short_sentences_cast_twin_ballots_kept_as_the_others_are(tmp_path, monkeypatch):
+    """Documents of a few short sentences also vote with their twins, among members voting with
+    their twins, stretches or sentences: the store's ballots choose what a fresh count over every
+    kind of vectors does, and a rerun encodes nothing."""
+    from sourcetrace import pipeline
+    from sourcetrace.candidates import votes
+
+    en = ["The rain fell.", "The road closed.", "A school opened.", "The bank rose.", "Rivers ran high.", "All slept."]
+    ar = ["هطل المطر.", "أغلق الطريق.", "فتحت مدرسة.", "ارتفع البنك.", "فاضت الأنهار.", "نام الجميع."]
+    for i in range(3):
+        (tmp_path / f"e{i}.txt").write_text("\n".join(en[i:] + en[:i]) + "\n", encoding="utf-8")
+        (tmp_path / f"a{i}.txt").write_text("\n".join(ar[i:] + ar[:i]) + "\n", encoding="utf-8")
+    n = votes.VOTE_SENTENCES + 4
+    (tmp_path / "long_e.txt").write_text("\n".join(f"{en[j % 6]} Day {j} of the long report." for j in range(n)) + "\n",
+                                         encoding="utf-8")
+    (tmp_path / "long_a.txt").write_text("\n".join(f"{ar[j % 6]} اليوم {j} من التقرير الطويل." for j in range(n)) + "\n",
+                                         encoding="utf-8")
+    with _voted_once(tmp_path, monkeypatch, "twin_vectors") as (store, docs, nb, first, encoded, twin_vectors):
+        inputs = local.doc_inputs(store, docs)
+        twins = twin_vectors(inputs)
+        assert sorted(len(v) for v in twins.values()) == [0, 0] + [5] * 6
+        assert first == pipeline.voted(nb, pipeline.vote_vectors(inputs), pipeline.stretch_vectors(inputs), twins)
+        assert len(json.loads(store.corpus_cached("twin ballots", local.twin_version()))) == 6
+        encoded.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
+        assert local.voting_apart(store, docs, local.TWIN_BALLOTS) == {d for d, v in twins.items() if len(v)}
 
 
 def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):

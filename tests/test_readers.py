@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import trafilatura
 
-from sourcetrace.readers import ReadError, discover, read_file
+from sourcetrace.readers import NotDocuments, ReadError, discover, read_file
 from sourcetrace.readers.base import Reader, choose_reader, default_readers
 
 # All fixture texts are invented for these tests.
@@ -198,8 +198,29 @@ def test_jsonl_documents_and_malformed_lines(tmp_path: Path) -> None:
 
 
 def test_jsonl_with_no_usable_line(tmp_path: Path) -> None:
-    with pytest.raises(ReadError, match=r'no usable JSON line.*line 1: "text" is a number'):
+    with pytest.raises(ReadError, match=r'no usable JSON record.*line 1: "text" is a number'):
         read_file(write(tmp_path / "bad.ndjson", '{"text": 5}\n{oops}\n'))
+
+
+def test_json_file_of_one_record_or_a_list_of_them(tmp_path: Path) -> None:
+    listed = json.dumps([{"id": "a", "text": ENGLISH}, {"text": ""}, {"id": "b", "text": ARABIC, "lang": "ar"}],
+                        ensure_ascii=False, indent=2)
+    src = read_file(write(tmp_path / "export.json", listed), display_path="export.json")
+    assert src.format == "jsonl" and src.text == ENGLISH + "\n\n" + ARABIC
+    assert [(p.id, p.lang) for p in src.parts] == [("a", None), ("b", "ar")]
+    assert [(p.path, p.reason) for p in src.problems] == [("export.json:2", 'item 2: "text" is empty')]
+    one = read_file(write(tmp_path / "one.json", json.dumps({"text": "Only this.", "title": "T"}, indent=1)))
+    assert one.text == "Only this." and one.parts[0].title == "T"
+
+
+def test_json_without_documents_is_not_read_as_text(tmp_path: Path) -> None:
+    """A corpus's annotation file (gold.json, say) beside its texts is no document to trace."""
+    gold = json.dumps({"about": "answers", "documents": [{"id": "000", "file": "000.txt"}]}, indent=1)
+    with pytest.raises(NotDocuments, match=r'gold.json: JSON holding no document \(no "text" field anywhere\)$'):
+        read_file(write(tmp_path / "gold.json", gold))
+    with pytest.raises(ReadError) as broken:  # not JSON at all: a failure, not a skip
+        read_file(write(tmp_path / "cut.json", '{"about": "answers", "documents": ['))
+    assert not isinstance(broken.value, NotDocuments)
 
 
 def test_jsonl_sniffed_without_suffix(tmp_path: Path) -> None:
@@ -222,7 +243,7 @@ def test_the_suffix_registry_is_the_readers_own_suffixes() -> None:
     from sourcetrace.readers import readers_by_suffix
 
     registry = readers_by_suffix()
-    assert {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".jsonl", ".ndjson"} == set(registry)
+    assert {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".jsonl", ".ndjson", ".json"} == set(registry)
     for suffix, reader in registry.items():
         assert suffix in reader.suffixes and choose_reader(f"x{suffix}", b"", "words").name == reader.name
     with pytest.raises(TypeError):
@@ -289,6 +310,46 @@ def test_discover_directory_recursive_sorted_relative(tmp_path: Path, monkeypatc
     files, failures = discover(["corpus"])
     assert failures == []
     assert files == [os.path.join("corpus", p) for p in ("a.html", "b.txt", "sub/c.txt", "sub/deeper/d.html")]
+
+
+def test_discover_skips_the_stores_own_files_beside_it(tmp_path: Path) -> None:
+    """A writer's lock, the quote index and the web app's uploads beside a store in the corpus
+    folder were read back as inputs on the next run (the index a "binary file" failure)."""
+    write(tmp_path / "b.txt", ENGLISH)
+    write(tmp_path / "s.db", b"SQLite format 3\x00")
+    write(tmp_path / "s.db.quotes.lock", b"")
+    write(tmp_path / "s.db.quotes.faiss", b"IxFI\x00\x01")
+    write(tmp_path / "s.db.quotes.faiss.tmp", b"IxFI\x00")
+    write(tmp_path / "s.db.uploads" / "u1" / "upload.txt", ENGLISH)
+    write(tmp_path / "notes.db.txt", ENGLISH)  # a user's file, whatever its name holds
+    files, failures = discover([str(tmp_path)])
+    assert failures == [] and [Path(f).name for f in files] == ["b.txt", "notes.db.txt"]
+
+
+def test_discover_skips_the_output_sets_of_earlier_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`trace corpus --out corpus/out`, then `trace corpus` again: out/texts.jsonl (a "text" per
+    file) was read back as a copy of every document."""
+    write(tmp_path / "corpus" / "a.txt", ENGLISH)
+    out = tmp_path / "corpus" / "out"
+    write(out / "texts.jsonl", json.dumps({"path": "a.txt", "text": ENGLISH}) + "\n")
+    write(out / "documents.jsonl", json.dumps({"id": "a#1", "path": "a.txt", "start": 0, "end": 5}) + "\n")
+    write(out / "settings.json", json.dumps({"command": "trace", "sourcetrace": "0.1.0"}))
+    spark = tmp_path / "corpus" / "cluster"  # a Spark run's tables: folders of parts
+    write(spark / "documents" / "part-00000", "{}\n")
+    write(spark / "settings.json" / "part-00000", "{}\n")
+    write(spark / "texts" / "part-00000", json.dumps({"path": "a.txt", "text": ENGLISH}) + "\n")
+    mine = tmp_path / "corpus" / "mine"  # a user's folder that merely holds a settings.json
+    write(mine / "settings.json", json.dumps({"theme": "dark"}))
+    write(mine / "documents.jsonl", json.dumps({"text": ARABIC}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    files, failures = discover(["corpus"])
+    assert failures == [] and files == [os.path.join("corpus", p) for p in ("a.txt", "mine/documents.jsonl",
+                                                                           "mine/settings.json")]
+    files, failures = discover(["corpus/**/*.jsonl"])
+    assert failures == [] and files == ["corpus/mine/documents.jsonl"]
+    files, failures = discover(["corpus/out", "corpus/cluster"])
+    assert files == [] and [f.path for f in failures] == ["corpus/out", "corpus/cluster"]
+    assert all("output of a sourcetrace run" in f.reason and "sourcetrace load" in f.reason for f in failures)
 
 
 def test_discover_globs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,7 +98,10 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
     # The long documents' stretches: a2's and e2's translate each other, a1's and e1's are none.
     s2 = unit(rng.normal(size=(32, 16)))
     stretches = {"a1": a1[:0], "a2": s2, "e1": e1[:0], "e2": unit(s2.astype(np.float32) + 0.05 * rng.normal(size=s2.shape))}
-    vecs = {k: (v, stretches[k]) for k, v in {"a1": a1, "a2": a2, "e1": e1, "e2": e2}.items()}
+    # The short documents' twins: a1's and e1's translate each other.
+    t1 = unit(rng.normal(size=(7, 16)))
+    twins = {"a1": t1, "a2": a2[:0], "e1": unit(t1.astype(np.float32) + 0.05 * rng.normal(size=t1.shape)), "e2": e2[:0]}
+    vecs = {k: (v, stretches[k], twins[k]) for k, v in {"a1": a1, "a2": a2, "e1": e1, "e2": e2}.items()}
     pools = [(("a1", "en"), ["e1", "e2"]), (("a2", "en"), ["e1", "e2"]),
              (("e1", "ar"), ["a1", "a2"]), (("e2", "ar"), ["a1", "a2"])]
     grouped: dict[tuple, list] = defaultdict(list)
@@ -108,8 +111,11 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
     spark_chosen = {k for k, v in grouped.items() if votes.agreed(v)}
     assert any(s[0] == "order" for s in grouped[("a2", "e2")])
     assert any(s[0] == votes.STRETCH + "share" for s in grouped[("a2", "e2")])
+    assert [s for s in grouped[("a1", "e1")] if s[0] == votes.TWIN + "share"] == [(votes.TWIN + "share", 1.0)] * 2
     lists = [(d, lang, pool) for (d, lang), pool in pools]
     f32 = {k: (v[1] if len(v[1]) else v[0]).astype(np.float32) for k, v in vecs.items()}
+    t32 = {k: (v[2] if len(v[2]) else f32[k]).astype(np.float32) for k, v in vecs.items()}  # twins, stretches, sentences
     local = votes.chosen(votes.ballots(lists, {k: v[0].astype(np.float32) for k, v in vecs.items()}),
-                         votes.ballots(votes.stretched(lists, {"a2", "e2"}), f32))
+                         votes.ballots(votes.stretched(lists, {"a2", "e2"}), f32),
+                         votes.ballots(votes.twinned(lists, {"a1", "e1"}), t32))
     assert spark_chosen == local == {("a1", "e1"), ("a2", "e2")}

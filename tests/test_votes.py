@@ -258,6 +258,31 @@ def test_a_long_document_is_cut_into_stretches_of_about_equal_length():
         " ".join(f"s{i:02d}" for i in range(s, s + votes.STRETCH_SENTENCES)) for s in (0, 20)]
 
 
+def test_a_document_of_short_sentences_votes_also_with_its_twins():
+    """Each two consecutive sentences joined, for a document of TWINS_FROM to n sentences most of
+    them short (verses, everyday sentences); none for news sentences, nor too few or too many."""
+    short = [f"v{i} " + "x" * 20 for i in range(votes.TWINS_FROM)]
+    assert votes.twins(short, 8) == [f"{x} {y}" for x, y in zip(short, short[1:], strict=False)]
+    assert votes.twins(short[:-1], 8) == []
+    assert len(votes.twins([f"v{i}" for i in range(8)], 8)) == 7
+    assert votes.twins([f"v{i:02d}" for i in range(9)], 8) == []  # more sentences than vote: stretches
+    news = [f"The council met on day {i} and agreed, after a long debate, on plan number {i}." for i in range(10)]
+    assert all(len(s) >= votes.TWINS_CHARS for s in news) and votes.twins(news, 8) == []
+    lists = [("a1", "en", ["e1", "e2"]), ("e1", "ar", ["a1"]), ("e2", "ar", ["a1"])]
+    assert votes.twinned(lists, {"e1", "a9"}) == [lists[1]]
+
+
+def test_twin_ballots_choose_apart_from_the_others():
+    """Both documents' choice by their twins chooses a pair; one side's twin share and the other's
+    sentence or stretch share do not."""
+    low = votes.MIN_SHARE / 2
+    sentences = {("a1", "en"): ("e1", low, ()), ("e1", "ar"): ("a1", low, ())}
+    twins = {("a1", "en"): ("e1", 0.2, ()), ("e1", "ar"): ("a1", 0.3, ())}
+    assert votes.chosen(sentences, {}, twins) == {("a1", "e1")}
+    assert votes.chosen({("a1", "en"): ("e1", 0.3, ())}, {}, {("e1", "ar"): ("a1", 0.3, ())}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e1", 0.3, ())}, {("e1", "ar"): ("a1", 0.3, ())}) == set()
+
+
 def test_stretch_ballots_choose_apart_from_sentence_ballots():
     """A pair either kind of ballot chooses is chosen, but a stretch's vote is no sentence's: a
     share or votes in order of one kind are never added to the other's."""

@@ -106,6 +106,25 @@ def test_a_stopped_worker_is_dropped_and_its_share_goes_to_the_others(dispatcher
         c.close()
 
 
+def test_a_worker_that_dies_before_it_is_ready_is_dropped_when_its_replacement_starts(dispatcher):
+    dead = worker_end(dispatcher)
+    settle(dispatcher, 3)
+    dead.close()  # the worker process exited while loading its model: it never said it was ready
+    settle(dispatcher, 3)
+    assert len(dispatcher.workers) == 1  # the supervisor's copy of its end hides its EOF so far
+    fresh = worker_end(dispatcher)  # uvicorn restarts it: the dead one's end is let go
+    settle(dispatcher)
+    assert len(dispatcher.workers) == 1
+    assert [w.child_end for w in dispatcher.workers.values()] != [None]  # the new one's is held
+    fresh.listen()
+    clients = connect(dispatcher, 2)
+    settle(dispatcher)
+    got = handed_to(fresh)
+    assert len(got) == 2
+    for c in [*clients, *got, fresh]:
+        c.close()
+
+
 def test_nothing_is_accepted_until_a_worker_is_ready(dispatcher):
     end = worker_end(dispatcher)
     clients = connect(dispatcher, 3)  # they wait in the kernel's queue

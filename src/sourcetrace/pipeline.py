@@ -271,6 +271,12 @@ def stretch_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
     return _each_alone(inputs, votes.stretches)
 
 
+def twin_vectors(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
+    """The static vectors of each document's twins (:func:`sourcetrace.candidates.votes.twins`; no
+    rows for a document without), each document encoded alone."""
+    return _each_alone(inputs, votes.twins)
+
+
 def _each_alone(inputs: Sequence[DocInput], texts: Callable[[Sequence[str]], Sequence[str]]
                 ) -> dict[str, np.ndarray]:
     from threadpoolctl import threadpool_limits
@@ -282,14 +288,19 @@ def _each_alone(inputs: Sequence[DocInput], texts: Callable[[Sequence[str]], Seq
 
 
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray],
-          stretch: Mapping[str, np.ndarray] | None = None) -> set[tuple[str, str]]:
+          stretch: Mapping[str, np.ndarray] | None = None,
+          twin: Mapping[str, np.ndarray] | None = None) -> set[tuple[str, str]]:
     """The cross-language pairs chosen by their sentences' votes among their neighbours by topic:
     both documents' choice, or votes in order (:func:`sourcetrace.candidates.votes.chosen`); by
-    their sentences' or, where a document is long, their stretches' (``stretch``: :func:`stretch_vectors`)."""
+    their sentences' or, where a document is long, their stretches' (``stretch``: :func:`stretch_vectors`),
+    or, where it has twins, its twins' (``twin``: :func:`twin_vectors`)."""
     lists = votes.cross_lists(nearest_docs)
     long = {d for d, v in (stretch or {}).items() if len(v)}
+    have = {d for d, v in (twin or {}).items() if len(v)}
     by_stretches = {d: stretch[d] if d in long else v for d, v in vectors.items()}
-    return votes.chosen(ballots(lists, vectors), ballots(votes.stretched(lists, long), by_stretches))
+    by_twins = {d: twin[d] if d in have else by_stretches[d] for d in vectors}
+    return votes.chosen(ballots(lists, vectors), ballots(votes.stretched(lists, long), by_stretches),
+                        ballots(votes.twinned(lists, have), by_twins))
 
 
 def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, np.ndarray]

@@ -16,7 +16,8 @@ A long document (over :data:`VOTE_SENTENCES` sentences) casts a second ballot wi
 stretches (:func:`stretches`): its text cut into that many runs of consecutive sentences, each
 about as long, so the i-th stretch of a translation holds about what the i-th of its original does,
 where the i-th of their spread sentences seldom translate each other (a sura's 50 verses are 80
-English sentences). A pair either ballot chooses is chosen.
+English sentences). A document of short sentences (:func:`twins`) casts a third ballot with each two
+consecutive sentences joined. A pair any ballot chooses is chosen.
 One static sentence vector finds its translation among a thousand for about half of Tatoeba's
 sentences (encode/static.py); a document's votes add those chances up, while a topic neighbour's
 votes stay scattered.
@@ -120,6 +121,41 @@ def stretches(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
         cuts.append(min(max(int(np.searchsorted(middles, k / n)), cuts[-1] + 1), len(texts) - (n - k)))
     cuts.append(len(texts))
     return [" ".join(texts[a:min(b, a + STRETCH_SENTENCES)]) for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+# A document of TWINS_FROM to VOTE_SENTENCES sentences, half of them shorter than TWINS_CHARS
+# characters, votes once more with each two consecutive sentences joined (its twins): a short verse
+# ("By the racers, panting") is nearer to some short everyday sentence of another document than
+# to its own translation, where two verses joined are nearest to the two they translate.
+# bench/realtext.py: quran100 (11 verses of 28 / 42 characters), one mutual vote each way by its
+# sentences, both sides' choice by twins (2/10 and 3/10). Joined into the stretch ballot instead,
+# twins drew a long sura's stretch votes (quran74, chosen by its stretches, was lost), so twins
+# vote apart. News sentences (100-200 characters, bench/trace.py's planted corpus) have none.
+TWINS_FROM = 4
+TWINS_CHARS = 60
+
+
+def twins(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
+    """A document of short sentences (:data:`TWINS_FROM` to `n` of them, their median under
+    :data:`TWINS_CHARS` characters) as each two consecutive sentences joined; [] for any other."""
+    texts = [s for s in sentences if s.strip()]
+    if not TWINS_FROM <= len(texts) <= n or sorted(len(s) for s in texts)[len(texts) // 2] >= TWINS_CHARS:
+        return []
+    return [f"{x} {y}" for x, y in zip(texts, texts[1:], strict=False)]
+
+
+def twin_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
+    """The unit vectors of a document's :func:`twins` (float16 values as float32, as
+    :func:`sentence_vectors`); no rows for a document without."""
+    return encoded_alone([twins(sentences, n)], encoder)[0]
+
+
+def twinned(lists: Iterable[tuple[str, str, list[str]]], have: Set[str]) -> list[tuple[str, str, list[str]]]:
+    """The pools (:func:`cross_lists`) that cast a twin ballot: those of a document that `have`
+    twins (:func:`twins`). In them a document with twins votes with them, the others with their
+    stretches (:func:`stretches`) or, short ones, their sentences: twins drew the votes of
+    single sentences (quran100's Arabic chose a long sura by its spread sentences)."""
+    return [(doc, lang, pool) for doc, lang, pool in lists if doc in have]
 
 
 def stretch_vectors(sentences: Sequence[str], encoder: Encoder, n: int = VOTE_SENTENCES) -> np.ndarray:
@@ -468,28 +504,32 @@ def ballots(lists: Iterable[tuple[str, str, list[str]]], vectors: Mapping[str, n
 
 
 def chosen(votes: Mapping[tuple[str, str], Ballot],
-           stretch_votes: Mapping[tuple[str, str], Ballot] | None = None) -> set[tuple[str, str]]:
-    """The pairs (a < b) the ballots choose (:func:`agreed`): the sentence ballots, or the
-    stretch ballots (:func:`stretched`)."""
+           stretch_votes: Mapping[tuple[str, str], Ballot] | None = None,
+           twin_votes: Mapping[tuple[str, str], Ballot] | None = None) -> set[tuple[str, str]]:
+    """The pairs (a < b) the ballots choose (:func:`agreed`): the sentence ballots, the
+    stretch ballots (:func:`stretched`) or the twin ballots (:func:`twinned`)."""
     said: dict[tuple[str, str], list[Said]] = {}
-    for ballots, by_stretches in ((votes, False), (stretch_votes or {}, True)):
+    for ballots, kind in ((votes, ""), (stretch_votes or {}, STRETCH), (twin_votes or {}, TWIN)):
         for (doc, _), b in ballots.items():
-            for k, what in named(doc, b, by_stretches):
+            for k, what in named(doc, b, kind):
                 said.setdefault(k, []).append(what)
     return {k for k, v in said.items() if agreed(v)}
 
 
 # ("share", share) or ("order", sentence of the pair's first document, of its second); a stretch
-# ballot's words start with STRETCH ("stretch share", "stretch order").
+# ballot's words start with STRETCH ("stretch share", "stretch order"), a twin ballot's with TWIN.
 Said = tuple
 STRETCH = "stretch "
+TWIN = "twin "
+KINDS = ("", STRETCH, TWIN)  # each kind of ballot decides alone
 
 
-def named(doc: str, b: Ballot, by_stretches: bool = False) -> list[tuple[tuple[str, str], Said]]:
+def named(doc: str, b: Ballot, kind: str = "") -> list[tuple[tuple[str, str], Said]]:
     """What `doc`'s ballot says of each pair (a < b) it names: the share its choice got, and each
     vote in order as the two sentences' positions, the pair's first document's first (the same
-    vote cast by both documents counts once); ``by_stretches``: a stretch ballot's."""
-    share, order = (STRETCH + "share", STRETCH + "order") if by_stretches else ("share", "order")
+    vote cast by both documents counts once); ``kind``: which ballot (:data:`KINDS`: "" a sentence
+    ballot, :data:`STRETCH` a stretch ballot, :data:`TWIN` a twin ballot)."""
+    share, order = kind + "share", kind + "order"
     out: list[tuple[tuple[str, str], Said]] = [(pair_key(doc, b[0]), (share, b[1]))]
     for other, i, j in b[2]:
         k = pair_key(doc, other)
@@ -498,17 +538,16 @@ def named(doc: str, b: Ballot, by_stretches: bool = False) -> list[tuple[tuple[s
 
 
 def agreed(said: Sequence[Said]) -> bool:
-    """Whether what the ballots say of a pair makes it chosen: for the sentence ballots or the
-    stretch ballots alike, each document chose the other (a document has one ballot of each per
-    language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its voters,
-    or at least :data:`MIN_IN_ORDER` distinct votes in order. A stretch is no sentence: the two
-    ballots' words are never counted together."""
-    return any(_agreed([s for s in said if s[0].startswith(STRETCH) == by_stretches], by_stretches)
-               for by_stretches in (False, True))
+    """Whether what the ballots say of a pair makes it chosen: for the sentence, stretch or twin
+    ballots alike (:data:`KINDS`), each document chose the other (a document has one ballot of
+    each per language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its
+    voters, or at least :data:`MIN_IN_ORDER` distinct votes in order. A stretch or a twin is no
+    sentence: the kinds' words are never counted together."""
+    return any(_agreed(said, kind) for kind in KINDS)
 
 
-def _agreed(said: Sequence[Said], by_stretches: bool) -> bool:
-    share, order = (STRETCH + "share", STRETCH + "order") if by_stretches else ("share", "order")
+def _agreed(said: Sequence[Said], kind: str) -> bool:
+    share, order = kind + "share", kind + "order"
     shares = [s[1] for s in said if s[0] == share]
     return (len(shares) == 2 and min(shares) >= MIN_SHARE) or len({s for s in said if s[0] == order}) >= MIN_IN_ORDER
 

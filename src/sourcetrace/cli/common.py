@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sourcetrace.cli.console import err_console, error, fail
+from sourcetrace.cli.console import err_console, error, fail, markup
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.lookup import NotFound, resolve
@@ -174,6 +174,9 @@ def index_with_progress(store: Store, quiet: bool) -> int:
 
 
 def report_failures(report: ReadReport) -> None:
+    for skipped in report.skipped:
+        err_console.print(markup("skipped {path}: {reason}", path=skipped.path, reason=skipped.reason),
+                          highlight=False)
     for failure in report.failures:
         error(f"{failure.path}: {failure.reason}")
 

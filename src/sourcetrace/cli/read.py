@@ -56,7 +56,8 @@ def read(
     report_failures(report)
     if as_json:
         dump_json({"documents": rows, "read": report.read, "unchanged": report.unchanged,
-                   "failures": [f.__dict__ for f in report.failures]})
+                   "failures": [f.__dict__ for f in report.failures],
+                   "skipped": [f.__dict__ for f in report.skipped]})
     else:
         out_console.print(render.documents(rows, report.read, report.unchanged, len(report.failures)))
     if report.failures:

@@ -97,7 +97,8 @@ def trace(
                    "facts": sum(len(v) for v in facts.values()),
                    "fact_diffs": dict(Counter(d.status for d in diffs)),
                    "relations": [r.to_json() for r in relations], "families": [f.to_json() for f in fams],
-                   "out": str(out), "failures": [f.__dict__ for f in report.failures]})
+                   "out": str(out), "failures": [f.__dict__ for f in report.failures],
+                   "skipped": [f.__dict__ for f in report.skipped]})
     else:
         out_console.print(render.trace_summary(docs, passages, relations, fams, out, html))
         out_console.print(render.trace_facts(sum(len(v) for v in facts.values()), len(docs),

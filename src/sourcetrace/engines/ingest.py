@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sourcetrace import pipeline
-from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError, discover
+from sourcetrace.readers import DEFAULT_MAX_BYTES, NotDocuments, ReadError, discover
 from sourcetrace.records import ReadFailure
 from sourcetrace.store.sqlite import Store, file_key
 
@@ -30,6 +30,7 @@ class ReadReport:
     read: int = 0  # files read this run
     unchanged: int = 0  # files skipped because the store already had them
     failures: list[ReadFailure] = field(default_factory=list)
+    skipped: list[ReadFailure] = field(default_factory=list)  # files holding no document (not failures)
 
 
 def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -81,6 +82,9 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
                         progress(path)
                     continue
                 source = pipeline.read(path, max_bytes=max_bytes, display_path=path)
+            except NotDocuments as exc:
+                report.skipped.append(ReadFailure(exc.path, exc.reason))
+                continue
             except ReadError as exc:
                 if strict:
                     raise

@@ -12,7 +12,7 @@ facts) run again over the cached features, so the answers equal a fresh run's ov
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -239,6 +239,7 @@ def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarra
         voting = pipeline.votes_of_topics(inputs, rows)
         store.put_cached("votes", votes_version(), ((k, v.astype(np.float16).tobytes()) for k, v in voting.items()))
         store.put_cached("stretch votes", stretch_version(), ((k, b"") for k in voting))
+        store.put_cached("twin votes", twin_version(), twin_bytes(inputs).items())
         return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, rows).items()}
 
     blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute)
@@ -316,10 +317,16 @@ def stretch_version() -> str:
     return f"{votes_version()}:{votes.STRETCH_SENTENCES}"
 
 
-# The two ballots a document casts in each other language (votes.chosen): (its kind of stored
+def twin_version() -> str:
+    """What a document's stored twin vectors (and the twin ballots) depend on."""
+    return f"{stretch_version()}:twins {votes.TWINS_FROM} {votes.TWINS_CHARS}"  # a twin ballot reads stretches too
+
+
+# The three ballots a document casts in each other language (votes.chosen): (its kind of stored
 # vectors and their version, its kind of stored ballots, its tallies' kind before the language).
 SENTENCE_BALLOTS = ("votes", votes_version, "ballots", "tally")
 STRETCH_BALLOTS = ("stretch votes", stretch_version, "stretch ballots", "stretch tally")
+TWIN_BALLOTS = ("twin votes", twin_version, "twin ballots", "twin tally")
 
 
 def tally_version(ballots: tuple = SENTENCE_BALLOTS) -> str:
@@ -338,6 +345,12 @@ def stretch_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
     return {k: v.astype(np.float16).tobytes() for k, v in pipeline.stretch_vectors(inputs).items()}
 
 
+def twin_bytes(inputs: Sequence[DocInput]) -> dict[str, bytes]:
+    """Each document's twin vectors (:func:`pipeline.twin_vectors`) as the store keeps them
+    (empty for a document without twins)."""
+    return {k: v.astype(np.float16).tobytes() for k, v in pipeline.twin_vectors(inputs).items()}
+
+
 def store_vote_bytes(store: Store, docs: Sequence[Document]) -> list[tuple[str, None]]:
     """:func:`vote_bytes` and :func:`stretch_bytes` of stored documents, cached in the store: the
     job :func:`votes_ahead` gives worker processes. They store what they compute (32 KB a
@@ -347,6 +360,7 @@ def store_vote_bytes(store: Store, docs: Sequence[Document]) -> list[tuple[str, 
     fresh = vote_bytes(inputs)
     store.put_cached("votes", votes_version(), fresh.items())
     store.put_cached("stretch votes", stretch_version(), stretch_bytes(inputs).items())
+    store.put_cached("twin votes", twin_version(), twin_bytes(inputs).items())
     return [(k, None) for k in fresh]
 
 
@@ -359,7 +373,8 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO or len({d.lang for d in docs}) < 2:
         return
     ids = [d.id for d in docs]  # 32 KB a document unread
-    found = store.cached_ids("votes", votes_version(), ids) & store.cached_ids("stretch votes", stretch_version(), ids)
+    found = (store.cached_ids("votes", votes_version(), ids) & store.cached_ids("stretch votes", stretch_version(), ids)
+             & store.cached_ids("twin votes", twin_version(), ids))
     # The topics stage gives the voting vectors of a document it encodes that has no more sentences
     # than vote (:func:`topic_vectors`): most news reports, so most often no job is left here.
     topics_give = topics_give_votes(store, docs)
@@ -390,35 +405,48 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
         work.wait("votes")
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
     pools = votes.cross_lists(nb)
-    long = long_documents(store, docs)
+    long, have = long_documents(store, docs), voting_apart(store, docs, TWIN_BALLOTS)
     return votes.chosen(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
-                        kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS, long))
+                        kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS,
+                                     {"stretch votes": long}),
+                        kept_ballots(store, docs, votes.twinned(pools, have), key_of, TWIN_BALLOTS,
+                                     {"twin votes": have, "stretch votes": long - have}))
 
 
 def long_documents(store: Store, docs: Sequence[Document]) -> set[str]:
-    """The documents that vote with their stretches: those whose stretch vectors
-    (:func:`stretch_bytes`, empty for a document of few sentences) are not empty, known from the
-    stored vectors' sizes (reading every document's vectors cost each rerun a core-second at
+    """The documents that vote with their stretches (:func:`voting_apart`)."""
+    return voting_apart(store, docs, STRETCH_BALLOTS)
+
+
+def voting_apart(store: Store, docs: Sequence[Document], ballots: tuple = STRETCH_BALLOTS) -> set[str]:
+    """The documents that vote with vectors of their own in ``ballots`` (:data:`STRETCH_BALLOTS`:
+    their stretches; :data:`TWIN_BALLOTS`: their twins): those whose stored vectors of that kind
+    (:func:`stretch_bytes`, :func:`twin_bytes`: empty for most documents) are not empty, known from
+    the stored vectors' sizes (reading every document's vectors cost each rerun a core-second at
     10,000 documents); computed and stored for the documents that lack them."""
-    version = stretch_version()
-    sizes = store.cached_sizes("stretch votes", version)
-    fresh = _per_document(store, "stretch votes", version, [d for d in docs if d.id not in sizes], stretch_bytes)
+    version = ballots[1]()
+    sizes = store.cached_sizes(ballots[0], version)
+    fresh = _per_document(store, ballots[0], version, [d for d in docs if d.id not in sizes], _OWN_BYTES[ballots[0]][1])
     return {d.id for d in docs if sizes.get(d.id) or fresh.get(d.id)}
+
+
+# Each kind of vectors a document votes with apart from its sentences, and how they are computed.
+_OWN_BYTES = {"stretch votes": (stretch_version, stretch_bytes), "twin votes": (twin_version, twin_bytes)}
 
 
 def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[str, str, list[str]]],
                  key_of: dict[str, int], ballots: tuple = SENTENCE_BALLOTS,
-                 long: Set[str] = frozenset()) -> dict[tuple[str, str], votes.Ballot]:
-    """The ballots of ``pools`` of one kind (``ballots``: :data:`SENTENCE_BALLOTS` or
-    :data:`STRETCH_BALLOTS`, whose ``long`` documents vote with their stretches, the rest with
-    their sentences), those whose pool is unchanged read from the store, the rest cast again
+                 apart: Mapping[str, Set[str]] | None = None) -> dict[tuple[str, str], votes.Ballot]:
+    """The ballots of ``pools`` of one kind (``ballots``: :data:`SENTENCE_BALLOTS`,
+    :data:`STRETCH_BALLOTS` or :data:`TWIN_BALLOTS`; ``apart``: the documents that vote there
+    with vectors other than their sentences, by kind of stored vectors: their stretches, twins), those whose pool is unchanged read from the store, the rest cast again
     (:func:`cast_ballots`); all of them stored."""
     version = ballots[1]()
     blob = store.corpus_cached(ballots[2], version)
     kept: dict[str, list] = json.loads(blob) if blob else {}
     read = dict(zip((f"{doc}\t{lang}" for doc, lang, _ in pools), votes.read_by(pools, key_of), strict=True))
     todo = [(doc, lang, pool) for doc, lang, pool in pools if kept.get(f"{doc}\t{lang}", [None])[0] != read[f"{doc}\t{lang}"]]
-    fresh = cast_ballots(store, docs, todo, key_of, ballots, long)
+    fresh = cast_ballots(store, docs, todo, key_of, ballots, apart)
     now = {}
     for doc, lang, _ in pools:
         k = f"{doc}\t{lang}"
@@ -430,11 +458,11 @@ def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[s
 
 def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[str, str, list[str]]],
                  key_of: dict[str, int], ballots: tuple = SENTENCE_BALLOTS,
-                 long: Set[str] = frozenset()) -> dict[tuple[str, str], votes.Ballot]:
+                 apart: Mapping[str, Set[str]] | None = None) -> dict[tuple[str, str], votes.Ballot]:
     """The ballots of ``todo`` ((document, language, pool)), each tally brought up from the one the
     last run stored where that reads only the pool's new members (:func:`pipeline.tallies`); the
-    new tallies stored, the voting vectors read only of the documents read (a ``long`` one's
-    stretches, the others' sentences)."""
+    new tallies stored, the voting vectors read only of the documents read (those ``apart`` names
+    their vectors of that kind, the others' sentences)."""
     if not todo:
         return {}
     version = tally_version(ballots)
@@ -452,11 +480,13 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
         members = votes.unread(prior, key_of[doc], keyed)
         plans.append((doc, lang, keyed, prior if members is not None else None))
         listed.update((doc, *(pool if members is None else members)))
-    by_sentences, by_stretches = listed - long, long & listed  # once: a set per document cost a tenth of the ballots
+    apart = apart or {}
+    by_sentences = listed.difference(*apart.values())  # once: a set per document cost a tenth of the ballots
     blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in by_sentences], vote_bytes)
-    if by_stretches:
-        blobs.update(_per_document(store, "stretch votes", stretch_version(),
-                                   [d for d in docs if d.id in by_stretches], stretch_bytes))
+    for kind, ids in apart.items():
+        if ids & listed:
+            of, compute = _OWN_BYTES[kind]
+            blobs.update(_per_document(store, kind, of(), [d for d in docs if d.id in ids and d.id in listed], compute))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
     # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
     vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}

@@ -87,7 +87,7 @@ from sourcetrace.engines.ingest import ONLY_BOILERPLATE
 from sourcetrace.engines.local import DOC_BATCH as TOPIC_BATCH  # the local engine's batches
 from sourcetrace.engines.local import SENTENCE_BATCH
 from sourcetrace.factcheck.diff import diff_pair
-from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError, discover, read_bytes
+from sourcetrace.readers import DEFAULT_MAX_BYTES, NotDocuments, ReadError, discover, read_bytes
 from sourcetrace.records import Document, FactDiff, Passage, ReadFailure, Relation, Sentence, pair_key
 from sourcetrace.relate.families import joins_family
 from sourcetrace.relate.relations import PairText
@@ -479,6 +479,9 @@ def read_files(items: Iterable[tuple], max_bytes: int) -> Iterator[tuple[str, ob
             try:
                 source = (pipeline.read(path, max_bytes=max_bytes, display_path=shown) if raw is None
                           else read_bytes(bytes(raw), shown, max_bytes=max_bytes))
+            except NotDocuments as exc:  # as the local engine: skipped, noted in the executor's log
+                print(f"sourcetrace: skipped {exc.path}: {exc.reason}", file=sys.stderr)
+                continue
             except ReadError as exc:
                 yield "failure", ReadFailure(exc.path, exc.reason)
                 continue

@@ -122,37 +122,38 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     return chosen
 
 
-def _vote_vectors(records: list) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Documents' voting vectors and stretch vectors (:func:`pipeline.vote_vectors`,
-    :func:`pipeline.stretch_vectors`: the local engine's, each document's encoded alone; no rows
-    for a document of few sentences) as float16: their values are float16 values
-    (votes.sentence_vectors), so the float32 ones come back exactly."""
+def _vote_vectors(records: list) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Documents' voting vectors, stretch vectors and twin vectors (:func:`pipeline.vote_vectors`,
+    :func:`pipeline.stretch_vectors`, :func:`pipeline.twin_vectors`: the local engine's, each
+    document's encoded alone; no rows for a document without) as float16: their values are float16
+    values (votes.sentence_vectors), so the float32 ones come back exactly."""
     inputs = [r.doc_input() for r in records]
     sentences, stretches = pipeline.vote_vectors(inputs), pipeline.stretch_vectors(inputs)
-    return [(sentences[d.id].astype(np.float16), stretches[d.id].astype(np.float16)) for d in inputs]
+    twins = pipeline.twin_vectors(inputs)
+    return [(sentences[d.id].astype(np.float16), stretches[d.id].astype(np.float16), twins[d.id].astype(np.float16))
+            for d in inputs]
 
 
-def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray]]
+def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
              ) -> Iterator[tuple[tuple[str, str], votes.Said]]:
     """The ballots of one partition's pools ``((document, language), pool)``, with the float16
-    voting and stretch vectors of the documents they read: ``((a, b), what the ballot says of
-    the pair)`` for each pair a ballot names (votes.ballot, votes.named), the stretch ballot
-    where the pool holds a long document (votes.stretched)."""
+    voting, stretch and twin vectors of the documents they read: ``((a, b), what the ballot says
+    of the pair)`` for each pair a ballot names (votes.ballot, votes.named), the stretch ballot
+    where the pool holds a long document (votes.stretched), the twin ballot where its document
+    has twins (votes.twinned)."""
     # As float16: votes.ballot casts them to float64 itself (float16 values are exact in both), so
     # no float32 copy of every document read is made and kept.
-    def vectors(d: str, by_stretches: bool = False) -> np.ndarray:
-        sentences, stretches = vecs[d]
-        return stretches if by_stretches and len(stretches) else sentences
+    def vectors(d: str, kind: int = 0) -> np.ndarray:  # twins, else stretches, else sentences
+        return next((v for v in vecs[d][kind:0:-1] if len(v)), vecs[d][0])
 
-    long = {d for d, (_, stretches) in vecs.items() if len(stretches)}
+    long = {d for d, v in vecs.items() if len(v[1])}
+    have = {d for d, v in vecs.items() if len(v[2])}
     for (doc, lang), pool in pools:
-        got = votes.ballot(vectors(doc), [(d, vectors(d)) for d in pool])
-        if got is not None:
-            yield from votes.named(doc, got)
-        if votes.stretched([(doc, lang, pool)], long):
-            got = votes.ballot(vectors(doc, True), [(d, vectors(d, True)) for d in pool])
+        for kind, prefix, cast in ((0, "", True), (1, votes.STRETCH, votes.stretched([(doc, lang, pool)], long)),
+                                   (2, votes.TWIN, votes.twinned([(doc, lang, pool)], have))):
+            got = votes.ballot(vectors(doc, kind), [(d, vectors(d, kind)) for d in pool]) if cast else None
             if got is not None:
-                yield from votes.named(doc, got, True)
+                yield from votes.named(doc, got, prefix)
 
 
 def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:

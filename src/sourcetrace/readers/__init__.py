@@ -14,7 +14,9 @@ extracted text; see ``docs/formats.md``.
 from __future__ import annotations
 
 import glob
+import json
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +24,7 @@ from types import MappingProxyType
 
 from sourcetrace.readers.base import (
     HEAD_CHARS,
+    NotDocuments,
     Reader,
     ReadError,
     default_readers,
@@ -31,13 +34,15 @@ from sourcetrace.readers.base import (
 from sourcetrace.readers.decoding import DecodeError, decode
 from sourcetrace.records import ReadFailure, SourceFile
 
-__all__ = ["DEFAULT_MAX_BYTES", "ReadError", "Reader", "default_readers", "discover", "read_bytes", "read_file",
+__all__ = ["DEFAULT_MAX_BYTES", "NotDocuments", "ReadError", "Reader", "default_readers", "discover", "read_bytes", "read_file",
            "readers_by_suffix"]
 
 DEFAULT_MAX_BYTES = 50_000_000
 
-# Our own stores (SQLite and its side files) often live next to the inputs; never read them back.
-_OWN_SUFFIXES = (".db", ".db-journal", ".db-wal", ".db-shm")
+# Our own stores often live next to the inputs; never read them back: SQLite and its side files,
+# and the store's own beside it (store/locks.py's "X.db.NAME.lock", the quote index's
+# "X.db.quotes.faiss" and its ".tmp" while written, the web app's "X.db.uploads" folder).
+_OWN_STORE = re.compile(r"\.db(-journal|-wal|-shm|\.quotes\.faiss(\.tmp)?|\.\w+\.lock|\.uploads)?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -103,8 +108,8 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
     """Expand files, directories and glob patterns into file paths, in a stable order.
 
     Paths come back as given (a relative input yields relative paths). Directories are walked
-    recursively in sorted order, skipping hidden files and directories (``.git``) and our own
-    ``*.db`` stores; globs support ``*``, ``?``, ``[...]`` and ``**`` (a path that exists is taken
+    recursively in sorted order, skipping hidden files and directories (``.git``), our own
+    ``*.db`` stores and their side files, and the output sets of earlier runs (:func:`is_output_set`); globs support ``*``, ``?``, ``[...]`` and ``**`` (a path that exists is taken
     as it is, whatever its name holds). A file reached twice is
     listed once. A missing path, a glob matching nothing or a directory with no files is a
     :class:`ReadFailure`.
@@ -112,6 +117,14 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
     files: list[str] = []
     failures: list[ReadFailure] = []
     seen: set[str] = set()
+
+    outputs: dict[str, bool] = {}  # folder -> is an output set (a glob's matches share a few)
+
+    def in_output_set(path: str) -> bool:
+        folder = os.path.dirname(path) or "."
+        if folder not in outputs:
+            outputs[folder] = is_output_set(folder)
+        return outputs[folder]
 
     def add(found: str) -> None:
         key = os.path.realpath(found)
@@ -125,12 +138,16 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
             # glob's own rule skips names starting with "." for wildcards, like a shell.
             matches = sorted(glob.glob(item, recursive=True))
             found = [f for m in matches for f in (_walk(m) if os.path.isdir(m) else [m])
-                     if os.path.isfile(f) and not _is_own_store(f)]
+                     if os.path.isfile(f) and not _is_own_store(f) and not in_output_set(f)]
             if not found:
                 failures.append(ReadFailure(item, "no files match this pattern"))
             for f in found:
                 add(f)
         elif os.path.isdir(item):
+            if is_output_set(item):
+                failures.append(ReadFailure(item, "is the output of a sourcetrace run (its settings.json), "
+                                                  "not input: `sourcetrace load` brings it into a store"))
+                continue
             found = list(_walk(item))
             if not found:
                 failures.append(ReadFailure(item, "directory holds no readable files (hidden files and *.db are skipped)"))
@@ -144,17 +161,39 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
 
 
 def _walk(root: str) -> Iterator[str]:
-    """Files under ``root``, depth-first in sorted name order, hidden entries and stores skipped."""
+    """Files under ``root``, depth-first in sorted name order, hidden entries, stores and output
+    sets skipped."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        if is_output_set(dirpath, [*dirnames, *filenames]):
+            dirnames[:] = []
+            continue
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _is_own_store(d))
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
             if not name.startswith(".") and not _is_own_store(name) and os.path.isfile(full):
                 yield full
 
 
+def is_output_set(path: str, names: Sequence[str] | None = None) -> bool:
+    """Whether the directory `path` (holding `names`) is a run's ``--out`` set: its stamp,
+    ``settings.json`` (a file naming the command, or Spark's folder of parts), beside its
+    documents table. Read back, its ``texts.jsonl`` made a copy of every document traced."""
+    names = os.listdir(path) if names is None else names
+    if "settings.json" not in names or not {"documents.jsonl", "documents"} & set(names):
+        return False
+    stamp = os.path.join(path, "settings.json")
+    if os.path.isdir(stamp):
+        return True
+    try:
+        with open(stamp, encoding="utf-8") as fh:
+            settings = json.loads(fh.read(1 << 16))
+    except (OSError, ValueError):
+        return False
+    return isinstance(settings, dict) and "command" in settings
+
+
 def _is_own_store(name: str) -> bool:
-    return name.lower().endswith(_OWN_SUFFIXES)
+    return _OWN_STORE.search(name) is not None
 
 
 def _html_bytes(raw: bytes) -> bool:

@@ -27,6 +27,11 @@ class ReadError(Exception):
         self.reason = reason
 
 
+class NotDocuments(ReadError):
+    """A file that reads but holds no document to trace (JSON with no ``text`` field: settings,
+    annotations): skipped with a note, not a failure of the run."""
+
+
 @runtime_checkable
 class Reader(Protocol):
     """Turns one decoded file into a :class:`SourceFile`.
@@ -76,7 +81,7 @@ def sniff_reader(raw: bytes, text_head: str, readers: Sequence[Reader] | None = 
 
 
 def choose_reader(path: str, raw: bytes, text: str, readers: Sequence[Reader] | None = None) -> Reader:
-    """By suffix (``.txt .md .markdown .text`` / ``.html .htm .xhtml`` / ``.jsonl .ndjson``), else by content."""
+    """By suffix (``.txt .md .markdown .text`` / ``.html .htm .xhtml`` / ``.jsonl .ndjson .json``), else by content."""
     readers = tuple(readers or default_readers())
     return reader_for_suffix(path, readers) or sniff_reader(raw, text[:HEAD_CHARS], readers)
 

@@ -1,5 +1,10 @@
 """JSON Lines: one document per line, ``{"text": ..., "id"?, "title"?, "date"?, "url"?, "lang"?}``.
 
+A ``.json`` file may hold the same records as one JSON value instead: one such object, or a list
+of them. Valid JSON with no ``text`` field anywhere (a configuration, an annotation file such as a
+corpus's ``gold.json``) is no text to trace: :class:`NotDocuments`, which the engines skip with a
+note instead of failing the run.
+
 The file's text is the usable lines' ``text`` values, exactly as given, joined by ``"\\n\\n"``
 in file order; each becomes a :class:`Part` whose span covers its text. Offsets therefore point
 into that joined text, not into the JSON (where escapes would make them meaningless).
@@ -13,9 +18,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from sourcetrace.readers.base import ReadError, make_source
+from sourcetrace.readers.base import NotDocuments, ReadError, make_source
 from sourcetrace.records import Part, ReadFailure, SourceFile
 
 SEPARATOR = "\n\n"
@@ -25,7 +31,7 @@ _ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}.*)?$")
 
 class JsonlReader:
     name = "jsonl"
-    suffixes: tuple[str, ...] = (".jsonl", ".ndjson")
+    suffixes: tuple[str, ...] = (".jsonl", ".ndjson", ".json")
 
     def sniff(self, raw: bytes, text_head: str) -> bool:
         """True if each of the first non-empty lines (at least one) is a JSON object."""
@@ -54,15 +60,16 @@ class JsonlReader:
         parts: list[Part] = []
         problems: list[ReadFailure] = []
         pos = 0
-        # split("\n"), not splitlines(): U+2028 and friends may sit unescaped inside JSON strings.
-        for lineno, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue  # blank lines (and a final newline) are not records
-            record, problem = _parse(line, lineno)
+        parsed = True  # every line (or the one value) is JSON
+        texts = False  # some object has a "text" field
+        for where, value, problem in _records(text):
+            parsed &= value is not _INVALID
+            texts |= isinstance(value, dict) and "text" in value
             if problem is not None:
-                problems.append(ReadFailure(path=f"{path_display}:{lineno}", reason=problem))
+                problems.append(ReadFailure(path=f"{path_display}:{where}", reason=problem))
                 continue
-            assert record is not None
+            record = value
+            assert isinstance(record, dict)
             body = record["text"]
             if pieces:
                 pos += len(SEPARATOR)
@@ -71,27 +78,55 @@ class JsonlReader:
             pos += len(body)
         if not parts:
             first = f": {problems[0].reason}" if problems else ""
-            raise ReadError(path_display, f"no usable JSON line with a \"text\" field{first}")
+            if parsed and not texts:
+                raise NotDocuments(path_display, "JSON holding no document (no \"text\" field anywhere)")
+            raise ReadError(path_display, f"no usable JSON record with a \"text\" field{first}")
         source = make_source(path_display, raw, SEPARATOR.join(pieces), encoding, self.name, parts)
         source.problems = problems
         return source
 
 
-def _parse(line: str, lineno: int) -> tuple[dict[str, Any] | None, str | None]:
-    """The record on one line, or a reason (starting ``line N:``) why it cannot be used."""
+_INVALID = object()  # a line that is not JSON
+
+
+def _records(text: str) -> Iterator[tuple[int, object, str | None]]:
+    """(where, record, None) for each usable record, (where, value, reason) for each other (the
+    value `_INVALID` where it is not JSON); where is a line number, or an item's number in a JSON
+    list (``item N:``)."""
     try:
-        value = json.loads(line)
-    except json.JSONDecodeError as err:
-        return None, f"line {lineno}: invalid JSON ({err.msg} at column {err.colno})"
+        whole = json.loads(text)  # one JSON value (a .json file); JSON lines fail at line 2
+    except json.JSONDecodeError:
+        whole = None
+    else:
+        if isinstance(whole, list):
+            for number, value in enumerate(whole, start=1):
+                yield number, value, _unusable(value, f"item {number}")
+        else:  # one record (a one-line JSON Lines file too), which starts on line 1
+            yield 1, whole, _unusable(whole, "line 1")
+        return
+    # split("\n"), not splitlines(): U+2028 and friends may sit unescaped inside JSON strings.
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue  # blank lines (and a final newline) are not records
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield lineno, _INVALID, f"line {lineno}: invalid JSON ({err.msg} at column {err.colno})"
+            continue
+        yield lineno, value, _unusable(value, f"line {lineno}")
+
+
+def _unusable(value: object, where: str) -> str | None:
+    """Why a JSON value is no record (a reason starting with `where`), or None."""
     if not isinstance(value, dict):
-        return None, f"line {lineno}: not a JSON object (got {_json_type(value)})"
+        return f"{where}: not a JSON object (got {_json_type(value)})"
     if "text" not in value:
-        return None, f'line {lineno}: no "text" field'
+        return f'{where}: no "text" field'
     if not isinstance(value["text"], str):
-        return None, f'line {lineno}: "text" is {_json_type(value["text"])}, not a string'
+        return f'{where}: "text" is {_json_type(value["text"])}, not a string'
     if not value["text"].strip():
-        return None, f'line {lineno}: "text" is empty'
-    return value, None
+        return f'{where}: "text" is empty'
+    return None
 
 
 def _metadata(record: dict[str, Any]) -> dict[str, str | None]:

@@ -119,16 +119,31 @@ class Dispatcher:
         self.selector.register(self.wake_r, selectors.EVENT_READ)
         self.listening = False
         self.handed = 0
+        self.holding: list[_Worker] = []  # workers whose end the supervisor still holds
 
     def add_worker(self) -> WorkerChannel:
-        """A new worker's end of its channel (the worker serves it, see WorkerChannel)."""
+        """A new worker's end of its channel (the worker serves it, see WorkerChannel).
+
+        The supervisor starts each worker (which inherits its end) before it asks for the next
+        channel, so the ends held for earlier workers are let go here: a worker that died before
+        it was ready is restarted, and letting go of its end lets its channel's EOF drop it."""
         mine, theirs = socket.socketpair()
         child_end = WorkerChannel(fileno=theirs.detach())
         mine.setblocking(False)
+        worker = _Worker(mine, child_end)
         with self.lock:
-            self.new.append(_Worker(mine, child_end))
+            for started in self.holding:
+                self._let_go(started)
+            self.holding = [worker]
+            self.new.append(worker)
         self.wake_w.send(b".")
         return child_end
+
+    def _let_go(self, worker: _Worker) -> None:
+        """Closes the supervisor's copy of `worker`'s end (caller holds the lock)."""
+        if worker.child_end is not None:
+            worker.child_end.close()
+            worker.child_end = None
 
     def run(self) -> None:
         while True:
@@ -166,17 +181,16 @@ class Dispatcher:
             return
         if READY in said and not worker.ready:
             worker.ready = True
-            if worker.child_end is not None:  # it has its own copy now
-                worker.child_end.close()
-                worker.child_end = None
+            with self.lock:  # it has its own copy now
+                self._let_go(worker)
         worker.connections = max(0, worker.connections - said.count(CLOSED))
 
     def drop(self, worker: _Worker) -> None:
         self.selector.unregister(worker.channel)
         del self.workers[worker.channel]
         worker.channel.close()
-        if worker.child_end is not None:
-            worker.child_end.close()
+        with self.lock:
+            self._let_go(worker)
 
     def accept(self) -> None:
         while True:
