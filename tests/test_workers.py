@@ -74,11 +74,12 @@ def test_worker_processes_encode_the_vectors_this_process_does(tmp_path, monkeyp
     enc = get_encoder("use")
     monkeypatch.setattr(enc, "batch_size", 16)
     here = enc.encode(texts)
-    with workers.encoder_pool(enc, 2) as run:
-        assert run is not None
-        assert (enc.encode(texts, run=run) == here).all()  # bit for bit: the same batches
-    with workers.encoder_pool(enc, 1) as run:
-        assert run is None  # one worker: this process
+    with Store(tmp_path / "pool.db") as store:
+        with workers.PairWork(store, enc, 0.5, 2) as pool:
+            run = pool.runner()
+            assert run is not None
+            assert (enc.encode(texts, run=run) == here).all()  # bit for bit: the same batches
+        assert workers.PairWork(store, enc, 0.5, 1).runner() is None  # one worker: this process
     # The encode stage through the pool stores what it stores encoding here.
     from sourcetrace.encode import vectors
 
@@ -148,3 +149,52 @@ def test_voting_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_pa
         assert not work.submitted("votes") and _children() == before  # collected: the workers stop
         assert store.cached("votes", local.votes_version(), [d.id for d in docs]) == here  # bit for bit
     assert any(here.values())
+
+
+def test_pair_workers_warmed_start_once_encode_as_here_and_not_after_close(tmp_path):
+    texts = [line for line in (STATEMENT + REPORT + ARABIC).splitlines()]
+    enc = get_encoder("use")
+    here = enc.encode(texts)
+    before = _children()
+    with Store(tmp_path / "s.db") as store:
+        pool = workers.PairWork(store, enc, 0.5, 2)
+        pool.warm()
+        started = pool.pool
+        assert started is not None and len(_children() - before) == 2
+        pool.warm()  # started: nothing more
+        assert pool.pool is started
+        assert (enc.encode(texts, run=pool.runner()) == here).all()
+        pool.close()
+        assert _children() == before
+        pool.warm()  # closed: a late call (from the document workers' thread) starts nothing
+        assert pool.pool is None and _children() == before
+        assert workers.PairWork(store, enc, 0.5, 1).warm() is None  # one worker: none to start
+        assert _children() == before
+
+
+def test_document_work_calls_back_once_its_jobs_are_done(tmp_path):
+    import threading
+
+    for name, text in {"s": STATEMENT, "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        work = workers.DocumentWork(store, 2)
+        threads = threading.active_count()
+        work.when_done(lambda: pytest.fail("nothing was submitted"))
+        assert threading.active_count() == threads  # no job: no thread waits
+        done = threading.Event()
+        work.submit("facts", workers.document_facts, docs, 1)
+        work.when_done(done.set)
+        assert done.wait(120)
+        assert all(f.done() for f in work.futures["facts"])
+        work.close()
+
+
+def test_pairs_go_to_workers_in_chunks_the_last_ones_smaller():
+    pairs = list(range(10 * workers.CHUNK + 5))
+    chunks = workers.task_chunks(pairs, 2)
+    assert [p for c in chunks for p in c] == pairs  # every pair once, in order
+    assert [len(c) for c in chunks[:8]] == [workers.CHUNK] * 8
+    assert all(len(c) <= workers.CHUNK // 4 for c in chunks[8:]) and len(chunks) > 8
+    assert workers.task_chunks(pairs[:3], 2) == [pairs[:3]]

@@ -42,10 +42,10 @@ from sourcetrace.engines.workers import (
     MIN_VOTE_DOCS,
     VOTE_CHUNK,
     DocumentWork,
+    PairWork,
     align_pairs,
     default_workers,
     document_facts,
-    encoder_pool,
 )
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
@@ -103,22 +103,27 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     # run beside the stages this process runs alone (topics, candidates); the voting vectors
     # first, which candidates reads.
     work = DocumentWork(store, default_workers())
+    chosen = pipeline.alignment_encoder(encoder, len(docs))
+    pool = PairWork(store, chosen, threshold, default_workers())  # the encode stage's and alignment's
     try:
         features_ahead(store, docs, work)
         votes_ahead(store, docs, work)
         pending_facts = FactsOf(docs, store, work=work)
-        return _trace_stages(store, docs, encoder, threshold, progress, pending_facts, work)
+        # The pair workers' start-up (a model load each) where the document workers leave the
+        # cores idle: this process alone is searching candidates then, most often.
+        work.when_done(pool.warm)
+        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool)
     finally:
+        pool.close()
         work.close()
 
 
-def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, threshold: float,
-                  progress: Progress, pending_facts: FactsOf, work: DocumentWork) -> Trace:
+def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, threshold: float,
+                  progress: Progress, pending_facts: FactsOf, work: DocumentWork, pool: PairWork) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
     pairs = candidate_sets(store, docs, topics, work)
-    chosen = pipeline.alignment_encoder(encoder, len(docs))
     # The full encoder only for what alignment reads whole: every sentence of a document in a
     # cross-language pair to align. Same-language pairs encode on demand only the sentences their
     # shared wording leaves unexplained (align.pair), most of a copy being reuse; with no encoder
@@ -127,11 +132,12 @@ def _trace_stages(store: Store, docs: list[Document], encoder: Encoder | None, t
     need = pipeline.encoded_documents(docs, pairs.aligned) if chosen is not None else []
     pending_facts.release()  # most often done by now: the encoder's and aligner's workers come next
     progress.start("encode", len(need))
-    if need:
-        sentence_vectors(store, need, progress.step, encoder=chosen, workers=default_workers())
+    if need:  # in the workers that align next: one spawn and model load for both
+        sentence_vectors(store, need, progress.step, encoder=chosen, pool=pool)
     pending_facts.release()
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
-                         progress=progress, workers=default_workers())  # announces "align" with its total
+                         progress=progress, pool=pool)  # announces "align" with its total
+    pool.close()  # its workers' memory, before the stages still to come
     progress.start("relate")
     texts = DocumentTexts(store)  # read once for typing and the fact diffs
     typed = relate_all(store, docs, passages, topics, pairs.related, texts)
@@ -205,15 +211,17 @@ def put_in_batches(store: Store, kind: str, version: str, items: Iterable[tuple[
 
 
 def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[[int], None] | None = None,
-                     encoder: Encoder | None = None, workers: int = 1) -> None:
+                     encoder: Encoder | None = None, workers: int = 1, pool: PairWork | None = None) -> None:
     """Every sentence of the documents encoded once (the fast encoder unless one is given) and
     cached in the store, in large batches: alignment workers and the quote index read them from
-    there, and a document in many pairs is encoded once, not per pair. With ``workers`` > 1 and
-    at least ``MIN_POOL_DOCS`` documents to encode, the encoder's batches run in that many
-    processes (the same batches, so the same vectors)."""
+    there, and a document in many pairs is encoded once, not per pair. With at least
+    ``MIN_POOL_DOCS`` documents to encode, the encoder's batches run in ``pool``'s processes (the
+    alignment's, holding the same encoder) or, without one, in ``workers`` processes of its own
+    when more than one (the same batches, so the same vectors)."""
     enc = encoder or get_encoder(pipeline.FAST_ENCODER)
     missing = len(docs) - len(store.cached("encoded", enc.name, [d.id for d in docs]))
-    with encoder_pool(enc, workers if missing >= MIN_POOL_DOCS else 1) as run:
+    with PairWork(store, enc, DEFAULT_THRESHOLD, workers if missing >= MIN_POOL_DOCS else 1) as own:
+        run = (pool or own).runner() if missing >= MIN_POOL_DOCS else None
         vectors = StoreVectors(store, run=run)
 
         def compute(inputs: list[DocInput]) -> dict[str, bytes]:
@@ -493,15 +501,16 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
               threshold: float = DEFAULT_THRESHOLD, pairs: Sequence[tuple[str, str]] | None = None,
-              trial: Sequence[tuple[str, str]] = (), progress: Progress = QUIET, workers: int = 1) -> list[Passage]:
+              trial: Sequence[tuple[str, str]] = (), progress: Progress = QUIET, workers: int = 1,
+              pool: PairWork | None = None) -> list[Passage]:
     """Passages between the given pairs of documents (every pair when None), composed through
     translations at the end. A pair also in ``trial`` keeps its passages only as a translation,
     either document aligned first (:func:`pipeline.on_trial`).
 
     Pairs already aligned with the same settings are not aligned again; each pair is stored with
     its passages in one transaction, so a killed run resumes where it stopped. With ``workers`` > 1
-    pairs are aligned in that many processes (engines/workers.py: the calling script's main module
-    must be import-safe, ``if __name__ == "__main__"``, as for any process pool).
+    pairs are aligned in that many processes, or in ``pool``'s (engines/workers.py: the calling
+    script's main module must be import-safe, ``if __name__ == "__main__"``, as for any process pool).
     """
     settings = pipeline.alignment_settings(encoder, threshold)
     on_trial = {pair_key(a, b) for a, b in trial}
@@ -521,7 +530,7 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     by_id = {d.id: d for d in docs}
     text_of = DocumentTexts(store)
     for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
-                                   threshold=threshold, workers=workers):
+                                   threshold=threshold, workers=workers, pool=pool):
         if pair_key(a, b) in on_trial:
             def other_way(a: str = a, b: str = b) -> list[Passage]:  # seldom: here, not in the workers
                 return next(align_pairs(store, [(by_id[b], by_id[a])], encoder=encoder, threshold=threshold))[2]

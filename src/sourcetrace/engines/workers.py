@@ -11,9 +11,10 @@ process whose OpenMP (faiss) or BLAS threads have run can hang.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import suppress
 from multiprocessing import get_context
 
 import numpy as np
@@ -51,7 +52,7 @@ def default_workers() -> int:
 WORKER_MEMO = 8_000  # sentence vectors a worker keeps in memory: a chunk's documents, with room
 
 
-def _start(db_path: str, spec: str, threshold: float) -> None:
+def _start(db_path: str, spec: str, threshold: float, warm: bool = False) -> None:
     from sourcetrace.encode import vectors
 
     vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
@@ -59,6 +60,14 @@ def _start(db_path: str, spec: str, threshold: float) -> None:
     encoder = get_encoder(spec) if spec else None
     _state["blas"] = one_thread(encoder)
     _state.update(vectors=StoreVectors(store), sides=Sides(store), encoder=encoder, threshold=threshold)
+    if warm:  # the models every task reads, loaded now (:meth:`PairWork.warm`)
+        if isinstance(encoder, LazyBatchEncoder):
+            encoder.raw_rows(["warm"])
+        get_encoder("static").table()  # same-language pairs are screened with it (align/screen.py)
+
+
+def _nothing() -> None:
+    """A task that only starts a worker (its initializer does the work)."""
 
 
 def one_thread(encoder: Encoder | None) -> object:
@@ -82,59 +91,121 @@ def _align_chunk(chunk: Sequence[tuple[Document, Document]]) -> list[tuple[str, 
 
 
 def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, encoder: Encoder | None,
-                threshold: float, workers: int = 1, min_pairs: int = MIN_PAIRS,
+                threshold: float, workers: int = 1, min_pairs: int = MIN_PAIRS, pool: PairWork | None = None,
                 ) -> Iterator[tuple[str, str, list[Passage]]]:
     """(a, b, passages) of every pair, in worker processes when there are enough pairs and
     cores and the encoder can be rebuilt in a worker; otherwise here. Results come as chunks
-    finish, not in input order."""
-    n = workers
-    spec = spec_of(encoder)
-    if n < 2 or len(pairs) < min_pairs or spec is None:
+    finish, not in input order. ``pool``: the workers to align in (they hold ``encoder`` and
+    ``threshold``: the encode stage's, :class:`PairWork`), else ``workers`` of its own."""
+    if pool is None:
+        with PairWork(store, encoder, threshold, workers) as own:
+            yield from align_pairs(store, pairs, encoder=encoder, threshold=threshold, min_pairs=min_pairs, pool=own)
+        return
+    if not pool.usable() or len(pairs) < min_pairs:
         sides, vectors = Sides(store), StoreVectors(store)
         for a, b in pairs:
             yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, vectors=vectors, threshold=threshold)
         return
-    chunks = [pairs[i:i + CHUNK] for i in range(0, len(pairs), CHUNK)]
-    with ProcessPoolExecutor(n, mp_context=get_context("spawn"), initializer=_start,
-                             initargs=(str(store.path), spec, threshold)) as pool:
-        pending: set[Future] = set()
-        todo = iter(chunks)
-        for chunk in todo:  # a bounded queue: results are written as they come
-            pending.add(pool.submit(_align_chunk, chunk))
-            if len(pending) >= 4 * n:
-                break
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield from fut.result()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    pending.add(pool.submit(_align_chunk, nxt))
+    chunks = task_chunks(pairs, pool.workers)
+    pending: set[Future] = set()
+    todo = iter(chunks)
+    for chunk in todo:  # a bounded queue: results are written as they come
+        pending.add(pool.submit(_align_chunk, chunk))
+        if len(pending) >= 4 * pool.workers:
+            break
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in done:
+            yield from fut.result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.add(pool.submit(_align_chunk, nxt))
 
 
-def _start_encoder(spec: str) -> None:
-    encoder = get_encoder(spec)
-    _state.update(encoder=encoder, blas=one_thread(encoder))
+def task_chunks(pairs: Sequence[tuple[Document, Document]], workers: int) -> list[Sequence[tuple[Document, Document]]]:
+    """Consecutive pairs ``CHUNK`` a task, the last ``workers`` chunks' worth in quarters: a
+    worker given the last whole chunk kept the others waiting up to a chunk's time (about a
+    second) at the end of the stage."""
+    tail = max(0, len(pairs) - workers * CHUNK) // CHUNK * CHUNK  # where the smaller chunks begin
+    small = max(1, CHUNK // 4)
+    return ([pairs[i:i + CHUNK] for i in range(0, tail, CHUNK)]
+            + [pairs[i:i + small] for i in range(tail, len(pairs), small)])
 
 
 def _raw_rows(items: list[str]) -> np.ndarray:
     return _state["encoder"].raw_rows(items)
 
 
-@contextmanager
-def encoder_pool(encoder: Encoder, workers: int) -> Iterator[BatchRunner | None]:
-    """Where the encode stage runs an encoder's batches (:meth:`LazyBatchEncoder.encode`'s
-    ``run``): ``workers`` processes of one BLAS thread each, or None (this process) for one worker
-    or an encoder a worker cannot build again. Two threads of one process on two cores encoded
-    no faster than one (the forward pass is mostly single-threaded numpy between the products,
-    and a thread whose core is busy makes its partner spin); two processes do twice the work."""
-    spec = spec_of(encoder)
-    if workers < 2 or not spec or not isinstance(encoder, LazyBatchEncoder):
-        yield None
-        return
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_encoder,
-                             initargs=(spec,)) as pool:
-        yield lambda batches: pool.map(_raw_rows, batches)
+class PairWork:
+    """The worker processes of the stages over candidate pairs: the encode stage's batches
+    (:meth:`runner`) and alignment's chunks of pairs (:func:`align_pairs`), one pool for both,
+    so each worker starts and loads its models once (two pools cost a second spawn and USE load
+    a worker, about 2.5 s of two cores at 10,000 documents). Each worker holds ``encoder`` (one
+    BLAS thread, :func:`one_thread`) and opens the store itself; the processes start with the
+    first task (none, no processes) and stop on :meth:`close`."""
+
+    def __init__(self, store: Store, encoder: Encoder | None, threshold: float, workers: int) -> None:
+        self.store, self.encoder, self.threshold, self.workers = store, encoder, threshold, workers
+        self.spec = spec_of(encoder)
+        self.pool: ProcessPoolExecutor | None = None
+        self.lock = threading.Lock()  # :meth:`warm` may come from another thread
+        self.closed = False
+
+    def usable(self) -> bool:
+        """Whether tasks run in worker processes: two or more, with an encoder they can build."""
+        return self.workers > 1 and self.spec is not None
+
+    def submit(self, fn: Callable, *args: object) -> Future:
+        return self._started().submit(fn, *args)
+
+    def _started(self, warm: bool = False) -> ProcessPoolExecutor:
+        with self.lock:
+            if self.closed:
+                raise RuntimeError("the pair workers were closed")
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start,
+                                                initargs=(str(self.store.path), self.spec, self.threshold, warm))
+            return self.pool
+
+    def warm(self) -> None:
+        """Start the workers now, each loading its models (USE, the static table) as it starts, if
+        none has started: a trace calls it once its document workers are done, so that this
+        start-up (about 2.5 s of each core at 10,000 documents) takes the cores the end of
+        candidate search leaves idle instead of delaying the encode stage."""
+        with self.lock:
+            if not self.usable() or self.pool is not None or self.closed:
+                return
+        with suppress(RuntimeError):  # closed meanwhile (the trace ended or failed): nothing to start
+            pool = self._started(warm=True)
+            for _ in range(self.workers):
+                pool.submit(_nothing)
+
+    def runner(self) -> BatchRunner | None:
+        """Where the encode stage runs the encoder's batches (:meth:`LazyBatchEncoder.encode`'s
+        ``run``): these workers, one BLAS thread each, or None (this process) when they cannot run
+        them. Two threads of one process on two cores encoded no faster than one (the forward pass
+        is mostly single-threaded numpy between the products, and a thread whose core is busy
+        makes its partner spin); two processes do twice the work."""
+        if not self.usable() or not isinstance(self.encoder, LazyBatchEncoder):
+            return None
+
+        def run(batches: list[list[str]]) -> Iterator[np.ndarray]:
+            futures = [self.submit(_raw_rows, batch) for batch in batches]
+            return (f.result() for f in futures)
+
+        return run
+
+    def close(self) -> None:
+        with self.lock:
+            pool, self.pool, self.closed = self.pool, None, True
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> PairWork:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _start_documents(db_path: str) -> None:
@@ -183,6 +254,19 @@ class DocumentWork:
 
     def submitted(self, name: str) -> bool:
         return name in self.futures
+
+    def when_done(self, then: Callable[[], None]) -> None:
+        """Call ``then`` (in a thread of its own) once every job submitted so far is done (never
+        when none was): what a trace starts when these workers leave the cores idle."""
+        pending = [f for fs in self.futures.values() for f in fs]
+        if not pending:
+            return
+
+        def run() -> None:
+            wait(pending)
+            then()
+
+        threading.Thread(target=run, name="after document work", daemon=True).start()
 
     def results(self, name: str) -> Iterator[tuple[str, object]]:
         """The job's (document id, result) pairs, as its chunks finish in order; then the job is
