@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 import zlib
 from collections import OrderedDict
@@ -65,7 +66,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
 import numpy as np
-from pyspark import RDD, SparkConf, SparkContext, StorageLevel
+from pyspark import RDD, InheritableThread, SparkConf, SparkContext, StorageLevel
 from pyspark.sql import SparkSession
 
 from sourcetrace import pipeline
@@ -110,6 +111,16 @@ DOCS_PER_PARTITION = 10_000
 PLACED_READS = 24
 PREPARE_BLOCK = 256  # documents' sides prepared in one call by with_sides_local
 PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
+# The fair scheduler's pools (session()): the main line's jobs in "default", whose minimum share
+# (more than any cluster's cores) puts its runnable tasks first; jobs started ahead of their
+# turn (Stages.ahead) in "ahead", which gets a core only when the main line leaves one idle.
+AHEAD_POOL = "ahead"
+POOLS = f"""<?xml version="1.0"?>
+<allocations>
+  <pool name="default"><schedulingMode>FIFO</schedulingMode><weight>1</weight><minShare>100000</minShare></pool>
+  <pool name="{AHEAD_POOL}"><schedulingMode>FIFO</schedulingMode><weight>1</weight><minShare>0</minShare></pool>
+</allocations>
+"""
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -175,6 +186,9 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
     # of the workers' samples at 5,000 documents). A partition holds at most DOCS_PER_PARTITION
     # documents' records.
     conf.setdefault("spark.python.worker.memory", PYTHON_WORKER_MEMORY)
+    if "spark.scheduler.mode" not in conf:
+        conf["spark.scheduler.mode"] = "FAIR"
+        conf.setdefault("spark.scheduler.allocation.file", str(_pools_file()))
     if master.startswith("local") and "spark.default.parallelism" not in conf:
         # Without it every join takes the partitions of its largest parent, and unions add them up
         # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
@@ -194,6 +208,16 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
         # pickled by the C pickler (engines/spark_pickling.py). One already running keeps its own.
         SparkContext(conf=SparkConf().setAll(list(settings.items())), serializer=spark_pickling.serializer())
     return SparkSession.builder.config(map=settings).getOrCreate()
+
+
+def _pools_file() -> Path:
+    """The fair scheduler's pools (``POOLS``) in a file, as Spark reads them (the driver's only)."""
+    path = Path(tempfile.gettempdir()) / f"sourcetrace-spark-pools-{zlib.crc32(POOLS.encode()):08x}.xml"
+    if not path.exists():
+        part = path.with_suffix(f".{os.getpid()}.tmp")
+        part.write_text(POOLS, encoding="utf-8")
+        part.replace(path)
+    return path
 
 
 def partitions(sc, n_docs: int) -> int:
@@ -228,6 +252,32 @@ class Stages:
     def group(self, name: str) -> None:
         self.sc.setJobGroup(f"sourcetrace:{name}", f"sourcetrace {name}")
 
+    def ahead(self, name: str, rdd: RDD) -> Callable[[], int]:
+        """:meth:`run` in a thread of its own, as a job of the fair scheduler's ``AHEAD_POOL``,
+        whose tasks take a core only when the main line's jobs leave one idle (a stage's last
+        task, the driver's own work between jobs), as the local engine runs facts and features
+        in its workers beside its first stages; a function that waits for it and returns the
+        count (or raises what it raised). Its seconds are its own thread's, overlapping others'."""
+        box: dict[str, object] = {}
+
+        def materialise() -> None:
+            self.sc.setLocalProperty("spark.scheduler.pool", AHEAD_POOL)
+            try:
+                box["count"] = self.run(name, rdd)
+            except BaseException as exc:  # raised again in the waiting thread
+                box["error"] = exc
+
+        thread = InheritableThread(target=materialise, daemon=True)
+        thread.start()
+
+        def wait() -> int:
+            thread.join()
+            if "error" in box:
+                raise box["error"]  # type: ignore[misc]
+            return box["count"]  # type: ignore[return-value]
+
+        return wait
+
     @contextmanager
     def timed(self, name: str) -> Iterator[None]:
         """Jobs run while building the stage ``name`` (a placement's count), in its group and seconds."""
@@ -247,7 +297,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
     ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
-    from sourcetrace.engines.spark_candidates import candidate_pairs
+    from sourcetrace.engines.spark_candidates import candidate_features, candidate_pairs
     from sourcetrace.engines.spark_outputs import write_tables
     from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
@@ -259,10 +309,17 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     stages = Stages(sc, summary, say)
     held: list[RDD] = []
     cleanup: list[Callable[[], None]] = []
+    pending: list[Callable[[], int]] = []  # jobs started ahead (Stages.ahead): waited for before the end
 
     def keep(name: str, rdd: RDD) -> int:
         held.append(rdd)
         return stages.run(name, rdd)
+
+    def ahead(name: str, rdd: RDD) -> Callable[[], int]:  # keep(), beside the main line
+        held.append(rdd)
+        wait = stages.ahead(name, rdd)
+        pending.append(wait)
+        return wait
 
     try:
         # -- read, segment, split
@@ -287,6 +344,13 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         keep("segment", light)
         summary.n_failures = keep("failures", failed)
         summary.failures = failed.take(20) if summary.n_failures else []  # a job only when some failed
+        # Facts and candidate features read the documents alone: they run beside the stages before
+        # theirs, on a core those leave idle (the local engine runs them in its workers likewise).
+        facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
+        facts_done = ahead("facts", facts)
+        every_pair = n_docs <= pipeline.ALL_PAIRS_UP_TO  # no candidate search: no features
+        feats = docs.mapPartitions(candidate_features, preservesPartitioning=True)  # keyed by id as the documents
+        features_done = (lambda: 0) if every_pair else ahead("features", feats)
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
             lambda x: (x[0][1], x[1])).partitionBy(parts)
         keep("order", ranks)
@@ -304,11 +368,12 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         cleanup.append(places.release)
 
         # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
-        if n_docs <= pipeline.ALL_PAIRS_UP_TO:
+        if every_pair:
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs, places)
+            features_done()
+            pairs = candidate_pairs(stages, docs, feats, topics, keep, parts, n_docs, places)
         keep("candidates", pairs)
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
@@ -354,9 +419,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
 
-        # -- facts: per document
-        facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
-        keep("facts", facts)
+        facts_done()  # -- facts: per document, started ahead
 
         # -- relate and fact diffs: every candidate pair and every pair sharing passages, in one
         # pass over each partition of pairs (they were two, each placing its records by topic and
@@ -432,6 +495,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         summary.counts["documents"] = n_docs
         summary.seconds["outputs"] = time.perf_counter() - t
     finally:
+        for wait in pending:  # done by now, unless the main line failed
+            try:
+                wait()
+            except Exception:  # noqa: BLE001, S110: the main line's error is the one raised
+                pass
         for rdd in held:
             rdd.unpersist()
         for release in cleanup:
