@@ -59,10 +59,11 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import chain, count
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -94,6 +95,7 @@ from sourcetrace.relate.families import joins_family
 from sourcetrace.relate.relations import PairText
 
 KEEP = StorageLevel.MEMORY_AND_DISK
+T = TypeVar("T")
 CHECKPOINT_EVERY = 8  # label-propagation rounds between cuts of the lineage
 MAX_ROUNDS = 200  # label propagation gives up beyond this (a chain of 200 documents is no family)
 TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (about 100 MB)
@@ -252,29 +254,30 @@ class Stages:
     def group(self, name: str) -> None:
         self.sc.setJobGroup(f"sourcetrace:{name}", f"sourcetrace {name}")
 
-    def ahead(self, name: str, rdd: RDD) -> Callable[[], int]:
-        """:meth:`run` in a thread of its own, as a job of the fair scheduler's ``AHEAD_POOL``,
-        whose tasks take a core only when the main line's jobs leave one idle (a stage's last
-        task, the driver's own work between jobs), as the local engine runs facts and features
-        in its workers beside its first stages; a function that waits for it and returns the
-        count (or raises what it raised). Its seconds are its own thread's, overlapping others'."""
+    def ahead(self, work: Callable[[], T]) -> Callable[[], T]:
+        """``work()`` (stages run by :meth:`run`, tables written) in a thread of its own, its jobs
+        in the fair scheduler's ``AHEAD_POOL``, whose tasks take a core only when the main line's
+        jobs leave one idle (a stage's last task, the driver's own work between jobs), as the
+        local engine runs facts and features in its workers beside its first stages; a function
+        that waits for it and returns what it returned (or raises what it raised). Seconds of
+        stages run there are their own thread's, overlapping the main line's."""
         box: dict[str, object] = {}
 
-        def materialise() -> None:
+        def run() -> None:
             self.sc.setLocalProperty("spark.scheduler.pool", AHEAD_POOL)
             try:
-                box["count"] = self.run(name, rdd)
+                box["done"] = work()
             except BaseException as exc:  # raised again in the waiting thread
                 box["error"] = exc
 
-        thread = InheritableThread(target=materialise, daemon=True)
+        thread = InheritableThread(target=run, daemon=True)
         thread.start()
 
-        def wait() -> int:
+        def wait() -> T:
             thread.join()
             if "error" in box:
                 raise box["error"]  # type: ignore[misc]
-            return box["count"]  # type: ignore[return-value]
+            return box["done"]  # type: ignore[return-value]
 
         return wait
 
@@ -298,7 +301,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
     ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
     from sourcetrace.engines.spark_candidates import candidate_features, candidate_pairs
-    from sourcetrace.engines.spark_outputs import write_tables
+    from sourcetrace.engines.spark_outputs import clear_tables, write_stamp, write_table
     from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
     if fmt not in ("jsonl", "parquet"):
@@ -315,11 +318,21 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         held.append(rdd)
         return stages.run(name, rdd)
 
-    def ahead(name: str, rdd: RDD) -> Callable[[], int]:  # keep(), beside the main line
-        held.append(rdd)
-        wait = stages.ahead(name, rdd)
+    def ahead(work: Callable[[], T]) -> Callable[[], T]:  # beside the main line
+        wait = stages.ahead(work)
         pending.append(wait)
         return wait
+
+    def write(names: Sequence[str], known: dict[str, int] | None = None) -> None:  # tables (outputs), counted
+        for name in names:
+            summary.counts[name] = write_table(spark, name, tables[name], out_dir, fmt, (known or {}).get(name))
+
+    def write_ahead() -> None:
+        with stages.timed("outputs ahead"):
+            write(["documents", "sentences", "texts"], {"documents": n_docs})
+        facts_done()
+        with stages.timed("outputs ahead"):
+            write(["facts"])
 
     try:
         # -- read, segment, split
@@ -347,10 +360,21 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # Facts and candidate features read the documents alone: they run beside the stages before
         # theirs, on a core those leave idle (the local engine runs them in its workers likewise).
         facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
-        facts_done = ahead("facts", facts)
+        facts_done = ahead(lambda: keep("facts", facts))
         every_pair = n_docs <= pipeline.ALL_PAIRS_UP_TO  # no candidate search: no features
         feats = docs.mapPartitions(candidate_features, preservesPartitioning=True)  # keyed by id as the documents
-        features_done = (lambda: 0) if every_pair else ahead("features", feats)
+        features_done = (lambda: 0) if every_pair else ahead(lambda: keep("features", feats))
+        # The tables of the documents alone are written while the rest is computed (the run's
+        # earlier tables removed first); the facts' once they are found.
+        tables: dict[str, RDD] = {
+            "documents": docs.map(lambda kv: kv[1].doc.to_json()),
+            "sentences": docs.flatMap(lambda kv: [s.to_json() for s in kv[1].sentences]),
+            "texts": docs.filter(lambda kv: kv[1].order[-1] == 0).map(
+                lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
+            "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1]]),
+        }
+        out_dir = clear_tables(str(out))
+        written = ahead(write_ahead)
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
             lambda x: (x[0][1], x[1])).partitionBy(parts)
         keep("order", ranks)
@@ -477,29 +501,24 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         all_diffs = diffs.flatMap(lambda kv: kv[1])
         summary.changed_facts = all_diffs.filter(lambda d: d.status == "changed").count()
         summary.settings = {**pipeline.run_settings("trace", chosen, threshold), "engine": "spark"}
-        tables = {
-            "documents": docs.map(lambda kv: kv[1].doc.to_json()),
-            "sentences": docs.flatMap(lambda kv: [s.to_json() for s in kv[1].sentences]),
+        tables.update({
             "passages": passages.map(lambda p: p.to_json()),
             "relations": relations.map(lambda r: r.to_json()),
             "families": families.map(lambda f: f.to_json()),
-            "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1]]),
             "fact_diffs": all_diffs.map(lambda d: d.to_json()),
-            "texts": docs.filter(lambda kv: kv[1].order[-1] == 0).map(
-                lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
             "failures": failed.map(lambda f: {"path": f.path, "reason": f.reason}),
-        }
-        known = {"documents": n_docs, "passages": summary.counts["passages"], "relations": n_relations,
-                 "families": n_families, "failures": summary.n_failures}
-        summary.counts.update(write_tables(spark, tables, str(out), fmt, summary.settings, known))
+        })
+        write(["passages", "relations", "families", "fact_diffs", "failures"],
+              {"passages": summary.counts["passages"], "relations": n_relations, "families": n_families,
+               "failures": summary.n_failures})
+        written()
+        write_stamp(spark, out_dir, summary.settings)
         summary.counts["documents"] = n_docs
         summary.seconds["outputs"] = time.perf_counter() - t
     finally:
-        for wait in pending:  # done by now, unless the main line failed
-            try:
+        for wait in pending:  # done by now, unless the main line failed: its error is the one raised
+            with suppress(Exception):
                 wait()
-            except Exception:  # noqa: BLE001, S110: the main line's error is the one raised
-                pass
         for rdd in held:
             rdd.unpersist()
         for release in cleanup:
