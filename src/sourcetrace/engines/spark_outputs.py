@@ -86,10 +86,10 @@ def clear_tables(out: str) -> str:
 
 def write_table(spark: SparkSession, name: str, rows: RDD, out: str, fmt: str, known: int | None = None) -> int:
     """The table ``name`` into ``out`` (:func:`clear_tables`'), its rows the JSON objects of the
-    contract; how many (``known``: a count the run already has, not counted again: a job)."""
-    if known is None:  # counted, then written from what the count kept
-        rows.persist()
-        known = rows.count()
+    contract; how many (``known``: a count the run already has). Otherwise the written files are
+    counted, by Spark's own readers in the JVM: a JSON line is a row (json.dumps escapes line
+    breaks). Counting the rows first, kept for the write, pickled every row into the cache and
+    back in Python workers, with every table the run held at the same time."""
     target = f"{out.rstrip('/')}/{name}"
     if fmt == "jsonl":
         rows.map(lambda r: json.dumps(r, ensure_ascii=False)).saveAsTextFile(target)
@@ -97,7 +97,9 @@ def write_table(spark: SparkSession, name: str, rows: RDD, out: str, fmt: str, k
         schema = SCHEMAS[name]
         as_json = _AS_JSON.get(name, ())
         spark.createDataFrame(rows.map(lambda r, s=schema, j=as_json: _row(r, s, j)), schema).write.parquet(target)
-    rows.unpersist()
+    if known is None:
+        read = spark.read.text(target) if fmt == "jsonl" else spark.read.schema(SCHEMAS[name]).parquet(target)
+        known = read.count()
     return known
 
 
