@@ -138,33 +138,3 @@ def test_components_label_each_document_with_the_smallest_id_of_its_component(sp
     labels = dict(components(stages, edges, "test", stages.run, 2).collect())
     assert labels == {**{d: "a0" for d in ("a0", "c1", "c2", "c3", "c4", "c5")},
                       **{d: "s0" for d in ("s0", "s1", "s2", "s3")}, "p1": "p1", "p2": "p1"}
-
-
-def test_stages_ahead_run_in_their_pool_beside_the_main_line(spark):
-    """A job started ahead (Stages.ahead) runs in the fair scheduler's ahead pool, which the
-    session sets up below the main line's; waiting gives its result or raises its error, and the
-    main line's jobs stay in the default pool."""
-    from pyspark import TaskContext
-
-    from sourcetrace.engines.spark import AHEAD_POOL, SparkSummary, Stages
-
-    sc = spark.sparkContext
-    assert sc.getConf().get("spark.scheduler.mode") == "FAIR"
-    share = {name: sc._jsc.sc().getPoolForName(name).get().minShare() for name in ("default", AHEAD_POOL)}
-    assert share["default"] > share[AHEAD_POOL] == 0  # the main line's runnable tasks first
-    summary = SparkSummary("", "jsonl")
-    stages = Stages(sc, summary)
-
-    def pool_of_tasks() -> set:
-        return set(sc.parallelize(range(4), 2).map(
-            lambda _: TaskContext.get().getLocalProperty("spark.scheduler.pool")).collect())
-
-    rdd = sc.parallelize(range(10), 2)
-    done = stages.ahead(lambda: (stages.run("ahead test", rdd), pool_of_tasks()))
-    assert done() == (10, {AHEAD_POOL})
-    assert "ahead test" in summary.seconds
-    assert pool_of_tasks() == {None}  # the main line's default pool
-
-    failed = stages.ahead(lambda: sc.parallelize([0], 1).map(lambda x: 1 // x).count())
-    with pytest.raises(Exception, match="ZeroDivisionError"):
-        failed()

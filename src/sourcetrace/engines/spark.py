@@ -54,20 +54,18 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, count
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
-from pyspark import RDD, InheritableThread, SparkConf, SparkContext, StorageLevel
+from pyspark import RDD, SparkConf, SparkContext, StorageLevel
 from pyspark.sql import SparkSession
 
 from sourcetrace import pipeline
@@ -95,7 +93,6 @@ from sourcetrace.relate.families import joins_family
 from sourcetrace.relate.relations import PairText
 
 KEEP = StorageLevel.MEMORY_AND_DISK
-T = TypeVar("T")
 CHECKPOINT_EVERY = 8  # label-propagation rounds between cuts of the lineage
 MAX_ROUNDS = 200  # label propagation gives up beyond this (a chain of 200 documents is no family)
 TASK_MEMO = 50_000  # vectors a Python worker keeps between tasks, per encoder (about 100 MB)
@@ -113,16 +110,6 @@ DOCS_PER_PARTITION = 10_000
 PLACED_READS = 24
 PREPARE_BLOCK = 256  # documents' sides prepared in one call by with_sides_local
 PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
-# The fair scheduler's pools (session()): the main line's jobs in "default", whose minimum share
-# (more than any cluster's cores) puts its runnable tasks first; jobs started ahead of their
-# turn (Stages.ahead) in "ahead", which gets a core only when the main line leaves one idle.
-AHEAD_POOL = "ahead"
-POOLS = f"""<?xml version="1.0"?>
-<allocations>
-  <pool name="default"><schedulingMode>FIFO</schedulingMode><weight>1</weight><minShare>100000</minShare></pool>
-  <pool name="{AHEAD_POOL}"><schedulingMode>FIFO</schedulingMode><weight>1</weight><minShare>0</minShare></pool>
-</allocations>
-"""
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -188,9 +175,6 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
     # of the workers' samples at 5,000 documents). A partition holds at most DOCS_PER_PARTITION
     # documents' records.
     conf.setdefault("spark.python.worker.memory", PYTHON_WORKER_MEMORY)
-    if "spark.scheduler.mode" not in conf:
-        conf["spark.scheduler.mode"] = "FAIR"
-        conf.setdefault("spark.scheduler.allocation.file", str(_pools_file()))
     if master.startswith("local") and "spark.default.parallelism" not in conf:
         # Without it every join takes the partitions of its largest parent, and unions add them up
         # (trace_spark gives its shuffles a count itself: see partitions()). One task per core: a
@@ -210,16 +194,6 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
         # pickled by the C pickler (engines/spark_pickling.py). One already running keeps its own.
         SparkContext(conf=SparkConf().setAll(list(settings.items())), serializer=spark_pickling.serializer())
     return SparkSession.builder.config(map=settings).getOrCreate()
-
-
-def _pools_file() -> Path:
-    """The fair scheduler's pools (``POOLS``) in a file, as Spark reads them (the driver's only)."""
-    path = Path(tempfile.gettempdir()) / f"sourcetrace-spark-pools-{zlib.crc32(POOLS.encode()):08x}.xml"
-    if not path.exists():
-        part = path.with_suffix(f".{os.getpid()}.tmp")
-        part.write_text(POOLS, encoding="utf-8")
-        part.replace(path)
-    return path
 
 
 def partitions(sc, n_docs: int) -> int:
@@ -254,33 +228,6 @@ class Stages:
     def group(self, name: str) -> None:
         self.sc.setJobGroup(f"sourcetrace:{name}", f"sourcetrace {name}")
 
-    def ahead(self, work: Callable[[], T]) -> Callable[[], T]:
-        """``work()`` (stages run by :meth:`run`, tables written) in a thread of its own, its jobs
-        in the fair scheduler's ``AHEAD_POOL``, whose tasks take a core only when the main line's
-        jobs leave one idle (a stage's last task, the driver's own work between jobs), as the
-        local engine runs facts and features in its workers beside its first stages; a function
-        that waits for it and returns what it returned (or raises what it raised). Seconds of
-        stages run there are their own thread's, overlapping the main line's."""
-        box: dict[str, object] = {}
-
-        def run() -> None:
-            self.sc.setLocalProperty("spark.scheduler.pool", AHEAD_POOL)
-            try:
-                box["done"] = work()
-            except BaseException as exc:  # raised again in the waiting thread
-                box["error"] = exc
-
-        thread = InheritableThread(target=run, daemon=True)
-        thread.start()
-
-        def wait() -> T:
-            thread.join()
-            if "error" in box:
-                raise box["error"]  # type: ignore[misc]
-            return box["done"]  # type: ignore[return-value]
-
-        return wait
-
     @contextmanager
     def timed(self, name: str) -> Iterator[None]:
         """Jobs run while building the stage ``name`` (a placement's count), in its group and seconds."""
@@ -300,8 +247,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
     ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
-    from sourcetrace.engines.spark_candidates import candidate_features, candidate_pairs
-    from sourcetrace.engines.spark_outputs import clear_tables, write_stamp, write_table
+    from sourcetrace.engines.spark_candidates import candidate_pairs
+    from sourcetrace.engines.spark_outputs import write_tables
     from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
     if fmt not in ("jsonl", "parquet"):
@@ -312,27 +259,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     stages = Stages(sc, summary, say)
     held: list[RDD] = []
     cleanup: list[Callable[[], None]] = []
-    pending: list[Callable[[], int]] = []  # jobs started ahead (Stages.ahead): waited for before the end
 
     def keep(name: str, rdd: RDD) -> int:
         held.append(rdd)
         return stages.run(name, rdd)
-
-    def ahead(work: Callable[[], T]) -> Callable[[], T]:  # beside the main line
-        wait = stages.ahead(work)
-        pending.append(wait)
-        return wait
-
-    def write(names: Sequence[str], known: dict[str, int] | None = None) -> None:  # tables (outputs), counted
-        for name in names:
-            summary.counts[name] = write_table(spark, name, tables[name], out_dir, fmt, (known or {}).get(name))
-
-    def write_ahead() -> None:
-        with stages.timed("outputs ahead"):
-            write(["documents", "sentences", "texts"], {"documents": n_docs})
-        facts_done()
-        with stages.timed("outputs ahead"):
-            write(["facts"])
 
     try:
         # -- read, segment, split
@@ -357,24 +287,6 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         keep("segment", light)
         summary.n_failures = keep("failures", failed)
         summary.failures = failed.take(20) if summary.n_failures else []  # a job only when some failed
-        # Facts and candidate features read the documents alone: they run beside the stages before
-        # theirs, on a core those leave idle (the local engine runs them in its workers likewise).
-        facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
-        facts_done = ahead(lambda: keep("facts", facts))
-        every_pair = n_docs <= pipeline.ALL_PAIRS_UP_TO  # no candidate search: no features
-        feats = docs.mapPartitions(candidate_features, preservesPartitioning=True)  # keyed by id as the documents
-        features_done = (lambda: 0) if every_pair else ahead(lambda: keep("features", feats))
-        # The tables of the documents alone are written while the rest is computed (the run's
-        # earlier tables removed first); the facts' once they are found.
-        tables: dict[str, RDD] = {
-            "documents": docs.map(lambda kv: kv[1].doc.to_json()),
-            "sentences": docs.flatMap(lambda kv: [s.to_json() for s in kv[1].sentences]),
-            "texts": docs.filter(lambda kv: kv[1].order[-1] == 0).map(
-                lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
-            "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1]]),
-        }
-        out_dir = clear_tables(str(out))
-        written = ahead(write_ahead)
         ranks = docs.map(lambda kv: (kv[1].order, kv[0])).sortByKey().zipWithIndex().map(
             lambda x: (x[0][1], x[1])).partitionBy(parts)
         keep("order", ranks)
@@ -392,12 +304,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         cleanup.append(places.release)
 
         # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
-        if every_pair:
+        if n_docs <= pipeline.ALL_PAIRS_UP_TO:
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            features_done()
-            pairs = candidate_pairs(stages, docs, feats, topics, keep, parts, n_docs, places)
+            pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs, places)
         keep("candidates", pairs)
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
@@ -443,7 +354,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
 
-        facts_done()  # -- facts: per document, started ahead
+        # -- facts: per document
+        facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
+        keep("facts", facts)
 
         # -- relate and fact diffs: every candidate pair and every pair sharing passages, in one
         # pass over each partition of pairs (they were two, each placing its records by topic and
@@ -501,24 +414,24 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         all_diffs = diffs.flatMap(lambda kv: kv[1])
         summary.changed_facts = all_diffs.filter(lambda d: d.status == "changed").count()
         summary.settings = {**pipeline.run_settings("trace", chosen, threshold), "engine": "spark"}
-        tables.update({
+        tables = {
+            "documents": docs.map(lambda kv: kv[1].doc.to_json()),
+            "sentences": docs.flatMap(lambda kv: [s.to_json() for s in kv[1].sentences]),
             "passages": passages.map(lambda p: p.to_json()),
             "relations": relations.map(lambda r: r.to_json()),
             "families": families.map(lambda f: f.to_json()),
+            "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1]]),
             "fact_diffs": all_diffs.map(lambda d: d.to_json()),
+            "texts": docs.filter(lambda kv: kv[1].order[-1] == 0).map(
+                lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
             "failures": failed.map(lambda f: {"path": f.path, "reason": f.reason}),
-        })
-        write(["passages", "relations", "families", "fact_diffs", "failures"],
-              {"passages": summary.counts["passages"], "relations": n_relations, "families": n_families,
-               "failures": summary.n_failures})
-        written()
-        write_stamp(spark, out_dir, summary.settings)
+        }
+        known = {"documents": n_docs, "passages": summary.counts["passages"], "relations": n_relations,
+                 "families": n_families, "failures": summary.n_failures}
+        summary.counts.update(write_tables(spark, tables, str(out), fmt, summary.settings, known))
         summary.counts["documents"] = n_docs
         summary.seconds["outputs"] = time.perf_counter() - t
     finally:
-        for wait in pending:  # done by now, unless the main line failed: its error is the one raised
-            with suppress(Exception):
-                wait()
         for rdd in held:
             rdd.unpersist()
         for release in cleanup:

@@ -43,15 +43,16 @@ VOTE_READS = 2 * nb.K_POOL + 1  # documents a ballot reads: its own, its list, a
 FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
 
 
-def candidate_pairs(stages, docs: RDD, feats: RDD, topics: RDD, keep: Callable[[str, RDD], int], parts: int,
-                    n_docs: int, places=None) -> RDD:
+def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int,
+                    places=None) -> RDD:
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
-    with their features ``(id, DocFeatures)`` (:func:`candidate_features`, partitioned as the
-    documents) and topic vectors ``(id, vector)``; aligned? as :func:`pipeline.alignment` gives it;
-    every shuffle into ``parts`` partitions. ``places``: where the ballots run
-    (engines/spark_places.py's TopicPlaces; None: by a hash)."""
+    with their topic vectors ``(id, vector)``; aligned? as :func:`pipeline.alignment` gives it; every
+    shuffle into ``parts`` partitions. ``places``: where the ballots run (engines/spark_places.py's
+    TopicPlaces; None: by a hash)."""
     from sourcetrace.engines.spark import KEEP, with_both
 
+    feats = docs.mapPartitions(_features, preservesPartitioning=True)  # keyed by id as the documents are
+    keep("features", feats)
     langs = docs.mapValues(lambda r: r.doc.lang)
     neighbours, lists = vectors(topics, langs, keep, parts)
     # One reduce by pair over the three sources and the pairs chosen by votes, each record a
@@ -154,8 +155,7 @@ def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray]]
                 yield from votes.named(doc, got, True)
 
 
-def candidate_features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
-    """The candidate features (:func:`pipeline.features`) of a partition's ``(id, DocRecord)``."""
+def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
     batch: list = []
     for _, record in records:
         batch.append(pipeline.doc_input(record.doc, record.text, record.sentences))

@@ -70,8 +70,7 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
 
 def clear_tables(out: str) -> str:
     """``out`` (absolute, if local) without the tables and stamp of an earlier run (its other
-    files stay); elsewhere Spark refuses a table directory that exists. Before any table is
-    written: a run writes some tables while it computes others."""
+    files stay); elsewhere Spark refuses a table directory that exists."""
     if _is_local(out):
         out = os.path.abspath(out)
         os.makedirs(out, exist_ok=True)
@@ -89,7 +88,7 @@ def write_table(spark: SparkSession, name: str, rows: RDD, out: str, fmt: str, k
     contract; how many (``known``: a count the run already has). Otherwise the written files are
     counted, by Spark's own readers in the JVM: a JSON line is a row (json.dumps escapes line
     breaks). Counting the rows first, kept for the write, pickled every row into the cache and
-    back in Python workers, with every table the run held at the same time."""
+    back in the Python workers."""
     target = f"{out.rstrip('/')}/{name}"
     if fmt == "jsonl":
         rows.map(lambda r: json.dumps(r, ensure_ascii=False)).saveAsTextFile(target)
