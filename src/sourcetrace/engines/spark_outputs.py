@@ -62,15 +62,6 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
     written, by table (``known``: counts the run already has, not counted again: a job each).
     A local ``out`` loses the tables of an earlier run first (its other files stay); elsewhere
     Spark refuses a table directory that exists."""
-    out = clear_tables(out)
-    counts = {name: write_table(spark, name, rows, out, fmt, (known or {}).get(name)) for name, rows in tables.items()}
-    write_stamp(spark, out, settings)
-    return counts
-
-
-def clear_tables(out: str) -> str:
-    """``out`` (absolute, if local) without the tables and stamp of an earlier run (its other
-    files stay); elsewhere Spark refuses a table directory that exists."""
     if _is_local(out):
         out = os.path.abspath(out)
         os.makedirs(out, exist_ok=True)
@@ -80,30 +71,21 @@ def clear_tables(out: str) -> str:
                 shutil.rmtree(path)
             elif os.path.exists(path):
                 os.remove(path)
-    return out
-
-
-def write_table(spark: SparkSession, name: str, rows: RDD, out: str, fmt: str, known: int | None = None) -> int:
-    """The table ``name`` into ``out`` (:func:`clear_tables`'), its rows the JSON objects of the
-    contract; how many (``known``: a count the run already has). Otherwise the written files are
-    counted, by Spark's own readers in the JVM: a JSON line is a row (json.dumps escapes line
-    breaks). Counting the rows first, kept for the write, pickled every row into the cache and
-    back in the Python workers."""
-    target = f"{out.rstrip('/')}/{name}"
-    if fmt == "jsonl":
-        rows.map(lambda r: json.dumps(r, ensure_ascii=False)).saveAsTextFile(target)
-    else:
-        schema = SCHEMAS[name]
-        as_json = _AS_JSON.get(name, ())
-        spark.createDataFrame(rows.map(lambda r, s=schema, j=as_json: _row(r, s, j)), schema).write.parquet(target)
-    if known is None:
-        read = spark.read.text(target) if fmt == "jsonl" else spark.read.schema(SCHEMAS[name]).parquet(target)
-        known = read.count()
-    return known
-
-
-def write_stamp(spark: SparkSession, out: str, settings: dict) -> None:
-    """The run's settings (``settings.json``) into ``out``."""
+    counts: dict[str, int] = {}
+    for name, rows in tables.items():
+        if known and name in known:
+            counts[name] = known[name]
+        else:  # counted, then written from what the count kept
+            rows.persist()
+            counts[name] = rows.count()
+        target = f"{out.rstrip('/')}/{name}"
+        if fmt == "jsonl":
+            rows.map(lambda r: json.dumps(r, ensure_ascii=False)).saveAsTextFile(target)
+        else:
+            schema = SCHEMAS[name]
+            as_json = _AS_JSON.get(name, ())
+            spark.createDataFrame(rows.map(lambda r, s=schema, j=as_json: _row(r, s, j)), schema).write.parquet(target)
+        rows.unpersist()
     if _is_local(out):
         from pathlib import Path
 
@@ -111,6 +93,7 @@ def write_stamp(spark: SparkSession, out: str, settings: dict) -> None:
     else:
         spark.sparkContext.parallelize([json.dumps(settings, ensure_ascii=False, sort_keys=True)], 1) \
             .saveAsTextFile(f"{out.rstrip('/')}/{SETTINGS}")
+    return counts
 
 
 def _row(record: dict[str, Any], schema: T.StructType, as_json: tuple[str, ...]) -> tuple:
