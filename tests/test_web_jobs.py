@@ -48,6 +48,20 @@ def test_an_upload_of_the_seeds_gives_the_relations_and_facts_of_trace(seeds, se
     assert got == want
 
 
+def test_an_uploaded_annotation_json_is_named_with_why_it_was_not_traced(tmp_path):
+    """Skipped by reading (valid JSON, no "text" anywhere): the job says so, not a bare failure."""
+    gold = json.dumps({"documents": [{"id": "000", "span": [0, 90]}]}).encode()
+    with TestClient(create_app(tmp_path / "web.db", upload_limit=5_000_000)) as client:
+        job = client.post("/api/uploads", files=[("files", ("gold.json", gold, "application/json"))]).json()
+        deadline = time.monotonic() + 120
+        while job["state"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.2)
+            job = client.get(f"/api/jobs/{job['id']}").json()
+    assert job["state"] == "failed" and job["documents"] == []
+    assert job["failures"] == ['gold.json: JSON holding no document (no "text" field anywhere)']
+
+
 class _Recorded:
     """Stands in for a job's trace: records which Jobs ran which job, traces nothing."""
 

@@ -256,7 +256,8 @@ class Jobs:
         stage("reading")
         job.total = len(job.paths)
         report = ingest(job.paths, store, progress=lambda _: advance(1))
-        job.failures = [f"{Path(f.path).name}: {f.reason}" for f in report.failures]
+        # A skipped file (JSON holding no document) is not traced either: the uploader is told why.
+        job.failures = [f"{Path(f.path).name}: {f.reason}" for f in [*report.failures, *report.skipped]]
         job.documents = [d.id for d in store.documents(report.files)]
         if job.documents:
             # The same run as `sourcetrace trace`, over the whole store (uploads join the corpus).
