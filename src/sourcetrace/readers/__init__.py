@@ -137,8 +137,9 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
         if glob.has_magic(item) and not os.path.exists(item):
             # glob's own rule skips names starting with "." for wildcards, like a shell.
             matches = sorted(glob.glob(item, recursive=True))
-            found = [f for m in matches for f in (_walk(m) if os.path.isdir(m) else [m])
-                     if os.path.isfile(f) and not _is_own_store(f) and not in_output_set(f)]
+            # A folder matched is walked (which skips output sets); a file matched, by its folder.
+            found = [f for m in matches for f in (_walk(m) if os.path.isdir(m) else [] if in_output_set(m) else [m])
+                     if os.path.isfile(f) and not _is_own_store(f)]
             if not found:
                 failures.append(ReadFailure(item, "no files match this pattern"))
             for f in found:
