@@ -787,7 +787,8 @@ def relate_and_diff(records: list[tuple], sides: dict[str, tuple]) -> Iterator[t
     ``records``: ``(pair, None)`` for every candidate pair, ``(pair, (0, passage))`` for every
     passage and ``(pair, (1, passage))`` for every passage through a translation, any language
     (read by the fact diffs only); ``sides``: ``{id: ((document, text or ""), topic vector or
-    None, facts or None)}`` (text and facts of the documents that share passages)."""
+    None, facts or None)}`` (text and facts of the documents that share passages, where a
+    record of the partition reading them has passages: :func:`_topic_side` elsewhere)."""
     texts = [PairText(doc, text) for (doc, text), _, _ in sides.values()]
     vectors = {d: v for d, (_, v, _) in sides.items() if v is not None}
     passages = [v[1] for _, v in records if v is not None and v[0] == 0]
