@@ -354,8 +354,14 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
         summary.counts["passages"] = keep("compose", passages)
 
-        # -- facts: per document
-        facts = docs.mapValues(lambda r: pipeline.facts(r.doc, r.text))
+        # -- facts: per document, with what relate reads of it: ``(facts, (document, text), shares a
+        # passage)``. A document that shares a passage gives relate its text and facts; the others
+        # are typed from their topic alone, and have no fact diff (diff_pair compares texts only
+        # over shared passages). A passage through a translation joins two documents of passages,
+        # so they share one too. One pass over the documents (relate joined them, then the facts).
+        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
+        facts = joined(docs, shared, parts, "leftOuterJoin").mapValues(
+            lambda v: (pipeline.facts(v[0].doc, v[0].text), (v[0].doc, v[0].text if v[1] else ""), bool(v[1])))
         keep("facts", facts)
 
         # -- relate and fact diffs: every candidate pair and every pair sharing passages, in one
@@ -369,18 +375,13 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         keyed = (passages.map(lambda p: (pair_key(p.a, p.b), (0, p)))
                  .union(compose(passages, info, parts, any_language=True).map(lambda p: (pair_key(p.a, p.b), (1, p))))
                  .union(pairs.map(lambda kv: (kv[0], None))))
-        # A document that shares a passage: its text and facts; the others are typed from their
-        # topic alone, and have no fact diff (diff_pair compares texts only over shared passages).
-        # A passage through a translation joins two documents of passages, so they share one too.
-        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
-        texts = joined(joined(docs, shared, parts, "leftOuterJoin").mapValues(
-            lambda v: ((v[0].doc, v[0].text if v[1] else ""), bool(v[1]))), facts, parts).mapValues(
-            lambda v: (v[0][0], v[1] if v[0][1] else None))  # ((document, text), facts or None)
         # Each document's text, facts and topic vector once to each partition of pairs that reads
         # it (two joins by id carried both vectors to every candidate pair: 10 a document).
-        sides = joined(texts, topics, parts, "leftOuterJoin").mapValues(lambda v: (v[0][0], v[1], v[0][1]))
+        sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(
+            lambda v: (v[0][1], v[1], v[0][0] if v[0][2] else None))  # ((document, text), vector, facts or None)
         with stages.timed("relate"):
-            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff, places=by_topic)
+            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff, places=by_topic,
+                                     light=(lambda r: r[1] is not None, _topic_side))
         keep("relate", found)
         found = found.coalesce(parts)  # as align's passages
         typed = found.filter(lambda t: t[0] == 0).map(lambda t: t[1])
@@ -397,22 +398,19 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # and (2, True) where a direction changed what joins a family (its components again).
         directed = direct_by_family(labelled, diffs, labels, members, parts)
         keep("direct", directed)
-        relations = directed.filter(lambda t: t[0] == 0).map(lambda t: t[1])
-        n_relations = keep("direct", relations)
+        relations = directed.filter(lambda t: t[0] == 0).map(lambda t: t[1])  # from the kept `directed`
         families = directed.filter(lambda t: t[0] == 1).map(lambda t: t[1])
         stages.group("direct")
         if not directed.filter(lambda t: t[0] == 2).isEmpty():
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
                                 "components again", keep, parts)
             families = families_by_component(relations, labels, light, ranks, parts)
-        n_families = keep("families", families)
+        keep("families", families)
 
         # -- outputs
         stages.group("outputs")
         t = time.perf_counter()
-        summary.relation_types = dict(relations.map(lambda r: r.type).countByValue())
         all_diffs = diffs.flatMap(lambda kv: kv[1])
-        summary.changed_facts = all_diffs.filter(lambda d: d.status == "changed").count()
         summary.settings = {**pipeline.run_settings("trace", chosen, threshold), "engine": "spark"}
         tables = {
             "documents": docs.map(lambda kv: kv[1].doc.to_json()),
@@ -420,16 +418,19 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             "passages": passages.map(lambda p: p.to_json()),
             "relations": relations.map(lambda r: r.to_json()),
             "families": families.map(lambda f: f.to_json()),
-            "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1]]),
+            "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1][0]]),
             "fact_diffs": all_diffs.map(lambda d: d.to_json()),
             "texts": docs.filter(lambda kv: kv[1].order[-1] == 0).map(
                 lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
             "failures": failed.map(lambda f: {"path": f.path, "reason": f.reason}),
         }
-        known = {"documents": n_docs, "passages": summary.counts["passages"], "relations": n_relations,
-                 "families": n_families, "failures": summary.n_failures}
-        summary.counts.update(write_tables(spark, tables, str(out), fmt, summary.settings, known))
-        summary.counts["documents"] = n_docs
+        # The relations' types and the changed facts counted as their rows are written (a job each was
+        # a pass over them).
+        written, tallied = write_tables(spark, tables, str(out), fmt, summary.settings, {
+            "relations": lambda r: r["type"], "fact_diffs": lambda d: True if d["status"] == "changed" else None})
+        summary.counts.update(written)
+        summary.relation_types = tallied["relations"]
+        summary.changed_facts = tallied["fact_diffs"].get(True, 0)
         summary.seconds["outputs"] = time.perf_counter() - t
     finally:
         for rdd in held:
@@ -619,7 +620,8 @@ def placed_partitions(sc, n_docs: int) -> int:
 
 def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
                      work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None,
-                     spread: int | None = None, places: Callable[[RDD], tuple[RDD, int]] | None = None) -> RDD:
+                     spread: int | None = None, places: Callable[[RDD], tuple[RDD, int]] | None = None,
+                     light: tuple[Callable[[tuple], bool], Callable[[object], object]] | None = None) -> RDD:
     """``work(records, sides)`` once per partition: the ``(key, value)`` records of a partition
     (by :func:`key_partition` of the key, into ``spread`` partitions, :func:`read_partitions`;
     default ``parts``), and ``sides``, ``{document: side}`` of every document they read
@@ -630,33 +632,43 @@ def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple],
     once (the local engine's stage functions, in bulk). Memory per task: a partition's records
     and the sides they read. ``places``: where the records go instead, ``(partition, (key,
     value))`` and the number of partitions (engines/spark_places.py: by topic, so that a
-    partition's records read mostly the same documents); the records of one key must share one."""
+    partition's records read mostly the same documents); the records of one key must share one.
+    ``light``: ``(full, lighten)``: a partition none of whose records reading a document is
+    ``full(record)`` gets ``lighten(side)`` of it, not the side (relate: a document's text and
+    facts go only where a pair of its shares passages; most pairs read its topic vector alone)."""
     if places is not None:
         placed, spread = places(keyed)
     else:
         spread = spread or parts
         placed = keyed.map(lambda kv: (key_partition(kv[0], spread), kv))
     tagged = placed.mapValues(lambda kv: (0, kv)).partitionBy(spread, by_index)
-    wanted = tagged.mapPartitionsWithIndex(lambda i, items: _reads_once(i, items, reads))
-    sent = joined(wanted, side, parts, "cogroup").mapPartitions(lambda kvs: _send(kvs, prepare)).partitionBy(
+    full = light[0] if light is not None else None
+    lighten = light[1] if light is not None else None
+    wanted = tagged.mapPartitionsWithIndex(lambda i, items: _reads_once(i, items, reads, full))
+    sent = joined(wanted, side, parts, "cogroup").mapPartitions(lambda kvs: _send(kvs, prepare, lighten)).partitionBy(
         spread, by_index)
     return tagged.union(sent).partitionBy(spread, by_index).mapPartitions(lambda items: _local(items, work))
 
 
-def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Iterable[str]]
-                ) -> Iterator[tuple[str, int]]:
-    seen: set[str] = set()
+def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Iterable[str]],
+                full: Callable[[tuple], bool] | None = None) -> Iterator[tuple[str, tuple[int, bool]]]:
+    """``(document, (partition, whether a record reading it there wants its full side))``, once a
+    document read by the partition's records."""
+    seen: dict[str, bool] = {}
     for _, (_, record) in items:
+        whole = full is None or full(record)
         for d in reads(record):
-            if d not in seen:
-                seen.add(d)
-                yield d, index
+            if not seen.get(d, False):
+                seen[d] = whole or seen.get(d, False)
+    yield from ((d, (index, whole)) for d, whole in seen.items())
 
 
-def _send(items: Iterable[tuple], prepare: Callable[[list], list] | None) -> Iterator[tuple[int, tuple]]:
+def _send(items: Iterable[tuple], prepare: Callable[[list], list] | None,
+          lighten: Callable[[object], object] | None = None) -> Iterator[tuple[int, tuple]]:
     """Each document read, as ``(partition, (1, (document, side)))`` for every partition reading
-    it; ``prepare``d ``PREPARE_BLOCK`` documents at a time (the voting vectors of many documents
-    cost less in one call: encode/static.py's ``encode_each``)."""
+    it (``lighten(side)`` where no record there wants the full side); ``prepare``d
+    ``PREPARE_BLOCK`` documents at a time (the voting vectors of many documents cost less in one
+    call: encode/static.py's ``encode_each``)."""
     block: list[tuple[str, list, object]] = []
     for doc, (to, sides) in chain(items, [(None, ((), ()))]):
         to, sides = list(to), list(sides)
@@ -665,7 +677,8 @@ def _send(items: Iterable[tuple], prepare: Callable[[list], list] | None) -> Ite
         if block and (doc is None or len(block) >= PREPARE_BLOCK):
             values = prepare([v for _, _, v in block]) if prepare is not None else [v for _, _, v in block]
             for (d, ts, _), value in zip(block, values, strict=True):
-                yield from ((t, (1, (d, value))) for t in ts)
+                less = lighten(value) if lighten is not None and not all(whole for _, whole in ts) else value
+                yield from ((t, (1, (d, value if whole else less))) for t, whole in ts)
             block = []
 
 
@@ -774,7 +787,8 @@ def relate_and_diff(records: list[tuple], sides: dict[str, tuple]) -> Iterator[t
     ``records``: ``(pair, None)`` for every candidate pair, ``(pair, (0, passage))`` for every
     passage and ``(pair, (1, passage))`` for every passage through a translation, any language
     (read by the fact diffs only); ``sides``: ``{id: ((document, text or ""), topic vector or
-    None, facts or None)}`` (text and facts of the documents that share passages)."""
+    None, facts or None)}`` (text and facts of the documents that share passages, where a
+    record of the partition reading them has passages: :func:`_topic_side` elsewhere)."""
     texts = [PairText(doc, text) for (doc, text), _, _ in sides.values()]
     vectors = {d: v for d, (_, v, _) in sides.items() if v is not None}
     passages = [v[1] for _, v in records if v is not None and v[0] == 0]
@@ -789,6 +803,12 @@ def relate_and_diff(records: list[tuple], sides: dict[str, tuple]) -> Iterator[t
         (da, ta), _, fa = sides[pair[0]]
         (db, tb), _, fb = sides[pair[1]]
         yield 1, fact_diff((pair, (tagged[pair], (da, ta, fa), (db, tb, fb))))
+
+
+def _topic_side(side: tuple) -> tuple:
+    """A relate side as a pair without passages reads it: the document and its topic vector."""
+    (doc, _), vector, _ = side
+    return (doc, ""), vector, None
 
 
 def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:

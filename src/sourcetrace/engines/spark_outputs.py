@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
-from pyspark import RDD
+from pyspark import RDD, AccumulatorParam
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
@@ -57,11 +58,14 @@ def _is_local(out: str) -> bool:
 
 
 def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str, settings: dict,
-                 known: dict[str, int] | None = None) -> dict[str, int]:
-    """Every table of ``tables`` (rows as the JSON objects of the contract) into ``out``; rows
-    written, by table (``known``: counts the run already has, not counted again: a job each).
-    A local ``out`` loses the tables of an earlier run first (its other files stay); elsewhere
-    Spark refuses a table directory that exists."""
+                 tallies: dict[str, Callable[[dict], Hashable]] | None = None) -> tuple[dict[str, int], dict[str, dict]]:
+    """Every table of ``tables`` (rows as the JSON objects of the contract) into ``out``; the rows
+    written, by table, and ``tallies``: for a table named there, its rows counted by what the
+    function gives of each (None: not counted). A local ``out`` loses the tables of an earlier
+    run first (its other files stay); elsewhere Spark refuses a table directory that exists.
+    Rows are counted as they are written (an accumulator, added once per partition), not by a
+    job of their own: a count persisted every row and read it again (the facts' count took as
+    long as their write)."""
     if _is_local(out):
         out = os.path.abspath(out)
         os.makedirs(out, exist_ok=True)
@@ -72,20 +76,22 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
             elif os.path.exists(path):
                 os.remove(path)
     counts: dict[str, int] = {}
+    tallied: dict[str, dict] = {}
     for name, rows in tables.items():
-        if known and name in known:
-            counts[name] = known[name]
-        else:  # counted, then written from what the count kept
-            rows.persist()
-            counts[name] = rows.count()
+        seen = spark.sparkContext.accumulator({}, Tally())
+        tally = (tallies or {}).get(name)
         target = f"{out.rstrip('/')}/{name}"
         if fmt == "jsonl":
-            rows.map(lambda r: json.dumps(r, ensure_ascii=False)).saveAsTextFile(target)
+            rows.mapPartitions(lambda rs, s=seen, t=tally: _counted(rs, s, t, _line)).saveAsTextFile(target)
         else:
             schema = SCHEMAS[name]
             as_json = _AS_JSON.get(name, ())
-            spark.createDataFrame(rows.map(lambda r, s=schema, j=as_json: _row(r, s, j)), schema).write.parquet(target)
-        rows.unpersist()
+            spark.createDataFrame(rows.mapPartitions(lambda rs, s=seen, t=tally, sc=schema, j=as_json: _counted(
+                rs, s, t, lambda r: _row(r, sc, j))), schema).write.parquet(target)
+        found = dict(seen.value)
+        counts[name] = found.pop(ROWS, 0)
+        if tally is not None:
+            tallied[name] = found
     if _is_local(out):
         from pathlib import Path
 
@@ -93,7 +99,40 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
     else:
         spark.sparkContext.parallelize([json.dumps(settings, ensure_ascii=False, sort_keys=True)], 1) \
             .saveAsTextFile(f"{out.rstrip('/')}/{SETTINGS}")
-    return counts
+    return counts, tallied
+
+
+ROWS = ("rows",)  # a tally's key for every row (a tuple: no tally function gives one)
+
+
+class Tally(AccumulatorParam):
+    """Counts by key, added up across tasks."""
+
+    def zero(self, value: dict) -> dict:
+        return {}
+
+    def addInPlace(self, value1: dict, value2: dict) -> dict:
+        for key, n in value2.items():
+            value1[key] = value1.get(key, 0) + n
+        return value1
+
+
+def _counted(rows: Iterable[dict], seen, tally: Callable[[dict], Hashable] | None, row: Callable[[dict], Any]
+             ) -> Iterator[Any]:
+    """``row(r)`` of each row, counted in ``seen`` (once, when the partition is written)."""
+    found: dict = {}
+    n = 0
+    for r in rows:
+        n += 1
+        if tally is not None and (key := tally(r)) is not None:
+            found[key] = found.get(key, 0) + 1
+        yield row(r)
+    found[ROWS] = n
+    seen.add(found)
+
+
+def _line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False)
 
 
 def _row(record: dict[str, Any], schema: T.StructType, as_json: tuple[str, ...]) -> tuple:
