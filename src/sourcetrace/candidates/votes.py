@@ -270,9 +270,6 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
     # does not list the document after all (no such pool is made), it is only never used.
     ahead = Counter(doc for doc, _, _ in entries)
     kept: dict[tuple[str, str], np.ndarray] = {}  # (doc, member): its columns (_products' theirs)
-    # float16 as stored, read as float32 once (the same values): casting float16 while joining a
-    # pool's members was as costly as their products (py-spy), once per pool a document is in.
-    vectors = {k: v.astype(np.float32) if v.dtype == np.float16 else v for k, v in vectors.items()}
     room = [np.empty((0, 0))]
     out = []
     for doc, key, pool in entries:
