@@ -10,9 +10,9 @@ import pytest
 
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.static import (
-    DistilledTable,
     HEAD_FROM,
     HEAD_ROWS,
+    DistilledTable,
     StaticEncoder,
     USETokenTable,
     cached_table,
