@@ -55,6 +55,16 @@ def test_cached_table_is_built_once_then_read(cache):
     assert not list(table_path("k").parent.glob("*.tmp"))  # written whole, then moved in place
 
 
+def test_cached_table_is_mapped_and_outlives_a_rebuild(cache):
+    """Read from the cache, the table is mapped (an encode reads only its pieces' rows); a rebuild
+    replaces the file, never writes into it, so a table mapped before keeps its values."""
+    cached_table("k", 4, lambda: np.arange(8, dtype=np.float32).reshape(4, 2))
+    mapped = cached_table("k", 4, lambda: np.zeros((4, 2), dtype=np.float32))
+    assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
+    assert cached_table("k", 5, lambda: np.full((5, 2), 3, dtype=np.float32)).shape == (5, 2)
+    assert np.array_equal(mapped, np.arange(8).reshape(4, 2)) and np.array_equal(mapped[[3, 1]], [[6, 7], [2, 3]])
+
+
 def test_cached_table_rebuilt_when_unreadable_or_of_another_vocabulary(cache):
     cached_table("k", 4, lambda: np.ones((4, 2), dtype=np.float32))
     table_path("k").write_bytes(b"not a table")

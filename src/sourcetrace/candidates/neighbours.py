@@ -142,6 +142,7 @@ def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: i
     old = np.zeros(len(ids), dtype=bool)
     old[to_now[to_now >= 0]] = True
     lang_of = np.array([langs[d] for d in ids], dtype=object)
+    m64 = mat.astype(np.float64)  # once: converted per re-rank, the matrix cost a rerun 0.15 s CPU at 10,000
     by_lang = {lang: np.flatnonzero(lang_of == lang) for lang in sorted(set(lang_of.tolist()))}
     for qlang, qpos in by_lang.items():
         for ilang, ipos in by_lang.items():
@@ -150,11 +151,11 @@ def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: i
             if kk <= 0 or len(ipos) < (2 if same else 1):
                 continue
             prev = previous.lists.get((qlang, ilang)) if previous is not None else None
-            out.lists[(qlang, ilang)] = _lists(mat, qpos, ipos, kk, same, old, to_now, prev)
+            out.lists[(qlang, ilang)] = _lists(mat, m64, qpos, ipos, kk, same, old, to_now, prev)
     return out
 
 
-def _lists(mat: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: bool, old: np.ndarray,
+def _lists(mat: np.ndarray, m64: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: bool, old: np.ndarray,
            to_now: np.ndarray, prev: Lists | None) -> Lists:
     found = np.full((len(qpos), kk), -1, dtype=np.int64)
     sims = np.full((len(qpos), kk), -np.inf)
@@ -186,11 +187,11 @@ def _lists(mat: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: b
         near = close.any(axis=1)
         rows, cand = kept[near], np.where(close[near], cand[near], -1)
         found[rows], sims[rows] = _best(np.concatenate([found[rows], cand], axis=1),
-                                        np.concatenate([sims[rows], _cosines(mat, qpos[rows], cand)], axis=1), kk)
+                                        np.concatenate([sims[rows], _cosines(m64, qpos[rows], cand)], axis=1), kk)
     again = np.flatnonzero(redo)
     if len(again):
         cand, _ = _search(mat, qpos[again], ipos, kk + EXTRA, same)
-        found[again], sims[again] = _best(cand, _cosines(mat, qpos[again], cand), kk)
+        found[again], sims[again] = _best(cand, _cosines(m64, qpos[again], cand), kk)
     return Lists(qpos.copy(), found, sims)
 
 

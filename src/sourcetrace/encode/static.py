@@ -76,7 +76,9 @@ def cached_table(key: str, rows: int, build: Callable[[], np.ndarray]) -> np.nda
     path = table_path(key)
     if path.exists():
         try:
-            table = np.load(path, allow_pickle=False)
+            # Mapped, not read: an encode reads only the rows of its pieces (a rerun's few new
+            # documents read a few MB of the 131 MB it read whole), and processes share the pages.
+            table = np.load(path, mmap_mode="r", allow_pickle=False)
             if table.ndim == 2 and table.shape[0] == rows and table.dtype == np.float16:
                 return table
         except (OSError, ValueError, EOFError):

@@ -150,8 +150,9 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         store.put_relations([d.id for d in docs], relations)
         fams = pipeline.families(docs, relations)
     progress.start("done")
-    return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
-                 pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
+    with in_bulk():  # every document's sentences, as records: the collector walking them was half of this step
+        return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
+                     pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
 
 
 # -- the store's side of each stage ----------------------------------------------------------------
