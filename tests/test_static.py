@@ -220,3 +220,24 @@ def test_head_run_at_once_gives_each_group_its_own_bits(cache):
         got = enc.encode_each(groups)
         for g, v in zip(groups, got, strict=True):
             assert np.array_equal(v, enc.encode(g))
+
+
+class _WideTable(_CountingTable):
+    """A table of many rows: a few texts use few of them (their pieces sorted), a large batch many
+    (a mark per row): either way the same sums."""
+
+    def rows(self) -> int:
+        return 4096
+
+    def build(self) -> np.ndarray:
+        return np.random.default_rng(4).normal(size=(4096, 8))
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return [[(ord(c) * 37 + i) % 4096 for i, c in enumerate(t)] for t in texts]
+
+
+def test_pieces_of_a_few_texts_and_of_a_large_batch_sum_alike(cache):
+    enc = StaticEncoder(_WideTable(), dim=8, preprocess=None)
+    few = ["ab", "cde"]
+    batch = [few] + [[chr(65 + i % 50) * 12 for i in range(j, j + 5)] for j in range(120)]
+    assert np.array_equal(enc.encode_each(batch)[0], enc.encode(few))

@@ -157,12 +157,17 @@ class StaticEncoder:
         # Each text's piece counts (a sparse row) times the rows of the pieces the batch uses (in
         # float32: scipy's product has no float16), never a (pieces x dim) gathered copy: that
         # copy and its float16 -> float32 pass were 19% of a 10,000-document trace's CPU (py-spy).
-        # The pieces used, in order, and each piece's place among them: np.unique's answer, from a
-        # mark per table row instead of a sort of every piece (a tenth of the topics stage).
-        mark = np.zeros(len(table), dtype=bool)
-        mark[cols] = True
-        used = np.flatnonzero(mark)
-        col = (np.cumsum(mark) - 1)[cols]
+        # The pieces used, in order, and each piece's place among them: for a large batch from a
+        # mark per table row, not np.unique's sort of every piece (a tenth of the topics stage);
+        # a few texts (a query, a pair's sentences) sort their few pieces, not the whole table.
+        if len(cols) * 8 >= len(table):
+            mark = np.zeros(len(table), dtype=bool)
+            mark[cols] = True
+            used = np.flatnonzero(mark)
+            col = (np.cumsum(mark) - 1)[cols]
+        else:
+            used, col = np.unique(cols, return_inverse=True)
+            col = col.reshape(-1)
         counts = csr_matrix((np.ones(len(cols), dtype=np.float32), col, starts),
                             shape=(len(ids), len(used)))
         sums = np.asarray(counts @ table[used].astype(np.float32), dtype=np.float32)
