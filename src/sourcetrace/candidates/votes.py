@@ -270,6 +270,7 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
     # does not list the document after all (no such pool is made), it is only never used.
     ahead = Counter(doc for doc, _, _ in entries)
     kept: dict[tuple[str, str], np.ndarray] = {}  # (doc, member): its columns (_products' theirs)
+    room = [np.empty((0, 0))]
     out = []
     for doc, key, pool in entries:
         ahead[doc] -= 1
@@ -286,25 +287,30 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
         at = np.zeros(len(members), dtype=np.int64)  # each member's first sentence in `back`
         backs = []
         if fresh:
-            t, f, b, offsets, theirs = _products(own, [members[i][2] for i in fresh])
+            t, f, b, offsets, theirs = _products(own, [members[i][2] for i in fresh], room)
             top[:, fresh], first[:, fresh], at[fresh] = t, f, offsets
             backs.append(b)
             for c, i in enumerate(fresh):
                 d = members[i][0]
                 if ahead[d] > 0:
                     kept[(d, doc)] = theirs(c)
-        end = len(backs[0]) if backs else 0
-        for i, h in enumerate(have):
-            if h is not None:
-                top[:, i], first[:, i] = h[:n], h[n:2 * n]
-                at[i] = end
-                end += len(h) - 2 * n
-                backs.append(h[2 * n:].astype(np.int64))
+        old = [i for i, h in enumerate(have) if h is not None]
+        if old:  # the kept columns of every member read before, at once
+            joined = np.concatenate([have[i] for i in old])
+            lengths = np.array([len(have[i]) for i in old], dtype=np.int64)
+            base = np.zeros(len(old), dtype=np.int64)
+            np.cumsum(lengths[:-1], out=base[1:])
+            rows = base + np.arange(n)[:, None]
+            top[:, old], first[:, old] = joined[rows], joined[rows + n]
+            at[old] = (len(backs[0]) if backs else 0) + base - 2 * n * np.arange(len(old))
+            theirs_back = np.ones(len(joined), dtype=bool)
+            theirs_back[rows] = theirs_back[rows + n] = False
+            backs.append(joined[theirs_back].astype(np.int64))
         out.append(_tallied(key, members, n, top, first, np.concatenate(backs), at))
     return out
 
 
-def _products(own: np.ndarray, mats: Sequence[np.ndarray]
+def _products(own: np.ndarray, mats: Sequence[np.ndarray], room: list[np.ndarray] | None = None
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Callable[[int], np.ndarray]]:
     """What a tally reads of the float64 products of `own`'s sentences and the members' (`mats`,
     in pool order): each member's nearest sentence to each of `own`'s (its cosine, (n, members),
@@ -312,9 +318,16 @@ def _products(own: np.ndarray, mats: Sequence[np.ndarray]
     `own`'s (members after each other) and where each member's sentences start there; and a
     function giving, for the member at a position, what its own tally reads of `own`
     (:func:`tallies`): each of its sentences' nearest cosine and place in `own`, and each of
-    `own`'s sentences' nearest place in it."""
-    mat = np.concatenate(mats, dtype=np.float64)  # cast while joining: one pass, no float16 copy
+    `own`'s sentences' nearest place in it. ``room``: a float64 array (in a list, replaced when
+    too small) the members are joined into, reused from call to call: a pool's members (about
+    700 KB) in fresh memory each time cost as much as their products (py-spy)."""
     sizes = [len(m) for m in mats]
+    if room is None:
+        mat = np.concatenate(mats, dtype=np.float64)  # cast while joining: one pass, no float16 copy
+    else:
+        if len(room[0]) < sum(sizes) or room[0].shape[1:] != mats[0].shape[1:]:
+            room[0] = np.empty((2 * sum(sizes), *mats[0].shape[1:]))
+        mat = np.concatenate(mats, out=room[0][:sum(sizes)], casting="same_kind")
     starts = np.zeros(len(mats), dtype=np.int64)
     np.cumsum(sizes[:-1], out=starts[1:])
     owner = np.repeat(np.arange(len(mats)), sizes)

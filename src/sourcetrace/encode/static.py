@@ -45,6 +45,13 @@ DIMS = 256  # PCA components a distilled table keeps (model2vec's default)
 SIF_A = 1e-4  # SIF smoothing: a piece as frequent as this weighs half as much as a rare one
 BUILD_BATCH = 4096  # pieces computed at a time (bounded memory while a table is made)
 SUM_METHOD = "csr"  # how a batch's rows are summed (see StaticEncoder.encode)
+# The head (``finish``'s matrix products) runs once over many groups' rows, HEAD_ROWS or more at
+# a time, for groups of HEAD_FROM rows or more: from 7 rows on, OpenBLAS gives each row the same
+# bits whatever rows are beside it; under 7 it takes another kernel, with other last bits, so such
+# a group's head runs alone as before (tests/test_static.py holds both). Per group, the head was
+# 54% of the topics stage (py-spy, 10,000 documents).
+HEAD_FROM = 7
+HEAD_ROWS = 256
 
 
 def cache_dir() -> Path:
@@ -133,9 +140,10 @@ class StaticEncoder:
     def encode_each(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Each group's vectors, bit for bit what :meth:`encode` gives the group alone: the pieces
         of every group are read and summed at once (each row's sum is its own pieces' in order,
-        whatever else is in the batch), and the head runs per group (a matrix product's last
-        bits depend on the rows beside it). Voting vectors are encoded alone, one document at a
-        time, and the per-call overhead was most of their cost."""
+        whatever else is in the batch), and the head runs over many groups' rows at once where a
+        row's bits do not depend on the rows beside it (:data:`HEAD_FROM`), else per group.
+        Voting vectors are encoded alone, one document at a time, and the per-call overhead was
+        most of their cost."""
         sizes = [len(g) for g in groups]
         if not sum(sizes):
             return [np.zeros((0, self.dim), dtype=np.float32) for _ in groups]
@@ -149,17 +157,49 @@ class StaticEncoder:
         # Each text's piece counts (a sparse row) times the rows of the pieces the batch uses (in
         # float32: scipy's product has no float16), never a (pieces x dim) gathered copy: that
         # copy and its float16 -> float32 pass were 19% of a 10,000-document trace's CPU (py-spy).
-        used, col = np.unique(cols, return_inverse=True)
-        counts = csr_matrix((np.ones(len(cols), dtype=np.float32), col.reshape(-1), starts),
+        # The pieces used, in order, and each piece's place among them: for a large batch from a
+        # mark per table row, not np.unique's sort of every piece (a tenth of the topics stage);
+        # a few texts (a query, a pair's sentences) sort their few pieces, not the whole table.
+        if len(cols) * 8 >= len(table):
+            mark = np.zeros(len(table), dtype=bool)
+            mark[cols] = True
+            used = np.flatnonzero(mark)
+            col = (np.cumsum(mark) - 1)[cols]
+        else:
+            used, col = np.unique(cols, return_inverse=True)
+            col = col.reshape(-1)
+        counts = csr_matrix((np.ones(len(cols), dtype=np.float32), col, starts),
                             shape=(len(ids), len(used)))
         sums = np.asarray(counts @ table[used].astype(np.float32), dtype=np.float32)
         lens = np.maximum(lengths, 1).astype(np.float32)
-        out, at = [], 0
-        for n in sizes:
-            out.append(l2_normalize(self.source.finish(sums[at:at + n], lens[at:at + n])) if n
-                       else np.zeros((0, self.dim), dtype=np.float32))
-            at += n
+        at = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=at[1:])
+        out = [np.zeros((0, self.dim), dtype=np.float32) for _ in sizes]
+        block: list[int] = []  # groups of HEAD_FROM rows or more, their head run at once
+        rows = 0
+        for g, n in enumerate(sizes):
+            if n >= HEAD_FROM:
+                block.append(g)
+                rows += n
+                if rows >= HEAD_ROWS:
+                    self._head(block, at, sums, lens, out)
+                    block, rows = [], 0
+            elif n:
+                out[g] = l2_normalize(self.source.finish(sums[at[g]:at[g + 1]], lens[at[g]:at[g + 1]]))
+        if block:
+            self._head(block, at, sums, lens, out)
         return out
+
+    def _head(self, block: list[int], at: np.ndarray, sums: np.ndarray, lens: np.ndarray,
+              out: list[np.ndarray]) -> None:
+        """The head run once over the rows of the groups in ``block``, each group's rows put in ``out``."""
+        rows = np.concatenate([np.arange(at[g], at[g + 1]) for g in block])
+        done = l2_normalize(self.source.finish(sums[rows], lens[rows]))
+        place = 0
+        for g in block:
+            n = int(at[g + 1] - at[g])
+            out[g] = done[place:place + n]
+            place += n
 
 
 # -- USE's token layer, without context ----------------------------------------------------------------
