@@ -19,6 +19,7 @@ threshold: "the blood bank in Jabal Jauz ..." against "the health insurance fund
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 
@@ -30,6 +31,11 @@ from sourcetrace.encode.vectors import Vectors
 SCREEN_COS = 0.45  # static cosine from which two units (one of them free) may be a paraphrase
 SCREENED_BY = "use"  # the encoder whose static table (get_encoder("static")) screens its units
 BLOCK = 1024  # rows of the static cosine matrix computed at a time (a long book's pair stays small)
+SUMS_KEPT = 8_000  # units whose static piece sums a process keeps (2 KB each): a chunk's documents, with room
+
+# text -> (piece sums, piece count): a document meets many partners, and its units' pieces were
+# read again for each (sentencepiece was two thirds of the static vectors' cost, cProfile).
+_sums: OrderedDict[str, tuple[np.ndarray, np.float32]] = OrderedDict()
 
 _blas: list = []  # threadpoolctl's controller, made once: finding the BLAS libraries on every pair costs
 
@@ -70,12 +76,31 @@ def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Se
     """Unit vectors of a same-language pair: ``encoder``'s (through ``vectors``) for the units that
     may pair (:func:`candidates`), static ones for the rest; None when no unit may pair (nothing
     to align)."""
-    static = get_encoder("static")
+    if not any(free_a) and not any(free_b):  # reuse explained both sides: no cell may pair (candidates)
+        return None
     with _one_blas_thread():  # a pair's small products: a second thread spinning around each cost 30x the work
-        va, vb = static.encode(list(texts_a)), static.encode(list(texts_b))
+        va, vb = static_vectors(texts_a), static_vectors(texts_b)
         ka, kb = candidates(va, free_a, vb, free_b)
     if not ka.any():
         return None
     for v, keep, texts in ((va, ka, texts_a), (vb, kb, texts_b)):
         v[keep] = vectors(encoder, [t for t, k in zip(texts, keep, strict=True) if k])
     return va, vb
+
+
+def static_vectors(texts: Sequence[str]) -> np.ndarray:
+    """The static encoder's vectors of ``texts``, bit for bit ``get_encoder("static").encode``'s
+    (the head runs on these rows together, as there), from piece sums kept per text."""
+    static = get_encoder("static")
+    if not texts:
+        return static.encode([])
+    todo = [t for t in dict.fromkeys(texts) if t not in _sums]
+    if todo:
+        sums, lens = static.piece_sums(todo)
+        _sums.update(zip(todo, zip(sums, lens, strict=True), strict=True))
+    for t in texts:
+        _sums.move_to_end(t)
+    rows = [_sums[t] for t in texts]
+    while len(_sums) > SUMS_KEPT:
+        _sums.popitem(last=False)
+    return static.finished(np.stack([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.float32))

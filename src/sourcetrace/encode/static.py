@@ -137,8 +137,20 @@ class StaticEncoder:
         sizes = [len(g) for g in groups]
         if not sum(sizes):
             return [np.zeros((0, self.dim), dtype=np.float32) for _ in groups]
+        sums, lens = self.piece_sums([t for g in groups for t in g])
+        out, at = [], 0
+        for n in sizes:
+            out.append(self.finished(sums[at:at + n], lens[at:at + n]) if n
+                       else np.zeros((0, self.dim), dtype=np.float32))
+            at += n
+        return out
+
+    def piece_sums(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's piece rows summed, and its piece count (at least 1): row by row the same
+        whatever else is in the batch, so a caller may keep them and give them to
+        :meth:`finished` later (the same vectors as :meth:`encode` for the same rows)."""
         table = self.table()
-        items = [self._preprocess(t) if self._preprocess else t for g in groups for t in g]
+        items = [self._preprocess(t) if self._preprocess else t for t in texts]
         ids = self.source.ids(items)
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         starts = np.zeros(len(ids) + 1, dtype=np.int64)
@@ -151,13 +163,11 @@ class StaticEncoder:
         counts = csr_matrix((np.ones(len(cols), dtype=np.float32), col.reshape(-1), starts),
                             shape=(len(ids), len(used)))
         sums = np.asarray(counts @ table[used].astype(np.float32), dtype=np.float32)
-        lens = np.maximum(lengths, 1).astype(np.float32)
-        out, at = [], 0
-        for n in sizes:
-            out.append(l2_normalize(self.source.finish(sums[at:at + n], lens[at:at + n])) if n
-                       else np.zeros((0, self.dim), dtype=np.float32))
-            at += n
-        return out
+        return sums, np.maximum(lengths, 1).astype(np.float32)
+
+    def finished(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """Unit vectors of texts from their :meth:`piece_sums` (rows in order)."""
+        return l2_normalize(self.source.finish(sums, lens))
 
 
 # -- USE's token layer, without context ----------------------------------------------------------------
