@@ -41,6 +41,27 @@ def test_candidates_in_blocks_of_rows_are_those_of_the_whole_matrix(monkeypatch)
     assert whole[0].any() and not whole[0].all()  # the test reads both outcomes
 
 
+def test_a_pair_reuse_explained_whole_is_not_encoded():
+    def never(encoder, texts):
+        raise AssertionError("encoded")
+
+    assert screen.screened_vectors(["a sentence."], [False], ["a sentence."], [False], get_encoder("use"), never) is None
+
+
+@pytest.mark.slow
+def test_static_vectors_are_the_static_encoders_bit_for_bit_from_kept_sums(monkeypatch):
+    monkeypatch.setattr(screen, "_sums", type(screen._sums)())
+    monkeypatch.setattr(screen, "SUMS_KEPT", 3)
+    static = get_encoder("static")
+    texts = ["The ministers met in Rome.", "Fans celebrated until midnight.", "The plan was approved.",
+             "Heavy rain fell on the city."]
+    assert np.array_equal(screen.static_vectors(texts[:2]), static.encode(texts[:2]))
+    again = [texts[1], texts[3], texts[0]]  # two kept, one new; the oldest dropped past SUMS_KEPT
+    assert np.array_equal(screen.static_vectors(again), static.encode(again))
+    assert list(screen._sums) == again
+    assert screen.static_vectors([]).shape == (0, static.dim)
+
+
 def test_only_uses_encoder_is_screened():
     assert screen.screens(get_encoder("use"))
     assert not screen.screens(get_encoder("static"))

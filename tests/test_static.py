@@ -166,3 +166,14 @@ def test_encode_each_gives_every_group_its_vectors_alone(cache):
     for g, v in zip(groups, got, strict=True):
         assert np.array_equal(v, enc.encode(g))
     assert [v.shape for v in enc.encode_each([[], []])] == [(0, 8), (0, 8)]
+
+
+def test_piece_sums_of_a_text_are_the_same_in_any_batch_and_finish_as_encode(cache):
+    """A caller may keep a text's piece sums (align/screen.py) and finish them beside other rows
+    later: the same vectors as encoding those rows together."""
+    enc = StaticEncoder(_CountingTable(), dim=8, preprocess=None)
+    alone, _ = enc.piece_sums(["mno"])
+    batch, lens = enc.piece_sums(["abc", "mno", "", "qrstu"])
+    assert np.array_equal(alone[0], batch[1])
+    assert lens.tolist() == [3, 3, 1, 5]  # an empty text counts one piece: no division by zero
+    assert np.array_equal(enc.finished(batch, lens), enc.encode(["abc", "mno", "", "qrstu"]))
