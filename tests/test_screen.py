@@ -48,6 +48,21 @@ def test_a_pair_reuse_explained_whole_is_not_encoded():
     assert screen.screened_vectors(["a sentence."], [False], ["a sentence."], [False], get_encoder("use"), never) is None
 
 
+
+@pytest.mark.slow
+def test_both_sides_units_are_encoded_in_one_call():
+    calls = []
+
+    def counted(encoder, texts):
+        calls.append(list(texts))
+        return encoded(encoder, texts)
+
+    a = ["The ministers met in Rome in early May 2024 to discuss the basin's water plan.",
+         "The home team won the final by three goals to one after a late penalty."]
+    b = ["Council ministers gathered in Rome on May 5, 2024 to review the water plan for the basin."]
+    got = screen.screened_vectors(a, [True, True], b, [True], get_encoder("use"), counted)
+    assert got is not None and calls == [[a[0], b[0]]]  # one read and write of a cache a pair
+
 @pytest.mark.slow
 def test_static_vectors_are_the_static_encoders_bit_for_bit_from_kept_sums(monkeypatch):
     monkeypatch.setattr(screen, "_sums", type(screen._sums)())

@@ -91,8 +91,11 @@ def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Se
         ka, kb = candidates(va, free_a, vb, free_b)
     if not ka.any():
         return None
-    for v, keep, texts in ((va, ka, texts_a), (vb, kb, texts_b)):
-        v[keep] = vectors(encoder, [t for t, k in zip(texts, keep, strict=True) if k])
+    # Both sides' units in one call: one read and one write of the store's cache a pair, not two.
+    both = vectors(encoder, [t for t, k in zip(texts_a, ka, strict=True) if k]
+                   + [t for t, k in zip(texts_b, kb, strict=True) if k])
+    n = int(ka.sum())
+    va[ka], vb[kb] = both[:n], both[n:]
     return va, vb
 
 
