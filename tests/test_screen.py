@@ -41,6 +41,42 @@ def test_candidates_in_blocks_of_rows_are_those_of_the_whole_matrix(monkeypatch)
     assert whole[0].any() and not whole[0].all()  # the test reads both outcomes
 
 
+def test_a_pair_reuse_explained_whole_is_not_encoded():
+    def never(encoder, texts):
+        raise AssertionError("encoded")
+
+    assert screen.screened_vectors(["a sentence."], [False], ["a sentence."], [False], get_encoder("use"), never) is None
+
+
+
+@pytest.mark.slow
+def test_both_sides_units_are_encoded_in_one_call():
+    calls = []
+
+    def counted(encoder, texts):
+        calls.append(list(texts))
+        return encoded(encoder, texts)
+
+    a = ["The ministers met in Rome in early May 2024 to discuss the basin's water plan.",
+         "The home team won the final by three goals to one after a late penalty."]
+    b = ["Council ministers gathered in Rome on May 5, 2024 to review the water plan for the basin."]
+    got = screen.screened_vectors(a, [True, True], b, [True], get_encoder("use"), counted)
+    assert got is not None and calls == [[a[0], b[0]]]  # one read and write of a cache a pair
+
+@pytest.mark.slow
+def test_static_vectors_are_the_static_encoders_bit_for_bit_from_kept_sums(monkeypatch):
+    monkeypatch.setattr(screen, "_sums", type(screen._sums)())
+    monkeypatch.setattr(screen, "SUMS_KEPT", 3)
+    static = get_encoder("static")
+    texts = ["The ministers met in Rome.", "Fans celebrated until midnight.", "The plan was approved.",
+             "Heavy rain fell on the city."]
+    assert np.array_equal(screen.static_vectors(texts[:2]), static.encode(texts[:2]))
+    again = [texts[1], texts[3], texts[0]]  # two kept, one new; the oldest dropped past SUMS_KEPT
+    assert np.array_equal(screen.static_vectors(again), static.encode(again))
+    assert list(screen._sums) == again
+    assert screen.static_vectors([]).shape == (0, static.dim)
+
+
 def test_only_uses_encoder_is_screened():
     assert screen.screens(get_encoder("use"))
     assert not screen.screens(get_encoder("static"))

@@ -241,3 +241,13 @@ def test_pieces_of_a_few_texts_and_of_a_large_batch_sum_alike(cache):
     few = ["ab", "cde"]
     batch = [few] + [[chr(65 + i % 50) * 12 for i in range(j, j + 5)] for j in range(120)]
     assert np.array_equal(enc.encode_each(batch)[0], enc.encode(few))
+
+def test_piece_sums_of_a_text_are_the_same_in_any_batch_and_finish_as_encode(cache):
+    """A caller may keep a text's piece sums (align/screen.py) and finish them beside other rows
+    later: the same vectors as encoding those rows together."""
+    enc = StaticEncoder(_CountingTable(), dim=8, preprocess=None)
+    alone, _ = enc.piece_sums(["mno"])
+    batch, lens = enc.piece_sums(["abc", "mno", "", "qrstu"])
+    assert np.array_equal(alone[0], batch[1])
+    assert lens.tolist() == [3, 3, 1, 5]  # an empty text counts one piece: no division by zero
+    assert np.array_equal(enc.finished(batch, lens), enc.encode(["abc", "mno", "", "qrstu"]))

@@ -15,10 +15,19 @@ every pair USE chose over the threshold had a static cosine of at least 0.467, m
 (the same sentence reworded); with SCREEN_COS 0.45, 58% fewer units were encoded on demand and
 670 of the 676 pairs chose the very same unit pairs (3 pairs of 541 lost, 3 gained, all near the
 threshold: "the blood bank in Jabal Jauz ..." against "the health insurance fund in Deir Nabaa ...").
+
+At 10,000 documents (1,464 same-language pairs) USE on the screened units was still most of the
+stage, and of the 15,253 units over 0.45 only 2,133 ended in a chosen pair, whose static cosine
+was at least 0.513 (USE's at least 0.602; the pair score needs about 0.77 before its number and
+neighbour terms). So :data:`SCREEN_COS` is 0.55: 53% fewer units encoded on demand (bench/README.md,
+screen10), at the price of pairs near the threshold (17 of 852 `paraphrase` passages lost, 10
+gained, true and false ones among both). Charging a cosine the pair score's length prior as well
+cut 10% more and lost the uncovered rest of partly reused sentences, true paraphrases: not done.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 
@@ -27,9 +36,14 @@ import numpy as np
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors
 
-SCREEN_COS = 0.45  # static cosine from which two units (one of them free) may be a paraphrase
+SCREEN_COS = 0.55  # static cosine from which two units (one of them free) may be a paraphrase
 SCREENED_BY = "use"  # the encoder whose static table (get_encoder("static")) screens its units
 BLOCK = 1024  # rows of the static cosine matrix computed at a time (a long book's pair stays small)
+SUMS_KEPT = 8_000  # units whose static piece sums a process keeps (2 KB each): a chunk's documents, with room
+
+# text -> (piece sums, piece count): a document meets many partners, and its units' pieces were
+# read again for each (sentencepiece was two thirds of the static vectors' cost, cProfile).
+_sums: OrderedDict[str, tuple[np.ndarray, np.float32]] = OrderedDict()
 
 _blas: list = []  # threadpoolctl's controller, made once: finding the BLAS libraries on every pair costs
 
@@ -70,12 +84,34 @@ def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Se
     """Unit vectors of a same-language pair: ``encoder``'s (through ``vectors``) for the units that
     may pair (:func:`candidates`), static ones for the rest; None when no unit may pair (nothing
     to align)."""
-    static = get_encoder("static")
+    if not any(free_a) and not any(free_b):  # reuse explained both sides: no cell may pair (candidates)
+        return None
     with _one_blas_thread():  # a pair's small products: a second thread spinning around each cost 30x the work
-        va, vb = static.encode(list(texts_a)), static.encode(list(texts_b))
+        va, vb = static_vectors(texts_a), static_vectors(texts_b)
         ka, kb = candidates(va, free_a, vb, free_b)
     if not ka.any():
         return None
-    for v, keep, texts in ((va, ka, texts_a), (vb, kb, texts_b)):
-        v[keep] = vectors(encoder, [t for t, k in zip(texts, keep, strict=True) if k])
+    # Both sides' units in one call: one read and one write of the store's cache a pair, not two.
+    both = vectors(encoder, [t for t, k in zip(texts_a, ka, strict=True) if k]
+                   + [t for t, k in zip(texts_b, kb, strict=True) if k])
+    n = int(ka.sum())
+    va[ka], vb[kb] = both[:n], both[n:]
     return va, vb
+
+
+def static_vectors(texts: Sequence[str]) -> np.ndarray:
+    """The static encoder's vectors of ``texts``, bit for bit ``get_encoder("static").encode``'s
+    (the head runs on these rows together, as there), from piece sums kept per text."""
+    static = get_encoder("static")
+    if not texts:
+        return static.encode([])
+    todo = [t for t in dict.fromkeys(texts) if t not in _sums]
+    if todo:
+        sums, lens = static.piece_sums(todo)
+        _sums.update(zip(todo, zip(sums, lens, strict=True), strict=True))
+    for t in texts:
+        _sums.move_to_end(t)
+    rows = [_sums[t] for t in texts]
+    while len(_sums) > SUMS_KEPT:
+        _sums.popitem(last=False)
+    return static.finished(np.stack([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.float32))

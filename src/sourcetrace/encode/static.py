@@ -147,8 +147,31 @@ class StaticEncoder:
         sizes = [len(g) for g in groups]
         if not sum(sizes):
             return [np.zeros((0, self.dim), dtype=np.float32) for _ in groups]
+        sums, lens = self.piece_sums([t for g in groups for t in g])
+        at = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=at[1:])
+        out = [np.zeros((0, self.dim), dtype=np.float32) for _ in sizes]
+        block: list[int] = []  # groups of HEAD_FROM rows or more, their head run at once
+        rows = 0
+        for g, n in enumerate(sizes):
+            if n >= HEAD_FROM:
+                block.append(g)
+                rows += n
+                if rows >= HEAD_ROWS:
+                    self._head(block, at, sums, lens, out)
+                    block, rows = [], 0
+            elif n:
+                out[g] = self.finished(sums[at[g]:at[g + 1]], lens[at[g]:at[g + 1]])
+        if block:
+            self._head(block, at, sums, lens, out)
+        return out
+
+    def piece_sums(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's piece rows summed, and its piece count (at least 1): row by row the same
+        whatever else is in the batch, so a caller may keep them and give them to
+        :meth:`finished` later (the same vectors as :meth:`encode` for the same rows)."""
         table = self.table()
-        items = [self._preprocess(t) if self._preprocess else t for g in groups for t in g]
+        items = [self._preprocess(t) if self._preprocess else t for t in texts]
         ids = self.source.ids(items)
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         starts = np.zeros(len(ids) + 1, dtype=np.int64)
@@ -171,30 +194,17 @@ class StaticEncoder:
         counts = csr_matrix((np.ones(len(cols), dtype=np.float32), col, starts),
                             shape=(len(ids), len(used)))
         sums = np.asarray(counts @ table[used].astype(np.float32), dtype=np.float32)
-        lens = np.maximum(lengths, 1).astype(np.float32)
-        at = np.zeros(len(sizes) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=at[1:])
-        out = [np.zeros((0, self.dim), dtype=np.float32) for _ in sizes]
-        block: list[int] = []  # groups of HEAD_FROM rows or more, their head run at once
-        rows = 0
-        for g, n in enumerate(sizes):
-            if n >= HEAD_FROM:
-                block.append(g)
-                rows += n
-                if rows >= HEAD_ROWS:
-                    self._head(block, at, sums, lens, out)
-                    block, rows = [], 0
-            elif n:
-                out[g] = l2_normalize(self.source.finish(sums[at[g]:at[g + 1]], lens[at[g]:at[g + 1]]))
-        if block:
-            self._head(block, at, sums, lens, out)
-        return out
+        return sums, np.maximum(lengths, 1).astype(np.float32)
+
+    def finished(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """Unit vectors of texts from their :meth:`piece_sums` (rows in order)."""
+        return l2_normalize(self.source.finish(sums, lens))
 
     def _head(self, block: list[int], at: np.ndarray, sums: np.ndarray, lens: np.ndarray,
               out: list[np.ndarray]) -> None:
         """The head run once over the rows of the groups in ``block``, each group's rows put in ``out``."""
         rows = np.concatenate([np.arange(at[g], at[g + 1]) for g in block])
-        done = l2_normalize(self.source.finish(sums[rows], lens[rows]))
+        done = self.finished(sums[rows], lens[rows])
         place = 0
         for g in block:
             n = int(at[g + 1] - at[g])
