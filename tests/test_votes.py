@@ -156,16 +156,6 @@ def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_t
     assert not votes.agreed([("share", 0.9)])
 
 
-def test_a_pair_both_choose_is_chosen_with_one_share_low_when_the_other_is_enough():
-    """A partial translation's voters translate fewer of its original's: each chose the other,
-    one with MIN_SHARE of its voters, the other with LOW_SHARE (3 of 32) is enough; two low
-    shares are not."""
-    assert votes.agreed([("share", votes.MIN_SHARE), ("share", votes.LOW_SHARE)])
-    assert not votes.agreed([("share", votes.MIN_SHARE), ("share", votes.LOW_SHARE - 0.01)])
-    assert not votes.agreed([("share", votes.MIN_SHARE - 0.01), ("share", votes.MIN_SHARE - 0.01)])
-    assert not votes.agreed([("stretch share", votes.MIN_SHARE), ("share", votes.LOW_SHARE)])  # kinds apart
-
-
 def test_votes_in_order_choose_a_pair_whose_shares_are_low():
     """A long translation's spread sentences seldom hold each other's translations: few votes,
     each document's share under MIN_SHARE, or one voting elsewhere. Votes between sentences at

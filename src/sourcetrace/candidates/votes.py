@@ -53,12 +53,6 @@ VOTE_SENTENCES = 32
 # are no translation 56 at 0.12 (40 at 0.13). Plain votes among 10 neighbours and 0.15 (before):
 # 51 of 69, and 96 on the planted bench.
 MIN_SHARE = 0.12
-# ... or one document at MIN_SHARE and the other at LOW_SHARE (3 of 32 voters), when each chose the
-# other: a partial translation's kept sentences are spread otherwise than its original's, so fewer of
-# the two sides' voters translate each other. bench/realtext.py: pairs both documents choose with a
-# share under MIN_SHARE, 4 (quran75 partial: 0.133 / 0.094; two true pairs chosen otherwise; a PAN
-# web text and a diwan, 0.235 / 0.094, aligned on trial and typed related).
-LOW_SHARE = 0.09
 # A translation's sentences keep their order, so a mutual vote between two sentences at about the
 # same place in both documents (their places, as shares of each document's length, within
 # IN_ORDER_BAND) is one chance rarely casts (about 1 in 5). A pair with MIN_IN_ORDER such votes
@@ -619,7 +613,7 @@ def agreed(said: Sequence[Said]) -> bool:
     """Whether what the ballots say of a pair makes it chosen: for the sentence, stretch or twin
     ballots alike (:data:`KINDS`), each document chose the other (a document has one ballot of
     each per language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its
-    voters (one of them: the other at :data:`LOW_SHARE`), or at least :data:`MIN_IN_ORDER` distinct votes in order. A stretch or a twin is no
+    voters, or at least :data:`MIN_IN_ORDER` distinct votes in order. A stretch or a twin is no
     sentence: the kinds' words are never counted together."""
     return any(_agreed(said, kind) for kind in KINDS)
 
@@ -627,8 +621,7 @@ def agreed(said: Sequence[Said]) -> bool:
 def _agreed(said: Sequence[Said], kind: str) -> bool:
     share, order = kind + "share", kind + "order"
     shares = [s[1] for s in said if s[0] == share]
-    return ((len(shares) == 2 and min(shares) >= LOW_SHARE and max(shares) >= MIN_SHARE)
-            or len({s for s in said if s[0] == order}) >= MIN_IN_ORDER)
+    return (len(shares) == 2 and min(shares) >= MIN_SHARE) or len({s for s in said if s[0] == order}) >= MIN_IN_ORDER
 
 
 def candidate(pair: tuple[str, str]) -> Candidate:
