@@ -78,7 +78,8 @@ FOUND_ALONE = 0.5
 # score low one by one (quran100 of bench/realtext.py: 11 verses, each paired right, 97% and 98% of
 # both sides covered, USE's best pair 0.42). Unrelated texts placed by order cover little of the
 # longer one (the stub above) or of both: realtext's unrelated neighbours of like size handed to
-# compare, 190 pairs, at most 0.39 and 0.48 (two chapters of Proverbs), and the planted corpus none.
+# compare, 190 pairs, at most 0.39 and 0.48 (two chapters of Proverbs); no relation of bench/trace.py's
+# planted corpus changes.
 MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases, not copies
 # A block of running text taken word for word, this many words or more (several sentences in a
 # row, their punctuation kept), was taken, whatever share of either document it is: PAN's web
