@@ -475,8 +475,8 @@ def fact_diffs(docs: Sequence[Document], texts: Mapping[str, str], passages: Seq
     by_id = {d.id: d for d in docs}
     out: list[FactDiff] = []
     for a, b, ps in diffed_pairs(docs, passages, pairs):
-        out += pair_fact_diffs(by_id[a], texts.get(a, ""), doc_facts.get(a, []),
-                               by_id[b], texts.get(b, ""), doc_facts.get(b, []), ps)
+        out += diff_pair(by_id[a], texts.get(a, ""), doc_facts.get(a, []),
+                         by_id[b], texts.get(b, ""), doc_facts.get(b, []), ps)
     return out
 
 
@@ -490,12 +490,6 @@ def diffed_pairs(docs: Sequence[Document], passages: Sequence[Passage], pairs: S
     for p in [*passages, *compose_through(docs, passages, any_language=True)]:
         grouped.setdefault(frozenset((p.a, p.b)), []).append(p)
     return [(a, b, ps) for a, b in pairs if (ps := grouped.get(frozenset((a, b)))) and a in ids and b in ids]
-
-
-def pair_fact_diffs(doc_a: Document, text_a: str, facts_a: Sequence[Fact], doc_b: Document, text_b: str,
-                    facts_b: Sequence[Fact], passages: Sequence[Passage]) -> list[FactDiff]:
-    """The fact diff of one pair over the passages :func:`diffed_pairs` gives it."""
-    return diff_pair(doc_a, text_a, facts_a, doc_b, text_b, facts_b, passages)
 
 
 # -- outputs -------------------------------------------------------------------------------------

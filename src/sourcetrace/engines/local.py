@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 
 import numpy as np
@@ -221,8 +221,8 @@ def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[
     when more than one (the same batches, so the same vectors)."""
     enc = encoder or get_encoder(pipeline.FAST_ENCODER)
     missing = len(docs) - len(store.cached("encoded", enc.name, [d.id for d in docs]))
-    with PairWork(store, enc, DEFAULT_THRESHOLD, workers if missing >= MIN_POOL_DOCS else 1) as own:
-        run = (pool or own).runner() if missing >= MIN_POOL_DOCS else None
+    with nullcontext(pool) if pool is not None else PairWork(store, enc, DEFAULT_THRESHOLD, workers) as work:
+        run = work.runner() if missing >= MIN_POOL_DOCS else None
         vectors = StoreVectors(store, run=run)
 
         def compute(inputs: list[DocInput]) -> dict[str, bytes]:
@@ -692,8 +692,8 @@ def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Pas
         if hit:  # kept without the pair's ids, most of what each row held
             diffs = [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
         else:
-            diffs = pipeline.pair_fact_diffs(by_id[a], texts(by_id[a]), facts.get(a, []),
-                                             by_id[b], texts(by_id[b]), facts.get(b, []), ps)
+            diffs = pipeline.diff_pair(by_id[a], texts(by_id[a]), facts.get(a, []),
+                                       by_id[b], texts(by_id[b]), facts.get(b, []), ps)
             if all(d.a == a and d.b == b for d in diffs):
                 kept.put((a, b), key, [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs])
         out += diffs

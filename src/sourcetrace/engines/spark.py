@@ -658,8 +658,8 @@ def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Ite
     for _, (_, record) in items:
         whole = full is None or full(record)
         for d in reads(record):
-            if not seen.get(d, False):
-                seen[d] = whole or seen.get(d, False)
+            if not seen.get(d):  # a document once, full if any record there wants it full
+                seen[d] = whole
     yield from ((d, (index, whole)) for d, whole in seen.items())
 
 
