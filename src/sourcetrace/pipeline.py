@@ -43,7 +43,6 @@ from sourcetrace.candidates.pairs import (
     candidate_pairs,
     document_features,
     mean_direction,
-    merge,
     topic_texts,
 )
 from sourcetrace.encode import Encoder, get_encoder
@@ -342,8 +341,8 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     evidence of shared text (:func:`alignment`); ``chosen``: the cross-language pairs both
     documents choose by their sentences' votes (:func:`voted`)."""
     lang = {d.id: d.lang for d in docs}
-    found = merge(candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
-                                  neighbours=nearest_docs, min_cos=TOPIC_MIN_COS), [votes.candidate(k) for k in sorted(chosen)])
+    found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
+                            neighbours=nearest_docs, min_cos=TOPIC_MIN_COS, more=[votes.candidate(k) for k in sorted(chosen)])
     how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen) for c in found}
     # Figures only of the documents on trial (every document's cost a rerun a tenth of its candidates).
     on_trial = {x for k, v in how.items() if v == TRIAL for x in k}
