@@ -56,6 +56,18 @@ def test_grown_corpus_reuses_lists_and_answers_as_a_fresh_search():
     assert grown.rows() == fresh.rows()  # same neighbours and the same cosines, bit for bit
 
 
+@pytest.mark.parametrize("share", [2, 3])
+def test_lists_many_new_documents_enter_answer_as_a_fresh_search(share: int):
+    """Half or a third of the corpus new, in few dimensions: many new documents come near each
+    kept list (more than its length), every one is re-ranked, and the lists equal a fresh search's."""
+    vecs = _vectors(300, seed=5, dim=4)
+    langs = _langs(vecs)
+    first = nb.nearest({d: v for d, v in vecs.items() if int(d[1:]) % share}, langs, k=4, k_same=2)
+    grown = nb.nearest(vecs, langs, k=4, k_same=2, previous=first)
+    assert grown.rows() == nb.nearest(vecs, langs, k=4, k_same=2).rows()
+    assert _ids(grown) == _brute(vecs, langs, 4, 2)
+
+
 def test_removed_or_changed_documents_are_searched_again():
     vecs = _vectors(120, seed=2)
     langs = _langs(vecs)

@@ -327,10 +327,25 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
         for (doc, lang, _), t in zip(whole, votes.tallies([(doc, keys[doc], pool) for doc, _, pool in whole], vectors),
                                      strict=True):
             out[(doc, lang)] = t
+        # A new member is read by the 40 or so tallies it joins: its vectors in float64 once (the
+        # same values), not once per tally.
+        wide = _Widened(vectors)
         for doc, lang, pool, before in plans:
             if before is not None:
-                out[(doc, lang)] = votes.retally(vectors[doc], before, pool, vectors)
+                out[(doc, lang)] = votes.retally(vectors[doc], before, pool, wide)
     return out
+
+
+class _Widened(dict):
+    """Voting vectors in float64, each converted when first asked (only the members a tally reads)."""
+
+    def __init__(self, vectors: Mapping[str, np.ndarray]) -> None:
+        super().__init__()
+        self.vectors = vectors
+
+    def __missing__(self, doc: str) -> np.ndarray:
+        self[doc] = wide = self.vectors[doc].astype(np.float64)
+        return wide
 
 
 @in_bulk()
