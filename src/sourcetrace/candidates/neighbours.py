@@ -33,6 +33,10 @@ import numpy as np
 EXACT_LIMIT = 100_000
 EXTRA = 4  # float32 search keeps this many more than needed, re-ranked in float64
 _CHUNK = 256  # query rows re-ranked at a time (bounded memory: 18 MB of float64 candidates)
+# Queries searched by one product in this thread rather than faiss's index: a rerun's new
+# documents (faiss's threads spinning around 50 queries cost more than the product, and its
+# import a fifth of a core-second in a fresh process); a fresh run's thousands go to faiss.
+FEW_QUERIES = 1024
 SLACK = 1e-3  # float32 inner products of unit vectors are within 1e-4 of the float64 cosine
 K = 10  # nearest documents per document in every other language that are candidates
 # Nearest documents kept per document in every other language: the first K are candidates, all
@@ -195,11 +199,14 @@ def _entering(mat: np.ndarray, qpos: np.ndarray, kept: np.ndarray, new_index: np
     float64. One product of the kept queries and the few new documents, in blocks: a search for
     each query's best ``k + EXTRA`` (faiss) and a re-rank of that many slots a row, mostly
     padding, cost a +1% rerun at 10,000 documents about 0.3 core-seconds."""
+    from threadpoolctl import threadpool_limits
+
     index = np.ascontiguousarray(mat[new_index])
     rows, cands = [], []
     for s in range(0, len(kept), block):
         part = kept[s:s + block]
-        approx = mat[qpos[part]] @ index.T
+        with threadpool_limits(1):  # a small product: threads spinning around it cost more than it
+            approx = mat[qpos[part]] @ index.T
         close = approx >= last[s:s + block, None] - SLACK  # a kept query is never new: never itself
         near = np.flatnonzero(close.any(axis=1))
         if not len(near):
@@ -222,10 +229,16 @@ def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, sam
             ) -> tuple[np.ndarray, np.ndarray]:
     """(n, k') positions of each query's nearest in `index` by float32 inner product (self
     excluded; -1 pads), and those inner products."""
-    import faiss
-
     take = min(k + (1 if same else 0), len(index))
     vecs = np.ascontiguousarray(mat[index])
+    if len(queries) <= FEW_QUERIES and len(index) <= EXACT_LIMIT:
+        idx, score = _few(mat[queries], vecs, take)
+        pos = index[idx]
+        if same:
+            pos[pos == queries[:, None]] = -1
+        return pos, score
+    import faiss
+
     if len(index) <= EXACT_LIMIT:
         ix = faiss.IndexFlatIP(mat.shape[1])
     else:
@@ -240,6 +253,18 @@ def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, sam
     return pos, score
 
 
+def _few(queries: np.ndarray, vecs: np.ndarray, take: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each query's ``take`` best rows of ``vecs`` by float32 inner product, in no order (they are
+    re-ranked in float64), and those products: one product in this thread."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        score = queries @ vecs.T
+    idx = (np.argpartition(-score, take - 1, axis=1)[:, :take] if take < score.shape[1]
+           else np.broadcast_to(np.arange(score.shape[1]), score.shape).copy())
+    return idx, np.take_along_axis(score, idx, axis=1)
+
+
 def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarray:
     """Float64 cosine of each query and each of its candidates (-inf where none), pair by pair:
     each a sum over one contiguous row, so its bits do not depend on which other pairs are
@@ -247,6 +272,16 @@ def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarr
     pair (10,000 queries of 34 candidates: 0.93 -> 0.38 s, the same bits)."""
     out = np.full(cand.shape, -np.inf)
     m64 = mat.astype(np.float64, copy=False)
+    valid = cand >= 0
+    if 2 * np.count_nonzero(valid) < valid.size:
+        # Mostly padding (the kept lists a rerun's new documents enter, each row as wide as the
+        # widest): the pairs alone, each the same sum over one contiguous row.
+        r, c = np.nonzero(valid)
+        step = _CHUNK * 32
+        for s in range(0, len(r), step):
+            out[r[s:s + step], c[s:s + step]] = (m64[cand[r[s:s + step], c[s:s + step]]]
+                                                 * m64[queries[r[s:s + step]]]).sum(axis=-1)
+        return out
     for s in range(0, len(cand), _CHUNK):
         c = cand[s:s + _CHUNK]
         got = (m64[np.maximum(c, 0)] * m64[queries[s:s + _CHUNK]][:, None, :]).sum(axis=-1)
