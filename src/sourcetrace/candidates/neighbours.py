@@ -146,7 +146,10 @@ def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: i
     old = np.zeros(len(ids), dtype=bool)
     old[to_now[to_now >= 0]] = True
     lang_of = np.array([langs[d] for d in ids], dtype=object)
-    m64 = mat.astype(np.float64)  # once: converted per re-rank, the matrix cost a rerun 0.15 s CPU at 10,000
+    # A fresh search re-ranks every row: the matrix in float64 once (converted per re-rank, it cost
+    # 0.15 s CPU at 10,000). A rerun re-ranks a few rows: those converted as gathered (the whole
+    # matrix, 40 MB at 10,000, was most of a rerun's list search).
+    wide = mat.astype(np.float64) if previous is None else mat
     by_lang = {lang: np.flatnonzero(lang_of == lang) for lang in sorted(set(lang_of.tolist()))}
     for qlang, qpos in by_lang.items():
         for ilang, ipos in by_lang.items():
@@ -155,11 +158,11 @@ def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: i
             if kk <= 0 or len(ipos) < (2 if same else 1):
                 continue
             prev = previous.lists.get((qlang, ilang)) if previous is not None else None
-            out.lists[(qlang, ilang)] = _lists(mat, m64, qpos, ipos, kk, same, old, to_now, prev)
+            out.lists[(qlang, ilang)] = _lists(mat, wide, qpos, ipos, kk, same, old, to_now, prev)
     return out
 
 
-def _lists(mat: np.ndarray, m64: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: bool, old: np.ndarray,
+def _lists(mat: np.ndarray, wide: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: bool, old: np.ndarray,
            to_now: np.ndarray, prev: Lists | None) -> Lists:
     found = np.full((len(qpos), kk), -1, dtype=np.int64)
     sims = np.full((len(qpos), kk), -np.inf)
@@ -183,11 +186,11 @@ def _lists(mat: np.ndarray, m64: np.ndarray, qpos: np.ndarray, ipos: np.ndarray,
     if len(kept) and len(new_index):  # kept lists meet the new documents
         rows, cand = _entering(mat, qpos, kept, new_index, sims[kept, kk - 1])
         found[rows], sims[rows] = _best(np.concatenate([found[rows], cand], axis=1),
-                                        np.concatenate([sims[rows], _cosines(m64, qpos[rows], cand)], axis=1), kk)
+                                        np.concatenate([sims[rows], _cosines(wide, qpos[rows], cand)], axis=1), kk)
     again = np.flatnonzero(redo)
     if len(again):
         cand, _ = _search(mat, qpos[again], ipos, kk + EXTRA, same)
-        found[again], sims[again] = _best(cand, _cosines(m64, qpos[again], cand), kk)
+        found[again], sims[again] = _best(cand, _cosines(wide, qpos[again], cand), kk)
     return Lists(qpos.copy(), found, sims)
 
 
@@ -271,7 +274,6 @@ def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarr
     computed with it. A query's row is broadcast over its candidates, not gathered once per
     pair (10,000 queries of 34 candidates: 0.93 -> 0.38 s, the same bits)."""
     out = np.full(cand.shape, -np.inf)
-    m64 = mat.astype(np.float64, copy=False)
     valid = cand >= 0
     if 2 * np.count_nonzero(valid) < valid.size:
         # Mostly padding (the kept lists a rerun's new documents enter, each row as wide as the
@@ -279,14 +281,19 @@ def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarr
         r, c = np.nonzero(valid)
         step = _CHUNK * 32
         for s in range(0, len(r), step):
-            out[r[s:s + step], c[s:s + step]] = (m64[cand[r[s:s + step], c[s:s + step]]]
-                                                 * m64[queries[r[s:s + step]]]).sum(axis=-1)
+            out[r[s:s + step], c[s:s + step]] = (_wide(mat, cand[r[s:s + step], c[s:s + step]])
+                                                 * _wide(mat, queries[r[s:s + step]])).sum(axis=-1)
         return out
     for s in range(0, len(cand), _CHUNK):
         c = cand[s:s + _CHUNK]
-        got = (m64[np.maximum(c, 0)] * m64[queries[s:s + _CHUNK]][:, None, :]).sum(axis=-1)
+        got = (_wide(mat, np.maximum(c, 0)) * _wide(mat, queries[s:s + _CHUNK])[:, None, :]).sum(axis=-1)
         out[s:s + _CHUNK] = np.where(c >= 0, got, -np.inf)
     return out
+
+
+def _wide(mat: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Those rows of ``mat`` (float32, or already float64) in float64: the same values."""
+    return mat[rows].astype(np.float64, copy=False)
 
 
 def _best(cand: np.ndarray, sims: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
