@@ -46,6 +46,20 @@ def test_nearest_matches_brute_force():
     assert _ids(nb.nearest(vecs, langs, k=5, k_same=2)) == _brute(vecs, langs, 5, 2)
 
 
+def test_many_queries_by_faiss_few_by_one_product_rank_alike(monkeypatch: pytest.MonkeyPatch):
+    """A fresh run's thousands of queries go to faiss, a rerun's few to one product: the lists
+    are the same, bit for bit, and a rerun over faiss's lists answers as a fresh search."""
+    vecs = _vectors(200, seed=3)
+    langs = _langs(vecs)
+    few = nb.nearest(vecs, langs, k=5, k_same=2)
+    monkeypatch.setattr(nb, "FEW_QUERIES", 0)
+    many = nb.nearest(vecs, langs, k=5, k_same=2)
+    assert many.rows() == few.rows() and _ids(many) == _brute(vecs, langs, 5, 2)
+    first = nb.nearest({d: v for d, v in vecs.items() if int(d[1:]) % 7}, langs, k=5, k_same=2)
+    monkeypatch.setattr(nb, "FEW_QUERIES", 1024)
+    assert nb.nearest(vecs, langs, k=5, k_same=2, previous=first).rows() == few.rows()
+
+
 def test_grown_corpus_reuses_lists_and_answers_as_a_fresh_search():
     vecs = _vectors(200, seed=1)
     langs = _langs(vecs)
@@ -54,6 +68,18 @@ def test_grown_corpus_reuses_lists_and_answers_as_a_fresh_search():
     grown = nb.nearest(vecs, langs, previous=first)
     fresh = nb.nearest(vecs, langs)
     assert grown.rows() == fresh.rows()  # same neighbours and the same cosines, bit for bit
+
+
+@pytest.mark.parametrize("share", [2, 3])
+def test_lists_many_new_documents_enter_answer_as_a_fresh_search(share: int):
+    """Half or a third of the corpus new, in few dimensions: many new documents come near each
+    kept list (more than its length), every one is re-ranked, and the lists equal a fresh search's."""
+    vecs = _vectors(300, seed=5, dim=4)
+    langs = _langs(vecs)
+    first = nb.nearest({d: v for d, v in vecs.items() if int(d[1:]) % share}, langs, k=4, k_same=2)
+    grown = nb.nearest(vecs, langs, k=4, k_same=2, previous=first)
+    assert grown.rows() == nb.nearest(vecs, langs, k=4, k_same=2).rows()
+    assert _ids(grown) == _brute(vecs, langs, 4, 2)
 
 
 def test_removed_or_changed_documents_are_searched_again():

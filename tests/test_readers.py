@@ -374,6 +374,18 @@ def test_discover_failures_and_duplicates(tmp_path: Path, monkeypatch: pytest.Mo
     ]
 
 
+def test_discover_lists_a_file_reached_by_links_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file is itself however it is reached: through a linked folder, a linked file, or "..";
+    each folder's real path is resolved once, a linked file alone."""
+    make_tree(tmp_path / "corpus")
+    (tmp_path / "linked").symlink_to(tmp_path / "corpus" / "sub", target_is_directory=True)
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "corpus" / "b.txt")
+    monkeypatch.chdir(tmp_path)
+    files, failures = discover(["corpus", "linked/c.txt", "alias.txt", "corpus/sub/../b.txt", "linked"])
+    assert failures == []
+    assert files == [os.path.join("corpus", p) for p in ("a.html", "b.txt", "sub/c.txt", "sub/deeper/d.html")]
+
+
 def test_discover_then_read_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_tree(tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)

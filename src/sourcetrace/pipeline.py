@@ -43,7 +43,6 @@ from sourcetrace.candidates.pairs import (
     candidate_pairs,
     document_features,
     mean_direction,
-    merge,
     topic_texts,
 )
 from sourcetrace.encode import Encoder, get_encoder
@@ -328,10 +327,25 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
         for (doc, lang, _), t in zip(whole, votes.tallies([(doc, keys[doc], pool) for doc, _, pool in whole], vectors),
                                      strict=True):
             out[(doc, lang)] = t
+        # A new member is read by the 40 or so tallies it joins: its vectors in float64 once (the
+        # same values), not once per tally.
+        wide = _Widened(vectors)
         for doc, lang, pool, before in plans:
             if before is not None:
-                out[(doc, lang)] = votes.retally(vectors[doc], before, pool, vectors)
+                out[(doc, lang)] = votes.retally(vectors[doc], before, pool, wide)
     return out
+
+
+class _Widened(dict):
+    """Voting vectors in float64, each converted when first asked (only the members a tally reads)."""
+
+    def __init__(self, vectors: Mapping[str, np.ndarray]) -> None:
+        super().__init__()
+        self.vectors = vectors
+
+    def __missing__(self, doc: str) -> np.ndarray:
+        self[doc] = wide = self.vectors[doc].astype(np.float64)
+        return wide
 
 
 @in_bulk()
@@ -342,8 +356,8 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     evidence of shared text (:func:`alignment`); ``chosen``: the cross-language pairs both
     documents choose by their sentences' votes (:func:`voted`)."""
     lang = {d.id: d.lang for d in docs}
-    found = merge(candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
-                                  neighbours=nearest_docs, min_cos=TOPIC_MIN_COS), [votes.candidate(k) for k in sorted(chosen)])
+    found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
+                            neighbours=nearest_docs, min_cos=TOPIC_MIN_COS, more=[votes.candidate(k) for k in sorted(chosen)])
     how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen) for c in found}
     # Figures only of the documents on trial (every document's cost a rerun a tenth of its candidates).
     on_trial = {x for k, v in how.items() if v == TRIAL for x in k}

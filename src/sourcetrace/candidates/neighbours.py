@@ -33,6 +33,10 @@ import numpy as np
 EXACT_LIMIT = 100_000
 EXTRA = 4  # float32 search keeps this many more than needed, re-ranked in float64
 _CHUNK = 256  # query rows re-ranked at a time (bounded memory: 18 MB of float64 candidates)
+# Queries searched by one product in this thread rather than faiss's index: a rerun's new
+# documents (faiss's threads spinning around 50 queries cost more than the product, and its
+# import a fifth of a core-second in a fresh process); a fresh run's thousands go to faiss.
+FEW_QUERIES = 1024
 SLACK = 1e-3  # float32 inner products of unit vectors are within 1e-4 of the float64 cosine
 K = 10  # nearest documents per document in every other language that are candidates
 # Nearest documents kept per document in every other language: the first K are candidates, all
@@ -142,7 +146,10 @@ def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: i
     old = np.zeros(len(ids), dtype=bool)
     old[to_now[to_now >= 0]] = True
     lang_of = np.array([langs[d] for d in ids], dtype=object)
-    m64 = mat.astype(np.float64)  # once: converted per re-rank, the matrix cost a rerun 0.15 s CPU at 10,000
+    # A fresh search re-ranks every row: the matrix in float64 once (converted per re-rank, it cost
+    # 0.15 s CPU at 10,000). A rerun re-ranks a few rows: those converted as gathered (the whole
+    # matrix, 40 MB at 10,000, was most of a rerun's list search).
+    wide = mat.astype(np.float64) if previous is None else mat
     by_lang = {lang: np.flatnonzero(lang_of == lang) for lang in sorted(set(lang_of.tolist()))}
     for qlang, qpos in by_lang.items():
         for ilang, ipos in by_lang.items():
@@ -151,11 +158,11 @@ def nearest(vectors: Mapping[str, np.ndarray], langs: Mapping[str, str], *, k: i
             if kk <= 0 or len(ipos) < (2 if same else 1):
                 continue
             prev = previous.lists.get((qlang, ilang)) if previous is not None else None
-            out.lists[(qlang, ilang)] = _lists(mat, m64, qpos, ipos, kk, same, old, to_now, prev)
+            out.lists[(qlang, ilang)] = _lists(mat, wide, qpos, ipos, kk, same, old, to_now, prev)
     return out
 
 
-def _lists(mat: np.ndarray, m64: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: bool, old: np.ndarray,
+def _lists(mat: np.ndarray, wide: np.ndarray, qpos: np.ndarray, ipos: np.ndarray, kk: int, same: bool, old: np.ndarray,
            to_now: np.ndarray, prev: Lists | None) -> Lists:
     found = np.full((len(qpos), kk), -1, dtype=np.int64)
     sims = np.full((len(qpos), kk), -np.inf)
@@ -177,32 +184,64 @@ def _lists(mat: np.ndarray, m64: np.ndarray, qpos: np.ndarray, ipos: np.ndarray,
     new_index = ipos[~old[ipos]]
     kept = np.flatnonzero(~redo)
     if len(kept) and len(new_index):  # kept lists meet the new documents
-        cand, approx = _search(mat, qpos[kept], new_index, kk + EXTRA, same)
-        # Only where a new document's float32 score comes near the list's last cosine (or the
-        # list is short) can it enter: re-rank those rows alone (most lists stay as they were).
-        # Of those, only the new documents that come near are re-ranked in float64: the others'
-        # cosines are below the list's last, so they cannot enter (a row's new documents numbered
-        # 34 and every one was re-ranked: a rerun's list search cost the whole corpus's).
-        close = (cand >= 0) & (approx >= sims[kept, kk - 1][:, None] - SLACK)
-        near = close.any(axis=1)
-        rows, cand = kept[near], np.where(close[near], cand[near], -1)
+        rows, cand = _entering(mat, qpos, kept, new_index, sims[kept, kk - 1])
         found[rows], sims[rows] = _best(np.concatenate([found[rows], cand], axis=1),
-                                        np.concatenate([sims[rows], _cosines(m64, qpos[rows], cand)], axis=1), kk)
+                                        np.concatenate([sims[rows], _cosines(wide, qpos[rows], cand)], axis=1), kk)
     again = np.flatnonzero(redo)
     if len(again):
         cand, _ = _search(mat, qpos[again], ipos, kk + EXTRA, same)
-        found[again], sims[again] = _best(cand, _cosines(m64, qpos[again], cand), kk)
+        found[again], sims[again] = _best(cand, _cosines(wide, qpos[again], cand), kk)
     return Lists(qpos.copy(), found, sims)
+
+
+def _entering(mat: np.ndarray, qpos: np.ndarray, kept: np.ndarray, new_index: np.ndarray, last: np.ndarray,
+              block: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """The kept lists (rows ``kept`` of ``qpos``) a new document may enter, and those new documents
+    (positions, -1 pads): each whose float32 inner product comes within ``SLACK`` of the list's
+    last cosine (``last``; -inf where the list is short), every one of them, to be re-ranked in
+    float64. One product of the kept queries and the few new documents, in blocks: a search for
+    each query's best ``k + EXTRA`` (faiss) and a re-rank of that many slots a row, mostly
+    padding, cost a +1% rerun at 10,000 documents about 0.3 core-seconds."""
+    from threadpoolctl import threadpool_limits
+
+    index = np.ascontiguousarray(mat[new_index])
+    rows, cands = [], []
+    for s in range(0, len(kept), block):
+        part = kept[s:s + block]
+        with threadpool_limits(1):  # a small product: threads spinning around it cost more than it
+            approx = mat[qpos[part]] @ index.T
+        close = approx >= last[s:s + block, None] - SLACK  # a kept query is never new: never itself
+        near = np.flatnonzero(close.any(axis=1))
+        if not len(near):
+            continue
+        close = close[near]
+        width = int(close.sum(axis=1).max())
+        # Each row's close new documents first, in position order (any order: re-ranked after).
+        order = np.argsort(~close, axis=1, kind="stable")[:, :width]
+        picked = np.take_along_axis(close, order, axis=1)
+        rows.append(part[near])
+        cands.append(np.where(picked, new_index[order], -1))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 1), dtype=np.int64)
+    width = max(c.shape[1] for c in cands)
+    return np.concatenate(rows), np.concatenate([np.pad(c, ((0, 0), (0, width - c.shape[1])), constant_values=-1)
+                                                 for c in cands])
 
 
 def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, same: bool
             ) -> tuple[np.ndarray, np.ndarray]:
     """(n, k') positions of each query's nearest in `index` by float32 inner product (self
     excluded; -1 pads), and those inner products."""
-    import faiss
-
     take = min(k + (1 if same else 0), len(index))
     vecs = np.ascontiguousarray(mat[index])
+    if len(queries) <= FEW_QUERIES and len(index) <= EXACT_LIMIT:
+        idx, score = _few(mat[queries], vecs, take)
+        pos = index[idx]
+        if same:
+            pos[pos == queries[:, None]] = -1
+        return pos, score
+    import faiss
+
     if len(index) <= EXACT_LIMIT:
         ix = faiss.IndexFlatIP(mat.shape[1])
     else:
@@ -217,18 +256,44 @@ def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, sam
     return pos, score
 
 
+def _few(queries: np.ndarray, vecs: np.ndarray, take: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each query's ``take`` best rows of ``vecs`` by float32 inner product, in no order (they are
+    re-ranked in float64), and those products: one product in this thread."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        score = queries @ vecs.T
+    idx = (np.argpartition(-score, take - 1, axis=1)[:, :take] if take < score.shape[1]
+           else np.broadcast_to(np.arange(score.shape[1]), score.shape).copy())
+    return idx, np.take_along_axis(score, idx, axis=1)
+
+
 def _cosines(mat: np.ndarray, queries: np.ndarray, cand: np.ndarray) -> np.ndarray:
     """Float64 cosine of each query and each of its candidates (-inf where none), pair by pair:
     each a sum over one contiguous row, so its bits do not depend on which other pairs are
     computed with it. A query's row is broadcast over its candidates, not gathered once per
     pair (10,000 queries of 34 candidates: 0.93 -> 0.38 s, the same bits)."""
     out = np.full(cand.shape, -np.inf)
-    m64 = mat.astype(np.float64, copy=False)
+    valid = cand >= 0
+    if 2 * np.count_nonzero(valid) < valid.size:
+        # Mostly padding (the kept lists a rerun's new documents enter, each row as wide as the
+        # widest): the pairs alone, each the same sum over one contiguous row.
+        r, c = np.nonzero(valid)
+        step = _CHUNK * 32
+        for s in range(0, len(r), step):
+            out[r[s:s + step], c[s:s + step]] = (_wide(mat, cand[r[s:s + step], c[s:s + step]])
+                                                 * _wide(mat, queries[r[s:s + step]])).sum(axis=-1)
+        return out
     for s in range(0, len(cand), _CHUNK):
         c = cand[s:s + _CHUNK]
-        got = (m64[np.maximum(c, 0)] * m64[queries[s:s + _CHUNK]][:, None, :]).sum(axis=-1)
+        got = (_wide(mat, np.maximum(c, 0)) * _wide(mat, queries[s:s + _CHUNK])[:, None, :]).sum(axis=-1)
         out[s:s + _CHUNK] = np.where(c >= 0, got, -np.inf)
     return out
+
+
+def _wide(mat: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Those rows of ``mat`` (float32, or already float64) in float64: the same values."""
+    return mat[rows].astype(np.float64, copy=False)
 
 
 def _best(cand: np.ndarray, sims: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:

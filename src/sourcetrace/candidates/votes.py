@@ -450,7 +450,7 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
         size[(d, k)] = len(vectors[d])
         if not len(own):
             continue
-        sims = mine @ vectors[d].astype(np.float64).T
+        sims = mine @ np.asarray(vectors[d], dtype=np.float64).T  # no copy when given in float64
         j = np.argmax(sims, axis=1)  # the member's first sentence at its nearest, as ballot() takes it
         cols.append((sims[n, j][:, None], np.full((len(own), 1), i), (np.argmax(sims, axis=0)[j] == n)[:, None],
                      j[:, None]))

@@ -126,8 +126,22 @@ def discover(inputs: Sequence[str]) -> tuple[list[str], list[ReadFailure]]:
             outputs[folder] = is_output_set(folder)
         return outputs[folder]
 
+    real_dirs: dict[str, str] = {}  # folder -> its real path: a corpus's files share a few folders
+
+    def real(path: str) -> str:
+        # os.path.realpath(path) itself, resolving each folder once: realpath walks every component
+        # of every path (an lstat each), a tenth of a +1% rerun's reading at 10,000 files.
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        folder, name = os.path.split(path)
+        if not name or name in (".", ".."):
+            return os.path.realpath(path)
+        if folder not in real_dirs:
+            real_dirs[folder] = os.path.realpath(folder or ".")
+        return os.path.join(real_dirs[folder], name)
+
     def add(found: str) -> None:
-        key = os.path.realpath(found)
+        key = real(found)
         if key not in seen:
             seen.add(key)
             files.append(found)
