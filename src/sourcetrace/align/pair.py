@@ -350,6 +350,7 @@ PATH_AFTER_REORDERED = 0.3  # ... or, pairs not in one order, to add to them
 NEW_RUN_AFTER = 3  # pairs the texts must share before a run that holds none of them counts ...
 NEW_RUN_BEADS = 2  # ... when it has this many beads ...
 NEW_RUN_GAIN = 0.4  # ... each gaining this much (a 1-1 bead: distance under 0.9)
+STRETCH_SKIP = 2  # ... in a reordered pair, no more units skipped between two of them on either side
 FILL = 3  # beads of a run the path may place between two that hold found pairs
 EDGE = 2  # ... and before the first or after the last
 FILL_DISTANCE = 1.0  # a placed bead must be nearer than this (1: its units' mean with the other text)
@@ -461,7 +462,7 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
     taken: set[tuple[int, int]] = set()
     rivals: list[path.Bead] = []
     for run in runs:
-        run = _bounded(run, pairs)
+        run = _bounded(run, pairs, reordered=not ordered)
         if ordered:
             taken |= path.bead_pairs(run)
             continue
@@ -550,7 +551,12 @@ def _completes(bead: path.Bead, by_a: dict[int, set[int]], by_b: dict[int, set[i
     return misfit(bead.a, bead.b) <= misfit(found_a, found_b) - needed
 
 
-def _bounded(run: list[path.Bead], pairs: set[tuple[int, int]]) -> list[path.Bead]:
+def _joined(x: path.Bead, y: path.Bead, skipped: int = 0) -> bool:
+    """Whether bead y follows bead x with at most ``skipped`` units between them on either side."""
+    return 0 <= y.a.start - x.a.stop <= skipped and 0 <= y.b.start - x.b.stop <= skipped
+
+
+def _bounded(run: list[path.Bead], pairs: set[tuple[int, int]], reordered: bool = False) -> list[path.Bead]:
     """The beads of a run that the found pairs bound: those that hold a pair, those between two
     such beads at most FILL apart, and up to EDGE beyond the first and the last, each nearer
     than FILL_DISTANCE (order does not make sentences no nearer than chance a translation). Once
@@ -563,15 +569,26 @@ def _bounded(run: list[path.Bead], pairs: set[tuple[int, int]]) -> list[path.Bea
     if len(pairs) >= NEW_RUN_AFTER:
         stretch: list[int] = []
         for k, bead in enumerate([*run, None]):
-            if bead is not None and bead.gain >= NEW_RUN_GAIN:
+            if bead is not None and bead.gain >= NEW_RUN_GAIN and (
+                    not (reordered and stretch) or _joined(run[stretch[-1]], bead, STRETCH_SKIP)):
                 stretch.append(k)
                 continue
             if len(stretch) >= NEW_RUN_BEADS:
                 strong.update(stretch)
-            stretch = []
+            stretch = [k] if bead is not None and bead.gain >= NEW_RUN_GAIN else []
     if not held:
         return [run[k] for k in sorted(strong)]
-    keep = set(range(max(0, held[0] - EDGE), held[0] + 1)) | set(range(held[-1], min(len(run), held[-1] + EDGE + 1)))
+    keep = {held[0], held[-1]}
+    # an edge bead continues its block: a bead the path reached over skipped units lies across a
+    # block's edge (a reordered text), where the path's order says nothing of it
+    for k in range(held[0] - 1, max(-1, held[0] - EDGE - 1), -1):
+        if reordered and not _joined(run[k], run[k + 1]):
+            break
+        keep.add(k)
+    for k in range(held[-1] + 1, min(len(run), held[-1] + EDGE + 1)):
+        if reordered and not _joined(run[k - 1], run[k]):
+            break
+        keep.add(k)
     for k0, k1 in zip(held, held[1:], strict=False):
         if k1 - k0 - 1 <= FILL:
             keep.update(range(k0, k1 + 1))
