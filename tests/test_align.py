@@ -263,6 +263,20 @@ def test_a_stretch_of_strong_beads_counts_on_its_own():
     assert _bounded(lone, found) == []  # one strong bead is no stretch
 
 
+def test_a_reordered_pairs_edge_beads_continue_their_block():
+    # Issue 17 (partial Qur'an, quran61): the path reaches a block's first verse over five skipped
+    # units of `b` (where its partner is not) and runs on into the next block; in a reordered pair
+    # that bead neither is an edge of the block nor makes a stretch with it. In order it still is.
+    far = Bead(range(0, 1), range(6, 8), 0.5, True, 0.71)
+    block = [Bead(range(1, 2), range(13, 15), 0.8, False, 0.5), Bead(range(2, 3), range(16, 18), 0.65, False, 0.65),
+             Bead(range(3, 4), range(18, 19), 0.3, False, 0.7)]
+    found = {(1, 14), (2, 16), (9, 13)}
+    assert [b.a.start for b in _bounded([far, *block], found)] == [0, 1, 2, 3]
+    assert [b.a.start for b in _bounded([far, *block], found, reordered=True)] == [1, 2, 3]
+    near = Bead(range(0, 1), range(10, 12), 0.5, True, 0.71)  # a unit skipped: a stretch with the block
+    assert [b.a.start for b in _bounded([near, *block], found, reordered=True)] == [0, 1, 2, 3]
+
+
 def test_the_length_ratio_is_measured_over_groups_of_units():
     # a verse of 90 characters rendered as two sentences of 50: one group, ratio 0.9, not 1.8
     len_a, len_b = [90.0, 60.0, 30.0], [50.0, 50.0, 60.0, 30.0]
