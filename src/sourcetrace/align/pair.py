@@ -474,7 +474,33 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
     if rivals:
         taken |= _displacing(rivals, pairs, by_a, by_b, sim, taken)
     used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
-    return taken | {(i, j) for i, j in pairs if i not in used_a and j not in used_b}
+    out = taken | {(i, j) for i, j in pairs if i not in used_a and j not in used_b}
+    return out if ordered else out | _left_best(out, sim, open_a, open_b)
+
+
+LEFT_DISTANCE = 0.8  # how near (path's normalised distance) a unit left out must come to its best partner
+
+
+def _left_best(pairs: set[tuple[int, int]], sim: np.ndarray, open_a: Sequence[bool],
+               open_b: Sequence[bool]) -> set[tuple[int, int]]:
+    """Units a reordered pair's path left out, paired with their best partner (by cosine, among
+    all units of the other side) when nobody holds it, it comes nearer than LEFT_DISTANCE, and of
+    the units left out it prefers this one: a block of one long verse, whose own cosine the path
+    does not follow (bench/realtext.py, partial Qur'an: quran61's first verse, 346 characters,
+    left out for its partner lies after the next block's)."""
+    used_a, used_b = {i for i, _ in pairs}, {j for _, j in pairs}
+    left_a = [i for i in range(sim.shape[0]) if open_a[i] and i not in used_a]
+    if not left_a:
+        return set()
+    row_bg, col_bg = sim.mean(axis=1), sim.mean(axis=0)
+    out = set()
+    for i in left_a:
+        j = int(sim[i].argmax())
+        if j in used_b or not open_b[j] or max(left_a, key=lambda x: sim[x, j]) != i:
+            continue
+        if (1.0 - float(sim[i, j])) / max(1.0 - float(row_bg[i] + col_bg[j]) / 2, 1e-3) < LEFT_DISTANCE:
+            out.add((i, j))
+    return out
 
 
 def _follows_held(run: list[path.Bead], k: int, pairs: set[tuple[int, int]]) -> bool:
