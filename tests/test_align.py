@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sourcetrace import pipeline
@@ -374,3 +375,17 @@ def test_a_text_in_order_is_drawn_alike_whichever_side_is_a():
                                [True] * 5, nums, nums[:5])
     assert verses_first == {(i, j) for j, i in sentences_first}
     assert verses_first == {(k, j) for k in range(5) for j in (2 * k, 2 * k + 1)}
+
+
+def test_a_unit_the_path_left_out_takes_its_free_best_partner():
+    # Issue 17 (partial Qur'an, quran61): a verse alone in its block, whose partner lies after the
+    # next block's, is left out by the path; its best partner, held by nobody, takes it.
+    from sourcetrace.align.pair import _left_best
+
+    sim = np.array([[0.52, 0.20, 0.25, 0.20],
+                    [0.20, 0.70, 0.20, 0.30],
+                    [0.45, 0.20, 0.22, 0.21]], dtype=np.float32)
+    opened = [True] * 4
+    assert _left_best({(1, 1)}, sim, opened[:3], opened) == {(0, 0)}  # unit 2 prefers 0 less than unit 0 does
+    assert _left_best({(1, 1), (2, 0)}, sim, opened[:3], opened) == set()  # its best is held
+    assert _left_best({(1, 1)}, sim * 0.5, opened[:3], opened) == set()  # no nearer than chance
