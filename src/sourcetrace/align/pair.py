@@ -420,6 +420,7 @@ def _on_path(pairs: set[tuple[int, int]], sim: np.ndarray, wa: np.ndarray, wb: n
       with a neighbour is as often a dropped sentence of the same topic (Tatoeba's partial
       documents) as a sentence cut in two; a bead that continues a block right after a bead
       holding found pairs takes the place of lone pairs it comes nearer than (:func:`_displacing`).
+      Last, a unit the path left out takes its best partner if nobody holds it (:func:`_left_best`).
 
     A text in order whose `a` holds over CUT_FINER units per unit of `b` is drawn with `b` as the
     path's rows, as the text of fewer units is whichever side is `a` (handed, English first:
