@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sourcetrace import pipeline
@@ -263,6 +264,20 @@ def test_a_stretch_of_strong_beads_counts_on_its_own():
     assert _bounded(lone, found) == []  # one strong bead is no stretch
 
 
+def test_a_reordered_pairs_edge_beads_continue_their_block():
+    # Issue 17 (partial Qur'an, quran61): the path reaches a block's first verse over five skipped
+    # units of `b` (where its partner is not) and runs on into the next block; in a reordered pair
+    # that bead neither is an edge of the block nor makes a stretch with it. In order it still is.
+    far = Bead(range(0, 1), range(6, 8), 0.5, True, 0.71)
+    block = [Bead(range(1, 2), range(13, 15), 0.8, False, 0.5), Bead(range(2, 3), range(16, 18), 0.65, False, 0.65),
+             Bead(range(3, 4), range(18, 19), 0.3, False, 0.7)]
+    found = {(1, 14), (2, 16), (9, 13)}
+    assert [b.a.start for b in _bounded([far, *block], found)] == [0, 1, 2, 3]
+    assert [b.a.start for b in _bounded([far, *block], found, reordered=True)] == [1, 2, 3]
+    near = Bead(range(0, 1), range(10, 12), 0.5, True, 0.71)  # a unit skipped: a stretch with the block
+    assert [b.a.start for b in _bounded([near, *block], found, reordered=True)] == [0, 1, 2, 3]
+
+
 def test_the_length_ratio_is_measured_over_groups_of_units():
     # a verse of 90 characters rendered as two sentences of 50: one group, ratio 0.9, not 1.8
     len_a, len_b = [90.0, 60.0, 30.0], [50.0, 50.0, 60.0, 30.0]
@@ -360,3 +375,17 @@ def test_a_text_in_order_is_drawn_alike_whichever_side_is_a():
                                [True] * 5, nums, nums[:5])
     assert verses_first == {(i, j) for j, i in sentences_first}
     assert verses_first == {(k, j) for k in range(5) for j in (2 * k, 2 * k + 1)}
+
+
+def test_a_unit_the_path_left_out_takes_its_free_best_partner():
+    # Issue 17 (partial Qur'an, quran61): a verse alone in its block, whose partner lies after the
+    # next block's, is left out by the path; its best partner, held by nobody, takes it.
+    from sourcetrace.align.pair import _left_best
+
+    sim = np.array([[0.52, 0.20, 0.25, 0.20],
+                    [0.20, 0.70, 0.20, 0.30],
+                    [0.45, 0.20, 0.22, 0.21]], dtype=np.float32)
+    opened = [True] * 4
+    assert _left_best({(1, 1)}, sim, opened[:3], opened) == {(0, 0)}  # unit 2 prefers 0 less than unit 0 does
+    assert _left_best({(1, 1), (2, 0)}, sim, opened[:3], opened) == set()  # its best is held
+    assert _left_best({(1, 1)}, sim * 0.5, opened[:3], opened) == set()  # no nearer than chance
