@@ -138,20 +138,28 @@ def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray, n
              ) -> Iterator[tuple[tuple[str, str], votes.Said]]:
     """The ballots of one partition's pools ``((document, language), pool)``, with the float16
     voting, stretch and twin vectors of the documents they read: ``((a, b), what the ballot says
-    of the pair)`` for each pair a ballot names (votes.ballot, votes.named), the stretch ballot
-    where the pool holds a long document (votes.stretched), the twin ballot where its document
-    has twins (votes.twinned)."""
-    # As float16: votes.ballot casts them to float64 itself (float16 values are exact in both), so
-    # no float32 copy of every document read is made and kept.
-    def vectors(d: str, kind: int = 0) -> np.ndarray:  # twins, else stretches, else sentences
+    of the pair)`` for each pair a ballot names (votes.named), the stretch ballot where the pool
+    holds a long document (votes.stretched), the twin ballot where its document has twins
+    (votes.twinned). Cast as the local engine casts them (votes.tallies, then votes.verdict): two
+    documents in each other's pools in one partition (pools are placed by topic, so most are)
+    are multiplied once, not once for each ballot (votes.ballot per pool did both)."""
+    # As float16: the tallies cast them to float64 themselves (float16 values are exact in both),
+    # so no float32 copy of every document read is made and kept.
+    def vectors(d: str, kind: int) -> np.ndarray:  # twins, else stretches, else sentences
         return next((v for v in vecs[d][kind:0:-1] if len(v)), vecs[d][0])
 
+    lists = [(doc, lang, pool) for (doc, lang), pool in pools]
     long = {d for d, v in vecs.items() if len(v[1])}
     have = {d for d, v in vecs.items() if len(v[2])}
-    for (doc, lang), pool in pools:
-        for kind, prefix, cast in ((0, "", True), (1, votes.STRETCH, votes.stretched([(doc, lang, pool)], long)),
-                                   (2, votes.TWIN, votes.twinned([(doc, lang, pool)], have))):
-            got = votes.ballot(vectors(doc, kind), [(d, vectors(d, kind)) for d in pool]) if cast else None
+    for kind, prefix, cast in ((0, "", lists), (1, votes.STRETCH, votes.stretched(lists, long)),
+                               (2, votes.TWIN, votes.twinned(lists, have))):
+        if not cast:
+            continue
+        read = {d: vectors(d, kind) for doc, _, pool in cast for d in (doc, *pool)}
+        # No fingerprints: a tally here is read once, by its verdict, and never kept.
+        for (doc, _, _), t in zip(cast, votes.tallies([(doc, 0, [(d, 0) for d in pool]) for doc, _, pool in cast],
+                                                      read), strict=True):
+            got = votes.verdict(t)
             if got is not None:
                 yield from votes.named(doc, got, prefix)
 
