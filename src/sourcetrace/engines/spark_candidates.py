@@ -34,7 +34,8 @@ from sourcetrace import pipeline
 from sourcetrace.candidates import neighbours as nb
 from sourcetrace.candidates import pairs as cp
 from sourcetrace.candidates import votes
-from sourcetrace.candidates.pairs import Candidate, DocFeatures
+from sourcetrace.candidates.pairs import Candidate, DocFeatures, DocInput
+from sourcetrace.encode import get_encoder
 from sourcetrace.engines.spark import by_index
 from sourcetrace.text.terms import figures
 
@@ -43,10 +44,11 @@ VOTE_READS = 2 * nb.K_POOL + 1  # documents a ballot reads: its own, its list, a
 FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
 
 
-def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int,
-                    places=None) -> RDD:
+def candidate_pairs(stages, docs: RDD, topics: RDD, voting: RDD, keep: Callable[[str, RDD], int], parts: int,
+                    n_docs: int, places=None) -> RDD:
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
-    with their topic vectors ``(id, vector)``; aligned? as :func:`pipeline.alignment` gives it; every
+    with their topic vectors ``(id, vector)`` and voting vectors ``(id, (voting, stretch, twin
+    vectors))`` (:func:`vote_vectors`), both partitioned as the documents; aligned? as :func:`pipeline.alignment` gives it; every
     shuffle into ``parts`` partitions. ``places``: where the ballots run (engines/spark_places.py's
     TopicPlaces; None: by a hash)."""
     from sourcetrace.engines.spark import KEEP, with_both
@@ -61,7 +63,7 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, keep: Callable[[str, RDD], i
     # languages. It was Candidate records through a reduce, two joins with the languages and a
     # join with the chosen pairs (128 s at 10,000 documents).
     found = (minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
-             .union(voted(docs, lists, keep, parts, n_docs, places, stages).mapValues(lambda _: CHOSEN)))
+             .union(voted(voting, lists, keep, parts, n_docs, places, stages).mapValues(lambda _: CHOSEN)))
     how = found.reduceByKey(_merge, parts).map(_how).persist(KEEP)  # read twice
     # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
     figs = feats.mapValues(lambda f: figures(f.terms))
@@ -91,13 +93,13 @@ def _how(kv: tuple[tuple[str, str], Evidence]) -> tuple[tuple[str, str], bool | 
     return (a, b), pipeline.alignment(Candidate(a, b, sources, 0.0, margin), bool(cross), chosen)
 
 
-def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int, places=None,
+def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int, places=None,
           stages=None) -> RDD:
     """``((a, b), True)`` for the pairs both documents choose by their sentences' votes
     (:func:`pipeline.voted`): each document's pool in every other language (its list and the
     lists naming it, votes.pool), a ballot per (document, language). The ballots are spread over
-    the partitions by document; each pooled document's voting vectors (computed alone, as the
-    local engine's; float16 values, so they travel as float16) go once to every partition whose
+    the partitions by document; each pooled document's voting vectors (``voting``: :func:`vote_vectors`;
+    float16 values, so they travel as float16) go once to every partition whose
     ballots read them (:func:`with_sides_local`), not once to every pool: a document is in about
     20 pools, and its 32 vectors joined to each pool, then grouped by pool, were 1.3 GB of
     shuffle at 2,000 documents (173 s of the candidate stage at load 12). ``places``: the
@@ -111,27 +113,32 @@ def voted(docs: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_
     back = cross.flatMap(lambda kv: [((d, kv[0][2]), kv[0][0]) for _, d in kv[1]]).groupByKey(parts)
     pools = found.fullOuterJoin(back, parts).map(
         lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
-    spread = (read_partitions(docs.context, VOTE_READS * n_docs, n_docs) if places is None
-              else placed_partitions(docs.context, n_docs))
+    spread = (read_partitions(voting.context, VOTE_READS * n_docs, n_docs) if places is None
+              else placed_partitions(voting.context, n_docs))
     placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[0], spread)
     with stages.timed("candidates: votes") if stages is not None else nullcontext():  # the placement's count
-        ballots = with_sides_local(pools, docs, parts, lambda r: (r[0][0], *r[1]), _ballots, _vote_vectors, spread,
-                                   placed)
+        ballots = with_sides_local(pools, voting, parts, lambda r: (r[0][0], *r[1]), _ballots, None, spread, placed)
     chosen = ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
     keep("candidates: votes", chosen)
     return chosen
 
 
-def _vote_vectors(records: list) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def vote_vectors(inputs: list[DocInput], rows: dict[str, np.ndarray]
+                 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Documents' voting vectors, stretch vectors and twin vectors (:func:`pipeline.vote_vectors`,
     :func:`pipeline.stretch_vectors`, :func:`pipeline.twin_vectors`: the local engine's, each
     document's encoded alone; no rows for a document without) as float16: their values are float16
-    values (votes.sentence_vectors), so the float32 ones come back exactly."""
-    inputs = [r.doc_input() for r in records]
-    sentences, stretches = pipeline.vote_vectors(inputs), pipeline.stretch_vectors(inputs)
-    twins = pipeline.twin_vectors(inputs)
-    return [(sentences[d.id].astype(np.float16), stretches[d.id].astype(np.float16), twins[d.id].astype(np.float16))
-            for d in inputs]
+    values (votes.sentence_vectors), so the float32 ones come back exactly. ``rows``: the
+    documents' :func:`pipeline.topic_rows`, which are the voting vectors of a document whose voting
+    sentences are its topic's (:func:`pipeline.votes_of_topics`; it has no stretches), as the
+    local engine takes them."""
+    from_topics = pipeline.votes_of_topics(inputs, rows)
+    rest = [d for d in inputs if d.id not in from_topics]
+    sentences = {**from_topics, **pipeline.vote_vectors(rest)}
+    stretches, twins = pipeline.stretch_vectors(rest), pipeline.twin_vectors(inputs)
+    none = np.zeros((0, get_encoder(pipeline.TOPIC_ENCODER).dim), dtype=np.float16)
+    return {d.id: (sentences[d.id].astype(np.float16), stretches[d.id].astype(np.float16) if d.id in stretches else none,
+                   twins[d.id].astype(np.float16)) for d in inputs}
 
 
 def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
