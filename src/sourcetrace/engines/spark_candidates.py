@@ -108,19 +108,31 @@ def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, 
     at 10,000 documents."""
     from sourcetrace.engines.spark import placed_partitions, read_partitions, with_sides_local
 
+    # Each pool with its document's own language: ((document, language), (own language, [document, ...])).
     cross = lists.filter(lambda kv: kv[0][1] != kv[0][2])
-    found = cross.map(lambda kv: ((kv[0][0], kv[0][1]), [d for _, d in kv[1]]))
-    back = cross.flatMap(lambda kv: [((d, kv[0][2]), kv[0][0]) for _, d in kv[1]]).groupByKey(parts)
-    pools = found.fullOuterJoin(back, parts).map(
-        lambda kv: (kv[0], votes.pool(kv[1][0] or [], kv[1][1] or []))).filter(lambda kv: len(kv[1]) > 0)
+    found = cross.map(lambda kv: ((kv[0][0], kv[0][1]), (kv[0][2], [d for _, d in kv[1]])))
+    back = cross.flatMap(lambda kv: [((d, kv[0][2]), (kv[0][1], kv[0][0])) for _, d in kv[1]]).groupByKey(parts)
+    pools = found.fullOuterJoin(back, parts).map(_pool).filter(lambda kv: len(kv[1]) > 0)
     spread = (read_partitions(voting.context, VOTE_READS * n_docs, n_docs) if places is None
               else placed_partitions(voting.context, n_docs))
-    placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[0], spread)
+    placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[2], spread)
     with stages.timed("candidates: votes") if stages is not None else nullcontext():  # the placement's count
         ballots = with_sides_local(pools, voting, parts, lambda r: (r[0][0], *r[1]), _ballots, None, spread, placed)
     chosen = ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
     keep("candidates: votes", chosen)
     return chosen
+
+
+def _pool(kv: tuple) -> tuple[tuple[str, str, str], list[str]]:
+    """A document's pool in a language (votes.pool) keyed ``(document, language, placed by)``:
+    the document itself where its language comes first, else its nearest member, whose pools name
+    it. A pair's two ballots are then mostly in one partition, where votes.tallies multiplies the
+    pair once (placed each by its own document, 3% were: topic clusters hold one language; 10,000
+    planted documents, 62% this way, 4.8 copies of a document's vectors against 5.0)."""
+    (doc, lang), (found, back) = kv
+    own = found[0] if found is not None else next(iter(back))[0]
+    pool = votes.pool(found[1] if found is not None else [], [d for _, d in back or []])
+    return (doc, lang, doc if own < lang or not pool else pool[0]), pool
 
 
 def vote_vectors(inputs: list[DocInput], rows: dict[str, np.ndarray]
@@ -143,7 +155,7 @@ def vote_vectors(inputs: list[DocInput], rows: dict[str, np.ndarray]
 
 def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
              ) -> Iterator[tuple[tuple[str, str], votes.Said]]:
-    """The ballots of one partition's pools ``((document, language), pool)``, with the float16
+    """The ballots of one partition's pools ``((document, language, ...), pool)``, with the float16
     voting, stretch and twin vectors of the documents they read: ``((a, b), what the ballot says
     of the pair)`` for each pair a ballot names (votes.named), the stretch ballot where the pool
     holds a long document (votes.stretched), the twin ballot where its document has twins
@@ -155,7 +167,7 @@ def _ballots(pools: list[tuple], vecs: dict[str, tuple[np.ndarray, np.ndarray, n
     def vectors(d: str, kind: int) -> np.ndarray:  # twins, else stretches, else sentences
         return next((v for v in vecs[d][kind:0:-1] if len(v)), vecs[d][0])
 
-    lists = [(doc, lang, pool) for (doc, lang), pool in pools]
+    lists = [(doc, lang, pool) for (doc, lang, *_), pool in pools]
     long = {d for d, v in vecs.items() if len(v[1])}
     have = {d for d, v in vecs.items() if len(v[2])}
     for kind, prefix, cast in ((0, "", lists), (1, votes.STRETCH, votes.stretched(lists, long)),
