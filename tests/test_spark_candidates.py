@@ -119,3 +119,30 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
                          votes.ballots(votes.stretched(lists, {"a2", "e2"}), f32),
                          votes.ballots(votes.twinned(lists, {"a1", "e1"}), t32))
     assert spark_chosen == local == {("a1", "e1"), ("a2", "e2")}
+
+
+def test_a_pool_is_placed_where_its_pairs_other_ballot_is():
+    """A pool goes where its document's language comes first by its document, else by its nearest
+    member: the pair's two ballots then meet (votes.tallies multiplies the pair once)."""
+    from sourcetrace.engines.spark_candidates import _pool
+
+    # "ar1"'s list in English: e1, e2; "e1" lists ar1 in Arabic (e1's own list is empty there).
+    ar_pool = _pool((("ar1", "en"), (("ar", ["e1", "e2"]), None)))
+    en_pool = _pool((("e1", "ar"), (None, [("en", "ar1"), ("en", "ar0")])))
+    assert ar_pool == (("ar1", "en", "ar1"), ["e1", "e2"])  # "ar" < "en": by itself
+    assert en_pool == (("e1", "ar", "ar0"), ["ar0", "ar1"])  # by its first member
+    assert _pool((("e2", "ar"), (("en", ["ar1"]), [("en", "ar1")])))[0] == ("e2", "ar", "ar1")
+
+
+def test_a_margin_is_rounded_as_the_local_engines_arrays_are():
+    """_margin's plain float arithmetic gives candidates/neighbours.py's numpy values (np.clip, np.round)."""
+    from sourcetrace.engines.spark_candidates import _margin
+
+    rng = np.random.default_rng(3)
+    cos = np.concatenate([rng.uniform(-0.2, 1.2, 5_000), (np.arange(1_000) + 0.5) / 1e4])
+    usual = rng.uniform(0.0, 1.0, len(cos))
+    got = [_margin((("a", "b"), (c, "en", "ar")), u, None)[1][2] for c, u in zip(cos.tolist(), usual.tolist(), strict=True)]
+    sim = np.clip(cos, 0.0, 1.0)
+    norm = (usual + sim) / 2
+    want = np.round(np.divide(sim, norm, out=np.zeros_like(sim), where=norm > 0), 4)
+    assert got == want.tolist()

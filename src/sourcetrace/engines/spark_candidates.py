@@ -390,10 +390,12 @@ def _hits(kv: tuple) -> list[tuple]:
 
 def _margin(hit: tuple, usual_a: float | None, usual_b: float | None) -> tuple:
     (a, b), (cos, lang_a, lang_b) = hit
-    sim = float(np.clip(cos, 0.0, 1.0))
+    # np.clip and np.round's arithmetic on a float (numpy's per call cost was most of this stage's
+    # own time): rounding to 4 places is rint(x * 1e4) / 1e4 in both (round() is half to even, as rint).
+    sim = min(max(float(cos), 0.0), 1.0)
     norm = ((sim if usual_a is None else usual_a) + (sim if usual_b is None else usual_b)) / 2
     margin = sim / norm if norm > 0 else 0.0
-    return (a, b), (False, False, float(np.round(margin, 4)), lang_a != lang_b, False)
+    return (a, b), (False, False, round(margin * 10_000.0) / 10_000.0, lang_a != lang_b, False)
 
 
 # -- rare terms -------------------------------------------------------------------------------------------
