@@ -122,16 +122,22 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
 
 
 def test_a_pool_is_placed_where_its_pairs_other_ballot_is():
-    """A pool goes where its document's language comes first by its document, else by its nearest
-    member: the pair's two ballots then meet (votes.tallies multiplies the pair once)."""
-    from sourcetrace.engines.spark_candidates import _pool
+    """A document's pool holds its list, then the documents listing it (votes.pool); it goes where
+    its document's language comes first by its document, else by its nearest member: the pair's two
+    ballots then meet (votes.tallies multiplies the pair once)."""
+    from sourcetrace.engines.spark_candidates import _pool, _pool_sides
 
-    # "ar1"'s list in English: e1, e2; "e1" lists ar1 in Arabic (e1's own list is empty there).
-    ar_pool = _pool((("ar1", "en"), (("ar", ["e1", "e2"]), None)))
-    en_pool = _pool((("e1", "ar"), (None, [("en", "ar1"), ("en", "ar0")])))
-    assert ar_pool == (("ar1", "en", "ar1"), ["e1", "e2"])  # "ar" < "en": by itself
-    assert en_pool == (("e1", "ar", "ar0"), ["ar0", "ar1"])  # by its first member
-    assert _pool((("e2", "ar"), (("en", ["ar1"]), [("en", "ar1")])))[0] == ("e2", "ar", "ar1")
+    lists = [(("ar1", "en", "ar"), [(0.9, "e1"), (0.8, "e2")]), (("ar0", "en", "ar"), [(0.7, "e1")]),
+             (("e2", "ar", "en"), [(0.6, "ar1")]), (("e1", "en", "en"), [(0.5, "e2")])]
+    grouped: dict[tuple, list] = defaultdict(list)
+    for kv in lists:
+        if kv[0][1] != kv[0][2]:
+            for k, v in _pool_sides(kv):
+                grouped[k].append(v)
+    pools = dict(_pool(kv) for kv in grouped.items())
+    assert pools == {("ar1", "en", "ar1"): ["e1", "e2"], ("ar0", "en", "ar0"): ["e1"],  # "ar" < "en": by itself
+                     ("e1", "ar", "ar0"): ["ar0", "ar1"],  # no list of its own: those listing it, by id
+                     ("e2", "ar", "ar1"): ["ar1"]}  # listed by ar1 and listing it: once
 
 
 def test_a_margin_is_rounded_as_the_local_engines_arrays_are():

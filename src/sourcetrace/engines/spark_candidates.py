@@ -108,11 +108,10 @@ def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, 
     at 10,000 documents."""
     from sourcetrace.engines.spark import placed_partitions, read_partitions, with_sides_local
 
-    # Each pool with its document's own language: ((document, language), (own language, [document, ...])).
-    cross = lists.filter(lambda kv: kv[0][1] != kv[0][2])
-    found = cross.map(lambda kv: ((kv[0][0], kv[0][1]), (kv[0][2], [d for _, d in kv[1]])))
-    back = cross.flatMap(lambda kv: [((d, kv[0][2]), (kv[0][1], kv[0][0])) for _, d in kv[1]]).groupByKey(parts)
-    pools = found.fullOuterJoin(back, parts).map(_pool).filter(lambda kv: len(kv[1]) > 0)
+    # A document's list in a language and the documents listing it there, in one group-by (a
+    # join of the lists with the listings grouped first moved every listing twice).
+    pools = (lists.filter(lambda kv: kv[0][1] != kv[0][2]).flatMap(_pool_sides).groupByKey(parts).map(_pool)
+             .filter(lambda kv: len(kv[1]) > 0))
     spread = (read_partitions(voting.context, VOTE_READS * n_docs, n_docs) if places is None
               else placed_partitions(voting.context, n_docs))
     placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[2], spread)
@@ -123,15 +122,33 @@ def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, 
     return chosen
 
 
+def _pool_sides(kv: tuple) -> Iterator[tuple[tuple[str, str], tuple]]:
+    """What one cross-language list ``((document, its index language, its language), [(cosine,
+    neighbour), ...])`` gives the pools (votes.pool): ``((document, language), (its own language,
+    None, its list))`` and, for each neighbour, ``((neighbour, document's language), (neighbour's
+    own language, document, None))``: the neighbour's pool there holds the document."""
+    (doc, ilang, qlang), found = kv
+    yield (doc, ilang), (qlang, None, [d for _, d in found])
+    for _, d in found:
+        yield (d, qlang), (ilang, doc, None)
+
+
 def _pool(kv: tuple) -> tuple[tuple[str, str, str], list[str]]:
-    """A document's pool in a language (votes.pool) keyed ``(document, language, placed by)``:
-    the document itself where its language comes first, else its nearest member, whose pools name
-    it. A pair's two ballots are then mostly in one partition, where votes.tallies multiplies the
-    pair once (placed each by its own document, 3% were: topic clusters hold one language; 10,000
-    planted documents, 62% this way, 4.8 copies of a document's vectors against 5.0)."""
-    (doc, lang), (found, back) = kv
-    own = found[0] if found is not None else next(iter(back))[0]
-    pool = votes.pool(found[1] if found is not None else [], [d for _, d in back or []])
+    """A document's pool in a language (votes.pool) from its group of :func:`_pool_sides`, keyed
+    ``(document, language, placed by)``: the document itself where its language comes first,
+    else its nearest member, whose pools name it. A pair's two ballots are then mostly in one
+    partition, where votes.tallies multiplies the pair once (placed each by its own document, 3%
+    were: topic clusters hold one language; 10,000 planted documents, 62% this way, 4.8 copies of
+    a document's vectors against 5.0)."""
+    (doc, lang), sides = kv
+    sides = list(sides)
+    own, found, listing = sides[0][0], [], []  # the document's own language, in every side
+    for _, by, ids in sides:
+        if ids is None:
+            listing.append(by)
+        else:
+            found = ids
+    pool = votes.pool(found, listing)
     return (doc, lang, doc if own < lang or not pool else pool[0]), pool
 
 
