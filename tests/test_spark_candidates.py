@@ -152,3 +152,17 @@ def test_a_margin_is_rounded_as_the_local_engines_arrays_are():
     norm = (usual + sim) / 2
     want = np.round(np.divide(sim, norm, out=np.zeros_like(sim), where=norm > 0), 4)
     assert got == want.tolist()
+
+
+def test_features_pickle_by_their_fields():
+    import pickle
+
+    from sourcetrace.candidates.pairs import DocFeatures
+
+    f = DocFeatures("a", "en", np.arange(4, dtype=np.uint32), np.ones((2, cp.QUOTE_PERM), dtype=np.uint32),
+                    frozenset({"2024", "name:x"}))
+    data = pickle.dumps(f, 5)
+    assert b"__dict__" not in data and b"quote_sigs" not in data  # its fields, not its state by name
+    g = pickle.loads(data)
+    assert (g.id, g.lang, g.terms) == (f.id, f.lang, f.terms)
+    assert np.array_equal(g.doc_sig, f.doc_sig) and np.array_equal(g.quote_sigs, f.quote_sigs)

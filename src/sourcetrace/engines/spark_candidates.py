@@ -36,8 +36,19 @@ from sourcetrace.candidates import pairs as cp
 from sourcetrace.candidates import votes
 from sourcetrace.candidates.pairs import Candidate, DocFeatures, DocInput
 from sourcetrace.encode import get_encoder
+from sourcetrace.engines import spark_pickling
 from sourcetrace.engines.spark import by_index
 from sourcetrace.text.terms import figures
+
+
+def _doc_features(f: DocFeatures) -> tuple:
+    return DocFeatures, (f.id, f.lang, f.doc_sig, f.quote_sigs, f.terms)
+
+
+# Every document's features are kept and read by five jobs (bands twice, rare terms, figures twice):
+# by their fields they pickle 4x faster and load 30% faster than as a dataclass' state (2,000
+# planted documents: 0.30 -> 0.07 s, 0.15 -> 0.11 s).
+spark_pickling.register((DocFeatures, _doc_features))
 
 VECTOR_BLOCK = 20_000  # topic vectors per block of the neighbour search (40 MB at 512 floats)
 VOTE_READS = 2 * nb.K_POOL + 1  # documents a ballot reads: its own, its list, about as many listing it
