@@ -8,9 +8,9 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
 
     read, segment, split  per file, files keyed by name stem, so that the id prefix of two files
                           with one stem (``foo``, ``foo~1a2b3c4d``) is settled in one task
-    topics                static sentence vectors (encode/static.py), in batches of 2,000
-                          documents in input order: the local engine's batches, so the vectors
-                          are bit for bit its own
+    topics                static sentence vectors (encode/static.py) where the documents are,
+                          each document's encoded alone, so bit for bit the local engine's; with
+                          the voting vectors (the same rows where they are the same sentences)
     candidates            engines/spark_candidates.py: group-bys by band, term and pair, and
                           nearest neighbours per language by blocks of vectors
     encode                only the documents of cross-language pairs to align
