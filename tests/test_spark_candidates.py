@@ -119,3 +119,50 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
                          votes.ballots(votes.stretched(lists, {"a2", "e2"}), f32),
                          votes.ballots(votes.twinned(lists, {"a1", "e1"}), t32))
     assert spark_chosen == local == {("a1", "e1"), ("a2", "e2")}
+
+
+def test_a_pool_is_placed_where_its_pairs_other_ballot_is():
+    """A document's pool holds its list, then the documents listing it (votes.pool); it goes where
+    its document's language comes first by its document, else by its nearest member: the pair's two
+    ballots then meet (votes.tallies multiplies the pair once)."""
+    from sourcetrace.engines.spark_candidates import _pool, _pool_sides
+
+    lists = [(("ar1", "en", "ar"), [(0.9, "e1"), (0.8, "e2")]), (("ar0", "en", "ar"), [(0.7, "e1")]),
+             (("e2", "ar", "en"), [(0.6, "ar1")]), (("e1", "en", "en"), [(0.5, "e2")])]
+    grouped: dict[tuple, list] = defaultdict(list)
+    for kv in lists:
+        if kv[0][1] != kv[0][2]:
+            for k, v in _pool_sides(kv):
+                grouped[k].append(v)
+    pools = dict(_pool(kv) for kv in grouped.items())
+    assert pools == {("ar1", "en", "ar1"): ["e1", "e2"], ("ar0", "en", "ar0"): ["e1"],  # "ar" < "en": by itself
+                     ("e1", "ar", "ar0"): ["ar0", "ar1"],  # no list of its own: those listing it, by id
+                     ("e2", "ar", "ar1"): ["ar1"]}  # listed by ar1 and listing it: once
+
+
+def test_a_margin_is_rounded_as_the_local_engines_arrays_are():
+    """_margin's plain float arithmetic gives candidates/neighbours.py's numpy values (np.clip, np.round)."""
+    from sourcetrace.engines.spark_candidates import _margin
+
+    rng = np.random.default_rng(3)
+    cos = np.concatenate([rng.uniform(-0.2, 1.2, 5_000), (np.arange(1_000) + 0.5) / 1e4])
+    usual = rng.uniform(0.0, 1.0, len(cos))
+    got = [_margin((("a", "b"), (c, "en", "ar")), u, None)[1][2] for c, u in zip(cos.tolist(), usual.tolist(), strict=True)]
+    sim = np.clip(cos, 0.0, 1.0)
+    norm = (usual + sim) / 2
+    want = np.round(np.divide(sim, norm, out=np.zeros_like(sim), where=norm > 0), 4)
+    assert got == want.tolist()
+
+
+def test_features_pickle_by_their_fields():
+    import pickle
+
+    from sourcetrace.candidates.pairs import DocFeatures
+
+    f = DocFeatures("a", "en", np.arange(4, dtype=np.uint32), np.ones((2, cp.QUOTE_PERM), dtype=np.uint32),
+                    frozenset({"2024", "name:x"}))
+    data = pickle.dumps(f, 5)
+    assert b"__dict__" not in data and b"quote_sigs" not in data  # its fields, not its state by name
+    g = pickle.loads(data)
+    assert (g.id, g.lang, g.terms) == (f.id, f.lang, f.terms)
+    assert np.array_equal(g.doc_sig, f.doc_sig) and np.array_equal(g.quote_sigs, f.quote_sigs)

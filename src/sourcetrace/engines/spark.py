@@ -8,9 +8,9 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
 
     read, segment, split  per file, files keyed by name stem, so that the id prefix of two files
                           with one stem (``foo``, ``foo~1a2b3c4d``) is settled in one task
-    topics                static sentence vectors (encode/static.py), in batches of 2,000
-                          documents in input order: the local engine's batches, so the vectors
-                          are bit for bit its own
+    topics                static sentence vectors (encode/static.py) where the documents are,
+                          each document's encoded alone, so bit for bit the local engine's; with
+                          the voting vectors (the same rows where they are the same sentences)
     candidates            engines/spark_candidates.py: group-bys by band, term and pair, and
                           nearest neighbours per language by blocks of vectors
     encode                only the documents of cross-language pairs to align
@@ -84,7 +84,7 @@ from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.vectors import text_key
 from sourcetrace.engines import spark_pickling
 from sourcetrace.engines.ingest import ONLY_BOILERPLATE
-from sourcetrace.engines.local import DOC_BATCH as TOPIC_BATCH  # the local engine's batches
+from sourcetrace.engines.local import DOC_BATCH as TOPIC_BATCH  # documents encoded in one call
 from sourcetrace.engines.local import SENTENCE_BATCH
 from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.readers import DEFAULT_MAX_BYTES, NotDocuments, ReadError, discover, read_bytes
@@ -291,11 +291,15 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             lambda x: (x[0][1], x[1])).partitionBy(parts)
         keep("order", ranks)
 
-        # -- topics: static vectors per document, in the local engine's batches
-        topics = joined(docs, ranks, parts).map(
-            lambda kv: (kv[1][1] // TOPIC_BATCH, (kv[1][1], kv[1][0].doc_input()))).groupByKey(parts).flatMap(
-            lambda kv: topic_batch(kv[1])).partitionBy(parts)
+        # -- topics: static vectors per document, where the documents are (no shuffle: each
+        # document's are encoded alone, so no batch changes them), with the voting vectors the
+        # ballots read, from the same rows where the local engine takes them from there
+        # (pipeline.votes_of_topics): the ballots encoded every document's sentences again.
+        rows = docs.mapPartitions(topics_and_votes, preservesPartitioning=True)
+        keep("topics", rows)
+        topics = rows.filter(lambda kv: kv[1][0] is not None).mapValues(lambda v: v[0])
         keep("topics", topics)
+        voting = rows.mapValues(lambda v: v[1])  # read once, by the ballots
         # Where the per-partition stages (ballots, align, relate, fact diffs) place their records:
         # by their document's topic cluster, so that a partition reads mostly the same documents
         # (engines/spark_places.py). The ballots' spread is the widest.
@@ -308,8 +312,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            pairs = candidate_pairs(stages, docs, topics, keep, parts, n_docs, places)
+            pairs = candidate_pairs(stages, docs, topics, voting, keep, parts, n_docs, places)
         keep("candidates", pairs)
+        rows.unpersist()  # the voting vectors: read
 
         # -- encode: the full encoder for every sentence of a document in a cross-language pair to
         # align (pipeline.encoded_documents), in the local engine's batches of those documents
@@ -572,11 +577,23 @@ class TaskVectors:
         return np.stack([found[k] for k in keys])
 
 
-def topic_batch(items: Iterable[tuple[int, DocInput]]) -> list[tuple[str, np.ndarray]]:
-    """Topic vectors (:func:`pipeline.topics`, static sentence vectors) of one batch of documents,
-    in input order: the local engine's batch (engines/local.py), so the vectors are its own."""
+def topics_and_votes(items: Iterable[tuple[str, DocRecord]]) -> Iterator[tuple[str, tuple]]:
+    """Each document's topic vector (:func:`pipeline.topics`; None: no sentences) and its voting,
+    stretch and twin vectors (spark_candidates.vote_vectors), ``TOPIC_BATCH`` documents at a time:
+    each document's static vectors are encoded alone (the static encoder's ``encode_each``), so
+    they are the local engine's whatever documents are beside them."""
+    from sourcetrace.engines.spark_candidates import vote_vectors
+
     task_encoder(pipeline.TOPIC_ENCODER)  # one BLAS thread: Spark runs a task per core
-    return list(pipeline.topics([d for _, d in sorted(items, key=lambda x: x[0])]).items())
+    batch: list[DocInput] = []
+    for item in chain(items, [None]):
+        if item is not None:
+            batch.append(item[1].doc_input())
+        if batch and (item is None or len(batch) >= TOPIC_BATCH):
+            rows = pipeline.topic_rows(batch)
+            found, voting = pipeline.topics(batch, rows), vote_vectors(batch, rows)
+            yield from ((d.id, (found.get(d.id), voting[d.id])) for d in batch)
+            batch = []
 
 
 # -- pairs: joins with both documents ------------------------------------------------------------------
