@@ -95,39 +95,3 @@ def test_records_placed_by_their_documents_cluster():
         if key[0] != "zz":
             by_group.setdefault(int(group[int(key[0][1:])]), set()).add(p)
     assert sum(len(ps) for ps in by_group.values()) <= 4 + 4  # a group in one or two partitions
-
-
-@pytest.mark.slow
-def test_records_placed_beside_those_of_their_key():
-    """A placement's records stay placed; more records of its keys go to the partitions of their
-    key, and those of a key it never saw (a cluster it did not count) stay together."""
-    if shutil.which("java") is None:
-        pytest.skip("no Java")
-    from sourcetrace.engines.spark import session
-    from sourcetrace.engines.spark_places import Placement, TopicPlaces
-
-    spark = session("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
-    try:
-        sc = spark.sparkContext
-        x, group = _groups(4, 40)
-        topics = sc.parallelize([(f"d{i:03d}", v) for i, v in enumerate(x)]).partitionBy(3)
-        places = TopicPlaces(topics, len(x), 4, 3)
-        first = [((f"d{i:03d}", f"d{i + 1:03d}"), 0) for i in range(0, 159, 2)]
-        placement = Placement(places, sc.parallelize(first, 2), lambda key: key[0], 4)
-        # Records of known keys, and two of a key whose document no first record's is near.
-        more = [(key, n) for key, _ in first[::3] for n in (1, 2)] + [(("zz", "d000"), 1), (("zz", "d000"), 2)]
-        beside = placement.beside(sc.parallelize(more, 3))
-        both = placement.records.union(beside)
-        assert both.partitioner == placement.records.partitioner  # not shuffled again
-        got = both.glom().collect()
-        places.release()
-    finally:
-        spark.stop()
-    where: dict[tuple, set] = {}
-    for p, items in enumerate(got):
-        for q, (key, _) in items:
-            assert q == p
-            where.setdefault(key, set()).add(p)
-    assert sorted(kv for items in got for _, kv in items) == sorted(first + more)
-    assert all(len(ps) == 1 for ps in where.values())
-    assert len(got) == placement.n

@@ -249,7 +249,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
     ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
     from sourcetrace.engines.spark_candidates import candidate_pairs
     from sourcetrace.engines.spark_outputs import write_tables
-    from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, Placement, TopicPlaces
+    from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
     if fmt not in ("jsonl", "parquet"):
         raise ValueError(f"unknown output format {fmt!r} (jsonl or parquet)")
@@ -338,13 +338,13 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
 
+        def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
+            return places.place(keyed, lambda pair: pair[0], placed_partitions(sc, n_docs))
+
         with stages.timed("align"):
-            # Every candidate pair placed once by its first document's topic cluster: align reads
-            # those to align there, relate all of them there, its passages sent beside them.
-            pair_places = Placement(places, pairs, lambda pair: pair[0], placed_partitions(sc, n_docs))
-            direct = with_sides_local(None, sides, parts, lambda r: r[0],
+            direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
                                       lambda records, sides: aligned(records, sides, spec, name, threshold),
-                                      placed=(pair_places.records.filter(lambda kv: kv[1][1]), pair_places.n))
+                                      places=by_topic)
         keep("align", direct)
         # Read by the next stages in `parts` tasks, not one per partition of the placed pairs (a
         # task costs ~30 ms of the JVM's CPU however small; the passages are few): a view of the
@@ -373,16 +373,15 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # between two that start together (10,000 documents: 5 pairs of 1,660 paired their facts
         # differently when a passage through a translation came first).
         keyed = (passages.map(lambda p: (pair_key(p.a, p.b), (0, p)))
-                 .union(compose(passages, info, parts, any_language=True).map(lambda p: (pair_key(p.a, p.b), (1, p)))))
+                 .union(compose(passages, info, parts, any_language=True).map(lambda p: (pair_key(p.a, p.b), (1, p))))
+                 .union(pairs.map(lambda kv: (kv[0], None))))
         # Each document's text, facts and topic vector once to each partition of pairs that reads
         # it (two joins by id carried both vectors to every candidate pair: 10 a document).
         sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(
             lambda v: (v[0][1], v[1], v[0][0] if v[0][2] else None))  # ((document, text), vector, facts or None)
         with stages.timed("relate"):
-            # The pairs where align placed them (not shuffled again), their passages beside them.
-            records = pair_places.records.mapValues(lambda kv: (kv[0], None)).union(pair_places.beside(keyed))
-            found = with_sides_local(None, sides, parts, lambda r: r[0], relate_and_diff,
-                                     light=(lambda r: r[1] is not None, _topic_side), placed=(records, pair_places.n))
+            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff, places=by_topic,
+                                     light=(lambda r: r[1] is not None, _topic_side))
         keep("relate", found)
         found = found.coalesce(parts)  # as align's passages
         typed = found.filter(lambda t: t[0] == 0).map(lambda t: t[1])
@@ -619,11 +618,10 @@ def placed_partitions(sc, n_docs: int) -> int:
     return partitions(sc, PLACED_READS * n_docs)
 
 
-def with_sides_local(keyed: RDD | None, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
+def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
                      work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None,
                      spread: int | None = None, places: Callable[[RDD], tuple[RDD, int]] | None = None,
-                     light: tuple[Callable[[tuple], bool], Callable[[object], object]] | None = None,
-                     placed: tuple[RDD, int] | None = None) -> RDD:
+                     light: tuple[Callable[[tuple], bool], Callable[[object], object]] | None = None) -> RDD:
     """``work(records, sides)`` once per partition: the ``(key, value)`` records of a partition
     (by :func:`key_partition` of the key, into ``spread`` partitions, :func:`read_partitions`;
     default ``parts``), and ``sides``, ``{document: side}`` of every document they read
@@ -637,12 +635,8 @@ def with_sides_local(keyed: RDD | None, side: RDD, parts: int, reads: Callable[[
     partition's records read mostly the same documents); the records of one key must share one.
     ``light``: ``(full, lighten)``: a partition none of whose records reading a document is
     ``full(record)`` gets ``lighten(side)`` of it, not the side (relate: a document's text and
-    facts go only where a pair of its shares passages; most pairs read its topic vector alone).
-    ``placed``: the records already placed, ``(partition, (key, value))`` partitioned by
-    :func:`by_index`, and their number of partitions (``keyed`` None: spark_places.Placement)."""
-    if placed is not None:
-        placed, spread = placed
-    elif places is not None:
+    facts go only where a pair of its shares passages; most pairs read its topic vector alone)."""
+    if places is not None:
         placed, spread = places(keyed)
     else:
         spread = spread or parts

@@ -26,7 +26,7 @@ from itertools import chain
 import numpy as np
 from pyspark import RDD
 
-from sourcetrace.engines.spark import KEEP, by_index, joined
+from sourcetrace.engines.spark import KEEP, joined
 
 SAMPLE = 20_000  # topic vectors the centroids are fitted to, at most (40 MB on the driver, whatever the corpus)
 PER_CLUSTER = 20  # sampled vectors per centroid, at least
@@ -142,44 +142,14 @@ class TopicPlaces:
         """The records ``(key, value)`` as ``(partition, (key, value))`` by the cluster of their
         document ``doc_of(key)`` (a document without a topic vector: a cluster of its own), and
         the number of partitions (about ``spread`` or fewer)."""
-        labelled = self.labelled(keyed, doc_of).persist(KEEP)  # counted, then placed
+
+        labelled = joined(keyed.map(lambda kv: (doc_of(kv[0]), kv)), self.labels, self.parts, "leftOuterJoin").map(
+            lambda kv: (-1 if kv[1][1] is None else kv[1][1], kv[1][0])).persist(KEEP)  # counted, then placed
         self.held.append(labelled)
         table, n = packing(dict(labelled.countByKey()), spread)  # a number per cluster
         return labelled.map(lambda kv: (slot(table[kv[0]], kv[1][0]), kv[1])), n
-
-    def labelled(self, keyed: RDD, doc_of: Callable[[tuple], str]) -> RDD:
-        """The records ``(key, value)`` as ``(cluster of doc_of(key), (key, value))``; -1: the
-        document has no topic vector."""
-        return joined(keyed.map(lambda kv: (doc_of(kv[0]), kv)), self.labels, self.parts, "leftOuterJoin").map(
-            lambda kv: (-1 if kv[1][1] is None else kv[1][1], kv[1][0]))
 
     def release(self) -> None:
         for rdd in self.held:
             rdd.unpersist()
         self.held.clear()
-
-
-class Placement:
-    """Records placed by their document's cluster once (a count and a shuffle), kept, and more
-    records of the same keys sent later to where those of their key are, neither counted nor
-    joined with the first ones: relate's passages beside the candidate pairs that align placed
-    (relate placed every pair again, ~135,000 records at 10,000 documents: a join with the
-    clusters, a count and a shuffle)."""
-
-    def __init__(self, places: TopicPlaces, keyed: RDD, doc_of: Callable[[tuple], str], spread: int) -> None:
-        labelled = places.labelled(keyed, doc_of).persist(KEEP)  # counted, then placed
-        self.table, self.n = packing(dict(labelled.countByKey()), spread)
-        self.places, self.doc_of = places, doc_of
-        #: ``(partition, (key, value))`` partitioned by :func:`by_index` into :attr:`n` partitions
-        self.records = self._slotted(labelled).persist(KEEP)
-        places.held += [labelled, self.records]
-
-    def beside(self, keyed: RDD) -> RDD:
-        """``keyed``'s records as ``(partition, (key, value))``, partitioned as :attr:`records`:
-        each in the partition of the records of its key (a key of a cluster none of them has, by
-        a hash of the key: every record of a key has its cluster, so they stay together)."""
-        return self._slotted(self.places.labelled(keyed, self.doc_of))
-
-    def _slotted(self, labelled: RDD) -> RDD:
-        table, n = self.table, self.n
-        return labelled.map(lambda kv: (slot(table.get(kv[0], (0, n)), kv[1][0]), kv[1])).partitionBy(n, by_index)
