@@ -108,6 +108,9 @@ DOCS_PER_PARTITION = 10_000
 # documents) Spark took 195.7 s alone against main's 165.3 s (align 34.6 s against 19.6); at 24,
 # 161.1 s (placed_partitions; bench/README.md, branch spark8).
 PLACED_READS = 24
+# Partitions of relate per partition of the later stages (`parts`): its sides are light, most a
+# topic vector (2 KB), and each goes to every partition reading it.
+RELATE_PARTITIONS = 2
 PREPARE_BLOCK = 256  # documents' sides prepared in one call by with_sides_local
 PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
 
@@ -338,8 +341,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
 
-        def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
-            return places.place(keyed, lambda pair: pair[0], placed_partitions(sc, n_docs))
+        def by_topic(keyed: RDD, spread: int | None = None) -> tuple[RDD, int]:  # by the pair's first document
+            return places.place(keyed, lambda pair: pair[0], spread or placed_partitions(sc, n_docs))
 
         with stages.timed("align"):
             direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
@@ -380,7 +383,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(
             lambda v: (v[0][1], v[1], v[0][0] if v[0][2] else None))  # ((document, text), vector, facts or None)
         with stages.timed("relate"):
-            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff, places=by_topic,
+            # In fewer partitions than align: most of relate's sides are a topic vector, and each
+            # goes to every partition reading it (10,000 documents: 89 MB of them to 33 partitions).
+            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff,
+                                     places=lambda keyed: by_topic(keyed, RELATE_PARTITIONS * parts),
                                      light=(lambda r: r[1] is not None, _topic_side))
         keep("relate", found)
         found = found.coalesce(parts)  # as align's passages
