@@ -24,7 +24,8 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           same documents) and each document sent once to every partition whose
                           pairs read it (:func:`with_sides_local`), not joined to every pair
     compose               passages grouped by the pivot document, joined with its translations
-    relate, fact diffs    per pair, as align, in one pass (a partition's pairs through the
+    relate, fact diffs    per pair, placed by topic as align but in fewer partitions
+                          (``RELATE_PARTITIONS``), in one pass (a partition's pairs through the
                           local engine's stage functions at once: relations, then the fact
                           diffs of related pairs); facts per document
     direct, families      per connected component of the shared-text relations, found with
