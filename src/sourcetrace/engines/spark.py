@@ -24,7 +24,8 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           same documents) and each document sent once to every partition whose
                           pairs read it (:func:`with_sides_local`), not joined to every pair
     compose               passages grouped by the pivot document, joined with its translations
-    relate, fact diffs    per pair, as align, in one pass (a partition's pairs through the
+    relate, fact diffs    per pair, placed by topic as align but in fewer partitions
+                          (``RELATE_PARTITIONS``), in one pass (a partition's pairs through the
                           local engine's stage functions at once: relations, then the fact
                           diffs of related pairs); facts per document
     direct, families      per connected component of the shared-text relations, found with
@@ -108,6 +109,9 @@ DOCS_PER_PARTITION = 10_000
 # documents) Spark took 195.7 s alone against main's 165.3 s (align 34.6 s against 19.6); at 24,
 # 161.1 s (placed_partitions; bench/README.md, branch spark8).
 PLACED_READS = 24
+# Partitions of relate per partition of the later stages (`parts`): its sides are light, most a
+# topic vector (2 KB), and each goes to every partition reading it.
+RELATE_PARTITIONS = 2
 PREPARE_BLOCK = 256  # documents' sides prepared in one call by with_sides_local
 PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
 
@@ -343,8 +347,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
 
-        def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
-            return places.place(keyed, lambda pair: pair[0], placed_partitions(sc, n_docs))
+        def by_topic(keyed: RDD, spread: int | None = None) -> tuple[RDD, int]:  # by the pair's first document
+            return places.place(keyed, lambda pair: pair[0], spread or placed_partitions(sc, n_docs))
 
         with stages.timed("align"):
             direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
@@ -385,7 +389,10 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(
             lambda v: (v[0][1], v[1], v[0][0] if v[0][2] else None))  # ((document, text), vector, facts or None)
         with stages.timed("relate"):
-            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff, places=by_topic,
+            # In fewer partitions than align: most of relate's sides are a topic vector, and each
+            # goes to every partition reading it (10,000 documents: 89 MB of them to 33 partitions).
+            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff,
+                                     places=lambda keyed: by_topic(keyed, RELATE_PARTITIONS * parts),
                                      light=(lambda r: r[1] is not None, _topic_side))
         keep("relate", found)
         found = found.coalesce(parts)  # as align's passages
