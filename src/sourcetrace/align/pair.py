@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
@@ -496,7 +496,7 @@ def _left_best(pairs: set[tuple[int, int]], sim: np.ndarray, open_a: Sequence[bo
     left_a = [i for i in range(sim.shape[0]) if open_a[i] and i not in used_a]
     if not left_a:
         return set()
-    row_bg, col_bg = sim.mean(axis=1), sim.mean(axis=0)
+    distance = _distance(sim)
     out = set()
     for i in left_a:
         j = int(sim[i].argmax())
@@ -505,7 +505,7 @@ def _left_best(pairs: set[tuple[int, int]], sim: np.ndarray, open_a: Sequence[bo
         c = float(sim[i, j])
         second = (float(np.partition(sim[i], -2)[-2]) + float(np.partition(sim[:, j], -2)[-2])) / 2 \
             if min(sim.shape) > 1 else 0.0
-        if (1.0 - c) / max(1.0 - float(row_bg[i] + col_bg[j]) / 2, 1e-3) < LEFT_DISTANCE and c >= LEFT_MARGIN * second:
+        if distance(i, j) < LEFT_DISTANCE and c >= LEFT_MARGIN * second:
             out.add((i, j))
     return out
 
@@ -522,6 +522,16 @@ def _follows_held(run: list[path.Bead], k: int, pairs: set[tuple[int, int]]) -> 
 LONE_REACH = 2  # units (each side) within which another found pair keeps a pair from being lone
 
 
+def _distance(sim: np.ndarray) -> Callable[[int, int], float]:
+    """The normalised distance of unit pair (i, j) (:mod:`sourcetrace.align.path`'s): its cosine's
+    distance over the mean distance of its row and its column."""
+    row_bg, col_bg = sim.mean(axis=1), sim.mean(axis=0)
+
+    def distance(i: int, j: int) -> float:
+        return (1.0 - float(sim[i, j])) / max(1.0 - float(row_bg[i] + col_bg[j]) / 2, 1e-3)
+    return distance
+
+
 def _displacing(beads: list[path.Bead], pairs: set[tuple[int, int]], by_a: dict[int, set[int]],
                 by_b: dict[int, set[int]], sim: np.ndarray, taken: set[tuple[int, int]]) -> set[tuple[int, int]]:
     """The unit pairs of the beads of a reordered pair's path that take the place of found pairs:
@@ -531,16 +541,13 @@ def _displacing(beads: list[path.Bead], pairs: set[tuple[int, int]], by_a: dict[
     lone pair across a block is as often a verse of the same words elsewhere as the verse's own
     partner; the path, which follows its block, decides (bench/realtext.py, partial Qur'an).
     Beads are taken nearest first, none on a unit another placed bead holds."""
-    row_bg, col_bg = sim.mean(axis=1), sim.mean(axis=0)
+    distance = _distance(sim)
 
     def lone(i: int, j: int) -> bool:
         if by_a[i] != {j} or by_b[j] != {i}:
             return False
         return not any((i + di, j + dj) in pairs for di in range(-LONE_REACH, LONE_REACH + 1)
                        for dj in range(-LONE_REACH, LONE_REACH + 1) if di * dj > 0)
-
-    def distance(i: int, j: int) -> float:
-        return (1.0 - float(sim[i, j])) / max(1.0 - float(row_bg[i] + col_bg[j]) / 2, 1e-3)
 
     out: set[tuple[int, int]] = set()
     used_a, used_b = {i for i, _ in taken}, {j for _, j in taken}
