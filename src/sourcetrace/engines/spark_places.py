@@ -119,7 +119,7 @@ def slot(where: tuple[int, int], key: str | tuple) -> int:
     first, chunks = where
     if chunks == 1:
         return first
-    text = key if isinstance(key, str) else "\x1f".join(map(str, key))  # a ballot's key holds its cluster
+    text = key if isinstance(key, str) else "\x1f".join(key)
     return first + zlib.crc32(text.encode("utf-8")) % chunks
 
 
