@@ -181,25 +181,21 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
 
 def test_a_pool_is_placed_where_its_pairs_other_ballot_is():
     """A document's pool holds its list, then the documents listing it (votes.pool); it goes where
-    its document's language comes first by its document's topic cluster, else by the cluster most
-    of its members are in (a tie: the nearer member's), where their own pools are: the pair's two
+    its document's language comes first by its document, else by its nearest member: the pair's two
     ballots then meet (votes.tallies multiplies the pair once)."""
     from sourcetrace.engines.spark_candidates import _pool, _pool_sides
 
-    lists = [(("ar1", "en", "ar", 2), [(0.9, "e1", 5), (0.8, "e2", 6)]), (("ar0", "en", "ar", 1), [(0.7, "e1", 5)]),
-             (("e2", "ar", "en", 6), [(0.6, "ar1", 2)]), (("e1", "en", "en", 5), [(0.5, "e2", 6)]),
-             (("e3", "ar", "en", 7), [(0.9, "ar0", 1), (0.8, "ar1", 2), (0.7, "ar2", 2)])]
+    lists = [(("ar1", "en", "ar"), [(0.9, "e1"), (0.8, "e2")]), (("ar0", "en", "ar"), [(0.7, "e1")]),
+             (("e2", "ar", "en"), [(0.6, "ar1")]), (("e1", "en", "en"), [(0.5, "e2")])]
     grouped: dict[tuple, list] = defaultdict(list)
     for kv in lists:
         if kv[0][1] != kv[0][2]:
             for k, v in _pool_sides(kv):
                 grouped[k].append(v)
     pools = dict(_pool(kv) for kv in grouped.items())
-    assert pools == {("ar1", "en", 2): ["e1", "e2", "e3"], ("ar0", "en", 1): ["e1", "e3"],  # "ar" < "en": its own
-                     ("ar2", "en", 2): ["e3"],  # no list of its own, its own cluster still
-                     ("e1", "ar", 1): ["ar0", "ar1"],  # no list of its own: those listing it, by id; a tie: ar0's
-                     ("e2", "ar", 2): ["ar1"],  # listed by ar1 and listing it: once
-                     ("e3", "ar", 2): ["ar0", "ar1", "ar2"]}  # most members' cluster, not its nearest's
+    assert pools == {("ar1", "en", "ar1"): ["e1", "e2"], ("ar0", "en", "ar0"): ["e1"],  # "ar" < "en": by itself
+                     ("e1", "ar", "ar0"): ["ar0", "ar1"],  # no list of its own: those listing it, by id
+                     ("e2", "ar", "ar1"): ["ar1"]}  # listed by ar1 and listing it: once
 
 
 def test_a_margin_is_rounded_as_the_local_engines_arrays_are():

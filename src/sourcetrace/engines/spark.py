@@ -316,7 +316,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
             pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
         else:
-            pairs = candidate_pairs(stages, docs, light, topics, voting, keep, parts, n_docs, places)
+            pairs = candidate_pairs(stages, docs, topics, voting, keep, parts, n_docs, places)
         keep("candidates", pairs)
         rows.unpersist()  # the voting vectors: read
 

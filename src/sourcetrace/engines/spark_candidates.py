@@ -23,7 +23,6 @@ pair for pair the local engine's set (candidates/pairs.py, candidates/neighbours
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 
@@ -55,10 +54,10 @@ VOTE_READS = 2 * nb.K_POOL + 1  # documents a ballot reads: its own, its list, a
 FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rensa's batch API)
 
 
-def candidate_pairs(stages, docs: RDD, light: RDD, topics: RDD, voting: RDD, keep: Callable[[str, RDD], int],
-                    parts: int, n_docs: int, places=None) -> RDD:
+def candidate_pairs(stages, docs: RDD, topics: RDD, voting: RDD, keep: Callable[[str, RDD], int], parts: int,
+                    n_docs: int, places=None) -> RDD:
     """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
-    (``light``: their ``(id, Document)``, kept apart) with their topic vectors ``(id, vector)`` and voting vectors ``(id, (voting, stretch, twin
+    with their topic vectors ``(id, vector)`` and voting vectors ``(id, (voting, stretch, twin
     vectors))`` (:func:`vote_vectors`), both partitioned as the documents; aligned? as :func:`pipeline.alignment` gives it; every
     shuffle into ``parts`` partitions. ``places``: where the ballots run (engines/spark_places.py's
     TopicPlaces; None: by a hash)."""
@@ -66,8 +65,8 @@ def candidate_pairs(stages, docs: RDD, light: RDD, topics: RDD, voting: RDD, kee
 
     feats = docs.mapPartitions(_features, preservesPartitioning=True)  # keyed by id as the documents are
     keep("features", feats)
-    langs = light.mapValues(lambda d: d.lang)  # not every text and sentence unpickled for a language
-    neighbours, lists = vectors(topics, langs, keep, parts, None if places is None else places.labels)
+    langs = docs.mapValues(lambda r: r.doc.lang)
+    neighbours, lists = vectors(topics, langs, keep, parts)
     # One reduce by pair over the three sources and the pairs chosen by votes, each record a
     # small tuple of evidence (Evidence) that knows whether its pair crosses languages: MinHash
     # pairs never do (buckets are per language), rare-term pairs always, a neighbour knows both
@@ -117,7 +116,7 @@ def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, 
     ballots placed by their document's topic cluster (a pool is its document's topic
     neighbours), not by a hash: spread by a hash, each document's vectors went to 31 partitions
     at 10,000 documents."""
-    from sourcetrace.engines.spark import key_partition, placed_partitions, read_partitions, with_sides_local
+    from sourcetrace.engines.spark import placed_partitions, read_partitions, with_sides_local
 
     # A document's list in a language and the documents listing it there, in one group-by (a
     # join of the lists with the listings grouped first moved every listing twice).
@@ -125,12 +124,7 @@ def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, 
              .filter(lambda kv: len(kv[1]) > 0))
     spread = (read_partitions(voting.context, VOTE_READS * n_docs, n_docs) if places is None
               else placed_partitions(voting.context, n_docs))
-    if places is None:
-        def placed(keyed: RDD) -> tuple[RDD, int]:
-            return keyed.map(lambda kv: (key_partition(kv[0][:2], spread), kv)), spread
-    else:
-        def placed(keyed: RDD) -> tuple[RDD, int]:  # by the cluster _pool chose: no join with the clusters
-            return places.placed(keyed.map(lambda kv: (kv[0][2], kv)), spread)
+    placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[2], spread)
     with stages.timed("candidates: votes") if stages is not None else nullcontext():  # the placement's count
         ballots = with_sides_local(pools, voting, parts, lambda r: (r[0][0], *r[1]), _ballots, None, spread, placed)
     chosen = ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
@@ -139,42 +133,33 @@ def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, 
 
 
 def _pool_sides(kv: tuple) -> Iterator[tuple[tuple[str, str], tuple]]:
-    """What one cross-language list ``((document, its index language, its language, its topic
-    cluster), [(cosine, neighbour, its cluster), ...])`` gives the pools (votes.pool): ``((document,
-    language), (its own language, its cluster, None, its list as (neighbour, cluster)))`` and, for
-    each neighbour, ``((neighbour, document's language), (neighbour's own language, its cluster,
-    (document, its cluster), None))``: the neighbour's pool there holds the document."""
-    (doc, ilang, qlang, label), found = kv
-    yield (doc, ilang), (qlang, label, None, [(d, c) for _, d, c in found])
-    for _, d, c in found:
-        yield (d, qlang), (ilang, c, (doc, label), None)
+    """What one cross-language list ``((document, its index language, its language), [(cosine,
+    neighbour), ...])`` gives the pools (votes.pool): ``((document, language), (its own language,
+    None, its list))`` and, for each neighbour, ``((neighbour, document's language), (neighbour's
+    own language, document, None))``: the neighbour's pool there holds the document."""
+    (doc, ilang, qlang), found = kv
+    yield (doc, ilang), (qlang, None, [d for _, d in found])
+    for _, d in found:
+        yield (d, qlang), (ilang, doc, None)
 
 
-def _pool(kv: tuple) -> tuple[tuple[str, str, int], list[str]]:
+def _pool(kv: tuple) -> tuple[tuple[str, str, str], list[str]]:
     """A document's pool in a language (votes.pool) from its group of :func:`_pool_sides`, keyed
-    ``(document, language, the topic cluster it is placed by)``: the document's own where its
-    language comes first, else the cluster most of its members are in (ties: the nearer member's),
-    where their own pools mostly are. A pair's two ballots are then mostly in one partition,
-    where votes.tallies multiplies the pair once (placed each by its own document, 3% were: topic
-    clusters hold one language; by the nearest member's cluster 62%, by most members' 66%, and 4.5
-    copies of a document's vectors sent against 4.8: simulated on the local engine's store of the
-    10,000 planted)."""
+    ``(document, language, placed by)``: the document itself where its language comes first,
+    else its nearest member, whose pools name it. A pair's two ballots are then mostly in one
+    partition, where votes.tallies multiplies the pair once (placed each by its own document, 3%
+    were: topic clusters hold one language; 10,000 planted documents, 62% this way, 4.8 copies of
+    a document's vectors against 5.0)."""
     (doc, lang), sides = kv
     sides = list(sides)
-    own, label = sides[0][0], sides[0][1]  # the document's own language and cluster, in every side
-    found, listing, cluster = [], [], {}
-    for _, _, by, ids in sides:
+    own, found, listing = sides[0][0], [], []  # the document's own language, in every side
+    for _, by, ids in sides:
         if ids is None:
-            listing.append(by[0])
-            cluster[by[0]] = by[1]
+            listing.append(by)
         else:
-            found = [d for d, _ in ids]
-            cluster.update(ids)
+            found = ids
     pool = votes.pool(found, listing)
-    if own < lang or not pool:
-        return (doc, lang, label), pool
-    counts = Counter(cluster[d] for d in pool)
-    return (doc, lang, max(counts, key=counts.__getitem__)), pool  # max keeps the first of a tie: pool order
+    return (doc, lang, doc if own < lang or not pool else pool[0]), pool
 
 
 def vote_vectors(inputs: list[DocInput], rows: dict[str, np.ndarray]
@@ -383,23 +368,17 @@ def _shares(said: Iterable[tuple[int, int, bool]]) -> bool:
 
 
 # -- vectors ------------------------------------------------------------------------------------------
-def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int, labels: RDD | None = None
-            ) -> tuple[RDD, RDD]:
+def vectors(topics: RDD, langs: RDD, keep: Callable[[str, RDD], int], parts: int) -> tuple[RDD, RDD]:
     """``((a, b), Evidence)`` of the nearest neighbours by topic (candidates/neighbours.py), and
-    the lists: ``((document, index language, its language, its topic cluster), [(cosine,
-    neighbour, its cluster), ...])``. ``labels``: ``(id, topic cluster)`` (engines/spark_places.py),
-    partitioned as the topics (None: every cluster -1); the lists carry them so that a ballot's
-    pool is placed by its members' clusters without a join (:func:`_pool`)."""
+    the lists: ``((document, index language, its language), [(cosine, neighbour), ...])``."""
     from sourcetrace.engines.spark import joined
 
-    docs = joined(topics, langs, parts)  # (id, (vector, lang, cluster))
-    docs = (joined(docs, labels, parts).mapValues(lambda v: (*v[0], v[1])) if labels is not None
-            else docs.mapValues(lambda v: (*v, -1)))
+    docs = joined(topics, langs, parts)  # (id, (vector, lang))
     keep("candidates: neighbours", docs)  # read twice: the sizes by language, then the blocks
     sizes = dict(docs.map(lambda kv: kv[1][1]).countByValue())  # documents per language: a few numbers
     blocks_of = {lang: max(1, -(-n // VECTOR_BLOCK)) for lang, n in sizes.items()}
     blocks = docs.map(lambda kv: ((kv[1][1], zlib.crc32(kv[0].encode("utf-8")) % blocks_of[kv[1][1]]),
-                                  (kv[0], kv[1][0], kv[1][2])))
+                                  (kv[0], kv[1][0])))
     # A cartesian product has the product of its sides' partitions: one a block at most each side.
     blocks = blocks.groupByKey(min(parts, sum(blocks_of.values()))).mapValues(lambda v: sorted(v, key=lambda x: x[0]))
     wanted = {(q, i): _width(q, i, sizes) for q in sizes for i in sizes}
@@ -427,43 +406,41 @@ def _width(qlang: str, ilang: str, sizes: dict[str, int]) -> int:
 
 
 def _search(query: tuple, index: tuple, width: int) -> list[tuple]:
-    """The nearest of each query document ``(id, vector, cluster)`` in one index block: ``((id,
-    index lang, query lang, cluster), [(cosine, id, cluster), ...])``, best first, float64 cosines
-    (neighbours._search and _cosines)."""
+    """The nearest of each query document in one index block: ``((id, index lang, query lang),
+    [(cosine, id), ...])``, best first, float64 cosines (neighbours._search and _cosines)."""
     (qlang, _), qs = query
     (ilang, _), ix = index
-    ids = sorted({d for d, _, _ in qs} | {d for d, _, _ in ix})
+    ids = sorted({d for d, _ in qs} | {d for d, _ in ix})
     row = {d: n for n, d in enumerate(ids)}
-    vec = {d: v for d, v, _ in qs} | {d: v for d, v, _ in ix}
-    label = {d: c for d, _, c in ix}
+    vec = dict(qs) | dict(ix)
     mat = np.stack([np.asarray(vec[d], dtype=np.float32) for d in ids])
-    qpos = np.asarray([row[d] for d, _, _ in qs], dtype=np.int64)
-    ipos = np.asarray([row[d] for d, _, _ in ix], dtype=np.int64)
+    qpos = np.asarray([row[d] for d, _ in qs], dtype=np.int64)
+    ipos = np.asarray([row[d] for d, _ in ix], dtype=np.int64)
     cand, _ = nb._search(mat, qpos, ipos, width + nb.EXTRA, qlang == ilang)
     sims = nb._cosines(mat, qpos, cand)
     out = []
-    for (d, _, c), found, cos in zip(qs, cand.tolist(), sims.tolist(), strict=True):
-        pairs = [(s, ids[f], label[ids[f]]) for f, s in zip(found, cos, strict=True) if f >= 0 and np.isfinite(s)]
-        out.append(((d, ilang, qlang, c), _best(pairs, width + nb.EXTRA)))
+    for (d, _), found, cos in zip(qs, cand.tolist(), sims.tolist(), strict=True):
+        pairs = [(c, ids[f]) for f, c in zip(found, cos, strict=True) if f >= 0 and np.isfinite(c)]
+        out.append(((d, ilang, qlang), _best(pairs, width + nb.EXTRA)))
     return out
 
 
-def _best(pairs: list[tuple[float, str, int]], width: int) -> list[tuple[float, str, int]]:
+def _best(pairs: list[tuple[float, str]], width: int) -> list[tuple[float, str]]:
     """The ``width`` best by cosine, ties by id (neighbours._best's order)."""
     return sorted(pairs, key=lambda p: (-p[0], p[1]))[:width]
 
 
-def _usual(found: list[tuple[float, str, int]]) -> float:
+def _usual(found: list[tuple[float, str]]) -> float:
     """A document's usual cosine in a language: the mean of its MARGIN_K best (neighbours.pairs)."""
-    head = [c for c, _, _ in found[:cp.MARGIN_K]]
+    head = [c for c, _ in found[:cp.MARGIN_K]]
     return sum(head) / len(head)
 
 
 def _hits(kv: tuple) -> list[tuple]:
     """The candidates of one list: its first nb.K (the rest of a wider list is a voting pool)."""
-    (q, ilang, qlang, _), found = kv
+    (q, ilang, qlang), found = kv
     out = []
-    for cos, d, _ in found[:nb.K]:
+    for cos, d in found[:nb.K]:
         if cos >= pipeline.TOPIC_MIN_COS:
             out.append(((q, d), (cos, qlang, ilang)) if q < d else ((d, q), (cos, ilang, qlang)))
     return out

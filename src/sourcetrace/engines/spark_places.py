@@ -144,13 +144,7 @@ class TopicPlaces:
         the number of partitions (about ``spread`` or fewer)."""
 
         labelled = joined(keyed.map(lambda kv: (doc_of(kv[0]), kv)), self.labels, self.parts, "leftOuterJoin").map(
-            lambda kv: (-1 if kv[1][1] is None else kv[1][1], kv[1][0]))
-        return self.placed(labelled, spread)
-
-    def placed(self, labelled: RDD, spread: int) -> tuple[RDD, int]:
-        """The records ``(cluster, (key, value))`` whose cluster is known (one of :attr:`labels`,
-        or -1) placed as :meth:`place` places them."""
-        labelled = labelled.persist(KEEP)  # counted, then placed
+            lambda kv: (-1 if kv[1][1] is None else kv[1][1], kv[1][0])).persist(KEEP)  # counted, then placed
         self.held.append(labelled)
         table, n = packing(dict(labelled.countByKey()), spread)  # a number per cluster
         return labelled.map(lambda kv: (slot(table[kv[0]], kv[1][0]), kv[1])), n
