@@ -48,7 +48,7 @@ sum of its parents'; the documents are partitioned by id once, and a join with t
 its other side (:func:`joined`).
 Each stage runs as a Spark job group named after it (``sourcetrace:align``),
 so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
-pyspark, or on ``PYTHONPATH``: the session passes the driver's on).
+pyspark, or on ``PYTHONPATH``: the context passes the driver's on).
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def context(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
 
 
 def partitions(sc, n_docs: int) -> int:
-    """Partitions of every shuffle after the reading stages: the session's default parallelism
+    """Partitions of every shuffle after the reading stages: the context's default parallelism
     (tasks per core, or the cluster's cores), more as the corpus grows (``DOCS_PER_PARTITION``).
     Given to each join and group-by, not left to Spark's default, which without
     ``spark.default.parallelism`` takes a join's partitions from its parents: a union adds them
