@@ -86,7 +86,8 @@ def write_tables(sc: SparkContext, tables: dict[str, RDD], out: str, fmt: str, s
         else:
             schema = SCHEMAS[name]
             as_json = _AS_JSON.get(name, ())
-            SparkSession.builder.getOrCreate().createDataFrame(rows.mapPartitions(lambda rs, s=seen, t=tally, sc=schema, j=as_json: _counted(
+            spark = SparkSession.builder.getOrCreate()  # on the running context
+            spark.createDataFrame(rows.mapPartitions(lambda rs, s=seen, t=tally, sc=schema, j=as_json: _counted(
                 rs, s, t, lambda r: _row(r, sc, j))), schema).write.parquet(target)
         found = dict(seen.value)
         counts[name] = found.pop(ROWS, 0)
