@@ -65,15 +65,32 @@ MIN_SHARE = 0.12
 IN_ORDER_BAND = 0.1
 MIN_IN_ORDER = 4
 
-BALLOT_VERSION = 4  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes): a stored ballot of another is cast again
-TALLY_VERSION = 3  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary): another is read again whole
+BALLOT_VERSION = 5  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes; 5: with its listed choice): a stored ballot of another is cast again
+TALLY_VERSION = 4  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary; 4: 4 deep): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
 # 4,196 ballots cast again, 696 had lost a sentence's nearest, 634 had members reordered.
-TALLY_DEPTH = 3
+# One more than the listed choice counts (LISTED_DEPTH): a sentence that lost one of them still
+# knows its LISTED_DEPTH nearest (:func:`_lost`).
+TALLY_DEPTH = 4
+# A document's sentences each list their LISTED_DEPTH nearest neighbours (by their nearest sentence,
+# mutual or not); the neighbour listed most often, strictly more than any other, is its *listed*
+# choice, by how many times chance lists one (each sentence lists LISTED_DEPTH of the pool's members:
+# n * LISTED_DEPTH / members). A pair both documents' sentence ballots choose so, each at least
+# MIN_LISTED times chance, is chosen (:func:`agreed`): a translation's sentences whose nearest
+# sentence is elsewhere still have its partner near the top, where a topic neighbour's presence
+# is spread. bench/realtext.py (main's traced store, sentence ballots): mutual listed choices 85,
+# of which 84 translations and one PAN web text with the Diwan (2.42 times chance on one side);
+# from 3 times chance no false pair, and quran41 (35 of 54 verses kept, no mutual vote above
+# noise) at 4.69 / 6.88. Planted 10,000 (bench/trace.py): 802 mutual listed choices, 389
+# translations; strictly first and at least 2.5 times chance 1 false of 364, from 3 none. The
+# stretch ballots' listed choices take the PAN / Diwan pair at any ratio: sentence ballots only.
+MIN_LISTED = 3.5
+LISTED_DEPTH = 3
 # (the chosen neighbour, the share of the document's sentences for it, the votes in order: (neighbour,
-# own sentence, neighbour's sentence), sentences as positions among the voting ones)
-Ballot = tuple[str, float, tuple[tuple[str, int, int], ...]]
+# own sentence, neighbour's sentence), sentences as positions among the voting ones, the listed
+# choice: (neighbour, times chance; "" and 0.0 for none))
+Ballot = tuple[str, float, tuple[tuple[str, int, int], ...], tuple[str, float]]
 
 
 def voting_sentences(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
@@ -197,6 +214,8 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     mat = np.concatenate([m for _, m in pool], dtype=np.float64)  # cast while joining: one pass, no float16 copy
     owner = np.repeat(np.arange(len(pool)), [len(m) for _, m in pool])
     sims = own.astype(np.float64) @ mat.T
+    top = np.maximum.reduceat(sims, np.concatenate([[0], np.cumsum([len(m) for _, m in pool])[:-1]]), axis=1)
+    heads = np.argsort(-top, axis=1, kind="stable")[:, :LISTED_DEPTH]  # as a tally lists them
     nearest = np.argmax(sims, axis=1)
     mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
     rows = np.flatnonzero(mutual)
@@ -208,7 +227,22 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
         j = int(nearest[i] - start[o])
         if in_order(i, len(own), j, len(pool[o][1])):
             placed.append((pool[o][0], i, j))
-    return pool[best][0], float(np.count_nonzero(owner[nearest[rows]] == best)) / len(own), tuple(placed)
+    return (pool[best][0], float(np.count_nonzero(owner[nearest[rows]] == best)) / len(own), tuple(placed),
+            listed(heads.ravel(), len(own), [d for d, _ in pool]))
+
+
+def listed(members: np.ndarray, n: int, pool: Sequence[str]) -> tuple[str, float]:
+    """The listed choice (:data:`MIN_LISTED`) of a document's `n` sentences from the members
+    (positions in `pool`, -1 none) each lists among its :data:`LISTED_DEPTH` nearest: the one
+    listed most, strictly more often than the next, and how many times chance lists one; ("",
+    0.0) when two tie."""
+    counts = np.bincount(members[members >= 0], minlength=len(pool))
+    if not len(counts) or not n:
+        return "", 0.0
+    first, second = (np.sort(counts)[::-1].tolist() + [0])[:2]
+    if first == second:
+        return "", 0.0
+    return pool[int(np.argmax(counts))], float(first * len(pool) / (n * LISTED_DEPTH))
 
 
 def in_order(i: int, n: int, j: int, m: int) -> bool:
@@ -410,9 +444,11 @@ def _moved(before: Tally, at: Mapping[tuple[str, int], int]) -> np.ndarray:
 
 
 def _lost(before: Tally, live: np.ndarray) -> bool:
-    """Whether a row no longer knows its nearest: every member it listed gone (``live``: which
-    are still there) while others remain unlisted."""
-    return bool(((live.sum(axis=1) == 0) & (before.bound > -np.inf)).any())
+    """Whether a row no longer knows its :data:`LISTED_DEPTH` nearest (the listed choice counts
+    them, :func:`listed`): fewer of the members it listed still there (``live``) while others
+    remain unlisted."""
+    known = np.minimum(LISTED_DEPTH, (before.member >= 0).sum(axis=1))
+    return bool(((live.sum(axis=1) < known) & (before.bound > -np.inf)).any())
 
 
 def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) -> list[str] | None:
@@ -486,7 +522,8 @@ def verdict(t: Tally) -> Ballot | None:
         o, j = int(t.member[i, 0]), int(t.sentence[i, 0])
         if in_order(i, n, j, t.sizes[o]):
             placed.append((t.pool[o], i, j))
-    return t.pool[best], float(np.count_nonzero(t.member[rows, 0] == best)) / n, tuple(placed)
+    return (t.pool[best], float(np.count_nonzero(t.member[rows, 0] == best)) / n, tuple(placed),
+            listed(t.member[:, :LISTED_DEPTH].ravel(), n, t.pool))
 
 
 def _top(members: np.ndarray, cosines: np.ndarray, size: int) -> int:
@@ -607,6 +644,7 @@ Said = tuple
 STRETCH = "stretch "
 TWIN = "twin "
 KINDS = ("", STRETCH, TWIN)  # each kind of ballot decides alone
+LISTED = "listed"  # what a sentence ballot says of its listed choice (:data:`MIN_LISTED`): (LISTED, document)
 
 
 def named(doc: str, b: Ballot, kind: str = "") -> list[tuple[tuple[str, str], Said]]:
@@ -619,6 +657,8 @@ def named(doc: str, b: Ballot, kind: str = "") -> list[tuple[tuple[str, str], Sa
     for other, i, j in b[2]:
         k = pair_key(doc, other)
         out.append((k, (order, i, j) if k[0] == doc else (order, j, i)))
+    if not kind and b[3][1] >= MIN_LISTED:  # sentence ballots only (MIN_LISTED)
+        out.append((pair_key(doc, b[3][0]), (LISTED, doc)))
     return out
 
 
@@ -626,9 +666,10 @@ def agreed(said: Sequence[Said]) -> bool:
     """Whether what the ballots say of a pair makes it chosen: for the sentence, stretch or twin
     ballots alike (:data:`KINDS`), each document chose the other (a document has one ballot of
     each per language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its
-    voters, or at least :data:`MIN_IN_ORDER` distinct votes in order. A stretch or a twin is no
-    sentence: the kinds' words are never counted together."""
-    return any(_agreed(said, kind) for kind in KINDS)
+    voters, or at least :data:`MIN_IN_ORDER` distinct votes in order; or both sentence ballots'
+    listed choice is the other (:data:`MIN_LISTED`). A stretch or a twin is no sentence: the
+    kinds' words are never counted together."""
+    return any(_agreed(said, kind) for kind in KINDS) or len({s for s in said if s[0] == LISTED}) == 2
 
 
 def _agreed(said: Sequence[Said], kind: str) -> bool:
