@@ -291,9 +291,13 @@ def test_a_listed_choice_counts_each_sentence_s_nearest_neighbours_against_chanc
     LISTED_DEPTH nearest neighbours: the one listed most, strictly, by how many times chance
     (n * LISTED_DEPTH / members) lists one; ballot and tally say the same."""
     pool = ["e1", "e2", "e3", "e4", "e5", "e6"]
-    heads = np.array([[0, 1, 2], [0, 3, 4], [0, 5, 1], [2, 0, 3]])  # e1 in every row's three
-    assert votes.listed(heads.ravel(), 4, pool) == ("e1", 4 * 6 / (4 * 3))
-    assert votes.listed(np.array([[0, 1, -1], [1, 0, -1]]).ravel(), 2, pool) == ("", 0.0)  # e1 and e2 tie
+    heads = np.array([[0, 1, 2, 3], [0, 3, 4, 1], [0, 5, 1, 2], [2, 0, 3, 4]])  # e1 in every row's three
+    near = np.tile([0.9, 0.8, 0.7, 0.6], (4, 1))
+    assert votes.listed(near, heads, pool) == ("e1", 4 * 6 / (4 * 3))
+    level = near.copy()
+    level[3] = [0.9, 0.7, 0.7, 0.7]  # a row level with its third lists the fourth too
+    assert votes.listed(level, heads, pool) == ("e1", 4 * 6 / 13)
+    assert votes.listed(near[:2, :2], np.array([[0, 1], [1, 0]]), pool) == ("", 0.0)  # e1 and e2 tie
     rng = np.random.default_rng(5)
     own = _half(rng.normal(size=(8, 16)))
     others = [(f"o{i}", _half(rng.normal(size=(3, 16)))) for i in range(9)]
