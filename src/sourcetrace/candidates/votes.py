@@ -17,7 +17,9 @@ stretches (:func:`stretches`): its text cut into that many runs of consecutive s
 about as long, so the i-th stretch of a translation holds about what the i-th of its original does,
 where the i-th of their spread sentences seldom translate each other (a sura's 50 verses are 80
 English sentences). A document of short sentences (:func:`twins`) casts a third ballot with each two
-consecutive sentences joined. A pair any ballot chooses is chosen.
+consecutive sentences joined. A pair any ballot chooses is chosen; so is a pair whose documents'
+sentences each list the other among their nearest neighbours most often, well above chance
+(:data:`MIN_LISTED`), where no vote is above noise.
 One static sentence vector finds its translation among a thousand for about half of Tatoeba's
 sentences (encode/static.py); a document's votes add those chances up, while a topic neighbour's
 votes stay scattered.
