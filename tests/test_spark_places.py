@@ -67,12 +67,11 @@ def test_records_placed_by_their_documents_cluster():
     tight topic group in few partitions (a hash spreads them over all)."""
     if shutil.which("java") is None:
         pytest.skip("no Java")
-    from sourcetrace.engines.spark import session
+    from sourcetrace.engines.spark import context
     from sourcetrace.engines.spark_places import TopicPlaces
 
-    spark = session("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
+    sc = context("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
     try:
-        sc = spark.sparkContext
         x, group = _groups(4, 40)
         topics = sc.parallelize([(f"d{i:03d}", v) for i, v in enumerate(x)]).partitionBy(3)
         places = TopicPlaces(topics, len(x), 4, 3)
@@ -83,7 +82,7 @@ def test_records_placed_by_their_documents_cluster():
         got = placed.collect()
         places.release()
     finally:
-        spark.stop()
+        sc.stop()
     assert sorted(kv for _, kv in got) == sorted(keyed)
     assert all(0 <= p < n for p, _ in got)
     where: dict[tuple, set] = {}

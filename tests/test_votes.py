@@ -9,6 +9,8 @@ import pytest
 from sourcetrace.candidates import votes
 from sourcetrace.candidates.neighbours import nearest
 
+NONE = ("", 0.0)  # a ballot's listed choice when it has none
+
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
@@ -131,7 +133,7 @@ def test_a_tally_brought_up_to_a_changing_pool_reads_only_its_new_members_and_eq
         assert np.array_equal(a, b)
 
 
-def test_a_tally_is_read_whole_when_its_document_changed_or_a_sentence_lost_every_nearest_member_it_knew():
+def test_a_tally_is_read_whole_when_its_document_changed_or_a_sentence_no_longer_knows_its_three_nearest():
     rng = np.random.default_rng(19)
     own = _half(rng.normal(size=(6, 16)))
     partner = _half(own + 0.05 * rng.normal(size=own.shape))
@@ -141,16 +143,17 @@ def test_a_tally_is_read_whole_when_its_document_changed_or_a_sentence_lost_ever
     keyed = [(d, k) for d, k, _ in pool]
     assert votes.unread(before, 1, keyed) == []
     assert votes.unread(before, 1, keyed[1:]) == []  # the chosen one left: each sentence knows the next
-    assert votes.unread(before, 1, keyed[4:]) is None  # ... not when the three nearest it knew left
+    assert votes.unread(before, 1, keyed[2:]) is None  # ... not its LISTED_DEPTH nearest once two it listed left
+    assert votes.unread(before, 1, keyed[4:]) is None
     assert votes.unread(before, 1, [("partner", 9), *keyed[1:]]) == ["partner"]  # read again, changed
     assert votes.unread(before, 2, keyed) is None  # its own document changed
     assert votes.unread(None, 1, keyed) is None
 
 
 def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_their_sentences():
-    ballots = {("a1", "en"): ("e1", 0.5, ()), ("e1", "ar"): ("a1", 0.4, ()),  # both ways
-               ("a2", "en"): ("e2", 0.6, ()), ("e2", "ar"): ("a3", 0.3, ()),  # one way only
-               ("a4", "en"): ("e4", 0.5, ()), ("e4", "ar"): ("a4", votes.MIN_SHARE / 2, ())}  # too few votes
+    ballots = {("a1", "en"): ("e1", 0.5, (), NONE), ("e1", "ar"): ("a1", 0.4, (), NONE),  # both ways
+               ("a2", "en"): ("e2", 0.6, (), NONE), ("e2", "ar"): ("a3", 0.3, (), NONE),  # one way only
+               ("a4", "en"): ("e4", 0.5, (), NONE), ("e4", "ar"): ("a4", votes.MIN_SHARE / 2, (), NONE)}  # too few votes
     assert votes.chosen(ballots) == {("a1", "e1")}
     assert votes.agreed([("share", 0.3), ("share", votes.MIN_SHARE)])
     assert not votes.agreed([("share", 0.9)])
@@ -162,10 +165,10 @@ def test_votes_in_order_choose_a_pair_whose_shares_are_low():
     the same place in both documents add up across both ballots; one vote cast both ways counts once."""
     n = votes.MIN_IN_ORDER
     order = tuple(("e1", 8 * i, 8 * i + 1) for i in range(n - 1))  # a1's sentence 8i, e1's 8i+1
-    ballots = {("a1", "en"): ("e9", 0.2, order),  # a1 chose another
-               ("e1", "ar"): ("a1", 0.06, (("a1", 1, 0), ("a1", 25, 24)))}  # (1, 0) is a1's (0, 1) again
+    ballots = {("a1", "en"): ("e9", 0.2, order, NONE),  # a1 chose another
+               ("e1", "ar"): ("a1", 0.06, (("a1", 1, 0), ("a1", 25, 24)), NONE)}  # (1, 0) is a1's (0, 1) again
     assert votes.chosen(ballots) == {("a1", "e1")}
-    assert votes.chosen({("e1", "ar"): ballots[("e1", "ar")], ("a1", "en"): ("e9", 0.2, order[:1])}) == set()
+    assert votes.chosen({("e1", "ar"): ballots[("e1", "ar")], ("a1", "en"): ("e9", 0.2, order[:1], NONE)}) == set()
     # Votes between sentences at different places are chance, however many.
     assert not votes.in_order(0, 32, 31, 32) and votes.in_order(10, 32, 12, 32)
 
@@ -176,10 +179,10 @@ def test_a_ballot_keeps_its_votes_in_order():
     rng = np.random.default_rng(7)
     own = _unit(rng.normal(size=(12, 16)))
     partner = _unit(own + 0.1 * rng.normal(size=own.shape))
-    best, share, order = votes.ballot(own, [("partner", partner)])
+    best, share, order, _ = votes.ballot(own, [("partner", partner)])
     assert (best, share) == ("partner", 1.0) and order == tuple(("partner", i, i) for i in range(12))
-    assert votes.chosen({("a", "en"): ("partner", share, order)}) == {("a", "partner")}
-    _, _, backwards = votes.ballot(own, [("reversed", partner[::-1])])
+    assert votes.chosen({("a", "en"): ("partner", share, order, NONE)}) == {("a", "partner")}
+    _, _, backwards, _ = votes.ballot(own, [("reversed", partner[::-1])])
     assert [(i, j) for _, i, j in backwards] == [(i, 11 - i) for i in (5, 6)]  # the middle only
 
 
@@ -276,28 +279,61 @@ def test_twin_ballots_choose_apart_from_the_others():
     """Both documents' choice by their twins chooses a pair; one side's twin share and the other's
     sentence or stretch share do not."""
     low = votes.MIN_SHARE / 2
-    sentences = {("a1", "en"): ("e1", low, ()), ("e1", "ar"): ("a1", low, ())}
-    twins = {("a1", "en"): ("e1", 0.2, ()), ("e1", "ar"): ("a1", 0.3, ())}
+    sentences = {("a1", "en"): ("e1", low, (), NONE), ("e1", "ar"): ("a1", low, (), NONE)}
+    twins = {("a1", "en"): ("e1", 0.2, (), NONE), ("e1", "ar"): ("a1", 0.3, (), NONE)}
     assert votes.chosen(sentences, {}, twins) == {("a1", "e1")}
-    assert votes.chosen({("a1", "en"): ("e1", 0.3, ())}, {}, {("e1", "ar"): ("a1", 0.3, ())}) == set()
-    assert votes.chosen({}, {("a1", "en"): ("e1", 0.3, ())}, {("e1", "ar"): ("a1", 0.3, ())}) == set()
+    assert votes.chosen({("a1", "en"): ("e1", 0.3, (), NONE)}, {}, {("e1", "ar"): ("a1", 0.3, (), NONE)}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e1", 0.3, (), NONE)}, {("e1", "ar"): ("a1", 0.3, (), NONE)}) == set()
+
+
+def test_a_listed_choice_counts_each_sentence_s_nearest_neighbours_against_chance():
+    """Sentences whose nearest sentence is elsewhere still list their partner among their
+    LISTED_DEPTH nearest neighbours: the one listed most, strictly, by how many times chance
+    (n * LISTED_DEPTH / members) lists one; ballot and tally say the same."""
+    pool = ["e1", "e2", "e3", "e4", "e5", "e6"]
+    heads = np.array([[0, 1, 2, 3], [0, 3, 4, 1], [0, 5, 1, 2], [2, 0, 3, 4]])  # e1 in every row's three
+    near = np.tile([0.9, 0.8, 0.7, 0.6], (4, 1))
+    assert votes.listed(near, heads, pool) == ("e1", 4 * 6 / (4 * 3))
+    level = near.copy()
+    level[3] = [0.9, 0.7, 0.7, 0.7]  # a row level with its third lists the fourth too
+    assert votes.listed(level, heads, pool) == ("e1", 4 * 6 / 13)
+    assert votes.listed(near[:2, :2], np.array([[0, 1], [1, 0]]), pool) == ("", 0.0)  # e1 and e2 tie
+    rng = np.random.default_rng(5)
+    own = _half(rng.normal(size=(8, 16)))
+    others = [(f"o{i}", _half(rng.normal(size=(3, 16)))) for i in range(9)]
+    near = _half(own + 0.8 * rng.normal(size=own.shape))  # near each sentence, seldom its nearest back
+    b = votes.ballot(own, [("near", near), *others])
+    assert b[3][0] == "near" and b[3][1] > 1
+    assert votes.verdict(votes.tally(own, 1, [(d, i, m) for i, (d, m) in enumerate([("near", near), *others])])) == b
+
+
+def test_both_documents_listed_choice_chooses_a_pair_their_votes_do_not():
+    """Each document's listed choice (sentence ballots) at MIN_LISTED times chance or more, each
+    the other, chooses the pair whatever their shares; one under it, one naming a third document,
+    or stretch ballots' listed choices do not."""
+    clear, low = ("e1", votes.MIN_LISTED), ("e1", votes.MIN_LISTED * 0.9)
+    back = ("a1", votes.MIN_LISTED)
+    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), clear), ("e1", "ar"): ("a7", 0.06, (), back)}) == {("a1", "e1")}
+    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), low), ("e1", "ar"): ("a7", 0.06, (), back)}) == set()
+    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), clear), ("e1", "ar"): ("a7", 0.06, (), ("a2", 9.0))}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e9", 0.06, (), clear), ("e1", "ar"): ("a7", 0.06, (), back)}) == set()
 
 
 def test_stretch_ballots_choose_apart_from_sentence_ballots():
     """A pair either kind of ballot chooses is chosen, but a stretch's vote is no sentence's: a
     share or votes in order of one kind are never added to the other's."""
     low = votes.MIN_SHARE / 2
-    sentences = {("a1", "en"): ("e1", low, ()), ("e1", "ar"): ("a1", low, ())}
-    stretches = {("a1", "en"): ("e1", 0.3, ()), ("e1", "ar"): ("a1", votes.MIN_SHARE, ())}
+    sentences = {("a1", "en"): ("e1", low, (), NONE), ("e1", "ar"): ("a1", low, (), NONE)}
+    stretches = {("a1", "en"): ("e1", 0.3, (), NONE), ("e1", "ar"): ("a1", votes.MIN_SHARE, (), NONE)}
     assert votes.chosen(sentences) == set()
     assert votes.chosen(sentences, stretches) == {("a1", "e1")}
     # One document's sentence share and the other's stretch share are not both documents' choice.
-    assert votes.chosen({("a1", "en"): ("e1", 0.3, ())}, {("e1", "ar"): ("a1", 0.3, ())}) == set()
+    assert votes.chosen({("a1", "en"): ("e1", 0.3, (), NONE)}, {("e1", "ar"): ("a1", 0.3, (), NONE)}) == set()
     half = votes.MIN_IN_ORDER // 2
     order = tuple(("e1", 8 * i, 8 * i) for i in range(half))
     other = tuple(("e1", 8 * i + 4, 8 * i + 4) for i in range(votes.MIN_IN_ORDER - half))
-    assert votes.chosen({("a1", "en"): ("e9", 0.2, order)}, {("a1", "en"): ("e9", 0.2, other)}) == set()
-    assert votes.chosen({}, {("a1", "en"): ("e9", 0.2, order + other)}) == {("a1", "e1")}
+    assert votes.chosen({("a1", "en"): ("e9", 0.2, order, NONE)}, {("a1", "en"): ("e9", 0.2, other, NONE)}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e9", 0.2, order + other, NONE)}) == {("a1", "e1")}
 
 
 def test_only_pools_holding_a_long_document_cast_a_stretch_ballot():

@@ -17,7 +17,9 @@ stretches (:func:`stretches`): its text cut into that many runs of consecutive s
 about as long, so the i-th stretch of a translation holds about what the i-th of its original does,
 where the i-th of their spread sentences seldom translate each other (a sura's 50 verses are 80
 English sentences). A document of short sentences (:func:`twins`) casts a third ballot with each two
-consecutive sentences joined. A pair any ballot chooses is chosen.
+consecutive sentences joined. A pair any ballot chooses is chosen; so is a pair whose documents'
+sentences each list the other among their nearest neighbours most often, well above chance
+(:data:`MIN_LISTED`), where no vote is above noise.
 One static sentence vector finds its translation among a thousand for about half of Tatoeba's
 sentences (encode/static.py); a document's votes add those chances up, while a topic neighbour's
 votes stay scattered.
@@ -65,15 +67,32 @@ MIN_SHARE = 0.12
 IN_ORDER_BAND = 0.1
 MIN_IN_ORDER = 4
 
-BALLOT_VERSION = 4  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes): a stored ballot of another is cast again
-TALLY_VERSION = 3  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary): another is read again whole
+BALLOT_VERSION = 5  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes; 5: with its listed choice): a stored ballot of another is cast again
+TALLY_VERSION = 4  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary; 4: 4 deep): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
 # 4,196 ballots cast again, 696 had lost a sentence's nearest, 634 had members reordered.
-TALLY_DEPTH = 3
+# One more than the listed choice counts (LISTED_DEPTH): a sentence that lost one of them still
+# knows its LISTED_DEPTH nearest (:func:`_lost`).
+TALLY_DEPTH = 4
+# A document's sentences each list their LISTED_DEPTH nearest neighbours (by their nearest sentence,
+# mutual or not; every one level with the last); the neighbour listed most, strictly more often than
+# any other, is its *listed* choice, by how many times chance lists one (its entries spread evenly
+# over the pool). A pair both documents' sentence ballots choose so, each at least MIN_LISTED times
+# chance, is chosen (:func:`agreed`): a translation's sentences whose nearest sentence is elsewhere
+# still list their partner near the top. A weak signal, left to the trial: bench/realtext.py
+# (traced store) 81 mutual listed choices, 80 translations; above MIN_SHARE's and the votes in
+# order's pairs it adds quran41 (35 of 54 verses kept, no vote above noise; 4.69 / 6.88 times
+# chance) and from 3.5 nothing else (the PAN web text with the Diwan at 3.2). The planted 10,000
+# (bench/trace.py): every pair it adds is no translation (3.0: 104, 3.5: 61, 4.0: 28, 4.5: 15, 5.0: 4),
+# each on trial unless the figures screen it. The stretch ballots' listed choices take the PAN /
+# Diwan pair at any ratio: sentence ballots only.
+MIN_LISTED = 4.0
+LISTED_DEPTH = 3
 # (the chosen neighbour, the share of the document's sentences for it, the votes in order: (neighbour,
-# own sentence, neighbour's sentence), sentences as positions among the voting ones)
-Ballot = tuple[str, float, tuple[tuple[str, int, int], ...]]
+# own sentence, neighbour's sentence), sentences as positions among the voting ones, the listed
+# choice: (neighbour, times chance; "" and 0.0 for none))
+Ballot = tuple[str, float, tuple[tuple[str, int, int], ...], tuple[str, float]]
 
 
 def voting_sentences(sentences: Sequence[str], n: int = VOTE_SENTENCES) -> list[str]:
@@ -197,6 +216,8 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     mat = np.concatenate([m for _, m in pool], dtype=np.float64)  # cast while joining: one pass, no float16 copy
     owner = np.repeat(np.arange(len(pool)), [len(m) for _, m in pool])
     sims = own.astype(np.float64) @ mat.T
+    top = np.maximum.reduceat(sims, np.concatenate([[0], np.cumsum([len(m) for _, m in pool])[:-1]]), axis=1)
+    heads = np.argsort(-top, axis=1, kind="stable")  # every member, nearest first
     nearest = np.argmax(sims, axis=1)
     mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
     rows = np.flatnonzero(mutual)
@@ -208,7 +229,26 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
         j = int(nearest[i] - start[o])
         if in_order(i, len(own), j, len(pool[o][1])):
             placed.append((pool[o][0], i, j))
-    return pool[best][0], float(np.count_nonzero(owner[nearest[rows]] == best)) / len(own), tuple(placed)
+    return (pool[best][0], float(np.count_nonzero(owner[nearest[rows]] == best)) / len(own), tuple(placed),
+            listed(np.take_along_axis(top, heads, axis=1), heads, [d for d, _ in pool]))
+
+
+def listed(best: np.ndarray, members: np.ndarray, pool: Sequence[str]) -> tuple[str, float]:
+    """The listed choice (:data:`MIN_LISTED`) of a document's sentences: `best` (n, k), each
+    sentence's cosines to members nearest first (-inf: none), `members` (n, k) which (positions
+    in `pool`, -1 none), at least :data:`LISTED_DEPTH` deep or every member. Each sentence lists
+    its members level with its LISTED_DEPTH-th nearest or nearer (a sentence level with many, a
+    formula, lists them all); the member listed most, strictly more often than the next, and its
+    count over chance (the entries spread evenly over the pool); ("", 0.0) when two tie."""
+    if not best.size or not len(pool):
+        return "", 0.0
+    cut = best[:, LISTED_DEPTH - 1] if best.shape[1] >= LISTED_DEPTH else np.full(len(best), -np.inf)
+    on = (members >= 0) & (best >= cut[:, None])
+    counts = np.bincount(members[on], minlength=len(pool))
+    first, second = (np.sort(counts)[::-1].tolist() + [0])[:2]
+    if first == second:
+        return "", 0.0
+    return pool[int(np.argmax(counts))], float(first * len(pool) / on.sum())
 
 
 def in_order(i: int, n: int, j: int, m: int) -> bool:
@@ -410,9 +450,11 @@ def _moved(before: Tally, at: Mapping[tuple[str, int], int]) -> np.ndarray:
 
 
 def _lost(before: Tally, live: np.ndarray) -> bool:
-    """Whether a row no longer knows its nearest: every member it listed gone (``live``: which
-    are still there) while others remain unlisted."""
-    return bool(((live.sum(axis=1) == 0) & (before.bound > -np.inf)).any())
+    """Whether a row no longer knows its :data:`LISTED_DEPTH` nearest (the listed choice counts
+    them, :func:`listed`): fewer of the members it listed still there (``live``) while others
+    remain unlisted."""
+    known = np.minimum(LISTED_DEPTH, (before.member >= 0).sum(axis=1))
+    return bool(((live.sum(axis=1) < known) & (before.bound > -np.inf)).any())
 
 
 def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) -> list[str] | None:
@@ -486,7 +528,8 @@ def verdict(t: Tally) -> Ballot | None:
         o, j = int(t.member[i, 0]), int(t.sentence[i, 0])
         if in_order(i, n, j, t.sizes[o]):
             placed.append((t.pool[o], i, j))
-    return t.pool[best], float(np.count_nonzero(t.member[rows, 0] == best)) / n, tuple(placed)
+    return (t.pool[best], float(np.count_nonzero(t.member[rows, 0] == best)) / n, tuple(placed),
+            listed(t.best, t.member, t.pool))
 
 
 def _top(members: np.ndarray, cosines: np.ndarray, size: int) -> int:
@@ -607,6 +650,7 @@ Said = tuple
 STRETCH = "stretch "
 TWIN = "twin "
 KINDS = ("", STRETCH, TWIN)  # each kind of ballot decides alone
+LISTED = "listed"  # what a sentence ballot says of its listed choice (:data:`MIN_LISTED`): (LISTED, document)
 
 
 def named(doc: str, b: Ballot, kind: str = "") -> list[tuple[tuple[str, str], Said]]:
@@ -619,6 +663,8 @@ def named(doc: str, b: Ballot, kind: str = "") -> list[tuple[tuple[str, str], Sa
     for other, i, j in b[2]:
         k = pair_key(doc, other)
         out.append((k, (order, i, j) if k[0] == doc else (order, j, i)))
+    if not kind and b[3][1] >= MIN_LISTED:  # sentence ballots only (MIN_LISTED)
+        out.append((pair_key(doc, b[3][0]), (LISTED, doc)))
     return out
 
 
@@ -626,9 +672,10 @@ def agreed(said: Sequence[Said]) -> bool:
     """Whether what the ballots say of a pair makes it chosen: for the sentence, stretch or twin
     ballots alike (:data:`KINDS`), each document chose the other (a document has one ballot of
     each per language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its
-    voters, or at least :data:`MIN_IN_ORDER` distinct votes in order. A stretch or a twin is no
-    sentence: the kinds' words are never counted together."""
-    return any(_agreed(said, kind) for kind in KINDS)
+    voters, or at least :data:`MIN_IN_ORDER` distinct votes in order; or both sentence ballots'
+    listed choice is the other (:data:`MIN_LISTED`). A stretch or a twin is no sentence: the
+    kinds' words are never counted together."""
+    return any(_agreed(said, kind) for kind in KINDS) or len({s for s in said if s[0] == LISTED}) == 2
 
 
 def _agreed(said: Sequence[Said], kind: str) -> bool:
