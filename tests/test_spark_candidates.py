@@ -13,7 +13,16 @@ pytest.importorskip("pyspark")
 
 from sourcetrace.candidates import pairs as cp  # noqa: E402
 from sourcetrace.candidates import votes  # noqa: E402
-from sourcetrace.engines.spark_candidates import _ballots, _band_rows, _bucket_pairs  # noqa: E402
+from sourcetrace.candidates.pairs import DocFeatures  # noqa: E402
+from sourcetrace.engines.spark_candidates import (  # noqa: E402
+    _add_partner,
+    _ballots,
+    _band_rows,
+    _bucket_pairs,
+    _partner,
+    _shares,
+    _unit_says,
+)
 
 
 def _by_key(items: list[tuple[str, str, np.ndarray]], rows: int, min_jaccard: float) -> set[tuple]:
@@ -38,18 +47,27 @@ def _by_key(items: list[tuple[str, str, np.ndarray]], rows: int, min_jaccard: fl
     return found
 
 
-def _packed(items: list[tuple[str, str, np.ndarray]], rows: int, parts: int, min_jaccard: float) -> set[tuple]:
+def _packed_pairs(items: list[tuple[str, str, np.ndarray, str]], rows: int, parts: int, min_jaccard: float
+                  ) -> list[tuple]:
+    """Every partition's unit pairs ``((doc, n, text), (doc, n, text), Jaccard)``, a pair met in
+    several partitions as often."""
     by_target: dict[int, list] = defaultdict(list)
     for chunk in (items[:7], items[7:]):  # two source partitions
         for target, arrays in _band_rows(iter(chunk), rows, parts):
             by_target[target].append((target, arrays))
     assert set(by_target) <= set(range(parts))
-    found: set[tuple] = set()
+    found: list[tuple] = []
     for rows_of in by_target.values():
         here = list(_bucket_pairs(iter(rows_of), min_jaccard))
         assert len(here) == len(set(here)), "a pair found in several bands of one partition comes once"
-        found |= set(here)
+        found += here
     return found
+
+
+def _packed(items: list[tuple[str, str, np.ndarray]], rows: int, parts: int, min_jaccard: float) -> set[tuple]:
+    found = _packed_pairs([(d, lang, sigs, f"text of {d}") for d, lang, sigs in items], rows, parts, min_jaccard)
+    assert all(a[2] == f"text of {a[0]}" and b[2] == f"text of {b[0]}" for a, b, _ in found)
+    return {((a[0], a[1]), (b[0], b[1]), j) for a, b, j in found}
 
 
 def test_packed_buckets_pair_as_one_group_by():
@@ -80,6 +98,46 @@ def test_a_bucket_over_max_bucket_pairs_each_with_its_next_window():
     assert found == _by_key(items, cp.QUOTE_ROWS, cp.QUOTE_MIN_JACCARD)
     pairs = {(a, b) for a, b, _ in found}
     assert (("d000", 0), ("d001", 0)) in pairs and (("d000", 0), (f"d{cp.BUCKET_WINDOW + 1:03d}", 0)) not in pairs
+
+
+def test_quote_pairs_are_the_local_engines():
+    """Document pairs sharing quotes from each unit's partners (:func:`_unit_says`, :func:`_shares`)
+    are candidates/pairs.py's: two matched sentences on each side, one pair of them rare on both
+    sides, copies of one text counted once."""
+    rng = np.random.default_rng(11)
+
+    def sentence() -> np.ndarray:
+        return rng.integers(0, 2**32, size=cp.QUOTE_PERM, dtype=np.uint32)
+
+    stock_a, stock_b, c, d = sentence(), sentence(), sentence(), sentence()
+    feats = []
+    copy_sig = rng.integers(0, 2**32, size=128, dtype=np.uint32)
+    for n in range(24):
+        rows = [sentence(), sentence()]
+        rows += [stock_a] if n <= 21 else []  # 22 documents, two of them copies: rare (20 partner texts at most)
+        rows += [stock_b] if n >= 2 else []  # 22 documents: 21 partner texts, not rare
+        rows += [c] if n in (2, 3) else []
+        rows += [d] if n in (22, 23) else []
+        sig = copy_sig if n < 2 else rng.integers(0, 2**32, size=128, dtype=np.uint32)
+        feats.append(DocFeatures(f"doc{n:02d}", "en", sig, np.stack(rows), frozenset()))
+    local = set(cp._minhash_group(feats, cp.DOC_MIN_JACCARD))
+    texts = {"doc00": "doc00", "doc01": "doc00"}  # the copy component, as engines/spark.py's components gives it
+    items = [(f.id, f.lang, f.quote_sigs, texts.get(f.id, f.id)) for f in feats]
+    partners: dict[tuple, set] = {}
+    for a, b, _ in _packed_pairs(items, cp.QUOTE_ROWS, 3, cp.QUOTE_MIN_JACCARD):
+        for unit, other in ((a, b), (b, a)):
+            key = unit[:2]
+            partners[key] = _add_partner(partners[key], other) if key in partners else _partner(other)
+    said: dict[tuple, list] = defaultdict(list)
+    for kv in partners.items():
+        for pair, value in _unit_says(kv):
+            said[pair].append(value)
+    shared = {pair for pair, values in said.items() if _shares(values)}
+    assert shared | {("doc00", "doc01")} == local
+    assert ("doc02", "doc03") in shared and ("doc05", "doc06") in shared and ("doc22", "doc23") in shared
+    assert ("doc21", "doc22") not in shared  # one sentence, not rare
+    assert ("doc05", "doc21") in shared  # stock_a is rare only as copies count once
+    assert ("doc05", "doc22") not in shared  # stock_b only
 
 
 def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():

@@ -25,7 +25,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
-from operator import add
 
 import numpy as np
 from pyspark import RDD
@@ -223,14 +222,16 @@ def _features(records: Iterable[tuple]) -> Iterator[tuple[str, DocFeatures]]:
 
 
 # -- MinHash -----------------------------------------------------------------------------------------
-def _band_rows(items: Iterable[tuple[str, str, np.ndarray]], rows: int, parts: int) -> Iterator[tuple[int, tuple]]:
-    """``(document, language, signatures)`` (one signature a row: a unit) as band rows, split by
-    the partition of their bucket (a bucket is (language, band, key), its partition the key's):
-    ``(partition, (langs, bands, keys, unit refs, unit documents, unit numbers, unit signatures))``,
-    arrays; a unit whose bands go to that partition is in its unit table once, with its whole
-    signature, so that the bucket's task checks its pairs' Jaccard itself."""
-    cols: tuple[list, ...] = ([], [], [], [], [], [], [])
-    for doc, lang, sigs in items:
+def _band_rows(items: Iterable[tuple[str, str, np.ndarray, str]], rows: int, parts: int
+               ) -> Iterator[tuple[int, tuple]]:
+    """``(document, language, signatures, text)`` (one signature a row: a unit; text: the
+    document's copy component, else itself) as band rows, split by the partition of their bucket
+    (a bucket is (language, band, key), its partition the key's): ``(partition, (langs, bands,
+    keys, unit refs, unit documents, unit numbers, unit signatures, unit texts))``, arrays; a unit
+    whose bands go to that partition is in its unit table once, with its whole signature and its
+    text, so that the bucket's task checks its pairs' Jaccard itself and names their texts."""
+    cols: tuple[list, ...] = ([], [], [], [], [], [], [], [])
+    for doc, lang, sigs, text in items:
         n_units = len(sigs)
         if not n_units:
             continue
@@ -241,23 +242,24 @@ def _band_rows(items: Iterable[tuple[str, str, np.ndarray]], rows: int, parts: i
         cols[4].append(np.full(n_units, doc))
         cols[5].append(np.arange(n_units, dtype=np.int32))
         cols[6].append(sigs)
+        cols[7].append(np.full(n_units, text))
     if not cols[0]:
         return
     lang, band, key = (np.concatenate(c) for c in cols[:3])
-    docs, units, sigs = np.concatenate(cols[4]), np.concatenate(cols[5]), np.concatenate(cols[6])
+    docs, units, sigs, texts = (np.concatenate(c) for c in cols[4:])
     ref = np.repeat(np.arange(len(units)), len(band) // len(units))  # every unit has as many bands
     target = (key % np.uint64(parts)).astype(np.int64)
     for t in np.unique(target).tolist():
         at = target == t
         used, local = np.unique(ref[at], return_inverse=True)
-        yield t, (lang[at], band[at], key[at], local.astype(np.int32), docs[used], units[used], sigs[used])
+        yield t, (lang[at], band[at], key[at], local.astype(np.int32), docs[used], units[used], sigs[used], texts[used])
 
 
 CHECK_BLOCK = 100_000  # unit pairs whose signatures are compared at once (2 x 25 MB at 64 permutations)
 
 
 def _bucket_pairs(packed: Iterable[tuple[int, tuple]], min_jaccard: float) -> Iterator[tuple]:
-    """``((doc, n), (doc, n), Jaccard)`` of the unit pairs of two documents that share a bucket in
+    """``((doc, n, text), (doc, n, text), Jaccard)`` of the unit pairs of two documents that share a bucket in
     a partition's band rows (:func:`_band_rows`) and whose signatures agree on ``min_jaccard`` of
     their positions, each pair once. A bucket's members pair in (document, unit) order, as the
     local engine pairs a bucket (pairs._bucket_pairs: all, or each with its next BUCKET_WINDOW)."""
@@ -267,7 +269,7 @@ def _bucket_pairs(packed: Iterable[tuple[int, tuple]], min_jaccard: float) -> It
     offsets = np.cumsum([0] + [len(c[4]) for c in chunks[:-1]])
     lang, band, key = (np.concatenate([c[i] for c in chunks]) for i in range(3))
     ref = np.concatenate([c[3].astype(np.int64) + off for c, off in zip(chunks, offsets.tolist(), strict=True)])
-    docs, units, sigs = (np.concatenate([c[i] for c in chunks]) for i in (4, 5, 6))
+    docs, units, sigs, texts = (np.concatenate([c[i] for c in chunks]) for i in (4, 5, 6, 7))
     order = np.lexsort((units[ref], docs[ref], key, band, lang))
     lang, band, key, ref = lang[order], band[order], key[order], ref[order]
     new = np.concatenate(([True], (lang[1:] != lang[:-1]) | (band[1:] != band[:-1]) | (key[1:] != key[:-1])))
@@ -288,18 +290,20 @@ def _bucket_pairs(packed: Iterable[tuple[int, tuple]], min_jaccard: float) -> It
         px, py = np.divmod(pair[lo:lo + CHECK_BLOCK], len(units))
         jac = np.count_nonzero(sigs[px] == sigs[py], axis=1) / sigs.shape[1]
         ok = jac >= min_jaccard
-        yield from zip(zip(docs[px[ok]].tolist(), units[px[ok]].tolist(), strict=True),
-                       zip(docs[py[ok]].tolist(), units[py[ok]].tolist(), strict=True), jac[ok].tolist(), strict=True)
+        px, py = px[ok], py[ok]
+        yield from zip(zip(docs[px].tolist(), units[px].tolist(), texts[px].tolist(), strict=True),
+                       zip(docs[py].tolist(), units[py].tolist(), texts[py].tolist(), strict=True), jac[ok].tolist(),
+                       strict=True)
 
 
 def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> RDD:
     """``((a, b), MINHASH)`` of MinHash, documents and sentences, within a language (a pair may
     come more than once)."""
-    from sourcetrace.engines.spark import components
+    from sourcetrace.engines.spark import components, joined
 
     # Documents.
     sigs = feats.filter(lambda kv: kv[1].doc_sig is not None).mapValues(lambda f: (f.lang, f.doc_sig))
-    doc_jaccard = (sigs.mapPartitions(lambda kvs: _band_rows(((d, v[0], v[1][None, :]) for d, v in kvs),
+    doc_jaccard = (sigs.mapPartitions(lambda kvs: _band_rows(((d, v[0], v[1][None, :], d) for d, v in kvs),
                                                              cp.DOC_ROWS, parts))
                    .partitionBy(parts, by_index).mapPartitions(lambda rows: _bucket_pairs(rows, cp.DOC_MIN_JACCARD))
                    .map(lambda p: ((p[0][0], p[1][0]), p[2])).distinct(parts))
@@ -309,32 +313,58 @@ def minhash(stages, feats: RDD, keep: Callable[[str, RDD], int], parts: int) -> 
 
     # Sentences: units (doc, n), pairs of units of two documents. A sentence has 16 band keys (a document 64); they travel packed, one record
     # of arrays per partition and bucket partition, not one Python record a key (each costs
-    # microseconds to move), with each unit's signature, so that the Jaccard check of its pairs
-    # (millions at 25,000 documents: stock sentences) runs where its buckets are.
-    units = feats.mapPartitions(lambda kvs: _band_rows(((d, f.lang, f.quote_sigs) for d, f in kvs), cp.QUOTE_ROWS,
-                                                       parts)).partitionBy(parts, by_index)
-    matched = units.mapPartitions(lambda rows: _bucket_pairs(rows, cp.QUOTE_MIN_JACCARD)).map(
-        lambda p: ((p[0][0], p[1][0]), (p[0][1], p[1][1]))).distinct(parts)  # ((a, b), (unit of a, unit of b)), a < b
-    keep("candidates: sentence bands", matched)
-    # Each unit's distinct partner texts (copies of one text count once).
-    partners = matched.flatMap(lambda kv: [(kv[0][1], ((kv[0][0], kv[1][0]), kv[0][1])),
-                                           (kv[0][0], ((kv[0][1], kv[1][1]), kv[0][0]))])
-    partner_texts = partners.leftOuterJoin(texts, parts).map(lambda kv: (kv[1][0][0], kv[1][1] or kv[1][0][1]))
-    df = partner_texts.distinct(parts).map(lambda kv: (kv[0], 1)).reduceByKey(add, parts)
-    rare = (matched.map(lambda kv: ((kv[0][0], kv[1][0]), kv)).join(df, parts)
-            .map(lambda kv: ((kv[1][0][0][1], kv[1][0][1][1]), (kv[1][0], kv[1][1]))).join(df, parts)
-            .map(lambda kv: (kv[1][0][0][0], kv[1][0][1] <= cp.QUOTE_MAX_DF and kv[1][1] <= cp.QUOTE_MAX_DF)))
-    # Pairs with QUOTE_MIN_SENTENCES matched on each side. Their score (the share of the shorter
-    # document's sentences) is not read (pipeline.alignment reads the sources), so the pairs need
-    # no join with each document's count of sentences; the union's reduce dedupes.
-    shares = matched.cogroup(rare, parts).filter(lambda kv: any(kv[1][1]) and _enough(kv[1][0])).keys()
+    # microseconds to move), with each unit's signature and text (its document's copy
+    # component: the documents are partitioned as the features, so only the few copies move), so
+    # that the Jaccard check of its pairs (millions at 25,000 documents: stock sentences) runs
+    # where its buckets are, and each pair names both texts.
+    quotes = joined(feats, texts, parts, "leftOuterJoin").mapPartitions(
+        lambda kvs: _band_rows(((d, v[0].lang, v[0].quote_sigs, v[1] or d) for d, v in kvs), cp.QUOTE_ROWS, parts))
+    matched = quotes.partitionBy(parts, by_index).mapPartitions(lambda rows: _bucket_pairs(rows, cp.QUOTE_MIN_JACCARD))
+    # Each unit's partners gathered once (a pair met in several band partitions is one in the
+    # set): its number of distinct partner texts says whether it is rare, and it tells each of its
+    # document pairs; a document pair then has both units' word (candidates/pairs.py's rare test:
+    # both units of a matched pair under QUOTE_MAX_DF) and its matched units on each side. Two
+    # shuffles of the matched pairs (the partners' texts joined, distinct, counted, then joined
+    # with both units' counts and cogrouped with the pairs were six).
+    partners = matched.flatMap(lambda p: (((p[0][0], p[0][1]), p[1]), ((p[1][0], p[1][1]), p[0]))).combineByKey(
+        _partner, _add_partner, _add_partners, parts)
+    shares = partners.flatMap(_unit_says).groupByKey(parts).filter(lambda kv: _shares(kv[1])).keys()
+    keep("candidates: sentence bands", shares)
     return doc_jaccard.keys().union(shares).map(lambda pair: (pair, MINHASH))
 
 
-def _enough(units: Iterable[tuple[int, int]]) -> bool:
-    """Whether a pair's matched unit pairs hold QUOTE_MIN_SENTENCES distinct sentences on each side."""
-    units = list(units)
-    return min(len({u for u, _ in units}), len({w for _, w in units})) >= cp.QUOTE_MIN_SENTENCES
+def _partner(unit: tuple) -> set:
+    return {unit}
+
+
+def _add_partner(found: set, unit: tuple) -> set:
+    found.add(unit)
+    return found
+
+
+def _add_partners(x: set, y: set) -> set:
+    x |= y
+    return x
+
+
+def _unit_says(kv: tuple) -> Iterator[tuple[tuple[str, str], tuple[int, int, bool]]]:
+    """What a unit ``((document, n), {(partner document, unit, text), ...})`` tells each of its
+    document pairs ``(a, b)``, a < b: ``(unit of a, unit of b, whether it is rare)``; rare: its
+    partners span at most QUOTE_MAX_DF distinct texts (copies of one text count once)."""
+    (doc, n), found = kv
+    rare = len({text for _, _, text in found}) <= cp.QUOTE_MAX_DF
+    for other, m, _ in found:
+        yield ((doc, other), (n, m, rare)) if doc < other else ((other, doc), (m, n, rare))
+
+
+def _shares(said: Iterable[tuple[int, int, bool]]) -> bool:
+    """Whether a document pair shares quotes (candidates/pairs.py): its matched units hold
+    QUOTE_MIN_SENTENCES distinct sentences on each side, and one matched pair is rare on both
+    sides (each unit of a pair said it once)."""
+    rare: dict[tuple[int, int], int] = {}
+    for u, w, r in said:
+        rare[(u, w)] = rare.get((u, w), 0) + r
+    return 2 in rare.values() and min(len({u for u, _ in rare}), len({w for _, w in rare})) >= cp.QUOTE_MIN_SENTENCES
 
 
 # -- vectors ------------------------------------------------------------------------------------------
