@@ -95,3 +95,38 @@ def test_records_placed_by_their_documents_cluster():
         if key[0] != "zz":
             by_group.setdefault(int(group[int(key[0][1:])]), set()).add(p)
     assert sum(len(ps) for ps in by_group.values()) <= 4 + 4  # a group in one or two partitions
+
+
+@pytest.mark.slow
+def test_records_placed_as_one_group_per_first_document():
+    """On Spark: every record once, in its first document's group (one record a document), the
+    groups of one tight topic group in few partitions."""
+    if shutil.which("java") is None:
+        pytest.skip("no Java")
+    from sourcetrace.engines.spark import session
+    from sourcetrace.engines.spark_places import TopicPlaces
+
+    spark = session("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
+    try:
+        sc = spark.sparkContext
+        x, group = _groups(4, 40)
+        topics = sc.parallelize([(f"d{i:03d}", v) for i, v in enumerate(x)]).partitionBy(3)
+        places = TopicPlaces(topics, len(x), 4, 3)
+        # Pairs within a group, from the same first document too, and one of a document with no vector.
+        keyed = [((f"d{i:03d}", f"d{j:03d}"), n) for i in range(0, 158) for j in (i + 1, i + 2)
+                 if group[i] == group[j] for n in (0, 1)]
+        keyed.append((("zz", "d000"), 0))
+        placed, n = places.place_by_document(sc.parallelize(keyed, 2), 4)
+        got = placed.collect()
+        places.release()
+    finally:
+        spark.stop()
+    assert sorted(kv for _, (_, kvs) in got for kv in kvs) == sorted(keyed)
+    assert all(0 <= p < n for p, _ in got)
+    assert all(key[0] == doc for _, (doc, kvs) in got for key, _ in kvs)
+    assert len({doc for _, (doc, _) in got}) == len(got)  # one group a document
+    by_group: dict[int, set] = {}
+    for p, (doc, _) in got:
+        if doc != "zz":
+            by_group.setdefault(int(group[int(doc[1:])]), set()).add(p)
+    assert sum(len(ps) for ps in by_group.values()) <= 4 + 4  # a group in one or two partitions
