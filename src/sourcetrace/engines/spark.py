@@ -390,8 +390,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
                  .union(pairs.map(lambda kv: (kv[0], None))))
         # Each document's text, facts and topic vector once to each partition of pairs that reads
         # it (two joins by id carried both vectors to every candidate pair: 10 a document).
-        sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(
-            lambda v: (v[0][1], v[1], v[0][0] if v[0][2] else None))  # ((document, text), vector, facts or None)
+        sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(  # ((document, text), vector, facts or
+            lambda v: (v[0][1], v[1], v[0][0] if v[0][2] else None, v[0][2]))  # None, shares a passage)
         with stages.timed("relate"):
             # In fewer partitions than align: most of relate's sides are a topic vector, and each
             # goes to every partition reading it (10,000 documents: 89 MB of them to 33 partitions).
@@ -403,8 +403,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         keep("relate", found)
         found = found.coalesce(parts)  # as align's passages
         # Views of the kept records, each read twice (edges and labels; direct and outputs): kept
-        # apart as well, they cost two passes over all of them and two more copies.
+        # apart as well, they cost two passes over all of them and two more copies. `typed`: the
+        # relations that may be in a family (both documents share passages); the others (10,000
+        # documents: 106,000 of 119,500) pass direct unchanged, and are not labelled.
         typed = found.filter(lambda t: t[0] == 0).map(lambda t: t[1])
+        apart = found.filter(lambda t: t[0] == 2).map(lambda t: t[1])
         diffs = found.filter(lambda t: t[0] == 1).map(lambda t: t[1])
 
         # -- direct, families: per connected component of the shared-text relations
@@ -423,6 +426,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
                                 "components again", keep, parts)
             families = families_by_component(relations, labels, light, ranks, parts)
+        relations = relations.union(apart)
         keep("families", families)
 
         # -- outputs
@@ -839,26 +843,30 @@ def _merged(direct: list[tuple], composed: list[tuple]) -> list[tuple[Passage, I
 
 # -- relate, fact diffs ----------------------------------------------------------------------------------
 def relate_and_diff(records: list[tuple], sides: dict[str, tuple]) -> Iterator[tuple[int, object]]:
-    """The relations (:func:`pipeline.relate`) of a partition's pairs as ``(0, relation)``, then
-    the fact diffs of those related pairs that share passages as ``(1, (pair, diffs))``.
+    """The relations (:func:`pipeline.relate`) of a partition's pairs as ``(0, relation)``, or
+    ``(2, relation)`` when a document of it shares no passage (it is in no family), then the fact
+    diffs of those related pairs that share passages as ``(1, (pair, diffs))``.
     ``records``: ``(pair, None)`` for every candidate pair, ``(pair, (0, passage))`` for every
     passage and ``(pair, (1, passage))`` for every passage through a translation, any language
     (read by the fact diffs only); ``sides``: ``{id: ((document, text or ""), topic vector or
-    None, facts or None)}`` (text and facts of the documents that share passages, where a
-    record of the partition reading them has passages: :func:`_topic_side` elsewhere)."""
-    texts = [PairText(doc, text) for (doc, text), _, _ in sides.values()]
-    vectors = {d: v for d, (_, v, _) in sides.items() if v is not None}
+    None, facts or None, shares a passage)}`` (text and facts of the documents that share
+    passages, where a record of the partition reading them has passages: :func:`_topic_side`
+    elsewhere)."""
+    texts = [PairText(doc, text) for (doc, text), _, _, _ in sides.values()]
+    vectors = {d: v for d, (_, v, _, _) in sides.items() if v is not None}
     passages = [v[1] for _, v in records if v is not None and v[0] == 0]
     pairs = sorted({k for k, v in records if v is None or v[0] == 0})
     relations = pipeline.relate(texts, passages, vectors, pairs)
-    yield from ((0, r) for r in relations)
+    # A family's relations rest on passages (relate types a pair without any by topic alone), so
+    # a document that shares none is on no family's edge: its relations need no family's label.
+    yield from ((0 if sides[r.a][3] and sides[r.b][3] else 2, r) for r in relations)
     tagged: dict[tuple[str, str], list[tuple]] = {}
     for pair, value in records:
         if value is not None:
             tagged.setdefault(pair, []).append(value)
     for pair in sorted({(r.a, r.b) for r in relations} & tagged.keys()):
-        (da, ta), _, fa = sides[pair[0]]
-        (db, tb), _, fb = sides[pair[1]]
+        (da, ta), _, fa, _ = sides[pair[0]]
+        (db, tb), _, fb, _ = sides[pair[1]]
         yield 1, fact_diff((pair, (tagged[pair], (da, ta, fa), (db, tb, fb))))
 
 
@@ -874,8 +882,8 @@ def _group_full(group: tuple[str, list[tuple]]) -> set[str]:
 
 def _topic_side(side: tuple) -> tuple:
     """A relate side as a pair without passages reads it: the document and its topic vector."""
-    (doc, _), vector, _ = side
-    return (doc, ""), vector, None
+    (doc, _), vector, _, shares = side
+    return (doc, ""), vector, None, shares
 
 
 def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:
