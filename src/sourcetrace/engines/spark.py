@@ -426,7 +426,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
                                 "components again", keep, parts)
             families = families_by_component(relations, labels, light, ranks, parts)
-        relations = relations.union(apart)
+        relations = relations.union(apart).coalesce(parts)  # written in `parts` tasks, not twice as many
         keep("families", families)
 
         # -- outputs
