@@ -1,8 +1,8 @@
 """The Spark engine (engines/spark.py) gives the local engine's answers: every contract file the
 same once sorted, floats within 1e-6 (bench/same_outputs.py), on the seed corpus and on a planted
 corpus above the every-pair size (so that MinHash bands, neighbours and rare terms run as Spark
-group-bys). One local[2] Spark session serves the module (starting one costs 10-40 s); the CLI
-test runs `trace --engine spark` in this process, where it finds that session."""
+group-bys). One local[2] Spark context serves the module (starting one costs 10-40 s); the CLI
+test runs `trace --engine spark` in this process, where it finds that context."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import synthetic  # noqa: E402
 from sourcetrace.cli.app import app  # noqa: E402
 from sourcetrace.encode import get_encoder  # noqa: E402
 from sourcetrace.engines import local  # noqa: E402
-from sourcetrace.engines.spark import session, trace_spark  # noqa: E402
+from sourcetrace.engines.spark import context, trace_spark  # noqa: E402
 from sourcetrace.pipeline import outputs  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 
@@ -35,8 +35,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def spark():
-    s = session("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
+def sc():
+    s = context("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
     yield s
     s.stop()
 
@@ -46,16 +46,18 @@ def _assert_same(local_out: Path, spark_out: Path) -> None:
     assert not diffs, {name: lines[:3] for name, lines in diffs.items()}
 
 
-def test_seeds_same_answers(spark, tmp_path, seed_trace):
-    """The seeds (every pair aligned, the default encoder per pair) against the suite's local trace."""
+def test_seeds_same_answers(sc, tmp_path, seed_trace):
+    """The seeds (every pair aligned, the default encoder per pair) against the suite's local trace;
+    JSON lines written without a SQL session (its start costs the JVM seconds before any job)."""
     inputs = sorted(str(p) for p in SEEDS.glob("*.txt"))
-    summary = trace_spark(inputs, tmp_path / "spark", spark=spark)
+    summary = trace_spark(inputs, tmp_path / "spark", sc=sc)
     assert summary.counts["documents"] == len(same_outputs.load_jsonl(seed_trace / "documents.jsonl"))
     _assert_same(seed_trace, tmp_path / "spark")
+    assert not sc._jvm.org.apache.spark.sql.SparkSession.getDefaultSession().isDefined()
 
 
 @pytest.mark.heavy
-def test_planted_corpus_same_answers(spark, tmp_path):
+def test_planted_corpus_same_answers(sc, tmp_path):
     """Above ALL_PAIRS_UP_TO documents the candidate stage runs; the fast encoder aligns (the
     encode stage's vectors, bit for bit the local engine's)."""
     synthetic.planted_corpus(tmp_path / "corpus", 90, seed=3)
@@ -64,13 +66,13 @@ def test_planted_corpus_same_answers(spark, tmp_path):
     with Store(tmp_path / "local.db") as store:
         _, result = local.trace(inputs, store, encoder=use)
     outputs(result, tmp_path / "local")
-    summary = trace_spark(inputs, tmp_path / "spark", spark=spark, encoder=use)
+    summary = trace_spark(inputs, tmp_path / "spark", sc=sc, encoder=use)
     assert summary.counts["documents"] > 60
     assert summary.relation_types.keys() - {"related"}, "a planted corpus has directed relations"
     _assert_same(tmp_path / "local", tmp_path / "spark")
 
 
-def test_cli_parquet_and_failures(spark, tmp_path):
+def test_cli_parquet_and_failures(sc, tmp_path):
     """`trace --engine spark --format parquet`: a Parquet directory per table; a file that cannot
     be read is a failure (exit 1), the rest is traced."""
     import pyarrow.parquet as pq
@@ -91,12 +93,11 @@ def test_cli_parquet_and_failures(spark, tmp_path):
     assert json.loads((tmp_path / "out" / "settings.json").read_text())["engine"] == "spark"
 
 
-def test_with_sides_local_gives_a_partition_the_sides_its_records_read(spark):
+def test_with_sides_local_gives_a_partition_the_sides_its_records_read(sc):
     """Records spread by a hash of their key; each partition's work gets exactly the sides its
     records read, each prepared once, whatever the two partition counts."""
     from sourcetrace.engines.spark import with_sides_local
 
-    sc = spark.sparkContext
     docs = sc.parallelize([(f"d{i}", i) for i in range(20)]).partitionBy(3)
     keyed = sc.parallelize([((f"d{i % 20}", f"d{(i * 7 + 1) % 20}"), i) for i in range(30)], 2)
 
@@ -110,13 +111,12 @@ def test_with_sides_local_gives_a_partition_the_sides_its_records_read(spark):
                                  for i in range(30))
 
 
-def test_with_sides_local_sends_a_light_side_where_no_record_wants_the_full_one(spark):
+def test_with_sides_local_sends_a_light_side_where_no_record_wants_the_full_one(sc):
     """With ``light``, a partition gets a document's full side only if one of its records reading
     it has it in ``full(record)``; the others get ``lighten(side)`` (relate: a text goes only
     where a pair of its document shares passages)."""
     from sourcetrace.engines.spark import with_sides_local
 
-    sc = spark.sparkContext
     docs = sc.parallelize([(f"d{i}", ("full", i)) for i in range(20)]).partitionBy(3)
     # Each record reads two documents; an even one wants its first full.
     keyed = sc.parallelize([((f"d{i % 20}", f"d{(i * 7 + 1) % 20}"), i) for i in range(30)], 2)
@@ -134,27 +134,25 @@ def test_with_sides_local_sends_a_light_side_where_no_record_wants_the_full_one(
                                  for i in range(30))
 
 
-def test_session_pickles_records_in_c_and_spills_late(spark):
-    """The engine's session pickles records with the C pickler (engines/spark_pickling.py), and
+def test_context_pickles_records_in_c_and_spills_late(sc):
+    """The engine's context pickles records with the C pickler (engines/spark_pickling.py), and
     its Python workers spill group-bys past PYTHON_WORKER_MEMORY, not Spark's 512m (a worker
     forked from the preloading daemon starts at ~330 MB)."""
     from pyspark.serializers import PickleSerializer
 
     from sourcetrace.engines.spark import PYTHON_WORKER_MEMORY
 
-    sc = spark.sparkContext
     assert isinstance(sc._unbatched_serializer, PickleSerializer)
     assert sc.getConf().get("spark.python.worker.memory") == PYTHON_WORKER_MEMORY
     grouped = sc.parallelize(range(10), 2).map(lambda i: (i % 3, i)).groupByKey(2).mapValues(sorted).collect()
     assert sorted(grouped) == [(0, [0, 3, 6, 9]), (1, [1, 4, 7]), (2, [2, 5, 8])]
 
 
-def test_components_label_each_document_with_the_smallest_id_of_its_component(spark):
+def test_components_label_each_document_with_the_smallest_id_of_its_component(sc):
     """Min-label propagation over a chain whose smallest id is at one end (as many rounds as
     the chain is long), a star and a pair: each document's label is its component's smallest id."""
     from sourcetrace.engines.spark import SparkSummary, Stages, components
 
-    sc = spark.sparkContext
     stages = Stages(sc, SparkSummary("", "jsonl"))
     chain = [("c5", "c4"), ("c4", "c3"), ("c3", "c2"), ("c2", "c1"), ("c1", "a0")]
     star = [("s0", "s1"), ("s0", "s2"), ("s3", "s0")]

@@ -66,12 +66,11 @@ def _placed(keyed_of, place) -> tuple[list, int, np.ndarray]:
     documents in 4 tight topic groups, collected; the number of partitions; each document's group."""
     if shutil.which("java") is None:
         pytest.skip("no Java")
-    from sourcetrace.engines.spark import session
+    from sourcetrace.engines.spark import context
     from sourcetrace.engines.spark_places import TopicPlaces
 
-    spark = session("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
+    sc = context("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
     try:
-        sc = spark.sparkContext
         x, group = _groups(4, 40)
         topics = sc.parallelize([(f"d{i:03d}", v) for i, v in enumerate(x)]).partitionBy(3)
         places = TopicPlaces(topics, len(x), 4, 3)
@@ -79,7 +78,7 @@ def _placed(keyed_of, place) -> tuple[list, int, np.ndarray]:
         got = placed.collect()
         places.release()
     finally:
-        spark.stop()
+        sc.stop()
     return got, n, group
 
 

@@ -50,7 +50,7 @@ sum of its parents'; the documents are partitioned by id once, and a join with t
 its other side (:func:`joined`).
 Each stage runs as a Spark job group named after it (``sourcetrace:align``),
 so the Spark UI says which stage runs. Executors run this package: they must import ``sourcetrace`` (installed beside
-pyspark, or on ``PYTHONPATH``: the session passes the driver's on).
+pyspark, or on ``PYTHONPATH``: the context passes the driver's on).
 """
 
 from __future__ import annotations
@@ -69,7 +69,6 @@ from urllib.parse import urlparse
 
 import numpy as np
 from pyspark import RDD, SparkConf, SparkContext, StorageLevel
-from pyspark.sql import SparkSession
 
 from sourcetrace import pipeline
 from sourcetrace.align.compose import (
@@ -115,7 +114,7 @@ PLACED_READS = 24
 # topic vector (2 KB), and each goes to every partition reading it.
 RELATE_PARTITIONS = 2
 PREPARE_BLOCK = 256  # documents' sides prepared in one call by with_sides_local
-PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (session())
+PYTHON_WORKER_MEMORY = "2g"  # what a Python worker holds before it spills a group-by to disk (context())
 
 
 # -- records ---------------------------------------------------------------------------------------
@@ -161,9 +160,12 @@ class SparkSummary:
     settings: dict = field(default_factory=dict)
 
 
-# -- the session and the stages as job groups -----------------------------------------------------
-def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: str = "sourcetrace") -> SparkSession:
-    """A Spark session whose Python workers run this interpreter and import this package."""
+# -- the context and the stages as job groups -----------------------------------------------------
+def context(master: str = "local[*]", conf: dict[str, str] | None = None, app: str = "sourcetrace") -> SparkContext:
+    """A Spark context whose Python workers run this interpreter and import this package. No SQL
+    session: the stages are RDDs, and a session's start (its SQL state, built for the settings it is
+    given) cost the driver's JVM ~3 CPU seconds before the first job (local[2], 2.6-3.1 s in 4
+    starts); the Parquet outputs start one when they need it (engines/spark_outputs.py)."""
     package_root = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
     # Workers run this interpreter (a virtual environment's, with its packages): the setting
@@ -195,15 +197,15 @@ def session(master: str = "local[*]", conf: dict[str, str] | None = None, app: s
         # on local[2], one after the other at load 20: 116.3 -> 100.2 CPU seconds in all).
         conf.setdefault("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
     settings.update(conf)
-    if SparkContext._active_spark_context is None:
-        # The context first, for its serializer (the session's builder takes none): records
-        # pickled by the C pickler (engines/spark_pickling.py). One already running keeps its own.
-        SparkContext(conf=SparkConf().setAll(list(settings.items())), serializer=spark_pickling.serializer())
-    return SparkSession.builder.config(map=settings).getOrCreate()
+    running = SparkContext._active_spark_context
+    if running is not None:  # it keeps its own settings and serializer
+        return running
+    # Records pickled by the C pickler (engines/spark_pickling.py).
+    return SparkContext(conf=SparkConf().setAll(list(settings.items())), serializer=spark_pickling.serializer())
 
 
 def partitions(sc, n_docs: int) -> int:
-    """Partitions of every shuffle after the reading stages: the session's default parallelism
+    """Partitions of every shuffle after the reading stages: the context's default parallelism
     (tasks per core, or the cluster's cores), more as the corpus grows (``DOCS_PER_PARTITION``).
     Given to each join and group-by, not left to Spark's default, which without
     ``spark.default.parallelism`` takes a join's partitions from its parents: a union adds them
@@ -246,21 +248,20 @@ class Stages:
 # -- the run --------------------------------------------------------------------------------------
 def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[*]", fmt: str = "jsonl",
                 encoder: Encoder | None = None, threshold: float = DEFAULT_THRESHOLD,
-                max_bytes: int = DEFAULT_MAX_BYTES, spark: SparkSession | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES, sc: SparkContext | None = None,
                 conf: dict[str, str] | None = None, say: Callable[[str], None] | None = None) -> SparkSummary:
     """Trace the inputs on Spark and write the contract tables into ``out`` (docs/formats.md,
     "Spark outputs"). ``inputs``: local files, directories and globs (found as the local engine
     finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
-    ``spark``: a session to run in (else one for ``master`` with ``conf``, left running)."""
+    ``sc``: a context to run in (else one for ``master`` with ``conf``, left running)."""
     from sourcetrace.engines.spark_candidates import candidate_pairs
     from sourcetrace.engines.spark_outputs import write_tables
     from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
     if fmt not in ("jsonl", "parquet"):
         raise ValueError(f"unknown output format {fmt!r} (jsonl or parquet)")
-    spark = spark or session(master, conf)
-    sc = spark.sparkContext
+    sc = sc or context(master, conf)
     summary = SparkSummary(str(out), fmt)
     stages = Stages(sc, summary, say)
     held: list[RDD] = []
@@ -448,7 +449,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         }
         # The relations' types and the changed facts counted as their rows are written (a job each was
         # a pass over them).
-        written, tallied = write_tables(spark, tables, str(out), fmt, summary.settings, {
+        written, tallied = write_tables(sc, tables, str(out), fmt, summary.settings, {
             "relations": lambda r: r["type"], "fact_diffs": lambda d: True if d["status"] == "changed" else None})
         summary.counts.update(written)
         summary.relation_types = tallied["relations"]
@@ -975,4 +976,4 @@ def families_by_component(relations: RDD, labels: RDD, docs: RDD, ranks: RDD, pa
         lambda kv: pipeline.families([d for d, _ in sorted(kv[1][1], key=lambda m: m[1])], list(kv[1][0])))
 
 
-__all__ = ["DocRecord", "SparkSummary", "Stages", "session", "trace_spark"]
+__all__ = ["DocRecord", "SparkSummary", "Stages", "context", "trace_spark"]

@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
-from pyspark import RDD, AccumulatorParam
+from pyspark import RDD, AccumulatorParam, SparkContext
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
@@ -57,7 +57,7 @@ def _is_local(out: str) -> bool:
     return "://" not in out and not out.startswith("file:")
 
 
-def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str, settings: dict,
+def write_tables(sc: SparkContext, tables: dict[str, RDD], out: str, fmt: str, settings: dict,
                  tallies: dict[str, Callable[[dict], Hashable]] | None = None) -> tuple[dict[str, int], dict[str, dict]]:
     """Every table of ``tables`` (rows as the JSON objects of the contract) into ``out``; the rows
     written, by table, and ``tallies``: for a table named there, its rows counted by what the
@@ -65,7 +65,7 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
     run first (its other files stay); elsewhere Spark refuses a table directory that exists.
     Rows are counted as they are written (an accumulator, added once per partition), not by a
     job of their own: a count persisted every row and read it again (the facts' count took as
-    long as their write)."""
+    long as their write). Parquet starts a SQL session on ``sc`` (JSON lines need none)."""
     if _is_local(out):
         out = os.path.abspath(out)
         os.makedirs(out, exist_ok=True)
@@ -78,7 +78,7 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
     counts: dict[str, int] = {}
     tallied: dict[str, dict] = {}
     for name, rows in tables.items():
-        seen = spark.sparkContext.accumulator({}, Tally())
+        seen = sc.accumulator({}, Tally())
         tally = (tallies or {}).get(name)
         target = f"{out.rstrip('/')}/{name}"
         if fmt == "jsonl":
@@ -86,6 +86,7 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
         else:
             schema = SCHEMAS[name]
             as_json = _AS_JSON.get(name, ())
+            spark = SparkSession.builder.getOrCreate()  # on the running context
             spark.createDataFrame(rows.mapPartitions(lambda rs, s=seen, t=tally, sc=schema, j=as_json: _counted(
                 rs, s, t, lambda r: _row(r, sc, j))), schema).write.parquet(target)
         found = dict(seen.value)
@@ -97,7 +98,7 @@ def write_tables(spark: SparkSession, tables: dict[str, RDD], out: str, fmt: str
 
         write_settings(Path(out), settings)
     else:
-        spark.sparkContext.parallelize([json.dumps(settings, ensure_ascii=False, sort_keys=True)], 1) \
+        sc.parallelize([json.dumps(settings, ensure_ascii=False, sort_keys=True)], 1) \
             .saveAsTextFile(f"{out.rstrip('/')}/{SETTINGS}")
     return counts, tallied
 
