@@ -113,22 +113,23 @@ def test_with_sides_local_gives_a_partition_the_sides_its_records_read(sc):
 
 def test_with_sides_local_sends_a_light_side_where_no_record_wants_the_full_one(sc):
     """With ``light``, a partition gets a document's full side only if one of its records reading
-    it is ``full``; the others get ``lighten(side)`` (relate: a text goes only where a pair of
-    its document shares passages)."""
+    it has it in ``full(record)``; the others get ``lighten(side)`` (relate: a text goes only
+    where a pair of its document shares passages)."""
     from sourcetrace.engines.spark import with_sides_local
 
     docs = sc.parallelize([(f"d{i}", ("full", i)) for i in range(20)]).partitionBy(3)
-    # Even records are full; each reads two documents.
+    # Each record reads two documents; an even one wants its first full.
     keyed = sc.parallelize([((f"d{i % 20}", f"d{(i * 7 + 1) % 20}"), i) for i in range(30)], 2)
 
     def work(records, sides):
-        wanted = {d for key, value in records if value % 2 == 0 for d in key}
+        wanted = {key[0] for key, value in records if value % 2 == 0}
         assert {d for d, side in sides.items() if side[0] == "full"} == wanted
         assert set(sides) == {d for key, _ in records for d in key}
         return [(key, value, sides[key[0]][1] + sides[key[1]][1]) for key, value in records]
 
     out = with_sides_local(keyed, docs, 3, lambda r: r[0], work, spread=4,
-                           light=(lambda r: r[1] % 2 == 0, lambda side: ("light", side[1]))).collect()
+                           light=(lambda r: {r[0][0]} if r[1] % 2 == 0 else set(),
+                                  lambda side: ("light", side[1]))).collect()
     assert sorted(out) == sorted(((f"d{i % 20}", f"d{(i * 7 + 1) % 20}"), i, i % 20 + (i * 7 + 1) % 20)
                                  for i in range(30))
 

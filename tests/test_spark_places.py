@@ -61,10 +61,9 @@ def test_slot_keeps_a_key_in_one_partition_of_its_cluster():
     assert slot((5, 4), ("d1", "x")) == slot((5, 4), ("d1", "x"))
 
 
-@pytest.mark.slow
-def test_records_placed_by_their_documents_cluster():
-    """On Spark: each record once, those of one key together, and the records of documents in one
-    tight topic group in few partitions (a hash spreads them over all)."""
+def _placed(keyed_of, place) -> tuple[list, int, np.ndarray]:
+    """On Spark (local[2]): ``place(places, rdd)`` of the records ``keyed_of(group)`` over 160
+    documents in 4 tight topic groups, collected; the number of partitions; each document's group."""
     if shutil.which("java") is None:
         pytest.skip("no Java")
     from sourcetrace.engines.spark import context
@@ -75,22 +74,52 @@ def test_records_placed_by_their_documents_cluster():
         x, group = _groups(4, 40)
         topics = sc.parallelize([(f"d{i:03d}", v) for i, v in enumerate(x)]).partitionBy(3)
         places = TopicPlaces(topics, len(x), 4, 3)
-        # Two records of each key (pairs within a group), and one of a document with no vector.
-        keyed = [((f"d{i:03d}", f"d{i + 1:03d}"), n) for i in range(0, 159) if group[i] == group[i + 1] for n in (0, 1)]
-        keyed.append((("zz", "d000"), 0))
-        placed, n = places.place(sc.parallelize(keyed, 2), lambda key: key[0], 4)
+        placed, n = place(places, sc.parallelize(keyed_of(group), 2))
         got = placed.collect()
         places.release()
     finally:
         sc.stop()
-    assert sorted(kv for _, kv in got) == sorted(keyed)
+    return got, n, group
+
+
+def _spread_by_group(where: list[tuple[int, str]], group: np.ndarray) -> int:
+    """Partitions summed over the topic groups: ``where`` holds ``(partition, document)``."""
+    by_group: dict[int, set] = {}
+    for p, doc in where:
+        if doc != "zz":
+            by_group.setdefault(int(group[int(doc[1:])]), set()).add(p)
+    return sum(len(ps) for ps in by_group.values())
+
+
+def _pairs(group: np.ndarray, steps: tuple[int, ...]) -> list[tuple]:
+    """Two records of each pair within a group (``steps`` apart), and one of a document with no vector."""
+    return [((f"d{i:03d}", f"d{i + k:03d}"), n) for i in range(0, 160 - max(steps)) for k in steps
+            if group[i] == group[i + k] for n in (0, 1)] + [(("zz", "d000"), 0)]
+
+
+@pytest.mark.slow
+def test_records_placed_by_their_documents_cluster():
+    """On Spark: each record once, those of one key together, and the records of documents in one
+    tight topic group in few partitions (a hash spreads them over all)."""
+    got, n, group = _placed(lambda group: _pairs(group, (1,)),
+                            lambda places, rdd: places.place(rdd, lambda key: key[0], 4))
+    assert sorted(kv for _, kv in got) == sorted(_pairs(group, (1,)))
     assert all(0 <= p < n for p, _ in got)
     where: dict[tuple, set] = {}
     for p, (key, _) in got:
         where.setdefault(key, set()).add(p)
     assert all(len(ps) == 1 for ps in where.values())
-    by_group: dict[int, set] = {}
-    for p, (key, _) in got:
-        if key[0] != "zz":
-            by_group.setdefault(int(group[int(key[0][1:])]), set()).add(p)
-    assert sum(len(ps) for ps in by_group.values()) <= 4 + 4  # a group in one or two partitions
+    assert _spread_by_group([(p, key[0]) for p, (key, _) in got], group) <= 4 + 4  # a group in one or two partitions
+
+
+@pytest.mark.slow
+def test_records_placed_as_one_group_per_first_document():
+    """On Spark: every record once, in its first document's group (one record a document), the
+    groups of one tight topic group in few partitions."""
+    got, n, group = _placed(lambda group: _pairs(group, (1, 2)),
+                            lambda places, rdd: places.place_by_document(rdd, 4))
+    assert sorted(kv for _, (_, kvs) in got for kv in kvs) == sorted(_pairs(group, (1, 2)))
+    assert all(0 <= p < n for p, _ in got)
+    assert all(key[0] == doc for _, (doc, kvs) in got for key, _ in kvs)
+    assert len({doc for _, (doc, _) in got}) == len(got)  # one group a document
+    assert _spread_by_group([(p, doc) for p, (doc, _) in got], group) <= 4 + 4  # a group in one or two partitions

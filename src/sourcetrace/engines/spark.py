@@ -23,9 +23,11 @@ pairs, passages, relations and families (tests/test_spark_engine.py, bench/spark
                           cluster (engines/spark_places.py: a partition's pairs read mostly the
                           same documents) and each document sent once to every partition whose
                           pairs read it (:func:`with_sides_local`), not joined to every pair
-    compose               passages grouped by the pivot document, joined with its translations
+    compose               passages grouped by the pivot document, joined with its translations;
+                          each passage carries its documents' spans and languages from align
     relate, fact diffs    per pair, placed by topic as align but in fewer partitions
-                          (``RELATE_PARTITIONS``), in one pass (a partition's pairs through the
+                          (``RELATE_PARTITIONS``), the records of a pair's first document
+                          travelling as one, in one pass (a partition's pairs through the
                           local engine's stage functions at once: relations, then the fact
                           diffs of related pairs); facts per document
     direct, families      per connected component of the shared-text relations, found with
@@ -58,7 +60,7 @@ import sys
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, count
@@ -339,7 +341,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             vectors = first.map(lambda kv: (kv[1][0], (kv[0], kv[1][3]))).groupByKey(parts).flatMap(
                 lambda kv: encode_batch(spec, kv[1]))
             keep("encode", vectors)
-            doc_vectors = (docs.flatMap(lambda kv: [(text_key(t), kv[0]) for t in kv[1].texts()]).distinct(parts)
+            # A document's keys made distinct where it is (a key is one document's only there), not by a
+            # shuffle of every (key, document) of the corpus.
+            doc_vectors = (docs.flatMap(lambda kv: [(k, kv[0]) for k in {text_key(t) for t in kv[1].texts()}])
                            .join(vectors, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts)
                            .mapValues(dict))
             keep("vectors by document", doc_vectors)
@@ -353,15 +357,15 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
         with stages.timed("align"):
             direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
-                                      lambda records, sides: aligned(records, sides, spec, name, threshold),
+                                      lambda records, sides: with_info(aligned(records, sides, spec, name, threshold),
+                                                                       sides),
                                       places=by_topic)
         keep("align", direct)
         # Read by the next stages in `parts` tasks, not one per partition of the placed pairs (a
         # task costs ~30 ms of the JVM's CPU however small; the passages are few): a view of the
         # kept partitions, so align itself still runs in as many tasks as it has partitions.
         direct = direct.coalesce(parts)
-        info = light.mapValues(lambda d: (d.start, d.end, d.lang))
-        passages = merged(direct, compose(direct, info, parts, any_language=False), parts)
+        passages = merged(direct, compose(direct, parts, any_language=False), parts)  # with their infos
         summary.counts["passages"] = keep("compose", passages)
 
         # -- facts: per document, with what relate reads of it: ``(facts, (document, text), shares a
@@ -369,7 +373,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # are typed from their topic alone, and have no fact diff (diff_pair compares texts only
         # over shared passages). A passage through a translation joins two documents of passages,
         # so they share one too. One pass over the documents (relate joined them, then the facts).
-        shared = passages.flatMap(lambda p: [(p.a, True), (p.b, True)]).distinct(parts)
+        shared = passages.flatMap(lambda t: [(t[0].a, True), (t[0].b, True)]).distinct(parts)
         facts = joined(docs, shared, parts, "leftOuterJoin").mapValues(
             lambda v: (pipeline.facts(v[0].doc, v[0].text), (v[0].doc, v[0].text if v[1] else ""), bool(v[1])))
         keep("facts", facts)
@@ -382,25 +386,30 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # those through a translation after, and diff_pair's sort by start keeps that order
         # between two that start together (10,000 documents: 5 pairs of 1,660 paired their facts
         # differently when a passage through a translation came first).
-        keyed = (passages.map(lambda p: (pair_key(p.a, p.b), (0, p)))
-                 .union(compose(passages, info, parts, any_language=True).map(lambda p: (pair_key(p.a, p.b), (1, p))))
+        keyed = (passages.map(lambda t: (pair_key(t[0].a, t[0].b), (0, t[0])))
+                 .union(compose(passages, parts, any_language=True).map(lambda t: (pair_key(t[0].a, t[0].b), (1, t[0]))))
                  .union(pairs.map(lambda kv: (kv[0], None))))
         # Each document's text, facts and topic vector once to each partition of pairs that reads
         # it (two joins by id carried both vectors to every candidate pair: 10 a document).
-        sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(
-            lambda v: (v[0][1], v[1], v[0][0] if v[0][2] else None))  # ((document, text), vector, facts or None)
+        sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(  # ((document, text), vector, facts or
+            lambda v: (v[0][1], v[1], v[0][0] if v[0][2] else None, v[0][2]))  # None, shares a passage)
         with stages.timed("relate"):
             # In fewer partitions than align: most of relate's sides are a topic vector, and each
             # goes to every partition reading it (10,000 documents: 89 MB of them to 33 partitions).
-            found = with_sides_local(keyed, sides, parts, lambda r: r[0], relate_and_diff,
-                                     places=lambda keyed: by_topic(keyed, RELATE_PARTITIONS * parts),
-                                     light=(lambda r: r[1] is not None, _topic_side))
+            # The records of a pair's first document travel as one (placed_by_document).
+            found = with_sides_local(keyed, sides, parts, _group_reads, lambda records, sides: relate_and_diff(
+                [kv for _, kvs in records for kv in kvs], sides),
+                places=lambda keyed: places.place_by_document(keyed, RELATE_PARTITIONS * parts),
+                light=(_group_full, _topic_side))
         keep("relate", found)
         found = found.coalesce(parts)  # as align's passages
+        # Views of the kept records, each read twice (edges and labels; direct and outputs): kept
+        # apart as well, they cost two passes over all of them and two more copies. `typed`: the
+        # relations that may be in a family (both documents share passages); the others (10,000
+        # documents: 106,000 of 119,500) pass direct unchanged, and are not labelled.
         typed = found.filter(lambda t: t[0] == 0).map(lambda t: t[1])
-        keep("relate", typed)
+        apart = found.filter(lambda t: t[0] == 2).map(lambda t: t[1])
         diffs = found.filter(lambda t: t[0] == 1).map(lambda t: t[1])
-        keep("relate", diffs)
 
         # -- direct, families: per connected component of the shared-text relations
         labels = components(stages, typed.filter(joins_family).map(lambda r: (r.a, r.b)), "components", keep, parts)
@@ -418,6 +427,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             labels = components(stages, relations.filter(joins_family).map(lambda r: (r.a, r.b)),
                                 "components again", keep, parts)
             families = families_by_component(relations, labels, light, ranks, parts)
+        relations = relations.union(apart).coalesce(parts)  # written in `parts` tasks, not twice as many
         keep("families", families)
 
         # -- outputs
@@ -426,9 +436,9 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         all_diffs = diffs.flatMap(lambda kv: kv[1])
         summary.settings = {**pipeline.run_settings("trace", chosen, threshold), "engine": "spark"}
         tables = {
-            "documents": docs.map(lambda kv: kv[1].doc.to_json()),
+            "documents": light.map(lambda kv: kv[1].to_json()),  # kept apart: no text or sentence to load
             "sentences": docs.flatMap(lambda kv: [s.to_json() for s in kv[1].sentences]),
-            "passages": passages.map(lambda p: p.to_json()),
+            "passages": passages.map(lambda t: t[0].to_json()),
             "relations": relations.map(lambda r: r.to_json()),
             "families": families.map(lambda f: f.to_json()),
             "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1][0]]),
@@ -646,7 +656,8 @@ def placed_partitions(sc, n_docs: int) -> int:
 def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple], Iterable[str]],
                      work: Callable[[list[tuple], dict], Iterable], prepare: Callable | None = None,
                      spread: int | None = None, places: Callable[[RDD], tuple[RDD, int]] | None = None,
-                     light: tuple[Callable[[tuple], bool], Callable[[object], object]] | None = None) -> RDD:
+                     light: tuple[Callable[[tuple], Container[str]], Callable[[object], object]] | None = None
+                     ) -> RDD:
     """``work(records, sides)`` once per partition: the ``(key, value)`` records of a partition
     (by :func:`key_partition` of the key, into ``spread`` partitions, :func:`read_partitions`;
     default ``parts``), and ``sides``, ``{document: side}`` of every document they read
@@ -658,8 +669,8 @@ def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple],
     and the sides they read. ``places``: where the records go instead, ``(partition, (key,
     value))`` and the number of partitions (engines/spark_places.py: by topic, so that a
     partition's records read mostly the same documents); the records of one key must share one.
-    ``light``: ``(full, lighten)``: a partition none of whose records reading a document is
-    ``full(record)`` gets ``lighten(side)`` of it, not the side (relate: a document's text and
+    ``light``: ``(full, lighten)``: a partition none of whose records reading a document has it
+    in ``full(record)`` gets ``lighten(side)`` of it, not the side (relate: a document's text and
     facts go only where a pair of its shares passages; most pairs read its topic vector alone)."""
     if places is not None:
         placed, spread = places(keyed)
@@ -676,15 +687,15 @@ def with_sides_local(keyed: RDD, side: RDD, parts: int, reads: Callable[[tuple],
 
 
 def _reads_once(index: int, items: Iterable[tuple], reads: Callable[[tuple], Iterable[str]],
-                full: Callable[[tuple], bool] | None = None) -> Iterator[tuple[str, tuple[int, bool]]]:
+                full: Callable[[tuple], Container[str]] | None = None) -> Iterator[tuple[str, tuple[int, bool]]]:
     """``(document, (partition, whether a record reading it there wants its full side))``, once a
-    document read by the partition's records."""
+    document read by the partition's records (``full(record)``: the documents it wants full)."""
     seen: dict[str, bool] = {}
     for _, (_, record) in items:
-        whole = full is None or full(record)
+        whole = None if full is None else full(record)
         for d in reads(record):
             if not seen.get(d):  # a document once, full if any record there wants it full
-                seen[d] = whole
+                seen[d] = whole is None or d in whole
     yield from ((d, (index, whole)) for d, whole in seen.items())
 
 
@@ -751,89 +762,129 @@ def align(a: tuple, b: tuple, spec: str, name: str, threshold: float, trial: boo
 
 
 # -- compose: passages through a translation, grouped by the pivot document ---------------------------
-def compose(passages: RDD, info: RDD, parts: int, *, any_language: bool) -> RDD:
-    """:func:`sourcetrace.align.compose.compose` over an RDD of passages: translations found per
-    pair, each passage X~Z joined with the translations of its pivot Z. ``info``: ``(id, (start,
-    end, lang))`` of every document."""
-    pairs = passages.filter(lambda p: p.kind in TRANSLATION_KINDS and p.a != p.b).map(
-        lambda p: (pair_key(p.a, p.b), p)).groupByKey(parts).mapValues(list)
-    translations = with_both(pairs, info, parts).flatMap(_translation)  # (z, (y, passages, lang y))
+# A passage travels as ``(passage, info of a, info of b)``, a document's info ``(start, end,
+# language)``: what compose reads of the documents, given by align, which has them at hand (two
+# joins by id per pass, four passes, moved every passage to each of its documents to learn them).
+Info = tuple[int, int, str]
+
+
+def with_info(passages: Iterable[Passage], sides: dict[str, tuple]) -> Iterator[tuple[Passage, Info, Info]]:
+    """Align's passages with their documents' infos; ``sides``: ``{id: (document, ...)}``."""
+    for p in passages:
+        da, db = sides[p.a][0], sides[p.b][0]
+        yield p, (da.start, da.end, da.lang), (db.start, db.end, db.lang)
+
+
+def compose(passages: RDD, parts: int, *, any_language: bool) -> RDD:
+    """:func:`sourcetrace.align.compose.compose` over an RDD of ``(passage, info of a, info of
+    b)``: translations found per pair, each passage X~Z joined with the translations of its pivot
+    Z; the passages through them, with their infos too."""
+    pairs = passages.filter(lambda t: t[0].kind in TRANSLATION_KINDS and t[0].a != t[0].b).map(
+        lambda t: (pair_key(t[0].a, t[0].b), t)).groupByKey(parts).mapValues(list)
+    translations = pairs.flatMap(_translation)  # (z, (y, passages, info of y))
     by_pivot = translations.groupByKey(parts).mapValues(list)
     # From by_pivot, not from translations again: read twice, translations were computed twice
     # (persisted, never unpersisted).
     known = by_pivot.flatMap(lambda kv: [(pair_key(kv[0], y), True) for y, _, _ in kv[1]]).distinct(parts)
-    sides = with_both(passages.map(lambda p: ((p.a, p.b), p)), info, parts).flatMap(
-        lambda kv: _pivots(kv[1][0], kv[1][1][2], kv[1][2][2], any_language))
+    sides = passages.flatMap(lambda t: _pivots(t[0], t[1], t[2], any_language))
     composed = sides.join(by_pivot, parts).flatMap(lambda kv: _through(kv[0], kv[1][0], kv[1][1], any_language))
     return composed.leftOuterJoin(known, parts).filter(lambda kv: kv[1][1] is None).map(lambda kv: kv[1][0])
 
 
 def _translation(kv: tuple) -> list[tuple[str, tuple]]:
-    (z, y), (ps, iz, iy) = kv
+    (z, y), tagged = kv
+    ps = [p for p, _, _ in tagged]
+    p, ia, ib = tagged[0]
+    iz, iy = (ia, ib) if p.a == z else (ib, ia)
     spans = [oriented(p, z) for p in ps]
     if (coverage([(o[1], o[2]) for o in spans], iz[0], iz[1]) < MIN_TRANSLATION_COVERAGE
             or coverage([(o[4], o[5]) for o in spans], iy[0], iy[1]) < MIN_TRANSLATION_COVERAGE):
         return []
-    return [(z, (y, ps, iy[2])), (y, (z, ps, iz[2]))]
+    return [(z, (y, ps, iy)), (y, (z, ps, iz))]
 
 
-def _pivots(p: Passage, lang_a: str, lang_b: str, any_language: bool) -> list[tuple[str, tuple]]:
-    if not any_language and (lang_a != lang_b or p.kind in TRANSLATION_KINDS):
+def _pivots(p: Passage, info_a: Info, info_b: Info, any_language: bool) -> list[tuple[str, tuple]]:
+    if not any_language and (info_a[2] != info_b[2] or p.kind in TRANSLATION_KINDS):
         return []
-    return [(p.b, (p.a, lang_a, p)), (p.a, (p.b, lang_b, p))]  # (pivot z, (x, lang of x, passage))
+    return [(p.b, (p.a, info_a, p)), (p.a, (p.b, info_b, p))]  # (pivot z, (x, info of x, passage))
 
 
 def _through(z: str, side: tuple, translations: list[tuple], any_language: bool) -> Iterator[tuple]:
-    x, lang_x, p = side
+    x, info_x, p = side
     if any(y == x for y, _, _ in translations):
         return  # p is itself part of a translation: nothing to map
     _, zs, ze, _, xs, xe = oriented(p, z)
-    for y, ts, lang_y in translations:
-        if lang_y == lang_x and not any_language:
+    for y, ts, info_y in translations:
+        if info_y[2] == info_x[2] and not any_language:
             continue
         for t in ts:
             _, tzs, tze, _, tys, tye = oriented(t, z)
             overlap = min(ze, tze) - max(zs, tzs)
             if overlap <= 0 or overlap < MIN_SHARE * (tze - tzs):
                 continue
-            yield pair_key(x, y), Passage(x, xs, xe, y, tys, tye, translated_kind(p.kind), min(p.score, t.score))
+            found = Passage(x, xs, xe, y, tys, tye, translated_kind(p.kind), min(p.score, t.score))
+            yield pair_key(x, y), (found, info_x, info_y)
 
 
 def merged(direct: RDD, composed: RDD, parts: int) -> RDD:
-    """:func:`merge_composed` per pair: composed passages win over direct ones they overlap."""
-    return (direct.map(lambda p: (pair_key(p.a, p.b), p)).cogroup(composed.map(lambda p: (pair_key(p.a, p.b), p)), parts)
-            .flatMap(lambda kv: merge_composed(list(kv[1][0]), list(kv[1][1]))))
+    """:func:`merge_composed` per pair: composed passages win over direct ones they overlap (both
+    ``(passage, info of a, info of b)``)."""
+    def key(t: tuple) -> tuple:
+        return pair_key(t[0].a, t[0].b), t
+
+    return direct.map(key).cogroup(composed.map(key), parts).flatMap(lambda kv: _merged(list(kv[1][0]), list(kv[1][1])))
+
+
+def _merged(direct: list[tuple], composed: list[tuple]) -> list[tuple[Passage, Info, Info]]:
+    info = {}
+    for p, ia, ib in chain(direct, composed):
+        info[p.a], info[p.b] = ia, ib
+    return [(p, info[p.a], info[p.b]) for p in merge_composed([t[0] for t in direct], [t[0] for t in composed])]
 
 
 # -- relate, fact diffs ----------------------------------------------------------------------------------
 def relate_and_diff(records: list[tuple], sides: dict[str, tuple]) -> Iterator[tuple[int, object]]:
-    """The relations (:func:`pipeline.relate`) of a partition's pairs as ``(0, relation)``, then
-    the fact diffs of those related pairs that share passages as ``(1, (pair, diffs))``.
+    """The relations (:func:`pipeline.relate`) of a partition's pairs as ``(0, relation)``, or
+    ``(2, relation)`` when a document of it shares no passage (it is in no family), then the fact
+    diffs of those related pairs that share passages as ``(1, (pair, diffs))``.
     ``records``: ``(pair, None)`` for every candidate pair, ``(pair, (0, passage))`` for every
     passage and ``(pair, (1, passage))`` for every passage through a translation, any language
     (read by the fact diffs only); ``sides``: ``{id: ((document, text or ""), topic vector or
-    None, facts or None)}`` (text and facts of the documents that share passages, where a
-    record of the partition reading them has passages: :func:`_topic_side` elsewhere)."""
-    texts = [PairText(doc, text) for (doc, text), _, _ in sides.values()]
-    vectors = {d: v for d, (_, v, _) in sides.items() if v is not None}
+    None, facts or None, shares a passage)}`` (text and facts of the documents that share
+    passages, where a record of the partition reading them has passages: :func:`_topic_side`
+    elsewhere)."""
+    texts = [PairText(doc, text) for (doc, text), _, _, _ in sides.values()]
+    vectors = {d: v for d, (_, v, _, _) in sides.items() if v is not None}
     passages = [v[1] for _, v in records if v is not None and v[0] == 0]
     pairs = sorted({k for k, v in records if v is None or v[0] == 0})
     relations = pipeline.relate(texts, passages, vectors, pairs)
-    yield from ((0, r) for r in relations)
+    # A family's relations rest on passages (relate types a pair without any by topic alone), so
+    # a document that shares none is on no family's edge: its relations need no family's label.
+    yield from ((0 if sides[r.a][3] and sides[r.b][3] else 2, r) for r in relations)
     tagged: dict[tuple[str, str], list[tuple]] = {}
     for pair, value in records:
         if value is not None:
             tagged.setdefault(pair, []).append(value)
     for pair in sorted({(r.a, r.b) for r in relations} & tagged.keys()):
-        (da, ta), _, fa = sides[pair[0]]
-        (db, tb), _, fb = sides[pair[1]]
+        (da, ta), _, fa, _ = sides[pair[0]]
+        (db, tb), _, fb, _ = sides[pair[1]]
         yield 1, fact_diff((pair, (tagged[pair], (da, ta, fa), (db, tb, fb))))
+
+
+def _group_reads(group: tuple[str, list[tuple]]) -> set[str]:
+    """The documents a document's relate records read (their pairs')."""
+    return {x for pair, _ in group[1] for x in pair}
+
+
+def _group_full(group: tuple[str, list[tuple]]) -> set[str]:
+    """The documents a document's relate records with passages read: their full sides."""
+    return {x for pair, value in group[1] if value is not None for x in pair}
 
 
 def _topic_side(side: tuple) -> tuple:
     """A relate side as a pair without passages reads it: the document and its topic vector."""
-    (doc, _), vector, _ = side
-    return (doc, ""), vector, None
+    (doc, _), vector, _, shares = side
+    return (doc, ""), vector, None, shares
 
 
 def fact_diff(kv: tuple) -> tuple[tuple[str, str], list[FactDiff]]:

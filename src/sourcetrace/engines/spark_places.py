@@ -149,7 +149,27 @@ class TopicPlaces:
         table, n = packing(dict(labelled.countByKey()), spread)  # a number per cluster
         return labelled.map(lambda kv: (slot(table[kv[0]], kv[1][0]), kv[1])), n
 
+    def place_by_document(self, keyed: RDD, spread: int) -> tuple[RDD, int]:
+        """The records ``(key, value)`` grouped by their key's first document, placed by its
+        cluster: ``(partition, (document, [(key, value), ...]))``, and the number of partitions
+        (clusters packed by the records they hold, a larger one split by document). The join
+        with the clusters groups them anyway, and every pass after it then moves one record a
+        document, not one a key (relate: ~14 candidate pairs a document)."""
+        grouped = joined(keyed.map(lambda kv: (kv[0][0], kv)), self.labels, self.parts, "cogroup").flatMap(
+            lambda kv: [(next(iter(kv[1][1]), -1), (kv[0], list(kv[1][0])))] if len(kv[1][0]) else []).persist(KEEP)
+        self.held.append(grouped)
+        sizes = grouped.aggregate({}, lambda c, t: _added(c, {t[0]: len(t[1][1])}), _added)
+        table, n = packing(sizes, spread)
+        return grouped.map(lambda t: (slot(table[t[0]], t[1][0]), t[1])), n
+
     def release(self) -> None:
         for rdd in self.held:
             rdd.unpersist()
         self.held.clear()
+
+
+def _added(into: dict[int, int], more: Mapping[int, int]) -> dict[int, int]:
+    """Counts by cluster added up (``into`` changed and returned)."""
+    for c, n in more.items():
+        into[c] = into.get(c, 0) + n
+    return into
