@@ -352,8 +352,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # -- align, compose
         sides = with_vectors.mapValues(lambda v: (v[0].doc, v[0].text, v[0].sentences, v[1]))
 
-        def by_topic(keyed: RDD, spread: int | None = None) -> tuple[RDD, int]:  # by the pair's first document
-            return places.place(keyed, lambda pair: pair[0], spread or placed_partitions(sc, n_docs))
+        def by_topic(keyed: RDD) -> tuple[RDD, int]:  # by the pair's first document
+            return places.place(keyed, lambda pair: pair[0], placed_partitions(sc, n_docs))
 
         with stages.timed("align"):
             direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
