@@ -395,7 +395,7 @@ def in_order_share(pairs: set[Pair]) -> float:
 
 def grow_diagonal(pairs: set[Pair], margin: np.ndarray, open_a: Sequence[bool], open_b: Sequence[bool],
                   numbers_a: Sequence[frozenset[str]] | None = None,
-                  numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+                  numbers_b: Sequence[frozenset[str]] | None = None, sim: np.ndarray | None = None) -> set[Pair]:
     """``pairs`` grown along their diagonals, when the pairs keep one order (ORDER_KEPT of them on
     one forward chain, :func:`in_order_share`) and that chain already holds GROW_AFTER of the
     shorter side's units (three pairs in order between two statements of one coalition, issued a
@@ -404,19 +404,30 @@ def grow_diagonal(pairs: set[Pair], margin: np.ndarray, open_a: Sequence[bool], 
     number the other does not. In a reordered text the next pair on a diagonal is as often the
     next block's as its own (bench/realtext.py: half of them false), so it is not grown there."""
     n, m = margin.shape
-    if in_order_share(pairs) < ORDER_KEPT or _chain(pairs) < GROW_AFTER * min(n, m):
+    in_order = in_order_share(pairs) >= ORDER_KEPT and _chain(pairs) >= GROW_AFTER * min(n, m)
+    if not in_order and sim is None:
         return set(pairs)
     na = list(numbers_a) if numbers_a is not None else [frozenset()] * n
     nb = list(numbers_b) if numbers_b is not None else [frozenset()] * m
     out = set(pairs)
     used_a, used_b = {i for i, _ in out}, {j for _, j in out}
+
+    def evidence(x: int, y: int) -> bool:
+        if in_order:
+            return bool(margin[x, y] >= GROW_MARGIN)
+        # at a block's edge: each unit's best partner among the units nobody holds is the other
+        free_b = np.array([k not in used_b for k in range(m)])
+        free_a = np.array([k not in used_a for k in range(n)])
+        return (int(np.where(free_b, sim[x], -np.inf).argmax()) == y
+                and int(np.where(free_a, sim[:, y], -np.inf).argmax()) == x)
+
     todo = sorted(out)
     while todo:
         i, j = todo.pop()
         for d in (-1, 1):
             x, y = i + d, j + d
             if (0 <= x < n and 0 <= y < m and x not in used_a and y not in used_b and open_a[x] and open_b[y]
-                    and margin[x, y] >= GROW_MARGIN and not (na[x] - nb[y] and nb[y] - na[x])):
+                    and not (na[x] - nb[y] and nb[y] - na[x]) and evidence(x, y)):
                 out.add((x, y))
                 used_a.add(x)
                 used_b.add(y)

@@ -342,7 +342,13 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
     pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level, num_a, num_b)
     pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b)
     pairs = extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
-    return _on_path(pairs, sim, wa, wb, len_a, len_b, [u.free for u in ua], [u.free for u in ub], num_a, num_b)
+    pairs = _on_path(pairs, sim, wa, wb, len_a, len_b, [u.free for u in ua], [u.free for u in ub], num_a, num_b)
+    if in_order_share(pairs) < ORDER_KEPT:
+        # a block's edge the path left: the next pair on a diagonal, each unit the other's best of
+        # those nobody holds (before the path it took as many false pairs as true ones)
+        pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b,
+                              sim=sim)
+    return pairs
 
 
 PATH_AFTER = 0.8  # share of one side's text the pairs must cover for the path to redraw them ...
