@@ -23,7 +23,8 @@ assuming that they are complete or in the same order (a report reorders, cuts an
    it: a block of a reordered text), the units between consecutive ordered pairs are aligned by
    a monotonic DP over beads of up to three units a side (1-1, 1-2, 2-1, 2-2, 1-3, 3-1), units on
    one side of a gap join a neighbouring bead whose length they complete, a text in order grows
-   along its diagonals, and a unit next to an aligned one joins its partner when merged it
+   along its diagonals (a reordered one, after the path, at a block's edge where both units are
+   each other's best free partner), and a unit next to an aligned one joins its partner when merged it
    matches better: what the global search left below its threshold, the order of a translation
    recovers. Last, once the pairs cover most of one side, the best path of beads
    (:mod:`sourcetrace.align.path`, vecalign's dynamic programming with jumps) redraws them
