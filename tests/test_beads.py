@@ -210,6 +210,32 @@ def test_pairs_grow_along_their_diagonal_only_in_a_text_that_keeps_its_order():
     assert (5, 5) not in grow_diagonal(in_order, margin, closed, ok)
 
 
+def test_a_reordered_block_grows_at_its_edge_only_to_each_units_best_free_partner():
+    # `a` keeps b's verses 6-8, 0-2 and 9-11 in that order (3-5 dropped); the search found every
+    # pair but the second block's first, (3, 0): a block's edge, with one found neighbour only
+    blocks = [6, 7, 8, 0, 1, 2, 9, 10, 11]
+    va = _meanings(12, seed=1)[blocks]
+    vb = _meanings(12, seed=1)
+    sim = _blur(va, 1.2, seed=2) @ _blur(vb, 1.2, seed=3).T
+    margin = margin_scores(sim, k=4)
+    found = {(i, j) for i, j in enumerate(blocks) if i != 3}
+    ok_a, ok_b = [True] * 9, [True] * 12
+    assert in_order_share(found) < 0.8
+    assert grow_diagonal(found, margin, ok_a, ok_b) == found  # no cosines: no growth in a reordered text
+    assert grow_diagonal(found, margin, ok_a, ok_b, sim=sim) == found | {(3, 0)}
+    # a better partner among the free units (a dropped verse, 4) contradicts the order
+    rival = sim.copy()
+    rival[3, 4] = rival[3, 0] + 0.1
+    assert grow_diagonal(found, margin, ok_a, ok_b, sim=rival) == found
+    # ... as do numbers that differ on both sides, and a unit with a strong partner elsewhere
+    numbers_a = [frozenset({"12"}) if i == 3 else frozenset() for i in range(9)]
+    numbers_b = [frozenset({"40"}) if j == 0 else frozenset() for j in range(12)]
+    assert grow_diagonal(found, margin, ok_a, ok_b, numbers_a, numbers_b, sim=sim) == found
+    assert grow_diagonal(found, margin, [i != 3 for i in range(9)], ok_b, sim=sim) == found
+    # a unit already held is not taken again: b's 0 paired elsewhere leaves (3, 0) out
+    assert (3, 0) not in grow_diagonal((found - {(8, 11)}) | {(8, 0)}, margin, ok_a, ok_b, sim=sim)
+
+
 def test_a_gap_pair_whose_units_both_have_nearer_partners_is_contradicted():
     from sourcetrace.align.beads import RIVALS, _unrivalled
 

@@ -80,7 +80,8 @@ READING_VERSION = 6  # 6: a verse line (two hemistichs around an ellipsis) is on
 FACTS_VERSION = 2
 # Bump when alignment (align/) changes what a pair yields, so a store traced before aligns its
 # pairs again instead of keeping their old passages.
-ALIGNMENT_VERSION = 2  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened
+ALIGNMENT_VERSION = 3  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened;
+# 3: a reordered pair grows at its blocks' edges (beads.grow_diagonal)
 TOPIC_SENTENCES = 64  # sentences (spread over the document) whose mean vector is its topic: all of a
 # news story, so a partial, reordered translation averages the same sentences (8 spread ones missed
 # most such pairs: the two samples held different sentences)

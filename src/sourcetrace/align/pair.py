@@ -23,7 +23,8 @@ assuming that they are complete or in the same order (a report reorders, cuts an
    it: a block of a reordered text), the units between consecutive ordered pairs are aligned by
    a monotonic DP over beads of up to three units a side (1-1, 1-2, 2-1, 2-2, 1-3, 3-1), units on
    one side of a gap join a neighbouring bead whose length they complete, a text in order grows
-   along its diagonals, and a unit next to an aligned one joins its partner when merged it
+   along its diagonals (a reordered one, after the path, at a block's edge where both units are
+   each other's best free partner), and a unit next to an aligned one joins its partner when merged it
    matches better: what the global search left below its threshold, the order of a translation
    recovers. Last, once the pairs cover most of one side, the best path of beads
    (:mod:`sourcetrace.align.path`, vecalign's dynamic programming with jumps) redraws them
@@ -342,7 +343,13 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
     pairs = fill_gaps(pairs, wa, wb, len_a, len_b, strong_a, strong_b, level, num_a, num_b)
     pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b)
     pairs = extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
-    return _on_path(pairs, sim, wa, wb, len_a, len_b, [u.free for u in ua], [u.free for u in ub], num_a, num_b)
+    pairs = _on_path(pairs, sim, wa, wb, len_a, len_b, [u.free for u in ua], [u.free for u in ub], num_a, num_b)
+    if in_order_share(pairs) < ORDER_KEPT:
+        # a block's edge the path left: the next pair on a diagonal, each unit the other's best of
+        # those nobody holds (before the path it took as many false pairs as true ones)
+        pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b,
+                              sim=sim)
+    return pairs
 
 
 PATH_AFTER = 0.8  # share of one side's text the pairs must cover for the path to redraw them ...
