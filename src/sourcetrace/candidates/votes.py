@@ -445,10 +445,21 @@ def _carried(before: Tally, to: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     return (np.where(live, before.best, -np.inf), member, before.mutual & live, np.where(live, before.sentence, -1))
 
 
-def _moved(before: Tally, at: Mapping[tuple[str, int], int]) -> np.ndarray:
-    """`before`'s listed members at their new positions (`at`), -1 where gone or none."""
-    to = np.array([at.get(x, -1) for x in zip(before.pool, before.keys, strict=True)] + [-1], dtype=np.int64)
-    return to[before.member]
+def _placed(before: Tally, pool: Iterable[tuple[str, int]]) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Where `before`'s members are in `pool` ((document, fingerprint) in order): each one's
+    position (-1: gone), and a last -1 for no member (``to[before.member]`` moves its lists);
+    and the pool's members it did not read, with their positions. One pass over the pool: a
+    rerun asks this of about 4,000 tallies at 10,000 documents, twice."""
+    was = {x: i for i, x in enumerate(zip(before.pool, before.keys, strict=True))}
+    to = [-1] * (len(before.pool) + 1)
+    new = []
+    for i, (d, k) in enumerate(pool):
+        o = was.get((d, k))
+        if o is None:
+            new.append((i, d))
+        else:
+            to[o] = i
+    return np.asarray(to, dtype=np.int64), new
 
 
 def _lost(before: Tally, live: np.ndarray) -> bool:
@@ -465,11 +476,10 @@ def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) 
     document changed, or a sentence no longer knows its nearest member (:func:`_carried`)."""
     if before is None or before.own != own_key:
         return None
-    was = set(zip(before.pool, before.keys, strict=True))
-    # :func:`_carried`'s test alone: its lists re-sorted cost half of a rerun's asking.
-    if _lost(before, _moved(before, {x: i for i, x in enumerate(pool) if x in was}) >= 0):
+    to, new = _placed(before, pool)
+    if _lost(before, to[before.member] >= 0):  # :func:`_carried`'s test alone
         return None
-    return [d for d, k in pool if (d, k) not in was]
+    return [d for _, d in new]
 
 
 def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
@@ -478,15 +488,12 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
     the head of the tally a full reading gives. Exact: voting vectors hold float16 values (11-bit
     significands), so each product is exact in float64 and so is every partial sum of a cosine of
     unit vectors (all are multiples of 2^-48 under 2), whatever order or block computes it."""
-    was = {x: i for i, x in enumerate(zip(before.pool, before.keys, strict=True))}
-    members = [(d, k) for d, k in pool if (d, k) in was or len(vectors[d])]
-    to = np.full(len(before.pool) + 1, -1, dtype=np.int64)  # each member's new position; -1: gone
-    new = []
-    for i, x in enumerate(members):
-        if x in was:
-            to[was[x]] = i
-        else:
-            new.append((i, x[0]))
+    members = [(d, k) for d, k in pool]
+    to, new = _placed(before, members)
+    if any(not len(vectors[d]) for _, d in new):  # a new member without sentences is not in a tally's pool
+        empty = {i for i, d in new if not len(vectors[d])}
+        members = [x for i, x in enumerate(members) if i not in empty]
+        to, new = _placed(before, members)
     carried = _carried(before, to)
     if carried is None:
         raise ValueError("the tally cannot be brought up to this pool: read it whole")
@@ -519,7 +526,12 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
     def head(a: np.ndarray, empty: float | int | bool) -> np.ndarray:
         return np.where(kept, a[rows, order], empty)
 
-    sizes = [before.sizes[was[x]] if x in was else len(vectors[x[0]]) for x in members]
+    sizes = [0] * len(members)
+    for o, i in enumerate(to[:-1].tolist()):
+        if i >= 0:
+            sizes[i] = before.sizes[o]
+    for i, d in new:
+        sizes[i] = len(vectors[d])
     return Tally(before.own, [d for d, _ in members], [k for _, k in members], sizes,
                  head(b, -np.inf), head(m, -1), head(u, False), head(s, -1), bound)
 
