@@ -133,6 +133,26 @@ def test_a_tally_brought_up_to_a_changing_pool_reads_only_its_new_members_and_eq
         assert np.array_equal(a, b)
 
 
+def test_a_retally_leaves_out_a_new_member_without_sentences_and_places_the_others_where_they_are_now():
+    """A pool that gains a member without sentences (no tally lists it) and a real one, loses one
+    and reorders the rest: the tally brought up to it names the members a full reading names, in
+    the pool's order, with their sizes, and heads its lists."""
+    rng = np.random.default_rng(5)
+    own = _half(rng.normal(size=(8, 16)))
+    mats = {f"d{i}": _half(own[rng.choice(8, 4)] + 0.5 * rng.normal(size=(4, 16))) for i in range(6)}
+    mats["empty"] = own[:0]
+    keys = {d: i + 10 for i, d in enumerate(mats)}
+    before = votes.tally(own, 1, [(d, keys[d], mats[d]) for d in ("d0", "d1", "d2", "d3")])
+    pool = [("empty", keys["empty"]), ("d3", keys["d3"]), ("d4", keys["d4"]), ("d0", keys["d0"]), ("d2", keys["d2"])]
+    new = votes.unread(before, 1, pool)
+    assert new is not None and sorted(new) == ["d4", "empty"]
+    got = votes.retally(own, before, pool, {d: mats[d] for d in new})
+    whole = votes.tally(own, 1, [(d, k, mats[d]) for d, k in pool])
+    assert got.pool == ["d3", "d4", "d0", "d2"] == whole.pool
+    _same_head(got, whole)
+    assert votes.verdict(got) == votes.ballot(own, [(d, mats[d]) for d, _ in pool])
+
+
 def test_a_tally_is_read_whole_when_its_document_changed_or_a_sentence_no_longer_knows_its_three_nearest():
     rng = np.random.default_rng(19)
     own = _half(rng.normal(size=(6, 16)))

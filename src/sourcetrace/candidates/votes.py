@@ -401,11 +401,11 @@ def _tallied(own_key: int, pool: Sequence[tuple[str, int, np.ndarray]], n: int, 
                      np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.zeros((n, TALLY_DEPTH), dtype=bool),
                      np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.full(n, -np.inf))
     order = np.argsort(-top, axis=1, kind="stable")  # nearest first, ties to the first listed
-    ranked = np.take_along_axis(top, order, axis=1)
+    ranked = _along(top, order)
     kept = ranked >= _cut(ranked)[:, None]
     width = int(kept.sum(axis=1).max())  # columns to keep every row's kept members (a prefix of each)
     on, m = kept[:, :width], order[:, :width]
-    j = np.take_along_axis(first, m, axis=1)
+    j = _along(first, m)
     return Tally(own_key, ids, keys, sizes, np.where(on, ranked[:, :width], -np.inf), np.where(on, m, -1),
                  on & (back[at[m] + j] == np.arange(n)[:, None]), np.where(on, j, -1), _next(ranked, kept))
 
@@ -414,7 +414,13 @@ def _next(ranked: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """Each row's first cosine not kept (rows sorted nearest first; -inf: every one kept)."""
     count = kept.sum(axis=1)
     at = np.minimum(count, ranked.shape[1] - 1)[:, None]
-    return np.where(count < ranked.shape[1], np.take_along_axis(ranked, at, axis=1)[:, 0], -np.inf)
+    return np.where(count < ranked.shape[1], _along(ranked, at)[:, 0], -np.inf)
+
+
+def _along(a: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``np.take_along_axis(a, order, axis=1)`` of 2-d arrays, the same values: its index checks
+    in Python cost a +1% rerun's 4,000 tallies a third of their time (py-spy)."""
+    return a[np.arange(len(order))[:, None], order]
 
 
 def _cut(ranked: np.ndarray) -> np.ndarray:
@@ -425,28 +431,35 @@ def _cut(ranked: np.ndarray) -> np.ndarray:
     return ranked[:, TALLY_DEPTH - 1]
 
 
-def _carried(before: Tally, at: Mapping[tuple[str, int], int]
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """`before`'s lists with its members at their new positions (`at`: the members still there),
-    those gone left out: (best, member, mutual, sentence); None where a row no longer knows its nearest
-    (every member it listed gone while others remain unlisted). Each row stays the head of the
-    ranking of the remaining members, whatever order they are in now: it lists every member
-    nearer than its bound, and none level with it."""
-    member = _moved(before, at)
+def _carried(before: Tally, to: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """`before`'s lists with its members at their new positions (`to`: each member's, -1 gone, and
+    a last -1 for no member), those gone left out, in no order (:func:`retally` ranks them with
+    the new members): (best, member, mutual, sentence); None where a row no longer knows its
+    nearest (every member it listed gone while others remain unlisted). Each row stays the head
+    of the ranking of the remaining members, whatever order they are in now: it lists every
+    member nearer than its bound, and none level with it."""
+    member = to[before.member]
     live = member >= 0
     if _lost(before, live):
         return None
-    best = np.where(live, before.best, -np.inf)
-    order = np.lexsort((np.where(live, member, np.iinfo(np.int64).max), -best), axis=-1)
-    return (np.take_along_axis(best, order, axis=1), np.take_along_axis(np.where(live, member, -1), order, axis=1),
-            np.take_along_axis(before.mutual & live, order, axis=1),
-            np.take_along_axis(np.where(live, before.sentence, -1), order, axis=1))
+    return (np.where(live, before.best, -np.inf), member, before.mutual & live, np.where(live, before.sentence, -1))
 
 
-def _moved(before: Tally, at: Mapping[tuple[str, int], int]) -> np.ndarray:
-    """`before`'s listed members at their new positions (`at`), -1 where gone or none."""
-    to = np.array([at.get(x, -1) for x in zip(before.pool, before.keys, strict=True)] + [-1], dtype=np.int64)
-    return to[before.member]
+def _placed(before: Tally, pool: Iterable[tuple[str, int]]) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Where `before`'s members are in `pool` ((document, fingerprint) in order): each one's
+    position (-1: gone), and a last -1 for no member (``to[before.member]`` moves its lists);
+    and the pool's members it did not read, with their positions. One pass over the pool: a
+    rerun asks this of about 4,000 tallies at 10,000 documents, twice."""
+    was = {x: i for i, x in enumerate(zip(before.pool, before.keys, strict=True))}
+    to = [-1] * (len(before.pool) + 1)
+    new = []
+    for i, (d, k) in enumerate(pool):
+        o = was.get((d, k))
+        if o is None:
+            new.append((i, d))
+        else:
+            to[o] = i
+    return np.asarray(to, dtype=np.int64), new
 
 
 def _lost(before: Tally, live: np.ndarray) -> bool:
@@ -463,11 +476,10 @@ def unread(before: Tally | None, own_key: int, pool: Sequence[tuple[str, int]]) 
     document changed, or a sentence no longer knows its nearest member (:func:`_carried`)."""
     if before is None or before.own != own_key:
         return None
-    was = set(zip(before.pool, before.keys, strict=True))
-    # :func:`_carried`'s test alone: its lists re-sorted cost half of a rerun's asking.
-    if _lost(before, _moved(before, {x: i for i, x in enumerate(pool) if x in was}) >= 0):
+    to, new = _placed(before, pool)
+    if _lost(before, to[before.member] >= 0):  # :func:`_carried`'s test alone
         return None
-    return [d for d, k in pool if (d, k) not in was]
+    return [d for _, d in new]
 
 
 def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
@@ -476,32 +488,35 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
     the head of the tally a full reading gives. Exact: voting vectors hold float16 values (11-bit
     significands), so each product is exact in float64 and so is every partial sum of a cosine of
     unit vectors (all are multiples of 2^-48 under 2), whatever order or block computes it."""
-    was = set(zip(before.pool, before.keys, strict=True))
-    members = [(d, k) for d, k in pool if (d, k) in was or len(vectors[d])]
-    carried = _carried(before, {x: i for i, x in enumerate(members) if x in was})
+    members = [(d, k) for d, k in pool]
+    to, new = _placed(before, members)
+    if any(not len(vectors[d]) for _, d in new):  # a new member without sentences is not in a tally's pool
+        empty = {i for i, d in new if not len(vectors[d])}
+        members = [x for i, x in enumerate(members) if i not in empty]
+        to, new = _placed(before, members)
+    carried = _carried(before, to)
     if carried is None:
         raise ValueError("the tally cannot be brought up to this pool: read it whole")
     n = np.arange(len(own))
     bound = before.bound.copy()
-    mine = own.astype(np.float64)
     cols = [carried]
-    size = dict(zip(zip(before.pool, before.keys, strict=True), before.sizes, strict=True))
-    for i, (d, k) in enumerate(members):
-        if (d, k) in was:
-            continue
-        size[(d, k)] = len(vectors[d])
-        if not len(own):
-            continue
-        sims = mine @ np.asarray(vectors[d], dtype=np.float64).T  # no copy when given in float64
-        j = np.argmax(sims, axis=1)  # the member's first sentence at its nearest, as ballot() takes it
-        cols.append((sims[n, j][:, None], np.full((len(own), 1), i), (np.argmax(sims, axis=0)[j] == n)[:, None],
-                     j[:, None]))
+    if len(own):
+        mine = own.astype(np.float64)
+        for i, d in new:
+            sims = mine @ np.asarray(vectors[d], dtype=np.float64).T  # no copy when given in float64
+            j = np.argmax(sims, axis=1)  # the member's first sentence at its nearest, as ballot() takes it
+            cols.append((sims[n, j][:, None], np.full((len(own), 1), i), (np.argmax(sims, axis=0)[j] == n)[:, None],
+                         j[:, None]))
     b, m, u, s = (np.concatenate(c, axis=1) for c in zip(*cols, strict=True))
-    # A new member no nearer than the bound may come after an unlisted one: it is left out.
+    # Ranked whole, the lists carried and the new members' columns (a row's valid members are
+    # distinct: one order). A new member no nearer than the bound may come after an unlisted one:
+    # it is left out.
     valid = (m >= 0) & (b > bound[:, None])
-    order = np.lexsort((np.where(valid, m, np.iinfo(np.int64).max), -np.where(valid, b, -np.inf)), axis=-1)
-    ranked = np.take_along_axis(np.where(valid, b, -np.inf), order, axis=1)
-    listed = np.take_along_axis(valid, order, axis=1)
+    near = np.where(valid, b, -np.inf)
+    order = np.lexsort((np.where(valid, m, np.iinfo(np.int64).max), -near), axis=-1)
+    rows = n[:, None]
+    ranked = near[rows, order]
+    listed = valid[rows, order]
     kept = listed & (ranked >= _cut(ranked)[:, None])  # with every member level with the last kept
     # The rest of a row is left out: its nearest is the new bound.
     bound = np.maximum(bound, _next(np.where(listed, ranked, -np.inf), kept))
@@ -509,9 +524,15 @@ def retally(own: np.ndarray, before: Tally, pool: Sequence[tuple[str, int]],
     kept = kept[:, :order.shape[1]]
 
     def head(a: np.ndarray, empty: float | int | bool) -> np.ndarray:
-        return np.where(kept, np.take_along_axis(a, order, axis=1), empty)
+        return np.where(kept, a[rows, order], empty)
 
-    return Tally(before.own, [d for d, _ in members], [k for _, k in members], [size[x] for x in members],
+    sizes = [0] * len(members)
+    for o, i in enumerate(to[:-1].tolist()):
+        if i >= 0:
+            sizes[i] = before.sizes[o]
+    for i, d in new:
+        sizes[i] = len(vectors[d])
+    return Tally(before.own, [d for d, _ in members], [k for _, k in members], sizes,
                  head(b, -np.inf), head(m, -1), head(u, False), head(s, -1), bound)
 
 
