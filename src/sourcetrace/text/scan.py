@@ -22,7 +22,7 @@ _DIGITS = re.compile(r"\d+")  # opens with a character class: re skips ahead to 
 # What re, ignoring case, takes for a lower-case ASCII letter: its capital, and four letters of other
 # scripts (tests/test_scan.py asks re about every code point). ``folded`` maps each to it, one code
 # point for one: a case-blind pattern's words are found in the folded text at their own offsets.
-CASE_FOLDS = {"İ": "i", "ı": "i", "ſ": "s", "K": "k"}
+CASE_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}  # İ ı ſ, the Kelvin sign
 _FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}, **CASE_FOLDS})
 
 
