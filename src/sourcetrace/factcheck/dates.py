@@ -109,6 +109,14 @@ _AR_REL = re.compile(
     rf"(?:(?:يوم\s+)?(?P<wd>{_AR_WD})(?:\s+(?P<q>الماضي|الفائت|المنصرم|المقبل|القادم))?)|"
     rf"(?P<ly>(?P<unit>العام|الشهر|السنة)\s+(?P<lyq>الماضي|الماضية|الفائت|المقبل|المقبلة|القادم|الجاري|الحالي)))"
     rf"(?![\w])")
+# Where relative dates can begin (tried there alone, as _EN_FIRST): a digit, or an opening word of
+# one of _EN_REL's alternatives (by its first three letters, "a" with its space), in the folded
+# text; one of _AR_REL's, or the proclitic before it.
+_EN_REL_OPENING = re.compile("|".join(sorted(
+    {w[:3] for w in ["today", "yesterday", "tomorrow", "two", "three", "four", "five", "six", "seven", "last", "next",
+                     "this", *EN_WEEKDAYS]})) + r"|a\s")
+_AR_REL_OPENING = re.compile(alternation(["أول", "أمس", "امس", "الأمس", "البارحة", "غد", "قبل", "يوم", *AR_WEEKDAYS,
+                                          "العام", "الشهر", "السنة"]))
 _AR_AGO = {"يومين": 2, "يوم": 1, "ثلاثة أيام": 3, "أربعة أيام": 4}
 _EN_SMALL = {"a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _PAST = {"last", "الماضي", "الماضية", "الفائت", "المنصرم", "السابق"}
@@ -259,8 +267,13 @@ def _future(text: str, start: int) -> bool:
 def _relative(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) -> Iterator[Found]:
     """Relative dates, resolved against the document's own date; without one, kept as written
     (see :func:`relative_key`)."""
+    digits = digit_starts(text) if latin else []
     for pat, ok in ((_EN_REL, latin), (_AR_REL, arabic)):
-        for m in pat.finditer(text) if ok else ():
+        if not ok:
+            continue
+        starts = (sorted(digits + word_starts(folded(text), _EN_REL_OPENING)) if pat is _EN_REL
+                  else word_starts(text, _AR_REL_OPENING, "وب"))
+        for m in matches_at(pat, text, starts):
             gd = m.groupdict()
             shift: int | None = None  # days from the document's date
             value: str | None = None
