@@ -129,8 +129,8 @@ def _tokens(text: str) -> list[_Tok]:
 
 def _read_tokens(text: str) -> tuple[list[_Tok], list[int]]:
     """The tokens of ``text``, and the places of those that may begin a quantity (:func:`_may_start`):
-    find_quantities reads at those alone, most words being none (its loop over every token, and
-    the per-token tests, were a third of fact extraction)."""
+    find_quantities reads at those alone, most words being none; each distinct word is judged once
+    (:func:`_word`)."""
     toks: list[_Tok] = []
     starts: list[int] = []
     for m in _TOKEN.finditer(text):
@@ -394,7 +394,7 @@ def _blanked(text: str, spans: Iterable[re.Match[str]]) -> str:
 def find_quantities(text: str) -> list[Quantity]:
     """Every number, amount of money and percentage in ``text``, in order, non-overlapping."""
     text = ascii_digits(text)  # one code point for one: offsets do not move
-    if _CLOCK_HINT.search(text):  # a time of day is no quantity; offsets kept
+    if _CLOCK_HINT.search(text):  # a time of day is no quantity; offsets kept. Tried where one can begin.
         text = _blanked(text, matches_at(_CLOCK, text, sorted(digit_starts(text) + word_starts(text, _HOUR, "وب"))))
     toks, starts = _read_tokens(text)
     out: list[Quantity] = []

