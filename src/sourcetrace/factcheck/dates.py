@@ -39,6 +39,7 @@ from sourcetrace.text.dates import (
     alternation,
     month_number,
 )
+from sourcetrace.text.scan import digit_starts, folded, matches_at, word_starts
 
 _EN_ORDINALS = {w: i + 1 for i, w in enumerate(
     ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"])}
@@ -88,6 +89,15 @@ _AR_MY = re.compile(
 _ISO = re.compile(r"(?<![\d/.-])(?P<y>(?:19|20|21)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])")
 _NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20|21)\d\d)(?![\d/]|\.\d)")
 
+# Where matches can begin, so that a pattern is tried there alone (text.scan), not at every position
+# of the text. Each opens with a lookbehind refusing a letter or digit before it, then:
+# _AR_DMY, _ISO, _NUMERIC a digit, the first of its run;
+_DIGIT_FIRST = (_AR_DMY, _ISO, _NUMERIC)
+# the English ones a weekday, a month, "the" (case-blind, found in the folded text by their first
+# three letters: a letter before a real start cannot be inside a word found) or a digit.
+_EN_FIRST = (_EN_ORDINAL, _EN_DMY, _EN_MDY, _EN_MY)
+_EN_OPENING = re.compile("|".join(sorted({w[:3] for w in [*EN_MONTHS, *EN_WEEKDAYS, "the"]})))
+
 # Relative dates: (pattern, what it resolves to); resolved only when the document has a date.
 _EN_REL = re.compile(
     rf"(?<![\w-])(?:(?P<today>today)|(?P<yest>yesterday)|(?P<tom>tomorrow)|(?P<ago>(?P<n>\d+|two|three|four|five|"
@@ -99,6 +109,14 @@ _AR_REL = re.compile(
     rf"(?:(?:يوم\s+)?(?P<wd>{_AR_WD})(?:\s+(?P<q>الماضي|الفائت|المنصرم|المقبل|القادم))?)|"
     rf"(?P<ly>(?P<unit>العام|الشهر|السنة)\s+(?P<lyq>الماضي|الماضية|الفائت|المقبل|المقبلة|القادم|الجاري|الحالي)))"
     rf"(?![\w])")
+# Where relative dates can begin (tried there alone, as _EN_FIRST): a digit, or an opening word of
+# one of _EN_REL's alternatives (by its first three letters, "a" with its space), in the folded
+# text; one of _AR_REL's, or the proclitic before it.
+_EN_REL_OPENING = re.compile("|".join(sorted(
+    {w[:3] for w in ["today", "yesterday", "tomorrow", "two", "three", "four", "five", "six", "seven", "last", "next",
+                     "this", *EN_WEEKDAYS]})) + r"|a\s")
+_AR_REL_OPENING = re.compile(alternation(["أول", "أمس", "امس", "الأمس", "البارحة", "غد", "قبل", "يوم", *AR_WEEKDAYS,
+                                          "العام", "الشهر", "السنة"]))
 _AR_AGO = {"يومين": 2, "يوم": 1, "ثلاثة أيام": 3, "أربعة أيام": 4}
 _EN_SMALL = {"a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _PAST = {"last", "الماضي", "الماضية", "الفائت", "المنصرم", "السابق"}
@@ -164,8 +182,16 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) ->
         patterns += [(_EN_ORDINAL, False), (_EN_DMY, False), (_EN_MDY, True)]
     if arabic:
         patterns += [(_AR_ORDINAL, False), (_AR_DMY, False)]
+    digits = digit_starts(text)
+    words = sorted(digits + word_starts(folded(text), _EN_OPENING)) if latin else []
+
+    def found(pat: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        if pat in _DIGIT_FIRST:
+            return matches_at(pat, text, digits)
+        return matches_at(pat, text, words) if pat in _EN_FIRST else pat.finditer(text)
+
     for pat, month_first in patterns:
-        for m in pat.finditer(text):
+        for m in found(pat):
             month = month_number(m["m"])
             if pat in (_EN_ORDINAL, _EN_DMY, _EN_MDY) and not m["m"][0].isupper():
                 continue  # "may 4": a verb; English capitalises month names
@@ -187,11 +213,11 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) ->
             for day, s, e in days:
                 if _valid(year, month, day):
                     yield s, _trim(text, s, e), _value(year, month, day)
-    for m in _ISO.finditer(text):
+    for m in found(_ISO):
         y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
         if _valid(y, mo, d):
             yield m.start(), m.end(), _value(y, mo, d)
-    for m in _NUMERIC.finditer(text):
+    for m in found(_NUMERIC):
         a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
         # Arabic and most of the world write day first; US English month first, unless impossible.
         mo, d = (a, b) if latin and not arabic and a <= 12 else (b, a)
@@ -200,7 +226,7 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) ->
         if _valid(y, mo, d):
             yield m.start(), m.end(), _value(y, mo, d)
     for pat, ok in ((_EN_MY, latin), (_AR_MY, arabic)):
-        for m in pat.finditer(text) if ok else ():
+        for m in found(pat) if ok else ():
             if pat is _EN_MY and not m["m"][0].isupper():
                 continue
             yield m.start(), m.end(), f"{int(m['y']):04d}-{month_number(m['m']):02d}"
@@ -241,8 +267,13 @@ def _future(text: str, start: int) -> bool:
 def _relative(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) -> Iterator[Found]:
     """Relative dates, resolved against the document's own date; without one, kept as written
     (see :func:`relative_key`)."""
+    digits = digit_starts(text) if latin else []
     for pat, ok in ((_EN_REL, latin), (_AR_REL, arabic)):
-        for m in pat.finditer(text) if ok else ():
+        if not ok:
+            continue
+        starts = (sorted(digits + word_starts(folded(text), _EN_REL_OPENING)) if pat is _EN_REL
+                  else word_starts(text, _AR_REL_OPENING, "وب"))
+        for m in matches_at(pat, text, starts):
             gd = m.groupdict()
             shift: int | None = None  # days from the document's date
             value: str | None = None

@@ -18,6 +18,7 @@ them yet, and a time read wrong would be a false claim.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +30,7 @@ from sourcetrace.text.arabic import (
     starts_arabic,
     strip_proclitic,
 )
+from sourcetrace.text.scan import digit_starts, matches_at, word_starts
 
 _EN_UNITS = {w: i for i, w in enumerate(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
@@ -105,7 +107,7 @@ def _glued(text: str, start: int) -> bool:
     return not (text[start - 1] in _NUMBER_PROCLITICS and (start < 2 or not _LETTER.match(text[start - 2])))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     text: str  # digits translated; Arabic words normalized (diacritics, hamza on alif)
     start: int
@@ -122,15 +124,31 @@ class Quantity:
 
 
 def _tokens(text: str) -> list[_Tok]:
-    out = []
+    return _read_tokens(text)[0]
+
+
+def _read_tokens(text: str) -> tuple[list[_Tok], list[int]]:
+    """The tokens of ``text``, and the places of those that may begin a quantity (:func:`_may_start`):
+    find_quantities reads at those alone, most words being none; each distinct word is judged once
+    (:func:`_word`)."""
+    toks: list[_Tok] = []
+    starts: list[int] = []
     for m in _TOKEN.finditer(text):
-        t = m.group(0)
-        if starts_arabic(t):
-            t = _normalized(t)
-            if not t:  # a lone tatweel («ـ») or marks only: nothing is left to read
-                continue
-        out.append(_Tok(t, m.start(), m.end()))
-    return out
+        word = _word(m.group())
+        if word is None:  # a lone tatweel («ـ») or marks only: nothing is left to read
+            continue
+        if word[1]:
+            starts.append(len(toks))
+        s, e = m.span()
+        toks.append(_Tok(word[0], s, e))
+    return toks, starts
+
+
+@lru_cache(maxsize=1 << 17)
+def _word(raw: str) -> tuple[str, bool] | None:
+    """A token's text as read (an Arabic word normalized) and whether it may begin a quantity."""
+    t = _normalized(raw) if starts_arabic(raw) else raw
+    return (t, _may_start(t)) if t else None
 
 
 # A corpus repeats its words: each is normalized, and judged as a quantity's first token, once.
@@ -359,23 +377,33 @@ _CLOCK = re.compile(
 # «الساعة»): a text without it has no clock time, and _CLOCK, which is tried at every position
 # (its lookbehinds), is not run over it. Most texts have none; this scan skips ahead by digits.
 _CLOCK_HINT = re.compile(r"\d\s*(?::|[ap]\.?m|o'clock|صباح|مساء|ظهر|فجر|ليل|عصر)|الساع", re.I)
+_HOUR = re.compile("الساع")  # where a clock time not opening with its digits begins (_AR_HOUR)
+
+
+def _blanked(text: str, spans: Iterable[re.Match[str]]) -> str:
+    """``text`` with each match written over by spaces (``pattern.sub``, the matches given)."""
+    parts: list[str] = []
+    last = 0
+    for m in spans:
+        parts += (text[last:m.start()], " " * (m.end() - m.start()))
+        last = m.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every number, amount of money and percentage in ``text``, in order, non-overlapping."""
     text = ascii_digits(text)  # one code point for one: offsets do not move
-    if _CLOCK_HINT.search(text):  # a time of day is no quantity; offsets kept
-        text = _CLOCK.sub(lambda m: " " * len(m.group(0)), text)
-    toks = _tokens(text)
+    if _CLOCK_HINT.search(text):  # a time of day is no quantity; offsets kept. Tried where one can begin.
+        text = _blanked(text, matches_at(_CLOCK, text, sorted(digit_starts(text) + word_starts(text, _HOUR, "وب"))))
+    toks, starts = _read_tokens(text)
     out: list[Quantity] = []
-    i = 0
-    while i < len(toks):
-        q = _read(text, toks, i) if _may_start(toks[i].text) else None
-        if q is None:
-            i += 1
-            continue
-        quantity, i = q
-        out.append(quantity)
+    i = 0  # the first token not read into a quantity yet
+    for j in starts:
+        q = _read(text, toks, j) if j >= i else None
+        if q is not None:
+            quantity, i = q
+            out.append(quantity)
     return out
 
 
