@@ -280,6 +280,9 @@ def runs(members: np.ndarray, places: np.ndarray, mutual: np.ndarray, pool: Sequ
     """Each member's longest run of votes (:data:`MIN_RUN`), where two or more: consecutive voting
     sentences each voting for it (``mutual``) with its consecutive sentences (``members``, ``places``:
     each sentence's nearest member and that member's sentence), in pool order."""
+    if len(members) < 2 or not (mutual[1:] & mutual[:-1] & (members[1:] == members[:-1])
+                                & (places[1:] == places[:-1] + 1)).any():
+        return ()  # most ballots: no two votes in a row (a loop over each ballot's sentences cost more)
     best: dict[int, int] = {}
     run, prev = 0, (-1, -1)
     for m, j, on in zip(members.tolist(), places.tolist(), mutual.tolist(), strict=True):
