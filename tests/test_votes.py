@@ -171,9 +171,9 @@ def test_a_tally_is_read_whole_when_its_document_changed_or_a_sentence_no_longer
 
 
 def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_their_sentences():
-    ballots = {("a1", "en"): ("e1", 0.5, (), NONE), ("e1", "ar"): ("a1", 0.4, (), NONE),  # both ways
-               ("a2", "en"): ("e2", 0.6, (), NONE), ("e2", "ar"): ("a3", 0.3, (), NONE),  # one way only
-               ("a4", "en"): ("e4", 0.5, (), NONE), ("e4", "ar"): ("a4", votes.MIN_SHARE / 2, (), NONE)}  # too few votes
+    ballots = {("a1", "en"): ("e1", 0.5, (), NONE, ()), ("e1", "ar"): ("a1", 0.4, (), NONE, ()),  # both ways
+               ("a2", "en"): ("e2", 0.6, (), NONE, ()), ("e2", "ar"): ("a3", 0.3, (), NONE, ()),  # one way only
+               ("a4", "en"): ("e4", 0.5, (), NONE, ()), ("e4", "ar"): ("a4", votes.MIN_SHARE / 2, (), NONE, ())}  # too few votes
     assert votes.chosen(ballots) == {("a1", "e1")}
     assert votes.agreed([("share", 0.3), ("share", votes.MIN_SHARE)])
     assert not votes.agreed([("share", 0.9)])
@@ -185,10 +185,10 @@ def test_votes_in_order_choose_a_pair_whose_shares_are_low():
     the same place in both documents add up across both ballots; one vote cast both ways counts once."""
     n = votes.MIN_IN_ORDER
     order = tuple(("e1", 8 * i, 8 * i + 1) for i in range(n - 1))  # a1's sentence 8i, e1's 8i+1
-    ballots = {("a1", "en"): ("e9", 0.2, order, NONE),  # a1 chose another
-               ("e1", "ar"): ("a1", 0.06, (("a1", 1, 0), ("a1", 25, 24)), NONE)}  # (1, 0) is a1's (0, 1) again
+    ballots = {("a1", "en"): ("e9", 0.2, order, NONE, ()),  # a1 chose another
+               ("e1", "ar"): ("a1", 0.06, (("a1", 1, 0), ("a1", 25, 24)), NONE, ())}  # (1, 0) is a1's (0, 1) again
     assert votes.chosen(ballots) == {("a1", "e1")}
-    assert votes.chosen({("e1", "ar"): ballots[("e1", "ar")], ("a1", "en"): ("e9", 0.2, order[:1], NONE)}) == set()
+    assert votes.chosen({("e1", "ar"): ballots[("e1", "ar")], ("a1", "en"): ("e9", 0.2, order[:1], NONE, ())}) == set()
     # Votes between sentences at different places are chance, however many.
     assert not votes.in_order(0, 32, 31, 32) and votes.in_order(10, 32, 12, 32)
 
@@ -199,10 +199,10 @@ def test_a_ballot_keeps_its_votes_in_order():
     rng = np.random.default_rng(7)
     own = _unit(rng.normal(size=(12, 16)))
     partner = _unit(own + 0.1 * rng.normal(size=own.shape))
-    best, share, order, _ = votes.ballot(own, [("partner", partner)])
+    best, share, order, _, _ = votes.ballot(own, [("partner", partner)])
     assert (best, share) == ("partner", 1.0) and order == tuple(("partner", i, i) for i in range(12))
-    assert votes.chosen({("a", "en"): ("partner", share, order, NONE)}) == {("a", "partner")}
-    _, _, backwards, _ = votes.ballot(own, [("reversed", partner[::-1])])
+    assert votes.chosen({("a", "en"): ("partner", share, order, NONE, ())}) == {("a", "partner")}
+    _, _, backwards, _, _ = votes.ballot(own, [("reversed", partner[::-1])])
     assert [(i, j) for _, i, j in backwards] == [(i, 11 - i) for i in (5, 6)]  # the middle only
 
 
@@ -299,11 +299,11 @@ def test_twin_ballots_choose_apart_from_the_others():
     """Both documents' choice by their twins chooses a pair; one side's twin share and the other's
     sentence or stretch share do not."""
     low = votes.MIN_SHARE / 2
-    sentences = {("a1", "en"): ("e1", low, (), NONE), ("e1", "ar"): ("a1", low, (), NONE)}
-    twins = {("a1", "en"): ("e1", 0.2, (), NONE), ("e1", "ar"): ("a1", 0.3, (), NONE)}
+    sentences = {("a1", "en"): ("e1", low, (), NONE, ()), ("e1", "ar"): ("a1", low, (), NONE, ())}
+    twins = {("a1", "en"): ("e1", 0.2, (), NONE, ()), ("e1", "ar"): ("a1", 0.3, (), NONE, ())}
     assert votes.chosen(sentences, {}, twins) == {("a1", "e1")}
-    assert votes.chosen({("a1", "en"): ("e1", 0.3, (), NONE)}, {}, {("e1", "ar"): ("a1", 0.3, (), NONE)}) == set()
-    assert votes.chosen({}, {("a1", "en"): ("e1", 0.3, (), NONE)}, {("e1", "ar"): ("a1", 0.3, (), NONE)}) == set()
+    assert votes.chosen({("a1", "en"): ("e1", 0.3, (), NONE, ())}, {}, {("e1", "ar"): ("a1", 0.3, (), NONE, ())}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e1", 0.3, (), NONE, ())}, {("e1", "ar"): ("a1", 0.3, (), NONE, ())}) == set()
 
 
 def test_a_listed_choice_counts_each_sentence_s_nearest_neighbours_against_chance():
@@ -333,27 +333,27 @@ def test_both_documents_listed_choice_chooses_a_pair_their_votes_do_not():
     or stretch ballots' listed choices do not."""
     clear, low = ("e1", votes.MIN_LISTED), ("e1", votes.MIN_LISTED * 0.9)
     back = ("a1", votes.MIN_LISTED)
-    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), clear), ("e1", "ar"): ("a7", 0.06, (), back)}) == {("a1", "e1")}
-    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), low), ("e1", "ar"): ("a7", 0.06, (), back)}) == set()
-    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), clear), ("e1", "ar"): ("a7", 0.06, (), ("a2", 9.0))}) == set()
-    assert votes.chosen({}, {("a1", "en"): ("e9", 0.06, (), clear), ("e1", "ar"): ("a7", 0.06, (), back)}) == set()
+    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), clear, ()), ("e1", "ar"): ("a7", 0.06, (), back, ())}) == {("a1", "e1")}
+    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), low, ()), ("e1", "ar"): ("a7", 0.06, (), back, ())}) == set()
+    assert votes.chosen({("a1", "en"): ("e9", 0.06, (), clear, ()), ("e1", "ar"): ("a7", 0.06, (), ("a2", 9.0), ())}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e9", 0.06, (), clear, ()), ("e1", "ar"): ("a7", 0.06, (), back, ())}) == set()
 
 
 def test_stretch_ballots_choose_apart_from_sentence_ballots():
     """A pair either kind of ballot chooses is chosen, but a stretch's vote is no sentence's: a
     share or votes in order of one kind are never added to the other's."""
     low = votes.MIN_SHARE / 2
-    sentences = {("a1", "en"): ("e1", low, (), NONE), ("e1", "ar"): ("a1", low, (), NONE)}
-    stretches = {("a1", "en"): ("e1", 0.3, (), NONE), ("e1", "ar"): ("a1", votes.MIN_SHARE, (), NONE)}
+    sentences = {("a1", "en"): ("e1", low, (), NONE, ()), ("e1", "ar"): ("a1", low, (), NONE, ())}
+    stretches = {("a1", "en"): ("e1", 0.3, (), NONE, ()), ("e1", "ar"): ("a1", votes.MIN_SHARE, (), NONE, ())}
     assert votes.chosen(sentences) == set()
     assert votes.chosen(sentences, stretches) == {("a1", "e1")}
     # One document's sentence share and the other's stretch share are not both documents' choice.
-    assert votes.chosen({("a1", "en"): ("e1", 0.3, (), NONE)}, {("e1", "ar"): ("a1", 0.3, (), NONE)}) == set()
+    assert votes.chosen({("a1", "en"): ("e1", 0.3, (), NONE, ())}, {("e1", "ar"): ("a1", 0.3, (), NONE, ())}) == set()
     half = votes.MIN_IN_ORDER // 2
     order = tuple(("e1", 8 * i, 8 * i) for i in range(half))
     other = tuple(("e1", 8 * i + 4, 8 * i + 4) for i in range(votes.MIN_IN_ORDER - half))
-    assert votes.chosen({("a1", "en"): ("e9", 0.2, order, NONE)}, {("a1", "en"): ("e9", 0.2, other, NONE)}) == set()
-    assert votes.chosen({}, {("a1", "en"): ("e9", 0.2, order + other, NONE)}) == {("a1", "e1")}
+    assert votes.chosen({("a1", "en"): ("e9", 0.2, order, NONE, ())}, {("a1", "en"): ("e9", 0.2, other, NONE, ())}) == set()
+    assert votes.chosen({}, {("a1", "en"): ("e9", 0.2, order + other, NONE, ())}) == {("a1", "e1")}
 
 
 def test_only_pools_holding_a_long_document_cast_a_stretch_ballot():
@@ -402,3 +402,24 @@ def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored):
                      (t.sentence, alone.sentence), (t.bound, alone.bound)):
             assert a.dtype == b.dtype and np.array_equal(a, b)
         assert votes.verdict(t) == votes.ballot(mats[d], [(e, mats[e]) for e, _ in pool])
+
+
+def test_a_run_of_votes_chooses_a_translation_reordered_in_blocks():
+    """A partial translation cut in shuffled blocks of three: no vote stands at the same place in
+    both documents, few are in order, but each block's votes run on from sentence to sentence in
+    both (MIN_RUN sentences spanned); a neighbour whose sentences match in no order has no run."""
+    rng = np.random.default_rng(11)
+    partner = _unit(rng.normal(size=(12, 16)))
+    blocks = [3, 0, 2]  # the original's blocks of three the document keeps, in this order
+    own = _unit(np.concatenate([partner[3 * b:3 * b + 3] for b in blocks]) + 0.1 * rng.normal(size=(9, 16)))
+    got = votes.ballot(own, [("partner", partner)])
+    assert got[4] == (("partner", 3),)
+    assert votes.verdict(votes.tally(own, 1, [("partner", 2, partner)])) == got
+    assert votes.chosen({("a1", "en"): ("e9", 0.05, (), NONE, (("e1", votes.MIN_RUN),))}) == {("a1", "e1")}
+    assert votes.chosen({("a1", "en"): ("e9", 0.05, (), NONE, (("e1", votes.MIN_RUN - 1),))}) == set()
+    # A run of twins spans one sentence more than its votes: two twins are three sentences.
+    assert votes.chosen({}, {}, {("a1", "en"): ("e9", 0.05, (), NONE, (("e1", votes.MIN_RUN - 1),))}) == {("a1", "e1")}
+    scattered = partner[rng.permutation(12)[:9]][::2]  # every other sentence, shuffled: no two in a row
+    assert votes.ballot(_unit(scattered + 0.1 * rng.normal(size=scattered.shape)), [("partner", partner)])[4] == ()
+    assert votes.runs(np.array([0, 0, 1, 0]), np.array([4, 5, 6, 6]), np.array([True, True, True, False]),
+                      ["x", "y"]) == (("x", 2),)

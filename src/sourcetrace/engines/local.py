@@ -456,7 +456,8 @@ def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[s
         got = fresh.get((doc, lang)) if k not in kept or kept[k][0] != read[k] else tuple(kept[k][1:]) or None
         now[k] = [read[k], *(got or ())]
     store.put_corpus_cached(ballots[2], version, json.dumps(now, sort_keys=True).encode("utf-8"))
-    return {tuple(k.split("\t")): (v[1], v[2], tuple(map(tuple, v[3])), tuple(v[4])) for k, v in now.items() if len(v) == 5}
+    return {tuple(k.split("\t")): (v[1], v[2], tuple(map(tuple, v[3])), tuple(v[4]), tuple(map(tuple, v[5])))
+            for k, v in now.items() if len(v) == 6}
 
 
 def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[str, str, list[str]]],
