@@ -175,15 +175,16 @@ def _weekday(name: str | None) -> int | None:
     return EN_WEEKDAYS.get(name.lower(), AR_WEEKDAYS.get(name))
 
 
-def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) -> Iterator[Found]:
-    """Dates the text spells out (day and month, month and year, numeric forms)."""
+def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool, digits: list[int],
+              fold: str) -> Iterator[Found]:
+    """Dates the text spells out (day and month, month and year, numeric forms); ``digits``: where
+    its runs of digits begin, ``fold``: the text :func:`~sourcetrace.text.scan.folded` (when latin)."""
     patterns: list[tuple[re.Pattern[str], bool]] = []
     if latin:
         patterns += [(_EN_ORDINAL, False), (_EN_DMY, False), (_EN_MDY, True)]
     if arabic:
         patterns += [(_AR_ORDINAL, False), (_AR_DMY, False)]
-    digits = digit_starts(text)
-    words = sorted(digits + word_starts(folded(text), _EN_OPENING)) if latin else []
+    words = sorted(digits + word_starts(fold, _EN_OPENING)) if latin else []
 
     def found(pat: re.Pattern[str]) -> Iterator[re.Match[str]]:
         if pat in _DIGIT_FIRST:
@@ -264,14 +265,14 @@ def _future(text: str, start: int) -> bool:
     return False
 
 
-def _relative(text: str, doc_date: dt.date | None, latin: bool, arabic: bool) -> Iterator[Found]:
+def _relative(text: str, doc_date: dt.date | None, latin: bool, arabic: bool, digits: list[int],
+              fold: str) -> Iterator[Found]:
     """Relative dates, resolved against the document's own date; without one, kept as written
-    (see :func:`relative_key`)."""
-    digits = digit_starts(text) if latin else []
+    (see :func:`relative_key`); ``digits`` and ``fold`` as :func:`_explicit` takes them."""
     for pat, ok in ((_EN_REL, latin), (_AR_REL, arabic)):
         if not ok:
             continue
-        starts = (sorted(digits + word_starts(folded(text), _EN_REL_OPENING)) if pat is _EN_REL
+        starts = (sorted(digits + word_starts(fold, _EN_REL_OPENING)) if pat is _EN_REL
                   else word_starts(text, _AR_REL_OPENING, "وب"))
         for m in matches_at(pat, text, starts):
             gd = m.groupdict()
@@ -332,11 +333,13 @@ def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
     latin = _LATIN.search(text) is not None
     arabic = has_arabic(text)
     anchor = parse_date(doc_date) if doc_date else None
-    found = list(_explicit(text, anchor, latin, arabic))
+    # where matches can begin, found once for both kinds of date (text.scan)
+    digits, fold = digit_starts(text), folded(text) if latin else ""
+    found = list(_explicit(text, anchor, latin, arabic, digits, fold))
     starts = [s for s, _, _ in found]
     # a weekday right before a date belongs to it ("Thursday, 4 June", «يوم الخميس (4 يونيو)»), it is
     # no second date
-    found += [r for r in _relative(text, anchor, latin, arabic)
+    found += [r for r in _relative(text, anchor, latin, arabic, digits, fold)
               if not any(0 <= s - r[1] <= 3 and not text[r[1]:s].strip(" ,،(") for s in starts)]
     return _non_overlapping(found)
 

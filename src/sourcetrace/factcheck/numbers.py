@@ -123,10 +123,6 @@ class Quantity:
     amount: int | float  # the number itself, for a money value too
 
 
-def _tokens(text: str) -> list[_Tok]:
-    return _read_tokens(text)[0]
-
-
 def _read_tokens(text: str) -> tuple[list[_Tok], list[int]]:
     """The tokens of ``text``, and the places of those that may begin a quantity (:func:`_may_start`):
     find_quantities reads at those alone, most words being none; each distinct word is judged once
