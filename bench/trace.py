@@ -181,7 +181,7 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
             todo.append(n)
 
     at_stage(f"{label} read")
-    report = ingest([str(root)], store)
+    report = ingest([str(root)], store, workers=WORKERS)  # as `sourcetrace trace` reads
     docs = list(store.documents(report.files))
     say(f"  [{label}] read {len(docs)} documents ({report.read} files read, {report.unchanged} unchanged, "
         f"{len(report.failures)} failures)")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sourcetrace.engines import ingest as ingest_module
 from sourcetrace.engines.ingest import ONLY_BOILERPLATE, ingest
 from sourcetrace.readers import ReadError
 from sourcetrace.store.sqlite import Store
@@ -179,3 +180,40 @@ def test_an_annotation_json_beside_the_texts_is_skipped_not_traced_nor_failed(tm
                     Store(tmp_path / "s.db"))
     assert [Path(f.path).name.split(":")[0] for f in report.failures] == ["broken.json"]
     assert [Path(f.path).name for f in report.skipped] == ["gold.json"]
+
+
+# -- reading workers -------------------------------------------------------------------------------
+def _stored(store: Store, keys: list[str]) -> tuple[list, list, list]:
+    docs = list(store.documents(keys))
+    return ([(d.id, d.path, d.start, d.end, d.lang, d.title, d.date) for d in docs],
+            [(s.doc, s.start, s.end, s.lang) for d in docs for s in store.sentences(d.id)],
+            sorted(store.conn.execute("SELECT key, path, sha256, settings, text FROM files")))
+
+
+def test_workers_read_what_one_process_reads_with_the_same_ids(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 2)  # many chunks: names meet across them
+    monkeypatch.chdir(tmp_path)
+    paths = _mirrors(tmp_path, "xyzw")  # one name in four folders: ids foo, foo~hash, foo~hash~2 ...
+    for i in range(7):
+        (tmp_path / f"n{i}.txt").write_text(f"Report number {i} on the rivers. " + BODY, encoding="utf-8")
+        paths.append(f"n{i}.txt")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "blob.txt").write_bytes(bytes(range(256)) * 8)
+    paths += ["empty.txt", "blob.txt"]
+    with Store(tmp_path / "one.db") as one, Store(tmp_path / "two.db") as two:
+        alone = ingest(paths, one, workers=1)
+        shared = ingest(paths, two, workers=2)
+        assert shared.files == alone.files and (shared.read, shared.unchanged) == (alone.read, alone.unchanged) == (11, 0)
+        assert sorted(f.path for f in shared.failures) == sorted(f.path for f in alone.failures) == ["blob.txt", "empty.txt"]
+        assert _stored(two, shared.files) == _stored(one, alone.files)
+        assert len({d.id for d in two.documents()}) == 11
+        again = ingest(paths, two, workers=2)  # a rerun finds them current, in the workers too
+        assert (again.read, again.unchanged, again.files) == (0, 11, shared.files)
+
+
+def test_chunks_keep_every_file_of_a_name_together_in_order():
+    paths = ["a/x.txt", "b/y.txt", "c/x.txt", "d/x~1a2b3c4d.txt", "e/z.txt", "f/y.txt"]
+    chunks = ingest_module._chunks_by_name(paths, 1)
+    assert chunks == [["a/x.txt", "c/x.txt", "d/x~1a2b3c4d.txt"], ["b/y.txt", "f/y.txt"], ["e/z.txt"]]
+    assert sorted(p for c in ingest_module._chunks_by_name(paths, 4) for p in c) == sorted(paths)

@@ -31,6 +31,7 @@ from sourcetrace.engines.load import LoadReport
 from sourcetrace.engines.load import load as load_outputs
 from sourcetrace.engines.lookup import Comparison, pair_fact_diff, resolve
 from sourcetrace.engines.lookup import compare as compare_documents
+from sourcetrace.engines.workers import default_workers
 from sourcetrace.pipeline import Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff
@@ -52,7 +53,7 @@ def read(inputs: Sequence[str | Path], *, db: str | Path | None = None, store: S
          max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Document], ReadReport]:
     """Read files, folders and globs into the store: their documents, and what was read or refused."""
     with _opened(db, store) as st:
-        report = ingest([str(p) for p in inputs], st, max_bytes=max_bytes)
+        report = ingest([str(p) for p in inputs], st, max_bytes=max_bytes, workers=default_workers())
         return list(st.documents(report.files)), report
 
 

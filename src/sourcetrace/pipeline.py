@@ -65,10 +65,9 @@ from sourcetrace.records import (
 from sourcetrace.relate.direction import direct as direct_by_family
 from sourcetrace.relate.families import families as families_of
 from sourcetrace.relate.relations import MIN_TRANSLATION_COVERAGE, TRANSLATION_KINDS, PairText, relations_for
-from sourcetrace.segment.documents import content_spans
-from sourcetrace.segment.documents import segment as segment_file
-from sourcetrace.text import language
-from sourcetrace.text.sentences import run_on, split_sentences, unwrapped
+from sourcetrace.segment.documents import content_spans, segment_and_split
+from sourcetrace.segment.documents import split as split  # the split stage, by its name here too
+from sourcetrace.text.sentences import run_on, unwrapped
 from sourcetrace.text.terms import figures
 
 STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose", "relate", "facts",
@@ -145,20 +144,7 @@ def read(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display_path: 
 
 def segment(source: SourceFile, id_prefix: str) -> tuple[list[Document], list[Sentence]]:
     """One file's documents (segment, boilerplate, language, dateline) and their sentences."""
-    docs = segment_file(source, id_prefix)
-    return docs, [s for d in docs for s in split(source.text, d)]
-
-
-def split(text: str, doc: Document) -> list[Sentence]:
-    """Sentences of one document: its content spans (boilerplate excluded), split."""
-    out: list[Sentence] = []
-    # Per-sentence language only where the document holds letters of another script at all.
-    mixed = language.mixed_script(text[doc.start:doc.end], doc.lang)
-    for start, end in content_spans(doc):
-        for s, e in split_sentences(text, start, end, doc.lang):
-            lang = language.sentence_language(text[s:e], doc.lang) if mixed else doc.lang
-            out.append(Sentence(doc.id, s, e, lang))
-    return out
+    return segment_and_split(source, id_prefix)
 
 
 # -- encode --------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from sourcetrace.cli.console import err_console, error, fail, markup
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.lookup import NotFound, resolve
+from sourcetrace.engines.workers import default_workers
 from sourcetrace.pipeline import run_settings as stamp
 from sourcetrace.readers import discover
 from sourcetrace.records import Document
@@ -144,12 +145,13 @@ def ingest_with_progress(inputs: list[str], store: Store, max_bytes: int, strict
     if log and logs_progress():
         with StageLog() as lines:
             lines.start("read", len(paths))
-            return ingest(inputs, store, max_bytes=max_bytes, strict=strict, progress=lambda _p: lines.advance())
+            return ingest(inputs, store, max_bytes=max_bytes, strict=strict, progress=lambda _p: lines.advance(),
+                          workers=default_workers())
     with Progress(TextColumn("[bold]reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   TextColumn("{task.description}"), console=err_console, transient=True,
                   disable=quiet or len(paths) < 2) as progress:
         task = progress.add_task("", total=len(paths))
-        return ingest(inputs, store, max_bytes=max_bytes, strict=strict,  # descriptions are markup
+        return ingest(inputs, store, max_bytes=max_bytes, strict=strict, workers=default_workers(),
                       progress=lambda p: progress.update(task, advance=1, description=escape(Path(p).name)))
 
 

@@ -88,7 +88,7 @@ def trace(inputs: Sequence[str], store: Store, *, encoder: Encoder | None = None
           progress: Progress = QUIET) -> tuple[ReadReport, Trace]:
     """Read the inputs into the store and trace their documents: every stage of
     :mod:`sourcetrace.pipeline`."""
-    report = ingest(inputs, store, max_bytes=max_bytes)
+    report = ingest(inputs, store, max_bytes=max_bytes, workers=default_workers())
     docs = list(store.documents(report.files))
     return report, trace_documents(store, docs, encoder=encoder, threshold=threshold, progress=progress)
 

@@ -23,11 +23,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sourcetrace.records import Document, Part, SourceFile, Span
+from sourcetrace.records import Document, Part, Sentence, SourceFile, Span
 from sourcetrace.segment.boilerplate import boilerplate_lines, lines_of, merge_spans
 from sourcetrace.segment.dateline import find_date
 from sourcetrace.text import language
 from sourcetrace.text.arabic import strip_proclitic
+from sourcetrace.text.sentences import split_sentences
 
 MIN_RUN_LETTERS = 200  # letters of one script that can make a document of their own
 SHORT_LINE = 110  # chars: a headline, office or dateline line is shorter than this
@@ -317,3 +318,22 @@ def content_spans(doc: Document) -> list[Span]:
     if pos < doc.end:
         spans.append((pos, doc.end))
     return spans
+
+
+def split(text: str, doc: Document) -> list[Sentence]:
+    """Sentences of one document: its content spans (boilerplate excluded), split."""
+    out: list[Sentence] = []
+    # Per-sentence language only where the document holds letters of another script at all.
+    mixed = language.mixed_script(text[doc.start:doc.end], doc.lang)
+    for start, end in content_spans(doc):
+        for s, e in split_sentences(text, start, end, doc.lang):
+            lang = language.sentence_language(text[s:e], doc.lang) if mixed else doc.lang
+            out.append(Sentence(doc.id, s, e, lang))
+    return out
+
+
+def segment_and_split(source: SourceFile, id_prefix: str) -> tuple[list[Document], list[Sentence]]:
+    """A file's documents (:func:`segment`) and their sentences (:func:`split`): the reading
+    stage's whole work on one file, in a module light enough for reading workers to import."""
+    docs = segment(source, id_prefix)
+    return docs, [s for d in docs for s in split(source.text, d)]
