@@ -41,8 +41,8 @@ _DATE_SLASH = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?!\d
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\d])")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _NAME = re.compile(r"(?:[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)?|[A-Z]{3,})(?![\w-])")
-# What may not come before a match of each pattern (checked in document_terms).
-_NOT_BEFORE = {_DATE_DMY: str.isdigit, _DATE_MDY: lambda c: c.isalnum() or c == "_"}
+_DIGITS = re.compile(r"\d+")
+_MONTH_SIZES = sorted({len(m) for m in _MONTH})
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"'\u201c\u2018\n(])\s*$")
@@ -82,39 +82,18 @@ def _number(tok: str) -> str | None:
 _NOT_DIGIT = re.compile(r"\D")
 
 
-def document_terms(text: str) -> set[str]:
-    """The terms of one document: ``num:…``, ``date:YYYY-MM-DD`` and ``name:…`` keys.
+def document_terms(text: str, norm: str | None = None) -> set[str]:
+    """The terms of one document: ``num:…``, ``date:YYYY-MM-DD`` and ``name:…`` keys (`norm`:
+    ``normalize_text(text)``, when the caller has it).
 
     A pattern's matches are its ``finditer`` matches not preceded by a character the pattern may
     not follow (as a leading lookbehind it made the engine try every position: half the cost of
     reading a document's terms). A number or a name read once is not read again: its key is in."""
-    norm = normalize_text(text)
+    if norm is None:
+        norm = normalize_text(text)
     out: set[str] = set()
-    for rx in (_DATE_DMY, _DATE_MDY):
-        if rx is _DATE_MDY and not _MDY_TAIL.search(norm):
-            continue
-        for m in rx.finditer(norm):
-            s = m.start()
-            if s == 0 or not _NOT_BEFORE[rx](norm[s - 1]):
-                key = _date(m, _MONTH.get(m.group("m"), 0))
-                if key:
-                    out.add(key)
-    for rx in (_DATE_ISO, _DATE_SLASH):
-        for m in rx.finditer(norm):
-            s = m.start()
-            if s == 0 or not norm[s - 1].isdigit():
-                key = _date(m, int(m.group("m")))
-                if key:
-                    out.add(key)
-    done: set[str] = set()  # numbers read
-    for m in _NUMBER.finditer(norm):
-        tok = m.group()
-        if tok not in done and ((s := m.start()) == 0 or not (norm[s - 1].isdigit() or norm[s - 1] in ".,")):
-            done.add(tok)
-            key = _number(tok)
-            if key:
-                out.add(key)
-    done.clear()  # names read (or never names)
+    _digit_terms(norm, out)
+    done: set[str] = set()  # names read (or never names)
     for m in _NAME.finditer(text):
         word = m.group()
         if word in done:
@@ -129,6 +108,83 @@ def document_terms(text: str) -> set[str]:
         if key:
             out.add(key)
     return out
+
+
+def _digit_terms(norm: str, out: set[str]) -> None:
+    """Add the numbers and the day-first, ISO and slashed dates of normalized text to `out`: the
+    matches of ``finditer`` of _NUMBER, _DATE_DMY, _DATE_ISO and _DATE_SLASH not preceded by a
+    digit (nor, a number, by "." or ","), read in one pass over the digit runs, not four over the
+    text. Each pattern begins with digits, so a match not preceded by one begins a run; one that
+    begins inside a run (left out) spans no other run where that pattern could match (a year,
+    a month of 1-2 digits), so leaving it out changes no match ``finditer`` would give after it;
+    a run too long or followed by the wrong character (below) cannot begin a match."""
+    num_at = dmy_at = mdy_at = iso_at = slash_at = 0  # where ``finditer`` of each pattern would go on
+    done: set[str] = set()  # numbers read
+    for run in _DIGITS.finditer(norm):
+        r, e = run.span()
+        # Not a \d, but a digit to str.isdigit (a superscript, unless folded): as it was checked
+        after_digit = r > 0 and norm[r - 1].isdigit()
+        if r >= num_at:  # a number always begins at a run's start
+            m = _NUMBER.match(norm, r)
+            num_at = m.end()
+            tok = m.group()
+            if tok not in done and not after_digit and (r == 0 or norm[r - 1] not in ".,"):
+                done.add(tok)
+                key = _number(tok)
+                if key:
+                    out.add(key)
+        size, after = e - r, norm[e:e + 1]
+        m = None
+        if size <= 2:
+            if r >= dmy_at and after.isspace() and (m := _DATE_DMY.match(norm, r)):
+                dmy_at = m.end()
+                key = _date(m, _MONTH.get(m.group("m"), 0))
+            elif r >= slash_at and after in ("/", ".") and (m := _DATE_SLASH.match(norm, r)):
+                slash_at = m.end()
+                key = _date(m, int(m.group("m")))
+        elif size == 4 and after == "-" and r >= iso_at and (m := _DATE_ISO.match(norm, r)):
+            iso_at = m.end()
+            key = _date(m, int(m.group("m")))
+        if m and key and not after_digit:
+            out.add(key)
+        if size <= 2 and r > mdy_at and norm[r - 1].isspace() and (after == "," or after.isspace()):
+            m = _month_first(norm, r, mdy_at)  # r may be the day of a date written month first
+            if m:
+                mdy_at = m.end()
+                s = m.start()
+                if (s == 0 or not ((c := norm[s - 1]).isalnum() or c == "_")) and (key := _date(m, _MONTH[m.group("m")])):
+                    out.add(key)
+
+
+def _month_first(norm: str, day: int, at: int) -> re.Match[str] | None:
+    """The first match of _DATE_MDY at or after `at` whose day begins at `day`, or, as
+    ``finditer`` would give it first, one beginning before it (None: no match begins from `at`
+    to `day`). Such a match begins where a month name ends before the spaces before `day`, or
+    where one ends before the «/» and spaces before that name («حزيران/يونيو 4, 2020»): a month-led
+    pattern scanned the whole text letter by letter (_DATE_MDY was the dearest of the terms'
+    patterns). Month names hold no digit, so a match ending before `day` was found at its own day."""
+    starts = []
+    end = _skip_spaces(norm, day)
+    if end == day:
+        return None
+    for size in _MONTH_SIZES:
+        if size <= end and norm[end - size:end] in _MONTH:
+            starts.append(end - size)
+            slash = _skip_spaces(norm, end - size)
+            if slash and norm[slash - 1] == "/":
+                first = _skip_spaces(norm, slash - 1)
+                starts += [first - n for n in _MONTH_SIZES if n <= first and norm[first - n:first] in _MONTH]
+    for start in sorted(starts):
+        if start >= at and (m := _DATE_MDY.match(norm, start)):
+            return m
+    return None
+
+
+def _skip_spaces(text: str, end: int) -> int:
+    """Where the run of whitespace ending at `end` begins."""
+    while end and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 @lru_cache(maxsize=65536)
