@@ -126,12 +126,13 @@ def test_long_sentences_are_cut_in_chunks_that_do_not_depend_on_where_they_start
 
     rng = random.Random(3)
     words = [rng.choice(WORDS) for _ in range(400)]
-    assert _units(words[:CHUNK_ABOVE]) == [words[:CHUNK_ABOVE]]  # a sentence of usual length stays whole
-    chunks = _units(words)
+    assert _units(words[:CHUNK_ABOVE]) == [(0, CHUNK_ABOVE)]  # a sentence of usual length stays whole
+    chunks = [words[a:b] for a, b in _units(words)]
     assert [w for c in chunks for w in c] == words
     assert all(QUOTE_MIN_TOKENS <= len(c) <= CHUNK_MAX + QUOTE_MIN_TOKENS for c in chunks)
     # The same words after another beginning: past the first few chunks, the cuts are the same.
-    later = _units([rng.choice(WORDS) for _ in range(23)] + words[100:])
+    other = [rng.choice(WORDS) for _ in range(23)] + words[100:]
+    later = [other[a:b] for a, b in _units(other)]
     assert {tuple(c) for c in chunks[-10:]} <= {tuple(c) for c in later}
 
 

@@ -71,6 +71,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import TypeVar
 
 import numpy as np
@@ -80,8 +81,8 @@ from scipy.sparse.csgraph import connected_components
 from sourcetrace.candidates.neighbours import Neighbours, nearest
 from sourcetrace.candidates.neighbours import pairs as neighbour_pairs
 from sourcetrace.encode.vectors import Vectors, encoded
-from sourcetrace.records import pair_key
-from sourcetrace.text.normalize import normalize_text
+from sourcetrace.records import in_bulk, pair_key
+from sourcetrace.text.normalize import fold_parts, fold_text, normalize_text
 from sourcetrace.text.terms import document_terms
 
 __all__ = [
@@ -183,13 +184,15 @@ class Candidate:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(normalize_text(text))
+    """The words of ``normalize_text(text)`` (fold_text: its space runs do not change them)."""
+    return _WORD.findall(fold_text(text))
 
 
 def _shingles(words: list[str], size: int) -> list[str]:
     if len(words) < size:
         return [" ".join(words)] if words else []
-    return [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
+    # zip of shifted lists, not a slice per shingle: a third cheaper (one per word of the corpus)
+    return list(map(" ".join, zip(*(words[k:] for k in range(size)), strict=False)))
 
 
 # -- MinHash ---------------------------------------------------------------------------------------
@@ -200,7 +203,10 @@ def _signatures(token_sets: list[list[str]], num_perm: int) -> np.ndarray:
     import rensa
 
     matrix = rensa.RMinHash.digest_matrix_from_token_sets(token_sets, num_perm, SEED)
-    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(token_sets), num_perm)
+    # to_rows is the only way out of the matrix (lists of ints); fromiter reads them without
+    # asarray's nested-list inspection
+    flat = chain.from_iterable(matrix.to_rows())
+    return np.fromiter(flat, dtype=np.uint32, count=len(token_sets) * num_perm).reshape(len(token_sets), num_perm)
 
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
@@ -369,58 +375,89 @@ def _word_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
 
 
-def _units(words: list[str]) -> list[list[str]]:
-    """A sentence's words as quote units: the sentence, or a long one (over ``CHUNK_ABOVE``
-    words) in content-defined chunks. A chunk ends after a word pair whose hash is 0 modulo
-    ``CHUNK_SPREAD``, at least ``QUOTE_MIN_TOKENS`` and at most ``CHUNK_MAX`` words after the last
-    end (as rsync/LBFS cut files), so a passage copied from the middle of a long run-on sentence
-    is cut at the same words in both texts once both have passed one chunk end inside it,
-    wherever the sentence began: web text without full stops is one "sentence" of hundreds of
-    words, of which a copy shares a part (PAN, bench/realtext.py), and a whole-sentence unit
-    only collides when most of it is shared. Units stay disjoint, so one shared stretch does not
-    count twice towards ``QUOTE_MIN_SENTENCES``."""
+def _units(words: list[str]) -> list[tuple[int, int]]:
+    """A sentence's words as quote units, each a (start, end) slice of `words`: the sentence, or
+    a long one (over ``CHUNK_ABOVE`` words) in content-defined chunks. A chunk ends after a word
+    pair whose hash is 0 modulo ``CHUNK_SPREAD``, at least ``QUOTE_MIN_TOKENS`` and at most
+    ``CHUNK_MAX`` words after the last end (as rsync/LBFS cut files), so a passage copied from the
+    middle of a long run-on sentence is cut at the same words in both texts once both have passed
+    one chunk end inside it, wherever the sentence began: web text without full stops is one
+    "sentence" of hundreds of words, of which a copy shares a part (PAN, bench/realtext.py), and a
+    whole-sentence unit only collides when most of it is shared. Units stay disjoint, so one
+    shared stretch does not count twice towards ``QUOTE_MIN_SENTENCES``."""
     if len(words) <= CHUNK_ABOVE:
-        return [words]
-    out, start, prev = [], 0, 0
+        return [(0, len(words))]
+    out: list[tuple[int, int]] = []
+    start, prev = 0, 0
     for k, w in enumerate(words):
         h = _word_hash(w)
         size = k + 1 - start
         if size >= CHUNK_MAX or (size >= QUOTE_MIN_TOKENS and ((prev * 31) ^ h) % CHUNK_SPREAD == 0):
-            out.append(words[start:k + 1])
+            out.append((start, k + 1))
             start = k + 1
         prev = h
     if start < len(words):
         if len(words) - start < QUOTE_MIN_TOKENS and out:
-            out[-1] = out[-1] + words[start:]  # a short tail joins the chunk before it
+            out[-1] = (out[-1][0], len(words))  # a short tail joins the chunk before it
         else:
-            out.append(words[start:])
+            out.append((start, len(words)))
     return out
 
 
-def _sentence_words(doc: DocInput) -> list[list[str]]:
-    return [_words(s) for s in doc.sentences] if doc.sentences else [_words(doc.text)]
+def _sentence_words(doc: DocInput) -> tuple[list[list[str]], str]:
+    """The words of each sentence (of the text, without sentences) and ``normalize_text`` of the
+    text (its terms read it), from one fold of the text where the sentences are found in it in
+    order (most often: folding was a fifth of the features' cost, done twice)."""
+    parts = doc.sentences or [doc.text]
+    both = fold_parts(doc.text, parts)
+    if both is None:
+        return [_words(s) for s in parts], normalize_text(doc.text)
+    norm, folds = both
+    return [_WORD.findall(f) for f in folds], norm
 
 
-def _quote_units(doc: DocInput, sentences: list[list[str]]) -> list[list[str]]:
-    """The units a document's quotes are matched by: its sentences whole, as they always were,
-    and, where they differ, its run-on units (``doc.units``: sentences joined across every line
-    break inside one), with every unit over ``CHUNK_ABOVE`` words also cut in chunks (_units).
+def _quote_sets(doc: DocInput, sentences: list[list[str]], flat: list[str]) -> list[list[str]]:
+    """The word 3-shingles of each unit a document's quotes are matched by that has at least
+    ``QUOTE_MIN_TOKENS`` words (shorter ones are not matched). The units: its sentences whole, as
+    they always were, and, where they differ, its run-on units (``doc.units``: sentences joined
+    across every line break inside one), with every unit over ``CHUNK_ABOVE`` words also cut in
+    chunks (_units); each unit once (a repeated one would count twice), sentences first.
     Adding units never loses a pair the sentences find: joining a headline, a byline and a
     date line to the first sentence (news pages) must not replace that sentence's own unit.
     A shared sentence over CHUNK_ABOVE words counts more than once towards QUOTE_MIN_SENTENCES:
     forty words in a row are shared text, not a stock line. `sentences`: :func:`_sentence_words`
-    of `doc` (the caller has them: reading them again was an eighth of the features' cost)."""
-    out = list(sentences)
-    seen = {tuple(s) for s in sentences}
+    of `doc`, `flat` their words in a row: a sentence's shingles are a slice of the shingles of
+    `flat`, made once (shingling each unit apart was a quarter of the features' cost)."""
+    row = _shingles(flat, QUOTE_SHINGLE) if len(flat) >= QUOTE_MIN_TOKENS else []
+    out: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+    starts = []
+    at = 0
+    for s in sentences:
+        starts.append(at)
+        if len(s) >= QUOTE_MIN_TOKENS:
+            seen.add(tuple(s))
+            out.append(row[at:at + len(s) - QUOTE_SHINGLE + 1])
+        at += len(s)
+
+    def add(words: list[str], bounds: list[tuple[int, int]], shingles: Callable[[int, int], list[str]]) -> None:
+        for a, b in bounds:
+            if b - a >= QUOTE_MIN_TOKENS and (key := tuple(words[a:b])) not in seen:
+                seen.add(key)
+                out.append(shingles(a, b))
+
     known = set(doc.sentences)
-    for u in [_words(x) for x in doc.units if x not in known] + sentences:
-        for c in _units(u):
-            if tuple(c) not in seen:  # one unit once: a repeated unit would count twice
-                seen.add(tuple(c))
-                out.append(c)
+    for x in doc.units:
+        if x not in known:
+            u = _words(x)
+            add(u, _units(u), lambda a, b, u=u: _shingles(u[a:b], QUOTE_SHINGLE))
+    for s, at in zip(sentences, starts, strict=True):
+        if len(s) > CHUNK_ABOVE:  # a shorter one is one unit, added above
+            add(s, _units(s), lambda a, b, at=at: row[at + a:at + b - QUOTE_SHINGLE + 1])
     return out
 
 
+@in_bulk()  # words, shingles and units: millions of objects, no cycles (the collector was a seventh of the time)
 def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle: int = 5) -> list[DocFeatures]:
     """Signatures and terms of each document (a map over documents; batched for MinHash speed)."""
     if num_perm % DOC_ROWS:
@@ -429,21 +466,24 @@ def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle:
     quote_sets: list[list[str]] = []
     has_doc: list[bool] = []
     n_quotes: list[int] = []
+    norms: list[str] = []
     for d in docs:
-        words = _sentence_words(d)
-        sh = _shingles([w for s in words for w in s], shingle)
+        words, norm = _sentence_words(d)
+        norms.append(norm)
+        flat = list(chain.from_iterable(words))
+        sh = _shingles(flat, shingle)
         has_doc.append(bool(sh))
         if sh:
             doc_sets.append(sh)
-        units = [_shingles(u, QUOTE_SHINGLE) for u in _quote_units(d, words) if len(u) >= QUOTE_MIN_TOKENS]
+        units = _quote_sets(d, words, flat)
         quote_sets += units
         n_quotes.append(len(units))
     doc_sigs = iter(_signatures(doc_sets, num_perm))
     quote_sigs = _signatures(quote_sets, QUOTE_PERM)
     out, q = [], 0
-    for d, has, n in zip(docs, has_doc, n_quotes, strict=True):
+    for d, has, n, norm in zip(docs, has_doc, n_quotes, norms, strict=True):
         out.append(DocFeatures(d.id, d.lang, next(doc_sigs) if has else None, quote_sigs[q:q + n],
-                               frozenset(document_terms(d.text))))
+                               frozenset(document_terms(d.text, norm))))
         q += n
     return out
 

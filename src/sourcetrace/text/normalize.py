@@ -70,6 +70,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
 
@@ -382,6 +383,39 @@ def normalize_text(text: str) -> str:
     if "  " in out:
         out = _SPACE_RUN.sub(" ", out)
     return out.strip(" ")
+
+
+def fold_text(text: str) -> str:
+    """:func:`normalize_text` before its space runs are collapsed and its ends stripped: the same
+    words to any tokenizer that splits at spaces, for less (MinHash reads every sentence's words)."""
+    return text.translate(_FOLD)
+
+
+_PART = "\ue000"  # a private-use character: folds to itself, is no word character
+
+
+def fold_parts(text: str, parts: Sequence[str]) -> tuple[str, list[str]] | None:
+    """``normalize_text(text)`` and the :func:`fold_text` of each of `parts`, substrings of `text`
+    in order, from one fold of `text` (a document's terms read the one, its sentences' words the
+    others: folding is per character, so the parts' folds are pieces of the text's). None when a
+    part is not found after the one before it, or `text` holds the separator."""
+    if _PART in text:
+        return None
+    pieces, at = [], 0
+    for part in parts:
+        i = text.find(part, at)
+        if i < 0:
+            return None
+        pieces += (text[at:i], part)
+        at = i + len(part)
+    pieces.append(text[at:])
+    folded = _PART.join(pieces).translate(_FOLD).split(_PART)
+    if len(folded) != len(pieces):  # a character folded to the separator (none does)
+        return None
+    out = "".join(folded)
+    if "  " in out:
+        out = _SPACE_RUN.sub(" ", out)
+    return out.strip(" "), folded[1::2]
 
 
 def normalize_span(file_text: str, start: int, end: int, lang: str | None = None) -> Normalized:
