@@ -403,3 +403,33 @@ def test_a_rerun_types_and_diffs_again_only_pairs_whose_inputs_or_code_changed(t
         (tmp_path / "b.txt").write_text("Breaking news. " + body.format("2.4"), encoding="utf-8")
         again = run(store)
         assert calls == {"relate": 3, "diff": 3} and not any(d.status == "changed" for d in again[1])
+
+
+def test_neighbours_searched_beside_document_workers_in_one_thread_are_the_same(tmp_path, monkeypatch):
+    """With document workers holding the other cores (``beside``), faiss searches in one thread
+    (its threads only took turns with them): the same lists, bit for bit."""
+    import faiss
+
+    from sourcetrace.candidates import neighbours
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for i, (en, ar) in enumerate([("The council met today.", "اجتمع المجلس اليوم."),
+                                  ("Heavy rain closed the road.", "أغلقت الأمطار الطريق."),
+                                  ("The bank raised its rate.", "رفع البنك سعر الفائدة.")]):
+        (corpus / f"e{i}.txt").write_text(en + "\n", encoding="utf-8")
+        (corpus / f"a{i}.txt").write_text(ar + "\n", encoding="utf-8")
+    monkeypatch.setattr(neighbours, "FEW_QUERIES", 0)  # every search by faiss, as a fresh large run's
+    threads: list[int] = []
+    search = faiss.IndexFlatIP.search
+    monkeypatch.setattr(faiss.IndexFlatIP, "search",
+                        lambda self, *a, **k: threads.append(faiss.omp_get_max_threads()) or search(self, *a, **k))
+    found = {}
+    for beside in (False, True):
+        threads.clear()
+        with Store(tmp_path / f"{beside}.db") as store:  # a store each: no lists of a last run to start from
+            docs = list(store.documents(ingest([str(corpus)], store).files))
+            found[beside] = neighbours.to_bytes(local.nearest_documents(store, docs, local.topic_vectors(store, docs),
+                                                                        beside=beside))
+        assert threads and set(threads) == ({1} if beside else {faiss.omp_get_max_threads()})
+    assert found[True] == found[False]

@@ -116,6 +116,7 @@ def test_fact_workers_stop_once_done_and_their_results_stay(tmp_path):
         work = workers.DocumentWork(store, 2)
         assert work.pool is None  # nothing submitted: no processes
         work.submit("facts", workers.document_facts, docs, 2)
+        assert work.busy()  # its first chunk cannot be done yet: the workers are still starting
         while not all(f.done() for f in work.futures["facts"]):
             time.sleep(0.05)
         work.release()  # done: the processes stop
@@ -180,6 +181,7 @@ def test_document_work_calls_back_once_its_jobs_are_done(tmp_path):
     with Store(tmp_path / "s.db") as store:
         docs = list(store.documents(ingest([str(tmp_path)], store).files))
         work = workers.DocumentWork(store, 2)
+        assert not work.busy()  # nothing submitted
         threads = threading.active_count()
         work.when_done(lambda: pytest.fail("nothing was submitted"))
         assert threading.active_count() == threads  # no job: no thread waits
@@ -187,7 +189,7 @@ def test_document_work_calls_back_once_its_jobs_are_done(tmp_path):
         work.submit("facts", workers.document_facts, docs, 1)
         work.when_done(done.set)
         assert done.wait(120)
-        assert all(f.done() for f in work.futures["facts"])
+        assert all(f.done() for f in work.futures["facts"]) and not work.busy()
         work.close()
 
 

@@ -45,6 +45,8 @@ STRIP_RULES = "strip3"
 def strip_arabic_marks(text: str) -> str:
     """Remove Arabic diacritics, Qur'anic marks and tatweel, read alef wasla as alef and a dagger
     alef as the alef ordinary spelling writes; other characters are left as they are."""
+    if text.isascii():  # nothing to strip (most English text): no pattern scanned
+        return text
     if _DAGGER in text:
         text = _DAGGER_WORD.sub(_spelled, text)
     return _ARABIC_MARKS.sub("", text).translate(_ALEF_WASLA)

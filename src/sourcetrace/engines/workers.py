@@ -255,6 +255,10 @@ class DocumentWork:
     def submitted(self, name: str) -> bool:
         return name in self.futures
 
+    def busy(self) -> bool:
+        """Whether a chunk of a job submitted is still to finish (the workers hold the cores)."""
+        return any(not f.done() for fs in self.futures.values() for f in fs)
+
     def when_done(self, then: Callable[[], None]) -> None:
         """Call ``then`` (in a thread of its own) once every job submitted so far is done (never
         when none was): what a trace starts when these workers leave the cores idle."""
