@@ -102,6 +102,8 @@ _NUMBER_PROCLITICS = ("و", "ب", "ل", "ف", "ك")
 def _glued(text: str, start: int) -> bool:
     """Digits glued to a word (COVID-19, G20), but not to a one-letter Arabic proclitic («و10») or
     the article («الـ17»: the seventeen)."""
+    if start == 0 or text[start - 1].isspace():  # most digits: nothing glued to them
+        return False
     if not _LETTER_BEFORE.search(text, max(0, start - 2), start) and text[start - 1:start] != "\u0640":
         return False
     if _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
@@ -142,7 +144,7 @@ def _read_tokens(text: str) -> tuple[_Tokens, list[int]]:
     (:func:`_word`)."""
     parts = _TOKEN_SPLIT.split(text)
     offsets = list(accumulate(map(len, parts), initial=0))
-    starts, ends = offsets[1::2], offsets[2::2]
+    starts, ends = offsets[1:-1:2], offsets[2::2]
     words = list(map(_word, parts[1::2]))
     if None in words:  # a lone tatweel («ـ») or marks only: nothing is left to read
         kept = [w is not None for w in words]
@@ -187,6 +189,7 @@ def _num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 6)
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus repeats its figures (years above all)
 def _digits(tok: str) -> float | None:
     """Value of a digit token: "8,000,000", "8٬000", "2.5", "2٫5"; "2,5" is two and a half."""
     t = tok.replace("٬", ",").replace("٫", ".")
