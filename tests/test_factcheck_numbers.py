@@ -218,3 +218,15 @@ def test_tokens_skipped_cannot_begin_a_quantity() -> None:
                 skipped += 1
                 assert numbers._read(text, toks, i) is None, (text, tok)
     assert skipped > 100
+
+
+def test_glued_fast_path_agrees_with_the_patterns() -> None:
+    """_glued answers a digit after a space at once; anything else goes through its patterns, which
+    take digits at a line's start after a word ending the line before as glued (_LETTER_BEFORE's $
+    matches before a newline): the fast path must not change that."""
+    from sourcetrace.factcheck import numbers
+
+    for text, glued in (("Syria 12", False), ("Syria\n12", True), ("G20", True), ("\n12", False),
+                        ("و12", False), ("x-12", True), ("a\t12", False)):
+        start = next(i for i, c in enumerate(text) if c.isdigit())
+        assert numbers._glued(text, start) is glued, text

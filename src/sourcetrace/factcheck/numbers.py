@@ -102,8 +102,8 @@ _NUMBER_PROCLITICS = ("و", "ب", "ل", "ف", "ك")
 def _glued(text: str, start: int) -> bool:
     """Digits glued to a word (COVID-19, G20), but not to a one-letter Arabic proclitic («و10») or
     the article («الـ17»: the seventeen)."""
-    if start == 0 or text[start - 1].isspace():  # most digits: nothing glued to them
-        return False
+    if start == 0 or text[start - 1] == " ":  # most digits: nothing glued to them
+        return False  # (not after a newline: _LETTER_BEFORE's $ matches before one, "word\n12" is glued)
     if not _LETTER_BEFORE.search(text, max(0, start - 2), start) and text[start - 1:start] != "\u0640":
         return False
     if _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
