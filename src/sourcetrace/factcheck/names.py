@@ -158,8 +158,13 @@ _EN_RUN = re.compile(rf"(?<![\w'’-]){_EN_CAP}(?:(?:\s+|\s+(?:of|for|the|de|di|
                      rf"(?:al-)?{_EN_CAP})*")
 
 
-_POSSESSIVE = re.compile("['’]s$")
 _NEWLINE = re.compile("\n")
+_RUN_WORD = re.compile(r"[^\s/]+")
+
+
+def _unpossessive(word: str) -> str:
+    """``word`` without a final "'s" / "’s" (a word or a run's phrase: no newline at its end)."""
+    return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
 def _english(text: str) -> list[Name]:
@@ -168,8 +173,8 @@ def _english(text: str) -> list[Name]:
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
     headline: dict[int, bool] = {}  # line number -> a title-case headline? (each line judged once)
     for m in _EN_RUN.finditer(text):
-        words = list(re.finditer(r"[^\s/]+", m.group(0)))
-        spans = [(m.start() + w.start(), m.start() + w.end(), _POSSESSIVE.sub("", w.group(0))) for w in words]
+        at = m.start()
+        spans = [(at + w.start(), at + w.end(), _unpossessive(w.group())) for w in _RUN_WORD.finditer(m.group())]
         found: list[Name] = []
         _english_run(text, spans, en, found)
         line = bisect_left(breaks, m.start())
@@ -206,7 +211,7 @@ def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: li
         hit = None
         for j in range(n, i, -1):
             phrase = text[spans[i][0]:spans[j - 1][1]]
-            key = en.get(_POSSESSIVE.sub("", phrase.lower()))
+            key = en.get(_unpossessive(phrase.lower()))
             if key:
                 hit = (j, key)
                 break
