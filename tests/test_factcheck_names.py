@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sourcetrace.factcheck import extract
 from sourcetrace.factcheck.names import person_key
+from sourcetrace.text.arabic import ARABIC_WORD, normalize_arabic
 from sourcetrace.text.skeletons import same_name
 
 NAME_TYPES = ("person", "org", "place")
@@ -102,7 +105,9 @@ def test_arabic_words_skipped_begin_no_name_or_title() -> None:
 
     text = ("قال وزير الخارجية الإيطالي لويجي دي مايو في بغداد والعراق وللأمم المتحدة إن الرئيس "
             "والسيدة ليلى ك. حداد زارا حلف شمال الأطلسي والاتحاد الأوروبي ولبنان يوم الخميس")
-    words = [(m.start(), m.end(), names._normalized(m.group(0))) for m in names._AR_WORD.finditer(text)]
+    words = names._arabic_words(text)
+    assert [w for _, _, w in words] == [normalize_arabic(m.group()) for m in re.finditer(ARABIC_WORD, text)]
+    assert all(text[s:e] == m.group() for (s, e, _), m in zip(words, re.finditer(ARABIC_WORD, text), strict=True))
     ar = names._gazetteer()[1]
     skipped = [i for i, w in enumerate(words) if not names._ar_may_start(w[2])]
     assert 0 < len(skipped) < len(words)

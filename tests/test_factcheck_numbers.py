@@ -213,8 +213,20 @@ def test_tokens_skipped_cannot_begin_a_quantity() -> None:
     for text in texts:
         text = text.translate(DIGITS)
         toks, _ = numbers._read_tokens(text)
-        for i, tok in enumerate(toks):
-            if not numbers._may_start(tok.text):
+        for i, tok in enumerate(toks.text):
+            if not numbers._may_start(tok):
                 skipped += 1
-                assert numbers._read(text, toks, i) is None, (text, tok.text)
+                assert numbers._read(text, toks, i) is None, (text, tok)
     assert skipped > 100
+
+
+def test_glued_fast_path_agrees_with_the_patterns() -> None:
+    """_glued answers a digit after a space at once; anything else goes through its patterns, which
+    take digits at a line's start after a word ending the line before as glued (_LETTER_BEFORE's $
+    matches before a newline): the fast path must not change that."""
+    from sourcetrace.factcheck import numbers
+
+    for text, glued in (("Syria 12", False), ("Syria\n12", True), ("G20", True), ("\n12", False),
+                        ("و12", False), ("x-12", True), ("a\t12", False)):
+        start = next(i for i, c in enumerate(text) if c.isdigit())
+        assert numbers._glued(text, start) is glued, text

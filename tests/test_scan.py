@@ -10,7 +10,7 @@ import pytest
 
 from sourcetrace.factcheck import dates, numbers
 from sourcetrace.text.arabic import ascii_digits
-from sourcetrace.text.scan import CASE_FOLDS, digit_starts, folded, matches_at, word_starts
+from sourcetrace.text.scan import CASE_FOLDS, digit_starts, folded, match_starts, matches_at, word_starts
 from test_factcheck_dates import AR, EN
 from test_factcheck_numbers import AR as AR_NUMBERS
 from test_factcheck_numbers import CLOCKS
@@ -60,10 +60,21 @@ def test_english_patterns_match_as_finditer(name: str) -> None:
     found = 0
     for text in _texts():
         want = _spans(pat.finditer(text))
-        starts = sorted(digit_starts(text) + word_starts(folded(text), dates._EN_OPENING))
+        starts = sorted(match_starts(dates._EN_OPENING, folded(text)) + digit_starts(text))
         assert _spans(matches_at(pat, text, starts)) == want, text
         found += len(want)
     assert found >= 10
+
+
+@pytest.mark.parametrize("name", ["_AR_ORDINAL", "_AR_MY"])
+def test_arabic_patterns_match_as_finditer(name: str) -> None:
+    pat = getattr(dates, name)
+    found = 0
+    for text in [*_texts(), "كتاب آب 2020 وبالثالث عشر من شهر آب، الأول من أيلول/سبتمبر 2021 ابن اب2020"]:
+        want = _spans(pat.finditer(text))
+        assert _spans(matches_at(pat, text, match_starts(dates._AR_OPENINGS[pat], text))) == want, text
+        found += len(want)
+    assert found >= 3
 
 
 @pytest.mark.parametrize("name", ["_EN_REL", "_AR_REL"])
@@ -72,8 +83,7 @@ def test_relative_dates_match_as_finditer(name: str) -> None:
     found = 0
     for text in _texts():
         want = _spans(pat.finditer(text))
-        starts = (sorted(digit_starts(text) + word_starts(folded(text), dates._EN_REL_OPENING)) if name == "_EN_REL"
-                  else word_starts(text, dates._AR_REL_OPENING, "وب"))
+        starts = dates._en_rel_starts(text, folded(text)) if name == "_EN_REL" else match_starts(dates._AR_REL_OPENING, text)
         assert _spans(matches_at(pat, text, starts)) == want, text
         found += len(want)
     assert found >= 10
@@ -87,6 +97,33 @@ def test_clock_times_match_as_finditer() -> None:
         assert _spans(matches_at(numbers._CLOCK, text, starts)) == want, text
         found += len(want)
     assert found > 10
+
+
+def test_match_starts_are_finditer_starts() -> None:
+    pats = [re.compile(r"(\d+)"), dates._EN_REL_OPENING, dates._AR_REL_OPENING, dates._EN_OPENING,
+            *dates._AR_OPENINGS.values()]
+    for text in _texts():
+        for pat in pats:
+            assert match_starts(pat, text) == [m.start() for m in pat.finditer(text)], (pat, text)
+    assert match_starts(re.compile("(x)"), "") == []
+
+
+def test_a_text_the_hints_pass_over_has_no_date_of_theirs() -> None:
+    """_explicit skips a pattern where its hint finds nothing (a capitalised English month, an Arabic
+    month, an ISO or numeric date's digits): the pattern must find nothing there either (an English
+    month in lower case is no date: _explicit drops it)."""
+    skipped = 0
+    for text in [*_texts(), "may 4, 2020 and june 2021", "on 4 may", "1.2.20 2020-1-02", "1/2.2020 2020-01-2",
+                 "كتاب 2020 ابن 4 ابنا", "4 اب2020، 3 آب"]:
+        cases = [(pat, dates._EN_MONTH_CAP) for pat in dates._EN_FIRST]
+        cases += [(pat, dates._AR_MONTH) for pat in (dates._AR_DMY, dates._AR_ORDINAL, dates._AR_MY)]
+        cases += list(dates._HINTS.items())
+        for pat, hint in cases:
+            if hint.search(text) is None:
+                skipped += 1
+                found = [m for m in pat.finditer(text) if pat not in dates._EN_FIRST or m["m"][0].isupper()]
+                assert found == [], (pat.pattern[:40], text)
+    assert skipped > 100
 
 
 def test_a_missing_start_is_a_missing_match() -> None:
@@ -105,3 +142,6 @@ def test_case_folds_are_every_letter_re_reads_as_ascii() -> None:
     for c, letter in CASE_FOLDS.items():
         assert re.fullmatch(letter, c, re.I)
     assert folded("\u017fEPT \u0130x \u212aelvin") == "sept ix kelvin"
+    assert folded("SEPT Kelvin É") == "sept kelvin é"
+    for c in map(chr, range(sys.maxunicode + 1)):  # str.lower, where folded uses it, keeps offsets
+        assert len(c.lower()) == 1 or c in CASE_FOLDS, hex(ord(c))

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sourcetrace.text.arabic import ARABIC_LETTER, ascii_digits, has_arabic
 from sourcetrace.text.dates import (
@@ -39,7 +39,7 @@ from sourcetrace.text.dates import (
     alternation,
     month_number,
 )
-from sourcetrace.text.scan import digit_starts, folded, matches_at, word_starts
+from sourcetrace.text.scan import digit_starts, folded, match_starts, matches_at
 
 _EN_ORDINALS = {w: i + 1 for i, w in enumerate(
     ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"])}
@@ -93,10 +93,41 @@ _NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P
 # of the text. Each opens with a lookbehind refusing a letter or digit before it, then:
 # _AR_DMY, _ISO, _NUMERIC a digit, the first of its run;
 _DIGIT_FIRST = (_AR_DMY, _ISO, _NUMERIC)
-# the English ones a weekday, a month, "the" (case-blind, found in the folded text by their first
-# three letters: a letter before a real start cannot be inside a word found) or a digit.
+# the English ones a weekday, a month, "the" or a digit (case-blind: found in the folded text). An
+# opening found is one word (what must follow it looked ahead at, not taken), so that it hides no other
+# place a pattern can begin, and every alternative opens with a letter: re then skips ahead to the
+# letters they open with (text.scan.match_starts). One scan for all four (a superset of each one's).
 _EN_FIRST = (_EN_ORDINAL, _EN_DMY, _EN_MDY, _EN_MY)
-_EN_OPENING = re.compile("|".join(sorted({w[:3] for w in [*EN_MONTHS, *EN_WEEKDAYS, "the"]})))
+_M3 = sorted({w[:3] for w in EN_MONTHS})
+
+
+def _opening(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(f"({'|'.join(alternatives)})")
+
+
+def _each(words: Iterable[str], then: str = "") -> list[str]:
+    """Each word with what must follow it (a lookahead): alternatives that open with a letter."""
+    return [re.escape(w) + (f"(?={then})" if then else "") for w in words]
+
+
+_EN_OPENING = _opening(*_each(sorted({w[:3] for w in EN_WEEKDAYS}) + _M3), rf"the(?=\s+(?:\d|{_EN_ORD.lower()}))")
+# No English date without a month name, which _EN_FIRST's readers take only capitalised ("may 4" is
+# a verb): a text without one, the name's first letter a capital, has none (most texts).
+_EN_MONTH_CAP = re.compile("|".join(f"{m[0].upper()}(?i:{m[1:]})" for m in _M3))
+# Nor an Arabic one (_AR_DMY, _AR_ORDINAL, _AR_MY) without an Arabic month name, nor an ISO or a
+# numeric date without what these hold (a hint opening with a punctuation mark: re skips ahead to it).
+# (A month name of these stands as a word, a digit at most glued to it, «آب» no part of «كتاب».)
+_AR_MONTH = re.compile("|".join(rf"{re.escape(m)}(?<![^\W\d]{re.escape(m)})(?![^\W\d])" for m in AR_MONTHS))
+# Where _AR_ORDINAL and _AR_MY can begin (tried there alone, as _EN_FIRST): an ordinal's first word
+# (after a proclitic) before the rest of it and «من»; «شهر», or a month name a word of its own before
+# what can follow it in _AR_MY.
+_AR_ORD_FIRST = sorted({k.split()[0] for k in _AR_ORDINALS})
+_AR_ORD_TAIL = alternation({k[len(k.split()[0]):] for k in _AR_ORDINALS} - {""})
+_AR_OPENINGS = {
+    _AR_ORDINAL: _opening(*_each([p + w for p in ("", "و", "ب") for w in _AR_ORD_FIRST], rf"(?:{_AR_ORD_TAIL})?\s+من\s")),
+    _AR_MY: _opening(*_each(["شهر"], r"\s"), *(rf"{re.escape(m)}(?<!\w{re.escape(m)})(?=[\s/\-(\d])" for m in AR_MONTHS)),
+}
+_HINTS = {_ISO: re.compile(r"-\d\d-\d\d"), _NUMERIC: re.compile(r"/\d{1,2}/(?:19|20|21)\d\d|\.\d{1,2}\.(?:19|20|21)\d\d")}
 
 # Relative dates: (pattern, what it resolves to); resolved only when the document has a date.
 _EN_REL = re.compile(
@@ -109,14 +140,20 @@ _AR_REL = re.compile(
     rf"(?:(?:يوم\s+)?(?P<wd>{_AR_WD})(?:\s+(?P<q>الماضي|الفائت|المنصرم|المقبل|القادم))?)|"
     rf"(?P<ly>(?P<unit>العام|الشهر|السنة)\s+(?P<lyq>الماضي|الماضية|الفائت|المقبل|المقبلة|القادم|الجاري|الحالي)))"
     rf"(?![\w])")
-# Where relative dates can begin (tried there alone, as _EN_FIRST): a digit, or an opening word of
-# one of _EN_REL's alternatives (by its first three letters, "a" with its space), in the folded
-# text; one of _AR_REL's, or the proclitic before it.
-_EN_REL_OPENING = re.compile("|".join(sorted(
-    {w[:3] for w in ["today", "yesterday", "tomorrow", "two", "three", "four", "five", "six", "seven", "last", "next",
-                     "this", *EN_WEEKDAYS]})) + r"|a\s")
-_AR_REL_OPENING = re.compile(alternation(["أول", "أمس", "امس", "الأمس", "البارحة", "غد", "قبل", "يوم", *AR_WEEKDAYS,
-                                          "العام", "الشهر", "السنة"]))
+# Where relative dates can begin (tried there alone, as _EN_FIRST): the opening word of one of
+# _EN_REL's alternatives, in the folded text ("last", "next", "this", "a" and a number word only before
+# what must follow them; digits before "days ago" are added only when a text says "days ago"); of one
+# of _AR_REL's (with its proclitic; «يوم», «قبل», «أول» and the units only before what must follow).
+_EN_REL_OPENING = _opening(
+    *_each(["today", "yesterday", "tomorrow", *EN_WEEKDAYS]),
+    *_each(["two", "three", "four", "five", "six", "seven", "a"], r"\s+days?\s+ago"),
+    *_each(["last", "next", "this"], rf"\s+(?:{_EN_WD.lower()}|year|month)"))
+_DAYS_AGO = re.compile(r"days?\s+ago")
+_AR_REL_OPENING = _opening(
+    *_each([p + w for p in ("", "و", "ب") for w in ("أمس", "امس", "الأمس", "البارحة")]), *_each(["غد", "وغد"]),
+    *_each(["أول"], r"\s+(?:أمس|امس)"), *_each(["قبل"], r"\s+(?:يومين|\d+\s+أيام|ثلاثة\s+أيام|أربعة\s+أيام|يوم)"),
+    *_each(["يوم"], rf"\s+(?:{_AR_WD})"), *_each(AR_WEEKDAYS),
+    *_each(["العام", "الشهر", "السنة"], r"\s+(?:الماضي|الماضية|الفائت|المقبل|المقبلة|القادم|الجاري|الحالي)"))
 _AR_AGO = {"يومين": 2, "يوم": 1, "ثلاثة أيام": 3, "أربعة أيام": 4}
 _EN_SMALL = {"a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _PAST = {"last", "الماضي", "الماضية", "الفائت", "المنصرم", "السابق"}
@@ -175,21 +212,33 @@ def _weekday(name: str | None) -> int | None:
     return EN_WEEKDAYS.get(name.lower(), AR_WEEKDAYS.get(name))
 
 
-def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool, digits: list[int],
-              fold: str) -> Iterator[Found]:
-    """Dates the text spells out (day and month, month and year, numeric forms); ``digits``: where
-    its runs of digits begin, ``fold``: the text :func:`~sourcetrace.text.scan.folded` (when latin)."""
+def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool, fold: str) -> Iterator[Found]:
+    """Dates the text spells out (day and month, month and year, numeric forms); ``fold``: the text
+    :func:`~sourcetrace.text.scan.folded` (when latin)."""
+    english = latin and _EN_MONTH_CAP.search(text) is not None
+    arabic = arabic and _AR_MONTH.search(text) is not None
     patterns: list[tuple[re.Pattern[str], bool]] = []
-    if latin:
+    if english:
         patterns += [(_EN_ORDINAL, False), (_EN_DMY, False), (_EN_MDY, True)]
     if arabic:
         patterns += [(_AR_ORDINAL, False), (_AR_DMY, False)]
-    words = sorted(digits + word_starts(fold, _EN_OPENING)) if latin else []
+
+    digits: list[int] | None = None  # where the text's runs of digits begin, once a pattern needs them
+    words: list[int] | None = None  # where English dates can begin, once one is looked for
 
     def found(pat: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        nonlocal digits, words
         if pat in _DIGIT_FIRST:
+            hint = _HINTS.get(pat)
+            if hint is not None and hint.search(text) is None:
+                return iter(())
+            digits = digit_starts(text) if digits is None else digits
             return matches_at(pat, text, digits)
-        return matches_at(pat, text, words) if pat in _EN_FIRST else pat.finditer(text)
+        if pat in _EN_FIRST:
+            digits = digit_starts(text) if digits is None else digits
+            words = sorted(match_starts(_EN_OPENING, fold) + digits) if words is None else words
+            return matches_at(pat, text, words)
+        return matches_at(pat, text, match_starts(_AR_OPENINGS[pat], text))
 
     for pat, month_first in patterns:
         for m in found(pat):
@@ -226,7 +275,7 @@ def _explicit(text: str, doc_date: dt.date | None, latin: bool, arabic: bool, di
             mo, d = d, mo
         if _valid(y, mo, d):
             yield m.start(), m.end(), _value(y, mo, d)
-    for pat, ok in ((_EN_MY, latin), (_AR_MY, arabic)):
+    for pat, ok in ((_EN_MY, english), (_AR_MY, arabic)):
         for m in found(pat) if ok else ():
             if pat is _EN_MY and not m["m"][0].isupper():
                 continue
@@ -265,15 +314,19 @@ def _future(text: str, start: int) -> bool:
     return False
 
 
-def _relative(text: str, doc_date: dt.date | None, latin: bool, arabic: bool, digits: list[int],
-              fold: str) -> Iterator[Found]:
+def _en_rel_starts(text: str, fold: str) -> list[int]:
+    """Where _EN_REL can match in ``text`` (``fold``: it folded)."""
+    starts = match_starts(_EN_REL_OPENING, fold)
+    return sorted(starts + digit_starts(text)) if _DAYS_AGO.search(fold) else starts  # "3 days ago"
+
+
+def _relative(text: str, doc_date: dt.date | None, latin: bool, arabic: bool, fold: str) -> Iterator[Found]:
     """Relative dates, resolved against the document's own date; without one, kept as written
-    (see :func:`relative_key`); ``digits`` and ``fold`` as :func:`_explicit` takes them."""
+    (see :func:`relative_key`); ``fold`` as :func:`_explicit` takes it."""
     for pat, ok in ((_EN_REL, latin), (_AR_REL, arabic)):
         if not ok:
             continue
-        starts = (sorted(digits + word_starts(fold, _EN_REL_OPENING)) if pat is _EN_REL
-                  else word_starts(text, _AR_REL_OPENING, "وب"))
+        starts = _en_rel_starts(text, fold) if pat is _EN_REL else match_starts(_AR_REL_OPENING, text)
         for m in matches_at(pat, text, starts):
             gd = m.groupdict()
             shift: int | None = None  # days from the document's date
@@ -333,13 +386,12 @@ def find_dates(text: str, doc_date: str | None = None) -> list[Found]:
     latin = _LATIN.search(text) is not None
     arabic = has_arabic(text)
     anchor = parse_date(doc_date) if doc_date else None
-    # where matches can begin, found once for both kinds of date (text.scan)
-    digits, fold = digit_starts(text), folded(text) if latin else ""
-    found = list(_explicit(text, anchor, latin, arabic, digits, fold))
+    fold = folded(text) if latin else ""  # where English dates can begin is found in it (text.scan)
+    found = list(_explicit(text, anchor, latin, arabic, fold))
     starts = [s for s, _, _ in found]
     # a weekday right before a date belongs to it ("Thursday, 4 June", «يوم الخميس (4 يونيو)»), it is
     # no second date
-    found += [r for r in _relative(text, anchor, latin, arabic, digits, fold)
+    found += [r for r in _relative(text, anchor, latin, arabic, fold)
               if not any(0 <= s - r[1] <= 3 and not text[r[1]:s].strip(" ,،(") for s in starts)]
     return _non_overlapping(found)
 

@@ -16,6 +16,8 @@ import functools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate, compress
+from operator import itemgetter
 
 from sourcetrace.align.cues import STOPWORDS
 from sourcetrace.text.arabic import (
@@ -139,6 +141,7 @@ _AR_CUED = {
 _AR_PROCLITIC_COMMON = {normalize_arabic("حماس"): frozenset({"ب"})}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a corpus names its people again and again
 def person_key(surname: str) -> str:
     """The key of a person: the strong consonant skeleton of the surname (Latin or Arabic)."""
     if has_arabic(surname):
@@ -155,8 +158,13 @@ _EN_RUN = re.compile(rf"(?<![\w'’-]){_EN_CAP}(?:(?:\s+|\s+(?:of|for|the|de|di|
                      rf"(?:al-)?{_EN_CAP})*")
 
 
-_POSSESSIVE = re.compile("['’]s$")
 _NEWLINE = re.compile("\n")
+_RUN_WORD = re.compile(r"[^\s/]+")
+
+
+def _unpossessive(word: str) -> str:
+    """``word`` without a final "'s" / "’s" (a word or a run's phrase: no newline at its end)."""
+    return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
 def _english(text: str) -> list[Name]:
@@ -165,8 +173,8 @@ def _english(text: str) -> list[Name]:
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
     headline: dict[int, bool] = {}  # line number -> a title-case headline? (each line judged once)
     for m in _EN_RUN.finditer(text):
-        words = list(re.finditer(r"[^\s/]+", m.group(0)))
-        spans = [(m.start() + w.start(), m.start() + w.end(), _POSSESSIVE.sub("", w.group(0))) for w in words]
+        at = m.start()
+        spans = [(at + w.start(), at + w.end(), _unpossessive(w.group())) for w in _RUN_WORD.finditer(m.group())]
         found: list[Name] = []
         _english_run(text, spans, en, found)
         line = bisect_left(breaks, m.start())
@@ -203,7 +211,7 @@ def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: li
         hit = None
         for j in range(n, i, -1):
             phrase = text[spans[i][0]:spans[j - 1][1]]
-            key = en.get(_POSSESSIVE.sub("", phrase.lower()))
+            key = en.get(_unpossessive(phrase.lower()))
             if key:
                 hit = (j, key)
                 break
@@ -254,7 +262,6 @@ def _nationality(word: str) -> bool:
 
 
 # -- Arabic ------------------------------------------------------------------------------------
-_AR_WORD = re.compile(ARABIC_WORD)
 _AR_TITLES = [_norm_words(t) for t in (
     "وزير الخارجية", "وزيرة الخارجية", "وزير الدفاع", "وزيرة الدفاع", "وزير الداخلية", "وزير المالية",
     "رئيس الوزراء", "رئيسة الوزراء", "رئيس الحكومة", "رئيس الجمهورية", "نائب رئيس الوزراء", "الرئيس",
@@ -267,15 +274,29 @@ _AR_NOT_NAME = frozenset(_norm_words("""في من إلى على عن مع و أ�
 المتحدة"""))
 
 
+# An Arabic word (ARABIC_WORD) as split's separator: gap, word, gap, word, ..., gap; the running sum of their lengths
+# gives each word's offsets, and no match object is made per word.
+_AR_WORD_SPLIT = re.compile(f"({ARABIC_WORD})")
+_THIRD = itemgetter(2)
+
+
+def _arabic_words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, normalized) of every Arabic word of ``text``, by C loops (split, accumulate, map)."""
+    parts = _AR_WORD_SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts), initial=0))
+    return list(zip(offsets[1:-1:2], offsets[2::2], map(_normalized, parts[1::2]), strict=True))
+
+
 def _arabic(text: str) -> list[Name]:
     _, ar = _gazetteer()
-    words = [(m.start(), m.end(), _normalized(m.group(0))) for m in _AR_WORD.finditer(text)]
+    words = _arabic_words(text)
     out: list[Name] = []
     i, n = 0, len(words)
-    while i < n:
-        if not _ar_may_start(words[i][2]):
-            i += 1  # neither a table name nor a title begins with this word (most words)
-            continue
+    # only words a table name or a title can begin with are read from (most words are none)
+    for c in compress(range(n), map(_ar_may_start, map(_THIRD, words))):
+        if c < i:
+            continue  # inside a name or title already read
+        i = c
         hit = _ar_known(words, i, n, ar, text)
         if hit:
             j, skip, (typ, key) = hit

@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, compress
+from operator import itemgetter
 
 from sourcetrace.text.arabic import (
     ARABIC_LETTER,
@@ -100,6 +102,8 @@ _NUMBER_PROCLITICS = ("و", "ب", "ل", "ف", "ك")
 def _glued(text: str, start: int) -> bool:
     """Digits glued to a word (COVID-19, G20), but not to a one-letter Arabic proclitic («و10») or
     the article («الـ17»: the seventeen)."""
+    if start == 0 or text[start - 1] == " ":  # most digits: nothing glued to them
+        return False  # (not after a newline: _LETTER_BEFORE's $ matches before one, "word\n12" is glued)
     if not _LETTER_BEFORE.search(text, max(0, start - 2), start) and text[start - 1:start] != "\u0640":
         return False
     if _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
@@ -108,10 +112,15 @@ def _glued(text: str, start: int) -> bool:
 
 
 @dataclass(slots=True)
-class _Tok:
-    text: str  # digits translated; Arabic words normalized (diacritics, hamza on alif)
-    start: int
-    end: int
+class _Tokens:
+    """A text's tokens, one list per field (token ``j`` is ``text[j]``, ``start[j]``, ``end[j]``):
+    built by C loops (split, accumulate, map), not one object per token."""
+    text: list[str]  # digits translated; Arabic words normalized (diacritics, hamza on alif)
+    start: list[int]
+    end: list[int]
+
+    def __len__(self) -> int:
+        return len(self.text)
 
 
 @dataclass
@@ -123,21 +132,25 @@ class Quantity:
     amount: int | float  # the number itself, for a money value too
 
 
-def _read_tokens(text: str) -> tuple[list[_Tok], list[int]]:
+# _TOKEN as split's separator: split gives gap, token, gap, token, ..., gap, and the running sum of
+# their lengths each token's offsets, so that no match object is made per token.
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def _read_tokens(text: str) -> tuple[_Tokens, list[int]]:
     """The tokens of ``text``, and the places of those that may begin a quantity (:func:`_may_start`):
     find_quantities reads at those alone, most words being none; each distinct word is judged once
     (:func:`_word`)."""
-    toks: list[_Tok] = []
-    starts: list[int] = []
-    for m in _TOKEN.finditer(text):
-        word = _word(m.group())
-        if word is None:  # a lone tatweel («ـ») or marks only: nothing is left to read
-            continue
-        if word[1]:
-            starts.append(len(toks))
-        s, e = m.span()
-        toks.append(_Tok(word[0], s, e))
-    return toks, starts
+    parts = _TOKEN_SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts), initial=0))
+    starts, ends = offsets[1:-1:2], offsets[2::2]
+    words = list(map(_word, parts[1::2]))
+    if None in words:  # a lone tatweel («ـ») or marks only: nothing is left to read
+        kept = [w is not None for w in words]
+        words, starts, ends = (list(compress(x, kept)) for x in (words, starts, ends))
+    return (_Tokens(list(map(_FIRST, words)), starts, ends),
+            list(compress(range(len(words)), map(_SECOND, words))))
 
 
 @lru_cache(maxsize=1 << 17)
@@ -176,6 +189,7 @@ def _num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 6)
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus repeats its figures (years above all)
 def _digits(tok: str) -> float | None:
     """Value of a digit token: "8,000,000", "8٬000", "2.5", "2٫5"; "2,5" is two and a half."""
     t = tok.replace("٬", ",").replace("٫", ".")
@@ -212,17 +226,17 @@ def _ar_kind(w: str) -> str | None:
     return None
 
 
-def _arabic_words(toks: list[_Tok], i: int) -> tuple[float, int, int] | None:
+def _arabic_words(toks: _Tokens, i: int) -> tuple[float, int, int] | None:
     """Arabic number words from token i: (value, last token index, clitic letters to skip)."""
-    first = toks[i].text
+    first = toks.text[i]
     w = _strip_clitic(first)
     skip = len(first) - len(w)
     total, current, j, last, has_scale = 0.0, 0.0, i, -1, False
     prev_kind = None
     while j < len(toks):
-        w = toks[j].text if j > i else first[skip:]
+        w = toks.text[j] if j > i else first[skip:]
         if j > i:
-            if toks[j].start - toks[j - 1].end > 2:
+            if toks.start[j] - toks.end[j - 1] > 2:
                 break
             if w.startswith("و") and _ar_kind(w[1:]):
                 w = w[1:]
@@ -232,7 +246,7 @@ def _arabic_words(toks: list[_Tok], i: int) -> tuple[float, int, int] | None:
         if kind is None:
             break
         if kind == "teen":
-            nxt = toks[j + 1].text if j + 1 < len(toks) else ""
+            nxt = toks.text[j + 1] if j + 1 < len(toks) else ""
             if nxt not in ("عشر", "عشرة"):
                 break
             current += 10 + _AR_TEEN_HEADS[w]
@@ -241,7 +255,7 @@ def _arabic_words(toks: list[_Tok], i: int) -> tuple[float, int, int] | None:
             v = _AR_UNITS[w]
             if v == 10 and prev_kind == "unit" and current % 10 and current < 10:
                 current += 10  # «ثلاثة عشر»
-            elif prev_kind in ("unit", "ten") and j > i and toks[j].text == w:
+            elif prev_kind in ("unit", "ten") and j > i and toks.text[j] == w:
                 break  # two numbers side by side without و: not one number
             else:
                 current += v
@@ -273,12 +287,12 @@ def _arabic_words(toks: list[_Tok], i: int) -> tuple[float, int, int] | None:
     return value, last, skip
 
 
-def _english_words(toks: list[_Tok], i: int) -> tuple[float, int] | None:
+def _english_words(toks: _Tokens, i: int) -> tuple[float, int] | None:
     total, current, last, has_scale, any_num = 0.0, 0.0, -1, False, False
     j = i
     while j < len(toks):
-        w = toks[j].text.lower()
-        if j > i and toks[j].start - toks[j - 1].end > 2:
+        w = toks.text[j].lower()
+        if j > i and toks.start[j] - toks.end[j - 1] > 2:
             break
         parts = w.split("-")
         if len(parts) == 2 and parts[0] in _EN_TENS and parts[1] in _EN_UNITS:
@@ -295,7 +309,7 @@ def _english_words(toks: list[_Tok], i: int) -> tuple[float, int] | None:
             total += (current or 1) * _EN_SCALES[w]
             current, has_scale = 0, True
         elif w == "and" and any_num and j + 1 < len(toks) and (
-                toks[j + 1].text.lower() in _EN_UNITS or toks[j + 1].text.lower().split("-")[0] in _EN_TENS):
+                toks.text[j + 1].lower() in _EN_UNITS or toks.text[j + 1].lower().split("-")[0] in _EN_TENS):
             j += 1
             continue
         else:
@@ -305,41 +319,41 @@ def _english_words(toks: list[_Tok], i: int) -> tuple[float, int] | None:
     if last < 0:
         return None
     value = total + current
-    if toks[i].text.lower() in ("a", "an", "one") and last == i:
+    if toks.text[i].lower() in ("a", "an", "one") and last == i:
         return None
-    if toks[i].text.lower() in ("a", "an") and not (has_scale or "hundred" in {t.text.lower() for t in toks[i:last + 1]}):
+    if toks.text[i].lower() in ("a", "an") and not (has_scale or "hundred" in {t.lower() for t in toks.text[i:last + 1]}):
         return None
     if value < 2 and not has_scale:
         return None
     return value, last
 
 
-def _scale_after(toks: list[_Tok], j: int, money: bool) -> tuple[int, int] | None:
+def _scale_after(toks: _Tokens, j: int, money: bool) -> tuple[int, int] | None:
     """A scale word right after a digit token: (multiplier, its index)."""
-    if j >= len(toks) or toks[j].start - toks[j - 1].end > 2:
+    if j >= len(toks) or toks.start[j] - toks.end[j - 1] > 2:
         return None
-    w = toks[j].text
+    w = toks.text[j]
     low = w.lower()
     if low in _EN_SCALES:
         return _EN_SCALES[low], j
     if w in _AR_SCALES:
         return _AR_SCALES[w], j
-    glued = toks[j].start == toks[j - 1].end
+    glued = toks.start[j] == toks.end[j - 1]
     if low in _ABBR_SCALES and (glued or money) and (money or low in ("bn", "mn", "mln", "tn")):
         return _ABBR_SCALES[low], j
     return None
 
 
-def _after(toks: list[_Tok], j: int) -> tuple[str, str | None, int] | None:
+def _after(toks: _Tokens, j: int) -> tuple[str, str | None, int] | None:
     """What follows a number at token j: ("percent", None, last) or ("money", currency, last)."""
-    if j >= len(toks) or toks[j].start - toks[j - 1].end > 2:
+    if j >= len(toks) or toks.start[j] - toks.end[j - 1] > 2:
         return None
-    w, low = toks[j].text, toks[j].text.lower()
+    w, low = toks.text[j], toks.text[j].lower()
     if w in ("%", "٪"):
         return "percent", None, j
     if low == "percent":
         return "percent", None, j
-    nxt = toks[j + 1].text if j + 1 < len(toks) else ""
+    nxt = toks.text[j + 1] if j + 1 < len(toks) else ""
     if low == "per" and nxt.lower() == "cent":
         return "percent", None, j + 1
     if w == "في" and nxt in ("المئة", "المائة", "المية"):
@@ -352,7 +366,7 @@ def _after(toks: list[_Tok], j: int) -> tuple[str, str | None, int] | None:
         return "money", _CUR_COUNTRY[low], j + 1
     if low in _CUR_AFTER or w in _CUR_AFTER:
         cur = _CUR_AFTER.get(low) or _CUR_AFTER[w]
-        if nxt in _CUR_COUNTRY and j + 1 < len(toks) and toks[j + 1].start - toks[j].end <= 2:
+        if nxt in _CUR_COUNTRY and j + 1 < len(toks) and toks.start[j + 1] - toks.end[j] <= 2:
             return "money", _CUR_COUNTRY[nxt], j + 1
         return "money", cur, j
     return None
@@ -403,23 +417,22 @@ def find_quantities(text: str) -> list[Quantity]:
     return out
 
 
-def _read(text: str, toks: list[_Tok], i: int) -> tuple[Quantity, int] | None:
-    tok = toks[i]
-    cur_before = _CUR_BEFORE.get(tok.text.lower())
+def _read(text: str, toks: _Tokens, i: int) -> tuple[Quantity, int] | None:
+    word = toks.text[i]
+    cur_before = _CUR_BEFORE.get(word.lower())
     start_tok = i
     if cur_before:
-        if i + 1 >= len(toks) or toks[i + 1].start - tok.end > 1 or not toks[i + 1].text[0].isdigit():
+        if i + 1 >= len(toks) or toks.start[i + 1] - toks.end[i] > 1 or not toks.text[i + 1][0].isdigit():
             return None
         i += 1
-        tok = toks[i]
+        word = toks.text[i]
     skip = 0
-    if tok.text[0].isdigit():
-        if _glued(text, tok.start):
+    if word[0].isdigit():
+        if _glued(text, toks.start[i]):
             return None  # COVID-19, G20, F-16: part of a name
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if nxt and nxt.start == tok.end and nxt.text.lower() in ("st", "nd", "rd", "th"):
+        if i + 1 < len(toks) and toks.start[i + 1] == toks.end[i] and toks.text[i + 1].lower() in ("st", "nd", "rd", "th"):
             return None  # an ordinal
-        value = _digits(tok.text)
+        value = _digits(word)
         if value is None:
             return None
         last = i
@@ -428,11 +441,11 @@ def _read(text: str, toks: list[_Tok], i: int) -> tuple[Quantity, int] | None:
             value *= scale[0]
             last = scale[1]
     else:
-        ar = _arabic_words(toks, i) if starts_arabic(tok.text) else None
+        ar = _arabic_words(toks, i) if starts_arabic(word) else None
         if ar:
             value, last, skip = ar
         else:
-            en = _english_words(toks, i) if tok.text[0].isascii() and tok.text[0].isalpha() else None
+            en = _english_words(toks, i) if word[0].isascii() and word[0].isalpha() else None
             if not en:
                 return None
             value, last = en
@@ -442,12 +455,11 @@ def _read(text: str, toks: list[_Tok], i: int) -> tuple[Quantity, int] | None:
         kind, cur, last = after[0], after[1], after[2]
     elif cur_before:
         kind = "money"
-    if kind == "number" and i > 0 and toks[i - 1].text in ("%", "٪") and toks[i - 1].end == tok.start:
+    if kind == "number" and i > 0 and toks.text[i - 1] in ("%", "٪") and toks.end[i - 1] == toks.start[i]:
         kind, start_tok = "percent", i - 1  # «٪45»: the sign written first in right-to-left text
     amount = _num(value)
     val: int | float | str = amount
     if kind == "money":
         val = f"{amount} {cur}"
-    start = toks[start_tok].start + (skip if start_tok == i else 0)
-    return Quantity(start, toks[last].end, kind, val, amount), last + 1
-
+    start = toks.start[start_tok] + (skip if start_tok == i else 0)
+    return Quantity(start, toks.end[last], kind, val, amount), last + 1
