@@ -6,7 +6,7 @@ relate's FOUND_ALONE?).
     .venv/bin/python bench/relate_evidence.py OUT.jsonl trace --docs 10000 [trace.py's options]
 
 Runs bench/realtext.py or bench/trace.py in this process with two stages watched (nothing they
-compute changes): the candidates' ballots (`votes.chosen`: what each ballot said of each pair)
+compute changes): the candidates' ballots (`votes.choices`: what each ballot said of each pair)
 and relate (`pipeline.relate`: each cross-language pair's passages and the relation it got).
 Each such pair is a line of OUT.jsonl: its passages' count and best and mean score, the relation
 and its coverage, its passages' blocks (sorted by the first side, a new block wherever the other
@@ -68,17 +68,17 @@ def _blocks(spans: list[tuple[int, int, int, int]]) -> list[int]:
 
 
 def watch() -> None:
-    chosen, relate, planted = votes.chosen, pipeline.relate, synthetic.planted_corpus
+    choices, relate, planted = votes.choices, pipeline.relate, synthetic.planted_corpus
 
-    def watched_chosen(v, s=None, t=None):
+    def watched_choices(v, s=None, t=None):
         for ballots, kind in ((v, ""), (s or {}, votes.STRETCH), (t or {}, votes.TWIN)):
             for (doc, _), b in ballots.items():
                 for k, what in votes.named(doc, b, kind):
                     SAID.setdefault(k, []).append(what)
-        return chosen(v, s, t)
+        return choices(v, s, t)
 
-    def watched_relate(texts, passages, topic_vectors, pairs, known=None):
-        out = relate(texts, passages, topic_vectors, pairs, known)
+    def watched_relate(texts, passages, topic_vectors, pairs, known=None, ran=frozenset()):
+        out = relate(texts, passages, topic_vectors, pairs, known, ran)
         by = {t.doc.id: t for t in texts}
         typed = {(r.a, r.b): r for r in out}
         grouped: dict[tuple[str, str], list] = defaultdict(list)
@@ -100,7 +100,7 @@ def watch() -> None:
         PLANTED.append({"root": str(root), "pairs": truth["pairs"]})  # the incremental step adds to this list
         return truth
 
-    votes.chosen, pipeline.relate, synthetic.planted_corpus = watched_chosen, watched_relate, watched_planted
+    votes.choices, pipeline.relate, synthetic.planted_corpus = watched_choices, watched_relate, watched_planted
 
 
 def labelled(rows: list[dict], keep: Path | None) -> list[dict]:
