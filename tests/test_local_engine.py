@@ -433,3 +433,38 @@ def test_neighbours_searched_beside_document_workers_in_one_thread_are_the_same(
                                                                         beside=beside))
         assert threads and set(threads) == ({1} if beside else {faiss.omp_get_max_threads()})
     assert found[True] == found[False]
+
+
+def test_the_votes_run_reaches_relate_and_a_rerun_whose_run_changed_types_the_pair_again(tmp_path, monkeypatch):
+    """A pair whose ballots hold a run (pipeline.Pairs.ran) is typed with it (relations.relate's
+    ``ran``), from the candidates stage through a trace; the kept relation's key holds it, so a
+    rerun whose votes changed types the pair again."""
+    from sourcetrace import pipeline
+    from sourcetrace.relate import relations
+
+    body = "The council met today in the capital. It agreed on a plan of {} million dollars for the rivers.\n"
+    (tmp_path / "a.txt").write_text(body.format("2.4"), encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Breaking news. " + body.format("3.1"), encoding="utf-8")
+    seen: list[bool] = []
+
+    def watched(*args, ran=False, **kwargs):
+        seen.append(ran)
+        return relate(*args, **kwargs)
+
+    relate = relations.relate
+    monkeypatch.setattr(relations, "relate", watched)
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        pair = [(docs[0].id, docs[1].id)]
+        passages = local.align_all(store, docs, pairs=pair)
+        first = local.relate_all(store, docs, passages, {}, pair)
+        assert seen == [False]
+        assert local.relate_all(store, docs, passages, {}, pair) == first and seen == [False]  # kept
+        assert local.relate_all(store, docs, passages, {}, pair, ran=pair) == first and seen == [False, True]
+        assert local.relate_all(store, docs, passages, {}, pair, ran=pair) == first and seen == [False, True]
+        # A trace hands relate the runs the candidates stage found.
+        monkeypatch.setattr(local, "candidate_sets", lambda store, docs, vectors=None, work=None:
+                            pipeline.Pairs(pair, pair, [], pair))
+    with Store(tmp_path / "t.db") as store:
+        local.trace([str(tmp_path)], store)
+        assert seen == [False, True, True]

@@ -160,4 +160,7 @@ def test_a_pair_both_documents_choose_by_votes_is_on_trial_though_no_list_makes_
     feats = pipeline.features([DocInput("a", "ar", ar, ar.split(". ")), DocInput("e", "en", en, en.split(". "))])
     assert pipeline.candidates(docs, feats, None, None).aligned == []
     pairs = pipeline.candidates(docs, feats, None, None, {("a", "e")})
-    assert pairs.trial == pairs.aligned == pairs.related == [("a", "e")]
+    assert pairs.trial == pairs.aligned == pairs.related == [("a", "e")] and pairs.ran == []
+    # Chosen with whether its ballots hold a run (pipeline.voted): relate reads the run.
+    assert pipeline.candidates(docs, feats, None, None, {("a", "e"): True}).ran == [("a", "e")]
+    assert pipeline.candidates(docs, feats, None, None, {("a", "e"): False}) == pairs

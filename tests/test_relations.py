@@ -336,3 +336,45 @@ def test_pair_cosines_are_none_only_where_a_document_has_no_vector():
         got = _pair_cosines(pairs, vectors, block=block)
         assert [None if c is None else round(c, 6) for c in got] == expected
     assert _pair_cosines(pairs[:2], None) == [None, None]
+
+
+# A partial translation in shuffled blocks (bench/realtext.py's quran93): the Arabic keeps six of
+# the English verses, in two blocks of three, the second block first.
+VERSES_EN = ["By the morning light.", "And by the night when it is still.", "Your Lord has not left you.",
+             "What is to come is better for you than what has gone.", "Your Lord will give you and you will be content.",
+             "Did He not find you an orphan and shelter you?", "He found you wandering and guided you.",
+             "He found you in need and made you free of it.", "So do not wrong the orphan."]
+VERSES_AR = ["ألم يجدك يتيما فآوى", "ووجدك ضالا فهدى", "ووجدك عائلا فأغنى",
+             "والضحى", "والليل إذا سجى", "ما ودعك ربك وما قلى"]
+
+
+def _verses(doc_id: str, verses: list[str], lang: str) -> tuple[PairText, list[tuple[int, int]]]:
+    text, spans = "", []
+    for v in verses:
+        spans.append((len(text), len(text) + len(v)))
+        text += v + "\n"
+    return _pt(doc_id, text, lang), spans
+
+
+def test_a_run_of_votes_lets_pairs_none_of_which_was_found_alone_make_a_partial_translation_derived():
+    """Across languages, no pair over FOUND_ALONE and too few for the "covered in order" exception:
+    placed by order alone, unless the pair's ballots hold a run of votes (``ran``,
+    candidates/votes.py): then its coverage types it (a partial rendering is derived)."""
+    en, en_spans = _verses("en", VERSES_EN, "en")
+    ar, ar_spans = _verses("ar", VERSES_AR, "ar")
+    kept = [(5, 0), (6, 1), (7, 2), (0, 3), (1, 4), (2, 5)]  # (English verse, Arabic verse)
+    placed = [Passage("ar", *ar_spans[j], "en", *en_spans[i], "translated-paraphrase", 0.12) for i, j in kept]
+    alone = relate(ar, en, placed)
+    assert alone.type == "related" and any("order alone" in e for e in alone.evidence)
+    rel = relate(ar, en, placed, ran=True)
+    assert rel.type == "derived" and any("votes run in order" in e for e in rel.evidence)
+    assert rel.coverage_a > 0.9 and 0.5 < rel.coverage_b < 0.8 and rel.source == "en"  # the Arabic made of the English
+    # the run says the contents match; it types nothing itself: one verse each is some shared text
+    assert relate(ar, en, placed[:1], ran=True).type == "related"
+    # relations_for reads the run of the pair it is given for, the smaller id first
+    assert [r.type for r in relations_for([ar, en], placed, ran={("ar", "en")})] == ["derived"]
+    assert [r.type for r in relations_for([ar, en], placed, ran={("ar", "x")})] == ["related"]
+    # one language: the votes are not read (the scores of reuse passages say nothing of order)
+    en2, _ = _verses("en2", VERSES_EN, "en")
+    same = [Passage("en", *en_spans[i], "en2", *en_spans[i], "verbatim", 0.05) for i in range(9)]
+    assert relate(en, en2, same, ran=True).type == relate(en, en2, same).type

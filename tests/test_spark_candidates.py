@@ -15,13 +15,17 @@ from sourcetrace.candidates import pairs as cp  # noqa: E402
 from sourcetrace.candidates import votes  # noqa: E402
 from sourcetrace.candidates.pairs import DocFeatures  # noqa: E402
 from sourcetrace.engines.spark_candidates import (  # noqa: E402
+    MINHASH,
     _add_partner,
     _ballots,
     _band_rows,
     _bucket_pairs,
+    _how,
+    _merge,
     _partner,
     _shares,
     _unit_says,
+    chosen_evidence,
 )
 
 
@@ -177,6 +181,21 @@ def test_ballots_of_a_partition_choose_what_the_local_engine_chooses():
                          votes.ballots(votes.stretched(lists, {"a2", "e2"}), f32),
                          votes.ballots(votes.twinned(lists, {"a1", "e1"}), t32))
     assert spark_chosen == local == {("a1", "e1"), ("a2", "e2")}
+    # With whether each pair's ballots hold a run (votes.choices: relate reads it), as voted gives it.
+    choices = votes.choices(votes.ballots(lists, {k: v[0].astype(np.float32) for k, v in vecs.items()}),
+                            votes.ballots(votes.stretched(lists, {"a2", "e2"}), f32),
+                            votes.ballots(votes.twinned(lists, {"a1", "e1"}), t32))
+    assert {k: votes.ran(v) for k, v in grouped.items() if votes.agreed(v)} == choices
+
+
+def test_a_pairs_run_of_votes_survives_the_union_of_its_evidence():
+    """Chosen by votes with a run, the pair keeps the run whatever else found it (_merge), and
+    its alignment comes with it (_how), as pipeline.candidates gives Pairs.ran."""
+    ran, plain = chosen_evidence(True), chosen_evidence(False)
+    neighbour = (False, False, 0.4, True, False, False)
+    assert _how((("a", "e"), _merge(neighbour, ran))) == (("a", "e"), ("trial", True))
+    assert _how((("a", "e"), _merge(plain, neighbour))) == (("a", "e"), ("trial", False))
+    assert _how((("a", "b"), MINHASH)) == (("a", "b"), (True, False))
 
 
 def test_a_pool_is_placed_where_its_pairs_other_ballot_is():

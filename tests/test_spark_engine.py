@@ -160,3 +160,25 @@ def test_components_label_each_document_with_the_smallest_id_of_its_component(sc
     labels = dict(components(stages, edges, "test", stages.run, 2).collect())
     assert labels == {**{d: "a0" for d in ("a0", "c1", "c2", "c3", "c4", "c5")},
                       **{d: "s0" for d in ("s0", "s1", "s2", "s3")}, "p1": "p1", "p2": "p1"}
+
+
+def test_relate_reads_a_candidates_run_of_votes_as_the_local_engine_does():
+    """A candidate record ``(pair, RAN)`` (its ballots hold a run, pipeline.Pairs.ran) is typed
+    with the run (relations.relate's ``ran``) and is no passage: no fact diff reads it. Texts of
+    tests/test_relations.py: a partial translation none of whose pairs was found alone."""
+    from sourcetrace import pipeline
+    from sourcetrace.engines.spark import RAN, relate_and_diff
+    from sourcetrace.records import Passage
+    from test_relations import VERSES_AR, VERSES_EN, _verses
+
+    en, en_spans = _verses("en", VERSES_EN, "en")
+    ar, ar_spans = _verses("ar", VERSES_AR, "ar")
+    kept = [(5, 0), (6, 1), (7, 2), (0, 3), (1, 4), (2, 5)]
+    placed = [Passage("ar", *ar_spans[j], "en", *en_spans[i], "translated-paraphrase", 0.12) for i, j in kept]
+    sides = {t.doc.id: ((t.doc, t.text), None, pipeline.facts(t.doc, t.text), True) for t in (ar, en)}
+    local = {r: pipeline.relate([ar, en], placed, {}, [("ar", "en")], ran=ran) for r, ran in
+             ((True, {("ar", "en")}), (False, set()))}
+    for candidate, ran in (((("ar", "en"), RAN), True), ((("ar", "en"), None), False)):
+        out = list(relate_and_diff([candidate, *((("ar", "en"), (0, p)) for p in placed)], sides))
+        assert [r for tag, r in out if tag != 1] == local[ran]
+        assert [r.type for tag, r in out if tag == 0] == ["derived" if ran else "related"]

@@ -419,6 +419,11 @@ def test_a_run_of_votes_chooses_a_translation_reordered_in_blocks():
     assert votes.chosen({("a1", "en"): ("e9", 0.05, (), NONE, (("e1", votes.MIN_RUN - 1),))}) == set()
     # A run of twins spans one sentence more than its votes: two twins are three sentences.
     assert votes.chosen({}, {}, {("a1", "en"): ("e9", 0.05, (), NONE, (("e1", votes.MIN_RUN - 1),))}) == {("a1", "e1")}
+    # Each chosen pair with whether a run chose it (relate reads it): a pair chosen by shares holds none.
+    ran = {("a1", "en"): ("e9", 0.05, (), NONE, (("e1", votes.MIN_RUN),)),
+           ("a2", "en"): ("e2", 0.5, (), NONE, (("e3", votes.MIN_RUN - 1),)), ("e2", "ar"): ("a2", 0.5, (), NONE, ())}
+    assert votes.choices(ran) == {("a1", "e1"): True, ("a2", "e2"): False}
+    assert votes.choices({}, {}, {("a1", "en"): ("e9", 0.05, (), NONE, (("e1", votes.MIN_RUN - 1),))}) == {("a1", "e1"): True}
     scattered = partner[rng.permutation(12)[:9]][::2]  # every other sentence, shuffled: no two in a row
     assert votes.ballot(_unit(scattered + 0.1 * rng.normal(size=scattered.shape)), [("partner", partner)])[4] == ()
     assert votes.runs(np.array([0, 0, 1, 0]), np.array([4, 5, 6, 6]), np.array([True, True, True, False]),

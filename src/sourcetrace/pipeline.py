@@ -229,11 +229,14 @@ def neighbours(topic_vectors: Mapping[str, np.ndarray], langs: Mapping[str, str]
 @dataclass
 class Pairs:
     """Candidate pairs: every one is related (typed); those with evidence of shared text are
-    aligned; those ``trial`` (also in ``aligned``) keep their passages only as a translation."""
+    aligned; those ``trial`` (also in ``aligned``) keep their passages only as a translation;
+    those ``ran`` (chosen by votes) hold a run of votes (:func:`sourcetrace.candidates.votes.ran`),
+    which :func:`relate` reads."""
 
     aligned: list[tuple[str, str]]
     related: list[tuple[str, str]]
     trial: list[tuple[str, str]] = field(default_factory=list)
+    ran: list[tuple[str, str]] = field(default_factory=list)
 
 
 def every_pair(docs: Sequence[Document]) -> Pairs:
@@ -275,8 +278,9 @@ def _each_alone(inputs: Sequence[DocInput], texts: Callable[[Sequence[str]], Seq
 
 def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray],
           stretch: Mapping[str, np.ndarray] | None = None,
-          twin: Mapping[str, np.ndarray] | None = None) -> set[tuple[str, str]]:
-    """The cross-language pairs chosen by their sentences' votes among their neighbours by topic:
+          twin: Mapping[str, np.ndarray] | None = None) -> dict[tuple[str, str], bool]:
+    """The cross-language pairs chosen by their sentences' votes among their neighbours by topic,
+    each with whether its ballots hold a run (:func:`sourcetrace.candidates.votes.choices`):
     both documents' choice, or votes in order (:func:`sourcetrace.candidates.votes.chosen`); by
     their sentences' or, where a document is long, their stretches' (``stretch``: :func:`stretch_vectors`),
     or, where it has twins, its twins' (``twin``: :func:`twin_vectors`)."""
@@ -285,8 +289,8 @@ def voted(nearest_docs: Neighbours, vectors: Mapping[str, np.ndarray],
     have = {d for d, v in (twin or {}).items() if len(v)}
     by_stretches = {d: stretch[d] if d in long else v for d, v in vectors.items()}
     by_twins = {d: twin[d] if d in have else by_stretches[d] for d in vectors}
-    return votes.chosen(ballots(lists, vectors), ballots(votes.stretched(lists, long), by_stretches),
-                        ballots(votes.twinned(lists, have), by_twins))
+    return votes.choices(ballots(lists, vectors), ballots(votes.stretched(lists, long), by_stretches),
+                         ballots(votes.twinned(lists, have), by_twins))
 
 
 def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, np.ndarray]
@@ -338,10 +342,11 @@ class _Widened(dict):
 @in_bulk()
 def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
                topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None,
-               chosen: Set[tuple[str, str]] = frozenset()) -> Pairs:
+               chosen: Set[tuple[str, str]] | Mapping[tuple[str, str], bool] = frozenset()) -> Pairs:
     """Every candidate of MinHash, vector neighbours and rare terms is related, and aligned only on
     evidence of shared text (:func:`alignment`); ``chosen``: the cross-language pairs both
-    documents choose by their sentences' votes (:func:`voted`)."""
+    documents choose by their sentences' votes (:func:`voted`: each with whether its ballots hold
+    a run; a set: none does)."""
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                             neighbours=nearest_docs, min_cos=TOPIC_MIN_COS, more=[votes.candidate(k) for k in sorted(chosen)])
@@ -351,8 +356,9 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     figs = {f.id: figures(f.terms) for f in doc_features if f.id in on_trial}
     how = {k: screened(v, figs.get(k[0], frozenset()), figs.get(k[1], frozenset())) if v == TRIAL else v
            for k, v in how.items()}
+    ran = sorted(k for k, v in chosen.items() if v) if isinstance(chosen, Mapping) else []
     return Pairs([k for k, v in how.items() if v], [(c.a, c.b) for c in found],
-                 [k for k, v in how.items() if v == TRIAL])
+                 [k for k, v in how.items() if v == TRIAL], ran)
 
 
 def alignment(c: Candidate, cross: bool, chosen: bool = False) -> bool | str:
@@ -436,13 +442,14 @@ def compose(docs: Sequence[Document], direct: Sequence[Passage]) -> list[Passage
 # -- relate, families ----------------------------------------------------------------------------
 @in_bulk()
 def relate(texts: Sequence[PairText], passages: Sequence[Passage], topic_vectors: Mapping[str, np.ndarray],
-           pairs: Sequence[tuple[str, str]], known: Mapping[tuple[str, str], Relation | None] | None = None
-           ) -> list[Relation]:
+           pairs: Sequence[tuple[str, str]], known: Mapping[tuple[str, str], Relation | None] | None = None,
+           ran: Set[tuple[str, str]] = frozenset()) -> list[Relation]:
     """The relation of every candidate pair, typed from its passages and topics. A document that
     shares no passage may come with an empty text: it is typed from its topic alone. ``known``:
     the relations (None: none) of pairs the caller has typed before from the same inputs (the
-    smaller id first); a document only in those may come with an empty text too."""
-    return relations_for(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS, known=known)
+    smaller id first); a document only in those may come with an empty text too. ``ran``: the
+    pairs (the smaller id first) whose ballots hold a run of votes (:attr:`Pairs.ran`)."""
+    return relations_for(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS, known=known, ran=ran)
 
 
 def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> list[Relation]:

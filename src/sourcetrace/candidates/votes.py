@@ -691,12 +691,19 @@ def chosen(votes: Mapping[tuple[str, str], Ballot],
            twin_votes: Mapping[tuple[str, str], Ballot] | None = None) -> set[tuple[str, str]]:
     """The pairs (a < b) the ballots choose (:func:`agreed`): the sentence ballots, the
     stretch ballots (:func:`stretched`) or the twin ballots (:func:`twinned`)."""
+    return set(choices(votes, stretch_votes, twin_votes))
+
+
+def choices(votes: Mapping[tuple[str, str], Ballot],
+            stretch_votes: Mapping[tuple[str, str], Ballot] | None = None,
+            twin_votes: Mapping[tuple[str, str], Ballot] | None = None) -> dict[tuple[str, str], bool]:
+    """{pair (a < b) the ballots choose (:func:`chosen`): whether they hold a run (:func:`ran`)}."""
     said: dict[tuple[str, str], list[Said]] = {}
     for ballots, kind in ((votes, ""), (stretch_votes or {}, STRETCH), (twin_votes or {}, TWIN)):
         for (doc, _), b in ballots.items():
             for k, what in named(doc, b, kind):
                 said.setdefault(k, []).append(what)
-    return {k for k, v in said.items() if agreed(v)}
+    return {k: ran(v) for k, v in said.items() if agreed(v)}
 
 
 # ("share", share), ("order", sentence of the pair's first document, of its second) or ("run", votes
@@ -738,11 +745,23 @@ def agreed(said: Sequence[Said]) -> bool:
 
 
 def _agreed(said: Sequence[Said], kind: str) -> bool:
-    share, order, run = kind + "share", kind + "order", kind + "run"
+    share, order = kind + "share", kind + "order"
     shares = [s[1] for s in said if s[0] == share]
-    span = 1 if kind == TWIN else 0  # a run of twins spans one sentence more than it has votes
     return ((len(shares) == 2 and min(shares) >= MIN_SHARE) or len({s for s in said if s[0] == order}) >= MIN_IN_ORDER
-            or any(s[1] + span >= MIN_RUN for s in said if s[0] == run))
+            or _ran(said, kind))
+
+
+def ran(said: Sequence[Said]) -> bool:
+    """Whether what the ballots say of a pair holds a run of votes spanning :data:`MIN_RUN`
+    sentences (:func:`runs`), by any kind of ballot: evidence that the pair's contents match in
+    order, which relate reads where no passage of the pair is found on its own
+    (:data:`sourcetrace.relate.relations.FOUND_ALONE`)."""
+    return any(_ran(said, kind) for kind in KINDS)
+
+
+def _ran(said: Sequence[Said], kind: str) -> bool:
+    span = 1 if kind == TWIN else 0  # a run of twins spans one sentence more than it has votes
+    return any(s[1] + span >= MIN_RUN for s in said if s[0] == kind + "run")
 
 
 def candidate(pair: tuple[str, str]) -> Candidate:

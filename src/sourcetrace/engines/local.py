@@ -141,7 +141,7 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
     pool.close()  # its workers' memory, before the stages still to come
     progress.start("relate")
     texts = DocumentTexts(store)  # read once for typing and the fact diffs
-    typed = relate_all(store, docs, passages, topics, pairs.related, texts)
+    typed = relate_all(store, docs, passages, topics, pairs.related, texts, pairs.ran)
     progress.start("facts")
     with in_bulk():  # facts, diffs and relations of the whole corpus, as records
         facts = pending_facts.result(texts)
@@ -402,9 +402,9 @@ def topics_give_votes(store: Store, docs: Sequence[Document]) -> set[str]:
 
 
 def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
-                    work: DocumentWork | None = None) -> set[tuple[str, str]]:
+                    work: DocumentWork | None = None) -> dict[tuple[str, str], bool]:
     """The cross-language pairs both documents choose by their sentences' votes, or by their
-    stretches' (:func:`pipeline.voted`). Each document's voting vectors are kept in the store
+    stretches', each with whether its ballots hold a run (:func:`pipeline.voted`). Each document's voting vectors are kept in the store
     (float16, 32 KB a document), each ballot with what it read (its document's and pool's topic
     fingerprints), and each ballot's tally (:class:`votes.Tally`): a rerun encodes only new
     documents, casts again only the ballots whose pool changed, and of those reads only the new
@@ -415,11 +415,11 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
     pools = votes.cross_lists(nb)
     long, have = long_documents(store, docs), voting_apart(store, docs, TWIN_BALLOTS)
-    return votes.chosen(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
-                        kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS,
-                                     {"stretch votes": long}),
-                        kept_ballots(store, docs, votes.twinned(pools, have), key_of, TWIN_BALLOTS,
-                                     {"twin votes": have, "stretch votes": long - have}))
+    return votes.choices(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
+                         kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS,
+                                      {"stretch votes": long}),
+                         kept_ballots(store, docs, votes.twinned(pools, have), key_of, TWIN_BALLOTS,
+                                      {"twin votes": have, "stretch votes": long - have}))
 
 
 def long_documents(store: Store, docs: Sequence[Document]) -> set[str]:
@@ -560,10 +560,11 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
 
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
                vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]],
-               texts: DocumentTexts | None = None) -> list[Relation]:
+               texts: DocumentTexts | None = None, ran: Sequence[tuple[str, str]] = ()) -> list[Relation]:
     """Relations of the candidate pairs (:func:`pipeline.relate`), typed from each pair alone:
     the caller directs them against the family (:func:`pipeline.direct`) and stores them.
-    ``texts``: the file texts read so far, to share with the next stages."""
+    ``texts``: the file texts read so far, to share with the next stages; ``ran``: the pairs
+    whose ballots hold a run of votes (:attr:`pipeline.Pairs.ran`)."""
     # Texts only of documents that share passages, and of those only in pairs not typed before
     # from the same inputs (engines/kept.py): a pair related by topic alone is typed without
     # reading either text (most pairs of a large corpus).
@@ -574,16 +575,18 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     for p in passages:
         grouped.setdefault(pair_key(p.a, p.b), []).append(p)
     keys, known = {}, {}
+    ran = set(ran)
     for pair, ps in grouped.items():
         if pair[0] in by_id and pair[1] in by_id and pair[0] != pair[1]:
-            keys[pair] = digest(part(pair[0]), part(pair[1]), [row_of(p) for p in ps])
+            # With the pair's run of votes: a rerun whose votes changed types it again.
+            keys[pair] = digest(part(pair[0]), part(pair[1]), [row_of(p) for p in ps], pair in ran)
             hit, row = kept.get(pair, keys[pair])
             if hit:
                 known[pair] = None if row is None else Relation(*row)
     shared = {x for pair in keys if pair not in known for x in pair}
     text_of = texts or DocumentTexts(store)
     typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
-                            passages, vectors, pairs, known)
+                            passages, vectors, pairs, known, ran)
     fresh = {(r.a, r.b): r for r in typed if (r.a, r.b) in keys and (r.a, r.b) not in known}
     for pair, key in keys.items():
         if pair not in known:

@@ -314,10 +314,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         places = TopicPlaces(topics, n_docs, CLUSTERS_PER_PARTITION * placed_partitions(sc, n_docs), parts)
         cleanup.append(places.release)
 
-        # -- candidates: ((a, b), aligned?) with a < b; aligned? as pipeline.alignment gives it
+        # -- candidates: ((a, b), (aligned?, ran)) with a < b; aligned? as pipeline.alignment gives
+        # it, ran: the pair's ballots hold a run (pipeline.Pairs.ran)
         if n_docs <= pipeline.ALL_PAIRS_UP_TO:
             ids = docs.keys().coalesce(1)  # a cartesian product has the product of its sides' partitions
-            pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, True))
+            pairs = ids.cartesian(ids).filter(lambda p: p[0] < p[1]).map(lambda p: (p, (True, False)))
         else:
             pairs = candidate_pairs(stages, docs, topics, voting, keep, parts, n_docs, places)
         keep("candidates", pairs)
@@ -333,7 +334,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         with_vectors = docs.mapValues(lambda r: (r, None))
         if chosen is not None:
             langs = light.mapValues(lambda d: d.lang)
-            need = (with_both(pairs.filter(lambda kv: kv[1]), langs, parts).filter(lambda kv: kv[1][1] != kv[1][2])
+            need = (with_both(pairs.filter(lambda kv: kv[1][0]), langs, parts).filter(lambda kv: kv[1][1] != kv[1][2])
                     .flatMap(lambda kv: [(kv[0][0], None), (kv[0][1], None)]).distinct(parts))
             need_ranks = joined(ranks, need, parts).map(lambda kv: (kv[1][0], kv[0])).sortByKey().zipWithIndex().map(
                 lambda x: (x[0][1], x[1]))
@@ -356,7 +357,8 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             return places.place(keyed, lambda pair: pair[0], placed_partitions(sc, n_docs))
 
         with stages.timed("align"):
-            direct = with_sides_local(pairs.filter(lambda kv: kv[1]), sides, parts, lambda r: r[0],
+            direct = with_sides_local(pairs.filter(lambda kv: kv[1][0]).mapValues(lambda v: v[0]), sides, parts,
+                                      lambda r: r[0],
                                       lambda records, sides: with_info(aligned(records, sides, spec, name, threshold),
                                                                        sides),
                                       places=by_topic)
@@ -388,7 +390,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # differently when a passage through a translation came first).
         keyed = (passages.map(lambda t: (pair_key(t[0].a, t[0].b), (0, t[0])))
                  .union(compose(passages, parts, any_language=True).map(lambda t: (pair_key(t[0].a, t[0].b), (1, t[0]))))
-                 .union(pairs.map(lambda kv: (kv[0], None))))
+                 .union(pairs.map(lambda kv: (kv[0], RAN if kv[1][1] else None))))
         # Each document's text, facts and topic vector once to each partition of pairs that reads
         # it (two joins by id carried both vectors to every candidate pair: 10 a document).
         sides = joined(facts, topics, parts, "leftOuterJoin").mapValues(  # ((document, text), vector, facts or
@@ -843,11 +845,17 @@ def _merged(direct: list[tuple], composed: list[tuple]) -> list[tuple[Passage, I
 
 
 # -- relate, fact diffs ----------------------------------------------------------------------------------
+# A candidate pair's relate record when its ballots hold a run (relate_and_diff): tagged apart
+# from passages (0) and passages through a translation (1).
+RAN = (2,)
+
+
 def relate_and_diff(records: list[tuple], sides: dict[str, tuple]) -> Iterator[tuple[int, object]]:
     """The relations (:func:`pipeline.relate`) of a partition's pairs as ``(0, relation)``, or
     ``(2, relation)`` when a document of it shares no passage (it is in no family), then the fact
     diffs of those related pairs that share passages as ``(1, (pair, diffs))``.
-    ``records``: ``(pair, None)`` for every candidate pair, ``(pair, (0, passage))`` for every
+    ``records``: ``(pair, None)`` for every candidate pair (``(pair, RAN)`` for one whose ballots
+    hold a run, :attr:`pipeline.Pairs.ran`), ``(pair, (0, passage))`` for every
     passage and ``(pair, (1, passage))`` for every passage through a translation, any language
     (read by the fact diffs only); ``sides``: ``{id: ((document, text or ""), topic vector or
     None, facts or None, shares a passage)}`` (text and facts of the documents that share
@@ -856,14 +864,15 @@ def relate_and_diff(records: list[tuple], sides: dict[str, tuple]) -> Iterator[t
     texts = [PairText(doc, text) for (doc, text), _, _, _ in sides.values()]
     vectors = {d: v for d, (_, v, _, _) in sides.items() if v is not None}
     passages = [v[1] for _, v in records if v is not None and v[0] == 0]
-    pairs = sorted({k for k, v in records if v is None or v[0] == 0})
-    relations = pipeline.relate(texts, passages, vectors, pairs)
+    pairs = sorted({k for k, v in records if v is None or v[0] != 1})
+    ran = {k for k, v in records if v == RAN}
+    relations = pipeline.relate(texts, passages, vectors, pairs, ran=ran)
     # A family's relations rest on passages (relate types a pair without any by topic alone), so
     # a document that shares none is on no family's edge: its relations need no family's label.
     yield from ((0 if sides[r.a][3] and sides[r.b][3] else 2, r) for r in relations)
     tagged: dict[tuple[str, str], list[tuple]] = {}
     for pair, value in records:
-        if value is not None:
+        if value is not None and value != RAN:
             tagged.setdefault(pair, []).append(value)
     for pair in sorted({(r.a, r.b) for r in relations} & tagged.keys()):
         (da, ta), _, fa, _ = sides[pair[0]]
@@ -878,7 +887,7 @@ def _group_reads(group: tuple[str, list[tuple]]) -> set[str]:
 
 def _group_full(group: tuple[str, list[tuple]]) -> set[str]:
     """The documents a document's relate records with passages read: their full sides."""
-    return {x for pair, value in group[1] if value is not None for x in pair}
+    return {x for pair, value in group[1] if value is not None and value != RAN for x in pair}
 
 
 def _topic_side(side: tuple) -> tuple:

@@ -17,7 +17,8 @@ pair for pair the local engine's set (candidates/pairs.py, candidates/neighbours
 * votes: each document's ballots in the partition of its id's hash, each pooled document's
   voting vectors (float16) sent once to each partition that reads them.
 * union: one reduce by pair of small evidence tuples (sources, best margin, whether the pair
-  crosses languages, chosen by votes); a candidate's score is not read downstream.
+  crosses languages, chosen by votes, its ballots hold a run); a candidate's score is not read
+  downstream.
 """
 
 from __future__ import annotations
@@ -56,9 +57,10 @@ FEATURE_BATCH = 500  # documents whose signatures are computed in one call (rens
 
 def candidate_pairs(stages, docs: RDD, topics: RDD, voting: RDD, keep: Callable[[str, RDD], int], parts: int,
                     n_docs: int, places=None) -> RDD:
-    """``((a, b), aligned?)`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
+    """``((a, b), (aligned?, ran))`` for every candidate pair (a < b) of the documents ``(id, DocRecord)``
     with their topic vectors ``(id, vector)`` and voting vectors ``(id, (voting, stretch, twin
-    vectors))`` (:func:`vote_vectors`), both partitioned as the documents; aligned? as :func:`pipeline.alignment` gives it; every
+    vectors))`` (:func:`vote_vectors`), both partitioned as the documents; aligned? as :func:`pipeline.alignment` gives it,
+    ran: whether the pair's ballots hold a run (:attr:`pipeline.Pairs.ran`); every
     shuffle into ``parts`` partitions. ``places``: where the ballots run (engines/spark_places.py's
     TopicPlaces; None: by a hash)."""
     from sourcetrace.engines.spark import KEEP, with_both
@@ -73,40 +75,47 @@ def candidate_pairs(stages, docs: RDD, topics: RDD, voting: RDD, keep: Callable[
     # languages. It was Candidate records through a reduce, two joins with the languages and a
     # join with the chosen pairs (128 s at 10,000 documents).
     found = (minhash(stages, feats, keep, parts).union(neighbours).union(terms(feats, parts))
-             .union(voted(voting, lists, keep, parts, n_docs, places, stages).mapValues(lambda _: CHOSEN)))
+             .union(voted(voting, lists, keep, parts, n_docs, places, stages).mapValues(chosen_evidence)))
     how = found.reduceByKey(_merge, parts).map(_how).persist(KEEP)  # read twice
     # Pairs on trial read both documents' figures (pipeline.screened): a join of those pairs only.
     figs = feats.mapValues(lambda f: figures(f.terms))
-    trial = with_both(how.filter(lambda kv: kv[1] == pipeline.TRIAL), figs, parts).mapValues(
-        lambda v: pipeline.screened(v[0], v[1], v[2]))
-    return how.filter(lambda kv: kv[1] != pipeline.TRIAL).union(trial)
+    trial = with_both(how.filter(lambda kv: kv[1][0] == pipeline.TRIAL), figs, parts).mapValues(
+        lambda v: (pipeline.screened(v[0][0], v[1], v[2]), v[0][1]))
+    return how.filter(lambda kv: kv[1][0] != pipeline.TRIAL).union(trial)
 
 
 # What the union knows of a pair: (MinHash, rare terms, best margin, across languages (None:
-# not known here), chosen by votes). A pair chosen by votes is a candidate of its own
-# (votes.candidate: the pool reaches past the lists' first K), across languages.
-Evidence = tuple[bool, bool, float, "bool | None", bool]
-MINHASH: Evidence = (True, False, 0.0, False, False)
-TERMS: Evidence = (False, True, 0.0, True, False)
-CHOSEN: Evidence = (False, False, 0.0, True, True)
+# not known here), chosen by votes, its ballots hold a run (votes.ran)). A pair chosen by votes
+# is a candidate of its own (votes.candidate: the pool reaches past the lists' first K), across
+# languages.
+Evidence = tuple[bool, bool, float, "bool | None", bool, bool]
+MINHASH: Evidence = (True, False, 0.0, False, False, False)
+TERMS: Evidence = (False, True, 0.0, True, False, False)
+
+
+def chosen_evidence(ran: bool) -> Evidence:
+    """The evidence of a pair chosen by votes (:func:`voted`), its ballots holding a run or not."""
+    return (False, False, 0.0, True, True, ran)
 
 
 def _merge(x: Evidence, y: Evidence) -> Evidence:
     """Two records of one pair's evidence as one (cp.merge: sources merged, the best margin)."""
-    return (x[0] or y[0], x[1] or y[1], max(x[2], y[2]), x[3] if x[3] is not None else y[3], x[4] or y[4])
+    return (x[0] or y[0], x[1] or y[1], max(x[2], y[2]), x[3] if x[3] is not None else y[3], x[4] or y[4],
+            x[5] or y[5])
 
 
-def _how(kv: tuple[tuple[str, str], Evidence]) -> tuple[tuple[str, str], bool | str]:
-    """A candidate's alignment (:func:`pipeline.alignment`) from its merged evidence."""
-    (a, b), (by_minhash, by_terms, margin, cross, chosen) = kv
+def _how(kv: tuple[tuple[str, str], Evidence]) -> tuple[tuple[str, str], tuple[bool | str, bool]]:
+    """A candidate's alignment (:func:`pipeline.alignment`) from its merged evidence, and whether
+    its ballots hold a run (:attr:`pipeline.Pairs.ran`)."""
+    (a, b), (by_minhash, by_terms, margin, cross, chosen, ran) = kv
     sources = [s for s, on in (("minhash", by_minhash), ("terms", by_terms)) if on]
-    return (a, b), pipeline.alignment(Candidate(a, b, sources, 0.0, margin), bool(cross), chosen)
+    return (a, b), (pipeline.alignment(Candidate(a, b, sources, 0.0, margin), bool(cross), chosen), ran)
 
 
 def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, n_docs: int, places=None,
           stages=None) -> RDD:
-    """``((a, b), True)`` for the pairs both documents choose by their sentences' votes
-    (:func:`pipeline.voted`): each document's pool in every other language (its list and the
+    """``((a, b), ran)`` for the pairs both documents choose by their sentences' votes, ``ran``:
+    whether their ballots hold a run (:func:`pipeline.voted`): each document's pool in every other language (its list and the
     lists naming it, votes.pool), a ballot per (document, language). The ballots are spread over
     the partitions by document; each pooled document's voting vectors (``voting``: :func:`vote_vectors`;
     float16 values, so they travel as float16) go once to every partition whose
@@ -127,7 +136,8 @@ def voted(voting: RDD, lists: RDD, keep: Callable[[str, RDD], int], parts: int, 
     placed = None if places is None else lambda keyed: places.place(keyed, lambda key: key[2], spread)
     with stages.timed("candidates: votes") if stages is not None else nullcontext():  # the placement's count
         ballots = with_sides_local(pools, voting, parts, lambda r: (r[0][0], *r[1]), _ballots, None, spread, placed)
-    chosen = ballots.groupByKey(parts).filter(lambda kv: votes.agreed(list(kv[1]))).mapValues(lambda _: True)
+    chosen = (ballots.groupByKey(parts).mapValues(list).filter(lambda kv: votes.agreed(kv[1]))
+              .mapValues(votes.ran))
     keep("candidates: votes", chosen)
     return chosen
 
@@ -453,7 +463,7 @@ def _margin(hit: tuple, usual_a: float | None, usual_b: float | None) -> tuple:
     sim = min(max(float(cos), 0.0), 1.0)
     norm = ((sim if usual_a is None else usual_a) + (sim if usual_b is None else usual_b)) / 2
     margin = sim / norm if norm > 0 else 0.0
-    return (a, b), (False, False, round(margin * 10_000.0) / 10_000.0, lang_a != lang_b, False)
+    return (a, b), (False, False, round(margin * 10_000.0) / 10_000.0, lang_a != lang_b, False, False)
 
 
 # -- rare terms -------------------------------------------------------------------------------------------

@@ -33,13 +33,14 @@ is read after the fact diffs, by :mod:`sourcetrace.relate.direction`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
 from math import fsum
 
 import numpy as np
 
+from sourcetrace.candidates.votes import MIN_RUN
 from sourcetrace.records import Document, Passage, Relation, Span, pair_key
 
 TRANSLATION_KINDS = ("translation", "translated-paraphrase")
@@ -80,6 +81,13 @@ FOUND_ALONE = 0.5
 # longer one (the stub above) or of both: realtext's unrelated neighbours of like size handed to
 # compare, 190 pairs, at most 0.39 and 0.48 (two chapters of Proverbs); no relation of bench/trace.py's
 # planted corpus changes.
+# ... or unless the pair's ballots hold a run of mutual votes spanning votes.MIN_RUN sentences
+# (``ran``: N sentences in a row of one vote for N in a row of the other, candidates/votes.py):
+# its contents match in order, which an order the aligner placed does not show. bench/README.md
+# "found17" (bench/relate_evidence.py, every cross-language pair with passages and none over
+# FOUND_ALONE): realtext (sentences and --paragraphs) and the planted 10,000: every true one
+# (quran93, a partial translation in shuffled blocks, 7 passages; quran100) holds such a run,
+# none of the false ones (2 + 2 + 3) holds a run at all.
 MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases, not copies
 # A block of running text taken word for word, this many words or more (several sentences in a
 # row, their punctuation kept), was taken, whatever share of either document it is: PAN's web
@@ -242,9 +250,10 @@ def by_topic(a: str, b: str, doc_cosine: float | None, min_related_cosine: float
 
 
 def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: float | None = None,
-           min_related_cosine: float = MIN_RELATED_COSINE) -> Relation | None:
+           min_related_cosine: float = MIN_RELATED_COSINE, ran: bool = False) -> Relation | None:
     """The relation of two documents from the passages between them (None: no relation);
-    ``min_related_cosine``: the document-vector cosine of two documents on one topic."""
+    ``min_related_cosine``: the document-vector cosine of two documents on one topic; ``ran``:
+    the pair's sentence votes hold a run (:func:`sourcetrace.candidates.votes.ran`)."""
     ida, idb = a.doc.id, b.doc.id
     # A passage with no letter on one side ("12 -" against "12 -": the numbers of two lists' items)
     # is no text taken; the numbered hadith of two unrelated collections paired that way, in order.
@@ -277,12 +286,17 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     rel = Relation(ida, idb, "related", cov_a, cov_b, score, passages=len(shared))
     cross = a.doc.lang != b.doc.lang
     if cross and max(p.score for p in passages) < FOUND_ALONE:
-        if not _covered_in_order(passages, ida, cov_a, cov_b):
+        if _covered_in_order(passages, ida, cov_a, cov_b):
+            rel.evidence.append(f"no pair found on its own, but {len(passages)} passages in order cover "
+                                f"{cov_a:.0%} and {cov_b:.0%}")
+        elif ran:
+            rel.evidence.append(f"no pair found on its own, but its sentences' votes run in order: {MIN_RUN} "
+                                f"sentences or more in a row vote for as many in a row (covers {cov_a:.0%} and "
+                                f"{cov_b:.0%})")
+        else:
             rel.evidence.append(f"shared text covers {cov_a:.0%} and {cov_b:.0%}, but no pair found on its own: "
                                 "placed by order alone")
             return rel
-        rel.evidence.append(f"no pair found on its own, but {len(passages)} passages in order cover "
-                            f"{cov_a:.0%} and {cov_b:.0%}")
 
     if min(cov_a, cov_b) >= MIN_REVISION_COVERAGE and _far_apart(a, b):
         rel.type = "revision"
@@ -428,11 +442,13 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
                   doc_vectors: Mapping[str, np.ndarray] | None = None,
                   pairs: Sequence[tuple[str, str]] | None = None,
                   min_related_cosine: float = MIN_RELATED_COSINE,
-                  known: Mapping[tuple[str, str], Relation | None] | None = None) -> list[Relation]:
+                  known: Mapping[tuple[str, str], Relation | None] | None = None,
+                  ran: Set[tuple[str, str]] = frozenset()) -> list[Relation]:
     """Relations between documents: every pair with passages, and the `pairs` given (candidates)
     that share no text but may be on the same topic (document vectors at ``min_related_cosine``).
     ``known``: pairs (the smaller id first) whose relation the caller has (None: no relation),
-    taken as they are: their documents' texts are not read."""
+    taken as they are: their documents' texts are not read. ``ran``: pairs (the smaller id first)
+    whose ballots hold a run of votes (:func:`relate`)."""
     by_id = {d.doc.id: d for d in docs}
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
@@ -448,7 +464,7 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
         if known is not None and (x, y) in known:
             rel = known[(x, y)]
         else:
-            rel = (relate(by_id[x], by_id[y], shared, cos, min_related_cosine) if shared
+            rel = (relate(by_id[x], by_id[y], shared, cos, min_related_cosine, ran=(x, y) in ran) if shared
                    else by_topic(x, y, cos, min_related_cosine))
         if rel is not None:
             out.append(rel)
