@@ -428,3 +428,40 @@ def test_a_run_of_votes_chooses_a_translation_reordered_in_blocks():
     assert votes.ballot(_unit(scattered + 0.1 * rng.normal(size=scattered.shape)), [("partner", partner)])[4] == ()
     assert votes.runs(np.array([0, 0, 1, 0]), np.array([4, 5, 6, 6]), np.array([True, True, True, False]),
                       ["x", "y"]) == (("x", 2),)
+
+
+@pytest.mark.parametrize("seed,cells", [(0, 1 << 21), (1, 40), (2, 40), (3, 1)])
+def test_tallies_brought_up_together_equal_each_brought_up_alone_and_head_a_full_reading(seed, cells, monkeypatch):
+    """votes.retallies brings many tallies up at once, in groups of about one width (``cells``: a
+    group's places, small to make many groups): each one the same arrays as brought up alone, the
+    head of a full reading, and the same ballot. New members enter many pools; copies tie; a
+    document without sentences keeps a tally without rows."""
+    monkeypatch.setattr(votes, "RETALLY_CELLS", cells)
+    rng = np.random.default_rng(seed)
+    ids = [f"d{i:02d}" for i in range(40)]
+    mats = {d: _half(rng.normal(size=(int(rng.integers(1, 12)), 16))) for d in ids}
+    mats["d03"], mats["d05"], mats["d07"] = mats["d02"].copy(), mats["d02"].copy(), mats["d00"][:0]
+    keys = {d: i + 100 for i, d in enumerate(ids)}
+    old, new = ids[:30], ids[30:]
+    entries, wholes = [], []
+    for d in old:
+        pool = [e for e in rng.choice(old, int(rng.integers(2, 12)), replace=False).tolist() if e != d]
+        before = votes.tally(mats[d], keys[d], [(e, keys[e], mats[e]) for e in pool])
+        if rng.random() < 0.3 and pool:  # pushed out
+            pool.pop(int(rng.integers(len(pool))))
+        for e in rng.choice(new, int(rng.integers(0, 4)), replace=False).tolist():  # the new ones enter
+            pool.insert(int(rng.integers(len(pool) + 1)), e)
+        keyed = [(e, keys[e]) for e in pool]
+        if votes.unread(before, keys[d], keyed) is not None:
+            entries.append((mats[d], before, keyed))
+            wholes.append(votes.tally(mats[d], keys[d], [(e, keys[e], mats[e]) for e in pool]))
+    assert len(entries) >= 15 and any(not len(own) for own, _, _ in entries)
+    together = votes.retallies(entries, mats)
+    for (own, before, keyed), t, whole in zip(entries, together, wholes, strict=True):
+        alone = votes.retally(own, before, keyed, mats)
+        assert (t.own, t.pool, t.keys, t.sizes) == (alone.own, alone.pool, alone.keys, alone.sizes)
+        for a, b in ((t.best, alone.best), (t.member, alone.member), (t.mutual, alone.mutual),
+                     (t.sentence, alone.sentence), (t.bound, alone.bound)):
+            assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+        _same_head(t, whole)
+        assert votes.verdict(t) == votes.ballot(own, [(e, mats[e]) for e, _ in keyed])

@@ -319,11 +319,12 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
                                      strict=True):
             out[(doc, lang)] = t
         # A new member is read by the 40 or so tallies it joins: its vectors in float64 once (the
-        # same values), not once per tally.
-        wide = _Widened(vectors)
-        for doc, lang, pool, before in plans:
-            if before is not None:
-                out[(doc, lang)] = votes.retally(vectors[doc], before, pool, wide)
+        # same values), not once per tally; the tallies brought up all at once.
+        brought = [(doc, lang, pool, before) for doc, lang, pool, before in plans if before is not None]
+        for (doc, lang, _, _), t in zip(brought, votes.retallies([(vectors[doc], before, pool)
+                                                                  for doc, _, pool, before in brought],
+                                                                 _Widened(vectors)), strict=True):
+            out[(doc, lang)] = t
     return out
 
 
