@@ -151,7 +151,9 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         fams = pipeline.families(docs, relations)
     progress.start("done")
     with in_bulk():  # every document's sentences, as records: the collector walking them was half of this step
-        return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
+        by_doc = store.sentences_of([d.id for d in docs])
+        texts.read_all(docs)
+        return Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
                      pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
 
 
@@ -162,12 +164,19 @@ class DocumentTexts:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.by_file: dict[str, str] = {}
+        self.file_of: dict[str, str] = {}  # document id -> file key, as :meth:`read_all` found them
 
     def __call__(self, doc: Document) -> str:
-        key = self.store.file_of(doc.id) or doc.id
+        key = self.file_of.get(doc.id) or self.store.file_of(doc.id) or doc.id
         if key not in self.by_file:
             self.by_file[key] = self.store.document_text(doc.id) or ""
         return self.by_file[key]
+
+    def read_all(self, docs: Sequence[Document]) -> None:
+        """The files of all the documents read at once, in two queries (two queries per document
+        were most of assembling a corpus's trace)."""
+        self.file_of.update(self.store.document_files(d.id for d in docs if d.id not in self.file_of))
+        self.by_file.update(self.store.file_texts(k for k in set(self.file_of.values()) if k not in self.by_file))
 
     def of(self, docs: Iterable[Document]) -> dict[str, str]:
         """Texts by document id."""
