@@ -403,3 +403,32 @@ def test_a_rerun_types_and_diffs_again_only_pairs_whose_inputs_or_code_changed(t
         (tmp_path / "b.txt").write_text("Breaking news. " + body.format("2.4"), encoding="utf-8")
         again = run(store)
         assert calls == {"relate": 3, "diff": 3} and not any(d.status == "changed" for d in again[1])
+
+
+def test_stored_facts_are_made_records_when_asked_and_answer_as_extracted(tmp_path):
+    (tmp_path / "a.txt").write_text("Flood report\nOn 4 June 2020 the ministry said 2.4 million dollars and 384 "
+                                    "people were moved.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Rain fell on 3 May 2021 over 12% of the town.\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        extracted = local.facts_of(docs, local.DocumentTexts(store))
+        local.facts_of(docs[:1], local.DocumentTexts(store), store)  # the first document's facts stored
+        both = local.facts_of(docs, local.DocumentTexts(store), store)  # the first read back, the second extracted
+        assert isinstance(both, local.StoredFacts) and list(both) == [d.id for d in docs] and len(both) == 2
+        assert not both.made.get(docs[0].id)  # read back as stored: no record made yet
+        assert both[docs[0].id] == extracted[docs[0].id] and both[docs[0].id] is both[docs[0].id]
+        again = local.facts_of(docs, local.DocumentTexts(store), store)
+        assert dict(again.items()) == extracted and again == extracted and list(again.values()) == list(extracted.values())
+        assert docs[1].id in again and "nope" not in again and again.get("nope") is None
+
+
+def test_a_trace_s_texts_read_at_once_are_those_read_one_by_one(tmp_path):
+    (tmp_path / "a.txt").write_text("Flood report\nThe river rose.\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"text": "One story."}\n{"text": "Another story."}\n', encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        one_by_one = local.DocumentTexts(store).of(docs)
+        texts = local.DocumentTexts(store)
+        texts.read_all(docs)
+        assert len(docs) == 3 and len(texts.by_file) == 2
+        assert texts.of(docs) == one_by_one and set(one_by_one.values()) >= {"Flood report\nThe river rose.\n"}
