@@ -432,3 +432,31 @@ def test_a_trace_s_texts_read_at_once_are_those_read_one_by_one(tmp_path):
         texts.read_all(docs)
         assert len(docs) == 3 and len(texts.by_file) == 2
         assert texts.of(docs) == one_by_one and set(one_by_one.values()) >= {"Flood report\nThe river rose.\n"}
+
+
+def test_a_rerun_over_a_grown_corpus_answers_as_a_fresh_run(tmp_path):
+    story = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
+             "It moved 384 people from the lower town and spent 2.4 million dollars on shelters. "
+             "The council will meet again on Thursday to count the damage in the valley.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(story, encoding="utf-8")
+    (corpus / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
+    (corpus / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
+                                  encoding="utf-8")
+    with Store(tmp_path / "rerun.db") as store:
+        local.trace([str(corpus)], store)
+        (corpus / "d.txt").write_text("Digest. " + story.split(". ", 1)[1], encoding="utf-8")  # a new document
+        _, rerun = local.trace([str(corpus)], store)
+    with Store(tmp_path / "fresh.db") as store:
+        _, fresh = local.trace([str(corpus)], store)
+
+    def answers(t):
+        return ([d.to_json() for d in t.documents], [s.to_json() for s in t.sentences],
+                sorted(json.dumps(p.to_json(), sort_keys=True) for p in t.passages),
+                [r.to_json() for r in t.relations], [f.to_json() for f in t.families],
+                {k: [f.to_json() for f in v] for k, v in t.facts.items()}, [d.to_json() for d in t.fact_diffs],
+                t.texts)
+
+    assert len(rerun.documents) == 4 and rerun.relations and rerun.fact_diffs
+    assert answers(rerun) == answers(fresh)
