@@ -109,3 +109,20 @@ def test_direct_changes_no_input_record():
     before = [(r.type, r.source, list(r.evidence)) for r in rels]
     direct(DOCS, rels, DIFFS)
     assert [(r.type, r.source, list(r.evidence)) for r in rels] == before
+
+
+def test_relations_by_topic_around_the_family_pass_unchanged_and_the_family_answers_as_alone():
+    # Most of a corpus's relations are topic neighbours: the rules leave them as they are, in place,
+    # and they change nothing of the family's directions.
+    topic = [Relation("R", "X", "related", 0.0, 0.0, 0.7, evidence=["no shared text"]),
+             Relation("A", "S", "related", 0.0, 0.0, 0.6, evidence=["no shared text"]),
+             Relation("T", "Y", "revision", 0.9, 0.9, 0.9, source="T", evidence=["dates"], passages=3)]
+    docs = [*DOCS, Document("X", "x.txt", 0, 90, "ar"), Document("A", "a.txt", 0, 90, "en"),
+            Document("Y", "y.txt", 0, 90, "ar")]
+    family = _family(wire_source="S")
+    alone = direct(DOCS, family, DIFFS)
+    mixed = [topic[0], *family[:3], topic[1], *family[3:], topic[2]]
+    got = direct(docs, mixed, DIFFS)
+    assert got[0] is topic[0] and got[4] is topic[1] and got[-1] is topic[2]
+    assert [got[i] for i in (1, 2, 3, 5, 6, 7)] == alone
+    assert alone != family  # the family's rules did change something

@@ -468,3 +468,60 @@ def test_the_votes_run_reaches_relate_and_a_rerun_whose_run_changed_types_the_pa
     with Store(tmp_path / "t.db") as store:
         local.trace([str(tmp_path)], store)
         assert seen == [False, True, True]
+
+
+def test_stored_facts_are_made_records_when_asked_and_answer_as_extracted(tmp_path):
+    (tmp_path / "a.txt").write_text("Flood report\nOn 4 June 2020 the ministry said 2.4 million dollars and 384 "
+                                    "people were moved.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Rain fell on 3 May 2021 over 12% of the town.\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        extracted = local.facts_of(docs, local.DocumentTexts(store))
+        local.facts_of(docs[:1], local.DocumentTexts(store), store)  # the first document's facts stored
+        both = local.facts_of(docs, local.DocumentTexts(store), store)  # the first read back, the second extracted
+        assert isinstance(both, local.StoredFacts) and list(both) == [d.id for d in docs] and len(both) == 2
+        assert not both.made.get(docs[0].id)  # read back as stored: no record made yet
+        assert both[docs[0].id] == extracted[docs[0].id] and both[docs[0].id] is both[docs[0].id]
+        again = local.facts_of(docs, local.DocumentTexts(store), store)
+        assert dict(again.items()) == extracted and again == extracted and list(again.values()) == list(extracted.values())
+        assert docs[1].id in again and "nope" not in again and again.get("nope") is None
+
+
+def test_a_trace_s_texts_read_at_once_are_those_read_one_by_one(tmp_path):
+    (tmp_path / "a.txt").write_text("Flood report\nThe river rose.\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"text": "One story."}\n{"text": "Another story."}\n', encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        one_by_one = local.DocumentTexts(store).of(docs)
+        texts = local.DocumentTexts(store)
+        texts.read_all(docs)
+        assert len(docs) == 3 and len(texts.by_file) == 2
+        assert texts.of(docs) == one_by_one and set(one_by_one.values()) >= {"Flood report\nThe river rose.\n"}
+
+
+def test_a_rerun_over_a_grown_corpus_answers_as_a_fresh_run(tmp_path):
+    story = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
+             "It moved 384 people from the lower town and spent 2.4 million dollars on shelters. "
+             "The council will meet again on Thursday to count the damage in the valley.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(story, encoding="utf-8")
+    (corpus / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
+    (corpus / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
+                                  encoding="utf-8")
+    with Store(tmp_path / "rerun.db") as store:
+        local.trace([str(corpus)], store)
+        (corpus / "d.txt").write_text("Digest. " + story.split(". ", 1)[1], encoding="utf-8")  # a new document
+        _, rerun = local.trace([str(corpus)], store)
+    with Store(tmp_path / "fresh.db") as store:
+        _, fresh = local.trace([str(corpus)], store)
+
+    def answers(t):
+        return ([d.to_json() for d in t.documents], [s.to_json() for s in t.sentences],
+                sorted(json.dumps(p.to_json(), sort_keys=True) for p in t.passages),
+                [r.to_json() for r in t.relations], [f.to_json() for f in t.families],
+                {k: [f.to_json() for f in v] for k, v in t.facts.items()}, [d.to_json() for d in t.fact_diffs],
+                t.texts)
+
+    assert len(rerun.documents) == 4 and rerun.relations and rerun.fact_diffs
+    assert answers(rerun) == answers(fresh)

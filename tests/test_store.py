@@ -287,3 +287,24 @@ def test_sentence_counts_in_one_query(tmp_path):
         docs = list(store.documents(ingest([str(tmp_path)], store).files))
         assert store.sentence_counts() == {d.id: len(store.sentences(d.id)) for d in docs}
         assert sorted(store.sentence_counts().values()) == [1, 2]
+
+
+@pytest.mark.parametrize("asked", [["/x/b.txt#0", "/y/a.txt#1", "/y/a.txt#0"], ["/y/a.txt#2", "nope", "/x/b.txt#0"]])
+def test_sentences_files_and_texts_of_many_documents_answer_as_one_by_one(tmp_path, monkeypatch, asked):
+    from sourcetrace.store import files
+
+    with Store(tmp_path / "s.db") as store:
+        for key, n in [("/x/b.txt", 1), ("/y/a.txt", 3)]:
+            text = f"One. Two. Three. {key}"
+            source = SourceFile(path=key, text=text, encoding="utf-8", format="text", sha256=key * 8, size=len(text))
+            docs = [Document(f"{key}#{i}", key, 0, len(text), "en") for i in range(n)]
+            store.put_file(key, source, "s1", docs, [Sentence(d.id, s, s + 4, "en") for d in docs for s in (0, 5, 10)])
+        one_by_one = {d: store.sentences(d) for d in asked}
+        assert store.sentences_of(asked) == one_by_one
+        monkeypatch.setattr(files, "MANY_FILES", 2)  # the look-up below reads the sentences table in one pass
+        assert store.sentences_of(asked) == one_by_one
+        assert [s.start for s in one_by_one[asked[0]]] == [0, 5, 10]
+        known = [d for d in asked if d != "nope"]
+        assert store.document_files(asked) == {d: store.file_of(d) for d in known}
+        assert store.file_texts([*store.document_files(asked).values(), "/nope"]) == {
+            store.file_of(d): store.document_text(d) for d in known}

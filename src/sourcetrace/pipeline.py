@@ -511,7 +511,7 @@ class Trace:
     passages: list[Passage]
     relations: list[Relation]
     families: list[Family]
-    facts: dict[str, list[Fact]]  # by document id
+    facts: Mapping[str, list[Fact]]  # by document id (engines/local.py: made records when asked)
     fact_diffs: list[FactDiff]
     settings: dict
     pairs: Pairs | None = None  # the candidate pairs compared (not an output file)
@@ -528,7 +528,9 @@ def outputs(trace: Trace, out: Path) -> None:
         write_jsonl(staged / "passages.jsonl", (p.to_json() for p in trace.passages))
         write_jsonl(staged / "relations.jsonl", (r.to_json() for r in trace.relations))
         write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
-        write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)
+        with in_bulk():  # a corpus's facts, made records here when the trace kept them as stored
+            doc_facts = [f for d in trace.documents for f in trace.facts.get(d.id, [])]
+        write_facts(staged, doc_facts, trace.fact_diffs)
         write_texts(staged, trace.texts)
         write_settings(staged, trace.settings)
 

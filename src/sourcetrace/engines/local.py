@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Set, ValuesView
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 
@@ -152,7 +152,9 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         fams = pipeline.families(docs, relations)
     progress.start("done")
     with in_bulk():  # every document's sentences, as records: the collector walking them was half of this step
-        return Trace(docs, [s for d in docs for s in store.sentences(d.id)], passages, relations, fams, facts, diffs,
+        by_doc = store.sentences_of([d.id for d in docs])
+        texts.read_all(docs)
+        return Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
                      pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
 
 
@@ -163,12 +165,19 @@ class DocumentTexts:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.by_file: dict[str, str] = {}
+        self.file_of: dict[str, str] = {}  # document id -> file key, as :meth:`read_all` found them
 
     def __call__(self, doc: Document) -> str:
-        key = self.store.file_of(doc.id) or doc.id
+        key = self.file_of.get(doc.id) or self.store.file_of(doc.id) or doc.id
         if key not in self.by_file:
             self.by_file[key] = self.store.document_text(doc.id) or ""
         return self.by_file[key]
+
+    def read_all(self, docs: Sequence[Document]) -> None:
+        """The files of all the documents read at once, in two queries (two queries per document
+        were most of assembling a corpus's trace)."""
+        self.file_of.update(self.store.document_files(d.id for d in docs if d.id not in self.file_of))
+        self.by_file.update(self.store.file_texts(k for k in set(self.file_of.values()) if k not in self.by_file))
 
     def of(self, docs: Iterable[Document]) -> dict[str, str]:
         """Texts by document id."""
@@ -616,6 +625,51 @@ def _vector_digest(vector: np.ndarray | None) -> str | None:
     return None if vector is None else hashlib.sha1(np.ascontiguousarray(vector).tobytes()).hexdigest()
 
 
+class StoredFacts(Mapping[str, list[Fact]]):
+    """Documents' facts by id, in order: those read from the store kept as stored and made records
+    when first asked. A rerun diffs again the facts of the few pairs whose inputs changed, and
+    making every document's records (a corpus's, each run) was a tenth of a +1% rerun; whoever
+    reads them all (the outputs) makes them all, once."""
+
+    def __init__(self, ids: Sequence[str], stored: Mapping[str, bytes], made: Mapping[str, list[Fact]]) -> None:
+        self.ids = list(ids)
+        self.made = {d: made[d] for d in self.ids if d in made}
+        # a document's facts as the store holds them: JSON rows
+        self.stored = {d: stored[d] for d in self.ids if d not in made}
+
+    def __getitem__(self, doc_id: str) -> list[Fact]:
+        got = self.made.get(doc_id)
+        if got is None:
+            with in_bulk():  # records only: no cycle to collect
+                got = self.made[doc_id] = [Fact(doc_id, *row) for row in json.loads(self.stored[doc_id])]
+        return got
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def values(self) -> ValuesView[list[Fact]]:
+        self._make_all()
+        return super().values()
+
+    def items(self) -> ItemsView[str, list[Fact]]:
+        self._make_all()
+        return super().items()
+
+    def _make_all(self) -> None:
+        """Every document's records at once, before a walk over all of them: one pause of the
+        cycle collector, not one a document (twice the time, with a corpus's records alive)."""
+        with in_bulk():
+            for doc_id in self.stored:
+                if doc_id not in self.made:
+                    self.made[doc_id] = [Fact(doc_id, *row) for row in json.loads(self.stored[doc_id])]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.made or doc_id in self.stored
+
+
 class FactsOf:
     """Each document's facts (:func:`facts_of`), begun when made: cached ones are read at once and,
     when many are missing and there are workers (``work``'s, else ``workers`` of its own), the
@@ -627,23 +681,20 @@ class FactsOf:
                  work: DocumentWork | None = None) -> None:
         self.docs, self.store, self.version = list(docs), store, pipeline.facts_version()
         self.out: dict[str, list[Fact]] = {}
+        self.stored: dict[str, bytes] = {}  # facts read from the store, as stored (see StoredFacts)
         self.missing: list[Document] = []
-        with in_bulk():  # a corpus's facts, as records: with the cycle collector on, 3x the time
-            for i in range(0, len(self.docs), DOC_BATCH):
-                batch = self.docs[i:i + DOC_BATCH]
-                found = store.cached("facts", self.version, [d.id for d in batch])
-                for d in batch:
-                    if d.id in found:
-                        self.out[d.id] = [Fact(d.id, *row) for row in json.loads(found[d.id])]
-                    else:
-                        self.missing.append(d)
+        for i in range(0, len(self.docs), DOC_BATCH):
+            batch = self.docs[i:i + DOC_BATCH]
+            found = store.cached("facts", self.version, [d.id for d in batch])
+            self.stored.update(found)
+            self.missing += [d for d in batch if d.id not in found]
         self.own = work is None  # its own workers, else ``work``'s (stopped by its owner)
         self.work = work if work is not None else DocumentWork(store, workers)
         self.extracting = len(self.missing) >= MIN_FACT_DOCS and self.work.workers > 1
         if self.extracting:
             self.work.submit("facts", document_facts, self.missing, FACT_CHUNK)
 
-    def result(self, texts: Callable[[Document], str]) -> dict[str, list[Fact]]:
+    def result(self, texts: Callable[[Document], str]) -> Mapping[str, list[Fact]]:
         """Facts by document id, the fresh ones stored (in batches: a killed run keeps what it
         extracted); ``texts`` gives a document's file text where this process extracts."""
         fresh_facts = (self.work.results("facts") if self.extracting
@@ -656,7 +707,7 @@ class FactsOf:
                                          ensure_ascii=False).encode("utf-8")
 
         put_in_batches(self.store, "facts", self.version, stored())
-        return {d.id: self.out[d.id] for d in self.docs}
+        return StoredFacts([d.id for d in self.docs], self.stored, self.out)
 
     def release(self) -> None:
         """Stop the workers if they are done (see :meth:`DocumentWork.release`)."""
@@ -668,7 +719,7 @@ class FactsOf:
 
 
 def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
-             store: Store | None = None, workers: int = 1) -> dict[str, list[Fact]]:
+             store: Store | None = None, workers: int = 1) -> Mapping[str, list[Fact]]:
     """Each document's facts, by document id; ``texts`` gives a document's file text. With a
     store, cached per document there: a rerun extracts the facts of new documents only (2.5 ms a
     document otherwise, every run); many documents are extracted in ``workers`` processes."""
@@ -682,7 +733,7 @@ def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
 
 
 def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
-                  pairs: Sequence[tuple[str, str]], facts: dict[str, list[Fact]] | None = None,
+                  pairs: Sequence[tuple[str, str]], facts: Mapping[str, list[Fact]] | None = None,
                   texts: DocumentTexts | None = None) -> list[FactDiff]:
     """The fact diff of every pair (:func:`pipeline.fact_diffs`) over stored documents."""
     texts = texts or DocumentTexts(store)

@@ -208,6 +208,17 @@ class FileTables:
         return {doc: f"{sha}:{settings}" for doc, sha, settings in self.conn.execute(
             "SELECT d.id, f.sha256, f.settings FROM documents d JOIN files f ON f.key = d.file_key")}
 
+    def document_files(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Each document's file key, by document id, in one query (those not stored left out)."""
+        ids = json.dumps(sorted(set(doc_ids)))
+        return dict(self.conn.execute("SELECT d.id, d.file_key FROM json_each(?) j JOIN documents d ON d.id = j.value",
+                                      (ids,)))
+
+    def file_texts(self, keys: Iterable[str]) -> dict[str, str]:
+        """The text of each of the files, by key, in one query."""
+        return dict(self.conn.execute("SELECT f.key, f.text FROM json_each(?) j JOIN files f ON f.key = j.value",
+                                      (json.dumps(sorted(set(keys))),)))
+
     def file_of(self, doc_id: str) -> str | None:
         """The key of the file that holds the document (documents of one file share its text)."""
         row = self.conn.execute("SELECT file_key FROM documents WHERE id=?", (doc_id,)).fetchone()
@@ -223,6 +234,19 @@ class FileTables:
         rows = self.conn.execute(
             'SELECT start, "end", lang FROM sentences WHERE doc_id=? ORDER BY seq', (doc_id,))
         return [Sentence(doc_id, s, e, lang) for s, e, lang in rows]
+
+    def sentences_of(self, doc_ids: Sequence[str]) -> dict[str, list[Sentence]]:
+        """:meth:`sentences` of each of the documents, by id: for most of the store's documents in
+        one pass over the table (a query per document was most of assembling a corpus's trace)."""
+        out: dict[str, list[Sentence]] = {d: [] for d in doc_ids}
+        if len(out) < MANY_FILES or 2 * len(out) < self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]:
+            return {d: self.sentences(d) for d in out}
+        # The table's key is (doc_id, seq): a scan reads each document's sentences in order.
+        for doc, s, e, lang in self.conn.execute('SELECT doc_id, start, "end", lang FROM sentences'):
+            found = out.get(doc)
+            if found is not None:
+                found.append(Sentence(doc, s, e, lang))
+        return out
 
     def sentence_counts(self) -> dict[str, int]:
         """Each document's number of sentences, in one query (documents without any left out)."""
