@@ -158,10 +158,14 @@ def _read_in_workers(store: Store, paths: Sequence[str], keys: Sequence[str], jo
     before it (:meth:`Store.id_prefix`), so every file of a name goes to one chunk, in order."""
     chunks = _chunks_by_name(paths, CHUNK_FILES)
     order = {key: i for i, key in enumerate(keys)}
+    key_of = dict(zip(paths, keys, strict=True))
+
+    def known(chunk: list[str]) -> dict[str, tuple[str, str]]:  # a chunk's own stored states, not the corpus's
+        return {key_of[p]: job.known[key_of[p]] for p in chunk if key_of[p] in job.known}
+
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=get_context("spawn"),
                              initializer=_open_store, initargs=(str(store.path),)) as pool:
-        futures = [pool.submit(_read_chunk, chunk, _Reading(job.settings, {k: job.known[k] for k in map(file_key, chunk)
-                                                                             if k in job.known}, job.max_bytes, False))
+        futures = [pool.submit(_read_chunk, chunk, _Reading(job.settings, known(chunk), job.max_bytes, False))
                    for chunk in chunks]
         for chunk, future in zip(chunks, futures, strict=True):
             part, part_given = future.result()
