@@ -641,8 +641,12 @@ class StoredFacts(Mapping[str, list[Fact]]):
         got = self.made.get(doc_id)
         if got is None:
             with in_bulk():  # records only: no cycle to collect
-                got = self.made[doc_id] = [Fact(doc_id, *row) for row in json.loads(self.stored[doc_id])]
+                got = self._make(doc_id)
         return got
+
+    def _make(self, doc_id: str) -> list[Fact]:
+        made = self.made[doc_id] = [Fact(doc_id, *row) for row in json.loads(self.stored[doc_id])]
+        return made
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.ids)
@@ -661,7 +665,7 @@ class StoredFacts(Mapping[str, list[Fact]]):
         with in_bulk():
             for doc_id in self.stored:
                 if doc_id not in self.made:
-                    self.made[doc_id] = [Fact(doc_id, *row) for row in json.loads(self.stored[doc_id])]
+                    self._make(doc_id)
 
     def __len__(self) -> int:
         return len(self.ids)
