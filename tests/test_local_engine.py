@@ -1,6 +1,8 @@
 import json
 from contextlib import contextmanager
 
+import pytest
+
 from sourcetrace.candidates.pairs import FEATURES_VERSION
 from sourcetrace.engines import local
 from sourcetrace.engines.ingest import ingest
@@ -362,6 +364,42 @@ def test_candidate_features_computed_ahead_in_workers_are_those_computed_here(tm
         again = DocumentWork(store, 2)
         local.features_ahead(store, docs, again)  # every document's features stored: no job
         assert not again.submitted("features") and again.pool is None
+
+
+def test_topic_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_path, monkeypatch):
+    """The topics job stores, bit for bit, what the topics stage computes here (topic vectors, and
+    the voting and twin vectors beside them); the stage then computes none of them, and a rerun
+    submits no job."""
+    from sourcetrace import pipeline
+    from sourcetrace.engines.workers import DocumentWork
+
+    (tmp_path / "ar.txt").write_text("وافق المجلس اليوم على خطة بقيمة 2.4 مليون دولار للأنهار.\n", encoding="utf-8")
+    with Store(tmp_path / "here.db") as here:
+        docs, _ = _a_story_and_its_copy(tmp_path, here)
+        docs = list(here.documents(ingest([str(tmp_path / "ar.txt")], here).files)) + docs
+        want = local.topic_vectors(here, docs)
+        kinds = [("votes", local.votes_version()), ("stretch votes", local.stretch_version()),
+                 ("twin votes", local.twin_version())]
+        stored = {kind: here.cached(kind, version, [d.id for d in docs]) for kind, version in kinds}
+    monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 1)
+    monkeypatch.setattr(local, "MIN_VOTE_DOCS", 2)
+    with Store(tmp_path / "ahead.db") as store:
+        docs, _ = _a_story_and_its_copy(tmp_path, store)
+        docs = list(store.documents(ingest([str(tmp_path / "ar.txt")], store).files)) + docs
+        work = DocumentWork(store, 2)
+        try:
+            local.topics_ahead(store, docs, work)
+            assert work.submitted("topics")
+            monkeypatch.setattr(pipeline, "topic_rows", lambda inputs: pytest.fail("computed here"))
+            got = local.topic_vectors(store, docs, work)
+            assert not work.submitted("topics")
+        finally:
+            work.close()
+        assert got.keys() == want.keys() and all(got[k].tobytes() == want[k].tobytes() for k in want)
+        assert {kind: store.cached(kind, version, [d.id for d in docs]) for kind, version in kinds} == stored
+        again = DocumentWork(store, 2)
+        local.topics_ahead(store, docs, again)  # every document's topic stored: no job
+        assert not again.submitted("topics") and again.pool is None
 
 
 def test_a_rerun_types_and_diffs_again_only_pairs_whose_inputs_or_code_changed(tmp_path, monkeypatch):

@@ -41,6 +41,7 @@ from sourcetrace.engines.workers import (
     FEATURE_CHUNK,
     MIN_FACT_DOCS,
     MIN_VOTE_DOCS,
+    TOPIC_CHUNK,
     VOTE_CHUNK,
     DocumentWork,
     PairWork,
@@ -107,8 +108,10 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     chosen = pipeline.alignment_encoder(encoder, len(docs))
     pool = PairWork(store, chosen, threshold, default_workers())  # the encode stage's and alignment's
     try:
+        give = topics_give_votes(store, docs)  # before the topics job stores a topic vector
+        topics_ahead(store, docs, work)  # first: this process waits for it, and every worker takes part
         features_ahead(store, docs, work)
-        votes_ahead(store, docs, work)
+        votes_ahead(store, docs, work, give)
         pending_facts = FactsOf(docs, store, work=work)
         # The pair workers' start-up (a model load each) where the document workers leave the
         # cores idle: this process alone is searching candidates then, most often.
@@ -122,7 +125,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
 def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, threshold: float,
                   progress: Progress, pending_facts: FactsOf, work: DocumentWork, pool: PairWork) -> Trace:
     progress.start("topics")
-    topics = topic_vectors(store, docs)
+    topics = topic_vectors(store, docs, work)
     progress.start("candidates")
     pairs = candidate_sets(store, docs, topics, work)
     # The full encoder only for what alignment reads whole: every sentence of a document in a
@@ -242,21 +245,51 @@ def sentence_vectors(store: Store, docs: Sequence[Document], progress: Callable[
         _per_document(store, "encoded", enc.name, docs, compute, progress, SENTENCE_BATCH)
 
 
-def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarray]:
+def topic_vectors(store: Store, docs: Sequence[Document], work: DocumentWork | None = None) -> dict[str, np.ndarray]:
     """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store
-    (its static sentence vectors are not: recomputing them costs less than storing them); the
-    voting vectors its sentence vectors give (:func:`pipeline.votes_of_topics`: a document of
-    up to ``votes.VOTE_SENTENCES`` sentences) stored too, which :func:`votes_ahead` leaves to it."""
-    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        rows = pipeline.topic_rows(inputs)
-        voting = pipeline.votes_of_topics(inputs, rows)
-        store.put_cached("votes", votes_version(), ((k, v.astype(np.float16).tobytes()) for k, v in voting.items()))
-        store.put_cached("stretch votes", stretch_version(), ((k, b"") for k in voting))
-        store.put_cached("twin votes", twin_version(), twin_bytes(inputs).items())
-        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, rows).items()}
-
-    blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute)
+    (its static sentence vectors are not: recomputing them costs less than storing them), with
+    what :func:`topic_bytes` stores beside it; ``work``: where :func:`topics_ahead` began
+    computing and storing them (waited for here; what it left is computed here)."""
+    if work is not None:
+        work.wait("topics")
+    blobs = _per_document(store, "topic", pipeline.topic_version(), docs, lambda inputs: topic_bytes(store, inputs))
     return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
+
+
+def topic_bytes(store: Store, inputs: Sequence[DocInput]) -> dict[str, bytes]:
+    """Each document's topic vector as the store keeps it; the voting vectors its sentence
+    vectors give (:func:`pipeline.votes_of_topics`: a document of up to ``votes.VOTE_SENTENCES``
+    sentences), which :func:`votes_ahead` leaves to the topics stage, and its twin vectors are
+    stored now, before the topic vector that says they are (:func:`topics_give_votes`)."""
+    rows = pipeline.topic_rows(inputs)
+    voting = pipeline.votes_of_topics(inputs, rows)
+    store.put_cached("votes", votes_version(), ((k, v.astype(np.float16).tobytes()) for k, v in voting.items()))
+    store.put_cached("stretch votes", stretch_version(), ((k, b"") for k in voting))
+    store.put_cached("twin votes", twin_version(), twin_bytes(inputs).items())
+    return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, rows).items()}
+
+
+def store_topics(store: Store, docs: Sequence[Document]) -> list[tuple[str, None]]:
+    """:func:`topic_bytes` of stored documents, their topic vectors cached in the store too: the
+    job :func:`topics_ahead` gives worker processes."""
+    fresh = topic_bytes(store, doc_inputs(store, docs))
+    store.put_cached("topic", pipeline.topic_version(), fresh.items())
+    return [(k, None) for k in fresh]
+
+
+def topics_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> None:
+    """Begin computing, in ``work``'s processes, the topic vectors (and what :func:`topic_bytes`
+    stores beside them) :func:`topic_vectors` will read, when at least ``MIN_VOTE_DOCS`` lack
+    them. This process only waits for them: the topics stage in it alone held one core while the
+    workers' candidate features and facts took the other, and the features were done long
+    before the facts, which nothing waits for until the end; in the workers every core computes
+    the topics, then the features while this process searches the neighbours."""
+    if len(docs) <= pipeline.ALL_PAIRS_UP_TO or work.workers < 2:
+        return
+    found = store.cached_ids("topic", pipeline.topic_version(), [d.id for d in docs])
+    missing = [d for d in docs if d.id not in found]
+    if len(missing) >= MIN_VOTE_DOCS:
+        work.submit("topics", store_topics, missing, TOPIC_CHUNK)
 
 
 def candidate_features(store: Store, docs: Sequence[Document]) -> list[DocFeatures]:
@@ -382,12 +415,14 @@ def store_vote_bytes(store: Store, docs: Sequence[Document]) -> list[tuple[str, 
     return [(k, None) for k in fresh]
 
 
-def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> None:
+def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork,
+                topics_give: Set[str] | None = None) -> None:
     """Begin computing, in ``work``'s processes, the voting vectors :func:`chosen_by_votes` will
     read, when at least ``MIN_VOTE_DOCS`` lack them: before the neighbours are known, those of
     every document of a corpus in several languages (every one of them has neighbours in another
     language, so a fresh trace votes with them all); a document not voting after all only costs
-    its vectors."""
+    its vectors. ``topics_give``: :func:`topics_give_votes`, taken before a topics job began
+    storing topic vectors."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO or len({d.lang for d in docs}) < 2:
         return
     ids = [d.id for d in docs]  # 32 KB a document unread
@@ -395,7 +430,8 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
              & store.cached_ids("twin votes", twin_version(), ids))
     # The topics stage gives the voting vectors of a document it encodes that has no more sentences
     # than vote (:func:`topic_vectors`): most news reports, so most often no job is left here.
-    topics_give = topics_give_votes(store, docs)
+    if topics_give is None:
+        topics_give = topics_give_votes(store, docs)
     missing = [d for d in docs if d.id not in found and d.id not in topics_give]
     if len(missing) >= MIN_VOTE_DOCS:
         work.submit("votes", store_vote_bytes, missing, VOTE_CHUNK)

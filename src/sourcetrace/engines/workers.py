@@ -32,9 +32,10 @@ MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (sta
 FACT_CHUNK = 100  # documents per facts task
 MIN_FACT_DOCS = 1000  # fewer documents than this have their facts extracted here (2-3 ms each)
 VOTE_CHUNK = 200  # documents per voting vectors task (about 1 ms a document)
+TOPIC_CHUNK = 200  # documents per topic vectors task (about 1 ms a document)
 FEATURE_CHUNK = 200  # documents per candidate features task (about 1 ms a document)
-# Documents whose voting vectors are computed here below this: a worker loads the static encoder
-# first (2-3 s, 270 MB).
+# Documents whose voting (or topic) vectors are computed here below this: a worker loads the
+# static encoder first (2-3 s, 270 MB).
 MIN_VOTE_DOCS = 2000
 DOCUMENT_WORK_NICE = 5  # :class:`DocumentWork`'s workers' priority below the calling process (a third of its CPU share)
 
@@ -209,8 +210,9 @@ class PairWork:
 
 
 def _start_documents(db_path: str) -> None:
-    # Below the calling process: its stages (topics, candidates) are a trace's critical path, and
-    # these workers' jobs are wanted later (facts at the end), so they take the cores it leaves.
+    # Below the calling process: its candidates stage is a trace's critical path, and these
+    # workers' later jobs are wanted later (facts at the end), so they take the cores it leaves
+    # (while it waits for their first, the topic vectors, they have them all).
     os.nice(DOCUMENT_WORK_NICE)
     _state.update(store=Store(db_path))
 
@@ -229,8 +231,8 @@ def document_facts(store: Store, docs: Sequence[Document]) -> list[tuple[str, li
 
 class DocumentWork:
     """Per-document jobs in worker processes, begun when submitted and collected when a stage
-    reaches them: a trace submits them before its single-process stages (topics, candidates),
-    whose core they leave to the workers (facts, and the voting vectors of candidate search). A
+    reaches them: a trace submits them before its stages that wait for them or run in this
+    process alone (topics, candidates): topic vectors, candidate features, voting vectors, facts. A
     job is a function of the store and a chunk of documents, giving (document id, result) pairs,
     or storing its results itself (:meth:`wait` for it); the workers open the store themselves,
     start with the first submission (none, no processes) and run below this process's priority.
