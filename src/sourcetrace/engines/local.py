@@ -528,8 +528,15 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
             of, compute = _OWN_BYTES[kind]
             blobs.update(_per_document(store, kind, of(), [d for d in docs if d.id in ids and d.id in listed], compute))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
-    # float16 as stored: a ballot reads them as float64, the same values (half the memory of float32)
-    vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim) for k, v in blobs.items()}
+    # Held as float32, the stored float16 values: a ballot reads them as float64, the same values,
+    # and joining a pool's float32 members into its float64 products costs less than float16 ones
+    # (25k planted store, float16 and float32 alternately on the same pools, loaded machine: the
+    # tallies 47.3 -> 42.5 CPU s with the conversion, the same bytes). The bytes are let go as
+    # converted: twice their memory, 380 -> 760 MB at 25k.
+    vectors = {}
+    while blobs:
+        doc, data = blobs.popitem()
+        vectors[doc] = np.frombuffer(data, dtype=np.float16).reshape(-1, dim).astype(np.float32)
     tallied = pipeline.tallies(plans, vectors, key_of)
     for lang in sorted({lang for _, lang in tallied}):
         put_in_batches(store, f"{ballots[3]} {lang}", version,
