@@ -563,3 +563,22 @@ def test_a_rerun_over_a_grown_corpus_answers_as_a_fresh_run(tmp_path):
 
     assert len(rerun.documents) == 4 and rerun.relations and rerun.fact_diffs
     assert answers(rerun) == answers(fresh)
+
+
+def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_raised(tmp_path):
+    """The trace's relations are written in a thread over a connection of its own while this one reads
+    on (engines/local.py _store_beside): stored once the trace returns; a write that fails raises."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pytest
+
+    with Store(tmp_path / "s.db") as store:
+        docs, _ = _a_story_and_its_copy(tmp_path, store)
+        result = local.trace_documents(store, docs)
+        assert result.relations and store.relations() == sorted(result.relations, key=lambda r: (r.a, r.b))
+        with ThreadPoolExecutor(1) as beside:
+            seen = local._store_beside(beside, store, lambda own: (own is not store, own.conn is not store.conn))
+            assert seen.result() == (True, True)
+            failed = local._store_beside(beside, store, lambda own: own.conn.execute("SELECT nope FROM relations"))
+            with pytest.raises(Exception, match="nope"):
+                failed.result()
