@@ -1,8 +1,6 @@
 import json
 from contextlib import contextmanager
 
-import pytest
-
 from sourcetrace.candidates.pairs import FEATURES_VERSION
 from sourcetrace.engines import local
 from sourcetrace.engines.ingest import ingest
@@ -367,9 +365,9 @@ def test_candidate_features_computed_ahead_in_workers_are_those_computed_here(tm
 
 
 def test_topic_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_path, monkeypatch):
-    """The topics job stores, bit for bit, what the topics stage computes here (topic vectors, and
-    the voting and twin vectors beside them); the stage then computes none of them, and a rerun
-    submits no job."""
+    """The topics job (its chunks in the workers, or taken back by the stage) stores, bit for bit,
+    what the topics stage computes here alone (topic vectors, and the voting and twin vectors
+    beside them); a rerun submits no job."""
     from sourcetrace import pipeline
     from sourcetrace.engines.workers import DocumentWork
 
@@ -387,10 +385,10 @@ def test_topic_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_pat
         docs, _ = _a_story_and_its_copy(tmp_path, store)
         docs = list(store.documents(ingest([str(tmp_path / "ar.txt")], store).files)) + docs
         work = DocumentWork(store, 2)
+        monkeypatch.setattr(local, "TOPIC_CHUNK", 1)  # three chunks: some in the workers, some taken back
         try:
             local.topics_ahead(store, docs, work)
             assert work.submitted("topics")
-            monkeypatch.setattr(pipeline, "topic_rows", lambda inputs: pytest.fail("computed here"))
             got = local.topic_vectors(store, docs, work)
             assert not work.submitted("topics")
         finally:

@@ -271,7 +271,9 @@ def topic_vectors(store: Store, docs: Sequence[Document], work: DocumentWork | N
     (its static sentence vectors are not: recomputing them costs less than storing them), with
     what :func:`topic_bytes` stores beside it; ``work``: where :func:`topics_ahead` began
     computing and storing them (waited for here; what it left is computed here)."""
-    if work is not None:
+    if work is not None:  # beside the workers, the chunks they have not begun, last first
+        for chunk in work.take_back("topics"):
+            store_topics(store, chunk)
         work.wait("topics")
     blobs = _per_document(store, "topic", pipeline.topic_version(), docs, lambda inputs: topic_bytes(store, inputs))
     return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
@@ -301,10 +303,11 @@ def store_topics(store: Store, docs: Sequence[Document]) -> list[tuple[str, None
 def topics_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> None:
     """Begin computing, in ``work``'s processes, the topic vectors (and what :func:`topic_bytes`
     stores beside them) :func:`topic_vectors` will read, when at least ``MIN_VOTE_DOCS`` lack
-    them. This process only waits for them: the topics stage in it alone held one core while the
-    workers' candidate features and facts took the other, and the features were done long
-    before the facts, which nothing waits for until the end; in the workers every core computes
-    the topics, then the features while this process searches the neighbours."""
+    them; it computes the chunks no worker has begun, last first. The topics stage in this
+    process alone held one core while the workers' candidate features and facts took the other,
+    and the features were done long before the facts, which nothing waits for until the end;
+    now every core computes the topics, then the features while this process searches the
+    neighbours."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO or work.workers < 2:
         return
     found = store.cached_ids("topic", pipeline.topic_version(), [d.id for d in docs])

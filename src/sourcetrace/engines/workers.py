@@ -243,6 +243,7 @@ class DocumentWork:
         self.store, self.workers = store, workers
         self.pool: ProcessPoolExecutor | None = None
         self.futures: dict[str, list[Future]] = {}
+        self.chunks: dict[str, list[Sequence[Document]]] = {}  # each job's chunks, as its futures
 
     def submit(self, name: str, job: Callable[[Store, Sequence[Document]], Iterable[tuple[str, object]]],
                docs: Sequence[Document], chunk: int) -> None:
@@ -251,8 +252,16 @@ class DocumentWork:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
                                             initializer=_start_documents, initargs=(str(self.store.path),))
-        self.futures[name] = [self.pool.submit(_documents_chunk, job, docs[i:i + chunk])
-                              for i in range(0, len(docs), chunk)]
+        self.chunks[name] = [docs[i:i + chunk] for i in range(0, len(docs), chunk)]
+        self.futures[name] = [self.pool.submit(_documents_chunk, job, c) for c in self.chunks[name]]
+
+    def take_back(self, name: str) -> Iterator[Sequence[Document]]:
+        """The job's chunks no worker has begun, last first, each withdrawn as it is given: for a
+        caller that would only wait for the job to compute them itself (the workers run below its
+        priority, so other load on the machine slows them more than it)."""
+        for fut, docs in reversed(list(zip(self.futures.get(name, []), self.chunks.get(name, []), strict=True))):
+            if fut.cancel():
+                yield docs
 
     def submitted(self, name: str) -> bool:
         return name in self.futures
@@ -278,8 +287,10 @@ class DocumentWork:
         """The job's (document id, result) pairs, as its chunks finish in order; then the job is
         forgotten, and the workers stop if no job is left."""
         for fut in self.futures.get(name, []):
-            yield from fut.result()
+            if not fut.cancelled():  # taken back (:meth:`take_back`): the caller computed it
+                yield from fut.result()
         self.futures.pop(name, None)
+        self.chunks.pop(name, None)
         if not self.futures:
             self.close()
 
