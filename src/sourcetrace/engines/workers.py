@@ -32,10 +32,9 @@ MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (sta
 FACT_CHUNK = 100  # documents per facts task
 MIN_FACT_DOCS = 1000  # fewer documents than this have their facts extracted here (2-3 ms each)
 VOTE_CHUNK = 200  # documents per voting vectors task (about 1 ms a document)
-TOPIC_CHUNK = 200  # documents per topic vectors task (about 1 ms a document)
 FEATURE_CHUNK = 200  # documents per candidate features task (about 1 ms a document)
-# Documents whose voting (or topic) vectors are computed here below this: a worker loads the
-# static encoder first (2-3 s, 270 MB).
+# Documents whose voting vectors are computed here below this: a worker loads the static encoder
+# first (2-3 s, 270 MB).
 MIN_VOTE_DOCS = 2000
 DOCUMENT_WORK_NICE = 5  # :class:`DocumentWork`'s workers' priority below the calling process (a third of its CPU share)
 
@@ -209,11 +208,11 @@ class PairWork:
         self.close()
 
 
-def _start_documents(db_path: str) -> None:
-    # Below the calling process: its candidates stage is a trace's critical path, and these
-    # workers' later jobs are wanted later (facts at the end), so they take the cores it leaves
-    # (while it waits for their first, the topic vectors, they have them all).
-    os.nice(DOCUMENT_WORK_NICE)
+def _start_documents(db_path: str, nice: int) -> None:
+    # Below the calling process: its stages (topics, candidates) are a trace's critical path, and
+    # these workers' jobs are wanted later (facts at the end), so they take the cores it leaves.
+    if nice:
+        os.nice(nice)
     _state.update(store=Store(db_path))
 
 
@@ -231,19 +230,20 @@ def document_facts(store: Store, docs: Sequence[Document]) -> list[tuple[str, li
 
 class DocumentWork:
     """Per-document jobs in worker processes, begun when submitted and collected when a stage
-    reaches them: a trace submits them before its stages that wait for them or run in this
-    process alone (topics, candidates): topic vectors, candidate features, voting vectors, facts. A
+    reaches them: a trace submits them before its single-process stages (topics, candidates),
+    whose core they leave to the workers (facts, and the voting vectors of candidate search). A
     job is a function of the store and a chunk of documents, giving (document id, result) pairs,
     or storing its results itself (:meth:`wait` for it); the workers open the store themselves,
     start with the first submission (none, no processes) and run below this process's priority.
     Chunks run in the order they were submitted; :meth:`results` gives one job's in its
     documents' order; :meth:`release` and :meth:`close` stop the workers."""
 
-    def __init__(self, store: Store, workers: int) -> None:
-        self.store, self.workers = store, workers
+    def __init__(self, store: Store, workers: int, nice: int = DOCUMENT_WORK_NICE) -> None:
+        """``nice``: the workers' priority below this process's (0: the same, for jobs that share
+        the cores with other workers, not with this process: a trace's facts after candidates)."""
+        self.store, self.workers, self.nice = store, workers, nice
         self.pool: ProcessPoolExecutor | None = None
         self.futures: dict[str, list[Future]] = {}
-        self.chunks: dict[str, list[Sequence[Document]]] = {}  # each job's chunks, as its futures
 
     def submit(self, name: str, job: Callable[[Store, Sequence[Document]], Iterable[tuple[str, object]]],
                docs: Sequence[Document], chunk: int) -> None:
@@ -251,17 +251,9 @@ class DocumentWork:
         by name: the workers are spawned)."""
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                            initializer=_start_documents, initargs=(str(self.store.path),))
-        self.chunks[name] = [docs[i:i + chunk] for i in range(0, len(docs), chunk)]
-        self.futures[name] = [self.pool.submit(_documents_chunk, job, c) for c in self.chunks[name]]
-
-    def take_back(self, name: str) -> Iterator[Sequence[Document]]:
-        """The job's chunks no worker has begun, last first, each withdrawn as it is given: for a
-        caller that would only wait for the job to compute them itself (the workers run below its
-        priority, so other load on the machine slows them more than it)."""
-        for fut, docs in reversed(list(zip(self.futures.get(name, []), self.chunks.get(name, []), strict=True))):
-            if fut.cancel():
-                yield docs
+                                            initializer=_start_documents, initargs=(str(self.store.path), self.nice))
+        self.futures[name] = [self.pool.submit(_documents_chunk, job, docs[i:i + chunk])
+                              for i in range(0, len(docs), chunk)]
 
     def submitted(self, name: str) -> bool:
         return name in self.futures
@@ -287,10 +279,8 @@ class DocumentWork:
         """The job's (document id, result) pairs, as its chunks finish in order; then the job is
         forgotten, and the workers stop if no job is left."""
         for fut in self.futures.get(name, []):
-            if not fut.cancelled():  # taken back (:meth:`take_back`): the caller computed it
-                yield from fut.result()
+            yield from fut.result()
         self.futures.pop(name, None)
-        self.chunks.pop(name, None)
         if not self.futures:
             self.close()
 
@@ -306,5 +296,8 @@ class DocumentWork:
             self.close()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers; a job submitted later starts new ones (a trace's facts come after
+        candidates, whose jobs' end stopped them)."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
