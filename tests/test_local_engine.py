@@ -532,8 +532,8 @@ def test_a_rerun_s_candidates_band_only_the_new_quote_units_and_equal_a_fresh_ru
 
     from sourcetrace.candidates import pairs as cp
 
-    words = ("river bridge council water farmers harvest budget school clinic road port grid wages court "
-             "voters trade prices rain drought fuel").split()
+    words = ["river", "bridge", "council", "water", "farmers", "harvest", "budget", "school", "clinic", "road",
+             "port", "grid", "wages", "court", "voters", "trade", "prices", "rain", "drought", "fuel"]
 
     def line(r: random.Random) -> str:
         return " ".join(r.choice(words) for _ in range(14)).capitalize() + "."
