@@ -428,18 +428,17 @@ def _grown_band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard
 
 def _still_paired(keys: Sequence[np.ndarray], pairs: np.ndarray) -> np.ndarray:
     """Whether some band pairs each of ``pairs`` (:func:`_bucket_pairs`: a bucket of at most
-    ``MAX_BUCKET`` pairs all its members, a larger one each with its next ``BUCKET_WINDOW``)."""
+    ``MAX_BUCKET`` pairs all its members, a larger one each with its next ``BUCKET_WINDOW``), a
+    bucket at a time (a stock sentence's may hold most of the doubted pairs)."""
     out = np.zeros(len(pairs), dtype=bool)
-    buckets: dict[tuple[int, int], np.ndarray] = {}
-    for b, key in enumerate(keys):
-        for p in np.flatnonzero(~out & (key[pairs[:, 0]] == key[pairs[:, 1]])).tolist():
-            x, y = pairs[p].tolist()
-            k = (b, int(key[x]))
-            if k not in buckets:
-                buckets[k] = np.flatnonzero(key == key[x])
-            members = buckets[k]
-            out[p] = (len(members) <= MAX_BUCKET
-                      or abs(int(np.searchsorted(members, y)) - int(np.searchsorted(members, x))) <= BUCKET_WINDOW)
+    for key in keys:
+        todo = np.flatnonzero(~out & (key[pairs[:, 0]] == key[pairs[:, 1]]))
+        shared = key[pairs[todo, 0]]
+        for first in np.unique(shared, return_index=True)[1].tolist():
+            at = todo[shared == shared[first]]
+            members = np.flatnonzero(key == shared[first])
+            gap = np.abs(np.searchsorted(members, pairs[at, 1]) - np.searchsorted(members, pairs[at, 0]))
+            out[at] = (len(members) <= MAX_BUCKET) | (gap <= BUCKET_WINDOW)
     return out
 
 
