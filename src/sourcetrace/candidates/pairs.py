@@ -273,6 +273,7 @@ QUOTE_BANDS_LAYOUT = 1
 
 
 def quote_bands_version() -> str:
+    """The version a kept :class:`QuoteBands` is stored under (another is banded again whole)."""
     return (f"{QUOTE_BANDS_LAYOUT}:{FEATURES_VERSION}:{QUOTE_ROWS}:{QUOTE_MIN_JACCARD}:{MAX_BUCKET}:"
             f"{BUCKET_WINDOW}")
 
