@@ -716,9 +716,12 @@ class FactsOf:
         """Facts by document id, the fresh ones stored (in batches: a killed run keeps what it
         extracted); ``texts`` gives a document's file text where this process extracts.
         ``wanted``: the documents whose facts to give, in order (else those it was made with);
-        one it was not made with is read from the store or extracted here."""
+        one it was not made with is read from the store or extracted here, and where this process
+        extracts, only the wanted are."""
+        wanted = self.docs if wanted is None else wanted
+        ids = {d.id for d in wanted}
         fresh_facts = (self.work.results("facts") if self.extracting
-                       else ((d.id, pipeline.facts(d, texts(d))) for d in self.missing))
+                       else ((d.id, pipeline.facts(d, texts(d))) for d in self.missing if d.id in ids))
 
         def stored() -> Iterator[tuple[str, bytes]]:
             for doc_id, found_facts in fresh_facts:
@@ -727,7 +730,6 @@ class FactsOf:
                                          ensure_ascii=False).encode("utf-8")
 
         put_in_batches(self.store, "facts", self.version, stored())
-        wanted = self.docs if wanted is None else wanted
         outside = [d for d in wanted if d.id not in self.out and d.id not in self.stored]
         if outside:
             self.out.update(facts_of(outside, texts, self.store))
