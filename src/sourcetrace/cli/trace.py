@@ -107,7 +107,7 @@ def trace(
                    "skipped": [f.__dict__ for f in report.skipped]})
     else:
         out_console.print(render.trace_summary(docs, passages, relations, fams, out, html))
-        out_console.print(render.trace_facts(sum(len(v) for v in facts.values()), len(docs),
+        out_console.print(render.trace_facts(sum(len(v) for v in facts.values()), len(facts),  # whose were written
                                              sum(d.status == "changed" for d in diffs)))
     if report.failures:
         raise typer.Exit(1)

@@ -293,5 +293,8 @@ class DocumentWork:
             self.close()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers; a job submitted later starts new ones (a trace's facts come after
+        candidates, whose jobs' end stopped them)."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
