@@ -691,7 +691,8 @@ class FactsOf:
     """Each document's facts (:func:`facts_of`), begun when made: cached ones are read at once and,
     when many are missing and there are workers (``work``'s, else ``workers`` of its own), the
     missing ones are extracted in worker processes from then on, beside whatever this process does
-    next (a trace makes it before its single-process stages). :meth:`result` gathers them;
+    next (a trace makes it once candidates are found, or before its single-process stages when it
+    writes every document's facts). :meth:`result` gathers them;
     :meth:`close` stops what is left of its own workers."""
 
     def __init__(self, docs: Sequence[Document], store: Store, workers: int = 1,
