@@ -112,6 +112,9 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     work = DocumentWork(store, default_workers())
     chosen = pipeline.alignment_encoder(encoder, len(docs))
     pool = PairWork(store, chosen, threshold, default_workers())  # the encode stage's and alignment's
+    # The facts begun after candidates share the cores with the pair workers, at their priority:
+    # below it they waited for alignment's end, and the stages after it for them.
+    after = DocumentWork(store, default_workers(), nice=0)
     try:
         features_ahead(store, docs, work)
         votes_ahead(store, docs, work)
@@ -119,14 +122,16 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
         # The pair workers' start-up (a model load each) where the document workers leave the
         # cores idle: this process alone is searching candidates then, most often.
         work.when_done(pool.warm)
-        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool)
+        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool, after)
     finally:
         pool.close()
         work.close()
+        after.close()
 
 
 def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, threshold: float,
-                  progress: Progress, pending_facts: FactsOf | None, work: DocumentWork, pool: PairWork) -> Trace:
+                  progress: Progress, pending_facts: FactsOf | None, work: DocumentWork, pool: PairWork,
+                  after: DocumentWork) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
@@ -135,8 +140,8 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
     if pending_facts is None:
         # Facts are diffed only between documents that share passages, which only the pairs to
         # align can give (planted 25,000: 8,206 documents in them, 8,188 in a fact diff): theirs
-        # begin now, in the document workers, beside the encode stage and alignment.
-        pending_facts = FactsOf(aligned_documents(docs, pairs.aligned), store, work=work)
+        # begin now, in worker processes, beside the encode stage and alignment.
+        pending_facts = FactsOf(aligned_documents(docs, pairs.aligned), store, work=after)
     # The full encoder only for what alignment reads whole: every sentence of a document in a
     # cross-language pair to align. Same-language pairs encode on demand only the sentences their
     # shared wording leaves unexplained (align.pair), most of a copy being reuse; with no encoder
