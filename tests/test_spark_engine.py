@@ -74,7 +74,7 @@ def test_planted_corpus_same_answers(sc, tmp_path):
 
 def test_cli_parquet_and_failures(sc, tmp_path):
     """`trace --engine spark --format parquet`: a Parquet directory per table; a file that cannot
-    be read is a failure (exit 1), the rest is traced."""
+    be read is a failure (exit 1), the rest is traced; `--facts all` reaches the Spark engine."""
     import pyarrow.parquet as pq
 
     (tmp_path / "in").mkdir()
@@ -82,7 +82,8 @@ def test_cli_parquet_and_failures(sc, tmp_path):
                                            encoding="utf-8")
     (tmp_path / "in" / "empty.txt").write_text("   \n", encoding="utf-8")
     res = CliRunner().invoke(app, ["trace", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--engine", "spark",
-                                   "--master", "local[2]", "--format", "parquet", "--json"])
+                                   "--master", "local[2]", "--format", "parquet", "--json",
+                                   "--facts", "all"])  # a lone document is in no fact diff
     assert res.exit_code == 1, res.output
     report = json.loads(res.stdout)
     assert report["n_failures"] == 1 and report["failures"][0]["path"].endswith("empty.txt")
