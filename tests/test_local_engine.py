@@ -527,6 +527,50 @@ def test_a_rerun_over_a_grown_corpus_answers_as_a_fresh_run(tmp_path):
     assert answers(rerun) == answers(fresh)
 
 
+def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_raised(tmp_path):
+    """The trace's relations are written in a thread over a connection of its own while this one reads
+    on (engines/local.py _store_beside): stored once the trace returns; a write that fails raises."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pytest
+
+    with Store(tmp_path / "s.db") as store:
+        docs, _ = _a_story_and_its_copy(tmp_path, store)
+        result = local.trace_documents(store, docs)
+        assert result.relations and store.relations() == sorted(result.relations, key=lambda r: (r.a, r.b))
+        with ThreadPoolExecutor(1) as beside:
+            seen = local._store_beside(beside, store, lambda own: (own is not store, own.conn is not store.conn))
+            assert seen.result() == (True, True)
+            failed = local._store_beside(beside, store, lambda own: own.conn.execute("SELECT nope FROM relations"))
+            with pytest.raises(Exception, match="nope"):
+                failed.result()
+
+
+def test_a_trace_extracts_and_gives_only_the_facts_of_documents_in_fact_diffs_unless_all_are_asked(tmp_path):
+    from sourcetrace import pipeline
+
+    story = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
+             "It moved 384 people from the lower town and spent 2.4 million dollars on shelters.\n")
+    (tmp_path / "a.txt").write_text(story, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
+                                    encoding="utf-8")
+    with Store(tmp_path / "diffed.db") as store:
+        _, diffed = local.trace([str(tmp_path)], store)
+        ids = [d.id for d in diffed.documents]
+        weather = next(d.id for d in diffed.documents if d.path.endswith("c.txt"))
+        in_diffs = {x for d in diffed.fact_diffs for x in (d.a, d.b)}
+        assert diffed.fact_diffs and weather not in in_diffs
+        assert list(diffed.facts) == [i for i in ids if i != weather]  # in the documents' order
+        # never extracted: the store holds no facts of it
+        assert store.cached_ids("facts", pipeline.facts_version(), ids) == set(ids) - {weather}
+    with Store(tmp_path / "all.db") as store:
+        _, every = local.trace([str(tmp_path)], store, facts=pipeline.ALL_FACTS)
+    assert list(every.facts) == ids and every.facts[weather]
+    assert {k: v for k, v in every.facts.items() if k != weather} == dict(diffed.facts.items())
+    assert every.fact_diffs == diffed.fact_diffs and every.relations == diffed.relations
+
+
 def test_a_rerun_s_candidates_band_only_the_new_quote_units_and_equal_a_fresh_run_s(tmp_path, monkeypatch):
     import random
 

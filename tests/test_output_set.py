@@ -152,3 +152,19 @@ def test_a_killed_write_s_leftovers_go_but_not_a_live_write_s_nor_the_user_s_onl
     _write_set(out, 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.old-killed", "out"]
     assert (kept / "set" / "mine.txt").read_text() == "found nowhere else"
+
+
+def test_rows_are_written_as_json_dumps_writes_them(tmp_path):
+    """One row a line, each exactly ``json.dumps(row, ensure_ascii=False)`` (the encoder is made once,
+    not per row): non-ASCII text, escapes, floats, NaN, nested values; more rows than one write holds."""
+    import json
+
+    rows = [{"a": "نص عربي", "b": 'q"\\\n\t\u2028', "c": [1.5, 1e-7, 12345678901234567890, None, True],
+             "d": {"x": float("nan"), "y": float("inf"), "z": -0.0}, "e": []}]
+    rows += [{"i": i, "s": f"s{i}", "f": i / 7} for i in range(2 * outputs._LINES_A_WRITE + 3)]
+    path = tmp_path / "rows.jsonl"
+    assert write_jsonl(path, iter(rows)) == len(rows)
+    assert path.read_text(encoding="utf-8") == "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    assert write_jsonl(path, []) == 0 and path.read_text() == ""
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        write_jsonl(tmp_path / "bad.jsonl", [{"x": object()}])

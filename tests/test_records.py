@@ -40,3 +40,17 @@ def test_relation_json_rounds_coverage():
     r = Relation("a", "b", "copy", 0.123456, 1.0, 0.9, source="a", evidence=["x"], passages=2)
     out = r.to_json()
     assert out["coverage_a"] == 0.1235 and out["source"] == "a" and out["type"] == "copy"
+
+
+def test_fact_diff_json_is_every_field_in_order_and_relation_json_keeps_its_key_order():
+    from dataclasses import asdict
+
+    from sourcetrace.records import FactDiff
+
+    diff = FactDiff("a#1", 3, 9, "b#1", None, None, "money", "dropped", "5000000 USD", None)
+    assert list(diff.to_json().items()) == list(asdict(diff).items())
+    related = Relation("a#1", "b#1", "related", 0.123456, 0.5, 0.33333, evidence=["same topic"])
+    assert list(related.to_json()) == ["a", "b", "type", "coverage_a", "coverage_b", "score", "passages", "evidence"]
+    copy = Relation("a#1", "b#1", "copy", 0.9, 0.8, 0.95, source="a#1", passages=2)
+    assert list(copy.to_json())[:4] == ["a", "b", "type", "source"]
+    assert list(Relation("a#1", "b#1", "copy", 0.9, 0.8, 0.95).to_json())[3] == "direction"

@@ -265,6 +265,33 @@ def test_put_relations_writes_only_the_difference(tmp_path):
         assert len(store.relations()) == 2
 
 
+def test_a_bulk_write_of_relations_builds_their_index_again_and_keeps_the_rest(tmp_path, monkeypatch):
+    """Most of the table new: the index on b is dropped and built again in the same transaction
+    (store/results.py); the rows are those written, the index is there and used, older relations stay."""
+    from sourcetrace.records import Relation
+    from sourcetrace.store import results
+
+    monkeypatch.setattr(results, "_BULK_ROWS", 3)
+    with Store(tmp_path / "s.db") as store:
+        names = [f"d{i}" for i in range(8)]
+        for name in names:
+            source = SourceFile(f"in/{name}.txt", "Some text.", "utf-8", "text", name * 32, 10)
+            store.put_file(f"/abs/in/{name}.txt", source, "s1", [Document(f"{name}#1", f"in/{name}.txt", 0, 10, "en")],
+                           [])
+        ids = [f"{n}#1" for n in names]
+        old = Relation(ids[0], ids[1], "copy", 0.9, 0.8, 0.95, source=ids[0], evidence=["word for word"], passages=1)
+        assert store.put_relations(ids[:2], [old]) == 1  # one row: kept up row by row
+        many = [Relation(a, b, "related", 0.1, 0.2, 0.5, evidence=["same topic"])
+                for i, b in enumerate(ids[2:]) for a in reversed(ids[2:2 + i])]  # not in key order
+        assert store.put_relations(ids[2:], many) == len(many)
+        assert store.relations() == sorted([old, *many], key=lambda r: (r.a, r.b))
+        assert store.relations(ids[5]) == sorted([r for r in many if ids[5] in (r.a, r.b)], key=lambda r: (r.a, r.b))
+        plan = " ".join(row[-1] for row in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT a FROM relations WHERE b=?", (ids[5],)))
+        assert "relations_b" in plan
+        assert store.put_relations(ids[2:], many) == 0
+
+
 def test_a_lock_beside_the_store_is_held_by_one_holder_at_a_time(tmp_path):
     from sourcetrace.store.locks import held, lock_path
 

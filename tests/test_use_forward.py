@@ -7,7 +7,7 @@ import pytest
 
 from sourcetrace.encode.base import l2_normalize
 from sourcetrace.encode.use import USEEncoder, sentencepiece_tokenizer
-from sourcetrace.encode.use_forward import USEForward
+from sourcetrace.encode.use_forward import PieceTable, USEForward
 
 TEXTS = [
     "The ministry said on Tuesday that 1,200 families had received aid.",
@@ -60,3 +60,32 @@ def test_encoder_runs_the_forward_pass_and_names_it():
     assert isinstance(enc._model, USEForward)
     assert "+forward-" in enc.name
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+
+
+def test_kept_pieces_give_the_same_bits():
+    """Pieces kept from earlier passes, evicted and computed again, or a pass with more distinct
+    pieces than the table holds: the very vectors of a model that computes everything anew."""
+    sp = sentencepiece_tokenizer()
+    pieces = sp.encode(TEXTS, out_type=int, add_bos=True, add_eos=True)
+    fresh = np.concatenate([USEForward().encode([p]) for p in pieces])
+    small = USEForward()
+    small.pieces = PieceTable(small, 12)  # fewer slots than the long sentences' pieces
+    for _ in range(2):  # the second round finds some pieces kept, others evicted
+        assert np.array_equal(np.concatenate([small.encode([p]) for p in pieces]), fresh)
+    kept = USEForward()
+    kept.encode(pieces[::-1])
+    assert np.array_equal(np.concatenate([kept.encode([p]) for p in pieces]), fresh)
+    assert (kept.pieces.slot_of >= 0).sum() == len({i for p in pieces for i in p})
+
+
+def test_piece_table_evicts_the_least_recently_used():
+    model = USEForward()
+    table = PieceTable(model, 4)
+    first = table.slots(np.array([5, 6]))
+    table.slots(np.array([7]))
+    table.slots(np.array([8]))
+    table.slots(np.array([5]))  # 5 used again: 6 is now the oldest
+    table.slots(np.array([9]))
+    assert table.slot_of[6] == -1 and table.slot_of[9] == first[1]
+    assert all(table.slot_of[p] >= 0 for p in (5, 7, 8, 9))
+    assert np.array_equal(table.emb[table.slot_of[9]], model.piece_rows(np.array([9, 9, 9]))[0][0])

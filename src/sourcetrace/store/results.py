@@ -8,10 +8,11 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from sourcetrace.records import Passage, Relation
-from sourcetrace.store.schema import chunks, transaction
+from sourcetrace.store.schema import RELATIONS_B_INDEX, chunks, transaction
 
 _PASSAGE_COLUMNS = "a, a_start, a_end, b, b_start, b_end, kind, score"
 _RELATION_COLUMNS = "a, b, type, source, coverage_a, coverage_b, score, passages, evidence"
+_BULK_ROWS = 20000  # relations written at once from which their index on b is built again after them
 
 
 class ResultTables:
@@ -72,13 +73,24 @@ class ResultTables:
 
         rows = {(r.a, r.b): (r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages,
                              as_json(r.evidence)) for r in relations}
-        stored = {(row[0], row[1]): row for row in self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations")
-                  if row[0] in ids and row[1] in ids}
+        stored, n_rows = {}, 0
+        for row in self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"):
+            n_rows += 1
+            if row[0] in ids and row[1] in ids:
+                stored[(row[0], row[1])] = row
         gone = [key for key in stored if key not in rows]
-        changed = [row for key, row in rows.items() if stored.get(key) != row]
+        # In key order: each row goes next to the last one in the table's b-tree, not to a random page.
+        changed = sorted((row for key, row in rows.items() if stored.get(key) != row), key=lambda row: row[:2])
+        # Most of the table new (a fresh trace: 340k rows at 25k documents): the index on b is
+        # built again after the rows, in one sort, rather than kept up a row at a time (half the time).
+        rebuild = len(changed) >= _BULK_ROWS and 2 * len(changed) >= n_rows - len(gone) + len(changed)
         with transaction(self.conn) as cur:
             cur.executemany("DELETE FROM relations WHERE a=? AND b=?", gone)
+            if rebuild:
+                cur.execute("DROP INDEX IF EXISTS relations_b")
             cur.executemany("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?)", changed)
+            if rebuild:
+                cur.execute(RELATIONS_B_INDEX)
         return len(gone) + len(changed)
 
     def relations(self, doc_id: str | None = None) -> list[Relation]:

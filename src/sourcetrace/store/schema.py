@@ -17,6 +17,8 @@ MMAP_BYTES = 1 << 30
 # The quote index's tokenizer: a search process's in-memory copy of the index (quotes/snapshot.py)
 # tokenizes newly indexed sentences with it too.
 QUOTE_TOKENIZER = "unicode61 remove_diacritics 2"
+# The relations' second index; a bulk write of relations builds it again after the rows (store/results.py).
+RELATIONS_B_INDEX = "CREATE INDEX IF NOT EXISTS relations_b ON relations(b)"
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,7 +79,7 @@ CREATE TABLE IF NOT EXISTS relations (
     evidence TEXT NOT NULL,        -- JSON list of strings
     PRIMARY KEY (a, b)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS relations_b ON relations(b);
+{RELATIONS_B_INDEX};
 CREATE TABLE IF NOT EXISTS doc_cache (  -- per-document results a rerun can reuse (candidate features, topic vectors)
     kind TEXT NOT NULL,
     doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
