@@ -569,3 +569,43 @@ def test_a_trace_extracts_and_gives_only_the_facts_of_documents_in_fact_diffs_un
     assert list(every.facts) == ids and every.facts[weather]
     assert {k: v for k, v in every.facts.items() if k != weather} == dict(diffed.facts.items())
     assert every.fact_diffs == diffed.fact_diffs and every.relations == diffed.relations
+
+
+def test_a_rerun_s_candidates_band_only_the_new_quote_units_and_equal_a_fresh_run_s(tmp_path, monkeypatch):
+    import random
+
+    from sourcetrace.candidates import pairs as cp
+
+    words = ["river", "bridge", "council", "water", "farmers", "harvest", "budget", "school", "clinic", "road",
+             "port", "grid", "wages", "court", "voters", "trade", "prices", "rain", "drought", "fuel"]
+
+    def line(r: random.Random) -> str:
+        return " ".join(r.choice(words) for _ in range(14)).capitalize() + "."
+
+    stock = line(random.Random(1))  # a formula in more documents than a bucket pairs whole
+    quoted = [line(random.Random(100 + k)) for k in range(8)]
+
+    def write(i: int) -> None:
+        r = random.Random(i)
+        text = [line(r) for _ in range(4)] + [stock] + quoted[i % 6:i % 6 + 2]
+        (corpus / f"d{i:03d}.txt").write_text(" ".join(text) + "\n", encoding="utf-8")
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(0, 140, 2):  # 70 documents: more than every pair is aligned for, and than a bucket pairs whole
+        write(i)
+    with Store(tmp_path / "rerun.db") as store:
+        local.candidate_sets(store, list(store.documents(ingest([str(corpus)], store).files)))
+        assert store.corpus_cached("quote bands", cp.quote_bands_version())
+        for i in range(1, 40, 4):  # new documents between the old ones
+            write(i)
+        docs = list(store.documents(ingest([str(corpus)], store).files))
+        whole = cp._band_pairs
+        banded: list[int] = []
+        monkeypatch.setattr(cp, "_band_pairs", lambda sig, rows, *a: banded.append(rows) or whole(sig, rows, *a))
+        rerun = local.candidate_sets(store, docs)
+        assert cp.QUOTE_ROWS not in banded  # the quote units were not banded whole
+        monkeypatch.undo()
+    with Store(tmp_path / "fresh.db") as store:
+        fresh = local.candidate_sets(store, list(store.documents(ingest([str(corpus)], store).files)))
+    assert len(docs) > 60 and rerun.related and rerun == fresh
