@@ -279,3 +279,62 @@ def test_empty_and_tiny_inputs():
     assert vector_candidates([], {}) == []
     one = [DocInput("a", "en", "", [])]
     assert candidate_pairs(document_features(one), {"a": np.ones(4) / 2}) == []
+
+
+def _quote_parts(feats):
+    units = np.asarray([len(f.quote_sigs) for f in feats], dtype=np.int64)
+    return (np.concatenate([f.quote_sigs for f in feats]), np.repeat(np.arange(len(feats), dtype=np.int64), units),
+            units)
+
+
+def test_a_kept_quote_banding_brought_up_to_a_grown_corpus_pairs_as_banding_it_whole():
+    from sourcetrace.candidates import pairs as cp
+
+    rng = random.Random(21)
+    stock = sentence(rng)  # in more documents than a bucket pairs whole: paired by windows
+    varied = [stock.replace(stock.split()[k], "harbour", 1) for k in (2, 5, 9)]  # near-stock lines
+    quoted = [sentence(rng) for _ in range(6)]
+
+    def texts(i: int) -> list[str]:
+        r = random.Random(i)
+        return [sentence(r) for _ in range(3)] + [stock, varied[i % 3]] + quoted[i % 4:i % 4 + 2]
+
+    everyone = [doc(f"d{i:03d}", texts(i)) for i in range(cp.MAX_BUCKET + 30)]
+    feats = sorted(document_features(everyone), key=lambda f: f.id)
+    # The first run had every third document: the others come between them, shifting the windows.
+    first = [f for i, f in enumerate(feats) if i % 3 == 0]
+    kept = cp.Banding()
+    cp._quote_pairs(first, *_quote_parts(first), kept)
+    data = cp.quote_bands_to_bytes(kept.after)
+    grown = cp.Banding(cp.quote_bands_from_bytes(data))
+    sig, owner, units = _quote_parts(feats)
+    got = cp._quote_pairs(feats, sig, owner, units, grown)
+    whole, _ = cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)
+    assert np.array_equal(got, whole) and len(whole)
+    assert np.array_equal(grown.after["en"].pairs, whole)
+    # Windows shifted: a pair the first run paired that no band pairs now was dropped.
+    before = cp.quote_bands_from_bytes(data)["en"].pairs
+    back = np.flatnonzero(np.repeat([i % 3 == 0 for i in range(len(feats))], units))
+    then = {(int(back[a]), int(back[b])) for a, b in before}
+    assert then - {tuple(p) for p in whole.tolist()}
+    assert cp._minhash(feats, cp.DOC_MIN_JACCARD, cp.Banding(cp.quote_bands_from_bytes(data))) == \
+        cp._minhash(feats, cp.DOC_MIN_JACCARD)
+
+
+def test_a_kept_quote_banding_is_not_used_when_a_document_changed_or_left():
+    from sourcetrace.candidates import pairs as cp
+
+    rng = random.Random(5)
+    shared = [sentence(rng) for _ in range(4)]
+    docs = [doc(f"d{i}", [sentence(rng) for _ in range(3)] + shared[i % 2:i % 2 + 3]) for i in range(6)]
+    feats = document_features(docs)
+    kept = cp.Banding()
+    cp._quote_pairs(feats, *_quote_parts(feats), kept)
+    edited = document_features([doc("d1", shared[:3] + [sentence(rng)])])
+    for now in (feats[:1] + edited + feats[2:], feats[:1] + feats[2:]):  # d1 changed; d1 gone
+        assert cp._kept_units(kept.after["en"], [f.id for f in now], cp._marks(*_quote_parts(now)[::2]),
+                              _quote_parts(now)[2]) is None
+        sig, owner, units = _quote_parts(now)
+        again = cp.Banding(dict(kept.after))
+        assert np.array_equal(cp._quote_pairs(now, sig, owner, units, again),
+                              cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)[0])

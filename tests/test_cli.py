@@ -124,8 +124,14 @@ def test_trace_show_origin_and_html_on_the_demo(tmp_path):
                if r["type"] == "translation")
     missing = run("show", "nope#1", "--db", db)
     assert missing.returncode == 2 and "no such document" in missing.stderr
-    again = json.loads(run("trace", str(DEMO), "--db", db, "--out", str(out), "--json").stdout)
+    again = json.loads(run("trace", str(DEMO), "--db", db, "--out", str(out), "--json", "--facts", "all").stdout)
     assert again["relations"] == data["relations"]  # a rerun aligns nothing new and answers the same
+    # every document's facts, not only those of documents in a fact diff; the same diffs
+    assert again["fact_diffs"] == data["fact_diffs"] and again["facts"] >= data["facts"]
+    written = {json.loads(line)["doc"] for line in (out / "facts.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert written == {d["id"] for d in map(json.loads, (out / "documents.jsonl").read_text().splitlines())}
+    wrong = run("trace", str(DEMO), "--db", db, "--out", str(out), "--facts", "some")
+    assert wrong.returncode == 2 and "--facts" in wrong.stderr
 
 
 def test_search_finds_a_quote_with_its_origin(seeds_db, tmp_path):

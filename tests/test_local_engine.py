@@ -544,3 +544,68 @@ def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_
             failed = local._store_beside(beside, store, lambda own: own.conn.execute("SELECT nope FROM relations"))
             with pytest.raises(Exception, match="nope"):
                 failed.result()
+
+
+def test_a_trace_extracts_and_gives_only_the_facts_of_documents_in_fact_diffs_unless_all_are_asked(tmp_path):
+    from sourcetrace import pipeline
+
+    story = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
+             "It moved 384 people from the lower town and spent 2.4 million dollars on shelters.\n")
+    (tmp_path / "a.txt").write_text(story, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
+                                    encoding="utf-8")
+    with Store(tmp_path / "diffed.db") as store:
+        _, diffed = local.trace([str(tmp_path)], store)
+        ids = [d.id for d in diffed.documents]
+        weather = next(d.id for d in diffed.documents if d.path.endswith("c.txt"))
+        in_diffs = {x for d in diffed.fact_diffs for x in (d.a, d.b)}
+        assert diffed.fact_diffs and weather not in in_diffs
+        assert list(diffed.facts) == [i for i in ids if i != weather]  # in the documents' order
+        # never extracted: the store holds no facts of it
+        assert store.cached_ids("facts", pipeline.facts_version(), ids) == set(ids) - {weather}
+    with Store(tmp_path / "all.db") as store:
+        _, every = local.trace([str(tmp_path)], store, facts=pipeline.ALL_FACTS)
+    assert list(every.facts) == ids and every.facts[weather]
+    assert {k: v for k, v in every.facts.items() if k != weather} == dict(diffed.facts.items())
+    assert every.fact_diffs == diffed.fact_diffs and every.relations == diffed.relations
+
+
+def test_a_rerun_s_candidates_band_only_the_new_quote_units_and_equal_a_fresh_run_s(tmp_path, monkeypatch):
+    import random
+
+    from sourcetrace.candidates import pairs as cp
+
+    words = ["river", "bridge", "council", "water", "farmers", "harvest", "budget", "school", "clinic", "road",
+             "port", "grid", "wages", "court", "voters", "trade", "prices", "rain", "drought", "fuel"]
+
+    def line(r: random.Random) -> str:
+        return " ".join(r.choice(words) for _ in range(14)).capitalize() + "."
+
+    stock = line(random.Random(1))  # a formula in more documents than a bucket pairs whole
+    quoted = [line(random.Random(100 + k)) for k in range(8)]
+
+    def write(i: int) -> None:
+        r = random.Random(i)
+        text = [line(r) for _ in range(4)] + [stock] + quoted[i % 6:i % 6 + 2]
+        (corpus / f"d{i:03d}.txt").write_text(" ".join(text) + "\n", encoding="utf-8")
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(0, 140, 2):  # 70 documents: more than every pair is aligned for, and than a bucket pairs whole
+        write(i)
+    with Store(tmp_path / "rerun.db") as store:
+        local.candidate_sets(store, list(store.documents(ingest([str(corpus)], store).files)))
+        assert store.corpus_cached("quote bands", cp.quote_bands_version())
+        for i in range(1, 40, 4):  # new documents between the old ones
+            write(i)
+        docs = list(store.documents(ingest([str(corpus)], store).files))
+        whole = cp._band_pairs
+        banded: list[int] = []
+        monkeypatch.setattr(cp, "_band_pairs", lambda sig, rows, *a: banded.append(rows) or whole(sig, rows, *a))
+        rerun = local.candidate_sets(store, docs)
+        assert cp.QUOTE_ROWS not in banded  # the quote units were not banded whole
+        monkeypatch.undo()
+    with Store(tmp_path / "fresh.db") as store:
+        fresh = local.candidate_sets(store, list(store.documents(ingest([str(corpus)], store).files)))
+    assert len(docs) > 60 and rerun.related and rerun == fresh

@@ -74,7 +74,7 @@ def test_planted_corpus_same_answers(sc, tmp_path):
 
 def test_cli_parquet_and_failures(sc, tmp_path):
     """`trace --engine spark --format parquet`: a Parquet directory per table; a file that cannot
-    be read is a failure (exit 1), the rest is traced."""
+    be read is a failure (exit 1), the rest is traced; `--facts all` reaches the Spark engine."""
     import pyarrow.parquet as pq
 
     (tmp_path / "in").mkdir()
@@ -82,7 +82,8 @@ def test_cli_parquet_and_failures(sc, tmp_path):
                                            encoding="utf-8")
     (tmp_path / "in" / "empty.txt").write_text("   \n", encoding="utf-8")
     res = CliRunner().invoke(app, ["trace", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--engine", "spark",
-                                   "--master", "local[2]", "--format", "parquet", "--json"])
+                                   "--master", "local[2]", "--format", "parquet", "--json",
+                                   "--facts", "all"])  # a lone document is in no fact diff
     assert res.exit_code == 1, res.output
     report = json.loads(res.stdout)
     assert report["n_failures"] == 1 and report["failures"][0]["path"].endswith("empty.txt")
@@ -91,6 +92,30 @@ def test_cli_parquet_and_failures(sc, tmp_path):
     facts = pq.read_table(tmp_path / "out" / "facts").to_pylist()
     assert any(json.loads(f["value"]) == 42 for f in facts)
     assert json.loads((tmp_path / "out" / "settings.json").read_text())["engine"] == "spark"
+
+
+def test_facts_of_documents_in_fact_diffs_or_of_all_as_the_local_engine_writes_them(sc, tmp_path):
+    """The facts table holds the facts of the documents of the diffed pairs (a document sharing
+    no passage has none), or every document's with ``facts="all"``: the local engine's files."""
+    from sourcetrace import pipeline
+
+    story = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
+             "It moved 384 people from the lower town and spent 2.4 million dollars on shelters.\n")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(story, encoding="utf-8")
+    (corpus / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
+    (corpus / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
+                                  encoding="utf-8")
+    written = {}
+    for facts in pipeline.FACTS_CHOICES:
+        with Store(tmp_path / f"{facts}.db") as store:
+            _, result = local.trace([str(corpus)], store, facts=facts)
+        outputs(result, tmp_path / f"local-{facts}")
+        trace_spark([str(corpus)], tmp_path / f"spark-{facts}", sc=sc, facts=facts)
+        _assert_same(tmp_path / f"local-{facts}", tmp_path / f"spark-{facts}")
+        written[facts] = {f["doc"] for f in same_outputs.load_jsonl(tmp_path / f"local-{facts}" / "facts.jsonl")}
+    assert written["diffed"] == {"a#1", "b#1"} and written["all"] == {"a#1", "b#1", "c#1"}
 
 
 def test_with_sides_local_gives_a_partition_the_sides_its_records_read(sc):

@@ -122,6 +122,9 @@ def test_fact_workers_stop_once_done_and_their_results_stay(tmp_path):
         work.release()  # done: the processes stop
         assert _children() == before  # the workers have exited
         assert dict(work.results("facts")) == local.facts_of(docs, local.DocumentTexts(store))
+        work.submit("facts", workers.document_facts, docs[:1], 2)  # a later job starts workers again
+        assert dict(work.results("facts")) == {docs[0].id: local.facts_of(docs, local.DocumentTexts(store))[docs[0].id]}
+        assert work.pool is None and _children() == before  # and they stop with its last result
 
 
 def test_voting_vectors_computed_ahead_in_workers_are_those_computed_here(tmp_path, monkeypatch):

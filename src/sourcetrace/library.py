@@ -59,12 +59,15 @@ def read(inputs: Sequence[str | Path], *, db: str | Path | None = None, store: S
 
 def trace(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: str | Path | None = None,
           store: Store | None = None, encoder: Encoder | None = None, threshold: float = DEFAULT_THRESHOLD,
-          max_bytes: int = DEFAULT_MAX_BYTES, progress: local.Progress = local.QUIET) -> Trace:
+          max_bytes: int = DEFAULT_MAX_BYTES, progress: local.Progress = local.QUIET,
+          facts: str = pipeline.DIFFED_FACTS) -> Trace:
     """Read the inputs and trace them: documents, passages, relations, families, facts and fact
-    diffs. With ``out``, the output contract's JSON-lines files are written there too."""
+    diffs. With ``out``, the output contract's JSON-lines files are written there too.
+    ``facts``: ``"diffed"``, the facts of the documents of the pairs whose facts are diffed (the
+    only ones a trace reads), or ``"all"``, every document's (:func:`facts` gives any document's)."""
     with _opened(db, store) as st:
         _, result = local.trace([str(p) for p in inputs], st, encoder=encoder, threshold=threshold,
-                                max_bytes=max_bytes, progress=progress)
+                                max_bytes=max_bytes, progress=progress, facts=facts)
     if out is not None:
         pipeline.outputs(result, Path(out))
     return result

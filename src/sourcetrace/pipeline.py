@@ -37,6 +37,7 @@ from sourcetrace.align.pair import DEFAULT_THRESHOLD, Side, align
 from sourcetrace.candidates import votes
 from sourcetrace.candidates.neighbours import Neighbours, nearest
 from sourcetrace.candidates.pairs import (
+    Banding,
     Candidate,
     DocFeatures,
     DocInput,
@@ -77,6 +78,11 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
 READING_VERSION = 6  # 6: a verse line (two hemistichs around an ellipsis) is one sentence
 # Bump when fact extraction changes, so cached facts are extracted again.
 FACTS_VERSION = 2
+# Whose facts a trace extracts and writes (facts.jsonl): those of the documents of the pairs whose
+# facts it diffs, the only facts a trace reads (planted 25,000: 8,188 of 25,021 documents, a
+# quarter of a fresh trace's CPU spent on the others), or every document's.
+DIFFED_FACTS, ALL_FACTS = "diffed", "all"
+FACTS_CHOICES = (DIFFED_FACTS, ALL_FACTS)
 # Bump when alignment (align/) changes what a pair yields, so a store traced before aligns its
 # pairs again instead of keeping their old passages.
 ALIGNMENT_VERSION = 3  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened;
@@ -343,14 +349,16 @@ class _Widened(dict):
 @in_bulk()
 def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
                topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None,
-               chosen: Set[tuple[str, str]] | Mapping[tuple[str, str], bool] = frozenset()) -> Pairs:
+               chosen: Set[tuple[str, str]] | Mapping[tuple[str, str], bool] = frozenset(),
+               banding: Banding | None = None) -> Pairs:
     """Every candidate of MinHash, vector neighbours and rare terms is related, and aligned only on
     evidence of shared text (:func:`alignment`); ``chosen``: the cross-language pairs both
     documents choose by their sentences' votes (:func:`voted`: each with whether its ballots hold
-    a run; a set: none does)."""
+    a run; a set: none does); ``banding``: the quote banding kept between runs (:class:`Banding`)."""
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
-                            neighbours=nearest_docs, min_cos=TOPIC_MIN_COS, more=[votes.candidate(k) for k in sorted(chosen)])
+                            neighbours=nearest_docs, min_cos=TOPIC_MIN_COS, more=[votes.candidate(k) for k in sorted(chosen)],
+                            banding=banding)
     how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen) for c in found}
     # Figures only of the documents on trial (every document's cost a rerun a tenth of its candidates).
     on_trial = {x for k, v in how.items() if v == TRIAL for x in k}

@@ -267,6 +267,182 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: floa
     return pairs, _jaccard(sig, pairs)
 
 
+# What a kept quote banding (:class:`QuoteBands`) depends on besides the features: how units are
+# banded, bucketed and checked, and its layout (bump QUOTE_BANDS_LAYOUT when that changes).
+QUOTE_BANDS_LAYOUT = 1
+
+
+def quote_bands_version() -> str:
+    """The version a kept :class:`QuoteBands` is stored under (another is banded again whole)."""
+    return (f"{QUOTE_BANDS_LAYOUT}:{FEATURES_VERSION}:{QUOTE_ROWS}:{QUOTE_MIN_JACCARD}:{MAX_BUCKET}:"
+            f"{BUCKET_WINDOW}")
+
+
+@dataclass
+class QuoteBands:
+    """One language's quote units as a run banded them, kept for the next run over a grown corpus
+    (a plain record): its documents in order, a fingerprint of each one's unit signatures, and the
+    unit pairs that passed (:func:`_band_pairs`: indices into those documents' units, in order)."""
+
+    ids: list[str]
+    marks: np.ndarray  # (documents,) uint64
+    units: np.ndarray  # (documents,) int64: how many units each has
+    pairs: np.ndarray  # (m, 2) int64, sorted, i < j
+
+
+@dataclass
+class Banding:
+    """Quote bandings kept between runs, by language: ``before`` as the last run left them (empty:
+    none), ``after`` as this run leaves them (:func:`candidate_pairs` fills it)."""
+
+    before: dict[str, QuoteBands] = field(default_factory=dict)
+    after: dict[str, QuoteBands] = field(default_factory=dict)
+
+
+def quote_bands_to_bytes(bands: Mapping[str, QuoteBands]) -> bytes:
+    """A code-free serialization: a JSON header (languages, their documents, sizes), then the arrays."""
+    langs = sorted(bands)
+    head = json.dumps({"langs": langs, "ids": [bands[lg].ids for lg in langs],
+                       "pairs": [len(bands[lg].pairs) for lg in langs]}, ensure_ascii=False).encode("utf-8")
+    parts = [len(head).to_bytes(4, "little"), head]
+    for lg in langs:
+        b = bands[lg]
+        parts += [np.asarray(b.marks, dtype="<u8").tobytes(), np.asarray(b.units, dtype="<u4").tobytes(),
+                  np.asarray(b.pairs, dtype="<u4").tobytes()]
+    return b"".join(parts)
+
+
+def quote_bands_from_bytes(data: bytes) -> dict[str, QuoteBands]:
+    n = int.from_bytes(data[:4], "little")
+    head = json.loads(data[4:4 + n].decode("utf-8"))
+    out, at = {}, 4 + n
+    for lg, ids, m in zip(head["langs"], head["ids"], head["pairs"], strict=True):
+        marks = np.frombuffer(data[at:at + 8 * len(ids)], dtype="<u8").astype(np.uint64)
+        at += 8 * len(ids)
+        units = np.frombuffer(data[at:at + 4 * len(ids)], dtype="<u4").astype(np.int64)
+        at += 4 * len(ids)
+        pairs = np.frombuffer(data[at:at + 8 * m], dtype="<u4").astype(np.int64).reshape(m, 2)
+        at += 8 * m
+        out[lg] = QuoteBands(list(ids), marks, units, pairs)
+    if at != len(data):
+        raise ValueError("not quote bands")
+    return out
+
+
+def _marks(sig: np.ndarray, n_units: np.ndarray) -> np.ndarray:
+    """A 64-bit fingerprint of each document's unit signatures (``sig``, ``n_units`` a document in
+    order; a document read again may have others): each unit's slots mixed, then the units in
+    order (vectorised: a digest per document cost a third of what the kept banding saves)."""
+    rng = np.random.default_rng(SEED)
+    weights = rng.integers(1, 2**63, size=sig.shape[1], dtype=np.int64).astype(np.uint64) | np.uint64(1)
+    unit = np.zeros(len(sig), dtype=np.uint64)
+    for col in range(sig.shape[1]):
+        unit = (unit ^ (sig[:, col].astype(np.uint64) * weights[col])) * _M1
+        unit ^= unit >> np.uint64(29)
+    # a unit's place in its document counts (units swapped are another document)
+    place = np.arange(len(sig), dtype=np.int64) - np.repeat(np.cumsum(n_units) - n_units, n_units)
+    unit = (unit + place.astype(np.uint64) * _M2) * _M1
+    out = np.zeros(len(n_units), dtype=np.uint64)
+    has = n_units > 0
+    if has.any():
+        out[has] = np.add.reduceat(unit, (np.cumsum(n_units) - n_units)[has])
+    return out ^ (n_units.astype(np.uint64) * _M2)
+
+
+def _within(values: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``np.isin(values, members)`` for few members: ``isin`` sorted both together, a tenth of a
+    second per band at 70,000 units."""
+    members = np.unique(members)
+    out = np.zeros(len(values), dtype=bool)
+    if not len(members):
+        return out
+    # their low 16 bits first (a table look-up), the few values that pass searched exactly
+    low = np.zeros(1 << 16, dtype=bool)
+    low[(members & 0xFFFF).astype(np.int64)] = True
+    maybe = np.flatnonzero(low[(values & 0xFFFF).astype(np.int64)])
+    at = np.minimum(np.searchsorted(members, values[maybe]), len(members) - 1)
+    out[maybe] = members[at] == values[maybe]
+    return out
+
+
+def _kept_units(before: QuoteBands, ids: Sequence[str], marks: np.ndarray, units: np.ndarray) -> np.ndarray | None:
+    """Each unit's index among ``before``'s (-1: a unit of a document new or changed since), or None
+    when a document of ``before`` is gone or changed (its units left buckets: banded again whole)."""
+    at = {d: i for i, d in enumerate(before.ids)}
+    where = np.fromiter((at.get(d, -1) for d in ids), dtype=np.int64, count=len(ids))
+    known = where >= 0
+    same = known.copy()
+    same[known] = (before.marks[where[known]] == marks[known]) & (before.units[where[known]] == units[known])
+    if int(same.sum()) != len(before.ids) or (np.diff(where[same]) < 0).any():
+        return None
+    starts = np.concatenate(([0], np.cumsum(before.units)[:-1])).astype(np.int64)
+    first = np.where(same, starts[np.maximum(where, 0)], -1)
+    offset = np.arange(int(units.sum()), dtype=np.int64) - np.repeat(np.cumsum(units) - units, units)
+    return np.where(np.repeat(first, units) >= 0, np.repeat(first, units) + offset, -1)
+
+
+def _grown_band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: float, old: np.ndarray,
+                      known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_band_pairs` of units of which some are new (``old`` -1; the others in the same order
+    as when ``known``, the pairs that passed then, was found, with the same signatures): only the
+    buckets a new unit is in are read. Two old units a bucket pairs now it paired then (a bucket
+    pairs all its members, or each with its next ``BUCKET_WINDOW``: new members only widen the
+    gap); one past ``MAX_BUCKET`` may no longer pair two it paired, kept only where a band still
+    pairs them."""
+    perm = sig.shape[1]
+    new = old < 0
+    if not new.any():
+        return known, _jaccard(sig, known)
+    keys = [_band_keys(sig[:, b * rows:(b + 1) * rows]) for b in range(perm // rows)]
+    found: list[np.ndarray] = []
+    shifted: list[np.ndarray] = []  # pairs of old units a touched big bucket paired before
+    for key in keys:
+        touched = np.flatnonzero(_within(key, key[new]))
+        order = touched[np.argsort(key[touched], kind="stable")]  # by bucket, members in index order
+        ks = key[order]
+        starts = np.flatnonzero(np.concatenate(([True], ks[1:] != ks[:-1])))
+        sizes = np.diff(np.append(starts, len(order)))
+        for size in np.unique(sizes[sizes >= 2]).tolist():
+            members = order[starts[sizes == size][:, None] + np.arange(size)]
+            i, j = _bucket_pairs(size)
+            x, y = members[:, i].ravel(), members[:, j].ravel()
+            # Two old units a bucket pairs now it paired before: new members only come between them.
+            keep = (owner[x] != owner[y]) & (new[x] | new[y])
+            found.append((x[keep] << 32) | y[keep])
+            if size > MAX_BUCKET:
+                for row in members:
+                    was = row[~new[row]]
+                    i, j = _bucket_pairs(len(was))
+                    x, y = was[i], was[j]
+                    shifted.append((x << 32) | y)
+    checked = _distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    passed = checked[_jaccard(sig, _unpack(checked)) >= min_jaccard]
+    kept = (known[:, 0] << 32) | known[:, 1]
+    if shifted:
+        doubt = _distinct(np.concatenate(shifted))
+        doubt = doubt[_within(doubt, kept)]
+        if len(doubt):
+            kept = kept[~_within(kept, doubt[~_still_paired(keys, _unpack(doubt))])]
+    pairs = _unpack(_distinct(np.concatenate([kept, passed])))
+    return pairs, _jaccard(sig, pairs)
+
+
+def _still_paired(keys: Sequence[np.ndarray], pairs: np.ndarray) -> np.ndarray:
+    """Whether some band pairs each of ``pairs`` (:func:`_bucket_pairs`: a bucket of at most
+    ``MAX_BUCKET`` pairs all its members, a larger one each with its next ``BUCKET_WINDOW``), a
+    bucket at a time (a stock sentence's may hold most of the doubted pairs)."""
+    out = np.zeros(len(pairs), dtype=bool)
+    for key in keys:
+        todo = np.flatnonzero(~out & (key[pairs[:, 0]] == key[pairs[:, 1]]))
+        shared = key[pairs[todo, 0]]
+        for first in np.unique(shared, return_index=True)[1].tolist():
+            at = todo[shared == shared[first]]
+            members = np.flatnonzero(key == shared[first])
+            gap = np.abs(np.searchsorted(members, pairs[at, 1]) - np.searchsorted(members, pairs[at, 0]))
+            out[at] = (len(members) <= MAX_BUCKET) | (gap <= BUCKET_WINDOW)
+    return out
+
+
 def _distinct(keys: np.ndarray) -> np.ndarray:
     """The sorted distinct values of a 1-D array (a sort and a mask: np.unique is slower)."""
     keys = np.sort(keys)
@@ -325,8 +501,10 @@ def _texts(copies: np.ndarray, n: int) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
-def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple[str, str], float]:
-    """Pairs within one language: {(a, b): score}."""
+def _minhash_group(feats: Sequence[DocFeatures], threshold: float,
+                   banding: Banding | None = None) -> dict[tuple[str, str], float]:
+    """Pairs within one language: {(a, b): score}. ``banding``: the quote banding the last run
+    kept of this language, if any, and where this run's is kept (:func:`_quote_pairs`)."""
     out: dict[tuple[str, str], float] = {}
     # Document level.
     owners = [i for i, f in enumerate(feats) if f.doc_sig is not None]
@@ -344,7 +522,7 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
     if n_units.sum() > 1:
         sig = np.concatenate([f.quote_sigs for f in feats if len(f.quote_sigs)])
         owner = np.repeat(np.arange(len(feats), dtype=np.int64), n_units)
-        pairs, _ = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
+        pairs = _quote_pairs(feats, sig, owner, n_units, banding)
         i, j = owner[pairs[:, 0]], owner[pairs[:, 1]]
         # A sentence matched in many texts is a formula of the genre, not shared wording; copies
         # of one text are one text.
@@ -368,6 +546,27 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float) -> dict[tuple
             pk = pair_key(feats[x].id, feats[y].id)
             out[pk] = max(out.get(pk, 0.0), share)
     return out
+
+
+def _quote_pairs(feats: Sequence[DocFeatures], sig: np.ndarray, owner: np.ndarray, n_units: np.ndarray,
+                 banding: Banding | None) -> np.ndarray:
+    """The quote units' pairs (:func:`_band_pairs`); with ``banding``, from the pairs the last run
+    kept where only documents were added since (:func:`_grown_band_pairs`: a +1% rerun bands its
+    new units alone, not the corpus's again), and this run's kept."""
+    if banding is None:
+        return _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)[0]
+    lang, ids = feats[0].lang, [f.id for f in feats]
+    marks = _marks(sig, n_units)
+    before = banding.before.get(lang)
+    old = _kept_units(before, ids, marks, n_units) if before is not None else None
+    if old is None:
+        pairs, _ = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
+    else:
+        back = np.full(int(before.units.sum()), -1, dtype=np.int64)  # a kept unit's index now
+        back[old[old >= 0]] = np.flatnonzero(old >= 0)
+        pairs, _ = _grown_band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD, old, back[before.pairs])
+    banding.after[lang] = QuoteBands(ids, marks, n_units.astype(np.int64), pairs)
+    return pairs
 
 
 @lru_cache(maxsize=65536)
@@ -521,13 +720,13 @@ def minhash_candidates(docs: Sequence[DocInput], *, threshold: float = 0.1, num_
     return _minhash(document_features(_sorted(docs), num_perm=num_perm, shingle=shingle), threshold)
 
 
-def _minhash(feats: Sequence[DocFeatures], threshold: float) -> list[Candidate]:
+def _minhash(feats: Sequence[DocFeatures], threshold: float, banding: Banding | None = None) -> list[Candidate]:
     by_lang: dict[str, list[DocFeatures]] = defaultdict(list)
     for f in feats:
         by_lang[f.lang].append(f)
     scores: dict[tuple[str, str], float] = {}
     for lang in sorted(by_lang):
-        scores.update(_minhash_group(by_lang[lang], threshold))
+        scores.update(_minhash_group(by_lang[lang], threshold, banding))
     return [Candidate(a, b, ["minhash"], round(s, 4)) for (a, b), s in sorted(scores.items())]
 
 
@@ -683,16 +882,17 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
 def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
                     neighbours: Neighbours | None = None, min_cos: float = DEFAULT_MIN_COS,
                     progress: Callable[[str, float], None] | None = None,
-                    more: Sequence[Candidate] = ()) -> list[Candidate]:
+                    more: Sequence[Candidate] = (), banding: Banding | None = None) -> list[Candidate]:
     """The union of the three generators (vectors only when given; rare terms across languages only)
     over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b).
     `neighbours`: the vectors' nearest-neighbour lists, when already found; `more`: candidates
     found otherwise (votes), in the same union (a second union of the whole list to add a few
-    hundred cost a +1% rerun a tenth of a second at 10,000 documents)."""
+    hundred cost a +1% rerun a tenth of a second at 10,000 documents); ``banding``: the quote
+    banding kept between runs (:class:`Banding`), read and left for the next run."""
     feats = _sorted(features)
     found = []
     t = time.perf_counter()
-    found.append(_minhash(feats, threshold=DOC_MIN_JACCARD))
+    found.append(_minhash(feats, threshold=DOC_MIN_JACCARD, banding=banding))
     if progress:
         progress("minhash", time.perf_counter() - t)
     if vectors:

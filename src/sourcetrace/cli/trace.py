@@ -56,6 +56,10 @@ def trace(
     conf: Annotated[list[str] | None, typer.Option(
         "--conf", help="With --engine spark: a Spark setting KEY=VALUE (repeatable), e.g. spark.driver.memory=4g.")]
     = None,
+    facts: Annotated[str, typer.Option(
+        "--facts", help="Whose facts to extract and write to facts.jsonl: diffed (the documents of the pairs "
+                        "whose facts are diffed, the only ones a trace reads) or all (every document's).")]
+    = pipeline.DIFFED_FACTS,
 ) -> None:
     """Read the inputs and find the passages every pair of documents shares.
 
@@ -67,9 +71,11 @@ def trace(
     """
     if engine not in ("local", "spark"):
         raise typer.BadParameter("local or spark", param_hint="--engine")
+    if facts not in pipeline.FACTS_CHOICES:
+        raise typer.BadParameter(" or ".join(pipeline.FACTS_CHOICES), param_hint="--facts")
     if engine == "spark":
         _trace_spark(inputs, out, db=db, html=html, as_json=as_json, threshold=threshold, encoder=encoder,
-                     max_bytes=max_bytes, master=master, fmt=fmt, conf=conf or [])
+                     max_bytes=max_bytes, master=master, fmt=fmt, conf=conf or [], facts=facts)
         return
     check_paths(out, db, html)
     enc = encoder_or_exit(encoder) if encoder != "default" else None
@@ -77,7 +83,7 @@ def trace(
         report = ingest_with_progress(inputs, store, max_bytes, False, as_json, log=True)
         with stage_progress(as_json) as progress:
             result = local.trace_documents(store, list(store.documents(report.files)), encoder=enc,
-                                           threshold=threshold, progress=progress)
+                                           threshold=threshold, progress=progress, facts=facts)
         pipeline.outputs(result, out)
         docs = result.documents
         if html:
@@ -101,7 +107,7 @@ def trace(
                    "skipped": [f.__dict__ for f in report.skipped]})
     else:
         out_console.print(render.trace_summary(docs, passages, relations, fams, out, html))
-        out_console.print(render.trace_facts(sum(len(v) for v in facts.values()), len(docs),
+        out_console.print(render.trace_facts(sum(len(v) for v in facts.values()), len(facts),  # whose were written
                                              sum(d.status == "changed" for d in diffs)))
     if report.failures:
         raise typer.Exit(1)
@@ -129,7 +135,8 @@ def _pair_table(docs: list[Document], passages: list) -> list[dict]:
 
 
 def _trace_spark(inputs: list[str], out: Path, *, db: Path | None, html: Path | None, as_json: bool,
-                 threshold: float, encoder: str, max_bytes: int, master: str, fmt: str, conf: list[str]) -> None:
+                 threshold: float, encoder: str, max_bytes: int, master: str, fmt: str, conf: list[str],
+                 facts: str = pipeline.DIFFED_FACTS) -> None:
     """`trace --engine spark`: the stages on Spark, the tables written by its executors."""
     if db is not None or html is not None:
         raise typer.BadParameter("--db and --html are the local engine's: a Spark run keeps no store "
@@ -150,7 +157,7 @@ def _trace_spark(inputs: list[str], out: Path, *, db: Path | None, html: Path | 
         raise typer.Exit(2) from None
     log = None if as_json else (lambda stage: err_console.print(f"[dim]spark: {stage}[/dim]"))
     summary = trace_spark(inputs, str(out), master=master, fmt=fmt, encoder=enc, threshold=threshold,
-                          max_bytes=max_bytes, conf=settings, say=log)
+                          max_bytes=max_bytes, conf=settings, say=log, facts=facts)
     if as_json:
         dump_json({"engine": "spark", "master": master, "format": fmt, "out": str(out), "counts": summary.counts,
                    "relation_types": summary.relation_types, "fact_diffs_changed": summary.changed_facts,

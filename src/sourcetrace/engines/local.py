@@ -28,10 +28,14 @@ from sourcetrace.candidates import votes
 from sourcetrace.candidates.neighbours import Neighbours
 from sourcetrace.candidates.pairs import (
     FEATURES_VERSION,
+    Banding,
     DocFeatures,
     DocInput,
     features_from_bytes,
     features_to_bytes,
+    quote_bands_from_bytes,
+    quote_bands_to_bytes,
+    quote_bands_version,
 )
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import StoreVectors
@@ -87,45 +91,62 @@ QUIET = Progress()
 
 def trace(inputs: Sequence[str], store: Store, *, encoder: Encoder | None = None,
           threshold: float = DEFAULT_THRESHOLD, max_bytes: int = DEFAULT_MAX_BYTES,
-          progress: Progress = QUIET) -> tuple[ReadReport, Trace]:
+          progress: Progress = QUIET, facts: str = pipeline.DIFFED_FACTS) -> tuple[ReadReport, Trace]:
     """Read the inputs into the store and trace their documents: every stage of
-    :mod:`sourcetrace.pipeline`."""
+    :mod:`sourcetrace.pipeline`; ``facts``: see :func:`trace_documents`."""
     report = ingest(inputs, store, max_bytes=max_bytes, workers=default_workers())
     docs = list(store.documents(report.files))
-    return report, trace_documents(store, docs, encoder=encoder, threshold=threshold, progress=progress)
+    return report, trace_documents(store, docs, encoder=encoder, threshold=threshold, progress=progress, facts=facts)
 
 
 def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
-                    threshold: float = DEFAULT_THRESHOLD, progress: Progress = QUIET) -> Trace:
+                    threshold: float = DEFAULT_THRESHOLD, progress: Progress = QUIET,
+                    facts: str = pipeline.DIFFED_FACTS) -> Trace:
     """The stages after reading, over stored documents (the quote index is left to the first
     search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
-    :func:`pipeline.alignment_encoder` picks it."""
+    :func:`pipeline.alignment_encoder` picks it. ``facts``: whose facts the trace holds
+    (:data:`pipeline.FACTS_CHOICES`): :data:`pipeline.DIFFED_FACTS`, those of the documents of
+    the pairs whose facts it diffs, or :data:`pipeline.ALL_FACTS`, every document's."""
+    if facts not in pipeline.FACTS_CHOICES:
+        raise ValueError(f"facts: {facts!r} is not one of {pipeline.FACTS_CHOICES}")
     docs = list(docs)
-    # Voting vectors and facts need only the documents: they start now, in worker processes, and
-    # run beside the stages this process runs alone (topics, candidates); the voting vectors
-    # first, which candidates reads.
+    # Voting vectors need only the documents: they start now, in worker processes, and run
+    # beside the stages this process runs alone (topics, candidates); so do every document's
+    # facts when all are asked for (most documents are in no fact diff: the others' wait for
+    # the candidates, :func:`_trace_stages`).
     work = DocumentWork(store, default_workers())
     chosen = pipeline.alignment_encoder(encoder, len(docs))
     pool = PairWork(store, chosen, threshold, default_workers())  # the encode stage's and alignment's
+    # The facts begun after candidates share the cores with the pair workers, at their priority:
+    # below it they waited for alignment's end, and the stages after it for them.
+    after = DocumentWork(store, default_workers(), nice=0)
     try:
         features_ahead(store, docs, work)
         votes_ahead(store, docs, work)
-        pending_facts = FactsOf(docs, store, work=work)
+        pending_facts = FactsOf(docs, store, work=work) if facts == pipeline.ALL_FACTS else None
         # The pair workers' start-up (a model load each) where the document workers leave the
         # cores idle: this process alone is searching candidates then, most often.
         work.when_done(pool.warm)
-        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool)
+        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool, after)
     finally:
         pool.close()
         work.close()
+        after.close()
 
 
 def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, threshold: float,
-                  progress: Progress, pending_facts: FactsOf, work: DocumentWork, pool: PairWork) -> Trace:
+                  progress: Progress, pending_facts: FactsOf | None, work: DocumentWork, pool: PairWork,
+                  after: DocumentWork) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
     pairs = candidate_sets(store, docs, topics, work)
+    every_fact = pending_facts is not None
+    if pending_facts is None:
+        # Facts are diffed only between documents that share passages, which only the pairs to
+        # align can give (planted 25,000: 8,206 documents in them, 8,188 in a fact diff): theirs
+        # begin now, in worker processes, beside the encode stage and alignment.
+        pending_facts = FactsOf(aligned_documents(docs, pairs.aligned), store, work=after)
     # The full encoder only for what alignment reads whole: every sentence of a document in a
     # cross-language pair to align. Same-language pairs encode on demand only the sentences their
     # shared wording leaves unexplained (align.pair), most of a copy being reuse; with no encoder
@@ -145,8 +166,9 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
     typed = relate_all(store, docs, passages, topics, pairs.related, texts, pairs.ran)
     progress.start("facts")
     with in_bulk(), ThreadPoolExecutor(1) as beside:  # facts, diffs and relations of the whole corpus, as records
-        facts = pending_facts.result(texts)
-        diffs = fact_diffs_of(store, docs, passages, [(r.a, r.b) for r in typed], facts, texts)
+        diffed = pipeline.diffed_pairs(docs, passages, [(r.a, r.b) for r in typed])
+        facts = pending_facts.result(texts, None if every_fact else diffed_documents(docs, diffed))
+        diffs = fact_diffs_of(store, docs, passages, [], facts, texts, diffed)
         # Directions read the fact diffs; only then are relations final, and stored: beside the
         # rest, which reads only records and the store's other tables (the trace returns once stored).
         relations = pipeline.direct(docs, typed, diffs)
@@ -322,7 +344,22 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
             work.wait("features")
         found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
         chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
-        return pipeline.candidates(docs, found, vectors, nb, chosen)
+        banding = kept_banding(store)
+        pairs = pipeline.candidates(docs, found, vectors, nb, chosen, banding)
+        store.put_corpus_cached("quote bands", quote_bands_version(), quote_bands_to_bytes(banding.after))
+        return pairs
+
+
+def kept_banding(store: Store) -> Banding:
+    """The quote banding the last run left (:class:`pipeline.Banding`): a rerun over a grown
+    corpus bands only its new documents' units (banding every unit again was a tenth of a +1%
+    rerun's candidates at 10,000 documents). Kept in one row, written after the stage: a killed
+    run leaves the last run's, valid for the documents it names."""
+    blob = store.corpus_cached("quote bands", quote_bands_version())
+    try:
+        return Banding(quote_bands_from_bytes(blob) if blob else {})
+    except (ValueError, KeyError, UnicodeDecodeError):  # unreadable: band everything again
+        return Banding()
 
 
 def store_features(store: Store, docs: Sequence[Document]) -> list[tuple[str, None]]:
@@ -706,7 +743,8 @@ class FactsOf:
     """Each document's facts (:func:`facts_of`), begun when made: cached ones are read at once and,
     when many are missing and there are workers (``work``'s, else ``workers`` of its own), the
     missing ones are extracted in worker processes from then on, beside whatever this process does
-    next (a trace makes it before its single-process stages). :meth:`result` gathers them;
+    next (a trace makes it once candidates are found, or before its single-process stages when it
+    writes every document's facts). :meth:`result` gathers them;
     :meth:`close` stops what is left of its own workers."""
 
     def __init__(self, docs: Sequence[Document], store: Store, workers: int = 1,
@@ -726,11 +764,17 @@ class FactsOf:
         if self.extracting:
             self.work.submit("facts", document_facts, self.missing, FACT_CHUNK)
 
-    def result(self, texts: Callable[[Document], str]) -> Mapping[str, list[Fact]]:
+    def result(self, texts: Callable[[Document], str],
+               wanted: Sequence[Document] | None = None) -> Mapping[str, list[Fact]]:
         """Facts by document id, the fresh ones stored (in batches: a killed run keeps what it
-        extracted); ``texts`` gives a document's file text where this process extracts."""
+        extracted); ``texts`` gives a document's file text where this process extracts.
+        ``wanted``: the documents whose facts to give, in order (else those it was made with);
+        one it was not made with is read from the store or extracted here, and where this process
+        extracts, only the wanted are."""
+        wanted = self.docs if wanted is None else wanted
+        ids = {d.id for d in wanted}
         fresh_facts = (self.work.results("facts") if self.extracting
-                       else ((d.id, pipeline.facts(d, texts(d))) for d in self.missing))
+                       else ((d.id, pipeline.facts(d, texts(d))) for d in self.missing if d.id in ids))
 
         def stored() -> Iterator[tuple[str, bytes]]:
             for doc_id, found_facts in fresh_facts:
@@ -739,7 +783,10 @@ class FactsOf:
                                          ensure_ascii=False).encode("utf-8")
 
         put_in_batches(self.store, "facts", self.version, stored())
-        return StoredFacts([d.id for d in self.docs], self.stored, self.out)
+        outside = [d for d in wanted if d.id not in self.out and d.id not in self.stored]
+        if outside:
+            self.out.update(facts_of(outside, texts, self.store))
+        return StoredFacts([d.id for d in wanted], self.stored, self.out)
 
     def release(self) -> None:
         """Stop the workers if they are done (see :meth:`DocumentWork.release`)."""
@@ -764,10 +811,25 @@ def facts_of(docs: Sequence[Document], texts: Callable[[Document], str],
         pending.close()
 
 
+def aligned_documents(docs: Sequence[Document], pairs: Iterable[tuple[str, str]]) -> list[Document]:
+    """The documents of ``pairs``, in ``docs``' order: those that may share passages, and so be
+    in a fact diff."""
+    ids = {x for pair in pairs for x in pair}
+    return [d for d in docs if d.id in ids]
+
+
+def diffed_documents(docs: Sequence[Document], diffed: Sequence[tuple[str, str, list[Passage]]]) -> list[Document]:
+    """The documents of the pairs whose facts are diffed (:func:`pipeline.diffed_pairs`), in
+    ``docs``' order: those whose facts a trace writes unless it is asked for all."""
+    return aligned_documents(docs, ((a, b) for a, b, _ in diffed))
+
+
 def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
                   pairs: Sequence[tuple[str, str]], facts: Mapping[str, list[Fact]] | None = None,
-                  texts: DocumentTexts | None = None) -> list[FactDiff]:
-    """The fact diff of every pair (:func:`pipeline.fact_diffs`) over stored documents."""
+                  texts: DocumentTexts | None = None,
+                  diffed: Sequence[tuple[str, str, list[Passage]]] | None = None) -> list[FactDiff]:
+    """The fact diff of every pair (:func:`pipeline.fact_diffs`) over stored documents.
+    ``diffed``: :func:`pipeline.diffed_pairs` of them when the caller has it (``pairs`` unread)."""
     texts = texts or DocumentTexts(store)
     facts = facts if facts is not None else facts_of(docs, texts)
     # A pair is diffed again only when its inputs changed since the last run (engines/kept.py),
@@ -779,7 +841,7 @@ def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Pas
     by_id = {d.id: d for d in docs}
     part = _DocumentParts(store, by_id, lambda d: None)
     out: list[FactDiff] = []
-    for a, b, ps in pipeline.diffed_pairs(docs, passages, pairs):
+    for a, b, ps in pipeline.diffed_pairs(docs, passages, pairs) if diffed is None else diffed:
         key = digest(part(a), part(b), [row_of(p) for p in ps])
         hit, rows = kept.get((a, b), key)
         if hit:  # kept without the pair's ids, most of what each row held

@@ -249,18 +249,23 @@ class Stages:
 def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[*]", fmt: str = "jsonl",
                 encoder: Encoder | None = None, threshold: float = DEFAULT_THRESHOLD,
                 max_bytes: int = DEFAULT_MAX_BYTES, sc: SparkContext | None = None,
-                conf: dict[str, str] | None = None, say: Callable[[str], None] | None = None) -> SparkSummary:
+                conf: dict[str, str] | None = None, say: Callable[[str], None] | None = None,
+                facts: str = pipeline.DIFFED_FACTS) -> SparkSummary:
     """Trace the inputs on Spark and write the contract tables into ``out`` (docs/formats.md,
     "Spark outputs"). ``inputs``: local files, directories and globs (found as the local engine
     finds them), or URIs of Spark's file systems (``hdfs://``, ``s3a://``, ``file:``).
     ``encoder`` None: :func:`pipeline.alignment_encoder` picks it, as the local engine does.
-    ``sc``: a context to run in (else one for ``master`` with ``conf``, left running)."""
+    ``sc``: a context to run in (else one for ``master`` with ``conf``, left running). ``facts``:
+    whose facts are extracted and written, as the local engine's (:func:`local.trace_documents`)."""
     from sourcetrace.engines.spark_candidates import candidate_pairs
     from sourcetrace.engines.spark_outputs import write_tables
     from sourcetrace.engines.spark_places import CLUSTERS_PER_PARTITION, TopicPlaces
 
     if fmt not in ("jsonl", "parquet"):
         raise ValueError(f"unknown output format {fmt!r} (jsonl or parquet)")
+    if facts not in pipeline.FACTS_CHOICES:
+        raise ValueError(f"facts: {facts!r} is not one of {pipeline.FACTS_CHOICES}")
+    every_fact = facts == pipeline.ALL_FACTS
     sc = sc or context(master, conf)
     summary = SparkSummary(str(out), fmt)
     stages = Stages(sc, summary, say)
@@ -375,9 +380,11 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
         # are typed from their topic alone, and have no fact diff (diff_pair compares texts only
         # over shared passages). A passage through a translation joins two documents of passages,
         # so they share one too. One pass over the documents (relate joined them, then the facts).
+        # Only those sharing a passage have their facts extracted, unless all are asked for.
         shared = passages.flatMap(lambda t: [(t[0].a, True), (t[0].b, True)]).distinct(parts)
         facts = joined(docs, shared, parts, "leftOuterJoin").mapValues(
-            lambda v: (pipeline.facts(v[0].doc, v[0].text), (v[0].doc, v[0].text if v[1] else ""), bool(v[1])))
+            lambda v: (pipeline.facts(v[0].doc, v[0].text) if v[1] or every_fact else [],
+                       (v[0].doc, v[0].text if v[1] else ""), bool(v[1])))
         keep("facts", facts)
 
         # -- relate and fact diffs: every candidate pair and every pair sharing passages, in one
@@ -443,7 +450,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             "passages": passages.map(lambda t: t[0].to_json()),
             "relations": relations.map(lambda r: r.to_json()),
             "families": families.map(lambda f: f.to_json()),
-            "facts": facts.flatMap(lambda kv: [f.to_json() for f in kv[1][0]]),
+            "facts": written_facts(facts, diffs, parts, every_fact),
             "fact_diffs": all_diffs.map(lambda d: d.to_json()),
             "texts": docs.filter(lambda kv: kv[1].order[-1] == 0).map(
                 lambda kv: {"path": kv[1].doc.path, "text": kv[1].text}),
@@ -464,6 +471,16 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
             release()
         sc.setJobGroup("sourcetrace", "sourcetrace")
     return summary
+
+
+def written_facts(facts: RDD, diffs: RDD, parts: int, every_fact: bool) -> RDD:
+    """The rows of the facts table: every document's facts (``every_fact``), else those of the
+    documents of the pairs whose facts were diffed (``diffs``: ``(pair, diffs)``), as the local
+    engine writes them."""
+    if not every_fact:
+        diffed = diffs.flatMap(lambda kv: [(kv[0][0], None), (kv[0][1], None)]).distinct(parts)
+        facts = joined(facts, diffed, parts).mapValues(lambda v: v[0])
+    return facts.flatMap(lambda kv: [f.to_json() for f in kv[1][0]])
 
 
 # -- read, segment, split ---------------------------------------------------------------------------

@@ -208,10 +208,11 @@ class PairWork:
         self.close()
 
 
-def _start_documents(db_path: str) -> None:
+def _start_documents(db_path: str, nice: int) -> None:
     # Below the calling process: its stages (topics, candidates) are a trace's critical path, and
     # these workers' jobs are wanted later (facts at the end), so they take the cores it leaves.
-    os.nice(DOCUMENT_WORK_NICE)
+    if nice:
+        os.nice(nice)
     _state.update(store=Store(db_path))
 
 
@@ -237,8 +238,10 @@ class DocumentWork:
     Chunks run in the order they were submitted; :meth:`results` gives one job's in its
     documents' order; :meth:`release` and :meth:`close` stop the workers."""
 
-    def __init__(self, store: Store, workers: int) -> None:
-        self.store, self.workers = store, workers
+    def __init__(self, store: Store, workers: int, nice: int = DOCUMENT_WORK_NICE) -> None:
+        """``nice``: the workers' priority below this process's (0: the same, for jobs that share
+        the cores with other workers, not with this process: a trace's facts after candidates)."""
+        self.store, self.workers, self.nice = store, workers, nice
         self.pool: ProcessPoolExecutor | None = None
         self.futures: dict[str, list[Future]] = {}
 
@@ -248,7 +251,7 @@ class DocumentWork:
         by name: the workers are spawned)."""
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                            initializer=_start_documents, initargs=(str(self.store.path),))
+                                            initializer=_start_documents, initargs=(str(self.store.path), self.nice))
         self.futures[name] = [self.pool.submit(_documents_chunk, job, docs[i:i + chunk])
                               for i in range(0, len(docs), chunk)]
 
@@ -293,5 +296,8 @@ class DocumentWork:
             self.close()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers; a job submitted later starts new ones (a trace's facts come after
+        candidates, whose jobs' end stopped them)."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
