@@ -158,3 +158,18 @@ def dense_family(n: int = 11):
              if (i + j) % 3 == 0]
     rels += [Relation("d1", "d2", "translation", 0.9, 0.9, 0.9), Relation("d1", "d2", "copy", 0.8, 0.8, 0.9)]
     return docs, texts, rels, Family("family:d0", list(docs), "d0")
+
+
+FLOOD_STORY = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
+               "It moved 384 people from the lower town and spent 2.4 million dollars on shelters.\n")
+
+
+def flood_corpus(folder: Path, story: str = FLOOD_STORY) -> str:
+    """A story (a.txt), a wire copy of it with one figure changed (b.txt: the pair whose facts are
+    diffed) and an unrelated weather note (c.txt) written into ``folder``; returns the story."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text(story, encoding="utf-8")
+    (folder / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
+    (folder / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
+                                  encoding="utf-8")
+    return story

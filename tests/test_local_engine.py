@@ -1,6 +1,7 @@
 import json
 from contextlib import contextmanager
 
+from conftest import FLOOD_STORY, flood_corpus
 from sourcetrace.candidates.pairs import FEATURES_VERSION
 from sourcetrace.engines import local
 from sourcetrace.engines.ingest import ingest
@@ -500,15 +501,9 @@ def test_a_trace_s_texts_read_at_once_are_those_read_one_by_one(tmp_path):
 
 
 def test_a_rerun_over_a_grown_corpus_answers_as_a_fresh_run(tmp_path):
-    story = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
-             "It moved 384 people from the lower town and spent 2.4 million dollars on shelters. "
-             "The council will meet again on Thursday to count the damage in the valley.\n")
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(story, encoding="utf-8")
-    (corpus / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
-    (corpus / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
-                                  encoding="utf-8")
+    story = flood_corpus(corpus, FLOOD_STORY.rstrip("\n")
+                         + " The council will meet again on Thursday to count the damage in the valley.\n")
     with Store(tmp_path / "rerun.db") as store:
         local.trace([str(corpus)], store)
         (corpus / "d.txt").write_text("Digest. " + story.split(". ", 1)[1], encoding="utf-8")  # a new document
@@ -549,12 +544,7 @@ def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_
 def test_a_trace_extracts_and_gives_only_the_facts_of_documents_in_fact_diffs_unless_all_are_asked(tmp_path):
     from sourcetrace import pipeline
 
-    story = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
-             "It moved 384 people from the lower town and spent 2.4 million dollars on shelters.\n")
-    (tmp_path / "a.txt").write_text(story, encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
-    (tmp_path / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
-                                    encoding="utf-8")
+    flood_corpus(tmp_path)
     with Store(tmp_path / "diffed.db") as store:
         _, diffed = local.trace([str(tmp_path)], store)
         ids = [d.id for d in diffed.documents]

@@ -19,7 +19,7 @@ if shutil.which("java") is None:
 
 from typer.testing import CliRunner  # noqa: E402
 
-from conftest import ROOT, SEEDS  # noqa: E402
+from conftest import ROOT, SEEDS, flood_corpus  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))  # bench modules import each other by name
 import same_outputs  # noqa: E402
@@ -99,14 +99,8 @@ def test_facts_of_documents_in_fact_diffs_or_of_all_as_the_local_engine_writes_t
     no passage has none), or every document's with ``facts="all"``: the local engine's files."""
     from sourcetrace import pipeline
 
-    story = ("Flood report\nOn 4 June 2020 the ministry said the river rose over the old bridge at dawn. "
-             "It moved 384 people from the lower town and spent 2.4 million dollars on shelters.\n")
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(story, encoding="utf-8")
-    (corpus / "b.txt").write_text("Wire copy. " + story.replace("384", "420"), encoding="utf-8")
-    (corpus / "c.txt").write_text("Weather\nRain fell on 3 May 2021 over 12% of the hills; farmers were glad.\n",
-                                  encoding="utf-8")
+    flood_corpus(corpus)
     written = {}
     for facts in pipeline.FACTS_CHOICES:
         with Store(tmp_path / f"{facts}.db") as store:
