@@ -200,7 +200,7 @@ def test_serve_off_loopback_makes_up_a_token_and_requires_it(tmp_path):
             except urllib.error.HTTPError as exc:
                 assert exc.code == 401
                 break
-            except urllib.error.URLError:
+            except (urllib.error.URLError, TimeoutError):  # not listening yet, or its workers still starting
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
         req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
