@@ -164,3 +164,12 @@ def test_a_pair_both_documents_choose_by_votes_is_on_trial_though_no_list_makes_
     # Chosen with whether its ballots hold a run (pipeline.voted): relate reads the run.
     assert pipeline.candidates(docs, feats, None, None, {("a", "e"): True}).ran == [("a", "e")]
     assert pipeline.candidates(docs, feats, None, None, {("a", "e"): False}) == pairs
+
+
+def test_every_fact_reads_the_facts_choice_and_refuses_another():
+    import pytest
+
+    assert pipeline.every_fact(pipeline.ALL_FACTS) is True
+    assert pipeline.every_fact(pipeline.DIFFED_FACTS) is False
+    with pytest.raises(ValueError, match="'some'"):
+        pipeline.every_fact("some")

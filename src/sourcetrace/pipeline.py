@@ -474,6 +474,15 @@ def families(docs: Sequence[Document], relations: Sequence[Relation]) -> list[Fa
 
 
 # -- facts, fact diffs ---------------------------------------------------------------------------
+
+def every_fact(facts: str) -> bool:
+    """Whether a trace asked for ``facts`` (:data:`FACTS_CHOICES`) holds every document's facts
+    (:data:`ALL_FACTS`) or only the diffed documents' (:data:`DIFFED_FACTS`); another value is a
+    ValueError, the same for both engines."""
+    if facts not in FACTS_CHOICES:
+        raise ValueError(f"facts: {facts!r} is not one of {FACTS_CHOICES}")
+    return facts == ALL_FACTS
+
 def facts(doc: Document, text: str) -> list[Fact]:
     """A document's facts (numbers, money, percentages, dates, names) with spans into ``text``."""
     return document_facts(doc, text)

@@ -378,7 +378,8 @@ def _kept_units(before: QuoteBands, ids: Sequence[str], marks: np.ndarray, units
     starts = np.concatenate(([0], np.cumsum(before.units)[:-1])).astype(np.int64)
     first = np.where(same, starts[np.maximum(where, 0)], -1)
     offset = np.arange(int(units.sum()), dtype=np.int64) - np.repeat(np.cumsum(units) - units, units)
-    return np.where(np.repeat(first, units) >= 0, np.repeat(first, units) + offset, -1)
+    first = np.repeat(first, units)  # each unit's document's first index among before's
+    return np.where(first >= 0, first + offset, -1)
 
 
 def _grown_band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: float, old: np.ndarray,

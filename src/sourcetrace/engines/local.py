@@ -107,8 +107,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     :func:`pipeline.alignment_encoder` picks it. ``facts``: whose facts the trace holds
     (:data:`pipeline.FACTS_CHOICES`): :data:`pipeline.DIFFED_FACTS`, those of the documents of
     the pairs whose facts it diffs, or :data:`pipeline.ALL_FACTS`, every document's."""
-    if facts not in pipeline.FACTS_CHOICES:
-        raise ValueError(f"facts: {facts!r} is not one of {pipeline.FACTS_CHOICES}")
+    every_fact = pipeline.every_fact(facts)
     docs = list(docs)
     # Voting vectors need only the documents: they start now, in worker processes, and run
     # beside the stages this process runs alone (topics, candidates); so do every document's
@@ -123,7 +122,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     try:
         features_ahead(store, docs, work)
         votes_ahead(store, docs, work)
-        pending_facts = FactsOf(docs, store, work=work) if facts == pipeline.ALL_FACTS else None
+        pending_facts = FactsOf(docs, store, work=work) if every_fact else None
         # The pair workers' start-up (a model load each) where the document workers leave the
         # cores idle: this process alone is searching candidates then, most often.
         work.when_done(pool.warm)

@@ -263,9 +263,7 @@ def trace_spark(inputs: Sequence[str], out: str | Path, *, master: str = "local[
 
     if fmt not in ("jsonl", "parquet"):
         raise ValueError(f"unknown output format {fmt!r} (jsonl or parquet)")
-    if facts not in pipeline.FACTS_CHOICES:
-        raise ValueError(f"facts: {facts!r} is not one of {pipeline.FACTS_CHOICES}")
-    every_fact = facts == pipeline.ALL_FACTS
+    every_fact = pipeline.every_fact(facts)
     sc = sc or context(master, conf)
     summary = SparkSummary(str(out), fmt)
     stages = Stages(sc, summary, say)
