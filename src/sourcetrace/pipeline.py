@@ -506,16 +506,24 @@ def fact_diffs(docs: Sequence[Document], texts: Mapping[str, str], passages: Seq
     return out
 
 
-def diffed_pairs(docs: Sequence[Document], passages: Sequence[Passage], pairs: Sequence[tuple[str, str]]
-                 ) -> list[tuple[str, str, list[Passage]]]:
+def diffed_pairs(docs: Sequence[Document], passages: Sequence[Passage], pairs: Sequence[tuple[str, str]],
+                 grouped: Mapping[frozenset[str], list[Passage]] | None = None) -> list[tuple[str, str, list[Passage]]]:
     """The pairs :func:`fact_diffs` compares, in order, each with the passages it reads: its own
     and those that map through a translation in the corpus. Texts that share no passage are not
-    compared fact by fact (most related pairs)."""
+    compared fact by fact (most related pairs). ``grouped``: :func:`diffable` of ``passages``,
+    when the caller has it."""
     ids = {d.id for d in docs}
+    grouped = diffable(docs, passages) if grouped is None else grouped
+    return [(a, b, ps) for a, b in pairs if (ps := grouped.get(frozenset((a, b)))) and a in ids and b in ids]
+
+
+def diffable(docs: Sequence[Document], passages: Sequence[Passage]) -> dict[frozenset[str], list[Passage]]:
+    """The passages a fact diff of each pair of documents would read (:func:`diffed_pairs`), by
+    pair: known before the relations are, whose pairs are those diffed."""
     grouped: dict[frozenset[str], list[Passage]] = {}
     for p in [*passages, *compose_through(docs, passages, any_language=True)]:
         grouped.setdefault(frozenset((p.a, p.b)), []).append(p)
-    return [(a, b, ps) for a, b in pairs if (ps := grouped.get(frozenset((a, b)))) and a in ids and b in ids]
+    return grouped
 
 
 # -- outputs -------------------------------------------------------------------------------------
