@@ -547,15 +547,16 @@ def outputs(trace: Trace, out: Path) -> None:
     """The output contract (DESIGN.md): documents, sentences, passages, relations, families,
     facts, fact diffs and the files' texts as JSON lines, and a settings.json stamp; written as one set
     (:func:`sourcetrace.outputs.output_set`): a failure leaves the previous set in `out`."""
-    with output_set(out) as staged:
+    # Records and their rows only: no cycle for the collector to look for (it walked the corpus's
+    # records every few thousand rows made).
+    with output_set(out) as staged, in_bulk():
         write_jsonl(staged / "documents.jsonl", (d.to_json() for d in trace.documents))
         write_jsonl(staged / "sentences.jsonl", (s.to_json() for s in trace.sentences))
         write_jsonl(staged / "passages.jsonl", (p.to_json() for p in trace.passages))
         write_jsonl(staged / "relations.jsonl", (r.to_json() for r in trace.relations))
         write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
-        with in_bulk():  # a corpus's facts, made records here when the trace kept them as stored
-            doc_facts = [f for d in trace.documents for f in trace.facts.get(d.id, [])]
-        write_facts(staged, doc_facts, trace.fact_diffs)
+        # a corpus's facts, made records here when the trace kept them as stored
+        write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)
         write_texts(staged, trace.texts)
         write_settings(staged, trace.settings)
 

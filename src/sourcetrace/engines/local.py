@@ -667,6 +667,7 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
                 known[pair] = None if row is None else Relation(*row)
     shared = {x for pair in keys if pair not in known for x in pair}
     text_of = texts or DocumentTexts(store)
+    text_of.read_all([d for d in docs if d.id in shared])  # in two queries, not two a document
     typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
                             passages, vectors, pairs, known, ran)
     fresh = {(r.a, r.b): r for r in typed if (r.a, r.b) in keys and (r.a, r.b) not in known}
