@@ -390,7 +390,7 @@ class AlignAhead:
         try:
             with Store(self.store.path) as own:
                 for a, b, found in align_pairs(own, todo, encoder=self.encoder, threshold=self.threshold,
-                                               pool=self.pool, in_flight=self._in_flight):
+                                               pool=self.pool, in_flight=self._in_flight, keep=False):
                     own.put_alignment(a, b, self.settings, found)
         except BaseException as e:  # raised again in :meth:`join`
             self.error = e
