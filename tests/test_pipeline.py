@@ -164,3 +164,23 @@ def test_a_pair_both_documents_choose_by_votes_is_on_trial_though_no_list_makes_
     # Chosen with whether its ballots hold a run (pipeline.voted): relate reads the run.
     assert pipeline.candidates(docs, feats, None, None, {("a", "e"): True}).ran == [("a", "e")]
     assert pipeline.candidates(docs, feats, None, None, {("a", "e"): False}) == pairs
+
+
+def test_same_language_pairs_to_align_are_known_from_minhash_before_the_votes():
+    # What engines/local.py's AlignAhead rests on: votes add cross-language pairs only, so the
+    # same-language pairs to align are MinHash's, and candidates from MinHash found first are equal.
+    from sourcetrace.candidates.pairs import DocInput
+
+    one = "The council met the ministers today. It agreed on a plan for the river basin. The vote was close."
+    two = "The council met the ministers today. It agreed on a plan for the river basin. Critics left early."
+    ar = "اجتمع المجلس اليوم. ووافق على خطة للحوض."
+    texts = {"e1": ("en", one), "e2": ("en", two), "a": ("ar", ar)}
+    docs = [Document(k, f"{k}.txt", 0, len(t), lg) for k, (lg, t) in texts.items()]
+    feats = pipeline.features([DocInput(k, lg, t, t.split(". ")) for k, (lg, t) in texts.items()])
+    found = pipeline.minhash(feats)
+    assert pipeline.same_language_aligned(found) == [("e1", "e2")]
+    for chosen in [frozenset(), {("a", "e1"): True}]:
+        first = pipeline.candidates(docs, feats, None, None, chosen, minhash=found)
+        assert first == pipeline.candidates(docs, feats, None, None, chosen)
+        lang = {d.id: d.lang for d in docs}
+        assert [p for p in first.aligned if lang[p[0]] == lang[p[1]]] == [("e1", "e2")]
