@@ -464,7 +464,7 @@ def test_the_votes_run_reaches_relate_and_a_rerun_whose_run_changed_types_the_pa
         assert local.relate_all(store, docs, passages, {}, pair, ran=pair) == first and seen == [False, True]
         assert local.relate_all(store, docs, passages, {}, pair, ran=pair) == first and seen == [False, True]
         # A trace hands relate the runs the candidates stage found.
-        monkeypatch.setattr(local, "candidate_sets", lambda store, docs, vectors=None, work=None:
+        monkeypatch.setattr(local, "candidate_sets", lambda store, docs, vectors=None, work=None, ahead=None:
                             pipeline.Pairs(pair, pair, [], pair))
     with Store(tmp_path / "t.db") as store:
         local.trace([str(tmp_path)], store)

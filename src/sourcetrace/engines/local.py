@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Set, ValuesView
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext, suppress
@@ -45,6 +46,7 @@ from sourcetrace.engines.workers import (
     FACT_CHUNK,
     FEATURE_CHUNK,
     MIN_FACT_DOCS,
+    MIN_PAIRS,
     MIN_VOTE_DOCS,
     VOTE_CHUNK,
     DocumentWork,
@@ -139,7 +141,8 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
-    pairs = candidate_sets(store, docs, topics, work)
+    ahead = AlignAhead(store, docs, chosen, threshold, pool)
+    pairs = candidate_sets(store, docs, topics, work, ahead)
     every_fact = pending_facts is not None
     if pending_facts is None:
         # Facts are diffed only between documents that share passages, which only the pairs to
@@ -157,6 +160,7 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
     if need:  # in the workers that align next: one spawn and model load for both
         sentence_vectors(store, need, progress.step, encoder=chosen, pool=pool)
     pending_facts.release()
+    ahead.join()  # its pairs stored: align_all skips them
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, pool=pool)  # announces "align" with its total
     pool.close()  # its workers' memory, before the stages still to come
@@ -332,9 +336,10 @@ def nearest_documents(store: Store, docs: Sequence[Document], vectors: dict[str,
 
 
 def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None,
-                   work: DocumentWork | None = None) -> Pairs:
+                   work: DocumentWork | None = None, ahead: AlignAhead | None = None) -> Pairs:
     """Pairs to align and to relate (:func:`pipeline.candidates`; every pair for a small set);
-    ``work``: where :func:`votes_ahead` computes voting vectors."""
+    ``work``: where :func:`votes_ahead` computes voting vectors; ``ahead``: where the
+    same-language pairs to align begin aligning once known, before the ballots are cast."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
         return pipeline.every_pair(docs)
     with in_bulk():  # every document's features, lists and ballots, as records
@@ -342,11 +347,65 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
         if work is not None:
             work.wait("features")
         found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
-        chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
         banding = kept_banding(store)
-        pairs = pipeline.candidates(docs, found, vectors, nb, chosen, banding)
+        # The same-language pairs to align depend on MinHash alone: they align in the pair workers
+        # while this process casts the ballots (a core idle otherwise).
+        minhash = pipeline.minhash(found, banding)
+        if ahead is not None:
+            ahead.start(pipeline.same_language_aligned(minhash))
+        chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
+        if ahead is not None:
+            ahead.unthrottle()
+        pairs = pipeline.candidates(docs, found, vectors, nb, chosen, banding, minhash)
         store.put_corpus_cached("quote bands", quote_bands_version(), quote_bands_to_bytes(banding.after))
         return pairs
+
+
+class AlignAhead:
+    """Same-language pairs aligned (and stored, over a connection of its own) in the pair workers
+    from a thread of this process while it goes on with candidate search: one chunk at a time
+    until :meth:`unthrottle` (this process holds a core casting ballots), then as many as
+    alignment would. :meth:`join` before :func:`align_all`, which skips the pairs stored."""
+
+    def __init__(self, store: Store, docs: Sequence[Document], encoder: Encoder | None, threshold: float,
+                 pool: PairWork) -> None:
+        self.store, self.by_id, self.encoder, self.threshold, self.pool = store, {d.id: d for d in docs}, encoder, threshold, pool
+        self.settings = pipeline.alignment_settings(encoder, threshold)
+        self.free = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self, pairs: Sequence[tuple[str, str]]) -> None:
+        if not self.pool.usable() or not self.store.path.is_file():
+            return
+        done = self.store.aligned(self.settings)
+        todo = [(self.by_id[a], self.by_id[b]) for a, b in pairs if (a, b) not in done and (b, a) not in done]
+        if len(todo) < MIN_PAIRS:
+            return
+        self.thread = threading.Thread(target=self._run, args=(todo,), name="align ahead", daemon=True)
+        self.thread.start()
+
+    def _run(self, todo: list[tuple[Document, Document]]) -> None:
+        try:
+            with Store(self.store.path) as own:
+                for a, b, found in align_pairs(own, todo, encoder=self.encoder, threshold=self.threshold,
+                                               pool=self.pool, in_flight=self._in_flight, keep=False):
+                    own.put_alignment(a, b, self.settings, found)
+        except BaseException as e:  # raised again in :meth:`join`
+            self.error = e
+
+    def _in_flight(self) -> int:
+        return 4 * self.pool.workers if self.free.is_set() else 1
+
+    def unthrottle(self) -> None:
+        self.free.set()
+
+    def join(self) -> None:
+        self.free.set()
+        if self.thread is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def kept_banding(store: Store) -> Banding:
