@@ -86,8 +86,8 @@ def one_thread(encoder: Encoder | None) -> object:
 
 
 def _align_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool = True) -> list[tuple[str, str, list[Passage]]]:
-    # ``keep`` False: vectors encoded here are not stored (aligned before the encode stage, they
-    # would change its batches, and a vector's last digits with them).
+    # ``keep`` False: vectors encoded here are not stored (engines/local.py AlignAhead: aligned
+    # before the encode stage, they would change its batches, and a vector's last digits with them).
     sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors" if keep else "unkept"]
     return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors, threshold=_state["threshold"]))
             for a, b in chunk]
@@ -102,7 +102,8 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
     finish, not in input order. ``pool``: the workers to align in (they hold ``encoder`` and
     ``threshold``: the encode stage's, :class:`PairWork`), else ``workers`` of its own;
     ``in_flight``: how many chunks may be in the workers at once, asked as each one ends
-    (by default four a worker); ``keep``: whether the workers store the vectors they encode."""
+    (by default four a worker; 0: no more, the pairs left are not aligned); ``keep``: whether the
+    workers store the sentence vectors they encode."""
     if pool is None:
         with PairWork(store, encoder, threshold, workers) as own:
             yield from align_pairs(store, pairs, encoder=encoder, threshold=threshold, min_pairs=min_pairs, pool=own)
@@ -117,7 +118,7 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
     pending: set[Future] = set()
 
     def refill() -> None:  # a bounded queue: results are written as they come
-        while len(pending) < max(1, bound()):
+        while len(pending) < bound():
             chunk = next(todo, None)
             if chunk is None:
                 return
