@@ -1,6 +1,8 @@
 import json
 from contextlib import contextmanager
 
+import pytest
+
 from conftest import FLOOD_STORY, flood_corpus
 from sourcetrace.candidates.pairs import FEATURES_VERSION
 from sourcetrace.engines import local
@@ -464,7 +466,7 @@ def test_the_votes_run_reaches_relate_and_a_rerun_whose_run_changed_types_the_pa
         assert local.relate_all(store, docs, passages, {}, pair, ran=pair) == first and seen == [False, True]
         assert local.relate_all(store, docs, passages, {}, pair, ran=pair) == first and seen == [False, True]
         # A trace hands relate the runs the candidates stage found.
-        monkeypatch.setattr(local, "candidate_sets", lambda store, docs, vectors=None, work=None:
+        monkeypatch.setattr(local, "candidate_sets", lambda store, docs, vectors=None, work=None, ahead=None:
                             pipeline.Pairs(pair, pair, [], pair))
     with Store(tmp_path / "t.db") as store:
         local.trace([str(tmp_path)], store)
@@ -599,3 +601,183 @@ def test_a_rerun_s_candidates_band_only_the_new_quote_units_and_equal_a_fresh_ru
     with Store(tmp_path / "fresh.db") as store:
         fresh = local.candidate_sets(store, list(store.documents(ingest([str(corpus)], store).files)))
     assert len(docs) > 60 and rerun.related and rerun == fresh
+
+
+# -- pairs aligned ahead, while the ballots are cast (AlignAhead) ----------------------------------
+def _copies_corpus(folder) -> None:
+    """34 reworded copies of one report (561 same-language pairs to align: more than the workers
+    take, workers.MIN_PAIRS) and 30 unrelated notes: more documents than every pair is aligned for."""
+    import random
+
+    lines = ["The council met on Monday in the capital to discuss the river plan.",
+             "It agreed to spend 2.4 million dollars on new flood barriers this year.",
+             "The minister said the work would start in March and end before the rains.",
+             "Farmers in the valley asked for help after the harvest was lost to the water.",
+             "Engineers will inspect every bridge along the river before the summer."]
+    words = ["market", "school", "clinic", "road", "port", "grid", "wages", "court", "voters", "trade",
+             "prices", "rain", "drought", "fuel", "budget", "harbour", "museum", "library", "train", "garden"]
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(34):
+        r = random.Random(i)
+        text = [f"Report {i} from the {r.choice(words)} desk."] + lines + [f"The {r.choice(words)} office said {i + 3} more."]
+        (folder / f"copy{i:02d}.txt").write_text(" ".join(text) + "\n", encoding="utf-8")
+    for i in range(30):
+        r = random.Random(1000 + i)
+        text = [" ".join(r.choice(words) for _ in range(12)).capitalize() + "." for _ in range(4)]
+        (folder / f"note{i:02d}.txt").write_text(" ".join(text) + "\n", encoding="utf-8")
+
+
+def _answers(t) -> tuple:
+    return ([d.to_json() for d in t.documents], sorted(json.dumps(p.to_json(), sort_keys=True) for p in t.passages),
+            [r.to_json() for r in t.relations], [f.to_json() for f in t.families],
+            {k: [f.to_json() for f in v] for k, v in t.facts.items()}, [d.to_json() for d in t.fact_diffs])
+
+
+class _Ahead:
+    """A trace's AlignAhead seen from a test: the ballots wait until it has aligned every pair it
+    was given (ballots long enough for all of them), or ``off`` aligns nothing ahead."""
+
+    def __init__(self, monkeypatch, off: bool = False) -> None:
+        self.started: list[local.AlignAhead] = []
+        self.totals: list[int] = []
+        start, ballots = local.AlignAhead.start, local.chosen_by_votes
+
+        def started(ahead, pairs):
+            if not off:
+                start(ahead, pairs)
+            self.started.append(ahead)
+
+        def slow_ballots(*args, **kwargs):
+            if self.started and self.started[-1].thread is not None:
+                self.started[-1].thread.join()
+            return ballots(*args, **kwargs)
+
+        monkeypatch.setattr(local.AlignAhead, "start", started)
+        monkeypatch.setattr(local, "chosen_by_votes", slow_ballots)
+        monkeypatch.setenv("SOURCETRACE_WORKERS", "2")
+
+    def progress(self) -> local.Progress:
+        stage: list[str] = []
+        return local.Progress(stage=stage.append, total=lambda n: stage[-1] == "align" and self.totals.append(n))
+
+
+@pytest.mark.slow  # worker processes loading USE
+def test_pairs_aligned_ahead_of_the_ballots_give_the_trace_a_trace_without_them_gives(tmp_path, monkeypatch):
+    from sourcetrace.encode import get_encoder
+
+    _copies_corpus(tmp_path / "corpus")
+    monkeypatch.setattr(local, "MIN_FACT_DOCS", 10)  # facts in the workers too, as at scale
+    runs = {}
+    for name in ["without", "ahead"]:
+        with monkeypatch.context() as m:
+            seen = _Ahead(m, off=name == "without")
+            with Store(tmp_path / f"{name}.db") as store:
+                _, runs[name] = local.trace([str(tmp_path / "corpus")], store, encoder=get_encoder("use"),
+                                            progress=seen.progress())
+        ahead = seen.started[0]
+        aligned = len(runs[name].pairs.aligned)
+        assert seen.totals == [aligned]  # the align stage counts the pairs aligned ahead too
+        if name == "ahead":
+            assert ahead.aligned >= 561 and ahead.stopped.is_set() and ahead.error is None
+    assert runs["ahead"].passages and runs["ahead"].fact_diffs
+    assert _answers(runs["ahead"]) == _answers(runs["without"])
+
+
+KILLED_IN_THE_BALLOTS = """
+import os, signal, sys
+from sourcetrace.encode import get_encoder
+from sourcetrace.engines import local
+from sourcetrace.store.sqlite import Store
+
+started = []
+start = local.AlignAhead.start
+
+
+def started_ahead(ahead, pairs):
+    start(ahead, pairs)
+    started.append(ahead)
+
+
+def killed(*args, **kwargs):  # the ballots, killed once every pair given ahead is stored
+    started[0].thread.join()
+    print(started[0].aligned, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+local.AlignAhead.start, local.chosen_by_votes = started_ahead, killed
+with Store(sys.argv[2]) as store:
+    local.trace([sys.argv[1]], store, encoder=get_encoder("use"))
+"""
+
+
+@pytest.mark.slow  # worker processes loading USE
+def test_a_trace_killed_in_the_ballots_keeps_the_pairs_aligned_ahead_and_reruns_to_a_fresh_run_s_answers(
+        tmp_path, monkeypatch):
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from sourcetrace import pipeline
+    from sourcetrace.align.pair import DEFAULT_THRESHOLD
+    from sourcetrace.encode import get_encoder
+
+    corpus, db = tmp_path / "corpus", tmp_path / "killed.db"
+    _copies_corpus(corpus)
+    env = {**os.environ, "SOURCETRACE_WORKERS": "2"}
+    # A session of its own: its workers, orphaned by the kill (they hold their queues' both ends), go with it.
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_IN_THE_BALLOTS, str(corpus), str(db)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        said = proc.stdout.readline()
+        assert proc.wait(timeout=300) == -signal.SIGKILL
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.stdout.close()
+    settings = pipeline.alignment_settings(get_encoder("use"), DEFAULT_THRESHOLD)
+    with Store(db) as store:
+        kept = store.aligned(settings)
+    assert len(kept) == int(said) >= 561  # stored as aligned, before the kill
+    rerun = _Ahead(monkeypatch)
+    with Store(db) as store:
+        _, again = local.trace([str(corpus)], store, encoder=get_encoder("use"), progress=rerun.progress())
+    assert rerun.started[0].thread is None  # nothing left to align ahead
+    assert rerun.totals == [len(again.pairs.aligned) - len(kept)]  # only the pairs not kept are aligned
+    with Store(tmp_path / "fresh.db") as store:
+        _, fresh = local.trace([str(corpus)], store, encoder=get_encoder("use"))
+    assert again.passages and _answers(again) == _answers(fresh)
+
+
+@pytest.mark.slow  # worker processes loading USE
+def test_a_store_too_busy_for_the_pairs_aligned_ahead_leaves_them_to_the_align_stage(tmp_path, monkeypatch):
+    import sqlite3
+    import threading
+
+    from sourcetrace.encode import get_encoder
+
+    _copies_corpus(tmp_path / "corpus")
+    put = Store.put_alignment
+
+    def busy_ahead(store, *args):  # the third pair aligned ahead finds the store locked past its wait
+        if threading.current_thread().name == "align ahead" and len(stored) == 2:
+            error = sqlite3.OperationalError("database is locked")
+            error.sqlite_errorname = "SQLITE_BUSY"
+            raise error
+        put(store, *args)
+        if threading.current_thread().name == "align ahead":
+            stored.append(args[:2])
+
+    stored: list = []
+    runs = {}
+    for name in ["without", "busy"]:
+        with monkeypatch.context() as m:
+            seen = _Ahead(m, off=name == "without")
+            m.setattr(Store, "put_alignment", busy_ahead)
+            with Store(tmp_path / f"{name}.db") as store:
+                _, runs[name] = local.trace([str(tmp_path / "corpus")], store, encoder=get_encoder("use"),
+                                            progress=seen.progress())
+    ahead = seen.started[0]
+    assert ahead.aligned == 2 and ahead.error is None and seen.totals == [len(runs["busy"].pairs.aligned)]
+    assert _answers(runs["busy"]) == _answers(runs["without"])

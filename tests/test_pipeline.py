@@ -173,3 +173,23 @@ def test_every_fact_reads_the_facts_choice_and_refuses_another():
     assert pipeline.every_fact(pipeline.DIFFED_FACTS) is False
     with pytest.raises(ValueError, match="'some'"):
         pipeline.every_fact("some")
+
+
+def test_same_language_pairs_to_align_are_known_from_minhash_before_the_votes():
+    # What engines/local.py's AlignAhead rests on: votes add cross-language pairs only, so the
+    # same-language pairs to align are MinHash's, and candidates from MinHash found first are equal.
+    from sourcetrace.candidates.pairs import DocInput
+
+    one = "The council met the ministers today. It agreed on a plan for the river basin. The vote was close."
+    two = "The council met the ministers today. It agreed on a plan for the river basin. Critics left early."
+    ar = "اجتمع المجلس اليوم. ووافق على خطة للحوض."
+    texts = {"e1": ("en", one), "e2": ("en", two), "a": ("ar", ar)}
+    docs = [Document(k, f"{k}.txt", 0, len(t), lg) for k, (lg, t) in texts.items()]
+    feats = pipeline.features([DocInput(k, lg, t, t.split(". ")) for k, (lg, t) in texts.items()])
+    found = pipeline.minhash(feats)
+    assert pipeline.same_language_aligned(found) == [("e1", "e2")]
+    for chosen in [frozenset(), {("a", "e1"): True}]:
+        first = pipeline.candidates(docs, feats, None, None, chosen, minhash=found)
+        assert first == pipeline.candidates(docs, feats, None, None, chosen)
+        lang = {d.id: d.lang for d in docs}
+        assert [p for p in first.aligned if lang[p[0]] == lang[p[1]]] == [("e1", "e2")]

@@ -8,6 +8,7 @@ import pytest
 from sourcetrace.align import screen
 from sourcetrace.align.pair import align
 from sourcetrace.encode import get_encoder
+from sourcetrace.encode.static import HEAD_FROM
 from sourcetrace.encode.vectors import encoded
 from test_align import REPORT, _side
 
@@ -64,17 +65,31 @@ def test_both_sides_units_are_encoded_in_one_call():
     assert got is not None and calls == [[a[0], b[0]]]  # one read and write of a cache a pair
 
 @pytest.mark.slow
-def test_static_vectors_are_the_static_encoders_bit_for_bit_from_kept_sums(monkeypatch):
-    monkeypatch.setattr(screen, "_sums", type(screen._sums)())
-    monkeypatch.setattr(screen, "SUMS_KEPT", 3)
+def test_static_vectors_are_the_static_encoders_bit_for_bit_from_kept_rows(monkeypatch):
+    """Kept rows and rows whose head ran with few others (repeated to HEAD_FROM) are the rows the
+    side's own head gives; a side under HEAD_FROM rows is encoded whole and keeps nothing."""
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.setattr(screen, "_rows", type(screen._rows)())
+    monkeypatch.setattr(screen, "ROWS_KEPT", 2 * HEAD_FROM)
     static = get_encoder("static")
-    texts = ["The ministers met in Rome.", "Fans celebrated until midnight.", "The plan was approved.",
-             "Heavy rain fell on the city."]
-    assert np.array_equal(screen.static_vectors(texts[:2]), static.encode(texts[:2]))
-    again = [texts[1], texts[3], texts[0]]  # two kept, one new; the oldest dropped past SUMS_KEPT
-    assert np.array_equal(screen.static_vectors(again), static.encode(again))
-    assert list(screen._sums) == again
-    assert screen.static_vectors([]).shape == (0, static.dim)
+    words = ["ministers", "met", "rain", "fell", "plan", "approved", "fans", "celebrated", "city", "rome", "heavy",
+             "water", "basin", "final"]
+    texts = [f"The {words[i % 14]} {words[(3 * i) % 14]} of {words[(5 * i + 1) % 14]} in May {i}." for i in range(40)]
+    pairs = [(texts[:9], texts[:8]), (texts[1:10], texts[3:9]), (texts[8:11], texts[5:15] + texts[:3]),
+             (texts[30:40], texts[1:8]), (texts[20:29], texts[26:33]), (texts[12:14], texts[12:16])]
+    new = []
+    with threadpool_limits(1):  # as alignment runs it (screened_vectors)
+        for pair in pairs:
+            kept = set(screen._rows)
+            got = screen.static_vectors(*pair)
+            assert all(np.array_equal(v, static.encode(side)) for v, side in zip(got, pair, strict=True))
+            new.append(len(set(screen._rows) - kept))
+    # the second pair's head ran over one new row repeated; the last pair's sides, both short, keep nothing
+    assert new[0] == 9 and new[1] == 1 and new[-1] == 0
+    assert len(screen._rows) == 2 * HEAD_FROM and list(screen._rows)[-7:] == texts[26:33]
+    one, none = screen.static_vectors(texts[:HEAD_FROM], [])
+    assert np.array_equal(one, static.encode(texts[:HEAD_FROM])) and none.shape == (0, static.dim)
 
 
 def test_only_uses_encoder_is_screened():

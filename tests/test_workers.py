@@ -128,6 +128,32 @@ def test_worker_processes_encode_the_vectors_this_process_does(tmp_path, monkeyp
     assert (stored[0] == stored[1]).all()
 
 
+def test_worker_processes_hold_no_more_chunks_than_asked_and_none_once_asked_for_none(tmp_path, monkeypatch):
+    # What a trace's AlignAhead rests on: one chunk in flight beside the ballots, none submitted
+    # once stopped (the encode stage's batches must not queue behind them); the pairs left are
+    # not aligned, and those given are those aligned here.
+    for name, text in {"s": STATEMENT, "r": REPORT, "c": STATEMENT.replace("Monday", "Tuesday"),
+                       "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(workers, "CHUNK", 4)  # a pair a chunk
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        pairs = [(x, y) for i, x in enumerate(docs) for y in docs[i + 1:]]
+        enc = get_encoder("use")
+        here = {(a, b): ps for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5, workers=1)}
+        asked: list[int] = []
+        with workers.PairWork(store, enc, 0.5, 2) as pool:
+            submit = pool.submit
+            submitted: list = []
+            pool.submit = lambda *a: submitted.append(a) or submit(*a)
+            got = {}
+            for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5, pool=pool, min_pairs=1,
+                                                in_flight=lambda: asked.append(len(got)) or (1 if len(got) < 3 else 0)):
+                got[(a, b)] = ps
+    assert len(got) == len(submitted) == 3 and asked[0] == 0  # one at a time, then none
+    assert got == {k: here[k] for k in got}
+
+
 def _children() -> set[int]:
     """Process ids of this process's live children (multiprocessing joins the ones that ended)."""
     return {p.pid for p in multiprocessing.active_children()}

@@ -44,6 +44,7 @@ from sourcetrace.candidates.pairs import (
     candidate_pairs,
     document_features,
     mean_direction,
+    minhash_of_features,
     topic_texts,
 )
 from sourcetrace.encode import Encoder, get_encoder
@@ -350,15 +351,16 @@ class _Widened(dict):
 def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
                topic_vectors: Mapping[str, np.ndarray] | None, nearest_docs: Neighbours | None,
                chosen: Set[tuple[str, str]] | Mapping[tuple[str, str], bool] = frozenset(),
-               banding: Banding | None = None) -> Pairs:
+               banding: Banding | None = None, minhash: Sequence[Candidate] | None = None) -> Pairs:
     """Every candidate of MinHash, vector neighbours and rare terms is related, and aligned only on
     evidence of shared text (:func:`alignment`); ``chosen``: the cross-language pairs both
     documents choose by their sentences' votes (:func:`voted`: each with whether its ballots hold
-    a run; a set: none does); ``banding``: the quote banding kept between runs (:class:`Banding`)."""
+    a run; a set: none does); ``banding``: the quote banding kept between runs (:class:`Banding`);
+    ``minhash``: :func:`minhash` of the same features and banding, when found first."""
     lang = {d.id: d.lang for d in docs}
     found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
                             neighbours=nearest_docs, min_cos=TOPIC_MIN_COS, more=[votes.candidate(k) for k in sorted(chosen)],
-                            banding=banding)
+                            banding=banding, minhash=minhash)
     how = {(c.a, c.b): alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen) for c in found}
     # Figures only of the documents on trial (every document's cost a rerun a tenth of its candidates).
     on_trial = {x for k, v in how.items() if v == TRIAL for x in k}
@@ -368,6 +370,18 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     ran = sorted(k for k, v in chosen.items() if v) if isinstance(chosen, Mapping) else []
     return Pairs([k for k, v in how.items() if v], [(c.a, c.b) for c in found],
                  [k for k, v in how.items() if v == TRIAL], ran)
+
+
+def minhash(doc_features: Sequence[DocFeatures], banding: Banding | None = None) -> list[Candidate]:
+    """The MinHash candidates (pairs within one language) alone: :func:`candidates` aligns a
+    same-language pair iff it is one of them (:func:`alignment`; votes and rare terms add
+    cross-language pairs only), so a runner knows those pairs before the votes are cast."""
+    return minhash_of_features(list(doc_features), banding)
+
+
+def same_language_aligned(minhash_found: Sequence[Candidate]) -> list[tuple[str, str]]:
+    """The same-language pairs :func:`candidates` will align, from :func:`minhash`'s candidates."""
+    return [(c.a, c.b) for c in minhash_found]
 
 
 def alignment(c: Candidate, cross: bool, chosen: bool = False) -> bool | str:

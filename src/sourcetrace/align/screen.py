@@ -34,16 +34,20 @@ from contextlib import AbstractContextManager
 import numpy as np
 
 from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.static import HEAD_FROM
 from sourcetrace.encode.vectors import Vectors
 
 SCREEN_COS = 0.55  # static cosine from which two units (one of them free) may be a paraphrase
 SCREENED_BY = "use"  # the encoder whose static table (get_encoder("static")) screens its units
 BLOCK = 1024  # rows of the static cosine matrix computed at a time (a long book's pair stays small)
-SUMS_KEPT = 8_000  # units whose static piece sums a process keeps (2 KB each): a chunk's documents, with room
+ROWS_KEPT = 16_000  # units whose static vectors a process keeps (2 KB each: 32 MB), least recently used out
 
-# text -> (piece sums, piece count): a document meets many partners, and its units' pieces were
-# read again for each (sentencepiece was two thirds of the static vectors' cost, cProfile).
-_sums: OrderedDict[str, tuple[np.ndarray, np.float32]] = OrderedDict()
+# text -> its static vector (unit row): a document meets several partners, and its units' pieces
+# were read and their head run again for each (the head, ~44 us a row, and sentencepiece were
+# the static vectors' cost: 11 CPU-s of a 25k trace's pair workers, py-spy). A row is kept only
+# when the head ran over HEAD_FROM rows or more, where its bits are its own whatever rows were
+# beside it (encode/static.py), so a kept row is the very row a later side's head would give.
+_rows: OrderedDict[str, np.ndarray] = OrderedDict()
 
 _blas: list = []  # threadpoolctl's controller, made once: finding the BLAS libraries on every pair costs
 
@@ -87,7 +91,7 @@ def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Se
     if not any(free_a) and not any(free_b):  # reuse explained both sides: no cell may pair (candidates)
         return None
     with _one_blas_thread():  # a pair's small products: a second thread spinning around each cost 30x the work
-        va, vb = static_vectors(texts_a), static_vectors(texts_b)
+        va, vb = static_vectors(texts_a, texts_b)
         ka, kb = candidates(va, free_a, vb, free_b)
     if not ka.any():
         return None
@@ -99,19 +103,31 @@ def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Se
     return va, vb
 
 
-def static_vectors(texts: Sequence[str]) -> np.ndarray:
-    """The static encoder's vectors of ``texts``, bit for bit ``get_encoder("static").encode``'s
-    (the head runs on these rows together, as there), from piece sums kept per text."""
+def static_vectors(*sides: Sequence[str]) -> list[np.ndarray]:
+    """The static encoder's vectors of each side's texts, bit for bit ``get_encoder("static").encode``'s
+    of that side alone (the head runs on a side's rows together there): rows kept per text
+    (:data:`_rows`); the rows no side's text has kept are computed at once for all sides (one
+    sentencepiece call and one head a pair, not two: a call's own cost was a third of a few
+    rows'), their head run over HEAD_FROM rows or more (repeated to that many if fewer). A side
+    of fewer than HEAD_FROM rows is encoded whole and alone, as ``encode`` does (another BLAS
+    kernel, other last bits)."""
     static = get_encoder("static")
-    if not texts:
-        return static.encode([])
-    todo = [t for t in dict.fromkeys(texts) if t not in _sums]
+    todo = list(dict.fromkeys(t for side in sides if len(side) >= HEAD_FROM for t in side if t not in _rows))
     if todo:
-        sums, lens = static.piece_sums(todo)
-        _sums.update(zip(todo, zip(sums, lens, strict=True), strict=True))
-    for t in texts:
-        _sums.move_to_end(t)
-    rows = [_sums[t] for t in texts]
-    while len(_sums) > SUMS_KEPT:
-        _sums.popitem(last=False)
-    return static.finished(np.stack([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.float32))
+        sums, lens = static.piece_sums(todo)  # a text's sums are its own whatever else is summed beside it
+        if len(todo) < HEAD_FROM:  # the head's rows are each their own from HEAD_FROM rows on
+            fill = np.zeros(HEAD_FROM - len(todo), dtype=np.int64)
+            sums, lens = np.concatenate([sums, sums[fill]]), np.concatenate([lens, lens[fill]])
+        done = static.finished(sums, lens)
+        _rows.update((t, done[i].copy()) for i, t in enumerate(todo))  # copies: a kept row holds 2 KB, not its batch
+    out = []
+    for side in sides:
+        if len(side) < HEAD_FROM:
+            out.append(static.encode(list(side)))
+            continue
+        for t in side:
+            _rows.move_to_end(t)
+        out.append(np.stack([_rows[t] for t in side]))
+    while len(_rows) > ROWS_KEPT:
+        _rows.popitem(last=False)
+    return out

@@ -721,6 +721,12 @@ def minhash_candidates(docs: Sequence[DocInput], *, threshold: float = 0.1, num_
     return _minhash(document_features(_sorted(docs), num_perm=num_perm, shingle=shingle), threshold)
 
 
+def minhash_of_features(features: Sequence[DocFeatures], banding: Banding | None = None) -> list[Candidate]:
+    """The MinHash generator of :func:`candidate_pairs` alone (it fills ``banding.after``): pairs
+    within one language, sorted by (a, b)."""
+    return _minhash(_sorted(features), threshold=DOC_MIN_JACCARD, banding=banding)
+
+
 def _minhash(feats: Sequence[DocFeatures], threshold: float, banding: Banding | None = None) -> list[Candidate]:
     by_lang: dict[str, list[DocFeatures]] = defaultdict(list)
     for f in feats:
@@ -883,9 +889,11 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
 def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
                     neighbours: Neighbours | None = None, min_cos: float = DEFAULT_MIN_COS,
                     progress: Callable[[str, float], None] | None = None,
-                    more: Sequence[Candidate] = (), banding: Banding | None = None) -> list[Candidate]:
+                    more: Sequence[Candidate] = (), banding: Banding | None = None,
+                    minhash: Sequence[Candidate] | None = None) -> list[Candidate]:
     """The union of the three generators (vectors only when given; rare terms across languages only)
     over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b).
+    ``minhash``: :func:`minhash_of_features` of the same features, when the caller found them first.
     `neighbours`: the vectors' nearest-neighbour lists, when already found; `more`: candidates
     found otherwise (votes), in the same union (a second union of the whole list to add a few
     hundred cost a +1% rerun a tenth of a second at 10,000 documents); ``banding``: the quote
@@ -893,7 +901,7 @@ def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
     feats = _sorted(features)
     found = []
     t = time.perf_counter()
-    found.append(_minhash(feats, threshold=DOC_MIN_JACCARD, banding=banding))
+    found.append(list(minhash) if minhash is not None else _minhash(feats, threshold=DOC_MIN_JACCARD, banding=banding))
     if progress:
         progress("minhash", time.perf_counter() - t)
     if vectors:

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+import threading
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Set, ValuesView
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -45,6 +48,7 @@ from sourcetrace.engines.workers import (
     FACT_CHUNK,
     FEATURE_CHUNK,
     MIN_FACT_DOCS,
+    MIN_PAIRS,
     MIN_VOTE_DOCS,
     VOTE_CHUNK,
     DocumentWork,
@@ -120,6 +124,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
     # The facts begun after candidates share the cores with the pair workers, at their priority:
     # below it they waited for alignment's end, and the stages after it for them.
     after = DocumentWork(store, default_workers(), nice=0)
+    ahead = AlignAhead(store, docs, chosen, threshold, pool)
     try:
         features_ahead(store, docs, work)
         votes_ahead(store, docs, work)
@@ -127,8 +132,9 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
         # The pair workers' start-up (a model load each) where the document workers leave the
         # cores idle: this process alone is searching candidates then, most often.
         work.when_done(pool.warm)
-        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool, after)
+        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool, after, ahead)
     finally:
+        ahead.stop()  # a failed trace submits no more pairs
         pool.close()
         work.close()
         after.close()
@@ -136,30 +142,44 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
 
 def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, threshold: float,
                   progress: Progress, pending_facts: FactsOf | None, work: DocumentWork, pool: PairWork,
-                  after: DocumentWork) -> Trace:
+                  after: DocumentWork, ahead: AlignAhead) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
-    pairs = candidate_sets(store, docs, topics, work)
     every_fact = pending_facts is not None
-    if pending_facts is None:
-        # Facts are diffed only between documents that share passages, which only the pairs to
-        # align can give (planted 25,000: 8,206 documents in them, 8,191 in a fact diff): theirs
-        # begin now, in worker processes, beside the encode stage and alignment.
-        pending_facts = FactsOf(aligned_documents(docs, pairs.aligned), store, work=after)
+    # Facts are diffed only between documents that share passages, which only the pairs to align
+    # can give (planted 25,000: 8,206 documents in them, 8,191 in a fact diff): theirs begin as
+    # those pairs become known.
+    facts_pending = pending_facts or FactsOf([], store, work=after)
+
+    def known(same_language: list[tuple[str, str]]) -> None:
+        # While this process casts the ballots one core idles, the document workers with it: the
+        # same-language pairs to align begin aligning in the pair workers (one chunk at a time),
+        # and their documents' facts (most of those a trace diffs) in the document workers,
+        # below this process's priority.
+        ahead.start(same_language)
+        if not every_fact:
+            facts_pending.add(aligned_documents(docs, same_language), work)
+
+    pairs = candidate_sets(store, docs, topics, work, known)
+    if not every_fact:
+        # The other documents' facts begin now, beside the encode stage and alignment, at the pair
+        # workers' priority (below it they waited for alignment's end, and the stages after it).
+        facts_pending.add(aligned_documents(docs, pairs.aligned), after)
     # The full encoder only for what alignment reads whole: every sentence of a document in a
     # cross-language pair to align. Same-language pairs encode on demand only the sentences their
     # shared wording leaves unexplained (align.pair), most of a copy being reuse; with no encoder
     # chosen (a small corpus) align picks one per pair. The stage is announced either way, so the
     # log names the same stages on every run.
     need = pipeline.encoded_documents(docs, pairs.aligned) if chosen is not None else []
-    pending_facts.release()  # most often done by now: the encoder's and aligner's workers come next
+    facts_pending.release()  # most often done by now: the encoder's and aligner's workers come next
+    ahead.stop()  # the encode stage's batches first: none queue behind pairs aligned ahead
     progress.start("encode", len(need))
     if need:  # in the workers that align next: one spawn and model load for both
         sentence_vectors(store, need, progress.step, encoder=chosen, pool=pool)
-    pending_facts.release()
+    facts_pending.release()
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
-                         progress=progress, pool=pool)  # announces "align" with its total
+                         progress=progress, pool=pool, aligned_ahead=ahead.join())  # announces "align" with its total
     progress.start("relate")
     texts = DocumentTexts(store)  # read once for typing and the fact diffs
     with in_bulk(), ThreadPoolExecutor(1) as beside:  # facts, diffs and relations of the whole corpus, as records
@@ -168,7 +188,7 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         # workers while this process types the relations (one core idled through both before).
         grouped = pipeline.diffable(docs, passages)
         maybe = pipeline.diffed_pairs(docs, passages, sorted(tuple(sorted(k)) for k in grouped if len(k) == 2), grouped)
-        facts = pending_facts.result(texts, None if every_fact else diffed_documents(docs, maybe))
+        facts = facts_pending.result(texts, None if every_fact else diffed_documents(docs, maybe))
         diffing = FactDiffs(store, docs, maybe, facts, texts, pool)
         typed = relate_all(store, docs, passages, topics, pairs.related, texts, pairs.ran)
         progress.start("facts")
@@ -341,9 +361,12 @@ def nearest_documents(store: Store, docs: Sequence[Document], vectors: dict[str,
 
 
 def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None,
-                   work: DocumentWork | None = None) -> Pairs:
+                   work: DocumentWork | None = None,
+                   ahead: Callable[[list[tuple[str, str]]], None] | None = None) -> Pairs:
     """Pairs to align and to relate (:func:`pipeline.candidates`; every pair for a small set);
-    ``work``: where :func:`votes_ahead` computes voting vectors."""
+    ``work``: where :func:`votes_ahead` computes voting vectors; ``ahead``: called with the
+    same-language pairs to align as soon as they are known, before the ballots are cast (a
+    trace begins their alignment and their documents' facts then: :func:`_trace_stages`)."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
         return pipeline.every_pair(docs)
     with in_bulk():  # every document's features, lists and ballots, as records
@@ -351,11 +374,85 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
         if work is not None:
             work.wait("features")
         found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
-        chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
         banding = kept_banding(store)
-        pairs = pipeline.candidates(docs, found, vectors, nb, chosen, banding)
+        # The same-language pairs to align are MinHash's alone (the votes add cross-language pairs):
+        # known before the ballots, which hold this process (planted 25,000: 38 s, a core idle).
+        minhash = pipeline.minhash(found, banding)
+        if ahead is not None:
+            ahead(pipeline.same_language_aligned(minhash))
+        chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
+        pairs = pipeline.candidates(docs, found, vectors, nb, chosen, banding, minhash)
         store.put_corpus_cached("quote bands", quote_bands_version(), quote_bands_to_bytes(banding.after))
         return pairs
+
+
+class AlignAhead:
+    """Same-language pairs aligned in the pair workers from a thread of this process while it casts
+    the ballots, each pair stored with its passages over a connection of its own as it comes (a
+    killed run keeps them). One chunk in flight at a time: this process holds the other core, and
+    the ballots are the trace's critical path. :meth:`stop` when the encode stage begins (its
+    batches would queue behind chunks of pairs), :meth:`join` before :func:`align_all`, which
+    aligns the pairs not stored.
+
+    The workers store none of the sentence vectors they encode on demand (``keep=False``): stored
+    before the encode stage, they would be read there instead of encoded in its batches, which
+    changes those batches, and the last digits of a vector with its batch (25k: one passage's
+    score 1e-4 apart). So the encode stage's vectors are a fresh run's without this, and a pair
+    aligned ahead differs from one aligned after only in vectors encoded in other batches (outputs
+    identical at 10,000 and 25,000 planted documents, bench/README)."""
+
+    def __init__(self, store: Store, docs: Sequence[Document], encoder: Encoder | None, threshold: float,
+                 pool: PairWork) -> None:
+        self.store, self.by_id, self.encoder, self.threshold, self.pool = store, {d.id: d for d in docs}, encoder, threshold, pool
+        self.settings = pipeline.alignment_settings(encoder, threshold)
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.aligned = 0  # pairs stored
+
+    def start(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Begin aligning those of ``pairs`` not stored yet, when there are enough for the workers
+        (:data:`MIN_PAIRS`) and they can run (an in-memory store has no second connection)."""
+        if not self.pool.usable() or not self.store.path.is_file() or self.stopped.is_set():
+            return
+        done = self.store.aligned(self.settings)
+        todo = [(self.by_id[a], self.by_id[b]) for a, b in pairs if (a, b) not in done and (b, a) not in done]
+        if len(todo) < MIN_PAIRS:
+            return
+        self.thread = threading.Thread(target=self._run, args=(todo,), name="align ahead", daemon=True)
+        self.thread.start()
+
+    def _run(self, todo: list[tuple[Document, Document]]) -> None:
+        try:
+            with Store(self.store.path) as own:
+                for a, b, found in align_pairs(own, todo, encoder=self.encoder, threshold=self.threshold,
+                                               pool=self.pool, in_flight=self._in_flight, keep=False):
+                    own.put_alignment(a, b, self.settings, found)
+                    self.aligned += 1
+        except sqlite3.OperationalError as e:
+            # The store still locked by another writer after the connection's wait (30 s): the
+            # pairs left are aligned by :func:`align_all` as without this; a run never fails here.
+            if not getattr(e, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                self.error = e
+            self.stopped.set()
+        except BaseException as e:  # raised again in :meth:`join`
+            self.error = e
+
+    def _in_flight(self) -> int:
+        return 0 if self.stopped.is_set() else 1
+
+    def stop(self) -> None:
+        """Submit no more chunks; the one in flight is still stored."""
+        self.stopped.set()
+
+    def join(self) -> int:
+        """Stop, wait for the chunk in flight, and give the number of pairs stored."""
+        self.stop()
+        if self.thread is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.aligned
 
 
 def kept_banding(store: Store) -> Banding:
@@ -592,7 +689,7 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
               threshold: float = DEFAULT_THRESHOLD, pairs: Sequence[tuple[str, str]] | None = None,
               trial: Sequence[tuple[str, str]] = (), progress: Progress = QUIET, workers: int = 1,
-              pool: PairWork | None = None) -> list[Passage]:
+              pool: PairWork | None = None, aligned_ahead: int = 0) -> list[Passage]:
     """Passages between the given pairs of documents (every pair when None), composed through
     translations at the end. A pair also in ``trial`` keeps its passages only as a translation,
     either document aligned first (:func:`pipeline.on_trial`).
@@ -601,6 +698,8 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     its passages in one transaction, so a killed run resumes where it stopped. With ``workers`` > 1
     pairs are aligned in that many processes, or in ``pool``'s (engines/workers.py: the calling
     script's main module must be import-safe, ``if __name__ == "__main__"``, as for any process pool).
+    ``aligned_ahead``: how many of the pairs this run aligned and stored already (:class:`AlignAhead`):
+    the stage's total counts them, done at its start, so a user sees the whole job.
     """
     settings = pipeline.alignment_settings(encoder, threshold)
     on_trial = {pair_key(a, b) for a, b in trial}
@@ -616,7 +715,9 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
         return key in stored or key[::-1] in stored
 
     todo = [(a, b) for a, b in pairs if not is_done(a, b)]
-    progress.start("align", len(todo))
+    progress.start("align", len(todo) + aligned_ahead)
+    if aligned_ahead:
+        progress.step(aligned_ahead)
     by_id = {d.id: d for d in docs}
     text_of = DocumentTexts(store)
     for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
@@ -752,38 +853,53 @@ class FactsOf:
     """Each document's facts (:func:`facts_of`), begun when made: cached ones are read at once and,
     when many are missing and there are workers (``work``'s, else ``workers`` of its own), the
     missing ones are extracted in worker processes from then on, beside whatever this process does
-    next (a trace makes it once candidates are found, or before its single-process stages when it
-    writes every document's facts). :meth:`result` gathers them;
+    next (a trace begins them during the ballots and after candidates, :meth:`add`, or before its
+    single-process stages when it writes every document's facts). :meth:`result` gathers them;
     :meth:`close` stops what is left of its own workers."""
 
     def __init__(self, docs: Sequence[Document], store: Store, workers: int = 1,
                  work: DocumentWork | None = None) -> None:
-        self.docs, self.store, self.version = list(docs), store, pipeline.facts_version()
+        self.docs: list[Document] = []
+        self.store, self.version = store, pipeline.facts_version()
         self.out: dict[str, list[Fact]] = {}
         self.stored: dict[str, bytes] = {}  # facts read from the store, as stored (see StoredFacts)
-        self.missing: list[Document] = []
-        for i in range(0, len(self.docs), DOC_BATCH):
-            batch = self.docs[i:i + DOC_BATCH]
-            found = store.cached("facts", self.version, [d.id for d in batch])
-            self.stored.update(found)
-            self.missing += [d for d in batch if d.id not in found]
+        self.missing: list[Document] = []  # those extracted here (too few for workers)
+        self.jobs: list[tuple[DocumentWork, str]] = []  # the facts jobs begun in workers
         self.own = work is None  # its own workers, else ``work``'s (stopped by its owner)
         self.work = work if work is not None else DocumentWork(store, workers)
-        self.extracting = len(self.missing) >= MIN_FACT_DOCS and self.work.workers > 1
-        if self.extracting:
-            self.work.submit("facts", document_facts, self.missing, FACT_CHUNK)
+        self.add(docs)
+
+    def add(self, docs: Sequence[Document], work: DocumentWork | None = None) -> None:
+        """The facts of more documents (those not added before), begun in ``work``'s processes
+        (else those it was made with) when many are missing."""
+        work = work if work is not None else self.work
+        seen = {d.id for d in self.docs}
+        docs = [d for d in docs if d.id not in seen]
+        self.docs += docs
+        missing = []
+        for i in range(0, len(docs), DOC_BATCH):
+            batch = docs[i:i + DOC_BATCH]
+            found = self.store.cached("facts", self.version, [d.id for d in batch])
+            self.stored.update(found)
+            missing += [d for d in batch if d.id not in found]
+        if len(missing) >= MIN_FACT_DOCS and work.workers > 1:
+            name = f"facts {len(self.jobs)}" if self.jobs else "facts"
+            work.submit(name, document_facts, missing, FACT_CHUNK)
+            self.jobs.append((work, name))
+        else:
+            self.missing += missing
 
     def result(self, texts: Callable[[Document], str],
                wanted: Sequence[Document] | None = None) -> StoredFacts:
         """Facts by document id, the fresh ones stored (in batches: a killed run keeps what it
         extracted); ``texts`` gives a document's file text where this process extracts.
-        ``wanted``: the documents whose facts to give, in order (else those it was made with);
-        one it was not made with is read from the store or extracted here, and where this process
-        extracts, only the wanted are."""
+        ``wanted``: the documents whose facts to give, in order (else those added); one not
+        added is read from the store or extracted here, and where this process extracts, only
+        the wanted are."""
         wanted = self.docs if wanted is None else wanted
         ids = {d.id for d in wanted}
-        fresh_facts = (self.work.results("facts") if self.extracting
-                       else ((d.id, pipeline.facts(d, texts(d))) for d in self.missing if d.id in ids))
+        here = ((d.id, pipeline.facts(d, texts(d))) for d in self.missing if d.id in ids)
+        fresh_facts = chain(*(work.results(name) for work, name in self.jobs), here)
 
         def stored() -> Iterator[tuple[str, bytes]]:
             for doc_id, found_facts in fresh_facts:
@@ -799,7 +915,8 @@ class FactsOf:
 
     def release(self) -> None:
         """Stop the workers if they are done (see :meth:`DocumentWork.release`)."""
-        self.work.release()
+        for work in {id(w): w for w, _ in [*self.jobs, (self.work, "")]}.values():
+            work.release()
 
     def close(self) -> None:
         if self.own:

@@ -62,7 +62,8 @@ def _start(db_path: str, spec: str, threshold: float, warm: bool = False) -> Non
     store = Store(db_path)
     encoder = get_encoder(spec) if spec else None
     _state["blas"] = one_thread(encoder)
-    _state.update(store=store, vectors=StoreVectors(store), sides=Sides(store), encoder=encoder, threshold=threshold)
+    _state.update(store=store, vectors=StoreVectors(store), unkept=StoreVectors(store, keep=False), sides=Sides(store),
+                  encoder=encoder, threshold=threshold)
     if warm:  # the models every task reads, loaded now (:meth:`PairWork.warm`)
         if isinstance(encoder, LazyBatchEncoder):
             encoder.raw_rows(["warm"])
@@ -87,8 +88,10 @@ def one_thread(encoder: Encoder | None) -> object:
     return threadpool_limits(1)
 
 
-def _align_chunk(chunk: Sequence[tuple[Document, Document]]) -> list[tuple[str, str, list[Passage]]]:
-    sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors"]
+def _align_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool = True) -> list[tuple[str, str, list[Passage]]]:
+    # ``keep`` False: vectors encoded here are not stored (engines/local.py AlignAhead: aligned
+    # before the encode stage, they would change its batches, and a vector's last digits with them).
+    sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors" if keep else "unkept"]
     return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors, threshold=_state["threshold"]))
             for a, b in chunk]
 
@@ -125,11 +128,15 @@ def diff_chunk(chunk: Sequence[tuple[Document, Document, list[Passage]]], facts_
 
 def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, encoder: Encoder | None,
                 threshold: float, workers: int = 1, min_pairs: int = MIN_PAIRS, pool: PairWork | None = None,
+                in_flight: Callable[[], int] | None = None, keep: bool = True,
                 ) -> Iterator[tuple[str, str, list[Passage]]]:
     """(a, b, passages) of every pair, in worker processes when there are enough pairs and
     cores and the encoder can be rebuilt in a worker; otherwise here. Results come as chunks
     finish, not in input order. ``pool``: the workers to align in (they hold ``encoder`` and
-    ``threshold``: the encode stage's, :class:`PairWork`), else ``workers`` of its own."""
+    ``threshold``: the encode stage's, :class:`PairWork`), else ``workers`` of its own;
+    ``in_flight``: how many chunks may be in the workers at once, asked as each one ends
+    (by default four a worker; 0: no more, the pairs left are not aligned); ``keep``: whether the
+    workers store the sentence vectors they encode."""
     if pool is None:
         with PairWork(store, encoder, threshold, workers) as own:
             yield from align_pairs(store, pairs, encoder=encoder, threshold=threshold, min_pairs=min_pairs, pool=own)
@@ -139,20 +146,24 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
         for a, b in pairs:
             yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, vectors=vectors, threshold=threshold)
         return
-    chunks = task_chunks(pairs, pool.workers)
+    bound = in_flight or (lambda: 4 * pool.workers)
+    todo = iter(task_chunks(pairs, pool.workers))
     pending: set[Future] = set()
-    todo = iter(chunks)
-    for chunk in todo:  # a bounded queue: results are written as they come
-        pending.add(pool.submit(_align_chunk, chunk))
-        if len(pending) >= 4 * pool.workers:
-            break
+
+    def refill() -> None:  # a bounded queue: results are written as they come
+        while len(pending) < bound():
+            chunk = next(todo, None)
+            if chunk is None:
+                return
+            pending.add(pool.submit(_align_chunk, chunk, keep))
+
+    refill()
     while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        pending.difference_update(done)
         for fut in done:
             yield from fut.result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.add(pool.submit(_align_chunk, nxt))
+        refill()
 
 
 def task_chunks(pairs: Sequence[tuple[Document, Document]], workers: int) -> list[Sequence[tuple[Document, Document]]]:
