@@ -67,6 +67,7 @@ def test_worker_processes_extract_the_facts_this_process_does(tmp_path, monkeypa
 
 def test_pair_workers_diff_facts_as_this_process_does_and_keep_them(tmp_path, monkeypatch):
     from sourcetrace import pipeline
+    from sourcetrace.encode import vectors
     from sourcetrace.engines import kept, local
 
     for name, text in {"s": STATEMENT, "r": REPORT, "c": STATEMENT.replace("2.4", "3.1"), "a": ARABIC}.items():
@@ -93,6 +94,7 @@ def test_pair_workers_diff_facts_as_this_process_does_and_keep_them(tmp_path, mo
             assert diffing.result(diffed) == here
         # What the workers diffed was kept: a rerun diffs nothing.
         assert local.FactDiffs(store, docs, diffed, facts, texts).result(diffed) == here
+    vectors._memo.clear()  # this store's vectors, batched as they were here: not the next test's
 
 
 def test_worker_processes_encode_the_vectors_this_process_does(tmp_path, monkeypatch):
