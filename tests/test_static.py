@@ -246,6 +246,13 @@ def test_head_run_at_once_gives_each_group_its_own_bits(cache):
         got = enc.encode_each(groups)
         for g, v in zip(groups, got, strict=True):
             assert np.array_equal(v, enc.encode(g))
+        # Rows kept by a memo, and a lone new row run beside copies of itself, keep their bits too.
+        memo = RowMemo()
+        big = [g for g in groups if len(g) >= HEAD_FROM]
+        enc.encode_each(big + big, memo)
+        again = [g[:-1] + ["zzz"] for g in big[:3]]
+        for g, v in zip(again, enc.encode_each(again, memo), strict=True):
+            assert np.array_equal(v, enc.encode(g))
 
 
 class _WideTable(_CountingTable):
