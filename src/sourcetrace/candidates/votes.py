@@ -359,10 +359,11 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
     docs = np.fromiter((index[doc] for doc, _, _ in entries), dtype=np.int64, count=len(entries))
     counts = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
     counts[sizes[docs] == 0] = 0  # a document without sentences multiplies nothing
-    source = _shared(np.repeat(docs, counts), np.concatenate([m[:c] for m, c in zip(members, counts.tolist(), strict=True)]
-                                                                if len(members) else [np.empty(0, dtype=np.int64)]), len(mats))
+    row_doc = np.repeat(docs, counts)  # each row: an entry's document and one of its members
+    row_member = np.concatenate([m[:c] for m, c in zip(members, counts.tolist(), strict=True)] or [np.empty(0, dtype=np.int64)])
+    source = _shared(row_doc, row_member, len(mats))
     ends = np.cumsum(counts).tolist()
-    kept = _Kept(source)
+    kept = _Kept(source, sizes[row_member], sizes[row_doc])
     room = [np.empty((0, 0))]
     out = []
     for (_, key, _), (ids, keys), member, at_doc, end, count in zip(entries, named, members, docs.tolist(), ends, counts.tolist(),
@@ -409,19 +410,21 @@ class _Kept:
     """What the later entry of a pair of documents reads of the block :func:`tallies` multiplied
     for the first (:func:`_products`): each of the member's sentences' nearest cosine in the
     document and that sentence's place, and each of the document's sentences' nearest place in
-    the member; in flat arrays (an array for each block cost the 25k planted store's ballots a
-    tenth in small copies), only those of the rows some later row reads (`source`:
-    :func:`_shared`)."""
+    the member; in flat arrays made once (an array for each block cost the 25k planted store's
+    ballots a tenth in small copies; 185 MB there), only for the rows some later row reads
+    (`source`: :func:`_shared`; `members`, `sizes`: each row's member's and document's numbers
+    of sentences)."""
 
-    def __init__(self, source: np.ndarray) -> None:
+    def __init__(self, source: np.ndarray, members: np.ndarray, sizes: np.ndarray) -> None:
         self.read_later = np.zeros(len(source), dtype=bool)
         self.read_later[source[source >= 0]] = True
         self.row_at = np.zeros(len(source), dtype=np.int64)  # each row's block: its first member sentence in near, back
         self.cell_at = np.zeros(len(source), dtype=np.int64)  # and its first document sentence in first
         self.rows = self.cells = 0
-        self.near = np.empty(0)  # the blocks' member sentences, one after the other
-        self.back = np.empty(0, dtype=np.int32)
-        self.first = np.empty(0, dtype=np.int32)  # the blocks' document sentences, one after the other
+        rows, cells = int(members[self.read_later].sum()), int(sizes[self.read_later].sum())
+        self.near = np.empty(rows)  # the blocks' member sentences, one after the other
+        self.back = np.empty(rows, dtype=np.int32)
+        self.first = np.empty(cells, dtype=np.int32)  # the blocks' document sentences, one after the other
 
     def keep(self, rows: np.ndarray, starts: np.ndarray, near: np.ndarray, back: np.ndarray, first: np.ndarray) -> None:
         """Keep the blocks of `rows` (an entry's, those computed) that a later row reads:
@@ -430,13 +433,16 @@ class _Kept:
         which = np.flatnonzero(self.read_later[rows])
         if not len(which):
             return
+        if len(which) < len(rows):  # some read by none: the others' sentences only
+            sizes = np.diff(starts, append=len(near))[which]
+            at = np.cumsum(sizes) - sizes
+            pick = np.repeat(starts[which] - at, sizes) + np.arange(int(sizes.sum()))
+            near, back, first, starts = near[pick], back[pick], first[which], at
         count, cells = len(near), first.size
-        self.near, self.back = _grown(self.near, self.rows, count), _grown(self.back, self.rows, count)
-        self.first = _grown(self.first, self.cells, cells)
         self.near[self.rows:self.rows + count], self.back[self.rows:self.rows + count] = near, back
         self.first[self.cells:self.cells + cells] = first.ravel()
-        self.row_at[rows[which]] = self.rows + starts[which]
-        self.cell_at[rows[which]] = self.cells + which * first.shape[1]
+        self.row_at[rows[which]] = self.rows + starts
+        self.cell_at[rows[which]] = self.cells + np.arange(len(which)) * first.shape[1]
         self.rows, self.cells = self.rows + count, self.cells + cells
 
     def read(self, rows: np.ndarray, n: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -448,16 +454,6 @@ class _Kept:
         starts = np.cumsum(sizes) - sizes
         cells = np.repeat(self.cell_at[rows] - starts, sizes) + np.arange(int(sizes.sum()))
         return self.near[near], self.back[near], self.first[cells]
-
-
-def _grown(a: np.ndarray, used: int, more: int) -> np.ndarray:
-    """`a` (its first `used` places kept) with room for `more` after them: itself, or a copy
-    twice as long as needed."""
-    if len(a) >= used + more:
-        return a
-    wider = np.empty(2 * (used + more), dtype=a.dtype)
-    wider[:used] = a[:used]
-    return wider
 
 
 def _products(own: np.ndarray, mats: Sequence[np.ndarray], room: list[np.ndarray] | None = None
