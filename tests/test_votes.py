@@ -380,7 +380,7 @@ def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored, small, monke
     """Each pair of documents in each other's pools is multiplied once, its block reduced for
     both (votes.tallies): every tally equals the one read alone, ties from copies, documents
     without sentences, and a pool listing a member whose own pool does not list it included;
-    ``stored``: the vectors handed over as float16, as the store keeps them; ``small``: the
+    an entry repeated; ``stored``: the vectors handed over as float16, as the store keeps them; ``small``: the
     products cut in blocks of a few rows (votes.SMALL_PRODUCT), each ballot checked against
     votes.ballot's product in one piece."""
     if small is not None:
@@ -398,6 +398,7 @@ def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored, small, monke
                 if rng.random() < 0.9:  # most pools are symmetric (votes.pool), not every caller's
                     pools[e].append(d)
     entries = [(d, keys[d], [(e, keys[e]) for e in dict.fromkeys(pools[d])]) for d in rng.permutation(ids).tolist()]
+    entries.append(entries[1])  # a pool cast twice (its pairs each way round again)
     got = votes.tallies(entries, {d: m.astype(np.float16) for d, m in mats.items()} if stored else mats)
     assert len(got) == len(entries)
     for (d, k, pool), t in zip(entries, got, strict=True):
