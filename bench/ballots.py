@@ -1,6 +1,7 @@
 """The candidate stage's ballots alone, on a traced store: every tally read whole, timed.
 
     .venv/bin/python bench/ballots.py STORE.db [--kinds sentence stretch twin] [--limit N] [--held float32]
+                                     [--base CHECKOUT --rounds 2]
 
 Reads a store a trace wrote (its documents, topic vectors, neighbour lists and voting vectors,
 nothing computed again but the tallies): each kind of ballot's pools (engines/local.py
@@ -10,12 +11,18 @@ digest of the tallies' bytes and of the ballots they make, so that two versions 
 on one store can be compared (same digests: same tallies, same ballots). The store is only read.
 ``--held``: the voting vectors held in memory as float16 (as stored) or float64 (the same values)
 instead of float32 as the local engine holds them, to weigh memory against the products' time.
+``--base``: a checkout (its src/) timed against this tree's, on the same pools, each in a child
+process of its own, alternately (``--rounds`` each, the order swapped each round, so that a
+shared machine's load weighs on both alike); prints each tree's CPU seconds (least and mean),
+the ratio this / base of the least, and whether both make the same tallies and ballots.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,7 +30,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+# A child run for --base reads the tree its parent names (--src), before anything is imported.
+SRC = Path(sys.argv[sys.argv.index("--src") + 1]) if "--src" in sys.argv[:-1] else ROOT / "src"
+sys.path.insert(0, str(SRC))
 
 from sourcetrace import pipeline  # noqa: E402
 from sourcetrace.candidates import neighbours as neighbour_lists  # noqa: E402
@@ -42,7 +51,13 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N pools of each kind (0: all)")
     ap.add_argument("--held", choices=["float16", "float32", "float64"], default="float32",
                     help="the voting vectors held as (engines/local.py :func:`cast_ballots`: float32)")
+    ap.add_argument("--base", type=Path, help="a checkout to time against, alternately (its src/)")
+    ap.add_argument("--rounds", type=int, default=2, help="runs of each tree with --base")
+    ap.add_argument("--src", type=Path, help=argparse.SUPPRESS)  # the tree a child run reads
     args = ap.parse_args()
+    if args.base is not None:
+        compare(args)
+        return
     store = Store(args.store, create=False)
     docs = list(store.documents())
     blob = store.corpus_cached("neighbours", pipeline.topic_version())
@@ -80,6 +95,26 @@ def main() -> None:
         print(f"{kind}: {len(todo)} pools, tallies {cpu:.2f} CPU s ({wall:.2f} s wall); "
               f"tallies {tally_digest.hexdigest()}, ballots {ballot_digest}", flush=True)
     print(f"all: {total:.2f} CPU s")
+
+
+def compare(args: argparse.Namespace) -> None:
+    """This tree's ballots against --base's, each run in a child process, alternately."""
+    common = [str(args.store), "--kinds", *args.kinds, "--limit", str(args.limit), "--held", args.held]
+    trees = {"this": ROOT / "src", "base": args.base / "src"}
+    cpu: dict[str, list[float]] = {name: [] for name in trees}
+    digests: dict[str, set[str]] = {name: set() for name in trees}
+    for r in range(args.rounds):
+        for name in (("base", "this") if r % 2 == 0 else ("this", "base")):
+            got = subprocess.run([sys.executable, __file__, *common, "--src", str(trees[name])],
+                                 capture_output=True, text=True, check=True).stdout
+            print(f"{name} ({trees[name]}), round {r + 1}:\n{got.rstrip()}", flush=True)
+            cpu[name].append(float(re.search(r"^all: ([0-9.]+) CPU s", got, re.M).group(1)))
+            digests[name].add(repr(re.findall(r"tallies ([0-9a-f]{16}), ballots ([0-9a-f]{16})", got)))
+    least = {name: min(v) for name, v in cpu.items()}
+    for name, v in cpu.items():
+        print(f"{name}: least {least[name]:.2f} CPU s, mean {sum(v) / len(v):.2f} ({', '.join(f'{x:.2f}' for x in v)})")
+    print(f"ratio this / base (least): {least['this'] / least['base']:.3f}; "
+          f"same tallies and ballots: {'yes' if digests['this'] == digests['base'] and len(digests['this']) == 1 else 'NO'}")
 
 
 if __name__ == "__main__":

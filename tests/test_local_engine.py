@@ -343,6 +343,32 @@ def test_the_topics_stage_stores_the_voting_vectors_of_documents_of_few_sentence
         assert local.topics_give_votes(store, docs) == set()  # topics stored: nothing left to give
 
 
+def test_topics_stored_beside_in_batches_are_those_of_one_batch(tmp_path, monkeypatch):
+    """The topics stage stores each batch from a thread of its own while the next is computed,
+    and keeps rows of texts met again (a line atop several documents) across batches: every
+    batch's topic, voting and twin vectors stored, the same bytes as in one batch."""
+    from sourcetrace import pipeline
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = ["For immediate release", "Press office of the council"]
+    for i in range(7):
+        body = " ".join(f"The council met on day {i} and agreed on plan {i * 10 + j}." for j in range(8))
+        (corpus / f"d{i}.txt").write_text("\n".join(lines) + "\n" + body + "\n", encoding="utf-8")
+    kinds = {"topic": pipeline.topic_version(), "votes": local.votes_version(), "twin votes": local.twin_version(),
+             "stretch votes": local.stretch_version()}
+    stored = []
+    for batch in (local.DOC_BATCH, 2):
+        monkeypatch.setattr(local, "DOC_BATCH", batch)
+        with Store(tmp_path / f"s{batch}.db") as store:
+            docs = list(store.documents(ingest([str(corpus)], store).files))
+            got = local.topic_vectors(store, docs)
+            assert sorted(got) == sorted(d.id for d in docs)
+            stored.append({k: store.cached(k, v, [d.id for d in docs]) for k, v in kinds.items()})
+            assert all(len(rows) == len(docs) for rows in stored[-1].values())
+    assert stored[0] == stored[1]
+
+
 def test_candidate_features_computed_ahead_in_workers_are_those_computed_here(tmp_path, monkeypatch):
     from sourcetrace import pipeline
     from sourcetrace.candidates.pairs import features_to_bytes

@@ -13,6 +13,7 @@ from sourcetrace.encode.static import (
     HEAD_FROM,
     HEAD_ROWS,
     DistilledTable,
+    RowMemo,
     StaticEncoder,
     USETokenTable,
     cached_table,
@@ -169,17 +170,42 @@ class _CountingTable:
 def test_encode_each_gives_every_group_its_vectors_alone(cache):
     """Pieces are read and summed for all groups at once; the head runs alone for a group of
     fewer than HEAD_FROM rows (a matrix product's last bits depend on the rows beside it there),
-    and over many groups' rows at once from HEAD_FROM rows on."""
+    and over many groups' rows at once from HEAD_FROM rows on, once per distinct text."""
     table = _CountingTable()
     enc = StaticEncoder(table, dim=8, preprocess=None)
     big = [chr(97 + i) * (i + 1) for i in range(HEAD_FROM)]
     groups = [["abc", "de"], [], ["fghij"], big, ["kl", "mno", "p", "qrs"], big[::-1]]
     got = enc.encode_each(groups)
-    assert table.finished == [2, 1, 4, 2 * HEAD_FROM]
+    assert table.finished == [HEAD_FROM, 2, 1, 4]  # the two big groups' texts are the same
     assert [v.shape for v in got] == [(2, 8), (0, 8), (1, 8), (HEAD_FROM, 8), (4, 8), (HEAD_FROM, 8)]
     for g, v in zip(groups, got, strict=True):
         assert np.array_equal(v, enc.encode(g))
     assert [v.shape for v in enc.encode_each([[], []])] == [(0, 8), (0, 8)]
+
+
+def test_a_memo_keeps_rows_of_texts_met_again_with_their_bits(cache):
+    """A text met a second time keeps its finished row for later calls (only rows of groups of
+    HEAD_FROM rows or more); a call whose new rows are fewer than HEAD_FROM still runs the head
+    over HEAD_FROM rows (so their bits are a big group's), and every group gets what it gets alone."""
+    table = _CountingTable()
+    enc = StaticEncoder(table, dim=8, preprocess=None)
+    memo = RowMemo()
+    big = [chr(97 + i) * (i + 2) for i in range(HEAD_FROM)]
+    first = enc.encode_each([big, ["zz", "yy"]], memo)
+    assert not memo.rows  # each text met once
+    second = enc.encode_each([big[:-1] + ["new"], big[::-1], ["zz", "yy"]], memo)
+    assert sorted(memo.rows) == sorted(big)  # met again (once a small group's texts: never kept)
+    assert table.finished == [HEAD_FROM, 2, HEAD_FROM + 1, 2]
+    table.finished.clear()
+    third = enc.encode_each([big[1:] + ["other"], big], memo)
+    assert table.finished == [HEAD_FROM]  # "other" alone is new: run beside copies of itself
+    for got, groups in ((first, [big, ["zz", "yy"]]), (second, [big[:-1] + ["new"], big[::-1], ["zz", "yy"]]),
+                        (third, [big[1:] + ["other"], big])):
+        for g, v in zip(groups, got, strict=True):
+            assert np.array_equal(v, enc.encode(g))
+    full = RowMemo(limit=2)
+    enc.encode_each([big, big], full)
+    assert len(full.rows) == 2
 
 
 class _HeadOfUSEShape(_CountingTable):
@@ -219,6 +245,13 @@ def test_head_run_at_once_gives_each_group_its_own_bits(cache):
     with threadpool_limits(1):  # as the topics stage runs it
         got = enc.encode_each(groups)
         for g, v in zip(groups, got, strict=True):
+            assert np.array_equal(v, enc.encode(g))
+        # Rows kept by a memo, and a lone new row run beside copies of itself, keep their bits too.
+        memo = RowMemo()
+        big = [g for g in groups if len(g) >= HEAD_FROM]
+        enc.encode_each(big + big, memo)
+        again = [g[:-1] + ["zzz"] for g in big[:3]]
+        for g, v in zip(again, enc.encode_each(again, memo), strict=True):
             assert np.array_equal(v, enc.encode(g))
 
 

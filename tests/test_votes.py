@@ -374,12 +374,17 @@ def test_stretch_vectors_only_for_a_long_document():
     assert np.array_equal(got, votes.stretch_vectors(long, enc, 8))
 
 
-@pytest.mark.parametrize("seed,stored", [(0, False), (1, False), (2, False), (0, True), (1, True)])
-def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored):
+@pytest.mark.parametrize("seed,stored,small", [(0, False, None), (1, False, None), (2, False, None), (0, True, None),
+                                               (1, True, None), (3, False, 100), (4, True, 200)])
+def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored, small, monkeypatch):
     """Each pair of documents in each other's pools is multiplied once, its block reduced for
     both (votes.tallies): every tally equals the one read alone, ties from copies, documents
     without sentences, and a pool listing a member whose own pool does not list it included;
-    ``stored``: the vectors handed over as float16, as the store keeps them."""
+    an entry repeated; ``stored``: the vectors handed over as float16, as the store keeps them; ``small``: the
+    products cut in blocks of a few rows (votes.SMALL_PRODUCT), each ballot checked against
+    votes.ballot's product in one piece."""
+    if small is not None:
+        monkeypatch.setattr(votes, "SMALL_PRODUCT", small)
     rng = np.random.default_rng(seed)
     ids = [f"d{i:02d}" for i in range(30)]
     mats = {d: _half(rng.normal(size=(int(rng.integers(1, 9)), 16))) for d in ids}
@@ -393,6 +398,7 @@ def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored):
                 if rng.random() < 0.9:  # most pools are symmetric (votes.pool), not every caller's
                     pools[e].append(d)
     entries = [(d, keys[d], [(e, keys[e]) for e in dict.fromkeys(pools[d])]) for d in rng.permutation(ids).tolist()]
+    entries.append(entries[1])  # a pool cast twice (its pairs each way round again)
     got = votes.tallies(entries, {d: m.astype(np.float16) for d, m in mats.items()} if stored else mats)
     assert len(got) == len(entries)
     for (d, k, pool), t in zip(entries, got, strict=True):

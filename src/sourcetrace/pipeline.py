@@ -27,6 +27,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -71,6 +72,9 @@ from sourcetrace.segment.documents import content_spans, segment_and_split
 from sourcetrace.segment.documents import split as split  # the split stage, by its name here too
 from sourcetrace.text.sentences import run_on, unwrapped
 from sourcetrace.text.terms import figures
+
+if TYPE_CHECKING:
+    from sourcetrace.encode.static import RowMemo
 
 STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose", "relate", "facts",
           "fact diffs", "direct", "families", "outputs")
@@ -179,17 +183,17 @@ def doc_input(doc: Document, text: str, sentences: Sequence[Sentence]) -> DocInp
                     [text[s:e] for s, e in unwrapped(text, spans)], [text[s:e] for s, e in run_on(text, spans)])
 
 
-def topic_rows(inputs: Sequence[DocInput]) -> dict[str, np.ndarray]:
+def topic_rows(inputs: Sequence[DocInput], memo: RowMemo | None = None) -> dict[str, np.ndarray]:
     """Each document's static vectors of the texts its topic is the mean of (up to
     ``TOPIC_SENTENCES`` spread sentences), each document encoded alone (the static encoder's
     ``encode_each``): a document's topic does not depend on what else is in its batch, and
     where its voting sentences are these texts its voting vectors are these rows
-    (:func:`votes_of_topics`)."""
+    (:func:`votes_of_topics`). ``memo``: rows of texts met in earlier batches (the same bits)."""
     from threadpoolctl import threadpool_limits
 
     enc = get_encoder(TOPIC_ENCODER)
     with threadpool_limits(1):  # products of one document's rows: threads spinning cost more than they do
-        rows = enc.encode_each([topic_texts(d, TOPIC_SENTENCES) for d in inputs])
+        rows = enc.encode_each([topic_texts(d, TOPIC_SENTENCES) for d in inputs], memo)
     return {d.id: r for d, r in zip(inputs, rows, strict=True) if len(r)}
 
 
@@ -204,14 +208,16 @@ def votes_of_topics(inputs: Sequence[DocInput], rows: Mapping[str, np.ndarray]) 
     sentences are their topic texts (up to :data:`votes.VOTE_SENTENCES` sentences, so no
     stretches either: :func:`stretch_vectors` gives them no rows), from their :func:`topic_rows`:
     the same texts encoded alone, the same bits. A trace computed every document's static
-    vectors twice before, once for each."""
+    vectors twice before, once for each. As float16, as stored (:func:`votes.as_stored`'s
+    values: the float32 ones come back exactly); rounding them to float32 and again to float16
+    to store them was 5% of the topics stage."""
     out = {}
     for d in inputs:
         voting = votes.voting_sentences(d.sentences)
         if not voting:
-            out[d.id] = np.zeros((0, get_encoder(TOPIC_ENCODER).dim), dtype=np.float32)
+            out[d.id] = np.zeros((0, get_encoder(TOPIC_ENCODER).dim), dtype=np.float16)
         elif voting == topic_texts(d, TOPIC_SENTENCES):
-            out[d.id] = votes.as_stored(rows[d.id])
+            out[d.id] = np.asarray(rows[d.id], dtype=np.float16)
     return out
 
 

@@ -34,8 +34,7 @@ vectors and its neighbours', so both engines, and a rerun, vote alike.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -323,10 +322,11 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
     """A ballot's tally (:func:`ballot`), every member read; `pool`: (document, fingerprint,
     sentence vectors) in list order."""
     pool = [(d, k, m) for d, k, m in pool if len(m)]
+    ids, keys, sizes = [d for d, _, _ in pool], [k for _, k, _ in pool], [len(m) for _, _, m in pool]
     if not len(own) or not pool:
-        return _tallied(own_key, pool, len(own))
-    top, first, back, at, _ = _products(own, [m for _, _, m in pool])
-    return _tallied(own_key, pool, len(own), top, first, back, at)
+        return _tallied(own_key, ids, keys, sizes, len(own))
+    top, first, back, at, _, _ = _products(own, [m for _, _, m in pool])
+    return _tallied(own_key, ids, keys, sizes, len(own), top, first, back, at)
 
 
 def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vectors: Mapping[str, np.ndarray]
@@ -339,60 +339,132 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
     computed for the first of the two is reduced for the second as well and kept until its
     entry comes (10k planted corpus: 46 members a pool, each block was computed twice). Exact
     as :func:`retally`: products of float16 values sum exactly in float64, in any order."""
-    # Entries still to come, by document: a member with none left is not kept for (a set of every
-    # (document, member) asked cost 50 MB at 10,000 documents). Kept for a member whose entry
-    # does not list the document after all (no such pool is made), it is only never used.
-    ahead = Counter(doc for doc, _, _ in entries)
-    kept: dict[tuple[str, str], np.ndarray] = {}  # (doc, member): its columns (_products' theirs)
+    # Documents as positions (of `vectors`), each pool's members looked up once; which products
+    # are shared planned for all entries at once (a few Python passes and a dict of kept blocks
+    # over each pool's members cost the 25k planted store's ballots a fifth).
+    index = {d: i for i, d in enumerate(vectors)}
+    mats = list(vectors.values())
+    sizes = np.fromiter(map(len, mats), dtype=np.int64, count=len(mats))
+    named = []  # each entry's members, (ids, fingerprints), those without sentences left out
+    members = []
+    for _, _, pool in entries:
+        ids, keys = [d for d, _ in pool], [k for _, k in pool]
+        member = np.fromiter(map(index.__getitem__, ids), dtype=np.int64, count=len(ids))
+        if not sizes[member].all():  # a member without sentences is not in a tally's pool
+            on = sizes[member] > 0
+            ids, keys = [d for d, o in zip(ids, on.tolist(), strict=True) if o], [k for k, o in zip(keys, on.tolist(), strict=True) if o]
+            member = member[on]
+        named.append((ids, keys))
+        members.append(member)
+    docs = np.fromiter((index[doc] for doc, _, _ in entries), dtype=np.int64, count=len(entries))
+    counts = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
+    counts[sizes[docs] == 0] = 0  # a document without sentences multiplies nothing
+    row_doc = np.repeat(docs, counts)  # each row: an entry's document and one of its members
+    row_member = np.concatenate([m[:c] for m, c in zip(members, counts.tolist(), strict=True)] or [np.empty(0, dtype=np.int64)])
+    source = _shared(row_doc, row_member, len(mats))
+    ends = np.cumsum(counts).tolist()
+    kept = _Kept(source, sizes[row_member], sizes[row_doc])
     room = [np.empty((0, 0))]
     out = []
-    for doc, key, pool in entries:
-        ahead[doc] -= 1
-        own = vectors[doc]
-        members = [(d, k, vectors[d]) for d, k in pool if len(vectors[d])]
+    for (_, key, _), (ids, keys), member, at_doc, end, count in zip(entries, named, members, docs.tolist(), ends, counts.tolist(),
+                                                                   strict=True):
+        own, size = mats[at_doc], sizes[member]
         n = len(own)
-        if not n or not members:
-            out.append(_tallied(key, members, n))
+        if not count:
+            out.append(_tallied(key, ids, keys, size.tolist(), n))
             continue
-        have = [kept.pop((doc, d), None) for d, _, _ in members]
-        fresh = [i for i, h in enumerate(have) if h is None]
-        top = np.empty((n, len(members)))
-        first = np.empty((n, len(members)), dtype=np.int64)
-        at = np.zeros(len(members), dtype=np.int64)  # each member's first sentence in `back`
-        backs = []
-        if fresh:
-            t, f, b, offsets, theirs = _products(own, [members[i][2] for i in fresh], room)
+        rows = np.arange(end - count, end)
+        have = source[rows]
+        fresh, old = np.flatnonzero(have < 0), np.flatnonzero(have >= 0)
+        top = np.empty((n, count))
+        first = np.empty((n, count), dtype=np.int64)
+        at = np.zeros(count, dtype=np.int64)  # each member's first sentence in `back`
+        back = None
+        if len(fresh):
+            t, f, back, offsets, near, theirs_first = _products(own, list(map(mats.__getitem__, member[fresh].tolist())), room)
             top[:, fresh], first[:, fresh], at[fresh] = t, f, offsets
-            backs.append(b)
-            for c, i in enumerate(fresh):
-                d = members[i][0]
-                if ahead[d] > 0:
-                    kept[(d, doc)] = theirs(c)
-        old = [i for i, h in enumerate(have) if h is not None]
-        if old:  # the kept columns of every member read before, at once
-            joined = np.concatenate([have[i] for i in old])
-            lengths = np.array([len(have[i]) for i in old], dtype=np.int64)
-            base = np.zeros(len(old), dtype=np.int64)
-            np.cumsum(lengths[:-1], out=base[1:])
-            rows = base + np.arange(n)[:, None]
-            top[:, old], first[:, old] = joined[rows], joined[rows + n]
-            at[old] = (len(backs[0]) if backs else 0) + base - 2 * n * np.arange(len(old))
-            theirs_back = np.ones(len(joined), dtype=bool)
-            theirs_back[rows] = theirs_back[rows + n] = False
-            backs.append(joined[theirs_back].astype(np.int64))
-        out.append(_tallied(key, members, n, top, first, np.concatenate(backs), at))
+            kept.keep(rows[fresh], offsets, near, back, theirs_first)
+        if len(old):  # the kept columns of every member read before, at once
+            t, f, b = kept.read(have[old], n, size[old])
+            top[:, old], first[:, old] = t, f
+            at[old] = (len(back) if back is not None else 0) + np.cumsum(size[old]) - size[old]
+            back = b if back is None else np.concatenate((back, b))
+        out.append(_tallied(key, ids, keys, size.tolist(), n, top, first, back, at))
     return out
 
 
+def _shared(doc: np.ndarray, member: np.ndarray, documents: int) -> np.ndarray:
+    """Which products :func:`tallies` computes once for two entries: for each row (an entry's
+    `doc` and one of its members, `member`, entries in order), the row whose block of products
+    it reads (-1: it computes its own). A pair's first row computes its block; a later row of the
+    pair the other way round (the member's entry listing the document) reads it."""
+    pair = np.minimum(doc, member) * documents + np.maximum(doc, member)
+    order = np.argsort(pair, kind="stable")  # each pair's rows in entry order
+    starts = np.flatnonzero(np.diff(pair[order], prepend=-1))
+    head = np.empty(len(pair), dtype=np.int64)
+    head[order] = np.repeat(order[starts], np.diff(np.append(starts, len(order))))
+    return np.where(doc[head] != doc, head, -1)
+
+
+class _Kept:
+    """What the later entry of a pair of documents reads of the block :func:`tallies` multiplied
+    for the first (:func:`_products`): each of the member's sentences' nearest cosine in the
+    document and that sentence's place, and each of the document's sentences' nearest place in
+    the member; in flat arrays made once (an array for each block cost the 25k planted store's
+    ballots a tenth in small copies; 185 MB there), only for the rows some later row reads
+    (`source`: :func:`_shared`; `members`, `sizes`: each row's member's and document's numbers
+    of sentences)."""
+
+    def __init__(self, source: np.ndarray, members: np.ndarray, sizes: np.ndarray) -> None:
+        self.read_later = np.zeros(len(source), dtype=bool)
+        self.read_later[source[source >= 0]] = True
+        self.row_at = np.zeros(len(source), dtype=np.int64)  # each row's block: its first member sentence in near, back
+        self.cell_at = np.zeros(len(source), dtype=np.int64)  # and its first document sentence in first
+        self.rows = self.cells = 0
+        rows, cells = int(members[self.read_later].sum()), int(sizes[self.read_later].sum())
+        self.near = np.empty(rows)  # the blocks' member sentences, one after the other
+        self.back = np.empty(rows, dtype=np.int32)
+        self.first = np.empty(cells, dtype=np.int32)  # the blocks' document sentences, one after the other
+
+    def keep(self, rows: np.ndarray, starts: np.ndarray, near: np.ndarray, back: np.ndarray, first: np.ndarray) -> None:
+        """Keep the blocks of `rows` (an entry's, those computed) that a later row reads:
+        `near`, `back` of :func:`_products` (their members' sentences, each member's from
+        `starts` on) and `first` (members, the document's sentences)."""
+        which = np.flatnonzero(self.read_later[rows])
+        if not len(which):
+            return
+        if len(which) < len(rows):  # some read by none: the others' sentences only
+            sizes = np.diff(starts, append=len(near))[which]
+            at = np.cumsum(sizes) - sizes
+            pick = np.repeat(starts[which] - at, sizes) + np.arange(int(sizes.sum()))
+            near, back, first, starts = near[pick], back[pick], first[which], at
+        count, cells = len(near), first.size
+        self.near[self.rows:self.rows + count], self.back[self.rows:self.rows + count] = near, back
+        self.first[self.cells:self.cells + cells] = first.ravel()
+        self.row_at[rows[which]] = self.rows + starts
+        self.cell_at[rows[which]] = self.cells + np.arange(len(which)) * first.shape[1]
+        self.rows, self.cells = self.rows + count, self.cells + cells
+
+    def read(self, rows: np.ndarray, n: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What an entry of `n` sentences reads of the blocks kept for `rows` (its members, of
+        `sizes` sentences), as :func:`_products` gives it: each member's nearest cosine and
+        sentence to each of its sentences ((n, members) each), and each member sentence's
+        nearest of its own (members after each other)."""
+        near = self.row_at[rows] + np.arange(n)[:, None]
+        starts = np.cumsum(sizes) - sizes
+        cells = np.repeat(self.cell_at[rows] - starts, sizes) + np.arange(int(sizes.sum()))
+        return self.near[near], self.back[near], self.first[cells]
+
+
 def _products(own: np.ndarray, mats: Sequence[np.ndarray], room: list[np.ndarray] | None = None
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Callable[[int], np.ndarray]]:
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """What a tally reads of the float64 products of `own`'s sentences and the members' (`mats`,
     in pool order): each member's nearest sentence to each of `own`'s (its cosine, (n, members),
     and its place in the member, the first at that cosine), each member sentence's nearest of
-    `own`'s (members after each other) and where each member's sentences start there; and a
-    function giving, for the member at a position, what its own tally reads of `own`
-    (:func:`tallies`): each of its sentences' nearest cosine and place in `own`, and each of
-    `own`'s sentences' nearest place in it. ``room``: a float64 array (in a list, replaced when
+    `own`'s (members after each other) and where each member's sentences start there; and what
+    each member's own tally reads of `own` (:func:`tallies`): each of its sentences' nearest
+    cosine in `own` (the place is the one before), and each of `own`'s sentences' nearest place
+    in it ((members, n): the first place transposed). ``room``: a float64 array (in a list, replaced when
     too small) the members are joined into, reused from call to call: a pool's members (about
     700 KB) in fresh memory each time cost as much as their products (py-spy)."""
     sizes = [len(m) for m in mats]
@@ -405,31 +477,41 @@ def _products(own: np.ndarray, mats: Sequence[np.ndarray], room: list[np.ndarray
     starts = np.zeros(len(mats), dtype=np.int64)
     np.cumsum(sizes[:-1], out=starts[1:])
     owner = np.repeat(np.arange(len(mats)), sizes)
-    sims = own.astype(np.float64) @ mat.T
-    top = np.maximum.reduceat(sims, starts, axis=1)  # (n, members): each member's nearest sentence
-    # Each member's first sentence at its nearest (one pass: the first column at the block's max).
-    last = sims.shape[1]
-    first = last - np.maximum.reduceat(np.where(sims == top[:, owner], last - np.arange(last), 0), starts, axis=1)
-    first -= starts
-    back = np.argmax(sims, axis=0)  # each member sentence's nearest own sentence
-    near = sims[back, np.arange(last)]
-
-    def theirs(c: int) -> np.ndarray:
-        # One float64 array (places are small integers, exact): kept until the member's entry,
-        # views of these products' arrays would hold each whole block's reductions as long.
-        s, e = starts[c], starts[c] + sizes[c]
-        return np.concatenate((near[s:e], back[s:e], first[:, c]), dtype=np.float64)
-
-    return top, first, back, starts, theirs
+    last = len(mat)
+    sims = _sims(mat, own)  # (members' sentences, own's): each member sentence's row
+    top = np.maximum.reduceat(sims, starts, axis=0)  # (members, n): each member's nearest sentence
+    # Each member's first sentence at its nearest (one pass: the first row at the block's max).
+    first = last - np.maximum.reduceat(np.where(sims == top[owner], (last - np.arange(last))[:, None], 0), starts, axis=0)
+    first -= starts[:, None]
+    back = np.argmax(sims, axis=1)  # each member sentence's nearest own sentence
+    return top.T, first.T, back, starts, sims.max(axis=1), first
 
 
-def _tallied(own_key: int, pool: Sequence[tuple[str, int, np.ndarray]], n: int, top: np.ndarray | None = None,
+# Rows of the members' sentences multiplied at once: BLAS (OpenBLAS) multiplies a product of at
+# most SMALL_PRODUCT multiply-adds without first copying its operands into its own layout, and a
+# ballot's product (15 own sentences, 900 members' sentences) spent more in that copy than in
+# multiplying.
+SMALL_PRODUCT = 1_000_000
+
+
+def _sims(mat: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """``mat @ own.T`` in float64 (exact: float16 values), in blocks of rows each a small product
+    (:data:`SMALL_PRODUCT`)."""
+    right = np.ascontiguousarray(own.T, dtype=np.float64)
+    out = np.empty((len(mat), right.shape[1]))
+    step = max(1, SMALL_PRODUCT // max(1, right.size))
+    for a in range(0, len(mat), step):
+        np.matmul(mat[a:a + step], right, out=out[a:a + step])
+    return out
+
+
+def _tallied(own_key: int, ids: list[str], keys: list[int], sizes: list[int], n: int, top: np.ndarray | None = None,
              first: np.ndarray | None = None, back: np.ndarray | None = None, at: np.ndarray | None = None) -> Tally:
-    """A tally from what it reads of the products (:func:`_products`): `top`, each member's
-    nearest cosine to each sentence (n, members); `first`, the place of that sentence in the
-    member; `back`, each member sentence's nearest own sentence, member `m`'s from `at[m]` on.
-    None: no sentences or no members."""
-    ids, keys, sizes = [d for d, _, _ in pool], [k for _, k, _ in pool], [len(m) for _, _, m in pool]
+    """A tally of `n` sentences among members `ids` (their fingerprints `keys`, their numbers of
+    sentences `sizes`) from what it reads of the products (:func:`_products`): `top`, each
+    member's nearest cosine to each sentence (n, members); `first`, the place of that sentence in
+    the member; `back`, each member sentence's nearest own sentence, member `m`'s from `at[m]`
+    on. None: no sentences or no members."""
     if top is None or first is None or back is None or at is None:
         return Tally(own_key, ids, keys, sizes, np.full((n, TALLY_DEPTH), -np.inf),
                      np.full((n, TALLY_DEPTH), -1, dtype=np.int64), np.zeros((n, TALLY_DEPTH), dtype=bool),

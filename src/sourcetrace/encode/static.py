@@ -45,9 +45,9 @@ DIMS = 256  # PCA components a distilled table keeps (model2vec's default)
 SIF_A = 1e-4  # SIF smoothing: a piece as frequent as this weighs half as much as a rare one
 BUILD_BATCH = 4096  # pieces computed at a time (bounded memory while a table is made)
 SUM_METHOD = "csr"  # how a batch's rows are summed (see StaticEncoder.encode)
-# The head (``finish``'s matrix products) runs once over many groups' rows, HEAD_ROWS or more at
-# a time, for groups of HEAD_FROM rows or more: from 7 rows on, OpenBLAS gives each row the same
-# bits whatever rows are beside it; under 7 it takes another kernel, with other last bits, so such
+# The head (``finish``'s matrix products) runs once over many groups' rows, HEAD_ROWS at a time,
+# for groups of HEAD_FROM rows or more: from 7 rows on, OpenBLAS gives each row the same bits
+# whatever rows are beside it; under 7 it takes another kernel, with other last bits, so such
 # a group's head runs alone as before (tests/test_static.py holds both). Per group, the head was
 # 54% of the topics stage (py-spy, 10,000 documents).
 HEAD_FROM = 7
@@ -110,6 +110,33 @@ class StaticTable(Protocol):
     def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray: ...
 
 
+# Rows a :class:`RowMemo` keeps at most (2 KB each at USE's 512 dimensions): a planted 25,000-document
+# corpus's topic texts met more than once are 22,853.
+MEMO_ROWS = 50_000
+
+
+class RowMemo:
+    """Finished rows of texts a :class:`StaticEncoder` met before, across its ``encode_each`` calls
+    (one encoder's, under one thread setting): only rows of groups of :data:`HEAD_FROM` rows or
+    more, whose bits do not depend on the rows beside them, and only from a text's second sight
+    on (most texts are met once), up to ``limit`` rows."""
+
+    def __init__(self, limit: int = MEMO_ROWS) -> None:
+        self.limit = limit
+        self.seen: set[int] = set()  # hashes of texts met once (a collision only keeps a row more)
+        self.rows: dict[str, np.ndarray] = {}
+
+    def get(self, text: str) -> np.ndarray | None:
+        return self.rows.get(text)
+
+    def met(self, text: str, row: np.ndarray, again: bool = False) -> None:
+        """``text``'s finished ``row`` computed; ``again``: it was met more than once already."""
+        key = hash(text)
+        if (again or key in self.seen) and len(self.rows) < self.limit:
+            self.rows[text] = row.copy()
+        self.seen.add(key)
+
+
 class StaticEncoder:
     """An :class:`~sourcetrace.encode.base.Encoder` over a :class:`StaticTable`; the table is read
     from the cache (or made) on the first ``encode``."""
@@ -137,34 +164,64 @@ class StaticEncoder:
             texts = [texts]
         return self.encode_each([texts])[0]
 
-    def encode_each(self, groups: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    def encode_each(self, groups: Sequence[Sequence[str]], memo: RowMemo | None = None) -> list[np.ndarray]:
         """Each group's vectors, bit for bit what :meth:`encode` gives the group alone: the pieces
-        of every group are read and summed at once (each row's sum is its own pieces' in order,
-        whatever else is in the batch), and the head runs over many groups' rows at once where a
-        row's bits do not depend on the rows beside it (:data:`HEAD_FROM`), else per group.
-        Voting vectors are encoded alone, one document at a time, and the per-call overhead was
-        most of their cost."""
+        of every distinct text of the groups are read and summed once (each row's sum is its own
+        pieces' in order, whatever else is in the batch), and the head runs once per distinct text
+        of the groups where a row's bits do not depend on the rows beside it (:data:`HEAD_FROM`),
+        over many such rows at once, else per group. Voting vectors are encoded alone, one
+        document at a time, and the per-call overhead was most of their cost; a text repeated
+        across groups (a press office's line atop its releases: 18% of a planted 25,000-document
+        corpus's topic rows) costs one row. ``memo``: rows of such texts kept across calls."""
         sizes = [len(g) for g in groups]
         if not sum(sizes):
             return [np.zeros((0, self.dim), dtype=np.float32) for _ in groups]
-        sums, lens = self.piece_sums([t for g in groups for t in g])
+        place: dict[str, int] = {}  # each distinct text's row, in order of first sight
+        where = np.fromiter((place.setdefault(t, len(place)) for g in groups for t in g), dtype=np.int64,
+                            count=sum(sizes))
+        texts = list(place)
+        sums, lens = self.piece_sums(texts)
         at = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=at[1:])
+        grouped = np.repeat(np.asarray(sizes) >= HEAD_FROM, sizes)  # rows of groups of HEAD_FROM rows or more
+        done = self._headed(texts, np.bincount(where[grouped], minlength=len(texts)), sums, lens, memo)
         out = [np.zeros((0, self.dim), dtype=np.float32) for _ in sizes]
-        block: list[int] = []  # groups of HEAD_FROM rows or more, their head run at once
-        rows = 0
         for g, n in enumerate(sizes):
+            rows = where[at[g]:at[g + 1]]
             if n >= HEAD_FROM:
-                block.append(g)
-                rows += n
-                if rows >= HEAD_ROWS:
-                    self._head(block, at, sums, lens, out)
-                    block, rows = [], 0
+                out[g] = done[rows]
             elif n:
-                out[g] = self.finished(sums[at[g]:at[g + 1]], lens[at[g]:at[g + 1]])
-        if block:
-            self._head(block, at, sums, lens, out)
+                out[g] = self.finished(sums[rows], lens[rows])
         return out
+
+    def _headed(self, texts: list[str], uses: np.ndarray, sums: np.ndarray, lens: np.ndarray,
+                memo: RowMemo | None) -> np.ndarray:
+        """The finished rows of the texts used (``uses``: how many times each is) by groups of
+        :data:`HEAD_FROM` rows or more: from ``memo``, else the head run over ``HEAD_ROWS`` rows
+        at a time (never fewer than HEAD_FROM: a lone last row is run beside others again)."""
+        done = np.zeros((len(texts), self.dim), dtype=np.float32)
+        used = np.flatnonzero(uses)
+        todo = []
+        for i in used.tolist():
+            row = memo.get(texts[i]) if memo is not None else None
+            if row is None:
+                todo.append(i)
+            else:
+                done[i] = row
+        if not todo:
+            return done
+        run = np.asarray(todo, dtype=np.int64)
+        if len(run) < HEAD_FROM:  # too few rows for their bits not to depend on the rows beside them
+            run = np.resize(run, HEAD_FROM)
+        cuts = list(range(0, len(run), HEAD_ROWS))
+        if len(run) - cuts[-1] < HEAD_FROM and len(cuts) > 1:
+            cuts.pop()  # the short last rows join the block before
+        for start, end in zip(cuts, [*cuts[1:], len(run)], strict=True):
+            done[run[start:end]] = self.finished(sums[run[start:end]], lens[run[start:end]])
+        if memo is not None:
+            for i in todo:
+                memo.met(texts[i], done[i], int(uses[i]) > 1)
+        return done
 
     def piece_sums(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Each text's piece rows summed, and its piece count (at least 1): row by row the same
@@ -199,17 +256,6 @@ class StaticEncoder:
     def finished(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """Unit vectors of texts from their :meth:`piece_sums` (rows in order)."""
         return l2_normalize(self.source.finish(sums, lens))
-
-    def _head(self, block: list[int], at: np.ndarray, sums: np.ndarray, lens: np.ndarray,
-              out: list[np.ndarray]) -> None:
-        """The head run once over the rows of the groups in ``block``, each group's rows put in ``out``."""
-        rows = np.concatenate([np.arange(at[g], at[g + 1]) for g in block])
-        done = self.finished(sums[rows], lens[rows])
-        place = 0
-        for g in block:
-            n = int(at[g + 1] - at[g])
-            out[g] = done[place:place + n]
-            place += n
 
 
 # -- USE's token layer, without context ----------------------------------------------------------------

@@ -41,6 +41,7 @@ from sourcetrace.candidates.pairs import (
     quote_bands_version,
 )
 from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.static import RowMemo
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.kept import KeptPairs, digest, row_of
@@ -264,16 +265,19 @@ def doc_inputs(store: Store, docs: Sequence[Document]) -> list[DocInput]:
 
 def _per_document(store: Store, kind: str, version: str, docs: Sequence[Document],
                   compute: Callable[[list[DocInput]], dict[str, bytes]],
-                  progress: Callable[[int], None] | None = None, batch: int = DOC_BATCH) -> dict[str, bytes]:
+                  progress: Callable[[int], None] | None = None, batch: int = DOC_BATCH,
+                  stores: bool = False) -> dict[str, bytes]:
     """A per-document result cached in the store: computed for the documents that lack it, in
-    batches (memory stays bounded on a large corpus, and a killed run keeps what it computed)."""
+    batches (memory stays bounded on a large corpus, and a killed run keeps what it computed).
+    ``stores``: ``compute`` stores its results itself."""
     found = store.cached(kind, version, [d.id for d in docs])
     missing = [d for d in docs if d.id not in found]
     if progress and len(found):
         progress(len(docs) - len(missing))
     for i in range(0, len(missing), batch):
         fresh = compute(doc_inputs(store, missing[i:i + batch]))
-        store.put_cached(kind, version, fresh.items())
+        if not stores:
+            store.put_cached(kind, version, fresh.items())
         found.update(fresh)
         if progress:
             progress(len(missing[i:i + batch]))
@@ -317,16 +321,30 @@ def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarra
     """Each document's topic vector (:func:`pipeline.topics`), cached per document in the store
     (its static sentence vectors are not: recomputing them costs less than storing them); the
     voting vectors its sentence vectors give (:func:`pipeline.votes_of_topics`: a document of
-    up to ``votes.VOTE_SENTENCES`` sentences) stored too, which :func:`votes_ahead` leaves to it."""
-    def compute(inputs: list[DocInput]) -> dict[str, bytes]:
-        rows = pipeline.topic_rows(inputs)
-        voting = pipeline.votes_of_topics(inputs, rows)
-        store.put_cached("votes", votes_version(), ((k, v.astype(np.float16).tobytes()) for k, v in voting.items()))
-        store.put_cached("stretch votes", stretch_version(), ((k, b"") for k in voting))
-        store.put_cached("twin votes", twin_version(), twin_bytes(inputs).items())
-        return {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, rows).items()}
+    up to ``votes.VOTE_SENTENCES`` sentences) stored too, which :func:`votes_ahead` leaves to it.
+    A batch is stored beside the next one's computing (:func:`_store_beside`: 380 MB of voting
+    vectors at 25,000 documents, a sixth of the stage in this thread), one batch at a time;
+    texts met again in later batches keep their rows (:class:`RowMemo`: the same bits)."""
+    memo = RowMemo()
+    with ThreadPoolExecutor(1) as beside:
+        writing: list[Future] = []
 
-    blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute)
+        def compute(inputs: list[DocInput]) -> dict[str, bytes]:
+            rows = pipeline.topic_rows(inputs, memo)
+            voting = pipeline.votes_of_topics(inputs, rows)  # float16, as stored
+            fresh = {k: v.astype(np.float32).tobytes() for k, v in pipeline.topics(inputs, rows).items()}
+            kinds = [("votes", votes_version(), [(k, v.tobytes()) for k, v in voting.items()]),
+                     ("stretch votes", stretch_version(), [(k, b"") for k in voting]),
+                     ("twin votes", twin_version(), list(twin_bytes(inputs).items())),
+                     ("topic", pipeline.topic_version(), list(fresh.items()))]  # last: a topic stored means all are
+            if writing:  # the batch before stored first: memory stays bounded, and an error is raised here
+                writing.pop().result()
+            writing.append(_store_beside(beside, store, lambda st: [st.put_cached(*kind) for kind in kinds]))
+            return fresh
+
+        blobs = _per_document(store, "topic", pipeline.topic_version(), docs, compute, stores=True)
+        for written in writing:
+            written.result()
     return {k: np.frombuffer(v, dtype=np.float32) for k, v in blobs.items()}
 
 
