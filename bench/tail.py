@@ -65,8 +65,8 @@ def tail(corpus: str, db: Path, out: Path, pkl: Path) -> None:
         began.update(wall=time.monotonic(), cpu=time.process_time())
         return passages
 
-    local.topic_vectors = lambda store, docs: topics
-    local.candidate_sets = lambda store, docs, vectors, work=None: pairs
+    local.topic_vectors = lambda *args, **kwargs: topics
+    local.candidate_sets = lambda *args, **kwargs: pairs
     local.sentence_vectors = lambda *args, **kwargs: None
     local.align_all = align_all
 
