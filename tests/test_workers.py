@@ -66,6 +66,38 @@ def test_worker_processes_extract_the_facts_this_process_does(tmp_path, monkeypa
         assert local.facts_of(docs, local.DocumentTexts(store), store) == here  # and cached
 
 
+def test_pair_workers_diff_facts_as_this_process_does_and_keep_them(tmp_path, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.encode import vectors
+    from sourcetrace.engines import kept, local
+
+    for name, text in {"s": STATEMENT, "r": REPORT, "c": STATEMENT.replace("2.4", "3.1"), "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        pairs = [(x.id, y.id) for i, x in enumerate(docs) for y in docs[i + 1:]]
+        passages = local.align_all(store, docs, pairs=pairs)
+        texts = local.DocumentTexts(store)
+        facts = local.facts_of(docs, texts, store)  # stored: the workers read them there
+        diffed = pipeline.diffed_pairs(docs, passages, pairs)
+        here = local.fact_diffs_of(store, docs, passages, pairs, facts, texts)
+        assert len(diffed) > 1 and any(d.status == "changed" for d in here)  # the comparison means something
+        # Another code: nothing kept; every pair diffed in the workers, a task each, none here.
+        monkeypatch.setattr(kept, "code_version", lambda: "other code")
+        monkeypatch.setattr(local, "MIN_DIFF_PAIRS", 1)
+        monkeypatch.setattr(local, "DIFF_CHUNK", 1)
+        monkeypatch.setattr(pipeline, "diff_pair", lambda *a: pytest.fail("diffed here"))
+        with workers.PairWork(store, get_encoder("use"), 0.5, 2) as pool:
+            assert not pool.running()
+            pool.submit(workers._nothing).result()
+            diffing = local.FactDiffs(store, docs, diffed, facts, texts, pool)
+            assert len(diffing.futures) == len(diffed)
+            assert diffing.result(diffed) == here
+        # What the workers diffed was kept: a rerun diffs nothing.
+        assert local.FactDiffs(store, docs, diffed, facts, texts).result(diffed) == here
+    vectors._memo.clear()  # this store's vectors, batched as they were here: not the next test's
+
+
 def test_worker_processes_encode_the_vectors_this_process_does(tmp_path, monkeypatch):
     from sourcetrace.encode.vectors import StoreVectors
     from sourcetrace.engines import local

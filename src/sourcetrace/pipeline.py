@@ -526,16 +526,24 @@ def fact_diffs(docs: Sequence[Document], texts: Mapping[str, str], passages: Seq
     return out
 
 
-def diffed_pairs(docs: Sequence[Document], passages: Sequence[Passage], pairs: Sequence[tuple[str, str]]
-                 ) -> list[tuple[str, str, list[Passage]]]:
+def diffed_pairs(docs: Sequence[Document], passages: Sequence[Passage], pairs: Sequence[tuple[str, str]],
+                 grouped: Mapping[frozenset[str], list[Passage]] | None = None) -> list[tuple[str, str, list[Passage]]]:
     """The pairs :func:`fact_diffs` compares, in order, each with the passages it reads: its own
     and those that map through a translation in the corpus. Texts that share no passage are not
-    compared fact by fact (most related pairs)."""
+    compared fact by fact (most related pairs). ``grouped``: :func:`diffable` of ``passages``,
+    when the caller has it."""
     ids = {d.id for d in docs}
+    grouped = diffable(docs, passages) if grouped is None else grouped
+    return [(a, b, ps) for a, b in pairs if (ps := grouped.get(frozenset((a, b)))) and a in ids and b in ids]
+
+
+def diffable(docs: Sequence[Document], passages: Sequence[Passage]) -> dict[frozenset[str], list[Passage]]:
+    """The passages a fact diff of each pair of documents would read (:func:`diffed_pairs`), by
+    pair: known before the relations are, whose pairs are those diffed."""
     grouped: dict[frozenset[str], list[Passage]] = {}
     for p in [*passages, *compose_through(docs, passages, any_language=True)]:
         grouped.setdefault(frozenset((p.a, p.b)), []).append(p)
-    return [(a, b, ps) for a, b in pairs if (ps := grouped.get(frozenset((a, b)))) and a in ids and b in ids]
+    return grouped
 
 
 # -- outputs -------------------------------------------------------------------------------------
@@ -559,15 +567,16 @@ def outputs(trace: Trace, out: Path) -> None:
     """The output contract (DESIGN.md): documents, sentences, passages, relations, families,
     facts, fact diffs and the files' texts as JSON lines, and a settings.json stamp; written as one set
     (:func:`sourcetrace.outputs.output_set`): a failure leaves the previous set in `out`."""
-    with output_set(out) as staged:
+    # Records and their rows only: no cycle for the collector to look for (it walked the corpus's
+    # records every few thousand rows made).
+    with output_set(out) as staged, in_bulk():
         write_jsonl(staged / "documents.jsonl", (d.to_json() for d in trace.documents))
         write_jsonl(staged / "sentences.jsonl", (s.to_json() for s in trace.sentences))
         write_jsonl(staged / "passages.jsonl", (p.to_json() for p in trace.passages))
         write_jsonl(staged / "relations.jsonl", (r.to_json() for r in trace.relations))
         write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
-        with in_bulk():  # a corpus's facts, made records here when the trace kept them as stored
-            doc_facts = [f for d in trace.documents for f in trace.facts.get(d.id, [])]
-        write_facts(staged, doc_facts, trace.fact_diffs)
+        # a corpus's facts, made records here when the trace kept them as stored
+        write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)
         write_texts(staged, trace.texts)
         write_settings(staged, trace.settings)
 

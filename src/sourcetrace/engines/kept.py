@@ -64,12 +64,18 @@ class KeptPairs:
         self.now[name] = hit
         return True, hit[1]
 
-    def put(self, pair: Sequence[str], key: str, result: object) -> None:
-        if json.loads(json.dumps(result, ensure_ascii=False)) == result:
+    def put(self, pair: Sequence[str], key: str, result: object, checked: bool = False) -> None:
+        """Keep the pair's result if it is :func:`keepable` (``checked``: the caller found it so)."""
+        if checked or keepable(result):
             self.now["\t".join(pair)] = [key, result]
 
     def save(self, store: Store) -> None:
         store.put_corpus_cached(self.kind, self.version, json.dumps(self.now, ensure_ascii=False).encode("utf-8"))
+
+
+def keepable(result: object) -> bool:
+    """Whether JSON gives ``result`` back equal (else it is not kept: see :class:`KeptPairs`)."""
+    return json.loads(json.dumps(result, ensure_ascii=False)) == result
 
 
 def row_of(record: object, skip: int = 0) -> list:

@@ -56,6 +56,7 @@ from sourcetrace.engines.workers import (
     PairWork,
     align_pairs,
     default_workers,
+    diff_chunk,
     document_facts,
 )
 from sourcetrace.pipeline import Pairs, Trace
@@ -180,15 +181,23 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
     facts_pending.release()
     passages = align_all(store, docs, encoder=chosen, threshold=threshold, pairs=pairs.aligned, trial=pairs.trial,
                          progress=progress, pool=pool, aligned_ahead=ahead.join())  # announces "align" with its total
-    pool.close()  # its workers' memory, before the stages still to come
     progress.start("relate")
     texts = DocumentTexts(store)  # read once for typing and the fact diffs
-    typed = relate_all(store, docs, passages, topics, pairs.related, texts, pairs.ran)
-    progress.start("facts")
     with in_bulk(), ThreadPoolExecutor(1) as beside:  # facts, diffs and relations of the whole corpus, as records
-        diffed = pipeline.diffed_pairs(docs, passages, [(r.a, r.b) for r in typed])
-        facts = facts_pending.result(texts, None if every_fact else diffed_documents(docs, diffed))
-        diffs = fact_diffs_of(store, docs, passages, [], facts, texts, diffed)
+        # The pairs diffed are the related ones that share passages: those that may be are known
+        # now (every pair typed sharing passages is related so far), and are diffed in the pair
+        # workers while this process types the relations (one core idled through both before).
+        grouped = pipeline.diffable(docs, passages)
+        maybe = pipeline.diffed_pairs(docs, passages, sorted(tuple(sorted(k)) for k in grouped if len(k) == 2), grouped)
+        facts = facts_pending.result(texts, None if every_fact else diffed_documents(docs, maybe))
+        diffing = FactDiffs(store, docs, maybe, facts, texts, pool)
+        typed = relate_all(store, docs, passages, topics, pairs.related, texts, pairs.ran)
+        progress.start("facts")
+        diffed = pipeline.diffed_pairs(docs, passages, [(r.a, r.b) for r in typed], grouped)
+        if not every_fact and len(diffed) < len(maybe):  # a pair sharing passages typed as none: its facts unwritten
+            facts = StoredFacts([d.id for d in diffed_documents(docs, diffed)], facts.stored, facts.made)
+        diffs = diffing.result(diffed)
+        pool.close()  # its workers' memory, before the stages still to come
         # Directions read the fact diffs; only then are relations final, and stored: beside the
         # rest, which reads only records and the store's other tables (the trace returns once stored).
         relations = pipeline.direct(docs, typed, diffs)
@@ -777,6 +786,7 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
                 known[pair] = None if row is None else Relation(*row)
     shared = {x for pair in keys if pair not in known for x in pair}
     text_of = texts or DocumentTexts(store)
+    text_of.read_all([d for d in docs if d.id in shared])  # in two queries, not two a document
     typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
                             passages, vectors, pairs, known, ran)
     fresh = {(r.a, r.b): r for r in typed if (r.a, r.b) in keys and (r.a, r.b) not in known}
@@ -898,7 +908,7 @@ class FactsOf:
             self.missing += missing
 
     def result(self, texts: Callable[[Document], str],
-               wanted: Sequence[Document] | None = None) -> Mapping[str, list[Fact]]:
+               wanted: Sequence[Document] | None = None) -> StoredFacts:
         """Facts by document id, the fresh ones stored (in batches: a killed run keeps what it
         extracted); ``texts`` gives a document's file text where this process extracts.
         ``wanted``: the documents whose facts to give, in order (else those added); one not
@@ -966,25 +976,74 @@ def fact_diffs_of(store: Store, docs: Sequence[Document], passages: Sequence[Pas
     ``diffed``: :func:`pipeline.diffed_pairs` of them when the caller has it (``pairs`` unread)."""
     texts = texts or DocumentTexts(store)
     facts = facts if facts is not None else facts_of(docs, texts)
-    # A pair is diffed again only when its inputs changed since the last run (engines/kept.py),
-    # and texts are read only for those: a pair related by topic alone has no fact diff, and
-    # reading every text made a rerun's facts stage cost a fifth of a fresh run's.
-    # A document's facts are not in the key: they are its text's (cached with it, and dropped
-    # when its file changes) under the facts' version, which the code's digest covers.
-    kept = KeptPairs(store, "fact diffs of pair")
-    by_id = {d.id: d for d in docs}
-    part = _DocumentParts(store, by_id, lambda d: None)
-    out: list[FactDiff] = []
-    for a, b, ps in pipeline.diffed_pairs(docs, passages, pairs) if diffed is None else diffed:
-        key = digest(part(a), part(b), [row_of(p) for p in ps])
-        hit, rows = kept.get((a, b), key)
+    diffed = pipeline.diffed_pairs(docs, passages, pairs) if diffed is None else diffed
+    return FactDiffs(store, docs, diffed, facts, texts).result(diffed)
+
+
+MIN_DIFF_PAIRS = 200  # pairs to diff from which they go to the pair workers (pickling them costs less)
+DIFF_CHUNK = 64  # pairs per fact diff task: consecutive pairs share documents, read once a task
+
+
+class FactDiffs:
+    """The fact diffs of pairs (:func:`pipeline.diff_pair`, each over the passages
+    :func:`pipeline.diffed_pairs` gives it) over stored documents, begun when made. A pair is
+    diffed again only when its inputs changed since the last run (engines/kept.py), and texts are
+    read only for those: a pair related by topic alone has no fact diff, and reading every text
+    made a rerun's facts stage cost a fifth of a fresh run's. With ``pool``'s workers up (a
+    trace's, after alignment) and enough pairs, those are diffed there from then on, beside
+    what this process does next (a trace types relations meanwhile, on one core): the workers
+    read the texts and the facts from the store, so ``facts`` must be stored
+    (:meth:`FactsOf.result`). :meth:`result` gathers them, the rest diffed here."""
+
+    def __init__(self, store: Store, docs: Sequence[Document], diffed: Sequence[tuple[str, str, list[Passage]]],
+                 facts: Mapping[str, list[Fact]], texts: DocumentTexts | None = None,
+                 pool: PairWork | None = None) -> None:
+        self.store, self.facts, self.texts = store, facts, texts or DocumentTexts(store)
+        self.by_id = {d.id: d for d in docs}
+        # A document's facts are not in the key: they are its text's (cached with it, and dropped
+        # when its file changes) under the facts' version, which the code's digest covers.
+        self.kept = KeptPairs(store, "fact diffs of pair")
+        self.part = _DocumentParts(store, self.by_id, lambda d: None)
+        self.keys: dict[tuple[str, str], str] = {}
+        self.found: dict[tuple[str, str], list[FactDiff]] = {}
+        todo = [(a, b, ps) for a, b, ps in diffed if not self._kept(a, b, ps)]
+        self.futures: list[Future] = []
+        if pool is not None and pool.running() and len(todo) >= MIN_DIFF_PAIRS:
+            version = pipeline.facts_version()
+            self.futures = [pool.submit(diff_chunk, [(self.by_id[a], self.by_id[b], ps) for a, b, ps in chunk],
+                                        version)
+                            for chunk in (todo[i:i + DIFF_CHUNK] for i in range(0, len(todo), DIFF_CHUNK))]
+
+    def _kept(self, a: str, b: str, ps: Sequence[Passage]) -> bool:
+        """Whether the pair's diffs were kept under the same key (then found)."""
+        key = self.keys[(a, b)] = digest(self.part(a), self.part(b), [row_of(p) for p in ps])
+        hit, rows = self.kept.get((a, b), key)
         if hit:  # kept without the pair's ids, most of what each row held
-            diffs = [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
-        else:
-            diffs = pipeline.diff_pair(by_id[a], texts(by_id[a]), facts.get(a, []),
-                                       by_id[b], texts(by_id[b]), facts.get(b, []), ps)
-            if all(d.a == a and d.b == b for d in diffs):
-                kept.put((a, b), key, [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs])
-        out += diffs
-    kept.save(store)
-    return out
+            self.found[(a, b)] = [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
+        return hit
+
+    def result(self, diffed: Sequence[tuple[str, str, list[Passage]]]) -> list[FactDiff]:
+        """The diffs of ``diffed`` (those it was made with, or some of them), in order; the
+        fresh ones kept for the next run."""
+        for fut in self.futures:
+            for a, b, rows, kept in fut.result():
+                if kept:
+                    self.found[(a, b)] = [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
+                    self.kept.put((a, b), self.keys[(a, b)], rows, checked=True)
+                else:
+                    self._fresh(a, b, [FactDiff(*row) for row in rows])
+        self.futures = []
+        out: list[FactDiff] = []
+        for a, b, ps in diffed:
+            if (a, b) not in self.found and ((a, b) in self.keys or not self._kept(a, b, ps)):
+                da, db = self.by_id[a], self.by_id[b]
+                self._fresh(a, b, pipeline.diff_pair(da, self.texts(da), self.facts.get(a, []),
+                                                     db, self.texts(db), self.facts.get(b, []), ps))
+            out += self.found[(a, b)]
+        self.kept.save(self.store)
+        return out
+
+    def _fresh(self, a: str, b: str, diffs: list[FactDiff]) -> None:
+        self.found[(a, b)] = diffs
+        if all(d.a == a and d.b == b for d in diffs):
+            self.kept.put((a, b), self.keys[(a, b)], [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs])

@@ -10,6 +10,7 @@ process whose OpenMP (faiss) or BLAS threads have run can hang.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,7 +24,9 @@ from sourcetrace.align.pair import align
 from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 from sourcetrace.encode.vectors import StoreVectors
+from sourcetrace.engines.kept import keepable, row_of
 from sourcetrace.engines.sides import Sides
+from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.records import Document, Fact, Passage
 from sourcetrace.store.sqlite import Store
 
@@ -59,7 +62,7 @@ def _start(db_path: str, spec: str, threshold: float, warm: bool = False) -> Non
     store = Store(db_path)
     encoder = get_encoder(spec) if spec else None
     _state["blas"] = one_thread(encoder)
-    _state.update(vectors=StoreVectors(store), unkept=StoreVectors(store, keep=False), sides=Sides(store),
+    _state.update(store=store, vectors=StoreVectors(store), unkept=StoreVectors(store, keep=False), sides=Sides(store),
                   encoder=encoder, threshold=threshold)
     if warm:  # the models every task reads, loaded now (:meth:`PairWork.warm`)
         if isinstance(encoder, LazyBatchEncoder):
@@ -91,6 +94,36 @@ def _align_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool = True) 
     sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors" if keep else "unkept"]
     return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors, threshold=_state["threshold"]))
             for a, b in chunk]
+
+
+def diff_chunk(chunk: Sequence[tuple[Document, Document, list[Passage]]], facts_version: str
+               ) -> list[tuple[str, str, list[list], bool]]:
+    """The fact diffs of every pair of ``chunk`` (documents a and b with the passages its diff
+    reads): :func:`diff_pair` over the documents' texts and facts as the store holds them (the
+    facts stored under ``facts_version``), in a :class:`PairWork` worker. Each pair's as
+    (a, b, rows, kept): with ``kept``, rows as :class:`engines.local.FactDiffs` keeps them for the
+    next run (found :func:`keepable` here, not in the calling process), else each diff's fields."""
+    store = _state["store"]
+    ids = list(dict.fromkeys(x.id for a, b, _ in chunk for x in (a, b)))
+    facts = {d: [Fact(d, *row) for row in json.loads(data)]
+             for d, data in store.cached("facts", facts_version, ids).items()}
+    texts: dict[str, str] = {}
+
+    def text(doc: Document) -> str:
+        if doc.id not in texts:
+            texts[doc.id] = store.document_text(doc.id) or ""
+        return texts[doc.id]
+
+    out = []
+    for a, b, ps in chunk:
+        diffs = diff_pair(a, text(a), facts.get(a.id, []), b, text(b), facts.get(b.id, []), ps)
+        if all(d.a == a.id and d.b == b.id for d in diffs):
+            rows = [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs]
+            if keepable(rows):
+                out.append((a.id, b.id, rows, True))
+                continue
+        out.append((a.id, b.id, [row_of(d) for d in diffs], False))
+    return out
 
 
 def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, encoder: Encoder | None,
@@ -161,6 +194,11 @@ class PairWork:
         self.pool: ProcessPoolExecutor | None = None
         self.lock = threading.Lock()  # :meth:`warm` may come from another thread
         self.closed = False
+
+    def running(self) -> bool:
+        """Whether the worker processes are up (a task started them, and they are not closed)."""
+        with self.lock:
+            return self.pool is not None
 
     def usable(self) -> bool:
         """Whether tasks run in worker processes: two or more, with an encoder they can build."""
