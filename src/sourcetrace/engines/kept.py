@@ -21,6 +21,7 @@ from pathlib import Path
 
 import sourcetrace
 from sourcetrace import __version__
+from sourcetrace.records import FactDiff
 from sourcetrace.store.sqlite import Store
 
 
@@ -76,6 +77,19 @@ class KeptPairs:
 def keepable(result: object) -> bool:
     """Whether JSON gives ``result`` back equal (else it is not kept: see :class:`KeptPairs`)."""
     return json.loads(json.dumps(result, ensure_ascii=False)) == result
+
+
+def fact_diff_rows(a: str, b: str, diffs: Sequence[FactDiff]) -> list[list] | None:
+    """A pair's fact diffs as kept (each row without the pair's ids, most of what it held); None
+    when a diff is not of ``a`` and ``b`` in that order (then not kept)."""
+    if not all(d.a == a and d.b == b for d in diffs):
+        return None
+    return [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs]
+
+
+def fact_diffs_of_rows(a: str, b: str, rows: Sequence[Sequence]) -> list[FactDiff]:
+    """The fact diffs :func:`fact_diff_rows` kept, the pair's ids put back."""
+    return [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
 
 
 def row_of(record: object, skip: int = 0) -> list:

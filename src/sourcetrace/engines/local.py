@@ -44,7 +44,7 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.static import RowMemo
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.kept import KeptPairs, digest, row_of
+from sourcetrace.engines.kept import KeptPairs, digest, fact_diff_rows, fact_diffs_of_rows, row_of
 from sourcetrace.engines.workers import (
     FACT_CHUNK,
     FEATURE_CHUNK,
@@ -1019,7 +1019,7 @@ class FactDiffs:
         key = self.keys[(a, b)] = digest(self.part(a), self.part(b), [row_of(p) for p in ps])
         hit, rows = self.kept.get((a, b), key)
         if hit:  # kept without the pair's ids, most of what each row held
-            self.found[(a, b)] = [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
+            self.found[(a, b)] = fact_diffs_of_rows(a, b, rows)
         return hit
 
     def result(self, diffed: Sequence[tuple[str, str, list[Passage]]]) -> list[FactDiff]:
@@ -1028,7 +1028,7 @@ class FactDiffs:
         for fut in self.futures:
             for a, b, rows, kept in fut.result():
                 if kept:
-                    self.found[(a, b)] = [FactDiff(a, *row[:2], b, *row[2:]) for row in rows]
+                    self.found[(a, b)] = fact_diffs_of_rows(a, b, rows)
                     self.kept.put((a, b), self.keys[(a, b)], rows, checked=True)
                 else:
                     self._fresh(a, b, [FactDiff(*row) for row in rows])
@@ -1045,5 +1045,5 @@ class FactDiffs:
 
     def _fresh(self, a: str, b: str, diffs: list[FactDiff]) -> None:
         self.found[(a, b)] = diffs
-        if all(d.a == a and d.b == b for d in diffs):
-            self.kept.put((a, b), self.keys[(a, b)], [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs])
+        if (rows := fact_diff_rows(a, b, diffs)) is not None:
+            self.kept.put((a, b), self.keys[(a, b)], rows)

@@ -24,7 +24,7 @@ from sourcetrace.align.pair import align
 from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 from sourcetrace.encode.vectors import StoreVectors
-from sourcetrace.engines.kept import keepable, row_of
+from sourcetrace.engines.kept import fact_diff_rows, keepable, row_of
 from sourcetrace.engines.sides import Sides
 from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.records import Document, Fact, Passage
@@ -117,11 +117,10 @@ def diff_chunk(chunk: Sequence[tuple[Document, Document, list[Passage]]], facts_
     out = []
     for a, b, ps in chunk:
         diffs = diff_pair(a, text(a), facts.get(a.id, []), b, text(b), facts.get(b.id, []), ps)
-        if all(d.a == a.id and d.b == b.id for d in diffs):
-            rows = [[d.a_start, d.a_end, *row_of(d, 4)] for d in diffs]
-            if keepable(rows):
-                out.append((a.id, b.id, rows, True))
-                continue
+        rows = fact_diff_rows(a.id, b.id, diffs)
+        if rows is not None and keepable(rows):
+            out.append((a.id, b.id, rows, True))
+            continue
         out.append((a.id, b.id, [row_of(d) for d in diffs], False))
     return out
 
