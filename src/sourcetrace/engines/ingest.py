@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from sourcetrace.engines.parent import end_with_parent
 from sourcetrace.readers import DEFAULT_MAX_BYTES, NotDocuments, ReadError, discover, read_file
 from sourcetrace.records import ReadFailure
 from sourcetrace.segment.documents import segment_and_split
@@ -199,6 +200,7 @@ _worker_store: list[Store] = []
 
 
 def _open_store(db_path: str) -> None:
+    end_with_parent()
     _worker_store.append(Store(db_path))
 
 

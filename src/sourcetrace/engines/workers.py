@@ -25,6 +25,7 @@ from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.kept import fact_diff_rows, keepable, row_of
+from sourcetrace.engines.parent import end_with_parent
 from sourcetrace.engines.sides import Sides
 from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.records import Document, Fact, Passage
@@ -57,6 +58,8 @@ WORKER_MEMO = 8_000  # sentence vectors a worker keeps in memory: a chunk's docu
 
 def _start(db_path: str, spec: str, threshold: float, warm: bool = False) -> None:
     from sourcetrace.encode import vectors
+
+    end_with_parent()
 
     vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
     store = Store(db_path)
@@ -259,6 +262,7 @@ class PairWork:
 def _start_documents(db_path: str, nice: int) -> None:
     # Below the calling process: its stages (topics, candidates) are a trace's critical path, and
     # these workers' jobs are wanted later (facts at the end), so they take the cores it leaves.
+    end_with_parent()
     if nice:
         os.nice(nice)
     _state.update(store=Store(db_path))
