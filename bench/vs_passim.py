@@ -299,6 +299,9 @@ def table(sizes: list[Size]) -> str:
     return "\n".join(lines)
 
 
+BYTES_A_DOCUMENT = 300_000  # disk a planted document costs while its size runs (measured: 25,000 took 5-7 GB)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, nargs="+", default=[10000, 25000, 50000])
@@ -321,6 +324,15 @@ def main() -> None:
     elif args.passim_venv is None or not os.access(args.passim_venv / "bin" / "spark-submit", os.X_OK):
         where = f"no passim at {args.passim_venv}" if args.passim_venv else "no passim venv given"
         sys.exit(f"{where}: {SETUP_HINT}")
+    # One size at a time is on disk (corpus, store, both outputs; 25,000 documents took 5-7 GB):
+    # a full disk fails the run late, as SQLite's "database or disk is full" in some stage.
+    need = max(args.docs) * BYTES_A_DOCUMENT
+    where = args.keep or Path(tempfile.gettempdir())
+    where.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(where).free
+    if free < need:
+        sys.exit(f"{where}: {free / 2**30:.1f} GiB free, {need / 2**30:.1f} GiB needed for {max(args.docs):,} "
+                 "documents: free some space or pass --keep DIR on a larger disk")
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_vs_passim_"))
     say(f"bench/vs_passim.py --docs {' '.join(map(str, args.docs))} --seed {args.seed} "
         f"--passim-options '{args.passim_options}' work={work}")
