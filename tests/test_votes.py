@@ -436,6 +436,17 @@ def test_a_run_of_votes_chooses_a_translation_reordered_in_blocks():
                       ["x", "y"]) == (("x", 2),)
 
 
+def test_a_pair_one_ballot_alone_names_is_agreed_as_agreed_decides_it():
+    # choices decides a pair named once by agreed_alone: the same answer as agreed for any one word.
+    words = [(kind + word, value) for kind in votes.KINDS for word in ("share", "run")
+             for value in (0.0, votes.MIN_SHARE, 1.0, votes.MIN_RUN - 2, votes.MIN_RUN - 1, votes.MIN_RUN, 9)]
+    words += [(kind + "order", i, j) for kind in votes.KINDS for i, j in ((0, 0), (3, 2))]
+    words += [(votes.LISTED, "a1"), (votes.LISTED, "e1")]
+    assert any(votes.agreed([w]) for w in words) and not all(votes.agreed([w]) for w in words)
+    for w in words:
+        assert votes.agreed_alone(w) == votes.agreed([w]), w
+
+
 @pytest.mark.parametrize("seed,cells", [(0, 1 << 21), (1, 40), (2, 40), (3, 1)])
 def test_tallies_brought_up_together_equal_each_brought_up_alone_and_head_a_full_reading(seed, cells, monkeypatch):
     """votes.retallies brings many tallies up at once, in groups of about one width (``cells``: a

@@ -1,0 +1,154 @@
+"""A +1% rerun's CPU by stage: this checkout's code against another's, alternating, each run on a
+fresh copy of one traced store (issue 18: a rerun after adding 1% of documents costs <= 5% of a
+fresh run, with a fresh run's answers).
+
+    .venv/bin/python bench/rerun.py --keep DIR [--docs 10000] [--against CHECKOUT] [--rounds 3]
+
+The first call writes a planted corpus of N documents (`synthetic.planted_corpus`, seed 7) under
+DIR, traces it fresh with this checkout's code (`bench/trace.py`'s stages) into DIR/fresh.db, then
+writes 1% more documents as `bench/trace.py --incremental` does; later calls reuse them. Each
+round reruns the stages over the grown corpus once per code (this tree's src, then CHECKOUT's
+src), each in a process of its own on a copy of DIR/fresh.db, the encoder loaded before timing.
+Printed per run: each stage's CPU seconds (`time.process_time`: every thread of the process; a
+rerun stays under every worker threshold, so it runs in that one process), the stages' sum, the
+wall, and a digest of the relations (document keys, type, source): the same digest, the same
+answers. Then the medians per code and their ratio. On a machine other work shares, only runs
+alternated like this compare (the same code moves 10-20% with the load); CPU, not wall.
+
+The results kept per pair (a pair's relation, its fact diffs: engines/kept.py) are stale under any
+other code than the one that traced the store; each run relabels them to its own code's digest, as
+if it had traced the store (else both codes would type and diff every such pair again, which a
+steady rerun does not). A code that stores a record of another layout (a version bumped)
+recomputes it on the copy: its rerun then pays that once, and this measures that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+PREPARED = "prepared.json"  # what prepare() did: documents added, the digest of the code that traced
+STAGES = ("read", "topics", "candidates", "encode", "align", "relate", "facts")
+
+
+def prepare(work: Path, docs: int, seed: int) -> None:
+    """The planted corpus traced fresh into work/fresh.db, then 1% more documents written."""
+    _imported(str(ROOT / "src"))
+    import trace as bench
+
+    import synthetic
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.engines.kept import code_version
+    from sourcetrace.store.sqlite import Store
+
+    corpus, db = work / "corpus", work / "fresh.db"
+    if (work / PREPARED).exists() and db.exists():
+        return
+    for p in (corpus, db):
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    get_encoder("use").encode(["warm up the encoder", "تسخين"])
+    truth = synthetic.planted_corpus(corpus, docs, seed)
+    t, cpu = time.perf_counter(), bench._cpu()
+    with Store(db) as store:
+        bench.run_trace(corpus, store, "fresh")
+    print(f"fresh trace of {docs} documents: {time.perf_counter() - t:.1f} s wall, {bench._cpu() - cpu:.1f} s CPU "
+          "(workers included)", flush=True)
+    new = bench.add_documents(corpus, truth, seed, max(1, round(docs * 0.01)))
+    truth["docs"].update(new["docs"])
+    (work / PREPARED).write_text(json.dumps({"added": len(new["docs"]), "code": code_version()}))
+
+
+def _imported(src: str) -> ModuleType:
+    """sourcetrace imported from ``src``, bench/ importable."""
+    sys.path[:0] = [src, str(ROOT / "bench")]
+    import sourcetrace
+
+    assert sourcetrace.__file__.startswith(src), sourcetrace.__file__
+    return sourcetrace
+
+
+def child(src: str, work: Path, copy: Path) -> None:
+    """One rerun with ``src``'s code on a copy of the fresh store; prints one JSON line."""
+    _imported(src)  # before bench/trace.py, which puts this tree's src first
+    import trace as bench
+
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.engines.kept import code_version
+    from sourcetrace.store.sqlite import Store
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(work / "fresh.db", copy)
+    # Results kept per pair are stale under any other code (engines/kept.code_version): relabelled
+    # to this code's digest, as if it had traced the store, so a run measures a steady rerun.
+    traced_by = json.loads((work / PREPARED).read_text())["code"]
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE corpus_cache SET version=? WHERE version=?", (code_version(), traced_by))
+    conn.close()
+    get_encoder("use").encode(["warm up the encoder", "تسخين"])
+    real = bench._cpu
+    bench._cpu = time.process_time  # this process's threads only: the stages' own CPU
+    t = time.perf_counter()
+    try:
+        with Store(copy) as store:
+            run = bench.run_trace(work / "corpus", store, "rerun")
+    finally:
+        bench._cpu = real
+    wall = time.perf_counter() - t
+    cpu = {s: run.cpu.get(s, 0.0) for s in STAGES}
+    keys = sorted(bench.rel_key(run, r) for r in run.relations)
+    digest = hashlib.blake2b(repr(keys).encode("utf-8"), digest_size=8).hexdigest()
+    print("RESULT " + json.dumps({"cpu": cpu, "wall": wall, "relations": len(keys), "digest": digest}), flush=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--keep", type=Path, required=True, help="the corpus and fresh store live here")
+    ap.add_argument("--docs", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--against", type=Path, help="another checkout (its src) to alternate with")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    args.keep.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        child(args.child[0], args.keep, Path(args.child[1]))
+        return
+    prepare(args.keep, args.docs, args.seed)
+    codes = [("this", str(ROOT / "src"))] + ([("against", str(args.against.resolve() / "src"))] if args.against else [])
+    got: dict[str, list[dict]] = {name: [] for name, _ in codes}
+    for i in range(args.rounds):
+        for name, src in codes:
+            out = subprocess.run([sys.executable, __file__, "--keep", str(args.keep), "--child", src,
+                                  str(args.keep / f"rerun-{name}.db")], capture_output=True, text=True, check=True)
+            line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
+            r = json.loads(line[len("RESULT "):])
+            got[name].append(r)
+            load = os.getloadavg()[0]
+            print(f"round {i + 1} {name:7} stages {sum(r['cpu'].values()):6.2f} s CPU (" +
+                  ", ".join(f"{s} {r['cpu'][s]:.2f}" for s in STAGES) +
+                  f"), wall {r['wall']:.1f} s, load {load:.1f}, relations {r['relations']} {r['digest']}", flush=True)
+    for name, runs in got.items():
+        print(f"median {name:7} stages {statistics.median(sum(r['cpu'].values()) for r in runs):.2f} s CPU: " +
+              ", ".join(f"{s} {statistics.median(r['cpu'][s] for r in runs):.2f}" for s in STAGES))
+    if args.against:
+        mine, theirs = (statistics.median(sum(r["cpu"].values()) for r in got[n]) for n in ("this", "against"))
+        same = len({r["digest"] for runs in got.values() for r in runs}) == 1
+        print(f"this / against: {mine / theirs:.3f}; the same relations in every run: {'yes' if same else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
