@@ -88,14 +88,16 @@ def main() -> None:
     ap.add_argument("--against", type=Path, help="the other tree's src directory (e.g. main's)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--parts", action="store_true")
+    ap.add_argument("--inputs", type=Path, help="keep the candidate inputs in this file (reused when it exists)")
     args = ap.parse_args()
     if args.child:
         child(args.child)
         return
     with tempfile.TemporaryDirectory() as d:
-        inputs = Path(d) / "inputs.pkl"
-        n = write_inputs(args.corpus, args.docs, inputs)
-        print(f"{n} documents from the first {args.docs} files of {args.corpus}")
+        inputs = args.inputs or Path(d) / "inputs.pkl"
+        if not inputs.exists():
+            n = write_inputs(args.corpus, args.docs, inputs)
+            print(f"{n} documents from the first {args.docs} files of {args.corpus}")
         if args.parts:
             parts(inputs)
         trees = {"this": ROOT / "src", "against": args.against}
