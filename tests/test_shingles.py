@@ -12,7 +12,7 @@ from sourcetrace.candidates.pairs import SEED, _shingles
 from sourcetrace.candidates.shingles import Runs, shingle_starts, signatures, span_hashes
 
 # every length class of the hash: empty, 1-3, 4-7, 8-16 bytes, then 16-byte blocks (17, 32, 33, ...)
-LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49, 100, 257]
+LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49, 100, 257, 4111, 5000]
 
 
 def _rensa(tokens: list[str]) -> np.ndarray:

@@ -51,38 +51,45 @@ def span_hashes(buf: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     w32 = np.ndarray((len(buf) + 1,), dtype="<u4", buffer=b8, strides=(1,))
     starts = np.asarray(starts, dtype=np.int64)
     ends = np.asarray(ends, dtype=np.int64)
+    # The 16-byte blocks mixed before the last 16 bytes; tokens in decreasing order of them, so
+    # those still mixing at each step are a prefix of a chunk (slices, not gathers).
+    blocks = np.maximum(ends - starts - 1, 0) // 16
+    if len(blocks) and blocks.max() > 255:  # a token of over 4 kB
+        order = np.argsort(-blocks, kind="stable")
+    else:
+        order = np.argsort(blocks.astype(np.uint8) ^ np.uint8(255), kind="stable")  # a radix sort
+    starts, ends, blocks = starts[order], ends[order], blocks[order]
     out = np.empty(len(starts), dtype=_U)
     for k in range(0, len(starts), _CHUNK):
-        out[k:k + _CHUNK] = _hashes(b8, w64, w32, starts[k:k + _CHUNK], ends[k:k + _CHUNK])
+        out[order[k:k + _CHUNK]] = _hashes(b8, w64, w32, starts[k:k + _CHUNK], ends[k:k + _CHUNK], blocks[k:k + _CHUNK])
     return out
 
 
-def _hashes(b8: np.ndarray, w64: np.ndarray, w32: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def _hashes(b8: np.ndarray, w64: np.ndarray, w32: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+            blocks: np.ndarray) -> np.ndarray:
     size = ends - starts
     s0 = np.full(len(size), _SEED1)
     s1 = np.full(len(size), _SEED2)
-    k = np.flatnonzero((size >= 8) & (size <= 16))
+    n_long = int(np.count_nonzero(blocks))  # more than 16 bytes: the first n_long
+    if n_long:
+        a0, a1, at = s0[:n_long], s1[:n_long], starts[:n_long]
+        live = np.searchsorted(-blocks[:n_long], -np.arange(1, int(blocks[0]) + 1), side="right")
+        for step, n in enumerate(live.tolist()):
+            t = _mix(a0[:n] ^ w64[at[:n] + 16 * step], _NOT_ZERO ^ w64[at[:n] + (16 * step + 8)])
+            a0[:n] = a1[:n]
+            a1[:n] = t
+        a0 ^= w64[ends[:n_long] - 16]  # then the last 16 bytes
+        a1 ^= w64[ends[:n_long] - 8]
+    short = size[n_long:]
+    k = n_long + np.flatnonzero(short >= 8)
     s0[k] ^= w64[starts[k]]
     s1[k] ^= w64[ends[k] - 8]
-    k = np.flatnonzero((size >= 4) & (size < 8))
+    k = n_long + np.flatnonzero((short >= 4) & (short < 8))
     s0[k] ^= w32[starts[k]].astype(_U)
     s1[k] ^= w32[ends[k] - 4].astype(_U)
-    k = np.flatnonzero((size > 0) & (size < 4))
+    k = n_long + np.flatnonzero((short > 0) & (short < 4))
     s0[k] ^= b8[starts[k]].astype(_U)
     s1[k] ^= (b8[ends[k] - 1].astype(_U) << _U(8)) | b8[starts[k] + size[k] // 2].astype(_U)
-    long = np.flatnonzero(size > 16)
-    if len(long):
-        at, end, n = starts[long], ends[long], size[long]
-        a0, a1 = s0[long], s1[long]
-        live = np.arange(len(long))
-        off = 0
-        while len(live := live[off < n[live] - 16]):  # 16-byte blocks while more than 16 bytes follow
-            t = _mix(a0[live] ^ w64[at[live] + off], _NOT_ZERO ^ w64[at[live] + off + 8])
-            a0[live] = a1[live]
-            a1[live] = t
-            off += 16
-        s0[long] = a0 ^ w64[end - 16]  # then the last 16 bytes
-        s1[long] = a1 ^ w64[end - 8]
     h = _mix(s0, s1)
     h ^= size.astype(_U)
     h *= _K
