@@ -2,7 +2,7 @@
 CPU seconds of each and whether their stored bytes are identical.
 
     .venv/bin/python bench/features.py --corpus /tmp/speed18-k25/n25000/corpus --docs 3000 \
-        --against /work/main/src [--rounds 3] [--parts]
+        --against /work/main/src [--rounds 3] [--parts] [--inputs FILE]
 
 The corpus's first ``--docs`` files are read into a temporary store once (this tree's reader),
 and their candidate inputs (`engines.local.doc_inputs`) written to a file. Each round then runs
@@ -10,6 +10,7 @@ one process per tree, interleaved (this tree, the other, ...), each computing th
 every input and printing its CPU seconds (time.process_time) and the SHA-256 of every
 document's `features_to_bytes` in order. Printed: each tree's best and median CPU, the ratio,
 and whether the digests agree. ``--parts`` profiles this tree's features by function (cProfile).
+``--inputs FILE`` keeps the inputs in FILE and reuses them when it exists (no reading again).
 """
 
 from __future__ import annotations
@@ -88,14 +89,16 @@ def main() -> None:
     ap.add_argument("--against", type=Path, help="the other tree's src directory (e.g. main's)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--parts", action="store_true")
+    ap.add_argument("--inputs", type=Path, help="keep the candidate inputs in this file (reused when it exists)")
     args = ap.parse_args()
     if args.child:
         child(args.child)
         return
     with tempfile.TemporaryDirectory() as d:
-        inputs = Path(d) / "inputs.pkl"
-        n = write_inputs(args.corpus, args.docs, inputs)
-        print(f"{n} documents from the first {args.docs} files of {args.corpus}")
+        inputs = args.inputs or Path(d) / "inputs.pkl"
+        if not inputs.exists():
+            n = write_inputs(args.corpus, args.docs, inputs)
+            print(f"{n} documents from the first {args.docs} files of {args.corpus}")
         if args.parts:
             parts(inputs)
         trees = {"this": ROOT / "src", "against": args.against}

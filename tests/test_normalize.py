@@ -333,3 +333,14 @@ def test_normalized_tokens_are_the_tokens_of_normalize(text: str, base: int) -> 
 @pytest.mark.parametrize("text", ["  لقد  قالت الوزارةُ إنّ 3.5 ",  "The ministry\u200b said", "plain words, no fold"])
 def test_normalized_tokens_slow_and_fast_paths(text: str) -> None:
     assert normalized_tokens(text, 7) == tokens(normalize(text, base=7))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(min_size=0, max_size=40), st.integers(min_value=0, max_value=40))
+def test_long_texts_fold_as_translate_folds_them(piece: str, times: int) -> None:
+    """Texts from _ARRAY_FOLD_FROM characters on are folded by a table in numpy: the same
+    characters as str.translate, deleted, expanded and unseen ones included."""
+    from sourcetrace.text.normalize import _ARRAY_FOLD_FROM, _FOLD, _folded
+
+    for text in (piece * times + "ab" * _ARRAY_FOLD_FROM, "مُحَمَّدٌ … ﻻ ß " * 60 + piece, "x" * 600 + piece + "\U0001d538"):
+        assert _folded(text) == text.translate(_FOLD)

@@ -80,6 +80,7 @@ from scipy.sparse.csgraph import connected_components
 
 from sourcetrace.candidates.neighbours import Neighbours, nearest
 from sourcetrace.candidates.neighbours import pairs as neighbour_pairs
+from sourcetrace.candidates.shingles import Runs, shingle_starts, signatures
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.records import in_bulk, pair_key
 from sourcetrace.text.normalize import fold_parts, fold_text, normalize_text
@@ -189,6 +190,8 @@ def _words(text: str) -> list[str]:
 
 
 def _shingles(words: list[str], size: int) -> list[str]:
+    """The word `size`-grams of `words` as strings (all of them as one when fewer): the tokens
+    whose hashes :func:`document_features` computes from byte spans (shingles.py)."""
     if len(words) < size:
         return [" ".join(words)] if words else []
     # zip of shifted lists, not a slice per shingle: a third cheaper (one per word of the corpus)
@@ -196,19 +199,6 @@ def _shingles(words: list[str], size: int) -> list[str]:
 
 
 # -- MinHash ---------------------------------------------------------------------------------------
-def _signatures(token_sets: list[list[str]], num_perm: int) -> np.ndarray:
-    """(n, num_perm) uint32 MinHash signatures (rensa R-MinHash, seeded: deterministic)."""
-    if not token_sets:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    import rensa
-
-    matrix = rensa.RMinHash.digest_matrix_from_token_sets(token_sets, num_perm, SEED)
-    # to_rows is the only way out of the matrix (lists of ints); fromiter reads them without
-    # asarray's nested-list inspection
-    flat = chain.from_iterable(matrix.to_rows())
-    return np.fromiter(flat, dtype=np.uint32, count=len(token_sets) * num_perm).reshape(len(token_sets), num_perm)
-
-
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
@@ -616,54 +606,63 @@ def _sentence_words(doc: DocInput) -> tuple[list[list[str]], str]:
     return [_WORD.findall(f) for f in folds], norm
 
 
-def _quote_sets(doc: DocInput, sentences: list[list[str]], flat: list[str]) -> list[list[str]]:
-    """The word 3-shingles of each unit a document's quotes are matched by that has at least
-    ``QUOTE_MIN_TOKENS`` words (shorter ones are not matched). The units: its sentences whole, as
-    they always were, and, where they differ, its run-on units (``doc.units``: sentences joined
-    across every line break inside one), with every unit over ``CHUNK_ABOVE`` words also cut in
-    chunks (_units); each unit once (a repeated one would count twice), sentences first.
+def _quote_units(doc: DocInput, sentences: list[list[str]], at: int, runs: Runs) -> list[tuple[int, int]]:
+    """The units a document's quotes are matched by that have at least ``QUOTE_MIN_TOKENS``
+    words (shorter ones are not matched), each as its first word in `runs` and its number of
+    word 3-shingles. The units: its sentences whole, as they always were, and, where they
+    differ, its run-on units (``doc.units``: sentences joined across every line break inside
+    one), with every unit over ``CHUNK_ABOVE`` words also cut in chunks (_units); each unit once
+    (a repeated one would count twice), sentences first.
     Adding units never loses a pair the sentences find: joining a headline, a byline and a
     date line to the first sentence (news pages) must not replace that sentence's own unit.
     A shared sentence over CHUNK_ABOVE words counts more than once towards QUOTE_MIN_SENTENCES:
     forty words in a row are shared text, not a stock line. `sentences`: :func:`_sentence_words`
-    of `doc`, `flat` their words in a row: a sentence's shingles are a slice of the shingles of
-    `flat`, made once (shingling each unit apart was a quarter of the features' cost)."""
-    row = _shingles(flat, QUOTE_SHINGLE) if len(flat) >= QUOTE_MIN_TOKENS else []
-    out: list[list[str]] = []
+    of `doc`, whose words are in `runs` in a row from word `at`: a sentence's shingles are
+    those of that run (a run-on unit's words are added to `runs` when it is kept)."""
+    out: list[tuple[int, int]] = []
     seen: set[tuple[str, ...]] = set()
     starts = []
-    at = 0
     for s in sentences:
         starts.append(at)
         if len(s) >= QUOTE_MIN_TOKENS:
             seen.add(tuple(s))
-            out.append(row[at:at + len(s) - QUOTE_SHINGLE + 1])
+            out.append((at, len(s) - QUOTE_SHINGLE + 1))
         at += len(s)
 
-    def add(words: list[str], bounds: list[tuple[int, int]], shingles: Callable[[int, int], list[str]]) -> None:
+    def kept(words: list[str], bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        new = []
         for a, b in bounds:
             if b - a >= QUOTE_MIN_TOKENS and (key := tuple(words[a:b])) not in seen:
                 seen.add(key)
-                out.append(shingles(a, b))
+                new.append((a, b - a - QUOTE_SHINGLE + 1))
+        return new
 
     known = set(doc.sentences)
     for x in doc.units:
         if x not in known:
             u = _words(x)
-            add(u, _units(u), lambda a, b, u=u: _shingles(u[a:b], QUOTE_SHINGLE))
+            if new := kept(u, _units(u)):
+                first = runs.add(u)
+                out += [(first + a, n) for a, n in new]
     for s, at in zip(sentences, starts, strict=True):
         if len(s) > CHUNK_ABOVE:  # a shorter one is one unit, added above
-            add(s, _units(s), lambda a, b, at=at: row[at + a:at + b - QUOTE_SHINGLE + 1])
+            out += [(at + a, n) for a, n in kept(s, _units(s))]
     return out
 
 
-@in_bulk()  # words, shingles and units: millions of objects, no cycles (the collector was a seventh of the time)
+@in_bulk()  # words and units: millions of objects, no cycles (the collector was a seventh of the time)
 def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle: int = 5) -> list[DocFeatures]:
-    """Signatures and terms of each document (a map over documents; batched for MinHash speed)."""
+    """Signatures and terms of each document (a map over documents; batched for MinHash speed).
+    A document's token set is its word `shingle`-grams (all its words as one token when it has
+    fewer), a quote unit's its word 3-grams, hashed from one buffer of every word (shingles)."""
     if num_perm % DOC_ROWS:
         raise ValueError(f"num_perm must be a multiple of {DOC_ROWS}")
-    doc_sets: list[list[str]] = []
-    quote_sets: list[list[str]] = []
+    runs = Runs()
+    doc_first: list[int] = []  # per document with words: its first word, shingles, words a shingle
+    doc_count: list[int] = []
+    doc_size: list[int] = []
+    quote_first: list[int] = []
+    quote_count: list[int] = []
     has_doc: list[bool] = []
     n_quotes: list[int] = []
     norms: list[str] = []
@@ -671,15 +670,24 @@ def document_features(docs: Sequence[DocInput], *, num_perm: int = 128, shingle:
         words, norm = _sentence_words(d)
         norms.append(norm)
         flat = list(chain.from_iterable(words))
-        sh = _shingles(flat, shingle)
-        has_doc.append(bool(sh))
-        if sh:
-            doc_sets.append(sh)
-        units = _quote_sets(d, words, flat)
-        quote_sets += units
+        at = runs.add(flat)
+        has_doc.append(bool(flat))
+        if flat:
+            doc_first.append(at)
+            doc_count.append(max(1, len(flat) - shingle + 1))
+            doc_size.append(min(shingle, len(flat)))
+        units = _quote_units(d, words, at, runs)
+        for first, count in units:
+            quote_first.append(first)
+            quote_count.append(count)
         n_quotes.append(len(units))
-    doc_sigs = iter(_signatures(doc_sets, num_perm))
-    quote_sigs = _signatures(quote_sets, QUOTE_PERM)
+    doc_starts = shingle_starts(doc_first, doc_count)
+    quote_starts = shingle_starts(quote_first, quote_count)
+    hashes = runs.hashes(np.concatenate((doc_starts, quote_starts)),
+                         np.concatenate((np.repeat(np.asarray(doc_size, dtype=np.int64), doc_count),
+                                         np.full(len(quote_starts), QUOTE_SHINGLE, dtype=np.int64))))
+    doc_sigs = iter(signatures(hashes[:len(doc_starts)], doc_count, num_perm, SEED))
+    quote_sigs = signatures(hashes[len(doc_starts):], quote_count, QUOTE_PERM, SEED)
     out, q = [], 0
     for d, has, n, norm in zip(docs, has_doc, n_quotes, norms, strict=True):
         out.append(DocFeatures(d.id, d.lang, next(doc_sigs) if has else None, quote_sigs[q:q + n],

@@ -74,6 +74,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
 
+import numpy as np
+
 __all__ = ["Normalized", "normalize", "normalize_span", "tokens"]
 
 
@@ -376,10 +378,41 @@ def normalize(text: str, lang: str | None = None, base: int = 0) -> Normalized:
     return Normalized(out, tuple(starts), tuple(ends))
 
 
+# Folding a long text by a table of code points in numpy (decode, look up, encode) takes a third
+# of ``str.translate``'s time over a dict: that looks every character up as an int object.
+# Below this length translate is cheaper.
+_ARRAY_FOLD_FROM = 512
+_CP_UNSEEN, _CP_DELETED, _CP_EXPANDED = np.uint32(0xFFFFFFFF), np.uint32(0xFFFFFFFE), np.uint32(0xFFFFFFFD)
+_BMP_FOLD = np.full(0x10000, _CP_UNSEEN, dtype=np.uint32)  # code point -> folded one (or a mark above), as _FOLD
+
+
+def _folded(text: str) -> str:
+    """``text.translate(_FOLD)`` (and the table filled as it fills it)."""
+    if len(text) < _ARRAY_FOLD_FROM:
+        return text.translate(_FOLD)
+    try:
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate
+        return text.translate(_FOLD)
+    if cps.max() > 0xFFFF:
+        return text.translate(_FOLD)
+    out = _BMP_FOLD[cps]
+    if (out == _CP_UNSEEN).any():
+        for cp in np.unique(cps[out == _CP_UNSEEN]).tolist():
+            value = _FOLD[cp]
+            _BMP_FOLD[cp] = ord(value) if len(value) == 1 else _CP_DELETED if not value else _CP_EXPANDED
+        out = _BMP_FOLD[cps]
+    if (out >= _CP_EXPANDED).any():
+        if (out == _CP_EXPANDED).any():  # rare (an ellipsis, a ligature): translate expands it
+            return text.translate(_FOLD)
+        out = out[out != _CP_DELETED]
+    return out.tobytes().decode("utf-32-le")
+
+
 def normalize_text(text: str) -> str:
     """``normalize(text).text`` without the offset maps (keys, terms, shingles): the fold and
     the space runs only, several times faster."""
-    out = text.translate(_FOLD)
+    out = _folded(text)
     if "  " in out:
         out = _SPACE_RUN.sub(" ", out)
     return out.strip(" ")
@@ -388,7 +421,7 @@ def normalize_text(text: str) -> str:
 def fold_text(text: str) -> str:
     """:func:`normalize_text` before its space runs are collapsed and its ends stripped: the same
     words to any tokenizer that splits at spaces, for less (MinHash reads every sentence's words)."""
-    return text.translate(_FOLD)
+    return _folded(text)
 
 
 _PART = "\ue000"  # a private-use character: folds to itself, is no word character
@@ -409,7 +442,7 @@ def fold_parts(text: str, parts: Sequence[str]) -> tuple[str, list[str]] | None:
         pieces += (text[at:i], part)
         at = i + len(part)
     pieces.append(text[at:])
-    folded = _PART.join(pieces).translate(_FOLD).split(_PART)
+    folded = _folded(_PART.join(pieces)).split(_PART)
     if len(folded) != len(pieces):  # a character folded to the separator (none does)
         return None
     out = "".join(folded)

@@ -32,10 +32,9 @@ _MONTH_ALT = rf"(?P<{{g}}>{_MONTH_RE})(?:\s*/\s*(?:{_MONTH_RE}))?"
 # lookbehind it made the engine try every position (half the cost of reading a document's terms).
 _DATE_DMY = re.compile(rf"(?P<d>\d{{1,2}})\s+(?:من\s+)?{_MONTH_ALT.format(g='m')},?\s+(?:عام\s+|سنه\s+)?(?P<y>\d{{4}})(?!\d)")
 _DATE_MDY = re.compile(rf"{_MONTH_ALT.format(g='m')}\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?!\d)")
-# What every _DATE_MDY match holds: a text without it is not searched for one (a month-led
-# pattern is tried at every letter: a third of reading a document's terms, most of them Arabic
-# reports, whose dates come day first).
-_MDY_TAIL = re.compile(r"\s\d{1,2},?\s+\d{4}(?!\d)")
+# What follows the day of every _DATE_MDY match: a day without it begins none, and the month
+# names before it are not looked for (most numbers of one or two digits between spaces are no day).
+_DAY_TAIL = re.compile(r"\d{1,2},?\s+\d{4}(?!\d)")
 _DATE_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
 _DATE_SLASH = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})(?!\d)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\d])")
@@ -124,16 +123,19 @@ def _digit_terms(norm: str, out: set[str]) -> None:
         r, e = run.span()
         # Not a \d, but a digit to str.isdigit (a superscript, unless folded): as it was checked
         after_digit = r > 0 and norm[r - 1].isdigit()
-        if r >= num_at:  # a number always begins at a run's start
-            m = _NUMBER.match(norm, r)
-            num_at = m.end()
-            tok = m.group()
-            if tok not in done and not after_digit and (r == 0 or norm[r - 1] not in ".,"):
-                done.add(tok)
-                key = _number(tok)
-                if key:
-                    out.add(key)
         size, after = e - r, norm[e:e + 1]
+        if r >= num_at:  # a number always begins at a run's start
+            if size <= 2 and after != "." and after != ",":
+                num_at = e  # the run alone, of too few digits to be a term (most numbers)
+            else:
+                m = _NUMBER.match(norm, r)
+                num_at = m.end()
+                tok = m.group()
+                if tok not in done and not after_digit and (r == 0 or norm[r - 1] not in ".,"):
+                    done.add(tok)
+                    key = _number(tok)
+                    if key:
+                        out.add(key)
         m = None
         if size <= 2:
             if r >= dmy_at and after.isspace() and (m := _DATE_DMY.match(norm, r)):
@@ -147,7 +149,8 @@ def _digit_terms(norm: str, out: set[str]) -> None:
             key = _date(m, int(m.group("m")))
         if m and key and not after_digit:
             out.add(key)
-        if size <= 2 and r > mdy_at and norm[r - 1].isspace() and (after == "," or after.isspace()):
+        if (size <= 2 and r > mdy_at and norm[r - 1].isspace() and (after == "," or after.isspace())
+                and _DAY_TAIL.match(norm, r)):
             m = _month_first(norm, r, mdy_at)  # r may be the day of a date written month first
             if m:
                 mdy_at = m.end()
