@@ -168,23 +168,31 @@ def _unpossessive(word: str) -> str:
 
 
 def _english(text: str) -> list[Name]:
-    en, _ = _gazetteer()
     out: list[Name] = []
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
     headline: dict[int, bool] = {}  # line number -> a title-case headline? (each line judged once)
     for m in _EN_RUN.finditer(text):
         at = m.start()
-        spans = [(at + w.start(), at + w.end(), _unpossessive(w.group())) for w in _RUN_WORD.finditer(m.group())]
-        found: list[Name] = []
-        _english_run(text, spans, en, found)
-        line = bisect_left(breaks, m.start())
+        found = _run_names(m.group(), text.startswith("-", m.end()))
+        line = bisect_left(breaks, at)
         if line not in headline:
             start = breaks[line - 1] + 1 if line else 0
             headline[line] = _title_case(text[start:breaks[line] if line < len(breaks) else len(text)])
         if headline[line]:  # a headline: every word has a capital, only known names count
-            found = [x for x in found if x.type == "place" or x.key in _KNOWN_ORGS]
-        out += found
+            found = tuple(x for x in found if x[2] == "place" or x[3] in _KNOWN_ORGS)
+        out += [Name(at + s, at + e, typ, key) for s, e, typ, key in found]
     return out
+
+
+# A corpus repeats its runs ("The", "Council of Ministers", a minister's name): each is read once.
+@functools.lru_cache(maxsize=1 << 16)
+def _run_names(run: str, dash_after: bool) -> tuple[tuple[int, int, str, str], ...]:
+    """(start, end, type, key) of the names of a run of capitalised words (offsets into ``run``);
+    ``dash_after``: a "-" follows the run in its text ("COVID-19": no organisation)."""
+    spans = [(w.start(), w.end(), _unpossessive(w.group())) for w in _RUN_WORD.finditer(run)]
+    found: list[Name] = []
+    _english_run(run, spans, _gazetteer()[0], found, dash_after)
+    return tuple((x.start, x.end, x.type, x.key) for x in found)
 
 
 _KNOWN_ORGS = frozenset(_ORG_ALIASES.get(k, k) for k in _ORGS)
@@ -202,7 +210,8 @@ def _title_case(line: str) -> bool:
     return caps >= 0.75 * len(words)
 
 
-def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: list[Name]) -> None:
+def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: list[Name], dash_after: bool) -> None:
+    # ``text``: the run alone (a word of it ends at whitespace, "/" or the run's end)
     # The longest known name inside the run first (a country, a city, an organisation).
     n = len(spans)
     i = 0
@@ -245,7 +254,7 @@ def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: li
             pass  # "Government", "Mission": a common noun capitalised, not a name
         elif orgish:
             out.append(Name(s, e, "org", " ".join(words)))
-        elif len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and not text.startswith("-", e):
+        elif len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and not (dash_after and e == len(text)):
             out.append(Name(s, e, "org", words[0].replace(".", "")))
         elif (titled or len(words) >= 2) and not _nationality(words[-1]):
             # a person is the last two words, or from the first name before an initial ("Karim T. Mansour")
