@@ -172,8 +172,10 @@ def _english(text: str) -> list[Name]:
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
     headline: dict[int, bool] = {}  # line number -> a title-case headline? (each line judged once)
     for m in _EN_RUN.finditer(text):
-        at = m.start()
         found = _run_names(m.group(), text.startswith("-", m.end()))
+        if not found:
+            continue  # most runs ("The", "In"): no name, and no need to know the line
+        at = m.start()
         line = bisect_left(breaks, at)
         if line not in headline:
             start = breaks[line - 1] + 1 if line else 0
