@@ -105,11 +105,12 @@ def test_arabic_words_skipped_begin_no_name_or_title() -> None:
 
     text = ("قال وزير الخارجية الإيطالي لويجي دي مايو في بغداد والعراق وللأمم المتحدة إن الرئيس "
             "والسيدة ليلى ك. حداد زارا حلف شمال الأطلسي والاتحاد الأوروبي ولبنان يوم الخميس")
-    words = names._arabic_words(text)
+    words, openings = names._arabic_words(text)
     assert [w for _, _, w in words] == [normalize_arabic(m.group()) for m in re.finditer(ARABIC_WORD, text)]
     assert all(text[s:e] == m.group() for (s, e, _), m in zip(words, re.finditer(ARABIC_WORD, text), strict=True))
     ar = names._gazetteer()[1]
     skipped = [i for i, w in enumerate(words) if not names._ar_may_start(w[2])]
+    assert openings == [i for i in range(len(words)) if i not in skipped]
     assert 0 < len(skipped) < len(words)
     for i in skipped:
         assert names._ar_known(words, i, len(words), ar, text) is None

@@ -288,23 +288,29 @@ _AR_NOT_NAME = frozenset(_norm_words("""في من إلى على عن مع و أ�
 # An Arabic word (ARABIC_WORD) as split's separator: gap, word, gap, word, ..., gap; the running sum of their lengths
 # gives each word's offsets, and no match object is made per word.
 _AR_WORD_SPLIT = re.compile(f"({ARABIC_WORD})")
-_THIRD = itemgetter(2)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
-def _arabic_words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, normalized) of every Arabic word of ``text``, by C loops (split, accumulate, map)."""
+def _arabic_words(text: str) -> tuple[list[tuple[int, int, str]], list[int]]:
+    """(start, end, normalized) of every Arabic word of ``text``, by C loops (split, accumulate, map),
+    and the indices of those a name or a title can begin with (:func:`_ar_may_start`)."""
     parts = _AR_WORD_SPLIT.split(text)
     offsets = list(accumulate(map(len, parts), initial=0))
-    return list(zip(offsets[1:-1:2], offsets[2::2], map(_normalized, parts[1::2]), strict=True))
+    raw = parts[1::2]
+    read = list(map(_AR_WORDS.get, raw))
+    if None in read:  # words not met before
+        read = [r or _ar_word(w) for r, w in zip(read, raw, strict=True)]
+    words = list(zip(offsets[1:-1:2], offsets[2::2], map(_FIRST, read), strict=True))
+    return words, list(compress(range(len(words)), map(_SECOND, read)))
 
 
 def _arabic(text: str) -> list[Name]:
     _, ar = _gazetteer()
-    words = _arabic_words(text)
+    words, openings = _arabic_words(text)
     out: list[Name] = []
     i, n = 0, len(words)
     # only words a table name or a title can begin with are read from (most words are none)
-    for c in compress(range(n), map(_ar_may_start, map(_THIRD, words))):
+    for c in openings:
         if c < i:
             continue  # inside a name or title already read
         i = c
@@ -369,10 +375,19 @@ def _close(words: list, k: int, text: str, *, initial: bool = False) -> bool:
     return between == "" or (initial and between == "." and len(words[k - 1][2]) == 1)
 
 
-# A corpus repeats its words: each is normalized, and judged as a name's or title's first word, once.
-@functools.lru_cache(maxsize=1 << 17)
-def _normalized(word: str) -> str:
-    return normalize_arabic(word)
+# A corpus repeats its words: each is normalized, and judged as a name's or title's first word, once,
+# kept in a dict that map's C loop looks a word up in (cheaper than an lru_cache's call a word).
+_AR_WORDS: dict[str, tuple[str, bool]] = {}
+_MAX_WORDS = 1 << 18
+
+
+def _ar_word(raw: str) -> tuple[str, bool]:
+    """An Arabic word as written -> (normalized, may a name or a title begin with it); remembered."""
+    if len(_AR_WORDS) >= _MAX_WORDS:
+        _AR_WORDS.clear()  # a bound on a long run's memory
+    word = normalize_arabic(raw)
+    read = _AR_WORDS[raw] = (word, _ar_may_start(word))
+    return read
 
 
 @functools.lru_cache(maxsize=1 << 17)
