@@ -16,7 +16,7 @@ import functools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 from operator import itemgetter
 
 from sourcetrace.align.cues import STOPWORDS
@@ -167,22 +167,27 @@ def _unpossessive(word: str) -> str:
     return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
+# _EN_RUN as split's separator (as _AR_WORD_SPLIT): each run's offsets without a match object.
+_EN_RUN_SPLIT = re.compile(f"({_EN_RUN.pattern})")
+
+
 def _english(text: str) -> list[Name]:
+    parts = _EN_RUN_SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts), initial=0))
+    found = list(map(_run_names, parts[1::2], map(text.startswith, repeat("-"), offsets[2::2])))
     out: list[Name] = []
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
     headline: dict[int, bool] = {}  # line number -> a title-case headline? (each line judged once)
-    for m in _EN_RUN.finditer(text):
-        found = _run_names(m.group(), text.startswith("-", m.end()))
-        if not found:
-            continue  # most runs ("The", "In"): no name, and no need to know the line
-        at = m.start()
+    for k in compress(range(len(found)), found):  # most runs ("The", "In") name nothing
+        at = offsets[2 * k + 1]
         line = bisect_left(breaks, at)
         if line not in headline:
             start = breaks[line - 1] + 1 if line else 0
             headline[line] = _title_case(text[start:breaks[line] if line < len(breaks) else len(text)])
+        names = found[k]
         if headline[line]:  # a headline: every word has a capital, only known names count
-            found = tuple(x for x in found if x[2] == "place" or x[3] in _KNOWN_ORGS)
-        out += [Name(at + s, at + e, typ, key) for s, e, typ, key in found]
+            names = tuple(x for x in names if x[2] == "place" or x[3] in _KNOWN_ORGS)
+        out += [Name(at + s, at + e, typ, key) for s, e, typ, key in names]
     return out
 
 
@@ -428,10 +433,9 @@ def _ar_known(words: list, i: int, n: int, ar: dict, text: str) -> tuple[int, in
     cands = sorted(((length, reading, skip) for reading, skip in _readings(words[i][2])
                     for length in firsts.get(reading, ()) if i + length <= n), key=lambda c: -c[0])
     for length, reading, skip in cands:
-        if not all(_close(words, k, text) for k in range(i + 1, i + length)):
-            continue
         key = ar.get((reading, *(w for _, _, w in words[i + 1:i + length])))
-        if key:
+        # the words' spacing only when they are a name (most candidates are none)
+        if key and all(_close(words, k, text) for k in range(i + 1, i + length)):
             return i + length, skip, key
     return None
 
