@@ -145,33 +145,27 @@ def _read_tokens(text: str) -> tuple[_Tokens, list[int]]:
     parts = _TOKEN_SPLIT.split(text)
     offsets = list(accumulate(map(len, parts), initial=0))
     starts, ends = offsets[1:-1:2], offsets[2::2]
-    raw = parts[1::2]
-    words = list(map(_WORDS.get, raw))
-    if None in words:  # words not met before
-        words = [w or _word(r) for w, r in zip(words, raw, strict=True)]
-    texts, may = list(map(_FIRST, words)), list(map(_SECOND, words))
-    if "" in texts:  # a lone tatweel («ـ») or marks only: nothing is left to read
-        kept = list(map(bool, texts))
-        texts, starts, ends, may = (list(compress(x, kept)) for x in (texts, starts, ends, may))
-    return _Tokens(texts, starts, ends), list(compress(range(len(texts)), may))
+    words = list(map(_word, parts[1::2]))
+    if None in words:  # a lone tatweel («ـ») or marks only: nothing is left to read
+        kept = [w is not None for w in words]
+        words, starts, ends = (list(compress(x, kept)) for x in (words, starts, ends))
+    return (_Tokens(list(map(_FIRST, words)), starts, ends),
+            list(compress(range(len(words)), map(_SECOND, words))))
+
+
+@lru_cache(maxsize=1 << 17)
+def _word(raw: str) -> tuple[str, bool] | None:
+    """A token's text as read (an Arabic word normalized) and whether it may begin a quantity."""
+    t = _normalized(raw) if starts_arabic(raw) else raw
+    return (t, _may_start(t)) if t else None
 
 
 # A corpus repeats its words: each is normalized, and judged as a quantity's first token, once.
 # (A fact-checker's day of 15,000 documents spent half its fact extraction calling _read on words
-# that cannot begin a quantity.) A dict that map's C loop looks a token up in: an lru_cache's call
-# a token cost more than the rest of _read_tokens but the split.
-_WORDS: dict[str, tuple[str, bool]] = {}
-_MAX_WORDS = 1 << 18
-
-
-def _word(raw: str) -> tuple[str, bool]:
-    """A token's text as read (an Arabic word normalized; "" when nothing is left) and whether it
-    may begin a quantity; remembered in :data:`_WORDS`."""
-    t = normalize_arabic(raw) if starts_arabic(raw) else raw
-    if len(_WORDS) >= _MAX_WORDS:
-        _WORDS.clear()  # a bound on a long run's memory
-    word = _WORDS[raw] = (t, bool(t) and _may_start(t))
-    return word
+# that cannot begin a quantity.)
+@lru_cache(maxsize=1 << 17)
+def _normalized(word: str) -> str:
+    return normalize_arabic(word)
 
 
 @lru_cache(maxsize=1 << 17)
