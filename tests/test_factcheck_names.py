@@ -105,12 +105,33 @@ def test_arabic_words_skipped_begin_no_name_or_title() -> None:
 
     text = ("قال وزير الخارجية الإيطالي لويجي دي مايو في بغداد والعراق وللأمم المتحدة إن الرئيس "
             "والسيدة ليلى ك. حداد زارا حلف شمال الأطلسي والاتحاد الأوروبي ولبنان يوم الخميس")
-    words = names._arabic_words(text)
+    words, openings = names._arabic_words(text)
     assert [w for _, _, w in words] == [normalize_arabic(m.group()) for m in re.finditer(ARABIC_WORD, text)]
     assert all(text[s:e] == m.group() for (s, e, _), m in zip(words, re.finditer(ARABIC_WORD, text), strict=True))
     ar = names._gazetteer()[1]
     skipped = [i for i, w in enumerate(words) if not names._ar_may_start(w[2])]
+    assert openings == [i for i in range(len(words)) if i not in skipped]
     assert 0 < len(skipped) < len(words)
     for i in skipped:
         assert names._ar_known(words, i, len(words), ar, text) is None
         assert names._ar_title(words, i, len(words), text) is None
+
+
+def test_a_run_read_once_is_placed_and_judged_where_it_stands() -> None:
+    """A run of capitalised words is read once (names._run_names) and its names placed at each of
+    its offsets; what follows the run ("ACME-7": part of a name) and a headline are still judged
+    where the run stands, not taken from the first text that held it."""
+    from sourcetrace.factcheck.names import find_names
+
+    def found(text: str) -> list[tuple[int, int, str, str]]:
+        return [(n.start, n.end, n.type, n.key) for n in find_names(text, "en")]
+
+    assert found("The report by ACME was read.") == [(14, 18, "org", "ACME")]
+    assert found("The ACME-7 rocket flew.") == []
+    assert found("The report by ACME was read.") == [(14, 18, "org", "ACME")]
+    text = "Karim Mansour met the press; later Karim Mansour left.\nKarim Mansour spoke."
+    at = [m.start() for m in re.finditer("Karim Mansour", text)]
+    assert found(text) == [(s, s + 13, "person", person_key("Mansour")) for s in at]
+    # the same run, in a title-case headline, is no person (only known names count there)
+    assert found("Karim Mansour Visits The Northern Districts\nand Karim Mansour spoke.") == [
+        (48, 61, "person", person_key("Mansour"))]

@@ -16,7 +16,7 @@ import functools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 from operator import itemgetter
 
 from sourcetrace.align.cues import STOPWORDS
@@ -167,24 +167,39 @@ def _unpossessive(word: str) -> str:
     return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
+# _EN_RUN as split's separator (as _AR_WORD_SPLIT): each run's offsets without a match object.
+_EN_RUN_SPLIT = re.compile(f"({_EN_RUN.pattern})")
+
+
 def _english(text: str) -> list[Name]:
-    en, _ = _gazetteer()
+    parts = _EN_RUN_SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts), initial=0))
+    found = list(map(_run_names, parts[1::2], map(text.startswith, repeat("-"), offsets[2::2])))
     out: list[Name] = []
     breaks = [m.start() for m in _NEWLINE.finditer(text)]
     headline: dict[int, bool] = {}  # line number -> a title-case headline? (each line judged once)
-    for m in _EN_RUN.finditer(text):
-        at = m.start()
-        spans = [(at + w.start(), at + w.end(), _unpossessive(w.group())) for w in _RUN_WORD.finditer(m.group())]
-        found: list[Name] = []
-        _english_run(text, spans, en, found)
-        line = bisect_left(breaks, m.start())
+    for k in compress(range(len(found)), found):  # most runs ("The", "In") name nothing
+        at = offsets[2 * k + 1]
+        line = bisect_left(breaks, at)
         if line not in headline:
             start = breaks[line - 1] + 1 if line else 0
             headline[line] = _title_case(text[start:breaks[line] if line < len(breaks) else len(text)])
+        names = found[k]
         if headline[line]:  # a headline: every word has a capital, only known names count
-            found = [x for x in found if x.type == "place" or x.key in _KNOWN_ORGS]
-        out += found
+            names = tuple(x for x in names if x[2] == "place" or x[3] in _KNOWN_ORGS)
+        out += [Name(at + s, at + e, typ, key) for s, e, typ, key in names]
     return out
+
+
+# A corpus repeats its runs ("The", "Council of Ministers", a minister's name): each is read once.
+@functools.lru_cache(maxsize=1 << 16)
+def _run_names(run: str, dash_after: bool) -> tuple[tuple[int, int, str, str], ...]:
+    """(start, end, type, key) of the names of a run of capitalised words (offsets into ``run``);
+    ``dash_after``: a "-" follows the run in its text ("COVID-19": no organisation)."""
+    spans = [(w.start(), w.end(), _unpossessive(w.group())) for w in _RUN_WORD.finditer(run)]
+    found: list[Name] = []
+    _english_run(run, spans, _gazetteer()[0], found, dash_after)
+    return tuple((x.start, x.end, x.type, x.key) for x in found)
 
 
 _KNOWN_ORGS = frozenset(_ORG_ALIASES.get(k, k) for k in _ORGS)
@@ -202,7 +217,8 @@ def _title_case(line: str) -> bool:
     return caps >= 0.75 * len(words)
 
 
-def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: list[Name]) -> None:
+def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: list[Name], dash_after: bool) -> None:
+    # ``text``: the run alone (a word of it ends at whitespace, "/" or the run's end)
     # The longest known name inside the run first (a country, a city, an organisation).
     n = len(spans)
     i = 0
@@ -245,7 +261,7 @@ def _english_run(text: str, spans: list[tuple[int, int, str]], en: dict, out: li
             pass  # "Government", "Mission": a common noun capitalised, not a name
         elif orgish:
             out.append(Name(s, e, "org", " ".join(words)))
-        elif len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and not text.startswith("-", e):
+        elif len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and not (dash_after and e == len(text)):
             out.append(Name(s, e, "org", words[0].replace(".", "")))
         elif (titled or len(words) >= 2) and not _nationality(words[-1]):
             # a person is the last two words, or from the first name before an initial ("Karim T. Mansour")
@@ -277,23 +293,29 @@ _AR_NOT_NAME = frozenset(_norm_words("""في من إلى على عن مع و أ�
 # An Arabic word (ARABIC_WORD) as split's separator: gap, word, gap, word, ..., gap; the running sum of their lengths
 # gives each word's offsets, and no match object is made per word.
 _AR_WORD_SPLIT = re.compile(f"({ARABIC_WORD})")
-_THIRD = itemgetter(2)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
-def _arabic_words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, normalized) of every Arabic word of ``text``, by C loops (split, accumulate, map)."""
+def _arabic_words(text: str) -> tuple[list[tuple[int, int, str]], list[int]]:
+    """(start, end, normalized) of every Arabic word of ``text``, by C loops (split, accumulate, map),
+    and the indices of those a name or a title can begin with (:func:`_ar_may_start`)."""
     parts = _AR_WORD_SPLIT.split(text)
     offsets = list(accumulate(map(len, parts), initial=0))
-    return list(zip(offsets[1:-1:2], offsets[2::2], map(_normalized, parts[1::2]), strict=True))
+    raw = parts[1::2]
+    read = list(map(_AR_WORDS.get, raw))
+    if None in read:  # words not met before
+        read = [r or _ar_word(w) for r, w in zip(read, raw, strict=True)]
+    words = list(zip(offsets[1:-1:2], offsets[2::2], map(_FIRST, read), strict=True))
+    return words, list(compress(range(len(words)), map(_SECOND, read)))
 
 
 def _arabic(text: str) -> list[Name]:
     _, ar = _gazetteer()
-    words = _arabic_words(text)
+    words, openings = _arabic_words(text)
     out: list[Name] = []
     i, n = 0, len(words)
     # only words a table name or a title can begin with are read from (most words are none)
-    for c in compress(range(n), map(_ar_may_start, map(_THIRD, words))):
+    for c in openings:
         if c < i:
             continue  # inside a name or title already read
         i = c
@@ -358,10 +380,19 @@ def _close(words: list, k: int, text: str, *, initial: bool = False) -> bool:
     return between == "" or (initial and between == "." and len(words[k - 1][2]) == 1)
 
 
-# A corpus repeats its words: each is normalized, and judged as a name's or title's first word, once.
-@functools.lru_cache(maxsize=1 << 17)
-def _normalized(word: str) -> str:
-    return normalize_arabic(word)
+# A corpus repeats its words: each is normalized, and judged as a name's or title's first word, once,
+# kept in a dict that map's C loop looks a word up in (cheaper than an lru_cache's call a word).
+_AR_WORDS: dict[str, tuple[str, bool]] = {}
+_MAX_WORDS = 1 << 18
+
+
+def _ar_word(raw: str) -> tuple[str, bool]:
+    """An Arabic word as written -> (normalized, may a name or a title begin with it); remembered."""
+    if len(_AR_WORDS) >= _MAX_WORDS:
+        _AR_WORDS.clear()  # a bound on a long run's memory
+    word = normalize_arabic(raw)
+    read = _AR_WORDS[raw] = (word, _ar_may_start(word))
+    return read
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -402,10 +433,9 @@ def _ar_known(words: list, i: int, n: int, ar: dict, text: str) -> tuple[int, in
     cands = sorted(((length, reading, skip) for reading, skip in _readings(words[i][2])
                     for length in firsts.get(reading, ()) if i + length <= n), key=lambda c: -c[0])
     for length, reading, skip in cands:
-        if not all(_close(words, k, text) for k in range(i + 1, i + length)):
-            continue
         key = ar.get((reading, *(w for _, _, w in words[i + 1:i + length])))
-        if key:
+        # the words' spacing only when they are a name (most candidates are none)
+        if key and all(_close(words, k, text) for k in range(i + 1, i + length)):
             return i + length, skip, key
     return None
 
