@@ -569,6 +569,30 @@ def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_
                 failed.result()
 
 
+def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relations_even_when_the_write_fails(tmp_path):
+    """With ``out`` the output set is written while the relations are stored (engines/local.py):
+    byte for byte the files pipeline.outputs writes of the result; a write that fails raises, and the
+    store still gets the trace's relations."""
+    from sourcetrace import pipeline
+    from sourcetrace.outputs import OutputError
+
+    with Store(tmp_path / "s.db") as store:
+        docs, _ = _a_story_and_its_copy(tmp_path, store)
+        result = local.trace_documents(store, docs, out=tmp_path / "beside")
+        pipeline.outputs(result, tmp_path / "after")
+        names = sorted(p.name for p in (tmp_path / "after").iterdir())
+        assert "relations.jsonl" in names and sorted(p.name for p in (tmp_path / "beside").iterdir()) == names
+        for name in names:
+            assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "after" / name).read_bytes(), name
+        assert result.relations
+        with store.conn:
+            store.conn.execute("DELETE FROM relations")
+        (tmp_path / "a file").write_text("not a directory")
+        with pytest.raises(OutputError, match="not a directory"):
+            local.trace_documents(store, docs, out=tmp_path / "a file")
+        assert store.relations() == sorted(result.relations, key=lambda r: (r.a, r.b))
+
+
 def test_a_trace_extracts_and_gives_only_the_facts_of_documents_in_fact_diffs_unless_all_are_asked(tmp_path):
     from sourcetrace import pipeline
 

@@ -67,9 +67,8 @@ def trace(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: st
     only ones a trace reads), or ``"all"``, every document's (:func:`facts` gives any document's)."""
     with _opened(db, store) as st:
         _, result = local.trace([str(p) for p in inputs], st, encoder=encoder, threshold=threshold,
-                                max_bytes=max_bytes, progress=progress, facts=facts)
-    if out is not None:
-        pipeline.outputs(result, Path(out))
+                                max_bytes=max_bytes, progress=progress, facts=facts,
+                                out=None if out is None else Path(out))
     return result
 
 

@@ -83,8 +83,7 @@ def trace(
         report = ingest_with_progress(inputs, store, max_bytes, False, as_json, log=True)
         with stage_progress(as_json) as progress:
             result = local.trace_documents(store, list(store.documents(report.files)), encoder=enc,
-                                           threshold=threshold, progress=progress, facts=facts)
-        pipeline.outputs(result, out)
+                                           threshold=threshold, progress=progress, facts=facts, out=out)
         docs = result.documents
         if html:
             from sourcetrace.report import render_corpus_html

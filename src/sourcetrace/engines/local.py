@@ -20,6 +20,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from itertools import chain
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -97,22 +98,26 @@ QUIET = Progress()
 
 def trace(inputs: Sequence[str], store: Store, *, encoder: Encoder | None = None,
           threshold: float = DEFAULT_THRESHOLD, max_bytes: int = DEFAULT_MAX_BYTES,
-          progress: Progress = QUIET, facts: str = pipeline.DIFFED_FACTS) -> tuple[ReadReport, Trace]:
+          progress: Progress = QUIET, facts: str = pipeline.DIFFED_FACTS,
+          out: Path | None = None) -> tuple[ReadReport, Trace]:
     """Read the inputs into the store and trace their documents: every stage of
-    :mod:`sourcetrace.pipeline`; ``facts``: see :func:`trace_documents`."""
+    :mod:`sourcetrace.pipeline`; ``facts``, ``out``: see :func:`trace_documents`."""
     report = ingest(inputs, store, max_bytes=max_bytes, workers=default_workers())
     docs = list(store.documents(report.files))
-    return report, trace_documents(store, docs, encoder=encoder, threshold=threshold, progress=progress, facts=facts)
+    return report, trace_documents(store, docs, encoder=encoder, threshold=threshold, progress=progress, facts=facts,
+                                   out=out)
 
 
 def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
                     threshold: float = DEFAULT_THRESHOLD, progress: Progress = QUIET,
-                    facts: str = pipeline.DIFFED_FACTS) -> Trace:
+                    facts: str = pipeline.DIFFED_FACTS, out: Path | None = None) -> Trace:
     """The stages after reading, over stored documents (the quote index is left to the first
     search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
     :func:`pipeline.alignment_encoder` picks it. ``facts``: whose facts the trace holds
     (:data:`pipeline.FACTS_CHOICES`): :data:`pipeline.DIFFED_FACTS`, those of the documents of
-    the pairs whose facts it diffs, or :data:`pipeline.ALL_FACTS`, every document's."""
+    the pairs whose facts it diffs, or :data:`pipeline.ALL_FACTS`, every document's. With
+    ``out``, the trace's output set is written there too (:func:`pipeline.outputs`), while the
+    store takes its relations: the same files as writing it after, sooner."""
     every_fact = pipeline.every_fact(facts)
     docs = list(docs)
     # Voting vectors need only the documents: they start now, in worker processes, and run
@@ -133,7 +138,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
         # The pair workers' start-up (a model load each) where the document workers leave the
         # cores idle: this process alone is searching candidates then, most often.
         work.when_done(pool.warm)
-        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool, after, ahead)
+        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool, after, ahead, out)
     finally:
         ahead.stop()  # a failed trace submits no more pairs
         pool.close()
@@ -143,7 +148,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
 
 def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, threshold: float,
                   progress: Progress, pending_facts: FactsOf | None, work: DocumentWork, pool: PairWork,
-                  after: DocumentWork, ahead: AlignAhead) -> Trace:
+                  after: DocumentWork, ahead: AlignAhead, out: Path | None = None) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
@@ -209,6 +214,10 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         texts.read_all(docs)
         trace = Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
                       pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
+        if out is not None:
+            # Beside the relations being stored, which mostly wait on SQLite and the disk with the
+            # GIL let go (a fresh 25k trace: ~5 s of one core idle, then ~4 s of writing after them).
+            pipeline.outputs(trace, out)
         stored.result()
     return trace
 
