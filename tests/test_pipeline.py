@@ -1,7 +1,7 @@
 import numpy as np
 
 from sourcetrace import pipeline
-from sourcetrace.records import Document, SourceFile
+from sourcetrace.records import Document, Passage, SourceFile
 
 TEXT = ("Council Statement\nOffice of the Spokesperson\nMarch 3, 2025\n"
         "The council met today. It agreed on a plan of 2.4 million dollars.\n"
@@ -193,3 +193,18 @@ def test_same_language_pairs_to_align_are_known_from_minhash_before_the_votes():
         assert first == pipeline.candidates(docs, feats, None, None, chosen)
         lang = {d.id: d.lang for d in docs}
         assert [p for p in first.aligned if lang[p[0]] == lang[p[1]]] == [("e1", "e2")]
+
+
+def test_passages_are_written_in_one_order_whatever_order_the_pairs_were_aligned_in(tmp_path):
+    docs = [Document(f"{c}#1", f"{c}.txt", 0, 90, "en") for c in "abc"]
+    passages = [Passage("a#1", 40, 60, "b#1", 40, 60, "verbatim", 1.0),
+                Passage("a#1", 0, 20, "b#1", 0, 20, "verbatim", 1.0),
+                Passage("a#1", 0, 20, "c#1", 10, 30, "paraphrase", 0.8),
+                Passage("b#1", 0, 20, "c#1", 10, 30, "paraphrase", 0.7)]
+    written = []
+    for order in (passages, passages[::-1], passages[2:] + passages[:2]):
+        out = tmp_path / str(len(written))
+        pipeline.outputs(pipeline.Trace(docs, [], order, [], [], {}, [], {"command": "trace"}), out)
+        written.append((out / "passages.jsonl").read_bytes())
+    assert written[0] == written[1] == written[2]
+    assert written[0].splitlines()[0].startswith(b'{"a": "a#1", "a_start": 0')

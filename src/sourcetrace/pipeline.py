@@ -580,13 +580,19 @@ def outputs(trace: Trace, out: Path) -> None:
     with output_set(out) as staged, in_bulk():
         write_jsonl(staged / "documents.jsonl", (d.to_json() for d in trace.documents))
         write_jsonl(staged / "sentences.jsonl", (s.to_json() for s in trace.sentences))
-        write_jsonl(staged / "passages.jsonl", (p.to_json() for p in trace.passages))
+        # by pair and place: pairs are aligned in whatever order workers finish, and two runs over
+        # the same files must write the same bytes
+        write_jsonl(staged / "passages.jsonl", (p.to_json() for p in sorted(trace.passages, key=_passage_place)))
         write_jsonl(staged / "relations.jsonl", (r.to_json() for r in trace.relations))
         write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
         # a corpus's facts, made records here when the trace kept them as stored
         write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)
         write_texts(staged, trace.texts)
         write_settings(staged, trace.settings)
+
+
+def _passage_place(p: Passage) -> tuple[str, str, int, int, int, int, str]:
+    return p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end, p.kind
 
 
 def write_facts(out: Path, doc_facts: Sequence[Fact], diffs: Sequence[FactDiff]) -> None:
