@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -48,13 +49,34 @@ def run_on_seeds(command: str, out: Path, *extra: str) -> None:
     assert res.returncode == 0, res.stderr
 
 
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """A folder `make(folder)` fills, made once for the whole run: under pytest-xdist (`make test`
+    runs the suite in worker processes) the first worker to ask makes it in the run's shared
+    temporary folder while the others wait on a lock, then all read it; alone, a new folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        out = tmp_path_factory.mktemp(name)
+        make(out)
+        return out
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp().parent  # the run's, above every worker's own
+    out, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)  # a worker that failed making it left a part
+            out.mkdir()
+            make(out)
+            done.touch()
+    return out
+
+
 @pytest.fixture(scope="session")
 def seed_trace(tmp_path_factory) -> Path:
     """The output directory of one `sourcetrace trace --json` run on the seeds, shared by the
-    seed tests of every issue (a run takes most of a minute)."""
-    out = tmp_path_factory.mktemp("seed-trace")
-    run_on_seeds("trace", out, "--json")
-    return out
+    seed tests of every issue (a run takes most of a minute), once for all xdist workers."""
+    return made_once(tmp_path_factory, "seed-trace", lambda out: run_on_seeds("trace", out, "--json"))
 
 
 def seed_doc_id(out: Path, gid: str) -> str:
@@ -126,11 +148,10 @@ class NestingParser(HTMLParser):
 
 
 @pytest.fixture(scope="session")
-def seeds_db(tmp_path_factory) -> Path:
-    """A store of the traced seeds, built once per session; copy it (`copy_store`) to change it."""
-    out = tmp_path_factory.mktemp("seeds-store")
-    run_on_seeds("trace", out)
-    return out / "s.db"
+def seeds_db(seed_trace, tmp_path_factory) -> Path:
+    """A store of the traced seeds (seed_trace's, copied once per worker: searches here build
+    their index beside it, which the seed_trace tests never see); copy it (`copy_store`) to change it."""
+    return copy_store(seed_trace / "s.db", tmp_path_factory.mktemp("seeds-store") / "s.db")
 
 
 def copy_store(src: Path, dst: Path) -> Path:
