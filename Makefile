@@ -46,8 +46,12 @@ SOURCETRACE_REQUIRE_SHARED ?= 1
 java:
 	command -v java >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless)
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), a test file to a process (its module fixtures,
+# a Spark context or a browser, start once); the seed trace is made once for all (conftest.made_once).
+TEST_WORKERS ?= 2
+
 test: lint chromium java
-	SOURCETRACE_REQUIRE_SHARED=$(SOURCETRACE_REQUIRE_SHARED) $(BIN)/python -m pytest -q
+	SOURCETRACE_REQUIRE_SHARED=$(SOURCETRACE_REQUIRE_SHARED) $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The Spark runs make test leaves out (the cluster run loaded into a store, a planted corpus, Parquet loads).
 test-heavy: install chromium java

@@ -41,8 +41,15 @@ def _answers(db: Path, ids: list[str]) -> dict:
     return out
 
 
+@pytest.fixture(scope="module")
+def traced_answers(seed_trace) -> dict:
+    """`_answers` of the traced seed store, asked once for every loaded store compared with it
+    (14 CLI runs)."""
+    return _answers(seed_trace / "s.db", _ids(seed_trace))
+
+
 @pytest.mark.parametrize("layout", ["jsonl", "parquet"])
-def test_seeds_loaded_answer_as_the_traced_store(seed_trace, tmp_path, layout):
+def test_seeds_loaded_answer_as_the_traced_store(seed_trace, traced_answers, tmp_path, layout):
     src = seed_trace if layout == "jsonl" else spark_layout(seed_trace, tmp_path / "spark", "parquet", parts=3)
     db = tmp_path / "loaded.db"
     res = run("load", str(src), "--db", str(db), "--json")
@@ -50,7 +57,7 @@ def test_seeds_loaded_answer_as_the_traced_store(seed_trace, tmp_path, layout):
     counts = json.loads(res.stdout)
     ids = _ids(seed_trace)
     assert counts["documents"] == len(ids) == 7 and counts["relations"] > 0
-    assert _answers(db, ids) == _answers(seed_trace / "s.db", ids)
+    assert _answers(db, ids) == traced_answers
 
 
 def test_seeds_loaded_search_and_serve(seed_trace, tmp_path):
@@ -158,7 +165,7 @@ def test_a_killed_load_leaves_the_store_as_it_was_and_runs_again(seed_trace, tmp
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["jsonl", pytest.param("parquet", marks=pytest.mark.heavy)])
-def test_a_spark_run_loads_and_answers_as_the_traced_store(seed_trace, tmp_path, fmt):
+def test_a_spark_run_loads_and_answers_as_the_traced_store(seed_trace, traced_answers, tmp_path, fmt):
     """The Spark engine's real outputs (trace --engine spark --master local[2]), part files of
     JSON lines or Parquet, loaded into a fresh store."""
     pytest.importorskip("pyspark")
@@ -175,4 +182,4 @@ def test_a_spark_run_loads_and_answers_as_the_traced_store(seed_trace, tmp_path,
     assert res.returncode == 0, res.stderr
     ids = _ids(seed_trace)
     assert json.loads(res.stdout)["documents"] == len(ids)
-    assert _answers(db, ids) == _answers(seed_trace / "s.db", ids)
+    assert _answers(db, ids) == traced_answers
