@@ -15,6 +15,20 @@ DEMO = ROOT / "demo" / "corpus"
 REQUIRE_SHARED = "SOURCETRACE_REQUIRE_SHARED"
 
 
+# Test files of a minute or more on 2 cores (pytest --durations), longest first: under `make test`'s
+# xdist workers (a file to a worker, taken in collection order) they start first, so that the two
+# workers end together rather than one running a long file alone at the end. Add a new long file here.
+LONG_FILES = ("test_fault_rerun.py", "test_spark_engine.py", "test_cli_load.py", "test_spark_cluster.py",
+              "test_tatoeba.py", "test_cli_export.py", "test_windows.py", "test_local_engine.py",
+              "test_cli_direction.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a run alone keeps the files' order
+        first = {name: i for i, name in enumerate(LONG_FILES)}
+        items.sort(key=lambda item: first.get(item.path.name, len(first)))
+
+
 def need_shared(path: Path, tests: str) -> Path:
     """`path` (under ../shared) if it exists. Otherwise the test is skipped with a reason that says
     what is missing and which tests do not run, shown in the run's summary (`-ra`); or, when
@@ -77,6 +91,38 @@ def seed_trace(tmp_path_factory) -> Path:
     """The output directory of one `sourcetrace trace --json` run on the seeds, shared by the
     seed tests of every issue (a run takes most of a minute), once for all xdist workers."""
     return made_once(tmp_path_factory, "seed-trace", lambda out: run_on_seeds("trace", out, "--json"))
+
+
+@pytest.fixture(scope="session")
+def spark_sc():
+    """One local[2] Spark context for every test of this process that runs Spark here: a process
+    holds one at a time, and starting one costs 10-40 s."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no Java: `make` installs openjdk-17-jre-headless")
+    from sourcetrace.engines.spark import context
+
+    sc = context("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
+    yield sc
+    sc.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_seed_trace(request, tmp_path_factory) -> Path:
+    """The output directory (part files of JSON lines) of one Spark engine run on the seeds
+    (trace_spark on `spark_sc`, the default encoder per pair), once for all xdist workers; beside
+    it run.json: the run's counts, and whether a SQL session had started (JSON lines need none)."""
+    def make(out: Path) -> None:
+        import json
+
+        from sourcetrace.engines.spark import trace_spark
+
+        sc = request.getfixturevalue("spark_sc")
+        summary = trace_spark(sorted(str(p) for p in need_seeds().glob("*.txt")), out / "spark", sc=sc)
+        sql = sc._jvm.org.apache.spark.sql.SparkSession.getDefaultSession().isDefined()
+        (out / "run.json").write_text(json.dumps({"counts": summary.counts, "sql_session": sql}))
+
+    return made_once(tmp_path_factory, "spark-seed-trace", make) / "spark"
 
 
 def seed_doc_id(out: Path, gid: str) -> str:
