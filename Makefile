@@ -48,7 +48,8 @@ java:
 
 # Tests run in TEST_WORKERS processes (pytest-xdist), a test file to a process (its module fixtures,
 # a Spark context or a browser, start once), the long files first (conftest.LONG_FILES, not xdist's
-# files with most tests first); the seed trace is made once for all (conftest.made_once).
+# files with most tests first); the seed trace is made once for all (conftest.made_once). 1,744 tests:
+# 6 min 47 s at load 1.6-4 on 2 cores (one process: 858 s on CI).
 TEST_WORKERS ?= 2
 
 test: lint chromium java
