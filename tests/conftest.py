@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,6 +13,20 @@ SEEDS = SHARED / "corpora" / "seeds"
 DEMO = ROOT / "demo" / "corpus"
 # Set by `make test` (and so CI): ../shared must be there, and a test needing it fails without it.
 REQUIRE_SHARED = "SOURCETRACE_REQUIRE_SHARED"
+
+
+# Test files of a minute or more on 2 cores (pytest --durations), longest first: under `make test`'s
+# xdist workers (a file to a worker, taken in collection order) they start first, so that the two
+# workers end together rather than one running a long file alone at the end. Add a new long file here.
+LONG_FILES = ("test_fault_rerun.py", "test_spark_engine.py", "test_cli_load.py", "test_spark_cluster.py",
+              "test_tatoeba.py", "test_cli_export.py", "test_windows.py", "test_local_engine.py",
+              "test_cli_direction.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a run alone keeps the files' order
+        first = {name: i for i, name in enumerate(LONG_FILES)}
+        items.sort(key=lambda item: first.get(item.path.name, len(first)))
 
 
 def need_shared(path: Path, tests: str) -> Path:
@@ -48,13 +63,66 @@ def run_on_seeds(command: str, out: Path, *extra: str) -> None:
     assert res.returncode == 0, res.stderr
 
 
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """A folder `make(folder)` fills, made once for the whole run: under pytest-xdist (`make test`
+    runs the suite in worker processes) the first worker to ask makes it in the run's shared
+    temporary folder while the others wait on a lock, then all read it; alone, a new folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        out = tmp_path_factory.mktemp(name)
+        make(out)
+        return out
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp().parent  # the run's, above every worker's own
+    out, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)  # a worker that failed making it left a part
+            out.mkdir()
+            make(out)
+            done.touch()
+    return out
+
+
 @pytest.fixture(scope="session")
 def seed_trace(tmp_path_factory) -> Path:
     """The output directory of one `sourcetrace trace --json` run on the seeds, shared by the
-    seed tests of every issue (a run takes most of a minute)."""
-    out = tmp_path_factory.mktemp("seed-trace")
-    run_on_seeds("trace", out, "--json")
-    return out
+    seed tests of every issue (a run takes most of a minute), once for all xdist workers."""
+    return made_once(tmp_path_factory, "seed-trace", lambda out: run_on_seeds("trace", out, "--json"))
+
+
+@pytest.fixture(scope="session")
+def spark_sc():
+    """One local[2] Spark context for every test of this process that runs Spark here: a process
+    holds one at a time, and starting one costs 10-40 s."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no Java: `make` installs openjdk-17-jre-headless")
+    from sourcetrace.engines.spark import context
+
+    sc = context("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
+    yield sc
+    sc.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_seed_trace(request, tmp_path_factory) -> Path:
+    """The output directory (part files of JSON lines) of one Spark engine run on the seeds
+    (trace_spark on `spark_sc`, the default encoder per pair), once for all xdist workers; beside
+    it run.json: the run's counts, and whether a SQL session had started (JSON lines need none)."""
+    def make(out: Path) -> None:
+        import json
+
+        from sourcetrace.engines.spark import trace_spark
+
+        sc = request.getfixturevalue("spark_sc")
+        summary = trace_spark(sorted(str(p) for p in need_seeds().glob("*.txt")), out / "spark", sc=sc)
+        sql = sc._jvm.org.apache.spark.sql.SparkSession.getDefaultSession().isDefined()
+        (out / "run.json").write_text(json.dumps({"counts": summary.counts, "sql_session": sql}))
+
+    return made_once(tmp_path_factory, "spark-seed-trace", make) / "spark"
 
 
 def seed_doc_id(out: Path, gid: str) -> str:
@@ -126,11 +194,10 @@ class NestingParser(HTMLParser):
 
 
 @pytest.fixture(scope="session")
-def seeds_db(tmp_path_factory) -> Path:
-    """A store of the traced seeds, built once per session; copy it (`copy_store`) to change it."""
-    out = tmp_path_factory.mktemp("seeds-store")
-    run_on_seeds("trace", out)
-    return out / "s.db"
+def seeds_db(seed_trace, tmp_path_factory) -> Path:
+    """A store of the traced seeds (seed_trace's, copied once per worker: searches here build
+    their index beside it, which the seed_trace tests never see); copy it (`copy_store`) to change it."""
+    return copy_store(seed_trace / "s.db", tmp_path_factory.mktemp("seeds-store") / "s.db")
 
 
 def copy_store(src: Path, dst: Path) -> Path:

@@ -41,8 +41,15 @@ def _answers(db: Path, ids: list[str]) -> dict:
     return out
 
 
+@pytest.fixture(scope="module")
+def traced_answers(seed_trace) -> dict:
+    """`_answers` of the traced seed store, asked once for every loaded store compared with it
+    (14 CLI runs)."""
+    return _answers(seed_trace / "s.db", _ids(seed_trace))
+
+
 @pytest.mark.parametrize("layout", ["jsonl", "parquet"])
-def test_seeds_loaded_answer_as_the_traced_store(seed_trace, tmp_path, layout):
+def test_seeds_loaded_answer_as_the_traced_store(seed_trace, traced_answers, tmp_path, layout):
     src = seed_trace if layout == "jsonl" else spark_layout(seed_trace, tmp_path / "spark", "parquet", parts=3)
     db = tmp_path / "loaded.db"
     res = run("load", str(src), "--db", str(db), "--json")
@@ -50,7 +57,7 @@ def test_seeds_loaded_answer_as_the_traced_store(seed_trace, tmp_path, layout):
     counts = json.loads(res.stdout)
     ids = _ids(seed_trace)
     assert counts["documents"] == len(ids) == 7 and counts["relations"] > 0
-    assert _answers(db, ids) == _answers(seed_trace / "s.db", ids)
+    assert _answers(db, ids) == traced_answers
 
 
 def test_seeds_loaded_search_and_serve(seed_trace, tmp_path):
@@ -158,21 +165,25 @@ def test_a_killed_load_leaves_the_store_as_it_was_and_runs_again(seed_trace, tmp
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["jsonl", pytest.param("parquet", marks=pytest.mark.heavy)])
-def test_a_spark_run_loads_and_answers_as_the_traced_store(seed_trace, tmp_path, fmt):
-    """The Spark engine's real outputs (trace --engine spark --master local[2]), part files of
-    JSON lines or Parquet, loaded into a fresh store."""
+def test_a_spark_run_loads_and_answers_as_the_traced_store(seed_trace, traced_answers, tmp_path, fmt, request):
+    """The Spark engine's real outputs, part files of JSON lines (the suite's Spark run on the seeds,
+    conftest.spark_seed_trace, which test_spark_engine compares with the local trace) or Parquet
+    (trace --engine spark --master local[2]), loaded into a fresh store."""
     pytest.importorskip("pyspark")
     from conftest import SEEDS
 
-    out = tmp_path / "spark-out"
-    files = sorted(str(p) for p in SEEDS.glob("*.txt"))  # as seed_trace was given them
-    res = run("trace", *files, "--out", str(out), "--engine", "spark", "--master", "local[2]", "--format", fmt,
-              "--conf", "spark.ui.enabled=false", env={"SPARK_LOCAL_IP": "127.0.0.1"})
-    assert res.returncode == 0, res.stderr[-3000:]
+    if fmt == "jsonl":
+        out = request.getfixturevalue("spark_seed_trace")
+    else:
+        out = tmp_path / "spark-out"
+        files = sorted(str(p) for p in SEEDS.glob("*.txt"))  # as seed_trace was given them
+        res = run("trace", *files, "--out", str(out), "--engine", "spark", "--master", "local[2]", "--format", fmt,
+                  "--conf", "spark.ui.enabled=false", env={"SPARK_LOCAL_IP": "127.0.0.1"})
+        assert res.returncode == 0, res.stderr[-3000:]
     assert (out / "documents").is_dir() and not (out / "documents.jsonl").exists()
     db = tmp_path / "loaded.db"
     res = run("load", str(out), "--db", str(db), "--json")
     assert res.returncode == 0, res.stderr
     ids = _ids(seed_trace)
     assert json.loads(res.stdout)["documents"] == len(ids)
-    assert _answers(db, ids) == _answers(seed_trace / "s.db", ids)
+    assert _answers(db, ids) == traced_answers

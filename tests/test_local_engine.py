@@ -118,6 +118,9 @@ def test_sentence_vectors_encode_every_sentence_once(tmp_path, monkeypatch):
     from sourcetrace.encode.vectors import text_key
     from sourcetrace.engines import local
 
+    # No vectors memoized by earlier tests of this process (TEXT's lines are met elsewhere): a
+    # sentence found there is not encoded, so not stored (failed so under xdist, another file order).
+    monkeypatch.setattr(vectors, "_memo", {})
     for i in range(3):
         (tmp_path / f"d{i}.txt").write_text(f"Statement number {i} of the council. " + TEXT, encoding="utf-8")
     with Store(tmp_path / "s.db") as store:
@@ -711,26 +714,39 @@ class _Ahead:
         return local.Progress(stage=stage.append, total=lambda n: stage[-1] == "align" and self.totals.append(n))
 
 
-@pytest.mark.slow  # worker processes loading USE
-def test_pairs_aligned_ahead_of_the_ballots_give_the_trace_a_trace_without_them_gives(tmp_path, monkeypatch):
+def _traced_copies(folder, store: Store, monkeypatch, off: bool) -> tuple[_Ahead, object]:
+    """_copies_corpus in ``folder`` traced into ``store`` with facts in the workers too, as at scale,
+    seen by an _Ahead (``off``: nothing aligned ahead)."""
     from sourcetrace.encode import get_encoder
 
-    _copies_corpus(tmp_path / "corpus")
-    monkeypatch.setattr(local, "MIN_FACT_DOCS", 10)  # facts in the workers too, as at scale
-    runs = {}
-    for name in ["without", "ahead"]:
-        with monkeypatch.context() as m:
-            seen = _Ahead(m, off=name == "without")
-            with Store(tmp_path / f"{name}.db") as store:
-                _, runs[name] = local.trace([str(tmp_path / "corpus")], store, encoder=get_encoder("use"),
-                                            progress=seen.progress())
-        ahead = seen.started[0]
-        aligned = len(runs[name].pairs.aligned)
-        assert seen.totals == [aligned]  # the align stage counts the pairs aligned ahead too
-        if name == "ahead":
-            assert ahead.aligned >= 561 and ahead.stopped.is_set() and ahead.error is None
-    assert runs["ahead"].passages and runs["ahead"].fact_diffs
-    assert _answers(runs["ahead"]) == _answers(runs["without"])
+    monkeypatch.setattr(local, "MIN_FACT_DOCS", 10)
+    seen = _Ahead(monkeypatch, off=off)
+    _, run = local.trace([str(folder)], store, encoder=get_encoder("use"), progress=seen.progress())
+    return seen, run
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    """_copies_corpus and its trace without pairs aligned ahead, made once for the three tests
+    below (a trace of it starts two workers loading USE): each compares its own run with it."""
+    root = tmp_path_factory.mktemp("copies")
+    _copies_corpus(root / "corpus")
+    with pytest.MonkeyPatch.context() as m, Store(root / "without.db") as store:
+        seen, run = _traced_copies(root / "corpus", store, m, off=True)
+    return root / "corpus", seen, run
+
+
+@pytest.mark.slow  # worker processes loading USE
+def test_pairs_aligned_ahead_of_the_ballots_give_the_trace_a_trace_without_them_gives(copies, tmp_path, monkeypatch):
+    corpus, *without = copies
+    with Store(tmp_path / "ahead.db") as store:
+        ahead = _traced_copies(corpus, store, monkeypatch, off=False)
+    for seen, run in (without, ahead):
+        assert seen.totals == [len(run.pairs.aligned)]  # the align stage counts the pairs aligned ahead too
+    assert ahead[0].started[0].aligned >= 561 and ahead[0].started[0].stopped.is_set()
+    assert ahead[0].started[0].error is None
+    assert ahead[1].passages and ahead[1].fact_diffs
+    assert _answers(ahead[1]) == _answers(without[1])
 
 
 KILLED_IN_THE_BALLOTS = """
@@ -762,7 +778,7 @@ with Store(sys.argv[2]) as store:
 
 @pytest.mark.slow  # worker processes loading USE
 def test_a_trace_killed_in_the_ballots_keeps_the_pairs_aligned_ahead_and_reruns_to_a_fresh_run_s_answers(
-        tmp_path, monkeypatch):
+        copies, tmp_path, monkeypatch):
     import contextlib
     import os
     import signal
@@ -773,8 +789,7 @@ def test_a_trace_killed_in_the_ballots_keeps_the_pairs_aligned_ahead_and_reruns_
     from sourcetrace.align.pair import DEFAULT_THRESHOLD
     from sourcetrace.encode import get_encoder
 
-    corpus, db = tmp_path / "corpus", tmp_path / "killed.db"
-    _copies_corpus(corpus)
+    (corpus, _, fresh), db = copies, tmp_path / "killed.db"
     env = {**os.environ, "SOURCETRACE_WORKERS": "2"}
     # A session of its own: its workers, orphaned by the kill (they hold their queues' both ends), go with it.
     proc = subprocess.Popen([sys.executable, "-c", KILLED_IN_THE_BALLOTS, str(corpus), str(db)], env=env,
@@ -795,19 +810,17 @@ def test_a_trace_killed_in_the_ballots_keeps_the_pairs_aligned_ahead_and_reruns_
         _, again = local.trace([str(corpus)], store, encoder=get_encoder("use"), progress=rerun.progress())
     assert rerun.started[0].thread is None  # nothing left to align ahead
     assert rerun.totals == [len(again.pairs.aligned) - len(kept)]  # only the pairs not kept are aligned
-    with Store(tmp_path / "fresh.db") as store:
-        _, fresh = local.trace([str(corpus)], store, encoder=get_encoder("use"))
     assert again.passages and _answers(again) == _answers(fresh)
 
 
 @pytest.mark.slow  # worker processes loading USE
-def test_a_store_too_busy_for_the_pairs_aligned_ahead_leaves_them_to_the_align_stage(tmp_path, monkeypatch):
+def test_a_store_too_busy_for_the_pairs_aligned_ahead_leaves_them_to_the_align_stage(copies, tmp_path, monkeypatch):
     import sqlite3
     import threading
 
     from sourcetrace.encode import get_encoder
 
-    _copies_corpus(tmp_path / "corpus")
+    corpus, _, without = copies
     put = Store.put_alignment
 
     def busy_ahead(store, *args):  # the third pair aligned ahead finds the store locked past its wait
@@ -820,14 +833,10 @@ def test_a_store_too_busy_for_the_pairs_aligned_ahead_leaves_them_to_the_align_s
             stored.append(args[:2])
 
     stored: list = []
-    runs = {}
-    for name in ["without", "busy"]:
-        with monkeypatch.context() as m:
-            seen = _Ahead(m, off=name == "without")
-            m.setattr(Store, "put_alignment", busy_ahead)
-            with Store(tmp_path / f"{name}.db") as store:
-                _, runs[name] = local.trace([str(tmp_path / "corpus")], store, encoder=get_encoder("use"),
-                                            progress=seen.progress())
+    seen = _Ahead(monkeypatch)
+    monkeypatch.setattr(Store, "put_alignment", busy_ahead)
+    with Store(tmp_path / "busy.db") as store:
+        _, busy = local.trace([str(corpus)], store, encoder=get_encoder("use"), progress=seen.progress())
     ahead = seen.started[0]
-    assert ahead.aligned == 2 and ahead.error is None and seen.totals == [len(runs["busy"].pairs.aligned)]
-    assert _answers(runs["busy"]) == _answers(runs["without"])
+    assert ahead.aligned == 2 and ahead.error is None and seen.totals == [len(busy.pairs.aligned)]
+    assert _answers(busy) == _answers(without)

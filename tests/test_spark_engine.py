@@ -1,7 +1,7 @@
 """The Spark engine (engines/spark.py) gives the local engine's answers: every contract file the
 same once sorted, floats within 1e-6 (bench/same_outputs.py), on the seed corpus and on a planted
 corpus above the every-pair size (so that MinHash bands, neighbours and rare terms run as Spark
-group-bys). One local[2] Spark context serves the module (starting one costs 10-40 s); the CLI
+group-bys). One local[2] Spark context serves the process (conftest.spark_sc: starting one costs 10-40 s); the CLI
 test runs `trace --engine spark` in this process, where it finds that context."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if shutil.which("java") is None:
 
 from typer.testing import CliRunner  # noqa: E402
 
-from conftest import ROOT, SEEDS, flood_corpus  # noqa: E402
+from conftest import ROOT, flood_corpus  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))  # bench modules import each other by name
 import same_outputs  # noqa: E402
@@ -27,7 +27,7 @@ import synthetic  # noqa: E402
 from sourcetrace.cli.app import app  # noqa: E402
 from sourcetrace.encode import get_encoder  # noqa: E402
 from sourcetrace.engines import local  # noqa: E402
-from sourcetrace.engines.spark import context, trace_spark  # noqa: E402
+from sourcetrace.engines.spark import trace_spark  # noqa: E402
 from sourcetrace.pipeline import outputs  # noqa: E402
 from sourcetrace.store.sqlite import Store  # noqa: E402
 
@@ -35,10 +35,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def sc():
-    s = context("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
-    yield s
-    s.stop()
+def sc(spark_sc):
+    return spark_sc
 
 
 def _assert_same(local_out: Path, spark_out: Path) -> None:
@@ -46,14 +44,14 @@ def _assert_same(local_out: Path, spark_out: Path) -> None:
     assert not diffs, {name: lines[:3] for name, lines in diffs.items()}
 
 
-def test_seeds_same_answers(sc, tmp_path, seed_trace):
+def test_seeds_same_answers(spark_seed_trace, seed_trace):
     """The seeds (every pair aligned, the default encoder per pair) against the suite's local trace;
-    JSON lines written without a SQL session (its start costs the JVM seconds before any job)."""
-    inputs = sorted(str(p) for p in SEEDS.glob("*.txt"))
-    summary = trace_spark(inputs, tmp_path / "spark", sc=sc)
-    assert summary.counts["documents"] == len(same_outputs.load_jsonl(seed_trace / "documents.jsonl"))
-    _assert_same(seed_trace, tmp_path / "spark")
-    assert not sc._jvm.org.apache.spark.sql.SparkSession.getDefaultSession().isDefined()
+    JSON lines written without a SQL session (its start costs the JVM seconds before any job).
+    The Spark run is the suite's (conftest.spark_seed_trace), which test_cli_load loads too."""
+    run = json.loads((spark_seed_trace.parent / "run.json").read_text())
+    assert run["counts"]["documents"] == len(same_outputs.load_jsonl(seed_trace / "documents.jsonl"))
+    _assert_same(seed_trace, spark_seed_trace)
+    assert not run["sql_session"]
 
 
 def test_planted_corpus_same_answers(sc, tmp_path):

@@ -4,7 +4,6 @@ records of one key together."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 
 import numpy as np
@@ -61,24 +60,17 @@ def test_slot_keeps_a_key_in_one_partition_of_its_cluster():
     assert slot((5, 4), ("d1", "x")) == slot((5, 4), ("d1", "x"))
 
 
-def _placed(keyed_of, place) -> tuple[list, int, np.ndarray]:
-    """On Spark (local[2]): ``place(places, rdd)`` of the records ``keyed_of(group)`` over 160
-    documents in 4 tight topic groups, collected; the number of partitions; each document's group."""
-    if shutil.which("java") is None:
-        pytest.skip("no Java")
-    from sourcetrace.engines.spark import context
+def _placed(sc, keyed_of, place) -> tuple[list, int, np.ndarray]:
+    """On Spark (``sc``, conftest's local[2]): ``place(places, rdd)`` of the records ``keyed_of(group)``
+    over 160 documents in 4 tight topic groups, collected; the number of partitions; each document's group."""
     from sourcetrace.engines.spark_places import TopicPlaces
 
-    sc = context("local[2]", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"})
-    try:
-        x, group = _groups(4, 40)
-        topics = sc.parallelize([(f"d{i:03d}", v) for i, v in enumerate(x)]).partitionBy(3)
-        places = TopicPlaces(topics, len(x), 4, 3)
-        placed, n = place(places, sc.parallelize(keyed_of(group), 2))
-        got = placed.collect()
-        places.release()
-    finally:
-        sc.stop()
+    x, group = _groups(4, 40)
+    topics = sc.parallelize([(f"d{i:03d}", v) for i, v in enumerate(x)]).partitionBy(3)
+    places = TopicPlaces(topics, len(x), 4, 3)
+    placed, n = place(places, sc.parallelize(keyed_of(group), 2))
+    got = placed.collect()
+    places.release()
     return got, n, group
 
 
@@ -98,10 +90,10 @@ def _pairs(group: np.ndarray, steps: tuple[int, ...]) -> list[tuple]:
 
 
 @pytest.mark.slow
-def test_records_placed_by_their_documents_cluster():
+def test_records_placed_by_their_documents_cluster(spark_sc):
     """On Spark: each record once, those of one key together, and the records of documents in one
     tight topic group in few partitions (a hash spreads them over all)."""
-    got, n, group = _placed(lambda group: _pairs(group, (1,)),
+    got, n, group = _placed(spark_sc, lambda group: _pairs(group, (1,)),
                             lambda places, rdd: places.place(rdd, lambda key: key[0], 4))
     assert sorted(kv for _, kv in got) == sorted(_pairs(group, (1,)))
     assert all(0 <= p < n for p, _ in got)
@@ -113,10 +105,10 @@ def test_records_placed_by_their_documents_cluster():
 
 
 @pytest.mark.slow
-def test_records_placed_as_one_group_per_first_document():
+def test_records_placed_as_one_group_per_first_document(spark_sc):
     """On Spark: every record once, in its first document's group (one record a document), the
     groups of one tight topic group in few partitions."""
-    got, n, group = _placed(lambda group: _pairs(group, (1, 2)),
+    got, n, group = _placed(spark_sc, lambda group: _pairs(group, (1, 2)),
                             lambda places, rdd: places.place_by_document(rdd, 4))
     assert sorted(kv for _, (_, kvs) in got for kv in kvs) == sorted(_pairs(group, (1, 2)))
     assert all(0 <= p < n for p, _ in got)

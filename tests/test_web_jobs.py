@@ -24,8 +24,8 @@ def _relation_key(r: dict) -> tuple:
 
 
 @pytest.mark.slow
-def test_an_upload_of_the_seeds_gives_the_relations_and_facts_of_trace(seeds, seeds_db, tmp_path):
-    traced = seeds_db.parent  # `sourcetrace trace` on the seeds wrote its outputs beside its store
+def test_an_upload_of_the_seeds_gives_the_relations_and_facts_of_trace(seeds, seed_trace, tmp_path):
+    traced = seed_trace  # the outputs of `sourcetrace trace` on the seeds
     db = tmp_path / "web.db"
     with TestClient(create_app(db, upload_limit=5_000_000)) as client:
         files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(seeds.glob("*.txt"))]
