@@ -939,19 +939,25 @@ def ran(said: Sequence[Said]) -> bool:
     return any(_ran(said, kind) for kind in KINDS)
 
 
+# Each kind's run word -> the sentences its run spans beyond its votes (a run of twins spans one
+# sentence more than it has votes).
+_RUN_SPAN = {kind + "run": 1 if kind == TWIN else 0 for kind in KINDS}
+
+
 def _ran(said: Sequence[Said], kind: str) -> bool:
-    span = 1 if kind == TWIN else 0  # a run of twins spans one sentence more than it has votes
-    return any(s[1] + span >= MIN_RUN for s in said if s[0] == kind + "run")
+    word = kind + "run"
+    return any(_long_run(s) for s in said if s[0] == word)
 
 
-_RUNS = {kind + "run": 1 if kind == TWIN else 0 for kind in KINDS}  # each kind's run word: its span (:func:`_ran`)
+def _long_run(said: Said) -> bool:
+    """Whether ``said``, a run word, spans :data:`MIN_RUN` sentences."""
+    return said[1] + _RUN_SPAN[said[0]] >= MIN_RUN
 
 
 def agreed_alone(said: Said) -> bool:
     """:func:`agreed` of a pair one ballot alone names (``said``, its one word): two shares, two
     listed choices or :data:`MIN_IN_ORDER` votes need more words, so only a run can choose it."""
-    span = _RUNS.get(said[0])
-    return span is not None and said[1] + span >= MIN_RUN
+    return said[0] in _RUN_SPAN and _long_run(said)
 
 
 def candidate(pair: tuple[str, str]) -> Candidate:
