@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 POLL_SECONDS = 0.5  # how soon an orphaned worker ends; a getppid() call costs about a microsecond
 
@@ -25,7 +26,7 @@ def end_with_parent(poll: float = POLL_SECONDS) -> None:
 
     def watch() -> None:
         while True:
-            threading.Event().wait(poll)
+            time.sleep(poll)
             if os.getppid() != parent:
                 os._exit(1)
 
