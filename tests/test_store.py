@@ -178,6 +178,10 @@ def test_cached_ids_and_sizes_name_the_documents_with_data_of_that_version(tmp_p
         # Their sizes, the data unread (an empty one is there, of size 0).
         assert store.cached_sizes("votes", "v1") == {"d1": 10, "d2": 0}
         assert store.cached_sizes("votes", "v3") == {}
+        # Put again (a rerun's tallies): the row's data and version are the new ones, the others kept.
+        store.put_cached("votes", "v2", [("d1", b"new"), ("d5", b"e")])
+        assert store.cached("votes", "v2", ids) == {"d1": b"new", "d3": b"y", "d5": b"e"}
+        assert store.cached("votes", "v1", ids) == {"d2": b""} and store.cached("topic", "v1", ids) == {"d4": b"z"}
 
 
 

@@ -62,8 +62,11 @@ class CacheTables:
                                       (kind, version)))
 
     def put_cached(self, kind: str, version: str, items: Iterable[tuple[str, bytes]]) -> None:
+        # A row kept is updated in place, not deleted and inserted again (REPLACE): a +1% rerun at
+        # 10,000 documents rewrites ~4,600 tallies of ~5 KB, and their writes took half the CPU.
         with transaction(self.conn) as cur:
-            cur.executemany("INSERT OR REPLACE INTO doc_cache VALUES (?,?,?,?)",
+            cur.executemany("INSERT INTO doc_cache VALUES (?,?,?,?) ON CONFLICT (kind, doc) DO UPDATE SET "
+                            "version=excluded.version, data=excluded.data",
                             ((kind, doc, version, data) for doc, data in items))
 
     # -- corpus cache ------------------------------------------------------------------------
