@@ -339,3 +339,12 @@ def test_sentences_files_and_texts_of_many_documents_answer_as_one_by_one(tmp_pa
         assert store.document_files(asked) == {d: store.file_of(d) for d in known}
         assert store.file_texts([*store.document_files(asked).values(), "/nope"]) == {
             store.file_of(d): store.document_text(d) for d in known}
+
+
+def test_a_corpus_result_put_again_is_the_new_one(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        store.put_corpus_cached("neighbours", "v1", b"old")
+        store.put_corpus_cached("ballots", "v1", b"kept")
+        store.put_corpus_cached("neighbours", "v2", b"new")
+        assert store.corpus_cached("neighbours", "v2") == b"new" and store.corpus_cached("neighbours", "v1") is None
+        assert store.corpus_cached("ballots", "v1") == b"kept"
