@@ -20,6 +20,14 @@ other code than the one that traced the store; each run relabels them to its own
 if it had traced the store (else both codes would type and diff every such pair again, which a
 steady rerun does not). A code that stores a record of another layout (a version bumped)
 recomputes it on the copy: its rerun then pays that once, and this measures that.
+
+`--stage candidates`: that stage alone, nothing else in the process. The first such call reruns
+read and topics once with this checkout's code and keeps the store as the candidates stage found
+it (DIR/before-candidates.db: voting vectors and features of the new documents stored); each run
+then times `engines.local.candidate_sets` on a copy of it (`process_time`), and prints a digest
+of the pairs (aligned, related, on trial, with runs). The other stages' CPU (and its noise, at a
+loaded machine +-0.4 s a rerun) is out of the comparison; codes that change read or topics are
+not compared this way.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import argparse
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import statistics
@@ -84,18 +93,9 @@ def child(src: str, work: Path, copy: Path) -> None:
     import trace as bench
 
     from sourcetrace.encode import get_encoder
-    from sourcetrace.engines.kept import code_version
     from sourcetrace.store.sqlite import Store
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(work / "fresh.db", copy)
-    # Results kept per pair are stale under any other code (engines/kept.code_version): relabelled
-    # to this code's digest, as if it had traced the store, so a run measures a steady rerun.
-    traced_by = json.loads((work / PREPARED).read_text())["code"]
-    with sqlite3.connect(copy) as conn:
-        conn.execute("UPDATE corpus_cache SET version=? WHERE version=?", (code_version(), traced_by))
-    conn.close()
+    _relabelled(work, copy)
     get_encoder("use").encode(["warm up the encoder", "تسخين"])
     real = bench._cpu
     bench._cpu = time.process_time  # this process's threads only: the stages' own CPU
@@ -110,8 +110,91 @@ def child(src: str, work: Path, copy: Path) -> None:
     keys = sorted(bench.rel_key(run, r) for r in run.relations)
     digest = hashlib.blake2b(repr(keys).encode("utf-8"), digest_size=8).hexdigest()
     print("RESULT " + json.dumps({"cpu": cpu, "wall": wall, "relations": len(keys), "digest": digest}), flush=True)
+    _unlink(copy)
+
+
+def _relabelled(work: Path, copy: Path) -> Path:
+    """A copy of the fresh store whose results kept per pair are stale under any other code
+    (engines/kept.code_version): relabelled to the imported code's digest, as if it had traced the
+    store, so a run measures a steady rerun."""
+    from sourcetrace.engines.kept import code_version
+
+    _unlink(copy)
+    shutil.copyfile(work / "fresh.db", copy)
+    traced_by = json.loads((work / PREPARED).read_text())["code"]
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE corpus_cache SET version=? WHERE version=?", (code_version(), traced_by))
+    conn.close()
+    return copy
+
+
+def _unlink(db: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+BEFORE = "before-candidates"  # the store as a rerun's candidates stage finds it, and its documents
+
+
+class _Stop(Exception):
+    """Raised where a rerun reaches its candidates stage, once the store is kept."""
+
+
+def prepare_stage(work: Path) -> None:
+    """DIR/before-candidates.db: a copy of the fresh store rerun up to the candidates stage."""
+    _imported(str(ROOT / "src"))
+    import trace as bench
+
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.engines import local
+    from sourcetrace.store.sqlite import Store
+
+    if (work / f"{BEFORE}.pkl").exists():
+        return
+    copy = _relabelled(work, work / "stage-prepare.db")
+    get_encoder("use").encode(["warm up the encoder", "تسخين"])
+
+    def keep(store, docs, vectors=None, work=None, ahead=None):  # candidate_sets' arguments
+        if work is not None:  # the voting vectors and features its workers compute, stored
+            work.wait("features")
+            work.wait("votes")
+        store.conn.commit()
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(copy, into / f"{BEFORE}.db")
+        (into / f"{BEFORE}.pkl").write_bytes(pickle.dumps(list(docs)))
+        raise _Stop
+
+    into = work
+    local.candidate_sets = keep
+    try:
+        with Store(copy) as store:
+            bench.run_trace(work / "corpus", store, "rerun")
+    except _Stop:
+        pass
+    _unlink(copy)
+
+
+def stage_child(src: str, work: Path, copy: Path) -> None:
+    """The candidates stage with ``src``'s code on a copy of DIR/before-candidates.db; one JSON line."""
+    _imported(src)
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.engines import local
+    from sourcetrace.store.sqlite import Store
+
+    _unlink(copy)
+    shutil.copyfile(work / f"{BEFORE}.db", copy)
+    docs = pickle.loads((work / f"{BEFORE}.pkl").read_bytes())
+    get_encoder("use").encode(["warm up the encoder", "تسخين"])
+    with Store(copy) as store:
+        topics = local.topic_vectors(store, docs)  # stored: read only
+        cpu = time.process_time()
+        pairs = local.candidate_sets(store, docs, topics)
+        cpu = time.process_time() - cpu
+    got = repr((sorted(pairs.aligned), pairs.related, sorted(pairs.trial), pairs.ran))
+    digest = hashlib.blake2b(got.encode("utf-8"), digest_size=8).hexdigest()
+    print("RESULT " + json.dumps({"cpu": {"candidates": cpu}, "wall": 0.0, "relations": len(pairs.related),
+                                  "digest": digest}), flush=True)
+    _unlink(copy)
 
 
 def main() -> None:
@@ -121,29 +204,34 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--against", type=Path, help="another checkout (its src) to alternate with")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--stage", choices=["candidates"], help="that stage alone (see above)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.keep.mkdir(parents=True, exist_ok=True)
     if args.child:
-        child(args.child[0], args.keep, Path(args.child[1]))
+        (stage_child if args.stage else child)(args.child[0], args.keep, Path(args.child[1]))
         return
     prepare(args.keep, args.docs, args.seed)
+    if args.stage:
+        prepare_stage(args.keep)
+    stages = (args.stage,) if args.stage else STAGES
     codes = [("this", str(ROOT / "src"))] + ([("against", str(args.against.resolve() / "src"))] if args.against else [])
     got: dict[str, list[dict]] = {name: [] for name, _ in codes}
     for i in range(args.rounds):
         for name, src in codes:
-            out = subprocess.run([sys.executable, __file__, "--keep", str(args.keep), "--child", src,
+            out = subprocess.run([sys.executable, __file__, "--keep", str(args.keep), *(["--stage", args.stage] if args.stage else []),
+                                  "--child", src,
                                   str(args.keep / f"rerun-{name}.db")], capture_output=True, text=True, check=True)
             line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
             r = json.loads(line[len("RESULT "):])
             got[name].append(r)
             load = os.getloadavg()[0]
             print(f"round {i + 1} {name:7} stages {sum(r['cpu'].values()):6.2f} s CPU (" +
-                  ", ".join(f"{s} {r['cpu'][s]:.2f}" for s in STAGES) +
+                  ", ".join(f"{s} {r['cpu'][s]:.2f}" for s in stages) +
                   f"), wall {r['wall']:.1f} s, load {load:.1f}, relations {r['relations']} {r['digest']}", flush=True)
     for name, runs in got.items():
         print(f"median {name:7} stages {statistics.median(sum(r['cpu'].values()) for r in runs):.2f} s CPU: " +
-              ", ".join(f"{s} {statistics.median(r['cpu'][s] for r in runs):.2f}" for s in STAGES))
+              ", ".join(f"{s} {statistics.median(r['cpu'][s] for r in runs):.2f}" for s in stages))
     if args.against:
         mine, theirs = (statistics.median(sum(r["cpu"].values()) for r in got[n]) for n in ("this", "against"))
         same = len({r["digest"] for runs in got.values() for r in runs}) == 1

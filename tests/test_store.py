@@ -178,6 +178,10 @@ def test_cached_ids_and_sizes_name_the_documents_with_data_of_that_version(tmp_p
         # Their sizes, the data unread (an empty one is there, of size 0).
         assert store.cached_sizes("votes", "v1") == {"d1": 10, "d2": 0}
         assert store.cached_sizes("votes", "v3") == {}
+        # Put again (a rerun's tallies): the row's data and version are the new ones, the others kept.
+        store.put_cached("votes", "v2", [("d1", b"new"), ("d5", b"e")])
+        assert store.cached("votes", "v2", ids) == {"d1": b"new", "d3": b"y", "d5": b"e"}
+        assert store.cached("votes", "v1", ids) == {"d2": b""} and store.cached("topic", "v1", ids) == {"d4": b"z"}
 
 
 
@@ -335,3 +339,12 @@ def test_sentences_files_and_texts_of_many_documents_answer_as_one_by_one(tmp_pa
         assert store.document_files(asked) == {d: store.file_of(d) for d in known}
         assert store.file_texts([*store.document_files(asked).values(), "/nope"]) == {
             store.file_of(d): store.document_text(d) for d in known}
+
+
+def test_a_corpus_result_put_again_is_the_new_one(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        store.put_corpus_cached("neighbours", "v1", b"old")
+        store.put_corpus_cached("ballots", "v1", b"kept")
+        store.put_corpus_cached("neighbours", "v2", b"new")
+        assert store.corpus_cached("neighbours", "v2") == b"new" and store.corpus_cached("neighbours", "v1") is None
+        assert store.corpus_cached("ballots", "v1") == b"kept"

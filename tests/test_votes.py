@@ -482,3 +482,42 @@ def test_tallies_brought_up_together_equal_each_brought_up_alone_and_head_a_full
             assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
         _same_head(t, whole)
         assert votes.verdict(t) == votes.ballot(own, [(e, mats[e]) for e, _ in keyed])
+
+
+def test_tallies_are_placed_at_once_where_one_at_a_time_places_them():
+    """votes.placements of many tallies in their pools now (members gone, new, moved, read again
+    with another fingerprint, a document no longer in the corpus) equals _placed of each, and a
+    tally brought up with it equals one brought up without."""
+    rng = np.random.default_rng(29)
+    own = _half(rng.normal(size=(6, 16)))
+    ids = [f"d{i:02d}" for i in range(40)]
+    mats = {d: _half(own[rng.choice(6, 3)] + 0.6 * rng.normal(size=(3, 16))) for d in ids}
+    keys = {d: int(rng.integers(1, 1 << 64, dtype=np.uint64)) for d in ids}
+    befores, pools = [], []
+    for e in range(60):
+        was = [str(d) for d in rng.choice(ids, int(rng.integers(0, 12)), replace=False)]
+        fingerprints = {d: keys[d] for d in was}
+        if was and e % 3 == 0:  # read when its fingerprint was another: a new member now
+            fingerprints[was[0]] ^= 1
+        if e % 5 == 1:  # a member no longer in the corpus
+            was.append("gone")
+            fingerprints["gone"] = 7
+        befores.append(votes.tally(own, 1, [(d, fingerprints[d], mats.get(d, own[:2])) for d in was]))
+        now = [d for d in was if d != "gone" and rng.random() < 0.8]
+        now += [str(d) for d in rng.choice([d for d in ids if d not in now], int(rng.integers(0, 4)), replace=False)]
+        pools.append([str(d) for d in rng.permutation(now)])
+    got = votes.placements(befores, pools, keys)
+    assert len(got) == len(befores)
+    moved = 0
+    for before, pool, (to, new) in zip(befores, pools, got, strict=True):
+        keyed = [(d, keys[d]) for d in pool]
+        want_to, want_new = votes._placed(before, keyed)
+        assert to.tolist() == want_to.tolist() and new == want_new
+        members = votes.unread(before, 1, keyed, (to, new))
+        assert members == votes.unread(before, 1, keyed)
+        if members is not None and pool:
+            a = votes.retallies([(own, before, keyed, (to, new))], mats)[0]
+            _same_head(a, votes.retally(own, before, keyed, mats))
+            moved += 1
+    assert moved >= 20
+    assert votes.placements([], [], keys) == []

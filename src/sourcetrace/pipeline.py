@@ -315,17 +315,18 @@ def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, n
         return votes.ballots(pools, vectors)
 
 
-def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally | None]],
+def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally | None, votes.Placement | None]],
             vectors: Mapping[str, np.ndarray], keys: Mapping[str, int]) -> dict[tuple[str, str], votes.Tally]:
     """Each (document, language)'s tally among its pool ((document, fingerprint) in order): the
     one before brought up to it, else read whole (``before`` None). ``before``: a tally
     :func:`votes.unread` accepts for that pool (the caller asked it, to know which members to
-    read: asking again cost a tenth of a rerun's ballots). ``vectors``: the voting vectors of the
+    read: asking again cost a tenth of a rerun's ballots), with where its members are in the
+    pool (:func:`votes.placements`; None: placed here). ``vectors``: the voting vectors of the
     documents and of the members to read; ``keys``: the documents' topic fingerprints."""
     from threadpoolctl import threadpool_limits
 
-    out: dict[tuple[str, str], votes.Tally | None] = {(doc, lang): None for doc, lang, _, _ in plans}
-    whole = [(doc, lang, pool) for doc, lang, pool, before in plans if before is None]
+    out: dict[tuple[str, str], votes.Tally | None] = {(doc, lang): None for doc, lang, _, _, _ in plans}
+    whole = [(doc, lang, pool) for doc, lang, pool, before, _ in plans if before is None]
     with threadpool_limits(1):
         # Those read whole at once: a pair of documents in each other's pools is multiplied once.
         for (doc, lang, _), t in zip(whole, votes.tallies([(doc, keys[doc], pool) for doc, _, pool in whole], vectors),
@@ -333,10 +334,10 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
             out[(doc, lang)] = t
         # A new member is read by the 40 or so tallies it joins: its vectors in float64 once (the
         # same values), not once per tally; the tallies brought up all at once.
-        brought = [(doc, lang, pool, before) for doc, lang, pool, before in plans if before is not None]
-        for (doc, lang, _, _), t in zip(brought, votes.retallies([(vectors[doc], before, pool)
-                                                                  for doc, _, pool, before in brought],
-                                                                 _Widened(vectors)), strict=True):
+        brought = [(doc, lang, pool, before, placed) for doc, lang, pool, before, placed in plans if before is not None]
+        entries = [(vectors[doc], before, pool) if placed is None else (vectors[doc], before, pool, placed)
+                   for doc, _, pool, before, placed in brought]
+        for (doc, lang, _, _, _), t in zip(brought, votes.retallies(entries, _Widened(vectors)), strict=True):
             out[(doc, lang)] = t
     return out
 

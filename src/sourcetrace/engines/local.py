@@ -681,13 +681,17 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
         for doc, data in found.items():
             with suppress(ValueError, KeyError, UnicodeDecodeError):  # unreadable: read the pool whole
                 before[(doc, lang)] = votes.tally_from_bytes(data)
+    # Where each tally's members are in its pool now, all tallies at once (votes.placements).
+    kept = [e for e, (doc, lang, _) in enumerate(todo) if (t := before.get((doc, lang))) is not None and t.own == key_of[doc]]
+    placed = dict(zip(kept, votes.placements([before[todo[e][:2]] for e in kept], [todo[e][2] for e in kept], key_of),
+                      strict=True))
     plans = []
     listed: set[str] = set()
-    for doc, lang, pool in todo:
-        keyed = [(d, key_of[d]) for d in pool]
+    for e, (doc, lang, pool) in enumerate(todo):
+        keyed = list(zip(pool, map(key_of.__getitem__, pool), strict=True))
         prior = before.get((doc, lang))
-        members = votes.unread(prior, key_of[doc], keyed)
-        plans.append((doc, lang, keyed, prior if members is not None else None))
+        members = votes.unread(prior, key_of[doc], keyed, placed.get(e))
+        plans.append((doc, lang, keyed, *((prior, placed.get(e)) if members is not None else (None, None))))
         listed.update((doc, *(pool if members is None else members)))
     apart = apart or {}
     by_sentences = listed.difference(*apart.values())  # once: a set per document cost a tenth of the ballots

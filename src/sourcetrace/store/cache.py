@@ -62,8 +62,11 @@ class CacheTables:
                                       (kind, version)))
 
     def put_cached(self, kind: str, version: str, items: Iterable[tuple[str, bytes]]) -> None:
+        # A row kept is updated in place, not deleted and inserted again (REPLACE): a +1% rerun at
+        # 10,000 documents rewrites ~4,600 tallies of ~5 KB, and their writes took half the CPU.
         with transaction(self.conn) as cur:
-            cur.executemany("INSERT OR REPLACE INTO doc_cache VALUES (?,?,?,?)",
+            cur.executemany("INSERT INTO doc_cache VALUES (?,?,?,?) ON CONFLICT (kind, doc) DO UPDATE SET "
+                            "version=excluded.version, data=excluded.data",
                             ((kind, doc, version, data) for doc, data in items))
 
     # -- corpus cache ------------------------------------------------------------------------
@@ -74,7 +77,9 @@ class CacheTables:
         return row[0] if row else None
 
     def put_corpus_cached(self, kind: str, version: str, data: bytes) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO corpus_cache VALUES (?,?,?)", (kind, version, data))
+        # Updated in place, as put_cached: the neighbour lists and ballots (MB each) put again 5x faster.
+        self.conn.execute("INSERT INTO corpus_cache VALUES (?,?,?) ON CONFLICT (kind) DO UPDATE SET "
+                          "version=excluded.version, data=excluded.data", (kind, version, data))
 
     # -- sentence vectors (cache: a text is encoded once per encoder, ever) --------------------
     def get_vectors(self, encoder: str, text_keys: Sequence[str]) -> dict[str, bytes]:
