@@ -457,7 +457,7 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     for p in passages:
         key = pair_key(p.a, p.b)
         grouped.setdefault(key, []).append(p)
-    order = _in_order(pairs or (), grouped, by_id)
+    order = _pairs_to_type(pairs or (), grouped, by_id)
     known = known or {}
     out: list[Relation] = []
     for pair, cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
@@ -474,7 +474,7 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     return out
 
 
-def _in_order(pairs: Sequence[tuple[str, str]], grouped: Mapping[tuple[str, str], object],
+def _pairs_to_type(pairs: Sequence[tuple[str, str]], grouped: Mapping[tuple[str, str], object],
               by_id: Mapping[str, object]) -> list[tuple[str, str]]:
     """The pairs to type, each the smaller id first, sorted: ``pairs`` and those of ``grouped``
     (already so), both documents given and distinct. In the candidates' order (sorted:
