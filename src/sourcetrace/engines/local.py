@@ -812,15 +812,14 @@ class _DocumentParts:
 
     def __init__(self, store: Store, by_id: dict[str, Document], extra: Callable[[str], object]) -> None:
         self.sources, self.by_id, self.extra = store.document_sources(), by_id, extra
-        self.parts: dict[str, str] = {}
+        self.parts: dict[str, list] = {}
 
-    def __call__(self, doc_id: str) -> str:
+    def __call__(self, doc_id: str) -> list:
         if doc_id not in self.parts:
             # Not the path it was read by (no result reads it; the same files given by another
             # path would miss every pair): the code is in the key too, should that change.
             record = {k: v for k, v in self.by_id[doc_id].to_json().items() if k != "path"}
-            # as a digest of its own: a document meets several pairs, each key encoded it again
-            self.parts[doc_id] = digest(self.sources.get(doc_id), record, self.extra(doc_id))
+            self.parts[doc_id] = [self.sources.get(doc_id), record, self.extra(doc_id)]
         return self.parts[doc_id]
 
 
