@@ -16,8 +16,8 @@ answers. Then the medians per code and their ratio. On a machine other work shar
 alternated like this compare (the same code moves 10-20% with the load); CPU, not wall.
 
 The results kept per pair (a pair's relation, its fact diffs: engines/kept.py) are stale under any
-other code than the one that traced the store; each run relabels them to its own code's digest, as
-if it had traced the store (else both codes would type and diff every such pair again, which a
+other code than the one that traced the store; each run keeps them again as its own code keeps
+them, under its digest, as if it had traced the store (:func:`relabelled`) (else both codes would type and diff every such pair again, which a
 steady rerun does not). A code that stores a record of another layout (a version bumped)
 recomputes it on the copy: its rerun then pays that once, and this measures that.
 
@@ -38,7 +38,6 @@ import json
 import os
 import pickle
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -115,16 +114,11 @@ def child(src: str, work: Path, copy: Path) -> None:
 
 def _relabelled(work: Path, copy: Path) -> Path:
     """A copy of the fresh store whose results kept per pair are stale under any other code
-    (engines/kept.code_version): relabelled to the imported code's digest, as if it had traced the
-    store, so a run measures a steady rerun."""
-    from sourcetrace.engines.kept import code_version
-
+    (engines/kept.code_version): kept again by the imported code (:func:`relabelled`), as if it had
+    traced the store, so a run measures a steady rerun."""
     _unlink(copy)
     shutil.copyfile(work / "fresh.db", copy)
-    traced_by = json.loads((work / PREPARED).read_text())["code"]
-    with sqlite3.connect(copy) as conn:
-        conn.execute("UPDATE corpus_cache SET version=? WHERE version=?", (code_version(), traced_by))
-    conn.close()
+    relabelled(copy, json.loads((work / PREPARED).read_text())["code"])
     return copy
 
 
@@ -195,6 +189,34 @@ def stage_child(src: str, work: Path, copy: Path) -> None:
     print("RESULT " + json.dumps({"cpu": {"candidates": cpu}, "wall": 0.0, "relations": len(pairs.related),
                                   "digest": digest}), flush=True)
     _unlink(copy)
+
+
+def relabelled(db: Path, traced_by: str) -> None:
+    """The results kept per pair in ``db`` (traced by the code whose digest is ``traced_by``) kept
+    again as this code keeps them, under its digest: as if it had traced the store. Read in either
+    layout they were kept in (a JSON object by pair, or a line a pair: relate29)."""
+    from sourcetrace.engines.kept import KeptPairs, code_version
+    from sourcetrace.store.sqlite import Store
+
+    with Store(db) as store:
+        for kind in ("relation of pair", "fact diffs of pair"):
+            blob = store.corpus_cached(kind, traced_by)
+            if blob is None:
+                continue
+            try:
+                entries = json.loads(blob)
+            except ValueError:  # a line a pair: its name and key as JSON, a tab, its result
+                entries = {}
+                for line in blob.decode("utf-8").split("\n"):
+                    head, _, result = line.partition("\t")
+                    name, key = json.loads(head)
+                    entries[name] = [key, json.loads(result)]
+            now = KeptPairs(store, kind)
+            for name, (key, result) in entries.items():
+                now.put(name.split("\t"), key, result, checked=True)
+            now.save(store)
+        if code_version() != traced_by:
+            store.conn.execute("DELETE FROM corpus_cache WHERE version=?", (traced_by,))
 
 
 def main() -> None:

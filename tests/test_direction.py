@@ -126,3 +126,16 @@ def test_relations_by_topic_around_the_family_pass_unchanged_and_the_family_answ
     assert got[0] is topic[0] and got[4] is topic[1] and got[-1] is topic[2]
     assert [got[i] for i in (1, 2, 3, 5, 6, 7)] == alone
     assert alone != family  # the family's rules did change something
+
+
+def test_a_topic_relation_between_the_wording_s_source_and_the_other_side_counts_as_one():
+    # W keeps S's English wording, and is derived from T in Arabic: whether S and T came in either
+    # order is asked only when S and T relate at all, a topic relation too (walked apart from the
+    # relations on shared text, which the rest of the rules read).
+    by_topic = Relation("S", "T", "related", 0.0, 0.0, 0.8, evidence=["no shared text"])
+    rels = [by_topic, *_family()[1:]]
+    got = _by_pair(direct(DOCS, rels, DIFFS))[frozenset("TW")]
+    assert (got.type, got.source) == ("derived", None)
+    assert "W keeps the wording of S in its language" in got.evidence[-1]
+    unrelated = _by_pair(direct(DOCS, _family()[1:], DIFFS))[frozenset("TW")]
+    assert unrelated.source == "T" and not any("wording of S" in e for e in unrelated.evidence)

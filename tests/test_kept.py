@@ -39,5 +39,24 @@ def test_a_result_json_would_not_give_back_equal_is_not_kept(tmp_path):
         assert later.get(("a", "c"), "k") == (True, [["a", 1, 2, "c", 3, 4, "number", "changed", 5, 6.5]])
 
 
+def test_pairs_kept_as_lines_read_back_whatever_their_ids_and_results_hold(tmp_path):
+    """A pair a line (engines/kept.py): ids and results holding tabs, newlines and other scripts
+    come back as they were put, those read back written again as they were, and a blob that is no
+    such lines is read as nothing kept."""
+    odd = ("a\tb\nc", "د\u2028e")
+    result = [[0, 4, "name", "same", "x\ty\n", "«نص»"]]
+    with Store(tmp_path / "s.db") as store:
+        first = kept.KeptPairs(store, "fact diffs of pair")
+        first.put(odd, "k1", result)
+        first.put(("b", "c"), "k2", [])
+        first.save(store)
+        again = kept.KeptPairs(store, "fact diffs of pair")
+        assert again.get(odd, "k1") == (True, result) and again.get(("b", "c"), "k2") == (True, [])
+        again.save(store)
+        assert kept.KeptPairs(store, "fact diffs of pair").get(odd, "k1") == (True, result)
+        store.put_corpus_cached("fact diffs of pair", kept.code_version(), b'{"a\\tb": ["k", []]}')
+        assert kept.KeptPairs(store, "fact diffs of pair").get(("a", "b"), "k") == (False, None)
+
+
 def test_the_code_version_is_a_digest_of_the_source():
     assert len(kept.code_version()) == 40 and kept.code_version() == kept.code_version()

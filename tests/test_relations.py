@@ -378,3 +378,21 @@ def test_a_run_of_votes_lets_pairs_none_of_which_was_found_alone_make_a_partial_
     en2, _ = _verses("en2", VERSES_EN, "en")
     same = [Passage("en", *en_spans[i], "en2", *en_spans[i], "verbatim", 0.05) for i in range(9)]
     assert relate(en, en2, same, ran=True).type == relate(en, en2, same).type
+
+
+def test_candidates_in_any_order_with_repeats_self_pairs_and_unknown_ids_type_as_those_in_order():
+    # relations_for checks in C that the candidates come each the smaller id first, of given
+    # documents (pipeline.candidates gives them so), and walks them one by one only otherwise:
+    # both ways give the same relations, in the same order.
+    docs = [_pt(x, STATEMENT) for x in "abcd"]
+    rng = np.random.default_rng(5)
+    vec = {x: rng.normal(size=8).astype(np.float32) for x in "abc"}  # d has no vector
+    vec["b"] = vec["a"] + 0.01  # a and b on one topic
+    shared = _passages(docs[0], docs[2], "verbatim", 0.9, 0.9)
+    in_order = [("a", "b"), ("a", "c"), ("a", "d"), ("b", "c")]
+    messy = [("b", "a"), ("a", "c"), ("a", "a"), ("c", "b"), ("a", "x"), ("a", "b"), ("d", "a")]
+    want = relations_for(docs, shared, vec, pairs=in_order)
+    got = {(r.a, r.b): r.type for r in want}
+    assert got[("a", "b")] == "related" and got[("a", "c")] == "copy" and ("a", "d") not in got
+    assert relations_for(docs, shared, vec, pairs=messy) == want
+    assert relations_for(docs, shared, vec, pairs=[*in_order, ("a", "b")]) == want

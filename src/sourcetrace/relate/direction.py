@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from itertools import groupby
+from operator import attrgetter
 
 from sourcetrace.factcheck.dates import relative_key
 from sourcetrace.factcheck.diff import QUANTITIES
@@ -43,41 +45,76 @@ def _other(r: Relation, doc_id: str) -> str:
 
 @dataclass
 class _Family:
-    """What the rules read: relations by pair, shared-text partners, and the fact diffs by fact."""
+    """What the rules read: relations by pair, shared-text partners, and the fact diffs by pair.
+    Only the relations that rest on shared text are walked, and a pair's diffs indexed when a
+    rule asks for them: most of a corpus's relations are topic relations no rule reads, and most
+    of its fact diffs are of pairs no rule asks about (building it all was most of this step)."""
 
     lang: dict[str, str]
-    by_pair: dict[tuple[str, str], Relation]
+    by_pair: dict[tuple[str, str], Relation]  # the relations that join a family (:func:`joins_family`)
     partners: dict[str, set[str]]
+    relations: Sequence[Relation]  # all of them: whether two documents have any relation is asked seldom
+    # every diff of a pair (any type), by pair, in order
+    pair_diffs: dict[tuple[str, str], list[FactDiff]]
+    _pairs: set[tuple[str, str]] | None = None
+    _diffs: dict[tuple[str, str], list[FactDiff]] = field(default_factory=dict)
     # A quantity fact of one document against the other document of a pair: its status there and
-    # the other side's span (None when it was dropped or added).
-    facts: dict[_Key, tuple[str, tuple[int, int] | None]]
-    diffs: dict[tuple[str, str], list[FactDiff]]
+    # the other side's span (None when it was dropped or added); by pair, made when first asked.
+    _facts: dict[tuple[str, str], dict[_Key, tuple[str, tuple[int, int] | None]]] = field(default_factory=dict)
 
     def source(self, x: str, y: str) -> str | None:
         r = self.by_pair.get(pair_key(x, y))
         return r.source if r is not None and r.type in DIRECTED else None
 
+    def relates(self, x: str, y: str) -> bool:
+        """Whether the two documents have any relation (on shared text or a topic)."""
+        key = pair_key(x, y)
+        if key in self.by_pair:
+            return True
+        if self._pairs is None:
+            self._pairs = {pair_key(r.a, r.b) for r in self.relations}
+        return key in self._pairs
+
+    def diffs(self, x: str, y: str) -> list[FactDiff]:
+        """The pair's quantity diffs, in order (names are read too unevenly across languages to decide)."""
+        key = pair_key(x, y)
+        got = self._diffs.get(key)
+        if got is None:
+            got = self._diffs[key] = [d for d in self.pair_diffs.get(key, ()) if d.type in QUANTITIES]
+        return got
+
+    def fact(self, doc: str, start: int, end: int, other: str) -> tuple[str, tuple[int, int] | None] | None:
+        """The status of ``doc``'s quantity fact at ``start``-``end`` against ``other`` and the
+        span ``other`` states it at (None: no diff of the pair holds it)."""
+        key = pair_key(doc, other)
+        facts = self._facts.get(key)
+        if facts is None:
+            facts = self._facts[key] = {}
+            for d in self.diffs(doc, other):  # in order: a later diff of the same fact wins
+                span_b = (d.b_start, d.b_end) if d.b_start is not None else None
+                span_a = (d.a_start, d.a_end) if d.a_start is not None else None
+                if d.a_start is not None:
+                    facts[(d.a, d.a_start, d.a_end, d.b)] = (d.status, span_b)  # type: ignore[arg-type]
+                if d.b_start is not None:
+                    facts[(d.b, d.b_start, d.b_end, d.a)] = (d.status, span_a)  # type: ignore[arg-type]
+        return facts.get((doc, start, end, other))
+
 
 def _family(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> _Family:
-    by_pair = {pair_key(r.a, r.b): r for r in relations}
+    by_pair: dict[tuple[str, str], Relation] = {}
     partners: dict[str, set[str]] = defaultdict(set)
-    for r in relations:
-        if joins_family(r):  # shared text, not a topic
-            partners[r.a].add(r.b)
-            partners[r.b].add(r.a)
-    facts: dict[_Key, tuple[str, tuple[int, int] | None]] = {}
-    by_diff_pair: dict[tuple[str, str], list[FactDiff]] = defaultdict(list)
-    for d in diffs:
-        if d.type not in QUANTITIES:  # names are read too unevenly across languages to decide
-            continue
-        by_diff_pair[pair_key(d.a, d.b)].append(d)
-        span_b = (d.b_start, d.b_end) if d.b_start is not None else None
-        span_a = (d.a_start, d.a_end) if d.a_start is not None else None
-        if d.a_start is not None:
-            facts[(d.a, d.a_start, d.a_end, d.b)] = (d.status, span_b)  # type: ignore[arg-type]
-        if d.b_start is not None:
-            facts[(d.b, d.b_start, d.b_end, d.a)] = (d.status, span_a)  # type: ignore[arg-type]
-    return _Family({d.id: d.lang for d in docs}, by_pair, partners, facts, by_diff_pair)
+    for r in filter(joins_family, relations):
+        by_pair[pair_key(r.a, r.b)] = r
+        partners[r.a].add(r.b)
+        partners[r.b].add(r.a)
+    pair_diffs: dict[tuple[str, str], list[FactDiff]] = {}
+    # A pair's diffs come together (in C, by groupby); a pair met again is appended to, in order.
+    for (a, b), group in groupby(diffs, key=_ids):
+        pair_diffs.setdefault(pair_key(a, b), []).extend(group)
+    return _Family({d.id: d.lang for d in docs}, by_pair, partners, relations, pair_diffs)
+
+
+_ids = attrgetter("a", "b")
 
 
 def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> list[Relation]:
@@ -107,7 +144,7 @@ def _translation(r: Relation, fam: _Family) -> Relation:
     if r.type != "translation" or r.source is not None:
         return r
     relative = set()
-    for d in fam.diffs.get(pair_key(r.a, r.b), ()):
+    for d in fam.diffs(r.a, r.b):
         if d.type == "date" and d.status == "same" and isinstance(d.value_a, str) and isinstance(d.value_b, str):
             ra, rb = _deictic_day(d.value_a), _deictic_day(d.value_b)
             if ra != rb and not (relative_key(d.value_a) and relative_key(d.value_b)):
@@ -140,14 +177,14 @@ def _older(a: str, b: str, fam: _Family) -> tuple[int, int, list[str]]:
     witnesses = sorted((fam.partners.get(a, set()) & fam.partners.get(b, set())) - {a, b})
     if not witnesses:
         return 0, 0, why
-    for d in fam.diffs.get(pair_key(a, b), ()):
+    for d in fam.diffs(a, b):
         if d.status != "changed" or d.a_start is None or d.b_start is None:
             continue
         fa = (d.a, d.a_start, d.a_end)
         fb = (d.b, d.b_start, d.b_end)
         for c in witnesses:
-            with_a = fam.facts.get((*fa, c))  # type: ignore[arg-type]
-            with_b = fam.facts.get((*fb, c))  # type: ignore[arg-type]
+            with_a = fam.fact(*fa, c)  # type: ignore[arg-type]
+            with_b = fam.fact(*fb, c)  # type: ignore[arg-type]
             if not with_a or not with_b or with_a[1] is None or with_a[1] != with_b[1]:
                 continue  # C must state one fact that both sides' facts meet
             kept, changed = (d.a, d.b) if with_a[0] == "same" and with_b[0] == "changed" else (
@@ -189,7 +226,7 @@ def _quote_language(r: Relation, fam: _Family) -> Relation:
     # Same-language documents whose wording `derived` keeps, as their derived side or copy.
     takes_from = sorted(x for x in fam.partners.get(derived, ()) if x != source
                         and fam.lang.get(x) == fam.lang.get(derived) and fam.source(x, derived) == x
-                        and pair_key(x, source) in fam.by_pair)
+                        and fam.relates(x, source))
     if not takes_from:
         return r
     verdicts = {x: fam.source(x, source) for x in takes_from}

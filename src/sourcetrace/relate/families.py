@@ -73,11 +73,14 @@ def families(docs: Sequence[Document], relations: Sequence[Relation]) -> list[Fa
     """Families in order of their first document, each with its origin and revisions in time order."""
     order = {d.id: i for i, d in enumerate(docs)}
     dates = {d.id: d.date for d in docs}
-    groups = _components([d.id for d in docs], relations)
+    # Only relations on shared text join a family or direct one (its origin reads the directed):
+    # the rest, most of a corpus's (topic relations), are passed over once.
+    text = list(filter(joins_family, relations))
+    groups = _components([d.id for d in docs], text)
     # Each family's origin reads only its own relations (all of them per family was quadratic).
     family_of = {m: n for n, g in enumerate(groups) for m in g}
     own: dict[int, list[Relation]] = defaultdict(list)
-    for r in relations:
+    for r in text:
         n = family_of.get(r.a)
         if n is not None and family_of.get(r.b) == n:
             own[n].append(r)
