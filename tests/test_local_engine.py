@@ -467,6 +467,44 @@ def test_neighbours_searched_beside_document_workers_in_one_thread_are_the_same(
     assert found[True] == found[False]
 
 
+def test_candidate_sets_search_the_topics_in_a_thread_of_their_own_in_one_faiss_thread(tmp_path, monkeypatch):
+    """The candidates stage searches the topic neighbours in a thread beside its MinHash (faiss lets
+    go of the GIL), faiss in one thread there (set in that thread: its OpenMP limit is per thread);
+    the lists it keeps for the next run are nearest_documents' own, bit for bit."""
+    import threading
+
+    import faiss
+
+    from sourcetrace import pipeline
+    from sourcetrace.candidates import neighbours
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for i, (en, ar) in enumerate([("The council met today.", "اجتمع المجلس اليوم."),
+                                  ("Heavy rain closed the road.", "أغلقت الأمطار الطريق."),
+                                  ("The bank raised its rate.", "رفع البنك سعر الفائدة.")]):
+        (corpus / f"e{i}.txt").write_text(en + "\n", encoding="utf-8")
+        (corpus / f"a{i}.txt").write_text(ar + "\n", encoding="utf-8")
+    monkeypatch.setattr(neighbours, "FEW_QUERIES", 0)  # every search by faiss, as a fresh large run's
+    monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 0)  # searched, not every pair
+    searches: list[tuple[bool, int]] = []
+    search = faiss.IndexFlatIP.search
+    monkeypatch.setattr(faiss.IndexFlatIP, "search", lambda self, *a, **k: searches.append(
+        (threading.current_thread() is threading.main_thread(), faiss.omp_get_max_threads())) or search(self, *a, **k))
+    kept = {}
+    for name in ("stage", "alone"):
+        with Store(tmp_path / f"{name}.db") as store:  # a store each: no lists of a last run to start from
+            docs = list(store.documents(ingest([str(corpus)], store).files))
+            topics = local.topic_vectors(store, docs)
+            if name == "stage":
+                local.candidate_sets(store, docs, topics)
+                assert searches and set(searches) == {(False, 1)}
+            else:
+                local.nearest_documents(store, docs, topics)
+            kept[name] = store.corpus_cached("neighbours", pipeline.topic_version())
+    assert kept["stage"] is not None and kept["stage"] == kept["alone"]
+
+
 def test_the_votes_run_reaches_relate_and_a_rerun_whose_run_changed_types_the_pair_again(tmp_path, monkeypatch):
     """A pair whose ballots hold a run (pipeline.Pairs.ran) is typed with it (relations.relate's
     ``ran``), from the candidates stage through a trace; the kept relation's key holds it, so a

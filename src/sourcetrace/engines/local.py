@@ -368,23 +368,39 @@ def candidate_features(store: Store, docs: Sequence[Document]) -> list[DocFeatur
 
 def nearest_documents(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray],
                       beside: bool = False) -> Neighbours:
-    """Each document's nearest documents by topic, starting from the lists the last run stored: a
-    grown corpus searches only for what its new documents change. ``beside``: worker processes
-    hold the other cores meanwhile (a trace's document work), so the search runs in one thread:
-    faiss's threads only took turns with them, spinning (planted 10,000: 3.0 -> 2.25 CPU seconds,
-    the same lists)."""
-    version = pipeline.topic_version()
-    blob = store.corpus_cached("neighbours", version)
-    previous = None
-    if blob is not None:
-        try:
-            previous = neighbour_lists.from_bytes(blob)
-        except (ValueError, KeyError, OSError):  # unreadable: search everything again
-            previous = None
-    with threadpool_limits(1) if beside else nullcontext():
-        found = pipeline.neighbours(vectors, {d.id: d.lang for d in docs}, previous)
-    store.put_corpus_cached("neighbours", version, neighbour_lists.to_bytes(found))
+    """Each document's nearest documents by topic, starting from the lists the last run stored
+    (:func:`kept_neighbours`): a grown corpus searches only for what its new documents change;
+    the lists stored for the next run. ``beside``: see :func:`search_neighbours`."""
+    found = search_neighbours(docs, vectors, kept_neighbours(store), beside)
+    keep_neighbours(store, found)
     return found
+
+
+def kept_neighbours(store: Store) -> Neighbours | None:
+    """The neighbour lists the last run stored, None when none is readable."""
+    blob = store.corpus_cached("neighbours", pipeline.topic_version())
+    if blob is None:
+        return None
+    try:
+        return neighbour_lists.from_bytes(blob)
+    except (ValueError, KeyError, OSError):  # unreadable: search everything again
+        return None
+
+
+def keep_neighbours(store: Store, found: Neighbours) -> None:
+    """The lists stored for the next run (:func:`kept_neighbours`)."""
+    store.put_corpus_cached("neighbours", pipeline.topic_version(), neighbour_lists.to_bytes(found))
+
+
+def search_neighbours(docs: Sequence[Document], vectors: dict[str, np.ndarray], previous: Neighbours | None,
+                      beside: bool = False) -> Neighbours:
+    """:func:`pipeline.neighbours` of the documents, from the ``previous`` lists; no store read, so
+    it may run in a thread of its own. ``beside``: other work holds the other cores meanwhile (a
+    trace's workers, this process's MinHash), so the search runs in one thread (set in the thread
+    that searches: faiss's OpenMP limit is per thread): faiss's threads only took turns with them,
+    spinning (planted 10,000: 3.0 -> 2.25 CPU seconds, the same lists)."""
+    with threadpool_limits(1) if beside else nullcontext():
+        return pipeline.neighbours(vectors, {d.id: d.lang for d in docs}, previous)
 
 
 def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np.ndarray] | None = None,
@@ -396,8 +412,12 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
     trace begins their alignment and their documents' facts then: :func:`_trace_stages`)."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
         return pipeline.every_pair(docs)
-    with in_bulk():  # every document's features, lists and ballots, as records
-        nb = nearest_documents(store, docs, vectors, beside=work is not None and work.busy()) if vectors else None
+    # every document's features, lists and ballots, as records; the topic search in a thread of its
+    # own, one BLAS thread, beside the MinHash candidates here and then the pairs they give aligning
+    # ahead: it let go of the GIL in faiss and numpy, and before them it held the stage's start with
+    # a core mostly idle (planted 25,000: ~7 s at 1.0-1.5 cores, the pairs aligned ahead waiting).
+    with in_bulk(), ThreadPoolExecutor(1) as beside:
+        searching = beside.submit(search_neighbours, docs, vectors, kept_neighbours(store), True) if vectors else None
         if work is not None:
             work.wait("features")
         found = candidate_features(store, docs)  # first: ``work`` may still be computing voting vectors
@@ -407,6 +427,9 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
         minhash = pipeline.minhash(found, banding)
         if ahead is not None:
             ahead(pipeline.same_language_aligned(minhash))
+        nb = searching.result() if searching is not None else None
+        if nb is not None:
+            keep_neighbours(store, nb)
         chosen = chosen_by_votes(store, docs, nb, work) if nb is not None else set()
         pairs = pipeline.candidates(docs, found, vectors, nb, chosen, banding, minhash)
         store.put_corpus_cached("quote bands", quote_bands_version(), quote_bands_to_bytes(banding.after))
