@@ -89,6 +89,7 @@ def test_strip_arabic_marks():
     assert strip_arabic_marks("تحصّل سامي على ماله.") == "تحصل سامي على ماله."
     assert strip_arabic_marks("مُـحـمَّد") == "محمد"
     assert strip_arabic_marks("No marks here.") == "No marks here."
+    assert strip_arabic_marks("ٱلحمد لله") == "الحمد لله"  # a wasla without marks is read too
     # Uthmani script: alef wasla is an alef, Qur'anic pause signs and small letters go (issue 17:
     # the suras of bench/realtext.py aligned with nothing).
     assert strip_arabic_marks("ٱلْحَمْدُ لِلَّهِ رَبِّ ۚ لَا رَيْبَ ۛ فِيهِ") == "الحمد لله رب  لا ريب  فيه"
