@@ -1,6 +1,6 @@
 """The output files a corpus's reading decides (documents, sentences and texts:
 :data:`sourcetrace.outputs.CORPUS_FILES`), written from the store by a process of their own while
-a trace's last stages run.
+the tracing process writes the rest.
 
 Why a process: the rest of a trace's outputs are written by the tracing process after its last
 stage while a thread of it stores the relations, and the two take the GIL in turn: a fresh 25k
@@ -19,7 +19,6 @@ writes the three files itself (the same bytes, from the same records).
 from __future__ import annotations
 
 import gc
-import os
 import pickle
 import subprocess
 import sys
@@ -37,7 +36,6 @@ from sourcetrace.store.sqlite import Store
 # (~0.1 s of a core) and its reading the store again cost about what writing them does there
 # (25,000 documents: ~1 s).
 MIN_DOCS = 5000
-NICE = 5  # below the tracing process and its pair workers: it fills an idle core, it is waited for last
 # The child's first words: the parent's import path, so that the job's records unpickle from the
 # same sourcetrace; then the job.
 _CHILD = ("import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "
@@ -50,9 +48,9 @@ class CorpusFiles:
     documents are `min_docs` or more and the store is a file (an in-memory one has no second connection). :meth:`written` waits
     for it; leaving the ``with`` block ends it if it still runs (a failed trace)."""
 
-    def __init__(self, store: Store, docs: Sequence[Document], staged: Path | None, min_docs: int = MIN_DOCS) -> None:
+    def __init__(self, store: Store, docs: Sequence[Document], staged: Path | None, min_docs: int | None = None) -> None:
         self.proc: subprocess.Popen | None = None
-        if staged is None or len(docs) < min_docs or not store.path.is_file():
+        if staged is None or len(docs) < (MIN_DOCS if min_docs is None else min_docs) or not store.path.is_file():
             return
         self.proc = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE)
         job = (str(store.path.absolute()), list(docs), str(staged))
@@ -88,8 +86,6 @@ def _send(proc: subprocess.Popen, path: list[str], job: tuple) -> None:
 def _write_job(db: str, docs: list[Document], staged: str) -> None:
     """In the child: the corpus files of `docs` from the store at `db` into `staged`."""
     end_with_parent()
-    if hasattr(os, "nice"):  # POSIX
-        os.nice(NICE)
     gc.disable()  # records only, no cycles: the collector would walk them for nothing
     # Unmapped: the tables read whole would stay mapped, counted in this process's memory.
     with Store(Path(db), create=False) as store, store.unmapped():

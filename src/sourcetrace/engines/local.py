@@ -191,11 +191,7 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
                          progress=progress, pool=pool, aligned_ahead=ahead.join())  # announces "align" with its total
     progress.start("relate")
     texts = DocumentTexts(store)  # read once for typing and the fact diffs
-    # The output set's staging directory from here, and a process of their own writing the files the
-    # corpus's reading decided into it (engines/corpus_files.py) beside the stages left: on their
-    # idle core, then on the other core while this one writes the rest.
-    with (output_set(out) if out is not None else nullcontext()) as staged, CorpusFiles(store, docs, staged) as early, \
-            in_bulk(), ThreadPoolExecutor(1) as beside:  # facts, diffs and relations of the whole corpus, as records
+    with in_bulk(), ThreadPoolExecutor(1) as beside:  # facts, diffs and relations of the whole corpus, as records
         # The pairs diffed are the related ones that share passages: those that may be are known
         # now (every pair typed sharing passages is related so far), and are diffed in the pair
         # workers while this process types the relations (one core idled through both before).
@@ -216,17 +212,20 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         stored = _store_beside(beside, store, lambda st: st.put_relations([d.id for d in docs], relations))
         fams = pipeline.families(docs, relations)
         progress.start("done")
-        # every document's sentences, as records: the collector walking them was half of this step
-        by_doc = store.sentences_of([d.id for d in docs])
-        texts.read_all(docs)
-        trace = Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
-                      pipeline.run_settings("trace", chosen, threshold), pairs, texts.by_path(docs))
-        if staged is not None:
-            # Beside the relations being stored, which mostly wait on SQLite and the disk with the
-            # GIL let go (a fresh 25k trace: ~5 s of one core idle, then ~4 s of writing after them).
-            pipeline.write_outputs(trace, staged, corpus_files=False)
-            if not early.written():
-                write_corpus_files(staged, trace.documents, trace.sentences, trace.texts)
+        # The files the corpus's reading decided are written from the store by a process of their own
+        # (engines/corpus_files.py), on the other core, while this one writes the rest.
+        with (output_set(out) if out is not None else nullcontext()) as staged, CorpusFiles(store, docs, staged) as early:
+            # every document's sentences, as records: the collector walking them was half of this step
+            by_doc = store.sentences_of([d.id for d in docs])
+            texts.read_all(docs)
+            trace = Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
+                          pipeline.run_settings("trace", chosen, threshold), pairs, texts.by_path(docs))
+            if staged is not None:
+                # Beside the relations being stored, which mostly wait on SQLite and the disk with the
+                # GIL let go (a fresh 25k trace: ~5 s of one core idle, then ~4 s of writing after them).
+                pipeline.write_outputs(trace, staged, corpus_files=False)
+                if not early.written():
+                    write_corpus_files(staged, trace.documents, trace.sentences, trace.texts)
         stored.result()
     return trace
 
