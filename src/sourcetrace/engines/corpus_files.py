@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -86,6 +87,7 @@ def _send(proc: subprocess.Popen, path: list[str], job: tuple) -> None:
 def _write_job(db: str, docs: list[Document], staged: str) -> None:
     """In the child: the corpus files of `docs` from the store at `db` into `staged`."""
     end_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends this process then
     gc.disable()  # records only, no cycles: the collector would walk them for nothing
     # Unmapped: the tables read whole would stay mapped, counted in this process's memory.
     with Store(Path(db), create=False) as store, store.unmapped():
