@@ -33,9 +33,8 @@ from sourcetrace.outputs import write_corpus_files
 from sourcetrace.records import Document
 from sourcetrace.store.sqlite import Store
 
-# Below this many documents the files are written by the tracing process: a process's start
-# (~0.1 s of a core) and its reading the store again cost about what writing them does there
-# (25,000 documents: ~1 s).
+# Below this many documents the tracing process writes the files itself: it would wait for the
+# process's start (0.1-0.2 s) longer than writing them takes it (~40 us a document; 25,000: ~1 s).
 MIN_DOCS = 5000
 # The child's first words: the parent's import path, so that the job's records unpickle from the
 # same sourcetrace; then the job.
@@ -46,8 +45,9 @@ _CHILD = ("import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "
 class CorpusFiles:
     """The process writing a trace's corpus files into `staged` (a set's staging directory,
     :func:`sourcetrace.outputs.output_set`; None: no set is written), started here when the
-    documents are `min_docs` or more and the store is a file (an in-memory one has no second connection). :meth:`written` waits
-    for it; leaving the ``with`` block ends it if it still runs (a failed trace)."""
+    documents are `min_docs` (default :data:`MIN_DOCS`) or more and the store is a file (an
+    in-memory one has no second connection). :meth:`written` waits for it; leaving the ``with``
+    block ends it if it still runs (a failed trace)."""
 
     def __init__(self, store: Store, docs: Sequence[Document], staged: Path | None, min_docs: int | None = None) -> None:
         self.proc: subprocess.Popen | None = None
