@@ -610,13 +610,21 @@ def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_
                 failed.result()
 
 
-def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relations_even_when_the_write_fails(tmp_path):
-    """With ``out`` the output set is written while the relations are stored (engines/local.py):
-    byte for byte the files pipeline.outputs writes of the result; a write that fails raises, and the
+@pytest.mark.parametrize("corpus_process", [False, True])
+def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relations_even_when_the_write_fails(
+        tmp_path, monkeypatch, corpus_process):
+    """With ``out`` the output set is written while the relations are stored (engines/local.py), the
+    corpus files by a process of their own on a corpus large enough (engines/corpus_files.py): byte
+    for byte the files pipeline.outputs writes of the result; a write that fails raises, and the
     store still gets the trace's relations."""
     from sourcetrace import pipeline
+    from sourcetrace.engines import corpus_files
     from sourcetrace.outputs import OutputError
 
+    started = []
+    monkeypatch.setattr(corpus_files, "MIN_DOCS", 0 if corpus_process else 10**9)
+    monkeypatch.setattr(corpus_files.CorpusFiles, "written", lambda self, was=corpus_files.CorpusFiles.written:
+                        started.append(self.proc is not None) or was(self))
     with Store(tmp_path / "s.db") as store:
         docs, _ = _a_story_and_its_copy(tmp_path, store)
         result = local.trace_documents(store, docs, out=tmp_path / "beside")
@@ -625,6 +633,7 @@ def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relati
         assert "relations.jsonl" in names and sorted(p.name for p in (tmp_path / "beside").iterdir()) == names
         for name in names:
             assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "after" / name).read_bytes(), name
+        assert started == [corpus_process]
         assert result.relations
         with store.conn:
             store.conn.execute("DELETE FROM relations")

@@ -100,6 +100,19 @@ def write_texts(outdir: Path, texts: Mapping[str, str]) -> None:
     write_jsonl(outdir / "texts.jsonl", ({"path": path, "text": text} for path, text in texts.items()))
 
 
+# The files a corpus's reading decides: final before any later stage, so they can be written
+# beside those stages (engines/corpus_files.py) from the store.
+CORPUS_FILES = ("documents.jsonl", "sentences.jsonl", "texts.jsonl")
+
+
+def write_corpus_files(out: Path, documents: Iterable[Any], sentences: Iterable[Any], texts: Mapping[str, str]) -> None:
+    """documents.jsonl, sentences.jsonl and texts.jsonl (:data:`CORPUS_FILES`) of a set into
+    `out`: its documents and sentences (records with ``to_json``) and its files' texts by path."""
+    write_jsonl(out / "documents.jsonl", (d.to_json() for d in documents))
+    write_jsonl(out / "sentences.jsonl", (s.to_json() for s in sentences))
+    write_texts(out, texts)
+
+
 def write_settings(outdir: Path, settings: dict[str, Any]) -> None:
     """Stamp the output with the versions and settings that produced it (sacrebleu-style)."""
     outdir.mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,7 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.factcheck import document_facts
 from sourcetrace.factcheck.diff import diff_pair
-from sourcetrace.outputs import output_set, write_jsonl, write_settings, write_texts
+from sourcetrace.outputs import output_set, write_corpus_files, write_jsonl, write_settings
 from sourcetrace.readers import DEFAULT_MAX_BYTES, read_file
 from sourcetrace.records import (
     Document,
@@ -576,11 +576,19 @@ def outputs(trace: Trace, out: Path) -> None:
     """The output contract (DESIGN.md): documents, sentences, passages, relations, families,
     facts, fact diffs and the files' texts as JSON lines, and a settings.json stamp; written as one set
     (:func:`sourcetrace.outputs.output_set`): a failure leaves the previous set in `out`."""
+    with output_set(out) as staged:
+        write_outputs(trace, staged)
+
+
+def write_outputs(trace: Trace, staged: Path, *, corpus_files: bool = True) -> None:
+    """:func:`outputs` into a set's staging directory. ``corpus_files`` False: all but
+    :data:`sourcetrace.outputs.CORPUS_FILES`, which the caller writes (from the store, beside the
+    trace's last stages: engines/corpus_files.py)."""
     # Records and their rows only: no cycle for the collector to look for (it walked the corpus's
     # records every few thousand rows made).
-    with output_set(out) as staged, in_bulk():
-        write_jsonl(staged / "documents.jsonl", (d.to_json() for d in trace.documents))
-        write_jsonl(staged / "sentences.jsonl", (s.to_json() for s in trace.sentences))
+    with in_bulk():
+        if corpus_files:
+            write_corpus_files(staged, trace.documents, trace.sentences, trace.texts)
         # by pair and place: pairs are aligned in whatever order workers finish, and two runs over
         # the same files must write the same bytes
         write_jsonl(staged / "passages.jsonl", (p.to_json() for p in sorted(trace.passages, key=_passage_place)))
@@ -588,7 +596,6 @@ def outputs(trace: Trace, out: Path) -> None:
         write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
         # a corpus's facts, made records here when the trace kept them as stored
         write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)
-        write_texts(staged, trace.texts)
         write_settings(staged, trace.settings)
 
 

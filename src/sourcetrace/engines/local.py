@@ -44,6 +44,8 @@ from sourcetrace.candidates.pairs import (
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.static import RowMemo
 from sourcetrace.encode.vectors import StoreVectors
+from sourcetrace.engines.corpus_files import CorpusFiles
+from sourcetrace.engines.document_texts import DocumentTexts
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.kept import KeptPairs, digest, fact_diff_rows, fact_diffs_of_rows, row_of
 from sourcetrace.engines.workers import (
@@ -60,6 +62,7 @@ from sourcetrace.engines.workers import (
     diff_chunk,
     document_facts,
 )
+from sourcetrace.outputs import output_set, write_corpus_files
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk, pair_key
@@ -209,15 +212,20 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         stored = _store_beside(beside, store, lambda st: st.put_relations([d.id for d in docs], relations))
         fams = pipeline.families(docs, relations)
         progress.start("done")
-        # every document's sentences, as records: the collector walking them was half of this step
-        by_doc = store.sentences_of([d.id for d in docs])
-        texts.read_all(docs)
-        trace = Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
-                      pipeline.run_settings("trace", chosen, threshold), pairs, {d.path: texts(d) for d in docs})
-        if out is not None:
-            # Beside the relations being stored, which mostly wait on SQLite and the disk with the
-            # GIL let go (a fresh 25k trace: ~5 s of one core idle, then ~4 s of writing after them).
-            pipeline.outputs(trace, out)
+        # The files the corpus's reading decided are written from the store by a process of their own
+        # (engines/corpus_files.py), on the other core, while this one writes the rest.
+        with (output_set(out) if out is not None else nullcontext()) as staged, CorpusFiles(store, docs, staged) as early:
+            # every document's sentences, as records: the collector walking them was half of this step
+            by_doc = store.sentences_of([d.id for d in docs])
+            texts.read_all(docs)
+            trace = Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
+                          pipeline.run_settings("trace", chosen, threshold), pairs, texts.by_path(docs))
+            if staged is not None:
+                # Beside the relations being stored, which mostly wait on SQLite and the disk with the
+                # GIL let go (a fresh 25k trace: ~5 s of one core idle, then ~4 s of writing after them).
+                pipeline.write_outputs(trace, staged, corpus_files=False)
+                if not early.written():
+                    write_corpus_files(staged, trace.documents, trace.sentences, trace.texts)
         stored.result()
     return trace
 
@@ -240,31 +248,6 @@ def _store_beside(beside: Executor, store: Store, write: Callable[[Store], objec
 
 
 # -- the store's side of each stage ----------------------------------------------------------------
-class DocumentTexts:
-    """File texts of stored documents, read once per file (documents of one file share it)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.by_file: dict[str, str] = {}
-        self.file_of: dict[str, str] = {}  # document id -> file key, as :meth:`read_all` found them
-
-    def __call__(self, doc: Document) -> str:
-        key = self.file_of.get(doc.id) or self.store.file_of(doc.id) or doc.id
-        if key not in self.by_file:
-            self.by_file[key] = self.store.document_text(doc.id) or ""
-        return self.by_file[key]
-
-    def read_all(self, docs: Sequence[Document]) -> None:
-        """The files of all the documents read at once, in two queries (two queries per document
-        were most of assembling a corpus's trace)."""
-        self.file_of.update(self.store.document_files(d.id for d in docs if d.id not in self.file_of))
-        self.by_file.update(self.store.file_texts(k for k in set(self.file_of.values()) if k not in self.by_file))
-
-    def of(self, docs: Iterable[Document]) -> dict[str, str]:
-        """Texts by document id."""
-        return {d.id: self(d) for d in docs}
-
-
 def doc_inputs(store: Store, docs: Sequence[Document]) -> list[DocInput]:
     """What candidate search reads of each document (:func:`pipeline.doc_input`), from the store;
     documents of one file (a JSONL of many records) read its text once."""

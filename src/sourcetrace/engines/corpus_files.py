@@ -1,0 +1,97 @@
+"""The output files a corpus's reading decides (documents, sentences and texts:
+:data:`sourcetrace.outputs.CORPUS_FILES`), written from the store by a process of their own while
+the tracing process writes the rest.
+
+Why a process: the rest of a trace's outputs are written by the tracing process after its last
+stage while a thread of it stores the relations, and the two take the GIL in turn: a fresh 25k
+trace wrote its outputs on one core (8 s, the other idle). These three files are final once the
+corpus is read and the store holds what they are made of, so a process of their own reads them
+there (its own connection, the store's rows as committed by reading) and writes them into the
+set's staging directory on the other core.
+
+A kill never leaves a file that looks complete: the process ends with its parent
+(:func:`sourcetrace.engines.parent.end_with_parent`), writes each file under a temporary name that
+is renamed once whole (:func:`sourcetrace.outputs.write_jsonl`), into the hidden staging directory
+that only the parent swaps into place, once the process has ended well. If it fails, the parent
+writes the three files itself (the same bytes, from the same records).
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from sourcetrace.engines.document_texts import DocumentTexts
+from sourcetrace.engines.parent import end_with_parent
+from sourcetrace.outputs import write_corpus_files
+from sourcetrace.records import Document
+from sourcetrace.store.sqlite import Store
+
+# Below this many documents the tracing process writes the files itself: it would wait for the
+# process's start (0.1-0.2 s) longer than writing them takes it (~40 us a document; 25,000: ~1 s).
+MIN_DOCS = 5000
+# The child's first words: the parent's import path, so that the job's records unpickle from the
+# same sourcetrace; then the job.
+_CHILD = ("import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "
+          "from sourcetrace.engines.corpus_files import _write_job; _write_job(*pickle.load(sys.stdin.buffer))")
+
+
+class CorpusFiles:
+    """The process writing a trace's corpus files into `staged` (a set's staging directory,
+    :func:`sourcetrace.outputs.output_set`; None: no set is written), started here when the
+    documents are `min_docs` (default :data:`MIN_DOCS`) or more and the store is a file (an
+    in-memory one has no second connection). :meth:`written` waits for it; leaving the ``with``
+    block ends it if it still runs (a failed trace)."""
+
+    def __init__(self, store: Store, docs: Sequence[Document], staged: Path | None, min_docs: int | None = None) -> None:
+        self.proc: subprocess.Popen | None = None
+        if staged is None or len(docs) < (MIN_DOCS if min_docs is None else min_docs) or not store.path.is_file():
+            return
+        self.proc = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE)
+        job = (str(store.path.absolute()), list(docs), str(staged))
+        # Fed from a thread: a pipe holds 64 KiB, and the child reads it only once started.
+        threading.Thread(target=_send, args=(self.proc, sys.path, job), name="corpus files", daemon=True).start()
+
+    def written(self) -> bool:
+        """Whether the process wrote the files (False: it was not started, or failed; the caller
+        writes them), once it has ended."""
+        return self.proc is not None and self.proc.wait() == 0
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self) -> CorpusFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _send(proc: subprocess.Popen, path: list[str], job: tuple) -> None:
+    try:
+        with proc.stdin:  # type: ignore[union-attr]
+            pickle.dump(path, proc.stdin)
+            pickle.dump(job, proc.stdin)
+    except OSError:  # the child is gone (killed, or failed to start): written() says so
+        pass
+
+
+def _write_job(db: str, docs: list[Document], staged: str) -> None:
+    """In the child: the corpus files of `docs` from the store at `db` into `staged`."""
+    end_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends this process then
+    gc.disable()  # records only, no cycles: the collector would walk them for nothing
+    # Unmapped: the tables read whole would stay mapped, counted in this process's memory.
+    with Store(Path(db), create=False) as store, store.unmapped():
+        by_doc = store.sentences_of([d.id for d in docs])
+        texts = DocumentTexts(store)
+        texts.read_all(docs)
+        write_corpus_files(Path(staged), docs, (s for d in docs for s in by_doc[d.id]), texts.by_path(docs))

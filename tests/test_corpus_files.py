@@ -1,0 +1,65 @@
+"""engines/corpus_files.py: documents, sentences and texts written from the store by a process of
+their own, the same bytes as written by the tracing process; a process that fails leaves them to
+its caller, one still running when its trace fails is ended."""
+
+import signal
+
+from sourcetrace.engines import corpus_files
+from sourcetrace.engines.corpus_files import CorpusFiles
+from sourcetrace.engines.document_texts import DocumentTexts
+from sourcetrace.engines.ingest import ingest
+from sourcetrace.outputs import CORPUS_FILES, write_corpus_files
+from sourcetrace.store.sqlite import Store
+
+
+def _corpus(tmp_path, store: Store) -> list:
+    (tmp_path / "a.txt").write_text("The council met today. It agreed on a plan of 2.4 million dollars.\n",
+                                    encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"text": "Première ligne. Une autre phrase ici."}\n{"text": "مرحبا بكم. '
+                                      'هذه جملة أخرى."}\n', encoding="utf-8")
+    return list(store.documents(ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.jsonl")], store).files))
+
+
+def test_the_corpus_files_written_by_their_process_are_those_written_here(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        docs = _corpus(tmp_path, store)
+        assert len(docs) == 3
+        (tmp_path / "there").mkdir()
+        with CorpusFiles(store, docs, tmp_path / "there", min_docs=0) as there:
+            assert there.proc is not None and there.written()
+        by_doc = store.sentences_of([d.id for d in docs])
+        texts = DocumentTexts(store)
+        write_corpus_files(tmp_path / "here", docs, [s for d in docs for s in by_doc[d.id]], texts.by_path(docs))
+    for name in CORPUS_FILES:
+        assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+    assert sorted(p.name for p in (tmp_path / "there").iterdir()) == sorted(CORPUS_FILES)  # no .tmp left
+
+
+def test_no_process_below_its_size_or_without_a_set_or_for_a_store_in_memory(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        docs = _corpus(tmp_path, store)
+        assert CorpusFiles(store, docs, tmp_path).proc is None  # 3 documents < MIN_DOCS
+        assert CorpusFiles(store, docs, None, min_docs=0).proc is None
+        assert not CorpusFiles(store, docs, tmp_path).written()  # the caller writes them
+    with Store(":memory:") as store:
+        assert CorpusFiles(store, _corpus(tmp_path, store), tmp_path, min_docs=0).proc is None
+
+
+def test_a_process_that_fails_leaves_the_files_to_its_caller(tmp_path):
+    (tmp_path / "a file").write_text("not a directory")
+    with Store(tmp_path / "s.db") as store:
+        docs = _corpus(tmp_path, store)
+        with CorpusFiles(store, docs, tmp_path / "a file", min_docs=0) as failed:
+            assert failed.proc is not None and not failed.written()
+
+
+def test_a_process_still_running_when_its_block_fails_is_ended(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_files, "_CHILD", "import time; time.sleep(120)")
+    with Store(tmp_path / "s.db") as store:
+        docs = _corpus(tmp_path, store)
+        try:
+            with CorpusFiles(store, docs, tmp_path, min_docs=0) as running:
+                raise KeyError("the trace failed")
+        except KeyError:
+            pass
+        assert running.proc.returncode == -signal.SIGKILL
