@@ -1,5 +1,6 @@
 import json
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -437,6 +438,17 @@ def test_a_rerun_types_and_diffs_again_only_pairs_whose_inputs_or_code_changed(t
         assert calls == {"relate": 3, "diff": 3} and not any(d.status == "changed" for d in again[1])
 
 
+def _three_translated(corpus: Path) -> Path:
+    """A folder of three one-sentence English files and their Arabic translations."""
+    corpus.mkdir()
+    for i, (en, ar) in enumerate([("The council met today.", "اجتمع المجلس اليوم."),
+                                  ("Heavy rain closed the road.", "أغلقت الأمطار الطريق."),
+                                  ("The bank raised its rate.", "رفع البنك سعر الفائدة.")]):
+        (corpus / f"e{i}.txt").write_text(en + "\n", encoding="utf-8")
+        (corpus / f"a{i}.txt").write_text(ar + "\n", encoding="utf-8")
+    return corpus
+
+
 def test_neighbours_searched_beside_document_workers_in_one_thread_are_the_same(tmp_path, monkeypatch):
     """With document workers holding the other cores (``beside``), faiss searches in one thread
     (its threads only took turns with them): the same lists, bit for bit."""
@@ -444,13 +456,7 @@ def test_neighbours_searched_beside_document_workers_in_one_thread_are_the_same(
 
     from sourcetrace.candidates import neighbours
 
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    for i, (en, ar) in enumerate([("The council met today.", "اجتمع المجلس اليوم."),
-                                  ("Heavy rain closed the road.", "أغلقت الأمطار الطريق."),
-                                  ("The bank raised its rate.", "رفع البنك سعر الفائدة.")]):
-        (corpus / f"e{i}.txt").write_text(en + "\n", encoding="utf-8")
-        (corpus / f"a{i}.txt").write_text(ar + "\n", encoding="utf-8")
+    corpus = _three_translated(tmp_path / "c")
     monkeypatch.setattr(neighbours, "FEW_QUERIES", 0)  # every search by faiss, as a fresh large run's
     threads: list[int] = []
     search = faiss.IndexFlatIP.search
@@ -478,13 +484,7 @@ def test_candidate_sets_search_the_topics_in_a_thread_of_their_own_in_one_faiss_
     from sourcetrace import pipeline
     from sourcetrace.candidates import neighbours
 
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    for i, (en, ar) in enumerate([("The council met today.", "اجتمع المجلس اليوم."),
-                                  ("Heavy rain closed the road.", "أغلقت الأمطار الطريق."),
-                                  ("The bank raised its rate.", "رفع البنك سعر الفائدة.")]):
-        (corpus / f"e{i}.txt").write_text(en + "\n", encoding="utf-8")
-        (corpus / f"a{i}.txt").write_text(ar + "\n", encoding="utf-8")
+    corpus = _three_translated(tmp_path / "c")
     monkeypatch.setattr(neighbours, "FEW_QUERIES", 0)  # every search by faiss, as a fresh large run's
     monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 0)  # searched, not every pair
     searches: list[tuple[bool, int]] = []
