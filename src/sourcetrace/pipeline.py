@@ -335,8 +335,7 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
         # A new member is read by the 40 or so tallies it joins: its vectors in float64 once (the
         # same values), not once per tally; the tallies brought up all at once.
         brought = [(doc, lang, pool, before, placed) for doc, lang, pool, before, placed in plans if before is not None]
-        entries = [(vectors[doc], before, pool) if placed is None else (vectors[doc], before, pool, placed)
-                   for doc, _, pool, before, placed in brought]
+        entries = [(vectors[doc], before, pool, placed) for doc, _, pool, before, placed in brought]
         for (doc, lang, _, _, _), t in zip(brought, votes.retallies(entries, _Widened(vectors)), strict=True):
             out[(doc, lang)] = t
     return out

@@ -661,12 +661,12 @@ RETALLY_CELLS = 1 << 21
 
 
 def retallies(entries: Sequence[tuple[np.ndarray, Tally, Sequence[tuple[str, int]]]
-                               | tuple[np.ndarray, Tally, Sequence[tuple[str, int]], Placement]],
+                               | tuple[np.ndarray, Tally, Sequence[tuple[str, int]], Placement | None]],
               vectors: Mapping[str, np.ndarray]) -> list[Tally]:
     """Each entry's tally (own sentence vectors, the tally before, the pool now) brought up to its
     pool, reading only the members :func:`unread` named (`vectors`): the head of the tally a full
     reading gives; an entry may come with :func:`_placed` of its tally in its pool
-    (:func:`placements`). In groups of about one width (:data:`RETALLY_SPREAD`), each at once: a new
+    (:func:`placements`; None: placed here). In groups of about one width (:data:`RETALLY_SPREAD`), each at once: a new
     member's products with the documents of the group's pools it enters in one product, and the
     group's lists ranked in one sort (one pool at a time, a +1% rerun's 4,000 tallies cost a
     fifth of its candidate stage in small numpy calls). Exact, and the same arrays as one at a
@@ -676,7 +676,7 @@ def retallies(entries: Sequence[tuple[np.ndarray, Tally, Sequence[tuple[str, int
     plans = []
     for own, before, pool, *known in entries:  # known: :func:`_placed` of the entry, when its caller has it
         members = list(pool)
-        to, new = known[0] if known else _placed(before, members)
+        to, new = known[0] if known and known[0] is not None else _placed(before, members)
         if any(not len(vectors[d]) for _, d in new):  # a new member without sentences is not in a tally's pool
             empty = {i for i, d in new if not len(vectors[d])}
             members = [x for i, x in enumerate(members) if i not in empty]

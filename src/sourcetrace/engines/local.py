@@ -695,9 +695,11 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
     listed: set[str] = set()
     for e, (doc, lang, pool) in enumerate(todo):
         keyed = list(zip(pool, map(key_of.__getitem__, pool), strict=True))
-        prior = before.get((doc, lang))
-        members = votes.unread(prior, key_of[doc], keyed, placed.get(e))
-        plans.append((doc, lang, keyed, *((prior, placed.get(e)) if members is not None else (None, None))))
+        prior, where = before.get((doc, lang)), placed.get(e)
+        members = votes.unread(prior, key_of[doc], keyed, where)
+        if members is None:  # read whole
+            prior = where = None
+        plans.append((doc, lang, keyed, prior, where))
         listed.update((doc, *(pool if members is None else members)))
     apart = apart or {}
     by_sentences = listed.difference(*apart.values())  # once: a set per document cost a tenth of the ballots

@@ -462,10 +462,10 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     out: list[Relation] = []
     for pair, cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
         shared = grouped.get(pair)  # most pairs share none: typed without a call to relate
-        if shared is None and pair not in known:
-            rel = by_topic(pair[0], pair[1], cos, min_related_cosine)
-        elif pair in known:
+        if pair in known:
             rel = known[pair]
+        elif shared is None:
+            rel = by_topic(pair[0], pair[1], cos, min_related_cosine)
         else:
             x, y = pair
             rel = relate(by_id[x], by_id[y], shared, cos, min_related_cosine, ran=pair in ran)
@@ -475,7 +475,7 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
 
 
 def _pairs_to_type(pairs: Sequence[tuple[str, str]], grouped: Mapping[tuple[str, str], object],
-              by_id: Mapping[str, object]) -> list[tuple[str, str]]:
+                   by_id: Mapping[str, object]) -> list[tuple[str, str]]:
     """The pairs to type, each the smaller id first, sorted: ``pairs`` and those of ``grouped``
     (already so), both documents given and distinct. In the candidates' order (sorted:
     pipeline.candidates), then the others: sorted from there, one run (from a set's order, a +1%
