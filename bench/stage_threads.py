@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         stage("end")
     sampler.stop.set()
     wanted = set(args.stage or [m[0] for m in marks[:-1]])
-    for (name, wall0, _, s0), (_, wall1, _, s1) in zip(marks, marks[1:]):
+    for (name, wall0, _, s0), (_, wall1, _, s1) in zip(marks, marks[1:], strict=False):
         if name not in wanted:
             continue
         # a thread or worker gone before the stage's end keeps its last sample (in s1: sampled cumulatively)
