@@ -382,6 +382,7 @@ def search_neighbours(docs: Sequence[Document], vectors: dict[str, np.ndarray], 
     trace's workers, this process's MinHash), so the search runs in one thread (set in the thread
     that searches: faiss's OpenMP limit is per thread): faiss's threads only took turns with them,
     spinning (planted 10,000: 3.0 -> 2.25 CPU seconds, the same lists)."""
+    neighbour_lists.load_search()  # before the limit, or faiss's own OpenMP and OpenBLAS escape it
     with threadpool_limits(1) if beside else nullcontext():
         return pipeline.neighbours(vectors, {d.id: d.lang for d in docs}, previous)
 
@@ -402,7 +403,10 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
     # One BLAS/OpenMP thread here too, for the whole stage (set before the search thread starts, so
     # every limit nested in either thread gives back one): the other core is the workers' all
     # along, and the BLAS threads each product here woke spun beside them (planted 25,000: 5.2 of
-    # the stage's 84 CPU seconds in this process's BLAS threads, none with one; bench/stage_threads.py).
+    # the stage's 84 CPU seconds in this process's BLAS and OpenMP threads, none with one;
+    # bench/stage_threads.py). faiss is loaded first: it brings an OpenMP and an OpenBLAS of its own,
+    # which a limit taken before they were loaded left at two threads, spinning.
+    neighbour_lists.load_search()
     with threadpool_limits(1), in_bulk(), ThreadPoolExecutor(1) as beside:
         searching = beside.submit(search_neighbours, docs, vectors, kept_neighbours(store), True) if vectors else None
         if work is not None:
