@@ -400,12 +400,12 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
     # own, one BLAS thread, beside the MinHash candidates here and then the pairs they give aligning
     # ahead: it let go of the GIL in faiss and numpy, and before them it held the stage's start with
     # a core mostly idle (planted 25,000: ~7 s at 1.0-1.5 cores, the pairs aligned ahead waiting).
-    # One BLAS/OpenMP thread here too, for the whole stage (set before the search thread starts, so
-    # every limit nested in either thread gives back one): the other core is the workers' all
-    # along, and the BLAS threads each product here woke spun beside them (planted 25,000: 5.2 of
-    # the stage's 84 CPU seconds in this process's BLAS and OpenMP threads, none with one;
-    # bench/stage_threads.py). faiss is loaded first: it brings an OpenMP and an OpenBLAS of its own,
-    # which a limit taken before they were loaded left at two threads, spinning.
+    # One BLAS/OpenMP thread in this thread too, for the whole stage, taken before the search
+    # thread starts (every limit nested in either thread gives back one): the other core is the
+    # workers' all along. faiss is loaded first: it brings an OpenMP and an OpenBLAS of its own,
+    # which limits taken before it was loaded never reached, its second thread spinning beside the
+    # workers (planted 25,000: 5.2 of the stage's 84 CPU seconds, none once loaded first;
+    # bench/stage_threads.py, bench/search_threads.py).
     neighbour_lists.load_search()
     with threadpool_limits(1), in_bulk(), ThreadPoolExecutor(1) as beside:
         searching = beside.submit(search_neighbours, docs, vectors, kept_neighbours(store), True) if vectors else None
