@@ -521,3 +521,54 @@ def test_tallies_are_placed_at_once_where_one_at_a_time_places_them():
             moved += 1
     assert moved >= 20
     assert votes.placements([], [], keys) == []
+
+
+def test_a_member_joining_a_pool_can_make_a_pair_of_old_members_chosen_by_its_runner_up():
+    """Why a rerun casts again every ballot whose pool a new document enters, and decides every pair
+    those ballots name again, not only the pairs chosen before (bench/README, rerun30): a ballot
+    chooses one member (the most votes), so a new member taking votes from the leader makes the
+    runner-up the choice, and an old pair no ballot chose before is chosen (a rerun that rescored
+    only the pairs chosen before and the new documents' would miss it)."""
+    basis = np.eye(16)
+    own = _half(basis[:6])  # six sentences, each its own direction
+    leader = _half(basis[:3] + 0.1 * basis[15])  # nearest to sentences 0-2, not quite
+    runner = _half(basis[3:5])  # exactly sentences 3 and 4
+    joining = _half(basis[:2] + 0.05 * basis[14])  # nearer to sentences 0 and 1 than the leader
+    mats = {"leader": leader, "runner": runner, "joining": joining}
+    keys = {"leader": 11, "runner": 12, "joining": 13}
+    before = votes.tally(own, 1, [(d, keys[d], mats[d]) for d in ("leader", "runner")])
+    grown = [(d, keys[d]) for d in ("leader", "runner", "joining")]
+    assert votes.unread(before, 1, grown) == ["joining"]
+    after = votes.retally(own, before, grown, {"joining": joining})
+    assert votes.verdict(before)[:2] == ("leader", 3 / 6)
+    assert votes.verdict(after)[:2] == ("runner", 2 / 6)
+    assert votes.verdict(after) == votes.ballot(own, [(d, mats[d]) for d in ("leader", "runner", "joining")])
+    back = ("own", 0.5, (), NONE, ())  # the runner-up's own ballot chooses this document
+    was = votes.chosen({("own", "en"): votes.verdict(before), ("runner", "ar"): back})
+    now = votes.chosen({("own", "en"): votes.verdict(after), ("runner", "ar"): back})
+    assert ("own", "runner") not in was and ("own", "runner") in now
+
+
+def test_a_member_joining_a_pool_raises_the_listed_choice_over_chance_of_its_other_members():
+    """The listed choice counts against chance over the whole pool (MIN_LISTED: its entries spread
+    evenly over the members), so a member joining that no sentence lists still raises the old
+    choice's times chance: one more member took a planted pair over MIN_LISTED in a +1% rerun
+    (bench/README, rerun30; 3.94 -> 4.04 times chance, nothing else changed in that ballot)."""
+    rng = np.random.default_rng(7)
+    own = _half(rng.normal(size=(6, 32)))
+    # Near each sentence (in its three nearest), in reverse order: no vote in order, no run.
+    listed = _half((own + 0.3 * rng.normal(size=own.shape))[::-1])
+    others = {f"o{i}": _half(rng.normal(size=(2, 32))) for i in range(10)}
+    far = _half(-own.sum(axis=0, keepdims=True))  # listed by no sentence
+    mats = {"listed": listed, **others, "far": far}
+    keys = {d: i + 10 for i, d in enumerate(mats)}
+    pool = ["listed", *others]
+    before = votes.tally(own, 1, [(d, keys[d], mats[d]) for d in pool])
+    after = votes.retally(own, before, [(d, keys[d]) for d in [*pool, "far"]], {"far": far})
+    # Listed by each of the 6 sentences among its 3 nearest (18 entries) both times; 11 members, then 12.
+    assert votes.verdict(before)[3] == ("listed", 6 * 11 / 18) and votes.verdict(after)[3] == ("listed", 6 * 12 / 18)
+    assert 6 * 11 / 18 < votes.MIN_LISTED <= 6 * 12 / 18
+    assert votes.verdict(after)[:3] == votes.verdict(before)[:3]  # nothing else changed
+    back = ("x", 0.06, (), ("own", votes.MIN_LISTED), ())  # the other document lists this one
+    assert votes.chosen({("own", "en"): votes.verdict(before), ("listed", "ar"): back}) == set()
+    assert votes.chosen({("own", "en"): votes.verdict(after), ("listed", "ar"): back}) == {("listed", "own")}
