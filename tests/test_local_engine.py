@@ -1,4 +1,5 @@
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -503,6 +504,51 @@ def test_candidate_sets_search_the_topics_in_a_thread_of_their_own_in_one_faiss_
                 local.nearest_documents(store, docs, topics)
             kept[name] = store.corpus_cached("neighbours", pipeline.topic_version())
     assert kept["stage"] is not None and kept["stage"] == kept["alone"]
+
+
+_FRESH_THREADS = """
+import sys, threadpoolctl
+from pathlib import Path
+from sourcetrace import pipeline
+from sourcetrace.candidates import neighbours
+from sourcetrace.engines import local
+from sourcetrace.engines.ingest import ingest
+from sourcetrace.store.sqlite import Store
+
+assert "faiss" not in sys.modules  # as in a trace: loaded by the candidates stage
+neighbours.FEW_QUERIES = 0  # every search by faiss, as a fresh large run's
+pipeline.ALL_PAIRS_UP_TO = 0
+seen = {}
+for name in ("neighbours", "candidates"):  # the search thread's and this thread's, each at its work
+    def watched(*a, _name=name, _f=getattr(pipeline, name), **k):
+        out = _f(*a, **k)
+        seen[_name] = sorted({(i["internal_api"], i["num_threads"]) for i in threadpoolctl.threadpool_info()})
+        return out
+    setattr(pipeline, name, watched)
+with Store(Path(sys.argv[2])) as store:
+    docs = list(store.documents(ingest([sys.argv[1]], store).files))
+    local.candidate_sets(store, docs, local.topic_vectors(store, docs))
+print(seen)
+"""
+
+
+def test_candidate_sets_in_a_fresh_process_hold_faiss_too_to_one_thread(tmp_path):
+    """In a fresh process, as a trace's, faiss is loaded by the candidates stage with an OpenMP
+    and an OpenBLAS of its own: the stage's thread limits reach them too (taken before faiss was
+    loaded, they left its two threads spinning beside the workers), in the search thread and in
+    the thread casting the ballots."""
+    import ast
+    import subprocess
+    import sys
+
+    corpus = _three_translated(tmp_path / "c")
+    src = str(Path(local.__file__).resolve().parents[2])
+    run = subprocess.run([sys.executable, "-c", _FRESH_THREADS, str(corpus), str(tmp_path / "s.db")],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": src}, check=True)
+    seen = ast.literal_eval(run.stdout.strip().splitlines()[-1])
+    for name in ("neighbours", "candidates"):
+        assert ("openmp", 1) in seen[name], seen  # faiss's, loaded and held
+        assert {threads for _, threads in seen[name]} == {1}, seen
 
 
 def test_the_votes_run_reaches_relate_and_a_rerun_whose_run_changed_types_the_pair_again(tmp_path, monkeypatch):

@@ -260,6 +260,14 @@ def _search(mat: np.ndarray, queries: np.ndarray, index: np.ndarray, k: int, sam
     return pos, score
 
 
+def load_search() -> None:
+    """Load faiss, which brings an OpenMP and an OpenBLAS of its own: a thread limit
+    (threadpoolctl) reaches only the libraries loaded when it is taken, so a caller limiting the
+    search's threads loads them first (imported here, not with this module: most commands never
+    search)."""
+    import faiss  # noqa: F401
+
+
 def _few(queries: np.ndarray, vecs: np.ndarray, take: int) -> tuple[np.ndarray, np.ndarray]:
     """Each query's ``take`` best rows of ``vecs`` by float32 inner product, in no order (they are
     re-ranked in float64), and those products: one product in this thread."""

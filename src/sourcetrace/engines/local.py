@@ -382,6 +382,7 @@ def search_neighbours(docs: Sequence[Document], vectors: dict[str, np.ndarray], 
     trace's workers, this process's MinHash), so the search runs in one thread (set in the thread
     that searches: faiss's OpenMP limit is per thread): faiss's threads only took turns with them,
     spinning (planted 10,000: 3.0 -> 2.25 CPU seconds, the same lists)."""
+    neighbour_lists.load_search()  # before the limit, or faiss's own OpenMP and OpenBLAS escape it
     with threadpool_limits(1) if beside else nullcontext():
         return pipeline.neighbours(vectors, {d.id: d.lang for d in docs}, previous)
 
@@ -399,7 +400,14 @@ def candidate_sets(store: Store, docs: Sequence[Document], vectors: dict[str, np
     # own, one BLAS thread, beside the MinHash candidates here and then the pairs they give aligning
     # ahead: it let go of the GIL in faiss and numpy, and before them it held the stage's start with
     # a core mostly idle (planted 25,000: ~7 s at 1.0-1.5 cores, the pairs aligned ahead waiting).
-    with in_bulk(), ThreadPoolExecutor(1) as beside:
+    # One BLAS/OpenMP thread in this thread too, for the whole stage, taken before the search
+    # thread starts (every limit nested in either thread gives back one): the other core is the
+    # workers' all along. faiss is loaded first: it brings an OpenMP and an OpenBLAS of its own,
+    # which limits taken before it was loaded never reached, its second thread spinning beside the
+    # workers (planted 25,000: 5.2 of the stage's 84 CPU seconds, none once loaded first;
+    # bench/stage_threads.py, bench/search_threads.py).
+    neighbour_lists.load_search()
+    with threadpool_limits(1), in_bulk(), ThreadPoolExecutor(1) as beside:
         searching = beside.submit(search_neighbours, docs, vectors, kept_neighbours(store), True) if vectors else None
         if work is not None:
             work.wait("features")
