@@ -1,6 +1,7 @@
 """engines/corpus_files.py: documents, sentences and texts written from the store by a process of
-their own, the same bytes as written by the tracing process; a process that fails leaves them to
-its caller, one still running when its trace fails is ended."""
+their own, the same bytes as written by the tracing process, and the trace's relations stored by it
+when given their rows; a process that fails leaves them to its caller, one still running when its
+trace fails is ended."""
 
 import signal
 
@@ -9,6 +10,8 @@ from sourcetrace.engines.corpus_files import CorpusFiles
 from sourcetrace.engines.document_texts import DocumentTexts
 from sourcetrace.engines.ingest import ingest
 from sourcetrace.outputs import CORPUS_FILES, write_corpus_files
+from sourcetrace.records import Relation
+from sourcetrace.store.results import relation_rows
 from sourcetrace.store.sqlite import Store
 
 
@@ -33,6 +36,21 @@ def test_the_corpus_files_written_by_their_process_are_those_written_here(tmp_pa
     for name in CORPUS_FILES:
         assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
     assert sorted(p.name for p in (tmp_path / "there").iterdir()) == sorted(CORPUS_FILES)  # no .tmp left
+
+
+def test_given_the_relations_rows_the_process_stores_them_as_the_store_would(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        docs = _corpus(tmp_path, store)
+        a, b, c = (d.id for d in docs)
+        store.put_relations([a, b, c], [Relation(a, c, "related", 0.1, 0.2, 0.3)])  # a previous run's: replaced
+        relations = [Relation(a, b, "translation", 0.5, 0.25, 0.9, source=a, evidence=["cue", "é"], passages=2),
+                     Relation(b, c, "related", 0.0, 0.0, 0.61, evidence=["cue", "é"])]
+        (tmp_path / "there").mkdir()
+        with CorpusFiles(store, docs, tmp_path / "there", min_docs=0, relations=relation_rows(relations)) as there:
+            assert there.relations and there.written()
+        assert store.relations() == relations
+        assert sorted(p.name for p in (tmp_path / "there").iterdir()) == sorted(CORPUS_FILES)
+        assert not CorpusFiles(store, docs, tmp_path, relations=[]).relations  # not started: the caller stores them
 
 
 def test_no_process_below_its_size_or_without_a_set_or_for_a_store_in_memory(tmp_path):

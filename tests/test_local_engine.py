@@ -656,7 +656,7 @@ def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_
                 failed.result()
 
 
-@pytest.mark.parametrize("corpus_process", [False, True])
+@pytest.mark.parametrize("corpus_process", [False, True, "failing"])
 def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relations_even_when_the_write_fails(
         tmp_path, monkeypatch, corpus_process):
     """With ``out`` the output set is written while the relations are stored (engines/local.py), the
@@ -669,6 +669,8 @@ def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relati
 
     started = []
     monkeypatch.setattr(corpus_files, "MIN_DOCS", 0 if corpus_process else 10**9)
+    if corpus_process == "failing":  # then the trace writes the corpus files and stores the relations itself
+        monkeypatch.setattr(corpus_files, "_CHILD", "import sys; sys.exit(3)")
     monkeypatch.setattr(corpus_files.CorpusFiles, "written", lambda self, was=corpus_files.CorpusFiles.written:
                         started.append(self.proc is not None) or was(self))
     with Store(tmp_path / "s.db") as store:
@@ -679,8 +681,10 @@ def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relati
         assert "relations.jsonl" in names and sorted(p.name for p in (tmp_path / "beside").iterdir()) == names
         for name in names:
             assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "after" / name).read_bytes(), name
-        assert started == [corpus_process]
+        assert set(started) == {bool(corpus_process)}
         assert result.relations
+        # stored by the corpus files' process when there is one, else by a thread of the trace's
+        assert store.relations() == sorted(result.relations, key=lambda r: (r.a, r.b))
         with store.conn:
             store.conn.execute("DELETE FROM relations")
         (tmp_path / "a file").write_text("not a directory")

@@ -1,6 +1,6 @@
 """The output files a corpus's reading decides (documents, sentences and texts:
 :data:`sourcetrace.outputs.CORPUS_FILES`), written from the store by a process of their own while
-the tracing process writes the rest.
+the tracing process writes the rest; given the trace's relations, that process stores them first.
 
 Why a process: the rest of a trace's outputs are written by the tracing process after its last
 stage while a thread of it stores the relations, and the two take the GIL in turn: a fresh 25k
@@ -9,11 +9,19 @@ corpus is read and the store holds what they are made of, so a process of their 
 there (its own connection, the store's rows as committed by reading) and writes them into the
 set's staging directory on the other core.
 
+Why it stores the relations: the tracing process stored them in a thread beside its writing, and
+the two took its GIL in turn (a fresh 25k trace: ~3 CPU-s of writing, ~2 of storing 340k rows,
+~7 s of the stage's wall while this process, ~1.7 CPU-s, left the other core idle). Their rows
+(:func:`sourcetrace.store.results.relation_rows`) are pickled to it in ~0.35 s, and it stores
+them in one transaction (:meth:`~sourcetrace.store.results.ResultTables.put_relation_rows`), as
+the thread did, before writing its files.
+
 A kill never leaves a file that looks complete: the process ends with its parent
 (:func:`sourcetrace.engines.parent.end_with_parent`), writes each file under a temporary name that
 is renamed once whole (:func:`sourcetrace.outputs.write_jsonl`), into the hidden staging directory
 that only the parent swaps into place, once the process has ended well. If it fails, the parent
-writes the three files itself (the same bytes, from the same records).
+writes the three files itself (the same bytes, from the same records), and stores the relations
+(only their difference is written: none, if the process had stored them).
 """
 
 from __future__ import annotations
@@ -46,21 +54,26 @@ class CorpusFiles:
     """The process writing a trace's corpus files into `staged` (a set's staging directory,
     :func:`sourcetrace.outputs.output_set`; None: no set is written), started here when the
     documents are `min_docs` (default :data:`MIN_DOCS`) or more and the store is a file (an
-    in-memory one has no second connection). :meth:`written` waits for it; leaving the ``with``
-    block ends it if it still runs (a failed trace)."""
+    in-memory one has no second connection). ``relations``: the rows of the documents' relations
+    (:func:`sourcetrace.store.results.relation_rows`), which the process stores too
+    (:attr:`relations` says whether it was asked to). :meth:`written` waits for it; leaving the
+    ``with`` block ends it if it still runs (a failed trace)."""
 
-    def __init__(self, store: Store, docs: Sequence[Document], staged: Path | None, min_docs: int | None = None) -> None:
+    def __init__(self, store: Store, docs: Sequence[Document], staged: Path | None, min_docs: int | None = None,
+                 relations: list[tuple] | None = None) -> None:
         self.proc: subprocess.Popen | None = None
+        self.relations = False
         if staged is None or len(docs) < (MIN_DOCS if min_docs is None else min_docs) or not store.path.is_file():
             return
         self.proc = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE)
-        job = (str(store.path.absolute()), list(docs), str(staged))
+        self.relations = relations is not None
+        job = (str(store.path.absolute()), list(docs), str(staged), relations)
         # Fed from a thread: a pipe holds 64 KiB, and the child reads it only once started.
         threading.Thread(target=_send, args=(self.proc, sys.path, job), name="corpus files", daemon=True).start()
 
     def written(self) -> bool:
-        """Whether the process wrote the files (False: it was not started, or failed; the caller
-        writes them), once it has ended."""
+        """Whether the process wrote the files, and stored the relations if given them (False: it
+        was not started, or failed; the caller does both), once it has ended."""
         return self.proc is not None and self.proc.wait() == 0
 
     def stop(self) -> None:
@@ -79,18 +92,21 @@ def _send(proc: subprocess.Popen, path: list[str], job: tuple) -> None:
     try:
         with proc.stdin:  # type: ignore[union-attr]
             pickle.dump(path, proc.stdin)
-            pickle.dump(job, proc.stdin)
+            pickle.dump(job, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError:  # the child is gone (killed, or failed to start): written() says so
         pass
 
 
-def _write_job(db: str, docs: list[Document], staged: str) -> None:
-    """In the child: the corpus files of `docs` from the store at `db` into `staged`."""
+def _write_job(db: str, docs: list[Document], staged: str, relations: list[tuple] | None) -> None:
+    """In the child: the relations of `docs` stored (their rows, if given), then their corpus files
+    from the store at `db` into `staged`."""
     end_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends this process then
     gc.disable()  # records only, no cycles: the collector would walk them for nothing
     # Unmapped: the tables read whole would stay mapped, counted in this process's memory.
     with Store(Path(db), create=False) as store, store.unmapped():
+        if relations is not None:
+            store.put_relation_rows([d.id for d in docs], relations)
         by_doc = store.sentences_of([d.id for d in docs])
         texts = DocumentTexts(store)
         texts.read_all(docs)

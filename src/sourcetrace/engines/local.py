@@ -67,6 +67,7 @@ from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk, pair_key
 from sourcetrace.relate.relations import PairText
+from sourcetrace.store.results import relation_rows
 from sourcetrace.store.sqlite import Store
 
 DOC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
@@ -209,24 +210,39 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         # Directions read the fact diffs; only then are relations final, and stored: beside the
         # rest, which reads only records and the store's other tables (the trace returns once stored).
         relations = pipeline.direct(docs, typed, diffs)
-        stored = _store_beside(beside, store, lambda st: st.put_relations([d.id for d in docs], relations))
+        rows = relation_rows(relations)
+
+        def put(st: Store) -> int:
+            return st.put_relation_rows([d.id for d in docs], rows)
+
         fams = pipeline.families(docs, relations)
         progress.start("done")
         # The files the corpus's reading decided are written from the store by a process of their own
-        # (engines/corpus_files.py), on the other core, while this one writes the rest.
-        with (output_set(out) if out is not None else nullcontext()) as staged, CorpusFiles(store, docs, staged) as early:
-            # every document's sentences, as records: the collector walking them was half of this step
-            by_doc = store.sentences_of([d.id for d in docs])
-            texts.read_all(docs)
-            trace = Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
-                          pipeline.run_settings("trace", chosen, threshold), pairs, texts.by_path(docs))
-            if staged is not None:
-                # Beside the relations being stored, which mostly wait on SQLite and the disk with the
-                # GIL let go (a fresh 25k trace: ~5 s of one core idle, then ~4 s of writing after them).
-                pipeline.write_outputs(trace, staged, corpus_files=False)
-                if not early.written():
-                    write_corpus_files(staged, trace.documents, trace.sentences, trace.texts)
-        stored.result()
+        # (engines/corpus_files.py), on the other core, while this one writes the rest; that process
+        # stores the relations first (else a thread of this one does).
+        stored: Future | None = None
+        early: CorpusFiles | None = None
+        try:
+            with (output_set(out) if out is not None else nullcontext()) as staged, \
+                    CorpusFiles(store, docs, staged, relations=rows) as early:
+                if not early.relations:
+                    stored = _store_beside(beside, store, put)
+                # every document's sentences, as records: the collector walking them was half of this step
+                by_doc = store.sentences_of([d.id for d in docs])
+                texts.read_all(docs)
+                trace = Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
+                              pipeline.run_settings("trace", chosen, threshold), pairs, texts.by_path(docs))
+                if staged is not None:
+                    # Beside the relations being stored, by that process (or a thread of this one, which
+                    # mostly waits on SQLite and the disk with the GIL let go).
+                    pipeline.write_outputs(trace, staged, corpus_files=False)
+                    if not early.written():
+                        write_corpus_files(staged, trace.documents, trace.sentences, trace.texts)
+        finally:  # not stored by that process (not started, failed, or the block failed): here
+            if stored is None and not (early is not None and early.relations and early.written()):
+                stored = _store_beside(beside, store, put)
+        if stored is not None:
+            stored.result()
     return trace
 
 

@@ -61,18 +61,13 @@ class ResultTables:
         """Make the relations among `doc_ids` be `relations`, in one transaction; returns how many
         rows changed. Only the difference is written: a rerun over a grown corpus changes few
         relations, and rewriting every row cost more than the rest of the stage."""
+        return self.put_relation_rows(doc_ids, relation_rows(relations))
+
+    def put_relation_rows(self, doc_ids: Sequence[str], new: Iterable[tuple]) -> int:
+        """:meth:`put_relations` of the relations' rows (:func:`relation_rows`): what another
+        process is given to store them (engines/corpus_files.py)."""
         ids = set(doc_ids)
-        evidence: dict[tuple[str, ...], str] = {}  # most relations share a few evidence texts
-
-        def as_json(ev: list[str]) -> str:
-            key = tuple(ev)
-            text = evidence.get(key)
-            if text is None:
-                text = evidence[key] = json.dumps(ev, ensure_ascii=False)
-            return text
-
-        rows = {(r.a, r.b): (r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages,
-                             as_json(r.evidence)) for r in relations}
+        rows = {(row[0], row[1]): row for row in new}
         stored, n_rows = {}, 0
         for row in self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"):
             n_rows += 1
@@ -116,6 +111,22 @@ class ResultTables:
                 if doc in out:
                     out[doc].append(rel)
         return out
+
+
+def relation_rows(relations: Iterable[Relation]) -> list[tuple]:
+    """The rows of table ``relations`` that hold `relations`. Most relations share one of a few
+    evidence texts (25k: 2,650 among 340k): each is made once, one string (pickled once)."""
+    evidence: dict[tuple[str, ...], str] = {}
+
+    def as_json(ev: list[str]) -> str:
+        key = tuple(ev)
+        text = evidence.get(key)
+        if text is None:
+            text = evidence[key] = json.dumps(ev, ensure_ascii=False)
+        return text
+
+    return [(r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages, as_json(r.evidence))
+            for r in relations]
 
 
 def _relation(row: tuple) -> Relation:
