@@ -144,6 +144,10 @@ DEFAULT_MIN_COS = 0.65
 MARGIN_K = 4
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)+(?!\w)|[^\W_]+(?:'[^\W_]+)*")
+# _WORD's words in text with no apostrophe and no "." or "," before a digit (most documents):
+# its first branch cannot match there, its second is this (a third cheaper).
+_PLAIN_WORD = re.compile(r"[^\W_]+")
+_NUMBER_SEP = re.compile(r"[.,]\d")
 
 
 @dataclass
@@ -603,7 +607,9 @@ def _sentence_words(doc: DocInput) -> tuple[list[list[str]], str]:
     if both is None:
         return [_words(s) for s in parts], normalize_text(doc.text)
     norm, folds = both
-    return [_WORD.findall(f) for f in folds], norm
+    # the folds are pieces of norm (but for its space runs): what norm lacks, none holds
+    find = _WORD.findall if "'" in norm or _NUMBER_SEP.search(norm) else _PLAIN_WORD.findall
+    return [find(f) for f in folds], norm
 
 
 def _quote_units(doc: DocInput, sentences: list[list[str]], at: int, runs: Runs) -> list[tuple[int, int]]:
