@@ -190,7 +190,13 @@ class Candidate:
 
 def _words(text: str) -> list[str]:
     """The words of ``normalize_text(text)`` (fold_text: its space runs do not change them)."""
-    return _WORD.findall(fold_text(text))
+    folded = fold_text(text)
+    return _word_finder(folded)(folded)
+
+
+def _word_finder(folded: str) -> Callable[[str], list[str]]:
+    """``_WORD.findall``, or the cheaper one giving the same words in `folded` and its pieces."""
+    return _WORD.findall if "'" in folded or _NUMBER_SEP.search(folded) else _PLAIN_WORD.findall
 
 
 def _shingles(words: list[str], size: int) -> list[str]:
@@ -607,8 +613,7 @@ def _sentence_words(doc: DocInput) -> tuple[list[list[str]], str]:
     if both is None:
         return [_words(s) for s in parts], normalize_text(doc.text)
     norm, folds = both
-    # the folds are pieces of norm (but for its space runs): what norm lacks, none holds
-    find = _WORD.findall if "'" in norm or _NUMBER_SEP.search(norm) else _PLAIN_WORD.findall
+    find = _word_finder(norm)  # the folds are pieces of norm but for its space runs
     return [find(f) for f in folds], norm
 
 
