@@ -136,6 +136,26 @@ def test_long_sentences_are_cut_in_chunks_that_do_not_depend_on_where_they_start
     assert {tuple(c) for c in chunks[-10:]} <= {tuple(c) for c in later}
 
 
+def test_words_are_those_of_the_full_word_pattern_whichever_finder_reads_them():
+    from sourcetrace.candidates.pairs import _WORD, _sentence_words, _words
+    from sourcetrace.text.normalize import fold_text
+
+    texts = ["The minister said the rise was 3.5 per cent, up from 10,000 in 2019.",
+             "Don't stop: it's the O'Neill report.", "Plain words only, no numbers here.",
+             "Version 2,5 and 4.0", "snake_case words_here and 7_8", "الوزير قال إن ٣٫٥ مليون",
+             "Müller’s Straße 12.5.2020", "a, b. c"]
+    for t in texts:
+        assert _words(t) == _WORD.findall(fold_text(t)), t
+    # a document's sentences read by the finder its whole text allows: a number in one
+    # sentence, an apostrophe in another, neither in the rest
+    sents = ["Plain words here.", "It rose to 3.5 now.", "Don't go.", "Done."]
+    for picked in (sents[:1] + sents[3:], sents, [sents[0], sents[2]]):
+        doc = DocInput("d", "en", " ".join(picked), picked)
+        words, _ = _sentence_words(doc)
+        assert words == [_WORD.findall(fold_text(s)) for s in picked]
+        assert "3.5" in sum(words, []) or sents[1] not in picked
+
+
 def test_minhash_stays_within_a_language():
     docs = corpus(n=3)
     docs.append(DocInput("x-ar", "ar", docs[0].text, list(docs[0].sentences)))

@@ -144,6 +144,10 @@ DEFAULT_MIN_COS = 0.65
 MARGIN_K = 4
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)+(?!\w)|[^\W_]+(?:'[^\W_]+)*")
+# _WORD's words in text with no apostrophe and no "." or "," before a digit (most documents):
+# its first branch cannot match there, its second is this (a third cheaper).
+_PLAIN_WORD = re.compile(r"[^\W_]+")
+_NUMBER_SEP = re.compile(r"[.,]\d")
 
 
 @dataclass
@@ -186,7 +190,13 @@ class Candidate:
 
 def _words(text: str) -> list[str]:
     """The words of ``normalize_text(text)`` (fold_text: its space runs do not change them)."""
-    return _WORD.findall(fold_text(text))
+    folded = fold_text(text)
+    return _word_finder(folded)(folded)
+
+
+def _word_finder(folded: str) -> Callable[[str], list[str]]:
+    """``_WORD.findall``, or the cheaper one giving the same words in `folded` and its pieces."""
+    return _WORD.findall if "'" in folded or _NUMBER_SEP.search(folded) else _PLAIN_WORD.findall
 
 
 def _shingles(words: list[str], size: int) -> list[str]:
@@ -603,7 +613,8 @@ def _sentence_words(doc: DocInput) -> tuple[list[list[str]], str]:
     if both is None:
         return [_words(s) for s in parts], normalize_text(doc.text)
     norm, folds = both
-    return [_WORD.findall(f) for f in folds], norm
+    find = _word_finder(norm)  # the folds are pieces of norm but for its space runs
+    return [find(f) for f in folds], norm
 
 
 def _quote_units(doc: DocInput, sentences: list[list[str]], at: int, runs: Runs) -> list[tuple[int, int]]:

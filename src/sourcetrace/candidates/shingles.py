@@ -116,7 +116,8 @@ class Runs:
     def hashes(self, first: np.ndarray, size: np.ndarray) -> np.ndarray:
         """The token hash of each shingle of ``size[i]`` words from word ``first[i]`` (within
         one run)."""
-        buf = " ".join(chain.from_iterable(self.runs)).encode("utf-8")
+        # each run joined, then the runs (no run is empty): join on a chain copied it to a list first
+        buf = " ".join(map(" ".join, self.runs)).encode("utf-8")
         spaces = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 32)
         word_starts = np.concatenate(([0], spaces + 1))
         word_ends = np.concatenate((spaces, [len(buf)]))
