@@ -855,7 +855,7 @@ def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
     def between(text: str, end: int, start: int) -> str | None:
         if start < end or start - end > RUN_GAP:
             return None
-        return "".join(ch for ch in text[end:start] if ch.isalnum())
+        return _alnum(text[end:start])
 
     def mid_sentence(text: str, end: int, start: int) -> bool:
         return not any(ch in _TERMINATORS for ch in text[end:start])
@@ -903,8 +903,17 @@ _REPEATS = re.compile(r"(\W)\1+")  # "!!" for "!", ",," for ",": a mark doubled 
 SLIP = 2  # characters a copy may have garbled at one place and still count as the same text
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() refuses, every code point alike (tests/test_align.py)
+
+
+def _alnum(text: str) -> str:
+    """The letters and digits of ``text``: one regex pass, not a generator per character (a
+    pair's runs of reuse read them around every passage)."""
+    return _NOT_ALNUM.sub("", text)
+
+
 def _letters(text: str, start: int, end: int) -> str:
-    return "".join(ch for ch in text[start:end].lower() if ch.isalnum())
+    return _alnum(text[start:end].lower())
 
 
 def _one_slip(x: str, y: str) -> bool:
