@@ -12,7 +12,9 @@ on demand, as ahead of the encode stage), the encoder loaded before timing. Prin
 the CPU seconds (`time.process_time`) of aligning, of pickling the results as a worker returns
 them, and of storing them (into an in-memory store of the same schema), and a digest of every
 pair's passages: the same digest, the same answers. Then the medians per code and their ratio.
-``--profile``: cProfile of one run of this checkout, its time per function of align/ (own time)
+``--interleaved``: both codes in this one process instead, chunk by chunk of 48 pairs in turn
+(which goes first alternating), so the load of a shared machine weighs on both alike; each copy of
+the code has its own caches, as a worker of its own would. ``--profile``: cProfile of one run of this checkout, its time per function of align/ (own time)
 and the cumulative time of the larger steps. The store is opened read only (a copy is safer).
 """
 
@@ -60,8 +62,16 @@ def run(db: str, profile: bool, limit: int) -> dict:
 
         prof = cProfile.Profile(time.process_time)  # CPU, not the wall of a shared machine
         prof.enable()
+    from sourcetrace.align import pair
+
+    prepare = getattr(pair, "prepare", None)  # a code that prepares a worker's chunk
     t0 = time.process_time()
-    out = [(a, b, align(sides(docs[a]), sides(docs[b]), encoder=enc, vectors=vectors)) for a, b in pairs]
+    out = []
+    for lo in range(0, len(pairs), 48):  # a worker's chunks
+        chunk = [(docs[a], docs[b]) for a, b in pairs[lo:lo + 48]]
+        if prepare is not None:
+            prepare([(sides(a), sides(b)) for a, b in chunk], enc)
+        out += [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors)) for a, b in chunk]
     t_align = time.process_time() - t0
     if prof is not None:
         prof.disable()
@@ -82,6 +92,65 @@ def run(db: str, profile: bool, limit: int) -> dict:
     if prof is not None:
         res["profile"] = table(prof)
     return res
+
+
+def _loaded(root: Path) -> dict:
+    """A checkout's modules that alignment runs through, imported afresh from ``root``/src (the
+    names of another checkout's copy are let go of first; its functions keep their own)."""
+    import importlib
+
+    for name in [k for k in sys.modules if k == "sourcetrace" or k.startswith("sourcetrace.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(root / "src"))
+    try:
+        names = ("pipeline", "align.pair", "encode", "encode.vectors", "engines.sides", "engines.workers",
+                 "store.sqlite")
+        return {n: importlib.import_module(f"sourcetrace.{n}") for n in names}
+    finally:
+        sys.path.remove(str(root / "src"))
+
+
+def interleaved(db: str, roots: dict[str, Path], limit: int, chunk: int = 48) -> dict:
+    """Both checkouts' alignment in this one process, chunk by chunk of pairs in turn (which goes
+    first alternating): the load of a shared machine weighs on both alike. Each copy has its own
+    caches (sides, vectors, static rows, tokens), as a worker of its own would."""
+    import time
+
+    codes = {}
+    for name, root in roots.items():
+        m = _loaded(root)
+        store = m["store.sqlite"].Store(db, create=False)
+        enc = m["encode"].get_encoder(m["pipeline"].FAST_ENCODER)
+        m["encode.vectors"].MEMO_SIZE = m["engines.workers"].WORKER_MEMO
+        enc.encode(["warm"])
+        m["encode"].get_encoder("static").encode(["warm"])
+        codes[name] = (m, store, enc, m["engines.sides"].Sides(store), m["encode.vectors"].StoreVectors(store, keep=False))
+    m, store = codes["this"][0], codes["this"][1]
+    keep = m["engines.workers"].one_thread(codes["this"][2])  # noqa: F841 (held: the limit lasts while referenced)
+    docs = {d.id: d for d in store.documents()}
+    pairs = sorted(store.aligned(m["pipeline"].alignment_settings(codes["this"][2], 0.5)))
+    same = [p for p in pairs if docs[p[0]].lang == docs[p[1]].lang]
+    pairs = (same + [p for p in pairs if docs[p[0]].lang != docs[p[1]].lang])[:limit or None]
+    cpu = dict.fromkeys(codes, 0.0)
+    out: dict[str, list] = {k: [] for k in codes}
+    for c, lo in enumerate(range(0, len(pairs), chunk)):
+        order = list(codes) if c % 2 == 0 else list(codes)[::-1]
+        for name in order:
+            mods, st, enc, sides, vectors = codes[name]
+            align = mods["align.pair"].align
+            prepare = getattr(mods["align.pair"], "prepare", None)  # a code that prepares a worker's chunk
+            docs_of = {d: docs[d] for p in pairs[lo:lo + chunk] for d in p}
+            t0 = time.process_time()
+            if prepare is not None:
+                prepare([(sides(docs_of[a]), sides(docs_of[b])) for a, b in pairs[lo:lo + chunk]], enc)
+            got = [(a, b, align(sides(docs_of[a]), sides(docs_of[b]), encoder=enc, vectors=vectors))
+                   for a, b in pairs[lo:lo + chunk]]
+            cpu[name] += time.process_time() - t0
+            out[name] += got
+    digests = {k: hashlib.sha1(json.dumps([[a, b, [[p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, p.kind,
+                                                     repr(p.score)] for p in ps]] for a, b, ps in v]).encode()
+                                ).hexdigest()[:12] for k, v in out.items()}
+    return {"pairs": len(pairs), "cpu": cpu, "digests": digests}
 
 
 def table(prof: object) -> str:
@@ -107,8 +176,17 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--limit", type=int, default=0, help="the first N pairs only")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--interleaved", action="store_true",
+                    help="with --against: both codes in one process, chunk by chunk in turn")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.interleaved and args.against:
+        got = interleaved(args.db, {"this": ROOT, "other": Path(args.against).resolve()}, args.limit)
+        cpu = got["cpu"]
+        print(f"pairs {got['pairs']}: align CPU s this {cpu['this']:.2f} other {cpu['other']:.2f} "
+              f"this/other {cpu['this'] / max(cpu['other'], 1e-9):.3f}; digests {got['digests']} "
+              f"same: {len(set(got['digests'].values())) == 1}")
+        return
     if args.child:
         sys.path.insert(0, str(Path(args.child) / "src"))
         print(json.dumps(run(args.db, args.profile, args.limit)))

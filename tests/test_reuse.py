@@ -362,21 +362,3 @@ def test_a_prepared_text_finds_in_each_of_many_texts_what_one_comparison_finds()
         assert prepared.find(other, [(0, len(other))]) == expected
         found += bool(expected)
     assert found > 20
-
-
-def test_the_same_matches_when_the_vocabulary_begins_anew_between_two_comparisons(monkeypatch):
-    # one vocabulary serves a process's comparisons (a document's ids and n-grams made once); past
-    # its size it begins anew, and a query prepared before still finds what it found
-    from sourcetrace.align import reuse
-
-    words = SOURCE_AR.split()
-    query = " ".join(words[5:30])
-    other = " ".join(words[:40])
-    expected = find_reuse(query, [(0, len(query))], other, [(0, len(other))], n=3, min_tokens=4)
-    assert expected
-    prepared = ReuseQuery(query, [(0, len(query))], n=3, min_tokens=4)
-    monkeypatch.setattr(reuse, "VOCABULARY_WORDS", 0)
-    assert find_reuse(query, [(0, len(query))], other, [(0, len(other))], n=3, min_tokens=4) == expected
-    assert prepared.find(other, [(0, len(other))]) == expected
-    assert prepared.vocab is not reuse._vocabulary()  # it began anew
-    assert find_reuse(other, [(0, len(other))], query, [(0, len(query))], n=3, min_tokens=4)

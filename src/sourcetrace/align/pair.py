@@ -767,6 +767,17 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     return passages
 
 
+def prepare(pairs: Sequence[tuple[Side, Side]], encoder: Encoder | None) -> None:
+    """Before aligning a batch of pairs with ``encoder``: the static rows the screen of its
+    same-language pairs reads for their documents' sentences, in one batch
+    (:func:`screen.keep_rows`; every sentence is a unit of each pair its document is in). The
+    same vectors, so the same answers, as without it."""
+    if encoder is None or not screen.screens(encoder):
+        return
+    sides = {s.doc.id: s for a, b in pairs if not _cross(a.doc, b.doc) for s in (a, b)}
+    screen.keep_rows([[side.text[s.start:s.end] for s in side.sentences] for side in sides.values()])
+
+
 def _grown(a: Side, b: Side, regions_a: list[Span], regions_b: list[Span], passages: list[Passage]) -> list[Passage]:
     """Word-for-word passages grown over the identical words around them (a short sentence at
     the edge of a copied block: :func:`reuse.grow_exact`), then joined into blocks again."""

@@ -54,17 +54,15 @@ from __future__ import annotations
 
 import heapq
 import re
-import threading
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import islice, product
 
 from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
-from sourcetrace.text.normalize import normalize_span, normalized_tokens, tokens
+from sourcetrace.text.normalize import normalize_span, normalized_token_columns, tokens
 from sourcetrace.text.sentences import NEWLINES, wrapped
 
 __all__ = ["Match", "ReuseQuery", "find_reuse", "grow_exact", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
@@ -126,9 +124,6 @@ class _Tokens:
     region: list[int]  # index of the region each token belongs to
     bounds: list[tuple[int, int]]  # token index range [lo, hi) of each region
     line: list[int]  # paragraph (line) number of each token, across regions
-    vocab: _Vocabulary | None = None  # the vocabulary ``ids`` are of
-    ids: list[int] = field(default_factory=list)  # each word's id in ``vocab``
-    grams: dict[int, dict[tuple[int, ...], list[int]]] = field(default_factory=dict)  # n -> n-grams of ids (_side_grams)
 
 
 _BREAK = re.compile(f"[{NEWLINES}]")
@@ -136,74 +131,8 @@ _BREAK = re.compile(f"[{NEWLINES}]")
 def _tokenize_cached(text: str, spans: tuple[tuple[int, int], ...]) -> _Tokens:
     """Tokenising is half the cost of a comparison, and a corpus compares each document with
     several others: the same (text, regions) is tokenised once while it stays in the cache.
-    Callers never mutate the returned side (but for its kept n-grams, :func:`_side_grams`)."""
-    side = _tokenize(text, spans)
-    side.vocab = _vocabulary()
-    side.ids = side.vocab.of(side.words)
-    return side
-
-
-class _Vocabulary:
-    """Word ids and their light-stem ids, one vocabulary for every comparison of a process: a
-    document's ids (and n-grams of ids) are made once, when it is tokenised, not again for each
-    pair it is in with a vocabulary of that pair's (ids are only ever compared for equality, so
-    any one-to-one numbering gives the same matches)."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.stems: dict[str, int] = {}
-        self.stem: list[int] = []  # the light-stem id of each word id
-
-    def of(self, words: Sequence[str]) -> list[int]:
-        with _lock:  # a server's threads share it: two new words must not take one id
-            ids = self.ids
-            known = len(ids)
-            out = [ids.setdefault(w, len(ids)) for w in words]
-            if len(ids) > known:  # new words, in the order of the vocabulary
-                stems = self.stems
-                self.stem.extend(stems.setdefault(_light_stem(w), len(stems)) for w in islice(ids, known, None))
-            return out
-
-
-_lock = threading.RLock()  # the vocabulary and the kept n-grams
-VOCABULARY_WORDS = 1 << 20  # words a process's vocabulary holds before it begins anew (a server's memory)
-_vocabularies: list[_Vocabulary] = []
-
-
-def _vocabulary() -> _Vocabulary:
-    """The process's vocabulary, a new one when it grew past :data:`VOCABULARY_WORDS` (then the
-    sides tokenised with the old one are dropped; a query prepared with it keeps it)."""
-    with _lock:
-        if not _vocabularies or len(_vocabularies[0].ids) > VOCABULARY_WORDS:
-            _vocabularies[:] = [_Vocabulary()]
-            _tokenize_cached.cache_clear()
-            _with_grams.clear()
-        return _vocabularies[0]
-
-
-def _side_ids(side: _Tokens, vocab: _Vocabulary) -> list[int]:
-    """The side's word ids in ``vocab`` (made once per side, unless the vocabulary began anew since)."""
-    return side.ids if side.vocab is vocab else vocab.of(side.words)
-
-
-GRAMS_KEPT = 256  # sides whose n-grams are kept: consecutive pairs share documents (memory: a side's n-grams outweigh its tokens)
-_with_grams: OrderedDict[int, _Tokens] = OrderedDict()  # id -> side (held: its id stays its own)
-
-
-def _side_grams(side: _Tokens, vocab: _Vocabulary, n: int) -> dict[tuple[int, ...], list[int]]:
-    """:func:`_ngrams` of the side's ids in ``vocab``, kept for the :data:`GRAMS_KEPT` sides used last."""
-    if side.vocab is not vocab:
-        return _ngrams(vocab.of(side.words), side.bounds, n)
-    grams = side.grams.get(n)
-    if grams is None:
-        grams = _ngrams(side.ids, side.bounds, n)
-    with _lock:
-        side.grams[n] = grams
-        _with_grams[id(side)] = side
-        _with_grams.move_to_end(id(side))
-        while len(_with_grams) > GRAMS_KEPT:
-            _with_grams.popitem(last=False)[1].grams.clear()
-    return grams
+    Callers never mutate the returned side."""
+    return _tokenize(text, spans)
 
 
 def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Tokens:
@@ -211,20 +140,18 @@ def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Tokens:
     line = 0
     for r, (s, e) in enumerate(sorted(spans)):
         lo = len(side.words)
-        toks = normalized_tokens(text[s:e], s)
-        if toks:
-            words, starts, ends = zip(*toks, strict=True)
-            side.words.extend(words)
-            side.starts.extend(starts)
-            side.ends.extend(ends)
-        side.region.extend([r] * len(toks))
+        words, starts, ends = normalized_token_columns(text[s:e], s)
+        side.words.extend(words)
+        side.starts.extend(starts)
+        side.ends.extend(ends)
+        side.region.extend([r] * len(words))
         side.bounds.append((lo, len(side.words)))
         line += 1
         if not _BREAK.search(text, s, e):  # one line (a sentence, mostly): no gap to look into
-            side.line.extend([line] * len(toks))
+            side.line.extend([line] * len(words))
             continue
         prev_end = -1
-        for _, ts, te in toks:
+        for ts, te in zip(starts, ends, strict=True):
             if prev_end >= 0 and _BREAK.search(text, prev_end, ts) and not wrapped(text, prev_end, ts):
                 line += 1
             side.line.append(line)
@@ -598,32 +525,39 @@ def find_reuse(
     needs; ``max_gap``: most words between two seeds (on each side) that still chain.  All
     offsets in and out are file offsets of the respective texts.
     """
-    return ReuseQuery(text_a, spans_a, n=n, min_tokens=min_tokens, max_gap=max_gap).find(text_b, spans_b)
+    return ReuseQuery(text_a, spans_a, n=n, min_tokens=min_tokens, max_gap=max_gap, shared=False).find(text_b, spans_b)
 
 
 class ReuseQuery:
     """Text A of :func:`find_reuse` prepared once for comparison with many texts B: its tokens,
-    ids and n-grams are not made again for each (quote search aligns one query with a few dozen
-    sentences a search)."""
+    vocabulary, light stems and n-grams are not made again for each (quote search aligns one
+    query with a few dozen sentences a search). ``shared=False``: one comparison only, so the
+    vocabulary is extended in place rather than copied."""
 
     def __init__(self, text_a: str, spans_a: Sequence[tuple[int, int]], *, n: int = 4, min_tokens: int = 6,
-                 max_gap: int = 8) -> None:
+                 max_gap: int = 8, shared: bool = True) -> None:
         if n < 1:
             raise ValueError("n must be >= 1")
-        self.n, self.max_gap = n, max_gap
+        self.n, self.max_gap, self.shared = n, max_gap, shared
         self.min_tokens = max(1, min_tokens)  # a passage holds at least one identical word
         self.side = _tokenize_cached(text_a, tuple(spans_a))
-        self.vocab = _vocabulary()
-        self.ids = _side_ids(self.side, self.vocab)
-        self.grams = _side_grams(self.side, self.vocab, n)
+        self.vocab: dict[str, int] = {}
+        self.ids = [self.vocab.setdefault(w, len(self.vocab)) for w in self.side.words]
+        self.stems: dict[str, int] = {}
+        self.stem = [self.stems.setdefault(_light_stem(w), len(self.stems)) for w in self.vocab]
+        self.grams = _ngrams(self.ids, self.side.bounds, n)
 
     def find(self, text_b: str, spans_b: Sequence[tuple[int, int]]) -> list[Match]:
         """:func:`find_reuse` of the prepared text A with ``text_b`` (within ``spans_b``)."""
         side_a, side_b = self.side, _tokenize_cached(text_b, tuple(spans_b))
-        vocab = self.vocab
-        p = _Pair(self.ids, _side_ids(side_b, vocab), vocab.stem)
+        vocab, stems = (self.vocab.copy(), self.stems.copy()) if self.shared else (self.vocab, self.stems)
+        known = len(vocab)
+        ids_b = [vocab.setdefault(w, len(vocab)) for w in side_b.words]
+        # B's words new to the vocabulary come after A's, in the order of the one vocabulary
+        p = _Pair(self.ids, ids_b, [*self.stem, *(stems.setdefault(_light_stem(w), len(stems))
+                                                   for w in islice(vocab, known, None))])
         n, max_gap, min_tokens = self.n, self.max_gap, self.min_tokens
-        seeds = _seeds(self.grams, _side_grams(side_b, vocab, n))
+        seeds = _seeds(self.grams, _ngrams(ids_b, side_b.bounds, n))
         cands: list[_Cand] = []
         for chain in _chains(seeds, n, max_gap, side_a, side_b):
             for cand in _align_chain(chain, n, max_gap, p, side_a, side_b, min_tokens):
