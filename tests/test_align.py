@@ -389,3 +389,13 @@ def test_a_unit_the_path_left_out_takes_its_free_best_partner():
     assert _left_best({(1, 1)}, sim, opened[:3], opened) == {(0, 0)}  # unit 2 prefers 0 less than unit 0 does
     assert _left_best({(1, 1), (2, 0)}, sim, opened[:3], opened) == set()  # its best is held
     assert _left_best({(1, 1)}, sim * 0.5, opened[:3], opened) == set()  # no nearer than chance
+
+
+def test_alnum_keeps_what_isalnum_keeps_for_every_code_point() -> None:
+    import sys
+
+    from sourcetrace.align.pair import _alnum
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert _alnum(every) == "".join(ch for ch in every if ch.isalnum())
+    assert _alnum("Step_1: a-b, ١٢ «قال»") == "Step1ab١٢قال"

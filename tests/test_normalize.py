@@ -14,6 +14,7 @@ from sourcetrace.text.normalize import (
     normalize,
     normalize_span,
     normalize_text,
+    normalized_token_columns,
     normalized_tokens,
     token_words,
     tokens,
@@ -333,6 +334,15 @@ def test_normalized_tokens_are_the_tokens_of_normalize(text: str, base: int) -> 
 @pytest.mark.parametrize("text", ["  لقد  قالت الوزارةُ إنّ 3.5 ",  "The ministry\u200b said", "plain words, no fold"])
 def test_normalized_tokens_slow_and_fast_paths(text: str) -> None:
     assert normalized_tokens(text, 7) == tokens(normalize(text, base=7))
+
+
+@given(_texts, st.integers(min_value=0, max_value=1000))
+def test_normalized_token_columns_are_the_columns_of_the_tokens(text: str, base: int) -> None:
+    found = tokens(normalize(text, base=base))
+    assert normalized_token_columns(text, base) == ([w for w, _, _ in found], [s for _, s, _ in found],
+                                                    [e for _, _, e in found])
+    assert normalized_token_columns("plain words, no fold", 7) == (["plain", "words", "no", "fold"],
+                                                                   [7, 13, 20, 23], [12, 18, 22, 27])
 
 
 @settings(max_examples=80, deadline=None)

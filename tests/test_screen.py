@@ -92,6 +92,40 @@ def test_static_vectors_are_the_static_encoders_bit_for_bit_from_kept_rows(monke
     assert np.array_equal(one, static.encode(texts[:HEAD_FROM])) and none.shape == (0, static.dim)
 
 
+def test_rows_kept_for_a_batch_of_documents_are_the_rows_each_pair_would_compute(monkeypatch):
+    """keep_rows computes the rows of groups of HEAD_FROM texts or more in one batch (a worker's
+    chunk): static_vectors then reads the very bits it would have computed pair by pair; a short
+    group keeps nothing, and no more than half of ROWS_KEPT are computed at once."""
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.setattr(screen, "_rows", type(screen._rows)())
+    static = get_encoder("static")
+    texts = [f"The council met in Rome on May {i} to review the water plan number {i * 7}." for i in range(40)]
+    screen.keep_rows([texts[:12], texts[12:12 + HEAD_FROM - 1], texts[20:35]])
+    assert set(screen._rows) == set(texts[:12]) | set(texts[20:35])
+    with threadpool_limits(1):
+        for side in (texts[:12], texts[20:35], texts[5:25]):
+            (got,) = screen.static_vectors(side)
+            assert np.array_equal(got, static.encode(side))
+    monkeypatch.setattr(screen, "_rows", type(screen._rows)())
+    monkeypatch.setattr(screen, "ROWS_KEPT", 2 * HEAD_FROM)
+    screen.keep_rows([texts[:3 * HEAD_FROM]])
+    assert list(screen._rows) == texts[:HEAD_FROM]
+
+
+def test_prepare_keeps_the_rows_of_same_language_pairs_sentences_with_uses_encoder(monkeypatch):
+    from sourcetrace.align.pair import prepare
+
+    a = _side(" ".join(f"Sentence {i} of the ministers' statement on the water plan." for i in range(9)), "a")
+    b = _side(" ".join(f"Line {i} of the report on the basin." for i in range(8)), "b")
+    monkeypatch.setattr(screen, "_rows", type(screen._rows)())
+    prepare([(a, b)], get_encoder("static"))  # another encoder: no screen, nothing to keep
+    assert not screen._rows
+    prepare([(a, b)], get_encoder("use"))
+    assert len(a.sentences) >= HEAD_FROM and len(b.sentences) >= HEAD_FROM
+    assert set(screen._rows) == {x.text[s.start:s.end] for x in (a, b) for s in x.sentences}
+
+
 def test_only_uses_encoder_is_screened():
     assert screen.screens(get_encoder("use"))
     assert not screen.screens(get_encoder("static"))

@@ -767,6 +767,17 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     return passages
 
 
+def prepare(pairs: Sequence[tuple[Side, Side]], encoder: Encoder | None) -> None:
+    """Before aligning a batch of pairs with ``encoder``: the static rows the screen of its
+    same-language pairs reads for their documents' sentences, in one batch
+    (:func:`screen.keep_rows`; every sentence is a unit of each pair its document is in). The
+    same vectors, so the same answers, as without it."""
+    if encoder is None or not screen.screens(encoder):
+        return
+    sides = {s.doc.id: s for a, b in pairs if not _cross(a.doc, b.doc) for s in (a, b)}
+    screen.keep_rows([[side.text[s.start:s.end] for s in side.sentences] for side in sides.values()])
+
+
 def _grown(a: Side, b: Side, regions_a: list[Span], regions_b: list[Span], passages: list[Passage]) -> list[Passage]:
     """Word-for-word passages grown over the identical words around them (a short sentence at
     the edge of a copied block: :func:`reuse.grow_exact`), then joined into blocks again."""
@@ -855,7 +866,7 @@ def _runs(a: Side, b: Side, passages: Sequence[Passage]) -> list[Passage]:
     def between(text: str, end: int, start: int) -> str | None:
         if start < end or start - end > RUN_GAP:
             return None
-        return "".join(ch for ch in text[end:start] if ch.isalnum())
+        return _alnum(text[end:start])
 
     def mid_sentence(text: str, end: int, start: int) -> bool:
         return not any(ch in _TERMINATORS for ch in text[end:start])
@@ -903,8 +914,17 @@ _REPEATS = re.compile(r"(\W)\1+")  # "!!" for "!", ",," for ",": a mark doubled 
 SLIP = 2  # characters a copy may have garbled at one place and still count as the same text
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() refuses, every code point alike (tests/test_align.py)
+
+
+def _alnum(text: str) -> str:
+    """The letters and digits of ``text``: one regex pass, not a generator per character (a
+    pair's runs of reuse read them around every passage)."""
+    return _NOT_ALNUM.sub("", text)
+
+
 def _letters(text: str, start: int, end: int) -> str:
-    return "".join(ch for ch in text[start:end].lower() if ch.isalnum())
+    return _alnum(text[start:end].lower())
 
 
 def _one_slip(x: str, y: str) -> bool:

@@ -63,9 +63,13 @@ def _box(x: np.ndarray, k: int, axis: int = -1) -> np.ndarray:
     """Sums of ``k`` consecutive entries along ``axis``."""
     if k == 1:
         return x
-    x = np.moveaxis(x, axis, -1)
-    c = np.concatenate([np.zeros(x.shape[:-1] + (1,), x.dtype), np.cumsum(x, axis=-1)], axis=-1)
-    return np.moveaxis(c[..., k:] - c[..., :-k], -1, axis)
+    # Along the axis in place, not moved last and back (np.moveaxis's checks were most of the
+    # cost of a pair's few short rows); a cumulative sum adds in order either way: the same sums.
+    axis %= x.ndim
+    head = (slice(None),) * axis
+    zero = np.zeros(x.shape[:axis] + (1,) + x.shape[axis + 1:], x.dtype)
+    c = np.concatenate([zero, np.cumsum(x, axis=axis)], axis=axis)
+    return c[(*head, slice(k, None))] - c[(*head, slice(None, -k))]
 
 
 def _merged_norms(v: np.ndarray, k: int) -> np.ndarray:
@@ -202,26 +206,27 @@ def best_path(sim: np.ndarray, wa: np.ndarray, wb: np.ndarray, len_a: Sequence[f
 
     reached = {0: reach(0)[0]}
     longest = max(p for p, _ in shapes)
+    # Each row's candidates in one array: line 0 unit i-1 of `a` left out (for free), line s + 1
+    # a bead of shape s ending at k (-inf where it cannot); the first line of the best value at
+    # each k wins, as when the shapes were tried in turn and only a better one replaced the last.
+    cands = np.full((len(shapes) + 1, m + 1), -np.inf, np.float32)
+    far_of = np.zeros((len(shapes) + 1, m + 1), bool)
+    columns = np.arange(m + 1)
     for i in range(1, n + 1):
-        row = value[i - 1].copy()  # unit i-1 of `a` left out, for free
-        step = np.full(m + 1, _SKIP, np.int8)
-        from_far = np.zeros(m + 1, bool)
+        cands[0] = value[i - 1]
         for s, (p, q) in enumerate(shapes):
             if p > i:
                 continue
             x = i - p
-            g = gains_row(s, x)
             cont = reached[x][: m + 1 - q]
             far = value[x, best_k[x]] - jump
-            src = np.maximum(cont, far)
-            cand = src + g
-            better = cand > row[q:]
-            if better.any():
-                row[q:] = np.where(better, cand, row[q:])
-                step[q:] = np.where(better, s, step[q:])
-                from_far[q:] = np.where(better, far > cont, from_far[q:])
-        value[i], shape_of[i], jumped[i] = row, step, from_far
-        best_k[i] = int(row.argmax())
+            np.add(np.maximum(cont, far), gains_row(s, x), out=cands[s + 1, q:])
+            np.greater(far, cont, out=far_of[s + 1, q:])
+        won = cands.argmax(axis=0)
+        value[i] = cands[won, columns]
+        shape_of[i] = won - 1  # line 0: _SKIP
+        jumped[i] = far_of[won, columns]
+        best_k[i] = int(value[i].argmax())
         reached[i] = reach(i)[0]
         reached.pop(i - longest, None)  # a bead reaches back at most as far as its longest shape
     # trace back from the best end

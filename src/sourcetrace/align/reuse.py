@@ -62,7 +62,7 @@ from functools import lru_cache
 from itertools import islice, product
 
 from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
-from sourcetrace.text.normalize import normalize_span, normalized_tokens, tokens
+from sourcetrace.text.normalize import normalize_span, normalized_token_columns, tokens
 from sourcetrace.text.sentences import NEWLINES, wrapped
 
 __all__ = ["Match", "ReuseQuery", "find_reuse", "grow_exact", "token_diff", "wrapped", "MAX_NGRAM_REPEAT"]
@@ -140,20 +140,18 @@ def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Tokens:
     line = 0
     for r, (s, e) in enumerate(sorted(spans)):
         lo = len(side.words)
-        toks = normalized_tokens(text[s:e], s)
-        if toks:
-            words, starts, ends = zip(*toks, strict=True)
-            side.words.extend(words)
-            side.starts.extend(starts)
-            side.ends.extend(ends)
-        side.region.extend([r] * len(toks))
+        words, starts, ends = normalized_token_columns(text[s:e], s)
+        side.words.extend(words)
+        side.starts.extend(starts)
+        side.ends.extend(ends)
+        side.region.extend([r] * len(words))
         side.bounds.append((lo, len(side.words)))
         line += 1
         if not _BREAK.search(text, s, e):  # one line (a sentence, mostly): no gap to look into
-            side.line.extend([line] * len(toks))
+            side.line.extend([line] * len(words))
             continue
         prev_end = -1
-        for _, ts, te in toks:
+        for ts, te in zip(starts, ends, strict=True):
             if prev_end >= 0 and _BREAK.search(text, prev_end, ts) and not wrapped(text, prev_end, ts):
                 line += 1
             side.line.append(line)

@@ -20,7 +20,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from sourcetrace.align.pair import align
+from sourcetrace.align.pair import align, prepare
 from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 from sourcetrace.encode.vectors import StoreVectors
@@ -95,6 +95,7 @@ def _align_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool = True) 
     # ``keep`` False: vectors encoded here are not stored (engines/local.py AlignAhead: aligned
     # before the encode stage, they would change its batches, and a vector's last digits with them).
     sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors" if keep else "unkept"]
+    prepare([(sides(a), sides(b)) for a, b in chunk], enc)
     return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors, threshold=_state["threshold"]))
             for a, b in chunk]
 

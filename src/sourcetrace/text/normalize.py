@@ -486,6 +486,19 @@ def normalized_tokens(text: str, base: int = 0) -> list[tuple[str, int, int]]:
     return [(m.group(), base + m.start(), base + m.end()) for m in TOKEN.finditer(out)]
 
 
+def normalized_token_columns(text: str, base: int = 0) -> tuple[list[str], list[int], list[int]]:
+    """:func:`normalized_tokens` as three columns: the words, their starts, their ends. Where
+    the offsets map to themselves, each column is made by one C-level pass over the matches, not
+    a tuple a word (alignment tokenizes every document it pairs: a tenth of a pair's work)."""
+    out = text.translate(_FOLD)
+    if "  " in out or out[:1] == " " or out[-1:] == " " or _special_regex().search(text):
+        found = tokens(normalize(text, base=base))
+        return [w for w, _, _ in found], [s for _, s, _ in found], [e for _, _, e in found]
+    matches = list(TOKEN.finditer(out))
+    return (list(map(re.Match.group, matches)), list(map(base.__add__, map(re.Match.start, matches))),
+            list(map(base.__add__, map(re.Match.end, matches))))
+
+
 def tokens(n: Normalized) -> list[tuple[str, int, int]]:
     """Words of the normalized text with their file spans, split on whitespace and punctuation."""
     # to_source inlined (a token is never empty): this runs for every sentence a search aligns
