@@ -199,7 +199,7 @@ class USEForward:
             np.maximum(h, 0, out=h)
             h += table.xs[i][layout[inner]]
             h[gaps] = 0.0  # zero between sentences, for the second convolution's windows
-            c = self._conv(pad, self.taps[i][1], left, self.conv_b[i][1])
+            c = self._conv(pad, layout, rows, table.size, n, left, self.taps[i][1], self.conv_b[i][1])
             c += h
             convs.append(c)
 
@@ -244,15 +244,58 @@ class USEForward:
         return z
 
     @staticmethod
-    def _conv(pad: np.ndarray, taps: list[np.ndarray], left: int, bias: np.ndarray) -> np.ndarray:
-        """relu(bias + sum_k pad[t - left + k] @ W_k) for the inner rows t of the layout."""
-        m = pad.shape[0] - 2 * _GAP
-        acc = np.empty((m, CNN), dtype=np.float32)
-        acc[:] = bias
-        c = acc.T  # Fortran-ordered views: sgemm accumulates c = W_k^T @ x^T + c in place
-        for k, w in enumerate(taps):
-            lo = _GAP - left + k
-            c = sgemm(1.0, w, pad[lo:lo + m].T, beta=1.0, c=c, overwrite_c=1)
-        np.maximum(acc, 0, out=acc)
-        return acc
+    def _conv(pad: np.ndarray, layout: np.ndarray, rows: np.ndarray, gap: int, n: int, left: int,
+              taps: list[np.ndarray], bias: np.ndarray) -> np.ndarray:
+        """relu(bias + sum_k pad[t - left + k] @ W_k) for the inner rows t of the layout, ``pad``
+        holding the first convolution's rows ``h``.
 
+        A row of ``h`` depends on its token's n-gram of pieces alone (``layout``, ``gap`` between
+        sentences), and a pass's tokens repeat n-grams (a fifth to a half of them): each tap's
+        product is taken once per distinct n-gram and a token sums its window's rows of them, as
+        the first convolution does per piece. The sums are the products' in the same order, and
+        a product's row does not depend on the others in it, so the rows are the same bits."""
+        m = pad.shape[0] - 2 * _GAP
+        ids, first = ngram_ids(layout, rows, n, left, gap)
+        rep = pad[rows[first]]  # one row of h per distinct n-gram
+        u = len(first) + 1  # a tap's rows: one per n-gram, then a gap's (zeros)
+        # Row 0 the bias, then each tap's block of products: a token's sum is a sparse row.
+        stack = np.zeros((1 + n * u, CNN), dtype=np.float32)
+        stack[0] = bias
+        for k, w in enumerate(taps):
+            # Fortran-ordered views: sgemm writes a block^T = W_k^T @ rep^T in place
+            sgemm(1.0, w, rep.T, c=stack[1 + k * u:(k + 1) * u].T, overwrite_c=1)
+        return window_sums(stack, [ids[_GAP - left + k:_GAP - left + k + m] + 1 + k * u for k in range(n)])
+
+
+def window_sums(stack: np.ndarray, taps: list[np.ndarray]) -> np.ndarray:
+    """relu(stack[0] + stack[taps[0]] + stack[taps[1]] + ...), added in that order, as a
+    product of a sparse 0/1 matrix (its entries are summed in the order they are stored): a
+    pass over the output, where numpy gathered a copy per tap and added it."""
+    m, width = len(taps[0]), len(taps) + 1
+    cols = np.zeros((m, width), dtype=np.int32 if len(stack) < 1 << 31 else np.int64)
+    for k, t in enumerate(taps):
+        cols[:, k + 1] = t
+    select = csr_matrix((np.ones(m * width, dtype=np.float32), cols.ravel(), np.arange(0, m * width + 1, width)),
+                        shape=(m, len(stack)))
+    acc = select @ stack
+    np.maximum(acc, 0, out=acc)
+    return acc
+
+
+def ngram_ids(layout: np.ndarray, rows: np.ndarray, n: int, left: int, gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of the layout, the id of its token's n-gram of pieces (the window of a first
+    convolution of order ``n`` and ``left`` tokens of left context; gap rows get the id past the
+    last), and the first token row (an index into ``rows``) of each id."""
+    base = gap + 1
+    key = np.zeros(len(rows), dtype=np.int64)
+    bound = 1
+    for k in range(n):
+        if bound * base >= 1 << 62:  # the next piece would overflow: number the n-grams so far
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+            bound = int(key.max()) + 1
+        key = key * base + layout[rows - left + k]
+        bound *= base
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    ids = np.full(len(layout), len(first), dtype=np.int64)
+    ids[rows] = inverse
+    return ids, first
