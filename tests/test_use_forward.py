@@ -89,3 +89,73 @@ def test_piece_table_evicts_the_least_recently_used():
     assert table.slot_of[6] == -1 and table.slot_of[9] == first[1]
     assert all(table.slot_of[p] >= 0 for p in (5, 7, 8, 9))
     assert np.array_equal(table.emb[table.slot_of[9]], model.piece_rows(np.array([9, 9, 9]))[0][0])
+
+
+def _branch_over_the_layout(model: USEForward, i: int, table: PieceTable, layout: np.ndarray) -> np.ndarray:
+    """A branch's two convolutions at every inner row of the layout, the way the forward pass took
+    them before it computed each distinct window once: per-tap products of shifted rows,
+    accumulated in place by BLAS over zero rows at the gaps."""
+    from scipy.linalg.blas import sgemm
+
+    from sourcetrace.encode.use_forward import _GAP, BRANCHES
+
+    n, left = BRANCHES[i]
+    m = len(layout) - 2 * _GAP
+    pad = np.zeros((len(layout), 256), dtype=np.float32)
+    h = pad[_GAP:-_GAP]
+    h[:] = model.conv_b[i][0]
+    for k in range(n):
+        h += table.prod[i][layout[_GAP - left + k:_GAP - left + k + m] * n + k]
+    np.maximum(h, 0, out=h)
+    h += table.xs[i][layout[_GAP:-_GAP]]
+    h[layout[_GAP:-_GAP] == table.size] = 0.0
+    acc = np.empty((m, 256), dtype=np.float32)
+    acc[:] = model.conv_b[i][1]
+    c = acc.T
+    for k, w in enumerate(model.taps[i][1]):
+        c = sgemm(1.0, w, pad[_GAP - left + k:_GAP - left + k + m].T, beta=1.0, c=c, overwrite_c=1)
+    np.maximum(acc, 0, out=acc)
+    return acc + h
+
+
+def test_each_distinct_window_once_gives_the_same_bits():
+    """Sentences repeating n-grams and whole windows (within and across sentences): a branch's
+    rows computed once per distinct window are the very bits of the rows over the whole layout."""
+    from sourcetrace.encode.use_forward import _GAP, BRANCHES
+
+    sp = sentencepiece_tokenizer()
+    texts = [*TEXTS, "The ministry said on Tuesday that 1,200 families had left.", "Yes. Yes. Yes."]
+    pieces = sp.encode(texts, out_type=int, add_bos=True, add_eos=True)
+    model = USEForward()
+    lens = [len(p) for p in pieces]
+    rows = np.arange(sum(lens)) + _GAP * (np.repeat(np.arange(len(lens)), lens) + 1)
+    ids = np.concatenate(pieces)
+    distinct, which = np.unique(ids, return_inverse=True)
+    slots = model.pieces.slots(distinct)[which]
+    layout = np.full(sum(lens) + _GAP * (len(lens) + 1), model.pieces.size, dtype=np.int64)
+    layout[rows] = slots
+    for i in range(len(BRANCHES)):
+        rows_once, of_token = model._branch(i, model.pieces, layout, rows)
+        assert len(rows_once) < len(rows)  # windows repeat in these sentences
+        assert np.array_equal(rows_once[of_token], _branch_over_the_layout(model, i, model.pieces, layout)[rows - _GAP])
+
+
+def test_distinct_windows_numbers_tuples_past_64_bits():
+    from sourcetrace.encode.use_forward import distinct_windows
+
+    base = 1 << 40  # three columns of 40 bits: numbered after two
+    cols = [np.array([1, 1, 2, 1]), np.array([base - 1, base - 1, 0, base - 1]), np.array([3, 4, 3, 3])]
+    ids, first = distinct_windows(cols, base)
+    assert ids[0] == ids[3] and len({ids[0], ids[1], ids[2]}) == 3
+    assert sorted(first) == [0, 1, 2] and all(ids[f] == k for k, f in enumerate(first))  # an id's first row
+
+
+def test_window_sums_adds_in_order_and_clips_at_zero():
+    from sourcetrace.encode.use_forward import window_sums
+
+    rng = np.random.default_rng(0)
+    stack = rng.normal(size=(6, 256)).astype(np.float32) * np.float32(1e4)
+    stack[1] = stack[1] * np.float32(1e-7)
+    taps = [0, np.array([1, 2, 1]), np.array([5, 3, 4])]
+    want = np.maximum((stack[0] + stack[taps[1]]) + stack[taps[2]], 0)
+    assert np.array_equal(window_sums(stack, taps), want)
