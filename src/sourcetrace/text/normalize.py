@@ -480,18 +480,27 @@ def normalized_tokens(text: str, base: int = 0) -> list[tuple[str, int, int]]:
     keeps every character in place (no character deleted or expanded, no run of spaces, none at
     either end: most sentences), where they map each offset to itself: alignment tokenizes every
     sentence a search compares with its query."""
-    out = text.translate(_FOLD)  # first: it fills the table, and so the special characters, as it goes
-    if "  " in out or out[:1] == " " or out[-1:] == " " or _special_regex().search(text):
+    out = _folded_in_place(text)
+    if out is None:
         return tokens(normalize(text, base=base))
     return [(m.group(), base + m.start(), base + m.end()) for m in TOKEN.finditer(out)]
+
+
+def _folded_in_place(text: str) -> str | None:
+    """``text`` folded, when folding keeps every character in place (no character deleted or
+    expanded, no run of spaces, none at either end), so each offset maps to itself; else None."""
+    out = text.translate(_FOLD)  # first: it fills the table, and so the special characters, as it goes
+    if "  " in out or out[:1] == " " or out[-1:] == " " or _special_regex().search(text):
+        return None
+    return out
 
 
 def normalized_token_columns(text: str, base: int = 0) -> tuple[list[str], list[int], list[int]]:
     """:func:`normalized_tokens` as three columns: the words, their starts, their ends. Where
     the offsets map to themselves, each column is made by one C-level pass over the matches, not
     a tuple a word (alignment tokenizes every document it pairs: a tenth of a pair's work)."""
-    out = text.translate(_FOLD)
-    if "  " in out or out[:1] == " " or out[-1:] == " " or _special_regex().search(text):
+    out = _folded_in_place(text)
+    if out is None:
         found = tokens(normalize(text, base=base))
         return [w for w, _, _ in found], [s for _, s, _ in found], [e for _, _, e in found]
     matches = list(TOKEN.finditer(out))
