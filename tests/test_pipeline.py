@@ -219,7 +219,7 @@ def test_candidates_types_every_pair_as_alignment_and_screened_do_one_at_a_time(
     from sourcetrace.text.terms import figures
 
     rng = np.random.default_rng(5)
-    words = "council water region support government people agreement meeting report effort".split()
+    words = ["council", "water", "region", "support", "government", "people", "agreement", "meeting", "report", "effort"]
     inputs, vecs = [], {}
     for i in range(16):
         body = ". ".join(" ".join(rng.choice(words, 10)) for _ in range(4))
