@@ -379,7 +379,7 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     picked = np.fromiter((at[a] * len(ids) + at[b] for a, b in chosen), dtype=np.int64, count=len(chosen))
     is_chosen = np.isin(found.a * len(ids) + found.b, picked)
     kind = ((found.sources * 2 + cross) * 2 + is_chosen) * 2 + (found.margin >= TERMS_MARGIN)
-    kinds, first, of_kind = np.unique(kind, return_index=True, return_inverse=True)
+    _, first, of_kind = np.unique(kind, return_index=True, return_inverse=True)
     how = [alignment(Candidate(ids[found.a[e]], ids[found.b[e]], found.source_names(int(found.sources[e])),
                                float(found.score[e]), float(found.margin[e])), bool(cross[e]), bool(is_chosen[e]))
            for e in first.tolist()]
