@@ -358,3 +358,40 @@ def test_a_kept_quote_banding_is_not_used_when_a_document_changed_or_left():
         again = cp.Banding(dict(kept.after))
         assert np.array_equal(cp._quote_pairs(now, sig, owner, units, again),
                               cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)[0])
+
+
+def test_the_union_in_columns_is_the_merge_of_the_generators():
+    """candidate_union (columns) gives merge's records: every pair once, sources in SOURCES order,
+    the best score and margin; documents without a vector, pairs of the votes, every source."""
+    from sourcetrace.candidates.neighbours import nearest
+    from sourcetrace.candidates.pairs import (
+        DOC_MIN_JACCARD,
+        _minhash,
+        _sorted,
+        _term_pairs,
+        candidate_union,
+        merge,
+    )
+
+    rng = np.random.default_rng(3)
+    docs = corpus(seed=7, n=24)
+    docs += [doc("v-copy", list(docs[3].sentences)), doc("w-quote", docs[5].sentences[:3] + docs[9].sentences[:2])]
+    docs += [DocInput(f"x{i}", "ar", f"بلغ {4567 + i % 3} في ٣ أيار/مايو ٢٠٢١ و٨٨٨٨", []) for i in range(8)]
+    docs[2] = DocInput("u002", "en", docs[2].text + " It was 4567 on May 3, 2021 and 8888.", docs[2].sentences)
+    feats = document_features(docs)
+    vecs = {d.id: (v / np.linalg.norm(v)).astype(np.float32) for d in docs[:-2] for v in [rng.normal(size=8)]}
+    for i in range(6):  # translations by topic
+        vecs[f"x{i}"] = vecs[docs[i].id]
+    nb = nearest(vecs, {f.id: f.lang for f in feats if f.id in vecs}, k=4, k_same=2)
+    more = [Candidate("u001", "x7", ["votes"], 0.0), Candidate("u002", "x0", ["votes"], 0.0)]
+    got = candidate_union(feats, vecs, neighbours=nb, min_cos=0.1, more=more).candidates()
+    feats_sorted = _sorted(feats)
+    want = merge(_minhash(feats_sorted, threshold=DOC_MIN_JACCARD),
+                 vector_candidates(feats_sorted, vecs, neighbours=nb, min_cos=0.1),
+                 _term_pairs([f.id for f in feats_sorted], [f.terms for f in feats_sorted],
+                             langs=[f.lang for f in feats_sorted]), more)
+    assert {s for c in want for s in c.sources} == {"minhash", "vectors", "terms", "votes"}
+    assert any(len(c.sources) > 1 for c in want)
+    assert [(c.a, c.b, c.sources, c.score, c.margin) for c in got] == \
+        [(c.a, c.b, c.sources, c.score, c.margin) for c in want]
+    assert candidate_pairs(feats, vecs, neighbours=nb, min_cos=0.1, more=more) == got

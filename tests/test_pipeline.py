@@ -208,3 +208,55 @@ def test_passages_are_written_in_one_order_whatever_order_the_pairs_were_aligned
         written.append((out / "passages.jsonl").read_bytes())
     assert written[0] == written[1] == written[2]
     assert written[0].splitlines()[0].startswith(b'{"a": "a#1", "a_start": 0')
+
+
+def test_candidates_types_every_pair_as_alignment_and_screened_do_one_at_a_time():
+    """pipeline.candidates types the union in columns, asking `alignment` once per kind of pair:
+    the same lists as asking it of every pair (terms with a margin over TERMS_MARGIN and under
+    it, pairs chosen across and within a language, on trial with figures that agree and not)."""
+    from sourcetrace.candidates.neighbours import nearest
+    from sourcetrace.candidates.pairs import DocInput, candidate_pairs
+    from sourcetrace.text.terms import figures
+
+    rng = np.random.default_rng(5)
+    words = ["council", "water", "region", "support", "government", "people", "agreement", "meeting", "report", "effort"]
+    inputs, vecs = [], {}
+    for i in range(16):
+        body = ". ".join(" ".join(rng.choice(words, 10)) for _ in range(4))
+        en = f"It was {1000 + i} on May 3, 2021 and {5000 + i % 4} and {7000 + i}. {body}."
+        ar = f"بلغ {1000 + i} في ٣ أيار/مايو ٢٠٢١ و{5000 + i % 4} و{9000 + i}."
+        inputs += [DocInput(f"e{i:02d}", "en", en, en.split(". ")), DocInput(f"a{i:02d}", "ar", ar, [ar])]
+        v = rng.normal(size=8)
+        vecs[f"e{i:02d}"] = (v / np.linalg.norm(v)).astype(np.float32)
+        w = v + rng.normal(size=8) * (0.2 if i % 2 else 1.5)
+        vecs[f"a{i:02d}"] = (w / np.linalg.norm(w)).astype(np.float32)
+    inputs.append(DocInput("e99", "en", inputs[0].text, inputs[0].sentences))  # a copy: MinHash
+    vecs["e99"] = vecs["e00"]
+    inputs += [DocInput("e50", "en", "The harvest was late.", ["The harvest was late."]),  # no figures: on trial
+               DocInput("a50", "ar", "تأخر الحصاد.", ["تأخر الحصاد."])]
+    vecs["e50"], vecs["a50"] = vecs["e01"], vecs["a03"]
+    docs = [Document(d.id, f"{d.id}.txt", 0, len(d.text), d.lang) for d in inputs]
+    feats = pipeline.features(inputs)
+    nb = nearest(vecs, {d.id: d.lang for d in inputs}, k=6, k_same=2)
+    chosen = {("a01", "e01"): True, ("a02", "e03"): False, ("a50", "e50"): False, ("a05", "e05"): False, ("e04", "e05"): True,
+              ("a07", "e09"): False}
+    got = pipeline.candidates(docs, feats, vecs, nb, chosen)
+    lang = {d.id: d.lang for d in docs}
+    figs = {f.id: figures(f.terms) for f in feats}
+    aligned, trial, related = [], [], []
+    for c in candidate_pairs(feats, vecs, neighbours=nb, min_cos=pipeline.TOPIC_MIN_COS,
+                             more=[pipeline.votes.candidate(k) for k in sorted(chosen)]):
+        k = (c.a, c.b)
+        related.append(k)
+        how = pipeline.screened(pipeline.alignment(c, lang[c.a] != lang[c.b], k in chosen), figs[c.a], figs[c.b])
+        if how == pipeline.TRIAL:
+            trial.append(k)
+        if how:
+            aligned.append(k)
+    kinds = {(pipeline.alignment(c, lang[c.a] != lang[c.b], (c.a, c.b) in chosen))
+             for c in candidate_pairs(feats, vecs, neighbours=nb, min_cos=pipeline.TOPIC_MIN_COS,
+                                      more=[pipeline.votes.candidate(k) for k in sorted(chosen)])}
+    assert kinds == {True, False, pipeline.TRIAL}
+    assert trial == [("a50", "e50")] and ("a02", "e03") not in aligned  # figures disagree: screened out
+    assert (got.related, got.aligned, got.trial) == (related, aligned, trial)
+    assert got.ran == [("a01", "e01"), ("e04", "e05")]

@@ -572,3 +572,27 @@ def test_a_member_joining_a_pool_raises_the_listed_choice_over_chance_of_its_oth
     back = ("x", 0.06, (), ("own", votes.MIN_LISTED), ())  # the other document lists this one
     assert votes.chosen({("own", "en"): votes.verdict(before), ("listed", "ar"): back}) == set()
     assert votes.chosen({("own", "en"): votes.verdict(after), ("listed", "ar"): back}) == {("listed", "own")}
+
+
+def test_cross_lists_are_each_documents_nearest_then_those_listing_it_by_id():
+    """cross_lists (every pool at once, in arrays) gives each pool as :func:`votes.pool` makes it:
+    the document's nearest in that language in order, then the documents there listing it, by id,
+    each once; a document whose list there is empty keeps its (empty) pool; three languages."""
+    rng = np.random.default_rng(4)
+    langs = {f"{lang}{i:02d}": lang for lang in ("ar", "en", "fr") for i in range(9)}
+    topics = {d: (v / np.linalg.norm(v)).astype(np.float32) for d in langs for v in [rng.normal(size=6)]}
+    nb = nearest(topics, langs, k=3, k_same=1)
+    nb.lists[("ar", "fr")].found[0] = -1  # a document with no neighbour there
+    nb.lists[("en", "ar")].found[2, 1:] = -1
+    lists = votes.cross_lists(nb)
+    want = []
+    for d in nb.ids:
+        for lang in sorted({"ar", "en", "fr"} - {langs[d]}):
+            ls = nb.lists[(langs[d], lang)]
+            row = [nb.ids[j] for j in ls.found[ls.queries == nb.ids.index(d)].ravel().tolist() if j >= 0]
+            other = nb.lists[(lang, langs[d])]
+            back = [nb.ids[q] for q, found in zip(other.queries.tolist(), other.found.tolist(), strict=True)
+                    if nb.ids.index(d) in found]
+            want.append((d, lang, votes.pool(row, back)))
+    assert lists == want
+    assert any(len(p) > 3 for _, _, p in lists)  # some listed back beyond their nearest

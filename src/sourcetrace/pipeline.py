@@ -42,7 +42,7 @@ from sourcetrace.candidates.pairs import (
     Candidate,
     DocFeatures,
     DocInput,
-    candidate_pairs,
+    candidate_union,
     document_features,
     mean_direction,
     minhash_of_features,
@@ -363,25 +363,42 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
     documents choose by their sentences' votes (:func:`voted`: each with whether its ballots hold
     a run; a set: none does); ``banding``: the quote banding kept between runs (:class:`Banding`);
     ``minhash``: :func:`minhash` of the same features and banding, when found first."""
-    lang = {d.id: d.lang for d in docs}
-    found = candidate_pairs(list(doc_features), dict(topic_vectors) if topic_vectors else None,
-                            neighbours=nearest_docs, min_cos=TOPIC_MIN_COS, more=[votes.candidate(k) for k in sorted(chosen)],
-                            banding=banding, minhash=minhash)
-    # Lists in the union's order (its pairs are distinct), not dicts rebuilt over all of them: a
-    # +1% rerun at 10,000 documents types ~120,000 pairs, of which a few hundred align.
-    related = [(c.a, c.b) for c in found]
-    how = [alignment(c, lang[c.a] != lang[c.b], k in chosen) for c, k in zip(found, related, strict=True)]
+    found = candidate_union(list(doc_features), dict(topic_vectors) if topic_vectors else None,
+                            neighbours=nearest_docs, min_cos=TOPIC_MIN_COS,
+                            more=[votes.candidate(k) for k in sorted(chosen)], banding=banding, minhash=minhash)
+    # The union typed in columns (a +1% rerun at 10,000 documents types ~120,000 pairs, of which a
+    # few hundred align): :func:`alignment` reads a pair's sources, whether it crosses languages,
+    # whether it is chosen, and its margin only against TERMS_MARGIN, so it is asked once for
+    # each such kind of pair, of the first pair of that kind.
+    ids = found.ids
+    code = {lang: i for i, lang in enumerate(sorted({d.lang for d in docs}))}
+    lang_of = {d.id: code[d.lang] for d in docs}
+    lang = np.fromiter((lang_of.get(d, -1) for d in ids), dtype=np.int64, count=len(ids))
+    cross = lang[found.a] != lang[found.b]
+    at = {d: i for i, d in enumerate(ids)}
+    picked = np.fromiter((at[a] * len(ids) + at[b] for a, b in chosen), dtype=np.int64, count=len(chosen))
+    is_chosen = np.isin(found.a * len(ids) + found.b, picked)
+    kind = ((found.sources * 2 + cross) * 2 + is_chosen) * 2 + (found.margin >= TERMS_MARGIN)
+    _, first, of_kind = np.unique(kind, return_index=True, return_inverse=True)
+    how = [alignment(Candidate(ids[found.a[e]], ids[found.b[e]], found.source_names(int(found.sources[e])),
+                               float(found.score[e]), float(found.margin[e])), bool(cross[e]), bool(is_chosen[e]))
+           for e in first.tolist()]
+    named = np.array(ids, dtype=object)
+    related = list(zip(named[found.a].tolist(), named[found.b].tolist(), strict=True))
+    trial_kinds = [k for k, v in enumerate(how) if v == TRIAL]
+    aligned_kinds = [k for k, v in enumerate(how) if v is True]
+    aligns = np.isin(of_kind, aligned_kinds)
+    tried_rows = np.flatnonzero(np.isin(of_kind, trial_kinds)).tolist()
     # Figures only of the documents on trial (every document's cost a rerun a tenth of its candidates).
-    on_trial = {x for k, v in zip(related, how, strict=True) if v == TRIAL for x in k}
+    on_trial = {x for e in tried_rows for x in related[e]}
     figs = {f.id: figures(f.terms) for f in doc_features if f.id in on_trial}
-    aligned, trial = [], []
-    for k, v in zip(related, how, strict=True):
-        if v == TRIAL:
-            v = screened(v, figs.get(k[0], frozenset()), figs.get(k[1], frozenset()))
-            if v == TRIAL:
-                trial.append(k)
-        if v:
-            aligned.append(k)
+    trial = []
+    for e in tried_rows:
+        k = related[e]
+        if screened(TRIAL, figs.get(k[0], frozenset()), figs.get(k[1], frozenset())) == TRIAL:
+            trial.append(k)
+            aligns[e] = True
+    aligned = [related[e] for e in np.flatnonzero(aligns).tolist()]
     ran = sorted(k for k, v in chosen.items() if v) if isinstance(chosen, Mapping) else []
     return Pairs(aligned, related, trial, ran)
 

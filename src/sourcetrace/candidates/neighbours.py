@@ -86,6 +86,14 @@ def pairs(nb: Neighbours, min_cos: float, margin_k: int, k: int = K) -> tuple[li
     cosine and its ratio margin: the cosine over the mean of both documents' `margin_k` best
     cosines in the other's language (a translation stands out of its neighbours, a topic
     neighbour does not)."""
+    a, b, sim, margin = pair_positions(nb, min_cos, margin_k, k)
+    return [(nb.ids[x], nb.ids[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)], sim, margin
+
+
+def pair_positions(nb: Neighbours, min_cos: float, margin_k: int, k: int = K
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`pairs` as positions in ``nb.ids`` (a < b: an id's position orders as the id), sorted:
+    no pair of ids made for the ~100,000 pairs a union at 10,000 documents takes as columns."""
     n = len(nb.ids)
     langs = sorted({lang for key in nb.lists for lang in key})
     top = np.full((n, len(langs)), np.nan)  # document x index language -> mean of its best cosines
@@ -102,7 +110,7 @@ def pairs(nb: Neighbours, min_cos: float, margin_k: int, k: int = K) -> tuple[li
         keys.append(np.minimum(q, f) * n + np.maximum(q, f))
         best.append(ls.sims[hit])
     if not keys:
-        return [], np.zeros(0), np.zeros(0)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
     key, sim = np.concatenate(keys), np.concatenate(best)
     order = np.lexsort((-sim, key))  # per pair, its best cosine first
     key, sim = key[order], sim[order]
@@ -118,7 +126,7 @@ def pairs(nb: Neighbours, min_cos: float, margin_k: int, k: int = K) -> tuple[li
     tb = top[b, doc_lang[a]]
     norm = (np.where(np.isnan(ta), sim, ta) + np.where(np.isnan(tb), sim, tb)) / 2
     margin = np.divide(sim, norm, out=np.zeros_like(sim), where=norm > 0)
-    return [(nb.ids[x], nb.ids[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)], sim, margin
+    return a, b, sim, margin
 
 
 def fingerprints(mat: np.ndarray) -> np.ndarray:

@@ -71,7 +71,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from typing import TypeVar
 
 import numpy as np
@@ -79,6 +79,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from sourcetrace.candidates.neighbours import Neighbours, nearest
+from sourcetrace.candidates.neighbours import pair_positions as neighbour_positions
 from sourcetrace.candidates.neighbours import pairs as neighbour_pairs
 from sourcetrace.candidates.shingles import Runs, shingle_starts, signatures
 from sourcetrace.encode.vectors import Vectors, encoded
@@ -91,6 +92,7 @@ __all__ = [
     "DocFeatures",
     "DocInput",
     "candidate_pairs",
+    "candidate_union",
     "document_features",
     "document_vectors",
     "minhash_candidates",
@@ -142,6 +144,7 @@ CHECK_PAIRS = 4_000_000  # colliding unit pairs pooled before their Jaccard chec
 # unrelated p99 0.784. 0.65 sits below every translation measured; the k nearest bound the rest.
 DEFAULT_MIN_COS = 0.65
 MARGIN_K = 4
+VECTOR_K, VECTOR_K_SAME = 10, 3  # nearest documents in each other language, in its own, when not given
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)+(?!\w)|[^\W_]+(?:'[^\W_]+)*")
 # _WORD's words in text with no apostrophe and no "." or "," before a digit (most documents):
@@ -801,8 +804,8 @@ def spread(items: Sequence[str], n: int) -> list[str]:
     return [items[round(i * step)] for i in range(n)]
 
 
-def vector_candidates(docs: Sequence[DocInput | DocFeatures], vectors: Mapping[str, np.ndarray], *, k: int = 10,
-                      min_cos: float = DEFAULT_MIN_COS, k_same: int = 3,
+def vector_candidates(docs: Sequence[DocInput | DocFeatures], vectors: Mapping[str, np.ndarray], *, k: int = VECTOR_K,
+                      min_cos: float = DEFAULT_MIN_COS, k_same: int = VECTOR_K_SAME,
                       neighbours: Neighbours | None = None) -> list[Candidate]:
     """Each document's `k` nearest documents in every other language (`k_same` in its own) above
     `min_cos`; `neighbours`: those lists already found (:func:`neighbours.nearest`)."""
@@ -831,6 +834,21 @@ def term_candidates(docs: Sequence[DocInput], *, max_df: int = TERMS_MAX_DF, min
 def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], *, max_df: int = TERMS_MAX_DF,
                 min_shared: int = TERMS_MIN_SHARED, very_rare: int = TERMS_VERY_RARE, langs: Sequence[str] | None = None) -> list[Candidate]:
     """With `langs`, only pairs across languages. Postings of one length are paired all at once."""
+    i, j, score = _term_columns(ids, terms, max_df=max_df, min_shared=min_shared, very_rare=very_rare, langs=langs)
+    out = []
+    for a, b, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
+        a, b = pair_key(ids[a], ids[b])
+        out.append(Candidate(a, b, ["terms"], sc))
+    out.sort(key=lambda c: (c.a, c.b))
+    return out
+
+
+def _term_columns(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], *, max_df: int = TERMS_MAX_DF,
+                  min_shared: int = TERMS_MIN_SHARED, very_rare: int = TERMS_VERY_RARE,
+                  langs: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_term_pairs` as positions in ``ids`` and each pair's score (rounded as a
+    :class:`Candidate`'s), in no particular order."""
+    none = np.zeros(0, dtype=np.int64)
     # Each term numbered, the corpus's terms in one flat list (a loop appending per term cost a
     # rerun a tenth of its candidate search).
     flat = [t for keys in terms for t in keys]
@@ -853,7 +871,7 @@ def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], 
         ys.append(members[:, j].ravel())
         dfs.append(np.full(len(xs[-1]), size, dtype=np.int64))
     if not xs:
-        return []
+        return none, none, np.zeros(0)
     x, y, pdf = np.concatenate(xs), np.concatenate(ys), np.concatenate(dfs)
     if langs is not None:
         code = {lg: i for i, lg in enumerate(dict.fromkeys(langs))}
@@ -870,12 +888,8 @@ def _term_pairs(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]], 
     pair, count = pair[keep], count[keep]
     i, j = pair // len(ids), pair % len(ids)
     score = np.minimum(1.0, count / np.maximum(1, np.minimum(rare_count[i], rare_count[j])))
-    out = []
-    for a, b, sc in zip(i.tolist(), j.tolist(), score.tolist(), strict=True):
-        a, b = pair_key(ids[a], ids[b])
-        out.append(Candidate(a, b, ["terms"], round(sc, 4)))
-    out.sort(key=lambda c: (c.a, c.b))
-    return out
+    # Python's round, not numpy's (they differ in the last bit on some values): the scores it gave
+    return i, j, np.fromiter(map(round, score.tolist(), repeat(4)), dtype=np.float64, count=len(score))
 
 
 _Doc = TypeVar("_Doc", DocInput, DocFeatures)
@@ -905,33 +919,116 @@ def merge(*lists: Sequence[Candidate]) -> list[Candidate]:
     return [merged[k] for k in sorted(merged)]
 
 
+@dataclass
+class Union:
+    """The candidates of :func:`candidate_union` as columns, sorted by (a, b): what :func:`merge`
+    gives, without an object a pair (a +1% rerun at 10,000 documents merged ~120,000 of them, a
+    tenth of its candidates stage). ``sources``: a bit per :data:`SOURCES` entry, in its order."""
+
+    ids: list[str]  # sorted: positions order as the ids do
+    a: np.ndarray  # (m,) int64 positions in ids, a < b
+    b: np.ndarray
+    sources: np.ndarray  # (m,) int64 bits
+    score: np.ndarray  # (m,) float64: the best evidence
+    margin: np.ndarray  # (m,) float64: the best ratio margin (0.0 without vectors)
+
+    def source_names(self, bits: int) -> list[str]:
+        """A row's ``sources`` bits as a :class:`Candidate`'s sources."""
+        return [s for k, s in enumerate(SOURCES) if bits >> k & 1]
+
+    def candidates(self) -> list[Candidate]:
+        names = {bits: self.source_names(bits) for bits in np.unique(self.sources).tolist()}
+        ids = self.ids
+        return [Candidate(ids[a], ids[b], list(names[bits]), sc, m) for a, b, bits, sc, m in zip(
+            self.a.tolist(), self.b.tolist(), self.sources.tolist(), self.score.tolist(), self.margin.tolist(),
+            strict=True)]
+
+
 def candidate_pairs(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
                     neighbours: Neighbours | None = None, min_cos: float = DEFAULT_MIN_COS,
                     progress: Callable[[str, float], None] | None = None,
                     more: Sequence[Candidate] = (), banding: Banding | None = None,
                     minhash: Sequence[Candidate] | None = None) -> list[Candidate]:
     """The union of the three generators (vectors only when given; rare terms across languages only)
-    over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b).
+    over the documents' features (:func:`document_features`), deduplicated, sorted by (a, b):
+    :func:`candidate_union` as records."""
+    return candidate_union(features, vectors, neighbours=neighbours, min_cos=min_cos, progress=progress, more=more,
+                           banding=banding, minhash=minhash).candidates()
+
+
+def candidate_union(features: Sequence[DocFeatures], vectors: Mapping[str, np.ndarray] | None = None, *,
+                    neighbours: Neighbours | None = None, min_cos: float = DEFAULT_MIN_COS,
+                    progress: Callable[[str, float], None] | None = None,
+                    more: Sequence[Candidate] = (), banding: Banding | None = None,
+                    minhash: Sequence[Candidate] | None = None) -> Union:
+    """The union of the three generators (vectors only when given; rare terms across languages only)
+    over the documents' features (:func:`document_features`), as :func:`merge` makes it, in columns.
     ``minhash``: :func:`minhash_of_features` of the same features, when the caller found them first.
     `neighbours`: the vectors' nearest-neighbour lists, when already found; `more`: candidates
     found otherwise (votes), in the same union (a second union of the whole list to add a few
     hundred cost a +1% rerun a tenth of a second at 10,000 documents); ``banding``: the quote
     banding kept between runs (:class:`Banding`), read and left for the next run."""
     feats = _sorted(features)
-    found = []
     t = time.perf_counter()
-    found.append(list(minhash) if minhash is not None else _minhash(feats, threshold=DOC_MIN_JACCARD, banding=banding))
+    listed = [list(minhash) if minhash is not None else _minhash(feats, threshold=DOC_MIN_JACCARD, banding=banding),
+              list(more)]
     if progress:
         progress("minhash", time.perf_counter() - t)
+    fids = [f.id for f in feats]
+    nb = None
     if vectors:
+        nb = neighbours if neighbours is not None else nearest(vectors, {f.id: f.lang for f in feats if f.id in vectors},
+                                                               k=VECTOR_K, k_same=VECTOR_K_SAME)
+    ids = sorted({*fids, *(nb.ids if nb is not None else ()), *(x for c in chain(*listed) for x in (c.a, c.b))})
+    at = {d: i for i, d in enumerate(ids)}
+    n = len(ids)
+    fpos = np.fromiter((at[d] for d in fids), dtype=np.int64, count=len(fids))
+    keys, bits, scores, margins = [], [], [], []
+
+    def add(a: np.ndarray, b: np.ndarray, source: np.ndarray | int, score: np.ndarray,
+            margin: np.ndarray | None = None) -> None:
+        keys.append(np.minimum(a, b) * n + np.maximum(a, b))
+        bits.append(np.broadcast_to(np.asarray(source, dtype=np.int64), a.shape))
+        scores.append(np.asarray(score, dtype=np.float64))
+        margins.append(np.zeros(len(a)) if margin is None else margin)
+
+    for cands in listed:  # few (MinHash's and the votes'): as records
+        pos = np.fromiter((at[x] for c in cands for x in (c.a, c.b)), dtype=np.int64, count=2 * len(cands))
+        add(pos[0::2], pos[1::2], np.fromiter((_bits(c.sources) for c in cands), dtype=np.int64, count=len(cands)),
+            np.fromiter((c.score for c in cands), dtype=np.float64, count=len(cands)),
+            np.fromiter((c.margin for c in cands), dtype=np.float64, count=len(cands)))
+    if nb is not None:
         t = time.perf_counter()
-        found.append(vector_candidates(feats, vectors, neighbours=neighbours, min_cos=min_cos))
+        # vector_pairs' pairs: both documents of the features, with a vector
+        x, y, sims, margin = neighbour_positions(nb, min_cos, MARGIN_K)
+        pos = np.fromiter((at[d] if d in vectors else -1 for d in nb.ids), dtype=np.int64, count=len(nb.ids))
+        known = np.zeros(n, dtype=bool)
+        known[fpos] = True
+        pos[pos >= 0] = np.where(known[pos[pos >= 0]], pos[pos >= 0], -1)
+        x, y = pos[x], pos[y]
+        keep = (x >= 0) & (y >= 0)
+        add(x[keep], y[keep], _bits(["vectors"]), np.round(sims, 4)[keep], np.round(margin, 4)[keep])
         if progress:
             progress("vectors", time.perf_counter() - t)
     t = time.perf_counter()
     # Across languages only: in one language MinHash sees shared text and vectors the topic, and
     # pairs sharing a "rare" term grow with the corpus (postings under the cap get longer).
-    found.append(_term_pairs([f.id for f in feats], [f.terms for f in feats], langs=[f.lang for f in feats]))
+    x, y, sc = _term_columns(fids, [f.terms for f in feats], langs=[f.lang for f in feats])
+    add(fpos[x], fpos[y], _bits(["terms"]), sc)
     if progress:
         progress("terms", time.perf_counter() - t)
-    return merge(*found, more)
+    key, bit, score, margin = (np.concatenate(c) for c in (keys, bits, scores, margins))
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else np.zeros(0, dtype=np.int64)
+    if not len(first):
+        none = np.zeros(0, dtype=np.int64)
+        return Union(ids, none, none, none, np.zeros(0), np.zeros(0))
+    key = key[first]
+    return Union(ids, key // n, key % n, np.bitwise_or.reduceat(bit[order], first),
+                 np.maximum.reduceat(score[order], first), np.maximum.reduceat(margin[order], first))
+
+
+def _bits(sources: Sequence[str]) -> int:
+    """A candidate's sources as :class:`Union`'s bits."""
+    return sum(1 << SOURCES.index(s) for s in sources)

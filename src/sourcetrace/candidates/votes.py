@@ -870,27 +870,45 @@ def tally_from_bytes(data: bytes) -> Tally:
 def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:
     """Every document's pool in each other language (:func:`pool`): (document, language of the
     pool, [document, ...])."""
-    # Positions, not ids (a position orders as its id does): building every list as ids with
-    # their cosines (Neighbours.rows) cost a rerun 0.7 core-seconds at 10,000 documents.
-    lists: dict[tuple[int, str], list[int]] = {}
-    back: dict[tuple[int, str], list[int]] = {}
-    for (qlang, ilang), ls in sorted(nb.lists.items()):
-        if qlang == ilang:
-            continue
+    # Positions, not ids (a position orders as its id does), every pool's members at once in
+    # arrays (a list and a set a pool cost a +1% rerun 0.15-0.2 core-seconds at 10,000 documents;
+    # building every list as ids with their cosines, Neighbours.rows, 0.7).
+    cross = [(q, i, ls) for (q, i), ls in sorted(nb.lists.items()) if q != i]
+    langs = sorted({lang for q, i, _ in cross for lang in (q, i)})
+    code = {lang: c for c, lang in enumerate(langs)}
+    width = max(len(langs), 1)
+    heads, keys, parts, orders, members = [], [], [], [], []
+    for qlang, ilang, ls in cross:
+        heads.append(ls.queries * width + code[ilang])  # each query's pool there, members or not
         hit = ls.found >= 0
-        full = hit.all(axis=1).tolist()
-        for q, row, whole in zip(ls.queries.tolist(), ls.found.tolist(), full, strict=True):
-            lists[(q, ilang)] = row if whole else [j for j in row if j >= 0]
-        listed, by = ls.found[hit], np.broadcast_to(ls.queries[:, None], ls.found.shape)[hit]
-        order = np.argsort(listed, kind="stable")
-        listed, by = listed[order], by[order].tolist()
-        starts = np.flatnonzero(np.concatenate(([True], listed[1:] != listed[:-1]))) if len(listed) else listed
-        ends = np.append(starts[1:], len(listed)).tolist()
-        for doc, s, e in zip(listed[starts].tolist(), starts.tolist(), ends, strict=True):
-            back[(doc, qlang)] = by[s:e]
+        q = np.broadcast_to(ls.queries[:, None], ls.found.shape)[hit]
+        f = ls.found[hit]
+        rank = np.broadcast_to(np.arange(ls.found.shape[1]), ls.found.shape)[hit]
+        keys += [q * width + code[ilang], f * width + code[qlang]]  # its nearest there; those listing it, by id
+        parts += [np.zeros(len(q), dtype=np.int64), np.ones(len(q), dtype=np.int64)]
+        orders += [rank, q]
+        members += [f, q]
+    if not cross:
+        return []
+    key, part, order, member = (np.concatenate(x).astype(np.int64) for x in (keys, parts, orders, members))
+    n = len(nb.ids)
+    # By pool and member, the found first: a member found and listing the document back, or
+    # listing it back from two lists of one language, is in the pool once, where it comes first.
+    by_member = np.argsort((key * n + member) * 2 + part)
+    k, m = key[by_member], member[by_member]
+    again = np.zeros(len(k), dtype=bool)
+    again[1:] = (k[1:] == k[:-1]) & (m[1:] == m[:-1])
+    keep = by_member[~again]
+    key, part, order, member = key[keep], part[keep], order[keep], member[keep]
+    # Each pool's found in their order, then the rest by position (the order is the position there).
+    sort = np.argsort((key * 2 + part) * n + order)
+    key, member = key[sort], member[sort]
+    pools = np.union1d(np.concatenate(heads), key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key)
+    bounds = np.searchsorted(key, pools).tolist() + [len(key)]
     ids = nb.ids
-    return [(ids[doc], lang, [ids[d] for d in pool(lists.get((doc, lang), []), back.get((doc, lang), []))])
-            for doc, lang in sorted(lists.keys() | back.keys())]
+    flat = np.asarray(ids, dtype=object)[member].tolist()
+    return [(ids[p // width], langs[p % width], flat[bounds[e]:bounds[e + 1]])
+            for e, p in enumerate(pools.tolist())]
 
 
 def pool(found: Sequence[_Member], listing: Iterable[_Member]) -> list[_Member]:
