@@ -72,5 +72,6 @@ def test_relation_lines_are_the_encoder_s_text_of_to_json():
         Relation("c", "d", "derived", 0.1, 0.2, 0.3, source="", evidence=[], passages=7),
         Relation("d\\e", "f\"g", "revision", 1e-9, 123456789.123, -0.0, source="f\"g", evidence=shared),
         Relation("x", "y", "related", math.nan, math.inf, -math.inf),
+        Relation("x", "z", "related", 0.0, -0.0, 0.0), Relation("y", "z", "related", 0, np.float64(-0.0), 1e-5),
     ]
     assert list(relation_lines(relations)) == [_JSON(r.to_json()) for r in relations]

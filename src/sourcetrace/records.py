@@ -204,12 +204,15 @@ def relation_lines(relations: Iterable[Relation]) -> Iterator[str]:
     """Each relation's line of relations.jsonl: the text the output's JSON encoder makes of its
     :meth:`Relation.to_json` (keys in that order, ``", "`` and ``": "``, non-ASCII kept), made
     without the dict and the encoder's walk of it (planted 10,000, 120,000 relations: ~0.5 ->
-    ~0.25 CPU s); the evidence lists most relations share encoded once. A relation of other
+    ~0.28 CPU s); the evidence lists most relations share encoded once. A relation of other
     field types than the usual (a number not a finite float or int, a name not a string) goes
     through the encoder."""
     quoted, evidence = _json_string, {}
     for r in relations:
-        ca, cb, sc, n = round(r.coverage_a, 4), round(r.coverage_b, 4), round(r.score, 4), r.passages
+        # A zero is its own rounding (its sign and type too): most relations are by topic, of no coverage.
+        ca, cb = r.coverage_a, r.coverage_b
+        ca, cb = ca if ca == 0 else round(ca, 4), cb if cb == 0 else round(cb, 4)
+        sc, n = round(r.score, 4), r.passages
         if not (type(r.a) is str and type(r.b) is str and type(r.type) is str and type(ca) is float
                 and type(cb) is float and type(sc) is float and type(n) is int and ca - ca == cb - cb == sc - sc == 0
                 and (r.source is None or type(r.source) is str)):
