@@ -36,6 +36,7 @@ aligned in one worker process per core ($SOURCETRACE_WORKERS).
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import random
 import resource
@@ -185,8 +186,11 @@ def run_trace(root: Path, store: Store, label: str) -> Run:
     docs = list(store.documents(report.files))
     say(f"  [{label}] read {len(docs)} documents ({report.read} files read, {report.unchanged} unchanged, "
         f"{len(report.failures)} failures)")
+    # As the command line asks (no corpus's sentences and texts in the Trace), where the code has the
+    # choice (bench/rerun.py runs other checkouts' code through this).
+    asked = {"corpus": False} if "corpus" in inspect.signature(local.trace_documents).parameters else {}
     result = local.trace_documents(store, docs, encoder=get_encoder("use"),
-                                   progress=local.Progress(stage=stage, total=total))
+                                   progress=local.Progress(stage=stage, total=total), **asked)
     run.times.pop("done", None)
     run.cpu.pop("done", None)
     run.docs, run.files_read = len(docs), report.read

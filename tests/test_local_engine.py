@@ -682,6 +682,13 @@ def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relati
         for name in names:
             assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "after" / name).read_bytes(), name
         assert set(started) == {bool(corpus_process)}
+        # Without the corpus's sentences and texts as records (the command line's): the same set,
+        # those files written from the store by whichever process writes them.
+        lean = local.trace_documents(store, docs, out=tmp_path / "lean", corpus=False)
+        assert lean.sentences == [] and lean.texts == {} and result.sentences and result.texts
+        assert sorted(p.name for p in (tmp_path / "lean").iterdir()) == names
+        for name in names:
+            assert (tmp_path / "lean" / name).read_bytes() == (tmp_path / "after" / name).read_bytes(), name
         assert result.relations
         # stored by the corpus files' process when there is one, else by a thread of the trace's
         assert store.relations() == sorted(result.relations, key=lambda r: (r.a, r.b))

@@ -401,3 +401,19 @@ def test_discover_takes_an_existing_file_whose_name_looks_like_a_glob(tmp_path: 
     Path("bjoint.txt").write_text("Another.", encoding="utf-8")
     assert discover(["[b]joint.txt"]) == (["[b]joint.txt"], [])
     assert discover(["[b]*.txt"]) == (["bjoint.txt"], [])  # a name that does not exist is still a pattern
+
+
+def test_reading_plain_text_loads_no_html_extractor(tmp_path):
+    """trafilatura and lxml are imported at the first page read, not by every reading (most corpora
+    hold no HTML; 0.14 CPU s a run and a reading worker)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "a.txt").write_text("A short story. It ends here.\n", encoding="utf-8")
+    (tmp_path / "b.html").write_text("<html><body><p>A page with a sentence or two of text.</p></body></html>",
+                                     encoding="utf-8")
+    code = ("import sys; from sourcetrace.readers import read_file; "
+            f"read_file({str(tmp_path / 'a.txt')!r}); print('trafilatura' in sys.modules, 'lxml.html' in sys.modules); "
+            f"print(read_file({str(tmp_path / 'b.html')!r}).text.strip(), 'trafilatura' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["False False", "A page with a sentence or two of text. True"]

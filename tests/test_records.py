@@ -54,3 +54,24 @@ def test_fact_diff_json_is_every_field_in_order_and_relation_json_keeps_its_key_
     copy = Relation("a#1", "b#1", "copy", 0.9, 0.8, 0.95, source="a#1", passages=2)
     assert list(copy.to_json())[:4] == ["a", "b", "type", "source"]
     assert list(Relation("a#1", "b#1", "copy", 0.9, 0.8, 0.95).to_json())[3] == "direction"
+
+
+def test_relation_lines_are_the_encoder_s_text_of_to_json():
+    import math
+
+    import numpy as np
+
+    from sourcetrace.outputs import _JSON
+    from sourcetrace.records import relation_lines
+
+    shared = ["shared wording", "dates agree"]
+    relations = [
+        Relation("a", "b", "copy", 0.123456, 1.0, 0.99995, source="a", evidence=shared, passages=3),
+        Relation("a", "c", "translation", 1, 0, 0.5, evidence=["قال \"الوزير\"", "tab\there", "é\u2028"], passages=0),
+        Relation("b", "c", "related", np.float64(0.3333333), 0.25, np.float64(2 / 3), evidence=list(shared)),
+        Relation("c", "d", "derived", 0.1, 0.2, 0.3, source="", evidence=[], passages=7),
+        Relation("d\\e", "f\"g", "revision", 1e-9, 123456789.123, -0.0, source="f\"g", evidence=shared),
+        Relation("x", "y", "related", math.nan, math.inf, -math.inf),
+        Relation("x", "z", "related", 0.0, -0.0, 0.0), Relation("y", "z", "related", 0, np.float64(-0.0), 1e-5),
+    ]
+    assert list(relation_lines(relations)) == [_JSON(r.to_json()) for r in relations]

@@ -75,13 +75,19 @@ _LINES_A_WRITE = 4096  # rows joined into one write
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    return write_lines(path, map(_JSON, rows))
+
+
+def write_lines(path: Path, encoded: Iterable[str]) -> int:
+    """A JSON-lines file of rows already encoded (one JSON text each, no newline), written as
+    :func:`write_jsonl` writes: under a temporary name, renamed once whole. Returns the rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     n = 0
     with open(tmp, "w", encoding="utf-8") as fh:
         lines: list[str] = []
-        for row in rows:
-            lines.append(_JSON(row))
+        for line in encoded:
+            lines.append(line)
             if len(lines) == _LINES_A_WRITE:
                 fh.write("\n".join(lines) + "\n")
                 n += len(lines)

@@ -52,7 +52,7 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.factcheck import document_facts
 from sourcetrace.factcheck.diff import diff_pair
-from sourcetrace.outputs import output_set, write_corpus_files, write_jsonl, write_settings
+from sourcetrace.outputs import output_set, write_corpus_files, write_jsonl, write_lines, write_settings
 from sourcetrace.readers import DEFAULT_MAX_BYTES, read_file
 from sourcetrace.records import (
     Document,
@@ -64,6 +64,7 @@ from sourcetrace.records import (
     Sentence,
     SourceFile,
     in_bulk,
+    relation_lines,
 )
 from sourcetrace.relate.direction import direct as direct_by_family
 from sourcetrace.relate.families import families as families_of
@@ -608,7 +609,7 @@ def write_outputs(trace: Trace, staged: Path, *, corpus_files: bool = True) -> N
         # by pair and place: pairs are aligned in whatever order workers finish, and two runs over
         # the same files must write the same bytes
         write_jsonl(staged / "passages.jsonl", (p.to_json() for p in sorted(trace.passages, key=_passage_place)))
-        write_jsonl(staged / "relations.jsonl", (r.to_json() for r in trace.relations))
+        write_lines(staged / "relations.jsonl", relation_lines(trace.relations))
         write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
         # a corpus's facts, made records here when the trace kept them as stored
         write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)

@@ -82,8 +82,9 @@ def trace(
     with open_store(db) as store:
         report = ingest_with_progress(inputs, store, max_bytes, False, as_json, log=True)
         with stage_progress(as_json) as progress:
+            # the corpus's sentences and texts are in the output set and the store: not read back as records
             result = local.trace_documents(store, list(store.documents(report.files)), encoder=enc,
-                                           threshold=threshold, progress=progress, facts=facts, out=out)
+                                           threshold=threshold, progress=progress, facts=facts, out=out, corpus=False)
         docs = result.documents
         if html:
             from sourcetrace.report import render_corpus_html

@@ -65,7 +65,7 @@ from sourcetrace.engines.workers import (
 from sourcetrace.outputs import output_set, write_corpus_files
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
-from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, in_bulk, pair_key
+from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, Sentence, in_bulk, pair_key
 from sourcetrace.relate.relations import PairText
 from sourcetrace.store.results import relation_rows
 from sourcetrace.store.sqlite import Store
@@ -103,25 +103,28 @@ QUIET = Progress()
 def trace(inputs: Sequence[str], store: Store, *, encoder: Encoder | None = None,
           threshold: float = DEFAULT_THRESHOLD, max_bytes: int = DEFAULT_MAX_BYTES,
           progress: Progress = QUIET, facts: str = pipeline.DIFFED_FACTS,
-          out: Path | None = None) -> tuple[ReadReport, Trace]:
+          out: Path | None = None, corpus: bool = True) -> tuple[ReadReport, Trace]:
     """Read the inputs into the store and trace their documents: every stage of
-    :mod:`sourcetrace.pipeline`; ``facts``, ``out``: see :func:`trace_documents`."""
+    :mod:`sourcetrace.pipeline`; ``facts``, ``out``, ``corpus``: see :func:`trace_documents`."""
     report = ingest(inputs, store, max_bytes=max_bytes, workers=default_workers())
     docs = list(store.documents(report.files))
     return report, trace_documents(store, docs, encoder=encoder, threshold=threshold, progress=progress, facts=facts,
-                                   out=out)
+                                   out=out, corpus=corpus)
 
 
 def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
                     threshold: float = DEFAULT_THRESHOLD, progress: Progress = QUIET,
-                    facts: str = pipeline.DIFFED_FACTS, out: Path | None = None) -> Trace:
+                    facts: str = pipeline.DIFFED_FACTS, out: Path | None = None, corpus: bool = True) -> Trace:
     """The stages after reading, over stored documents (the quote index is left to the first
     search: :func:`sourcetrace.quotes.search.ensure_indexed`). ``encoder`` None:
     :func:`pipeline.alignment_encoder` picks it. ``facts``: whose facts the trace holds
     (:data:`pipeline.FACTS_CHOICES`): :data:`pipeline.DIFFED_FACTS`, those of the documents of
     the pairs whose facts it diffs, or :data:`pipeline.ALL_FACTS`, every document's. With
     ``out``, the trace's output set is written there too (:func:`pipeline.outputs`), while the
-    store takes its relations: the same files as writing it after, sooner."""
+    store takes its relations: the same files as writing it after, sooner. ``corpus`` False: the
+    Trace's ``sentences`` and ``texts`` are left empty, for a caller that reads neither (the
+    command line: its output set and the store hold them); reading a corpus's sentences and texts
+    back from the store as records was a fifth of a +1% rerun's CPU outside its stages."""
     every_fact = pipeline.every_fact(facts)
     docs = list(docs)
     # Voting vectors need only the documents: they start now, in worker processes, and run
@@ -142,7 +145,8 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
         # The pair workers' start-up (a model load each) where the document workers leave the
         # cores idle: this process alone is searching candidates then, most often.
         work.when_done(pool.warm)
-        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool, after, ahead, out)
+        return _trace_stages(store, docs, chosen, threshold, progress, pending_facts, work, pool, after, ahead, out,
+                             corpus)
     finally:
         ahead.stop()  # a failed trace submits no more pairs
         pool.close()
@@ -152,7 +156,7 @@ def trace_documents(store: Store, docs: Sequence[Document], *, encoder: Encoder 
 
 def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, threshold: float,
                   progress: Progress, pending_facts: FactsOf | None, work: DocumentWork, pool: PairWork,
-                  after: DocumentWork, ahead: AlignAhead, out: Path | None = None) -> Trace:
+                  after: DocumentWork, ahead: AlignAhead, out: Path | None = None, corpus: bool = True) -> Trace:
     progress.start("topics")
     topics = topic_vectors(store, docs)
     progress.start("candidates")
@@ -227,23 +231,32 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
                     CorpusFiles(store, docs, staged, relations=rows) as early:
                 if not early.relations:
                     stored = _store_beside(beside, store, put)
-                # every document's sentences, as records: the collector walking them was half of this step
-                by_doc = store.sentences_of([d.id for d in docs])
-                texts.read_all(docs)
-                trace = Trace(docs, [s for d in docs for s in by_doc[d.id]], passages, relations, fams, facts, diffs,
-                              pipeline.run_settings("trace", chosen, threshold), pairs, texts.by_path(docs))
+                trace = Trace(docs, [], passages, relations, fams, facts, diffs,
+                              pipeline.run_settings("trace", chosen, threshold), pairs)
+                if corpus:
+                    trace.sentences, trace.texts = _corpus_records(store, docs, texts)
                 if staged is not None:
                     # Beside the relations being stored, by that process (or a thread of this one, which
                     # mostly waits on SQLite and the disk with the GIL let go).
                     pipeline.write_outputs(trace, staged, corpus_files=False)
                     if not early.written():
-                        write_corpus_files(staged, trace.documents, trace.sentences, trace.texts)
+                        write_corpus_files(staged, trace.documents,
+                                           *((trace.sentences, trace.texts) if corpus else _corpus_records(store, docs, texts)))
         finally:  # not stored by that process (not started, failed, or the block failed): here
             if stored is None and not (early is not None and early.relations and early.written()):
                 stored = _store_beside(beside, store, put)
         if stored is not None:
             stored.result()
     return trace
+
+
+def _corpus_records(store: Store, docs: Sequence[Document], texts: DocumentTexts) -> tuple[list[Sentence], dict[str, str]]:
+    """Every sentence of the documents, as records, in their order, and their files' texts by path
+    (a Trace's ``sentences`` and ``texts``), read from the store."""
+    # every document's sentences, as records: the collector walking them was half of this step
+    by_doc = store.sentences_of([d.id for d in docs])
+    texts.read_all(docs)
+    return [s for d in docs for s in by_doc[d.id]], texts.by_path(docs)
 
 
 def _store_beside(beside: Executor, store: Store, write: Callable[[Store], object]) -> Future:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import logging
 import re
-
-import lxml.html
-import trafilatura
+from typing import TYPE_CHECKING
 
 from sourcetrace.readers.base import ReadError, looks_like_html, make_source
 from sourcetrace.records import Part, SourceFile
+
+if TYPE_CHECKING:
+    import lxml.html
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ class HtmlReader:
 
 def extract(html: str) -> tuple[str, str | None, str | None, str | None]:
     """``(main text, title, date, url)`` of a page; main text is one paragraph per line."""
+    # Imported at the first page: every read loads this module to sniff its files (0.14 CPU s of
+    # trafilatura and lxml, each run and each reading worker, though most corpora hold no HTML).
+    import trafilatura
+
     doc = None
     try:
         doc = trafilatura.bare_extraction(
@@ -90,6 +95,7 @@ def extract(html: str) -> tuple[str, str | None, str | None, str | None]:
 
 def body_text(html: str) -> str:
     """Text of ``<body>`` with paragraph, heading, list-item and ``<br>`` boundaries as newlines."""
+    import lxml.html  # at the first page, as in :func:`extract`
     # lxml refuses str input that carries an XML encoding declaration; the text is decoded already.
     source = _PROLOGUE.sub("", html, count=1)
     if not source.strip():

@@ -261,7 +261,7 @@ class Jobs:
         job.documents = [d.id for d in store.documents(report.files)]
         if job.documents:
             # The same run as `sourcetrace trace`, over the whole store (uploads join the corpus).
-            result = trace_documents(store, list(store.documents()),
+            result = trace_documents(store, list(store.documents()), corpus=False,  # only its facts are read
                                      progress=Progress(stage=stage, total=total, advance=advance))
             job.facts = sum(len(v) for v in result.facts.values())
             job.changed_facts = sum(d.status == "changed" for d in result.fact_diffs)
