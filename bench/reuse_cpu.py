@@ -10,16 +10,20 @@ in the candidates stage's AlignAhead and in the align stage, spends a large shar
 regions of both documents) for every same-language pair the store holds as aligned, pickled (the
 store is opened read only; a copy is safer). Then both checkouts' reuse modules are loaded side by
 side (each with its own caches, as a worker of its own would have) and run over the pairs pair by
-pair in turn, each code first in turn, so the load of a shared machine weighs on all alike (chunks
-of 48 pairs in turn measured each code within 2% of main's whatever it did, under a load of 10-18;
-pair by pair, the same codes 0.88 and 0.91). Printed per round: CPU seconds (`time.process_time`) of each, their ratio, and whether
-every pair's matches (offsets, token counts, matched, score) are identical. ``--profile``:
+pair, each code first in turn, so the load of a shared machine weighs on all alike (in chunks of
+48 pairs in turn, under a load of 10-18, every code came out within a few % of another whatever it
+did). The garbage collector is off while timing and run between pairs (a full collection walks
+every code's caches and is charged to whichever code set it off); ``--gc`` leaves it on, as in a
+worker, where a code that allocates fewer tracked containers also pays for fewer collections.
+Printed per round: CPU seconds (`time.process_time`) of each code, its ratio to the last one given,
+and whether every pair's matches (offsets, token counts, matched, score) are identical. ``--profile``:
 cProfile of this checkout's module over the pairs, own time per function.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import pickle
 import sys
@@ -64,15 +68,22 @@ def _key(matches) -> list:
     return [(m.a_start, m.a_end, m.b_start, m.b_end, m.a_tokens, m.b_tokens, m.matched, m.score) for m in matches]
 
 
-def interleaved(pairs: list, roots: dict[str, Path], rounds: int, chunk: int = 1) -> None:
+def interleaved(pairs: list, roots: dict[str, Path], rounds: int, collector: bool, chunk: int = 1) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     mods = {name: _module(root, f"_reuse_{name}") for name, root in roots.items()}
+    # Without --gc the collector is off while timing and run between pairs instead: a full
+    # collection walks every code's caches and is charged to whichever code's allocation set it
+    # off (a worker pays for it too, in proportion to what its code allocates: --gc shows that).
+    if not collector:
+        gc.disable()
     for r in range(rounds):
         for m in mods.values():
             m._tokenize_cached.cache_clear()  # every round tokenises afresh, as a new worker would
         cpu = dict.fromkeys(mods, 0.0)
         res: dict[str, list] = {k: [] for k in mods}
         for c, lo in enumerate(range(0, len(pairs), chunk)):
+            if c % 64 == 0 and not collector:
+                gc.collect()
             names = list(mods)
             for name in names[c % len(names):] + names[:c % len(names)]:  # each code first in turn
                 fr = mods[name].find_reuse
@@ -118,6 +129,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--gc", action="store_true", help="the garbage collector on while timing")
     args = ap.parse_args()
     if args.capture:
         capture(args.db, args.capture, args.limit)
@@ -128,7 +140,7 @@ def main() -> None:
         profile(pairs)
     else:
         roots = {"this": ROOT} | {Path(a).resolve().name: Path(a).resolve() for a in args.against}
-        interleaved(pairs, roots, args.rounds)
+        interleaved(pairs, roots, args.rounds, args.gc)
 
 
 if __name__ == "__main__":
