@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sourcetrace.align import reuse as reuse_module
 from sourcetrace.align.reuse import MAX_NGRAM_REPEAT, Match, ReuseQuery, find_reuse, grow_exact, token_diff
 from work import lines_executed
 
@@ -362,3 +363,97 @@ def test_a_prepared_text_finds_in_each_of_many_texts_what_one_comparison_finds()
         assert prepared.find(other, [(0, len(other))]) == expected
         found += bool(expected)
     assert found > 20
+
+
+# --- The array code against plain references (ties and repeats are where answers could move) ----
+
+
+def _reference_seeds(ids_a: list[int], bounds_a: list[tuple[int, int]], ids_b: list[int],
+                     bounds_b: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    """Seeds as first written: n-gram tuples per region in a dict, every pair of occurrences."""
+    def grams(ids: list[int], bounds: list[tuple[int, int]]) -> dict[tuple[int, ...], list[int]]:
+        out: dict[tuple[int, ...], list[int]] = {}
+        for lo, hi in bounds:
+            for k in range(lo, hi - n + 1):
+                out.setdefault(tuple(ids[k:k + n]), []).append(k)
+        return out
+
+    ga, gb = grams(ids_a, bounds_a), grams(ids_b, bounds_b)
+    return sorted((i, j) for g, pa in ga.items() if g in gb
+                  and len(pa) <= MAX_NGRAM_REPEAT and len(gb[g]) <= MAX_NGRAM_REPEAT
+                  for i, j in itertools.product(pa, gb[g]))
+
+
+def _random_regions(rng: random.Random, length: int) -> tuple[list[int], list[tuple[int, int]]]:
+    cuts = sorted(rng.sample(range(1, length), rng.randrange(0, min(6, length - 1) + 1))) if length > 1 else []
+    bounds = list(zip([0, *cuts], [*cuts, length], strict=True))
+    return [r for r, (lo, hi) in enumerate(bounds) for _ in range(lo, hi)], bounds
+
+
+@pytest.mark.parametrize("vocab", [3, 40, 1 << 20])  # 2**20: n-grams of 4+ renumbered before packing
+def test_seeds_are_the_reference_seeds(vocab: int) -> None:
+    rng = random.Random(vocab)
+    for _ in range(150):
+        n = rng.randrange(1, 7)
+        # A few distinct ids over long sides: n-grams repeat past MAX_NGRAM_REPEAT
+        alphabet = rng.sample(range(vocab), min(vocab, rng.choice([2, 3, 8, 40])))
+        ids_a = [rng.choice(alphabet) for _ in range(rng.randrange(1, 120))]
+        ids_b = [rng.choice(alphabet) for _ in range(rng.randrange(1, 120))]
+        if rng.random() < 0.5:  # shared stretches, as copies have
+            k = rng.randrange(len(ids_a))
+            ids_b[rng.randrange(len(ids_b)):] = ids_a[k:k + 30]
+        region_a, bounds_a = _random_regions(rng, len(ids_a))
+        region_b, bounds_b = _random_regions(rng, len(ids_b))
+        got = reuse_module._seeds(ids_a, region_a, ids_b, region_b, n, vocab)
+        assert got == _reference_seeds(ids_a, bounds_a, ids_b, bounds_b, n)
+
+
+def _reference_extend(p: object, xs: list[int], ys: list[int]) -> list[tuple[int, int]]:
+    """The extension's best cell found by a scan of every cell in row order (ties: the last)."""
+    if not xs or not ys:
+        return []
+    rows, back = reuse_module._dp(p, xs, ys, xdrop=reuse_module._XDROP)
+    best, bi, bj = 0, 0, 0
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if v >= best and v > 0:
+                best, bi, bj = v, i, j
+    return reuse_module._trace(back, bi, bj, xs, ys) if best > 0 else []
+
+
+def test_extension_takes_the_reference_best_cell() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        # two or three words, one stem shared by two of them: many cells tie
+        ids_a = [rng.randrange(3) for _ in range(rng.randrange(0, 10))]
+        ids_b = [rng.randrange(3) for _ in range(rng.randrange(0, 10))]
+        p = reuse_module._Pair(ids_a, ids_b, [0, 0, 1])
+        xs, ys = list(range(len(ids_a))), list(range(len(ids_b)))
+        assert reuse_module._extend(p, xs, ys) == _reference_extend(p, xs, ys)
+
+
+def test_passages_are_those_of_the_reference_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whole comparisons on texts of few words (repeats, ties in every alignment): the same
+    # passages with the references swapped in.
+    rng = random.Random(11)
+    words = ["alpha", "alphas", "beta", "gamma", "delta", "epsilon", "zeta", "eta"]
+    cases = []
+    for _ in range(120):
+        base = [rng.choice(words[:rng.randrange(3, 9)]) for _ in range(rng.randrange(5, 80))]
+        copy = [w if rng.random() < 0.85 else rng.choice(words) for w in base[rng.randrange(0, 5):]]
+        a = "\n".join(" ".join(base[k:k + 13]) + "." for k in range(0, len(base), 13))
+        b = " ".join(rng.choice(words) for _ in range(rng.randrange(0, 9))) + " " + " ".join(copy)
+        cases.append((a, b, rng.choice([2, 3, 4]), rng.choice([2, 4, 6])))
+    got = [find_reuse(a, [(0, len(a))], b, [(0, len(b))], n=n, min_tokens=m) for a, b, n, m in cases]
+
+    def seeds(ids_a, region_a, ids_b, region_b, n, vocab):  # noqa: ANN001, ANN202
+        def bounds(region: list[int]) -> list[tuple[int, int]]:
+            return [(k, k + len(list(g))) for k, g in
+                    ((region.index(r), g) for r, g in itertools.groupby(region))]
+        return _reference_seeds(ids_a, bounds(region_a), ids_b, bounds(region_b), n)
+
+    monkeypatch.setattr(reuse_module, "_seeds", seeds)
+    monkeypatch.setattr(reuse_module, "_extend", _reference_extend)
+    expected = [find_reuse(a, [(0, len(a))], b, [(0, len(b))], n=n, min_tokens=m) for a, b, n, m in cases]
+    assert got == expected
+    assert sum(map(len, got)) > 60

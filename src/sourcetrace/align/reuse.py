@@ -59,7 +59,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import islice, product
+from itertools import islice
+
+import numpy as np
 
 from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
 from sourcetrace.text.normalize import normalize_span, normalized_token_columns, tokens
@@ -80,6 +82,8 @@ _MATCH, _SOFT, _MISMATCH, _GAP = 2, 1, -1, -1
 # End extensions stop once 2 below their best: at most two unmatched words in a row.
 _XDROP = 2
 _DEAD = -(10**9)
+# n-gram keys stay below this (int64, with room for one more digit's multiply)
+_KEY_LIMIT = 1 << 62
 
 Column = tuple[int, int]  # (token index in A or -1, token index in B or -1)
 
@@ -159,38 +163,69 @@ def _tokenize(text: str, spans: Sequence[tuple[int, int]]) -> _Tokens:
     return side
 
 
-def _ngrams(ids: list[int], bounds: list[tuple[int, int]], n: int) -> dict[tuple[int, ...], list[int]]:
-    """n-gram -> its start positions, n-grams never crossing a region boundary."""
-    grams: dict[tuple[int, ...], list[int]] = {}
-    for lo, hi in bounds:
-        part = ids[lo:hi]
-        # zip of shifted slices yields the n-gram tuples at C speed.
-        for k, g in enumerate(zip(*(part[m:] for m in range(n)), strict=False), lo):
-            pos = grams.get(g)
-            if pos is None:
-                grams[g] = [k]
-            else:
-                pos.append(k)
-    return grams
+def _gram_keys(ids: np.ndarray, region: np.ndarray, n: int, vocab: int) -> tuple[np.ndarray, np.ndarray]:
+    """The n-grams of ``ids`` that do not cross a region boundary: (one int per n-gram, equal
+    exactly when the n-grams are equal; their start positions).
+
+    Why ints: one sort of ints matches the n-grams of a pair at C speed, where tuples in a dict
+    cost a Python step a token.  The ids are packed ``vocab`` to a digit; where the packing would
+    overflow, the n-grams so far are renumbered densely first (exact either way)."""
+    key = ids.astype(np.int64)
+    width = vocab
+    for m in range(1, n):
+        if width > _KEY_LIMIT // vocab:
+            uniq, key = np.unique(key, return_inverse=True)
+            width = len(uniq)
+        key = key[:-1] * vocab + ids[m:]
+        width *= vocab
+    starts = np.flatnonzero(region[: len(region) - n + 1] == region[n - 1:])
+    return key[starts], starts
 
 
-def _seeds(grams_a: dict[tuple[int, ...], list[int]], grams_b: dict[tuple[int, ...], list[int]]) -> list[Column]:
-    """A seed for each pair of occurrences of an n-gram both sides hold (see the module's docstring)."""
-    if len(grams_b) < len(grams_a):
-        common = [g for g in grams_b if g in grams_a]
-    else:
-        common = [g for g in grams_a if g in grams_b]
-    seeds: list[Column] = []
-    for g in common:
-        pa, pb = grams_a[g], grams_b[g]
-        if len(pa) > MAX_NGRAM_REPEAT or len(pb) > MAX_NGRAM_REPEAT:
-            continue
-        if len(pa) == 1 and len(pb) == 1:
-            seeds.append((pa[0], pb[0]))
-        else:
-            seeds.extend(product(pa, pb))
-    seeds.sort()
-    return seeds
+def _groups(keys: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Positions sorted by n-gram (ascending within one), and each distinct n-gram's key, first
+    index into them and count."""
+    order = np.argsort(keys, kind="stable")
+    keys, starts = keys[order], starts[order]
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(first, len(keys)))
+    return starts, keys[first], first, counts
+
+
+def _ranges(first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``first[k] + 0 .. first[k] + lengths[k] - 1``, for every k, concatenated."""
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1]) + np.repeat(first - (ends - lengths), lengths)
+
+
+def _seeds(ids_a: Sequence[int], region_a: Sequence[int], ids_b: Sequence[int], region_b: Sequence[int],
+           n: int, vocab: int) -> list[Column]:
+    """A seed for each pair of occurrences of an n-gram both sides hold (see the module's
+    docstring), sorted by position in A then B."""
+    if len(ids_a) < n or len(ids_b) < n:
+        return []
+    # One array for both sides (B's regions numbered after A's), so a renumbering is shared.
+    ids = np.array([*ids_a, *ids_b], dtype=np.int64)
+    region = np.concatenate((np.asarray(region_a, dtype=np.int64), np.asarray(region_b, dtype=np.int64) + region_a[-1] + 1))
+    keys, starts = _gram_keys(ids, region, n, vocab)
+    in_a = starts < len(ids_a)
+    if in_a.all() or not in_a.any():  # one side's regions are all shorter than n
+        return []
+    pos_a, key_a, first_a, count_a = _groups(keys[in_a], starts[in_a])
+    pos_b, key_b, first_b, count_b = _groups(keys[~in_a], starts[~in_a] - len(ids_a))
+    _, ga, gb = np.intersect1d(key_a, key_b, assume_unique=True, return_indices=True)
+    # An n-gram repeated too often on either side is no evidence (MAX_NGRAM_REPEAT).
+    ok = (count_a[ga] <= MAX_NGRAM_REPEAT) & (count_b[gb] <= MAX_NGRAM_REPEAT)
+    ga, gb = ga[ok], gb[ok]
+    if not len(ga):
+        return []
+    # Every occurrence in A of a shared n-gram, once per occurrence of it in B.
+    occ_a = _ranges(first_a[ga], count_a[ga])
+    per_a = np.repeat(count_b[gb], count_a[ga])
+    i = np.repeat(pos_a[occ_a], per_a)
+    j = pos_b[_ranges(np.repeat(first_b[gb], count_a[ga]), per_a)]
+    order = np.argsort(i * (len(ids_b) + 1) + j)
+    return list(zip(i[order].tolist(), j[order].tolist(), strict=True))
 
 
 def _chains(seeds: list[Column], n: int, max_gap: int, side_a: _Tokens, side_b: _Tokens) -> list[list[Column]]:
@@ -265,14 +300,12 @@ class _Pair:
     ids_b: list[int]
     stem: list[int]
 
-    def gain(self, x: int, y: int) -> int:
-        """Score of one alignment column (``-1`` on a side means a gap)."""
-        if x < 0 or y < 0:
-            return _GAP
-        u, v = self.ids_a[x], self.ids_b[y]
-        if u == v:
-            return _MATCH
-        return _SOFT if self.stem[u] == self.stem[v] else _MISMATCH
+    def gains(self, cols: Sequence[Column]) -> list[int]:
+        """Score of each alignment column (``-1`` on a side means a gap); one loop with its
+        names bound locally, not a method call a column."""
+        ids_a, ids_b, stem = self.ids_a, self.ids_b, self.stem
+        return [_GAP if x < 0 or y < 0 else _MATCH if (u := ids_a[x]) == (v := ids_b[y])
+                else _SOFT if stem[u] == stem[v] else _MISMATCH for x, y in cols]
 
 
 def _dp(p: _Pair, xs: list[int], ys: list[int], xdrop: int | None = None) -> tuple[list[list[int]], list[bytearray]]:
@@ -342,12 +375,13 @@ def _extend(p: _Pair, xs: list[int], ys: list[int]) -> list[Column]:
     if not xs or not ys:
         return []
     rows, back = _dp(p, xs, ys, xdrop=_XDROP)
-    best, bi, bj = 0, 0, 0
-    for i, row in enumerate(rows):
-        for j, v in enumerate(row):
-            if v >= best and v > 0:  # ties: the longer extension
-                best, bi, bj = v, i, j
-    return _trace(back, bi, bj, xs, ys) if best > 0 else []
+    best = max(map(max, rows))
+    if best <= 0:
+        return []
+    # Ties: the longer extension, i.e. the last best cell in row order (max and index at C speed).
+    bi = next(i for i in range(len(rows) - 1, -1, -1) if best in rows[i])
+    bj = len(rows[bi]) - 1 - rows[bi][::-1].index(best)
+    return _trace(back, bi, bj, xs, ys)
 
 
 @dataclass
@@ -358,30 +392,30 @@ class _Cand:
 
 
 def _stats(cols: list[Column], p: _Pair) -> _Cand:
-    gains = [p.gain(x, y) for x, y in cols]
+    gains = p.gains(cols)
     return _Cand(cols, gains.count(_MATCH), sum(gains))
 
 
-def _best_local(cols: list[Column], p: _Pair) -> list[Column]:
-    """Maximum-scoring contiguous stretch of an alignment (Kadane over its columns)."""
+def _best_local(gains: list[int]) -> tuple[int, int]:
+    """Maximum-scoring contiguous stretch ``[start, end)`` of an alignment's column scores
+    (Kadane)."""
     best, bs, be = 0, 0, 0
     cur, cs = 0, 0
-    for k, (x, y) in enumerate(cols):
-        gain = p.gain(x, y)
+    for k, gain in enumerate(gains):
         if cur <= 0:
             cur, cs = 0, k
         cur += gain
         if cur >= best and cur > 0:  # ties: the longer stretch, as in _extend
             best, bs, be = cur, cs, k + 1
-    return cols[bs:be]
+    return bs, be
 
 
 def _keep(piece: list[Column], p: _Pair, min_tokens: int, out: list[_Cand]) -> None:
-    part = _best_local(piece, p)
-    if part:
-        sub = _stats(part, p)
-        if sub.matched >= min_tokens:
-            out.append(sub)
+    gains = p.gains(piece)
+    bs, be = _best_local(gains)
+    matched = gains[bs:be].count(_MATCH)
+    if be > bs and matched >= min_tokens:
+        out.append(_Cand(piece[bs:be], matched, sum(gains[bs:be])))
 
 
 def _split_lines(
@@ -545,7 +579,6 @@ class ReuseQuery:
         self.ids = [self.vocab.setdefault(w, len(self.vocab)) for w in self.side.words]
         self.stems: dict[str, int] = {}
         self.stem = [self.stems.setdefault(_light_stem(w), len(self.stems)) for w in self.vocab]
-        self.grams = _ngrams(self.ids, self.side.bounds, n)
 
     def find(self, text_b: str, spans_b: Sequence[tuple[int, int]]) -> list[Match]:
         """:func:`find_reuse` of the prepared text A with ``text_b`` (within ``spans_b``)."""
@@ -557,7 +590,7 @@ class ReuseQuery:
         p = _Pair(self.ids, ids_b, [*self.stem, *(stems.setdefault(_light_stem(w), len(stems))
                                                    for w in islice(vocab, known, None))])
         n, max_gap, min_tokens = self.n, self.max_gap, self.min_tokens
-        seeds = _seeds(self.grams, _ngrams(ids_b, side_b.bounds, n))
+        seeds = _seeds(self.ids, side_a.region, ids_b, side_b.region, n, len(p.stem))
         cands: list[_Cand] = []
         for chain in _chains(seeds, n, max_gap, side_a, side_b):
             for cand in _align_chain(chain, n, max_gap, p, side_a, side_b, min_tokens):
