@@ -304,7 +304,7 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
     return out
 
 
-_BLOCK = 2048  # rows and columns of one block of inner products (16 MB of float32)
+_BLOCK = 512  # rows and columns of one block of inner products: 1 MB of float32, turned while in cache
 
 
 def _heaps(n: int, k: int) -> tuple[object, np.ndarray, np.ndarray]:
