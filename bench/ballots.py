@@ -82,7 +82,7 @@ def main() -> None:
             blobs.update(store.cached(what, local._OWN_BYTES[what][0](), [i for i in ids if i in which and i in listed]))
         vectors = {k: np.frombuffer(v, dtype=np.float16).reshape(-1, dim).astype(args.held, copy=False)
                    for k, v in blobs.items()}
-        plans = [(doc, lang, [(d, key_of[d]) for d in pool], None) for doc, lang, pool in todo]
+        plans = [(doc, lang, [(d, key_of[d]) for d in pool], None, None) for doc, lang, pool in todo]
         wall, cpu = time.perf_counter(), time.process_time()
         tallied = pipeline.tallies(plans, vectors, key_of)
         cast = {k: votes.verdict(t) for k, t in tallied.items()}

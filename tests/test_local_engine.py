@@ -458,11 +458,10 @@ def test_neighbours_searched_beside_document_workers_in_one_thread_are_the_same(
     from sourcetrace.candidates import neighbours
 
     corpus = _three_translated(tmp_path / "c")
-    monkeypatch.setattr(neighbours, "FEW_QUERIES", 0)  # every search by faiss, as a fresh large run's
     threads: list[int] = []
-    search = faiss.IndexFlatIP.search
-    monkeypatch.setattr(faiss.IndexFlatIP, "search",
-                        lambda self, *a, **k: threads.append(faiss.omp_get_max_threads()) or search(self, *a, **k))
+    search = neighbours._searched_both  # a fresh search: its products and faiss's heaps
+    monkeypatch.setattr(neighbours, "_searched_both",
+                        lambda *a, **k: threads.append(faiss.omp_get_max_threads()) or search(*a, **k))
     found = {}
     for beside in (False, True):
         threads.clear()
@@ -486,12 +485,11 @@ def test_candidate_sets_search_the_topics_in_a_thread_of_their_own_in_one_faiss_
     from sourcetrace.candidates import neighbours
 
     corpus = _three_translated(tmp_path / "c")
-    monkeypatch.setattr(neighbours, "FEW_QUERIES", 0)  # every search by faiss, as a fresh large run's
     monkeypatch.setattr(pipeline, "ALL_PAIRS_UP_TO", 0)  # searched, not every pair
     searches: list[tuple[bool, int]] = []
-    search = faiss.IndexFlatIP.search
-    monkeypatch.setattr(faiss.IndexFlatIP, "search", lambda self, *a, **k: searches.append(
-        (threading.current_thread() is threading.main_thread(), faiss.omp_get_max_threads())) or search(self, *a, **k))
+    search = neighbours._searched_both  # a fresh search: its products and faiss's heaps
+    monkeypatch.setattr(neighbours, "_searched_both", lambda *a, **k: searches.append(
+        (threading.current_thread() is threading.main_thread(), faiss.omp_get_max_threads())) or search(*a, **k))
     kept = {}
     for name in ("stage", "alone"):
         with Store(tmp_path / f"{name}.db") as store:  # a store each: no lists of a last run to start from

@@ -46,9 +46,34 @@ def test_nearest_matches_brute_force():
     assert _ids(nb.nearest(vecs, langs, k=5, k_same=2)) == _brute(vecs, langs, 5, 2)
 
 
+@pytest.mark.parametrize("block", [7, 16, 2048])
+def test_fresh_search_reads_each_block_both_ways_as_brute_force(monkeypatch: pytest.MonkeyPatch, block: int):
+    """A fresh search computes each block of inner products once, for both directions (and in one
+    language the blocks on and above the diagonal alone): blocks of every shape (partial ones,
+    the diagonal's) give each document the nearest a brute-force search gives."""
+    monkeypatch.setattr(nb, "_BLOCK", block)
+    vecs = _vectors(90, seed=5)
+    langs = _langs(vecs)
+    assert _ids(nb.nearest(vecs, langs, k=6, k_same=3)) == _brute(vecs, langs, 6, 3)
+
+
+def test_fresh_search_gives_each_direction_searched_apart_bit_for_bit(monkeypatch: pytest.MonkeyPatch):
+    """The lists of a fresh search (each product read both ways) are those each direction's own
+    search gives (``_search``: a rerun's, the Spark engine's), bit for bit."""
+    vecs = _vectors(300, seed=4)
+    langs = _langs(vecs)
+    monkeypatch.setattr(nb, "_BLOCK", 64)
+    both = nb.nearest(vecs, langs, k=5, k_same=2)
+    monkeypatch.setattr(nb, "_searched_both", lambda *args: {})
+    apart = nb.nearest(vecs, langs, k=5, k_same=2)
+    monkeypatch.setattr(nb, "FEW_QUERIES", 0)
+    by_faiss = nb.nearest(vecs, langs, k=5, k_same=2)
+    assert both.rows() == apart.rows() == by_faiss.rows()
+
+
 def test_many_queries_by_faiss_few_by_one_product_rank_alike(monkeypatch: pytest.MonkeyPatch):
-    """A fresh run's thousands of queries go to faiss, a rerun's few to one product: the lists
-    are the same, bit for bit, and a rerun over faiss's lists answers as a fresh search."""
+    """A rerun's thousands of queries go to faiss, its few to one product: the lists are the same,
+    bit for bit, and a rerun over either's lists answers as a fresh search."""
     vecs = _vectors(200, seed=3)
     langs = _langs(vecs)
     few = nb.nearest(vecs, langs, k=5, k_same=2)
