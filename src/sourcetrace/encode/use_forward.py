@@ -52,9 +52,11 @@ FORWARD_VERSION = 2
 # another order than its blocked kernel once k exceeds a block (d0, p1, d3: k = 512): a sentence
 # encoded in a pass of up to 6 sentences had other last bits than in a larger pass, so a vector
 # depended on what else was encoded with it, and who encoded it first (the pair workers' on-demand
-# units: 25k planted, one passage's score 1e-4 apart between two runs). 16 rows: every head
-# product is above 100^3 (the smallest, 320 x 320, from 10 rows).
-HEAD_ROWS = 16
+# units: 25k planted, one passage's score 1e-4 apart between two runs). 10 rows: every head
+# product is above 100^3 (the smallest, 320 x 320, from 10 rows; static.py's HEAD_FROM, 7, is
+# where this machine's kernels agree). The padding costs a pass of one sentence about 1 ms:
+# +0.3 CPU s over a 10,000-document trace's 782 passes of under 16 sentences (bench/README exact31).
+HEAD_ROWS = 10
 # Pieces whose rows (15 KB each: 126 MB) a model keeps between passes. A pass's own pieces must
 # fit (a larger pass computes its pieces in a table of its own). 4,096 kept every piece a planted
 # 25,000's worker met; real text has more, but a pass's pieces are mostly the frequent ones.
