@@ -45,7 +45,18 @@ _GAP = 2  # zero rows between sentences: the widest window's reach on either sid
 # tokens are distinct pieces), while the working set (about 10 KB a token) stays under 100 MB.
 TOKEN_BUDGET = 8192
 # Part of the encoder's name (its cache key): bump it when the arithmetic changes the vectors.
-FORWARD_VERSION = 1
+# 2: a pass of few sentences gives the bits of a large one (HEAD_ROWS).
+FORWARD_VERSION = 2
+# Rows the dense head's products take at least. OpenBLAS multiplies a small product (m * n * k up
+# to 100^3, and one row as a matrix-vector product) in other kernels, which sum a row's k terms in
+# another order than its blocked kernel once k exceeds a block (d0, p1, d3: k = 512): a sentence
+# encoded in a pass of up to 6 sentences had other last bits than in a larger pass, so a vector
+# depended on what else was encoded with it, and who encoded it first (the pair workers' on-demand
+# units: 25k planted, one passage's score 1e-4 apart between two runs). 10 rows: every head
+# product is above 100^3 (the smallest, 320 x 320, from 10 rows; static.py's HEAD_FROM, 7, is
+# where this machine's kernels agree). The padding costs a pass of one sentence about 1 ms:
+# +0.3 CPU s over a 10,000-document trace's 782 passes of under 16 sentences (bench/README exact31).
+HEAD_ROWS = 10
 # Pieces whose rows (15 KB each: 126 MB) a model keeps between passes. A pass's own pieces must
 # fit (a larger pass computes its pieces in a table of its own). 4,096 kept every piece a planted
 # 25,000's worker met; real text has more, but a pass's pieces are mostly the frequent ones.
@@ -215,6 +226,16 @@ class USEForward:
         sums -= np.add.reduceat(r * mu, starts).astype(np.float32)[:, None]
         sums *= self.ln_g
         sums += lens.astype(np.float32)[:, None] * self.ln_b
+        return self._head(sums, lens)
+
+    def _head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """The dense head over each sentence's summed token features, in at least ``HEAD_ROWS``
+        rows: a pass of fewer sentences is padded with zero rows, so that a sentence's vector is
+        the same bits in whatever pass it is encoded (see ``HEAD_ROWS``)."""
+        n_sent = len(sums)
+        if n_sent < HEAD_ROWS:
+            sums = np.concatenate([sums, np.zeros((HEAD_ROWS - n_sent, sums.shape[1]), dtype=np.float32)])
+            lens = np.concatenate([lens, np.ones(HEAD_ROWS - n_sent, dtype=lens.dtype)])
         # The token mean commutes with the linear output projection: project the sums.
         mean = sums @ self.cnn_W
         flens = lens.astype(np.float32)
@@ -229,7 +250,7 @@ class USEForward:
         z += y2 @ self.d3
         np.tanh(z, out=z)
         z *= (1.0 / np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None))).astype(np.float32)[:, None]
-        return z
+        return z[:n_sent]
 
     def _branch(self, i: int, table: PieceTable, layout: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Branch ``i``'s two residual convolutions at the tokens (``rows`` of ``layout``): the

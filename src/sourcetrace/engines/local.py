@@ -464,12 +464,11 @@ class AlignAhead:
     batches would queue behind chunks of pairs), :meth:`join` before :func:`align_all`, which
     aligns the pairs not stored.
 
-    The workers store none of the sentence vectors they encode on demand (``keep=False``): stored
-    before the encode stage, they would be read there instead of encoded in its batches, which
-    changes those batches, and the last digits of a vector with its batch (25k: one passage's
-    score 1e-4 apart). So the encode stage's vectors are a fresh run's without this, and a pair
-    aligned ahead differs from one aligned after only in vectors encoded in other batches (outputs
-    identical at 10,000 and 25,000 planted documents, bench/README)."""
+    The workers store none of the sentence vectors they encode on demand (``keep=False``): the
+    encode stage encodes what it would without this. A vector is the same bits in whatever batch
+    it is encoded (encode/use_forward.py ``HEAD_ROWS``), so a pair aligned ahead gets the passages,
+    to the last bit of their scores, it gets when aligned after (and how far the thread got, which
+    varies between runs, changes no answer)."""
 
     def __init__(self, store: Store, docs: Sequence[Document], encoder: Encoder | None, threshold: float,
                  pool: PairWork) -> None:

@@ -93,7 +93,7 @@ def one_thread(encoder: Encoder | None) -> object:
 
 def _align_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool = True) -> list[tuple[str, str, list[Passage]]]:
     # ``keep`` False: vectors encoded here are not stored (engines/local.py AlignAhead: aligned
-    # before the encode stage, they would change its batches, and a vector's last digits with them).
+    # before the encode stage, which then encodes what it would without them).
     sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors" if keep else "unkept"]
     prepare([(sides(a), sides(b)) for a, b in chunk], enc)
     return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors, threshold=_state["threshold"]))
