@@ -462,7 +462,6 @@ def _block(owns: Sequence[np.ndarray], members: Sequence[np.ndarray], counts: np
     near = np.full(cells, -np.inf)
     place = np.zeros(cells, dtype=np.int64)  # the member's sentence at that cosine
     column = np.arange(len(entry_rows)) - np.repeat(np.cumsum(counts) - counts, counts)  # each pair's place in its pool
-    within = _within(pair_n)
     if len(fresh):
         fn = pair_n[fresh]
         cell = np.repeat(n_start[f_entry] * cols + column[fresh], fn) + _within(fn) * cols
@@ -473,15 +472,14 @@ def _block(owns: Sequence[np.ndarray], members: Sequence[np.ndarray], counts: np
     pair_back[fresh] = f_start
     backs = back
     if len(old):
-        on, theirs, mine = kept.read(have[old], pair_n[old], pair_size[old])
+        their_near, their_place, their_back = kept.read(have[old], pair_n[old], pair_size[old])
         o_entry = entry_rows[old]
         on_n = pair_n[old]
         cell = np.repeat(n_start[o_entry] * cols + column[old], on_n) + _within(on_n) * cols
-        near[cell], place[cell] = on, theirs
+        near[cell], place[cell] = their_near, their_place
         o_size = pair_size[old]
         pair_back[old] = total + np.cumsum(o_size) - o_size
-        backs = np.concatenate((back, mine))
-    del within
+        backs = np.concatenate((back, their_back))
     near, place = near.reshape(-1, cols), place.reshape(-1, cols)
     # Ranked as :func:`_tallied` ranks one entry's: nearest first, ties to the first listed; a
     # row's padding (-inf) after its members.
