@@ -374,17 +374,22 @@ def test_stretch_vectors_only_for_a_long_document():
     assert np.array_equal(got, votes.stretch_vectors(long, enc, 8))
 
 
-@pytest.mark.parametrize("seed,stored,small", [(0, False, None), (1, False, None), (2, False, None), (0, True, None),
-                                               (1, True, None), (3, False, 100), (4, True, 200)])
-def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored, small, monkeypatch):
+@pytest.mark.parametrize("seed,stored,small,block", [(0, False, None, None), (1, False, None, None), (2, False, None, None),
+                                                     (0, True, None, None), (1, True, None, None), (3, False, 100, None),
+                                                     (4, True, 200, None), (5, False, None, 1), (6, True, None, 300),
+                                                     (7, False, 100, 2000)])
+def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored, small, block, monkeypatch):
     """Each pair of documents in each other's pools is multiplied once, its block reduced for
     both (votes.tallies): every tally equals the one read alone, ties from copies, documents
     without sentences, and a pool listing a member whose own pool does not list it included;
     an entry repeated; ``stored``: the vectors handed over as float16, as the store keeps them; ``small``: the
     products cut in blocks of a few rows (votes.SMALL_PRODUCT), each ballot checked against
-    votes.ballot's product in one piece."""
+    votes.ballot's product in one piece; ``block``: the entries read in blocks of a few (votes.BLOCK_CELLS),
+    a pair's products kept by one block and read by a later one."""
     if small is not None:
         monkeypatch.setattr(votes, "SMALL_PRODUCT", small)
+    if block is not None:
+        monkeypatch.setattr(votes, "BLOCK_CELLS", block)
     rng = np.random.default_rng(seed)
     ids = [f"d{i:02d}" for i in range(30)]
     mats = {d: _half(rng.normal(size=(int(rng.integers(1, 9)), 16))) for d in ids}

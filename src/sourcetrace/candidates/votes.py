@@ -338,20 +338,30 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
     what the member's tally needs of the pair (each of its sentences' nearest in the document,
     and each of the document's sentences' nearest in it) is the same block's columns: the block
     computed for the first of the two is reduced for the second as well and kept until its
-    entry comes (10k planted corpus: 46 members a pool, each block was computed twice). Exact
-    as :func:`retally`: products of float16 values sum exactly in float64, in any order."""
+    entry comes (10k planted corpus: 46 members a pool, each block was computed twice). Entries
+    are read in blocks of about one number of sentences (:func:`_block`), each block's products
+    reduced and ranked at once. Exact as :func:`retally`: products of float16 values sum exactly
+    in float64, in any order."""
     # Documents as positions (of `vectors`), each pool's members looked up once; which products
     # are shared planned for all entries at once (a few Python passes and a dict of kept blocks
     # over each pool's members cost the 25k planted store's ballots a fifth).
     index = {d: i for i, d in enumerate(vectors)}
     mats = list(vectors.values())
     sizes = np.fromiter(map(len, mats), dtype=np.int64, count=len(mats))
+    # Every pool's members in one list, looked up at once, each entry's a slice of it (three
+    # Python passes over each pool cost the 25k planted store's ballots a twelfth).
+    lengths = [len(pool) for _, _, pool in entries]
+    every_id = [d for _, _, pool in entries for d, _ in pool]
+    every_key = [k for _, _, pool in entries for _, k in pool]
+    every = np.fromiter(map(index.__getitem__, every_id), dtype=np.int64, count=len(every_id))
+    without = set(np.repeat(np.arange(len(entries)), lengths)[sizes[every] == 0].tolist())
     named = []  # each entry's members, (ids, fingerprints), those without sentences left out
     members = []
-    for _, _, pool in entries:
-        ids, keys = [d for d, _ in pool], [k for _, k in pool]
-        member = np.fromiter(map(index.__getitem__, ids), dtype=np.int64, count=len(ids))
-        if not sizes[member].all():  # a member without sentences is not in a tally's pool
+    a = 0
+    for e, length in enumerate(lengths):
+        ids, keys, member = every_id[a:a + length], every_key[a:a + length], every[a:a + length]
+        a += length
+        if e in without:  # a member without sentences is not in a tally's pool
             on = sizes[member] > 0
             ids, keys = [d for d, o in zip(ids, on.tolist(), strict=True) if o], [k for k, o in zip(keys, on.tolist(), strict=True) if o]
             member = member[on]
@@ -359,39 +369,148 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
         members.append(member)
     docs = np.fromiter((index[doc] for doc, _, _ in entries), dtype=np.int64, count=len(entries))
     counts = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
-    counts[sizes[docs] == 0] = 0  # a document without sentences multiplies nothing
-    row_doc = np.repeat(docs, counts)  # each row: an entry's document and one of its members
-    row_member = np.concatenate([m[:c] for m, c in zip(members, counts.tolist(), strict=True)] or [np.empty(0, dtype=np.int64)])
+    own_sizes = sizes[docs]
+    counts[own_sizes == 0] = 0  # a document without sentences multiplies nothing
+    out: list[Tally | None] = [None] * len(entries)
+    for e in np.flatnonzero(counts == 0).tolist():
+        out[e] = _tallied(entries[e][1], *named[e], sizes[members[e]].tolist(), int(own_sizes[e]))
+    # Read in order of their numbers of sentences: a block's products padded to its widest row
+    # (each document's sentences) pad little. Which row computes a shared block follows this order.
+    order = np.flatnonzero(counts)[np.argsort(own_sizes[counts > 0], kind="stable")]
+    row_doc = np.repeat(docs[order], counts[order])  # each row: an entry's document and one of its members
+    row_member = np.concatenate([members[e] for e in order.tolist()] or [np.empty(0, dtype=np.int64)])
     source = _shared(row_doc, row_member, len(mats))
-    ends = np.cumsum(counts).tolist()
     kept = _Kept(source, sizes[row_member], sizes[row_doc])
+    ends = np.cumsum(counts[order])
+    starts = ends - counts[order]
+    # About each entry's products (its members' sentences by its own), summed: where blocks end.
+    work = np.cumsum(np.add.reduceat(sizes[row_member], starts) * own_sizes[order]) if len(order) else ends
     room = [np.empty((0, 0))]
-    out = []
-    for (_, key, _), (ids, keys), member, at_doc, end, count in zip(entries, named, members, docs.tolist(), ends, counts.tolist(),
-                                                                   strict=True):
-        own, size = mats[at_doc], sizes[member]
-        n = len(own)
-        if not count:
-            out.append(_tallied(key, ids, keys, size.tolist(), n))
+    a = 0
+    while a < len(order):
+        b = max(a + 1, int(np.searchsorted(work, work[a - 1] + BLOCK_CELLS if a else BLOCK_CELLS, side="right")))
+        block = order[a:b].tolist()
+        got = _block([mats[docs[e]] for e in block], [members[e] for e in block], counts[order[a:b]],
+                     int(starts[a]), source, kept, mats, sizes, room)
+        for e, (best, member, mutual, sentence, bound) in zip(block, got, strict=True):
+            out[e] = Tally(entries[e][1], *named[e], sizes[members[e]].tolist(), best, member, mutual, sentence, bound)
+        a = b
+    return out  # type: ignore[return-value]
+
+
+# Products :func:`tallies` reduces at once (member sentences x own sentences, about): one
+# block's arrays a few MB.
+BLOCK_CELLS = 1 << 19
+
+
+def _block(owns: Sequence[np.ndarray], members: Sequence[np.ndarray], counts: np.ndarray, first_row: int,
+           source: np.ndarray, kept: _Kept, mats: Sequence[np.ndarray], sizes: np.ndarray,
+           room: list[np.ndarray]) -> list[tuple[np.ndarray, ...]]:
+    """The tallies' arrays (best, member, mutual, sentence, bound) of a block of :func:`tallies`'
+    entries (`owns`: their documents' sentence vectors; `members`: their pools' members, as
+    positions of `mats`; `counts`: how many; their rows of `source` from `first_row` on, one
+    after the other): each entry's products with the members whose block no earlier row
+    computed, one product each, then every entry's reductions, the kept blocks read and the
+    ranking at once, rows of all entries one after the other, padded to the widest."""
+    n = np.fromiter(map(len, owns), dtype=np.int64, count=len(owns))
+    entry_rows = np.repeat(np.arange(len(owns)), counts)  # each pair (row of `source`): its entry
+    rows = first_row + np.arange(len(entry_rows))
+    have = source[rows]
+    fresh = np.flatnonzero(have < 0)
+    old = np.flatnonzero(have >= 0)
+    pair_member = np.concatenate(members) if len(members) > 1 else members[0]
+    pair_size = sizes[pair_member]
+    pair_n = n[entry_rows]
+    wide = int(n.max())
+    # The fresh pairs' products: (member sentences, own sentences) each, padded with -inf.
+    f_size = pair_size[fresh]
+    f_start = np.cumsum(f_size) - f_size
+    total = int(f_size.sum())
+    sims = np.empty((total, wide))
+    f_entry = entry_rows[fresh]
+    bounds = np.searchsorted(f_entry, np.arange(len(owns) + 1)).tolist()
+    f_mats = [mats[i] for i in pair_member[fresh].tolist()]
+    at = 0
+    for e, own in enumerate(owns):
+        p, q = bounds[e], bounds[e + 1]
+        if p == q:
             continue
-        rows = np.arange(end - count, end)
-        have = source[rows]
-        fresh, old = np.flatnonzero(have < 0), np.flatnonzero(have >= 0)
-        top = np.empty((n, count))
-        first = np.empty((n, count), dtype=np.int64)
-        at = np.zeros(count, dtype=np.int64)  # each member's first sentence in `back`
-        back = None
-        if len(fresh):
-            t, f, back, offsets, near, theirs_first = _products(own, list(map(mats.__getitem__, member[fresh].tolist())), room)
-            top[:, fresh], first[:, fresh], at[fresh] = t, f, offsets
-            kept.keep(rows[fresh], offsets, near, back, theirs_first)
-        if len(old):  # the kept columns of every member read before, at once
-            t, f, b = kept.read(have[old], n, size[old])
-            top[:, old], first[:, old] = t, f
-            at[old] = (len(back) if back is not None else 0) + np.cumsum(size[old]) - size[old]
-            back = b if back is None else np.concatenate((back, b))
-        out.append(_tallied(key, ids, keys, size.tolist(), n, top, first, back, at))
-    return out
+        part = f_mats[p:q]
+        count = int(f_size[p:q].sum())
+        if len(room[0]) < count or room[0].shape[1:] != part[0].shape[1:]:
+            room[0] = np.empty((2 * count, *part[0].shape[1:]))
+        mat = np.concatenate(part, out=room[0][:count], casting="same_kind")
+        _sims(mat, own, sims[at:at + count, :len(own)])
+        if len(own) < wide:
+            sims[at:at + count, len(own):] = -np.inf
+        at += count
+    if total:
+        top = np.maximum.reduceat(sims, f_start, axis=0)  # (fresh pairs, wide): each member's nearest sentence
+        pair_of = np.repeat(np.arange(len(fresh)), f_size)
+        # Each member's first sentence at its nearest (one pass: the first row at the block's max).
+        first = total - np.maximum.reduceat(np.where(sims == top[pair_of], (total - np.arange(total))[:, None], 0),
+                                            f_start, axis=0) - f_start[:, None]
+        back = np.argmax(sims, axis=1)  # each member sentence's nearest own sentence
+        kept.keep(rows[fresh], f_start, sims.max(axis=1), back, first, pair_n[fresh])
+    else:
+        top = first = np.empty((0, wide))
+        back = np.empty(0, dtype=np.int64)
+    # Every entry's rows (its sentences) one after the other, a column per member in pool order.
+    n_start = np.cumsum(n) - n
+    cols = int(counts.max())
+    cells = int(n.sum()) * cols
+    near = np.full(cells, -np.inf)
+    place = np.zeros(cells, dtype=np.int64)  # the member's sentence at that cosine
+    column = np.arange(len(entry_rows)) - np.repeat(np.cumsum(counts) - counts, counts)  # each pair's place in its pool
+    if len(fresh):
+        fn = pair_n[fresh]
+        cell = np.repeat(n_start[f_entry] * cols + column[fresh], fn) + _within(fn) * cols
+        fcell = np.repeat(np.arange(len(fresh)) * wide, fn) + _within(fn)
+        near[cell] = top.ravel()[fcell]
+        place[cell] = first.ravel()[fcell]
+    pair_back = np.zeros(len(entry_rows), dtype=np.int64)  # each pair's first member sentence in `backs`
+    pair_back[fresh] = f_start
+    backs = back
+    if len(old):
+        their_near, their_place, their_back = kept.read(have[old], pair_n[old], pair_size[old])
+        o_entry = entry_rows[old]
+        on_n = pair_n[old]
+        cell = np.repeat(n_start[o_entry] * cols + column[old], on_n) + _within(on_n) * cols
+        near[cell], place[cell] = their_near, their_place
+        o_size = pair_size[old]
+        pair_back[old] = total + np.cumsum(o_size) - o_size
+        backs = np.concatenate((back, their_back))
+    near, place = near.reshape(-1, cols), place.reshape(-1, cols)
+    # Ranked as :func:`_tallied` ranks one entry's: nearest first, ties to the first listed; a
+    # row's padding (-inf) after its members.
+    order = np.argsort(-near, axis=1, kind="stable")
+    ranked = _along(near, order)
+    row_count = np.repeat(counts, n)
+    listed = np.arange(cols) < row_count[:, None]
+    cut = (np.where(row_count > TALLY_DEPTH, ranked[:, TALLY_DEPTH - 1], -np.inf) if cols >= TALLY_DEPTH
+           else np.full(len(ranked), -np.inf))
+    keep = listed & (ranked >= cut[:, None])
+    kept_count = keep.sum(axis=1)
+    width = np.maximum.reduceat(kept_count, n_start).tolist()  # each entry's columns: every row's kept members
+    bound = np.where(kept_count < row_count, _along(ranked, np.minimum(kept_count, row_count - 1)[:, None])[:, 0], -np.inf)
+    w = max(width)
+    on, m = keep[:, :w], order[:, :w]
+    j = _along(place, m)
+    row_entry = np.repeat(np.arange(len(owns)), n)
+    pair_at = np.zeros(len(owns) * cols, dtype=np.int64)
+    pair_at[np.repeat(np.arange(len(owns)) * cols, counts) + column] = pair_back
+    mine = np.arange(len(near)) - n_start[row_entry]
+    mutual = on & (backs[np.where(on, pair_at[row_entry[:, None] * cols + m] + j, 0)] == mine[:, None])
+    best = np.where(on, ranked[:, :w], -np.inf)
+    member = np.where(on, m, -1)
+    sentence = np.where(on, j, -1)
+    return [(best[s:s + k, :c], member[s:s + k, :c], mutual[s:s + k, :c], sentence[s:s + k, :c], bound[s:s + k])
+            for s, k, c in zip(n_start.tolist(), n.tolist(), width, strict=True)]
+
+
+def _within(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, ..., length - 1 for each of `lengths`, one after the other."""
+    return np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
 def _shared(doc: np.ndarray, member: np.ndarray, documents: int) -> np.ndarray:
@@ -409,7 +528,7 @@ def _shared(doc: np.ndarray, member: np.ndarray, documents: int) -> np.ndarray:
 
 class _Kept:
     """What the later entry of a pair of documents reads of the block :func:`tallies` multiplied
-    for the first (:func:`_products`): each of the member's sentences' nearest cosine in the
+    for the first (:func:`_block`): each of the member's sentences' nearest cosine in the
     document and that sentence's place, and each of the document's sentences' nearest place in
     the member; in flat arrays made once (an array for each block cost the 25k planted store's
     ballots a tenth in small copies; 185 MB there), only for the rows some later row reads
@@ -427,33 +546,33 @@ class _Kept:
         self.back = np.empty(rows, dtype=np.int32)
         self.first = np.empty(cells, dtype=np.int32)  # the blocks' document sentences, one after the other
 
-    def keep(self, rows: np.ndarray, starts: np.ndarray, near: np.ndarray, back: np.ndarray, first: np.ndarray) -> None:
-        """Keep the blocks of `rows` (an entry's, those computed) that a later row reads:
-        `near`, `back` of :func:`_products` (their members' sentences, each member's from
-        `starts` on) and `first` (members, the document's sentences)."""
+    def keep(self, rows: np.ndarray, starts: np.ndarray, near: np.ndarray, back: np.ndarray, first: np.ndarray,
+             n: np.ndarray) -> None:
+        """Keep the blocks of `rows` (those computed) that a later row reads: `near`, `back`
+        (their members' sentences, each row's from `starts` on) and `first` (a row per block,
+        its document's `n` sentences, padded)."""
         which = np.flatnonzero(self.read_later[rows])
         if not len(which):
             return
-        if len(which) < len(rows):  # some read by none: the others' sentences only
-            sizes = np.diff(starts, append=len(near))[which]
-            at = np.cumsum(sizes) - sizes
-            pick = np.repeat(starts[which] - at, sizes) + np.arange(int(sizes.sum()))
-            near, back, first, starts = near[pick], back[pick], first[which], at
-        count, cells = len(near), first.size
-        self.near[self.rows:self.rows + count], self.back[self.rows:self.rows + count] = near, back
-        self.first[self.cells:self.cells + cells] = first.ravel()
-        self.row_at[rows[which]] = self.rows + starts
-        self.cell_at[rows[which]] = self.cells + np.arange(len(which)) * first.shape[1]
-        self.rows, self.cells = self.rows + count, self.cells + cells
+        sizes = np.diff(starts, append=len(near))[which]
+        at = np.cumsum(sizes) - sizes
+        pick = np.repeat(starts[which] - at, sizes) + np.arange(int(sizes.sum()))
+        count = len(pick)
+        self.near[self.rows:self.rows + count], self.back[self.rows:self.rows + count] = near[pick], back[pick]
+        own = n[which]
+        cells = np.repeat(which * first.shape[1], own) + _within(own)
+        self.first[self.cells:self.cells + len(cells)] = first.ravel()[cells]
+        self.row_at[rows[which]] = self.rows + at
+        self.cell_at[rows[which]] = self.cells + np.cumsum(own) - own
+        self.rows, self.cells = self.rows + count, self.cells + len(cells)
 
-    def read(self, rows: np.ndarray, n: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """What an entry of `n` sentences reads of the blocks kept for `rows` (its members, of
-        `sizes` sentences), as :func:`_products` gives it: each member's nearest cosine and
-        sentence to each of its sentences ((n, members) each), and each member sentence's
-        nearest of its own (members after each other)."""
-        near = self.row_at[rows] + np.arange(n)[:, None]
-        starts = np.cumsum(sizes) - sizes
-        cells = np.repeat(self.cell_at[rows] - starts, sizes) + np.arange(int(sizes.sum()))
+    def read(self, rows: np.ndarray, n: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What the entries reading the blocks kept for `rows` (each its document's `n` sentences,
+        its member's `sizes`) read: each member's nearest cosine and sentence to each of the
+        document's sentences (rows after each other, each its `n`), and each member sentence's
+        nearest of the document's (rows after each other, each its `sizes`)."""
+        near = np.repeat(self.row_at[rows], n) + _within(n)
+        cells = np.repeat(self.cell_at[rows], sizes) + _within(sizes)
         return self.near[near], self.back[near], self.first[cells]
 
 
@@ -495,11 +614,12 @@ def _products(own: np.ndarray, mats: Sequence[np.ndarray], room: list[np.ndarray
 SMALL_PRODUCT = 1_000_000
 
 
-def _sims(mat: np.ndarray, own: np.ndarray) -> np.ndarray:
+def _sims(mat: np.ndarray, own: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``mat @ own.T`` in float64 (exact: float16 values), in blocks of rows each a small product
-    (:data:`SMALL_PRODUCT`)."""
+    (:data:`SMALL_PRODUCT`); into `out` when given."""
     right = np.ascontiguousarray(own.T, dtype=np.float64)
-    out = np.empty((len(mat), right.shape[1]))
+    if out is None:
+        out = np.empty((len(mat), right.shape[1]))
     step = max(1, SMALL_PRODUCT // max(1, right.size))
     for a in range(0, len(mat), step):
         np.matmul(mat[a:a + step], right, out=out[a:a + step])
