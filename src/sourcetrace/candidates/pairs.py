@@ -1001,10 +1001,9 @@ def candidate_union(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
         t = time.perf_counter()
         # vector_pairs' pairs: both documents of the features, with a vector
         x, y, sims, margin = neighbour_positions(nb, min_cos, MARGIN_K)
-        pos = np.fromiter((at[d] if d in vectors else -1 for d in nb.ids), dtype=np.int64, count=len(nb.ids))
-        known = np.zeros(n, dtype=bool)
-        known[fpos] = True
-        pos[pos >= 0] = np.where(known[pos[pos >= 0]], pos[pos >= 0], -1)
+        featured = set(fids)
+        pos = np.fromiter((at[d] if d in vectors and d in featured else -1 for d in nb.ids), dtype=np.int64,
+                          count=len(nb.ids))
         x, y = pos[x], pos[y]
         keep = (x >= 0) & (y >= 0)
         add(x[keep], y[keep], _bits(["vectors"]), np.round(sims, 4)[keep], np.round(margin, 4)[keep])
