@@ -284,3 +284,22 @@ def test_piece_sums_of_a_text_are_the_same_in_any_batch_and_finish_as_encode(cac
     assert np.array_equal(alone[0], batch[1])
     assert lens.tolist() == [3, 3, 1, 5]  # an empty text counts one piece: no division by zero
     assert np.array_equal(enc.finished(batch, lens), enc.encode(["abc", "mno", "", "qrstu"]))
+
+
+def test_word_pieces_give_sentencepiece_s_ids_of_whole_texts():
+    # Words read alone and texts read whole agree, ties and all: "zaštititi" splits "ti" + "titi"
+    # or "titi" + "ti" (equal scores) by the rounding of what comes before it, so a text holding
+    # it is read whole; so are texts over WORDS_UP_TO characters.
+    from sourcetrace.encode.static import WORDS_UP_TO, WordPieces, flat_ids
+
+    sp = get_encoder("static").source.backend().sp
+    words = WordPieces(sp)
+    assert words.word_ok
+    texts = ["", " ", "  a  b ", "a\tb", "x \u200d y", "\u3000x\u00a0y", "208,en,hr_HR,protect yourself,zaštititi sebe",
+             "x yourself,zaštititi", "zaštititi", "The U.S. said 12,000 trucks (1155) crossed", "مرحبا بالعالم",
+             "الحمد لله الذي خلق السماوات والأرض", "ok " * (WORDS_UP_TO // 2), *ENGLISH, "🙂 hi"]
+    for batch in (texts, texts[::-1], texts[5:8]):
+        want = flat_ids(sp.encode(batch, out_type=int, add_bos=True, add_eos=True))
+        got = words.piece_ids(batch)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert not words.safe[words.index["yourself,zaštititi"]]

@@ -97,7 +97,8 @@ def cached_table(key: str, rows: int, build: Callable[[], np.ndarray]) -> np.nda
 
 class StaticTable(Protocol):
     """What a :class:`StaticEncoder` reads: a key naming the table (the cache key, part of the
-    encoder's name), the table's rows, each text's piece ids, and how sums become vectors."""
+    encoder's name), the table's rows, each text's piece ids, and how sums become vectors. A
+    table may also give ``piece_ids(texts)``: :func:`flat_ids` of ``ids(texts)``, read faster."""
 
     key: str
 
@@ -108,6 +109,144 @@ class StaticTable(Protocol):
     def ids(self, texts: Sequence[str]) -> list[list[int]]: ...
 
     def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray: ...
+
+
+def flat_ids(ids: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's number of pieces and all their ids in a row (int64), from lists of ids."""
+    lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    return lengths, np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
+
+
+# Distinct words a :class:`WordPieces` keeps (their ids, a few each) before it starts again: a
+# planted 25,000-document corpus's topic texts hold ~10,000 words, real text far more.
+WORDS_KEPT = 400_000
+# Texts longer than this are read whole: the margin :class:`WordPieces` asks of a word (TIE_MARGIN)
+# covers the rounding of scores summed over a text up to this long.
+WORDS_UP_TO = 1000
+# How much a word's best segmentation must outscore its second best, per character, to be read
+# alone: SentencePiece's Viterbi sums float32 scores from the text's start, so two segmentations
+# of a word within rounding of each other (an exact tie: "ti"+"titi" against "titi"+"ti") may be
+# ordered one way alone and the other after a prefix. Within WORDS_UP_TO characters a running
+# score stays under ~3e4 (ulp 0.004), so a pair of paths of L pieces each drift apart by under
+# 0.004 L; 0.01 (L + 2) is over twice that.
+TIE_MARGIN = 0.01
+
+
+class WordPieces:
+    """SentencePiece ids of texts read word by word: a text's pieces are its space-separated
+    words' pieces in order between BOS and EOS, each distinct word tokenized once (a planted
+    10,000-document corpus's 150,000 topic texts hold 13,000 distinct words; SentencePiece was a
+    quarter of the topics stage). Exact for a model whose pieces hold the word mark (U+2581) at
+    their start only, which prefixes the text with it and folds runs of spaces (USE's: no piece
+    spans two words, so the best path is each word's best path), for words whose best path wins
+    by more than rounding (:data:`TIE_MARGIN`). A text with another word, or longer than
+    :data:`WORDS_UP_TO`, is read whole; a model that fails :meth:`exact`, every text."""
+
+    def __init__(self, sp: object, limit: int = WORDS_KEPT) -> None:
+        self.sp = sp
+        self.limit = limit
+        self.bos, self.eos = int(sp.bos_id()), int(sp.eos_id())  # type: ignore[attr-defined]
+        self.word_ok = self.exact(sp)
+        self.scores = np.array([sp.get_score(i) for i in range(sp.get_piece_size())])  # type: ignore[attr-defined]
+        self._clear()
+
+    @staticmethod
+    def exact(sp: object) -> bool:
+        """Whether ``sp``'s pieces never hold the word mark but at their start, and it reads
+        spaces as this class assumes (a dummy prefix, runs of spaces folded)."""
+        mark = "\u2581"
+        if any(mark in sp.id_to_piece(i)[1:] for i in range(sp.get_piece_size())):  # type: ignore[attr-defined]
+            return False
+        probe = "  ab   cd ef  "
+        whole = sp.encode(probe, out_type=int)  # type: ignore[attr-defined]
+        return whole == [i for w in probe.split(" ") for i in sp.encode(w, out_type=int)]  # type: ignore[attr-defined]
+
+    def _clear(self) -> None:
+        self.index: dict[str, int] = {}  # word -> its place
+        self.places = 0
+        self.starts = np.zeros(1024, dtype=np.int64)  # each place's first id in ``flat``
+        self.counts = np.zeros(1024, dtype=np.int64)
+        self.safe = np.zeros(1024, dtype=bool)  # the place's word may be read alone
+        self.flat = np.zeros(4096, dtype=np.int64)
+        self.size = 0
+        self._add([[self.bos], [self.eos]], [True, True])  # places 0 and 1
+
+    def _add(self, pieces: list[list[int]], safe: list[bool]) -> None:
+        lengths, ids = flat_ids(pieces)
+        n, m = len(pieces), len(ids)
+        if self.places + n > len(self.starts):
+            grow = max(2 * len(self.starts), self.places + n)
+            self.starts, self.counts, self.safe = (np.resize(x, grow) for x in (self.starts, self.counts, self.safe))
+        if self.size + m > len(self.flat):
+            self.flat = np.resize(self.flat, max(2 * len(self.flat), self.size + m))
+        self.counts[self.places:self.places + n] = lengths
+        self.starts[self.places:self.places + n] = self.size + np.cumsum(lengths) - lengths
+        self.safe[self.places:self.places + n] = safe
+        self.flat[self.size:self.size + m] = ids
+        self.places += n
+        self.size += m
+
+    def _learn(self, words: list[str]) -> None:
+        """Each new word's ids, and whether its best path wins by :data:`TIE_MARGIN`."""
+        sp = self.sp
+        best = sp.encode(words, out_type=int, num_threads=1)  # type: ignore[attr-defined]
+        safe = []
+        for w, ids in zip(words, best, strict=True):
+            two = sp.nbest_encode(w, nbest_size=2, out_type=int)  # type: ignore[attr-defined]
+            if len(two) < 2:
+                safe.append(len(two) == 1 and two[0] == ids)
+                continue
+            gap = self.scores[two[0]].sum() - self.scores[two[1]].sum()
+            safe.append(two[0] == ids and gap > TIE_MARGIN * (len(w) + 2))
+        self.index.update(zip(words, range(self.places, self.places + len(words)), strict=True))
+        self._add(best, safe)
+
+    def piece_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's number of pieces (BOS and EOS included) and all their ids in a row: what
+        ``sp.encode(texts, add_bos=True, add_eos=True)`` gives, flattened."""
+        texts = list(texts)
+        short = np.fromiter((len(t) <= WORDS_UP_TO for t in texts), dtype=bool, count=len(texts))
+        if not self.word_ok or not short.any():
+            return self._whole(texts)
+        words = [t.split(" ") for t, ok in zip(texts, short.tolist(), strict=True) if ok]
+        new = [w for w in {w for ws in words for w in ws} if w not in self.index]
+        if len(self.index) + len(new) > self.limit:
+            self._clear()
+            new = list({w for ws in words for w in ws})
+        if new:
+            self._learn(new)
+        get = self.index.__getitem__
+        n = len(words)
+        per_text = np.fromiter(map(len, words), dtype=np.int64, count=n) + 2
+        ends = np.cumsum(per_text)
+        firsts = ends - per_text
+        places = np.empty(int(ends[-1]), dtype=np.int64)
+        inner = np.ones(len(places), dtype=bool)
+        inner[firsts] = inner[ends - 1] = False
+        places[firsts], places[ends - 1] = 0, 1
+        places[inner] = np.fromiter(chain.from_iterable(map(get, ws) for ws in words), dtype=np.int64,
+                                    count=len(places) - 2 * n)
+        counts = self.counts[places]  # ids of each word in place, BOS and EOS one each
+        lengths = np.add.reduceat(counts, firsts)
+        before = np.cumsum(counts) - counts
+        cols = self.flat[np.repeat(self.starts[places] - before, counts) + np.arange(int(before[-1] + counts[-1]))]
+        alone = np.add.reduceat(~self.safe[places], firsts) == 0  # every word of the text safe
+        if alone.all() and short.all():
+            return lengths, cols
+        by_words = np.zeros(len(texts), dtype=bool)
+        by_words[np.flatnonzero(short)[alone]] = True
+        keep = np.repeat(alone, lengths)
+        rest_lengths, rest_cols = self._whole([t for t, w in zip(texts, by_words.tolist(), strict=True) if not w])
+        out_lengths = np.zeros(len(texts), dtype=np.int64)
+        out_lengths[by_words], out_lengths[~by_words] = lengths[alone], rest_lengths
+        out_cols = np.zeros(int(out_lengths.sum()), dtype=np.int64)
+        mine = np.repeat(by_words, out_lengths)
+        out_cols[mine], out_cols[~mine] = cols[keep], rest_cols
+        return out_lengths, out_cols
+
+    def _whole(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        return flat_ids(self.sp.encode(texts, out_type=int, add_bos=True, add_eos=True,  # type: ignore[attr-defined]
+                                       num_threads=1))
 
 
 # Rows a :class:`RowMemo` keeps at most (2 KB each at USE's 512 dimensions): a planted 25,000-document
@@ -229,11 +368,10 @@ class StaticEncoder:
         :meth:`finished` later (the same vectors as :meth:`encode` for the same rows)."""
         table = self.table()
         items = [self._preprocess(t) if self._preprocess else t for t in texts]
-        ids = self.source.ids(items)
-        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-        starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        flat = getattr(self.source, "piece_ids", None)  # a table may read them faster than as lists
+        lengths, cols = flat(items) if flat is not None else flat_ids(self.source.ids(items))
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
-        cols = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(starts[-1]))
         # Each text's piece counts (a sparse row) times the rows of the pieces the batch uses (in
         # float32: scipy's product has no float16), never a (pieces x dim) gathered copy: that
         # copy and its float16 -> float32 pass were 19% of a 10,000-document trace's CPU (py-spy).
@@ -249,7 +387,7 @@ class StaticEncoder:
             used, col = np.unique(cols, return_inverse=True)
             col = col.reshape(-1)
         counts = csr_matrix((np.ones(len(cols), dtype=np.float32), col, starts),
-                            shape=(len(ids), len(used)))
+                            shape=(len(lengths), len(used)))
         sums = np.asarray(counts @ table[used].astype(np.float32), dtype=np.float32)
         return sums, np.maximum(lengths, 1).astype(np.float32)
 
@@ -267,6 +405,7 @@ class USETokenTable:
         self.use = use
         self.key = f"use-tokens@{use.name}"
         self._backend: object | None = None
+        self._words: WordPieces | None = None
 
     def backend(self) -> object:
         """The USE encoder's forward pass with its weights (loaded once for both)."""
@@ -288,6 +427,12 @@ class USETokenTable:
         # the voting vectors' workers (one per core already) more wall than the pieces (py-spy).
         return self.backend().sp.encode(list(texts), out_type=int, add_bos=True, add_eos=True,  # type: ignore[attr-defined]
                                         num_threads=1)
+
+    def piece_ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`ids` flattened (:func:`flat_ids`), read word by word (:class:`WordPieces`)."""
+        if self._words is None:
+            self._words = WordPieces(self.backend().sp)  # type: ignore[attr-defined]
+        return self._words.piece_ids(texts)
 
     def build(self) -> np.ndarray:
         """The table: per piece id, its features as USE computes them for a token whose n-gram

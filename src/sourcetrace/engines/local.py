@@ -347,7 +347,9 @@ def topic_vectors(store: Store, docs: Sequence[Document]) -> dict[str, np.ndarra
     vectors at 25,000 documents, a sixth of the stage in this thread), one batch at a time;
     texts met again in later batches keep their rows (:class:`RowMemo`: the same bits)."""
     memo = RowMemo()
-    with ThreadPoolExecutor(1) as beside:
+    # No cycles among what the stage makes (inputs, piece lists, rows), but the collector ran
+    # every few hundred of them over every object alive (sentencepiece's lists of piece ids most).
+    with in_bulk(), ThreadPoolExecutor(1) as beside:
         writing: list[Future] = []
 
         def compute(inputs: list[DocInput]) -> dict[str, bytes]:
