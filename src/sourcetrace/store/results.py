@@ -7,6 +7,7 @@ import json
 import marshal
 import sqlite3
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from operator import itemgetter
 
 import numpy as np
@@ -23,7 +24,7 @@ from sourcetrace.store.schema import (
 _PASSAGE_COLUMNS = "a, a_start, a_end, b, b_start, b_end, kind, score"
 _RELATION_COLUMNS = "a, b, type, source, coverage_a, coverage_b, score, passages, evidence"
 _BULK_ROWS = 20000  # relations written at once from which their index on b is built again after them
-_KEPT_LAYOUT = "1"  # of the relations kept in columns (:class:`_Columns`)
+_KEPT_LAYOUT = "2"  # of the relations kept in columns (:class:`_Columns`)
 
 
 class ResultTables:
@@ -83,7 +84,7 @@ class ResultTables:
         ids = set(doc_ids)
         rows = {(row[0], row[1]): row for row in new}
         listed = list(rows.values())
-        columns = _Columns.of(listed)
+        columns = _Columns.of(listed, doc_ids)
         # All in the transaction: what is compared is what the rows are written over.
         with transaction(self.conn) as cur:
             blob = cur.execute("SELECT data FROM corpus_cache WHERE kind=? AND version=?",
@@ -105,7 +106,8 @@ class ResultTables:
                 gone = [key for key in stored if key not in rows]
                 changed = [row for key, row in rows.items() if stored.get(key) != row]
                 # What the table holds after: the rows of other documents not written again, and these.
-                after = None if columns is None else _Columns.of([r for r in others if (r[0], r[1]) not in rows] + listed)
+                after = None if columns is None else _Columns.of([r for r in others if (r[0], r[1]) not in rows] + listed,
+                                                                 doc_ids)
             # In key order: each row goes next to the last one in the table's b-tree, not to a random page.
             changed.sort(key=lambda row: row[:2])
             # Most of the table new (a fresh trace: 340k rows at 25k documents): the index on b is
@@ -119,11 +121,12 @@ class ResultTables:
             cur.executemany("INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?)", changed)
             if rebuild:
                 cur.execute(RELATIONS_B_INDEX)
-            if after is None:  # rows of unusual field types: compared by reading the table next time
+            kept = None if after is None else after.dumps()
+            if kept is None:  # rows of unusual field types: compared by reading the table next time
                 cur.execute("DELETE FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,))
             else:
                 cur.execute("INSERT INTO corpus_cache VALUES (?,?,?) ON CONFLICT (kind) DO UPDATE SET "
-                            "version=excluded.version, data=excluded.data", (RELATIONS_KEPT, _KEPT_LAYOUT, after.dumps()))
+                            "version=excluded.version, data=excluded.data", (RELATIONS_KEPT, _KEPT_LAYOUT, kept))
             for sql in RELATIONS_TRIGGERS.values():
                 cur.execute(sql)
         return len(gone) + len(changed)
@@ -174,103 +177,111 @@ def _relation(row: tuple) -> Relation:
     return Relation(a, b, t, ca, cb, sc, source=src, passages=n, evidence=json.loads(ev))
 
 
-_TEXTS = (0, 1, 2, 3, 8)  # a relation row's fields that are text (a, b, type, source, evidence) ...
-_REALS = (4, 5, 6)  # ... reals (coverages, score) ...
-_COUNT = 7  # ... and its count of passages
+_REST = itemgetter(2, 3, 4, 5, 7, 8)  # a relation row's fields but its pair and its score
 
 
 class _Columns:
-    """Relation rows in columns: each text field a code into ``strings``, the reals and counts
-    as arrays; compared with other rows in numpy, not a tuple at a time. Rows whose fields are not
-    of the types :func:`relation_rows` gives (str or None, float, int) are not put in columns
-    (:meth:`of` is None): an int equal to a float, or a string subclass, compares as Python compares
-    it, which arrays would not."""
+    """Relation rows in columns, compared in numpy rather than a tuple at a time: each row's two
+    documents as codes into ``names``, its score as a float, and the rest of its fields (type,
+    source, coverages, passages, evidence: few distinct tuples in a corpus, most relations being
+    by topic) as a code into ``rests``. Codes are made by dicts of the values themselves, so two
+    rows' fields are equal here exactly as they compare as tuples (``==``, as :meth:`put_relation_rows`
+    compared them); only scores are compared as floats, and rows whose score is not a float are not
+    put in columns (:meth:`of` is None), nor rows that marshal cannot keep."""
 
-    def __init__(self, strings: list[str | None], texts: np.ndarray, reals: np.ndarray, counts: np.ndarray) -> None:
-        self.strings, self.texts, self.reals, self.counts = strings, texts, reals, counts
-        self.size = len(counts)
+    def __init__(self, names: list, rests: list[tuple], codes: np.ndarray, scores: np.ndarray) -> None:
+        self.names, self.rests, self.codes, self.scores = names, rests, codes, scores
+        self.size = len(scores)
 
     @classmethod
-    def of(cls, rows: list[tuple], strings: list[str | None] | None = None) -> _Columns | None:
-        """The rows in columns, their texts coded into ``strings`` (extended as needed)."""
-        strings = [] if strings is None else strings
-        code = {s: i for i, s in enumerate(strings)}
+    def of(cls, rows: list[tuple], names: Sequence = ()) -> _Columns | None:
+        """The rows in columns, their documents coded from ``names`` on (the run's documents: most
+        of those the rows name)."""
         n = len(rows)
-        if any(len(row) != 9 for row in rows):
+        if n and set(map(len, rows)) != {9}:
             return None
-        texts = np.empty((n, len(_TEXTS)), dtype=np.int64)
-        for j, k in enumerate(_TEXTS):
-            col = list(map(itemgetter(k), rows))
-            if not set(map(type, col)) <= {str, type(None)}:
-                return None
-            for s in set(col).difference(code):
-                code[s] = len(strings)
-                strings.append(s)
-            texts[:, j] = np.fromiter(map(code.__getitem__, col), dtype=np.int64, count=n)
-        reals = np.empty((n, len(_REALS)), dtype=np.float64)
-        for j, k in enumerate(_REALS):
-            col = list(map(itemgetter(k), rows))
-            if not set(map(type, col)) <= {float}:
-                return None
-            reals[:, j] = np.fromiter(col, dtype=np.float64, count=n)
-        col = list(map(itemgetter(_COUNT), rows))
-        if not set(map(type, col)) <= {int} or (n and not -2**62 < min(col) <= max(col) < 2**62):
+        scores = list(map(itemgetter(6), rows))
+        if n and set(map(type, scores)) != {float}:
             return None
-        return cls(strings, texts, reals, np.fromiter(col, dtype=np.int64, count=n))
+        names, rests = list(dict.fromkeys(names)), []
+        codes = np.empty((n, 3), dtype=np.int64)
+        for j, (col, vocab) in enumerate(((list(map(itemgetter(0), rows)), names),
+                                          (list(map(itemgetter(1), rows)), names), (list(map(_REST, rows)), rests))):
+            try:
+                codes[:, j] = _coded(col, vocab)
+            except TypeError:  # a field that cannot be a dict's key
+                return None
+        return cls(names, rests, codes, np.fromiter(scores, dtype=np.float64, count=n))
 
-    def dumps(self) -> bytes:
-        used = np.unique(self.texts)  # strings no row names any more are left out
-        texts = np.searchsorted(used, self.texts).astype(np.int32)
-        return marshal.dumps(([self.strings[i] for i in used.tolist()], texts.tobytes(), self.reals.tobytes(),
-                              self.counts.tobytes()))
+    def dumps(self) -> bytes | None:
+        """The columns as kept (None: a value marshal cannot keep), without the names and rests no
+        row uses any more."""
+        names, pairs = _used(self.names, self.codes[:, :2])
+        rests, rest = _used(self.rests, self.codes[:, 2])
+        try:
+            return marshal.dumps((names, rests, np.column_stack([pairs, rest]).astype(np.int32).tobytes(),
+                                  self.scores.tobytes()))
+        except ValueError:
+            return None
 
     @classmethod
     def loads(cls, blob: bytes, into: _Columns) -> _Columns:
-        """Kept columns (:meth:`dumps`), their strings coded as ``into``'s (whose strings are
-        extended with theirs, so both compare code for code)."""
-        strings, texts, reals, counts = marshal.loads(blob)
-        code = {s: i for i, s in enumerate(into.strings)}
-        for s in strings:
-            if s not in code:
-                code[s] = len(into.strings)
-                into.strings.append(s)
-        recode = np.fromiter(map(code.__getitem__, strings), dtype=np.int64, count=len(strings))
-        texts = recode[np.frombuffer(texts, dtype=np.int32).reshape(-1, len(_TEXTS))] if strings else \
-            np.empty((0, len(_TEXTS)), dtype=np.int64)
-        return cls(into.strings, texts, np.frombuffer(reals, dtype=np.float64).reshape(-1, len(_REALS)),
-                   np.frombuffer(counts, dtype=np.int64))
+        """Kept columns (:meth:`dumps`), coded as ``into``'s (whose names and rests are extended
+        with theirs, so both compare code for code)."""
+        names, rests, codes, scores = marshal.loads(blob)
+        codes = np.frombuffer(codes, dtype=np.int32).reshape(-1, 3)
+        codes = np.column_stack([_coded(names, into.names)[codes[:, :2]], _coded(rests, into.rests)[codes[:, 2]]])
+        return cls(into.names, into.rests, codes, np.frombuffer(scores, dtype=np.float64))
 
     def _keys(self) -> np.ndarray:
-        return self.texts[:, 0] * len(self.strings) + self.texts[:, 1]
+        return self.codes[:, 0] * len(self.names) + self.codes[:, 1]
 
     def _among(self, ids: set[str]) -> np.ndarray:
         """Whether each row's two documents are both of ``ids``."""
-        given = np.fromiter(map(ids.__contains__, self.strings), dtype=bool, count=len(self.strings))
-        return given[self.texts[:, 0]] & given[self.texts[:, 1]]
+        given = np.fromiter(map(ids.__contains__, self.names), dtype=bool, count=len(self.names))
+        return given[self.codes[:, 0]] & given[self.codes[:, 1]]
 
-    def difference(self, ids: set[str], new: _Columns) -> tuple[list[tuple[str, str]], list[int]]:
-        """What writing ``new`` (keys distinct, its strings this one's) over these rows among
-        ``ids`` changes: the keys of these rows among ``ids`` that ``new`` has not, and where the
-        rows of ``new`` are that these do not hold equal (each field ``==`` its stored value: as
-        tuples compare)."""
+    def difference(self, ids: set[str], new: _Columns) -> tuple[list[tuple], list[int]]:
+        """What writing ``new`` (keys distinct, coded as this) over these rows among ``ids``
+        changes: the keys of these rows among ``ids`` that ``new`` has not, and where the rows of
+        ``new`` are that these do not hold equal."""
         among = np.flatnonzero(self._among(ids))
         old_keys, new_keys = self._keys()[among], new._keys()
         order = np.argsort(new_keys, kind="stable")
         at = np.minimum(np.searchsorted(new_keys[order], old_keys), max(new.size - 1, 0))
         found = (new_keys[order][at] == old_keys) if new.size else np.zeros(len(among), dtype=bool)
-        s = self.strings
-        gone = [(s[a], s[b]) for a, b in self.texts[among[~found], :2].tolist()]
+        gone = [(self.names[a], self.names[b]) for a, b in self.codes[among[~found], :2].tolist()]
         old, matched = among[found], order[at[found]]
         same = np.zeros(new.size, dtype=bool)
-        same[matched] = ((self.texts[old] == new.texts[matched]).all(axis=1)
-                         & (self.reals[old] == new.reals[matched]).all(axis=1)
-                         & (self.counts[old] == new.counts[matched]))
+        same[matched] = (self.codes[old] == new.codes[matched]).all(axis=1) & (self.scores[old] == new.scores[matched])
         return gone, np.flatnonzero(~same).tolist()
 
     def written(self, ids: set[str], new: _Columns) -> _Columns:
-        """The rows after writing ``new`` (its strings this one's) over these among ``ids``:
-        rows of other documents ``new`` does not name again, then ``new``'s."""
-        kept = ~self._among(ids) & ~np.isin(self._keys(), new._keys())
-        return _Columns(self.strings, np.concatenate([self.texts[kept], new.texts]),
-                        np.concatenate([self.reals[kept], new.reals]),
-                        np.concatenate([self.counts[kept], new.counts]))
+        """The rows after writing ``new`` (coded as this) over these among ``ids``: rows of other
+        documents ``new`` does not name again, then ``new``'s."""
+        kept = np.flatnonzero(~self._among(ids))
+        kept = kept[~np.isin(self._keys()[kept], new._keys())]
+        return _Columns(self.names, self.rests, np.concatenate([self.codes[kept], new.codes]),
+                        np.concatenate([self.scores[kept], new.scores]))
+
+
+def _used(vocab: list, codes: np.ndarray) -> tuple[list, np.ndarray]:
+    """The values of ``vocab`` that ``codes`` name, and the codes into that list."""
+    used = np.zeros(len(vocab), dtype=bool)
+    used[codes.ravel()] = True
+    return [vocab[i] for i in np.flatnonzero(used).tolist()], (np.cumsum(used) - 1)[codes]
+
+
+def _coded(values: list, vocab: list) -> np.ndarray:
+    """Each value's place in ``vocab``, values not there added to it (in their first order)."""
+    code = {v: i for i, v in enumerate(vocab)}
+    out = np.fromiter(map(code.get, values, repeat(-1)), dtype=np.int64, count=len(values))
+    missing = np.flatnonzero(out < 0)
+    if len(missing):
+        for i in missing.tolist():
+            if values[i] not in code:
+                code[values[i]] = len(vocab)
+                vocab.append(values[i])
+        out[missing] = np.fromiter(map(code.__getitem__, [values[i] for i in missing.tolist()]), dtype=np.int64,
+                                   count=len(missing))
+    return out
