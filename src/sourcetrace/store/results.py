@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import marshal
 import sqlite3
-from collections.abc import Iterable, Sequence
-from itertools import repeat
+from collections.abc import Callable, Iterable, Sequence
+from itertools import count
 from operator import itemgetter
 
 import numpy as np
@@ -24,7 +24,7 @@ from sourcetrace.store.schema import (
 _PASSAGE_COLUMNS = "a, a_start, a_end, b, b_start, b_end, kind, score"
 _RELATION_COLUMNS = "a, b, type, source, coverage_a, coverage_b, score, passages, evidence"
 _BULK_ROWS = 20000  # relations written at once from which their index on b is built again after them
-_KEPT_LAYOUT = "2"  # of the relations kept in columns (:class:`_Columns`)
+_KEPT_LAYOUT = "3"  # of the relations kept in columns (:class:`_Columns`)
 
 
 class ResultTables:
@@ -84,7 +84,7 @@ class ResultTables:
         ids = set(doc_ids)
         rows = {(row[0], row[1]): row for row in new}
         listed = list(rows.values())
-        columns = _Columns.of(listed, doc_ids)
+        columns = _Columns.of(listed)
         # All in the transaction: what is compared is what the rows are written over.
         with transaction(self.conn) as cur:
             blob = cur.execute("SELECT data FROM corpus_cache WHERE kind=? AND version=?",
@@ -106,8 +106,7 @@ class ResultTables:
                 gone = [key for key in stored if key not in rows]
                 changed = [row for key, row in rows.items() if stored.get(key) != row]
                 # What the table holds after: the rows of other documents not written again, and these.
-                after = None if columns is None else _Columns.of([r for r in others if (r[0], r[1]) not in rows] + listed,
-                                                                 doc_ids)
+                after = None if columns is None else _Columns.of([r for r in others if (r[0], r[1]) not in rows] + listed)
             # In key order: each row goes next to the last one in the table's b-tree, not to a random page.
             changed.sort(key=lambda row: row[:2])
             # Most of the table new (a fresh trace: 340k rows at 25k documents): the index on b is
@@ -182,42 +181,39 @@ _REST = itemgetter(2, 3, 4, 5, 7, 8)  # a relation row's fields but its pair and
 
 class _Columns:
     """Relation rows in columns, compared in numpy rather than a tuple at a time: each row's two
-    documents as codes into ``names``, its score as a float, and the rest of its fields (type,
+    documents as codes of ``names``, its score as a float, and the rest of its fields (type,
     source, coverages, passages, evidence: few distinct tuples in a corpus, most relations being
-    by topic) as a code into ``rests``. Codes are made by dicts of the values themselves, so two
-    rows' fields are equal here exactly as they compare as tuples (``==``, as :meth:`put_relation_rows`
+    by topic) as a code of ``rests``. Codes are a dict's of the values themselves, so two rows'
+    fields are equal here exactly as they compare as tuples (``==``, as :meth:`put_relation_rows`
     compared them); only scores are compared as floats, and rows whose score is not a float are not
     put in columns (:meth:`of` is None), nor rows that marshal cannot keep."""
 
-    def __init__(self, names: list, rests: list[tuple], codes: np.ndarray, scores: np.ndarray) -> None:
+    def __init__(self, names: _Vocab, rests: _Vocab, codes: np.ndarray, scores: np.ndarray) -> None:
         self.names, self.rests, self.codes, self.scores = names, rests, codes, scores
         self.size = len(scores)
 
     @classmethod
-    def of(cls, rows: list[tuple], names: Sequence = ()) -> _Columns | None:
-        """The rows in columns, their documents coded from ``names`` on (the run's documents: most
-        of those the rows name)."""
+    def of(cls, rows: list[tuple]) -> _Columns | None:
+        """The rows in columns."""
         n = len(rows)
         if n and set(map(len, rows)) != {9}:
             return None
         scores = list(map(itemgetter(6), rows))
         if n and set(map(type, scores)) != {float}:
             return None
-        names, rests = list(dict.fromkeys(names)), []
-        codes = np.empty((n, 3), dtype=np.int64)
-        for j, (col, vocab) in enumerate(((list(map(itemgetter(0), rows)), names),
-                                          (list(map(itemgetter(1), rows)), names), (list(map(_REST, rows)), rests))):
-            try:
-                codes[:, j] = _coded(col, vocab)
-            except TypeError:  # a field that cannot be a dict's key
-                return None
+        names, rests = _Vocab(), _Vocab()
+        try:  # a field that cannot be a dict's key: TypeError
+            codes = np.column_stack([names.coded(map(itemgetter(0), rows), n), names.coded(map(itemgetter(1), rows), n),
+                                     rests.coded(map(_REST, rows), n)]) if n else np.empty((0, 3), dtype=np.int64)
+        except TypeError:
+            return None
         return cls(names, rests, codes, np.fromiter(scores, dtype=np.float64, count=n))
 
     def dumps(self) -> bytes | None:
         """The columns as kept (None: a value marshal cannot keep), without the names and rests no
         row uses any more."""
-        names, pairs = _used(self.names, self.codes[:, :2])
-        rests, rest = _used(self.rests, self.codes[:, 2])
+        names, pairs = self.names.used(self.codes[:, :2])
+        rests, rest = self.rests.used(self.codes[:, 2])
         try:
             return marshal.dumps((names, rests, np.column_stack([pairs, rest]).astype(np.int32).tobytes(),
                                   self.scores.tobytes()))
@@ -226,19 +222,20 @@ class _Columns:
 
     @classmethod
     def loads(cls, blob: bytes, into: _Columns) -> _Columns:
-        """Kept columns (:meth:`dumps`), coded as ``into``'s (whose names and rests are extended
-        with theirs, so both compare code for code)."""
+        """Kept columns (:meth:`dumps`), coded as ``into``'s (whose vocabularies gain their values,
+        so both compare code for code)."""
         names, rests, codes, scores = marshal.loads(blob)
         codes = np.frombuffer(codes, dtype=np.int32).reshape(-1, 3)
-        codes = np.column_stack([_coded(names, into.names)[codes[:, :2]], _coded(rests, into.rests)[codes[:, 2]]])
+        codes = np.column_stack([into.names.coded(names, len(names))[codes[:, :2]],
+                                 into.rests.coded(rests, len(rests))[codes[:, 2]]])
         return cls(into.names, into.rests, codes, np.frombuffer(scores, dtype=np.float64))
 
-    def _keys(self) -> np.ndarray:
-        return self.codes[:, 0] * len(self.names) + self.codes[:, 1]
+    def _keys(self, bound: int) -> np.ndarray:
+        return self.codes[:, 0] * bound + self.codes[:, 1]
 
     def _among(self, ids: set[str]) -> np.ndarray:
         """Whether each row's two documents are both of ``ids``."""
-        given = np.fromiter(map(ids.__contains__, self.names), dtype=bool, count=len(self.names))
+        given = self.names.where(ids.__contains__)
         return given[self.codes[:, 0]] & given[self.codes[:, 1]]
 
     def difference(self, ids: set[str], new: _Columns) -> tuple[list[tuple], list[int]]:
@@ -246,11 +243,13 @@ class _Columns:
         changes: the keys of these rows among ``ids`` that ``new`` has not, and where the rows of
         ``new`` are that these do not hold equal."""
         among = np.flatnonzero(self._among(ids))
-        old_keys, new_keys = self._keys()[among], new._keys()
+        bound = self.names.bound()
+        old_keys, new_keys = self._keys(bound)[among], new._keys(bound)
         order = np.argsort(new_keys, kind="stable")
         at = np.minimum(np.searchsorted(new_keys[order], old_keys), max(new.size - 1, 0))
         found = (new_keys[order][at] == old_keys) if new.size else np.zeros(len(among), dtype=bool)
-        gone = [(self.names[a], self.names[b]) for a, b in self.codes[among[~found], :2].tolist()]
+        value = self.names.values()
+        gone = [(value[a], value[b]) for a, b in self.codes[among[~found], :2].tolist()]
         old, matched = among[found], order[at[found]]
         same = np.zeros(new.size, dtype=bool)
         same[matched] = (self.codes[old] == new.codes[matched]).all(axis=1) & (self.scores[old] == new.scores[matched])
@@ -260,28 +259,44 @@ class _Columns:
         """The rows after writing ``new`` (coded as this) over these among ``ids``: rows of other
         documents ``new`` does not name again, then ``new``'s."""
         kept = np.flatnonzero(~self._among(ids))
-        kept = kept[~np.isin(self._keys()[kept], new._keys())]
+        bound = self.names.bound()
+        kept = kept[~np.isin(self._keys(bound)[kept], new._keys(bound))]
         return _Columns(self.names, self.rests, np.concatenate([self.codes[kept], new.codes]),
                         np.concatenate([self.scores[kept], new.scores]))
 
 
-def _used(vocab: list, codes: np.ndarray) -> tuple[list, np.ndarray]:
-    """The values of ``vocab`` that ``codes`` name, and the codes into that list."""
-    used = np.zeros(len(vocab), dtype=bool)
-    used[codes.ravel()] = True
-    return [vocab[i] for i in np.flatnonzero(used).tolist()], (np.cumsum(used) - 1)[codes]
+class _Vocab:
+    """Values and their codes (ints, not dense: a dict's ``setdefault`` in C, a row at a time)."""
 
+    def __init__(self) -> None:
+        self.code: dict = {}
+        self._next = count()
 
-def _coded(values: list, vocab: list) -> np.ndarray:
-    """Each value's place in ``vocab``, values not there added to it (in their first order)."""
-    code = {v: i for i, v in enumerate(vocab)}
-    out = np.fromiter(map(code.get, values, repeat(-1)), dtype=np.int64, count=len(values))
-    missing = np.flatnonzero(out < 0)
-    if len(missing):
-        for i in missing.tolist():
-            if values[i] not in code:
-                code[values[i]] = len(vocab)
-                vocab.append(values[i])
-        out[missing] = np.fromiter(map(code.__getitem__, [values[i] for i in missing.tolist()]), dtype=np.int64,
-                                   count=len(missing))
-    return out
+    def coded(self, values: Iterable, n: int) -> np.ndarray:
+        """The codes of ``n`` values, those not known given one."""
+        return np.fromiter(map(self.code.setdefault, values, self._next), dtype=np.int64, count=n)
+
+    def bound(self) -> int:
+        """More than every code."""
+        return max(self.code.values(), default=-1) + 1
+
+    def values(self) -> dict[int, object]:
+        return {c: v for v, c in self.code.items()}
+
+    def where(self, test: Callable[[object], bool]) -> np.ndarray:
+        """``test`` of each code's value, by code (False where no value has the code)."""
+        out = np.zeros(self.bound(), dtype=bool)
+        out[np.fromiter(self.code.values(), dtype=np.int64, count=len(self.code))] = np.fromiter(
+            map(test, self.code), dtype=bool, count=len(self.code))
+        return out
+
+    def used(self, codes: np.ndarray) -> tuple[list, np.ndarray]:
+        """The values ``codes`` name, and the codes as places in that list."""
+        at = np.fromiter(self.code.values(), dtype=np.int64, count=len(self.code))
+        used = np.zeros(self.bound(), dtype=bool)
+        used[codes.ravel()] = True
+        keep = used[at]
+        place = np.full(len(used), -1, dtype=np.int64)
+        place[at[keep]] = np.arange(int(keep.sum()))
+        values = list(self.code)
+        return [values[i] for i in np.flatnonzero(keep).tolist()], place[codes]
