@@ -105,8 +105,10 @@ class ResultTables:
                 n_rows = len(stored) + len(others)
                 gone = [key for key in stored if key not in rows]
                 changed = [row for key, row in rows.items() if stored.get(key) != row]
-                # What the table holds after: the rows of other documents not written again, and these.
-                after = None if columns is None else _Columns.of([r for r in others if (r[0], r[1]) not in rows] + listed)
+                # What the table holds after: the rows of other documents not written again (most
+                # often none), and these.
+                others = [r for r in others if (r[0], r[1]) not in rows]
+                after = _Columns.of(others + listed) if columns is not None and others else columns
             # In key order: each row goes next to the last one in the table's b-tree, not to a random page.
             changed.sort(key=lambda row: row[:2])
             # Most of the table new (a fresh trace: 340k rows at 25k documents): the index on b is
