@@ -20,7 +20,9 @@ The results kept per pair (a pair's relation, its fact diffs: engines/kept.py) a
 other code than the one that traced the store; each run keeps them again as its own code keeps
 them, under its digest, as if it had traced the store (:func:`relabelled`) (else both codes would type and diff every such pair again, which a
 steady rerun does not). A code that stores a record of another layout (a version bumped)
-recomputes it on the copy: its rerun then pays that once, and this measures that.
+recomputes it on the copy: its rerun then pays that once, and this measures that. `--store FILE`:
+this tree's code reruns DIR/FILE instead (the same corpus's trace as this code leaves it, e.g. a copy
+of fresh.db with the record of the new layout written by this code), the other code DIR/fresh.db.
 
 `--stage candidates`: that stage alone, nothing else in the process. The first such call reruns
 read and topics once with this checkout's code and keeps the store as the candidates stage found
