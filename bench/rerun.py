@@ -20,7 +20,9 @@ The results kept per pair (a pair's relation, its fact diffs: engines/kept.py) a
 other code than the one that traced the store; each run keeps them again as its own code keeps
 them, under its digest, as if it had traced the store (:func:`relabelled`) (else both codes would type and diff every such pair again, which a
 steady rerun does not). A code that stores a record of another layout (a version bumped)
-recomputes it on the copy: its rerun then pays that once, and this measures that.
+recomputes it on the copy: its rerun then pays that once, and this measures that. `--store FILE`:
+this tree's code reruns DIR/FILE instead (the same corpus's trace as this code leaves it, e.g. a copy
+of fresh.db with the record of the new layout written by this code), the other code DIR/fresh.db.
 
 `--stage candidates`: that stage alone, nothing else in the process. The first such call reruns
 read and topics once with this checkout's code and keeps the store as the candidates stage found
@@ -87,15 +89,15 @@ def _imported(src: str) -> ModuleType:
     return sourcetrace
 
 
-def child(src: str, work: Path, copy: Path) -> None:
-    """One rerun with ``src``'s code on a copy of the fresh store; prints one JSON line."""
+def child(src: str, work: Path, copy: Path, store: str = "fresh.db") -> None:
+    """One rerun with ``src``'s code on a copy of the fresh store (``store`` in ``work``); prints one JSON line."""
     _imported(src)  # before bench/trace.py, which puts this tree's src first
     import trace as bench
 
     from sourcetrace.encode import get_encoder
     from sourcetrace.store.sqlite import Store
 
-    _relabelled(work, copy)
+    _relabelled(work, copy, store)
     get_encoder("use").encode(["warm up the encoder", "تسخين"])
     real = bench._cpu
     bench._cpu = time.process_time  # this process's threads only: the stages' own CPU
@@ -114,12 +116,12 @@ def child(src: str, work: Path, copy: Path) -> None:
     _unlink(copy)
 
 
-def _relabelled(work: Path, copy: Path) -> Path:
+def _relabelled(work: Path, copy: Path, store: str = "fresh.db") -> Path:
     """A copy of the fresh store whose results kept per pair are stale under any other code
     (engines/kept.code_version): kept again by the imported code (:func:`relabelled`), as if it had
     traced the store, so a run measures a steady rerun."""
     _unlink(copy)
-    shutil.copyfile(work / "fresh.db", copy)
+    shutil.copyfile(work / store, copy)
     relabelled(copy, json.loads((work / PREPARED).read_text())["code"])
     return copy
 
@@ -229,11 +231,17 @@ def main() -> None:
     ap.add_argument("--against", type=Path, help="another checkout (its src) to alternate with")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--stage", choices=["candidates"], help="that stage alone (see above)")
+    ap.add_argument("--store", default="fresh.db",
+                    help="the store in DIR this tree's code reruns (the others fresh.db): the same trace with a "
+                         "stored layout this code changed, as its own trace would leave it")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.keep.mkdir(parents=True, exist_ok=True)
     if args.child:
-        (stage_child if args.stage else child)(args.child[0], args.keep, Path(args.child[1]))
+        if args.stage:
+            stage_child(args.child[0], args.keep, Path(args.child[1]))
+        else:
+            child(args.child[0], args.keep, Path(args.child[1]), args.store)
         return
     prepare(args.keep, args.docs, args.seed)
     if args.stage:
@@ -244,7 +252,7 @@ def main() -> None:
     for i in range(args.rounds):
         for name, src in codes:
             out = subprocess.run([sys.executable, __file__, "--keep", str(args.keep), *(["--stage", args.stage] if args.stage else []),
-                                  "--child", src,
+                                  "--store", args.store if name == "this" else "fresh.db", "--child", src,
                                   str(args.keep / f"rerun-{name}.db")], capture_output=True, text=True, check=True)
             line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
             r = json.loads(line[len("RESULT "):])

@@ -188,3 +188,27 @@ def test_an_interrupted_load_leaves_the_store_as_it_was(tmp_path):
     assert _snapshot(db) == before
     with Store(db) as store:  # and the same load, run again, goes through
         assert load(src, store).counts["documents"] == 3
+
+
+def test_a_load_drops_the_relations_kept_in_columns_and_keeps_the_triggers(tmp_path):
+    """A load writes the relations table itself: the columns a trace's write kept beside it
+    (store/results.py) no longer say what it holds, so they go; the triggers that drop them on
+    other writes are there after it as before."""
+    from sourcetrace.store.results import relation_rows
+    from sourcetrace.store.schema import RELATIONS_KEPT, RELATIONS_TRIGGERS
+
+    src = _jsonl_set(tmp_path / "out")
+    with Store(tmp_path / "s.db") as store:
+        load(src, store)
+        ids = [d.id for d in store.documents()]
+        rows = relation_rows(store.relations())
+        moved = [r[:6] + (r[6] / 2,) + r[7:] for r in rows]
+        assert store.put_relation_rows(ids, moved) == len(rows)
+        kept = "SELECT 1 FROM corpus_cache WHERE kind=?"
+        assert store.conn.execute(kept, (RELATIONS_KEPT,)).fetchone()
+        load(src, store)  # the relations as the outputs say, the kept columns not
+        assert store.conn.execute(kept, (RELATIONS_KEPT,)).fetchone() is None
+        triggers = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+        assert triggers >= set(RELATIONS_TRIGGERS)
+        assert store.put_relation_rows(ids, moved) == len(rows)
+        assert sorted(relation_rows(store.relations())) == sorted(moved)

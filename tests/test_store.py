@@ -348,3 +348,112 @@ def test_a_corpus_result_put_again_is_the_new_one(tmp_path):
         store.put_corpus_cached("neighbours", "v2", b"new")
         assert store.corpus_cached("neighbours", "v2") == b"new" and store.corpus_cached("neighbours", "v1") is None
         assert store.corpus_cached("ballots", "v1") == b"kept"
+
+
+def _stores_with_documents(tmp_path, n: int):
+    store = Store(tmp_path / "s.db")
+    names = [f"d{i}" for i in range(n)]
+    for name in names:
+        source = SourceFile(f"in/{name}.txt", "Some text.", "utf-8", "text", name * (64 // len(name) + 1), 10)
+        store.put_file(f"/abs/in/{name}.txt", source, "s1", [Document(f"{name}#1", f"in/{name}.txt", 0, 10, "en")], [])
+    return store, [f"{n}#1" for n in names]
+
+
+def _table(store: Store) -> list[tuple]:
+    return store.conn.execute("SELECT * FROM relations ORDER BY a, b").fetchall()
+
+
+def _reference(table: list[tuple], ids: set[str], new: list[tuple]) -> tuple[int, list[tuple]]:
+    """What a write of relation rows does, read off the table (the code before the kept columns):
+    how many rows change, and the table after."""
+    rows = {(r[0], r[1]): r for r in new}
+    stored = {(r[0], r[1]): r for r in table if r[0] in ids and r[1] in ids}
+    gone = [k for k in stored if k not in rows]
+    changed = [r for k, r in rows.items() if stored.get(k) != r]
+    after = {(r[0], r[1]): r for r in table if (r[0], r[1]) not in gone}
+    after.update(rows)
+    return len(gone) + len(changed), sorted(after.values())
+
+
+def test_relation_rows_compared_with_the_kept_columns_write_what_reading_the_table_would(tmp_path):
+    """Random writes over random subsets of documents, one after another: each changes the rows the
+    table read back says it should, and leaves the table as that would (kept columns or not)."""
+    import random
+
+    from sourcetrace.store.results import relation_rows
+    from sourcetrace.store.schema import RELATIONS_KEPT
+
+    rng = random.Random(5)
+    store, ids = _stores_with_documents(tmp_path, 12)
+    with store:
+        kept_used = 0
+        for step in range(60):
+            among = set(rng.sample(ids, rng.randint(2, len(ids))))
+            members = sorted(among)
+            rows = []
+            for _ in range(rng.randint(0, 25)):
+                a, b = sorted(rng.sample(members, 2))
+                score = rng.choice([0.5, 0.25, 0.75, rng.random()])
+                rows.append((a, b, rng.choice(["related", "copy"]), rng.choice([None, a]), rng.choice([0.0, 0.5]),
+                             0.0, score, rng.choice([0, 1, 2]), rng.choice(['["x"]', '["y"]', '["é"]'])))
+            if step % 17 == 16:  # a count given as a float: not in columns, the table read
+                rows.append((members[0], members[1], "related", None, 0.0, 0.0, 0.5, 1.0, '["x"]'))
+            rows += rows[:2]  # a pair given twice: the last one kept
+            kept = store.conn.execute("SELECT 1 FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,)).fetchone()
+            kept_used += kept is not None
+            expected, after = _reference(_table(store), among, rows)
+            assert store.put_relation_rows(members, rows) == expected
+            assert _table(store) == after
+        assert kept_used > 40
+        rel = store.relations()
+        assert relation_rows(rel) == _table(store)
+
+
+@pytest.mark.parametrize("change", [
+    "UPDATE relations SET score = score + 0.125 WHERE a = 'd0#1' AND b = 'd1#1'",
+    "DELETE FROM relations WHERE a = 'd0#1'",
+    "INSERT INTO relations VALUES ('d2#1', 'd3#1', 'related', NULL, 0.0, 0.0, 0.5, 0, '[]')",
+    "DELETE FROM documents WHERE id = 'd1#1'",  # its relations go with it (a cascade)
+])
+def test_a_write_to_the_relations_table_elsewhere_drops_the_kept_columns(tmp_path, change):
+    """Another writer (SQL, a document removed) changes the table: the next write reads it back
+    and puts back what it changed; were the kept columns trusted, it would write nothing."""
+    from sourcetrace.store.schema import RELATIONS_KEPT
+
+    store, ids = _stores_with_documents(tmp_path, 4)
+    with store:
+        rows = [("d0#1", "d1#1", "copy", "d0#1", 0.9, 0.8, 0.95, 1, '["w"]'),
+                ("d0#1", "d2#1", "related", None, 0.0, 0.0, 0.5, 0, '["t"]'),
+                ("d1#1", "d3#1", "related", None, 0.0, 0.0, 0.625, 0, '["t"]')]
+        assert store.put_relation_rows(ids, rows) == 3
+        assert store.put_relation_rows(ids, rows) == 0
+        store.conn.execute(change)
+        assert store.conn.execute("SELECT 1 FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,)).fetchone() is None
+        if "documents" in change:  # read again: its two relations are not in the table
+            source = SourceFile("in/d1.txt", "Some text.", "utf-8", "text", "d1" * 33, 10)
+            store.put_file("/abs/in/d1.txt", source, "s1", [Document("d1#1", "in/d1.txt", 0, 10, "en")], [])
+        expected, after = _reference(_table(store), set(ids), rows)
+        assert expected > 0
+        assert store.put_relation_rows(ids, rows) == expected
+        assert _table(store) == after == sorted(rows)
+        assert store.put_relation_rows(ids, rows) == 0
+
+
+def test_a_store_made_before_the_kept_columns_gains_them_and_its_triggers(tmp_path):
+    """A store whose relations were written by older code (no kept columns, no triggers) is read back
+    once; the write after that compares with the columns."""
+    from sourcetrace.store.schema import RELATIONS_KEPT, RELATIONS_TRIGGERS
+
+    store, ids = _stores_with_documents(tmp_path, 3)
+    with store:
+        for name in RELATIONS_TRIGGERS:
+            store.conn.execute(f"DROP TRIGGER {name}")
+        store.conn.execute("INSERT INTO relations VALUES ('d0#1', 'd1#1', 'related', NULL, 0.0, 0.0, 0.5, 0, '[]')")
+    with Store(tmp_path / "s.db") as store:
+        names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+        assert names == set(RELATIONS_TRIGGERS)
+        row = ("d1#1", "d2#1", "related", None, 0.0, 0.0, 0.5, 0, '[]')
+        assert store.put_relation_rows(ids, [row]) == 2
+        assert store.conn.execute("SELECT 1 FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,)).fetchone()
+        assert store.put_relation_rows(ids, [row]) == 0
+        assert _table(store) == [row]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from sourcetrace.records import Document, Passage, Relation, Sentence
-from sourcetrace.store.schema import transaction
+from sourcetrace.store.schema import RELATIONS_KEPT, RELATIONS_TRIGGERS, transaction
 
 BATCH = 5000  # rows a statement inserts at a time
 
@@ -172,6 +172,11 @@ class Load:
 
     def put_relations(self, relations: Iterable[tuple[str, Relation]]) -> None:
         """(where, relation) of every relation, as :meth:`put_passages`."""
+        # The relations kept in columns are no longer the table's: dropped once here, not by the
+        # triggers a row at a time (store/schema.py), which are made again after the rows.
+        self.cur.execute("DELETE FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,))
+        for name in RELATIONS_TRIGGERS:
+            self.cur.execute(f"DROP TRIGGER IF EXISTS {name}")
         for chunk in _chunked(relations):
             for where, r in chunk:
                 if r.source is not None and r.source not in (r.a, r.b):
@@ -183,6 +188,8 @@ class Load:
             except sqlite3.IntegrityError as exc:
                 raise self._unknown(chunk, lambda r: (r.a, r.b), "relation") from exc
             self.counts["relations"] += len(chunk)
+        for sql in RELATIONS_TRIGGERS.values():
+            self.cur.execute(sql)
 
     def _unknown(self, chunk: list, ids: Callable, what: str) -> LoadError:
         """The error for a batch that named a document the store does not hold: which row, which id."""

@@ -19,6 +19,16 @@ MMAP_BYTES = 1 << 30
 QUOTE_TOKENIZER = "unicode61 remove_diacritics 2"
 # The relations' second index; a bulk write of relations builds it again after the rows (store/results.py).
 RELATIONS_B_INDEX = "CREATE INDEX IF NOT EXISTS relations_b ON relations(b)"
+# The relations table as its last write through the store left it, in columns (corpus_cache, this
+# kind: store/results.py): a rerun compares its relations with them rather than read every row back.
+# Any other write to the table (a load, a document removed and its relations with it, another tool)
+# drops them, through these triggers, so they are only ever read while they are the table's rows;
+# the store's own write drops the triggers in its transaction and makes them again after.
+RELATIONS_KEPT = "relations as written"
+RELATIONS_TRIGGERS = {name: f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {verb} ON relations BEGIN "
+                      f"DELETE FROM corpus_cache WHERE kind='{RELATIONS_KEPT}'; END"
+                      for name, verb in (("relations_inserted", "INSERT"), ("relations_updated", "UPDATE"),
+                                         ("relations_deleted", "DELETE"))}
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,6 +102,7 @@ CREATE TABLE IF NOT EXISTS corpus_cache (  -- results over a run's whole documen
     version TEXT NOT NULL,
     data BLOB NOT NULL
 );
+{";".join(RELATIONS_TRIGGERS.values())};
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL,
     text_key TEXT NOT NULL,        -- sha1 of the normalized sentence text
