@@ -37,7 +37,6 @@ def run(db: str, profile: bool, limit: int) -> dict:
     import time
 
     from sourcetrace import pipeline
-    from sourcetrace.align.pair import align
     from sourcetrace.encode import get_encoder
     from sourcetrace.encode import vectors as vmod
     from sourcetrace.engines.sides import Sides
@@ -64,14 +63,12 @@ def run(db: str, profile: bool, limit: int) -> dict:
         prof.enable()
     from sourcetrace.align import pair
 
-    prepare = getattr(pair, "prepare", None)  # a code that prepares a worker's chunk
     t0 = time.process_time()
     out = []
     for lo in range(0, len(pairs), 48):  # a worker's chunks
         chunk = [(docs[a], docs[b]) for a, b in pairs[lo:lo + 48]]
-        if prepare is not None:
-            prepare([(sides(a), sides(b)) for a, b in chunk], enc)
-        out += [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors)) for a, b in chunk]
+        out += [(a.id, b.id, ps) for (a, b), ps in zip(chunk, _chunk(pair, [(sides(a), sides(b)) for a, b in chunk],
+                                                                       enc, vectors), strict=True)]
     t_align = time.process_time() - t0
     if prof is not None:
         prof.disable()
@@ -92,6 +89,17 @@ def run(db: str, profile: bool, limit: int) -> dict:
     if prof is not None:
         res["profile"] = table(prof)
     return res
+
+
+def _chunk(pair: object, sides: list, enc: object, vectors: object) -> list:
+    """A worker's chunk of pairs as a checkout's code aligns it (engines/workers.py _align_chunk):
+    its static rows prepared, then the pairs together (``align_many``) or one by one (older code)."""
+    prepare, many = getattr(pair, "prepare", None), getattr(pair, "align_many", None)
+    if prepare is not None:
+        prepare(sides, enc)
+    if many is not None:
+        return many(sides, encoder=enc, vectors=vectors)
+    return [pair.align(a, b, encoder=enc, vectors=vectors) for a, b in sides]  # type: ignore[attr-defined]
 
 
 def _loaded(root: Path) -> dict:
@@ -137,14 +145,11 @@ def interleaved(db: str, roots: dict[str, Path], limit: int, chunk: int = 48) ->
         order = list(codes) if c % 2 == 0 else list(codes)[::-1]
         for name in order:
             mods, st, enc, sides, vectors = codes[name]
-            align = mods["align.pair"].align
-            prepare = getattr(mods["align.pair"], "prepare", None)  # a code that prepares a worker's chunk
             docs_of = {d: docs[d] for p in pairs[lo:lo + chunk] for d in p}
             t0 = time.process_time()
-            if prepare is not None:
-                prepare([(sides(docs_of[a]), sides(docs_of[b])) for a, b in pairs[lo:lo + chunk]], enc)
-            got = [(a, b, align(sides(docs_of[a]), sides(docs_of[b]), encoder=enc, vectors=vectors))
-                   for a, b in pairs[lo:lo + chunk]]
+            found = _chunk(mods["align.pair"], [(sides(docs_of[a]), sides(docs_of[b])) for a, b in pairs[lo:lo + chunk]],
+                           enc, vectors)
+            got = [(a, b, ps) for (a, b), ps in zip(pairs[lo:lo + chunk], found, strict=True)]
             cpu[name] += time.process_time() - t0
             out[name] += got
     digests = {k: hashlib.sha1(json.dumps([[a, b, [[p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, p.kind,

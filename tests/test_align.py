@@ -399,3 +399,32 @@ def test_alnum_keeps_what_isalnum_keeps_for_every_code_point() -> None:
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     assert _alnum(every) == "".join(ch for ch in every if ch.isalnum())
     assert _alnum("Step_1: a-b, ١٢ «قال»") == "Step1ab١٢قال"
+
+
+@pytest.mark.slow
+def test_pairs_aligned_together_get_each_pairs_own_passages_with_fewer_calls_for_vectors(sides):
+    """align_many (a pair worker's chunk): each pair's passages are align's, while the vectors its
+    pairs need at a step are asked for in one call (cross-language pairs' units first, then the
+    same-language pairs' screened ones). Vectors here are encoded a text at a time, so their bits
+    do not depend on the calls' batches (BLAS's do, on some machines: bench/README align32)."""
+    from sourcetrace.align.pair import align_many
+    from sourcetrace.encode import get_encoder
+
+    use = get_encoder("use")
+    calls: list[int] = []
+
+    def one_by_one(encoder, texts):
+        calls.append(len(texts))
+        return np.stack([encoder.encode([t])[0] for t in texts]) if texts else np.zeros((0, encoder.dim), np.float32)
+
+    en, ar, report = sides
+    paraphrase = _side("Council ministers gathered in Rome in early May 2024 to discuss the basin's water plan.\n"
+                       "The home team won the final by three goals to one after a late penalty.\n", "para")
+    pairs = [(en, ar), (report, ar), (ar, report), (paraphrase, en), (en, paraphrase), (ar, en)]
+    alone = [align(a, b, encoder=use, vectors=one_by_one) for a, b in pairs]
+    calls_alone = len(calls)
+    calls.clear()
+    together = align_many(pairs, encoder=use, vectors=one_by_one)
+    assert together == alone
+    assert any(p.kind == "paraphrase" for p in alone[3]) and any(p.kind == "translation" for p in alone[0])
+    assert len(calls) == 2 < calls_alone

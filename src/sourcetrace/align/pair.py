@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
@@ -719,10 +719,89 @@ def _pairs_whole(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarra
     return {(i, j): (float(score[i, j]), float(sim[i, j])) for i, j in pairs}
 
 
+@dataclass
+class _Wanted:
+    """What an alignment in progress (:func:`_aligning`) needs: ``encoder``'s vectors of each list
+    of texts, one array a list."""
+
+    encoder: Encoder
+    lists: list[list[str]]
+
+
+@dataclass
+class _Screening:
+    """A same-language pair about to compute its units' static vectors (:func:`screen.screened`),
+    its two sides' unit texts: a batch of pairs keeps them at once (:func:`align_many`)."""
+
+    sides: tuple[list[str], list[str]]
+
+
+_Step = Generator[_Wanted | _Screening, list[np.ndarray] | None, list[Passage]]
+
+
 def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors = encoded,
           threshold: float = DEFAULT_THRESHOLD) -> list[Passage]:
     """Passages between two documents, sorted by their start in `a`. ``encoder`` None: the
     default one, or the fast one for a pair over ``LARGE_PAIR`` units."""
+    steps = _aligning(a, b, encoder, threshold)
+    try:
+        step = next(steps)
+        while True:
+            step = steps.send([vectors(step.encoder, texts) for texts in step.lists]
+                              if isinstance(step, _Wanted) else None)
+    except StopIteration as done:
+        return done.value
+
+
+def align_many(pairs: Sequence[tuple[Side, Side]], *, encoder: Encoder, vectors: Vectors = encoded,
+               threshold: float = DEFAULT_THRESHOLD) -> list[list[Passage]]:
+    """:func:`align` of each pair, in order, the same passages: the pairs step together, and the
+    texts they all need encoded at a step go to ``vectors`` in one call per encoder (a pair
+    worker's chunk: one store read, one write and one pass of the encoder for its on-demand units,
+    where each pair paid a pass's fixed costs for a dozen units), as do the static rows their
+    screens read (:func:`screen.keep_rows`). A vector is the same bits in whatever batch it is
+    encoded (encode/use_forward.py ``HEAD_ROWS``; static rows from ``HEAD_FROM`` rows), so
+    ``encoder`` must be one that holds that (USE): the caller's, as a pair worker's is."""
+    out: list[list[Passage] | None] = [None] * len(pairs)
+    steps = {i: _aligning(a, b, encoder, threshold) for i, (a, b) in enumerate(pairs)}
+    asked: dict[int, _Wanted | _Screening] = {}
+
+    def advance(i: int, answer: list[np.ndarray] | None) -> None:
+        try:
+            asked[i] = steps[i].send(answer)
+        except StopIteration as done:
+            out[i] = done.value
+            asked.pop(i, None)
+
+    for i in steps:
+        advance(i, None)
+    while asked:
+        groups = [list(side) for step in asked.values() if isinstance(step, _Screening) for side in step.sides]
+        if groups:
+            screen.keep_rows(groups)
+        answers: dict[int, list[np.ndarray] | None] = {i: None for i in asked}
+        by_encoder: dict[str, list[int]] = {}
+        for i, step in asked.items():
+            if isinstance(step, _Wanted):
+                by_encoder.setdefault(step.encoder.name, []).append(i)
+        for ids in by_encoder.values():
+            wanted = [asked[i] for i in ids]
+            rows = vectors(wanted[0].encoder, [t for step in wanted for texts in step.lists for t in texts])
+            at = 0
+            for i, step in zip(ids, wanted, strict=True):
+                answers[i] = []
+                for texts in step.lists:
+                    answers[i].append(rows[at:at + len(texts)])
+                    at += len(texts)
+        for i, answer in answers.items():
+            advance(i, answer)
+    return out  # type: ignore[return-value]
+
+
+def _aligning(a: Side, b: Side, encoder: Encoder | None, threshold: float) -> _Step:
+    """:func:`align`'s steps: it yields what it needs (vectors, :class:`_Wanted`; static rows about
+    to be computed, :class:`_Screening`) and is sent the vectors (a list of arrays, one a list
+    of texts) or None, and returns the passages."""
     cross = _cross(a.doc, b.doc)
     passages: list[Passage] = []
     covered_a: list[Span] = []
@@ -741,17 +820,26 @@ def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors 
     if ua and ub:
         # Long documents: the fast encoder (USE, ~15x faster than e5) unless one was chosen.
         enc = encoder or get_encoder("use" if len(ua) + len(ub) > LARGE_PAIR else "default")
+        texts_a, texts_b = [u.text for u in ua], [u.text for u in ub]
+        both: tuple[np.ndarray, np.ndarray] | None
         if cross or not screen.screens(enc):
-            both = vectors(enc, [u.text for u in ua]), vectors(enc, [u.text for u in ub])
+            va, vb = yield _Wanted(enc, [texts_a, texts_b])
+            both = va, vb
         else:  # within one language, only units that may be paraphrases pay the encoder (align/screen.py)
-            both = screen.screened_vectors([u.text for u in ua], [u.free for u in ua],
-                                           [u.text for u in ub], [u.free for u in ub], enc, vectors)
+            free_a, free_b = [u.free for u in ua], [u.free for u in ub]
+            if screen.screens_any(free_a, free_b):
+                yield _Screening((texts_a, texts_b))
+            found = screen.screened(texts_a, free_a, texts_b, free_b)
+            both = None
+            if found is not None:
+                (rows,) = yield _Wanted(enc, [found.wanted])
+                both = found.filled(rows)
         cal = calibration_for(enc)
-        found = _pairs(ua, ub, *both, cross, a.doc.lang, cal, threshold) if both else {}
-        for ia, jb, s in _merge(found):
+        found_pairs = _pairs(ua, ub, *both, cross, a.doc.lang, cal, threshold) if both else {}
+        for ia, jb, s in _merge(found_pairs):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]
-            cos = max(found[i, j][1] for i in ia for j in jb)
+            cos = max(found_pairs[i, j][1] for i in ia for j in jb)
             kind = semantic_kind(cross, cos, cal)
             passages.append(Passage(a.doc.id, x0.start, x1.end, b.doc.id, y0.start, y1.end, kind, s))
     if not cross:

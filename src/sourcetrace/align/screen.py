@@ -88,19 +88,47 @@ def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Se
     """Unit vectors of a same-language pair: ``encoder``'s (through ``vectors``) for the units that
     may pair (:func:`candidates`), static ones for the rest; None when no unit may pair (nothing
     to align)."""
-    if not any(free_a) and not any(free_b):  # reuse explained both sides: no cell may pair (candidates)
+    found = screened(texts_a, free_a, texts_b, free_b)
+    if found is None:
+        return None
+    # Both sides' units in one call: one read and one write of the store's cache a pair, not two.
+    return found.filled(vectors(encoder, found.wanted))
+
+
+class Screened:
+    """A same-language pair's static unit vectors, and which units pay the full encoder
+    (:attr:`wanted`, side a's then side b's, in unit order): :meth:`filled` puts their vectors in."""
+
+    def __init__(self, texts_a: Sequence[str], va: np.ndarray, ka: np.ndarray, texts_b: Sequence[str],
+                 vb: np.ndarray, kb: np.ndarray) -> None:
+        self.va, self.ka, self.vb, self.kb = va, ka, vb, kb
+        self.wanted = ([t for t, k in zip(texts_a, ka, strict=True) if k]
+                       + [t for t, k in zip(texts_b, kb, strict=True) if k])
+
+    def filled(self, both: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = int(self.ka.sum())
+        self.va[self.ka], self.vb[self.kb] = both[:n], both[n:]
+        return self.va, self.vb
+
+
+def screens_any(free_a: Sequence[bool], free_b: Sequence[bool]) -> bool:
+    """Whether a unit of the pair may pair at all: not when reuse explained both sides (no cell
+    may pair, :func:`candidates`), whose static vectors are then not computed."""
+    return any(free_a) or any(free_b)
+
+
+def screened(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Sequence[str], free_b: Sequence[bool]
+             ) -> Screened | None:
+    """The static vectors and the units that may pair of a same-language pair (see
+    :func:`screened_vectors`); None when no unit may pair."""
+    if not screens_any(free_a, free_b):
         return None
     with _one_blas_thread():  # a pair's small products: a second thread spinning around each cost 30x the work
         va, vb = static_vectors(texts_a, texts_b)
         ka, kb = candidates(va, free_a, vb, free_b)
     if not ka.any():
         return None
-    # Both sides' units in one call: one read and one write of the store's cache a pair, not two.
-    both = vectors(encoder, [t for t, k in zip(texts_a, ka, strict=True) if k]
-                   + [t for t, k in zip(texts_b, kb, strict=True) if k])
-    n = int(ka.sum())
-    va[ka], vb[kb] = both[:n], both[n:]
-    return va, vb
+    return Screened(texts_a, va, ka, texts_b, vb, kb)
 
 
 def static_vectors(*sides: Sequence[str]) -> list[np.ndarray]:

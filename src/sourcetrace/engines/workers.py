@@ -20,7 +20,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from sourcetrace.align.pair import align, prepare
+from sourcetrace.align.pair import align, align_many, prepare
 from sourcetrace.encode import Encoder, get_encoder, spec_of
 from sourcetrace.encode.base import BatchRunner, LazyBatchEncoder
 from sourcetrace.encode.vectors import StoreVectors
@@ -95,9 +95,13 @@ def _align_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool = True) 
     # ``keep`` False: vectors encoded here are not stored (engines/local.py AlignAhead: aligned
     # before the encode stage, which then encodes what it would without them).
     sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors" if keep else "unkept"]
-    prepare([(sides(a), sides(b)) for a, b in chunk], enc)
-    return [(a.id, b.id, align(sides(a), sides(b), encoder=enc, vectors=vectors, threshold=_state["threshold"]))
-            for a, b in chunk]
+    both = [(sides(a), sides(b)) for a, b in chunk]
+    prepare(both, enc)
+    if enc is None:  # each pair picks its encoder (align): no batch of vectors across pairs
+        found = [align(x, y, encoder=enc, vectors=vectors, threshold=_state["threshold"]) for x, y in both]
+    else:  # the chunk's on-demand units in one encoder pass and one store read and write (align_many)
+        found = align_many(both, encoder=enc, vectors=vectors, threshold=_state["threshold"])
+    return [(a.id, b.id, ps) for (a, b), ps in zip(chunk, found, strict=True)]
 
 
 def diff_chunk(chunk: Sequence[tuple[Document, Document, list[Passage]]], facts_version: str
