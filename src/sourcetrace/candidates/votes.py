@@ -375,12 +375,8 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
     for e in np.flatnonzero(counts == 0).tolist():
         out[e] = _tallied(entries[e][1], *named[e], sizes[members[e]].tolist(), int(own_sizes[e]))
     # Read in order of their numbers of sentences: a block's products padded to its widest row
-    # (each document's sentences) pad little; among as many sentences, by the size of their pools:
-    # a block's rankings are padded to its largest pool, and pools in list order put a hub's beside
-    # the median ones (planted 25,000 / 50,000: 2.6x / 3.0x the cells ranked, 1.13x / 1.08x in this
-    # order; hubs' pools grow with the corpus). Which row computes a shared block follows this order.
-    live = np.flatnonzero(counts)
-    order = live[np.lexsort((counts[live], own_sizes[live]))]
+    # (each document's sentences) pad little. Which row computes a shared block follows this order.
+    order = np.flatnonzero(counts)[np.argsort(own_sizes[counts > 0], kind="stable")]
     row_doc = np.repeat(docs[order], counts[order])  # each row: an entry's document and one of its members
     row_member = np.concatenate([members[e] for e in order.tolist()] or [np.empty(0, dtype=np.int64)])
     source = _shared(row_doc, row_member, len(mats))
