@@ -601,3 +601,30 @@ def test_cross_lists_are_each_documents_nearest_then_those_listing_it_by_id():
             want.append((d, lang, votes.pool(row, back)))
     assert lists == want
     assert any(len(p) > 3 for _, _, p in lists)  # some listed back beyond their nearest
+
+
+@pytest.mark.parametrize("seed,scale,longest", [(0, 1.0, 8), (1, 1.0, 64), (2, 4096.0, 8), (3, 1.0, 65), (4, -1.0, 8)])
+def test_firsts_by_integer_keys_equal_a_comparison(seed, scale, longest):
+    """votes._firsts: each segment's column maxima and first row at each, as a float comparison
+    finds them, ties (copied rows) to the first row: by integer keys for products of float16
+    unit rows (``scale`` 1), by comparison where a segment is longer than the keys' free bits
+    (``longest`` 65) or a product too large for them (``scale`` 4096: cosines to 4096)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, longest + 1, size=40)
+    sizes[0] = longest
+    own = _half(rng.normal(size=(5, 24)))
+    rows = _half(rng.normal(size=(int(sizes.sum()), 24)))
+    copies = rng.integers(0, len(rows), size=len(rows) // 3)
+    rows[copies] = rows[rng.integers(0, len(rows), size=len(copies))]  # ties
+    if scale != 1.0:
+        own = (own * abs(scale)).astype(np.float16).astype(np.float32) if scale > 0 else -own
+    sims = rows.astype(np.float64) @ own.astype(np.float64).T
+    keys = np.empty(sims.shape, dtype=np.int64)
+    with np.errstate(invalid="ignore"):  # as votes._block casts them: a product too large is cast to anything
+        np.multiply(sims, votes._KEY_SCALE, out=keys, casting="unsafe")
+    starts = np.cumsum(sizes) - sizes
+    top, first = votes._firsts(sims, keys, starts, sizes, sims.max(axis=1))
+    for p, (a, k) in enumerate(zip(starts.tolist(), sizes.tolist(), strict=True)):
+        block = sims[a:a + k]
+        assert np.array_equal(top[p], block.max(axis=0))
+        assert np.array_equal(first[p], np.argmax(block, axis=0))

@@ -376,7 +376,8 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
         out[e] = _tallied(entries[e][1], *named[e], sizes[members[e]].tolist(), int(own_sizes[e]))
     # Read in order of their numbers of sentences: a block's products padded to its widest row
     # (each document's sentences) pad little. Which row computes a shared block follows this order.
-    order = np.flatnonzero(counts)[np.argsort(own_sizes[counts > 0], kind="stable")]
+    live = np.flatnonzero(counts)
+    order = live[np.lexsort((counts[live], own_sizes[live]))]
     row_doc = np.repeat(docs[order], counts[order])  # each row: an entry's document and one of its members
     row_member = np.concatenate([members[e] for e in order.tolist()] or [np.empty(0, dtype=np.int64)])
     source = _shared(row_doc, row_member, len(mats))
@@ -427,6 +428,7 @@ def _block(owns: Sequence[np.ndarray], members: Sequence[np.ndarray], counts: np
     f_start = np.cumsum(f_size) - f_size
     total = int(f_size.sum())
     sims = np.empty((total, wide))
+    keys = np.empty((total, wide), dtype=np.int64)  # the same products as integers (_firsts)
     f_entry = entry_rows[fresh]
     bounds = np.searchsorted(f_entry, np.arange(len(owns) + 1)).tolist()
     f_mats = [mats[i] for i in pair_member[fresh].tolist()]
@@ -441,17 +443,20 @@ def _block(owns: Sequence[np.ndarray], members: Sequence[np.ndarray], counts: np
             room[0] = np.empty((2 * count, *part[0].shape[1:]))
         mat = np.concatenate(part, out=room[0][:count], casting="same_kind")
         _sims(mat, own, sims[at:at + count, :len(own)])
+        # As integers while in cache (the products of float16 values are multiples of 2**-48); a
+        # product too large for the keys is cast to anything, and _firsts reads by comparison.
+        with np.errstate(invalid="ignore"):
+            np.multiply(sims[at:at + count, :len(own)], _KEY_SCALE, out=keys[at:at + count, :len(own)], casting="unsafe")
         if len(own) < wide:
             sims[at:at + count, len(own):] = -np.inf
+            keys[at:at + count, len(own):] = 0
         at += count
     if total:
-        top = np.maximum.reduceat(sims, f_start, axis=0)  # (fresh pairs, wide): each member's nearest sentence
-        pair_of = np.repeat(np.arange(len(fresh)), f_size)
-        # Each member's first sentence at its nearest (one pass: the first row at the block's max).
-        first = total - np.maximum.reduceat(np.where(sims == top[pair_of], (total - np.arange(total))[:, None], 0),
-                                            f_start, axis=0) - f_start[:, None]
         back = np.argmax(sims, axis=1)  # each member sentence's nearest own sentence
-        kept.keep(rows[fresh], f_start, sims.max(axis=1), back, first, pair_n[fresh])
+        highest = sims[np.arange(total), back]  # its cosine: the row's max, read where argmax found it
+        # (fresh pairs, wide): each member's nearest sentence to each own sentence and its first at it
+        top, first = _firsts(sims, keys, f_start, f_size, highest)
+        kept.keep(rows[fresh], f_start, highest, back, first, pair_n[fresh])
     else:
         top = first = np.empty((0, wide))
         back = np.empty(0, dtype=np.int64)
@@ -506,6 +511,41 @@ def _block(owns: Sequence[np.ndarray], members: Sequence[np.ndarray], counts: np
     sentence = np.where(on, j, -1)
     return [(best[s:s + k, :c], member[s:s + k, :c], mutual[s:s + k, :c], sentence[s:s + k, :c], bound[s:s + k])
             for s, k, c in zip(n_start.tolist(), n.tolist(), width, strict=True)]
+
+
+# _firsts' keys: a product p (a multiple of 2**-48 under 2**KEY_LIMIT in magnitude) is p * 2**54,
+# an int64 whose low ROW_BITS bits are free for its row's place (2**54 * 2**KEY_LIMIT < 2**63).
+_ROW_BITS = 6
+_KEY_SCALE = 2.0 ** (48 + _ROW_BITS)
+_KEY_LIMIT = 8
+
+
+def _firsts(sims: np.ndarray, keys: np.ndarray, starts: np.ndarray, sizes: np.ndarray, highest: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Each segment's (rows from each of `starts`, `sizes` long) column maxima of `sims` and the
+    first row at each (its place in the segment). `keys`: `sims` times :data:`_KEY_SCALE` as
+    int64 (any value where `sims` is -inf), changed here; `highest`: each row's max. A product of
+    float16 values (the voting vectors) sums exactly in float64, to a multiple of 2**-48, so
+    ``sims * 2**48`` is an integer: with a row's place from the end in the free low bits, one
+    integer max per column finds both the max and its first row, ties to the first as a float
+    comparison breaks them (the maximum, then a second pass over rows equal to it, a fifth of
+    the tallies' reductions). Read by comparison instead where a segment is too long for the free
+    bits or a product too large for the scale (not voting vectors of unit rows)."""
+    room = 1 << _ROW_BITS
+    if len(sizes) and int(sizes.max()) <= room and float(highest.max()) < 2.0 ** _KEY_LIMIT:
+        keys += (room - 1 - _within(sizes))[:, None]
+        most = np.maximum.reduceat(keys, starts, axis=0)
+        # A product below -2**(63 - 54) has no exact key (it is cast to about the int64 minimum),
+        # but none is a column's max unless all its segment's are, which this sees.
+        if int(most.min()) > -(1 << 61):
+            return (most >> _ROW_BITS).astype(np.float64) * 2.0 ** -48, room - 1 - (most & (room - 1))
+    top = np.maximum.reduceat(sims, starts, axis=0)
+    # The first row at each max: one pass, the first row at the max by a reversed count.
+    total = len(sims)
+    pair_of = np.repeat(np.arange(len(starts)), sizes)
+    first = total - np.maximum.reduceat(np.where(sims == top[pair_of], (total - np.arange(total))[:, None], 0),
+                                        starts, axis=0) - starts[:, None]
+    return top, first
 
 
 def _within(lengths: np.ndarray) -> np.ndarray:
