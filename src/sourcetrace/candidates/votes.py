@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from typing import TypeVar
 
 import numpy as np
@@ -933,6 +933,75 @@ def verdict(t: Tally) -> Ballot | None:
             placed.append((t.pool[o], i, j))
     return (t.pool[best], float(np.count_nonzero(t.member[rows, 0] == best)) / n, tuple(placed),
             listed(t.best, t.member, t.pool), runs(t.member[:, 0], t.sentence[:, 0], t.mutual[:, 0], t.pool))
+
+
+def verdicts(tallies: Sequence[Tally]) -> list[Ballot | None]:
+    """:func:`verdict` of each tally, the same ballots, all at once: every tally's cells joined,
+    each (tally, member) a bin. A +1% rerun at 10,000 documents makes ~4,600 ballots, and one at
+    a time they cost ~110 us each in small numpy calls (this: ~45 us)."""
+    out: list[Ballot | None] = [None] * len(tallies)
+    live = [e for e, t in enumerate(tallies) if len(t.best) and t.pool and t.best.shape[1]]
+    if not live:
+        return out
+    ts = [tallies[e] for e in live]
+    n = np.fromiter((len(t.best) for t in ts), dtype=np.int64, count=len(ts))
+    size = np.fromiter((len(t.pool) for t in ts), dtype=np.int64, count=len(ts))
+    start = np.cumsum(n) - n
+    total, span = int(n.sum()), int(size.max())
+    # Each tally's cells one after the other (not padded: a tally ties up to 70 members wide).
+    width = np.fromiter((t.best.shape[1] for t in ts), dtype=np.int64, count=len(ts))
+    row_width = np.repeat(width, n)
+    head = np.cumsum(row_width) - row_width  # each row's first cell
+    best = np.concatenate([t.best.ravel() for t in ts])
+    member = np.concatenate([t.member.ravel() for t in ts])
+    mutual = np.concatenate([t.mutual[:, 0] for t in ts])
+    sentence = np.concatenate([t.sentence[:, 0] for t in ts])
+    best0, member0 = best[head], member[head]
+    entry = np.repeat(np.arange(len(ts)), n)
+    # The votes (:func:`_top`): each tally's bins summed in sentence order, as its own bincount does.
+    voted = np.flatnonzero(mutual)
+    code = entry[voted] * span + member0[voted]
+    counts = np.bincount(code, minlength=len(ts) * span).reshape(len(ts), span)
+    strength = np.bincount(code, weights=best0[voted], minlength=len(ts) * span).reshape(len(ts), span)
+    tied = (counts == counts.max(axis=1)[:, None]) & (np.arange(span) < size[:, None])
+    top = np.argmax(np.where(tied, strength, -np.inf), axis=1)
+    share = counts[np.arange(len(ts)), top] / n
+    # The votes in order (:func:`in_order`), each vote's member's number of sentences.
+    sizes = np.zeros((len(ts), span), dtype=np.int64)
+    sizes[np.repeat(np.arange(len(ts)), size), _within(size)] = np.fromiter(chain.from_iterable(t.sizes for t in ts), dtype=np.int64,
+                                                                         count=int(size.sum()))
+    i = voted - start[entry[voted]]
+    ordered = voted[np.abs(_places(i, n[entry[voted]]) - _places(sentence[voted], sizes[entry[voted], member0[voted]]))
+                    <= IN_ORDER_BAND]
+    # The listed choice (:func:`listed`): each tally's entries level with its LISTED_DEPTH-th or nearer.
+    cut = np.where(row_width >= LISTED_DEPTH, best[np.minimum(head + LISTED_DEPTH - 1, len(best) - 1)], -np.inf)
+    on = (member >= 0) & (best >= np.repeat(cut, row_width))
+    cell_entry = np.repeat(entry, row_width)
+    entries = np.bincount(cell_entry[on], minlength=len(ts))
+    heard = np.bincount(cell_entry[on] * span + member[on], minlength=len(ts) * span).reshape(len(ts), span)
+    two = -np.partition(-heard, 1, axis=1)[:, :2] if span > 1 else np.column_stack([heard[:, 0], np.zeros(len(ts), dtype=np.int64)])
+    chosen = np.argmax(heard, axis=1)
+    # Runs (:func:`runs`) only where two votes stand in a row.
+    row_ran = np.zeros(total, dtype=bool)
+    row_ran[1:] = mutual[1:] & mutual[:-1] & (member0[1:] == member0[:-1]) & (sentence[1:] == sentence[:-1] + 1) & (entry[1:] == entry[:-1])
+    ran = set(entry[row_ran].tolist())
+    by_entry = np.searchsorted(entry[ordered], np.arange(len(ts) + 1)).tolist()
+    placed_i, placed_m, placed_j = (i[np.searchsorted(voted, ordered)].tolist(), member0[ordered].tolist(),
+                                    sentence[ordered].tolist())
+    for x, (e, t) in enumerate(zip(live, ts, strict=True)):
+        pool = t.pool
+        a, b = by_entry[x], by_entry[x + 1]
+        placed = tuple((pool[placed_m[y]], placed_i[y], placed_j[y]) for y in range(a, b))
+        first, second = int(two[x, 0]), int(two[x, 1])
+        said = ("", 0.0) if first == second else (pool[int(chosen[x])], float(first * len(pool) / int(entries[x])))
+        r = (runs(t.member[:, 0], t.sentence[:, 0], t.mutual[:, 0], pool) if x in ran else ())
+        out[e] = (pool[int(top[x])], float(share[x]), placed, said, r)
+    return out
+
+
+def _places(i: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """:func:`_place` of each (voting sentence, number of them), the same float64 values."""
+    return np.where(n > 1, i / np.maximum(n - 1, 1), 0.5)
 
 
 def _top(members: np.ndarray, cosines: np.ndarray, size: int) -> int:

@@ -758,7 +758,7 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
     for lang in sorted({lang for _, lang in tallied}):
         put_in_batches(store, f"{ballots[3]} {lang}", version,
                        ((doc, votes.tally_to_bytes(t)) for (doc, lg), t in tallied.items() if lg == lang))
-    return {k: b for k, t in tallied.items() if (b := votes.verdict(t)) is not None}
+    return {k: b for k, b in zip(tallied, votes.verdicts(list(tallied.values())), strict=True) if b is not None}
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
