@@ -126,11 +126,8 @@ def test_a_tally_brought_up_to_a_changing_pool_reads_only_its_new_members_and_eq
     empty = votes.tally(own, 7, [])
     again = votes.tally_from_bytes(votes.tally_to_bytes(empty))
     assert (again.own, again.pool, again.keys, again.best.shape) == (7, [], [], empty.best.shape)
-    back = votes.tally_from_bytes(data)
-    assert (back.own, back.pool, back.keys, back.sizes) == (kept.own, kept.pool, kept.keys, kept.sizes)
-    for a, b in ((back.best, kept.best), (back.member, kept.member), (back.mutual, kept.mutual),
-                 (back.sentence, kept.sentence), (back.bound, kept.bound)):
-        assert np.array_equal(a, b)
+    _same_tally(votes.tally_from_bytes(data), kept)
+    _same_tally(again, empty)
 
 
 def test_a_retally_leaves_out_a_new_member_without_sentences_and_places_the_others_where_they_are_now():
@@ -489,6 +486,15 @@ def test_tallies_brought_up_together_equal_each_brought_up_alone_and_head_a_full
         _same_head(t, whole)
         assert votes.verdict(t) == votes.ballot(own, [(e, mats[e]) for e, _ in keyed])
     assert votes.verdicts(together) == [votes.verdict(t) for t in together]
+    for t in together:
+        _same_tally(votes.tally_from_bytes(votes.tally_to_bytes(t)), t)
+
+
+def _same_tally(a: votes.Tally, b: votes.Tally) -> None:
+    assert (a.own, a.pool, a.keys, a.sizes) == (b.own, b.pool, b.keys, b.sizes)
+    for x, y in ((a.best, b.best), (a.member, b.member), (a.mutual, b.mutual), (a.sentence, b.sentence),
+                 (a.bound, b.bound)):
+        assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -515,6 +521,8 @@ def test_verdicts_at_once_equal_each_verdict(seed):
                                    sentence.astype(np.int64), np.full(n, -np.inf)))
     got = votes.verdicts(tallies)
     assert got == [votes.verdict(t) for t in tallies]
+    for t in tallies:  # stored as each row's cells up to its last member, read back the same
+        _same_tally(votes.tally_from_bytes(votes.tally_to_bytes(t)), t)
     assert any(b is not None and b[4] for b in got) and any(b is not None and b[2] for b in got)
     assert any(b is not None and b[3][1] for b in got) and any(b is None for b in got)
 

@@ -34,6 +34,7 @@ vectors and its neighbours', so both engines, and a rerun, vote alike.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -80,7 +81,7 @@ MIN_IN_ORDER = 4
 MIN_RUN = 3
 
 BALLOT_VERSION = 6  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes; 5: with its listed choice; 6: with its runs): a stored ballot of another is cast again
-TALLY_VERSION = 4  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary; 4: 4 deep): another is read again whole
+TALLY_VERSION = 5  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary; 4: 4 deep; 5: each row's cells up to its last member): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
 # 4,196 ballots cast again, 696 had lost a sentence's nearest, 634 had members reordered.
@@ -1017,43 +1018,134 @@ def _top(members: np.ndarray, cosines: np.ndarray, size: int) -> int:
 
 
 def tally_to_bytes(t: Tally) -> bytes:
-    """A compact, code-free serialization: its sizes, its own fingerprint, its pool's ids (one a
-    line), then the arrays (a JSON header of the pool's fingerprints cost a rerun reading 4,000
-    tallies half a core-second)."""
-    rows, width = t.best.shape
-    ids = "\n".join(t.pool).encode("utf-8")
-    return b"".join([np.asarray([len(t.pool), rows, width, len(ids)], dtype="<u4").tobytes(),
-                     np.asarray([t.own], dtype="<u8").tobytes(), ids,
-                     np.asarray(t.keys, dtype="<u8").tobytes(), np.asarray(t.sizes, dtype="<u4").tobytes(),
-                     np.asarray(t.bound, dtype="<f8").tobytes(),
-                     np.asarray(t.best, dtype="<f8").tobytes(), np.asarray(t.member, dtype="<i4").tobytes(),
-                     np.asarray(t.sentence, dtype="<i4").tobytes(), np.asarray(t.mutual, dtype=np.uint8).tobytes()])
+    """A compact, code-free serialization (:func:`tallies_to_bytes` of one)."""
+    return tallies_to_bytes([t])[0]
 
 
 def tally_from_bytes(data: bytes) -> Tally:
-    if len(data) < 24:
+    """:func:`tally_to_bytes` read back (ValueError: not a tally)."""
+    t = tallies_from_bytes([data])[0]
+    if t is None:
         raise ValueError("not a tally")
-    members, rows, width, size = np.frombuffer(data[:16], dtype="<u4").tolist()
-    own = int(np.frombuffer(data[16:24], dtype="<u8")[0])
-    pool = data[24:24 + size].decode("utf-8").split("\n") if members else []
-    at = 24 + size
-    keys = np.frombuffer(data[at:at + 8 * members], dtype="<u8").tolist()
-    sizes = np.frombuffer(data[at + 8 * members:at + 12 * members], dtype="<u4").tolist()
-    rest = data[at + 12 * members:]
-    cells = rows * width
-    if len(pool) != members or len(rest) != 8 * rows + 17 * cells:
-        raise ValueError("not a tally")
-    at = 8 * rows
+    return t
 
-    def ints(start: int) -> np.ndarray:
-        return np.frombuffer(rest[start:start + 4 * cells], dtype="<i4").astype(np.int64).reshape(rows, width)
 
-    return Tally(own, pool, keys, sizes,
-                 np.frombuffer(rest[at:at + 8 * cells], dtype="<f8").astype(np.float64).reshape(rows, width),
-                 ints(at + 8 * cells),
-                 np.frombuffer(rest[at + 16 * cells:], dtype=np.uint8).astype(bool).reshape(rows, width),
-                 ints(at + 12 * cells),
-                 np.frombuffer(rest[:at], dtype="<f8").astype(np.float64))
+# A stored tally: its numbers of members, rows, columns and bytes of ids, and its own fingerprint.
+_HEAD = np.dtype([("sizes", "<u4", 4), ("own", "<u8")])
+_SIZES = struct.Struct("<4I")
+
+
+def tallies_to_bytes(tallies: Sequence[Tally]) -> list[bytes]:
+    """Each tally serialized, code-free: its sizes and own fingerprint, its pool's ids (one a line),
+    its members' fingerprints and numbers of sentences, each row's bound and number of cells, then
+    each row's cells up to its last member (cosines, members, sentences, mutual). A tally is as
+    wide as its widest row (members tied at the last kept: up to 70 at 10,000 documents) while
+    most rows keep TALLY_DEPTH, so every cell kept doubled its bytes (5.4 KB: two more pages of
+    the store each). All at once: a +1% rerun at 10,000 documents stores ~4,600 (a JSON header of
+    the pool's fingerprints once cost reading 4,000 of them half a core-second)."""
+    if not tallies:
+        return []
+    rows = np.fromiter((len(t.best) for t in tallies), dtype=np.int64, count=len(tallies))
+    width = np.fromiter((t.best.shape[1] for t in tallies), dtype=np.int64, count=len(tallies))
+    members = np.fromiter((len(t.pool) for t in tallies), dtype=np.int64, count=len(tallies))
+    ids = ["\n".join(t.pool).encode("utf-8") for t in tallies]
+    head = np.zeros(len(tallies), dtype=_HEAD)
+    head["sizes"] = np.column_stack([members, rows, width, [len(x) for x in ids]])
+    head["own"] = [t.own for t in tallies]
+    best = np.concatenate([t.best.ravel() for t in tallies]).astype("<f8")
+    member = np.concatenate([t.member.ravel() for t in tallies])
+    sentence = np.concatenate([t.sentence.ravel() for t in tallies])
+    mutual = np.concatenate([t.mutual.ravel() for t in tallies])
+    # Each row's cells up to its last filled one (the rest empty: -inf, -1, False, -1).
+    row_width = np.repeat(width, rows)
+    col = _within(row_width)
+    mark = np.where((member >= 0) | (best > -np.inf) | mutual | (sentence >= 0), col + 1, 0)
+    first = np.minimum(np.cumsum(row_width) - row_width, max(len(mark) - 1, 0))
+    used = np.where(row_width > 0, np.maximum.reduceat(mark, first), 0) if len(mark) else np.zeros(len(row_width), dtype=np.int64)
+    on = col < np.repeat(used, row_width)
+    member, sentence = member[on], sentence[on]
+    if len(member) and (min(member.min(), sentence.min()) < -1 or max(member.max(), sentence.max()) >= 1 << 15):
+        raise ValueError("a tally's members or sentences out of range")
+    cells = np.bincount(np.repeat(np.arange(len(tallies)), rows), weights=used, minlength=len(tallies)).astype(np.int64)
+    parts = [(head.tobytes(), 24 * np.ones(len(tallies), dtype=np.int64)),
+             (np.fromiter(chain.from_iterable(t.keys for t in tallies), dtype="<u8", count=int(members.sum())).tobytes(), 8 * members),
+             (np.fromiter(chain.from_iterable(t.sizes for t in tallies), dtype="<u4", count=int(members.sum())).tobytes(), 4 * members),
+             (np.concatenate([t.bound for t in tallies]).astype("<f8").tobytes(), 8 * rows),
+             (used.astype("<u2").tobytes(), 2 * rows), (best[on].tobytes(), 8 * cells),
+             (member.astype("<i2").tobytes(), 2 * cells), (sentence.astype("<i2").tobytes(), 2 * cells),
+             (mutual[on].astype(np.uint8).tobytes(), cells)]
+    (h, _), (k, _), (z, _), (b, _), (u, _), (c, _), (m, _), (j, _), (v, _) = parts
+    h_, k_, z_, b_, u_, c_, m_, j_, v_ = ([0, *np.cumsum(n).tolist()] for _, n in parts)
+    return [b"".join((h[h_[e]:h_[e + 1]], ids[e], k[k_[e]:k_[e + 1]], z[z_[e]:z_[e + 1]], b[b_[e]:b_[e + 1]],
+                      u[u_[e]:u_[e + 1]], c[c_[e]:c_[e + 1]], m[m_[e]:m_[e + 1]], j[j_[e]:j_[e + 1]], v[v_[e]:v_[e + 1]]))
+            for e in range(len(tallies))]
+
+
+def tallies_from_bytes(blobs: Sequence[bytes]) -> list[Tally | None]:
+    """:func:`tallies_to_bytes` read back, all at once (None: not a tally)."""
+    out: list[Tally | None] = [None] * len(blobs)
+    fields = []  # each readable blob: (its place, members, rows, width, its ids' end)
+    for e, data in enumerate(blobs):
+        if len(data) < 24:
+            continue
+        members, rows, width, size = _SIZES.unpack_from(data)
+        if len(data) >= 24 + size + 12 * members + 10 * rows:
+            fields.append((e, members, rows, width, 24 + size))
+    if not fields:
+        return out
+    e_of, members, rows, width, at = (np.array(x, dtype=np.int64) for x in zip(*fields, strict=True))
+    length = np.fromiter((len(blobs[e]) for e in e_of.tolist()), dtype=np.int64, count=len(e_of))
+    used_at = (at + 12 * members + 8 * rows).tolist()
+
+    def joined(starts: Sequence[int], ends: Sequence[int], dtype: str) -> np.ndarray:
+        """The blobs' sections from `starts` to `ends`, one after the other, as `dtype`."""
+        return np.frombuffer(b"".join([blobs[e][a:b] for e, a, b in zip(e_of.tolist(), starts, ends, strict=True)]),
+                             dtype=dtype)
+
+    used = joined(used_at, (at + 12 * members + 10 * rows).tolist(), "<u2").astype(np.int64)
+    row_tally = np.repeat(np.arange(len(e_of)), rows)
+    cells = np.bincount(row_tally, weights=used, minlength=len(e_of)).astype(np.int64)
+    widest = np.zeros(len(e_of), dtype=np.int64)
+    np.maximum.at(widest, row_tally, used)
+    good = (length == at + 12 * members + 10 * rows + 13 * cells) & (widest <= width)
+    if not good.all():  # unreadable blobs left out, the rest read again
+        again = tallies_from_bytes([blobs[e] if g else b"" for e, g in zip(e_of.tolist(), good.tolist(), strict=True)])
+        for e, t in zip(e_of.tolist(), again, strict=True):
+            out[e] = t
+        return out
+    keys = joined(at.tolist(), (at + 8 * members).tolist(), "<u8").tolist()
+    sizes = joined((at + 8 * members).tolist(), (at + 12 * members).tolist(), "<u4").tolist()
+    bound = joined((at + 12 * members).tolist(), used_at, "<f8").astype(np.float64)
+    start = at + 12 * members + 10 * rows
+    best = joined(start.tolist(), (start + 8 * cells).tolist(), "<f8")
+    member = joined((start + 8 * cells).tolist(), (start + 10 * cells).tolist(), "<i2")
+    sentence = joined((start + 10 * cells).tolist(), (start + 12 * cells).tolist(), "<i2")
+    mutual = joined((start + 12 * cells).tolist(), length.tolist(), "<u1").astype(bool)
+    # Every tally's (rows, width) cells one after the other, each row's used ones filled.
+    dense = rows * width
+    row_start = np.repeat(np.cumsum(dense) - dense, rows) + _within(rows) * np.repeat(width, rows)
+    place = np.repeat(row_start, used) + _within(used)
+    arrays = []
+    for part, empty, dtype in ((best, -np.inf, np.float64), (member, -1, np.int64), (mutual, False, bool),
+                               (sentence, -1, np.int64)):
+        full = np.full(int(dense.sum()), empty, dtype=dtype)
+        full[place] = part
+        arrays.append(full)
+    key_end, row_end, dense_end = np.cumsum(members).tolist(), np.cumsum(rows).tolist(), np.cumsum(dense).tolist()
+    k = r = d = 0
+    for x, (e, m, n, w, a) in enumerate(fields):
+        data = blobs[e]
+        try:
+            pool = data[24:a].decode("utf-8").split("\n") if m else []
+        except UnicodeDecodeError:
+            pool = None
+        if pool is not None and len(pool) == m:
+            shape = (n, w)
+            out[e] = Tally(int.from_bytes(data[16:24], "little"), pool, keys[k:key_end[x]],
+                           sizes[k:key_end[x]], *(a_[d:dense_end[x]].reshape(shape) for a_ in arrays),
+                           bound[r:row_end[x]])
+        k, r, d = key_end[x], row_end[x], dense_end[x]
+    return out
 
 
 def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:

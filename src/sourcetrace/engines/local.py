@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Set, ValuesView
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -720,9 +720,9 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
     before: dict[tuple[str, str], votes.Tally] = {}
     for lang in sorted({lang for _, lang, _ in todo}):
         found = store.cached(f"{ballots[3]} {lang}", version, [doc for doc, lg, _ in todo if lg == lang])
-        for doc, data in found.items():
-            with suppress(ValueError, KeyError, UnicodeDecodeError):  # unreadable: read the pool whole
-                before[(doc, lang)] = votes.tally_from_bytes(data)
+        for doc, t in zip(found, votes.tallies_from_bytes(list(found.values())), strict=True):
+            if t is not None:  # unreadable: read the pool whole
+                before[(doc, lang)] = t
     # Where each tally's members are in its pool now, all tallies at once (votes.placements).
     kept = [e for e, (doc, lang, _) in enumerate(todo) if (t := before.get((doc, lang))) is not None and t.own == key_of[doc]]
     placed = dict(zip(kept, votes.placements([before[todo[e][:2]] for e in kept], [todo[e][2] for e in kept], key_of),
@@ -756,8 +756,11 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
         vectors[doc] = np.frombuffer(data, dtype=np.float16).reshape(-1, dim).astype(np.float32)
     tallied = pipeline.tallies(plans, vectors, key_of)
     for lang in sorted({lang for _, lang in tallied}):
-        put_in_batches(store, f"{ballots[3]} {lang}", version,
-                       ((doc, votes.tally_to_bytes(t)) for (doc, lg), t in tallied.items() if lg == lang))
+        ours = [(doc, t) for (doc, lg), t in tallied.items() if lg == lang]
+        for a in range(0, len(ours), DOC_BATCH):  # serialized all at once, a batch at a time
+            batch = ours[a:a + DOC_BATCH]
+            store.put_cached(f"{ballots[3]} {lang}", version,
+                             zip([doc for doc, _ in batch], votes.tallies_to_bytes([t for _, t in batch]), strict=True))
     return {k: b for k, b in zip(tallied, votes.verdicts(list(tallied.values())), strict=True) if b is not None}
 
 
