@@ -564,6 +564,9 @@ def test_tallies_are_placed_at_once_where_one_at_a_time_places_them():
             moved += 1
     assert moved >= 20
     assert votes.placements([], [], keys) == []
+    # Which members each must read, all at once (votes.unreads), as one at a time.
+    want = [votes.unread(b, 1, [(d, keys[d]) for d in p], g) for b, p, g in zip(befores, pools, got, strict=True)]
+    assert votes.unreads(befores, got) == want and None in want and votes.unreads([], []) == []
 
 
 def test_a_member_joining_a_pool_can_make_a_pair_of_old_members_chosen_by_its_runner_up():

@@ -789,7 +789,7 @@ def retallies(entries: Sequence[tuple[np.ndarray, Tally, Sequence[tuple[str, int
             members = [x for i, x in enumerate(members) if i not in empty]
             to, new = _placed(before, members)
         # A document without sentences reads no new member: its tally only names them. The lists
-        # are carried in :func:`_brought_up`, every entry of a group at once (:func:`_carried`).
+        # are carried in :func:`_brought_up`, every entry of a group at once (:func:`_carry_all`).
         plans.append((own, before, members, to, new, before.best.shape[1],
                       before.best.shape[1] + (len(new) if len(own) else 0)))
     groups: list[list[int]] = [[]]
@@ -874,26 +874,48 @@ def _carry_all(plans: Sequence[tuple], rows: np.ndarray, into: tuple[np.ndarray,
     width = np.fromiter((t.best.shape[1] for t in befores), dtype=np.int64, count=len(befores))
     if not (rows * width).any():
         return
-    places = [p[3] for p in plans]
-    size = np.fromiter(map(len, places), dtype=np.int64, count=len(places))  # each tally's members, and a last -1
-    to = np.concatenate(places)
-    row_width = np.repeat(width, rows)
-    cell_row = np.repeat(np.arange(int(rows.sum())), row_width)
-    cell_entry = np.repeat(np.repeat(np.arange(len(plans)), rows), row_width)
-    member = np.concatenate([t.member.ravel() for t in befores])
-    moved = to[np.where(member < 0, size[cell_entry] - 1, member) + (np.cumsum(size) - size)[cell_entry]]
-    live = moved >= 0
-    # :func:`_lost` of each row: fewer of the LISTED_DEPTH members it listed still there, others unlisted.
-    known = np.minimum(LISTED_DEPTH, np.bincount(cell_row, weights=member >= 0, minlength=len(row_width)))
-    bound = np.concatenate([t.bound for t in befores])
-    if ((np.bincount(cell_row, weights=live, minlength=len(row_width)) < known) & (bound > -np.inf)).any():
+    cell_row, row_width, member, moved, lost = _moved([p[1] for p in plans], [p[3] for p in plans])
+    if lost.any():
         raise ValueError("the tally cannot be brought up to this pool: read it whole")
+    live = moved >= 0
     b, m, u, s = into
     cell = cell_row * b.shape[1] + _within(row_width)
     b.reshape(-1)[cell] = np.where(live, np.concatenate([t.best.ravel() for t in befores]), -np.inf)
     m.reshape(-1)[cell] = moved
     u.reshape(-1)[cell] = np.concatenate([t.mutual.ravel() for t in befores]) & live
     s.reshape(-1)[cell] = np.where(live, np.concatenate([t.sentence.ravel() for t in befores]), -1)
+
+
+def _moved(befores: Sequence[Tally], places: Sequence[np.ndarray]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every tally's cells joined (rows one after the other): each cell's row, each row's width,
+    each cell's member before and where it is now (`places`: each tally's :func:`_placed`
+    positions, -1 gone, with a last -1 for no member), and whether each tally lost a row's
+    nearest (:func:`_lost`)."""
+    rows = np.fromiter((len(t.best) for t in befores), dtype=np.int64, count=len(befores))
+    width = np.fromiter((t.best.shape[1] for t in befores), dtype=np.int64, count=len(befores))
+    size = np.fromiter(map(len, places), dtype=np.int64, count=len(places))  # each tally's members, and a last -1
+    to = np.concatenate(places) if places else np.empty(0, dtype=np.int64)
+    row_width = np.repeat(width, rows)
+    row_entry = np.repeat(np.arange(len(befores)), rows)
+    cell_row = np.repeat(np.arange(len(row_width)), row_width)
+    cell_entry = row_entry[cell_row]
+    member = np.concatenate([t.member.ravel() for t in befores]) if befores else np.empty(0, dtype=np.int64)
+    moved = to[np.where(member < 0, size[cell_entry] - 1, member) + (np.cumsum(size) - size)[cell_entry]]
+    # :func:`_lost` of each row: fewer of the LISTED_DEPTH members it listed still there, others unlisted.
+    known = np.minimum(LISTED_DEPTH, np.bincount(cell_row, weights=member >= 0, minlength=len(row_width)))
+    bound = np.concatenate([t.bound for t in befores]) if befores else np.empty(0)
+    row_lost = (np.bincount(cell_row, weights=moved >= 0, minlength=len(row_width)) < known) & (bound > -np.inf)
+    return cell_row, row_width, member, moved, np.bincount(row_entry[row_lost], minlength=len(befores)) > 0
+
+
+def unreads(befores: Sequence[Tally], placed: Sequence[Placement]) -> list[list[str] | None]:
+    """:func:`unread` of each tally (its document unchanged) with its :func:`placements` in its pool
+    now, all at once: the new members to read, or None where a row lost its nearest."""
+    if not befores:
+        return []
+    lost = _moved(befores, [to for to, _ in placed])[4].tolist()
+    return [None if gone else [d for _, d in new] for gone, (_, new) in zip(lost, placed, strict=True)]
 
 
 def _columns(head: np.ndarray, cols: int, empty: float | int | bool) -> np.ndarray:
