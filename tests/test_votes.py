@@ -126,11 +126,8 @@ def test_a_tally_brought_up_to_a_changing_pool_reads_only_its_new_members_and_eq
     empty = votes.tally(own, 7, [])
     again = votes.tally_from_bytes(votes.tally_to_bytes(empty))
     assert (again.own, again.pool, again.keys, again.best.shape) == (7, [], [], empty.best.shape)
-    back = votes.tally_from_bytes(data)
-    assert (back.own, back.pool, back.keys, back.sizes) == (kept.own, kept.pool, kept.keys, kept.sizes)
-    for a, b in ((back.best, kept.best), (back.member, kept.member), (back.mutual, kept.mutual),
-                 (back.sentence, kept.sentence), (back.bound, kept.bound)):
-        assert np.array_equal(a, b)
+    _same_tally(votes.tally_from_bytes(data), kept)
+    _same_tally(again, empty)
 
 
 def test_a_retally_leaves_out_a_new_member_without_sentences_and_places_the_others_where_they_are_now():
@@ -413,6 +410,7 @@ def test_tallies_of_many_pools_equal_each_tally_alone(seed, stored, small, block
                      (t.sentence, alone.sentence), (t.bound, alone.bound)):
             assert a.dtype == b.dtype and np.array_equal(a, b)
         assert votes.verdict(t) == votes.ballot(mats[d], [(e, mats[e]) for e, _ in pool])
+    assert votes.verdicts(got) == [votes.verdict(t) for t in got]
 
 
 def test_a_run_of_votes_chooses_a_translation_reordered_in_blocks():
@@ -487,6 +485,46 @@ def test_tallies_brought_up_together_equal_each_brought_up_alone_and_head_a_full
             assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
         _same_head(t, whole)
         assert votes.verdict(t) == votes.ballot(own, [(e, mats[e]) for e, _ in keyed])
+    assert votes.verdicts(together) == [votes.verdict(t) for t in together]
+    for t in together:
+        _same_tally(votes.tally_from_bytes(votes.tally_to_bytes(t)), t)
+
+
+def _same_tally(a: votes.Tally, b: votes.Tally) -> None:
+    assert (a.own, a.pool, a.keys, a.sizes) == (b.own, b.pool, b.keys, b.sizes)
+    for x, y in ((a.best, b.best), (a.member, b.member), (a.mutual, b.mutual), (a.sentence, b.sentence),
+                 (a.bound, b.bound)):
+        assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_verdicts_at_once_equal_each_verdict(seed):
+    """votes.verdicts of many tallies at once: each the ballot votes.verdict makes of it alone, with
+    tied votes and listed choices, votes in order, runs, pools of one, rows without members, tallies
+    of other widths, without rows or without a pool."""
+    rng = np.random.default_rng(seed)
+    tallies = []
+    for _ in range(60):
+        size, n, width = int(rng.integers(0, 7)), int(rng.integers(0, 9)), int(rng.integers(1, 7))
+        pool = [f"m{i}" for i in range(size)]
+        member = rng.integers(-1, max(size, 1), size=(n, width)) if size else np.full((n, width), -1)
+        # A coarse grid of cosines: ties between members and rows level with the listed depth.
+        best = np.where(member >= 0, rng.integers(0, 4, size=(n, width)) / 4, -np.inf)
+        order = np.argsort(-best, axis=1, kind="stable")
+        best, member = np.take_along_axis(best, order, 1), np.take_along_axis(member, order, 1)
+        sentence = np.where(member >= 0, rng.integers(0, 5, size=(n, width)), -1)
+        if n > 2 and rng.random() < 0.5:  # a run: consecutive sentences to consecutive sentences
+            member[:3, 0], sentence[:3, 0], best[:3, 0] = 0 if size else -1, [1, 2, 3], 0.75
+        mutual = (member >= 0) & (rng.random(size=(n, width)) < 0.7)
+        sizes = rng.integers(1, 6, size=size).tolist()
+        tallies.append(votes.Tally(1, pool, list(range(size)), sizes, best, member.astype(np.int64), mutual,
+                                   sentence.astype(np.int64), np.full(n, -np.inf)))
+    got = votes.verdicts(tallies)
+    assert got == [votes.verdict(t) for t in tallies]
+    for t in tallies:  # stored as each row's cells up to its last member, read back the same
+        _same_tally(votes.tally_from_bytes(votes.tally_to_bytes(t)), t)
+    assert any(b is not None and b[4] for b in got) and any(b is not None and b[2] for b in got)
+    assert any(b is not None and b[3][1] for b in got) and any(b is None for b in got)
 
 
 def test_tallies_are_placed_at_once_where_one_at_a_time_places_them():
@@ -526,6 +564,9 @@ def test_tallies_are_placed_at_once_where_one_at_a_time_places_them():
             moved += 1
     assert moved >= 20
     assert votes.placements([], [], keys) == []
+    # Which members each must read, all at once (votes.unreads), as one at a time.
+    want = [votes.unread(b, 1, [(d, keys[d]) for d in p], g) for b, p, g in zip(befores, pools, got, strict=True)]
+    assert votes.unreads(befores, got) == want and None in want and votes.unreads([], []) == []
 
 
 def test_a_member_joining_a_pool_can_make_a_pair_of_old_members_chosen_by_its_runner_up():

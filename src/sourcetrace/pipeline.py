@@ -323,7 +323,8 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
     :func:`votes.unread` accepts for that pool (the caller asked it, to know which members to
     read: asking again cost a tenth of a rerun's ballots), with where its members are in the
     pool (:func:`votes.placements`; None: placed here). ``vectors``: the voting vectors of the
-    documents and of the members to read; ``keys``: the documents' topic fingerprints."""
+    documents whose tallies read members and of the members to read; ``keys``: the documents' topic
+    fingerprints."""
     from threadpoolctl import threadpool_limits
 
     out: dict[tuple[str, str], votes.Tally | None] = {(doc, lang): None for doc, lang, _, _, _ in plans}
@@ -336,7 +337,9 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
         # A new member is read by the 40 or so tallies it joins: its vectors in float64 once (the
         # same values), not once per tally; the tallies brought up all at once.
         brought = [(doc, lang, pool, before, placed) for doc, lang, pool, before, placed in plans if before is not None]
-        entries = [(vectors[doc], before, pool, placed) for doc, _, pool, before, placed in brought]
+        # A tally reading no new member needs only its number of rows of its document's vectors.
+        entries = [(vectors[doc] if doc in vectors else np.empty((len(before.best), 0)), before, pool, placed)
+                   for doc, _, pool, before, placed in brought]
         for (doc, lang, _, _, _), t in zip(brought, votes.retallies(entries, _Widened(vectors)), strict=True):
             out[(doc, lang)] = t
     return out

@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Set, ValuesView
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -722,23 +722,25 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
     before: dict[tuple[str, str], votes.Tally] = {}
     for lang in sorted({lang for _, lang, _ in todo}):
         found = store.cached(f"{ballots[3]} {lang}", version, [doc for doc, lg, _ in todo if lg == lang])
-        for doc, data in found.items():
-            with suppress(ValueError, KeyError, UnicodeDecodeError):  # unreadable: read the pool whole
-                before[(doc, lang)] = votes.tally_from_bytes(data)
+        for doc, t in zip(found, votes.tallies_from_bytes(list(found.values())), strict=True):
+            if t is not None:  # unreadable: read the pool whole
+                before[(doc, lang)] = t
     # Where each tally's members are in its pool now, all tallies at once (votes.placements).
     kept = [e for e, (doc, lang, _) in enumerate(todo) if (t := before.get((doc, lang))) is not None and t.own == key_of[doc]]
     placed = dict(zip(kept, votes.placements([before[todo[e][:2]] for e in kept], [todo[e][2] for e in kept], key_of),
                       strict=True))
+    unread = dict(zip(kept, votes.unreads([before[todo[e][:2]] for e in kept], [placed[e] for e in kept]), strict=True))
     plans = []
     listed: set[str] = set()
     for e, (doc, lang, pool) in enumerate(todo):
         keyed = list(zip(pool, map(key_of.__getitem__, pool), strict=True))
-        prior, where = before.get((doc, lang)), placed.get(e)
-        members = votes.unread(prior, key_of[doc], keyed, where)
+        members = unread.get(e)
         if members is None:  # read whole
-            prior = where = None
-        plans.append((doc, lang, keyed, prior, where))
-        listed.update((doc, *(pool if members is None else members)))
+            plans.append((doc, lang, keyed, None, None))
+            listed.update((doc, *pool))
+        else:  # its own vectors only to read new members with (pipeline.tallies)
+            plans.append((doc, lang, keyed, before[(doc, lang)], placed[e]))
+            listed.update((doc, *members) if members else ())
     apart = apart or {}
     by_sentences = listed.difference(*apart.values())  # once: a set per document cost a tenth of the ballots
     blobs = _per_document(store, "votes", votes_version(), [d for d in docs if d.id in by_sentences], vote_bytes)
@@ -753,14 +755,20 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
     # tallies 47.3 -> 42.5 CPU s with the conversion, the same bytes). The bytes are let go as
     # converted: twice their memory, 380 -> 760 MB at 25k.
     vectors = {}
-    while blobs:
-        doc, data = blobs.popitem()
-        vectors[doc] = np.frombuffer(data, dtype=np.float16).reshape(-1, dim).astype(np.float32)
+    while blobs:  # converted DOC_BATCH documents at a time, each batch in one call (not one a document)
+        batch = [blobs.popitem() for _ in range(min(DOC_BATCH, len(blobs)))]
+        rows = [len(data) // (2 * dim) for _, data in batch]
+        joined = np.frombuffer(b"".join(data for _, data in batch), dtype=np.float16).reshape(-1, dim).astype(np.float32)
+        ends = np.cumsum(rows).tolist()
+        vectors.update((doc, joined[end - n:end]) for (doc, _), n, end in zip(batch, rows, ends, strict=True))
     tallied = pipeline.tallies(plans, vectors, key_of)
     for lang in sorted({lang for _, lang in tallied}):
-        put_in_batches(store, f"{ballots[3]} {lang}", version,
-                       ((doc, votes.tally_to_bytes(t)) for (doc, lg), t in tallied.items() if lg == lang))
-    return {k: b for k, t in tallied.items() if (b := votes.verdict(t)) is not None}
+        ours = [(doc, t) for (doc, lg), t in tallied.items() if lg == lang]
+        for a in range(0, len(ours), DOC_BATCH):  # serialized all at once, a batch at a time
+            batch = ours[a:a + DOC_BATCH]
+            store.put_cached(f"{ballots[3]} {lang}", version,
+                             zip([doc for doc, _ in batch], votes.tallies_to_bytes([t for _, t in batch]), strict=True))
+    return {k: b for k, b in zip(tallied, votes.verdicts(list(tallied.values())), strict=True) if b is not None}
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
