@@ -457,3 +457,24 @@ def test_a_store_made_before_the_kept_columns_gains_them_and_its_triggers(tmp_pa
         assert store.conn.execute("SELECT 1 FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,)).fetchone()
         assert store.put_relation_rows(ids, [row]) == 0
         assert _table(store) == [row]
+
+
+def test_damaged_kept_columns_are_not_trusted_the_table_is_read_back(tmp_path):
+    """Kept columns that cannot be read (damaged, or marshal's format of another Python) make the
+    write read the table back, as with none, rather than fail the trace."""
+    from sourcetrace.store.schema import RELATIONS_KEPT
+
+    store, ids = _stores_with_documents(tmp_path, 3)
+    with store:
+        rows = [("d0#1", "d1#1", "copy", "d0#1", 0.9, 0.8, 0.95, 1, '["w"]'),
+                ("d1#1", "d2#1", "related", None, 0.0, 0.0, 0.5, 0, '["t"]')]
+        assert store.put_relation_rows(ids, rows) == 2
+        for damaged in (b"not marshal", b"", __import__("marshal").dumps(([], [], b"\0" * 5, b"\0" * 8))):
+            with store.conn:
+                store.conn.execute("UPDATE corpus_cache SET data=? WHERE kind=?", (damaged, RELATIONS_KEPT))
+            changed = [rows[0], rows[1][:6] + (0.625,) + rows[1][7:]]
+            expected, after = _reference(_table(store), set(ids), changed)
+            assert store.put_relation_rows(ids, changed) == expected == 1
+            assert _table(store) == after
+            rows = [rows[0], changed[1][:6] + (0.5,) + changed[1][7:]]
+            assert store.put_relation_rows(ids, rows) == 1

@@ -89,8 +89,8 @@ class ResultTables:
         with transaction(self.conn) as cur:
             blob = cur.execute("SELECT data FROM corpus_cache WHERE kind=? AND version=?",
                                (RELATIONS_KEPT, _KEPT_LAYOUT)).fetchone()
-            if columns is not None and blob is not None:
-                before = _Columns.loads(blob[0], columns)
+            before = _Columns.loads(blob[0], columns) if columns is not None and blob is not None else None
+            if before is not None:
                 n_rows = before.size
                 gone, differ = before.difference(ids, columns)
                 changed = [listed[i] for i in differ]
@@ -223,14 +223,21 @@ class _Columns:
             return None
 
     @classmethod
-    def loads(cls, blob: bytes, into: _Columns) -> _Columns:
+    def loads(cls, blob: bytes, into: _Columns) -> _Columns | None:
         """Kept columns (:meth:`dumps`), coded as ``into``'s (whose vocabularies gain their values,
-        so both compare code for code)."""
-        names, rests, codes, scores = marshal.loads(blob)
-        codes = np.frombuffer(codes, dtype=np.int32).reshape(-1, 3)
+        so both compare code for code); None when the blob cannot be read (damaged, or marshal's
+        format of another Python): the caller reads the table back instead."""
+        try:
+            names, rests, codes, scores = marshal.loads(blob)
+            codes = np.frombuffer(codes, dtype=np.int32).reshape(-1, 3)
+            scores = np.frombuffer(scores, dtype=np.float64)
+        except (ValueError, EOFError, TypeError):
+            return None
+        if len(scores) != len(codes):
+            return None
         codes = np.column_stack([into.names.coded(names, len(names))[codes[:, :2]],
                                  into.rests.coded(rests, len(rests))[codes[:, 2]]])
-        return cls(into.names, into.rests, codes, np.frombuffer(scores, dtype=np.float64))
+        return cls(into.names, into.rests, codes, scores)
 
     def _keys(self, bound: int) -> np.ndarray:
         return self.codes[:, 0] * bound + self.codes[:, 1]
