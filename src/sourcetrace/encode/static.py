@@ -39,6 +39,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from sourcetrace.encode.base import Encoder, LazyBatchEncoder, l2_normalize, strip_arabic_marks
+from sourcetrace.encode.products import fixed_block_product
 
 DISTILL_VERSION = 1  # bump when a table's making changes, so cached tables are made again
 DIMS = 256  # PCA components a distilled table keeps (model2vec's default)
@@ -462,10 +463,12 @@ class USETokenTable:
     def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         b = self.backend()
         mean = sums / np.sqrt(lengths)[:, None]
-        y0 = np.maximum(mean @ b.d0, 0)  # type: ignore[attr-defined]
-        y1 = np.maximum(mean @ b.p1 + y0 @ b.d1, 0)  # type: ignore[attr-defined]
-        y2 = np.maximum(y1 @ b.d2, 0)  # type: ignore[attr-defined]
-        return np.tanh(y1 @ b.p3 + y2 @ b.d3)  # type: ignore[attr-defined]
+        w = b.head  # type: ignore[attr-defined]
+        # In fixed blocks of rows: a text's row is the same bits whatever rows are beside it.
+        y0 = np.maximum(fixed_block_product(mean, w["d0"]), 0)
+        y1 = np.maximum(fixed_block_product(mean, w["p1"]) + fixed_block_product(y0, w["d1"]), 0)
+        y2 = np.maximum(fixed_block_product(y1, w["d2"]), 0)
+        return np.tanh(fixed_block_product(y1, w["p3"]) + fixed_block_product(y2, w["d3"]))
 
 
 # -- model2vec: any encoder, each piece encoded alone ----------------------------------------------------
