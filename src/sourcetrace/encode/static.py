@@ -47,10 +47,10 @@ SIF_A = 1e-4  # SIF smoothing: a piece as frequent as this weighs half as much a
 BUILD_BATCH = 4096  # pieces computed at a time (bounded memory while a table is made)
 SUM_METHOD = "csr"  # how a batch's rows are summed (see StaticEncoder.encode)
 # The head (``finish``'s matrix products) runs once over many groups' rows, HEAD_ROWS at a time,
-# for groups of HEAD_FROM rows or more: from 7 rows on, OpenBLAS gives each row the same bits
-# whatever rows are beside it; under 7 it takes another kernel, with other last bits, so such
-# a group's head runs alone as before (tests/test_static.py holds both). Per group, the head was
-# 54% of the topics stage (py-spy, 10,000 documents).
+# for groups of HEAD_FROM rows or more, and a smaller group's alone. Written when plain products
+# gave a row its own bits from 7 rows on; USETokenTable's head now takes fixed blocks
+# (encode/products.py: its own bits at any count, exact32), so the split only keeps the batches
+# as they were. Per group, the head was 54% of the topics stage (py-spy, 10,000 documents).
 HEAD_FROM = 7
 HEAD_ROWS = 256
 
