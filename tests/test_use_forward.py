@@ -116,8 +116,8 @@ def _branch_over_the_layout(model: USEForward, i: int, table: PieceTable, layout
     h[layout[_GAP:-_GAP] == table.size] = 0.0
     acc = np.empty((m, 256), dtype=np.float32)
     acc[:] = model.conv_b[i][1]
-    for k, wt in enumerate(model.second_t[i]):
-        acc += fixed_block_product(pad[_GAP - left + k:_GAP - left + k + m], wt)
+    for k in range(n):  # tap k's rows of the stacked taps' product
+        acc += fixed_block_product(pad[_GAP - left + k:_GAP - left + k + m], model.second_t[i])[:, k * 256:(k + 1) * 256]
     np.maximum(acc, 0, out=acc)
     return acc + h
 

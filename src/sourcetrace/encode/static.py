@@ -465,10 +465,13 @@ class USETokenTable:
         mean = sums / np.sqrt(lengths)[:, None]
         w = b.head  # type: ignore[attr-defined]
         # In fixed blocks of rows: a text's row is the same bits whatever rows are beside it.
-        y0 = np.maximum(fixed_block_product(mean, w["d0"]), 0)
-        y1 = np.maximum(fixed_block_product(mean, w["p1"]) + fixed_block_product(y0, w["d1"]), 0)
-        y2 = np.maximum(fixed_block_product(y1, w["d2"]), 0)
-        return np.tanh(fixed_block_product(y1, w["p3"]) + fixed_block_product(y2, w["d3"]))
+        a, c = b.split  # type: ignore[attr-defined]
+        both = fixed_block_product(mean, w["d0p1"])  # USE's head (USEForward._head), in its calls
+        y0 = np.maximum(both[:, :a], 0)
+        y1 = np.maximum(both[:, a:] + fixed_block_product(y0, w["d1"]), 0)
+        both = fixed_block_product(y1, w["d2p3"])
+        y2 = np.maximum(both[:, :c], 0)
+        return np.tanh(both[:, c:] + fixed_block_product(y2, w["d3"]))
 
 
 # -- model2vec: any encoder, each piece encoded alone ----------------------------------------------------

@@ -144,12 +144,17 @@ class USEForward:
         # The same products as fixed_block_product takes them (a row's bits its own, see _head).
         self.proj_t = transposed(self.proj_W)
         self.first_t = [transposed(f) for f in self.first]
-        self.second_t = [[np.ascontiguousarray(w) for w in taps[1]] for taps in self.taps]
+        # The second convolution's taps one above the other: one call a block of n-grams, all taps.
+        self.second_t = [np.concatenate(taps[1]) for taps in self.taps]
         self.conv_b = [(d[f"b1_{n}"], d[f"b2_{n}"]) for n in orders]
         self.ln_g, self.ln_b = d["ln_g"], d["ln_b"]
         self.cnn_W, self.cnn_b = d["cnn_W"], d["cnn_b"]
-        # The dense head's weights transposed, as fixed_block_product takes them (see _head).
-        self.head = {k: transposed(d[k]) for k in ("cnn_W", "d0", "d1", "d2", "d3", "p1", "p3")}
+        # The dense head's weights transposed, as fixed_block_product takes them (see _head); two
+        # products of the same rows side by side (d0 | p1, d2 | p3): one call each, fewer calls.
+        self.head = {"cnn_W": transposed(d["cnn_W"]), "d1": transposed(d["d1"]), "d3": transposed(d["d3"]),
+                     "d0p1": transposed(np.concatenate([d["d0"], d["p1"]], axis=1)),
+                     "d2p3": transposed(np.concatenate([d["d2"], d["p3"]], axis=1))}
+        self.split = (d["d0"].shape[1], d["d2"].shape[1])
         self.pieces = PieceTable(self, PIECES_KEPT)
 
     def piece_rows(self, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -232,13 +237,14 @@ class USEForward:
         flens = lens.astype(np.float32)
         mean += flens[:, None] * self.cnn_b
         mean *= (1.0 / np.sqrt(flens))[:, None]
-        y0 = np.maximum(fixed_block_product(mean, w["d0"]), 0)
-        y1 = fixed_block_product(mean, w["p1"])
-        y1 += fixed_block_product(y0, w["d1"])
+        a, b = self.split
+        both = fixed_block_product(mean, w["d0p1"])  # mean @ d0 | mean @ p1
+        y0 = np.maximum(both[:, :a], 0)
+        y1 = both[:, a:] + fixed_block_product(y0, w["d1"])
         np.maximum(y1, 0, out=y1)
-        y2 = np.maximum(fixed_block_product(y1, w["d2"]), 0)
-        z = fixed_block_product(y1, w["p3"])
-        z += fixed_block_product(y2, w["d3"])
+        both = fixed_block_product(y1, w["d2p3"])  # y1 @ d2 | y1 @ p3
+        y2 = np.maximum(both[:, :b], 0)
+        z = both[:, b:] + fixed_block_product(y2, w["d3"])
         np.tanh(z, out=z)
         z *= (1.0 / np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None))).astype(np.float32)[:, None]
         return z
@@ -271,8 +277,9 @@ class USEForward:
         # Row 0 the bias, then each tap's block of products.
         stack = np.zeros((1 + n * u, CNN), dtype=np.float32)
         stack[0] = self.conv_b[i][1]
-        for k, wt in enumerate(self.second_t[i]):
-            stack[1 + k * u:1 + k * u + len(h)] = fixed_block_product(h, wt)
+        taps = fixed_block_product(h, self.second_t[i])
+        for k in range(n):
+            stack[1 + k * u:1 + k * u + len(h)] = taps[:, k * CNN:(k + 1) * CNN]
         c = window_sums(stack, [0] + [gram_of[at - left + k] + 1 + k * u for k in range(n)])
         c += h[gram_of[at]]
         return c, windows
