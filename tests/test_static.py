@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.products import fixed_block_product, transposed
 from sourcetrace.encode.static import (
     HEAD_FROM,
     HEAD_ROWS,
@@ -164,7 +165,8 @@ class _CountingTable:
 
     def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         self.finished.append(len(sums))
-        return np.tanh((sums / lengths[:, None]) @ self.head)
+        # The real heads' products (USETokenTable.finish): a row's bits its own in any batch.
+        return np.tanh(fixed_block_product(sums / lengths[:, None], transposed(self.head)))
 
 
 def test_encode_each_gives_every_group_its_vectors_alone(cache):
@@ -223,18 +225,19 @@ class _HeadOfUSEShape(_CountingTable):
         return np.random.default_rng(0).normal(size=(40, 512))
 
     def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        w = self.w
+        w = {k: transposed(v) for k, v in self.w.items()}
         mean = sums / np.sqrt(lengths)[:, None]
-        y0 = np.maximum(mean @ w["d0"], 0)
-        y1 = np.maximum(mean @ w["p1"] + y0 @ w["d1"], 0)
-        y2 = np.maximum(y1 @ w["d2"], 0)
-        return np.tanh(y1 @ w["p3"] + y2 @ w["d3"])
+        y0 = np.maximum(fixed_block_product(mean, w["d0"]), 0)
+        y1 = np.maximum(fixed_block_product(mean, w["p1"]) + fixed_block_product(y0, w["d1"]), 0)
+        y2 = np.maximum(fixed_block_product(y1, w["d2"]), 0)
+        return np.tanh(fixed_block_product(y1, w["p3"]) + fixed_block_product(y2, w["d3"]))
 
 
 def test_head_run_at_once_gives_each_group_its_own_bits(cache):
-    """The BLAS this runs on gives a row of HEAD_FROM or more rows the same bits whatever rows
-    are beside it (what lets the head run over many groups at once): every group, of every size
-    around HEAD_FROM and across blocks of HEAD_ROWS, as its own alone. Fails if the BLAS changes."""
+    """The head's products (encode/products.py) give a row the same bits whatever rows are beside
+    it (what lets the head run over many groups at once): every group, of every size around
+    HEAD_FROM and across blocks of HEAD_ROWS, as its own alone. Fails with plain products under
+    OpenBLAS's Haswell kernels."""
     from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(3)

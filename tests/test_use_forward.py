@@ -45,11 +45,12 @@ def test_forward_gives_usem3s_vectors(reference, budget):
 
 def test_a_sentence_does_not_see_its_neighbours():
     """The zero rows between sentences stand for each sentence's own padding, and the dense head
-    takes at least HEAD_ROWS rows: a sentence's vector is the same bits alone, in a pass of a few
-    and in a large one (BLAS summed a pass of up to 6 sentences in another order: the pair workers'
-    on-demand units had other last bits than the encode stage's, whoever encoded them first)."""
+    takes its rows in fixed blocks (encode/products.py): a sentence's vector is the same bits alone, in a pass of a few
+    and in a large one (BLAS summed a pass of up to 6 sentences in another order, and under its
+    Haswell kernels a row's terms in an order set by its place and the row count: a unit's bits
+    depended on who encoded it first). Run under OPENBLAS_CORETYPE Haswell, Zen and SandyBridge."""
     sp = sentencepiece_tokenizer()
-    texts = [f"{t} ({k})" for k in range(4) for t in TEXTS]  # 36 sentences: past HEAD_ROWS
+    texts = [f"{t} ({k})" for k in range(4) for t in TEXTS]  # 36 sentences: past a block
     pieces = sp.encode(texts, out_type=int, add_bos=True, add_eos=True)
     model = USEForward()
     together = model.encode(pieces)
@@ -99,9 +100,8 @@ def test_piece_table_evicts_the_least_recently_used():
 def _branch_over_the_layout(model: USEForward, i: int, table: PieceTable, layout: np.ndarray) -> np.ndarray:
     """A branch's two convolutions at every inner row of the layout, the way the forward pass took
     them before it computed each distinct window once: per-tap products of shifted rows,
-    accumulated in place by BLAS over zero rows at the gaps."""
-    from scipy.linalg.blas import sgemm
-
+    added to the bias in tap order, over zero rows at the gaps."""
+    from sourcetrace.encode.products import fixed_block_product
     from sourcetrace.encode.use_forward import _GAP, BRANCHES
 
     n, left = BRANCHES[i]
@@ -116,9 +116,8 @@ def _branch_over_the_layout(model: USEForward, i: int, table: PieceTable, layout
     h[layout[_GAP:-_GAP] == table.size] = 0.0
     acc = np.empty((m, 256), dtype=np.float32)
     acc[:] = model.conv_b[i][1]
-    c = acc.T
-    for k, w in enumerate(model.taps[i][1]):
-        c = sgemm(1.0, w, pad[_GAP - left + k:_GAP - left + k + m].T, beta=1.0, c=c, overwrite_c=1)
+    for k in range(n):  # tap k's rows of the stacked taps' product
+        acc += fixed_block_product(pad[_GAP - left + k:_GAP - left + k + m], model.second_t[i])[:, k * 256:(k + 1) * 256]
     np.maximum(acc, 0, out=acc)
     return acc + h
 

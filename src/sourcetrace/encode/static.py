@@ -39,6 +39,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from sourcetrace.encode.base import Encoder, LazyBatchEncoder, l2_normalize, strip_arabic_marks
+from sourcetrace.encode.products import fixed_block_product
 
 DISTILL_VERSION = 1  # bump when a table's making changes, so cached tables are made again
 DIMS = 256  # PCA components a distilled table keeps (model2vec's default)
@@ -46,10 +47,10 @@ SIF_A = 1e-4  # SIF smoothing: a piece as frequent as this weighs half as much a
 BUILD_BATCH = 4096  # pieces computed at a time (bounded memory while a table is made)
 SUM_METHOD = "csr"  # how a batch's rows are summed (see StaticEncoder.encode)
 # The head (``finish``'s matrix products) runs once over many groups' rows, HEAD_ROWS at a time,
-# for groups of HEAD_FROM rows or more: from 7 rows on, OpenBLAS gives each row the same bits
-# whatever rows are beside it; under 7 it takes another kernel, with other last bits, so such
-# a group's head runs alone as before (tests/test_static.py holds both). Per group, the head was
-# 54% of the topics stage (py-spy, 10,000 documents).
+# for groups of HEAD_FROM rows or more, and a smaller group's alone. Written when plain products
+# gave a row its own bits from 7 rows on; USETokenTable's head now takes fixed blocks
+# (encode/products.py: its own bits at any count, exact32), so the split only keeps the batches
+# as they were. Per group, the head was 54% of the topics stage (py-spy, 10,000 documents).
 HEAD_FROM = 7
 HEAD_ROWS = 256
 
@@ -462,10 +463,15 @@ class USETokenTable:
     def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         b = self.backend()
         mean = sums / np.sqrt(lengths)[:, None]
-        y0 = np.maximum(mean @ b.d0, 0)  # type: ignore[attr-defined]
-        y1 = np.maximum(mean @ b.p1 + y0 @ b.d1, 0)  # type: ignore[attr-defined]
-        y2 = np.maximum(y1 @ b.d2, 0)  # type: ignore[attr-defined]
-        return np.tanh(y1 @ b.p3 + y2 @ b.d3)  # type: ignore[attr-defined]
+        w = b.head  # type: ignore[attr-defined]
+        # In fixed blocks of rows: a text's row is the same bits whatever rows are beside it.
+        a, c = b.split  # type: ignore[attr-defined]
+        both = fixed_block_product(mean, w["d0p1"])  # USE's head (USEForward._head), in its calls
+        y0 = np.maximum(both[:, :a], 0)
+        y1 = np.maximum(both[:, a:] + fixed_block_product(y0, w["d1"]), 0)
+        both = fixed_block_product(y1, w["d2p3"])
+        y2 = np.maximum(both[:, :c], 0)
+        return np.tanh(both[:, c:] + fixed_block_product(y2, w["d3"]))
 
 
 # -- model2vec: any encoder, each piece encoded alone ----------------------------------------------------

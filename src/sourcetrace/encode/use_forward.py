@@ -33,8 +33,9 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.linalg.blas import sgemm
 from scipy.sparse import csr_matrix
+
+from sourcetrace.encode.products import fixed_block_product, transposed
 
 CHUNKS = 17  # the embedding table is stored as 17 interleaved, separately quantised blocks
 BRANCHES = ((2, 0), (3, 1), (5, 2))  # (n-gram order, tokens of left context) per CNN branch
@@ -45,18 +46,10 @@ _GAP = 2  # zero rows between sentences: the widest window's reach on either sid
 # tokens are distinct pieces), while the working set (about 10 KB a token) stays under 100 MB.
 TOKEN_BUDGET = 8192
 # Part of the encoder's name (its cache key): bump it when the arithmetic changes the vectors.
-# 2: a pass of few sentences gives the bits of a large one (HEAD_ROWS).
-FORWARD_VERSION = 2
-# Rows the dense head's products take at least. OpenBLAS multiplies a small product (m * n * k up
-# to 100^3, and one row as a matrix-vector product) in other kernels, which sum a row's k terms in
-# another order than its blocked kernel once k exceeds a block (d0, p1, d3: k = 512): a sentence
-# encoded in a pass of up to 6 sentences had other last bits than in a larger pass, so a vector
-# depended on what else was encoded with it, and who encoded it first (the pair workers' on-demand
-# units: 25k planted, one passage's score 1e-4 apart between two runs). 10 rows: every head
-# product is above 100^3 (the smallest, 320 x 320, from 10 rows; static.py's HEAD_FROM, 7, is
-# where this machine's kernels agree). The padding costs a pass of one sentence about 1 ms:
-# +0.3 CPU s over a 10,000-document trace's 782 passes of under 16 sentences (bench/README exact31).
-HEAD_ROWS = 10
+# 2: a pass of few sentences gives the bits of a large one (HEAD_ROWS, exact31).
+# 3: the head's products in fixed blocks of rows (encode/products.py): HEAD_ROWS padding held on
+#    one CPU only; under OpenBLAS's Haswell kernels a row's bits moved with its place and the count.
+FORWARD_VERSION = 3
 # Pieces whose rows (15 KB each: 126 MB) a model keeps between passes. A pass's own pieces must
 # fit (a larger pass computes its pieces in a table of its own). 4,096 kept every piece a planted
 # 25,000's worker met; real text has more, but a pass's pieces are mostly the frequent ones.
@@ -114,11 +107,8 @@ class PieceTable:
             self.slot_of[gone[gone >= 0]] = -1
             self.piece_of[take], self.slot_of[fresh], slot[new] = fresh, take, take
             self.used[take] = self.clock
-            # At least three rows a product: BLAS takes another path for one or two, whose
-            # rounding differs, and a piece's rows should not depend on the pass that made them.
-            padded = np.concatenate([fresh, np.zeros(max(0, 3 - len(fresh)), dtype=fresh.dtype)])
-            emb, x, prods = self.model.piece_rows(padded)
-            emb, x = emb[:len(fresh)], x[:len(fresh)]
+            # A piece's rows do not depend on the pass that made them (piece_rows' products).
+            emb, x, prods = self.model.piece_rows(fresh)
             self.emb[take] = emb
             self.total[take] = emb.sum(axis=1)
             self.square[take] = np.einsum("ij,ij->i", emb, emb)
@@ -146,16 +136,25 @@ class USEForward:
         self.proj_b = np.concatenate([d[f"proj_b{n}"] for n in orders])
         self.proj_g = np.concatenate([d[f"ln_g{n}"] for n in orders])
         self.proj_beta = np.concatenate([d[f"ln_b{n}"] for n in orders])
-        # Each convolution as its n taps of 256 x 256, transposed and Fortran-ordered for sgemm.
+        # Each convolution as its n taps of 256 x 256, transposed (Fortran-ordered: static.py reads them).
         self.taps = [[[np.asfortranarray(d[f"{w}_{n}"][k * CNN:(k + 1) * CNN].T) for k in range(n)]
                       for w in ("w1", "w2")] for n in orders]
         # The first convolution's taps side by side, 256 x (n * 256): one product per piece.
         self.first = [np.concatenate([w.T for w in taps[0]], axis=1) for taps in self.taps]
+        # The same products as fixed_block_product takes them (a row's bits its own, see _head).
+        self.proj_t = transposed(self.proj_W)
+        self.first_t = [transposed(f) for f in self.first]
+        # The second convolution's taps one above the other: one call a block of n-grams, all taps.
+        self.second_t = [np.concatenate(taps[1]) for taps in self.taps]
         self.conv_b = [(d[f"b1_{n}"], d[f"b2_{n}"]) for n in orders]
         self.ln_g, self.ln_b = d["ln_g"], d["ln_b"]
         self.cnn_W, self.cnn_b = d["cnn_W"], d["cnn_b"]
-        self.d0, self.d1, self.d2, self.d3 = d["d0"], d["d1"], d["d2"], d["d3"]
-        self.p1, self.p3 = d["p1"], d["p3"]
+        # The dense head's weights transposed, as fixed_block_product takes them (see _head); two
+        # products of the same rows side by side (d0 | p1, d2 | p3): one call each, fewer calls.
+        self.head = {"cnn_W": transposed(d["cnn_W"]), "d1": transposed(d["d1"]), "d3": transposed(d["d3"]),
+                     "d0p1": transposed(np.concatenate([d["d0"], d["p1"]], axis=1)),
+                     "d2p3": transposed(np.concatenate([d["d2"], d["p3"]], axis=1))}
+        self.split = (d["d0"].shape[1], d["d2"].shape[1])
         self.pieces = PieceTable(self, PIECES_KEPT)
 
     def piece_rows(self, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -166,10 +165,10 @@ class USEForward:
         emb = self.table[pieces].astype(np.float32)
         emb *= self.scale[chunk, None]
         emb += self.lo[chunk, None]
-        x = emb @ self.proj_W
+        x = fixed_block_product(emb, self.proj_t)
         x += self.proj_b
         layernorm(x, self.proj_g, self.proj_beta, self.eps)
-        return emb, x, [x[:, i * CNN:(i + 1) * CNN] @ self.first[i] for i in range(len(BRANCHES))]
+        return emb, x, [fixed_block_product(x[:, i * CNN:(i + 1) * CNN], self.first_t[i]) for i in range(len(BRANCHES))]
 
     def encode(self, pieces: Sequence[Sequence[int]], token_budget: int = TOKEN_BUDGET) -> np.ndarray:
         """One unit row per id sequence (each with its BOS and EOS), in order; sequences are
@@ -229,28 +228,26 @@ class USEForward:
         return self._head(sums, lens)
 
     def _head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
-        """The dense head over each sentence's summed token features, in at least ``HEAD_ROWS``
-        rows: a pass of fewer sentences is padded with zero rows, so that a sentence's vector is
-        the same bits in whatever pass it is encoded (see ``HEAD_ROWS``)."""
-        n_sent = len(sums)
-        if n_sent < HEAD_ROWS:
-            sums = np.concatenate([sums, np.zeros((HEAD_ROWS - n_sent, sums.shape[1]), dtype=np.float32)])
-            lens = np.concatenate([lens, np.ones(HEAD_ROWS - n_sent, dtype=lens.dtype)])
+        """The dense head over each sentence's summed token features: every product in fixed
+        blocks of rows (:func:`fixed_block_product`), so that a sentence's vector is the same bits
+        in whatever pass it is encoded."""
+        w = self.head
         # The token mean commutes with the linear output projection: project the sums.
-        mean = sums @ self.cnn_W
+        mean = fixed_block_product(sums, w["cnn_W"])
         flens = lens.astype(np.float32)
         mean += flens[:, None] * self.cnn_b
         mean *= (1.0 / np.sqrt(flens))[:, None]
-        y0 = np.maximum(mean @ self.d0, 0)
-        y1 = mean @ self.p1
-        y1 += y0 @ self.d1
+        a, b = self.split
+        both = fixed_block_product(mean, w["d0p1"])  # mean @ d0 | mean @ p1
+        y0 = np.maximum(both[:, :a], 0)
+        y1 = both[:, a:] + fixed_block_product(y0, w["d1"])
         np.maximum(y1, 0, out=y1)
-        y2 = np.maximum(y1 @ self.d2, 0)
-        z = y1 @ self.p3
-        z += y2 @ self.d3
+        both = fixed_block_product(y1, w["d2p3"])  # y1 @ d2 | y1 @ p3
+        y2 = np.maximum(both[:, :b], 0)
+        z = both[:, b:] + fixed_block_product(y2, w["d3"])
         np.tanh(z, out=z)
         z *= (1.0 / np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None))).astype(np.float32)[:, None]
-        return z[:n_sent]
+        return z
 
     def _branch(self, i: int, table: PieceTable, layout: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Branch ``i``'s two residual convolutions at the tokens (``rows`` of ``layout``): the
@@ -280,9 +277,9 @@ class USEForward:
         # Row 0 the bias, then each tap's block of products.
         stack = np.zeros((1 + n * u, CNN), dtype=np.float32)
         stack[0] = self.conv_b[i][1]
-        for k, w in enumerate(self.taps[i][1]):
-            # Fortran-ordered views: sgemm writes a block^T = W_k^T @ h^T in place
-            sgemm(1.0, w, h.T, c=stack[1 + k * u:(k + 1) * u].T, overwrite_c=1)
+        taps = fixed_block_product(h, self.second_t[i])
+        for k in range(n):
+            stack[1 + k * u:1 + k * u + len(h)] = taps[:, k * CNN:(k + 1) * CNN]
         c = window_sums(stack, [0] + [gram_of[at - left + k] + 1 + k * u for k in range(n)])
         c += h[gram_of[at]]
         return c, windows

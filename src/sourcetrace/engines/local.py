@@ -468,7 +468,7 @@ class AlignAhead:
 
     The workers store none of the sentence vectors they encode on demand (``keep=False``): the
     encode stage encodes what it would without this. A vector is the same bits in whatever batch
-    it is encoded (encode/use_forward.py ``HEAD_ROWS``), so a pair aligned ahead gets the passages,
+    it is encoded (encode/products.py), so a pair aligned ahead gets the passages,
     to the last bit of their scores, it gets when aligned after (and how far the thread got, which
     varies between runs, changes no answer)."""
 

@@ -1,0 +1,41 @@
+"""Matrix products whose rows have the same bits whatever other rows are multiplied with them.
+
+OpenBLAS sums a row's terms of ``x @ w`` in an order that depends on the row's place in the block
+and on the block's row count (its Haswell sgemm kernels, the default on AMD EPYC without AVX-512,
+and the small-matrix kernels under 100^3): a vector computed in one batch had other last bits than
+in another. Computed transposed, ``w.T @ x.T`` with ``w.T`` contiguous, a row's bits depend on the
+number of columns of the call only, not on its place among them; so :func:`fixed_block_product`
+multiplies :data:`BLOCK` rows at a time, the last block padded with zero rows (bench/README exact32).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Rows per call. 16 held under OpenBLAS's Haswell, Zen and SandyBridge kernels, with one or two
+# threads; 32 and 64 did not under Haswell and Zen (a row's bits then moved with its place in the
+# block), 8 did.
+BLOCK = 16
+
+
+def transposed(w: np.ndarray) -> np.ndarray:
+    """``w`` as :func:`fixed_block_product` takes it: transposed, C-contiguous, float32."""
+    return np.ascontiguousarray(w.T, dtype=np.float32)
+
+
+def fixed_block_product(x: np.ndarray, wt: np.ndarray) -> np.ndarray:
+    """``x @ wt.T`` (``wt`` from :func:`transposed`), each row of it the same bits whatever rows
+    are beside it in ``x``: computed :data:`BLOCK` rows at a time as ``wt @ block.T``."""
+    x = np.ascontiguousarray(x, dtype=np.float32)  # the layout the blocks were checked in
+    n = len(x)
+    out = np.empty((n, len(wt)), dtype=np.float32)
+    if n == 0:
+        return out
+    whole = n - n % BLOCK
+    for start in range(0, whole, BLOCK):
+        out[start:start + BLOCK] = (wt @ x[start:start + BLOCK].T).T
+    if whole < n:
+        last = np.zeros((BLOCK, x.shape[1]), dtype=np.float32)
+        last[:n - whole] = x[whole:]
+        out[whole:] = (wt @ last.T).T[:n - whole]
+    return out
