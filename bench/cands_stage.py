@@ -43,41 +43,15 @@ def _unlink(db: Path) -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
-class _Stop(Exception):
-    """Raised where the trace reaches its candidates stage, once the store is kept."""
-
-
 def prepare(work: Path, corpus: Path) -> None:
     """DIR/before-candidates.db: CORPUS traced fresh up to the candidates stage."""
     _imported(str(ROOT / "src"))
-    import trace as bench
-
-    from sourcetrace.encode import get_encoder
-    from sourcetrace.engines import local
-    from sourcetrace.store.sqlite import Store
+    import rerun
 
     work.mkdir(parents=True, exist_ok=True)
     db = work / "prepare.db"
     _unlink(db)
-    get_encoder("use").encode(["warm up the encoder", "تسخين"])
-
-    def keep(store, docs, vectors=None, work=None, ahead=None):  # candidate_sets' arguments
-        if work is not None:  # the features and voting vectors its workers compute, stored
-            work.wait("features")
-            work.wait("votes")
-        store.conn.commit()
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copyfile(db, into / f"{BEFORE}.db")
-        (into / f"{BEFORE}.pkl").write_bytes(pickle.dumps(list(docs)))
-        raise _Stop
-
-    into = work
-    local.candidate_sets = keep
-    try:
-        with Store(db) as store:
-            bench.run_trace(corpus, store, "fresh")
-    except _Stop:
-        pass
+    rerun.kept_before_candidates(corpus, db, work, "fresh")
     _unlink(db)
 
 

@@ -140,16 +140,24 @@ class _Stop(Exception):
 
 def prepare_stage(work: Path) -> None:
     """DIR/before-candidates.db: a copy of the fresh store rerun up to the candidates stage."""
+    if (work / f"{BEFORE}.pkl").exists():
+        return
     _imported(str(ROOT / "src"))
+    copy = _relabelled(work, work / "stage-prepare.db")
+    kept_before_candidates(work / "corpus", copy, work, "rerun")
+    _unlink(copy)
+
+
+def kept_before_candidates(corpus: Path, db: Path, into: Path, label: str) -> None:
+    """Trace ``corpus`` into the store ``db`` (this checkout's code, on sys.path) until its
+    candidates stage, and keep the store as that stage finds it (INTO/before-candidates.db, with
+    its documents): what `--stage candidates` (and bench/cands_stage.py) time the stage on."""
     import trace as bench
 
     from sourcetrace.encode import get_encoder
     from sourcetrace.engines import local
     from sourcetrace.store.sqlite import Store
 
-    if (work / f"{BEFORE}.pkl").exists():
-        return
-    copy = _relabelled(work, work / "stage-prepare.db")
     get_encoder("use").encode(["warm up the encoder", "تسخين"])
 
     def keep(store, docs, vectors=None, work=None, ahead=None):  # candidate_sets' arguments
@@ -158,18 +166,16 @@ def prepare_stage(work: Path) -> None:
             work.wait("votes")
         store.conn.commit()
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copyfile(copy, into / f"{BEFORE}.db")
+        shutil.copyfile(db, into / f"{BEFORE}.db")
         (into / f"{BEFORE}.pkl").write_bytes(pickle.dumps(list(docs)))
         raise _Stop
 
-    into = work
     local.candidate_sets = keep
     try:
-        with Store(copy) as store:
-            bench.run_trace(work / "corpus", store, "rerun")
+        with Store(db) as store:
+            bench.run_trace(corpus, store, label)
     except _Stop:
         pass
-    _unlink(copy)
 
 
 def stage_child(src: str, work: Path, copy: Path) -> None:
