@@ -760,7 +760,7 @@ def align_many(pairs: Sequence[tuple[Side, Side]], *, encoder: Encoder, vectors:
     worker's chunk: one store read, one write and one pass of the encoder for its on-demand units,
     where each pair paid a pass's fixed costs for a dozen units), as do the static rows their
     screens read (:func:`screen.keep_rows`). A vector is the same bits in whatever batch it is
-    encoded (encode/use_forward.py ``HEAD_ROWS``; static rows from ``HEAD_FROM`` rows), so
+    encoded (encode/products.py's fixed-block products in USE and its static head), so
     ``encoder`` must be one that holds that (USE): the caller's, as a pair worker's is."""
     out: list[list[Passage] | None] = [None] * len(pairs)
     steps = {i: _aligning(a, b, encoder, threshold) for i, (a, b) in enumerate(pairs)}
