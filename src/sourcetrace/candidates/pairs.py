@@ -737,6 +737,57 @@ def features_from_bytes(doc_id: str, data: bytes) -> DocFeatures:
                        sigs[split:].reshape(head["quotes"], QUOTE_PERM), frozenset(head["terms"]))
 
 
+KEPT_FEATURES_LAYOUT = 1  # how :func:`kept_features_to_bytes` lays them out
+
+
+def kept_features_version() -> str:
+    """The version every document's features kept in one blob are stored under (another: read per document)."""
+    return f"{KEPT_FEATURES_LAYOUT}:{FEATURES_VERSION}"
+
+
+def kept_features_to_bytes(feats: Sequence[DocFeatures]) -> bytes:
+    """Many documents' features in one code-free blob, as columns (a rerun reads a corpus's
+    features in one piece, not a row and a parse a document: :func:`kept_features_from_bytes`): a
+    JSON header (ids, languages, which have a document signature, units, terms), then every
+    document signature, then every unit signature, each in one array."""
+    widths = {len(f.doc_sig) for f in feats if f.doc_sig is not None}
+    if len(widths) > 1:
+        raise ValueError("document signatures of several widths")
+    langs = sorted({f.lang for f in feats})
+    code = {lang: i for i, lang in enumerate(langs)}
+    head = json.dumps({"ids": [f.id for f in feats], "langs": langs, "lang": [code[f.lang] for f in feats],
+                       "doc": [f.doc_sig is not None for f in feats], "width": next(iter(widths), 0),
+                       "quotes": [len(f.quote_sigs) for f in feats], "terms": [sorted(f.terms) for f in feats]},
+                      ensure_ascii=False).encode("utf-8")
+    docs = [np.asarray(f.doc_sig, dtype="<u4") for f in feats if f.doc_sig is not None]
+    quotes = [np.asarray(f.quote_sigs, dtype="<u4").reshape(-1) for f in feats]
+    return b"".join([len(head).to_bytes(4, "little"), head, *(a.tobytes() for a in docs), *(a.tobytes() for a in quotes)])
+
+
+def kept_features_from_bytes(data: bytes) -> list[DocFeatures]:
+    """The features :func:`kept_features_to_bytes` kept, the same values (each document's arrays
+    views into two arrays of them all)."""
+    n = int.from_bytes(data[:4], "little")
+    head = json.loads(data[4:4 + n].decode("utf-8"))
+    ids, has, width, quotes = head["ids"], head["doc"], head["width"], head["quotes"]
+    docs = sum(has)
+    at = 4 + n
+    doc_sigs = np.frombuffer(data, dtype="<u4", count=docs * width, offset=at).astype(np.uint32).reshape(docs, width)
+    at += 4 * docs * width
+    units = sum(quotes)
+    quote_sigs = np.frombuffer(data, dtype="<u4", count=units * QUOTE_PERM, offset=at).astype(np.uint32)
+    if at + 4 * units * QUOTE_PERM != len(data) or len(has) != len(ids) or len(quotes) != len(ids):
+        raise ValueError("not kept features")
+    quote_sigs = quote_sigs.reshape(units, QUOTE_PERM)
+    ends = np.cumsum(quotes).tolist()
+    langs = [head["langs"][c] for c in head["lang"]]
+    out, d = [], 0
+    for doc_id, lang, h, end, q, terms in zip(ids, langs, has, ends, quotes, head["terms"], strict=True):
+        out.append(DocFeatures(doc_id, lang, doc_sigs[d] if h else None, quote_sigs[end - q:end], frozenset(terms)))
+        d += h
+    return out
+
+
 def minhash_candidates(docs: Sequence[DocInput], *, threshold: float = 0.1, num_perm: int = 128,
                        shingle: int = 5) -> list[Candidate]:
     """Lexical reuse within each language: MinHash LSH of documents and of their sentences."""
