@@ -942,3 +942,55 @@ def test_a_store_too_busy_for_the_pairs_aligned_ahead_leaves_them_to_the_align_s
     ahead = seen.started[0]
     assert ahead.aligned == 2 and ahead.error is None and seen.totals == [len(busy.pairs.aligned)]
     assert _answers(busy) == _answers(without)
+
+
+def test_kept_features_are_the_rows_after_a_rerun_and_any_other_write_drops_them(tmp_path, monkeypatch):
+    """candidate_features keeps every document's features in one blob; a rerun over a grown corpus
+    reads it and the new documents' rows, the same features as the rows alone give, and keeps the
+    blob (the store's own insert of new rows). An update, a delete or a replace of a features row
+    by anything else, or a document read again, drops it."""
+    from sourcetrace.candidates.pairs import features_from_bytes
+    from sourcetrace.store.schema import FEATURES_KEPT
+
+    def as_rows(store, docs):
+        rows = store.cached("features", FEATURES_VERSION, [d.id for d in docs])
+        return {k: (f.lang, f.terms, None if f.doc_sig is None else f.doc_sig.tolist(), f.quote_sigs.tolist())
+                for k, f in ((k, features_from_bytes(k, v)) for k, v in rows.items())}
+
+    def as_found(found):
+        return {f.id: (f.lang, f.terms, None if f.doc_sig is None else f.doc_sig.tolist(), f.quote_sigs.tolist())
+                for f in found}
+
+    def kept(store):
+        return store.conn.execute("SELECT 1 FROM corpus_cache WHERE kind=?", (FEATURES_KEPT,)).fetchone() is not None
+
+    for i in range(20):
+        (tmp_path / f"d{i:02d}.txt").write_text(f"Statement {i} on the river number {i * 7}. " + TEXT, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        assert as_found(local.candidate_features(store, docs)) == as_rows(store, docs) and kept(store)
+        (tmp_path / "new.txt").write_text("A new statement, on the Tigris in Basra. " + TEXT, encoding="utf-8")
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        assert len(docs) == 21
+        found = local.candidate_features(store, docs)
+        assert kept(store) and len(local.kept_features(store)) == 20  # one new of 21: not written again
+        assert as_found(found) == as_rows(store, docs)
+        assert as_found(local.candidate_features(store, docs)) == as_rows(store, docs)
+        some = docs[3].id
+        for change in ("UPDATE doc_cache SET data=data WHERE kind='features' AND doc=?",
+                       "DELETE FROM doc_cache WHERE kind='features' AND doc=?",
+                       "INSERT OR REPLACE INTO doc_cache SELECT kind, doc, version, data FROM doc_cache "
+                       "WHERE kind='features' AND doc=?"):
+            local.candidate_features(store, docs)
+            assert kept(store)
+            store.conn.execute(change, (some,))
+            assert not kept(store), change
+            assert as_found(local.candidate_features(store, docs)) == as_rows(store, docs)
+        # Other kinds' rows leave it; a document read again drops it.
+        store.put_cached("topic", "v", [(some, b"x")])
+        store.conn.execute("UPDATE doc_cache SET data=data WHERE kind='topic'")
+        assert kept(store)
+        (tmp_path / "d03.txt").write_text("Another text altogether, on rivers and their floods.", encoding="utf-8")
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        assert not kept(store)
+        assert as_found(local.candidate_features(store, docs)) == as_rows(store, docs) and kept(store)
