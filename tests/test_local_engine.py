@@ -231,7 +231,7 @@ def test_long_documents_cast_stretch_ballots_kept_as_the_sentence_ballots_are(tm
         stretches = stretch_vectors(inputs)
         assert sorted(len(v) for v in stretches.values()) == [0] + [votes.VOTE_SENTENCES] * 6
         assert first == pipeline.voted(nb, pipeline.vote_vectors(inputs), stretches)
-        assert json.loads(store.corpus_cached("stretch ballots", local.stretch_version()))
+        assert local.stored_ballots(store, local.STRETCH_BALLOTS)[1]
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
         # The long documents are named by their stored vectors' sizes; one whose vectors are gone
@@ -266,14 +266,17 @@ def test_documents_of_short_sentences_cast_twin_ballots_kept_as_the_others_are(t
         twins = twin_vectors(inputs)
         assert sorted(len(v) for v in twins.values()) == [0, 0] + [5] * 6
         assert first == pipeline.voted(nb, pipeline.vote_vectors(inputs), pipeline.stretch_vectors(inputs), twins)
-        assert len(json.loads(store.corpus_cached("twin ballots", local.twin_version()))) == 6
+        assert len(local.stored_ballots(store, local.TWIN_BALLOTS)[1]) == 6
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
         assert local.voting_apart(store, docs, local.TWIN_BALLOTS) == {d for d, v in twins.items() if len(v)}
 
 
 def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):
+    import marshal
+
     from sourcetrace import pipeline
+    from sourcetrace.candidates import votes
 
     en = ["The council met today and agreed on a plan for the rivers.",
           "The minister opened a new school in the northern town.",
@@ -325,6 +328,21 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first
         assert cast == [5] and whole[0] < 5 and sum(encoded) == 0
+        # Kept as each pool with its ballot and every document's topic fingerprint: a document
+        # whose fingerprint moved (read again) has its ballot and those of the pools holding it
+        # cast again; kept ballots that cannot be read are all cast again; the same choices.
+        keys, kept = local.stored_ballots(store)
+        assert set(kept) == {(doc, lang) for doc, lang, _ in votes.cross_lists(nb)} and keys == dict(zip(nb.ids, nb.keys.tolist(), strict=True))
+        moved = sorted(keys)[0]
+        store.put_corpus_cached("ballots", local.ballots_version(), marshal.dumps(({**keys, moved: keys[moved] + 1}, kept)))
+        cast.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first
+        assert cast == [1 + sum(moved in pool for doc, _, pool in votes.cross_lists(nb) if doc != moved)]
+        store.put_corpus_cached("ballots", local.ballots_version(), b"damaged")
+        cast.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first and cast == [8]
+        cast.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first and cast == []
 
 
 def test_the_topics_stage_stores_the_voting_vectors_of_documents_of_few_sentences(tmp_path):
