@@ -390,7 +390,10 @@ def candidate_features(store: Store, docs: Sequence[Document]) -> list[DocFeatur
     blobs = _per_document(store, FEATURES_KIND, FEATURES_VERSION, [d for d in docs if d.id not in kept], compute)
     found = held + [features_from_bytes(k, v) for k, v in blobs.items()]
     if len(blobs) * KEPT_FEATURES_SPLIT > len(docs):
-        store.put_corpus_cached(FEATURES_KEPT, kept_features_version(), kept_features_to_bytes(found))
+        try:
+            store.put_corpus_cached(FEATURES_KEPT, kept_features_version(), kept_features_to_bytes(found))
+        except ValueError:  # not kept together (document signatures of several widths): read per document
+            store.conn.execute("DELETE FROM corpus_cache WHERE kind=?", (FEATURES_KEPT,))
     return found
 
 
