@@ -228,7 +228,7 @@ def read_by(ids: Sequence[str], fingerprints: np.ndarray, at: CrossPools) -> lis
         seq = np.insert(at.members[bounds[a]:bounds[b]], at.bounds[a:b] - bounds[a], at.docs[a:b])
         lens = size[seq]
         data = table[seq][np.arange(width) < lens[:, None]].tobytes()
-        ends = np.cumsum(lens)[at.bounds[a + 1:b + 1] - bounds[a] + np.arange(1, b - a + 1) - 1].tolist()
+        ends = np.cumsum(lens)[at.bounds[a + 1:b + 1] - bounds[a] + np.arange(b - a)].tolist()
         start = 0
         for end in ends:
             h = head.copy()
