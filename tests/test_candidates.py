@@ -329,7 +329,7 @@ def test_a_kept_quote_banding_brought_up_to_a_grown_corpus_pairs_as_banding_it_w
     grown = cp.Banding(cp.quote_bands_from_bytes(data))
     sig, owner, units = _quote_parts(feats)
     got = cp._quote_pairs(feats, sig, owner, units, grown)
-    whole, _ = cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)
+    whole = cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)
     assert np.array_equal(got, whole) and len(whole)
     assert np.array_equal(grown.after["en"].pairs, whole)
     # Windows shifted: a pair the first run paired that no band pairs now was dropped.
@@ -357,7 +357,7 @@ def test_a_kept_quote_banding_is_not_used_when_a_document_changed_or_left():
         sig, owner, units = _quote_parts(now)
         again = cp.Banding(dict(kept.after))
         assert np.array_equal(cp._quote_pairs(now, sig, owner, units, again),
-                              cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)[0])
+                              cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD))
 
 
 def test_the_union_in_columns_is_the_merge_of_the_generators():
