@@ -656,12 +656,15 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
     if work is not None:
         work.wait("votes")
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
-    pools = votes.cross_lists(nb)
+    at = votes.cross_pools(nb)
+    pools = votes.cross_lists(nb, at)
+    # what each pool's ballots read, once for the three kinds (the others' pools are among these)
+    read = dict(zip((f"{doc}\t{lang}" for doc, lang, _ in pools), votes.read_by(nb.ids, nb.keys, at), strict=True))
     long, have = long_documents(store, docs), voting_apart(store, docs, TWIN_BALLOTS)
-    return votes.choices(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
-                         kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS,
+    return votes.choices(kept_ballots(store, docs, pools, key_of, read, SENTENCE_BALLOTS),
+                         kept_ballots(store, docs, votes.stretched(pools, long), key_of, read, STRETCH_BALLOTS,
                                       {"stretch votes": long}),
-                         kept_ballots(store, docs, votes.twinned(pools, have), key_of, TWIN_BALLOTS,
+                         kept_ballots(store, docs, votes.twinned(pools, have), key_of, read, TWIN_BALLOTS,
                                       {"twin votes": have, "stretch votes": long - have}))
 
 
@@ -687,16 +690,16 @@ _OWN_BYTES = {"stretch votes": (stretch_version, stretch_bytes), "twin votes": (
 
 
 def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[str, str, list[str]]],
-                 key_of: dict[str, int], ballots: tuple = SENTENCE_BALLOTS,
+                 key_of: dict[str, int], read: Mapping[str, str], ballots: tuple = SENTENCE_BALLOTS,
                  apart: Mapping[str, Set[str]] | None = None) -> dict[tuple[str, str], votes.Ballot]:
     """The ballots of ``pools`` of one kind (``ballots``: :data:`SENTENCE_BALLOTS`,
     :data:`STRETCH_BALLOTS` or :data:`TWIN_BALLOTS`; ``apart``: the documents that vote there
     with vectors other than their sentences, by kind of stored vectors: their stretches, twins), those whose pool is unchanged read from the store, the rest cast again
-    (:func:`cast_ballots`); all of them stored."""
+    (:func:`cast_ballots`); all of them stored. ``read``: what each pool's ballot reads
+    (:func:`votes.read_by`), by "document\tlanguage"."""
     version = ballots[1]()
     blob = store.corpus_cached(ballots[2], version)
     kept: dict[str, list] = json.loads(blob) if blob else {}
-    read = dict(zip((f"{doc}\t{lang}" for doc, lang, _ in pools), votes.read_by(pools, key_of), strict=True))
     todo = [(doc, lang, pool) for doc, lang, pool in pools if kept.get(f"{doc}\t{lang}", [None])[0] != read[f"{doc}\t{lang}"]]
     fresh = cast_ballots(store, docs, todo, key_of, ballots, apart)
     now = {}
