@@ -394,7 +394,9 @@ def test_candidate_features_computed_ahead_in_workers_are_those_computed_here(tm
         want = {f.id: features_to_bytes(f) for f in pipeline.features(local.doc_inputs(store, docs))}
         assert store.cached("features", FEATURES_VERSION, ids) == want
         again = DocumentWork(store, 2)
-        local.features_ahead(store, docs, again)  # every document's features stored: no job
+        # every document's features stored: no job, and no document's id read to know it
+        monkeypatch.setattr(store, "cached_ids", lambda *args: pytest.fail("ids read"))
+        local.features_ahead(store, docs, again)
         assert not again.submitted("features") and again.pool is None
 
 

@@ -551,7 +551,9 @@ def features_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -
     will read, when at least ``MIN_FACT_DOCS`` lack them: they need only the documents, and
     this process has the topics stage to run meanwhile (since the topics give most voting
     vectors, the workers had only facts to do while it ran the whole candidates stage alone)."""
-    if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
+    if len(docs) <= pipeline.ALL_PAIRS_UP_TO or work.workers <= 1:
+        return
+    if store.uncached_count("features", FEATURES_VERSION) < MIN_FACT_DOCS:  # a rerun: fewer lack them, no id read
         return
     found = store.cached_ids("features", FEATURES_VERSION, [d.id for d in docs])
     missing = [d for d in docs if d.id not in found]
@@ -624,6 +626,9 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
     its vectors."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO or len({d.lang for d in docs}) < 2:
         return
+    kinds = (("votes", votes_version()), ("stretch votes", stretch_version()), ("twin votes", twin_version()))
+    if sum(store.uncached_count(kind, version) for kind, version in kinds) < MIN_VOTE_DOCS:
+        return  # a rerun: fewer of the stored documents lack any of them (the run's are stored), no id read
     ids = [d.id for d in docs]  # 32 KB a document unread
     found = (store.cached_ids("votes", votes_version(), ids) & store.cached_ids("stretch votes", stretch_version(), ids)
              & store.cached_ids("twin votes", twin_version(), ids))
