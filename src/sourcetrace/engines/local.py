@@ -843,7 +843,8 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     # reading either text (most pairs of a large corpus).
     kept = KeptPairs(store, "relation of pair")
     by_id = {d.id: d for d in docs}
-    part = _DocumentParts(store, by_id, lambda d: _vector_digest(vectors.get(d)))
+    text_of = texts or DocumentTexts(store)
+    part = _DocumentParts(text_of.sources(), by_id, lambda d: _vector_digest(vectors.get(d)))
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         grouped.setdefault(pair_key(p.a, p.b), []).append(p)
@@ -857,7 +858,6 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
             if hit:
                 known[pair] = None if row is None else Relation(*row)
     shared = {x for pair in keys if pair not in known for x in pair}
-    text_of = texts or DocumentTexts(store)
     text_of.read_all([d for d in docs if d.id in shared])  # in two queries, not two a document
     typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
                             passages, vectors, pairs, known, ran)
@@ -873,8 +873,8 @@ class _DocumentParts:
     """What a kept pair's key holds of each of its documents (engines/kept.py): its file as read,
     its record and ``extra`` (what else the result reads of it), worked out once per document."""
 
-    def __init__(self, store: Store, by_id: dict[str, Document], extra: Callable[[str], object]) -> None:
-        self.sources, self.by_id, self.extra = store.document_sources(), by_id, extra
+    def __init__(self, sources: Mapping[str, str], by_id: dict[str, Document], extra: Callable[[str], object]) -> None:
+        self.sources, self.by_id, self.extra = sources, by_id, extra  # sources: DocumentTexts.sources
         self.parts: dict[str, list] = {}
 
     def __call__(self, doc_id: str) -> list:
@@ -1075,7 +1075,7 @@ class FactDiffs:
         # A document's facts are not in the key: they are its text's (cached with it, and dropped
         # when its file changes) under the facts' version, which the code's digest covers.
         self.kept = KeptPairs(store, "fact diffs of pair")
-        self.part = _DocumentParts(store, self.by_id, lambda d: None)
+        self.part = _DocumentParts(self.texts.sources(), self.by_id, lambda d: None)
         self.keys: dict[tuple[str, str], str] = {}
         self.found: dict[tuple[str, str], list[FactDiff]] = {}
         todo = [(a, b, ps) for a, b, ps in diffed if not self._kept(a, b, ps)]
