@@ -39,6 +39,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from sourcetrace.encode.base import Encoder, LazyBatchEncoder, l2_normalize, strip_arabic_marks
+from sourcetrace.encode.products import fixed_block_product
 
 DISTILL_VERSION = 1  # bump when a table's making changes, so cached tables are made again
 DIMS = 256  # PCA components a distilled table keeps (model2vec's default)
@@ -462,15 +463,15 @@ class USETokenTable:
     def finish(self, sums: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         b = self.backend()
         mean = sums / np.sqrt(lengths)[:, None]
-        w = b.products  # type: ignore[attr-defined]
-        # fixed_block_product's bits: a text's row is the same whatever rows are beside it.
+        w = b.head  # type: ignore[attr-defined]
+        # In fixed blocks of rows: a text's row is the same bits whatever rows are beside it.
         a, c = b.split  # type: ignore[attr-defined]
-        both = w["d0p1"](mean)  # USE's head (USEForward._head), in its calls
+        both = fixed_block_product(mean, w["d0p1"])  # USE's head (USEForward._head), in its calls
         y0 = np.maximum(both[:, :a], 0)
-        y1 = np.maximum(both[:, a:] + w["d1"](y0), 0)
-        both = w["d2p3"](y1)
+        y1 = np.maximum(both[:, a:] + fixed_block_product(y0, w["d1"]), 0)
+        both = fixed_block_product(y1, w["d2p3"])
         y2 = np.maximum(both[:, :c], 0)
-        return np.tanh(both[:, c:] + w["d3"](y2))
+        return np.tanh(both[:, c:] + fixed_block_product(y2, w["d3"]))
 
 
 # -- model2vec: any encoder, each piece encoded alone ----------------------------------------------------

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from sourcetrace.encode.products import BlockProduct, transposed
+from sourcetrace.encode.products import fixed_block_product, transposed
 
 CHUNKS = 17  # the embedding table is stored as 17 interleaved, separately quantised blocks
 BRANCHES = ((2, 0), (3, 1), (5, 2))  # (n-gram order, tokens of left context) per CNN branch
@@ -155,10 +155,6 @@ class USEForward:
                      "d0p1": transposed(np.concatenate([d["d0"], d["p1"]], axis=1)),
                      "d2p3": transposed(np.concatenate([d["d2"], d["p3"]], axis=1))}
         self.split = (d["d0"].shape[1], d["d2"].shape[1])
-        # Each of them as a BlockProduct: fixed_block_product's bits in fewer calls.
-        self.products = {"proj": BlockProduct(self.proj_t), **{k: BlockProduct(w) for k, w in self.head.items()},
-                         **{f"first{i}": BlockProduct(w) for i, w in enumerate(self.first_t)},
-                         **{f"second{i}": BlockProduct(w) for i, w in enumerate(self.second_t)}}
         self.pieces = PieceTable(self, PIECES_KEPT)
 
     def piece_rows(self, pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -169,10 +165,10 @@ class USEForward:
         emb = self.table[pieces].astype(np.float32)
         emb *= self.scale[chunk, None]
         emb += self.lo[chunk, None]
-        x = self.products["proj"](emb)
+        x = fixed_block_product(emb, self.proj_t)
         x += self.proj_b
         layernorm(x, self.proj_g, self.proj_beta, self.eps)
-        return emb, x, [self.products[f"first{i}"](x[:, i * CNN:(i + 1) * CNN]) for i in range(len(BRANCHES))]
+        return emb, x, [fixed_block_product(x[:, i * CNN:(i + 1) * CNN], self.first_t[i]) for i in range(len(BRANCHES))]
 
     def encode(self, pieces: Sequence[Sequence[int]], token_budget: int = TOKEN_BUDGET) -> np.ndarray:
         """One unit row per id sequence (each with its BOS and EOS), in order; sequences are
@@ -233,22 +229,22 @@ class USEForward:
 
     def _head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """The dense head over each sentence's summed token features: every product in fixed
-        blocks of rows (fixed_block_product's bits, :class:`BlockProduct`), so that a sentence's
-        vector is the same bits in whatever pass it is encoded."""
-        w = self.products
+        blocks of rows (:func:`fixed_block_product`), so that a sentence's vector is the same bits
+        in whatever pass it is encoded."""
+        w = self.head
         # The token mean commutes with the linear output projection: project the sums.
-        mean = w["cnn_W"](sums)
+        mean = fixed_block_product(sums, w["cnn_W"])
         flens = lens.astype(np.float32)
         mean += flens[:, None] * self.cnn_b
         mean *= (1.0 / np.sqrt(flens))[:, None]
         a, b = self.split
-        both = w["d0p1"](mean)  # mean @ d0 | mean @ p1
+        both = fixed_block_product(mean, w["d0p1"])  # mean @ d0 | mean @ p1
         y0 = np.maximum(both[:, :a], 0)
-        y1 = both[:, a:] + w["d1"](y0)
+        y1 = both[:, a:] + fixed_block_product(y0, w["d1"])
         np.maximum(y1, 0, out=y1)
-        both = w["d2p3"](y1)  # y1 @ d2 | y1 @ p3
+        both = fixed_block_product(y1, w["d2p3"])  # y1 @ d2 | y1 @ p3
         y2 = np.maximum(both[:, :b], 0)
-        z = both[:, b:] + w["d3"](y2)
+        z = both[:, b:] + fixed_block_product(y2, w["d3"])
         np.tanh(z, out=z)
         z *= (1.0 / np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None))).astype(np.float32)[:, None]
         return z
@@ -281,7 +277,7 @@ class USEForward:
         # Row 0 the bias, then each tap's block of products.
         stack = np.zeros((1 + n * u, CNN), dtype=np.float32)
         stack[0] = self.conv_b[i][1]
-        taps = self.products[f"second{i}"](h)
+        taps = fixed_block_product(h, self.second_t[i])
         for k in range(n):
             stack[1 + k * u:1 + k * u + len(h)] = taps[:, k * CNN:(k + 1) * CNN]
         c = window_sums(stack, [0] + [gram_of[at - left + k] + 1 + k * u for k in range(n)])
