@@ -23,8 +23,8 @@ def test_a_row_is_the_product_and_the_same_bits_in_any_batch():
 
 
 def test_the_bits_are_one_blas_threads():
-    """Under two BLAS threads a row is what it is under one (OpenBLAS splits a 16-row block into
-    two calls of 8 rows, which sum in another order: fixed_block_product holds one thread), and
+    """Under two BLAS threads a row is what it is under one (OpenBLAS divides a call between two
+    threads and sums otherwise: fixed_block_product holds one thread), and
     the caller's thread count is left as it was."""
     from threadpoolctl import ThreadpoolController, threadpool_limits
 

@@ -6,9 +6,10 @@ and the small-matrix kernels under 100^3): a vector computed in one batch had ot
 in another. Computed transposed, ``w.T @ x.T`` with ``w.T`` contiguous, a row's bits depend on the
 number of columns of the call only, not on its place among them; so :func:`fixed_block_product`
 multiplies :data:`BLOCK` rows at a time, the last block padded with zero rows (bench/README exact32).
-With one BLAS thread: two split a block's 16 rows into two kernel calls of 8, which sum in another
-order (other bits than one thread's, so a vector's bits followed the machine's load through
-``USEEncoder.blas_threads``), and spin for 5-15 times the CPU of the product (bench/README exact33).
+With one BLAS thread: under two, OpenBLAS divides a call between them and sums otherwise (other
+bits than one thread's for 9 of USE's 12 weight matrices, so a vector's bits followed the machine's
+load through ``USEEncoder.blas_threads``), and the threads spin for 5-15 times the CPU of the
+product (bench/README exact33).
 """
 
 from __future__ import annotations
