@@ -329,7 +329,7 @@ def test_a_kept_quote_banding_brought_up_to_a_grown_corpus_pairs_as_banding_it_w
     grown = cp.Banding(cp.quote_bands_from_bytes(data))
     sig, owner, units = _quote_parts(feats)
     got = cp._quote_pairs(feats, sig, owner, units, grown)
-    whole, _ = cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)
+    whole = cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)
     assert np.array_equal(got, whole) and len(whole)
     assert np.array_equal(grown.after["en"].pairs, whole)
     # Windows shifted: a pair the first run paired that no band pairs now was dropped.
@@ -357,7 +357,7 @@ def test_a_kept_quote_banding_is_not_used_when_a_document_changed_or_left():
         sig, owner, units = _quote_parts(now)
         again = cp.Banding(dict(kept.after))
         assert np.array_equal(cp._quote_pairs(now, sig, owner, units, again),
-                              cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD)[0])
+                              cp._band_pairs(sig, cp.QUOTE_ROWS, owner, cp.QUOTE_MIN_JACCARD))
 
 
 def test_the_union_in_columns_is_the_merge_of_the_generators():
@@ -395,6 +395,32 @@ def test_the_union_in_columns_is_the_merge_of_the_generators():
     assert [(c.a, c.b, c.sources, c.score, c.margin) for c in got] == \
         [(c.a, c.b, c.sources, c.score, c.margin) for c in want]
     assert candidate_pairs(feats, vecs, neighbours=nb, min_cos=0.1, more=more) == got
+
+
+def test_the_low_byte_check_keeps_the_pairs_a_full_count_keeps():
+    """_passing (low bytes first, the rest counted) keeps exactly the pairs whose estimated
+    Jaccard, every slot counted, reaches the bar: near pairs, far ones, and units whose slots
+    differ but share their low bytes (a low-byte match is not a slot match)."""
+    from sourcetrace.candidates import pairs as cp
+
+    rng = np.random.default_rng(3)
+    for perm, bar in ((cp.QUOTE_PERM, cp.QUOTE_MIN_JACCARD), (128, cp.DOC_MIN_JACCARD), (64, 0.0), (64, 1.0)):
+        n = 600
+        sig = rng.integers(0, 2**32, size=(n, perm), dtype=np.uint32)
+        # a third of the units' slots have low bytes of 0 or 1: they match far more often than the slots
+        few = rng.random(n) < 0.3
+        sig[few] = (sig[few] & ~np.uint32(0xFF)) | rng.integers(0, 2, size=(int(few.sum()), perm), dtype=np.uint32)
+        near = rng.integers(0, n, size=(400, 2))
+        for a, b in near:  # b shares a random share of a's slots
+            same = rng.random(perm) < rng.random()
+            sig[b, same] = sig[a, same]
+        i, j = np.concatenate([near.T, rng.integers(0, n, size=(2, 5000))], axis=1)
+        i, j = np.minimum(i, j), np.maximum(i, j)
+        keys = cp._distinct((i[i < j].astype(np.int64) << 32) | j[i < j])
+        want = keys[cp._jaccard(sig, cp._unpack(keys)) >= bar]
+        assert np.array_equal(cp._passing(sig, keys, bar, cp._low_bytes(sig)), want)
+        assert 0 < len(want) < len(keys) or bar in (0.0, 1.0)
+    assert cp._low_bytes(np.zeros((3, 12), dtype=np.uint32)) is None
 
 
 def test_kept_features_read_back_the_same_features_and_the_same_union():

@@ -412,7 +412,9 @@ def test_candidate_features_computed_ahead_in_workers_are_those_computed_here(tm
         want = {f.id: features_to_bytes(f) for f in pipeline.features(local.doc_inputs(store, docs))}
         assert store.cached("features", FEATURES_VERSION, ids) == want
         again = DocumentWork(store, 2)
-        local.features_ahead(store, docs, again)  # every document's features stored: no job
+        # every document's features stored: no job, and no document's id read to know it
+        monkeypatch.setattr(store, "cached_ids", lambda *args: pytest.fail("ids read"))
+        local.features_ahead(store, docs, again)
         assert not again.submitted("features") and again.pool is None
 
 
@@ -960,6 +962,23 @@ def test_a_store_too_busy_for_the_pairs_aligned_ahead_leaves_them_to_the_align_s
     ahead = seen.started[0]
     assert ahead.aligned == 2 and ahead.error is None and seen.totals == [len(busy.pairs.aligned)]
     assert _answers(busy) == _answers(without)
+
+
+def test_the_documents_sources_are_read_once_for_both_kinds_of_kept_keys(tmp_path, monkeypatch):
+    """DocumentTexts.sources: the store's document_sources, read once for the relations' and the
+    fact diffs' keys (engines/kept.py), which hold each document's file as read."""
+    from sourcetrace.engines.document_texts import DocumentTexts
+
+    with Store(tmp_path / "s.db") as store:
+        docs, _ = _a_story_and_its_copy(tmp_path, store)
+        want = store.document_sources()
+        assert set(want) == {d.id for d in docs}
+        texts = DocumentTexts(store)
+        assert texts.sources() == want
+        monkeypatch.setattr(store, "document_sources", lambda: pytest.fail("read again"))
+        assert texts.sources() == want
+        parts = [local._DocumentParts(texts.sources(), {d.id: d for d in docs}, lambda d: None) for _ in range(2)]
+        assert parts[0](docs[0].id)[0] == want[docs[0].id] and parts[1](docs[1].id)[0] == want[docs[1].id]
 
 
 def test_kept_features_are_the_rows_after_a_rerun_and_any_other_write_drops_them(tmp_path, monkeypatch):

@@ -1,5 +1,6 @@
 """Nearest documents by topic vector, and reusing a former run's lists."""
 
+import faiss
 import numpy as np
 import pytest
 
@@ -69,6 +70,28 @@ def test_fresh_search_gives_each_direction_searched_apart_bit_for_bit(monkeypatc
     monkeypatch.setattr(nb, "FEW_QUERIES", 0)
     by_faiss = nb.nearest(vecs, langs, k=5, k_same=2)
     assert both.rows() == apart.rows() == by_faiss.rows()
+
+
+@pytest.mark.parametrize("few", [0.0, 1 / 16, 1.0])
+def test_columns_offered_fill_heaps_as_the_turned_block_whole(monkeypatch: pytest.MonkeyPatch, few: float):
+    """A block's columns offered without their values the heaps pass over (``_offer_columns``)
+    leave every heap as ``addn`` over the turned block does: the same values and ids in the same
+    places, bit for bit, ties (equal values, the diagonal's -inf) included, over blocks in turn;
+    both ways (the turned copy whole when many enter, the filtered values when few)."""
+    monkeypatch.setattr(nb, "_FEW_OFFERED", few)
+    rng = np.random.default_rng(8)
+    cols, k = 40, 5
+    mine, theirs = nb._heaps(cols + 3, k), nb._heaps(cols + 3, k)
+    for step in range(12):
+        block = rng.normal(size=(30, cols)).astype(np.float32).round(1)  # rounded: many equal values
+        block[rng.random(block.shape) < 0.05] = -np.inf
+        if step % 4 == 3:  # a later block whose values all pass over the heaps
+            block = np.minimum(block, -5.0)
+        nb._offer_columns(mine, block, 3, 30 * step)
+        turned = np.ascontiguousarray(block.T)
+        theirs[0].addn(turned.shape[1], faiss.swig_ptr(turned), 30 * step, 3, turned.shape[0])
+        assert np.array_equal(mine[1], theirs[1]) and np.array_equal(mine[2], theirs[2])
+    assert (mine[2][3:] >= 0).all()  # the heaps filled
 
 
 def test_many_queries_by_faiss_few_by_one_product_rank_alike(monkeypatch: pytest.MonkeyPatch):

@@ -20,3 +20,20 @@ def test_a_row_is_the_product_and_the_same_bits_in_any_batch():
     order = rng.permutation(len(x))
     assert np.array_equal(fixed_block_product(x[order], wt), whole[order])
     assert fixed_block_product(x[:0], wt).shape == (0, 320)
+
+
+def test_the_bits_are_one_blas_threads():
+    """Under two BLAS threads a row is what it is under one (OpenBLAS divides a call between two
+    threads and sums otherwise: fixed_block_product holds one thread), and
+    the caller's thread count is left as it was."""
+    from threadpoolctl import ThreadpoolController, threadpool_limits
+
+    rng = np.random.default_rng(1)
+    wt = transposed(rng.standard_normal((512, 320)).astype(np.float32))
+    x = rng.standard_normal((3 * BLOCK, 512)).astype(np.float32)
+    with threadpool_limits(1):
+        one = fixed_block_product(x, wt)
+    with threadpool_limits(2):
+        before = [lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info()]
+        assert np.array_equal(fixed_block_product(x, wt), one)
+        assert [lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info()] == before

@@ -225,9 +225,10 @@ def _band_keys(block: np.ndarray) -> np.ndarray:
     return key * _M2
 
 
-def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: float) -> tuple[np.ndarray, np.ndarray]:
+def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: float) -> np.ndarray:
     """Unit index pairs (i < j, different owners), sorted, that collide in at least one band and
-    whose estimated Jaccard is at least `min_jaccard`, with that Jaccard. A pair is one int64 key
+    whose estimated Jaccard is at least `min_jaccard` (their Jaccard :func:`_jaccard`: the quote
+    units' is not read, 0.2 CPU s at 50k documents). A pair is one int64 key
     (i << 32 | j): sorting keys is 25x faster than sorting rows. The bands' pairs are pooled up
     to ``CHECK_PAIRS`` and each distinct pair is checked once (a copy collides in every band);
     the pool keeps memory bounded when stock sentences fill the buckets."""
@@ -237,10 +238,12 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: floa
     pending: list[np.ndarray] = []
     passed: list[np.ndarray] = []
 
+    low = _low_bytes(sig)
+
     def check() -> None:
         keys = _distinct(np.concatenate(pending))
         pending.clear()
-        passed.append(keys[_jaccard(sig, _unpack(keys)) >= min_jaccard])
+        passed.append(_passing(sig, keys, min_jaccard, low))
 
     pooled = 0
     for band in range(perm // rows):
@@ -266,8 +269,7 @@ def _band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: floa
             pooled = 0
     if pending:
         check()
-    pairs = _unpack(_distinct(np.concatenate(passed))) if passed else np.zeros((0, 2), dtype=np.int64)
-    return pairs, _jaccard(sig, pairs)
+    return _unpack(_distinct(np.concatenate(passed))) if passed else np.zeros((0, 2), dtype=np.int64)
 
 
 # What a kept quote banding (:class:`QuoteBands`) depends on besides the features: how units are
@@ -386,7 +388,7 @@ def _kept_units(before: QuoteBands, ids: Sequence[str], marks: np.ndarray, units
 
 
 def _grown_band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard: float, old: np.ndarray,
-                      known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                      known: np.ndarray) -> np.ndarray:
     """:func:`_band_pairs` of units of which some are new (``old`` -1; the others in the same order
     as when ``known``, the pairs that passed then, was found, with the same signatures): only the
     buckets a new unit is in are read. Two old units a bucket pairs now it paired then (a bucket
@@ -396,7 +398,7 @@ def _grown_band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard
     perm = sig.shape[1]
     new = old < 0
     if not new.any():
-        return known, _jaccard(sig, known)
+        return known
     keys = [_band_keys(sig[:, b * rows:(b + 1) * rows]) for b in range(perm // rows)]
     found: list[np.ndarray] = []
     shifted: list[np.ndarray] = []  # pairs of old units a touched big bucket paired before
@@ -420,15 +422,14 @@ def _grown_band_pairs(sig: np.ndarray, rows: int, owner: np.ndarray, min_jaccard
                     x, y = was[i], was[j]
                     shifted.append((x << 32) | y)
     checked = _distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-    passed = checked[_jaccard(sig, _unpack(checked)) >= min_jaccard]
+    passed = _passing(sig, checked, min_jaccard, _low_bytes(sig))
     kept = (known[:, 0] << 32) | known[:, 1]
     if shifted:
         doubt = _distinct(np.concatenate(shifted))
         doubt = doubt[_within(doubt, kept)]
         if len(doubt):
             kept = kept[~_within(kept, doubt[~_still_paired(keys, _unpack(doubt))])]
-    pairs = _unpack(_distinct(np.concatenate([kept, passed])))
-    return pairs, _jaccard(sig, pairs)
+    return _unpack(_distinct(np.concatenate([kept, passed])))
 
 
 def _still_paired(keys: Sequence[np.ndarray], pairs: np.ndarray) -> np.ndarray:
@@ -499,6 +500,40 @@ def _jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
+def _low_bytes(sig: np.ndarray) -> np.ndarray | None:
+    """Each signature's slots' low bytes, 8 to a uint64 (None when the slots are not a multiple of 8)."""
+    if sig.shape[1] % 8:
+        return None
+    return np.ascontiguousarray(sig.astype(np.uint8)).view(np.uint64)
+
+
+_BYTE_LSB = np.uint64(0x0101010101010101)
+
+
+def _passing(sig: np.ndarray, keys: np.ndarray, min_jaccard: float, low: np.ndarray | None) -> np.ndarray:
+    """The pair keys (i << 32 | j) whose estimated Jaccard (:func:`_jaccard`) is at least
+    ``min_jaccard``. ``low`` (:func:`_low_bytes` of ``sig``) first: equal slots have equal low bytes,
+    so a pair whose low bytes agree in too few slots cannot pass, and only the rest are counted
+    exactly. Most colliding pairs are unrelated units that share a band and little else: their low
+    bytes are one cache line a unit, their slots four (the check grew as the square of the corpus,
+    4.6x from 25k to 50k documents)."""
+    if low is not None and len(keys):
+        perm = sig.shape[1]
+        maybe = np.zeros(len(keys), dtype=bool)
+        for s in range(0, len(keys), 100_000):  # bounded memory
+            k = keys[s:s + 100_000]
+            x = low[k >> 32] ^ low[k & 0xFFFFFFFF]
+            # each byte's lowest bit set iff the byte is not zero (shifts stay within the byte's bits)
+            x |= x >> np.uint64(4)
+            x |= x >> np.uint64(2)
+            x |= x >> np.uint64(1)
+            x &= _BYTE_LSB
+            differ = ((x * _BYTE_LSB) >> np.uint64(56)).sum(axis=1)  # bytes that differ, a word's in its top byte
+            maybe[s:s + len(k)] = (perm - differ) / perm >= min_jaccard
+        keys = keys[maybe]
+    return keys[_jaccard(sig, _unpack(keys)) >= min_jaccard]
+
+
 def _texts(copies: np.ndarray, n: int) -> np.ndarray:
     """Each document's text: the connected component of the copy pairs it belongs to."""
     graph = coo_matrix((np.ones(len(copies), dtype=np.int8), (copies[:, 0], copies[:, 1])), shape=(n, n))
@@ -516,7 +551,8 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float,
     if len(owners) > 1:
         sig = np.stack([feats[i].doc_sig for i in owners])
         owner = np.asarray(owners, dtype=np.int64)
-        pairs, jac = _band_pairs(sig, DOC_ROWS, owner, threshold)
+        pairs = _band_pairs(sig, DOC_ROWS, owner, threshold)
+        jac = _jaccard(sig, pairs)
         copies = owner[pairs[jac >= COPY_JACCARD]]
         for (i, j), jv in zip(owner[pairs].tolist(), jac.tolist(), strict=True):
             key = pair_key(feats[i].id, feats[j].id)
@@ -558,17 +594,17 @@ def _quote_pairs(feats: Sequence[DocFeatures], sig: np.ndarray, owner: np.ndarra
     kept where only documents were added since (:func:`_grown_band_pairs`: a +1% rerun bands its
     new units alone, not the corpus's again), and this run's kept."""
     if banding is None:
-        return _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)[0]
+        return _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
     lang, ids = feats[0].lang, [f.id for f in feats]
     marks = _marks(sig, n_units)
     before = banding.before.get(lang)
     old = _kept_units(before, ids, marks, n_units) if before is not None else None
     if old is None:
-        pairs, _ = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
+        pairs = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
     else:
         back = np.full(int(before.units.sum()), -1, dtype=np.int64)  # a kept unit's index now
         back[old[old >= 0]] = np.flatnonzero(old >= 0)
-        pairs, _ = _grown_band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD, old, back[before.pairs])
+        pairs = _grown_band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD, old, back[before.pairs])
     banding.after[lang] = QuoteBands(ids, marks, n_units.astype(np.int64), pairs)
     return pairs
 

@@ -80,6 +80,7 @@ MIN_IN_ORDER = 4
 # sentences): 646 more there.
 MIN_RUN = 3
 
+READ_BY_POOLS = 2000  # pools keyed at once by read_by (~120,000 members: ~4 MB of labels)
 BALLOT_VERSION = 6  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes; 5: with its listed choice; 6: with its runs): a stored ballot of another is cast again
 TALLY_VERSION = 5  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary; 4: 4 deep; 5: each row's cells up to its last member): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
@@ -205,14 +206,36 @@ def stretched(lists: Iterable[tuple[str, str, list[str]]], long: Set[str]) -> li
     return [(doc, lang, pool) for doc, lang, pool in lists if doc in long or long.intersection(pool)]
 
 
-def read_by(pools: Iterable[tuple[str, str, Sequence[str]]], fingerprints: Mapping[str, int]) -> list[str]:
-    """What each ballot of `pools` ((document, language, pool)) reads, as a key: its document,
-    its pool in order, and their topic vectors' fingerprints (a document read again is another
-    document). Equal keys, equal ballots."""
-    label = {d: f"{d}:{k}" for d, k in fingerprints.items()}  # once, not once per pool it is in
-    head = f"ballot {BALLOT_VERSION}"
-    return [hashlib.blake2b("\n".join([head, label[doc], *map(label.__getitem__, pool)]).encode("utf-8"),
-                            digest_size=12).hexdigest() for doc, _, pool in pools]
+def read_by(ids: Sequence[str], fingerprints: np.ndarray, at: CrossPools) -> list[str]:
+    """What each ballot of the pools ``at`` (:func:`cross_pools` over documents ``ids`` whose topic
+    vectors have ``fingerprints``) reads, as a key: its document, its pool in order, and their
+    fingerprints (a document read again is another document). Equal keys, equal ballots. The key
+    hashes the lines of its document's and members' labels ("ballot VERSION", then "id:fingerprint"
+    each) joined; each label's bytes are kept once in a table and a block of pools' bytes gathered
+    from it in numpy: a label looked up by id a member cost a third of a microsecond, most of it
+    cache misses, and grew faster than the pools (25k to 50k documents: 2.8x, the members 2.1x)."""
+    labels = [f"\n{d}:{k}".encode() for d, k in zip(ids, np.asarray(fingerprints).tolist(), strict=True)]
+    size = np.fromiter(map(len, labels), dtype=np.int64, count=len(labels))
+    width = int(size.max()) if len(labels) else 0
+    table = np.zeros((len(labels), width), dtype=np.uint8)
+    table[np.arange(width) < size[:, None]] = np.frombuffer(b"".join(labels), dtype=np.uint8)
+    head = hashlib.blake2b(f"ballot {BALLOT_VERSION}".encode(), digest_size=12)
+    bounds = at.bounds.tolist()
+    out: list[str] = []
+    for a in range(0, len(at.docs), READ_BY_POOLS):  # bounded memory
+        b = min(a + READ_BY_POOLS, len(at.docs))
+        # each pool's document, then its members
+        seq = np.insert(at.members[bounds[a]:bounds[b]], at.bounds[a:b] - bounds[a], at.docs[a:b])
+        lens = size[seq]
+        data = table[seq][np.arange(width) < lens[:, None]].tobytes()
+        ends = np.cumsum(lens)[at.bounds[a + 1:b + 1] - bounds[a] + np.arange(b - a)].tolist()
+        start = 0
+        for end in ends:
+            h = head.copy()
+            h.update(data[start:end])
+            out.append(h.hexdigest())
+            start = end
+    return out
 
 
 def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | None:
@@ -1229,9 +1252,21 @@ def tallies_from_bytes(blobs: Sequence[bytes]) -> list[Tally | None]:
     return out
 
 
-def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:
-    """Every document's pool in each other language (:func:`pool`): (document, language of the
-    pool, [document, ...])."""
+@dataclass(frozen=True)
+class CrossPools:
+    """Every document's pool in each other language (:func:`cross_pools`), by positions in the
+    neighbour lists' ``ids``: pool ``e`` is document ``docs[e]``'s in language ``langs[e]``, its
+    members ``members[bounds[e]:bounds[e + 1]]`` in order."""
+
+    docs: np.ndarray
+    langs: list[str]
+    members: np.ndarray
+    bounds: np.ndarray
+
+
+def cross_pools(nb: Neighbours) -> CrossPools:
+    """Every document's pool in each other language (:func:`pool`), by positions (:func:`cross_lists`
+    gives them as ids)."""
     # Positions, not ids (a position orders as its id does), every pool's members at once in
     # arrays (a list and a set a pool cost a +1% rerun 0.15-0.2 core-seconds at 10,000 documents;
     # building every list as ids with their cosines, Neighbours.rows, 0.7).
@@ -1251,26 +1286,44 @@ def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:
         orders += [rank, q]
         members += [f, q]
     if not cross:
-        return []
+        return CrossPools(np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64))
     key, part, order, member = (np.concatenate(x).astype(np.int64) for x in (keys, parts, orders, members))
     n = len(nb.ids)
     # By pool and member, the found first: a member found and listing the document back, or
     # listing it back from two lists of one language, is in the pool once, where it comes first.
-    by_member = np.argsort((key * n + member) * 2 + part)
+    by_member = _order((key * n + member) * 2 + part)
     k, m = key[by_member], member[by_member]
     again = np.zeros(len(k), dtype=bool)
     again[1:] = (k[1:] == k[:-1]) & (m[1:] == m[:-1])
     keep = by_member[~again]
     key, part, order, member = key[keep], part[keep], order[keep], member[keep]
     # Each pool's found in their order, then the rest by position (the order is the position there).
-    sort = np.argsort((key * 2 + part) * n + order)
+    sort = _order((key * 2 + part) * n + order)
     key, member = key[sort], member[sort]
     pools = np.union1d(np.concatenate(heads), key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key)
-    bounds = np.searchsorted(key, pools).tolist() + [len(key)]
+    bounds = np.append(np.searchsorted(key, pools), len(key))
+    return CrossPools(pools // width, [langs[c] for c in (pools % width).tolist()], member, bounds)
+
+
+def _order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values)`` of non-negative integers that tie only where the entries are alike in
+    every other respect: the values with their positions in their low bits, sorted (a sort of
+    integers is 2-4x faster than an argsort); an argsort when they do not fit in 63 bits."""
+    bits = max(len(values) - 1, 1).bit_length()
+    if not len(values) or int(values.max()).bit_length() + bits > 63:
+        return np.argsort(values)
+    return np.sort((values << bits) | np.arange(len(values), dtype=np.int64)) & ((1 << bits) - 1)
+
+
+def cross_lists(nb: Neighbours, at: CrossPools | None = None) -> list[tuple[str, str, list[str]]]:
+    """Every document's pool in each other language (:func:`pool`): (document, language of the
+    pool, [document, ...]). ``at``: :func:`cross_pools` of ``nb``, if known."""
+    at = cross_pools(nb) if at is None else at
     ids = nb.ids
-    flat = np.asarray(ids, dtype=object)[member].tolist()
-    return [(ids[p // width], langs[p % width], flat[bounds[e]:bounds[e + 1]])
-            for e, p in enumerate(pools.tolist())]
+    flat = np.asarray(ids, dtype=object)[at.members].tolist()
+    bounds = at.bounds.tolist()
+    return [(ids[d], lang, flat[bounds[e]:bounds[e + 1]])
+            for e, (d, lang) in enumerate(zip(at.docs.tolist(), at.langs, strict=True))]
 
 
 def pool(found: Sequence[_Member], listing: Iterable[_Member]) -> list[_Member]:

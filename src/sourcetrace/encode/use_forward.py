@@ -49,7 +49,9 @@ TOKEN_BUDGET = 8192
 # 2: a pass of few sentences gives the bits of a large one (HEAD_ROWS, exact31).
 # 3: the head's products in fixed blocks of rows (encode/products.py): HEAD_ROWS padding held on
 #    one CPU only; under OpenBLAS's Haswell kernels a row's bits moved with its place and the count.
-FORWARD_VERSION = 3
+# 4: those products on one BLAS thread at any load (exact33): under 3, a pass encoded while the
+#    one-minute load was under 1 took two threads and other bits, so a store of 3 may mix both.
+FORWARD_VERSION = 4
 # Pieces whose rows (15 KB each: 126 MB) a model keeps between passes. A pass's own pieces must
 # fit (a larger pass computes its pieces in a table of its own). 4,096 kept every piece a planted
 # 25,000's worker met; real text has more, but a pass's pieces are mostly the frequent ones.

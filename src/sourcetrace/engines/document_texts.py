@@ -16,6 +16,7 @@ class DocumentTexts:
         self.store = store
         self.by_file: dict[str, str] = {}
         self.file_of: dict[str, str] = {}  # document id -> file key, as :meth:`read_all` found them
+        self._sources: dict[str, str] | None = None
 
     def __call__(self, doc: Document) -> str:
         key = self.file_of.get(doc.id) or self.store.file_of(doc.id) or doc.id
@@ -28,6 +29,14 @@ class DocumentTexts:
         were most of assembling a corpus's trace)."""
         self.file_of.update(self.store.document_files(d.id for d in docs if d.id not in self.file_of))
         self.by_file.update(self.store.file_texts(k for k in set(self.file_of.values()) if k not in self.by_file))
+
+    def sources(self) -> dict[str, str]:
+        """Every stored document's file as read (:meth:`Store.document_sources`), read once: the
+        keys of both kinds of results a trace keeps per pair hold it (engines/kept.py), a query
+        over every document each."""
+        if self._sources is None:
+            self._sources = self.store.document_sources()
+        return self._sources
 
     def of(self, docs: Iterable[Document]) -> dict[str, str]:
         """Texts by document id."""

@@ -584,7 +584,9 @@ def features_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -
     will read, when at least ``MIN_FACT_DOCS`` lack them: they need only the documents, and
     this process has the topics stage to run meanwhile (since the topics give most voting
     vectors, the workers had only facts to do while it ran the whole candidates stage alone)."""
-    if len(docs) <= pipeline.ALL_PAIRS_UP_TO:
+    if len(docs) <= pipeline.ALL_PAIRS_UP_TO or work.workers <= 1:
+        return
+    if store.uncached_count("features", FEATURES_VERSION) < MIN_FACT_DOCS:  # a rerun: fewer lack them, no id read
         return
     found = store.cached_ids("features", FEATURES_VERSION, [d.id for d in docs])
     missing = [d for d in docs if d.id not in found]
@@ -657,6 +659,9 @@ def votes_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -> N
     its vectors."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO or len({d.lang for d in docs}) < 2:
         return
+    kinds = (("votes", votes_version()), ("stretch votes", stretch_version()), ("twin votes", twin_version()))
+    if sum(store.uncached_count(kind, version) for kind, version in kinds) < MIN_VOTE_DOCS:
+        return  # a rerun: fewer of the stored documents lack any of them (the run's are stored), no id read
     ids = [d.id for d in docs]  # 32 KB a document unread
     found = (store.cached_ids("votes", votes_version(), ids) & store.cached_ids("stretch votes", stretch_version(), ids)
              & store.cached_ids("twin votes", twin_version(), ids))
@@ -689,7 +694,8 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
     if work is not None:
         work.wait("votes")
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
-    pools = votes.cross_lists(nb)
+    at = votes.cross_pools(nb)
+    pools = votes.cross_lists(nb, at)
     long, have = long_documents(store, docs), voting_apart(store, docs, TWIN_BALLOTS)
     return votes.choices(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
                          kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS,
@@ -904,7 +910,8 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     # reading either text (most pairs of a large corpus).
     kept = KeptPairs(store, "relation of pair")
     by_id = {d.id: d for d in docs}
-    part = _DocumentParts(store, by_id, lambda d: _vector_digest(vectors.get(d)))
+    text_of = texts or DocumentTexts(store)
+    part = _DocumentParts(text_of.sources(), by_id, lambda d: _vector_digest(vectors.get(d)))
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         grouped.setdefault(pair_key(p.a, p.b), []).append(p)
@@ -918,7 +925,6 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
             if hit:
                 known[pair] = None if row is None else Relation(*row)
     shared = {x for pair in keys if pair not in known for x in pair}
-    text_of = texts or DocumentTexts(store)
     text_of.read_all([d for d in docs if d.id in shared])  # in two queries, not two a document
     typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
                             passages, vectors, pairs, known, ran)
@@ -934,8 +940,8 @@ class _DocumentParts:
     """What a kept pair's key holds of each of its documents (engines/kept.py): its file as read,
     its record and ``extra`` (what else the result reads of it), worked out once per document."""
 
-    def __init__(self, store: Store, by_id: dict[str, Document], extra: Callable[[str], object]) -> None:
-        self.sources, self.by_id, self.extra = store.document_sources(), by_id, extra
+    def __init__(self, sources: Mapping[str, str], by_id: dict[str, Document], extra: Callable[[str], object]) -> None:
+        self.sources, self.by_id, self.extra = sources, by_id, extra  # sources: DocumentTexts.sources
         self.parts: dict[str, list] = {}
 
     def __call__(self, doc_id: str) -> list:
@@ -1136,7 +1142,7 @@ class FactDiffs:
         # A document's facts are not in the key: they are its text's (cached with it, and dropped
         # when its file changes) under the facts' version, which the code's digest covers.
         self.kept = KeptPairs(store, "fact diffs of pair")
-        self.part = _DocumentParts(store, self.by_id, lambda d: None)
+        self.part = _DocumentParts(self.texts.sources(), self.by_id, lambda d: None)
         self.keys: dict[tuple[str, str], str] = {}
         self.found: dict[tuple[str, str], list[FactDiff]] = {}
         todo = [(a, b, ps) for a, b, ps in diffed if not self._kept(a, b, ps)]

@@ -49,6 +49,14 @@ class CacheTables:
                 f"SELECT doc FROM doc_cache WHERE kind=? AND version=? AND doc IN ({marks})", [kind, version, *chunk]))
         return out
 
+    def uncached_count(self, kind: str, version: str) -> int:
+        """How many of the store's documents have no cached `kind` data made by `version`: at
+        least as many as lack it of any stored documents asked, in two counts (no id read: a
+        rerun that reads them all only to find a few missing paid ~0.03 s a kind at 10,000)."""
+        return self.conn.execute(
+            "SELECT (SELECT count(*) FROM documents) - (SELECT count(*) FROM doc_cache c JOIN documents d"
+            " ON d.id = c.doc WHERE c.kind=? AND c.version=?)", (kind, version)).fetchone()[0]
+
     def _most(self, doc_ids: Sequence[str]) -> bool:
         """Whether `doc_ids` are many, and at least half of the store's documents (a kind holds a
         row per document at most)."""
