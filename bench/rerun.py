@@ -22,7 +22,9 @@ them, under its digest, as if it had traced the store (:func:`relabelled`) (else
 steady rerun does not). A code that stores a record of another layout (a version bumped)
 recomputes it on the copy: its rerun then pays that once, and this measures that. `--store FILE`:
 this tree's code reruns DIR/FILE instead (the same corpus's trace as this code leaves it, e.g. a copy
-of fresh.db with the record of the new layout written by this code), the other code DIR/fresh.db.
+of fresh.db with the record of the new layout written by this code), the other code DIR/fresh.db;
+with `--stage candidates`, DIR/FILE is a copy of DIR/before-candidates.db so made, the other code's
+DIR/before-candidates.db.
 
 `--stage candidates`: that stage alone, nothing else in the process. The first such call reruns
 read and topics once with this checkout's code and keeps the store as the candidates stage found
@@ -178,15 +180,16 @@ def kept_before_candidates(corpus: Path, db: Path, into: Path, label: str) -> No
         pass
 
 
-def stage_child(src: str, work: Path, copy: Path) -> None:
-    """The candidates stage with ``src``'s code on a copy of DIR/before-candidates.db; one JSON line."""
+def stage_child(src: str, work: Path, copy: Path, store: str = "fresh.db") -> None:
+    """The candidates stage with ``src``'s code on a copy of DIR/before-candidates.db (``store``
+    other than fresh.db: of DIR/``store``, that store as this code leaves it); one JSON line."""
     _imported(src)
     from sourcetrace.encode import get_encoder
     from sourcetrace.engines import local
     from sourcetrace.store.sqlite import Store
 
     _unlink(copy)
-    shutil.copyfile(work / f"{BEFORE}.db", copy)
+    shutil.copyfile(work / (f"{BEFORE}.db" if store == "fresh.db" else store), copy)
     docs = pickle.loads((work / f"{BEFORE}.pkl").read_bytes())
     get_encoder("use").encode(["warm up the encoder", "تسخين"])
     with Store(copy) as store:
@@ -245,7 +248,7 @@ def main() -> None:
     args.keep.mkdir(parents=True, exist_ok=True)
     if args.child:
         if args.stage:
-            stage_child(args.child[0], args.keep, Path(args.child[1]))
+            stage_child(args.child[0], args.keep, Path(args.child[1]), args.store)
         else:
             child(args.child[0], args.keep, Path(args.child[1]), args.store)
         return

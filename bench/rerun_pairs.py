@@ -19,7 +19,6 @@ before and the new documents' pairs would miss (bench/README, rerun30).
 from __future__ import annotations
 
 import argparse
-import json
 import pickle
 import shutil
 import sys
@@ -40,14 +39,8 @@ KINDS = (local.SENTENCE_BALLOTS, local.STRETCH_BALLOTS, local.TWIN_BALLOTS)
 
 
 def stored_ballots(store: Store) -> list[dict[tuple[str, str], votes.Ballot]]:
-    """Each kind's ballots as the store keeps them (kept_ballots' JSON)."""
-    out = []
-    for b in KINDS:
-        blob = store.corpus_cached(b[2], b[1]())
-        kept = json.loads(blob) if blob else {}
-        out.append({tuple(k.split("\t")): (v[1], v[2], tuple(map(tuple, v[3])), tuple(v[4]), tuple(map(tuple, v[5])))
-                    for k, v in kept.items() if len(v) == 6})
-    return out
+    """Each kind's ballots as the store keeps them (local.stored_ballots)."""
+    return [{k: b for k, (_, b) in local.stored_ballots(store, kind)[1].items() if b is not None} for kind in KINDS]
 
 
 def said(ballots: list[dict]) -> dict[tuple[str, str], list]:

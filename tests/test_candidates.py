@@ -421,3 +421,40 @@ def test_the_low_byte_check_keeps_the_pairs_a_full_count_keeps():
         assert np.array_equal(cp._passing(sig, keys, bar, cp._low_bytes(sig)), want)
         assert 0 < len(want) < len(keys) or bar in (0.0, 1.0)
     assert cp._low_bytes(np.zeros((3, 12), dtype=np.uint32)) is None
+
+
+def test_kept_features_read_back_the_same_features_and_the_same_union():
+    """Features kept in one blob (terms as codes) read back each document's values, and the union
+    over kept documents mixed with new ones (a rerun's) is the union over the records."""
+    from sourcetrace.candidates.pairs import (
+        KeptFeatures,
+        candidate_union,
+        kept_features_from_bytes,
+        kept_features_to_bytes,
+        term_codes,
+    )
+
+    text = " On June 4, 2020 Pompeo and Allawi signed for 10,000 and 3.5 percent in Basra."
+    docs = corpus(seed=7, n=12) + [DocInput("empty", "en", "", []), DocInput("short", "ar", "قال الوزير", ["قال الوزير"]),
+                                   DocInput("ar1", "ar", "في ٤ حزيران/يونيو ٢٠٢٠ وقعا على ١٠٬٠٠٠ و٣٫٥ بالمئة في البصرة.", [])]
+    for d in docs[:4]:
+        d.text += text
+    feats = document_features(docs)
+    kept = kept_features_from_bytes(kept_features_to_bytes(feats[:10]))
+    assert all(isinstance(k, KeptFeatures) for k in kept)
+    for k, f in zip(kept, feats, strict=False):
+        assert (k.id, k.lang, k.terms) == (f.id, f.lang, f.terms)
+        assert (k.doc_sig is None) == (f.doc_sig is None)
+        assert f.doc_sig is None or (np.array_equal(k.doc_sig, f.doc_sig) and k.doc_sig.dtype == np.uint32)
+        assert np.array_equal(k.quote_sigs, f.quote_sigs) and k.quote_sigs.dtype == np.uint32
+        k.quote_sigs[...] = k.quote_sigs  # writable, as features_from_bytes gives them
+    mixed = [*kept, *feats[10:]]
+    vocab, counts, codes = term_codes(mixed)
+    at = np.cumsum(counts) - counts
+    assert [frozenset(vocab[c] for c in codes[a:a + n]) for a, n in zip(at, counts, strict=True)] == [f.terms for f in feats]
+    again = kept_features_from_bytes(kept_features_to_bytes(mixed))  # kept again with the new ones
+    assert [(k.id, k.terms) for k in again] == [(f.id, f.terms) for f in feats]
+    want, got = candidate_union(feats).candidates(), candidate_union(mixed).candidates()
+    assert any("terms" in c.sources for c in want) and got == want
+    with pytest.raises(ValueError):
+        kept_features_from_bytes(kept_features_to_bytes(feats)[:-4])

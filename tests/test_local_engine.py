@@ -231,7 +231,7 @@ def test_long_documents_cast_stretch_ballots_kept_as_the_sentence_ballots_are(tm
         stretches = stretch_vectors(inputs)
         assert sorted(len(v) for v in stretches.values()) == [0] + [votes.VOTE_SENTENCES] * 6
         assert first == pipeline.voted(nb, pipeline.vote_vectors(inputs), stretches)
-        assert json.loads(store.corpus_cached("stretch ballots", local.stretch_version()))
+        assert local.stored_ballots(store, local.STRETCH_BALLOTS)[1]
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
         # The long documents are named by their stored vectors' sizes; one whose vectors are gone
@@ -266,14 +266,17 @@ def test_documents_of_short_sentences_cast_twin_ballots_kept_as_the_others_are(t
         twins = twin_vectors(inputs)
         assert sorted(len(v) for v in twins.values()) == [0, 0] + [5] * 6
         assert first == pipeline.voted(nb, pipeline.vote_vectors(inputs), pipeline.stretch_vectors(inputs), twins)
-        assert len(json.loads(store.corpus_cached("twin ballots", local.twin_version()))) == 6
+        assert len(local.stored_ballots(store, local.TWIN_BALLOTS)[1]) == 6
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first and sum(encoded) == 0
         assert local.voting_apart(store, docs, local.TWIN_BALLOTS) == {d for d, v in twins.items() if len(v)}
 
 
 def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):
+    import marshal
+
     from sourcetrace import pipeline
+    from sourcetrace.candidates import votes
 
     en = ["The council met today and agreed on a plan for the rivers.",
           "The minister opened a new school in the northern town.",
@@ -325,6 +328,21 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         encoded.clear()
         assert local.chosen_by_votes(store, docs, nb) == first
         assert cast == [5] and whole[0] < 5 and sum(encoded) == 0
+        # Kept as each pool with its ballot and every document's topic fingerprint: a document
+        # whose fingerprint moved (read again) has its ballot and those of the pools holding it
+        # cast again; kept ballots that cannot be read are all cast again; the same choices.
+        keys, kept = local.stored_ballots(store)
+        assert set(kept) == {(doc, lang) for doc, lang, _ in votes.cross_lists(nb)} and keys == dict(zip(nb.ids, nb.keys.tolist(), strict=True))
+        moved = sorted(keys)[0]
+        store.put_corpus_cached("ballots", local.ballots_version(), marshal.dumps(({**keys, moved: keys[moved] + 1}, kept)))
+        cast.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first
+        assert cast == [1 + sum(moved in pool for doc, _, pool in votes.cross_lists(nb) if doc != moved)]
+        store.put_corpus_cached("ballots", local.ballots_version(), b"damaged")
+        cast.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first and cast == [8]
+        cast.clear()
+        assert local.chosen_by_votes(store, docs, nb) == first and cast == []
 
 
 def test_the_topics_stage_stores_the_voting_vectors_of_documents_of_few_sentences(tmp_path):
@@ -961,3 +979,55 @@ def test_the_documents_sources_are_read_once_for_both_kinds_of_kept_keys(tmp_pat
         assert texts.sources() == want
         parts = [local._DocumentParts(texts.sources(), {d.id: d for d in docs}, lambda d: None) for _ in range(2)]
         assert parts[0](docs[0].id)[0] == want[docs[0].id] and parts[1](docs[1].id)[0] == want[docs[1].id]
+
+
+def test_kept_features_are_the_rows_after_a_rerun_and_any_other_write_drops_them(tmp_path, monkeypatch):
+    """candidate_features keeps every document's features in one blob; a rerun over a grown corpus
+    reads it and the new documents' rows, the same features as the rows alone give, and keeps the
+    blob (the store's own insert of new rows). An update, a delete or a replace of a features row
+    by anything else, or a document read again, drops it."""
+    from sourcetrace.candidates.pairs import features_from_bytes
+    from sourcetrace.store.schema import FEATURES_KEPT
+
+    def as_rows(store, docs):
+        rows = store.cached("features", FEATURES_VERSION, [d.id for d in docs])
+        return {k: (f.lang, f.terms, None if f.doc_sig is None else f.doc_sig.tolist(), f.quote_sigs.tolist())
+                for k, f in ((k, features_from_bytes(k, v)) for k, v in rows.items())}
+
+    def as_found(found):
+        return {f.id: (f.lang, f.terms, None if f.doc_sig is None else f.doc_sig.tolist(), f.quote_sigs.tolist())
+                for f in found}
+
+    def kept(store):
+        return store.conn.execute("SELECT 1 FROM corpus_cache WHERE kind=?", (FEATURES_KEPT,)).fetchone() is not None
+
+    for i in range(20):
+        (tmp_path / f"d{i:02d}.txt").write_text(f"Statement {i} on the river number {i * 7}. " + TEXT, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        assert as_found(local.candidate_features(store, docs)) == as_rows(store, docs) and kept(store)
+        (tmp_path / "new.txt").write_text("A new statement, on the Tigris in Basra. " + TEXT, encoding="utf-8")
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        assert len(docs) == 21
+        found = local.candidate_features(store, docs)
+        assert kept(store) and len(local.kept_features(store)) == 20  # one new of 21: not written again
+        assert as_found(found) == as_rows(store, docs)
+        assert as_found(local.candidate_features(store, docs)) == as_rows(store, docs)
+        some = docs[3].id
+        for change in ("UPDATE doc_cache SET data=data WHERE kind='features' AND doc=?",
+                       "DELETE FROM doc_cache WHERE kind='features' AND doc=?",
+                       "INSERT OR REPLACE INTO doc_cache SELECT kind, doc, version, data FROM doc_cache "
+                       "WHERE kind='features' AND doc=?"):
+            local.candidate_features(store, docs)
+            assert kept(store)
+            store.conn.execute(change, (some,))
+            assert not kept(store), change
+            assert as_found(local.candidate_features(store, docs)) == as_rows(store, docs)
+        # Other kinds' rows leave it; a document read again drops it.
+        store.put_cached("topic", "v", [(some, b"x")])
+        store.conn.execute("UPDATE doc_cache SET data=data WHERE kind='topic'")
+        assert kept(store)
+        (tmp_path / "d03.txt").write_text("Another text altogether, on rivers and their floods.", encoding="utf-8")
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        assert not kept(store)
+        assert as_found(local.candidate_features(store, docs)) == as_rows(store, docs) and kept(store)

@@ -773,6 +773,104 @@ def features_from_bytes(doc_id: str, data: bytes) -> DocFeatures:
                        sigs[split:].reshape(head["quotes"], QUOTE_PERM), frozenset(head["terms"]))
 
 
+KEPT_FEATURES_LAYOUT = 2  # how :func:`kept_features_to_bytes` lays them out (2: terms as codes)
+
+
+def kept_features_version() -> str:
+    """The version every document's features kept in one blob are stored under (another: read per document)."""
+    return f"{KEPT_FEATURES_LAYOUT}:{FEATURES_VERSION}"
+
+
+class KeptFeatures(DocFeatures):
+    """A document's features read from :func:`kept_features_to_bytes`: its terms as codes into
+    the vocabulary of every document kept with it (``vocab``, one list they share), made a
+    frozenset only when read (the rare-term pairs read the codes: :func:`term_codes`; making
+    290,000 terms into 10,000 sets was a third of reading a 10,000-document corpus's features)."""
+
+    def __init__(self, doc_id: str, lang: str, doc_sig: np.ndarray | None, quote_sigs: np.ndarray,
+                 vocab: list[str], codes: np.ndarray) -> None:
+        self.id, self.lang, self.doc_sig, self.quote_sigs = doc_id, lang, doc_sig, quote_sigs
+        self.vocab, self.codes = vocab, codes
+
+    @property
+    def terms(self) -> frozenset[str]:  # type: ignore[override]
+        return frozenset(map(self.vocab.__getitem__, self.codes.tolist()))
+
+
+def term_codes(feats: Sequence[DocFeatures]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Every document's terms as codes: the terms (each once, in the order first met), each
+    document's number of terms, and their codes one document after another. Documents kept
+    together (:class:`KeptFeatures` of one vocabulary) give theirs as they are; the others' are
+    looked up (and new terms added) in that vocabulary."""
+    kept = [f for f in feats if isinstance(f, KeptFeatures)]
+    vocab = kept[0].vocab if kept else []
+    index: dict[str, int] | None = None
+    parts = []
+    for f in feats:
+        if isinstance(f, KeptFeatures) and f.vocab is vocab:
+            parts.append(f.codes)
+            continue
+        if index is None:  # only when a document was not kept with the others (a rerun's new ones)
+            index = {t: i for i, t in enumerate(vocab)}
+        terms = f.terms
+        parts.append(np.fromiter((index.setdefault(t, len(index)) for t in terms), dtype=np.int64, count=len(terms)))
+    if index is not None:
+        vocab = list(index)
+    counts = np.fromiter((len(c) for c in parts), dtype=np.int64, count=len(parts))
+    codes = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+    return vocab, counts, codes
+
+
+def kept_features_to_bytes(feats: Sequence[DocFeatures]) -> bytes:
+    """Many documents' features in one code-free blob, as columns (a rerun reads a corpus's
+    features in one piece, not a row and a parse a document: :func:`kept_features_from_bytes`): a
+    JSON header (ids, languages, which have a document signature, units, the terms each once and
+    each document's number of them), then every document signature, every unit signature and
+    every document's terms as codes, each in one array."""
+    widths = {len(f.doc_sig) for f in feats if f.doc_sig is not None}
+    if len(widths) > 1:
+        raise ValueError("document signatures of several widths")
+    langs = sorted({f.lang for f in feats})
+    code = {lang: i for i, lang in enumerate(langs)}
+    vocab, counts, codes = term_codes(feats)
+    head = json.dumps({"ids": [f.id for f in feats], "langs": langs, "lang": [code[f.lang] for f in feats],
+                       "doc": [f.doc_sig is not None for f in feats], "width": next(iter(widths), 0),
+                       "quotes": [len(f.quote_sigs) for f in feats], "vocab": vocab, "terms": counts.tolist()},
+                      ensure_ascii=False).encode("utf-8")
+    docs = [np.asarray(f.doc_sig, dtype="<u4") for f in feats if f.doc_sig is not None]
+    quotes = [np.asarray(f.quote_sigs, dtype="<u4").reshape(-1) for f in feats]
+    return b"".join([len(head).to_bytes(4, "little"), head, *(a.tobytes() for a in docs), *(a.tobytes() for a in quotes),
+                     codes.astype("<u4").tobytes()])
+
+
+def kept_features_from_bytes(data: bytes) -> list[KeptFeatures]:
+    """The features :func:`kept_features_to_bytes` kept, the same values (each document's arrays
+    views into one array of them all)."""
+    n = int.from_bytes(data[:4], "little")
+    head = json.loads(data[4:4 + n].decode("utf-8"))
+    ids, has, width, quotes, counts = head["ids"], head["doc"], head["width"], head["quotes"], head["terms"]
+    if not len(has) == len(quotes) == len(counts) == len(ids):
+        raise ValueError("not kept features")
+    sizes = (sum(has) * width, sum(quotes) * QUOTE_PERM, sum(counts))
+    if 4 + n + 4 * sum(sizes) != len(data):
+        raise ValueError("not kept features")
+    arrays, at = [], 4 + n
+    for size in sizes:  # one copy each (writable, as features_from_bytes gives them), not a slice of the bytes too
+        arrays.append(np.frombuffer(data, dtype="<u4", count=size, offset=at).astype(np.uint32))
+        at += 4 * size
+    doc_sigs, quote_sigs = arrays[0].reshape(-1, width), arrays[1].reshape(-1, QUOTE_PERM)
+    codes, vocab = arrays[2].astype(np.int64), head["vocab"]
+    if len(codes) and int(codes.max()) >= len(vocab):
+        raise ValueError("not kept features")
+    q_end, t_end = np.cumsum(quotes).tolist(), np.cumsum(counts).tolist()
+    langs = [head["langs"][c] for c in head["lang"]]
+    out, d = [], 0
+    for doc_id, lang, h, qe, q, te, t in zip(ids, langs, has, q_end, quotes, t_end, counts, strict=True):
+        out.append(KeptFeatures(doc_id, lang, doc_sigs[d] if h else None, quote_sigs[qe - q:qe], vocab, codes[te - t:te]))
+        d += h
+    return out
+
+
 def minhash_candidates(docs: Sequence[DocInput], *, threshold: float = 0.1, num_perm: int = 128,
                        shingle: int = 5) -> list[Candidate]:
     """Lexical reuse within each language: MinHash LSH of documents and of their sentences."""
@@ -884,14 +982,23 @@ def _term_columns(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]]
                   langs: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_term_pairs` as positions in ``ids`` and each pair's score (rounded as a
     :class:`Candidate`'s), in no particular order."""
-    none = np.zeros(0, dtype=np.int64)
     # Each term numbered, the corpus's terms in one flat list (a loop appending per term cost a
     # rerun a tenth of its candidate search).
     flat = [t for keys in terms for t in keys]
     vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
-    doc = np.repeat(np.arange(len(terms), dtype=np.int64), [len(keys) for keys in terms])
     key = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-    df = np.bincount(key, minlength=len(vocab))[key] if len(key) else key
+    counts = np.fromiter((len(keys) for keys in terms), dtype=np.int64, count=len(terms))
+    return _coded_term_columns(ids, counts, key, max_df=max_df, min_shared=min_shared, very_rare=very_rare, langs=langs)
+
+
+def _coded_term_columns(ids: Sequence[str], counts: np.ndarray, key: np.ndarray, *, max_df: int = TERMS_MAX_DF,
+                        min_shared: int = TERMS_MIN_SHARED, very_rare: int = TERMS_VERY_RARE,
+                        langs: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_term_columns` of terms given as codes (:func:`term_codes`: each document's number of
+    terms, their codes one document after another): how terms are numbered changes no pair."""
+    none = np.zeros(0, dtype=np.int64)
+    doc = np.repeat(np.arange(len(ids), dtype=np.int64), counts)
+    df = np.bincount(key)[key] if len(key) else key
     rare = (df >= 2) & (df <= max_df)
     doc, key, df = doc[rare], key[rare], df[rare]
     rare_count = np.bincount(doc, minlength=len(ids))
@@ -1048,7 +1155,8 @@ def candidate_union(features: Sequence[DocFeatures], vectors: Mapping[str, np.nd
     t = time.perf_counter()
     # Across languages only: in one language MinHash sees shared text and vectors the topic, and
     # pairs sharing a "rare" term grow with the corpus (postings under the cap get longer).
-    x, y, sc = _term_columns(fids, [f.terms for f in feats], langs=[f.lang for f in feats])
+    _, counts, codes = term_codes(feats)
+    x, y, sc = _coded_term_columns(fids, counts, codes, langs=[f.lang for f in feats])
     add(fpos[x], fpos[y], _bits(["terms"]), sc)
     if progress:
         progress("terms", time.perf_counter() - t)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from sourcetrace.store.schema import chunks, transaction
+from sourcetrace.store.schema import FEATURES_KIND, FEATURES_TRIGGERS, chunks, transaction
 
 # Documents asked at once from which a cache look-up reads the kind's rows in one pass (when they
 # are at least half of the store's): a rerun asks for every document's features, topic vector and
@@ -72,10 +72,17 @@ class CacheTables:
     def put_cached(self, kind: str, version: str, items: Iterable[tuple[str, bytes]]) -> None:
         # A row kept is updated in place, not deleted and inserted again (REPLACE): a +1% rerun at
         # 10,000 documents rewrites ~4,600 tallies of ~5 KB, and their writes took half the CPU.
+        # Features: a row new to the kind leaves the features kept in columns (store/schema.py) as
+        # they are (they name the documents they hold), a row updated drops them (its trigger).
+        own = kind == FEATURES_KIND
         with transaction(self.conn) as cur:
+            if own:
+                cur.execute("DROP TRIGGER IF EXISTS features_inserted")
             cur.executemany("INSERT INTO doc_cache VALUES (?,?,?,?) ON CONFLICT (kind, doc) DO UPDATE SET "
                             "version=excluded.version, data=excluded.data",
                             ((kind, doc, version, data) for doc, data in items))
+            if own:
+                cur.execute(FEATURES_TRIGGERS["features_inserted"])
 
     # -- corpus cache ------------------------------------------------------------------------
     def corpus_cached(self, kind: str, version: str) -> bytes | None:

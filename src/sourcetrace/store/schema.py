@@ -30,6 +30,23 @@ RELATIONS_TRIGGERS = {name: f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {verb} O
                       for name, verb in (("relations_inserted", "INSERT"), ("relations_updated", "UPDATE"),
                                          ("relations_deleted", "DELETE"))}
 
+# Every document's candidate features (doc_cache kind ``features``) kept together in one corpus_cache
+# row as well (engines/local.py: a rerun reads them in one blob, not a row and a parse a document).
+# The row names the documents it holds: a rerun reads the rows of the others. Any write to a
+# ``features`` row drops it, through these triggers, but the store's own insert of rows new to the
+# kind (:meth:`CacheTables.put_cached`, which drops the insert trigger in its transaction and makes
+# it again after): an insert by anything else may be a REPLACE of a row the blob holds (which
+# fires no delete trigger), an update or a delete (a document read again or removed, by cascade)
+# changes one.
+FEATURES_KIND = "features"
+FEATURES_KEPT = "features in columns"
+FEATURES_TRIGGERS = {name: f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {verb} ON doc_cache WHEN {when} BEGIN "
+                     f"DELETE FROM corpus_cache WHERE kind='{FEATURES_KEPT}'; END"
+                     for name, verb, when in (
+                         ("features_inserted", "INSERT", f"NEW.kind='{FEATURES_KIND}'"),
+                         ("features_updated", "UPDATE", f"OLD.kind='{FEATURES_KIND}' OR NEW.kind='{FEATURES_KIND}'"),
+                         ("features_deleted", "DELETE", f"OLD.kind='{FEATURES_KIND}'"))}
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -103,6 +120,7 @@ CREATE TABLE IF NOT EXISTS corpus_cache (  -- results over a run's whole documen
     data BLOB NOT NULL
 );
 {";".join(RELATIONS_TRIGGERS.values())};
+{";".join(FEATURES_TRIGGERS.values())};
 CREATE TABLE IF NOT EXISTS vectors (
     encoder TEXT NOT NULL,
     text_key TEXT NOT NULL,        -- sha1 of the normalized sentence text
