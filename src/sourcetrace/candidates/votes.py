@@ -33,7 +33,6 @@ vectors and its neighbours', so both engines, and a rerun, vote alike.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
@@ -80,7 +79,6 @@ MIN_IN_ORDER = 4
 # sentences): 646 more there.
 MIN_RUN = 3
 
-READ_BY_POOLS = 2000  # pools keyed at once by read_by (~120,000 members: ~4 MB of labels)
 BALLOT_VERSION = 6  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes; 5: with its listed choice; 6: with its runs): a stored ballot of another is cast again
 TALLY_VERSION = 5  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary; 4: 4 deep; 5: each row's cells up to its last member): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
@@ -204,38 +202,6 @@ def stretched(lists: Iterable[tuple[str, str, list[str]]], long: Set[str]) -> li
     document or a member is `long` (has stretches, :func:`stretches`). In them a long document
     votes with its stretches, the others with their sentences."""
     return [(doc, lang, pool) for doc, lang, pool in lists if doc in long or long.intersection(pool)]
-
-
-def read_by(ids: Sequence[str], fingerprints: np.ndarray, at: CrossPools) -> list[str]:
-    """What each ballot of the pools ``at`` (:func:`cross_pools` over documents ``ids`` whose topic
-    vectors have ``fingerprints``) reads, as a key: its document, its pool in order, and their
-    fingerprints (a document read again is another document). Equal keys, equal ballots. The key
-    hashes the lines of its document's and members' labels ("ballot VERSION", then "id:fingerprint"
-    each) joined; each label's bytes are kept once in a table and a block of pools' bytes gathered
-    from it in numpy: a label looked up by id a member cost a third of a microsecond, most of it
-    cache misses, and grew faster than the pools (25k to 50k documents: 2.8x, the members 2.1x)."""
-    labels = [f"\n{d}:{k}".encode() for d, k in zip(ids, np.asarray(fingerprints).tolist(), strict=True)]
-    size = np.fromiter(map(len, labels), dtype=np.int64, count=len(labels))
-    width = int(size.max()) if len(labels) else 0
-    table = np.zeros((len(labels), width), dtype=np.uint8)
-    table[np.arange(width) < size[:, None]] = np.frombuffer(b"".join(labels), dtype=np.uint8)
-    head = hashlib.blake2b(f"ballot {BALLOT_VERSION}".encode(), digest_size=12)
-    bounds = at.bounds.tolist()
-    out: list[str] = []
-    for a in range(0, len(at.docs), READ_BY_POOLS):  # bounded memory
-        b = min(a + READ_BY_POOLS, len(at.docs))
-        # each pool's document, then its members
-        seq = np.insert(at.members[bounds[a]:bounds[b]], at.bounds[a:b] - bounds[a], at.docs[a:b])
-        lens = size[seq]
-        data = table[seq][np.arange(width) < lens[:, None]].tobytes()
-        ends = np.cumsum(lens)[at.bounds[a + 1:b + 1] - bounds[a] + np.arange(b - a)].tolist()
-        start = 0
-        for end in ends:
-            h = head.copy()
-            h.update(data[start:end])
-            out.append(h.hexdigest())
-            start = end
-    return out
 
 
 def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | None:
