@@ -644,9 +644,9 @@ def test_cross_lists_are_each_documents_nearest_then_those_listing_it_by_id():
     assert any(len(p) > 3 for _, _, p in lists)  # some listed back beyond their nearest
 
 
-def test_cross_lists_from_positions_equal_them_from_the_lists():
-    """cross_lists over :func:`votes.cross_pools`' positions gives the pools it gives alone: ids of
-    several lengths and scripts, an empty pool, three languages."""
+def test_cross_pools_are_cross_lists_by_position():
+    """cross_pools' positions name the pools cross_lists gives as ids, in order: ids of several
+    lengths and scripts, an empty pool, three languages."""
     rng = np.random.default_rng(6)
     langs = {f"{lang}{'x' * (i % 4)}{i}{'مقال' if i % 5 == 0 else ''}": lang for lang in ("ar", "en", "fr") for i in range(9)}
     topics = {d: (v / np.linalg.norm(v)).astype(np.float32) for d in langs for v in [rng.normal(size=6)]}
@@ -654,8 +654,11 @@ def test_cross_lists_from_positions_equal_them_from_the_lists():
     nb.lists[("ar", "fr")].found[0] = -1  # an empty pool: no neighbour there, none listing it
     back = nb.lists[("fr", "ar")].found
     back[back == nb.lists[("ar", "fr")].queries[0]] = -1
-    pools = votes.cross_lists(nb, votes.cross_pools(nb))
-    assert pools == votes.cross_lists(nb) and any(not p for _, _, p in pools)
+    at = votes.cross_pools(nb)
+    by_position = [(nb.ids[d], lang, [nb.ids[m] for m in at.members[at.bounds[e]:at.bounds[e + 1]]])
+                   for e, (d, lang) in enumerate(zip(at.docs.tolist(), at.langs, strict=True))]
+    pools = votes.cross_lists(nb)
+    assert by_position == pools and any(not p for _, _, p in pools)
     assert any(len(p) > 3 for _, _, p in pools)
 
 

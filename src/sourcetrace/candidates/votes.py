@@ -1281,10 +1281,10 @@ def _order(values: np.ndarray) -> np.ndarray:
     return np.sort((values << bits) | np.arange(len(values), dtype=np.int64)) & ((1 << bits) - 1)
 
 
-def cross_lists(nb: Neighbours, at: CrossPools | None = None) -> list[tuple[str, str, list[str]]]:
+def cross_lists(nb: Neighbours) -> list[tuple[str, str, list[str]]]:
     """Every document's pool in each other language (:func:`pool`): (document, language of the
-    pool, [document, ...]). ``at``: :func:`cross_pools` of ``nb``, if known."""
-    at = cross_pools(nb) if at is None else at
+    pool, [document, ...]): :func:`cross_pools` as ids."""
+    at = cross_pools(nb)
     ids = nb.ids
     flat = np.asarray(ids, dtype=object)[at.members].tolist()
     bounds = at.bounds.tolist()

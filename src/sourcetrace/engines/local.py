@@ -694,8 +694,7 @@ def chosen_by_votes(store: Store, docs: Sequence[Document], nb: Neighbours,
     if work is not None:
         work.wait("votes")
     key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
-    at = votes.cross_pools(nb)
-    pools = votes.cross_lists(nb, at)
+    pools = votes.cross_lists(nb)
     long, have = long_documents(store, docs), voting_apart(store, docs, TWIN_BALLOTS)
     return votes.choices(kept_ballots(store, docs, pools, key_of, SENTENCE_BALLOTS),
                          kept_ballots(store, docs, votes.stretched(pools, long), key_of, STRETCH_BALLOTS,
