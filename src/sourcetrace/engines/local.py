@@ -575,7 +575,7 @@ def store_features(store: Store, docs: Sequence[Document]) -> list[tuple[str, No
     """:func:`pipeline.features` of stored documents, cached in the store: the job
     :func:`features_ahead` gives worker processes."""
     fresh = {f.id: features_to_bytes(f) for f in pipeline.features(doc_inputs(store, docs))}
-    store.put_cached("features", FEATURES_VERSION, fresh.items())
+    store.put_cached(FEATURES_KIND, FEATURES_VERSION, fresh.items())
     return [(k, None) for k in fresh]
 
 
@@ -586,9 +586,9 @@ def features_ahead(store: Store, docs: Sequence[Document], work: DocumentWork) -
     vectors, the workers had only facts to do while it ran the whole candidates stage alone)."""
     if len(docs) <= pipeline.ALL_PAIRS_UP_TO or work.workers <= 1:
         return
-    if store.uncached_count("features", FEATURES_VERSION) < MIN_FACT_DOCS:  # a rerun: fewer lack them, no id read
+    if store.uncached_count(FEATURES_KIND, FEATURES_VERSION) < MIN_FACT_DOCS:  # a rerun: fewer lack them, no id read
         return
-    found = store.cached_ids("features", FEATURES_VERSION, [d.id for d in docs])
+    found = store.cached_ids(FEATURES_KIND, FEATURES_VERSION, [d.id for d in docs])
     missing = [d for d in docs if d.id not in found]
     if len(missing) >= MIN_FACT_DOCS and work.workers > 1:
         work.submit("features", store_features, missing, FEATURE_CHUNK)
