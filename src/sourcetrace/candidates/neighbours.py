@@ -337,7 +337,7 @@ _BLOCK = 512  # rows and columns of one block of inner products: 1 MB of float32
 # A block whose values over their columns' heaps' smallest kept are fewer than this share of it
 # hands the heaps those alone; more (a heap's first blocks, which fill it), its turned copy whole.
 _FEW_OFFERED = 1 / 16
-_DIMS = 128  # principal directions of the bound: 97% of the topic vectors' energy at 25,000
+_DIMS = 127  # principal directions of the bound (97% of the topic vectors' energy at 25,000): 128 columns
 # A block whose pairs reaching a heap's smallest kept are more than this share of it is computed
 # whole: a pair computed alone costs a few times its share of a block's product.
 _FEW_REACHING = 1 / 8
@@ -404,8 +404,9 @@ def _offer(heaps: tuple[object, np.ndarray, np.ndarray], i0: int, which: np.ndar
     width = int(counts.max())
     offered = np.full((len(offered_heaps), width), -np.inf, dtype=np.float32)  # -inf pads: never kept
     offered_ids = np.zeros((len(offered_heaps), width), dtype=np.int64)
-    offered[line, slot] = got
-    offered_ids[line, slot] = ids
+    at = line * width + slot
+    offered.ravel()[at] = got
+    offered_ids.ravel()[at] = ids
     subset = offered_heaps + i0
     heaps[0].addn_query_subset_with_ids(len(subset), faiss.swig_ptr(subset), width, faiss.swig_ptr(offered),
                                         faiss.swig_ptr(offered_ids), width)
