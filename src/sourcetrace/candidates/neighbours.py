@@ -292,7 +292,7 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
 
     out: dict[tuple[str, str], np.ndarray] = {}
     langs = sorted(by_lang)
-    bounds, slack = _bound_rows(mat)
+    bounded: list[tuple[np.ndarray, float]] = []  # the bound's rows, made when a block can first skip
     for i, a in enumerate(langs):
         for b in langs[i:]:
             apos, bpos = by_lang[a], by_lang[b]
@@ -303,13 +303,19 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
             heaps = [_heaps(len(apos), ka + EXTRA)] if same else [_heaps(len(apos), ka + EXTRA),
                                                                   _heaps(len(bpos), kb + EXTRA)]
             qa, qb = np.ascontiguousarray(mat[apos]), np.ascontiguousarray(mat[bpos])
-            ba, bb = bounds[apos], bounds[bpos]
+            ba = bb = None
             for s in range(0, len(apos), _BLOCK):
                 for t in range(s if same else 0, len(bpos), _BLOCK):
                     diag = same and s == t
-                    at = _reaching(ba[s:s + _BLOCK], bb[t:t + _BLOCK], heaps[0][1][s:s + _BLOCK, 0],
-                                   None if diag else heaps[-1][1][t:t + _BLOCK, 0], slack)
-                    if at is None:
+                    rtop, ctop = heaps[0][1][s:s + _BLOCK, 0], None if diag else heaps[-1][1][t:t + _BLOCK, 0]
+                    at = None
+                    if not (np.isneginf(rtop).any() or (ctop is not None and np.isneginf(ctop).any())):
+                        if not bounded:
+                            bounded.append(_bound_rows(mat))
+                        if ba is None:
+                            ba, bb = bounded[0][0][apos], bounded[0][0][bpos]
+                        at = _reaching(ba[s:s + _BLOCK], bb[t:t + _BLOCK], rtop, ctop, bounded[0][1])
+                    if at is None:  # a heap not full yet (its first blocks), or many pairs reach
                         block = qa[s:s + _BLOCK] @ qb[t:t + _BLOCK].T
                         if diag:  # the diagonal's block: each pair in its rows already, self left out
                             np.fill_diagonal(block, -np.inf)
@@ -341,7 +347,6 @@ _DIMS = 127  # principal directions of the bound (97% of the topic vectors' ener
 # A block whose pairs reaching a heap's smallest kept are more than this share of it is computed
 # whole: a pair computed alone costs a few times its share of a block's product.
 _FEW_REACHING = 1 / 8
-STATS = {"dense": 0, "sparse": 0, "pairs": 0, "blocks": 0}
 
 
 def _bound_rows(mat: np.ndarray) -> tuple[np.ndarray, float]:
@@ -349,32 +354,30 @@ def _bound_rows(mat: np.ndarray) -> tuple[np.ndarray, float]:
     slack float32 rounding asks of the comparison: a row's projection on the top ``d`` principal
     directions (of a sample's second moment, in float64: orthonormal), its residual's norm
     appended, so that q.x = q_p.x_p + q_r.x_r <= q_p.x_p + |q_r||x_r| (Cauchy-Schwarz)."""
-    wide = mat.astype(np.float64)
     dims = min(_DIMS, mat.shape[1])
-    sample = wide[::max(1, len(wide) // 2048)]
+    sample = mat[::max(1, len(mat) // 2048)].astype(np.float64)  # every n-th: the same directions each run
     _, vecs = np.linalg.eigh(sample.T @ sample)
     basis = np.ascontiguousarray(vecs[:, ::-1][:, :dims])
-    proj = wide @ basis
-    norm2 = np.einsum("ij,ij->i", wide, wide)
-    resid = np.sqrt(np.maximum(norm2 - np.einsum("ij,ij->i", proj, proj), 0.0))
     out = np.empty((len(mat), dims + 1), dtype=np.float32)
-    out[:, :dims] = proj
-    out[:, dims] = np.nextafter(resid.astype(np.float32), np.float32(np.inf))  # rounded up
-    # float32 products of length n are within n * 2**-24 of |q||x| (Higham's gamma_n): the exact
-    # pair's and the bound's, and the projections' own rounding; doubled.
-    top = float(norm2.max()) if len(norm2) else 1.0
-    return out, 2 * (mat.shape[1] + dims + 3) * 2.0 ** -24 * top * 1.01
+    top = 0.0
+    for s in range(0, len(mat), 8192):  # in float64 a slice at a time: 30 MB, not the whole matrix's 200
+        wide = mat[s:s + 8192].astype(np.float64)
+        proj = wide @ basis
+        norm2 = np.einsum("ij,ij->i", wide, wide)
+        resid = np.sqrt(np.maximum(norm2 - np.einsum("ij,ij->i", proj, proj), 0.0))
+        out[s:s + 8192, :dims] = proj
+        out[s:s + 8192, dims] = np.nextafter(resid.astype(np.float32), np.float32(np.inf))  # rounded up
+        top = max(top, float(norm2.max()))
+    # A float32 product of length n is within n * 2**-24 * |q||x| of its value (Higham's gamma_n):
+    # the pair's own and the bound's, and the projections' rounding to float32; doubled.
+    return out, 2 * (mat.shape[1] + dims + 3) * 2.0 ** -24 * max(top, 1.0)
 
 
 def _reaching(ba: np.ndarray, bb: np.ndarray, rtop: np.ndarray, ctop: np.ndarray | None, slack: float
               ) -> np.ndarray | None:
     """Flat positions of the block's pairs whose bound reaches a heap's smallest kept, its row's
     (``rtop``) or its column's (``ctop``; None: rows alone, the diagonal left out), or None when
-    the block is to be computed whole (a heap not full yet, or too many pairs)."""
-    STATS["blocks"] += 1
-    if np.isneginf(rtop).any() or (ctop is not None and np.isneginf(ctop).any()):
-        STATS["dense"] += 1
-        return None
+    the block is to be computed whole (too many pairs)."""
     bound = ba @ bb.T
     if ctop is None:
         keep = bound >= (rtop - slack)[:, None]
@@ -383,10 +386,7 @@ def _reaching(ba: np.ndarray, bb: np.ndarray, rtop: np.ndarray, ctop: np.ndarray
         keep = bound >= np.minimum.outer(rtop - slack, ctop - slack)
     at = np.flatnonzero(keep)
     if len(at) > _FEW_REACHING * keep.size:
-        STATS["dense"] += 1
         return None
-    STATS["sparse"] += 1
-    STATS["pairs"] += len(at)
     return at
 
 
