@@ -331,7 +331,7 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
                                                          faiss.swig_ptr(qb[t:]), faiss.swig_ptr(cols), faiss.swig_ptr(got))
                     _offer(heaps[0], s, rows, t + cols, got)  # in order of row, each row's in order of column
                     if not diag:
-                        order = np.argsort(cols.astype(np.uint16), kind="stable")  # a radix sort
+                        order = _by_column(cols)
                         _offer(heaps[-1], t, cols[order], s + rows[order], got[order])
             out[(a, b)] = np.where(heaps[0][2] >= 0, bpos[np.maximum(heaps[0][2], 0)], -1)
             if not same:
@@ -430,22 +430,15 @@ def _offer_columns(heaps: tuple[object, np.ndarray, np.ndarray], block: np.ndarr
         return
     if not len(at):
         return
-    got = block.ravel()[at]
     row, col = np.divmod(at, n)
-    order = np.argsort(col, kind="stable")  # by heap, each heap's rows (ids) in order
-    row, col, got = row[order], col[order], got[order]
-    counts = np.bincount(col, minlength=n)
-    heaps_offered = np.flatnonzero(counts)
-    width = int(counts[heaps_offered].max())
-    slot = np.arange(len(col)) - (np.cumsum(counts) - counts)[col]
-    line = np.cumsum(counts > 0)[col] - 1  # each value's heap among those offered
-    offered = np.full((len(heaps_offered), width), -np.inf, dtype=np.float32)  # -inf pads: never kept
-    ids = np.zeros((len(heaps_offered), width), dtype=np.int64)
-    offered[line, slot] = got
-    ids[line, slot] = row + j0
-    subset = (heaps_offered + i0).astype(np.int64)
-    heap.addn_query_subset_with_ids(len(subset), faiss.swig_ptr(subset), width, faiss.swig_ptr(offered),
-                                    faiss.swig_ptr(ids), width)
+    order = _by_column(col)  # by heap, each heap's rows (ids) in order
+    _offer(heaps, i0, col[order], row[order] + j0, block.ravel()[at[order]])
+
+
+def _by_column(col: np.ndarray) -> np.ndarray:
+    """The order that groups values by column (< 65,536), each column's in their order: a stable
+    radix sort of 16-bit keys (numpy sorts 64-bit ones stably by a merge sort: ~7x the time here)."""
+    return np.argsort(col.astype(np.uint16), kind="stable")
 
 
 def _heaps(n: int, k: int) -> tuple[object, np.ndarray, np.ndarray]:
