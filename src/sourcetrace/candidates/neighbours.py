@@ -309,7 +309,8 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
                     diag = same and s == t
                     rtop, ctop = heaps[0][1][s:s + _BLOCK, 0], None if diag else heaps[-1][1][t:t + _BLOCK, 0]
                     at = None
-                    if not (np.isneginf(rtop).any() or (ctop is not None and np.isneginf(ctop).any())):
+                    # A heap is full once its top (smallest kept) is a document's: until then -FLT_MAX, id -1.
+                    if (heaps[0][2][s:s + _BLOCK, 0] >= 0).all() and (diag or (heaps[-1][2][t:t + _BLOCK, 0] >= 0).all()):
                         if not bounded:
                             bounded.append(_bound_rows(mat))
                         if ba is None:
