@@ -188,3 +188,66 @@ def test_pairs_and_margin():
     wide = nb.nearest(vecs, langs, k=8, k_same=2)
     assert set(nb.pairs(wide, min_cos=-1.0, margin_k=4, k=4)[0]) == set(pairs)
     assert len(nb.pairs(wide, min_cos=-1.0, margin_k=4, k=8)[0]) > len(pairs)
+
+
+def _clustered(n: int, seed: int, dim: int = 48) -> dict[str, np.ndarray]:
+    """Unit vectors around a few centres (most of their energy in a few directions, as topic
+    vectors' is), some of them repeated (equal cosines: ties broken by id)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(12, dim))
+    mat = centres[rng.integers(len(centres), size=n)] + 0.35 * rng.normal(size=(n, dim))
+    mat[7::13] = mat[6::13]
+    mat = (mat / np.linalg.norm(mat, axis=1, keepdims=True)).astype(np.float32)
+    return {f"d{i:04d}": mat[i] for i in range(n)}
+
+
+@pytest.mark.parametrize("dims", [0, 3, 10, 48])
+def test_pairs_skipped_by_their_bound_leave_the_lists_as_brute_force(monkeypatch: pytest.MonkeyPatch, dims: int):
+    """The fresh search skips the pairs whose bound stays under their heaps' smallest kept: its
+    lists are a brute-force search's, and those of every block computed whole (bit for bit), with
+    the bound tight (all directions), loose, or no bound at all (0 directions: every pair reaches,
+    every block falls back to its whole product)."""
+    monkeypatch.setattr(nb, "_BLOCK", 16)
+    monkeypatch.setattr(nb, "_DIMS", dims)
+    monkeypatch.setattr(nb, "_FEW_REACHING", 1 / 2)
+    vecs = _clustered(260, seed=dims)
+    langs = _langs(vecs)
+    reaching, ways = nb._reaching, []
+
+    def counted(*args):
+        at = reaching(*args)
+        ways.append(at is None)
+        return at
+
+    monkeypatch.setattr(nb, "_reaching", counted)
+    skipping = nb.nearest(vecs, langs, k=5, k_same=2)
+    assert _ids(skipping) == _brute(vecs, langs, 5, 2)
+    if dims == 0:
+        assert all(ways)  # every block whole
+    else:
+        assert not all(ways)  # the first blocks whole (no bound: their heaps not full), later ones pair by pair
+    monkeypatch.setattr(nb, "_reaching", lambda *args: None)
+    assert skipping.rows() == nb.nearest(vecs, langs, k=5, k_same=2).rows()
+
+
+@pytest.mark.parametrize("dims", [0, 2, 10, 48])
+def test_bound_rows_bound_every_float32_inner_product(monkeypatch: pytest.MonkeyPatch, dims: int):
+    """``_bound_rows``' products plus the slack are never under a pair's inner product, float32
+    (as a block's product or pair by pair) or float64; and they are close when the directions hold
+    most of the energy."""
+    monkeypatch.setattr(nb, "_DIMS", dims)
+    mat = np.stack(list(_clustered(300, seed=2).values()))
+    bounds, slack = nb._bound_rows(mat)
+    assert bounds.shape == (300, min(dims, 48) + 1) and 0 < slack < 1e-3
+    top = bounds @ bounds.T + slack
+    pairs = np.arange(300, dtype=np.int64)
+    for j in range(0, 300, 37):  # pair by pair as the search computes those it does not skip
+        got = np.empty(300, dtype=np.float32)
+        cols = np.full(300, j, dtype=np.int64)
+        faiss.pairwise_indexed_inner_product(48, 300, faiss.swig_ptr(mat), faiss.swig_ptr(pairs),
+                                             faiss.swig_ptr(mat), faiss.swig_ptr(cols), faiss.swig_ptr(got))
+        assert (got <= top[:, j]).all()
+    assert (mat @ mat.T <= top).all()
+    assert (mat.astype(np.float64) @ mat.T.astype(np.float64) <= top).all()
+    if dims >= 48:
+        assert np.abs(top - mat @ mat.T).max() < 1e-3

@@ -280,13 +280,19 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
     each block of inner products computed once and read both ways: a row's best in the other
     language are its queries' (a -> b), a column's the other's (b -> a); in one language, the
     blocks on and above the diagonal alone, self left out. Half the products of a search of each
-    direction apart, which grows as the square of the corpus (planted 50,000: ~40 CPU seconds of
-    a quadratic stage beside the candidates'). Each query's best are kept by faiss's heaps, as its
-    flat index keeps them."""
+    direction apart. Each query's best are kept by faiss's heaps, as its flat index keeps them.
+
+    The products grow as the square of the corpus; most are skipped, provably: a block's upper
+    bounds (:func:`_bound_rows`, a product of a quarter of the columns) are compared with its
+    heaps' smallest kept, and only the pairs whose bound reaches one are computed, pair by pair
+    (faiss's ``pairwise_indexed_inner_product``), and offered; a pair whose bound does not is one
+    its heaps would pass over. A block with many such pairs (a heap's first blocks, which fill it)
+    is computed whole."""
     import faiss
 
     out: dict[tuple[str, str], np.ndarray] = {}
     langs = sorted(by_lang)
+    bounded: list[tuple[np.ndarray, float]] = []  # the bound's rows, made when a block can first skip
     for i, a in enumerate(langs):
         for b in langs[i:]:
             apos, bpos = by_lang[a], by_lang[b]
@@ -297,14 +303,37 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
             heaps = [_heaps(len(apos), ka + EXTRA)] if same else [_heaps(len(apos), ka + EXTRA),
                                                                   _heaps(len(bpos), kb + EXTRA)]
             qa, qb = np.ascontiguousarray(mat[apos]), np.ascontiguousarray(mat[bpos])
+            ba = bb = None
             for s in range(0, len(apos), _BLOCK):
                 for t in range(s if same else 0, len(bpos), _BLOCK):
-                    block = qa[s:s + _BLOCK] @ qb[t:t + _BLOCK].T
-                    if same and s == t:  # the diagonal's block: each pair in its rows already, self left out
-                        np.fill_diagonal(block, -np.inf)
-                    heaps[0][0].addn(block.shape[1], faiss.swig_ptr(block), t, s, block.shape[0])
-                    if not (same and s == t):
-                        _offer_columns(heaps[-1], block, t, s)
+                    diag = same and s == t
+                    rtop, ctop = heaps[0][1][s:s + _BLOCK, 0], None if diag else heaps[-1][1][t:t + _BLOCK, 0]
+                    at = None
+                    # A heap is full once its top (smallest kept) is a document's: until then -FLT_MAX, id -1.
+                    if (heaps[0][2][s:s + _BLOCK, 0] >= 0).all() and (diag or (heaps[-1][2][t:t + _BLOCK, 0] >= 0).all()):
+                        if not bounded:
+                            bounded.append(_bound_rows(mat))
+                        if ba is None:
+                            ba, bb = bounded[0][0][apos], bounded[0][0][bpos]
+                        at = _reaching(ba[s:s + _BLOCK], bb[t:t + _BLOCK], rtop, ctop, bounded[0][1])
+                    if at is None:  # a heap not full yet (its first blocks), or many pairs reach
+                        block = qa[s:s + _BLOCK] @ qb[t:t + _BLOCK].T
+                        if diag:  # the diagonal's block: each pair in its rows already, self left out
+                            np.fill_diagonal(block, -np.inf)
+                        heaps[0][0].addn(block.shape[1], faiss.swig_ptr(block), t, s, block.shape[0])
+                        if not diag:
+                            _offer_columns(heaps[-1], block, t, s)
+                        continue
+                    if not len(at):
+                        continue
+                    rows, cols = np.divmod(at, min(_BLOCK, len(bpos) - t))
+                    got = np.empty(len(at), dtype=np.float32)
+                    faiss.pairwise_indexed_inner_product(qa.shape[1], len(at), faiss.swig_ptr(qa[s:]), faiss.swig_ptr(rows),
+                                                         faiss.swig_ptr(qb[t:]), faiss.swig_ptr(cols), faiss.swig_ptr(got))
+                    _offer(heaps[0], s, rows, t + cols, got)  # in order of row, each row's in order of column
+                    if not diag:
+                        order = _by_column(cols)
+                        _offer(heaps[-1], t, cols[order], s + rows[order], got[order])
             out[(a, b)] = np.where(heaps[0][2] >= 0, bpos[np.maximum(heaps[0][2], 0)], -1)
             if not same:
                 out[(b, a)] = np.where(heaps[1][2] >= 0, apos[np.maximum(heaps[1][2], 0)], -1)
@@ -315,6 +344,73 @@ _BLOCK = 512  # rows and columns of one block of inner products: 1 MB of float32
 # A block whose values over their columns' heaps' smallest kept are fewer than this share of it
 # hands the heaps those alone; more (a heap's first blocks, which fill it), its turned copy whole.
 _FEW_OFFERED = 1 / 16
+_DIMS = 127  # principal directions of the bound (97% of the topic vectors' energy at 25,000): 128 columns
+# A block whose pairs reaching a heap's smallest kept are more than this share of it is computed
+# whole: a pair computed alone costs a few times its share of a block's product.
+_FEW_REACHING = 1 / 8
+
+
+def _bound_rows(mat: np.ndarray) -> tuple[np.ndarray, float]:
+    """(n, d + 1) float32 rows whose inner products bound the rows of ``mat``'s from above, and the
+    slack float32 rounding asks of the comparison: a row's projection on the top ``d`` principal
+    directions (of a sample's second moment, in float64: orthonormal), its residual's norm
+    appended, so that q.x = q_p.x_p + q_r.x_r <= q_p.x_p + |q_r||x_r| (Cauchy-Schwarz)."""
+    dims = min(_DIMS, mat.shape[1])
+    sample = mat[::max(1, len(mat) // 2048)].astype(np.float64)  # every n-th: the same directions each run
+    _, vecs = np.linalg.eigh(sample.T @ sample)
+    basis = np.ascontiguousarray(vecs[:, ::-1][:, :dims])
+    out = np.empty((len(mat), dims + 1), dtype=np.float32)
+    top = 0.0
+    for s in range(0, len(mat), 8192):  # in float64 a slice at a time: 30 MB, not the whole matrix's 200
+        wide = mat[s:s + 8192].astype(np.float64)
+        proj = wide @ basis
+        norm2 = np.einsum("ij,ij->i", wide, wide)
+        resid = np.sqrt(np.maximum(norm2 - np.einsum("ij,ij->i", proj, proj), 0.0))
+        out[s:s + 8192, :dims] = proj
+        out[s:s + 8192, dims] = np.nextafter(resid.astype(np.float32), np.float32(np.inf))  # rounded up
+        top = max(top, float(norm2.max()))
+    # A float32 product of length n is within n * 2**-24 * |q||x| of its value (Higham's gamma_n):
+    # the pair's own and the bound's, and the projections' rounding to float32; doubled.
+    return out, 2 * (mat.shape[1] + dims + 3) * 2.0 ** -24 * max(top, 1.0)
+
+
+def _reaching(ba: np.ndarray, bb: np.ndarray, rtop: np.ndarray, ctop: np.ndarray | None, slack: float
+              ) -> np.ndarray | None:
+    """Flat positions of the block's pairs whose bound reaches a heap's smallest kept, its row's
+    (``rtop``) or its column's (``ctop``; None: rows alone, the diagonal left out), or None when
+    the block is to be computed whole (too many pairs)."""
+    bound = ba @ bb.T
+    if ctop is None:
+        keep = bound >= (rtop - slack)[:, None]
+        np.fill_diagonal(keep, False)
+    else:
+        keep = bound >= np.minimum.outer(rtop - slack, ctop - slack)
+    at = np.flatnonzero(keep)
+    if len(at) > _FEW_REACHING * keep.size:
+        return None
+    return at
+
+
+def _offer(heaps: tuple[object, np.ndarray, np.ndarray], i0: int, which: np.ndarray, ids: np.ndarray,
+           got: np.ndarray) -> None:
+    """Values ``got`` offered to heaps ``i0 + which`` (``which`` ascending: each heap's values
+    together, in the order it is to see them) with ids ``ids``: one call for all, -inf pads."""
+    import faiss
+
+    counts = np.bincount(which)
+    heads = np.cumsum(counts) - counts
+    offered_heaps = np.flatnonzero(counts)
+    line = (np.cumsum(counts > 0) - 1)[which]  # each value's heap among those offered
+    slot = np.arange(len(which)) - heads[which]
+    width = int(counts.max())
+    offered = np.full((len(offered_heaps), width), -np.inf, dtype=np.float32)  # -inf pads: never kept
+    offered_ids = np.zeros((len(offered_heaps), width), dtype=np.int64)
+    at = line * width + slot
+    offered.ravel()[at] = got
+    offered_ids.ravel()[at] = ids
+    subset = offered_heaps + i0
+    heaps[0].addn_query_subset_with_ids(len(subset), faiss.swig_ptr(subset), width, faiss.swig_ptr(offered),
+                                        faiss.swig_ptr(offered_ids), width)
 
 
 def _offer_columns(heaps: tuple[object, np.ndarray, np.ndarray], block: np.ndarray, i0: int, j0: int) -> None:
@@ -335,22 +431,15 @@ def _offer_columns(heaps: tuple[object, np.ndarray, np.ndarray], block: np.ndarr
         return
     if not len(at):
         return
-    got = block.ravel()[at]
     row, col = np.divmod(at, n)
-    order = np.argsort(col, kind="stable")  # by heap, each heap's rows (ids) in order
-    row, col, got = row[order], col[order], got[order]
-    counts = np.bincount(col, minlength=n)
-    heaps_offered = np.flatnonzero(counts)
-    width = int(counts[heaps_offered].max())
-    slot = np.arange(len(col)) - (np.cumsum(counts) - counts)[col]
-    line = np.cumsum(counts > 0)[col] - 1  # each value's heap among those offered
-    offered = np.full((len(heaps_offered), width), -np.inf, dtype=np.float32)  # -inf pads: never kept
-    ids = np.zeros((len(heaps_offered), width), dtype=np.int64)
-    offered[line, slot] = got
-    ids[line, slot] = row + j0
-    subset = (heaps_offered + i0).astype(np.int64)
-    heap.addn_query_subset_with_ids(len(subset), faiss.swig_ptr(subset), width, faiss.swig_ptr(offered),
-                                    faiss.swig_ptr(ids), width)
+    order = _by_column(col)  # by heap, each heap's rows (ids) in order
+    _offer(heaps, i0, col[order], row[order] + j0, block.ravel()[at[order]])
+
+
+def _by_column(col: np.ndarray) -> np.ndarray:
+    """The order that groups values by column (< 65,536), each column's in their order: a stable
+    radix sort of 16-bit keys (numpy sorts 64-bit ones stably by a merge sort: ~7x the time here)."""
+    return np.argsort(col.astype(np.uint16), kind="stable")
 
 
 def _heaps(n: int, k: int) -> tuple[object, np.ndarray, np.ndarray]:
