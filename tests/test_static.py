@@ -306,3 +306,26 @@ def test_word_pieces_give_sentencepiece_s_ids_of_whole_texts():
         got = words.piece_ids(batch)
         assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
     assert not words.safe[words.index["yourself,zaštititi"]]
+
+
+def test_a_memo_keeps_what_it_kept_text_by_text():
+    """RowMemo.met over a batch's texts the memo lacks keeps the rows the per-text rule keeps (a
+    text's row from its second sight, or its first when met more than once already, up to the
+    limit), with their bits, as copies (not views of the batch's rows)."""
+    rng = np.random.default_rng(5)
+    words = [f"t{i}" for i in range(40)]
+    for limit in (0, 3, 10, 1000):
+        memo, rows, seen = RowMemo(limit=limit), {}, set()
+        for _ in range(6):
+            texts = [t for t in dict.fromkeys(rng.choice(words, size=15).tolist()) if t not in rows]  # as _headed: the misses
+            done = rng.normal(size=(len(texts) + 3, 4)).astype(np.float32)
+            at = rng.permutation(len(done))[:len(texts)]
+            again = rng.random(len(texts)) < 0.2
+            for t, i, a in zip(texts, at, again, strict=True):  # the rule, one text at a time
+                if (a or hash(t) in seen) and len(rows) < limit:
+                    rows[t] = done[i].copy()
+                seen.add(hash(t))
+            memo.met(texts, done, at, again)
+            done[:] = np.nan
+        assert sorted(memo.rows) == sorted(rows)
+        assert all(np.array_equal(memo.rows[t], rows[t]) for t in rows)
