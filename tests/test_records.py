@@ -95,3 +95,12 @@ def test_fact_and_fact_diff_lines_are_the_encoder_s_text_of_to_json():
               FactDiff("a#1", False, 2, "b#1", 3, 4, "number", "same", 5, 5),
               FactDiff("a#1", 1, 2.0, "b#1", 3, 4, "number", "same", 5, 5), FactDiff(1, 1, 2, "b#1", 3, 4, "number", "same", 5, 5)]
     assert list(fact_diff_lines(diffs)) == [_JSON(d.to_json()) for d in diffs]
+
+
+def test_sentence_lines_are_the_encoder_s_text_of_to_json():
+    from sourcetrace.outputs import _JSON
+    from sourcetrace.records import Sentence, sentence_lines
+
+    sentences = [Sentence("d#1", 0, 5), Sentence("d#1", 5, 9, "ar"), Sentence("قال\"\\#2", 0, 10**20),
+                 Sentence("e#1", True, 3), Sentence("e#1", 0, 3.0), Sentence(7, 1, 2), Sentence("e#1", 2, 4)]
+    assert list(sentence_lines(sentences)) == [_JSON(s.to_json()) for s in sentences]

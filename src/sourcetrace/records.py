@@ -96,6 +96,22 @@ class Sentence:
         return {"doc": self.doc, "start": self.start, "end": self.end}
 
 
+
+def sentence_lines(sentences: Iterable[Sentence]) -> Iterator[str]:
+    """Each sentence's line of sentences.jsonl: the text the output's JSON encoder makes of its
+    :meth:`Sentence.to_json`, made without the dict (planted 25,000, 372,000 sentences: ~0.45 ->
+    ~0.15 CPU s), a document's id quoted once for its run of sentences; a sentence of other field
+    types goes through the encoder."""
+    doc, quoted = None, ""
+    for s in sentences:
+        if not (type(s.doc) is str and type(s.start) is int and type(s.end) is int):
+            yield json.dumps(s.to_json(), ensure_ascii=False)
+            continue
+        if s.doc != doc:
+            doc, quoted = s.doc, _json_string(s.doc)
+        yield f'{{"doc": {quoted}, "start": {s.start!r}, "end": {s.end!r}}}'
+
+
 class DocumentLabel(NamedTuple):
     """What a search shows of a hit's document (a :class:`Document` without its file)."""
 
