@@ -75,3 +75,32 @@ def test_relation_lines_are_the_encoder_s_text_of_to_json():
         Relation("x", "z", "related", 0.0, -0.0, 0.0), Relation("y", "z", "related", 0, np.float64(-0.0), 1e-5),
     ]
     assert list(relation_lines(relations)) == [_JSON(r.to_json()) for r in relations]
+
+
+def test_fact_and_fact_diff_lines_are_the_encoder_s_text_of_to_json():
+    import numpy as np
+
+    from sourcetrace.outputs import _JSON
+    from sourcetrace.records import Fact, FactDiff, fact_diff_lines, fact_lines
+
+    # the usual types (str, int, none) and every other the fast path must hand to the encoder
+    values = ["2025-03-22", "263000000 USD", "قال \"الوزير\"", "tab\there\u2028", "", 52, 0, -7, 10**30, None,
+              True, False, 2.5, float("nan"), -0.0, np.float64(0.1), [1, 2], {"k": 1}]
+    facts = [Fact("d\\1", 4, 24, "org", v) for v in values] + [Fact("d#1", True, 3, "date", "x"),
+                                                                 Fact("d#1", 0, 3.0, "date", "x")]
+    assert list(fact_lines(facts)) == [_JSON(f.to_json()) for f in facts]
+    diffs = [FactDiff("a#1", 4, 24, "b\"1", None, None, "org", "dropped", v, None) for v in values]
+    diffs += [FactDiff("a#1", None, None, "b#1", 1, 2, "percent", "added", None, v) for v in values]
+    diffs += [FactDiff("a#1", 1, 2, "b#1", 3, 4, "number", "changed", 5, 6),
+              FactDiff("a#1", False, 2, "b#1", 3, 4, "number", "same", 5, 5),
+              FactDiff("a#1", 1, 2.0, "b#1", 3, 4, "number", "same", 5, 5), FactDiff(1, 1, 2, "b#1", 3, 4, "number", "same", 5, 5)]
+    assert list(fact_diff_lines(diffs)) == [_JSON(d.to_json()) for d in diffs]
+
+
+def test_sentence_lines_are_the_encoder_s_text_of_to_json():
+    from sourcetrace.outputs import _JSON
+    from sourcetrace.records import Sentence, sentence_lines
+
+    sentences = [Sentence("d#1", 0, 5), Sentence("d#1", 5, 9, "ar"), Sentence("قال\"\\#2", 0, 10**20),
+                 Sentence("e#1", True, 3), Sentence("e#1", 0, 3.0), Sentence(7, 1, 2), Sentence("e#1", 2, 4)]
+    assert list(sentence_lines(sentences)) == [_JSON(s.to_json()) for s in sentences]

@@ -45,6 +45,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from sourcetrace.records import sentence_lines
+
 OUTPUT_NAMES = frozenset({
     "documents.jsonl", "sentences.jsonl", "passages.jsonl", "relations.jsonl", "families.jsonl",
     "facts.jsonl", "fact_diffs.jsonl", "settings.json", "timeline.json", "texts.jsonl",
@@ -115,7 +117,7 @@ def write_corpus_files(out: Path, documents: Iterable[Any], sentences: Iterable[
     """documents.jsonl, sentences.jsonl and texts.jsonl (:data:`CORPUS_FILES`) of a set into
     `out`: its documents and sentences (records with ``to_json``) and its files' texts by path."""
     write_jsonl(out / "documents.jsonl", (d.to_json() for d in documents))
-    write_jsonl(out / "sentences.jsonl", (s.to_json() for s in sentences))
+    write_lines(out / "sentences.jsonl", sentence_lines(sentences))
     write_texts(out, texts)
 
 

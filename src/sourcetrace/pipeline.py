@@ -63,6 +63,8 @@ from sourcetrace.records import (
     Relation,
     Sentence,
     SourceFile,
+    fact_diff_lines,
+    fact_lines,
     in_bulk,
     relation_lines,
 )
@@ -625,8 +627,8 @@ def _passage_place(p: Passage) -> tuple[str, str, int, int, int, int, str]:
 
 def write_facts(out: Path, doc_facts: Sequence[Fact], diffs: Sequence[FactDiff]) -> None:
     """facts.jsonl and fact_diffs.jsonl into `out` (a set's staging directory)."""
-    write_jsonl(out / "facts.jsonl", (f.to_json() for f in doc_facts))
-    write_jsonl(out / "fact_diffs.jsonl", (d.to_json() for d in diffs))
+    write_lines(out / "facts.jsonl", fact_lines(doc_facts))
+    write_lines(out / "fact_diffs.jsonl", fact_diff_lines(diffs))
 
 
 # -- settings: what a stored result depends on, stamped on outputs -------------------------------

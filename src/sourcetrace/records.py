@@ -96,6 +96,22 @@ class Sentence:
         return {"doc": self.doc, "start": self.start, "end": self.end}
 
 
+
+def sentence_lines(sentences: Iterable[Sentence]) -> Iterator[str]:
+    """Each sentence's line of sentences.jsonl: the text the output's JSON encoder makes of its
+    :meth:`Sentence.to_json`, made without the dict (planted 25,000, 372,000 sentences: ~0.45 ->
+    ~0.15 CPU s), a document's id quoted once for its run of sentences; a sentence of other field
+    types goes through the encoder."""
+    doc, quoted = None, ""
+    for s in sentences:
+        if not (type(s.doc) is str and type(s.start) is int and type(s.end) is int):
+            yield json.dumps(s.to_json(), ensure_ascii=False)
+            continue
+        if s.doc != doc:
+            doc, quoted = s.doc, _json_string(s.doc)
+        yield f'{{"doc": {quoted}, "start": {s.start!r}, "end": {s.end!r}}}'
+
+
 class DocumentLabel(NamedTuple):
     """What a search shows of a hit's document (a :class:`Document` without its file)."""
 
@@ -264,6 +280,32 @@ class Fact:
         return {"doc": self.doc, "start": self.start, "end": self.end, "type": self.type, "value": self.value}
 
 
+
+def _plain(value: Any) -> str | None:
+    """A fact's value as the output's JSON encoder writes it, for the types facts hold (a
+    string, an int, none); None for any other (the row then goes through the encoder)."""
+    kind = type(value)
+    if kind is str:
+        return _json_string(value)
+    if kind is int:
+        return int.__repr__(value)
+    return "null" if value is None else None
+
+
+def fact_lines(facts: Iterable[Fact]) -> Iterator[str]:
+    """Each fact's line of facts.jsonl: the text the output's JSON encoder makes of its
+    :meth:`Fact.to_json`, made without the dict and the encoder's walk of it (planted 25,000,
+    220,000 facts: ~0.45 -> ~0.15 CPU s); a fact of other field types goes through the encoder."""
+    quoted = _json_string
+    for f in facts:
+        value = _plain(f.value)
+        if value is None or not (type(f.doc) is str and type(f.type) is str and type(f.start) is int
+                                 and type(f.end) is int):
+            yield json.dumps(f.to_json(), ensure_ascii=False)
+            continue
+        yield f'{{"doc": {quoted(f.doc)}, "start": {f.start!r}, "end": {f.end!r}, "type": {quoted(f.type)}, "value": {value}}}'
+
+
 @dataclass
 class FactDiff:
     """One fact of a pair of aligned texts: kept (`same`), `changed`, `dropped` (only in a) or
@@ -285,3 +327,24 @@ class FactDiff:
         return {"a": self.a, "a_start": self.a_start, "a_end": self.a_end, "b": self.b, "b_start": self.b_start,
                 "b_end": self.b_end, "type": self.type, "status": self.status, "value_a": self.value_a,
                 "value_b": self.value_b}
+
+
+_SPAN_TYPES = (int, type(None))  # a fact diff's span ends: the side a fact is missing from has none
+
+
+def fact_diff_lines(diffs: Iterable[FactDiff]) -> Iterator[str]:
+    """Each fact diff's line of fact_diffs.jsonl, as :func:`fact_lines` makes facts' (planted
+    25,000, 220,000 diffs: ~0.75 -> ~0.3 CPU s); one of other field types goes through the encoder."""
+    plain, quoted, spans = _plain, _json_string, _SPAN_TYPES
+    for d in diffs:
+        value_a, value_b = plain(d.value_a), plain(d.value_b)
+        a_start, a_end, b_start, b_end = d.a_start, d.a_end, d.b_start, d.b_end
+        if value_a is None or value_b is None or not (
+                type(d.a) is str and type(d.b) is str and type(d.type) is str and type(d.status) is str
+                and type(a_start) in spans and type(a_end) in spans and type(b_start) in spans and type(b_end) in spans):
+            yield json.dumps(d.to_json(), ensure_ascii=False)
+            continue
+        yield (f'{{"a": {quoted(d.a)}, "a_start": {"null" if a_start is None else a_start}, '
+               f'"a_end": {"null" if a_end is None else a_end}, "b": {quoted(d.b)}, '
+               f'"b_start": {"null" if b_start is None else b_start}, "b_end": {"null" if b_end is None else b_end}, '
+               f'"type": {quoted(d.type)}, "status": {quoted(d.status)}, "value_a": {value_a}, "value_b": {value_b}}}')

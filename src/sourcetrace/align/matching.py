@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from sourcetrace.align.cues import FEATURES
 
@@ -114,6 +113,9 @@ def one_to_one(scores: np.ndarray, min_score: float | None = None) -> list[Match
     scores = np.asarray(scores, dtype=np.float64)
     if scores.size == 0:
         return []
+    # imported here: scipy.optimize is ~0.16 CPU s of a start, and only aligning processes call this
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(scores, maximize=True)
     out = [(int(i), int(j), float(scores[i, j])) for i, j in zip(rows, cols, strict=True)]
     if min_score is not None:

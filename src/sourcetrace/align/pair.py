@@ -46,7 +46,6 @@ from functools import lru_cache
 from itertools import accumulate
 
 import numpy as np
-from scipy.special import expit
 
 from sourcetrace.align import path, screen, windows
 from sourcetrace.align.beads import (
@@ -228,6 +227,9 @@ def _pair_scores(ua: list[_Unit], ub: list[_Unit], sim: np.ndarray, cross: bool,
         if x.numbers and y.numbers:  # from +w when the numbers agree to -w when none do
             agreement = len(x.numbers & y.numbers) / len(x.numbers | y.numbers)
             z[i, j] += _W["numbers"] * (2 * agreement - 1)
+    # imported here: only aligning processes call this (a trace's document workers import it unused)
+    from scipy.special import expit
+
     # Neighbour support: the diagonal neighbours also pair well (order kept locally).
     base = expit(z)
     support = np.zeros_like(base)
