@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import marshal
 import os
 import pickle
 import shutil
@@ -205,31 +206,36 @@ def stage_child(src: str, work: Path, copy: Path, store: str = "fresh.db") -> No
 
 
 def relabelled(db: Path, traced_by: str) -> None:
-    """The results kept per pair in ``db`` (traced by the code whose digest is ``traced_by``) kept
-    again as this code keeps them, under its digest: as if it had traced the store. Read in either
-    layout they were kept in (a JSON object by pair, or a line a pair: relate29)."""
+    """The results kept per pair in ``db`` (traced by the code whose digest is ``traced_by``, or
+    kept by any other code: a store `--store` names, kept by an earlier state of this code) kept
+    again as this code keeps them, under its digest: as if it had traced the store. Read in any
+    layout they were kept in (a JSON object by pair, a line a pair: relate29, marshal: rerelate34)."""
+    from sourcetrace.engines import kept
     from sourcetrace.engines.kept import KeptPairs, code_version
     from sourcetrace.store.sqlite import Store
 
     with Store(db) as store:
         for kind in ("relation of pair", "fact diffs of pair"):
-            blob = store.corpus_cached(kind, traced_by)
-            if blob is None:
+            row = store.conn.execute("SELECT version, data FROM corpus_cache WHERE kind=?", (kind,)).fetchone()
+            if row is None or row[0] == code_version():
                 continue
-            try:
-                entries = json.loads(blob)
-            except ValueError:  # a line a pair: its name and key as JSON, a tab, its result
-                entries = {}
-                for line in blob.decode("utf-8").split("\n"):
-                    head, _, result = line.partition("\t")
-                    name, key = json.loads(head)
-                    entries[name] = [key, json.loads(result)]
+            blob = row[1]
+            if getattr(kept, "LAYOUT", None) and blob.startswith(kept.LAYOUT):
+                entries = {name: (key, marshal.loads(data)) for name, (key, data) in kept.read_kept(blob).items()}
+            else:
+                try:
+                    entries = json.loads(blob)
+                except ValueError:  # a line a pair: its name and key as JSON, a tab, its result
+                    entries = {}
+                    for line in blob.decode("utf-8").split("\n"):
+                        head, _, result = line.partition("\t")
+                        name, key = json.loads(head)
+                        entries[name] = [key, json.loads(result)]
             now = KeptPairs(store, kind)
             for name, (key, result) in entries.items():
                 now.put(name.split("\t"), key, result, checked=True)
             now.save(store)
-        if code_version() != traced_by:
-            store.conn.execute("DELETE FROM corpus_cache WHERE version=?", (traced_by,))
+        store.conn.execute("DELETE FROM corpus_cache WHERE version=? AND version!=?", (traced_by, code_version()))
 
 
 def main() -> None:

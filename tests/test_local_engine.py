@@ -9,6 +9,7 @@ from conftest import FLOOD_STORY, flood_corpus
 from sourcetrace.candidates.pairs import FEATURES_VERSION
 from sourcetrace.engines import local
 from sourcetrace.engines.ingest import ingest
+from sourcetrace.engines.kept import digest
 from sourcetrace.store.sqlite import Store
 
 TEXT = ("Council Statement\nOffice of the Spokesperson\nMarch 3, 2025\n"
@@ -978,7 +979,10 @@ def test_the_documents_sources_are_read_once_for_both_kinds_of_kept_keys(tmp_pat
         monkeypatch.setattr(store, "document_sources", lambda: pytest.fail("read again"))
         assert texts.sources() == want
         parts = [local._DocumentParts(texts.sources(), {d.id: d for d in docs}, lambda d: None) for _ in range(2)]
-        assert parts[0](docs[0].id)[0] == want[docs[0].id] and parts[1](docs[1].id)[0] == want[docs[1].id]
+        for part, doc in zip(parts, docs, strict=True):  # a digest of its file as read, its record, the extra
+            record = {k: v for k, v in doc.to_json().items() if k != "path"}
+            assert part(doc.id) == digest(want[doc.id], record, None)
+            assert part(doc.id) != digest(want[doc.id] + " ", record, None)
 
 
 def test_kept_features_are_the_rows_after_a_rerun_and_any_other_write_drops_them(tmp_path, monkeypatch):

@@ -936,20 +936,22 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
 
 
 class _DocumentParts:
-    """What a kept pair's key holds of each of its documents (engines/kept.py): its file as read,
-    its record and ``extra`` (what else the result reads of it), worked out once per document."""
+    """What a kept pair's key holds of each of its documents (engines/kept.py): a digest of its
+    file as read, its record and ``extra`` (what else the result reads of it), worked out once
+    per document (a pair's key digests its documents' digests, not their records again)."""
 
     def __init__(self, sources: Mapping[str, str], by_id: dict[str, Document], extra: Callable[[str], object]) -> None:
         self.sources, self.by_id, self.extra = sources, by_id, extra  # sources: DocumentTexts.sources
-        self.parts: dict[str, list] = {}
+        self.parts: dict[str, bytes] = {}
 
-    def __call__(self, doc_id: str) -> list:
-        if doc_id not in self.parts:
+    def __call__(self, doc_id: str) -> bytes:
+        part = self.parts.get(doc_id)
+        if part is None:
             # Not the path it was read by (no result reads it; the same files given by another
             # path would miss every pair): the code is in the key too, should that change.
             record = {k: v for k, v in self.by_id[doc_id].to_json().items() if k != "path"}
-            self.parts[doc_id] = [self.sources.get(doc_id), record, self.extra(doc_id)]
-        return self.parts[doc_id]
+            part = self.parts[doc_id] = digest(self.sources.get(doc_id), record, self.extra(doc_id))
+        return part
 
 
 def _vector_digest(vector: np.ndarray | None) -> str | None:
@@ -1142,7 +1144,7 @@ class FactDiffs:
         # when its file changes) under the facts' version, which the code's digest covers.
         self.kept = KeptPairs(store, "fact diffs of pair")
         self.part = _DocumentParts(self.texts.sources(), self.by_id, lambda d: None)
-        self.keys: dict[tuple[str, str], str] = {}
+        self.keys: dict[tuple[str, str], bytes] = {}
         self.found: dict[tuple[str, str], list[FactDiff]] = {}
         todo = [(a, b, ps) for a, b, ps in diffed if not self._kept(a, b, ps)]
         self.futures: list[Future] = []

@@ -459,16 +459,17 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
         grouped.setdefault(key, []).append(p)
     order = _pairs_to_type(pairs or (), grouped, by_id)
     known = known or {}
+    # Most pairs share no text and are not known: typed by topic after one look-up, not two.
+    either = grouped.keys() | known.keys()
     out: list[Relation] = []
     for pair, cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
-        shared = grouped.get(pair)  # most pairs share none: typed without a call to relate
-        if pair in known:
-            rel = known[pair]
-        elif shared is None:
+        if pair not in either:
             rel = by_topic(pair[0], pair[1], cos, min_related_cosine)
+        elif pair in known:
+            rel = known[pair]
         else:
             x, y = pair
-            rel = relate(by_id[x], by_id[y], shared, cos, min_related_cosine, ran=pair in ran)
+            rel = relate(by_id[x], by_id[y], grouped[pair], cos, min_related_cosine, ran=pair in ran)
         if rel is not None:
             out.append(rel)
     return out
