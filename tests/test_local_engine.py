@@ -272,48 +272,6 @@ def test_documents_of_short_sentences_cast_twin_ballots_kept_as_the_others_are(t
         assert local.voting_apart(store, docs, local.TWIN_BALLOTS) == {d for d, v in twins.items() if len(v)}
 
 
-def test_ballots_cast_in_two_threads_are_the_ballots_and_tallies_cast_in_one(tmp_path, monkeypatch):
-    """cast_in_two: a rerun's recast split between this thread and another, each over a connection
-    of its own: the same ballots, and the same tallies stored, as cast_ballots in one thread."""
-    import shutil
-    import threading
-
-    from sourcetrace.candidates import votes
-
-    en = ["The council met today and agreed on a plan for the rivers.", "The minister opened a new school.",
-          "Heavy rain closed the main road for two days.", "The bank raised its interest rate by half a point."]
-    ar = ["اجتمع المجلس اليوم واتفق على خطة للأنهار.", "افتتح الوزير مدرسة جديدة.",
-          "أغلقت الأمطار الغزيرة الطريق الرئيسي يومين.", "رفع البنك سعر الفائدة نصف نقطة."]
-    for i, (e, a) in enumerate(zip(en, ar, strict=True)):
-        (tmp_path / f"e{i}.txt").write_text(f"{e} It was the news of the day.\n", encoding="utf-8")
-        (tmp_path / f"a{i}.txt").write_text(f"{a} كان ذلك خبر اليوم.\n", encoding="utf-8")
-    with Store(tmp_path / "s.db") as store:
-        docs = list(store.documents(ingest([str(tmp_path)], store).files))
-        nb = local.nearest_documents(store, docs, local.topic_vectors(store, docs))
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        for name in ("one", "two"):
-            shutil.copyfile(tmp_path / "s.db", tmp_path / f"{name}.db")
-    key_of = dict(zip(nb.ids, nb.keys.tolist(), strict=True))
-    todo = votes.cross_lists(nb)
-    cast, real = [], local.cast_ballots
-    monkeypatch.setattr(local, "cast_ballots", lambda store, docs, todo, *rest: cast.append(
-        (threading.get_ident(), len(todo))) or real(store, docs, todo, *rest))
-    monkeypatch.setattr(local, "MIN_SPLIT_BALLOTS", 2)
-    got, stored = {}, {}
-    for name in ("one", "two"):
-        cast.clear()
-        with Store(tmp_path / f"{name}.db") as store:
-            if name == "one":
-                got[name] = local.cast_ballots(store, docs, todo, key_of)
-            else:
-                got[name] = local.cast_in_two(store, docs, todo, key_of, pools=2 * len(todo))
-                assert len(cast) == 2 and cast[0][0] != cast[1][0] and sum(n for _, n in cast) == len(todo) == 8
-            stored[name] = store.conn.execute("SELECT kind, doc, version, data FROM doc_cache WHERE kind LIKE 'tally %' "
-                                              "ORDER BY kind, doc").fetchall()
-    assert got["one"] and got["one"] == got["two"]
-    assert len(stored["one"]) == 8 and stored["one"] == stored["two"]
-
-
 def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):
     import marshal
 
