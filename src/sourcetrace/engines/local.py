@@ -760,40 +760,12 @@ def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[s
         was = kept.get((doc, lang))
         if was is None or was[0] != pool or (moved and (doc in moved or not moved.isdisjoint(pool))):
             todo.append((doc, lang, pool))
-    fresh = {k: _plain(b) for k, b in cast_in_two(store, docs, todo, key_of, ballots, apart, len(pools)).items()}
+    fresh = {k: _plain(b) for k, b in cast_ballots(store, docs, todo, key_of, ballots, apart).items()}
     recast = {(doc, lang) for doc, lang, _ in todo}
     now = {(doc, lang): (pool, fresh.get((doc, lang)) if (doc, lang) in recast else kept[(doc, lang)][1])
            for doc, lang, pool in pools}
     store.put_corpus_cached(ballots[2], version, marshal.dumps((dict(key_of), now)))
     return {k: b for k, (_, b) in now.items() if b is not None}
-
-
-# Ballots recast from which a rerun casts half in a second thread (a +1% rerun at 10,000 documents
-# recasts ~4,400 of ~10,100).
-MIN_SPLIT_BALLOTS = 1000
-
-
-def cast_in_two(store: Store, docs: Sequence[Document], todo: Sequence[tuple[str, str, list[str]]],
-           key_of: dict[str, int], ballots: tuple = SENTENCE_BALLOTS,
-           apart: Mapping[str, Set[str]] | None = None, pools: int = 0) -> dict[tuple[str, str], votes.Ballot]:
-    """:func:`cast_ballots` of ``todo``; a rerun's (at least :data:`MIN_SPLIT_BALLOTS`, at most half
-    of its ``pools``: a fresh trace casts all, its workers on the other cores) cast half here and
-    half in a thread of its own over a connection of its own, on a machine of two or more cores.
-    Each ballot is its pool's alone (its tally's products sum exactly in any order, votes.tallies),
-    so the split changes none; reading voting vectors (SQLite), widening them and their products
-    (numpy) let go of the GIL, so the halves run at once."""
-    if len(todo) < MIN_SPLIT_BALLOTS or 2 * len(todo) > pools or default_workers() < 2 or not store.path.is_file():
-        return cast_ballots(store, docs, todo, key_of, ballots, apart)
-    half = len(todo) // 2
-
-    def other() -> dict[tuple[str, str], votes.Ballot]:
-        with Store(store.path) as own:
-            return cast_ballots(own, docs, todo[half:], key_of, ballots, apart)
-
-    with ThreadPoolExecutor(1) as beside:
-        there = beside.submit(other)
-        here = cast_ballots(store, docs, todo[:half], key_of, ballots, apart)
-        return {**here, **there.result()}
 
 
 # How kept ballots are laid out (2: marshal, each pool with its ballot; 1 was JSON by each pool's key).
