@@ -11,7 +11,7 @@ round reruns the stages over the grown corpus once per code (this tree's src, th
 src), each in a process of its own on a copy of DIR/fresh.db, the encoder loaded before timing.
 Printed per run: each stage's CPU seconds (`time.process_time`: every thread of the process; a
 rerun stays under every worker threshold, so it runs in that one process), the stages' sum, the
-wall, the run's CPU (the stages' and what is outside them: the store opened and closed, the
+wall (the whole and each stage's), the run's CPU (the stages' and what is outside them: the store opened and closed, the
 relations stored and the Trace assembled after the last stage, the collector), and a digest of the relations (document keys, type, source): the same digest, the same
 answers. Then the medians per code and their ratio. On a machine other work shares, only runs
 alternated like this compare (the same code moves 10-20% with the load); CPU, not wall.
@@ -114,7 +114,9 @@ def child(src: str, work: Path, copy: Path, store: str = "fresh.db") -> None:
     cpu = {s: run.cpu.get(s, 0.0) for s in STAGES}
     keys = sorted(bench.rel_key(run, r) for r in run.relations)
     digest = hashlib.blake2b(repr(keys).encode("utf-8"), digest_size=8).hexdigest()
-    print("RESULT " + json.dumps({"cpu": cpu, "wall": wall, "whole": whole, "relations": len(keys), "digest": digest}),
+    walls = {s: run.times.get(s, 0.0) for s in STAGES}
+    print("RESULT " + json.dumps({"cpu": cpu, "walls": walls, "wall": wall, "whole": whole, "relations": len(keys),
+                                  "digest": digest}),
           flush=True)
     _unlink(copy)
 
@@ -275,17 +277,23 @@ def main() -> None:
             load = os.getloadavg()[0]
             print(f"round {i + 1} {name:7} stages {sum(r['cpu'].values()):6.2f} s CPU (" +
                   ", ".join(f"{s} {r['cpu'][s]:.2f}" for s in stages) +
-                  f"), wall {r['wall']:.1f} s, the run's CPU {r.get('whole', 0.0):.2f} s, load {load:.1f}, "
+                  f"), wall {r['wall']:.1f} s" + (" (" + ", ".join(f"{s} {r['walls'][s]:.2f}" for s in stages) + ")"
+                                                   if "walls" in r else "") +
+                  f", the run's CPU {r.get('whole', 0.0):.2f} s, load {load:.1f}, "
                   f"relations {r['relations']} {r['digest']}", flush=True)
     for name, runs in got.items():
         print(f"median {name:7} stages {statistics.median(sum(r['cpu'].values()) for r in runs):.2f} s CPU: " +
               ", ".join(f"{s} {statistics.median(r['cpu'][s] for r in runs):.2f}" for s in stages) +
               f"; the run's CPU {statistics.median(r.get('whole', 0.0) for r in runs):.2f} s, wall "
-              f"{statistics.median(r['wall'] for r in runs):.1f} s")
+              f"{statistics.median(r['wall'] for r in runs):.2f} s" +
+              ("; stages' wall " + ", ".join(f"{s} {statistics.median(r['walls'][s] for r in runs):.2f}" for s in stages)
+               if all("walls" in r for r in runs) else ""))
     if args.against:
         mine, theirs = (statistics.median(sum(r["cpu"].values()) for r in got[n]) for n in ("this", "against"))
         same = len({r["digest"] for runs in got.values() for r in runs}) == 1
-        print(f"this / against: {mine / theirs:.3f}; the same relations in every run: {'yes' if same else 'NO'}")
+        walls = [statistics.median(r["wall"] for r in got[n]) for n in ("this", "against")]
+        print(f"this / against: {mine / theirs:.3f} (CPU), {walls[0] / walls[1]:.3f} (wall); "
+              f"the same relations in every run: {'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -965,6 +965,41 @@ def test_a_store_too_busy_for_the_pairs_aligned_ahead_leaves_them_to_the_align_s
     assert _answers(busy) == _answers(without)
 
 
+@pytest.mark.slow  # the fixture's trace: worker processes loading USE
+def test_a_rerun_s_few_new_pairs_aligned_ahead_by_the_thread_itself_give_the_answers_the_align_stage_gives(
+        copies, tmp_path, monkeypatch):
+    """Fewer same-language pairs than the workers take (a rerun's new documents'): the AlignAhead
+    thread aligns them itself beside the ballots, no worker started; the same answers as the same
+    rerun with nothing aligned ahead (the align stage aligning them)."""
+    import shutil
+
+    from sourcetrace.encode import get_encoder
+
+    corpus, _, _ = copies
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    text = (corpus / "copy00.txt").read_text(encoding="utf-8")
+    for i in (34, 35):  # two more reworded copies: ~70 new same-language pairs
+        (extra / f"copy{i}.txt").write_text(text.replace("Report 0 ", f"Report {i} ").replace(" 3 more", f" {i + 3} more"),
+                                            encoding="utf-8")
+    runs, totals = {}, {}
+    for off in (True, False):
+        db = tmp_path / f"rerun-{off}.db"
+        shutil.copyfile(corpus.parent / "without.db", db)
+        with pytest.MonkeyPatch.context() as m:
+            seen = _Ahead(m, off=off)
+            with Store(db) as store:
+                _, runs[off] = local.trace([str(corpus), str(extra)], store, encoder=get_encoder("use"),
+                                           progress=seen.progress())
+        totals[off] = seen.totals
+        if not off:
+            ahead = seen.started[0]
+            assert ahead.here and ahead.error is None and ahead.stopped.is_set()
+            assert 2 <= ahead.aligned < local.MIN_PAIRS
+    assert totals[False] == totals[True]  # the align stage counts the pairs aligned ahead too
+    assert runs[False].passages and _answers(runs[False]) == _answers(runs[True])
+
+
 def test_the_documents_sources_are_read_once_for_both_kinds_of_kept_keys(tmp_path, monkeypatch):
     """DocumentTexts.sources: the store's document_sources, read once for the relations' and the
     fact diffs' keys (engines/kept.py), which hold each document's file as read."""
