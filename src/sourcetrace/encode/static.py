@@ -266,9 +266,6 @@ class RowMemo:
         self.seen: set[int] = set()  # hashes of texts met once (a collision only keeps a row more)
         self.rows: dict[str, np.ndarray] = {}
 
-    def get(self, text: str) -> np.ndarray | None:
-        return self.rows.get(text)
-
     def met(self, texts: Sequence[str], rows: np.ndarray, at: np.ndarray, again: np.ndarray) -> None:
         """Each of ``texts``' finished row computed (``rows[at[j]]`` the row of ``texts[j]``);
         ``again``: per text, whether it was met more than once already. One pass over the texts'
