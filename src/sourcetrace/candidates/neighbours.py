@@ -292,7 +292,8 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
 
     out: dict[tuple[str, str], np.ndarray] = {}
     langs = sorted(by_lang)
-    bounded: list[tuple[np.ndarray, float]] = []  # the bound's rows, made when a block can first skip
+    bound: np.ndarray | None = None  # the bound's rows (and their slack), made when a block can first skip
+    slack = 0.0
     for i, a in enumerate(langs):
         for b in langs[i:]:
             apos, bpos = by_lang[a], by_lang[b]
@@ -311,11 +312,11 @@ def _searched_both(mat: np.ndarray, by_lang: Mapping[str, np.ndarray], k: int, k
                     at = None
                     # A heap is full once its top (smallest kept) is a document's: until then -FLT_MAX, id -1.
                     if (heaps[0][2][s:s + _BLOCK, 0] >= 0).all() and (diag or (heaps[-1][2][t:t + _BLOCK, 0] >= 0).all()):
-                        if not bounded:
-                            bounded.append(_bound_rows(mat))
+                        if bound is None:
+                            bound, slack = _bound_rows(mat)
                         if ba is None:
-                            ba, bb = bounded[0][0][apos], bounded[0][0][bpos]
-                        at = _reaching(ba[s:s + _BLOCK], bb[t:t + _BLOCK], rtop, ctop, bounded[0][1])
+                            ba, bb = bound[apos], bound[bpos]
+                        at = _reaching(ba[s:s + _BLOCK], bb[t:t + _BLOCK], rtop, ctop, slack)
                     if at is None:  # a heap not full yet (its first blocks), or many pairs reach
                         block = qa[s:s + _BLOCK] @ qb[t:t + _BLOCK].T
                         if diag:  # the diagonal's block: each pair in its rows already, self left out
