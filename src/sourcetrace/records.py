@@ -96,7 +96,6 @@ class Sentence:
         return {"doc": self.doc, "start": self.start, "end": self.end}
 
 
-
 def sentence_lines(sentences: Iterable[Sentence]) -> Iterator[str]:
     """Each sentence's line of sentences.jsonl: the text the output's JSON encoder makes of its
     :meth:`Sentence.to_json`, made without the dict (planted 25,000, 372,000 sentences: ~0.45 ->
@@ -280,7 +279,6 @@ class Fact:
         return {"doc": self.doc, "start": self.start, "end": self.end, "type": self.type, "value": self.value}
 
 
-
 def _plain(value: Any) -> str | None:
     """A fact's value as the output's JSON encoder writes it, for the types facts hold (a
     string, an int, none); None for any other (the row then goes through the encoder)."""
@@ -344,7 +342,6 @@ def fact_diff_lines(diffs: Iterable[FactDiff]) -> Iterator[str]:
                 and type(a_start) in spans and type(a_end) in spans and type(b_start) in spans and type(b_end) in spans):
             yield json.dumps(d.to_json(), ensure_ascii=False)
             continue
-        yield (f'{{"a": {quoted(d.a)}, "a_start": {"null" if a_start is None else a_start}, '
-               f'"a_end": {"null" if a_end is None else a_end}, "b": {quoted(d.b)}, '
-               f'"b_start": {"null" if b_start is None else b_start}, "b_end": {"null" if b_end is None else b_end}, '
+        yield (f'{{"a": {quoted(d.a)}, "a_start": {plain(a_start)}, "a_end": {plain(a_end)}, "b": {quoted(d.b)}, '
+               f'"b_start": {plain(b_start)}, "b_end": {plain(b_end)}, '
                f'"type": {quoted(d.type)}, "status": {quoted(d.status)}, "value_a": {value_a}, "value_b": {value_b}}}')
