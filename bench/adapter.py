@@ -2,7 +2,12 @@
 Arabic-English parallel text, measured on Tatoeba ara-eng (issue 17's 0.95 bar).
 
     .venv/bin/python bench/adapter.py encode      # parallel text + Tatoeba -> vectors (cached)
-    .venv/bin/python bench/adapter.py sweep       # fit maps, sweep on Tatoeba's first half
+    .venv/bin/python bench/adapter.py sweep [tr,ex]          # fit maps, Tatoeba's halves
+    .venv/bin/python bench/adapter.py lexicon [procrustes]   # (b) IBM model 1 table mixed in
+
+Vectors are cached under $ADAPTER_CACHE (default /work/tmp/adapter35). Choose a variant on the
+first half (pairs 0-499) and read it on the second (500-999): each half is its own pair of
+documents, English shuffled within it, as in bench/tatoeba.py's anchor section.
 
 Training text (none of it Tatoeba, NTREX-128, TED, or a set bench/realtext.py evaluates):
 
@@ -10,7 +15,11 @@ Training text (none of it Tatoeba, NTREX-128, TED, or a set bench/realtext.py ev
   by their command line (mirror /work/.mirror/tldr-pages+tldr);
 * google-deepmind/xquad (CC BY-SA 4.0): xquad.ar.json / xquad.en.json, the 1,190 questions
   matched by id and the paragraphs' sentences where both sides split into as many
-  (mirror /work/.mirror/google-deepmind+xquad).
+  (mirror /work/.mirror/google-deepmind+xquad);
+  together "tr", 3,074 pairs;
+* unicode-org/cldr-json (Unicode licence v3): the emoji names (tts) of annotations/ar and /en;
+* excalidraw/excalidraw (MIT): packages/excalidraw/locales/ar-SA.json against en.json;
+  together "ex", 2,426 pairs.
 
 The map for each encoder (e5 passage, USE) is fitted Arabic -> English: ridge regression with a
 bias (lambda swept) or orthogonal Procrustes; an Arabic vector becomes
@@ -154,7 +163,8 @@ def encode_all() -> None:
     sets = [("tat_ar", ara), ("tat_en", eng)]
     for source in SOURCES:
         pairs = training_pairs(source)
-        (CACHE / f"{source}.tsv").write_text("".join(f"{a}\t{e}\n" for a, e in pairs), encoding="utf-8")
+        (CACHE / f"{source}.tsv").write_text("".join(" ".join(a.split()) + "\t" + " ".join(e.split()) + "\n"
+                                                      for a, e in pairs), encoding="utf-8")
         print(f"training pairs {source}: {len(pairs)}", flush=True)
         sets += [(f"{source}_ar", [a for a, _ in pairs]), (f"{source}_en", [e for _, e in pairs])]
     for part in PARTS:
@@ -227,12 +237,13 @@ def sweep() -> None:
     for lam in (1.0, 10.0, 100.0):
         fits[f"ridge->I {lam:g}"] = lambda x, y, lam=lam: fit_ridge_identity(x, y, lam)
     sources = sys.argv[2].split(",") if len(sys.argv) > 2 else ["tr"]
-    tr_ar = {p: np.concatenate([np.load(CACHE / f"{s}_ar.{p}.npy") for s in sources]) for p in PARTS}
-    tr_en = {p: np.concatenate([np.load(CACHE / f"{s}_en.{p}.npy") for s in sources]) for p in PARTS}
+    ready = [p for p in PARTS if all((CACHE / f"{s}_{side}.{p}.npy").exists() for s in sources for side in ("ar", "en"))]
+    tr_ar = {p: np.concatenate([np.load(CACHE / f"{s}_ar.{p}.npy") for s in sources]) for p in ready}
+    tr_en = {p: np.concatenate([np.load(CACHE / f"{s}_en.{p}.npy") for s in sources]) for p in ready}
     print(f"training on {sources}: {len(tr_ar['e5'])} pairs")
     for fname, fit in fits.items():
-        maps = {p: fit(tr_ar[p], tr_en[p]) for p in PARTS}
-        for which in (("e5",), ("use",), ("e5", "use")):
+        maps = {p: fit(tr_ar[p], tr_en[p]) for p in ready}
+        for which in [w for w in (("e5",), ("use",), ("e5", "use")) if set(w) <= set(ready)]:
             for alpha in (0.1, 0.2, 0.3, 0.5, 1.0):
                 a = combined({p: adapt(v["tat_ar", p], maps[p], alpha) if p in which else v["tat_ar", p]
                               for p in PARTS})
@@ -241,5 +252,103 @@ def sweep() -> None:
                 print(f"{label:48s} " + " ".join(f"{x:.3f}" for x in acc), flush=True)
 
 
+# (b) a lexical translation table: IBM model 1, Arabic light stems -> English words.
+_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و", "ف", "ب", "ل")
+_SUFFIXES = ("هما", "كما", "ها", "هم", "كم", "نا", "ه", "ك", "ي", "ة", "ات", "ون", "ين")
+
+
+def arabic_stems(text: str) -> list[str]:
+    """Arabic words with one proclitic and one suffix cut (a stem keeps >= 3 letters)."""
+    out = []
+    for w in re.findall("[ء-ي]+", text):
+        for pre in _PREFIXES:
+            if w.startswith(pre) and len(w) - len(pre) >= 3:
+                w = w[len(pre):]
+                break
+        for suf in _SUFFIXES:
+            if w.endswith(suf) and len(w) - len(suf) >= 3:
+                w = w[:-len(suf)]
+                break
+        out.append(w)
+    return out
+
+
+def english_words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def ibm1(pairs: list[tuple[list[str], list[str]]], rounds: int = 8) -> dict[str, dict[str, float]]:
+    """t(e | a) by EM, a NULL source word in every sentence."""
+    t: dict[str, dict[str, float]] = {}
+    for a, e in pairs:
+        for w in a + ["<null>"]:
+            t.setdefault(w, {}).update((x, 1.0) for x in e)
+    for _ in range(rounds):
+        count: dict[str, dict[str, float]] = {}
+        for a, e in pairs:
+            src = a + ["<null>"]
+            for x in e:
+                z = sum(t[w][x] for w in src)
+                for w in src:
+                    c = count.setdefault(w, {})
+                    c[x] = c.get(x, 0.0) + t[w][x] / z
+        t = {w: {x: v / sum(c.values()) for x, v in c.items()} for w, c in count.items()}
+    return t
+
+
+def lexical_scores(t: dict[str, dict[str, float]], ara: list[str], eng: list[str]) -> np.ndarray:
+    """s[i, j]: mean over sentence i's known Arabic stems of the best t(e | a) among sentence j's
+    English words (0 where no stem is known)."""
+    evocab = {x: k for k, x in enumerate(sorted({x for d in t.values() for x in d}))}
+    pad = len(evocab)  # a zero column for padding and unknown words
+    words = [[evocab.get(x, pad) for x in english_words(s)] or [pad] for s in eng]
+    index = np.full((len(eng), max(map(len, words))), pad)
+    for j, ids in enumerate(words):
+        index[j, :len(ids)] = ids
+    out = np.zeros((len(ara), len(eng)), dtype=np.float32)
+    for i, s in enumerate(ara):
+        stems = [w for w in arabic_stems(s) if w in t]
+        if not stems:
+            continue
+        rows = np.zeros((len(stems), pad + 1), dtype=np.float32)
+        for r, w in enumerate(stems):
+            for x, v in t[w].items():
+                rows[r, evocab[x]] = v
+        out[i] = rows[:, index].max(axis=2).mean(axis=0)
+    return out
+
+
+def lexicon() -> None:
+    from sourcetrace.align.matching import cosine_matrix, margin_scores, one_to_one, rerank
+
+    pairs = [(arabic_stems(a), english_words(e)) for source in SOURCES for a, e in training_pairs(source)]
+    t = ibm1(pairs)
+    print(f"IBM model 1 on {len(pairs)} pairs: {len(t)} Arabic stems")
+    ara, eng, gold = load(ROOT.parent / "shared" / "corpora" / "tatoeba")
+    eng_orig = [eng[g] for g in gold]
+    a_parts = {p: np.load(CACHE / f"tat_ar.{p}.npy") for p in PARTS}
+    if len(sys.argv) > 2:  # "procrustes": the Arabic side mapped first (sweep's best on the first half)
+        for p in PARTS:
+            x = np.concatenate([np.load(CACHE / f"{s}_ar.{p}.npy") for s in SOURCES])
+            y = np.concatenate([np.load(CACHE / f"{s}_en.{p}.npy") for s in SOURCES])
+            a_parts[p] = adapt(a_parts[p], fit_procrustes(x, y), 1.0)
+    a_all = combined(a_parts)
+    e_all = combined({p: np.load(CACHE / f"tat_en.{p}.npy")[gold] for p in PARTS})
+    n = len(ara)
+    halves = []
+    for lo, hi in ((0, n // 2), (n // 2, n), (0, n)):
+        perm = np.random.default_rng(SEED).permutation(hi - lo)
+        en_texts = [eng_orig[lo + p] for p in perm]
+        base = rerank(margin_scores(cosine_matrix(a_all[lo:hi], e_all[lo:hi][perm])), ara[lo:hi], en_texts, "ar", "en")
+        lex = lexical_scores(t, ara[lo:hi], en_texts)
+        halves.append((np.argsort(perm), base, lex))
+    for w in (0.0, 0.01, 0.02, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2):
+        accs = [sum(1 for i, j, _ in one_to_one(base + w * lex) if gold_h[i] == j) / len(gold_h)
+                for gold_h, base, lex in halves]
+        print(f"margin + names + {w:g} x lexical: " + " ".join(f"{x:.3f}" for x in accs), flush=True)
+    gold_h, _, lex = halves[2]
+    print(f"lexical alone (one-to-one): {sum(1 for i, j, _ in one_to_one(lex) if gold_h[i] == j) / n:.3f}")
+
+
 if __name__ == "__main__":
-    {"encode": encode_all, "sweep": sweep}[sys.argv[1]]()
+    {"encode": encode_all, "sweep": sweep, "lexicon": lexicon}[sys.argv[1]]()
