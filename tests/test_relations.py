@@ -333,9 +333,12 @@ def test_pair_cosines_are_none_only_where_a_document_has_no_vector():
     pairs = [("a", "b"), ("b", "c"), ("a", "x"), ("a", "c")]
     expected = [0.6, 0.8, None, 0.0]
     for block in (1, 2, 8):  # blocks with and without a pair lacking a vector
-        got = _pair_cosines(pairs, vectors, block=block)
-        assert [None if c is None else round(c, 6) for c in got] == expected
-    assert _pair_cosines(pairs[:2], None) == [None, None]
+        names, rows, got = _pair_cosines(pairs, vectors, block=block)
+        assert names == ["a", "b", "c"] and got.dtype == np.float32
+        assert rows.tolist() == [[0, 1], [1, 2], [0, -1], [0, 2]]
+        assert [None if (r < 0).any() else round(float(c), 6) for r, c in zip(rows, got, strict=True)] == expected
+    names, rows, _ = _pair_cosines(pairs[:2], None)
+    assert names == [] and (rows < 0).all()
 
 
 # A partial translation in shuffled blocks (bench/realtext.py's quran93): the Arabic keeps six of

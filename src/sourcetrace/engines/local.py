@@ -70,8 +70,8 @@ from sourcetrace.outputs import output_set, write_corpus_files
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, Sentence, in_bulk, pair_key
+from sourcetrace.relate.columns import Relations
 from sourcetrace.relate.relations import PairText
-from sourcetrace.store.results import relation_rows
 from sourcetrace.store.schema import FEATURES_KEPT, FEATURES_KIND
 from sourcetrace.store.sqlite import Store
 
@@ -211,7 +211,8 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         diffing = FactDiffs(store, docs, maybe, facts, texts, pool)
         typed = relate_all(store, docs, passages, topics, pairs.related, texts, pairs.ran)
         progress.start("facts")
-        diffed = pipeline.diffed_pairs(docs, passages, [(r.a, r.b) for r in typed], grouped)
+        # The pairs typed are in order, each the smaller id first, as `maybe`'s: those of them typed.
+        diffed = [m for m in maybe if typed.holds(m[0], m[1])]
         if not every_fact and len(diffed) < len(maybe):  # a pair sharing passages typed as none: its facts unwritten
             facts = StoredFacts([d.id for d in diffed_documents(docs, diffed)], facts.stored, facts.made)
         diffs = diffing.result(diffed)
@@ -219,7 +220,7 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         # Directions read the fact diffs; only then are relations final, and stored: beside the
         # rest, which reads only records and the store's other tables (the trace returns once stored).
         relations = pipeline.direct(docs, typed, diffs)
-        rows = relation_rows(relations)
+        rows = relations.rows()
 
         def put(st: Store) -> int:
             return st.put_relation_rows([d.id for d in docs], rows)
@@ -916,7 +917,7 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
 
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
                vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]],
-               texts: DocumentTexts | None = None, ran: Sequence[tuple[str, str]] = ()) -> list[Relation]:
+               texts: DocumentTexts | None = None, ran: Sequence[tuple[str, str]] = ()) -> Relations:
     """Relations of the candidate pairs (:func:`pipeline.relate`), typed from each pair alone:
     the caller directs them against the family (:func:`pipeline.direct`) and stores them.
     ``texts``: the file texts read so far, to share with the next stages; ``ran``: the pairs
@@ -944,7 +945,7 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     text_of.read_all([d for d in docs if d.id in shared])  # in two queries, not two a document
     typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
                             passages, vectors, pairs, known, ran)
-    fresh = {(r.a, r.b): r for r in typed if (r.a, r.b) in keys and (r.a, r.b) not in known}
+    fresh = {(r.a, r.b): r for r in typed.records if (r.a, r.b) in keys and (r.a, r.b) not in known}
     for pair, key in keys.items():
         if pair not in known:
             kept.put(pair, key, row_of(fresh[pair]) if pair in fresh else None)

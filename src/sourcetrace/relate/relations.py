@@ -44,6 +44,7 @@ import numpy as np
 
 from sourcetrace.candidates.votes import MIN_RUN
 from sourcetrace.records import Document, Passage, Relation, Span, pair_key
+from sourcetrace.relate.columns import Relations, TopicColumns, topic_evidence
 
 TRANSLATION_KINDS = ("translation", "translated-paraphrase")
 WORDING_KINDS = ("verbatim", "near-verbatim")
@@ -247,8 +248,7 @@ def by_topic(a: str, b: str, doc_cosine: float | None, min_related_cosine: float
     """The relation of two documents that share no text: ``related`` when on one topic."""
     if doc_cosine is not None and doc_cosine >= min_related_cosine:
         # positional: most relations of a corpus are made here, and keywords cost a third more
-        return Relation(a, b, "related", 0.0, 0.0, doc_cosine, None,
-                        [f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})"], 0)
+        return Relation(a, b, "related", 0.0, 0.0, doc_cosine, None, [topic_evidence(doc_cosine)], 0)
     return None
 
 
@@ -451,7 +451,18 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     that share no text but may be on the same topic (document vectors at ``min_related_cosine``).
     ``known``: pairs (the smaller id first) whose relation the caller has (None: no relation),
     taken as they are: their documents' texts are not read. ``ran``: pairs (the smaller id first)
-    whose ballots hold a run of votes (:func:`relate`)."""
+    whose ballots hold a run of votes (:func:`relate`). As records: :func:`typed_relations`."""
+    return list(typed_relations(docs, passages, doc_vectors, pairs, min_related_cosine, known, ran))
+
+
+def typed_relations(docs: Sequence[PairText], passages: Sequence[Passage],
+                    doc_vectors: Mapping[str, np.ndarray] | None = None,
+                    pairs: Sequence[tuple[str, str]] | None = None,
+                    min_related_cosine: float = MIN_RELATED_COSINE,
+                    known: Mapping[tuple[str, str], Relation | None] | None = None,
+                    ran: Set[tuple[str, str]] = frozenset()) -> Relations:
+    """:func:`relations_for`, in the order of their pairs (sorted, each the smaller id first),
+    those by topic alone in columns (:class:`sourcetrace.relate.columns.Relations`)."""
     by_id = {d.doc.id: d for d in docs}
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
@@ -459,20 +470,32 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
         grouped.setdefault(key, []).append(p)
     order = _pairs_to_type(pairs or (), grouped, by_id)
     known = known or {}
-    # Most pairs share no text and are not known: typed by topic after one look-up, not two.
+    names, rows, cos = _pair_cosines(order, doc_vectors)
+    # Most pairs share no text and are not known: related by topic alone, in columns, when their
+    # cosine (as a Python float, so in float64) reaches the bar; the others typed one by one.
     either = grouped.keys() | known.keys()
-    out: list[Relation] = []
-    for pair, cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
-        if pair not in either:
-            rel = by_topic(pair[0], pair[1], cos, min_related_cosine)
+    held = np.fromiter(map(either.__contains__, order), dtype=bool, count=len(order))
+    present = (rows >= 0).all(axis=1)
+    wide = cos.astype(np.float64)
+    topic = ~held & present & (wide >= min_related_cosine) & (wide >= 0)
+    keep = topic.copy()
+    records: list[Relation] = []
+    for i in np.flatnonzero(~topic & (held | present)).tolist():
+        pair = order[i]
+        c = float(cos[i]) if present[i] else None
+        if pair not in either:  # a negative cosine over a negative bar: not in columns
+            rel = by_topic(pair[0], pair[1], c, min_related_cosine)
         elif pair in known:
             rel = known[pair]
         else:
             x, y = pair
-            rel = relate(by_id[x], by_id[y], grouped[pair], cos, min_related_cosine, ran=pair in ran)
+            rel = relate(by_id[x], by_id[y], grouped[pair], c, min_related_cosine, ran=pair in ran)
         if rel is not None:
-            out.append(rel)
-    return out
+            records.append(rel)
+            keep[i] = True
+    place = np.cumsum(keep) - 1
+    positions = place[keep & ~topic]
+    return Relations(records, positions, TopicColumns(names, rows[topic, 0], rows[topic, 1], cos[topic]))
 
 
 def _pairs_to_type(pairs: Sequence[tuple[str, str]], grouped: Mapping[tuple[str, str], object],
@@ -493,24 +516,21 @@ def _pairs_to_type(pairs: Sequence[tuple[str, str]], grouped: Mapping[tuple[str,
 
 
 def _pair_cosines(pairs: Sequence[tuple[str, str]], vectors: Mapping[str, np.ndarray] | None,
-                  block: int = 512) -> list[float | None]:
-    """The cosine of each pair's document vectors (None where one has none), a block of pairs at
-    a time in numpy: one dot product per pair in Python was a tenth of the stage on a corpus.
-    Blocks that fit the cache: 120,000 pairs of 512-dim vectors took 1.0 s in blocks of 100,000
-    (two 245 MB gathers), 0.14 s in blocks of 8,192 and 0.075 in blocks of 512 (the same bits:
-    each pair's dot product is its rows' alone)."""
+                  block: int = 512) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The cosine of each pair's document vectors, a block of pairs at a time in numpy: one dot
+    product per pair in Python was a tenth of the stage on a corpus. Returns the documents with
+    a vector (their order), each pair's two rows among them (-1: none, and its cosine is not
+    one) and the cosines (float32). Blocks that fit the cache: 120,000 pairs of 512-dim vectors
+    took 1.0 s in blocks of 100,000 (two 245 MB gathers), 0.14 s in blocks of 8,192 and 0.075 in
+    blocks of 512 (the same bits: each pair's dot product is its rows' alone)."""
     if not vectors or not pairs:
-        return [None] * len(pairs)
+        return list(vectors or ()), np.full((len(pairs), 2), -1, dtype=np.int64), np.zeros(len(pairs), dtype=np.float32)
     row = {d: i for i, d in enumerate(vectors)}
     mat = np.stack([np.asarray(v, dtype=np.float32) for v in vectors.values()])
-    ia, ib = (np.fromiter(map(row.get, map(itemgetter(side), pairs), repeat(-1)), dtype=np.int64, count=len(pairs))
-              for side in (0, 1))
-    out: list[float | None] = []
+    rows = np.column_stack([np.fromiter(map(row.get, map(itemgetter(side), pairs), repeat(-1)), dtype=np.int64,
+                                        count=len(pairs)) for side in (0, 1)])
+    safe = np.maximum(rows, 0)
+    out = np.empty(len(pairs), dtype=np.float32)
     for s in range(0, len(pairs), block):
-        a, b = ia[s:s + block], ib[s:s + block]
-        cos = np.einsum("ij,ij->i", mat[np.maximum(a, 0)], mat[np.maximum(b, 0)]).tolist()
-        if (a >= 0).all() and (b >= 0).all():  # most often: no pair to look at one by one
-            out += cos
-        else:
-            out += [c if i >= 0 and j >= 0 else None for c, i, j in zip(cos, a.tolist(), b.tolist(), strict=True)]
-    return out
+        out[s:s + block] = np.einsum("ij,ij->i", mat[safe[s:s + block, 0]], mat[safe[s:s + block, 1]])
+    return list(row), rows, out
