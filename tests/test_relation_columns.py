@@ -49,7 +49,10 @@ def _reference(ids, vectors, pairs, known, bar):
     """The relations one pair at a time, as relations_for typed them before the columns."""
     from sourcetrace.relate.relations import _pair_cosines
 
-    names, rows, cos = _pair_cosines(pairs, vectors)
+    names = sorted(ids)
+    code = {d: i for i, d in enumerate(names)}
+    rows, cos = _pair_cosines(names, np.array([code[x] for x, _ in pairs]), np.array([code[y] for _, y in pairs]),
+                              vectors)
     out = []
     for pair, r, c in zip(pairs, rows.tolist(), cos.tolist(), strict=True):
         c = None if min(r) < 0 else c

@@ -21,7 +21,7 @@ from typing import overload
 
 import numpy as np
 
-from sourcetrace.records import Relation, pair_key, relation_lines
+from sourcetrace.records import Relation, in_bulk, pair_key, relation_lines
 
 TOPIC_TEXT = "no shared text; same topic (document vectors cosine {:.2f})"
 
@@ -62,9 +62,10 @@ class TopicColumns:
         """Each as the record :func:`sourcetrace.relate.relations.by_topic` makes."""
         names = self.names
         texts, which = self._evidence()
-        return [Relation(names[x], names[y], "related", 0.0, 0.0, c, None, [texts[e]], 0)
-                for x, y, c, e in zip(self.a.tolist(), self.b.tolist(), self.cosine.tolist(), which.tolist(),
-                                      strict=True)]
+        with in_bulk():  # no cycles: the collector would walk every record alive at each few hundred made
+            return [Relation(names[x], names[y], "related", 0.0, 0.0, c, None, [texts[e]], 0)
+                    for x, y, c, e in zip(self.a.tolist(), self.b.tolist(), self.cosine.tolist(), which.tolist(),
+                                          strict=True)]
 
     def _evidence(self) -> tuple[list[str], np.ndarray]:
         """The distinct evidence texts, and each relation's place in that list."""
@@ -96,9 +97,9 @@ class TopicColumns:
                 for x, y, c, e in zip(self.a.tolist(), self.b.tolist(), self.cosine.tolist(), which.tolist(),
                                       strict=True)]
 
-    def keys(self) -> set[tuple[str, str]]:
-        names = self.names
-        return set(zip(map(names.__getitem__, self.a.tolist()), map(names.__getitem__, self.b.tolist()), strict=True))
+    def keys(self) -> np.ndarray:
+        """Each relation's pair as one number (its codes: ``a * len(names) + b``)."""
+        return self.a * len(self.names) + self.b
 
 
 class Relations(Sequence[Relation]):
@@ -111,7 +112,9 @@ class Relations(Sequence[Relation]):
     def __init__(self, records: list[Relation], positions: np.ndarray, topic: TopicColumns) -> None:
         self.records, self.positions, self.topic = records, np.asarray(positions, dtype=np.int64), topic
         self._all: list[Relation] | None = None
-        self._keys: set[tuple[str, str]] | None = None
+        self._keys: set[tuple[str, str]] | None = None  # what holds() asks, made when first asked
+        self._code: dict[str, int] = {}
+        self._topic: set[int] = set()
 
     def __len__(self) -> int:
         return len(self.records) + len(self.topic)
@@ -160,9 +163,14 @@ class Relations(Sequence[Relation]):
     def holds(self, a: str, b: str) -> bool:
         """Whether a relation of these is of ``a`` and ``b`` (either way round)."""
         if self._keys is None:
-            self._keys = self.topic.keys()  # each the smaller id first, as the pairs typed
-            self._keys.update(pair_key(r.a, r.b) for r in self.records)
-        return pair_key(a, b) in self._keys
+            self._keys = {pair_key(r.a, r.b) for r in self.records}
+            self._code = {d: i for i, d in enumerate(self.topic.names)}
+            self._topic = set(self.topic.keys().tolist())
+        a, b = pair_key(a, b)
+        if (a, b) in self._keys:
+            return True
+        x, y = self._code.get(a), self._code.get(b)
+        return x is not None and y is not None and x * len(self._code) + y in self._topic
 
     def rows(self) -> list[tuple]:
         """The rows of table ``relations`` that hold them (:func:`sourcetrace.store.results.relation_rows`)."""

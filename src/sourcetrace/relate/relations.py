@@ -33,12 +33,12 @@ is read after the fact diffs, by :mod:`sourcetrace.relate.direction`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
 from math import fsum
-from operator import ge, itemgetter
+from operator import itemgetter
 
 import numpy as np
 
@@ -468,69 +468,79 @@ def typed_relations(docs: Sequence[PairText], passages: Sequence[Passage],
     for p in passages:
         key = pair_key(p.a, p.b)
         grouped.setdefault(key, []).append(p)
-    order = _pairs_to_type(pairs or (), grouped, by_id)
     known = known or {}
-    names, rows, cos = _pair_cosines(order, doc_vectors)
+    # Documents as codes in their ids' order: a pair's codes sort as its ids do.
+    names = sorted(by_id)
+    code = {d: i for i, d in enumerate(names)}
+    lo, hi = _pairs_to_type(pairs or (), grouped, code)
+    rows, cos = _pair_cosines(names, lo, hi, doc_vectors)
     # Most pairs share no text and are not known: related by topic alone, in columns, when their
     # cosine (as a Python float, so in float64) reaches the bar; the others typed one by one.
-    either = grouped.keys() | known.keys()
-    held = np.fromiter(map(either.__contains__, order), dtype=bool, count=len(order))
+    held = np.isin(lo * len(names) + hi, _keys(grouped.keys() | known.keys(), code))
     present = (rows >= 0).all(axis=1)
     wide = cos.astype(np.float64)
     topic = ~held & present & (wide >= min_related_cosine) & (wide >= 0)
     keep = topic.copy()
     records: list[Relation] = []
     for i in np.flatnonzero(~topic & (held | present)).tolist():
-        pair = order[i]
+        pair = x, y = names[lo[i]], names[hi[i]]
         c = float(cos[i]) if present[i] else None
-        if pair not in either:  # a negative cosine over a negative bar: not in columns
-            rel = by_topic(pair[0], pair[1], c, min_related_cosine)
+        if not held[i]:  # a negative cosine over a negative bar: not in columns
+            rel = by_topic(x, y, c, min_related_cosine)
         elif pair in known:
             rel = known[pair]
         else:
-            x, y = pair
             rel = relate(by_id[x], by_id[y], grouped[pair], c, min_related_cosine, ran=pair in ran)
         if rel is not None:
             records.append(rel)
             keep[i] = True
     place = np.cumsum(keep) - 1
     positions = place[keep & ~topic]
-    return Relations(records, positions, TopicColumns(names, rows[topic, 0], rows[topic, 1], cos[topic]))
+    return Relations(records, positions, TopicColumns(names, lo[topic], hi[topic], cos[topic]))
+
+
+def _coded(pairs: Iterable[tuple[str, str]], code: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of two distinct documents of ``code`` as codes, each the smaller first."""
+    pairs = list(pairs)
+    x, y = (np.fromiter(map(code.get, map(itemgetter(side), pairs), repeat(-1)), dtype=np.int64, count=len(pairs))
+            for side in (0, 1))
+    ok = (x >= 0) & (y >= 0) & (x != y)
+    return np.minimum(x, y)[ok], np.maximum(x, y)[ok]
+
+
+def _keys(pairs: Iterable[tuple[str, str]], code: Mapping[str, int]) -> np.ndarray:
+    """The pairs (the smaller id first) of two documents of ``code`` as one number each."""
+    x, y = _coded(pairs, code)
+    return x * len(code) + y
 
 
 def _pairs_to_type(pairs: Sequence[tuple[str, str]], grouped: Mapping[tuple[str, str], object],
-                   by_id: Mapping[str, object]) -> list[tuple[str, str]]:
-    """The pairs to type, each the smaller id first, sorted: ``pairs`` and those of ``grouped``
-    (already so), both documents given and distinct. In the candidates' order (sorted:
-    pipeline.candidates), then the others: sorted from there, one run (from a set's order, a +1%
-    rerun's 120,000 pairs at 10k took 0.19 s). Candidates come each the smaller id first, of
-    given documents: that is checked in C, and each pair looked at in Python only otherwise."""
-    firsts, seconds = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
-    if any(map(ge, firsts, seconds)) or not by_id.keys() >= {*firsts, *seconds}:
-        keys = dict.fromkeys(k for x, y in pairs if x in by_id and y in by_id and x != y
-                             for k in [(x, y) if x < y else (y, x)])
-    else:
-        keys = dict.fromkeys(pairs)
-    keys.update(dict.fromkeys(k for k in grouped if k[0] in by_id and k[1] in by_id and k[0] != k[1]))
-    return sorted(keys)
+                   code: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs to type as codes of ``code`` (given in the ids' order), each the smaller first,
+    sorted, once each: ``pairs`` and those of ``grouped`` (already so), both documents given and
+    distinct. Sorted as numbers (sorting 120,000 pairs of ids as tuples, a +1% rerun's at 10k,
+    and a dict of them to drop those given twice, cost 0.06 s)."""
+    keys = np.unique(np.concatenate([_keys(pairs, code), _keys(grouped, code)]))
+    return keys // max(len(code), 1), keys % max(len(code), 1)
 
 
-def _pair_cosines(pairs: Sequence[tuple[str, str]], vectors: Mapping[str, np.ndarray] | None,
-                  block: int = 512) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The cosine of each pair's document vectors, a block of pairs at a time in numpy: one dot
-    product per pair in Python was a tenth of the stage on a corpus. Returns the documents with
-    a vector (their order), each pair's two rows among them (-1: none, and its cosine is not
-    one) and the cosines (float32). Blocks that fit the cache: 120,000 pairs of 512-dim vectors
-    took 1.0 s in blocks of 100,000 (two 245 MB gathers), 0.14 s in blocks of 8,192 and 0.075 in
-    blocks of 512 (the same bits: each pair's dot product is its rows' alone)."""
-    if not vectors or not pairs:
-        return list(vectors or ()), np.full((len(pairs), 2), -1, dtype=np.int64), np.zeros(len(pairs), dtype=np.float32)
+def _pair_cosines(names: Sequence[str], lo: np.ndarray, hi: np.ndarray, vectors: Mapping[str, np.ndarray] | None,
+                  block: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """The cosine of each pair's document vectors (the pairs as codes: ``names[lo[i]]``,
+    ``names[hi[i]]``), a block of pairs at a time in numpy: one dot product per pair in Python
+    was a tenth of the stage on a corpus. Returns each pair's two rows among ``vectors``' (-1:
+    none, and its cosine is not one) and the cosines (float32). Blocks that fit the cache:
+    120,000 pairs of 512-dim vectors took 1.0 s in blocks of 100,000 (two 245 MB gathers), 0.14 s
+    in blocks of 8,192 and 0.075 in blocks of 512 (the same bits: each pair's dot product is its
+    rows' alone)."""
+    if not vectors or not len(lo):
+        return np.full((len(lo), 2), -1, dtype=np.int64), np.zeros(len(lo), dtype=np.float32)
     row = {d: i for i, d in enumerate(vectors)}
+    of_code = np.fromiter(map(row.get, names, repeat(-1)), dtype=np.int64, count=len(names))
     mat = np.stack([np.asarray(v, dtype=np.float32) for v in vectors.values()])
-    rows = np.column_stack([np.fromiter(map(row.get, map(itemgetter(side), pairs), repeat(-1)), dtype=np.int64,
-                                        count=len(pairs)) for side in (0, 1)])
+    rows = np.column_stack([of_code[lo], of_code[hi]])
     safe = np.maximum(rows, 0)
-    out = np.empty(len(pairs), dtype=np.float32)
-    for s in range(0, len(pairs), block):
+    out = np.empty(len(lo), dtype=np.float32)
+    for s in range(0, len(lo), block):
         out[s:s + block] = np.einsum("ij,ij->i", mat[safe[s:s + block, 0]], mat[safe[s:s + block, 1]])
-    return list(row), rows, out
+    return rows, out
