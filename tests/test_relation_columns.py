@@ -101,3 +101,37 @@ def test_direction_and_families_read_the_records_and_ask_the_columns_whether_a_p
     directed = direct(docs, got, diffs)
     assert isinstance(directed, Relations) and list(directed) == direct(docs, want, diffs)
     assert families(docs, got) == families(docs, want)
+
+
+def test_kept_cosines_equal_computed_and_follow_new_gone_and_changed_vectors():
+    from sourcetrace.relate.columns import KeptCosines
+    from sourcetrace.relate.relations import _pair_cosines
+
+    rng = np.random.default_rng(6)
+    vectors = {f"d{i:03d}": rng.standard_normal(32).astype(np.float32) for i in range(300)}
+    pick = random.Random(1)
+    pairs = sorted({tuple(sorted(pick.sample(sorted(vectors), 2))) for _ in range(2000)})
+
+    def typed(vs, kept, pairs):
+        names = sorted(vs)
+        code = {d: i for i, d in enumerate(names)}
+        pairs = [p for p in pairs if p[0] in code and p[1] in code]
+        lo = np.array([code[x] for x, _ in pairs], dtype=np.int64)
+        hi = np.array([code[y] for _, y in pairs], dtype=np.int64)
+        fresh = _pair_cosines(names, lo, hi, vs)[1]
+        got = _pair_cosines(names, lo, hi, vs, block=7, kept=kept, digests={d: v.tobytes() for d, v in vs.items()})[1]
+        assert got.tobytes() == fresh.tobytes()  # the same bits, kept or not
+        return kept.computed
+
+    kept = KeptCosines()
+    assert typed(vectors, kept, pairs) == len(pairs)  # nothing kept: all computed
+    kept = KeptCosines(kept.dumps())
+    assert typed(vectors, kept, pairs) == 0  # the same documents and vectors: none computed
+    grown = dict(vectors, **{f"e{i}": rng.standard_normal(32).astype(np.float32) for i in range(5)})
+    del grown["d007"]  # one gone
+    grown["d100"] = -grown["d100"]  # one changed
+    more = [*pairs, *((f"d{i:03d}", f"e{i % 5}") for i in range(0, 300, 7))]  # pairs of the new ones
+    # computed again: the pairs of the changed vector and of the new documents (not those of the gone one)
+    changed = sum("d007" not in p and ("d100" in p or p[1] > "e") for p in more)
+    assert changed > 40 and typed(grown, KeptCosines(kept.dumps()), sorted(more)) == changed
+    assert typed(vectors, KeptCosines(b"damaged"), pairs) == len(pairs)

@@ -68,7 +68,7 @@ from sourcetrace.records import (
     in_bulk,
     relation_lines,
 )
-from sourcetrace.relate.columns import Relations
+from sourcetrace.relate.columns import KeptCosines, Relations
 from sourcetrace.relate.direction import direct as direct_by_family
 from sourcetrace.relate.families import families as families_of
 from sourcetrace.relate.relations import (
@@ -510,15 +510,19 @@ def compose(docs: Sequence[Document], direct: Sequence[Passage]) -> list[Passage
 @in_bulk()
 def relate(texts: Sequence[PairText], passages: Sequence[Passage], topic_vectors: Mapping[str, np.ndarray],
            pairs: Sequence[tuple[str, str]], known: Mapping[tuple[str, str], Relation | None] | None = None,
-           ran: Set[tuple[str, str]] = frozenset()) -> Relations:
+           ran: Set[tuple[str, str]] = frozenset(), kept: KeptCosines | None = None,
+           digests: Mapping[str, object] | None = None) -> Relations:
     """The relation of every candidate pair, typed from its passages and topics, in the order of
     the pairs, those by topic alone held in columns (:class:`sourcetrace.relate.columns.Relations`:
     read as a sequence, records). A document that shares no passage may come with an empty text:
     it is typed from its topic alone. ``known``: the relations (None: none) of pairs the caller
     has typed before from the same inputs (the smaller id first); a document only in those may
     come with an empty text too. ``ran``: the pairs (the smaller id first) whose ballots hold a
-    run of votes (:attr:`Pairs.ran`)."""
-    return typed_relations(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS, known=known, ran=ran)
+    run of votes (:attr:`Pairs.ran`). ``kept``, ``digests``: the topic cosines an earlier run
+    left, taken for the pairs whose vectors have the same digests, and left as this run's
+    (:func:`sourcetrace.relate.relations.typed_relations`)."""
+    return typed_relations(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS, known=known, ran=ran,
+                           kept=kept, digests=digests)
 
 
 def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> Sequence[Relation]:

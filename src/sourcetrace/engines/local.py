@@ -51,7 +51,13 @@ from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.corpus_files import CorpusFiles
 from sourcetrace.engines.document_texts import DocumentTexts
 from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.kept import KeptPairs, digest, fact_diff_rows, fact_diffs_of_rows, row_of
+from sourcetrace.engines.kept import (
+    KeptPairs,
+    digest,
+    fact_diff_rows,
+    fact_diffs_of_rows,
+    row_of,
+)
 from sourcetrace.engines.workers import (
     FACT_CHUNK,
     FEATURE_CHUNK,
@@ -70,13 +76,17 @@ from sourcetrace.outputs import output_set, write_corpus_files
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, Sentence, in_bulk, pair_key
-from sourcetrace.relate.columns import Relations
+from sourcetrace.relate.columns import KeptCosines, Relations
 from sourcetrace.relate.relations import PairText
 from sourcetrace.store.schema import FEATURES_KEPT, FEATURES_KIND
 from sourcetrace.store.sqlite import Store
 
 DOC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
 SENTENCE_BATCH = 500  # documents whose sentences are encoded (and stored) at a time
+TOPIC_COSINES = "topic cosines of pairs"  # a run's typed pairs' cosines, kept for the next (relate/columns.py)
+# What a kept cosine depends on besides its vectors (their digests are kept with it): the layout,
+# and numpy's products (not the rest of the code: a kept pair's relation is under code_version()).
+TOPIC_COSINES_VERSION = f"1:numpy {np.__version__}"
 # Documents to encode from which encoder worker processes pay their start: two workers took 2.2 s
 # to start (a model load each) and encode about 720 sentences a second each, about 15 sentences a
 # document, so the pool gains from about 210 documents.
@@ -928,7 +938,9 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     kept = KeptPairs(store, "relation of pair")
     by_id = {d.id: d for d in docs}
     text_of = texts or DocumentTexts(store)
-    part = _DocumentParts(text_of.sources(), by_id, lambda d: _vector_digest(vectors.get(d)))
+    # Each vector's digest: a pair's key part, and what its topic cosine is kept under.
+    digests = {d: _vector_digest(v) for d, v in vectors.items()}
+    part = _DocumentParts(text_of.sources(), by_id, digests.get)
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         grouped.setdefault(pair_key(p.a, p.b), []).append(p)
@@ -943,8 +955,10 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
                 known[pair] = None if row is None else Relation(*row)
     shared = {x for pair in keys if pair not in known for x in pair}
     text_of.read_all([d for d in docs if d.id in shared])  # in two queries, not two a document
+    cosines = KeptCosines(store.corpus_cached(TOPIC_COSINES, TOPIC_COSINES_VERSION))
     typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
-                            passages, vectors, pairs, known, ran)
+                            passages, vectors, pairs, known, ran, cosines, digests)
+    store.put_corpus_cached(TOPIC_COSINES, TOPIC_COSINES_VERSION, cosines.dumps())
     fresh = {(r.a, r.b): r for r in typed.records if (r.a, r.b) in keys and (r.a, r.b) not in known}
     for pair, key in keys.items():
         if pair not in known:

@@ -14,7 +14,8 @@ are made from the columns, and a record only for whoever asks for one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import marshal
+from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
 from json.encoder import encode_basestring as _json_string
 from typing import overload
@@ -188,3 +189,63 @@ def on_shared_text(relations: Sequence[Relation]) -> Sequence[Relation]:
     other): a :class:`Relations`' records (its topic relations rest on none), else all."""
     return relations.records if isinstance(relations, Relations) else relations
 
+
+
+class KeptCosines:
+    """The topic cosines of the pairs a run typed, kept for the next (:meth:`cosines`): a pair
+    whose documents' vectors are the same (by digest) has the same cosine, the same bits (each
+    pair's dot product is its rows' alone), so only the pairs of a new document or a changed
+    vector are computed again (a +1% rerun at 10k: ~120,000 pairs' gathers and products, 0.1 s)."""
+
+    def __init__(self, blob: bytes | None = None) -> None:
+        self.names: list[str] = []
+        self.digests: list[object] = []  # each name's vector digest
+        self.keys = np.zeros(0, dtype=np.int64)  # each pair as ``lo * len(names) + hi``, sorted
+        self.values = np.zeros(0, dtype=np.float32)
+        self.computed = -1  # how many pairs the last :meth:`cosines` computed (-1: none asked)
+        if blob:
+            try:
+                names, digests, keys, values = marshal.loads(blob)
+                keys, values = np.frombuffer(keys, dtype=np.int64), np.frombuffer(values, dtype=np.float32)
+            except (ValueError, EOFError, TypeError):  # unreadable: every cosine computed again
+                return
+            if len(keys) == len(values) and len(names) == len(digests):
+                self.names, self.digests, self.keys, self.values = names, digests, keys, values
+
+    def dumps(self) -> bytes:
+        return marshal.dumps((self.names, self.digests, self.keys.tobytes(), self.values.tobytes()))
+
+    def cosines(self, names: Sequence[str], digests: Sequence[object], lo: np.ndarray, hi: np.ndarray,
+                compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """The cosines of the pairs ``names[lo[i]]``, ``names[hi[i]]`` (sorted, as codes of
+        ``names``; ``digests``: each name's vector's, None for none): those kept for the same two
+        documents with the same digests, the others ``compute``'d (given the places of those
+        pairs); and kept in their place for the next run."""
+        n, old = len(names), len(self.names)
+        keys = lo * n + hi
+        out = np.zeros(len(keys), dtype=np.float32)
+        found = np.zeros(len(keys), dtype=bool)
+        if old and len(keys):
+            code = {d: i for i, d in enumerate(names)}
+            moved = np.fromiter(map(code.get, self.names, repeat(-1)), dtype=np.int64, count=old)
+            same = np.fromiter(map(_same_digest, self.digests, (digests[c] if c >= 0 else None for c in moved.tolist())),
+                               dtype=bool, count=old)
+            moved[~same] = -1
+            a, b = moved[self.keys // old], moved[self.keys % old]
+            ok = (a >= 0) & (b >= 0)
+            then, now = self.values[ok], a[ok] * n + b[ok]
+            order = np.argsort(now, kind="stable")
+            then, now = then[order], now[order]
+            at = np.minimum(np.searchsorted(now, keys), max(len(now) - 1, 0))
+            found = (now[at] == keys) if len(now) else found
+            out[found] = then[at[found]]
+        todo = np.flatnonzero(~found)
+        if len(todo):
+            out[todo] = compute(todo)
+        self.names, self.digests, self.keys, self.values = list(names), list(digests), keys, out
+        self.computed = len(todo)
+        return out
+
+
+def _same_digest(kept: object, now: object) -> bool:
+    return kept is not None and kept == now

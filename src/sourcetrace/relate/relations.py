@@ -44,7 +44,7 @@ import numpy as np
 
 from sourcetrace.candidates.votes import MIN_RUN
 from sourcetrace.records import Document, Passage, Relation, Span, pair_key
-from sourcetrace.relate.columns import Relations, TopicColumns, topic_evidence
+from sourcetrace.relate.columns import KeptCosines, Relations, TopicColumns, topic_evidence
 
 TRANSLATION_KINDS = ("translation", "translated-paraphrase")
 WORDING_KINDS = ("verbatim", "near-verbatim")
@@ -460,9 +460,12 @@ def typed_relations(docs: Sequence[PairText], passages: Sequence[Passage],
                     pairs: Sequence[tuple[str, str]] | None = None,
                     min_related_cosine: float = MIN_RELATED_COSINE,
                     known: Mapping[tuple[str, str], Relation | None] | None = None,
-                    ran: Set[tuple[str, str]] = frozenset()) -> Relations:
+                    ran: Set[tuple[str, str]] = frozenset(), kept: KeptCosines | None = None,
+                    digests: Mapping[str, object] | None = None) -> Relations:
     """:func:`relations_for`, in the order of their pairs (sorted, each the smaller id first),
-    those by topic alone in columns (:class:`sourcetrace.relate.columns.Relations`)."""
+    those by topic alone in columns (:class:`sourcetrace.relate.columns.Relations`). ``kept``:
+    the pairs' cosines as an earlier run left them, taken where the documents' vectors'
+    ``digests`` are the same, and left as this run's (:func:`_pair_cosines`)."""
     by_id = {d.doc.id: d for d in docs}
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
@@ -473,7 +476,7 @@ def typed_relations(docs: Sequence[PairText], passages: Sequence[Passage],
     names = sorted(by_id)
     code = {d: i for i, d in enumerate(names)}
     lo, hi = _pairs_to_type(pairs or (), grouped, code)
-    rows, cos = _pair_cosines(names, lo, hi, doc_vectors)
+    rows, cos = _pair_cosines(names, lo, hi, doc_vectors, kept=kept, digests=digests)
     # Most pairs share no text and are not known: related by topic alone, in columns, when their
     # cosine (as a Python float, so in float64) reaches the bar; the others typed one by one.
     held = np.isin(lo * len(names) + hi, _keys(grouped.keys() | known.keys(), code))
@@ -525,22 +528,37 @@ def _pairs_to_type(pairs: Sequence[tuple[str, str]], grouped: Mapping[tuple[str,
 
 
 def _pair_cosines(names: Sequence[str], lo: np.ndarray, hi: np.ndarray, vectors: Mapping[str, np.ndarray] | None,
-                  block: int = 512) -> tuple[np.ndarray, np.ndarray]:
+                  block: int = 512, kept: KeptCosines | None = None,
+                  digests: Mapping[str, object] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The cosine of each pair's document vectors (the pairs as codes: ``names[lo[i]]``,
     ``names[hi[i]]``), a block of pairs at a time in numpy: one dot product per pair in Python
     was a tenth of the stage on a corpus. Returns each pair's two rows among ``vectors``' (-1:
     none, and its cosine is not one) and the cosines (float32). Blocks that fit the cache:
     120,000 pairs of 512-dim vectors took 1.0 s in blocks of 100,000 (two 245 MB gathers), 0.14 s
     in blocks of 8,192 and 0.075 in blocks of 512 (the same bits: each pair's dot product is its
-    rows' alone)."""
+    rows' alone). ``kept``: the cosines an earlier run computed, taken for the pairs whose
+    vectors' ``digests`` are the same (:class:`sourcetrace.relate.columns.KeptCosines`)."""
     if not vectors or not len(lo):
         return np.full((len(lo), 2), -1, dtype=np.int64), np.zeros(len(lo), dtype=np.float32)
     row = {d: i for i, d in enumerate(vectors)}
     of_code = np.fromiter(map(row.get, names, repeat(-1)), dtype=np.int64, count=len(names))
-    mat = np.stack([np.asarray(v, dtype=np.float32) for v in vectors.values()])
     rows = np.column_stack([of_code[lo], of_code[hi]])
-    safe = np.maximum(rows, 0)
-    out = np.empty(len(lo), dtype=np.float32)
-    for s in range(0, len(lo), block):
-        out[s:s + block] = np.einsum("ij,ij->i", mat[safe[s:s + block, 0]], mat[safe[s:s + block, 1]])
-    return rows, out
+    values = list(vectors.values())
+
+    def compute(at: np.ndarray) -> np.ndarray:
+        """The cosines of the pairs at ``at``, from the vectors of their documents alone."""
+        need = np.unique(rows[at])
+        need = need[need >= 0]
+        out = np.zeros(len(at), dtype=np.float32)
+        if not len(need):
+            return out
+        mat = np.stack([np.asarray(values[i], dtype=np.float32) for i in need.tolist()])
+        local = np.minimum(np.searchsorted(need, rows[at]), len(need) - 1)  # a row of none: any, not a cosine
+        for s in range(0, len(at), block):
+            out[s:s + block] = np.einsum("ij,ij->i", mat[local[s:s + block, 0]], mat[local[s:s + block, 1]])
+        return out
+
+    if kept is None:
+        return rows, compute(np.arange(len(lo)))
+    digests = digests or {}
+    return rows, kept.cosines(names, [digests.get(d) for d in names], lo, hi, compute)
