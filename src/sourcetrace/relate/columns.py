@@ -121,14 +121,15 @@ class Relations(Sequence[Relation]):
         return len(self.records) + len(self.topic)
 
     def _merged(self, records: list, topic: list) -> list:
-        """``records`` (one per record) and ``topic`` (one per topic relation) in the one order."""
-        out: list = [None] * len(self)
-        at = np.ones(len(out), dtype=bool)
-        at[self.positions] = False
-        for i, x in zip(self.positions.tolist(), records, strict=True):
-            out[i] = x
-        for i, x in zip(np.flatnonzero(at).tolist(), topic, strict=True):
-            out[i] = x
+        """``records`` (one per record) and ``topic`` (one per topic relation) in the one order:
+        the topic ones in runs between the records (a slice each, copied in C)."""
+        out: list = []
+        last = 0
+        for k, (at, x) in enumerate(zip(self.positions.tolist(), records, strict=True)):
+            out += topic[last:at - k]  # the topic relations before this record
+            out.append(x)
+            last = at - k
+        out += topic[last:]
         return out
 
     def _made(self) -> list[Relation]:
