@@ -656,6 +656,36 @@ def test_a_rerun_over_a_grown_corpus_answers_as_a_fresh_run(tmp_path):
     assert answers(rerun) == answers(fresh)
 
 
+def test_topic_cosines_are_kept_between_runs_and_a_store_without_them_reruns_to_the_same_answers(tmp_path, monkeypatch):
+    """relate/columns.py KeptCosines through the engine: a rerun over the same files computes no
+    cosine, and a store whose kept cosines are gone (as main's code left it) computes them all
+    and answers the same, score for score."""
+    from sourcetrace.relate.columns import KeptCosines
+
+    corpus = tmp_path / "corpus"
+    flood_corpus(corpus)
+    computed = []
+    was = KeptCosines.cosines
+
+    def counted(self, *args):
+        out = was(self, *args)
+        computed.append(self.computed)
+        return out
+
+    monkeypatch.setattr(KeptCosines, "cosines", counted)
+    with Store(tmp_path / "s.db") as store:
+        _, first = local.trace([str(corpus)], store)
+        _, again = local.trace([str(corpus)], store)
+        with store.conn:
+            store.conn.execute("DELETE FROM corpus_cache WHERE kind=?", (local.TOPIC_COSINES,))
+        _, without = local.trace([str(corpus)], store)
+        rows = store.relations()
+    assert computed[0] > 0 and computed[1] == 0 and computed[2] == computed[0]
+    lines = [r.to_json() for r in first.relations]
+    assert lines and [r.to_json() for r in again.relations] == lines == [r.to_json() for r in without.relations]
+    assert rows == sorted(first.relations, key=lambda r: (r.a, r.b))
+
+
 def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_raised(tmp_path):
     """The trace's relations are written in a thread over a connection of its own while this one reads
     on (engines/local.py _store_beside): stored once the trace returns; a write that fails raises."""

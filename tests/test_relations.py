@@ -1,3 +1,5 @@
+import random
+
 import numpy as np
 
 from sourcetrace.records import Document, Passage
@@ -330,12 +332,30 @@ def test_pair_cosines_are_none_only_where_a_document_has_no_vector():
 
     vectors = {"a": np.array([1.0, 0.0], dtype=np.float32), "b": np.array([0.6, 0.8], dtype=np.float32),
                "c": np.array([0.0, 1.0], dtype=np.float32)}
-    pairs = [("a", "b"), ("b", "c"), ("a", "x"), ("a", "c")]
+    names = ["a", "b", "c", "x"]
+    lo, hi = np.array([0, 1, 0, 0]), np.array([1, 2, 3, 2])  # a-b, b-c, a-x, a-c
     expected = [0.6, 0.8, None, 0.0]
     for block in (1, 2, 8):  # blocks with and without a pair lacking a vector
-        got = _pair_cosines(pairs, vectors, block=block)
-        assert [None if c is None else round(c, 6) for c in got] == expected
-    assert _pair_cosines(pairs[:2], None) == [None, None]
+        rows, got = _pair_cosines(names, lo, hi, vectors, block=block)
+        assert got.dtype == np.float32 and rows.tolist() == [[0, 1], [1, 2], [0, -1], [0, 2]]
+        assert [None if (r < 0).any() else round(float(c), 6) for r, c in zip(rows, got, strict=True)] == expected
+    rows, _ = _pair_cosines(names, lo[:2], hi[:2], None)
+    assert (rows < 0).all()
+
+
+def test_pairs_to_type_are_the_pairs_of_given_distinct_documents_sorted_once_each():
+    from sourcetrace.relate.relations import _pairs_to_type
+
+    rng = random.Random(1)
+    ids = [f"d{i}" for i in rng.sample(range(1000), 60)]  # codes in sorted order, not in numeric order
+    given = ids[:50]
+    code = {d: i for i, d in enumerate(sorted(given))}
+    pairs = [(rng.choice(ids), rng.choice(ids)) for _ in range(400)]
+    grouped = {tuple(sorted((rng.choice(ids), rng.choice(ids)))): [] for _ in range(50)}
+    want = sorted({(min(x, y), max(x, y)) for x, y in [*pairs, *grouped] if x in code and y in code and x != y})
+    lo, hi = _pairs_to_type(pairs, grouped, code)
+    names = sorted(given)
+    assert [(names[x], names[y]) for x, y in zip(lo.tolist(), hi.tolist(), strict=True)] == want
 
 
 # A partial translation in shuffled blocks (bench/realtext.py's quran93): the Arabic keeps six of

@@ -68,9 +68,16 @@ from sourcetrace.records import (
     in_bulk,
     relation_lines,
 )
+from sourcetrace.relate.columns import KeptCosines, Relations
 from sourcetrace.relate.direction import direct as direct_by_family
 from sourcetrace.relate.families import families as families_of
-from sourcetrace.relate.relations import MIN_TRANSLATION_COVERAGE, TRANSLATION_KINDS, PairText, relations_for
+from sourcetrace.relate.relations import (
+    MIN_TRANSLATION_COVERAGE,
+    TRANSLATION_KINDS,
+    PairText,
+    relations_for,
+    typed_relations,
+)
 from sourcetrace.segment.documents import content_spans, segment_and_split
 from sourcetrace.segment.documents import split as split  # the split stage, by its name here too
 from sourcetrace.text.sentences import run_on, unwrapped
@@ -503,19 +510,26 @@ def compose(docs: Sequence[Document], direct: Sequence[Passage]) -> list[Passage
 @in_bulk()
 def relate(texts: Sequence[PairText], passages: Sequence[Passage], topic_vectors: Mapping[str, np.ndarray],
            pairs: Sequence[tuple[str, str]], known: Mapping[tuple[str, str], Relation | None] | None = None,
-           ran: Set[tuple[str, str]] = frozenset()) -> list[Relation]:
-    """The relation of every candidate pair, typed from its passages and topics. A document that
-    shares no passage may come with an empty text: it is typed from its topic alone. ``known``:
-    the relations (None: none) of pairs the caller has typed before from the same inputs (the
-    smaller id first); a document only in those may come with an empty text too. ``ran``: the
-    pairs (the smaller id first) whose ballots hold a run of votes (:attr:`Pairs.ran`)."""
-    return relations_for(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS, known=known, ran=ran)
+           ran: Set[tuple[str, str]] = frozenset(), kept: KeptCosines | None = None,
+           digests: Mapping[str, object] | None = None) -> Relations:
+    """The relation of every candidate pair, typed from its passages and topics, in the order of
+    the pairs, those by topic alone held in columns (:class:`sourcetrace.relate.columns.Relations`:
+    read as a sequence, records). A document that shares no passage may come with an empty text:
+    it is typed from its topic alone. ``known``: the relations (None: none) of pairs the caller
+    has typed before from the same inputs (the smaller id first); a document only in those may
+    come with an empty text too. ``ran``: the pairs (the smaller id first) whose ballots hold a
+    run of votes (:attr:`Pairs.ran`). ``kept``, ``digests``: the topic cosines an earlier run
+    left, taken for the pairs whose vectors have the same digests, and left as this run's
+    (:func:`sourcetrace.relate.relations.typed_relations`)."""
+    return typed_relations(texts, passages, topic_vectors, pairs, min_related_cosine=RELATED_COS, known=known, ran=ran,
+                           kept=kept, digests=digests)
 
 
-def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> list[Relation]:
+def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> Sequence[Relation]:
     """The relations' directions checked against the rest of their family: facts one side changed
     and the other keeps, the language of the shared wording, dates a translation resolved. Runs
-    after the fact diffs, which it reads; a direction no evidence supports is left empty."""
+    after the fact diffs, which it reads; a direction no evidence supports is left empty. A
+    :class:`Relations` gives one back."""
     return direct_by_family(docs, relations, diffs)
 
 
@@ -585,7 +599,7 @@ class Trace:
     documents: list[Document]
     sentences: list[Sentence]
     passages: list[Passage]
-    relations: list[Relation]
+    relations: Sequence[Relation]  # a list, or engines/local.py's Relations (those by topic in columns)
     families: list[Family]
     facts: Mapping[str, list[Fact]]  # by document id (engines/local.py: made records when asked)
     fact_diffs: list[FactDiff]
@@ -614,7 +628,8 @@ def write_outputs(trace: Trace, staged: Path, *, corpus_files: bool = True) -> N
         # by pair and place: pairs are aligned in whatever order workers finish, and two runs over
         # the same files must write the same bytes
         write_jsonl(staged / "passages.jsonl", (p.to_json() for p in sorted(trace.passages, key=_passage_place)))
-        write_lines(staged / "relations.jsonl", relation_lines(trace.relations))
+        rels = trace.relations
+        write_lines(staged / "relations.jsonl", rels.lines() if isinstance(rels, Relations) else relation_lines(rels))
         write_jsonl(staged / "families.jsonl", (f.to_json() for f in trace.families))
         # a corpus's facts, made records here when the trace kept them as stored
         write_facts(staged, [f for d in trace.documents for f in trace.facts.get(d.id, [])], trace.fact_diffs)

@@ -51,7 +51,13 @@ from sourcetrace.encode.vectors import StoreVectors
 from sourcetrace.engines.corpus_files import CorpusFiles
 from sourcetrace.engines.document_texts import DocumentTexts
 from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.kept import KeptPairs, digest, fact_diff_rows, fact_diffs_of_rows, row_of
+from sourcetrace.engines.kept import (
+    KeptPairs,
+    digest,
+    fact_diff_rows,
+    fact_diffs_of_rows,
+    row_of,
+)
 from sourcetrace.engines.workers import (
     FACT_CHUNK,
     FEATURE_CHUNK,
@@ -70,13 +76,17 @@ from sourcetrace.outputs import output_set, write_corpus_files
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, Sentence, in_bulk, pair_key
+from sourcetrace.relate.columns import KeptCosines, Relations
 from sourcetrace.relate.relations import PairText
-from sourcetrace.store.results import relation_rows
 from sourcetrace.store.schema import FEATURES_KEPT, FEATURES_KIND
 from sourcetrace.store.sqlite import Store
 
 DOC_BATCH = 2000  # documents whose topic vector or features are computed (and stored) at a time
 SENTENCE_BATCH = 500  # documents whose sentences are encoded (and stored) at a time
+TOPIC_COSINES = "topic cosines of pairs"  # a run's typed pairs' cosines, kept for the next (relate/columns.py)
+# What a kept cosine depends on besides its vectors (their digests are kept with it): the layout,
+# and numpy's products (not the rest of the code: a kept pair's relation is under code_version()).
+TOPIC_COSINES_VERSION = f"1:numpy {np.__version__}"
 # Documents to encode from which encoder worker processes pay their start: two workers took 2.2 s
 # to start (a model load each) and encode about 720 sentences a second each, about 15 sentences a
 # document, so the pool gains from about 210 documents.
@@ -211,7 +221,8 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         diffing = FactDiffs(store, docs, maybe, facts, texts, pool)
         typed = relate_all(store, docs, passages, topics, pairs.related, texts, pairs.ran)
         progress.start("facts")
-        diffed = pipeline.diffed_pairs(docs, passages, [(r.a, r.b) for r in typed], grouped)
+        # The pairs typed are in order, each the smaller id first, as `maybe`'s: those of them typed.
+        diffed = [m for m in maybe if typed.holds(m[0], m[1])]
         if not every_fact and len(diffed) < len(maybe):  # a pair sharing passages typed as none: its facts unwritten
             facts = StoredFacts([d.id for d in diffed_documents(docs, diffed)], facts.stored, facts.made)
         diffs = diffing.result(diffed)
@@ -219,7 +230,7 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         # Directions read the fact diffs; only then are relations final, and stored: beside the
         # rest, which reads only records and the store's other tables (the trace returns once stored).
         relations = pipeline.direct(docs, typed, diffs)
-        rows = relation_rows(relations)
+        rows = relations.rows()
 
         def put(st: Store) -> int:
             return st.put_relation_rows([d.id for d in docs], rows)
@@ -916,7 +927,7 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
 
 def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passage],
                vectors: dict[str, np.ndarray], pairs: Sequence[tuple[str, str]],
-               texts: DocumentTexts | None = None, ran: Sequence[tuple[str, str]] = ()) -> list[Relation]:
+               texts: DocumentTexts | None = None, ran: Sequence[tuple[str, str]] = ()) -> Relations:
     """Relations of the candidate pairs (:func:`pipeline.relate`), typed from each pair alone:
     the caller directs them against the family (:func:`pipeline.direct`) and stores them.
     ``texts``: the file texts read so far, to share with the next stages; ``ran``: the pairs
@@ -927,7 +938,9 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     kept = KeptPairs(store, "relation of pair")
     by_id = {d.id: d for d in docs}
     text_of = texts or DocumentTexts(store)
-    part = _DocumentParts(text_of.sources(), by_id, lambda d: _vector_digest(vectors.get(d)))
+    # Each vector's digest: a pair's key part, and what its topic cosine is kept under.
+    digests = {d: _vector_digest(v) for d, v in vectors.items()}
+    part = _DocumentParts(text_of.sources(), by_id, digests.get)
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         grouped.setdefault(pair_key(p.a, p.b), []).append(p)
@@ -942,9 +955,11 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
                 known[pair] = None if row is None else Relation(*row)
     shared = {x for pair in keys if pair not in known for x in pair}
     text_of.read_all([d for d in docs if d.id in shared])  # in two queries, not two a document
+    cosines = KeptCosines(store.corpus_cached(TOPIC_COSINES, TOPIC_COSINES_VERSION))
     typed = pipeline.relate([PairText(d, text_of(d) if d.id in shared else "") for d in docs],
-                            passages, vectors, pairs, known, ran)
-    fresh = {(r.a, r.b): r for r in typed if (r.a, r.b) in keys and (r.a, r.b) not in known}
+                            passages, vectors, pairs, known, ran, cosines, digests)
+    store.put_corpus_cached(TOPIC_COSINES, TOPIC_COSINES_VERSION, cosines.dumps())
+    fresh = {(r.a, r.b): r for r in typed.records if (r.a, r.b) in keys and (r.a, r.b) not in known}
     for pair, key in keys.items():
         if pair not in known:
             kept.put(pair, key, row_of(fresh[pair]) if pair in fresh else None)

@@ -25,7 +25,7 @@ of the family and the fact diffs, so they run after both, over records:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import attrgetter
@@ -33,6 +33,7 @@ from operator import attrgetter
 from sourcetrace.factcheck.dates import relative_key
 from sourcetrace.factcheck.diff import QUANTITIES
 from sourcetrace.records import DIRECTED, Document, FactDiff, Relation, pair_key
+from sourcetrace.relate.columns import Relations, on_shared_text
 from sourcetrace.relate.families import joins_family
 
 CHECKED = ("translation", "copy", "derived")  # a revision's direction is its dates'
@@ -56,6 +57,7 @@ class _Family:
     relations: Sequence[Relation]  # all of them: whether two documents have any relation is asked seldom
     # every diff of a pair (any type), by pair, in order
     pair_diffs: dict[tuple[str, str], list[FactDiff]]
+    holds: Callable[[str, str], bool] | None = None  # whether any of them is of a pair (Relations.holds)
     _pairs: set[tuple[str, str]] | None = None
     _diffs: dict[tuple[str, str], list[FactDiff]] = field(default_factory=dict)
     # A quantity fact of one document against the other document of a pair: its status there and
@@ -71,6 +73,8 @@ class _Family:
         key = pair_key(x, y)
         if key in self.by_pair:
             return True
+        if self.holds is not None:
+            return self.holds(*key)
         if self._pairs is None:
             self._pairs = {pair_key(r.a, r.b) for r in self.relations}
         return key in self._pairs
@@ -103,7 +107,7 @@ class _Family:
 def _family(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> _Family:
     by_pair: dict[tuple[str, str], Relation] = {}
     partners: dict[str, set[str]] = defaultdict(set)
-    for r in filter(joins_family, relations):
+    for r in filter(joins_family, on_shared_text(relations)):
         by_pair[pair_key(r.a, r.b)] = r
         partners[r.a].add(r.b)
         partners[r.b].add(r.a)
@@ -111,22 +115,33 @@ def _family(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequ
     # A pair's diffs come together (in C, by groupby); a pair met again is appended to, in order.
     for (a, b), group in groupby(diffs, key=_ids):
         pair_diffs.setdefault(pair_key(a, b), []).extend(group)
-    return _Family({d.id: d.lang for d in docs}, by_pair, partners, relations, pair_diffs)
+    holds = relations.holds if isinstance(relations, Relations) else None
+    return _Family({d.id: d.lang for d in docs}, by_pair, partners, relations, pair_diffs, holds)
 
 
 _ids = attrgetter("a", "b")
 
 
-def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> list[Relation]:
+def direct(docs: Sequence[Document], relations: Sequence[Relation], diffs: Sequence[FactDiff]) -> Sequence[Relation]:
     """The relations with their direction checked against the family (see the module docstring):
     translations directed by resolved dates, sources that changed a fact the other side keeps
     rejected, cross-language sources that only the translation of a same-language source joins
-    rejected. Input records are not changed; a changed relation is a new record."""
+    rejected. Input records are not changed; a changed relation is a new record. A list gives a
+    list; :class:`Relations` give theirs with their records directed (no rule changes a relation
+    by topic alone: none is of a checked type)."""
+    if isinstance(relations, Relations):
+        return relations.with_records(_directed(docs, relations, relations.records, diffs))
+    return _directed(docs, relations, list(relations), diffs)
+
+
+def _directed(docs: Sequence[Document], relations: Sequence[Relation], records: list[Relation],
+              diffs: Sequence[FactDiff]) -> list[Relation]:
+    """:func:`direct` of ``records``, ``relations`` or those of them the rules may change."""
     fam = _family(docs, relations, diffs)
     # Only a checked type's relation is ever changed by a rule (most of a corpus's relations are
     # related by topic: walking them thrice was most of this step); the others are read as they are.
-    checked = [i for i, r in enumerate(relations) if r.type in CHECKED]
-    out = list(relations)
+    checked = [i for i, r in enumerate(records) if r.type in CHECKED]
+    out = list(records)
     for rule in (_translation, _kept_facts):
         for i in checked:
             out[i] = rule(out[i], fam)

@@ -20,6 +20,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from sourcetrace.records import DIRECTED, Document, Family, Relation
+from sourcetrace.relate.columns import on_shared_text
 
 
 def _components(ids: Sequence[str], relations: Sequence[Relation]) -> list[list[str]]:
@@ -75,7 +76,7 @@ def families(docs: Sequence[Document], relations: Sequence[Relation]) -> list[Fa
     dates = {d.id: d.date for d in docs}
     # Only relations on shared text join a family or direct one (its origin reads the directed):
     # the rest, most of a corpus's (topic relations), are passed over once.
-    text = list(filter(joins_family, relations))
+    text = list(filter(joins_family, on_shared_text(relations)))
     groups = _components([d.id for d in docs], text)
     # Each family's origin reads only its own relations (all of them per family was quadratic).
     family_of = {m: n for n, g in enumerate(groups) for m in g}

@@ -33,17 +33,18 @@ is read after the fact diffs, by :mod:`sourcetrace.relate.direction`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
 from math import fsum
-from operator import ge, itemgetter
+from operator import itemgetter
 
 import numpy as np
 
 from sourcetrace.candidates.votes import MIN_RUN
 from sourcetrace.records import Document, Passage, Relation, Span, pair_key
+from sourcetrace.relate.columns import KeptCosines, Relations, TopicColumns, topic_evidence
 
 TRANSLATION_KINDS = ("translation", "translated-paraphrase")
 WORDING_KINDS = ("verbatim", "near-verbatim")
@@ -247,8 +248,7 @@ def by_topic(a: str, b: str, doc_cosine: float | None, min_related_cosine: float
     """The relation of two documents that share no text: ``related`` when on one topic."""
     if doc_cosine is not None and doc_cosine >= min_related_cosine:
         # positional: most relations of a corpus are made here, and keywords cost a third more
-        return Relation(a, b, "related", 0.0, 0.0, doc_cosine, None,
-                        [f"no shared text; same topic (document vectors cosine {doc_cosine:.2f})"], 0)
+        return Relation(a, b, "related", 0.0, 0.0, doc_cosine, None, [topic_evidence(doc_cosine)], 0)
     return None
 
 
@@ -451,66 +451,114 @@ def relations_for(docs: Sequence[PairText], passages: Sequence[Passage],
     that share no text but may be on the same topic (document vectors at ``min_related_cosine``).
     ``known``: pairs (the smaller id first) whose relation the caller has (None: no relation),
     taken as they are: their documents' texts are not read. ``ran``: pairs (the smaller id first)
-    whose ballots hold a run of votes (:func:`relate`)."""
+    whose ballots hold a run of votes (:func:`relate`). As records: :func:`typed_relations`."""
+    return list(typed_relations(docs, passages, doc_vectors, pairs, min_related_cosine, known, ran))
+
+
+def typed_relations(docs: Sequence[PairText], passages: Sequence[Passage],
+                    doc_vectors: Mapping[str, np.ndarray] | None = None,
+                    pairs: Sequence[tuple[str, str]] | None = None,
+                    min_related_cosine: float = MIN_RELATED_COSINE,
+                    known: Mapping[tuple[str, str], Relation | None] | None = None,
+                    ran: Set[tuple[str, str]] = frozenset(), kept: KeptCosines | None = None,
+                    digests: Mapping[str, object] | None = None) -> Relations:
+    """:func:`relations_for`, in the order of their pairs (sorted, each the smaller id first),
+    those by topic alone in columns (:class:`sourcetrace.relate.columns.Relations`). ``kept``:
+    the pairs' cosines as an earlier run left them, taken where the documents' vectors'
+    ``digests`` are the same, and left as this run's (:func:`_pair_cosines`)."""
     by_id = {d.doc.id: d for d in docs}
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         key = pair_key(p.a, p.b)
         grouped.setdefault(key, []).append(p)
-    order = _pairs_to_type(pairs or (), grouped, by_id)
     known = known or {}
-    # Most pairs share no text and are not known: typed by topic after one look-up, not two.
-    either = grouped.keys() | known.keys()
-    out: list[Relation] = []
-    for pair, cos in zip(order, _pair_cosines(order, doc_vectors), strict=True):
-        if pair not in either:
-            rel = by_topic(pair[0], pair[1], cos, min_related_cosine)
+    # Documents as codes in their ids' order: a pair's codes sort as its ids do.
+    names = sorted(by_id)
+    code = {d: i for i, d in enumerate(names)}
+    lo, hi = _pairs_to_type(pairs or (), grouped, code)
+    rows, cos = _pair_cosines(names, lo, hi, doc_vectors, kept=kept, digests=digests)
+    # Most pairs share no text and are not known: related by topic alone, in columns, when their
+    # cosine (as a Python float, so in float64) reaches the bar; the others typed one by one.
+    held = np.isin(lo * len(names) + hi, _keys(grouped.keys() | known.keys(), code))
+    present = (rows >= 0).all(axis=1)
+    wide = cos.astype(np.float64)
+    topic = ~held & present & (wide >= min_related_cosine) & (wide >= 0)
+    keep = topic.copy()
+    records: list[Relation] = []
+    for i in np.flatnonzero(~topic & (held | present)).tolist():
+        pair = x, y = names[lo[i]], names[hi[i]]
+        c = float(cos[i]) if present[i] else None
+        if not held[i]:  # a negative cosine over a negative bar: not in columns
+            rel = by_topic(x, y, c, min_related_cosine)
         elif pair in known:
             rel = known[pair]
         else:
-            x, y = pair
-            rel = relate(by_id[x], by_id[y], grouped[pair], cos, min_related_cosine, ran=pair in ran)
+            rel = relate(by_id[x], by_id[y], grouped[pair], c, min_related_cosine, ran=pair in ran)
         if rel is not None:
-            out.append(rel)
-    return out
+            records.append(rel)
+            keep[i] = True
+    place = np.cumsum(keep) - 1
+    positions = place[keep & ~topic]
+    return Relations(records, positions, TopicColumns(names, lo[topic], hi[topic], cos[topic]))
+
+
+def _coded(pairs: Iterable[tuple[str, str]], code: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of two distinct documents of ``code`` as codes, each the smaller first."""
+    pairs = list(pairs)
+    x, y = (np.fromiter(map(code.get, map(itemgetter(side), pairs), repeat(-1)), dtype=np.int64, count=len(pairs))
+            for side in (0, 1))
+    ok = (x >= 0) & (y >= 0) & (x != y)
+    return np.minimum(x, y)[ok], np.maximum(x, y)[ok]
+
+
+def _keys(pairs: Iterable[tuple[str, str]], code: Mapping[str, int]) -> np.ndarray:
+    """The pairs (the smaller id first) of two documents of ``code`` as one number each."""
+    x, y = _coded(pairs, code)
+    return x * len(code) + y
 
 
 def _pairs_to_type(pairs: Sequence[tuple[str, str]], grouped: Mapping[tuple[str, str], object],
-                   by_id: Mapping[str, object]) -> list[tuple[str, str]]:
-    """The pairs to type, each the smaller id first, sorted: ``pairs`` and those of ``grouped``
-    (already so), both documents given and distinct. In the candidates' order (sorted:
-    pipeline.candidates), then the others: sorted from there, one run (from a set's order, a +1%
-    rerun's 120,000 pairs at 10k took 0.19 s). Candidates come each the smaller id first, of
-    given documents: that is checked in C, and each pair looked at in Python only otherwise."""
-    firsts, seconds = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
-    if any(map(ge, firsts, seconds)) or not by_id.keys() >= {*firsts, *seconds}:
-        keys = dict.fromkeys(k for x, y in pairs if x in by_id and y in by_id and x != y
-                             for k in [(x, y) if x < y else (y, x)])
-    else:
-        keys = dict.fromkeys(pairs)
-    keys.update(dict.fromkeys(k for k in grouped if k[0] in by_id and k[1] in by_id and k[0] != k[1]))
-    return sorted(keys)
+                   code: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs to type as codes of ``code`` (given in the ids' order), each the smaller first,
+    sorted, once each: ``pairs`` and those of ``grouped`` (already so), both documents given and
+    distinct. Sorted as numbers (sorting 120,000 pairs of ids as tuples, a +1% rerun's at 10k,
+    and a dict of them to drop those given twice, cost 0.06 s)."""
+    keys = np.unique(np.concatenate([_keys(pairs, code), _keys(grouped, code)]))
+    return keys // max(len(code), 1), keys % max(len(code), 1)
 
 
-def _pair_cosines(pairs: Sequence[tuple[str, str]], vectors: Mapping[str, np.ndarray] | None,
-                  block: int = 512) -> list[float | None]:
-    """The cosine of each pair's document vectors (None where one has none), a block of pairs at
-    a time in numpy: one dot product per pair in Python was a tenth of the stage on a corpus.
-    Blocks that fit the cache: 120,000 pairs of 512-dim vectors took 1.0 s in blocks of 100,000
-    (two 245 MB gathers), 0.14 s in blocks of 8,192 and 0.075 in blocks of 512 (the same bits:
-    each pair's dot product is its rows' alone)."""
-    if not vectors or not pairs:
-        return [None] * len(pairs)
+def _pair_cosines(names: Sequence[str], lo: np.ndarray, hi: np.ndarray, vectors: Mapping[str, np.ndarray] | None,
+                  block: int = 512, kept: KeptCosines | None = None,
+                  digests: Mapping[str, object] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The cosine of each pair's document vectors (the pairs as codes: ``names[lo[i]]``,
+    ``names[hi[i]]``), a block of pairs at a time in numpy: one dot product per pair in Python
+    was a tenth of the stage on a corpus. Returns each pair's two rows among ``vectors``' (-1:
+    none, and its cosine is not one) and the cosines (float32). Blocks that fit the cache:
+    120,000 pairs of 512-dim vectors took 1.0 s in blocks of 100,000 (two 245 MB gathers), 0.14 s
+    in blocks of 8,192 and 0.075 in blocks of 512 (the same bits: each pair's dot product is its
+    rows' alone). ``kept``: the cosines an earlier run computed, taken for the pairs whose
+    vectors' ``digests`` are the same (:class:`sourcetrace.relate.columns.KeptCosines`)."""
+    if not vectors or not len(lo):
+        return np.full((len(lo), 2), -1, dtype=np.int64), np.zeros(len(lo), dtype=np.float32)
     row = {d: i for i, d in enumerate(vectors)}
-    mat = np.stack([np.asarray(v, dtype=np.float32) for v in vectors.values()])
-    ia, ib = (np.fromiter(map(row.get, map(itemgetter(side), pairs), repeat(-1)), dtype=np.int64, count=len(pairs))
-              for side in (0, 1))
-    out: list[float | None] = []
-    for s in range(0, len(pairs), block):
-        a, b = ia[s:s + block], ib[s:s + block]
-        cos = np.einsum("ij,ij->i", mat[np.maximum(a, 0)], mat[np.maximum(b, 0)]).tolist()
-        if (a >= 0).all() and (b >= 0).all():  # most often: no pair to look at one by one
-            out += cos
-        else:
-            out += [c if i >= 0 and j >= 0 else None for c, i, j in zip(cos, a.tolist(), b.tolist(), strict=True)]
-    return out
+    of_code = np.fromiter(map(row.get, names, repeat(-1)), dtype=np.int64, count=len(names))
+    rows = np.column_stack([of_code[lo], of_code[hi]])
+    values = list(vectors.values())
+
+    def compute(at: np.ndarray) -> np.ndarray:
+        """The cosines of the pairs at ``at``, from the vectors of their documents alone."""
+        need = np.unique(rows[at])
+        need = need[need >= 0]
+        out = np.zeros(len(at), dtype=np.float32)
+        if not len(need):
+            return out
+        mat = np.stack([np.asarray(values[i], dtype=np.float32) for i in need.tolist()])
+        local = np.minimum(np.searchsorted(need, rows[at]), len(need) - 1)  # a row of none: any, not a cosine
+        for s in range(0, len(at), block):
+            out[s:s + block] = np.einsum("ij,ij->i", mat[local[s:s + block, 0]], mat[local[s:s + block, 1]])
+        return out
+
+    if kept is None:
+        return rows, compute(np.arange(len(lo)))
+    digests = digests or {}
+    return rows, kept.cosines(names, [digests.get(d) for d in names], lo, hi, compute)
