@@ -10,7 +10,9 @@ once they are reaped). This samples /proc: every interval, the CPU of the comman
 every process under it (the reaped ones through the parent's children's times), and the stage the
 last progress line on the command's stderr names ("sourcetrace: candidates, 10.3 s" -> candidates;
 the lines after "done" are the outputs being written). It prints, per stage, its wall, CPU, mean
-cores used and idle core-seconds (wall x cores of the machine - CPU); with --timeline, every sample.
+cores used and idle core-seconds (wall x cores of the machine - CPU); with --timeline, every sample;
+with --processes STAGE, each process's own CPU in that stage and the seconds it was seen in it (a
+stage's critical path under load, where walls mean nothing: its processes' CPU side by side).
 Linux only (/proc). The command's stderr is read, not shown; its stdout passes through.
 """
 
@@ -48,8 +50,9 @@ def _times(pid: int) -> tuple[int, float, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
 
 
-def tree_cpu(root: int) -> float | None:
-    """CPU seconds of ``root``, its reaped children and every live process under it."""
+def tree_cpu(root: int, own: dict[int, float] | None = None) -> float | None:
+    """CPU seconds of ``root``, its reaped children and every live process under it; ``own``
+    gets each live process's own CPU by pid."""
     live: dict[int, list[int]] = {}
     cpu: dict[int, tuple[float, float]] = {}
     for name in os.listdir("/proc"):
@@ -59,8 +62,12 @@ def tree_cpu(root: int) -> float | None:
     if root not in cpu:
         return None
     total, todo = sum(cpu[root]), list(live.get(root, []))
+    if own is not None:
+        own[root] = cpu[root][0]
     while todo:
         pid = todo.pop()
+        if own is not None:
+            own[pid] = cpu[pid][0]
         total += cpu[pid][0]  # a live child's reaped children count once it is reaped in turn
         total += cpu[pid][1]
         todo.extend(live.get(pid, []))
@@ -85,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--interval", type=float, default=1.0, help="seconds between samples (default 1)")
     ap.add_argument("--timeline", type=Path, help="also write every sample here")
+    ap.add_argument("--processes", metavar="STAGE", help="also print each process's CPU in this stage")
     args = ap.parse_args(argv[:cut])
     command = argv[cut + 1:]
     if not command:
@@ -108,12 +116,22 @@ def main(argv: list[str] | None = None) -> int:
     out = args.timeline.open("w") if args.timeline else None
     start = last_t = time.perf_counter()
     last_cpu = 0.0
+    # pid -> [CPU when first seen in the stage, CPU last seen, first sample's time, last's]
+    procs: dict[int, list[float]] = {}
+    last_own: dict[int, float] = {}
     while proc.poll() is None:
         time.sleep(args.interval)
-        cpu = tree_cpu(proc.pid)
+        own: dict[int, float] = {}
+        cpu = tree_cpu(proc.pid, own)
         now = time.perf_counter()
         if cpu is None:
             break
+        if seen["stage"] == args.processes:
+            for pid, c in own.items():
+                # a process started within the interval counts from 0
+                seen_at = procs.setdefault(pid, [last_own.get(pid, 0.0), c, now - start, now - start])
+                seen_at[1], seen_at[3] = c, now - start
+        last_own = own
         st = stages.setdefault(seen["stage"], Stage(seen["stage"]))
         st.wall += now - last_t
         st.cpu += cpu - last_cpu
@@ -132,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     total_cpu = sum(st.cpu for st in stages.values())
     print(f"{'total':12} {wall:8.1f} {total_cpu:8.1f} {total_cpu / max(wall, 1e-9):6.2f} "
           f"{max(wall * cores - total_cpu, 0.0):12.1f}   (exit {code}, {cores} cores)")
+    if args.processes:
+        print(f"\n{args.processes}: {'pid':>8} {'CPU s':>8} {'seen s':>14}")
+        for pid, (c0, c1, t0, t1) in procs.items():
+            if c1 > c0:
+                print(f"{'':{len(args.processes) + 1}} {pid:8} {c1 - c0:8.2f} {t0:6.1f}-{t1:6.1f}")
     return code
 
 

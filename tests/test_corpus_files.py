@@ -1,12 +1,12 @@
 """engines/corpus_files.py: documents, sentences and texts written from the store by a process of
 their own, the same bytes as written by the tracing process, and the trace's relations stored by it
-when given their rows; a process that fails leaves them to its caller, one still running when its
-trace fails is ended."""
+when given their rows (its files then only some, the caller's the others: together the same set);
+a process that fails leaves them to its caller, one still running when its trace fails is ended."""
 
 import signal
 
 from sourcetrace.engines import corpus_files
-from sourcetrace.engines.corpus_files import CorpusFiles
+from sourcetrace.engines.corpus_files import BESIDE_RELATIONS, CorpusFiles, write_from_store
 from sourcetrace.engines.document_texts import DocumentTexts
 from sourcetrace.engines.ingest import ingest
 from sourcetrace.outputs import CORPUS_FILES, write_corpus_files
@@ -47,10 +47,30 @@ def test_given_the_relations_rows_the_process_stores_them_as_the_store_would(tmp
                      Relation(b, c, "related", 0.0, 0.0, 0.61, evidence=["cue", "é"])]
         (tmp_path / "there").mkdir()
         with CorpusFiles(store, docs, tmp_path / "there", min_docs=0, relations=relation_rows(relations)) as there:
-            assert there.relations and there.written()
+            assert there.relations and there.stored() and there.written()
+            assert there.files == BESIDE_RELATIONS and set(BESIDE_RELATIONS) < set(CORPUS_FILES)
+            # the caller's share, as the trace writes it: with the process's, the whole set
+            write_from_store(store, docs, tmp_path / "there", [n for n in CORPUS_FILES if n not in there.files])
         assert store.relations() == relations
-        assert sorted(p.name for p in (tmp_path / "there").iterdir()) == sorted(CORPUS_FILES)
-        assert not CorpusFiles(store, docs, tmp_path, relations=[]).relations  # not started: the caller stores them
+        by_doc = store.sentences_of([d.id for d in docs])
+        write_corpus_files(tmp_path / "here", docs, [s for d in docs for s in by_doc[d.id]],
+                           DocumentTexts(store).by_path(docs))
+    for name in CORPUS_FILES:
+        assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+    assert sorted(p.name for p in (tmp_path / "there").iterdir()) == sorted(CORPUS_FILES)
+    with Store(tmp_path / "s.db") as store:
+        # not started: the caller stores them and writes every file
+        assert not CorpusFiles(store, docs, tmp_path, relations=[]).stored()
+        assert CorpusFiles(store, docs, tmp_path, relations=[]).files == ()
+
+
+def test_the_files_asked_from_the_store_are_those_and_only_those(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        docs = _corpus(tmp_path, store)
+        for names in (["sentences.jsonl"], ["documents.jsonl", "texts.jsonl"], []):
+            (tmp_path / str(len(names))).mkdir()
+            write_from_store(store, docs, tmp_path / str(len(names)), names)
+            assert sorted(p.name for p in (tmp_path / str(len(names))).iterdir()) == sorted(names)
 
 
 def test_no_process_below_its_size_or_without_a_set_or_for_a_store_in_memory(tmp_path):
@@ -59,6 +79,7 @@ def test_no_process_below_its_size_or_without_a_set_or_for_a_store_in_memory(tmp
         assert CorpusFiles(store, docs, tmp_path).proc is None  # 3 documents < MIN_DOCS
         assert CorpusFiles(store, docs, None, min_docs=0).proc is None
         assert not CorpusFiles(store, docs, tmp_path).written()  # the caller writes them
+        assert not CorpusFiles(store, docs, tmp_path).stored()
     with Store(":memory:") as store:
         assert CorpusFiles(store, _corpus(tmp_path, store), tmp_path, min_docs=0).proc is None
 

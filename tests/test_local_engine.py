@@ -708,9 +708,9 @@ def test_relations_stored_beside_the_rest_are_the_trace_s_and_a_failed_write_is_
 @pytest.mark.parametrize("corpus_process", [False, True, "failing"])
 def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relations_even_when_the_write_fails(
         tmp_path, monkeypatch, corpus_process):
-    """With ``out`` the output set is written while the relations are stored (engines/local.py), the
-    corpus files by a process of their own on a corpus large enough (engines/corpus_files.py): byte
-    for byte the files pipeline.outputs writes of the result; a write that fails raises, and the
+    """With ``out`` the output set is written while the relations are stored (engines/local.py), by
+    a process of their own on a corpus large enough, which writes some of the corpus files too
+    (engines/corpus_files.py): byte for byte the files pipeline.outputs writes of the result; a write that fails raises, and the
     store still gets the trace's relations."""
     from sourcetrace import pipeline
     from sourcetrace.engines import corpus_files
@@ -720,7 +720,7 @@ def test_a_trace_given_out_writes_the_set_its_result_gives_and_stores_its_relati
     monkeypatch.setattr(corpus_files, "MIN_DOCS", 0 if corpus_process else 10**9)
     if corpus_process == "failing":  # then the trace writes the corpus files and stores the relations itself
         monkeypatch.setattr(corpus_files, "_CHILD", "import sys; sys.exit(3)")
-    monkeypatch.setattr(corpus_files.CorpusFiles, "written", lambda self, was=corpus_files.CorpusFiles.written:
+    monkeypatch.setattr(corpus_files.CorpusFiles, "stop", lambda self, was=corpus_files.CorpusFiles.stop:
                         started.append(self.proc is not None) or was(self))
     with Store(tmp_path / "s.db") as store:
         docs, _ = _a_story_and_its_copy(tmp_path, store)

@@ -288,6 +288,29 @@ def test_put_relations_writes_only_the_difference(tmp_path):
         assert len(store.relations()) == 2
 
 
+def test_relations_of_a_document_not_stored_fail_as_sqlite_s_foreign_keys_do_and_write_nothing(tmp_path):
+    """put_relation_rows checks the rows' documents itself, with SQLite's own check off for its
+    write (a check a row was half a fresh trace's INSERT): the same error, nothing written, the
+    connection's foreign keys on again after."""
+    from sourcetrace.records import Relation
+
+    with Store(tmp_path / "s.db") as store:
+        for name in "ab":
+            source = SourceFile(f"in/{name}.txt", "Some text.", "utf-8", "text", name * 64, 10)
+            store.put_file(f"/abs/in/{name}.txt", source, "s1", [Document(f"{name}#1", f"in/{name}.txt", 0, 10, "en")],
+                           [])
+        ab = Relation("a#1", "b#1", "copy", 0.9, 0.8, 0.95, source="a#1", evidence=["word for word"], passages=1)
+        assert store.put_relations(["a#1", "b#1"], [ab]) == 1
+        for stray in (Relation("a#1", "z#1", "related", 0.1, 0.1, 0.5), Relation("y#1", "b#1", "related", 0.1, 0.1, 0.5)):
+            with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+                store.put_relations(["a#1", "b#1", stray.a, stray.b], [ab, stray])
+            assert store.relations() == [ab]
+            assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        store.conn.execute("PRAGMA foreign_keys=OFF")  # a connection without them: none checked, none turned on
+        assert store.put_relations(["a#1", "b#1", "z#1"], [ab, Relation("a#1", "z#1", "related", 0.1, 0.1, 0.5)]) == 1
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 0
+
+
 def test_a_bulk_write_of_relations_builds_their_index_again_and_keeps_the_rest(tmp_path, monkeypatch):
     """Most of the table new: the index on b is dropped and built again in the same transaction
     (store/results.py); the rows are those written, the index is there and used, older relations stay."""

@@ -41,7 +41,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -113,12 +113,17 @@ def write_texts(outdir: Path, texts: Mapping[str, str]) -> None:
 CORPUS_FILES = ("documents.jsonl", "sentences.jsonl", "texts.jsonl")
 
 
-def write_corpus_files(out: Path, documents: Iterable[Any], sentences: Iterable[Any], texts: Mapping[str, str]) -> None:
-    """documents.jsonl, sentences.jsonl and texts.jsonl (:data:`CORPUS_FILES`) of a set into
-    `out`: its documents and sentences (records with ``to_json``) and its files' texts by path."""
-    write_jsonl(out / "documents.jsonl", (d.to_json() for d in documents))
-    write_lines(out / "sentences.jsonl", sentence_lines(sentences))
-    write_texts(out, texts)
+def write_corpus_files(out: Path, documents: Iterable[Any], sentences: Iterable[Any], texts: Mapping[str, str],
+                       names: Collection[str] = CORPUS_FILES) -> None:
+    """documents.jsonl, sentences.jsonl and texts.jsonl (:data:`CORPUS_FILES`; those of `names`)
+    of a set into `out`: its documents and sentences (records with ``to_json``) and its files'
+    texts by path."""
+    if "documents.jsonl" in names:
+        write_jsonl(out / "documents.jsonl", (d.to_json() for d in documents))
+    if "sentences.jsonl" in names:
+        write_lines(out / "sentences.jsonl", sentence_lines(sentences))
+    if "texts.jsonl" in names:
+        write_texts(out, texts)
 
 
 def write_settings(outdir: Path, settings: dict[str, Any]) -> None:

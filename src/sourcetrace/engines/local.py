@@ -48,7 +48,7 @@ from sourcetrace.candidates.pairs import (
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.static import RowMemo
 from sourcetrace.encode.vectors import StoreVectors
-from sourcetrace.engines.corpus_files import CorpusFiles
+from sourcetrace.engines.corpus_files import CorpusFiles, write_from_store
 from sourcetrace.engines.document_texts import DocumentTexts
 from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.kept import (
@@ -72,7 +72,7 @@ from sourcetrace.engines.workers import (
     diff_chunk,
     document_facts,
 )
-from sourcetrace.outputs import output_set, write_corpus_files
+from sourcetrace.outputs import CORPUS_FILES, output_set, write_corpus_files
 from sourcetrace.pipeline import Pairs, Trace
 from sourcetrace.readers import DEFAULT_MAX_BYTES
 from sourcetrace.records import Document, Fact, FactDiff, Passage, Relation, Sentence, in_bulk, pair_key
@@ -237,9 +237,9 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
 
         fams = pipeline.families(docs, relations)
         progress.start("done")
-        # The files the corpus's reading decided are written from the store by a process of their own
-        # (engines/corpus_files.py), on the other core, while this one writes the rest; that process
-        # stores the relations first (else a thread of this one does).
+        # The relations are stored by a process of their own (engines/corpus_files.py), on the other
+        # core, which then writes some of the files the corpus's reading decided, from the store,
+        # while this one writes the rest (else a thread of this one stores them).
         stored: Future | None = None
         early: CorpusFiles | None = None
         try:
@@ -255,11 +255,18 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
                     # Beside the relations being stored, by that process (or a thread of this one, which
                     # mostly waits on SQLite and the disk with the GIL let go).
                     pipeline.write_outputs(trace, staged, corpus_files=False)
-                    if not early.written():
-                        write_corpus_files(staged, trace.documents,
-                                           *((trace.sentences, trace.texts) if corpus else _corpus_records(store, docs, texts)))
+
+                    def write_here(names: Sequence[str]) -> None:
+                        if corpus:
+                            write_corpus_files(staged, trace.documents, trace.sentences, trace.texts, names)
+                        else:
+                            write_from_store(store, docs, staged, names, texts)
+
+                    write_here([name for name in CORPUS_FILES if name not in early.files])
+                    if early.files and not early.written():
+                        write_here(early.files)
         finally:  # not stored by that process (not started, failed, or the block failed): here
-            if stored is None and not (early is not None and early.relations and early.written()):
+            if stored is None and not (early is not None and early.stored()):
                 stored = _store_beside(beside, store, put)
         if stored is not None:
             stored.result()

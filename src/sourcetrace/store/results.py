@@ -85,6 +85,21 @@ class ResultTables:
         rows = {(row[0], row[1]): row for row in new}
         listed = list(rows.values())
         columns = _Columns.of(listed)
+        # SQLite checks a row's two documents as it inserts it, opening the documents' index for each
+        # row: half the INSERT of a fresh trace's 340k rows. They are checked here once, in the
+        # transaction (no document can go meanwhile), with the pragma off for it (a no-op inside one).
+        # Ids of another type than str are left to SQLite, which compares them by its own rules.
+        checks = bool(self.conn.execute("PRAGMA foreign_keys").fetchone()[0])
+        if not checks or not all(type(a) is str and type(b) is str for a, b in rows):
+            return self._write_relations(ids, rows, listed, columns, False)
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            return self._write_relations(ids, rows, listed, columns, True)
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def _write_relations(self, ids: set[str], rows: dict[tuple, tuple], listed: list[tuple],
+                         columns: _Columns | None, check_documents: bool) -> int:
         # All in the transaction: what is compared is what the rows are written over.
         with transaction(self.conn) as cur:
             blob = cur.execute("SELECT data FROM corpus_cache WHERE kind=? AND version=?",
@@ -104,13 +119,16 @@ class ResultTables:
                         others.append(row)
                 n_rows = len(stored) + len(others)
                 gone = [key for key in stored if key not in rows]
-                changed = [row for key, row in rows.items() if stored.get(key) != row]
+                # none stored (a fresh trace): every row is new
+                changed = [row for key, row in rows.items() if stored.get(key) != row] if stored else list(listed)
                 # What the table holds after: the rows of other documents not written again (most
                 # often none), and these.
                 others = [r for r in others if (r[0], r[1]) not in rows]
                 after = _Columns.of(others + listed) if columns is not None and others else columns
             # In key order: each row goes next to the last one in the table's b-tree, not to a random page.
-            changed.sort(key=lambda row: row[:2])
+            changed.sort(key=itemgetter(0, 1))
+            if check_documents:  # SQLite's foreign keys are off for this write: what they would check, at once
+                _check_documents(cur, changed)
             # Most of the table new (a fresh trace: 340k rows at 25k documents): the index on b is
             # built again after the rows, in one sort, rather than kept up a row at a time (half the time).
             rebuild = len(changed) >= _BULK_ROWS and 2 * len(changed) >= n_rows - len(gone) + len(changed)
@@ -155,6 +173,16 @@ class ResultTables:
                 if doc in out:
                     out[doc].append(rel)
         return out
+
+
+def _check_documents(cur: sqlite3.Cursor, rows: list[tuple]) -> None:
+    """What SQLite's foreign keys check of `rows` (both documents of each stored), in one query:
+    :class:`sqlite3.IntegrityError` as SQLite raises it if one is not."""
+    names = set(map(itemgetter(0), rows)) | set(map(itemgetter(1), rows))
+    missing = cur.execute("SELECT count(*) FROM json_each(?) WHERE value NOT IN (SELECT id FROM documents)",
+                          (json.dumps(sorted(names)),)).fetchone()[0]
+    if missing:
+        raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
 
 
 def relation_rows(relations: Iterable[Relation]) -> list[tuple]:
