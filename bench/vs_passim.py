@@ -2,7 +2,7 @@
 
     PASSIM_VENV=/work/passim-venv .venv/bin/python bench/vs_passim.py [--docs 10000 25000 50000]
         [--seed 7] [--passim-venv DIR] [--peers DIR] [--encoder SPEC] [--passim-options "-m 20"]
-        [--without-passim] [--keep DIR] [--json]
+        [--without-passim] [--keep DIR] [--json] [--rounds N]
 
 For each size, `synthetic.planted_corpus` writes the corpus as one `.txt` file per document in one
 directory (what passim's run.sh reads); then, one after the other:
@@ -29,6 +29,13 @@ relation precision (directed relations inside one planted family; strict: plante
 passim types no relation: each document pair sharing a passage is "derived", which bench/trace.py
 accepts for every planted type but translation. passim names documents by file stem.
 
+--rounds N runs every size N times (the corpora written once), the sizes alternated (10k, 25k,
+10k, 25k, ...: the machine's load moves in an hour as much as the 50k/25k ratio's margin) and,
+with passim, the two tools in turn (sourcetrace first in odd rounds, passim first in even ones),
+sourcetrace each time on a fresh store; after the table of the last round it prints every run
+(wall and CPU s, load), each size's medians, and the ratios of medians (each size over the
+previous; sourcetrace over passim) with the min and max of the same ratio within each round.
+
 --without-passim runs sourcetrace alone (issue 18's "fact-checker's day": --docs 15000
 --without-passim; the table gives the sentences sourcetrace stored, headline lines included).
 
@@ -43,6 +50,7 @@ import json
 import os
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -102,6 +110,7 @@ class Size:
     ours: Side
     passim: Side
     sentences: int = 0  # in sourcetrace's store
+    passim_first: bool = False  # which ran first
 
     @property
     def ratio(self) -> float:
@@ -227,8 +236,18 @@ def score(side: Side, run: bench_trace.Run, truth: dict, corpus: Path) -> None:
 
 
 # -- one size ------------------------------------------------------------------------------------
-def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path | None, encoder: str | None,
-             passim_options: list[str]) -> Size:
+@dataclass
+class Corpus:
+    """One size's planted corpus, written once for every run of that size."""
+
+    work: Path
+    path: Path
+    truth: dict
+    mb: float
+    gen_s: float
+
+
+def planted(n: int, seed: int, work: Path) -> Corpus:
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus"
     shutil.rmtree(corpus, ignore_errors=True)
@@ -238,18 +257,88 @@ def one_size(n: int, seed: int, work: Path, peers: Path, venv: Path | None, enco
     mb = sum(p.stat().st_size for p in corpus.glob("*.txt")) / 1e6
     say(f"[{n}] corpus: {len(truth['docs'])} documents, {mb:.1f} MB, {len(truth['pairs'])} planted pairs, "
         f"written in {gen:.1f}s -> {corpus}")
-    ours, ours_out = run_ours(corpus, work, peers, encoder)
-    say(f"[{n}] sourcetrace {ours.wall_s:.1f}s, peak {ours.peak_mib:.0f} MiB")
-    with sqlite3.connect(f"file:{work / 'ours.db'}?mode=ro", uri=True) as db:
+    return Corpus(work, corpus, truth, mb, gen)
+
+
+def one_size(c: Corpus, peers: Path, venv: Path | None, encoder: str | None, passim_options: list[str],
+             passim_first: bool = False) -> Size:
+    """Both tools on ``c`` (sourcetrace on a fresh store), passim first if ``passim_first``."""
+    n = len(c.truth["docs"])
+
+    def ours_side() -> Side:
+        ours, ours_out = run_ours(c.path, c.work, peers, encoder)
+        say(f"[{n}] sourcetrace {ours.wall_s:.1f}s, CPU {ours.cpu_s:.1f}s, peak {ours.peak_mib:.0f} MiB")
+        score(ours, as_run(ours_out, our_keys(ours_out, c.path)), c.truth, c.path)
+        return ours
+
+    def passim_side() -> Side:
+        if venv is None:
+            return Side("passim", ran=False)
+        theirs, passim_out = run_passim(c.path, c.work, peers, venv, passim_options)
+        say(f"[{n}] passim {theirs.wall_s:.1f}s ({theirs.total_s:.1f}s with conversions), CPU {theirs.cpu_s:.1f}s, "
+            f"peak {theirs.peak_mib:.0f} MiB")
+        score(theirs, as_run(passim_out, passim_keys(passim_out)), c.truth, c.path)
+        return theirs
+
+    theirs = passim_side() if passim_first else None
+    ours = ours_side()
+    with sqlite3.connect(f"file:{c.work / 'ours.db'}?mode=ro", uri=True) as db:
         sentences = db.execute("SELECT count(*) FROM sentences").fetchone()[0]
-    score(ours, as_run(ours_out, our_keys(ours_out, corpus)), truth, corpus)
-    if venv is None:
-        return Size(len(truth["docs"]), mb, gen, ours, Side("passim", ran=False), sentences)
-    theirs, passim_out = run_passim(corpus, work, peers, venv, passim_options)
-    say(f"[{n}] passim {theirs.wall_s:.1f}s ({theirs.total_s:.1f}s with conversions), "
-        f"peak {theirs.peak_mib:.0f} MiB")
-    score(theirs, as_run(passim_out, passim_keys(passim_out)), truth, corpus)
-    return Size(len(truth["docs"]), mb, gen, ours, theirs, sentences)
+    if theirs is None:
+        theirs = passim_side()
+    return Size(n, c.mb, c.gen_s, ours, theirs, sentences, passim_first)
+
+
+def clear_runs(work: Path) -> None:
+    """A size's store and outputs (the next run makes them fresh): only one run's are on disk."""
+    for p in (work / "ours", work / "passim"):
+        shutil.rmtree(p, ignore_errors=True)
+    for p in work.glob("ours.db*"):
+        p.unlink(missing_ok=True)
+
+
+# -- several rounds --------------------------------------------------------------------------------
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _spread(pairs: list[tuple[float, float]]) -> str:
+    """Median of the numerators over median of the denominators, then the min and max of the
+    ratios of each round's pair."""
+    ratios = [a / max(b, 1e-9) for a, b in pairs]
+    med = _median([a for a, _ in pairs]) / max(_median([b for _, b in pairs]), 1e-9)
+    return f"{med:.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f})"
+
+
+def rounds_table(rounds: list[list[Size]]) -> str:
+    """Each run in the order it ran, the median of each size, and the ratios of medians: each size
+    over the previous (wall and CPU; the spread is the min-max of the same round's ratios) and,
+    where passim ran, sourcetrace over passim (the spread is each round's pair's)."""
+    lines = ["round  documents  tool         wall s   CPU s  1-min load before-after"]
+    for r, sizes in enumerate(rounds, 1):
+        for s in sizes:
+            sides = [s.passim, s.ours] if s.passim.ran and s.passim_first else [s.ours, s.passim]
+            for side in (x for x in sides if x.ran):
+                lines.append(f"{r:>5}  {s.docs:>9,}  {side.tool:<11}  {side.wall_s:>6.1f}  {side.cpu_s:>6.1f}  "
+                             f"{side.load[0]:.1f}-{side.load[1]:.1f}")
+    lines.append("")
+    sizes = list(zip(*rounds, strict=True))  # per size, its runs
+    for runs in sizes:
+        passim = [s.passim for s in runs if s.passim.ran]
+        lines.append(f"median {runs[0].docs:,} ({len(runs)} runs): sourcetrace wall {_median([s.ours.wall_s for s in runs]):.1f} s, "
+                     f"CPU {_median([s.ours.cpu_s for s in runs]):.1f} s"
+                     + (f"; passim wall {_median([x.wall_s for x in passim]):.1f} s, CPU {_median([x.cpu_s for x in passim]):.1f} s"
+                        if passim else ""))
+    for prev, runs in zip(sizes, sizes[1:], strict=False):
+        lines.append(f"sourcetrace {runs[0].docs:,} / {prev[0].docs:,}: wall "
+                     f"{_spread([(s.ours.wall_s, p.ours.wall_s) for p, s in zip(prev, runs, strict=True)])}, CPU "
+                     f"{_spread([(s.ours.cpu_s, p.ours.cpu_s) for p, s in zip(prev, runs, strict=True)])}  bar 50k/25k <= 2.2")
+    for runs in sizes:
+        if all(s.passim.ran for s in runs):
+            lines.append(f"sourcetrace / passim at {runs[0].docs:,}: wall "
+                         f"{_spread([(s.ours.wall_s, s.passim.wall_s) for s in runs])}, CPU "
+                         f"{_spread([(s.ours.cpu_s, s.passim.cpu_s) for s in runs])}  bar wall <= 0.5")
+    return "\n".join(lines)
 
 
 # -- the table -----------------------------------------------------------------------------------
@@ -316,7 +405,13 @@ def main() -> None:
     ap.add_argument("--without-passim", action="store_true", help="run sourcetrace alone")
     ap.add_argument("--keep", type=Path, help="keep corpora and outputs in this directory")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run every size this many times, the sizes alternated (and sourcetrace and passim, "
+                         "their order swapped each round), each on a fresh store; prints each run, the "
+                         "medians and the ratios of medians with their spread over the rounds")
     args = ap.parse_args()
+    if args.rounds < 1:
+        sys.exit("--rounds takes 1 or more")
     if not (args.peers / "run.sh").exists():
         sys.exit(f"no {args.peers}/run.sh: this bench needs ../shared/peers/passim (or --peers DIR)")
     if args.without_passim:
@@ -335,24 +430,55 @@ def main() -> None:
                  "documents: free some space or pass --keep DIR on a larger disk")
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_vs_passim_"))
     say(f"bench/vs_passim.py --docs {' '.join(map(str, args.docs))} --seed {args.seed} "
-        f"--passim-options '{args.passim_options}' work={work}")
+        f"--passim-options '{args.passim_options}' --rounds {args.rounds} work={work}")
+    tools = (args.peers.resolve(), args.passim_venv and args.passim_venv.resolve(), args.encoder,
+             args.passim_options.split())
+    rounds: list[list[Size]] = []
     try:
-        sizes = [one_size(n, args.seed, work / f"n{n}", args.peers.resolve(), args.passim_venv and args.passim_venv.resolve(), args.encoder,
-                          args.passim_options.split()) for n in args.docs]
+        if args.rounds == 1:  # each size's corpus written when its turn comes
+            rounds.append([one_size(planted(n, args.seed, work / f"n{n}"), *tools) for n in args.docs])
+        else:  # every corpus written first, then the sizes in turn, round after round
+            corpora = [planted(n, args.seed, work / f"n{n}") for n in args.docs]
+            for r in range(args.rounds):
+                rounds.append([])
+                for c in corpora:
+                    say(f"round {r + 1} of {args.rounds}: {len(c.truth['docs']):,} documents")
+                    rounds[-1].append(one_size(c, *tools, passim_first=r % 2 == 1))
+                    if r + 1 < args.rounds or args.keep is None:
+                        clear_runs(c.work)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+    sizes = rounds[-1]
     if args.json:
-        print(json.dumps([{**asdict(s), "ratio": round(s.ratio, 3)} for s in sizes], indent=1))
+        runs = [[{**asdict(s), "ratio": round(s.ratio, 3)} for s in r] for r in rounds]
+        print(json.dumps(runs[0] if args.rounds == 1 else runs, indent=1))
         return
     for s in sizes:
         for side in (s.ours, s.passim):
             if side.examples:
                 print(f"\n{s.docs:,} documents, {side.tool}: examples (missed, wrong types, false relations)")
                 print("\n".join(f"  {line}" for line in side.examples))
+    last = f" (the last of {args.rounds} rounds)" if args.rounds > 1 else ""
     print(f"\n== sourcetrace vs passim on planted corpora (seed {args.seed}), one .txt per document; "
-          f"passim options: {args.passim_options or 'its defaults'} ==")
+          f"passim options: {args.passim_options or 'its defaults'}{last} ==")
     print(table(sizes))
+    if args.rounds > 1:
+        print(f"\n== {args.rounds} rounds, the sizes alternated{', sourcetrace and passim in turn' if sizes[0].passim.ran else ''} ==")
+        print(rounds_table(rounds))
+        for tool in ("ours", "passim"):
+            moved = [runs[0].docs for runs in zip(*rounds, strict=True) if len({_answers(s, tool) for s in runs}) > 1]
+            name = "sourcetrace" if tool == "ours" else "passim"
+            if moved:
+                print(f"{name}: answers DIFFER between rounds at {', '.join(f'{n:,}' for n in moved)} documents")
+            elif getattr(sizes[0], tool).ran:
+                print(f"{name}: the same answers in every round (relations, recall, precision)")
+
+
+def _answers(s: Size, tool: str) -> str:
+    """What a run of ``tool`` found (not how fast): the same in every round of the same code and corpus."""
+    x = getattr(s, tool)
+    return json.dumps([x.relations, x.recall, x.precision, x.precision_strict] + ([s.sentences] if tool == "ours" else []))
 
 
 if __name__ == "__main__":

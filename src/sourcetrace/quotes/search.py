@@ -477,10 +477,10 @@ class _Kept:
 
 
 def one_thread_encoder() -> Encoder:
-    """The index's encoder (USE) with one BLAS thread for queries: a one-sentence forward pass
-    takes 3 ms that way, and 190 ms with two threads while the other core is busy (a thread waits
-    for its descheduled peer; measured on this 2-core machine)."""
-    return USEEncoder(threads=1)
+    """The index's encoder (USE), the batcher's own, on one BLAS thread as USE always runs: a
+    one-sentence forward pass takes 3 ms that way, and took 190 ms with two threads while the
+    other core was busy (a thread waits for its descheduled peer; measured on this 2-core machine)."""
+    return USEEncoder()
 
 
 MAX_QUERY_BATCH = 16  # queries encoded together: 1.0 ms each at 16, 2.2 ms alone (USE, one thread)
