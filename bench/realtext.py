@@ -49,6 +49,15 @@ test files in a temporary directory on every run.
   government text from Wikisource, Wikipedia and PubMed articles, a Wikivoyage guide, a list of
   medical sentences; 4 to 450 sentences). One sentence a line; complete and partial as above. The
   English is the original (TICO-19 translated from English), so it is the source of a complete one.
+* TED talks, transcripts and their Arabic subtitles (spoken, not written, prose): `fetch
+  github:hlt-mt/WIT3` (FBK's WIT3 archive), archive/2017-01-ted-test/texts/en/ar/en-ar.tgz and
+  .../ar/en/ar-en.tgz: IWSLT 2017's test sets tst2016 and tst2017, 25 talks given in English, each
+  a <doc> whose <seg>s (a sentence or two) carry the same ids on both sides (TED's copyright,
+  CC BY-NC-ND 3.0: read for an evaluation, nothing copied here). Each talk is cut in two at its
+  middle segment, each half a document (15-110 segments): the two halves of one talk are related
+  texts (one speaker, one topic) that translate nothing of each other. One segment a line
+  (`--paragraphs`: paragraphs of three); complete and partial as above; the English is the
+  original, the source of a complete one.
 * Tatoeba ara-eng from ../shared/corpora/tatoeba (CC BY 2.0 FR), English side shuffled: the share
   of Arabic sentences matched to their true translation by the product path (default encoder,
   match_sentences with texts), as bench/tatoeba.py prints it (full run only).
@@ -67,8 +76,8 @@ of the true pairs' area): a verse found in part, one whose sentences are paired 
 side or both), one left unaligned; and, in the traced run, the pairs never aligned at all (no
 passage: never a candidate, or aligned to nothing). Each set of translations also gets its own
 figures (`set NAME:`), with a line for each pair that falls short: never aligned, or the type it
-got and each side's aligned share. `--paragraphs` lays TICO-19's documents out as a news page
-(paragraphs of three sentences) instead of one sentence a line. `--small` (about 2 minutes) takes fewer of each,
+got and each side's aligned share. `--paragraphs` lays TICO-19's documents and the TED
+talks out as a page (paragraphs of three sentences) instead of one sentence a line. `--small` (about 2 minutes) takes fewer of each,
 leaves out the commentary and Tatoeba, and aligns with the fast encoder (USE), as trace does above
 200 documents.
 """
@@ -85,6 +94,7 @@ import random
 import re
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import zipfile
@@ -107,6 +117,7 @@ QURAN = "risan/quran-json"
 BIBLE_AR, BIBLE_EN = "krezek/Peshitta", "aruljohn/Bible-kjv"
 PAN = "bhagirath77/PanPC"
 TICO = ("tico-19/tico-19.github.io", "data/TM/all.en-ar.tmx.zip")
+TED = ("hlt-mt/WIT3", "archive/2017-01-ted-test/texts")
 OPENITI = ("OpenITI/0300AH", "OpenITI/0375AH", "OpenITI/0450AH", "OpenITI/0475AH")
 COMMENTARY = ("OpenITI/0450AH", "data/0441IbnIflili/0441IbnIflili.SharhShicrMutanabbi/"
               "0441IbnIflili.SharhShicrMutanabbi.Shamela0037065-ara1")
@@ -170,7 +181,7 @@ class File:
 @dataclass
 class Pair:
     kind: str
-    set: str                            # where it comes from: quran, bible, tatoeba, pan, openiti, tico
+    set: str                            # where it comes from: quran, bible, tatoeba, pan, openiti, tico, ted
     a: str
     b: str
     source: str | None = None           # key of the file the relation flows from, when known
@@ -195,7 +206,7 @@ class Corpus:
         self.files[key] = File(key, lang, text, name)
 
     def only(self, sets: list[str]) -> None:
-        """Keep only the pairs of these sets (quran, bible, tatoeba, pan, openiti, tico) and their files."""
+        """Keep only the pairs of these sets (quran, bible, tatoeba, pan, openiti, tico, ted) and their files."""
         self.pairs = [p for p in self.pairs if p.set in sets]
         kept = {x for p in self.pairs for x in (p.a, p.b)} | {k for k, st in self.unpaired.items() if st in sets}
         self.files = {k: f for k, f in self.files.items() if k in kept}
@@ -506,6 +517,45 @@ def tico(corpus: Corpus, repo: Repo, n_complete: int, n_partial: int, rng: rando
     english = {key: en for key, _, en in docs if f"{key}.en" in corpus.files}
     for x, y in _sharing_blocks(english):
         corpus.sharing |= {frozenset((f"{x}.{u}", f"{y}.{v}")) for u in ("ar", "en") for v in ("ar", "en")}
+
+
+def ted_documents(repo: Repo) -> list[tuple[str, list[str], list[str]]]:
+    """The TED talks of IWSLT 2017's English-Arabic test sets as documents (key, Arabic segments,
+    English segments, segment i <-> segment i), each talk cut in two at its middle segment: a talk
+    half is as long as a news story (15-110 segments), and the two halves of one talk are related
+    texts that are no translation of each other."""
+    sides: dict[str, dict[tuple[str, str], dict[str, str]]] = {}
+    for lang, tgz in (("ar", "ar/en/ar-en.tgz"), ("en", "en/ar/en-ar.tgz")):
+        sides[lang] = {}
+        with tarfile.open(fileobj=io.BytesIO(repo.read_bytes(f"{TED[1]}/{tgz}"))) as tar:
+            for member in tar.getmembers():
+                if not member.name.endswith(".xml"):
+                    continue
+                root = ElementTree.fromstring(tar.extractfile(member).read())  # type: ignore[union-attr]
+                test = member.name.split(".")[2]  # IWSLT17.TED.tst2016.ar-en.ar.xml
+                for doc in root.iter("doc"):
+                    sides[lang][(test, doc.get("docid", ""))] = {
+                        seg.get("id", ""): " ".join((seg.text or "").split()) for seg in doc.iter("seg")}
+    out = []
+    for (test, talk), ar in sorted(sides["ar"].items()):
+        en = sides["en"].get((test, talk), {})
+        ids = [i for i in sorted(ar, key=int) if ar[i] and en.get(i)]
+        half = len(ids) // 2
+        for part, chosen in ((1, ids[:half]), (2, ids[half:])):
+            out.append((f"ted.{talk}.{part}", [ar[i] for i in chosen], [en[i] for i in chosen]))
+    return out
+
+
+def ted(corpus: Corpus, repo: Repo, n_complete: int, n_partial: int, rng: random.Random,
+        paragraphs: bool = False) -> None:
+    """TED talk halves as complete and partial reordered translations (as scripture); the English,
+    the talk as given, is the source of a complete one."""
+    first = len(corpus.pairs)
+    scripture(corpus, "ted", ted_documents(repo), n_complete, n_partial, rng, False,
+              paragraphs_text if paragraphs else lines_text)
+    for p in corpus.pairs[first:]:
+        if p.kind == "translation":
+            p.source = p.b
 
 
 TAKEN_WORDS = 20
@@ -917,13 +967,13 @@ def main() -> int:
     ap.add_argument("--handed-only", action="store_true",
                     help="only the translations handed to compare, no trace (alignment alone, in seconds)")
     ap.add_argument("--paragraphs", action="store_true",
-                    help="lay TICO-19's documents out in paragraphs of 3 sentences (a news page) instead of "
+                    help="lay TICO-19's documents and the TED talks out in paragraphs of 3 sentences (a page) instead of "
                          "one sentence a line")
     ap.add_argument("--exclude", nargs="*", default=[], metavar="KEY",
                     help="leave out the pairs of these files (truth keys, e.g. quran46): to get figures past "
                          "a file that makes trace fail; they are named in the output")
     ap.add_argument("--only", nargs="*", default=[], metavar="SET",
-                    help="keep only these sets (quran, bible, tatoeba, pan, openiti, tico): a quick look at one kind "
+                    help="keep only these sets (quran, bible, tatoeba, pan, openiti, tico, ted): a quick look at one kind "
                          "(the corpus is smaller, so candidates and the encoder may differ from a full run)")
     args = ap.parse_args()
     score_py = load_score_py(args.score_py)
@@ -939,6 +989,7 @@ def main() -> int:
     pan(corpus, Repo(args.mirror, PAN), n["reuse"], rng)
     openiti(corpus, [Repo(args.mirror, r) for r in OPENITI], n["editions"], not args.small, rng)
     tico(corpus, Repo(args.mirror, TICO[0]), *((4, 2) if args.small else (20, 10)), rng, args.paragraphs)
+    ted(corpus, Repo(args.mirror, TED[0]), *((4, 2) if args.small else (20, 20)), rng, args.paragraphs)
     corpus.exclude(args.exclude)
     if args.only:
         corpus.only(args.only)

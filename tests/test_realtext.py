@@ -8,10 +8,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 import io  # noqa: E402
+import tarfile  # noqa: E402
 import zipfile  # noqa: E402
 
 from realtext import (  # noqa: E402
     EDITION_SHARED,
+    TED,
     TICO,
     Corpus,
     Pair,
@@ -22,6 +24,7 @@ from realtext import (  # noqa: E402
     miss_shares,
     misses,
     paragraphs_text,
+    ted_documents,
     tico_documents,
 )
 
@@ -108,6 +111,41 @@ def test_translation_memory_units_become_documents_in_their_order():
     docs = tico_documents(_Repo(tmx))
     assert docs == [("tico.News_2", ["الأولى.", "الجملة الثانية."], ["First & one.", "Second sentence."]),
                     ("tico.Wiki_1", ["نص آخر."], ["Other text."])]
+
+
+class _Tgz:
+    """A snapshot holding WIT3's two test archives (Arabic, English), made here."""
+
+    def __init__(self, files: dict[str, dict[str, str]]) -> None:
+        self.data = {}
+        for tgz, members in files.items():
+            buf = io.BytesIO()
+            with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+                for name, text in members.items():
+                    info = tarfile.TarInfo(name)
+                    info.size = len(text.encode())
+                    tar.addfile(info, io.BytesIO(text.encode()))
+            self.data[f"{TED[1]}/{tgz}"] = buf.getvalue()
+
+    def read_bytes(self, path: str) -> bytes:
+        return self.data[path]
+
+
+def _talks(lang: str, talks: dict[str, list[tuple[int, str]]]) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?><mteval><srcset>'
+            + "".join(f'<doc docid="{t}"><title>x</title>' + "".join(f'<seg id="{i}">  {s}  </seg>' for i, s in segs)
+                      + "</doc>" for t, segs in talks.items()) + "</srcset></mteval>")
+
+
+def test_a_ted_talk_is_cut_in_two_halves_whose_segments_pair_by_id():
+    """Segments pair by their ids (not their order in the file); a segment empty on one side is left
+    out of both; each talk gives two documents, cut at its middle segment."""
+    ar = {"7": [(3, "ج"), (1, "أ"), (2, "ب"), (4, "د"), (5, "")], "9": [(1, "س"), (2, "ص")]}
+    en = {"7": [(1, "A  one"), (2, "B"), (3, "C"), (4, "D"), (5, "E")], "9": [(1, "S"), (2, "T")]}
+    repo = _Tgz({"ar/en/ar-en.tgz": {"ar-en/IWSLT17.TED.tst2017.ar-en.ar.xml": _talks("ar", ar), "ar-en/README": ""},
+                 "en/ar/en-ar.tgz": {"en-ar/IWSLT17.TED.tst2017.en-ar.en.xml": _talks("en", en)}})
+    assert ted_documents(repo) == [("ted.7.1", ["أ", "ب"], ["A one", "B"]), ("ted.7.2", ["ج", "د"], ["C", "D"]),
+                                   ("ted.9.1", ["س"], ["S"]), ("ted.9.2", ["ص"], ["T"])]
 
 
 def test_two_editions_share_their_runs_and_two_parts_of_a_collection_do_not():
