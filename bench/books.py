@@ -28,6 +28,7 @@ files the truth does not relate.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -135,10 +136,8 @@ class Sampler:
         parents: dict[int, int] = {}
         for name in os.listdir("/proc"):
             if name.isdigit():
-                try:
+                with contextlib.suppress(OSError, IndexError, ValueError):  # a process gone meanwhile
                     parents[int(name)] = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    pass
         tree, todo = [], [root]
         while todo:
             pid = todo.pop()
@@ -146,10 +145,8 @@ class Sampler:
             todo.extend(p for p, pp in parents.items() if pp == pid)
         mb = 0.0
         for pid in tree:
-            try:
+            with contextlib.suppress(OSError, IndexError, ValueError):
                 mb += int(Path(f"/proc/{pid}/statm").read_bytes().split()[1]) * self.PAGE / 2**20
-            except (OSError, IndexError, ValueError):
-                pass
         return mb
 
     def run(self, command: list[str], env: dict[str, str]) -> int:
