@@ -150,7 +150,8 @@ class Sampler:
         return mb
 
     def run(self, command: list[str], env: dict[str, str]) -> int:
-        proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, errors="replace", env=env)
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
+                                env=env)  # the trace's summary is not this bench's
         seen = {"stage": "start"}
 
         def follow() -> None:
