@@ -6,7 +6,18 @@ import numpy as np
 import pytest
 
 from sourcetrace import pipeline
-from sourcetrace.align.pair import TILE, TILE_MARGIN, Side, _bounded, _length_ratio, _tiles, align
+from sourcetrace.align.pair import (
+    COVERED,
+    TILE,
+    TILE_MARGIN,
+    Side,
+    _bounded,
+    _length_ratio,
+    _tiles,
+    _trim,
+    _widen,
+    align,
+)
 from sourcetrace.align.path import Bead
 from sourcetrace.records import SourceFile
 
@@ -428,3 +439,27 @@ def test_pairs_aligned_together_get_each_pairs_own_passages_with_fewer_calls_for
     assert together == alone
     assert any(p.kind == "paraphrase" for p in alone[3]) and any(p.kind == "translation" for p in alone[0])
     assert len(calls) == 2 < calls_alone
+
+
+def test_widen_bisects_to_the_sentence_a_walk_finds():
+    """_widen finds the sentence around a span by bisection: the same span as the walk over every
+    sentence it replaced (the first sentence holding the span, widened to when mostly covered)."""
+    side = _side(AR.replace("\n", " ") + "\n" + REPORT + AR, "w")
+
+    def walked(start: int, end: int) -> tuple[int, int]:
+        for s in side.sentences:
+            if s.start <= start and end <= s.end:
+                if end - start >= COVERED * (s.end - s.start):
+                    return _trim(side.text, s.start, s.end)
+                break
+        return start, end
+
+    starts = [s.start for s in side.sentences]
+    rng = np.random.default_rng(3)
+    spans = [tuple(sorted(rng.integers(0, len(side.text), 2))) for _ in range(3000)]
+    spans += [(s.start + d, s.end - e) for s in side.sentences for d in (0, 1, 5) for e in (0, 2, 9)]
+    assert len(side.sentences) > 5
+    for start, end in spans:
+        if end > start:
+            assert _widen(side, starts, start, end) == walked(start, end)
+    assert any(_widen(side, starts, s.start + 1, s.end) == _trim(side.text, s.start, s.end) for s in side.sentences)

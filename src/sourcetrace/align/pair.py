@@ -890,13 +890,13 @@ def _same_words(x: str, y: str) -> bool:
 def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passage]:
     """One passage per pair of sentences: the reuse matches that fall in the same two sentences
     (a quote interrupted by a changed word or an aside) are joined from first to last."""
-    def sentence_of(sentences: Sequence[Sentence], pos: int) -> int:
-        starts = [s.start for s in sentences]
-        return bisect_right(starts, pos) - 1
-
+    # each side's sentence starts listed once: listed per match, two editions of a book cost
+    # matches x sentences, the square of their length
+    starts_a, starts_b = [s.start for s in a.sentences], [s.start for s in b.sentences]
     groups: dict[tuple[int, int], list[Match]] = {}
     for m in matches:
-        groups.setdefault((sentence_of(a.sentences, m.a_start), sentence_of(b.sentences, m.b_start)), []).append(m)
+        groups.setdefault((bisect_right(starts_a, m.a_start) - 1, bisect_right(starts_b, m.b_start) - 1),
+                          []).append(m)
     out = []
     for ms in groups.values():
         a0, a1 = min(m.a_start for m in ms), max(m.a_end for m in ms)
@@ -913,8 +913,8 @@ def _sentence_passages(a: Side, b: Side, matches: Sequence[Match]) -> list[Passa
         if kind != "verbatim":
             # A sentence mostly kept is kept as a sentence: the reworded rest belongs to the copy.
             kind = "near-verbatim"
-            a0, a1 = _widen(a, a0, a1)
-            b0, b1 = _widen(b, b0, b1)
+            a0, a1 = _widen(a, starts_a, a0, a1)
+            b0, b1 = _widen(b, starts_b, b0, b1)
         out.append(Passage(a.doc.id, a0, a1, b.doc.id, b0, b1, kind, score))
     return out
 
@@ -1037,13 +1037,15 @@ def _one_slip(x: str, y: str) -> bool:
     return len(x) - p - q <= SLIP and len(y) - p - q <= SLIP
 
 
-def _widen(side: Side, start: int, end: int) -> Span:
-    """The whole sentence around [start, end) if the span covers most of it."""
-    for s in side.sentences:
-        if s.start <= start and end <= s.end:
-            if end - start >= COVERED * (s.end - s.start):
-                return _trim(side.text, s.start, s.end)
-            break
+def _widen(side: Side, starts: Sequence[int], start: int, end: int) -> Span:
+    """The whole sentence around [start, end) if the span covers most of it. ``starts``: the
+    sentences' starts (sorted, the sentences apart): only the last one starting at or before
+    ``start`` can hold the span, found by bisection, not by a walk over the document's sentences."""
+    k = bisect_right(starts, start) - 1
+    if k >= 0:
+        s = side.sentences[k]
+        if s.start <= start and end <= s.end and end - start >= COVERED * (s.end - s.start):
+            return _trim(side.text, s.start, s.end)
     return start, end
 
 
