@@ -305,7 +305,7 @@ def test_twin_ballots_choose_apart_from_the_others():
 
 def test_a_listed_choice_counts_each_sentence_s_nearest_neighbours_against_chance():
     """Sentences whose nearest sentence is elsewhere still list their partner among their
-    LISTED_DEPTH nearest neighbours: the one listed most, strictly, by how many times chance
+    LISTED_DEPTH nearest neighbours: the one listed most (ties to the nearer), by how many times chance
     (n * LISTED_DEPTH / members) lists one; ballot and tally say the same."""
     pool = ["e1", "e2", "e3", "e4", "e5", "e6"]
     heads = np.array([[0, 1, 2, 3], [0, 3, 4, 1], [0, 5, 1, 2], [2, 0, 3, 4]])  # e1 in every row's three
@@ -314,7 +314,10 @@ def test_a_listed_choice_counts_each_sentence_s_nearest_neighbours_against_chanc
     level = near.copy()
     level[3] = [0.9, 0.7, 0.7, 0.7]  # a row level with its third lists the fourth too
     assert votes.listed(level, heads, pool) == ("e1", 4 * 6 / 13)
-    assert votes.listed(near[:2, :2], np.array([[0, 1], [1, 0]]), pool) == ("", 0.0)  # e1 and e2 tie
+    # e1 and e2 listed twice each: the tie goes to the nearer listings, then to the first listed.
+    assert votes.listed(near[:2, :2], np.array([[0, 1], [1, 0]]), pool) == ("e1", 2 * 6 / 4)
+    assert votes.listed(near[:2, :2] - [[0.0, 0.0], [0.0, 0.05]], np.array([[0, 1], [1, 0]]), pool) == ("e2", 2 * 6 / 4)
+    assert votes.listed(near[:0, :2], np.zeros((0, 2), dtype=np.int64), pool) == ("", 0.0)
     rng = np.random.default_rng(5)
     own = _half(rng.normal(size=(8, 16)))
     others = [(f"o{i}", _half(rng.normal(size=(3, 16)))) for i in range(9)]
@@ -687,3 +690,21 @@ def test_firsts_by_integer_keys_equal_a_comparison(seed, scale, longest):
         block = sims[a:a + k]
         assert np.array_equal(top[p], block.max(axis=0))
         assert np.array_equal(first[p], np.argmax(block, axis=0))
+
+
+def test_a_hub_no_longer_takes_a_partners_votes():
+    """A hub sentence (a long document of everyday sentences, near everything) is nearer to three
+    own sentences than their translations, and has only the first as its nearest back: the other
+    two vote past it, for their translation (before, they cast no vote: 3/6 for the partner)."""
+    eye = np.eye(16)
+    own = _unit(eye[:6])
+    partner = _unit(eye[:6] + 1.5 * eye[6:12])  # each sentence's translation, cosine 0.555
+    hub = _unit(eye[:3].sum(axis=0, keepdims=True))  # cosine 0.577 to the first three
+    pool = [("hub", hub), ("partner", partner)]
+    got = votes.ballot(own, pool)
+    assert got[:2] == ("partner", 5 / 6)
+    tallied = votes.tally(own, 1, [(d, k, m) for k, (d, m) in enumerate(pool)])
+    assert votes.verdict(tallied) == got
+    assert votes.verdicts([tallied]) == [got]
+    rows, col = votes.voted(tallied.mutual)
+    assert rows.tolist() == list(range(6)) and col.tolist() == [0, 1, 1, 0, 0, 0]

@@ -79,7 +79,7 @@ MIN_IN_ORDER = 4
 # sentences): 646 more there.
 MIN_RUN = 3
 
-BALLOT_VERSION = 6  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes; 5: with its listed choice; 6: with its runs): a stored ballot of another is cast again
+BALLOT_VERSION = 7  # how a ballot is cast (3: with its votes in order; 4: ties to the nearer votes; 5: with its listed choice; 6: with its runs; 7: past a hub to the nearest mutual, listed ties to the nearer): a stored ballot of another is cast again
 TALLY_VERSION = 5  # what a stored tally holds (2: each listed member's nearest sentence; 3: its header in binary; 4: 4 deep; 5: each row's cells up to its last member): another is read again whole
 # Members a tally keeps per sentence, nearest first: a pool that lost a sentence's nearest (pushed
 # out of the 30 by a new document) still knows the next. 10k planted corpus, +100 documents: of
@@ -209,7 +209,9 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     in order (:func:`in_order`) to any neighbour. A sentence
     votes for the neighbour holding its nearest sentence when that sentence has it as its nearest
     among `own`'s (mutual nearest, float64 cosines; ties to the first); a sentence near everything
-    (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document.
+    (a formula, a generic line) is nobody's nearest back, so it no longer votes for its document,
+    and the sentence it is nearest to votes past it, for the next nearest neighbour whose nearest
+    sentence is mutual (:func:`voted`).
     Ties between neighbours go to the one whose votes are nearer (:func:`_top`). `pool`: the neighbours in list order, with
     their sentence vectors. (:func:`tally` keeps what a rerun needs to bring it up to date; this
     reads only what the vote needs, and a test holds the two to one answer.)"""
@@ -221,11 +223,22 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
     sims = own.astype(np.float64) @ mat.T
     top = np.maximum.reduceat(sims, np.concatenate([[0], np.cumsum([len(m) for _, m in pool])[:-1]]), axis=1)
     heads = np.argsort(-top, axis=1, kind="stable")  # every member, nearest first
+    start = np.concatenate([[0], np.cumsum([len(m) for _, m in pool])])
+    back = np.argmax(sims, axis=0)  # each member sentence's nearest own sentence
+    ranked = np.take_along_axis(top, heads, axis=1)
+    cut = _cut(ranked)
+    # Each sentence's vote (:func:`voted`): its nearest member, among those a tally lists, whose
+    # nearest sentence to it has it as its nearest back; that member's nearest sentence.
     nearest = np.argmax(sims, axis=1)
-    mutual = np.argmax(sims, axis=0)[nearest] == np.arange(len(own))
+    mutual = np.zeros(len(own), dtype=bool)
+    for i in range(len(own)):
+        for m in heads[i][ranked[i] >= cut[i]].tolist():
+            j = int(start[m] + np.argmax(sims[i, start[m]:start[m + 1]]))
+            if back[j] == i:
+                nearest[i], mutual[i] = j, True
+                break
     rows = np.flatnonzero(mutual)
     best = _top(owner[nearest[rows]], sims[rows, nearest[rows]], len(pool))
-    start = np.concatenate([[0], np.cumsum([len(m) for _, m in pool])])
     placed = []
     for i in np.flatnonzero(mutual).tolist():
         o = int(owner[nearest[i]])
@@ -233,8 +246,20 @@ def ballot(own: np.ndarray, pool: Sequence[tuple[str, np.ndarray]]) -> Ballot | 
         if in_order(i, len(own), j, len(pool[o][1])):
             placed.append((pool[o][0], i, j))
     return (pool[best][0], float(np.count_nonzero(owner[nearest[rows]] == best)) / len(own), tuple(placed),
-            listed(np.take_along_axis(top, heads, axis=1), heads, [d for d, _ in pool]),
+            listed(ranked, heads, [d for d, _ in pool]),
             runs(owner[nearest], nearest - start[owner[nearest]], mutual, [d for d, _ in pool]))
+
+
+def voted(mutual: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which sentences vote and for which of their listed members (a tally's columns, nearest
+    first; `mutual`: (n, k)): a sentence votes for its nearest member whose nearest sentence has
+    it as its nearest in return, among its :data:`TALLY_DEPTH` nearest. A hub (a long document of
+    everyday sentences, near everything: bench/README.md vote35) often holds the nearest sentence
+    to a verse without having it as its nearest back; voting for the hub's place alone, the verse
+    cast no vote and its translation lost it (bench/realtext.py with TED talks: quran53's Arabic
+    5 -> 3 votes). Returns (the voting rows, each one's column)."""
+    rows = np.flatnonzero(mutual.any(axis=1)) if mutual.shape[1] else np.zeros(0, dtype=np.int64)
+    return rows, np.argmax(mutual[rows], axis=1) if len(rows) else np.zeros(0, dtype=np.int64)
 
 
 def listed(best: np.ndarray, members: np.ndarray, pool: Sequence[str]) -> tuple[str, float]:
@@ -242,17 +267,21 @@ def listed(best: np.ndarray, members: np.ndarray, pool: Sequence[str]) -> tuple[
     sentence's cosines to members nearest first (-inf: none), `members` (n, k) which (positions
     in `pool`, -1 none), at least :data:`LISTED_DEPTH` deep or every member. Each sentence lists
     its members level with its LISTED_DEPTH-th nearest or nearer (a sentence level with many, a
-    formula, lists them all); the member listed most, strictly more often than the next, and its
-    count over chance (the entries spread evenly over the pool); ("", 0.0) when two tie."""
+    formula, lists them all); the member listed most and its count over chance (the entries spread
+    evenly over the pool); a tie goes to the member whose listings are nearer (their cosines
+    summed, as :func:`_top`'s), then to the first: a pool that gains hubs ties more often
+    (bench/realtext.py with TED talks: quran41's English listed its Arabic and another sura 8
+    times each, and chose none)."""
     if not best.size or not len(pool):
         return "", 0.0
     cut = best[:, LISTED_DEPTH - 1] if best.shape[1] >= LISTED_DEPTH else np.full(len(best), -np.inf)
     on = (members >= 0) & (best >= cut[:, None])
-    counts = np.bincount(members[on], minlength=len(pool))
-    first, second = (np.sort(counts)[::-1].tolist() + [0])[:2]
-    if first == second:
+    if not on.any():
         return "", 0.0
-    return pool[int(np.argmax(counts))], float(first * len(pool) / on.sum())
+    counts = np.bincount(members[on], minlength=len(pool))
+    strength = np.bincount(members[on], weights=best[on], minlength=len(pool))
+    top = int(np.argmax(np.where(counts == counts.max(), strength, -np.inf)))
+    return pool[top], float(counts[top] * len(pool) / on.sum())
 
 
 def in_order(i: int, n: int, j: int, m: int) -> bool:
@@ -991,19 +1020,21 @@ def _read_new(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], start: 
 
 def verdict(t: Tally) -> Ballot | None:
     """The ballot a tally makes (:func:`ballot`): each sentence's vote goes to its first listed
-    member, when mutual, and is in order by that member's nearest sentence."""
+    member that is mutual (:func:`voted`), and is in order by that member's nearest sentence."""
     if not len(t.best) or not t.pool:
         return None
     n = len(t.best)
-    rows = np.flatnonzero(t.mutual[:, 0])
-    best = _top(t.member[rows, 0], t.best[rows, 0], len(t.pool))
+    rows, col = voted(t.mutual)
+    member, sentence, mutual = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool)
+    member[rows], sentence[rows], mutual[rows] = t.member[rows, col], t.sentence[rows, col], True
+    best = _top(member[rows], t.best[rows, col], len(t.pool))
     placed = []
-    for i in np.flatnonzero(t.mutual[:, 0]).tolist():
-        o, j = int(t.member[i, 0]), int(t.sentence[i, 0])
+    for i in rows.tolist():
+        o, j = int(member[i]), int(sentence[i])
         if in_order(i, n, j, t.sizes[o]):
             placed.append((t.pool[o], i, j))
-    return (t.pool[best], float(np.count_nonzero(t.member[rows, 0] == best)) / n, tuple(placed),
-            listed(t.best, t.member, t.pool), runs(t.member[:, 0], t.sentence[:, 0], t.mutual[:, 0], t.pool))
+    return (t.pool[best], float(np.count_nonzero(member[rows] == best)) / n, tuple(placed),
+            listed(t.best, t.member, t.pool), runs(member, sentence, mutual, t.pool))
 
 
 def verdicts(tallies: Sequence[Tally]) -> list[Ballot | None]:
@@ -1025,9 +1056,16 @@ def verdicts(tallies: Sequence[Tally]) -> list[Ballot | None]:
     head = np.cumsum(row_width) - row_width  # each row's first cell
     best = np.concatenate([t.best.ravel() for t in ts])
     member = np.concatenate([t.member.ravel() for t in ts])
-    mutual = np.concatenate([t.mutual[:, 0] for t in ts])
-    sentence = np.concatenate([t.sentence[:, 0] for t in ts])
-    best0, member0 = best[head], member[head]
+    # Each row's vote (:func:`voted`): its first mutual cell (its head where none: no vote).
+    marks = np.flatnonzero(np.concatenate([t.mutual.ravel() for t in ts]))
+    mark_row = np.repeat(np.arange(total), row_width)[marks]
+    firsts = np.flatnonzero(np.diff(mark_row, prepend=-1))  # cells sorted, so rows sorted: each row's first
+    cell = head.copy()
+    cell[mark_row[firsts]] = marks[firsts]
+    mutual = np.zeros(total, dtype=bool)
+    mutual[mark_row[firsts]] = True
+    sentence = np.concatenate([t.sentence.ravel() for t in ts])[cell]
+    best0, member0 = best[cell], member[cell]
     entry = np.repeat(np.arange(len(ts)), n)
     # The votes (:func:`_top`): each tally's bins summed in sentence order, as its own bincount does.
     voted = np.flatnonzero(mutual)
@@ -1049,9 +1087,10 @@ def verdicts(tallies: Sequence[Tally]) -> list[Ballot | None]:
     on = (member >= 0) & (best >= np.repeat(cut, row_width))
     cell_entry = np.repeat(entry, row_width)
     entries = np.bincount(cell_entry[on], minlength=len(ts))
-    heard = np.bincount(cell_entry[on] * span + member[on], minlength=len(ts) * span).reshape(len(ts), span)
-    two = -np.partition(-heard, 1, axis=1)[:, :2] if span > 1 else np.column_stack([heard[:, 0], np.zeros(len(ts), dtype=np.int64)])
-    chosen = np.argmax(heard, axis=1)
+    heard_at = cell_entry[on] * span + member[on]
+    heard = np.bincount(heard_at, minlength=len(ts) * span).reshape(len(ts), span)
+    near = np.bincount(heard_at, weights=best[on], minlength=len(ts) * span).reshape(len(ts), span)
+    chosen = np.argmax(np.where(heard == heard.max(axis=1)[:, None], near, -np.inf), axis=1)
     # Runs (:func:`runs`) only where two votes stand in a row.
     row_ran = np.zeros(total, dtype=bool)
     row_ran[1:] = mutual[1:] & mutual[:-1] & (member0[1:] == member0[:-1]) & (sentence[1:] == sentence[:-1] + 1) & (entry[1:] == entry[:-1])
@@ -1063,9 +1102,10 @@ def verdicts(tallies: Sequence[Tally]) -> list[Ballot | None]:
         pool = t.pool
         a, b = by_entry[x], by_entry[x + 1]
         placed = tuple((pool[placed_m[y]], placed_i[y], placed_j[y]) for y in range(a, b))
-        first, second = int(two[x, 0]), int(two[x, 1])
-        said = ("", 0.0) if first == second else (pool[int(chosen[x])], float(first * len(pool) / int(entries[x])))
-        r = (runs(t.member[:, 0], t.sentence[:, 0], t.mutual[:, 0], pool) if x in ran else ())
+        first = int(heard[x, chosen[x]])
+        said = ("", 0.0) if not entries[x] else (pool[int(chosen[x])], float(first * len(pool) / int(entries[x])))
+        s_ = slice(int(start[x]), int(start[x] + n[x]))
+        r = (runs(member0[s_], sentence[s_], mutual[s_], pool) if x in ran else ())
         out[e] = (pool[int(top[x])], float(share[x]), placed, said, r)
     return out
 
