@@ -912,18 +912,23 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
         progress.step(aligned_ahead)
     by_id = {d.id: d for d in docs}
     text_of = DocumentTexts(store)
-    for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
-                                   threshold=threshold, workers=workers, pool=pool):
-        if pair_key(a, b) in on_trial:
-            def other_way(a: str = a, b: str = b) -> list[Passage]:  # seldom: here, not in the workers
-                return next(align_pairs(store, [(by_id[b], by_id[a])], encoder=encoder, threshold=threshold))[2]
+    # One BLAS thread for the pairs aligned here, as in the workers (workers.one_thread): a product's
+    # last bits depend on how OpenBLAS splits it between threads (exact33), so a pair aligned here
+    # (under MIN_PAIRS and MIN_WORK) got other last bits of its scores than in a worker. AlignAhead
+    # has stopped by now (:meth:`AlignAhead.join`): no other thread of this process sets the limit.
+    with threadpool_limits(1):
+        for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
+                                       threshold=threshold, workers=workers, pool=pool):
+            if pair_key(a, b) in on_trial:
+                def other_way(a: str = a, b: str = b) -> list[Passage]:  # seldom: here, not in the workers
+                    return next(align_pairs(store, [(by_id[b], by_id[a])], encoder=encoder, threshold=threshold))[2]
 
-            found = pipeline.on_trial(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])),
-                                      found, other_way)
-            store.put_alignment(a, b, tried_settings, found)
-        else:
-            store.put_alignment(a, b, settings, found)
-        progress.step()
+                found = pipeline.on_trial(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])),
+                                          found, other_way)
+                store.put_alignment(a, b, tried_settings, found)
+            else:
+                store.put_alignment(a, b, settings, found)
+            progress.step()
     # Only the current pairs: a pair aligned in an earlier run that is no longer a candidate must
     # not change the answer (a rerun answers as a fresh run over the same files would).
     with in_bulk():  # every passage of the corpus, as records
