@@ -33,10 +33,11 @@ from sourcetrace.store.sqlite import Store
 
 CHUNK = 48  # pairs per task: consecutive pairs share documents, which a worker keeps at hand
 MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (start-up costs more)...
-# ...unless they hold this much work (characters of both documents, summed over the pairs): what
-# MIN_PAIRS pairs of the planted corpus hold (3,300 a pair at 10,000 documents, ~1.6 CPU s here),
-# passed by a few long books' pairs (55 pairs of 11 books at 3% of their length: 2.1 million).
-MIN_WORK = 1_300_000
+# ...unless they hold this much work (characters of both documents, summed over the pairs): ~5 CPU s
+# of alignment at long books' ~2.5 us a character with USE (bench/books.py, 0.1 cut: 18 s for 7.3
+# million), twice the workers' start-up (2-3 s of each core); planted news pairs cost half as much a
+# character (1,914 pairs of 3,300 at 10,000 documents: 7.8 s), a rerun's ~50 new pairs ~0.2 million.
+MIN_WORK = 2_000_000
 FACT_CHUNK = 100  # documents per facts task
 MIN_FACT_DOCS = 1000  # fewer documents than this have their facts extracted here (2-3 ms each)
 VOTE_CHUNK = 200  # documents per voting vectors task (about 1 ms a document)
