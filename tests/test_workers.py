@@ -283,6 +283,7 @@ def test_a_few_heavy_pairs_go_to_the_workers_heaviest_first_and_a_few_light_ones
         assert not workers.in_workers(light, pool) and workers.in_workers(heavy, pool)
         assert workers.in_workers(light * 8, pool)  # MIN_PAIRS pairs, however light
         assert not workers.in_workers(heavy, workers.PairWork(store, get_encoder("use"), 0.5, 1))  # one core
+        assert not workers.in_workers(heavy, workers.PairWork(store, None, 0.5, 2))  # the default: E5 threads here
         tasks = workers.heaviest_first(heavy)
         assert sorted((a.id, b.id) for t in tasks for a, b in t) == sorted((a.id, b.id) for a, b in heavy)
         assert all(len(t) == 1 for t in tasks)

@@ -183,8 +183,13 @@ def in_workers(pairs: Sequence[tuple[Document, Document]], pool: PairWork, min_p
     """Whether :func:`align_pairs` aligns ``pairs`` in ``pool``'s workers: when they can run and
     there are ``min_pairs`` pairs or :data:`MIN_WORK` characters of work (a few long books: one
     core idled through hundreds of CPU seconds); else here (a rerun's few small pairs, where
-    starting the workers, 2-3 s of each core, costs more than aligning them)."""
-    return pool.usable() and (len(pairs) >= min_pairs or sum(pair_work(a, b) for a, b in pairs) >= MIN_WORK)
+    starting the workers, 2-3 s of each core, costs more than aligning them). The work counts only
+    with an encoder chosen (``pool.spec``): the default one aligns short pairs with E5, whose own
+    threads already take both cores here, and two workers each loading and running it took 1.6x
+    the wall (bench/README.md alignpar35)."""
+    if not pool.usable():
+        return False
+    return len(pairs) >= min_pairs or (bool(pool.spec) and sum(pair_work(a, b) for a, b in pairs) >= MIN_WORK)
 
 
 def heaviest_first(pairs: Sequence[tuple[Document, Document]]) -> list[Sequence[tuple[Document, Document]]]:
