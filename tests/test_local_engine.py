@@ -1030,6 +1030,25 @@ def test_a_rerun_s_few_new_pairs_aligned_ahead_by_the_thread_itself_give_the_ans
     assert runs[False].passages and _answers(runs[False]) == _answers(runs[True])
 
 
+def test_align_ahead_sends_a_few_heavy_pairs_to_the_workers_and_aligns_a_few_light_ones_itself(tmp_path, monkeypatch):
+    """AlignAhead decides as align_pairs does (workers.in_workers): a rerun's few short pairs in
+    its own thread, a few long books' pairs in the workers (one core idled through them)."""
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.engines import workers
+    from sourcetrace.records import Document
+
+    monkeypatch.setattr(local.AlignAhead, "_run", lambda self, todo: None)  # the decision alone
+    short = [Document(f"s{i}", f"s{i}.txt", 0, 3_000, "en") for i in range(12)]
+    long = [Document(f"b{i}", f"b{i}.txt", 0, 400_000, "ar") for i in range(4)]
+    with Store(tmp_path / "s.db") as store, workers.PairWork(store, get_encoder("use"), 0.5, 2) as pool:
+        for docs, here in ((short, True), (long, False)):
+            ahead = local.AlignAhead(store, docs, get_encoder("use"), 0.5, pool)
+            ahead.start([(x.id, y.id) for i, x in enumerate(docs) for y in docs[i + 1:]])
+            assert ahead.thread is not None and ahead.here is here
+            ahead.join()
+        assert not pool.running()
+
+
 def test_the_documents_sources_are_read_once_for_both_kinds_of_kept_keys(tmp_path, monkeypatch):
     """DocumentTexts.sources: the store's document_sources, read once for the relations' and the
     fact diffs' keys (engines/kept.py), which hold each document's file as read."""

@@ -267,3 +267,48 @@ def test_pairs_go_to_workers_in_chunks_the_last_ones_smaller():
     assert [len(c) for c in chunks[:8]] == [workers.CHUNK] * 8
     assert all(len(c) <= workers.CHUNK // 4 for c in chunks[8:]) and len(chunks) > 8
     assert workers.task_chunks(pairs[:3], 2) == [pairs[:3]]
+
+
+def test_a_few_heavy_pairs_go_to_the_workers_heaviest_first_and_a_few_light_ones_stay(tmp_path, monkeypatch):
+    from sourcetrace.records import Document
+
+    def doc(name: str, chars: int) -> Document:
+        return Document(name, f"{name}.txt", 0, chars, "ar")
+
+    light = [(doc(f"l{i}", 3_000), doc(f"m{i}", 3_000)) for i in range(50)]  # a rerun's new pairs
+    books = [doc(f"b{i}", 400_000 + i) for i in range(4)]
+    heavy = [(x, y) for i, x in enumerate(books) for y in books[i + 1:]]  # 6 pairs of long books
+    with Store(tmp_path / "s.db") as store:
+        pool = workers.PairWork(store, get_encoder("use"), 0.5, 2)
+        assert not workers.in_workers(light, pool) and workers.in_workers(heavy, pool)
+        assert workers.in_workers(light * 8, pool)  # MIN_PAIRS pairs, however light
+        assert not workers.in_workers(heavy, workers.PairWork(store, get_encoder("use"), 0.5, 1))  # one core
+        assert not workers.in_workers(heavy, workers.PairWork(store, None, 0.5, 2))  # the default: E5 threads here
+        tasks = workers.heaviest_first(heavy)
+        assert sorted((a.id, b.id) for t in tasks for a, b in t) == sorted((a.id, b.id) for a, b in heavy)
+        assert all(len(t) == 1 for t in tasks)
+        work = [workers.pair_work(*t[0]) for t in tasks]
+        assert work == sorted(work, reverse=True) and tasks[0] == [(books[2], books[3])]
+        assert not pool.running()  # deciding starts no process
+
+
+def test_heavy_pairs_aligned_in_the_workers_give_what_this_process_gives(tmp_path, monkeypatch):
+    for name, text in {"s": STATEMENT, "r": REPORT, "c": STATEMENT.replace("Monday", "Tuesday"),
+                       "a": ARABIC}.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        sentence_vectors(store, docs)
+        pairs = [(x, y) for i, x in enumerate(docs) for y in docs[i + 1:]]
+        enc = get_encoder("use")
+        here = {(a, b): ps for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5, workers=2)}
+        monkeypatch.setattr(workers, "MIN_WORK", 1)  # these six short pairs count as heavy
+        with workers.PairWork(store, enc, 0.5, 2) as pool:
+            submit = pool.submit
+            submitted: list = []
+            pool.submit = lambda *a: submitted.append(a) or submit(*a)
+            there = {(a, b): ps for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5, pool=pool)}
+    assert [len(chunk) for _, chunk, _ in submitted] == [1] * len(pairs)  # in the workers, a pair a task
+    assert [workers.pair_work(*chunk[0]) for _, chunk, _ in submitted] == sorted(
+        (workers.pair_work(a, b) for a, b in pairs), reverse=True)
+    assert here == there and any(ps for ps in here.values())

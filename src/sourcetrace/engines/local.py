@@ -71,6 +71,7 @@ from sourcetrace.engines.workers import (
     default_workers,
     diff_chunk,
     document_facts,
+    in_workers,
 )
 from sourcetrace.outputs import CORPUS_FILES, output_set, write_corpus_files
 from sourcetrace.pipeline import Pairs, Trace
@@ -523,9 +524,9 @@ class AlignAhead:
     to the last bit of their scores, it gets when aligned after (and how far the thread got, which
     varies between runs, changes no answer).
 
-    Fewer pairs than the workers take (:data:`MIN_PAIRS`: a rerun's new documents' pairs) are
-    aligned by that thread itself, one at a time, as :func:`align_all` would align them here (its
-    vectors stored), on a machine of two or more cores: the ballots hold the GIL only part of the
+    Fewer pairs than the workers take (:func:`in_workers`: under :data:`MIN_PAIRS` and their
+    work, a rerun's new documents' pairs) are aligned by that thread itself, one at a time, as
+    :func:`align_all` would align them here (its vectors stored), on a machine of two or more cores: the ballots hold the GIL only part of the
     time (numpy and SQLite let it go), and so does alignment (USE's products), so both run at once
     on two cores where they ran one after the other (a +1% rerun at 10,000 documents: ~50 new
     pairs, ~0.8 CPU s). :meth:`stop` then waits for the pair in hand: this process's encoders are
@@ -543,22 +544,22 @@ class AlignAhead:
 
     def start(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Begin aligning those of ``pairs`` not stored yet: in the workers when there are enough
-        for them (:data:`MIN_PAIRS`) and they can run, else in the thread itself when there is a
-        second core; never with an in-memory store (no second connection)."""
+        for them (:func:`in_workers`: pairs or work) and they can run, else in the thread itself
+        when there is a second core; never with an in-memory store (no second connection)."""
         if self.pool.workers < 2 or not self.store.path.is_file() or self.stopped.is_set():
             return
         done = self.store.aligned(self.settings)
         todo = [(self.by_id[a], self.by_id[b]) for a, b in pairs if (a, b) not in done and (b, a) not in done]
         if not todo or (len(todo) >= MIN_PAIRS and not self.pool.usable()):
             return
-        self.here = len(todo) < MIN_PAIRS
+        self.here = not in_workers(todo, self.pool)
         self.thread = threading.Thread(target=self._run, args=(todo,), name="align ahead", daemon=True)
         self.thread.start()
 
     def _run(self, todo: list[tuple[Document, Document]]) -> None:
         try:
             with Store(self.store.path) as own:
-                # Fewer than MIN_PAIRS: align_pairs aligns them in this thread, storing their vectors.
+                # Too few for the workers: align_pairs aligns them in this thread, storing their vectors.
                 for a, b, found in align_pairs(own, todo, encoder=self.encoder, threshold=self.threshold,
                                                pool=self.pool, in_flight=self._in_flight, keep=False):
                     own.put_alignment(a, b, self.settings, found)
@@ -911,18 +912,23 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
         progress.step(aligned_ahead)
     by_id = {d.id: d for d in docs}
     text_of = DocumentTexts(store)
-    for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
-                                   threshold=threshold, workers=workers, pool=pool):
-        if pair_key(a, b) in on_trial:
-            def other_way(a: str = a, b: str = b) -> list[Passage]:  # seldom: here, not in the workers
-                return next(align_pairs(store, [(by_id[b], by_id[a])], encoder=encoder, threshold=threshold))[2]
+    # One BLAS thread for the pairs aligned here, as in the workers (workers.one_thread): a product's
+    # last bits depend on how OpenBLAS splits it between threads (exact33), so a pair aligned here
+    # (under MIN_PAIRS and MIN_WORK) got other last bits of its scores than in a worker. AlignAhead
+    # has stopped by now (:meth:`AlignAhead.join`): no other thread of this process sets the limit.
+    with threadpool_limits(1):
+        for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
+                                       threshold=threshold, workers=workers, pool=pool):
+            if pair_key(a, b) in on_trial:
+                def other_way(a: str = a, b: str = b) -> list[Passage]:  # seldom: here, not in the workers
+                    return next(align_pairs(store, [(by_id[b], by_id[a])], encoder=encoder, threshold=threshold))[2]
 
-            found = pipeline.on_trial(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])),
-                                      found, other_way)
-            store.put_alignment(a, b, tried_settings, found)
-        else:
-            store.put_alignment(a, b, settings, found)
-        progress.step()
+                found = pipeline.on_trial(PairText(by_id[a], text_of(by_id[a])), PairText(by_id[b], text_of(by_id[b])),
+                                          found, other_way)
+                store.put_alignment(a, b, tried_settings, found)
+            else:
+                store.put_alignment(a, b, settings, found)
+            progress.step()
     # Only the current pairs: a pair aligned in an earlier run that is no longer a candidate must
     # not change the answer (a rerun answers as a fresh run over the same files would).
     with in_bulk():  # every passage of the corpus, as records

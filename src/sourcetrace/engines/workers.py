@@ -32,7 +32,12 @@ from sourcetrace.records import Document, Fact, Passage
 from sourcetrace.store.sqlite import Store
 
 CHUNK = 48  # pairs per task: consecutive pairs share documents, which a worker keeps at hand
-MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (start-up costs more)
+MIN_PAIRS = 400  # fewer pairs than this are aligned in the calling process (start-up costs more)...
+# ...unless they hold this much work (characters of both documents, summed over the pairs): ~5 CPU s
+# of alignment at long books' ~2.5 us a character with USE (bench/books.py, 0.1 cut: 18 s for 7.3
+# million), twice the workers' start-up (2-3 s of each core); planted news pairs cost half as much a
+# character (1,914 pairs of 3,300 at 10,000 documents: 7.8 s), a rerun's ~50 new pairs ~0.2 million.
+MIN_WORK = 2_000_000
 FACT_CHUNK = 100  # documents per facts task
 MIN_FACT_DOCS = 1000  # fewer documents than this have their facts extracted here (2-3 ms each)
 VOTE_CHUNK = 200  # documents per voting vectors task (about 1 ms a document)
@@ -143,13 +148,13 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
         with PairWork(store, encoder, threshold, workers) as own:
             yield from align_pairs(store, pairs, encoder=encoder, threshold=threshold, min_pairs=min_pairs, pool=own)
         return
-    if not pool.usable() or len(pairs) < min_pairs:
+    if not in_workers(pairs, pool, min_pairs):
         sides, vectors = Sides(store), StoreVectors(store)
         for a, b in pairs:
             yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, vectors=vectors, threshold=threshold)
         return
     bound = in_flight or (lambda: 4 * pool.workers)
-    todo = iter(task_chunks(pairs, pool.workers))
+    todo = iter(task_chunks(pairs, pool.workers) if len(pairs) >= min_pairs else heaviest_first(pairs))
     pending: set[Future] = set()
 
     def refill() -> None:  # a bounded queue: results are written as they come
@@ -166,6 +171,33 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
         for fut in done:
             yield from fut.result()
         refill()
+
+
+def pair_work(a: Document, b: Document) -> int:
+    """A pair's alignment work as the calling process can tell it without reading the texts: the
+    characters of both documents (their units and sentences grow with them)."""
+    return (a.end - a.start) + (b.end - b.start)
+
+
+def in_workers(pairs: Sequence[tuple[Document, Document]], pool: PairWork, min_pairs: int = MIN_PAIRS) -> bool:
+    """Whether :func:`align_pairs` aligns ``pairs`` in ``pool``'s workers: when they can run and
+    there are ``min_pairs`` pairs or :data:`MIN_WORK` characters of work (a few long books: one
+    core idled through hundreds of CPU seconds); else here (a rerun's few small pairs, where
+    starting the workers, 2-3 s of each core, costs more than aligning them). The work counts only
+    with an encoder chosen (``pool.spec``): the default one aligns short pairs with E5, whose own
+    threads already take both cores here, and two workers each loading and running it took 1.6x
+    the wall (bench/README.md alignpar35)."""
+    if not pool.usable():
+        return False
+    return len(pairs) >= min_pairs or (bool(pool.spec) and sum(pair_work(a, b) for a, b in pairs) >= MIN_WORK)
+
+
+def heaviest_first(pairs: Sequence[tuple[Document, Document]]) -> list[Sequence[tuple[Document, Document]]]:
+    """Fewer than ``MIN_PAIRS`` pairs sent to the workers for their work: one pair a task, the
+    heaviest first (:func:`pair_work`), so the long ones do not end the stage on one core (a long
+    pair takes seconds to minutes: the workers' start-up and a task's round trip are small beside
+    it, and a chunk of them would leave one worker idle while the other ends it)."""
+    return [[p] for p in sorted(pairs, key=lambda p: -pair_work(*p))]
 
 
 def task_chunks(pairs: Sequence[tuple[Document, Document]], workers: int) -> list[Sequence[tuple[Document, Document]]]:
