@@ -34,7 +34,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from cores import stage_of, tree_cpu  # noqa: E402
+from cores import followed, tree_cpu  # noqa: E402
 from realtext import MIRROR, STRENGTH, Repo, openiti_plain  # noqa: E402
 
 D = "data/"
@@ -152,19 +151,7 @@ class Sampler:
     def run(self, command: list[str], env: dict[str, str]) -> int:
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace",
                                 env=env)  # the trace's summary is not this bench's
-        seen = {"stage": "start"}
-
-        def follow() -> None:
-            assert proc.stderr is not None
-            buf = ""
-            while ch := proc.stderr.read(1):
-                if ch in "\r\n":
-                    seen["stage"] = stage_of(buf, seen["stage"])
-                    buf = ""
-                else:
-                    buf += ch
-
-        threading.Thread(target=follow, daemon=True).start()
+        seen = followed(proc)
         last_t, last_cpu = time.perf_counter(), 0.0
         while proc.poll() is None:
             time.sleep(self.every)

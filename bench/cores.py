@@ -83,6 +83,25 @@ def stage_of(line: str, current: str) -> str:
     return "outputs" if name == "done" else name
 
 
+def followed(proc: subprocess.Popen) -> dict[str, str]:
+    """The stage `proc` is in (``seen["stage"]``), kept up to date by a thread reading its stderr's
+    progress lines (they end in \\r or \\n)."""
+    seen = {"stage": "start"}
+
+    def follow() -> None:
+        assert proc.stderr is not None
+        buf = ""
+        while ch := proc.stderr.read(1):
+            if ch in "\r\n":
+                seen["stage"] = stage_of(buf, seen["stage"])
+                buf = ""
+            else:
+                buf += ch
+
+    threading.Thread(target=follow, daemon=True).start()
+    return seen
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if "--" not in argv:
@@ -99,19 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("no command after --")
     cores = os.cpu_count() or 1
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, errors="replace")
-    seen = {"stage": "start"}
-
-    def follow() -> None:  # progress lines end in \r or \n
-        assert proc.stderr is not None
-        buf = ""
-        while ch := proc.stderr.read(1):
-            if ch in "\r\n":
-                seen["stage"] = stage_of(buf, seen["stage"])
-                buf = ""
-            else:
-                buf += ch
-
-    threading.Thread(target=follow, daemon=True).start()
+    seen = followed(proc)
     stages: dict[str, Stage] = {}
     out = args.timeline.open("w") if args.timeline else None
     start = last_t = time.perf_counter()

@@ -24,14 +24,20 @@ ARABIC = ("اجتمع المجلس يوم الاثنين في العاصمة ل�
           "ووافق على إنفاق 2.4 مليون دولار على حواجز جديدة للفيضانات هذا العام.\n")
 
 
-def test_worker_processes_align_as_this_process_does(tmp_path):
+def _four_files(folder, store: Store) -> list:
+    """A statement, a report of it, a revision and an Arabic text, one file each, read into `store`
+    with their sentence vectors: every pair of them."""
     for name, text in {"s": STATEMENT, "r": REPORT, "c": STATEMENT.replace("Monday", "Tuesday"),
                        "a": ARABIC}.items():
-        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    docs = list(store.documents(ingest([str(folder)], store).files))
+    sentence_vectors(store, docs)
+    return [(x, y) for i, x in enumerate(docs) for y in docs[i + 1:]]
+
+
+def test_worker_processes_align_as_this_process_does(tmp_path):
     with Store(tmp_path / "s.db") as store:
-        docs = list(store.documents(ingest([str(tmp_path)], store).files))
-        sentence_vectors(store, docs)
-        pairs = [(x, y) for i, x in enumerate(docs) for y in docs[i + 1:]]
+        pairs = _four_files(tmp_path, store)
         enc = get_encoder("use")
         here = {(a, b): ps for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5,
                                                                 workers=1)}
@@ -293,13 +299,8 @@ def test_a_few_heavy_pairs_go_to_the_workers_heaviest_first_and_a_few_light_ones
 
 
 def test_heavy_pairs_aligned_in_the_workers_give_what_this_process_gives(tmp_path, monkeypatch):
-    for name, text in {"s": STATEMENT, "r": REPORT, "c": STATEMENT.replace("Monday", "Tuesday"),
-                       "a": ARABIC}.items():
-        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
     with Store(tmp_path / "s.db") as store:
-        docs = list(store.documents(ingest([str(tmp_path)], store).files))
-        sentence_vectors(store, docs)
-        pairs = [(x, y) for i, x in enumerate(docs) for y in docs[i + 1:]]
+        pairs = _four_files(tmp_path, store)
         enc = get_encoder("use")
         here = {(a, b): ps for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5, workers=2)}
         monkeypatch.setattr(workers, "MIN_WORK", 1)  # these six short pairs count as heavy
