@@ -9,12 +9,15 @@ passages cover) and the **mix of kinds**. The type follows from them:
   year (the other year stands in sentences an excerpt or a partial translation leaves out);
 * ``translation``: different languages, most covered text translated (not reworded), and both
   documents almost wholly covered;
-* ``copy``: one language, both documents almost wholly covered word for word (in one language,
-  ``copy`` and ``derived`` need some sentence taken word for word: sentences of one frame with
-  other names and figures align across unrelated texts);
+* ``copy``: one language, both documents almost wholly covered word for word, or each at least
+  half made of the other word for word and in order, few of the passages in quotation marks on one
+  side only (two editions of a book, one with an editor's introduction or notes the other lacks;
+  in one language, ``copy`` and ``derived`` need some sentence taken word for word: sentences of
+  one frame with other names and figures align across unrelated texts);
 * ``derived``: one document is mostly made of the other's text, or quotes it word for word, in
   quotation marks, in several sentences (a report written from a statement): it is the derived one, the other its
-  source (None when no cue tells which); or one carries a block of the other's running text word
+  source (None when no cue tells which; a passage in quotation marks on both sides is a quote
+  both take from a third text, no cue); or one carries a block of the other's running text word
   for word (``MIN_TAKEN_WORDS``), however small a share of either (a passage inserted in a web
   text: direction from cues other than coverage); or one quotes the other in many short lemmata,
   each followed by its own text, where the other has them one after another (a commentary: the
@@ -348,11 +351,14 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         return rel
     taken = [s for p, s in zip(passages, spans, strict=True) if p.word_for_word]
     kept = [(p, s) for p, s in zip(passages, spans, strict=True) if p.kind in WORDING_KINDS]
-    one_sided = [_quoted_one_side(a, b, p, s) for p, s in zip(passages, spans, strict=True)]
-    if not cross and worded >= MIN_COPY_WORDED and min(
-            _covered(a, [(s[0], s[1]) for _, s in kept]), _covered(b, [(s[2], s[3]) for _, s in kept])) \
-            >= MIN_EDITION_COVERAGE and _in_order([p for p, _ in kept], ida) \
-            and sum(one_sided) < QUOTING * sum(p.kind == "verbatim" for p in passages):
+    edition = not cross and worded >= MIN_COPY_WORDED and min(
+        _covered(a, [(s[0], s[1]) for _, s in kept]), _covered(b, [(s[2], s[3]) for _, s in kept])) \
+        >= MIN_EDITION_COVERAGE and _in_order([p for p, _ in kept], ida)
+    top = max(cov_a, cov_b)
+    # Quotation marks are looked for only where coverage alone does not decide (most pairs).
+    quoted = sum(_quoted_one_side(a, b, p, s) for p, s in zip(passages, spans, strict=True)) \
+        if edition or top < MIN_DERIVED_COVERAGE else 0
+    if edition and quoted < QUOTING * sum(p.kind == "verbatim" for p in passages):
         # Each at least half made of the other word for word, in order: two editions of one book,
         # one with an editor's introduction, notes or reading certificates the other lacks.
         rel.type = "copy"
@@ -361,9 +367,8 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.source, why = _earlier(a, b)
         rel.evidence.append(why or "direction unknown: no date tells which came first")
         return rel
-    top = max(cov_a, cov_b)
-    # Quotation marks are looked for only where coverage alone does not decide (most pairs).
-    quoted = 0 if top >= MIN_DERIVED_COVERAGE else sum(one_sided)
+    if top >= MIN_DERIVED_COVERAGE:
+        quoted = 0  # coverage decides
     lemmata = _lemmata(a, b, taken) if lines else None
     block = 0 if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata else max(
         (min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3])) for s in taken), default=0)
