@@ -3,7 +3,7 @@ commentary `derived` from its base, and does every stage's time grow linearly wi
 
     python bench/books.py [--cuts 0.25 0.5 1] [--sets editions commentary unrelated] [--keep DIR]
                           [--mirror /work/.mirror] [--encoder use] [--json]
-    python bench/books.py --editions-sample N [--seed 36] [--batch 6] [--encoder use] [--keep DIR] [--json]
+    python bench/books.py --editions-sample N [--seed 36] [--batch 6] [--skip K] [--encoder use] [--keep DIR] [--json]
 
 The books are OpenITI editions before 0700AH (CC BY-NC-SA 4.0: `fetch github:OpenITI/0300AH`, 0375AH,
 0450AH, 0475AH; OpenITI's repositories from 0700AH on are held out and never read), rebuilt from the
@@ -32,7 +32,8 @@ versions by name. realtext's truth rule: a pair is two editions (`copy`/`revisio
 each shares half its 8-word runs or more with the other (`_shared_runs`); a pair under it is two
 texts the truth does not relate (a strong relation between them counts as wrong, like one between
 two works). The works are traced `--batch` at a time (each batch one folder, one trace): every
-pair of a batch not an edition pair is a pair of unrelated texts. Printed per batch as for a cut,
+pair of a batch not an edition pair is a pair of unrelated texts (`--skip K`: the sample without its
+first K works, so that later batches run apart). Printed per batch as for a cut,
 then the pairs of every batch together: type, coverage, shared runs, lengths.
 """
 
