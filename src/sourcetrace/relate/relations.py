@@ -364,8 +364,10 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.type = "copy"
         rel.evidence.append(f"word for word in order: {len(kept)} passages, each side at least "
                             f"{MIN_EDITION_COVERAGE:.0%} made of the other's text; covers {cov_a:.0%} and {cov_b:.0%}")
-        rel.source, why = _earlier(a, b)
-        rel.evidence.append(why or "direction unknown: no date tells which came first")
+        # The cues of a derived text: one made of the other (a near-copy that dropped sentences)
+        # names its source as containment does for `derived`.
+        rel.source, why = _derived_source(a, b, spans, cov_a, cov_b)
+        rel.evidence += why
         return rel
     if top >= MIN_DERIVED_COVERAGE:
         quoted = 0  # coverage decides
