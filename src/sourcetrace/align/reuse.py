@@ -11,7 +11,10 @@ passim's seed-and-extend with a local alignment:
 2. **Seeds.**  Every word n-gram (``n`` words, never crossing a region boundary) shared by both
    sides gives one seed per pair of occurrences.  An n-gram occurring more than
    ``MAX_NGRAM_REPEAT`` times on either side is skipped (as passim does): such n-grams are
-   formulae or page furniture, not evidence, and would make the pair count quadratic.
+   formulae or page furniture, not evidence, and would make the pair count quadratic.  One held
+   more than ``REPEATED`` times on both sides gives a seed only near the diagonal of a seed
+   whose n-gram each side holds once (:func:`_anchored`): k occurrences a side are k * k seeds,
+   all but k of them pairing unrelated occurrences.
 3. **Chains.**  Seeds, in order of their position in A, are chained when the next seed starts
    at most ``max_gap`` tokens after the previous one ends on *both* sides, strictly further on
    both, in the same regions.  A chain therefore follows one (slowly drifting) diagonal.
@@ -42,7 +45,7 @@ surrounding punctuation or quotation marks); its spans lie inside the given regi
 across two regions nor across a line break; matches do not overlap on side A and are sorted by
 ``a_start``.  The result is deterministic.  Two 100k-token documents sharing half their text
 take about one second in pure Python (``tests/test_reuse.py``); cost grows with the number of
-seeds, which the repeat cap bounds.
+seeds, which the repeat cap and the anchors keep linear in the length.
 
 :class:`ReuseQuery` prepares text A once for comparison with many texts B (quote search).
 
