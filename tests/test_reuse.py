@@ -194,9 +194,11 @@ def test_repeated_ngrams_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     matches = reuse(a, b)
     # Every n-gram of the promo line occurs more than MAX_NGRAM_REPEAT times: no seeds there.
     assert [(a[m.a_start : m.a_end], b[m.b_start : m.b_end]) for m in matches] == [(real[:-1], real[:-1])]
-    # Without the cap the promo lines would be matched (each A line once: A never overlaps;
-    # lines that run on in lowercase read as one wrapped paragraph, so count their text).
+    # Without the cap (nor the anchors' rule for phrases repeated on both sides) the promo lines
+    # would be matched (each A line once: A never overlaps; lines that run on in lowercase read
+    # as one wrapped paragraph, so count their text).
     monkeypatch.setattr("sourcetrace.align.reuse.MAX_NGRAM_REPEAT", 10**6)
+    monkeypatch.setattr("sourcetrace.align.reuse.REPEATED", 10**6)
     uncapped = reuse(a, b)
     assert sum(a[m.a_start : m.a_end].count(promo) for m in uncapped) >= 2 * reps - 2
     # A few repetitions are still seeds: the single A occurrence matches once.
@@ -205,6 +207,27 @@ def test_repeated_ngrams_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     b2 = "\n".join([promo] * 3 + [real])
     matches2 = reuse(a2, b2)
     assert [a2[m.a_start : m.a_end] for m in matches2] == [real[:-1], promo]
+
+
+def test_a_phrase_repeated_on_both_sides_pairs_only_along_a_copy() -> None:
+    # An isnad's formula held 6 times on each side, in sentences that are not copies, and once
+    # inside a copied paragraph: its 36 seeds pair only the copy's occurrence with its own (the
+    # unique words around it anchor that diagonal); the 35 others pair unrelated occurrences.
+    formula = "he said that the prophet told us in the mosque"
+    rng = random.Random(5)
+    words = [f"w{k}" for k in range(400)]
+
+    def filler(length: int = 100) -> str:
+        return " ".join(rng.choice(words) for _ in range(length))
+
+    copy = f"the old scholar of the town wrote down {formula} that mercy is owed to every traveller on the road"
+    a = "\n".join([f"{filler()} {formula} {filler()}" for _ in range(3)] + [copy]
+                  + [f"{filler()} {formula} {filler()}" for _ in range(3)])
+    # B's occurrences further apart than A's: each on a diagonal of its own, over 2 * ANCHOR_NEAR apart
+    b = "\n".join([f"{filler(300)} {formula} {filler(300)}" for _ in range(4)] + [copy]
+                  + [f"{filler(300)} {formula} {filler(300)}" for _ in range(2)])
+    matches = reuse(a, b)
+    assert [(a[m.a_start:m.a_end], b[m.b_start:m.b_end]) for m in matches] == [(copy, copy)]
 
 
 def test_kind_thresholds() -> None:
@@ -379,9 +402,15 @@ def _reference_seeds(ids_a: list[int], bounds_a: list[tuple[int, int]], ids_b: l
         return out
 
     ga, gb = grams(ids_a, bounds_a), grams(ids_b, bounds_b)
-    return sorted((i, j) for g, pa in ga.items() if g in gb
-                  and len(pa) <= MAX_NGRAM_REPEAT and len(gb[g]) <= MAX_NGRAM_REPEAT
-                  for i, j in itertools.product(pa, gb[g]))
+    shared = [(g, pa, gb[g]) for g, pa in ga.items()
+              if g in gb and len(pa) <= MAX_NGRAM_REPEAT and len(gb[g]) <= MAX_NGRAM_REPEAT]
+    # A seed of an n-gram repeated past REPEATED on both sides only in or next to the cell
+    # (ANCHOR_NEAR tokens of A by ANCHOR_NEAR diagonals) of a seed of an n-gram held once a side.
+    span = reuse_module.ANCHOR_NEAR
+    anchors = {(pa[0] // span, (pb[0] - pa[0]) // span) for _, pa, pb in shared if len(pa) == len(pb) == 1}
+    return sorted((i, j) for _, pa, pb in shared for i, j in itertools.product(pa, pb)
+                  if min(len(pa), len(pb)) <= reuse_module.REPEATED
+                  or any((i // span + x, (j - i) // span + y) in anchors for x in (-1, 0, 1) for y in (-1, 0, 1)))
 
 
 def _random_regions(rng: random.Random, length: int) -> tuple[list[int], list[tuple[int, int]]]:
@@ -390,9 +419,12 @@ def _random_regions(rng: random.Random, length: int) -> tuple[list[int], list[tu
     return [r for r, (lo, hi) in enumerate(bounds) for _ in range(lo, hi)], bounds
 
 
+@pytest.mark.parametrize("span", [3, 64])  # ANCHOR_NEAR: small cells drop many repeated seeds
 @pytest.mark.parametrize("vocab", [3, 40, 1 << 20])  # 2**20: n-grams of 4+ renumbered before packing
-def test_seeds_are_the_reference_seeds(vocab: int) -> None:
+def test_seeds_are_the_reference_seeds(vocab: int, span: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reuse_module, "ANCHOR_NEAR", span)
     rng = random.Random(vocab)
+    dropped = 0
     for _ in range(150):
         n = rng.randrange(1, 7)
         # A few distinct ids over long sides: n-grams repeat past MAX_NGRAM_REPEAT
@@ -406,6 +438,10 @@ def test_seeds_are_the_reference_seeds(vocab: int) -> None:
         region_b, bounds_b = _random_regions(rng, len(ids_b))
         got = reuse_module._seeds(ids_a, region_a, ids_b, region_b, n, vocab)
         assert got == _reference_seeds(ids_a, bounds_a, ids_b, bounds_b, n)
+        with monkeypatch.context() as every:
+            every.setattr(reuse_module, "REPEATED", MAX_NGRAM_REPEAT)
+            dropped += len(reuse_module._seeds(ids_a, region_a, ids_b, region_b, n, vocab)) - len(got)
+    assert dropped > 0
 
 
 def _reference_extend(p: object, xs: list[int], ys: list[int]) -> list[tuple[int, int]]:

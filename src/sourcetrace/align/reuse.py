@@ -11,7 +11,10 @@ passim's seed-and-extend with a local alignment:
 2. **Seeds.**  Every word n-gram (``n`` words, never crossing a region boundary) shared by both
    sides gives one seed per pair of occurrences.  An n-gram occurring more than
    ``MAX_NGRAM_REPEAT`` times on either side is skipped (as passim does): such n-grams are
-   formulae or page furniture, not evidence, and would make the pair count quadratic.
+   formulae or page furniture, not evidence, and would make the pair count quadratic.  One held
+   more than ``REPEATED`` times on both sides gives a seed only near the diagonal of a seed
+   whose n-gram each side holds once (:func:`_anchored`): k occurrences a side are k * k seeds,
+   all but k of them pairing unrelated occurrences.
 3. **Chains.**  Seeds, in order of their position in A, are chained when the next seed starts
    at most ``max_gap`` tokens after the previous one ends on *both* sides, strictly further on
    both, in the same regions.  A chain therefore follows one (slowly drifting) diagonal.
@@ -42,7 +45,7 @@ surrounding punctuation or quotation marks); its spans lie inside the given regi
 across two regions nor across a line break; matches do not overlap on side A and are sorted by
 ``a_start``.  The result is deterministic.  Two 100k-token documents sharing half their text
 take about one second in pure Python (``tests/test_reuse.py``); cost grows with the number of
-seeds, which the repeat cap bounds.
+seeds, which the repeat cap and the anchors keep linear in the length.
 
 :class:`ReuseQuery` prepares text A once for comparison with many texts B (quote search).
 
@@ -71,6 +74,10 @@ __all__ = ["Match", "ReuseQuery", "find_reuse", "grow_exact", "token_diff", "wra
 
 #: An n-gram occurring more often than this on one side is not used as a seed.
 MAX_NGRAM_REPEAT = 20
+#: A seed of an n-gram held more often than this on both sides is kept only near a unique seed
+#: (:func:`_anchored`), within about this many tokens in A and diagonals.
+REPEATED = 2
+ANCHOR_NEAR = 64
 #: Fewest identical words a copied block grows by at one end (:func:`grow_exact`): one or two
 #: equal words next to a copy ("the", "و") are as often chance as part of it.
 MIN_GROWTH = 3
@@ -224,8 +231,43 @@ def _seeds(ids_a: Sequence[int], region_a: Sequence[int], ids_b: Sequence[int], 
     per_a = np.repeat(count_b[gb], count_a[ga])
     i = np.repeat(pos_a[occ_a], per_a)
     j = pos_b[_ranges(np.repeat(first_b[gb], count_a[ga]), per_a)]
+    keep = _anchored(i, j, np.repeat(np.repeat(count_a[ga], count_a[ga]), per_a),
+                     np.repeat(np.repeat(count_b[gb], count_a[ga]), per_a))
+    i, j = i[keep], j[keep]
     order = np.argsort(i * (len(ids_b) + 1) + j)
     return list(zip(i[order].tolist(), j[order].tolist(), strict=True))
+
+
+def _anchored(i: np.ndarray, j: np.ndarray, held_a: np.ndarray, held_b: np.ndarray) -> np.ndarray:
+    """Which seeds (positions ``i`` in A, ``j`` in B; their n-gram's count on each side) to keep:
+    every seed of an n-gram held at most :data:`REPEATED` times on one side, and a seed of an
+    n-gram repeated more on both sides only near the diagonal of a seed whose n-gram each side
+    holds once.
+
+    Why: a phrase held k times on each side gives k * k seeds, all but k of them pairing
+    unrelated occurrences (an isnad's formula in a hadith critic's two editions), and each such
+    seed was a chain of its own, aligned, extended and then mostly dropped in selection: two
+    thirds of the seeds and nine chains in ten on al-Khatib's two editions, their count and
+    ``find_reuse``'s time growing faster than the length until :data:`MAX_NGRAM_REPEAT` drops
+    the phrase. A truly copied occurrence lies in a copied stretch, whose other words give seeds
+    on its diagonal: a repeated seed is kept when a unique seed lies in its cell of
+    :data:`ANCHOR_NEAR` tokens of A and diagonals or in one of the eight around it."""
+    keep = np.minimum(held_a, held_b) <= REPEATED
+    anchors = (held_a == 1) & (held_b == 1)
+    if keep.all() or not anchors.any():
+        return keep
+    span = ANCHOR_NEAR
+    ci, cd = i // span, (j - i) // span  # cells (floor division: diagonals may be negative)
+    low = int(cd.min()) - 1
+    wide = int(cd.max()) - low + 2  # a cell's key: A's cell times this plus the diagonal's, past the neighbours
+    key = ci * wide + (cd - low)
+    cells = np.unique(key[anchors])
+    rest = ~keep
+    near = np.zeros(int(rest.sum()), dtype=bool)
+    for step in (-wide - 1, -wide, -wide + 1, -1, 0, 1, wide - 1, wide, wide + 1):
+        near |= np.isin(key[rest] + step, cells)
+    keep[rest] = near
+    return keep
 
 
 def _chains(seeds: list[Column], n: int, max_gap: int, side_a: _Tokens, side_b: _Tokens) -> list[list[Column]]:
