@@ -463,3 +463,41 @@ def test_widen_bisects_to_the_sentence_a_walk_finds():
         if end > start:
             assert _widen(side, starts, start, end) == walked(start, end)
     assert any(_widen(side, starts, s.start + 1, s.end) == _trim(side.text, s.start, s.end) for s in side.sentences)
+
+
+def test_pair_encoder_picks_the_fast_one_for_long_pairs_and_same_language_pairs_of_long_documents():
+    from sourcetrace.align.pair import LARGE_PAIR, LONG_DOCUMENT, pair_encoder
+
+    assert pair_encoder(True, 40, 10 * LONG_DOCUMENT) == "default"  # a translation of a book: E5's pairs
+    assert pair_encoder(True, LARGE_PAIR + 1, 100) == "use"
+    assert pair_encoder(False, 40, LONG_DOCUMENT) == "default"  # a report and its source: E5's paraphrases
+    assert pair_encoder(False, 40, LONG_DOCUMENT + 1) == "use"
+    assert pair_encoder(False, LARGE_PAIR + 1, 100) == "use"
+
+
+def test_a_same_language_pair_of_long_documents_asks_only_the_fast_encoder(sides, monkeypatch):
+    """align with no encoder chosen: a same-language pair whose longer document passes
+    LONG_DOCUMENT is aligned with USE (its screened units only), a shorter one and a
+    cross-language one with the default encoder, which they ask for."""
+    from sourcetrace.align import pair
+    from sourcetrace.encode import get_encoder
+
+    asked: list[str] = []
+
+    def named(encoder, texts):
+        asked.append(encoder.name)
+        return np.zeros((len(texts), encoder.dim), np.float32)
+
+    en, ar, report = sides
+    paraphrase = _side("The council's ministers gathered in Rome in early May 2024 to discuss the basin's water plan.\n"
+                       "The home team won the final by three goals to one after a late penalty.\n", "para")
+    align(paraphrase, en, vectors=named)
+    align(ar, en, vectors=named)
+    assert set(asked) == {get_encoder("default").name}
+    asked.clear()
+    monkeypatch.setattr(pair, "LONG_DOCUMENT", min(len(paraphrase.text), len(en.text)) - 1)
+    align(paraphrase, en, vectors=named)
+    assert set(asked) == {get_encoder("use").name}
+    asked.clear()
+    align(ar, en, vectors=named)  # across languages, length alone never turns E5 off
+    assert set(asked) == {get_encoder("default").name}

@@ -100,8 +100,9 @@ DIFFED_FACTS, ALL_FACTS = "diffed", "all"
 FACTS_CHOICES = (DIFFED_FACTS, ALL_FACTS)
 # Bump when alignment (align/) changes what a pair yields, so a store traced before aligns its
 # pairs again instead of keeping their old passages.
-ALIGNMENT_VERSION = 3  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened;
-# 3: a reordered pair grows at its blocks' edges (beads.grow_diagonal)
+ALIGNMENT_VERSION = 4  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened;
+# 3: a reordered pair grows at its blocks' edges (beads.grow_diagonal); 4: with no encoder chosen, a
+# same-language pair of long documents is aligned with the fast one (align.pair.pair_encoder)
 TOPIC_SENTENCES = 64  # sentences (spread over the document) whose mean vector is its topic: all of a
 # news story, so a partial, reordered translation averages the same sentences (8 spread ones missed
 # most such pairs: the two samples held different sentences)
@@ -665,8 +666,8 @@ def alignment_settings(encoder: Encoder | None, threshold: float, *, trial: bool
 
 def run_settings(command: str, encoder: Encoder | None, threshold: float) -> dict:
     """The settings.json stamp of an output: the encoder alignment used. ``encoder`` None: it was
-    picked per pair, the default one and the fast one for a pair over ``align.pair.LARGE_PAIR``
-    units, which the stamp names both."""
+    picked per pair (``align.pair.pair_encoder``), the default one and the fast one (long pairs,
+    and same-language pairs of long documents), which the stamp names both."""
     settings = {"command": command, "sourcetrace": __version__, "threshold": threshold,
                 "encoder": (encoder or get_encoder("default")).name, "reading": json.loads(reading_settings())}
     if encoder is None:

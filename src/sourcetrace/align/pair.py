@@ -10,7 +10,8 @@ assuming that they are complete or in the same order (a report reorders, cuts an
    covered by reuse is done; the uncovered part of a partly covered one becomes a unit of its own.
 3. **Vectors**: every unit is encoded by a multilingual sentence encoder (through the `vectors`
    function the caller gives: a runner's cache, or plain encoding); within one language with
-   USE, only the units that may be paraphrases (:mod:`sourcetrace.align.screen`).
+   USE (the encoder of a same-language pair of long documents when none is chosen), only the
+   units that may be paraphrases (:mod:`sourcetrace.align.screen`).
 4. **Pair scores**: cosine and margin (the cosine against both sentences' neighbourhoods, which
    discounts a shared topic), numbers and dates on both sides (language-independent anchors),
    the length ratio, and neighbour support (the units before or after also align: a translated
@@ -184,6 +185,23 @@ CALIBRATIONS = {
 }
 _W = {"numbers": 1.5, "length": -2.0, "neighbour": 1.5}
 LARGE_PAIR = 2000  # units on both sides together: above this the default encoder is the fast one
+LONG_DOCUMENT = 8000  # characters: a same-language pair with a longer document is aligned with the fast encoder
+
+
+def pair_encoder(cross: bool, units: int, longest: int) -> str:
+    """The encoder spec of a pair aligned with none chosen (``units``: both sides' units together;
+    ``longest``: the characters of its longer document): the default (E5+USE) up to
+    ``LARGE_PAIR`` units, and within one language up to ``LONG_DOCUMENT`` characters; the fast
+    one (USE, ~15x cheaper a character) beyond. Within one language the default screens nothing,
+    so every unit of the pair pays E5 (USE's screen, :mod:`sourcetrace.align.screen`, sends only
+    the units that may be paraphrases to the encoder): a folder of eleven books cut to 1-38
+    thousand characters took 147 CPU s against 9 with USE, with the same relations. E5 still
+    decides a news report's paraphrases of its sources (the seeds, whose longest document holds
+    5,767 characters: with USE their report lost three paraphrases, reuse F1 0.958 -> 0.927).
+    bench/README.md, e5pairs36."""
+    if units > LARGE_PAIR or (not cross and longest > LONG_DOCUMENT):
+        return "use"
+    return "default"
 
 
 def calibration_for(encoder: Encoder) -> Calibration:
@@ -744,7 +762,8 @@ _Step = Generator[_Wanted | _Screening, list[np.ndarray] | None, list[Passage]]
 def align(a: Side, b: Side, *, encoder: Encoder | None = None, vectors: Vectors = encoded,
           threshold: float = DEFAULT_THRESHOLD) -> list[Passage]:
     """Passages between two documents, sorted by their start in `a`. ``encoder`` None: the
-    default one, or the fast one for a pair over ``LARGE_PAIR`` units."""
+    default one, or the fast one for a pair over ``LARGE_PAIR`` units or a same-language pair with
+    a document over ``LONG_DOCUMENT`` characters (:func:`pair_encoder`)."""
     steps = _aligning(a, b, encoder, threshold)
     try:
         step = next(steps)
@@ -820,8 +839,8 @@ def _aligning(a: Side, b: Side, encoder: Encoder | None, threshold: float) -> _S
             covered_b.append((p.b_start, p.b_end))
     ua, ub = _units(a, covered_a), _units(b, covered_b)
     if ua and ub:
-        # Long documents: the fast encoder (USE, ~15x faster than e5) unless one was chosen.
-        enc = encoder or get_encoder("use" if len(ua) + len(ub) > LARGE_PAIR else "default")
+        longest = max(a.doc.end - a.doc.start, b.doc.end - b.doc.start)
+        enc = encoder or get_encoder(pair_encoder(cross, len(ua) + len(ub), longest))
         texts_a, texts_b = [u.text for u in ua], [u.text for u in ub]
         both: tuple[np.ndarray, np.ndarray] | None
         if cross or not screen.screens(enc):
