@@ -9,7 +9,7 @@ aligned window by window instead:
    so no block holds more than ``MAX_CELLS`` cells). Every unit against every unit is n x m
    products, the square of the pair's length; at most ``PROBES`` rows of `a` against `b` is linear
    in it, and a window still reads ``PROBES`` x WINDOW / n of its units' partners (at n = 20,000
-   units, 80 of its 800: where most of them point stays where most of its units point). When `b`
+   units, 160 of its 800: where most of them point stays where most of its units point). When `b`
    is no longer than a window's stretch, every window reads all of it and nothing is computed.
 2. **Windows**: `a` is cut into windows of ``WINDOW`` units (each widened by ``OVERLAP`` units on
    both sides, so a pair at a cut still has its neighbours); each window is paired with the stretch
@@ -34,7 +34,7 @@ MAX_CELLS = 4_000_000  # a pair up to about 2,000 x 2,000 units is aligned whole
 WINDOW = 800  # units of `a` a window owns
 OVERLAP = 100  # units it also reads on each side
 WIDTH = 3  # its stretch of `b`, in windows
-PROBES = 2048  # at most this many units of `a` look for their best partner in all of `b` (see 1.)
+PROBES = 4096  # at most this many units of `a` look for their best partner in all of `b` (see 1.)
 
 
 @dataclass(frozen=True)
