@@ -90,3 +90,42 @@ def test_windows_follow_where_their_units_point():
         assert ((mine >= w.b_lo) & (mine < w.b_hi)).all()
         assert w.b_hi - w.b_lo == 1500
     assert max(w.cells for w in plan) == 600 * 1500
+
+
+def _unit_rows(n: int, seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_a_plan_under_probes_units_is_every_units_plan(monkeypatch):
+    # Up to PROBES units of `a`, every unit's best partner is read: the very plan of all of them.
+    monkeypatch.setattr(windows, "PROBES", 300)
+    wa, wb = _unit_rows(300, 1), _unit_rows(900, 2)
+    whole = windows.plan(windows.best_columns(wa, wb), 900, window=60, overlap=10, width=3)
+    assert windows.windows_of(wa, wb, window=60, overlap=10, width=3) == whole
+    assert len(windows.probes(300)) == 300 and len(windows.probes(301)) <= 300
+
+
+def test_a_short_b_is_read_whole_by_every_window():
+    wa, wb = _unit_rows(500, 3), _unit_rows(150, 4)
+    got = windows.windows_of(wa, wb, window=50, overlap=10, width=3)
+    assert got == windows.plan(windows.best_columns(wa, wb), 150, window=50, overlap=10, width=3)
+    assert {(w.b_lo, w.b_hi) for w in got} == {(0, 150)}
+
+
+def test_probed_windows_follow_a_long_reordered_translation(monkeypatch):
+    # `a` is `b`'s second half then its first, blurred: with one unit in ten probed, every window
+    # still reads the stretch that holds its own units' partners, as the plan of every unit does.
+    monkeypatch.setattr(windows, "PROBES", 200)
+    m = 2000
+    wb = _unit_rows(m, 5)
+    order = np.concatenate([np.arange(1000, 2000), np.arange(0, 1000)])
+    wa = wb[order] + 0.8 * _unit_rows(m, 6)
+    wa /= np.linalg.norm(wa, axis=1, keepdims=True)
+    got = windows.windows_of(wa, wb, window=100, overlap=20, width=3)
+    assert len(windows.probes(m)) == 200
+    whole = windows.plan(windows.best_columns(wa, wb), m, window=100, overlap=20, width=3)
+    assert [(w.own_lo, w.own_hi) for w in got] == [(w.own_lo, w.own_hi) for w in whole]
+    for w in got:
+        mine = order[w.own_lo:w.own_hi]
+        assert ((mine >= w.b_lo) & (mine < w.b_hi)).mean() >= 0.9, w

@@ -708,7 +708,7 @@ def _pairs(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cro
         return _pairs_whole(ua, ub, va, vb, cross, a_lang, cal, threshold)
     wa, wb = unit_vectors(va), unit_vectors(vb)
     found: Found = {}
-    for w in windows.plan(windows.best_columns(wa, wb), len(ub)):
+    for w in windows.windows_of(wa, wb):
         part = _pairs_whole(ua[w.a_lo:w.a_hi], ub[w.b_lo:w.b_hi], va[w.a_lo:w.a_hi], vb[w.b_lo:w.b_hi],
                             cross, a_lang, cal, threshold)
         found.update(((w.a_lo + i, w.b_lo + j), v) for (i, j), v in part.items()
