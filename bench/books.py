@@ -3,6 +3,7 @@ commentary `derived` from its base, and does every stage's time grow linearly wi
 
     python bench/books.py [--cuts 0.25 0.5 1] [--sets editions commentary unrelated] [--keep DIR]
                           [--mirror /work/.mirror] [--encoder use] [--json]
+    python bench/books.py --editions-sample N [--seed 36] [--batch 6] [--skip K] [--encoder use] [--keep DIR] [--json]
 
 The books are OpenITI editions before 0700AH (CC BY-NC-SA 4.0: `fetch github:OpenITI/0300AH`, 0375AH,
 0450AH, 0475AH; OpenITI's repositories from 0700AH on are held out and never read), rebuilt from the
@@ -23,6 +24,17 @@ every 0.5 s as bench/cores.py does: per stage wall, CPU and peak RSS (all proces
 Printed: the corpus size per cut, per-stage CPU per cut and its ratio per doubling (linear = 2),
 documents per file, each true pair's relation type and source, and the strong relations between
 files the truth does not relate.
+
+`--editions-sample N` traces edition pairs of N works picked by a rule instead (no cuts): every
+work of the four mirrors with two or more version files of SAMPLE_BYTES (20-600 KB), in a shuffle
+seeded by `--seed`, at most one work an author (the first in the shuffle), its first two such
+versions by name. realtext's truth rule: a pair is two editions (`copy`/`revision` right) when
+each shares half its 8-word runs or more with the other (`_shared_runs`); a pair under it is two
+texts the truth does not relate (a strong relation between them counts as wrong, like one between
+two works). The works are traced `--batch` at a time (each batch one folder, one trace): every
+pair of a batch not an edition pair is a pair of unrelated texts (`--skip K`: the sample without its
+first K works, so that later batches run apart). Printed per batch as for a cut,
+then the pairs of every batch together: type, coverage, shared runs, lengths.
 """
 
 from __future__ import annotations
@@ -31,6 +43,8 @@ import argparse
 import contextlib
 import json
 import os
+import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -43,7 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from cores import followed, tree_cpu  # noqa: E402
-from realtext import MIRROR, STRENGTH, Repo, openiti_plain  # noqa: E402
+from realtext import EDITION_SHARED, MIRROR, OPENITI, STRENGTH, Repo, _shared_runs, openiti_plain  # noqa: E402
 
 D = "data/"
 # (repository, version file, version file) (status suffixes left off): two editions of one work, files of comparable length.
@@ -70,6 +84,7 @@ UNRELATED = [
     ("OpenITI/0450AH", D + "0430IbnHaytham/0430IbnHaytham.Manazir/0430IbnHaytham.Manazir.ALCorpus00006-ara2"),
 ]
 SETS = ("editions", "commentary", "unrelated")
+SAMPLE_BYTES = (20_000, 600_000)  # a version file's size for --editions-sample (UTF-8 Arabic: ~2 bytes a character)
 
 
 @dataclass
@@ -82,6 +97,8 @@ class Book:
 class Truth:
     books: list[Book] = field(default_factory=list)
     pairs: list[tuple[str, str, str, str | None]] = field(default_factory=list)  # kind, a, b, source
+    # --editions-sample: every sampled pair, editions or not, by its two keys: shared runs, characters
+    sampled: dict[tuple[str, str], dict] = field(default_factory=dict)
 
 
 def load(mirror: Path, sets: list[str]) -> Truth:
@@ -108,6 +125,50 @@ def load(mirror: Path, sets: list[str]) -> Truth:
     if "unrelated" in sets:
         for repo, path in UNRELATED:
             book(repo, path)
+    return truth
+
+
+def sample_works(mirror: Path, n: int, seed: int) -> list[tuple[Repo, str, str]]:
+    """(repository, version file, version file) of n works: every work with two or more version files
+    of SAMPLE_BYTES, shuffled by `seed`, the first of each author in that order, its first two
+    versions by name (no pick by what they share: the truth rule sorts editions from parts)."""
+    works: dict[str, tuple[Repo, list[str]]] = {}
+    for name in OPENITI:
+        repo = Repo(mirror, name)
+        found: dict[str, dict[str, str]] = defaultdict(dict)
+        for path, size in sorted(repo.files("data").items()):
+            parts = path.rsplit("/", 1)[-1].split(".")
+            if (len(parts) >= 3 and re.fullmatch(r".+-ara\d", parts[2]) and not path.endswith(".yml")
+                    and SAMPLE_BYTES[0] <= size <= SAMPLE_BYTES[1]):
+                found[".".join(parts[:2])].setdefault(parts[2], path)
+        for work, versions in found.items():
+            if len(versions) >= 2:
+                works[work] = (repo, [versions[v] for v in sorted(versions)[:2]])
+    order = sorted(works)
+    random.Random(seed).shuffle(order)
+    authors: set[str] = set()
+    picked = []
+    for work in order:
+        if work.split(".")[0] not in authors:
+            authors.add(work.split(".")[0])
+            picked.append((works[work][0], *works[work][1]))
+    return picked[:n]
+
+
+def load_sample(picked: list[tuple[Repo, str, str]]) -> Truth:
+    """The sampled pairs with realtext's truth: editions when each shares EDITION_SHARED of its 8-word
+    runs with the other, else two texts the truth does not relate."""
+    truth = Truth()
+    for repo, *paths in picked:
+        keys, texts = [], []
+        for path in paths:
+            keys.append(".".join(path.rsplit("/", 1)[-1].split(".")[:3]))  # status suffix left off
+            texts.append(openiti_plain(repo.read(path)))
+            truth.books.append(Book(keys[-1], texts[-1]))
+        shared = (_shared_runs(texts[0], texts[1]), _shared_runs(texts[1], texts[0]))
+        truth.sampled[(keys[0], keys[1])] = {"shared": shared, "chars": (len(texts[0]), len(texts[1]))}
+        if min(shared) >= EDITION_SHARED:
+            truth.pairs.append(("edition", keys[0], keys[1], None))
     return truth
 
 
@@ -198,18 +259,27 @@ def judge(truth: Truth, out: Path) -> dict:
                       "passages": passages.get(key, 0), "right": ok})
     strong = sorted(" ~ ".join(sorted(k)) + f": {r['type']}" for k, rs in rels.items() if k not in true_keys
                     for r in rs if STRENGTH.get(r["type"], 1) > 0)
-    return {"documents": dict(per_file), "pairs": pairs, "strong_unrelated": strong}
+    sampled = []
+    for (a, b), facts in truth.sampled.items():
+        key = frozenset((a + ".txt", b + ".txt"))
+        rs = rels.get(key, [])
+        best = max(rs, key=lambda r: (STRENGTH.get(r["type"], 1), r.get("score", 0.0))) if rs else None
+        sampled.append({"a": a, "b": b, "edition": key in true_keys, "type": best["type"] if best else "none",
+                        "coverage": [best["coverage_a"], best["coverage_b"]] if best else None,
+                        "passages": passages.get(key, 0), **facts})
+    return {"documents": dict(per_file), "pairs": pairs, "strong_unrelated": strong, "sampled": sampled}
 
 
-def trace_cut(truth: Truth, cut: float, work: Path, encoder: str | None = None) -> dict:
-    folder = work / f"cut{cut:g}"
+def trace_cut(truth: Truth, cut: float, work: Path, encoder: str | None = None, name: str = "") -> dict:
+    name = name or f"cut{cut:g}"
+    folder = work / name
     folder.mkdir(parents=True, exist_ok=True)
     chars = words = 0
     for b in truth.books:
         text = prefix(b.text, cut)
         (folder / f"{b.key}.txt").write_text(text, encoding="utf-8")
         chars, words = chars + len(text), words + len(text.split())
-    out, db = work / f"out{cut:g}", work / f"cut{cut:g}.db"
+    out, db = work / f"out-{name}", work / f"{name}.db"
     db.unlink(missing_ok=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     sampler = Sampler()
@@ -257,6 +327,25 @@ def report(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def sample_report(runs: list[dict]) -> str:
+    """Every sampled pair of every batch: the truth's reading (shared 8-word runs) and the type."""
+    rows = [r for run in runs for r in run.get("sampled", [])]
+    lines = [f"\n{len(rows)} sampled pairs; editions by the truth: {sum(r['edition'] for r in rows)}; "
+             "type / coverage / shared runs / characters:"]
+    for r in sorted(rows, key=lambda r: (not r["edition"], r["type"], r["a"])):
+        right = r["type"] in ("copy", "revision") if r["edition"] else STRENGTH.get(r["type"], 1) <= 0
+        cov = "-" if r["coverage"] is None else f"{r['coverage'][0]:.2f}/{r['coverage'][1]:.2f}"
+        lines.append(f"  {'edition' if r['edition'] else 'not    '} {r['type']:9} {cov:9} "
+                     f"shared {r['shared'][0]:.2f}/{r['shared'][1]:.2f} chars {r['chars'][0]:,}/{r['chars'][1]:,} "
+                     f"{r['a']} ~ {r['b'].split('.')[-1]} {'right' if right else 'WRONG'}")
+    eds = [r for r in rows if r["edition"]]
+    lines.append(f"editions typed copy/revision: {sum(r['type'] in ('copy', 'revision') for r in eds)}/{len(eds)}; "
+                 f"strong relations between files the truth does not relate: "
+                 f"{sum(len(run.get('strong_unrelated', [])) for run in runs)}; files read as more than one document: "
+                 f"{sum(n != 1 for run in runs for n in run.get('documents', {}).values())}")
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cuts", type=float, nargs="+", default=[0.25, 0.5, 1.0])
@@ -265,7 +354,22 @@ def main() -> int:
     ap.add_argument("--encoder", help="trace's --encoder (default: trace's own choice, E5+USE up to 200 documents)")
     ap.add_argument("--keep", type=Path, help="trace in this folder and keep it (default: a temporary one)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    ap.add_argument("--editions-sample", type=int, metavar="N", help="edition pairs of N works picked by the rule above")
+    ap.add_argument("--seed", type=int, default=36, help="the sample's shuffle")
+    ap.add_argument("--batch", type=int, default=6, help="works traced together (--editions-sample)")
+    ap.add_argument("--skip", type=int, default=0, help="leave out the sample's first works (batches run apart)")
     args = ap.parse_args()
+    if args.editions_sample:
+        picked = sample_works(args.mirror, args.editions_sample, args.seed)[args.skip:]
+        with tempfile.TemporaryDirectory(prefix="books-") as tmp:
+            work = args.keep or Path(tmp)
+            runs = []
+            for i in range(0, len(picked), args.batch):
+                truth = load_sample(picked[i:i + args.batch])
+                runs.append(trace_cut(truth, 1.0, work, args.encoder, name=f"batch{(args.skip + i) // args.batch}"))
+                print(report(runs[-1:]) + sample_report(runs[-1:]), file=sys.stderr, flush=True)
+        print(json.dumps(runs, ensure_ascii=False, indent=1) if args.json else sample_report(runs))
+        return 0
     truth = load(args.mirror, args.sets)
     with tempfile.TemporaryDirectory(prefix="books-") as tmp:
         work = args.keep or Path(tmp)

@@ -9,12 +9,15 @@ passages cover) and the **mix of kinds**. The type follows from them:
   year (the other year stands in sentences an excerpt or a partial translation leaves out);
 * ``translation``: different languages, most covered text translated (not reworded), and both
   documents almost wholly covered;
-* ``copy``: one language, both documents almost wholly covered word for word (in one language,
-  ``copy`` and ``derived`` need some sentence taken word for word: sentences of one frame with
-  other names and figures align across unrelated texts);
+* ``copy``: one language, both documents almost wholly covered word for word, or each at least
+  half made of the other word for word and in order, few of the passages in quotation marks on one
+  side only (two editions of a book, one with an editor's introduction or notes the other lacks;
+  in one language, ``copy`` and ``derived`` need some sentence taken word for word: sentences of
+  one frame with other names and figures align across unrelated texts);
 * ``derived``: one document is mostly made of the other's text, or quotes it word for word, in
   quotation marks, in several sentences (a report written from a statement): it is the derived one, the other its
-  source (None when no cue tells which); or one carries a block of the other's running text word
+  source (None when no cue tells which; a passage in quotation marks on both sides is a quote
+  both take from a third text, no cue); or one carries a block of the other's running text word
   for word (``MIN_TAKEN_WORDS``), however small a share of either (a passage inserted in a web
   text: direction from cues other than coverage); or one quotes the other in many short lemmata,
   each followed by its own text, where the other has them one after another (a commentary: the
@@ -60,6 +63,14 @@ MIN_COPY_COVERAGE = 0.75
 # paraphrase; a copy is still a copy. (0.8 came from the demo corpus.)
 MIN_COPY_WORDED = 0.6
 MIN_DERIVED_COVERAGE = 0.5
+# Two editions of one book where one adds an editor's introduction, notes or reading certificates
+# (OpenITI, bench/books.py --editions-sample): each side covered word for word, in order, at least
+# this much (0.62-0.93 on the three such pairs of the sample), where a copy needs MIN_COPY_COVERAGE.
+MIN_EDITION_COVERAGE = 0.5
+# ... unless this share of the verbatim passages or more stands in quotation marks on one side only:
+# a report quoting its source (the planted derived reports of bench/trace.py quote 2-4 of their 4-8
+# verbatim passages and cover each other 0.55-0.75 in order; the editions 0 and 2 of 55 and 178).
+QUOTING = 0.2
 # A report that quotes its source word for word, in quotation marks, in several sentences is
 # derived from it whatever share its own text and paraphrases leave covered (unmarked shared
 # sentences at a low share are as often stock sentences of unrelated texts). From 0.3 only, as it
@@ -338,12 +349,28 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.source, why = _earlier(a, b)
         rel.evidence.append(why or "direction unknown: no date tells which came first")
         return rel
+    taken = [s for p, s in zip(passages, spans, strict=True) if p.word_for_word]
+    kept = [(p, s) for p, s in zip(passages, spans, strict=True) if p.kind in WORDING_KINDS]
+    edition = not cross and worded >= MIN_COPY_WORDED and min(
+        _covered(a, [(s[0], s[1]) for _, s in kept]), _covered(b, [(s[2], s[3]) for _, s in kept])) \
+        >= MIN_EDITION_COVERAGE and _in_order([p for p, _ in kept], ida)
     top = max(cov_a, cov_b)
     # Quotation marks are looked for only where coverage alone does not decide (most pairs).
-    quoted = 0 if top >= MIN_DERIVED_COVERAGE else sum(
-        p.kind == "verbatim" and (_in_quotes(a, s[0], s[1]) or _in_quotes(b, s[2], s[3]))
-        for p, s in zip(passages, spans, strict=True))
-    taken = [s for p, s in zip(passages, spans, strict=True) if p.word_for_word]
+    quoted = sum(_quoted_one_side(a, b, p, s) for p, s in zip(passages, spans, strict=True)) \
+        if edition or top < MIN_DERIVED_COVERAGE else 0
+    if edition and quoted < QUOTING * sum(p.kind == "verbatim" for p in passages):
+        # Each at least half made of the other word for word, in order: two editions of one book,
+        # one with an editor's introduction, notes or reading certificates the other lacks.
+        rel.type = "copy"
+        rel.evidence.append(f"word for word in order: {len(kept)} passages, each side at least "
+                            f"{MIN_EDITION_COVERAGE:.0%} made of the other's text; covers {cov_a:.0%} and {cov_b:.0%}")
+        # The cues of a derived text: one made of the other (a near-copy that dropped sentences)
+        # names its source as containment does for `derived`.
+        rel.source, why = _derived_source(a, b, spans, cov_a, cov_b)
+        rel.evidence += why
+        return rel
+    if top >= MIN_DERIVED_COVERAGE:
+        quoted = 0  # coverage decides
     lemmata = _lemmata(a, b, taken) if lines else None
     block = 0 if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata else max(
         (min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3])) for s in taken), default=0)
@@ -366,6 +393,18 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         return rel
     rel.evidence.append(f"some shared text: covers {cov_a:.0%} and {cov_b:.0%}")
     return rel
+
+
+def _quoted_one_side(a: PairText, b: PairText, p: Passage, s: tuple[int, int, int, int]) -> bool:
+    """A verbatim passage in quotation marks on one side only (a report quoting its source). In
+    marks on both sides it is a quote both take from a third text (a hadith's words in two
+    collections that each quote the Prophet): it marks neither as the other's source."""
+    return p.kind == "verbatim" and _in_quotes(a, s[0], s[1]) != _in_quotes(b, s[2], s[3])
+
+
+def _covered(side: PairText, spans: Sequence[Span]) -> float:
+    """Share of the side's content the spans cover."""
+    return _union(spans) / side.content
 
 
 def _covered_in_order(passages: Sequence[Passage], a: str, cov_a: float, cov_b: float) -> bool:
