@@ -28,7 +28,7 @@ from sourcetrace.segment.boilerplate import boilerplate_lines, lines_of, merge_s
 from sourcetrace.segment.dateline import find_date
 from sourcetrace.text import language
 from sourcetrace.text.arabic import strip_proclitic
-from sourcetrace.text.sentences import split_sentences
+from sourcetrace.text.sentences import is_verse_line, split_sentences
 
 MIN_RUN_LETTERS = 200  # letters of one script that can make a document of their own
 SHORT_LINE = 110  # chars: a headline, office or dateline line is shorter than this
@@ -52,7 +52,10 @@ _AR_CLITICS = ("و", "ف", "ل", "ب")
 _TITLES_AR = r"(?:الأمين العام|الامين العام|وزير|وزيرة|رئيس|رئيسة|المتحدث|المتحدثة|الناطق|السفير|السفيرة|مستشار|المبعوث|الممثل|نائب|الملك|الأمير|الرئيس)"
 _REPORTING_AR = re.compile(
     r"^\s*[وف]?(?:قال|قالت|أكد|أكّد|أكدت|خاطب|خاطبت|أضاف|أضافت|أشار|أشارت|صرح|صرّح|ذكر|ذكرت|أعلن|أعلنت|شدد|شدّد|"
-    r"أوضح|أوضحت|لفت|تحدث|تحدثت|ألقى|ألقت|دعا|دعت|حذر|حذّر)\s+(?:\S+\s+){0,3}?" + _TITLES_AR)
+    r"أوضح|أوضحت|لفت|تحدث|تحدثت|ألقى|ألقت|دعا|دعت|حذر|حذّر)\s+(?:\S+\s+){0,3}?"
+    # The title a whole word (the «الملكانية» sect is no king), not addressed («قال … أيها الملك»: a
+    # story's dialogue, not a report of the king).
+    r"(?<!أيها )(?<!أيتها )(?<!يا )" + _TITLES_AR + r"ة?(?![\u0621-\u064a])")
 # A titled someone, as in Arabic: "Sami addressed the letter" is no report of an official.
 _TITLES_EN = (r"(?:Secretary|Minister|President|Premier|Chancellor|Ambassador|Envoy|Spokes(?:man|woman|person)|"
               r"Director|Commissioner|Governor|Senator|Chairman|Chairwoman|King|Queen|Prince|Emir|Sheikh)")
@@ -130,13 +133,16 @@ def _script_boundaries(lines: Sequence[_Line], whole: language.ScriptProfile) ->
     def substantial(run: tuple[str, int, int, int]) -> bool:
         return run[3] >= MIN_RUN_LETTERS and (run[2] >= 2 or run[3] >= 600)
 
-    # Fold short runs (a quoted line, an English acronym line) into their neighbours.
+    # Fold short runs (a quoted line, an English acronym line) into their neighbours. A run's letters
+    # are its own script's only: a short Arabic run folded into a Latin one adds lines, not Latin
+    # letters (else a book's "[chapter 1: Preface]" markers around its opening lines made a Latin run).
     kept: list[tuple[str, int, int, int]] = []
     for run in runs:
         if kept and (not substantial(run) or kept[-1][0] == run[0]):
-            kept[-1] = (kept[-1][0], kept[-1][1], kept[-1][2] + run[2], kept[-1][3] + run[3])
+            same = kept[-1][0] == run[0]
+            kept[-1] = (kept[-1][0], kept[-1][1], kept[-1][2] + run[2], kept[-1][3] + (run[3] if same else 0))
         elif kept and not substantial(kept[-1]):
-            kept[-1] = (run[0], kept[-1][1], kept[-1][2] + run[2], kept[-1][3] + run[3])
+            kept[-1] = (run[0], kept[-1][1], kept[-1][2] + run[2], run[3])
         else:
             kept.append(run)
     return {run[1] for run in kept[1:]}
@@ -164,14 +170,17 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
                     j += 1
                     continue
                 if other.short:
-                    shorts += 1
+                    # A verse (two hemistichs) is a short line of a poem, no headline line.
+                    shorts += not is_verse_line(other.text.strip())
                     j += 1
                     continue
                 has_content_after = True
                 break
-            caption = any(lines[k].boilerplate for k in range(i, j))
+            # A caption has letters: a repeated "=" or an empty paragraph of NBSPs separates, it
+            # captions nothing.
+            caption = any(lines[k].boilerplate and _WORD.search(lines[k].text) for k in range(i, j))
             dated = any(lines[k].short and find_date(lines[k].text) for k in range(i, j))
-            if has_content_after and (caption or (shorts >= 2 and dated)):
+            if has_content_after and shorts >= 2 and (caption or dated):
                 starts.add(i)
                 seen_body = False
             # Either way the scan resumes at j: a block that does not open a document from its
