@@ -195,3 +195,18 @@ def test_a_repeated_line_opens_a_document_only_in_a_headline_block():
         assert len(segment(_source(text), "f")) == 1
     news = AR_BOOK + "عنوان الخبر الثاني\nمكتب المتحدث الرسمي\nصورة الوزير\nصورة الوزير\n" + AR_REPORT
     assert len(segment(_source(news), "f")) == 2
+
+
+def test_a_closing_note_saved_twice_is_no_new_document():
+    # al-Kudami's Mu'tabar as a saved forum thread: the last post, its editor's signature with a date
+    # (a headline block), then the post again with the site's note: the repeat joins the text before it.
+    post = ("التاريخ: 07-12-2004 09:52 : خاتمة تظهر أهمية دراسة تلك الأنواع من لحوم الأنعام والدواب المختلفة "
+            "والطير والحشرات وما أشبهها، من ناحية حل لحومها وطهارة أسئارها وعرقها وما يخرج منها.\n"
+            "وقد وضع الإمام أبو سعيد في هذا الجزء قواعد أحكام الطهارة في كل هذه الفروع، تمهيدا لما سيقدمه عن "
+            "أحكام الوضوء والصلاة، تم بفضله تعالى تحقيق هذا الجزء الثالث من كتاب المعتبر عن الطهارات.\n")
+    signature = "محققه\nمحمد أبو الحسن\nمعهد القضاء في يوم الاثنين 14 من يناير سنة 1985 م\n"
+    text = AR_BOOK + post + signature + "تم حفظ هذا الموضوع في 04.05.2006 " + post + signature
+    assert len(segment(_source(text), "f")) == 1
+    # A second report after a dated headline block is a document, however alike the two are in topic.
+    second = AR_BOOK + "عنوان الخبر الثاني\nمكتب المتحدث الرسمي\n12 آذار/مارس 2025\n" + AR_REPORT
+    assert len(segment(_source(second), "f")) == 2

@@ -30,6 +30,8 @@ from sourcetrace.text import language
 from sourcetrace.text.arabic import strip_proclitic
 from sourcetrace.text.sentences import is_verse_line, split_sentences
 
+REPEAT_RUN = 8  # words: a run this long shared by two pieces of a file is repeated text
+MIN_REPEATED = 0.5  # of a piece's runs found in the piece before it: that piece repeated, no new document
 MIN_RUN_LETTERS = 200  # letters of one script that can make a document of their own
 SHORT_LINE = 110  # chars: a headline, office or dateline line is shorter than this
 _END_PUNCT = re.compile(r"[.!?؟…:;؛,،]['\"”’»)]*\s*$")
@@ -276,7 +278,28 @@ def _split(text: str, lines: list[_Line]) -> list[list[_Line]]:
     cuts |= _voice_boundaries(lines, cuts)
     cuts.discard(0)
     bounds = [0, *sorted(cuts), len(lines)]
-    return [list(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    pieces = [list(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if len(pieces) < 2:
+        return pieces
+    # A piece that mostly repeats the one before it is that text's closing note saved twice (a saved
+    # forum thread ends on its last post again, its editor's signature and date opening a "document").
+    merged = [pieces[0]]
+    runs = _runs(pieces[0])
+    for piece in pieces[1:]:
+        own = _runs(piece)
+        if own and len(own & runs) >= MIN_REPEATED * len(own):
+            merged[-1] = merged[-1] + piece
+            runs |= own
+        else:
+            merged.append(piece)
+            runs = own
+    return merged
+
+
+def _runs(lines: Sequence[_Line]) -> set[tuple[str, ...]]:
+    """The piece's runs of REPEAT_RUN words (content lines joined)."""
+    words = _WORD.findall(" ".join(ln.text for ln in lines if ln.content))
+    return {tuple(words[k:k + REPEAT_RUN]) for k in range(len(words) - REPEAT_RUN + 1)}
 
 
 def segment(source: SourceFile, id_prefix: str) -> list[Document]:
