@@ -31,7 +31,7 @@ from sourcetrace.text.arabic import strip_proclitic
 from sourcetrace.text.sentences import is_verse_line, split_sentences
 
 REPEAT_RUN = 8  # words: a run this long shared by two pieces of a file is repeated text
-MIN_REPEATED = 0.5  # of a piece's runs found in the piece before it: that piece repeated, no new document
+MIN_REPEATED = 0.75  # of a piece's runs in the piece before it: a repeat, no new document (reports copy 0.55-0.75)
 MIN_RUN_LETTERS = 200  # letters of one script that can make a document of their own
 SHORT_LINE = 110  # chars: a headline, office or dateline line is shorter than this
 _END_PUNCT = re.compile(r"[.!?؟…:;؛,،]['\"”’»)]*\s*$")
