@@ -165,15 +165,14 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
             continue
         if ln.content and ln.short and seen_body:
             # Count the block: short content lines and boilerplate (captions) until body text.
-            j, shorts, has_content_after = i, 0, False
+            j, shorts, has_content_after = i, [], False
             while j < len(lines):
                 other = lines[j]
                 if other.blank or other.boilerplate:
                     j += 1
                     continue
                 if other.short:
-                    # A verse (two hemistichs) is a short line of a poem, no headline line.
-                    shorts += not is_verse_line(other.text.strip())
+                    shorts.append(j)
                     j += 1
                     continue
                 has_content_after = True
@@ -182,7 +181,9 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
             # captions nothing.
             caption = any(lines[k].boilerplate and _WORD.search(lines[k].text) for k in range(i, j))
             dated = any(lines[k].short and find_date(lines[k].text) for k in range(i, j))
-            if has_content_after and shorts >= 2 and (caption or dated):
+            # A verse (two hemistichs) is a short line of a poem, no headline line (looked at last: costly).
+            if has_content_after and (caption or dated) \
+                    and sum(not is_verse_line(lines[k].text.strip()) for k in shorts) >= 2:
                 starts.add(i)
                 seen_body = False
             # Either way the scan resumes at j: a block that does not open a document from its
