@@ -147,3 +147,68 @@ def test_short_unpunctuated_lines_without_a_date_open_no_document():
               "has preceded, so that every one of them was shown to have been a people who went astray.",
               "And indeed we, to our Lord, will surely return", "So we took retribution from them"]
     assert len(segment(_source("\n".join(verses * 3) + "\n"), "f")) == 1
+
+
+# Books read as several documents (bench/README.md segment36: six of editions36's 144 OpenITI files).
+AR_BOOK = ("قال أبو الحسن: واعلم أن النظر في أحوال الأمم الماضية يدل على صدق الأخبار التي نقلها الرواة عنهم، "
+           "وأن ما اتفقوا عليه من ذلك لا يمكن أن يكون باطلا مع كثرتهم واختلاف بلدانهم.\n") * 3
+
+
+def test_a_title_inside_a_longer_word_or_addressed_reports_no_one():
+    # «الملكانية» (a sect) holds «الملك», and «أيها الملك» addresses the king in a story's dialogue: the
+    # change-of-voice rule cut al-Mawardi's two editions after first-person lines.
+    from sourcetrace.segment.documents import _reports_someone
+    assert not _reports_someone("وقال الملكانية: المسيح جوهران أقنوم واحد، وليس لهذا المذهب شبهة.")
+    assert not _reports_someone("قال عبد المطلب أيها الملك عز جدك وعلا عقبك وطاب ملكك وطال عمرك")
+    assert _reports_someone("وقال الملك إن البلاد ستبقى آمنة.")
+    assert _reports_someone("وأكدت وزيرة الخارجية أن الاجتماع سيعقد غدا.")
+    assert _reports_someone(AR_REPORT)
+    first_person = ("نحن نعرف أن الطريق طويل، لكننا ملتزمون بما قلناه لكم في أول الكتاب.\n"
+                    "وقد بينا في ما مضى أن القديم واحد، وأنا أذكر هنا أقوال المخالفين.\n") * 2
+    text = first_person + "وقال الملكانية: المسيح جوهران أقنوم واحد، وليس لهذا المذهب شبهة تقبلها العقول.\n" + AR_BOOK
+    assert len(segment(_source(text), "f")) == 1
+
+
+def test_latin_chapter_markers_around_short_arabic_lines_are_no_change_of_script():
+    # Qusta ibn Luqa's GRAR file: "[book 1]", "[chapter 0: …]", three short Arabic lines, "[chapter 1: …]":
+    # the Arabic lines folded into the Latin run counted as Latin letters, and the book was cut there.
+    opening = ("بسم الله الرحمن الرحيم، الحمد لواهب العقل والحيوة وعلى انبيائه واوليائه الصلوة،\n"
+               "هذا كتاب فلوطرخس فى الاراء الطبيعية التى تقول بها الحكماء وهو خمس مقالات،\n"
+               "المقالة الاولى فى الاراء الطبيعية التى تراها الحكماء،\n")
+    chapters = "".join(f"[chapter {n}: Of the Opinions of the Philosophers]\n" + AR_BOOK for n in range(2, 10))
+    text = "[book 1]\n[chapter 0: Introduction]\n" + opening + "[chapter 1: I Preface]\n" + AR_BOOK + chapters
+    assert len(segment(_source(text), "f")) == 1
+    assert len(segment(_source(EN_STATEMENT + AR_BOOK), "f")) == 2  # a lasting change still cuts
+
+
+def test_a_repeated_line_opens_a_document_only_in_a_headline_block():
+    # A caption needs letters and a headline block of two short lines or more: a repeated "=" (a saved
+    # forum thread), a chapter title printed twice after verse (al-Isfahani's Diyarat) or a subheading
+    # printed twice under one chapter title (Ibn Makula) opened documents inside books.
+    separator = AR_BOOK + "=\n=\nالرد 2\nالكاتب: أبو سعيد\n" + AR_BOOK
+    verse = AR_BOOK + ("رب صهباء من شراب المجوس ... قهوة بابلية خندريس\n"
+                       "قد تجليتها بناي وعود ... قبل ضرب الشماس بالناقوس\n"
+                       "دير ماسرجس\nدير ماسرجس\n") + AR_BOOK
+    chapter = AR_BOOK + "باب 91 حريش وجريش وما معهما\nقال الخطيب في استدراكه ما أغفلاه\n" * 1 \
+        + "قال الخطيب في استدراكه ما أغفلاه\n" + AR_BOOK
+    for text in (separator, verse, chapter):
+        assert len(segment(_source(text), "f")) == 1
+    news = AR_BOOK + "عنوان الخبر الثاني\nمكتب المتحدث الرسمي\nصورة الوزير\nصورة الوزير\n" + AR_REPORT
+    assert len(segment(_source(news), "f")) == 2
+
+
+def test_a_closing_note_saved_twice_is_no_new_document():
+    # al-Kudami's Mu'tabar as a saved forum thread: the last post, its editor's signature with a date
+    # (a headline block), then the post again with the site's note: the repeat joins the text before it.
+    post = ("التاريخ: 07-12-2004 09:52 : خاتمة تظهر أهمية دراسة تلك الأنواع من لحوم الأنعام والدواب المختلفة "
+            "والطير والحشرات وما أشبهها، من ناحية حل لحومها وطهارة أسئارها وعرقها وما يخرج منها.\n"
+            "وقد وضع الإمام أبو سعيد في هذا الجزء قواعد أحكام الطهارة في كل هذه الفروع، تمهيدا لما سيقدمه عن "
+            "أحكام الوضوء والصلاة، تم بفضله تعالى تحقيق هذا الجزء الثالث من كتاب المعتبر عن الطهارات، ويليه "
+            "إن شاء الله تعالى الجزء الرابع في أحكام الصلاة وما يتصل بها من الأذان والإقامة والطهارة للصلاة "
+            "وما يفسدها وما يجوز فيها من القول والعمل على ما جاء في الأثر عن أهل العلم من أصحابنا.\n")
+    signature = "محققه\nمحمد أبو الحسن\nمعهد القضاء في يوم الاثنين 14 من يناير سنة 1985 م\n"
+    text = AR_BOOK + post + signature + "تم حفظ هذا الموضوع في 04.05.2006 " + post + signature
+    assert len(segment(_source(text), "f")) == 1
+    # A second report after a dated headline block is a document, however alike the two are in topic.
+    second = AR_BOOK + "عنوان الخبر الثاني\nمكتب المتحدث الرسمي\n12 آذار/مارس 2025\n" + AR_REPORT
+    assert len(segment(_source(second), "f")) == 2

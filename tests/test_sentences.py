@@ -342,3 +342,12 @@ def test_a_wrap_after_a_comma_is_seen_between_two_words_too():
     text = "Letterlike Symbols, Number Forms,\nArrows, Mathematical Operators\nBox Drawing"
     assert wrapped(text, text.index(",\nArrows"), text.index("Arrows"))  # the matcher's words: "Forms" | "Arrows"
     assert not wrapped(text, text.index("\nBox"), text.index("Box"))  # no comma, a capital: a new line
+
+
+def test_is_verse_line():
+    from sourcetrace.text.sentences import is_verse_line
+    assert is_verse_line("رب صهباء من شراب المجوس ... قهوة بابلية خندريس")
+    assert is_verse_line("قد تجليتها بناي وعود … قبل ضرب الشماس بالناقوس")
+    assert not is_verse_line("دير ماسرجس")
+    assert not is_verse_line("وزير الخارجية ... زيارة مرتقبة إلى العاصمة الأسبوع المقبل بعد انتهاء القمة الإقليمية هناك")
+    assert not is_verse_line("He waited ... and then left")

@@ -28,8 +28,10 @@ from sourcetrace.segment.boilerplate import boilerplate_lines, lines_of, merge_s
 from sourcetrace.segment.dateline import find_date
 from sourcetrace.text import language
 from sourcetrace.text.arabic import strip_proclitic
-from sourcetrace.text.sentences import split_sentences
+from sourcetrace.text.sentences import is_verse_line, split_sentences
 
+REPEAT_RUN = 8  # words: a run this long shared by two pieces of a file is repeated text
+MIN_REPEATED = 0.75  # of a piece's runs in the piece before it: a repeat, no new document (reports copy 0.55-0.75)
 MIN_RUN_LETTERS = 200  # letters of one script that can make a document of their own
 SHORT_LINE = 110  # chars: a headline, office or dateline line is shorter than this
 _END_PUNCT = re.compile(r"[.!?؟…:;؛,،]['\"”’»)]*\s*$")
@@ -52,7 +54,10 @@ _AR_CLITICS = ("و", "ف", "ل", "ب")
 _TITLES_AR = r"(?:الأمين العام|الامين العام|وزير|وزيرة|رئيس|رئيسة|المتحدث|المتحدثة|الناطق|السفير|السفيرة|مستشار|المبعوث|الممثل|نائب|الملك|الأمير|الرئيس)"
 _REPORTING_AR = re.compile(
     r"^\s*[وف]?(?:قال|قالت|أكد|أكّد|أكدت|خاطب|خاطبت|أضاف|أضافت|أشار|أشارت|صرح|صرّح|ذكر|ذكرت|أعلن|أعلنت|شدد|شدّد|"
-    r"أوضح|أوضحت|لفت|تحدث|تحدثت|ألقى|ألقت|دعا|دعت|حذر|حذّر)\s+(?:\S+\s+){0,3}?" + _TITLES_AR)
+    r"أوضح|أوضحت|لفت|تحدث|تحدثت|ألقى|ألقت|دعا|دعت|حذر|حذّر)\s+(?:\S+\s+){0,3}?"
+    # The title a whole word (the «الملكانية» sect is no king), not addressed («قال … أيها الملك»: a
+    # story's dialogue, not a report of the king).
+    r"(?<!أيها )(?<!أيتها )(?<!يا )" + _TITLES_AR + r"ة?(?![\u0621-\u064a])")
 # A titled someone, as in Arabic: "Sami addressed the letter" is no report of an official.
 _TITLES_EN = (r"(?:Secretary|Minister|President|Premier|Chancellor|Ambassador|Envoy|Spokes(?:man|woman|person)|"
               r"Director|Commissioner|Governor|Senator|Chairman|Chairwoman|King|Queen|Prince|Emir|Sheikh)")
@@ -130,13 +135,16 @@ def _script_boundaries(lines: Sequence[_Line], whole: language.ScriptProfile) ->
     def substantial(run: tuple[str, int, int, int]) -> bool:
         return run[3] >= MIN_RUN_LETTERS and (run[2] >= 2 or run[3] >= 600)
 
-    # Fold short runs (a quoted line, an English acronym line) into their neighbours.
+    # Fold short runs (a quoted line, an English acronym line) into their neighbours. A run's letters
+    # are its own script's only: a short Arabic run folded into a Latin one adds lines, not Latin
+    # letters (else a book's "[chapter 1: Preface]" markers around its opening lines made a Latin run).
     kept: list[tuple[str, int, int, int]] = []
     for run in runs:
         if kept and (not substantial(run) or kept[-1][0] == run[0]):
-            kept[-1] = (kept[-1][0], kept[-1][1], kept[-1][2] + run[2], kept[-1][3] + run[3])
+            same = kept[-1][0] == run[0]
+            kept[-1] = (kept[-1][0], kept[-1][1], kept[-1][2] + run[2], kept[-1][3] + (run[3] if same else 0))
         elif kept and not substantial(kept[-1]):
-            kept[-1] = (run[0], kept[-1][1], kept[-1][2] + run[2], kept[-1][3] + run[3])
+            kept[-1] = (run[0], kept[-1][1], kept[-1][2] + run[2], run[3])
         else:
             kept.append(run)
     return {run[1] for run in kept[1:]}
@@ -157,21 +165,25 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
             continue
         if ln.content and ln.short and seen_body:
             # Count the block: short content lines and boilerplate (captions) until body text.
-            j, shorts, has_content_after = i, 0, False
+            j, shorts, has_content_after = i, [], False
             while j < len(lines):
                 other = lines[j]
                 if other.blank or other.boilerplate:
                     j += 1
                     continue
                 if other.short:
-                    shorts += 1
+                    shorts.append(j)
                     j += 1
                     continue
                 has_content_after = True
                 break
-            caption = any(lines[k].boilerplate for k in range(i, j))
+            # A caption has letters: a repeated "=" or an empty paragraph of NBSPs separates, it
+            # captions nothing.
+            caption = any(lines[k].boilerplate and _WORD.search(lines[k].text) for k in range(i, j))
             dated = any(lines[k].short and find_date(lines[k].text) for k in range(i, j))
-            if has_content_after and (caption or (shorts >= 2 and dated)):
+            # A verse (two hemistichs) is a short line of a poem, no headline line (looked at last: costly).
+            if has_content_after and (caption or dated) \
+                    and sum(not is_verse_line(lines[k].text.strip()) for k in shorts) >= 2:
                 starts.add(i)
                 seen_body = False
             # Either way the scan resumes at j: a block that does not open a document from its
@@ -267,7 +279,28 @@ def _split(text: str, lines: list[_Line]) -> list[list[_Line]]:
     cuts |= _voice_boundaries(lines, cuts)
     cuts.discard(0)
     bounds = [0, *sorted(cuts), len(lines)]
-    return [list(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    pieces = [list(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if len(pieces) < 2:
+        return pieces
+    # A piece that mostly repeats the one before it is that text's closing note saved twice (a saved
+    # forum thread ends on its last post again, its editor's signature and date opening a "document").
+    merged = [pieces[0]]
+    runs = _runs(pieces[0])
+    for piece in pieces[1:]:
+        own = _runs(piece)
+        if own and len(own & runs) >= MIN_REPEATED * len(own):
+            merged[-1] = merged[-1] + piece
+            runs |= own
+        else:
+            merged.append(piece)
+            runs = own
+    return merged
+
+
+def _runs(lines: Sequence[_Line]) -> set[tuple[str, ...]]:
+    """The piece's runs of REPEAT_RUN words (content lines joined)."""
+    words = _WORD.findall(" ".join(ln.text for ln in lines if ln.content))
+    return {tuple(words[k:k + REPEAT_RUN]) for k in range(len(words) - REPEAT_RUN + 1)}
 
 
 def segment(source: SourceFile, id_prefix: str) -> list[Document]:

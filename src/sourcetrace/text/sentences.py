@@ -178,6 +178,13 @@ def _hemistichs(text: str, line_start: int, m: re.Match[str], line_end: int) -> 
             and not any(ch.isalpha() for ch in tail))
 
 
+def is_verse_line(line: str) -> bool:
+    """Whether a line (stripped) is one verse of Arabic poetry, as :func:`split_sentences` reads it:
+    two hemistichs around an ellipsis."""
+    m = next((m for m in _CAND_RE.finditer(line) if m.group(1) in _ELLIPSES), None)
+    return m is not None and _hemistichs(line, 0, m, len(line))
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     """Drop invisible marks (and any whitespace they hide) from both ends."""
     while s < e and (text[s] in _INVISIBLE or text[s].isspace()):
