@@ -292,7 +292,8 @@ def main() -> None:
         mine, theirs = (statistics.median(sum(r["cpu"].values()) for r in got[n]) for n in ("this", "against"))
         same = len({r["digest"] for runs in got.values() for r in runs}) == 1
         walls = [statistics.median(r["wall"] for r in got[n]) for n in ("this", "against")]
-        print(f"this / against: {mine / theirs:.3f} (CPU), {walls[0] / walls[1]:.3f} (wall); "
+        wall = f"{walls[0] / walls[1]:.3f}" if walls[1] else "-"  # --stage: no wall measured
+        print(f"this / against: {mine / theirs:.3f} (CPU), {wall} (wall); "
               f"the same relations in every run: {'yes' if same else 'NO'}")
 
 

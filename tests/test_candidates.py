@@ -484,3 +484,48 @@ def test_terms_are_numbered_one_way_for_the_kept_features_and_the_term_pairs():
     assert len(got[0]) > 10
     want = sorted(zip(*(a.tolist() for a in got), strict=True))
     assert sorted(zip(*(a.tolist() for a in other), strict=True)) == want
+
+
+def test_band_keys_and_marks_mixed_in_rows_are_the_whole_columns_mixed():
+    # Mixed MIX_ROWS rows at a time (in cache), the same keys and fingerprints as each column
+    # mixed over every row at once; lengths either side of a whole number of row blocks.
+    from sourcetrace.candidates import pairs as cp
+
+    rng = np.random.default_rng(3)
+
+    def keys_at_once(block: np.ndarray) -> np.ndarray:
+        key = np.zeros(block.shape[0], dtype=np.uint64)
+        for col in range(block.shape[1]):
+            key = (key ^ block[:, col].astype(np.uint64)) * cp._M1
+            key ^= key >> np.uint64(29)
+        return key * cp._M2
+
+    def marks_at_once(sig: np.ndarray, n_units: np.ndarray) -> np.ndarray:
+        weights = (np.random.default_rng(cp.SEED).integers(1, 2**63, size=sig.shape[1], dtype=np.int64)
+                   .astype(np.uint64) | np.uint64(1))
+        unit = np.zeros(len(sig), dtype=np.uint64)
+        for col in range(sig.shape[1]):
+            unit = (unit ^ (sig[:, col].astype(np.uint64) * weights[col])) * cp._M1
+            unit ^= unit >> np.uint64(29)
+        place = np.arange(len(sig), dtype=np.int64) - np.repeat(np.cumsum(n_units) - n_units, n_units)
+        unit = (unit + place.astype(np.uint64) * cp._M2) * cp._M1
+        out = np.zeros(len(n_units), dtype=np.uint64)
+        has = n_units > 0
+        out[has] = np.add.reduceat(unit, (np.cumsum(n_units) - n_units)[has])
+        return out ^ (n_units.astype(np.uint64) * cp._M2)
+
+    for n in (0, 5, cp.MIX_ROWS, cp.MIX_ROWS + 1, 2 * cp.MIX_ROWS + 7):
+        sig = rng.integers(0, 2**32, size=(n, cp.QUOTE_PERM), dtype=np.int64).astype(np.uint32)
+        for b in range(0, cp.QUOTE_PERM, cp.QUOTE_ROWS):
+            assert np.array_equal(cp._band_keys(sig[:, b:b + cp.QUOTE_ROWS]), keys_at_once(sig[:, b:b + cp.QUOTE_ROWS]))
+        if n:
+            n_units = np.concatenate(([0], np.diff(np.concatenate(([0], np.sort(rng.integers(0, n, size=40)), [n])))))  # one of none first
+            assert n_units.sum() == n and (n_units == 0).any()
+            assert np.array_equal(cp._marks(sig, n_units), marks_at_once(sig, n_units))
+    # A change in one slot of a unit past the first block still moves its document's fingerprint.
+    sig = rng.integers(0, 2**32, size=(3 * cp.MIX_ROWS, cp.QUOTE_PERM), dtype=np.int64).astype(np.uint32)
+    n_units = np.array([cp.MIX_ROWS, 2 * cp.MIX_ROWS])
+    moved = sig.copy()
+    moved[cp.MIX_ROWS + 100, 9] ^= 1
+    a, b = cp._marks(sig, n_units), cp._marks(moved, n_units)
+    assert a[0] == b[0] and a[1] != b[1]

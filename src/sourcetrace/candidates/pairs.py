@@ -216,8 +216,17 @@ _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
+# Rows a column-by-column mix (:func:`_band_keys`, :func:`_marks`) runs over at once: its arrays stay
+# in the core's cache through every column (a +1% rerun at 10,000 documents mixes ~145,000 quote
+# units' 64 slots each run; over the whole length at once 0.16-0.19 CPU s, in rows of 8,192
+# 0.07-0.09, the same keys).
+MIX_ROWS = 8192
+
+
 def _band_keys(block: np.ndarray) -> np.ndarray:
     """One uint64 key per row of a (n, r) uint32 band."""
+    if len(block) > MIX_ROWS:
+        return np.concatenate([_band_keys(block[a:a + MIX_ROWS]) for a in range(0, len(block), MIX_ROWS)])
     key = np.zeros(block.shape[0], dtype=np.uint64)
     for col in range(block.shape[1]):
         key = (key ^ block[:, col].astype(np.uint64)) * _M1
@@ -340,10 +349,8 @@ def _marks(sig: np.ndarray, n_units: np.ndarray) -> np.ndarray:
     order (vectorised: a digest per document cost a third of what the kept banding saves)."""
     rng = np.random.default_rng(SEED)
     weights = rng.integers(1, 2**63, size=sig.shape[1], dtype=np.int64).astype(np.uint64) | np.uint64(1)
-    unit = np.zeros(len(sig), dtype=np.uint64)
-    for col in range(sig.shape[1]):
-        unit = (unit ^ (sig[:, col].astype(np.uint64) * weights[col])) * _M1
-        unit ^= unit >> np.uint64(29)
+    unit = np.concatenate([_unit_marks(sig[a:a + MIX_ROWS], weights) for a in range(0, len(sig), MIX_ROWS)]
+                          or [np.zeros(0, dtype=np.uint64)])
     # a unit's place in its document counts (units swapped are another document)
     place = np.arange(len(sig), dtype=np.int64) - np.repeat(np.cumsum(n_units) - n_units, n_units)
     unit = (unit + place.astype(np.uint64) * _M2) * _M1
@@ -352,6 +359,15 @@ def _marks(sig: np.ndarray, n_units: np.ndarray) -> np.ndarray:
     if has.any():
         out[has] = np.add.reduceat(unit, (np.cumsum(n_units) - n_units)[has])
     return out ^ (n_units.astype(np.uint64) * _M2)
+
+
+def _unit_marks(sig: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each unit's slots mixed (:func:`_marks`), for at most :data:`MIX_ROWS` units."""
+    unit = np.zeros(len(sig), dtype=np.uint64)
+    for col in range(sig.shape[1]):
+        unit = (unit ^ (sig[:, col].astype(np.uint64) * weights[col])) * _M1
+        unit ^= unit >> np.uint64(29)
+    return unit
 
 
 def _within(values: np.ndarray, members: np.ndarray) -> np.ndarray:
