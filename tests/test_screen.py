@@ -167,3 +167,49 @@ def test_a_screened_report_keeps_its_quote_and_paraphrase(monkeypatch):
     assert spans(screened) == spans(every)
     assert {p.kind for p in screened} == {"verbatim", "paraphrase"}
     assert all(abs(x.score - y.score) < 0.02 for x, y in zip(screened, every, strict=True))
+
+
+def _rows(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=(n, 6)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_a_long_pairs_units_may_pair_only_within_the_stretches_their_windows_read():
+    rng = np.random.default_rng(5)
+    a, b = _rows(rng, 23), _rows(rng, 17)
+    free_a, free_b = [i % 3 != 0 for i in range(23)], [i % 4 == 0 for i in range(17)]
+    plan = [screen.windows.Window(0, 10, 0, 8, 0, 9), screen.windows.Window(6, 18, 8, 16, 5, 14),
+            screen.windows.Window(14, 23, 16, 23, 9, 17)]
+    ka, kb = screen.candidates_in(a, free_a, b, free_b, plan, min_cos=0.4)
+    # brute force: a cell counts when a window reads both its units
+    want_a, want_b = np.zeros(23, dtype=bool), np.zeros(17, dtype=bool)
+    for i in range(23):
+        for j in range(17):
+            read = any(w.a_lo <= i < w.a_hi and w.b_lo <= j < w.b_hi for w in plan)
+            if read and (free_a[i] or free_b[j]) and float(a[i] @ b[j]) >= 0.4:
+                want_a[i] = want_b[j] = True
+    assert ka.tolist() == want_a.tolist() and kb.tolist() == want_b.tolist()
+    everywhere = screen.candidates(a, free_a, b, free_b, min_cos=0.4)
+    assert ka.sum() + kb.sum() < everywhere[0].sum() + everywhere[1].sum()  # the windows left some out
+    whole = [screen.windows.Window(0, 23, 0, 23, 0, 17)]
+    assert [x.tolist() for x in screen.candidates_in(a, free_a, b, free_b, whole, min_cos=0.4)] == \
+        [x.tolist() for x in screen.candidates(a, free_a, b, free_b, min_cos=0.4)]
+
+
+def test_only_a_pair_over_max_cells_is_screened_in_its_windows_and_keeps_their_plan(monkeypatch):
+    rng = np.random.default_rng(8)
+    a, b = _rows(rng, 30), _rows(rng, 20)
+    monkeypatch.setattr(screen, "static_vectors", lambda ta, tb: [a.copy(), b.copy()])
+    texts_a, texts_b = [f"a{i}" for i in range(30)], [f"b{j}" for j in range(20)]
+    free_a, free_b = [True] * 30, [False] * 20
+    short = screen.screened(texts_a, free_a, texts_b, free_b)
+    ka, kb = screen.candidates(a, free_a, b, free_b)
+    assert short is not None and short.plan is None
+    assert short.ka.tolist() == ka.tolist() and short.kb.tolist() == kb.tolist()
+    monkeypatch.setattr(screen.windows, "MAX_CELLS", 30 * 20 - 1)
+    monkeypatch.setattr(screen.windows, "WINDOW", 4)
+    monkeypatch.setattr(screen.windows, "OVERLAP", 1)
+    long = screen.screened(texts_a, free_a, texts_b, free_b)
+    assert long is not None and long.plan == screen.windows.windows_of(a, b)
+    ka, kb = screen.candidates_in(a, free_a, b, free_b, long.plan)
+    assert long.ka.tolist() == ka.tolist() and long.kb.tolist() == kb.tolist()
