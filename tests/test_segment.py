@@ -130,6 +130,19 @@ def test_a_report_that_quotes_a_minister_in_the_first_person_stays_one_document(
     assert len(segment(_source(text), "f")) == 1
 
 
+def test_us_dollars_are_no_first_person_before_a_minister_is_reported():
+    # "US dollars" is no "us": a news report with budgets in US dollars, then "Water Minister ...
+    # warned", was cut in two by the change-of-voice rule (8 planted reports of bench/trace.py).
+    budget = ("The budget for the {} increased from 82 million dollars in 2020 to 2081 million US dollars "
+              "this year, authorities in the capital said on Monday after the council met.")
+    text = "\n".join([budget.format(what) for what in ("desalination plant", "harvesting scheme", "pumping station")]
+                     + ["Water Minister Layla Haddad warned that a ruling on the scheme would be reached before "
+                        "April, based on a communique published in March by the ministry."]) + "\n"
+    assert len(segment(_source(text), "f")) == 1
+    we = text.replace("authorities in the capital said", "we said")
+    assert len(segment(_source(we), "f")) == 2  # a first-person text that then reports someone still splits
+
+
 def test_short_everyday_sentences_about_people_stay_one_document():
     # "Sami addressed the letter …" after first-person lines is no report of an official (issue 17).
     lines = ["I feel dizzy every time I stand up.", "We elected her captain of our team.", "You had better go.",

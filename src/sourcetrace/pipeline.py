@@ -90,7 +90,7 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
           "fact diffs", "direct", "families", "outputs")
 
 # Bump when segmentation or sentence splitting changes, so stored files are read again.
-READING_VERSION = 7  # 7: a book is not cut by a repeated heading or closing note, a title inside a word, chapter markers
+READING_VERSION = 8  # 8: "US" in capitals is no first-person "us" (the change-of-voice rule); 7: a book is not cut by a repeated heading or closing note, a title inside a word, chapter markers
 # Bump when fact extraction changes, so cached facts are extracted again.
 FACTS_VERSION = 2
 # Whose facts a trace extracts and writes (facts.jsonl): those of the documents of the pairs whose

@@ -97,7 +97,8 @@ def _first_person(text: str) -> int:
     count = 0
     for word in _WORD.findall(outside):
         low = word.lower()
-        if low in _FIRST_PERSON_EN or word in _FIRST_PERSON_AR:
+        # "US" (dollars, the country) in capitals is no "us"; "I" is the one first-person capital.
+        if low in _FIRST_PERSON_EN and (word == "I" or not word.isupper()) or word in _FIRST_PERSON_AR:
             count += 1
             continue
         bare = strip_proclitic(word, _AR_CLITICS, min_stem=4)
