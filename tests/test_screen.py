@@ -213,3 +213,40 @@ def test_only_a_pair_over_max_cells_is_screened_in_its_windows_and_keeps_their_p
     assert long is not None and long.plan == screen.windows.windows_of(a, b)
     ka, kb = screen.candidates_in(a, free_a, b, free_b, long.plan)
     assert long.ka.tolist() == ka.tolist() and long.kb.tolist() == kb.tolist()
+
+
+def test_a_long_pair_is_aligned_in_the_very_windows_its_units_were_screened_in(monkeypatch):
+    """align/pair.py aligns a long same-language pair by the screen's plan (from the static vectors),
+    not by a plan of the filled vectors: a cell the alignment reads was screened."""
+    from sourcetrace.align import pair
+
+    monkeypatch.setattr(screen.windows, "MAX_CELLS", 40)
+    monkeypatch.setattr(screen.windows, "WINDOW", 3)
+    monkeypatch.setattr(screen.windows, "OVERLAP", 1)
+    monkeypatch.setattr(screen.windows, "WIDTH", 1)
+    topics = ["water plan of the basin", "final of the cup", "price of bread", "rain in the north",
+              "new school year", "old city walls"]
+    a = _side(" ".join(f"Ministers spoke on the {topics[i % 6]} for the {i + 1}th time in Rome." for i in range(12)), "a")
+    b = _side(" ".join(f"The council discussed the {topics[(i + 2) % 6]} at meeting {i + 1} in May."
+                       for i in range(10)), "b")
+    static = get_encoder("static")
+    rng = np.random.default_rng(4)
+
+    def elsewhere(encoder, texts):  # "USE" vectors that plan other windows than the static ones
+        v = rng.normal(size=(len(texts), static.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    made, planned, read = [], [], []
+    real_screened, real_pairs, real_whole = screen.screened, pair._pairs, pair._pairs_whole
+    monkeypatch.setattr(screen, "screened", lambda *args: made.append(real_screened(*args)) or made[-1])
+    monkeypatch.setattr(pair, "_pairs", lambda *args: planned.append(args) or real_pairs(*args))
+    monkeypatch.setattr(pair, "_pairs_whole", lambda ua, ub, *rest: read.append(
+        (ua[0].start, len(ua), ub[0].start, len(ub))) or real_whole(ua, ub, *rest))
+    align(a, b, encoder=get_encoder("use"), vectors=elsewhere)
+    assert len(a.sentences) * len(b.sentences) > 40 and made[0] is not None
+    plan = made[0].plan
+    assert plan is not None and len(plan) >= 4 and [args[-1] for args in planned] == [plan]
+    ua, ub = planned[0][:2]
+    assert read == [(ua[w.a_lo].start, w.a_hi - w.a_lo, ub[w.b_lo].start, w.b_hi - w.b_lo) for w in plan]
+    va, vb = made[0].va, made[0].vb  # filled: another plan would have been read
+    assert plan != screen.windows.windows_of(pair.unit_vectors(va), pair.unit_vectors(vb))
