@@ -191,9 +191,23 @@ def test_a_long_pairs_units_may_pair_only_within_the_stretches_their_windows_rea
     assert ka.tolist() == want_a.tolist() and kb.tolist() == want_b.tolist()
     everywhere = screen.candidates(a, free_a, b, free_b, min_cos=0.4)
     assert ka.sum() + kb.sum() < everywhere[0].sum() + everywhere[1].sum()  # the windows left some out
-    whole = [screen.windows.Window(0, 23, 0, 23, 0, 17)]
-    assert [x.tolist() for x in screen.candidates_in(a, free_a, b, free_b, whole, min_cos=0.4)] == \
-        [x.tolist() for x in screen.candidates(a, free_a, b, free_b, min_cos=0.4)]
+
+
+
+def test_windows_that_each_read_all_of_b_screen_every_cell_once_as_a_whole_pair(monkeypatch):
+    rng = np.random.default_rng(5)
+    a, b = _rows(rng, 23), _rows(rng, 17)
+    free_a, free_b = [i % 3 != 0 for i in range(23)], [i % 4 == 0 for i in range(17)]
+    whole = screen.candidates(a, free_a, b, free_b, min_cos=0.4)
+    calls = []
+    real = screen.candidates
+    monkeypatch.setattr(screen, "candidates", lambda *args, **kw: calls.append(len(args[0])) or real(*args, **kw))
+    plan = [screen.windows.Window(0, 10, 0, 8, 0, 17), screen.windows.Window(6, 23, 8, 23, 0, 17)]
+    got = screen.candidates_in(a, free_a, b, free_b, plan, min_cos=0.4)
+    assert [x.tolist() for x in got] == [x.tolist() for x in whole] and calls == [23]  # one call, every row once
+    calls.clear()
+    screen.candidates_in(a, free_a, b, free_b, [plan[0], screen.windows.Window(6, 23, 8, 23, 2, 17)], min_cos=0.4)
+    assert calls == [10, 17]  # a window reads part of b: window by window
 
 
 def test_only_a_pair_over_max_cells_is_screened_in_its_windows_and_keeps_their_plan(monkeypatch):

@@ -80,7 +80,11 @@ def candidates(static_a: np.ndarray, free_a: Sequence[bool], static_b: np.ndarra
 def candidates_in(static_a: np.ndarray, free_a: Sequence[bool], static_b: np.ndarray, free_b: Sequence[bool],
                   plan: Sequence[windows.Window], min_cos: float = SCREEN_COS) -> tuple[np.ndarray, np.ndarray]:
     """:func:`candidates` of a pair aligned window by window (``plan``): a unit may pair when it
-    reaches ``min_cos`` with a unit of the stretch a window reading it reads of the other side."""
+    reaches ``min_cos`` with a unit of the stretch a window reading it reads of the other side.
+    When every window reads all of `b` (no longer than a stretch), that is every cell: computed whole,
+    as :func:`candidates` does (the overlaps not twice, and main's bits, not a window's blocks')."""
+    if all(w.b_lo == 0 and w.b_hi >= len(static_b) for w in plan):
+        return candidates(static_a, free_a, static_b, free_b, min_cos)
     fa, fb = np.asarray(free_a, dtype=bool), np.asarray(free_b, dtype=bool)
     ka, kb = np.zeros(len(fa), dtype=bool), np.zeros(len(fb), dtype=bool)
     for w in plan:
