@@ -100,7 +100,8 @@ def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Se
                      ) -> tuple[np.ndarray, np.ndarray] | None:
     """Unit vectors of a same-language pair: ``encoder``'s (through ``vectors``) for the units that
     may pair (:func:`candidates`), static ones for the rest; None when no unit may pair (nothing
-    to align)."""
+    to align). A long pair's units were screened in its windows: align it by :func:`screened`'s
+    ``plan``, as align/pair.py does (this returns the vectors only)."""
     found = screened(texts_a, free_a, texts_b, free_b)
     if found is None:
         return None
