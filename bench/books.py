@@ -1,7 +1,7 @@
 """Long real books (issue 17 item 4): is a book one document, are two editions `copy`/`revision` and a
 commentary `derived` from its base, and does every stage's time grow linearly with the length?
 
-    python bench/books.py [--cuts 0.25 0.5 1] [--sets editions commentary unrelated] [--keep DIR]
+    python bench/books.py [--cuts 0.25 0.5 1] [--sets editions commentary unrelated] [--works Qutayba Khatib] [--keep DIR]
                           [--mirror /work/.mirror] [--encoder use] [--json]
     python bench/books.py --editions-sample N [--seed 36] [--batch 6] [--skip K] [--encoder use] [--keep DIR] [--json]
 
@@ -101,7 +101,9 @@ class Truth:
     sampled: dict[tuple[str, str], dict] = field(default_factory=dict)
 
 
-def load(mirror: Path, sets: list[str]) -> Truth:
+def load(mirror: Path, sets: list[str], works: list[str] | None = None) -> Truth:
+    """The books of ``sets``; with ``works``, only the edition pairs whose version file names
+    contain one of them (``--works Qutayba Khatib``: two works' editions, not the Diwans)."""
     repos: dict[str, Repo] = {}
 
     def book(repo: str, path: str) -> str:
@@ -117,6 +119,8 @@ def load(mirror: Path, sets: list[str]) -> Truth:
     truth = Truth()
     if "editions" in sets:
         for repo, a, b in EDITIONS:
+            if works and not any(w in a for w in works):
+                continue
             truth.pairs.append(("edition", book(repo, a), book(repo, b), None))
     if "commentary" in sets:
         for repo, comm, base_repo, base in COMMENTARIES:
@@ -350,6 +354,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cuts", type=float, nargs="+", default=[0.25, 0.5, 1.0])
     ap.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
+    ap.add_argument("--works", nargs="+", help="of the editions set, only the works whose file names contain one of these")
     ap.add_argument("--mirror", type=Path, default=MIRROR)
     ap.add_argument("--encoder", help="trace's --encoder (default: trace's own choice, E5+USE up to 200 documents)")
     ap.add_argument("--keep", type=Path, help="trace in this folder and keep it (default: a temporary one)")
@@ -370,7 +375,7 @@ def main() -> int:
                 print(report(runs[-1:]) + sample_report(runs[-1:]), file=sys.stderr, flush=True)
         print(json.dumps(runs, ensure_ascii=False, indent=1) if args.json else sample_report(runs))
         return 0
-    truth = load(args.mirror, args.sets)
+    truth = load(args.mirror, args.sets, args.works)
     with tempfile.TemporaryDirectory(prefix="books-") as tmp:
         work = args.keep or Path(tmp)
         runs = []

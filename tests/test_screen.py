@@ -167,3 +167,100 @@ def test_a_screened_report_keeps_its_quote_and_paraphrase(monkeypatch):
     assert spans(screened) == spans(every)
     assert {p.kind for p in screened} == {"verbatim", "paraphrase"}
     assert all(abs(x.score - y.score) < 0.02 for x, y in zip(screened, every, strict=True))
+
+
+def _rows(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=(n, 6)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_a_long_pairs_units_may_pair_only_within_the_stretches_their_windows_read():
+    rng = np.random.default_rng(5)
+    a, b = _rows(rng, 23), _rows(rng, 17)
+    free_a, free_b = [i % 3 != 0 for i in range(23)], [i % 4 == 0 for i in range(17)]
+    plan = [screen.windows.Window(0, 10, 0, 8, 0, 9), screen.windows.Window(6, 18, 8, 16, 5, 14),
+            screen.windows.Window(14, 23, 16, 23, 9, 17)]
+    ka, kb = screen.candidates_in(a, free_a, b, free_b, plan, min_cos=0.4)
+    # brute force: a cell counts when a window reads both its units
+    want_a, want_b = np.zeros(23, dtype=bool), np.zeros(17, dtype=bool)
+    for i in range(23):
+        for j in range(17):
+            read = any(w.a_lo <= i < w.a_hi and w.b_lo <= j < w.b_hi for w in plan)
+            if read and (free_a[i] or free_b[j]) and float(a[i] @ b[j]) >= 0.4:
+                want_a[i] = want_b[j] = True
+    assert ka.tolist() == want_a.tolist() and kb.tolist() == want_b.tolist()
+    everywhere = screen.candidates(a, free_a, b, free_b, min_cos=0.4)
+    assert ka.sum() + kb.sum() < everywhere[0].sum() + everywhere[1].sum()  # the windows left some out
+
+
+
+def test_windows_that_each_read_all_of_b_screen_every_cell_once_as_a_whole_pair(monkeypatch):
+    rng = np.random.default_rng(5)
+    a, b = _rows(rng, 23), _rows(rng, 17)
+    free_a, free_b = [i % 3 != 0 for i in range(23)], [i % 4 == 0 for i in range(17)]
+    whole = screen.candidates(a, free_a, b, free_b, min_cos=0.4)
+    calls = []
+    real = screen.candidates
+    monkeypatch.setattr(screen, "candidates", lambda *args, **kw: calls.append(len(args[0])) or real(*args, **kw))
+    plan = [screen.windows.Window(0, 10, 0, 8, 0, 17), screen.windows.Window(6, 23, 8, 23, 0, 17)]
+    got = screen.candidates_in(a, free_a, b, free_b, plan, min_cos=0.4)
+    assert [x.tolist() for x in got] == [x.tolist() for x in whole] and calls == [23]  # one call, every row once
+    calls.clear()
+    screen.candidates_in(a, free_a, b, free_b, [plan[0], screen.windows.Window(6, 23, 8, 23, 2, 17)], min_cos=0.4)
+    assert calls == [10, 17]  # a window reads part of b: window by window
+
+
+def test_only_a_pair_over_max_cells_is_screened_in_its_windows_and_keeps_their_plan(monkeypatch):
+    rng = np.random.default_rng(8)
+    a, b = _rows(rng, 30), _rows(rng, 20)
+    monkeypatch.setattr(screen, "static_vectors", lambda ta, tb: [a.copy(), b.copy()])
+    texts_a, texts_b = [f"a{i}" for i in range(30)], [f"b{j}" for j in range(20)]
+    free_a, free_b = [True] * 30, [False] * 20
+    short = screen.screened(texts_a, free_a, texts_b, free_b)
+    ka, kb = screen.candidates(a, free_a, b, free_b)
+    assert short is not None and short.plan is None
+    assert short.ka.tolist() == ka.tolist() and short.kb.tolist() == kb.tolist()
+    monkeypatch.setattr(screen.windows, "MAX_CELLS", 30 * 20 - 1)
+    monkeypatch.setattr(screen.windows, "WINDOW", 4)
+    monkeypatch.setattr(screen.windows, "OVERLAP", 1)
+    long = screen.screened(texts_a, free_a, texts_b, free_b)
+    assert long is not None and long.plan == screen.windows.windows_of(a, b)
+    ka, kb = screen.candidates_in(a, free_a, b, free_b, long.plan)
+    assert long.ka.tolist() == ka.tolist() and long.kb.tolist() == kb.tolist()
+
+
+def test_a_long_pair_is_aligned_in_the_very_windows_its_units_were_screened_in(monkeypatch):
+    """align/pair.py aligns a long same-language pair by the screen's plan (from the static vectors),
+    not by a plan of the filled vectors: a cell the alignment reads was screened."""
+    from sourcetrace.align import pair
+
+    monkeypatch.setattr(screen.windows, "MAX_CELLS", 40)
+    monkeypatch.setattr(screen.windows, "WINDOW", 3)
+    monkeypatch.setattr(screen.windows, "OVERLAP", 1)
+    monkeypatch.setattr(screen.windows, "WIDTH", 1)
+    topics = ["water plan of the basin", "final of the cup", "price of bread", "rain in the north",
+              "new school year", "old city walls"]
+    a = _side(" ".join(f"Ministers spoke on the {topics[i % 6]} for the {i + 1}th time in Rome." for i in range(12)), "a")
+    b = _side(" ".join(f"The council discussed the {topics[(i + 2) % 6]} at meeting {i + 1} in May."
+                       for i in range(10)), "b")
+    static = get_encoder("static")
+    rng = np.random.default_rng(4)
+
+    def elsewhere(encoder, texts):  # "USE" vectors that plan other windows than the static ones
+        v = rng.normal(size=(len(texts), static.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    made, planned, read = [], [], []
+    real_screened, real_pairs, real_whole = screen.screened, pair._pairs, pair._pairs_whole
+    monkeypatch.setattr(screen, "screened", lambda *args: made.append(real_screened(*args)) or made[-1])
+    monkeypatch.setattr(pair, "_pairs", lambda *args: planned.append(args) or real_pairs(*args))
+    monkeypatch.setattr(pair, "_pairs_whole", lambda ua, ub, *rest: read.append(
+        (ua[0].start, len(ua), ub[0].start, len(ub))) or real_whole(ua, ub, *rest))
+    align(a, b, encoder=get_encoder("use"), vectors=elsewhere)
+    assert len(a.sentences) * len(b.sentences) > 40 and made[0] is not None
+    plan = made[0].plan
+    assert plan is not None and len(plan) >= 4 and [args[-1] for args in planned] == [plan]
+    ua, ub = planned[0][:2]
+    assert read == [(ua[w.a_lo].start, w.a_hi - w.a_lo, ub[w.b_lo].start, w.b_hi - w.b_lo) for w in plan]
+    va, vb = made[0].va, made[0].vb  # filled: another plan would have been read
+    assert plan != screen.windows.windows_of(pair.unit_vectors(va), pair.unit_vectors(vb))

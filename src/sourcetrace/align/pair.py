@@ -701,14 +701,16 @@ Found = dict[tuple[int, int], tuple[float, float]]  # unit pair -> (score, cosin
 
 
 def _pairs(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cross: bool, a_lang: str,
-           cal: Calibration, threshold: float) -> Found:
+           cal: Calibration, threshold: float, plan: list[windows.Window] | None = None) -> Found:
     """The unit pairs of two documents: whole when the pair is short, else window by window
-    (:mod:`sourcetrace.align.windows`: memory linear in the length)."""
+    (:mod:`sourcetrace.align.windows`: memory linear in the length), by ``plan`` when the screen
+    made one (the windows its units were screened in), else by the plan of ``va`` and ``vb``."""
     if len(ua) * len(ub) <= windows.MAX_CELLS:
         return _pairs_whole(ua, ub, va, vb, cross, a_lang, cal, threshold)
-    wa, wb = unit_vectors(va), unit_vectors(vb)
+    if plan is None:
+        plan = windows.windows_of(unit_vectors(va), unit_vectors(vb))
     found: Found = {}
-    for w in windows.windows_of(wa, wb):
+    for w in plan:
         part = _pairs_whole(ua[w.a_lo:w.a_hi], ub[w.b_lo:w.b_hi], va[w.a_lo:w.a_hi], vb[w.b_lo:w.b_hi],
                             cross, a_lang, cal, threshold)
         found.update(((w.a_lo + i, w.b_lo + j), v) for (i, j), v in part.items()
@@ -843,6 +845,7 @@ def _aligning(a: Side, b: Side, encoder: Encoder | None, threshold: float) -> _S
         enc = encoder or get_encoder(pair_encoder(cross, len(ua) + len(ub), longest))
         texts_a, texts_b = [u.text for u in ua], [u.text for u in ub]
         both: tuple[np.ndarray, np.ndarray] | None
+        plan = None
         if cross or not screen.screens(enc):
             va, vb = yield _Wanted(enc, [texts_a, texts_b])
             both = va, vb
@@ -855,8 +858,9 @@ def _aligning(a: Side, b: Side, encoder: Encoder | None, threshold: float) -> _S
             if found is not None:
                 (rows,) = yield _Wanted(enc, [found.wanted])
                 both = found.filled(rows)
+                plan = found.plan
         cal = calibration_for(enc)
-        found_pairs = _pairs(ua, ub, *both, cross, a.doc.lang, cal, threshold) if both else {}
+        found_pairs = _pairs(ua, ub, *both, cross, a.doc.lang, cal, threshold, plan) if both else {}
         for ia, jb, s in _merge(found_pairs):
             x0, x1 = ua[ia[0]], ua[ia[-1]]
             y0, y1 = ub[jb[0]], ub[jb[-1]]

@@ -23,6 +23,13 @@ neighbour terms). So :data:`SCREEN_COS` is 0.55: 53% fewer units encoded on dema
 screen10), at the price of pairs near the threshold (17 of 852 `paraphrase` passages lost, 10
 gained, true and false ones among both). Charging a cosine the pair score's length prior as well
 cut 10% more and lost the uncovered rest of partly reused sentences, true paraphrases: not done.
+
+A long pair (over :data:`sourcetrace.align.windows.MAX_CELLS` cells) is aligned window by window,
+and a unit there can pair only with the stretch of the other side its windows read. So its units
+are screened within those windows only (:func:`candidates_in`: the plan :func:`windows.windows_of`
+makes from the static vectors, then kept for the alignment): (WINDOW + 2 OVERLAP) x WIDTH x WINDOW
+cells a window, linear in the length, where every unit against every unit was the last term of
+align growing as the square of a book pair's length (bench/README.md, screen36 and screen37).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sourcetrace.align import windows
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.products import one_blas_thread
 from sourcetrace.encode.static import HEAD_FROM
@@ -69,12 +77,31 @@ def candidates(static_a: np.ndarray, free_a: Sequence[bool], static_b: np.ndarra
     return ka, kb
 
 
+def candidates_in(static_a: np.ndarray, free_a: Sequence[bool], static_b: np.ndarray, free_b: Sequence[bool],
+                  plan: Sequence[windows.Window], min_cos: float = SCREEN_COS) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`candidates` of a pair aligned window by window (``plan``): a unit may pair when it
+    reaches ``min_cos`` with a unit of the stretch a window reading it reads of the other side.
+    When every window reads all of `b` (no longer than a stretch), that is every cell: computed whole,
+    as :func:`candidates` does (the overlaps not twice, and main's bits, not a window's blocks')."""
+    if all(w.b_lo == 0 and w.b_hi >= len(static_b) for w in plan):
+        return candidates(static_a, free_a, static_b, free_b, min_cos)
+    fa, fb = np.asarray(free_a, dtype=bool), np.asarray(free_b, dtype=bool)
+    ka, kb = np.zeros(len(fa), dtype=bool), np.zeros(len(fb), dtype=bool)
+    for w in plan:
+        a, b = candidates(static_a[w.a_lo:w.a_hi], fa[w.a_lo:w.a_hi], static_b[w.b_lo:w.b_hi],
+                          fb[w.b_lo:w.b_hi], min_cos)
+        ka[w.a_lo:w.a_hi] |= a
+        kb[w.b_lo:w.b_hi] |= b
+    return ka, kb
+
+
 def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Sequence[str],
                      free_b: Sequence[bool], encoder: Encoder, vectors: Vectors
                      ) -> tuple[np.ndarray, np.ndarray] | None:
     """Unit vectors of a same-language pair: ``encoder``'s (through ``vectors``) for the units that
     may pair (:func:`candidates`), static ones for the rest; None when no unit may pair (nothing
-    to align)."""
+    to align). A long pair's units were screened in its windows: align it by :func:`screened`'s
+    ``plan``, as align/pair.py does (this returns the vectors only)."""
     found = screened(texts_a, free_a, texts_b, free_b)
     if found is None:
         return None
@@ -84,11 +111,12 @@ def screened_vectors(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Se
 
 class Screened:
     """A same-language pair's static unit vectors, and which units pay the full encoder
-    (:attr:`wanted`, side a's then side b's, in unit order): :meth:`filled` puts their vectors in."""
+    (:attr:`wanted`, side a's then side b's, in unit order): :meth:`filled` puts their vectors in.
+    :attr:`plan`: a long pair's windows, the ones it was screened in (None: aligned whole)."""
 
     def __init__(self, texts_a: Sequence[str], va: np.ndarray, ka: np.ndarray, texts_b: Sequence[str],
-                 vb: np.ndarray, kb: np.ndarray) -> None:
-        self.va, self.ka, self.vb, self.kb = va, ka, vb, kb
+                 vb: np.ndarray, kb: np.ndarray, plan: list[windows.Window] | None = None) -> None:
+        self.va, self.ka, self.vb, self.kb, self.plan = va, ka, vb, kb, plan
         self.wanted = ([t for t, k in zip(texts_a, ka, strict=True) if k]
                        + [t for t, k in zip(texts_b, kb, strict=True) if k])
 
@@ -115,10 +143,15 @@ def screened(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Sequence[s
     # spinning around each product, 1.5 with one.
     with one_blas_thread():
         va, vb = static_vectors(texts_a, texts_b)
-        ka, kb = candidates(va, free_a, vb, free_b)
+        plan = None
+        if len(texts_a) * len(texts_b) > windows.MAX_CELLS:  # aligned window by window (align/pair.py)
+            plan = windows.windows_of(va, vb)
+            ka, kb = candidates_in(va, free_a, vb, free_b, plan)
+        else:
+            ka, kb = candidates(va, free_a, vb, free_b)
     if not ka.any():
         return None
-    return Screened(texts_a, va, ka, texts_b, vb, kb)
+    return Screened(texts_a, va, ka, texts_b, vb, kb, plan)
 
 
 def static_vectors(*sides: Sequence[str]) -> list[np.ndarray]:
