@@ -129,3 +129,10 @@ def test_probed_windows_follow_a_long_reordered_translation(monkeypatch):
     for w in got:
         mine = order[w.own_lo:w.own_hi]
         assert ((mine >= w.b_lo) & (mine < w.b_hi)).mean() >= 0.9, w
+
+
+def test_a_pair_is_windowed_only_over_max_cells(monkeypatch):
+    monkeypatch.setattr(windows, "MAX_CELLS", 100)
+    assert not windows.windowed(10, 10)
+    assert windows.windowed(10, 11)
+    assert not windows.windowed(0, 10**6)

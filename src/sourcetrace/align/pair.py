@@ -705,7 +705,7 @@ def _pairs(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cro
     """The unit pairs of two documents: whole when the pair is short, else window by window
     (:mod:`sourcetrace.align.windows`: memory linear in the length), by ``plan`` when the screen
     made one (the windows its units were screened in), else by the plan of ``va`` and ``vb``."""
-    if len(ua) * len(ub) <= windows.MAX_CELLS:
+    if not windows.windowed(len(ua), len(ub)):
         return _pairs_whole(ua, ub, va, vb, cross, a_lang, cal, threshold)
     if plan is None:
         plan = windows.windows_of(unit_vectors(va), unit_vectors(vb))

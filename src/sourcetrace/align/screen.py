@@ -144,7 +144,7 @@ def screened(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Sequence[s
     with one_blas_thread():
         va, vb = static_vectors(texts_a, texts_b)
         plan = None
-        if len(texts_a) * len(texts_b) > windows.MAX_CELLS:  # aligned window by window (align/pair.py)
+        if windows.windowed(len(texts_a), len(texts_b)):  # aligned in these windows (align/pair.py)
             plan = windows.windows_of(va, vb)
             ka, kb = candidates_in(va, free_a, vb, free_b, plan)
         else:
