@@ -303,8 +303,8 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         rel.evidence.append(f"only short shared phrases ({len(shared)})")
         return rel
     spans = [_oriented(p, ida) for p in passages]
-    cov_a = _union([(s[0], s[1]) for s in spans]) / a.content
-    cov_b = _union([(s[2], s[3]) for s in spans]) / b.content
+    cov_a = _covered(a, [(s[0], s[1]) for s in spans])
+    cov_b = _covered(b, [(s[2], s[3]) for s in spans])
     weight = sum((s[1] - s[0]) + (s[3] - s[2]) for s in spans) or 1
     share = {kind: sum((s[1] - s[0]) + (s[3] - s[2]) for s, p in zip(spans, passages, strict=True)
                        if p.kind == kind) / weight for kind in {p.kind for p in passages}}
