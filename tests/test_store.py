@@ -1,5 +1,6 @@
 import sqlite3
 
+import numpy as np
 import pytest
 
 from sourcetrace.records import Document, Sentence, SourceFile
@@ -449,6 +450,74 @@ def test_relation_rows_compared_with_the_kept_columns_write_what_reading_the_tab
         assert kept_used > 40
         rel = store.relations()
         assert relation_rows(rel) == _table(store)
+
+
+def _column_rows(rows: list[tuple], rng, ordered: bool):
+    """``rows`` as :class:`ColumnRows`: those of the topic relations' shape (a score, "related",
+    no source, coverages 0.0, no passages) in columns, in their order when ``ordered`` (as a trace
+    gives them), the others as records at their places."""
+    from sourcetrace.store.results import ColumnRows
+
+    names = sorted({x for r in rows for x in r[:2]})
+    code = {n: i for i, n in enumerate(names)}
+    rests: dict[tuple, int] = {}
+    positions, records, a, b, scores, which = [], [], [], [], [], []
+    last = -1
+    for i, r in enumerate(rows):
+        key = code[r[0]] * len(names) + code[r[1]]
+        columned = (r[2], r[3], r[4], r[5], r[7]) == ("related", None, 0.0, 0.0, 0) and type(r[6]) is float
+        if columned and (not ordered or key > last) and rng.random() < 0.8:
+            last = key if ordered else last
+            a.append(code[r[0]])
+            b.append(code[r[1]])
+            scores.append(r[6])
+            which.append(rests.setdefault((*r[2:6], r[7], r[8]), len(rests)))
+        else:
+            positions.append(i)
+            records.append(r)
+    return ColumnRows(records, np.array(positions, dtype=np.int64), names, np.array(a, dtype=np.int64),
+                      np.array(b, dtype=np.int64), np.array(scores, dtype=np.float64), list(rests),
+                      np.array(which, dtype=np.int64))
+
+
+def test_relation_rows_given_in_columns_write_what_the_rows_do(tmp_path):
+    """Rows given as ColumnRows (most in columns, in a trace's pair order or not, a pair given
+    twice, a count as a float, none kept in columns before) change the same rows and leave the
+    same table as the rows given as tuples."""
+    import random
+
+    from sourcetrace.store.schema import RELATIONS_KEPT
+
+    rng = random.Random(8)
+    store, ids = _stores_with_documents(tmp_path, 12)
+    with store:
+        kept_used = 0
+        for step in range(80):
+            among = set(rng.sample(ids, rng.randint(2, len(ids))))
+            members = sorted(among)
+            pairs = sorted({tuple(sorted(rng.sample(members, 2))) for _ in range(rng.randint(0, 30))})
+            rows = []
+            for a, b in pairs:
+                if rng.random() < 0.7:  # a topic relation's shape
+                    rows.append((a, b, "related", None, 0.0, 0.0, rng.choice([0.5, 0.25, rng.random()]), 0,
+                                 rng.choice(['["t 0.50"]', '["t 0.25"]'])))
+                else:
+                    rows.append((a, b, rng.choice(["related", "copy"]), rng.choice([None, a]),
+                                 rng.choice([0.0, 0.5]), 0.0, rng.random(), rng.choice([0, 1, 2]), '["x"]'))
+            if step % 13 == 12 and len(members) > 1:  # a count given as a float: not in columns, the table read
+                rows.append((members[0], members[1], "related", None, 0.0, 0.0, 0.5, 1.0, '["x"]'))
+            if step % 7 == 6 and rows:  # a pair given twice: the last one kept
+                rows += rows[:1]
+            if step % 19 == 18:  # the kept columns gone: the table read back
+                store.conn.execute("DELETE FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,))
+            given = _column_rows(rows, rng, ordered=step % 5 != 4)
+            assert given.tolist() == rows and [given[i] for i in range(len(rows))] == rows
+            kept = store.conn.execute("SELECT 1 FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,)).fetchone()
+            kept_used += kept is not None
+            expected, after = _reference(_table(store), among, rows)
+            assert store.put_relation_rows(members, given) == expected
+            assert _table(store) == after
+        assert kept_used > 50
 
 
 @pytest.mark.parametrize("change", [
