@@ -421,8 +421,9 @@ class _Columns:
         """The rows after writing ``new`` (coded as this) over these among ``ids``: rows of other
         documents ``new`` does not name again, then ``new``'s."""
         kept = np.flatnonzero(~self._among(ids))
-        bound = self.names.bound()
-        kept = kept[~np.isin(self._keys(bound)[kept], new._keys(bound))]
+        if len(kept):  # most often none (every document asked): no look-up among new's keys
+            bound = self.names.bound()
+            kept = kept[~np.isin(self._keys(bound)[kept], new._keys(bound))]
         return _Columns(self.names, self.rests, np.concatenate([self.codes[kept], new.codes]),
                         np.concatenate([self.scores[kept], new.scores]))
 
