@@ -83,20 +83,3 @@ def test_pairs_kept_read_back_whatever_their_ids_and_results_hold(tmp_path):
 
 def test_the_code_version_is_a_digest_of_the_source():
     assert len(kept.code_version()) == 40 and kept.code_version() == kept.code_version()
-
-
-def test_a_digest_ending_is_the_digest_of_all_its_parts():
-    """digests_ending(*first)(last) is digest(*first, last), byte for byte, for parts of every kind a
-    key holds, and for a part marshal does not hold (the JSON form)."""
-    from sourcetrace.engines.kept import digests_ending
-
-    firsts = [("f:abc:settings", {"id": "d#1", "start": 0, "end": 5, "lang": "ar", "title": None,
-                                  "boilerplate": [[1, 2]]}), (None, {}), ("é" * 400,), (b"x", 1.5, True), ()]
-    lasts = [None, "0123abcd", 1, 1.0, True, -0.0, [1, [2.5, "x"]], {"k": (1, 2)}, object.__name__]
-    for first in firsts:
-        ending = digests_ending(*first)
-        for last in lasts:
-            assert ending(last) == kept.digest(*first, last)
-    odd = {1, 2}  # a set: marshal holds it; a value it does not: by JSON (repr)
-    assert digests_ending("a")(odd) == kept.digest("a", odd)
-    assert digests_ending("a", range(3))("x") == kept.digest("a", range(3), "x")

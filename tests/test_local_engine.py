@@ -1067,16 +1067,6 @@ def test_the_documents_sources_are_read_once_for_both_kinds_of_kept_keys(tmp_pat
             record = {k: v for k, v in doc.to_json().items() if k != "path"}
             assert part(doc.id) == digest(want[doc.id], record, None)
             assert part(doc.id) != digest(want[doc.id] + " ", record, None)
-        # Both kinds' parts share each document's file as read and record, encoded once
-        # (DocumentTexts.key_parts): the same digests, each with its own extra.
-        extras = {d.id: [f"extra {i}", 0.5, None] for i, d in enumerate(docs)}
-        plain = local._DocumentParts(texts.sources(), {d.id: d for d in docs}, lambda d: None, texts.key_parts)
-        extra = local._DocumentParts(texts.sources(), {d.id: d for d in docs}, extras.get, texts.key_parts)
-        for doc in docs:
-            record = {k: v for k, v in doc.to_json().items() if k != "path"}
-            assert plain(doc.id) == digest(want[doc.id], record, None) and doc.id in texts.key_parts
-            monkeypatch.setattr(doc, "lang", "xx")  # the record is not made again: shared
-            assert extra(doc.id) == digest(want[doc.id], record, extras[doc.id]) != plain(doc.id)
 
 
 def test_kept_features_are_the_rows_after_a_rerun_and_any_other_write_drops_them(tmp_path, monkeypatch):

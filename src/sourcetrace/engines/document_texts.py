@@ -3,7 +3,7 @@ outputs' texts.jsonl read of a trace's documents."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from sourcetrace.records import Document
 from sourcetrace.store.sqlite import Store
@@ -17,9 +17,6 @@ class DocumentTexts:
         self.by_file: dict[str, str] = {}
         self.file_of: dict[str, str] = {}  # document id -> file key, as :meth:`read_all` found them
         self._sources: dict[str, str] | None = None
-        # Each document's file as read and record, encoded and hashed once for the keys of both
-        # kinds of kept results (engines/local._DocumentParts: kept.digests_ending).
-        self.key_parts: dict[str, Callable[[object], bytes]] = {}
 
     def __call__(self, doc: Document) -> str:
         key = self.file_of.get(doc.id) or self.store.file_of(doc.id) or doc.id

@@ -19,8 +19,7 @@ import functools
 import hashlib
 import json
 import marshal
-import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
@@ -57,39 +56,6 @@ def digest(*parts: object) -> bytes:
     except ValueError:  # a value marshal does not hold: by its JSON (a key of another shape: no clash)
         data = json.dumps(parts, ensure_ascii=False, default=repr).encode()
     return hashlib.sha1(data).digest()
-
-
-def _tuple_head(n: int) -> bytes:
-    return b"(" + struct.pack("<i", n)  # marshal's format 2 of a tuple of n items: then each item's bytes
-
-
-# Whether marshal's format 2 writes a tuple as its head then each item's own bytes (it does: no
-# back-references in format 2); else :func:`digests_ending` digests each key whole.
-_CONCATENATED = all(marshal.dumps(t, KEY_FORMAT) == _tuple_head(len(t)) + b"".join(marshal.dumps(x, KEY_FORMAT) for x in t)
-                    for t in (("a", {"b": [1, 2.5, None]}, "é" * 300), (b"x", (1,), True)))
-
-
-def digests_ending(*first: object) -> Callable[[object], bytes]:
-    """``last -> digest(*first, last)``, the same bytes, ``first`` encoded and hashed once (a
-    document's file as read and its record go into the keys of both kinds of kept results)."""
-    try:
-        head = _tuple_head(len(first) + 1) + b"".join(marshal.dumps(x, KEY_FORMAT) for x in first)
-    except ValueError:  # digest's JSON form
-        head = None
-    if head is None or not _CONCATENATED:
-        return lambda last: digest(*first, last)
-    hashed = hashlib.sha1(head)
-
-    def ending(last: object) -> bytes:
-        try:
-            tail = marshal.dumps(last, KEY_FORMAT)
-        except ValueError:
-            return digest(*first, last)
-        h = hashed.copy()
-        h.update(tail)
-        return h.digest()
-
-    return ending
 
 
 class KeptPairs:

@@ -54,7 +54,6 @@ from sourcetrace.engines.ingest import ReadReport, ingest
 from sourcetrace.engines.kept import (
     KeptPairs,
     digest,
-    digests_ending,
     fact_diff_rows,
     fact_diffs_of_rows,
     row_of,
@@ -954,7 +953,7 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
     text_of = texts or DocumentTexts(store)
     # Each vector's digest: a pair's key part, and what its topic cosine is kept under.
     digests = {d: _vector_digest(v) for d, v in vectors.items()}
-    part = _DocumentParts(text_of.sources(), by_id, digests.get, text_of.key_parts)
+    part = _DocumentParts(text_of.sources(), by_id, digests.get)
     grouped: dict[tuple[str, str], list[Passage]] = {}
     for p in passages:
         grouped.setdefault(pair_key(p.a, p.b), []).append(p)
@@ -984,26 +983,19 @@ def relate_all(store: Store, docs: Sequence[Document], passages: Sequence[Passag
 class _DocumentParts:
     """What a kept pair's key holds of each of its documents (engines/kept.py): a digest of its
     file as read, its record and ``extra`` (what else the result reads of it), worked out once
-    per document (a pair's key digests its documents' digests, not their records again).
-    ``records``: each document's file as read and record, encoded once for both kinds of kept
-    results (:attr:`DocumentTexts.key_parts`); the same digest."""
+    per document (a pair's key digests its documents' digests, not their records again)."""
 
-    def __init__(self, sources: Mapping[str, str], by_id: dict[str, Document], extra: Callable[[str], object],
-                 records: dict[str, Callable[[object], bytes]] | None = None) -> None:
+    def __init__(self, sources: Mapping[str, str], by_id: dict[str, Document], extra: Callable[[str], object]) -> None:
         self.sources, self.by_id, self.extra = sources, by_id, extra  # sources: DocumentTexts.sources
-        self.records = {} if records is None else records
         self.parts: dict[str, bytes] = {}
 
     def __call__(self, doc_id: str) -> bytes:
         part = self.parts.get(doc_id)
         if part is None:
-            ending = self.records.get(doc_id)
-            if ending is None:
-                # Not the path it was read by (no result reads it; the same files given by another
-                # path would miss every pair): the code is in the key too, should that change.
-                record = {k: v for k, v in self.by_id[doc_id].to_json().items() if k != "path"}
-                ending = self.records[doc_id] = digests_ending(self.sources.get(doc_id), record)
-            part = self.parts[doc_id] = ending(self.extra(doc_id))  # digest(file as read, record, extra)
+            # Not the path it was read by (no result reads it; the same files given by another
+            # path would miss every pair): the code is in the key too, should that change.
+            record = {k: v for k, v in self.by_id[doc_id].to_json().items() if k != "path"}
+            part = self.parts[doc_id] = digest(self.sources.get(doc_id), record, self.extra(doc_id))
         return part
 
 
@@ -1196,7 +1188,7 @@ class FactDiffs:
         # A document's facts are not in the key: they are its text's (cached with it, and dropped
         # when its file changes) under the facts' version, which the code's digest covers.
         self.kept = KeptPairs(store, "fact diffs of pair")
-        self.part = _DocumentParts(self.texts.sources(), self.by_id, lambda d: None, self.texts.key_parts)
+        self.part = _DocumentParts(self.texts.sources(), self.by_id, lambda d: None)
         self.keys: dict[tuple[str, str], bytes] = {}
         self.found: dict[tuple[str, str], list[FactDiff]] = {}
         todo = [(a, b, ps) for a, b, ps in diffed if not self._kept(a, b, ps)]
