@@ -285,8 +285,8 @@ class ColumnRows:
         """The rows coded as :meth:`_Columns.of` codes them (codes of the same values, compared
         alike); None where it gives none, or where two rows are of one pair (the caller then
         writes :meth:`tolist`, the last of each pair, as for rows given as tuples)."""
-        if any(len(rest) != 6 for rest in self.rests):
-            return None
+        if self.scores.dtype != np.float64 or any(len(rest) != 6 for rest in self.rests):
+            return None  # rows as tuples would hold scores of another type: compared and coded as tuples
         records = _Columns.of(self.records)
         if records is None:
             return None
