@@ -38,3 +38,33 @@ def test_show_and_origin_say_direction_unknown_where_no_source_is_known():
     chain = _text(render.origin_chain([("w#1", None)], [undirected, related]))
     assert "direction unknown with t#1" in chain and "origin" not in chain
     assert "origin" in _text(render.origin_chain([("w#1", None)], [related]))
+
+
+def test_a_trace_summary_of_relations_in_columns_is_that_of_their_records():
+    """render.trace_summary of a trace's Relations (topic relations in columns) prints what it
+    prints of the same relations as records, counts tied or not, wherever the topic ones fall;
+    the topic relations' records are not made."""
+    import numpy as np
+
+    from sourcetrace.relate.columns import Relations, TopicColumns
+
+    names = [f"d{i}#1" for i in range(8)]
+    docs = [Document(n, n[:-2], 0, 10, "en") for n in names]
+    copy = Relation("d0#1", "d1#1", "copy", 0.9, 0.9, 0.95, source="d0#1")
+    derived = Relation("d2#1", "d3#1", "derived", 0.4, 0.8, 0.7)
+    related = Relation("d1#1", "d2#1", "related", 0.2, 0.1, 0.6)
+    topic = [(4, 5, 0.5), (4, 6, 0.75), (6, 7, 0.625)]
+    for records, n_topic, positions in (
+            ([copy, derived], 2, [0, 3]),  # copy and related tied at 2: the first met first
+            ([copy, derived], 2, [2, 3]),  # related met first
+            ([related, copy, copy], 1, [0, 1, 2]),  # related first, by a record, tied with copy
+            ([copy, copy, related], 1, [0, 1, 3]),
+            ([derived], 3, [3]), ([], 3, []), ([copy], 0, [0])):
+        cols = TopicColumns(names, np.array([x for x, _, _ in topic[:n_topic]], dtype=np.int64),
+                            np.array([y for _, y, _ in topic[:n_topic]], dtype=np.int64),
+                            np.array([c for _, _, c in topic[:n_topic]], dtype=np.float32))
+        got = Relations(records, np.array(positions, dtype=np.int64), cols)
+        text = _text(render.trace_summary(docs, [], got, [], Path("out"), None))
+        assert got._all is None  # no record made of a topic relation
+        assert text == _text(render.trace_summary(docs, [], list(got), [], Path("out"), None))
+        assert f"{len(records) + n_topic} relations" in text

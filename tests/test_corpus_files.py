@@ -5,13 +5,16 @@ a process that fails leaves them to its caller, one still running when its trace
 
 import signal
 
+import numpy as np
+import pytest
+
 from sourcetrace.engines import corpus_files
 from sourcetrace.engines.corpus_files import BESIDE_RELATIONS, CorpusFiles, write_from_store
 from sourcetrace.engines.document_texts import DocumentTexts
 from sourcetrace.engines.ingest import ingest
 from sourcetrace.outputs import CORPUS_FILES, write_corpus_files
 from sourcetrace.records import Relation
-from sourcetrace.store.results import relation_rows
+from sourcetrace.store.results import ColumnRows, relation_rows
 from sourcetrace.store.sqlite import Store
 
 
@@ -38,15 +41,23 @@ def test_the_corpus_files_written_by_their_process_are_those_written_here(tmp_pa
     assert sorted(p.name for p in (tmp_path / "there").iterdir()) == sorted(CORPUS_FILES)  # no .tmp left
 
 
-def test_given_the_relations_rows_the_process_stores_them_as_the_store_would(tmp_path):
+@pytest.mark.parametrize("form", ["tuples", "columns"])
+def test_given_the_relations_rows_the_process_stores_them_as_the_store_would(tmp_path, form):
+    """Given as tuples or as a trace gives them (ColumnRows: a topic relation in columns, pickled
+    to the process as arrays)."""
     with Store(tmp_path / "s.db") as store:
         docs = _corpus(tmp_path, store)
         a, b, c = (d.id for d in docs)
         store.put_relations([a, b, c], [Relation(a, c, "related", 0.1, 0.2, 0.3)])  # a previous run's: replaced
         relations = [Relation(a, b, "translation", 0.5, 0.25, 0.9, source=a, evidence=["cue", "é"], passages=2),
                      Relation(b, c, "related", 0.0, 0.0, 0.61, evidence=["cue", "é"])]
+        rows = relation_rows(relations)
+        given = rows if form == "tuples" else ColumnRows(
+            rows[:1], np.array([0]), [b, c], np.array([0]), np.array([1]), np.array([0.61]),
+            [(*rows[1][2:6], *rows[1][7:])], np.array([0]))
+        assert form == "tuples" or given.tolist() == rows
         (tmp_path / "there").mkdir()
-        with CorpusFiles(store, docs, tmp_path / "there", min_docs=0, relations=relation_rows(relations)) as there:
+        with CorpusFiles(store, docs, tmp_path / "there", min_docs=0, relations=given) as there:
             assert there.relations and there.stored() and there.written()
             assert there.files == BESIDE_RELATIONS and set(BESIDE_RELATIONS) < set(CORPUS_FILES)
             # the caller's share, as the trace writes it: with the process's, the whole set

@@ -80,6 +80,9 @@ def test_topic_relations_in_columns_are_the_records_rows_and_lines_of_by_topic()
         assert [type(r.score) for r in got] == [type(r.score) for r in want]
         assert got.lines() == list(relation_lines(want))
         assert got.rows() == relation_rows(want)
+        columns = got.row_columns()  # the same rows as the store takes them in columns
+        assert columns.tolist() == got.rows() and [columns[i] for i in range(len(columns))] == got.rows()
+        assert [type(x) for r in columns.tolist() for x in r] == [type(x) for r in got.rows() for x in r]
         assert len(got.topic) > 100 and all(r.type == "copy" for r in got.records if r.passages)
         held = {(r.a, r.b) for r in want}
         for a, b in pairs + [("d001", "d000"), ("d000", "zzz")]:

@@ -329,3 +329,28 @@ def test_a_memo_keeps_what_it_kept_text_by_text():
             done[:] = np.nan
         assert sorted(memo.rows) == sorted(rows)
         assert all(np.array_equal(memo.rows[t], rows[t]) for t in rows)
+
+
+def test_word_pieces_read_every_piece_as_one_at_a_time():
+    """WordPieces reads the pieces and scores in one list call each: the same scores as a call an
+    id, and a model with a piece holding the word mark past its start is not read word by word."""
+    from sourcetrace.encode.static import WordPieces
+
+    sp = get_encoder("static").source.backend().sp
+    n = sp.get_piece_size()
+    words = WordPieces(sp)
+    want = np.array([sp.get_score(i) for i in range(n)])
+    assert words.scores.dtype == want.dtype and np.array_equal(words.scores, want)
+    assert WordPieces.exact(sp)
+
+    class Marked:  # one piece with the mark inside it, as a model this class cannot read by words
+        def __getattr__(self, name: str) -> object:
+            return getattr(sp, name)
+
+        def id_to_piece(self, ids: object) -> object:
+            got = sp.id_to_piece(ids)
+            if isinstance(ids, list):
+                return [p + "\u2581x" if i == n - 1 else p for i, p in zip(ids, got, strict=True)]
+            return got + "\u2581x" if ids == n - 1 else got
+
+    assert not WordPieces.exact(Marked())

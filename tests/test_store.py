@@ -1,5 +1,6 @@
 import sqlite3
 
+import numpy as np
 import pytest
 
 from sourcetrace.records import Document, Sentence, SourceFile
@@ -417,9 +418,40 @@ def _reference(table: list[tuple], ids: set[str], new: list[tuple]) -> tuple[int
     return len(gone) + len(changed), sorted(after.values())
 
 
-def test_relation_rows_compared_with_the_kept_columns_write_what_reading_the_table_would(tmp_path):
+def _column_rows(rows: list[tuple], rng, ordered: bool):
+    """``rows`` as :class:`ColumnRows`: those of the topic relations' shape (a score, "related",
+    no source, coverages 0.0, no passages) in columns, in their order when ``ordered`` (as a trace
+    gives them), the others as records at their places."""
+    from sourcetrace.store.results import ColumnRows
+
+    names = sorted({x for r in rows for x in r[:2]})
+    code = {n: i for i, n in enumerate(names)}
+    rests: dict[tuple, int] = {}
+    positions, records, a, b, scores, which = [], [], [], [], [], []
+    last = -1
+    for i, r in enumerate(rows):
+        key = code[r[0]] * len(names) + code[r[1]]
+        columned = (r[2], r[3], r[4], r[5], r[7]) == ("related", None, 0.0, 0.0, 0) and type(r[6]) is float
+        if columned and (not ordered or key > last) and rng.random() < 0.8:
+            last = key if ordered else last
+            a.append(code[r[0]])
+            b.append(code[r[1]])
+            scores.append(r[6])
+            which.append(rests.setdefault((*r[2:6], r[7], r[8]), len(rests)))
+        else:
+            positions.append(i)
+            records.append(r)
+    return ColumnRows(records, np.array(positions, dtype=np.int64), names, np.array(a, dtype=np.int64),
+                      np.array(b, dtype=np.int64), np.array(scores, dtype=np.float64), list(rests),
+                      np.array(which, dtype=np.int64))
+
+
+@pytest.mark.parametrize("form", ["tuples", "columns in order", "columns"])
+def test_relation_rows_compared_with_the_kept_columns_write_what_reading_the_table_would(tmp_path, form):
     """Random writes over random subsets of documents, one after another: each changes the rows the
-    table read back says it should, and leaves the table as that would (kept columns or not)."""
+    table read back says it should, and leaves the table as that would (kept columns or not). The
+    rows given as tuples, or as ColumnRows (most of the topic relations' shape in columns, in a
+    trace's pair order or not; a pair given twice, a count as a float: the table read back)."""
     import random
 
     from sourcetrace.store.results import relation_rows
@@ -436,15 +468,26 @@ def test_relation_rows_compared_with_the_kept_columns_write_what_reading_the_tab
             for _ in range(rng.randint(0, 25)):
                 a, b = sorted(rng.sample(members, 2))
                 score = rng.choice([0.5, 0.25, 0.75, rng.random()])
+                if rng.random() < 0.5:  # a topic relation's shape
+                    rows.append((a, b, "related", None, 0.0, 0.0, score, 0, rng.choice(['["t 0.50"]', '["t 0.25"]'])))
+                    continue
                 rows.append((a, b, rng.choice(["related", "copy"]), rng.choice([None, a]), rng.choice([0.0, 0.5]),
                              0.0, score, rng.choice([0, 1, 2]), rng.choice(['["x"]', '["y"]', '["é"]'])))
+            if form != "tuples":  # a trace's: each pair once, in order
+                rows = sorted({r[:2]: r for r in rows}.values())
             if step % 17 == 16:  # a count given as a float: not in columns, the table read
                 rows.append((members[0], members[1], "related", None, 0.0, 0.0, 0.5, 1.0, '["x"]'))
-            rows += rows[:2]  # a pair given twice: the last one kept
+            if form == "tuples" or step % 3 == 0:
+                rows += rows[:2]  # a pair given twice: the last one kept
+            if step % 19 == 18:  # the kept columns gone: the table read back
+                store.conn.execute("DELETE FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,))
+            given = rows if form == "tuples" else _column_rows(rows, rng, ordered=form == "columns in order")
+            if form != "tuples":
+                assert given.tolist() == rows and [given[i] for i in range(len(rows))] == rows
             kept = store.conn.execute("SELECT 1 FROM corpus_cache WHERE kind=?", (RELATIONS_KEPT,)).fetchone()
             kept_used += kept is not None
             expected, after = _reference(_table(store), among, rows)
-            assert store.put_relation_rows(members, rows) == expected
+            assert store.put_relation_rows(members, given) == expected
             assert _table(store) == after
         assert kept_used > 40
         rel = store.relations()

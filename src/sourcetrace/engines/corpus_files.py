@@ -45,6 +45,7 @@ from sourcetrace.engines.document_texts import DocumentTexts
 from sourcetrace.engines.parent import end_with_parent
 from sourcetrace.outputs import CORPUS_FILES, write_corpus_files
 from sourcetrace.records import Document
+from sourcetrace.store.results import ColumnRows
 from sourcetrace.store.sqlite import Store
 
 # The files the process writes after storing the relations; the tracing process writes the others
@@ -65,14 +66,15 @@ class CorpusFiles:
     :func:`sourcetrace.outputs.output_set`; None: no set is written), started here when the
     documents are `min_docs` (default :data:`MIN_DOCS`) or more and the store is a file (an
     in-memory one has no second connection). ``relations``: the rows of the documents' relations
-    (:func:`sourcetrace.store.results.relation_rows`), which the process stores too
+    (:func:`sourcetrace.store.results.relation_rows`, or in columns: :class:`~sourcetrace.store.results.ColumnRows`),
+    which the process stores too
     (:attr:`relations` says whether it was asked to), writing then only :data:`BESIDE_RELATIONS`.
     :attr:`files`: the files it writes (none when not started); the caller writes the others.
     :meth:`written` and :meth:`stored` wait for it; leaving the ``with`` block ends it if it still
     runs (a failed trace)."""
 
     def __init__(self, store: Store, docs: Sequence[Document], staged: Path | None, min_docs: int | None = None,
-                 relations: list[tuple] | None = None) -> None:
+                 relations: list[tuple] | ColumnRows | None = None) -> None:
         self.proc: subprocess.Popen | None = None
         self.relations = False
         self.files: tuple[str, ...] = ()
@@ -129,7 +131,7 @@ def write_from_store(store: Store, docs: Sequence[Document], staged: Path, names
     write_corpus_files(staged, docs, (s for d in docs for s in by_doc[d.id]), by_path, names)
 
 
-def _write_job(db: str, docs: list[Document], staged: str, relations: list[tuple] | None,
+def _write_job(db: str, docs: list[Document], staged: str, relations: list[tuple] | ColumnRows | None,
                names: tuple[str, ...]) -> None:
     """In the child: the relations of `docs` stored (their rows, if given), then the corpus files
     `names` from the store at `db` into `staged`."""

@@ -69,7 +69,7 @@ def ingest(inputs: Sequence[str], store: Store, *, max_bytes: int = DEFAULT_MAX_
         if workers > 1 and not strict and sum(k not in job.known for k in keys) >= PARALLEL_FILES:
             _read_in_workers(store, paths, keys, job, workers, progress, report, given)
         else:
-            job.read(store, paths, progress, report, given)
+            job.read(store, paths, progress, report, given, keys)
     finally:  # each file's path is the one given now, distinct from every other file's
         store.name_files(given)
     return report
@@ -85,8 +85,9 @@ class _Reading:
     strict: bool
 
     def read(self, store: Store, paths: Sequence[str], progress: Callable[[str], None] | None,
-             report: ReadReport, given: dict[str, str]) -> None:
-        """Read ``paths`` in order into ``store``, adding to ``report`` and ``given``."""
+             report: ReadReport, given: dict[str, str], keys: Sequence[str] | None = None) -> None:
+        """Read ``paths`` in order into ``store``, adding to ``report`` and ``given``; ``keys``:
+        their :func:`file_key`, when the caller has them (a rerun's 9,000 known paths: made once)."""
         prefixes: set[str] = set()  # id prefixes given by this reading
         batch: list = []
         batch_chars = 0
@@ -108,8 +109,7 @@ class _Reading:
             if self.strict and failed:
                 raise ReadError(report.failures[-1].path, report.failures[-1].reason)
 
-        for path in paths:
-            key = file_key(path)
+        for path, key in zip(paths, map(file_key, paths) if keys is None else keys, strict=True):
             try:
                 # Hash first only files the store already knows: a new file is read either way.
                 if key in self.known and self.known[key] == (_sha256_of(path), self.settings):

@@ -231,7 +231,7 @@ def _trace_stages(store: Store, docs: list[Document], chosen: Encoder | None, th
         # Directions read the fact diffs; only then are relations final, and stored: beside the
         # rest, which reads only records and the store's other tables (the trace returns once stored).
         relations = pipeline.direct(docs, typed, diffs)
-        rows = relations.rows()
+        rows = relations.row_columns()  # the topic relations' rows in columns: coded so by the store
 
         def put(st: Store) -> int:
             return st.put_relation_rows([d.id for d in docs], rows)

@@ -18,11 +18,14 @@ import marshal
 from collections.abc import Callable, Iterator, Sequence
 from itertools import repeat
 from json.encoder import encode_basestring as _json_string
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
 from sourcetrace.records import Relation, in_bulk, pair_key, relation_lines
+
+if TYPE_CHECKING:
+    from sourcetrace.store.results import ColumnRows
 
 TOPIC_TEXT = "no shared text; same topic (document vectors cosine {:.2f})"
 
@@ -179,6 +182,17 @@ class Relations(Sequence[Relation]):
         from sourcetrace.store.results import relation_rows
 
         return self._merged(relation_rows(self.records), self.topic.rows())
+
+    def row_columns(self) -> ColumnRows:
+        """:meth:`rows` as the store takes them without a tuple a topic relation
+        (:class:`sourcetrace.store.results.ColumnRows`)."""
+        from sourcetrace.store.results import ColumnRows, relation_rows
+
+        topic = self.topic
+        texts, which = topic.evidence()
+        return ColumnRows(relation_rows(self.records), self.positions, topic.names, topic.a, topic.b,
+                          np.asarray(topic.cosine, dtype=np.float64), [("related", None, 0.0, 0.0, 0, t) for t in texts],
+                          which)
 
     def lines(self) -> list[str]:
         """Their lines of relations.jsonl (:func:`sourcetrace.records.relation_lines`)."""

@@ -75,31 +75,47 @@ class ResultTables:
         relations, and rewriting every row cost more than the rest of the stage."""
         return self.put_relation_rows(doc_ids, relation_rows(relations))
 
-    def put_relation_rows(self, doc_ids: Sequence[str], new: Iterable[tuple]) -> int:
-        """:meth:`put_relations` of the relations' rows (:func:`relation_rows`): what another
-        process is given to store them (engines/corpus_files.py). The rows are compared with the
-        table as this method last left it, kept in columns beside it (:data:`RELATIONS_KEPT`: a
-        +1% rerun at 10k writes ~2,600 of 120,000 rows, and reading them all back cost 0.3-0.9 s),
+    def put_relation_rows(self, doc_ids: Sequence[str], new: Iterable[tuple] | ColumnRows) -> int:
+        """:meth:`put_relations` of the relations' rows (:func:`relation_rows`, or :class:`ColumnRows`):
+        what another process is given to store them (engines/corpus_files.py). The rows are compared
+        with the table as this method last left it, kept in columns beside it (:data:`RELATIONS_KEPT`:
+        a +1% rerun at 10k writes ~2,600 of 120,000 rows, and reading them all back cost 0.3-0.9 s),
         else with the table read back; either way, the same rows are written."""
         ids = set(doc_ids)
+        if isinstance(new, ColumnRows):
+            # Coded from the columns (most rows share their fields but the pair and the score): no
+            # tuple a row, no dict of them, unless the table must be read back to compare.
+            columns = new.columns()
+            if columns is not None:
+                return self._checked_write(ids, new, new.whole, columns, new.str_names())
+            new = new.tolist()
         rows = {(row[0], row[1]): row for row in new}
         listed = list(rows.values())
         columns = _Columns.of(listed)
+        return self._checked_write(ids, listed, lambda: (rows, listed), columns,
+                                   all(type(a) is str and type(b) is str for a, b in rows))
+
+    def _checked_write(self, ids: set[str], listed: Sequence[tuple],
+                       whole: Callable[[], tuple[dict[tuple, tuple], list[tuple]]],
+                       columns: _Columns | None, str_names: bool) -> int:
         # SQLite checks a row's two documents as it inserts it, opening the documents' index for each
         # row: half the INSERT of a fresh trace's 340k rows. They are checked here once, in the
         # transaction (no document can go meanwhile), with the pragma off for it (a no-op inside one).
         # Ids of another type than str are left to SQLite, which compares them by its own rules.
         checks = bool(self.conn.execute("PRAGMA foreign_keys").fetchone()[0])
-        if not checks or not all(type(a) is str and type(b) is str for a, b in rows):
-            return self._write_relations(ids, rows, listed, columns, False)
+        if not checks or not str_names:
+            return self._write_relations(ids, listed, whole, columns, False)
         self.conn.execute("PRAGMA foreign_keys=OFF")
         try:
-            return self._write_relations(ids, rows, listed, columns, True)
+            return self._write_relations(ids, listed, whole, columns, True)
         finally:
             self.conn.execute("PRAGMA foreign_keys=ON")
 
-    def _write_relations(self, ids: set[str], rows: dict[tuple, tuple], listed: list[tuple],
+    def _write_relations(self, ids: set[str], listed: Sequence[tuple],
+                         whole: Callable[[], tuple[dict[tuple, tuple], list[tuple]]],
                          columns: _Columns | None, check_documents: bool) -> int:
+        """``listed``: the rows, distinct pairs, each asked by its place; ``whole()``: them by pair
+        and as a list (made only when the table is read back to compare)."""
         # All in the transaction: what is compared is what the rows are written over.
         with transaction(self.conn) as cur:
             blob = cur.execute("SELECT data FROM corpus_cache WHERE kind=? AND version=?",
@@ -111,6 +127,7 @@ class ResultTables:
                 changed = [listed[i] for i in differ]
                 after = before.written(ids, columns)
             else:
+                rows, listed = whole()
                 stored, others = {}, []
                 for row in cur.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"):
                     if row[0] in ids and row[1] in ids:
@@ -199,6 +216,114 @@ def relation_rows(relations: Iterable[Relation]) -> list[tuple]:
 
     return [(r.a, r.b, r.type, r.source, r.coverage_a, r.coverage_b, r.score, r.passages, as_json(r.evidence))
             for r in relations]
+
+
+class ColumnRows:
+    """Rows of table ``relations`` (:func:`relation_rows`) as a few rows and many in columns: the
+    rows of ``records`` at ``positions`` (increasing) of the whole, and at the other places, in
+    order, rows of pairs ``names[a[i]]``, ``names[b[i]]`` with score ``scores[i]`` and the other
+    fields ``rests[which[i]]`` (type, source, coverages, passages, evidence: :data:`_REST`'s order).
+    The relations by topic alone of a trace (relate/columns.py) are these columns: stored from
+    here, they are coded without a tuple a row (~120,000 at 10k documents), and pickled to the
+    process that stores them as arrays. A row is made only when asked (:meth:`__getitem__`)."""
+
+    def __init__(self, records: list[tuple], positions: np.ndarray, names: Sequence[str], a: np.ndarray,
+                 b: np.ndarray, scores: np.ndarray, rests: Sequence[tuple], which: np.ndarray) -> None:
+        self.records, self.positions = records, np.asarray(positions, dtype=np.int64)
+        self.names, self.a, self.b, self.scores = list(names), a, b, scores
+        self.rests, self.which = list(rests), which
+        self.size = len(records) + len(scores)
+        self._at: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def _places(self) -> np.ndarray:
+        """For each place of the whole, -1 - its record's index, or its column row's index."""
+        if self._at is None:
+            out = np.zeros(self.size, dtype=np.int64)
+            column = np.ones(self.size, dtype=bool)
+            column[self.positions] = False
+            out[self.positions] = -1 - np.arange(len(self.positions))
+            out[column] = np.arange(self.size - len(self.positions))
+            self._at = out
+        return self._at
+
+    def __getitem__(self, i: int) -> tuple:
+        at = int(self._places()[i])
+        return self.records[-1 - at] if at < 0 else self._row(at)
+
+    def _row(self, k: int) -> tuple:
+        t, src, ca, cb, n, ev = self.rests[int(self.which[k])]
+        return (self.names[int(self.a[k])], self.names[int(self.b[k])], t, src, ca, cb, float(self.scores[k]), n, ev)
+
+    def tolist(self) -> list[tuple]:
+        """Every row, in order."""
+        names, rests = self.names, self.rests
+        column = [(names[x], names[y], *rests[w][:4], s, *rests[w][4:])
+                  for x, y, s, w in zip(self.a.tolist(), self.b.tolist(), self.scores.tolist(), self.which.tolist(),
+                                        strict=True)]
+        out: list[tuple] = []
+        last = 0
+        for k, (at, row) in enumerate(zip(self.positions.tolist(), self.records, strict=True)):
+            out += column[last:at - k]
+            out.append(row)
+            last = at - k
+        out += column[last:]
+        return out
+
+    def whole(self) -> tuple[dict[tuple, tuple], list[tuple]]:
+        listed = self.tolist()
+        return {(row[0], row[1]): row for row in listed}, listed
+
+    def str_names(self) -> bool:
+        """Whether every row's two documents are str (their check is then done at once)."""
+        return all(type(x) is str for x in self.names) and all(type(r[0]) is str and type(r[1]) is str
+                                                                 for r in self.records)
+
+    def columns(self) -> _Columns | None:
+        """The rows coded as :meth:`_Columns.of` codes them (codes of the same values, compared
+        alike); None where it gives none, or where two rows are of one pair (the caller then
+        writes :meth:`tolist`, the last of each pair, as for rows given as tuples)."""
+        if self.scores.dtype != np.float64 or any(len(rest) != 6 for rest in self.rests):
+            return None  # rows as tuples would hold scores of another type: compared and coded as tuples
+        records = _Columns.of(self.records)
+        if records is None:
+            return None
+        names, rests = records.names, records.rests
+        try:
+            name_codes = names.coded(self.names, len(self.names))
+            rest_codes = rests.coded(self.rests, len(self.rests))
+        except TypeError:
+            return None
+        codes = np.empty((self.size, 3), dtype=np.int64)
+        scores = np.empty(self.size, dtype=np.float64)
+        column = np.ones(self.size, dtype=bool)
+        column[self.positions] = False
+        codes[self.positions] = records.codes
+        scores[self.positions] = records.scores
+        codes[column] = np.column_stack([name_codes[self.a], name_codes[self.b], rest_codes[self.which]]) \
+            if len(self.scores) else np.empty((0, 3), dtype=np.int64)
+        scores[column] = self.scores
+        out = _Columns(names, rests, codes, scores)
+        return out if self._distinct(out._keys(names.bound()), column) else None
+
+    def _distinct(self, keys: np.ndarray, column: np.ndarray) -> bool:
+        """Whether no two rows are of one pair (``keys``: each row's pair as one number). A trace's
+        column rows come in its pairs' order, their own codes increasing: then one pass tells
+        theirs distinct, and the few records are looked for among them; else all are sorted."""
+        m = len(self.names)
+        own = self.a * m + self.b
+        if len(own) > 1 and not (bool((own[1:] > own[:-1]).all()) and len(set(self.names)) == m):
+            return len(np.unique(keys)) == self.size
+        records = np.sort(keys[self.positions])
+        if len(records) > 1 and not bool((records[1:] > records[:-1]).all()):
+            return False
+        if not len(records):
+            return True
+        at = keys[column]
+        found = np.minimum(np.searchsorted(records, at), len(records) - 1)
+        return not bool((records[found] == at).any())
 
 
 def _relation(row: tuple) -> Relation:
@@ -296,8 +421,9 @@ class _Columns:
         """The rows after writing ``new`` (coded as this) over these among ``ids``: rows of other
         documents ``new`` does not name again, then ``new``'s."""
         kept = np.flatnonzero(~self._among(ids))
-        bound = self.names.bound()
-        kept = kept[~np.isin(self._keys(bound)[kept], new._keys(bound))]
+        if len(kept):  # most often none (every document asked): no look-up among new's keys
+            bound = self.names.bound()
+            kept = kept[~np.isin(self._keys(bound)[kept], new._keys(bound))]
         return _Columns(self.names, self.rests, np.concatenate([self.codes[kept], new.codes]),
                         np.concatenate([self.scores[kept], new.scores]))
 
