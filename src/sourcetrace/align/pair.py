@@ -836,6 +836,10 @@ def _aligning(a: Side, b: Side, encoder: Encoder | None, threshold: float) -> _S
         regions_a, regions_b = _regions(a), _regions(b)
         reused = _grown(a, b, regions_a, regions_b,
                         _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b))))
+        if reused:  # only texts that share wording: a line printed as two is their layout
+            lines = _lines_reused(a, b, reused)
+            if lines:
+                reused = _runs(a, b, reused + lines)
         for p in reused:
             covered_a.append((p.a_start, p.a_end))
             covered_b.append((p.b_start, p.b_end))
@@ -902,6 +906,76 @@ def _grown(a: Side, b: Side, regions_a: list[Span], regions_b: list[Span], passa
         return passages
     return _runs(a, b, [replace(p, a_start=ga[0], a_end=ga[1], b_start=gb[0], b_end=gb[1])
                         for p, (ga, gb) in zip(passages, grown, strict=True)])
+
+
+MIN_LINE_WORDS = 6  # reuse's fewest identical words a passage needs (find_reuse's min_tokens)
+_LINE_NUMBER = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+[\s.)\-]*")
+
+
+def _lines_reused(a: Side, b: Side, reused: Sequence[Passage]) -> list[Passage]:
+    """Verbatim passages between sentences reuse left uncovered on both sides: a sentence with the
+    very words (normalized, a line number before them aside) of one sentence, or of two sentences on
+    consecutive lines, of the other side, each such text held once on each side and at least
+    ``MIN_LINE_WORDS`` words long. One edition of a diwan prints a verse on a line, the other each
+    half on a line of its own (bench/README.md, verse35 and editions38): reuse's regions are sentences
+    and a half-verse of 4-6 words gives it no passage, and the alignment pairs a unit with the
+    units of one window only, which a reordered diwan's poems leave. Hashing whole lines does
+    neither: linear in the pair's sentences, whatever their order."""
+    keys_a = _line_keys(a, [(p.a_start, p.a_end) for p in reused])
+    keys_b = _line_keys(b, [(p.b_start, p.b_end) for p in reused])
+    found = sorted((ka, kb) for key, ka in keys_a.items() if ka is not None
+                   and (kb := keys_b.get(key)) is not None)
+    out: list[Passage] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for (a0, a1), (b0, b1) in found:
+        if used_a.intersection(range(a0, a1 + 1)) or used_b.intersection(range(b0, b1 + 1)):
+            continue
+        used_a.update(range(a0, a1 + 1))
+        used_b.update(range(b0, b1 + 1))
+        sa, sb = _line_span(a, a0, a1), _line_span(b, b0, b1)
+        out.append(Passage(a.doc.id, sa[0], sa[1], b.doc.id, sb[0], sb[1], "verbatim", 1.0))
+    return out
+
+
+def _line_span(side: Side, first: int, last: int) -> Span:
+    start = side.sentences[first].start
+    number = _LINE_NUMBER.match(side.text, start)
+    return _trim(side.text, number.end() if number else start, side.sentences[last].end)
+
+
+def _line_keys(side: Side, covered: Sequence[Span]) -> dict[tuple[str, ...], tuple[int, int] | None]:
+    """The words of each sentence no span of ``covered`` touches (a line number before them left
+    out), and of each two such sentences on consecutive lines (one line break and nothing else
+    between them), with the sentences they span; None for words held more than once (a refrain, a
+    heading), which say nothing of where their partner is."""
+    spans = sorted(covered)
+    starts = [s for s, _ in spans]
+    reach = list(accumulate((e for _, e in spans), max))
+    words: list[tuple[str, ...] | None] = []
+    for s in side.sentences:
+        k = bisect_left(starts, s.end)
+        if k > 0 and reach[k - 1] > s.start:
+            words.append(None)
+            continue
+        number = _LINE_NUMBER.match(side.text, s.start)
+        words.append(tuple(w for w, _, _ in tokens(normalize(side.text[number.end() if number else s.start:s.end]))))
+    keys: dict[tuple[str, ...], tuple[int, int] | None] = {}
+
+    def add(key: tuple[str, ...], at: tuple[int, int]) -> None:
+        if len(key) >= MIN_LINE_WORDS:
+            keys[key] = None if key in keys else at
+
+    for i, w in enumerate(words):
+        if w is None:
+            continue
+        add(w, (i, i))
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if nxt is not None:
+            between = side.text[side.sentences[i].end:side.sentences[i + 1].start]
+            if not between.strip() and sum(ch in NEWLINES for ch in between) == 1:
+                add(w + nxt, (i, i + 1))
+    return keys
 
 
 def _same_words(x: str, y: str) -> bool:
