@@ -501,3 +501,35 @@ def test_a_same_language_pair_of_long_documents_asks_only_the_fast_encoder(sides
     asked.clear()
     align(ar, en, vectors=named)  # across languages, length alone never turns E5 off
     assert set(asked) == {get_encoder("default").name}
+
+
+# Two editions of a diwan (bench/README.md, editions38): one prints a verse a line, numbered, its
+# halves apart by "~"; the other each half on a line of its own, the poems in another order. Each
+# half is under reuse's six words, so no reuse passage holds a verse; one long line both print alike
+# is the wording the two share.
+_VERSES = [
+    ("الدهر كالربع لم يعلم", "هل عند ذي الدار خبر"),
+    ("أما النجوم فإنهن ركائب", "تحت الزمان فهل لهن"),
+    ("الخلق من أربع مجمعة", "نار وماء وتربة وهوا"),
+    ("كم قبلة لك في الضمائر", "لم أخف فيها الحساب"),
+    ("ما الثريا عنقود كرم", "ولا الليل يانع غربيب"),
+    ("يا ليل طل يا نوم زل", "يا صبح قف لا تطلع"),
+]
+_SHARED = "وقال أبو العلاء في ذكر الزمان وأهله هذه الأبيات وهي من لزوم ما لا يلزم عنده"
+_REFRAIN = ("فيا لك من دهر", "ويا لك من قوم")
+
+
+def test_a_verse_on_one_line_is_verbatim_with_its_halves_on_two_lines_in_another_order():
+    a_lines = [_SHARED] + [f"{k + 1} {x} ، ~ {y}" for k, (x, y) in enumerate(_VERSES)]
+    a_lines += [f"7 {_REFRAIN[0]} ، ~ {_REFRAIN[1]}", f"8 {_REFRAIN[0]} ، ~ {_REFRAIN[1]}"]
+    order = [3, 4, 5, 0, 1, 2]  # the second edition's poems in another order
+    b_lines = [_SHARED] + [half for k in order for half in _VERSES[k]] + list(_REFRAIN)
+    a, b = _side("\n".join(a_lines) + "\n", "diwan_a"), _side("\n".join(b_lines) + "\n", "diwan_b")
+    passages = [p for p in align(a, b) if p.kind == "verbatim"]
+    for x, y in _VERSES:
+        at = a.text.index(x)
+        (p,) = [p for p in passages if p.a_start <= at < p.a_end]
+        assert a.text[p.a_start:p.a_end] == f"{x} ، ~ {y}"  # the line number left out
+        assert b.text[p.b_start:p.b_end] == f"{x}\n{y}"
+    # a refrain held twice on one side says nothing of where its partner is
+    assert not any(p.a_start >= a.text.index("7 ") for p in passages)
