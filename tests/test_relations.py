@@ -510,4 +510,5 @@ def test_a_quote_left_unmarked_by_a_text_that_marks_nothing_or_in_double_parenth
 
     assert rel(lines, 0).type == "copy"  # no punctuation at all
     assert rel([f"(( {x} ))." for x in lines], 3).type == "copy"
+    assert rel([f")) {x} ((." for x in lines], 3).type == "copy"  # mirrored, as right-to-left files hold them
     assert rel([f"{x}." for x in lines], 0).type == "derived"

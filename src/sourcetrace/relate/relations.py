@@ -424,8 +424,11 @@ def _quoted_one_side(a: PairText, b: PairText, p: Passage, s: tuple[int, int, in
 
 
 def _in_parentheses(side: PairText, start: int, end: int) -> bool:
-    """Double parentheses just before or just after the span (a hadith's words as its editors mark them)."""
-    return "((" in side.text[max(side.doc.start, start - 4):start] or "))" in side.text[end:min(side.doc.end, end + 4)]
+    """Double parentheses just before or just after the span (a hadith's words as its editors mark
+    them), facing either way: right-to-left files hold them mirrored as often as not (al-Muradi's
+    Dhikr closes a hadith with "((" as often as with "))")."""
+    edges = side.text[max(side.doc.start, start - 4):start] + " " + side.text[end:min(side.doc.end, end + 4)]
+    return "((" in edges or "))" in edges
 
 
 def _covered(side: PairText, spans: Sequence[Span]) -> float:
