@@ -13,6 +13,7 @@ from sourcetrace.align.pair import (
     Side,
     _bounded,
     _length_ratio,
+    _lines_reused,
     _tiles,
     _trim,
     _widen,
@@ -501,3 +502,46 @@ def test_a_same_language_pair_of_long_documents_asks_only_the_fast_encoder(sides
     asked.clear()
     align(ar, en, vectors=named)  # across languages, length alone never turns E5 off
     assert set(asked) == {get_encoder("default").name}
+
+
+# Two editions of a diwan (bench/README.md, editions38): one prints a verse a line, numbered, its
+# halves apart by "~"; the other each half on a line of its own, the poems in another order. Each
+# half is under reuse's six words, so no reuse passage holds a verse; one long line both print alike
+# is the wording the two share.
+_VERSES = [
+    ("الدهر كالربع لم يعلم", "هل عند ذي الدار خبر"),
+    ("أما النجوم فإنهن ركائب", "تحت الزمان فهل لهن"),
+    ("الخلق من أربع مجمعة", "نار وماء وتربة وهوا"),
+    ("كم قبلة لك في الضمائر", "لم أخف فيها الحساب"),
+    ("ما الثريا عنقود كرم", "ولا الليل يانع غربيب"),
+    ("يا ليل طل يا نوم زل", "يا صبح قف لا تطلع"),
+]
+_SHARED = "وقال أبو العلاء في ذكر الزمان وأهله هذه الأبيات وهي من لزوم ما لا يلزم عنده"
+_REFRAIN = ("فيا لك من دهر", "ويا لك من قوم")
+_UNIT, _DATED = "وحدة الإعلام العام", "كانون الثاني يناير 2024"  # a number opening a line on both sides: a date
+
+
+def test_a_verse_on_one_line_is_verbatim_with_its_halves_on_two_lines_in_another_order():
+    a_lines = [_SHARED] + [f"{k + 1} {x} ، ~ {y}" for k, (x, y) in enumerate(_VERSES)]
+    a_lines += [f"7 {_REFRAIN[0]} ، ~ {_REFRAIN[1]}", f"8 {_REFRAIN[0]} ، ~ {_REFRAIN[1]}", _UNIT, "21 " + _DATED]
+    order = [3, 4, 5, 0, 1, 2]  # the second edition's poems in another order
+    b_lines = [_SHARED] + [half for k in order for half in _VERSES[k]] + list(_REFRAIN) + [_UNIT, "22 " + _DATED]
+    a, b = _side("\n".join(a_lines) + "\n", "diwan_a"), _side("\n".join(b_lines) + "\n", "diwan_b")
+    passages = [p for p in align(a, b) if p.kind == "verbatim"]
+    for x, y in _VERSES:
+        at = a.text.index(x)
+        (p,) = [p for p in passages if p.a_start <= at < p.a_end]
+        assert a.text[p.a_start:p.a_end] == f"{x} ، ~ {y}"  # the line number left out
+        assert b.text[p.b_start:p.b_end] == f"{x}\n{y}"
+    # a refrain held twice on one side says nothing of where its partner is
+    assert not any(a.text.index("7 ") <= p.a_start < a.text.index(_UNIT) for p in passages)
+    # two lines whose second opens with another number on each side are two dates, not a line number
+    assert not any(b.text[p.b_start:p.b_end].endswith("2024") for p in passages)
+
+
+def test_a_number_opening_a_line_on_one_side_only_is_a_line_number_on_both_a_date():
+    words = "من شهر كانون الثاني في مدينة الرباط"
+    a = _side(f"3 {words}\n21 {words} وما حولها\n", "numbered_a")
+    b = _side(f"{words}\n22 {words} وما حولها\n", "numbered_b")
+    (p,) = _lines_reused(a, b, [])
+    assert (a.text[p.a_start:p.a_end], b.text[p.b_start:p.b_end]) == (words, words)

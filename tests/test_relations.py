@@ -2,7 +2,7 @@ import random
 
 import numpy as np
 
-from sourcetrace.records import Document, Passage
+from sourcetrace.records import Document, Passage, Relation
 from sourcetrace.relate.relations import FOUND_ALONE, PairText, _quote_marks, relate, relations_for
 
 STATEMENT = "The ministers met on Thursday. They agreed on the water plan. They thanked the host. " * 9
@@ -455,7 +455,7 @@ def test_two_editions_each_half_made_of_the_other_in_order_are_a_copy():
     marks, or takes them out of order, is not."""
     rng = random.Random(5)
     words = ["قال", "حدثنا", "محمد", "بن", "علي", "عن", "أبيه", "الشعر", "الديوان", "كتاب", "في", "من"]
-    lines = [" ".join(rng.choice(words) for _ in range(16)) for _ in range(40)]
+    lines = [" ".join(rng.choice(words) for _ in range(16)) + "." for _ in range(40)]
     intro = "مقدمة المحقق " + " ".join(rng.choice(words) for _ in range(300)) + "\n"
     notes = "الحواشي " + " ".join(rng.choice(words) for _ in range(200)) + "\n"
     a, sa = _edition("a", lines, before=intro)
@@ -489,3 +489,26 @@ def test_a_quote_both_texts_mark_makes_neither_the_others_source():
     assert relate(a, b, both).type == "related"
     bare = _pt("b", b.text.replace("«", " ").replace("»", " "), lang="ar")
     assert relate(a, bare, both).type == "derived"  # marked on one side only: a text quoting the other
+
+
+def test_a_quote_left_unmarked_by_a_text_that_marks_nothing_or_in_double_parentheses_is_no_quoting():
+    """Two editions of a hadith collection, one with every hadith in quotation marks: the other
+    punctuates nothing (OpenITI's JK files: Ibn Mandah's Fawa'id), or marks the hadith in double
+    parentheses (al-Muradi's Dhikr), so no passage is quoted on one side only and the editions
+    are a copy; against an edition that punctuates and leaves them bare it is a report quoting its
+    source (bench/trace.py's planted reports), `derived`."""
+    rng = random.Random(7)
+    words = ["قال", "حدثنا", "محمد", "بن", "علي", "عن", "أبيه", "رسول", "الله", "النار", "في", "من"]
+    lines = [" ".join(rng.choice(words) for _ in range(16)) for _ in range(40)]
+    notes = "الحواشي " + " ".join(rng.choice(words) for _ in range(300)) + "\n"
+    quoting, sq = _edition("a", [f'"{x}".' for x in lines], after=notes)
+
+    def rel(lines_b: list[str], at: int) -> Relation:
+        b, sb = _edition("b", lines_b)
+        return relate(quoting, b, [Passage("a", s + 1, e - 2, "b", sb[i][0] + at, sb[i][0] + at + len(x), "verbatim", 1.0)
+                                   for i, ((s, e), x) in enumerate(zip(sq, lines, strict=True))])
+
+    assert rel(lines, 0).type == "copy"  # no punctuation at all
+    assert rel([f"(( {x} ))." for x in lines], 3).type == "copy"
+    assert rel([f")) {x} ((." for x in lines], 3).type == "copy"  # mirrored, as right-to-left files hold them
+    assert rel([f"{x}." for x in lines], 0).type == "derived"

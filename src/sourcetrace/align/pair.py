@@ -875,6 +875,10 @@ def _aligning(a: Side, b: Side, encoder: Encoder | None, threshold: float) -> _S
         if same:
             passages = [p for p in passages if p not in same]
             reused = _runs(a, b, reused + [replace(p, kind="verbatim", score=1.0) for p in same])
+        if reused:  # only texts that share wording: a line printed as two is their layout
+            lines = _lines_reused(a, b, reused + passages)
+            if lines:
+                reused = _runs(a, b, reused + lines)
     passages += reused
     passages.sort(key=lambda p: (p.a_start, p.b_start))
     return passages
@@ -902,6 +906,81 @@ def _grown(a: Side, b: Side, regions_a: list[Span], regions_b: list[Span], passa
         return passages
     return _runs(a, b, [replace(p, a_start=ga[0], a_end=ga[1], b_start=gb[0], b_end=gb[1])
                         for p, (ga, gb) in zip(passages, grown, strict=True)])
+
+
+MIN_LINE_WORDS = 6  # reuse's fewest identical words a passage needs (find_reuse's min_tokens)
+_LINE_NUMBER = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+[\s.)\-]*")
+
+
+def _lines_reused(a: Side, b: Side, covered: Sequence[Passage]) -> list[Passage]:
+    """Verbatim passages between sentences that no passage of ``covered`` (reuse's and the
+    alignment's) touches on either side: a sentence with the very words (normalized) of one
+    sentence, or of two sentences on consecutive lines, of the other side, each such text held once
+    on each side and at least ``MIN_LINE_WORDS`` words long; a number opening the line on one
+    side only is a line number and left out (on both sides and different, a date or a figure a
+    copy changed: no match). One edition of a diwan prints a numbered verse on a line, the other each
+    half on a line of its own (bench/README.md, verse35 and editions38): reuse's regions are
+    sentences and a half-verse of 4-6 words gives it no passage, and the alignment pairs a unit
+    only within its window's stretch, which a reordered diwan's poems leave. Hashing whole lines
+    does neither: linear in the pair's sentences, whatever their order."""
+    keys_a = _line_keys(a, [(p.a_start, p.a_end) for p in covered])
+    keys_b = _line_keys(b, [(p.b_start, p.b_end) for p in covered])
+    found = sorted((ka[:2], kb[:2]) for key, ka in keys_a.items() if ka is not None
+                   and (kb := keys_b.get(key)) is not None and (ka[2] == kb[2] or None in (ka[2], kb[2])))
+    out: list[Passage] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for (a0, a1), (b0, b1) in found:
+        if used_a.intersection(range(a0, a1 + 1)) or used_b.intersection(range(b0, b1 + 1)):
+            continue
+        used_a.update(range(a0, a1 + 1))
+        used_b.update(range(b0, b1 + 1))
+        sa, sb = _line_span(a, a0, a1), _line_span(b, b0, b1)
+        out.append(Passage(a.doc.id, sa[0], sa[1], b.doc.id, sb[0], sb[1], "verbatim", 1.0))
+    return out
+
+
+def _line_span(side: Side, first: int, last: int) -> Span:
+    start = side.sentences[first].start
+    number = _LINE_NUMBER.match(side.text, start)
+    return _trim(side.text, number.end() if number else start, side.sentences[last].end)
+
+
+def _line_keys(side: Side, covered: Sequence[Span]) -> dict[tuple[str, ...], tuple[int, int, str | None] | None]:
+    """The words of each sentence no span of ``covered`` touches (a number opening it left out),
+    and of each two such sentences on consecutive lines (one line break and nothing else between
+    them), with the sentences they span and the number; None for words held more than once (a
+    refrain, a heading), which say nothing of where their partner is."""
+    spans = sorted(covered)
+    starts = [s for s, _ in spans]
+    reach = list(accumulate((e for _, e in spans), max))
+    words: list[tuple[str, ...] | None] = []
+    numbers: list[str | None] = []
+    for s in side.sentences:
+        k = bisect_left(starts, s.end)
+        number = None
+        if k > 0 and reach[k - 1] > s.start:
+            words.append(None)
+        else:
+            number = _LINE_NUMBER.match(side.text, s.start, s.end)
+            words.append(tuple(w for w, _, _ in tokens(normalize(side.text[number.end() if number else s.start:s.end]))))
+        numbers.append(number.group().strip() if number else None)
+    keys: dict[tuple[str, ...], tuple[int, int, str | None] | None] = {}
+
+    def add(key: tuple[str, ...], at: tuple[int, int, str | None]) -> None:
+        if len(key) >= MIN_LINE_WORDS:
+            keys[key] = None if key in keys else at
+
+    for i, w in enumerate(words):
+        if w is None:
+            continue
+        add(w, (i, i, numbers[i]))
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if nxt is not None and numbers[i + 1] is None:
+            between = side.text[side.sentences[i].end:side.sentences[i + 1].start]
+            if not between.strip() and sum(ch in NEWLINES for ch in between) == 1:
+                add(w + nxt, (i, i + 1, numbers[i]))
+    return keys
 
 
 def _same_words(x: str, y: str) -> bool:

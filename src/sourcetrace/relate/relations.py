@@ -71,6 +71,12 @@ MIN_EDITION_COVERAGE = 0.5
 # a report quoting its source (the planted derived reports of bench/trace.py quote 2-4 of their 4-8
 # verbatim passages and cover each other 0.55-0.75 in order; the editions 0 and 2 of 55 and 178).
 QUOTING = 0.2
+# A text with under this many punctuation marks a character marks no quote, so a passage it leaves
+# unmarked is no sign that the other text quotes it: OpenITI's JK editions carry no punctuation
+# (Ibn Mandah's Fawa'id: 5 marks in 19,096 characters, its Shia edition every hadith in "...";
+# bench/README.md, editions38). Punctuated prose has one or more every 100-200 characters.
+MIN_PUNCTUATION = 0.001
+_PUNCTUATION = re.compile(r"[.,:;!?\u060c\u061b\u061f\u06d4\"«»“”]")
 # A report that quotes its source word for word, in quotation marks, in several sentences is
 # derived from it whatever share its own text and paraphrases leave covered (unmarked shared
 # sentences at a low share are as often stock sentences of unrelated texts). From 0.3 only, as it
@@ -153,6 +159,12 @@ class PairText:
     def latest_year(self) -> int | None:
         years = [int(y) for y in _YEAR.findall(self.text[self.doc.start:self.doc.end])]
         return max(years) if years else None
+
+    @cached_property
+    def punctuated(self) -> bool:
+        """Whether the text punctuates (MIN_PUNCTUATION): only such a text can leave a quote unmarked."""
+        marks = len(_PUNCTUATION.findall(self.text, self.doc.start, self.doc.end))
+        return marks >= MIN_PUNCTUATION * self.content
 
     @cached_property
     def attributions(self) -> int:
@@ -398,8 +410,25 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
 def _quoted_one_side(a: PairText, b: PairText, p: Passage, s: tuple[int, int, int, int]) -> bool:
     """A verbatim passage in quotation marks on one side only (a report quoting its source). In
     marks on both sides it is a quote both take from a third text (a hadith's words in two
-    collections that each quote the Prophet): it marks neither as the other's source."""
-    return p.kind == "verbatim" and _in_quotes(a, s[0], s[1]) != _in_quotes(b, s[2], s[3])
+    collections that each quote the Prophet): it marks neither as the other's source. Marks on
+    the other side count in the hadith editors' double parentheses "(( ... ))" too (al-Muradi's
+    Dhikr: one edition's "..." are the other's (( ... ))), and a side that punctuates nothing
+    (``PairText.punctuated``) leaves no quote unmarked."""
+    if p.kind != "verbatim":
+        return False
+    in_a, in_b = _in_quotes(a, s[0], s[1]), _in_quotes(b, s[2], s[3])
+    if in_a == in_b:
+        return False
+    bare, start, end = (b, s[2], s[3]) if in_a else (a, s[0], s[1])
+    return bare.punctuated and not _in_parentheses(bare, start, end)
+
+
+def _in_parentheses(side: PairText, start: int, end: int) -> bool:
+    """Double parentheses just before or just after the span (a hadith's words as its editors mark
+    them), facing either way: right-to-left files hold them mirrored as often as not (al-Muradi's
+    Dhikr closes a hadith with "((" as often as with "))")."""
+    edges = side.text[max(side.doc.start, start - 4):start] + " " + side.text[end:min(side.doc.end, end + 4)]
+    return "((" in edges or "))" in edges
 
 
 def _covered(side: PairText, spans: Sequence[Span]) -> float:
