@@ -356,8 +356,9 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
 def test_a_recast_split_with_a_forked_child_gives_the_ballots_tallies_and_kept_ballots_of_one_process(
         tmp_path, monkeypatch, child):
     """A rerun's recast made in two parts, one in a forked child (_tallied_in_two), stores the
-    same tallies (bytes), keeps the same ballots and chooses the same pairs as made in this
-    process alone; and so when the child fails (its part then made here)."""
+    same tallies (bytes), keeps the same ballots (the same bytes: marshal writes a name met again
+    as a reference) and chooses the same pairs as made in this process alone; and so when the
+    child fails (its part then made here)."""
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform")
     _news_in_two_languages(tmp_path / "corpus")
@@ -380,7 +381,7 @@ def test_a_recast_split_with_a_forked_child_gives_the_ballots_tallies_and_kept_b
             monkeypatch.setattr(local, "cast_ballots", cast)
             version = local.tally_version()
             rows = {lang: store.cached(f"tally {lang}", version, [d.id for d in docs]) for lang in ("ar", "en")}
-            return chosen, rows, local.stored_ballots(store)
+            return chosen, rows, local.stored_ballots(store), store.corpus_cached("ballots", local.ballots_version())
 
     alone = rerun(tmp_path / "alone.db", False)
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
@@ -392,7 +393,7 @@ def test_a_recast_split_with_a_forked_child_gives_the_ballots_tallies_and_kept_b
     assert forks == [1]  # the last recast's only: five pools, in two parts
     assert split[0] == alone[0] and split[0]
     assert split[1] == alone[1] and all(split[1].values())
-    assert split[2] == alone[2]
+    assert split[2] == alone[2] and split[3] == alone[3]  # the kept ballots' values and bytes
     assert any(b is not None for _, b in split[2][1].values())
 
 

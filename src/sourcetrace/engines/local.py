@@ -971,8 +971,21 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
         there = None
     if there is None or list(there) != [(doc, lang) for doc, lang, *_ in theirs]:  # the child failed: made here
         there = _tallied(theirs, vectors, key_of)
+    else:  # its ballots' names as this process's objects: marshal keeps a name met again as a reference
+        names = {d: d for d in key_of}
+        there = {k: (blob, _named(b, names)) for k, (blob, b) in there.items()}
     keep(there)
     return {(doc, lang): here[(doc, lang)] if (doc, lang) in here else there[(doc, lang)] for doc, lang, *_ in plans}
+
+
+def _named(b: votes.Ballot | None, names: Mapping[str, str]) -> votes.Ballot | None:
+    """A ballot with each document's name the object ``names`` holds (the same values): the kept
+    ballots' bytes (:func:`kept_ballots`, marshal) then the same as for a ballot made here."""
+    if b is None:
+        return None
+    choice, share, placed, (listed, times), runs = b
+    return (names.get(choice, choice), share, tuple((names.get(d, d), i, j) for d, i, j in placed),
+            (names.get(listed, listed), times), tuple((names.get(d, d), n) for d, n in runs))
 
 
 # Pools recast from which a rerun splits their tallies with a forked child (:func:`_tallied_in_two`):
