@@ -1,5 +1,6 @@
 import json
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -352,13 +353,13 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         assert local.chosen_by_votes(store, docs, nb) == first and cast == []
 
 
-@pytest.mark.parametrize("child", ["works", "fails"])
+@pytest.mark.parametrize("child", ["works", "fails", "hangs"])
 def test_a_recast_split_with_a_forked_child_gives_the_ballots_tallies_and_kept_ballots_of_one_process(
         tmp_path, monkeypatch, child):
     """A rerun's recast made in two parts, one in a forked child (_tallied_in_two), stores the
     same tallies (bytes), keeps the same ballots (the same bytes: marshal writes a name met again
     as a reference) and chooses the same pairs as made in this process alone; and so when the
-    child fails (its part then made here)."""
+    child fails or hangs (its part then made here)."""
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform")
     _news_in_two_languages(tmp_path / "corpus")
@@ -389,7 +390,13 @@ def test_a_recast_split_with_a_forked_child_gives_the_ballots_tallies_and_kept_b
     if child == "fails":  # the child's part raises in the child only: made here instead
         monkeypatch.setattr(local, "_tallied", lambda plans, vectors, keys: tallied(plans, vectors, keys)
                             if os.getpid() == parent else 1 / 0)
+    elif child == "hangs":  # the child never answers: stopped after the wait, its part made here
+        monkeypatch.setattr(local, "_tallied", lambda plans, vectors, keys: tallied(plans, vectors, keys)
+                            if os.getpid() == parent else time.sleep(600))
+        monkeypatch.setattr(local, "CHILD_WAIT", 0.5)
+    began = time.monotonic()
     split = rerun(tmp_path / "split.db", True)
+    assert time.monotonic() - began < 60
     assert forks == [1]  # the last recast's only: five pools, in two parts
     assert split[0] == alone[0] and split[0]
     assert split[1] == alone[1] and all(split[1].values())

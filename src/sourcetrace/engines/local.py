@@ -17,8 +17,11 @@ import json
 import marshal
 import os
 import pickle
+import select
+import signal
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Set, ValuesView
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
@@ -957,16 +960,19 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
         finally:
             os._exit(code)
     os.close(write)
-    got = os.fdopen(read, "rb")
+    data = None
     try:
+        start = time.monotonic()
         here = _tallied(mine, vectors, key_of)
         keep(here)
-        data = got.read()
+        data = _read_child(read, pid, time.monotonic() + max(CHILD_WAIT, 4 * (time.monotonic() - start)))
     finally:
-        got.close()  # raised here: the child, writing, stops on the closed pipe
+        os.close(read)  # raised here: the child, writing, stops on the closed pipe
+        if data is None:  # not heard from in time (a lock another thread held at the fork?): stopped
+            os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
     try:
-        there = dict(pickle.loads(data)) if status == 0 else None
+        there = dict(pickle.loads(data)) if data is not None and status == 0 else None
     except (pickle.UnpicklingError, EOFError, ValueError):
         there = None
     if there is None or list(there) != [(doc, lang) for doc, lang, *_ in theirs]:  # the child failed: made here
@@ -976,6 +982,20 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
         there = {k: (blob, _named(b, names)) for k, (blob, b) in there.items()}
     keep(there)
     return {(doc, lang): here[(doc, lang)] if (doc, lang) in here else there[(doc, lang)] for doc, lang, *_ in plans}
+
+
+def _read_child(fd: int, pid: int, deadline: float) -> bytes | None:
+    """All the child ``pid`` writes to the pipe ``fd`` until it closes it, None if not by ``deadline``
+    (:func:`time.monotonic`)."""
+    chunks = []
+    while (left := deadline - time.monotonic()) > 0:
+        if not select.select([fd], [], [], left)[0]:
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+    return None
 
 
 def _named(b: votes.Ballot | None, names: Mapping[str, str]) -> votes.Ballot | None:
@@ -992,9 +1012,14 @@ def _named(b: votes.Ballot | None, names: Mapping[str, str]) -> votes.Ballot | N
 # a +1% rerun at 10,000 documents recasts ~4,600.
 MIN_SPLIT_POOLS = 1000
 # A split recast's part of each plan's cost (:func:`_tallied_in_two`) beside its members read, and
-# the child's share: this process also stores both parts and unpickles the child's.
+# the child's share (the child's work costs it more, its pages copied as it writes them; this process
+# also stores both parts and unpickles the child's: about even on a loaded machine).
 PLAN_COST = 6.0
-CHILD_SHARE = 0.55
+CHILD_SHARE = 0.5
+# How long this process waits for a split recast's child once its own part is made, at least
+# (else four times what its own part took): a forked child may hang on a lock another thread of
+# this process held at the fork; it is then stopped and its part made here.
+CHILD_WAIT = 30.0
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
