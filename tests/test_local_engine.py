@@ -388,10 +388,10 @@ def test_a_recast_split_with_a_forked_child_gives_the_ballots_tallies_and_kept_b
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # two cores, wherever run
     if child == "fails":  # the child's part raises in the child only: made here instead
-        monkeypatch.setattr(local, "_tallied", lambda plans, vectors, keys: tallied(plans, vectors, keys)
+        monkeypatch.setattr(local, "_tallied", lambda *a: tallied(*a)
                             if os.getpid() == parent else 1 / 0)
     elif child == "hangs":  # the child never answers: stopped after the wait, its part made here
-        monkeypatch.setattr(local, "_tallied", lambda plans, vectors, keys: tallied(plans, vectors, keys)
+        monkeypatch.setattr(local, "_tallied", lambda *a: tallied(*a)
                             if os.getpid() == parent else time.sleep(600))
         monkeypatch.setattr(local, "CHILD_WAIT", 0.5)
     began = time.monotonic()

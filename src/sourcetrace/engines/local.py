@@ -867,19 +867,12 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
             blobs.update(_per_document(store, kind, of(), [d for d in docs if d.id in ids and d.id in listed], compute))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
 
-    def keep(made: Mapping[tuple[str, str], tuple[bytes, votes.Ballot | None]]) -> None:
-        for lang in sorted({lang for _, lang in made}):
-            ours = [(doc, blob) for (doc, lg), (blob, _) in made.items() if lg == lang]
-            for a in range(0, len(ours), DOC_BATCH):
-                store.put_cached(f"{ballots[3]} {lang}", version, ours[a:a + DOC_BATCH])
+    def keep(lang: str, rows: list[tuple[str, bytes]]) -> None:
+        store.put_cached(f"{ballots[3]} {lang}", version, rows)
 
     vectors = _vectors32(blobs, dim)
-    if split:
-        made = _tallied_in_two(plans, vectors, key_of, keep)
-    else:
-        made = _tallied(plans, vectors, key_of)
-        keep(made)
-    return {k: b for k, (_, b) in made.items() if b is not None}
+    made = (_tallied_in_two if split else _tallied)(plans, vectors, key_of, keep)
+    return {k: b for k, b in made.items() if b is not None}
 
 
 def _vectors32(blobs: dict[str, bytes], dim: int) -> dict[str, np.ndarray]:
@@ -899,36 +892,35 @@ def _vectors32(blobs: dict[str, bytes], dim: int) -> dict[str, np.ndarray]:
     return vectors
 
 
-def _tallied(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], key_of: Mapping[str, int]
-             ) -> dict[tuple[str, str], tuple[bytes, votes.Ballot | None]]:
-    """Each plan's tally (:func:`pipeline.tallies`) as stored (:func:`votes.tallies_to_bytes`) with
-    its ballot (:func:`votes.verdicts`), in the plans' order. Each tally is its pool's alone, and
-    so are its bytes and its ballot: the same whatever plans are made with it."""
+def _tallied(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], key_of: Mapping[str, int],
+             keep: Callable[[str, list[tuple[str, bytes]]], None]) -> dict[tuple[str, str], votes.Ballot | None]:
+    """Each plan's ballot (:func:`votes.verdicts` of its tally: :func:`pipeline.tallies`), in the
+    plans' order; the tallies as stored (:func:`votes.tallies_to_bytes`), each language's
+    DOC_BATCH at a time, handed to ``keep`` (language, [(document, bytes)]) as made. Each tally is
+    its pool's alone, and so are its bytes and its ballot: the same whatever plans are made with it."""
     tallied = pipeline.tallies(plans, vectors, key_of)
-    made = list(tallied.values())
-    blobs: list[bytes] = []
-    for a in range(0, len(made), DOC_BATCH):  # serialized all at once, a batch at a time
-        blobs.extend(votes.tallies_to_bytes(made[a:a + DOC_BATCH]))
-    return dict(zip(tallied, zip(blobs, votes.verdicts(made), strict=True), strict=True))
+    for lang in sorted({lang for _, lang in tallied}):
+        ours = [(doc, t) for (doc, lg), t in tallied.items() if lg == lang]
+        for a in range(0, len(ours), DOC_BATCH):  # serialized all at once, a batch at a time
+            batch = ours[a:a + DOC_BATCH]
+            keep(lang, list(zip([doc for doc, _ in batch], votes.tallies_to_bytes([t for _, t in batch]), strict=True)))
+    return dict(zip(tallied, votes.verdicts(list(tallied.values())), strict=True))
 
 
 def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], key_of: Mapping[str, int],
-                    keep: Callable[[dict[tuple[str, str], tuple[bytes, votes.Ballot | None]]], None]
-                    ) -> dict[tuple[str, str], tuple[bytes, votes.Ballot | None]]:
+                    keep: Callable[[str, list[tuple[str, bytes]]], None]) -> dict[tuple[str, str], votes.Ballot | None]:
     """:func:`_tallied` of ``plans``, a part made in a forked child while this process makes the
-    rest and ``keep``s (stores) it, on a machine of two or more cores: a rerun runs in one process,
-    and its recast was most of its candidates stage with the other core idle (a +1% rerun at 10,000
-    documents: ~4,600 pools, ~1 CPU s of tallies, ballots and bytes). The child inherits the voting
-    vectors converted (no store read, no second conversion, no import: a worker process costs a
-    core-second to start) and sends back its tallies' bytes and ballots through a pipe, which this
-    process then keeps. Each is its pool's alone (:func:`_tallied`), so the same as made here, and
-    the result is in the plans' order. Where the child fails, or forking is not possible, this
-    process makes the child's part too."""
+    rest and ``keep``s (stores) its tallies, on a machine of two or more cores: a rerun runs in one
+    process, and its recast was most of its candidates stage with the other core idle (a +1% rerun
+    at 10,000 documents: ~4,600 pools, ~1 CPU s of tallies, ballots and bytes). The child inherits
+    the voting vectors converted (no store read, no second conversion, no import: a worker process
+    costs a core-second to start) and sends back its tallies' bytes and ballots through a pipe,
+    which this process then keeps. Each is its pool's alone (:func:`_tallied`), so the same as made
+    here; the ballots in the plans' order. Where the child fails or is not heard from in time, or
+    forking is not possible, this process makes the child's part too."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if not hasattr(os, "fork") or cores < 2 or len(plans) < 2:
-        made = _tallied(plans, vectors, key_of)
-        keep(made)
-        return made
+        return _tallied(plans, vectors, key_of, keep)
     # Each plan's work, about: the members it reads (its whole pool, or its new members), and as
     # much again as a few members for its own (its tally's rows carried, its ballot, its bytes).
     # Those read whole here, together (a pair of them in each other's pools shares its products:
@@ -944,16 +936,15 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
     except OSError:
         os.close(read)
         os.close(write)
-        made = _tallied(plans, vectors, key_of)
-        keep(made)
-        return made
+        return _tallied(plans, vectors, key_of, keep)
     if pid == 0:  # the child: its part, its bytes to the pipe, and out without the parent's cleanups
         code = 1
         try:
             os.close(read)
             gc.disable()  # short-lived: no cycle to free, and no walk over the parent's objects (their pages copied)
-            made = _tallied(theirs, vectors, key_of)
-            data = pickle.dumps(list(made.items()), protocol=pickle.HIGHEST_PROTOCOL)
+            rows: list[tuple[str, list[tuple[str, bytes]]]] = []
+            made = _tallied(theirs, vectors, key_of, lambda lang, batch: rows.append((lang, batch)))
+            data = pickle.dumps((rows, list(made.items())), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as out:
                 out.write(data)
             code = 0
@@ -963,8 +954,7 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
     data = None
     try:
         start = time.monotonic()
-        here = _tallied(mine, vectors, key_of)
-        keep(here)
+        here = _tallied(mine, vectors, key_of, keep)
         data = _read_child(read, pid, time.monotonic() + max(CHILD_WAIT, 4 * (time.monotonic() - start)))
     finally:
         os.close(read)  # raised here: the child, writing, stops on the closed pipe
@@ -972,15 +962,17 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
     try:
-        there = dict(pickle.loads(data)) if data is not None and status == 0 else None
+        rows, made = pickle.loads(data) if data is not None and status == 0 else ([], None)
     except (pickle.UnpicklingError, EOFError, ValueError):
-        there = None
+        made = None
+    there = dict(made) if made is not None else None
     if there is None or list(there) != [(doc, lang) for doc, lang, *_ in theirs]:  # the child failed: made here
-        there = _tallied(theirs, vectors, key_of)
+        there = _tallied(theirs, vectors, key_of, keep)
     else:  # its ballots' names as this process's objects: marshal keeps a name met again as a reference
+        for lang, batch in rows:
+            keep(lang, batch)
         names = {d: d for d in key_of}
-        there = {k: (blob, _named(b, names)) for k, (blob, b) in there.items()}
-    keep(there)
+        there = {k: _named(b, names) for k, b in there.items()}
     return {(doc, lang): here[(doc, lang)] if (doc, lang) in here else there[(doc, lang)] for doc, lang, *_ in plans}
 
 
