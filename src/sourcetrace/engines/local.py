@@ -785,9 +785,9 @@ def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[s
         was = kept.get((doc, lang))
         if was is None or was[0] != pool or (moved and (doc in moved or not moved.isdisjoint(pool))):
             todo.append((doc, lang, pool))
-    # A rerun's recast (a few thousand pools, at most half: never a fresh trace's, whose other core
-    # is its workers') is split with a forked child (:func:`_tallied_in_two`).
-    split = len(todo) >= MIN_SPLIT_POOLS and 2 * len(todo) <= len(pools)
+    # A rerun's recast (a few thousand pools, not all: never a fresh trace's, whose other core is its
+    # workers') is split with a forked child (:func:`_tallied_in_two`).
+    split = MIN_SPLIT_POOLS <= len(todo) < len(pools)
     fresh = {k: _plain(b) for k, b in cast_ballots(store, docs, todo, key_of, ballots, apart, split).items()}
     recast = {(doc, lang) for doc, lang, _ in todo}
     now = {(doc, lang): (pool, fresh.get((doc, lang)) if (doc, lang) in recast else kept[(doc, lang)][1])
