@@ -1,5 +1,6 @@
 import json
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -273,12 +274,8 @@ def test_documents_of_short_sentences_cast_twin_ballots_kept_as_the_others_are(t
         assert local.voting_apart(store, docs, local.TWIN_BALLOTS) == {d for d, v in twins.items() if len(v)}
 
 
-def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):
-    import marshal
-
-    from sourcetrace import pipeline
-    from sourcetrace.candidates import votes
-
+def _news_in_two_languages(root: Path) -> None:
+    """Four English reports and their four Arabic translations, a file each."""
     en = ["The council met today and agreed on a plan for the rivers.",
           "The minister opened a new school in the northern town.",
           "Heavy rain closed the main road for two days.",
@@ -287,9 +284,19 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
           "افتتح الوزير مدرسة جديدة في البلدة الشمالية.",
           "أغلقت الأمطار الغزيرة الطريق الرئيسي يومين.",
           "رفع البنك سعر الفائدة نصف نقطة."]
+    root.mkdir()
     for i, (e, a) in enumerate(zip(en, ar, strict=True)):
-        (tmp_path / f"e{i}.txt").write_text(f"{e} It was the news of the day.\n", encoding="utf-8")
-        (tmp_path / f"a{i}.txt").write_text(f"{a} كان ذلك خبر اليوم.\n", encoding="utf-8")
+        (root / f"e{i}.txt").write_text(f"{e} It was the news of the day.\n", encoding="utf-8")
+        (root / f"a{i}.txt").write_text(f"{a} كان ذلك خبر اليوم.\n", encoding="utf-8")
+
+
+def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_path, monkeypatch):
+    import marshal
+
+    from sourcetrace import pipeline
+    from sourcetrace.candidates import votes
+
+    _news_in_two_languages(tmp_path / "corpus")
     encoded: list[int] = []
     cast: list[int] = []
     whole: list[int] = []  # of those, ballots whose tally read every member again
@@ -303,7 +310,7 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
 
     monkeypatch.setattr(pipeline, "tallies", counted)
     with Store(tmp_path / "s.db") as store:
-        docs = list(store.documents(ingest([str(tmp_path)], store).files))
+        docs = list(store.documents(ingest([str(tmp_path / "corpus")], store).files))
         topics = local.topic_vectors(store, docs)
         nb = local.nearest_documents(store, docs, topics)
         first = local.chosen_by_votes(store, docs, nb)
@@ -344,6 +351,57 @@ def test_ballots_are_kept_and_a_rerun_casts_only_those_whose_pool_changed(tmp_pa
         assert local.chosen_by_votes(store, docs, nb) == first and cast == [8]
         cast.clear()
         assert local.chosen_by_votes(store, docs, nb) == first and cast == []
+
+
+@pytest.mark.parametrize("child", ["works", "fails", "hangs"])
+def test_a_recast_split_with_a_forked_child_gives_the_ballots_tallies_and_kept_ballots_of_one_process(
+        tmp_path, monkeypatch, child):
+    """A rerun's recast made in two parts, one in a forked child (_tallied_in_two), stores the
+    same tallies (bytes), keeps the same ballots (the same bytes: marshal writes a name met again
+    as a reference) and chooses the same pairs as made in this process alone; and so when the
+    child fails or hangs (its part then made here)."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    _news_in_two_languages(tmp_path / "corpus")
+    forks: list[int] = []
+    fork, cast, tallied = os.fork, local.cast_ballots, local._tallied
+    parent = os.getpid()
+
+    def rerun(db: Path, split: bool) -> tuple:
+        """Every document, then one Arabic document fewer, then every document again (its own
+        ballot cast whole, the English ones brought up): that last recast split or not."""
+        with Store(db) as store:
+            docs = list(store.documents(ingest([str(tmp_path / "corpus")], store).files))
+            topics = local.topic_vectors(store, docs)
+            local.chosen_by_votes(store, docs, local.nearest_documents(store, docs, topics))
+            rest = [d for d in docs if not d.path.endswith("a0.txt")]
+            local.chosen_by_votes(store, rest, local.nearest_documents(store, rest, {d.id: topics[d.id] for d in rest}))
+            nb = local.nearest_documents(store, docs, topics)
+            monkeypatch.setattr(local, "cast_ballots", lambda *a: cast(*a[:6], split=split))
+            chosen = local.chosen_by_votes(store, docs, nb)
+            monkeypatch.setattr(local, "cast_ballots", cast)
+            version = local.tally_version()
+            rows = {lang: store.cached(f"tally {lang}", version, [d.id for d in docs]) for lang in ("ar", "en")}
+            return chosen, rows, local.stored_ballots(store), store.corpus_cached("ballots", local.ballots_version())
+
+    alone = rerun(tmp_path / "alone.db", False)
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or fork())
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # two cores, wherever run
+    if child == "fails":  # the child's part raises in the child only: made here instead
+        monkeypatch.setattr(local, "_tallied", lambda *a: tallied(*a)
+                            if os.getpid() == parent else 1 / 0)
+    elif child == "hangs":  # the child never answers: stopped after the wait, its part made here
+        monkeypatch.setattr(local, "_tallied", lambda *a: tallied(*a)
+                            if os.getpid() == parent else time.sleep(600))
+        monkeypatch.setattr(local, "CHILD_WAIT", 0.5)
+    began = time.monotonic()
+    split = rerun(tmp_path / "split.db", True)
+    assert time.monotonic() - began < 60
+    assert forks == [1]  # the last recast's only: five pools, in two parts
+    assert split[0] == alone[0] and split[0]
+    assert split[1] == alone[1] and all(split[1].values())
+    assert split[2] == alone[2] and split[3] == alone[3]  # the kept ballots' values and bytes
+    assert any(b is not None for _, b in split[2][1].values())
 
 
 def test_the_topics_stage_stores_the_voting_vectors_of_documents_of_few_sentences(tmp_path):

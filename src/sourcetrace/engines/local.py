@@ -11,11 +11,17 @@ facts) run again over the cached features, so the answers equal a fresh run's ov
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import marshal
+import os
+import pickle
+import select
+import signal
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, Set, ValuesView
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
@@ -779,7 +785,10 @@ def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[s
         was = kept.get((doc, lang))
         if was is None or was[0] != pool or (moved and (doc in moved or not moved.isdisjoint(pool))):
             todo.append((doc, lang, pool))
-    fresh = {k: _plain(b) for k, b in cast_ballots(store, docs, todo, key_of, ballots, apart).items()}
+    # A rerun's recast (a few thousand pools, not all: never a fresh trace's, whose other core is its
+    # workers') is split with a forked child (:func:`_tallied_in_two`).
+    split = MIN_SPLIT_POOLS <= len(todo) < len(pools)
+    fresh = {k: _plain(b) for k, b in cast_ballots(store, docs, todo, key_of, ballots, apart, split).items()}
     recast = {(doc, lang) for doc, lang, _ in todo}
     now = {(doc, lang): (pool, fresh.get((doc, lang)) if (doc, lang) in recast else kept[(doc, lang)][1])
            for doc, lang, pool in pools}
@@ -818,11 +827,12 @@ def _plain(b: votes.Ballot) -> votes.Ballot:
 
 def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[str, str, list[str]]],
                  key_of: dict[str, int], ballots: tuple = SENTENCE_BALLOTS,
-                 apart: Mapping[str, Set[str]] | None = None) -> dict[tuple[str, str], votes.Ballot]:
+                 apart: Mapping[str, Set[str]] | None = None, split: bool = False) -> dict[tuple[str, str], votes.Ballot]:
     """The ballots of ``todo`` ((document, language, pool)), each tally brought up from the one the
     last run stored where that reads only the pool's new members (:func:`pipeline.tallies`); the
     new tallies stored, the voting vectors read only of the documents read (those ``apart`` names
-    their vectors of that kind, the others' sentences)."""
+    their vectors of that kind, the others' sentences). ``split``: the tallies made in two halves,
+    one in a forked child, where this process may (:func:`_tallied_in_two`)."""
     if not todo:
         return {}
     version = tally_version(ballots)
@@ -856,26 +866,152 @@ def cast_ballots(store: Store, docs: Sequence[Document], todo: Sequence[tuple[st
             of, compute = _OWN_BYTES[kind]
             blobs.update(_per_document(store, kind, of(), [d for d in docs if d.id in ids and d.id in listed], compute))
     dim = get_encoder(pipeline.TOPIC_ENCODER).dim
-    # Held as float32, the stored float16 values: a ballot reads them as float64, the same values,
-    # and joining a pool's float32 members into its float64 products costs less than float16 ones
-    # (25k planted store, float16 and float32 alternately on the same pools, loaded machine: the
-    # tallies 47.3 -> 42.5 CPU s with the conversion, the same bytes). The bytes are let go as
-    # converted: twice their memory, 380 -> 760 MB at 25k. Each document in an array of its own (at
-    # most 32 rows: 64 KB, the heap's memory): joined DOC_BATCH documents at a time, arrays of tens
-    # of MB were fresh memory the kernel gave in huge pages, and faulting them in cost a +1% rerun
-    # at 10,000 documents 0.35-0.7 CPU s for 5,600 documents' vectors (one at a time 0.13-0.16).
+
+    def keep(lang: str, rows: list[tuple[str, bytes]]) -> None:
+        store.put_cached(f"{ballots[3]} {lang}", version, rows)
+
+    vectors = _vectors32(blobs, dim)
+    made = (_tallied_in_two if split else _tallied)(plans, vectors, key_of, keep)
+    return {k: b for k, b in made.items() if b is not None}
+
+
+def _vectors32(blobs: dict[str, bytes], dim: int) -> dict[str, np.ndarray]:
+    """The stored float16 voting vectors ``blobs`` as float32, the same values, the bytes let go as
+    converted (twice their memory, 380 -> 760 MB at 25k): a ballot reads them as float64, and joining
+    a pool's float32 members into its float64 products costs less than float16 ones (25k planted
+    store, float16 and float32 alternately on the same pools, loaded machine: the tallies 47.3 ->
+    42.5 CPU s with the conversion, the same bytes). Each document in an array of its own (at most
+    32 rows: 64 KB, the heap's memory, much of it the bytes just let go): joined DOC_BATCH documents
+    at a time, arrays of tens of MB were fresh memory the kernel gave in huge pages, and faulting
+    them in cost a +1% rerun at 10,000 documents 0.35-0.7 CPU s for 5,600 documents' vectors (one
+    at a time 0.13-0.16)."""
     vectors = {}
     while blobs:
         doc, data = blobs.popitem()
         vectors[doc] = np.frombuffer(data, dtype=np.float16).reshape(-1, dim).astype(np.float32)
+    return vectors
+
+
+def _tallied(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], key_of: Mapping[str, int],
+             keep: Callable[[str, list[tuple[str, bytes]]], None]) -> dict[tuple[str, str], votes.Ballot | None]:
+    """Each plan's ballot (:func:`votes.verdicts` of its tally: :func:`pipeline.tallies`), in the
+    plans' order; the tallies as stored (:func:`votes.tallies_to_bytes`), each language's
+    DOC_BATCH at a time, handed to ``keep`` (language, [(document, bytes)]) as made. Each tally is
+    its pool's alone, and so are its bytes and its ballot: the same whatever plans are made with it."""
     tallied = pipeline.tallies(plans, vectors, key_of)
     for lang in sorted({lang for _, lang in tallied}):
         ours = [(doc, t) for (doc, lg), t in tallied.items() if lg == lang]
         for a in range(0, len(ours), DOC_BATCH):  # serialized all at once, a batch at a time
             batch = ours[a:a + DOC_BATCH]
-            store.put_cached(f"{ballots[3]} {lang}", version,
-                             zip([doc for doc, _ in batch], votes.tallies_to_bytes([t for _, t in batch]), strict=True))
-    return {k: b for k, b in zip(tallied, votes.verdicts(list(tallied.values())), strict=True) if b is not None}
+            keep(lang, list(zip([doc for doc, _ in batch], votes.tallies_to_bytes([t for _, t in batch]), strict=True)))
+    return dict(zip(tallied, votes.verdicts(list(tallied.values())), strict=True))
+
+
+def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], key_of: Mapping[str, int],
+                    keep: Callable[[str, list[tuple[str, bytes]]], None]) -> dict[tuple[str, str], votes.Ballot | None]:
+    """:func:`_tallied` of ``plans``, a part made in a forked child while this process makes the
+    rest and ``keep``s (stores) its tallies, on a machine of two or more cores: a rerun runs in one
+    process, and its recast was most of its candidates stage with the other core idle (a +1% rerun
+    at 10,000 documents: ~4,600 pools, ~1 CPU s of tallies, ballots and bytes). The child inherits
+    the voting vectors converted (no store read, no second conversion, no import: a worker process
+    costs a core-second to start) and sends back its tallies' bytes and ballots through a pipe,
+    which this process then keeps. Each is its pool's alone (:func:`_tallied`), so the same as made
+    here; the ballots in the plans' order. Where the child fails or is not heard from in time, or
+    forking is not possible, this process makes the child's part too."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if not hasattr(os, "fork") or cores < 2 or len(plans) < 2:
+        return _tallied(plans, vectors, key_of, keep)
+    # Each plan's work, about: the members it reads (its whole pool, or its new members), and as
+    # much again as a few members for its own (its tally's rows carried, its ballot, its bytes).
+    # Those read whole here, together (a pair of them in each other's pools shares its products:
+    # votes.tallies), the child the later part of the rest.
+    order = sorted(range(len(plans)), key=lambda e: plans[e][3] is not None)
+    cost = np.fromiter((len(plans[e][2]) if plans[e][3] is None else len(plans[e][4][1]) for e in order),
+                       dtype=np.float64, count=len(plans)) + PLAN_COST
+    cut = min(max(1, int(np.searchsorted(np.cumsum(cost), cost.sum() * (1 - CHILD_SHARE)))), len(plans) - 1)
+    mine, theirs = [plans[e] for e in order[:cut]], [plans[e] for e in order[cut:]]
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return _tallied(plans, vectors, key_of, keep)
+    if pid == 0:  # the child: its part, its bytes to the pipe, and out without the parent's cleanups
+        code = 1
+        try:
+            os.close(read)
+            gc.disable()  # short-lived: no cycle to free, and no walk over the parent's objects (their pages copied)
+            rows: list[tuple[str, list[tuple[str, bytes]]]] = []
+            made = _tallied(theirs, vectors, key_of, lambda lang, batch: rows.append((lang, batch)))
+            data = pickle.dumps((rows, list(made.items())), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    data = None
+    try:
+        start = time.monotonic()
+        here = _tallied(mine, vectors, key_of, keep)
+        data = _read_child(read, pid, time.monotonic() + max(CHILD_WAIT, 4 * (time.monotonic() - start)))
+    finally:
+        os.close(read)  # raised here: the child, writing, stops on the closed pipe
+        if data is None:  # not heard from in time (a lock another thread held at the fork?): stopped
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    try:
+        rows, made = pickle.loads(data) if data is not None and status == 0 else ([], None)
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        made = None
+    there = dict(made) if made is not None else None
+    if there is None or list(there) != [(doc, lang) for doc, lang, *_ in theirs]:  # the child failed: made here
+        there = _tallied(theirs, vectors, key_of, keep)
+    else:  # its ballots' names as this process's objects: marshal keeps a name met again as a reference
+        for lang, batch in rows:
+            keep(lang, batch)
+        names = {d: d for d in key_of}
+        there = {k: _named(b, names) for k, b in there.items()}
+    return {(doc, lang): here[(doc, lang)] if (doc, lang) in here else there[(doc, lang)] for doc, lang, *_ in plans}
+
+
+def _read_child(fd: int, pid: int, deadline: float) -> bytes | None:
+    """All the child ``pid`` writes to the pipe ``fd`` until it closes it, None if not by ``deadline``
+    (:func:`time.monotonic`)."""
+    chunks = []
+    while (left := deadline - time.monotonic()) > 0:
+        if not select.select([fd], [], [], left)[0]:
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+    return None
+
+
+def _named(b: votes.Ballot | None, names: Mapping[str, str]) -> votes.Ballot | None:
+    """A ballot with each document's name the object ``names`` holds (the same values): the kept
+    ballots' bytes (:func:`kept_ballots`, marshal) then the same as for a ballot made here."""
+    if b is None:
+        return None
+    choice, share, placed, (listed, times), runs = b
+    return (names.get(choice, choice), share, tuple((names.get(d, d), i, j) for d, i, j in placed),
+            (names.get(listed, listed), times), tuple((names.get(d, d), n) for d, n in runs))
+
+
+# Pools recast from which a rerun splits their tallies with a forked child (:func:`_tallied_in_two`):
+# a +1% rerun at 10,000 documents recasts ~4,600.
+MIN_SPLIT_POOLS = 1000
+# A split recast's part of each plan's cost (:func:`_tallied_in_two`) beside its members read, and
+# the child's share (the child's work costs it more, its pages copied as it writes them; this process
+# also stores both parts and unpickles the child's: about even on a loaded machine).
+PLAN_COST = 6.0
+CHILD_SHARE = 0.5
+# How long this process waits for a split recast's child once its own part is made, at least
+# (else four times what its own part took): a forked child may hang on a lock another thread of
+# this process held at the fork; it is then stopped and its part made here.
+CHILD_WAIT = 30.0
 
 
 def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None = None,
