@@ -56,26 +56,43 @@ from books import prefix  # noqa: E402
 from realtext import BIBLE_AR, BIBLE_EN, MIRROR, MissingData, Repo, openiti_plain  # noqa: E402
 
 D = "data/"
-PAIRS = {
-    "ihkam": ("OpenITI/0475AH", D + "0456IbnHazm/0456IbnHazm.IhkamFiUsulAhkam/0456IbnHazm.IhkamFiUsulAhkam."),
-    "khatib": ("OpenITI/0475AH", D + "0463KhatibBaghdadi/0463KhatibBaghdadi.MuwaddihAwham/"
-               "0463KhatibBaghdadi.MuwaddihAwham."),
+IHKAM = ("OpenITI/0475AH", D + "0456IbnHazm/0456IbnHazm.IhkamFiUsulAhkam/0456IbnHazm.IhkamFiUsulAhkam.")
+TIRMIDHI = ("OpenITI/0300AH", D + "0279Tirmidhi/0279Tirmidhi.Sunan/0279Tirmidhi.Sunan.")
+PAIRS = {  # a pair's works: each side is one edition of each, in this order
+    "ihkam": [IHKAM],
+    "khatib": [("OpenITI/0475AH", D + "0463KhatibBaghdadi/0463KhatibBaghdadi.MuwaddihAwham/"
+                "0463KhatibBaghdadi.MuwaddihAwham.")],
+    "double": [IHKAM, TIRMIDHI],  # ~800,000 words a side: two 4 MB works one after the other
 }
 _SQL_VERSE = re.compile(r'VALUES \((\d+), (\d+), [^,]*, [^,]*, "(.*)"\);')
 
 
 def openiti_pair(mirror: Path, name: str) -> tuple[str, str]:
-    """The two largest version files of the work (their plain text, bench/realtext.py's reading)."""
-    repo_name, stem = PAIRS[name]
-    repo = Repo(mirror, repo_name)
-    files = {p: n for p, n in repo.files(stem.rsplit("/", 1)[0]).items()
-             if p.startswith(stem) and "-ara" in p and not p.endswith(".yml")}
-    if len(files) < 2:
-        raise SystemExit(f"longpair: {repo_name} has no two version files {stem}* under {mirror}")
-    a, b = sorted(files, key=lambda p: -files[p])[:2]
-    print(f"{name}: {a.rsplit('/', 1)[-1]} ({files[a]:,} bytes), {b.rsplit('/', 1)[-1]} ({files[b]:,} bytes)",
-          file=sys.stderr)
-    return openiti_plain(repo.read(a)), openiti_plain(repo.read(b))
+    """Each work's two largest version files (their plain text, bench/realtext.py's reading), the
+    works one after another on each side."""
+    out = ["", ""]
+    for repo_name, stem in PAIRS[name]:
+        repo = Repo(mirror, repo_name)
+        files = {p: n for p, n in repo.files(stem.rsplit("/", 1)[0]).items()
+                 if p.startswith(stem) and "-ara" in p and not p.endswith(".yml")}
+        if len(files) < 2:
+            raise SystemExit(f"longpair: {repo_name} has no two version files {stem}* under {mirror}")
+        a, b = sorted(files, key=lambda p: -files[p])[:2]
+        print(f"{name}: {a.rsplit('/', 1)[-1]} ({files[a]:,} bytes), {b.rsplit('/', 1)[-1]} ({files[b]:,} bytes)",
+              file=sys.stderr)
+        out = [out[0] + openiti_plain(repo.read(a)) + "\n", out[1] + openiti_plain(repo.read(b)) + "\n"]
+    return out[0], out[1]
+
+
+def books_pairs(mirror: Path, cut: float, work: Path) -> list[tuple[Any, Any]]:
+    """bench/books.py's whole set (11 files) at ``cut``: every pair of its files, as its trace aligns
+    them at 11 documents (every pair), each file one side."""
+    from books import SETS, load
+
+    if not hasattr(books_pairs, "truth"):
+        books_pairs.truth = load(mirror, list(SETS))  # type: ignore[attr-defined]
+    sides = [side(f"f{k}", prefix(b.text, cut), work) for k, b in enumerate(books_pairs.truth.books)]  # type: ignore[attr-defined]
+    return [(sides[i], sides[j]) for i in range(len(sides)) for j in range(i + 1, len(sides))]
 
 
 def bible_pair(mirror: Path, books: int | None) -> tuple[str, str]:
@@ -135,33 +152,46 @@ class Stages:
         return timed
 
 
-def aligned(text_a: str, text_b: str, work: Path) -> dict:
-    """One cut: both texts read as the trace reads them, aligned with USE, CPU per stage."""
+def side(name: str, text: str, work: Path) -> Any:
+    """A text read as the trace reads it (one file): its longest document as an alignment side."""
     from sourcetrace import pipeline
+    from sourcetrace.align import pair
+
+    path = work / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    source = pipeline.read(path)
+    docs, sentences = pipeline.segment(source, name)
+    if len(docs) != 1:
+        print(f"  {name}: read as {len(docs)} documents; the longest is aligned", file=sys.stderr)
+    doc = max(docs, key=lambda d: d.end - d.start)
+    return pair.Side(doc, source.text, [s for s in sentences if s.doc == doc.id])
+
+
+def aligned(pairs: list[tuple[Any, Any]], memo: dict[str, Any] | None = None) -> dict:
+    """The pairs aligned with USE one after another in this process, CPU per stage summed.
+    ``memo``: vectors kept by text across the pairs (as a trace's store keeps them: a document's
+    units are encoded once for all its pairs), else every pair encodes its own."""
+    import numpy as np
+
     from sourcetrace.align import pair, screen, windows
     from sourcetrace.encode import get_encoder
     from sourcetrace.encode.products import one_blas_thread
     from sourcetrace.encode.vectors import encoded
 
-    sides = []
-    for name, text in (("a", text_a), ("b", text_b)):
-        path = work / f"{name}.txt"
-        path.write_text(text, encoding="utf-8")
-        source = pipeline.read(path)
-        docs, sentences = pipeline.segment(source, name)
-        if len(docs) != 1:
-            print(f"  {name}: read as {len(docs)} documents; the longest is aligned", file=sys.stderr)
-        doc = max(docs, key=lambda d: d.end - d.start)
-        sides.append(pair.Side(doc, source.text, [s for s in sentences if s.doc == doc.id]))
     use = get_encoder("use")
     use.encode(["warm up"])  # the model's load is no stage of a pair
     st = Stages()
     counts: dict[str, int] = defaultdict(int)
 
     def vectors(encoder: Any, texts: list[str]) -> Any:
-        counts["encoded"] += len(texts)
-        counts["encoded_chars"] += sum(len(t) for t in texts)
-        return encoded(encoder, texts)
+        todo = texts if memo is None else list(dict.fromkeys(t for t in texts if t not in memo))
+        counts["encoded"] += len(todo)
+        counts["encoded_chars"] += sum(len(t) for t in todo)
+        if memo is None:
+            return encoded(encoder, texts)
+        if todo:
+            memo.update(zip(todo, encoded(encoder, todo), strict=True))
+        return np.stack([memo[t] for t in texts]) if texts else encoded(encoder, texts)
 
     saved = {}
 
@@ -182,40 +212,37 @@ def aligned(text_a: str, text_b: str, work: Path) -> dict:
         counts["pairs_calls"] += 1
         counts["pairs_cells"] += len(ua) * len(ub)
 
-    def units(side: Any, covered: Any) -> None:
-        counts["covered_spans"] += len(covered)
-
     patch(pair, "find_reuse", "reuse")
     for f in ("_sentence_passages", "_runs", "_grown"):
         patch(pair, f, "passages")
-    patch(pair, "_units", "units", units)
+    patch(pair, "_units", "units")
     patch(screen, "static_vectors", "static")
     patch(windows, "windows_of", "plan")
     patch(screen, "candidates", "screen")
     patch(screen, "candidates_in", "screen")
     patch(pair, "_pairs_whole", "pairs", cells)
+    found = []
     try:
         import gc
         gc.collect()
         st.mark = time.process_time()
         t0, c0 = time.perf_counter(), time.process_time()
         with one_blas_thread():
-            passages = pair.align(sides[0], sides[1], encoder=use, vectors=st.wrap("encode", vectors))
+            for a, b in pairs:
+                found.append(pair.align(a, b, encoder=use, vectors=st.wrap("encode", vectors)))
         st._switch()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         for (module, attr), fn in saved.items():
             setattr(module, attr, fn)
-    a, b = sides
-    n_units = {"a": len(a.sentences), "b": len(b.sentences)}
-    n, m = n_units["a"], n_units["b"]
-    plan = windows.windowed(n, m)
-    covered_a = sum(p.a_end - p.a_start for p in passages)
-    return {"words": [len(text_a.split()), len(text_b.split())], "chars": [len(text_a), len(text_b)],
-            "sentences": [n, m], "windowed": plan, "cpu": cpu, "wall": wall,
+    a, b = pairs[0]
+    passages = [p for ps in found for p in ps]
+    every = {s.doc.id: s for p in pairs for s in p}.values()
+    return {"words_all": sum(len(s.text.split()) for s in every), "units_all": sum(len(s.sentences) for s in every),
+            "words": [len(a.text.split()), len(b.text.split())], "chars": [len(a.text), len(b.text)],
+            "sentences": [len(a.sentences), len(b.sentences)], "pairs": len(pairs), "cpu": cpu, "wall": wall,
             "stages": dict(st.cpu), "calls": dict(st.calls), "counts": dict(counts),
-            "passages": len(passages), "kinds": dict(_kinds(passages)),
-            "covered_a": round(covered_a / max(len(a.text), 1), 4)}
+            "passages": len(passages), "kinds": dict(_kinds(passages))}
 
 
 def _kinds(passages: list) -> dict[str, int]:
@@ -231,14 +258,15 @@ STAGES = ("reuse", "passages", "units", "static", "plan", "screen", "encode", "p
 def report(name: str, runs: list[dict]) -> str:
     lines = [f"{name}: CPU s per stage (ratio to the cut before)"]
     lines.append(f"{'cut':10}" + "".join(f"{r['cut']:>17g}" for r in runs))
-    rows = [("words a", lambda r: r["words"][0]), ("words b", lambda r: r["words"][1]),
+    rows = [("words all", lambda r: r["words_all"]), ("sentences all", lambda r: r["units_all"]),
+            ("words a", lambda r: r["words"][0]), ("words b", lambda r: r["words"][1]),
             ("sentences a", lambda r: r["sentences"][0]), ("sentences b", lambda r: r["sentences"][1]),
             ("encoded", lambda r: r["counts"].get("encoded", 0)),
             ("pairs calls", lambda r: r["counts"].get("pairs_calls", 0)),
             ("pairs Mcells", lambda r: r["counts"].get("pairs_cells", 0) / 1e6),
             ("passages", lambda r: r["passages"])]
     for label, get in rows:
-        lines.append(f"{label:12}" + "".join(f"{get(r):>17,.6g}" for r in runs))
+        lines.append(f"{label:13}" + "".join(f"{get(r):>16,.6g}" for r in runs))
     for s in (*STAGES, "total"):
         row, prev = f"{s:12}", None
         for r in runs:
@@ -251,17 +279,21 @@ def report(name: str, runs: list[dict]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pair", choices=(*PAIRS, "bible"), default="ihkam")
+    ap.add_argument("--pair", choices=(*PAIRS, "bible", "books"), default="ihkam")
     ap.add_argument("--cuts", type=float, nargs="+", default=[0.125, 0.25, 0.5, 1.0])
     ap.add_argument("--mirror", type=Path, default=MIRROR)
     ap.add_argument("--bible-books", type=int, default=None, help="the first N books only")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    a, b = bible_pair(args.mirror, args.bible_books) if args.pair == "bible" else openiti_pair(args.mirror, args.pair)
+    if args.pair != "books":
+        a, b = bible_pair(args.mirror, args.bible_books) if args.pair == "bible" else openiti_pair(args.mirror, args.pair)
     runs = []
     with tempfile.TemporaryDirectory(prefix="longpair") as tmp:
         for cut in args.cuts:
-            r = aligned(prefix(a, cut), prefix(b, cut), Path(tmp))
+            if args.pair == "books":  # the units of a document encoded once for all its pairs, as in a trace
+                r = aligned(books_pairs(args.mirror, cut, Path(tmp)), memo={})
+            else:
+                r = aligned([(side("a", prefix(a, cut), Path(tmp)), side("b", prefix(b, cut), Path(tmp)))])
             r["cut"] = cut
             runs.append(r)
             print(f"cut {cut:g}: {r['cpu']:.1f} CPU s, " + ", ".join(f"{k} {v:.2f}" for k, v in r["stages"].items()),
