@@ -113,6 +113,35 @@ def test_rows_kept_for_a_batch_of_documents_are_the_rows_each_pair_would_compute
     assert list(screen._rows) == texts[:HEAD_FROM]
 
 
+def test_a_long_sides_rows_are_kept_apart_and_not_computed_again_for_its_next_pair(monkeypatch):
+    """A cycle of pairs over long sides whose rows together pass ROWS_KEPT computed every row again
+    for each pair (the least recently used row is the next one read); a long side's rows are kept
+    apart, up to LONG_ROWS_KEPT, so its next pair computes none, and they are the same bits."""
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.setattr(screen, "_rows", type(screen._rows)())
+    monkeypatch.setattr(screen, "_long_rows", type(screen._long_rows)())
+    monkeypatch.setattr(screen, "ROWS_KEPT", 2 * HEAD_FROM)
+    monkeypatch.setattr(screen, "LONG_SIDE", 2 * HEAD_FROM)
+    monkeypatch.setattr(screen, "LONG_ROWS_KEPT", 6 * HEAD_FROM)
+    computed: list[int] = []
+    keep = screen._keep
+    monkeypatch.setattr(screen, "_keep", lambda todo, long=frozenset(): (computed.append(len(todo)), keep(todo, long)))
+    static = get_encoder("static")
+    books = [[f"Book {k}, line {i}: the council met in Rome on May {i} about plan {k * i}." for i in range(2 * HEAD_FROM)]
+             for k in range(3)]
+    short = [f"A note {i} on the basin's water." for i in range(HEAD_FROM)]
+    with threadpool_limits(1):
+        for a, b in [(books[0], books[1]), (books[1], books[2]), (books[0], books[2]), (short, books[1])]:
+            got = screen.static_vectors(a, b)
+            assert all(np.array_equal(v, static.encode(side)) for v, side in zip(got, (a, b), strict=True))
+    # 6 HEAD_FROM rows of three books: each computed once; the short side's rows kept as before
+    assert computed == [4 * HEAD_FROM, 2 * HEAD_FROM, 0, HEAD_FROM]
+    assert set(screen._long_rows) == {t for book in books for t in book} and set(screen._rows) == set(short)
+    screen.keep_rows([books[0] + short])  # a long group: nothing new but the short side's rows, kept
+    assert computed[-1] == 0
+
+
 def test_prepare_keeps_the_rows_of_same_language_pairs_sentences_with_uses_encoder(monkeypatch):
     from sourcetrace.align.pair import prepare
 

@@ -49,6 +49,8 @@ SCREEN_COS = 0.55  # static cosine from which two units (one of them free) may b
 SCREENED_BY = "use"  # the encoder whose static table (get_encoder("static")) screens its units
 BLOCK = 1024  # rows of the static cosine matrix computed at a time (a long book's pair stays small)
 ROWS_KEPT = 16_000  # units whose static vectors a process keeps (2 KB each: 32 MB), least recently used out
+LONG_SIDE = 2_000  # a side of this many units or more (a book) keeps its rows apart (:data:`_long_rows`) ...
+LONG_ROWS_KEPT = 98_304  # ... up to this many (2 KB each: 192 MB), least recently used out
 
 # text -> its static vector (unit row): a document meets several partners, and its units' pieces
 # were read and their head run again for each (the head, ~44 us a row, and sentencepiece were
@@ -56,6 +58,12 @@ ROWS_KEPT = 16_000  # units whose static vectors a process keeps (2 KB each: 32 
 # when the head ran over HEAD_FROM rows or more, where its bits are its own whatever rows were
 # beside it (encode/static.py), so a kept row is the very row a later side's head would give.
 _rows: OrderedDict[str, np.ndarray] = OrderedDict()
+# The rows of long sides (LONG_SIDE units or more), kept apart: a folder of books whose sentences
+# together pass ROWS_KEPT had every book's rows computed again for each of its pairs (the least
+# recently used row is always the next one a cycle of pairs over the same books reads): bench/books.py's
+# whole set, 69,159 sentences, spent ~26 of its 29.5 CPU s of static rows recomputing them (bench/README.md,
+# linear38). Planted news documents never reach LONG_SIDE, so their corpora keep only ROWS_KEPT rows.
+_long_rows: OrderedDict[str, np.ndarray] = OrderedDict()
 
 def screens(encoder: Encoder) -> bool:
     """Whether a same-language pair aligned with ``encoder`` is screened: the static table is
@@ -157,29 +165,46 @@ def screened(texts_a: Sequence[str], free_a: Sequence[bool], texts_b: Sequence[s
 def static_vectors(*sides: Sequence[str]) -> list[np.ndarray]:
     """The static encoder's vectors of each side's texts, bit for bit ``get_encoder("static").encode``'s
     of that side alone (the head runs on a side's rows together there): rows kept per text
-    (:data:`_rows`); the rows no side's text has kept are computed at once for all sides (one
+    (:data:`_rows`, a long side's :data:`_long_rows`); the rows no side's text has kept are computed at once for all sides (one
     sentencepiece call and one head a pair, not two: a call's own cost was a third of a few
     rows'), their head run over HEAD_FROM rows or more (repeated to that many if fewer). A side
     of fewer than HEAD_FROM rows is encoded whole and alone, as ``encode`` does (another BLAS
     kernel, other last bits)."""
     static = get_encoder("static")
-    _keep(list(dict.fromkeys(t for side in sides if len(side) >= HEAD_FROM for t in side if t not in _rows)))
+    long = {t for side in sides if len(side) >= LONG_SIDE for t in side}
+    _keep(list(dict.fromkeys(t for side in sides if len(side) >= HEAD_FROM for t in side
+                             if t not in _rows and t not in _long_rows)), long)
     out = []
     for side in sides:
         if len(side) < HEAD_FROM:
             out.append(static.encode(list(side)))
             continue
-        for t in side:
-            _rows.move_to_end(t)
-        out.append(np.stack([_rows[t] for t in side]))
-    while len(_rows) > ROWS_KEPT:
-        _rows.popitem(last=False)
+        out.append(np.stack([_kept(t) for t in side]))
+    _trim()
     return out
 
 
-def _keep(todo: list[str]) -> None:
-    """The static rows of ``todo`` (texts not kept) computed at once and kept: one sentencepiece
-    call, the head run over HEAD_FROM rows or more (repeated to that many if fewer)."""
+def _kept(text: str) -> np.ndarray:
+    """A kept row, marked as used (a long side's rows first: a text may be kept in both)."""
+    for kept in (_long_rows, _rows):
+        row = kept.get(text)
+        if row is not None:
+            kept.move_to_end(text)
+            return row
+    raise KeyError(text)
+
+
+def _trim() -> None:
+    while len(_rows) > ROWS_KEPT:
+        _rows.popitem(last=False)
+    while len(_long_rows) > LONG_ROWS_KEPT:
+        _long_rows.popitem(last=False)
+
+
+def _keep(todo: list[str], long: set[str] | frozenset[str] = frozenset()) -> None:
+    """The static rows of ``todo`` (texts not kept) computed at once and kept (those in ``long``,
+    texts of a long side, among :data:`_long_rows`): one sentencepiece call, the head run over
+    HEAD_FROM rows or more (repeated to that many if fewer)."""
     if not todo:
         return
     static = get_encoder("static")
@@ -188,18 +213,22 @@ def _keep(todo: list[str]) -> None:
         fill = np.zeros(HEAD_FROM - len(todo), dtype=np.int64)
         sums, lens = np.concatenate([sums, sums[fill]]), np.concatenate([lens, lens[fill]])
     done = static.finished(sums, lens)
-    _rows.update((t, done[i].copy()) for i, t in enumerate(todo))  # copies: a kept row holds 2 KB, not its batch
+    for i, t in enumerate(todo):  # copies: a kept row holds 2 KB, not its batch
+        (_long_rows if t in long else _rows)[t] = done[i].copy()
 
 
 def keep_rows(groups: Sequence[Sequence[str]]) -> None:
     """Before a batch of pairs (a pair worker's chunk): the static rows of the texts of every
     group of HEAD_FROM texts or more (a document's sentences, each a unit of every pair it is in)
-    computed at once and kept, up to half of :data:`ROWS_KEPT`. The rows are the bits
+    computed at once and kept, up to half of :data:`ROWS_KEPT` (of :data:`LONG_ROWS_KEPT` for a
+    group of LONG_SIDE texts or more). The rows are the bits
     :func:`static_vectors` would compute pair by pair (a row is its own from HEAD_FROM rows on);
     in one batch the head's matrix products and sentencepiece's call cost less than half as
     much a row (a pair's few dozen rows at a time were 40% of a same-language pair's CPU)."""
-    todo = list(dict.fromkeys(t for g in groups if len(g) >= HEAD_FROM for t in g if t not in _rows))
+    long = {t for g in groups if len(g) >= LONG_SIDE for t in g}
+    todo = list(dict.fromkeys(t for g in groups if len(g) >= HEAD_FROM for t in g
+                              if t not in _rows and t not in _long_rows))
     with one_blas_thread():
-        _keep(todo[:ROWS_KEPT // 2])
-    while len(_rows) > ROWS_KEPT:
-        _rows.popitem(last=False)
+        _keep([t for t in todo if t not in long][:ROWS_KEPT // 2]
+              + [t for t in todo if t in long][:LONG_ROWS_KEPT // 2], long)
+    _trim()
