@@ -118,18 +118,10 @@ def _units(side: Side, covered: Sequence[Span]) -> list[_Unit]:
     one place and paraphrase it in another.
     """
     units: list[_Unit] = []
-    spans = sorted(covered)
-    starts = [cs for cs, _ in spans]
-    reach = list(accumulate((ce for _, ce in spans), max))  # the furthest end of the spans so far
+    touching = _touching(covered)
     for s in side.sentences:
-        # only the spans that start before the sentence ends and reach past its start (a sorted
-        # walk: sentences x spans was the stage's cost on a long report of a long source)
-        hi = bisect_left(starts, s.end)
-        lo = hi
-        while lo > 0 and reach[lo - 1] > s.start:
-            lo -= 1
         pieces = [(s.start, s.end)]
-        for cs, ce in spans[lo:hi]:
+        for cs, ce in touching(s.start, s.end):
             nxt = []
             for ps, pe in pieces:
                 if ce <= ps or cs >= pe:
@@ -152,6 +144,24 @@ def _units(side: Side, covered: Sequence[Span]) -> list[_Unit]:
             if pe - ps >= MIN_UNIT_CHARS:
                 units.append(_unit(side.text, ps, pe, True))
     return units
+
+
+def _touching(covered: Sequence[Span]) -> Callable[[int, int], list[Span]]:
+    """For spans ``covered``: a function of a sentence's start and end giving, in order, the spans
+    that start before it ends and reach past its start (a sorted walk, not sentences x spans: that
+    was the stage's cost on a long report of a long source)."""
+    spans = sorted(covered)
+    starts = [cs for cs, _ in spans]
+    reach = list(accumulate((ce for _, ce in spans), max))  # the furthest end of the spans so far
+
+    def touching(start: int, end: int) -> list[Span]:
+        hi = bisect_left(starts, end)
+        lo = hi
+        while lo > 0 and reach[lo - 1] > start:
+            lo -= 1
+        return spans[lo:hi]
+
+    return touching
 
 
 def _cross(a: Document, b: Document) -> bool:
@@ -951,15 +961,12 @@ def _line_keys(side: Side, covered: Sequence[Span]) -> dict[tuple[str, ...], tup
     and of each two such sentences on consecutive lines (one line break and nothing else between
     them), with the sentences they span and the number; None for words held more than once (a
     refrain, a heading), which say nothing of where their partner is."""
-    spans = sorted(covered)
-    starts = [s for s, _ in spans]
-    reach = list(accumulate((e for _, e in spans), max))
+    touching = _touching(covered)
     words: list[tuple[str, ...] | None] = []
     numbers: list[str | None] = []
     for s in side.sentences:
-        k = bisect_left(starts, s.end)
         number = None
-        if k > 0 and reach[k - 1] > s.start:
+        if touching(s.start, s.end):
             words.append(None)
         else:
             number = _LINE_NUMBER.match(side.text, s.start, s.end)

@@ -37,12 +37,12 @@ WIDTH = 3  # its stretch of `b`, in windows
 PROBES = 4096  # at most this many units of `a` look for their best partner in all of `b` (see 1.)
 
 
-
 def windowed(n: int, m: int) -> bool:
     """Whether a pair of ``n`` and ``m`` units is aligned window by window (over ``MAX_CELLS``
     cells), not whole: one rule for the screen (screen.py, which plans such a pair's windows) and
     the alignment (pair.py, which aligns in them)."""
     return n * m > MAX_CELLS
+
 
 @dataclass(frozen=True)
 class Window:
