@@ -46,7 +46,7 @@ def run(db: str, profile: bool, limit: int) -> dict:
     store = Store(db, create=False)
     docs = {d.id: d for d in store.documents()}
     enc = get_encoder(pipeline.FAST_ENCODER)
-    keep = one_thread(enc)  # noqa: F841 (held: the limit lasts while referenced)
+    keep = one_thread()  # noqa: F841 (held: the limit lasts while referenced)
     vmod.MEMO_SIZE = WORKER_MEMO
     settings = pipeline.alignment_settings(enc, 0.5)
     pairs = sorted(store.aligned(settings))
@@ -134,7 +134,7 @@ def interleaved(db: str, roots: dict[str, Path], limit: int, chunk: int = 48) ->
         m["encode"].get_encoder("static").encode(["warm"])
         codes[name] = (m, store, enc, m["engines.sides"].Sides(store), m["encode.vectors"].StoreVectors(store, keep=False))
     m, store = codes["this"][0], codes["this"][1]
-    keep = m["engines.workers"].one_thread(codes["this"][2])  # noqa: F841 (held: the limit lasts while referenced)
+    keep = m["engines.workers"].one_thread()  # noqa: F841 (held: the limit lasts while referenced)
     docs = {d.id: d for d in store.documents()}
     pairs = sorted(store.aligned(m["pipeline"].alignment_settings(codes["this"][2], 0.5)))
     same = [p for p in pairs if docs[p[0]].lang == docs[p[1]].lang]
