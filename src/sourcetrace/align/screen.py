@@ -171,9 +171,8 @@ def static_vectors(*sides: Sequence[str]) -> list[np.ndarray]:
     of fewer than HEAD_FROM rows is encoded whole and alone, as ``encode`` does (another BLAS
     kernel, other last bits)."""
     static = get_encoder("static")
-    long = {t for side in sides if len(side) >= LONG_SIDE for t in side}
-    _keep(list(dict.fromkeys(t for side in sides if len(side) >= HEAD_FROM for t in side
-                             if t not in _rows and t not in _long_rows)), long)
+    long, todo = _unkept(sides)
+    _keep(todo, long)
     out = []
     for side in sides:
         if len(side) < HEAD_FROM:
@@ -182,6 +181,14 @@ def static_vectors(*sides: Sequence[str]) -> list[np.ndarray]:
         out.append(np.stack([_kept(t) for t in side]))
     _trim()
     return out
+
+
+def _unkept(groups: Sequence[Sequence[str]]) -> tuple[set[str], list[str]]:
+    """The texts of the groups of LONG_SIDE texts or more, and those of the groups of HEAD_FROM or
+    more that neither store keeps, once each in order (the rows to compute)."""
+    long = {t for g in groups if len(g) >= LONG_SIDE for t in g}
+    return long, list(dict.fromkeys(t for g in groups if len(g) >= HEAD_FROM for t in g
+                                    if t not in _rows and t not in _long_rows))
 
 
 def _kept(text: str) -> np.ndarray:
@@ -225,9 +232,7 @@ def keep_rows(groups: Sequence[Sequence[str]]) -> None:
     :func:`static_vectors` would compute pair by pair (a row is its own from HEAD_FROM rows on);
     in one batch the head's matrix products and sentencepiece's call cost less than half as
     much a row (a pair's few dozen rows at a time were 40% of a same-language pair's CPU)."""
-    long = {t for g in groups if len(g) >= LONG_SIDE for t in g}
-    todo = list(dict.fromkeys(t for g in groups if len(g) >= HEAD_FROM for t in g
-                              if t not in _rows and t not in _long_rows))
+    long, todo = _unkept(groups)
     with one_blas_thread():
         _keep([t for t in todo if t not in long][:ROWS_KEPT // 2]
               + [t for t in todo if t in long][:LONG_ROWS_KEPT // 2], long)
