@@ -354,7 +354,7 @@ def tally(own: np.ndarray, own_key: int, pool: Sequence[tuple[str, int, np.ndarr
 # sentences' nearest cosine in the document and which sentence that is (the first at it), and each
 # of the document's sentences' first member sentence at its nearest. A +1% rerun's new documents
 # are read whole, and each enters ~40 pools that are brought up: the same products both ways.
-Shared = dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]]
+Shared = dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray] | None]
 
 
 def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vectors: Mapping[str, np.ndarray],
@@ -368,9 +368,9 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
     entry comes (10k planted corpus: 46 members a pool, each block was computed twice). Entries
     are read in blocks of about one number of sentences (:func:`_block`), each block's products
     reduced and ranked at once. Exact as :func:`retally`: products of float16 values sum exactly
-    in float64, in any order. ``shared``: where given, filled with what the tally of each member
-    brought up (:func:`retallies`) would read of the entry's document as a new member, by (document,
-    member) (:data:`Shared`): the same block's products, not multiplied again there."""
+    in float64, in any order. ``shared``: where given, the (document, member) pairs wanted (None),
+    each filled with what the member's tally brought up (:func:`retallies`) reads of the document
+    as a new member (:data:`Shared`) where this multiplies them: the same block's products."""
     # Documents as positions (of `vectors`), each pool's members looked up once; which products
     # are shared planned for all entries at once (a few Python passes and a dict of kept blocks
     # over each pool's members cost the 25k planted store's ballots a fifth).
@@ -424,7 +424,8 @@ def tallies(entries: Sequence[tuple[str, int, Sequence[tuple[str, int]]]], vecto
                   first: np.ndarray, n: np.ndarray) -> None:
             for p, (d, o, a, k, m) in enumerate(zip(row_doc[rows].tolist(), row_member[rows].tolist(), at.tolist(),
                                                     size.tolist(), n.tolist(), strict=True)):
-                shared[(names[d], names[o])] = (near[a:a + k], back[a:a + k], first[p, :m])
+                if (pair := (names[d], names[o])) in shared:
+                    shared[pair] = (near[a:a + k], back[a:a + k], first[p, :m])
     a = 0
     while a < len(order):
         b = max(a + 1, int(np.searchsorted(work, work[a - 1] + BLOCK_CELLS if a else BLOCK_CELLS, side="right")))
@@ -1023,7 +1024,7 @@ def _read_new(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], start: 
     the same values (a +1% rerun at 10,000 documents: 4,887 of 4,889 new members' columns)."""
     b, m, u, s = into
     joins: dict[str, list[tuple[int, int, int]]] = {}  # new member: (entry, its position, its column)
-    known: list[tuple[int, int, int, tuple[np.ndarray, np.ndarray, np.ndarray]]] = []  # as joins', and the shared
+    known: list[tuple[int, int, int, tuple[np.ndarray, np.ndarray, np.ndarray]]] = []  # as joins', and what is shared
     for e, (own, _, _, _, new, carried, _, owner) in enumerate(plans):
         for c, (i, d) in enumerate(new if len(own) else ()):
             got = shared.get((d, owner)) if shared else None
