@@ -346,6 +346,7 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
     brought = [(doc, lang, pool, before, placed) for doc, lang, pool, before, placed in plans if before is not None]
     if shared is None and whole and brought:  # the new members' products wanted of the tallies read whole
         shared = dict.fromkeys((d, doc) for doc, _, _, _, placed in brought if placed is not None for _, d in placed[1])
+    shared = shared or None  # none wanted: nothing kept
     with threadpool_limits(1):
         # Those read whole at once: a pair of documents in each other's pools is multiplied once.
         for (doc, lang, _), t in zip(whole, votes.tallies([(doc, keys[doc], pool) for doc, _, pool in whole], vectors,
