@@ -493,6 +493,54 @@ def test_tallies_brought_up_together_equal_each_brought_up_alone_and_head_a_full
         _same_tally(votes.tally_from_bytes(votes.tally_to_bytes(t)), t)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tallies_brought_up_read_new_members_from_their_whole_read_products(seed):
+    """votes.tallies, given the (document, member) pairs wanted, keeps what a member's tally brought
+    up reads of the document as a new member, and votes.retallies reads it from there instead of
+    multiplying again: the same arrays as multiplied, the head of a full reading and its ballot,
+    copies that tie included, whether a new member enters the cells or not and where a member left
+    the pool; a pair not kept (a new member whose pool lacks the tally's document) is multiplied as
+    before."""
+    rng = np.random.default_rng(seed)
+    ids = [f"d{i:02d}" for i in range(36)]
+    mats = {d: _half(rng.normal(size=(int(rng.integers(1, 12)), 16))) for d in ids}
+    mats["d03"], mats["d31"] = mats["d02"].copy(), mats["d30"].copy()  # an old copy, and a new one's
+    mats["d07"] = mats["d00"][:0]
+    keys = {d: i + 100 for i, d in enumerate(ids)}
+    old, new = ids[:28], ids[28:]
+    news = {d: [e for e in old if rng.random() < 0.6] for d in new}  # each new document's pool, read whole
+    entries, owners, wanted, wholes = [], [], [], []
+    for d in old:
+        pool = [e for e in rng.choice(old, int(rng.integers(2, 10)), replace=False).tolist() if e != d]
+        before = votes.tally(mats[d], keys[d], [(e, keys[e], mats[e]) for e in pool])
+        if rng.random() < 0.3 and len(pool) > 2:  # pushed out
+            pool.pop(int(rng.integers(len(pool))))
+        for e in rng.choice(new, int(rng.integers(1, 4)), replace=False).tolist():
+            pool.insert(int(rng.integers(len(pool) + 1)), e)
+            wanted.append((e, d))
+        keyed = [(e, keys[e]) for e in pool]
+        if votes.unread(before, keys[d], keyed) is not None:
+            entries.append((mats[d], before, keyed))
+            owners.append(d)
+            wholes.append(votes.tally(mats[d], keys[d], [(e, keys[e], mats[e]) for e in pool]))
+    shared = dict.fromkeys(wanted)
+    for t, plain in zip(votes.tallies([(d, keys[d], [(e, keys[e]) for e in news[d]]) for d in new], mats, shared),
+                        votes.tallies([(d, keys[d], [(e, keys[e]) for e in news[d]]) for d in new], mats), strict=True):
+        _same_tally(t, plain)
+    kept = {k for k, v in shared.items() if v is not None}
+    assert kept == {(e, d) for e, d in wanted if d in news[e] and len(mats[d])}  # read whole with it: kept
+    assert len(kept) >= 10 and len(kept) < len(wanted)  # some read from there, some multiplied
+    got = votes.retallies(entries, mats, owners, shared)
+    for t, plain, whole, (own, _, keyed) in zip(got, votes.retallies(entries, mats), wholes, entries, strict=True):
+        _same_tally(t, plain)
+        _same_head(t, whole)
+        assert votes.verdict(t) == votes.ballot(own, [(e, mats[e]) for e, _ in keyed])
+    entered = [bool(np.isin(t.member, [i for i, (e, _) in enumerate(keyed) if e in new]).any())
+               for t, (_, _, keyed) in zip(got, entries, strict=True)]
+    assert any(entered) and not all(entered)  # new members in some tallies' cells, in others none
+    assert any(len(before.pool) >= len([e for e, _ in keyed if e not in new]) + 1 for _, before, keyed in entries)
+
+
 def _same_tally(a: votes.Tally, b: votes.Tally) -> None:
     assert (a.own, a.pool, a.keys, a.sizes) == (b.own, b.pool, b.keys, b.sizes)
     for x, y in ((a.best, b.best), (a.member, b.member), (a.mutual, b.mutual), (a.sentence, b.sentence),

@@ -328,30 +328,37 @@ def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, n
 
 
 def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally | None, votes.Placement | None]],
-            vectors: Mapping[str, np.ndarray], keys: Mapping[str, int]) -> dict[tuple[str, str], votes.Tally]:
+            vectors: Mapping[str, np.ndarray], keys: Mapping[str, int], shared: votes.Shared | None = None
+            ) -> dict[tuple[str, str], votes.Tally]:
     """Each (document, language)'s tally among its pool ((document, fingerprint) in order): the
     one before brought up to it, else read whole (``before`` None). ``before``: a tally
     :func:`votes.unread` accepts for that pool (the caller asked it, to know which members to
     read: asking again cost a tenth of a rerun's ballots), with where its members are in the
     pool (:func:`votes.placements`; None: placed here). ``vectors``: the voting vectors of the
     documents whose tallies read members and of the members to read; ``keys``: the documents' topic
-    fingerprints."""
+    fingerprints. A tally brought up reads a new member from the products of that member's own
+    tally read whole, where its pool holds the tally's document (:data:`votes.Shared`): those made
+    here, or ``shared``'s where given (its pairs wanted, filled with those made here)."""
     from threadpoolctl import threadpool_limits
 
     out: dict[tuple[str, str], votes.Tally | None] = {(doc, lang): None for doc, lang, _, _, _ in plans}
     whole = [(doc, lang, pool) for doc, lang, pool, before, _ in plans if before is None]
+    brought = [(doc, lang, pool, before, placed) for doc, lang, pool, before, placed in plans if before is not None]
+    if shared is None and whole and brought:  # the new members' products wanted of the tallies read whole
+        shared = dict.fromkeys((d, doc) for doc, _, _, _, placed in brought if placed is not None for _, d in placed[1])
+    shared = shared or None  # none wanted: nothing kept
     with threadpool_limits(1):
         # Those read whole at once: a pair of documents in each other's pools is multiplied once.
-        for (doc, lang, _), t in zip(whole, votes.tallies([(doc, keys[doc], pool) for doc, _, pool in whole], vectors),
-                                     strict=True):
+        for (doc, lang, _), t in zip(whole, votes.tallies([(doc, keys[doc], pool) for doc, _, pool in whole], vectors,
+                                                          shared), strict=True):
             out[(doc, lang)] = t
         # A new member is read by the 40 or so tallies it joins: its vectors in float64 once (the
         # same values), not once per tally; the tallies brought up all at once.
-        brought = [(doc, lang, pool, before, placed) for doc, lang, pool, before, placed in plans if before is not None]
         # A tally reading no new member needs only its number of rows of its document's vectors.
         entries = [(vectors[doc] if doc in vectors else np.empty((len(before.best), 0)), before, pool, placed)
                    for doc, _, pool, before, placed in brought]
-        for (doc, lang, _, _, _), t in zip(brought, votes.retallies(entries, _Widened(vectors)), strict=True):
+        for (doc, lang, _, _, _), t in zip(brought, votes.retallies(entries, _Widened(vectors), [doc for doc, *_ in brought],
+                                                                     shared), strict=True):
             out[(doc, lang)] = t
     return out
 

@@ -893,12 +893,20 @@ def _vectors32(blobs: dict[str, bytes], dim: int) -> dict[str, np.ndarray]:
 
 
 def _tallied(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], key_of: Mapping[str, int],
-             keep: Callable[[str, list[tuple[str, bytes]]], None]) -> dict[tuple[str, str], votes.Ballot | None]:
+             keep: Callable[[str, list[tuple[str, bytes]]], None], made: Mapping[tuple[str, str], votes.Tally] | None = None,
+             shared: votes.Shared | None = None) -> dict[tuple[str, str], votes.Ballot | None]:
     """Each plan's ballot (:func:`votes.verdicts` of its tally: :func:`pipeline.tallies`), in the
     plans' order; the tallies as stored (:func:`votes.tallies_to_bytes`), each language's
     DOC_BATCH at a time, handed to ``keep`` (language, [(document, bytes)]) as made. Each tally is
-    its pool's alone, and so are its bytes and its ballot: the same whatever plans are made with it."""
-    tallied = pipeline.tallies(plans, vectors, key_of)
+    its pool's alone, and so are its bytes and its ballot: the same whatever plans are made with it.
+    ``made``: tallies of some plans made already; ``shared``: the new members' products kept of
+    them (:func:`pipeline.tallies`)."""
+    if made is None and shared is None:
+        tallied = pipeline.tallies(plans, vectors, key_of)
+    else:
+        rest = pipeline.tallies([p for p in plans if (p[0], p[1]) not in (made or {})], vectors, key_of, shared)
+        tallied = {(p[0], p[1]): made[(p[0], p[1])] if made and (p[0], p[1]) in made else rest[(p[0], p[1])]
+                   for p in plans}
     for lang in sorted({lang for _, lang in tallied}):
         ours = [(doc, t) for (doc, lg), t in tallied.items() if lg == lang]
         for a in range(0, len(ours), DOC_BATCH):  # serialized all at once, a batch at a time
@@ -913,20 +921,26 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
     rest and ``keep``s (stores) its tallies, on a machine of two or more cores: a rerun runs in one
     process, and its recast was most of its candidates stage with the other core idle (a +1% rerun
     at 10,000 documents: ~4,600 pools, ~1 CPU s of tallies, ballots and bytes). The child inherits
-    the voting vectors converted (no store read, no second conversion, no import: a worker process
-    costs a core-second to start) and sends back its tallies' bytes and ballots through a pipe,
+    the voting vectors converted and the tallies read whole, made before it (no store read, no
+    second conversion, no import: a worker process costs a core-second to start; the new members'
+    products of those read whole, :data:`votes.Shared`) and sends back its tallies' bytes and ballots through a pipe,
     which this process then keeps. Each is its pool's alone (:func:`_tallied`), so the same as made
     here; the ballots in the plans' order. Where the child fails or is not heard from in time, or
     forking is not possible, this process makes the child's part too."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if not hasattr(os, "fork") or cores < 2 or len(plans) < 2:
         return _tallied(plans, vectors, key_of, keep)
-    # Each plan's work, about: the members it reads (its whole pool, or its new members), and as
-    # much again as a few members for its own (its tally's rows carried, its ballot, its bytes).
-    # Those read whole here, together (a pair of them in each other's pools shares its products:
-    # votes.tallies), the child the later part of the rest.
+    # The tallies read whole made first, here, together (a pair of them in each other's pools shares
+    # its products: votes.tallies): a tally brought up, in either part, then reads its new members
+    # from their products (votes.Shared), not multiplied again.
+    shared = dict.fromkeys((d, doc) for doc, _, _, before, placed in plans if before is not None and placed is not None
+                           for _, d in placed[1])
+    ready = pipeline.tallies([p for p in plans if p[3] is None], vectors, key_of, shared)
+    # Each plan's work after it, about: the new members it reads and as much again as a few members
+    # for its own (its tally's rows carried, its ballot, its bytes); those read whole here, the child
+    # the later part of the rest.
     order = sorted(range(len(plans)), key=lambda e: plans[e][3] is not None)
-    cost = np.fromiter((len(plans[e][2]) if plans[e][3] is None else len(plans[e][4][1]) for e in order),
+    cost = np.fromiter((0 if plans[e][3] is None else len(plans[e][4][1]) for e in order),
                        dtype=np.float64, count=len(plans)) + PLAN_COST
     cut = min(max(1, int(np.searchsorted(np.cumsum(cost), cost.sum() * (1 - CHILD_SHARE)))), len(plans) - 1)
     mine, theirs = [plans[e] for e in order[:cut]], [plans[e] for e in order[cut:]]
@@ -936,14 +950,14 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
     except OSError:
         os.close(read)
         os.close(write)
-        return _tallied(plans, vectors, key_of, keep)
+        return _tallied(plans, vectors, key_of, keep, ready, shared)
     if pid == 0:  # the child: its part, its bytes to the pipe, and out without the parent's cleanups
         code = 1
         try:
             os.close(read)
             gc.disable()  # short-lived: no cycle to free, and no walk over the parent's objects (their pages copied)
             rows: list[tuple[str, list[tuple[str, bytes]]]] = []
-            made = _tallied(theirs, vectors, key_of, lambda lang, batch: rows.append((lang, batch)))
+            made = _tallied(theirs, vectors, key_of, lambda lang, batch: rows.append((lang, batch)), None, shared)
             data = pickle.dumps((rows, list(made.items())), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as out:
                 out.write(data)
@@ -954,7 +968,7 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
     data = None
     try:
         start = time.monotonic()
-        here = _tallied(mine, vectors, key_of, keep)
+        here = _tallied(mine, vectors, key_of, keep, ready, shared)
         data = _read_child(read, pid, time.monotonic() + max(CHILD_WAIT, 4 * (time.monotonic() - start)))
     finally:
         os.close(read)  # raised here: the child, writing, stops on the closed pipe
@@ -967,7 +981,7 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
         made = None
     there = dict(made) if made is not None else None
     if there is None or list(there) != [(doc, lang) for doc, lang, *_ in theirs]:  # the child failed: made here
-        there = _tallied(theirs, vectors, key_of, keep)
+        there = _tallied(theirs, vectors, key_of, keep, None, shared)
     else:  # its ballots' names as this process's objects: marshal keeps a name met again as a reference
         for lang, batch in rows:
             keep(lang, batch)
