@@ -341,6 +341,44 @@ def test_a_kept_quote_banding_brought_up_to_a_grown_corpus_pairs_as_banding_it_w
         cp._minhash(feats, cp.DOC_MIN_JACCARD)
 
 
+def test_a_kept_document_banding_brought_up_to_a_grown_corpus_pairs_as_banding_it_whole():
+    """The document signatures' banding is kept as the quote units' is (each document one unit):
+    a grown corpus's pairs are those of banding it whole, in both languages, and a document that
+    changed has it banded whole again."""
+    from sourcetrace.candidates import pairs as cp
+
+    rng = random.Random(8)
+    bases = [[sentence(rng) for _ in range(8)] for _ in range(12)]
+    docs = []
+    for i in range(90):  # versions of a dozen texts, each with lines of its own: document pairs at many Jaccards
+        lang = "ar" if i % 5 == 0 else "en"
+        r = random.Random(100 + i)
+        docs.append(doc(f"d{i:03d}", bases[i % 12][:3 + i % 6] + [sentence(r) for _ in range(1 + i % 4)], lang))
+    feats = sorted(document_features(docs), key=lambda f: f.id)
+    first = [f for i, f in enumerate(feats) if i % 4]  # the rest come between them
+    kept = cp.Banding()
+    cp._minhash(first, cp.DOC_MIN_JACCARD, kept)
+    names = [k for k in kept.after if k.startswith(cp.DOC_BANDS)]
+    assert len(names) == 2  # one a language
+    grown = cp.Banding(cp.quote_bands_from_bytes(cp.quote_bands_to_bytes(kept.after)))
+    assert cp._minhash(feats, cp.DOC_MIN_JACCARD, grown) == cp._minhash(feats, cp.DOC_MIN_JACCARD)
+    for name in names:
+        lang = name.rsplit(" ", 1)[1]
+        group = [f for f in feats if f.lang == lang]
+        whole = cp._band_pairs(np.stack([f.doc_sig for f in group]), cp.DOC_ROWS,
+                               np.arange(len(group), dtype=np.int64), cp.DOC_MIN_JACCARD)
+        assert np.array_equal(grown.after[name].pairs, whole) and len(whole)
+        assert grown.before[name].ids == [f.id for f in first if f.lang == lang]
+    # Another bar is another banding: not read for this one.
+    other = cp.Banding(cp.quote_bands_from_bytes(cp.quote_bands_to_bytes(kept.after)))
+    assert cp._minhash(feats, 0.3, other) == cp._minhash(feats, 0.3)
+    # A document changed: banded whole again, the same pairs.
+    edited = document_features([doc(first[1].id, bases[5][:6], first[1].lang)])
+    now = sorted([f for f in feats if f.id != first[1].id] + edited, key=lambda f: f.id)
+    again = cp.Banding(cp.quote_bands_from_bytes(cp.quote_bands_to_bytes(kept.after)))
+    assert cp._minhash(now, cp.DOC_MIN_JACCARD, again) == cp._minhash(now, cp.DOC_MIN_JACCARD)
+
+
 def test_a_kept_quote_banding_is_not_used_when_a_document_changed_or_left():
     from sourcetrace.candidates import pairs as cp
 
@@ -447,7 +485,9 @@ def test_kept_features_read_back_the_same_features_and_the_same_union():
         assert (k.doc_sig is None) == (f.doc_sig is None)
         assert f.doc_sig is None or (np.array_equal(k.doc_sig, f.doc_sig) and k.doc_sig.dtype == np.uint32)
         assert np.array_equal(k.quote_sigs, f.quote_sigs) and k.quote_sigs.dtype == np.uint32
-        k.quote_sigs[...] = k.quote_sigs  # writable, as features_from_bytes gives them
+        # views into the blob, not copies of it (44 MB a rerun at 10,000 documents), read-only
+        assert not k.quote_sigs.flags.owndata and not k.quote_sigs.flags.writeable
+        assert k.doc_sig is None or not k.doc_sig.flags.owndata
     mixed = [*kept, *feats[10:]]
     vocab, counts, codes = term_codes(mixed)
     at = np.cumsum(counts) - counts

@@ -379,6 +379,30 @@ def test_pairs_to_type_are_the_pairs_of_given_distinct_documents_sorted_once_eac
     assert [(names[x], names[y]) for x, y in zip(lo.tolist(), hi.tolist(), strict=True)] == want
 
 
+
+def test_pairs_given_with_their_codes_are_typed_as_the_same_pairs_given_as_ids():
+    """The candidates' pairs come with their codes (records.CodedPairs): relate translates them
+    through its own codes, the same pairs as coding each id; a list changed since is coded by id."""
+    from sourcetrace.records import CodedPairs
+    from sourcetrace.relate.relations import _pairs_to_type
+
+    rng = random.Random(2)
+    ids = sorted(f"d{i}" for i in rng.sample(range(1000), 60))  # the candidates' ids, sorted
+    code = {d: i for i, d in enumerate(sorted(rng.sample(ids, 45)))}  # relate's: some of them only
+    a, b = zip(*[sorted(rng.sample(range(len(ids)), 2)) for _ in range(300)], strict=True)
+    a, b = np.array(a + (7,), dtype=np.int64), np.array(b + (7,), dtype=np.int64)  # and a document with itself
+    plain = [(ids[x], ids[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)]
+    coded = CodedPairs(plain, ids, a, b)
+    assert coded == plain and coded.coded() is not None
+    grouped = {tuple(sorted(rng.sample(ids, 2))): [] for _ in range(20)}
+    want = _pairs_to_type(plain, grouped, code)
+    got = _pairs_to_type(coded, grouped, code)
+    assert all(np.array_equal(x, y) for x, y in zip(got, want, strict=True)) and len(want[0])
+    coded.append((ids[0], ids[1]))  # changed since: its codes no longer describe it
+    assert coded.coded() is None
+    want = _pairs_to_type([*plain, (ids[0], ids[1])], grouped, code)
+    assert all(np.array_equal(x, y) for x, y in zip(_pairs_to_type(coded, grouped, code), want, strict=True))
+
 # A partial translation in shuffled blocks (bench/realtext.py's quran93): the Arabic keeps six of
 # the English verses, in two blocks of three, the second block first.
 VERSES_EN = ["By the morning light.", "And by the night when it is still.", "Your Lord has not left you.",

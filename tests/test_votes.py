@@ -453,6 +453,40 @@ def test_a_pair_one_ballot_alone_names_is_agreed_as_agreed_decides_it():
         assert votes.agreed_alone(w) == votes.agreed([w]), w
 
 
+def _agreed_word_by_word(said):
+    """agreed as it was written, a pass a word and kind: what the one pass must answer."""
+    def kind_agreed(kind):
+        shares = [s[1] for s in said if s[0] == kind + "share"]
+        return ((len(shares) == 2 and min(shares) >= votes.MIN_SHARE)
+                or len({s for s in said if s[0] == kind + "order"}) >= votes.MIN_IN_ORDER
+                or any(s[1] + (1 if kind == votes.TWIN else 0) >= votes.MIN_RUN for s in said if s[0] == kind + "run"))
+    return any(kind_agreed(kind) for kind in votes.KINDS) or len({s for s in said if s[0] == votes.LISTED}) == 2
+
+
+def test_agreed_in_one_pass_answers_as_each_word_and_kind_read_apart():
+    rng = np.random.default_rng(4)
+    shares = (0.0, votes.MIN_SHARE / 2, votes.MIN_SHARE, 0.5)
+    runs = (votes.MIN_RUN - 2, votes.MIN_RUN - 1, votes.MIN_RUN)
+    answers = set()
+    for _ in range(4000):
+        said = []
+        for _ in range(int(rng.integers(1, 9))):
+            kind = votes.KINDS[int(rng.integers(3))]
+            what = int(rng.integers(4))
+            if what == 0:
+                said.append((kind + "share", shares[int(rng.integers(len(shares)))]))
+            elif what == 1:  # few distinct orders: repeated votes count once
+                said.append((kind + "order", int(rng.integers(3)), int(rng.integers(2))))
+            elif what == 2:
+                said.append((kind + "run", runs[int(rng.integers(len(runs)))]))
+            else:
+                said.append((votes.LISTED, ("a1", "b1")[int(rng.integers(2))]))
+        got = votes.agreed(said)
+        assert got == _agreed_word_by_word(said), said
+        answers.add(got)
+    assert answers == {True, False}
+
+
 @pytest.mark.parametrize("seed,cells", [(0, 1 << 21), (1, 40), (2, 40), (3, 1)])
 def test_tallies_brought_up_together_equal_each_brought_up_alone_and_head_a_full_reading(seed, cells, monkeypatch):
     """votes.retallies brings many tallies up at once, in groups of about one width (``cells``: a

@@ -55,6 +55,7 @@ from sourcetrace.factcheck.diff import diff_pair
 from sourcetrace.outputs import output_set, write_corpus_files, write_jsonl, write_lines, write_settings
 from sourcetrace.readers import DEFAULT_MAX_BYTES, read_file
 from sourcetrace.records import (
+    CodedPairs,
     Document,
     Fact,
     FactDiff,
@@ -406,7 +407,7 @@ def candidates(docs: Sequence[Document], doc_features: Sequence[DocFeatures],
                                float(found.score[e]), float(found.margin[e])), bool(cross[e]), bool(is_chosen[e]))
            for e in first.tolist()]
     named = np.array(ids, dtype=object)
-    related = list(zip(named[found.a].tolist(), named[found.b].tolist(), strict=True))
+    related = CodedPairs(zip(named[found.a].tolist(), named[found.b].tolist(), strict=True), ids, found.a, found.b)
     trial_kinds = [k for k, v in enumerate(how) if v == TRIAL]
     aligned_kinds = [k for k, v in enumerate(how) if v is True]
     aligns = np.isin(of_kind, aligned_kinds)

@@ -13,7 +13,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_string
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Span = tuple[int, int]
 
@@ -137,6 +140,22 @@ class IndexedSentence:
 def pair_key(a: str, b: str) -> tuple[str, str]:
     """The unordered pair of two document ids as one key (the smaller id first)."""
     return (a, b) if a < b else (b, a)
+
+
+class CodedPairs(list):
+    """A list of pairs of document ids (each the smaller first) that knows them as codes too:
+    pair ``e`` is ``(ids[a[e]], ids[b[e]])``, ``ids`` sorted. The candidates stage has its pairs
+    in such columns, and relate codes them against its own ids (coding the 120,000 pair tuples of
+    a +1% rerun at 10,000 documents id by id again cost it ~0.035 s). The codes describe the
+    list as it was made: a caller that changes it makes it a plain list first."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]], ids: list[str], a: np.ndarray, b: np.ndarray) -> None:
+        super().__init__(pairs)
+        self.ids, self.a, self.b = ids, a, b
+
+    def coded(self) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+        """``(ids, a, b)``, or None when the list no longer has as many pairs as codes."""
+        return (self.ids, self.a, self.b) if len(self) == len(self.a) == len(self.b) else None
 
 
 WORD_FOR_WORD_SCORE = 0.9  # a near-verbatim passage this close counts as taken word for word

@@ -567,7 +567,13 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float,
     if len(owners) > 1:
         sig = np.stack([feats[i].doc_sig for i in owners])
         owner = np.asarray(owners, dtype=np.int64)
-        pairs = _band_pairs(sig, DOC_ROWS, owner, threshold)
+        if banding is None:
+            pairs = _band_pairs(sig, DOC_ROWS, owner, threshold)
+        else:  # kept as the quote units' are, a document signature its one unit (64 bands re-sorted each run)
+            one = np.zeros(len(feats), dtype=np.int64)
+            one[owner] = 1
+            pairs = _kept_band_pairs(feats, sig, owner, one, banding, f"{DOC_BANDS} {DOC_ROWS} {threshold!r} {feats[0].lang}",
+                                     DOC_ROWS, threshold)
         jac = _jaccard(sig, pairs)
         copies = owner[pairs[jac >= COPY_JACCARD]]
         for (i, j), jv in zip(owner[pairs].tolist(), jac.tolist(), strict=True):
@@ -607,21 +613,34 @@ def _minhash_group(feats: Sequence[DocFeatures], threshold: float,
 def _quote_pairs(feats: Sequence[DocFeatures], sig: np.ndarray, owner: np.ndarray, n_units: np.ndarray,
                  banding: Banding | None) -> np.ndarray:
     """The quote units' pairs (:func:`_band_pairs`); with ``banding``, from the pairs the last run
-    kept where only documents were added since (:func:`_grown_band_pairs`: a +1% rerun bands its
+    kept where only documents were added since (:func:`_kept_band_pairs`: a +1% rerun bands its
     new units alone, not the corpus's again), and this run's kept."""
     if banding is None:
         return _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
-    lang, ids = feats[0].lang, [f.id for f in feats]
+    return _kept_band_pairs(feats, sig, owner, n_units, banding, feats[0].lang, QUOTE_ROWS, QUOTE_MIN_JACCARD)
+
+
+# A document banding's kept name begins with this (then its rows, bar and language): a quote
+# banding's is its language alone.
+DOC_BANDS = "documents"
+
+
+def _kept_band_pairs(feats: Sequence[DocFeatures], sig: np.ndarray, owner: np.ndarray, n_units: np.ndarray,
+                     banding: Banding, name: str, rows: int, min_jaccard: float) -> np.ndarray:
+    """:func:`_band_pairs` of ``sig`` (``n_units`` rows a document of ``feats``, in order) from the
+    pairs the banding kept as ``name`` where only documents were added since
+    (:func:`_grown_band_pairs`), and this run's kept under ``name``."""
+    ids = [f.id for f in feats]
     marks = _marks(sig, n_units)
-    before = banding.before.get(lang)
+    before = banding.before.get(name)
     old = _kept_units(before, ids, marks, n_units) if before is not None else None
     if old is None:
-        pairs = _band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD)
+        pairs = _band_pairs(sig, rows, owner, min_jaccard)
     else:
         back = np.full(int(before.units.sum()), -1, dtype=np.int64)  # a kept unit's index now
         back[old[old >= 0]] = np.flatnonzero(old >= 0)
-        pairs = _grown_band_pairs(sig, QUOTE_ROWS, owner, QUOTE_MIN_JACCARD, old, back[before.pairs])
-    banding.after[lang] = QuoteBands(ids, marks, n_units.astype(np.int64), pairs)
+        pairs = _grown_band_pairs(sig, rows, owner, min_jaccard, old, back[before.pairs])
+    banding.after[name] = QuoteBands(ids, marks, n_units.astype(np.int64), pairs)
     return pairs
 
 
@@ -866,7 +885,7 @@ def kept_features_to_bytes(feats: Sequence[DocFeatures]) -> bytes:
 
 def kept_features_from_bytes(data: bytes) -> list[KeptFeatures]:
     """The features :func:`kept_features_to_bytes` kept, the same values (each document's arrays
-    views into one array of them all)."""
+    read-only views into ``data``)."""
     n = int.from_bytes(data[:4], "little")
     head = json.loads(data[4:4 + n].decode("utf-8"))
     ids, has, width, quotes, counts = head["ids"], head["doc"], head["width"], head["quotes"], head["terms"]
@@ -876,8 +895,13 @@ def kept_features_from_bytes(data: bytes) -> list[KeptFeatures]:
     if 4 + n + 4 * sum(sizes) != len(data):
         raise ValueError("not kept features")
     arrays, at = [], 4 + n
-    for size in sizes:  # one copy each (writable, as features_from_bytes gives them), not a slice of the bytes too
-        arrays.append(np.frombuffer(data, dtype="<u4", count=size, offset=at).astype(np.uint32))
+    for size in sizes:
+        # Views into the blob, read-only (no caller writes a signature): copying them was 44 MB of
+        # fresh memory a +1% rerun at 10,000 documents faulted in (numpy asks huge pages for it),
+        # 0.02-0.25 CPU s by the machine's state. A copy only where the bytes are not this
+        # machine's order.
+        view = np.frombuffer(data, dtype="<u4", count=size, offset=at)
+        arrays.append(view if view.dtype == np.uint32 else view.astype(np.uint32))
         at += 4 * size
     doc_sigs, quote_sigs = arrays[0].reshape(-1, width), arrays[1].reshape(-1, QUOTE_PERM)
     codes, vocab = arrays[2].astype(np.int64), head["vocab"]

@@ -792,7 +792,11 @@ def kept_ballots(store: Store, docs: Sequence[Document], pools: Sequence[tuple[s
     recast = {(doc, lang) for doc, lang, _ in todo}
     now = {(doc, lang): (pool, fresh.get((doc, lang)) if (doc, lang) in recast else kept[(doc, lang)][1])
            for doc, lang, pool in pools}
-    store.put_corpus_cached(ballots[2], version, marshal.dumps((dict(key_of), now)))
+    # Kept again only when changed: with nothing recast, the same pools (each found among the kept
+    # ones) and fingerprints, the stored blob holds these values (a rerun with nothing new
+    # marshalled and rewrote 4.6 MB).
+    if todo or len(now) != len(kept) or keys != key_of:
+        store.put_corpus_cached(ballots[2], version, marshal.dumps((dict(key_of), now)))
     return {k: b for k, (_, b) in now.items() if b is not None}
 
 
@@ -1150,7 +1154,8 @@ class _DocumentParts:
 
 
 def _vector_digest(vector: np.ndarray | None) -> str | None:
-    return None if vector is None else hashlib.sha1(np.ascontiguousarray(vector).tobytes()).hexdigest()
+    # The array's own buffer hashed (the same bytes): no copy of each of a corpus's vectors each run.
+    return None if vector is None else hashlib.sha1(np.ascontiguousarray(vector)).hexdigest()
 
 
 class StoredFacts(Mapping[str, list[Fact]]):

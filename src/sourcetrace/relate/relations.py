@@ -48,7 +48,7 @@ from operator import itemgetter
 import numpy as np
 
 from sourcetrace.candidates.votes import MIN_RUN
-from sourcetrace.records import Document, Passage, Relation, Span, pair_key
+from sourcetrace.records import CodedPairs, Document, Passage, Relation, Span, pair_key
 from sourcetrace.relate.columns import KeptCosines, Relations, TopicColumns, topic_evidence
 
 TRANSLATION_KINDS = ("translation", "translated-paraphrase")
@@ -586,9 +586,15 @@ def typed_relations(docs: Sequence[PairText], passages: Sequence[Passage],
 
 def _coded(pairs: Iterable[tuple[str, str]], code: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """The pairs of two distinct documents of ``code`` as codes, each the smaller first."""
-    pairs = list(pairs)
-    x, y = (np.fromiter(map(code.get, map(itemgetter(side), pairs), repeat(-1)), dtype=np.int64, count=len(pairs))
-            for side in (0, 1))
+    coded = pairs.coded() if isinstance(pairs, CodedPairs) else None
+    if coded is not None:  # the candidates' own codes, translated: their ids looked up, not each pair's
+        ids, a, b = coded
+        now = np.fromiter(map(code.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
+        x, y = now[a], now[b]
+    else:
+        pairs = list(pairs)
+        x, y = (np.fromiter(map(code.get, map(itemgetter(side), pairs), repeat(-1)), dtype=np.int64,
+                            count=len(pairs)) for side in (0, 1))
     ok = (x >= 0) & (y >= 0) & (x != y)
     return np.minimum(x, y)[ok], np.maximum(x, y)[ok]
 
