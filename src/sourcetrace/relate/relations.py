@@ -243,6 +243,13 @@ def _sentence_kept(a: PairText, b: PairText, p: Passage) -> bool:
     return True
 
 
+def _kept_words(a: PairText, b: PairText, passages: Sequence[Passage], spans: Sequence[tuple[int, int, int, int]]) -> int:
+    """Words of the whole sentences both sides keep word for word (``_sentence_kept``), the
+    shorter side's count of each passage."""
+    return sum(min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3]))
+               for p, s in zip(passages, spans, strict=True) if _sentence_kept(a, b, p))
+
+
 def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
     """Share of the spans that stand inside quotation marks."""
     if not spans:
@@ -305,10 +312,13 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # A translated sentence is no phrase, however short: only passages in one language are held to it.
     # Nor are many short lines taken word for word in the same order (the verses of two editions of
     # a diwan, 35-55 characters each): formulae do not come in long ordered runs.
+    # Nor is a whole sentence kept word for word, names and figures included (``_sentence_kept``):
+    # a report made of short sentences of another in its own order (issue 17's generated reports,
+    # bench/everyday.py: a third of their sentences under 60 characters) took them.
     lines = _in_order([p for p in shared if p.word_for_word], ida)
     passages = [p for p in shared if p.kind in TRANSLATION_KINDS or (lines and p.word_for_word)
                 or min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS
-                or _quoted_whole(a, b, p)]
+                or _quoted_whole(a, b, p) or _sentence_kept(a, b, p)]
     if not passages:
         rel = Relation(ida, idb, "related", 0.0, 0.0, fsum(p.score for p in shared) / len(shared),
                        passages=len(shared))
@@ -386,7 +396,13 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     lemmata = _lemmata(a, b, taken) if lines else None
     block = 0 if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata else max(
         (min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3])) for s in taken), default=0)
-    if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata or block >= MIN_TAKEN_WORDS:
+    # Whole sentences taken word for word count as one block does, wherever they stand: a report
+    # that takes half of another's sentences and shuffles them among its own (bench/everyday.py)
+    # holds no block, but its sentences were taken as surely.
+    sentences = 0 if block >= MIN_TAKEN_WORDS or top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES \
+        or lemmata else _kept_words(a, b, passages, spans)
+    if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata or block >= MIN_TAKEN_WORDS \
+            or sentences >= MIN_TAKEN_WORDS:
         rel.type = "derived"
         if lemmata:
             commentary, base = lemmata
@@ -397,7 +413,8 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
             return rel
         if top < MIN_DERIVED_COVERAGE:
             rel.evidence.append(f"{quoted} passages quoted word for word" if quoted >= MIN_QUOTED_PASSAGES
-                                else f"a block of {block} words taken word for word")
+                                else f"a block of {block} words taken word for word" if block >= MIN_TAKEN_WORDS
+                                else f"whole sentences taken word for word: {sentences} words")
         # Neither document made of the other: which covers more says nothing of which came first.
         rel.source, why = _derived_source(a, b, spans, cov_a, cov_b, containment=top >= MIN_DERIVED_COVERAGE
                                           or quoted >= MIN_QUOTED_PASSAGES)
