@@ -6,6 +6,7 @@ from sourcetrace.records import Document, Passage, Relation
 from sourcetrace.relate.relations import (
     FOUND_ALONE,
     MIN_EVIDENCE_CHARS,
+    MIN_KEPT_SENTENCES,
     MIN_TAKEN_WORDS,
     PairText,
     _quote_marks,
@@ -236,12 +237,14 @@ def test_whole_short_sentences_taken_word_for_word_among_its_own_make_a_report_d
     """Issue 17's generated reports (bench/everyday.py): half of another's sentences, each under
     60 characters, shuffled among the report's own. Each is a whole sentence kept word for word,
     no phrase; together, MIN_TAKEN_WORDS words or more, they were taken as a block is, whatever
-    share of either they cover. Fewer words of them, or phrases cut inside sentences, are not."""
+    share of either they cover, and so do MIN_KEPT_SENTENCES of them. Fewer, or phrases cut inside
+    sentences, are not."""
     taken = ["Seven ships left the harbour before noon.", "The baker sold every loaf by nine.",
              "Our neighbour painted his fence bright green.", "Three children waited at the old bus stop.",
              "The river rose after a week of storms.", "A small dog barked at the passing train.",
              "Lamps were lit along the quiet main road.", "The teacher read a long poem aloud today."]
     assert all(len(t) < MIN_EVIDENCE_CHARS for t in taken) and sum(len(t.split()) for t in taken) >= MIN_TAKEN_WORDS
+    assert MIN_KEPT_SENTENCES == 3
     own = [f"Our own correspondent wrote this long sentence number {k} about quite another matter entirely."
            for k in range(12)]
     rest = [f"The source went on with a sentence of its own, number {k}, that no report took." for k in range(14)]
@@ -258,8 +261,9 @@ def test_whole_short_sentences_taken_word_for_word_among_its_own_make_a_report_d
     assert max(rel.coverage_a, rel.coverage_b) < 0.5
     assert (rel.type, rel.source) == ("derived", None)
     assert any("whole sentences taken word for word" in e for e in rel.evidence)
-    few = relate(source, report, shared(taken[:4]))  # 28 words
+    few = relate(source, report, shared(taken[:2]))  # two sentences, 13 words
     assert few.type == "related"
+    assert relate(source, report, shared(taken[:3])).type == "derived"  # three, 20 words
     phrases = relate(source, report, shared(taken, cut=6))  # each stops before its last word
     assert phrases.type == "related"
 

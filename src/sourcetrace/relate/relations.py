@@ -115,6 +115,13 @@ MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases,
 # row, their punctuation kept), was taken, whatever share of either document it is: PAN's web
 # texts with a passage of another inserted (bench/realtext.py) cover 1-20% of each other.
 MIN_TAKEN_WORDS = 40
+# Whole sentences kept word for word (``_sentence_kept``: MIN_QUOTE_WORDS words or more, names and
+# figures included), wherever each stands, count as a block of MIN_TAKEN_WORDS words does, and so
+# do this many of them, one more than quotes in quotation marks need (MIN_QUOTED_PASSAGES): a
+# report taking half of another's short sentences and shuffling them among its own
+# (bench/everyday.py) holds no block. On bench/realtext.py the most that two texts not paired by
+# its truth keep so is 3 sentences (two TICO-19 articles of one wiki that copy each other).
+MIN_KEPT_SENTENCES = 3
 # A commentary quotes its base text in short lemmata, each followed by its own explanation: this
 # many word-for-word passages, and on one side most of them apart from the next by at least
 # OWN_WORDS words of that side's own text while on the other most lie next to the next (verses
@@ -243,11 +250,13 @@ def _sentence_kept(a: PairText, b: PairText, p: Passage) -> bool:
     return True
 
 
-def _kept_words(a: PairText, b: PairText, passages: Sequence[Passage], spans: Sequence[tuple[int, int, int, int]]) -> int:
-    """Words of the whole sentences both sides keep word for word (``_sentence_kept``), the
-    shorter side's count of each passage."""
-    return sum(min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3]))
-               for p, s in zip(passages, spans, strict=True) if _sentence_kept(a, b, p))
+def _kept_sentences(a: PairText, b: PairText, passages: Sequence[Passage],
+                    spans: Sequence[tuple[int, int, int, int]]) -> tuple[int, int]:
+    """The passages that keep whole sentences word for word on both sides (``_sentence_kept``),
+    and their words (the shorter side's count of each)."""
+    kept = [min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3]))
+            for p, s in zip(passages, spans, strict=True) if _sentence_kept(a, b, p)]
+    return len(kept), sum(kept)
 
 
 def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
@@ -399,10 +408,10 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # Whole sentences taken word for word count as one block does, wherever they stand: a report
     # that takes half of another's sentences and shuffles them among its own (bench/everyday.py)
     # holds no block, but its sentences were taken as surely.
-    sentences = 0 if block >= MIN_TAKEN_WORDS or top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES \
-        or lemmata else _kept_words(a, b, passages, spans)
+    sentences, words = (0, 0) if block >= MIN_TAKEN_WORDS or top >= MIN_DERIVED_COVERAGE \
+        or quoted >= MIN_QUOTED_PASSAGES or lemmata else _kept_sentences(a, b, passages, spans)
     if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata or block >= MIN_TAKEN_WORDS \
-            or sentences >= MIN_TAKEN_WORDS:
+            or words >= MIN_TAKEN_WORDS or sentences >= MIN_KEPT_SENTENCES:
         rel.type = "derived"
         if lemmata:
             commentary, base = lemmata
@@ -414,7 +423,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         if top < MIN_DERIVED_COVERAGE:
             rel.evidence.append(f"{quoted} passages quoted word for word" if quoted >= MIN_QUOTED_PASSAGES
                                 else f"a block of {block} words taken word for word" if block >= MIN_TAKEN_WORDS
-                                else f"whole sentences taken word for word: {sentences} words")
+                                else f"{sentences} whole sentences taken word for word ({words} words)")
         # Neither document made of the other: which covers more says nothing of which came first.
         rel.source, why = _derived_source(a, b, spans, cov_a, cov_b, containment=top >= MIN_DERIVED_COVERAGE
                                           or quoted >= MIN_QUOTED_PASSAGES)
