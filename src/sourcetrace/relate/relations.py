@@ -19,7 +19,9 @@ passages cover) and the **mix of kinds**. The type follows from them:
   source (None when no cue tells which; a passage in quotation marks on both sides is a quote
   both take from a third text, no cue); or one carries a block of the other's running text word
   for word (``MIN_TAKEN_WORDS``), however small a share of either (a passage inserted in a web
-  text: direction from cues other than coverage); or one quotes the other in many short lemmata,
+  text: direction from cues other than coverage), or keeps whole sentences of it word for word,
+  wherever they stand, as many words or ``MIN_KEPT_SENTENCES`` sentences (a report that shuffles
+  half of another's sentences among its own); or one quotes the other in many short lemmata,
   each followed by its own text, where the other has them one after another (a commentary: the
   base text is the source);
 * ``related``: some shared text, or none but the same topic (their mean sentence vectors are
