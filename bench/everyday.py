@@ -39,10 +39,10 @@ Both tools run as bench/vs_passim.py runs them (sourcetrace's CLI on a fresh sto
 bench/trace.py's `evaluate`: relation recall per planted kind (translation -> `translation`,
 derived -> `derived`, copy / near-copy -> `copy` or `derived`); precision: directed relations
 inside one planted family, and strict (planted pairs only: any other strong relation is wrong).
-Printed besides: candidate recall (sourcetrace: the pairs its store aligned; passim: the pairs it
-relates), what each planted kind was typed, the reports' aligned shares, the translations'
-sentence-pair P / R / F1 by character area (../shared/eval/score.py's `area_f1`), and the
-direction right. Nothing is asserted.
+Printed besides: candidates (sourcetrace: the pairs it relates, by topic too, or its store
+aligned; passim: the pairs it relates) and the pairs aligned, what each planted kind was typed,
+the planted side's aligned share, the translations' sentence-pair P / R / F1 by character area
+(../shared/eval/score.py's `area_f1`), and the direction right. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def load_area_f1(path: Path):
 
 
 def candidate_pairs(db: Path, key_of: dict[str, str]) -> set[tuple[str, str]]:
-    """The document pairs sourcetrace's store aligned (its candidates), as planted keys."""
+    """The document pairs sourcetrace's store aligned, as planted keys."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
         rows = con.execute("SELECT a, b FROM aligned_pairs").fetchall()
     out = set()
@@ -220,16 +220,18 @@ def candidate_pairs(db: Path, key_of: dict[str, str]) -> set[tuple[str, str]]:
     return out
 
 
-def details(out: Path, key_of: dict[str, str], truth: dict, cands: set[tuple[str, str]] | None, area_f1) -> dict:
-    """What vs_passim's score leaves out: candidate recall and types per kind, the reports'
-    aligned shares, the translations' sentence pairs by area, directions."""
+def details(out: Path, key_of: dict[str, str], truth: dict, aligned: set[tuple[str, str]] | None, area_f1) -> dict:
+    """What vs_passim's score leaves out, per kind: candidates (pairs with a relation, by topic
+    too, or aligned) and pairs aligned (``aligned``, planted keys; None: those with a relation),
+    types, the planted side's aligned share, directions, the translations' sentence pairs by area."""
     rows = vs_passim.read_jsonl(out / "relations.jsonl")
     rel = {}
     for r in rows:
         ka, kb = key_of.get(r["a"], r["a"]), key_of.get(r["b"], r["b"])
         cov = {ka: r.get("coverage_a"), kb: r.get("coverage_b")}
         rel[(min(ka, kb), max(ka, kb))] = (r["type"], key_of.get(r.get("source")) if r.get("source") else None, cov)
-    pairs_of = cands if cands is not None else set(rel)
+    aligned = set(rel) if aligned is None else aligned
+    candidates = aligned | set(rel)
     spans: dict[tuple[str, str], list[tuple[Span, Span]]] = defaultdict(list)
     for p in vs_passim.read_jsonl(out / "passages.jsonl"):
         ka, kb = key_of.get(p["a"]), key_of.get(p["b"])
@@ -257,8 +259,9 @@ def details(out: Path, key_of: dict[str, str], truth: dict, cands: set[tuple[str
                 f1s.append((pr, rc, f1))
                 found_units += found
                 units += len(gold)
-        k: dict = {"pairs": len(planted), "candidates": sum((min(p["a"], p["b"]), max(p["a"], p["b"])) in pairs_of
-                                                           for p in planted),
+        keys = [(min(p["a"], p["b"]), max(p["a"], p["b"])) for p in planted]
+        k: dict = {"pairs": len(planted), "candidates": sum(pk in candidates for pk in keys),
+                   "aligned": sum(pk in aligned for pk in keys),
                    "types": dict(types.most_common()), "direction": dict(direction)}
         if shares:
             k["share_of_b"] = {"median": round(statistics.median(shares), 3), "min": round(min(shares), 3),
@@ -283,9 +286,11 @@ def run_both(corpus: Path, truth: dict, work: Path, venv: Path | None, options: 
     keys = vs_passim.our_keys(ours_out, corpus)
     run = vs_passim.as_run(ours_out, keys)
     cands = candidate_pairs(work / "ours.db", keys)
-    run.pairs = cands | run.pairs
+    # the pairs it aligned are candidates too (a pair aligned to nothing leaves no relation), as ids
+    id_of = {k: i for i, k in keys.items()}
+    run.pairs |= {(min(id_of[a], id_of[b]), max(id_of[a], id_of[b])) for a, b in cands}
     vs_passim.score(ours, run, truth, corpus)
-    out["sourcetrace"] = {"side": ours, "details": details(ours_out, keys, truth, run.pairs, area_f1)}
+    out["sourcetrace"] = {"side": ours, "details": details(ours_out, keys, truth, cands, area_f1)}
     if venv is not None:
         theirs, passim_out = vs_passim.run_passim(corpus, work, peers, venv, options)
         say(f"passim {theirs.wall_s:.1f}s, CPU {theirs.cpu_s:.1f}s, peak {theirs.peak_mib:.0f} MiB, "
@@ -316,7 +321,7 @@ def report(n: int, truth: dict, res: dict) -> str:
     for kind in KINDS:
         row(f"  {kind} (n={truth['plan'][kind]}): recall", lambda r, k=kind: f"{r['side'].recall.get(k, 0.0):.4f}",
             ">= 0.98" if kind == "translation" else "")
-        row("    candidates", lambda r, k=kind: f"{r['details'][k]['candidates']}/{r['details'][k]['pairs']}")
+        row("    candidates / aligned", lambda r, k=kind: f"{r['details'][k]['candidates']} / {r['details'][k]['aligned']}")
         row("    typed", lambda r, k=kind: " ".join(f"{t} {c}" for t, c in r["details"][k]["types"].items()))
         row("    aligned share of the planted doc", lambda r, k=kind: (
             "{median} ({min}-{max})".format(**r["details"][k]["share_of_b"]) if "share_of_b" in r["details"][k] else "-"))
