@@ -3,7 +3,16 @@ import random
 import numpy as np
 
 from sourcetrace.records import Document, Passage, Relation
-from sourcetrace.relate.relations import FOUND_ALONE, PairText, _quote_marks, relate, relations_for
+from sourcetrace.relate.relations import (
+    FOUND_ALONE,
+    MIN_EVIDENCE_CHARS,
+    MIN_KEPT_SENTENCES,
+    MIN_TAKEN_WORDS,
+    PairText,
+    _quote_marks,
+    relate,
+    relations_for,
+)
 
 STATEMENT = "The ministers met on Thursday. They agreed on the water plan. They thanked the host. " * 9
 REPORT = "The statement said: \"The ministers met on Thursday.\" Rain fell in the capital all day long. " * 6
@@ -222,6 +231,41 @@ def test_a_block_of_running_text_taken_word_for_word_is_derived_however_small_a_
     first = block.index(".") + 1
     one = [Passage("host", start_h, start_h + first, "origin", start_o, start_o + first, "verbatim", 1.0)]
     assert relate(host, origin, one).type == "related"
+
+
+def test_whole_short_sentences_taken_word_for_word_among_its_own_make_a_report_derived():
+    """Issue 17's generated reports (bench/everyday.py): half of another's sentences, each under
+    60 characters, shuffled among the report's own. Each is a whole sentence kept word for word,
+    no phrase; together, MIN_TAKEN_WORDS words or more, they were taken as a block is, whatever
+    share of either they cover, and so do MIN_KEPT_SENTENCES of them. Fewer, or phrases cut inside
+    sentences, are not."""
+    taken = ["Seven ships left the harbour before noon.", "The baker sold every loaf by nine.",
+             "Our neighbour painted his fence bright green.", "Three children waited at the old bus stop.",
+             "The river rose after a week of storms.", "A small dog barked at the passing train.",
+             "Lamps were lit along the quiet main road.", "The teacher read a long poem aloud today."]
+    assert all(len(t) < MIN_EVIDENCE_CHARS for t in taken) and sum(len(t.split()) for t in taken) >= MIN_TAKEN_WORDS
+    assert MIN_KEPT_SENTENCES == 3
+    own = [f"Our own correspondent wrote this long sentence number {k} about quite another matter entirely."
+           for k in range(12)]
+    rest = [f"The source went on with a sentence of its own, number {k}, that no report took." for k in range(14)]
+    source = _pt("source", " ".join(taken[:4] + rest[:7] + taken[4:] + rest[7:]))
+    body = own[:3] + taken[5:] + own[3:7] + taken[:2] + own[7:] + taken[2:5]
+    report = _pt("report", " ".join(body))
+
+    def shared(sentences: list[str], cut: int = 1) -> list[Passage]:
+        """Each sentence's passage, as the aligner spans it: up to its final period, or `cut` before."""
+        return [Passage("source", source.text.index(t), source.text.index(t) + len(t) - cut, "report",
+                        report.text.index(t), report.text.index(t) + len(t) - cut, "verbatim", 1.0) for t in sentences]
+
+    rel = relate(source, report, shared(taken))
+    assert max(rel.coverage_a, rel.coverage_b) < 0.5
+    assert (rel.type, rel.source) == ("derived", None)
+    assert any("whole sentences taken word for word" in e for e in rel.evidence)
+    few = relate(source, report, shared(taken[:2]))  # two sentences, 13 words
+    assert few.type == "related"
+    assert relate(source, report, shared(taken[:3])).type == "derived"  # three, 20 words
+    phrases = relate(source, report, shared(taken, cut=6))  # each stops before its last word
+    assert phrases.type == "related"
 
 
 def test_a_commentary_quoting_its_base_in_lemmata_is_derived_with_the_base_as_source():

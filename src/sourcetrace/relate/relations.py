@@ -19,7 +19,9 @@ passages cover) and the **mix of kinds**. The type follows from them:
   source (None when no cue tells which; a passage in quotation marks on both sides is a quote
   both take from a third text, no cue); or one carries a block of the other's running text word
   for word (``MIN_TAKEN_WORDS``), however small a share of either (a passage inserted in a web
-  text: direction from cues other than coverage); or one quotes the other in many short lemmata,
+  text: direction from cues other than coverage), or keeps whole sentences of it word for word,
+  wherever they stand, as many words or ``MIN_KEPT_SENTENCES`` sentences (a report that shuffles
+  half of another's sentences among its own); or one quotes the other in many short lemmata,
   each followed by its own text, where the other has them one after another (a commentary: the
   base text is the source);
 * ``related``: some shared text, or none but the same topic (their mean sentence vectors are
@@ -115,6 +117,13 @@ MIN_EVIDENCE_CHARS = 60  # about ten words: shorter shared passages are phrases,
 # row, their punctuation kept), was taken, whatever share of either document it is: PAN's web
 # texts with a passage of another inserted (bench/realtext.py) cover 1-20% of each other.
 MIN_TAKEN_WORDS = 40
+# Whole sentences kept word for word (``_sentence_kept``: MIN_QUOTE_WORDS words or more, names and
+# figures included), wherever each stands, count as a block of MIN_TAKEN_WORDS words does, and so
+# do this many of them, one more than quotes in quotation marks need (MIN_QUOTED_PASSAGES): a
+# report taking half of another's short sentences and shuffling them among its own
+# (bench/everyday.py) holds no block. On bench/realtext.py the most that two texts not paired by
+# its truth keep so is 3 sentences (two TICO-19 articles of one wiki that copy each other).
+MIN_KEPT_SENTENCES = 3
 # A commentary quotes its base text in short lemmata, each followed by its own explanation: this
 # many word-for-word passages, and on one side most of them apart from the next by at least
 # OWN_WORDS words of that side's own text while on the other most lie next to the next (verses
@@ -243,6 +252,15 @@ def _sentence_kept(a: PairText, b: PairText, p: Passage) -> bool:
     return True
 
 
+def _kept_sentences(a: PairText, b: PairText, passages: Sequence[Passage],
+                    spans: Sequence[tuple[int, int, int, int]]) -> tuple[int, int]:
+    """The passages that keep whole sentences word for word on both sides (``_sentence_kept``),
+    and their words (the shorter side's count of each)."""
+    kept = [min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3]))
+            for p, s in zip(passages, spans, strict=True) if _sentence_kept(a, b, p)]
+    return len(kept), sum(kept)
+
+
 def _quoted_share(side: PairText, spans: Sequence[Span]) -> float:
     """Share of the spans that stand inside quotation marks."""
     if not spans:
@@ -305,10 +323,13 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     # A translated sentence is no phrase, however short: only passages in one language are held to it.
     # Nor are many short lines taken word for word in the same order (the verses of two editions of
     # a diwan, 35-55 characters each): formulae do not come in long ordered runs.
+    # Nor is a whole sentence kept word for word, names and figures included (``_sentence_kept``):
+    # a report made of short sentences of another in its own order (issue 17's generated reports,
+    # bench/everyday.py: a third of their sentences under 60 characters) took them.
     lines = _in_order([p for p in shared if p.word_for_word], ida)
     passages = [p for p in shared if p.kind in TRANSLATION_KINDS or (lines and p.word_for_word)
                 or min(p.a_end - p.a_start, p.b_end - p.b_start) >= MIN_EVIDENCE_CHARS
-                or _quoted_whole(a, b, p)]
+                or _quoted_whole(a, b, p) or _sentence_kept(a, b, p)]
     if not passages:
         rel = Relation(ida, idb, "related", 0.0, 0.0, fsum(p.score for p in shared) / len(shared),
                        passages=len(shared))
@@ -386,7 +407,13 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     lemmata = _lemmata(a, b, taken) if lines else None
     block = 0 if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata else max(
         (min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3])) for s in taken), default=0)
-    if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata or block >= MIN_TAKEN_WORDS:
+    # Whole sentences taken word for word count as one block does, wherever they stand: a report
+    # that takes half of another's sentences and shuffles them among its own (bench/everyday.py)
+    # holds no block, but its sentences were taken as surely.
+    sentences, words = (0, 0) if block >= MIN_TAKEN_WORDS or top >= MIN_DERIVED_COVERAGE \
+        or quoted >= MIN_QUOTED_PASSAGES or lemmata else _kept_sentences(a, b, passages, spans)
+    if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata or block >= MIN_TAKEN_WORDS \
+            or words >= MIN_TAKEN_WORDS or sentences >= MIN_KEPT_SENTENCES:
         rel.type = "derived"
         if lemmata:
             commentary, base = lemmata
@@ -397,7 +424,8 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
             return rel
         if top < MIN_DERIVED_COVERAGE:
             rel.evidence.append(f"{quoted} passages quoted word for word" if quoted >= MIN_QUOTED_PASSAGES
-                                else f"a block of {block} words taken word for word")
+                                else f"a block of {block} words taken word for word" if block >= MIN_TAKEN_WORDS
+                                else f"{sentences} whole sentences taken word for word ({words} words)")
         # Neither document made of the other: which covers more says nothing of which came first.
         rel.source, why = _derived_source(a, b, spans, cov_a, cov_b, containment=top >= MIN_DERIVED_COVERAGE
                                           or quoted >= MIN_QUOTED_PASSAGES)
