@@ -121,7 +121,6 @@ def run(root: Path, name: str, vmem_gb: float, timeout: float) -> dict:
 
     def limits() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        os.nice(10)
 
     log = (root / f"{name}.log").open("w", encoding="utf-8")
     cmd = ["timeout", str(int(timeout)), "/usr/bin/time", "-v", sys.executable, "-m", "sourcetrace", "trace",
