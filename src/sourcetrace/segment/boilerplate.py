@@ -125,7 +125,7 @@ def front_matter(lines: Sequence[str]) -> int:
         field = _FIELD.match(line[m.end():] if m else line) is not None
         # past the header: a line neither marked nor a field, marked lines then one not (or the
         # reverse), a marked line no field behind another marker (a heading "### |" after "#META#")
-        if not (m or field) or bool(m) != (marked == lines_in) or m and not field and last and m.group(1) != last:
+        if not (m or field) or lines_in and bool(m) != (marked == lines_in) or m and not field and last and m.group(1) != last:
             break
         last = m.group(1) if m else last
         lines_in, marked, fields = lines_in + 1, marked + bool(m), fields + field
