@@ -255,3 +255,22 @@ def test_a_library_metadata_header_is_boilerplate_not_a_document_of_its_own():
     # The same fields with no marker are a text's opening lines like any other.
     bare = "\n".join(line.replace("#META# ", "") for line in LIBRARY_HEADER.split("\n")[2:7]) + "\n\n" + AR_MARKDOWN_BOOK
     assert [(d.start, d.boilerplate) for d in segment(_source(bare), "f")] == [(0, [])]
+
+
+def test_a_raw_books_image_links_page_markers_and_wrapped_lines_open_no_document():
+    # Latin letters in image links and page markers are no Latin text (no change of script)
+    links = "".join(f"![](https://books.example.net/Books/785_sharh-01/images/{n:03d}.jpg)\nPageV01P{n:03d}\n\n"
+                    for n in range(11, 17))
+    text = AR_MARKDOWN_BOOK + AR_REPORT + links + AR_MARKDOWN_BOOK
+    assert len(segment(_source(text), "f")) == 1
+    # a repeated caption among wrapped lines, the block ended by a fragment of no words
+    wrapped = ("# ذكروا عن مجاهد عن ابن عباس قال : الأزواج الثمانية التي ذكرت في سورة\n"
+               "~~الأنعام : من الضأن اثنين يعني الذكر والأنثى ومن المعز اثنين\n\n"
+               "### || AUTO 4\n\n# 3-1\n\n### || AUTO 4\n\n### || AUTO 4\n\n#  ] .\n\n")
+    assert len(segment(_source(AR_MARKDOWN_BOOK + wrapped + AR_MARKDOWN_BOOK), "f")) == 1
+    # a date among more short lines than a headline holds (a text wrapped at a short width)
+    long_block = "".join(f"~~سطر ملفوف من الكتاب رقم {n} بلا نقطة في آخره\n" for n in range(9)) + "12 آذار/مارس 2025\n"
+    assert len(segment(_source(AR_MARKDOWN_BOOK + long_block + AR_REPORT), "f")) == 1
+    # the same date in a headline's few short lines still opens a document
+    short_block = "".join(f"~~سطر قصير {n}\n" for n in range(3)) + "12 آذار/مارس 2025\n"
+    assert len(segment(_source(AR_MARKDOWN_BOOK + short_block + AR_REPORT), "f")) == 2
