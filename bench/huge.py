@@ -21,7 +21,7 @@ checkout's src first) under `/usr/bin/time -v`, with the address space capped (`
 timeout, sampling the process tree every 0.5 s as bench/books.py does: per stage wall, CPU and peak
 RSS; every progress line is logged with its time to DIR/NAME.log. Printed: size, words, lines of
 each file, per stage wall / CPU / peak MB, time's peak RSS, and what the outputs say (documents per
-file, the relations between files).
+file, the relations between files). Figures: bench/README.md, bigbook39 (40 MB pair: 831 CPU s, 8.8 GB).
 """
 
 from __future__ import annotations
