@@ -43,3 +43,25 @@ def test_merge_spans_joins_blocks_separated_by_whitespace_only():
     text = "aaa\n\nbbb\nccc"
     assert merge_spans([(0, 3), (5, 8)], text) == [(0, 8)]
     assert merge_spans([(0, 3), (9, 12)], text) == [(0, 3), (9, 12)]
+
+
+def test_a_metadata_header_behind_a_marker_or_fenced_is_boilerplate():
+    from sourcetrace.segment.boilerplate import front_matter
+
+    marked = ["######OpenITI#", "", "#META# 000.SortField\t:: JK_000001", "#META# المؤلف: أبو محمد",
+              "#META# [a note that is no field]", "#META# 011.AuthorDIED\t:: 281", "#META#Header#End#", "",
+              "### | باب", "# قال أبو محمد"]
+    assert front_matter(marked) == 7
+    # the marker may change on a field (older headers), never on a heading after the header
+    assert front_matter(["#000000# 000.SortField :: x", "#NewRec# 010.AuthorNAME :: y", "#NewRec# 011.Died :: 281",
+                         "### | a heading", "body"]) == 3
+    assert front_matter(["---", "title: A", "date: 2020-01-01", "author: B", "---", "Body text."]) == 5
+    # too few fields, fields with no marker or fence, a marker only on some lines, clock times: none
+    assert front_matter(["#META# a :: 1", "#META# b :: 2", "Body."]) == 0
+    assert front_matter(["Title: A", "Date: 1 May", "Author: B", "Place: C", "Body."]) == 0
+    assert front_matter(["#META# a :: 1", "b :: 2", "#META# c :: 3", "#META# d :: 4"]) == 0
+    assert front_matter(["%% 10:30 the meeting", "%% 11:00 lunch", "%% 12:15 talks", "Body."]) == 0
+    assert front_matter(["---", "title: A", "date: B", "Body text goes on here."]) == 0
+    text = "\n".join(marked)
+    spans = lines_of(text)
+    assert boilerplate_lines(text, spans)[:9] == [True, False, True, True, True, True, True, False, False]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -262,3 +263,16 @@ def test_serve_with_workers_takes_uploads_any_worker_reports_and_searches(tmp_pa
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
+
+
+def test_compare_with_the_default_encoder_lets_the_pair_pick_as_a_trace_does(monkeypatch, tmp_path):
+    """`compare A B` names no encoder: the pair picks (USE for two books, bench/huge.py), as in a
+    trace; one named is passed on."""
+    from sourcetrace.cli import compare as cli_compare
+
+    seen = []
+    monkeypatch.setattr(cli_compare, "compare", lambda a, b, store, encoder, threshold: seen.append(encoder))
+    monkeypatch.setattr(cli_compare, "store_for", lambda db, refs: contextlib.nullcontext(None))
+    cli_compare._compare_or_exit("a", "b", tmp_path / "x.db", "default", 0.5)
+    cli_compare._compare_or_exit("a", "b", tmp_path / "x.db", "use", 0.5)
+    assert seen[0] is None and seen[1].name.startswith("use")

@@ -77,3 +77,39 @@ def test_empty_document_has_zero_coverage():
     s = summarize(doc("A", 5, 5), doc("B", 0, 0), [], [], [])
     assert s["coverage_a"] == 0.0 and s["coverage_b"] == 0.0
     assert s["omitted"] == [] and s["added"] == [] and s["kinds"] == {}
+
+
+def test_a_sides_sentences_read_only_the_spans_near_them_with_the_same_counts():
+    """`_side` looks each sentence's boilerplate and covered spans up by bisection: the same
+    covered chars, content, uncovered sentences and count as reading every span (random books)."""
+    import random
+
+    from sourcetrace.relate.coverage import _clip, _side, _subtract
+
+    def reference(doc, covered, sentences):
+        boiler = merge_spans(_clip(doc.boilerplate, doc))
+        content = _subtract([(doc.start, doc.end)], boiler)
+        cov = merge_spans(_subtract(covered, boiler))
+        uncovered, counted = [], 0
+        for sent in sorted((x for x in sentences if x.doc == doc.id), key=lambda x: (x.start, x.end)):
+            parts = _subtract(merge_spans(_clip([(sent.start, sent.end)], doc)), boiler)
+            size = sum(e - s for s, e in parts)
+            if size:
+                counted += 1
+                if sum(overlap(p, cov) for p in parts) < 0.5 * size:
+                    uncovered.append((sent.start, sent.end))
+        return sum(e - s for s, e in cov), sum(e - s for s, e in content), uncovered, counted
+
+    rng = random.Random(39)
+
+    def spans(n: int, k: int, w: int) -> list[tuple[int, int]]:
+        return [(s, s + rng.randrange(1, w)) for s in sorted(rng.randrange(0, n) for _ in range(k))]
+
+    for _ in range(40):
+        n = rng.randrange(50, 3000)
+        doc = Document(id="d#1", path="d", start=rng.randrange(0, 20), end=n - rng.randrange(0, 20), lang="ar",
+                       boilerplate=spans(n, rng.randrange(0, 30), 40))
+        covered = merge_spans(spans(n, rng.randrange(0, 60), 80))
+        cuts = sorted({0, n, *(rng.randrange(0, n) for _ in range(rng.randrange(1, 80)))})
+        sentences = [Sentence("d#1", s, e, "ar") for s, e in zip(cuts, cuts[1:], strict=False)]
+        assert _side(doc, covered, sentences) == reference(doc, covered, sentences)

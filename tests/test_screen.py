@@ -293,3 +293,23 @@ def test_a_long_pair_is_aligned_in_the_very_windows_its_units_were_screened_in(m
     assert read == [(ua[w.a_lo].start, w.a_hi - w.a_lo, ub[w.b_lo].start, w.b_hi - w.b_lo) for w in plan]
     va, vb = made[0].va, made[0].vb  # filled: another plan would have been read
     assert plan != screen.windows.windows_of(pair.unit_vectors(va), pair.unit_vectors(vb))
+
+
+def test_rows_computed_a_batch_at_a_time_are_the_same_bits(monkeypatch):
+    """A book's static rows are computed KEEP_BATCH texts at a time (the head's temporaries of
+    900,000 units were ~10 GB at once); each batch's rows, the last one's too (fewer than HEAD_FROM:
+    repeated to that many), are the bits of the side's own head."""
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.setattr(screen, "_rows", type(screen._rows)())
+    monkeypatch.setattr(screen, "KEEP_BATCH", HEAD_FROM + 1)
+    static = get_encoder("static")
+    heads = []
+    finished = static.finished
+    monkeypatch.setattr(static, "finished", lambda sums, lens: (heads.append(len(sums)), finished(sums, lens))[1])
+    texts = [f"The council met in Rome on day {i} of May to review the water plan of basin {i % 7}." for i in range(3 * HEAD_FROM + 5)]
+    with threadpool_limits(1):
+        got, = screen.static_vectors(texts)
+        # batches of HEAD_FROM + 1 texts, the last of 2 repeated to HEAD_FROM rows
+        assert heads == [HEAD_FROM + 1] * 3 + [HEAD_FROM]
+        assert np.array_equal(got, static.encode(texts))

@@ -225,3 +225,52 @@ def test_a_closing_note_saved_twice_is_no_new_document():
     # A second report after a dated headline block is a document, however alike the two are in topic.
     second = AR_BOOK + "عنوان الخبر الثاني\nمكتب المتحدث الرسمي\n12 آذار/مارس 2025\n" + AR_REPORT
     assert len(segment(_source(second), "f")) == 2
+
+
+# A digital library's header: Latin-script fields behind a marker, then an Arabic book (OpenITI's
+# raw files; the values here are made up).
+LIBRARY_HEADER = (
+    "######OpenITI#\n\n"
+    "#META# 000.SortField\t:: Library_0000001\n"
+    "#META# 010.AuthorNAME\t:: Author Name\n"
+    "#META# 020.BookTITLE\t:: NODATA\n"
+    "#META# 031.LibURL\t:: http://example.org/book/1\n"
+    "#META# 041.EdNUMBER\t:: 1997\n\n"
+    "#META#Header#End#\n\n"
+)
+AR_MARKDOWN_BOOK = (
+    "### | باب في الماء\n"
+    "# قال أبو محمد : الماء طهور لا ينجسه شيء إلا ما غير لونه أو طعمه أو ريحه ، وهذا قول أهل العلم\n"
+    "~~جميعا في البلدان كلها ، ولم يختلفوا فيه .\n"
+    "# وقال غيره : الماء إذا بلغ قلتين لم يحمل الخبث ، وبه قال الشافعي وأصحابه في كتبهم كلها .\n"
+)
+
+
+def test_a_library_metadata_header_is_boilerplate_not_a_document_of_its_own():
+    text = LIBRARY_HEADER + AR_MARKDOWN_BOOK
+    docs = segment(_source(text), "f")
+    assert len(docs) == 1
+    assert docs[0].lang == "ar" and docs[0].start == text.index("### | باب")
+    assert docs[0].boilerplate[0][0] == 0 and docs[0].boilerplate[0][1] >= text.index("#META#Header#End#")
+    # The same fields with no marker are a text's opening lines like any other.
+    bare = "\n".join(line.replace("#META# ", "") for line in LIBRARY_HEADER.split("\n")[2:7]) + "\n\n" + AR_MARKDOWN_BOOK
+    assert [(d.start, d.boilerplate) for d in segment(_source(bare), "f")] == [(0, [])]
+
+
+def test_a_raw_books_image_links_page_markers_and_wrapped_lines_open_no_document():
+    # Latin letters in image links and page markers are no Latin text (no change of script)
+    links = "".join(f"![](https://books.example.net/Books/785_sharh-01/images/{n:03d}.jpg)\nPageV01P{n:03d}\n\n"
+                    for n in range(11, 17))
+    text = AR_MARKDOWN_BOOK + AR_REPORT + links + AR_MARKDOWN_BOOK
+    assert len(segment(_source(text), "f")) == 1
+    # a repeated caption among wrapped lines, the block ended by a fragment of no words
+    wrapped = ("# ذكروا عن مجاهد عن ابن عباس قال : الأزواج الثمانية التي ذكرت في سورة\n"
+               "~~الأنعام : من الضأن اثنين يعني الذكر والأنثى ومن المعز اثنين\n\n"
+               "### || AUTO 4\n\n# 3-1\n\n### || AUTO 4\n\n### || AUTO 4\n\n#  ] .\n\n")
+    assert len(segment(_source(AR_MARKDOWN_BOOK + wrapped + AR_MARKDOWN_BOOK), "f")) == 1
+    # a date among more short lines than a headline holds (a text wrapped at a short width)
+    long_block = "".join(f"~~سطر ملفوف من الكتاب رقم {n} بلا نقطة في آخره\n" for n in range(9)) + "12 آذار/مارس 2025\n"
+    assert len(segment(_source(AR_MARKDOWN_BOOK + long_block + AR_REPORT), "f")) == 1
+    # the same date in a headline's few short lines still opens a document
+    short_block = "".join(f"~~سطر قصير {n}\n" for n in range(3)) + "12 آذار/مارس 2025\n"
+    assert len(segment(_source(AR_MARKDOWN_BOOK + short_block + AR_REPORT), "f")) == 2

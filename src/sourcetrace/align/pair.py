@@ -881,9 +881,13 @@ def _aligning(a: Side, b: Side, encoder: Encoder | None, threshold: float) -> _S
         # A unit too short for the reuse matcher (a heading of a few words) with the very words of
         # its partner was taken word for word, and belongs to the block around it (PAN's inserted
         # blocks open with such headings: "Step1 Choose colors").
-        same = [p for p in passages if _same_words(a.text[p.a_start:p.a_end], b.text[p.b_start:p.b_end])]
+        # one walk, not `p not in same` a passage: quadratic in a book's passages (bench/huge.py)
+        kept: list[Passage] = []
+        same: list[Passage] = []
+        for p in passages:
+            (same if _same_words(a.text[p.a_start:p.a_end], b.text[p.b_start:p.b_end]) else kept).append(p)
         if same:
-            passages = [p for p in passages if p not in same]
+            passages = kept
             reused = _runs(a, b, reused + [replace(p, kind="verbatim", score=1.0) for p in same])
         if reused:  # only texts that share wording: a line printed as two is their layout
             lines = _lines_reused(a, b, reused + passages)

@@ -51,6 +51,7 @@ BLOCK = 1024  # rows of the static cosine matrix computed at a time (a long book
 ROWS_KEPT = 16_000  # units whose static vectors a process keeps (2 KB each: 32 MB), least recently used out
 LONG_SIDE = 2_000  # a side of this many units or more (a book) keeps its rows apart (:data:`_long_rows`) ...
 LONG_ROWS_KEPT = 98_304  # ... up to this many (2 KB each: 192 MB), least recently used out
+KEEP_BATCH = 16_384  # texts whose static rows are computed together (the head's temporaries: ~32 MB each)
 
 # text -> its static vector (unit row): a document meets several partners, and its units' pieces
 # were read and their head run again for each (the head, ~44 us a row, and sentencepiece were
@@ -215,13 +216,18 @@ def _keep(todo: list[str], long: set[str] | frozenset[str] = frozenset()) -> Non
     if not todo:
         return
     static = get_encoder("static")
-    sums, lens = static.piece_sums(todo)  # a text's sums are its own whatever else is summed beside it
-    if len(todo) < HEAD_FROM:  # the head's rows are each their own from HEAD_FROM rows on
-        fill = np.zeros(HEAD_FROM - len(todo), dtype=np.int64)
-        sums, lens = np.concatenate([sums, sums[fill]]), np.concatenate([lens, lens[fill]])
-    done = static.finished(sums, lens)
-    for i, t in enumerate(todo):  # copies: a kept row holds 2 KB, not its batch
-        (_long_rows if t in long else _rows)[t] = done[i].copy()
+    # KEEP_BATCH texts at a time: the head's temporaries are a few rows of 2 KB a text, and two
+    # editions of 40 MB (900,000 units) held ~10 GB of them at once (bench/huge.py); the same bits,
+    # as a text's sums and head rows are its own whatever rows are beside it (HEAD_FROM or more)
+    for at in range(0, len(todo), KEEP_BATCH):
+        batch = todo[at:at + KEEP_BATCH]
+        sums, lens = static.piece_sums(batch)  # a text's sums are its own whatever else is summed beside it
+        if len(batch) < HEAD_FROM:  # the head's rows are each their own from HEAD_FROM rows on
+            fill = np.zeros(HEAD_FROM - len(batch), dtype=np.int64)
+            sums, lens = np.concatenate([sums, sums[fill]]), np.concatenate([lens, lens[fill]])
+        done = static.finished(sums, lens)
+        for i, t in enumerate(batch):  # copies: a kept row holds 2 KB, not its batch
+            (_long_rows if t in long else _rows)[t] = done[i].copy()
 
 
 def keep_rows(groups: Sequence[Sequence[str]]) -> None:

@@ -65,6 +65,13 @@ _REPORTING_EN = re.compile(
     r"^\s*(?:(?:The|A|An)\s+)?(?:[A-Z][\w.'’-]*\s+){0,4}" + _TITLES_EN + r"\b(?:\s+(?:[ae]l-)?[A-Z][\w.'’-]*){0,5}\s+"
     r"(?:said|says|told|addressed|stated|announced|spoke|remarked|warned|urged|declared)\b")
 _DATELINE_ONLY = re.compile(r"^[\W\d_]*$")
+# No script shows in a URL or in a token of letters and digits together (a page marker "PageV01P012",
+# a milestone "ms0991", a code): a book's run of image links and page markers is no Latin text.
+_NO_SCRIPT = re.compile(r"\S*://\S*|\b(?=\w*\d)(?=\w*[^\W\d_])\w+")
+# A block of short lines ends a headline when it has at most this many: a title, an office, "for
+# immediate release", a dateline, a subtitle. More are verse, a list or a text wrapped at a short
+# width (a book's mARkdown source: a date among hundreds of wrapped lines opened a document).
+MAX_HEADLINE_LINES = 8
 
 
 class _Line:
@@ -84,7 +91,7 @@ class _Line:
     @property
     def profile(self) -> language.ScriptProfile:
         if self._profile is None:
-            self._profile = language.script_profile(self.text[:300])  # a line's script shows in its start
+            self._profile = language.script_profile(_NO_SCRIPT.sub(" ", self.text[:300]))  # its start shows it
         return self._profile
 
 
@@ -176,14 +183,15 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
                     shorts.append(j)
                     j += 1
                     continue
-                has_content_after = True
+                # body text has words: a line of brackets and a full stop ("] .") is a fragment
+                has_content_after = _WORD.search(other.text) is not None
                 break
             # A caption has letters: a repeated "=" or an empty paragraph of NBSPs separates, it
             # captions nothing.
             caption = any(lines[k].boilerplate and _WORD.search(lines[k].text) for k in range(i, j))
             dated = any(lines[k].short and find_date(lines[k].text) for k in range(i, j))
             # A verse (two hemistichs) is a short line of a poem, no headline line (looked at last: costly).
-            if has_content_after and (caption or dated) \
+            if has_content_after and (caption or dated) and len(shorts) <= MAX_HEADLINE_LINES \
                     and sum(not is_verse_line(lines[k].text.strip()) for k in shorts) >= 2:
                 starts.add(i)
                 seen_body = False
