@@ -55,3 +55,36 @@ def test_a_relative_date_no_document_date_resolved_says_what_it_says():
     console = Console(width=120, record=True)
     console.print(fact_diff_table(diffs, "on Thursday", "", reorder_rtl=False))
     assert "a Thursday, date not stated" in console.export_text()
+
+
+def test_each_fact_finds_the_first_passage_holding_it_as_reading_them_all_does():
+    import random
+
+    from sourcetrace.records import Passage
+    from sourcetrace.report.facts import SPAN_BLOCK, _passages_of
+
+    def first(d: FactDiff, passages: list[Passage]) -> int | None:  # every passage read, in order
+        for i, p in enumerate(passages):
+            if (d.a_start is not None and p.a_start < d.a_end and d.a_start < p.a_end) or (
+                    d.b_start is not None and p.b_start < d.b_end and d.b_start < p.b_end):
+                return i
+        return None
+
+    rng = random.Random(5)
+    size, found = 6 * SPAN_BLOCK, []
+    for _ in range(30):
+        passages = []
+        for _ in range(rng.randint(1, 40)):  # overlapping, out of order, some long, some empty
+            sa, sb = rng.randrange(size), rng.randrange(size)
+            la, lb = rng.choice([0, 1, 50, 900, 2 * SPAN_BLOCK]), rng.choice([0, 3, 70, SPAN_BLOCK + 1])
+            passages.append(Passage("A", sa, min(size, sa + la), "B", sb, min(size, sb + lb), "verbatim", 1.0))
+        diffs = []
+        for _ in range(60):
+            sa, sb = rng.randrange(size), rng.randrange(size)
+            a = (sa, sa + rng.choice([0, 1, 8, 40])) if rng.random() < 0.8 else (None, None)
+            b = (sb, sb + rng.choice([0, 2, 12])) if rng.random() < 0.8 else (None, None)
+            diffs.append(FactDiff("A", *a, "B", *b, "money", "changed", "1", "2"))
+        where = _passages_of(diffs, passages)
+        assert [where[id(d)] for d in diffs] == [first(d, passages) for d in diffs]
+        found += where.values()
+    assert None in found and len(set(found)) > 20  # facts outside every passage, and in many

@@ -35,13 +35,52 @@ def counts(diffs: Sequence[FactDiff]) -> dict[str, int]:
     return {s: c[s] for s in STATUSES if c[s]}
 
 
-def _passage_of(d: FactDiff, passages: Sequence[Passage]) -> int | None:
-    """Index of the first passage (side a in d.a) holding the fact on either side."""
-    for i, p in enumerate(passages):
-        if (d.a_start is not None and p.a_start < d.a_end and d.a_start < p.a_end) or (
-                d.b_start is not None and p.b_start < d.b_end and d.b_start < p.b_end):
-            return i
-    return None
+# A fact is looked up among the passages of its side by blocks of this many characters: two books'
+# fact diffs each read against every passage made ``compare --html`` quadratic (bench/README bigbook39).
+SPAN_BLOCK = 4096
+
+
+class _Spans:
+    """The spans of one side of a pair's passages, by the character blocks they touch: the first
+    (lowest index) span overlapping a given one, without reading every span."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self.spans = list(spans)
+        self.blocks: dict[int, list[int]] = {}
+        for i, (start, end) in enumerate(self.spans):
+            for b in _blocks(start, end):
+                self.blocks.setdefault(b, []).append(i)
+
+    def first(self, start: int, end: int) -> int | None:
+        """The lowest index whose span overlaps [start, end) as ``s < end and start < e``."""
+        best = None
+        for b in _blocks(start, end):
+            for i in self.blocks.get(b, ()):
+                if best is not None and i >= best:
+                    break  # a block's indices ascend
+                s, e = self.spans[i]
+                if s < end and start < e:
+                    best = i
+                    break
+        return best
+
+
+def _blocks(start: int, end: int) -> range:
+    """The blocks a span's characters fall in (an empty span: the block of its place)."""
+    return range(start // SPAN_BLOCK, max(start, end - 1) // SPAN_BLOCK + 1)
+
+
+def _passages_of(diffs: Sequence[FactDiff], passages: Sequence[Passage]) -> dict[int, int | None]:
+    """For each diff (by ``id``), the index of the first passage (side a in d.a) holding the fact
+    on either side, or None."""
+    a = _Spans([(p.a_start, p.a_end) for p in passages])
+    b = _Spans([(p.b_start, p.b_end) for p in passages])
+    where: dict[int, int | None] = {}
+    for d in diffs:
+        found = [i for i in (a.first(d.a_start, d.a_end) if d.a_start is not None else None,
+                             b.first(d.b_start, d.b_end) if d.b_start is not None else None) if i is not None]
+        where[id(d)] = min(found) if found else None
+    return where
 
 
 @dataclass
@@ -74,7 +113,7 @@ def fact_table(diffs: Sequence[FactDiff], text_a: str, text_b: str, *, show_same
     """The rows of the fact diff: status, type, A's text and value, B's text and value. With the
     pair's ``passages`` (side a in A, in the order the page numbers them p0, p1 …) each row names
     the passage it was found in ("—": paired by its context outside passages)."""
-    where = {id(d): _passage_of(d, passages) for d in diffs} if passages else {}
+    where = _passages_of(diffs, passages) if passages else {}
     order = sorted(diffs, key=lambda d: (STATUSES.index(d.status), where.get(id(d)) is None,
                                          where.get(id(d)) or 0))
     rows = []
