@@ -328,6 +328,14 @@ def ballots(pools: Sequence[tuple[str, str, list[str]]], vectors: Mapping[str, n
         return votes.ballots(pools, vectors)
 
 
+def wanted_products(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally | None, votes.Placement | None]]
+                    ) -> votes.Shared:
+    """The (new member, document) pairs the tallies brought up among ``plans`` (those placed) read:
+    what :func:`tallies` keeps of the new members' own tallies read whole (:data:`votes.Shared`)."""
+    return dict.fromkeys((d, doc) for doc, _, _, before, placed in plans if before is not None and placed is not None
+                         for _, d in placed[1])
+
+
 def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally | None, votes.Placement | None]],
             vectors: Mapping[str, np.ndarray], keys: Mapping[str, int], shared: votes.Shared | None = None
             ) -> dict[tuple[str, str], votes.Tally]:
@@ -346,7 +354,7 @@ def tallies(plans: Sequence[tuple[str, str, list[tuple[str, int]], votes.Tally |
     whole = [(doc, lang, pool) for doc, lang, pool, before, _ in plans if before is None]
     brought = [(doc, lang, pool, before, placed) for doc, lang, pool, before, placed in plans if before is not None]
     if shared is None and whole and brought:  # the new members' products wanted of the tallies read whole
-        shared = dict.fromkeys((d, doc) for doc, _, _, _, placed in brought if placed is not None for _, d in placed[1])
+        shared = wanted_products(brought)
     shared = shared or None  # none wanted: nothing kept
     with threadpool_limits(1):
         # Those read whole at once: a pair of documents in each other's pools is multiplied once.

@@ -937,8 +937,7 @@ def _tallied_in_two(plans: Sequence[tuple], vectors: Mapping[str, np.ndarray], k
     # The tallies read whole made first, here, together (a pair of them in each other's pools shares
     # its products: votes.tallies): a tally brought up, in either part, then reads its new members
     # from their products (votes.Shared), not multiplied again.
-    shared = dict.fromkeys((d, doc) for doc, _, _, before, placed in plans if before is not None and placed is not None
-                           for _, d in placed[1])
+    shared = pipeline.wanted_products(plans)
     ready = pipeline.tallies([p for p in plans if p[3] is None], vectors, key_of, shared)
     # Each plan's work after it, about: the new members it reads and as much again as a few members
     # for its own (its tally's rows carried, its ballot, its bytes); those read whole here, the child

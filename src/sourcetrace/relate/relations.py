@@ -256,8 +256,7 @@ def _kept_sentences(a: PairText, b: PairText, passages: Sequence[Passage],
                     spans: Sequence[tuple[int, int, int, int]]) -> tuple[int, int]:
     """The passages that keep whole sentences word for word on both sides (``_sentence_kept``),
     and their words (the shorter side's count of each)."""
-    kept = [min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3]))
-            for p, s in zip(passages, spans, strict=True) if _sentence_kept(a, b, p)]
+    kept = [_words_both(a, b, s) for p, s in zip(passages, spans, strict=True) if _sentence_kept(a, b, p)]
     return len(kept), sum(kept)
 
 
@@ -406,7 +405,7 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
         quoted = 0  # coverage decides
     lemmata = _lemmata(a, b, taken) if lines else None
     block = 0 if top >= MIN_DERIVED_COVERAGE or quoted >= MIN_QUOTED_PASSAGES or lemmata else max(
-        (min(_word_count(a, s[0], s[1]), _word_count(b, s[2], s[3])) for s in taken), default=0)
+        (_words_both(a, b, s) for s in taken), default=0)
     # Whole sentences taken word for word count as one block does, wherever they stand: a report
     # that takes half of another's sentences and shuffles them among its own (bench/everyday.py)
     # holds no block, but its sentences were taken as surely.
@@ -482,6 +481,11 @@ def _in_order(taken: Sequence[Passage], a: str) -> bool:
 
 def _word_count(side: PairText, start: int, end: int) -> int:
     return len(side.text[start:end].split())
+
+
+def _words_both(a: PairText, b: PairText, span: tuple[int, int, int, int]) -> int:
+    """A passage's words (a_start, a_end, b_start, b_end) as the shorter side counts them."""
+    return min(_word_count(a, span[0], span[1]), _word_count(b, span[2], span[3]))
 
 
 def _own_text_between(side: PairText, spans: Sequence[Span]) -> tuple[float, float]:
