@@ -149,6 +149,7 @@ ORDER_KEPT = 0.8  # share of a pair's pairs on one forward chain for it to count
 GROW_AFTER = 0.3  # share of the shorter side's units the ordered chain must hold before growing
 GROW_MARGIN = 0.5  # the margin of the next pair on a diagonal, to grow it in a text in order
 MAX_BEAD = 3  # units on one side of a bead
+EXTEND_FIT_WEIGHT = 0.15  # cosine a reordered text's neighbour may cost per unit of log-length ratio it brings nearer
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # units on each side of a bead
 
 
@@ -494,7 +495,9 @@ def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int
                 for k in ks:
                     with_k = merged + mine[k]
                     both = float(with_k @ theirs[j]) / max(float(np.linalg.norm(with_k)), 1e-12)
-                    if both >= alone and (best is None or both > best[0]):
+                    # in a reordered text the length it brings nearer pays for a little cosine
+                    gained = fit_alone - abs(np.log(max(length + lm[k], 1) / max(lt[j], 1))) if not spread else 0.0
+                    if both >= alone - EXTEND_FIT_WEIGHT * gained and (best is None or both > best[0]):
                         best = (both, k)
                 if best is None:
                     break

@@ -379,6 +379,7 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
         # those nobody holds (before the path it took as many false pairs as true ones)
         pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b,
                               sim=sim)
+        pairs = extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b)
     return pairs
 
 
