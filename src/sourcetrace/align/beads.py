@@ -150,6 +150,7 @@ GROW_AFTER = 0.3  # share of the shorter side's units the ordered chain must hol
 GROW_MARGIN = 0.5  # the margin of the next pair on a diagonal, to grow it in a text in order
 MAX_BEAD = 3  # units on one side of a bead
 EXTEND_FIT_WEIGHT = 0.15  # cosine a reordered text's neighbour may cost per unit of log-length ratio it brings nearer
+EXTEND_NEAREST = 2  # ... when its partner is among its nearest units on the other side
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # units on each side of a bead
 
 
@@ -449,7 +450,7 @@ def grow_diagonal(pairs: set[Pair], margin: np.ndarray, open_a: Sequence[bool], 
 def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
            strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool],
            numbers_a: Sequence[frozenset[str]] | None = None,
-           numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+           numbers_b: Sequence[frozenset[str]] | None = None, fit_weight: float = 0.0) -> set[Pair]:
     """``pairs`` plus beads grown at aligned units, up to MAX_BEAD units a side: an unaligned
     neighbour joins a unit's (or a group's) single partner when the merged units match that
     partner at least as well as without it, their length fits it no worse (or, in a text in
@@ -496,8 +497,15 @@ def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int
                     with_k = merged + mine[k]
                     both = float(with_k @ theirs[j]) / max(float(np.linalg.norm(with_k)), 1e-12)
                     # in a reordered text the length it brings nearer pays for a little cosine
-                    gained = fit_alone - abs(np.log(max(length + lm[k], 1) / max(lt[j], 1))) if not spread else 0.0
-                    if both >= alone - EXTEND_FIT_WEIGHT * gained and (best is None or both > best[0]):
+                    slack = 0.0
+                    if fit_weight and not spread:
+                        # the rest of a cut verse speaks of what its partner says: the partner is
+                        # among its EXTEND_NEAREST nearest units on the other side
+                        near = theirs @ mine[k]
+                        if int(np.count_nonzero(near > near[j])) >= EXTEND_NEAREST:
+                            continue
+                        slack = fit_weight * (fit_alone - abs(np.log(max(length + lm[k], 1) / max(lt[j], 1))))
+                    if both >= alone - slack and (best is None or both > best[0]):
                         best = (both, k)
                 if best is None:
                     break
