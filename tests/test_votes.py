@@ -176,26 +176,6 @@ def test_a_pair_is_chosen_when_both_documents_choose_each_other_with_enough_of_t
     assert not votes.agreed([("share", 0.9)])
 
 
-def test_a_pair_one_document_chooses_with_few_votes_is_chosen_when_a_second_ballot_backs_it():
-    """A whole text votes for a partial translation of it with few of its sentences (bench/realtext.py's
-    quran75: 3 of 32), while the partial one chooses it with its sentences and its twins."""
-    weak = votes.MIN_SHARE_BACK + 0.01
-    sentences = {("a1", "en"): ("e1", 0.2, (), NONE, ()), ("e1", "ar"): ("a1", weak, (), NONE, ()),
-                 ("a2", "en"): ("e2", 0.2, (), NONE, ()), ("e2", "ar"): ("a2", weak, (), NONE, ()),
-                 ("a3", "en"): ("e3", 0.2, (), NONE, ()), ("e3", "ar"): ("a3", votes.MIN_SHARE_BACK / 2, (), NONE, ()),
-                 ("a4", "en"): ("e4", 0.2, (), NONE, ()), ("e4", "ar"): ("a9", 0.3, (), NONE, ())}
-    twins = {("a1", "en"): ("e1", 0.28, (), NONE, ()),  # backed
-             ("a2", "en"): ("e2", votes.MIN_SHARE / 2, (), NONE, ()),  # a second ballot with too few votes
-             ("a3", "en"): ("e3", 0.28, (), NONE, ()),  # the weak side's choice on too few votes
-             ("a4", "en"): ("e4", 0.28, (), NONE, ())}  # e4 chose another
-    stretches = {("e2", "ar"): ("a2", 0.2, (), NONE, ())}  # a stretch ballot backs as a twin one does
-    assert votes.chosen(sentences, twin_votes=twins) == {("a1", "e1")}
-    assert votes.chosen(sentences, stretches, twins) == {("a1", "e1"), ("a2", "e2")}
-    assert votes.chosen(sentences) == set()  # the sentence ballots alone do not choose them
-    # both sentence ballots under MIN_SHARE: not chosen, whatever backs them
-    assert not votes.agreed([("share", weak), ("share", weak), (votes.TWIN + "share", 0.5)])
-
-
 def test_votes_in_order_choose_a_pair_whose_shares_are_low():
     """A long translation's spread sentences seldom hold each other's translations: few votes,
     each document's share under MIN_SHARE, or one voting elsewhere. Votes between sentences at
@@ -480,16 +460,12 @@ def _agreed_word_by_word(said):
         return ((len(shares) == 2 and min(shares) >= votes.MIN_SHARE)
                 or len({s for s in said if s[0] == kind + "order"}) >= votes.MIN_IN_ORDER
                 or any(s[1] + (1 if kind == votes.TWIN else 0) >= votes.MIN_RUN for s in said if s[0] == kind + "run"))
-    shares = [s[1] for s in said if s[0] == "share"]
-    backed = (len(shares) == 2 and min(shares) >= votes.MIN_SHARE_BACK and max(shares) >= votes.MIN_SHARE
-              and any(s[1] >= votes.MIN_SHARE for s in said if s[0] in (votes.TWIN + "share", votes.STRETCH + "share")))
-    return (any(kind_agreed(kind) for kind in votes.KINDS) or len({s for s in said if s[0] == votes.LISTED}) == 2
-            or backed)
+    return any(kind_agreed(kind) for kind in votes.KINDS) or len({s for s in said if s[0] == votes.LISTED}) == 2
 
 
 def test_agreed_in_one_pass_answers_as_each_word_and_kind_read_apart():
     rng = np.random.default_rng(4)
-    shares = (0.0, votes.MIN_SHARE_BACK / 2, votes.MIN_SHARE_BACK, votes.MIN_SHARE, 0.5)
+    shares = (0.0, votes.MIN_SHARE / 2, votes.MIN_SHARE, 0.5)
     runs = (votes.MIN_RUN - 2, votes.MIN_RUN - 1, votes.MIN_RUN)
     answers = set()
     for _ in range(4000):

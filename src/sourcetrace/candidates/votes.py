@@ -57,15 +57,6 @@ VOTE_SENTENCES = 32
 # are no translation 56 at 0.12 (40 at 0.13). Plain votes among 10 neighbours and 0.15 (before):
 # 51 of 69, and 96 on the planted bench.
 MIN_SHARE = 0.12
-# A pair whose sentence ballots choose each other, one with MIN_SHARE and the other with fewer votes
-# (at least MIN_SHARE_BACK), is chosen when a second ballot of either document (its twins' or its
-# stretches') chooses it with MIN_SHARE too (:func:`agreed`): a whole text votes for a partial
-# translation of it with the share kept, less its sentences whose nearest is elsewhere. bench/realtext.py:
-# quran75's whole English (40 short verses; its Arabic keeps 28 in shuffled blocks) voted 3 of 32 for
-# its Arabic, which chose it with 0.20 of its sentences and 0.28 of its twins; nothing else there
-# (any floor down to 0), nothing on the planted 10,000 (news: no twins, few stretches), where
-# dropping the second ballot added 148 pairs that are no translation at 0.09 (bench/README.md scripture40).
-MIN_SHARE_BACK = 0.06
 # A translation's sentences keep their order, so a mutual vote between two sentences at about the
 # same place in both documents (their places, as shares of each document's length, within
 # IN_ORDER_BAND) is one chance rarely casts (about 1 in 5). A pair with MIN_IN_ORDER such votes
@@ -1468,9 +1459,8 @@ def agreed(said: Sequence[Said]) -> bool:
     each per language, so a pair is chosen at most twice) with at least :data:`MIN_SHARE` of its
     voters, or at least :data:`MIN_IN_ORDER` distinct votes in order, or a run spanning
     :data:`MIN_RUN` sentences (:func:`runs`); or both sentence ballots'
-    listed choice is the other (:data:`MIN_LISTED`); or the sentence ballots choose each other, one
-    with fewer votes, and a twin or stretch ballot backs the choice (:data:`MIN_SHARE_BACK`). Otherwise
-    a stretch or a twin is no sentence: the kinds' words are never counted together."""
+    listed choice is the other (:data:`MIN_LISTED`). A stretch or a twin is no sentence: the
+    kinds' words are never counted together."""
     # The words sorted by what they are in one pass (a pass a word and kind was half of a rerun's
     # :func:`choices`: ~12,000 pairs named more than once at 10,000 documents).
     by: dict[str, list[Said]] = {}
@@ -1487,20 +1477,7 @@ def agreed(said: Sequence[Said]) -> bool:
         if runs is not None and any(_long_run(s) for s in runs):
             return True
     listed = by.get(LISTED)
-    if listed is not None and len(set(listed)) == 2:
-        return True
-    return _backed(by)
-
-
-def _backed(by: Mapping[str, list[Said]]) -> bool:
-    """Whether the sentence ballots choose each other, one with :data:`MIN_SHARE`, the other with
-    :data:`MIN_SHARE_BACK`, and a twin or stretch ballot chooses the pair with MIN_SHARE
-    (``by``: :func:`agreed`'s words by what they are)."""
-    shares = by.get("share")
-    if shares is None or len(shares) != 2 or min(shares[0][1], shares[1][1]) < MIN_SHARE_BACK \
-            or max(shares[0][1], shares[1][1]) < MIN_SHARE:
-        return False
-    return any(s[1] >= MIN_SHARE for kind in (TWIN, STRETCH) for s in by.get(kind + "share", ()))
+    return listed is not None and len(set(listed)) == 2
 
 
 def ran(said: Sequence[Said]) -> bool:
