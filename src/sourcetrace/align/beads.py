@@ -149,8 +149,10 @@ ORDER_KEPT = 0.8  # share of a pair's pairs on one forward chain for it to count
 GROW_AFTER = 0.3  # share of the shorter side's units the ordered chain must hold before growing
 GROW_MARGIN = 0.5  # the margin of the next pair on a diagonal, to grow it in a text in order
 MAX_BEAD = 3  # units on one side of a bead
-EXTEND_FIT_WEIGHT = 0.15  # cosine a reordered text's neighbour may cost per unit of log-length ratio it brings nearer
-EXTEND_NEAREST = 2  # ... when its partner is among its nearest units on the other side
+# A reordered text's neighbour may cost this much cosine per unit of log-length ratio it brings nearer
+# (:func:`extend`, after the path) ...
+EXTEND_FIT_WEIGHT = 0.15
+EXTEND_NEAREST = 2  # ... and joins only when its partner is among its this many nearest units on the other side
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # units on each side of a bead
 
 
@@ -458,7 +460,12 @@ def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int
     text (pairs not ORDER_KEPT on one chain) the neighbour must bring the length nearer: next to
     a block's edge lies as often a sentence the other side dropped, of the same topic, as the
     rest of a cut one (bench/realtext.py --handed-only, partial F1: trace's default encoder
-    Bible 0.891 -> 0.911, Qur'an 0.750 -> 0.792; USE Bible 0.912 -> 0.918, Qur'an 0.824 -> 0.837)."""
+    Bible 0.891 -> 0.911, Qur'an 0.750 -> 0.792; USE Bible 0.912 -> 0.918, Qur'an 0.824 -> 0.837).
+    ``fit_weight`` (a reordered text, after the path): a neighbour joins only if its partner is
+    among its :data:`EXTEND_NEAREST` nearest units on the other side, and may then lower the
+    cosine by ``fit_weight`` per unit of log-length ratio it brings nearer: USE gives a verse cut
+    into three English sentences a lower cosine with its whole Arabic verse than its first
+    sentence alone (quran61: 0.611 -> 0.587, the length ratio 0.46 -> 0.17; bench/README.md scripture40)."""
     out = set(pairs)
     na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
     nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
