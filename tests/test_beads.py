@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sourcetrace.align import beads
 from sourcetrace.align.beads import (
     extend,
     fill_gaps,
@@ -282,3 +283,32 @@ def test_in_a_reordered_text_a_neighbour_joins_a_bead_only_when_it_brings_the_le
     assert (6, 2) not in extend(reordered, va, vb[perm], lens_a, lens_b, [False] * 8, [False] * 8)
     # ... but one that brings them nearer (a long verse's closing sentence) still does
     assert (6, 2) in extend(reordered, va, vb[perm], lens_a, [50, 50, 80, 50, 50, 50, 50, 50], [False] * 8, [False] * 8)
+
+
+def test_in_a_reordered_text_the_rest_of_a_cut_verse_joins_at_a_little_cosine_when_it_is_near_its_partner(monkeypatch):
+    m = _meanings(10, seed=21)
+    noise = _meanings(3, seed=22)
+    # a: six verses; b holds them in shuffled blocks, a's verse 0 (two meanings) cut in two sentences
+    va = unit_vectors(np.vstack([m[0] + m[1], m[2:7]]))
+    first = m[0] + 0.5 * m[1]
+    rest = 0.7 * m[1] + 0.7 * noise[0]  # the rest of verse 0: far from the rest of a, nearest verse 0
+    dropped = 0.6 * m[1] + 0.5 * m[5] + 0.5 * m[6]  # a verse a dropped, echoing verse 0: nearer a's 4 and 5
+    vb = unit_vectors(np.vstack([m[4], m[5], m[6], first, rest, m[2], m[3], dropped]))
+    pairs = {(3, 0), (4, 1), (5, 2), (0, 3), (1, 5), (2, 6)}
+    assert in_order_share(pairs) < 0.8
+    lens_a, lens_b = [100, 50, 50, 50, 50, 100], [50, 50, 50, 50, 45, 50, 50, 45]
+    merged = vb[3] + vb[4]
+    assert float(merged @ va[0]) / np.linalg.norm(merged) < float(vb[3] @ va[0])  # the rest costs cosine
+    args = (va, vb, lens_a, lens_b, [False] * 6, [False] * 8)
+    assert extend(pairs, *args) == pairs  # as before: no neighbour that lowers the cosine
+    out = extend(pairs, *args, fit_weight=0.15)
+    assert (0, 4) in out  # the rest of the cut verse joins its partner: the length nearer
+    assert out == pairs | {(0, 4)}
+    # a verse the other side dropped, next to a long verse's pair, brings the length as near at
+    # a cosine the slack would pay, but two units of a are nearer to it: it stays out
+    vb2 = vb.copy()
+    vb2[[4, 7]] = vb[[7, 4]]
+    args2 = (va, vb2, lens_a, lens_b, [False] * 6, [False] * 8)
+    assert extend(pairs, *args2, fit_weight=0.15) == pairs
+    monkeypatch.setattr(beads, "EXTEND_NEAREST", 3)
+    assert extend(pairs, *args2, fit_weight=0.15) == pairs | {(0, 4)}

@@ -101,10 +101,11 @@ DIFFED_FACTS, ALL_FACTS = "diffed", "all"
 FACTS_CHOICES = (DIFFED_FACTS, ALL_FACTS)
 # Bump when alignment (align/) changes what a pair yields, so a store traced before aligns its
 # pairs again instead of keeping their old passages.
-ALIGNMENT_VERSION = 5  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened;
+ALIGNMENT_VERSION = 6  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened;
 # 3: a reordered pair grows at its blocks' edges (beads.grow_diagonal); 4: with no encoder chosen, a
 # same-language pair of long documents is aligned with the fast one (align.pair.pair_encoder); 5: a
-# line left uncovered with the very words of one or two lines of the other is verbatim (align.pair._lines_reused)
+# line left uncovered with the very words of one or two lines of the other is verbatim (align.pair._lines_reused);
+# 6: a reordered pair's cut verses joined after the path (beads.extend's fit_weight)
 TOPIC_SENTENCES = 64  # sentences (spread over the document) whose mean vector is its topic: all of a
 # news story, so a partial, reordered translation averages the same sentences (8 spread ones missed
 # most such pairs: the two samples held different sentences)

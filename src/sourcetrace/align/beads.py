@@ -149,6 +149,10 @@ ORDER_KEPT = 0.8  # share of a pair's pairs on one forward chain for it to count
 GROW_AFTER = 0.3  # share of the shorter side's units the ordered chain must hold before growing
 GROW_MARGIN = 0.5  # the margin of the next pair on a diagonal, to grow it in a text in order
 MAX_BEAD = 3  # units on one side of a bead
+# A reordered text's neighbour may cost this much cosine per unit of log-length ratio it brings nearer
+# (:func:`extend`, after the path) ...
+EXTEND_FIT_WEIGHT = 0.15
+EXTEND_NEAREST = 2  # ... and joins only when its partner is among its this many nearest units on the other side
 SHAPES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))  # units on each side of a bead
 
 
@@ -448,7 +452,7 @@ def grow_diagonal(pairs: set[Pair], margin: np.ndarray, open_a: Sequence[bool], 
 def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int], len_b: Sequence[int],
            strong_elsewhere_a: Sequence[bool], strong_elsewhere_b: Sequence[bool],
            numbers_a: Sequence[frozenset[str]] | None = None,
-           numbers_b: Sequence[frozenset[str]] | None = None) -> set[Pair]:
+           numbers_b: Sequence[frozenset[str]] | None = None, fit_weight: float = 0.0) -> set[Pair]:
     """``pairs`` plus beads grown at aligned units, up to MAX_BEAD units a side: an unaligned
     neighbour joins a unit's (or a group's) single partner when the merged units match that
     partner at least as well as without it, their length fits it no worse (or, in a text in
@@ -456,7 +460,12 @@ def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int
     text (pairs not ORDER_KEPT on one chain) the neighbour must bring the length nearer: next to
     a block's edge lies as often a sentence the other side dropped, of the same topic, as the
     rest of a cut one (bench/realtext.py --handed-only, partial F1: trace's default encoder
-    Bible 0.891 -> 0.911, Qur'an 0.750 -> 0.792; USE Bible 0.912 -> 0.918, Qur'an 0.824 -> 0.837)."""
+    Bible 0.891 -> 0.911, Qur'an 0.750 -> 0.792; USE Bible 0.912 -> 0.918, Qur'an 0.824 -> 0.837).
+    ``fit_weight`` (a reordered text, after the path): a neighbour joins only if its partner is
+    among its :data:`EXTEND_NEAREST` nearest units on the other side, and may then lower the
+    cosine by ``fit_weight`` per unit of log-length ratio it brings nearer: USE gives a verse cut
+    into three English sentences a lower cosine with its whole Arabic verse than its first
+    sentence alone (quran61: 0.611 -> 0.587, the length ratio 0.46 -> 0.17; bench/README.md scripture40)."""
     out = set(pairs)
     na = list(numbers_a) if numbers_a is not None else [frozenset()] * len(va)
     nb = list(numbers_b) if numbers_b is not None else [frozenset()] * len(vb)
@@ -494,7 +503,16 @@ def extend(pairs: set[Pair], va: np.ndarray, vb: np.ndarray, len_a: Sequence[int
                 for k in ks:
                     with_k = merged + mine[k]
                     both = float(with_k @ theirs[j]) / max(float(np.linalg.norm(with_k)), 1e-12)
-                    if both >= alone and (best is None or both > best[0]):
+                    # in a reordered text the length it brings nearer pays for a little cosine
+                    slack = 0.0
+                    if fit_weight and not spread:
+                        # the rest of a cut verse speaks of what its partner says: the partner is
+                        # among its EXTEND_NEAREST nearest units on the other side
+                        near = theirs @ mine[k]
+                        if int(np.count_nonzero(near > near[j])) >= EXTEND_NEAREST:
+                            continue
+                        slack = fit_weight * (fit_alone - abs(np.log(max(length + lm[k], 1) / max(lt[j], 1))))
+                    if both >= alone - slack and (best is None or both > best[0]):
                         best = (both, k)
                 if best is None:
                     break

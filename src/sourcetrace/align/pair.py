@@ -51,6 +51,7 @@ import numpy as np
 from sourcetrace.align import path, screen, windows
 from sourcetrace.align.beads import (
     BACKGROUND,
+    EXTEND_FIT_WEIGHT,
     ORDER_KEPT,
     extend,
     fill_gaps,
@@ -379,6 +380,10 @@ def _in_order(pairs: set[tuple[int, int]], ua: list[_Unit], ub: list[_Unit], va:
         # those nobody holds (before the path it took as many false pairs as true ones)
         pairs = grow_diagonal(pairs, margin, [not s for s in strong_a], [not s for s in strong_b], num_a, num_b,
                               sim=sim)
+        # a verse cut into sentences on one side, whose partner the path placed or whose rest cost
+        # a little cosine (:data:`EXTEND_FIT_WEIGHT`): its rest joins it, after the path (before,
+        # the path drew other pairs around it: bench/README.md scripture40)
+        pairs = extend(pairs, wa, wb, len_a, len_b, strong_a, strong_b, num_a, num_b, fit_weight=EXTEND_FIT_WEIGHT)
     return pairs
 
 
