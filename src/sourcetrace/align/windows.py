@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sourcetrace.progress import note
+
 MAX_CELLS = 4_000_000  # a pair up to about 2,000 x 2,000 units is aligned whole
 WINDOW = 800  # units of `a` a window owns
 OVERLAP = 100  # units it also reads on each side
@@ -66,6 +68,7 @@ def best_columns(va: np.ndarray, vb: np.ndarray, max_cells: int | None = None) -
     out = np.empty(n, dtype=np.int64)
     for lo in range(0, n, rows):
         out[lo:lo + rows] = (va[lo:lo + rows] @ vb.T).argmax(axis=1)
+        note("plan", min(n, lo + rows), n)  # a long pair's (sourcetrace/progress.py)
     return out
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from sourcetrace.cli.console import err_console, error, fail, markup
 from sourcetrace.encode import Encoder, get_encoder
@@ -50,6 +50,7 @@ class StageLog:
         self.write = write or _stderr_line
         self.name: str | None = None
         self.done, self.total_n = 0, None
+        self.pairs: dict[tuple[str, str], tuple[str, int, int]] = {}  # long pairs under way: where each is
         self.began = self.stage_began = self.last = time.monotonic()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -58,6 +59,7 @@ class StageLog:
     def start(self, name: str, total: int | None = None) -> None:
         with self._lock:
             self.name, self.done, self.total_n = name, 0, total
+            self.pairs.clear()
             self.stage_began = time.monotonic()
             if name == "done":
                 self._say(f"done in {self.stage_began - self.began:.1f} s")
@@ -72,6 +74,17 @@ class StageLog:
         with self._lock:
             self.done += n
 
+    def inside(self, a: str, b: str, what: str | None, done: int = 0, total: int = 0) -> None:
+        """Where a long pair's alignment is (``what`` None: it is done), shown on the stage's lines."""
+        with self._lock:
+            if what is None:
+                self.pairs.pop((a, b), None)
+                return
+            before = self.pairs.get((a, b))
+            self.pairs[(a, b)] = (what, done, total)
+            if before is None or before[0] != what:  # a line as each phase begins: a log shows their times
+                self._line()
+
     def progress(self) -> local.Progress:
         """The engine's callbacks (:class:`sourcetrace.engines.local.Progress`) onto this log."""
         from sourcetrace.engines import local  # deferred: numpy, faiss; most commands never trace
@@ -82,11 +95,12 @@ class StageLog:
             def start(self, name: str, total: int | None = None) -> None:  # one line with its total
                 log.start(name, total)
 
-        return Logged(advance=self.advance)
+        return Logged(advance=self.advance, inside=self.inside)
 
     def _line(self) -> None:
         count = f" {self.done}/{self.total_n}" if self.total_n is not None else f" {self.done}" if self.done else ""
-        self._say(f"{self.name}{count}, {time.monotonic() - self.stage_began:.1f} s")
+        within = "".join(f"; {a} ~ {b}: {_where(*at)}" for (a, b), at in self.pairs.items())
+        self._say(f"{self.name}{count}, {time.monotonic() - self.stage_began:.1f} s{within}")
 
     def _say(self, message: str) -> None:
         self.last = time.monotonic()
@@ -107,6 +121,11 @@ class StageLog:
         self._stop.set()
         if self._timer:
             self._timer.join()
+
+
+def _where(what: str, done: int, total: int) -> str:
+    """A long pair's phase and count as shown: ``encode 12,000/80,000``."""
+    return f"{what} {done:,}/{total:,}" if total else what
 
 
 def _stderr_line(line: str) -> None:
@@ -133,8 +152,24 @@ def stage_progress(quiet: bool) -> Iterator[local.Progress]:
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err_console, transient=True, disable=quiet) as bar:
         task = bar.add_task("encode", total=None)
+        pairs: dict[tuple[str, str], TaskID] = {}
+
+        def inside(a: str, b: str, what: str | None, done: int = 0, total: int = 0) -> None:
+            # a long pair's own bar under the stage's, gone when the pair is done
+            line = pairs.get((a, b))
+            if what is None:
+                if line is not None:
+                    bar.remove_task(pairs.pop((a, b)))
+                return
+            label = escape(f"  {a} ~ {b}: {what}")
+            if line is None:
+                pairs[(a, b)] = bar.add_task(label, total=total or None, completed=done)
+            else:
+                bar.update(line, description=label, total=total or None, completed=done)
+
         yield local.Progress(stage=lambda name: bar.update(task, description=escape(name), completed=0, total=None),
-                             total=lambda n: bar.update(task, total=n), advance=lambda n: bar.update(task, advance=n))
+                             total=lambda n: bar.update(task, total=n), advance=lambda n: bar.update(task, advance=n),
+                             inside=inside)
 
 
 def ingest_with_progress(inputs: list[str], store: Store, max_bytes: int, strict: bool,
