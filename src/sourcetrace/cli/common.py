@@ -14,23 +14,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from sourcetrace.cli.console import err_console, error, fail, markup
-from sourcetrace.encode import Encoder, get_encoder
-from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.lookup import NotFound, resolve
-from sourcetrace.engines.workers import default_workers
-from sourcetrace.pipeline import run_settings as stamp
-from sourcetrace.readers import discover
-from sourcetrace.records import Document
-from sourcetrace.store.sqlite import Store, default_db_path
 
+# What the commands run is imported by the command that runs it (numpy, the models' code, the
+# store: ~0.8 CPU s, which `sourcetrace --help` paid before printing a line).
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from sourcetrace.encode import Encoder
     from sourcetrace.engines import local
+    from sourcetrace.engines.ingest import ReadReport
+    from sourcetrace.records import Document
+    from sourcetrace.store.sqlite import Store
 
 
 def open_store(db: Path | None) -> Store:
+    from sourcetrace.store.sqlite import Store, default_db_path
+
     return Store(db or default_db_path())
 
 
@@ -143,6 +144,8 @@ def stage_progress(quiet: bool) -> Iterator[local.Progress]:
     """The engine's progress for a command: log lines when standard error is not a terminal
     (also with ``--json``: standard output keeps only the JSON), else a transient bar unless
     ``quiet``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from sourcetrace.engines import local
 
     if logs_progress():
@@ -176,6 +179,12 @@ def ingest_with_progress(inputs: list[str], store: Store, max_bytes: int, strict
                          quiet: bool, log: bool = False) -> ReadReport:
     """:func:`sourcetrace.engines.ingest.ingest` with a progress bar on standard error (two files
     or more); with ``log``, log lines instead when standard error is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sourcetrace.engines.ingest import ingest
+    from sourcetrace.engines.workers import default_workers
+    from sourcetrace.readers import discover
+
     paths, _ = discover(inputs)
     if log and logs_progress():
         with StageLog() as lines:
@@ -194,6 +203,8 @@ def index_with_progress(store: Store, quiet: bool) -> int:
     """Bring the quote index up to date (:func:`sourcetrace.quotes.search.ensure_indexed`) with
     progress on standard error: `trace` leaves the index to the first search, which on a large
     corpus takes a while and must not look hung. Returns how many documents were indexed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from sourcetrace.quotes.index import needs_index, unindexed_count
     from sourcetrace.quotes.search import ensure_indexed
 
@@ -226,6 +237,8 @@ def require_document(store: Store, doc: str) -> Document:
 
 
 def resolve_or_exit(store: Store, ref: str) -> list[Document]:
+    from sourcetrace.engines.lookup import NotFound, resolve
+
     try:
         return resolve(ref, store)
     except NotFound as exc:
@@ -233,6 +246,8 @@ def resolve_or_exit(store: Store, ref: str) -> list[Document]:
 
 
 def encoder_or_exit(name: str) -> Encoder:
+    from sourcetrace.encode import get_encoder
+
     try:
         return get_encoder(name)
     except ValueError as exc:
@@ -241,4 +256,7 @@ def encoder_or_exit(name: str) -> Encoder:
 
 def run_settings(command: str, encoder: str, threshold: float) -> dict:
     """The settings.json stamp of a command that aligns with the encoder named."""
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.pipeline import run_settings as stamp
+
     return stamp(command, get_encoder(encoder), threshold)

@@ -5,21 +5,19 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sourcetrace.align.pair import DEFAULT_THRESHOLD
-from sourcetrace.cli import render
 from sourcetrace.cli.common import run_settings
 from sourcetrace.cli.console import dump_json, fail, out_console, say
 from sourcetrace.cli.options import DbOption, EncoderOption, JsonOption, OutOption, ThresholdOption
 from sourcetrace.cli.paths import check_html, check_out, store_for
-from sourcetrace.encode import get_encoder
-from sourcetrace.engines.lookup import Comparison, NotFound, compare, pair_fact_diff
-from sourcetrace.outputs import output_set, write_jsonl, write_settings, write_texts
-from sourcetrace.pipeline import write_facts
-from sourcetrace.records import FactDiff
+from sourcetrace.defaults import DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from sourcetrace.engines.lookup import Comparison
+    from sourcetrace.records import FactDiff
 
 
 def compare_cmd(
@@ -84,6 +82,8 @@ def diff_cmd(
     The two documents are aligned first; facts are compared passage by passage, across languages
     too. Changed facts show old → new.
     """
+    from sourcetrace.cli import render
+
     check_out(out)
     check_html(html)
     result = _compare_or_exit(a, b, db, encoder, threshold)
@@ -101,6 +101,9 @@ def diff_cmd(
 
 
 def _compare_or_exit(a: str, b: str, db: Path | None, encoder: str, threshold: float) -> Comparison:
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.engines.lookup import NotFound, compare
+
     with store_for(db, (a, b)) as store:
         try:
             # "default" lets the pair pick as a trace does (USE for two books: with E5+USE on every
@@ -113,6 +116,9 @@ def _compare_or_exit(a: str, b: str, db: Path | None, encoder: str, threshold: f
 
 def _write_pair_outputs(result: Comparison, settings: dict, out: Path | None, html: Path | None) -> list[FactDiff]:
     """The fact diff of a comparison, and its --out files and --html page when asked for."""
+    from sourcetrace.engines.lookup import pair_fact_diff
+    from sourcetrace.outputs import output_set, write_jsonl, write_settings, write_texts
+    from sourcetrace.pipeline import write_facts
     from sourcetrace.report import render_compare_html
 
     sa, sb = result.a, result.b
