@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from sourcetrace.records import FactDiff
 
 
+#: How `compare` says where its passages come from (its last lines; ``passages_from`` in --json).
+STORED = "passages: the store's, from a trace that aligned this pair with the same settings (not aligned again)"
+ALIGNED = "passages: aligned now (the store holds no alignment of this pair with these settings)"
+
+
 def compare_cmd(
     a: Annotated[str, typer.Argument(help="A document id in the store, a file, or FILE#N (its N-th document).")],
     b: Annotated[str, typer.Argument(help="The other document, named the same ways.")],
@@ -54,12 +59,14 @@ def compare_cmd(
     if as_json:
         payload = {"a": sa.doc.to_json(), "b": sb.doc.to_json(), "passages": [p.to_json() for p in result.passages],
                    "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()},
-                   "fact_diffs": [d.to_json() for d in diffs], "settings": settings}
+                   "fact_diffs": [d.to_json() for d in diffs], "settings": settings,
+                   "passages_from": "store" if result.stored else "aligned"}
         dump_json(payload)
     else:
         reorder = sys.stdout.isatty() if bidi is None else bidi
         out_console.print(render_compare_terminal(sa.doc, sa.text, sb.doc, sb.text, result.passages,
                                                   sa.sentences, sb.sentences, reorder_rtl=reorder, fact_diffs=diffs))
+        say(STORED if result.stored else ALIGNED)
         if html:
             say("HTML report: {html}", html=str(html))
 

@@ -50,14 +50,20 @@ class Comparison:
     a: Side
     b: Side
     passages: list[Passage]
+    #: the passages are the store's (a trace aligned the pair with the same settings), not aligned now
+    stored: bool = False
 
 
 def compare(ref_a: str, ref_b: str, store: Store, *, encoder: Encoder | None = None,
             threshold: float = DEFAULT_THRESHOLD) -> Comparison:
-    """Align two documents. A file holding several documents contributes the one that shares
-    most with the other side (by characters covered on both sides)."""
+    """Align two documents, or take their passages from the store when a trace aligned them with
+    the same settings (:func:`pipeline.alignment_settings`: the encoder, the threshold, the reading
+    and alignment versions; a trace keeps a pair's direct passages, those :func:`align` gives).
+    A file holding several documents contributes the one that shares most with the other side
+    (by characters covered on both sides)."""
     docs_a, docs_b = resolve(ref_a, store), resolve(ref_b, store)
     vectors = StoreVectors(store)
+    settings = pipeline.alignment_settings(encoder, threshold)
     best: Comparison | None = None
     best_cover = -1
     for da in docs_a:
@@ -65,13 +71,29 @@ def compare(ref_a: str, ref_b: str, store: Store, *, encoder: Encoder | None = N
             if da.id == db.id:
                 continue
             sa, sb = side_of(store, da), side_of(store, db)
-            passages = pipeline.align_pair(sa, sb, encoder=encoder, vectors=vectors, threshold=threshold)
+            passages = stored_passages(store, da.id, db.id, settings)
+            stored = passages is not None
+            if passages is None:
+                passages = pipeline.align_pair(sa, sb, encoder=encoder, vectors=vectors, threshold=threshold)
             cover = sum(p.a_end - p.a_start + p.b_end - p.b_start for p in passages)
             if cover > best_cover:
-                best, best_cover = Comparison(sa, sb, passages), cover
+                best, best_cover = Comparison(sa, sb, passages, stored), cover
     if best is None:
         raise NotFound(f"{ref_a} and {ref_b} name the same single document")
     return best
+
+
+def stored_passages(store: Store, a: str, b: str, settings: str) -> list[Passage] | None:
+    """The passages of documents a and b the store holds from an alignment with ``settings``, a's
+    spans first and in :func:`align`'s order; None when the pair was not aligned so. (A trace that
+    aligned the pair b first kept b's alignment: its passages are turned round, not aligned again.)"""
+    found = store.alignment(a, b, settings)
+    if found is None:
+        return None
+    passages, as_asked = found
+    if not as_asked:
+        passages = [Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.score) for p in passages]
+    return sorted(passages, key=lambda p: (p.a_start, p.b_start))
 
 
 def pair_fact_diff(result: Comparison) -> tuple[list[Fact], list[FactDiff]]:
