@@ -20,9 +20,16 @@ if TYPE_CHECKING:
     from sourcetrace.records import FactDiff
 
 
-#: How `compare` says where its passages come from (its last lines; ``passages_from`` in --json).
-STORED = "passages: the store's, from a trace that aligned this pair with the same settings (not aligned again)"
-ALIGNED = "passages: aligned now (the store holds no alignment of this pair with these settings)"
+#: How `compare` says where its passages come from (its last line but --html's; ``passages_from``
+#: in --json: engines.lookup.Comparison.source).
+SAID = {
+    "store": "passages: the store's, from a trace that aligned this pair with the same settings (not aligned again)",
+    "store-reversed": "passages: the store's, from a trace that aligned this pair the other way round, turned "
+                      "round (not aligned again; --realign aligns it this way round)",
+    "aligned": "passages: aligned now (the store holds no alignment of this pair with these settings)",
+}
+RealignOption = Annotated[bool, typer.Option(
+    "--realign", help="Align the pair now even when a trace stored its alignment with the same settings.")]
 
 
 def compare_cmd(
@@ -39,19 +46,21 @@ def compare_cmd(
         "--bidi/--no-bidi",
         help="Reorder Arabic for display (for terminals without bidi support). Default: on in a terminal, "
              "off when the output is piped.")] = None,
+    realign: RealignOption = False,
 ) -> None:
     """Show which parts of one document carry which parts of the other, and how.
 
     Passages are verbatim, near-verbatim, paraphrase, translation or translated-paraphrase, with
     exact spans on both sides; sentences that match nothing are listed as omissions or additions.
     A file holding several documents contributes the one that shares most with the other side.
+    After a trace into the same store, the pair's passages are the trace's (said at the end).
     """
     from sourcetrace.relate.coverage import summarize
     from sourcetrace.report import render_compare_terminal
 
     check_out(out)
     check_html(html)
-    result = _compare_or_exit(a, b, db, encoder, threshold)
+    result = _compare_or_exit(a, b, db, encoder, threshold, realign)
     sa, sb = result.a, result.b
     settings = run_settings("compare", encoder, threshold)
     summary = summarize(sa.doc, sb.doc, result.passages, sa.sentences, sb.sentences)
@@ -60,13 +69,13 @@ def compare_cmd(
         payload = {"a": sa.doc.to_json(), "b": sb.doc.to_json(), "passages": [p.to_json() for p in result.passages],
                    "summary": {k: (dict(v) if k == "kinds" else v) for k, v in summary.items()},
                    "fact_diffs": [d.to_json() for d in diffs], "settings": settings,
-                   "passages_from": "store" if result.stored else "aligned"}
+                   "passages_from": result.source}
         dump_json(payload)
     else:
         reorder = sys.stdout.isatty() if bidi is None else bidi
         out_console.print(render_compare_terminal(sa.doc, sa.text, sb.doc, sb.text, result.passages,
                                                   sa.sentences, sb.sentences, reorder_rtl=reorder, fact_diffs=diffs))
-        say(STORED if result.stored else ALIGNED)
+        say(SAID[result.source])
         if html:
             say("HTML report: {html}", html=str(html))
 
@@ -107,7 +116,8 @@ def diff_cmd(
                                        reorder=sys.stdout.isatty(), show_same=show_same))
 
 
-def _compare_or_exit(a: str, b: str, db: Path | None, encoder: str, threshold: float) -> Comparison:
+def _compare_or_exit(a: str, b: str, db: Path | None, encoder: str, threshold: float,
+                     realign: bool = False) -> Comparison:
     from sourcetrace.encode import get_encoder
     from sourcetrace.engines.lookup import NotFound, compare
 
@@ -116,7 +126,7 @@ def _compare_or_exit(a: str, b: str, db: Path | None, encoder: str, threshold: f
             # "default" lets the pair pick as a trace does (USE for two books: with E5+USE on every
             # unit, `compare` of two 11 MB editions ran past 15 minutes, bench/huge.py)
             return compare(a, b, store, encoder=get_encoder(encoder) if encoder != "default" else None,
-                           threshold=threshold)
+                           threshold=threshold, realign=realign)
         except (NotFound, ValueError) as exc:
             fail(str(exc))
 
