@@ -222,6 +222,7 @@ def _keep(todo: list[str], long: set[str] | frozenset[str] = frozenset()) -> Non
     # editions of 40 MB (900,000 units) held ~10 GB of them at once (bench/huge.py); the same bits,
     # as a text's sums and head rows are its own whatever rows are beside it (HEAD_FROM or more)
     for at in range(0, len(todo), KEEP_BATCH):
+        note("static rows", at, len(todo))  # a long pair's, as each batch begins (sourcetrace/progress.py)
         batch = todo[at:at + KEEP_BATCH]
         sums, lens = static.piece_sums(batch)  # a text's sums are its own whatever else is summed beside it
         if len(batch) < HEAD_FROM:  # the head's rows are each their own from HEAD_FROM rows on
@@ -230,7 +231,7 @@ def _keep(todo: list[str], long: set[str] | frozenset[str] = frozenset()) -> Non
         done = static.finished(sums, lens)
         for i, t in enumerate(batch):  # copies: a kept row holds 2 KB, not its batch
             (_long_rows if t in long else _rows)[t] = done[i].copy()
-        note("static rows", at + len(batch), len(todo))  # a long pair's (sourcetrace/progress.py)
+    note("static rows", len(todo), len(todo))
 
 
 def keep_rows(groups: Sequence[Sequence[str]]) -> None:

@@ -67,8 +67,9 @@ def best_columns(va: np.ndarray, vb: np.ndarray, max_cells: int | None = None) -
     rows = max(1, (max_cells or MAX_CELLS) // max(m, 1))
     out = np.empty(n, dtype=np.int64)
     for lo in range(0, n, rows):
+        note("plan", lo, n)  # a long pair's, as each block begins (sourcetrace/progress.py)
         out[lo:lo + rows] = (va[lo:lo + rows] @ vb.T).argmax(axis=1)
-        note("plan", min(n, lo + rows), n)  # a long pair's (sourcetrace/progress.py)
+    note("plan", n, n)
     return out
 
 

@@ -127,11 +127,12 @@ class LazyBatchEncoder:
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
         batches = [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
         done = 0
+        note("encode", 0, len(items))  # a long pair's units, as each batch begins (sourcetrace/progress.py)
         if run is None:
             for idx in batches:
                 out[idx] = self.raw_rows([items[i] for i in idx])
                 done += len(idx)
-                note("encode", done, len(items))  # a long pair's units (sourcetrace/progress.py)
+                note("encode", done, len(items))
         else:
             for idx, rows in zip(batches, run([[items[i] for i in idx] for idx in batches]), strict=True):
                 out[idx] = rows
