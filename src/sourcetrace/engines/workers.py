@@ -186,7 +186,9 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
     bound = in_flight or (lambda: 4 * pool.workers)
     todo = iter(task_chunks(pairs, pool.workers) if len(pairs) >= min_pairs else heaviest_first(pairs))
     pending: set[Future] = set()
-    notes = pool.notes() if within is not None else None
+    # the workers' notes read only when a pair is long (a corpus's thousands of short pairs: no wait
+    # cut short every half second)
+    notes = pool.notes() if within is not None and any(pair_work(a, b) >= LONG_PAIR for a, b in pairs) else None
     noted: set[tuple[str, str]] = set()  # long pairs that sent a note
     ended: set[tuple[str, str]] = set()  # and are done: a note of theirs still in the queue is dropped
 
@@ -218,10 +220,9 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
             for a, b, found in fut.result():
                 if notes is not None:
                     ended.add((a, b))
-                if (a, b) in noted:
-                    noted.discard((a, b))
-                    ended.add((a, b))
-                    within(a, b, None, 0, 0)
+                    if (a, b) in noted:
+                        noted.discard((a, b))
+                        within(a, b, None, 0, 0)
                 yield a, b, found
         refill()
 
