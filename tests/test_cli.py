@@ -269,10 +269,69 @@ def test_compare_with_the_default_encoder_lets_the_pair_pick_as_a_trace_does(mon
     """`compare A B` names no encoder: the pair picks (USE for two books, bench/huge.py), as in a
     trace; one named is passed on."""
     from sourcetrace.cli import compare as cli_compare
+    from sourcetrace.engines import lookup
 
     seen = []
-    monkeypatch.setattr(cli_compare, "compare", lambda a, b, store, encoder, threshold: seen.append(encoder))
+    monkeypatch.setattr(lookup, "compare", lambda a, b, store, encoder, threshold, realign: seen.append(encoder))
     monkeypatch.setattr(cli_compare, "store_for", lambda db, refs: contextlib.nullcontext(None))
     cli_compare._compare_or_exit("a", "b", tmp_path / "x.db", "default", 0.5)
     cli_compare._compare_or_exit("a", "b", tmp_path / "x.db", "use", 0.5)
     assert seen[0] is None and seen[1].name.startswith("use")
+
+
+def test_compare_after_a_trace_takes_the_pairs_stored_passages_and_aligns_a_changed_file_again(tmp_path):
+    """`compare A B --db X` after `trace DIR --db X`: the trace's passages of the pair, said so: the
+    same as aligning it now gives the same way round, turned round the other way (aligning that
+    way may differ: --realign); once a file changes, or with another encoder, aligned again (issue 18)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paths = {"statement#1": folder / "statement.txt", "report#1": folder / "report.txt"}
+    paths["statement#1"].write_text((DEMO / "statement_en.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    paths["report#1"].write_text((DEMO / "statement_2024_en.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    traced = run("trace", str(folder), "--db", db, "--out", str(tmp_path / "out"))
+    assert traced.returncode == 0, traced.stderr
+    traced_passages = [json.loads(line) for line in (tmp_path / "out" / "passages.jsonl").read_text().splitlines()]
+    first = traced_passages[0]["a"]  # the document the trace aligned first
+    a, b = str(paths[first]), str(next(p for d, p in paths.items() if d != first))
+
+    def compare(x: str, y: str, *args: str, store: str = db) -> dict:
+        res = run("compare", x, y, "--db", store, "--json", *args)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+
+    kept, fresh = compare(a, b), compare(a, b, store=str(tmp_path / "fresh.db"))  # a store with no trace
+    assert (kept["passages_from"], fresh["passages_from"]) == ("store", "aligned")
+    assert kept["passages"] == sorted(traced_passages, key=lambda p: (p["a_start"], p["b_start"])) != []
+    assert {k: v for k, v in kept.items() if k != "passages_from"} == {
+        k: v for k, v in fresh.items() if k != "passages_from"}  # exact: the same output
+    back = compare(b, a)  # the trace's alignment turned round, b's spans first
+    assert back["passages_from"] == "store-reversed" and back["a"]["id"] == kept["b"]["id"]
+    assert sorted((p["b_start"], p["b_end"], p["a_start"], p["a_end"], p["kind"], p["score"]) for p in back["passages"]) \
+        == sorted((p["a_start"], p["a_end"], p["b_start"], p["b_end"], p["kind"], p["score"]) for p in kept["passages"])
+    realigned = compare(b, a, "--realign")
+    assert realigned["passages_from"] == "aligned"
+    assert realigned["passages"] == compare(b, a, store=str(tmp_path / "fresh.db"))["passages"]
+    terminal = run("compare", a, b, "--db", db, "--html", str(tmp_path / "c.html"))
+    assert terminal.returncode == 0 and "passages: the store's" in terminal.stdout, terminal.stderr
+    assert (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert compare(a, b, "--encoder", "use")["passages_from"] == "aligned"  # another encoder, another alignment
+    Path(b).write_text(Path(b).read_text(encoding="utf-8").replace("2024", "2025"), encoding="utf-8")  # changed
+    changed = run("compare", a, b, "--db", db)
+    assert changed.returncode == 0 and "passages: aligned now" in changed.stdout, changed.stderr
+
+
+def test_help_and_a_commands_start_import_only_what_they_run():
+    """`sourcetrace --help` imported every command's modules (numpy, the pipeline, jinja2, the
+    report: ~0.8 CPU s); each command now imports its own when it runs, and help stays whole."""
+    def imported(*args: str) -> set[str]:
+        res = subprocess.run([sys.executable, "-X", "importtime", "-m", "sourcetrace", *args], capture_output=True,
+                             text=True, timeout=300)
+        return {line.split("|")[-1].strip() for line in res.stderr.splitlines() if line.startswith("import time:")}
+
+    heavy = {"numpy", "jinja2", "sourcetrace.pipeline", "sourcetrace.report", "sourcetrace.store.sqlite",
+             "sourcetrace.engines.local", "sourcetrace.align.pair", "rich.progress"}
+    assert not heavy & imported("--help")
+    assert not heavy & imported("trace", "--help")
+    traced = imported("trace", "nothing-here", "--out", "/nonexistent/never")  # stops at its checks
+    assert "jinja2" not in traced and "sourcetrace.report" not in traced

@@ -80,3 +80,57 @@ def test_trace_of_a_long_unpunctuated_record_is_bounded(tmp_path):
     assert time.monotonic() - t0 < 300
     sentences = [json.loads(line) for line in (tmp_path / "out" / "sentences.jsonl").read_text().splitlines()]
     assert len(sentences) > 250 and max(s["end"] - s["start"] for s in sentences) <= 1000
+
+
+# `sourcetrace` as its console script runs it, with a pair "long" from 1,000 characters and
+# windows of 10 units: a test-sized pair shows what two books show (bench/huge.py).
+LONG_PAIR_CLI = """
+import sys
+from sourcetrace.align import windows
+from sourcetrace.engines import workers
+from sourcetrace.cli import main
+workers.LONG_PAIR = int(sys.argv.pop(1))
+windows.MAX_CELLS, windows.WINDOW, windows.OVERLAP, windows.WIDTH = 100, 10, 2, 2
+sys.argv[0] = "sourcetrace"
+main()
+"""
+
+
+def _long_pair(tmp_path: Path) -> list[str]:
+    """Two English texts of 80 sentences: the second keeps some sentences, rewords others."""
+    subjects = ["The council", "The minister", "The river agency", "The city office", "The farmers' union"]
+    verbs = ["agreed to spend", "said it would find", "asked for", "refused to release", "promised"]
+    things = ["new flood barriers", "a bridge over the river", "two schools", "water for the farms", "a new port"]
+    first = [f"{subjects[i % 5]} {verbs[i // 5 % 5]} {i + 2} million dollars for {things[i // 25 % 5]} in week {i}."
+             for i in range(80)]
+    second = [s if i % 3 else f"For {things[i // 25 % 5]}, {i + 2} million was the sum {subjects[i % 5].lower()} "
+              f"named during the {i}th week." for i, s in enumerate(first)]
+    paths = []
+    for name, lines in (("plan", first), ("report", second)):
+        (tmp_path / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(str(tmp_path / f"{name}.txt"))
+    return paths
+
+
+def test_a_long_pair_logs_its_phases_under_the_align_stage_and_writes_the_same_outputs(tmp_path):
+    """`align 0/1` for the whole of two books looked like a stall: a long pair's phases are logged
+    under the stage, one line as each begins (issue 17); the outputs are those of a run that logs none."""
+    def trace(long_pair: int, out: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", LONG_PAIR_CLI, str(long_pair), "trace", *_long_pair(tmp_path),
+                               "--encoder", "use", "--db", str(tmp_path / f"{out}.db"), "--out", str(tmp_path / out)],
+                              capture_output=True, text=True, timeout=600, env={**os.environ, "SOURCETRACE_WORKERS": "1"})
+
+    logged, quiet = trace(1000, "logged"), trace(10**9, "quiet")
+    assert logged.returncode == 0 and quiet.returncode == 0, logged.stderr + quiet.stderr
+    within = [line.split("; ", 1)[1] for line in logged.stderr.splitlines()
+              if line.startswith("sourcetrace: align 0/1, ") and "; " in line]
+    assert within and all(w.startswith("plan#1 ~ report#1: ") for w in within), logged.stderr
+    phases = [w.split(": ", 1)[1].split()[0] for w in within]
+    # each phase once, as it begins, in the order the pair runs them (reuse, the screen over the
+    # window plan, the encoder on what it leaves, the windows aligned)
+    assert phases == ["reuse", "static", "plan", "screen", "encode", "windows"], logged.stderr
+    assert within[-1].endswith("windows 0/9"), logged.stderr  # its ~90 units in windows of 10
+    assert not any("; " in line for line in quiet.stderr.splitlines()), quiet.stderr  # a short pair: no such line
+    for name in ("documents", "sentences", "passages", "relations", "families"):
+        assert (tmp_path / "logged" / f"{name}.jsonl").read_text() == (tmp_path / "quiet" / f"{name}.jsonl").read_text()
+    assert (tmp_path / "logged" / "passages.jsonl").read_text()

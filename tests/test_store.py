@@ -264,6 +264,25 @@ def test_alignments_and_relations_are_stored_and_cascade(tmp_path):
         assert store.documents_with_passages(["a#1", "b#1"]) == set()
 
 
+def test_a_pairs_alignment_is_read_back_under_its_settings_either_way_round_and_gone_once_a_file_changes(tmp_path):
+    from sourcetrace.records import Passage
+
+    with Store(tmp_path / "s.db") as store:
+        _put(store)
+        source = SourceFile("in/b.txt", "Other text here.", "utf-8", "text", "b" * 64, 16)
+        store.put_file("/abs/in/b.txt", source, "s1", [Document("b#1", "in/b.txt", 0, 16, "en")], [])
+        found = [Passage("a#1", 6, 9, "b#1", 0, 5, "paraphrase", 0.7), Passage("a#1", 0, 5, "b#1", 6, 9, "verbatim", 1.0)]
+        assert store.alignment("a#1", "b#1", "cfg") is None  # never aligned
+        store.put_alignment("a#1", "b#1", "cfg", found)
+        assert store.alignment("a#1", "b#1", "cfg") == (found, True)  # as stored, in its order
+        assert store.alignment("b#1", "a#1", "cfg") == (found, False)  # stored the other way round
+        assert store.alignment("a#1", "b#1", "other") is None  # other settings: not this alignment
+        store.put_alignment("a#1", "b#1", "cfg", [])  # aligned, nothing shared: an answer too
+        assert store.alignment("a#1", "b#1", "cfg") == ([], True)
+        _put(store, sha="f" * 64)  # a's file read again: its alignments are gone
+        assert store.alignment("a#1", "b#1", "cfg") is None
+
+
 def test_put_relations_writes_only_the_difference(tmp_path):
     from sourcetrace.records import Relation
 

@@ -309,7 +309,61 @@ def test_heavy_pairs_aligned_in_the_workers_give_what_this_process_gives(tmp_pat
             submitted: list = []
             pool.submit = lambda *a: submitted.append(a) or submit(*a)
             there = {(a, b): ps for a, b, ps in workers.align_pairs(store, pairs, encoder=enc, threshold=0.5, pool=pool)}
-    assert [len(chunk) for _, chunk, _ in submitted] == [1] * len(pairs)  # in the workers, a pair a task
-    assert [workers.pair_work(*chunk[0]) for _, chunk, _ in submitted] == sorted(
+    assert [len(chunk) for _, chunk, *_ in submitted] == [1] * len(pairs)  # in the workers, a pair a task
+    assert [workers.pair_work(*chunk[0]) for _, chunk, *_ in submitted] == sorted(
         (workers.pair_work(a, b) for a, b in pairs), reverse=True)
     assert here == there and any(ps for ps in here.values())
+
+
+
+WORDS = ("the council river plan flood barrier minister water week year spend million dollar work start "
+         "march rain capital meeting report statement office people city road school health money bank "
+         "price market trade farm food crop storm coast ship port train bridge power plant field court")
+
+
+def _two_books(folder, n: int = 1500) -> list[str]:
+    """Two same-language files of ``n`` sentences, the second each sentence's words shuffled:
+    little reuse, every unit screened and most encoded (a pair of a few seconds)."""
+    import random
+
+    rng = random.Random(40)
+    words = WORDS.split()
+    lines = [[rng.choice(words) for _ in range(12)] for _ in range(n)]
+    texts = {"one": [" ".join(w).capitalize() + "." for w in lines],
+             "two": [" ".join(rng.sample(w, len(w))).capitalize() + "." for w in lines]}
+    for name, sentences in texts.items():
+        (folder / f"{name}.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    return [str(folder / "one.txt"), str(folder / "two.txt")]
+
+
+def test_a_long_pair_tells_how_far_it_has_got_from_a_worker_and_here_and_aligns_the_same(tmp_path, monkeypatch):
+    """A pair of LONG_PAIR characters or more (here: 200 KB made long) sends its phases, from a
+    worker over the pool's queue or from this process, then that it is done; the passages are
+    those aligned with nobody listening; a short pair says nothing."""
+    with Store(tmp_path / "s.db") as store:
+        (x, y) = list(store.documents(ingest(_two_books(tmp_path), store).files))
+        enc = get_encoder("use")
+        monkeypatch.setattr(workers, "LONG_PAIR", 1)
+        monkeypatch.setattr(workers, "MIN_WORK", 1)  # to the workers, a pair a task
+        there: list[tuple] = []
+        with workers.PairWork(store, enc, 0.5, 2) as pool:  # first: nothing encoded yet
+            heard_there = list(workers.align_pairs(store, [(x, y)], encoder=enc, threshold=0.5, pool=pool,
+                                                   within=lambda *n: there.append(n)))
+        here: list[tuple] = []
+        heard_here = list(workers.align_pairs(store, [(x, y)], encoder=enc, threshold=0.5, workers=1,
+                                              within=lambda *n: here.append(n)))
+        quiet = list(workers.align_pairs(store, [(x, y)], encoder=enc, threshold=0.5, workers=1))
+        monkeypatch.setattr(workers, "LONG_PAIR", 10**9)
+        short: list[tuple] = []
+        list(workers.align_pairs(store, [(x, y)], encoder=enc, threshold=0.5, workers=1,
+                                 within=lambda *n: short.append(n)))
+    assert short == []
+    assert heard_there == heard_here == quiet and quiet[0][2]
+    phases = [n[2] for n in there]
+    assert {n[:2] for n in there} == {(x.id, y.id)} and there[-1] == (x.id, y.id, None, 0, 0)
+    # in a worker the chunk's static rows come first (prepare), then the pair's phases in order
+    # (its units' static rows, then the encoder); the throttle keeps each phase's end
+    assert phases[0] == "static rows" and phases.index("reuse") < phases.index("encode") and phases[-1] is None, there
+    assert set(phases) <= {"reuse", "static rows", "plan", "screen", "encode", "windows", None}
+    assert any(n[2] == "encode" and n[3] == n[4] > 1000 for n in there), there
+    assert here[0][2] == "reuse" and here[-1] == (x.id, y.id, None, 0, 0)

@@ -74,7 +74,8 @@ def trace(inputs: Sequence[str | Path], *, out: str | Path | None = None, db: st
 
 def compare(a: str, b: str, *, db: str | Path | None = None, store: Store | None = None,
             encoder: Encoder | None = None, threshold: float = DEFAULT_THRESHOLD) -> Comparison:
-    """The passages two documents share (a file of several documents gives the one that shares most)."""
+    """The passages two documents share (a file of several documents gives the one that shares most):
+    the store's when a trace aligned the pair with the same settings (``Comparison.source``)."""
     with _opened(db, store) as st:
         return compare_documents(a, b, st, encoder=encoder, threshold=threshold)
 

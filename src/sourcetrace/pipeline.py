@@ -48,6 +48,7 @@ from sourcetrace.candidates.pairs import (
     minhash_of_features,
     topic_texts,
 )
+from sourcetrace.defaults import ALL_FACTS, DIFFED_FACTS, FACTS_CHOICES  # noqa: F401 (pipeline.DIFFED_FACTS: its users)
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
 from sourcetrace.factcheck import document_facts
@@ -94,11 +95,6 @@ STAGES = ("read", "segment", "split", "encode", "candidates", "align", "compose"
 READING_VERSION = 8  # 8: "US" in capitals is no first-person "us" (the change-of-voice rule); 7: a book is not cut by a repeated heading or closing note, a title inside a word, chapter markers
 # Bump when fact extraction changes, so cached facts are extracted again.
 FACTS_VERSION = 2
-# Whose facts a trace extracts and writes (facts.jsonl): those of the documents of the pairs whose
-# facts it diffs, the only facts a trace reads (planted 25,000: 8,191 of 25,021 documents, a
-# quarter of a fresh trace's CPU spent on the others), or every document's.
-DIFFED_FACTS, ALL_FACTS = "diffed", "all"
-FACTS_CHOICES = (DIFFED_FACTS, ALL_FACTS)
 # Bump when alignment (align/) changes what a pair yields, so a store traced before aligns its
 # pairs again instead of keeping their old passages.
 ALIGNMENT_VERSION = 6  # 2: short mutual pairs stand, path rows by unit count; same-language USE screened;

@@ -62,13 +62,14 @@ from sourcetrace.align.beads import (
 )
 from sourcetrace.align.matching import cosine_matrix, margin_scores
 from sourcetrace.align.reuse import Match, find_reuse, grow_exact
+from sourcetrace.defaults import DEFAULT_THRESHOLD  # noqa: F401 (alignment's name for it)
 from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.vectors import Vectors, encoded
+from sourcetrace.progress import note
 from sourcetrace.records import Document, Passage, Sentence, Span
 from sourcetrace.text.normalize import TOKEN, normalize, normalize_text, tokens
 from sourcetrace.text.sentences import NEWLINES, unwrapped
 
-DEFAULT_THRESHOLD = 0.5
 MIN_UNIT_CHARS = 25  # a shorter leftover of a sentence carries too little to align on its own
 COVERED = 0.7  # share of a sentence's characters that reuse must cover for the sentence to be done
 
@@ -725,7 +726,8 @@ def _pairs(ua: list[_Unit], ub: list[_Unit], va: np.ndarray, vb: np.ndarray, cro
     if plan is None:
         plan = windows.windows_of(unit_vectors(va), unit_vectors(vb))
     found: Found = {}
-    for w in plan:
+    for k, w in enumerate(plan):
+        note("windows", k, len(plan))  # a long pair's (sourcetrace/progress.py)
         part = _pairs_whole(ua[w.a_lo:w.a_hi], ub[w.b_lo:w.b_hi], va[w.a_lo:w.a_hi], vb[w.b_lo:w.b_hi],
                             cross, a_lang, cal, threshold)
         found.update(((w.a_lo + i, w.b_lo + j), v) for (i, j), v in part.items()
@@ -849,6 +851,7 @@ def _aligning(a: Side, b: Side, encoder: Encoder | None, threshold: float) -> _S
         # Sentences as regions: a passage never runs across a sentence end, so each passage pairs
         # what one sentence kept of another (and a quote spread over a paragraph is several).
         regions_a, regions_b = _regions(a), _regions(b)
+        note("reuse")  # a long pair's first phase (sourcetrace/progress.py)
         reused = _grown(a, b, regions_a, regions_b,
                         _runs(a, b, _sentence_passages(a, b, find_reuse(a.text, regions_a, b.text, regions_b))))
         for p in reused:

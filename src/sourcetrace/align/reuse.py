@@ -66,6 +66,7 @@ from itertools import islice
 
 import numpy as np
 
+from sourcetrace.progress import note
 from sourcetrace.text.arabic import PRONOUN_SUFFIXES, starts_arabic, strip_enclitic, strip_proclitic
 from sourcetrace.text.normalize import normalize_span, normalized_token_columns, tokens
 from sourcetrace.text.sentences import NEWLINES, wrapped
@@ -634,7 +635,10 @@ class ReuseQuery:
         n, max_gap, min_tokens = self.n, self.max_gap, self.min_tokens
         seeds = _seeds(self.ids, side_a.region, ids_b, side_b.region, n, len(p.stem))
         cands: list[_Cand] = []
-        for chain in _chains(seeds, n, max_gap, side_a, side_b):
+        chains = _chains(seeds, n, max_gap, side_a, side_b)
+        for k, chain in enumerate(chains):
+            if not k % 256:  # a long pair's chains aligned (sourcetrace/progress.py): two books hold ~10^4-10^5
+                note("reuse", k, len(chains))
             for cand in _align_chain(chain, n, max_gap, p, side_a, side_b, min_tokens):
                 if cand.matched >= min_tokens:
                     cands.extend(_split_lines(cand, side_a, side_b, p, min_tokens))

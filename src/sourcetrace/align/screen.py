@@ -44,6 +44,7 @@ from sourcetrace.encode import Encoder, get_encoder
 from sourcetrace.encode.products import one_blas_thread
 from sourcetrace.encode.static import HEAD_FROM
 from sourcetrace.encode.vectors import Vectors
+from sourcetrace.progress import note
 
 SCREEN_COS = 0.55  # static cosine from which two units (one of them free) may be a paraphrase
 SCREENED_BY = "use"  # the encoder whose static table (get_encoder("static")) screens its units
@@ -96,7 +97,8 @@ def candidates_in(static_a: np.ndarray, free_a: Sequence[bool], static_b: np.nda
         return candidates(static_a, free_a, static_b, free_b, min_cos)
     fa, fb = np.asarray(free_a, dtype=bool), np.asarray(free_b, dtype=bool)
     ka, kb = np.zeros(len(fa), dtype=bool), np.zeros(len(fb), dtype=bool)
-    for w in plan:
+    for k, w in enumerate(plan):
+        note("screen", k, len(plan))  # a long pair's windows (sourcetrace/progress.py)
         a, b = candidates(static_a[w.a_lo:w.a_hi], fa[w.a_lo:w.a_hi], static_b[w.b_lo:w.b_hi],
                           fb[w.b_lo:w.b_hi], min_cos)
         ka[w.a_lo:w.a_hi] |= a
@@ -220,6 +222,7 @@ def _keep(todo: list[str], long: set[str] | frozenset[str] = frozenset()) -> Non
     # editions of 40 MB (900,000 units) held ~10 GB of them at once (bench/huge.py); the same bits,
     # as a text's sums and head rows are its own whatever rows are beside it (HEAD_FROM or more)
     for at in range(0, len(todo), KEEP_BATCH):
+        note("static rows", at, len(todo))  # a long pair's, as each batch begins (sourcetrace/progress.py)
         batch = todo[at:at + KEEP_BATCH]
         sums, lens = static.piece_sums(batch)  # a text's sums are its own whatever else is summed beside it
         if len(batch) < HEAD_FROM:  # the head's rows are each their own from HEAD_FROM rows on
@@ -228,6 +231,7 @@ def _keep(todo: list[str], long: set[str] | frozenset[str] = frozenset()) -> Non
         done = static.finished(sums, lens)
         for i, t in enumerate(batch):  # copies: a kept row holds 2 KB, not its batch
             (_long_rows if t in long else _rows)[t] = done[i].copy()
+    note("static rows", len(todo), len(todo))
 
 
 def keep_rows(groups: Sequence[Sequence[str]]) -> None:

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sourcetrace.progress import note
+
 MAX_CELLS = 4_000_000  # a pair up to about 2,000 x 2,000 units is aligned whole
 WINDOW = 800  # units of `a` a window owns
 OVERLAP = 100  # units it also reads on each side
@@ -65,7 +67,9 @@ def best_columns(va: np.ndarray, vb: np.ndarray, max_cells: int | None = None) -
     rows = max(1, (max_cells or MAX_CELLS) // max(m, 1))
     out = np.empty(n, dtype=np.int64)
     for lo in range(0, n, rows):
+        note("plan", lo, n)  # a long pair's, as each block begins (sourcetrace/progress.py)
         out[lo:lo + rows] = (va[lo:lo + rows] @ vb.T).argmax(axis=1)
+    note("plan", n, n)
     return out
 
 

@@ -16,8 +16,6 @@ import typer
 from sourcetrace import __version__
 from sourcetrace.cli import compare, export, facts, load, read, search, serve, show, timeline, trace
 from sourcetrace.cli.console import EXIT_CODES, err_console, error, out_console
-from sourcetrace.outputs import OutputError
-from sourcetrace.store.sqlite import StoreError
 
 app = typer.Typer(
     name="sourcetrace",
@@ -54,11 +52,25 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """Trace where a text came from."""
 
 
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The store's and the outputs' errors, each a user's (one line, exit code 2): of the modules
+    that define them, those a command imported (one not imported raised nothing; importing them
+    here would cost every command what `--help` no longer pays)."""
+    found = []
+    for module, name in (("sourcetrace.store.schema", "StoreError"), ("sourcetrace.outputs", "OutputError")):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            found.append(getattr(loaded, name))
+    return tuple(found)
+
+
 def main() -> None:
     """Entry point: user errors become one clear line, never a traceback."""
     try:
         app()
-    except (StoreError, OutputError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
         error(str(exc))
         sys.exit(2)
     except KeyboardInterrupt:

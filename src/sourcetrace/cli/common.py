@@ -14,23 +14,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sourcetrace.cli.console import err_console, error, fail, markup
-from sourcetrace.encode import Encoder, get_encoder
-from sourcetrace.engines.ingest import ReadReport, ingest
-from sourcetrace.engines.lookup import NotFound, resolve
-from sourcetrace.engines.workers import default_workers
-from sourcetrace.pipeline import run_settings as stamp
-from sourcetrace.readers import discover
-from sourcetrace.records import Document
-from sourcetrace.store.sqlite import Store, default_db_path
 
+# What the commands run is imported by the command that runs it (numpy, the models' code, the
+# store: ~0.8 CPU s, which `sourcetrace --help` paid before printing a line).
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from sourcetrace.encode import Encoder
     from sourcetrace.engines import local
+    from sourcetrace.engines.ingest import ReadReport
+    from sourcetrace.records import Document
+    from sourcetrace.store.sqlite import Store
 
 
 def open_store(db: Path | None) -> Store:
+    from sourcetrace.store.sqlite import Store, default_db_path
+
     return Store(db or default_db_path())
 
 
@@ -50,6 +51,7 @@ class StageLog:
         self.write = write or _stderr_line
         self.name: str | None = None
         self.done, self.total_n = 0, None
+        self.pairs: dict[tuple[str, str], tuple[str, int, int]] = {}  # long pairs under way: where each is
         self.began = self.stage_began = self.last = time.monotonic()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -58,6 +60,7 @@ class StageLog:
     def start(self, name: str, total: int | None = None) -> None:
         with self._lock:
             self.name, self.done, self.total_n = name, 0, total
+            self.pairs.clear()
             self.stage_began = time.monotonic()
             if name == "done":
                 self._say(f"done in {self.stage_began - self.began:.1f} s")
@@ -72,6 +75,17 @@ class StageLog:
         with self._lock:
             self.done += n
 
+    def inside(self, a: str, b: str, what: str | None, done: int = 0, total: int = 0) -> None:
+        """Where a long pair's alignment is (``what`` None: it is done), shown on the stage's lines."""
+        with self._lock:
+            if what is None:
+                self.pairs.pop((a, b), None)
+                return
+            before = self.pairs.get((a, b))
+            self.pairs[(a, b)] = (what, done, total)
+            if before is None or before[0] != what:  # a line as each phase begins: a log shows their times
+                self._line()
+
     def progress(self) -> local.Progress:
         """The engine's callbacks (:class:`sourcetrace.engines.local.Progress`) onto this log."""
         from sourcetrace.engines import local  # deferred: numpy, faiss; most commands never trace
@@ -82,11 +96,12 @@ class StageLog:
             def start(self, name: str, total: int | None = None) -> None:  # one line with its total
                 log.start(name, total)
 
-        return Logged(advance=self.advance)
+        return Logged(advance=self.advance, inside=self.inside)
 
     def _line(self) -> None:
         count = f" {self.done}/{self.total_n}" if self.total_n is not None else f" {self.done}" if self.done else ""
-        self._say(f"{self.name}{count}, {time.monotonic() - self.stage_began:.1f} s")
+        within = "".join(f"; {a} ~ {b}: {_where(*at)}" for (a, b), at in self.pairs.items())
+        self._say(f"{self.name}{count}, {time.monotonic() - self.stage_began:.1f} s{within}")
 
     def _say(self, message: str) -> None:
         self.last = time.monotonic()
@@ -109,6 +124,11 @@ class StageLog:
             self._timer.join()
 
 
+def _where(what: str, done: int, total: int) -> str:
+    """A long pair's phase and count as shown: ``encode 12,000/80,000``."""
+    return f"{what} {done:,}/{total:,}" if total else what
+
+
 def _stderr_line(line: str) -> None:
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
@@ -124,6 +144,8 @@ def stage_progress(quiet: bool) -> Iterator[local.Progress]:
     """The engine's progress for a command: log lines when standard error is not a terminal
     (also with ``--json``: standard output keeps only the JSON), else a transient bar unless
     ``quiet``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from sourcetrace.engines import local
 
     if logs_progress():
@@ -133,14 +155,36 @@ def stage_progress(quiet: bool) -> Iterator[local.Progress]:
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err_console, transient=True, disable=quiet) as bar:
         task = bar.add_task("encode", total=None)
+        pairs: dict[tuple[str, str], TaskID] = {}
+
+        def inside(a: str, b: str, what: str | None, done: int = 0, total: int = 0) -> None:
+            # a long pair's own bar under the stage's, gone when the pair is done
+            line = pairs.get((a, b))
+            if what is None:
+                if line is not None:
+                    bar.remove_task(pairs.pop((a, b)))
+                return
+            label = escape(f"  {a} ~ {b}: {what}")
+            if line is None:
+                pairs[(a, b)] = bar.add_task(label, total=total or None, completed=done)
+            else:
+                bar.update(line, description=label, total=total or None, completed=done)
+
         yield local.Progress(stage=lambda name: bar.update(task, description=escape(name), completed=0, total=None),
-                             total=lambda n: bar.update(task, total=n), advance=lambda n: bar.update(task, advance=n))
+                             total=lambda n: bar.update(task, total=n), advance=lambda n: bar.update(task, advance=n),
+                             inside=inside)
 
 
 def ingest_with_progress(inputs: list[str], store: Store, max_bytes: int, strict: bool,
                          quiet: bool, log: bool = False) -> ReadReport:
     """:func:`sourcetrace.engines.ingest.ingest` with a progress bar on standard error (two files
     or more); with ``log``, log lines instead when standard error is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sourcetrace.engines.ingest import ingest
+    from sourcetrace.engines.workers import default_workers
+    from sourcetrace.readers import discover
+
     paths, _ = discover(inputs)
     if log and logs_progress():
         with StageLog() as lines:
@@ -159,6 +203,8 @@ def index_with_progress(store: Store, quiet: bool) -> int:
     """Bring the quote index up to date (:func:`sourcetrace.quotes.search.ensure_indexed`) with
     progress on standard error: `trace` leaves the index to the first search, which on a large
     corpus takes a while and must not look hung. Returns how many documents were indexed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from sourcetrace.quotes.index import needs_index, unindexed_count
     from sourcetrace.quotes.search import ensure_indexed
 
@@ -191,6 +237,8 @@ def require_document(store: Store, doc: str) -> Document:
 
 
 def resolve_or_exit(store: Store, ref: str) -> list[Document]:
+    from sourcetrace.engines.lookup import NotFound, resolve
+
     try:
         return resolve(ref, store)
     except NotFound as exc:
@@ -198,6 +246,8 @@ def resolve_or_exit(store: Store, ref: str) -> list[Document]:
 
 
 def encoder_or_exit(name: str) -> Encoder:
+    from sourcetrace.encode import get_encoder
+
     try:
         return get_encoder(name)
     except ValueError as exc:
@@ -206,4 +256,7 @@ def encoder_or_exit(name: str) -> Encoder:
 
 def run_settings(command: str, encoder: str, threshold: float) -> dict:
     """The settings.json stamp of a command that aligns with the encoder named."""
+    from sourcetrace.encode import get_encoder
+    from sourcetrace.pipeline import run_settings as stamp
+
     return stamp(command, get_encoder(encoder), threshold)

@@ -11,7 +11,6 @@ import typer
 from sourcetrace.cli.console import err_console, fail, markup
 from sourcetrace.cli.options import DbOption
 from sourcetrace.cli.paths import check_file, check_out, reading_store
-from sourcetrace.export import DIR_FORMATS, FORMATS, ExportError, Selection, read_outputs, write
 
 _WHAT = {"tmx": "translation units", "tsv": "bitext lines", "passim": "passim records",
          "parquet": "passages (with every table)", "jsonl": "passages (with every table)"}
@@ -47,6 +46,8 @@ def export(
     records and the tables hold every passage. Reads the store (never creating one) or, with
     --from, a `trace --out` directory; the files' texts come from there, so spans show exact text.
     """
+    from sourcetrace.export import FORMATS, ExportError, Selection, read_outputs, write
+
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
     if db is not None and from_dir is not None:
@@ -71,6 +72,8 @@ def export(
 def _check_out(fmt: str, out: Path | None, from_dir: Path | None) -> None:
     """--out before any work: a directory for the table formats (not the one read), a file whose
     folder can be written for the others."""
+    from sourcetrace.export import DIR_FORMATS
+
     if fmt in DIR_FORMATS:
         if out is None:
             fail(f"{fmt} writes a directory of tables: name it with --out")

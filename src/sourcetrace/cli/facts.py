@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from sourcetrace.cli import render
 from sourcetrace.cli.common import resolve_or_exit
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, JsonOption
 from sourcetrace.cli.paths import check_out, store_for
-from sourcetrace.outputs import output_set, write_jsonl
 
 
 def facts_cmd(
@@ -30,7 +28,9 @@ def facts_cmd(
     Each fact has its span in the file and a normalized value: integers, "5000000 USD", ISO dates
     ("--06-04" when the text gives no year), and name keys that meet across Arabic and English.
     """
+    from sourcetrace.cli import render
     from sourcetrace.factcheck import FACT_TYPES, document_facts
+    from sourcetrace.outputs import output_set, write_jsonl
 
     bad = [k for k in kind or [] if k not in FACT_TYPES]
     if bad:

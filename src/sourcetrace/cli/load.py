@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sourcetrace.cli.common import StageLog, logs_progress, open_store
 from sourcetrace.cli.console import dump_json, err_console, fail, say
@@ -30,6 +29,8 @@ def load(
     named) or an interrupt leaves the store as it was. Files already in the store under the same
     path are replaced.
     """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     from sourcetrace.engines import local
     from sourcetrace.engines.load import LoadError
     from sourcetrace.engines.load import load as load_outputs

@@ -8,10 +8,26 @@ import glob
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sourcetrace.cli.console import fail
-from sourcetrace.outputs import check_writable_dir
-from sourcetrace.store.sqlite import Store, default_db_path
+
+# The store and the outputs' checks are imported when a command checks (numpy comes with them:
+# not for `sourcetrace --help`).
+if TYPE_CHECKING:
+    from sourcetrace.store.sqlite import Store
+
+
+def check_writable_dir(path: Path, what: str) -> str | None:
+    from sourcetrace.outputs import check_writable_dir as check
+
+    return check(path, what)
+
+
+def default_db_path() -> Path:
+    from sourcetrace.store.sqlite import default_db_path as default
+
+    return default()
 
 
 def check_out(out: Path | None) -> None:
@@ -54,12 +70,16 @@ def check_paths(out: Path | None = None, db: Path | None = None, html: Path | No
 
 def reading_store(db: Path | None) -> Store:
     """The store of a command that only reads one: it must exist (never created here)."""
+    from sourcetrace.store.sqlite import Store
+
     return Store(db or default_db_path(), create=False)
 
 
 def store_for(db: Path | None, refs: Iterable[str]) -> Store:
     """The store of a command over documents named by id or by file: reading a file writes the
     store (checked first, created if missing); ids alone only read an existing one."""
+    from sourcetrace.store.sqlite import Store
+
     if any(_names_file(ref) for ref in refs):
         check_db(db)
         return Store(db or default_db_path())

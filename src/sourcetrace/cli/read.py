@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sourcetrace.cli import render
 from sourcetrace.cli.common import ingest_with_progress, open_store, report_failures
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, InputsArgument, JsonOption, MaxBytesOption, OutOption
 from sourcetrace.cli.paths import check_paths
-from sourcetrace.outputs import output_set, write_jsonl, write_settings, write_texts
-from sourcetrace.pipeline import reading_settings
-from sourcetrace.quotes.index import update_index
-from sourcetrace.readers import DEFAULT_MAX_BYTES, ReadError
-from sourcetrace.records import Document
-from sourcetrace.store.sqlite import Store, file_key
+from sourcetrace.defaults import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from sourcetrace.records import Document
+    from sourcetrace.store.sqlite import Store
 
 
 def read(
@@ -33,6 +31,12 @@ def read(
     Reading the same files again does nothing (content hash); changed files are read again.
     The exit code is 1 when any input could not be read (the rest is still read and stored).
     """
+    from sourcetrace.cli import render
+    from sourcetrace.outputs import output_set, write_jsonl, write_settings, write_texts
+    from sourcetrace.pipeline import reading_settings
+    from sourcetrace.quotes.index import update_index
+    from sourcetrace.readers import ReadError
+
     check_paths(out, db)
     with open_store(db) as store:
         try:
@@ -66,6 +70,8 @@ def read(
 
 def _document_rows(store: Store, docs: list[Document]) -> list[dict]:
     """Each document's contract record with its size, boilerplate, sentence count, encoding and format."""
+    from sourcetrace.store.sqlite import file_key
+
     rows = []
     for d in docs:
         sentences = store.sentences(d.id)

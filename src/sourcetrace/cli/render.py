@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -18,12 +19,11 @@ from rich.table import Table
 from rich.text import Text
 
 from sourcetrace.cli.console import markup, row
-from sourcetrace.factcheck.dates import shown
-from sourcetrace.records import Document, Fact, Relation
-from sourcetrace.report.bidi import visual
-from sourcetrace.report.compare_terminal import fit
-from sourcetrace.report.facts import fact_diff_table
-from sourcetrace.report.wording import chain_end
+
+# The report's views are imported by the view that shows them (the report package brings jinja2
+# and the HTML templates: a trace's summary needs none of them).
+if TYPE_CHECKING:
+    from sourcetrace.records import Document, Fact, Relation
 
 MAX_ROWS = 40  # rows of a terminal table; the JSONL files hold everything
 
@@ -155,6 +155,8 @@ def relations(document: Document, rels: Sequence) -> RenderableType:
 def origin_chain(chain: Sequence[tuple[str, Relation | None]], relations: Sequence[Relation]) -> RenderableType:
     """A document, its closest source below it, … down to the origin, one indented line each; the
     last says whether it is an origin or a document whose relations' direction is unknown."""
+    from sourcetrace.report.wording import chain_end
+
     lines = []
     for i, (d, rel) in enumerate(chain):
         label = chain_end(chain, relations) if rel is None else f"{rel.type} of ↓ ({'; '.join(rel.evidence[:2])})"
@@ -164,6 +166,9 @@ def origin_chain(chain: Sequence[tuple[str, Relation | None]], relations: Sequen
 
 def facts(facts: Sequence[Fact], docs: Sequence[Document], texts: dict[str, str], *, reorder: bool) -> Table:
     """One row a fact: document, span, type, normalized value and the text as it stands."""
+    from sourcetrace.factcheck.dates import shown
+    from sourcetrace.report.bidi import visual
+
     table = Table(title=f"{len(facts)} facts in {escape(', '.join(d.id for d in docs))}", title_justify="left",
                   box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("doc", no_wrap=True, overflow="ellipsis", max_width=24)
@@ -180,6 +185,8 @@ def facts(facts: Sequence[Fact], docs: Sequence[Document], texts: dict[str, str]
 def fact_diff(a: Document, b: Document, passages: int, diffs: Sequence, text_a: str, text_b: str, *,
               reorder: bool, show_same: bool) -> RenderableType:
     """The two documents, then the facts B changed, dropped or added (and kept, with ``show_same``)."""
+    from sourcetrace.report.facts import fact_diff_table
+
     head = markup("[bold]A[/bold] {a} ({a_lang})  →  [bold]B[/bold] {b} ({b_lang}): {n} passages",
                   a=a.id, a_lang=a.lang, b=b.id, b_lang=b.lang, n=passages)
     return Group(head, fact_diff_table(diffs, text_a, text_b, reorder_rtl=reorder, show_same=show_same,
@@ -188,6 +195,9 @@ def fact_diff(a: Document, b: Document, passages: int, diffs: Sequence, text_a: 
 
 def timeline(tl, *, reorder: bool) -> RenderableType:
     """Versions in date order, then for each step the sentences dropped and added and the facts changed."""
+    from sourcetrace.report.compare_terminal import fit
+    from sourcetrace.report.facts import fact_diff_table
+
     lines: list[RenderableType] = [markup("[bold]versions[/bold]: {versions}", versions=" → ".join(
         f"{v.doc.id} ({v.date or 'no date'})" for v in tl.versions))]
     if tl.left_out:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from sourcetrace.cli import render
 from sourcetrace.cli.common import index_with_progress
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, JsonOption
@@ -26,6 +25,7 @@ def search_cmd(
     origin of its family. The first search after a trace indexes what is new (and loads the
     encoder); `sourcetrace index` does it beforehand.
     """
+    from sourcetrace.cli import render
     from sourcetrace.quotes.search import QueryError, check_query, earliest, search
 
     with reading_store(db) as store:

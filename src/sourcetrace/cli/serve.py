@@ -9,8 +9,7 @@ import typer
 from sourcetrace.cli.common import index_with_progress
 from sourcetrace.cli.console import err_console, markup
 from sourcetrace.cli.options import DbOption
-from sourcetrace.cli.paths import reading_store
-from sourcetrace.store.sqlite import default_db_path
+from sourcetrace.cli.paths import default_db_path, reading_store
 
 DEFAULT_MAX_WORKERS = 4
 MAX_WORKERS = 64

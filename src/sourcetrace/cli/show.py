@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from sourcetrace.cli import render
 from sourcetrace.cli.common import require_document
 from sourcetrace.cli.console import dump_json, out_console
 from sourcetrace.cli.options import DbOption, JsonOption
@@ -19,6 +18,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """List a document's relations with their evidence (after `sourcetrace trace`)."""
+    from sourcetrace.cli import render
     from sourcetrace.relate.lineage import relations_of
 
     with reading_store(db) as store:
@@ -36,6 +36,7 @@ def origin(
     as_json: JsonOption = False,
 ) -> None:
     """Print a document's inferred origin chain: its closest source, that one's source, … the origin."""
+    from sourcetrace.cli import render
     from sourcetrace.relate.lineage import chain_json, origin_chain
 
     with reading_store(db) as store:

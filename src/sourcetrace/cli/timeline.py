@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sourcetrace.align.pair import DEFAULT_THRESHOLD
-from sourcetrace.cli import render
 from sourcetrace.cli.common import (
     encoder_or_exit,
     ingest_with_progress,
@@ -19,10 +17,10 @@ from sourcetrace.cli.common import (
 from sourcetrace.cli.console import dump_json, fail, out_console
 from sourcetrace.cli.options import DbOption, EncoderOption, JsonOption, ThresholdOption
 from sourcetrace.cli.paths import check_out, store_for
-from sourcetrace.outputs import output_set, write_jsonl
-from sourcetrace.pipeline import write_facts
-from sourcetrace.readers import DEFAULT_MAX_BYTES
-from sourcetrace.records import Document
+from sourcetrace.defaults import DEFAULT_MAX_BYTES, DEFAULT_THRESHOLD
+
+if TYPE_CHECKING:
+    from sourcetrace.records import Document
 
 
 def timeline(
@@ -42,7 +40,10 @@ def timeline(
     Documents that share no text with another input are left out (not versions). A version's date
     is its own, else the latest date it states (see sourcetrace.relate.timeline).
     """
+    from sourcetrace.cli import render
     from sourcetrace.engines.lookup import timeline_of
+    from sourcetrace.outputs import output_set, write_jsonl
+    from sourcetrace.pipeline import write_facts
 
     check_out(out)
     with store_for(db, inputs) as store:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sourcetrace import pipeline
-from sourcetrace.align.pair import DEFAULT_THRESHOLD
-from sourcetrace.cli import render
 from sourcetrace.cli.common import (
     encoder_or_exit,
     ingest_with_progress,
@@ -28,9 +25,10 @@ from sourcetrace.cli.options import (
     ThresholdOption,
 )
 from sourcetrace.cli.paths import check_paths
-from sourcetrace.engines import local
-from sourcetrace.readers import DEFAULT_MAX_BYTES
-from sourcetrace.records import Document
+from sourcetrace.defaults import DEFAULT_MAX_BYTES, DEFAULT_THRESHOLD, DIFFED_FACTS, FACTS_CHOICES
+
+if TYPE_CHECKING:
+    from sourcetrace.records import Document
 
 
 def trace(
@@ -59,7 +57,7 @@ def trace(
     facts: Annotated[str, typer.Option(
         "--facts", help="Whose facts to extract and write to facts.jsonl: diffed (the documents of the pairs "
                         "whose facts are diffed, the only ones a trace reads) or all (every document's).")]
-    = pipeline.DIFFED_FACTS,
+    = DIFFED_FACTS,
 ) -> None:
     """Read the inputs and find the passages every pair of documents shares.
 
@@ -71,12 +69,15 @@ def trace(
     """
     if engine not in ("local", "spark"):
         raise typer.BadParameter("local or spark", param_hint="--engine")
-    if facts not in pipeline.FACTS_CHOICES:
-        raise typer.BadParameter(" or ".join(pipeline.FACTS_CHOICES), param_hint="--facts")
+    if facts not in FACTS_CHOICES:
+        raise typer.BadParameter(" or ".join(FACTS_CHOICES), param_hint="--facts")
     if engine == "spark":
         _trace_spark(inputs, out, db=db, html=html, as_json=as_json, threshold=threshold, encoder=encoder,
                      max_bytes=max_bytes, master=master, fmt=fmt, conf=conf or [], facts=facts)
         return
+    from sourcetrace.cli import render
+    from sourcetrace.engines import local
+
     check_paths(out, db, html)
     enc = encoder_or_exit(encoder) if encoder != "default" else None
     with open_store(db) as store:
@@ -135,7 +136,7 @@ def _pair_table(docs: list[Document], passages: list) -> list[dict]:
 
 def _trace_spark(inputs: list[str], out: Path, *, db: Path | None, html: Path | None, as_json: bool,
                  threshold: float, encoder: str, max_bytes: int, master: str, fmt: str, conf: list[str],
-                 facts: str = pipeline.DIFFED_FACTS) -> None:
+                 facts: str = DIFFED_FACTS) -> None:
     """`trace --engine spark`: the stages on Spark, the tables written by its executors."""
     if db is not None or html is not None:
         raise typer.BadParameter("--db and --html are the local engine's: a Spark run keeps no store "
@@ -163,6 +164,8 @@ def _trace_spark(inputs: list[str], out: Path, *, db: Path | None, html: Path | 
                    "seconds": {k: round(v, 2) for k, v in summary.seconds.items()},
                    "failures": [f.__dict__ for f in summary.failures], "n_failures": summary.n_failures})
     else:
+        from sourcetrace.cli import render
+
         out_console.print(render.spark_summary(summary))
     if summary.n_failures:
         raise typer.Exit(1)

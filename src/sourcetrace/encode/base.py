@@ -14,6 +14,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from sourcetrace.progress import note
+
 # Arabic short vowels, tanween, shadda, sukun, dagger alef and tatweel. Tatoeba-style text carries
 # them unevenly (تحصّل vs تحصل); both bundled models were trained mostly on undiacritised text
 # and match better without them (bench/tatoeba.py: +1.5 points nearest-neighbour for e5 and USE).
@@ -124,12 +126,18 @@ class LazyBatchEncoder:
         # Sorting by length keeps each batch's padding small; rows are put back in input order.
         order = sorted(range(len(items)), key=lambda i: len(items[i]))
         batches = [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+        done = 0
+        note("encode", 0, len(items))  # a long pair's units, as each batch begins (sourcetrace/progress.py)
         if run is None:
             for idx in batches:
                 out[idx] = self.raw_rows([items[i] for i in idx])
+                done += len(idx)
+                note("encode", done, len(items))
         else:
             for idx, rows in zip(batches, run([[items[i] for i in idx] for idx in batches]), strict=True):
                 out[idx] = rows
+                done += len(idx)
+                note("encode", done, len(items))
         return l2_normalize(out)
 
     def raw_rows(self, items: list[str]) -> np.ndarray:

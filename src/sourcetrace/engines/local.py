@@ -102,11 +102,14 @@ MIN_POOL_DOCS = 300
 
 @dataclass
 class Progress:
-    """How a caller hears about a long run: the stage's name, its total, and steps done."""
+    """How a caller hears about a long run: the stage's name, its total, and steps done; and
+    ``inside``, how far a long pair of the align stage has got (engines/workers.py ``Within``: a, b,
+    what it is at or None once done, done, total), since two books are one step of the stage."""
 
     stage: Callable[[str], None] | None = None
     total: Callable[[int], None] | None = None
     advance: Callable[[int], None] | None = None
+    inside: Callable[[str, str, str | None, int, int], None] | None = None
 
     def start(self, name: str, total: int | None = None) -> None:
         if self.stage:
@@ -1071,7 +1074,7 @@ def align_all(store: Store, docs: Sequence[Document], *, encoder: Encoder | None
     # has stopped by now (:meth:`AlignAhead.join`): no other thread of this process sets the limit.
     with threadpool_limits(1):
         for a, b, found in align_pairs(store, [(by_id[a], by_id[b]) for a, b in todo], encoder=encoder,
-                                       threshold=threshold, workers=workers, pool=pool):
+                                       threshold=threshold, workers=workers, pool=pool, within=progress.inside):
             if pair_key(a, b) in on_trial:
                 def other_way(a: str = a, b: str = b) -> list[Passage]:  # seldom: here, not in the workers
                     return next(align_pairs(store, [(by_id[b], by_id[a])], encoder=encoder, threshold=threshold))[2]

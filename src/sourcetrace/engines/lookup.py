@@ -50,14 +50,26 @@ class Comparison:
     a: Side
     b: Side
     passages: list[Passage]
+    #: where the passages come from: ``aligned`` now, or the ``store``'s (a trace aligned the pair,
+    #: a first, with the same settings: what aligning now gives), or ``store-reversed`` (it aligned
+    #: b first: its passages turned round, which aligning a first may not give exactly)
+    source: str = "aligned"
+
+
+#: :attr:`Comparison.source`'s values.
+ALIGNED, STORED, STORED_REVERSED = "aligned", "store", "store-reversed"
 
 
 def compare(ref_a: str, ref_b: str, store: Store, *, encoder: Encoder | None = None,
-            threshold: float = DEFAULT_THRESHOLD) -> Comparison:
-    """Align two documents. A file holding several documents contributes the one that shares
-    most with the other side (by characters covered on both sides)."""
+            threshold: float = DEFAULT_THRESHOLD, realign: bool = False) -> Comparison:
+    """Align two documents, or take their passages from the store when a trace aligned them with
+    the same settings (:func:`pipeline.alignment_settings`: the encoder, the threshold, the reading
+    and alignment versions; a trace keeps a pair's direct passages, those :func:`align` gives),
+    unless ``realign``. A file holding several documents contributes the one that shares most
+    with the other side (by characters covered on both sides)."""
     docs_a, docs_b = resolve(ref_a, store), resolve(ref_b, store)
     vectors = StoreVectors(store)
+    settings = pipeline.alignment_settings(encoder, threshold)
     best: Comparison | None = None
     best_cover = -1
     for da in docs_a:
@@ -65,13 +77,31 @@ def compare(ref_a: str, ref_b: str, store: Store, *, encoder: Encoder | None = N
             if da.id == db.id:
                 continue
             sa, sb = side_of(store, da), side_of(store, db)
-            passages = pipeline.align_pair(sa, sb, encoder=encoder, vectors=vectors, threshold=threshold)
+            found = None if realign else stored_passages(store, da.id, db.id, settings)
+            if found is None:
+                passages = pipeline.align_pair(sa, sb, encoder=encoder, vectors=vectors, threshold=threshold)
+                source = ALIGNED
+            else:
+                passages, source = found[0], STORED if found[1] else STORED_REVERSED
             cover = sum(p.a_end - p.a_start + p.b_end - p.b_start for p in passages)
             if cover > best_cover:
-                best, best_cover = Comparison(sa, sb, passages), cover
+                best, best_cover = Comparison(sa, sb, passages, source), cover
     if best is None:
         raise NotFound(f"{ref_a} and {ref_b} name the same single document")
     return best
+
+
+def stored_passages(store: Store, a: str, b: str, settings: str) -> tuple[list[Passage], bool] | None:
+    """The passages of documents a and b the store holds from an alignment with ``settings``, a's
+    spans first and in :func:`align`'s order, and whether the pair was aligned a first (else b
+    first: its passages turned round, not aligned again); None when it was not aligned so."""
+    found = store.alignment(a, b, settings)
+    if found is None:
+        return None
+    passages, as_asked = found
+    if not as_asked:
+        passages = [Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.score) for p in passages]
+    return sorted(passages, key=lambda p: (p.a_start, p.b_start)), as_asked
 
 
 def pair_fact_diff(result: Comparison) -> tuple[list[Fact], list[FactDiff]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -28,6 +29,7 @@ from sourcetrace.engines.kept import fact_diff_rows, keepable, row_of
 from sourcetrace.engines.parent import end_with_parent
 from sourcetrace.engines.sides import Sides
 from sourcetrace.factcheck.diff import diff_pair
+from sourcetrace.progress import Throttled, noting
 from sourcetrace.records import Document, Fact, Passage
 from sourcetrace.store.sqlite import Store
 
@@ -45,6 +47,13 @@ FEATURE_CHUNK = 200  # documents per candidate features task (about 1 ms a docum
 # Documents whose voting vectors are computed here below this: a worker loads the static encoder
 # first (2-3 s, 270 MB).
 MIN_VOTE_DOCS = 2000
+# A pair of this many characters (both documents) or more reports how far its alignment has got
+# (sourcetrace/progress.py): ~2.5 s of alignment and up (two books: minutes to hours). A planted
+# corpus's pairs are a few thousand characters: none reports, none pays a note.
+LONG_PAIR = 1_000_000
+#: How a caller hears about a long pair's alignment: (a, b, what, done, total); ``what`` None once
+#: the pair is done.
+Within = Callable[[str, str, "str | None", int, int], None]
 DOCUMENT_WORK_NICE = 5  # :class:`DocumentWork`'s workers' priority below the calling process (a third of its CPU share)
 
 _state: dict = {}
@@ -61,10 +70,11 @@ def default_workers() -> int:
 WORKER_MEMO = 8_000  # sentence vectors a worker keeps in memory: a chunk's documents, with room
 
 
-def _start(db_path: str, spec: str, threshold: float, warm: bool = False) -> None:
+def _start(db_path: str, spec: str, threshold: float, warm: bool = False, notes: object = None) -> None:
     from sourcetrace.encode import vectors
 
     end_with_parent()
+    _state["notes"] = notes  # where a long pair's notes go (:func:`_align_chunk`)
 
     vectors.MEMO_SIZE = WORKER_MEMO  # its pairs come in chunks: a large memo only costs memory
     store = Store(db_path)
@@ -91,9 +101,20 @@ def one_thread() -> object:
     return threadpool_limits(1)
 
 
-def _align_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool = True) -> list[tuple[str, str, list[Passage]]]:
+def _align_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool = True,
+                 notes: bool = False) -> list[tuple[str, str, list[Passage]]]:
     # ``keep`` False: vectors encoded here are not stored (engines/local.py AlignAhead: aligned
-    # before the encode stage, which then encodes what it would without them).
+    # before the encode stage, which then encodes what it would without them). ``notes``: the
+    # chunk's one pair, a long one, sends how far it has got to the calling process (:func:`align_pairs`).
+    sent = _state.get("notes")
+    if notes and sent is not None:
+        a, b = chunk[0][0].id, chunk[0][1].id
+        with noting(Throttled(lambda what, done, total: sent.put((a, b, what, done, total)))):
+            return _aligned_chunk(chunk, keep)
+    return _aligned_chunk(chunk, keep)
+
+
+def _aligned_chunk(chunk: Sequence[tuple[Document, Document]], keep: bool) -> list[tuple[str, str, list[Passage]]]:
     sides, enc, vectors = _state["sides"], _state["encoder"], _state["vectors" if keep else "unkept"]
     both = [(sides(a), sides(b)) for a, b in chunk]
     prepare(both, enc)
@@ -135,7 +156,7 @@ def diff_chunk(chunk: Sequence[tuple[Document, Document, list[Passage]]], facts_
 
 def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, encoder: Encoder | None,
                 threshold: float, workers: int = 1, min_pairs: int = MIN_PAIRS, pool: PairWork | None = None,
-                in_flight: Callable[[], int] | None = None, keep: bool = True,
+                in_flight: Callable[[], int] | None = None, keep: bool = True, within: Within | None = None,
                 ) -> Iterator[tuple[str, str, list[Passage]]]:
     """(a, b, passages) of every pair, in worker processes when there are enough pairs and
     cores and the encoder can be rebuilt in a worker; otherwise here. Results come as chunks
@@ -143,33 +164,66 @@ def align_pairs(store: Store, pairs: Sequence[tuple[Document, Document]], *, enc
     ``threshold``: the encode stage's, :class:`PairWork`), else ``workers`` of its own;
     ``in_flight``: how many chunks may be in the workers at once, asked as each one ends
     (by default four a worker; 0: no more, the pairs left are not aligned); ``keep``: whether the
-    workers store the sentence vectors they encode."""
+    workers store the sentence vectors they encode; ``within``: told how far each long pair
+    (:data:`LONG_PAIR` characters or more) has got, and when it is done (a worker's notes come
+    over a queue, read every half second while waiting for the tasks)."""
     if pool is None:
         with PairWork(store, encoder, threshold, workers) as own:
-            yield from align_pairs(store, pairs, encoder=encoder, threshold=threshold, min_pairs=min_pairs, pool=own)
+            yield from align_pairs(store, pairs, encoder=encoder, threshold=threshold, min_pairs=min_pairs, pool=own,
+                                   within=within)
         return
     if not in_workers(pairs, pool, min_pairs):
         sides, vectors = Sides(store), StoreVectors(store)
         for a, b in pairs:
-            yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, vectors=vectors, threshold=threshold)
+            if within is None or pair_work(a, b) < LONG_PAIR:
+                yield a.id, b.id, align(sides(a), sides(b), encoder=encoder, vectors=vectors, threshold=threshold)
+                continue
+            with noting(lambda what, done, total, a=a.id, b=b.id: within(a, b, what, done, total)):
+                found = align(sides(a), sides(b), encoder=encoder, vectors=vectors, threshold=threshold)
+            within(a.id, b.id, None, 0, 0)
+            yield a.id, b.id, found
         return
     bound = in_flight or (lambda: 4 * pool.workers)
     todo = iter(task_chunks(pairs, pool.workers) if len(pairs) >= min_pairs else heaviest_first(pairs))
     pending: set[Future] = set()
+    # the workers' notes read only when a pair is long (a corpus's thousands of short pairs: no wait
+    # cut short every half second)
+    notes = pool.notes() if within is not None and any(pair_work(a, b) >= LONG_PAIR for a, b in pairs) else None
+    noted: set[tuple[str, str]] = set()  # long pairs that sent a note
+    ended: set[tuple[str, str]] = set()  # and are done: a note of theirs still in the queue is dropped
 
     def refill() -> None:  # a bounded queue: results are written as they come
         while len(pending) < bound():
             chunk = next(todo, None)
             if chunk is None:
                 return
-            pending.add(pool.submit(_align_chunk, chunk, keep))
+            pending.add(pool.submit(_align_chunk, chunk, keep,
+                                    notes is not None and len(chunk) == 1 and pair_work(*chunk[0]) >= LONG_PAIR))
+
+    def read_notes() -> None:
+        while notes is not None:
+            try:
+                a, b, what, done, total = notes.get_nowait()
+            except queue.Empty:
+                return
+            if (a, b) not in ended:
+                noted.add((a, b))
+                within(a, b, what, done, total)
 
     refill()
     while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        # with notes to read, every half second; else only when a task ends
+        done, _ = wait(pending, timeout=0.5 if notes is not None else None, return_when=FIRST_COMPLETED)
+        read_notes()
         pending.difference_update(done)
         for fut in done:
-            yield from fut.result()
+            for a, b, found in fut.result():
+                if notes is not None:
+                    ended.add((a, b))
+                    if (a, b) in noted:
+                        noted.discard((a, b))
+                        within(a, b, None, 0, 0)
+                yield a, b, found
         refill()
 
 
@@ -228,6 +282,7 @@ class PairWork:
         self.pool: ProcessPoolExecutor | None = None
         self.lock = threading.Lock()  # :meth:`warm` may come from another thread
         self.closed = False
+        self._notes: object = None  # the workers' notes of long pairs (:meth:`notes`)
 
     def running(self) -> bool:
         """Whether the worker processes are up (a task started them, and they are not closed)."""
@@ -246,9 +301,20 @@ class PairWork:
             if self.closed:
                 raise RuntimeError("the pair workers were closed")
             if self.pool is None:
+                if self._notes is None:
+                    self._notes = get_context("spawn").Queue()
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start,
-                                                initargs=(str(self.store.path), self.spec, self.threshold, warm))
+                                                initargs=(str(self.store.path), self.spec, self.threshold, warm,
+                                                          self._notes))
             return self.pool
+
+    def notes(self) -> queue.Queue | None:
+        """The queue the workers send a long pair's notes to (sourcetrace/progress.py), made before
+        they start (a worker is handed it as it starts); None once closed."""
+        with self.lock:
+            if self._notes is None and self.pool is None and not self.closed:
+                self._notes = get_context("spawn").Queue()
+            return self._notes  # type: ignore[return-value]
 
     def warm(self) -> None:
         """Start the workers now, each loading its models (USE, the static table) as it starts, if
@@ -281,8 +347,11 @@ class PairWork:
     def close(self) -> None:
         with self.lock:
             pool, self.pool, self.closed = self.pool, None, True
+            notes, self._notes = self._notes, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if notes is not None:
+            notes.close()
 
     def __enter__(self) -> PairWork:
         return self

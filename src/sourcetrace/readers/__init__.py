@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from sourcetrace.defaults import DEFAULT_MAX_BYTES
 from sourcetrace.readers.base import (
     HEAD_CHARS,
     NotDocuments,
@@ -37,7 +38,6 @@ from sourcetrace.records import ReadFailure, SourceFile
 __all__ = ["DEFAULT_MAX_BYTES", "NotDocuments", "ReadError", "Reader", "default_readers", "discover", "read_bytes", "read_file",
            "readers_by_suffix"]
 
-DEFAULT_MAX_BYTES = 50_000_000
 
 # Our own stores often live next to the inputs; never read them back: SQLite and its side files,
 # and the store's own beside it (store/locks.py's "X.db.NAME.lock", the quote index's

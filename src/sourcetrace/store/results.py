@@ -45,6 +45,19 @@ class ResultTables:
                             [(p.a, p.a_start, p.a_end, p.b, p.b_start, p.b_end, p.kind, p.score) for p in passages])
             cur.execute("INSERT OR REPLACE INTO aligned_pairs VALUES (?,?,?)", (a, b, settings))
 
+    def alignment(self, a: str, b: str, settings: str) -> tuple[list[Passage], bool] | None:
+        """The passages of the pair as :meth:`put_alignment` stored them, and whether it was
+        stored as (a, b) (False: as (b, a), each passage naming b first), when it was aligned with
+        ``settings``; else None. A file read again drops its documents' alignments (the tables'
+        cascade), so these are of the texts the store holds."""
+        row = self.conn.execute("SELECT a FROM aligned_pairs WHERE ((a=? AND b=?) OR (a=? AND b=?)) AND settings=?",
+                                (a, b, b, a, settings)).fetchone()
+        if row is None:
+            return None
+        rows = self.conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE (a=? AND b=?) OR (a=? AND b=?)",
+                                 (a, b, b, a))
+        return [Passage(*r) for r in rows], row[0] == a
+
     def passages(self, doc_ids: Sequence[str] | None = None) -> list[Passage]:
         """Passages touching any of the documents (all passages when None)."""
         if doc_ids is None:
