@@ -3,6 +3,8 @@ neighbours by topic."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -610,6 +612,31 @@ def test_verdicts_at_once_equal_each_verdict(seed):
         _same_tally(votes.tally_from_bytes(votes.tally_to_bytes(t)), t)
     assert any(b is not None and b[4] for b in got) and any(b is not None and b[2] for b in got)
     assert any(b is not None and b[3][1] for b in got) and any(b is None for b in got)
+
+
+def test_verdicts_hold_no_matrix_as_wide_as_the_largest_pool_for_every_tally():
+    """votes.verdicts with one pool of 6,000 members among 400 of 5: each tally's bins one after
+    the other, not a (tallies, largest pool) matrix each (issue 17's everyday corpus: pools of up to
+    4,858 members among 10,000 tallies, seven such matrices ~2 GB, the trace's peak). The same
+    ballots as votes.verdict's; the numpy memory held at once well under one such matrix (19 MB)."""
+    rng = np.random.default_rng(40)
+    tallies = []
+    for e in range(401):
+        size, n = (6000 if e == 200 else 5), int(rng.integers(1, 9))
+        member = rng.integers(0, size, size=(n, 3))
+        best = np.sort(rng.integers(0, 4, size=(n, 3)) / 4, axis=1)[:, ::-1].copy()
+        sentence = rng.integers(0, 5, size=(n, 3))
+        tallies.append(votes.Tally(1, [f"m{i}" for i in range(size)], list(range(size)), [3] * size, best,
+                                   member.astype(np.int64), rng.random(size=(n, 3)) < 0.7,
+                                   sentence.astype(np.int64), np.full(n, -np.inf)))
+    tracemalloc.start()
+    try:
+        got = votes.verdicts(tallies)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert got == [votes.verdict(t) for t in tallies]
+    assert peak < 401 * 6000 * 8 / 4, peak
 
 
 def test_tallies_are_placed_at_once_where_one_at_a_time_places_them():

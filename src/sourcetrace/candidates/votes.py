@@ -1099,7 +1099,7 @@ def verdicts(tallies: Sequence[Tally]) -> list[Ballot | None]:
     n = np.fromiter((len(t.best) for t in ts), dtype=np.int64, count=len(ts))
     size = np.fromiter((len(t.pool) for t in ts), dtype=np.int64, count=len(ts))
     start = np.cumsum(n) - n
-    total, span = int(n.sum()), int(size.max())
+    total = int(n.sum())
     # Each tally's cells one after the other (not padded: a tally ties up to 70 members wide).
     width = np.fromiter((t.best.shape[1] for t in ts), dtype=np.int64, count=len(ts))
     row_width = np.repeat(width, n)
@@ -1117,30 +1117,34 @@ def verdicts(tallies: Sequence[Tally]) -> list[Ballot | None]:
     sentence = np.concatenate([t.sentence.ravel() for t in ts])[cell]
     best0, member0 = best[cell], member[cell]
     entry = np.repeat(np.arange(len(ts)), n)
+    # Each (tally, member) a bin, each tally's bins one after the other (`bins[x]`: its first), not
+    # padded to the largest pool: on issue 17's everyday corpus (10,000 documents) a few pools hold
+    # 3,000-4,900 members while most hold ~70, and the padded (tallies, largest pool) matrices, seven
+    # of them, were ~2 GB, the trace's memory peak (bench/README.md, memory40).
+    bins = np.cumsum(size) - size
     # The votes (:func:`_top`): each tally's bins summed in sentence order, as its own bincount does.
     voted = np.flatnonzero(mutual)
-    code = entry[voted] * span + member0[voted]
-    counts = np.bincount(code, minlength=len(ts) * span).reshape(len(ts), span)
-    strength = np.bincount(code, weights=best0[voted], minlength=len(ts) * span).reshape(len(ts), span)
-    tied = (counts == counts.max(axis=1)[:, None]) & (np.arange(span) < size[:, None])
-    top = np.argmax(np.where(tied, strength, -np.inf), axis=1)
-    share = counts[np.arange(len(ts)), top] / n
+    code = bins[entry[voted]] + member0[voted]
+    nbins = int(size.sum())
+    counts = np.bincount(code, minlength=nbins)
+    strength = np.bincount(code, weights=best0[voted], minlength=nbins)
+    tied = counts == np.repeat(np.maximum.reduceat(counts, bins), size)
+    top = _first_max(np.where(tied, strength, -np.inf), bins, size)
+    share = counts[bins + top] / n
     # The votes in order (:func:`in_order`), each vote's member's number of sentences.
-    sizes = np.zeros((len(ts), span), dtype=np.int64)
-    sizes[np.repeat(np.arange(len(ts)), size), _within(size)] = np.fromiter(chain.from_iterable(t.sizes for t in ts), dtype=np.int64,
-                                                                         count=int(size.sum()))
+    sizes = np.fromiter(chain.from_iterable(t.sizes for t in ts), dtype=np.int64, count=nbins)
     i = voted - start[entry[voted]]
-    ordered = voted[np.abs(_places(i, n[entry[voted]]) - _places(sentence[voted], sizes[entry[voted], member0[voted]]))
+    ordered = voted[np.abs(_places(i, n[entry[voted]]) - _places(sentence[voted], sizes[code]))
                     <= IN_ORDER_BAND]
     # The listed choice (:func:`listed`): each tally's entries level with its LISTED_DEPTH-th or nearer.
     cut = np.where(row_width >= LISTED_DEPTH, best[np.minimum(head + LISTED_DEPTH - 1, len(best) - 1)], -np.inf)
     on = (member >= 0) & (best >= np.repeat(cut, row_width))
     cell_entry = np.repeat(entry, row_width)
     entries = np.bincount(cell_entry[on], minlength=len(ts))
-    heard_at = cell_entry[on] * span + member[on]
-    heard = np.bincount(heard_at, minlength=len(ts) * span).reshape(len(ts), span)
-    near = np.bincount(heard_at, weights=best[on], minlength=len(ts) * span).reshape(len(ts), span)
-    chosen = np.argmax(np.where(heard == heard.max(axis=1)[:, None], near, -np.inf), axis=1)
+    heard_at = bins[cell_entry[on]] + member[on]
+    heard = np.bincount(heard_at, minlength=nbins)
+    near = np.bincount(heard_at, weights=best[on], minlength=nbins)
+    chosen = _first_max(np.where(heard == np.repeat(np.maximum.reduceat(heard, bins), size), near, -np.inf), bins, size)
     # Runs (:func:`runs`) only where two votes stand in a row.
     row_ran = np.zeros(total, dtype=bool)
     row_ran[1:] = mutual[1:] & mutual[:-1] & (member0[1:] == member0[:-1]) & (sentence[1:] == sentence[:-1] + 1) & (entry[1:] == entry[:-1])
@@ -1152,12 +1156,19 @@ def verdicts(tallies: Sequence[Tally]) -> list[Ballot | None]:
         pool = t.pool
         a, b = by_entry[x], by_entry[x + 1]
         placed = tuple((pool[placed_m[y]], placed_i[y], placed_j[y]) for y in range(a, b))
-        first = int(heard[x, chosen[x]])
+        first = int(heard[bins[x] + chosen[x]])
         said = ("", 0.0) if not entries[x] else (pool[int(chosen[x])], float(first * len(pool) / int(entries[x])))
         s_ = slice(int(start[x]), int(start[x] + n[x]))
         r = (runs(member0[s_], sentence[s_], mutual[s_], pool) if x in ran else ())
         out[e] = (pool[int(top[x])], float(share[x]), placed, said, r)
     return out
+
+
+def _first_max(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each segment's (``starts``, ``lengths``: one after the other, none empty) first place of its
+    largest value, counted in the segment: :func:`np.argmax` of each (no NaN among ``values``)."""
+    at = np.flatnonzero(values == np.repeat(np.maximum.reduceat(values, starts), lengths))
+    return at[np.searchsorted(at, starts)] - starts
 
 
 def _places(i: np.ndarray, n: np.ndarray) -> np.ndarray:
