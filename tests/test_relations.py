@@ -8,6 +8,7 @@ from sourcetrace.relate.relations import (
     MIN_EVIDENCE_CHARS,
     MIN_KEPT_SENTENCES,
     MIN_TAKEN_WORDS,
+    OWN_RATIO,
     PairText,
     _quote_marks,
     relate,
@@ -284,6 +285,52 @@ def test_a_commentary_quoting_its_base_in_lemmata_is_derived_with_the_base_as_so
     same = [Passage("bare", bare.text.index(v), bare.text.index(v) + len(v), "base", base.text.index(v),
                     base.text.index(v) + len(v), "verbatim", 1.0) for v in verses]
     assert relate(bare, base, same).type == "copy"
+
+
+def _prose_pair(lemma_words: int = 7, gloss_words: int = 40, base_words: int = 12, mark: str = "",
+                order: list[int] | None = None) -> tuple[PairText, PairText, list[Passage]]:
+    """A prose base of 14 paragraphs and a commentary quoting a few words of each (its lemma) in
+    order, each followed by its own explanation: the base's text runs on between two lemmata too."""
+    lemmata = [" ".join(f"l{i}w{k}" for k in range(lemma_words)) for i in range(14)]
+    base = _pt("base", "".join(f"{lem} " + " ".join(f"b{i}x{k}" for k in range(base_words)) + ".\n"
+                               for i, lem in enumerate(lemmata)))
+    order = order or list(range(14))
+    commentary = _pt("commentary", "".join(f"{mark}{lemmata[i]} " + " ".join(f"c{i}y{k}" for k in range(gloss_words))
+                                           + ".\n" for i in order))
+    passages = [Passage("commentary", commentary.text.index(lem), commentary.text.index(lem) + len(lem), "base",
+                        base.text.index(lem), base.text.index(lem) + len(lem), "verbatim", 1.0) for lem in lemmata]
+    return commentary, base, passages
+
+
+def test_a_commentary_quoting_a_prose_base_in_short_lemmata_is_derived_with_the_base_as_source():
+    # OpenITI's hadith, grammar, medicine and Qur'an commentaries (bench/commentaries.py): the base's
+    # own text runs on between two lemmata, so the verse rule above (nothing between them) misses them.
+    commentary, base, lemmata = _prose_pair()
+    rel = relate(commentary, base, lemmata)
+    assert rel.coverage_b > rel.coverage_a
+    assert (rel.type, rel.source) == ("derived", "base")
+    assert "short lemmata" in rel.evidence[-1]
+    assert relate(base, commentary, [Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.score)
+                                     for p in lemmata]).source == "base"  # whichever is given first
+
+
+def test_prose_lemmata_need_order_short_lemmata_and_a_side_named_by_two_votes():
+    scrambled = [(5 * i) % 14 for i in range(14)]
+    out_of_order = relate(*_prose_pair(order=scrambled))
+    assert "short lemmata" not in " ".join(out_of_order.evidence)
+    # Whole passages of 25 words each (an abridgement keeps sentences): not lemmata.
+    long_ones = relate(*_prose_pair(lemma_words=25))
+    assert "short lemmata" not in " ".join(long_ones.evidence)
+    # Explanations no longer than the base's own text between two lemmata: only the coverage votes.
+    even = relate(*_prose_pair(gloss_words=12))
+    assert "short lemmata" not in " ".join(even.evidence)
+    # The commentary marking its lemmata («قوله») is one vote: not enough alone.
+    marked_only = relate(*_prose_pair(gloss_words=12, mark="وقوله: "))
+    assert "short lemmata" not in " ".join(marked_only.evidence)
+    # With a second (its explanations OWN_RATIO times the base's text between two lemmata), enough.
+    marked = relate(*_prose_pair(gloss_words=int(OWN_RATIO * 12), mark="وقوله: "))
+    assert (marked.type, marked.source) == ("derived", "base")
+    assert "marks 100% of them as quoted, the other 0%" in marked.evidence[-1]
 
 
 def test_two_editions_of_a_diwan_sharing_short_verses_in_order_are_a_copy():
