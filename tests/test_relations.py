@@ -291,11 +291,14 @@ def _prose_pair(lemma_words: int = 7, gloss_words: int = 40, base_words: int = 1
                 order: list[int] | None = None) -> tuple[PairText, PairText, list[Passage]]:
     """A prose base of 14 paragraphs and a commentary quoting a few words of each (its lemma) in
     order, each followed by its own explanation: the base's text runs on between two lemmata too."""
-    lemmata = [" ".join(f"l{i}w{k}" for k in range(lemma_words)) for i in range(14)]
-    base = _pt("base", "".join(f"{lem} " + " ".join(f"b{i}x{k}" for k in range(base_words)) + ".\n"
+    def word(kind: str, i: int, k: int) -> str:  # words of letters alone, distinct
+        return kind + "".join("abcdefghij"[int(d)] for d in f"{i:02d}{k:02d}")
+
+    lemmata = [" ".join(word("lem", i, k) for k in range(lemma_words)) for i in range(14)]
+    base = _pt("base", "".join(f"{lem} " + " ".join(word("base", i, k) for k in range(base_words)) + ".\n"
                                for i, lem in enumerate(lemmata)))
     order = order or list(range(14))
-    commentary = _pt("commentary", "".join(f"{mark}{lemmata[i]} " + " ".join(f"c{i}y{k}" for k in range(gloss_words))
+    commentary = _pt("commentary", "".join(f"{mark}{lemmata[i]} " + " ".join(word("own", i, k) for k in range(gloss_words))
                                            + ".\n" for i in order))
     passages = [Passage("commentary", commentary.text.index(lem), commentary.text.index(lem) + len(lem), "base",
                         base.text.index(lem), base.text.index(lem) + len(lem), "verbatim", 1.0) for lem in lemmata]
@@ -312,6 +315,20 @@ def test_a_commentary_quoting_a_prose_base_in_short_lemmata_is_derived_with_the_
     assert "short lemmata" in rel.evidence[-1]
     assert relate(base, commentary, [Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.score)
                                      for p in lemmata]).source == "base"  # whichever is given first
+
+
+def test_shared_page_markers_and_heading_marks_are_no_text_taken():
+    # Every OpenITI file held as it is repeats "# PageV00P000" and "###" lines: aligned across
+    # unrelated books, 14 of them in quotation marks made a commentary `derived` from the Muwatta.
+    marks = "\n# PageV00P000\n### | "
+    a = _pt("a", "".join(f"«كلام {i} هنا»{marks}" for i in range(6)), "ar")
+    b = _pt("b", "".join(f"نص آخر {i}{marks}" for i in range(6)), "ar")
+    passages = [Passage("a", a.text.index(marks, a.text.index(f"{i} هنا")), a.text.index(marks, a.text.index(f"{i} هنا"))
+                        + len(marks), "b", b.text.index(marks, b.text.index(f"آخر {i}")),
+                        b.text.index(marks, b.text.index(f"آخر {i}")) + len(marks), "verbatim", 1.0) for i in range(6)]
+    assert relate(a, b, passages) is None  # no text shared, no topic given
+    worded = [Passage(p.a, p.a_start - 6, p.a_end, p.b, p.b_start - 6, p.b_end, "verbatim", 1.0) for p in passages]
+    assert relate(a, b, worded) is not None  # a word of letters on both sides: shared text
 
 
 def test_prose_lemmata_need_order_short_lemmata_and_a_side_named_by_two_votes():

@@ -230,10 +230,17 @@ def _quote_marks(side: PairText, start: int, end: int) -> tuple[bool, bool]:
     return bool(opened), any(q in after for q in closing)
 
 
+# A word of letters alone: a page marker "PageV01P012", a milestone "ms0991" or a code mixes them
+# with digits, and mARkdown's heading and page marks ("# PageV00P000\n###") recur in every OpenITI
+# file: 14 "quoted" passages of such marks made al-Jawaliqi's commentary `derived` from the Muwatta
+# (bench/README.md, commentary40).
+_LETTER_WORD = re.compile(r"\b[^\W\d_]+\b")
+
+
 def _worded(a: PairText, b: PairText, p: Passage) -> bool:
-    """Both sides of the passage hold a letter."""
+    """Both sides of the passage hold a word of letters alone (no number, no page marker)."""
     a0, a1, b0, b1 = _oriented(p, a.doc.id)
-    return any(ch.isalpha() for ch in a.text[a0:a1]) and any(ch.isalpha() for ch in b.text[b0:b1])
+    return bool(_LETTER_WORD.search(a.text, a0, a1)) and bool(_LETTER_WORD.search(b.text, b0, b1))
 
 
 def _in_quotes(side: PairText, start: int, end: int) -> bool:
@@ -331,8 +338,9 @@ def relate(a: PairText, b: PairText, passages: Sequence[Passage], doc_cosine: fl
     ``min_related_cosine``: the document-vector cosine of two documents on one topic; ``ran``:
     the pair's sentence votes hold a run (:func:`sourcetrace.candidates.votes.ran`)."""
     ida, idb = a.doc.id, b.doc.id
-    # A passage with no letter on one side ("12 -" against "12 -": the numbers of two lists' items)
-    # is no text taken; the numbered hadith of two unrelated collections paired that way, in order.
+    # A passage with no word of letters on one side ("12 -" against "12 -": the numbers of two lists'
+    # items; a page marker) is no text taken; the numbered hadith of two unrelated collections paired
+    # that way, in order.
     shared = [p for p in passages if _worded(a, b, p)]
     if not shared:  # most candidate pairs of a corpus: neighbours by topic only
         return by_topic(ida, idb, doc_cosine, min_related_cosine)
