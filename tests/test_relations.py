@@ -331,6 +331,26 @@ def test_shared_page_markers_and_heading_marks_are_no_text_taken():
     assert relate(a, b, worded) is not None  # a word of letters on both sides: shared text
 
 
+def test_the_text_whose_author_died_first_is_the_source_whatever_the_other_cues():
+    # OpenITI headers and Shamela title pages state the author's death (AH); al-Khattabi (d. 388) on
+    # Abu Dawud (d. 275), whose text is the more covered: containment alone names the commentary.
+    heads = {"base": "#META# 011.AuthorDIED\t:: 275\n#META#Header#End#\n",
+             "commentary": "#META# المؤلف: أبو سليمان الخطابي (319 - 388 ه)\n#META#Header#End#\n"}
+    rels = {}
+    for dated in (False, True):
+        base_text = (heads["base"] if dated else "") + STATEMENT
+        comm_text = (heads["commentary"] if dated else "") + STATEMENT + " Rain fell in the capital all day long." * 30
+        base, commentary = _pt("base", base_text), _pt("commentary", comm_text)
+        start, cstart = base_text.index(STATEMENT), comm_text.index(STATEMENT)
+        shared = [Passage("commentary", cstart, cstart + len(STATEMENT), "base", start, start + len(STATEMENT),
+                          "verbatim", 1.0)]
+        rels[dated] = relate(commentary, base, shared)
+    assert rels[False].type == rels[True].type == "derived"
+    assert rels[False].source == "commentary"  # the base is 'made of' the shared text
+    assert rels[True].source == "base" and "died in 275 AH" in rels[True].evidence[0]
+    assert _pt("x", "ولد سنة 388هـ في بست").author_died is None  # a year in running text is no death
+
+
 def test_prose_lemmata_need_order_short_lemmata_and_a_side_named_by_two_votes():
     scrambled = [(5 * i) % 14 for i in range(14)]
     out_of_order = relate(*_prose_pair(order=scrambled))
