@@ -93,6 +93,7 @@ leaves out the commentary and Tatoeba, and aligns with the fast encoder (USE), a
 from __future__ import annotations
 
 import argparse
+import bisect
 import difflib
 import hashlib
 import importlib.util
@@ -809,18 +810,45 @@ def _union(spans: list[Span]) -> int:
     return total
 
 
+LEMMA_RUN = 5
+
+
+def _lemma_words(base: str, commentary: str, n: int = LEMMA_RUN) -> list[int]:
+    """Start offsets of the base's words inside a run of n words found word for word in the
+    commentary (marks and the hamza of alef aside): the base's text the commentary quotes."""
+    toks = [(m.start(), " ".join(arabic_words(m.group()))) for m in re.finditer(r"\S+", base)]
+    toks = [(s, w) for s, w in toks if w]
+    words = [w for t in re.finditer(r"\S+", commentary) if (w := " ".join(arabic_words(t.group())))]
+    grams = {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    marked = [False] * len(toks)
+    for i in range(len(toks) - n + 1):
+        if tuple(w for _, w in toks[i:i + n]) in grams:
+            marked[i:i + n] = [True] * n
+    return [s for (s, _), m in zip(toks, marked, strict=True) if m]
+
+
 def commentary_case(corpus: Corpus, outs: Outputs, p: Pair) -> str:
     """One commentary pair as a line: its type and source, its passages, the share of each side
-    they cover (of the file's characters), and the base's lemmata found: the commentary's stretches
-    of 4+ words found word for word in the base, and the share of them that a passage covers."""
+    they cover (of the file's characters), and the lemmata found: of the base's words in a run of
+    LEMMA_RUN words the commentary holds word for word, the share inside a passage's span."""
     fa, fb = corpus.files[p.a].name, corpus.files[p.b].name
     typ, src = outs.relation(fa, fb)
     spans = outs.spans(fa, fb)
     ta, tb = corpus.files[p.a].text, corpus.files[p.b].text
     side = "base" if src == fb else "commentary" if src == fa else "none"
+    quoted = _lemma_words(tb, ta)
+    merged: list[list[int]] = []
+    for s, e in sorted(b for _, b in spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    starts = [s for s, _ in merged]
+    found = sum(1 for x in quoted if (i := bisect.bisect_right(starts, x) - 1) >= 0 and x < merged[i][1])
     return (f"{p.a.split(':', 1)[1][:40]} ~ base: {typ}, source {side}, {len(spans)} passages, commentary "
             f"{_union([a for a, _ in spans]) / len(ta):.2f} / base {_union([b for _, b in spans]) / len(tb):.2f} "
-            f"aligned ({len(ta):,d} / {len(tb):,d} chars)")
+            f"aligned ({len(ta):,d} / {len(tb):,d} chars); lemmata found {found / max(len(quoted), 1):.2f} of "
+            f"{len(quoted):,d} base words the commentary quotes ({LEMMA_RUN}-word runs)")
 
 
 def _covered(spans: list[Span], gold: Span) -> float:
