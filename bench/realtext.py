@@ -41,6 +41,14 @@ test files in a temporary directory on every run.
   under one work, kept as texts the truth does not relate.
   Commentary (full run only): Ibn al-Iflili's commentary on al-Mutanabbi's poems (0441, ~690 KB)
   with al-Mutanabbi's Diwan (0354) as its base and source.
+* Commentaries that are not on poetry (set `commentary`, full run only; `--only commentary` alone):
+  six commentary/base pairs of OpenITI works before 0700AH (hadith, hadith/law, Qur'an, medicine,
+  philology, grammar) and four unrelated works beside them, built by bench/commentaries.py (its
+  docstring names the works, the cuts and the repositories to fetch: OpenITI/0200AH, 0275AH, 0300AH,
+  0400AH, 0475AH, 0500AH, 0550AH and risan/quran-json). Each file is the cut mARkdown as OpenITI
+  holds it, metadata header included; `--stripped` hands in the plain reading instead. The truth:
+  the commentary is derived from its base, the base its source. `--no-commentary-set` leaves the
+  set out of a full run (the corpus of the sessions before it).
 * TICO-19, news and official and encyclopedic documents with their professional Arabic
   translations: `fetch github:tico-19/tico-19.github.io`, data/TM/all.en-ar.tmx.zip (TICO-19's
   English-Arabic translation memory, CC0 1.0: the repository's LICENSE.md). Its 3,071 units are the
@@ -85,6 +93,7 @@ leaves out the commentary and Tatoeba, and aligns with the fast encoder (USE), a
 from __future__ import annotations
 
 import argparse
+import bisect
 import difflib
 import hashlib
 import importlib.util
@@ -485,6 +494,22 @@ def openiti(corpus: Corpus, repos: list[Repo], n_works: int, commentary: bool, r
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
+def commentary_set(corpus: Corpus, mirror: Path, stripped: bool) -> None:
+    """bench/commentaries.py's pairs: commentary derived from its base, the base its source."""
+    import commentaries
+    pairs, texts = commentaries.build({r: Repo(mirror, r) for r in commentaries.REPOS}, stripped)
+    for k, text in texts.items():
+        corpus.add(k, "ar", text)
+        if k.startswith("unrelated:"):
+            corpus.unpaired[k] = "commentary"
+    for _kind, c, b in pairs:
+        corpus.pairs.append(Pair("commentary", "commentary", c, b, b))
+    # Two hadith books share hadith word for word (Abu Dawud transmits Malik's through Malik): a
+    # strong relation between them is counted apart, as between TICO-19's wiki articles.
+    plain = {k: [openiti_plain(t) if "#META#Header#End#" in t else t] for k, t in texts.items()}
+    corpus.sharing |= {frozenset(xy) for xy in _sharing_blocks(plain)}
+
+
 def tico_documents(repo: Repo) -> list[tuple[str, list[str], list[str]]]:
     """TICO-19's English-Arabic translation memory as its documents (key, Arabic sentences, English
     sentences): a unit's tuid is DOC:N (Wikinews_3:1107), the units of one DOC in N order are one
@@ -730,6 +755,7 @@ def score(corpus: Corpus, outs: Outputs, area_f1) -> dict:
             k["typed_copy_or_revision"] = round((types["copy"] + types["revision"]) / len(pairs), 3)
         if kind == "commentary":
             k["derived_with_base_as_source"] = right_source if types["derived"] else 0
+            k["cases"] = [commentary_case(corpus, outs, p) for p in pairs]
         if units:
             k.update(P=mean(ps), R=mean(rs), F1=mean(f1s), units_found=f"{found_units}/{units}")
             k["missed_area"] = {st: {**miss_shares(c), "never aligned (pairs)": c["never aligned (pairs)"]}
@@ -773,6 +799,56 @@ def score(corpus: Corpus, outs: Outputs, area_f1) -> dict:
     res["language_right"] = f"{lang_ok}/{len(corpus.files)}"
     res["examples"] = {k: v for k, v in examples.items() if v}
     return res
+
+
+def _union(spans: list[Span]) -> int:
+    total, end = 0, -1
+    for a, b in sorted(spans):
+        if b > end:
+            total += b - max(a, end)
+            end = b
+    return total
+
+
+LEMMA_RUN = 5
+
+
+def _lemma_words(base: str, commentary: str, n: int = LEMMA_RUN) -> list[int]:
+    """Start offsets of the base's words inside a run of n words found word for word in the
+    commentary (marks and the hamza of alef aside): the base's text the commentary quotes."""
+    toks = [(m.start(), " ".join(arabic_words(m.group()))) for m in re.finditer(r"\S+", base)]
+    toks = [(s, w) for s, w in toks if w]
+    words = [w for t in re.finditer(r"\S+", commentary) if (w := " ".join(arabic_words(t.group())))]
+    grams = {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    marked = [False] * len(toks)
+    for i in range(len(toks) - n + 1):
+        if tuple(w for _, w in toks[i:i + n]) in grams:
+            marked[i:i + n] = [True] * n
+    return [s for (s, _), m in zip(toks, marked, strict=True) if m]
+
+
+def commentary_case(corpus: Corpus, outs: Outputs, p: Pair) -> str:
+    """One commentary pair as a line: its type and source, its passages, the share of each side
+    they cover (of the file's characters), and the lemmata found: of the base's words in a run of
+    LEMMA_RUN words the commentary holds word for word, the share inside a passage's span."""
+    fa, fb = corpus.files[p.a].name, corpus.files[p.b].name
+    typ, src = outs.relation(fa, fb)
+    spans = outs.spans(fa, fb)
+    ta, tb = corpus.files[p.a].text, corpus.files[p.b].text
+    side = "base" if src == fb else "commentary" if src == fa else "none"
+    quoted = _lemma_words(tb, ta)
+    merged: list[list[int]] = []
+    for s, e in sorted(b for _, b in spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    starts = [s for s, _ in merged]
+    found = sum(1 for x in quoted if (i := bisect.bisect_right(starts, x) - 1) >= 0 and x < merged[i][1])
+    return (f"{p.a.split(':', 1)[1][:40]} ~ base: {typ}, source {side}, {len(spans)} passages, commentary "
+            f"{_union([a for a, _ in spans]) / len(ta):.2f} / base {_union([b for _, b in spans]) / len(tb):.2f} "
+            f"aligned ({len(ta):,d} / {len(tb):,d} chars); lemmata found {found / max(len(quoted), 1):.2f} of "
+            f"{len(quoted):,d} base words the commentary quotes ({LEMMA_RUN}-word runs)")
 
 
 def _covered(spans: list[Span], gold: Span) -> float:
@@ -930,8 +1006,9 @@ def report(res: dict) -> str:
         lines.append(f"  {'Tatoeba ara-eng, English shuffled (product path)':52s} {res['tatoeba']:>8.3f}   bar >= 0.95")
     lines.append("per kind:")
     for kind, v in k.items():
-        rest = {x: y for x, y in v.items() if x not in ("pairs", "types", "types_by_set", "missed_area")}
+        rest = {x: y for x, y in v.items() if x not in ("pairs", "types", "types_by_set", "missed_area", "cases")}
         lines.append(f"  {kind:12s} {v['pairs']:3d} pairs  types {v.get('types_by_set', v['types'])}  {rest}")
+        lines.extend("    " + case for case in v.get("cases", []))
     for kind, v in k.items():
         for st, m in v.get("missed_area", {}).items():
             lines.append(f"missed area, {kind} ({st}), as a share of the true pairs' area: {m}")
@@ -972,8 +1049,12 @@ def main() -> int:
     ap.add_argument("--exclude", nargs="*", default=[], metavar="KEY",
                     help="leave out the pairs of these files (truth keys, e.g. quran46): to get figures past "
                          "a file that makes trace fail; they are named in the output")
+    ap.add_argument("--stripped", action="store_true",
+                    help="the commentary set's files as their plain reading (no metadata header, no markers)")
+    ap.add_argument("--no-commentary-set", action="store_true",
+                    help="leave the commentary set out of a full run (the corpus before it was added)")
     ap.add_argument("--only", nargs="*", default=[], metavar="SET",
-                    help="keep only these sets (quran, bible, tatoeba, pan, openiti, tico, ted): a quick look at one kind "
+                    help="keep only these sets (quran, bible, tatoeba, pan, openiti, commentary, tico, ted): a quick look at one kind "
                          "(the corpus is smaller, so candidates and the encoder may differ from a full run)")
     args = ap.parse_args()
     score_py = load_score_py(args.score_py)
@@ -990,6 +1071,8 @@ def main() -> int:
     openiti(corpus, [Repo(args.mirror, r) for r in OPENITI], n["editions"], not args.small, rng)
     tico(corpus, Repo(args.mirror, TICO[0]), *((4, 2) if args.small else (20, 10)), rng, args.paragraphs)
     ted(corpus, Repo(args.mirror, TED[0]), *((4, 2) if args.small else (20, 20)), rng, args.paragraphs)
+    if not args.small and not args.no_commentary_set:
+        commentary_set(corpus, args.mirror, args.stripped)
     corpus.exclude(args.exclude)
     if args.only:
         corpus.only(args.only)

@@ -17,6 +17,7 @@ from realtext import (  # noqa: E402
     TICO,
     Corpus,
     Pair,
+    _lemma_words,
     _pan_case,
     _shared_runs,
     _sharing_blocks,
@@ -172,3 +173,11 @@ def test_only_keeps_the_files_of_a_set_that_the_truth_pairs_with_nothing():
     corpus.only(["openiti"])
     assert sorted(corpus.files) == ["a", "b", "p1", "p2"]
     assert corpus.sharing == {frozenset(("a", "p1"))}  # a left-out file's would name a file no longer there
+
+
+def test_the_base_words_a_commentary_quotes_are_those_in_a_five_word_run_it_holds():
+    base = "قال رسول الله الماء طهور لا ينجسه شيء ثم ذكر حديثا آخر في الباب"
+    commentary = "وقوله: «الماء طَهور لا ينجسه شيء» يريد أن الماء لا ينجس إلا بالتغير ثم ذكر حديثا"
+    starts = _lemma_words(base, commentary)
+    assert [base[s:].split()[0] for s in starts] == ["الماء", "طهور", "لا", "ينجسه", "شيء"]
+    assert _lemma_words(base, "الماء طهور لا ينجسه") == []  # four words: no lemma

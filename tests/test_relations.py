@@ -8,6 +8,7 @@ from sourcetrace.relate.relations import (
     MIN_EVIDENCE_CHARS,
     MIN_KEPT_SENTENCES,
     MIN_TAKEN_WORDS,
+    OWN_RATIO,
     PairText,
     _quote_marks,
     relate,
@@ -284,6 +285,89 @@ def test_a_commentary_quoting_its_base_in_lemmata_is_derived_with_the_base_as_so
     same = [Passage("bare", bare.text.index(v), bare.text.index(v) + len(v), "base", base.text.index(v),
                     base.text.index(v) + len(v), "verbatim", 1.0) for v in verses]
     assert relate(bare, base, same).type == "copy"
+
+
+def _prose_pair(lemma_words: int = 7, gloss_words: int = 40, base_words: int = 12, mark: str = "",
+                order: list[int] | None = None) -> tuple[PairText, PairText, list[Passage]]:
+    """A prose base of 14 paragraphs and a commentary quoting a few words of each (its lemma) in
+    order, each followed by its own explanation: the base's text runs on between two lemmata too."""
+    def word(kind: str, i: int, k: int) -> str:  # words of letters alone, distinct
+        return kind + "".join("abcdefghij"[int(d)] for d in f"{i:02d}{k:02d}")
+
+    lemmata = [" ".join(word("lem", i, k) for k in range(lemma_words)) for i in range(14)]
+    base = _pt("base", "".join(f"{lem} " + " ".join(word("base", i, k) for k in range(base_words)) + ".\n"
+                               for i, lem in enumerate(lemmata)))
+    order = order or list(range(14))
+    commentary = _pt("commentary", "".join(f"{mark}{lemmata[i]} " + " ".join(word("own", i, k) for k in range(gloss_words))
+                                           + ".\n" for i in order))
+    passages = [Passage("commentary", commentary.text.index(lem), commentary.text.index(lem) + len(lem), "base",
+                        base.text.index(lem), base.text.index(lem) + len(lem), "verbatim", 1.0) for lem in lemmata]
+    return commentary, base, passages
+
+
+def test_a_commentary_quoting_a_prose_base_in_short_lemmata_is_derived_with_the_base_as_source():
+    # OpenITI's hadith, grammar, medicine and Qur'an commentaries (bench/commentaries.py): the base's
+    # own text runs on between two lemmata, so the verse rule above (nothing between them) misses them.
+    commentary, base, lemmata = _prose_pair()
+    rel = relate(commentary, base, lemmata)
+    assert rel.coverage_b > rel.coverage_a
+    assert (rel.type, rel.source) == ("derived", "base")
+    assert "short lemmata" in rel.evidence[-1]
+    assert relate(base, commentary, [Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.score)
+                                     for p in lemmata]).source == "base"  # whichever is given first
+
+
+def test_shared_page_markers_and_heading_marks_are_no_text_taken():
+    # Every OpenITI file held as it is repeats "# PageV00P000" and "###" lines: aligned across
+    # unrelated books, 14 of them in quotation marks made a commentary `derived` from the Muwatta.
+    marks = "\n# PageV00P000\n### | "
+    a = _pt("a", "".join(f"«كلام {i} هنا»{marks}" for i in range(6)), "ar")
+    b = _pt("b", "".join(f"نص آخر {i}{marks}" for i in range(6)), "ar")
+    passages = [Passage("a", a.text.index(marks, a.text.index(f"{i} هنا")), a.text.index(marks, a.text.index(f"{i} هنا"))
+                        + len(marks), "b", b.text.index(marks, b.text.index(f"آخر {i}")),
+                        b.text.index(marks, b.text.index(f"آخر {i}")) + len(marks), "verbatim", 1.0) for i in range(6)]
+    assert relate(a, b, passages) is None  # no text shared, no topic given
+    worded = [Passage(p.a, p.a_start - 6, p.a_end, p.b, p.b_start - 6, p.b_end, "verbatim", 1.0) for p in passages]
+    assert relate(a, b, worded) is not None  # a word of letters on both sides: shared text
+
+
+def test_the_text_whose_author_died_first_is_the_source_whatever_the_other_cues():
+    # OpenITI headers and Shamela title pages state the author's death (AH); al-Khattabi (d. 388) on
+    # Abu Dawud (d. 275), whose text is the more covered: containment alone names the commentary.
+    heads = {"base": "#META# 011.AuthorDIED\t:: 275\n#META#Header#End#\n",
+             "commentary": "#META# المؤلف: أبو سليمان الخطابي (319 - 388 ه)\n#META#Header#End#\n"}
+    rels = {}
+    for dated in (False, True):
+        base_text = (heads["base"] if dated else "") + STATEMENT
+        comm_text = (heads["commentary"] if dated else "") + STATEMENT + " Rain fell in the capital all day long." * 30
+        base, commentary = _pt("base", base_text), _pt("commentary", comm_text)
+        start, cstart = base_text.index(STATEMENT), comm_text.index(STATEMENT)
+        shared = [Passage("commentary", cstart, cstart + len(STATEMENT), "base", start, start + len(STATEMENT),
+                          "verbatim", 1.0)]
+        rels[dated] = relate(commentary, base, shared)
+    assert rels[False].type == rels[True].type == "derived"
+    assert rels[False].source == "commentary"  # the base is 'made of' the shared text
+    assert rels[True].source == "base" and "died in 275 AH" in rels[True].evidence[0]
+    assert _pt("x", "ولد سنة 388هـ في بست").author_died is None  # a year in running text is no death
+
+
+def test_prose_lemmata_need_order_short_lemmata_and_a_side_named_by_two_votes():
+    scrambled = [(5 * i) % 14 for i in range(14)]
+    out_of_order = relate(*_prose_pair(order=scrambled))
+    assert "short lemmata" not in " ".join(out_of_order.evidence)
+    # Whole passages of 25 words each (an abridgement keeps sentences): not lemmata.
+    long_ones = relate(*_prose_pair(lemma_words=25))
+    assert "short lemmata" not in " ".join(long_ones.evidence)
+    # Explanations no longer than the base's own text between two lemmata: only the coverage votes.
+    even = relate(*_prose_pair(gloss_words=12))
+    assert "short lemmata" not in " ".join(even.evidence)
+    # The commentary marking its lemmata («قوله») is one vote: not enough alone.
+    marked_only = relate(*_prose_pair(gloss_words=12, mark="وقوله: "))
+    assert "short lemmata" not in " ".join(marked_only.evidence)
+    # With a second (its explanations OWN_RATIO times the base's text between two lemmata), enough.
+    marked = relate(*_prose_pair(gloss_words=int(OWN_RATIO * 12), mark="وقوله: "))
+    assert (marked.type, marked.source) == ("derived", "base")
+    assert "marks 100% of them as quoted, the other 0%" in marked.evidence[-1]
 
 
 def test_two_editions_of_a_diwan_sharing_short_verses_in_order_are_a_copy():
