@@ -56,6 +56,13 @@ def test_a_metadata_header_behind_a_marker_or_fenced_is_boilerplate():
     assert front_matter(["#000000# 000.SortField :: x", "#NewRec# 010.AuthorNAME :: y", "#NewRec# 011.Died :: 281",
                          "### | a heading", "body"]) == 3
     assert front_matter(["---", "title: A", "date: 2020-01-01", "author: B", "---", "Body text."]) == 5
+    # closed by its end marker, notes outnumbering the fields are the header's too
+    witnesses = ["######OpenITI#", "", "#META# author: أبو القاسم", "#META# title: شرح", "#META# ed_info: X (2017).",
+                 "#META# Manuscript witnesses:", "#META# * CB1 = a library", "#META# * E1 (pagination: P)",
+                 "#META# * E5 (pagination: P)", "#META# * H = a library", "#META# * P1 (pagination: P)",
+                 "#META# * V1 = a library", "#META#Header#End#", "", "# بسم الله"]
+    assert front_matter(witnesses) == 13
+    assert front_matter([line for line in witnesses if line != "#META#Header#End#"]) == 0  # unclosed: half rule
     # too few fields, fields with no marker or fence, a marker only on some lines, clock times: none
     assert front_matter(["#META# a :: 1", "#META# b :: 2", "Body."]) == 0
     assert front_matter(["Title: A", "Date: 1 May", "Author: B", "Place: C", "Body."]) == 0

@@ -109,20 +109,23 @@ def front_matter(lines: Sequence[str]) -> int:
     header too (a note, a value of its own: OpenITI's headers hold both) when half its lines are
     fields; the marker may change on a field (OpenITI's older headers: "#000000#" then "#NewRec#")."""
     fields = marked = lines_in = end = 0
+    closed = False  # a marker line after the fields: the header says where it ends
     fence: str | None = None
     last = ""  # the marker of the last marked line
     for i, line in enumerate(lines):
         if not line:
             continue
-        if _MARKER.match(line):  # "######OpenITI#", "#META#Header#End#", YAML's "---"
+        m = _MARKED.match(line)
+        field = _FIELD.match(line[m.end():] if m else line) is not None
+        if _MARKER.match(line) and not (m and field):  # "######OpenITI#", "#META#Header#End#", YAML's "---"
             end = i + 1
             if not lines_in:
                 fence = fence or line
             elif line == fence:
                 return end if fields >= MIN_FRONT_FIELDS else 0
+            else:
+                closed = True
             continue
-        m = _MARKED.match(line)
-        field = _FIELD.match(line[m.end():] if m else line) is not None
         # past the header: a line neither marked nor a field, marked lines then one not (or the
         # reverse), a marked line no field behind another marker (a heading "### |" after "#META#")
         if not (m or field) or lines_in and bool(m) != (marked == lines_in) or m and not field and last and m.group(1) != last:
@@ -130,7 +133,9 @@ def front_matter(lines: Sequence[str]) -> int:
         last = m.group(1) if m else last
         lines_in, marked, fields = lines_in + 1, marked + bool(m), fields + field
         end = i + 1
-    return end if marked == lines_in and fields >= MIN_FRONT_FIELDS and 2 * fields >= lines_in else 0
+    # A header closed by its own end marker keeps its notes however many (OpenITI's list of
+    # manuscript witnesses, "#META# * CB1 = ...", outnumbers its fields in some files).
+    return end if marked == lines_in and fields >= MIN_FRONT_FIELDS and (closed or 2 * fields >= lines_in) else 0
 
 
 def merge_spans(spans: Sequence[Span], text: str) -> list[Span]:
