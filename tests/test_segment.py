@@ -208,6 +208,10 @@ def test_a_repeated_line_opens_a_document_only_in_a_headline_block():
         assert len(segment(_source(text), "f")) == 1
     news = AR_BOOK + "عنوان الخبر الثاني\nمكتب المتحدث الرسمي\nصورة الوزير\nصورة الوزير\n" + AR_REPORT
     assert len(segment(_source(news), "f")) == 2
+    # A book's paragraph wrapped in mARkdown, one wrapped line saved twice: no caption, one document.
+    wrapped = AR_BOOK + ("# وأحسن ذلك أن تقول إن\n~~أتيتني لم آتك وذلك أن لم أفعل نفي فعل\n"
+                         "~~وهو مجزوم بالجزاء فإذا قلت إن تفعل\n~~وهو مجزوم بالجزاء فإذا قلت إن تفعل\n") + AR_BOOK
+    assert len(segment(_source(wrapped), "f")) == 1
 
 
 def test_a_closing_note_saved_twice_is_no_new_document():

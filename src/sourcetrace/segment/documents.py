@@ -72,6 +72,7 @@ _NO_SCRIPT = re.compile(r"\S*://\S*|\b(?=\w*\d)(?=\w*[^\W\d_])\w+")
 # immediate release", a dateline, a subtitle. More are verse, a list or a text wrapped at a short
 # width (a book's mARkdown source: a date among hundreds of wrapped lines opened a document).
 MAX_HEADLINE_LINES = 8
+_CONTINUED = "~~"  # mARkdown (OpenITI): this line continues the paragraph of the line before
 
 
 class _Line:
@@ -188,7 +189,11 @@ def _headline_starts(lines: Sequence[_Line]) -> set[int]:
                 break
             # A caption has letters: a repeated "=" or an empty paragraph of NBSPs separates, it
             # captions nothing.
-            caption = any(lines[k].boilerplate and _WORD.search(lines[k].text) for k in range(i, j))
+            # A line that opens with mARkdown's continuation mark "~~" goes on with the line before
+            # it (OpenITI's books wrap their paragraphs so): a block holding one is a paragraph, and a
+            # wrapped line saved twice in it is no caption (a Sibawayh file split at one).
+            wrapped = any(lines[k].text.lstrip().startswith(_CONTINUED) for k in shorts)
+            caption = not wrapped and any(lines[k].boilerplate and _WORD.search(lines[k].text) for k in range(i, j))
             dated = any(lines[k].short and find_date(lines[k].text) for k in range(i, j))
             # A verse (two hemistichs) is a short line of a poem, no headline line (looked at last: costly).
             if has_content_after and (caption or dated) and len(shorts) <= MAX_HEADLINE_LINES \
