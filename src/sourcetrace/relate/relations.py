@@ -584,7 +584,7 @@ def _prose_lemmata(a: PairText, b: PairText, taken: Sequence[tuple[int, int, int
     votes = {a.doc.id: [], b.doc.id: []}  # votes for being the COMMENTARY
     sides = ((a, [(s[0], s[1]) for s in lemmata]), (b, sorted((s[2], s[3]) for s in lemmata)))
     (own_a, _), (own_b, _) = (_own_text_between(side, spans) for side, spans in sides)
-    gap_a, gap_b = (_median([len(side.text[e:s].split()) for (_, e), (s, _) in zip(spans, spans[1:], strict=False)
+    gap_a, gap_b = (_median([_word_count(side, e, s) for (_, e), (s, _) in zip(spans, spans[1:], strict=False)
                              if s >= e]) for side, spans in sides)
     for x, gx, gy, own in ((a, gap_a, gap_b, own_a), (b, gap_b, gap_a, own_b)):
         if own >= MOSTLY and gx >= OWN_RATIO * max(gy, 1):
