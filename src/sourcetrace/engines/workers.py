@@ -301,8 +301,7 @@ class PairWork:
             if self.closed:
                 raise RuntimeError("the pair workers were closed")
             if self.pool is None:
-                if self._notes is None:
-                    self._notes = get_context("spawn").Queue()
+                self._made_notes()
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start,
                                                 initargs=(str(self.store.path), self.spec, self.threshold, warm,
                                                           self._notes))
@@ -312,9 +311,14 @@ class PairWork:
         """The queue the workers send a long pair's notes to (sourcetrace/progress.py), made before
         they start (a worker is handed it as it starts); None once closed."""
         with self.lock:
-            if self._notes is None and self.pool is None and not self.closed:
-                self._notes = get_context("spawn").Queue()
+            if self.pool is None and not self.closed:
+                self._made_notes()
             return self._notes  # type: ignore[return-value]
+
+    def _made_notes(self) -> None:
+        """The notes' queue, made once (under the lock): the workers are handed it as they start."""
+        if self._notes is None:
+            self._notes = get_context("spawn").Queue()
 
     def warm(self) -> None:
         """Start the workers now, each loading its models (USE, the static table) as it starts, if
